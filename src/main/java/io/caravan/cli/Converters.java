@@ -1,0 +1,48 @@
+package io.caravan.cli;
+
+import io.caravan.pack.Codec;
+import io.caravan.pack.Codecs;
+import io.caravan.unpack.OnConflict;
+import io.caravan.util.DataSize;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Option converters whose failures picocli reports as usage errors (exit code 2). */
+final class Converters {
+
+    private Converters() {
+    }
+
+    static final class Size implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return DataSize.parse(value);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class CodecName implements ITypeConverter<Codec> {
+        @Override
+        public Codec convert(String value) {
+            try {
+                return Codecs.byName(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Conflict implements ITypeConverter<OnConflict> {
+        @Override
+        public OnConflict convert(String value) {
+            try {
+                return OnConflict.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.caravan.cli;
+
+import io.caravan.progress.ConsoleProgress;
+import io.caravan.progress.ProgressListeners;
+import io.caravan.progress.TransferStats;
+import io.caravan.unpack.ExtractPolicy;
+import io.caravan.unpack.OnConflict;
+import io.caravan.unpack.PartSet;
+import io.caravan.unpack.UnpackOptions;
+import io.caravan.unpack.UnpackResult;
+import io.caravan.unpack.Unpacker;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code caravan unpack}: a part set, a single archive or standard input into a folder. */
+@Command(name = "unpack", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Unpacks a part set (verifying every part and the whole stream against the manifest),"
+                + " or a single .tar/.tar.gz/.tar.bz2/.tar.xz/.tar.lz4/.tar.zst archive, or '-' for standard input."
+                + " The codec is detected from the data. Extraction happens in a hidden staging folder inside"
+                + " <dir> and is published only when everything verified.", ""},
+        footer = {"", "Examples:", "  caravan unpack backup/backup restored/",
+                "  tar -cf - docs | zstd | caravan unpack - restored/"})
+final class UnpackCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "<prefix|archive|->",
+            description = "Part set prefix (or its manifest or any part), an archive file, or - for standard input.")
+    String input;
+
+    @Parameters(index = "1", paramLabel = "<dir>", description = "Destination folder (created if missing).")
+    Path destination;
+
+    @Option(names = "--no-verify", description = "Extract parts without checking them against the manifest.")
+    boolean noVerify;
+
+    @Option(names = "--on-conflict", paramLabel = "<policy>", converter = Converters.Conflict.class,
+            defaultValue = "replace", description = "replace|rename|fail when <dir> already holds an entry of that name"
+            + " (default: ${DEFAULT-VALUE}).")
+    OnConflict onConflict;
+
+    @Option(names = "--allow-external-symlinks",
+            description = "Keep symbolic links that point outside <dir> (never written through either way).")
+    boolean allowExternalSymlinks;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        UnpackOptions options = new UnpackOptions(!noVerify, onConflict,
+                ExtractPolicy.DEFAULT.withExternalSymlinks(allowExternalSymlinks));
+        TransferStats stats = new TransferStats();
+        ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
+        Unpacker unpacker = new Unpacker(options, ProgressListeners.of(stats, progress));
+        UnpackResult result;
+        if (input.equals("-")) {
+            progress.started("unpack", -1, -1);
+            result = unpacker.unpackArchive(System.in, destination);
+        } else if (PartSet.exists(Path.of(input))) {
+            result = unpacker.unpackParts(Path.of(input), destination);
+        } else if (Files.isRegularFile(Path.of(input))) {
+            progress.started("unpack", Files.size(Path.of(input)), -1);
+            try (InputStream in = Files.newInputStream(Path.of(input))) {
+                result = unpacker.unpackArchive(in, destination);
+            }
+        } else {
+            throw new io.caravan.CaravanException("'" + input + "' is neither a part set (no " + input
+                    + ".manifest.json or " + input + ".part0000), an archive file, nor '-'");
+        }
+        System.out.println(stats.summary("unpacked"));
+        result.published().forEach(p -> System.out.println("published " + p));
+        return CaravanCli.OK;
+    }
+}

@@ -1,0 +1,15 @@
+package io.caravan.pack;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** One chunk's entry in a manifest: its index from 0, its length and the SHA-256 of its bytes. */
+public record ChunkInfo(
+        @JsonProperty("index") int index,
+        @JsonProperty("size") long size,
+        @JsonProperty("checksum") String checksum) {
+
+    /** The part number as it appears in file names and messages ({@code 0003}). */
+    public static String label(int index) {
+        return String.format("%04d", index);
+    }
+}

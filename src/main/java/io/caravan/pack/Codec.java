@@ -1,0 +1,48 @@
+package io.caravan.pack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * A stream compressor/decompressor pair identified by a name and a magic signature.
+ * {@link #compressor} output must be readable by the matching command line tool, and the same
+ * input and level must always give the same bytes.
+ */
+public interface Codec {
+
+    /** Short lowercase name as used on the command line and in manifests ({@code zstd}). */
+    String name();
+
+    /** Level used when the caller gives none. */
+    int defaultLevel();
+
+    /** Inclusive range of accepted levels. */
+    int minLevel();
+
+    int maxLevel();
+
+    /** Wraps {@code out}; closing the result finishes the codec trailer and closes {@code out}. */
+    OutputStream compressor(OutputStream out, int level) throws IOException;
+
+    /** Wraps {@code in}, reading concatenated frames/members until the end of {@code in}. */
+    InputStream decompressor(InputStream in) throws IOException;
+
+    /** Whether the first bytes of a stream carry this codec's signature. */
+    boolean matches(byte[] signature, int length);
+
+    /** Conventional archive suffix for a tar stream with this codec ({@code .tar.zst}). */
+    String tarSuffix();
+
+    static boolean startsWith(byte[] signature, int length, int... magic) {
+        if (length < magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if ((signature[i] & 0xff) != magic[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

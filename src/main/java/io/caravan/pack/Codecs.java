@@ -1,0 +1,75 @@
+package io.caravan.pack;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The codecs Caravan knows, looked up by name or detected from a stream's first bytes. */
+public final class Codecs {
+
+    /** Longest signature any codec looks at. */
+    public static final int SIGNATURE_LENGTH = 6;
+
+    private static final List<Codec> ALL = List.of(
+            new ZstdCodec(), new GzipCodec(), new Bzip2Codec(), new XzCodec(), new Lz4Codec(), new NoneCodec());
+
+    private Codecs() {
+    }
+
+    public static List<Codec> all() {
+        return ALL;
+    }
+
+    public static String names() {
+        return ALL.stream().map(Codec::name).collect(Collectors.joining("|"));
+    }
+
+    /** The codec with that name ({@code gz}, {@code zst} and {@code bz2} are accepted as aliases). */
+    public static Codec byName(String name) {
+        String wanted = switch (name.toLowerCase(Locale.ROOT)) {
+            case "zst", "zstandard" -> "zstd";
+            case "gz" -> "gzip";
+            case "bz2" -> "bzip2";
+            case "tar", "raw" -> "none";
+            default -> name.toLowerCase(Locale.ROOT);
+        };
+        return ALL.stream().filter(c -> c.name().equals(wanted)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unknown codec '" + name + "': use one of " + names()));
+    }
+
+    /** Level to use: {@code level} if given (non-null), checked against the codec's range. */
+    public static int level(Codec codec, Integer level) {
+        if (level == null) {
+            return codec.defaultLevel();
+        }
+        if (level < codec.minLevel() || level > codec.maxLevel()) {
+            throw new IllegalArgumentException(String.format(
+                    "%s level %d is out of range: use %d to %d", codec.name(), level, codec.minLevel(), codec.maxLevel()));
+        }
+        return level;
+    }
+
+    /** The codec whose signature starts {@code in}; {@code in} must support mark/reset. */
+    public static Codec detect(BufferedInputStream in) throws IOException {
+        byte[] signature = new byte[SIGNATURE_LENGTH];
+        in.mark(SIGNATURE_LENGTH);
+        int length = in.readNBytes(signature, 0, SIGNATURE_LENGTH);
+        in.reset();
+        for (Codec codec : ALL) {
+            if (codec.matches(signature, length)) {
+                return codec;
+            }
+        }
+        throw new IllegalStateException("unreachable: the none codec matches everything");
+    }
+
+    /** Decompressing view of {@code in}, whatever codec it was written with. */
+    public static InputStream autoDecompress(InputStream in) throws IOException {
+        BufferedInputStream buffered = in instanceof BufferedInputStream b ? b : new BufferedInputStream(in, 64 * 1024);
+        return detect(buffered).decompressor(buffered);
+    }
+}

@@ -1,0 +1,136 @@
+package io.caravan.pack;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Packs on a background thread and hands out the chunks one by one, so a Camel splitter (or any
+ * loop) can stream a parcel of any size. At most three chunks are in memory: the one being filled,
+ * one queued, and the one looked at to mark the {@code last} chunk. {@link #manifest()} is
+ * available once the iteration is over. Close it to stop packing early.
+ */
+public final class PackIterator implements Iterator<Chunk>, AutoCloseable {
+
+    private static final Object END = new Object();
+
+    private final String parcel;
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1);
+    private final Thread producer;
+    private volatile Manifest manifest;
+    private Object pending;
+
+    public PackIterator(Packer packer, List<Path> sources) {
+        this.parcel = packer.options().name();
+        this.producer = new Thread(() -> produce(packer, sources), "caravan-pack-" + parcel);
+        producer.setDaemon(true);
+        producer.start();
+    }
+
+    private void produce(Packer packer, List<Path> sources) {
+        Object outcome;
+        try {
+            manifest = packer.pack(sources, new QueueTarget(packer.options().chunkSize()));
+            outcome = END;
+        } catch (IOException e) {
+            outcome = new UncheckedIOException(e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            outcome = e;
+        }
+        try {
+            queue.put(outcome);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        fill();
+        return pending instanceof Chunk;
+    }
+
+    @Override
+    public Chunk next() {
+        fill();
+        if (!(pending instanceof Chunk chunk)) {
+            throw new NoSuchElementException("no more chunks in parcel " + parcel);
+        }
+        pending = null;
+        fill();
+        return pending instanceof Chunk ? chunk : chunk.asLast();
+    }
+
+    /** The parcel's manifest; only once {@link #hasNext()} has returned false. */
+    public Manifest manifest() {
+        if (manifest == null || pending != END) {
+            throw new IllegalStateException("the manifest is known only after the last chunk");
+        }
+        return manifest;
+    }
+
+    private void fill() {
+        if (pending != null) {
+            return;
+        }
+        try {
+            pending = queue.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the next chunk of " + parcel, e);
+        }
+        if (pending instanceof RuntimeException e) {
+            throw e;
+        }
+        if (pending instanceof Error e) {
+            throw e;
+        }
+    }
+
+    /** Stops the packing thread if it is still running and waits for it. */
+    @Override
+    public void close() {
+        try {
+            while (producer.isAlive()) {
+                producer.interrupt();
+                queue.clear();
+                producer.join(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private final class QueueTarget implements ChunkTarget {
+        private final long chunkSize;
+        private ChunkBuffer current;
+
+        QueueTarget(long chunkSize) {
+            this.chunkSize = chunkSize;
+        }
+
+        @Override
+        public OutputStream open(int index) {
+            current = new ChunkBuffer(chunkSize);
+            return current;
+        }
+
+        @Override
+        public void completed(ChunkInfo info) throws IOException {
+            Chunk chunk = new Chunk(parcel, info.index(), current.bytes(), info.checksum(), false);
+            current = null;
+            try {
+                queue.put(chunk);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("packing of " + parcel + " was stopped");
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.caravan.pack;
+
+/**
+ * How to pack: codec and level, chunk size, and the parcel name written in the manifest.
+ * Checked on construction so a bad option fails before any file is read.
+ */
+public record PackOptions(Codec codec, int level, long chunkSize, String name) {
+
+    public static final long DEFAULT_CHUNK_SIZE = 8L * 1024 * 1024;
+
+    /** Largest chunk a chunk message may carry; also bounds what a receiver accepts. */
+    public static final long MAX_CHUNK_SIZE = 1L << 30;
+
+    public PackOptions {
+        if (chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+            throw new IllegalArgumentException("chunk size must be between 1 byte and 1 GiB, was " + chunkSize);
+        }
+        level = Codecs.level(codec, level);
+    }
+
+    public static PackOptions defaults(String name) {
+        Codec zstd = Codecs.byName("zstd");
+        return new PackOptions(zstd, zstd.defaultLevel(), DEFAULT_CHUNK_SIZE, name);
+    }
+
+    public PackOptions withCodec(Codec newCodec, Integer newLevel) {
+        return new PackOptions(newCodec, Codecs.level(newCodec, newLevel), chunkSize, name);
+    }
+
+    public PackOptions withChunkSize(long newChunkSize) {
+        return new PackOptions(codec, level, newChunkSize, name);
+    }
+
+    public PackOptions withName(String newName) {
+        return new PackOptions(codec, level, chunkSize, newName);
+    }
+}

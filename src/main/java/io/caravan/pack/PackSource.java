@@ -1,0 +1,39 @@
+package io.caravan.pack;
+
+import io.caravan.CaravanException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** A file or folder to pack and the top-level name it gets in the archive (its own file name). */
+public record PackSource(Path path, String name) {
+
+    /** Checks that every source exists and that no two share a top-level name. */
+    public static List<PackSource> of(List<Path> paths) {
+        if (paths.isEmpty()) {
+            throw new CaravanException("nothing to pack: name at least one file or folder");
+        }
+        List<PackSource> sources = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Path p : paths) {
+            Path abs = p.toAbsolutePath().normalize();
+            if (abs.getFileName() == null) {
+                throw new CaravanException("cannot pack the file system root '" + p + "': name the folders inside it");
+            }
+            if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+                throw new CaravanException("source not found: " + p);
+            }
+            String name = abs.getFileName().toString();
+            if (!names.add(name)) {
+                throw new CaravanException("two sources are both named '" + name + "': each source becomes a top-level"
+                        + " entry, so pack them from different commands or rename one");
+            }
+            sources.add(new PackSource(abs, name));
+        }
+        return sources;
+    }
+}

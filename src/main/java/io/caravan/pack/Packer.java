@@ -1,0 +1,78 @@
+package io.caravan.pack;
+
+import io.caravan.progress.ProgressListener;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * Streams sources through tar, a codec and a {@link ChunkingOutputStream} into a
+ * {@link ChunkTarget}, and describes the result in a {@link Manifest}. Holds no more than one
+ * chunk's bytes at a time (plus the codec's window); never writes a temporary archive.
+ */
+public final class Packer {
+
+    private final PackOptions options;
+    private final ProgressListener listener;
+
+    public Packer(PackOptions options, ProgressListener listener) {
+        this.options = options;
+        this.listener = listener;
+    }
+
+    public PackOptions options() {
+        return options;
+    }
+
+    public Manifest pack(List<Path> paths, ChunkTarget target) throws IOException {
+        List<PackSource> sources = PackSource.of(paths);
+        TarTreeWriter tar = new TarTreeWriter(listener);
+        ChunkingOutputStream chunks = new ChunkingOutputStream(options.chunkSize(), new ReportingTarget(target));
+        boolean ok = false;
+        try {
+            try (OutputStream compressed = options.codec().compressor(chunks, options.level());
+                 OutputStream buffered = new BufferedOutputStream(compressed, 256 * 1024)) {
+                tar.write(sources, buffered);
+            }
+            ok = true;
+        } catch (IOException | RuntimeException | Error e) {
+            target.finished(e);
+            throw e;
+        } finally {
+            listener.finished(ok);
+        }
+        return new Manifest(Manifest.VERSION, Manifest.FORMAT, options.name(), options.codec().name(),
+                options.level(), options.chunkSize(), chunks.chunks().size(), chunks.totalSize(),
+                chunks.totalSha256(), tar.entries(), tar.contentBytes(),
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), chunks.chunks());
+    }
+
+    /** Tells the listener about each completed chunk. */
+    private final class ReportingTarget implements ChunkTarget {
+        private final ChunkTarget delegate;
+
+        ReportingTarget(ChunkTarget delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public OutputStream open(int index) throws IOException {
+            return delegate.open(index);
+        }
+
+        @Override
+        public void completed(ChunkInfo chunk) throws IOException {
+            delegate.completed(chunk);
+            listener.chunk(chunk.index(), chunk.size());
+        }
+
+        @Override
+        public void finished(Throwable failure) throws IOException {
+            delegate.finished(failure);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.caravan.pack;
+
+import io.caravan.progress.ProgressListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+/**
+ * Writes files and folders as a POSIX (PAX) tar stream that is the same for the same tree: entries
+ * sorted by name within each folder, mtimes in whole seconds, no owner names or access times.
+ * Symlinks are stored as links (never followed), a file with several hard links once, and special
+ * files are skipped with a warning that names them.
+ */
+public final class TarTreeWriter {
+
+    private static final String ATTRIBUTES = "unix:mode,nlink,ino,dev,size,lastModifiedTime";
+    private static final int TYPE_MASK = 0170000;
+    private static final int DIRECTORY = 0040000;
+    private static final int REGULAR = 0100000;
+    private static final int SYMLINK = 0120000;
+
+    private final ProgressListener listener;
+    private final byte[] buffer = new byte[256 * 1024];
+    private final Map<String, String> firstNameByInode = new HashMap<>();
+    private long entries;
+    private long contentBytes;
+
+    public TarTreeWriter(ProgressListener listener) {
+        this.listener = listener;
+    }
+
+    /** Writes every source as a top-level entry named after it, then the tar trailer; {@code out} stays open. */
+    public void write(List<PackSource> sources, OutputStream out) throws IOException {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8");
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        tar.setAddPaxHeadersForNonAsciiNames(true);
+        for (PackSource source : sources) {
+            writeTree(tar, source.path(), source.name());
+        }
+        tar.finish();
+        tar.flush();
+    }
+
+    public long entries() {
+        return entries;
+    }
+
+    public long contentBytes() {
+        return contentBytes;
+    }
+
+    private void writeTree(TarArchiveOutputStream tar, Path path, String name) throws IOException {
+        Map<String, Object> attrs = readAttributes(path);
+        int mode = (Integer) attrs.get("mode");
+        FileTime mtime = (FileTime) attrs.get("lastModifiedTime");
+        switch (mode & TYPE_MASK) {
+            case DIRECTORY -> {
+                put(tar, entry(name + "/", TarConstants.LF_DIR, mode, mtime), path, 0);
+                for (String child : sortedChildren(path)) {
+                    writeTree(tar, path.resolve(child), name + "/" + child);
+                }
+            }
+            case REGULAR -> writeFile(tar, path, name, attrs, mode, mtime);
+            case SYMLINK -> {
+                TarArchiveEntry link = entry(name, TarConstants.LF_SYMLINK, mode, mtime);
+                link.setLinkName(Files.readSymbolicLink(path).toString());
+                put(tar, link, path, 0);
+            }
+            default -> listener.warning("skipped special file " + path + " (" + SpecialFiles.describe(mode)
+                    + "): only files, folders and links are transferred");
+        }
+    }
+
+    private void writeFile(TarArchiveOutputStream tar, Path path, String name, Map<String, Object> attrs,
+                           int mode, FileTime mtime) throws IOException {
+        if ((Integer) attrs.get("nlink") > 1) {
+            String inode = attrs.get("dev") + ":" + attrs.get("ino");
+            String first = firstNameByInode.putIfAbsent(inode, name);
+            if (first != null) {
+                TarArchiveEntry link = entry(name, TarConstants.LF_LINK, mode, mtime);
+                link.setLinkName(first);
+                put(tar, link, path, 0);
+                return;
+            }
+        }
+        long size = (Long) attrs.get("size");
+        TarArchiveEntry file = entry(name, TarConstants.LF_NORMAL, mode, mtime);
+        file.setSize(size);
+        put(tar, file, path, size);
+    }
+
+    private void put(TarArchiveOutputStream tar, TarArchiveEntry entry, Path path, long size) throws IOException {
+        listener.entry(entry.getName(), size);
+        entries++;
+        tar.putArchiveEntry(entry);
+        if (size > 0) {
+            copyExactly(path, size, tar);
+        }
+        tar.closeArchiveEntry();
+    }
+
+    /** Copies exactly {@code size} bytes: a file that grew is cut, one that shrank is padded with zeros. */
+    private void copyExactly(Path path, long size, OutputStream out) throws IOException {
+        long remaining = size;
+        try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+            while (remaining > 0) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                if (n < 0) {
+                    break;
+                }
+                out.write(buffer, 0, n);
+                remaining -= n;
+                contentBytes += n;
+                listener.bytes(n);
+            }
+            if (remaining == 0 && in.read() >= 0) {
+                listener.warning(path + " grew while it was read; sent its first " + size + " bytes");
+            }
+        } catch (IOException e) {
+            throw new IOException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+        if (remaining > 0) {
+            listener.warning(path + " shrank while it was read; padded with " + remaining + " zero bytes");
+            java.util.Arrays.fill(buffer, (byte) 0);
+            while (remaining > 0) {
+                int n = (int) Math.min(buffer.length, remaining);
+                out.write(buffer, 0, n);
+                remaining -= n;
+            }
+        }
+    }
+
+    private static TarArchiveEntry entry(String name, byte type, int mode, FileTime mtime) {
+        TarArchiveEntry entry = new TarArchiveEntry(name, type);
+        entry.setMode(mode);
+        entry.setModTime(FileTime.from(mtime.to(TimeUnit.SECONDS), TimeUnit.SECONDS));
+        entry.setUserName("");
+        entry.setGroupName("");
+        entry.setIds(0, 0);
+        return entry;
+    }
+
+    private static Map<String, Object> readAttributes(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw new IOException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> sortedChildren(Path dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+            for (Path child : children) {
+                names.add(child.getFileName().toString());
+            }
+        } catch (IOException e) {
+            throw new IOException("cannot list folder " + dir + ": " + e.getMessage(), e);
+        }
+        names.sort(null);
+        return names;
+    }
+}

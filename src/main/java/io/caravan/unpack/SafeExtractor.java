@@ -1,0 +1,245 @@
+package io.caravan.unpack;
+
+import io.caravan.progress.ProgressListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Extracts a tar stream into a root folder that only it writes to (a staging folder). Refuses
+ * absolute names, {@code ..}, writing through a symlink, links that lead outside the root, device
+ * files and FIFOs; drops setuid, setgid and sticky bits. Folder modes and mtimes are applied last so
+ * read-only folders can still be filled. Any refusal aborts the whole extraction.
+ */
+public final class SafeExtractor {
+
+    private final ExtractPolicy policy;
+    private final ProgressListener listener;
+    private final byte[] buffer = new byte[256 * 1024];
+
+    public SafeExtractor(ExtractPolicy policy, ProgressListener listener) {
+        this.policy = policy;
+        this.listener = listener;
+    }
+
+    /** Counts of what one extraction wrote. */
+    public record Result(long entries, long bytes) {
+    }
+
+    public Result extract(InputStream tarStream, Path root) throws IOException {
+        Run run = new Run(root.toAbsolutePath().normalize());
+        TarArchiveInputStream tar = new TarArchiveInputStream(tarStream, "UTF-8");
+        TarArchiveEntry entry;
+        while ((entry = tar.getNextEntry()) != null) {
+            run.entry(entry, tar);
+        }
+        run.finish();
+        return new Result(run.entries, run.bytes);
+    }
+
+    private record DirMeta(Path path, int mode, FileTime mtime) {
+    }
+
+    /** State of one extraction: folders known to be real, links to re-check, metadata to apply. */
+    private final class Run {
+        private final Path root;
+        private final Set<Path> realDirs = new HashSet<>();
+        private final List<DirMeta> dirs = new ArrayList<>();
+        private final List<Path> symlinks = new ArrayList<>();
+        private long entries;
+        private long bytes;
+
+        Run(Path root) {
+            this.root = root;
+            realDirs.add(root);
+        }
+
+        void entry(TarArchiveEntry entry, InputStream content) throws IOException {
+            String name = entry.getName();
+            if (++entries > policy.maxEntries()) {
+                throw new ExtractLimitException("the archive holds more than " + policy.maxEntries()
+                        + " entries, the configured limit; raise it if this archive is expected");
+            }
+            Path target = EntryPaths.resolve(root, name);
+            if (target.equals(root)) {
+                return;
+            }
+            if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
+                throw new UnsafeEntryException(name, "device files and FIFOs are never created");
+            }
+            ensureParent(name, target);
+            listener.entry(name, entry.getSize());
+            if (entry.isDirectory()) {
+                directory(name, target, entry);
+            } else if (entry.isSymbolicLink()) {
+                symlink(name, target, entry.getLinkName());
+            } else if (entry.isLink()) {
+                hardLink(name, target, entry.getLinkName());
+            } else if (entry.isFile()) {
+                file(name, target, entry, content);
+            } else {
+                listener.warning("skipped entry '" + name + "' of tar type '" + (char) entry.getLinkFlag()
+                        + "', which Caravan does not extract");
+            }
+        }
+
+        private void directory(String name, Path target, TarArchiveEntry entry) throws IOException {
+            BasicFileAttributes existing = attributes(target);
+            if (existing == null) {
+                Files.createDirectory(target);
+            } else if (!existing.isDirectory() || existing.isSymbolicLink()) {
+                throw new UnsafeEntryException(name, "a folder entry would replace a file or link of the same name");
+            }
+            realDirs.add(target);
+            dirs.add(new DirMeta(target, permissions(name, entry.getMode()), entry.getLastModifiedTime()));
+        }
+
+        private void file(String name, Path target, TarArchiveEntry entry, InputStream content) throws IOException {
+            long size = entry.getSize();
+            if (bytes + size > policy.maxBytes()) {
+                throw new ExtractLimitException("the archive holds more than " + policy.maxBytes()
+                        + " bytes, the configured limit (at entry '" + name + "')");
+            }
+            makeRoom(name, target);
+            try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                long remaining = size;
+                while (remaining > 0) {
+                    int n = content.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                    if (n < 0) {
+                        throw new IOException("the archive ends in the middle of entry '" + name + "'");
+                    }
+                    out.write(buffer, 0, n);
+                    remaining -= n;
+                    listener.bytes(n);
+                }
+            }
+            bytes += size;
+            Files.setPosixFilePermissions(target, PosixModes.toPermissions(permissions(name, entry.getMode())));
+            Files.setLastModifiedTime(target, entry.getLastModifiedTime());
+        }
+
+        private void symlink(String name, Path target, String linkTarget) throws IOException {
+            if (!policy.allowExternalSymlinks()) {
+                if (linkTarget.startsWith("/")) {
+                    throw new UnsafeEntryException(name, "it is a symbolic link to the absolute path '" + linkTarget
+                            + "' (use --allow-external-symlinks to keep such links)");
+                }
+                if (!target.getParent().resolve(linkTarget).normalize().startsWith(root)) {
+                    throw new UnsafeEntryException(name, "it is a symbolic link to '" + linkTarget
+                            + "', outside the destination (use --allow-external-symlinks to keep such links)");
+                }
+            }
+            makeRoom(name, target);
+            Files.createSymbolicLink(target, Paths.get(linkTarget));
+            symlinks.add(target);
+        }
+
+        private void hardLink(String name, Path target, String linkName) throws IOException {
+            Path existing = EntryPaths.resolve(root, linkName);
+            BasicFileAttributes attrs = realDirs.contains(existing.getParent()) ? attributes(existing) : null;
+            if (attrs == null || !attrs.isRegularFile()) {
+                throw new UnsafeEntryException(name, "it is a hard link to '" + linkName
+                        + "', which is not a file extracted earlier from this archive");
+            }
+            makeRoom(name, target);
+            Files.createLink(target, existing);
+        }
+
+        /** Makes sure every folder above {@code target} is a real folder inside the root, creating missing ones. */
+        private void ensureParent(String name, Path target) throws IOException {
+            Path parent = target.getParent();
+            if (realDirs.contains(parent)) {
+                return;
+            }
+            Path current = root;
+            for (Path segment : root.relativize(parent)) {
+                current = current.resolve(segment);
+                if (realDirs.contains(current)) {
+                    continue;
+                }
+                BasicFileAttributes attrs = attributes(current);
+                if (attrs == null) {
+                    Files.createDirectory(current);
+                } else if (attrs.isSymbolicLink()) {
+                    throw new UnsafeEntryException(name, "it would be written through the symbolic link '"
+                            + EntryPaths.display(root, current) + "'");
+                } else if (!attrs.isDirectory()) {
+                    throw new UnsafeEntryException(name, "'" + EntryPaths.display(root, current)
+                            + "' is a file in this archive, not a folder");
+                }
+                realDirs.add(current);
+            }
+        }
+
+        /** Removes an earlier entry of the same name (later entries win, as in GNU tar); never a folder. */
+        private void makeRoom(String name, Path target) throws IOException {
+            BasicFileAttributes attrs = attributes(target);
+            if (attrs == null) {
+                return;
+            }
+            if (attrs.isDirectory()) {
+                throw new UnsafeEntryException(name, "it would replace a folder of the same name");
+            }
+            Files.delete(target);
+        }
+
+        private int permissions(String name, int mode) {
+            if ((mode & 06000) != 0) {
+                listener.warning("entry '" + name + "': setuid/setgid bits removed");
+            }
+            return mode & 0777;
+        }
+
+        /** Re-checks links against the finished tree, then applies folder modes and mtimes deepest first. */
+        void finish() throws IOException {
+            if (!policy.allowExternalSymlinks()) {
+                Path realRoot = root.toRealPath();
+                for (Path link : symlinks) {
+                    Path resolved = resolvedOrNull(link);
+                    if (resolved != null && !resolved.startsWith(realRoot)) {
+                        throw new UnsafeEntryException(EntryPaths.display(root, link),
+                                "through other links in the archive it points outside the destination");
+                    }
+                }
+            }
+            for (int i = dirs.size() - 1; i >= 0; i--) {
+                DirMeta dir = dirs.get(i);
+                Files.setPosixFilePermissions(dir.path(), PosixModes.toPermissions(dir.mode()));
+                Files.getFileAttributeView(dir.path(), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(dir.mtime(), null, null);
+            }
+        }
+    }
+
+    private static Path resolvedOrNull(Path link) {
+        try {
+            return link.toRealPath();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static BasicFileAttributes attributes(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.caravan.unpack;
+
+import io.caravan.CaravanException;
+import io.caravan.pack.Codecs;
+import io.caravan.progress.ProgressListener;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Unpacks a part set or a single archive (any supported codec, detected from its first bytes) into
+ * a destination: extraction goes into a {@link Staging} folder and is published only when the
+ * whole stream was read and verified. On any failure nothing is published and the staging folder
+ * is removed.
+ */
+public final class Unpacker {
+
+    private final UnpackOptions options;
+    private final ProgressListener listener;
+
+    public Unpacker(UnpackOptions options, ProgressListener listener) {
+        this.options = options;
+        this.listener = listener;
+    }
+
+    /** Unpacks {@code <prefix>.partNNNN} checked against {@code <prefix>.manifest.json}. */
+    public UnpackResult unpackParts(Path prefix, Path destination) throws IOException {
+        PartSet set = PartSet.open(prefix, options.verify());
+        listener.started("unpack", set.totalSize(), -1);
+        try (VerifyingPartsInputStream parts = set.openStream(options.verify(), listener)) {
+            return unpack(parts, destination, parts);
+        }
+    }
+
+    /** Unpacks a single archive: {@code .tar}, {@code .tar.zst}, {@code .tar.gz}, …, or standard input. */
+    public UnpackResult unpackArchive(InputStream archive, Path destination) throws IOException {
+        return unpack(archive, destination, null);
+    }
+
+    private UnpackResult unpack(InputStream raw, Path destination, VerifyingPartsInputStream verifier)
+            throws IOException {
+        boolean ok = false;
+        try (Staging staging = Staging.create(destination)) {
+            SafeExtractor.Result result = extractInto(raw, staging.dir(), verifier);
+            List<Path> published = staging.publish(options.onConflict());
+            ok = true;
+            return new UnpackResult(published, result.entries(), result.bytes());
+        } finally {
+            listener.finished(ok);
+        }
+    }
+
+    /**
+     * Decompresses and extracts {@code raw} into {@code root}, reading it to the end so codec
+     * checksums and part hashes are all checked. A failure caused by a bad part is reported as that part.
+     */
+    SafeExtractor.Result extractInto(InputStream raw, Path root, VerifyingPartsInputStream verifier) throws IOException {
+        try {
+            BufferedInputStream buffered = new BufferedInputStream(raw, 256 * 1024);
+            buffered.mark(1);
+            if (buffered.read() < 0) {
+                throw new CaravanException("the input is empty: there is no archive to unpack");
+            }
+            buffered.reset();
+            InputStream decompressed = Codecs.autoDecompress(buffered);
+            SafeExtractor.Result result = new SafeExtractor(options.policy(), listener).extract(decompressed, root);
+            decompressed.transferTo(OutputStream.nullOutputStream());
+            if (verifier != null) {
+                verifier.drain();
+            }
+            return result;
+        } catch (ChunkVerificationException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            if (verifier != null) {
+                verifier.drain();
+            }
+            if (e instanceof CaravanException) {
+                throw e;
+            }
+            throw new CaravanException("cannot unpack: " + e.getMessage()
+                    + " (the data is damaged, truncated, or not a tar archive in a supported codec)", e);
+        }
+    }
+}

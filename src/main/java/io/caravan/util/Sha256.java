@@ -1,0 +1,34 @@
+package io.caravan.util;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** SHA-256 helpers; every JDK has the algorithm, so its absence is a fatal setup error. */
+public final class Sha256 {
+
+    private Sha256() {
+    }
+
+    public static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    public static String hex(MessageDigest digest) {
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    public static String of(byte[] data, int offset, int length) {
+        MessageDigest digest = newDigest();
+        digest.update(data, offset, length);
+        return hex(digest);
+    }
+
+    public static boolean isHex(String text) {
+        return text != null && text.length() == 64 && text.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    }
+}
