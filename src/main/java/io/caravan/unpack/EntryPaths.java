@@ -10,22 +10,43 @@ final class EntryPaths {
 
     /** The path for {@code name} under {@code root}; {@code root} itself for {@code ./}. */
     static Path resolve(Path root, String name) {
-        if (name.indexOf('\0') >= 0) {
-            throw new UnsafeEntryException(name, "the name contains a NUL byte");
-        }
-        if (name.startsWith("/")) {
-            throw new UnsafeEntryException(name, "absolute paths are not extracted");
-        }
-        for (String segment : name.split("/")) {
-            if (segment.equals("..")) {
-                throw new UnsafeEntryException(name, "the name contains '..'");
-            }
+        String problem = problem(name);
+        if (problem != null) {
+            throw new UnsafeEntryException(name, problem);
         }
         Path path = root.resolve(name).normalize();
         if (!path.startsWith(root)) {
             throw new UnsafeEntryException(name, "the name points outside the destination");
         }
         return path;
+    }
+
+    /** The path a hard link entry {@code entry} points to; refusals name the entry. */
+    static Path resolveLinkTarget(Path root, String entry, String linkName) {
+        String problem = problem(linkName);
+        Path path = root.resolve(linkName).normalize();
+        if (problem == null && !path.startsWith(root)) {
+            problem = "the name points outside the destination";
+        }
+        if (problem != null) {
+            throw new UnsafeEntryException(entry, "it is a hard link to '" + linkName + "', and " + problem);
+        }
+        return path;
+    }
+
+    private static String problem(String name) {
+        if (name.indexOf('\0') >= 0) {
+            return "the name contains a NUL byte";
+        }
+        if (name.startsWith("/")) {
+            return "absolute paths are not extracted";
+        }
+        for (String segment : name.split("/")) {
+            if (segment.equals("..")) {
+                return "the name contains '..'";
+            }
+        }
+        return null;
     }
 
     /** The entry's name relative to the root, for messages. */

@@ -151,7 +151,7 @@ public final class SafeExtractor {
         }
 
         private void hardLink(String name, Path target, String linkName) throws IOException {
-            Path existing = EntryPaths.resolve(root, linkName);
+            Path existing = EntryPaths.resolveLinkTarget(root, name, linkName);
             BasicFileAttributes attrs = realDirs.contains(existing.getParent()) ? attributes(existing) : null;
             if (attrs == null || !attrs.isRegularFile()) {
                 throw new UnsafeEntryException(name, "it is a hard link to '" + linkName

@@ -26,7 +26,7 @@ public final class DataSize {
         if (!m.group(3).isEmpty() && unit.isEmpty()) {
             throw new IllegalArgumentException("'" + text + "' is not a size: 'i' needs a unit before it, e.g. 8MiB");
         }
-        int power = "kmgt".indexOf(unit) + 1;
+        int power = unit.isEmpty() ? 0 : "kmgt".indexOf(unit) + 1;
         long base = binary ? 1024 : 1000;
         for (int i = 0; i < power; i++) {
             value = Math.multiplyExact(value, base);

@@ -1,0 +1,85 @@
+package io.caravan;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Random;
+
+/** Builds the trees the tests pack: every case of tar fidelity in one folder. */
+public final class TestTrees {
+
+    public static final FileTime OLD = FileTime.from(Instant.parse("2021-03-04T05:06:07Z"));
+
+    private TestTrees() {
+    }
+
+    /**
+     * A folder named {@code name} under {@code parent} with Unicode, space and punctuation names, a
+     * path longer than 100 bytes, an empty file and folder, several modes and mtimes, a symlink, a
+     * hard link pair and a FIFO (which packing skips).
+     */
+    public static Path fidelityTree(Path parent, String name) throws IOException {
+        Path root = Files.createDirectories(parent.resolve(name));
+        write(root.resolve("plain.txt"), "hello caravan\n".repeat(100));
+        write(root.resolve("中文 文件.txt"), "中文内容\n".repeat(50));
+        write(root.resolve("فارسی.txt"), "سلام\n".repeat(50));
+        write(root.resolve("한국어 파일.md"), "안녕하세요\n".repeat(50));
+        write(root.resolve("sym #%&'() bols.txt"), "punctuation\n");
+        Files.createFile(root.resolve("empty.txt"));
+        Files.createDirectories(root.resolve("empty folder"));
+        Path deep = root.resolve("a-fairly-long-folder-name-number-one/a-fairly-long-folder-name-number-two");
+        Files.createDirectories(deep);
+        Path longFile = deep.resolve("and-a-long-file-name-" + "x".repeat(100) + ".bin");
+        random(longFile, 300_000, 1);
+        Path script = root.resolve("bin/run.sh");
+        Files.createDirectories(script.getParent());
+        write(script, "#!/bin/sh\necho run\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
+        Path secret = root.resolve("secret.key");
+        write(secret, "key\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        Files.createSymbolicLink(root.resolve("link-to-plain"), Path.of("plain.txt"));
+        Files.createSymbolicLink(root.resolve("bin/link-up"), Path.of("../中文 文件.txt"));
+        Files.createLink(root.resolve("hard-link.txt"), root.resolve("plain.txt"));
+        random(root.resolve("random.bin"), 200_000, 2);
+        for (Path p : new Path[] {root.resolve("plain.txt"), secret, longFile, root.resolve("empty.txt")}) {
+            Files.setLastModifiedTime(p, OLD);
+        }
+        Path locked = root.resolve("locked");
+        Files.createDirectories(locked);
+        write(locked.resolve("inside.txt"), "read-only folder\n");
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Files.setLastModifiedTime(root.resolve("empty folder"), OLD);
+        return root;
+    }
+
+    /** Adds a FIFO to a tree; packing must skip it with a warning. */
+    public static Path addFifo(Path root) throws IOException, InterruptedException {
+        Path fifo = root.resolve("pipe.fifo");
+        Process p = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IOException("mkfifo failed");
+        }
+        return fifo;
+    }
+
+    public static void write(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    public static void random(Path file, long size, long seed) throws IOException {
+        Random random = new Random(seed);
+        byte[] buffer = new byte[64 * 1024];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long done = 0; done < size; done += buffer.length) {
+                random.nextBytes(buffer);
+                out.write(buffer, 0, (int) Math.min(buffer.length, size - done));
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.caravan.unpack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.caravan.progress.ProgressListener;
+import io.caravan.progress.TransferStats;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Archives crafted to escape the destination or create devices are refused, naming the entry. */
+class HostileEntryTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Builds a tar in memory; {@code file} entries get the content "x". */
+    private static final class Archive {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, "UTF-8");
+
+        Archive() {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        }
+
+        Archive file(String name, int mode) throws IOException {
+            TarArchiveEntry e = new TarArchiveEntry(name, true);
+            e.setMode(mode);
+            e.setSize(1);
+            tar.putArchiveEntry(e);
+            tar.write("x".getBytes(StandardCharsets.UTF_8));
+            tar.closeArchiveEntry();
+            return this;
+        }
+
+        Archive file(String name) throws IOException {
+            return file(name, 0100644);
+        }
+
+        Archive link(String name, byte type, String target) throws IOException {
+            TarArchiveEntry e = new TarArchiveEntry(name, type, true);
+            e.setLinkName(target);
+            tar.putArchiveEntry(e);
+            tar.closeArchiveEntry();
+            return this;
+        }
+
+        Archive special(String name, byte type) throws IOException {
+            TarArchiveEntry e = new TarArchiveEntry(name, type, true);
+            tar.putArchiveEntry(e);
+            tar.closeArchiveEntry();
+            return this;
+        }
+
+        byte[] bytes() throws IOException {
+            tar.finish();
+            return bytes.toByteArray();
+        }
+    }
+
+    private Path dest() {
+        return tmp.resolve("dest");
+    }
+
+    private UnpackResult unpack(Archive archive, ProgressListener listener) throws IOException {
+        return new Unpacker(UnpackOptions.DEFAULT, listener).unpackArchive(new ByteArrayInputStream(archive.bytes()), dest());
+    }
+
+    private void assertRefused(Archive archive, String entry, String reason) throws IOException {
+        assertThatThrownBy(() -> unpack(archive, ProgressListener.NONE))
+                .isInstanceOf(UnsafeEntryException.class)
+                .hasMessageContaining("refused entry '" + entry + "'")
+                .hasMessageContaining(reason);
+        try (var stream = Files.walk(tmp)) {
+            assertThat(stream.filter(p -> !p.equals(tmp) && !p.equals(dest())).toList())
+                    .as("nothing written anywhere, staging removed").isEmpty();
+        }
+    }
+
+    @Test
+    void absolutePath() throws IOException {
+        assertRefused(new Archive().file(tmp.resolve("evil.txt").toString()), tmp.resolve("evil.txt").toString(),
+                "absolute paths are not extracted");
+    }
+
+    @Test
+    void dotDot() throws IOException {
+        assertRefused(new Archive().file("tree/ok.txt").file("tree/../../evil.txt"), "tree/../../evil.txt", "contains '..'");
+        assertRefused(new Archive().file("../evil.txt"), "../evil.txt", "contains '..'");
+    }
+
+    @Test
+    void symlinkPointingOutside() throws IOException {
+        assertRefused(new Archive().link("tree/up", TarConstants.LF_SYMLINK, "../../etc"), "tree/up", "outside the destination");
+        assertRefused(new Archive().link("tree/abs", TarConstants.LF_SYMLINK, "/etc/passwd"), "tree/abs", "absolute path '/etc/passwd'");
+    }
+
+    @Test
+    void writingThroughASymlink() throws IOException {
+        Files.createDirectories(tmp.resolve("outside"));
+        assertThatThrownBy(() -> unpack(new Archive().link("tree/sub", TarConstants.LF_SYMLINK, ".")
+                .file("tree/sub/x.txt"), ProgressListener.NONE))
+                .hasMessageContaining("refused entry 'tree/sub/x.txt': it would be written through the symbolic link 'tree/sub'");
+    }
+
+    @Test
+    void symlinkThatEscapesThroughAnotherSymlink() throws IOException {
+        // "dot" -> "." is harmless on its own, and "dot/.." looks like the root; followed, it is the root's parent.
+        assertRefused(new Archive().link("dot", TarConstants.LF_SYMLINK, ".").link("esc", TarConstants.LF_SYMLINK, "dot/.."),
+                "esc", "points outside the destination");
+    }
+
+    @Test
+    void hardLinkOutside() throws IOException {
+        assertRefused(new Archive().link("tree/passwd", TarConstants.LF_LINK, "../../etc/passwd"), "tree/passwd", "contains '..'");
+        assertRefused(new Archive().link("tree/passwd", TarConstants.LF_LINK, "/etc/passwd"), "tree/passwd", "absolute paths");
+    }
+
+    @Test
+    void hardLinkToSomethingNotExtracted() throws IOException {
+        assertRefused(new Archive().link("tree/l", TarConstants.LF_SYMLINK, "f").link("tree/h", TarConstants.LF_LINK, "tree/l"),
+                "tree/h", "not a file extracted earlier");
+        assertRefused(new Archive().link("tree/h", TarConstants.LF_LINK, "tree/never"), "tree/h", "not a file extracted earlier");
+    }
+
+    @Test
+    void devicesAndFifos() throws IOException {
+        assertRefused(new Archive().special("dev/null", TarConstants.LF_CHR), "dev/null", "device files and FIFOs");
+        assertRefused(new Archive().special("dev/sda", TarConstants.LF_BLK), "dev/sda", "device files and FIFOs");
+        assertRefused(new Archive().special("pipe", TarConstants.LF_FIFO), "pipe", "device files and FIFOs");
+    }
+
+    @Test
+    void setuidAndSetgidBitsAreStripped() throws IOException {
+        TransferStats stats = new TransferStats();
+        unpack(new Archive().file("tool", 0106755).file("group", 0102770), stats);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dest().resolve("tool")))).isEqualTo("rwxr-xr-x");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dest().resolve("group")))).isEqualTo("rwxrwx---");
+        assertThat(stats.warnings()).hasSize(2).allMatch(w -> w.contains("setuid/setgid bits removed"));
+    }
+
+    @Test
+    void entryLimitStopsABomb() throws IOException {
+        Archive archive = new Archive();
+        for (int i = 0; i < 20; i++) {
+            archive.file("f" + i);
+        }
+        UnpackOptions limited = new UnpackOptions(true, OnConflict.REPLACE, ExtractPolicy.DEFAULT.withLimits(10, 1 << 20));
+        assertThatThrownBy(() -> new Unpacker(limited, ProgressListener.NONE)
+                .unpackArchive(new ByteArrayInputStream(archive.bytes()), dest()))
+                .isInstanceOf(ExtractLimitException.class).hasMessageContaining("more than 10 entries");
+        assertThat(Files.list(dest()).toList()).isEmpty();
+    }
+}
