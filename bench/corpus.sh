@@ -52,7 +52,8 @@ keystream() { # SEED BYTES
   local key iv
   key=$(printf '%s' "key-$1" | sha256sum | cut -c1-64)
   iv=$(printf '%s' "iv-$1" | sha256sum | cut -c1-32)
-  openssl enc -aes-256-ctr -K "$key" -iv "$iv" </dev/zero 2>/dev/null | head -c "$2"
+  # openssl dies of SIGPIPE when head has enough: that is the normal end (sizes are checked below)
+  { openssl enc -aes-256-ctr -K "$key" -iv "$iv" </dev/zero 2>/dev/null || true; } | head -c "$2"
 }
 
 # ---- small files: sizes and paths first (deterministic), then contents --------------------------
@@ -152,7 +153,8 @@ bin_bytes=$(find "$work/bin" -type f -printf '%s\n' | awk '{ t += $1 } END { pri
 rm -f "$work.bin-list"
 # top up with seeded semi-compressible data (hex text of random bytes, ~2x) if the system is small
 if (( bin_bytes < bin_budget )); then
-  keystream bin-topup $(( (bin_budget - bin_bytes) / 2 )) | od -An -v -tx1 | tr -d ' \n' | head -c $(( bin_budget - bin_bytes )) > "$work/bin/topup.hex"
+  { keystream bin-topup $(( (bin_budget - bin_bytes) / 2 + 1 )) | od -An -v -tx1 | tr -d ' \n' || true; } \
+    | head -c $(( bin_budget - bin_bytes )) > "$work/bin/topup.hex"
 fi
 
 # ---- random: incompressible, 6 files from 5% to 40% of the budget -------------------------------
@@ -168,6 +170,10 @@ done
 # ---- marker and publish --------------------------------------------------------------------------
 files=$(find "$work" -type f | wc -l)
 bytes=$(find "$work" -type f -printf '%s\n' | awk '{ t += $1 } END { printf "%d", t }')
+if (( bytes != size_mib * mib )); then
+  echo "corpus.sh: generated $bytes bytes instead of $(( size_mib * mib )): a generator failed; $work kept for a look" >&2
+  exit 1
+fi
 {
   echo "$marker_line"
   echo "$files files, $bytes bytes ($(( bytes / mib )) MiB): text $(( text_budget / mib )) MiB, bin $(( bin_budget / mib )) MiB, random $(( random_budget / mib )) MiB, small $small_files files $(( small_bytes / 1024 )) KiB"

@@ -23,7 +23,6 @@ public final class CaravanCli {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new CaravanCli());
         cli.setExecutionExceptionHandler(CaravanCli::handle);
-        cli.setExitCodeExceptionMapper(e -> e instanceof IllegalArgumentException ? USAGE : FAILURE);
         return cli;
     }
 

@@ -1,0 +1,52 @@
+package io.caravan.route;
+
+import io.caravan.CaravanHeaders;
+import io.caravan.pack.Chunk;
+import io.caravan.pack.PackIterator;
+import java.io.Closeable;
+import java.util.Iterator;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Message;
+import org.apache.camel.support.DefaultMessage;
+
+/**
+ * Turns a {@link PackIterator} into Camel messages for a streaming splitter: body = chunk bytes,
+ * headers per {@link CaravanHeaders}; the last one also carries the manifest. Closing it (the
+ * splitter does) stops packing if the split ends early.
+ */
+public final class ChunkMessages implements Iterator<Message>, Closeable {
+
+    private final CamelContext context;
+    private final PackIterator chunks;
+
+    public ChunkMessages(CamelContext context, PackIterator chunks) {
+        this.context = context;
+        this.chunks = chunks;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return chunks.hasNext();
+    }
+
+    @Override
+    public Message next() {
+        Chunk chunk = chunks.next();
+        Message message = new DefaultMessage(context);
+        message.setBody(chunk.data());
+        message.setHeader(CaravanHeaders.PARCEL, chunk.parcel());
+        message.setHeader(CaravanHeaders.CHUNK_INDEX, chunk.index());
+        message.setHeader(CaravanHeaders.CHUNK_SHA256, chunk.sha256());
+        message.setHeader(CaravanHeaders.CHUNK_SIZE, chunk.size());
+        message.setHeader(CaravanHeaders.LAST_CHUNK, chunk.last());
+        if (chunk.last()) {
+            message.setHeader(CaravanHeaders.MANIFEST, chunks.manifest().toJson());
+        }
+        return message;
+    }
+
+    @Override
+    public void close() {
+        chunks.close();
+    }
+}

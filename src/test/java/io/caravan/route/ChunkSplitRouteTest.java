@@ -1,0 +1,75 @@
+package io.caravan.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.CaravanHeaders;
+import io.caravan.TestTrees;
+import io.caravan.pack.Manifest;
+import io.caravan.progress.ProgressListener;
+import io.caravan.unpack.ChunkSink;
+import io.caravan.unpack.UnpackOptions;
+import io.caravan.util.TreeSnapshot;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real Camel route streams a parcel through a splitter as chunk messages and a step in between sees each one. */
+class ChunkSplitRouteTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void splitterStreamsChunkMessagesWithHeadersIntoASink() throws Exception {
+        Path source = TestTrees.fidelityTree(tmp.resolve("src"), "tree");
+        Path dest = tmp.resolve("dest");
+        List<Map<String, Object>> seen = new ArrayList<>();
+        ParcelSplitter splitter = new ParcelSplitter();
+        splitter.setCodec("xz");
+        splitter.setChunkSize("32KiB");
+
+        try (CamelContext camel = new DefaultCamelContext();
+             ChunkSink sink = new ChunkSink(dest, UnpackOptions.DEFAULT, ProgressListener.NONE)) {
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:parcel").routeId("test-split")
+                            .split().method(splitter, "split").streaming().stopOnException()
+                                .process(e -> seen.add(Map.copyOf(e.getMessage().getHeaders())))
+                                .process(e -> accept(sink, e))
+                            .end();
+                }
+            });
+            camel.start();
+            camel.createProducerTemplate().sendBody("direct:parcel", source.toFile());
+
+            Map<String, Object> last = seen.get(seen.size() - 1);
+            assertThat(last).containsEntry(CaravanHeaders.LAST_CHUNK, true).containsKey(CaravanHeaders.MANIFEST);
+            Manifest manifest = Manifest.fromJson((String) last.get(CaravanHeaders.MANIFEST));
+            assertThat(manifest.codec()).isEqualTo("xz");
+            assertThat(manifest.totalChunks()).isEqualTo(seen.size()).isGreaterThan(2);
+            for (int i = 0; i < seen.size(); i++) {
+                assertThat(seen.get(i)).containsEntry(CaravanHeaders.CHUNK_INDEX, i)
+                        .containsEntry(CaravanHeaders.PARCEL, "tree")
+                        .containsEntry(CaravanHeaders.CHUNK_SHA256, manifest.chunks().get(i).checksum())
+                        .containsEntry(CaravanHeaders.CHUNK_SIZE, (int) manifest.chunks().get(i).size())
+                        .containsEntry(CaravanHeaders.LAST_CHUNK, i == seen.size() - 1);
+            }
+            sink.complete(manifest);
+        }
+        assertThat(TreeSnapshot.of(source).differences(TreeSnapshot.of(dest.resolve("tree")))).isEmpty();
+    }
+
+    private static void accept(ChunkSink sink, Exchange exchange) throws Exception {
+        sink.accept(exchange.getMessage().getHeader(CaravanHeaders.CHUNK_INDEX, Integer.class),
+                exchange.getMessage().getBody(byte[].class),
+                exchange.getMessage().getHeader(CaravanHeaders.CHUNK_SHA256, String.class));
+    }
+}
