@@ -6,7 +6,7 @@
 #   text/    ~35% of the rest: generated log lines and CSV (compresses ~5-10x with zstd -1)
 #   bin/     ~30% of the rest: real ELF binaries and libraries copied from /usr/lib/x86_64-linux-gnu,
 #            /usr/lib/jvm and /usr/bin, taken in sorted path order until the budget is reached
-#            (semi-compressible, ~2-3x; identical on machines of the same OS image)
+#            (semi-compressible, ~2x; identical on machines of the same OS image; setuid bits dropped)
 #   random/  ~35% of the rest: incompressible bytes from a seeded AES-256-CTR keystream (openssl)
 #   small/   10,000 files of 1-8 KiB (two thirds text, one third random) in 1,000 nested folders
 #            (small/aNN/bNN/cNN/), about 44 MiB: the per-file-cost part of the test
@@ -21,7 +21,7 @@ dir=${1%/}
 size_mib=${2:-1024}
 [[ $size_mib =~ ^[0-9]+$ ]] && (( size_mib >= 64 )) || { echo "corpus.sh: SIZE_MIB must be an integer >= 64" >&2; exit 2; }
 small_files=10000
-version=1
+version=2
 marker_line="caravan-bench-corpus v$version size_mib=$size_mib small_files=$small_files"
 
 for tool in awk openssl find sort tar head sha256sum; do
@@ -151,6 +151,8 @@ find /usr/lib/x86_64-linux-gnu /usr/lib/jvm /usr/bin -type f -size +4k -readable
 tar -cf - -C / --no-recursion -T "$work.bin-list" | tar -xf - -C "$work/bin"
 bin_bytes=$(find "$work/bin" -type f -printf '%s\n' | awk '{ t += $1 } END { print t + 0 }')
 rm -f "$work.bin-list"
+# no setuid/setgid programs in a scratch tree (Caravan would also warn about and drop those bits)
+chmod -R u-s,g-s "$work/bin"
 # top up with seeded semi-compressible data (hex text of random bytes, ~2x) if the system is small
 if (( bin_bytes < bin_budget )); then
   { keystream bin-topup $(( (bin_budget - bin_bytes) / 2 + 1 )) | od -An -v -tx1 | tr -d ' \n' || true; } \

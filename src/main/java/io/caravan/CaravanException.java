@@ -17,4 +17,15 @@ public class CaravanException extends RuntimeException {
     public int httpStatus() {
         return 400;
     }
+
+    /** Short machine-readable name of the failure, used as {@code error} in JSON answers. */
+    public String code() {
+        String name = getClass().getSimpleName().replace("Exception", "");
+        return name.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Extra fields for a JSON answer (for example the missing chunks); empty by default. */
+    public java.util.Map<String, Object> details() {
+        return java.util.Map.of();
+    }
 }

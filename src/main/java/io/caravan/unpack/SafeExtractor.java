@@ -1,6 +1,8 @@
 package io.caravan.unpack;
 
+import io.caravan.pack.ReferenceEntries;
 import io.caravan.progress.ProgressListener;
+import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,11 +33,17 @@ public final class SafeExtractor {
 
     private final ExtractPolicy policy;
     private final ProgressListener listener;
+    private final ExtractHooks hooks;
     private final byte[] buffer = new byte[256 * 1024];
 
     public SafeExtractor(ExtractPolicy policy, ProgressListener listener) {
+        this(policy, listener, ExtractHooks.NONE);
+    }
+
+    public SafeExtractor(ExtractPolicy policy, ProgressListener listener, ExtractHooks hooks) {
         this.policy = policy;
         this.listener = listener;
+        this.hooks = hooks;
     }
 
     /** Counts of what one extraction wrote. */
@@ -110,12 +119,18 @@ public final class SafeExtractor {
         }
 
         private void file(String name, Path target, TarArchiveEntry entry, InputStream content) throws IOException {
+            String reference = entry.getExtraPaxHeader(ReferenceEntries.SHA256);
+            if (reference != null) {
+                referencedFile(name, target, entry, reference);
+                return;
+            }
             long size = entry.getSize();
             if (bytes + size > policy.maxBytes()) {
                 throw new ExtractLimitException("the archive holds more than " + policy.maxBytes()
                         + " bytes, the configured limit (at entry '" + name + "')");
             }
             makeRoom(name, target);
+            MessageDigest digest = size >= hooks.hashFilesFrom() ? Sha256.newDigest() : null;
             try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 long remaining = size;
@@ -125,13 +140,45 @@ public final class SafeExtractor {
                         throw new IOException("the archive ends in the middle of entry '" + name + "'");
                     }
                     out.write(buffer, 0, n);
+                    if (digest != null) {
+                        digest.update(buffer, 0, n);
+                    }
                     remaining -= n;
                     listener.bytes(n);
                 }
             }
+            if (digest != null) {
+                hooks.extracted(name, Sha256.hex(digest), size);
+            }
             bytes += size;
             Files.setPosixFilePermissions(target, PosixModes.toPermissions(permissions(name, entry.getMode())));
             Files.setLastModifiedTime(target, entry.getLastModifiedTime());
+        }
+
+        /** Materialises a reference entry from stored content: a hard link when nothing would change, else a copy. */
+        private void referencedFile(String name, Path target, TarArchiveEntry entry, String sha256) throws IOException {
+            long size = Long.parseLong(entry.getExtraPaxHeaders().getOrDefault(ReferenceEntries.SIZE, "-1"));
+            Path stored = hooks.content(sha256, size).orElseThrow(() -> new UnsafeEntryException(name,
+                    "it refers to stored content " + sha256 + " that this receiver does not hold; send it again without dedup"));
+            makeRoom(name, target);
+            int mode = permissions(name, entry.getMode());
+            boolean sameMetadata = PosixModes.toPermissions(mode).equals(Files.getPosixFilePermissions(stored))
+                    && Files.getLastModifiedTime(stored).toMillis() / 1000 == entry.getLastModifiedTime().toMillis() / 1000;
+            if (sameMetadata && linked(stored, target)) {
+                return;
+            }
+            Files.copy(stored, target);
+            Files.setPosixFilePermissions(target, PosixModes.toPermissions(mode));
+            Files.setLastModifiedTime(target, entry.getLastModifiedTime());
+        }
+
+        private boolean linked(Path existing, Path link) {
+            try {
+                Files.createLink(link, existing);
+                return true;
+            } catch (IOException | UnsupportedOperationException e) {
+                return false; // another file system: copy instead
+            }
         }
 
         private void symlink(String name, Path target, String linkTarget) throws IOException {

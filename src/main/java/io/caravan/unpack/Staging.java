@@ -42,17 +42,61 @@ public final class Staging implements AutoCloseable {
         return new Staging(dest, Files.createDirectory(dest.resolve(PREFIX + HexFormat.of().formatHex(id))));
     }
 
+    /** A fresh, empty staging folder at {@code dir} (which must be on the destination's file system). */
+    public static Staging at(Path dir, Path destination) throws IOException {
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        return new Staging(destination.toAbsolutePath().normalize(), dir);
+    }
+
+    /** The staging folder {@code dir}, already filled, for publishing into {@code destination}. */
+    public static Staging existing(Path dir, Path destination) {
+        return new Staging(destination.toAbsolutePath().normalize(), dir);
+    }
+
+    /**
+     * Publishes under {@code name} (a relative path, may hold folders): the single top-level entry is
+     * renamed to it, or, when there are several, a folder of that name holding them all.
+     */
+    public Path publishAs(String name, OnConflict onConflict) throws IOException {
+        List<Path> children = children();
+        Path target = destination.resolve(name).normalize();
+        if (!target.startsWith(destination) || target.equals(destination)) {
+            throw new IllegalArgumentException("parcel name '" + name + "' is not a relative path inside the destination");
+        }
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && onConflict == OnConflict.FAIL) {
+            throw new PublishConflictException(target + " already exists (on-conflict is fail)");
+        }
+        Files.createDirectories(target.getParent());
+        Path published;
+        if (children.size() == 1) {
+            published = move(children.get(0), target, onConflict);
+            this.published = true;
+            deleteTree(dir);
+        } else {
+            Files.setPosixFilePermissions(dir, PosixModes.toPermissions(0755));
+            published = move(dir, target, onConflict);
+            this.published = true;
+        }
+        return published;
+    }
+
+    private List<Path> children() throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            stream.forEach(children::add);
+        }
+        children.sort(null);
+        return children;
+    }
+
     public Path dir() {
         return dir;
     }
 
     /** Moves every top-level entry into the destination and removes the staging folder. */
     public List<Path> publish(OnConflict onConflict) throws IOException {
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            stream.forEach(children::add);
-        }
-        children.sort(null);
+        List<Path> children = children();
         List<Path> targets = new ArrayList<>();
         for (Path child : children) {
             Path target = destination.resolve(child.getFileName().toString());
@@ -81,7 +125,8 @@ public final class Staging implements AutoCloseable {
             Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return target;
         }
-        Path old = dir.resolve(".replaced-" + target.getFileName());
+        Path old = target.resolveSibling(".caravan-replaced-" + target.getFileName());
+        deleteTree(old);
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
         deleteTree(old);

@@ -20,10 +20,16 @@ public final class Unpacker {
 
     private final UnpackOptions options;
     private final ProgressListener listener;
+    private final ExtractHooks hooks;
 
     public Unpacker(UnpackOptions options, ProgressListener listener) {
+        this(options, listener, ExtractHooks.NONE);
+    }
+
+    public Unpacker(UnpackOptions options, ProgressListener listener, ExtractHooks hooks) {
         this.options = options;
         this.listener = listener;
+        this.hooks = hooks;
     }
 
     /** Unpacks {@code <prefix>.partNNNN} checked against {@code <prefix>.manifest.json}. */
@@ -57,7 +63,7 @@ public final class Unpacker {
      * Decompresses and extracts {@code raw} into {@code root}, reading it to the end so codec
      * checksums and part hashes are all checked. A failure caused by a bad part is reported as that part.
      */
-    SafeExtractor.Result extractInto(InputStream raw, Path root, VerifyingPartsInputStream verifier) throws IOException {
+    public SafeExtractor.Result extractInto(InputStream raw, Path root, VerifyingPartsInputStream verifier) throws IOException {
         try {
             BufferedInputStream buffered = new BufferedInputStream(raw, 256 * 1024);
             buffered.mark(1);
@@ -66,7 +72,7 @@ public final class Unpacker {
             }
             buffered.reset();
             InputStream decompressed = Codecs.autoDecompress(buffered);
-            SafeExtractor.Result result = new SafeExtractor(options.policy(), listener).extract(decompressed, root);
+            SafeExtractor.Result result = new SafeExtractor(options.policy(), listener, hooks).extract(decompressed, root);
             decompressed.transferTo(OutputStream.nullOutputStream());
             if (verifier != null) {
                 verifier.drain();

@@ -1,0 +1,55 @@
+package io.caravan.cli;
+
+import io.caravan.app.CaravanMain;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code caravan serve}: the receiver's HTTP API and session cleanup, until stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the receiver: the HTTP upload API (DESIGN §3) on camel-netty-http, publishing"
+                + " finished parcels into the inbox, with Quartz cleanup of expired sessions. Settings come from"
+                + " application.properties (caravan.receiver.*); flags override them.", ""})
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--host", paramLabel = "<host>", description = "Address to listen on (default: 127.0.0.1).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "<port>", description = "Port (default: 8834).")
+    Integer port;
+
+    @Option(names = "--root", paramLabel = "<dir>", description = "Inbox: where parcels are published (default: data/inbox).")
+    Path root;
+
+    @Option(names = "--session-ttl", paramLabel = "<duration>", description = "Session lifetime, e.g. 3d, 12h (default: 3d).")
+    String ttl;
+
+    @Option(names = "--token", paramLabel = "<token>", description = "Require 'Authorization: Bearer <token>'.")
+    String token;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        if (host != null) {
+            overrides.put("caravan.receiver.host", host);
+        }
+        if (port != null) {
+            overrides.put("caravan.receiver.port", String.valueOf(port));
+        }
+        if (root != null) {
+            overrides.put("caravan.receiver.inbox", root.toString());
+        }
+        if (ttl != null) {
+            overrides.put("caravan.receiver.session-ttl", ttl);
+        }
+        if (token != null) {
+            overrides.put("caravan.receiver.token", token);
+        }
+        CaravanMain.create(List.of("receiver"), overrides).run();
+        return CaravanCli.OK;
+    }
+}

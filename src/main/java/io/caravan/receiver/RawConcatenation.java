@@ -1,0 +1,37 @@
+package io.caravan.receiver;
+
+import io.caravan.util.Sha256;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.List;
+
+/** Joins chunk files in order into one file, hashing it, and fsyncs it (seed 002's finish). */
+final class RawConcatenation {
+
+    private RawConcatenation() {
+    }
+
+    static String concatenate(List<Path> chunks, Path target) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        byte[] buffer = new byte[1 << 20];
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            for (Path chunk : chunks) {
+                try (var in = Files.newInputStream(chunk)) {
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        digest.update(buffer, 0, n);
+                        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(buffer, 0, n);
+                        while (bytes.hasRemaining()) {
+                            out.write(bytes);
+                        }
+                    }
+                }
+            }
+            out.force(true);
+        }
+        return Sha256.hex(digest);
+    }
+}

@@ -1,0 +1,399 @@
+package io.caravan.receiver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.CaravanException;
+import io.caravan.pack.ChunkInfo;
+import io.caravan.pack.Codecs;
+import io.caravan.pack.Manifest;
+import io.caravan.pack.PackOptions;
+import io.caravan.session.ChunkWrite;
+import io.caravan.session.DiskSessionStore;
+import io.caravan.session.RequestRejectedException;
+import io.caravan.session.Session;
+import io.caravan.session.SessionMeta;
+import io.caravan.session.StoredChunk;
+import io.caravan.unpack.ExtractHooks;
+import io.caravan.unpack.OnConflict;
+import io.caravan.unpack.Staging;
+import io.caravan.unpack.UnpackOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiving end of the HTTP protocol (DESIGN §3), free of HTTP: sessions, chunk uploads,
+ * status, finish (verify, extract or concatenate, publish), delete, dedup checks and expiry.
+ * Methods return the JSON answer as a map; failures are {@link CaravanException}s carrying their
+ * HTTP status.
+ */
+public final class Receiver implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ReceiverConfig config;
+    private final DiskSessionStore store;
+    private final DedupIndex dedup;
+    private final ReceiverMetrics metrics;
+    private final Map<String, ArchiveAssembler> assemblers = new ConcurrentHashMap<>();
+
+    public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock) throws IOException {
+        this.config = config;
+        Files.createDirectories(config.inbox());
+        this.store = new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(), clock);
+        this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.tsv"));
+        this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());
+        Staging.deleteTree(config.stateDir().resolve("staging"));
+        for (Session session : store.sessions()) {
+            if (session.meta().archive()) {
+                assembler(session);
+            }
+        }
+    }
+
+    public ReceiverConfig config() {
+        return config;
+    }
+
+    public DiskSessionStore store() {
+        return store;
+    }
+
+    /** {@code POST /start}: an empty body starts a raw session (seed 002); options with a codec an archive session. */
+    public Map<String, Object> start(String body) throws IOException {
+        JsonNode options = parse(body);
+        String name = ParcelNames.check(text(options, "name"));
+        String codec = text(options, "codec");
+        if (codec != null) {
+            codec = Codecs.byName(codec).name();
+        }
+        String kind = Optional.ofNullable(text(options, "kind")).orElse(codec != null ? SessionMeta.ARCHIVE : SessionMeta.RAW);
+        if (!kind.equals(SessionMeta.RAW) && !kind.equals(SessionMeta.ARCHIVE)) {
+            throw RequestRejectedException.badRequest("kind must be raw or archive, not '" + kind + "'");
+        }
+        Long chunkSize = options.has("chunk_size") ? options.get("chunk_size").asLong() : null;
+        if (chunkSize != null && (chunkSize < 1 || chunkSize > config.limits().maxChunkSize())) {
+            throw RequestRejectedException.badRequest("chunk_size " + chunkSize + " must be between 1 and "
+                    + config.limits().maxChunkSize() + " bytes");
+        }
+        String onConflict = Optional.ofNullable(text(options, "on_conflict")).orElse(config.onConflict().name())
+                .toLowerCase(java.util.Locale.ROOT);
+        OnConflict.parse(onConflict);
+        Session session = store.create(name, kind, codec, chunkSize, onConflict);
+        if (session.meta().archive()) {
+            assembler(session);
+        }
+        LOG.info("session {} started: {} parcel '{}'{}, expires {}", session.id(), kind,
+                name == null ? session.id() : name, codec == null ? "" : " (" + codec + ")", session.meta().expiresAt());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("session_id", session.id().value());
+        answer.put("expires_at", session.meta().expiresAt());
+        answer.put("chunk_size", chunkSize != null ? chunkSize : Math.min(PackOptions.DEFAULT_CHUNK_SIZE, config.limits().maxChunkSize()));
+        answer.put("max_chunk_size", config.limits().maxChunkSize());
+        return answer;
+    }
+
+    /** {@code PUT /upload/{sid}/{idx}}. */
+    public ChunkWrite upload(String sid, String idx, ByteBuffer body, String sha256) throws IOException {
+        Session session = store.get(sid);
+        int index = parseIndex(idx);
+        if (sha256 != null && !sha256.matches("[0-9a-fA-F]{64}")) {
+            throw RequestRejectedException.badRequest("X-Chunk-Sha256 must be 64 hex digits, got '" + sha256 + "'");
+        }
+        ChunkWrite write = store.write(session, index, body, sha256);
+        if (write.outcome() != ChunkWrite.Outcome.IDENTICAL) {
+            metrics.chunk(write.chunk().size());
+        }
+        return write;
+    }
+
+    /** {@code GET /status/{sid}}. */
+    public Map<String, Object> status(String sid) {
+        Session session = store.get(sid);
+        Map<String, String> chunks = new LinkedHashMap<>();
+        session.chunks().forEach((i, c) -> chunks.put(String.valueOf(i), c.sha256()));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("session_id", session.id().value());
+        answer.put("kind", session.meta().kind());
+        answer.put("received", List.copyOf(session.chunks().keySet()));
+        answer.put("chunks", chunks);
+        answer.put("bytes", session.bytes());
+        answer.put("expires_at", session.meta().expiresAt());
+        return answer;
+    }
+
+    /** {@code POST /finish/{sid}}: verify, assemble, publish; 409 lists what is missing or mismatched. */
+    public Map<String, Object> finish(String sid, String body) throws IOException {
+        Optional<String> done = store.finishedResult(sid);
+        if (done.isPresent()) {
+            return JSON.readValue(done.get(), Map.class);
+        }
+        Session session = store.get(sid);
+        synchronized (session) {
+            Manifest manifest = body == null || body.isBlank() ? null : Manifest.fromJson(body).validate();
+            Map<String, Object> answer = session.meta().archive() ? finishArchive(session, manifest) : finishRaw(session, manifest);
+            store.remove(session, JSON.writeValueAsString(answer));
+            assemblers.remove(sid);
+            metrics.published();
+            LOG.info("session {} finished: published {} ({} files, {} bytes)", sid, answer.get("path"), answer.get("files"), answer.get("bytes"));
+            return answer;
+        }
+    }
+
+    private Map<String, Object> finishArchive(Session session, Manifest manifest) throws IOException {
+        if (manifest == null) {
+            throw RequestRejectedException.badRequest("finish of an archive session needs its manifest as the body");
+        }
+        checkChunks(session, manifest.chunks());
+        ArchiveAssembler assembler = assemblers.get(session.meta().id());
+        ArchiveAssembler.Outcome outcome;
+        try {
+            outcome = assembler.finish(manifest.totalChunks());
+        } catch (IOException | RuntimeException e) {
+            assembler.reopen();
+            throw e;
+        }
+        if (!outcome.streamSha256().equals(manifest.sha256())) {
+            assembler.reopen();
+            throw conflict("whole-stream SHA-256 mismatch (manifest " + manifest.sha256() + ", chunks " + outcome.streamSha256() + ")",
+                    Map.of("missing", List.of(), "mismatched", List.of()));
+        }
+        String name = publishName(session, assembler.stagingDir());
+        boolean single = childCount(assembler.stagingDir()) == 1;
+        Path published = Staging.existing(assembler.stagingDir(), config.inbox()).publishAs(name, onConflict(session));
+        List<Map.Entry<Path, String>> hashed = new ArrayList<>();
+        for (Map.Entry<String, String> file : outcome.hashedFiles()) {
+            hashed.add(Map.entry(publishedPath(published, file.getKey(), single), file.getValue()));
+        }
+        dedup.record(hashed);
+        return published(published, outcome.result().entries(), outcome.result().bytes(), manifest.sha256());
+    }
+
+    private Map<String, Object> finishRaw(Session session, Manifest manifest) throws IOException {
+        List<ChunkInfo> expected = manifest != null ? manifest.chunks() : contiguous(session);
+        checkChunks(session, expected);
+        Path stagingDir = config.stateDir().resolve("staging").resolve(session.meta().id());
+        String name = session.meta().name() != null ? session.meta().name() : session.meta().id();
+        try (Staging staging = Staging.at(stagingDir, config.inbox())) {
+            Path file = stagingDir.resolve(Path.of(name).getFileName().toString());
+            String sha = RawConcatenation.concatenate(expected.stream().map(c -> session.chunk(c.index()).file()).toList(), file);
+            if (manifest != null && !sha.equals(manifest.sha256())) {
+                throw conflict("whole-file SHA-256 mismatch (manifest " + manifest.sha256() + ", chunks " + sha + ")",
+                        Map.of("missing", List.of(), "mismatched", List.of()));
+            }
+            long size = Files.size(file);
+            Path published = staging.publishAs(name, onConflict(session));
+            if (size >= config.dedupMinSize()) {
+                dedup.record(List.of(Map.entry(published, sha)));
+            }
+            return published(published, 1, size, sha);
+        }
+    }
+
+    /** Raw sessions without a manifest: chunks 0..max must all be there. */
+    private static List<ChunkInfo> contiguous(Session session) {
+        if (session.chunks().isEmpty()) {
+            throw conflict("no chunks were uploaded", Map.of("missing", List.of(0), "mismatched", List.of()));
+        }
+        int last = session.chunks().lastKey();
+        List<ChunkInfo> chunks = new ArrayList<>();
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i <= last; i++) {
+            StoredChunk c = session.chunk(i);
+            if (c == null) {
+                missing.add(i);
+            } else {
+                chunks.add(new ChunkInfo(i, c.size(), c.sha256()));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw conflict(missing.size() + " chunks are missing", Map.of("missing", missing, "mismatched", List.of()));
+        }
+        return chunks;
+    }
+
+    private static void checkChunks(Session session, List<ChunkInfo> expected) {
+        List<Integer> missing = new ArrayList<>();
+        List<Integer> mismatched = new ArrayList<>();
+        for (ChunkInfo chunk : expected) {
+            StoredChunk stored = session.chunk(chunk.index());
+            if (stored == null) {
+                missing.add(chunk.index());
+            } else if (!stored.sha256().equalsIgnoreCase(chunk.checksum()) || stored.size() != chunk.size()) {
+                mismatched.add(chunk.index());
+            }
+        }
+        if (!missing.isEmpty() || !mismatched.isEmpty()) {
+            throw conflict(missing.size() + " chunks missing and " + mismatched.size() + " not matching the manifest;"
+                    + " upload them and finish again", Map.of("missing", missing, "mismatched", mismatched));
+        }
+    }
+
+    private static RequestRejectedException conflict(String message, Map<String, Object> details) {
+        return new RequestRejectedException(409, "incomplete", message + "; nothing was published", details);
+    }
+
+    private Map<String, Object> published(Path published, long files, long bytes, String sha256) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("path", config.inbox().toAbsolutePath().normalize().relativize(published).toString());
+        answer.put("files", files);
+        answer.put("bytes", bytes);
+        answer.put("sha256", sha256);
+        return answer;
+    }
+
+    private static String publishName(Session session, Path stagingDir) throws IOException {
+        if (session.meta().name() != null) {
+            return session.meta().name();
+        }
+        try (var children = Files.list(stagingDir)) {
+            List<Path> list = children.toList();
+            return list.size() == 1 ? list.get(0).getFileName().toString() : session.meta().id();
+        }
+    }
+
+    /** Where an archive entry ended up: under the parcel's name, whose single top-level entry was renamed to it. */
+    private static Path publishedPath(Path published, String entry, boolean single) {
+        if (!single) {
+            return published.resolve(entry);
+        }
+        int slash = entry.indexOf('/');
+        return slash < 0 ? published : published.resolve(entry.substring(slash + 1));
+    }
+
+    private static long childCount(Path dir) throws IOException {
+        try (var children = Files.list(dir)) {
+            return children.count();
+        }
+    }
+
+    private OnConflict onConflict(Session session) {
+        return session.meta().onConflict() == null ? config.onConflict() : OnConflict.parse(session.meta().onConflict());
+    }
+
+    /** {@code DELETE /sessions/{sid}}. */
+    public void delete(String sid) throws IOException {
+        Session session = store.get(sid);
+        store.remove(session, null);
+        assemblers.remove(sid);
+        LOG.info("session {} deleted by the sender", sid);
+    }
+
+    /** {@code POST /check?h=}: the stored file with that content, if any. */
+    public Optional<Map<String, Object>> check(String sha256) {
+        if (sha256 == null || !sha256.matches("[0-9a-fA-F]{64}")) {
+            throw RequestRejectedException.badRequest("h must be a SHA-256 in hex (64 digits)");
+        }
+        return dedup.find(sha256.toLowerCase(java.util.Locale.ROOT)).map(f -> {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("id", f.sha256());
+            answer.put("path", f.path());
+            answer.put("size", f.size());
+            return answer;
+        });
+    }
+
+    /** Batch form of {@code /check}: a JSON list of hashes (or {@code {"hashes": [...]}}). */
+    public Map<String, Object> checkBatch(String body) throws IOException {
+        JsonNode node = parse(body);
+        JsonNode list = node.isArray() ? node : node.path("hashes");
+        if (!list.isArray()) {
+            throw RequestRejectedException.badRequest("send a JSON list of SHA-256 hashes, or {\"hashes\": [...]}");
+        }
+        Map<String, Object> found = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (JsonNode h : list) {
+            Optional<Map<String, Object>> hit = check(h.asText());
+            if (hit.isPresent()) {
+                found.put(h.asText(), hit.get());
+            } else {
+                missing.add(h.asText());
+            }
+        }
+        return Map.of("found", found, "missing", missing);
+    }
+
+    /** The content store for reference entries: stored files by hash. */
+    ExtractHooks contentHooks() {
+        return new ExtractHooks() {
+            @Override
+            public Optional<Path> content(String sha256, long size) {
+                return dedup.find(sha256).filter(f -> size < 0 || f.size() == size).map(dedup::resolve);
+            }
+
+            @Override
+            public long hashFilesFrom() {
+                return config.dedupMinSize();
+            }
+        };
+    }
+
+    /** Deletes expired sessions; the Quartz cleanup route calls this. */
+    public List<String> cleanup() throws IOException {
+        List<String> removed = store.expire();
+        removed.forEach(assemblers::remove);
+        LOG.info("cleanup: {} expired session{} removed{}", removed.size(), removed.size() == 1 ? "" : "s",
+                removed.isEmpty() ? "" : " " + removed);
+        return removed;
+    }
+
+    public void rejected(String reason) {
+        metrics.rejected(reason);
+    }
+
+    private ArchiveAssembler assembler(Session session) throws IOException {
+        ArchiveAssembler assembler = new ArchiveAssembler(session,
+                config.stateDir().resolve("staging").resolve(session.meta().id()), config.inbox(),
+                new UnpackOptions(true, onConflict(session), config.policy()), contentHooks());
+        session.addListener(assembler);
+        assemblers.put(session.meta().id(), assembler);
+        assembler.start();
+        return assembler;
+    }
+
+    private static int parseIndex(String idx) {
+        try {
+            return Integer.parseInt(idx);
+        } catch (NumberFormatException e) {
+            throw RequestRejectedException.badRequest("chunk index '" + idx + "' is not a number");
+        }
+    }
+
+    private static JsonNode parse(String body) throws IOException {
+        if (body == null || body.isBlank()) {
+            return JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw RequestRejectedException.badRequest("the body is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    @Override
+    public void close() {
+        for (Session session : store.sessions()) {
+            ArchiveAssembler assembler = assemblers.remove(session.meta().id());
+            if (assembler != null) {
+                assembler.closed(session);
+            }
+        }
+    }
+}

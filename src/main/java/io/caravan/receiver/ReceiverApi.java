@@ -1,0 +1,186 @@
+package io.caravan.receiver;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.CaravanException;
+import io.caravan.session.ChunkWrite;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.netty.http.NettyHttpMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds the HTTP protocol to the {@link Receiver}: reads path parameters, headers and bodies from
+ * the exchange, writes JSON answers and status codes. Chunk bodies are taken straight from
+ * Netty's buffer, without a copy. Every failure becomes a JSON body {@code {error, message, ...}}
+ * with the failure's status.
+ */
+public final class ReceiverApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiverApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Receiver receiver;
+    private final PrometheusMeterRegistry registry;
+    private final String token;
+
+    public ReceiverApi(Receiver receiver, PrometheusMeterRegistry registry, String token) {
+        this.receiver = receiver;
+        this.registry = registry;
+        this.token = token == null || token.isBlank() ? null : token;
+    }
+
+    /** An endpoint's work; any exception it throws becomes a JSON error answer. */
+    @FunctionalInterface
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    public void start(Exchange exchange) {
+        handle(exchange, () -> json(exchange, 201, receiver.start(body(exchange))));
+    }
+
+    public void upload(Exchange exchange) {
+        handle(exchange, () -> {
+            Message in = exchange.getMessage();
+            ChunkWrite write = receiver.upload(in.getHeader("sid", String.class), in.getHeader("idx", String.class),
+                    chunkBody(exchange), in.getHeader("X-Chunk-Sha256", String.class));
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("index", write.chunk().index());
+            answer.put("sha256", write.chunk().sha256());
+            answer.put("size", write.chunk().size());
+            answer.put("stored", write.outcome().name().toLowerCase(java.util.Locale.ROOT));
+            json(exchange, write.httpStatus(), answer);
+        });
+    }
+
+    public void status(Exchange exchange) {
+        handle(exchange, () -> json(exchange, 200, receiver.status(exchange.getMessage().getHeader("sid", String.class))));
+    }
+
+    public void finish(Exchange exchange) {
+        handle(exchange, () -> json(exchange, 200,
+                receiver.finish(exchange.getMessage().getHeader("sid", String.class), body(exchange))));
+    }
+
+    public void delete(Exchange exchange) {
+        handle(exchange, () -> {
+            receiver.delete(exchange.getMessage().getHeader("sid", String.class));
+            exchange.getMessage().removeHeaders("*");
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 204);
+            exchange.getMessage().setBody("");
+        });
+    }
+
+    public void check(Exchange exchange) {
+        handle(exchange, () -> {
+            String hash = exchange.getMessage().getHeader("h", String.class);
+            if (hash == null) {
+                json(exchange, 200, receiver.checkBatch(body(exchange)));
+                return;
+            }
+            Optional<Map<String, Object>> hit = receiver.check(hash);
+            if (hit.isPresent()) {
+                json(exchange, 200, hit.get());
+            } else {
+                json(exchange, 404, Map.of("error", "not_found", "message", "no stored file has SHA-256 " + hash));
+            }
+        });
+    }
+
+    private void handle(Exchange exchange, Action action) {
+        try {
+            authorize(exchange);
+            action.run();
+        } catch (Exception e) {
+            error(exchange, e);
+        }
+    }
+
+    public void health(Exchange exchange) throws JsonProcessingException {
+        json(exchange, 200, Map.of("status", "UP", "sessions", receiver.store().sessions().size()));
+    }
+
+    public void metrics(Exchange exchange) {
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        exchange.getMessage().setBody(registry.scrape());
+    }
+
+    /** Turns a failure into a JSON error answer with the failure's status; also used by the routes' error handler. */
+    public void error(Exchange exchange) {
+        error(exchange, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+    }
+
+    private void error(Exchange exchange, Exception e) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        int status;
+        if (e instanceof CaravanException ce) {
+            status = ce.httpStatus();
+            answer.put("error", ce.code());
+            answer.put("message", ce.getMessage());
+            answer.putAll(ce.details());
+        } else if (e instanceof IllegalArgumentException) {
+            status = 400;
+            answer.put("error", "bad_request");
+            answer.put("message", e.getMessage());
+        } else {
+            status = 500;
+            answer.put("error", "internal");
+            answer.put("message", String.valueOf(e));
+            LOG.error("request {} {} failed", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
+                    exchange.getMessage().getHeader(Exchange.HTTP_URI), e);
+        }
+        receiver.rejected(String.valueOf(answer.get("error")));
+        if (status != 500) {
+            LOG.info("rejected {} {}: {} {}", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
+                    exchange.getMessage().getHeader(Exchange.HTTP_URI), status, answer.get("message"));
+        }
+        try {
+            json(exchange, status, answer);
+        } catch (JsonProcessingException jsonFailure) {
+            exchange.getMessage().setBody("{\"error\":\"internal\"}");
+        }
+    }
+
+    private void authorize(Exchange exchange) {
+        if (token == null) {
+            return;
+        }
+        String header = exchange.getMessage().getHeader("Authorization", String.class);
+        if (header == null || !java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(), header.trim().getBytes())) {
+            throw new io.caravan.session.RequestRejectedException(401, "unauthorized",
+                    "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
+        }
+    }
+
+    private static ByteBuffer chunkBody(Exchange exchange) {
+        NettyHttpMessage netty = exchange.getIn(NettyHttpMessage.class);
+        if (netty != null && netty.getHttpRequest() != null) {
+            ByteBuf content = netty.getHttpRequest().content();
+            return content.nioBuffer();
+        }
+        byte[] bytes = exchange.getMessage().getBody(byte[].class);
+        return ByteBuffer.wrap(bytes == null ? new byte[0] : bytes);
+    }
+
+    private static String body(Exchange exchange) {
+        return exchange.getMessage().getBody(String.class);
+    }
+
+    private static void json(Exchange exchange, int status, Object body) throws JsonProcessingException {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(JSON.writeValueAsString(body));
+    }
+}

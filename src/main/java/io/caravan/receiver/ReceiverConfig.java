@@ -1,0 +1,20 @@
+package io.caravan.receiver;
+
+import io.caravan.session.SessionLimits;
+import io.caravan.unpack.ExtractPolicy;
+import io.caravan.unpack.OnConflict;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Settings of a receiver. Everything it keeps lives inside {@code inbox}: published parcels at the
+ * top, its own state under {@code inbox/.caravan/} (sessions, staging, dedup index), so every
+ * publish is a rename on one file system.
+ */
+public record ReceiverConfig(Path inbox, Duration sessionTtl, SessionLimits limits, long dedupMinSize,
+                             OnConflict onConflict, ExtractPolicy policy) {
+
+    public Path stateDir() {
+        return inbox.resolve(".caravan");
+    }
+}

@@ -1,0 +1,71 @@
+package io.caravan.session;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Collections;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One upload session in memory: its metadata and the chunks stored on disk, by index. The chunk
+ * map is only changed by the {@link DiskSessionStore} under the session's monitor; readers may
+ * look at it at any time.
+ */
+public final class Session {
+
+    private final SessionMeta meta;
+    private final Path dir;
+    private final NavigableMap<Integer, StoredChunk> chunks = new ConcurrentSkipListMap<>();
+    private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
+
+    Session(SessionMeta meta, Path dir) {
+        this.meta = meta;
+        this.dir = dir;
+    }
+
+    public SessionId id() {
+        return new SessionId(meta.id());
+    }
+
+    public SessionMeta meta() {
+        return meta;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    Path chunkDir() {
+        return dir.resolve("chunks");
+    }
+
+    public NavigableMap<Integer, StoredChunk> chunks() {
+        return Collections.unmodifiableNavigableMap(chunks);
+    }
+
+    NavigableMap<Integer, StoredChunk> mutableChunks() {
+        return chunks;
+    }
+
+    public StoredChunk chunk(int index) {
+        return chunks.get(index);
+    }
+
+    public long bytes() {
+        return chunks.values().stream().mapToLong(StoredChunk::size).sum();
+    }
+
+    public boolean expired(Instant now) {
+        return Instant.parse(meta.expiresAt()).isBefore(now);
+    }
+
+    public void addListener(SessionListener listener) {
+        listeners.add(listener);
+    }
+
+    List<SessionListener> listeners() {
+        return listeners;
+    }
+}
