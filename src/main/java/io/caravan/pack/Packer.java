@@ -18,10 +18,16 @@ public final class Packer {
 
     private final PackOptions options;
     private final ProgressListener listener;
+    private final PackHooks hooks;
 
     public Packer(PackOptions options, ProgressListener listener) {
+        this(options, listener, PackHooks.NONE);
+    }
+
+    public Packer(PackOptions options, ProgressListener listener, PackHooks hooks) {
         this.options = options;
         this.listener = listener;
+        this.hooks = hooks;
     }
 
     public PackOptions options() {
@@ -30,7 +36,7 @@ public final class Packer {
 
     public Manifest pack(List<Path> paths, ChunkTarget target) throws IOException {
         List<PackSource> sources = PackSource.of(paths);
-        TarTreeWriter tar = new TarTreeWriter(listener);
+        TarTreeWriter tar = new TarTreeWriter(listener, hooks);
         ChunkingOutputStream chunks = new ChunkingOutputStream(options.chunkSize(), new ReportingTarget(target));
         boolean ok = false;
         try {

@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import io.caravan.util.Sha256;
+import java.security.MessageDigest;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -33,13 +36,19 @@ public final class TarTreeWriter {
     private static final int SYMLINK = 0120000;
 
     private final ProgressListener listener;
+    private final PackHooks hooks;
     private final byte[] buffer = new byte[256 * 1024];
     private final Map<String, String> firstNameByInode = new HashMap<>();
     private long entries;
     private long contentBytes;
 
     public TarTreeWriter(ProgressListener listener) {
+        this(listener, PackHooks.NONE);
+    }
+
+    public TarTreeWriter(ProgressListener listener, PackHooks hooks) {
         this.listener = listener;
+        this.hooks = hooks;
     }
 
     /** Writes every source as a top-level entry named after it, then the tar trailer; {@code out} stays open. */
@@ -99,22 +108,38 @@ public final class TarTreeWriter {
         }
         long size = (Long) attrs.get("size");
         TarArchiveEntry file = entry(name, TarConstants.LF_NORMAL, mode, mtime);
+        Optional<String> reference = hooks.reference(path, size, mtime.toMillis());
+        if (reference.isPresent()) {
+            file.addPaxHeader(ReferenceEntries.SHA256, reference.get());
+            file.addPaxHeader(ReferenceEntries.SIZE, String.valueOf(size));
+            put(tar, file, path, 0);
+            return;
+        }
         file.setSize(size);
-        put(tar, file, path, size);
+        MessageDigest digest = size >= hooks.hashFilesFrom() ? Sha256.newDigest() : null;
+        put(tar, file, path, size, digest);
+        if (digest != null) {
+            hooks.hashed(path, size, mtime.toMillis(), Sha256.hex(digest));
+        }
     }
 
     private void put(TarArchiveOutputStream tar, TarArchiveEntry entry, Path path, long size) throws IOException {
+        put(tar, entry, path, size, null);
+    }
+
+    private void put(TarArchiveOutputStream tar, TarArchiveEntry entry, Path path, long size, MessageDigest digest)
+            throws IOException {
         listener.entry(entry.getName(), size);
         entries++;
         tar.putArchiveEntry(entry);
         if (size > 0) {
-            copyExactly(path, size, tar);
+            copyExactly(path, size, tar, digest);
         }
         tar.closeArchiveEntry();
     }
 
     /** Copies exactly {@code size} bytes: a file that grew is cut, one that shrank is padded with zeros. */
-    private void copyExactly(Path path, long size, OutputStream out) throws IOException {
+    private void copyExactly(Path path, long size, OutputStream out, MessageDigest digest) throws IOException {
         long remaining = size;
         try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
             while (remaining > 0) {
@@ -123,6 +148,9 @@ public final class TarTreeWriter {
                     break;
                 }
                 out.write(buffer, 0, n);
+                if (digest != null) {
+                    digest.update(buffer, 0, n);
+                }
                 remaining -= n;
                 contentBytes += n;
                 listener.bytes(n);

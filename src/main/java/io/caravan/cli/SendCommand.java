@@ -1,0 +1,126 @@
+package io.caravan.cli;
+
+import io.caravan.pack.Codec;
+import io.caravan.pack.Codecs;
+import io.caravan.pack.PackOptions;
+import io.caravan.progress.ConsoleProgress;
+import io.caravan.progress.ProgressListener;
+import io.caravan.progress.ProgressListeners;
+import io.caravan.progress.TransferStats;
+import io.caravan.sender.ParcelSender;
+import io.caravan.sender.Retry;
+import io.caravan.sender.SenderSettings;
+import io.caravan.util.DataSize;
+import io.caravan.util.TreeScan;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code caravan send|up}: one file or folder to a receiver, resumable, with progress and a summary. */
+@Command(name = "send", aliases = "up", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Sends a file or folder (detected) to a receiver as one parcel: packed, chunked, uploaded with"
+                + " parallel chunks and retries, verified and published there as <remote-name>. Interrupted sends"
+                + " resume: run the same command again and only missing or changed chunks travel.", ""},
+        footer = {"", "Examples:", "  caravan send ./website production/website --to http://deploy.example.com:8834",
+                "  caravan up /var/www/html backup/www --host 10.0.1.100"})
+final class SendCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "<path>", description = "File or folder to send.")
+    Path source;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "<remote-name>",
+            description = "Name (relative path) on the receiver (default: the source's name).")
+    String remoteName;
+
+    @Option(names = "--to", paramLabel = "<url>", description = "Receiver URL (default: http://<host>:<port>).")
+    String to;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Receiver host when --to is not given (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8834", description = "Receiver port when --to is not given (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = {"-c", "--codec"}, converter = Converters.CodecName.class, defaultValue = "zstd",
+            description = "zstd|gzip|bzip2|xz|lz4|none (default: ${DEFAULT-VALUE}).")
+    Codec codec;
+
+    @Option(names = {"-l", "--level"}, description = "Compression level (default: the codec's).")
+    Integer level;
+
+    @Option(names = {"-s", "--chunk-size"}, converter = Converters.Size.class, defaultValue = "8MiB",
+            description = "Chunk size (default: ${DEFAULT-VALUE}).")
+    long chunkSize;
+
+    @Option(names = {"-p", "--parallel"}, defaultValue = "4", description = "Chunks in flight (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--token", description = "Bearer token the receiver requires.")
+    String token;
+
+    @Option(names = "--no-dedup", description = "Send every file's bytes, even ones the receiver already stores.")
+    boolean noDedup;
+
+    @Option(names = "--state-dir", description = "Resume journal and hash cache (default: ~/.caravan/sender).")
+    Path stateDir;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print each file as it is packed.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+            throw new io.caravan.CaravanException("source not found: " + source);
+        }
+        String name = remoteName != null ? remoteName : source.toAbsolutePath().normalize().getFileName().toString();
+        String url = to != null ? to : "http://" + host + ":" + port;
+        Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".caravan", "sender");
+        SenderSettings settings = new SenderSettings(url, token,
+                new PackOptions(codec, Codecs.level(codec, level), chunkSize, name), parallel,
+                noDedup ? -1 : 1L << 20, state, Retry.DEFAULT);
+        TreeScan scan = TreeScan.of(List.of(source));
+        System.out.println((Files.isDirectory(source) ? "folder " : "file ") + source + " -> " + url + " as '" + name + "' ("
+                + scan.files() + " files, " + DataSize.format(scan.bytes()) + ")");
+        TransferStats stats = new TransferStats();
+        ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
+        progress.started("send", scan.bytes(), scan.files());
+        ProgressListener perFile = new ProgressListener() {
+            private int done;
+
+            @Override
+            public void entry(String path, long size) {
+                if (verbose) {
+                    System.out.printf(Locale.ROOT, "[%d/%d] %s (%s)%n", ++done, scan.files(), path, DataSize.format(size));
+                }
+            }
+        };
+        ParcelSender.Result result;
+        try {
+            result = new ParcelSender(settings).send(source, name, ProgressListeners.of(stats, progress, perFile));
+        } catch (RuntimeException e) {
+            printSummary(stats, scan, false, 0, 0);
+            throw e;
+        }
+        System.out.println("published '" + name + "' at " + result.answer().path("path").asText() + " on " + url
+                + " (stream SHA-256 " + result.answer().path("sha256").asText() + ")");
+        printSummary(stats, scan, true, result.sentBytes(), result.skippedChunks());
+        return CaravanCli.OK;
+    }
+
+    private static void printSummary(TransferStats stats, TreeScan scan, boolean ok, long sent, long skipped) {
+        long elapsed = stats.elapsedNanos();
+        System.out.printf(Locale.ROOT, "  total files: %d%n  succeeded: %d%n  failed: %d%n  total size: %s%n"
+                        + "  on the wire: %s (%d chunks already on the receiver)%n  average speed: %s%n  elapsed: %.1f s%n",
+                scan.files(), ok ? scan.files() : 0, ok ? 0 : scan.files(), DataSize.format(scan.bytes()),
+                DataSize.format(sent), skipped, DataSize.rate(stats.contentBytes(), elapsed), elapsed / 1e9);
+    }
+}

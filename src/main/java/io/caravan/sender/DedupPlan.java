@@ -1,0 +1,80 @@
+package io.caravan.sender;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.pack.PackHooks;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides which files travel as references: files of at least {@code minSize} whose hash the
+ * sender already knows (from its {@link HashCache}) and the receiver reports as stored. The set of
+ * referenced hashes is kept in the journal so a resumed upload packs exactly the same stream.
+ */
+public final class DedupPlan implements PackHooks {
+
+    private final HashCache cache;
+    private final long minSize;
+    private final Set<String> references;
+
+    private DedupPlan(HashCache cache, long minSize, Set<String> references) {
+        this.cache = cache;
+        this.minSize = minSize;
+        this.references = references;
+    }
+
+    /** A plan with a fixed set of referenced hashes (a resumed upload). */
+    public static DedupPlan of(HashCache cache, long minSize, List<String> references) {
+        return new DedupPlan(cache, minSize, new HashSet<>(references));
+    }
+
+    /** Asks the receiver about every known large file under {@code source}. */
+    public static DedupPlan ask(ReceiverClient client, HashCache cache, long minSize, Path source) throws IOException {
+        List<String> known = new ArrayList<>();
+        Files.walkFileTree(source, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() && attrs.size() >= minSize) {
+                    cache.get(file, attrs.size(), attrs.lastModifiedTime().toMillis()).ifPresent(known::add);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        Set<String> stored = new HashSet<>();
+        for (int from = 0; from < known.size(); from += 1000) {
+            JsonNode found = client.check(known.subList(from, Math.min(known.size(), from + 1000)));
+            found.fieldNames().forEachRemaining(stored::add);
+        }
+        return new DedupPlan(cache, minSize, stored);
+    }
+
+    public List<String> references() {
+        return List.copyOf(references);
+    }
+
+    @Override
+    public Optional<String> reference(Path file, long size, long mtimeMillis) {
+        if (size < minSize) {
+            return Optional.empty();
+        }
+        return cache.get(file, size, mtimeMillis).filter(references::contains);
+    }
+
+    @Override
+    public long hashFilesFrom() {
+        return minSize;
+    }
+
+    @Override
+    public void hashed(Path file, long size, long mtimeMillis, String sha256) {
+        cache.put(file, size, mtimeMillis, sha256);
+    }
+}

@@ -1,0 +1,85 @@
+package io.caravan.sender;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.pack.Chunk;
+import io.caravan.pack.PackIterator;
+import io.caravan.pack.Packer;
+import io.caravan.progress.ProgressListener;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Ships one file or folder as a parcel: packs it into chunks on one thread and uploads up to
+ * {@code parallel} chunks at once, so memory stays at about {@code chunk-size × (parallel + 3)}.
+ * Used by {@code caravan send}; routes compose the same pieces in YAML.
+ */
+public final class ParcelSender {
+
+    /** What a send did. */
+    public record Result(String name, JsonNode answer, long sentBytes, long skippedChunks, int chunks) {
+    }
+
+    private final SenderSettings settings;
+    private final ReceiverClient client;
+    private final SenderJournal journal;
+    private final HashCache cache;
+
+    public ParcelSender(SenderSettings settings) throws IOException {
+        this.settings = settings;
+        this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5));
+        this.journal = new SenderJournal(settings.stateDir().resolve("journal"));
+        this.cache = new HashCache(settings.stateDir().resolve("hashes.tsv"));
+    }
+
+    public ReceiverClient client() {
+        return client;
+    }
+
+    public ParcelUpload open(Path source, String name) throws IOException {
+        return ParcelUpload.open(client, journal, cache, settings, source, name);
+    }
+
+    public Result send(Path source, String name, ProgressListener listener) throws IOException, InterruptedException {
+        ParcelUpload upload = open(source, name);
+        Packer packer = new Packer(settings.pack().withName(name), listener, upload.hooks());
+        ExecutorService pool = Executors.newFixedThreadPool(settings.parallel(), r -> {
+            Thread t = new Thread(r, "caravan-ship-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        Semaphore slots = new Semaphore(settings.parallel());
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        int count = 0;
+        try (PackIterator chunks = new PackIterator(packer, List.of(source))) {
+            while (chunks.hasNext() && failure.get() == null) {
+                Chunk chunk = chunks.next();
+                count++;
+                slots.acquire();
+                pool.execute(() -> {
+                    try {
+                        upload.put(chunk);
+                    } catch (RuntimeException e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+            slots.acquire(settings.parallel());
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            JsonNode answer = upload.finish(chunks.manifest());
+            return new Result(name, answer, upload.sentBytes(), upload.skippedChunks(), count);
+        } finally {
+            pool.shutdownNow();
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+}

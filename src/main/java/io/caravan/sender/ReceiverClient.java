@@ -1,0 +1,128 @@
+package io.caravan.sender;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sender's side of the HTTP protocol (DESIGN §3) over the JDK HTTP client (HTTP/1.1,
+ * keep-alive, one connection per concurrent request). Every failure is a {@link ShipException}
+ * carrying the status and the receiver's JSON message.
+ */
+public final class ReceiverClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI base;
+    private final String token;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    public ReceiverClient(String baseUrl, String token, Duration timeout) {
+        String url = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.base = URI.create(url);
+        if (base.getScheme() == null || !base.getScheme().startsWith("http")) {
+            throw new IllegalArgumentException("receiver URL '" + baseUrl + "' must start with http:// or https://");
+        }
+        this.token = token == null || token.isBlank() ? null : token;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    public String url() {
+        return base.toString();
+    }
+
+    /** Starts a session; returns the receiver's answer ({@code session_id}, {@code expires_at}, ...). */
+    public JsonNode start(Map<String, Object> options) {
+        return json(send("POST", "/start", HttpRequest.BodyPublishers.ofString(write(options)), null, 201));
+    }
+
+    /** Chunk index → SHA-256 of what the receiver holds for the session. */
+    public Map<Integer, String> status(String sid) {
+        JsonNode chunks = json(send("GET", "/status/" + sid, HttpRequest.BodyPublishers.noBody(), null, 200)).path("chunks");
+        Map<Integer, String> held = new HashMap<>();
+        chunks.fields().forEachRemaining(e -> held.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+        return held;
+    }
+
+    public void put(String sid, int index, byte[] body, String sha256) {
+        send("PUT", "/upload/" + sid + "/" + index, HttpRequest.BodyPublishers.ofByteArray(body), sha256, 200, 201);
+    }
+
+    public JsonNode finish(String sid, String manifestJson) {
+        return json(send("POST", "/finish/" + sid, HttpRequest.BodyPublishers.ofString(manifestJson), null, 200));
+    }
+
+    /** Which of these hashes the receiver already stores. */
+    public JsonNode check(List<String> hashes) {
+        return json(send("POST", "/check", HttpRequest.BodyPublishers.ofString(write(hashes)), null, 200)).path("found");
+    }
+
+    public boolean healthy() {
+        try {
+            send("GET", "/health", HttpRequest.BodyPublishers.noBody(), null, 200);
+            return true;
+        } catch (ShipException e) {
+            return false;
+        }
+    }
+
+    private String send(String method, String path, HttpRequest.BodyPublisher body, String sha256, int... ok) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+                .method(method, body).header("Content-Type", method.equals("PUT") ? "application/octet-stream" : "application/json");
+        if (sha256 != null) {
+            request.header("X-Chunk-Sha256", sha256);
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ShipException(0, method + " " + base + path + ": receiver unreachable (" + e + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ShipException(0, method + " " + base + path + ": interrupted", e);
+        }
+        for (int status : ok) {
+            if (response.statusCode() == status) {
+                return response.body();
+            }
+        }
+        String message = response.body();
+        try {
+            message = JSON.readTree(response.body()).path("message").asText(response.body());
+        } catch (IOException e) {
+            // not JSON: keep the raw body
+        }
+        throw new ShipException(response.statusCode(), method + " " + path + " answered " + response.statusCode() + ": " + message, null);
+    }
+
+    private static JsonNode json(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new ShipException(502, "the receiver's answer is not JSON: " + body, e);
+        }
+    }
+
+    private static String write(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
