@@ -13,6 +13,8 @@ public final class CaravanHeaders {
     public static final String CHUNK_SIZE = "CaravanChunkSize";
     /** True on the last chunk of a parcel (Boolean). */
     public static final String LAST_CHUNK = "CaravanLastChunk";
+    /** File name of the chunk in the file transport, {@code <parcel>.partNNNN} (String). */
+    public static final String PART_FILE_NAME = "CaravanPartFileName";
     /** The parcel's manifest as JSON, on the last chunk only (String). */
     public static final String MANIFEST = "CaravanManifest";
 

@@ -1,8 +1,17 @@
 package io.caravan.app;
 
+import io.caravan.pack.Codecs;
+import io.caravan.pack.PackOptions;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverConfig;
+import io.caravan.route.Outbox;
+import io.caravan.route.ParcelSplitter;
+import io.caravan.route.PartSetPickup;
+import io.caravan.route.Shipper;
+import io.caravan.sender.ParcelSender;
+import io.caravan.sender.Retry;
+import io.caravan.sender.SenderSettings;
 import io.caravan.session.SessionLimits;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
@@ -10,14 +19,19 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the beans the routes use from {@code caravan.*} properties: the receiver and its HTTP
- * binding, and the metrics registry. Also derives the Netty body limit from the chunk limit.
+ * Builds the beans the routes use from {@code caravan.*} properties, for the configured role
+ * ({@code caravan.role} = sender, receiver or both): the receiver and its HTTP binding, the outbox,
+ * splitter and shipper, and the metrics registry.
  */
 public final class CaravanConfiguration implements CamelConfiguration {
 
@@ -29,7 +43,16 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Settings settings = new Settings(context);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         context.getRegistry().bind("metricsRegistry", registry);
+        String role = settings.text("caravan.role", "both");
+        if (!role.equals("sender")) {
+            receiver(context, settings, registry);
+        }
+        if (!role.equals("receiver")) {
+            sender(context, settings);
+        }
+    }
 
+    private static void receiver(CamelContext context, Settings settings, PrometheusMeterRegistry registry) throws Exception {
         long maxChunk = settings.size("caravan.receiver.max-chunk-size", "64MiB");
         SessionLimits limits = new SessionLimits(maxChunk,
                 settings.integer("caravan.receiver.max-sessions", 256),
@@ -46,10 +69,45 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC());
         context.getRegistry().bind("receiver", receiver);
         context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, registry, settings.text("caravan.receiver.token", null)));
-
+        PartSetPickup pickup = new PartSetPickup();
+        pickup.setInbox(config.inbox().toString());
+        pickup.setOnConflict(config.onConflict().name());
+        context.getRegistry().bind("partSetPickup", pickup);
         context.getPropertiesComponent().addOverrideProperty("caravan.receiver.http-max-body",
                 String.valueOf(Math.min(Integer.MAX_VALUE, maxChunk + BODY_SLACK)));
-        LOG.info("receiver: inbox {}, sessions live {}, cleanup cron '{}', chunks up to {} bytes",
-                config.inbox(), config.sessionTtl(), settings.text("caravan.receiver.cleanup-cron", "?"), maxChunk);
+        LOG.info("receiver: http://{}:{}/ publishing into {}; sessions live {}; cleanup cron '{}'; chunks up to {} bytes",
+                settings.text("caravan.receiver.host", "?"), settings.text("caravan.receiver.port", "?"), config.inbox(),
+                config.sessionTtl(), settings.text("caravan.receiver.cleanup-cron", "?"), maxChunk);
+    }
+
+    private static void sender(CamelContext context, Settings settings) throws Exception {
+        String codec = settings.text("caravan.sender.codec", "zstd");
+        String chunkSize = settings.text("caravan.sender.chunk-size", "8MiB");
+        String level = settings.text("caravan.sender.level", null);
+        ParcelSplitter splitter = new ParcelSplitter();
+        splitter.setCodec(codec);
+        splitter.setChunkSize(chunkSize);
+        splitter.setLevel(level == null ? null : Integer.valueOf(level));
+        context.getRegistry().bind("parcelSplitter", splitter);
+
+        Outbox outbox = new Outbox();
+        outbox.setDir(settings.text("caravan.sender.outbox", "data/outbox"));
+        outbox.setQuietPeriod(settings.text("caravan.sender.folder-quiet-period", "10s"));
+        context.getRegistry().bind("outbox", outbox);
+
+        int parallel = settings.integer("caravan.sender.parallel", 4);
+        SenderSettings sender = new SenderSettings(settings.text("caravan.sender.url", "http://127.0.0.1:8834"),
+                settings.text("caravan.sender.token", null),
+                new PackOptions(Codecs.byName(codec), Codecs.level(Codecs.byName(codec), level == null ? null : Integer.valueOf(level)),
+                        io.caravan.util.DataSize.parse(chunkSize), "parcel"),
+                parallel, settings.size("caravan.sender.dedup-min-size", "1MiB"),
+                Path.of(settings.text("caravan.sender.state-dir", "data/.sender")),
+                new Retry(settings.integer("caravan.sender.receiver-wait-attempts", 40), Duration.ofMillis(500), Duration.ofSeconds(30)));
+        context.getRegistry().bind("shipper", new Shipper(new ParcelSender(sender)));
+        // parallel - 1 pool threads plus the splitter's own thread (caller runs) = parallel chunks in flight
+        context.getRegistry().bind("shipPool", new ThreadPoolExecutor(Math.max(1, parallel - 1), Math.max(1, parallel - 1),
+                60, TimeUnit.SECONDS, new SynchronousQueue<>(), new ThreadPoolExecutor.CallerRunsPolicy()));
+        LOG.info("sender: outbox {} -> {} ({} level {}, {} chunks, {} in flight)", settings.text("caravan.sender.outbox", "?"),
+                sender.url(), codec, sender.pack().level(), chunkSize, parallel);
     }
 }

@@ -28,6 +28,30 @@ public final class CaravanMain {
         return main;
     }
 
+    /**
+     * A property as Camel will see it, before Camel starts: the override if given, else the
+     * environment variable ({@code caravan.role} → {@code CARAVAN_ROLE}), else application.properties.
+     */
+    public static String property(String key, Map<String, String> overrides, String fallback) throws java.io.IOException {
+        if (overrides.containsKey(key)) {
+            return overrides.get(key);
+        }
+        String env = System.getenv(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        java.util.Properties properties = new java.util.Properties();
+        Path file = Path.of("application.properties");
+        try (var in = Files.isRegularFile(file) ? Files.newInputStream(file)
+                : CaravanMain.class.getResourceAsStream("/application.properties")) {
+            if (in != null) {
+                properties.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        String value = properties.getProperty(key);
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
     static String routeLocation(String name) {
         Path file = Path.of("routes", name + ".camel.yaml");
         return Files.isRegularFile(file) ? "file:" + file : "classpath:routes/" + name + ".camel.yaml";

@@ -74,6 +74,9 @@ public final class Receiver implements AutoCloseable {
     /** {@code POST /start}: an empty body starts a raw session (seed 002); options with a codec an archive session. */
     public Map<String, Object> start(String body) throws IOException {
         JsonNode options = parse(body);
+        if (!options.isObject()) {
+            throw RequestRejectedException.badRequest("the options must be a JSON object such as {\"codec\":\"zstd\",\"name\":\"x\"}");
+        }
         String name = ParcelNames.check(text(options, "name"));
         String codec = text(options, "codec");
         if (codec != null) {

@@ -10,9 +10,13 @@ import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.component.netty.http.NettyHttpMessage;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Netty's buffer, without a copy. Every failure becomes a JSON body {@code {error, message, ...}}
  * with the failure's status.
  */
-public final class ReceiverApi {
+public final class ReceiverApi implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,6 +39,33 @@ public final class ReceiverApi {
         this.receiver = receiver;
         this.registry = registry;
         this.token = token == null || token.isBlank() ? null : token;
+    }
+
+    private CamelContext camelContext;
+
+    /**
+     * Called when this bean is bound: closes the receiver (ends its extraction workers) when the
+     * context stops, since Camel's registry never closes the beans bound in it. Without this a
+     * stopped receiver left its workers behind, sharing staging folders with the next one.
+     */
+    @Override
+    public void setCamelContext(CamelContext context) {
+        this.camelContext = context;
+        try {
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    receiver.close();
+                }
+            }, true, false);
+        } catch (Exception e) {
+            throw RuntimeCamelException.wrapRuntimeCamelException(e);
+        }
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
     }
 
     /** An endpoint's work; any exception it throws becomes a JSON error answer. */

@@ -39,6 +39,7 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
         message.setHeader(CaravanHeaders.CHUNK_SHA256, chunk.sha256());
         message.setHeader(CaravanHeaders.CHUNK_SIZE, chunk.size());
         message.setHeader(CaravanHeaders.LAST_CHUNK, chunk.last());
+        message.setHeader(CaravanHeaders.PART_FILE_NAME, chunk.parcel() + ".part" + io.caravan.pack.ChunkInfo.label(chunk.index()));
         if (chunk.last()) {
             message.setHeader(CaravanHeaders.MANIFEST, chunks.manifest().toJson());
         }

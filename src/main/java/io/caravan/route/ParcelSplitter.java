@@ -1,6 +1,9 @@
 package io.caravan.route;
 
+import io.caravan.CaravanHeaders;
 import io.caravan.pack.Codecs;
+import io.caravan.pack.PackHooks;
+import io.caravan.sender.ParcelUpload;
 import io.caravan.pack.PackIterator;
 import io.caravan.pack.PackOptions;
 import io.caravan.pack.Packer;
@@ -17,6 +20,9 @@ import org.apache.camel.Exchange;
  * chunk size are bean properties, so routes set them from {@code application.properties}.
  */
 public final class ParcelSplitter {
+
+    /** Exchange property holding the running {@link PackIterator}, for the manifest after the split. */
+    public static final String ITERATOR = "CaravanPackIterator";
 
     private String codec = "zstd";
     private Integer level;
@@ -37,9 +43,18 @@ public final class ParcelSplitter {
     /** The chunk messages of the parcel named by the body; the parcel is named after the file. */
     public ChunkMessages split(Exchange exchange) {
         Path source = exchange.getMessage().getBody(File.class).toPath();
+        String name = exchange.getMessage().getHeader(CaravanHeaders.PARCEL, source.getFileName().toString(), String.class);
         PackOptions options = new PackOptions(Codecs.byName(codec), Codecs.level(Codecs.byName(codec), level),
-                DataSize.parse(chunkSize), source.getFileName().toString());
-        PackIterator chunks = new PackIterator(new Packer(options, ProgressListener.NONE), List.of(source));
+                DataSize.parse(chunkSize), name);
+        ParcelUpload upload = exchange.getProperty(Shipper.UPLOAD, ParcelUpload.class);
+        PackHooks hooks = upload == null ? PackHooks.NONE : upload.hooks();
+        PackIterator chunks = new PackIterator(new Packer(options, ProgressListener.NONE, hooks), List.of(source));
+        exchange.setProperty(ITERATOR, chunks);
         return new ChunkMessages(exchange.getContext(), chunks);
+    }
+
+    /** The manifest of the parcel split in this exchange, as JSON (for the file transport). */
+    public String manifest(Exchange exchange) {
+        return exchange.getProperty(ITERATOR, PackIterator.class).manifest().toJson();
     }
 }

@@ -100,11 +100,16 @@ public final class ParcelUpload {
     }
 
     public void put(int index, byte[] data, String sha256) {
+        retry.run("chunk " + index + " of " + name, () -> putOnce(index, data, sha256));
+    }
+
+    /** One attempt, for routes whose error handler does the retrying. */
+    public void putOnce(int index, byte[] data, String sha256) {
         if (sha256.equals(held.get(index))) {
             skippedChunks.incrementAndGet();
             return;
         }
-        retry.run("chunk " + index + " of " + name, () -> client.put(sessionId, index, data, sha256));
+        client.put(sessionId, index, data, sha256);
         sentBytes.addAndGet(data.length);
     }
 

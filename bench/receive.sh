@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# receive.sh — ingest throughput and memory of the receiver (`caravan serve`, DESIGN §3).
+#
+# Measures: MB/s (10^6 bytes per second) of uploading CHUNKS chunk files of 8 MiB (default 128 = 1 GiB)
+# over loopback from PARALLEL (4) concurrent uploaders into a raw session of `caravan serve`
+# (POST /start, then PUT /upload/<sid>/<idx> with X-Chunk-Sha256; the receiver hashes each chunk while
+# writing it to a temp file, fsyncs, renames, fsyncs the folder, then answers 201), against the very same
+# uploads to a plain sink on the same machine that reads every body in full and discards it
+# (bench/peers/sink.py: Python ThreadingHTTPServer, no disk). Same client for both: one `curl
+# --data-binary` per chunk, PARALLEL at a time through `xargs -P`; only the PUT phase is timed.
+# Targets alternate (sink first on odd rounds, caravan first on even rounds), REPEATS (3) rounds;
+# the median of each and the ratio of medians is printed.
+# Goal: caravan >= 0.8 x the sink's MB/s, and the receiver's peak RSS (VmHWM of /proc/<pid>/status)
+# flat: the same after the 1 GiB runs and after a further run with twice the data (2 GiB), since chunk
+# bodies are held only while being stored.
+# Also printed: CPU seconds of the receiver per thread group during the timed caravan runs (from
+# /proc/<pid>/task/*/stat) to show where the time goes (Netty I/O, workers hashing + writing, GC, ...).
+#
+# Environment: CARAVAN (launcher, default ../caravan beside this script), BENCH_DIR (work dir, default
+# /tmp/caravan-bench-receive; never inside the repository), CHUNKS (128), PARALLEL (4), REPEATS (3),
+# JAVA_OPTS (passed to the receiver's JVM; default none), KEEP_DATA (1 keeps the generated chunks).
+# Chunk data: seeded, incompressible (AES-256-CTR keystream of openssl), 2 x CHUNKS files of 8 MiB.
+# Results go to $BENCH_DIR/results/receive-<UTC time>/summary.txt (and serve.log, sink.log).
+set -euo pipefail
+export LC_ALL=C
+
+CARAVAN=${CARAVAN:-$(dirname "$0")/../caravan}
+BENCH_DIR=${BENCH_DIR:-/tmp/caravan-bench-receive}
+CHUNKS=${CHUNKS:-128}
+PARALLEL=${PARALLEL:-4}
+REPEATS=${REPEATS:-3}
+KEEP_DATA=${KEEP_DATA:-0}
+CHUNK_BYTES=$(( 8 * 1024 * 1024 ))
+
+here=$(cd "$(dirname "$0")" && pwd)
+missing=()
+for tool in curl openssl sha256sum xargs python3 java awk sort split; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if (( ${#missing[@]} )); then
+  echo "receive.sh: missing: ${missing[*]}" >&2
+  echo "  install with: apt-get update && apt-get install -y curl openssl coreutils findutils python3 mawk openjdk-17-jre-headless" >&2
+  exit 1
+fi
+[[ -x $CARAVAN ]] || { echo "receive.sh: CARAVAN=$CARAVAN is not an executable launcher" >&2; exit 1; }
+CARAVAN=$(cd "$(dirname "$CARAVAN")" && pwd)/$(basename "$CARAVAN")
+for n in CHUNKS PARALLEL REPEATS; do
+  [[ ${!n} =~ ^[0-9]+$ ]] && (( ${!n} >= 1 )) || { echo "receive.sh: $n must be a whole number >= 1" >&2; exit 2; }
+done
+
+mkdir -p "$BENCH_DIR"
+BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
+repo=$(cd "$here/.." && pwd)
+case "$BENCH_DIR/" in "$repo"/*) echo "receive.sh: BENCH_DIR must not be inside the repository ($repo)" >&2; exit 2 ;; esac
+
+total_chunks=$(( 2 * CHUNKS ))
+need_kib=$(( total_chunks * CHUNK_BYTES / 1024 * 2 + 1024 * 1024 ))  # chunks + what the receiver stores + 1 GiB
+free_kib=$(df -Pk "$BENCH_DIR" | awk 'NR == 2 { print $4 }')
+(( free_kib >= need_kib )) || { echo "receive.sh: needs $(( need_kib / 1024 / 1024 )) GiB free in $BENCH_DIR, has $(( free_kib / 1024 / 1024 )) GiB" >&2; exit 1; }
+
+data=$BENCH_DIR/chunks
+inbox=$BENCH_DIR/inbox
+out=$BENCH_DIR/results/receive-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$out"
+serve_pid=
+sink_pid=
+cleanup() {
+  [[ -n $serve_pid ]] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
+  [[ -n $sink_pid ]] && kill "$sink_pid" 2>/dev/null && wait "$sink_pid" 2>/dev/null
+  rm -rf -- "$inbox"
+  [[ $KEEP_DATA == 1 ]] || rm -rf -- "$data"
+  return 0
+}
+trap cleanup EXIT
+
+log() { echo "$*" | tee -a "$out/summary.txt"; }
+log "# receive.sh $(date -u)"
+log "caravan: $CARAVAN  JAVA_OPTS=${JAVA_OPTS:-(none)}"
+log "machine: $(nproc) vCPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(free -g | awk '/^Mem:/ { print $2 " GiB" }'), $(java -version 2>&1 | head -n1), $(curl --version | head -n1 | cut -d' ' -f1-2)"
+log "load: $CHUNKS x 8 MiB chunks ($(( CHUNKS * 8 )) MiB), $PARALLEL parallel uploaders (curl via xargs -P$PARALLEL), $REPEATS alternating rounds"
+
+# --- chunk files: seeded, incompressible, with their SHA-256 -------------------------------------
+if [[ ! -f $data/SHA256SUMS ]] || (( $(wc -l < "$data/SHA256SUMS") != total_chunks )); then
+  echo "generating $total_chunks x 8 MiB chunks in $data ..." >&2
+  rm -rf -- "$data"
+  mkdir -p "$data"
+  # openssl dies of SIGPIPE when head has enough: only split's status counts here
+  ( set +o pipefail
+    openssl enc -aes-256-ctr -nosalt -pass pass:caravan-bench-receive -pbkdf2 -in /dev/zero 2>/dev/null \
+      | head -c $(( total_chunks * CHUNK_BYTES )) \
+      | split -b "$CHUNK_BYTES" -d -a 5 - "$data/chunk-" )
+  (( $(find "$data" -name 'chunk-*' -size "${CHUNK_BYTES}c" | wc -l) == total_chunks )) \
+    || { echo "receive.sh: generating the chunks failed" >&2; exit 1; }
+  (cd "$data" && sha256sum chunk-* > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
+fi
+# "index sha256 file" lines for the first N chunks
+list() { awk -v n="$1" -v dir="$data" 'NR <= n { print NR - 1, $1, dir "/" $2 }' "$data/SHA256SUMS"; }
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+wait_health() {  # url pid name
+  for _ in $(seq 1 600); do
+    curl -fsS -o /dev/null "$1/health" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || { echo "receive.sh: $3 exited; see $out/$3.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "receive.sh: $3 did not answer $1/health within 60 s" >&2
+  exit 1
+}
+
+# upload URL_PREFIX N: PUTs the first N chunks to URL_PREFIX/<idx>, PARALLEL at a time; prints seconds
+upload() {
+  local prefix=$1 n=$2 t0 t1
+  export UPLOAD_PREFIX=$prefix
+  t0=$(date +%s.%N)
+  list "$n" | xargs -P "$PARALLEL" -L 1 sh -c \
+    'curl -sS --fail -o /dev/null -H "Content-Type: application/octet-stream" -H "Expect:" \
+       -H "X-Chunk-Sha256: $1" --upload-file "$2" "$UPLOAD_PREFIX/$0"'
+  t1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+}
+
+mbps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n * 8 * 1048576 / s / 1e6 }'; }
+hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f MiB", k / 1024 }'; }
+
+# thread-group CPU ticks of a process: "group ticks" lines (thread names with digits folded)
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    { comm=$(cat "$t/comm"); stat=$(cat "$t/stat"); } 2>/dev/null || continue
+    printf '%s\t%s\n' "$(echo "$comm" | sed 's/[0-9]\+/N/g')" "$(echo "${stat##*) }" | awk '{ print $12 + $13 }')"
+  done | awk -F'\t' '{ s[$1] += $2 } END { for (k in s) print k "\t" s[k] }'
+}
+
+# --- peers -----------------------------------------------------------------------------------
+sink_port=$(free_port)
+python3 "$here/peers/sink.py" "$sink_port" > "$out/sink.log" 2>&1 &
+sink_pid=$!
+wait_health "http://127.0.0.1:$sink_port" "$sink_pid" sink
+
+serve_port=$(free_port)
+rm -rf -- "$inbox"
+"$CARAVAN" serve --host 127.0.0.1 --port "$serve_port" --root "$inbox" > "$out/serve.log" 2>&1 &
+serve_pid=$!   # the launcher execs java: this is the receiver's JVM
+wait_health "http://127.0.0.1:$serve_port" "$serve_pid" serve
+serve_url=http://127.0.0.1:$serve_port
+log "receiver pid $serve_pid on port $serve_port (RSS at start $(mib "$(rss_kib "$serve_pid")")); sink pid $sink_pid on port $sink_port"
+
+# a raw session; returns its id
+start_session() {
+  curl -fsS -X POST -H 'Content-Type: application/json' -d '{}' "$serve_url/start" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["session_id"])'
+}
+# checks the session holds chunks 0..n-1 with the right hashes, then deletes it (frees the disk)
+check_and_delete() {  # sid n
+  curl -fsS "$serve_url/status/$1" | python3 -c '
+import json, sys
+n, sums = int(sys.argv[1]), sys.argv[2]
+want = {str(i): line.split()[0] for i, line in enumerate(open(sums)) if i < n}
+got = json.load(sys.stdin)["chunks"]
+if got != want:
+    sys.exit("receive.sh: the session does not hold the uploaded chunks (%d of %d)" % (len(got), n))
+' "$2" "$data/SHA256SUMS"
+  curl -fsS -o /dev/null -X DELETE "$serve_url/sessions/$1"
+}
+
+caravan_run() {  # n -> seconds
+  local sid secs
+  sid=$(start_session)
+  secs=$(upload "$serve_url/upload/$sid" "$1")
+  check_and_delete "$sid" "$1"
+  echo "$secs"
+}
+sink_run() {  # n -> seconds
+  upload "http://127.0.0.1:$sink_port/upload/sink" "$1"
+}
+
+# warm-up (JIT, page cache, TCP): 16 chunks each, not counted
+caravan_run 16 > /dev/null
+sink_run 16 > /dev/null
+log "RSS after a 128 MiB warm-up: $(mib "$(rss_kib "$serve_pid")") (peak $(mib "$(hwm_kib "$serve_pid")"))"
+
+declare -a sink_mbps=() caravan_mbps=()
+declare -a hwm_after=()
+before=$(mktemp); after=$(mktemp); trap 'rm -f "$before" "$after"; cleanup' EXIT
+cpu_total=0
+for round in $(seq 1 "$REPEATS"); do
+  order=(sink caravan); (( round % 2 == 0 )) && order=(caravan sink)
+  for target in "${order[@]}"; do
+    if [[ $target == sink ]]; then
+      s=$(sink_run "$CHUNKS"); r=$(mbps "$CHUNKS" "$s"); sink_mbps+=("$r")
+      log "round $round  sink     ${s}s  $r MB/s"
+    else
+      thread_ticks "$serve_pid" | sort -t $'\t' -k1,1 > "$before"
+      s=$(caravan_run "$CHUNKS"); r=$(mbps "$CHUNKS" "$s"); caravan_mbps+=("$r")
+      thread_ticks "$serve_pid" | sort -t $'\t' -k1,1 > "$after"
+      join -t $'\t' -a 2 -e 0 -o '0,1.2,2.2' "$before" "$after" >> "$out/threads.tsv"
+      hwm_after+=("$(hwm_kib "$serve_pid")")
+      log "round $round  caravan  ${s}s  $r MB/s  (receiver RSS $(mib "$(rss_kib "$serve_pid")"), peak $(mib "${hwm_after[-1]}"))"
+    fi
+  done
+done
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+m_sink=$(median "${sink_mbps[@]}")
+m_caravan=$(median "${caravan_mbps[@]}")
+ratio=$(awk -v c="$m_caravan" -v s="$m_sink" 'BEGIN { printf "%.2f", c / s }')
+hwm1=${hwm_after[0]}
+hwm_n=${hwm_after[-1]}
+
+# twice the data, same receiver: its peak RSS must not move
+s=$(caravan_run "$total_chunks"); r2=$(mbps "$total_chunks" "$s")
+hwm2=$(hwm_kib "$serve_pid")
+log "2x run   caravan  ${s}s  $r2 MB/s  ($(( total_chunks * 8 )) MiB; receiver RSS $(mib "$(rss_kib "$serve_pid")"), peak $(mib "$hwm2"))"
+
+log ""
+log "median MB/s: caravan $m_caravan, sink $m_sink, ratio $ratio (goal >= 0.8)"
+log "receiver peak RSS (VmHWM): $(mib "$hwm1") after the first $(( CHUNKS * 8 )) MiB run, $(mib "$hwm_n") after all $REPEATS, $(mib "$hwm2") after a further $(( total_chunks * 8 )) MiB run"
+log ""
+log "receiver CPU seconds by thread group during the $REPEATS timed caravan runs ($(( REPEATS * CHUNKS * 8 )) MiB):"
+hz=$(getconf CLK_TCK)
+awk -F'\t' -v hz="$hz" '{ d[$1] += $3 - $2 } END { for (k in d) if (d[k] > 0) printf "%8.2f  %s\n", d[k] / hz, k }' "$out/threads.tsv" \
+  | sort -rn | head -n 12 | tee -a "$out/summary.txt"
+log "results: $out"

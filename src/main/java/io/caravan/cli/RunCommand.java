@@ -1,0 +1,63 @@
+package io.caravan.cli;
+
+import io.caravan.app.CaravanMain;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code caravan run}: the routes in routes/ for the configured role, until stopped. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs Caravan as a service with the routes in routes/ and application.properties."
+                + " By default sender and receiver run in one process on loopback: drop a file or folder into"
+                + " data/outbox and it appears, verified, in data/inbox. Split the roles to run the two sides"
+                + " on different machines.", ""},
+        footer = {"", "Any property can be set with -D or an environment variable, e.g.",
+                "  caravan run --role receiver -Dcaravan.receiver.host=0.0.0.0",
+                "  CARAVAN_SENDER_URL=http://inbox.example.com:8834 caravan run --role sender"})
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--role", paramLabel = "<role>", description = "sender, receiver or both (default: caravan.role, both).")
+    String role;
+
+    @Option(names = "--transport", paramLabel = "<transport>", description = "http or file (default: caravan.sender.transport, http).")
+    String transport;
+
+    @Option(names = "-D", paramLabel = "<key=value>", description = "Set a property (overrides application.properties).")
+    Map<String, String> properties = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> overrides = new LinkedHashMap<>(properties);
+        if (role != null) {
+            overrides.put("caravan.role", role);
+        }
+        if (transport != null) {
+            overrides.put("caravan.sender.transport", transport);
+        }
+        String actualRole = CaravanMain.property("caravan.role", overrides, "both");
+        String actualTransport = CaravanMain.property("caravan.sender.transport", overrides, "http");
+        if (!List.of("sender", "receiver", "both").contains(actualRole)) {
+            throw new IllegalArgumentException("role must be sender, receiver or both, not '" + actualRole + "'");
+        }
+        if (!List.of("http", "file").contains(actualTransport)) {
+            throw new IllegalArgumentException("transport must be http or file, not '" + actualTransport + "'");
+        }
+        List<String> routes = new ArrayList<>();
+        if (!actualRole.equals("sender")) {
+            routes.add("receiver");
+            if (actualTransport.equals("file")) {
+                routes.add("parts-pickup");
+            }
+        }
+        if (!actualRole.equals("receiver")) {
+            routes.add("outbox");
+            routes.add("ship-" + actualTransport);
+        }
+        CaravanMain.create(routes, overrides).run();
+        return CaravanCli.OK;
+    }
+}

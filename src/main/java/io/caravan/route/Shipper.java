@@ -1,0 +1,45 @@
+package io.caravan.route;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.CaravanHeaders;
+import io.caravan.pack.PackIterator;
+import io.caravan.sender.ParcelSender;
+import io.caravan.sender.ParcelUpload;
+import java.io.File;
+import java.io.IOException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * The HTTP shipping steps of a route: {@link #open} the parcel's upload session (new or resumed),
+ * {@link #put} each chunk message (a route's error handler retries it), {@link #finish} with the
+ * manifest. The upload travels between the steps as the exchange property {@code CaravanUpload}.
+ */
+public final class Shipper {
+
+    public static final String UPLOAD = "CaravanUpload";
+
+    private final ParcelSender sender;
+
+    public Shipper(ParcelSender sender) {
+        this.sender = sender;
+    }
+
+    public void open(Exchange exchange) throws IOException {
+        File source = exchange.getMessage().getBody(File.class);
+        String name = exchange.getMessage().getHeader(CaravanHeaders.PARCEL, source.getName(), String.class);
+        exchange.setProperty(UPLOAD, sender.open(source.toPath(), name));
+    }
+
+    public void put(Exchange exchange) {
+        Message in = exchange.getMessage();
+        exchange.getProperty(UPLOAD, ParcelUpload.class).putOnce(in.getHeader(CaravanHeaders.CHUNK_INDEX, Integer.class),
+                in.getBody(byte[].class), in.getHeader(CaravanHeaders.CHUNK_SHA256, String.class));
+    }
+
+    public void finish(Exchange exchange) throws IOException {
+        PackIterator chunks = exchange.getProperty(ParcelSplitter.ITERATOR, PackIterator.class);
+        JsonNode answer = exchange.getProperty(UPLOAD, ParcelUpload.class).finish(chunks.manifest());
+        exchange.getMessage().setHeader("CaravanPublishedPath", answer.path("path").asText());
+    }
+}

@@ -1,0 +1,118 @@
+package io.caravan.receiver;
+
+import static io.caravan.receiver.ReceiverCalls.assertPublished;
+import static io.caravan.receiver.ReceiverCalls.error;
+import static io.caravan.receiver.ReceiverCalls.finish;
+import static io.caravan.receiver.ReceiverCalls.ok;
+import static io.caravan.receiver.ReceiverCalls.put;
+import static io.caravan.receiver.ReceiverCalls.putAll;
+import static io.caravan.receiver.ReceiverCalls.range;
+import static io.caravan.receiver.ReceiverCalls.sessionDir;
+import static io.caravan.receiver.ReceiverCalls.startArchive;
+import static io.caravan.receiver.ReceiverCalls.startBody;
+import static io.caravan.receiver.ReceiverCalls.status;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.receiver.ReceiverCalls.Parcel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** With caravan.receiver.token set, every protocol request needs 'Authorization: Bearer <token>'; others get 401 JSON. */
+class ReceiverAuthTest {
+
+    private static final String[] GOOD = {"Authorization", "Bearer secret"};
+
+    @TempDir
+    static Path tmp;
+    static ReceiverFixture receiver;
+    static Parcel parcel;
+
+    @BeforeAll
+    static void startReceiver() throws Exception {
+        receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.receiver.token", "secret"));
+        parcel = ReceiverCalls.smallParcel(tmp, "auth", 150_000, 9);
+    }
+
+    @AfterAll
+    static void stopReceiver() throws Exception {
+        receiver.close();
+    }
+
+    private static long sessions() throws Exception {
+        try (var dirs = Files.list(receiver.inbox().resolve(".caravan/sessions"))) {
+            return dirs.count();
+        }
+    }
+
+    /** Header pairs for each way of getting it wrong: none, wrong token, wrong scheme. */
+    private static String[] bad(String how) {
+        return switch (how) {
+            case "none" -> new String[0];
+            case "wrong" -> new String[] {"Authorization", "Bearer guess"};
+            case "prefix" -> new String[] {"Authorization", "Bearer secretive"};
+            case "empty" -> new String[] {"Authorization", "Bearer "};
+            case "basic" -> new String[] {"Authorization", "Basic c2VjcmV0OnNlY3JldA=="};
+            default -> new String[] {"Authorization", "secret"};
+        };
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "wrong", "prefix", "empty", "basic", "bare"})
+    void requestsWithoutTheRightTokenAre401AndChangeNothing(String how) throws Exception {
+        String[] headers = bad(how);
+        String sid = startArchive(receiver, "kept-" + how, Map.of(), GOOD);
+        putAll(receiver, sid, parcel, range(0, 1), GOOD);
+        long open = sessions();
+
+        byte[] options = startBody("x", Map.of()).getBytes(StandardCharsets.UTF_8);
+        String[] json = concat(headers, "Content-Type", "application/json");
+        error(receiver.send("POST", "/start", options, json), 401, "unauthorized");
+        assertThat(sessions()).isEqualTo(open);
+
+        error(put(receiver, sid, 1, parcel.part(1), headers), 401, "unauthorized");
+        error(status(receiver, sid, headers), 401, "unauthorized");
+        error(finish(receiver, sid, parcel, headers), 401, "unauthorized");
+        error(receiver.send("DELETE", "/sessions/" + sid, null, headers), 401, "unauthorized");
+        error(receiver.send("POST", "/check?h=" + parcel.sha(0), null, headers), 401, "unauthorized");
+        error(receiver.send("POST", "/check", "[]".getBytes(StandardCharsets.UTF_8), json), 401, "unauthorized");
+        // an unknown session is not revealed either
+        error(status(receiver, "0123456789abcdef0123456789abcdef", headers), 401, "unauthorized");
+
+        assertThat(ReceiverCalls.ints(ok(status(receiver, sid, GOOD), 200).get("received"))).containsExactly(0);
+        assertThat(sessionDir(receiver, sid)).isDirectory();
+        assertThat(receiver.inbox().resolve("kept-" + how)).doesNotExist();
+    }
+
+    @Test
+    void theRightTokenWorksForTheWholeFlow() throws Exception {
+        String sid = startArchive(receiver, "with-token", Map.of(), GOOD);
+        putAll(receiver, sid, parcel, range(0, parcel.count()), GOOD);
+        assertThat(ReceiverCalls.ints(ok(status(receiver, sid, GOOD), 200).get("received"))).isEqualTo(range(0, parcel.count()));
+        assertPublished(receiver, finish(receiver, sid, parcel, GOOD), parcel, "with-token");
+        ok(receiver.send("POST", "/check", "[]".getBytes(StandardCharsets.UTF_8), concat(GOOD, "Content-Type", "application/json")), 200);
+
+        String other = startArchive(receiver, "deleted", Map.of(), GOOD);
+        assertThat(receiver.send("DELETE", "/sessions/" + other, null, GOOD).statusCode()).isEqualTo(204);
+        assertThat(sessionDir(receiver, other)).doesNotExist();
+    }
+
+    @Test
+    void healthStaysOpenForProbes() throws Exception {
+        assertThat(ok(receiver.get("/health"), 200).get("status").asText()).isEqualTo("UP");
+    }
+
+    private static String[] concat(String[] headers, String... more) {
+        List<String> all = new java.util.ArrayList<>(List.of(headers));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+}

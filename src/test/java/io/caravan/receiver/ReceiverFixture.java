@@ -1,0 +1,99 @@
+package io.caravan.receiver;
+
+import io.caravan.app.CaravanMain;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.main.Main;
+
+/**
+ * A real receiver for tests: Camel main with routes/receiver.camel.yaml on 127.0.0.1 and a free
+ * port, publishing into a temporary inbox, and a real HTTP client to talk to it.
+ */
+public final class ReceiverFixture implements AutoCloseable {
+
+    private final Path inbox;
+    private final Map<String, String> properties;
+    private final int port;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private Main main;
+
+    public ReceiverFixture(Path inbox, Map<String, String> extraProperties) throws Exception {
+        this.inbox = inbox;
+        this.port = freePort();
+        this.properties = new LinkedHashMap<>(extraProperties);
+        properties.put("caravan.receiver.host", "127.0.0.1");
+        properties.put("caravan.receiver.port", String.valueOf(port));
+        properties.put("caravan.receiver.inbox", inbox.toString());
+        start();
+    }
+
+    public ReceiverFixture(Path inbox) throws Exception {
+        this(inbox, Map.of());
+    }
+
+    private void start() throws Exception {
+        main = CaravanMain.create(List.of("receiver"), properties);
+        main.start();
+    }
+
+    /** Stops the receiver and starts a new one on the same inbox and port (a clean restart). */
+    public void restart() throws Exception {
+        main.stop();
+        start();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path inbox() {
+        return inbox;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    public HttpResponse<String> send(String method, String path, byte[] body, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> post(String path, String json) throws Exception {
+        return send("POST", path, json == null ? null : json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "Content-Type", "application/json");
+    }
+
+    public HttpResponse<String> put(String path, byte[] body, String... headers) throws Exception {
+        return send("PUT", path, body, headers);
+    }
+
+    public HttpResponse<String> get(String path) throws Exception {
+        return send("GET", path, null);
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.stop();
+    }
+}
