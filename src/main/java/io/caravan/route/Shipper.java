@@ -5,6 +5,8 @@ import io.caravan.CaravanHeaders;
 import io.caravan.pack.PackIterator;
 import io.caravan.sender.ParcelSender;
 import io.caravan.sender.ParcelUpload;
+import io.caravan.sender.RetryableShipException;
+import io.caravan.sender.ShipException;
 import java.io.File;
 import java.io.IOException;
 import org.apache.camel.Exchange;
@@ -31,10 +33,15 @@ public final class Shipper {
         exchange.setProperty(UPLOAD, sender.open(source.toPath(), name));
     }
 
+    /** One attempt; a failure that may pass later is thrown as {@link RetryableShipException} for redelivery. */
     public void put(Exchange exchange) {
         Message in = exchange.getMessage();
-        exchange.getProperty(UPLOAD, ParcelUpload.class).putOnce(in.getHeader(CaravanHeaders.CHUNK_INDEX, Integer.class),
-                in.getBody(byte[].class), in.getHeader(CaravanHeaders.CHUNK_SHA256, String.class));
+        try {
+            exchange.getProperty(UPLOAD, ParcelUpload.class).putOnce(in.getHeader(CaravanHeaders.CHUNK_INDEX, Integer.class),
+                    in.getBody(byte[].class), in.getHeader(CaravanHeaders.CHUNK_SHA256, String.class));
+        } catch (ShipException e) {
+            throw e.retryable() ? new RetryableShipException(e) : e;
+        }
     }
 
     public void finish(Exchange exchange) throws IOException {
