@@ -143,10 +143,18 @@ final class ArchiveAssembler implements SessionListener {
 
     /** Ends the stream after {@code total} chunks and waits for extraction to finish. */
     Outcome finish(int total) throws IOException {
-        Thread current;
+        boolean ranPastTheEnd;
         synchronized (monitor) {
             totalChunks = total;
+            // a chunk beyond the manifest's count (left from a longer version) was already read: read again, ending at total
+            ranPastTheEnd = nextIndex > total;
             monitor.notifyAll();
+        }
+        if (ranPastTheEnd) {
+            start();
+        }
+        Thread current;
+        synchronized (monitor) {
             current = worker;
         }
         join(current);

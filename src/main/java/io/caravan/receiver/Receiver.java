@@ -145,6 +145,12 @@ public final class Receiver implements AutoCloseable {
         }
         Session session = store.get(sid);
         synchronized (session) {
+            // a concurrent finish of this session may have published it (or a delete removed it) while we waited
+            done = store.finishedResult(sid);
+            if (done.isPresent()) {
+                return JSON.readValue(done.get(), Map.class);
+            }
+            store.get(sid);
             Manifest manifest = body == null || body.isBlank() ? null : Manifest.fromJson(body).validate();
             Map<String, Object> answer = session.meta().archive() ? finishArchive(session, manifest) : finishRaw(session, manifest);
             store.remove(session, JSON.writeValueAsString(answer));

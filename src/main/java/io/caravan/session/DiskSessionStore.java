@@ -5,6 +5,7 @@ import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,6 +171,7 @@ public final class DiskSessionStore {
             channel.force(false);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
+            throwIfRemoved(session);
             throw e;
         }
         String sha = Sha256.hex(digest);
@@ -183,6 +185,10 @@ public final class DiskSessionStore {
     private ChunkWrite commit(Session session, int index, Path tmp, String sha, long length) throws IOException {
         ChunkWrite result;
         synchronized (session) {
+            if (session.removed()) {
+                Files.deleteIfExists(tmp);
+                throwIfRemoved(session);
+            }
             StoredChunk existing = session.chunk(index);
             if (existing != null && existing.sha256().equals(sha)) {
                 Files.deleteIfExists(tmp);
@@ -230,12 +236,33 @@ public final class DiskSessionStore {
 
     /** Removes a session and its chunks (DELETE, or after a successful finish with its result). */
     public void remove(Session session, String finishedResult) throws IOException {
-        if (finishedResult != null) {
-            DurableFiles.writeString(finishedDir.resolve(session.meta().id() + ".json"), finishedResult);
+        synchronized (session) {
+            if (finishedResult != null) {
+                DurableFiles.writeString(finishedDir.resolve(session.meta().id() + ".json"), finishedResult);
+            }
+            session.markRemoved();
+            sessions.remove(session.meta().id());
         }
-        sessions.remove(session.meta().id());
         session.listeners().forEach(l -> l.closed(session));
-        Staging.deleteTree(session.dir());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Staging.deleteTree(session.dir());
+                return;
+            } catch (DirectoryNotEmptyException e) {
+                // an upload that was writing its temp file when the session went away; it fails with 404/410
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** An upload to a session removed meanwhile answers as a request to a removed session would: 410 or 404. */
+    private void throwIfRemoved(Session session) {
+        if (session.removed()) {
+            get(session.meta().id());
+            throw new SessionNotFoundException(session.meta().id());
+        }
     }
 
     /** Deletes expired sessions (leaving tombstones) and tombstones and results older than a lifetime. */

@@ -19,6 +19,7 @@ public final class Session {
     private final Path dir;
     private final NavigableMap<Integer, StoredChunk> chunks = new ConcurrentSkipListMap<>();
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean removed;
 
     Session(SessionMeta meta, Path dir) {
         this.meta = meta;
@@ -59,6 +60,15 @@ public final class Session {
 
     public boolean expired(Instant now) {
         return Instant.parse(meta.expiresAt()).isBefore(now);
+    }
+
+    /** Whether the store removed this session (deleted, finished or expired); set under its monitor. */
+    boolean removed() {
+        return removed;
+    }
+
+    void markRemoved() {
+        removed = true;
     }
 
     public void addListener(SessionListener listener) {

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,8 +171,7 @@ final class ReceiverCalls {
     /** The status' {@code chunks} map as index → sha256. */
     static Map<Integer, String> chunks(JsonNode status) {
         Map<Integer, String> chunks = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = status.get("chunks").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : status.get("chunks").properties()) {
             chunks.put(Integer.parseInt(e.getKey()), e.getValue().asText());
         }
         return chunks;

@@ -6,6 +6,7 @@ import static io.caravan.receiver.ReceiverCalls.finish;
 import static io.caravan.receiver.ReceiverCalls.ints;
 import static io.caravan.receiver.ReceiverCalls.ok;
 import static io.caravan.receiver.ReceiverCalls.put;
+import static io.caravan.receiver.ReceiverCalls.putAll;
 import static io.caravan.receiver.ReceiverCalls.range;
 import static io.caravan.receiver.ReceiverCalls.sessionDir;
 import static io.caravan.receiver.ReceiverCalls.startArchive;
@@ -135,5 +136,98 @@ class ReceiverConcurrentUploadTest {
         }
         together(storm);
         assertPublished(receiver, finish(receiver, sid, parcel), parcel, "same-chunk");
+    }
+
+    @Test
+    void finishSentFourTimesAtOnceAnswersTheSameEverywhere() throws Exception {
+        String sid = startArchive(receiver, "finish-race");
+        putAll(receiver, sid, parcel, range(0, parcel.count()));
+        List<Callable<HttpResponse<String>>> finishers = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            finishers.add(() -> finish(receiver, sid, parcel));
+        }
+        List<HttpResponse<String>> answers = together(finishers);
+        JsonNode first = assertPublished(receiver, answers.get(0), parcel, "finish-race");
+        for (HttpResponse<String> answer : answers) {
+            assertThat(ok(answer, 200)).isEqualTo(first);
+        }
+        assertThat(ReceiverCalls.inboxEntries(receiver)).filteredOn(n -> n.startsWith("finish-race")).containsExactly("finish-race");
+    }
+
+    @Test
+    void rawFinishSentFourTimesAtOnceAnswersTheSameEverywhere() throws Exception {
+        String sid = ok(receiver.post("/start", "{\"name\":\"raw-race.bin\"}"), 201).get("session_id").asText();
+        for (int i = 0; i < parcel.count(); i++) {
+            ok(put(receiver, sid, i, parcel.part(i)), 201);
+        }
+        List<Callable<HttpResponse<String>>> finishers = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            finishers.add(() -> receiver.send("POST", "/finish/" + sid, null));
+        }
+        List<HttpResponse<String>> answers = together(finishers);
+        JsonNode first = ok(answers.get(0), 200);
+        for (HttpResponse<String> answer : answers) {
+            assertThat(ok(answer, 200)).isEqualTo(first);
+        }
+        long total = parcel.parts().stream().mapToLong(p -> p.length).sum();
+        assertThat(receiver.inbox().resolve("raw-race.bin")).hasSize(total);
+        assertThat(first.get("sha256").asText()).isEqualTo(parcel.manifest().sha256());
+    }
+
+    @Test
+    void differentBodiesForOneIndexFromFourThreadsLeaveOneConsistentChunk() throws Exception {
+        String sid = ok(receiver.send("POST", "/start", null), 201).get("session_id").asText();
+        List<byte[]> bodies = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            byte[] body = new byte[20_000 + t];
+            new Random(t).nextBytes(body);
+            bodies.add(body);
+        }
+        for (int round = 0; round < 5; round++) {
+            List<Callable<Integer>> writers = new ArrayList<>();
+            for (byte[] body : bodies) {
+                writers.add(() -> put(receiver, sid, 0, body).statusCode());
+            }
+            assertThat(together(writers)).isSubsetOf(200, 201);
+        }
+        JsonNode status = ok(status(receiver, sid), 200);
+        String sha = chunks(status).get(0);
+        try (var files = Files.list(sessionDir(receiver, sid).resolve("chunks"))) {
+            List<Path> left = files.toList();
+            assertThat(left).hasSize(1);
+            assertThat(left.get(0).getFileName().toString()).isEqualTo(String.format("%08d-%s.chunk", 0, sha));
+            byte[] stored = Files.readAllBytes(left.get(0));
+            assertThat(io.caravan.util.Sha256.of(stored, 0, stored.length)).isEqualTo(sha);
+            assertThat(status.get("bytes").asLong()).isEqualTo(stored.length);
+        }
+    }
+
+    @Test
+    void deleteWhileChunksArriveAnswersEveryUploadCleanlyAndLeavesNothing() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            String sid = startArchive(receiver, "deleted-" + round);
+            List<Callable<List<Integer>>> tasks = new ArrayList<>();
+            for (int t = 0; t < THREADS - 1; t++) {
+                int thread = t;
+                tasks.add(() -> {
+                    List<Integer> codes = new ArrayList<>();
+                    for (int i = thread; i < parcel.count(); i += THREADS - 1) {
+                        HttpResponse<String> r = put(receiver, sid, i, parcel.part(i));
+                        assertThat(r.statusCode()).as(r.body()).isIn(201, 404);
+                        codes.add(r.statusCode());
+                    }
+                    return codes;
+                });
+            }
+            tasks.add(() -> {
+                HttpResponse<String> r = receiver.send("DELETE", "/sessions/" + sid, null);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+                return List.of(r.statusCode());
+            });
+            together(tasks);
+            assertThat(sessionDir(receiver, sid)).doesNotExist();
+            assertThat(receiver.inbox().resolve(".caravan/staging").resolve(sid)).doesNotExist();
+            ReceiverCalls.error(status(receiver, sid), 404, null);
+        }
     }
 }

@@ -101,4 +101,26 @@ class ReceiverOutOfOrderUploadTest {
         putAll(receiver, sid, parcel, List.of(parcel.count() - 1));
         assertPublished(receiver, finish(receiver, sid, parcel), parcel, "late");
     }
+
+    @Test
+    void aStrayChunkBeyondTheManifestDoesNotBlockTheFinish() throws Exception {
+        // e.g. left from an earlier, longer version of the parcel: the manifest's chunk count decides
+        String sid = startArchive(receiver, "stray");
+        byte[] stray = new byte[1000];
+        new Random(99).nextBytes(stray);
+        ok(ReceiverCalls.put(receiver, sid, parcel.count(), stray), 201);
+        putAll(receiver, sid, parcel, range(0, parcel.count()));
+        assertPublished(receiver, finish(receiver, sid, parcel), parcel, "stray");
+    }
+
+    @Test
+    void aStrayChunkUploadedFirstDoesNotBlockTheFinishEither() throws Exception {
+        String sid = startArchive(receiver, "stray-late");
+        putAll(receiver, sid, parcel, range(0, parcel.count()));
+        byte[] stray = new byte[1000];
+        new Random(98).nextBytes(stray);
+        ok(ReceiverCalls.put(receiver, sid, parcel.count() + 3, stray), 201);
+        ok(ReceiverCalls.put(receiver, sid, parcel.count(), stray), 201);
+        assertPublished(receiver, finish(receiver, sid, parcel), parcel, "stray-late");
+    }
 }

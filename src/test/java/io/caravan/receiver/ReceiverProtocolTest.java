@@ -184,6 +184,19 @@ class ReceiverProtocolTest {
         }
 
         @Test
+        void chunkedTransferEncodingIsStoredToo() throws Exception {
+            String sid = startRaw(null);
+            byte[] body = random(50_000, 17);
+            HttpRequest request = HttpRequest.newBuilder(receiver.uri("/upload/" + sid + "/0")).timeout(Duration.ofSeconds(15))
+                    .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
+            HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                    .send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode answer = ok(response, 201);
+            assertThat(answer.get("size").asLong()).isEqualTo(body.length);
+            assertThat(answer.get("sha256").asText()).isEqualTo(Sha256.of(body, 0, body.length));
+        }
+
+        @Test
         void identicalChunkAgainIs200AndChangesNothing() throws Exception {
             String sid = startRaw(null);
             byte[] body = random(2000, 3);
@@ -431,6 +444,26 @@ class ReceiverProtocolTest {
             assertThat(answer.get("bytes").asLong()).isEqualTo(all.length);
             assertThat(answer.get("sha256").asText()).isEqualTo(Sha256.of(all, 0, all.length));
             assertThat(receiver.inbox().resolve("raw/joined.bin")).hasBinaryContent(all);
+        }
+
+        @Test
+        void rawSessionWithAManifestIsVerifiedAgainstIt(@TempDir Path dir) throws Exception {
+            Parcel parcel = ReceiverCalls.smallParcel(dir, "rawmanifest", 150_000, 70);
+            String sid = startRaw("{\"name\":\"stream.tar.zst\"}");
+            putAll(receiver, sid, parcel, range(0, parcel.count()));
+            Manifest m = parcel.manifest();
+            Manifest lying = new Manifest(m.version(), m.format(), m.name(), m.codec(), m.level(), m.chunkSize(),
+                    m.totalChunks(), m.totalSize(), "0".repeat(64), m.entries(), m.contentBytes(), m.createdAt(), m.chunks());
+            error(receiver.post("/finish/" + sid, lying.toJson()), 409, "incomplete");
+            assertThat(receiver.inbox().resolve("stream.tar.zst")).doesNotExist();
+
+            JsonNode answer = ok(finish(receiver, sid, parcel), 200);
+            assertThat(answer.get("sha256").asText()).isEqualTo(m.sha256());
+            assertThat(answer.get("bytes").asLong()).isEqualTo(m.totalSize());
+            Path published = receiver.inbox().resolve("stream.tar.zst");
+            byte[] content = Files.readAllBytes(published);
+            assertThat(Sha256.of(content, 0, content.length)).isEqualTo(m.sha256());
+            assertThat(content).hasSize((int) m.totalSize());
         }
 
         @Test
