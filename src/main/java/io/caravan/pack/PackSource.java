@@ -9,8 +9,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** A file or folder to pack and the top-level name it gets in the archive (its own file name). */
-public record PackSource(Path path, String name) {
+/**
+ * A file or folder to pack and the name it gets in the archive (by default its own file name). A
+ * folder is packed with everything below it unless {@code recursive} is false (then only the
+ * folder entry itself: mirroring sends chosen entries of a tree by their relative paths).
+ */
+public record PackSource(Path path, String name, boolean recursive) {
+
+    public PackSource(Path path, String name) {
+        this(path, name, true);
+    }
+
+    /** One entry of a tree, named by its path relative to {@code root}, without what is below it. */
+    public static PackSource entry(Path root, String relativePath) {
+        return new PackSource(root.resolve(relativePath).toAbsolutePath().normalize(), relativePath, false);
+    }
 
     /** Checks that every source exists and that no two share a top-level name. */
     public static List<PackSource> of(List<Path> paths) {

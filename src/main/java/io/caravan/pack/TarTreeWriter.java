@@ -58,7 +58,7 @@ public final class TarTreeWriter {
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(true);
         for (PackSource source : sources) {
-            writeTree(tar, source.path(), source.name());
+            writeTree(tar, source.path(), source.name(), source.recursive());
         }
         tar.finish();
         tar.flush();
@@ -72,15 +72,18 @@ public final class TarTreeWriter {
         return contentBytes;
     }
 
-    private void writeTree(TarArchiveOutputStream tar, Path path, String name) throws IOException {
+    private void writeTree(TarArchiveOutputStream tar, Path path, String name, boolean recursive) throws IOException {
         Map<String, Object> attrs = readAttributes(path);
         int mode = (Integer) attrs.get("mode");
         FileTime mtime = (FileTime) attrs.get("lastModifiedTime");
         switch (mode & TYPE_MASK) {
             case DIRECTORY -> {
                 put(tar, entry(name + "/", TarConstants.LF_DIR, mode, mtime), path, 0);
+                if (!recursive) {
+                    return;
+                }
                 for (String child : sortedChildren(path)) {
-                    writeTree(tar, path.resolve(child), name + "/" + child);
+                    writeTree(tar, path.resolve(child), name + "/" + child, true);
                 }
             }
             case REGULAR -> writeFile(tar, path, name, attrs, mode, mtime);
