@@ -27,16 +27,25 @@ public final class PackIterator implements Iterator<Chunk>, AutoCloseable {
     private Object pending;
 
     public PackIterator(Packer packer, List<Path> sources) {
+        this(packer, () -> PackSource.of(sources));
+    }
+
+    /** Iterates the chunks of exactly these sources under their given names. */
+    public static PackIterator ofSources(Packer packer, List<PackSource> sources) {
+        return new PackIterator(packer, () -> sources);
+    }
+
+    private PackIterator(Packer packer, java.util.function.Supplier<List<PackSource>> sources) {
         this.parcel = packer.options().name();
         this.producer = new Thread(() -> produce(packer, sources), "caravan-pack-" + parcel);
         producer.setDaemon(true);
         producer.start();
     }
 
-    private void produce(Packer packer, List<Path> sources) {
+    private void produce(Packer packer, java.util.function.Supplier<List<PackSource>> sources) {
         Object outcome;
         try {
-            manifest = packer.pack(sources, new QueueTarget(packer.options().chunkSize()));
+            manifest = packer.packSources(sources.get(), new QueueTarget(packer.options().chunkSize()));
             outcome = END;
         } catch (IOException e) {
             outcome = new UncheckedIOException(e.getMessage(), e);

@@ -35,7 +35,11 @@ public final class Packer {
     }
 
     public Manifest pack(List<Path> paths, ChunkTarget target) throws IOException {
-        List<PackSource> sources = PackSource.of(paths);
+        return packSources(PackSource.of(paths), target);
+    }
+
+    /** Packs exactly these sources under their given names (for example chosen entries of a mirrored tree). */
+    public Manifest packSources(List<PackSource> sources, ChunkTarget target) throws IOException {
         TarTreeWriter tar = new TarTreeWriter(listener, hooks);
         ChunkingOutputStream chunks = new ChunkingOutputStream(options.chunkSize(), new ReportingTarget(target));
         boolean ok = false;
