@@ -48,6 +48,7 @@ public final class Receiver implements AutoCloseable {
     private final DedupIndex dedup;
     private final ReceiverMetrics metrics;
     private final Map<String, ArchiveAssembler> assemblers = new ConcurrentHashMap<>();
+    private final Mirrors mirrors;
 
     public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock) throws IOException {
         this.config = config;
@@ -55,6 +56,7 @@ public final class Receiver implements AutoCloseable {
         this.store = new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(), clock);
         this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.tsv"));
         this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());
+        this.mirrors = new Mirrors(config.inbox());
         Staging.deleteTree(config.stateDir().resolve("staging"));
         for (Session session : store.sessions()) {
             if (session.meta().archive()) {
@@ -94,7 +96,8 @@ public final class Receiver implements AutoCloseable {
         String onConflict = Optional.ofNullable(text(options, "on_conflict")).orElse(config.onConflict().name())
                 .toLowerCase(java.util.Locale.ROOT);
         OnConflict.parse(onConflict);
-        Session session = store.create(name, kind, codec, chunkSize, onConflict);
+        String mode = mode(options, kind, name);
+        Session session = store.create(name, kind, codec, chunkSize, onConflict, mode);
         if (session.meta().archive()) {
             assembler(session);
         }
@@ -105,6 +108,31 @@ public final class Receiver implements AutoCloseable {
         answer.put("expires_at", session.meta().expiresAt());
         answer.put("chunk_size", chunkSize != null ? chunkSize : Math.min(PackOptions.DEFAULT_CHUNK_SIZE, config.limits().maxChunkSize()));
         answer.put("max_chunk_size", config.limits().maxChunkSize());
+        return answer;
+    }
+
+    /** {@code mode}: absent, or {@code apply} for an archive parcel applied onto the mirror {@code name}. */
+    private static String mode(JsonNode options, String kind, String name) {
+        String mode = text(options, "mode");
+        if (mode == null || mode.equals("publish")) {
+            return null;
+        }
+        if (!mode.equals(SessionMeta.APPLY) || !kind.equals(SessionMeta.ARCHIVE) || name == null) {
+            throw RequestRejectedException.badRequest("mode must be publish, or apply with kind archive and the mirror's"
+                    + " name, not '" + mode + "'");
+        }
+        return mode;
+    }
+
+    /** {@code GET /mirror?name=}: the mirror's entries (empty when it does not exist yet). */
+    public Map<String, Object> mirror(String name, boolean checksum) throws IOException {
+        return mirrors.list(name, checksum);
+    }
+
+    /** {@code POST /mirror/changes?name=}: renames and deletions inside the mirror. */
+    public Map<String, Object> mirrorChanges(String name, String body) throws IOException {
+        Map<String, Object> answer = mirrors.changes(name, body);
+        LOG.info("mirror '{}': {}", name, answer);
         return answer;
     }
 
@@ -178,6 +206,11 @@ public final class Receiver implements AutoCloseable {
             assembler.reopen();
             throw conflict("whole-stream SHA-256 mismatch (manifest " + manifest.sha256() + ", chunks " + outcome.streamSha256() + ")",
                     Map.of("missing", List.of(), "mismatched", List.of()));
+        }
+        if (session.meta().apply()) {
+            mirrors.apply(session.meta().name(), assembler.stagingDir());
+            return published(mirrors.path(session.meta().name()), outcome.result().entries(), outcome.result().bytes(),
+                    manifest.sha256());
         }
         String name = publishName(session, assembler.stagingDir());
         boolean single = childCount(assembler.stagingDir()) == 1;

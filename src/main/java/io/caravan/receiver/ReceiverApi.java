@@ -126,6 +126,16 @@ public final class ReceiverApi implements CamelContextAware {
         });
     }
 
+    public void mirror(Exchange exchange) {
+        handle(exchange, () -> json(exchange, 200, receiver.mirror(exchange.getMessage().getHeader("name", String.class),
+                "true".equalsIgnoreCase(exchange.getMessage().getHeader("checksum", String.class)))));
+    }
+
+    public void mirrorChanges(Exchange exchange) {
+        handle(exchange, () -> json(exchange, 200,
+                receiver.mirrorChanges(exchange.getMessage().getHeader("name", String.class), body(exchange))));
+    }
+
     private void handle(Exchange exchange, Action action) {
         try {
             authorize(exchange);

@@ -49,6 +49,12 @@ public final class ParcelUpload {
     /** Resumes the journal's session for this parcel if the receiver still has it, else starts one. */
     public static ParcelUpload open(ReceiverClient client, SenderJournal journal, HashCache cache,
                                     SenderSettings settings, Path source, String name) throws IOException {
+        return open(client, journal, cache, settings, source, name, Map.of());
+    }
+
+    /** As {@link #open}, adding {@code extraOptions} to a new session's start options (e.g. a mirror's {@code mode}). */
+    public static ParcelUpload open(ReceiverClient client, SenderJournal journal, HashCache cache, SenderSettings settings,
+                                    Path source, String name, Map<String, Object> extraOptions) throws IOException {
         Retry retry = settings.retry();
         var entry = journal.find(source, client.url(), name);
         if (entry.isPresent()) {
@@ -76,6 +82,7 @@ public final class ParcelUpload {
         options.put("name", name);
         options.put("codec", settings.pack().codec().name());
         options.put("chunk_size", settings.pack().chunkSize());
+        options.putAll(extraOptions);
         JsonNode started = retry.call("start of " + name, () -> client.start(options));
         String sid = started.path("session_id").asText();
         journal.record(source, new SenderJournal.Entry(source.toAbsolutePath().normalize().toString(), client.url(), name, sid,

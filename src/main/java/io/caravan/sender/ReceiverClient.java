@@ -69,6 +69,27 @@ public final class ReceiverClient {
         return json(send("POST", "/check", HttpRequest.BodyPublishers.ofString(write(hashes)), null, 200)).path("found");
     }
 
+    /** {@code GET /mirror}: the entries of a mirror ({@code path, type, size, mtime, mode, target, sha256}). */
+    public JsonNode mirror(String name, boolean checksum) {
+        return json(send("GET", "/mirror?name=" + encode(name) + (checksum ? "&checksum=true" : ""),
+                HttpRequest.BodyPublishers.noBody(), null, 200)).path("entries");
+    }
+
+    /** {@code POST /mirror/changes}: renames and deletions inside a mirror; returns what was done. */
+    public JsonNode mirrorChanges(String name, Map<String, Object> changes) {
+        return json(send("POST", "/mirror/changes?name=" + encode(name),
+                HttpRequest.BodyPublishers.ofString(write(changes)), null, 200));
+    }
+
+    /** {@code DELETE /sessions/{sid}}: abandons a session and its chunks. */
+    public void delete(String sid) {
+        send("DELETE", "/sessions/" + sid, HttpRequest.BodyPublishers.noBody(), null, 204, 404, 410);
+    }
+
+    private static String encode(String text) {
+        return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     public boolean healthy() {
         try {
             send("GET", "/health", HttpRequest.BodyPublishers.noBody(), null, 200);

@@ -112,6 +112,12 @@ public final class DiskSessionStore {
     }
 
     public Session create(String name, String kind, String codec, Long chunkSize, String onConflict) throws IOException {
+        return create(name, kind, codec, chunkSize, onConflict, null);
+    }
+
+    /** A new session; {@code mode} is null, or {@link SessionMeta#APPLY} for a mirror parcel. */
+    public Session create(String name, String kind, String codec, Long chunkSize, String onConflict, String mode)
+            throws IOException {
         long open = sessions.values().stream().filter(s -> !s.expired(clock.instant())).count();
         if (open >= limits.maxOpenSessions()) {
             throw new RequestRejectedException(429, "too_many_sessions", "the receiver already has " + open
@@ -121,7 +127,7 @@ public final class DiskSessionStore {
         SessionId id = SessionId.random();
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,
-                now.toString(), now.plus(ttl).toString());
+                now.toString(), now.plus(ttl).toString(), mode);
         Path dir = Files.createDirectories(sessionsDir.resolve(id.value()).resolve("chunks")).getParent();
         DurableFiles.writeString(dir.resolve("meta.json"), JSON.writeValueAsString(meta));
         Session session = new Session(meta, dir);

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * What a session was started with, stored as {@code meta.json} beside its chunks. {@code kind} is
  * {@code raw} (chunks are concatenated into one file, seed 002) or {@code archive} (chunks form a
- * Caravan tar stream that is extracted).
+ * Caravan tar stream that is extracted); {@code mode} {@code apply} applies an archive onto the mirror
+ * {@code name} instead of publishing it (absent otherwise).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,10 +20,22 @@ public record SessionMeta(
         @JsonProperty("chunk_size") Long chunkSize,
         @JsonProperty("on_conflict") String onConflict,
         @JsonProperty("created_at") String createdAt,
-        @JsonProperty("expires_at") String expiresAt) {
+        @JsonProperty("expires_at") String expiresAt,
+        @JsonProperty("mode") String mode) {
 
     public static final String RAW = "raw";
     public static final String ARCHIVE = "archive";
+    /** {@code mode} of an archive session applied onto a mirror instead of published (DESIGN §5). */
+    public static final String APPLY = "apply";
+
+    public SessionMeta(String id, String name, String kind, String codec, Long chunkSize, String onConflict,
+                       String createdAt, String expiresAt) {
+        this(id, name, kind, codec, chunkSize, onConflict, createdAt, expiresAt, null);
+    }
+
+    public boolean apply() {
+        return APPLY.equals(mode);
+    }
 
     public boolean archive() {
         return ARCHIVE.equals(kind);

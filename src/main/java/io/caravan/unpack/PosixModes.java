@@ -25,4 +25,15 @@ public final class PosixModes {
         }
         return permissions;
     }
+
+    /** The permission bits ({@code 0755}) of NIO permissions. */
+    public static int fromPermissions(Set<PosixFilePermission> permissions) {
+        int mode = 0;
+        for (int bit = 0; bit < BY_BIT.length; bit++) {
+            if (permissions.contains(BY_BIT[bit])) {
+                mode |= 1 << bit;
+            }
+        }
+        return mode;
+    }
 }

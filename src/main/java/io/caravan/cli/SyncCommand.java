@@ -1,0 +1,87 @@
+package io.caravan.cli;
+
+import io.caravan.sync.MirrorSync;
+import io.caravan.sync.SyncConsole;
+import io.caravan.sync.SyncMode;
+import io.caravan.sync.SyncSettings;
+import io.caravan.sync.Watcher;
+import io.caravan.util.Durations;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code caravan sync}: keeps a mirror of a folder on a receiver, once or continuously. */
+@Command(name = "sync", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Mirrors a folder to <inbox>/<name> on a receiver: compares the tree with the mirror, sends new and"
+                + " changed entries as parcels applied file by file, renames and deletes on the mirror, then keeps"
+                + " watching (unless --once) and ships each change once it settles.", ""},
+        footer = {"", "Examples:", "  caravan sync ./site --to http://10.0.1.100:8834 --name site --once",
+                "  caravan sync D:/source --to http://backup:8834 --mode full --workers 10"})
+final class SyncCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "<dir>", description = "Folder to mirror.")
+    Path dir;
+
+    @Option(names = "--to", required = true, paramLabel = "<url>", description = "Receiver URL, e.g. http://host:8834.")
+    String to;
+
+    @Option(names = "--name", paramLabel = "<mirror>", description = "Mirror name on the receiver (default: the folder's name).")
+    String name;
+
+    @Option(names = "--mode", defaultValue = "incremental", description = "incremental (size + mtime) or full (resend everything).")
+    String mode;
+
+    @Option(names = "--checksum", description = "Compare file content by SHA-256 instead of trusting size + mtime.")
+    boolean checksum;
+
+    @Option(names = "--workers", defaultValue = "5", description = "Parcels in flight, 1-20 (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--once", description = "One pass, then exit (1 if anything failed).")
+    boolean once;
+
+    @Option(names = "--rescan", defaultValue = "60s", description = "Full comparison period while watching (default: ${DEFAULT-VALUE}).")
+    String rescan;
+
+    @Option(names = "--settle", defaultValue = "400ms", description = "Quiet time before a changed path is sent (default: ${DEFAULT-VALUE}).")
+    String settle;
+
+    @Option(names = "--token", description = "Bearer token the receiver requires.")
+    String token;
+
+    @Option(names = "--state-dir", description = "Sender state (default: ~/.caravan/sender).")
+    Path stateDir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("'" + dir + "' is not a folder");
+        }
+        Path root = dir.toAbsolutePath().normalize();
+        Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".caravan", "sender");
+        SyncSettings settings = new SyncSettings(root, to, token, name != null ? name : root.getFileName().toString(),
+                SyncMode.parse(mode), checksum, workers, state, Durations.parse(settle), Durations.parse(rescan));
+        // one line per parcel would drown the seed's progress lines; warnings and failures still show
+        org.apache.logging.log4j.core.config.Configurator.setLevel("io.caravan.sender.ParcelUpload",
+                org.apache.logging.log4j.Level.WARN);
+        SyncConsole console = new SyncConsole(System.out);
+        MirrorSync sync = new MirrorSync(settings, console);
+        if (once) {
+            return sync.pass(true, Set.of(), Set.of()).ok() ? CaravanCli.OK : CaravanCli.FAILURE;
+        }
+        Watcher watcher = new Watcher(settings, sync, console);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                watcher.close();
+            } catch (java.io.IOException e) {
+                // exiting anyway
+            }
+        }));
+        watcher.run();
+        return CaravanCli.OK;
+    }
+}

@@ -1,0 +1,188 @@
+package io.caravan.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.sender.ReceiverClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One pass of mirroring: scan the local tree, list the mirror, diff ({@link TreeDiff}), then
+ * renames and deletions on the mirror, new and changed entries as parcels on {@code workers}
+ * threads, and folder metadata last. A failed parcel is reported and counted, the others go on;
+ * the next pass finds its entries different again. A receiver that cannot be reached fails the
+ * pass with a {@link io.caravan.sender.ShipException}.
+ */
+public final class MirrorSync {
+
+    /** What a pass did; {@code failures} holds one message per failed parcel. */
+    public record Outcome(long synced, long failed, long skipped, List<String> failures) {
+        public boolean ok() {
+            return failed == 0;
+        }
+    }
+
+    private final SyncSettings settings;
+    private final ReceiverClient client;
+    private final MirrorParcels parcels;
+    private final SyncConsole console;
+    private final MirrorChangeSender changes;
+
+    public MirrorSync(SyncSettings settings, SyncConsole console) throws IOException {
+        this.settings = settings;
+        this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5));
+        this.parcels = new MirrorParcels(settings, client);
+        this.console = console;
+        this.changes = new MirrorChangeSender(settings.name(), client, console);
+    }
+
+    public MirrorParcels parcels() {
+        return parcels;
+    }
+
+    /**
+     * One pass; {@code verbose} prints the counts and progress (first pass, {@code --once}),
+     * otherwise one line per change. {@code forced}/{@code excluded} as in {@link TreeDiff#plan}.
+     */
+    public Outcome pass(boolean verbose, Set<String> forced, Set<String> excluded) throws IOException {
+        long started = System.nanoTime();
+        if (verbose) {
+            console.line("Starting " + SyncConsole.label(settings.mode()).toLowerCase(java.util.Locale.ROOT) + " sync"
+                    + (settings.mode() == SyncMode.FULL ? "" : settings.checksum() ? " (checksum compare)" : " (diff compare)")
+                    + " from " + settings.root() + " to " + settings.url() + " mirror '" + settings.name() + "'");
+            console.line("Scanning files...");
+        }
+        Map<String, SyncEntry> local = TreeScanner.scan(settings.root());
+        Map<String, SyncEntry> remote = new TreeMap<>();
+        for (JsonNode node : MirrorParcels.RETRY.call("listing of mirror " + settings.name(),
+                () -> client.mirror(settings.name(), settings.checksum()))) {
+            SyncEntry entry = SyncEntry.fromJson(node);
+            remote.put(entry.path(), entry);
+        }
+        SyncPlan plan = new TreeDiff(settings.mode(), settings.checksum(), this::sha256).plan(local, remote, forced, excluded);
+        if (verbose) {
+            console.line("Found " + plan.checked() + " files to " + (settings.mode() == SyncMode.FULL ? "sync" : "check"));
+            console.line(plan.work() + " files need synchronization");
+        }
+        List<SyncEntry> send = new ArrayList<>(plan.send());
+        List<String> created = new ArrayList<>(plan.created());
+        long done = changes.apply(plan, local, send, created, !verbose);
+        Progress progress = new Progress(plan.work(), done, verbose);
+        List<String> failures = new ArrayList<>();
+        long failed = shipAll(ParcelBatcher.DEFAULT.batches(send), created, progress, verbose, failures);
+        if (!plan.dirs().isEmpty()) {
+            try {
+                parcels.ship(plan.dirs(), io.caravan.progress.ProgressListener.NONE);
+            } catch (IOException e) {
+                failures.add("folders: " + e.getMessage());
+            }
+        }
+        failures.forEach(f -> console.line("Failed: " + f));
+        Outcome outcome = new Outcome(progress.done.get(), failed, plan.unchanged(), failures);
+        if (verbose) {
+            console.results(settings.mode(), outcome.synced(), outcome.failed(), outcome.skipped(), System.nanoTime() - started);
+        }
+        return outcome;
+    }
+
+    private long shipAll(List<List<SyncEntry>> batches, List<String> created, Progress progress, boolean verbose,
+                         List<String> failures) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(settings.workers(), r -> {
+            Thread t = new Thread(r, "caravan-sync-parcel");
+            t.setDaemon(true);
+            return t;
+        });
+        long failed = 0;
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (List<SyncEntry> batch : batches) {
+                results.add(pool.submit(() -> shipWithRetry(batch, created, progress, verbose)));
+            }
+            for (int i = 0; i < results.size(); i++) {
+                String failure = results.get(i).get();
+                if (failure != null) {
+                    failed += batches.get(i).size();
+                    failures.add(failure);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("sync interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return failed;
+    }
+
+    /** Ships a batch; on failure once more without entries that vanished meanwhile. Returns a failure message or null. */
+    private String shipWithRetry(List<SyncEntry> batch, List<String> created, Progress progress, boolean verbose) {
+        try {
+            parcels.ship(batch, new LargeFileProgress(batch, console));
+        } catch (IOException first) {
+            List<SyncEntry> still = batch.stream()
+                    .filter(e -> Files.exists(settings.root().resolve(e.path()), LinkOption.NOFOLLOW_LINKS)).toList();
+            try {
+                if (still.size() == batch.size() || still.isEmpty()) {
+                    return describe(batch) + ": " + first.getMessage();
+                }
+                parcels.ship(still, io.caravan.progress.ProgressListener.NONE);
+            } catch (IOException | UncheckedIOException second) {
+                return describe(batch) + ": " + second.getMessage();
+            }
+        }
+        for (SyncEntry entry : batch) {
+            if (!verbose) {
+                console.line((created.contains(entry.path()) ? "Created: " : "Modified: ") + entry.path());
+            }
+        }
+        progress.add(batch.size());
+        return null;
+    }
+
+    private static String describe(List<SyncEntry> batch) {
+        return batch.size() == 1 ? batch.get(0).path() : batch.size() + " entries from " + batch.get(0).path();
+    }
+
+    private String sha256(SyncEntry entry) {
+        try {
+            return TreeScanner.sha256(settings.root().resolve(entry.path()));
+        } catch (IOException e) {
+            return null; // unreadable or gone: treated as different
+        }
+    }
+
+    /** Counts work done and prints {@code Incremental sync: k/M (x%)} at most every 10% (and at the end). */
+    private final class Progress {
+        final AtomicLong done;
+        final long total;
+        final boolean verbose;
+        long lastStep = -1;
+
+        Progress(long total, long done, boolean verbose) {
+            this.total = total;
+            this.done = new AtomicLong(done);
+            this.verbose = verbose;
+        }
+
+        synchronized void add(long n) {
+            long now = done.addAndGet(n);
+            long step = total == 0 ? 10 : now * 10 / total;
+            if (verbose && step != lastStep) {
+                lastStep = step;
+                console.progress(settings.mode(), now, total);
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.caravan.sync;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Compares a local tree with its mirror and plans a pass ({@link SyncPlan}). {@code incremental}
+ * sends entries whose type, size, mtime (seconds), mode or link target differ; {@code checksum}
+ * also compares file content by SHA-256; {@code full} sends everything. {@code forced} paths (files
+ * the watcher saw change) are sent even when their metadata matches; {@code excluded} paths (still
+ * changing) are left alone this pass. Outside full mode, a new entry whose content is already on
+ * the mirror under a path that is going away becomes a rename: a file with the same size, mtime and
+ * mode, or a folder whose whole subtree matches.
+ */
+public final class TreeDiff {
+
+    private final SyncMode mode;
+    private final boolean checksum;
+    private final Function<SyncEntry, String> localSha256;
+
+    public TreeDiff(SyncMode mode, boolean checksum, Function<SyncEntry, String> localSha256) {
+        this.mode = mode;
+        this.checksum = checksum;
+        this.localSha256 = localSha256;
+    }
+
+    public SyncPlan plan(Map<String, SyncEntry> local, Map<String, SyncEntry> remote, Set<String> forced, Set<String> excluded) {
+        TreeMap<String, SyncEntry> added = new TreeMap<>();
+        List<SyncEntry> changed = new ArrayList<>();
+        Set<String> dirs = new TreeSet<>();
+        int checked = 0;
+        for (SyncEntry entry : local.values()) {
+            if (excluded.contains(entry.path())) {
+                continue;
+            }
+            checked += entry.type() == SyncEntry.Type.DIR ? 0 : 1;
+            SyncEntry theirs = remote.get(entry.path());
+            if (theirs == null) {
+                added.put(entry.path(), entry);
+            } else if (mode == SyncMode.FULL || differs(entry, theirs, forced.contains(entry.path()))) {
+                if (entry.type() == SyncEntry.Type.DIR) {
+                    dirs.add(entry.path());
+                } else {
+                    changed.add(entry);
+                }
+            }
+        }
+        TreeMap<String, SyncEntry> gone = new TreeMap<>();
+        remote.values().stream().filter(e -> !local.containsKey(e.path()) && !excluded.contains(e.path()))
+                .forEach(e -> gone.put(e.path(), e));
+        List<SyncPlan.Rename> renames = mode == SyncMode.FULL ? List.of() : renames(added, gone, local, remote);
+        List<String> deletes = topMost(gone.keySet());
+        List<SyncEntry> send = new ArrayList<>(changed);
+        List<String> created = new ArrayList<>();
+        for (SyncEntry entry : added.values()) {
+            if (entry.type() == SyncEntry.Type.DIR) {
+                dirs.add(entry.path());
+            } else {
+                send.add(entry);
+                created.add(entry.path());
+            }
+        }
+        send.sort((a, b) -> a.path().compareTo(b.path()));
+        List<String> touched = new ArrayList<>(deletes);
+        send.forEach(e -> touched.add(e.path()));
+        renames.forEach(r -> {
+            touched.add(r.from());
+            touched.add(r.to());
+            if (local.get(r.to()).type() == SyncEntry.Type.DIR) {
+                dirs.add(r.to());
+            }
+        });
+        for (String path : touched) {
+            String parent = SyncEntry.parent(path);
+            if (parent != null && local.containsKey(parent) && !excluded.contains(parent)) {
+                dirs.add(parent);
+            }
+        }
+        int unchanged = checked - send.size() - (int) renames.stream().filter(r -> local.get(r.to()).type() != SyncEntry.Type.DIR).count();
+        return new SyncPlan(renames, deletes, send, created, dirs.stream().map(local::get).toList(), checked, Math.max(0, unchanged));
+    }
+
+    private boolean differs(SyncEntry mine, SyncEntry theirs, boolean forced) {
+        if (!mine.sameMetadata(theirs)) {
+            return true;
+        }
+        if (mine.type() != SyncEntry.Type.FILE) {
+            return false;
+        }
+        if (checksum) {
+            return theirs.sha256() == null || !theirs.sha256().equals(localSha256.apply(mine));
+        }
+        return forced;
+    }
+
+    /** Pairs new entries with vanishing ones of the same content; removes the paired ones from both maps. */
+    private List<SyncPlan.Rename> renames(TreeMap<String, SyncEntry> added, TreeMap<String, SyncEntry> gone,
+                                          Map<String, SyncEntry> local, Map<String, SyncEntry> remote) {
+        List<SyncPlan.Rename> renames = new ArrayList<>();
+        Map<String, String> goneDirs = new HashMap<>();
+        for (String dir : topMost(gone.keySet())) {
+            if (gone.get(dir).type() == SyncEntry.Type.DIR) {
+                String signature = subtree(dir, remote);
+                if (signature != null) {
+                    goneDirs.putIfAbsent(signature, dir);
+                }
+            }
+        }
+        for (String dir : topMost(added.keySet())) {
+            String from = added.get(dir).type() == SyncEntry.Type.DIR ? goneDirs.remove(subtree(dir, local)) : null;
+            if (from != null) {
+                renames.add(new SyncPlan.Rename(from, dir, null));
+                removeSubtree(added, dir);
+                removeSubtree(gone, from);
+            }
+        }
+        Map<String, String> goneFiles = new HashMap<>();
+        gone.values().stream().filter(e -> e.type() == SyncEntry.Type.FILE).forEach(e -> goneFiles.putIfAbsent(key(e), e.path()));
+        for (SyncEntry entry : List.copyOf(added.values())) {
+            String from = entry.type() == SyncEntry.Type.FILE ? goneFiles.remove(key(entry)) : null;
+            if (from != null) {
+                renames.add(new SyncPlan.Rename(from, entry.path(), localSha256.apply(entry)));
+                added.remove(entry.path());
+                gone.remove(from);
+            }
+        }
+        return renames;
+    }
+
+    private static String key(SyncEntry e) {
+        return e.size() + ":" + e.mtimeSeconds() + ":" + e.mode();
+    }
+
+    /** Everything below {@code dir} as one string (relative names and metadata); null when it is empty. */
+    private static String subtree(String dir, Map<String, SyncEntry> entries) {
+        StringBuilder signature = new StringBuilder();
+        String prefix = dir + "/";
+        for (SyncEntry e : ((TreeMap<String, SyncEntry>) asTree(entries)).tailMap(prefix).values()) {
+            if (!e.path().startsWith(prefix)) {
+                break;
+            }
+            signature.append(e.path().substring(prefix.length())).append('\0').append(e.type()).append(':')
+                    .append(e.type() == SyncEntry.Type.LINK ? e.target() : key(e)).append('\n');
+        }
+        return signature.isEmpty() ? null : signature.toString();
+    }
+
+    private static Map<String, SyncEntry> asTree(Map<String, SyncEntry> entries) {
+        return entries instanceof TreeMap ? entries : new TreeMap<>(entries);
+    }
+
+    private static void removeSubtree(TreeMap<String, SyncEntry> entries, String dir) {
+        entries.remove(dir);
+        entries.subMap(dir + "/", dir + "0").clear(); // '0' follows '/': every path below dir
+    }
+
+    /** Paths none of whose ancestors are in the set (deleting those deletes the rest). */
+    static List<String> topMost(Collection<String> paths) {
+        Set<String> all = new TreeSet<>(paths);
+        List<String> top = new ArrayList<>();
+        for (String path : all) {
+            boolean covered = false;
+            for (String p = SyncEntry.parent(path); p != null && !covered; p = SyncEntry.parent(p)) {
+                covered = all.contains(p);
+            }
+            if (!covered) {
+                top.add(path);
+            }
+        }
+        return top;
+    }
+}

@@ -1,0 +1,90 @@
+package io.caravan.sync;
+
+import io.caravan.unpack.PosixModes;
+import io.caravan.util.Sha256;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Lists a local tree as {@link SyncEntry}s by relative path (sorted), without following links and
+ * without reading content; special files are left out, and entries that vanish during the walk are
+ * simply not listed.
+ */
+public final class TreeScanner {
+
+    private TreeScanner() {
+    }
+
+    public static Map<String, SyncEntry> scan(Path root) throws IOException {
+        Map<String, SyncEntry> entries = new TreeMap<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                if (!dir.equals(root)) {
+                    add(dir, SyncEntry.Type.DIR);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (attrs.isSymbolicLink()) {
+                    add(file, SyncEntry.Type.LINK);
+                } else if (attrs.isRegularFile()) {
+                    add(file, SyncEntry.Type.FILE);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+
+            private void add(Path path, SyncEntry.Type type) throws IOException {
+                String relative = root.relativize(path).toString();
+                try {
+                    entries.put(relative, entry(path, relative, type));
+                } catch (NoSuchFileException e) {
+                    // gone while scanning
+                }
+            }
+        });
+        return entries;
+    }
+
+    static SyncEntry entry(Path path, String relative, SyncEntry.Type type) throws IOException {
+        if (type == SyncEntry.Type.LINK) {
+            return new SyncEntry(relative, type, 0, 0, 0777, Files.readSymbolicLink(path).toString(), null);
+        }
+        PosixFileAttributes attrs = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        return new SyncEntry(relative, type, type == SyncEntry.Type.FILE ? attrs.size() : 0,
+                attrs.lastModifiedTime().toMillis(), PosixModes.fromPermissions(attrs.permissions()), null, null);
+    }
+
+    /** SHA-256 of a file's content, read streaming. */
+    public static String sha256(Path file) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        byte[] buffer = new byte[256 * 1024];
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return Sha256.hex(digest);
+    }
+}

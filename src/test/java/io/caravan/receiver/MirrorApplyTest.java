@@ -1,0 +1,85 @@
+package io.caravan.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.TestTrees;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link MirrorApply}: an extracted parcel lands on an existing mirror entry by entry — files and
+ * links replaced, folders merged with their mode and mtime, type changes in both directions, a
+ * read-only folder filled, and a symbolic link in the mirror replaced by a folder, never written through.
+ */
+class MirrorApplyTest {
+
+    private static final FileTime MTIME = FileTime.from(Instant.parse("2022-01-02T03:04:05Z"));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void appliesEntriesOntoTheMirrorAndKeepsWhatTheParcelDoesNotName() throws Exception {
+        Path mirror = Files.createDirectories(dir.resolve("mirror"));
+        TestTrees.write(mirror.resolve("a.txt"), "old");
+        TestTrees.write(Files.createDirectories(mirror.resolve("d")).resolve("keep.txt"), "keep");
+        Files.createSymbolicLink(mirror.resolve("l"), Path.of("a.txt"));
+        TestTrees.write(Files.createDirectories(mirror.resolve("x")).resolve("inside.txt"), "x");
+        TestTrees.write(mirror.resolve("y"), "file that becomes a folder");
+        Path locked = Files.createDirectories(mirror.resolve("locked"));
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
+
+        Path staging = Files.createDirectories(dir.resolve("staging"));
+        TestTrees.write(staging.resolve("a.txt"), "new");
+        Path d = Files.createDirectories(staging.resolve("d"));
+        TestTrees.write(d.resolve("new.txt"), "new in d");
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setLastModifiedTime(d, MTIME);
+        TestTrees.write(staging.resolve("l"), "link became a file");
+        TestTrees.write(staging.resolve("x"), "folder became a file");
+        Files.createDirectories(staging.resolve("y/z"));
+        Path stagedLocked = Files.createDirectories(staging.resolve("locked"));
+        TestTrees.write(stagedLocked.resolve("f.txt"), "in a read-only folder");
+        Files.setPosixFilePermissions(stagedLocked, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Files.setLastModifiedTime(stagedLocked, MTIME);
+
+        MirrorApply.Result result = MirrorApply.apply(staging, mirror);
+
+        assertThat(result.files()).isEqualTo(5);
+        assertThat(staging).doesNotExist();
+        assertThat(Files.readString(mirror.resolve("a.txt"))).isEqualTo("new");
+        assertThat(Files.readString(mirror.resolve("d/keep.txt"))).isEqualTo("keep");
+        assertThat(Files.readString(mirror.resolve("d/new.txt"))).isEqualTo("new in d");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(mirror.resolve("d")))).isEqualTo("rwxr-x---");
+        assertThat(Files.getLastModifiedTime(mirror.resolve("d"))).isEqualTo(MTIME);
+        assertThat(Files.isSymbolicLink(mirror.resolve("l"))).isFalse();
+        assertThat(Files.readString(mirror.resolve("x"))).isEqualTo("folder became a file");
+        assertThat(mirror.resolve("y/z")).isDirectory();
+        assertThat(Files.readString(mirror.resolve("locked/f.txt"))).isEqualTo("in a read-only folder");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(locked))).isEqualTo("r-xr-xr-x");
+        assertThat(Files.getLastModifiedTime(locked)).isEqualTo(MTIME);
+    }
+
+    @Test
+    void aLinkInTheMirrorIsReplacedByTheFolderNotWrittenThrough() throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Path mirror = Files.createDirectories(dir.resolve("mirror"));
+        Files.createSymbolicLink(mirror.resolve("d"), outside);
+        Path staging = Files.createDirectories(dir.resolve("staging"));
+        TestTrees.write(Files.createDirectories(staging.resolve("d")).resolve("evil.txt"), "must stay inside");
+        Files.createSymbolicLink(staging.resolve("rel"), Path.of("d/evil.txt"));
+
+        MirrorApply.apply(staging, mirror);
+
+        assertThat(outside.resolve("evil.txt")).doesNotExist();
+        assertThat(Files.isDirectory(mirror.resolve("d"), LinkOption.NOFOLLOW_LINKS)).isTrue();
+        assertThat(Files.readString(mirror.resolve("d/evil.txt"))).isEqualTo("must stay inside");
+        assertThat(Files.readSymbolicLink(mirror.resolve("rel"))).isEqualTo(Path.of("d/evil.txt"));
+    }
+}

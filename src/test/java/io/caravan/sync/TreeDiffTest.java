@@ -1,0 +1,86 @@
+package io.caravan.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link TreeDiff}: incremental compares type, size, mtime (whole seconds), mode and link target;
+ * checksum compares content; full sends everything; moved files and folders become renames;
+ * deletions are top-most only; parents of changed entries get their metadata re-sent.
+ */
+class TreeDiffTest {
+
+    private static final Set<String> NONE = Set.of();
+
+    @Test
+    void incrementalSendsWhatDiffersAndDeletesTopMost() {
+        Map<String, SyncEntry> local = tree(dir("d", 5_000), file("d/same", 10, 7_000), file("d/bigger", 11, 7_000),
+                file("d/newer", 10, 9_000), file("d/sub-second", 10, 7_999), file("new", 1, 1_000), link("l", "d/same"));
+        Map<String, SyncEntry> remote = tree(dir("d", 5_000), file("d/same", 10, 7_000), file("d/bigger", 10, 7_000),
+                file("d/newer", 10, 8_000), file("d/sub-second", 10, 7_000), link("l", "elsewhere"),
+                dir("gone", 1), file("gone/a", 1, 1), file("gone/b", 2, 1));
+
+        SyncPlan plan = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null).plan(local, remote, NONE, NONE);
+
+        assertThat(plan.send()).extracting(SyncEntry::path).containsExactly("d/bigger", "d/newer", "l", "new");
+        assertThat(plan.created()).containsExactly("new");
+        assertThat(plan.deletes()).containsExactly("gone");
+        assertThat(plan.dirs()).extracting(SyncEntry::path).containsExactly("d");
+        assertThat(plan.renames()).isEmpty();
+        assertThat(plan.unchanged()).isEqualTo(2);
+    }
+
+    @Test
+    void checksumComparesContentAndFullSendsEverything() {
+        Map<String, SyncEntry> local = tree(file("a", 10, 7_000), file("b", 10, 7_000));
+        Map<String, SyncEntry> remote = tree(file("a", 10, 7_000).withSha256("aaa"), file("b", 10, 7_000).withSha256("bbb"));
+
+        SyncPlan checksum = new TreeDiff(SyncMode.INCREMENTAL, true, e -> e.path().equals("a") ? "aaa" : "changed")
+                .plan(local, remote, NONE, NONE);
+        SyncPlan full = new TreeDiff(SyncMode.FULL, false, e -> null).plan(local, remote, NONE, NONE);
+        SyncPlan forced = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null).plan(local, remote, Set.of("a"), Set.of("b"));
+
+        assertThat(checksum.send()).extracting(SyncEntry::path).containsExactly("b");
+        assertThat(full.send()).extracting(SyncEntry::path).containsExactly("a", "b");
+        assertThat(forced.send()).extracting(SyncEntry::path).as("a forced, b excluded").containsExactly("a");
+    }
+
+    @Test
+    void movedFilesAndFoldersBecomeRenames() {
+        Map<String, SyncEntry> local = tree(dir("new dir", 3_000), file("new dir/x", 5, 1_000), file("new dir/y", 6, 1_000),
+                file("moved.bin", 20_000_000, 4_000), file("fresh", 20_000_000, 5_000));
+        Map<String, SyncEntry> remote = tree(dir("old dir", 2_000), file("old dir/x", 5, 1_000), file("old dir/y", 6, 1_000),
+                file("big.bin", 20_000_000, 4_000));
+
+        SyncPlan plan = new TreeDiff(SyncMode.INCREMENTAL, false, e -> "sha-" + e.path()).plan(local, remote, NONE, NONE);
+
+        assertThat(plan.renames()).containsExactly(new SyncPlan.Rename("old dir", "new dir", null),
+                new SyncPlan.Rename("big.bin", "moved.bin", "sha-moved.bin"));
+        assertThat(plan.send()).extracting(SyncEntry::path).containsExactly("fresh");
+        assertThat(plan.deletes()).isEmpty();
+        assertThat(plan.dirs()).extracting(SyncEntry::path).containsExactly("new dir");
+    }
+
+    private static Map<String, SyncEntry> tree(SyncEntry... entries) {
+        Map<String, SyncEntry> map = new TreeMap<>();
+        List.of(entries).forEach(e -> map.put(e.path(), e));
+        return map;
+    }
+
+    private static SyncEntry file(String path, long size, long mtime) {
+        return new SyncEntry(path, SyncEntry.Type.FILE, size, mtime, 0644, null, null);
+    }
+
+    private static SyncEntry dir(String path, long mtime) {
+        return new SyncEntry(path, SyncEntry.Type.DIR, 0, mtime, 0755, null, null);
+    }
+
+    private static SyncEntry link(String path, String target) {
+        return new SyncEntry(path, SyncEntry.Type.LINK, 0, 0, 0777, target, null);
+    }
+}
