@@ -73,14 +73,20 @@ public final class CaravanConfiguration implements CamelConfiguration {
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());
         context.getRegistry().bind("partSetPickup", pickup);
+        String keystore = settings.text("caravan.receiver.tls-keystore", null);
+        if (keystore != null) {
+            Tls.serve(context, Path.of(keystore), settings.text("caravan.receiver.tls-password", ""));
+        }
         context.getPropertiesComponent().addOverrideProperty("caravan.receiver.http-max-body",
                 String.valueOf(Math.min(Integer.MAX_VALUE, maxChunk + BODY_SLACK)));
-        LOG.info("receiver: http://{}:{}/ publishing into {}; sessions live {}; cleanup cron '{}'; chunks up to {} bytes",
-                settings.text("caravan.receiver.host", "?"), settings.text("caravan.receiver.port", "?"), config.inbox(),
+        LOG.info("receiver: {}://{}:{}/ publishing into {}; sessions live {}; cleanup cron '{}'; chunks up to {} bytes",
+                keystore == null ? "http" : "https", settings.text("caravan.receiver.host", "?"),
+                settings.text("caravan.receiver.port", "?"), config.inbox(),
                 config.sessionTtl(), settings.text("caravan.receiver.cleanup-cron", "?"), maxChunk);
     }
 
     private static void sender(CamelContext context, Settings settings) throws Exception {
+        Tls.trust(settings.text("caravan.sender.tls-truststore", null), settings.text("caravan.sender.tls-truststore-password", ""));
         String codec = settings.text("caravan.sender.codec", "zstd");
         String chunkSize = settings.text("caravan.sender.chunk-size", "8MiB");
         String level = settings.text("caravan.sender.level", null);

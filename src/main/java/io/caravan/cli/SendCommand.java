@@ -64,6 +64,12 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--token", description = "Bearer token the receiver requires.")
     String token;
 
+    @Option(names = "--truststore", paramLabel = "<file>", description = "Trust the receiver's HTTPS certificate from this store.")
+    String truststore;
+
+    @Option(names = "--truststore-password", paramLabel = "<password>", description = "Truststore password.")
+    String truststorePassword;
+
     @Option(names = "--no-dedup", description = "Send every file's bytes, even ones the receiver already stores.")
     boolean noDedup;
 
@@ -81,6 +87,7 @@ final class SendCommand implements Callable<Integer> {
         if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
             throw new io.caravan.CaravanException("source not found: " + source);
         }
+        io.caravan.app.Tls.trust(truststore, truststorePassword);
         String name = remoteName != null ? remoteName : source.toAbsolutePath().normalize().getFileName().toString();
         String url = to != null ? to : "http://" + host + ":" + port;
         Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".caravan", "sender");

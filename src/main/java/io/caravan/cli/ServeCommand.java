@@ -31,6 +31,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--token", paramLabel = "<token>", description = "Require 'Authorization: Bearer <token>'.")
     String token;
 
+    @Option(names = "--tls-keystore", paramLabel = "<file>", description = "Serve HTTPS with this keystore (PKCS12, or .jks).")
+    Path tlsKeystore;
+
+    @Option(names = "--tls-password", paramLabel = "<password>", description = "Keystore password.")
+    String tlsPassword;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> overrides = new LinkedHashMap<>();
@@ -48,6 +54,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (token != null) {
             overrides.put("caravan.receiver.token", token);
+        }
+        if (tlsKeystore != null) {
+            overrides.put("caravan.receiver.tls-keystore", tlsKeystore.toString());
+            overrides.put("caravan.receiver.tls-password", tlsPassword == null ? "" : tlsPassword);
         }
         CaravanMain.create(List.of("receiver"), overrides).run();
         return CaravanCli.OK;

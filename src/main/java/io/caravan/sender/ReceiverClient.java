@@ -21,6 +21,8 @@ import java.util.Map;
 public final class ReceiverClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Status used for a failed TLS handshake (as nginx does): not retried, trying again cannot help. */
+    static final int TLS_FAILURE = 495;
 
     private final URI base;
     private final String token;
@@ -111,7 +113,14 @@ public final class ReceiverClient {
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (javax.net.ssl.SSLException e) {
+            throw new ShipException(TLS_FAILURE, method + " " + base + path + ": TLS handshake failed (" + e.getMessage()
+                    + "); if the receiver's certificate is self-signed, trust it with --truststore", e);
         } catch (IOException e) {
+            if (e.getCause() instanceof javax.net.ssl.SSLException ssl) {
+                throw new ShipException(TLS_FAILURE, method + " " + base + path + ": TLS handshake failed (" + ssl.getMessage()
+                        + "); if the receiver's certificate is self-signed, trust it with --truststore", e);
+            }
             throw new ShipException(0, method + " " + base + path + ": receiver unreachable (" + e + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
