@@ -6,19 +6,25 @@
 # (POST /start, then PUT /upload/<sid>/<idx> with X-Chunk-Sha256; the receiver hashes each chunk while
 # writing it to a temp file, fsyncs, renames, fsyncs the folder, then answers 201), against the very same
 # uploads to a plain sink on the same machine that reads every body in full and discards it
-# (bench/peers/sink.py: Python ThreadingHTTPServer, no disk). Same client for both: one `curl
-# --data-binary` per chunk, PARALLEL at a time through `xargs -P`; only the PUT phase is timed.
-# Targets alternate (sink first on odd rounds, caravan first on even rounds), REPEATS (3) rounds;
-# the median of each and the ratio of medians is printed.
+# (bench/peers/sink.py: Python ThreadingHTTPServer, no disk). Same client for both: one
+# `curl --upload-file` (a streaming PUT; --data-binary first reads the whole file into memory and was
+# half as fast here) per chunk, PARALLEL at a time through `xargs -P`; only the PUT phase is timed.
+# A third target, "disk", copies the same files with `dd conv=fsync` (PARALLEL at a time, same file
+# system as the inbox): the ceiling of any receiver that must write and fsync every chunk; it is a
+# diagnostic, not part of the goal. The order of the targets rotates every round, each run starts
+# after a `sync`; REPEATS (3) rounds; medians and the ratio of medians are printed.
 # Goal: caravan >= 0.8 x the sink's MB/s, and the receiver's peak RSS (VmHWM of /proc/<pid>/status)
 # flat: the same after the 1 GiB runs and after a further run with twice the data (2 GiB), since chunk
 # bodies are held only while being stored.
-# Also printed: CPU seconds of the receiver per thread group during the timed caravan runs (from
-# /proc/<pid>/task/*/stat) to show where the time goes (Netty I/O, workers hashing + writing, GC, ...).
+# Also printed, to show where the time goes: CPU seconds per GiB of each server (/proc/<pid>/stat) and
+# of its client (xargs + curl, /usr/bin/time), since on a small machine both share the same CPUs; and
+# the receiver's CPU seconds per thread group during the timed caravan runs (/proc/<pid>/task/*/stat:
+# Netty I/O threads reading sockets, consumer threads hashing + writing + fsyncing, JIT, GC).
 #
 # Environment: CARAVAN (launcher, default ../caravan beside this script), BENCH_DIR (work dir, default
 # /tmp/caravan-bench-receive; never inside the repository), CHUNKS (128), PARALLEL (4), REPEATS (3),
-# JAVA_OPTS (passed to the receiver's JVM; default none), KEEP_DATA (1 keeps the generated chunks).
+# JAVA_OPTS (given to the receiver's JVM by the launcher; unset: the launcher's default), KEEP_DATA
+# (1 keeps the generated chunks for the next run).
 # Chunk data: seeded, incompressible (AES-256-CTR keystream of openssl), 2 x CHUNKS files of 8 MiB.
 # Results go to $BENCH_DIR/results/receive-<UTC time>/summary.txt (and serve.log, sink.log).
 set -euo pipefail
@@ -34,12 +40,12 @@ CHUNK_BYTES=$(( 8 * 1024 * 1024 ))
 
 here=$(cd "$(dirname "$0")" && pwd)
 missing=()
-for tool in curl openssl sha256sum xargs python3 java awk sort split; do
+for tool in curl openssl sha256sum xargs python3 java awk sort split join dd /usr/bin/time; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if (( ${#missing[@]} )); then
   echo "receive.sh: missing: ${missing[*]}" >&2
-  echo "  install with: apt-get update && apt-get install -y curl openssl coreutils findutils python3 mawk openjdk-17-jre-headless" >&2
+  echo "  install with: apt-get update && apt-get install -y curl openssl coreutils findutils python3 mawk time openjdk-17-jre-headless" >&2
   exit 1
 fi
 [[ -x $CARAVAN ]] || { echo "receive.sh: CARAVAN=$CARAVAN is not an executable launcher" >&2; exit 1; }
@@ -65,9 +71,10 @@ mkdir -p "$out"
 serve_pid=
 sink_pid=
 cleanup() {
-  [[ -n $serve_pid ]] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
-  [[ -n $sink_pid ]] && kill "$sink_pid" 2>/dev/null && wait "$sink_pid" 2>/dev/null
-  rm -rf -- "$inbox"
+  set +e   # best effort: every step runs even when an earlier one fails
+  if [[ -n $serve_pid ]]; then kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; fi
+  if [[ -n $sink_pid ]]; then kill "$sink_pid" 2>/dev/null; wait "$sink_pid" 2>/dev/null; fi
+  rm -rf -- "$inbox" "$BENCH_DIR/disk"
   [[ $KEEP_DATA == 1 ]] || rm -rf -- "$data"
   return 0
 }
@@ -75,7 +82,7 @@ trap cleanup EXIT
 
 log() { echo "$*" | tee -a "$out/summary.txt"; }
 log "# receive.sh $(date -u)"
-log "caravan: $CARAVAN  JAVA_OPTS=${JAVA_OPTS:-(none)}"
+log "caravan: $CARAVAN  JAVA_OPTS=${JAVA_OPTS:-(unset: the launcher's default)}"
 log "machine: $(nproc) vCPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(free -g | awk '/^Mem:/ { print $2 " GiB" }'), $(java -version 2>&1 | head -n1), $(curl --version | head -n1 | cut -d' ' -f1-2)"
 log "load: $CHUNKS x 8 MiB chunks ($(( CHUNKS * 8 )) MiB), $PARALLEL parallel uploaders (curl via xargs -P$PARALLEL), $REPEATS alternating rounds"
 
@@ -108,18 +115,21 @@ wait_health() {  # url pid name
   exit 1
 }
 
-# upload URL_PREFIX N: PUTs the first N chunks to URL_PREFIX/<idx>, PARALLEL at a time; prints seconds
+# upload URL_PREFIX N: PUTs the first N chunks to URL_PREFIX/<idx>, PARALLEL at a time;
+# prints "<wall seconds> <CPU seconds of the client: xargs and its curls>"
 upload() {
-  local prefix=$1 n=$2 t0 t1
+  local prefix=$1 n=$2 t0 t1 cpu=$out/client.cpu
   export UPLOAD_PREFIX=$prefix
   t0=$(date +%s.%N)
-  list "$n" | xargs -P "$PARALLEL" -L 1 sh -c \
+  list "$n" | /usr/bin/time -f '%U %S' -o "$cpu" xargs -P "$PARALLEL" -L 1 sh -c \
     'curl -sS --fail -o /dev/null -H "Content-Type: application/octet-stream" -H "Expect:" \
        -H "X-Chunk-Sha256: $1" --upload-file "$2" "$UPLOAD_PREFIX/$0"'
   t1=$(date +%s.%N)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+  awk -v a="$t0" -v b="$t1" '{ printf "%.3f %.2f\n", b - a, $1 + $2 }' "$cpu"
 }
 
+proc_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+cpu_s() { awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }'; }
 mbps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n * 8 * 1048576 / s / 1e6 }'; }
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
@@ -166,61 +176,96 @@ if got != want:
   curl -fsS -o /dev/null -X DELETE "$serve_url/sessions/$1"
 }
 
-caravan_run() {  # n -> seconds
-  local sid secs
+caravan_run() {  # n -> "seconds client-cpu"
+  local sid result
   sid=$(start_session)
-  secs=$(upload "$serve_url/upload/$sid" "$1")
+  result=$(upload "$serve_url/upload/$sid" "$1")
   check_and_delete "$sid" "$1"
-  echo "$secs"
+  echo "$result"
 }
-sink_run() {  # n -> seconds
+sink_run() {  # n -> "seconds client-cpu"
   upload "http://127.0.0.1:$sink_port/upload/sink" "$1"
 }
+# the disk ceiling: the same files copied with dd conv=fsync (write + fsync, no network, no hashing),
+# PARALLEL at a time, into a folder beside the inbox (same file system); not a goal, a diagnostic
+disk_run() {  # n -> "seconds cpu"
+  local dir=$BENCH_DIR/disk t0 t1 cpu=$out/client.cpu
+  rm -rf -- "$dir"; mkdir -p "$dir"
+  export DISK_DIR=$dir
+  t0=$(date +%s.%N)
+  list "$1" | /usr/bin/time -f '%U %S' -o "$cpu" xargs -P "$PARALLEL" -L 1 sh -c \
+    'dd if="$2" of="$DISK_DIR/$0.chunk" bs=8M conv=fsync status=none'
+  t1=$(date +%s.%N)
+  rm -rf -- "$dir"
+  awk -v a="$t0" -v b="$t1" '{ printf "%.3f %.2f\n", b - a, $1 + $2 }' "$cpu"
+}
 
-# warm-up (JIT, page cache, TCP): 16 chunks each, not counted
-caravan_run 16 > /dev/null
-sink_run 16 > /dev/null
-log "RSS after a 128 MiB warm-up: $(mib "$(rss_kib "$serve_pid")") (peak $(mib "$(hwm_kib "$serve_pid")"))"
+# warm-up (JIT, page cache, TCP): 32 chunks each, not counted
+caravan_run 32 > /dev/null
+sink_run 32 > /dev/null
+log "RSS after a 256 MiB warm-up: $(mib "$(rss_kib "$serve_pid")") (peak $(mib "$(hwm_kib "$serve_pid")"))"
 
-declare -a sink_mbps=() caravan_mbps=()
-declare -a hwm_after=()
+declare -a sink_mbps=() caravan_mbps=() disk_mbps=() hwm_after=()
+declare -a sink_srv=() sink_cli=() caravan_srv=() caravan_cli=() disk_cli=()
+caravan_wall=0
+gib=$(awk -v n="$CHUNKS" 'BEGIN { print n * 8 / 1024 }')
+per_gib() { awk -v c="$1" -v g="$gib" 'BEGIN { printf "%.2f", c / g }'; }
 before=$(mktemp); after=$(mktemp); trap 'rm -f "$before" "$after"; cleanup' EXIT
-cpu_total=0
+targets=(sink caravan disk)
 for round in $(seq 1 "$REPEATS"); do
-  order=(sink caravan); (( round % 2 == 0 )) && order=(caravan sink)
+  # rotate the order each round so that no target always runs first or last
+  k=$(( (round - 1) % 3 ))
+  order=("${targets[@]:k}" "${targets[@]:0:k}")
   for target in "${order[@]}"; do
-    if [[ $target == sink ]]; then
-      s=$(sink_run "$CHUNKS"); r=$(mbps "$CHUNKS" "$s"); sink_mbps+=("$r")
-      log "round $round  sink     ${s}s  $r MB/s"
-    else
-      thread_ticks "$serve_pid" | sort -t $'\t' -k1,1 > "$before"
-      s=$(caravan_run "$CHUNKS"); r=$(mbps "$CHUNKS" "$s"); caravan_mbps+=("$r")
-      thread_ticks "$serve_pid" | sort -t $'\t' -k1,1 > "$after"
-      join -t $'\t' -a 2 -e 0 -o '0,1.2,2.2' "$before" "$after" >> "$out/threads.tsv"
-      hwm_after+=("$(hwm_kib "$serve_pid")")
-      log "round $round  caravan  ${s}s  $r MB/s  (receiver RSS $(mib "$(rss_kib "$serve_pid")"), peak $(mib "${hwm_after[-1]}"))"
-    fi
+    sync   # start from a clean page cache: the previous run's dirty pages are written out first
+    case $target in
+      sink)
+        c0=$(proc_ticks "$sink_pid")
+        sink_run "$CHUNKS" > "$out/run.txt"; read -r s cli < "$out/run.txt"
+        srv=$(cpu_s "$c0" "$(proc_ticks "$sink_pid")")
+        r=$(mbps "$CHUNKS" "$s"); sink_mbps+=("$r"); sink_srv+=("$(per_gib "$srv")"); sink_cli+=("$(per_gib "$cli")")
+        log "round $round  sink     ${s}s  $r MB/s  (CPU s/GiB: server ${sink_srv[-1]}, client ${sink_cli[-1]})" ;;
+      disk)
+        disk_run "$CHUNKS" > "$out/run.txt"; read -r s cli < "$out/run.txt"
+        r=$(mbps "$CHUNKS" "$s"); disk_mbps+=("$r"); disk_cli+=("$(per_gib "$cli")")
+        log "round $round  disk     ${s}s  $r MB/s  (dd conv=fsync x$PARALLEL; CPU s/GiB: dd ${disk_cli[-1]})" ;;
+      caravan)
+        thread_ticks "$serve_pid" | sort -t $'\t' -k1,1 > "$before"
+        c0=$(proc_ticks "$serve_pid")
+        caravan_run "$CHUNKS" > "$out/run.txt"; read -r s cli < "$out/run.txt"
+        srv=$(cpu_s "$c0" "$(proc_ticks "$serve_pid")")
+        thread_ticks "$serve_pid" | sort -t $'\t' -k1,1 > "$after"
+        join -t $'\t' -a 2 -e 0 -o '0,1.2,2.2' "$before" "$after" >> "$out/threads.tsv"
+        caravan_wall=$(awk -v a="$caravan_wall" -v b="$s" 'BEGIN { print a + b }')
+        hwm_after+=("$(hwm_kib "$serve_pid")")
+        r=$(mbps "$CHUNKS" "$s"); caravan_mbps+=("$r"); caravan_srv+=("$(per_gib "$srv")"); caravan_cli+=("$(per_gib "$cli")")
+        log "round $round  caravan  ${s}s  $r MB/s  (CPU s/GiB: server ${caravan_srv[-1]}, client ${caravan_cli[-1]}; receiver RSS $(mib "$(rss_kib "$serve_pid")"), peak $(mib "${hwm_after[-1]}"))" ;;
+    esac
   done
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 m_sink=$(median "${sink_mbps[@]}")
 m_caravan=$(median "${caravan_mbps[@]}")
+m_disk=$(median "${disk_mbps[@]}")
 ratio=$(awk -v c="$m_caravan" -v s="$m_sink" 'BEGIN { printf "%.2f", c / s }')
+ratio_disk=$(awk -v c="$m_caravan" -v s="$m_disk" 'BEGIN { printf "%.2f", c / s }')
 hwm1=${hwm_after[0]}
 hwm_n=${hwm_after[-1]}
 
 # twice the data, same receiver: its peak RSS must not move
-s=$(caravan_run "$total_chunks"); r2=$(mbps "$total_chunks" "$s")
+sync
+caravan_run "$total_chunks" > "$out/run.txt"; read -r s cli < "$out/run.txt"; r2=$(mbps "$total_chunks" "$s")
 hwm2=$(hwm_kib "$serve_pid")
 log "2x run   caravan  ${s}s  $r2 MB/s  ($(( total_chunks * 8 )) MiB; receiver RSS $(mib "$(rss_kib "$serve_pid")"), peak $(mib "$hwm2"))"
 
 log ""
-log "median MB/s: caravan $m_caravan, sink $m_sink, ratio $ratio (goal >= 0.8)"
+log "median MB/s: caravan $m_caravan, sink $m_sink, ratio $ratio (goal >= 0.8); disk ceiling (dd conv=fsync) $m_disk, caravan/disk $ratio_disk"
+log "median CPU seconds per GiB: caravan receiver $(median "${caravan_srv[@]}") + its client $(median "${caravan_cli[@]}"); sink $(median "${sink_srv[@]}") + its client $(median "${sink_cli[@]}"); dd $(median "${disk_cli[@]}") ($(nproc) vCPUs shared by all)"
 log "receiver peak RSS (VmHWM): $(mib "$hwm1") after the first $(( CHUNKS * 8 )) MiB run, $(mib "$hwm_n") after all $REPEATS, $(mib "$hwm2") after a further $(( total_chunks * 8 )) MiB run"
 log ""
-log "receiver CPU seconds by thread group during the $REPEATS timed caravan runs ($(( REPEATS * CHUNKS * 8 )) MiB):"
 hz=$(getconf CLK_TCK)
-awk -F'\t' -v hz="$hz" '{ d[$1] += $3 - $2 } END { for (k in d) if (d[k] > 0) printf "%8.2f  %s\n", d[k] / hz, k }' "$out/threads.tsv" \
+log "receiver CPU seconds by thread group during the $REPEATS timed caravan runs ($(( REPEATS * CHUNKS * 8 )) MiB, ${caravan_wall}s wall, $(nproc) vCPUs):"
+awk -F'\t' -v hz="$hz" '{ d[$1] += $3 - $2; t += $3 - $2 } END { for (k in d) if (d[k] > 0) printf "%8.2f  %s\n", d[k] / hz, k; printf "%8.2f  (total)\n", t / hz }' "$out/threads.tsv" \
   | sort -rn | head -n 12 | tee -a "$out/summary.txt"
 log "results: $out"

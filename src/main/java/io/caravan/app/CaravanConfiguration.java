@@ -53,7 +53,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     private static void receiver(CamelContext context, Settings settings, PrometheusMeterRegistry registry) throws Exception {
-        long maxChunk = settings.size("caravan.receiver.max-chunk-size", "64MiB");
+        long maxChunk = settings.size("caravan.receiver.max-chunk-size", "32MiB");
         SessionLimits limits = new SessionLimits(maxChunk,
                 settings.integer("caravan.receiver.max-sessions", 256),
                 settings.size("caravan.receiver.max-session-bytes", "1TiB"),

@@ -137,7 +137,7 @@ public final class Receiver implements AutoCloseable {
     }
 
     /** {@code PUT /upload/{sid}/{idx}}. */
-    public ChunkWrite upload(String sid, String idx, ByteBuffer body, String sha256) throws IOException {
+    public ChunkWrite upload(String sid, String idx, ByteBuffer[] body, String sha256) throws IOException {
         Session session = store.get(sid);
         int index = parseIndex(idx);
         if (sha256 != null && !sha256.matches("[0-9a-fA-F]{64}")) {

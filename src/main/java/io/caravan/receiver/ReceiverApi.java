@@ -140,6 +140,10 @@ public final class ReceiverApi implements CamelContextAware {
         try {
             authorize(exchange);
             action.run();
+        } catch (OutOfMemoryError e) {
+            // direct buffer memory is exhausted by concurrent large bodies: nothing was stored, the sender retries
+            error(exchange, new io.caravan.session.RequestRejectedException(503, "busy",
+                    "the receiver is out of buffer memory (" + e.getMessage() + "); nothing was stored, retry later"));
         } catch (Exception e) {
             error(exchange, e);
         }
@@ -203,14 +207,15 @@ public final class ReceiverApi implements CamelContextAware {
         }
     }
 
-    private static ByteBuffer chunkBody(Exchange exchange) {
+    /** The request body as Netty holds it (direct buffers, no copy), or the message body elsewhere. */
+    private static ByteBuffer[] chunkBody(Exchange exchange) {
         NettyHttpMessage netty = exchange.getIn(NettyHttpMessage.class);
         if (netty != null && netty.getHttpRequest() != null) {
             ByteBuf content = netty.getHttpRequest().content();
-            return content.nioBuffer();
+            return content.nioBuffers();
         }
         byte[] bytes = exchange.getMessage().getBody(byte[].class);
-        return ByteBuffer.wrap(bytes == null ? new byte[0] : bytes);
+        return new ByteBuffer[] {ByteBuffer.wrap(bytes == null ? new byte[0] : bytes)};
     }
 
     private static String body(Exchange exchange) {

@@ -130,6 +130,7 @@ public final class DiskSessionStore {
                 now.toString(), now.plus(ttl).toString(), mode);
         Path dir = Files.createDirectories(sessionsDir.resolve(id.value()).resolve("chunks")).getParent();
         DurableFiles.writeString(dir.resolve("meta.json"), JSON.writeValueAsString(meta));
+        DurableFiles.syncDir(sessionsDir);
         Session session = new Session(meta, dir);
         sessions.put(id.value(), session);
         return session;
@@ -164,15 +165,27 @@ public final class DiskSessionStore {
      * no-op; a different one replaces the old chunk.
      */
     public ChunkWrite write(Session session, int index, ByteBuffer body, String expectedSha256) throws IOException {
-        long length = body.remaining();
+        return write(session, index, new ByteBuffer[] {body}, expectedSha256);
+    }
+
+    /**
+     * The same for a body in several buffers (as Netty holds it): hashed and written with one
+     * gathering write, so direct buffers go to the file without a copy.
+     */
+    public ChunkWrite write(Session session, int index, ByteBuffer[] body, String expectedSha256) throws IOException {
+        long length = 0;
+        for (ByteBuffer part : body) {
+            length += part.remaining();
+        }
         checkChunk(session, index, length);
         Path tmp = DurableFiles.tempIn(session.chunkDir());
         MessageDigest digest = Sha256.newDigest();
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer forHash = body.duplicate();
-            digest.update(forHash);
-            while (body.hasRemaining()) {
-                channel.write(body);
+            for (ByteBuffer part : body) {
+                digest.update(part.duplicate());
+            }
+            for (long left = length; left > 0; ) {
+                left -= channel.write(body);
             }
             channel.force(false);
         } catch (IOException e) {
