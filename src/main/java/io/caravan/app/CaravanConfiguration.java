@@ -13,6 +13,11 @@ import io.caravan.sender.ParcelSender;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
 import io.caravan.session.SessionLimits;
+import io.caravan.sync.MirrorSync;
+import io.caravan.sync.SyncConsole;
+import io.caravan.sync.SyncMode;
+import io.caravan.sync.SyncPass;
+import io.caravan.sync.SyncSettings;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -49,7 +54,23 @@ public final class CaravanConfiguration implements CamelConfiguration {
         }
         if (!role.equals("receiver")) {
             sender(context, settings);
+            String syncDir = settings.text("caravan.sync.dir", null);
+            if (syncDir != null) {
+                mirror(context, settings, Path.of(syncDir));
+            }
         }
+    }
+
+    private static void mirror(CamelContext context, Settings settings, Path dir) throws Exception {
+        Path root = dir.toAbsolutePath().normalize();
+        SyncSettings sync = new SyncSettings(root, settings.text("caravan.sender.url", "http://127.0.0.1:8834"),
+                settings.text("caravan.sender.token", null), settings.text("caravan.sync.name", root.getFileName().toString()),
+                SyncMode.parse(settings.text("caravan.sync.mode", "incremental")),
+                Boolean.parseBoolean(settings.text("caravan.sync.checksum", "false")),
+                settings.integer("caravan.sync.workers", 5), Path.of(settings.text("caravan.sender.state-dir", "data/.sender")),
+                Duration.ofMillis(400), Duration.ofMillis(settings.integer("caravan.sync.period", 5000)));
+        context.getRegistry().bind("syncPass", new SyncPass(new MirrorSync(sync, new SyncConsole(System.out))));
+        LOG.info("mirror: {} -> {} as '{}' every {} ms", root, sync.url(), sync.name(), settings.text("caravan.sync.period", "?"));
     }
 
     private static void receiver(CamelContext context, Settings settings, PrometheusMeterRegistry registry) throws Exception {

@@ -56,6 +56,9 @@ final class RunCommand implements Callable<Integer> {
         if (!actualRole.equals("receiver")) {
             routes.add("outbox");
             routes.add("ship-" + actualTransport);
+            if (!CaravanMain.property("caravan.sync.dir", overrides, "").isEmpty()) {
+                routes.add("sync");
+            }
         }
         CaravanMain.create(routes, overrides).run();
         return CaravanCli.OK;

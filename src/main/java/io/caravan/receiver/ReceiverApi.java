@@ -127,13 +127,13 @@ public final class ReceiverApi implements CamelContextAware {
     }
 
     public void mirror(Exchange exchange) {
-        handle(exchange, () -> json(exchange, 200, receiver.mirror(exchange.getMessage().getHeader("name", String.class),
+        handle(exchange, () -> json(exchange, 200, receiver.mirror(queryParameter(exchange, "name"),
                 "true".equalsIgnoreCase(exchange.getMessage().getHeader("checksum", String.class)))));
     }
 
     public void mirrorChanges(Exchange exchange) {
         handle(exchange, () -> json(exchange, 200,
-                receiver.mirrorChanges(exchange.getMessage().getHeader("name", String.class), body(exchange))));
+                receiver.mirrorChanges(queryParameter(exchange, "name"), body(exchange))));
     }
 
     private void handle(Exchange exchange, Action action) {
@@ -216,6 +216,12 @@ public final class ReceiverApi implements CamelContextAware {
         }
         byte[] bytes = exchange.getMessage().getBody(byte[].class);
         return new ByteBuffer[] {ByteBuffer.wrap(bytes == null ? new byte[0] : bytes)};
+    }
+
+    /** A query parameter, percent-decoded (netty-http leaves query values as sent; '/' arrives as %2F). */
+    private static String queryParameter(Exchange exchange, String name) {
+        String raw = exchange.getMessage().getHeader(name, String.class);
+        return raw == null ? null : java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static String body(Exchange exchange) {
