@@ -1,7 +1,5 @@
 package io.caravan.cli;
 
-import io.caravan.pack.Codec;
-import io.caravan.pack.Codecs;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackOptions;
 import io.caravan.pack.Packer;
@@ -15,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,17 +33,8 @@ final class PackCommand implements Callable<Integer> {
             description = "Output prefix: parts are written as <prefix>.partNNNN.")
     Path out;
 
-    @Option(names = {"-c", "--codec"}, paramLabel = "<codec>", converter = Converters.CodecName.class,
-            defaultValue = "zstd", description = "zstd|gzip|bzip2|xz|lz4|none (default: ${DEFAULT-VALUE}).")
-    Codec codec;
-
-    @Option(names = {"-l", "--level"}, paramLabel = "<n>",
-            description = "Compression level (default: the codec's; zstd 3, gzip 6, xz 6, bzip2 9, lz4 1).")
-    Integer level;
-
-    @Option(names = {"-s", "--chunk-size"}, paramLabel = "<size>", converter = Converters.Size.class,
-            defaultValue = "8MiB", description = "Part size, e.g. 64KiB, 50MB, 8M (default: ${DEFAULT-VALUE}).")
-    long chunkSize;
+    @Mixin
+    PackingOptions packing;
 
     @Option(names = "--name", paramLabel = "<name>", description = "Parcel name in the manifest (default: the prefix's file name).")
     String name;
@@ -55,7 +45,7 @@ final class PackCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String parcel = name != null ? name : out.getFileName().toString();
-        PackOptions options = new PackOptions(codec, Codecs.level(codec, level), chunkSize, parcel);
+        PackOptions options = packing.toPackOptions(parcel);
         TransferStats stats = new TransferStats();
         ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
         progress.started("pack", TreeScan.of(sources).bytes(), -1);
@@ -64,7 +54,7 @@ final class PackCommand implements Callable<Integer> {
         target.writeManifest(manifest);
         System.out.println(stats.summary("packed"));
         System.out.println("wrote " + manifest.totalChunks() + " parts and " + PartFiles.manifest(out.toAbsolutePath())
-                + " (" + codec.name() + " level " + options.level() + ", stream SHA-256 " + manifest.sha256() + ")");
+                + " (" + options.codec().name() + " level " + options.level() + ", stream SHA-256 " + manifest.sha256() + ")");
         return CaravanCli.OK;
     }
 }

@@ -1,8 +1,5 @@
 package io.caravan.cli;
 
-import io.caravan.pack.Codec;
-import io.caravan.pack.Codecs;
-import io.caravan.pack.PackOptions;
 import io.caravan.progress.ConsoleProgress;
 import io.caravan.progress.ProgressListener;
 import io.caravan.progress.ProgressListeners;
@@ -19,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -47,16 +45,8 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8834", description = "Receiver port when --to is not given (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = {"-c", "--codec"}, converter = Converters.CodecName.class, defaultValue = "zstd",
-            description = "zstd|gzip|bzip2|xz|lz4|none (default: ${DEFAULT-VALUE}).")
-    Codec codec;
-
-    @Option(names = {"-l", "--level"}, description = "Compression level (default: the codec's).")
-    Integer level;
-
-    @Option(names = {"-s", "--chunk-size"}, converter = Converters.Size.class, defaultValue = "8MiB",
-            description = "Chunk size (default: ${DEFAULT-VALUE}).")
-    long chunkSize;
+    @Mixin
+    PackingOptions packing;
 
     @Option(names = {"-p", "--parallel"}, defaultValue = "4", description = "Chunks in flight (default: ${DEFAULT-VALUE}).")
     int parallel;
@@ -92,7 +82,7 @@ final class SendCommand implements Callable<Integer> {
         String url = to != null ? to : "http://" + host + ":" + port;
         Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".caravan", "sender");
         SenderSettings settings = new SenderSettings(url, token,
-                new PackOptions(codec, Codecs.level(codec, level), chunkSize, name), parallel,
+                packing.toPackOptions(name), parallel,
                 noDedup ? -1 : 1L << 20, state, Retry.DEFAULT);
         TreeScan scan = TreeScan.of(List.of(source));
         System.out.println((Files.isDirectory(source) ? "folder " : "file ") + source + " -> " + url + " as '" + name + "' ("

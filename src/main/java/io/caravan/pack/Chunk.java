@@ -10,10 +10,6 @@ public record Chunk(String parcel, int index, byte[] data, String sha256, boolea
         return data.length;
     }
 
-    public ChunkInfo info() {
-        return new ChunkInfo(index, data.length, sha256);
-    }
-
     Chunk asLast() {
         return new Chunk(parcel, index, data, sha256, true);
     }

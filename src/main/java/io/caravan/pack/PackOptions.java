@@ -23,10 +23,6 @@ public record PackOptions(Codec codec, int level, long chunkSize, String name) {
         return new PackOptions(zstd, zstd.defaultLevel(), DEFAULT_CHUNK_SIZE, name);
     }
 
-    public PackOptions withCodec(Codec newCodec, Integer newLevel) {
-        return new PackOptions(newCodec, Codecs.level(newCodec, newLevel), chunkSize, name);
-    }
-
     public PackOptions withChunkSize(long newChunkSize) {
         return new PackOptions(codec, level, newChunkSize, name);
     }

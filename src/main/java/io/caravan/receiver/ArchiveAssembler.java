@@ -73,7 +73,7 @@ final class ArchiveAssembler implements SessionListener {
             if (gen != generation || closed) {
                 return;
             }
-            Staging.at(stagingDir, inbox).dir();
+            Staging.at(stagingDir, inbox);
             nextIndex = 0;
             failure = null;
             outcome = null;

@@ -92,14 +92,6 @@ public final class ReceiverClient {
         return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    public boolean healthy() {
-        try {
-            send("GET", "/health", HttpRequest.BodyPublishers.noBody(), null, 200);
-            return true;
-        } catch (ShipException e) {
-            return false;
-        }
-    }
 
     private String send(String method, String path, HttpRequest.BodyPublisher body, String sha256, int... ok) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)

@@ -112,11 +112,6 @@ public final class VerifyingPartsInputStream extends InputStream {
         }
     }
 
-    /** Index of the part being read (equal to the number of parts when done). */
-    public int currentPart() {
-        return index;
-    }
-
     @Override
     public void close() throws IOException {
         if (current != null) {
