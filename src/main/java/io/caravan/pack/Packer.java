@@ -44,7 +44,9 @@ public final class Packer {
         ChunkingOutputStream chunks = new ChunkingOutputStream(options.chunkSize(), new ReportingTarget(target));
         boolean ok = false;
         try {
-            try (OutputStream compressed = options.codec().compressor(chunks, options.level());
+            // hashing and writing the chunks run on their own thread, overlapping tar and compression
+            OutputStream handOff = new AsyncOutputStream(chunks, 16, 256 * 1024, "caravan-chunk-" + options.name());
+            try (OutputStream compressed = options.codec().compressor(handOff, options.level());
                  OutputStream buffered = new BufferedOutputStream(compressed, 256 * 1024)) {
                 tar.write(sources, buffered);
             }
