@@ -7,12 +7,13 @@
 # Steps: generate SIZE_GIB GiB of seeded incompressible data (AES-256-CTR keystream, openssl) hashed
 # while written; `caravan pack FILE --out PARTS -q` (default codec zstd level 3, chunk 8 MiB; add
 # options with PACK_ARGS); `caravan unpack PARTS DEST -q`; compare SHA-256 (openssl); print wall time,
-# user/sys CPU, MB/s and peak RSS ("Maximum resident set size" of /usr/bin/time -v) of each step.
+# user/sys CPU, MB/s and peak RSS ("Maximum resident set size" of /usr/bin/time -v) of each step, and
+# the RSS sampled over time (flat = bounded; rising towards the end = grows with the input).
 # The big files are deleted at the end, also on failure.
 #
 # Environment: CARAVAN (launcher, default ../caravan beside this script), BENCH_DIR (work dir, default
 # /tmp/caravan-bench; never inside the repository), SIZE_GIB (4), JAVA_OPTS (-Xmx64m), PACK_ARGS ("").
-# Results go to $BENCH_DIR/results/memory-<UTC time>/ (summary.txt, time-v/).
+# Results go to $BENCH_DIR/results/memory-<UTC time>/ (summary.txt, time-v/, *.rss timelines).
 set -euo pipefail
 
 CARAVAN=${CARAVAN:-$(dirname "$0")/../caravan}
@@ -68,10 +69,36 @@ iv=$(printf '%s' iv-memory | sha256sum | cut -c1-32)
 log "input: $work/src/big.bin, $bytes bytes, SHA-256 $(cat "$work/src.sha256")"
 sync
 
+# RSS timeline: samples the JVM's VmRSS every 0.5 s, to tell a flat peak from one that grows with
+# the input (the launcher execs java, so the child of /usr/bin/time is the JVM).
+sample_rss() { # TIME_PID FILE
+  local child="" start
+  start=$(date +%s.%N)
+  while kill -0 "$1" 2>/dev/null; do
+    [[ -z $child ]] && child=$(awk '{ print $1 }' "/proc/$1/task/$1/children" 2>/dev/null || true)
+    if [[ -n $child ]]; then
+      awk -v t="$(date +%s.%N)" -v s="$start" '/^VmRSS/ { printf "%.1f %d\n", t - s, $2 }' "/proc/$child/status" 2>/dev/null >> "$2" || true
+    fi
+    sleep 0.5
+  done
+}
+
+rss_profile() { # FILE -> "RSS MiB at 10% / 25% / 50% / 75% / 90% of the run, max"
+  awk '{ t[NR] = $1; r[NR] = $2; if ($2 > m) m = $2 }
+    END { if (NR == 0) { print "  (no RSS samples)"; exit }
+      printf "  RSS timeline (%d samples): at 10%% %.0f MiB, 25%% %.0f, 50%% %.0f, 75%% %.0f, 90%% %.0f, max %.0f MiB\n", NR,
+        r[int(NR * 0.1) + 1] / 1024, r[int(NR * 0.25) + 1] / 1024, r[int(NR * 0.5) + 1] / 1024, r[int(NR * 0.75) + 1] / 1024, r[int(NR * 0.9) + 1] / 1024, m / 1024 }' "$1"
+}
+
 step() { # NAME CMD... : runs under /usr/bin/time -v, prints one line of figures
   local name=$1; shift
-  local f="$out/time-v/$name.txt"
-  if ! /usr/bin/time -v -o "$f" "$@" > "$out/$name.out" 2>&1; then
+  local f="$out/time-v/$name.txt" pid rc=0
+  /usr/bin/time -v -o "$f" "$@" > "$out/$name.out" 2>&1 &
+  pid=$!
+  sample_rss "$pid" "$out/$name.rss" &
+  wait "$pid" || rc=$?
+  wait
+  if (( rc != 0 )); then
     echo "memory.sh: '$name' failed:" >&2; cat "$out/$name.out" "$f" >&2; exit 1
   fi
   awk -v name="$name" -v bytes="$bytes" -F': ' '
@@ -79,6 +106,7 @@ step() { # NAME CMD... : runs under /usr/bin/time -v, prints one line of figures
     /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident set size/ { m = $2 }
     END { printf "%-7s wall %7.2f s  user %7.2f s  sys %6.2f s  %6.0f MB/s  peak RSS %6.1f MiB\n", name, w, u, s, bytes / 1e6 / w, m / 1024 }' "$f" \
     | tee -a "$out/summary.txt"
+  rss_profile "$out/$name.rss" | tee -a "$out/summary.txt"
 }
 
 log ""
