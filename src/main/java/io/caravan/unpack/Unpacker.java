@@ -18,6 +18,8 @@ import java.util.List;
  */
 public final class Unpacker {
 
+    private static final int BLOCK = 256 * 1024;
+
     private final UnpackOptions options;
     private final ProgressListener listener;
     private final ExtractHooks hooks;
@@ -64,16 +66,20 @@ public final class Unpacker {
      * checksums and part hashes are all checked. A failure caused by a bad part is reported as that part.
      */
     public SafeExtractor.Result extractInto(InputStream raw, Path root, VerifyingPartsInputStream verifier) throws IOException {
+        // three stages at once, like cat | zstd -d | tar -x: read + verify, decompress, extract (this thread)
+        PrefetchInputStream read = new PrefetchInputStream(raw, 4, BLOCK, "caravan-read");
+        PrefetchInputStream inflated = null;
         try {
-            BufferedInputStream buffered = new BufferedInputStream(raw, 256 * 1024);
+            BufferedInputStream buffered = new BufferedInputStream(read, 64 * 1024);
             buffered.mark(1);
             if (buffered.read() < 0) {
                 throw new CaravanException("the input is empty: there is no archive to unpack");
             }
             buffered.reset();
-            InputStream decompressed = Codecs.autoDecompress(buffered);
-            SafeExtractor.Result result = new SafeExtractor(options.policy(), listener, hooks).extract(decompressed, root);
-            decompressed.transferTo(OutputStream.nullOutputStream());
+            inflated = new PrefetchInputStream(Codecs.autoDecompress(buffered), 4, BLOCK, "caravan-decompress");
+            SafeExtractor.Result result = new SafeExtractor(options.policy(), listener, hooks).extract(inflated, root);
+            inflated.transferTo(OutputStream.nullOutputStream());
+            stop(inflated, read);
             if (verifier != null) {
                 verifier.drain();
             }
@@ -81,6 +87,10 @@ public final class Unpacker {
         } catch (ChunkVerificationException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
+            stop(inflated, read);
+            if (read.failure() instanceof ChunkVerificationException damaged) {
+                throw damaged; // a damaged part found by the read stage explains any later failure
+            }
             if (verifier != null) {
                 verifier.drain();
             }
@@ -89,6 +99,16 @@ public final class Unpacker {
             }
             throw new CaravanException("cannot unpack: " + e.getMessage()
                     + " (the data is damaged, truncated, or not a tar archive in a supported codec)", e);
+        } finally {
+            stop(inflated, read);
+        }
+    }
+
+    private static void stop(PrefetchInputStream... stages) throws IOException {
+        for (PrefetchInputStream stage : stages) {
+            if (stage != null) {
+                stage.stop();
+            }
         }
     }
 }

@@ -1,0 +1,150 @@
+package io.caravan.unpack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads its source on a thread of its own, a few blocks ahead of the reader, so the stages of an
+ * unpack (read and verify parts, decompress, extract) run at the same time, as in
+ * {@code cat | zstd -d | tar -x}. A failure of the source is thrown to the reader, with its own type,
+ * where it happened in the stream. {@link #stop()} ends the thread without interrupting a read, so the
+ * source can still be read to its end afterwards (to find which part was damaged).
+ */
+final class PrefetchInputStream extends InputStream {
+
+    private static final byte[] END = new byte[0];
+
+    private final InputStream source;
+    private final BlockingQueue<byte[]> queue;
+    private final BlockingQueue<byte[]> free;
+    private final int blockSize;
+    private final Thread reader;
+    private volatile boolean stopped;
+    private volatile Throwable failure;
+    private byte[] current;
+    private int position;
+
+    PrefetchInputStream(InputStream source, int depth, int blockSize, String name) {
+        this.source = source;
+        this.queue = new ArrayBlockingQueue<>(depth);
+        this.free = new ArrayBlockingQueue<>(depth + 2);
+        this.blockSize = blockSize;
+        this.reader = new Thread(this::fill, name);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void fill() {
+        try {
+            while (!stopped) {
+                byte[] block = free.poll();
+                block = block != null ? block : new byte[blockSize];
+                // one read: hand over what is there now (a receiver extracts what has arrived so far)
+                int n = source.read(block, 0, blockSize);
+                if (n < 0) {
+                    break;
+                }
+                if (n > 0 && !offer(n == blockSize ? block : java.util.Arrays.copyOf(block, n))) {
+                    break;
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        }
+        offer(END);
+    }
+
+    /** Queues a block, waiting while the queue is full; false once stopped. */
+    private boolean offer(byte[] block) {
+        try {
+            while (!stopped) {
+                if (queue.offer(block, 50, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        while (current == null || position == current.length) {
+            if (current == END) {
+                return -1;
+            }
+            if (current != null && current.length == blockSize) {
+                free.offer(current);
+            }
+            current = take();
+            position = 0;
+            if (current == END) {
+                rethrow();
+                return -1;
+            }
+        }
+        int n = Math.min(len, current.length - position);
+        System.arraycopy(current, position, b, off, n);
+        position += n;
+        return n;
+    }
+
+    private byte[] take() throws InterruptedIOException {
+        try {
+            return queue.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for data");
+        }
+    }
+
+    private void rethrow() throws IOException {
+        Throwable t = failure;
+        if (t instanceof IOException e) {
+            throw e;
+        }
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+    }
+
+    /** What the source threw, if anything (also when the reader has not reached that point yet). */
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Ends the reading thread after its current read and waits for it; the source stays open. */
+    void stop() throws InterruptedIOException {
+        stopped = true;
+        queue.clear();
+        try {
+            reader.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while stopping the read-ahead");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        stop();
+        source.close();
+    }
+}
