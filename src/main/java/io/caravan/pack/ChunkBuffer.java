@@ -15,6 +15,11 @@ final class ChunkBuffer extends OutputStream {
         data = new byte[(int) Math.min(capacity, MAX_INITIAL)];
     }
 
+    /** A buffer over a recycled array, overwritten from the start. */
+    ChunkBuffer(byte[] recycled) {
+        data = recycled;
+    }
+
     @Override
     public void write(int b) {
         write(new byte[] {(byte) b}, 0, 1);

@@ -22,6 +22,7 @@ public final class PackIterator implements Iterator<Chunk>, AutoCloseable {
 
     private final String parcel;
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1);
+    private final BlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(16);
     private final Thread producer;
     private volatile Manifest manifest;
     private Object pending;
@@ -102,6 +103,14 @@ public final class PackIterator implements Iterator<Chunk>, AutoCloseable {
         }
     }
 
+    /**
+     * Gives a chunk's array back once the caller is done with it (shipped, written), so the next chunk
+     * reuses it instead of allocating; optional, and the chunk must not be used afterwards.
+     */
+    public void recycle(Chunk chunk) {
+        spare.offer(chunk.data());
+    }
+
     /** Stops the packing thread if it is still running and waits for it. */
     @Override
     public void close() {
@@ -126,7 +135,8 @@ public final class PackIterator implements Iterator<Chunk>, AutoCloseable {
 
         @Override
         public OutputStream open(int index) {
-            current = new ChunkBuffer(chunkSize);
+            byte[] recycled = spare.poll();
+            current = recycled != null && recycled.length == chunkSize ? new ChunkBuffer(recycled) : new ChunkBuffer(chunkSize);
             return current;
         }
 

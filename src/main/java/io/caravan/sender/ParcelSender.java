@@ -64,6 +64,7 @@ public final class ParcelSender {
                 pool.execute(() -> {
                     try {
                         upload.put(chunk);
+                        chunks.recycle(chunk);
                     } catch (RuntimeException e) {
                         failure.compareAndSet(null, e);
                     } finally {
