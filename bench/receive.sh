@@ -82,7 +82,7 @@ trap cleanup EXIT
 
 log() { echo "$*" | tee -a "$out/summary.txt"; }
 log "# receive.sh $(date -u)"
-log "caravan: $CARAVAN  JAVA_OPTS=${JAVA_OPTS:-(unset: the launcher's default)}"
+log "caravan: $CARAVAN  JAVA_OPTS=${JAVA_OPTS:-(unset: launcher default)}"
 log "machine: $(nproc) vCPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(free -g | awk '/^Mem:/ { print $2 " GiB" }'), $(java -version 2>&1 | head -n1), $(curl --version | head -n1 | cut -d' ' -f1-2)"
 log "load: $CHUNKS x 8 MiB chunks ($(( CHUNKS * 8 )) MiB), $PARALLEL parallel uploaders (curl via xargs -P$PARALLEL), $REPEATS alternating rounds"
 
