@@ -113,18 +113,6 @@ final class AsyncOutputStream extends OutputStream {
     }
 
     private void rethrow() throws IOException {
-        Throwable t = failure;
-        if (t instanceof IOException e) {
-            throw e;
-        }
-        if (t instanceof RuntimeException e) {
-            throw e;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        if (t != null) {
-            throw new IOException(t);
-        }
+        io.caravan.util.Failures.rethrow(failure);
     }
 }

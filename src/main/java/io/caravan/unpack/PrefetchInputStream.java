@@ -113,16 +113,7 @@ final class PrefetchInputStream extends InputStream {
     }
 
     private void rethrow() throws IOException {
-        Throwable t = failure;
-        if (t instanceof IOException e) {
-            throw e;
-        }
-        if (t instanceof RuntimeException e) {
-            throw e;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
+        io.caravan.util.Failures.rethrow(failure);
     }
 
     /** What the source threw, if anything (also when the reader has not reached that point yet). */
