@@ -48,23 +48,14 @@ final class SendCommand implements Callable<Integer> {
     @Mixin
     PackingOptions packing;
 
+    @Mixin
+    ConnectionOptions connection;
+
     @Option(names = {"-p", "--parallel"}, defaultValue = "4", description = "Chunks in flight (default: ${DEFAULT-VALUE}).")
     int parallel;
 
-    @Option(names = "--token", description = "Bearer token the receiver requires.")
-    String token;
-
-    @Option(names = "--truststore", paramLabel = "<file>", description = "Trust the receiver's HTTPS certificate from this store.")
-    String truststore;
-
-    @Option(names = "--truststore-password", paramLabel = "<password>", description = "Truststore password.")
-    String truststorePassword;
-
     @Option(names = "--no-dedup", description = "Send every file's bytes, even ones the receiver already stores.")
     boolean noDedup;
-
-    @Option(names = "--state-dir", description = "Resume journal and hash cache (default: ~/.caravan/sender).")
-    Path stateDir;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
     boolean quiet;
@@ -77,11 +68,10 @@ final class SendCommand implements Callable<Integer> {
         if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
             throw new io.caravan.CaravanException("source not found: " + source);
         }
-        io.caravan.app.Tls.trust(truststore, truststorePassword);
+        Path state = connection.prepare();
         String name = remoteName != null ? remoteName : source.toAbsolutePath().normalize().getFileName().toString();
         String url = to != null ? to : "http://" + host + ":" + port;
-        Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".caravan", "sender");
-        SenderSettings settings = new SenderSettings(url, token,
+        SenderSettings settings = new SenderSettings(url, connection.token,
                 packing.toPackOptions(name), parallel,
                 noDedup ? -1 : 1L << 20, state, Retry.DEFAULT);
         TreeScan scan = TreeScan.of(List.of(source));

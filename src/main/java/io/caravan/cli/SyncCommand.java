@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,6 +29,9 @@ final class SyncCommand implements Callable<Integer> {
 
     @Option(names = "--to", required = true, paramLabel = "<url>", description = "Receiver URL, e.g. http://host:8834.")
     String to;
+
+    @Mixin
+    ConnectionOptions connection;
 
     @Option(names = "--name", paramLabel = "<mirror>", description = "Mirror name on the receiver (default: the folder's name).")
     String name;
@@ -50,20 +54,14 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--settle", defaultValue = "400ms", description = "Quiet time before a changed path is sent (default: ${DEFAULT-VALUE}).")
     String settle;
 
-    @Option(names = "--token", description = "Bearer token the receiver requires.")
-    String token;
-
-    @Option(names = "--state-dir", description = "Sender state (default: ~/.caravan/sender).")
-    Path stateDir;
-
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("'" + dir + "' is not a folder");
         }
         Path root = dir.toAbsolutePath().normalize();
-        Path state = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".caravan", "sender");
-        SyncSettings settings = new SyncSettings(root, to, token, name != null ? name : root.getFileName().toString(),
+        Path state = connection.prepare();
+        SyncSettings settings = new SyncSettings(root, to, connection.token, name != null ? name : root.getFileName().toString(),
                 SyncMode.parse(mode), checksum, workers, state, Durations.parse(settle), Durations.parse(rescan));
         // one line per parcel would drown the seed's progress lines; warnings and failures still show
         org.apache.logging.log4j.core.config.Configurator.setLevel("io.caravan.sender.ParcelUpload",

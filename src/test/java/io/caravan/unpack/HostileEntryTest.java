@@ -3,17 +3,14 @@ package io.caravan.unpack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.caravan.CraftedTar;
 import io.caravan.progress.ProgressListener;
 import io.caravan.progress.TransferStats;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,59 +21,15 @@ class HostileEntryTest {
     @TempDir
     Path tmp;
 
-    /** Builds a tar in memory; {@code file} entries get the content "x". */
-    private static final class Archive {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, "UTF-8");
-
-        Archive() {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        }
-
-        Archive file(String name, int mode) throws IOException {
-            TarArchiveEntry e = new TarArchiveEntry(name, true);
-            e.setMode(mode);
-            e.setSize(1);
-            tar.putArchiveEntry(e);
-            tar.write("x".getBytes(StandardCharsets.UTF_8));
-            tar.closeArchiveEntry();
-            return this;
-        }
-
-        Archive file(String name) throws IOException {
-            return file(name, 0100644);
-        }
-
-        Archive link(String name, byte type, String target) throws IOException {
-            TarArchiveEntry e = new TarArchiveEntry(name, type, true);
-            e.setLinkName(target);
-            tar.putArchiveEntry(e);
-            tar.closeArchiveEntry();
-            return this;
-        }
-
-        Archive special(String name, byte type) throws IOException {
-            TarArchiveEntry e = new TarArchiveEntry(name, type, true);
-            tar.putArchiveEntry(e);
-            tar.closeArchiveEntry();
-            return this;
-        }
-
-        byte[] bytes() throws IOException {
-            tar.finish();
-            return bytes.toByteArray();
-        }
-    }
-
     private Path dest() {
         return tmp.resolve("dest");
     }
 
-    private UnpackResult unpack(Archive archive, ProgressListener listener) throws IOException {
+    private UnpackResult unpack(CraftedTar archive, ProgressListener listener) throws IOException {
         return new Unpacker(UnpackOptions.DEFAULT, listener).unpackArchive(new ByteArrayInputStream(archive.bytes()), dest());
     }
 
-    private void assertRefused(Archive archive, String entry, String reason) throws IOException {
+    private void assertRefused(CraftedTar archive, String entry, String reason) throws IOException {
         assertThatThrownBy(() -> unpack(archive, ProgressListener.NONE))
                 .isInstanceOf(UnsafeEntryException.class)
                 .hasMessageContaining("refused entry '" + entry + "'")
@@ -89,26 +42,26 @@ class HostileEntryTest {
 
     @Test
     void absolutePath() throws IOException {
-        assertRefused(new Archive().file(tmp.resolve("evil.txt").toString()), tmp.resolve("evil.txt").toString(),
+        assertRefused(new CraftedTar().file(tmp.resolve("evil.txt").toString()), tmp.resolve("evil.txt").toString(),
                 "absolute paths are not extracted");
     }
 
     @Test
     void dotDot() throws IOException {
-        assertRefused(new Archive().file("tree/ok.txt").file("tree/../../evil.txt"), "tree/../../evil.txt", "contains '..'");
-        assertRefused(new Archive().file("../evil.txt"), "../evil.txt", "contains '..'");
+        assertRefused(new CraftedTar().file("tree/ok.txt").file("tree/../../evil.txt"), "tree/../../evil.txt", "contains '..'");
+        assertRefused(new CraftedTar().file("../evil.txt"), "../evil.txt", "contains '..'");
     }
 
     @Test
     void symlinkPointingOutside() throws IOException {
-        assertRefused(new Archive().link("tree/up", TarConstants.LF_SYMLINK, "../../etc"), "tree/up", "outside the destination");
-        assertRefused(new Archive().link("tree/abs", TarConstants.LF_SYMLINK, "/etc/passwd"), "tree/abs", "absolute path '/etc/passwd'");
+        assertRefused(new CraftedTar().link("tree/up", TarConstants.LF_SYMLINK, "../../etc"), "tree/up", "outside the destination");
+        assertRefused(new CraftedTar().link("tree/abs", TarConstants.LF_SYMLINK, "/etc/passwd"), "tree/abs", "absolute path '/etc/passwd'");
     }
 
     @Test
     void writingThroughASymlink() throws IOException {
         Files.createDirectories(tmp.resolve("outside"));
-        assertThatThrownBy(() -> unpack(new Archive().link("tree/sub", TarConstants.LF_SYMLINK, ".")
+        assertThatThrownBy(() -> unpack(new CraftedTar().link("tree/sub", TarConstants.LF_SYMLINK, ".")
                 .file("tree/sub/x.txt"), ProgressListener.NONE))
                 .hasMessageContaining("refused entry 'tree/sub/x.txt': it would be written through the symbolic link 'tree/sub'");
     }
@@ -116,34 +69,34 @@ class HostileEntryTest {
     @Test
     void symlinkThatEscapesThroughAnotherSymlink() throws IOException {
         // "dot" -> "." is harmless on its own, and "dot/.." looks like the root; followed, it is the root's parent.
-        assertRefused(new Archive().link("dot", TarConstants.LF_SYMLINK, ".").link("esc", TarConstants.LF_SYMLINK, "dot/.."),
+        assertRefused(new CraftedTar().link("dot", TarConstants.LF_SYMLINK, ".").link("esc", TarConstants.LF_SYMLINK, "dot/.."),
                 "esc", "points outside the destination");
     }
 
     @Test
     void hardLinkOutside() throws IOException {
-        assertRefused(new Archive().link("tree/passwd", TarConstants.LF_LINK, "../../etc/passwd"), "tree/passwd", "contains '..'");
-        assertRefused(new Archive().link("tree/passwd", TarConstants.LF_LINK, "/etc/passwd"), "tree/passwd", "absolute paths");
+        assertRefused(new CraftedTar().link("tree/passwd", TarConstants.LF_LINK, "../../etc/passwd"), "tree/passwd", "contains '..'");
+        assertRefused(new CraftedTar().link("tree/passwd", TarConstants.LF_LINK, "/etc/passwd"), "tree/passwd", "absolute paths");
     }
 
     @Test
     void hardLinkToSomethingNotExtracted() throws IOException {
-        assertRefused(new Archive().link("tree/l", TarConstants.LF_SYMLINK, "f").link("tree/h", TarConstants.LF_LINK, "tree/l"),
+        assertRefused(new CraftedTar().link("tree/l", TarConstants.LF_SYMLINK, "f").link("tree/h", TarConstants.LF_LINK, "tree/l"),
                 "tree/h", "not a file extracted earlier");
-        assertRefused(new Archive().link("tree/h", TarConstants.LF_LINK, "tree/never"), "tree/h", "not a file extracted earlier");
+        assertRefused(new CraftedTar().link("tree/h", TarConstants.LF_LINK, "tree/never"), "tree/h", "not a file extracted earlier");
     }
 
     @Test
     void devicesAndFifos() throws IOException {
-        assertRefused(new Archive().special("dev/null", TarConstants.LF_CHR), "dev/null", "device files and FIFOs");
-        assertRefused(new Archive().special("dev/sda", TarConstants.LF_BLK), "dev/sda", "device files and FIFOs");
-        assertRefused(new Archive().special("pipe", TarConstants.LF_FIFO), "pipe", "device files and FIFOs");
+        assertRefused(new CraftedTar().special("dev/null", TarConstants.LF_CHR), "dev/null", "device files and FIFOs");
+        assertRefused(new CraftedTar().special("dev/sda", TarConstants.LF_BLK), "dev/sda", "device files and FIFOs");
+        assertRefused(new CraftedTar().special("pipe", TarConstants.LF_FIFO), "pipe", "device files and FIFOs");
     }
 
     @Test
     void setuidAndSetgidBitsAreStripped() throws IOException {
         TransferStats stats = new TransferStats();
-        unpack(new Archive().file("tool", 0106755).file("group", 0102770), stats);
+        unpack(new CraftedTar().file("tool", 0106755).file("group", 0102770), stats);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dest().resolve("tool")))).isEqualTo("rwxr-xr-x");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dest().resolve("group")))).isEqualTo("rwxrwx---");
         assertThat(stats.warnings()).hasSize(2).allMatch(w -> w.contains("setuid/setgid bits removed"));
@@ -151,7 +104,7 @@ class HostileEntryTest {
 
     @Test
     void entryLimitStopsABomb() throws IOException {
-        Archive archive = new Archive();
+        CraftedTar archive = new CraftedTar();
         for (int i = 0; i < 20; i++) {
             archive.file("f" + i);
         }
