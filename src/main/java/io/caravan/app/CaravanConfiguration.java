@@ -30,6 +30,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.routepolicy.quartz.CronScheduledRoutePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,25 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 mirror(context, settings, Path.of(syncDir));
             }
         }
+    }
+
+    /** With caravan.sender.cron, the outbox is picked up only between that cron and caravan.sender.cron-stop. */
+    private static void sendingWindow(CamelContext context, Settings settings) {
+        String open = settings.text("caravan.sender.cron", null);
+        if (open == null) {
+            return;
+        }
+        String close = settings.text("caravan.sender.cron-stop", null);
+        if (close == null) {
+            throw new IllegalArgumentException("caravan.sender.cron is set but caravan.sender.cron-stop is empty:"
+                    + " give the cron at which the sending window closes");
+        }
+        CronScheduledRoutePolicy window = new CronScheduledRoutePolicy();
+        window.setRouteStartTime(open);
+        window.setRouteStopTime(close);
+        context.addRoutePolicyFactory((camel, routeId, route) -> "outbox-pickup".equals(routeId) ? window : null);
+        context.getPropertiesComponent().addOverrideProperty("caravan.sender.outbox-autostart", "false");
+        LOG.info("sender: sending window opens at cron '{}' and closes at '{}'", open, close);
     }
 
     private static void mirror(CamelContext context, Settings settings, Path dir) throws Exception {
@@ -134,6 +154,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         // parallel - 1 pool threads plus the splitter's own thread (caller runs) = parallel chunks in flight
         context.getRegistry().bind("shipPool", new ThreadPoolExecutor(Math.max(1, parallel - 1), Math.max(1, parallel - 1),
                 60, TimeUnit.SECONDS, new SynchronousQueue<>(), new ThreadPoolExecutor.CallerRunsPolicy()));
+        sendingWindow(context, settings);
         LOG.info("sender: outbox {} -> {} ({} level {}, {} chunks, {} in flight)", settings.text("caravan.sender.outbox", "?"),
                 sender.url(), codec, sender.pack().level(), chunkSize, parallel);
     }
