@@ -39,6 +39,15 @@ class CliTest {
     }
 
     @Test
+    void aSendThatWouldRunOutOfMemoryIsRefusedWithTheFix() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(tmp.resolve("f.txt"), "x");
+        CliRunner.Result result = CliRunner.run("send", file.toString(), "--to", "http://127.0.0.1:1",
+                "--chunk-size", "1GiB", "--parallel", "8", "--state-dir", tmp.resolve("state").toString(), "-q");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("keeps about 11.0 GiB of chunks in memory").contains("JAVA_OPTS=-Xmx");
+    }
+
+    @Test
     void failuresExitOneAndNameTheFile() {
         CliRunner.Result missing = CliRunner.run("pack", tmp.resolve("nope").toString(), "--out", tmp.resolve("o").toString());
         assertThat(missing.exitCode()).isEqualTo(1);
