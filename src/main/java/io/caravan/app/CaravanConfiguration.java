@@ -150,6 +150,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 parallel, settings.size("caravan.sender.dedup-min-size", "1MiB"),
                 Path.of(settings.text("caravan.sender.state-dir", "data/.sender")),
                 new Retry(settings.integer("caravan.sender.receiver-wait-attempts", 40), Duration.ofMillis(500), Duration.ofSeconds(30)));
+        sender.requireHeap(Runtime.getRuntime().maxMemory());
         context.getRegistry().bind("shipper", new Shipper(new ParcelSender(sender)));
         // parallel - 1 pool threads plus the splitter's own thread (caller runs) = parallel chunks in flight
         context.getRegistry().bind("shipPool", new ThreadPoolExecutor(Math.max(1, parallel - 1), Math.max(1, parallel - 1),

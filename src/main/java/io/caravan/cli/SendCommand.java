@@ -74,7 +74,7 @@ final class SendCommand implements Callable<Integer> {
         SenderSettings settings = new SenderSettings(url, connection.token,
                 packing.toPackOptions(name), parallel,
                 noDedup ? -1 : 1L << 20, state, Retry.DEFAULT);
-        checkMemory(settings);
+        settings.requireHeap(Runtime.getRuntime().maxMemory());
         TreeScan scan = TreeScan.of(List.of(source));
         System.out.println((Files.isDirectory(source) ? "folder " : "file ") + source + " -> " + url + " as '" + name + "' ("
                 + scan.files() + " files, " + DataSize.format(scan.bytes()) + ")");
@@ -102,19 +102,6 @@ final class SendCommand implements Callable<Integer> {
                 + " (stream SHA-256 " + result.answer().path("sha256").asText() + ")");
         printSummary(stats, scan, true, result.sentBytes(), result.skippedChunks());
         return CaravanCli.OK;
-    }
-
-    /** Chunks in flight live on the heap: refuse up front, with the fix, what would run out of memory later. */
-    private static void checkMemory(SenderSettings settings) {
-        long needed = settings.pack().chunkSize() * (settings.parallel() + 3L);
-        long heap = Runtime.getRuntime().maxMemory();
-        if (needed > heap * 3 / 4) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "--chunk-size %s with --parallel %d keeps about %s of chunks in memory, more than this JVM's heap"
-                            + " (%s) allows: lower --chunk-size or --parallel, or raise the heap (JAVA_OPTS=-Xmx...)",
-                    DataSize.format(settings.pack().chunkSize()), settings.parallel(), DataSize.format(needed),
-                    DataSize.format(heap)));
-        }
     }
 
     private static void printSummary(TransferStats stats, TreeScan scan, boolean ok, long sent, long skipped) {

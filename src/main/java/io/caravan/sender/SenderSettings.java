@@ -1,6 +1,7 @@
 package io.caravan.sender;
 
 import io.caravan.pack.PackOptions;
+import io.caravan.util.DataSize;
 import java.nio.file.Path;
 
 /**
@@ -14,6 +15,20 @@ public record SenderSettings(String url, String token, PackOptions pack, int par
     public SenderSettings {
         if (parallel < 1 || parallel > 64) {
             throw new IllegalArgumentException("parallel must be between 1 and 64, was " + parallel);
+        }
+    }
+
+    /**
+     * Chunks in flight live on the heap (about {@code chunk size × (parallel + 3)}): refuses up front,
+     * with the fix, a setting that would run out of memory later.
+     */
+    public void requireHeap(long maxHeap) {
+        long needed = pack.chunkSize() * (parallel + 3L);
+        if (needed > maxHeap * 3 / 4) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "chunk size %s with %d chunks in parallel keeps about %s of chunks in memory, more than this JVM's"
+                            + " heap (%s) allows: lower the chunk size or the parallelism, or raise the heap (JAVA_OPTS=-Xmx...)",
+                    DataSize.format(pack.chunkSize()), parallel, DataSize.format(needed), DataSize.format(maxHeap)));
         }
     }
 }

@@ -44,7 +44,7 @@ class CliTest {
         CliRunner.Result result = CliRunner.run("send", file.toString(), "--to", "http://127.0.0.1:1",
                 "--chunk-size", "1GiB", "--parallel", "8", "--state-dir", tmp.resolve("state").toString(), "-q");
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("keeps about 11.0 GiB of chunks in memory").contains("JAVA_OPTS=-Xmx");
+        assertThat(result.err()).contains("8 chunks in parallel keeps about 11.0 GiB of chunks in memory").contains("JAVA_OPTS=-Xmx");
     }
 
     @Test
