@@ -24,6 +24,7 @@ public final class ChunkingOutputStream extends OutputStream {
     private long totalSize;
     private String totalSha256;
     private boolean closed;
+    private volatile boolean abandoned;
 
     public ChunkingOutputStream(long chunkSize, ChunkTarget target) {
         if (chunkSize < 1) {
@@ -40,8 +41,8 @@ public final class ChunkingOutputStream extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        if (closed) {
-            throw new IOException("chunk stream already closed");
+        if (closed || abandoned) {
+            throw new IOException(abandoned ? "packing failed; the chunk stream was abandoned" : "chunk stream already closed");
         }
         while (len > 0) {
             if (current == null) {
@@ -70,13 +71,28 @@ public final class ChunkingOutputStream extends OutputStream {
         target.completed(info);
     }
 
-    /** Completes the last chunk. Idempotent. */
+    /**
+     * Marks the stream as failed: later writes throw, and {@link #close()} closes the unfinished
+     * chunk's stream without completing it (its target removes what was written).
+     */
+    public void abandon() {
+        abandoned = true;
+    }
+
+    /** Completes the last chunk, or drops it after {@link #abandon()}. Idempotent. */
     @Override
     public void close() throws IOException {
         if (closed) {
             return;
         }
         closed = true;
+        if (abandoned) {
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+            return;
+        }
         if (current != null) {
             completeChunk();
         }

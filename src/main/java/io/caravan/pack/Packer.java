@@ -43,15 +43,19 @@ public final class Packer {
         TarTreeWriter tar = new TarTreeWriter(listener, hooks);
         ChunkingOutputStream chunks = new ChunkingOutputStream(options.chunkSize(), new ReportingTarget(target));
         boolean ok = false;
+        OutputStream buffered = null;
         try {
             // hashing and writing the chunks run on their own thread, overlapping tar and compression
             OutputStream handOff = new AsyncOutputStream(chunks, 16, 256 * 1024, "caravan-chunk-" + options.name());
-            try (OutputStream compressed = options.codec().compressor(handOff, options.level());
-                 OutputStream buffered = new BufferedOutputStream(compressed, 256 * 1024)) {
-                tar.write(sources, buffered);
-            }
+            buffered = new BufferedOutputStream(options.codec().compressor(handOff, options.level()), 256 * 1024);
+            tar.write(sources, buffered);
+            buffered.close();
             ok = true;
         } catch (IOException | RuntimeException | Error e) {
+            // the unfinished chunk must not be completed as if the stream had ended there
+            chunks.abandon();
+            closeQuietly(buffered);
+            chunks.close();
             target.finished(e);
             throw e;
         } finally {
@@ -61,6 +65,17 @@ public final class Packer {
                 options.level(), options.chunkSize(), chunks.chunks().size(), chunks.totalSize(),
                 chunks.totalSha256(), tar.entries(), tar.contentBytes(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), chunks.chunks());
+    }
+
+    private static void closeQuietly(OutputStream stream) {
+        if (stream == null) {
+            return;
+        }
+        try {
+            stream.close(); // frees the codec; what it still writes is dropped by the abandoned chunker
+        } catch (IOException | RuntimeException e) {
+            // the first failure is the one reported
+        }
     }
 
     /** Tells the listener about each completed chunk. */
