@@ -98,7 +98,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
         SessionLimits limits = new SessionLimits(maxChunk,
                 settings.integer("caravan.receiver.max-sessions", 256),
                 settings.size("caravan.receiver.max-session-bytes", "1TiB"),
-                settings.size("caravan.receiver.min-free-space", "256MiB"));
+                settings.size("caravan.receiver.min-free-space", "256MiB"),
+                Boolean.parseBoolean(settings.text("caravan.receiver.direct-io", "true")),
+                settings.size("caravan.receiver.read-ahead", "32MiB"));
         ReceiverConfig config = new ReceiverConfig(
                 Path.of(settings.text("caravan.receiver.inbox", "data/inbox")).toAbsolutePath().normalize(),
                 settings.duration("caravan.receiver.session-ttl", "3d"),

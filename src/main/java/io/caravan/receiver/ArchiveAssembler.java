@@ -2,6 +2,7 @@ package io.caravan.receiver;
 
 import io.caravan.CaravanException;
 import io.caravan.progress.ProgressListener;
+import io.caravan.session.DiskSessionStore;
 import io.caravan.session.Session;
 import io.caravan.session.SessionListener;
 import io.caravan.session.StoredChunk;
@@ -14,7 +15,6 @@ import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -33,7 +33,11 @@ final class ArchiveAssembler implements SessionListener {
     record Outcome(SafeExtractor.Result result, String streamSha256, List<Map.Entry<String, String>> hashedFiles) {
     }
 
+    /** How many chunks past the one being read the store keeps in memory for this extraction. */
+    private static final int READ_AHEAD = 3;
+
     private final Session session;
+    private final DiskSessionStore store;
     private final Path stagingDir;
     private final Path inbox;
     private final UnpackOptions options;
@@ -47,8 +51,10 @@ final class ArchiveAssembler implements SessionListener {
     private Throwable failure;
     private Outcome outcome;
 
-    ArchiveAssembler(Session session, Path stagingDir, Path inbox, UnpackOptions options, ExtractHooks contentHooks) {
+    ArchiveAssembler(Session session, DiskSessionStore store, Path stagingDir, Path inbox, UnpackOptions options,
+                     ExtractHooks contentHooks) {
         this.session = session;
+        this.store = store;
         this.stagingDir = stagingDir;
         this.inbox = inbox;
         this.options = options;
@@ -101,8 +107,7 @@ final class ArchiveAssembler implements SessionListener {
                 hashed.add(Map.entry(name, sha256));
             }
         };
-        ChunkStream stream = new ChunkStream(gen);
-        try {
+        try (ChunkStream stream = new ChunkStream(gen)) {
             SafeExtractor.Result result = new Unpacker(options, ProgressListener.NONE, hooks)
                     .extractInto(stream, stagingDir, null);
             synchronized (monitor) {
@@ -120,6 +125,13 @@ final class ArchiveAssembler implements SessionListener {
             synchronized (monitor) {
                 monitor.notifyAll();
             }
+        }
+    }
+
+    @Override
+    public boolean wantsBody(Session s, int index) {
+        synchronized (monitor) {
+            return !closed && index >= nextIndex && index < nextIndex + READ_AHEAD;
         }
     }
 
@@ -269,7 +281,7 @@ final class ArchiveAssembler implements SessionListener {
                     }
                 }
             }
-            current = Files.newInputStream(chunk.file());
+            current = store.open(session, chunk);
             return true;
         }
 

@@ -7,6 +7,7 @@ import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackOptions;
+import io.caravan.session.ChunkBody;
 import io.caravan.session.ChunkWrite;
 import io.caravan.session.DiskSessionStore;
 import io.caravan.session.RequestRejectedException;
@@ -138,6 +139,11 @@ public final class Receiver implements AutoCloseable {
 
     /** {@code PUT /upload/{sid}/{idx}}. */
     public ChunkWrite upload(String sid, String idx, ByteBuffer[] body, String sha256) throws IOException {
+        return upload(sid, idx, ChunkBody.of(body), sha256);
+    }
+
+    /** {@code PUT /upload/{sid}/{idx}} with a body the store may keep for the extraction. */
+    public ChunkWrite upload(String sid, String idx, ChunkBody body, String sha256) throws IOException {
         Session session = store.get(sid);
         int index = parseIndex(idx);
         if (sha256 != null && !sha256.matches("[0-9a-fA-F]{64}")) {
@@ -396,7 +402,7 @@ public final class Receiver implements AutoCloseable {
     }
 
     private ArchiveAssembler assembler(Session session) throws IOException {
-        ArchiveAssembler assembler = new ArchiveAssembler(session,
+        ArchiveAssembler assembler = new ArchiveAssembler(session, store,
                 config.stateDir().resolve("staging").resolve(session.meta().id()), config.inbox(),
                 new UnpackOptions(true, onConflict(session), config.policy()), contentHooks());
         session.addListener(assembler);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanException;
 import io.caravan.session.ChunkWrite;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.caravan.session.ChunkBody;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
@@ -207,15 +208,21 @@ public final class ReceiverApi implements CamelContextAware {
         }
     }
 
-    /** The request body as Netty holds it (direct buffers, no copy), or the message body elsewhere. */
-    private static ByteBuffer[] chunkBody(Exchange exchange) {
+    /**
+     * The request body as Netty holds it (direct buffers, no copy; kept alive by a reference count
+     * when the extraction will read it next), or the message body elsewhere.
+     */
+    private static ChunkBody chunkBody(Exchange exchange) {
         NettyHttpMessage netty = exchange.getIn(NettyHttpMessage.class);
         if (netty != null && netty.getHttpRequest() != null) {
             ByteBuf content = netty.getHttpRequest().content();
-            return content.nioBuffers();
+            return new ChunkBody(content.nioBuffers(), () -> {
+                content.retain();
+                return content::release;
+            });
         }
         byte[] bytes = exchange.getMessage().getBody(byte[].class);
-        return new ByteBuffer[] {ByteBuffer.wrap(bytes == null ? new byte[0] : bytes)};
+        return ChunkBody.of(ByteBuffer.wrap(bytes == null ? new byte[0] : bytes));
     }
 
     /** A query parameter, percent-decoded (netty-http leaves query values as sent; '/' arrives as %2F). */

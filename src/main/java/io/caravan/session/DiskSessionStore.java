@@ -1,17 +1,14 @@
 package io.caravan.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.caravan.util.Sha256;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import io.caravan.unpack.Staging;
@@ -32,12 +30,16 @@ import io.caravan.unpack.Staging;
  * {@code sessions/<id>/chunks/<index>-<sha256>.chunk}. A chunk is hashed while it is written to a
  * temporary file, fsynced and renamed under its index and hash, so a crash never leaves a chunk
  * that looks complete but is not, and the store is rebuilt exactly from the folder names after a
- * restart. Expired sessions leave a tombstone so they answer 410, not 404.
+ * restart. Expired sessions leave a tombstone so they answer 410, not 404. Chunk files bypass the
+ * page cache where the file system allows ({@link ChunkFileWriter}); a body that a listener will
+ * read next stays in memory for it ({@link #open}), within the read-ahead budget.
  */
 public final class DiskSessionStore {
 
     private static final Pattern CHUNK_NAME = Pattern.compile("(\\d{8})-([0-9a-f]{64})\\.chunk");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Aligned buffers for direct writes: as many chunk writes at once go around the page cache. */
+    private static final int WRITE_BUFFERS = 8;
 
     private final Path sessionsDir;
     private final Path expiredDir;
@@ -46,6 +48,8 @@ public final class DiskSessionStore {
     private final SessionLimits limits;
     private final Clock clock;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final ChunkFileWriter writer;
+    private final AtomicLong heldBytes = new AtomicLong();
 
     public DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock) throws IOException {
         this.sessionsDir = Files.createDirectories(root.resolve("sessions"));
@@ -54,6 +58,7 @@ public final class DiskSessionStore {
         this.ttl = ttl;
         this.limits = limits;
         this.clock = clock;
+        this.writer = new ChunkFileWriter(new AlignedBuffers(limits.directIo() ? WRITE_BUFFERS : 0));
         load();
     }
 
@@ -168,41 +173,59 @@ public final class DiskSessionStore {
         return write(session, index, new ByteBuffer[] {body}, expectedSha256);
     }
 
-    /**
-     * The same for a body in several buffers (as Netty holds it): hashed and written with one
-     * gathering write, so direct buffers go to the file without a copy.
-     */
+    /** The same for a body in several buffers, as Netty holds it. */
     public ChunkWrite write(Session session, int index, ByteBuffer[] body, String expectedSha256) throws IOException {
-        long length = 0;
-        for (ByteBuffer part : body) {
-            length += part.remaining();
-        }
+        return write(session, index, ChunkBody.of(body), expectedSha256);
+    }
+
+    /**
+     * The same for a request body that may be kept after the request: when a listener will read
+     * this chunk next, the body stays in memory for it (within the read-ahead budget).
+     */
+    public ChunkWrite write(Session session, int index, ChunkBody body, String expectedSha256) throws IOException {
+        long length = body.length();
         checkChunk(session, index, length);
         Path tmp = DurableFiles.tempIn(session.chunkDir());
-        MessageDigest digest = Sha256.newDigest();
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            for (ByteBuffer part : body) {
-                digest.update(part.duplicate());
-            }
-            for (long left = length; left > 0; ) {
-                left -= channel.write(body);
-            }
-            channel.force(false);
+        String sha;
+        try {
+            sha = writer.write(tmp, body.buffers(), length);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throwIfRemoved(session);
             throw e;
         }
-        String sha = Sha256.hex(digest);
         if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
             Files.deleteIfExists(tmp);
             throw new ChunkDigestMismatchException(session.meta().id(), index, expectedSha256, sha);
         }
-        return commit(session, index, tmp, sha, length);
+        ChunkWrite result = commit(session, index, tmp, sha, body, length);
+        if (result.outcome() != ChunkWrite.Outcome.IDENTICAL) {
+            for (SessionListener listener : session.listeners()) {
+                listener.chunkStored(session, index, result.outcome() == ChunkWrite.Outcome.REPLACED);
+            }
+        }
+        return result;
     }
 
-    private ChunkWrite commit(Session session, int index, Path tmp, String sha, long length) throws IOException {
-        ChunkWrite result;
+    /**
+     * Reads a stored chunk: from the body kept in memory when a listener wanted it (let go on
+     * close), else from its file.
+     */
+    public InputStream open(Session session, StoredChunk chunk) throws IOException {
+        HeldBody held = session.takeHeld(chunk);
+        if (held != null) {
+            return new HeldBodyInputStream(held, () -> letGo(held));
+        }
+        return Files.newInputStream(chunk.file());
+    }
+
+    /** Bytes of chunk bodies kept in memory for readers right now. */
+    public long heldBytes() {
+        return heldBytes.get();
+    }
+
+    private ChunkWrite commit(Session session, int index, Path tmp, String sha, ChunkBody body, long length)
+            throws IOException {
         synchronized (session) {
             if (session.removed()) {
                 Files.deleteIfExists(tmp);
@@ -218,14 +241,35 @@ public final class DiskSessionStore {
             if (existing != null) {
                 Files.deleteIfExists(existing.file());
             }
+            // the body is kept before the chunk is listed, so a reader that sees the chunk finds it in memory
+            letGo(keep(session, index, sha, body, length) ? null : session.release(index));
             StoredChunk stored = new StoredChunk(index, sha, length, file);
             session.mutableChunks().put(index, stored);
-            result = new ChunkWrite(stored, existing == null ? ChunkWrite.Outcome.CREATED : ChunkWrite.Outcome.REPLACED);
+            return new ChunkWrite(stored, existing == null ? ChunkWrite.Outcome.CREATED : ChunkWrite.Outcome.REPLACED);
         }
-        for (SessionListener listener : session.listeners()) {
-            listener.chunkStored(session, index, result.outcome() == ChunkWrite.Outcome.REPLACED);
+    }
+
+    private boolean keep(Session session, int index, String sha, ChunkBody body, long length) {
+        if (body.keeper() == null || session.listeners().stream().noneMatch(l -> l.wantsBody(session, index))) {
+            return false;
         }
-        return result;
+        if (heldBytes.addAndGet(length) > limits.readAheadBytes()) {
+            heldBytes.addAndGet(-length);
+            return false;
+        }
+        ByteBuffer[] views = new ByteBuffer[body.buffers().length];
+        for (int i = 0; i < views.length; i++) {
+            views[i] = body.buffers()[i].duplicate();
+        }
+        letGo(session.hold(index, new HeldBody(sha, views, length, body.keeper().get())));
+        return true;
+    }
+
+    private void letGo(HeldBody body) {
+        if (body != null) {
+            heldBytes.addAndGet(-body.length());
+            body.release().run();
+        }
     }
 
     private void checkChunk(Session session, int index, long length) throws IOException {
@@ -262,6 +306,7 @@ public final class DiskSessionStore {
             session.markRemoved();
             sessions.remove(session.meta().id());
         }
+        session.dropHeld().forEach(this::letGo);
         session.listeners().forEach(l -> l.closed(session));
         for (int attempt = 1; ; attempt++) {
             try {

@@ -2,7 +2,9 @@ package io.caravan.session;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Collections;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -19,7 +21,10 @@ public final class Session {
     private final Path dir;
     private final NavigableMap<Integer, StoredChunk> chunks = new ConcurrentSkipListMap<>();
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
+    /** Guarded by itself, not the session's monitor, which a finish holds while it waits for the reader. */
+    private final Map<Integer, HeldBody> held = new HashMap<>();
     private volatile boolean removed;
+
 
     Session(SessionMeta meta, Path dir) {
         this.meta = meta;
@@ -77,5 +82,39 @@ public final class Session {
 
     List<SessionListener> listeners() {
         return listeners;
+    }
+
+    /** Keeps {@code body} as chunk {@code index}'s bytes; answers a body it no longer keeps (to let go), or null. */
+    HeldBody hold(int index, HeldBody body) {
+        synchronized (held) {
+            return held.put(index, body);
+        }
+    }
+
+    /** The kept body of {@code chunk} (same index and hash), no longer kept; null if there is none. */
+    HeldBody takeHeld(StoredChunk chunk) {
+        synchronized (held) {
+            HeldBody body = held.get(chunk.index());
+            if (body == null || !body.sha256().equals(chunk.sha256())) {
+                return null;
+            }
+            return held.remove(chunk.index());
+        }
+    }
+
+    /** The kept body of chunk {@code index}, whatever its hash, no longer kept; null if there is none. */
+    HeldBody release(int index) {
+        synchronized (held) {
+            return held.remove(index);
+        }
+    }
+
+    /** Every kept body, no longer kept. */
+    List<HeldBody> dropHeld() {
+        synchronized (held) {
+            List<HeldBody> bodies = List.copyOf(held.values());
+            held.clear();
+            return bodies;
+        }
     }
 }
