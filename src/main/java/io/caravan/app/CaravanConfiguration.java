@@ -100,7 +100,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.size("caravan.receiver.max-session-bytes", "1TiB"),
                 settings.size("caravan.receiver.min-free-space", "256MiB"),
                 Boolean.parseBoolean(settings.text("caravan.receiver.direct-io", "true")),
-                settings.size("caravan.receiver.read-ahead", "32MiB"));
+                settings.size("caravan.receiver.read-ahead", "16MiB"));
         ReceiverConfig config = new ReceiverConfig(
                 Path.of(settings.text("caravan.receiver.inbox", "data/inbox")).toAbsolutePath().normalize(),
                 settings.duration("caravan.receiver.session-ttl", "3d"),

@@ -47,6 +47,14 @@ final class ChunkFileWriter {
         try {
             String sha = direct(file, body, staging);
             return sha != null ? sha : buffered(file, body, length);
+        } catch (IOException e) {
+            // a file system that opens with O_DIRECT but refuses the writes (alignment): if the page
+            // cache path works, use it from now on; if it fails too, that failure is the real one
+            String sha = buffered(file, body, length);
+            direct = false;
+            LOG.warn("direct I/O failed in {} ({}); chunk files are written through the page cache from now on",
+                    file.getParent(), e.getMessage());
+            return sha;
         } finally {
             buffers.release(staging);
         }

@@ -40,6 +40,8 @@ public final class DiskSessionStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Aligned buffers for direct writes: as many chunk writes at once go around the page cache. */
     private static final int WRITE_BUFFERS = 8;
+    /** A kept body not read within this long gives way when the read-ahead budget is spent. */
+    private static final Duration HELD_FOR = Duration.ofSeconds(10);
 
     private final Path sessionsDir;
     private final Path expiredDir;
@@ -255,13 +257,19 @@ public final class DiskSessionStore {
         }
         if (heldBytes.addAndGet(length) > limits.readAheadBytes()) {
             heldBytes.addAndGet(-length);
-            return false;
+            // bodies waiting for a reader that stalled (a chunk before them missing) give way to live ones
+            long before = clock.millis() - HELD_FOR.toMillis();
+            sessions.values().forEach(other -> other.dropHeldBefore(before).forEach(this::letGo));
+            if (heldBytes.addAndGet(length) > limits.readAheadBytes()) {
+                heldBytes.addAndGet(-length);
+                return false;
+            }
         }
         ByteBuffer[] views = new ByteBuffer[body.buffers().length];
         for (int i = 0; i < views.length; i++) {
             views[i] = body.buffers()[i].duplicate();
         }
-        letGo(session.hold(index, new HeldBody(sha, views, length, body.keeper().get())));
+        letGo(session.hold(index, new HeldBody(sha, views, length, body.keeper().get(), clock.millis())));
         return true;
     }
 

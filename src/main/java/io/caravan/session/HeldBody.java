@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
  * @param buffers the bytes, in order (a reader consumes them)
  * @param length  how many bytes they held when kept
  * @param release lets the buffers go; run exactly once
+ * @param keptAt  when it was kept (epoch milliseconds of the store's clock)
  */
-record HeldBody(String sha256, ByteBuffer[] buffers, long length, Runnable release) {
+record HeldBody(String sha256, ByteBuffer[] buffers, long length, Runnable release, long keptAt) {
 }

@@ -109,6 +109,15 @@ public final class Session {
         }
     }
 
+    /** Bodies kept before {@code millis}, no longer kept. */
+    List<HeldBody> dropHeldBefore(long millis) {
+        synchronized (held) {
+            List<HeldBody> stale = held.values().stream().filter(b -> b.keptAt() < millis).toList();
+            held.values().removeAll(stale);
+            return stale;
+        }
+    }
+
     /** Every kept body, no longer kept. */
     List<HeldBody> dropHeld() {
         synchronized (held) {

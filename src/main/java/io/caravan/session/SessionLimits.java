@@ -8,5 +8,5 @@ package io.caravan.session;
 public record SessionLimits(long maxChunkSize, int maxOpenSessions, long maxSessionBytes, long minFreeBytes,
                             boolean directIo, long readAheadBytes) {
 
-    public static final SessionLimits DEFAULT = new SessionLimits(32L << 20, 256, 1L << 40, 256L << 20, true, 32L << 20);
+    public static final SessionLimits DEFAULT = new SessionLimits(32L << 20, 256, 1L << 40, 256L << 20, true, 16L << 20);
 }

@@ -10,6 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,6 +95,46 @@ class HeldChunkBodyTest {
 
         assertEquals(0, kept.get(), "a removed session lets its kept bodies go");
         assertEquals(0, store.heldBytes());
+    }
+
+    @Test
+    void bodiesWaitingForAStalledReaderGiveWayAfterTenSeconds() throws Exception {
+        Instant[] now = {Instant.parse("2026-11-22T08:00:00Z")};
+        Clock clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        DiskSessionStore store = new DiskSessionStore(root, Duration.ofHours(1),
+                new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 150_000), clock);
+        Session stalled = session(store, Set.of(1)); // chunk 0 never comes: chunk 1 waits
+        Session live = session(store, Set.of(0, 1));
+        store.write(stalled, 1, body(ChunkFileWriterTest.random(100_000, 1)), null);
+
+        store.write(live, 0, body(ChunkFileWriterTest.random(100_000, 2)), null);
+        assertEquals(1, kept.get(), "within ten seconds the stalled session's body keeps its place");
+
+        now[0] = now[0].plusSeconds(11);
+        store.write(live, 1, body(ChunkFileWriterTest.random(100_000, 3)), null);
+        assertEquals(1, kept.get(), "then it gives way");
+        try (InputStream in = store.open(live, live.chunk(1))) {
+            assertInstanceOf(HeldBodyInputStream.class, in);
+        }
+        try (InputStream in = store.open(stalled, stalled.chunk(1))) {
+            assertFalse(in instanceof HeldBodyInputStream, "read from its file when the reader gets to it");
+            assertEquals(100_000, in.readAllBytes().length);
+        }
     }
 
     @Test
