@@ -3,6 +3,9 @@ package io.caravan.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.sender.ReceiverClient;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import io.caravan.util.Failures;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -62,10 +65,12 @@ public final class MirrorSync {
                     + " from " + settings.root() + " to " + settings.url() + " mirror '" + settings.name() + "'");
             console.line("Scanning files...");
         }
+        // the receiver lists its mirror while this side scans the local tree
+        CompletableFuture<JsonNode> listing = CompletableFuture.supplyAsync(() -> MirrorParcels.RETRY.call(
+                "listing of mirror " + settings.name(), () -> client.mirror(settings.name(), settings.checksum())));
         Map<String, SyncEntry> local = TreeScanner.scan(settings.root());
         Map<String, SyncEntry> remote = new TreeMap<>();
-        for (JsonNode node : MirrorParcels.RETRY.call("listing of mirror " + settings.name(),
-                () -> client.mirror(settings.name(), settings.checksum()))) {
+        for (JsonNode node : awaitListing(listing)) {
             SyncEntry entry = SyncEntry.fromJson(node);
             remote.put(entry.path(), entry);
         }
@@ -183,6 +188,15 @@ public final class MirrorSync {
                 lastStep = step;
                 console.progress(settings.mode(), now, total);
             }
+        }
+    }
+
+    private static JsonNode awaitListing(CompletableFuture<JsonNode> listing) throws IOException {
+        try {
+            return listing.join();
+        } catch (CompletionException e) {
+            Failures.rethrow(e.getCause());
+            throw e;
         }
     }
 }

@@ -19,7 +19,7 @@ import java.util.TreeMap;
 /**
  * Lists a local tree as {@link SyncEntry}s by relative path (sorted), without following links and
  * without reading content; special files are left out, and entries that vanish during the walk are
- * simply not listed.
+ * simply not listed. A missing root is an error, never an empty tree (which would delete the mirror).
  */
 public final class TreeScanner {
 
@@ -49,7 +49,7 @@ public final class TreeScanner {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
+                if (e instanceof NoSuchFileException && !file.equals(root)) {
                     return FileVisitResult.CONTINUE;
                 }
                 throw e;

@@ -1,0 +1,49 @@
+package io.caravan.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TreeScannerTest {
+
+    @TempDir
+    Path root;
+
+    @Test
+    void listsFilesFoldersAndLinksWithTheirMetadataAndLeavesSpecialFilesOut() throws Exception {
+        Files.createDirectories(root.resolve("a/b/c"));
+        Files.createDirectories(root.resolve("empty"));
+        Files.writeString(root.resolve("top.txt"), "top");
+        Files.writeString(root.resolve("a/b/c/deep file ü.txt"), "deep content");
+        Files.setPosixFilePermissions(root.resolve("top.txt"), PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setLastModifiedTime(root.resolve("top.txt"), FileTime.fromMillis(1_700_000_000_000L));
+        Files.createSymbolicLink(root.resolve("a/link"), Path.of("b/c/deep file ü.txt"));
+        Files.createSymbolicLink(root.resolve("dangling"), Path.of("nowhere"));
+        new ProcessBuilder("mkfifo", root.resolve("a/fifo").toString()).start().waitFor();
+
+        Map<String, SyncEntry> entries = TreeScanner.scan(root);
+
+        assertEquals(List.of("a", "a/b", "a/b/c", "a/b/c/deep file ü.txt", "a/link", "dangling", "empty", "top.txt"),
+                List.copyOf(entries.keySet()), "sorted, the FIFO left out, nothing followed through links");
+        SyncEntry top = entries.get("top.txt");
+        assertEquals(new SyncEntry("top.txt", SyncEntry.Type.FILE, 3, 1_700_000_000_000L, 0750, null, null), top);
+        assertEquals(12, entries.get("a/b/c/deep file ü.txt").size());
+        assertEquals(SyncEntry.Type.DIR, entries.get("empty").type());
+        assertEquals(new SyncEntry("a/link", SyncEntry.Type.LINK, 0, 0, 0777, "b/c/deep file ü.txt", null), entries.get("a/link"));
+        assertEquals("nowhere", entries.get("dangling").target());
+    }
+
+    @Test
+    void aMissingRootIsAnError() {
+        assertThrows(NoSuchFileException.class, () -> TreeScanner.scan(root.resolve("missing")));
+    }
+}
