@@ -65,6 +65,7 @@ public final class MirrorParcels {
             while (chunks.hasNext()) {
                 Chunk chunk = chunks.next();
                 upload.put(chunk);
+                chunks.recycle(chunk);
             }
             upload.finish(chunks.manifest());
             done = true;
