@@ -69,14 +69,21 @@ public final class Unpacker {
         // three stages at once, like cat | zstd -d | tar -x: read + verify, decompress, extract (this thread)
         PrefetchInputStream read = new PrefetchInputStream(raw, 4, BLOCK, "caravan-read");
         PrefetchInputStream inflated = null;
+        InputStream decompressor = null;
         try {
-            BufferedInputStream buffered = new BufferedInputStream(read, 64 * 1024);
+            // the decompressor is closed at the end (zstd-jni holds native memory until then), the caller's stream is not
+            BufferedInputStream buffered = new BufferedInputStream(read, 64 * 1024) {
+                @Override
+                public void close() {
+                }
+            };
             buffered.mark(1);
             if (buffered.read() < 0) {
                 throw new CaravanException("the input is empty: there is no archive to unpack");
             }
             buffered.reset();
-            inflated = new PrefetchInputStream(Codecs.autoDecompress(buffered), 4, BLOCK, "caravan-decompress");
+            decompressor = Codecs.autoDecompress(buffered);
+            inflated = new PrefetchInputStream(decompressor, 4, BLOCK, "caravan-decompress");
             SafeExtractor.Result result = new SafeExtractor(options.policy(), listener, hooks).extract(inflated, root);
             inflated.transferTo(OutputStream.nullOutputStream());
             stop(inflated, read);
@@ -101,6 +108,9 @@ public final class Unpacker {
                     + " (the data is damaged, truncated, or not a tar archive in a supported codec)", e);
         } finally {
             stop(inflated, read);
+            if (decompressor != null) {
+                decompressor.close();
+            }
         }
     }
 
