@@ -2,6 +2,7 @@ package io.caravan.app;
 
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
+import io.caravan.receiver.OversizedBodyAnswer;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverConfig;
@@ -112,6 +113,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC());
         context.getRegistry().bind("receiver", receiver);
         context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, registry, settings.text("caravan.receiver.token", null)));
+        context.getRegistry().bind("oversizedBodyAnswer", new OversizedBodyAnswer());
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());

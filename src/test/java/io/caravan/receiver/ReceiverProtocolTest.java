@@ -290,12 +290,46 @@ class ReceiverProtocolTest {
             long t0 = System.nanoTime();
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
-            // Netty's HttpObjectAggregator answers this one before Camel sees the request, so its body is
-            // Netty's (empty), not the receiver's JSON error; the status is what a client can rely on.
+            // Netty's aggregator answers this one before Camel sees the request; the receiver's pipeline
+            // gives it the same JSON error body as every other refusal
             assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
+            JsonNode answer = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+            assertThat(answer.get("error").asText()).isEqualTo("body_too_large");
+            assertThat(answer.get("message").asText()).contains(String.valueOf(MAX_CHUNK + (1 << 20)), "smaller chunks");
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
             assertThat(chunkFiles(sid)).isEmpty();
             // the receiver still serves requests afterwards
             ok(put(receiver, sid, 0, random(100, 16)), 201);
+        }
+
+        @Test
+        void bodyOverTheHttpLimitAfterExpect100ContinueIs413WithJsonAndNoBodySent() throws Exception {
+            String sid = startRaw(null);
+            // a raw socket: the JDK 17 HttpClient waits forever when the answer to Expect: 100-continue is not 100
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", receiver.port())) {
+                socket.setSoTimeout(10_000);
+                String head = "PUT /upload/" + sid + "/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                        + "Content-Length: " + (MAX_CHUNK + (2 << 20)) + "\r\n\r\n";
+                socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(in.readLine()).startsWith("HTTP/1.1 413");
+                int length = -1;
+                for (String line; !(line = in.readLine()).isEmpty(); ) {
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        length = Integer.parseInt(line.substring(15).trim());
+                    }
+                }
+                char[] body = new char[length];
+                for (int n = 0; n < length; ) {
+                    n += in.read(body, n, length - n);
+                }
+                JsonNode answer = new com.fasterxml.jackson.databind.ObjectMapper().readTree(new String(body));
+                assertThat(answer.get("error").asText()).isEqualTo("body_too_large");
+            }
+            assertThat(chunkFiles(sid)).isEmpty();
+            ok(put(receiver, sid, 0, random(100, 18)), 201);
         }
     }
 
