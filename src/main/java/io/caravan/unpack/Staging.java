@@ -153,7 +153,10 @@ public final class Staging implements AutoCloseable {
         }
     }
 
-    /** Deletes a tree without following links; read-only folders are made writable first. */
+    /**
+     * Deletes a tree without following links; read-only folders are made writable first, and entries
+     * that vanish during the walk are skipped (a folder that gains one fails with DirectoryNotEmptyException).
+     */
     public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -169,6 +172,14 @@ public final class Staging implements AutoCloseable {
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Files.deleteIfExists(file);
                 return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // gone meanwhile (a writer's temp file): nothing to delete
+                }
+                throw e;
             }
 
             @Override
