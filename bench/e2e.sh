@@ -45,6 +45,8 @@ PARTS=${PARTS:-corpus big}
 PYTHON=${PYTHON:-/usr/bin/python3}
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shared helpers: log, median, div, now, elapsed, mib, free_port, thread_ticks, sample_states, ...
+source "$here/lib.sh"
 missing=()
 for tool in curl openssl zstd tar split cmp diff nginx awk java "$PYTHON" /usr/bin/time; do
   command -v "$tool" >/dev/null || missing+=("$tool")
@@ -93,17 +95,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { echo "$*" | tee -a "$out/summary.txt"; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 mbps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s / 1e6 }'; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 reset_hwm() { echo 5 > "/proc/$1/clear_refs" 2>/dev/null || echo "e2e.sh: cannot reset the peak RSS of $1; VmHWM covers the whole run" >&2; }
-maxrss_kib() { awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
-free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_url() {  # url pid name
   for _ in $(seq 1 600); do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
@@ -116,34 +109,12 @@ wait_path() {  # path: until it exists (a receiver publishes by rename), at most
   for _ in $(seq 1 60000); do [[ -e $1 ]] && return 0; sleep 0.01; done
   echo "e2e.sh: $1 did not appear" >&2; exit 1
 }
-# CPU ticks by thread group (digits in thread names folded): "group<TAB>ticks"
-thread_ticks() {
-  local t comm stat
-  for t in /proc/"$1"/task/*; do
-    { comm=$(cat "$t/comm"); stat=$(cat "$t/stat"); } 2>/dev/null || continue
-    printf '%s\t%s\n' "$(echo "$comm" | sed 's/[0-9]\+/N/g')" "$(echo "${stat##*) }" | awk '{ print $12 + $13 }')"
-  done | awk -F'\t' '{ s[$1] += $2 } END { for (k in s) print k "\t" s[k] }' | sort -t $'\t' -k1,1
-}
 # while the JVM under /usr/bin/time (child of $1) lives, keep its latest thread-group ticks in $2
 sample_threads() {
   local jpid=
   for _ in $(seq 1 200); do jpid=$(pgrep -P "$1" java || true); [[ -n $jpid ]] && break; sleep 0.05; done
   [[ -n $jpid ]] || return 0
   while kill -0 "$jpid" 2>/dev/null; do thread_ticks "$jpid" > "$2.tmp" 2>/dev/null && mv "$2.tmp" "$2"; sleep 0.3; done
-}
-# while process $2 lives, every 0.2 s append "group<TAB>state" of each thread of $1 in R or D state
-# (running / uninterruptible, i.e. mostly disk waits such as fsync) to $3: a poor man's `top -H`
-sample_states() {
-  local t comm stat
-  while kill -0 "$2" 2>/dev/null; do
-    for t in /proc/"$1"/task/*; do
-      { comm=$(cat "$t/comm"); stat=$(cat "$t/stat"); } 2>/dev/null || continue
-      stat=${stat##*) }; stat=${stat%% *}
-      [[ $stat == R || $stat == D ]] && printf '%s\t%s\n' "$(echo "$comm" | sed 's/[0-9]\+/N/g')" "$stat"
-    done >> "$3"
-    echo "-" >> "$3"
-    sleep 0.2
-  done
 }
 # accumulate "group ticks" deltas: add_ticks BEFORE AFTER ACC
 add_ticks() { join -t $'\t' -a 2 -e 0 -o '0,1.2,2.2' "$1" "$2" | awk -F'\t' '{ print $1 "\t" $3 - $2 }' >> "$3"; }

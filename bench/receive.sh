@@ -39,6 +39,8 @@ KEEP_DATA=${KEEP_DATA:-0}
 CHUNK_BYTES=$(( 8 * 1024 * 1024 ))
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shared helpers: log, median, div, now, elapsed, mib, free_port, thread_ticks, sample_states, ...
+source "$here/lib.sh"
 missing=()
 for tool in curl openssl sha256sum xargs python3 java awk sort split join dd /usr/bin/time; do
   command -v "$tool" >/dev/null || missing+=("$tool")
@@ -80,7 +82,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { echo "$*" | tee -a "$out/summary.txt"; }
 log "# receive.sh $(date -u)"
 log "caravan: $CARAVAN  JAVA_OPTS=${JAVA_OPTS:-(unset: launcher default)}"
 log "machine: $(nproc) vCPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(free -g | awk '/^Mem:/ { print $2 " GiB" }'), $(java -version 2>&1 | head -n1), $(curl --version | head -n1 | cut -d' ' -f1-2)"
@@ -102,8 +103,6 @@ if [[ ! -f $data/SHA256SUMS ]] || (( $(wc -l < "$data/SHA256SUMS") != total_chun
 fi
 # "index sha256 file" lines for the first N chunks
 list() { awk -v n="$1" -v dir="$data" 'NR <= n { print NR - 1, $1, dir "/" $2 }' "$data/SHA256SUMS"; }
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 wait_health() {  # url pid name
   for _ in $(seq 1 600); do
@@ -128,21 +127,9 @@ upload() {
   awk -v a="$t0" -v b="$t1" '{ printf "%.3f %.2f\n", b - a, $1 + $2 }' "$cpu"
 }
 
-proc_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 cpu_s() { awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }'; }
 mbps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n * 8 * 1048576 / s / 1e6 }'; }
-hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.0f MiB", k / 1024 }'; }
-
-# thread-group CPU ticks of a process: "group ticks" lines (thread names with digits folded)
-thread_ticks() {
-  local t
-  for t in /proc/"$1"/task/*; do
-    { comm=$(cat "$t/comm"); stat=$(cat "$t/stat"); } 2>/dev/null || continue
-    printf '%s\t%s\n' "$(echo "$comm" | sed 's/[0-9]\+/N/g')" "$(echo "${stat##*) }" | awk '{ print $12 + $13 }')"
-  done | awk -F'\t' '{ s[$1] += $2 } END { for (k in s) print k "\t" s[k] }'
-}
 
 # --- peers -----------------------------------------------------------------------------------
 sink_port=$(free_port)
@@ -156,7 +143,7 @@ rm -rf -- "$inbox"
 serve_pid=$!   # the launcher execs java: this is the receiver's JVM
 wait_health "http://127.0.0.1:$serve_port" "$serve_pid" serve
 serve_url=http://127.0.0.1:$serve_port
-log "receiver pid $serve_pid on port $serve_port (RSS at start $(mib "$(rss_kib "$serve_pid")")); sink pid $sink_pid on port $sink_port"
+log "receiver pid $serve_pid on port $serve_port (RSS at start $(mib "$(rss_kib "$serve_pid")") MiB); sink pid $sink_pid on port $sink_port"
 
 # a raw session; returns its id
 start_session() {
@@ -203,7 +190,7 @@ disk_run() {  # n -> "seconds cpu"
 # warm-up (JIT, page cache, TCP): 32 chunks each, not counted
 caravan_run 32 > /dev/null
 sink_run 32 > /dev/null
-log "RSS after a 256 MiB warm-up: $(mib "$(rss_kib "$serve_pid")") (peak $(mib "$(hwm_kib "$serve_pid")"))"
+log "RSS after a 256 MiB warm-up: $(mib "$(rss_kib "$serve_pid")") MiB (peak $(mib "$(hwm_kib "$serve_pid")") MiB)"
 
 declare -a sink_mbps=() caravan_mbps=() disk_mbps=() hwm_after=()
 declare -a sink_srv=() sink_cli=() caravan_srv=() caravan_cli=() disk_cli=()
@@ -239,12 +226,11 @@ for round in $(seq 1 "$REPEATS"); do
         caravan_wall=$(awk -v a="$caravan_wall" -v b="$s" 'BEGIN { print a + b }')
         hwm_after+=("$(hwm_kib "$serve_pid")")
         r=$(mbps "$CHUNKS" "$s"); caravan_mbps+=("$r"); caravan_srv+=("$(per_gib "$srv")"); caravan_cli+=("$(per_gib "$cli")")
-        log "round $round  caravan  ${s}s  $r MB/s  (CPU s/GiB: server ${caravan_srv[-1]}, client ${caravan_cli[-1]}; receiver RSS $(mib "$(rss_kib "$serve_pid")"), peak $(mib "${hwm_after[-1]}"))" ;;
+        log "round $round  caravan  ${s}s  $r MB/s  (CPU s/GiB: server ${caravan_srv[-1]}, client ${caravan_cli[-1]}; receiver RSS $(mib "$(rss_kib "$serve_pid")") MiB, peak $(mib "${hwm_after[-1]}") MiB)" ;;
     esac
   done
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 m_sink=$(median "${sink_mbps[@]}")
 m_caravan=$(median "${caravan_mbps[@]}")
 m_disk=$(median "${disk_mbps[@]}")
@@ -257,12 +243,12 @@ hwm_n=${hwm_after[-1]}
 sync
 caravan_run "$total_chunks" > "$out/run.txt"; read -r s cli < "$out/run.txt"; r2=$(mbps "$total_chunks" "$s")
 hwm2=$(hwm_kib "$serve_pid")
-log "2x run   caravan  ${s}s  $r2 MB/s  ($(( total_chunks * 8 )) MiB; receiver RSS $(mib "$(rss_kib "$serve_pid")"), peak $(mib "$hwm2"))"
+log "2x run   caravan  ${s}s  $r2 MB/s  ($(( total_chunks * 8 )) MiB; receiver RSS $(mib "$(rss_kib "$serve_pid")") MiB, peak $(mib "$hwm2") MiB)"
 
 log ""
 log "median MB/s: caravan $m_caravan, sink $m_sink, ratio $ratio (goal >= 0.8); disk ceiling (dd conv=fsync) $m_disk, caravan/disk $ratio_disk"
 log "median CPU seconds per GiB: caravan receiver $(median "${caravan_srv[@]}") + its client $(median "${caravan_cli[@]}"); sink $(median "${sink_srv[@]}") + its client $(median "${sink_cli[@]}"); dd $(median "${disk_cli[@]}") ($(nproc) vCPUs shared by all)"
-log "receiver peak RSS (VmHWM): $(mib "$hwm1") after the first $(( CHUNKS * 8 )) MiB run, $(mib "$hwm_n") after all $REPEATS, $(mib "$hwm2") after a further $(( total_chunks * 8 )) MiB run"
+log "receiver peak RSS (VmHWM): $(mib "$hwm1") MiB after the first $(( CHUNKS * 8 )) MiB run, $(mib "$hwm_n") MiB after all $REPEATS, $(mib "$hwm2") MiB after a further $(( total_chunks * 8 )) MiB run"
 log ""
 hz=$(getconf CLK_TCK)
 log "receiver CPU seconds by thread group during the $REPEATS timed caravan runs ($(( REPEATS * CHUNKS * 8 )) MiB, ${caravan_wall}s wall, $(nproc) vCPUs):"

@@ -36,6 +36,8 @@ TOUCH_PCT=${TOUCH_PCT:-1}
 ROUNDS=${ROUNDS:-3}
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shared helpers: log, median, div, now, elapsed, mib, free_port, thread_ticks, sample_states, ...
+source "$here/lib.sh"
 missing=()
 for tool in rsync curl openssl awk java python3 diff /usr/bin/time; do
   command -v "$tool" >/dev/null || missing+=("$tool")
@@ -77,29 +79,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { echo "$*" | tee -a "$out/summary.txt"; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
-maxrss_kib() { awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"; }
 cpu_of() { awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%.2f", u + s }' "$1"; }
-proc_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-sample_states() {  # pid-to-watch while-pid file
-  local t comm stat
-  while kill -0 "$2" 2>/dev/null; do
-    for t in /proc/"$1"/task/*; do
-      { comm=$(cat "$t/comm"); stat=$(cat "$t/stat"); } 2>/dev/null || continue
-      stat=${stat##*) }; stat=${stat%% *}
-      [[ $stat == R || $stat == D ]] && printf '%s\t%s\n' "$(echo "$comm" | sed 's/[0-9]\+/N/g')" "$stat"
-    done >> "$3"
-    echo "-" >> "$3"
-    sleep 0.2
-  done
-}
 
 log "# sync.sh $(date -u)"
 caravan_version=$("$CARAVAN" --version 2>/dev/null | head -n1)
