@@ -89,7 +89,9 @@ class LauncherIT {
             await("report.txt in data/inbox").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> Files.isRegularFile(published) && Files.size(published) == content.length);
             assertThat(Files.readAllBytes(published)).isEqualTo(content);
-            assertThat(work.resolve("data/outbox/.sent/report.txt")).exists();
+            // the outbox moves the file to .sent once the receiver's answer is in, just after it is published
+            await("report.txt in data/outbox/.sent").atMost(Duration.ofSeconds(30))
+                    .until(() -> Files.exists(work.resolve("data/outbox/.sent/report.txt")));
         } finally {
             process.destroy();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
