@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Extracts an archive session while its chunks arrive: a worker thread reads the contiguous prefix
@@ -29,8 +28,12 @@ import java.util.Map;
  */
 final class ArchiveAssembler implements SessionListener {
 
-    /** What a finished extraction produced. */
-    record Outcome(SafeExtractor.Result result, String streamSha256, List<Map.Entry<String, String>> hashedFiles) {
+    /** What a finished extraction produced; {@code reportedFiles} are the files the hooks asked for. */
+    record Outcome(SafeExtractor.Result result, String streamSha256, List<ReportedFile> reportedFiles) {
+    }
+
+    /** A file named as in the archive, with its SHA-256 if the hooks had it hashed (else null). */
+    record ReportedFile(String name, String sha256) {
     }
 
     /** How many chunks past the one being read the store keeps in memory for this extraction. */
@@ -90,7 +93,7 @@ final class ArchiveAssembler implements SessionListener {
     }
 
     private void run(int gen) {
-        List<Map.Entry<String, String>> hashed = new ArrayList<>();
+        List<ReportedFile> reported = new ArrayList<>();
         ExtractHooks hooks = new ExtractHooks() {
             @Override
             public java.util.Optional<Path> content(String sha256, long size) {
@@ -98,13 +101,18 @@ final class ArchiveAssembler implements SessionListener {
             }
 
             @Override
-            public long hashFilesFrom() {
-                return contentHooks.hashFilesFrom();
+            public long reportFilesFrom() {
+                return contentHooks.reportFilesFrom();
+            }
+
+            @Override
+            public boolean hashReportedFiles() {
+                return contentHooks.hashReportedFiles();
             }
 
             @Override
             public void extracted(String name, String sha256, long size) {
-                hashed.add(Map.entry(name, sha256));
+                reported.add(new ReportedFile(name, sha256));
             }
         };
         try (ChunkStream stream = new ChunkStream(gen)) {
@@ -112,7 +120,7 @@ final class ArchiveAssembler implements SessionListener {
                     .extractInto(stream, stagingDir, null);
             synchronized (monitor) {
                 if (gen == generation) {
-                    outcome = new Outcome(result, Sha256.hex(stream.digest), hashed);
+                    outcome = new Outcome(result, Sha256.hex(stream.digest), reported);
                 }
             }
         } catch (Throwable t) {

@@ -24,6 +24,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +44,8 @@ public final class Receiver implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long no chunk may have arrived before published files are hashed for the dedup index. */
+    private static final Duration INDEXING_QUIET = Duration.ofSeconds(1);
 
     private final ReceiverConfig config;
     private final DiskSessionStore store;
@@ -55,7 +58,8 @@ public final class Receiver implements AutoCloseable {
         this.config = config;
         Files.createDirectories(config.inbox());
         this.store = new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(), clock);
-        this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.tsv"));
+        this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.tsv"),
+                () -> store.quietFor(INDEXING_QUIET));
         this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());
         this.mirrors = new Mirrors(config.inbox());
         Staging.deleteTree(config.stateDir().resolve("staging"));
@@ -222,10 +226,17 @@ public final class Receiver implements AutoCloseable {
         boolean single = childCount(assembler.stagingDir()) == 1;
         Path published = Staging.existing(assembler.stagingDir(), config.inbox()).publishAs(name, onConflict(session));
         List<Map.Entry<Path, String>> hashed = new ArrayList<>();
-        for (Map.Entry<String, String> file : outcome.hashedFiles()) {
-            hashed.add(Map.entry(publishedPath(published, file.getKey(), single), file.getValue()));
+        List<Path> toHash = new ArrayList<>();
+        for (ArchiveAssembler.ReportedFile file : outcome.reportedFiles()) {
+            Path path = publishedPath(published, file.name(), single);
+            if (file.sha256() != null) {
+                hashed.add(Map.entry(path, file.sha256()));
+            } else {
+                toHash.add(path);
+            }
         }
         dedup.record(hashed);
+        dedup.recordLater(toHash);
         return published(published, outcome.result().entries(), outcome.result().bytes(), manifest.sha256());
     }
 
@@ -382,8 +393,13 @@ public final class Receiver implements AutoCloseable {
             }
 
             @Override
-            public long hashFilesFrom() {
+            public long reportFilesFrom() {
                 return config.dedupMinSize();
+            }
+
+            @Override
+            public boolean hashReportedFiles() {
+                return false; // indexed after the publish, off its path (DedupIndex)
             }
         };
     }
@@ -437,6 +453,7 @@ public final class Receiver implements AutoCloseable {
 
     @Override
     public void close() {
+        dedup.close();
         for (Session session : store.sessions()) {
             ArchiveAssembler assembler = assemblers.remove(session.meta().id());
             if (assembler != null) {

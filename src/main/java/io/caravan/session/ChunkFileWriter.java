@@ -1,6 +1,7 @@
 package io.caravan.session;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import io.caravan.util.AlignedBuffers;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,8 @@
 package io.caravan.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.unpack.Staging;
+import io.caravan.util.AlignedBuffers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -23,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import io.caravan.unpack.Staging;
 
 /**
  * Upload sessions as folders on disk: {@code sessions/<id>/meta.json} and
@@ -52,6 +53,7 @@ public final class DiskSessionStore {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ChunkFileWriter writer;
     private final AtomicLong heldBytes = new AtomicLong();
+    private volatile long lastChunkNanos = System.nanoTime();
 
     public DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock) throws IOException {
         this.sessionsDir = Files.createDirectories(root.resolve("sessions"));
@@ -70,6 +72,11 @@ public final class DiskSessionStore {
 
     public SessionLimits limits() {
         return limits;
+    }
+
+    /** Whether no chunk has arrived for at least {@code quiet} (background work may run). */
+    public boolean quietFor(Duration quiet) {
+        return System.nanoTime() - lastChunkNanos >= quiet.toNanos();
     }
 
     public Collection<Session> sessions() {
@@ -187,6 +194,7 @@ public final class DiskSessionStore {
     public ChunkWrite write(Session session, int index, ChunkBody body, String expectedSha256) throws IOException {
         long length = body.length();
         checkChunk(session, index, length);
+        lastChunkNanos = System.nanoTime();
         Path tmp = DurableFiles.tempIn(session.chunkDir());
         String sha;
         try {

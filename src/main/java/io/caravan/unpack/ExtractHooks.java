@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * Lets a receiver take part in extraction: it supplies stored content for reference entries
- * (dedup) and learns the SHA-256 of large extracted files to index them.
+ * (dedup) and learns which large files were extracted (with their SHA-256 if it asks) to index them.
  */
 public interface ExtractHooks {
 
@@ -17,12 +17,17 @@ public interface ExtractHooks {
         return Optional.empty();
     }
 
-    /** Files at least this large are hashed while extracted and reported to {@link #extracted}. */
-    default long hashFilesFrom() {
+    /** Files at least this large are reported to {@link #extracted}. */
+    default long reportFilesFrom() {
         return Long.MAX_VALUE;
     }
 
-    /** A file of the archive, named as in the archive, was extracted with that content hash. */
+    /** Whether reported files are hashed while they are extracted; if not, they are reported without a hash. */
+    default boolean hashReportedFiles() {
+        return true;
+    }
+
+    /** A file of the archive, named as in the archive, was extracted; its content hash, or null when not hashed. */
     default void extracted(String name, String sha256, long size) {
     }
 }

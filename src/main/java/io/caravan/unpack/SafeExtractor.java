@@ -5,13 +5,11 @@ import io.caravan.progress.ProgressListener;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -34,7 +32,7 @@ public final class SafeExtractor {
     private final ExtractPolicy policy;
     private final ProgressListener listener;
     private final ExtractHooks hooks;
-    private final byte[] buffer = new byte[256 * 1024];
+    private final FileContentWriter contentWriter = new FileContentWriter();
 
     public SafeExtractor(ExtractPolicy policy, ProgressListener listener) {
         this(policy, listener, ExtractHooks.NONE);
@@ -130,25 +128,11 @@ public final class SafeExtractor {
                         + " bytes, the configured limit (at entry '" + name + "')");
             }
             makeRoom(name, target);
-            MessageDigest digest = size >= hooks.hashFilesFrom() ? Sha256.newDigest() : null;
-            try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                long remaining = size;
-                while (remaining > 0) {
-                    int n = content.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-                    if (n < 0) {
-                        throw new IOException("the archive ends in the middle of entry '" + name + "'");
-                    }
-                    out.write(buffer, 0, n);
-                    if (digest != null) {
-                        digest.update(buffer, 0, n);
-                    }
-                    remaining -= n;
-                    listener.bytes(n);
-                }
-            }
-            if (digest != null) {
-                hooks.extracted(name, Sha256.hex(digest), size);
+            boolean report = size >= hooks.reportFilesFrom();
+            MessageDigest digest = report && hooks.hashReportedFiles() ? Sha256.newDigest() : null;
+            contentWriter.write(target, name, size, content, digest, listener);
+            if (report) {
+                hooks.extracted(name, digest == null ? null : Sha256.hex(digest), size);
             }
             bytes += size;
             Files.setPosixFilePermissions(target, PosixModes.toPermissions(permissions(name, entry.getMode())));

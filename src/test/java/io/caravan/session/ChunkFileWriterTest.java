@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.caravan.util.AlignedBuffers;
 import io.caravan.util.Sha256;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

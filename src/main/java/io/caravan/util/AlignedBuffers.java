@@ -1,4 +1,4 @@
-package io.caravan.session;
+package io.caravan.util;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -10,31 +10,31 @@ import java.util.Deque;
  * exist; when all are in use {@link #acquire} answers null and the caller writes through the page
  * cache instead, so the pool bounds memory without ever failing a write.
  */
-final class AlignedBuffers {
+public final class AlignedBuffers {
 
     /** Alignment of addresses, file offsets and lengths: a multiple of every common logical block size. */
-    static final int BLOCK = 4096;
+    public static final int BLOCK = 4096;
     /** Size of each buffer: large enough for few system calls, small enough to stay in cache while hashed. */
-    static final int SIZE = 1 << 20;
+    public static final int SIZE = 1 << 20;
 
     private final int count;
     private final Deque<ByteBuffer> free = new ArrayDeque<>();
     private int allocated;
 
     /** At most {@code count} buffers of {@link #SIZE} bytes; 0 turns direct writes off. */
-    AlignedBuffers(int count) {
+    public AlignedBuffers(int count) {
         if (count < 0) {
             throw new IllegalArgumentException("the number of write buffers must not be negative: " + count);
         }
         this.count = count;
     }
 
-    boolean enabled() {
+    public boolean enabled() {
         return count > 0;
     }
 
     /** A cleared buffer of {@link #SIZE} bytes, or null when all of them are in use. */
-    synchronized ByteBuffer acquire() {
+    public synchronized ByteBuffer acquire() {
         ByteBuffer buffer = free.poll();
         if (buffer == null) {
             if (allocated >= count) {
@@ -51,16 +51,16 @@ final class AlignedBuffers {
     }
 
     /** Gives a buffer from {@link #acquire} back for reuse. */
-    synchronized void release(ByteBuffer buffer) {
+    public synchronized void release(ByteBuffer buffer) {
         free.push(buffer);
     }
 
     /** Bytes allocated so far (in use or free); never more than {@code count} buffers. */
-    synchronized long allocatedBytes() {
+    public synchronized long allocatedBytes() {
         return (long) allocated * SIZE;
     }
 
-    static long roundUp(long value, long unit) {
+    public static long roundUp(long value, long unit) {
         return (value + unit - 1) / unit * unit;
     }
 }
