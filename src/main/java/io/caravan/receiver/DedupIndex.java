@@ -1,9 +1,12 @@
 package io.caravan.receiver;
 
+import com.sun.nio.file.ExtendedOpenOption;
+import io.caravan.util.AlignedBuffers;
 import io.caravan.util.Sha256;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -48,6 +51,7 @@ public final class DedupIndex implements AutoCloseable {
     private final Map<String, StoredFile> pending = new LinkedHashMap<>();
     /** Held while a file is hashed: one at a time, by the background thread or a lookup. */
     private final Object hashing = new Object();
+    private final AlignedBuffers readBuffer = new AlignedBuffers(1);
     private Thread indexer;
     private volatile boolean closed;
 
@@ -187,19 +191,51 @@ public final class DedupIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * The file's SHA-256, or null if it is gone, unreadable or the index is closing. Read with
+     * O_DIRECT where possible: large published files were written so, and reading them back through
+     * the page cache would cost more CPU than the hashing.
+     */
     private String hash(Path file) {
-        MessageDigest digest = Sha256.newDigest();
-        byte[] buffer = new byte[1 << 20];
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                if (closed) {
-                    return null; // shutting down: the file stays queued in dedup.tsv
+        ByteBuffer block = readBuffer.acquire();
+        try {
+            if (block != null) {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS,
+                        ExtendedOpenOption.DIRECT)) {
+                    return hash(channel, block, true);
+                } catch (IOException | UnsupportedOperationException e) {
+                    // no direct I/O here (or a file that vanished): the plain read below tells which
                 }
-                digest.update(buffer, 0, n);
             }
-            return Sha256.hex(digest);
-        } catch (IOException e) {
-            return null; // removed or unreadable: not indexed
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                return hash(channel, ByteBuffer.allocate(256 * 1024), false);
+            } catch (IOException e) {
+                return null; // removed or unreadable: not indexed
+            }
+        } finally {
+            if (block != null) {
+                readBuffer.release(block);
+            }
+        }
+    }
+
+    private String hash(FileChannel channel, ByteBuffer block, boolean direct) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        byte[] bytes = new byte[block.capacity()];
+        while (true) {
+            if (closed) {
+                return null; // shutting down: the file stays queued in dedup.tsv
+            }
+            block.clear();
+            int n = channel.read(block);
+            if (n <= 0) {
+                return Sha256.hex(digest);
+            }
+            block.flip().get(bytes, 0, n);
+            digest.update(bytes, 0, n);
+            if (direct && n < block.capacity()) {
+                return Sha256.hex(digest); // a short direct read is the end of the file (the next offset is unaligned)
+            }
         }
     }
 
