@@ -3,30 +3,38 @@ package io.caravan.sender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLException;
 
 /**
- * The sender's side of the HTTP protocol (DESIGN §3) over the JDK HTTP client (HTTP/1.1,
- * keep-alive, one connection per concurrent request). Every failure is a {@link ShipException}
- * carrying the status and the receiver's JSON message.
+ * The sender's side of the HTTP protocol (DESIGN §3) over HTTP/1.1 with kept-alive connections,
+ * one per concurrent request. Every failure is a {@link ShipException} carrying the status and the
+ * receiver's JSON message.
  */
 public final class ReceiverClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Status used for a failed TLS handshake (as nginx does): not retried, trying again cannot help. */
     static final int TLS_FAILURE = 495;
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    static {
+        // idle connections kept per receiver (the JDK keeps 5): enough for --parallel and --workers up to 20
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "32");
+        }
+    }
 
     private final URI base;
     private final String token;
-    private final HttpClient http;
     private final Duration timeout;
 
     public ReceiverClient(String baseUrl, String token, Duration timeout) {
@@ -37,8 +45,6 @@ public final class ReceiverClient {
         }
         this.token = token == null || token.isBlank() ? null : token;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     public String url() {
@@ -47,53 +53,20 @@ public final class ReceiverClient {
 
     /** Starts a session; returns the receiver's answer ({@code session_id}, {@code expires_at}, ...). */
     public JsonNode start(Map<String, Object> options) {
-        return json(send("POST", "/start", HttpRequest.BodyPublishers.ofString(write(options)), null, 201));
+        return json(exchange("POST", "/start", write(options), null, 201));
     }
 
     /** Chunk index → SHA-256 of what the receiver holds for the session. */
     public Map<Integer, String> status(String sid) {
-        JsonNode chunks = json(send("GET", "/status/" + sid, HttpRequest.BodyPublishers.noBody(), null, 200)).path("chunks");
+        JsonNode chunks = json(exchange("GET", "/status/" + sid, null, null, 200)).path("chunks");
         Map<Integer, String> held = new HashMap<>();
         chunks.fields().forEachRemaining(e -> held.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
         return held;
     }
 
-    /**
-     * Uploads one chunk. Bodies go through {@link java.net.HttpURLConnection} in fixed-length
-     * streaming mode: written straight from the array to the socket, over a kept-alive connection,
-     * it moves large bodies with about half the CPU of the JDK's asynchronous client.
-     */
+    /** Uploads one chunk: written straight from the array to the socket (fixed-length streaming). */
     public void put(String sid, int index, byte[] body, String sha256) {
-        String path = "/upload/" + sid + "/" + index;
-        try {
-            java.net.HttpURLConnection connection = (java.net.HttpURLConnection) URI.create(base + path).toURL().openConnection();
-            connection.setRequestMethod("PUT");
-            connection.setConnectTimeout(10_000);
-            connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            connection.setDoOutput(true);
-            connection.setFixedLengthStreamingMode(body.length);
-            connection.setRequestProperty("Content-Type", "application/octet-stream");
-            connection.setRequestProperty("X-Chunk-Sha256", sha256);
-            if (token != null) {
-                connection.setRequestProperty("Authorization", "Bearer " + token);
-            }
-            try (java.io.OutputStream out = connection.getOutputStream()) {
-                out.write(body);
-            }
-            int status = connection.getResponseCode();
-            java.io.InputStream answer = status < 400 ? connection.getInputStream() : connection.getErrorStream();
-            String text = answer == null ? "" : new String(answer.readAllBytes(), StandardCharsets.UTF_8);
-            if (answer != null) {
-                answer.close();
-            }
-            if (status != 200 && status != 201) {
-                throw new ShipException(status, "PUT " + path + " answered " + status + ": " + message(text), null);
-            }
-        } catch (javax.net.ssl.SSLException e) {
-            throw tlsFailure("PUT", path, e);
-        } catch (IOException e) {
-            throw new ShipException(0, "PUT " + base + path + ": receiver unreachable (" + e + ")", e);
-        }
+        exchange("PUT", "/upload/" + sid + "/" + index, body, sha256, 200, 201);
     }
 
     private ShipException tlsFailure(String method, String path, Exception e) {
@@ -110,66 +83,79 @@ public final class ReceiverClient {
     }
 
     public JsonNode finish(String sid, String manifestJson) {
-        return json(send("POST", "/finish/" + sid, HttpRequest.BodyPublishers.ofString(manifestJson), null, 200));
+        return json(exchange("POST", "/finish/" + sid, manifestJson.getBytes(StandardCharsets.UTF_8), null, 200));
     }
 
     /** Which of these hashes the receiver already stores. */
     public JsonNode check(List<String> hashes) {
-        return json(send("POST", "/check", HttpRequest.BodyPublishers.ofString(write(hashes)), null, 200)).path("found");
+        return json(exchange("POST", "/check", write(hashes), null, 200)).path("found");
     }
 
     /** {@code GET /mirror}: the entries of a mirror ({@code path, type, size, mtime, mode, target, sha256}). */
     public JsonNode mirror(String name, boolean checksum) {
-        return json(send("GET", "/mirror?name=" + encode(name) + (checksum ? "&checksum=true" : ""),
-                HttpRequest.BodyPublishers.noBody(), null, 200)).path("entries");
+        return json(exchange("GET", "/mirror?name=" + encode(name) + (checksum ? "&checksum=true" : ""), null, null, 200))
+                .path("entries");
     }
 
     /** {@code POST /mirror/changes}: renames and deletions inside a mirror; returns what was done. */
     public JsonNode mirrorChanges(String name, Map<String, Object> changes) {
-        return json(send("POST", "/mirror/changes?name=" + encode(name),
-                HttpRequest.BodyPublishers.ofString(write(changes)), null, 200));
+        return json(exchange("POST", "/mirror/changes?name=" + encode(name), write(changes), null, 200));
     }
 
     /** {@code DELETE /sessions/{sid}}: abandons a session and its chunks. */
     public void delete(String sid) {
-        send("DELETE", "/sessions/" + sid, HttpRequest.BodyPublishers.noBody(), null, 204, 404, 410);
+        exchange("DELETE", "/sessions/" + sid, null, null, 204, 404, 410);
     }
 
     private static String encode(String text) {
         return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-
-    private String send(String method, String path, HttpRequest.BodyPublisher body, String sha256, int... ok) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-                .method(method, body).header("Content-Type", method.equals("PUT") ? "application/octet-stream" : "application/json");
-        if (sha256 != null) {
-            request.header("X-Chunk-Sha256", sha256);
-        }
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response;
+    /**
+     * One request over {@link HttpURLConnection} (kept-alive connections, reused across threads);
+     * answers the body when the status is one of {@code ok}. It costs about half the CPU of the JDK's
+     * asynchronous HTTP client for large bodies, and does not load that client's classes and TLS
+     * context at every start of a command.
+     */
+    private String exchange(String method, String path, byte[] body, String sha256, int... ok) {
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (javax.net.ssl.SSLException e) {
+            HttpURLConnection connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+            connection.setRequestMethod(method);
+            connection.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+            connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            connection.setRequestProperty("Content-Type", method.equals("PUT") ? "application/octet-stream" : "application/json");
+            if (sha256 != null) {
+                connection.setRequestProperty("X-Chunk-Sha256", sha256);
+            }
+            if (token != null) {
+                connection.setRequestProperty("Authorization", "Bearer " + token);
+            }
+            if (body != null) {
+                connection.setDoOutput(true);
+                connection.setFixedLengthStreamingMode(body.length);
+                try (OutputStream out = connection.getOutputStream()) {
+                    out.write(body);
+                }
+            }
+            int status = connection.getResponseCode();
+            String text;
+            try (InputStream answer = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+                text = answer == null ? "" : new String(answer.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            for (int expected : ok) {
+                if (status == expected) {
+                    return text;
+                }
+            }
+            throw new ShipException(status, method + " " + path + " answered " + status + ": " + message(text), null);
+        } catch (SSLException e) {
             throw tlsFailure(method, path, e);
         } catch (IOException e) {
-            if (e.getCause() instanceof javax.net.ssl.SSLException ssl) {
+            if (e.getCause() instanceof SSLException ssl) {
                 throw tlsFailure(method, path, ssl);
             }
             throw new ShipException(0, method + " " + base + path + ": receiver unreachable (" + e + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ShipException(0, method + " " + base + path + ": interrupted", e);
         }
-        for (int status : ok) {
-            if (response.statusCode() == status) {
-                return response.body();
-            }
-        }
-        throw new ShipException(response.statusCode(), method + " " + path + " answered " + response.statusCode() + ": "
-                + message(response.body()), null);
     }
 
     private static JsonNode json(String body) {
@@ -180,9 +166,9 @@ public final class ReceiverClient {
         }
     }
 
-    private static String write(Object value) {
+    private static byte[] write(Object value) {
         try {
-            return JSON.writeValueAsString(value);
+            return JSON.writeValueAsBytes(value);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
