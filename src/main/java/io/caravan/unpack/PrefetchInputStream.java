@@ -16,16 +16,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class PrefetchInputStream extends InputStream {
 
-    private static final byte[] END = new byte[0];
+    /** A block as read: the array (recycled once consumed) and how many of its bytes were read. */
+    private record Block(byte[] data, int length) {
+    }
+
+    private static final Block END = new Block(new byte[0], 0);
 
     private final InputStream source;
-    private final BlockingQueue<byte[]> queue;
+    private final BlockingQueue<Block> queue;
     private final BlockingQueue<byte[]> free;
     private final int blockSize;
     private final Thread reader;
     private volatile boolean stopped;
     private volatile Throwable failure;
-    private byte[] current;
+    private Block current;
     private int position;
 
     PrefetchInputStream(InputStream source, int depth, int blockSize, String name) {
@@ -48,7 +52,9 @@ final class PrefetchInputStream extends InputStream {
                 if (n < 0) {
                     break;
                 }
-                if (n > 0 && !offer(n == blockSize ? block : java.util.Arrays.copyOf(block, n))) {
+                if (n == 0) {
+                    free.offer(block);
+                } else if (!offer(new Block(block, n))) {
                     break;
                 }
             }
@@ -59,7 +65,7 @@ final class PrefetchInputStream extends InputStream {
     }
 
     /** Queues a block, waiting while the queue is full; false once stopped. */
-    private boolean offer(byte[] block) {
+    private boolean offer(Block block) {
         try {
             while (!stopped) {
                 if (queue.offer(block, 50, TimeUnit.MILLISECONDS)) {
@@ -83,12 +89,12 @@ final class PrefetchInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        while (current == null || position == current.length) {
+        while (current == null || position == current.length()) {
             if (current == END) {
                 return -1;
             }
-            if (current != null && current.length == blockSize) {
-                free.offer(current);
+            if (current != null) {
+                free.offer(current.data()); // reused by the reading thread: no array per block
             }
             current = take();
             position = 0;
@@ -97,13 +103,13 @@ final class PrefetchInputStream extends InputStream {
                 return -1;
             }
         }
-        int n = Math.min(len, current.length - position);
-        System.arraycopy(current, position, b, off, n);
+        int n = Math.min(len, current.length() - position);
+        System.arraycopy(current.data(), position, b, off, n);
         position += n;
         return n;
     }
 
-    private byte[] take() throws InterruptedIOException {
+    private Block take() throws InterruptedIOException {
         try {
             return queue.take();
         } catch (InterruptedException e) {
