@@ -83,9 +83,11 @@ public final class Unpacker {
             }
             buffered.reset();
             decompressor = Codecs.autoDecompress(buffered);
-            inflated = new PrefetchInputStream(decompressor, 4, BLOCK, "caravan-decompress");
-            SafeExtractor.Result result = new SafeExtractor(options.policy(), listener, hooks).extract(inflated, root);
-            inflated.transferTo(OutputStream.nullOutputStream());
+            // an uncompressed tar needs no stage of its own: extraction reads the read stage directly
+            inflated = decompressor == buffered ? null : new PrefetchInputStream(decompressor, 4, BLOCK, "caravan-decompress");
+            InputStream tar = inflated != null ? inflated : buffered;
+            SafeExtractor.Result result = new SafeExtractor(options.policy(), listener, hooks).extract(tar, root);
+            tar.transferTo(OutputStream.nullOutputStream());
             stop(inflated, read);
             if (verifier != null) {
                 verifier.drain();
