@@ -3,8 +3,10 @@ package io.caravan.unpack;
 import com.sun.nio.file.ExtendedOpenOption;
 import io.caravan.progress.ProgressListener;
 import io.caravan.util.AlignedBuffers;
+import io.caravan.util.Failures;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,6 +20,10 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +46,14 @@ final class FileContentWriter {
     private static final Set<OpenOption> DIRECT = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
             LinkOption.NOFOLLOW_LINKS, ExtendedOpenOption.DIRECT);
     private static final Set<OpenOption> REOPEN = Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-    /** Shared by all extractions of the process: bounds the direct memory they take. */
-    private static final AlignedBuffers POOL = new AlignedBuffers(4);
+    /** Shared by all extractions of the process: bounds the direct memory they take (two per file at most). */
+    private static final AlignedBuffers POOL = new AlignedBuffers(8);
+    /** Writes one block of a file while its next block is read and hashed. */
+    private static final ExecutorService WRITER = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "caravan-write");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** File systems found not to take direct I/O: their files are written through the page cache. */
     private static final Set<FileStore> NO_DIRECT = ConcurrentHashMap.newKeySet();
 
@@ -52,7 +64,7 @@ final class FileContentWriter {
         this(true);
     }
 
-    /** {@code directAllowed} false: always the buffered write (for comparison and tests). */
+    /** {@code directAllowed} false: always the buffered write ({@code caravan.receiver.direct-io=false}). */
     FileContentWriter(boolean directAllowed) {
         this.directAllowed = directAllowed;
     }
@@ -114,9 +126,12 @@ final class FileContentWriter {
     }
 
     private void direct(FileChannel opened, Path target, FileStore store, String name, long size, InputStream content,
-                        MessageDigest digest, ProgressListener listener, ByteBuffer block) throws IOException {
+                        MessageDigest digest, ProgressListener listener, ByteBuffer first) throws IOException {
         FileChannel channel = opened;
         boolean aligned = true;
+        ByteBuffer second = null; // with two blocks, one is written on WRITER while the other is filled
+        Future<?> pending = null;
+        ByteBuffer block = first;
         try {
             long offset = 0;
             for (long remaining = size; remaining > 0; ) {
@@ -133,28 +148,73 @@ final class FileContentWriter {
                     block.put(i, (byte) 0); // the last block's tail: cut off by the truncate below
                 }
                 block.flip().limit(padded);
-                try {
+                if (second != null) {
+                    await(pending); // the other block's write: then only this one is in flight
+                    FileChannel out = channel;
+                    ByteBuffer data = block;
+                    long at = offset;
+                    pending = WRITER.submit(() -> {
+                        writeFully(out, data, at);
+                        return null;
+                    });
+                    block = block == first ? second : first;
+                } else if (offset > 0 || !aligned) {
                     writeFully(channel, block, offset);
-                } catch (IOException e) {
-                    if (!aligned) {
-                        throw e;
+                } else {
+                    // the first block alone: it tells whether this file system takes direct writes
+                    try {
+                        writeFully(channel, block, offset);
+                        second = remaining > 0 ? POOL.acquire() : null;
+                    } catch (IOException e) {
+                        // opened with O_DIRECT but the writes are refused (alignment): go on through the page cache
+                        channel.close();
+                        channel = FileChannel.open(target, REOPEN);
+                        aligned = false;
+                        writeFully(channel, block.position(0).limit(filled), offset);
+                        NO_DIRECT.add(store);
+                        LOG.warn("direct I/O failed in {} ({}); large extracted files are written through the page cache from now on",
+                                target.getParent(), e.getMessage());
                     }
-                    // opened with O_DIRECT but the writes are refused (alignment): go on through the page cache
-                    channel.close();
-                    channel = FileChannel.open(target, REOPEN);
-                    aligned = false;
-                    writeFully(channel, block.position(0).limit(filled), offset);
-                    NO_DIRECT.add(store);
-                    LOG.warn("direct I/O failed in {} ({}); large extracted files are written through the page cache from now on",
-                            target.getParent(), e.getMessage());
                 }
                 offset += filled;
             }
+            await(pending);
+            pending = null;
             if (aligned && size % AlignedBuffers.BLOCK != 0) {
                 channel.truncate(size);
             }
         } finally {
+            if (pending != null) {
+                awaitQuietly(pending); // never close the file or reuse the block under a running write
+            }
+            if (second != null) {
+                POOL.release(second);
+            }
             channel.close();
+        }
+    }
+
+    private static void await(Future<?> write) throws IOException {
+        if (write == null) {
+            return;
+        }
+        try {
+            write.get();
+        } catch (ExecutionException e) {
+            Failures.rethrow(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing an extracted file");
+        }
+    }
+
+    private static void awaitQuietly(Future<?> write) {
+        try {
+            write.get();
+        } catch (ExecutionException e) {
+            // the failure that got us here is the one reported
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -32,7 +32,7 @@ public final class SafeExtractor {
     private final ExtractPolicy policy;
     private final ProgressListener listener;
     private final ExtractHooks hooks;
-    private final FileContentWriter contentWriter = new FileContentWriter();
+    private final FileContentWriter contentWriter;
 
     public SafeExtractor(ExtractPolicy policy, ProgressListener listener) {
         this(policy, listener, ExtractHooks.NONE);
@@ -42,6 +42,7 @@ public final class SafeExtractor {
         this.policy = policy;
         this.listener = listener;
         this.hooks = hooks;
+        this.contentWriter = new FileContentWriter(policy.directIo());
     }
 
     /** Counts of what one extraction wrote. */
