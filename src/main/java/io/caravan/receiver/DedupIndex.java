@@ -1,12 +1,11 @@
 package io.caravan.receiver;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import io.caravan.util.AlignedBuffers;
+import io.caravan.util.DirectFileInputStream;
 import io.caravan.util.Sha256;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -197,45 +196,18 @@ public final class DedupIndex implements AutoCloseable {
      * the page cache would cost more CPU than the hashing.
      */
     private String hash(Path file) {
-        ByteBuffer block = readBuffer.acquire();
-        try {
-            if (block != null) {
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS,
-                        ExtendedOpenOption.DIRECT)) {
-                    return hash(channel, block, true);
-                } catch (IOException | UnsupportedOperationException e) {
-                    // no direct I/O here (or a file that vanished): the plain read below tells which
-                }
-            }
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                return hash(channel, ByteBuffer.allocate(256 * 1024), false);
-            } catch (IOException e) {
-                return null; // removed or unreadable: not indexed
-            }
-        } finally {
-            if (block != null) {
-                readBuffer.release(block);
-            }
-        }
-    }
-
-    private String hash(FileChannel channel, ByteBuffer block, boolean direct) throws IOException {
         MessageDigest digest = Sha256.newDigest();
-        byte[] bytes = new byte[block.capacity()];
-        while (true) {
-            if (closed) {
-                return null; // shutting down: the file stays queued in dedup.tsv
+        byte[] bytes = new byte[AlignedBuffers.SIZE];
+        try (InputStream in = DirectFileInputStream.open(file, readBuffer)) {
+            for (int n; (n = in.read(bytes)) > 0; ) {
+                if (closed) {
+                    return null; // shutting down: the file stays queued in dedup.tsv
+                }
+                digest.update(bytes, 0, n);
             }
-            block.clear();
-            int n = channel.read(block);
-            if (n <= 0) {
-                return Sha256.hex(digest);
-            }
-            block.flip().get(bytes, 0, n);
-            digest.update(bytes, 0, n);
-            if (direct && n < block.capacity()) {
-                return Sha256.hex(digest); // a short direct read is the end of the file (the next offset is unaligned)
-            }
+            return Sha256.hex(digest);
+        } catch (IOException e) {
+            return null; // removed or unreadable: not indexed
         }
     }
 

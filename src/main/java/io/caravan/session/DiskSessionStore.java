@@ -3,6 +3,7 @@ package io.caravan.session;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.unpack.Staging;
 import io.caravan.util.AlignedBuffers;
+import io.caravan.util.DirectFileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -41,6 +42,8 @@ public final class DiskSessionStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Aligned buffers for direct writes: as many chunk writes at once go around the page cache. */
     private static final int WRITE_BUFFERS = 8;
+    /** Aligned buffers for reading chunk files back directly (one per extraction reading from disk). */
+    private static final int READ_BUFFERS = 4;
     /** A kept body not read within this long gives way when the read-ahead budget is spent. */
     private static final Duration HELD_FOR = Duration.ofSeconds(10);
 
@@ -52,6 +55,8 @@ public final class DiskSessionStore {
     private final Clock clock;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ChunkFileWriter writer;
+    /** Chunk files were written around the page cache: read back the same way, one buffer per reader. */
+    private final AlignedBuffers readBuffers;
     private final AtomicLong heldBytes = new AtomicLong();
     private volatile long lastChunkNanos = System.nanoTime();
 
@@ -63,6 +68,7 @@ public final class DiskSessionStore {
         this.limits = limits;
         this.clock = clock;
         this.writer = new ChunkFileWriter(new AlignedBuffers(limits.directIo() ? WRITE_BUFFERS : 0));
+        this.readBuffers = new AlignedBuffers(limits.directIo() ? READ_BUFFERS : 0);
         load();
     }
 
@@ -226,7 +232,7 @@ public final class DiskSessionStore {
         if (held != null) {
             return new HeldBodyInputStream(held, () -> letGo(held));
         }
-        return Files.newInputStream(chunk.file());
+        return DirectFileInputStream.open(chunk.file(), readBuffers);
     }
 
     /** Bytes of chunk bodies kept in memory for readers right now. */
