@@ -11,6 +11,7 @@ import io.caravan.unpack.SafeExtractor;
 import io.caravan.unpack.Staging;
 import io.caravan.unpack.UnpackOptions;
 import io.caravan.unpack.Unpacker;
+import io.caravan.util.BulkInputStream;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
@@ -233,7 +234,7 @@ final class ArchiveAssembler implements SessionListener {
     }
 
     /** The session's chunks in index order as one stream; waits for missing chunks, ends at the total. */
-    private final class ChunkStream extends InputStream {
+    private final class ChunkStream extends BulkInputStream {
         private final int gen;
         private final MessageDigest digest = Sha256.newDigest();
         private InputStream current;
@@ -241,12 +242,6 @@ final class ArchiveAssembler implements SessionListener {
 
         ChunkStream(int gen) {
             this.gen = gen;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.caravan.unpack;
 
+import io.caravan.util.BulkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -12,7 +13,7 @@ import java.util.function.Supplier;
  * A bounded hand-over of chunk arrays from a producing thread to a reading thread, seen by the
  * reader as one stream. {@link #end()} marks the end; {@link #abort()} makes the reader fail.
  */
-final class ChunkQueueInputStream extends InputStream {
+final class ChunkQueueInputStream extends BulkInputStream {
 
     private static final byte[] END = new byte[0];
     private static final byte[] ABORT = new byte[0];
@@ -46,12 +47,6 @@ final class ChunkQueueInputStream extends InputStream {
     void abort() {
         queue.clear();
         queue.offer(ABORT);
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

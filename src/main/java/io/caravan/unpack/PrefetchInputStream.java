@@ -1,5 +1,6 @@
 package io.caravan.unpack;
 
+import io.caravan.util.BulkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -14,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * where it happened in the stream. {@link #stop()} ends the thread without interrupting a read, so the
  * source can still be read to its end afterwards (to find which part was damaged).
  */
-final class PrefetchInputStream extends InputStream {
+final class PrefetchInputStream extends BulkInputStream {
 
     /** A block as read: the array (recycled once consumed) and how many of its bytes were read. */
     private record Block(byte[] data, int length) {
@@ -76,12 +77,6 @@ final class PrefetchInputStream extends InputStream {
             Thread.currentThread().interrupt();
         }
         return false;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

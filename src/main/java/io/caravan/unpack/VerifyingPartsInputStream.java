@@ -3,6 +3,7 @@ package io.caravan.unpack;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
 import io.caravan.progress.ProgressListener;
+import io.caravan.util.BulkInputStream;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,7 @@ import java.util.List;
  * naming the part. Since a corrupt part can break the decompressor before its end is reached,
  * callers {@link #drain()} after a failure to learn which part was at fault.
  */
-public final class VerifyingPartsInputStream extends InputStream {
+public final class VerifyingPartsInputStream extends BulkInputStream {
 
     private final List<Path> parts;
     private final Manifest manifest;
@@ -34,12 +35,6 @@ public final class VerifyingPartsInputStream extends InputStream {
         this.parts = parts;
         this.manifest = manifest;
         this.listener = listener;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

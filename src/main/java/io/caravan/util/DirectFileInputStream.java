@@ -17,7 +17,7 @@ import java.nio.file.StandardOpenOption;
  * answers a plain stream where direct reads are not possible (no pooled buffer free, a file system
  * without direct I/O).
  */
-public final class DirectFileInputStream extends InputStream {
+public final class DirectFileInputStream extends BulkInputStream {
 
     private final FileChannel channel;
     private final ByteBuffer block;
@@ -57,12 +57,6 @@ public final class DirectFileInputStream extends InputStream {
         block.flip();
         // a short read is the end of the file: the next offset would not be aligned
         end = n < block.capacity();
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
