@@ -2,6 +2,7 @@ package io.caravan.sync;
 
 import io.caravan.pack.Chunk;
 import io.caravan.pack.Codecs;
+import io.caravan.pack.Compressibility;
 import io.caravan.pack.PackIterator;
 import io.caravan.pack.PackOptions;
 import io.caravan.pack.PackSource;
@@ -38,6 +39,8 @@ public final class MirrorParcels {
     private final SenderJournal journal;
     private final HashCache cache;
     private final SenderSettings sender;
+    /** For a large file that barely compresses (video, archives): the same parcel without zstd. */
+    private final SenderSettings uncompressed;
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong sentBytes = new AtomicLong();
 
@@ -48,6 +51,8 @@ public final class MirrorParcels {
         this.cache = new HashCache(settings.stateDir().resolve("hashes.tsv"));
         this.sender = new SenderSettings(settings.url(), settings.token(),
                 new PackOptions(Codecs.byName("zstd"), 1, 8L << 20, settings.name()), 1, -1, settings.stateDir(), RETRY);
+        this.uncompressed = new SenderSettings(settings.url(), settings.token(),
+                new PackOptions(Codecs.byName("none"), 0, 8L << 20, settings.name()), 1, -1, settings.stateDir(), RETRY);
     }
 
     /** Chunk bytes uploaded so far. */
@@ -58,10 +63,11 @@ public final class MirrorParcels {
     /** Packs and uploads {@code entries} (with their parent folders) and has the receiver apply them. */
     public void ship(List<SyncEntry> entries, ProgressListener listener) throws IOException {
         Path key = settings.root().resolve(".caravan-sync-parcel-" + ProcessHandle.current().pid() + "-" + sequence.incrementAndGet());
-        ParcelUpload upload = ParcelUpload.open(client, journal, cache, sender, key, settings.name(),
+        SenderSettings parcel = worthCompressing(entries) ? sender : uncompressed;
+        ParcelUpload upload = ParcelUpload.open(client, journal, cache, parcel, key, settings.name(),
                 Map.of("kind", "archive", "mode", "apply"));
         boolean done = false;
-        try (PackIterator chunks = PackIterator.ofSources(new Packer(sender.pack(), listener, upload.hooks()), sources(entries))) {
+        try (PackIterator chunks = PackIterator.ofSources(new Packer(parcel.pack(), listener, upload.hooks()), sources(entries))) {
             while (chunks.hasNext()) {
                 Chunk chunk = chunks.next();
                 upload.put(chunk);
@@ -76,6 +82,19 @@ public final class MirrorParcels {
             if (!done) {
                 abandon(upload, key);
             }
+        }
+    }
+
+    /** A parcel of one large file is sent uncompressed when samples of it barely compress. */
+    private boolean worthCompressing(List<SyncEntry> entries) {
+        if (entries.size() != 1 || entries.get(0).type() != SyncEntry.Type.FILE
+                || entries.get(0).size() < ParcelBatcher.DEFAULT.largeFile()) {
+            return true;
+        }
+        try {
+            return Compressibility.worthCompressing(settings.root().resolve(entries.get(0).path()));
+        } catch (IOException e) {
+            return true; // unreadable now: packing it reports the problem
         }
     }
 
