@@ -43,7 +43,7 @@ public final class DiskSessionStore {
     /** Aligned buffers for direct writes: as many chunk writes at once go around the page cache. */
     private static final int WRITE_BUFFERS = 8;
     /** Aligned buffers for reading chunk files back directly (one per extraction reading from disk). */
-    private static final int READ_BUFFERS = 4;
+    private static final int READ_BUFFERS = 2;
     /** A kept body not read within this long gives way when the read-ahead budget is spent. */
     private static final Duration HELD_FOR = Duration.ofSeconds(10);
 

@@ -47,7 +47,7 @@ final class FileContentWriter {
             LinkOption.NOFOLLOW_LINKS, ExtendedOpenOption.DIRECT);
     private static final Set<OpenOption> REOPEN = Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     /** Shared by all extractions of the process: bounds the direct memory they take (two per file at most). */
-    private static final AlignedBuffers POOL = new AlignedBuffers(8);
+    private static final AlignedBuffers POOL = new AlignedBuffers(4);
     /** Writes one block of a file while its next block is read and hashed. */
     private static final ExecutorService WRITER = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "caravan-write");
