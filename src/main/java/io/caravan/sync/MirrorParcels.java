@@ -85,14 +85,15 @@ public final class MirrorParcels {
         }
     }
 
-    /** A parcel of one large file is sent uncompressed when samples of it barely compress. */
+    /** A parcel of one large file (and maybe folders) is sent uncompressed when samples of the file barely compress. */
     private boolean worthCompressing(List<SyncEntry> entries) {
-        if (entries.size() != 1 || entries.get(0).type() != SyncEntry.Type.FILE
-                || entries.get(0).size() < ParcelBatcher.DEFAULT.largeFile()) {
+        List<SyncEntry> files = entries.stream().filter(e -> e.type() != SyncEntry.Type.DIR).toList();
+        if (files.size() != 1 || files.get(0).type() != SyncEntry.Type.FILE
+                || files.get(0).size() < ParcelBatcher.DEFAULT.largeFile()) {
             return true;
         }
         try {
-            return Compressibility.worthCompressing(settings.root().resolve(entries.get(0).path()));
+            return Compressibility.worthCompressing(settings.root().resolve(files.get(0).path()));
         } catch (IOException e) {
             return true; // unreadable now: packing it reports the problem
         }

@@ -84,8 +84,12 @@ public final class MirrorSync {
         long done = changes.apply(plan, local, send, created, !verbose);
         Progress progress = new Progress(plan.work(), done, verbose);
         List<String> failures = new ArrayList<>();
-        long failed = shipAll(ParcelBatcher.DEFAULT.batches(send), created, progress, verbose, failures);
-        if (!plan.dirs().isEmpty()) {
+        List<List<SyncEntry>> batches = ParcelBatcher.DEFAULT.batches(send);
+        // a single parcel takes the folders along (the receiver sets folder mtimes after placing the files);
+        // with several in parallel, folders go last on their own, after every file has landed
+        List<SyncEntry> along = batches.size() == 1 ? plan.dirs() : List.of();
+        long failed = shipAll(batches, along, created, progress, verbose, failures);
+        if (!plan.dirs().isEmpty() && along.isEmpty()) {
             try {
                 parcels.ship(plan.dirs(), io.caravan.progress.ProgressListener.NONE);
             } catch (IOException e) {
@@ -100,8 +104,8 @@ public final class MirrorSync {
         return outcome;
     }
 
-    private long shipAll(List<List<SyncEntry>> batches, List<String> created, Progress progress, boolean verbose,
-                         List<String> failures) throws IOException {
+    private long shipAll(List<List<SyncEntry>> batches, List<SyncEntry> along, List<String> created, Progress progress,
+                         boolean verbose, List<String> failures) throws IOException {
         ExecutorService pool = Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "caravan-sync-parcel");
             t.setDaemon(true);
@@ -111,7 +115,7 @@ public final class MirrorSync {
         try {
             List<Future<String>> results = new ArrayList<>();
             for (List<SyncEntry> batch : batches) {
-                results.add(pool.submit(() -> shipWithRetry(batch, created, progress, verbose)));
+                results.add(pool.submit(() -> shipWithRetry(batch, along, created, progress, verbose)));
             }
             for (int i = 0; i < results.size(); i++) {
                 String failure = results.get(i).get();
@@ -131,10 +135,14 @@ public final class MirrorSync {
         return failed;
     }
 
-    /** Ships a batch; on failure once more without entries that vanished meanwhile. Returns a failure message or null. */
-    private String shipWithRetry(List<SyncEntry> batch, List<String> created, Progress progress, boolean verbose) {
+    /**
+     * Ships a batch (with {@code along}, folders whose metadata rides in the same parcel); on failure
+     * once more without entries that vanished meanwhile. Returns a failure message or null.
+     */
+    private String shipWithRetry(List<SyncEntry> batch, List<SyncEntry> along, List<String> created, Progress progress,
+                                 boolean verbose) {
         try {
-            parcels.ship(batch, new LargeFileProgress(batch, console));
+            parcels.ship(with(batch, along), new LargeFileProgress(batch, console));
         } catch (IOException first) {
             List<SyncEntry> still = batch.stream()
                     .filter(e -> Files.exists(settings.root().resolve(e.path()), LinkOption.NOFOLLOW_LINKS)).toList();
@@ -142,7 +150,7 @@ public final class MirrorSync {
                 if (still.size() == batch.size() || still.isEmpty()) {
                     return describe(batch) + ": " + first.getMessage();
                 }
-                parcels.ship(still, io.caravan.progress.ProgressListener.NONE);
+                parcels.ship(with(still, along), io.caravan.progress.ProgressListener.NONE);
             } catch (IOException | UncheckedIOException second) {
                 return describe(batch) + ": " + second.getMessage();
             }
@@ -154,6 +162,15 @@ public final class MirrorSync {
         }
         progress.add(batch.size());
         return null;
+    }
+
+    private static List<SyncEntry> with(List<SyncEntry> batch, List<SyncEntry> along) {
+        if (along.isEmpty()) {
+            return batch;
+        }
+        List<SyncEntry> all = new ArrayList<>(batch);
+        all.addAll(along);
+        return all;
     }
 
     private static String describe(List<SyncEntry> batch) {
