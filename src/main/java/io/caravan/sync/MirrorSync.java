@@ -144,13 +144,13 @@ public final class MirrorSync {
         try {
             parcels.ship(with(batch, along), new LargeFileProgress(batch, console));
         } catch (IOException first) {
-            List<SyncEntry> still = batch.stream()
-                    .filter(e -> Files.exists(settings.root().resolve(e.path()), LinkOption.NOFOLLOW_LINKS)).toList();
+            List<SyncEntry> still = existing(batch);
+            List<SyncEntry> stillAlong = existing(along);
             try {
-                if (still.size() == batch.size() || still.isEmpty()) {
+                if (still.size() == batch.size() && stillAlong.size() == along.size() || still.isEmpty()) {
                     return describe(batch) + ": " + first.getMessage();
                 }
-                parcels.ship(with(still, along), io.caravan.progress.ProgressListener.NONE);
+                parcels.ship(with(still, stillAlong), io.caravan.progress.ProgressListener.NONE);
             } catch (IOException | UncheckedIOException second) {
                 return describe(batch) + ": " + second.getMessage();
             }
@@ -162,6 +162,10 @@ public final class MirrorSync {
         }
         progress.add(batch.size());
         return null;
+    }
+
+    private List<SyncEntry> existing(List<SyncEntry> entries) {
+        return entries.stream().filter(e -> Files.exists(settings.root().resolve(e.path()), LinkOption.NOFOLLOW_LINKS)).toList();
     }
 
     private static List<SyncEntry> with(List<SyncEntry> batch, List<SyncEntry> along) {
