@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.security.MessageDigest;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -78,13 +77,8 @@ public final class TreeScanner {
 
     /** SHA-256 of a file's content, read streaming. */
     public static String sha256(Path file) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
-        byte[] buffer = new byte[256 * 1024];
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
+            return Sha256.of(in, new byte[256 * 1024]);
         }
-        return Sha256.hex(digest);
     }
 }

@@ -1,5 +1,7 @@
 package io.caravan.util;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -25,6 +27,15 @@ public final class Sha256 {
     public static String of(byte[] data, int offset, int length) {
         MessageDigest digest = newDigest();
         digest.update(data, offset, length);
+        return hex(digest);
+    }
+
+    /** The SHA-256 of everything {@code in} still holds, read through {@code buffer}; the stream is not closed. */
+    public static String of(InputStream in, byte[] buffer) throws IOException {
+        MessageDigest digest = newDigest();
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            digest.update(buffer, 0, n);
+        }
         return hex(digest);
     }
 

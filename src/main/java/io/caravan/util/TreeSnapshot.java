@@ -10,7 +10,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,14 +70,9 @@ public final class TreeSnapshot {
     }
 
     private static String sha256(Path file) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
-        byte[] buffer = new byte[256 * 1024];
         try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
+            return Sha256.of(in, new byte[256 * 1024]);
         }
-        return Sha256.hex(digest);
     }
 
     public Map<String, Entry> entries() {
