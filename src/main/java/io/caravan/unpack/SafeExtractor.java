@@ -172,9 +172,9 @@ public final class SafeExtractor {
                     throw new UnsafeEntryException(name, "it is a symbolic link to the absolute path '" + linkTarget
                             + "' (use --allow-external-symlinks to keep such links)");
                 }
-                if (!target.getParent().resolve(linkTarget).normalize().startsWith(root)) {
+                if (!target.getParent().resolve(linkTarget).normalize().startsWith(parcelRoot(target))) {
                     throw new UnsafeEntryException(name, "it is a symbolic link to '" + linkTarget
-                            + "', outside the destination (use --allow-external-symlinks to keep such links)");
+                            + "', outside the destination (the top-level folder it is published in; use --allow-external-symlinks to keep such links)");
                 }
             }
             makeRoom(name, target);
@@ -191,6 +191,16 @@ public final class SafeExtractor {
             }
             makeRoom(name, target);
             Files.createLink(target, existing);
+        }
+
+        /**
+         * The folder a link is judged against: its top-level entry, which is published as one unit
+         * (renamed or merged elsewhere, so only paths inside it keep their meaning), or the root for
+         * a top-level link.
+         */
+        private Path parcelRoot(Path entry) {
+            Path relative = root.relativize(entry);
+            return relative.getNameCount() > 1 ? root.resolve(relative.getName(0)) : root;
         }
 
         /** Makes sure every folder above {@code target} is a real folder inside the root, creating missing ones. */
@@ -241,10 +251,9 @@ public final class SafeExtractor {
         /** Re-checks links against the finished tree, then applies folder modes and mtimes deepest first. */
         void finish() throws IOException {
             if (!policy.allowExternalSymlinks()) {
-                Path realRoot = root.toRealPath();
                 for (Path link : symlinks) {
                     Path resolved = resolvedOrNull(link);
-                    if (resolved != null && !resolved.startsWith(realRoot)) {
+                    if (resolved != null && !resolved.startsWith(parcelRoot(link).toRealPath())) {
                         throw new UnsafeEntryException(EntryPaths.display(root, link),
                                 "through other links in the archive it points outside the destination");
                     }

@@ -58,6 +58,15 @@ class HostileEntryTest {
         assertRefused(new CraftedTar().link("tree/abs", TarConstants.LF_SYMLINK, "/etc/passwd"), "tree/abs", "absolute path '/etc/passwd'");
     }
 
+    /** Judged where it will live: the top-level folder is published elsewhere, so '../sibling' would point out of it. */
+    @Test
+    void symlinkLeavingItsTopLevelFolderThoughInsideTheStagingFolder() throws IOException {
+        assertRefused(new CraftedTar().dir("sibling").link("tree/x", TarConstants.LF_SYMLINK, "../sibling"), "tree/x",
+                "outside the destination");
+        assertRefused(new CraftedTar().dir("tree/a").link("tree/a/b", TarConstants.LF_SYMLINK, "../../other/dangling"),
+                "tree/a/b", "outside the destination");
+    }
+
     @Test
     void writingThroughASymlink() throws IOException {
         Files.createDirectories(tmp.resolve("outside"));
