@@ -119,6 +119,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());
+        pickup.setPolicy(config.policy());
+        pickup.setKeepVersions(config.keepVersions().toSeconds() + "s");
         context.getRegistry().bind("partSetPickup", pickup);
         String keystore = settings.text("caravan.receiver.tls-keystore", null);
         if (keystore != null) {

@@ -1,5 +1,6 @@
 package io.caravan.unpack;
 
+import io.caravan.fs.NameRules;
 import io.caravan.pack.ReferenceEntries;
 import io.caravan.progress.ProgressListener;
 import io.caravan.util.Sha256;
@@ -86,6 +87,11 @@ public final class SafeExtractor {
             Path target = EntryPaths.resolve(root, name);
             if (target.equals(root)) {
                 return;
+            }
+            String top = root.relativize(target).getName(0).toString();
+            if (top.startsWith(NameRules.RESERVED_PREFIX)) {
+                throw new UnsafeEntryException(name, "'" + top + "' is a reserved name (Caravan's own state and temporary"
+                        + " files start with '" + NameRules.RESERVED_PREFIX + "'), so it is never published");
             }
             if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
                 throw new UnsafeEntryException(name, "device files and FIFOs are never created");

@@ -47,6 +47,12 @@ class HostileEntryTest {
     }
 
     @Test
+    void reservedTopLevelNames() throws IOException {
+        assertRefused(new CraftedTar().dir(".caravan").file(".caravan/dedup.tsv"), ".caravan/", "reserved name");
+        assertRefused(new CraftedTar().file(".caravan-staging-0011"), ".caravan-staging-0011", "reserved name");
+    }
+
+    @Test
     void dotDot() throws IOException {
         assertRefused(new CraftedTar().file("tree/ok.txt").file("tree/../../evil.txt"), "tree/../../evil.txt", "contains '..'");
         assertRefused(new CraftedTar().file("../evil.txt"), "../evil.txt", "contains '..'");
