@@ -37,6 +37,7 @@ public final class TarTreeWriter {
 
     private final ProgressListener listener;
     private final PackHooks hooks;
+    private final boolean safeLinks;
     private final byte[] buffer = new byte[256 * 1024];
     private final Map<String, String> firstNameByInode = new HashMap<>();
     private long entries;
@@ -47,8 +48,14 @@ public final class TarTreeWriter {
     }
 
     public TarTreeWriter(ProgressListener listener, PackHooks hooks) {
+        this(listener, hooks, false);
+    }
+
+    /** With {@code safeLinks}, links that point outside the source they belong to are skipped with a warning. */
+    public TarTreeWriter(ProgressListener listener, PackHooks hooks, boolean safeLinks) {
         this.listener = listener;
         this.hooks = hooks;
+        this.safeLinks = safeLinks;
     }
 
     /** Writes every source as a top-level entry named after it, then the tar trailer; {@code out} stays open. */
@@ -88,13 +95,38 @@ public final class TarTreeWriter {
             }
             case REGULAR -> writeFile(tar, path, name, attrs, mode, mtime);
             case SYMLINK -> {
+                String target = Files.readSymbolicLink(path).toString();
+                if (safeLinks && leavesItsTree(name, target)) {
+                    listener.warning("skipped symbolic link " + path + " -> " + target + ": it points outside the tree (--safe-links)");
+                    return;
+                }
                 TarArchiveEntry link = entry(name, TarConstants.LF_SYMLINK, mode, mtime);
-                link.setLinkName(Files.readSymbolicLink(path).toString());
+                link.setLinkName(target);
                 put(tar, link, path, 0);
             }
             default -> listener.warning("skipped special file " + path + " (" + SpecialFiles.describe(mode)
                     + "): only files, folders and links are transferred");
         }
+    }
+
+    /** Whether a link named {@code name} (its first segment is the source's root) to {@code target} leaves that root. */
+    static boolean leavesItsTree(String name, String target) {
+        if (target.startsWith("/") || name.indexOf('/') < 0) {
+            return true; // absolute, or the source is itself a link: whatever it points to is outside it
+        }
+        java.util.ArrayDeque<String> path = new java.util.ArrayDeque<>(List.of(name.split("/")));
+        path.removeLast();
+        for (String segment : target.split("/")) {
+            if (segment.equals("..")) {
+                if (path.size() <= 1) {
+                    return true;
+                }
+                path.removeLast();
+            } else if (!segment.isEmpty() && !segment.equals(".")) {
+                path.addLast(segment);
+            }
+        }
+        return path.isEmpty();
     }
 
     private void writeFile(TarArchiveOutputStream tar, Path path, String name, Map<String, Object> attrs,
