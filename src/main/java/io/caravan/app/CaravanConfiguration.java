@@ -1,5 +1,9 @@
 package io.caravan.app;
 
+import io.caravan.catalog.CatalogApi;
+import io.caravan.catalog.CatalogService;
+import io.caravan.catalog.ChunkCache;
+import io.caravan.catalog.DiskParcelCatalog;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.receiver.OversizedBodyAnswer;
@@ -114,7 +118,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.duration("caravan.receiver.keep-versions", "7d"));
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC());
         context.getRegistry().bind("receiver", receiver);
-        context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, registry, settings.text("caravan.receiver.token", null)));
+        ReceiverApi receiverApi = new ReceiverApi(receiver, registry, settings.text("caravan.receiver.token", null));
+        context.getRegistry().bind("receiverApi", receiverApi);
+        catalog(context, settings, receiver, receiverApi);
         context.getRegistry().bind("oversizedBodyAnswer", new OversizedBodyAnswer());
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
@@ -132,6 +138,17 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 keystore == null ? "http" : "https", settings.text("caravan.receiver.host", "?"),
                 settings.text("caravan.receiver.port", "?"), config.inbox(),
                 config.sessionTtl(), settings.text("caravan.receiver.cleanup-cron", "?"), maxChunk);
+    }
+
+    /** The read side: publishes are recorded in the catalog, whose verbs (catalogApi) serve parcels, chunks and files. */
+    private static void catalog(CamelContext context, Settings settings, Receiver receiver, ReceiverApi errors) throws Exception {
+        Path stateDir = receiver.config().stateDir().resolve("catalog");
+        DiskParcelCatalog catalog = new DiskParcelCatalog(stateDir, Clock.systemUTC());
+        receiver.catalog(catalog);
+        ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"));
+        CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
+                settings.size("caravan.catalog.chunk-size", "8MiB"));
+        context.getRegistry().bind("catalogApi", new CatalogApi(service, settings.text("caravan.receiver.token", null), errors::error));
     }
 
     private static void sender(CamelContext context, Settings settings) throws Exception {

@@ -3,6 +3,7 @@ package io.caravan.receiver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanException;
+import io.caravan.catalog.ParcelCatalog;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.Manifest;
@@ -57,6 +58,7 @@ public final class Receiver implements AutoCloseable {
     private final Mirrors mirrors;
     private final Versions versions;
     private final Publisher publisher;
+    private volatile ParcelCatalog catalog;
 
     public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock) throws IOException {
         this.config = config;
@@ -82,6 +84,11 @@ public final class Receiver implements AutoCloseable {
 
     public DiskSessionStore store() {
         return store;
+    }
+
+    /** Records every publish from now on in {@code catalog} (the read side's list of published parcels). */
+    public void catalog(ParcelCatalog catalog) {
+        this.catalog = catalog;
     }
 
     /** {@code POST /start}: an empty body starts a raw session (seed 002); options with a codec an archive session. */
@@ -199,6 +206,7 @@ public final class Receiver implements AutoCloseable {
             Map<String, Object> answer = session.meta().archive() ? finishArchive(session, manifest) : finishRaw(session, manifest);
             store.remove(session, JSON.writeValueAsString(answer));
             assemblers.remove(sid);
+            recordPublished(session, answer);
             metrics.published();
             LOG.info("session {} finished: published {} ({} files, {} bytes)", sid, answer.get("path"), answer.get("files"), answer.get("bytes"));
             return answer;
@@ -274,6 +282,21 @@ public final class Receiver implements AutoCloseable {
                 dedup.record(List.of(Map.entry(published, sha)));
             }
             return published(published, 1, size, sha);
+        }
+    }
+
+    private void recordPublished(Session session, Map<String, Object> answer) {
+        ParcelCatalog target = catalog;
+        if (target == null) {
+            return;
+        }
+        String path = String.valueOf(answer.get("path"));
+        try {
+            boolean folder = Files.isDirectory(config.inbox().resolve(path), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            target.record(path, folder ? "folder" : "file", ((Number) answer.get("files")).longValue(),
+                    ((Number) answer.get("bytes")).longValue(), session.meta().codec());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("'{}' was published but could not be recorded in the catalog: {}", path, e.toString());
         }
     }
 
