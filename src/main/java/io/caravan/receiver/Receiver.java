@@ -212,7 +212,7 @@ public final class Receiver implements AutoCloseable {
             assembler.reopen();
             throw e;
         }
-        if (!outcome.streamSha256().equals(manifest.sha256())) {
+        if (manifest.hasStreamSha256() && !outcome.streamSha256().equals(manifest.sha256())) {
             assembler.reopen();
             throw conflict("whole-stream SHA-256 mismatch (manifest " + manifest.sha256() + ", chunks " + outcome.streamSha256() + ")",
                     Map.of("missing", List.of(), "mismatched", List.of()));
@@ -220,7 +220,7 @@ public final class Receiver implements AutoCloseable {
         if (session.meta().apply()) {
             mirrors.apply(session.meta().name(), assembler.stagingDir());
             return published(mirrors.path(session.meta().name()), outcome.result().entries(), outcome.result().bytes(),
-                    manifest.sha256());
+                    outcome.streamSha256());
         }
         String name = publishName(session, assembler.stagingDir());
         boolean single = childCount(assembler.stagingDir()) == 1;
@@ -237,7 +237,7 @@ public final class Receiver implements AutoCloseable {
         }
         dedup.record(hashed);
         dedup.recordLater(toHash);
-        return published(published, outcome.result().entries(), outcome.result().bytes(), manifest.sha256());
+        return published(published, outcome.result().entries(), outcome.result().bytes(), outcome.streamSha256());
     }
 
     private Map<String, Object> finishRaw(Session session, Manifest manifest) throws IOException {
@@ -248,7 +248,7 @@ public final class Receiver implements AutoCloseable {
         try (Staging staging = Staging.at(stagingDir, config.inbox())) {
             Path file = stagingDir.resolve(Path.of(name).getFileName().toString());
             String sha = RawConcatenation.concatenate(expected.stream().map(c -> session.chunk(c.index()).file()).toList(), file);
-            if (manifest != null && !sha.equals(manifest.sha256())) {
+            if (manifest != null && manifest.hasStreamSha256() && !sha.equals(manifest.sha256())) {
                 throw conflict("whole-file SHA-256 mismatch (manifest " + manifest.sha256() + ", chunks " + sha + ")",
                         Map.of("missing", List.of(), "mismatched", List.of()));
             }

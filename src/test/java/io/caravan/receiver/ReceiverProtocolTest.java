@@ -501,6 +501,51 @@ class ReceiverProtocolTest {
         }
 
         @Test
+        void archiveFinishAcceptsSeed001Metadata(@TempDir Path dir) throws Exception {
+            Parcel parcel = ReceiverCalls.smallParcel(dir, "seedmeta", 150_000, 71);
+            String sid = startArchive(receiver, "seedmeta");
+            putAll(receiver, sid, parcel, range(0, parcel.count()));
+            JsonNode answer = ok(receiver.post("/finish/" + sid, seedMetadata(parcel.manifest())), 200);
+            assertThat(answer.get("path").asText()).isEqualTo("seedmeta");
+            assertThat(answer.get("sha256").asText()).as("the stream's hash, computed").isEqualTo(parcel.manifest().sha256());
+            ReceiverCalls.assertSameTree(parcel.source(), receiver.inbox().resolve("seedmeta"));
+        }
+
+        @Test
+        void seed001MetadataStillHasEveryChunkChecked(@TempDir Path dir) throws Exception {
+            Parcel parcel = ReceiverCalls.smallParcel(dir, "seedwrong", 150_000, 72);
+            String sid = startArchive(receiver, "seedwrong");
+            putAll(receiver, sid, parcel, range(0, parcel.count()));
+            String lying = seedMetadata(parcel.manifest()).replace(parcel.sha(1), "0".repeat(64));
+            JsonNode answer = error(receiver.post("/finish/" + sid, lying), 409, "incomplete");
+            assertThat(ints(answer.get("mismatched"))).containsExactly(1);
+            assertThat(receiver.inbox().resolve("seedwrong")).doesNotExist();
+        }
+
+        @Test
+        void rawFinishAcceptsSeed001Metadata(@TempDir Path dir) throws Exception {
+            Parcel parcel = ReceiverCalls.smallParcel(dir, "seedraw", 150_000, 73);
+            String sid = startRaw("{\"name\":\"seedraw.tar.zst\"}");
+            putAll(receiver, sid, parcel, range(0, parcel.count()));
+            JsonNode answer = ok(receiver.post("/finish/" + sid, seedMetadata(parcel.manifest())), 200);
+            assertThat(answer.get("sha256").asText()).isEqualTo(parcel.manifest().sha256());
+            assertThat(answer.get("bytes").asLong()).isEqualTo(parcel.manifest().totalSize());
+            assertThat(receiver.inbox().resolve("seedraw.tar.zst")).hasSize(parcel.manifest().totalSize());
+        }
+
+        /** Seed 001's metadata for the parcel: version, total_chunks, chunks (index, size, checksum), and a field of its own. */
+        private String seedMetadata(Manifest manifest) throws IOException {
+            StringBuilder chunks = new StringBuilder();
+            for (var chunk : manifest.chunks()) {
+                chunks.append(chunks.length() == 0 ? "" : ",\n    ").append(String.format(
+                        "{\"index\": %d, \"size\": %d, \"checksum\": \"%s\", \"offset\": 0}",
+                        chunk.index(), chunk.size(), chunk.checksum()));
+            }
+            return "{\n  \"version\": \"1.0\",\n  \"total_chunks\": " + manifest.totalChunks()
+                    + ",\n  \"compression\": \"zstd\",\n  \"chunks\": [\n    " + chunks + "\n  ]\n}";
+        }
+
+        @Test
         void rawSessionWithAGapIs409AndPublishesNothing() throws Exception {
             String sid = startRaw("{\"name\":\"gappy.bin\"}");
             ok(put(receiver, sid, 0, random(100, 37)), 201);
