@@ -160,14 +160,27 @@ public final class Receiver implements AutoCloseable {
         return write;
     }
 
-    /** {@code GET /status/{sid}}. */
-    public Map<String, Object> status(String sid) {
+    /**
+     * {@code GET /status/{sid}}: the chunks an open session holds, or, once it was published (until
+     * the cleanup removes its result, a session lifetime after the publish), {@code finished: true}
+     * with the publish result, so a sender that stopped before it saw the answer need not send again.
+     */
+    public Map<String, Object> status(String sid) throws IOException {
+        Optional<String> done = store.finishedResult(sid);
+        if (done.isPresent()) {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("session_id", sid);
+            answer.put("finished", true);
+            answer.putAll(JSON.readValue(done.get(), Map.class));
+            return answer;
+        }
         Session session = store.get(sid);
         Map<String, String> chunks = new LinkedHashMap<>();
         session.chunks().forEach((i, c) -> chunks.put(String.valueOf(i), c.sha256()));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("session_id", session.id().value());
         answer.put("kind", session.meta().kind());
+        answer.put("finished", false);
         answer.put("received", List.copyOf(session.chunks().keySet()));
         answer.put("chunks", chunks);
         answer.put("bytes", session.bytes());

@@ -47,6 +47,9 @@ public final class ParcelSender {
 
     public Result send(Path source, String name, ProgressListener listener) throws IOException, InterruptedException {
         ParcelUpload upload = open(source, name);
+        if (upload.alreadyPublished()) {
+            return new Result(name, upload.finishPublished(), 0, upload.publishedChunks(), upload.publishedChunks());
+        }
         Packer packer = new Packer(settings.pack().withName(name), listener, upload.hooks());
         ExecutorService pool = Executors.newFixedThreadPool(settings.parallel(), r -> {
             Thread t = new Thread(r, "caravan-ship-" + name);

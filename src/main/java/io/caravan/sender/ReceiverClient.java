@@ -56,12 +56,26 @@ public final class ReceiverClient {
         return json(exchange("POST", "/start", write(options), null, 201));
     }
 
-    /** Chunk index → SHA-256 of what the receiver holds for the session. */
-    public Map<Integer, String> status(String sid) {
-        JsonNode chunks = json(exchange("GET", "/status/" + sid, null, null, 200)).path("chunks");
+    /**
+     * What the receiver holds for a session: chunk index → SHA-256 while it is open, or its publish
+     * result ({@code path, files, bytes, sha256}) once it was finished.
+     */
+    public record SessionStatus(Map<Integer, String> held, JsonNode published) {
+
+        public boolean finished() {
+            return published != null;
+        }
+    }
+
+    /** {@code GET /status/{sid}}. */
+    public SessionStatus status(String sid) {
+        JsonNode answer = json(exchange("GET", "/status/" + sid, null, null, 200));
+        if (answer.path("finished").asBoolean(false)) {
+            return new SessionStatus(Map.of(), answer);
+        }
         Map<Integer, String> held = new HashMap<>();
-        chunks.fields().forEachRemaining(e -> held.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
-        return held;
+        answer.path("chunks").fields().forEachRemaining(e -> held.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+        return new SessionStatus(held, null);
     }
 
     /** Uploads one chunk: written straight from the array to the socket (fixed-length streaming). */

@@ -356,6 +356,39 @@ class ReceiverProtocolTest {
         }
 
         @Test
+        void anOpenSessionIsNotFinished() throws Exception {
+            String sid = startRaw(null);
+            assertThat(ok(status(receiver, sid), 200).get("finished").asBoolean(true)).isFalse();
+        }
+
+        @Test
+        void aPublishedSessionAnswersFinishedWithThePublishResult(@TempDir Path dir) throws Exception {
+            Parcel parcel = ReceiverCalls.smallParcel(dir, "status-done", 120_000, 23);
+            String sid = startArchive(receiver, "status-done");
+            putAll(receiver, sid, parcel, range(0, parcel.count()));
+            JsonNode published = assertPublished(receiver, finish(receiver, sid, parcel), parcel, "status-done");
+
+            JsonNode status = ok(status(receiver, sid), 200);
+            assertThat(status.get("session_id").asText()).isEqualTo(sid);
+            assertThat(status.get("finished").asBoolean()).isTrue();
+            for (String field : List.of("path", "files", "bytes", "sha256")) {
+                assertThat(status.get(field)).as(field + " in " + status).isEqualTo(published.get(field));
+            }
+        }
+
+        @Test
+        void aPublishedRawSessionAnswersFinishedToo() throws Exception {
+            String sid = startRaw("{\"name\":\"status-raw.bin\"}");
+            byte[] data = random(1000, 24);
+            ok(put(receiver, sid, 0, data), 201);
+            ok(receiver.send("POST", "/finish/" + sid, null), 200);
+            JsonNode status = ok(status(receiver, sid), 200);
+            assertThat(status.get("finished").asBoolean()).isTrue();
+            assertThat(status.get("path").asText()).isEqualTo("status-raw.bin");
+            assertThat(status.get("sha256").asText()).isEqualTo(Sha256.of(data, 0, data.length));
+        }
+
+        @Test
         void newSessionHasNothing() throws Exception {
             String sid = startRaw(null);
             JsonNode status = ok(status(receiver, sid), 200);
@@ -384,7 +417,6 @@ class ReceiverProtocolTest {
             assertThat(answer.size()).as(answer.toString()).isEqualTo(4);
             assertThat(sessionDir(receiver, sid)).doesNotExist();
             assertThat(receiver.inbox().resolve(".caravan/staging").resolve(sid)).doesNotExist();
-            error(status(receiver, sid), 404, null);
         }
 
         @Test
