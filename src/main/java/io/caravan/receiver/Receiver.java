@@ -58,7 +58,7 @@ public final class Receiver implements AutoCloseable {
         this.config = config;
         Files.createDirectories(config.inbox());
         this.store = new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(), clock);
-        this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.tsv"),
+        this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.jsonl"),
                 () -> store.quietFor(INDEXING_QUIET));
         this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());
         this.mirrors = new Mirrors(config.inbox());
@@ -137,6 +137,7 @@ public final class Receiver implements AutoCloseable {
     /** {@code POST /mirror/changes?name=}: renames and deletions inside the mirror. */
     public Map<String, Object> mirrorChanges(String name, String body) throws IOException {
         Map<String, Object> answer = mirrors.changes(name, body);
+        dedup.forget(mirrors.path(name));
         LOG.info("mirror '{}': {}", name, answer);
         return answer;
     }
@@ -232,12 +233,14 @@ public final class Receiver implements AutoCloseable {
         }
         if (session.meta().apply()) {
             mirrors.apply(session.meta().name(), assembler.stagingDir());
+            dedup.forget(mirrors.path(session.meta().name()));
             return published(mirrors.path(session.meta().name()), outcome.result().entries(), outcome.result().bytes(),
                     outcome.streamSha256());
         }
         String name = publishName(session, assembler.stagingDir());
         boolean single = childCount(assembler.stagingDir()) == 1;
         Path published = Staging.existing(assembler.stagingDir(), config.inbox()).publishAs(name, onConflict(session));
+        dedup.forget(published);
         List<Map.Entry<Path, String>> hashed = new ArrayList<>();
         List<Path> toHash = new ArrayList<>();
         for (ArchiveAssembler.ReportedFile file : outcome.reportedFiles()) {
@@ -267,6 +270,7 @@ public final class Receiver implements AutoCloseable {
             }
             long size = Files.size(file);
             Path published = staging.publishAs(name, onConflict(session));
+            dedup.forget(published);
             if (size >= config.dedupMinSize()) {
                 dedup.record(List.of(Map.entry(published, sha)));
             }
@@ -401,8 +405,8 @@ public final class Receiver implements AutoCloseable {
     ExtractHooks contentHooks() {
         return new ExtractHooks() {
             @Override
-            public Optional<Path> content(String sha256, long size) {
-                return dedup.find(sha256).filter(f -> size < 0 || f.size() == size).map(dedup::resolve);
+            public boolean materialise(String sha256, long size, Path target, StoredFileCheck mayLink) throws IOException {
+                return dedup.materialise(sha256, size, target, mayLink);
             }
 
             @Override
