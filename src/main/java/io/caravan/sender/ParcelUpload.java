@@ -172,6 +172,16 @@ public final class ParcelUpload {
         return sessionId;
     }
 
+    /** The file or folder this parcel is packed from. */
+    public Path source() {
+        return source;
+    }
+
+    /** The parcel's name on the receiver. */
+    public String name() {
+        return name;
+    }
+
     /** Hooks for packing: reference entries for stored content, hashing of large files. */
     public PackHooks hooks() {
         return dedup;
@@ -196,7 +206,11 @@ public final class ParcelUpload {
         sentBytes.addAndGet(data.length);
     }
 
-    /** Finishes the session with the manifest; the receiver verifies and publishes. */
+    /**
+     * Finishes the session with the manifest; the receiver verifies and publishes. When it refuses a
+     * reference entry ({@link ShipException#referenceUnavailable()}), the session is dropped (here
+     * and on the receiver) so the parcel can be sent again, with that content, in a new one.
+     */
     public JsonNode finish(Manifest manifest) throws IOException {
         if (published != null) {
             journal.remove(source, client.url(), name);
@@ -206,7 +220,23 @@ public final class ParcelUpload {
             }
             return published;
         }
-        JsonNode answer = retry.call("finish of " + name, () -> client.finish(sessionId, manifest.toJson()));
+        JsonNode answer;
+        try {
+            answer = retry.call("finish of " + name, () -> client.finish(sessionId, manifest.toJson()));
+        } catch (ShipException e) {
+            if (e.referenceUnavailable()) {
+                // this session's stream names content the receiver no longer holds: it cannot finish, drop it
+                LOG.info("parcel '{}': the receiver no longer holds {} sent as references; session {} is dropped",
+                        name, e.references(), sessionId);
+                journal.remove(source, client.url(), name);
+                try {
+                    client.delete(sessionId);
+                } catch (ShipException ignored) {
+                    // it expires on the receiver
+                }
+            }
+            throw e;
+        }
         journal.remove(source, client.url(), name);
         LOG.info("parcel '{}' published as {} ({} bytes sent, {} chunks already there)", name,
                 answer.path("path").asText(), sentBytes.get(), skippedChunks.get());
