@@ -2,6 +2,7 @@ package io.caravan;
 
 import static org.awaitility.Awaitility.await;
 
+import io.caravan.util.FileIdentity;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -47,6 +48,20 @@ public final class InPlaceChange {
         } finally {
             Files.deleteIfExists(probe);
         }
+    }
+
+    /**
+     * Waits until every file last changed more than {@link FileIdentity#SLACK_MILLIS} ago, so a hash
+     * read now is remembered (a sender does not trust an identity seen right after a change).
+     */
+    public static void settle(Path... files) throws IOException {
+        long newest = 0;
+        for (Path file : files) {
+            newest = Math.max(newest, ctime(file).toMillis());
+        }
+        long due = newest + FileIdentity.SLACK_MILLIS + 10;
+        await("files to settle").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> System.currentTimeMillis() > due);
     }
 
     public static FileTime ctime(Path file) throws IOException {

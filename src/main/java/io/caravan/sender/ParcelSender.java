@@ -40,7 +40,7 @@ public final class ParcelSender {
         this.settings = settings;
         this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5));
         this.journal = new SenderJournal(settings.stateDir().resolve("journal"));
-        this.cache = new HashCache(settings.stateDir().resolve("hashes.tsv"));
+        this.cache = HashCache.in(settings.stateDir());
     }
 
     public ReceiverClient client() {

@@ -22,6 +22,7 @@ import io.caravan.pack.PartFileTarget;
 import io.caravan.pack.PartFiles;
 import io.caravan.progress.ProgressListener;
 import io.caravan.receiver.ReceiverCalls.Parcel;
+import io.caravan.util.FileIdentity;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ class ReceiverExactDedupTest {
         Path prefix = tmp.resolve("parts-ref-" + System.nanoTime() + "/p");
         PackHooks hooks = new PackHooks() {
             @Override
-            public Optional<String> reference(Path file, long size, long mtimeMillis) {
+            public Optional<String> reference(Path file, FileIdentity identity) {
                 return file.getFileName().toString().equals("data.bin") ? Optional.of(sha256) : Optional.empty();
             }
         };

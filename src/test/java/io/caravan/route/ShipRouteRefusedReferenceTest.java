@@ -8,7 +8,9 @@ import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.progress.ProgressListener;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.sender.DedupPlan;
 import io.caravan.sender.ParcelSender;
+import io.caravan.sender.ParcelUpload;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
 import io.caravan.util.TreeSnapshot;
@@ -37,6 +39,7 @@ class ShipRouteRefusedReferenceTest {
         Path source = Files.createDirectories(tmp.resolve("src/photos"));
         TestTrees.random(source.resolve("a.raw"), 300_000, 1);
         TestTrees.random(source.resolve("b.raw"), 200_000, 2);
+        InPlaceChange.settle(source.resolve("a.raw"), source.resolve("b.raw"));
         try (ReceiverFixture receiver = new ReceiverFixture(tmp.resolve("inbox"),
                 Map.of("caravan.receiver.dedup-min-size", "100KiB"));
              CamelContext camel = new DefaultCamelContext()) {
@@ -45,7 +48,8 @@ class ShipRouteRefusedReferenceTest {
                     new Retry(2, Duration.ofMillis(100), Duration.ofMillis(200)));
             ParcelSender sender = new ParcelSender(settings);
             sender.send(source, "first", ProgressListener.NONE);
-            sender.open(source, "second"); // checked: both files will travel as references
+            ParcelUpload planned = sender.open(source, "second"); // checked: both files will travel as references
+            assertThat(((DedupPlan) planned.hooks()).references()).hasSize(2);
             InPlaceChange.flipFirstByteKeepingSizeAndMtime(receiver.inbox().resolve("first/a.raw"));
 
             Shipper shipper = new Shipper(sender);

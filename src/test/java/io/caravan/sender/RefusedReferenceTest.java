@@ -40,6 +40,7 @@ class RefusedReferenceTest {
         TestTrees.random(source.resolve("a.raw"), 300_000, 1);
         TestTrees.random(source.resolve("b.raw"), 200_000, 2);
         TestTrees.write(source.resolve("notes.txt"), "two pictures\n");
+        InPlaceChange.settle(source.resolve("a.raw"), source.resolve("b.raw"));
         settings = new SenderSettings("http://127.0.0.1:" + receiver.port(), null,
                 new PackOptions(Codecs.byName("zstd"), 3, 64 * 1024, "photos"), 2, 100 * 1024, tmp.resolve("state"),
                 new Retry(2, Duration.ofMillis(100), Duration.ofMillis(200)));
