@@ -48,7 +48,7 @@ public final class MirrorParcels {
         this.settings = settings;
         this.client = client;
         this.journal = new SenderJournal(settings.stateDir().resolve("sync-journal"));
-        this.cache = new HashCache(settings.stateDir().resolve("hashes.tsv"));
+        this.cache = HashCache.in(settings.stateDir());
         this.sender = new SenderSettings(settings.url(), settings.token(),
                 new PackOptions(Codecs.byName("zstd"), 1, 8L << 20, settings.name()), 1, -1, settings.stateDir(), RETRY);
         this.uncompressed = new SenderSettings(settings.url(), settings.token(),
