@@ -1,0 +1,14 @@
+package io.caravan.sync;
+
+import io.caravan.CaravanException;
+
+/**
+ * A mirroring pass refused because its source is empty while the mirror holds entries (an unmounted
+ * disk or a wrong folder would otherwise empty the mirror); nothing was changed.
+ */
+public final class EmptySourceException extends CaravanException {
+
+    public EmptySourceException(String message) {
+        super(message);
+    }
+}
