@@ -12,17 +12,18 @@ import java.util.TreeMap;
  */
 public final class SyncPlanner {
 
-    /** A plan with the two trees it was made from, as filtered; {@code filtered} when the filter had rules. */
+    /** A plan with the two trees it was made from, as filtered; {@code filtered} when the filter left out source entries. */
     public record Planned(SyncPlan plan, Map<String, SyncEntry> source, Map<String, SyncEntry> mirror, boolean filtered) {
 
         /** Entries the deletions remove from the mirror, what is inside deleted folders included. */
         public long deletedEntries() {
+            return plan.deletes().stream().mapToLong(this::entriesAt).sum();
+        }
+
+        /** The mirror's entry at {@code path} and every entry below it. */
+        public long entriesAt(String path) {
             TreeMap<String, SyncEntry> tree = mirror instanceof TreeMap<String, SyncEntry> t ? t : new TreeMap<>(mirror);
-            long count = 0;
-            for (String path : plan.deletes()) {
-                count += 1 + tree.subMap(path + "/", path + "0").size(); // '0' follows '/': every path below
-            }
-            return count;
+            return (tree.containsKey(path) ? 1 : 0) + tree.subMap(path + "/", path + "0").size(); // '0' follows '/'
         }
     }
 
@@ -46,7 +47,7 @@ public final class SyncPlanner {
                 }
             }
         }
-        return new Planned(diff.plan(from, to, forced, leftAlone), from, to, !filter.isEmpty());
+        return new Planned(diff.plan(from, to, forced, leftAlone), from, to, from.size() != source.size());
     }
 
     /** The mirror folders above an excluded entry stay, unless the source has a folder there too (then they are merged). */
