@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class MirrorSync {
 
-    /** What a pass did; {@code failures} holds one message per failed parcel. */
+    /** What a pass did; {@code failures} holds one message per failed parcel (or why a dry run's pass would be refused, counted as one). */
     public record Outcome(long synced, long failed, long skipped, List<String> failures) {
         public boolean ok() {
             return failed == 0;
@@ -40,6 +40,7 @@ public final class MirrorSync {
     private final MirrorParcels parcels;
     private final SyncConsole console;
     private final MirrorChangeSender changes;
+    private volatile PathFilter filter = PathFilter.NONE;
 
     public MirrorSync(SyncSettings settings, SyncConsole console) throws IOException {
         this.settings = settings;
@@ -62,23 +63,31 @@ public final class MirrorSync {
         if (verbose) {
             console.line("Starting " + SyncConsole.label(settings.mode()).toLowerCase(java.util.Locale.ROOT) + " sync"
                     + (settings.mode() == SyncMode.FULL ? "" : settings.checksum() ? " (checksum compare)" : " (diff compare)")
-                    + " from " + settings.root() + " to " + settings.url() + " mirror '" + settings.name() + "'");
+                    + " from " + settings.root() + " to " + settings.url() + " mirror '" + settings.name() + "'"
+                    + (settings.dryRun() ? " (dry run: nothing will be changed)" : ""));
             console.line("Scanning files...");
         }
         // the receiver lists its mirror while this side scans the local tree
         CompletableFuture<JsonNode> listing = CompletableFuture.supplyAsync(() -> MirrorParcels.RETRY.call(
                 "listing of mirror " + settings.name(), () -> client.mirror(settings.name(), settings.checksum())));
-        Map<String, SyncEntry> local = TreeScanner.scan(settings.root());
+        PathFilter filter = scanFilter();
+        Map<String, SyncEntry> local = scan(filter);
         Map<String, SyncEntry> remote = new TreeMap<>();
         for (JsonNode node : awaitListing(listing)) {
             SyncEntry entry = SyncEntry.fromJson(node);
             remote.put(entry.path(), entry);
         }
-        SyncPlan plan = new TreeDiff(settings.mode(), settings.checksum(), this::sha256).plan(local, remote, forced, excluded);
+        SyncPlanner.Planned planned = new SyncPlanner(new TreeDiff(settings.mode(), settings.checksum(), this::sha256), filter)
+                .plan(local, remote, forced, excluded);
+        SyncPlan plan = planned.plan();
         if (verbose) {
             console.line("Found " + plan.checked() + " files to " + (settings.mode() == SyncMode.FULL ? "sync" : "check"));
             console.line(plan.work() + " files need synchronization");
         }
+        if (settings.dryRun()) {
+            return dryRun(planned);
+        }
+        settings.guards().check(settings.root().toString(), settings.name(), planned);
         List<SyncEntry> send = new ArrayList<>(plan.send());
         List<String> created = new ArrayList<>(plan.created());
         long done = changes.apply(plan, local, send, created, !verbose);
@@ -102,6 +111,40 @@ public final class MirrorSync {
             console.results(settings.mode(), outcome.synced(), outcome.failed(), outcome.skipped(), System.nanoTime() - started);
         }
         return outcome;
+    }
+
+    /** Which paths a pass leaves out: the settings' rules, then the root's .caravanignore (read at every pass). */
+    public PathFilter filter() {
+        return filter;
+    }
+
+    private PathFilter scanFilter() throws IOException {
+        try {
+            filter = PathFilter.load(settings.root(), settings.rules());
+            return filter;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(settings.root().resolve(PathFilter.IGNORE_FILE) + " is not UTF-8 text", e);
+        }
+    }
+
+    /** The local tree; a tree that cannot be read completely refuses the pass (a partial listing would delete what it missed). */
+    private Map<String, SyncEntry> scan(PathFilter filter) throws IOException {
+        try {
+            return TreeScanner.scan(settings.root(), filter);
+        } catch (IOException e) {
+            throw new SourceUnreadableException(settings.root(), settings.name(), e);
+        }
+    }
+
+    private Outcome dryRun(SyncPlanner.Planned planned) {
+        DryRunReport.print(planned, console);
+        try {
+            settings.guards().check(settings.root().toString(), settings.name(), planned);
+            return new Outcome(0, 0, planned.plan().unchanged(), List.of());
+        } catch (PassRefusedException e) {
+            console.line("This pass would be refused: " + e.getMessage());
+            return new Outcome(0, 1, planned.plan().unchanged(), List.of(e.getMessage()));
+        }
     }
 
     private long shipAll(List<List<SyncEntry>> batches, List<SyncEntry> along, List<String> created, Progress progress,

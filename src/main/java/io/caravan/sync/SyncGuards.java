@@ -32,15 +32,19 @@ public record SyncGuards(long maxDelete, boolean allowEmptySource, Advice advice
     public void check(String source, String mirror, SyncPlanner.Planned planned) {
         if (planned.source().isEmpty() && !planned.mirror().isEmpty() && !allowEmptySource) {
             throw new EmptySourceException("source " + source + " is empty" + (planned.filtered() ? " (after the exclude rules)" : "")
-                    + " but mirror '" + mirror + "' holds " + planned.mirror().size() + " entries: nothing was changed; "
+                    + " but mirror '" + mirror + "' holds " + entries(planned.mirror().size()) + ": nothing was changed; "
                     + advice.allowEmpty + " to mirror an empty folder");
         }
         long deleting = maxDelete < 0 ? 0 : planned.deletedEntries();
         if (deleting > maxDelete && maxDelete >= 0) {
-            throw new TooManyDeletesException("this pass would delete " + deleting + " entries of mirror '" + mirror + "' ("
+            throw new TooManyDeletesException("this pass would delete " + entries(deleting) + " of mirror '" + mirror + "' ("
                     + sample(planned.plan().deletes()) + "), more than the limit of " + maxDelete + ": nothing was changed;"
                     + " check the source " + source + ", or " + String.format(Locale.ROOT, advice.maxDelete, deleting) + " to allow it");
         }
+    }
+
+    private static String entries(long n) {
+        return n + (n == 1 ? " entry" : " entries");
     }
 
     private static String sample(List<String> paths) {

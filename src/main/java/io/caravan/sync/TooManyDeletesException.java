@@ -1,11 +1,9 @@
 package io.caravan.sync;
 
-import io.caravan.CaravanException;
-
 /** A mirroring pass refused because it would delete more entries than the limit allows; nothing was changed. */
-public final class TooManyDeletesException extends CaravanException {
+public final class TooManyDeletesException extends PassRefusedException {
 
     public TooManyDeletesException(String message) {
-        super(message);
+        super(message, null);
     }
 }
