@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -95,8 +96,10 @@ public final class MirrorSync {
         List<String> failures = new ArrayList<>();
         List<List<SyncEntry>> batches = ParcelBatcher.DEFAULT.batches(send);
         // a single parcel takes the folders along (the receiver sets folder mtimes after placing the files);
-        // with several in parallel, folders go last on their own, after every file has landed
-        List<SyncEntry> along = batches.size() == 1 ? plan.dirs() : List.of();
+        // with several in parallel, folders go last on their own, after every file has landed. A large
+        // file's parcel never takes them: it stays the same parcel, resumable, whatever else changed
+        List<SyncEntry> along = batches.size() == 1 && !ParcelBatcher.DEFAULT.alone(batches.get(0)) ? plan.dirs() : List.of();
+        parcels.forgetAllBut(parcelIds(batches, along, plan.dirs()));
         long failed = shipAll(batches, along, created, progress, verbose, failures);
         if (!plan.dirs().isEmpty() && along.isEmpty()) {
             try {
@@ -185,7 +188,10 @@ public final class MirrorSync {
     private String shipWithRetry(List<SyncEntry> batch, List<SyncEntry> along, List<String> created, Progress progress,
                                  boolean verbose) {
         try {
-            parcels.ship(with(batch, along), new LargeFileProgress(batch, console));
+            long resumed = parcels.ship(with(batch, along), new LargeFileProgress(batch, console));
+            if (resumed > 0) {
+                console.line("Resumed " + describe(batch) + ": " + resumed + " chunks were already on the receiver");
+            }
         } catch (IOException first) {
             List<SyncEntry> still = existing(batch);
             List<SyncEntry> stillAlong = existing(along);
@@ -205,6 +211,16 @@ public final class MirrorSync {
         }
         progress.add(batch.size());
         return null;
+    }
+
+    /** The ids of the parcels this pass ships: the journal's other sessions of this mirror can go. */
+    private static Set<String> parcelIds(List<List<SyncEntry>> batches, List<SyncEntry> along, List<SyncEntry> dirs) {
+        Set<String> ids = new HashSet<>();
+        batches.forEach(batch -> ids.add(MirrorParcels.parcelId(with(batch, along))));
+        if (!dirs.isEmpty() && along.isEmpty()) {
+            ids.add(MirrorParcels.parcelId(dirs));
+        }
+        return ids;
     }
 
     private List<SyncEntry> existing(List<SyncEntry> entries) {
