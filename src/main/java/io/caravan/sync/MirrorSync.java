@@ -21,11 +21,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One pass of mirroring: scan the local tree, list the mirror, diff ({@link TreeDiff}), then
- * renames and deletions on the mirror, new and changed entries as parcels on {@code workers}
- * threads, and folder metadata last. A failed parcel is reported and counted, the others go on;
- * the next pass finds its entries different again. A receiver that cannot be reached fails the
- * pass with a {@link io.caravan.sender.ShipException}.
+ * One pass of mirroring: scan the local tree while the mirror is listed, plan ({@link SyncPlanner}:
+ * filter and diff), check the {@link SyncGuards} (a refused pass changes nothing), then renames and
+ * deletions on the mirror, new and changed entries as parcels on {@code workers} threads, and
+ * folder metadata last; a dry run only prints the plan ({@link DryRunReport}). A failed parcel is
+ * reported and counted, the others go on; the next pass finds its entries different again and
+ * resumes its session. A receiver that cannot be reached fails the pass with a
+ * {@link io.caravan.sender.ShipException}.
  */
 public final class MirrorSync {
 
@@ -68,18 +70,7 @@ public final class MirrorSync {
                     + (settings.dryRun() ? " (dry run: nothing will be changed)" : ""));
             console.line("Scanning files...");
         }
-        // the receiver lists its mirror while this side scans the local tree
-        CompletableFuture<JsonNode> listing = CompletableFuture.supplyAsync(() -> MirrorParcels.RETRY.call(
-                "listing of mirror " + settings.name(), () -> client.mirror(settings.name(), settings.checksum())));
-        PathFilter filter = scanFilter();
-        Map<String, SyncEntry> local = scan(filter);
-        Map<String, SyncEntry> remote = new TreeMap<>();
-        for (JsonNode node : awaitListing(listing)) {
-            SyncEntry entry = SyncEntry.fromJson(node);
-            remote.put(entry.path(), entry);
-        }
-        SyncPlanner.Planned planned = new SyncPlanner(new TreeDiff(settings.mode(), settings.checksum(), this::sha256), filter)
-                .plan(local, remote, forced, excluded);
+        SyncPlanner.Planned planned = plan(forced, excluded);
         SyncPlan plan = planned.plan();
         if (verbose) {
             console.line("Found " + plan.checked() + " files to " + (settings.mode() == SyncMode.FULL ? "sync" : "check"));
@@ -91,7 +82,7 @@ public final class MirrorSync {
         settings.guards().check(settings.root().toString(), settings.name(), planned);
         List<SyncEntry> send = new ArrayList<>(plan.send());
         List<String> created = new ArrayList<>(plan.created());
-        long done = changes.apply(plan, local, send, created, !verbose);
+        long done = changes.apply(plan, planned.source(), send, created, !verbose);
         Progress progress = new Progress(plan.work(), done, verbose);
         List<String> failures = new ArrayList<>();
         List<List<SyncEntry>> batches = ParcelBatcher.DEFAULT.batches(send);
@@ -114,6 +105,21 @@ public final class MirrorSync {
             console.results(settings.mode(), outcome.synced(), outcome.failed(), outcome.skipped(), System.nanoTime() - started);
         }
         return outcome;
+    }
+
+    /** Lists the mirror while the local tree is scanned, then filters, diffs and plans. */
+    private SyncPlanner.Planned plan(Set<String> forced, Set<String> excluded) throws IOException {
+        CompletableFuture<JsonNode> listing = CompletableFuture.supplyAsync(() -> MirrorParcels.RETRY.call(
+                "listing of mirror " + settings.name(), () -> client.mirror(settings.name(), settings.checksum())));
+        PathFilter filter = scanFilter();
+        Map<String, SyncEntry> local = scan(filter);
+        Map<String, SyncEntry> remote = new TreeMap<>();
+        for (JsonNode node : awaitListing(listing)) {
+            SyncEntry entry = SyncEntry.fromJson(node);
+            remote.put(entry.path(), entry);
+        }
+        return new SyncPlanner(new TreeDiff(settings.mode(), settings.checksum(), this::sha256), filter)
+                .plan(local, remote, forced, excluded);
     }
 
     /** Which paths a pass leaves out: the settings' rules, then the root's .caravanignore (read at every pass). */
