@@ -15,7 +15,8 @@ final class DryRunReport {
     private DryRunReport() {
     }
 
-    static void print(SyncPlanner.Planned planned, SyncConsole console) {
+    /** Prints the plan; {@code target} says where nothing was changed ("on the receiver", "in ./site"). */
+    static void print(SyncPlanner.Planned planned, String target, SyncConsole console) {
         SyncPlan plan = planned.plan();
         Map<String, SyncEntry> mirror = planned.mirror();
         plan.renames().forEach(r -> console.line("Would rename: " + r.from() + " -> " + r.to()));
@@ -46,6 +47,6 @@ final class DryRunReport {
         long deleted = planned.deletedEntries();
         console.line("Dry run: " + created + " to create, " + changed + " to change, " + plan.renames().size() + " to rename, "
                 + plan.deletes().size() + " to delete" + (deleted != plan.deletes().size() ? " (" + deleted + " entries)" : "")
-                + "; nothing was changed on the receiver");
+                + "; nothing was changed " + target);
     }
 }

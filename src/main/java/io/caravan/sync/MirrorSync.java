@@ -146,7 +146,7 @@ public final class MirrorSync {
     }
 
     private Outcome dryRun(SyncPlanner.Planned planned) {
-        DryRunReport.print(planned, console);
+        DryRunReport.print(planned, "on the receiver", console);
         try {
             settings.guards().check(settings.root().toString(), settings.name(), planned);
             return new Outcome(0, 0, planned.plan().unchanged(), List.of());

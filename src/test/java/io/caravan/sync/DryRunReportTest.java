@@ -30,7 +30,7 @@ class DryRunReportTest {
                 .plan(source, mirror, Set.of(), Set.of());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        DryRunReport.print(planned, new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8)));
+        DryRunReport.print(planned, "on the receiver", new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8)));
 
         assertThat(out.toString(StandardCharsets.UTF_8).lines()).containsExactly(
                 "Would rename: big.bin -> moved.bin",
