@@ -92,9 +92,9 @@ public final class SafeExtractor {
                 return;
             }
             String top = root.relativize(target).getName(0).toString();
-            if (top.startsWith(NameRules.RESERVED_PREFIX)) {
+            if (NameRules.reserved(top)) {
                 throw new UnsafeEntryException(name, "'" + top + "' is a reserved name (Caravan's own state and temporary"
-                        + " files start with '" + NameRules.RESERVED_PREFIX + "'), so it is never published");
+                        + " files are '.caravan' and '.caravan-*'), so it is never published");
             }
             if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
                 throw new UnsafeEntryException(name, "device files and FIFOs are never created");
