@@ -19,7 +19,9 @@ import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
 import io.caravan.session.SessionLimits;
 import io.caravan.sync.MirrorSync;
+import io.caravan.sync.PathFilter;
 import io.caravan.sync.SyncConsole;
+import io.caravan.sync.SyncGuards;
 import io.caravan.sync.SyncMode;
 import io.caravan.sync.SyncPass;
 import io.caravan.sync.SyncSettings;
@@ -30,6 +32,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -93,9 +97,25 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 SyncMode.parse(settings.text("caravan.sync.mode", "incremental")),
                 Boolean.parseBoolean(settings.text("caravan.sync.checksum", "false")),
                 settings.integer("caravan.sync.workers", 5), Path.of(settings.text("caravan.sender.state-dir", "data/.sender")),
-                Duration.ofMillis(400), Duration.ofMillis(settings.integer("caravan.sync.period", 5000)));
+                Duration.ofMillis(400), Duration.ofMillis(settings.integer("caravan.sync.period", 5000)))
+                .with(syncRules(settings), new SyncGuards(settings.integer("caravan.sync.max-delete", -1),
+                        Boolean.parseBoolean(settings.text("caravan.sync.allow-empty-source", "false")), SyncGuards.Advice.PROPERTIES),
+                        false);
         context.getRegistry().bind("syncPass", new SyncPass(new MirrorSync(sync, new SyncConsole(System.out))));
         LOG.info("mirror: {} -> {} as '{}' every {} ms", root, sync.url(), sync.name(), settings.text("caravan.sync.period", "?"));
+    }
+
+    /** caravan.sync.include patterns, then caravan.sync.exclude patterns (comma-separated; the first match wins). */
+    private static List<PathFilter.Rule> syncRules(Settings settings) {
+        List<PathFilter.Rule> rules = new ArrayList<>();
+        for (String key : List.of("caravan.sync.include", "caravan.sync.exclude")) {
+            for (String pattern : settings.text(key, "").split(",")) {
+                if (!pattern.isBlank()) {
+                    rules.add(new PathFilter.Rule(key.endsWith("include"), pattern.strip()));
+                }
+            }
+        }
+        return rules;
     }
 
     private static void receiver(CamelContext context, Settings settings, PrometheusMeterRegistry registry) throws Exception {

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.caravan.util.FileIdentity;
 import io.caravan.util.Sha256;
 import java.security.MessageDigest;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  */
 public final class TarTreeWriter {
 
-    private static final String ATTRIBUTES = "unix:mode,nlink,ino,dev,size,lastModifiedTime";
+    private static final String ATTRIBUTES = "unix:mode,nlink,ino,dev,size,lastModifiedTime,ctime";
     private static final int TYPE_MASK = 0170000;
     private static final int DIRECTORY = 0040000;
     private static final int REGULAR = 0100000;
@@ -80,6 +81,7 @@ public final class TarTreeWriter {
     }
 
     private void writeTree(TarArchiveOutputStream tar, Path path, String name, boolean recursive) throws IOException {
+        long seen = System.currentTimeMillis();
         Map<String, Object> attrs = readAttributes(path);
         int mode = (Integer) attrs.get("mode");
         FileTime mtime = (FileTime) attrs.get("lastModifiedTime");
@@ -93,7 +95,7 @@ public final class TarTreeWriter {
                     writeTree(tar, path.resolve(child), name + "/" + child, true);
                 }
             }
-            case REGULAR -> writeFile(tar, path, name, attrs, mode, mtime);
+            case REGULAR -> writeFile(tar, path, name, attrs, seen, mode, mtime);
             case SYMLINK -> {
                 String target = Files.readSymbolicLink(path).toString();
                 if (safeLinks && leavesItsTree(name, target)) {
@@ -129,7 +131,7 @@ public final class TarTreeWriter {
         return path.isEmpty();
     }
 
-    private void writeFile(TarArchiveOutputStream tar, Path path, String name, Map<String, Object> attrs,
+    private void writeFile(TarArchiveOutputStream tar, Path path, String name, Map<String, Object> attrs, long seen,
                            int mode, FileTime mtime) throws IOException {
         if ((Integer) attrs.get("nlink") > 1) {
             String inode = attrs.get("dev") + ":" + attrs.get("ino");
@@ -143,7 +145,8 @@ public final class TarTreeWriter {
         }
         long size = (Long) attrs.get("size");
         TarArchiveEntry file = entry(name, TarConstants.LF_NORMAL, mode, mtime);
-        Optional<String> reference = hooks.reference(path, size, mtime.toMillis());
+        FileIdentity identity = FileIdentity.of(attrs);
+        Optional<String> reference = hooks.reference(path, identity);
         if (reference.isPresent()) {
             file.addPaxHeader(ReferenceEntries.SHA256, reference.get());
             file.addPaxHeader(ReferenceEntries.SIZE, String.valueOf(size));
@@ -154,7 +157,7 @@ public final class TarTreeWriter {
         MessageDigest digest = size >= hooks.hashFilesFrom() ? Sha256.newDigest() : null;
         put(tar, file, path, size, digest);
         if (digest != null) {
-            hooks.hashed(path, size, mtime.toMillis(), Sha256.hex(digest));
+            hooks.hashed(path, identity, seen, Sha256.hex(digest));
         }
     }
 

@@ -66,7 +66,7 @@ public final class Receiver implements AutoCloseable {
         this.versions = new Versions(config.stateDir().resolve(Versions.FOLDER), config.keepVersions(), clock);
         this.publisher = new Publisher(config.inbox(), versions);
         this.store = new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(), clock);
-        this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.tsv"),
+        this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.jsonl"),
                 () -> store.quietFor(INDEXING_QUIET));
         this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());
         this.mirrors = new Mirrors(config.inbox(), versions);
@@ -150,6 +150,7 @@ public final class Receiver implements AutoCloseable {
     /** {@code POST /mirror/changes?name=}: renames and deletions inside the mirror. */
     public Map<String, Object> mirrorChanges(String name, String body) throws IOException {
         Map<String, Object> answer = mirrors.changes(name, body);
+        dedup.forget(mirrors.path(name));
         LOG.info("mirror '{}': {}", name, answer);
         return answer;
     }
@@ -173,14 +174,27 @@ public final class Receiver implements AutoCloseable {
         return write;
     }
 
-    /** {@code GET /status/{sid}}. */
-    public Map<String, Object> status(String sid) {
+    /**
+     * {@code GET /status/{sid}}: the chunks an open session holds, or, once it was published (until
+     * the cleanup removes its result, a session lifetime after the publish), {@code finished: true}
+     * with the publish result, so a sender that stopped before it saw the answer need not send again.
+     */
+    public Map<String, Object> status(String sid) throws IOException {
+        Optional<String> done = store.finishedResult(sid);
+        if (done.isPresent()) {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("session_id", sid);
+            answer.put("finished", true);
+            answer.putAll(JSON.readValue(done.get(), Map.class));
+            return answer;
+        }
         Session session = store.get(sid);
         Map<String, String> chunks = new LinkedHashMap<>();
         session.chunks().forEach((i, c) -> chunks.put(String.valueOf(i), c.sha256()));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("session_id", session.id().value());
         answer.put("kind", session.meta().kind());
+        answer.put("finished", false);
         answer.put("received", List.copyOf(session.chunks().keySet()));
         answer.put("chunks", chunks);
         answer.put("bytes", session.bytes());
@@ -226,15 +240,16 @@ public final class Receiver implements AutoCloseable {
             assembler.reopen();
             throw e;
         }
-        if (!outcome.streamSha256().equals(manifest.sha256())) {
+        if (manifest.hasStreamSha256() && !outcome.streamSha256().equals(manifest.sha256())) {
             assembler.reopen();
             throw conflict("whole-stream SHA-256 mismatch (manifest " + manifest.sha256() + ", chunks " + outcome.streamSha256() + ")",
                     Map.of("missing", List.of(), "mismatched", List.of()));
         }
         if (session.meta().apply()) {
             mirrors.apply(session.meta().name(), assembler.stagingDir());
+            dedup.forget(mirrors.path(session.meta().name()));
             return published(mirrors.path(session.meta().name()), outcome.result().entries(), outcome.result().bytes(),
-                    manifest.sha256());
+                    outcome.streamSha256());
         }
         Path stagingDir = assembler.stagingDir();
         List<String> top = topLevel(stagingDir);
@@ -248,6 +263,7 @@ public final class Receiver implements AutoCloseable {
             relative = publisher.publish(stagingDir.getParent(), stagingDir.getFileName().toString(), target, policy(session));
         }
         Path published = config.inbox().resolve(relative);
+        dedup.forget(published);
         List<Map.Entry<Path, String>> hashed = new ArrayList<>();
         List<Path> toHash = new ArrayList<>();
         for (ArchiveAssembler.ReportedFile file : outcome.reportedFiles()) {
@@ -260,7 +276,7 @@ public final class Receiver implements AutoCloseable {
         }
         dedup.record(hashed);
         dedup.recordLater(toHash);
-        return published(published, outcome.result().entries(), outcome.result().bytes(), manifest.sha256());
+        return published(published, outcome.result().entries(), outcome.result().bytes(), outcome.streamSha256());
     }
 
     private Map<String, Object> finishRaw(Session session, Manifest manifest) throws IOException {
@@ -272,12 +288,13 @@ public final class Receiver implements AutoCloseable {
         try (Staging staging = Staging.at(stagingDir, config.inbox())) {
             Path file = stagingDir.resolve(own);
             String sha = RawConcatenation.concatenate(expected.stream().map(c -> session.chunk(c.index()).file()).toList(), file);
-            if (manifest != null && !sha.equals(manifest.sha256())) {
+            if (manifest != null && manifest.hasStreamSha256() && !sha.equals(manifest.sha256())) {
                 throw conflict("whole-file SHA-256 mismatch (manifest " + manifest.sha256() + ", chunks " + sha + ")",
                         Map.of("missing", List.of(), "mismatched", List.of()));
             }
             long size = Files.size(file);
             Path published = config.inbox().resolve(publisher.publish(stagingDir, own, target(session, own), policy(session)));
+            dedup.forget(published);
             if (size >= config.dedupMinSize()) {
                 dedup.record(List.of(Map.entry(published, sha)));
             }
@@ -437,8 +454,8 @@ public final class Receiver implements AutoCloseable {
     ExtractHooks contentHooks() {
         return new ExtractHooks() {
             @Override
-            public Optional<Path> content(String sha256, long size) {
-                return dedup.find(sha256).filter(f -> size < 0 || f.size() == size).map(dedup::resolve);
+            public boolean materialise(String sha256, long size, Path target, StoredFileCheck mayLink) throws IOException {
+                return dedup.materialise(sha256, size, target, mayLink);
             }
 
             @Override

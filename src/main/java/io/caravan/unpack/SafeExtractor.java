@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -29,6 +30,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * read-only folders can still be filled. Any refusal aborts the whole extraction.
  */
 public final class SafeExtractor {
+
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private final ExtractPolicy policy;
     private final ProgressListener listener;
@@ -89,9 +92,9 @@ public final class SafeExtractor {
                 return;
             }
             String top = root.relativize(target).getName(0).toString();
-            if (top.startsWith(NameRules.RESERVED_PREFIX)) {
+            if (NameRules.reserved(top)) {
                 throw new UnsafeEntryException(name, "'" + top + "' is a reserved name (Caravan's own state and temporary"
-                        + " files start with '" + NameRules.RESERVED_PREFIX + "'), so it is never published");
+                        + " files are '.caravan' and '.caravan-*'), so it is never published");
             }
             if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
                 throw new UnsafeEntryException(name, "device files and FIFOs are never created");
@@ -146,29 +149,36 @@ public final class SafeExtractor {
             Files.setLastModifiedTime(target, entry.getLastModifiedTime());
         }
 
-        /** Materialises a reference entry from stored content: a hard link when nothing would change, else a copy. */
+        /**
+         * Materialises a reference entry from stored content: a hard link when the stored file already
+         * has the entry's permissions and mtime, else a copy; either only from bytes that still hash to
+         * the reference (the hooks check that).
+         */
         private void referencedFile(String name, Path target, TarArchiveEntry entry, String sha256) throws IOException {
-            long size = Long.parseLong(entry.getExtraPaxHeaders().getOrDefault(ReferenceEntries.SIZE, "-1"));
-            Path stored = hooks.content(sha256, size).orElseThrow(() -> new UnsafeEntryException(name,
-                    "it refers to stored content " + sha256 + " that this receiver does not hold; send it again without dedup"));
+            if (!SHA256.matcher(sha256).matches()) {
+                throw new UnsafeEntryException(name, "its reference '" + sha256 + "' is not a SHA-256 in lower-case hex");
+            }
+            long size;
+            try {
+                size = Long.parseLong(entry.getExtraPaxHeaders().getOrDefault(ReferenceEntries.SIZE, "-1"));
+            } catch (NumberFormatException e) {
+                throw new UnsafeEntryException(name, "its reference size is not a number");
+            }
             makeRoom(name, target);
             int mode = permissions(name, entry.getMode());
-            boolean sameMetadata = PosixModes.toPermissions(mode).equals(Files.getPosixFilePermissions(stored))
-                    && Files.getLastModifiedTime(stored).toMillis() / 1000 == entry.getLastModifiedTime().toMillis() / 1000;
-            if (sameMetadata && linked(stored, target)) {
-                return;
-            }
-            Files.copy(stored, target);
-            Files.setPosixFilePermissions(target, PosixModes.toPermissions(mode));
-            Files.setLastModifiedTime(target, entry.getLastModifiedTime());
-        }
-
-        private boolean linked(Path existing, Path link) {
+            FileTime mtime = entry.getLastModifiedTime();
+            boolean linked;
             try {
-                Files.createLink(link, existing);
-                return true;
-            } catch (IOException | UnsupportedOperationException e) {
-                return false; // another file system: copy instead
+                linked = hooks.materialise(sha256, size, target, stored ->
+                        PosixModes.toPermissions(mode).equals(Files.getPosixFilePermissions(stored, LinkOption.NOFOLLOW_LINKS))
+                                && Files.getLastModifiedTime(stored, LinkOption.NOFOLLOW_LINKS).toMillis() / 1000
+                                == mtime.toMillis() / 1000);
+            } catch (ReferenceUnavailableException e) {
+                throw new ReferenceUnavailableException(name, sha256, e.reason());
+            }
+            if (!linked) {
+                Files.setPosixFilePermissions(target, PosixModes.toPermissions(mode));
+                Files.setLastModifiedTime(target, mtime);
             }
         }
 

@@ -23,7 +23,7 @@ class NameRulesProperties {
     @Provide
     Arbitrary<String> hostileNames() {
         Arbitrary<String> segment = Arbitraries.oneOf(
-                Arbitraries.of("a", "b", "..", ".", "", ".caravan", ".caravan-staging-1", "x y", "日本", "a\nb", "t\tab",
+                Arbitraries.of("a", "b", "..", ".", "", ".caravan", ".caravan-staging-1", ".caravanignore", "x y", "日本", "a\nb", "t\tab",
                         "\u0000", "\u007f", "back\\slash", "~", "-", "%2e%2e"),
                 Arbitraries.strings().withCharRange('\u0000', '\u00ff').ofMaxLength(6),
                 Arbitraries.strings().withChars('x').ofMinLength(250).ofMaxLength(260));
@@ -43,7 +43,7 @@ class NameRulesProperties {
         Path resolved = root.resolve(name).normalize();
         assertThat(resolved.startsWith(root) && !resolved.equals(root)).as(name).isTrue();
         for (String segment : ConfinedDir.segments(name)) {
-            assertThat(segment).isNotIn(".", "..").doesNotStartWith(NameRules.RESERVED_PREFIX);
+            assertThat(segment).isNotIn(".", "..", ".caravan").doesNotStartWith(".caravan-");
             assertThat(segment.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(NameRules.MAX_SEGMENT_BYTES);
             assertThat(segment.chars().noneMatch(c -> c < 0x20 || c == 0x7f)).as(name).isTrue();
         }
