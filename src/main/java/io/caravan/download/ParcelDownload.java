@@ -173,8 +173,9 @@ public final class ParcelDownload {
             top = entries.map(p -> p.getFileName().toString()).sorted().toList();
         }
         if (!top.equals(List.of(leaf))) {
-            throw new UnsafeEntryException(String.join(", ", top), "the parcel '" + settings.name() + "' must hold exactly"
-                    + " one top-level entry named '" + leaf + "'; nothing was published");
+            String stray = top.stream().filter(n -> !n.equals(leaf)).findFirst().orElse(leaf);
+            throw new UnsafeEntryException(stray, "the parcel '" + settings.name() + "' must hold exactly one top-level"
+                    + " entry, '" + leaf + "'");
         }
         Publisher publisher = new Publisher(settings.local(), Versions.none());
         String relative = publisher.publish(staging.dir(), leaf, leaf, new Publisher.Policy(settings.onConflict(), settings.force()));
