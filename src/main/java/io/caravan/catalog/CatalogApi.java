@@ -6,6 +6,13 @@ import io.caravan.pack.ChunkInfo;
 import io.caravan.session.RequestRejectedException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import io.caravan.pack.Codecs;
+import io.caravan.pack.PackSource;
+import io.caravan.pack.TarTreeWriter;
+import io.caravan.pack.ZipTreeWriter;
+import io.caravan.progress.ProgressListener;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
@@ -30,6 +37,8 @@ import io.netty.handler.codec.http.HttpVersion;
 public final class CatalogApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Bytes of an archive that may wait between the thread building it and Netty sending it. */
+    private static final int ARCHIVE_BUFFER = 1 << 20;
 
     private final CatalogService service;
     private final String token;
@@ -112,6 +121,62 @@ public final class CatalogApi {
         });
     }
 
+    /** {@code GET /parcels/zip?name=}: the published folder or file as one zip archive, streamed as it is built. */
+    public void zip(Exchange exchange) {
+        archive(exchange, ".zip", "application/zip",
+                (entry, out) -> new ZipTreeWriter(ProgressListener.NONE, 1).write(entry.parent(), entry.leaf(), entry.leaf(), out));
+    }
+
+    /** {@code GET /parcels/tar-zst?name=}: the published folder or file as one tar.zst archive, streamed as it is built. */
+    public void tarZst(Exchange exchange) {
+        archive(exchange, ".tar.zst", "application/zstd", (entry, out) -> {
+            try (OutputStream zstd = Codecs.byName("zstd").compressor(new NonClosingOutputStream(out), 3)) {
+                new TarTreeWriter(ProgressListener.NONE).write(
+                        List.of(new PackSource(entry.parent().entry(entry.leaf()), entry.leaf())), zstd);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface ArchiveWriter {
+        void write(CatalogService.OpenEntry entry, OutputStream out) throws IOException;
+    }
+
+    private void archive(Exchange exchange, String suffix, String type, ArchiveWriter writer) {
+        handle(exchange, () -> {
+            CatalogService.OpenEntry entry = service.entry(query(exchange, "name"));
+            InputStream body;
+            try {
+                body = ArchivePipe.start("caravan-archive-" + entry.leaf(), ARCHIVE_BUFFER, out -> writer.write(entry, out), entry);
+            } catch (IOException | RuntimeException e) {
+                entry.close();
+                throw e;
+            }
+            DefaultHttpResponse response = stream(exchange, 200, body, -1, type);
+            String file = entry.leaf() + suffix;
+            response.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\""
+                    + file.replaceAll("[^A-Za-z0-9._ -]", "_") + "\"; filename*=UTF-8''"
+                    + java.net.URLEncoder.encode(file, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+        });
+    }
+
+    /** Lets a compressor finish its frame without closing the pipe under it. */
+    private static final class NonClosingOutputStream extends java.io.FilterOutputStream {
+        NonClosingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+
     private void handle(Exchange exchange, Action action) {
         try {
             authorize(exchange);
@@ -136,11 +201,15 @@ public final class CatalogApi {
         }
     }
 
-    /** Answers with {@code body} streamed by Netty, {@code length} bytes; the returned response takes more headers. */
+    /** Answers with {@code body} streamed by Netty, {@code length} bytes (unknown, -1: chunked); the returned response takes more headers. */
     private static DefaultHttpResponse stream(Exchange exchange, int status, InputStream body, long length, String type) {
         OutboundStreamHttpResponse response = new OutboundStreamHttpResponse(body,
                 new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status)));
-        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+        if (length < 0) {
+            response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, io.netty.handler.codec.http.HttpHeaderValues.CHUNKED);
+        } else {
+            response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+        }
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         Message out = exchange.getMessage();
         out.removeHeaders("*");

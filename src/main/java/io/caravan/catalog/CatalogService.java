@@ -59,6 +59,37 @@ public final class CatalogService {
     public record OpenFile(FileChannel channel, ByteRange range, long size, String etag, long mtimeMillis) {
     }
 
+    /** A published file or folder held open for an archive download: its folder, opened without following links, and its name there. */
+    public record OpenEntry(ConfinedDir parent, String leaf) implements AutoCloseable {
+        @Override
+        public void close() {
+            parent.close();
+        }
+    }
+
+    /**
+     * {@code GET /parcels/zip|tar-zst?name=}: the published file or folder {@code name} (a parcel, or any
+     * path below one), its folder held open so that what is read later is found from it, never by path.
+     */
+    public OpenEntry entry(String name) throws IOException {
+        if (name == null || name.isBlank()) {
+            throw RequestRejectedException.badRequest("name the parcel: ?name=<its path in the inbox>");
+        }
+        List<String> segments = segments(name);
+        try (ConfinedDir root = ConfinedDir.open(inbox)) {
+            ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)));
+            String leaf = segments.get(segments.size() - 1);
+            Optional<PosixFileAttributes> attrs = parent.stat(leaf);
+            if (attrs.isEmpty() || !(attrs.get().isDirectory() || attrs.get().isRegularFile())) {
+                parent.close();
+                throw notFound(name);
+            }
+            return new OpenEntry(parent, leaf);
+        } catch (NoSuchFileException | UnsafePathException e) {
+            throw notFound(name);
+        }
+    }
+
     /** {@code GET /parcels}: a page of parcels whose entries still exist, and the cursor of the next page. */
     public Map<String, Object> list(String prefix, String since, String limit, String after) throws IOException {
         int max = limit == null ? 100 : parseInt("limit", limit);

@@ -17,7 +17,8 @@ class CatalogNeedsTokenTest {
     @Test
     void everyReadVerbChecksTheToken() throws Exception {
         try (ReceiverFixture receiver = CatalogFixture.receiver(tmp.resolve("inbox"), Map.of("caravan.receiver.token", "secret"))) {
-            for (String path : new String[] {"/parcels", "/parcels/manifest?name=x", "/parcels/chunks/0?name=x", "/files?path=x"}) {
+            for (String path : new String[] {"/parcels", "/parcels/manifest?name=x", "/parcels/chunks/0?name=x", "/files?path=x",
+                    "/parcels/zip?name=x", "/parcels/tar-zst?name=x"}) {
                 CatalogApiTest.error(receiver.get(path), 401);
             }
             assertThat(receiver.send("GET", "/parcels", null, "Authorization", "Bearer secret").statusCode()).isEqualTo(200);

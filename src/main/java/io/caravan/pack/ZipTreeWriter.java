@@ -1,0 +1,135 @@
+package io.caravan.pack;
+
+import io.caravan.fs.ConfinedDir;
+import io.caravan.progress.ProgressListener;
+import io.caravan.unpack.PosixModes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.zip.Deflater;
+import org.apache.commons.compress.archivers.zip.UnixStat;
+import org.apache.commons.compress.archivers.zip.Zip64Mode;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+
+/**
+ * Writes a file or folder as one zip archive to a stream that need not be seekable (entries carry
+ * data descriptors), holding no more than one copy buffer: UTF-8 names, Zip64 records when an entry
+ * or the archive passes 4 GiB, Unix modes and mtimes. Everything is read through a {@link ConfinedDir},
+ * so no link is ever followed: symbolic links are stored as links (Unix mode {@code 0120000}, the
+ * target as content, which {@code unzip} restores as a link), a file with several hard links is stored
+ * once per name, and special files are skipped with a warning.
+ */
+public final class ZipTreeWriter {
+
+    private final ProgressListener listener;
+    private final int level;
+    private final byte[] buffer = new byte[256 * 1024];
+    private long entries;
+
+    /** {@code level} is the Deflater level, 0 to 9 (1, fastest, suits streaming). */
+    public ZipTreeWriter(ProgressListener listener, int level) {
+        if (level < 0 || level > 9) {
+            throw new IllegalArgumentException("zip level must be 0 to 9, not " + level);
+        }
+        this.listener = listener;
+        this.level = level;
+    }
+
+    public long entries() {
+        return entries;
+    }
+
+    /** Writes {@code leaf} of {@code parent} as the top-level entry {@code name}, then the central directory; {@code out} stays open. */
+    public void write(ConfinedDir parent, String leaf, String name, OutputStream out) throws IOException {
+        ZipArchiveOutputStream zip = new ZipArchiveOutputStream(new NonClosing(out));
+        zip.setEncoding(StandardCharsets.UTF_8.name());
+        zip.setUseLanguageEncodingFlag(true);
+        zip.setUseZip64(Zip64Mode.AsNeeded);
+        zip.setMethod(ZipArchiveEntry.DEFLATED);
+        zip.setLevel(level == 0 ? Deflater.NO_COMPRESSION : level);
+        writeEntry(zip, parent, leaf, name);
+        zip.finish();
+        zip.flush();
+    }
+
+    private void writeEntry(ZipArchiveOutputStream zip, ConfinedDir dir, String leaf, String name) throws IOException {
+        PosixFileAttributes attrs = dir.stat(leaf).orElseThrow(() -> new NoSuchFileException(ConfinedDir.join(dir.display(), leaf)));
+        int mode = PosixModes.fromPermissions(attrs.permissions());
+        if (attrs.isDirectory()) {
+            ZipArchiveEntry entry = entry(name + "/", UnixStat.DIR_FLAG | mode, attrs);
+            put(zip, entry, null, 0);
+            try (ConfinedDir child = dir.openDir(leaf)) {
+                for (String each : child.list()) {
+                    writeEntry(zip, child, each, name + "/" + each);
+                }
+            }
+        } else if (attrs.isRegularFile()) {
+            ZipArchiveEntry entry = entry(name, UnixStat.FILE_FLAG | mode, attrs);
+            entry.setSize(attrs.size());
+            try (InputStream in = dir.read(leaf)) {
+                put(zip, entry, in, attrs.size());
+            }
+        } else if (attrs.isSymbolicLink()) {
+            byte[] target = Files.readSymbolicLink(dir.entry(leaf)).toString().getBytes(StandardCharsets.UTF_8);
+            ZipArchiveEntry entry = entry(name, UnixStat.LINK_FLAG | 0777, attrs);
+            entry.setSize(target.length);
+            put(zip, entry, new java.io.ByteArrayInputStream(target), target.length);
+        } else {
+            listener.warning("skipped special file " + ConfinedDir.join(dir.display(), leaf)
+                    + ": only files, folders and links go into a zip");
+        }
+    }
+
+    private static ZipArchiveEntry entry(String name, int unixMode, PosixFileAttributes attrs) {
+        ZipArchiveEntry entry = new ZipArchiveEntry(name);
+        entry.setUnixMode(unixMode);
+        entry.setLastModifiedTime(attrs.lastModifiedTime());
+        return entry;
+    }
+
+    /** Writes the entry and exactly {@code size} bytes of {@code in}: a file that grew is cut, one that shrank is padded. */
+    private void put(ZipArchiveOutputStream zip, ZipArchiveEntry entry, InputStream in, long size) throws IOException {
+        listener.entry(entry.getName(), size);
+        entries++;
+        zip.putArchiveEntry(entry);
+        long remaining = size;
+        boolean shrank = false;
+        while (remaining > 0) {
+            int n = shrank ? -1 : in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+            if (n < 0) {
+                if (!shrank) {
+                    listener.warning(entry.getName() + " shrank while it was read; padded it with zeros to " + size + " bytes");
+                    java.util.Arrays.fill(buffer, (byte) 0);
+                    shrank = true;
+                }
+                n = (int) Math.min(buffer.length, remaining);
+            }
+            zip.write(buffer, 0, n);
+            remaining -= n;
+            listener.bytes(n);
+        }
+        zip.closeArchiveEntry();
+    }
+
+    /** Keeps the caller's stream open when the zip stream is finished. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.caravan.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.TestTrees;
+import io.caravan.receiver.ReceiverFixture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code GET /parcels/zip?name=} and {@code GET /parcels/tar-zst?name=} stream a published folder as one
+ * archive built on the fly; the archives are checked by {@code unzip}, Python's zipfile and GNU tar as
+ * real processes, and extract to the tree that was sent (links as links).
+ */
+class ArchiveDownloadTest {
+
+    @TempDir
+    static Path tmp;
+    static ReceiverFixture receiver;
+    static Path source;
+
+    @BeforeAll
+    static void publish() throws Exception {
+        receiver = CatalogFixture.receiver(tmp.resolve("inbox"), Map.of());
+        source = TestTrees.fidelityTree(tmp.resolve("src"), "docs");
+        TestTrees.random(source.resolve("big.bin"), 3_000_000, 5);
+        CatalogFixture.send(receiver, source, "docs", "zstd", tmp.resolve("state"), null);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        Files.setPosixFilePermissions(source.resolve("locked"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        receiver.close();
+    }
+
+    @Test
+    void zipIsReadByUnzipAndPythonAndHoldsTheTree() throws Exception {
+        Path zip = tmp.resolve("docs.zip");
+        run(tmp, "curl", "-sS", "-f", "-o", zip.toString(), url("/parcels/zip?name=docs"));
+        run(tmp, "unzip", "-t", zip.toString());
+        run(tmp, "python3", "-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None;"
+                + " n=z.namelist(); assert 'docs/中文 文件.txt' in n, n; assert 'docs/big.bin' in n", zip.toString());
+        Path out = Files.createDirectories(tmp.resolve("unzipped"));
+        run(out, "unzip", "-q", zip.toString());
+        assertThat(tree(out.resolve("docs"))).isEqualTo(tree(source));
+    }
+
+    @Test
+    void tarZstIsReadByGnuTarAndHoldsTheTree() throws Exception {
+        Path archive = tmp.resolve("docs.tar.zst");
+        run(tmp, "curl", "-sS", "-f", "-o", archive.toString(), url("/parcels/tar-zst?name=docs"));
+        Path out = Files.createDirectories(tmp.resolve("untarred"));
+        run(out, "tar", "--zstd", "-xf", archive.toString());
+        assertThat(tree(out.resolve("docs"))).isEqualTo(tree(source));
+    }
+
+    @Test
+    void aSingleFileAndErrorsAreAnswered() throws Exception {
+        Path zip = tmp.resolve("one.zip");
+        run(tmp, "curl", "-sS", "-f", "-o", zip.toString(), url("/parcels/zip?name=" + "docs%2Fbig.bin"));
+        CatalogApiTest.error(receiver.get("/parcels/zip?name=missing"), 404);
+        CatalogApiTest.error(receiver.get("/parcels/tar-zst?name=missing"), 404);
+        CatalogApiTest.error(receiver.get("/parcels/zip"), 400);
+        CatalogApiTest.error(receiver.get("/parcels/zip?name=../etc"), 400);
+    }
+
+    /** Relative path to "file:<content hash>", "link:<target>" or "dir" for every entry below {@code root}. */
+    static Map<String, String> tree(Path root) throws IOException {
+        Map<String, String> entries = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                String rel = root.relativize(p).toString();
+                if (Files.isSymbolicLink(p)) {
+                    entries.put(rel, "link:" + Files.readSymbolicLink(p));
+                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    entries.put(rel, "dir");
+                } else {
+                    byte[] bytes = Files.readAllBytes(p);
+                    entries.put(rel, "file:" + io.caravan.util.Sha256.of(bytes, 0, bytes.length));
+                }
+            }
+        }
+        return entries;
+    }
+
+    private static String url(String path) {
+        return "http://127.0.0.1:" + receiver.port() + path;
+    }
+
+    private static void run(Path dir, String... command) throws Exception {
+        Process process = new ProcessBuilder(List.of(command)).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(String.join(" ", command) + "\n" + output).isZero();
+    }
+}
