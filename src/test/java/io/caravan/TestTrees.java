@@ -82,4 +82,23 @@ public final class TestTrees {
             }
         }
     }
+
+    /** Relative path to "file:<SHA-256>", "link:<target>" or "dir" for every entry below {@code root} (links not followed). */
+    public static java.util.Map<String, String> describe(Path root) throws IOException {
+        java.util.Map<String, String> entries = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                String rel = root.relativize(p).toString();
+                if (Files.isSymbolicLink(p)) {
+                    entries.put(rel, "link:" + Files.readSymbolicLink(p));
+                } else if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    entries.put(rel, "dir");
+                } else {
+                    byte[] bytes = Files.readAllBytes(p);
+                    entries.put(rel, "file:" + io.caravan.util.Sha256.of(bytes, 0, bytes.length));
+                }
+            }
+        }
+        return entries;
+    }
 }

@@ -9,7 +9,13 @@ import io.caravan.progress.ConsoleProgress;
 import io.caravan.progress.ProgressListeners;
 import io.caravan.progress.TransferStats;
 import io.caravan.util.TreeScan;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import io.caravan.pack.PackSource;
+import io.caravan.pack.ZipTreeWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,13 +23,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code caravan pack}: files and folders to {@code <prefix>.partNNNN} and {@code <prefix>.manifest.json}. */
+/** {@code caravan pack}: files and folders to {@code <prefix>.partNNNN} and {@code <prefix>.manifest.json}, or to one {@code <prefix>.zip}. */
 @Command(name = "pack", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Packs files and folders into SHA-256-verified parts: <prefix>.part0000, <prefix>.part0001, ..."
                 + " and <prefix>.manifest.json. Streams tar -> codec -> parts; the same input and options"
                 + " always give the same parts.", ""},
         footer = {"", "Examples:", "  caravan pack my_data/ file.txt --out backup/backup --codec gzip --chunk-size 50MB",
-                "  cat backup/backup.part* | gzip -d | tar -x      # GNU tools read the parts too"})
+                "  cat backup/backup.part* | gzip -d | tar -x      # GNU tools read the parts too",
+                "  caravan pack my_data/ --format zip --out backup/my_data   # one backup/my_data.zip"})
 final class PackCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "<source>", description = "Files and folders to pack (top-level names kept).")
@@ -39,11 +46,24 @@ final class PackCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "<name>", description = "Parcel name in the manifest (default: the prefix's file name).")
     String name;
 
+    @Option(names = "--format", paramLabel = "<format>", defaultValue = "parts",
+            description = {"parts: SHA-256-verified parts and a manifest (codec, level and chunk size apply);"
+            + " zip: one <prefix>.zip that any zip tool opens (deflate; --level 0-9, default 6; codec and chunk size"
+            + " do not apply). Default: ${DEFAULT-VALUE}."})
+    String format;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
     boolean quiet;
 
     @Override
     public Integer call() throws Exception {
+        if (format.equals("zip")) {
+            return zip();
+        }
+        if (!format.equals("parts")) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "unknown --format '" + format + "': use parts or zip");
+        }
         String parcel = name != null ? name : out.getFileName().toString();
         PackOptions options = packing.toPackOptions(parcel);
         TransferStats stats = new TransferStats();
@@ -55,6 +75,38 @@ final class PackCommand implements Callable<Integer> {
         System.out.println(stats.summary("packed"));
         System.out.println("wrote " + manifest.totalChunks() + " parts and " + PartFiles.manifest(out.toAbsolutePath())
                 + " (" + options.codec().name() + " level " + options.level() + ", stream SHA-256 " + manifest.sha256() + ")");
+        return CaravanCli.OK;
+    }
+
+    /** One {@code <prefix>.zip}, written under a temporary name and renamed when complete. */
+    private int zip() throws Exception {
+        int level = packing.level == null ? 6 : packing.level;
+        if (level < 0 || level > 9) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "zip level " + level + " is out of range: use 0 (stored) to 9");
+        }
+        List<PackSource> items = PackSource.of(sources);
+        Path zip = out.toAbsolutePath().resolveSibling(out.getFileName() + ".zip");
+        Files.createDirectories(zip.getParent());
+        Path partial = zip.resolveSibling(zip.getFileName() + ".partial");
+        TransferStats stats = new TransferStats();
+        ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
+        progress.started("pack", TreeScan.of(sources).bytes(), -1);
+        ZipTreeWriter writer = new ZipTreeWriter(ProgressListeners.of(stats, progress), level);
+        boolean ok = false;
+        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 20)) {
+            writer.write(items, file);
+            ok = true;
+        } finally {
+            progress.finished(ok);
+            if (!ok) {
+                Files.deleteIfExists(partial);
+            }
+        }
+        Files.move(partial, zip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        System.out.println(stats.summary("packed"));
+        System.out.println("wrote " + zip + " (" + writer.entries() + " entries, " + Files.size(zip) + " bytes, deflate level "
+                + level + ")");
         return CaravanCli.OK;
     }
 }

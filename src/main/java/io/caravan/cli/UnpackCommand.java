@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 /** {@code caravan unpack}: a part set, a single archive or standard input into a folder. */
 @Command(name = "unpack", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Unpacks a part set (verifying every part and the whole stream against the manifest),"
-                + " or a single .tar/.tar.gz/.tar.bz2/.tar.xz/.tar.lz4/.tar.zst archive, or '-' for standard input."
+                + " or a single .tar/.tar.gz/.tar.bz2/.tar.xz/.tar.lz4/.tar.zst archive or .zip file, or '-' for standard input"
+                + " (tar only)."
                 + " The codec is detected from the data. Extraction happens in a hidden staging folder inside"
                 + " <dir> and is published only when everything verified.", ""},
         footer = {"", "Examples:", "  caravan unpack backup/backup restored/",
@@ -63,6 +64,9 @@ final class UnpackCommand implements Callable<Integer> {
             result = unpacker.unpackArchive(System.in, destination);
         } else if (PartSet.exists(Path.of(input))) {
             result = unpacker.unpackParts(Path.of(input), destination);
+        } else if (Files.isRegularFile(Path.of(input)) && Unpacker.looksLikeZip(Path.of(input))) {
+            progress.started("unpack", Files.size(Path.of(input)), -1);
+            result = unpacker.unpackZip(Path.of(input), destination);
         } else if (Files.isRegularFile(Path.of(input))) {
             progress.started("unpack", Files.size(Path.of(input)), -1);
             try (InputStream in = Files.newInputStream(Path.of(input))) {

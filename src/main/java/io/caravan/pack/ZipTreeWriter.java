@@ -9,6 +9,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.zip.Deflater;
 import org.apache.commons.compress.archivers.zip.UnixStat;
@@ -46,15 +48,33 @@ public final class ZipTreeWriter {
 
     /** Writes {@code leaf} of {@code parent} as the top-level entry {@code name}, then the central directory; {@code out} stays open. */
     public void write(ConfinedDir parent, String leaf, String name, OutputStream out) throws IOException {
+        ZipArchiveOutputStream zip = open(out);
+        writeEntry(zip, parent, leaf, name);
+        zip.finish();
+        zip.flush();
+    }
+
+    /** Writes every source as a top-level entry named after it (its folder opened as the anchor), then the central directory. */
+    public void write(List<PackSource> sources, OutputStream out) throws IOException {
+        ZipArchiveOutputStream zip = open(out);
+        for (PackSource source : sources) {
+            Path path = source.path().toAbsolutePath().normalize();
+            try (ConfinedDir parent = ConfinedDir.open(path.getParent())) {
+                writeEntry(zip, parent, path.getFileName().toString(), source.name());
+            }
+        }
+        zip.finish();
+        zip.flush();
+    }
+
+    private ZipArchiveOutputStream open(OutputStream out) {
         ZipArchiveOutputStream zip = new ZipArchiveOutputStream(new NonClosing(out));
         zip.setEncoding(StandardCharsets.UTF_8.name());
         zip.setUseLanguageEncodingFlag(true);
         zip.setUseZip64(Zip64Mode.AsNeeded);
         zip.setMethod(ZipArchiveEntry.DEFLATED);
         zip.setLevel(level == 0 ? Deflater.NO_COMPRESSION : level);
-        writeEntry(zip, parent, leaf, name);
-        zip.finish();
-        zip.flush();
+        return zip;
     }
 
     private void writeEntry(ZipArchiveOutputStream zip, ConfinedDir dir, String leaf, String name) throws IOException {

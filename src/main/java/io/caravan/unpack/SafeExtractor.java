@@ -22,9 +22,12 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
- * Extracts a tar stream into a root folder that only it writes to (a staging folder). Refuses
+ * Extracts a tar stream (or a zip, entry by entry as the tar entries they describe) into a root folder that only it writes to (a staging folder). Refuses
  * absolute names, {@code ..}, writing through a symlink, links that lead outside the root, device
  * files and FIFOs; drops setuid, setgid and sticky bits. Folder modes and mtimes are applied last so
  * read-only folders can still be filled. Any refusal aborts the whole extraction.
@@ -62,6 +65,57 @@ public final class SafeExtractor {
         }
         run.finish();
         return new Result(run.entries, run.bytes);
+    }
+
+    /**
+     * Extracts a zip read through its central directory, with the same rules as a tar: each zip entry
+     * becomes the tar entry it describes (folder, file, or a Unix symbolic link whose target is its
+     * content) and goes through the same checks. Absolute names stay absolute, so they are refused.
+     */
+    public Result extractZip(ZipFile zip, Path root) throws IOException {
+        Run run = new Run(root.toAbsolutePath().normalize());
+        for (ZipArchiveEntry entry : java.util.Collections.list(zip.getEntriesInPhysicalOrder())) {
+            String name = entry.getName();
+            if (!zip.canReadEntryData(entry)) {
+                throw new UnsafeEntryException(name, "its compression (zip method " + entry.getMethod()
+                        + ") or encryption is not supported: re-create the zip with deflate, without a password");
+            }
+            try (InputStream content = zip.getInputStream(entry)) {
+                run.entry(asTar(entry, content), content);
+            }
+        }
+        run.finish();
+        return new Result(run.entries, run.bytes);
+    }
+
+    private static final int MAX_LINK_TARGET = 4096;
+
+    private static TarArchiveEntry asTar(ZipArchiveEntry zip, InputStream content) throws IOException {
+        String name = zip.getName();
+        int mode = zip.getUnixMode();
+        TarArchiveEntry tar;
+        if (zip.isUnixSymlink()) {
+            byte[] target = content.readNBytes(MAX_LINK_TARGET + 1);
+            if (target.length > MAX_LINK_TARGET || target.length == 0) {
+                throw new UnsafeEntryException(name, "it is a symbolic link whose target is empty or longer than "
+                        + MAX_LINK_TARGET + " bytes");
+            }
+            tar = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
+            tar.setLinkName(new String(target, java.nio.charset.StandardCharsets.UTF_8));
+        } else if (zip.isDirectory()) {
+            tar = new TarArchiveEntry(name, TarConstants.LF_DIR, true);
+            mode = (mode & 0777) == 0 ? 0755 : mode;
+        } else {
+            if (zip.getSize() < 0) {
+                throw new UnsafeEntryException(name, "its size is not recorded in the zip's central directory");
+            }
+            tar = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
+            tar.setSize(zip.getSize());
+            mode = (mode & 0777) == 0 ? 0644 : mode;
+        }
+        tar.setMode(mode & 07777);
+        tar.setModTime(zip.getLastModifiedTime());
+        return tar;
     }
 
     private record DirMeta(Path path, int mode, FileTime mtime) {

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
  * Unpacks a part set or a single archive (any supported codec, detected from its first bytes) into
@@ -46,6 +47,38 @@ public final class Unpacker {
     /** Unpacks a single archive: {@code .tar}, {@code .tar.zst}, {@code .tar.gz}, …, or standard input. */
     public UnpackResult unpackArchive(InputStream archive, Path destination) throws IOException {
         return unpack(archive, destination, null);
+    }
+
+    /** Unpacks a zip file (read through its central directory) with the rules of a tar archive. */
+    public UnpackResult unpackZip(Path zip, Path destination) throws IOException {
+        boolean ok = false;
+        try (ZipFile file = open(zip); Staging staging = Staging.create(destination)) {
+            SafeExtractor.Result result = new SafeExtractor(options.policy(), listener, hooks).extractZip(file, staging.dir());
+            List<Path> published = staging.publish(options.versions(), Publisher.Policy.of(options.onConflict()));
+            ok = true;
+            return new UnpackResult(published, result.entries(), result.bytes());
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new CaravanException("cannot unpack " + zip + ": " + e.getMessage() + " (the zip is damaged or truncated)", e);
+        } finally {
+            listener.finished(ok);
+        }
+    }
+
+    private static ZipFile open(Path zip) throws IOException {
+        try {
+            return ZipFile.builder().setPath(zip).setCharset(java.nio.charset.StandardCharsets.UTF_8).get();
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new CaravanException("cannot unpack " + zip + ": " + e.getMessage() + " (it is not a zip, or it is damaged)", e);
+        }
+    }
+
+    /** Whether {@code file} starts like a zip (a local file header, or the end record of an empty zip). */
+    public static boolean looksLikeZip(Path file) throws IOException {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(4);
+            return head.length == 4 && head[0] == 'P' && head[1] == 'K'
+                    && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6));
+        }
     }
 
     private UnpackResult unpack(InputStream raw, Path destination, VerifyingPartsInputStream verifier)

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.TestTrees;
 import io.caravan.receiver.ReceiverFixture;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +49,7 @@ class ArchiveDownloadTest {
                 + " n=z.namelist(); assert 'docs/中文 文件.txt' in n, n; assert 'docs/big.bin' in n", zip.toString());
         Path out = Files.createDirectories(tmp.resolve("unzipped"));
         run(out, "unzip", "-q", zip.toString());
-        assertThat(tree(out.resolve("docs"))).isEqualTo(tree(source));
+        assertThat(TestTrees.describe(out.resolve("docs"))).isEqualTo(TestTrees.describe(source));
     }
 
     @Test
@@ -62,7 +58,7 @@ class ArchiveDownloadTest {
         run(tmp, "curl", "-sS", "-f", "-o", archive.toString(), url("/parcels/tar-zst?name=docs"));
         Path out = Files.createDirectories(tmp.resolve("untarred"));
         run(out, "tar", "--zstd", "-xf", archive.toString());
-        assertThat(tree(out.resolve("docs"))).isEqualTo(tree(source));
+        assertThat(TestTrees.describe(out.resolve("docs"))).isEqualTo(TestTrees.describe(source));
     }
 
     @Test
@@ -73,25 +69,6 @@ class ArchiveDownloadTest {
         CatalogApiTest.error(receiver.get("/parcels/tar-zst?name=missing"), 404);
         CatalogApiTest.error(receiver.get("/parcels/zip"), 400);
         CatalogApiTest.error(receiver.get("/parcels/zip?name=../etc"), 400);
-    }
-
-    /** Relative path to "file:<content hash>", "link:<target>" or "dir" for every entry below {@code root}. */
-    static Map<String, String> tree(Path root) throws IOException {
-        Map<String, String> entries = new TreeMap<>();
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                String rel = root.relativize(p).toString();
-                if (Files.isSymbolicLink(p)) {
-                    entries.put(rel, "link:" + Files.readSymbolicLink(p));
-                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    entries.put(rel, "dir");
-                } else {
-                    byte[] bytes = Files.readAllBytes(p);
-                    entries.put(rel, "file:" + io.caravan.util.Sha256.of(bytes, 0, bytes.length));
-                }
-            }
-        }
-        return entries;
     }
 
     private static String url(String path) {

@@ -1,0 +1,116 @@
+package io.caravan.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.CliRunner;
+import io.caravan.TestTrees;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code caravan pack --format zip} writes one zip that unzip and Python's zipfile read, and
+ * {@code caravan unpack} of a {@code .zip} extracts with the tar rules: staging, merge on publish,
+ * and refusal of names that escape and links that point out.
+ */
+class ZipArchiveCliTest {
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void unlock() throws Exception {
+        try (Stream<Path> walk = Files.walk(tmp)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (p.getFileName().toString().equals("locked") && Files.isDirectory(p)) {
+                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void packWritesOneZipThatOtherToolsAndUnpackRead() throws Exception {
+        Path source = TestTrees.fidelityTree(tmp.resolve("src"), "docs");
+        CliRunner.Result pack = CliRunner.run("pack", source.toString(), "--format", "zip", "--out", tmp.resolve("out/docs").toString(), "-q");
+        assertThat(pack.exitCode()).as(pack.err()).isZero();
+        try (Stream<Path> written = Files.list(tmp.resolve("out"))) {
+            assertThat(written.map(p -> p.getFileName().toString())).containsExactly("docs.zip");
+        }
+        Path zip = tmp.resolve("out/docs.zip");
+        run(tmp, "unzip", "-t", zip.toString());
+        run(tmp, "python3", "-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None;"
+                + " n=z.namelist(); assert 'docs/中文 文件.txt' in n, n;"
+                + " assert z.read('docs/plain.txt') == b'hello caravan\\n' * 100", zip.toString());
+        Path unzipped = Files.createDirectories(tmp.resolve("unzipped"));
+        run(unzipped, "unzip", "-q", zip.toString());
+        assertThat(TestTrees.describe(unzipped.resolve("docs"))).isEqualTo(TestTrees.describe(source));
+
+        Path restored = tmp.resolve("restored");
+        Files.createDirectories(restored.resolve("docs"));
+        Files.writeString(restored.resolve("docs/mine.txt"), "kept\n");
+        CliRunner.Result unpack = CliRunner.run("unpack", zip.toString(), restored.toString(), "-q");
+        assertThat(unpack.exitCode()).as(unpack.err()).isZero();
+        java.util.Map<String, String> expected = new java.util.TreeMap<>(TestTrees.describe(source));
+        expected.put("mine.txt", TestTrees.describe(restored.resolve("docs")).get("mine.txt"));
+        assertThat(TestTrees.describe(restored.resolve("docs"))).isEqualTo(expected);
+        assertThat(Files.getPosixFilePermissions(restored.resolve("docs/bin/run.sh")))
+                .isEqualTo(PosixFilePermissions.fromString("rwxr-x---"));
+        try (Stream<Path> left = Files.list(restored)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("docs");
+        }
+    }
+
+    @Test
+    void unpackOfAZipMadeByPythonReadsIt() throws Exception {
+        Path zip = python("z.writestr('made/by/python.txt', 'hi')");
+        Path out = tmp.resolve("out");
+        CliRunner.Result unpack = CliRunner.run("unpack", zip.toString(), out.toString(), "-q");
+        assertThat(unpack.exitCode()).as(unpack.err()).isZero();
+        assertThat(Files.readString(out.resolve("made/by/python.txt"))).isEqualTo("hi");
+    }
+
+    @Test
+    void hostileZipsAreRefusedAndNothingIsWritten() throws Exception {
+        String[][] cases = {
+            {"z.writestr('ok.txt', 'x'); z.writestr('../evil', 'x')", "evil"},
+            {"z.writestr('/tmp/caravan-absolute-evil', 'x')", "caravan-absolute-evil"},
+            {"i = zipfile.ZipInfo('docs/out'); i.create_system = 3; i.external_attr = (0o120777 << 16);"
+                    + " z.writestr(i, '/etc')", "docs/out"},
+        };
+        for (String[] hostile : cases) {
+            Path zip = python(hostile[0]);
+            Path out = Files.createDirectories(tmp.resolve("dest-" + hostile[1].replace('/', '-')));
+            CliRunner.Result unpack = CliRunner.run("unpack", zip.toString(), out.toString(), "-q");
+            assertThat(unpack.exitCode()).as(hostile[0]).isEqualTo(1);
+            assertThat(unpack.err()).contains(hostile[1]);
+            try (Stream<Path> left = Files.list(out)) {
+                assertThat(left).as(hostile[0]).isEmpty();
+            }
+            assertThat(tmp.resolve("evil")).doesNotExist();
+            assertThat(Path.of("/tmp/caravan-absolute-evil")).doesNotExist();
+            Files.delete(zip);
+        }
+    }
+
+    /** A zip written by Python's zipfile with {@code statements} ({@code z} is the open ZipFile). */
+    private Path python(String statements) throws Exception {
+        Path zip = tmp.resolve("made.zip");
+        run(tmp, "python3", "-c", "import zipfile,sys\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    " + statements,
+                zip.toString());
+        return zip;
+    }
+
+    private static void run(Path dir, String... command) throws Exception {
+        Process process = new ProcessBuilder(List.of(command)).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(String.join(" ", command) + "\n" + output).isZero();
+    }
+}
