@@ -37,6 +37,9 @@ import java.util.List;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import io.caravan.download.CatalogClient;
+import io.caravan.pull.PullPass;
+import io.caravan.sender.Retry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.routepolicy.quartz.CronScheduledRoutePolicy;
@@ -61,6 +64,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
         String role = settings.text("caravan.role", "both");
         if (!role.equals("sender")) {
             receiver(context, settings, registry);
+            String pullFrom = settings.text("caravan.pull.from", null);
+            if (pullFrom != null) {
+                pull(context, settings, pullFrom);
+            }
         }
         if (!role.equals("receiver")) {
             sender(context, settings);
@@ -69,6 +76,18 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 mirror(context, settings, Path.of(syncDir));
             }
         }
+    }
+
+    /** Pull mode (routes/pull.camel.yaml): the pullPass bean fetches new parcels of a remote catalog into the inbox. */
+    private static void pull(CamelContext context, Settings settings, String from) {
+        Tls.trust(settings.text("caravan.sender.tls-truststore", null), settings.text("caravan.sender.tls-truststore-password", ""));
+        Path inbox = Path.of(settings.text("caravan.receiver.inbox", "data/inbox")).toAbsolutePath().normalize();
+        PullPass.Settings pull = new PullPass.Settings(new CatalogClient(from, settings.text("caravan.pull.token", null),
+                Duration.ofMinutes(5)), settings.text("caravan.pull.prefix", ""), inbox, settings.integer("caravan.pull.parallel", 4),
+                settings.size("caravan.receiver.min-free-space", "256MiB"), new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)));
+        context.getRegistry().bind("pullPass", new PullPass(pull, Clock.systemUTC()));
+        LOG.info("pull: parcels under '{}' of {} into {} at cron '{}'", pull.prefix(), from, inbox,
+                settings.text("caravan.pull.cron", "?"));
     }
 
     /** With caravan.sender.cron, the outbox is picked up only between that cron and caravan.sender.cron-stop. */

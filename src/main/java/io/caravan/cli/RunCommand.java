@@ -52,6 +52,9 @@ final class RunCommand implements Callable<Integer> {
             if (actualTransport.equals("file")) {
                 routes.add("parts-pickup");
             }
+            if (!CaravanMain.property("caravan.pull.from", overrides, "").isEmpty()) {
+                routes.add("pull");
+            }
         }
         if (!actualRole.equals("receiver")) {
             routes.add("outbox");

@@ -50,6 +50,41 @@ public final class CatalogClient {
         return base;
     }
 
+    /** One entry of the remote catalog: a parcel's name and the etag of its current state. */
+    public record RemoteParcel(String name, String etag) {
+    }
+
+    /** {@code GET /parcels?prefix=} page after page: every parcel the server lists under {@code prefix}, ordered by name. */
+    public java.util.List<RemoteParcel> list(String prefix) {
+        java.util.List<RemoteParcel> parcels = new java.util.ArrayList<>();
+        String after = null;
+        do {
+            String path = "/parcels?limit=1000" + (prefix == null || prefix.isEmpty() ? "" : "&prefix=" + encode(prefix))
+                    + (after == null ? "" : "&after=" + encode(after));
+            HttpURLConnection connection = open(path, null);
+            try (InputStream in = body(connection, path)) {
+                com.fasterxml.jackson.databind.JsonNode page = JSON.readTree(in.readNBytes(64 << 20));
+                for (com.fasterxml.jackson.databind.JsonNode parcel : page.path("parcels")) {
+                    String name = parcel.path("name").asText("");
+                    String etag = parcel.path("etag").asText("");
+                    if (name.isEmpty() || etag.isEmpty()) {
+                        throw new ShipException(502, "GET " + base + path + ": a parcel without name or etag in the listing", null);
+                    }
+                    parcels.add(new RemoteParcel(name, etag));
+                }
+                com.fasterxml.jackson.databind.JsonNode next = page.path("next");
+                String nextAfter = next.isTextual() ? next.asText() : null;
+                if (nextAfter != null && after != null && nextAfter.compareTo(after) <= 0) {
+                    throw new ShipException(502, "GET " + base + path + ": the listing's next page does not move forward", null);
+                }
+                after = nextAfter;
+            } catch (IOException e) {
+                throw unreachable(path, e);
+            }
+        } while (after != null);
+        return parcels;
+    }
+
     /** A manifest as served: its {@code ETag} (quoted, as sent) and the validated manifest. */
     public record RemoteManifest(String etag, Manifest manifest) {
     }

@@ -1,0 +1,87 @@
+package io.caravan.pull;
+
+import io.caravan.download.CatalogClient;
+import io.caravan.download.ParcelDownload;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.NameRules;
+import io.caravan.progress.ProgressListener;
+import io.caravan.sender.Retry;
+import io.caravan.unpack.OnConflict;
+import io.caravan.util.Sha256;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pull pass: lists the remote catalog under a prefix and fetches, with {@link ParcelDownload},
+ * every parcel whose etag differs from the one {@link PullState} recorded, into the same name below the
+ * local inbox (replacing the older state). A parcel is recorded only once it is published, so a
+ * failed or interrupted fetch is tried again by the next pass, reusing the verified chunks kept in
+ * {@code <inbox>/.caravan/pull/chunks/}. Passes never overlap.
+ */
+public final class PullPass {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PullPass.class);
+
+    /** Where to pull from and into, and how. */
+    public record Settings(CatalogClient client, String prefix, Path inbox, int parallel, long minFreeSpace, Retry retry) {
+    }
+
+    private final Settings settings;
+    private final Path pullDir;
+    private final Clock clock;
+
+    public PullPass(Settings settings, Clock clock) {
+        this.settings = settings;
+        this.pullDir = settings.inbox().toAbsolutePath().normalize().resolve(NameRules.RESERVED_PREFIX).resolve("pull");
+        this.clock = clock;
+    }
+
+    /** Runs one pass; returns how many parcels it published. A parcel that fails is logged and left for the next pass. */
+    public synchronized int run() throws IOException {
+        PullState state = PullState.load(pullDir.resolve("state.json"));
+        String url = settings.client().url();
+        List<CatalogClient.RemoteParcel> remote = settings.client().list(settings.prefix());
+        int fetched = 0;
+        int failed = 0;
+        for (CatalogClient.RemoteParcel parcel : remote) {
+            if (parcel.etag().equals(state.etag(parcel.name()))) {
+                continue;
+            }
+            try {
+                fetch(parcel.name());
+                state.fetched(url, parcel.name(), parcel.etag());
+                fetched++;
+                LOG.info("pull: fetched '{}' from {}", NameRules.printable(parcel.name()), url);
+            } catch (RuntimeException | IOException e) {
+                failed++;
+                LOG.warn("pull: cannot fetch '{}' from {}: {} (tried again on the next pass)",
+                        NameRules.printable(parcel.name()), url, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("pull interrupted while fetching '" + parcel.name() + "'", e);
+            }
+        }
+        state.passFinished(url, clock.instant(), fetched, failed);
+        return fetched;
+    }
+
+    private void fetch(String name) throws IOException, InterruptedException {
+        NameRules.check(name);
+        List<String> segments = ConfinedDir.segments(name);
+        String parent = String.join("/", segments.subList(0, segments.size() - 1));
+        // the folders above the parcel are created without following any link planted in the inbox
+        try (ConfinedDir root = ConfinedDir.open(settings.inbox()); ConfinedDir ignored = root.openDirs(parent)) {
+            // opened only to check and create them
+        }
+        Path local = settings.inbox().toAbsolutePath().normalize().resolve(parent);
+        byte[] key = name.getBytes(StandardCharsets.UTF_8);
+        Path chunks = pullDir.resolve("chunks").resolve(Sha256.of(key, 0, key.length).substring(0, 32));
+        new ParcelDownload(new ParcelDownload.Settings(settings.client(), name, local, chunks, settings.parallel(),
+                OnConflict.REPLACE, true, false, settings.minFreeSpace(), settings.retry())).run(ProgressListener.NONE);
+    }
+}
