@@ -75,6 +75,7 @@ public final class PullPass {
         List<String> segments = ConfinedDir.segments(name);
         String parent = String.join("/", segments.subList(0, segments.size() - 1));
         // the folders above the parcel are created without following any link planted in the inbox
+        java.nio.file.Files.createDirectories(settings.inbox());
         try (ConfinedDir root = ConfinedDir.open(settings.inbox()); ConfinedDir ignored = root.openDirs(parent)) {
             // opened only to check and create them
         }

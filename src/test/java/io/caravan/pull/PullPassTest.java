@@ -1,0 +1,67 @@
+package io.caravan.pull;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.TestTrees;
+import io.caravan.download.CatalogClient;
+import io.caravan.download.CatalogProxy;
+import io.caravan.pack.Codecs;
+import io.caravan.pack.PackOptions;
+import io.caravan.progress.ProgressListener;
+import io.caravan.receiver.ReceiverFixture;
+import io.caravan.sender.ParcelSender;
+import io.caravan.sender.Retry;
+import io.caravan.sender.SenderSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A pull pass cut off in the middle of a parcel keeps its verified chunks, and the next pass fetches only the rest. */
+class PullPassTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void anInterruptedPullResumesWithTheChunksItHas() throws Exception {
+        try (ReceiverFixture remote = new ReceiverFixture(tmp.resolve("remote"), Map.of("caravan.catalog.chunk-size", "64KiB"));
+             CatalogProxy proxy = new CatalogProxy(remote.port())) {
+            Path big = tmp.resolve("src/big.bin");
+            Files.createDirectories(big.getParent());
+            TestTrees.random(big, 1_000_000, 7);
+            SenderSettings sender = new SenderSettings("http://127.0.0.1:" + remote.port(), null,
+                    new PackOptions(Codecs.byName("zstd"), 3, 64 * 1024, "feeds/big.bin"), 2, -1, tmp.resolve("sender"),
+                    new Retry(2, Duration.ofMillis(100), Duration.ofMillis(200)));
+            new ParcelSender(sender).send(big, "feeds/big.bin", Map.of("on_conflict", "replace"), ProgressListener.NONE);
+            int chunks = new ObjectMapper().readTree(remote.get("/parcels/manifest?name=feeds%2Fbig.bin").body()).path("chunks").size();
+            assertThat(chunks).isGreaterThan(8);
+
+            Path local = tmp.resolve("local");
+            PullPass pass = new PullPass(new PullPass.Settings(new CatalogClient(proxy.url(), null, Duration.ofSeconds(30)), "feeds/",
+                    local, 1, 0, new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))), Clock.systemUTC());
+            // from the 6th chunk request on, every request is cut off (each re-arms the cut for the next one)
+            CatalogProxy.Action[] cut = new CatalogProxy.Action[1];
+            cut[0] = () -> {
+                proxy.beforeChunkRequest(proxy.chunkRequests() + 1, cut[0]);
+                throw new IOException("connection cut");
+            };
+            proxy.beforeChunkRequest(6, cut[0]);
+            assertThat(pass.run()).isZero();
+            assertThat(local.resolve("feeds/big.bin")).doesNotExist();
+            assertThat(proxy.chunksAnswered()).isEqualTo(5);
+
+            proxy.beforeChunkRequest(-1, null);
+            assertThat(pass.run()).isEqualTo(1);
+            assertThat(Files.mismatch(local.resolve("feeds/big.bin"), big)).isEqualTo(-1L);
+            assertThat(proxy.chunksAnswered()).isEqualTo(chunks);
+            assertThat(local.resolve(".caravan/pull/chunks")).isEmptyDirectory();
+            assertThat(pass.run()).isZero();
+        }
+    }
+}
