@@ -71,6 +71,25 @@ class ArchiveDownloadTest {
         CatalogApiTest.error(receiver.get("/parcels/zip?name=../etc"), 400);
     }
 
+    @Test
+    void aClientThatGoesAwayEndsTheThreadBuildingItsArchive() throws Exception {
+        Path big = Files.createDirectories(tmp.resolve("src-big/big"));
+        TestTrees.random(big.resolve("random.bin"), 64 << 20, 9);
+        CatalogFixture.send(receiver, big, "big", "none", tmp.resolve("state-big"), null);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", receiver.port())) {
+            socket.getOutputStream().write(("GET /parcels/zip?name=big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(socket.getInputStream().readNBytes(4096)).hasSize(4096);
+            assertThat(archiveThreads()).isPositive();
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> archiveThreads() == 0);
+    }
+
+    private static long archiveThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("caravan-archive-")).count();
+    }
+
     private static String url(String path) {
         return "http://127.0.0.1:" + receiver.port() + path;
     }
