@@ -1,6 +1,7 @@
 package io.caravan.cli;
 
 import io.caravan.app.CaravanMain;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--transport", paramLabel = "<transport>", description = "http or file (default: caravan.sender.transport, http).")
     String transport;
 
-    @Option(names = "-D", paramLabel = "<key=value>", description = "Set a property (overrides application.properties).")
+    @Option(names = "--config", paramLabel = "<file>", description = "Properties file with the keys to change"
+            + " (default: ./application.properties if present); every other key keeps its packaged default.")
+    Path config;
+
+    @Option(names = "-D", paramLabel = "<key=value>", description = "Set a property (overrides the properties files).")
     Map<String, String> properties = new LinkedHashMap<>();
 
     @Override
@@ -38,8 +43,8 @@ final class RunCommand implements Callable<Integer> {
         if (transport != null) {
             overrides.put("caravan.sender.transport", transport);
         }
-        String actualRole = CaravanMain.property("caravan.role", overrides, "both");
-        String actualTransport = CaravanMain.property("caravan.sender.transport", overrides, "http");
+        String actualRole = CaravanMain.property("caravan.role", overrides, config, "both");
+        String actualTransport = CaravanMain.property("caravan.sender.transport", overrides, config, "http");
         if (!List.of("sender", "receiver", "both").contains(actualRole)) {
             throw new IllegalArgumentException("role must be sender, receiver or both, not '" + actualRole + "'");
         }
@@ -56,11 +61,11 @@ final class RunCommand implements Callable<Integer> {
         if (!actualRole.equals("receiver")) {
             routes.add("outbox");
             routes.add("ship-" + actualTransport);
-            if (!CaravanMain.property("caravan.sync.dir", overrides, "").isEmpty()) {
+            if (!CaravanMain.property("caravan.sync.dir", overrides, config, "").isEmpty()) {
                 routes.add("sync");
             }
         }
-        CaravanMain.create(routes, overrides).run();
+        CaravanMain.create(routes, overrides, config).run();
         return CaravanCli.OK;
     }
 }

@@ -16,6 +16,10 @@ import picocli.CommandLine.Option;
                 + " application.properties (caravan.receiver.*); flags override them.", ""})
 final class ServeCommand implements Callable<Integer> {
 
+    @Option(names = "--config", paramLabel = "<file>", description = "Properties file with the keys to change"
+            + " (default: ./application.properties if present); every other key keeps its packaged default.")
+    Path config;
+
     @Option(names = "--host", paramLabel = "<host>", description = "Address to listen on (default: 127.0.0.1).")
     String host;
 
@@ -59,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
             overrides.put("caravan.receiver.tls-keystore", tlsKeystore.toString());
             overrides.put("caravan.receiver.tls-password", tlsPassword == null ? "" : tlsPassword);
         }
-        CaravanMain.create(List.of("receiver"), overrides).run();
+        CaravanMain.create(List.of("receiver"), overrides, config).run();
         return CaravanCli.OK;
     }
 }
