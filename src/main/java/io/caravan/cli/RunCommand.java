@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code caravan run}: the routes in routes/ for the configured role, until stopped. */
@@ -34,8 +35,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "-D", paramLabel = "<key=value>", description = "Set a property (overrides the properties files).")
     Map<String, String> properties = new LinkedHashMap<>();
 
+    @Mixin
+    Verbosity verbosity;
+
     @Override
     public Integer call() throws Exception {
+        verbosity.applyToLogs();
         Map<String, String> overrides = new LinkedHashMap<>(properties);
         if (role != null) {
             overrides.put("caravan.role", role);

@@ -20,8 +20,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code caravan send|up}: one file or folder to a receiver, resumable, with progress and a summary. */
-@Command(name = "send", aliases = "up", mixinStandardHelpOptions = true, sortOptions = false,
+/** {@code caravan send|up|upload}: one file or folder to a receiver, resumable, with progress and a summary. */
+@Command(name = "send", aliases = {"up", "upload"}, mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Sends a file or folder (detected) to a receiver as one parcel: packed, chunked, uploaded with"
                 + " parallel chunks and retries, verified and published there as <remote-name>. Interrupted sends"
                 + " resume: run the same command again and only missing or changed chunks travel.", ""},
@@ -57,17 +57,16 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--no-dedup", description = "Send every file's bytes, even ones the receiver already stores.")
     boolean noDedup;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
-    boolean quiet;
-
-    @Option(names = {"-v", "--verbose"}, description = "Print each file as it is packed.")
-    boolean verbose;
+    /** -q: no progress and no INFO logs; -v: each file as it is packed; -vv: debug logs too. */
+    @Mixin
+    Verbosity verbosity;
 
     @Override
     public Integer call() throws Exception {
         if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
             throw new io.caravan.CaravanException("source not found: " + source);
         }
+        verbosity.applyToLogs();
         Path state = connection.prepare();
         String name = remoteName != null ? remoteName : source.toAbsolutePath().normalize().getFileName().toString();
         String url = to != null ? to : "http://" + host + ":" + port;
@@ -79,14 +78,14 @@ final class SendCommand implements Callable<Integer> {
         System.out.println((Files.isDirectory(source) ? "folder " : "file ") + source + " -> " + url + " as '" + name + "' ("
                 + scan.files() + " files, " + DataSize.format(scan.bytes()) + ")");
         TransferStats stats = new TransferStats();
-        ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
+        ConsoleProgress progress = ConsoleProgress.forConsole(verbosity.quiet());
         progress.started("send", scan.bytes(), scan.files());
         ProgressListener perFile = new ProgressListener() {
             private int done;
 
             @Override
             public void entry(String path, long size) {
-                if (verbose) {
+                if (verbosity.level() >= 1 && !path.endsWith("/")) {
                     System.out.printf(Locale.ROOT, "[%d/%d] %s (%s)%n", ++done, scan.files(), path, DataSize.format(size));
                 }
             }

@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code caravan serve}: the receiver's HTTP API and session cleanup, until stopped. */
-@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+/** {@code caravan serve|server}: the receiver's HTTP API and session cleanup, until stopped. */
+@Command(name = "serve", aliases = "server", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the receiver: the HTTP upload API (DESIGN §3) on camel-netty-http, publishing"
                 + " finished parcels into the inbox, with Quartz cleanup of expired sessions. Settings come from"
                 + " application.properties (caravan.receiver.*); flags override them.", ""})
@@ -41,8 +42,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tls-password", paramLabel = "<password>", description = "Keystore password.")
     String tlsPassword;
 
+    @Mixin
+    Verbosity verbosity;
+
     @Override
     public Integer call() throws Exception {
+        verbosity.applyToLogs();
         Map<String, String> overrides = new LinkedHashMap<>();
         if (host != null) {
             overrides.put("caravan.receiver.host", host);

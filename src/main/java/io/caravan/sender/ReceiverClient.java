@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sender's side of the HTTP protocol (DESIGN §3) over HTTP/1.1 with kept-alive connections,
@@ -21,6 +23,7 @@ import javax.net.ssl.SSLException;
  */
 public final class ReceiverClient {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiverClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Status used for a failed TLS handshake (as nginx does): not retried, trying again cannot help. */
     static final int TLS_FAILURE = 495;
@@ -118,6 +121,7 @@ public final class ReceiverClient {
      * context at every start of a command.
      */
     private String exchange(String method, String path, byte[] body, String sha256, int... ok) {
+        long started = System.nanoTime();
         try {
             HttpURLConnection connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
             connection.setRequestMethod(method);
@@ -141,6 +145,10 @@ public final class ReceiverClient {
             String text;
             try (InputStream answer = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
                 text = answer == null ? "" : new String(answer.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} {}{} ({} bytes) answered {} in {} ms", method, base, path, body == null ? 0 : body.length, status,
+                        (System.nanoTime() - started) / 1_000_000);
             }
             for (int expected : ok) {
                 if (status == expected) {
