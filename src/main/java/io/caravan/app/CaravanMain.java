@@ -43,6 +43,24 @@ public final class CaravanMain {
     }
 
     /**
+     * Runs Camel with these routes until the process is stopped. A receiver whose port is taken
+     * fails before anything starts, with a {@link PortInUseException} that names the port.
+     */
+    public static void run(List<String> routeNames, Map<String, String> overrides, Path config) throws Exception {
+        String host = property("caravan.receiver.host", overrides, config, "127.0.0.1");
+        int port = Integer.parseInt(property("caravan.receiver.port", overrides, config, "8834"));
+        if (routeNames.contains("receiver")) {
+            PortInUseException.requireFree(host, port);
+        }
+        try {
+            create(routeNames, overrides, config).run();
+        } catch (Exception e) {
+            java.net.BindException bind = PortInUseException.bindFailure(e);
+            throw bind != null ? new PortInUseException(host, port, bind) : e;
+        }
+    }
+
+    /**
      * The user's file, then the packaged defaults: where several locations hold a key, Camel takes it
      * from the first one that has it (checked by UserConfigurationFallsBackToDefaultsTest).
      */

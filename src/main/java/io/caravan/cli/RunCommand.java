@@ -70,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
                 routes.add("sync");
             }
         }
-        CaravanMain.create(routes, overrides, config).run();
+        CaravanMain.run(routes, overrides, config);
         return CaravanCli.OK;
     }
 }

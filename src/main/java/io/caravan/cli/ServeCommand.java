@@ -49,6 +49,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         verbosity.applyToLogs();
         Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put("caravan.role", "receiver");
         if (host != null) {
             overrides.put("caravan.receiver.host", host);
         }
@@ -68,7 +69,7 @@ final class ServeCommand implements Callable<Integer> {
             overrides.put("caravan.receiver.tls-keystore", tlsKeystore.toString());
             overrides.put("caravan.receiver.tls-password", tlsPassword == null ? "" : tlsPassword);
         }
-        CaravanMain.create(List.of("receiver"), overrides, config).run();
+        CaravanMain.run(List.of("receiver"), overrides, config);
         return CaravanCli.OK;
     }
 }
