@@ -86,14 +86,18 @@ final class SendCommand implements Callable<Integer> {
             @Override
             public void entry(String path, long size) {
                 if (verbosity.level() >= 1 && !path.endsWith("/")) {
-                    System.out.printf(Locale.ROOT, "[%d/%d] %s (%s)%n", ++done, scan.files(), path, DataSize.format(size));
+                    String line = String.format(Locale.ROOT, "[%d/%d] %s (%s)", ++done, scan.files(), path, DataSize.format(size));
+                    if (!progress.println(line)) {
+                        System.out.println(line);
+                    }
                 }
             }
         };
         ParcelSender.Result result;
         try {
             result = new ParcelSender(settings).send(source, name, ProgressListeners.of(stats, progress, perFile));
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            progress.finished(false);
             printSummary(stats, scan, false, 0, 0);
             throw e;
         }
