@@ -5,6 +5,7 @@ import io.caravan.progress.ProgressListener;
 import io.caravan.progress.ProgressListeners;
 import io.caravan.progress.TransferStats;
 import io.caravan.sender.ParcelSender;
+import io.caravan.sender.ReceiverClient;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
 import io.caravan.util.DataSize;
@@ -36,7 +37,8 @@ final class SendCommand implements Callable<Integer> {
             description = "Name (relative path) on the receiver (default: the source's name).")
     String remoteName;
 
-    @Option(names = "--to", paramLabel = "<url>", description = "Receiver URL (default: http://<host>:<port>).")
+    @Option(names = "--to", paramLabel = "<url>", description = "Receiver URL; host:port means http://host:port"
+            + " (default: http://<host>:<port>).")
     String to;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Receiver host when --to is not given (default: ${DEFAULT-VALUE}).")
@@ -69,7 +71,7 @@ final class SendCommand implements Callable<Integer> {
         verbosity.applyToLogs();
         Path state = connection.prepare();
         String name = remoteName != null ? remoteName : source.toAbsolutePath().normalize().getFileName().toString();
-        String url = to != null ? to : "http://" + host + ":" + port;
+        String url = ReceiverClient.normalize(to != null ? to : host + ":" + port);
         SenderSettings settings = new SenderSettings(url, connection.token,
                 packing.toPackOptions(name), parallel,
                 noDedup ? -1 : 1L << 20, state, Retry.DEFAULT);

@@ -61,7 +61,7 @@ final class SyncCommand implements Callable<Integer> {
         }
         Path root = dir.toAbsolutePath().normalize();
         Path state = connection.prepare();
-        SyncSettings settings = new SyncSettings(root, to, connection.token, name != null ? name : root.getFileName().toString(),
+        SyncSettings settings = new SyncSettings(root, io.caravan.sender.ReceiverClient.normalize(to), connection.token, name != null ? name : root.getFileName().toString(),
                 SyncMode.parse(mode), checksum, workers, state, Durations.parse(settle), Durations.parse(rescan));
         // one line per parcel would drown the seed's progress lines; warnings and failures still show
         org.apache.logging.log4j.core.config.Configurator.setLevel("io.caravan.sender.ParcelUpload",

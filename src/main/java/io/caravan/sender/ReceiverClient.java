@@ -28,6 +28,8 @@ public final class ReceiverClient {
     /** Status used for a failed TLS handshake (as nginx does): not retried, trying again cannot help. */
     static final int TLS_FAILURE = 495;
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    /** Request bodies up to this size are buffered by the JDK's client instead of streamed. */
+    private static final int BUFFERED_BODY = 64 * 1024;
 
     static {
         // idle connections kept per receiver (the JDK keeps 5): enough for --parallel and --workers up to 20
@@ -41,13 +43,21 @@ public final class ReceiverClient {
     private final Duration timeout;
 
     public ReceiverClient(String baseUrl, String token, Duration timeout) {
-        String url = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.base = URI.create(url);
-        if (base.getScheme() == null || !base.getScheme().startsWith("http")) {
-            throw new IllegalArgumentException("receiver URL '" + baseUrl + "' must start with http:// or https://");
+        this.base = URI.create(normalize(baseUrl));
+        if (base.getScheme() == null || !base.getScheme().startsWith("http") || base.getHost() == null) {
+            throw new IllegalArgumentException("receiver URL '" + baseUrl + "' must be http://host:port or https://host:port");
         }
         this.token = token == null || token.isBlank() ? null : token;
         this.timeout = timeout;
+    }
+
+    /** A receiver address as given by a user: {@code host:port} means {@code http://host:port}; no trailing slash. */
+    public static String normalize(String url) {
+        String trimmed = url.trim();
+        if (!trimmed.contains("://")) {
+            trimmed = "http://" + trimmed;
+        }
+        return trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
     }
 
     public String url() {
@@ -77,12 +87,22 @@ public final class ReceiverClient {
                 + "); if the receiver's certificate is self-signed, trust it with --truststore", e);
     }
 
-    private static String message(String body) {
-        try {
-            return JSON.readTree(body).path("message").asText(body);
-        } catch (IOException e) {
-            return body;
+    /** The receiver's own message from its JSON answer, else what the status means when there is no body. */
+    private static String message(int status, String body) {
+        if (!body.isBlank()) {
+            try {
+                return JSON.readTree(body).path("message").asText(body);
+            } catch (IOException e) {
+                return body;
+            }
         }
+        return switch (status) {
+            case 401 -> "missing or wrong bearer token: give the receiver's token with --token (caravan.sender.token)";
+            case 404 -> "nothing answers at this path now: the receiver is starting or stopping (or this is not a Caravan"
+                    + " receiver)";
+            case 503 -> "the receiver is not taking requests right now (it is starting, stopping or busy); retry later";
+            default -> "no message";
+        };
     }
 
     public JsonNode finish(String sid, String manifestJson) {
@@ -122,8 +142,9 @@ public final class ReceiverClient {
      */
     private String exchange(String method, String path, byte[] body, String sha256, int... ok) {
         long started = System.nanoTime();
+        HttpURLConnection connection;
         try {
-            HttpURLConnection connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+            connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
             connection.setRequestMethod(method);
             connection.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
             connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
@@ -136,7 +157,22 @@ public final class ReceiverClient {
             }
             if (body != null) {
                 connection.setDoOutput(true);
-                connection.setFixedLengthStreamingMode(body.length);
+                if (body.length > BUFFERED_BODY) {
+                    // streamed from the array; small bodies are buffered so that a refusal's answer stays readable
+                    connection.setFixedLengthStreamingMode(body.length);
+                }
+            }
+            connection.connect();
+        } catch (SSLException e) {
+            throw tlsFailure(method, path, e);
+        } catch (java.net.ConnectException | java.net.UnknownHostException | java.net.NoRouteToHostException
+                 | java.net.SocketTimeoutException e) {
+            throw new NoReceiverException(url(), e);
+        } catch (IOException e) {
+            throw unreachable(method, path, e);
+        }
+        try {
+            if (body != null) {
                 try (OutputStream out = connection.getOutputStream()) {
                     out.write(body);
                 }
@@ -155,15 +191,30 @@ public final class ReceiverClient {
                     return text;
                 }
             }
-            throw new ShipException(status, method + " " + path + " answered " + status + ": " + message(text), null);
-        } catch (SSLException e) {
-            throw tlsFailure(method, path, e);
+            throw refused(method, path, status, text);
+        } catch (java.net.HttpRetryException e) {
+            // a 401 (or 407) to a streamed body: the JDK drops the answer's body
+            throw refused(method, path, e.responseCode(), "");
         } catch (IOException e) {
-            if (e.getCause() instanceof SSLException ssl) {
-                throw tlsFailure(method, path, ssl);
-            }
-            throw new ShipException(0, method + " " + base + path + ": receiver unreachable (" + e + ")", e);
+            throw unreachable(method, path, e);
         }
+    }
+
+    /**
+     * A status the request did not expect, with the receiver's message. An answer without a body is
+     * not Caravan's own (Caravan always explains itself in JSON): a 404 then comes from a receiver that
+     * is starting or stopping, so it is retried like a 503.
+     */
+    private static ShipException refused(String method, String path, int status, String text) {
+        int effective = status == 404 && text.isBlank() ? 503 : status;
+        return new ShipException(effective, method + " " + path + " answered " + status + ": " + message(status, text), null);
+    }
+
+    private ShipException unreachable(String method, String path, IOException e) {
+        if (e.getCause() instanceof SSLException ssl) {
+            return tlsFailure(method, path, ssl);
+        }
+        return new ShipException(0, method + " " + base + path + ": receiver unreachable (" + e + ")", e);
     }
 
     private static JsonNode json(String body) {

@@ -5,24 +5,47 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Exponential backoff for calls to the receiver: retries what {@link ShipException#retryable()} allows. */
-public record Retry(int attempts, Duration firstDelay, Duration maxDelay) {
+/**
+ * Exponential backoff for calls to the receiver: retries what {@link ShipException#retryable()}
+ * allows, up to {@code attempts}. When nothing answers at the receiver's address
+ * ({@link NoReceiverException}), {@code receiverWait} (if set) bounds the waiting instead: a command
+ * line gives up after a few seconds, a service keeps waiting.
+ */
+public record Retry(int attempts, Duration firstDelay, Duration maxDelay, Duration receiverWait) {
 
     private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
 
-    public static final Retry DEFAULT = new Retry(8, Duration.ofMillis(500), Duration.ofSeconds(30));
+    /** About a minute of retries for a receiver that answers badly; three seconds for one that is not there. */
+    public static final Retry DEFAULT = new Retry(8, Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(3));
+
+    /** Retries without a separate bound for a missing receiver. */
+    public Retry(int attempts, Duration firstDelay, Duration maxDelay) {
+        this(attempts, firstDelay, maxDelay, null);
+    }
 
     public <T> T call(String what, Supplier<T> action) {
         long delay = firstDelay.toMillis();
+        long firstMissing = -1;
         for (int attempt = 1; ; attempt++) {
             try {
                 return action.get();
             } catch (ShipException e) {
-                if (!e.retryable() || attempt >= attempts) {
+                boolean missing = e instanceof NoReceiverException;
+                if (missing && firstMissing < 0) {
+                    firstMissing = System.nanoTime();
+                }
+                long waitLeft = missing && receiverWait != null
+                        ? (receiverWait.toNanos() - (System.nanoTime() - firstMissing)) / 1_000_000 : Long.MAX_VALUE;
+                if (!e.retryable() || attempt >= attempts || waitLeft <= 0) {
                     throw attempt > 1 ? new ShipException(e.status(), e.getMessage() + " (after " + attempt + " attempts)", e) : e;
                 }
-                LOG.warn("{} failed (attempt {}/{}): {}; retrying in {} ms", what, attempt, attempts, e.getMessage(), delay);
-                sleep(delay);
+                if (missing) {
+                    LOG.warn("{}: {}; waiting for it, next attempt in {} ms ({}/{})", what, e.getMessage(),
+                            Math.min(delay, waitLeft), attempt, attempts);
+                } else {
+                    LOG.warn("{} failed (attempt {}/{}): {}; retrying in {} ms", what, attempt, attempts, e.getMessage(), delay);
+                }
+                sleep(Math.min(delay, waitLeft));
                 delay = Math.min(delay * 2, maxDelay.toMillis());
             }
         }
