@@ -7,7 +7,7 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the {@code caravan} command. Exit codes: 0 ok, 1 failure, 2 usage. */
+/** Entry point of the {@code caravan} command. Exit codes: 0 ok, 1 failure, 2 usage, 130/143 stopped by Ctrl-C/SIGTERM. */
 @Command(name = "caravan", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Streams files and folders through tar, a codec and SHA-256-verified chunks, and back.",
         subcommands = {RunCommand.class, PackCommand.class, UnpackCommand.class, SendCommand.class, SyncCommand.class, ServeCommand.class,
@@ -17,6 +17,8 @@ public final class CaravanCli {
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
+    /** Stopped by Ctrl-C (128 + SIGINT); SIGTERM gives 143. */
+    public static final int INTERRUPTED = 130;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

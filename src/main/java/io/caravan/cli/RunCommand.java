@@ -2,6 +2,7 @@ package io.caravan.cli;
 
 import io.caravan.app.CaravanMain;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +71,8 @@ final class RunCommand implements Callable<Integer> {
                 routes.add("sync");
             }
         }
+        Interruptions.installExiting("stopping; parcels in flight stay in the outbox and resume from the chunks the"
+                + " receiver holds at the next start", Duration.ofSeconds(10));
         CaravanMain.run(routes, overrides, config);
         return CaravanCli.OK;
     }

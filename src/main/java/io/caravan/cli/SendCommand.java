@@ -8,11 +8,14 @@ import io.caravan.sender.ParcelSender;
 import io.caravan.sender.ReceiverClient;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
+import io.caravan.sender.StopSignal;
+import io.caravan.sender.TransferStoppedException;
 import io.caravan.util.DataSize;
 import io.caravan.util.TreeScan;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -72,9 +75,12 @@ final class SendCommand implements Callable<Integer> {
         Path state = connection.prepare();
         String name = remoteName != null ? remoteName : source.toAbsolutePath().normalize().getFileName().toString();
         String url = ReceiverClient.normalize(to != null ? to : host + ":" + port);
+        StopSignal stop = new StopSignal();
+        Interruptions interruptions = Interruptions.install("stopping; parcel '" + name + "' stays resumable on " + url
+                + ": run the same command again to continue", stop::raise, Duration.ofSeconds(3));
         SenderSettings settings = new SenderSettings(url, connection.token,
                 packing.toPackOptions(name), parallel,
-                noDedup ? -1 : 1L << 20, state, Retry.DEFAULT);
+                noDedup ? -1 : 1L << 20, state, Retry.DEFAULT.stoppedBy(stop));
         settings.requireHeap(Runtime.getRuntime().maxMemory());
         TreeScan scan = TreeScan.of(List.of(source));
         System.out.println((Files.isDirectory(source) ? "folder " : "file ") + source + " -> " + url + " as '" + name + "' ("
@@ -98,22 +104,29 @@ final class SendCommand implements Callable<Integer> {
         ParcelSender.Result result;
         try {
             result = new ParcelSender(settings).send(source, name, ProgressListeners.of(stats, progress, perFile));
+        } catch (TransferStoppedException e) {
+            progress.finished(false);
+            printSummary(stats, scan, "interrupted (resumable)", 0, 0);
+            System.err.println("caravan: interrupted: " + e.getMessage() + "; run the same command again to continue");
+            return interruptions.exitStatus();
         } catch (Exception e) {
             progress.finished(false);
-            printSummary(stats, scan, false, 0, 0);
+            printSummary(stats, scan, "failed", 0, 0);
             throw e;
         }
         System.out.println("published '" + name + "' at " + result.answer().path("path").asText() + " on " + url
                 + " (stream SHA-256 " + result.answer().path("sha256").asText() + ")");
-        printSummary(stats, scan, true, result.sentBytes(), result.skippedChunks());
+        printSummary(stats, scan, "succeeded", result.sentBytes(), result.skippedChunks());
         return CaravanCli.OK;
     }
 
-    private static void printSummary(TransferStats stats, TreeScan scan, boolean ok, long sent, long skipped) {
+    /** Seed 004's summary; {@code outcome} is what became of the files: succeeded, failed or interrupted. */
+    private static void printSummary(TransferStats stats, TreeScan scan, String outcome, long sent, long skipped) {
         long elapsed = stats.elapsedNanos();
-        System.out.printf(Locale.ROOT, "  total files: %d%n  succeeded: %d%n  failed: %d%n  total size: %s%n"
+        boolean ok = outcome.equals("succeeded");
+        System.out.printf(Locale.ROOT, "  total files: %d%n  succeeded: %d%n  %s: %d%n  total size: %s%n"
                         + "  on the wire: %s (%d chunks already on the receiver)%n  average speed: %s%n  elapsed: %.1f s%n",
-                scan.files(), ok ? scan.files() : 0, ok ? 0 : scan.files(), DataSize.format(scan.bytes()),
+                scan.files(), ok ? scan.files() : 0, ok ? "failed" : outcome, ok ? 0 : scan.files(), DataSize.format(scan.bytes()),
                 DataSize.format(sent), skipped, DataSize.rate(stats.contentBytes(), elapsed), elapsed / 1e9);
     }
 }

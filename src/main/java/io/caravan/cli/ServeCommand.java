@@ -2,6 +2,7 @@ package io.caravan.cli;
 
 import io.caravan.app.CaravanMain;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,8 @@ final class ServeCommand implements Callable<Integer> {
             overrides.put("caravan.receiver.tls-keystore", tlsKeystore.toString());
             overrides.put("caravan.receiver.tls-password", tlsPassword == null ? "" : tlsPassword);
         }
+        Interruptions.installExiting("stopping the receiver; uploads in flight are asked to retry later and resume"
+                + " from the chunks it holds when it is back", Duration.ofSeconds(10));
         CaravanMain.run(List.of("receiver"), overrides, config);
         return CaravanCli.OK;
     }

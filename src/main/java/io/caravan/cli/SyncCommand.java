@@ -66,6 +66,9 @@ final class SyncCommand implements Callable<Integer> {
         // one line per parcel would drown the seed's progress lines; warnings and failures still show
         org.apache.logging.log4j.core.config.Configurator.setLevel("io.caravan.sender.ParcelUpload",
                 org.apache.logging.log4j.Level.WARN);
+        // a sync's parcels are resumed from the receiver's sessions: nothing may abandon them on the way out
+        Interruptions.installHalting("stopping the sync of " + root + "; the parcels in flight stay on the receiver:"
+                + " run the same command again to continue", java.time.Duration.ofSeconds(2));
         SyncConsole console = new SyncConsole(System.out);
         MirrorSync sync = new MirrorSync(settings, console);
         if (once) {

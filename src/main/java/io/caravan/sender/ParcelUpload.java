@@ -116,8 +116,25 @@ public final class ParcelUpload {
             skippedChunks.incrementAndGet();
             return;
         }
-        client.put(sessionId, index, data, sha256);
+        String what = "chunk " + index + " of " + name;
+        retry.stop().check(what);
+        try {
+            client.put(sessionId, index, data, sha256);
+        } catch (ShipException e) {
+            retry.stop().check(what);
+            throw e;
+        }
         sentBytes.addAndGet(data.length);
+    }
+
+    /** The parcel's name on the receiver. */
+    public String name() {
+        return name;
+    }
+
+    /** Chunks the receiver held when this upload was opened (a resumed session), or 0. */
+    public int heldAtOpen() {
+        return held.size();
     }
 
     /** Finishes the session with the manifest; the receiver verifies and publishes. */

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,8 @@ public final class ReceiverClient {
     private final URI base;
     private final String token;
     private final Duration timeout;
+    private final Set<HttpURLConnection> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile StopSignal stop = StopSignal.NONE;
 
     public ReceiverClient(String baseUrl, String token, Duration timeout) {
         this.base = URI.create(normalize(baseUrl));
@@ -62,6 +66,15 @@ public final class ReceiverClient {
 
     public String url() {
         return base.toString();
+    }
+
+    /**
+     * Ends this client's requests when {@code signal} is raised: those in flight are aborted (their
+     * callers get a {@link TransferStoppedException}) and no new one starts.
+     */
+    public void abortOn(StopSignal signal) {
+        this.stop = signal;
+        signal.onRaise(() -> inFlight.forEach(HttpURLConnection::disconnect));
     }
 
     /** Starts a session; returns the receiver's answer ({@code session_id}, {@code expires_at}, ...). */
@@ -141,10 +154,27 @@ public final class ReceiverClient {
      * context at every start of a command.
      */
     private String exchange(String method, String path, byte[] body, String sha256, int... ok) {
+        HttpURLConnection[] connection = new HttpURLConnection[1];
+        try {
+            return exchange(method, path, body, sha256, connection, ok);
+        } catch (ShipException e) {
+            stop.check(method + " " + path);
+            throw e;
+        } finally {
+            if (connection[0] != null) {
+                inFlight.remove(connection[0]);
+            }
+        }
+    }
+
+    private String exchange(String method, String path, byte[] body, String sha256, HttpURLConnection[] opened, int... ok) {
         long started = System.nanoTime();
         HttpURLConnection connection;
         try {
             connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+            opened[0] = connection;
+            inFlight.add(connection);
+            stop.check(method + " " + path);
             connection.setRequestMethod(method);
             connection.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
             connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));

@@ -9,27 +9,36 @@ import org.slf4j.LoggerFactory;
  * Exponential backoff for calls to the receiver: retries what {@link ShipException#retryable()}
  * allows, up to {@code attempts}. When nothing answers at the receiver's address
  * ({@link NoReceiverException}), {@code receiverWait} (if set) bounds the waiting instead: a command
- * line gives up after a few seconds, a service keeps waiting.
+ * line gives up after a few seconds, a service keeps waiting. A raised {@link StopSignal} ends the
+ * retrying at once with a {@link TransferStoppedException}.
  */
-public record Retry(int attempts, Duration firstDelay, Duration maxDelay, Duration receiverWait) {
+public record Retry(int attempts, Duration firstDelay, Duration maxDelay, Duration receiverWait, StopSignal stop) {
 
     private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
 
     /** About a minute of retries for a receiver that answers badly; three seconds for one that is not there. */
-    public static final Retry DEFAULT = new Retry(8, Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(3));
+    public static final Retry DEFAULT = new Retry(8, Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(3),
+            StopSignal.NONE);
 
-    /** Retries without a separate bound for a missing receiver. */
+    /** Retries without a separate bound for a missing receiver, and without a stop signal. */
     public Retry(int attempts, Duration firstDelay, Duration maxDelay) {
-        this(attempts, firstDelay, maxDelay, null);
+        this(attempts, firstDelay, maxDelay, null, StopSignal.NONE);
+    }
+
+    /** The same retries, ended at once when {@code signal} is raised. */
+    public Retry stoppedBy(StopSignal signal) {
+        return new Retry(attempts, firstDelay, maxDelay, receiverWait, signal);
     }
 
     public <T> T call(String what, Supplier<T> action) {
         long delay = firstDelay.toMillis();
         long firstMissing = -1;
         for (int attempt = 1; ; attempt++) {
+            stop.check(what);
             try {
                 return action.get();
             } catch (ShipException e) {
+                stop.check(what);
                 boolean missing = e instanceof NoReceiverException;
                 if (missing && firstMissing < 0) {
                     firstMissing = System.nanoTime();
@@ -58,9 +67,9 @@ public record Retry(int attempts, Duration firstDelay, Duration maxDelay, Durati
         });
     }
 
-    private static void sleep(long millis) {
+    private void sleep(long millis) {
         try {
-            Thread.sleep(millis);
+            stop.await(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ShipException(0, "interrupted while waiting to retry", e);
