@@ -30,8 +30,6 @@ public final class ReceiverClient {
     /** Status used for a failed TLS handshake (as nginx does): not retried, trying again cannot help. */
     static final int TLS_FAILURE = 495;
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
-    /** Request bodies up to this size are buffered by the JDK's client instead of streamed. */
-    private static final int BUFFERED_BODY = 64 * 1024;
 
     static {
         // idle connections kept per receiver (the JDK keeps 5): enough for --parallel and --workers up to 20
@@ -187,8 +185,8 @@ public final class ReceiverClient {
             }
             if (body != null) {
                 connection.setDoOutput(true);
-                if (body.length > BUFFERED_BODY) {
-                    // streamed from the array; small bodies are buffered so that a refusal's answer stays readable
+                if (!firstContact(path)) {
+                    // streamed from the array; the JDK then never repeats a request by itself, but drops a 401's body
                     connection.setFixedLengthStreamingMode(body.length);
                 }
             }
@@ -228,6 +226,15 @@ public final class ReceiverClient {
         } catch (IOException e) {
             throw unreachable(method, path, e);
         }
+    }
+
+    /**
+     * The requests a wrong token meets first ({@code /start}, {@code /check}) send their small bodies
+     * buffered, so that the receiver's answer to a refusal stays readable. The JDK may repeat such a
+     * request on a broken kept-alive connection; for these two that costs at most an unused session.
+     */
+    private static boolean firstContact(String path) {
+        return path.equals("/start") || path.equals("/check");
     }
 
     /**
