@@ -1,5 +1,6 @@
 package io.caravan.cli;
 
+import io.caravan.sender.ReceiverClient;
 import io.caravan.sync.MirrorSync;
 import io.caravan.sync.SyncConsole;
 import io.caravan.sync.SyncMode;
@@ -27,7 +28,8 @@ final class SyncCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "<dir>", description = "Folder to mirror.")
     Path dir;
 
-    @Option(names = "--to", required = true, paramLabel = "<url>", description = "Receiver URL, e.g. http://host:8834.")
+    @Option(names = "--to", required = true, paramLabel = "<url>", description = "Receiver URL, e.g. http://host:8834"
+            + " (host:port means http://host:port).")
     String to;
 
     @Mixin
@@ -61,7 +63,8 @@ final class SyncCommand implements Callable<Integer> {
         }
         Path root = dir.toAbsolutePath().normalize();
         Path state = connection.prepare();
-        SyncSettings settings = new SyncSettings(root, io.caravan.sender.ReceiverClient.normalize(to), connection.token, name != null ? name : root.getFileName().toString(),
+        SyncSettings settings = new SyncSettings(root, ReceiverClient.normalize(to), connection.token,
+                name != null ? name : root.getFileName().toString(),
                 SyncMode.parse(mode), checksum, workers, state, Durations.parse(settle), Durations.parse(rescan));
         // one line per parcel would drown the seed's progress lines; warnings and failures still show
         org.apache.logging.log4j.core.config.Configurator.setLevel("io.caravan.sender.ParcelUpload",

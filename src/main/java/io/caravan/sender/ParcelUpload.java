@@ -127,16 +127,6 @@ public final class ParcelUpload {
         sentBytes.addAndGet(data.length);
     }
 
-    /** The parcel's name on the receiver. */
-    public String name() {
-        return name;
-    }
-
-    /** Chunks the receiver held when this upload was opened (a resumed session), or 0. */
-    public int heldAtOpen() {
-        return held.size();
-    }
-
     /** Finishes the session with the manifest; the receiver verifies and publishes. */
     public JsonNode finish(Manifest manifest) throws IOException {
         JsonNode answer = retry.call("finish of " + name, () -> client.finish(sessionId, manifest.toJson()));
