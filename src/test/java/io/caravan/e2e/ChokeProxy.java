@@ -84,8 +84,9 @@ final class ChokeProxy implements AutoCloseable {
 
     private void accept() {
         while (!server.isClosed()) {
+            Socket client = null;
             try {
-                Socket client = server.accept();
+                client = server.accept();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
                 Link link = new Link(client, upstream);
                 links.add(link);
@@ -93,6 +94,17 @@ final class ChokeProxy implements AutoCloseable {
                 thread(() -> link.down(), "choke-proxy-down").start();
             } catch (IOException e) {
                 // closed, or the receiver refused: the client sees its connection closed
+                closeQuietly(client);
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // already closed
             }
         }
     }
