@@ -25,12 +25,14 @@ import org.slf4j.LoggerFactory;
  * Binds the HTTP protocol to the {@link Receiver}: reads path parameters, headers and bodies from
  * the exchange, writes JSON answers and status codes. Chunk bodies are taken straight from
  * Netty's buffer, without a copy. Every failure becomes a JSON body {@code {error, message, ...}}
- * with the failure's status.
+ * with the failure's status. While the context stops, requests are answered 503 with Retry-After.
  */
 public final class ReceiverApi implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What a 503 (stopping, out of buffer memory) asks a client to wait before it tries again. */
+    private static final String RETRY_AFTER_SECONDS = "5";
 
     private final Receiver receiver;
     private final PrometheusMeterRegistry registry;
@@ -140,6 +142,10 @@ public final class ReceiverApi implements CamelContextAware {
     private void handle(Exchange exchange, Action action) {
         try {
             authorize(exchange);
+            if (camelContext != null && camelContext.isStopping()) {
+                throw new io.caravan.session.RequestRejectedException(503, "stopping", "the receiver is stopping and"
+                        + " stored nothing of this request: retry later; an upload resumes from the chunks it holds");
+            }
             action.run();
         } catch (OutOfMemoryError e) {
             // direct buffer memory is exhausted by concurrent large bodies: nothing was stored, the sender retries
@@ -194,6 +200,9 @@ public final class ReceiverApi implements CamelContextAware {
             json(exchange, status, answer);
         } catch (JsonProcessingException jsonFailure) {
             exchange.getMessage().setBody("{\"error\":\"internal\"}");
+        }
+        if (status == 503) {
+            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
         }
     }
 

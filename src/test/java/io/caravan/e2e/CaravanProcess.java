@@ -81,6 +81,31 @@ final class CaravanProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** Sends a signal by name ({@code INT} as Ctrl-C does, {@code TERM} as a service manager does). */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).redirectErrorStream(true).start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + ": " + new String(kill.getInputStream().readAllBytes()));
+        }
+    }
+
+    /**
+     * True when this JVM ignores SIGINT (started in the background of a shell without job control):
+     * the processes it starts inherit that, and no Java code can catch Ctrl-C in them.
+     */
+    static boolean interruptIgnored() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2) != 0;
+            }
+        }
+        return false;
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
