@@ -39,8 +39,12 @@ final class MirrorChanges {
         List<String> deletes = new ArrayList<>();
         request.path("delete").forEach(d -> deletes.add(d.asText()));
         for (JsonNode r : renames) {
-            MirrorPaths.resolve(mirror, r.path("from").asText(null));
-            MirrorPaths.resolve(mirror, r.path("to").asText(null));
+            Path from = MirrorPaths.resolve(mirror, r.path("from").asText(null));
+            Path to = MirrorPaths.resolve(mirror, r.path("to").asText(null));
+            if (to.startsWith(from) && !to.equals(from)) {
+                throw MirrorPaths.unsafe(r.path("to").asText(), "a folder cannot move into itself ('"
+                        + r.path("from").asText() + "')");
+            }
         }
         for (String d : deletes) {
             MirrorPaths.resolve(mirror, d);
