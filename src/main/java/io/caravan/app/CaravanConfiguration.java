@@ -2,10 +2,11 @@ package io.caravan.app;
 
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
-import io.caravan.receiver.OversizedBodyAnswer;
+import io.caravan.receiver.BearerToken;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverConfig;
+import io.caravan.receiver.ReceiverPipeline;
 import io.caravan.route.Outbox;
 import io.caravan.route.ParcelSplitter;
 import io.caravan.route.PartSetPickup;
@@ -112,8 +113,11 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         settings.size("caravan.receiver.max-parcel-bytes", "1TiB")).withDirectIo(limits.directIo()));
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC());
         context.getRegistry().bind("receiver", receiver);
-        context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, registry, settings.text("caravan.receiver.token", null)));
-        context.getRegistry().bind("oversizedBodyAnswer", new OversizedBodyAnswer());
+        BearerToken token = BearerToken.of(settings.text("caravan.receiver.token", null));
+        long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
+        long maxUpload = maxChunk + BODY_SLACK;
+        context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, registry, token, maxJson));
+        context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());
@@ -123,7 +127,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
             Tls.serve(context, Path.of(keystore), settings.text("caravan.receiver.tls-password", ""));
         }
         context.getPropertiesComponent().addOverrideProperty("caravan.receiver.http-max-body",
-                String.valueOf(Math.min(Integer.MAX_VALUE, maxChunk + BODY_SLACK)));
+                String.valueOf(ReceiverPipeline.aggregatorLimit(maxJson, maxUpload)));
         LOG.info("receiver: {}://{}:{}/ publishing into {}; sessions live {}; cleanup cron '{}'; chunks up to {} bytes",
                 keystore == null ? "http" : "https", settings.text("caravan.receiver.host", "?"),
                 settings.text("caravan.receiver.port", "?"), config.inbox(),

@@ -7,7 +7,14 @@ import io.caravan.session.ChunkWrite;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.caravan.session.ChunkBody;
 import io.netty.buffer.ByteBuf;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -34,12 +41,15 @@ public final class ReceiverApi implements CamelContextAware {
 
     private final Receiver receiver;
     private final PrometheusMeterRegistry registry;
-    private final String token;
+    private final BearerToken token;
+    private final long maxJsonBody;
 
-    public ReceiverApi(Receiver receiver, PrometheusMeterRegistry registry, String token) {
+    /** {@code maxJsonBody}: the largest JSON request body taken (start, finish, check, mirror changes); 413 above. */
+    public ReceiverApi(Receiver receiver, PrometheusMeterRegistry registry, BearerToken token, long maxJsonBody) {
         this.receiver = receiver;
         this.registry = registry;
-        this.token = token == null || token.isBlank() ? null : token;
+        this.token = token;
+        this.maxJsonBody = maxJsonBody;
     }
 
     private CamelContext camelContext;
@@ -150,11 +160,31 @@ public final class ReceiverApi implements CamelContextAware {
         }
     }
 
+    /**
+     * {@code GET /health}: {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN"}} when the state
+     * folder is unusable (missing, not a writable folder, a link); nothing more, and no token needed.
+     */
     public void health(Exchange exchange) throws JsonProcessingException {
-        json(exchange, 200, Map.of("status", "UP", "sessions", receiver.store().sessions().size()));
+        boolean up = usableFolder(receiver.config().stateDir());
+        json(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN"));
     }
 
-    public void metrics(Exchange exchange) {
+    private static boolean usableFolder(Path dir) {
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return attrs.isDirectory() && Files.isWritable(dir) && Files.isExecutable(dir);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public void metrics(Exchange exchange) throws JsonProcessingException {
+        try {
+            authorize(exchange);
+        } catch (CaravanException e) {
+            error(exchange, e);
+            return;
+        }
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
@@ -178,6 +208,13 @@ public final class ReceiverApi implements CamelContextAware {
             status = 400;
             answer.put("error", "bad_request");
             answer.put("message", e.getMessage());
+        } else if (e instanceof FileAlreadyExistsException || e instanceof NotDirectoryException) {
+            // publishing under a name whose folder is a file (or the like): the name is taken, not a fault here
+            status = 409;
+            answer.put("error", "name_conflict");
+            answer.put("message", "'" + inboxRelative(((java.nio.file.FileSystemException) e).getFile())
+                    + "' is in the way of the name asked for (a file where a folder is needed); nothing was published:"
+                    + " choose another name, or remove it");
         } else {
             status = 500;
             answer.put("error", "internal");
@@ -197,12 +234,9 @@ public final class ReceiverApi implements CamelContextAware {
         }
     }
 
+    /** The pipeline's {@link RequestGate} has checked this already; checked again for calls that reach here another way. */
     private void authorize(Exchange exchange) {
-        if (token == null) {
-            return;
-        }
-        String header = exchange.getMessage().getHeader("Authorization", String.class);
-        if (header == null || !java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(), header.trim().getBytes())) {
+        if (!token.accepts(exchange.getMessage().getHeader("Authorization", String.class))) {
             throw new io.caravan.session.RequestRejectedException(401, "unauthorized",
                     "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
         }
@@ -231,8 +265,24 @@ public final class ReceiverApi implements CamelContextAware {
         return raw == null ? null : java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static String body(Exchange exchange) {
-        return exchange.getMessage().getBody(String.class);
+    /** A JSON request body, read as UTF-8 whatever its declared type; 413 over the JSON limit. */
+    private String body(Exchange exchange) {
+        byte[] bytes = exchange.getMessage().getBody(byte[].class);
+        if (bytes == null) {
+            return null;
+        }
+        if (bytes.length > maxJsonBody) {
+            throw new io.caravan.session.RequestRejectedException(413, "body_too_large", "the request body is "
+                    + bytes.length + " bytes, larger than this receiver accepts (" + maxJsonBody
+                    + " bytes: caravan.receiver.max-json-body)");
+        }
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private String inboxRelative(String file) {
+        Path inbox = receiver.config().inbox().toAbsolutePath().normalize();
+        Path path = file == null ? inbox : Path.of(file).toAbsolutePath().normalize();
+        return path.startsWith(inbox) ? inbox.relativize(path).toString() : String.valueOf(path.getFileName());
     }
 
     private static void json(Exchange exchange, int status, Object body) throws JsonProcessingException {
