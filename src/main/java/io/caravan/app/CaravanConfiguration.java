@@ -110,7 +110,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.size("caravan.receiver.dedup-min-size", "1MiB"),
                 OnConflict.parse(settings.text("caravan.receiver.on-conflict", "replace")),
                 ExtractPolicy.DEFAULT.withLimits(settings.integer("caravan.receiver.max-entries", 10_000_000),
-                        settings.size("caravan.receiver.max-parcel-bytes", "1TiB")).withDirectIo(limits.directIo()));
+                        settings.size("caravan.receiver.max-parcel-bytes", "1TiB")).withDirectIo(limits.directIo()),
+                settings.duration("caravan.receiver.keep-versions", "7d"));
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC());
         context.getRegistry().bind("receiver", receiver);
         BearerToken token = BearerToken.of(settings.text("caravan.receiver.token", null));

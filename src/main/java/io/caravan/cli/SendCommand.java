@@ -33,8 +33,17 @@ final class SendCommand implements Callable<Integer> {
     Path source;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "<remote-name>",
-            description = "Name (relative path) on the receiver (default: the source's name).")
+            description = {"Name (relative path) on the receiver (default: the source's name). As with scp, a name ending"
+                    + " in '/' or naming a folder that exists there means into that folder: 'backup/' publishes backup/<source's name>."})
     String remoteName;
+
+    @Option(names = "--on-conflict", paramLabel = "<policy>", description = {"When the name exists on the receiver:"
+            + " replace (atomic swap, the old entry kept as a version), merge (folders merged file by file), rename"
+            + " ('name (1)') or fail. Default: the receiver's setting (replace)."})
+    String onConflict;
+
+    @Option(names = "--force", description = "Allow replacing a folder by a file or a file by a folder (the old entry is kept as a version).")
+    boolean force;
 
     @Option(names = "--to", paramLabel = "<url>", description = "Receiver URL (default: http://<host>:<port>).")
     String to;
@@ -91,9 +100,17 @@ final class SendCommand implements Callable<Integer> {
                 }
             }
         };
+        java.util.Map<String, Object> placement = new java.util.LinkedHashMap<>();
+        placement.put("into", remoteName != null);
+        if (onConflict != null) {
+            placement.put("on_conflict", io.caravan.unpack.OnConflict.parse(onConflict).name().toLowerCase(Locale.ROOT));
+        }
+        if (force) {
+            placement.put("force", true);
+        }
         ParcelSender.Result result;
         try {
-            result = new ParcelSender(settings).send(source, name, ProgressListeners.of(stats, progress, perFile));
+            result = new ParcelSender(settings).send(source, name, placement, ProgressListeners.of(stats, progress, perFile));
         } catch (RuntimeException e) {
             printSummary(stats, scan, false, 0, 0);
             throw e;

@@ -38,8 +38,9 @@ final class UnpackCommand implements Callable<Integer> {
     boolean noVerify;
 
     @Option(names = "--on-conflict", paramLabel = "<policy>", converter = Converters.Conflict.class,
-            defaultValue = "replace", description = "replace|rename|fail when <dir> already holds an entry of that name"
-            + " (default: ${DEFAULT-VALUE}).")
+            defaultValue = "merge", description = {"When <dir> already holds an entry of that name: merge (like tar -x:"
+            + " folders are merged, files of the archive replace theirs, everything else stays), replace (atomic swap of"
+            + " the whole top-level entry), rename ('name (1)') or fail (default: ${DEFAULT-VALUE})."})
     OnConflict onConflict;
 
     @Option(names = "--allow-external-symlinks",

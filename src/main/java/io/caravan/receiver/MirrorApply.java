@@ -1,27 +1,25 @@
 package io.caravan.receiver;
 
-import io.caravan.unpack.Staging;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.NameRules;
+import io.caravan.fs.Versions;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Applies an extracted mirror parcel (a staging folder whose entries are named by their path in the
  * mirror) onto the mirror: each file or link is renamed over its target, so a reader sees the old
- * content or the new, never a mix; folders are created or merged, and a folder, file or link of
- * another type in the way is replaced. Folders of the parcel get its modes and mtimes last, deepest
- * first. Every target folder is a real folder: a link in the way is replaced, never followed.
+ * content or the new, never a mix; folders are created or merged. Whatever is replaced (an older
+ * file, or an entry of another type in the way) goes to the versions area. Every folder is opened
+ * without following links ({@link ConfinedDir}), so nothing outside the mirror is ever reached.
+ * Folders of the parcel get their modes and mtimes last, deepest first.
  */
 public final class MirrorApply {
 
@@ -29,63 +27,82 @@ public final class MirrorApply {
     public record Result(long files, long dirs, long links) {
     }
 
-    private record DirMeta(Path target, Set<PosixFilePermission> permissions, FileTime mtime) {
+    private record DirMeta(String path, Set<PosixFilePermission> permissions, FileTime mtime) {
     }
 
-    private MirrorApply() {
+    private final ConfinedDir mirror;
+    private final Versions.Batch versions;
+    private final List<DirMeta> dirs = new ArrayList<>();
+    private final long[] counts = new long[3];
+
+    private MirrorApply(ConfinedDir mirror, Versions.Batch versions) {
+        this.mirror = mirror;
+        this.versions = versions;
     }
 
     /** Moves everything of {@code staging} into {@code mirror} (same file system) and removes {@code staging}. */
-    public static Result apply(Path staging, Path mirror) throws IOException {
-        Files.createDirectories(mirror);
-        List<DirMeta> dirs = new ArrayList<>();
-        long[] counts = new long[3];
-        Files.walkFileTree(staging, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
-                MirrorPaths.makeWritable(dir);
-                if (dir.equals(staging)) {
-                    return FileVisitResult.CONTINUE;
-                }
-                Path target = target(dir);
-                BasicFileAttributes existing = MirrorPaths.attributes(target);
-                if (existing == null || !existing.isDirectory()) {
-                    if (existing != null) {
-                        Files.delete(target);
-                    }
-                    Files.createDirectory(target);
-                } else {
-                    MirrorPaths.makeWritable(target);
-                }
-                dirs.add(new DirMeta(target, permissions, attrs.lastModifiedTime()));
-                counts[1]++;
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Path target = target(file);
-                BasicFileAttributes existing = MirrorPaths.attributes(target);
-                if (existing != null && existing.isDirectory()) {
-                    Staging.deleteTree(target);
-                }
-                Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                counts[attrs.isSymbolicLink() ? 2 : 0]++;
-                return FileVisitResult.CONTINUE;
-            }
-
-            private Path target(Path entry) {
-                return mirror.resolve(staging.relativize(entry).toString());
-            }
-        });
-        for (int i = dirs.size() - 1; i >= 0; i--) {
-            DirMeta dir = dirs.get(i);
-            Files.setPosixFilePermissions(dir.target(), dir.permissions());
-            Files.getFileAttributeView(dir.target(), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(dir.mtime(), null, null);
+    public static Result apply(Path staging, ConfinedDir mirror, Versions.Batch versions) throws IOException {
+        MirrorApply apply = new MirrorApply(mirror, versions);
+        try (ConfinedDir from = ConfinedDir.open(staging)) {
+            apply.merge(from, mirror, "");
         }
-        Staging.deleteTree(staging);
-        return new Result(counts[0], counts[1], counts[2]);
+        for (int i = apply.dirs.size() - 1; i >= 0; i--) {
+            DirMeta dir = apply.dirs.get(i);
+            List<String> segments = ConfinedDir.segments(dir.path());
+            String leaf = segments.get(segments.size() - 1);
+            try (ConfinedDir parent = mirror.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
+                parent.setPermissions(leaf, dir.permissions());
+                parent.setModified(leaf, dir.mtime());
+            }
+        }
+        try (ConfinedDir parent = ConfinedDir.open(staging.getParent())) {
+            parent.deleteTree(staging.getFileName().toString());
+        }
+        return new Result(apply.counts[0], apply.counts[1], apply.counts[2]);
+    }
+
+    private void merge(ConfinedDir from, ConfinedDir to, String relative) throws IOException {
+        from.makeWritable();
+        to.makeWritable();
+        for (String name : from.list()) {
+            String path = ConfinedDir.join(relative, name);
+            NameRules.check(path);
+            PosixFileAttributes incoming = from.stat(name).orElseThrow();
+            Optional<PosixFileAttributes> existing = to.stat(name);
+            if (incoming.isDirectory()) {
+                if (existing.isPresent() && !existing.get().isDirectory()) {
+                    versions.keep(to, name, ConfinedDir.join(to.display(), name));
+                    existing = Optional.empty();
+                }
+                if (existing.isEmpty()) {
+                    to.mkdir(name);
+                }
+                dirs.add(new DirMeta(path, incoming.permissions(), incoming.lastModifiedTime()));
+                counts[1]++;
+                try (ConfinedDir sub = from.openDir(name); ConfinedDir target = to.openDir(name)) {
+                    merge(sub, target, path);
+                }
+            } else {
+                place(from, name, to, existing, ConfinedDir.join(to.display(), name));
+                counts[incoming.isSymbolicLink() ? 2 : 0]++;
+            }
+        }
+    }
+
+    /** Renames the file or link over its target; the replaced entry is kept as a version. */
+    private void place(ConfinedDir from, String name, ConfinedDir to, Optional<PosixFileAttributes> existing, String inInbox)
+            throws IOException {
+        if (existing.isEmpty() && from.renameNoReplace(name, to, name)) {
+            return;
+        }
+        if (to.stat(name).map(PosixFileAttributes::isDirectory).orElse(false)) {
+            versions.keep(to, name, inInbox);
+            from.rename(name, to, name);
+        } else if (from.exchange(name, to, name)) {
+            versions.keep(from, name, inInbox);
+        } else {
+            versions.keep(to, name, inInbox);
+            from.rename(name, to, name);
+        }
     }
 }

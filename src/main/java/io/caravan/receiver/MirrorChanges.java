@@ -1,55 +1,63 @@
 package io.caravan.receiver;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.caravan.unpack.Staging;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.UnsafePathException;
+import io.caravan.fs.Versions;
+import io.caravan.util.Sha256;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Renames and deletions inside one mirror, as a sender's {@code POST /mirror/changes} asks:
  * renames first (one atomic move each, missing folders created, a rename with a {@code sha256}
- * only when the file still has that content), then deletions, deepest first. Every path is checked
- * by {@link MirrorPaths}; a refused path refuses the whole request before anything changes. What
- * cannot be done (source gone, content differs) is answered as skipped, not as an error.
+ * only when the file still has that content), then deletions, deepest first. Whatever a rename
+ * replaces or a deletion removes goes to the versions area. Every path is checked first; a refused
+ * path refuses the whole request before anything changes. What cannot be done (source gone, a link
+ * or file in the way, content differs) is answered as skipped, not as an error.
  */
 final class MirrorChanges {
 
-    private final Path mirror;
+    private final ConfinedDir mirror;
+    private final Versions.Batch versions;
     private final List<String> renamed = new ArrayList<>();
     private final List<String> deleted = new ArrayList<>();
     private final List<Map<String, String>> skipped = new ArrayList<>();
 
-    private MirrorChanges(Path mirror) {
+    private MirrorChanges(ConfinedDir mirror, Versions.Batch versions) {
         this.mirror = mirror;
+        this.versions = versions;
     }
 
-    static Map<String, Object> apply(Path mirror, JsonNode request) throws IOException {
+    static Map<String, Object> apply(ConfinedDir mirror, Versions.Batch versions, JsonNode request)
+            throws IOException {
         List<JsonNode> renames = new ArrayList<>();
         request.path("rename").forEach(renames::add);
         List<String> deletes = new ArrayList<>();
         request.path("delete").forEach(d -> deletes.add(d.asText()));
         for (JsonNode r : renames) {
-            Path from = MirrorPaths.resolve(mirror, r.path("from").asText(null));
-            Path to = MirrorPaths.resolve(mirror, r.path("to").asText(null));
-            if (to.startsWith(from) && !to.equals(from)) {
-                throw MirrorPaths.unsafe(r.path("to").asText(), "a folder cannot move into itself ('"
-                        + r.path("from").asText() + "')");
+            String from = r.path("from").asText(null);
+            String to = r.path("to").asText(null);
+            checkReachable(mirror, from);
+            checkReachable(mirror, to);
+            if (to.equals(from) || to.startsWith(from + "/")) {
+                throw MirrorPaths.unsafe(to, "a rename cannot move '" + from + "' onto or into itself");
             }
         }
         for (String d : deletes) {
-            MirrorPaths.resolve(mirror, d);
+            checkReachable(mirror, d);
         }
-        MirrorChanges changes = new MirrorChanges(mirror);
+        MirrorChanges changes = new MirrorChanges(mirror, versions);
         for (JsonNode r : renames) {
             changes.rename(r.path("from").asText(), r.path("to").asText(), r.path("sha256").asText(null));
         }
@@ -64,59 +72,90 @@ final class MirrorChanges {
         return answer;
     }
 
+    /** Refuses, before anything changes, a path that is malformed or whose folders include a link or a file. */
+    private static void checkReachable(ConfinedDir mirror, String relative) throws IOException {
+        MirrorPaths.check(relative);
+        try (ConfinedDir parent = mirror.openDir(MirrorPaths.parent(relative))) {
+            // reachable: every folder on the way is a real folder
+        } catch (UnsafePathException e) {
+            throw MirrorPaths.unsafe(relative, e.getMessage());
+        } catch (NoSuchFileException e) {
+            // not there (yet): a rename creates the folders, a deletion skips it
+        }
+    }
+
     private void rename(String from, String to, String sha256) throws IOException {
-        Path source = MirrorPaths.resolve(mirror, from);
-        BasicFileAttributes attrs = MirrorPaths.attributes(source);
-        if (attrs == null) {
-            skip(from, "not in the mirror");
-            return;
-        }
-        if (sha256 != null && (!attrs.isRegularFile() || !sha256.equals(MirrorListing.sha256(source, new byte[256 * 1024])))) {
-            skip(from, "its content is not " + sha256);
-            return;
-        }
-        Path target = MirrorPaths.resolve(mirror, to);
-        MirrorPaths.createParents(mirror, target);
-        BasicFileAttributes existing = MirrorPaths.attributes(target);
-        Set<PosixFilePermission> sourceParent = writable(source.getParent());
-        Set<PosixFilePermission> targetParent = writable(target.getParent());
-        // a folder moving to another parent needs write permission on itself (its '..' changes)
-        Set<PosixFilePermission> self = attrs.isDirectory() ? MirrorPaths.makeWritable(source) : null;
-        try {
-            if (existing != null && existing.isDirectory()) {
-                Staging.deleteTree(target);
+        try (ConfinedDir source = mirror.openDir(MirrorPaths.parent(from))) {
+            String fromLeaf = MirrorPaths.leaf(from);
+            Optional<PosixFileAttributes> attrs = source.stat(fromLeaf);
+            if (attrs.isEmpty()) {
+                skip(from, "not in the mirror");
+                return;
             }
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            restore(Files.exists(target) ? target : source, self);
-            restore(target.getParent(), targetParent); // in reverse order: the two parents may be one folder
-            restore(source.getParent(), sourceParent);
+            if (sha256 != null && (!attrs.get().isRegularFile() || !sha256.equals(sha256(source, fromLeaf)))) {
+                skip(from, "its content is not " + sha256);
+                return;
+            }
+            try (ConfinedDir target = mirror.openDirs(MirrorPaths.parent(to))) {
+                move(source, fromLeaf, target, MirrorPaths.leaf(to), attrs.get().isDirectory());
+            }
+            renamed.add(from + " -> " + to);
+        } catch (NoSuchFileException | UnsafePathException e) {
+            skip(from, e instanceof UnsafePathException u ? u.getMessage() : "not in the mirror");
         }
-        renamed.add(from + " -> " + to);
+    }
+
+    private void move(ConfinedDir source, String fromLeaf, ConfinedDir target, String toLeaf, boolean folder) throws IOException {
+        Set<PosixFilePermission> sourceBefore = source.makeWritable();
+        Set<PosixFilePermission> targetBefore = target.makeWritable();
+        // a folder moving to another parent needs write permission on itself (its '..' changes)
+        Set<PosixFilePermission> selfBefore = null;
+        ConfinedDir self = folder ? source.openDir(fromLeaf) : null;
+        try {
+            if (self != null) {
+                selfBefore = self.makeWritable();
+            }
+            String inInbox = ConfinedDir.join(target.display(), toLeaf);
+            if (!source.renameNoReplace(fromLeaf, target, toLeaf)) {
+                if (source.exchange(fromLeaf, target, toLeaf)) {
+                    versions.keep(source, fromLeaf, inInbox);
+                } else {
+                    versions.keep(target, toLeaf, inInbox);
+                    source.rename(fromLeaf, target, toLeaf);
+                }
+            }
+        } finally {
+            if (self != null) {
+                self.restore(selfBefore);
+                self.close();
+            }
+            target.restore(targetBefore);
+            source.restore(sourceBefore);
+        }
     }
 
     private void delete(String relative) throws IOException {
-        Path target = MirrorPaths.resolve(mirror, relative);
-        if (MirrorPaths.attributes(target) == null) {
-            skip(relative, "not in the mirror");
-            return;
+        try (ConfinedDir parent = mirror.openDir(MirrorPaths.parent(relative))) {
+            String leaf = MirrorPaths.leaf(relative);
+            if (parent.stat(leaf).isEmpty()) {
+                skip(relative, "not in the mirror");
+                return;
+            }
+            Set<PosixFilePermission> before = parent.makeWritable();
+            try {
+                versions.keep(parent, leaf, ConfinedDir.join(parent.display(), leaf));
+            } finally {
+                parent.restore(before);
+            }
+            deleted.add(relative);
+        } catch (NoSuchFileException | UnsafePathException e) {
+            skip(relative, e instanceof UnsafePathException u ? u.getMessage() : "not in the mirror");
         }
-        Set<PosixFilePermission> parent = writable(target.getParent());
-        try {
-            Staging.deleteTree(target);
-        } finally {
-            restore(target.getParent(), parent);
-        }
-        deleted.add(relative);
     }
 
-    private Set<PosixFilePermission> writable(Path dir) throws IOException {
-        return dir.equals(mirror) ? null : MirrorPaths.makeWritable(dir);
-    }
-
-    private static void restore(Path dir, Set<PosixFilePermission> permissions) throws IOException {
-        if (permissions != null && Files.isDirectory(dir)) {
-            Files.setPosixFilePermissions(dir, permissions);
+    private static String sha256(ConfinedDir dir, String name) throws IOException {
+        try (InputStream in = dir.read(name)) {
+            return Sha256.of(in, new byte[256 * 1024]);
         }
     }
 

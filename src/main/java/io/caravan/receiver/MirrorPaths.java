@@ -1,101 +1,69 @@
 package io.caravan.receiver;
 
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.NameRules;
 import io.caravan.session.RequestRejectedException;
-import io.caravan.unpack.PosixModes;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Set;
+import java.util.List;
 
 /**
- * Resolves paths a sender names inside a mirror so that nothing outside it can be reached: a
- * relative path without {@code .} or {@code ..} segments, whose every folder inside the mirror is a
- * real folder (never a symbolic link). The last segment itself may be a link (it is then acted on,
- * never followed).
+ * Resolves what a sender names inside a mirror so that nothing outside it can be reached: mirror
+ * names and paths follow the {@link NameRules}, and every folder on the way is opened without
+ * following links ({@link ConfinedDir}); the last segment itself may be a link (it is then acted
+ * on, never followed).
  */
 final class MirrorPaths {
 
     private MirrorPaths() {
     }
 
-    /** The mirror root {@code <inbox>/<name>}; with {@code create}, missing folders are made. Refuses links on the way. */
-    static Path root(Path inbox, String name, boolean create) throws IOException {
-        ParcelNames.check(name);
+    /** The mirror {@code <inbox>/<name>}, opened; with {@code create}, missing folders are made. Empty when absent. */
+    static ConfinedDir open(Path inbox, String name, boolean create) throws IOException {
         if (name == null) {
             throw RequestRejectedException.badRequest("name the mirror: ?name=<mirror>");
         }
-        Path current = inbox.toAbsolutePath().normalize();
-        for (String segment : name.split("/")) {
-            current = current.resolve(segment);
-            BasicFileAttributes attrs = attributes(current);
-            if (attrs == null && create) {
-                Files.createDirectory(current);
-            } else if (attrs != null && (attrs.isSymbolicLink() || !attrs.isDirectory())) {
-                throw new RequestRejectedException(409, "not_a_mirror", "'" + name + "' is not a folder in the inbox");
-            }
-        }
-        return current;
-    }
-
-    /** {@code mirror/relative}, after checking the path and that no folder on the way is a link. */
-    static Path resolve(Path mirror, String relative) throws IOException {
-        check(relative);
-        Path target = mirror.resolve(relative).normalize();
-        if (!target.startsWith(mirror) || target.equals(mirror)) {
-            throw unsafe(relative, "it is not inside the mirror");
-        }
-        for (Path p = target.getParent(); !p.equals(mirror); p = p.getParent()) {
-            BasicFileAttributes attrs = attributes(p);
-            if (attrs != null && !attrs.isDirectory()) {
-                throw unsafe(relative, "'" + mirror.relativize(p) + "' is " + (attrs.isSymbolicLink() ? "a symbolic link" : "a file"));
-            }
-        }
-        return target;
-    }
-
-    static void check(String relative) {
-        if (relative == null || relative.isEmpty() || relative.startsWith("/") || relative.indexOf('\0') >= 0) {
-            throw unsafe(String.valueOf(relative), "it must be a relative path such as 'docs/a.txt'");
-        }
-        for (String segment : relative.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                throw unsafe(relative, "it has a forbidden part '" + segment + "'");
-            }
+        ParcelNames.check(name);
+        try (ConfinedDir root = ConfinedDir.open(inbox)) {
+            return create ? root.openDirs(name) : root.openDir(name);
+        } catch (io.caravan.fs.UnsafePathException e) {
+            throw new RequestRejectedException(409, "not_a_mirror", "'" + name + "' is not a folder in the inbox: " + e.getMessage());
         }
     }
 
-    /** Creates the missing folders between the mirror and {@code target}'s parent (checked by {@link #resolve}). */
-    static void createParents(Path mirror, Path target) throws IOException {
-        Path parent = target.getParent();
-        if (!parent.equals(mirror) && attributes(parent) == null) {
-            createParents(mirror, parent);
-            Files.createDirectory(parent);
-        }
-    }
-
-    /** Gives the owner write and search permission on a folder; returns its permissions before. */
-    static Set<PosixFilePermission> makeWritable(Path dir) throws IOException {
-        Set<PosixFilePermission> before = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
-        if (!before.contains(PosixFilePermission.OWNER_WRITE) || !before.contains(PosixFilePermission.OWNER_EXECUTE)) {
-            Set<PosixFilePermission> writable = PosixModes.toPermissions(PosixModes.fromPermissions(before) | 0300);
-            Files.setPosixFilePermissions(dir, writable);
-        }
-        return before;
-    }
-
-    static BasicFileAttributes attributes(Path path) throws IOException {
+    /** Like {@link #open} without creating; null when the mirror does not exist yet. */
+    static ConfinedDir openIfExists(Path inbox, String name) throws IOException {
         try {
-            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return open(inbox, name, false);
         } catch (NoSuchFileException e) {
             return null;
         }
     }
 
+    /** Checks a path inside the mirror; returns its segments. */
+    static List<String> check(String relative) {
+        if (relative == null || relative.isEmpty() || relative.endsWith("/")) {
+            throw unsafe(String.valueOf(relative), "it must be a relative path such as 'docs/a.txt'");
+        }
+        String problem = NameRules.problem(relative);
+        if (problem != null) {
+            throw unsafe(relative, problem);
+        }
+        return ConfinedDir.segments(relative);
+    }
+
+    static String parent(String relative) {
+        int slash = relative.lastIndexOf('/');
+        return slash < 0 ? "" : relative.substring(0, slash);
+    }
+
+    static String leaf(String relative) {
+        return relative.substring(relative.lastIndexOf('/') + 1);
+    }
+
     static RequestRejectedException unsafe(String path, String why) {
-        return RequestRejectedException.badRequest("path '" + path + "' refused: " + why + "; nothing was changed for it");
+        return RequestRejectedException.badRequest("path '" + NameRules.printable(path) + "' refused: " + why
+                + "; nothing was changed for it");
     }
 }

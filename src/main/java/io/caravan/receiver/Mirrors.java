@@ -2,6 +2,8 @@ package io.caravan.receiver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.Versions;
 import io.caravan.session.RequestRejectedException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,26 +13,31 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The mirrors of a receiver ({@code <inbox>/<name>}, DESIGN §5): listing, renames and deletions, and
- * applying extracted parcels. Work on one mirror is serialised, so parallel parcels and changes of
- * one sender never interleave inside it; different mirrors proceed in parallel.
+ * The mirrors of a receiver ({@code <inbox>/<name>}): listing, renames and deletions, and applying
+ * extracted parcels. Work on one mirror is serialised, so parallel parcels and changes of one
+ * sender never interleave inside it; different mirrors proceed in parallel. What a change replaces
+ * or removes is kept in the versions area.
  */
 final class Mirrors {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path inbox;
-    private final Map<Path, Object> locks = new ConcurrentHashMap<>();
+    private final Versions versions;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-    Mirrors(Path inbox) {
+    Mirrors(Path inbox, Versions versions) {
         this.inbox = inbox.toAbsolutePath().normalize();
+        this.versions = versions;
     }
 
     /** {@code GET /mirror}: the entries of the mirror; an empty list when it does not exist yet. */
     Map<String, Object> list(String name, boolean checksum) throws IOException {
-        Path mirror = MirrorPaths.root(inbox, name, false);
-        synchronized (lock(mirror)) {
-            List<Map<String, Object>> entries = MirrorListing.list(mirror, checksum);
+        synchronized (lock(name)) {
+            List<Map<String, Object>> entries;
+            try (ConfinedDir mirror = MirrorPaths.openIfExists(inbox, name)) {
+                entries = mirror == null ? List.of() : MirrorListing.list(mirror.self(), checksum);
+            }
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("name", name);
             answer.put("entries", entries);
@@ -49,25 +56,27 @@ final class Mirrors {
         if (!request.isObject()) {
             throw RequestRejectedException.badRequest("send {\"rename\":[{\"from\":..,\"to\":..}], \"delete\":[paths]}");
         }
-        Path mirror = MirrorPaths.root(inbox, name, true);
-        synchronized (lock(mirror)) {
-            return MirrorChanges.apply(mirror, request);
+        synchronized (lock(name)) {
+            try (ConfinedDir mirror = MirrorPaths.open(inbox, name, true)) {
+                return MirrorChanges.apply(mirror, versions.batch(), request);
+            }
         }
     }
 
     /** Applies an extracted parcel onto the mirror {@code name}. */
     MirrorApply.Result apply(String name, Path staging) throws IOException {
-        Path mirror = MirrorPaths.root(inbox, name, true);
-        synchronized (lock(mirror)) {
-            return MirrorApply.apply(staging, mirror);
+        synchronized (lock(name)) {
+            try (ConfinedDir mirror = MirrorPaths.open(inbox, name, true)) {
+                return MirrorApply.apply(staging, mirror, versions.batch());
+            }
         }
     }
 
-    Path path(String name) throws IOException {
-        return MirrorPaths.root(inbox, name, false);
+    Path path(String name) {
+        return inbox.resolve(name);
     }
 
-    private Object lock(Path mirror) {
-        return locks.computeIfAbsent(mirror, m -> new Object());
+    private Object lock(String name) {
+        return locks.computeIfAbsent(name == null ? "" : name, m -> new Object());
     }
 }

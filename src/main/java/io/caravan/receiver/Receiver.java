@@ -14,8 +14,10 @@ import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
 import io.caravan.session.SessionMeta;
 import io.caravan.session.StoredChunk;
+import io.caravan.fs.Versions;
 import io.caravan.unpack.ExtractHooks;
 import io.caravan.unpack.OnConflict;
+import io.caravan.unpack.Publisher;
 import io.caravan.unpack.Staging;
 import io.caravan.unpack.UnpackOptions;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,15 +55,19 @@ public final class Receiver implements AutoCloseable {
     private final ReceiverMetrics metrics;
     private final Map<String, ArchiveAssembler> assemblers = new ConcurrentHashMap<>();
     private final Mirrors mirrors;
+    private final Versions versions;
+    private final Publisher publisher;
 
     public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock) throws IOException {
         this.config = config;
         Files.createDirectories(config.inbox());
+        this.versions = new Versions(config.stateDir().resolve(Versions.FOLDER), config.keepVersions(), clock);
+        this.publisher = new Publisher(config.inbox(), versions);
         this.store = new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(), clock);
         this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.tsv"),
                 () -> store.quietFor(INDEXING_QUIET));
         this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());
-        this.mirrors = new Mirrors(config.inbox());
+        this.mirrors = new Mirrors(config.inbox(), versions);
         Staging.deleteTree(config.stateDir().resolve("staging"));
         for (Session session : store.sessions()) {
             if (session.meta().archive()) {
@@ -102,7 +108,7 @@ public final class Receiver implements AutoCloseable {
                 .toLowerCase(java.util.Locale.ROOT);
         OnConflict.parse(onConflict);
         String mode = mode(options, kind, name);
-        Session session = store.create(name, kind, codec, chunkSize, onConflict, mode);
+        Session session = store.create(name, kind, codec, chunkSize, onConflict, mode, flag(options, "into"), flag(options, "force"));
         if (session.meta().archive()) {
             assembler(session);
         }
@@ -222,9 +228,18 @@ public final class Receiver implements AutoCloseable {
             return published(mirrors.path(session.meta().name()), outcome.result().entries(), outcome.result().bytes(),
                     manifest.sha256());
         }
-        String name = publishName(session, assembler.stagingDir());
-        boolean single = childCount(assembler.stagingDir()) == 1;
-        Path published = Staging.existing(assembler.stagingDir(), config.inbox()).publishAs(name, onConflict(session));
+        Path stagingDir = assembler.stagingDir();
+        List<String> top = topLevel(stagingDir);
+        boolean single = top.size() == 1;
+        String target = target(session, single ? top.get(0) : null);
+        String relative;
+        if (single) {
+            relative = publisher.publish(stagingDir, top.get(0), target, policy(session));
+        } else {
+            Files.setPosixFilePermissions(stagingDir, io.caravan.unpack.PosixModes.toPermissions(0755));
+            relative = publisher.publish(stagingDir.getParent(), stagingDir.getFileName().toString(), target, policy(session));
+        }
+        Path published = config.inbox().resolve(relative);
         List<Map.Entry<Path, String>> hashed = new ArrayList<>();
         List<Path> toHash = new ArrayList<>();
         for (ArchiveAssembler.ReportedFile file : outcome.reportedFiles()) {
@@ -244,16 +259,17 @@ public final class Receiver implements AutoCloseable {
         List<ChunkInfo> expected = manifest != null ? manifest.chunks() : contiguous(session);
         checkChunks(session, expected);
         Path stagingDir = config.stateDir().resolve("staging").resolve(session.meta().id());
-        String name = session.meta().name() != null ? session.meta().name() : session.meta().id();
+        String own = session.meta().name() == null || session.meta().name().endsWith("/")
+                ? session.meta().id() : Path.of(session.meta().name()).getFileName().toString();
         try (Staging staging = Staging.at(stagingDir, config.inbox())) {
-            Path file = stagingDir.resolve(Path.of(name).getFileName().toString());
+            Path file = stagingDir.resolve(own);
             String sha = RawConcatenation.concatenate(expected.stream().map(c -> session.chunk(c.index()).file()).toList(), file);
             if (manifest != null && !sha.equals(manifest.sha256())) {
                 throw conflict("whole-file SHA-256 mismatch (manifest " + manifest.sha256() + ", chunks " + sha + ")",
                         Map.of("missing", List.of(), "mismatched", List.of()));
             }
             long size = Files.size(file);
-            Path published = staging.publishAs(name, onConflict(session));
+            Path published = config.inbox().resolve(publisher.publish(stagingDir, own, target(session, own), policy(session)));
             if (size >= config.dedupMinSize()) {
                 dedup.record(List.of(Map.entry(published, sha)));
             }
@@ -313,13 +329,29 @@ public final class Receiver implements AutoCloseable {
         return answer;
     }
 
-    private static String publishName(Session session, Path stagingDir) throws IOException {
-        if (session.meta().name() != null) {
-            return session.meta().name();
+    /**
+     * Where a finished parcel goes: its name; inside that folder when the name ends in '/' or, for an
+     * explicit remote name, names an existing folder; the parcel's own name (or the session id) without one.
+     */
+    private String target(Session session, String own) throws IOException {
+        String name = session.meta().name();
+        String fallback = own != null ? own : session.meta().id();
+        if (name == null) {
+            return fallback;
         }
+        if (name.endsWith("/")) {
+            return name + fallback;
+        }
+        return session.meta().intoExistingFolder() && publisher.isFolder(name) ? name + "/" + fallback : name;
+    }
+
+    private Publisher.Policy policy(Session session) {
+        return new Publisher.Policy(onConflict(session), session.meta().allowTypeChange());
+    }
+
+    private static List<String> topLevel(Path stagingDir) throws IOException {
         try (var children = Files.list(stagingDir)) {
-            List<Path> list = children.toList();
-            return list.size() == 1 ? list.get(0).getFileName().toString() : session.meta().id();
+            return children.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
@@ -330,12 +362,6 @@ public final class Receiver implements AutoCloseable {
         }
         int slash = entry.indexOf('/');
         return slash < 0 ? published : published.resolve(entry.substring(slash + 1));
-    }
-
-    private static long childCount(Path dir) throws IOException {
-        try (var children = Files.list(dir)) {
-            return children.count();
-        }
     }
 
     private OnConflict onConflict(Session session) {
@@ -406,6 +432,7 @@ public final class Receiver implements AutoCloseable {
 
     /** Deletes expired sessions; the Quartz cleanup route calls this. */
     public List<String> cleanup() throws IOException {
+        versions.cleanup();
         List<String> removed = store.expire();
         removed.forEach(assemblers::remove);
         LOG.info("cleanup: {} expired session{} removed{}", removed.size(), removed.size() == 1 ? "" : "s",
@@ -444,6 +471,14 @@ public final class Receiver implements AutoCloseable {
         } catch (IOException e) {
             throw RequestRejectedException.badRequest("the body is not valid JSON: " + e.getMessage());
         }
+    }
+
+    private static boolean flag(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value != null && !value.isNull() && !value.isBoolean()) {
+            throw RequestRejectedException.badRequest(field + " must be true or false, not " + value);
+        }
+        return value != null && value.asBoolean();
     }
 
     private static String text(JsonNode node, String field) {

@@ -9,10 +9,11 @@ import java.time.Duration;
 /**
  * Settings of a receiver. Everything it keeps lives inside {@code inbox}: published parcels at the
  * top, its own state under {@code inbox/.caravan/} (sessions, staging, dedup index), so every
- * publish is a rename on one file system.
+ * publish is a rename on one file system. What a publish or mirror change replaces is kept in
+ * {@code inbox/.caravan/versions/} for {@code keepVersions} (zero: deleted at once).
  */
 public record ReceiverConfig(Path inbox, Duration sessionTtl, SessionLimits limits, long dedupMinSize,
-                             OnConflict onConflict, ExtractPolicy policy) {
+                             OnConflict onConflict, ExtractPolicy policy, Duration keepVersions) {
 
     public Path stateDir() {
         return inbox.resolve(".caravan");

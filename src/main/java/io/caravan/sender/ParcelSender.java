@@ -8,6 +8,7 @@ import io.caravan.progress.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -46,7 +47,13 @@ public final class ParcelSender {
     }
 
     public Result send(Path source, String name, ProgressListener listener) throws IOException, InterruptedException {
-        ParcelUpload upload = open(source, name);
+        return send(source, name, Map.of(), listener);
+    }
+
+    /** As {@link #send(Path, String, ProgressListener)}, adding {@code startOptions} to a new session's options. */
+    public Result send(Path source, String name, Map<String, Object> startOptions, ProgressListener listener)
+            throws IOException, InterruptedException {
+        ParcelUpload upload = ParcelUpload.open(client, journal, cache, settings, source, name, startOptions);
         Packer packer = new Packer(settings.pack().withName(name), listener, upload.hooks());
         ExecutorService pool = Executors.newFixedThreadPool(settings.parallel(), r -> {
             Thread t = new Thread(r, "caravan-ship-" + name);

@@ -138,6 +138,12 @@ public final class DiskSessionStore {
     /** A new session; {@code mode} is null, or {@link SessionMeta#APPLY} for a mirror parcel. */
     public Session create(String name, String kind, String codec, Long chunkSize, String onConflict, String mode)
             throws IOException {
+        return create(name, kind, codec, chunkSize, onConflict, mode, false, false);
+    }
+
+    /** A new session; {@code into} and {@code force} say how its name is placed (see {@link SessionMeta}). */
+    public Session create(String name, String kind, String codec, Long chunkSize, String onConflict, String mode,
+                          boolean into, boolean force) throws IOException {
         long open = sessions.values().stream().filter(s -> !s.expired(clock.instant())).count();
         if (open >= limits.maxOpenSessions()) {
             throw new RequestRejectedException(429, "too_many_sessions", "the receiver already has " + open
@@ -147,7 +153,7 @@ public final class DiskSessionStore {
         SessionId id = SessionId.random();
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,
-                now.toString(), now.plus(ttl).toString(), mode);
+                now.toString(), now.plus(ttl).toString(), mode, into ? Boolean.TRUE : null, force ? Boolean.TRUE : null);
         Path dir = Files.createDirectories(sessionsDir.resolve(id.value()).resolve("chunks")).getParent();
         DurableFiles.writeString(dir.resolve("meta.json"), JSON.writeValueAsString(meta));
         DurableFiles.syncDir(sessionsDir);

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * What a session was started with, stored as {@code meta.json} beside its chunks. {@code kind} is
  * {@code raw} (chunks are concatenated into one file, seed 002) or {@code archive} (chunks form a
  * Caravan tar stream that is extracted); {@code mode} {@code apply} applies an archive onto the mirror
- * {@code name} instead of publishing it (absent otherwise).
+ * {@code name} instead of publishing it (absent otherwise). {@code into} and {@code force} say how the
+ * name is placed in the inbox (see {@link #intoExistingFolder()}, {@link #allowTypeChange()}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,7 +22,9 @@ public record SessionMeta(
         @JsonProperty("on_conflict") String onConflict,
         @JsonProperty("created_at") String createdAt,
         @JsonProperty("expires_at") String expiresAt,
-        @JsonProperty("mode") String mode) {
+        @JsonProperty("mode") String mode,
+        @JsonProperty("into") Boolean into,
+        @JsonProperty("force") Boolean force) {
 
     public static final String RAW = "raw";
     public static final String ARCHIVE = "archive";
@@ -30,7 +33,20 @@ public record SessionMeta(
 
     public SessionMeta(String id, String name, String kind, String codec, Long chunkSize, String onConflict,
                        String createdAt, String expiresAt) {
-        this(id, name, kind, codec, chunkSize, onConflict, createdAt, expiresAt, null);
+        this(id, name, kind, codec, chunkSize, onConflict, createdAt, expiresAt, null, null, null);
+    }
+
+    /**
+     * Whether a {@code name} that names an existing folder means "into that folder" (as the sender's
+     * explicit remote name does; a name ending in {@code /} always does).
+     */
+    public boolean intoExistingFolder() {
+        return Boolean.TRUE.equals(into);
+    }
+
+    /** Whether the publish may replace a folder by a file or link, or the other way round. */
+    public boolean allowTypeChange() {
+        return Boolean.TRUE.equals(force);
     }
 
     public boolean apply() {

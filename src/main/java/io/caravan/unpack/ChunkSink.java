@@ -77,7 +77,7 @@ public final class ChunkSink implements AutoCloseable {
         pipe.end(() -> failure);
         join();
         rethrowFailure();
-        List<Path> published = staging.publish(options.onConflict());
+        List<Path> published = staging.publish(options.versions(), Publisher.Policy.of(options.onConflict()));
         completed = true;
         return new UnpackResult(published, result.entries(), result.bytes());
     }

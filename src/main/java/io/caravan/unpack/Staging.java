@@ -10,15 +10,16 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A hidden folder inside the destination where an extraction happens; on {@link #publish} each of
- * its top-level entries is renamed into the destination (same file system, so each rename is
- * atomic). Until then nothing of the extraction is visible under its final name.
+ * A hidden, owner-only folder inside the destination where an extraction happens; on
+ * {@link #publish} a {@link Publisher} moves its top-level entries into the destination (same file
+ * system, so each rename is atomic). Until then nothing of the extraction is visible under its final name.
  */
 public final class Staging implements AutoCloseable {
 
@@ -39,7 +40,9 @@ public final class Staging implements AutoCloseable {
         Files.createDirectories(dest);
         byte[] id = new byte[8];
         RANDOM.nextBytes(id);
-        return new Staging(dest, Files.createDirectory(dest.resolve(PREFIX + HexFormat.of().formatHex(id))));
+        // owner-only until published, so nobody else can plant links in it while it is filled
+        return new Staging(dest, Files.createDirectory(dest.resolve(PREFIX + HexFormat.of().formatHex(id)),
+                PosixFilePermissions.asFileAttribute(PosixModes.toPermissions(0700))));
     }
 
     /** A fresh, empty staging folder at {@code dir} (which must be on the destination's file system). */
@@ -54,95 +57,19 @@ public final class Staging implements AutoCloseable {
         return new Staging(destination.toAbsolutePath().normalize(), dir);
     }
 
-    /**
-     * Publishes under {@code name} (a relative path, may hold folders): the single top-level entry is
-     * renamed to it, or, when there are several, a folder of that name holding them all.
-     */
-    public Path publishAs(String name, OnConflict onConflict) throws IOException {
-        List<Path> children = children();
-        Path target = destination.resolve(name).normalize();
-        if (!target.startsWith(destination) || target.equals(destination)) {
-            throw new IllegalArgumentException("parcel name '" + name + "' is not a relative path inside the destination");
-        }
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && onConflict == OnConflict.FAIL) {
-            throw new PublishConflictException(target + " already exists (on-conflict is fail)");
-        }
-        Files.createDirectories(target.getParent());
-        Path published;
-        if (children.size() == 1) {
-            published = move(children.get(0), target, onConflict);
-            this.published = true;
-            deleteTree(dir);
-        } else {
-            Files.setPosixFilePermissions(dir, PosixModes.toPermissions(0755));
-            published = move(dir, target, onConflict);
-            this.published = true;
-        }
-        return published;
-    }
-
-    private List<Path> children() throws IOException {
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            stream.forEach(children::add);
-        }
-        children.sort(null);
-        return children;
-    }
-
     public Path dir() {
         return dir;
     }
 
-    /** Moves every top-level entry into the destination and removes the staging folder. */
-    public List<Path> publish(OnConflict onConflict) throws IOException {
-        List<Path> children = children();
-        List<Path> targets = new ArrayList<>();
-        for (Path child : children) {
-            Path target = destination.resolve(child.getFileName().toString());
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && onConflict == OnConflict.FAIL) {
-                throw new PublishConflictException(target + " already exists (on-conflict is fail): remove it"
-                        + " or choose on-conflict replace or rename");
-            }
-            targets.add(target);
-        }
+    /** Publishes every top-level entry into the destination under its own name, and removes the staging folder. */
+    public List<Path> publish(io.caravan.fs.Versions versions, Publisher.Policy policy) throws IOException {
         List<Path> published = new ArrayList<>();
-        for (int i = 0; i < children.size(); i++) {
-            published.add(move(children.get(i), targets.get(i), onConflict));
+        for (String name : new Publisher(destination, versions).publishAll(dir, policy)) {
+            published.add(destination.resolve(name));
         }
         this.published = true;
         deleteTree(dir);
         return published;
-    }
-
-    private Path move(Path source, Path target, OnConflict onConflict) throws IOException {
-        if (onConflict == OnConflict.RENAME) {
-            target = freeName(target);
-        }
-        boolean targetIsDir = Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS);
-        if (!targetIsDir) {
-            // rename(2) replaces a file or link atomically.
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return target;
-        }
-        Path old = target.resolveSibling(".caravan-replaced-" + target.getFileName());
-        deleteTree(old);
-        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
-        return target;
-    }
-
-    private static Path freeName(Path target) {
-        Path candidate = target;
-        for (int n = 1; Files.exists(candidate, LinkOption.NOFOLLOW_LINKS); n++) {
-            String name = target.getFileName().toString();
-            int dot = name.lastIndexOf('.');
-            candidate = dot > 0
-                    ? target.resolveSibling(name.substring(0, dot) + " (" + n + ")" + name.substring(dot))
-                    : target.resolveSibling(name + " (" + n + ")");
-        }
-        return candidate;
     }
 
     /** Removes the staging folder and whatever it holds; safe to call after {@link #publish}. */

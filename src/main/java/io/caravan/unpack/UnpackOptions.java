@@ -1,7 +1,16 @@
 package io.caravan.unpack;
 
-/** How to unpack: verify parts against their manifest, what to do on a name conflict, what to accept. */
-public record UnpackOptions(boolean verify, OnConflict onConflict, ExtractPolicy policy) {
+import io.caravan.fs.Versions;
 
-    public static final UnpackOptions DEFAULT = new UnpackOptions(true, OnConflict.REPLACE, ExtractPolicy.DEFAULT);
+/**
+ * How to unpack: verify parts against their manifest, what to do on a name conflict, what to accept,
+ * and where replaced entries go ({@link Versions#none()}: they are deleted, as {@code tar -x} does).
+ */
+public record UnpackOptions(boolean verify, OnConflict onConflict, ExtractPolicy policy, Versions versions) {
+
+    public static final UnpackOptions DEFAULT = new UnpackOptions(true, OnConflict.MERGE, ExtractPolicy.DEFAULT);
+
+    public UnpackOptions(boolean verify, OnConflict onConflict, ExtractPolicy policy) {
+        this(verify, onConflict, policy, Versions.none());
+    }
 }

@@ -53,7 +53,7 @@ public final class Unpacker {
         boolean ok = false;
         try (Staging staging = Staging.create(destination)) {
             SafeExtractor.Result result = extractInto(raw, staging.dir(), verifier);
-            List<Path> published = staging.publish(options.onConflict());
+            List<Path> published = staging.publish(options.versions(), Publisher.Policy.of(options.onConflict()));
             ok = true;
             return new UnpackResult(published, result.entries(), result.bytes());
         } finally {

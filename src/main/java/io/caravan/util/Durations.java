@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses durations such as {@code 3d}, {@code 6h}, {@code 90s}, {@code 500ms} or ISO-8601 {@code PT1H}. */
+/** Parses durations such as {@code 3d}, {@code 6h}, {@code 90s}, {@code 500ms}, {@code 0} or ISO-8601 {@code PT1H}. */
 public final class Durations {
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
@@ -14,6 +14,9 @@ public final class Durations {
 
     public static Duration parse(String text) {
         String t = text.trim();
+        if (t.equals("0")) {
+            return Duration.ZERO;
+        }
         Matcher m = SHORT.matcher(t);
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));

@@ -49,7 +49,7 @@ class MirrorApplyTest {
         Files.setPosixFilePermissions(stagedLocked, PosixFilePermissions.fromString("r-xr-xr-x"));
         Files.setLastModifiedTime(stagedLocked, MTIME);
 
-        MirrorApply.Result result = MirrorApply.apply(staging, mirror);
+        MirrorApply.Result result = apply(staging, mirror);
 
         assertThat(result.files()).isEqualTo(5);
         assertThat(staging).doesNotExist();
@@ -75,11 +75,18 @@ class MirrorApplyTest {
         TestTrees.write(Files.createDirectories(staging.resolve("d")).resolve("evil.txt"), "must stay inside");
         Files.createSymbolicLink(staging.resolve("rel"), Path.of("d/evil.txt"));
 
-        MirrorApply.apply(staging, mirror);
+        apply(staging, mirror);
 
         assertThat(outside.resolve("evil.txt")).doesNotExist();
         assertThat(Files.isDirectory(mirror.resolve("d"), LinkOption.NOFOLLOW_LINKS)).isTrue();
         assertThat(Files.readString(mirror.resolve("d/evil.txt"))).isEqualTo("must stay inside");
         assertThat(Files.readSymbolicLink(mirror.resolve("rel"))).isEqualTo(Path.of("d/evil.txt"));
+    }
+
+    private static MirrorApply.Result apply(Path staging, Path mirror) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(mirror);
+        try (io.caravan.fs.ConfinedDir dir = io.caravan.fs.ConfinedDir.open(mirror)) {
+            return MirrorApply.apply(staging, dir, io.caravan.fs.Versions.none().batch());
+        }
     }
 }

@@ -37,7 +37,7 @@ class MirrorChangesTest {
         TestTrees.write(mirror.resolve("d.txt"), "d");
         Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
 
-        Map<String, Object> answer = MirrorChanges.apply(mirror, JSON.readTree("""
+        Map<String, Object> answer = changes(mirror, JSON.readTree("""
                 {"rename": [{"from": "a.txt", "to": "new folder/a b.txt"},
                             {"from": "folder", "to": "renamed"},
                             {"from": "locked/c.txt", "to": "c.txt"},
@@ -69,16 +69,22 @@ class MirrorChangesTest {
         for (String bad : new String[] {"../outside/precious.txt", "/etc/hostname", "a/../../outside",
                 "link/precious.txt", "./a.txt", "", "a//b"}) {
             JsonNode delete = JSON.createObjectNode().set("delete", JSON.createArrayNode().add("a.txt").add(bad));
-            assertThatThrownBy(() -> MirrorChanges.apply(mirror, delete)).as(bad)
+            assertThatThrownBy(() -> changes(mirror, delete)).as(bad)
                     .isInstanceOf(RequestRejectedException.class).hasMessageContaining("refused");
             JsonNode rename = JSON.readTree("{\"rename\":[{\"from\":\"a.txt\",\"to\":" + JSON.writeValueAsString(bad) + "}]}");
-            assertThatThrownBy(() -> MirrorChanges.apply(mirror, rename)).as(bad)
+            assertThatThrownBy(() -> changes(mirror, rename)).as(bad)
                     .isInstanceOf(RequestRejectedException.class);
         }
 
         assertThat(TreeSnapshot.of(dir).differences(before)).isEmpty();
-        MirrorChanges.apply(mirror, JSON.readTree("{\"delete\":[\"link\"]}"));
+        changes(mirror, JSON.readTree("{\"delete\":[\"link\"]}"));
         assertThat(outside.resolve("precious.txt")).as("deleting a link never touches its target").exists();
         assertThat(mirror.resolve("link")).doesNotExist();
+    }
+
+    private static Map<String, Object> changes(Path mirror, com.fasterxml.jackson.databind.JsonNode request) throws java.io.IOException {
+        try (io.caravan.fs.ConfinedDir dir = io.caravan.fs.ConfinedDir.open(mirror)) {
+            return MirrorChanges.apply(dir, io.caravan.fs.Versions.none().batch(), request);
+        }
     }
 }

@@ -1,0 +1,359 @@
+package io.caravan.fs;
+
+import com.sun.jna.LastErrorException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An open directory that every operation below it starts from. Paths are walked one segment at a
+ * time with {@code openat(O_NOFOLLOW | O_DIRECTORY)}, and single-name operations go through
+ * {@code /proc/self/fd/<fd>/<name>}, which the kernel resolves from this open directory, never from
+ * its path again. So no symbolic link in a parent position is ever followed, whatever is planted or
+ * swapped meanwhile, and a final segment that is a link is acted on as a link, never through it.
+ * Names given to single-name methods are one segment: no {@code /}, not {@code .} or {@code ..}.
+ */
+public final class ConfinedDir implements AutoCloseable {
+
+    private static final int WALK = LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
+
+    private final int fd;
+    private final String display;
+    private boolean closed;
+
+    private ConfinedDir(int fd, String display) {
+        this.fd = fd;
+        this.display = display;
+    }
+
+    /** Opens {@code dir} itself (a trusted, configured path; links in it are followed) as the anchor. */
+    public static ConfinedDir open(Path dir) throws IOException {
+        try {
+            return new ConfinedDir(LibC.INSTANCE.open(dir.toAbsolutePath().toString(),
+                    LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0), "");
+        } catch (LastErrorException e) {
+            throw failure(e, dir.toString(), dir.toString());
+        }
+    }
+
+    /** The folder at {@code relative} below this one; refuses a link or a file on the way. */
+    public ConfinedDir openDir(String relative) throws IOException {
+        return walk(relative, false);
+    }
+
+    /** Like {@link #openDir}, creating missing folders (mode 0755 before umask). */
+    public ConfinedDir openDirs(String relative) throws IOException {
+        return walk(relative, true);
+    }
+
+    private ConfinedDir walk(String relative, boolean create) throws IOException {
+        ConfinedDir current = this;
+        try {
+            for (String segment : segments(relative)) {
+                ConfinedDir next = current.child(segment, create);
+                if (current != this) {
+                    current.close();
+                }
+                current = next;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (current != this) {
+                current.close();
+            }
+            throw e;
+        }
+        return current == this ? child(".", false) : current;
+    }
+
+    private ConfinedDir child(String segment, boolean create) throws IOException {
+        String shown = segment.equals(".") ? display : join(display, segment);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return new ConfinedDir(LibC.INSTANCE.openat(fd, segment, WALK, 0), shown);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == LibC.ENOENT && create && attempt < 3) {
+                    try {
+                        Files.createDirectory(entry(segment));
+                    } catch (FileAlreadyExistsException raced) {
+                        // created meanwhile: open what is there now (and refuse it if it is a link)
+                    }
+                    continue;
+                }
+                if (e.getErrorCode() == LibC.ELOOP || e.getErrorCode() == LibC.ENOTDIR) {
+                    boolean link = stat(segment).map(PosixFileAttributes::isSymbolicLink).orElse(false);
+                    throw new UnsafePathException(shown, link
+                            ? "'" + shown + "' is a symbolic link, and Caravan never writes through links"
+                            : "'" + shown + "' is a file, not a folder");
+                }
+                throw failure(e, shown, segment);
+            }
+        }
+    }
+
+    /** The attributes of the entry {@code name} itself (a link is described, not followed); empty when absent. */
+    public Optional<PosixFileAttributes> stat(String name) throws IOException {
+        try {
+            return Optional.of(Files.readAttributes(entry(name), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Unix identity of the entry (device, inode, size, mtime, ctime) without following it; empty when absent. */
+    public Optional<FileIdentity> identity(String name) throws IOException {
+        try {
+            return Optional.of(FileIdentity.of(entry(name)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The names in this folder, sorted. */
+    public List<String> list() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(self())) {
+            stream.forEach(p -> names.add(p.getFileName().toString()));
+        }
+        names.sort(null);
+        return names;
+    }
+
+    public void mkdir(String name) throws IOException {
+        Files.createDirectory(entry(name));
+    }
+
+    public void symlink(String name, String target) throws IOException {
+        Files.createSymbolicLink(entry(name), Path.of(target));
+    }
+
+    /** A hard link {@code name} here to the file {@code existing} of {@code from} (a link is linked as a link). */
+    public void link(String name, ConfinedDir from, String existing) throws IOException {
+        Files.createLink(entry(name), from.entry(existing));
+    }
+
+    /** A new file {@code name} (refused if anything is there, a dangling link included), open for writing. */
+    public FileChannel create(String name, OpenOption... extra) throws IOException {
+        Set<OpenOption> options = new HashSet<>(List.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS));
+        options.addAll(List.of(extra));
+        return FileChannel.open(entry(name), options);
+    }
+
+    /** Reads the regular file {@code name}; a link is refused, never followed. */
+    public InputStream read(String name) throws IOException {
+        return Channels.newInputStream(FileChannel.open(entry(name), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** Renames {@code name} to {@code target} in {@code to}, atomically replacing a file or link (not a folder) there. */
+    public void rename(String name, ConfinedDir to, String target) throws IOException {
+        Files.move(entry(name), to.entry(target), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Renames {@code name} to {@code target} in {@code to}; false (nothing changed) when {@code target} exists. */
+    public boolean renameNoReplace(String name, ConfinedDir to, String target) throws IOException {
+        try {
+            LibC.INSTANCE.renameat2(fd, checked(name), to.fd, checked(target), LibC.RENAME_NOREPLACE);
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == LibC.EEXIST) {
+                return false;
+            }
+            if (unsupported(e)) {
+                if (to.stat(target).isPresent()) {
+                    return false;
+                }
+                rename(name, to, target);
+                return true;
+            }
+            throw failure(e, join(display, name), name);
+        }
+    }
+
+    /**
+     * Swaps {@code name} here and {@code other} in {@code to} in one atomic step (both must exist);
+     * false when the file system cannot, and then nothing changed.
+     */
+    public boolean exchange(String name, ConfinedDir to, String other) throws IOException {
+        try {
+            LibC.INSTANCE.renameat2(fd, checked(name), to.fd, checked(other), LibC.RENAME_EXCHANGE);
+            return true;
+        } catch (LastErrorException e) {
+            if (unsupported(e)) {
+                return false;
+            }
+            throw failure(e, join(display, name), name);
+        }
+    }
+
+    private static boolean unsupported(LastErrorException e) {
+        return e.getErrorCode() == LibC.EINVAL || e.getErrorCode() == LibC.ENOSYS;
+    }
+
+    /** Removes the file, link or empty folder {@code name}. */
+    public void delete(String name) throws IOException {
+        Files.delete(entry(name));
+    }
+
+    /** Removes {@code name} and, for a folder, everything below it, never following a link; absent is fine. */
+    public void deleteTree(String name) throws IOException {
+        Optional<PosixFileAttributes> attrs = stat(name);
+        if (attrs.isEmpty()) {
+            return;
+        }
+        if (attrs.get().isDirectory()) {
+            try (ConfinedDir dir = openDir(name)) {
+                dir.makeWritable();
+                for (String child : dir.list()) {
+                    dir.deleteTree(child);
+                }
+            } catch (UnsafePathException swapped) {
+                // replaced by a file or link meanwhile: remove that entry itself
+            }
+        }
+        try {
+            Files.delete(entry(name));
+        } catch (NoSuchFileException gone) {
+            // removed meanwhile
+        } catch (DirectoryNotEmptyException grew) {
+            deleteTree(name);
+        }
+    }
+
+    /**
+     * Gives the owner read, write and search permission on this folder (needed to change what it
+     * holds); returns the permissions it had when they changed, else null (for {@link #restore}).
+     */
+    public Set<PosixFilePermission> makeWritable() throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(self(), PosixFileAttributeView.class);
+        Set<PosixFilePermission> perms = view.readAttributes().permissions();
+        if (perms.containsAll(List.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OWNER_EXECUTE))) {
+            return null;
+        }
+        Set<PosixFilePermission> writable = new HashSet<>(perms);
+        writable.add(PosixFilePermission.OWNER_WRITE);
+        writable.add(PosixFilePermission.OWNER_EXECUTE);
+        writable.add(PosixFilePermission.OWNER_READ);
+        view.setPermissions(writable);
+        return perms;
+    }
+
+    /** Sets this folder's permissions back to what {@link #makeWritable} returned (nothing when null). */
+    public void restore(Set<PosixFilePermission> permissions) throws IOException {
+        if (permissions != null) {
+            Files.getFileAttributeView(self(), PosixFileAttributeView.class).setPermissions(permissions);
+        }
+    }
+
+    /** Sets the permissions of {@code name} without following it (a link keeps its own). */
+    public void setPermissions(String name, Set<PosixFilePermission> permissions) throws IOException {
+        if (stat(name).map(PosixFileAttributes::isSymbolicLink).orElse(true)) {
+            return;
+        }
+        Files.getFileAttributeView(entry(name), PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setPermissions(permissions);
+    }
+
+    /** Sets the modification time of {@code name} itself, a link's own included. */
+    public void setModified(String name, FileTime time) throws IOException {
+        Files.getFileAttributeView(entry(name), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(time, null, null);
+    }
+
+    /**
+     * The path of {@code name} through this open directory ({@code /proc/self/fd/N/name}): valid while
+     * this is open, for one call that does not follow its last segment.
+     */
+    public Path entry(String name) {
+        return self().resolve(checked(name));
+    }
+
+    /** This folder through its open descriptor ({@code /proc/self/fd/N/.}, a folder even for no-follow calls). */
+    public Path self() {
+        if (closed) {
+            throw new IllegalStateException("folder '" + display + "' was closed");
+        }
+        return Path.of("/proc/self/fd/" + fd, ".");
+    }
+
+    /** This folder's path relative to the anchor it was opened from, for messages ("" for the anchor). */
+    public String display() {
+        return display;
+    }
+
+    /** Segments of a relative path; refuses empty, absolute, {@code .} and {@code ..} forms. */
+    public static List<String> segments(String relative) {
+        List<String> segments = new ArrayList<>();
+        if (relative.isEmpty()) {
+            return segments;
+        }
+        if (relative.startsWith("/")) {
+            throw new UnsafePathException(relative, "'" + relative + "' is an absolute path");
+        }
+        for (String segment : relative.split("/")) {
+            if (segment.isEmpty()) {
+                continue;
+            }
+            if (segment.equals(".") || segment.equals("..")) {
+                throw new UnsafePathException(relative, "'" + relative + "' has a '" + segment + "' part");
+            }
+            segments.add(segment);
+        }
+        return segments;
+    }
+
+    private static String checked(String name) {
+        if (name.isEmpty() || name.indexOf('/') >= 0 || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not a single name: '" + name + "'");
+        }
+        return name;
+    }
+
+    /** {@code parent/name}, or {@code name} when the parent is the anchor. */
+    public static String join(String parent, String name) {
+        return parent.isEmpty() ? name : parent + "/" + name;
+    }
+
+    private static IOException failure(LastErrorException e, String shown, String name) {
+        return switch (e.getErrorCode()) {
+            case LibC.ENOENT -> new NoSuchFileException(shown);
+            case LibC.ENOTDIR -> new NotDirectoryException(shown);
+            case LibC.EEXIST -> new FileAlreadyExistsException(shown);
+            default -> new IOException(shown + ": " + e.getMessage() + " (" + name + ")");
+        };
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            try {
+                LibC.INSTANCE.close(fd);
+            } catch (LastErrorException ignored) {
+                // nothing useful to do: the descriptor is released either way
+            }
+        }
+    }
+}

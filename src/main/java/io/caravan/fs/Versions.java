@@ -1,0 +1,130 @@
+package io.caravan.fs;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The versions area of a destination ({@code <inbox>/.caravan/versions}): whatever a publish, a
+ * mirror apply or a mirror change replaces or removes is moved here instead of being deleted, under
+ * {@code <UTC time>-<random>/<its path in the inbox>}, one folder per operation, and removed by
+ * {@link #cleanup} once older than the retention. A retention of zero deletes replaced entries at once.
+ */
+public final class Versions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Versions.class);
+    /** Folder name of the versions area inside the receiver's state folder. */
+    public static final String FOLDER = "versions";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path area;
+    private final Duration keep;
+    private final Clock clock;
+
+    /** Versions kept in {@code area} (created when first needed) for {@code keep}. */
+    public Versions(Path area, Duration keep, Clock clock) {
+        this.area = area;
+        this.keep = keep;
+        this.clock = clock;
+    }
+
+    /** No versions: replaced entries are deleted (for destinations that are not a receiver's inbox). */
+    public static Versions none() {
+        return new Versions(null, Duration.ZERO, Clock.systemUTC());
+    }
+
+    public boolean enabled() {
+        return area != null && !keep.isZero() && !keep.isNegative();
+    }
+
+    /** One operation's versions: entries it replaces go to one folder, made on first use. */
+    public Batch batch() {
+        return new Batch();
+    }
+
+    /** Removes version folders older than the retention; returns how many. */
+    public int cleanup() throws IOException {
+        if (area == null || !java.nio.file.Files.isDirectory(area)) {
+            return 0;
+        }
+        Instant cutoff = clock.instant().minus(keep);
+        List<String> removed = new ArrayList<>();
+        try (ConfinedDir dir = ConfinedDir.open(area)) {
+            for (String name : dir.list()) {
+                Instant made = stampOf(name);
+                if (made != null && made.isBefore(cutoff)) {
+                    dir.deleteTree(name);
+                    removed.add(name);
+                }
+            }
+        }
+        if (!removed.isEmpty()) {
+            LOG.info("versions: {} folder{} older than {} removed {}", removed.size(), removed.size() == 1 ? "" : "s",
+                    keep, removed);
+        }
+        return removed.size();
+    }
+
+    private static Instant stampOf(String name) {
+        int dash = name.indexOf('-');
+        try {
+            return LocalDateTime.parse(dash < 0 ? name : name.substring(0, dash), STAMP).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** Where one operation's replaced entries go. */
+    public final class Batch {
+        private String folder;
+
+        /**
+         * Moves the entry {@code name} of {@code dir}, known in the destination as {@code relative},
+         * into this batch's folder (or deletes it when versions are off); returns where it went, or null.
+         */
+        public String keep(ConfinedDir dir, String name, String relative) throws IOException {
+            if (!enabled()) {
+                dir.deleteTree(name);
+                return null;
+            }
+            List<String> segments = ConfinedDir.segments(relative);
+            String parent = String.join("/", segments.subList(0, segments.size() - 1));
+            try (ConfinedDir root = areaDir(); ConfinedDir target = root.openDirs(ConfinedDir.join(folder(), parent))) {
+                String leaf = segments.get(segments.size() - 1);
+                for (int n = 1; !dir.renameNoReplace(name, target, leaf); n++) {
+                    leaf = segments.get(segments.size() - 1) + "~" + n;
+                }
+                String kept = ConfinedDir.join(ConfinedDir.join(folder(), parent), leaf);
+                LOG.info("kept the replaced '{}' as version {}/{}", relative, FOLDER, kept);
+                return kept;
+            }
+        }
+
+        private String folder() {
+            if (folder == null) {
+                byte[] id = new byte[3];
+                RANDOM.nextBytes(id);
+                folder = STAMP.format(LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)) + "-" + HexFormat.of().formatHex(id);
+            }
+            return folder;
+        }
+
+        private ConfinedDir areaDir() throws IOException {
+            java.nio.file.Files.createDirectories(area);
+            return ConfinedDir.open(area);
+        }
+    }
+}

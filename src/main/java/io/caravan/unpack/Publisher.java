@@ -1,0 +1,180 @@
+package io.caravan.unpack;
+
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.NameRules;
+import io.caravan.fs.Versions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Moves what an extraction staged into its destination, confined: every folder on the way is opened
+ * without following links ({@link ConfinedDir}), every entry appears by one rename, and whatever is
+ * replaced goes to {@link Versions} (never simply lost). An entry never changes type (folder versus
+ * file or link) unless {@code allowTypeChange}; otherwise that conflict is refused before anything moves.
+ */
+public final class Publisher {
+
+    private final Path destination;
+    private final Versions versions;
+
+    public Publisher(Path destination, Versions versions) {
+        this.destination = destination.toAbsolutePath().normalize();
+        this.versions = versions;
+    }
+
+    /** How a publish treats an existing entry of the same name. */
+    public record Policy(OnConflict onConflict, boolean allowTypeChange) {
+        public static Policy of(OnConflict onConflict) {
+            return new Policy(onConflict, false);
+        }
+    }
+
+    /** Whether {@code relative} names a real folder in the destination (a link to one is not). */
+    public boolean isFolder(String relative) throws IOException {
+        List<String> segments = ConfinedDir.segments(relative);
+        if (segments.isEmpty()) {
+            return true;
+        }
+        try (ConfinedDir root = ConfinedDir.open(destination);
+             ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
+            return parent.stat(segments.get(segments.size() - 1)).map(PosixFileAttributes::isDirectory).orElse(false);
+        } catch (java.nio.file.NoSuchFileException | io.caravan.fs.UnsafePathException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Publishes the entry {@code entry} of {@code stagingDir} as {@code target} (a relative path; missing
+     * folders are created); returns its path relative to the destination.
+     */
+    public String publish(Path stagingDir, String entry, String target, Policy policy) throws IOException {
+        NameRules.check(target);
+        List<String> segments = ConfinedDir.segments(target);
+        String parentPath = String.join("/", segments.subList(0, segments.size() - 1));
+        String leaf = segments.get(segments.size() - 1);
+        try (ConfinedDir staging = ConfinedDir.open(stagingDir); ConfinedDir root = ConfinedDir.open(destination);
+             ConfinedDir parent = root.openDirs(parentPath)) {
+            Versions.Batch batch = versions.batch();
+            return place(staging, entry, parent, leaf, policy, batch);
+        }
+    }
+
+    /** Publishes every top-level entry of {@code stagingDir} under its own name; returns their relative paths. */
+    public List<String> publishAll(Path stagingDir, Policy policy) throws IOException {
+        try (ConfinedDir staging = ConfinedDir.open(stagingDir); ConfinedDir root = ConfinedDir.open(destination)) {
+            List<String> names = staging.list();
+            for (String name : names) {
+                NameRules.check(name);
+                refuseTypeChange(staging, name, root, name, policy);
+            }
+            Versions.Batch batch = versions.batch();
+            List<String> published = new ArrayList<>();
+            for (String name : names) {
+                published.add(place(staging, name, root, name, policy, batch));
+            }
+            return published;
+        }
+    }
+
+    private String place(ConfinedDir staging, String entry, ConfinedDir parent, String leaf, Policy policy,
+                         Versions.Batch batch) throws IOException {
+        String relative = ConfinedDir.join(parent.display(), leaf);
+        while (true) {
+            Optional<PosixFileAttributes> existing = parent.stat(leaf);
+            if (existing.isEmpty()) {
+                if (staging.renameNoReplace(entry, parent, leaf)) {
+                    return relative;
+                }
+                continue; // appeared meanwhile: decide again
+            }
+            switch (policy.onConflict()) {
+                case FAIL -> throw new PublishConflictException("'" + relative + "' already exists (on-conflict is fail):"
+                        + " remove it there, or choose on-conflict replace, merge or rename; nothing was published");
+                case RENAME -> {
+                    leaf = freeName(parent, leaf);
+                    relative = ConfinedDir.join(parent.display(), leaf);
+                    continue;
+                }
+                case MERGE -> {
+                    Optional<PosixFileAttributes> incoming = staging.stat(entry);
+                    if (existing.get().isDirectory() && incoming.isPresent() && incoming.get().isDirectory()) {
+                        merge(staging, entry, parent, leaf, policy, batch);
+                        parent.setPermissions(leaf, incoming.get().permissions());
+                        parent.setModified(leaf, incoming.get().lastModifiedTime());
+                        staging.deleteTree(entry);
+                        return relative;
+                    }
+                    replace(staging, entry, parent, leaf, relative, policy, batch);
+                    return relative;
+                }
+                default -> {
+                    replace(staging, entry, parent, leaf, relative, policy, batch);
+                    return relative;
+                }
+            }
+        }
+    }
+
+    /** Swaps the staged entry in, in one atomic step where the file system can, and keeps the old one as a version. */
+    private void replace(ConfinedDir staging, String entry, ConfinedDir parent, String leaf, String relative, Policy policy,
+                         Versions.Batch batch) throws IOException {
+        refuseTypeChange(staging, entry, parent, leaf, policy);
+        if (staging.exchange(entry, parent, leaf)) {
+            batch.keep(staging, entry, relative);
+            return;
+        }
+        batch.keep(parent, leaf, relative);
+        if (!staging.renameNoReplace(entry, parent, leaf)) {
+            throw new PublishConflictException("'" + relative + "' was created by someone else while it was being"
+                    + " replaced; nothing was published, send again");
+        }
+    }
+
+    /** Moves the staged folder's content into the existing folder, entry by entry, like {@code tar -x}. */
+    private void merge(ConfinedDir staging, String entry, ConfinedDir parent, String leaf, Policy policy,
+                       Versions.Batch batch) throws IOException {
+        try (ConfinedDir from = staging.openDir(entry); ConfinedDir into = parent.openDir(leaf)) {
+            for (String name : from.list()) {
+                refuseTypeChange(from, name, into, name, policy);
+            }
+            from.makeWritable();
+            into.makeWritable();
+            for (String name : from.list()) {
+                place(from, name, into, name, policy, batch);
+            }
+        }
+    }
+
+    private static void refuseTypeChange(ConfinedDir staging, String entry, ConfinedDir parent, String leaf, Policy policy)
+            throws IOException {
+        if (policy.allowTypeChange()) {
+            return;
+        }
+        Optional<PosixFileAttributes> existing = parent.stat(leaf);
+        Optional<PosixFileAttributes> incoming = staging.stat(entry);
+        if (existing.isPresent() && incoming.isPresent() && existing.get().isDirectory() != incoming.get().isDirectory()) {
+            String relative = ConfinedDir.join(parent.display(), leaf);
+            throw new PublishConflictException("'" + relative + "' is " + kind(existing.get()) + " and would be replaced by "
+                    + kind(incoming.get()) + "; nothing was published. Send into the folder with a name ending in '/',"
+                    + " choose another name, or allow the change of type (--force)");
+        }
+    }
+
+    private static String kind(PosixFileAttributes attrs) {
+        return attrs.isDirectory() ? "a folder" : attrs.isSymbolicLink() ? "a symbolic link" : "a file";
+    }
+
+    private static String freeName(ConfinedDir parent, String leaf) throws IOException {
+        int dot = leaf.lastIndexOf('.');
+        for (int n = 1; ; n++) {
+            String candidate = dot > 0 ? leaf.substring(0, dot) + " (" + n + ")" + leaf.substring(dot) : leaf + " (" + n + ")";
+            if (parent.stat(candidate).isEmpty()) {
+                return candidate;
+            }
+        }
+    }
+}
