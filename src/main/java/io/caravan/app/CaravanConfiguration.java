@@ -7,6 +7,7 @@ import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverConfig;
 import io.caravan.receiver.ReceiverPipeline;
+import io.caravan.receiver.RequestLimits;
 import io.caravan.route.Outbox;
 import io.caravan.route.ParcelSplitter;
 import io.caravan.route.PartSetPickup;
@@ -117,7 +118,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         BearerToken token = BearerToken.of(settings.text("caravan.receiver.token", null));
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
         long maxUpload = maxChunk + BODY_SLACK;
-        context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, registry, token, maxJson));
+        RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
+        context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, registry, token, requestLimits));
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());

@@ -42,14 +42,13 @@ public final class ReceiverApi implements CamelContextAware {
     private final Receiver receiver;
     private final PrometheusMeterRegistry registry;
     private final BearerToken token;
-    private final long maxJsonBody;
+    private final RequestLimits limits;
 
-    /** {@code maxJsonBody}: the largest JSON request body taken (start, finish, check, mirror changes); 413 above. */
-    public ReceiverApi(Receiver receiver, PrometheusMeterRegistry registry, BearerToken token, long maxJsonBody) {
+    public ReceiverApi(Receiver receiver, PrometheusMeterRegistry registry, BearerToken token, RequestLimits limits) {
         this.receiver = receiver;
         this.registry = registry;
         this.token = token;
-        this.maxJsonBody = maxJsonBody;
+        this.limits = limits;
     }
 
     private CamelContext camelContext;
@@ -143,8 +142,11 @@ public final class ReceiverApi implements CamelContextAware {
     }
 
     public void mirrorChanges(Exchange exchange) {
-        handle(exchange, () -> json(exchange, 200,
-                receiver.mirrorChanges(queryParameter(exchange, "name"), body(exchange))));
+        handle(exchange, () -> {
+            String body = body(exchange);
+            limits.checkMirrorChanges(body);
+            json(exchange, 200, receiver.mirrorChanges(queryParameter(exchange, "name"), body));
+        });
     }
 
     private void handle(Exchange exchange, Action action) {
@@ -271,11 +273,7 @@ public final class ReceiverApi implements CamelContextAware {
         if (bytes == null) {
             return null;
         }
-        if (bytes.length > maxJsonBody) {
-            throw new io.caravan.session.RequestRejectedException(413, "body_too_large", "the request body is "
-                    + bytes.length + " bytes, larger than this receiver accepts (" + maxJsonBody
-                    + " bytes: caravan.receiver.max-json-body)");
-        }
+        limits.checkJsonBody(bytes.length);
         return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     }
 
