@@ -111,7 +111,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.size("caravan.receiver.dedup-min-size", "1MiB"),
                 OnConflict.parse(settings.text("caravan.receiver.on-conflict", "replace")),
                 ExtractPolicy.DEFAULT.withLimits(settings.integer("caravan.receiver.max-entries", 10_000_000),
-                        settings.size("caravan.receiver.max-parcel-bytes", "1TiB")).withDirectIo(limits.directIo()),
+                        settings.size("caravan.receiver.max-parcel-bytes", "1TiB")).withDirectIo(limits.directIo())
+                        .withMaxExpansion(settings.integer("caravan.receiver.max-expansion", 1000), ExtractPolicy.DEFAULT_EXPANSION_GRACE)
+                        .withMinFreeBytes(limits.minFreeBytes()),
                 settings.duration("caravan.receiver.keep-versions", "7d"));
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC());
         context.getRegistry().bind("receiver", receiver);

@@ -159,9 +159,18 @@ public final class Receiver implements AutoCloseable {
         if (sha256 != null && !sha256.matches("[0-9a-fA-F]{64}")) {
             throw RequestRejectedException.badRequest("X-Chunk-Sha256 must be 64 hex digits, got '" + sha256 + "'");
         }
+        // an archive whose extraction refused an entry is refused at once, not after the whole transfer
+        ArchiveAssembler assembler = assemblers.get(session.meta().id());
+        boolean refused = assembler != null && assembler.refused();
+        if (refused) {
+            assembler.throwIfRefused(index);
+        }
         ChunkWrite write = store.write(session, index, body, sha256);
         if (write.outcome() != ChunkWrite.Outcome.IDENTICAL) {
             metrics.chunk(write.chunk().size());
+        }
+        if (refused) {
+            assembler.throwIfRefused(-1); // unless this chunk replaced one the refused extraction read
         }
         return write;
     }
@@ -209,8 +218,9 @@ public final class Receiver implements AutoCloseable {
         if (manifest == null) {
             throw RequestRejectedException.badRequest("finish of an archive session needs its manifest as the body");
         }
-        checkChunks(session, manifest.chunks());
         ArchiveAssembler assembler = assemblers.get(session.meta().id());
+        assembler.throwRefusal(); // refused already: say why, not which chunks were not sent after it
+        checkChunks(session, manifest.chunks());
         ArchiveAssembler.Outcome outcome;
         try {
             outcome = assembler.finish(manifest.totalChunks());

@@ -198,7 +198,10 @@ public final class ReceiverApi implements CamelContextAware {
         error(exchange, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
     }
 
-    private void error(Exchange exchange, Exception e) {
+    private void error(Exchange exchange, Exception failure) {
+        // a full disk or an I/O error is the machine's passing trouble (507/503), not an internal fault
+        Exception e = failure instanceof CaravanException ? failure
+                : io.caravan.StorageException.of(failure).map(Exception.class::cast).orElse(failure);
         Map<String, Object> answer = new LinkedHashMap<>();
         int status;
         if (e instanceof CaravanException ce) {
