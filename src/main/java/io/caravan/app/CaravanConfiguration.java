@@ -2,6 +2,7 @@ package io.caravan.app;
 
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
+import io.caravan.receiver.AnonymousAccessGuard;
 import io.caravan.receiver.BearerToken;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
@@ -97,6 +98,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     private static void receiver(CamelContext context, Settings settings, PrometheusMeterRegistry registry) throws Exception {
+        BearerToken token = BearerToken.of(settings.text("caravan.receiver.token", null));
+        AnonymousAccessGuard.check(settings.text("caravan.receiver.host", "127.0.0.1"), token,
+                Boolean.parseBoolean(settings.text("caravan.receiver.allow-anonymous", "false")));
         long maxChunk = settings.size("caravan.receiver.max-chunk-size", "32MiB");
         SessionLimits limits = new SessionLimits(maxChunk,
                 settings.integer("caravan.receiver.max-sessions", 256),
@@ -117,7 +121,6 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.duration("caravan.receiver.keep-versions", "7d"));
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC());
         context.getRegistry().bind("receiver", receiver);
-        BearerToken token = BearerToken.of(settings.text("caravan.receiver.token", null));
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
         long maxUpload = maxChunk + BODY_SLACK;
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));

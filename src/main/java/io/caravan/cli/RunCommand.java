@@ -26,6 +26,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--transport", paramLabel = "<transport>", description = "http or file (default: caravan.sender.transport, http).")
     String transport;
 
+    @Option(names = "--insecure", description = "With a receiver role: allow listening on an address other machines can"
+            + " reach without a token (caravan.receiver.allow-anonymous=true).")
+    boolean insecure;
+
     @Option(names = "-D", paramLabel = "<key=value>", description = "Set a property (overrides application.properties).")
     Map<String, String> properties = new LinkedHashMap<>();
 
@@ -37,6 +41,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (transport != null) {
             overrides.put("caravan.sender.transport", transport);
+        }
+        if (insecure) {
+            overrides.put("caravan.receiver.allow-anonymous", "true");
         }
         String actualRole = CaravanMain.property("caravan.role", overrides, "both");
         String actualTransport = CaravanMain.property("caravan.sender.transport", overrides, "http");
