@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
                 + " data/outbox and it appears, verified, in data/inbox. Split the roles to run the two sides"
                 + " on different machines.", ""},
         footer = {"", "Any property can be set with -D or an environment variable, e.g.",
-                "  caravan run --role receiver -Dcaravan.receiver.host=0.0.0.0",
-                "  CARAVAN_SENDER_URL=http://inbox.example.com:8834 caravan run --role sender"})
+                "  caravan run --role receiver -Dcaravan.receiver.host=0.0.0.0 -Dcaravan.receiver.token=SECRET",
+                "  CARAVAN_SENDER_URL=http://inbox.example.com:8834 CARAVAN_SENDER_TOKEN=SECRET caravan run --role sender"})
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--role", paramLabel = "<role>", description = "sender, receiver or both (default: caravan.role, both).")
