@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
@@ -20,6 +21,11 @@ final class OutOfMemoryAnswer extends ChannelInboundHandlerAdapter {
         if (!outOfMemory(cause)) {
             ctx.fireExceptionCaught(cause);
             return;
+        }
+        // the connection closes anyway: drop the part of the body held so far first, so the answer has memory to go out
+        HttpObjectAggregator aggregator = ctx.pipeline().get(HttpObjectAggregator.class);
+        if (aggregator != null) {
+            ctx.pipeline().remove(aggregator);
         }
         FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "busy",
                 "the receiver is out of buffer memory (" + cause.getMessage() + "); nothing was stored, retry later");

@@ -13,9 +13,9 @@ import java.util.Map;
  * body of {@code Content-Length} bytes), for tests whose client must not hide what the server does
  * (an early answer, a missing {@code 100 Continue}, a closed connection).
  */
-record RawAnswer(String statusLine, Map<String, String> headers, String body) {
+public record RawAnswer(String statusLine, Map<String, String> headers, String body) {
 
-    static RawAnswer read(InputStream in) throws IOException {
+    public static RawAnswer read(InputStream in) throws IOException {
         String status = line(in);
         if (status == null) {
             throw new IOException("the connection closed without an answer");
