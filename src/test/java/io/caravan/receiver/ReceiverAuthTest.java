@@ -164,6 +164,19 @@ class ReceiverAuthTest {
         }
     }
 
+    @Test
+    void aTokenBeyondAsciiIsComparedAsUtf8Bytes() throws Exception {
+        String token = "sécret-ключ";
+        try (ReceiverFixture utf8 = new ReceiverFixture(tmp.resolve("utf8-inbox"), Map.of("caravan.receiver.token", token))) {
+            String url = "http://127.0.0.1:" + utf8.port();
+            JsonNode started = new io.caravan.sender.ReceiverClient(url, token, java.time.Duration.ofSeconds(10))
+                    .start(Map.of("name", "utf8"));
+            assertThat(started.get("session_id").asText()).matches("[0-9a-f]{32}");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new io.caravan.sender.ReceiverClient(url, "sécret-ключ!",
+                    java.time.Duration.ofSeconds(10)).start(Map.of("name", "x"))).hasMessageContaining("401");
+        }
+    }
+
     private static void write(Socket socket, String text) throws IOException {
         socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
