@@ -280,9 +280,13 @@ public final class ReceiverApi implements CamelContextAware {
         return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** A path from a file system error as the sender named it: relative to the inbox, never showing the receiver's folders. */
     private String inboxRelative(String file) {
+        if (file != null && !Path.of(file).isAbsolute()) {
+            return file;
+        }
         Path inbox = receiver.config().inbox().toAbsolutePath().normalize();
-        Path path = file == null ? inbox : Path.of(file).toAbsolutePath().normalize();
+        Path path = file == null ? inbox : Path.of(file).normalize();
         return path.startsWith(inbox) ? inbox.relativize(path).toString() : String.valueOf(path.getFileName());
     }
 
