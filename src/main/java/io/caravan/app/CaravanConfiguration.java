@@ -1,5 +1,9 @@
 package io.caravan.app;
 
+import io.caravan.catalog.CatalogApi;
+import io.caravan.catalog.CatalogService;
+import io.caravan.catalog.ChunkCache;
+import io.caravan.catalog.DiskParcelCatalog;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.receiver.AnonymousAccessGuard;
@@ -18,7 +22,9 @@ import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
 import io.caravan.session.SessionLimits;
 import io.caravan.sync.MirrorSync;
+import io.caravan.sync.PathFilter;
 import io.caravan.sync.SyncConsole;
+import io.caravan.sync.SyncGuards;
 import io.caravan.sync.SyncMode;
 import io.caravan.sync.SyncPass;
 import io.caravan.sync.SyncSettings;
@@ -29,6 +35,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -92,9 +100,25 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 SyncMode.parse(settings.text("caravan.sync.mode", "incremental")),
                 Boolean.parseBoolean(settings.text("caravan.sync.checksum", "false")),
                 settings.integer("caravan.sync.workers", 5), Path.of(settings.text("caravan.sender.state-dir", "data/.sender")),
-                Duration.ofMillis(400), Duration.ofMillis(settings.integer("caravan.sync.period", 5000)));
+                Duration.ofMillis(400), Duration.ofMillis(settings.integer("caravan.sync.period", 5000)))
+                .with(syncRules(settings), new SyncGuards(settings.integer("caravan.sync.max-delete", -1),
+                        Boolean.parseBoolean(settings.text("caravan.sync.allow-empty-source", "false")), SyncGuards.Advice.PROPERTIES),
+                        false);
         context.getRegistry().bind("syncPass", new SyncPass(new MirrorSync(sync, new SyncConsole(System.out))));
         LOG.info("mirror: {} -> {} as '{}' every {} ms", root, sync.url(), sync.name(), settings.text("caravan.sync.period", "?"));
+    }
+
+    /** caravan.sync.include patterns, then caravan.sync.exclude patterns (comma-separated; the first match wins). */
+    private static List<PathFilter.Rule> syncRules(Settings settings) {
+        List<PathFilter.Rule> rules = new ArrayList<>();
+        for (String key : List.of("caravan.sync.include", "caravan.sync.exclude")) {
+            for (String pattern : settings.text(key, "").split(",")) {
+                if (!pattern.isBlank()) {
+                    rules.add(new PathFilter.Rule(key.endsWith("include"), pattern.strip()));
+                }
+            }
+        }
+        return rules;
     }
 
     private static void receiver(CamelContext context, Settings settings, PrometheusMeterRegistry registry) throws Exception {
@@ -116,6 +140,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 OnConflict.parse(settings.text("caravan.receiver.on-conflict", "replace")),
                 ExtractPolicy.DEFAULT.withLimits(settings.integer("caravan.receiver.max-entries", 10_000_000),
                         settings.size("caravan.receiver.max-parcel-bytes", "1TiB")).withDirectIo(limits.directIo())
+                        .withExternalSymlinks(!Boolean.parseBoolean(settings.text("caravan.receiver.safe-links", "false")))
                         .withMaxExpansion(settings.integer("caravan.receiver.max-expansion", 1000), ExtractPolicy.DEFAULT_EXPANSION_GRACE)
                         .withMinFreeBytes(limits.minFreeBytes()),
                 settings.duration("caravan.receiver.keep-versions", "7d"));
@@ -124,11 +149,15 @@ public final class CaravanConfiguration implements CamelConfiguration {
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
         long maxUpload = maxChunk + BODY_SLACK;
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
-        context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, registry, token, requestLimits));
+        ReceiverApi receiverApi = new ReceiverApi(receiver, registry, token, requestLimits);
+        context.getRegistry().bind("receiverApi", receiverApi);
+        catalog(context, settings, receiver, receiverApi);
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());
+        pickup.setPolicy(config.policy());
+        pickup.setKeepVersions(config.keepVersions().toSeconds() + "s");
         context.getRegistry().bind("partSetPickup", pickup);
         String keystore = settings.text("caravan.receiver.tls-keystore", null);
         if (keystore != null) {
@@ -140,6 +169,17 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 keystore == null ? "http" : "https", settings.text("caravan.receiver.host", "?"),
                 settings.text("caravan.receiver.port", "?"), config.inbox(),
                 config.sessionTtl(), settings.text("caravan.receiver.cleanup-cron", "?"), maxChunk);
+    }
+
+    /** The read side: publishes are recorded in the catalog, whose verbs (catalogApi) serve parcels, chunks and files. */
+    private static void catalog(CamelContext context, Settings settings, Receiver receiver, ReceiverApi errors) throws Exception {
+        Path stateDir = receiver.config().stateDir().resolve("catalog");
+        DiskParcelCatalog catalog = new DiskParcelCatalog(stateDir, Clock.systemUTC());
+        receiver.catalog(catalog);
+        ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"));
+        CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
+                settings.size("caravan.catalog.chunk-size", "8MiB"));
+        context.getRegistry().bind("catalogApi", new CatalogApi(service, settings.text("caravan.receiver.token", null), errors::error));
     }
 
     private static void sender(CamelContext context, Settings settings) throws Exception {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code caravan} command. Exit codes: 0 ok, 1 failure, 2 usage. */
 @Command(name = "caravan", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Streams files and folders through tar, a codec and SHA-256-verified chunks, and back.",
-        subcommands = {RunCommand.class, PackCommand.class, UnpackCommand.class, SendCommand.class, SyncCommand.class, ServeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, PackCommand.class, UnpackCommand.class, SendCommand.class, SyncCommand.class, ServeCommand.class, DownloadCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class CaravanCli {
 
     public static final int OK = 0;

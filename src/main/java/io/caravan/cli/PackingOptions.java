@@ -21,7 +21,11 @@ final class PackingOptions {
     long chunkSize;
 
     /** Checked options for a parcel of that name; a level out of the codec's range is a usage error. */
+    @Option(names = "--safe-links", description = "Skip symbolic links that point outside the tree (absolute, or out"
+            + " through '..'), with a warning; by default links travel as links and are never followed.")
+    boolean safeLinks;
+
     PackOptions toPackOptions(String name) {
-        return new PackOptions(codec, Codecs.level(codec, level), chunkSize, name);
+        return new PackOptions(codec, Codecs.level(codec, level), chunkSize, name, safeLinks);
     }
 }

@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
                 + " changed entries as parcels applied file by file, renames and deletes on the mirror, then keeps"
                 + " watching (unless --once) and ships each change once it settles.", ""},
         footer = {"", "Examples:", "  caravan sync ./site --to http://10.0.1.100:8834 --name site --once",
-                "  caravan sync D:/source --to http://backup:8834 --mode full --workers 10"})
+                "  caravan sync D:/source --to http://backup:8834 --mode full --workers 10",
+                "  caravan sync ./site --to http://backup:8834 --exclude '*.tmp' --exclude cache/ --max-delete 100 --dry-run"})
 final class SyncCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "<dir>", description = "Folder to mirror.")
@@ -54,6 +55,9 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--settle", defaultValue = "400ms", description = "Quiet time before a changed path is sent (default: ${DEFAULT-VALUE}).")
     String settle;
 
+    @Mixin
+    SyncSafetyOptions safety;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(dir)) {
@@ -62,13 +66,14 @@ final class SyncCommand implements Callable<Integer> {
         Path root = dir.toAbsolutePath().normalize();
         Path state = connection.prepare();
         SyncSettings settings = new SyncSettings(root, to, connection.token, name != null ? name : root.getFileName().toString(),
-                SyncMode.parse(mode), checksum, workers, state, Durations.parse(settle), Durations.parse(rescan));
+                SyncMode.parse(mode), checksum, workers, state, Durations.parse(settle), Durations.parse(rescan))
+                .with(safety.rules(), safety.guards(), safety.dryRun);
         // one line per parcel would drown the seed's progress lines; warnings and failures still show
         org.apache.logging.log4j.core.config.Configurator.setLevel("io.caravan.sender.ParcelUpload",
                 org.apache.logging.log4j.Level.WARN);
         SyncConsole console = new SyncConsole(System.out);
         MirrorSync sync = new MirrorSync(settings, console);
-        if (once) {
+        if (once || safety.dryRun) {
             return sync.pass(true, Set.of(), Set.of()).ok() ? CaravanCli.OK : CaravanCli.FAILURE;
         }
         Watcher watcher = new Watcher(settings, sync, console);

@@ -6,12 +6,12 @@ import java.nio.charset.StandardCharsets;
  * The rules every name Caravan publishes, applies or writes must follow, however it arrives
  * (session name, top-level entry of a nameless parcel, part set, mirror path, archive entry): a
  * relative path of non-empty segments, none {@code .} or {@code ..}, none longer than 255 bytes,
- * no control characters, and no reserved name ({@code .caravan} and everything starting with it:
- * the receiver's state, staging and temporary names).
+ * no control characters, and no reserved name ({@code .caravan}, and {@code .caravan-} followed by
+ * anything: the receiver's state, staging and temporary names).
  */
 public final class NameRules {
 
-    /** Names starting with this are Caravan's own (state folder, staging, temporary names). */
+    /** Caravan's own names: the state folder {@code .caravan} and everything starting with {@code .caravan-} (staging, temporary names). */
     public static final String RESERVED_PREFIX = ".caravan";
     public static final int MAX_SEGMENT_BYTES = 255;
 
@@ -65,10 +65,15 @@ public final class NameRules {
         if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
             return "a path part is longer than " + MAX_SEGMENT_BYTES + " bytes";
         }
-        if (segment.startsWith(RESERVED_PREFIX)) {
-            return "names starting with '" + RESERVED_PREFIX + "' are reserved for Caravan's own state and temporary files";
+        if (reserved(segment)) {
+            return "'.caravan' and names starting with '.caravan-' are reserved for Caravan's own state and temporary files";
         }
         return null;
+    }
+
+    /** Whether one path segment is one of Caravan's own names ({@code .caravan}, {@code .caravan-*}). */
+    public static boolean reserved(String segment) {
+        return segment.equals(RESERVED_PREFIX) || segment.startsWith(RESERVED_PREFIX + "-");
     }
 
     /** The name with control characters escaped, safe for a message or a log line. */

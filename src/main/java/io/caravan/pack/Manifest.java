@@ -1,5 +1,6 @@
 package io.caravan.pack;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -14,10 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Describes one packed parcel (DESIGN §2): codec, chunking, per-chunk and whole-stream SHA-256.
- * A superset of seed 001's metadata ({@code version}, {@code total_chunks}, {@code chunks}).
+ * A superset of seed 001's metadata ({@code version}, {@code total_chunks}, {@code chunks}): read
+ * from JSON, a missing {@code total_size} or {@code total_chunks} is derived from the chunks, and a
+ * missing whole-stream {@code sha256} stays null (readers then check every chunk but not the whole).
+ * Unknown fields are ignored.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,12 +45,48 @@ public record Manifest(
     public static final String VERSION = "1.0";
     public static final String FORMAT = "caravan/1";
 
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     public Manifest {
         chunks = chunks == null ? List.of() : List.copyOf(chunks);
+        sha256 = sha256 == null ? null : sha256.toLowerCase(Locale.ROOT);
+    }
+
+    /** From JSON: what seed 001's metadata leaves out is derived ({@code total_size}, {@code total_chunks}) or left null. */
+    @JsonCreator
+    static Manifest fromFields(
+            @JsonProperty("version") String version,
+            @JsonProperty("format") String format,
+            @JsonProperty("name") String name,
+            @JsonProperty("codec") String codec,
+            @JsonProperty("level") Integer level,
+            @JsonProperty("chunk_size") Long chunkSize,
+            @JsonProperty("total_chunks") Integer totalChunks,
+            @JsonProperty("total_size") Long totalSize,
+            @JsonProperty("sha256") String sha256,
+            @JsonProperty("entries") Long entries,
+            @JsonProperty("content_bytes") Long contentBytes,
+            @JsonProperty("created_at") String createdAt,
+            @JsonProperty("chunks") List<ChunkInfo> chunks) {
+        List<ChunkInfo> list = chunks == null ? List.of() : chunks;
+        if (list.contains(null)) {
+            throw new ManifestException("the chunk list holds an empty entry");
+        }
+        long sum = 0;
+        for (ChunkInfo chunk : list) {
+            sum += chunk.size();
+        }
+        return new Manifest(version, format, name, codec, level, chunkSize == null ? 0 : chunkSize,
+                totalChunks == null ? list.size() : totalChunks, totalSize == null ? sum : totalSize,
+                sha256, entries, contentBytes, createdAt, list);
+    }
+
+    /** Whether the whole-stream SHA-256 is known (seed 001's metadata has none): readers check it only then. */
+    public boolean hasStreamSha256() {
+        return sha256 != null;
     }
 
     /** Checks the fields a reader relies on; the message names the first problem. */
@@ -58,13 +100,19 @@ public record Manifest(
             if (c.index() != i) {
                 throw new ManifestException("chunk list is not in index order at position " + i + " (index " + c.index() + ")");
             }
-            if (c.checksum() == null || c.checksum().length() != 64) {
+            if (c.checksum() == null || !HEX64.matcher(c.checksum()).matches()) {
                 throw new ManifestException("chunk " + ChunkInfo.label(i) + " has no valid SHA-256 checksum");
+            }
+            if (c.size() < 0) {
+                throw new ManifestException("chunk " + ChunkInfo.label(i) + " has a negative size " + c.size());
             }
             sum += c.size();
         }
         if (sum != totalSize) {
             throw new ManifestException("total_size is " + totalSize + " but the chunks add up to " + sum);
+        }
+        if (sha256 != null && !HEX64.matcher(sha256).matches()) {
+            throw new ManifestException("sha256 '" + sha256 + "' is not a SHA-256 in hex (64 digits)");
         }
         return this;
     }

@@ -1,5 +1,6 @@
 package io.caravan.pack;
 
+import io.caravan.util.FileIdentity;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -12,8 +13,11 @@ public interface PackHooks {
     PackHooks NONE = new PackHooks() {
     };
 
-    /** SHA-256 of content the receiver holds for this file, to send a reference instead; empty to send the bytes. */
-    default Optional<String> reference(Path file, long size, long mtimeMillis) {
+    /**
+     * SHA-256 of content the receiver holds for this file in the state {@code identity} (read before
+     * anything of it), to send a reference instead; empty to send the bytes.
+     */
+    default Optional<String> reference(Path file, FileIdentity identity) {
         return Optional.empty();
     }
 
@@ -22,7 +26,10 @@ public interface PackHooks {
         return Long.MAX_VALUE;
     }
 
-    /** A file was packed with its content; its SHA-256 was computed on the way. */
-    default void hashed(Path file, long size, long mtimeMillis, String sha256) {
+    /**
+     * A file was packed with its content and its SHA-256 computed on the way; {@code identity} is
+     * its state as read at {@code seenMillis}, before its content was.
+     */
+    default void hashed(Path file, FileIdentity identity, long seenMillis, String sha256) {
     }
 }

@@ -1,10 +1,11 @@
 package io.caravan.pack;
 
 /**
- * How to pack: codec and level, chunk size, and the parcel name written in the manifest.
+ * How to pack: codec and level, chunk size, the parcel name written in the manifest, and whether
+ * symbolic links that point outside the packed tree are skipped ({@code safeLinks}, rsync's name).
  * Checked on construction so a bad option fails before any file is read.
  */
-public record PackOptions(Codec codec, int level, long chunkSize, String name) {
+public record PackOptions(Codec codec, int level, long chunkSize, String name, boolean safeLinks) {
 
     public static final long DEFAULT_CHUNK_SIZE = 8L * 1024 * 1024;
 
@@ -18,16 +19,24 @@ public record PackOptions(Codec codec, int level, long chunkSize, String name) {
         level = Codecs.level(codec, level);
     }
 
+    public PackOptions(Codec codec, int level, long chunkSize, String name) {
+        this(codec, level, chunkSize, name, false);
+    }
+
     public static PackOptions defaults(String name) {
         Codec zstd = Codecs.byName("zstd");
         return new PackOptions(zstd, zstd.defaultLevel(), DEFAULT_CHUNK_SIZE, name);
     }
 
     public PackOptions withChunkSize(long newChunkSize) {
-        return new PackOptions(codec, level, newChunkSize, name);
+        return new PackOptions(codec, level, newChunkSize, name, safeLinks);
     }
 
     public PackOptions withName(String newName) {
-        return new PackOptions(codec, level, chunkSize, newName);
+        return new PackOptions(codec, level, chunkSize, newName, safeLinks);
+    }
+
+    public PackOptions withSafeLinks(boolean skipOutsideLinks) {
+        return new PackOptions(codec, level, chunkSize, name, skipOutsideLinks);
     }
 }

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.caravan.util.FileIdentity;
 import io.caravan.util.Sha256;
 import java.security.MessageDigest;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  */
 public final class TarTreeWriter {
 
-    private static final String ATTRIBUTES = "unix:mode,nlink,ino,dev,size,lastModifiedTime";
+    private static final String ATTRIBUTES = "unix:mode,nlink,ino,dev,size,lastModifiedTime,ctime";
     private static final int TYPE_MASK = 0170000;
     private static final int DIRECTORY = 0040000;
     private static final int REGULAR = 0100000;
@@ -37,6 +38,7 @@ public final class TarTreeWriter {
 
     private final ProgressListener listener;
     private final PackHooks hooks;
+    private final boolean safeLinks;
     private final byte[] buffer = new byte[256 * 1024];
     private final Map<String, String> firstNameByInode = new HashMap<>();
     private long entries;
@@ -47,8 +49,14 @@ public final class TarTreeWriter {
     }
 
     public TarTreeWriter(ProgressListener listener, PackHooks hooks) {
+        this(listener, hooks, false);
+    }
+
+    /** With {@code safeLinks}, links that point outside the source they belong to are skipped with a warning. */
+    public TarTreeWriter(ProgressListener listener, PackHooks hooks, boolean safeLinks) {
         this.listener = listener;
         this.hooks = hooks;
+        this.safeLinks = safeLinks;
     }
 
     /** Writes every source as a top-level entry named after it, then the tar trailer; {@code out} stays open. */
@@ -73,6 +81,7 @@ public final class TarTreeWriter {
     }
 
     private void writeTree(TarArchiveOutputStream tar, Path path, String name, boolean recursive) throws IOException {
+        long seen = System.currentTimeMillis();
         Map<String, Object> attrs = readAttributes(path);
         int mode = (Integer) attrs.get("mode");
         FileTime mtime = (FileTime) attrs.get("lastModifiedTime");
@@ -86,10 +95,15 @@ public final class TarTreeWriter {
                     writeTree(tar, path.resolve(child), name + "/" + child, true);
                 }
             }
-            case REGULAR -> writeFile(tar, path, name, attrs, mode, mtime);
+            case REGULAR -> writeFile(tar, path, name, attrs, seen, mode, mtime);
             case SYMLINK -> {
+                String target = Files.readSymbolicLink(path).toString();
+                if (safeLinks && leavesItsTree(name, target)) {
+                    listener.warning("skipped symbolic link " + path + " -> " + target + ": it points outside the tree (--safe-links)");
+                    return;
+                }
                 TarArchiveEntry link = entry(name, TarConstants.LF_SYMLINK, mode, mtime);
-                link.setLinkName(Files.readSymbolicLink(path).toString());
+                link.setLinkName(target);
                 put(tar, link, path, 0);
             }
             default -> listener.warning("skipped special file " + path + " (" + SpecialFiles.describe(mode)
@@ -97,7 +111,27 @@ public final class TarTreeWriter {
         }
     }
 
-    private void writeFile(TarArchiveOutputStream tar, Path path, String name, Map<String, Object> attrs,
+    /** Whether a link named {@code name} (its first segment is the source's root) to {@code target} leaves that root. */
+    static boolean leavesItsTree(String name, String target) {
+        if (target.startsWith("/") || name.indexOf('/') < 0) {
+            return true; // absolute, or the source is itself a link: whatever it points to is outside it
+        }
+        java.util.ArrayDeque<String> path = new java.util.ArrayDeque<>(List.of(name.split("/")));
+        path.removeLast();
+        for (String segment : target.split("/")) {
+            if (segment.equals("..")) {
+                if (path.size() <= 1) {
+                    return true;
+                }
+                path.removeLast();
+            } else if (!segment.isEmpty() && !segment.equals(".")) {
+                path.addLast(segment);
+            }
+        }
+        return path.isEmpty();
+    }
+
+    private void writeFile(TarArchiveOutputStream tar, Path path, String name, Map<String, Object> attrs, long seen,
                            int mode, FileTime mtime) throws IOException {
         if ((Integer) attrs.get("nlink") > 1) {
             String inode = attrs.get("dev") + ":" + attrs.get("ino");
@@ -111,7 +145,8 @@ public final class TarTreeWriter {
         }
         long size = (Long) attrs.get("size");
         TarArchiveEntry file = entry(name, TarConstants.LF_NORMAL, mode, mtime);
-        Optional<String> reference = hooks.reference(path, size, mtime.toMillis());
+        FileIdentity identity = FileIdentity.of(attrs);
+        Optional<String> reference = hooks.reference(path, identity);
         if (reference.isPresent()) {
             file.addPaxHeader(ReferenceEntries.SHA256, reference.get());
             file.addPaxHeader(ReferenceEntries.SIZE, String.valueOf(size));
@@ -122,7 +157,7 @@ public final class TarTreeWriter {
         MessageDigest digest = size >= hooks.hashFilesFrom() ? Sha256.newDigest() : null;
         put(tar, file, path, size, digest);
         if (digest != null) {
-            hooks.hashed(path, size, mtime.toMillis(), Sha256.hex(digest));
+            hooks.hashed(path, identity, seen, Sha256.hex(digest));
         }
     }
 

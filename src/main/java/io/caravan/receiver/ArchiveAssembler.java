@@ -106,8 +106,9 @@ final class ArchiveAssembler implements SessionListener {
         List<ReportedFile> reported = new ArrayList<>();
         ExtractHooks hooks = new ExtractHooks() {
             @Override
-            public java.util.Optional<Path> content(String sha256, long size) {
-                return contentHooks.content(sha256, size);
+            public boolean materialise(String sha256, long size, Path target, StoredFileCheck mayLink)
+                    throws IOException {
+                return contentHooks.materialise(sha256, size, target, mayLink);
             }
 
             @Override

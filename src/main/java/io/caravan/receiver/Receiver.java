@@ -3,6 +3,7 @@ package io.caravan.receiver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanException;
+import io.caravan.catalog.ParcelCatalog;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.Manifest;
@@ -57,6 +58,7 @@ public final class Receiver implements AutoCloseable {
     private final Mirrors mirrors;
     private final Versions versions;
     private final Publisher publisher;
+    private volatile ParcelCatalog catalog;
 
     public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock) throws IOException {
         this.config = config;
@@ -64,7 +66,7 @@ public final class Receiver implements AutoCloseable {
         this.versions = new Versions(config.stateDir().resolve(Versions.FOLDER), config.keepVersions(), clock);
         this.publisher = new Publisher(config.inbox(), versions);
         this.store = new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(), clock);
-        this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.tsv"),
+        this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.jsonl"),
                 () -> store.quietFor(INDEXING_QUIET));
         this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());
         this.mirrors = new Mirrors(config.inbox(), versions);
@@ -82,6 +84,11 @@ public final class Receiver implements AutoCloseable {
 
     public DiskSessionStore store() {
         return store;
+    }
+
+    /** Records every publish from now on in {@code catalog} (the read side's list of published parcels). */
+    public void catalog(ParcelCatalog catalog) {
+        this.catalog = catalog;
     }
 
     /** {@code POST /start}: an empty body starts a raw session (seed 002); options with a codec an archive session. */
@@ -143,6 +150,7 @@ public final class Receiver implements AutoCloseable {
     /** {@code POST /mirror/changes?name=}: renames and deletions inside the mirror. */
     public Map<String, Object> mirrorChanges(String name, String body) throws IOException {
         Map<String, Object> answer = mirrors.changes(name, body);
+        dedup.forget(mirrors.path(name));
         LOG.info("mirror '{}': {}", name, answer);
         return answer;
     }
@@ -175,14 +183,27 @@ public final class Receiver implements AutoCloseable {
         return write;
     }
 
-    /** {@code GET /status/{sid}}. */
-    public Map<String, Object> status(String sid) {
+    /**
+     * {@code GET /status/{sid}}: the chunks an open session holds, or, once it was published (until
+     * the cleanup removes its result, a session lifetime after the publish), {@code finished: true}
+     * with the publish result, so a sender that stopped before it saw the answer need not send again.
+     */
+    public Map<String, Object> status(String sid) throws IOException {
+        Optional<String> done = store.finishedResult(sid);
+        if (done.isPresent()) {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("session_id", sid);
+            answer.put("finished", true);
+            answer.putAll(JSON.readValue(done.get(), Map.class));
+            return answer;
+        }
         Session session = store.get(sid);
         Map<String, String> chunks = new LinkedHashMap<>();
         session.chunks().forEach((i, c) -> chunks.put(String.valueOf(i), c.sha256()));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("session_id", session.id().value());
         answer.put("kind", session.meta().kind());
+        answer.put("finished", false);
         answer.put("received", List.copyOf(session.chunks().keySet()));
         answer.put("chunks", chunks);
         answer.put("bytes", session.bytes());
@@ -208,6 +229,7 @@ public final class Receiver implements AutoCloseable {
             Map<String, Object> answer = session.meta().archive() ? finishArchive(session, manifest) : finishRaw(session, manifest);
             store.remove(session, JSON.writeValueAsString(answer));
             assemblers.remove(sid);
+            recordPublished(session, answer);
             metrics.published();
             LOG.info("session {} finished: published {} ({} files, {} bytes)", sid, answer.get("path"), answer.get("files"), answer.get("bytes"));
             return answer;
@@ -228,15 +250,16 @@ public final class Receiver implements AutoCloseable {
             assembler.reopen();
             throw e;
         }
-        if (!outcome.streamSha256().equals(manifest.sha256())) {
+        if (manifest.hasStreamSha256() && !outcome.streamSha256().equals(manifest.sha256())) {
             assembler.reopen();
             throw conflict("whole-stream SHA-256 mismatch (manifest " + manifest.sha256() + ", chunks " + outcome.streamSha256() + ")",
                     Map.of("missing", List.of(), "mismatched", List.of()));
         }
         if (session.meta().apply()) {
             mirrors.apply(session.meta().name(), assembler.stagingDir());
+            dedup.forget(mirrors.path(session.meta().name()));
             return published(mirrors.path(session.meta().name()), outcome.result().entries(), outcome.result().bytes(),
-                    manifest.sha256());
+                    outcome.streamSha256());
         }
         Path stagingDir = assembler.stagingDir();
         List<String> top = topLevel(stagingDir);
@@ -250,6 +273,7 @@ public final class Receiver implements AutoCloseable {
             relative = publisher.publish(stagingDir.getParent(), stagingDir.getFileName().toString(), target, policy(session));
         }
         Path published = config.inbox().resolve(relative);
+        dedup.forget(published);
         List<Map.Entry<Path, String>> hashed = new ArrayList<>();
         List<Path> toHash = new ArrayList<>();
         for (ArchiveAssembler.ReportedFile file : outcome.reportedFiles()) {
@@ -262,7 +286,7 @@ public final class Receiver implements AutoCloseable {
         }
         dedup.record(hashed);
         dedup.recordLater(toHash);
-        return published(published, outcome.result().entries(), outcome.result().bytes(), manifest.sha256());
+        return published(published, outcome.result().entries(), outcome.result().bytes(), outcome.streamSha256());
     }
 
     private Map<String, Object> finishRaw(Session session, Manifest manifest) throws IOException {
@@ -274,16 +298,32 @@ public final class Receiver implements AutoCloseable {
         try (Staging staging = Staging.at(stagingDir, config.inbox())) {
             Path file = stagingDir.resolve(own);
             String sha = RawConcatenation.concatenate(expected.stream().map(c -> session.chunk(c.index()).file()).toList(), file);
-            if (manifest != null && !sha.equals(manifest.sha256())) {
+            if (manifest != null && manifest.hasStreamSha256() && !sha.equals(manifest.sha256())) {
                 throw conflict("whole-file SHA-256 mismatch (manifest " + manifest.sha256() + ", chunks " + sha + ")",
                         Map.of("missing", List.of(), "mismatched", List.of()));
             }
             long size = Files.size(file);
             Path published = config.inbox().resolve(publisher.publish(stagingDir, own, target(session, own), policy(session)));
+            dedup.forget(published);
             if (size >= config.dedupMinSize()) {
                 dedup.record(List.of(Map.entry(published, sha)));
             }
             return published(published, 1, size, sha);
+        }
+    }
+
+    private void recordPublished(Session session, Map<String, Object> answer) {
+        ParcelCatalog target = catalog;
+        if (target == null) {
+            return;
+        }
+        String path = String.valueOf(answer.get("path"));
+        try {
+            boolean folder = Files.isDirectory(config.inbox().resolve(path), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            target.record(path, folder ? "folder" : "file", ((Number) answer.get("files")).longValue(),
+                    ((Number) answer.get("bytes")).longValue(), session.meta().codec());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("'{}' was published but could not be recorded in the catalog: {}", path, e.toString());
         }
     }
 
@@ -426,8 +466,8 @@ public final class Receiver implements AutoCloseable {
     ExtractHooks contentHooks() {
         return new ExtractHooks() {
             @Override
-            public Optional<Path> content(String sha256, long size) {
-                return dedup.find(sha256).filter(f -> size < 0 || f.size() == size).map(dedup::resolve);
+            public boolean materialise(String sha256, long size, Path target, StoredFileCheck mayLink) throws IOException {
+                return dedup.materialise(sha256, size, target, mayLink);
             }
 
             @Override

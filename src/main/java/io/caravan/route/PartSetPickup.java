@@ -1,5 +1,6 @@
 package io.caravan.route;
 
+import io.caravan.fs.Versions;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PartFiles;
 import io.caravan.progress.ProgressListener;
@@ -12,13 +13,17 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import io.caravan.util.Durations;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The receiving end of the file transport: given a part set's manifest (written last, so the set
- * is complete), verifies and unpacks the parts into the inbox, then removes the parts.
+ * is complete), verifies and unpacks the parts into the inbox with the receiver's rules (confined
+ * publish, reserved names refused, replaced entries kept as versions), then removes the parts.
  */
 public final class PartSetPickup {
 
@@ -26,6 +31,8 @@ public final class PartSetPickup {
 
     private Path inbox;
     private OnConflict onConflict = OnConflict.REPLACE;
+    private ExtractPolicy policy = ExtractPolicy.DEFAULT;
+    private Duration keepVersions = Duration.ZERO;
 
     public void setInbox(String inbox) {
         this.inbox = Path.of(inbox).toAbsolutePath().normalize();
@@ -35,11 +42,22 @@ public final class PartSetPickup {
         this.onConflict = OnConflict.parse(onConflict);
     }
 
+    /** What extraction accepts (the receiver's policy: links, limits). */
+    public void setPolicy(ExtractPolicy policy) {
+        this.policy = policy;
+    }
+
+    /** How long what a publish replaces is kept in {@code <inbox>/.caravan/versions} (0: deleted). */
+    public void setKeepVersions(String keepVersions) {
+        this.keepVersions = Durations.parse(keepVersions);
+    }
+
     public void unpack(Exchange exchange) throws IOException {
         Path manifestFile = exchange.getMessage().getBody(File.class).toPath();
         Path prefix = PartFiles.prefixOf(manifestFile);
         Manifest manifest = Manifest.read(manifestFile);
-        UnpackResult result = new Unpacker(new UnpackOptions(true, onConflict, ExtractPolicy.DEFAULT), ProgressListener.NONE)
+        Versions versions = new Versions(inbox.resolve(".caravan").resolve(Versions.FOLDER), keepVersions, Clock.systemUTC());
+        UnpackResult result = new Unpacker(new UnpackOptions(true, onConflict, policy, versions), ProgressListener.NONE)
                 .unpackParts(prefix, inbox);
         for (int i = 0; i < manifest.totalChunks(); i++) {
             Files.deleteIfExists(PartFiles.part(prefix, i));

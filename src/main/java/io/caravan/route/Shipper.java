@@ -3,6 +3,7 @@ package io.caravan.route;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.CaravanHeaders;
 import io.caravan.pack.PackIterator;
+import io.caravan.progress.ProgressListener;
 import io.caravan.sender.ParcelSender;
 import io.caravan.sender.ParcelUpload;
 import io.caravan.sender.RetryableShipException;
@@ -44,9 +45,22 @@ public final class Shipper {
         }
     }
 
-    public void finish(Exchange exchange) throws IOException {
+    /**
+     * Finishes the upload. When the receiver refuses a reference entry (the stored content changed
+     * since the check), the parcel is sent again here, with that content, in a new session.
+     */
+    public void finish(Exchange exchange) throws IOException, InterruptedException {
         PackIterator chunks = exchange.getProperty(ParcelSplitter.ITERATOR, PackIterator.class);
-        JsonNode answer = exchange.getProperty(UPLOAD, ParcelUpload.class).finish(chunks.manifest());
+        ParcelUpload upload = exchange.getProperty(UPLOAD, ParcelUpload.class);
+        JsonNode answer;
+        try {
+            answer = upload.finish(chunks.manifest());
+        } catch (ShipException e) {
+            if (!e.referenceUnavailable()) {
+                throw e;
+            }
+            answer = sender.send(upload.source(), upload.name(), ProgressListener.NONE).answer();
+        }
         exchange.getMessage().setHeader("CaravanPublishedPath", answer.path("path").asText());
     }
 }

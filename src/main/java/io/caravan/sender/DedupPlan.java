@@ -2,6 +2,7 @@ package io.caravan.sender;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.pack.PackHooks;
+import io.caravan.util.FileIdentity;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -41,9 +42,9 @@ public final class DedupPlan implements PackHooks {
         List<String> known = new ArrayList<>();
         Files.walkFileTree(source, new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 if (attrs.isRegularFile() && attrs.size() >= minSize) {
-                    cache.get(file, attrs.size(), attrs.lastModifiedTime().toMillis()).ifPresent(known::add);
+                    FileIdentity.ofRegularFile(file).flatMap(identity -> cache.get(file, identity)).ifPresent(known::add);
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -61,11 +62,11 @@ public final class DedupPlan implements PackHooks {
     }
 
     @Override
-    public Optional<String> reference(Path file, long size, long mtimeMillis) {
-        if (size < minSize) {
+    public Optional<String> reference(Path file, FileIdentity identity) {
+        if (identity.size() < minSize) {
             return Optional.empty();
         }
-        return cache.get(file, size, mtimeMillis).filter(references::contains);
+        return cache.get(file, identity).filter(references::contains);
     }
 
     @Override
@@ -74,7 +75,7 @@ public final class DedupPlan implements PackHooks {
     }
 
     @Override
-    public void hashed(Path file, long size, long mtimeMillis, String sha256) {
-        cache.put(file, size, mtimeMillis, sha256);
+    public void hashed(Path file, FileIdentity identity, long seenMillis, String sha256) {
+        cache.put(file, identity, seenMillis, sha256);
     }
 }

@@ -14,6 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ships one file or folder as a parcel: packs it into chunks on one thread and uploads up to
@@ -21,6 +23,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * Used by {@code caravan send}; routes compose the same pieces in YAML.
  */
 public final class ParcelSender {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParcelSender.class);
+    /** Sends of one parcel when the receiver refuses references: normal, with a fresh check, without dedup. */
+    private static final int REFERENCE_ATTEMPTS = 3;
 
     /** What a send did. */
     public record Result(String name, JsonNode answer, long sentBytes, long skippedChunks, int chunks) {
@@ -35,7 +41,7 @@ public final class ParcelSender {
         this.settings = settings;
         this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5));
         this.journal = new SenderJournal(settings.stateDir().resolve("journal"));
-        this.cache = new HashCache(settings.stateDir().resolve("hashes.tsv"));
+        this.cache = HashCache.in(settings.stateDir());
     }
 
     public ReceiverClient client() {
@@ -46,6 +52,11 @@ public final class ParcelSender {
         return ParcelUpload.open(client, journal, cache, settings, source, name);
     }
 
+    /**
+     * Sends the parcel (resuming its journal session if any). A refused reference (the receiver no
+     * longer holds content the parcel refers to) sends it again in a new session, after a fresh
+     * dedup check, and the third time without dedup, so the parcel ends published as it is.
+     */
     public Result send(Path source, String name, ProgressListener listener) throws IOException, InterruptedException {
         return send(source, name, Map.of(), listener);
     }
@@ -53,7 +64,30 @@ public final class ParcelSender {
     /** As {@link #send(Path, String, ProgressListener)}, adding {@code startOptions} to a new session's options. */
     public Result send(Path source, String name, Map<String, Object> startOptions, ProgressListener listener)
             throws IOException, InterruptedException {
-        ParcelUpload upload = ParcelUpload.open(client, journal, cache, settings, source, name, startOptions);
+        for (int attempt = 1; ; attempt++) {
+            SenderSettings current = attempt < REFERENCE_ATTEMPTS ? settings : withoutDedup(settings);
+            try {
+                return sendOnce(ParcelUpload.open(client, journal, cache, current, source, name, startOptions), source, name,
+                        listener);
+            } catch (ShipException e) {
+                if (!e.referenceUnavailable() || attempt >= REFERENCE_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.warn("parcel '{}': {}; sending it again{}", name, e.getMessage(),
+                        attempt + 1 < REFERENCE_ATTEMPTS ? "" : " without dedup");
+            }
+        }
+    }
+
+    private static SenderSettings withoutDedup(SenderSettings s) {
+        return new SenderSettings(s.url(), s.token(), s.pack(), s.parallel(), -1, s.stateDir(), s.retry());
+    }
+
+    private Result sendOnce(ParcelUpload upload, Path source, String name, ProgressListener listener)
+            throws IOException, InterruptedException {
+        if (upload.alreadyPublished()) {
+            return new Result(name, upload.finishPublished(), 0, upload.publishedChunks(), upload.publishedChunks());
+        }
         Packer packer = new Packer(settings.pack().withName(name), listener, upload.hooks());
         ExecutorService pool = Executors.newFixedThreadPool(settings.parallel(), r -> {
             Thread t = new Thread(r, "caravan-ship-" + name);

@@ -2,9 +2,16 @@ package io.caravan.sender;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.pack.Chunk;
+import io.caravan.pack.ChunkInfo;
+import io.caravan.pack.ChunkTarget;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackHooks;
+import io.caravan.pack.Packer;
+import io.caravan.progress.ProgressListener;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * One parcel's upload session, new or resumed from the {@link SenderJournal}. A resumed upload
  * knows what the receiver holds (index → SHA-256) and skips chunks it already has with the same
  * hash; a chunk that changed since (the source changed while paused) is sent again and replaces it.
- * Thread-safe for parallel {@link #put} calls.
+ * A journal session the receiver reports as finished (the sender stopped after the publish, before
+ * it noted it) is complete without sending anything, provided the source still packs to the
+ * published stream; otherwise the parcel goes into a new session. Thread-safe for parallel
+ * {@link #put} calls.
  */
 public final class ParcelUpload {
 
@@ -31,11 +41,16 @@ public final class ParcelUpload {
     private final String sessionId;
     private final Map<Integer, String> held;
     private final DedupPlan dedup;
+    /** The receiver's publish result when this session was already published, else null. */
+    private final JsonNode published;
+    /** The manifest of the stream regenerated to confirm an earlier publish, else null. */
+    private final Manifest republished;
     private final AtomicLong sentBytes = new AtomicLong();
     private final AtomicLong skippedChunks = new AtomicLong();
 
     private ParcelUpload(ReceiverClient client, SenderJournal journal, Retry retry, Path source, String name,
-                         String sessionId, Map<Integer, String> held, DedupPlan dedup) {
+                         String sessionId, Map<Integer, String> held, DedupPlan dedup, JsonNode published,
+                         Manifest republished) {
         this.client = client;
         this.journal = journal;
         this.retry = retry;
@@ -44,6 +59,8 @@ public final class ParcelUpload {
         this.sessionId = sessionId;
         this.held = held;
         this.dedup = dedup;
+        this.published = published;
+        this.republished = republished;
     }
 
     /** Resumes the journal's session for this parcel if the receiver still has it, else starts one. */
@@ -58,16 +75,28 @@ public final class ParcelUpload {
         Retry retry = settings.retry();
         var entry = journal.find(source, client.url(), name);
         if (entry.isPresent()) {
+            String sid = entry.get().sessionId();
+            DedupPlan plan = DedupPlan.of(cache, settings.dedupMinSize(), entry.get().references());
             try {
-                Map<Integer, String> held = retry.call("status of " + name, () -> client.status(entry.get().sessionId()));
-                LOG.info("resuming parcel '{}' in session {}: the receiver holds {} chunks", name, entry.get().sessionId(), held.size());
-                return new ParcelUpload(client, journal, retry, source, name, entry.get().sessionId(), held,
-                        DedupPlan.of(cache, settings.dedupMinSize(), entry.get().references()));
+                ReceiverClient.SessionStatus status = retry.call("status of " + name, () -> client.status(sid));
+                if (!status.finished()) {
+                    LOG.info("resuming parcel '{}' in session {}: the receiver holds {} chunks", name, sid, status.held().size());
+                    return new ParcelUpload(client, journal, retry, source, name, sid, status.held(), plan, null, null);
+                }
+                Manifest again = regenerated(settings, source, name, plan, status.published().path("sha256").asText());
+                if (again != null) {
+                    LOG.info("parcel '{}' was already published as {} in session {}: nothing to send", name,
+                            status.published().path("path").asText(), sid);
+                    return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), plan, status.published(), again);
+                }
+                journal.remove(source, client.url(), name);
+                LOG.info("parcel '{}' was published as {} in session {}, but its source changed since; sending it again",
+                        name, status.published().path("path").asText(), sid);
             } catch (ShipException e) {
                 if (!e.sessionLost()) {
                     throw e;
                 }
-                LOG.info("session {} of parcel '{}' is gone ({}); starting a new one", entry.get().sessionId(), name, e.status());
+                LOG.info("session {} of parcel '{}' is gone ({}); starting a new one", sid, name, e.status());
             }
         }
         DedupPlan dedup = settings.dedupMinSize() < 0 ? DedupPlan.of(cache, Long.MAX_VALUE, List.of())
@@ -89,11 +118,68 @@ public final class ParcelUpload {
                 dedup.references()));
         LOG.info("parcel '{}': session {} started{}", name, sid,
                 dedup.references().isEmpty() ? "" : ", " + dedup.references().size() + " files sent as references");
-        return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), dedup);
+        return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), dedup, null, null);
+    }
+
+    /**
+     * The manifest of the source packed again as it was sent (same options, same references), if
+     * its stream is the one published with {@code publishedSha256}; null when it differs, the
+     * source is gone or unreadable. Nothing goes on the wire.
+     */
+    private static Manifest regenerated(SenderSettings settings, Path source, String name, DedupPlan plan,
+                                        String publishedSha256) {
+        if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try {
+            Manifest manifest = new Packer(settings.pack().withName(name), ProgressListener.NONE, plan)
+                    .pack(List.of(source), DISCARD);
+            return manifest.sha256().equals(publishedSha256) ? manifest : null;
+        } catch (IOException e) {
+            LOG.info("parcel '{}' cannot be packed again to compare it with its publish ({})", name, e.getMessage());
+            return null;
+        }
+    }
+
+    /** Drops packed chunks: only the manifest of a regenerated stream is wanted. */
+    private static final ChunkTarget DISCARD = new ChunkTarget() {
+        @Override
+        public OutputStream open(int index) {
+            return OutputStream.nullOutputStream();
+        }
+
+        @Override
+        public void completed(ChunkInfo chunk) {
+        }
+    };
+
+    /** Whether the receiver had published this parcel already (see {@link #finishPublished()}). */
+    public boolean alreadyPublished() {
+        return published != null;
+    }
+
+    /** For an upload that was {@link #alreadyPublished()}: the publish result, noted in the journal; no packing needed. */
+    public JsonNode finishPublished() throws IOException {
+        return finish(republished);
+    }
+
+    /** Chunks of the stream regenerated for an {@link #alreadyPublished()} upload, else 0. */
+    public int publishedChunks() {
+        return republished == null ? 0 : republished.totalChunks();
     }
 
     public String sessionId() {
         return sessionId;
+    }
+
+    /** The file or folder this parcel is packed from. */
+    public Path source() {
+        return source;
+    }
+
+    /** The parcel's name on the receiver. */
+    public String name() {
+        return name;
     }
 
     /** Hooks for packing: reference entries for stored content, hashing of large files. */
@@ -112,7 +198,7 @@ public final class ParcelUpload {
 
     /** One attempt, for routes whose error handler does the retrying. */
     public void putOnce(int index, byte[] data, String sha256) {
-        if (sha256.equals(held.get(index))) {
+        if (published != null || sha256.equals(held.get(index))) {
             skippedChunks.incrementAndGet();
             return;
         }
@@ -120,9 +206,37 @@ public final class ParcelUpload {
         sentBytes.addAndGet(data.length);
     }
 
-    /** Finishes the session with the manifest; the receiver verifies and publishes. */
+    /**
+     * Finishes the session with the manifest; the receiver verifies and publishes. When it refuses a
+     * reference entry ({@link ShipException#referenceUnavailable()}), the session is dropped (here
+     * and on the receiver) so the parcel can be sent again, with that content, in a new one.
+     */
     public JsonNode finish(Manifest manifest) throws IOException {
-        JsonNode answer = retry.call("finish of " + name, () -> client.finish(sessionId, manifest.toJson()));
+        if (published != null) {
+            journal.remove(source, client.url(), name);
+            if (!published.path("sha256").asText().equals(manifest.sha256())) {
+                throw new ShipException(409, "parcel '" + name + "' changed while it was read again after its publish as "
+                        + published.path("path").asText() + "; send it again", null);
+            }
+            return published;
+        }
+        JsonNode answer;
+        try {
+            answer = retry.call("finish of " + name, () -> client.finish(sessionId, manifest.toJson()));
+        } catch (ShipException e) {
+            if (e.referenceUnavailable()) {
+                // this session's stream names content the receiver no longer holds: it cannot finish, drop it
+                LOG.info("parcel '{}': the receiver no longer holds {} sent as references; session {} is dropped",
+                        name, e.references(), sessionId);
+                journal.remove(source, client.url(), name);
+                try {
+                    client.delete(sessionId);
+                } catch (ShipException ignored) {
+                    // it expires on the receiver
+                }
+            }
+            throw e;
+        }
         journal.remove(source, client.url(), name);
         LOG.info("parcel '{}' published as {} ({} bytes sent, {} chunks already there)", name,
                 answer.path("path").asText(), sentBytes.get(), skippedChunks.get());

@@ -9,6 +9,7 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,12 +60,26 @@ public final class ReceiverClient {
         return json(exchange("POST", "/start", write(options), null, 201));
     }
 
-    /** Chunk index → SHA-256 of what the receiver holds for the session. */
-    public Map<Integer, String> status(String sid) {
-        JsonNode chunks = json(exchange("GET", "/status/" + sid, null, null, 200)).path("chunks");
+    /**
+     * What the receiver holds for a session: chunk index → SHA-256 while it is open, or its publish
+     * result ({@code path, files, bytes, sha256}) once it was finished.
+     */
+    public record SessionStatus(Map<Integer, String> held, JsonNode published) {
+
+        public boolean finished() {
+            return published != null;
+        }
+    }
+
+    /** {@code GET /status/{sid}}. */
+    public SessionStatus status(String sid) {
+        JsonNode answer = json(exchange("GET", "/status/" + sid, null, null, 200));
+        if (answer.path("finished").asBoolean(false)) {
+            return new SessionStatus(Map.of(), answer);
+        }
         Map<Integer, String> held = new HashMap<>();
-        chunks.fields().forEachRemaining(e -> held.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
-        return held;
+        answer.path("chunks").fields().forEachRemaining(e -> held.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+        return new SessionStatus(held, null);
     }
 
     /** Uploads one chunk: written straight from the array to the socket (fixed-length streaming). */
@@ -77,12 +92,21 @@ public final class ReceiverClient {
                 + "); if the receiver's certificate is self-signed, trust it with --truststore", e);
     }
 
-    private static String message(String body) {
+    /** A failed request as a {@link ShipException}, with the receiver's error code, message and refused references. */
+    private static ShipException failure(int status, String what, String body) {
+        JsonNode answer;
         try {
-            return JSON.readTree(body).path("message").asText(body);
+            answer = JSON.readTree(body);
         } catch (IOException e) {
-            return body;
+            answer = null;
         }
+        if (answer == null || !answer.isObject()) {
+            return new ShipException(status, what + body, null);
+        }
+        List<String> references = new ArrayList<>();
+        answer.path("references").forEach(r -> references.add(r.asText()));
+        String error = answer.path("error").isTextual() ? answer.path("error").asText() : null;
+        return new ShipException(status, error, references, what + answer.path("message").asText(body), null);
     }
 
     public JsonNode finish(String sid, String manifestJson) {
@@ -171,7 +195,7 @@ public final class ReceiverClient {
                     return text;
                 }
             }
-            throw new ShipException(status, method + " " + path + " answered " + status + ": " + message(text), null);
+            throw failure(status, method + " " + path + " answered " + status + ": ", text);
         } catch (SSLException e) {
             throw tlsFailure(method, path, e);
         } catch (IOException e) {

@@ -19,7 +19,8 @@ public record Retry(int attempts, Duration firstDelay, Duration maxDelay) {
                 return action.get();
             } catch (ShipException e) {
                 if (!e.retryable() || attempt >= attempts) {
-                    throw attempt > 1 ? new ShipException(e.status(), e.getMessage() + " (after " + attempt + " attempts)", e) : e;
+                    throw attempt > 1 ? new ShipException(e.status(), e.error(), e.references(),
+                            e.getMessage() + " (after " + attempt + " attempts)", e) : e;
                 }
                 LOG.warn("{} failed (attempt {}/{}): {}; retrying in {} ms", what, attempt, attempts, e.getMessage(), delay);
                 sleep(delay);

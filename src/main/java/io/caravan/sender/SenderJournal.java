@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Remembers, per parcel (source path + receiver + name), the session it is being uploaded in and
@@ -46,6 +48,21 @@ public final class SenderJournal {
 
     public void remove(Path source, String url, String name) throws IOException {
         Files.deleteIfExists(file(source, url, name));
+    }
+
+    /** Every parcel the journal records as in flight (files that cannot be read are skipped). */
+    public List<Entry> entries() throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
+                try {
+                    entries.add(JSON.readValue(file.toFile(), Entry.class));
+                } catch (IOException e) {
+                    // removed meanwhile, or not a journal entry
+                }
+            }
+        }
+        return entries;
     }
 
     private Path file(Path source, String url, String name) {

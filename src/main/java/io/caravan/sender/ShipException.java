@@ -1,6 +1,7 @@
 package io.caravan.sender;
 
 import io.caravan.CaravanException;
+import java.util.List;
 
 /**
  * A request to the receiver that failed: with the HTTP status (0 when the receiver could not be
@@ -8,15 +9,42 @@ import io.caravan.CaravanException;
  */
 public class ShipException extends CaravanException {
 
+    /** The receiver's {@code error} code for a refused reference: the stored content it named changed or went away. */
+    public static final String REFERENCE_UNAVAILABLE = "reference_unavailable";
+
     private final int status;
+    private final String error;
+    private final List<String> references;
 
     public ShipException(int status, String message, Throwable cause) {
+        this(status, null, List.of(), message, cause);
+    }
+
+    /** {@code error}: the receiver's error code (null if none); {@code references}: the stored content it refused. */
+    public ShipException(int status, String error, List<String> references, String message, Throwable cause) {
         super(message, cause);
         this.status = status;
+        this.error = error;
+        this.references = List.copyOf(references);
     }
 
     public int status() {
         return status;
+    }
+
+    /** The receiver's {@code error} code, or null. */
+    public String error() {
+        return error;
+    }
+
+    /** The receiver refused a reference entry: the parcel must be sent again with that content. */
+    public boolean referenceUnavailable() {
+        return REFERENCE_UNAVAILABLE.equals(error);
+    }
+
+    /** The content hashes the receiver no longer holds (with {@link #referenceUnavailable()}). */
+    public List<String> references() {
+        return references;
     }
 
     /** Connection failures, timeouts, 5xx, 429 and 507 may pass later; other 4xx will not. */

@@ -14,22 +14,35 @@ import io.caravan.sender.ReceiverClient;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderJournal;
 import io.caravan.sender.SenderSettings;
+import io.caravan.sender.ShipException;
+import io.caravan.util.Sha256;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ships chosen entries of the local tree as one parcel applied onto the mirror: every entry with
  * its parent folders (so the mirror's folders get their modes and mtimes), packed and uploaded
- * with verified chunks and retries through {@link ParcelUpload}. A parcel that fails is abandoned
- * on the receiver; the next pass sends its entries again.
+ * with verified chunks and retries through {@link ParcelUpload}. A parcel's journal key depends
+ * only on its entries' paths and codec, so a parcel interrupted by a lost connection, a kill or a
+ * stop is resumed from the receiver's chunks by the next pass that ships the same entries, in this
+ * process or the next; a parcel the receiver refused is abandoned. Sessions of parcels no pass
+ * ships any more are deleted on the receiver ({@link #forgetAllBut}), so they never pile up.
  */
 public final class MirrorParcels {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorParcels.class);
+    private static final String KEY_PREFIX = ".caravan-sync-parcel-";
 
     /** Short retries: a lost receiver fails the pass quickly and the watcher re-diffs after a backoff. */
     static final Retry RETRY = new Retry(4, Duration.ofMillis(250), Duration.ofSeconds(2));
@@ -41,14 +54,13 @@ public final class MirrorParcels {
     private final SenderSettings sender;
     /** For a large file that barely compresses (video, archives): the same parcel without zstd. */
     private final SenderSettings uncompressed;
-    private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong sentBytes = new AtomicLong();
 
     public MirrorParcels(SyncSettings settings, ReceiverClient client) throws IOException {
         this.settings = settings;
         this.client = client;
         this.journal = new SenderJournal(settings.stateDir().resolve("sync-journal"));
-        this.cache = new HashCache(settings.stateDir().resolve("hashes.tsv"));
+        this.cache = HashCache.in(settings.stateDir());
         this.sender = new SenderSettings(settings.url(), settings.token(),
                 new PackOptions(Codecs.byName("zstd"), 1, 8L << 20, settings.name()), 1, -1, settings.stateDir(), RETRY);
         this.uncompressed = new SenderSettings(settings.url(), settings.token(),
@@ -60,13 +72,17 @@ public final class MirrorParcels {
         return sentBytes.get();
     }
 
-    /** Packs and uploads {@code entries} (with their parent folders) and has the receiver apply them. */
-    public void ship(List<SyncEntry> entries, ProgressListener listener) throws IOException {
-        Path key = settings.root().resolve(".caravan-sync-parcel-" + ProcessHandle.current().pid() + "-" + sequence.incrementAndGet());
+    /**
+     * Packs and uploads {@code entries} (with their parent folders) and has the receiver apply them;
+     * returns how many chunks the receiver already held from an interrupted upload of the same parcel.
+     */
+    public long ship(List<SyncEntry> entries, ProgressListener listener) throws IOException {
         SenderSettings parcel = worthCompressing(entries) ? sender : uncompressed;
+        Path key = settings.root().resolve(KEY_PREFIX + parcelId(entries) + "-" + parcel.pack().codec().name());
         ParcelUpload upload = ParcelUpload.open(client, journal, cache, parcel, key, settings.name(),
                 Map.of("kind", "archive", "mode", "apply"));
         boolean done = false;
+        boolean resumable = true;
         try (PackIterator chunks = PackIterator.ofSources(new Packer(parcel.pack(), listener, upload.hooks()), sources(entries))) {
             while (chunks.hasNext()) {
                 Chunk chunk = chunks.next();
@@ -75,14 +91,67 @@ public final class MirrorParcels {
             }
             upload.finish(chunks.manifest());
             done = true;
+            return upload.skippedChunks();
         } catch (RuntimeException e) {
+            resumable = resumable(e);
             throw new IOException(e.getMessage(), e);
+        } catch (IOException e) {
+            resumable = resumable(e);
+            throw e;
         } finally {
             sentBytes.addAndGet(upload.sentBytes());
-            if (!done) {
+            if (!done && !resumable) {
                 abandon(upload, key);
             }
         }
+    }
+
+    /**
+     * The journal identity of a parcel of these entries, whatever their order: the same entries give
+     * the same id in every pass and process, so an interrupted parcel is found again.
+     */
+    static String parcelId(List<SyncEntry> entries) {
+        byte[] paths = String.join("\n", new TreeSet<>(entries.stream().map(SyncEntry::path).toList()))
+                .getBytes(StandardCharsets.UTF_8);
+        return Sha256.of(paths, 0, paths.length).substring(0, 24);
+    }
+
+    /**
+     * Deletes on the receiver the sessions the journal holds for this mirror whose parcel id is not
+     * in {@code kept} (no parcel of this pass can resume them), and forgets them. A session that
+     * cannot be deleted now (receiver unreachable) stays in the journal for the next pass.
+     */
+    public void forgetAllBut(Set<String> kept) throws IOException {
+        String prefix = settings.root().resolve(KEY_PREFIX).toString();
+        for (SenderJournal.Entry entry : journal.entries()) {
+            if (!entry.url().equals(client.url()) || !entry.name().equals(settings.name()) || !entry.source().startsWith(prefix)) {
+                continue;
+            }
+            String rest = entry.source().substring(prefix.length());
+            if (rest.lastIndexOf('-') > 0 && kept.contains(rest.substring(0, rest.lastIndexOf('-')))) {
+                continue;
+            }
+            try {
+                client.delete(entry.sessionId());
+                journal.remove(Path.of(entry.source()), entry.url(), entry.name());
+            } catch (ShipException e) {
+                LOG.debug("session {} of an earlier parcel of mirror '{}' not deleted yet: {}", entry.sessionId(), settings.name(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    /** A failure trying again can fix: the receiver unreachable, busy or stopping, or this process interrupted. */
+    private static boolean resumable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ShipException ship) {
+                return ship.retryable();
+            }
+            if (t instanceof InterruptedIOException || t instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A parcel of one large file (and maybe folders) is sent uncompressed when samples of the file barely compress. */

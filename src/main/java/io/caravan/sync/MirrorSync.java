@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,15 +21,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One pass of mirroring: scan the local tree, list the mirror, diff ({@link TreeDiff}), then
- * renames and deletions on the mirror, new and changed entries as parcels on {@code workers}
- * threads, and folder metadata last. A failed parcel is reported and counted, the others go on;
- * the next pass finds its entries different again. A receiver that cannot be reached fails the
- * pass with a {@link io.caravan.sender.ShipException}.
+ * One pass of mirroring: scan the local tree while the mirror is listed, plan ({@link SyncPlanner}:
+ * filter and diff), check the {@link SyncGuards} (a refused pass changes nothing), then renames and
+ * deletions on the mirror, new and changed entries as parcels on {@code workers} threads, and
+ * folder metadata last; a dry run only prints the plan ({@link DryRunReport}). A failed parcel is
+ * reported and counted, the others go on; the next pass finds its entries different again and
+ * resumes its session. A receiver that cannot be reached fails the pass with a
+ * {@link io.caravan.sender.ShipException}.
  */
 public final class MirrorSync {
 
-    /** What a pass did; {@code failures} holds one message per failed parcel. */
+    /** What a pass did; {@code failures} holds one message per failed parcel (or why a dry run's pass would be refused, counted as one). */
     public record Outcome(long synced, long failed, long skipped, List<String> failures) {
         public boolean ok() {
             return failed == 0;
@@ -40,6 +43,7 @@ public final class MirrorSync {
     private final MirrorParcels parcels;
     private final SyncConsole console;
     private final MirrorChangeSender changes;
+    private volatile PathFilter filter = PathFilter.NONE;
 
     public MirrorSync(SyncSettings settings, SyncConsole console) throws IOException {
         this.settings = settings;
@@ -62,32 +66,31 @@ public final class MirrorSync {
         if (verbose) {
             console.line("Starting " + SyncConsole.label(settings.mode()).toLowerCase(java.util.Locale.ROOT) + " sync"
                     + (settings.mode() == SyncMode.FULL ? "" : settings.checksum() ? " (checksum compare)" : " (diff compare)")
-                    + " from " + settings.root() + " to " + settings.url() + " mirror '" + settings.name() + "'");
+                    + " from " + settings.root() + " to " + settings.url() + " mirror '" + settings.name() + "'"
+                    + (settings.dryRun() ? " (dry run: nothing will be changed)" : ""));
             console.line("Scanning files...");
         }
-        // the receiver lists its mirror while this side scans the local tree
-        CompletableFuture<JsonNode> listing = CompletableFuture.supplyAsync(() -> MirrorParcels.RETRY.call(
-                "listing of mirror " + settings.name(), () -> client.mirror(settings.name(), settings.checksum())));
-        Map<String, SyncEntry> local = TreeScanner.scan(settings.root());
-        Map<String, SyncEntry> remote = new TreeMap<>();
-        for (JsonNode node : awaitListing(listing)) {
-            SyncEntry entry = SyncEntry.fromJson(node);
-            remote.put(entry.path(), entry);
-        }
-        SyncPlan plan = new TreeDiff(settings.mode(), settings.checksum(), this::sha256).plan(local, remote, forced, excluded);
+        SyncPlanner.Planned planned = plan(forced, excluded);
+        SyncPlan plan = planned.plan();
         if (verbose) {
             console.line("Found " + plan.checked() + " files to " + (settings.mode() == SyncMode.FULL ? "sync" : "check"));
             console.line(plan.work() + " files need synchronization");
         }
+        if (settings.dryRun()) {
+            return dryRun(planned);
+        }
+        settings.guards().check(settings.root().toString(), settings.name(), planned);
         List<SyncEntry> send = new ArrayList<>(plan.send());
         List<String> created = new ArrayList<>(plan.created());
-        long done = changes.apply(plan, local, send, created, !verbose);
+        long done = changes.apply(plan, planned.source(), send, created, !verbose);
         Progress progress = new Progress(plan.work(), done, verbose);
         List<String> failures = new ArrayList<>();
         List<List<SyncEntry>> batches = ParcelBatcher.DEFAULT.batches(send);
         // a single parcel takes the folders along (the receiver sets folder mtimes after placing the files);
-        // with several in parallel, folders go last on their own, after every file has landed
-        List<SyncEntry> along = batches.size() == 1 ? plan.dirs() : List.of();
+        // with several in parallel, folders go last on their own, after every file has landed. A large
+        // file's parcel never takes them: it stays the same parcel, resumable, whatever else changed
+        List<SyncEntry> along = batches.size() == 1 && !ParcelBatcher.DEFAULT.alone(batches.get(0)) ? plan.dirs() : List.of();
+        parcels.forgetAllBut(parcelIds(batches, along, plan.dirs()));
         long failed = shipAll(batches, along, created, progress, verbose, failures);
         if (!plan.dirs().isEmpty() && along.isEmpty()) {
             try {
@@ -102,6 +105,55 @@ public final class MirrorSync {
             console.results(settings.mode(), outcome.synced(), outcome.failed(), outcome.skipped(), System.nanoTime() - started);
         }
         return outcome;
+    }
+
+    /** Lists the mirror while the local tree is scanned, then filters, diffs and plans. */
+    private SyncPlanner.Planned plan(Set<String> forced, Set<String> excluded) throws IOException {
+        CompletableFuture<JsonNode> listing = CompletableFuture.supplyAsync(() -> MirrorParcels.RETRY.call(
+                "listing of mirror " + settings.name(), () -> client.mirror(settings.name(), settings.checksum())));
+        PathFilter filter = scanFilter();
+        Map<String, SyncEntry> local = scan(filter);
+        Map<String, SyncEntry> remote = new TreeMap<>();
+        for (JsonNode node : awaitListing(listing)) {
+            SyncEntry entry = SyncEntry.fromJson(node);
+            remote.put(entry.path(), entry);
+        }
+        return new SyncPlanner(new TreeDiff(settings.mode(), settings.checksum(), this::sha256), filter)
+                .plan(local, remote, forced, excluded);
+    }
+
+    /** Which paths a pass leaves out: the settings' rules, then the root's .caravanignore (read at every pass). */
+    public PathFilter filter() {
+        return filter;
+    }
+
+    private PathFilter scanFilter() throws IOException {
+        try {
+            filter = PathFilter.load(settings.root(), settings.rules());
+            return filter;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(settings.root().resolve(PathFilter.IGNORE_FILE) + " is not UTF-8 text", e);
+        }
+    }
+
+    /** The local tree; a tree that cannot be read completely refuses the pass (a partial listing would delete what it missed). */
+    private Map<String, SyncEntry> scan(PathFilter filter) throws IOException {
+        try {
+            return TreeScanner.scan(settings.root(), filter);
+        } catch (IOException e) {
+            throw new SourceUnreadableException(settings.root(), settings.name(), e);
+        }
+    }
+
+    private Outcome dryRun(SyncPlanner.Planned planned) {
+        DryRunReport.print(planned, "on the receiver", console);
+        try {
+            settings.guards().check(settings.root().toString(), settings.name(), planned);
+            return new Outcome(0, 0, planned.plan().unchanged(), List.of());
+        } catch (PassRefusedException e) {
+            console.line("This pass would be refused: " + e.getMessage());
+            return new Outcome(0, 1, planned.plan().unchanged(), List.of(e.getMessage()));
+        }
     }
 
     private long shipAll(List<List<SyncEntry>> batches, List<SyncEntry> along, List<String> created, Progress progress,
@@ -142,7 +194,10 @@ public final class MirrorSync {
     private String shipWithRetry(List<SyncEntry> batch, List<SyncEntry> along, List<String> created, Progress progress,
                                  boolean verbose) {
         try {
-            parcels.ship(with(batch, along), new LargeFileProgress(batch, console));
+            long resumed = parcels.ship(with(batch, along), new LargeFileProgress(batch, console));
+            if (resumed > 0) {
+                console.line("Resumed " + describe(batch) + ": " + resumed + " chunks were already on the receiver");
+            }
         } catch (IOException first) {
             List<SyncEntry> still = existing(batch);
             List<SyncEntry> stillAlong = existing(along);
@@ -162,6 +217,16 @@ public final class MirrorSync {
         }
         progress.add(batch.size());
         return null;
+    }
+
+    /** The ids of the parcels this pass ships: the journal's other sessions of this mirror can go. */
+    private static Set<String> parcelIds(List<List<SyncEntry>> batches, List<SyncEntry> along, List<SyncEntry> dirs) {
+        Set<String> ids = new HashSet<>();
+        batches.forEach(batch -> ids.add(MirrorParcels.parcelId(with(batch, along))));
+        if (!dirs.isEmpty() && along.isEmpty()) {
+            ids.add(MirrorParcels.parcelId(dirs));
+        }
+        return ids;
     }
 
     private List<SyncEntry> existing(List<SyncEntry> entries) {

@@ -12,6 +12,11 @@ public record ParcelBatcher(long maxBytes, int maxEntries, long largeFile) {
 
     public static final ParcelBatcher DEFAULT = new ParcelBatcher(64L << 20, 2_000, 16L << 20);
 
+    /** True for a parcel of one large file, which travels alone. */
+    public boolean alone(List<SyncEntry> batch) {
+        return batch.size() == 1 && batch.get(0).size() >= largeFile;
+    }
+
     public List<List<SyncEntry>> batches(List<SyncEntry> entries) {
         List<List<SyncEntry>> parcels = new ArrayList<>();
         List<SyncEntry> current = new ArrayList<>();

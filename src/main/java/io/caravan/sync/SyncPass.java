@@ -2,22 +2,39 @@ package io.caravan.sync;
 
 import io.caravan.CaravanException;
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One mirroring pass as a bean for a timer route: lists the mirror, diffs, ships and deletes. A
- * pass with failed entries throws, so the route logs it; the next pass retries them.
+ * pass with failed entries throws, so the route logs it; the next pass retries them. A pass the
+ * guards refuse changes nothing and is logged as a warning once, until the reason changes.
  */
 public final class SyncPass {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SyncPass.class);
+
     private final MirrorSync sync;
+    private String lastRefusal;
 
     public SyncPass(MirrorSync sync) {
         this.sync = sync;
     }
 
-    public MirrorSync.Outcome run() throws IOException {
-        MirrorSync.Outcome outcome = sync.pass(false, Set.of(), Set.of());
+    public synchronized MirrorSync.Outcome run() throws IOException {
+        MirrorSync.Outcome outcome;
+        try {
+            outcome = sync.pass(false, Set.of(), Set.of());
+        } catch (PassRefusedException e) {
+            if (!e.getMessage().equals(lastRefusal)) {
+                LOG.warn("mirror pass refused: {}", e.getMessage());
+                lastRefusal = e.getMessage();
+            }
+            return new MirrorSync.Outcome(0, 0, 0, List.of(e.getMessage()));
+        }
+        lastRefusal = null;
         if (!outcome.ok()) {
             throw new CaravanException(outcome.failed() + " entries failed to sync, retried at the next pass: "
                     + String.join("; ", outcome.failures()));

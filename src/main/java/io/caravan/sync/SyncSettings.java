@@ -2,15 +2,19 @@ package io.caravan.sync;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A mirror to keep: local {@code root}, receiver {@code url} (and {@code token}), mirror
  * {@code name} on it, how to compare, parallel parcels ({@code workers}, 1–20), where the sender
  * keeps its state, how long a changed path must be quiet before it is sent ({@code settle}) and how
- * often the whole tree is compared again while watching ({@code rescan}).
+ * often the whole tree is compared again while watching ({@code rescan}); which paths to leave out
+ * ({@code rules}, before those of the root's {@code .caravanignore}), the {@code guards} every pass
+ * must pass, and {@code dryRun} (passes only print what they would do).
  */
 public record SyncSettings(Path root, String url, String token, String name, SyncMode mode, boolean checksum,
-                           int workers, Path stateDir, Duration settle, Duration rescan) {
+                           int workers, Path stateDir, Duration settle, Duration rescan,
+                           List<PathFilter.Rule> rules, SyncGuards guards, boolean dryRun) {
 
     public SyncSettings {
         if (workers < 1 || workers > 20) {
@@ -20,5 +24,16 @@ public record SyncSettings(Path root, String url, String token, String name, Syn
             throw new IllegalArgumentException("name the mirror (--name)");
         }
         root = root.toAbsolutePath().normalize();
+        rules = List.copyOf(rules);
+    }
+
+    /** No exclude rules, the default guards, real passes. */
+    public SyncSettings(Path root, String url, String token, String name, SyncMode mode, boolean checksum,
+                        int workers, Path stateDir, Duration settle, Duration rescan) {
+        this(root, url, token, name, mode, checksum, workers, stateDir, settle, rescan, List.of(), SyncGuards.DEFAULT, false);
+    }
+
+    public SyncSettings with(List<PathFilter.Rule> rules, SyncGuards guards, boolean dryRun) {
+        return new SyncSettings(root, url, token, name, mode, checksum, workers, stateDir, settle, rescan, rules, guards, dryRun);
     }
 }

@@ -19,6 +19,7 @@ import java.util.TreeMap;
  * Lists a local tree as {@link SyncEntry}s by relative path (sorted), without following links and
  * without reading content; special files are left out, and entries that vanish during the walk are
  * simply not listed. A missing root is an error, never an empty tree (which would delete the mirror).
+ * Entries a {@link PathFilter} excludes are not listed, and excluded folders are not entered.
  */
 public final class TreeScanner {
 
@@ -26,11 +27,18 @@ public final class TreeScanner {
     }
 
     public static Map<String, SyncEntry> scan(Path root) throws IOException {
+        return scan(root, PathFilter.NONE);
+    }
+
+    public static Map<String, SyncEntry> scan(Path root, PathFilter filter) throws IOException {
         Map<String, SyncEntry> entries = new TreeMap<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                 if (!dir.equals(root)) {
+                    if (filter.excludes(root.relativize(dir).toString(), true)) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
                     add(dir, SyncEntry.Type.DIR);
                 }
                 return FileVisitResult.CONTINUE;
@@ -38,6 +46,9 @@ public final class TreeScanner {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (filter.excludes(root.relativize(file).toString(), false)) {
+                    return FileVisitResult.CONTINUE;
+                }
                 if (attrs.isSymbolicLink()) {
                     add(file, SyncEntry.Type.LINK);
                 } else if (attrs.isRegularFile()) {

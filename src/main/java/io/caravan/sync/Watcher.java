@@ -3,6 +3,8 @@ package io.caravan.sync;
 import io.methvin.watcher.DirectoryChangeEvent;
 import io.methvin.watcher.DirectoryWatcher;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,9 +15,10 @@ import java.util.Set;
  * Keeps the mirror in step with the local tree: file-system events (CREATE, MODIFY, DELETE) mark
  * paths dirty; once a path has been quiet for the settle time it is part of the next pass, which
  * re-diffs the tree (so renames are detected as such, and events lost by the watcher are
- * harmless), while paths still changing wait. A periodic rescan repairs anything missed; a pass
- * that fails (receiver unreachable) is retried with backoff from 1 s up to 30 s, re-diffing, so
- * nothing changed during an outage is lost.
+ * harmless), while paths still changing wait; changes to excluded paths are ignored. A periodic
+ * rescan repairs anything missed; a pass that fails (receiver unreachable) or is refused by the
+ * guards is retried with backoff from 1 s up to 30 s, re-diffing, so nothing changed during an
+ * outage is lost.
  */
 public final class Watcher implements AutoCloseable {
 
@@ -79,7 +82,8 @@ public final class Watcher implements AutoCloseable {
         synchronized (this) {
             if (event.eventType() == DirectoryChangeEvent.EventType.OVERFLOW) {
                 overflow = true;
-            } else if (event.path() != null && event.path().startsWith(settings.root()) && !event.path().equals(settings.root())) {
+            } else if (event.path() != null && event.path().startsWith(settings.root()) && !event.path().equals(settings.root())
+                    && !sync.filter().excludes(relative(event.path()), Files.isDirectory(event.path(), LinkOption.NOFOLLOW_LINKS))) {
                 dirty.put(relative(event.path()), System.nanoTime());
             }
             notifyAll();

@@ -1,20 +1,35 @@
 package io.caravan.unpack;
 
+import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
- * Lets a receiver take part in extraction: it supplies stored content for reference entries
- * (dedup) and learns which large files were extracted (with their SHA-256 if it asks) to index them.
+ * Lets a receiver take part in extraction: it materialises reference entries (dedup) from content
+ * it stores, only from bytes that still hash to them, and learns which large files were extracted
+ * (with their SHA-256 if it asks) to index them.
  */
 public interface ExtractHooks {
 
     ExtractHooks NONE = new ExtractHooks() {
     };
 
-    /** A stored file with this content, for a reference entry; empty when unknown. */
-    default Optional<Path> content(String sha256, long size) {
-        return Optional.empty();
+    /** Whether a stored file may be shared by a hard link (its permissions and mtime are what the entry wants). */
+    @FunctionalInterface
+    interface StoredFileCheck {
+        boolean test(Path stored) throws IOException;
+    }
+
+    /**
+     * Writes the stored content with this SHA-256 ({@code size} bytes, -1 if not given) to
+     * {@code target}, which does not exist yet: a hard link to the stored file when {@code mayLink}
+     * accepts it, else a copy checked against the hash. Returns whether it linked (a copy then gets
+     * the entry's permissions and mtime from the caller).
+     *
+     * @throws ReferenceUnavailableException when no stored file holds exactly these bytes; nothing
+     *         is left at {@code target}
+     */
+    default boolean materialise(String sha256, long size, Path target, StoredFileCheck mayLink) throws IOException {
+        throw new ReferenceUnavailableException(null, sha256, "is not available here (no content store)");
     }
 
     /** Files at least this large are reported to {@link #extracted}. */

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -131,17 +130,19 @@ final class ExtractionBudget {
         };
     }
 
-    /** The extraction's hooks: a file materialised from stored content counts its size, and the floor is looked at next. */
+    /** The extraction's hooks: a file materialised from stored content counts its size; after a copy the floor is looked at next. */
     ExtractHooks hooks(ExtractHooks inner) {
         return new ExtractHooks() {
             @Override
-            public Optional<Path> content(String sha256, long size) {
-                Optional<Path> stored = inner.content(sha256, size);
-                if (stored.isPresent() && size > 0) {
+            public boolean materialise(String sha256, long size, Path target, StoredFileCheck mayLink) throws IOException {
+                boolean linked = inner.materialise(sha256, size, target, mayLink);
+                if (size > 0) {
                     addContent(size);
-                    nextCheck = inflated; // it may be copied: look at the free space at the next read
                 }
-                return stored;
+                if (!linked) {
+                    nextCheck = inflated; // it was copied and took room: look at the free space at the next read
+                }
+                return linked;
             }
 
             @Override

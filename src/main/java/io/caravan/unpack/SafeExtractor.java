@@ -1,5 +1,6 @@
 package io.caravan.unpack;
 
+import io.caravan.fs.NameRules;
 import io.caravan.pack.ReferenceEntries;
 import io.caravan.progress.ProgressListener;
 import io.caravan.util.Sha256;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -28,6 +30,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * read-only folders can still be filled. Any refusal aborts the whole extraction.
  */
 public final class SafeExtractor {
+
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private final ExtractPolicy policy;
     private final ProgressListener listener;
@@ -87,6 +91,11 @@ public final class SafeExtractor {
             if (target.equals(root)) {
                 return;
             }
+            String top = root.relativize(target).getName(0).toString();
+            if (NameRules.reserved(top)) {
+                throw new UnsafeEntryException(name, "'" + top + "' is a reserved name (Caravan's own state and temporary"
+                        + " files are '.caravan' and '.caravan-*'), so it is never published");
+            }
             if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
                 throw new UnsafeEntryException(name, "device files and FIFOs are never created");
             }
@@ -140,29 +149,36 @@ public final class SafeExtractor {
             Files.setLastModifiedTime(target, entry.getLastModifiedTime());
         }
 
-        /** Materialises a reference entry from stored content: a hard link when nothing would change, else a copy. */
+        /**
+         * Materialises a reference entry from stored content: a hard link when the stored file already
+         * has the entry's permissions and mtime, else a copy; either only from bytes that still hash to
+         * the reference (the hooks check that).
+         */
         private void referencedFile(String name, Path target, TarArchiveEntry entry, String sha256) throws IOException {
-            long size = Long.parseLong(entry.getExtraPaxHeaders().getOrDefault(ReferenceEntries.SIZE, "-1"));
-            Path stored = hooks.content(sha256, size).orElseThrow(() -> new UnsafeEntryException(name,
-                    "it refers to stored content " + sha256 + " that this receiver does not hold; send it again without dedup"));
+            if (!SHA256.matcher(sha256).matches()) {
+                throw new UnsafeEntryException(name, "its reference '" + sha256 + "' is not a SHA-256 in lower-case hex");
+            }
+            long size;
+            try {
+                size = Long.parseLong(entry.getExtraPaxHeaders().getOrDefault(ReferenceEntries.SIZE, "-1"));
+            } catch (NumberFormatException e) {
+                throw new UnsafeEntryException(name, "its reference size is not a number");
+            }
             makeRoom(name, target);
             int mode = permissions(name, entry.getMode());
-            boolean sameMetadata = PosixModes.toPermissions(mode).equals(Files.getPosixFilePermissions(stored))
-                    && Files.getLastModifiedTime(stored).toMillis() / 1000 == entry.getLastModifiedTime().toMillis() / 1000;
-            if (sameMetadata && linked(stored, target)) {
-                return;
-            }
-            Files.copy(stored, target);
-            Files.setPosixFilePermissions(target, PosixModes.toPermissions(mode));
-            Files.setLastModifiedTime(target, entry.getLastModifiedTime());
-        }
-
-        private boolean linked(Path existing, Path link) {
+            FileTime mtime = entry.getLastModifiedTime();
+            boolean linked;
             try {
-                Files.createLink(link, existing);
-                return true;
-            } catch (IOException | UnsupportedOperationException e) {
-                return false; // another file system: copy instead
+                linked = hooks.materialise(sha256, size, target, stored ->
+                        PosixModes.toPermissions(mode).equals(Files.getPosixFilePermissions(stored, LinkOption.NOFOLLOW_LINKS))
+                                && Files.getLastModifiedTime(stored, LinkOption.NOFOLLOW_LINKS).toMillis() / 1000
+                                == mtime.toMillis() / 1000);
+            } catch (ReferenceUnavailableException e) {
+                throw new ReferenceUnavailableException(name, sha256, e.reason());
+            }
+            if (!linked) {
+                Files.setPosixFilePermissions(target, PosixModes.toPermissions(mode));
+                Files.setLastModifiedTime(target, mtime);
             }
         }
 
@@ -172,9 +188,9 @@ public final class SafeExtractor {
                     throw new UnsafeEntryException(name, "it is a symbolic link to the absolute path '" + linkTarget
                             + "' (use --allow-external-symlinks to keep such links)");
                 }
-                if (!target.getParent().resolve(linkTarget).normalize().startsWith(root)) {
+                if (!target.getParent().resolve(linkTarget).normalize().startsWith(parcelRoot(target))) {
                     throw new UnsafeEntryException(name, "it is a symbolic link to '" + linkTarget
-                            + "', outside the destination (use --allow-external-symlinks to keep such links)");
+                            + "', outside the destination (the top-level folder it is published in; use --allow-external-symlinks to keep such links)");
                 }
             }
             makeRoom(name, target);
@@ -191,6 +207,16 @@ public final class SafeExtractor {
             }
             makeRoom(name, target);
             Files.createLink(target, existing);
+        }
+
+        /**
+         * The folder a link is judged against: its top-level entry, which is published as one unit
+         * (renamed or merged elsewhere, so only paths inside it keep their meaning), or the root for
+         * a top-level link.
+         */
+        private Path parcelRoot(Path entry) {
+            Path relative = root.relativize(entry);
+            return relative.getNameCount() > 1 ? root.resolve(relative.getName(0)) : root;
         }
 
         /** Makes sure every folder above {@code target} is a real folder inside the root, creating missing ones. */
@@ -241,10 +267,9 @@ public final class SafeExtractor {
         /** Re-checks links against the finished tree, then applies folder modes and mtimes deepest first. */
         void finish() throws IOException {
             if (!policy.allowExternalSymlinks()) {
-                Path realRoot = root.toRealPath();
                 for (Path link : symlinks) {
                     Path resolved = resolvedOrNull(link);
-                    if (resolved != null && !resolved.startsWith(realRoot)) {
+                    if (resolved != null && !resolved.startsWith(parcelRoot(link).toRealPath())) {
                         throw new UnsafeEntryException(EntryPaths.display(root, link),
                                 "through other links in the archive it points outside the destination");
                     }

@@ -84,16 +84,27 @@ final class ChokeProxy implements AutoCloseable {
 
     private void accept() {
         while (!server.isClosed()) {
+            Socket client = null;
             try {
-                Socket client = server.accept();
+                client = server.accept();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
                 Link link = new Link(client, upstream);
                 links.add(link);
                 thread(() -> link.up(), "choke-proxy-up").start();
                 thread(() -> link.down(), "choke-proxy-down").start();
             } catch (IOException e) {
-                // closed, or the receiver refused: the client sees its connection closed
+                closeQuietly(client); // closed, or the receiver refused: the client sees its connection closed
             }
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            if (socket != null) {
+                socket.close();
+            }
+        } catch (IOException e) {
+            // already closed
         }
     }
 

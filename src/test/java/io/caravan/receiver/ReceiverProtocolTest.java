@@ -356,6 +356,39 @@ class ReceiverProtocolTest {
         }
 
         @Test
+        void anOpenSessionIsNotFinished() throws Exception {
+            String sid = startRaw(null);
+            assertThat(ok(status(receiver, sid), 200).get("finished").asBoolean(true)).isFalse();
+        }
+
+        @Test
+        void aPublishedSessionAnswersFinishedWithThePublishResult(@TempDir Path dir) throws Exception {
+            Parcel parcel = ReceiverCalls.smallParcel(dir, "status-done", 120_000, 23);
+            String sid = startArchive(receiver, "status-done");
+            putAll(receiver, sid, parcel, range(0, parcel.count()));
+            JsonNode published = assertPublished(receiver, finish(receiver, sid, parcel), parcel, "status-done");
+
+            JsonNode status = ok(status(receiver, sid), 200);
+            assertThat(status.get("session_id").asText()).isEqualTo(sid);
+            assertThat(status.get("finished").asBoolean()).isTrue();
+            for (String field : List.of("path", "files", "bytes", "sha256")) {
+                assertThat(status.get(field)).as(field + " in " + status).isEqualTo(published.get(field));
+            }
+        }
+
+        @Test
+        void aPublishedRawSessionAnswersFinishedToo() throws Exception {
+            String sid = startRaw("{\"name\":\"status-raw.bin\"}");
+            byte[] data = random(1000, 24);
+            ok(put(receiver, sid, 0, data), 201);
+            ok(receiver.send("POST", "/finish/" + sid, null), 200);
+            JsonNode status = ok(status(receiver, sid), 200);
+            assertThat(status.get("finished").asBoolean()).isTrue();
+            assertThat(status.get("path").asText()).isEqualTo("status-raw.bin");
+            assertThat(status.get("sha256").asText()).isEqualTo(Sha256.of(data, 0, data.length));
+        }
+
+        @Test
         void newSessionHasNothing() throws Exception {
             String sid = startRaw(null);
             JsonNode status = ok(status(receiver, sid), 200);
@@ -384,7 +417,6 @@ class ReceiverProtocolTest {
             assertThat(answer.size()).as(answer.toString()).isEqualTo(4);
             assertThat(sessionDir(receiver, sid)).doesNotExist();
             assertThat(receiver.inbox().resolve(".caravan/staging").resolve(sid)).doesNotExist();
-            error(status(receiver, sid), 404, null);
         }
 
         @Test
@@ -498,6 +530,51 @@ class ReceiverProtocolTest {
             byte[] content = Files.readAllBytes(published);
             assertThat(Sha256.of(content, 0, content.length)).isEqualTo(m.sha256());
             assertThat(content).hasSize((int) m.totalSize());
+        }
+
+        @Test
+        void archiveFinishAcceptsSeed001Metadata(@TempDir Path dir) throws Exception {
+            Parcel parcel = ReceiverCalls.smallParcel(dir, "seedmeta", 150_000, 71);
+            String sid = startArchive(receiver, "seedmeta");
+            putAll(receiver, sid, parcel, range(0, parcel.count()));
+            JsonNode answer = ok(receiver.post("/finish/" + sid, seedMetadata(parcel.manifest())), 200);
+            assertThat(answer.get("path").asText()).isEqualTo("seedmeta");
+            assertThat(answer.get("sha256").asText()).as("the stream's hash, computed").isEqualTo(parcel.manifest().sha256());
+            ReceiverCalls.assertSameTree(parcel.source(), receiver.inbox().resolve("seedmeta"));
+        }
+
+        @Test
+        void seed001MetadataStillHasEveryChunkChecked(@TempDir Path dir) throws Exception {
+            Parcel parcel = ReceiverCalls.smallParcel(dir, "seedwrong", 150_000, 72);
+            String sid = startArchive(receiver, "seedwrong");
+            putAll(receiver, sid, parcel, range(0, parcel.count()));
+            String lying = seedMetadata(parcel.manifest()).replace(parcel.sha(1), "0".repeat(64));
+            JsonNode answer = error(receiver.post("/finish/" + sid, lying), 409, "incomplete");
+            assertThat(ints(answer.get("mismatched"))).containsExactly(1);
+            assertThat(receiver.inbox().resolve("seedwrong")).doesNotExist();
+        }
+
+        @Test
+        void rawFinishAcceptsSeed001Metadata(@TempDir Path dir) throws Exception {
+            Parcel parcel = ReceiverCalls.smallParcel(dir, "seedraw", 150_000, 73);
+            String sid = startRaw("{\"name\":\"seedraw.tar.zst\"}");
+            putAll(receiver, sid, parcel, range(0, parcel.count()));
+            JsonNode answer = ok(receiver.post("/finish/" + sid, seedMetadata(parcel.manifest())), 200);
+            assertThat(answer.get("sha256").asText()).isEqualTo(parcel.manifest().sha256());
+            assertThat(answer.get("bytes").asLong()).isEqualTo(parcel.manifest().totalSize());
+            assertThat(receiver.inbox().resolve("seedraw.tar.zst")).hasSize(parcel.manifest().totalSize());
+        }
+
+        /** Seed 001's metadata for the parcel: version, total_chunks, chunks (index, size, checksum), and a field of its own. */
+        private String seedMetadata(Manifest manifest) throws IOException {
+            StringBuilder chunks = new StringBuilder();
+            for (var chunk : manifest.chunks()) {
+                chunks.append(chunks.length() == 0 ? "" : ",\n    ").append(String.format(
+                        "{\"index\": %d, \"size\": %d, \"checksum\": \"%s\", \"offset\": 0}",
+                        chunk.index(), chunk.size(), chunk.checksum()));
+            }
+            return "{\n  \"version\": \"1.0\",\n  \"total_chunks\": " + manifest.totalChunks()
+                    + ",\n  \"compression\": \"zstd\",\n  \"chunks\": [\n    " + chunks + "\n  ]\n}";
         }
 
         @Test

@@ -120,6 +120,9 @@ class ReceiverRestartTest {
         JsonNode first = assertPublished(receiver, finish(receiver, sid, parcel), parcel, "done-before");
         receiver.restart();
         assertThat(ok(finish(receiver, sid, parcel), 200)).isEqualTo(first);
+        JsonNode status = ok(status(receiver, sid), 200);
+        assertThat(status.get("finished").asBoolean()).isTrue();
+        assertThat(status.get("path").asText()).isEqualTo("done-before");
     }
 
     @Test

@@ -43,6 +43,20 @@ class TreeScannerTest {
     }
 
     @Test
+    void excludedEntriesAreNotListedNorExcludedFoldersEntered() throws Exception {
+        Files.createDirectories(root.resolve("cache/deep"));
+        Files.createDirectories(root.resolve("src"));
+        Files.writeString(root.resolve("cache/deep/x.bin"), "x");
+        Files.writeString(root.resolve("src/a.java"), "a");
+        Files.writeString(root.resolve("src/a.tmp"), "a");
+
+        Map<String, SyncEntry> entries = TreeScanner.scan(root, PathFilter.of(List.of(PathFilter.Rule.exclude("cache/"),
+                PathFilter.Rule.exclude("*.tmp"))));
+
+        assertEquals(List.of("src", "src/a.java"), List.copyOf(entries.keySet()));
+    }
+
+    @Test
     void aMissingRootIsAnError() {
         assertThrows(NoSuchFileException.class, () -> TreeScanner.scan(root.resolve("missing")));
     }

@@ -47,6 +47,12 @@ class HostileEntryTest {
     }
 
     @Test
+    void reservedTopLevelNames() throws IOException {
+        assertRefused(new CraftedTar().dir(".caravan").file(".caravan/dedup.tsv"), ".caravan/", "reserved name");
+        assertRefused(new CraftedTar().file(".caravan-staging-0011"), ".caravan-staging-0011", "reserved name");
+    }
+
+    @Test
     void dotDot() throws IOException {
         assertRefused(new CraftedTar().file("tree/ok.txt").file("tree/../../evil.txt"), "tree/../../evil.txt", "contains '..'");
         assertRefused(new CraftedTar().file("../evil.txt"), "../evil.txt", "contains '..'");
@@ -56,6 +62,15 @@ class HostileEntryTest {
     void symlinkPointingOutside() throws IOException {
         assertRefused(new CraftedTar().link("tree/up", TarConstants.LF_SYMLINK, "../../etc"), "tree/up", "outside the destination");
         assertRefused(new CraftedTar().link("tree/abs", TarConstants.LF_SYMLINK, "/etc/passwd"), "tree/abs", "absolute path '/etc/passwd'");
+    }
+
+    /** Judged where it will live: the top-level folder is published elsewhere, so '../sibling' would point out of it. */
+    @Test
+    void symlinkLeavingItsTopLevelFolderThoughInsideTheStagingFolder() throws IOException {
+        assertRefused(new CraftedTar().dir("sibling").link("tree/x", TarConstants.LF_SYMLINK, "../sibling"), "tree/x",
+                "outside the destination");
+        assertRefused(new CraftedTar().dir("tree/a").link("tree/a/b", TarConstants.LF_SYMLINK, "../../other/dangling"),
+                "tree/a/b", "outside the destination");
     }
 
     @Test

@@ -1,0 +1,173 @@
+package io.caravan.catalog;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.pack.ChunkInfo;
+import io.caravan.session.RequestRejectedException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * Binds the read side's REST verbs to the {@link CatalogService}: query parameters in, JSON or
+ * streamed bytes out. Bytes (chunks, files) are streamed from disk through Netty with their
+ * {@code Content-Length}, so a response holds no more than Netty's write buffer in memory. Failures
+ * are answered by {@code errors} (the receiver's JSON error answer), after the same token check.
+ */
+public final class CatalogApi {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CatalogService service;
+    private final String token;
+    private final Consumer<Exchange> errors;
+
+    /** {@code errors} answers a failure stored as the exchange's {@link Exchange#EXCEPTION_CAUGHT} property. */
+    public CatalogApi(CatalogService service, String token, Consumer<Exchange> errors) {
+        this.service = service;
+        this.token = token == null || token.isBlank() ? null : token;
+        this.errors = errors;
+    }
+
+    @FunctionalInterface
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    /** {@code GET /parcels?prefix=&since=&limit=&after=}. */
+    public void list(Exchange exchange) {
+        handle(exchange, () -> json(exchange, 200, service.list(query(exchange, "prefix"), query(exchange, "since"),
+                query(exchange, "limit"), query(exchange, "after"))));
+    }
+
+    /** {@code GET /parcels/manifest?name=}: the manifest JSON with its {@code ETag}. */
+    public void manifest(Exchange exchange) {
+        handle(exchange, () -> {
+            CatalogService.ServedManifest manifest = service.manifest(query(exchange, "name"));
+            json(exchange, 200, null);
+            exchange.getMessage().setHeader("ETag", CatalogService.quoted(manifest.etag()));
+            exchange.getMessage().setBody(manifest.json());
+        });
+    }
+
+    /** {@code GET /parcels/chunks/{index}?name=} with optional {@code If-Match}: the chunk's bytes, {@code ETag} its SHA-256. */
+    public void chunk(Exchange exchange) {
+        handle(exchange, () -> {
+            String name = query(exchange, "name");
+            int index = index(exchange.getMessage().getHeader("index", String.class));
+            String ifMatch = exchange.getMessage().getHeader("If-Match", String.class);
+            for (int attempt = 0; ; attempt++) {
+                ChunkCache.Packing packing = service.chunk(name, index, ifMatch);
+                ChunkInfo info = packing.manifest().chunks().get(index);
+                try {
+                    InputStream in = Files.newInputStream(packing.chunk(index));
+                    DefaultHttpResponse response = stream(exchange, 200, in, info.size(), "application/octet-stream");
+                    response.headers().set(HttpHeaderNames.ETAG, CatalogService.quoted(info.checksum()));
+                    return;
+                } catch (NoSuchFileException evicted) {
+                    if (attempt > 0) {
+                        throw evicted;
+                    }
+                    // the packing was evicted meanwhile: ask again, which packs it again
+                }
+            }
+        });
+    }
+
+    /** {@code GET /files?path=} with optional {@code Range}: one published file, resumable ({@code curl -C -}). */
+    public void file(Exchange exchange) {
+        handle(exchange, () -> {
+            Message in = exchange.getMessage();
+            String path = query(exchange, "path");
+            CatalogService.OpenFile file = service.file(path, in.getHeader("Range", String.class));
+            String ifRange = in.getHeader("If-Range", String.class);
+            ByteRange range = file.range();
+            if (range != null && ifRange != null && !ifRange.trim().equals(file.etag())) {
+                range = null; // the file changed since the client's copy began: the whole file again
+                file.channel().position(0);
+            }
+            long length = range == null ? file.size() : range.length();
+            InputStream body = new RangeInputStream(file.channel(), length);
+            DefaultHttpResponse response = stream(exchange, range == null ? 200 : 206, body, length, "application/octet-stream");
+            response.headers().set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+            response.headers().set(HttpHeaderNames.ETAG, file.etag());
+            response.headers().set(HttpHeaderNames.LAST_MODIFIED, DateTimeFormatter.RFC_1123_DATE_TIME
+                    .format(Instant.ofEpochMilli(file.mtimeMillis()).atZone(ZoneOffset.UTC)));
+            if (range != null) {
+                response.headers().set(HttpHeaderNames.CONTENT_RANGE, range.contentRange());
+            }
+        });
+    }
+
+    private void handle(Exchange exchange, Action action) {
+        try {
+            authorize(exchange);
+            action.run();
+        } catch (Exception e) {
+            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, e);
+            errors.accept(exchange);
+            exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
+            if (e instanceof RequestRejectedException r && r.httpStatus() == 416) {
+                exchange.getMessage().setHeader("Content-Range", "bytes */" + r.details().get("size"));
+            }
+        }
+    }
+
+    private void authorize(Exchange exchange) {
+        if (token == null) {
+            return;
+        }
+        String header = exchange.getMessage().getHeader("Authorization", String.class);
+        if (header == null || !java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(), header.trim().getBytes())) {
+            throw new RequestRejectedException(401, "unauthorized", "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
+        }
+    }
+
+    /** Answers with {@code body} streamed by Netty, {@code length} bytes; the returned response takes more headers. */
+    private static DefaultHttpResponse stream(Exchange exchange, int status, InputStream body, long length, String type) {
+        OutboundStreamHttpResponse response = new OutboundStreamHttpResponse(body,
+                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status)));
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setBody(response);
+        return response;
+    }
+
+    private static int index(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw RequestRejectedException.badRequest("chunk index '" + text + "' is not a number");
+        }
+    }
+
+    /** A query parameter, percent-decoded (netty-http leaves query values as sent). */
+    private static String query(Exchange exchange, String name) {
+        String raw = exchange.getMessage().getHeader(name, String.class);
+        return raw == null || raw.isEmpty() ? null : java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void json(Exchange exchange, int status, Map<String, Object> body) throws JsonProcessingException {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(body == null ? "" : JSON.writeValueAsString(body));
+    }
+}

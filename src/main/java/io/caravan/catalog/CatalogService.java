@@ -1,0 +1,253 @@
+package io.caravan.catalog;
+
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.FileIdentity;
+import io.caravan.fs.NameRules;
+import io.caravan.fs.UnsafePathException;
+import io.caravan.pack.Codec;
+import io.caravan.pack.Codecs;
+import io.caravan.pack.PackOptions;
+import io.caravan.session.RequestRejectedException;
+import io.caravan.util.Sha256;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The read side of a receiver, free of HTTP: the catalog listing, a parcel's manifest and chunks from
+ * the {@link ChunkCache}, and single published files. Every path below the inbox is opened segment by
+ * segment without following links ({@link ConfinedDir}); names follow the {@link NameRules}, so
+ * Caravan's own state is never served. A parcel's {@code ETag} names one state of it: its catalog
+ * generation, the identity of its top-level entry and the packing options; any republish changes it.
+ */
+public final class CatalogService {
+
+    public static final int MAX_PAGE = 1000;
+
+    private final java.nio.file.Path inbox;
+    private final ParcelCatalog catalog;
+    private final ChunkCache cache;
+    private final long chunkSize;
+
+    public CatalogService(java.nio.file.Path inbox, ParcelCatalog catalog, ChunkCache cache, long chunkSize) {
+        this.inbox = inbox.toAbsolutePath().normalize();
+        this.catalog = catalog;
+        this.cache = cache;
+        this.chunkSize = chunkSize;
+    }
+
+    public ParcelCatalog catalog() {
+        return catalog;
+    }
+
+    /** A served manifest: its JSON and its ETag. */
+    public record ServedManifest(String etag, String json, ChunkCache.Packing packing) {
+    }
+
+    /** One published file opened for reading, positioned at the range asked for. */
+    public record OpenFile(FileChannel channel, ByteRange range, long size, String etag, long mtimeMillis) {
+    }
+
+    /** {@code GET /parcels}: a page of parcels whose entries still exist, and the cursor of the next page. */
+    public Map<String, Object> list(String prefix, String since, String limit, String after) throws IOException {
+        int max = limit == null ? 100 : parseInt("limit", limit);
+        if (max < 1 || max > MAX_PAGE) {
+            throw RequestRejectedException.badRequest("limit must be between 1 and " + MAX_PAGE + ", not " + max);
+        }
+        Instant from = null;
+        if (since != null) {
+            try {
+                from = Instant.parse(since);
+            } catch (DateTimeParseException e) {
+                throw RequestRejectedException.badRequest("since must be a UTC time such as 2026-11-22T10:00:00Z, not '" + since + "'");
+            }
+        }
+        List<Map<String, Object>> parcels = new ArrayList<>();
+        String cursor = after;
+        boolean more = true;
+        while (parcels.size() < max && more) {
+            List<PublishedParcel> batch = catalog.list(prefix == null ? "" : prefix, from, cursor, max - parcels.size());
+            more = batch.size() == max - parcels.size();
+            for (PublishedParcel parcel : batch) {
+                cursor = parcel.name();
+                Optional<FileIdentity> identity = identity(parcel.name());
+                if (identity.isPresent()) {
+                    parcels.add(describe(parcel, identity.get()));
+                }
+            }
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("parcels", parcels);
+        answer.put("next", more && !catalog.list(prefix == null ? "" : prefix, from, cursor, 1).isEmpty() ? cursor : null);
+        return answer;
+    }
+
+    private Map<String, Object> describe(PublishedParcel parcel, FileIdentity identity) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("name", parcel.name());
+        entry.put("kind", parcel.kind());
+        entry.put("files", parcel.files());
+        entry.put("bytes", parcel.bytes());
+        entry.put("published_at", parcel.publishedAt());
+        entry.put("etag", etag(parcel, identity));
+        return entry;
+    }
+
+    /** {@code GET /parcels/manifest?name=}: the manifest of the parcel's current state, packed on first use. */
+    public ServedManifest manifest(String name) throws IOException {
+        PublishedParcel parcel = parcel(name);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            String before = currentEtag(parcel);
+            ChunkCache.Packing packing = pack(parcel, before);
+            PublishedParcel now = parcel(name);
+            if (before.equals(currentEtag(now))) {
+                return new ServedManifest(before, packing.manifestJson(), packing);
+            }
+            parcel = now; // published again while it was packed: pack the new state
+        }
+        throw new RequestRejectedException(503, "busy", "'" + name + "' changes faster than it can be packed; try again later");
+    }
+
+    /** {@code GET /parcels/chunks/{i}?name=}: chunk {@code index} of the current packing; 412 if {@code ifMatch} names another. */
+    public ChunkCache.Packing chunk(String name, int index, String ifMatch) throws IOException {
+        PublishedParcel parcel = parcel(name);
+        String etag = currentEtag(parcel);
+        if (ifMatch != null && !matches(ifMatch, etag)) {
+            throw new RepublishedException(name, ifMatch.trim(), quoted(etag));
+        }
+        ChunkCache.Packing packing = manifest(name).packing();
+        if (index < 0 || index >= packing.manifest().totalChunks()) {
+            throw new RequestRejectedException(404, "not_found", "'" + name + "' has chunks 0 to "
+                    + (packing.manifest().totalChunks() - 1) + ", not " + index);
+        }
+        return packing;
+    }
+
+    /** {@code GET /files?path=}: a published regular file, opened without following any link, at the requested range. */
+    public OpenFile file(String path, String rangeHeader) throws IOException {
+        List<String> segments = segments(path);
+        try (ConfinedDir root = ConfinedDir.open(inbox);
+             ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
+            String leaf = segments.get(segments.size() - 1);
+            PosixFileAttributes attrs = parent.stat(leaf).orElseThrow(() -> notFound(path));
+            if (!attrs.isRegularFile()) {
+                throw new RequestRejectedException(attrs.isDirectory() ? 400 : 404, attrs.isDirectory() ? "bad_request" : "not_found",
+                        "'" + path + "' is " + (attrs.isDirectory() ? "a folder: download it as a parcel (GET /parcels/manifest?name=)"
+                        : "not a regular file (links are never followed)"));
+            }
+            FileIdentity identity = parent.identity(leaf).orElseThrow(() -> notFound(path));
+            FileChannel channel = FileChannel.open(parent.entry(leaf), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            try {
+                long size = channel.size();
+                ByteRange range = ByteRange.parse(rangeHeader, size);
+                channel.position(range == null ? 0 : range.start());
+                return new OpenFile(channel, range, size, quoted(Long.toHexString(identity.inode()) + "-"
+                        + Long.toHexString(identity.size()) + "-" + Long.toHexString(identity.mtimeNanos())),
+                        identity.mtimeNanos() / 1_000_000);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        } catch (NoSuchFileException | UnsafePathException e) {
+            throw notFound(path);
+        }
+    }
+
+    private ChunkCache.Packing pack(PublishedParcel parcel, String etag) throws IOException {
+        List<String> segments = segments(parcel.name());
+        try (ConfinedDir root = ConfinedDir.open(inbox);
+             ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
+            String leaf = segments.get(segments.size() - 1);
+            return cache.get(etag, parent.entry(leaf), leaf, options(parcel), parcel.publishedAt());
+        } catch (NoSuchFileException | UnsafePathException e) {
+            throw notFound(parcel.name());
+        }
+    }
+
+    /** The codec the parcel travelled with at its fastest level (zstd 1 for raw uploads), in the configured chunk size. */
+    private PackOptions options(PublishedParcel parcel) {
+        Codec codec = Codecs.byName(parcel.codec() == null ? "zstd" : parcel.codec());
+        int level = codec.minLevel() <= 1 && codec.maxLevel() >= 1 ? 1 : codec.defaultLevel();
+        return new PackOptions(codec, level, chunkSize, parcel.name());
+    }
+
+    private PublishedParcel parcel(String name) throws IOException {
+        if (name == null || name.isBlank()) {
+            throw RequestRejectedException.badRequest("name the parcel: ?name=<its path in the inbox>");
+        }
+        NameRules.check(name);
+        return catalog.find(name).orElseThrow(() -> notFound(name));
+    }
+
+    private String currentEtag(PublishedParcel parcel) throws IOException {
+        return etag(parcel, identity(parcel.name()).orElseThrow(() -> notFound(parcel.name())));
+    }
+
+    private String etag(PublishedParcel parcel, FileIdentity identity) {
+        PackOptions options = options(parcel);
+        String state = String.join("\u0000", parcel.name(), String.valueOf(parcel.generation()), identity.toString(),
+                options.codec().name(), String.valueOf(options.level()), String.valueOf(options.chunkSize()));
+        byte[] bytes = state.getBytes(StandardCharsets.UTF_8);
+        return Sha256.of(bytes, 0, bytes.length).substring(0, 32);
+    }
+
+    private Optional<FileIdentity> identity(String name) throws IOException {
+        List<String> segments = segments(name);
+        try (ConfinedDir root = ConfinedDir.open(inbox);
+             ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
+            return parent.identity(segments.get(segments.size() - 1));
+        } catch (NoSuchFileException | UnsafePathException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static List<String> segments(String path) {
+        if (path == null || path.isBlank()) {
+            throw RequestRejectedException.badRequest("name the file: ?path=<its path in the inbox>");
+        }
+        NameRules.check(path);
+        List<String> segments = ConfinedDir.segments(path);
+        if (segments.isEmpty()) {
+            throw RequestRejectedException.badRequest("'" + path + "' names no entry");
+        }
+        return segments;
+    }
+
+    private static boolean matches(String ifMatch, String etag) {
+        for (String candidate : ifMatch.split(",")) {
+            String tag = candidate.trim();
+            if (tag.equals("*") || tag.equals(quoted(etag)) || tag.equals(etag) || tag.equals("W/" + quoted(etag))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static String quoted(String tag) {
+        return "\"" + tag + "\"";
+    }
+
+    private static int parseInt(String what, String text) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw RequestRejectedException.badRequest(what + " must be a number, not '" + text + "'");
+        }
+    }
+
+    private static RequestRejectedException notFound(String name) {
+        return new RequestRejectedException(404, "not_found", "nothing is published as '" + NameRules.printable(name)
+                + "' (GET /parcels lists what is)");
+    }
+}

@@ -1,0 +1,147 @@
+package io.caravan.catalog;
+
+import io.caravan.pack.Manifest;
+import io.caravan.pack.PackOptions;
+import io.caravan.pack.PackSource;
+import io.caravan.pack.Packer;
+import io.caravan.pack.PartFileTarget;
+import io.caravan.pack.PartFiles;
+import io.caravan.progress.ProgressListener;
+import io.caravan.unpack.Staging;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the chunks a download fetches come from: a published entry packed once, on the first request
+ * that needs it, into part files and a manifest under {@code <dir>/<key>/}. Packing is deterministic
+ * (sorted entries, whole-second mtimes, the manifest's time set by the caller), so a key that names
+ * one state of one entry (its {@code ETag}) always yields the same chunks, and an evicted packing is
+ * simply packed again. A packing is written under a temporary name and renamed into place, so a
+ * reader sees a complete packing or none; packing holds one chunk in memory whatever the size.
+ * The cache keeps at most {@code maxBytes}, evicting the least recently used packings first.
+ * <p>
+ * Re-creating chunks on demand was chosen over keeping what the sender uploaded: the receiver writes
+ * each byte once and drops the chunks at the publish (the extracted tree is the only copy), merges
+ * and mirror changes alter published trees without any upload to keep, and a packing made from the
+ * published tree describes exactly what a reader would get.
+ */
+public final class ChunkCache {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkCache.class);
+    private static final String PREFIX = "p";
+
+    private final Path dir;
+    private final long maxBytes;
+    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+
+    public ChunkCache(Path dir, long maxBytes) throws IOException {
+        this.dir = Files.createDirectories(dir);
+        this.maxBytes = maxBytes;
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, "*.tmp-*")) {
+            for (Path tmp : stale) {
+                Staging.deleteTree(tmp); // a packing a crash interrupted
+            }
+        }
+    }
+
+    /** A complete packing in the cache: its manifest (as served) and its part files. */
+    public record Packing(Path prefix, Manifest manifest, String manifestJson) {
+
+        public Path chunk(int index) {
+            return PartFiles.part(prefix, index);
+        }
+    }
+
+    /** The packing of {@code key}, packing {@code source} as {@code name} with {@code options} when it is not cached. */
+    public Packing get(String key, Path source, String name, PackOptions options, String createdAt) throws IOException {
+        Object lock = locks.computeIfAbsent(key, k -> new Object());
+        synchronized (lock) {
+            Path done = dir.resolve(key);
+            if (!Files.isDirectory(done)) {
+                pack(done, source, name, options, createdAt);
+                evict(key);
+            }
+            Files.setLastModifiedTime(done, FileTime.fromMillis(System.currentTimeMillis()));
+            Path prefix = done.resolve(PREFIX);
+            String json = Files.readString(PartFiles.manifest(prefix));
+            return new Packing(prefix, Manifest.fromJson(json), json);
+        }
+    }
+
+    private void pack(Path done, Path source, String name, PackOptions options, String createdAt) throws IOException {
+        Path tmp = dir.resolve(done.getFileName() + ".tmp-" + UUID.randomUUID());
+        try {
+            long started = System.nanoTime();
+            PartFileTarget target = new PartFileTarget(tmp.resolve(PREFIX));
+            Manifest packed = new Packer(options.withName(name), ProgressListener.NONE)
+                    .packSources(List.of(new PackSource(source, name)), target);
+            Manifest manifest = new Manifest(packed.version(), packed.format(), packed.name(), packed.codec(),
+                    packed.level(), packed.chunkSize(), packed.totalChunks(), packed.totalSize(), packed.sha256(),
+                    packed.entries(), packed.contentBytes(), createdAt, packed.chunks());
+            target.writeManifest(manifest);
+            Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
+            LOG.info("catalog: packed '{}' into {} chunks ({} bytes) in {} ms", name, manifest.totalChunks(),
+                    manifest.totalSize(), (System.nanoTime() - started) / 1_000_000);
+        } finally {
+            Staging.deleteTree(tmp);
+        }
+    }
+
+    /** Removes the least recently used packings (never {@code keep}) until the cache fits its size. */
+    private void evict(String keep) throws IOException {
+        List<Path> packings = new ArrayList<>();
+        long total = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> !p.getFileName().toString().contains(".tmp-"))) {
+            for (Path entry : entries) {
+                packings.add(entry);
+                total += size(entry);
+            }
+        }
+        packings.sort(Comparator.comparing(ChunkCache::lastUsed));
+        for (Path packing : packings) {
+            if (total <= maxBytes) {
+                return;
+            }
+            if (packing.getFileName().toString().equals(keep)) {
+                continue;
+            }
+            long size = size(packing);
+            Staging.deleteTree(packing);
+            total -= size;
+            LOG.info("catalog: evicted packing {} ({} bytes) to keep the cache under {} bytes", packing.getFileName(), size, maxBytes);
+        }
+    }
+
+    private static long size(Path packing) throws IOException {
+        try (Stream<Path> files = Files.list(packing)) {
+            long sum = 0;
+            for (Path file : files.toList()) {
+                sum += Files.size(file);
+            }
+            return sum;
+        } catch (NoSuchFileException gone) {
+            return 0;
+        }
+    }
+
+    private static FileTime lastUsed(Path packing) {
+        try {
+            return Files.getLastModifiedTime(packing);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.caravan.download;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.pack.ChunkInfo;
+import io.caravan.pack.Manifest;
+import io.caravan.pack.ManifestException;
+import io.caravan.sender.ShipException;
+import io.caravan.unpack.ChunkVerificationException;
+import io.caravan.util.Sha256;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+
+/**
+ * The download side of the catalog API: a parcel's manifest with its ETag, and chunks streamed to disk
+ * while they are hashed. A chunk lands under its final name only when its size and SHA-256 match the
+ * manifest, so a file in the chunk folder is always a verified chunk. Failures are
+ * {@link ShipException}s with the server's status and message (412: the parcel was published again).
+ */
+public final class CatalogClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int BLOCK = 256 * 1024;
+
+    private final String base;
+    private final String token;
+    private final Duration timeout;
+
+    public CatalogClient(String baseUrl, String token, Duration timeout) {
+        this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        if (!base.startsWith("http://") && !base.startsWith("https://")) {
+            throw new IllegalArgumentException("server URL '" + baseUrl + "' must start with http:// or https://");
+        }
+        this.token = token == null || token.isBlank() ? null : token;
+        this.timeout = timeout;
+    }
+
+    public String url() {
+        return base;
+    }
+
+    /** A manifest as served: its {@code ETag} (quoted, as sent) and the validated manifest. */
+    public record RemoteManifest(String etag, Manifest manifest) {
+    }
+
+    /** {@code GET /parcels/manifest?name=}. */
+    public RemoteManifest manifest(String name) {
+        String path = "/parcels/manifest?name=" + encode(name);
+        HttpURLConnection connection = open(path, null);
+        try {
+            String body = new String(body(connection, path).readAllBytes(), StandardCharsets.UTF_8);
+            String etag = connection.getHeaderField("ETag");
+            if (etag == null) {
+                throw new ShipException(502, "GET " + path + ": the server sent no ETag with the manifest", null);
+            }
+            try {
+                return new RemoteManifest(etag, Manifest.fromJson(body).validate());
+            } catch (ManifestException e) {
+                throw new ShipException(502, "the manifest of '" + name + "' from " + base + " is not valid: " + e.getMessage(), e);
+            }
+        } catch (IOException e) {
+            throw unreachable(path, e);
+        }
+    }
+
+    /**
+     * {@code GET /parcels/chunks/{i}?name=} with {@code If-Match: etag}, written as {@code target} once its
+     * size and SHA-256 match {@code chunk}; at most {@code chunk.size()} bytes are ever read.
+     */
+    public void chunk(String name, ChunkInfo chunk, String etag, Path target) {
+        String path = "/parcels/chunks/" + chunk.index() + "?name=" + encode(name);
+        String label = "chunk " + ChunkInfo.label(chunk.index()) + " of '" + name + "'";
+        Path partial = target.resolveSibling(target.getFileName() + ".partial-" + Thread.currentThread().getId());
+        HttpURLConnection connection = open(path, etag);
+        try (InputStream in = body(connection, path);
+             FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     StandardOpenOption.TRUNCATE_EXISTING)) {
+            MessageDigest digest = Sha256.newDigest();
+            byte[] buffer = new byte[BLOCK];
+            long size = 0;
+            int n;
+            while ((n = in.read(buffer, 0, (int) Math.min(buffer.length, chunk.size() - size + 1))) > 0) {
+                size += n;
+                if (size > chunk.size()) {
+                    throw new ChunkVerificationException(label + " from " + base + ": more than the manifest's " + chunk.size()
+                            + " bytes; the server sends something else than it describes, nothing was published");
+                }
+                digest.update(buffer, 0, n);
+                out.write(ByteBuffer.wrap(buffer, 0, n));
+            }
+            String actual = Sha256.hex(digest);
+            if (size != chunk.size() || !actual.equals(chunk.checksum())) {
+                throw new ChunkVerificationException(label + " from " + base + ": " + (size != chunk.size()
+                        ? size + " bytes, the manifest says " + chunk.size() : "SHA-256 mismatch (expected " + chunk.checksum()
+                        + ", got " + actual + ")") + "; the server sent damaged data, nothing was published");
+            }
+            out.force(false);
+        } catch (IOException e) {
+            deleteQuietly(partial);
+            throw unreachable(path, e);
+        } catch (RuntimeException e) {
+            deleteQuietly(partial);
+            throw e;
+        }
+        try {
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new ShipException(0, "cannot store " + label + " as " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private HttpURLConnection open(String path, String ifMatch) {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+            connection.setConnectTimeout(10_000);
+            connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            if (token != null) {
+                connection.setRequestProperty("Authorization", "Bearer " + token);
+            }
+            if (ifMatch != null) {
+                connection.setRequestProperty("If-Match", ifMatch);
+            }
+            return connection;
+        } catch (IOException e) {
+            throw unreachable(path, e);
+        }
+    }
+
+    /** The body of a 200 answer; any other status becomes a ShipException with the server's message. */
+    private InputStream body(HttpURLConnection connection, String path) throws IOException {
+        int status = connection.getResponseCode();
+        if (status == 200) {
+            return connection.getInputStream();
+        }
+        String text;
+        try (InputStream error = connection.getErrorStream()) {
+            text = error == null ? "" : new String(error.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+        }
+        String message;
+        try {
+            message = JSON.readTree(text).path("message").asText(text);
+        } catch (IOException notJson) {
+            message = text;
+        }
+        throw new ShipException(status, "GET " + base + path + " answered " + status + ": " + message, null);
+    }
+
+    private ShipException unreachable(String path, IOException e) {
+        return new ShipException(0, "GET " + base + path + ": server unreachable or the answer broke off (" + e + ")", e);
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a leftover partial file is replaced by the next attempt
+        }
+    }
+}

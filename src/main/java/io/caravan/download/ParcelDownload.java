@@ -1,0 +1,197 @@
+package io.caravan.download;
+
+import io.caravan.CaravanException;
+import io.caravan.fs.NameRules;
+import io.caravan.fs.Versions;
+import io.caravan.pack.ChunkInfo;
+import io.caravan.pack.Manifest;
+import io.caravan.progress.ProgressListener;
+import io.caravan.sender.Retry;
+import io.caravan.sender.ShipException;
+import io.caravan.unpack.ExtractPolicy;
+import io.caravan.unpack.OnConflict;
+import io.caravan.unpack.Publisher;
+import io.caravan.unpack.SafeExtractor;
+import io.caravan.unpack.Staging;
+import io.caravan.unpack.UnpackOptions;
+import io.caravan.unpack.Unpacker;
+import io.caravan.unpack.UnsafeEntryException;
+import io.caravan.unpack.VerifyingPartsInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Fetches one published parcel into {@code local}: chunks in parallel into a chunk folder (each
+ * verified before it lands, named by its SHA-256), extracted while they arrive into a staging folder
+ * inside {@code local} ({@link SafeExtractor}: nothing outside it, no link followed, bomb limits), the
+ * whole stream checked against the manifest, then published with the conflict rules of {@code send}
+ * ({@link Publisher}). A rerun fetches only the chunks the folder lacks; when the parcel was published
+ * again meanwhile (412), it continues with the new manifest and keeps every chunk whose hash it holds.
+ */
+public final class ParcelDownload {
+
+    private static final int MAX_REPUBLISHED = 5;
+
+    /** How to download: from where, which parcel, into which folder, and with which limits. */
+    public record Settings(CatalogClient client, String name, Path local, Path stateDir, int parallel,
+                           OnConflict onConflict, boolean force, boolean allowExternalSymlinks, long minFreeSpace, Retry retry) {
+    }
+
+    /** What a download did. */
+    public record Result(Path published, long entries, long bytes, String sha256, int chunks, int reusedChunks,
+                         long fetchedBytes, int republished) {
+    }
+
+    private final Settings settings;
+    private final String leaf;
+    private final AtomicLong fetchedBytes = new AtomicLong();
+
+    public ParcelDownload(Settings settings) {
+        this.settings = settings;
+        NameRules.check(settings.name());
+        List<String> segments = io.caravan.fs.ConfinedDir.segments(settings.name());
+        this.leaf = segments.get(segments.size() - 1);
+    }
+
+    /** Where the chunks of {@code name} wait by default: {@code <local>/.caravan-get-<last name segment>}. */
+    public static Path defaultStateDir(Path local, String name) {
+        List<String> segments = io.caravan.fs.ConfinedDir.segments(name);
+        return local.resolve(NameRules.RESERVED_PREFIX + "-get-" + segments.get(segments.size() - 1));
+    }
+
+    public Result run(ProgressListener listener) throws IOException, InterruptedException {
+        Files.createDirectories(settings.stateDir());
+        for (int republished = 0; ; republished++) {
+            CatalogClient.RemoteManifest remote = settings.retry().call("manifest of " + settings.name(),
+                    () -> settings.client().manifest(settings.name()));
+            Files.writeString(settings.stateDir().resolve("manifest.json"), remote.manifest().toJson());
+            try {
+                Result result = fetchAndExtract(remote, republished, listener);
+                Staging.deleteTree(settings.stateDir());
+                return result;
+            } catch (ShipException e) {
+                if (e.status() != 412 || republished >= MAX_REPUBLISHED) {
+                    throw e;
+                }
+                listener.warning("'" + settings.name() + "' was published again during the download: continuing with"
+                        + " its new manifest, keeping the chunks already fetched");
+            }
+        }
+    }
+
+    private Result fetchAndExtract(CatalogClient.RemoteManifest remote, int republished, ProgressListener listener)
+            throws IOException, InterruptedException {
+        Manifest manifest = remote.manifest();
+        List<Path> files = new ArrayList<>();
+        for (ChunkInfo chunk : manifest.chunks()) {
+            files.add(settings.stateDir().resolve(chunk.checksum() + ".chunk"));
+        }
+        ArrivingChunks arrivals = new ArrivingChunks(files);
+        List<ChunkInfo> missing = new ArrayList<>();
+        for (ChunkInfo chunk : manifest.chunks()) {
+            Path file = files.get(chunk.index());
+            if (Files.isRegularFile(file) && Files.size(file) == chunk.size()) {
+                arrivals.arrived(chunk.index());
+            } else {
+                missing.add(chunk);
+            }
+        }
+        listener.started("get", manifest.contentBytes() == null ? manifest.totalSize() : manifest.contentBytes(),
+                manifest.entries() == null ? -1 : manifest.entries());
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(settings.parallel(), Math.max(1, missing.size()))), r -> {
+            Thread t = new Thread(r, "caravan-get-" + leaf);
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        try {
+            for (ChunkInfo chunk : missing) {
+                pool.execute(() -> fetch(remote, chunk, files.get(chunk.index()), arrivals, failure));
+            }
+            boolean ok = false;
+            try (Staging staging = Staging.create(settings.local())) {
+                SafeExtractor.Result extracted = extract(manifest, arrivals, staging, listener);
+                Path published = publish(staging);
+                ok = true;
+                return new Result(published, extracted.entries(), extracted.bytes(), manifest.sha256(), manifest.totalChunks(),
+                        manifest.totalChunks() - missing.size(), fetchedBytes.get(), republished);
+            } finally {
+                listener.finished(ok);
+            }
+        } finally {
+            pool.shutdownNow();
+            pool.awaitTermination(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private void fetch(CatalogClient.RemoteManifest remote, ChunkInfo chunk, Path file, ArrivingChunks arrivals,
+                       AtomicReference<RuntimeException> failure) {
+        if (arrivals.failure() != null) {
+            return;
+        }
+        try {
+            checkFreeSpace(chunk.size());
+            settings.retry().run("chunk " + chunk.index() + " of " + settings.name(),
+                    () -> settings.client().chunk(settings.name(), chunk, remote.etag(), file));
+            fetchedBytes.addAndGet(chunk.size());
+            arrivals.arrived(chunk.index());
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+            arrivals.failed(e);
+        }
+    }
+
+    private SafeExtractor.Result extract(Manifest manifest, ArrivingChunks arrivals, Staging staging, ProgressListener listener)
+            throws IOException {
+        long room = Files.getFileStore(settings.local()).getUsableSpace() - settings.minFreeSpace();
+        ExtractPolicy policy = ExtractPolicy.DEFAULT.withExternalSymlinks(settings.allowExternalSymlinks())
+                .withLimits(10_000_000, Math.max(0, room));
+        Unpacker unpacker = new Unpacker(new UnpackOptions(true, settings.onConflict(), policy), listener);
+        try (VerifyingPartsInputStream parts = new VerifyingPartsInputStream(arrivals, manifest, listener)) {
+            return unpacker.extractInto(parts, staging.dir(), parts);
+        } catch (RuntimeException | IOException e) {
+            RuntimeException fetchFailure = arrivals.failure();
+            if (fetchFailure != null) {
+                throw fetchFailure; // a failed fetch explains the extraction's end
+            }
+            throw e;
+        }
+    }
+
+    /** Publishes the parcel's one top-level entry into {@code local}; anything else in the archive is refused. */
+    private Path publish(Staging staging) throws IOException {
+        List<String> top;
+        try (var entries = Files.list(staging.dir())) {
+            top = entries.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        if (!top.equals(List.of(leaf))) {
+            String stray = top.stream().filter(n -> !n.equals(leaf)).findFirst().orElse(leaf);
+            throw new UnsafeEntryException(stray, "the parcel '" + settings.name() + "' must hold exactly one top-level"
+                    + " entry, '" + leaf + "'");
+        }
+        Publisher publisher = new Publisher(settings.local(), Versions.none());
+        String relative = publisher.publish(staging.dir(), leaf, leaf, new Publisher.Policy(settings.onConflict(), settings.force()));
+        return settings.local().resolve(relative);
+    }
+
+    private void checkFreeSpace(long bytes) {
+        try {
+            long usable = Files.getFileStore(settings.stateDir()).getUsableSpace();
+            if (usable - bytes < settings.minFreeSpace()) {
+                throw new CaravanException("only " + usable + " bytes are free where the chunks go (" + settings.stateDir()
+                        + "), and " + settings.minFreeSpace() + " must stay free: make room, or lower --min-free-space;"
+                        + " a rerun fetches only what is missing");
+            }
+        } catch (IOException e) {
+            throw new CaravanException("cannot check the free space of " + settings.stateDir() + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package io.caravan.receiver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.caravan.receiver.DedupIndex.StoredFile;
+import io.caravan.util.FileIdentity;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dedup index on disk ({@code dedup.jsonl}): one JSON object per line, appended as the index
+ * changes: {@code {"op":"index", "sha256", "path", "dev", "ino", "size", "mtime_ns", "ctime_ns",
+ * "seen_ms"}} for a hashed file, {@code "op":"queue"} (no hash) for a file waiting to be hashed,
+ * {@code {"op":"forget", "path"}} for a path published over or removed. Names are escaped by the
+ * JSON encoding, so no name can break a line. Reading never fails: a line that is not valid UTF-8
+ * JSON, lacks a field or names a path that is not a plain relative path inside the inbox is logged
+ * and skipped. Writing never fails a publish either: the index is a cache, and an entry lost costs
+ * a later re-send, never a wrong answer.
+ */
+final class DedupLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DedupLog.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    /** A line longer than this is damaged: the longest valid one holds a 4 KiB path, escaped. */
+    private static final int MAX_LINE = 64 * 1024;
+
+    /** What a replayed log line does to the index. */
+    interface Replay {
+        void indexed(StoredFile file);
+
+        void queued(StoredFile file);
+
+        void forgotten(String path);
+    }
+
+    /** Counts of one load: lines applied and lines skipped as damaged. */
+    record Loaded(long applied, long skipped) {
+    }
+
+    private final Path file;
+    private boolean warned;
+
+    DedupLog(Path file) {
+        this.file = file;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Replays every valid line in order; skips (and logs) damaged ones; an unreadable file counts as empty. */
+    Loaded load(Replay replay) {
+        long applied = 0;
+        long skipped = 0;
+        long number = 0;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+            boolean tooLong = false;
+            for (int b; ; ) {
+                b = in.read();
+                if (b >= 0 && b != '\n') {
+                    if (line.size() < MAX_LINE) {
+                        line.write(b);
+                    } else {
+                        tooLong = true;
+                    }
+                    continue;
+                }
+                if (line.size() > 0 || tooLong) {
+                    number++;
+                    String problem = tooLong ? "longer than " + MAX_LINE + " bytes" : apply(line.toByteArray(), replay);
+                    if (problem == null) {
+                        applied++;
+                    } else {
+                        skipped++;
+                        LOG.warn("dedup index {}: line {} skipped ({}); the files it named are sent again when needed",
+                                file, number, problem);
+                    }
+                }
+                line.reset();
+                tooLong = false;
+                if (b < 0) {
+                    break;
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return new Loaded(0, 0);
+        } catch (IOException e) {
+            LOG.warn("dedup index {} cannot be read ({}); starting with what was read ({} entries), the rest is"
+                    + " indexed again as files are published", file, e.getMessage(), applied);
+            return new Loaded(applied, skipped + 1);
+        }
+        return new Loaded(applied, skipped);
+    }
+
+    /** Applies one line; the problem with it, or null when it was applied. */
+    private static String apply(byte[] line, Replay replay) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (IOException e) {
+            return "not JSON in UTF-8";
+        }
+        if (node == null || !node.isObject()) {
+            return "not a JSON object";
+        }
+        String op = node.path("op").asText("");
+        String path = node.path("path").isTextual() ? node.path("path").asText() : null;
+        if (!IndexedPaths.valid(path)) {
+            return "no valid relative path inside the inbox";
+        }
+        switch (op) {
+            case "forget" -> replay.forgotten(path);
+            case "index", "queue" -> {
+                FileIdentity identity = identity(node);
+                if (identity == null || !node.path("seen_ms").canConvertToLong()) {
+                    return "incomplete file identity";
+                }
+                String sha = null;
+                if (op.equals("index")) {
+                    sha = node.path("sha256").asText("");
+                    if (!SHA256.matcher(sha).matches()) {
+                        return "no valid sha256";
+                    }
+                }
+                StoredFile stored = new StoredFile(sha, path, identity, node.path("seen_ms").asLong());
+                if (sha == null) {
+                    replay.queued(stored);
+                } else {
+                    replay.indexed(stored);
+                }
+            }
+            default -> {
+                return "unknown op '" + op + "'";
+            }
+        }
+        return null;
+    }
+
+    private static FileIdentity identity(JsonNode node) {
+        for (String field : List.of("dev", "ino", "size", "mtime_ns", "ctime_ns")) {
+            if (!node.path(field).isIntegralNumber() || !node.path(field).canConvertToLong()) {
+                return null;
+            }
+        }
+        if (node.path("size").asLong() < 0) {
+            return null;
+        }
+        return new FileIdentity(node.path("dev").asLong(), node.path("ino").asLong(), node.path("size").asLong(),
+                node.path("mtime_ns").asLong(), node.path("ctime_ns").asLong());
+    }
+
+    void indexed(Collection<StoredFile> files) {
+        append(files.stream().map(f -> line(f, "index")).toList());
+    }
+
+    void queued(Collection<StoredFile> files) {
+        append(files.stream().map(f -> line(f, "queue")).toList());
+    }
+
+    void forgotten(String path) {
+        append(List.of(JSON.createObjectNode().put("op", "forget").put("path", path)));
+    }
+
+    /** Replaces the log with exactly these entries (written aside, then renamed over it). */
+    void rewrite(Collection<StoredFile> indexed, Collection<StoredFile> queued) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                for (StoredFile f : indexed) {
+                    write(out, line(f, "index"));
+                }
+                for (StoredFile f : queued) {
+                    write(out, line(f, "queue"));
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            problem("cannot be rewritten", e);
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a leftover temp file is replaced by the next rewrite
+            }
+        }
+    }
+
+    private void append(List<ObjectNode> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            for (ObjectNode line : lines) {
+                write(all, line);
+            }
+            all.writeTo(out); // one write: lines of concurrent appends never interleave
+        } catch (IOException e) {
+            problem("cannot be appended to", e);
+        }
+    }
+
+    private void problem(String what, IOException e) {
+        if (!warned) {
+            LOG.warn("dedup index {} {} ({}); the index goes on in memory, files published meanwhile are sent again"
+                    + " after a restart", file, what, e.toString());
+            warned = true;
+        }
+    }
+
+    private static ObjectNode line(StoredFile f, String op) {
+        ObjectNode node = JSON.createObjectNode().put("op", op);
+        if (f.sha256() != null) {
+            node.put("sha256", f.sha256());
+        }
+        FileIdentity id = f.identity();
+        return node.put("path", f.path()).put("dev", id.dev()).put("ino", id.ino()).put("size", id.size())
+                .put("mtime_ns", id.mtimeNanos()).put("ctime_ns", id.ctimeNanos()).put("seen_ms", f.seenMillis());
+    }
+
+    private static void write(OutputStream out, ObjectNode line) throws IOException {
+        out.write(JSON.writeValueAsString(line).getBytes(StandardCharsets.UTF_8));
+        out.write('\n');
+    }
+}

@@ -1,0 +1,134 @@
+package io.caravan.sync;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * rsync-style include and exclude rules over relative paths. The first rule that matches decides
+ * (as rsync's filter rules and Syncthing's {@code .stignore}); an entry below an excluded folder is
+ * excluded whatever the later rules say, since the folder is never entered.
+ */
+public final class PathFilter {
+
+    /** The ignore file honoured in a source root: one pattern per line, {@code #} comments, {@code !pattern} re-includes. */
+    public static final String IGNORE_FILE = ".caravanignore";
+
+    /** One rule: a pattern that includes or excludes what it matches. */
+    public record Rule(boolean include, String pattern) {
+
+        public static Rule include(String pattern) {
+            return new Rule(true, pattern);
+        }
+
+        public static Rule exclude(String pattern) {
+            return new Rule(false, pattern);
+        }
+    }
+
+    public static final PathFilter NONE = new PathFilter(List.of(), List.of());
+
+    private final List<Rule> rules;
+    private final List<GlobPattern> patterns;
+
+    private PathFilter(List<Rule> rules, List<GlobPattern> patterns) {
+        this.rules = rules;
+        this.patterns = patterns;
+    }
+
+    /** The rules in order; patterns that can match nothing (empty, only slashes) are dropped. */
+    public static PathFilter of(List<Rule> rules) {
+        List<Rule> kept = new ArrayList<>();
+        List<GlobPattern> patterns = new ArrayList<>();
+        for (Rule rule : rules) {
+            GlobPattern pattern = GlobPattern.compile(rule.pattern());
+            if (pattern != null) {
+                kept.add(rule);
+                patterns.add(pattern);
+            }
+        }
+        return kept.isEmpty() ? NONE : new PathFilter(List.copyOf(kept), List.copyOf(patterns));
+    }
+
+    /** {@code rules}, then those of {@code root/.caravanignore} when it is a file. */
+    public static PathFilter load(Path root, List<Rule> rules) throws IOException {
+        Path file = root.resolve(IGNORE_FILE);
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return of(rules);
+        }
+        List<Rule> all = new ArrayList<>(rules);
+        all.addAll(parseIgnoreFile(Files.readAllLines(file, StandardCharsets.UTF_8)));
+        return of(all);
+    }
+
+    /**
+     * The rules of an ignore file: each line a pattern to exclude, {@code !pattern} to include,
+     * {@code #} starts a comment line, {@code \#} and {@code \!} a pattern that begins with that
+     * character; blank lines and the spaces around a line are ignored.
+     */
+    public static List<Rule> parseIgnoreFile(List<String> lines) {
+        List<Rule> rules = new ArrayList<>();
+        for (String raw : lines) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.startsWith("!")) {
+                rules.add(Rule.include(line.substring(1)));
+            } else {
+                rules.add(Rule.exclude(line.startsWith("\\#") || line.startsWith("\\!") ? line.substring(1) : line));
+            }
+        }
+        return rules;
+    }
+
+    public boolean isEmpty() {
+        return rules.isEmpty();
+    }
+
+    public List<Rule> rules() {
+        return rules;
+    }
+
+    /** True when {@code path} (relative, {@code /}-separated; {@code dir} if it is a folder) or a folder above it is excluded. */
+    public boolean excludes(String path, boolean dir) {
+        if (rules.isEmpty()) {
+            return false;
+        }
+        for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+            if (excludedItself(path.substring(0, slash), true)) {
+                return true;
+            }
+        }
+        return excludedItself(path, dir);
+    }
+
+    /** The entries that are not excluded (the same map when there are no rules). */
+    public Map<String, SyncEntry> retain(Map<String, SyncEntry> entries) {
+        if (rules.isEmpty()) {
+            return entries;
+        }
+        Map<String, SyncEntry> kept = new TreeMap<>();
+        entries.forEach((path, entry) -> {
+            if (!excludes(path, entry.type() == SyncEntry.Type.DIR)) {
+                kept.put(path, entry);
+            }
+        });
+        return kept;
+    }
+
+    private boolean excludedItself(String path, boolean dir) {
+        for (int i = 0; i < patterns.size(); i++) {
+            if (patterns.get(i).matches(path, dir)) {
+                return !rules.get(i).include();
+            }
+        }
+        return false;
+    }
+}

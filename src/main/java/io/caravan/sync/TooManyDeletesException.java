@@ -1,0 +1,9 @@
+package io.caravan.sync;
+
+/** A mirroring pass refused because it would delete more entries than the limit allows; nothing was changed. */
+public final class TooManyDeletesException extends PassRefusedException {
+
+    public TooManyDeletesException(String message) {
+        super(message, null);
+    }
+}

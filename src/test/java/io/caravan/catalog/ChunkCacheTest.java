@@ -1,0 +1,44 @@
+package io.caravan.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.PackUnpack;
+import io.caravan.TestTrees;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The chunk cache keeps under its size by evicting the least recently used packing, and packing an
+ * evicted entry again gives the very same manifest (so its ETag and chunk hashes stay valid).
+ */
+class ChunkCacheTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void evictsTheOldestPackingAndPacksItAgainToTheSameBytes() throws Exception {
+        Path one = Files.createDirectories(tmp.resolve("src/one"));
+        Path two = Files.createDirectories(tmp.resolve("src/two"));
+        TestTrees.random(one.resolve("a.bin"), 300_000, 1);
+        TestTrees.random(two.resolve("b.bin"), 300_000, 2);
+        ChunkCache cache = new ChunkCache(tmp.resolve("cache"), 400_000);
+
+        String first = cache.get("k1", one, "one", PackUnpack.options("none", 64 * 1024), "2026-01-01T00:00:00Z").manifestJson();
+        cache.get("k2", two, "two", PackUnpack.options("none", 64 * 1024), "2026-01-01T00:00:00Z");
+
+        assertThat(packings()).containsExactly("k2");
+        String again = cache.get("k1", one, "one", PackUnpack.options("none", 64 * 1024), "2026-01-01T00:00:00Z").manifestJson();
+        assertThat(again).isEqualTo(first);
+        assertThat(packings()).containsExactly("k1");
+    }
+
+    private java.util.List<String> packings() throws Exception {
+        try (Stream<Path> entries = Files.list(tmp.resolve("cache"))) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}

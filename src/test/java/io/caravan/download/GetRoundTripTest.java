@@ -1,0 +1,84 @@
+package io.caravan.download;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.CliRunner;
+import io.caravan.TestTrees;
+import io.caravan.catalog.CatalogTestAccess;
+import io.caravan.receiver.ReceiverFixture;
+import io.caravan.util.TreeSnapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code caravan send} then {@code caravan get} gives back an identical tree (links, modes, mtimes,
+ * Unicode names), whatever codec the parcel travelled with; {@code get} merges into an existing
+ * folder like {@code send} and {@code unpack} do, and takes a URL naming the parcel.
+ */
+class GetRoundTripTest {
+
+    @TempDir
+    static Path tmp;
+    static ReceiverFixture receiver;
+
+    @BeforeAll
+    static void start() throws Exception {
+        receiver = CatalogTestAccess.receiver(tmp.resolve("inbox"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        receiver.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"zstd", "gzip", "bzip2", "xz", "lz4", "none"})
+    void sendThenGetGivesAnIdenticalTree(String codec) throws Exception {
+        Path source = TestTrees.fidelityTree(tmp.resolve("src-" + codec), "tree");
+        CatalogTestAccess.send(receiver, source, "sets/" + codec, codec, tmp.resolve("state"));
+        Path local = tmp.resolve("local-" + codec);
+
+        CliRunner.Result get = CliRunner.run("get", "sets/" + codec, local.toString(), "--to", url(), "-q");
+
+        assertThat(get.exitCode()).as(get.err()).isZero();
+        assertThat(TreeSnapshot.of(source).differences(TreeSnapshot.of(local.resolve(codec)))).isEmpty();
+        try (var left = Files.list(local)) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).as("nothing but the parcel is left").containsExactly(codec);
+        }
+    }
+
+    @Test
+    void aUrlNamesTheParcelAndAnExistingFolderIsMerged() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("src-merge/site"));
+        TestTrees.write(source.resolve("index.html"), "<h1>new</h1>\n");
+        CatalogTestAccess.send(receiver, source, "web/site", "zstd", tmp.resolve("state"));
+        Path local = tmp.resolve("local-merge");
+        Files.createDirectories(local.resolve("site"));
+        TestTrees.write(local.resolve("site/index.html"), "old\n");
+        TestTrees.write(local.resolve("site/mine.txt"), "kept\n");
+
+        CliRunner.Result get = CliRunner.run("download", url() + "/web/site", local.toString(), "-q");
+
+        assertThat(get.exitCode()).as(get.err()).isZero();
+        assertThat(Files.readString(local.resolve("site/index.html"))).isEqualTo("<h1>new</h1>\n");
+        assertThat(Files.readString(local.resolve("site/mine.txt"))).isEqualTo("kept\n");
+    }
+
+    @Test
+    void anUnknownParcelFailsWithTheServersMessage() {
+        CliRunner.Result get = CliRunner.run("down", "no/such/parcel", tmp.resolve("nothing").toString(), "--to", url(), "-q");
+        assertThat(get.exitCode()).isEqualTo(1);
+        assertThat(get.err()).contains("nothing is published as 'no/such/parcel'");
+    }
+
+    private static String url() {
+        return "http://127.0.0.1:" + receiver.port();
+    }
+}

@@ -1,0 +1,60 @@
+package io.caravan.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.fs.BadNameException;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.NameRules;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * Fuzzes the name rules: whatever a client sends, a name is either refused with a message naming
+ * the rule, or it is a relative path that stays inside its root, holds no control character, no
+ * {@code .}/{@code ..} part, no part over 255 bytes and no reserved ({@code .caravan*}) part.
+ */
+class NameRulesProperties {
+
+    @Provide
+    Arbitrary<String> hostileNames() {
+        Arbitrary<String> segment = Arbitraries.oneOf(
+                Arbitraries.of("a", "b", "..", ".", "", ".caravan", ".caravan-staging-1", ".caravanignore", "x y", "日本", "a\nb", "t\tab",
+                        "\u0000", "\u007f", "back\\slash", "~", "-", "%2e%2e"),
+                Arbitraries.strings().withCharRange('\u0000', '\u00ff').ofMaxLength(6),
+                Arbitraries.strings().withChars('x').ofMinLength(250).ofMaxLength(260));
+        return segment.list().ofMinSize(1).ofMaxSize(5).flatMap(parts -> Arbitraries.of("", "/").map(lead ->
+                lead + String.join("/", parts)));
+    }
+
+    @Property(tries = 2000, seed = "1101")
+    void acceptedNamesStayInsideTheirRootAndRefusalsNameTheRule(@ForAll("hostileNames") String name) {
+        String problem = NameRules.problem(name);
+        if (problem != null) {
+            BadNameException refused = catchRefusal(name);
+            assertThat(refused.getMessage()).contains(problem).doesNotContain("\n");
+            return;
+        }
+        Path root = Path.of("/srv/inbox");
+        Path resolved = root.resolve(name).normalize();
+        assertThat(resolved.startsWith(root) && !resolved.equals(root)).as(name).isTrue();
+        for (String segment : ConfinedDir.segments(name)) {
+            assertThat(segment).isNotIn(".", "..", ".caravan").doesNotStartWith(".caravan-");
+            assertThat(segment.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(NameRules.MAX_SEGMENT_BYTES);
+            assertThat(segment.chars().noneMatch(c -> c < 0x20 || c == 0x7f)).as(name).isTrue();
+        }
+    }
+
+    private static BadNameException catchRefusal(String name) {
+        try {
+            NameRules.check(name);
+        } catch (BadNameException e) {
+            return e;
+        }
+        throw new AssertionError("'" + name + "' was accepted although it breaks a rule");
+    }
+}

@@ -1,0 +1,120 @@
+package io.caravan.sender;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.TestTrees;
+import io.caravan.pack.Chunk;
+import io.caravan.pack.Codecs;
+import io.caravan.pack.PackIterator;
+import io.caravan.pack.PackOptions;
+import io.caravan.pack.Packer;
+import io.caravan.progress.ProgressListener;
+import io.caravan.receiver.ReceiverFixture;
+import io.caravan.util.TreeSnapshot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A sender that stopped right after the receiver published its parcel, before it noted that in its
+ * journal: run again, it learns from {@code GET /status} that the session is finished and completes
+ * without putting a chunk on the wire, unless the source changed since, which is then sent again.
+ */
+class ResumeAfterPublishTest {
+
+    @TempDir
+    Path tmp;
+
+    ReceiverFixture receiver;
+    Path source;
+    SenderSettings settings;
+
+    @BeforeEach
+    void start() throws Exception {
+        receiver = new ReceiverFixture(tmp.resolve("inbox"));
+        source = Files.createDirectories(tmp.resolve("src/photos"));
+        TestTrees.random(source.resolve("a.raw"), 700_000, 1);
+        TestTrees.random(source.resolve("b.raw"), 500_000, 2);
+        TestTrees.write(source.resolve("notes.txt"), "two pictures\n");
+        settings = new SenderSettings("http://127.0.0.1:" + receiver.port(), null,
+                new PackOptions(Codecs.byName("zstd"), 3, 256 * 1024, "photos"), 2, 1L << 20, tmp.resolve("state"),
+                new Retry(2, Duration.ofMillis(100), Duration.ofMillis(200)));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        receiver.close();
+    }
+
+    /** Uploads and finishes the parcel as a sender does, but stops before the journal learns of the publish. */
+    private void sendAndStopRightAfterThePublish(String name) throws Exception {
+        ParcelSender sender = new ParcelSender(settings);
+        ParcelUpload upload = sender.open(source, name);
+        try (PackIterator chunks = new PackIterator(new Packer(settings.pack().withName(name), ProgressListener.NONE,
+                upload.hooks()), List.of(source))) {
+            while (chunks.hasNext()) {
+                Chunk chunk = chunks.next();
+                upload.put(chunk);
+                chunks.recycle(chunk);
+            }
+            sender.client().finish(upload.sessionId(), chunks.manifest().toJson());
+        }
+        assertThat(journalEntries()).as("the journal still has the parcel in flight").isEqualTo(1);
+    }
+
+    @Test
+    void aParcelPublishedBeforeTheSenderStoppedCompletesWithNothingOnTheWire() throws Exception {
+        sendAndStopRightAfterThePublish("photos");
+        TreeSnapshot published = TreeSnapshot.of(receiver.inbox().resolve("photos"));
+        long before = bytesReceived();
+
+        ParcelSender.Result result = new ParcelSender(settings).send(source, "photos", ProgressListener.NONE);
+
+        assertThat(result.sentBytes()).as("chunk bytes sent").isZero();
+        assertThat(bytesReceived() - before).as("chunk bytes the receiver took").isZero();
+        assertThat(result.answer().path("path").asText()).isEqualTo("photos");
+        assertThat(journalEntries()).isZero();
+        assertThat(TreeSnapshot.of(receiver.inbox().resolve("photos")).differences(published)).isEmpty();
+        assertThat(TreeSnapshot.of(source).differences(published)).isEmpty();
+    }
+
+    @Test
+    void aSourceChangedSinceThePublishIsSentAgain() throws Exception {
+        sendAndStopRightAfterThePublish("photos");
+        TestTrees.random(source.resolve("b.raw"), 500_000, 3);
+        long before = bytesReceived();
+
+        ParcelSender.Result result = new ParcelSender(settings).send(source, "photos", ProgressListener.NONE);
+
+        assertThat(result.sentBytes()).isPositive();
+        assertThat(bytesReceived() - before).isPositive();
+        assertThat(journalEntries()).isZero();
+        assertThat(TreeSnapshot.of(source).differences(TreeSnapshot.of(receiver.inbox().resolve("photos")))).isEmpty();
+    }
+
+    private long journalEntries() throws IOException {
+        Path journal = tmp.resolve("state/journal");
+        if (!Files.isDirectory(journal)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(journal)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
+        }
+    }
+
+    private long bytesReceived() throws Exception {
+        String scrape = receiver.get("/metrics").body();
+        Matcher m = Pattern.compile("(?m)^caravan_bytes_received_bytes_total (\\S+)$").matcher(scrape);
+        assertThat(m.find()).as(scrape).isTrue();
+        return (long) Double.parseDouble(m.group(1));
+    }
+}
