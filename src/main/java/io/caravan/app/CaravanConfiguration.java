@@ -152,7 +152,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         ReceiverApi receiverApi = new ReceiverApi(receiver, registry, token, requestLimits);
         context.getRegistry().bind("receiverApi", receiverApi);
         catalog(context, settings, receiver, receiverApi);
-        context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload));
+        context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());

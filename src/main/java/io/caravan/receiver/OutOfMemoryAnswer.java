@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.function.Consumer;
 
 /**
  * Answers a request that ran the receiver out of (direct) buffer memory while Netty read or
@@ -15,6 +16,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * connection closed without a word. Nothing of that request was stored; the connection closes.
  */
 final class OutOfMemoryAnswer extends ChannelInboundHandlerAdapter {
+
+    private final Consumer<String> rejected;
+
+    OutOfMemoryAnswer(Consumer<String> rejected) {
+        this.rejected = rejected;
+    }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -27,6 +34,7 @@ final class OutOfMemoryAnswer extends ChannelInboundHandlerAdapter {
         if (aggregator != null) {
             ctx.pipeline().remove(aggregator);
         }
+        rejected.accept("busy");
         FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "busy",
                 "the receiver is out of buffer memory (" + cause.getMessage() + "); nothing was stored, retry later");
         answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -2,6 +2,7 @@ package io.caravan.receiver;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
+import java.util.function.Consumer;
 import org.apache.camel.component.netty.ChannelHandlerFactory;
 
 /**
@@ -15,17 +16,22 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private final BearerToken token;
     private final long maxJsonBody;
     private final long maxUploadBody;
+    private final Consumer<String> rejected;
 
-    /** {@code maxJsonBody}: JSON requests (POST); {@code maxUploadBody}: chunk uploads (PUT). */
-    public ReceiverPipeline(BearerToken token, long maxJsonBody, long maxUploadBody) {
+    /**
+     * {@code maxJsonBody}: JSON requests (POST); {@code maxUploadBody}: chunk uploads (PUT);
+     * {@code rejected} is told the error code of each request the pipeline refuses (for the metrics).
+     */
+    public ReceiverPipeline(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected) {
         this.token = token;
         this.maxJsonBody = maxJsonBody;
         this.maxUploadBody = maxUploadBody;
+        this.rejected = rejected;
     }
 
     @Override
     public ChannelHandler newChannelHandler() {
-        return new RequestGate(token, maxJsonBody, maxUploadBody);
+        return new RequestGate(token, maxJsonBody, maxUploadBody, rejected);
     }
 
     /** What the aggregator behind the gate must hold: the larger of the two limits. */

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * Sits between Netty's HTTP decoder and the aggregator of one connection and judges each request
@@ -34,15 +35,17 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final BearerToken token;
     private final long maxJsonBody;
     private final long maxUploadBody;
+    private final Consumer<String> rejected;
     private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
     private boolean discarding;
     private boolean closeAfterDiscard;
     private long discarded;
 
-    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody) {
+    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected) {
         this.token = token;
         this.maxJsonBody = maxJsonBody;
         this.maxUploadBody = maxUploadBody;
+        this.rejected = rejected;
     }
 
     @Override
@@ -52,7 +55,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         if (aggregator != null && !(aggregator instanceof OversizedBodyAnswer)) {
             String name = pipeline.context(aggregator).name();
             pipeline.replace(aggregator, name, new OversizedBodyAnswer(aggregator.maxContentLength()));
-            pipeline.addAfter(name, "caravan-out-of-memory", new OutOfMemoryAnswer());
+            pipeline.addAfter(name, "caravan-out-of-memory", new OutOfMemoryAnswer(rejected));
         }
         HttpResponseEncoder encoder = pipeline.get(HttpResponseEncoder.class);
         if (encoder != null) {
@@ -74,6 +77,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             }
             boolean complete = msg instanceof LastHttpContent;
             ReferenceCountUtil.release(msg);
+            rejected.accept(refusal.status().code() == 401 ? "unauthorized" : "body_too_large");
             refuse(ctx, request, refusal, complete);
         } else if (discarding && msg instanceof HttpContent content) {
             discarded += content.content().readableBytes();

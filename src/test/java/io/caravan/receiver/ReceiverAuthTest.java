@@ -125,7 +125,8 @@ class ReceiverAuthTest {
         error(receiver.get("/metrics"), 401, "unauthorized");
         HttpResponse<String> metrics = receiver.send("GET", "/metrics", null, GOOD);
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("caravan_sessions_open");
+        assertThat(metrics.body()).contains("caravan_sessions_open")
+                .as("refusals of the pipeline are counted").contains("caravan_rejections_total{reason=\"unauthorized\"}");
     }
 
     @ParameterizedTest
