@@ -6,10 +6,13 @@ import io.caravan.catalog.ChunkCache;
 import io.caravan.catalog.DiskParcelCatalog;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
-import io.caravan.receiver.OversizedBodyAnswer;
+import io.caravan.receiver.AnonymousAccessGuard;
+import io.caravan.receiver.BearerToken;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverConfig;
+import io.caravan.receiver.ReceiverPipeline;
+import io.caravan.receiver.RequestLimits;
 import io.caravan.route.Outbox;
 import io.caravan.route.ParcelSplitter;
 import io.caravan.route.PartSetPickup;
@@ -127,6 +130,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     private static void receiver(CamelContext context, Settings settings, PrometheusMeterRegistry registry) throws Exception {
+        BearerToken token = BearerToken.of(settings.text("caravan.receiver.token", null));
+        AnonymousAccessGuard.check(settings.text("caravan.receiver.host", "127.0.0.1"), token,
+                Boolean.parseBoolean(settings.text("caravan.receiver.allow-anonymous", "false")));
         long maxChunk = settings.size("caravan.receiver.max-chunk-size", "32MiB");
         SessionLimits limits = new SessionLimits(maxChunk,
                 settings.integer("caravan.receiver.max-sessions", 256),
@@ -142,14 +148,19 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 OnConflict.parse(settings.text("caravan.receiver.on-conflict", "replace")),
                 ExtractPolicy.DEFAULT.withLimits(settings.integer("caravan.receiver.max-entries", 10_000_000),
                         settings.size("caravan.receiver.max-parcel-bytes", "1TiB")).withDirectIo(limits.directIo())
-                        .withExternalSymlinks(!Boolean.parseBoolean(settings.text("caravan.receiver.safe-links", "false"))),
+                        .withExternalSymlinks(!Boolean.parseBoolean(settings.text("caravan.receiver.safe-links", "false")))
+                        .withMaxExpansion(settings.integer("caravan.receiver.max-expansion", 1000), ExtractPolicy.DEFAULT_EXPANSION_GRACE)
+                        .withMinFreeBytes(limits.minFreeBytes()),
                 settings.duration("caravan.receiver.keep-versions", "7d"));
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC());
         context.getRegistry().bind("receiver", receiver);
-        ReceiverApi receiverApi = new ReceiverApi(receiver, registry, settings.text("caravan.receiver.token", null));
+        long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
+        long maxUpload = maxChunk + BODY_SLACK;
+        RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
+        ReceiverApi receiverApi = new ReceiverApi(receiver, registry, token, requestLimits);
         context.getRegistry().bind("receiverApi", receiverApi);
         catalog(context, settings, receiver, receiverApi);
-        context.getRegistry().bind("oversizedBodyAnswer", new OversizedBodyAnswer());
+        context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());
@@ -161,7 +172,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
             Tls.serve(context, Path.of(keystore), settings.text("caravan.receiver.tls-password", ""));
         }
         context.getPropertiesComponent().addOverrideProperty("caravan.receiver.http-max-body",
-                String.valueOf(Math.min(Integer.MAX_VALUE, maxChunk + BODY_SLACK)));
+                String.valueOf(ReceiverPipeline.aggregatorLimit(maxJson, maxUpload)));
         LOG.info("receiver: {}://{}:{}/ publishing into {}; sessions live {}; cleanup cron '{}'; chunks up to {} bytes",
                 keystore == null ? "http" : "https", settings.text("caravan.receiver.host", "?"),
                 settings.text("caravan.receiver.port", "?"), config.inbox(),

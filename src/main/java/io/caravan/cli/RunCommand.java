@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
                 + " data/outbox and it appears, verified, in data/inbox. Split the roles to run the two sides"
                 + " on different machines.", ""},
         footer = {"", "Any property can be set with -D or an environment variable, e.g.",
-                "  caravan run --role receiver -Dcaravan.receiver.host=0.0.0.0",
-                "  CARAVAN_SENDER_URL=http://inbox.example.com:8834 caravan run --role sender"})
+                "  caravan run --role receiver -Dcaravan.receiver.host=0.0.0.0 -Dcaravan.receiver.token=SECRET",
+                "  CARAVAN_SENDER_URL=http://inbox.example.com:8834 CARAVAN_SENDER_TOKEN=SECRET caravan run --role sender"})
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--role", paramLabel = "<role>", description = "sender, receiver or both (default: caravan.role, both).")
@@ -32,6 +32,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "<file>", description = "Properties file with the keys to change"
             + " (default: ./application.properties if present); every other key keeps its packaged default.")
     Path config;
+
+    @Option(names = "--insecure", description = "With a receiver role: allow listening on an address other machines can"
+            + " reach without a token (caravan.receiver.allow-anonymous=true).")
+    boolean insecure;
 
     @Option(names = "-D", paramLabel = "<key=value>", description = "Set a property (overrides the properties files).")
     Map<String, String> properties = new LinkedHashMap<>();
@@ -48,6 +52,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (transport != null) {
             overrides.put("caravan.sender.transport", transport);
+        }
+        if (insecure) {
+            overrides.put("caravan.receiver.allow-anonymous", "true");
         }
         String actualRole = CaravanMain.property("caravan.role", overrides, config, "both");
         String actualTransport = CaravanMain.property("caravan.sender.transport", overrides, config, "http");

@@ -37,6 +37,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--token", paramLabel = "<token>", description = "Require 'Authorization: Bearer <token>'.")
     String token;
 
+    @Option(names = "--insecure", description = "Allow listening on an address other machines can reach without a token"
+            + " (anyone who reaches the port can then write into the inbox).")
+    boolean insecure;
+
     @Option(names = "--tls-keystore", paramLabel = "<file>", description = "Serve HTTPS with this keystore (PKCS12, or .jks).")
     Path tlsKeystore;
 
@@ -65,6 +69,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (token != null) {
             overrides.put("caravan.receiver.token", token);
+        }
+        if (insecure) {
+            overrides.put("caravan.receiver.allow-anonymous", "true");
         }
         if (tlsKeystore != null) {
             overrides.put("caravan.receiver.tls-keystore", tlsKeystore.toString());

@@ -39,6 +39,9 @@ public final class ReceiverClient {
         }
     }
 
+    /** Renames and deletions sent in one {@code /mirror/changes} request at most; no receiver takes fewer (RequestLimits). */
+    public static final int MIRROR_CHANGES_PER_REQUEST = 1000;
+
     private final URI base;
     private final String token;
     private final Duration timeout;
@@ -146,9 +149,30 @@ public final class ReceiverClient {
                 .path("entries");
     }
 
-    /** {@code POST /mirror/changes}: renames and deletions inside a mirror; returns what was done. */
+    /**
+     * {@code POST /mirror/changes}: renames then deletions inside a mirror, in requests of at most
+     * {@link #MIRROR_CHANGES_PER_REQUEST} changes (a receiver takes at least that many per request);
+     * returns what was done, the answers of all requests merged ({@code renamed}, {@code deleted}, {@code skipped}).
+     */
     public JsonNode mirrorChanges(String name, Map<String, Object> changes) {
-        return json(exchange("POST", "/mirror/changes?name=" + encode(name), write(changes), null, 200));
+        List<?> renames = changes.get("rename") instanceof List<?> list ? list : List.of();
+        List<?> deletes = changes.get("delete") instanceof List<?> list ? list : List.of();
+        com.fasterxml.jackson.databind.node.ObjectNode merged = JSON.createObjectNode();
+        for (String field : List.of("renamed", "deleted", "skipped")) {
+            merged.putArray(field);
+        }
+        int total = renames.size() + deletes.size();
+        for (int from = 0; from < total || from == 0; from += MIRROR_CHANGES_PER_REQUEST) {
+            int to = Math.min(total, from + MIRROR_CHANGES_PER_REQUEST);
+            Map<String, Object> batch = new java.util.LinkedHashMap<>();
+            batch.put("rename", renames.subList(Math.min(from, renames.size()), Math.min(to, renames.size())));
+            batch.put("delete", deletes.subList(Math.max(0, from - renames.size()), Math.max(0, to - renames.size())));
+            JsonNode answer = json(exchange("POST", "/mirror/changes?name=" + encode(name), write(batch), null, 200));
+            for (String field : List.of("renamed", "deleted", "skipped")) {
+                answer.path(field).forEach(((com.fasterxml.jackson.databind.node.ArrayNode) merged.get(field))::add);
+            }
+        }
+        return merged;
     }
 
     /** {@code DELETE /sessions/{sid}}: abandons a session and its chunks. */

@@ -41,9 +41,15 @@ final class CaravanProcess implements AutoCloseable {
 
     /** Starts {@code caravan <args>} in {@code workDir}; output goes to {@code workDir/<label>.log} (numbered if taken). */
     static CaravanProcess start(Path workDir, String label, String... args) throws IOException {
+        return start(workDir, label, List.of(), args);
+    }
+
+    /** The same with more JVM options (e.g. {@code -XX:MaxDirectMemorySize=48m}). */
+    static CaravanProcess start(Path workDir, String label, List<String> jvmOptions, String... args) throws IOException {
         // C1 only and the serial collector: these JVMs live seconds; this saves about a third of their CPU time
-        List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "io.caravan.cli.CaravanCli"));
+        List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.caravan.cli.CaravanCli"));
         command.addAll(List.of(args));
         Path log = workDir.resolve(label + ".log");
         for (int i = 2; Files.exists(log); i++) {
@@ -155,7 +161,11 @@ final class CaravanProcess implements AutoCloseable {
         private final List<CaravanProcess> started = new ArrayList<>();
 
         CaravanProcess start(Path workDir, String label, String... args) throws IOException {
-            CaravanProcess process = CaravanProcess.start(workDir, label, args);
+            return start(workDir, label, List.of(), args);
+        }
+
+        CaravanProcess start(Path workDir, String label, List<String> jvmOptions, String... args) throws IOException {
+            CaravanProcess process = CaravanProcess.start(workDir, label, jvmOptions, args);
             started.add(process);
             return process;
         }
