@@ -6,10 +6,13 @@ import io.caravan.catalog.ChunkCache;
 import io.caravan.catalog.DiskParcelCatalog;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
-import io.caravan.receiver.OversizedBodyAnswer;
+import io.caravan.receiver.AnonymousAccessGuard;
+import io.caravan.receiver.BearerToken;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverConfig;
+import io.caravan.receiver.ReceiverPipeline;
+import io.caravan.receiver.RequestLimits;
 import io.caravan.route.Outbox;
 import io.caravan.route.ParcelSplitter;
 import io.caravan.route.PartSetPickup;
@@ -17,6 +20,7 @@ import io.caravan.route.Shipper;
 import io.caravan.sender.ParcelSender;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
+import io.caravan.sender.StopSignal;
 import io.caravan.session.SessionLimits;
 import io.caravan.sync.MirrorSync;
 import io.caravan.sync.PathFilter;
@@ -42,7 +46,10 @@ import io.caravan.pull.PullPass;
 import io.caravan.sender.Retry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.routepolicy.quartz.CronScheduledRoutePolicy;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +62,13 @@ public final class CaravanConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(CaravanConfiguration.class);
     private static final long BODY_SLACK = 1L << 20;
+    /** How long a stopping service waits for the parcels in flight to end before Camel shuts the routes down. */
+    private static final Duration STOP_DRAIN = Duration.ofSeconds(2);
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        ConfigurationListing.install(context);
+        context.getShutdownStrategy().setLoggingLevel(LoggingLevel.DEBUG);
         Settings settings = new Settings(context);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         context.getRegistry().bind("metricsRegistry", registry);
@@ -138,6 +149,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     private static void receiver(CamelContext context, Settings settings, PrometheusMeterRegistry registry) throws Exception {
+        BearerToken token = BearerToken.of(settings.text("caravan.receiver.token", null));
+        AnonymousAccessGuard.check(settings.text("caravan.receiver.host", "127.0.0.1"), token,
+                Boolean.parseBoolean(settings.text("caravan.receiver.allow-anonymous", "false")));
         long maxChunk = settings.size("caravan.receiver.max-chunk-size", "32MiB");
         SessionLimits limits = new SessionLimits(maxChunk,
                 settings.integer("caravan.receiver.max-sessions", 256),
@@ -153,14 +167,19 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 OnConflict.parse(settings.text("caravan.receiver.on-conflict", "replace")),
                 ExtractPolicy.DEFAULT.withLimits(settings.integer("caravan.receiver.max-entries", 10_000_000),
                         settings.size("caravan.receiver.max-parcel-bytes", "1TiB")).withDirectIo(limits.directIo())
-                        .withExternalSymlinks(!Boolean.parseBoolean(settings.text("caravan.receiver.safe-links", "false"))),
+                        .withExternalSymlinks(!Boolean.parseBoolean(settings.text("caravan.receiver.safe-links", "false")))
+                        .withMaxExpansion(settings.integer("caravan.receiver.max-expansion", 1000), ExtractPolicy.DEFAULT_EXPANSION_GRACE)
+                        .withMinFreeBytes(limits.minFreeBytes()),
                 settings.duration("caravan.receiver.keep-versions", "7d"));
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC());
         context.getRegistry().bind("receiver", receiver);
-        ReceiverApi receiverApi = new ReceiverApi(receiver, registry, settings.text("caravan.receiver.token", null));
+        long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
+        long maxUpload = maxChunk + BODY_SLACK;
+        RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
+        ReceiverApi receiverApi = new ReceiverApi(receiver, registry, token, requestLimits);
         context.getRegistry().bind("receiverApi", receiverApi);
         catalog(context, settings, receiver, receiverApi);
-        context.getRegistry().bind("oversizedBodyAnswer", new OversizedBodyAnswer());
+        context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());
@@ -172,7 +191,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
             Tls.serve(context, Path.of(keystore), settings.text("caravan.receiver.tls-password", ""));
         }
         context.getPropertiesComponent().addOverrideProperty("caravan.receiver.http-max-body",
-                String.valueOf(Math.min(Integer.MAX_VALUE, maxChunk + BODY_SLACK)));
+                String.valueOf(ReceiverPipeline.aggregatorLimit(maxJson, maxUpload)));
         LOG.info("receiver: {}://{}:{}/ publishing into {}; sessions live {}; cleanup cron '{}'; chunks up to {} bytes",
                 keystore == null ? "http" : "https", settings.text("caravan.receiver.host", "?"),
                 settings.text("caravan.receiver.port", "?"), config.inbox(),
@@ -188,6 +207,32 @@ public final class CaravanConfiguration implements CamelConfiguration {
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
         context.getRegistry().bind("catalogApi", new CatalogApi(service, settings.text("caravan.receiver.token", null), errors::error));
+    }
+
+    /**
+     * A stop signal raised as soon as the context begins to stop, before its routes: shipping ends at
+     * once and the parcels in flight stay in the outbox, resumable (see {@link Outbox#failed}). The
+     * exchanges they were in end within moments; waiting for that here spares the shutdown its
+     * one-second polling of exchanges still in flight.
+     */
+    private static StopSignal stopWhenContextStops(CamelContext context) {
+        StopSignal stop = new StopSignal();
+        context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.CamelContextStoppingEvent;
+            }
+
+            @Override
+            public void notify(CamelEvent event) throws InterruptedException {
+                stop.raise();
+                long deadline = System.nanoTime() + STOP_DRAIN.toNanos();
+                while (context.getInflightRepository().size() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+            }
+        });
+        return stop;
     }
 
     private static void sender(CamelContext context, Settings settings) throws Exception {
@@ -213,7 +258,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         io.caravan.util.DataSize.parse(chunkSize), "parcel"),
                 parallel, settings.size("caravan.sender.dedup-min-size", "1MiB"),
                 Path.of(settings.text("caravan.sender.state-dir", "data/.sender")),
-                new Retry(settings.integer("caravan.sender.receiver-wait-attempts", 40), Duration.ofMillis(500), Duration.ofSeconds(30)));
+                new Retry(settings.integer("caravan.sender.receiver-wait-attempts", 40), Duration.ofMillis(500), Duration.ofSeconds(30))
+                        .stoppedBy(stopWhenContextStops(context)));
         sender.requireHeap(Runtime.getRuntime().maxMemory());
         context.getRegistry().bind("shipper", new Shipper(new ParcelSender(sender)));
         // parallel - 1 pool threads plus the splitter's own thread (caller runs) = parallel chunks in flight

@@ -1,55 +1,112 @@
 package io.caravan.app;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.camel.main.Main;
 
 /**
- * Boots Camel with Caravan's configuration, the given route files and {@code application.properties}
- * (from the working folder if present, else the copy in the jar). Flags become override properties.
+ * Boots Camel with Caravan's configuration and the given route files. Properties are layered: the
+ * packaged {@code application.properties} holds every key, the user's file (the one in the working
+ * folder, or the one given with {@code --config}) overrides some of them, environment variables and
+ * flags override both.
  */
 public final class CaravanMain {
+
+    private static final String PACKAGED = "application.properties";
 
     private CaravanMain() {
     }
 
     /** A configured, not yet started Camel main running the named route files ({@code receiver}, ...). */
     public static Main create(List<String> routeNames, Map<String, String> overrides) {
+        return create(routeNames, overrides, null);
+    }
+
+    /** As {@link #create(List, Map)}, with the user's properties from {@code config} instead of the working folder's. */
+    public static Main create(List<String> routeNames, Map<String, String> overrides, Path config) {
         Main main = new Main();
         main.configure().addConfiguration(CaravanConfiguration.class);
         main.configure().withRoutesIncludePattern(routeNames.stream().map(CaravanMain::routeLocation)
                 .collect(Collectors.joining(",")));
-        main.setPropertyPlaceholderLocations(Files.isRegularFile(Path.of("application.properties"))
-                ? "file:application.properties" : "classpath:application.properties");
+        main.setPropertyPlaceholderLocations(placeholderLocations(config));
         overrides.forEach(main::addOverrideProperty);
         return main;
     }
 
     /**
-     * A property as Camel will see it, before Camel starts: the override if given, else the
-     * environment variable ({@code caravan.role} → {@code CARAVAN_ROLE}), else application.properties.
+     * Runs Camel with these routes until the process is stopped. A receiver whose port is taken
+     * fails before anything starts, with a {@link PortInUseException} that names the port.
      */
-    public static String property(String key, Map<String, String> overrides, String fallback) throws java.io.IOException {
+    public static void run(List<String> routeNames, Map<String, String> overrides, Path config) throws Exception {
+        String host = property("caravan.receiver.host", overrides, config, "127.0.0.1");
+        int port = Integer.parseInt(property("caravan.receiver.port", overrides, config, "8834"));
+        if (routeNames.contains("receiver")) {
+            PortInUseException.requireFree(host, port);
+        }
+        try {
+            create(routeNames, overrides, config).run();
+        } catch (Exception e) {
+            java.net.BindException bind = PortInUseException.bindFailure(e);
+            throw bind != null ? new PortInUseException(host, port, bind) : e;
+        }
+    }
+
+    /**
+     * The user's file, then the packaged defaults: where several locations hold a key, Camel takes it
+     * from the first one that has it (checked by UserConfigurationFallsBackToDefaultsTest).
+     */
+    static String placeholderLocations(Path config) {
+        Path user = config != null ? userFile(config) : Path.of(PACKAGED);
+        return (Files.isRegularFile(user) ? "file:" + user.toAbsolutePath() + "," : "") + "classpath:" + PACKAGED;
+    }
+
+    /**
+     * A property as Camel will see it, before Camel starts: the override if given, else the
+     * environment variable ({@code caravan.role} → {@code CARAVAN_ROLE}), else the user's file, else
+     * the packaged application.properties.
+     */
+    public static String property(String key, Map<String, String> overrides, Path config, String fallback) throws IOException {
         if (overrides.containsKey(key)) {
             return overrides.get(key);
         }
-        String env = System.getenv(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
+        String env = System.getenv(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
         if (env != null && !env.isBlank()) {
             return env.trim();
         }
-        java.util.Properties properties = new java.util.Properties();
-        Path file = Path.of("application.properties");
-        try (var in = Files.isRegularFile(file) ? Files.newInputStream(file)
-                : CaravanMain.class.getResourceAsStream("/application.properties")) {
-            if (in != null) {
-                properties.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+        Properties properties = new Properties();
+        try (InputStream in = CaravanMain.class.getResourceAsStream("/" + PACKAGED)) {
+            load(properties, in);
+        }
+        Path user = config != null ? userFile(config) : Path.of(PACKAGED);
+        if (Files.isRegularFile(user)) {
+            try (InputStream in = Files.newInputStream(user)) {
+                load(properties, in);
             }
         }
         String value = properties.getProperty(key);
         return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    private static void load(Properties properties, InputStream in) throws IOException {
+        if (in != null) {
+            properties.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Path userFile(Path config) {
+        if (!Files.isRegularFile(config)) {
+            throw new IllegalArgumentException("--config: no properties file at " + config.toAbsolutePath());
+        }
+        return config;
     }
 
     static String routeLocation(String name) {

@@ -1,12 +1,15 @@
 package io.caravan.cli;
 
 import io.caravan.app.CaravanMain;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code caravan run}: the routes in routes/ for the configured role, until stopped. */
@@ -16,8 +19,8 @@ import picocli.CommandLine.Option;
                 + " data/outbox and it appears, verified, in data/inbox. Split the roles to run the two sides"
                 + " on different machines.", ""},
         footer = {"", "Any property can be set with -D or an environment variable, e.g.",
-                "  caravan run --role receiver -Dcaravan.receiver.host=0.0.0.0",
-                "  CARAVAN_SENDER_URL=http://inbox.example.com:8834 caravan run --role sender"})
+                "  caravan run --role receiver -Dcaravan.receiver.host=0.0.0.0 -Dcaravan.receiver.token=SECRET",
+                "  CARAVAN_SENDER_URL=http://inbox.example.com:8834 CARAVAN_SENDER_TOKEN=SECRET caravan run --role sender"})
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--role", paramLabel = "<role>", description = "sender, receiver or both (default: caravan.role, both).")
@@ -26,11 +29,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--transport", paramLabel = "<transport>", description = "http or file (default: caravan.sender.transport, http).")
     String transport;
 
-    @Option(names = "-D", paramLabel = "<key=value>", description = "Set a property (overrides application.properties).")
+    @Option(names = "--config", paramLabel = "<file>", description = "Properties file with the keys to change"
+            + " (default: ./application.properties if present); every other key keeps its packaged default.")
+    Path config;
+
+    @Option(names = "--insecure", description = "With a receiver role: allow listening on an address other machines can"
+            + " reach without a token (caravan.receiver.allow-anonymous=true).")
+    boolean insecure;
+
+    @Option(names = "-D", paramLabel = "<key=value>", description = "Set a property (overrides the properties files).")
     Map<String, String> properties = new LinkedHashMap<>();
+
+    @Mixin
+    Verbosity verbosity;
 
     @Override
     public Integer call() throws Exception {
+        verbosity.applyToLogs();
         Map<String, String> overrides = new LinkedHashMap<>(properties);
         if (role != null) {
             overrides.put("caravan.role", role);
@@ -38,8 +53,11 @@ final class RunCommand implements Callable<Integer> {
         if (transport != null) {
             overrides.put("caravan.sender.transport", transport);
         }
-        String actualRole = CaravanMain.property("caravan.role", overrides, "both");
-        String actualTransport = CaravanMain.property("caravan.sender.transport", overrides, "http");
+        if (insecure) {
+            overrides.put("caravan.receiver.allow-anonymous", "true");
+        }
+        String actualRole = CaravanMain.property("caravan.role", overrides, config, "both");
+        String actualTransport = CaravanMain.property("caravan.sender.transport", overrides, config, "http");
         if (!List.of("sender", "receiver", "both").contains(actualRole)) {
             throw new IllegalArgumentException("role must be sender, receiver or both, not '" + actualRole + "'");
         }
@@ -52,18 +70,20 @@ final class RunCommand implements Callable<Integer> {
             if (actualTransport.equals("file")) {
                 routes.add("parts-pickup");
             }
-            if (!CaravanMain.property("caravan.pull.from", overrides, "").isEmpty()) {
+            if (!CaravanMain.property("caravan.pull.from", overrides, config, "").isEmpty()) {
                 routes.add("pull");
             }
         }
         if (!actualRole.equals("receiver")) {
             routes.add("outbox");
             routes.add("ship-" + actualTransport);
-            if (!CaravanMain.property("caravan.sync.dir", overrides, "").isEmpty()) {
+            if (!CaravanMain.property("caravan.sync.dir", overrides, config, "").isEmpty()) {
                 routes.add("sync");
             }
         }
-        CaravanMain.create(routes, overrides).run();
+        Interruptions.installExiting("stopping; parcels in flight stay in the outbox and resume from the chunks the"
+                + " receiver holds at the next start", Duration.ofSeconds(10));
+        CaravanMain.run(routes, overrides, config);
         return CaravanCli.OK;
     }
 }

@@ -5,13 +5,17 @@ import io.caravan.progress.ProgressListener;
 import io.caravan.progress.ProgressListeners;
 import io.caravan.progress.TransferStats;
 import io.caravan.sender.ParcelSender;
+import io.caravan.sender.ReceiverClient;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
+import io.caravan.sender.StopSignal;
+import io.caravan.sender.TransferStoppedException;
 import io.caravan.util.DataSize;
 import io.caravan.util.TreeScan;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -20,8 +24,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code caravan send|up}: one file or folder to a receiver, resumable, with progress and a summary. */
-@Command(name = "send", aliases = "up", mixinStandardHelpOptions = true, sortOptions = false,
+/** {@code caravan send|up|upload}: one file or folder to a receiver, resumable, with progress and a summary. */
+@Command(name = "send", aliases = {"up", "upload"}, mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Sends a file or folder (detected) to a receiver as one parcel: packed, chunked, uploaded with"
                 + " parallel chunks and retries, verified and published there as <remote-name>. Interrupted sends"
                 + " resume: run the same command again and only missing or changed chunks travel.", ""},
@@ -45,7 +49,8 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Allow replacing a folder by a file or a file by a folder (the old entry is kept as a version).")
     boolean force;
 
-    @Option(names = "--to", paramLabel = "<url>", description = "Receiver URL (default: http://<host>:<port>).")
+    @Option(names = "--to", paramLabel = "<url>", description = "Receiver URL; host:port means http://host:port"
+            + " (default: http://<host>:<port>).")
     String to;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Receiver host when --to is not given (default: ${DEFAULT-VALUE}).")
@@ -66,37 +71,42 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--no-dedup", description = "Send every file's bytes, even ones the receiver already stores.")
     boolean noDedup;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
-    boolean quiet;
-
-    @Option(names = {"-v", "--verbose"}, description = "Print each file as it is packed.")
-    boolean verbose;
+    /** -q: no progress and no INFO logs; -v: each file as it is packed; -vv: debug logs too. */
+    @Mixin
+    Verbosity verbosity;
 
     @Override
     public Integer call() throws Exception {
         if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
             throw new io.caravan.CaravanException("source not found: " + source);
         }
+        verbosity.applyToLogs();
         Path state = connection.prepare();
         String name = remoteName != null ? remoteName : source.toAbsolutePath().normalize().getFileName().toString();
-        String url = to != null ? to : "http://" + host + ":" + port;
+        String url = ReceiverClient.normalize(to != null ? to : host + ":" + port);
+        StopSignal stop = new StopSignal();
+        Interruptions interruptions = Interruptions.install("stopping; parcel '" + name + "' stays resumable on " + url
+                + ": run the same command again to continue", stop::raise, Duration.ofSeconds(3));
         SenderSettings settings = new SenderSettings(url, connection.token,
                 packing.toPackOptions(name), parallel,
-                noDedup ? -1 : 1L << 20, state, Retry.DEFAULT);
+                noDedup ? -1 : 1L << 20, state, Retry.DEFAULT.stoppedBy(stop));
         settings.requireHeap(Runtime.getRuntime().maxMemory());
         TreeScan scan = TreeScan.of(List.of(source));
         System.out.println((Files.isDirectory(source) ? "folder " : "file ") + source + " -> " + url + " as '" + name + "' ("
                 + scan.files() + " files, " + DataSize.format(scan.bytes()) + ")");
         TransferStats stats = new TransferStats();
-        ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
+        ConsoleProgress progress = ConsoleProgress.forConsole(verbosity.quiet());
         progress.started("send", scan.bytes(), scan.files());
         ProgressListener perFile = new ProgressListener() {
             private int done;
 
             @Override
             public void entry(String path, long size) {
-                if (verbose) {
-                    System.out.printf(Locale.ROOT, "[%d/%d] %s (%s)%n", ++done, scan.files(), path, DataSize.format(size));
+                if (verbosity.level() >= 1 && !path.endsWith("/")) {
+                    String line = String.format(Locale.ROOT, "[%d/%d] %s (%s)", ++done, scan.files(), path, DataSize.format(size));
+                    if (!progress.println(line)) {
+                        System.out.println(line);
+                    }
                 }
             }
         };
@@ -111,21 +121,29 @@ final class SendCommand implements Callable<Integer> {
         ParcelSender.Result result;
         try {
             result = new ParcelSender(settings).send(source, name, placement, ProgressListeners.of(stats, progress, perFile));
-        } catch (RuntimeException e) {
-            printSummary(stats, scan, false, 0, 0);
+        } catch (TransferStoppedException e) {
+            progress.finished(false);
+            printSummary(stats, scan, "interrupted (resumable)", 0, 0);
+            System.err.println("caravan: interrupted: " + e.getMessage() + "; run the same command again to continue");
+            return interruptions.exitStatus();
+        } catch (Exception e) {
+            progress.finished(false);
+            printSummary(stats, scan, "failed", 0, 0);
             throw e;
         }
         System.out.println("published '" + name + "' at " + result.answer().path("path").asText() + " on " + url
                 + " (stream SHA-256 " + result.answer().path("sha256").asText() + ")");
-        printSummary(stats, scan, true, result.sentBytes(), result.skippedChunks());
+        printSummary(stats, scan, "succeeded", result.sentBytes(), result.skippedChunks());
         return CaravanCli.OK;
     }
 
-    private static void printSummary(TransferStats stats, TreeScan scan, boolean ok, long sent, long skipped) {
+    /** Seed 004's summary; {@code outcome} is what became of the files: succeeded, failed or interrupted. */
+    private static void printSummary(TransferStats stats, TreeScan scan, String outcome, long sent, long skipped) {
         long elapsed = stats.elapsedNanos();
-        System.out.printf(Locale.ROOT, "  total files: %d%n  succeeded: %d%n  failed: %d%n  total size: %s%n"
+        boolean ok = outcome.equals("succeeded");
+        System.out.printf(Locale.ROOT, "  total files: %d%n  succeeded: %d%n  %s: %d%n  total size: %s%n"
                         + "  on the wire: %s (%d chunks already on the receiver)%n  average speed: %s%n  elapsed: %.1f s%n",
-                scan.files(), ok ? scan.files() : 0, ok ? 0 : scan.files(), DataSize.format(scan.bytes()),
+                scan.files(), ok ? scan.files() : 0, ok ? "failed" : outcome, ok ? 0 : scan.files(), DataSize.format(scan.bytes()),
                 DataSize.format(sent), skipped, DataSize.rate(stats.contentBytes(), elapsed), elapsed / 1e9);
     }
 }

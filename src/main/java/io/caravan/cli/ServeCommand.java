@@ -2,19 +2,25 @@ package io.caravan.cli;
 
 import io.caravan.app.CaravanMain;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code caravan serve}: the receiver's HTTP API and session cleanup, until stopped. */
-@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+/** {@code caravan serve|server}: the receiver's HTTP API and session cleanup, until stopped. */
+@Command(name = "serve", aliases = "server", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the receiver: the HTTP upload API (DESIGN §3) on camel-netty-http, publishing"
                 + " finished parcels into the inbox, with Quartz cleanup of expired sessions. Settings come from"
                 + " application.properties (caravan.receiver.*); flags override them.", ""})
 final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "<file>", description = "Properties file with the keys to change"
+            + " (default: ./application.properties if present); every other key keeps its packaged default.")
+    Path config;
 
     @Option(names = "--host", paramLabel = "<host>", description = "Address to listen on (default: 127.0.0.1).")
     String host;
@@ -31,15 +37,24 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--token", paramLabel = "<token>", description = "Require 'Authorization: Bearer <token>'.")
     String token;
 
+    @Option(names = "--insecure", description = "Allow listening on an address other machines can reach without a token"
+            + " (anyone who reaches the port can then write into the inbox).")
+    boolean insecure;
+
     @Option(names = "--tls-keystore", paramLabel = "<file>", description = "Serve HTTPS with this keystore (PKCS12, or .jks).")
     Path tlsKeystore;
 
     @Option(names = "--tls-password", paramLabel = "<password>", description = "Keystore password.")
     String tlsPassword;
 
+    @Mixin
+    Verbosity verbosity;
+
     @Override
     public Integer call() throws Exception {
+        verbosity.applyToLogs();
         Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put("caravan.role", "receiver");
         if (host != null) {
             overrides.put("caravan.receiver.host", host);
         }
@@ -55,11 +70,16 @@ final class ServeCommand implements Callable<Integer> {
         if (token != null) {
             overrides.put("caravan.receiver.token", token);
         }
+        if (insecure) {
+            overrides.put("caravan.receiver.allow-anonymous", "true");
+        }
         if (tlsKeystore != null) {
             overrides.put("caravan.receiver.tls-keystore", tlsKeystore.toString());
             overrides.put("caravan.receiver.tls-password", tlsPassword == null ? "" : tlsPassword);
         }
-        CaravanMain.create(List.of("receiver"), overrides).run();
+        Interruptions.installExiting("stopping the receiver; uploads in flight are asked to retry later and resume"
+                + " from the chunks it holds when it is back", Duration.ofSeconds(10));
+        CaravanMain.run(List.of("receiver"), overrides, config);
         return CaravanCli.OK;
     }
 }

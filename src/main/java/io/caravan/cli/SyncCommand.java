@@ -1,5 +1,6 @@
 package io.caravan.cli;
 
+import io.caravan.sender.ReceiverClient;
 import io.caravan.sync.MirrorSync;
 import io.caravan.sync.SyncConsole;
 import io.caravan.sync.SyncMode;
@@ -28,7 +29,8 @@ final class SyncCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "<dir>", description = "Folder to mirror.")
     Path dir;
 
-    @Option(names = "--to", required = true, paramLabel = "<url>", description = "Receiver URL, e.g. http://host:8834.")
+    @Option(names = "--to", required = true, paramLabel = "<url>", description = "Receiver URL, e.g. http://host:8834"
+            + " (host:port means http://host:port).")
     String to;
 
     @Mixin
@@ -65,12 +67,16 @@ final class SyncCommand implements Callable<Integer> {
         }
         Path root = dir.toAbsolutePath().normalize();
         Path state = connection.prepare();
-        SyncSettings settings = new SyncSettings(root, to, connection.token, name != null ? name : root.getFileName().toString(),
+        SyncSettings settings = new SyncSettings(root, ReceiverClient.normalize(to), connection.token,
+                name != null ? name : root.getFileName().toString(),
                 SyncMode.parse(mode), checksum, workers, state, Durations.parse(settle), Durations.parse(rescan))
                 .with(safety.rules(), safety.guards(), safety.dryRun);
         // one line per parcel would drown the seed's progress lines; warnings and failures still show
         org.apache.logging.log4j.core.config.Configurator.setLevel("io.caravan.sender.ParcelUpload",
                 org.apache.logging.log4j.Level.WARN);
+        // a sync's parcels are resumed from the receiver's sessions: nothing may abandon them on the way out
+        Interruptions.installHalting("stopping the sync of " + root + "; the parcels in flight stay on the receiver:"
+                + " run the same command again to continue", java.time.Duration.ofSeconds(2));
         SyncConsole console = new SyncConsole(System.out);
         MirrorSync sync = new MirrorSync(settings, console);
         if (once || safety.dryRun) {

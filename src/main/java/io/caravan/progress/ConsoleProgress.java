@@ -3,14 +3,14 @@ package io.caravan.progress;
 import io.caravan.util.DataSize;
 import java.io.PrintStream;
 import java.util.Locale;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Shows progress on the console: a progress bar (bytes, MB/s, ETA) on a terminal, otherwise a
- * plain line every few seconds, and warnings as they happen. Writes to standard error.
+ * plain line every few seconds, and warnings as they happen. Writes to standard error. While the
+ * bar shows, every other line written to standard error (log lines too) goes above it.
  */
 public final class ConsoleProgress implements ProgressListener {
 
@@ -21,6 +21,7 @@ public final class ConsoleProgress implements ProgressListener {
     private final boolean interactive;
     private final boolean quiet;
     private ProgressBar bar;
+    private BarLine line;
     private String operation = "work";
     private long total = -1;
     private long done;
@@ -45,9 +46,11 @@ public final class ConsoleProgress implements ProgressListener {
         this.startNanos = System.nanoTime();
         this.lastPrint = startNanos;
         if (interactive && !quiet) {
+            line = new BarLine(out);
             bar = new ProgressBarBuilder().setTaskName(operation).setInitialMax(Math.max(totalBytes, 0))
                     .setUnit(" MiB", MIB).showSpeed().setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
-                    .setConsumer(new ConsoleProgressBarConsumer(out)).build();
+                    .setConsumer(line).build();
+            line.takeOverStandardError();
         }
     }
 
@@ -79,13 +82,19 @@ public final class ConsoleProgress implements ProgressListener {
 
     @Override
     public void warning(String message) {
-        if (bar != null) {
-            bar.pause();
+        if (!println("warning: " + message)) {
+            out.println("warning: " + message);
         }
-        out.println("warning: " + message);
-        if (bar != null) {
-            bar.resume();
+    }
+
+    /** Writes a line above the progress bar; false (and nothing written) when no bar shows. */
+    public boolean println(String text) {
+        BarLine current = line;
+        if (current == null) {
+            return false;
         }
+        current.println(text);
+        return true;
     }
 
     @Override
@@ -96,6 +105,8 @@ public final class ConsoleProgress implements ProgressListener {
             }
             bar.close();
             bar = null;
+            line.release();
+            line = null;
         }
     }
 }

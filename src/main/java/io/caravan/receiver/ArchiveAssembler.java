@@ -1,15 +1,19 @@
 package io.caravan.receiver;
 
 import io.caravan.CaravanException;
+import io.caravan.StorageException;
 import io.caravan.progress.ProgressListener;
 import io.caravan.session.DiskSessionStore;
 import io.caravan.session.Session;
 import io.caravan.session.SessionListener;
 import io.caravan.session.StoredChunk;
 import io.caravan.unpack.ExtractHooks;
+import io.caravan.unpack.ExtractLimitException;
 import io.caravan.unpack.SafeExtractor;
 import io.caravan.unpack.Staging;
 import io.caravan.unpack.UnpackOptions;
+import io.caravan.unpack.UnsafeEntryException;
+import io.caravan.unpack.WaitingSource;
 import io.caravan.unpack.Unpacker;
 import io.caravan.util.BulkInputStream;
 import io.caravan.util.Sha256;
@@ -26,6 +30,9 @@ import java.util.List;
  * of stored chunks (waiting for the next one), decompresses and untars into the session's staging
  * folder. A chunk replaced after it was read restarts the extraction from chunk 0 in a fresh
  * staging folder. {@link #finish} ends the stream at the manifest's chunk count and waits.
+ * A failed extraction removes its staging folder at once. A failure of the storage (no space, an
+ * I/O error) is passing: the next chunk stored or finish starts the extraction again. An entry or
+ * limit the receiver refuses is final: {@link #throwIfRefused} answers it to every later upload.
  */
 final class ArchiveAssembler implements SessionListener {
 
@@ -54,6 +61,8 @@ final class ArchiveAssembler implements SessionListener {
     private Thread worker;
     private Throwable failure;
     private Outcome outcome;
+    /** The chunk the extraction was reading when it failed (chunks after it cannot change a refusal). */
+    private int failedAt;
 
     ArchiveAssembler(Session session, DiskSessionStore store, Path stagingDir, Path inbox, UnpackOptions options,
                      ExtractHooks contentHooks) {
@@ -129,8 +138,10 @@ final class ArchiveAssembler implements SessionListener {
             synchronized (monitor) {
                 if (gen == generation) {
                     failure = t;
+                    failedAt = nextIndex - 1;
                 }
             }
+            freeStaging();
         } finally {
             synchronized (monitor) {
                 monitor.notifyAll();
@@ -149,7 +160,8 @@ final class ArchiveAssembler implements SessionListener {
     public void chunkStored(Session s, int index, boolean replaced) {
         boolean restart;
         synchronized (monitor) {
-            restart = replaced && index < nextIndex;
+            // a chunk could be stored, so the storage works again: a failure it caused is retried
+            restart = replaced && index < nextIndex || failure instanceof StorageException;
             monitor.notifyAll();
         }
         if (restart) {
@@ -175,11 +187,16 @@ final class ArchiveAssembler implements SessionListener {
         if (ranPastTheEnd) {
             start();
         }
-        Thread current;
+        awaitWorker();
+        boolean passing;
         synchronized (monitor) {
-            current = worker;
+            passing = failure instanceof StorageException;
         }
-        join(current);
+        if (passing) {
+            // the storage failed earlier (a full disk): try again now, it may have room by now
+            start();
+            awaitWorker();
+        }
         synchronized (monitor) {
             if (failure instanceof CaravanException e) {
                 throw e;
@@ -197,12 +214,72 @@ final class ArchiveAssembler implements SessionListener {
         }
     }
 
-    /** Lets a failed finish be retried with more chunks: the stream is open-ended again. */
+    /**
+     * Lets a failed finish be retried with more chunks: the stream is open-ended again. A refusal
+     * stays (extracting the same chunks again would refuse the same entry) until a chunk it read is
+     * replaced; after a storage failure the next chunk stored or finish starts it again, not this.
+     */
     void reopen() throws IOException {
         synchronized (monitor) {
             totalChunks = null;
+            if (refusal(failure) || failure instanceof StorageException) {
+                return;
+            }
         }
         start();
+    }
+
+    /** Whether the extraction ended with a refusal (an entry it will not extract, a limit). */
+    boolean refused() {
+        synchronized (monitor) {
+            return refusal(failure);
+        }
+    }
+
+    /**
+     * Throws the refusal that ended the extraction as the answer to a chunk upload: {@code index} is
+     * the chunk being uploaded, or -1 once it was stored. A chunk at or before the one the extraction
+     * failed on may replace a chunk it read and so start it again: such a chunk is stored first.
+     */
+    void throwIfRefused(int index) {
+        synchronized (monitor) {
+            if (!refusal(failure) || index >= 0 && index <= failedAt) {
+                return;
+            }
+            if (failure instanceof UnsafeEntryException unsafe) {
+                throw new RefusedEntryException(unsafe);
+            }
+            throw (CaravanException) failure;
+        }
+    }
+
+    /** Throws the refusal that ended the extraction as it is, for a finish (whatever chunks are missing). */
+    void throwRefusal() {
+        synchronized (monitor) {
+            if (refusal(failure)) {
+                throw (CaravanException) failure;
+            }
+        }
+    }
+
+    private static boolean refusal(Throwable failure) {
+        return failure instanceof UnsafeEntryException || failure instanceof ExtractLimitException;
+    }
+
+    private void awaitWorker() throws InterruptedIOException {
+        Thread current;
+        synchronized (monitor) {
+            current = worker;
+        }
+        join(current);
+    }
+
+    private void freeStaging() {
+        try {
+            Staging.deleteTree(stagingDir);
+        } catch (IOException e) {
+            // what is left is removed when the extraction starts again, or at the next start of the receiver
+        }
     }
 
     @Override
@@ -235,8 +312,9 @@ final class ArchiveAssembler implements SessionListener {
     }
 
     /** The session's chunks in index order as one stream; waits for missing chunks, ends at the total. */
-    private final class ChunkStream extends BulkInputStream {
+    private final class ChunkStream extends BulkInputStream implements WaitingSource {
         private final int gen;
+        private boolean abandoned;
         private final MessageDigest digest = Sha256.newDigest();
         private InputStream current;
         private int index;
@@ -269,6 +347,9 @@ final class ArchiveAssembler implements SessionListener {
                     if (gen != generation) {
                         throw new InterruptedIOException("extraction restarted");
                     }
+                    if (abandoned) {
+                        throw new InterruptedIOException("extraction stopped");
+                    }
                     if (totalChunks != null && index >= totalChunks) {
                         return false;
                     }
@@ -287,6 +368,14 @@ final class ArchiveAssembler implements SessionListener {
             }
             current = store.open(session, chunk);
             return true;
+        }
+
+        @Override
+        public void abandon() {
+            synchronized (monitor) {
+                abandoned = true;
+                monitor.notifyAll();
+            }
         }
 
         @Override

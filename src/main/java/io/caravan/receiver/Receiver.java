@@ -167,9 +167,18 @@ public final class Receiver implements AutoCloseable {
         if (sha256 != null && !sha256.matches("[0-9a-fA-F]{64}")) {
             throw RequestRejectedException.badRequest("X-Chunk-Sha256 must be 64 hex digits, got '" + sha256 + "'");
         }
+        // an archive whose extraction refused an entry is refused at once, not after the whole transfer
+        ArchiveAssembler assembler = assemblers.get(session.meta().id());
+        boolean refused = assembler != null && assembler.refused();
+        if (refused) {
+            assembler.throwIfRefused(index);
+        }
         ChunkWrite write = store.write(session, index, body, sha256);
         if (write.outcome() != ChunkWrite.Outcome.IDENTICAL) {
             metrics.chunk(write.chunk().size());
+        }
+        if (refused) {
+            assembler.throwIfRefused(-1); // unless this chunk replaced one the refused extraction read
         }
         return write;
     }
@@ -231,8 +240,9 @@ public final class Receiver implements AutoCloseable {
         if (manifest == null) {
             throw RequestRejectedException.badRequest("finish of an archive session needs its manifest as the body");
         }
-        checkChunks(session, manifest.chunks());
         ArchiveAssembler assembler = assemblers.get(session.meta().id());
+        assembler.throwRefusal(); // refused already: say why, not which chunks were not sent after it
+        checkChunks(session, manifest.chunks());
         ArchiveAssembler.Outcome outcome;
         try {
             outcome = assembler.finish(manifest.totalChunks());
@@ -317,42 +327,44 @@ public final class Receiver implements AutoCloseable {
         }
     }
 
-    /** Raw sessions without a manifest: chunks 0..max must all be there. */
+    /** Raw sessions without a manifest: chunks 0..max must all be there; the work is bounded by the chunks stored. */
     private static List<ChunkInfo> contiguous(Session session) {
         if (session.chunks().isEmpty()) {
-            throw conflict("no chunks were uploaded", Map.of("missing", List.of(0), "mismatched", List.of()));
+            ChunkGaps gaps = new ChunkGaps();
+            gaps.missing(0);
+            throw conflict("no chunks were uploaded", gaps.details());
         }
         int last = session.chunks().lastKey();
-        List<ChunkInfo> chunks = new ArrayList<>();
-        List<Integer> missing = new ArrayList<>();
-        for (int i = 0; i <= last; i++) {
-            StoredChunk c = session.chunk(i);
-            if (c == null) {
-                missing.add(i);
-            } else {
-                chunks.add(new ChunkInfo(i, c.size(), c.sha256()));
+        long absent = (long) last + 1 - session.chunks().size();
+        if (absent > 0) {
+            ChunkGaps gaps = new ChunkGaps();
+            // each step finds a stored chunk or lists a gap: at most stored + LISTED steps, whatever the indices
+            for (int i = 0; i <= last && !gaps.listFull(); i++) {
+                if (session.chunk(i) == null) {
+                    gaps.missing(i);
+                }
             }
+            gaps.missingUnlisted(absent - gaps.missingCount());
+            throw conflict(absent + " chunks are missing" + gaps.listedNote(), gaps.details());
         }
-        if (!missing.isEmpty()) {
-            throw conflict(missing.size() + " chunks are missing", Map.of("missing", missing, "mismatched", List.of()));
-        }
+        List<ChunkInfo> chunks = new ArrayList<>();
+        session.chunks().forEach((i, c) -> chunks.add(new ChunkInfo(i, c.size(), c.sha256())));
         return chunks;
     }
 
     private static void checkChunks(Session session, List<ChunkInfo> expected) {
-        List<Integer> missing = new ArrayList<>();
-        List<Integer> mismatched = new ArrayList<>();
+        ChunkGaps gaps = new ChunkGaps();
         for (ChunkInfo chunk : expected) {
             StoredChunk stored = session.chunk(chunk.index());
             if (stored == null) {
-                missing.add(chunk.index());
+                gaps.missing(chunk.index());
             } else if (!stored.sha256().equalsIgnoreCase(chunk.checksum()) || stored.size() != chunk.size()) {
-                mismatched.add(chunk.index());
+                gaps.mismatched(chunk.index());
             }
         }
-        if (!missing.isEmpty() || !mismatched.isEmpty()) {
-            throw conflict(missing.size() + " chunks missing and " + mismatched.size() + " not matching the manifest;"
-                    + " upload them and finish again", Map.of("missing", missing, "mismatched", mismatched));
+        if (gaps.any()) {
+            throw conflict(gaps.missingCount() + " chunks missing and " + gaps.mismatchedCount() + " not matching the manifest"
+                    + gaps.listedNote() + "; upload them and finish again", gaps.details());
         }
     }
 

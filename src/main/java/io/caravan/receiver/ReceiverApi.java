@@ -7,7 +7,14 @@ import io.caravan.session.ChunkWrite;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.caravan.session.ChunkBody;
 import io.netty.buffer.ByteBuf;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,21 +32,25 @@ import org.slf4j.LoggerFactory;
  * Binds the HTTP protocol to the {@link Receiver}: reads path parameters, headers and bodies from
  * the exchange, writes JSON answers and status codes. Chunk bodies are taken straight from
  * Netty's buffer, without a copy. Every failure becomes a JSON body {@code {error, message, ...}}
- * with the failure's status.
+ * with the failure's status. While the context stops, requests are answered 503 with Retry-After.
  */
 public final class ReceiverApi implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What a 503 (stopping, out of buffer memory) asks a client to wait before it tries again. */
+    private static final String RETRY_AFTER_SECONDS = "5";
 
     private final Receiver receiver;
     private final PrometheusMeterRegistry registry;
-    private final String token;
+    private final BearerToken token;
+    private final RequestLimits limits;
 
-    public ReceiverApi(Receiver receiver, PrometheusMeterRegistry registry, String token) {
+    public ReceiverApi(Receiver receiver, PrometheusMeterRegistry registry, BearerToken token, RequestLimits limits) {
         this.receiver = receiver;
         this.registry = registry;
-        this.token = token == null || token.isBlank() ? null : token;
+        this.token = token;
+        this.limits = limits;
     }
 
     private CamelContext camelContext;
@@ -133,13 +144,20 @@ public final class ReceiverApi implements CamelContextAware {
     }
 
     public void mirrorChanges(Exchange exchange) {
-        handle(exchange, () -> json(exchange, 200,
-                receiver.mirrorChanges(queryParameter(exchange, "name"), body(exchange))));
+        handle(exchange, () -> {
+            String body = body(exchange);
+            limits.checkMirrorChanges(body);
+            json(exchange, 200, receiver.mirrorChanges(queryParameter(exchange, "name"), body));
+        });
     }
 
     private void handle(Exchange exchange, Action action) {
         try {
             authorize(exchange);
+            if (camelContext != null && camelContext.isStopping()) {
+                throw new io.caravan.session.RequestRejectedException(503, "stopping", "the receiver is stopping and"
+                        + " stored nothing of this request: retry later; an upload resumes from the chunks it holds");
+            }
             action.run();
         } catch (OutOfMemoryError e) {
             // direct buffer memory is exhausted by concurrent large bodies: nothing was stored, the sender retries
@@ -150,11 +168,31 @@ public final class ReceiverApi implements CamelContextAware {
         }
     }
 
+    /**
+     * {@code GET /health}: {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN"}} when the state
+     * folder is unusable (missing, not a writable folder, a link); nothing more, and no token needed.
+     */
     public void health(Exchange exchange) throws JsonProcessingException {
-        json(exchange, 200, Map.of("status", "UP", "sessions", receiver.store().sessions().size()));
+        boolean up = usableFolder(receiver.config().stateDir());
+        json(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN"));
     }
 
-    public void metrics(Exchange exchange) {
+    private static boolean usableFolder(Path dir) {
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return attrs.isDirectory() && Files.isWritable(dir) && Files.isExecutable(dir);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public void metrics(Exchange exchange) throws JsonProcessingException {
+        try {
+            authorize(exchange);
+        } catch (CaravanException e) {
+            error(exchange, e);
+            return;
+        }
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
@@ -166,7 +204,10 @@ public final class ReceiverApi implements CamelContextAware {
         error(exchange, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
     }
 
-    private void error(Exchange exchange, Exception e) {
+    private void error(Exchange exchange, Exception failure) {
+        // a full disk or an I/O error is the machine's passing trouble (507/503), not an internal fault
+        Exception e = failure instanceof CaravanException ? failure
+                : io.caravan.StorageException.of(failure).map(Exception.class::cast).orElse(failure);
         Map<String, Object> answer = new LinkedHashMap<>();
         int status;
         if (e instanceof CaravanException ce) {
@@ -178,6 +219,13 @@ public final class ReceiverApi implements CamelContextAware {
             status = 400;
             answer.put("error", "bad_request");
             answer.put("message", e.getMessage());
+        } else if (e instanceof FileAlreadyExistsException || e instanceof NotDirectoryException) {
+            // publishing under a name whose folder is a file (or the like): the name is taken, not a fault here
+            status = 409;
+            answer.put("error", "name_conflict");
+            answer.put("message", "'" + inboxRelative(((java.nio.file.FileSystemException) e).getFile())
+                    + "' is in the way of the name asked for (a file where a folder is needed); nothing was published:"
+                    + " choose another name, or remove it");
         } else {
             status = 500;
             answer.put("error", "internal");
@@ -195,14 +243,14 @@ public final class ReceiverApi implements CamelContextAware {
         } catch (JsonProcessingException jsonFailure) {
             exchange.getMessage().setBody("{\"error\":\"internal\"}");
         }
+        if (status == 503) {
+            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
+        }
     }
 
+    /** The pipeline's {@link RequestGate} has checked this already; checked again for calls that reach here another way. */
     private void authorize(Exchange exchange) {
-        if (token == null) {
-            return;
-        }
-        String header = exchange.getMessage().getHeader("Authorization", String.class);
-        if (header == null || !java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(), header.trim().getBytes())) {
+        if (!token.accepts(exchange.getMessage().getHeader("Authorization", String.class))) {
             throw new io.caravan.session.RequestRejectedException(401, "unauthorized",
                     "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
         }
@@ -231,8 +279,24 @@ public final class ReceiverApi implements CamelContextAware {
         return raw == null ? null : java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static String body(Exchange exchange) {
-        return exchange.getMessage().getBody(String.class);
+    /** A JSON request body, read as UTF-8 whatever its declared type; 413 over the JSON limit. */
+    private String body(Exchange exchange) {
+        byte[] bytes = exchange.getMessage().getBody(byte[].class);
+        if (bytes == null) {
+            return null;
+        }
+        limits.checkJsonBody(bytes.length);
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A path from a file system error as the sender named it: relative to the inbox, never showing the receiver's folders. */
+    private String inboxRelative(String file) {
+        if (file != null && !Path.of(file).isAbsolute()) {
+            return file;
+        }
+        Path inbox = receiver.config().inbox().toAbsolutePath().normalize();
+        Path path = file == null ? inbox : Path.of(file).normalize();
+        return path.startsWith(inbox) ? inbox.relativize(path).toString() : String.valueOf(path.getFileName());
     }
 
     private static void json(Exchange exchange, int status, Object body) throws JsonProcessingException {

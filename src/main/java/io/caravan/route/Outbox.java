@@ -1,6 +1,8 @@
 package io.caravan.route;
 
 import io.caravan.CaravanHeaders;
+import io.caravan.sender.ShipException;
+import io.caravan.sender.TransferStoppedException;
 import io.caravan.unpack.Staging;
 import java.io.File;
 import java.io.IOException;
@@ -8,12 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,12 +26,17 @@ import org.slf4j.LoggerFactory;
  * The drop folder's rules: a top-level file is a parcel once camel-file's read lock says it stopped
  * changing; a top-level folder {@code X} is a parcel once {@code X.ready} appears, which this bean
  * also writes for folders that have been quiet long enough. Folder parcels are moved to
- * {@code .sent/} or {@code .failed/} here (camel-file moves the files and markers itself), and a
- * failure leaves a {@code <name>.error.txt} note beside the parcel.
+ * {@code .sent/} here (camel-file moves the files and markers itself). A parcel that may still go
+ * through stays in the outbox, to be resumed; only a final failure moves it (and a folder's marker)
+ * to {@code .failed/}, with a {@code <name>.error.txt} note beside it.
  */
 public final class Outbox {
 
     public static final String READY_SUFFIX = ".ready";
+    /** Exchange property: the file camel-file picked up (the parcel itself, or a folder parcel's marker). */
+    private static final String PICKED_UP = "CaravanPickedUp";
+    /** Exchange property shared by a parcel's chunk exchanges: whether a failure was already dealt with. */
+    private static final String DECIDED = "CaravanFailureDecided";
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
     private Path dir;
@@ -45,6 +54,8 @@ public final class Outbox {
     public void resolve(Exchange exchange) {
         File file = exchange.getMessage().getBody(File.class);
         Path parcel = file.toPath();
+        exchange.setProperty(PICKED_UP, parcel);
+        exchange.setProperty(DECIDED, new AtomicBoolean());
         String name = parcel.getFileName().toString();
         if (name.endsWith(READY_SUFFIX)) {
             Path folder = parcel.resolveSibling(name.substring(0, name.length() - READY_SUFFIX.length()));
@@ -63,17 +74,50 @@ public final class Outbox {
         moveFolder(exchange, ".sent");
     }
 
-    /** After final failure: moves a folder parcel to {@code .failed/} and writes the reason beside it. */
+    /**
+     * After a failure. A parcel that may still go through stays in the outbox and is picked up again
+     * (at the next poll, or the next start when the service is stopping), resuming from the chunks the
+     * receiver holds: when its transfer was stopped on request, the service is stopping, or the receiver
+     * was missing or busy. A final failure (a refusal, an unreadable source) moves the parcel, and a
+     * folder's marker, to {@code .failed/} and writes the reason beside it.
+     */
     public void failed(Exchange exchange) throws IOException {
+        AtomicBoolean decided = exchange.getProperty(DECIDED, AtomicBoolean.class);
+        if (decided != null && !decided.compareAndSet(false, true)) {
+            return; // the chunks in flight fail together; the first failure decides for the parcel
+        }
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String name = exchange.getMessage().getHeader(CaravanHeaders.PARCEL, String.class);
-        Path failedDir = Files.createDirectories(dir.resolve(".failed"));
         String reason = cause == null ? "unknown failure" : cause.getMessage();
+        boolean stopping = exchange.getContext().isStopping();
+        if (stopping || resumable(cause)) {
+            LOG.warn("parcel '{}' stays in the outbox, resumable ({}): it is sent again {}, from the chunks the receiver"
+                    + " holds", name, reason, stopping ? "at the next start" : "at the next pickup");
+            return;
+        }
+        Path failedDir = Files.createDirectories(dir.resolve(".failed"));
         Files.writeString(failedDir.resolve(name + ".error.txt"), "parcel: " + name + "\nfailed at: " + Instant.now()
                 + "\nreason: " + reason + "\n\nFix the cause and move the parcel back into the outbox to send it again.\n",
                 StandardCharsets.UTF_8);
+        Path picked = exchange.getProperty(PICKED_UP, Path.class);
+        if (picked != null && Files.exists(picked, LinkOption.NOFOLLOW_LINKS)) {
+            Files.move(picked, failedDir.resolve(picked.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+        }
         moveFolder(exchange, ".failed");
         LOG.error("parcel '{}' failed and was moved to {}: {}", name, failedDir, reason);
+    }
+
+    /** A failure that may pass later: the transfer was stopped on request, or the receiver may answer later. */
+    static boolean resumable(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof TransferStoppedException) {
+                return true;
+            }
+            if (t instanceof ShipException ship) {
+                return ship.retryable();
+            }
+        }
+        return false;
     }
 
     private void moveFolder(Exchange exchange, String target) throws IOException {

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Ships one file or folder as a parcel: packs it into chunks on one thread and uploads up to
  * {@code parallel} chunks at once, so memory stays at about {@code chunk-size × (parallel + 3)}.
+ * The retry settings' {@link StopSignal} ends a send within moments, leaving it resumable.
  * Used by {@code caravan send}; routes compose the same pieces in YAML.
  */
 public final class ParcelSender {
@@ -40,6 +41,7 @@ public final class ParcelSender {
     public ParcelSender(SenderSettings settings) throws IOException {
         this.settings = settings;
         this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5));
+        client.abortOn(settings.retry().stop());
         this.journal = new SenderJournal(settings.stateDir().resolve("journal"));
         this.cache = HashCache.in(settings.stateDir());
     }
@@ -96,12 +98,14 @@ public final class ParcelSender {
         });
         Semaphore slots = new Semaphore(settings.parallel());
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        StopSignal stop = settings.retry().stop();
+        String what = "the upload of '" + name + "' in session " + upload.sessionId();
         int count = 0;
         try (PackIterator chunks = new PackIterator(packer, List.of(source))) {
             while (chunks.hasNext() && failure.get() == null) {
                 Chunk chunk = chunks.next();
                 count++;
-                slots.acquire();
+                acquire(slots, 1, stop, what);
                 pool.execute(() -> {
                     try {
                         upload.put(chunk);
@@ -113,7 +117,8 @@ public final class ParcelSender {
                     }
                 });
             }
-            slots.acquire(settings.parallel());
+            acquire(slots, settings.parallel(), stop, what);
+            stop.check(what);
             if (failure.get() != null) {
                 throw failure.get();
             }
@@ -121,7 +126,14 @@ public final class ParcelSender {
             return new Result(name, answer, upload.sentBytes(), upload.skippedChunks(), count);
         } finally {
             pool.shutdownNow();
-            pool.awaitTermination(10, TimeUnit.SECONDS);
+            pool.awaitTermination(stop.raised() ? 1 : 10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits for free upload slots; a raised stop ends the wait (the requests in flight are being aborted). */
+    private static void acquire(Semaphore slots, int permits, StopSignal stop, String what) throws InterruptedException {
+        while (!slots.tryAcquire(permits, 100, TimeUnit.MILLISECONDS)) {
+            stop.check(what);
         }
     }
 }

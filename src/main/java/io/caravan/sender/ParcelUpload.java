@@ -202,7 +202,14 @@ public final class ParcelUpload {
             skippedChunks.incrementAndGet();
             return;
         }
-        client.put(sessionId, index, data, sha256);
+        String what = "chunk " + index + " of " + name;
+        retry.stop().check(what);
+        try {
+            client.put(sessionId, index, data, sha256);
+        } catch (ShipException e) {
+            retry.stop().check(what);
+            throw e;
+        }
         sentBytes.addAndGet(data.length);
     }
 

@@ -13,7 +13,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sender's side of the HTTP protocol (DESIGN §3) over HTTP/1.1 with kept-alive connections,
@@ -22,6 +26,7 @@ import javax.net.ssl.SSLException;
  */
 public final class ReceiverClient {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiverClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Status used for a failed TLS handshake (as nginx does): not retried, trying again cannot help. */
     static final int TLS_FAILURE = 495;
@@ -34,22 +39,44 @@ public final class ReceiverClient {
         }
     }
 
+    /** Renames and deletions sent in one {@code /mirror/changes} request at most; no receiver takes fewer (RequestLimits). */
+    public static final int MIRROR_CHANGES_PER_REQUEST = 1000;
+
     private final URI base;
     private final String token;
     private final Duration timeout;
+    private final Set<HttpURLConnection> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile StopSignal stop = StopSignal.NONE;
 
     public ReceiverClient(String baseUrl, String token, Duration timeout) {
-        String url = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.base = URI.create(url);
-        if (base.getScheme() == null || !base.getScheme().startsWith("http")) {
-            throw new IllegalArgumentException("receiver URL '" + baseUrl + "' must start with http:// or https://");
+        this.base = URI.create(normalize(baseUrl));
+        if (base.getScheme() == null || !base.getScheme().startsWith("http") || base.getHost() == null) {
+            throw new IllegalArgumentException("receiver URL '" + baseUrl + "' must be http://host:port or https://host:port");
         }
         this.token = token == null || token.isBlank() ? null : token;
         this.timeout = timeout;
     }
 
+    /** A receiver address as given by a user: {@code host:port} means {@code http://host:port}; no trailing slash. */
+    public static String normalize(String url) {
+        String trimmed = url.trim();
+        if (!trimmed.contains("://")) {
+            trimmed = "http://" + trimmed;
+        }
+        return trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
+    }
+
     public String url() {
         return base.toString();
+    }
+
+    /**
+     * Ends this client's requests when {@code signal} is raised: those in flight are aborted (their
+     * callers get a {@link TransferStoppedException}) and no new one starts.
+     */
+    public void abortOn(StopSignal signal) {
+        this.stop = signal;
+        signal.onRaise(() -> inFlight.forEach(HttpURLConnection::disconnect));
     }
 
     /** Starts a session; returns the receiver's answer ({@code session_id}, {@code expires_at}, ...). */
@@ -89,21 +116,22 @@ public final class ReceiverClient {
                 + "); if the receiver's certificate is self-signed, trust it with --truststore", e);
     }
 
-    /** A failed request as a {@link ShipException}, with the receiver's error code, message and refused references. */
-    private static ShipException failure(int status, String what, String body) {
-        JsonNode answer;
-        try {
-            answer = JSON.readTree(body);
-        } catch (IOException e) {
-            answer = null;
+    /** The receiver's own message from its JSON answer, else what the status means when there is no body. */
+    private static String message(int status, String body) {
+        if (!body.isBlank()) {
+            try {
+                return JSON.readTree(body).path("message").asText(body);
+            } catch (IOException e) {
+                return body;
+            }
         }
-        if (answer == null || !answer.isObject()) {
-            return new ShipException(status, what + body, null);
-        }
-        List<String> references = new ArrayList<>();
-        answer.path("references").forEach(r -> references.add(r.asText()));
-        String error = answer.path("error").isTextual() ? answer.path("error").asText() : null;
-        return new ShipException(status, error, references, what + answer.path("message").asText(body), null);
+        return switch (status) {
+            case 401 -> "missing or wrong bearer token: give the receiver's token with --token (caravan.sender.token)";
+            case 404 -> "nothing answers at this path now: the receiver is starting or stopping (or this is not a Caravan"
+                    + " receiver)";
+            case 503 -> "the receiver is not taking requests right now (it is starting, stopping or busy); retry later";
+            default -> "no message";
+        };
     }
 
     public JsonNode finish(String sid, String manifestJson) {
@@ -121,9 +149,30 @@ public final class ReceiverClient {
                 .path("entries");
     }
 
-    /** {@code POST /mirror/changes}: renames and deletions inside a mirror; returns what was done. */
+    /**
+     * {@code POST /mirror/changes}: renames then deletions inside a mirror, in requests of at most
+     * {@link #MIRROR_CHANGES_PER_REQUEST} changes (a receiver takes at least that many per request);
+     * returns what was done, the answers of all requests merged ({@code renamed}, {@code deleted}, {@code skipped}).
+     */
     public JsonNode mirrorChanges(String name, Map<String, Object> changes) {
-        return json(exchange("POST", "/mirror/changes?name=" + encode(name), write(changes), null, 200));
+        List<?> renames = changes.get("rename") instanceof List<?> list ? list : List.of();
+        List<?> deletes = changes.get("delete") instanceof List<?> list ? list : List.of();
+        com.fasterxml.jackson.databind.node.ObjectNode merged = JSON.createObjectNode();
+        for (String field : List.of("renamed", "deleted", "skipped")) {
+            merged.putArray(field);
+        }
+        int total = renames.size() + deletes.size();
+        for (int from = 0; from < total || from == 0; from += MIRROR_CHANGES_PER_REQUEST) {
+            int to = Math.min(total, from + MIRROR_CHANGES_PER_REQUEST);
+            Map<String, Object> batch = new java.util.LinkedHashMap<>();
+            batch.put("rename", renames.subList(Math.min(from, renames.size()), Math.min(to, renames.size())));
+            batch.put("delete", deletes.subList(Math.max(0, from - renames.size()), Math.max(0, to - renames.size())));
+            JsonNode answer = json(exchange("POST", "/mirror/changes?name=" + encode(name), write(batch), null, 200));
+            for (String field : List.of("renamed", "deleted", "skipped")) {
+                answer.path(field).forEach(((com.fasterxml.jackson.databind.node.ArrayNode) merged.get(field))::add);
+            }
+        }
+        return merged;
     }
 
     /** {@code DELETE /sessions/{sid}}: abandons a session and its chunks. */
@@ -142,8 +191,27 @@ public final class ReceiverClient {
      * context at every start of a command.
      */
     private String exchange(String method, String path, byte[] body, String sha256, int... ok) {
+        HttpURLConnection[] connection = new HttpURLConnection[1];
         try {
-            HttpURLConnection connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+            return exchange(method, path, body, sha256, connection, ok);
+        } catch (ShipException e) {
+            stop.check(method + " " + path);
+            throw e;
+        } finally {
+            if (connection[0] != null) {
+                inFlight.remove(connection[0]);
+            }
+        }
+    }
+
+    private String exchange(String method, String path, byte[] body, String sha256, HttpURLConnection[] opened, int... ok) {
+        long started = System.nanoTime();
+        HttpURLConnection connection;
+        try {
+            connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+            opened[0] = connection;
+            inFlight.add(connection);
+            stop.check(method + " " + path);
             connection.setRequestMethod(method);
             connection.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
             connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
@@ -156,7 +224,22 @@ public final class ReceiverClient {
             }
             if (body != null) {
                 connection.setDoOutput(true);
-                connection.setFixedLengthStreamingMode(body.length);
+                if (!firstContact(path)) {
+                    // streamed from the array; the JDK then never repeats a request by itself, but drops a 401's body
+                    connection.setFixedLengthStreamingMode(body.length);
+                }
+            }
+            connection.connect();
+        } catch (SSLException e) {
+            throw tlsFailure(method, path, e);
+        } catch (java.net.ConnectException | java.net.UnknownHostException | java.net.NoRouteToHostException
+                 | java.net.SocketTimeoutException e) {
+            throw new NoReceiverException(url(), e);
+        } catch (IOException e) {
+            throw unreachable(method, path, e);
+        }
+        try {
+            if (body != null) {
                 try (OutputStream out = connection.getOutputStream()) {
                     out.write(body);
                 }
@@ -166,20 +249,64 @@ public final class ReceiverClient {
             try (InputStream answer = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
                 text = answer == null ? "" : new String(answer.readAllBytes(), StandardCharsets.UTF_8);
             }
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} {}{} ({} bytes) answered {} in {} ms", method, base, path, body == null ? 0 : body.length, status,
+                        (System.nanoTime() - started) / 1_000_000);
+            }
             for (int expected : ok) {
                 if (status == expected) {
                     return text;
                 }
             }
-            throw failure(status, method + " " + path + " answered " + status + ": ", text);
+            throw refused(method, path, status, text);
+        } catch (java.net.HttpRetryException e) {
+            // a 401 (or 407) to a streamed body: the JDK drops the answer's body
+            throw refused(method, path, e.responseCode(), "");
         } catch (SSLException e) {
             throw tlsFailure(method, path, e);
         } catch (IOException e) {
-            if (e.getCause() instanceof SSLException ssl) {
-                throw tlsFailure(method, path, ssl);
-            }
-            throw new ShipException(0, method + " " + base + path + ": receiver unreachable (" + e + ")", e);
+            throw unreachable(method, path, e);
         }
+    }
+
+    /**
+     * The requests a wrong token meets first ({@code /start}, {@code /check}) send their small bodies
+     * buffered, so that the receiver's answer to a refusal stays readable. The JDK may repeat such a
+     * request on a broken kept-alive connection; for these two that costs at most an unused session.
+     */
+    private static boolean firstContact(String path) {
+        return path.equals("/start") || path.equals("/check");
+    }
+
+    /**
+     * A status the request did not expect, with the receiver's message. An answer without a body is
+     * not Caravan's own (Caravan always explains itself in JSON): a 404 then comes from a receiver that
+     * is starting or stopping, so it is retried like a 503.
+     */
+    /** A refused request as a {@link ShipException}: the receiver's error code, message and refused references. */
+    private static ShipException refused(String method, String path, int status, String text) {
+        int effective = status == 404 && text.isBlank() ? 503 : status;
+        String what = method + " " + path + " answered " + status + ": " + message(status, text);
+        JsonNode answer;
+        try {
+            answer = text.isBlank() ? null : JSON.readTree(text);
+        } catch (IOException e) {
+            answer = null;
+        }
+        if (answer == null || !answer.isObject()) {
+            return new ShipException(effective, what, null);
+        }
+        List<String> references = new ArrayList<>();
+        answer.path("references").forEach(r -> references.add(r.asText()));
+        String error = answer.path("error").isTextual() ? answer.path("error").asText() : null;
+        return new ShipException(effective, error, references, what, null);
+    }
+
+    private ShipException unreachable(String method, String path, IOException e) {
+        if (e.getCause() instanceof SSLException ssl) {
+            return tlsFailure(method, path, ssl);
+        }
+        return new ShipException(0, method + " " + base + path + ": receiver unreachable (" + e + ")", e);
     }
 
     private static JsonNode json(String body) {

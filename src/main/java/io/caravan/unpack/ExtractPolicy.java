@@ -4,21 +4,42 @@ package io.caravan.unpack;
  * What extraction accepts, and how it writes. By default symlinks must point inside the destination,
  * and there is no limit on entries or bytes; receivers set limits for untrusted senders. With
  * {@code directIo}, large files are written around the page cache where the file system allows
- * ({@link FileContentWriter}).
+ * ({@link FileContentWriter}). The bounds checked while writing ({@link ExtractionBudget}): content
+ * bytes ({@code maxBytes}), content bytes per compressed byte read once {@code expansionGrace}
+ * bytes were unpacked ({@code maxExpansion}, 0: none), and free space left ({@code minFreeBytes}, 0: none).
  */
-public record ExtractPolicy(boolean allowExternalSymlinks, long maxEntries, long maxBytes, boolean directIo) {
+public record ExtractPolicy(boolean allowExternalSymlinks, long maxEntries, long maxBytes, boolean directIo,
+                            long maxExpansion, long expansionGrace, long minFreeBytes) {
 
-    public static final ExtractPolicy DEFAULT = new ExtractPolicy(false, Long.MAX_VALUE, Long.MAX_VALUE, true);
+    /** Unpacked bytes a parcel may produce before its expansion ratio is judged. */
+    public static final long DEFAULT_EXPANSION_GRACE = 64L << 20;
+
+    public static final ExtractPolicy DEFAULT = new ExtractPolicy(false, Long.MAX_VALUE, Long.MAX_VALUE, true,
+            0, DEFAULT_EXPANSION_GRACE, 0);
+
+    public ExtractPolicy(boolean allowExternalSymlinks, long maxEntries, long maxBytes, boolean directIo) {
+        this(allowExternalSymlinks, maxEntries, maxBytes, directIo, 0, DEFAULT_EXPANSION_GRACE, 0);
+    }
 
     public ExtractPolicy withExternalSymlinks(boolean allow) {
-        return new ExtractPolicy(allow, maxEntries, maxBytes, directIo);
+        return new ExtractPolicy(allow, maxEntries, maxBytes, directIo, maxExpansion, expansionGrace, minFreeBytes);
     }
 
     public ExtractPolicy withLimits(long entries, long bytes) {
-        return new ExtractPolicy(allowExternalSymlinks, entries, bytes, directIo);
+        return new ExtractPolicy(allowExternalSymlinks, entries, bytes, directIo, maxExpansion, expansionGrace, minFreeBytes);
     }
 
     public ExtractPolicy withDirectIo(boolean direct) {
-        return new ExtractPolicy(allowExternalSymlinks, maxEntries, maxBytes, direct);
+        return new ExtractPolicy(allowExternalSymlinks, maxEntries, maxBytes, direct, maxExpansion, expansionGrace, minFreeBytes);
+    }
+
+    /** At most {@code ratio} unpacked bytes per compressed byte once {@code grace} bytes were unpacked (0: no limit). */
+    public ExtractPolicy withMaxExpansion(long ratio, long grace) {
+        return new ExtractPolicy(allowExternalSymlinks, maxEntries, maxBytes, directIo, ratio, grace, minFreeBytes);
+    }
+
+    /** Stops an extraction that would leave less than {@code bytes} free on its file system (0: no floor). */
+    public ExtractPolicy withMinFreeBytes(long bytes) {
+        return new ExtractPolicy(allowExternalSymlinks, maxEntries, maxBytes, directIo, maxExpansion, expansionGrace, bytes);
     }
 }

@@ -1,6 +1,7 @@
 package io.caravan.unpack;
 
 import io.caravan.CaravanException;
+import io.caravan.StorageException;
 import io.caravan.pack.Codecs;
 import io.caravan.progress.ProgressListener;
 import java.io.BufferedInputStream;
@@ -9,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
@@ -96,11 +98,14 @@ public final class Unpacker {
 
     /**
      * Decompresses and extracts {@code raw} into {@code root}, reading it to the end so codec
-     * checksums and part hashes are all checked. A failure caused by a bad part is reported as that part.
+     * checksums and part hashes are all checked, within the policy's {@link ExtractionBudget}. A
+     * failure caused by a bad part is reported as that part; one caused by the storage (no space, an
+     * I/O error) as a {@link StorageException}, never as damaged data.
      */
     public SafeExtractor.Result extractInto(InputStream raw, Path root, VerifyingPartsInputStream verifier) throws IOException {
+        ExtractionBudget budget = new ExtractionBudget(options.policy(), root);
         // three stages at once, like cat | zstd -d | tar -x: read + verify, decompress, extract (this thread)
-        PrefetchInputStream read = new PrefetchInputStream(raw, 4, BLOCK, "caravan-read");
+        PrefetchInputStream read = new PrefetchInputStream(budget.compressed(raw), 4, BLOCK, "caravan-read");
         PrefetchInputStream inflated = null;
         InputStream decompressor = null;
         try {
@@ -118,8 +123,9 @@ public final class Unpacker {
             decompressor = Codecs.autoDecompress(buffered);
             // an uncompressed tar needs no stage of its own: extraction reads the read stage directly
             inflated = decompressor == buffered ? null : new PrefetchInputStream(decompressor, 4, BLOCK, "caravan-decompress");
-            InputStream tar = inflated != null ? inflated : buffered;
-            SafeExtractor.Result result = new SafeExtractor(options.policy(), listener, hooks).extract(tar, root);
+            InputStream tar = budget.inflated(inflated != null ? inflated : buffered);
+            SafeExtractor.Result result = new SafeExtractor(options.policy(), budget.listener(listener), budget.hooks(hooks))
+                    .extract(tar, root);
             tar.transferTo(OutputStream.nullOutputStream());
             stop(inflated, read);
             if (verifier != null) {
@@ -129,6 +135,9 @@ public final class Unpacker {
         } catch (ChunkVerificationException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
+            if (raw instanceof WaitingSource waiting) {
+                waiting.abandon(); // the read stage may be waiting for data that will never be read now
+            }
             stop(inflated, read);
             if (read.failure() instanceof ChunkVerificationException damaged) {
                 throw damaged; // a damaged part found by the read stage explains any later failure
@@ -136,8 +145,12 @@ public final class Unpacker {
             if (verifier != null) {
                 verifier.drain();
             }
-            if (e instanceof CaravanException) {
+            if (e instanceof CaravanException && !(e instanceof StorageException)) {
                 throw e;
+            }
+            Optional<StorageException> storage = StorageException.of(e);
+            if (storage.isPresent()) {
+                throw storage.get();
             }
             throw new CaravanException("cannot unpack: " + e.getMessage()
                     + " (the data is damaged, truncated, or not a tar archive in a supported codec)", e);

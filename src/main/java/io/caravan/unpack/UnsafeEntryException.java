@@ -5,8 +5,21 @@ import io.caravan.CaravanException;
 /** An archive entry Caravan refuses to extract: it would escape the destination or is a device. */
 public class UnsafeEntryException extends CaravanException {
 
+    private final String entry;
+
     public UnsafeEntryException(String entry, String reason) {
         super("refused entry '" + entry + "': " + reason + "; nothing was published");
+        this.entry = entry;
+    }
+
+    /** The refused entry's name as it is in the archive. */
+    public String entry() {
+        return entry;
+    }
+
+    @Override
+    public java.util.Map<String, Object> details() {
+        return java.util.Map.of("entry", entry);
     }
 
     @Override

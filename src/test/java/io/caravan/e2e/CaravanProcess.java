@@ -41,9 +41,15 @@ final class CaravanProcess implements AutoCloseable {
 
     /** Starts {@code caravan <args>} in {@code workDir}; output goes to {@code workDir/<label>.log} (numbered if taken). */
     static CaravanProcess start(Path workDir, String label, String... args) throws IOException {
+        return start(workDir, label, List.of(), args);
+    }
+
+    /** The same with more JVM options (e.g. {@code -XX:MaxDirectMemorySize=48m}). */
+    static CaravanProcess start(Path workDir, String label, List<String> jvmOptions, String... args) throws IOException {
         // C1 only and the serial collector: these JVMs live seconds; this saves about a third of their CPU time
-        List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "io.caravan.cli.CaravanCli"));
+        List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.caravan.cli.CaravanCli"));
         command.addAll(List.of(args));
         Path log = workDir.resolve(label + ".log");
         for (int i = 2; Files.exists(log); i++) {
@@ -79,6 +85,31 @@ final class CaravanProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Sends a signal by name ({@code INT} as Ctrl-C does, {@code TERM} as a service manager does). */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).redirectErrorStream(true).start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + ": " + new String(kill.getInputStream().readAllBytes()));
+        }
+    }
+
+    /**
+     * True when this JVM ignores SIGINT (started in the background of a shell without job control):
+     * the processes it starts inherit that, and no Java code can catch Ctrl-C in them.
+     */
+    static boolean interruptIgnored() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2) != 0;
+            }
+        }
+        return false;
     }
 
     boolean isAlive() {
@@ -130,7 +161,11 @@ final class CaravanProcess implements AutoCloseable {
         private final List<CaravanProcess> started = new ArrayList<>();
 
         CaravanProcess start(Path workDir, String label, String... args) throws IOException {
-            CaravanProcess process = CaravanProcess.start(workDir, label, args);
+            return start(workDir, label, List.of(), args);
+        }
+
+        CaravanProcess start(Path workDir, String label, List<String> jvmOptions, String... args) throws IOException {
+            CaravanProcess process = CaravanProcess.start(workDir, label, jvmOptions, args);
             started.add(process);
             return process;
         }

@@ -77,9 +77,9 @@ final class E2e {
         return JSON.readTree(response.body());
     }
 
-    /** Upload sessions open on the receiver on {@code port} ({@code GET /health}). */
+    /** Upload sessions open on the receiver on {@code port} (the metric {@code caravan_sessions_open}). */
     static int openSessions(int port) throws IOException {
-        return JSON.readTree(CaravanProcess.get(port, "/health").body()).path("sessions").asInt(-1);
+        return (int) metric(port, "caravan_sessions_open");
     }
 
     /** The session id of the one parcel the sender's journal in {@code stateDir} records, or null. */

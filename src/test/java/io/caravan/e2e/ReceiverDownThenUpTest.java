@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code caravan run --role sender} whose receiver is not running yet: the sender keeps trying,
- * and once {@code caravan serve} starts on that port the dropped file arrives.
+ * saying that it waits for the receiver, and once {@code caravan serve} starts on that port the
+ * dropped file arrives.
  */
 class ReceiverDownThenUpTest {
 
@@ -37,7 +38,8 @@ class ReceiverDownThenUpTest {
         await("the sender found the receiver down").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     assertThat(sender.isAlive()).as("sender running").isTrue();
-                    return sender.log().contains("receiver unreachable");
+                    return sender.log().contains("no receiver at http://127.0.0.1:" + port + " — is `caravan serve` running"
+                            + " there?") && sender.log().contains("waiting");
                 });
         assertThat(CaravanProcess.status(port, "/health")).as("nothing listens on the receiver's port yet").isEqualTo(-1);
 

@@ -42,7 +42,7 @@ class SourceChangedWhilePausedTest {
 
         try (ChokeProxy proxy = new ChokeProxy(port)) {
             String[] send = {"send", album.toString(), "--to", proxy.url(), "--chunk-size", "1MiB", "--codec", "none",
-                    "--parallel", "2", "--state-dir", dir.resolve("state").toString(), "-q"};
+                    "--parallel", "2", "--state-dir", dir.resolve("state").toString()}; // not -q: its INFO lines are checked
             proxy.stallAfter(6 * MIB + MIB / 2);
             CaravanProcess first = processes.start(dir, "send", send);
             String[] sid = new String[1];

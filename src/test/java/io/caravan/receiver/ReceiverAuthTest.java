@@ -13,7 +13,11 @@ import static io.caravan.receiver.ReceiverCalls.startBody;
 import static io.caravan.receiver.ReceiverCalls.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.receiver.ReceiverCalls.Parcel;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** With caravan.receiver.token set, every protocol request needs 'Authorization: Bearer <token>'; others get 401 JSON. */
+/**
+ * With caravan.receiver.token set, every request but {@code GET /health} needs 'Authorization: Bearer
+ * <token>'; others get 401 JSON from their headers alone, before any body byte is read or a
+ * {@code 100 Continue} is sent.
+ */
 class ReceiverAuthTest {
 
     private static final String[] GOOD = {"Authorization", "Bearer secret"};
@@ -106,8 +114,73 @@ class ReceiverAuthTest {
     }
 
     @Test
-    void healthStaysOpenForProbes() throws Exception {
-        assertThat(ok(receiver.get("/health"), 200).get("status").asText()).isEqualTo("UP");
+    void healthStaysOpenForProbesAndSaysNothingMore() throws Exception {
+        JsonNode health = ok(receiver.get("/health"), 200);
+        assertThat(health.get("status").asText()).isEqualTo("UP");
+        assertThat(health.size()).as(health.toString()).isEqualTo(1);
+    }
+
+    @Test
+    void metricsNeedTheToken() throws Exception {
+        error(receiver.get("/metrics"), 401, "unauthorized");
+        HttpResponse<String> metrics = receiver.send("GET", "/metrics", null, GOOD);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("caravan_sessions_open")
+                .as("refusals of the pipeline are counted").contains("caravan_rejections_total{reason=\"unauthorized\"}");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "wrong"})
+    void aRefusedUploadIsAnsweredFromItsHeadersWithoutAContinueAndBeforeItsBody(String how) throws Exception {
+        String sid = startArchive(receiver, "continue-" + how, Map.of(), GOOD);
+        String authorization = how.equals("none") ? "" : "Authorization: Bearer guess\r\n";
+        try (Socket socket = new Socket("127.0.0.1", receiver.port())) {
+            socket.setSoTimeout(10_000);
+            // a client that waits for 100 Continue must get the refusal instead, and send nothing
+            write(socket, "PUT /upload/" + sid + "/0 HTTP/1.1\r\nHost: 127.0.0.1\r\n" + authorization
+                    + "Expect: 100-continue\r\nContent-Length: 33554432\r\n\r\n");
+            RawAnswer answer = RawAnswer.read(socket.getInputStream());
+            assertThat(answer.statusLine()).startsWith("HTTP/1.1 401");
+            assertThat(ReceiverCalls.JSON.readTree(answer.body()).get("error").asText()).isEqualTo("unauthorized");
+        }
+        try (Socket socket = new Socket("127.0.0.1", receiver.port())) {
+            socket.setSoTimeout(10_000);
+            // a client that sends its body at once is answered before the body has arrived (none of it is sent here)
+            write(socket, "PUT /upload/" + sid + "/0 HTTP/1.1\r\nHost: 127.0.0.1\r\n" + authorization
+                    + "Content-Length: 33554432\r\n\r\n");
+            RawAnswer answer = RawAnswer.read(socket.getInputStream());
+            assertThat(answer.statusLine()).startsWith("HTTP/1.1 401");
+            assertThat(answer.headers()).containsEntry("content-type", "application/json");
+        }
+        assertThat(ReceiverCalls.ints(ok(status(receiver, sid, GOOD), 200).get("received"))).isEmpty();
+    }
+
+    @Test
+    void aRefusedJsonRequestIsAnsweredBeforeItsBody() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", receiver.port())) {
+            socket.setSoTimeout(10_000);
+            write(socket, "POST /start HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 1000000\r\n\r\n{\"name\":");
+            assertThat(RawAnswer.read(socket.getInputStream()).statusLine()).startsWith("HTTP/1.1 401");
+        }
+    }
+
+    @Test
+    void aTokenBeyondAsciiIsComparedAsUtf8Bytes() throws Exception {
+        String token = "sécret-ключ";
+        try (ReceiverFixture utf8 = new ReceiverFixture(tmp.resolve("utf8-inbox"), Map.of("caravan.receiver.token", token))) {
+            String url = "http://127.0.0.1:" + utf8.port();
+            JsonNode started = new io.caravan.sender.ReceiverClient(url, token, java.time.Duration.ofSeconds(10))
+                    .start(Map.of("name", "utf8"));
+            assertThat(started.get("session_id").asText()).matches("[0-9a-f]{32}");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new io.caravan.sender.ReceiverClient(url, "sécret-ключ!",
+                    java.time.Duration.ofSeconds(10)).start(Map.of("name", "x"))).hasMessageContaining("401");
+        }
+    }
+
+    private static void write(Socket socket, String text) throws IOException {
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
     }
 
     private static String[] concat(String[] headers, String... more) {

@@ -66,6 +66,11 @@ public final class ReceiverFixture implements AutoCloseable {
         return inbox;
     }
 
+    /** The running receiver's Camel context (to suspend or stop its routes). */
+    public org.apache.camel.CamelContext context() {
+        return main.getCamelContext();
+    }
+
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }

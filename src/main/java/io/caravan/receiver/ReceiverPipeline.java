@@ -1,0 +1,41 @@
+package io.caravan.receiver;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerAdapter;
+import java.util.function.Consumer;
+import org.apache.camel.component.netty.ChannelHandlerFactory;
+
+/**
+ * The receiver's additions to netty-http's server pipeline, registered as its {@code decoders}
+ * entry (routes/receiver.camel.yaml) so each connection gets a {@link RequestGate} right after the
+ * HTTP decoder, ahead of the aggregator: the token and the size of a request are checked from its
+ * headers before any body byte is read or acknowledged.
+ */
+public final class ReceiverPipeline extends ChannelHandlerAdapter implements ChannelHandlerFactory {
+
+    private final BearerToken token;
+    private final long maxJsonBody;
+    private final long maxUploadBody;
+    private final Consumer<String> rejected;
+
+    /**
+     * {@code maxJsonBody}: JSON requests (POST); {@code maxUploadBody}: chunk uploads (PUT);
+     * {@code rejected} is told the error code of each request the pipeline refuses (for the metrics).
+     */
+    public ReceiverPipeline(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected) {
+        this.token = token;
+        this.maxJsonBody = maxJsonBody;
+        this.maxUploadBody = maxUploadBody;
+        this.rejected = rejected;
+    }
+
+    @Override
+    public ChannelHandler newChannelHandler() {
+        return new RequestGate(token, maxJsonBody, maxUploadBody, rejected);
+    }
+
+    /** What the aggregator behind the gate must hold: the larger of the two limits. */
+    public static int aggregatorLimit(long maxJsonBody, long maxUploadBody) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(maxJsonBody, maxUploadBody));
+    }
+}

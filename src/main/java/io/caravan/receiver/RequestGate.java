@@ -1,0 +1,156 @@
+package io.caravan.receiver;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Sits between Netty's HTTP decoder and the aggregator of one connection and judges each request
+ * from its headers alone: a missing or wrong bearer token (every path but {@code GET /health}) gets
+ * 401 and a declared body over the limit gets 413, both with the JSON error body, before any body
+ * byte is read, acknowledged with {@code 100 Continue} or held in memory; the body of a refused
+ * request is read and dropped, or the connection closed. A form-encoded content type is taken as
+ * JSON (netty-http would otherwise fail on the body and close the connection without an answer).
+ * When the connection opens it also puts the JSON answers into the rest of the pipeline
+ * ({@link OversizedBodyAnswer}, {@link ErrorBodyAnswer}, {@link OutOfMemoryAnswer}).
+ */
+final class RequestGate extends ChannelInboundHandlerAdapter {
+
+    private final BearerToken token;
+    private final long maxJsonBody;
+    private final long maxUploadBody;
+    private final Consumer<String> rejected;
+    private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
+    private boolean discarding;
+    private boolean closeAfterDiscard;
+    private long discarded;
+
+    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected) {
+        this.token = token;
+        this.maxJsonBody = maxJsonBody;
+        this.maxUploadBody = maxUploadBody;
+        this.rejected = rejected;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ChannelPipeline pipeline = ctx.pipeline();
+        HttpObjectAggregator aggregator = pipeline.get(HttpObjectAggregator.class);
+        if (aggregator != null && !(aggregator instanceof OversizedBodyAnswer)) {
+            String name = pipeline.context(aggregator).name();
+            pipeline.replace(aggregator, name, new OversizedBodyAnswer(aggregator.maxContentLength()));
+            pipeline.addAfter(name, "caravan-out-of-memory", new OutOfMemoryAnswer(rejected));
+        }
+        HttpResponseEncoder encoder = pipeline.get(HttpResponseEncoder.class);
+        if (encoder != null) {
+            pipeline.addAfter(pipeline.context(encoder).name(), "caravan-error-bodies", errorBodies);
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            discarding = false;
+            errorBodies.requested(request.method(), request.uri());
+            takeFormAsJson(request);
+            FullHttpResponse refusal = refusal(request);
+            if (refusal == null) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            boolean complete = msg instanceof LastHttpContent;
+            ReferenceCountUtil.release(msg);
+            rejected.accept(refusal.status().code() == 401 ? "unauthorized" : "body_too_large");
+            refuse(ctx, request, refusal, complete);
+        } else if (discarding && msg instanceof HttpContent content) {
+            discarded += content.content().readableBytes();
+            boolean last = msg instanceof LastHttpContent;
+            ReferenceCountUtil.release(msg);
+            if (last || discarded > Math.max(maxJsonBody, maxUploadBody)) {
+                discarding = false;
+                if (closeAfterDiscard || !last) {
+                    ctx.close();
+                }
+            }
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** The answer that refuses this request from its headers, or null when it may pass. */
+    private FullHttpResponse refusal(HttpRequest request) {
+        String path = request.uri().split("\\?", 2)[0];
+        boolean probe = request.method().equals(HttpMethod.GET) && path.equals("/health");
+        if (!probe && !token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
+                    "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
+            answer.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            return answer;
+        }
+        long length = contentLength(request);
+        boolean upload = request.method().equals(HttpMethod.PUT);
+        long limit = upload ? maxUploadBody : maxJsonBody;
+        if (length > limit) {
+            return NettyJsonAnswers.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                    "the request body is " + length + " bytes, larger than this receiver accepts (" + limit + " bytes: "
+                            + (upload ? "caravan.receiver.max-chunk-size plus 1 MiB); send smaller chunks"
+                                    : "caravan.receiver.max-json-body)"));
+        }
+        return null;
+    }
+
+    /**
+     * Answers a refused request. A body on its way is read and dropped, then the connection closes; a
+     * client waiting for {@code 100 Continue} gets the answer instead and the connection closes at once.
+     */
+    private void refuse(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse answer, boolean complete) {
+        boolean body = !complete && (contentLength(request) > 0 || HttpUtil.isTransferEncodingChunked(request));
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !body;
+        if (!keepAlive) {
+            answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ChannelFuture written = ctx.channel().writeAndFlush(answer);
+        if (body && HttpUtil.is100ContinueExpected(request)) {
+            written.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        written.addListener(body || keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        discarding = !complete; // without a body, the decoder still sends an empty last content
+        closeAfterDiscard = body;
+        discarded = 0;
+    }
+
+    /** netty-http parses a form-encoded body into headers and fails on anything else: such a body is JSON here. */
+    private static void takeFormAsJson(HttpRequest request) {
+        String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            request.headers().set(HttpHeaderNames.CONTENT_TYPE,
+                    request.method().equals(HttpMethod.PUT) ? "application/octet-stream" : "application/json");
+        }
+    }
+
+    private static long contentLength(HttpRequest request) {
+        try {
+            return HttpUtil.getContentLength(request, -1L);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.caravan.unpack;
+
+import io.caravan.InsufficientStorageException;
+import io.caravan.progress.ProgressListener;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What one extraction may consume, checked while it writes rather than only before: content bytes
+ * ({@link ExtractPolicy#maxBytes()}, counting files materialised from stored content too), unpacked
+ * bytes per compressed byte read once the grace is used ({@link ExtractPolicy#maxExpansion()}: a
+ * few KB of zstd that expand to a GiB of zeros are refused after the grace, not after the GiB), and
+ * the free-space floor ({@link ExtractPolicy#minFreeBytes()}, looked at every {@link #CHECK_EVERY}
+ * unpacked bytes and after each stored file copied in). The streams and hooks it hands out feed it.
+ */
+final class ExtractionBudget {
+
+    /** Unpacked bytes between two looks at the free space. */
+    static final long CHECK_EVERY = 4L << 20;
+
+    private final ExtractPolicy policy;
+    private final Path root;
+    private final FileStore store;
+    private final AtomicLong compressed = new AtomicLong();
+    private long inflated;
+    private long content;
+    private long nextCheck = CHECK_EVERY;
+    private String entry = "";
+
+    ExtractionBudget(ExtractPolicy policy, Path root) throws IOException {
+        this.policy = policy;
+        this.root = root;
+        this.store = policy.minFreeBytes() > 0 ? Files.getFileStore(root) : null;
+    }
+
+    /** Counts the compressed bytes read from {@code raw} (on whichever thread reads it). */
+    InputStream compressed(InputStream raw) {
+        return new FilterInputStream(raw) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    compressed.incrementAndGet();
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    compressed.addAndGet(n);
+                }
+                return n;
+            }
+        };
+    }
+
+    /** The unpacked stream the extraction reads; expansion and free space are judged as it is read. */
+    InputStream inflated(InputStream tar) {
+        return new FilterInputStream(tar) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    unpacked(1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    unpacked(n);
+                }
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                long skipped = super.skip(n);
+                if (skipped > 0) {
+                    unpacked(skipped);
+                }
+                return skipped;
+            }
+        };
+    }
+
+    /** The extraction's listener: entry names for messages, content bytes against the limit. */
+    ProgressListener listener(ProgressListener inner) {
+        return new ProgressListener() {
+            @Override
+            public void entry(String path, long size) {
+                entry = path;
+                inner.entry(path, size);
+            }
+
+            @Override
+            public void bytes(long bytes) {
+                addContent(bytes);
+                inner.bytes(bytes);
+            }
+
+            @Override
+            public void warning(String message) {
+                inner.warning(message);
+            }
+
+            @Override
+            public void started(String operation, long totalBytes, long totalFiles) {
+                inner.started(operation, totalBytes, totalFiles);
+            }
+
+            @Override
+            public void chunk(int index, long size) {
+                inner.chunk(index, size);
+            }
+
+            @Override
+            public void finished(boolean success) {
+                inner.finished(success);
+            }
+        };
+    }
+
+    /** The extraction's hooks: a file materialised from stored content counts its size; after a copy the floor is looked at next. */
+    ExtractHooks hooks(ExtractHooks inner) {
+        return new ExtractHooks() {
+            @Override
+            public boolean materialise(String sha256, long size, Path target, StoredFileCheck mayLink) throws IOException {
+                boolean linked = inner.materialise(sha256, size, target, mayLink);
+                if (size > 0) {
+                    addContent(size);
+                }
+                if (!linked) {
+                    nextCheck = inflated; // it was copied and took room: look at the free space at the next read
+                }
+                return linked;
+            }
+
+            @Override
+            public long reportFilesFrom() {
+                return inner.reportFilesFrom();
+            }
+
+            @Override
+            public boolean hashReportedFiles() {
+                return inner.hashReportedFiles();
+            }
+
+            @Override
+            public void extracted(String name, String sha256, long size) {
+                inner.extracted(name, sha256, size);
+            }
+        };
+    }
+
+    private void addContent(long bytes) {
+        content += bytes;
+        if (content > policy.maxBytes()) {
+            throw new ExtractLimitException("the archive holds more than " + policy.maxBytes()
+                    + " bytes, the configured limit (at entry '" + entry + "')");
+        }
+    }
+
+    private void unpacked(long n) throws IOException {
+        inflated += n;
+        if (inflated < nextCheck) {
+            return;
+        }
+        nextCheck = inflated + CHECK_EVERY;
+        long ratio = policy.maxExpansion();
+        long sent = Math.max(1, compressed.get());
+        if (ratio > 0 && inflated > policy.expansionGrace() && inflated / ratio > sent) {
+            throw new ExpansionLimitException("the archive unpacks to more than " + ratio + " bytes per compressed byte ("
+                    + inflated + " bytes from " + sent + ", at entry '" + entry + "'): refused as a decompression bomb;"
+                    + " if such parcels are expected, raise caravan.receiver.max-expansion (0: no limit)");
+        }
+        if (store != null) {
+            long usable = store.getUsableSpace();
+            if (usable < policy.minFreeBytes()) {
+                throw new InsufficientStorageException("only " + usable + " bytes are free where " + root.getFileName()
+                        + " is extracted, below the floor of " + policy.minFreeBytes()
+                        + " (caravan.receiver.min-free-space), at entry '" + entry
+                        + "': the extraction stopped and what it wrote was removed; retry when there is room");
+            }
+        }
+    }
+}
