@@ -74,6 +74,7 @@ final class ErrorBodyAnswer extends ChannelOutboundHandlerAdapter {
         return switch (status.code()) {
             case 404 -> "no such endpoint: " + request + " (see the receiver's HTTP API in the README)";
             case 405 -> request + ": that method is not served at this path";
+            case 503 -> request + ": the receiver is not taking requests right now (it is starting, stopping or busy); retry later";
             default -> request + " answered " + status;
         };
     }

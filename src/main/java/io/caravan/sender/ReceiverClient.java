@@ -120,18 +120,26 @@ public final class ReceiverClient {
     private static String message(int status, String body) {
         if (!body.isBlank()) {
             try {
-                return JSON.readTree(body).path("message").asText(body);
+                JsonNode answer = JSON.readTree(body);
+                if (answer != null && answer.path("message").isTextual()) {
+                    return answer.path("message").asText();
+                }
             } catch (IOException e) {
-                return body;
+                // not JSON: not the receiver's own answer (a proxy, or Netty while a route is suspended)
             }
         }
-        return switch (status) {
+        String meaning = switch (status) {
             case 401 -> "missing or wrong bearer token: give the receiver's token with --token (caravan.sender.token)";
             case 404 -> "nothing answers at this path now: the receiver is starting or stopping (or this is not a Caravan"
                     + " receiver)";
             case 503 -> "the receiver is not taking requests right now (it is starting, stopping or busy); retry later";
-            default -> "no message";
+            default -> null;
         };
+        String raw = body.isBlank() ? "" : body.strip().substring(0, Math.min(200, body.strip().length()));
+        if (meaning == null) {
+            return raw.isEmpty() ? "no message" : raw;
+        }
+        return raw.isEmpty() ? meaning : meaning + " (it answered: " + raw + ")";
     }
 
     public JsonNode finish(String sid, String manifestJson) {
