@@ -37,6 +37,10 @@ final class SyncSafetyOptions {
     @Option(names = "--allow-empty-source", description = "Mirror an empty source folder (this empties the mirror).")
     boolean allowEmptySource;
 
+    @Option(names = "--safe-links", description = "Leave out symbolic links that point outside the tree (absolute, or out"
+            + " through '..'); by default links are mirrored as links and never followed.")
+    boolean safeLinks;
+
     @Option(names = "--dry-run", description = "Print what one pass would create, change, rename and delete, change nothing, exit.")
     boolean dryRun;
 

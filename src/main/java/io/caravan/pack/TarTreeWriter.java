@@ -98,7 +98,7 @@ public final class TarTreeWriter {
             case REGULAR -> writeFile(tar, path, name, attrs, seen, mode, mtime);
             case SYMLINK -> {
                 String target = Files.readSymbolicLink(path).toString();
-                if (safeLinks && leavesItsTree(name, target)) {
+                if (safeLinks && io.caravan.fs.LinkTargets.leavesItsTree(name, target)) {
                     listener.warning("skipped symbolic link " + path + " -> " + target + ": it points outside the tree (--safe-links)");
                     return;
                 }
@@ -109,26 +109,6 @@ public final class TarTreeWriter {
             default -> listener.warning("skipped special file " + path + " (" + SpecialFiles.describe(mode)
                     + "): only files, folders and links are transferred");
         }
-    }
-
-    /** Whether a link named {@code name} (its first segment is the source's root) to {@code target} leaves that root. */
-    static boolean leavesItsTree(String name, String target) {
-        if (target.startsWith("/") || name.indexOf('/') < 0) {
-            return true; // absolute, or the source is itself a link: whatever it points to is outside it
-        }
-        java.util.ArrayDeque<String> path = new java.util.ArrayDeque<>(List.of(name.split("/")));
-        path.removeLast();
-        for (String segment : target.split("/")) {
-            if (segment.equals("..")) {
-                if (path.size() <= 1) {
-                    return true;
-                }
-                path.removeLast();
-            } else if (!segment.isEmpty() && !segment.equals(".")) {
-                path.addLast(segment);
-            }
-        }
-        return path.isEmpty();
     }
 
     private void writeFile(TarArchiveOutputStream tar, Path path, String name, Map<String, Object> attrs, long seen,

@@ -129,7 +129,7 @@ public final class MirrorSync {
 
     private PathFilter scanFilter() throws IOException {
         try {
-            filter = PathFilter.load(settings.root(), settings.rules());
+            filter = PathFilter.load(settings.root(), settings.rules()).withSafeLinks(settings.safeLinks());
             return filter;
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IllegalArgumentException(settings.root().resolve(PathFilter.IGNORE_FILE) + " is not UTF-8 text", e);

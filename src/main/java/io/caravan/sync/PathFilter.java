@@ -36,10 +36,26 @@ public final class PathFilter {
 
     private final List<Rule> rules;
     private final List<GlobPattern> patterns;
+    private final boolean safeLinks;
 
     private PathFilter(List<Rule> rules, List<GlobPattern> patterns) {
+        this(rules, patterns, false);
+    }
+
+    private PathFilter(List<Rule> rules, List<GlobPattern> patterns, boolean safeLinks) {
         this.rules = rules;
         this.patterns = patterns;
+        this.safeLinks = safeLinks;
+    }
+
+    /** This filter, also leaving out links that point outside the tree when {@code skip} (rsync's --safe-links). */
+    public PathFilter withSafeLinks(boolean skip) {
+        return skip == safeLinks ? this : new PathFilter(rules, patterns, skip);
+    }
+
+    /** Whether the link at {@code relative} (to {@code target}) is left out: --safe-links and it points outside the tree. */
+    public boolean skipsLink(String relative, String target) {
+        return safeLinks && io.caravan.fs.LinkTargets.leavesItsTree("root/" + relative, target);
     }
 
     /** The rules in order; patterns that can match nothing (empty, only slashes) are dropped. */

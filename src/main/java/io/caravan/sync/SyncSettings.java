@@ -10,11 +10,12 @@ import java.util.List;
  * keeps its state, how long a changed path must be quiet before it is sent ({@code settle}) and how
  * often the whole tree is compared again while watching ({@code rescan}); which paths to leave out
  * ({@code rules}, before those of the root's {@code .caravanignore}), the {@code guards} every pass
- * must pass, and {@code dryRun} (passes only print what they would do).
+ * must pass, {@code dryRun} (passes only print what they would do), and {@code safeLinks} (links that
+ * point outside the tree are left out).
  */
 public record SyncSettings(Path root, String url, String token, String name, SyncMode mode, boolean checksum,
                            int workers, Path stateDir, Duration settle, Duration rescan,
-                           List<PathFilter.Rule> rules, SyncGuards guards, boolean dryRun) {
+                           List<PathFilter.Rule> rules, SyncGuards guards, boolean dryRun, boolean safeLinks) {
 
     public SyncSettings {
         if (workers < 1 || workers > 20) {
@@ -30,10 +31,17 @@ public record SyncSettings(Path root, String url, String token, String name, Syn
     /** No exclude rules, the default guards, real passes. */
     public SyncSettings(Path root, String url, String token, String name, SyncMode mode, boolean checksum,
                         int workers, Path stateDir, Duration settle, Duration rescan) {
-        this(root, url, token, name, mode, checksum, workers, stateDir, settle, rescan, List.of(), SyncGuards.DEFAULT, false);
+        this(root, url, token, name, mode, checksum, workers, stateDir, settle, rescan, List.of(), SyncGuards.DEFAULT, false, false);
     }
 
     public SyncSettings with(List<PathFilter.Rule> rules, SyncGuards guards, boolean dryRun) {
-        return new SyncSettings(root, url, token, name, mode, checksum, workers, stateDir, settle, rescan, rules, guards, dryRun);
+        return new SyncSettings(root, url, token, name, mode, checksum, workers, stateDir, settle, rescan, rules, guards, dryRun,
+                safeLinks);
+    }
+
+    /** These settings, leaving out links that point outside the tree when {@code skip} (--safe-links). */
+    public SyncSettings withSafeLinks(boolean skip) {
+        return new SyncSettings(root, url, token, name, mode, checksum, workers, stateDir, settle, rescan, rules, guards, dryRun,
+                skip);
     }
 }

@@ -50,7 +50,9 @@ public final class TreeScanner {
                     return FileVisitResult.CONTINUE;
                 }
                 if (attrs.isSymbolicLink()) {
-                    add(file, SyncEntry.Type.LINK);
+                    if (!filter.skipsLink(root.relativize(file).toString(), Files.readSymbolicLink(file).toString())) {
+                        add(file, SyncEntry.Type.LINK);
+                    }
                 } else if (attrs.isRegularFile()) {
                     add(file, SyncEntry.Type.FILE);
                 }

@@ -57,6 +57,18 @@ class TreeScannerTest {
     }
 
     @Test
+    void safeLinksLeaveOutLinksThatPointOutsideTheTree() throws Exception {
+        java.nio.file.Path sub = java.nio.file.Files.createDirectories(root.resolve("safe/sub"));
+        java.nio.file.Files.createSymbolicLink(sub.resolve("abs"), java.nio.file.Path.of("/usr/bin/python3"));
+        java.nio.file.Files.createSymbolicLink(sub.resolve("up"), java.nio.file.Path.of("../../elsewhere"));
+        java.nio.file.Files.createSymbolicLink(sub.resolve("inside"), java.nio.file.Path.of("../other"));
+        java.nio.file.Path tree = sub.getParent();
+        org.assertj.core.api.Assertions.assertThat(TreeScanner.scan(tree, PathFilter.NONE.withSafeLinks(true)).keySet())
+                .containsExactlyInAnyOrder("sub", "sub/inside");
+        org.assertj.core.api.Assertions.assertThat(TreeScanner.scan(tree, PathFilter.NONE).keySet()).contains("sub/abs", "sub/up", "sub/inside");
+    }
+
+    @Test
     void aMissingRootIsAnError() {
         assertThrows(NoSuchFileException.class, () -> TreeScanner.scan(root.resolve("missing")));
     }
