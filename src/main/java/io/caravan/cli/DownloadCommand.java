@@ -38,7 +38,7 @@ final class DownloadCommand implements Callable<Integer> {
             description = "Folder the parcel is published into, as <local>/<its last name part> (default: the current folder).")
     Path local;
 
-    @Option(names = "--to", paramLabel = "<url>", description = "Receiver URL (default: http://<host>:<port>).")
+    @Option(names = "--to", paramLabel = "<url>", description = "Receiver URL; host:port means http://host:port (default: http://<host>:<port>).")
     String to;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Receiver host when no URL is given (default: ${DEFAULT-VALUE}).")
@@ -84,7 +84,7 @@ final class DownloadCommand implements Callable<Integer> {
         if (parallel < 1 || parallel > 32) {
             throw new IllegalArgumentException("--parallel must be between 1 and 32, not " + parallel);
         }
-        String url = to != null ? to : "http://" + host + ":" + port;
+        String url = to != null ? io.caravan.sender.ReceiverClient.normalize(to) : "http://" + host + ":" + port;
         String name = remote;
         if (remote.startsWith("http://") || remote.startsWith("https://")) {
             URI uri = URI.create(remote);
@@ -98,7 +98,7 @@ final class DownloadCommand implements Callable<Integer> {
         Path folder = local.toAbsolutePath().normalize();
         ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(url, token, Duration.ofMinutes(5)),
                 name, folder, stateDir != null ? stateDir : ParcelDownload.defaultStateDir(folder, name), parallel, onConflict,
-                force, allowExternalSymlinks, minFreeSpace, new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)));
+                force, allowExternalSymlinks, minFreeSpace, new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(3), io.caravan.sender.StopSignal.NONE));
         TransferStats stats = new TransferStats();
         ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
         ParcelDownload.Result result;

@@ -192,6 +192,10 @@ public final class CatalogClient {
     }
 
     private ShipException unreachable(String path, IOException e) {
+        if (e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
+                || e instanceof java.net.NoRouteToHostException) {
+            return new io.caravan.sender.NoReceiverException(base, e); // waiting cannot help: said within seconds
+        }
         return new ShipException(0, "GET " + base + path + ": server unreachable or the answer broke off (" + e + ")", e);
     }
 

@@ -55,6 +55,15 @@ class NoReceiverFailsFastTest {
     }
 
     @Test
+    void getFromAPortWhereNothingListensEndsInSecondsWithTheCause() throws Exception {
+        int port = E2e.freePort();
+        CaravanProcess get = processes.start(dir, "get", "get", "backup/www", dir.resolve("restore").toString(),
+                "--to", "127.0.0.1:" + port);
+        assertThat(get.awaitExit(PROMPTLY)).as(get.log()).isEqualTo(1);
+        assertThat(get.log()).contains("no receiver at http://127.0.0.1:" + port + " — is `caravan serve` running there?");
+    }
+
+    @Test
     void aRefusalIsFinalAtOnceAndShowsTheReceiversMessage() throws Exception {
         Path file = dir.resolve("a.txt");
         TestTrees.write(file, "hello\n");
