@@ -37,6 +37,7 @@ public final class ParcelSender {
     private final ReceiverClient client;
     private final SenderJournal journal;
     private final HashCache cache;
+    private final PublishedPlaces places;
 
     public ParcelSender(SenderSettings settings) throws IOException {
         this.settings = settings;
@@ -44,6 +45,7 @@ public final class ParcelSender {
         client.abortOn(settings.retry().stop());
         this.journal = new SenderJournal(settings.stateDir().resolve("journal"));
         this.cache = HashCache.in(settings.stateDir());
+        this.places = new PublishedPlaces(settings.stateDir().resolve("published"));
     }
 
     public ReceiverClient client() {
@@ -65,6 +67,31 @@ public final class ParcelSender {
 
     /** As {@link #send(Path, String, ProgressListener)}, adding {@code startOptions} to a new session's options. */
     public Result send(Path source, String name, Map<String, Object> startOptions, ProgressListener listener)
+            throws IOException, InterruptedException {
+        Result result = sendRetryingReferences(source, name, placed(source, name, startOptions), listener);
+        if (Boolean.TRUE.equals(startOptions.get("into")) && result.answer().path("path").isTextual()) {
+            places.record(source, client.url(), name, result.answer().path("path").asText());
+        }
+        return result;
+    }
+
+    /**
+     * With "into" semantics, a source sent under this name before goes where it went then (its own
+     * published path, replaced), so running the same command again never nests it in itself.
+     */
+    private Map<String, Object> placed(Path source, String name, Map<String, Object> startOptions) {
+        if (!Boolean.TRUE.equals(startOptions.get("into"))) {
+            return startOptions;
+        }
+        return places.find(source, client.url(), name).map(path -> {
+            Map<String, Object> options = new java.util.LinkedHashMap<>(startOptions);
+            options.put("name", path);
+            options.put("into", false);
+            return options;
+        }).orElse(startOptions);
+    }
+
+    private Result sendRetryingReferences(Path source, String name, Map<String, Object> startOptions, ProgressListener listener)
             throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             SenderSettings current = attempt < REFERENCE_ATTEMPTS ? settings : withoutDedup(settings);

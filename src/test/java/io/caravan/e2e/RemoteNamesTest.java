@@ -48,6 +48,11 @@ class RemoteNamesTest {
         assertThat(inbox.resolve("backup/many/sample.bin")).hasSameBinaryContentAs(sample);
         send(port, 0, photos.toString(), "backup");
         assertThat(inbox.resolve("backup/photos/a.txt")).hasContent("a\n");
+        send(port, 0, photos.toString(), "album");
+        assertThat(inbox.resolve("album/a.txt")).hasContent("a\n");
+        send(port, 0, photos.toString(), "album");
+        assertThat(inbox.resolve("album/photos")).as("running the same send again updates what it published").doesNotExist();
+        assertThat(inbox.resolve("album/a.txt")).hasContent("a\n");
         assertThat(before.differences(TreeSnapshot.of(backup.resolve("many")))).containsExactly("extra: sample.bin");
 
         byte[] old = Files.readAllBytes(sample);
