@@ -130,7 +130,7 @@ public final class CatalogApi {
     /** {@code GET /parcels/tar-zst?name=}: the published folder or file as one tar.zst archive, streamed as it is built. */
     public void tarZst(Exchange exchange) {
         archive(exchange, ".tar.zst", "application/zstd", (entry, out) -> {
-            try (OutputStream zstd = Codecs.byName("zstd").compressor(new NonClosingOutputStream(out), 3)) {
+            try (OutputStream zstd = Codecs.byName("zstd").compressor(new io.caravan.util.NonClosingOutputStream(out), 3)) {
                 new TarTreeWriter(ProgressListener.NONE).write(
                         List.of(new PackSource(entry.parent().entry(entry.leaf()), entry.leaf())), zstd);
             }
@@ -160,22 +160,6 @@ public final class CatalogApi {
         });
     }
 
-    /** Lets a compressor finish its frame without closing the pipe under it. */
-    private static final class NonClosingOutputStream extends java.io.FilterOutputStream {
-        NonClosingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
-    }
 
     private void handle(Exchange exchange, Action action) {
         try {

@@ -1,6 +1,5 @@
 package io.caravan.cli;
 
-import io.caravan.app.Tls;
 import io.caravan.download.CatalogClient;
 import io.caravan.download.ParcelDownload;
 import io.caravan.progress.ConsoleProgress;
@@ -17,6 +16,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -67,14 +67,8 @@ final class DownloadCommand implements Callable<Integer> {
             description = "Stop before the disk has less free space than this (default: ${DEFAULT-VALUE}).")
     long minFreeSpace;
 
-    @Option(names = "--token", paramLabel = "<token>", description = "Bearer token the receiver requires.")
-    String token;
-
-    @Option(names = "--truststore", paramLabel = "<file>", description = "Trust the receiver's HTTPS certificate from this store.")
-    String truststore;
-
-    @Option(names = "--truststore-password", paramLabel = "<password>", description = "Truststore password.")
-    String truststorePassword;
+    @Mixin
+    ReceiverAccess access;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
     boolean quiet;
@@ -94,9 +88,9 @@ final class DownloadCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("'" + remote + "' names no parcel: add its name, e.g. " + url + "/backup/www");
             }
         }
-        Tls.trust(truststore, truststorePassword);
+        access.trust();
         Path folder = local.toAbsolutePath().normalize();
-        ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(url, token, Duration.ofMinutes(5)),
+        ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(url, access.token, Duration.ofMinutes(5)),
                 name, folder, stateDir != null ? stateDir : ParcelDownload.defaultStateDir(folder, name), parallel, onConflict,
                 force, allowExternalSymlinks, minFreeSpace, new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(3), io.caravan.sender.StopSignal.NONE));
         TransferStats stats = new TransferStats();

@@ -87,7 +87,7 @@ final class SendCommand implements Callable<Integer> {
         StopSignal stop = new StopSignal();
         Interruptions interruptions = Interruptions.install("stopping; parcel '" + name + "' stays resumable on " + url
                 + ": run the same command again to continue", stop::raise, Duration.ofSeconds(3));
-        SenderSettings settings = new SenderSettings(url, connection.token,
+        SenderSettings settings = new SenderSettings(url, connection.access.token,
                 packing.toPackOptions(name), parallel,
                 noDedup ? -1 : 1L << 20, state, Retry.DEFAULT.stoppedBy(stop));
         settings.requireHeap(Runtime.getRuntime().maxMemory());

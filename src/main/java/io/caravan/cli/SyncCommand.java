@@ -67,7 +67,7 @@ final class SyncCommand implements Callable<Integer> {
         }
         Path root = dir.toAbsolutePath().normalize();
         Path state = connection.prepare();
-        SyncSettings settings = new SyncSettings(root, ReceiverClient.normalize(to), connection.token,
+        SyncSettings settings = new SyncSettings(root, ReceiverClient.normalize(to), connection.access.token,
                 name != null ? name : root.getFileName().toString(),
                 SyncMode.parse(mode), checksum, workers, state, Durations.parse(settle), Durations.parse(rescan))
                 .with(safety.rules(), safety.guards(), safety.dryRun).withSafeLinks(safety.safeLinks);

@@ -68,7 +68,7 @@ public final class ZipTreeWriter {
     }
 
     private ZipArchiveOutputStream open(OutputStream out) {
-        ZipArchiveOutputStream zip = new ZipArchiveOutputStream(new NonClosing(out));
+        ZipArchiveOutputStream zip = new ZipArchiveOutputStream(new io.caravan.util.NonClosingOutputStream(out));
         zip.setEncoding(StandardCharsets.UTF_8.name());
         zip.setUseLanguageEncodingFlag(true);
         zip.setUseZip64(Zip64Mode.AsNeeded);
@@ -136,20 +136,4 @@ public final class ZipTreeWriter {
         zip.closeArchiveEntry();
     }
 
-    /** Keeps the caller's stream open when the zip stream is finished. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
-    }
 }

@@ -1,0 +1,22 @@
+package io.caravan.cli;
+
+import io.caravan.app.Tls;
+import picocli.CommandLine.Option;
+
+/** How a command is let into a receiver: its bearer token and the store that trusts its HTTPS certificate. */
+final class ReceiverAccess {
+
+    @Option(names = "--token", paramLabel = "<token>", description = "Bearer token the receiver requires.")
+    String token;
+
+    @Option(names = "--truststore", paramLabel = "<file>", description = "Trust the receiver's HTTPS certificate from this store.")
+    String truststore;
+
+    @Option(names = "--truststore-password", paramLabel = "<password>", description = "Truststore password.")
+    String truststorePassword;
+
+    /** Applies the trust settings; call before the first HTTPS request. */
+    void trust() {
+        Tls.trust(truststore, truststorePassword);
+    }
+}
