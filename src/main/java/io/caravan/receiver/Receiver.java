@@ -1,5 +1,8 @@
 package io.caravan.receiver;
 
+import io.caravan.dedup.DedupIndex;
+import io.caravan.sync.Mirrors;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanException;

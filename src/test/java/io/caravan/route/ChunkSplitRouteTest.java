@@ -1,5 +1,7 @@
 package io.caravan.route;
 
+import io.caravan.route.send.ParcelSplitter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.CaravanHeaders;

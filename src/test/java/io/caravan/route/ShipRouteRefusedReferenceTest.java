@@ -1,5 +1,8 @@
 package io.caravan.route;
 
+import io.caravan.route.send.ParcelSplitter;
+import io.caravan.route.send.Shipper;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.InPlaceChange;

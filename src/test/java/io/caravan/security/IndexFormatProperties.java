@@ -2,7 +2,7 @@ package io.caravan.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caravan.receiver.DedupIndex;
+import io.caravan.dedup.DedupIndex;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

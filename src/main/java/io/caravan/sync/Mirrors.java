@@ -1,4 +1,4 @@
-package io.caravan.receiver;
+package io.caravan.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * sender never interleave inside it; different mirrors proceed in parallel. What a change replaces
  * or removes is kept in the versions area.
  */
-final class Mirrors {
+public final class Mirrors {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -26,13 +26,13 @@ final class Mirrors {
     private final Versions versions;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-    Mirrors(Path inbox, Versions versions) {
+    public Mirrors(Path inbox, Versions versions) {
         this.inbox = inbox.toAbsolutePath().normalize();
         this.versions = versions;
     }
 
     /** {@code GET /mirror}: the entries of the mirror; an empty list when it does not exist yet. */
-    Map<String, Object> list(String name, boolean checksum) throws IOException {
+    public Map<String, Object> list(String name, boolean checksum) throws IOException {
         synchronized (lock(name)) {
             List<Map<String, Object>> entries;
             try (ConfinedDir mirror = MirrorPaths.openIfExists(inbox, name)) {
@@ -46,7 +46,7 @@ final class Mirrors {
     }
 
     /** {@code POST /mirror/changes}: {@code {"rename":[{"from","to","sha256"?}], "delete":[paths]}}. */
-    Map<String, Object> changes(String name, String body) throws IOException {
+    public Map<String, Object> changes(String name, String body) throws IOException {
         JsonNode request;
         try {
             request = JSON.readTree(body == null || body.isBlank() ? "{}" : body);
@@ -64,7 +64,7 @@ final class Mirrors {
     }
 
     /** Applies an extracted parcel onto the mirror {@code name}. */
-    MirrorApply.Result apply(String name, Path staging) throws IOException {
+    public MirrorApply.Result apply(String name, Path staging) throws IOException {
         synchronized (lock(name)) {
             try (ConfinedDir mirror = MirrorPaths.open(inbox, name, true)) {
                 return MirrorApply.apply(staging, mirror, versions.batch());
@@ -72,7 +72,7 @@ final class Mirrors {
         }
     }
 
-    Path path(String name) {
+    public Path path(String name) {
         return inbox.resolve(name);
     }
 

@@ -1,4 +1,4 @@
-package io.caravan.receiver;
+package io.caravan.dedup;
 
 import io.caravan.unpack.ExtractHooks;
 import io.caravan.unpack.ReferenceUnavailableException;

@@ -1,4 +1,4 @@
-package io.caravan.receiver;
+package io.caravan.sync;
 
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;

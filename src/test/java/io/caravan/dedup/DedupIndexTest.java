@@ -1,4 +1,4 @@
-package io.caravan.receiver;
+package io.caravan.dedup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

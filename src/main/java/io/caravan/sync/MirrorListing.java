@@ -1,4 +1,4 @@
-package io.caravan.receiver;
+package io.caravan.sync;
 
 import io.caravan.unpack.PosixModes;
 import io.caravan.util.Sha256;

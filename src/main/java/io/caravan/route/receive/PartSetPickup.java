@@ -1,4 +1,4 @@
-package io.caravan.route;
+package io.caravan.route.receive;
 
 import io.caravan.fs.Versions;
 import io.caravan.pack.Manifest;

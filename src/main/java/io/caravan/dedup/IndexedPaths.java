@@ -1,4 +1,4 @@
-package io.caravan.receiver;
+package io.caravan.dedup;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.caravan.route;
+package io.caravan.route.send;
 
 import io.caravan.CaravanHeaders;
 import io.caravan.sender.ShipException;

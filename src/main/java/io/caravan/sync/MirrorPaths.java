@@ -1,4 +1,6 @@
-package io.caravan.receiver;
+package io.caravan.sync;
+
+import io.caravan.receiver.ParcelNames;
 
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;

@@ -1,4 +1,4 @@
-package io.caravan.route;
+package io.caravan.route.send;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.CaravanHeaders;

@@ -1,4 +1,4 @@
-package io.caravan.receiver;
+package io.caravan.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.fs.ConfinedDir;
