@@ -1,6 +1,6 @@
 package io.caravan;
 
-/** Names of the Camel message headers a chunk message carries (DESIGN §1). */
+/** Names of the Camel message headers a chunk message carries. */
 public final class CaravanHeaders {
 
     /** Parcel name (String). */

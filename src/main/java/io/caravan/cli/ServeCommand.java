@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code caravan serve|server}: the receiver's HTTP API and session cleanup, until stopped. */
 @Command(name = "serve", aliases = "server", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs the receiver: the HTTP upload API (DESIGN §3) on camel-netty-http, publishing"
+        description = {"Runs the receiver: the HTTP upload API on camel-netty-http, publishing"
                 + " finished parcels into the inbox, with Quartz cleanup of expired sessions. Settings come from"
                 + " application.properties (caravan.receiver.*); flags override them.", ""})
 final class ServeCommand implements Callable<Integer> {

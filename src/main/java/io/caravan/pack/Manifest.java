@@ -19,8 +19,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Describes one packed parcel (DESIGN §2): codec, chunking, per-chunk and whole-stream SHA-256.
- * A superset of seed 001's metadata ({@code version}, {@code total_chunks}, {@code chunks}): read
+ * Describes one packed parcel (README "Manifest"): codec, chunking, per-chunk and whole-stream SHA-256.
+ * A superset of the original chunker's metadata ({@code version}, {@code total_chunks}, {@code chunks}): read
  * from JSON, a missing {@code total_size} or {@code total_chunks} is derived from the chunks, and a
  * missing whole-stream {@code sha256} stays null (readers then check every chunk but not the whole).
  * Unknown fields are ignored.
@@ -55,7 +55,7 @@ public record Manifest(
         sha256 = sha256 == null ? null : sha256.toLowerCase(Locale.ROOT);
     }
 
-    /** From JSON: what seed 001's metadata leaves out is derived ({@code total_size}, {@code total_chunks}) or left null. */
+    /** From JSON: what the original chunker's metadata leaves out is derived ({@code total_size}, {@code total_chunks}) or left null. */
     @JsonCreator
     static Manifest fromFields(
             @JsonProperty("version") String version,
@@ -84,7 +84,7 @@ public record Manifest(
                 sha256, entries, contentBytes, createdAt, list);
     }
 
-    /** Whether the whole-stream SHA-256 is known (seed 001's metadata has none): readers check it only then. */
+    /** Whether the whole-stream SHA-256 is known (the original chunker's metadata has none): readers check it only then. */
     public boolean hasStreamSha256() {
         return sha256 != null;
     }

@@ -1,7 +1,7 @@
 package io.caravan.progress;
 
 /**
- * Receives the events of a pack or unpack as they happen (seed 001's progress callback). Calls come
+ * Receives the events of a pack or unpack as they happen (a progress callback). Calls come
  * from the thread doing the work; implementations must be quick and must not throw.
  */
 public interface ProgressListener {

@@ -9,7 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.List;
 
-/** Joins chunk files in order into one file, hashing it, and fsyncs it (seed 002's finish). */
+/** Joins chunk files in order into one file, hashing it, and fsyncs it (a raw session's finish). */
 final class RawConcatenation {
 
     private RawConcatenation() {

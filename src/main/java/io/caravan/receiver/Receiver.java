@@ -41,7 +41,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The receiving end of the HTTP protocol (DESIGN §3), free of HTTP: sessions, chunk uploads,
+ * The receiving end of the HTTP protocol (README "HTTP API"), free of HTTP: sessions, chunk uploads,
  * status, finish (verify, extract or concatenate, publish), delete, dedup checks and expiry.
  * Methods return the JSON answer as a map; failures are {@link CaravanException}s carrying their
  * HTTP status.
@@ -94,7 +94,7 @@ public final class Receiver implements AutoCloseable {
         this.catalog = catalog;
     }
 
-    /** {@code POST /start}: an empty body starts a raw session (seed 002); options with a codec an archive session. */
+    /** {@code POST /start}: an empty body starts a raw session; options with a codec an archive session. */
     public Map<String, Object> start(String body) throws IOException {
         JsonNode options = parse(body);
         if (!options.isObject()) {

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sender's side of the HTTP protocol (DESIGN §3) over HTTP/1.1 with kept-alive connections,
+ * The sender's side of the HTTP protocol (README "HTTP API") over HTTP/1.1 with kept-alive connections,
  * one per concurrent request. Every failure is a {@link ShipException} carrying the status and the
  * receiver's JSON message.
  */

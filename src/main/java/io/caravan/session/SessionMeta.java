@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * What a session was started with, stored as {@code meta.json} beside its chunks. {@code kind} is
- * {@code raw} (chunks are concatenated into one file, seed 002) or {@code archive} (chunks form a
+ * {@code raw} (chunks are concatenated into one file) or {@code archive} (chunks form a
  * Caravan tar stream that is extracted); {@code mode} {@code apply} applies an archive onto the mirror
  * {@code name} instead of publishing it (absent otherwise). {@code into} and {@code force} say how the
  * name is placed in the inbox (see {@link #intoExistingFolder()}, {@link #allowTypeChange()}).
@@ -28,7 +28,7 @@ public record SessionMeta(
 
     public static final String RAW = "raw";
     public static final String ARCHIVE = "archive";
-    /** {@code mode} of an archive session applied onto a mirror instead of published (DESIGN §5). */
+    /** {@code mode} of an archive session applied onto a mirror instead of published. */
     public static final String APPLY = "apply";
 
     public SessionMeta(String id, String name, String kind, String codec, Long chunkSize, String onConflict,

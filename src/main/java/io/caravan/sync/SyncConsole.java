@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * The console lines of a sync, in the shape of seed 003: scan counts, {@code Incremental sync: k/M
+ * The console lines of a sync, in the shape users of the original mirroring tool know: scan counts, {@code Incremental sync: k/M
  * (x%)} progress, {@code Copying big.iso: 125.3MB/512.0MB (24.5%)} for large files, one line per
  * change while watching, and {@code Results: a synced, b failed, c skipped}. Thread-safe.
  */

@@ -16,7 +16,7 @@ import java.util.List;
  * Reads parts one after the other as a single stream, hashing each part and the whole stream. When
  * a manifest is given, the end of each part is checked against its entry, and the end of the
  * stream against the whole-stream SHA-256; a mismatch throws {@link ChunkVerificationException}
- * naming the part (the whole stream only when the manifest has its hash; seed 001's has none). Since a corrupt part can break the decompressor before its end is reached,
+ * naming the part (the whole stream only when the manifest has its hash; a bare metadata file has none). Since a corrupt part can break the decompressor before its end is reached,
  * callers {@link #drain()} after a failure to learn which part was at fault.
  */
 public final class VerifyingPartsInputStream extends BulkInputStream {
