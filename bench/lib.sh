@@ -36,3 +36,100 @@ sample_states() {
     sleep 0.2
   done
 }
+
+# --- helpers of peers.sh and link.sh (usable by any script; each needs $out for log) ----------------
+# MB/s of $1 bytes in $2 seconds (10^6 bytes)
+mbps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s / 1e6 }'; }
+# the items $2... rotated left by $1 places, one a line: round r runs `rotated $((r - 1)) a b c`
+rotated() { local k=$1; shift; local a=("$@"); k=$(( k % ${#a[@]} )); printf '%s\n' "${a[@]:k}" "${a[@]:0:k}"; }
+# zero the peak RSS (VmHWM) of process $1, so that it covers only what runs from now on
+reset_hwm() { echo 5 > "/proc/$1/clear_refs" 2>/dev/null || echo "cannot reset the peak RSS of $1; its VmHWM covers its whole life" >&2; }
+# read a file or every file under a folder once (warm page cache), then write back what is dirty
+warm_cache() { find "$@" -type f -print0 | xargs -0 cat > /dev/null; sync; }
+# the tools a script needs, or a message naming them and the apt-get line, and exit 1: need NAME "apt packages" tool...
+need() {
+  local name=$1 pkgs=$2 miss=() t; shift 2
+  for t in "$@"; do command -v "$t" > /dev/null || miss+=("$t"); done
+  (( ${#miss[@]} == 0 )) && return 0
+  echo "$name: missing: ${miss[*]}" >&2
+  echo "  install with: apt-get update && apt-get install -y $pkgs" >&2
+  exit 1
+}
+# CARAVAN=<absolute launcher>; when it is this repository's launcher, build target/caravan.jar offline
+# (mvn -q -o package -DskipTests) if it is missing or older than the sources, as the launcher would, so
+# that no timed run starts with a build. Usage: caravan_launcher NAME (NAME prefixes the messages).
+caravan_launcher() {
+  local root
+  CARAVAN=${CARAVAN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/caravan}
+  [[ -x $CARAVAN ]] || { echo "$1: CARAVAN=$CARAVAN is not an executable launcher" >&2; exit 1; }
+  CARAVAN=$(cd "$(dirname "$CARAVAN")" && pwd)/$(basename "$CARAVAN")
+  root=$(dirname "$CARAVAN")
+  if [[ -f $root/pom.xml ]] && { [[ ! -f $root/target/caravan.jar ]] \
+      || [[ -n $(find "$root/pom.xml" "$root/src/main" -newer "$root/target/caravan.jar" -print -quit 2>/dev/null) ]]; }; then
+    echo "$1: building $root/target/caravan.jar (mvn -q -o package -DskipTests) ..." >&2
+    (cd "$root" && mvn -q -o package -DskipTests >&2) || { echo "$1: the build failed" >&2; exit 1; }
+  fi
+}
+# an incompressible file of $2 MiB at $1 (seeded AES-256-CTR keystream, seed $3); kept if it has the size
+make_big() {
+  local bytes=$(( $2 * 1024 * 1024 ))
+  [[ -f $1 && $(stat -c %s "$1") == "$bytes" ]] && return 0
+  echo "generating $2 MiB of incompressible data in $1 ..." >&2
+  # openssl dies of SIGPIPE when head has enough: the normal end (the size is checked below)
+  { openssl enc -aes-256-ctr -nosalt -pass "pass:$3" -pbkdf2 -in /dev/zero 2>/dev/null || true; } | head -c "$bytes" > "$1.partial"
+  [[ $(stat -c %s "$1.partial") == "$bytes" ]] || { echo "generating $1 failed" >&2; exit 1; }
+  mv -- "$1.partial" "$1"
+}
+# bytes and files of a tree
+tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ t += $1 } END { printf "%d", t }'; }
+tree_files() { find "$1" -type f | wc -l; }
+# until URL $1 answers (curl -f, extra curl arguments after $4), while process $2 lives; $3 names it,
+# $4 is a command prefix run before curl (e.g. "ip netns exec NS"; "" for none). At most 60 s.
+wait_http() {
+  local url=$1 pid=$2 name=$3 pre=$4; shift 4
+  for _ in $(seq 1 600); do
+    $pre curl -fsS -o /dev/null "$@" "$url" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { echo "$name exited; see $out/$name.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$name did not answer $url within 60 s" >&2; exit 1
+}
+# until path $1 exists (receivers publish by rename), at most 10 minutes
+wait_path() {
+  for _ in $(seq 1 60000); do [[ -e $1 ]] && return 0; sleep 0.01; done
+  echo "$1 did not appear" >&2; exit 1
+}
+# until process $1 stops using CPU (less than 2 ticks in 0.5 s), at most 60 s: a receiver's work after
+# a publish (such as indexing what it published) must not fall into the next tool's timed run
+wait_idle() {
+  local a b
+  for _ in $(seq 1 120); do
+    a=$(proc_ticks "$1") || return 0; sleep 0.5; b=$(proc_ticks "$1") || return 0
+    (( b - a < 2 )) && return 0
+  done
+  echo "process $1 still busy after 60 s; going on" >&2
+}
+# rsyncd.conf for one writable module "mod" at folder $2, written to $1 (uid/gid root when run as root,
+# or the daemon cannot write as the nobody it switches to)
+rsyncd_conf() {
+  {
+    echo "pid file = $1.pid"
+    echo "log file = $1.log"
+    echo "use chroot = no"
+    echo "[mod]"
+    echo "  path = $2"
+    echo "  read only = false"
+    if (( $(id -u) == 0 )); then echo "  uid = root"; echo "  gid = root"; fi
+  } > "$1"
+}
+# until an rsync daemon lists its modules at rsync://$1:$2/, while process $3 lives; $4: command prefix
+wait_rsyncd() {
+  for _ in $(seq 1 100); do
+    $4 rsync "rsync://$1:$2/" > /dev/null 2>&1 && return 0
+    kill -0 "$3" 2>/dev/null || { echo "rsync --daemon exited; see its log in $out" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "rsync --daemon did not answer on $1:$2" >&2; exit 1
+}
+# the peak RSS in MiB over the /usr/bin/time -v files given
+max_rss_mib() { local f; for f in "$@"; do maxrss_kib "$f"; done | sort -n | tail -n1 | { read -r k; mib "${k:-0}"; }; }
