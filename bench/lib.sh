@@ -133,3 +133,13 @@ wait_rsyncd() {
 }
 # the peak RSS in MiB over the /usr/bin/time -v files given
 max_rss_mib() { local f; for f in "$@"; do maxrss_kib "$f"; done | sort -n | tail -n1 | { read -r k; mib "${k:-0}"; }; }
+# user + system CPU seconds in a /usr/bin/time -v file
+cpu_s() { awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%.2f", u + s }' "$1"; }
+# tool $2 from Debian package $3, installed with apt-get when missing and running as root; $1 names the script
+apt_tool() {
+  command -v "$2" > /dev/null && return 0
+  (( $(id -u) == 0 )) || { echo "$1: '$2' is missing: apt-get install -y $3" >&2; exit 1; }
+  echo "$1: installing $3 (apt-get) ..." >&2
+  { apt-get install -y "$3" || { apt-get update && apt-get install -y "$3"; }; } > "$out/apt-$3.log" 2>&1 \
+    || { echo "$1: apt-get install $3 failed; see $out/apt-$3.log" >&2; exit 1; }
+}
