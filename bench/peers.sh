@@ -97,6 +97,8 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 log "# peers.sh $(date -u)"
 log "caravan: $CARAVAN ($("$CARAVAN" --version 2>/dev/null | head -n1), commit $(git -C "$(dirname "$CARAVAN")" rev-parse --short HEAD 2>/dev/null || echo '?'))  JAVA_OPTS=${JAVA_OPTS:-unset, the launcher default}"
