@@ -143,3 +143,5 @@ apt_tool() {
   { apt-get install -y "$3" || { apt-get update && apt-get install -y "$3"; }; } > "$out/apt-$3.log" 2>&1 \
     || { echo "$1: apt-get install $3 failed; see $out/apt-$3.log" >&2; exit 1; }
 }
+# median seconds of 3 bare starts of the launcher (`caravan --version`): the JVM start-up within each send
+launcher_start_s() { local t0 v=(); for _ in 1 2 3; do t0=$(now); "$CARAVAN" --version > /dev/null; v+=("$(elapsed "$t0")"); done; median "${v[@]}"; }

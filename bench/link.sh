@@ -18,6 +18,7 @@
 # Ratio = the better (lower) of the two rsync medians / Caravan's median. Goal: >= 1.3. Each rsync's own
 # ratio is printed too. Peak RSS of both Caravan sides must stay under 256 MiB: `caravan send` under
 # /usr/bin/time -v, the receiver's VmHWM (/proc/<pid>/status, reset through clear_refs before the runs).
+# Also printed, as a bound: the launcher's bare start (`caravan --version`, median of 3), part of every send.
 # Method: a probe first sends PROBE_MIB (32) MiB of incompressible data with rsync to show the link's rate.
 # Then one untimed warm-up run of each tool and ROUNDS rounds, the order rotated every round. Before each
 # run the previous outputs are deleted, the receiver is left to finish its background work (CPU idle),
@@ -122,6 +123,7 @@ rsyncd_pid=$!
 wait_rsyncd "$RECEIVER_IP" "$rsync_port" "$rsyncd_pid" "${in_tx[*]}"
 rsync_url=rsync://$RECEIVER_IP:$rsync_port/mod
 log "servers in $rx: caravan serve pid $serve_pid $serve_url (root $inbox); rsync --daemon pid $rsyncd_pid $rsync_url"
+log "launcher + JVM start (caravan --version), median of 3: $(launcher_start_s)s (part of every caravan send)"
 
 # --- the link's rate, measured ------------------------------------------------------------------------
 make_big "$w/probe.bin" "$PROBE_MIB" caravan-bench-link-probe

@@ -25,6 +25,7 @@
 # Ratio = the peer's median time / Caravan's median time (>= 1.0: Caravan at least as fast).
 # Peak RSS of both Caravan sides must stay under 256 MiB: `caravan send` under /usr/bin/time -v, the
 # receiver's VmHWM (/proc/<pid>/status), reset through /proc/<pid>/clear_refs at the start of each part.
+# Also printed, as a bound: the launcher's bare start (`caravan --version`, median of 3), part of every send.
 # Method: the three servers start once per script run on free loopback ports and stop in a trap. Per part:
 # one untimed warm-up run of each tool, then ROUNDS rounds, the order of the tools rotated every round.
 # Before each run the previous outputs are deleted, the receiver is left to finish its background work
@@ -127,6 +128,7 @@ rsyncd_pid=$!
 wait_rsyncd 127.0.0.1 "$rsync_port" "$rsyncd_pid" ""
 rsync_url=rsync://127.0.0.1:$rsync_port/mod
 log "servers: caravan serve pid $serve_pid :$serve_port (root $inbox); tus pid $tus_pid :$tus_port; rsync --daemon pid $rsyncd_pid :$rsync_port"
+log "launcher + JVM start (caravan --version), median of 3: $(launcher_start_s)s (part of every caravan send)"
 log ""
 
 # --- one timed run: run_target PART TOOL TAG -> seconds on stdout; the copy is checked afterwards -------
