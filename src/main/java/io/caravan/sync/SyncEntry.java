@@ -28,10 +28,6 @@ public record SyncEntry(String path, Type type, long size, long mtime, int mode,
         };
     }
 
-    public SyncEntry withSha256(String sha) {
-        return new SyncEntry(path, type, size, mtime, mode, target, sha);
-    }
-
     /** The parent's relative path, or null at the top. */
     public static String parent(String path) {
         int slash = path.lastIndexOf('/');

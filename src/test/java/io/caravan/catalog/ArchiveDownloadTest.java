@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.TestTrees;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,12 +24,14 @@ class ArchiveDownloadTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = CatalogFixture.receiverAt(() -> tmp.resolve("inbox"));
     static ReceiverFixture receiver;
     static Path source;
 
     @BeforeAll
-    static void publish() throws Exception {
-        receiver = CatalogFixture.receiver(tmp.resolve("inbox"), Map.of());
+    static void publish(ReceiverFixture started) throws Exception {
+        receiver = started;
         source = TestTrees.fidelityTree(tmp.resolve("src"), "docs");
         TestTrees.random(source.resolve("big.bin"), 3_000_000, 5);
         CatalogFixture.send(receiver, source, "docs", "zstd", tmp.resolve("state"), null);
@@ -37,7 +40,6 @@ class ArchiveDownloadTest {
     @AfterAll
     static void stop() throws Exception {
         Files.setPosixFilePermissions(source.resolve("locked"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        receiver.close();
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
 import io.caravan.progress.ProgressListener;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
 import io.caravan.unpack.UnpackOptions;
 import io.caravan.unpack.Unpacker;
 import io.caravan.util.Sha256;
@@ -22,10 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,12 +39,14 @@ class CatalogApiTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = CatalogFixture.receiverAt(() -> tmp.resolve("inbox"));
     static ReceiverFixture receiver;
     static Path docs;
 
     @BeforeAll
-    static void publish() throws Exception {
-        receiver = CatalogFixture.receiver(tmp.resolve("inbox"), Map.of());
+    static void publish(ReceiverFixture started) throws Exception {
+        receiver = started;
         docs = Files.createDirectories(tmp.resolve("src/docs"));
         TestTrees.write(docs.resolve("readme.txt"), "the docs\n");
         TestTrees.random(Files.createDirectories(docs.resolve("sub")).resolve("data.bin"), 300_000, 7);
@@ -52,11 +54,6 @@ class CatalogApiTest {
         TestTrees.write(notes, "a single file\n");
         CatalogFixture.send(receiver, docs, "docs", "zstd", tmp.resolve("state"), null);
         CatalogFixture.send(receiver, notes, "team/notes.txt", "gzip", tmp.resolve("state"), null);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        receiver.close();
     }
 
     @Test

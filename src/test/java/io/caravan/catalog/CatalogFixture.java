@@ -6,6 +6,7 @@ import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.progress.ProgressListener;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
 import io.caravan.sender.ParcelSender;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** Publishing parcels into a test receiver with the real sender, and reading the catalog's JSON answers. */
 final class CatalogFixture {
@@ -30,6 +32,11 @@ final class CatalogFixture {
         java.util.Map<String, String> properties = new java.util.LinkedHashMap<>(extra);
         properties.putIfAbsent("caravan.catalog.chunk-size", CHUNK);
         return new ReceiverFixture(inbox, properties);
+    }
+
+    /** A {@link RunningReceiver} whose catalog packs in 64 KiB chunks, publishing into {@code inbox}. */
+    static RunningReceiver receiverAt(Supplier<Path> inbox) {
+        return RunningReceiver.at(inbox).property("caravan.catalog.chunk-size", CHUNK);
     }
 
     /** Sends {@code source} as {@code name} with {@code codec} through the real sender; returns the receiver's answer. */

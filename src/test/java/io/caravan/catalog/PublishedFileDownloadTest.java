@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.TestTrees;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,11 +12,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,21 +29,18 @@ class PublishedFileDownloadTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = CatalogFixture.receiverAt(() -> tmp.resolve("inbox"));
     static ReceiverFixture receiver;
     static Path data;
 
     @BeforeAll
-    static void publish() throws Exception {
-        receiver = CatalogFixture.receiver(tmp.resolve("inbox"), Map.of());
+    static void publish(ReceiverFixture started) throws Exception {
+        receiver = started;
         Path docs = Files.createDirectories(tmp.resolve("src/docs/sub"));
         data = docs.resolve("data.bin");
         TestTrees.random(data, 3_000_000, 11);
         CatalogFixture.send(receiver, docs.getParent(), "docs", "zstd", tmp.resolve("state"), null);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        receiver.close();
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The first Ctrl-C says what is being done and starts the orderly stop; a second exits at once, with
  * the first signal's status; an orderly stop that hangs ends the same way after its grace period.
- * (The signals themselves reach these handlers in the forked-process tests, e.g. SendInterruptedResumesTest.)
+ * (The signals themselves reach these handlers in the forked-process tests, e.g. SendInterruptedResumesIT.)
  */
 class SecondInterruptExitsAtOnceTest {
 

@@ -10,6 +10,7 @@ import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.progress.ProgressListener;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
 import io.caravan.sender.ParcelSender;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A pull pass cut off in the middle of a parcel keeps its verified chunks, and the next pass fetches only the rest. */
@@ -27,11 +29,13 @@ class PullPassTest {
 
     @TempDir
     Path tmp;
+    @RegisterExtension
+    final RunningReceiver running = RunningReceiver.at(() -> tmp.resolve("remote"))
+            .property("caravan.catalog.chunk-size", "64KiB");
 
     @Test
-    void anInterruptedPullResumesWithTheChunksItHas() throws Exception {
-        try (ReceiverFixture remote = new ReceiverFixture(tmp.resolve("remote"), Map.of("caravan.catalog.chunk-size", "64KiB"));
-             CatalogProxy proxy = new CatalogProxy(remote.port())) {
+    void anInterruptedPullResumesWithTheChunksItHas(ReceiverFixture remote) throws Exception {
+        try (CatalogProxy proxy = new CatalogProxy(remote.port())) {
             Path big = tmp.resolve("src/big.bin");
             Files.createDirectories(big.getParent());
             TestTrees.random(big, 1_000_000, 7);

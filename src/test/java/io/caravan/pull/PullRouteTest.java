@@ -12,6 +12,7 @@ import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.progress.ProgressListener;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
 import io.caravan.sender.ParcelSender;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,63 +38,64 @@ class PullRouteTest {
 
     @TempDir
     Path tmp;
+    @RegisterExtension
+    final RunningReceiver running = RunningReceiver.at(() -> tmp.resolve("remote"))
+            .property("caravan.catalog.chunk-size", "64KiB");
 
     @Test
-    void pullsNewAndChangedParcelsAndNothingAgainAfterARestart() throws Exception {
-        try (ReceiverFixture remote = new ReceiverFixture(tmp.resolve("remote"), Map.of("caravan.catalog.chunk-size", "64KiB"))) {
-            Path a = Files.createDirectories(tmp.resolve("src/a"));
-            TestTrees.random(a.resolve("one.bin"), 300_000, 1);
-            Files.createDirectories(a.resolve("sub"));
-            TestTrees.write(a.resolve("sub/two.txt"), "two\n");
-            Path b = tmp.resolve("src/b.bin");
-            TestTrees.random(b, 200_000, 2);
-            Path c = Files.createDirectories(tmp.resolve("src/c"));
-            TestTrees.write(c.resolve("not-pulled.txt"), "outside the prefix\n");
-            send(remote, a, "feeds/a");
+    void pullsNewAndChangedParcelsAndNothingAgainAfterARestart(ReceiverFixture remote) throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("src/a"));
+        TestTrees.random(a.resolve("one.bin"), 300_000, 1);
+        Files.createDirectories(a.resolve("sub"));
+        TestTrees.write(a.resolve("sub/two.txt"), "two\n");
+        Path b = tmp.resolve("src/b.bin");
+        TestTrees.random(b, 200_000, 2);
+        Path c = Files.createDirectories(tmp.resolve("src/c"));
+        TestTrees.write(c.resolve("not-pulled.txt"), "outside the prefix\n");
+        send(remote, a, "feeds/a");
+        send(remote, b, "feeds/b.bin");
+        send(remote, c, "other/c");
+
+        Path local = tmp.resolve("local");
+        Path state = local.resolve(".caravan/pull/state.json");
+        Main main = pull(remote, local);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(local.resolve("feeds/b.bin"))
+                    && Files.exists(local.resolve("feeds/a/sub/two.txt")));
+            assertThat(TestTrees.describe(local.resolve("feeds/a"))).isEqualTo(TestTrees.describe(a));
+            assertThat(Files.mismatch(local.resolve("feeds/b.bin"), b)).isEqualTo(-1L);
+
+            Path d = Files.createDirectories(tmp.resolve("src/d"));
+            TestTrees.write(d.resolve("later.txt"), "published later\n");
+            send(remote, d, "feeds/d");
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(local.resolve("feeds/d/later.txt")));
+
+            TestTrees.random(b, 250_000, 3);
             send(remote, b, "feeds/b.bin");
-            send(remote, c, "other/c");
-
-            Path local = tmp.resolve("local");
-            Path state = local.resolve(".caravan/pull/state.json");
-            Main main = pull(remote, local);
-            try {
-                await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(local.resolve("feeds/b.bin"))
-                        && Files.exists(local.resolve("feeds/a/sub/two.txt")));
-                assertThat(TestTrees.describe(local.resolve("feeds/a"))).isEqualTo(TestTrees.describe(a));
-                assertThat(Files.mismatch(local.resolve("feeds/b.bin"), b)).isEqualTo(-1L);
-
-                Path d = Files.createDirectories(tmp.resolve("src/d"));
-                TestTrees.write(d.resolve("later.txt"), "published later\n");
-                send(remote, d, "feeds/d");
-                await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(local.resolve("feeds/d/later.txt")));
-
-                TestTrees.random(b, 250_000, 3);
-                send(remote, b, "feeds/b.bin");
-                await().atMost(Duration.ofSeconds(60)).until(() -> Files.mismatch(local.resolve("feeds/b.bin"), b) == -1L);
-                assertThat(local.resolve("other")).doesNotExist();
-            } finally {
-                main.stop();
-            }
-
-            JsonNode before = JSON.readTree(state.toFile());
-            assertThat(before.path("parcels").size()).isEqualTo(3);
-            FileIdentity kept = FileIdentity.of(local.resolve("feeds/a/one.bin"));
-            Instant restarted = Instant.now();
-            main = pull(remote, local);
-            try {
-                await().atMost(Duration.ofSeconds(60)).until(() -> {
-                    JsonNode pass = JSON.readTree(state.toFile()).path("last_pass");
-                    return Instant.parse(pass.path("finished_at").asText("1970-01-01T00:00:00Z")).isAfter(restarted);
-                });
-            } finally {
-                main.stop();
-            }
-            JsonNode after = JSON.readTree(state.toFile());
-            assertThat(after.path("last_pass").path("fetched").asInt()).isZero();
-            assertThat(after.path("last_pass").path("failed").asInt()).isZero();
-            assertThat(after.path("parcels")).isEqualTo(before.path("parcels"));
-            assertThat(FileIdentity.of(local.resolve("feeds/a/one.bin"))).isEqualTo(kept);
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.mismatch(local.resolve("feeds/b.bin"), b) == -1L);
+            assertThat(local.resolve("other")).doesNotExist();
+        } finally {
+            main.stop();
         }
+
+        JsonNode before = JSON.readTree(state.toFile());
+        assertThat(before.path("parcels").size()).isEqualTo(3);
+        FileIdentity kept = FileIdentity.of(local.resolve("feeds/a/one.bin"));
+        Instant restarted = Instant.now();
+        main = pull(remote, local);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                JsonNode pass = JSON.readTree(state.toFile()).path("last_pass");
+                return Instant.parse(pass.path("finished_at").asText("1970-01-01T00:00:00Z")).isAfter(restarted);
+            });
+        } finally {
+            main.stop();
+        }
+        JsonNode after = JSON.readTree(state.toFile());
+        assertThat(after.path("last_pass").path("fetched").asInt()).isZero();
+        assertThat(after.path("last_pass").path("failed").asInt()).isZero();
+        assertThat(after.path("parcels")).isEqualTo(before.path("parcels"));
+        assertThat(FileIdentity.of(local.resolve("feeds/a/one.bin"))).isEqualTo(kept);
     }
 
     private Main pull(ReceiverFixture remote, Path local) throws Exception {

@@ -23,9 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,18 +41,15 @@ class ReceiverAuthTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox")).token("secret");
     static ReceiverFixture receiver;
     static Parcel parcel;
 
     @BeforeAll
-    static void startReceiver() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.receiver.token", "secret"));
+    static void startReceiver(ReceiverFixture started) throws Exception {
+        receiver = started;
         parcel = ReceiverCalls.smallParcel(tmp, "auth", 150_000, 9);
-    }
-
-    @AfterAll
-    static void stopReceiver() throws Exception {
-        receiver.close();
     }
 
     private static long sessions() throws Exception {

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Parts of one archive session PUT from 4 threads at once: all stored once, finish publishes an identical tree. */
@@ -40,13 +41,15 @@ class ReceiverConcurrentUploadTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox"));
     static ReceiverFixture receiver;
     static Parcel parcel;
     static ExecutorService pool;
 
     @BeforeAll
-    static void startReceiver() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"));
+    static void startReceiver(ReceiverFixture started) throws Exception {
+        receiver = started;
         parcel = ReceiverCalls.fidelityParcel(tmp, "conc");
         assertThat(parcel.count()).isGreaterThanOrEqualTo(THREADS);
         pool = Executors.newFixedThreadPool(THREADS);
@@ -55,7 +58,6 @@ class ReceiverConcurrentUploadTest {
     @AfterAll
     static void stopReceiver() throws Exception {
         pool.shutdownNow();
-        receiver.close();
     }
 
     /** Runs the tasks on the pool, all released at once; returns their results in order. */

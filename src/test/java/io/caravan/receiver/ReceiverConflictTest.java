@@ -21,9 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A finish whose name already exists in the inbox: on_conflict replace (default), rename ("name (1)") or fail (409, nothing changed). */
@@ -31,21 +31,18 @@ class ReceiverConflictTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox"));
     static ReceiverFixture receiver;
     static Parcel first;
     static Parcel second;
 
     @BeforeAll
-    static void startReceiver() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"));
+    static void startReceiver(ReceiverFixture started) throws Exception {
+        receiver = started;
         first = ReceiverCalls.smallParcel(tmp, "first", 100_000, 1);
         second = ReceiverCalls.smallParcel(tmp, "second", 130_000, 2);
         assertThat(TreeSnapshot.of(first.source()).differences(TreeSnapshot.of(second.source()))).isNotEmpty();
-    }
-
-    @AfterAll
-    static void stopReceiver() throws Exception {
-        receiver.close();
     }
 
     private static HttpResult send(Parcel parcel, String name, Map<String, Object> options) throws Exception {

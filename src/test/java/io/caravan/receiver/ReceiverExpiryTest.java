@@ -19,9 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Sessions expire session-ttl after start: they answer 410, and the Quartz cleanup removes their chunks and staging. */
@@ -29,20 +29,18 @@ class ReceiverExpiryTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox"))
+            .properties(Map.of(
+                "caravan.receiver.session-ttl", "2s",
+                "caravan.receiver.cleanup-cron", "0/1 * * * * ?"));
     static ReceiverFixture receiver;
     static Parcel parcel;
 
     @BeforeAll
-    static void startReceiver() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of(
-                "caravan.receiver.session-ttl", "2s",
-                "caravan.receiver.cleanup-cron", "0/1 * * * * ?"));
+    static void startReceiver(ReceiverFixture started) throws Exception {
+        receiver = started;
         parcel = ReceiverCalls.smallParcel(tmp, "expiry", 150_000, 4);
-    }
-
-    @AfterAll
-    static void stopReceiver() throws Exception {
-        receiver.close();
     }
 
     @Test

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,20 +21,17 @@ class ReceiverHealthTest {
 
     @TempDir
     Path tmp;
+    @RegisterExtension
+    final RunningReceiver running = RunningReceiver.at(() -> tmp.resolve("inbox"));
     ReceiverFixture receiver;
     Path state;
     Path aside;
 
     @BeforeEach
-    void startReceiver() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"));
+    void startReceiver(ReceiverFixture started) throws Exception {
+        receiver = started;
         state = receiver.inbox().resolve(".caravan");
         aside = tmp.resolve("state-aside");
-    }
-
-    @AfterEach
-    void stopReceiver() throws Exception {
-        receiver.close();
     }
 
     private JsonNode health(int status) throws Exception {

@@ -29,9 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,16 +43,14 @@ class ReceiverHostileParcelTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox"))
+            .properties(Map.of("caravan.receiver.max-entries", "50"));
     static ReceiverFixture receiver;
 
     @BeforeAll
-    static void startReceiver() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.receiver.max-entries", "50"));
-    }
-
-    @AfterAll
-    static void stopReceiver() throws Exception {
-        receiver.close();
+    static void startReceiver(ReceiverFixture started) throws Exception {
+        receiver = started;
     }
 
     /** zstd-compresses a crafted archive and cuts it into 64 KiB chunks with a manifest. */

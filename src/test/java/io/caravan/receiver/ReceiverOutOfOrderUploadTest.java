@@ -21,9 +21,9 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Parts of an archive session PUT in any order: they wait on disk and finish publishes an identical tree. */
@@ -31,19 +31,16 @@ class ReceiverOutOfOrderUploadTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox"));
     static ReceiverFixture receiver;
     static Parcel parcel;
 
     @BeforeAll
-    static void startReceiver() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"));
+    static void startReceiver(ReceiverFixture started) throws Exception {
+        receiver = started;
         parcel = ReceiverCalls.fidelityParcel(tmp, "ooo");
         assertThat(parcel.count()).isGreaterThanOrEqualTo(6);
-    }
-
-    @AfterAll
-    static void stopReceiver() throws Exception {
-        receiver.close();
     }
 
     private static boolean stagingHasEntries(String sid) throws IOException {

@@ -35,10 +35,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -54,18 +54,16 @@ class ReceiverProtocolTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox"))
+            .properties(Map.of(
+                "caravan.receiver.max-chunk-size", "64KiB",
+                "caravan.receiver.dedup-min-size", "100KiB"));
     static ReceiverFixture receiver;
 
     @BeforeAll
-    static void startReceiver() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of(
-                "caravan.receiver.max-chunk-size", "64KiB",
-                "caravan.receiver.dedup-min-size", "100KiB"));
-    }
-
-    @AfterAll
-    static void stopReceiver() throws Exception {
-        receiver.close();
+    static void startReceiver(ReceiverFixture started) throws Exception {
+        receiver = started;
     }
 
     static byte[] random(int size, long seed) {

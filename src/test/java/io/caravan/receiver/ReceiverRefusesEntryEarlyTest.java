@@ -21,9 +21,9 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,16 +38,14 @@ class ReceiverRefusesEntryEarlyTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox"))
+            .properties(Map.of("caravan.receiver.max-parcel-bytes", "200KiB"));
     static ReceiverFixture receiver;
 
     @BeforeAll
-    static void startReceiver() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.receiver.max-parcel-bytes", "200KiB"));
-    }
-
-    @AfterAll
-    static void stopReceiver() throws Exception {
-        receiver.close();
+    static void startReceiver(ReceiverFixture started) throws Exception {
+        receiver = started;
     }
 
     private static void file(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {

@@ -20,9 +20,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Sessions survive a receiver restart: status is exact afterwards, the rest can be uploaded and finish publishes identical data. */
@@ -30,19 +30,16 @@ class ReceiverRestartTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox"));
     static ReceiverFixture receiver;
     static Parcel parcel;
 
     @BeforeAll
-    static void startReceiver() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"));
+    static void startReceiver(ReceiverFixture started) throws Exception {
+        receiver = started;
         parcel = ReceiverCalls.fidelityParcel(tmp, "restart");
         assertThat(parcel.count()).isGreaterThanOrEqualTo(5);
-    }
-
-    @AfterAll
-    static void stopReceiver() throws Exception {
-        receiver.close();
     }
 
     private static List<Thread> assemblerThreads() {

@@ -8,9 +8,11 @@ import io.caravan.CaravanHeaders;
 import io.caravan.TestTrees;
 import io.caravan.pack.Manifest;
 import io.caravan.progress.ProgressListener;
-import io.caravan.unpack.ChunkSink;
+import io.caravan.pack.PartFiles;
 import io.caravan.unpack.UnpackOptions;
+import io.caravan.unpack.Unpacker;
 import io.caravan.util.TreeSnapshot;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +24,10 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A real Camel route streams a parcel through a splitter as chunk messages and a step in between sees each one. */
+/**
+ * A real Camel route streams a parcel through a splitter as chunk messages and a step in between sees
+ * each one; written out as a part set, the messages unpack (each part verified) into the source tree.
+ */
 class ChunkSplitRouteTest {
 
     @TempDir
@@ -37,15 +42,16 @@ class ChunkSplitRouteTest {
         splitter.setCodec("xz");
         splitter.setChunkSize("32KiB");
 
-        try (CamelContext camel = new DefaultCamelContext();
-             ChunkSink sink = new ChunkSink(dest, UnpackOptions.DEFAULT, ProgressListener.NONE)) {
+        Path prefix = Files.createDirectories(tmp.resolve("parts")).resolve("tree");
+
+        try (CamelContext camel = new DefaultCamelContext()) {
             camel.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
                     from("direct:parcel").routeId("test-split")
                             .split().method(splitter, "split").streaming().stopOnException()
                                 .process(e -> seen.add(Map.copyOf(e.getMessage().getHeaders())))
-                                .process(e -> accept(sink, e))
+                                .process(e -> writePart(prefix, e))
                             .end();
                 }
             });
@@ -64,14 +70,15 @@ class ChunkSplitRouteTest {
                         .containsEntry(CaravanHeaders.CHUNK_SIZE, (int) manifest.chunks().get(i).size())
                         .containsEntry(CaravanHeaders.LAST_CHUNK, i == seen.size() - 1);
             }
-            sink.complete(manifest);
+            manifest.write(PartFiles.manifest(prefix));
+            new Unpacker(UnpackOptions.DEFAULT, ProgressListener.NONE).unpackParts(prefix, dest);
         }
         assertThat(TreeSnapshot.of(source).differences(TreeSnapshot.of(dest.resolve("tree")))).isEmpty();
     }
 
-    private static void accept(ChunkSink sink, Exchange exchange) throws Exception {
-        sink.accept(exchange.getMessage().getHeader(CaravanHeaders.CHUNK_INDEX, Integer.class),
-                exchange.getMessage().getBody(byte[].class),
-                exchange.getMessage().getHeader(CaravanHeaders.CHUNK_SHA256, String.class));
+    /** Writes a chunk message's body as the part file of its index. */
+    private static void writePart(Path prefix, Exchange exchange) throws Exception {
+        Files.write(PartFiles.part(prefix, exchange.getMessage().getHeader(CaravanHeaders.CHUNK_INDEX, Integer.class)),
+                exchange.getMessage().getBody(byte[].class));
     }
 }

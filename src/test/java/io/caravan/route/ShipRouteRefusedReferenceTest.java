@@ -1,9 +1,6 @@
 package io.caravan.route;
 
-import io.caravan.route.send.ParcelSplitter;
-import io.caravan.route.send.Shipper;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.InPlaceChange;
 import io.caravan.TestTrees;
@@ -11,6 +8,9 @@ import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.progress.ProgressListener;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
+import io.caravan.route.send.ParcelSplitter;
+import io.caravan.route.send.Shipper;
 import io.caravan.sender.DedupPlan;
 import io.caravan.sender.ParcelSender;
 import io.caravan.sender.ParcelUpload;
@@ -20,12 +20,13 @@ import io.caravan.util.TreeSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The shipping steps of a route (open, split, put, finish) against a real receiver that refuses a
@@ -36,16 +37,17 @@ class ShipRouteRefusedReferenceTest {
 
     @TempDir
     Path tmp;
+    @RegisterExtension
+    final RunningReceiver running = RunningReceiver.at(() -> tmp.resolve("inbox"))
+            .property("caravan.receiver.dedup-min-size", "100KiB");
 
     @Test
-    void theFinishStepSendsTheParcelAgainWhenAReferenceIsRefused() throws Exception {
+    void theFinishStepSendsTheParcelAgainWhenAReferenceIsRefused(ReceiverFixture receiver) throws Exception {
         Path source = Files.createDirectories(tmp.resolve("src/photos"));
         TestTrees.random(source.resolve("a.raw"), 300_000, 1);
         TestTrees.random(source.resolve("b.raw"), 200_000, 2);
         InPlaceChange.settle(source.resolve("a.raw"), source.resolve("b.raw"));
-        try (ReceiverFixture receiver = new ReceiverFixture(tmp.resolve("inbox"),
-                Map.of("caravan.receiver.dedup-min-size", "100KiB"));
-             CamelContext camel = new DefaultCamelContext()) {
+        try (CamelContext camel = new DefaultCamelContext()) {
             SenderSettings settings = new SenderSettings("http://127.0.0.1:" + receiver.port(), null,
                     new PackOptions(Codecs.byName("zstd"), 3, 64 * 1024, "photos"), 2, 100 * 1024, tmp.resolve("state"),
                     new Retry(2, Duration.ofMillis(100), Duration.ofMillis(200)));

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,16 +22,13 @@ class ReceiverAnswersReachTheUserTest {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox")).token("secret");
     static ReceiverFixture receiver;
 
     @BeforeAll
-    static void startReceiver() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.receiver.token", "secret"));
-    }
-
-    @AfterAll
-    static void stopReceiver() throws Exception {
-        receiver.close();
+    static void startReceiver(ReceiverFixture started) throws Exception {
+        receiver = started;
     }
 
     private static ReceiverClient client(String token) {

@@ -8,14 +8,15 @@ import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.progress.ProgressListener;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
 import io.caravan.util.TreeSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,14 +29,17 @@ class RefusedReferenceTest {
 
     @TempDir
     Path tmp;
+    @RegisterExtension
+    final RunningReceiver running = RunningReceiver.at(() -> tmp.resolve("inbox"))
+            .properties(Map.of("caravan.receiver.dedup-min-size", "100KiB"));
 
     ReceiverFixture receiver;
     Path source;
     SenderSettings settings;
 
     @BeforeEach
-    void start() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.receiver.dedup-min-size", "100KiB"));
+    void start(ReceiverFixture started) throws Exception {
+        receiver = started;
         source = Files.createDirectories(tmp.resolve("src/photos"));
         TestTrees.random(source.resolve("a.raw"), 300_000, 1);
         TestTrees.random(source.resolve("b.raw"), 200_000, 2);
@@ -44,11 +48,6 @@ class RefusedReferenceTest {
         settings = new SenderSettings("http://127.0.0.1:" + receiver.port(), null,
                 new PackOptions(Codecs.byName("zstd"), 3, 64 * 1024, "photos"), 2, 100 * 1024, tmp.resolve("state"),
                 new Retry(2, Duration.ofMillis(100), Duration.ofMillis(200)));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        receiver.close();
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.caravan.pack.PackOptions;
 import io.caravan.pack.Packer;
 import io.caravan.progress.ProgressListener;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
 import io.caravan.util.TreeSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,9 +20,9 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,14 +34,16 @@ class ResumeAfterPublishTest {
 
     @TempDir
     Path tmp;
+    @RegisterExtension
+    final RunningReceiver running = RunningReceiver.at(() -> tmp.resolve("inbox"));
 
     ReceiverFixture receiver;
     Path source;
     SenderSettings settings;
 
     @BeforeEach
-    void start() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"));
+    void start(ReceiverFixture started) throws Exception {
+        receiver = started;
         source = Files.createDirectories(tmp.resolve("src/photos"));
         TestTrees.random(source.resolve("a.raw"), 700_000, 1);
         TestTrees.random(source.resolve("b.raw"), 500_000, 2);
@@ -48,11 +51,6 @@ class ResumeAfterPublishTest {
         settings = new SenderSettings("http://127.0.0.1:" + receiver.port(), null,
                 new PackOptions(Codecs.byName("zstd"), 3, 256 * 1024, "photos"), 2, 1L << 20, tmp.resolve("state"),
                 new Retry(2, Duration.ofMillis(100), Duration.ofMillis(200)));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        receiver.close();
     }
 
     /** Uploads and finishes the parcel as a sender does, but stops before the journal learns of the publish. */

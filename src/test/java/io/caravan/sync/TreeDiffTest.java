@@ -38,7 +38,7 @@ class TreeDiffTest {
     @Test
     void checksumComparesContentAndFullSendsEverything() {
         Map<String, SyncEntry> local = tree(file("a", 10, 7_000), file("b", 10, 7_000));
-        Map<String, SyncEntry> remote = tree(file("a", 10, 7_000).withSha256("aaa"), file("b", 10, 7_000).withSha256("bbb"));
+        Map<String, SyncEntry> remote = tree(file("a", 10, 7_000, "aaa"), file("b", 10, 7_000, "bbb"));
 
         SyncPlan checksum = new TreeDiff(SyncMode.INCREMENTAL, true, e -> e.path().equals("a") ? "aaa" : "changed")
                 .plan(local, remote, NONE, NONE);
@@ -73,7 +73,11 @@ class TreeDiffTest {
     }
 
     private static SyncEntry file(String path, long size, long mtime) {
-        return new SyncEntry(path, SyncEntry.Type.FILE, size, mtime, 0644, null, null);
+        return file(path, size, mtime, null);
+    }
+
+    private static SyncEntry file(String path, long size, long mtime, String sha256) {
+        return new SyncEntry(path, SyncEntry.Type.FILE, size, mtime, 0644, null, sha256);
     }
 
     private static SyncEntry dir(String path, long mtime) {

@@ -1,0 +1,263 @@
+package io.caravan.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.PackUnpack;
+import io.caravan.TestTrees;
+import io.caravan.pack.ChunkInfo;
+import io.caravan.pack.Manifest;
+import io.caravan.pack.PartFiles;
+import io.caravan.util.Sha256;
+import io.caravan.util.TreeSnapshot;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * DESIGN §3 crash safety with a real {@code kill -9}: {@code caravan serve} runs as a separate JVM,
+ * an archive session is uploaded from several threads, and the process is SIGKILLed in the middle
+ * of the uploads. After a restart on the same inbox and port, {@code /status} must hold every chunk
+ * that was acknowledged with a 2xx (with its right hash) and nothing that is not a complete,
+ * correct chunk; uploading only the missing chunks and finishing publishes the source tree exactly.
+ */
+class ReceiverCrashIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CHUNK = 64 * 1024;
+    private static final int UPLOADERS = 3;
+    private static final Pattern CHUNK_FILE = Pattern.compile("(\\d{8})-([0-9a-f]{64})\\.chunk");
+
+    @TempDir
+    Path tmp;
+
+    private Process server;
+    private Path serverLog;
+
+    @AfterEach
+    void killServer() throws InterruptedException {
+        if (server != null && server.isAlive()) {
+            server.destroyForcibly();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void acknowledgedChunksSurviveKillNineAndTheParcelCompletesAfterRestart() throws Exception {
+        Path source = TestTrees.fidelityTree(tmp.resolve("src"), "tree");
+        TestTrees.random(source.resolve("bulk.bin"), 5L * 1024 * 1024 + 4321, 42);
+        Manifest manifest = PackUnpack.pack(source, tmp.resolve("parts/tree"), "zstd", CHUNK);
+        Path prefix = tmp.resolve("parts/tree").toAbsolutePath();
+        int total = manifest.totalChunks();
+        assertThat(total).as("enough parts to kill the receiver in the middle").isGreaterThan(40);
+
+        Path root = tmp.resolve("inbox");
+        int port = ReceiverFixture.freePort();
+        serverLog = tmp.resolve("serve.log");
+        try {
+            startServer(root, port);
+            HttpClient before = client();
+            HttpResponse<String> start = send(before, port, "POST", "/start",
+                    "{\"codec\":\"zstd\",\"name\":\"tree\"}".getBytes(StandardCharsets.UTF_8),
+                    "Content-Type", "application/json");
+            assertThat(start.statusCode()).as(start.body()).isEqualTo(201);
+            String sid = JSON.readTree(start.body()).get("session_id").asText();
+
+            // Upload from several threads; kill -9 once a third of the parts are acknowledged.
+            Map<Integer, String> acknowledged = new ConcurrentHashMap<>();
+            ConcurrentLinkedQueue<Integer> todo = new ConcurrentLinkedQueue<>();
+            for (int i = 0; i < total; i++) {
+                todo.add(i);
+            }
+            CountDownLatch third = new CountDownLatch(1);
+            AtomicInteger inFlight = new AtomicInteger();
+            AtomicInteger failedAfterKill = new AtomicInteger();
+            ExecutorService uploaders = Executors.newFixedThreadPool(UPLOADERS);
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < UPLOADERS; t++) {
+                workers.add(uploaders.submit(() -> {
+                    for (Integer idx; (idx = todo.poll()) != null; ) {
+                        ChunkInfo chunk = manifest.chunks().get(idx);
+                        byte[] body = Files.readAllBytes(PartFiles.part(prefix, idx));
+                        HttpResponse<String> put;
+                        inFlight.incrementAndGet();
+                        try {
+                            put = send(before, port, "PUT", "/upload/" + sid + "/" + idx, body,
+                                    "X-Chunk-Sha256", chunk.checksum(), "Content-Type", "application/octet-stream");
+                        } catch (IOException e) {
+                            failedAfterKill.incrementAndGet();
+                            return null; // the receiver is gone
+                        } finally {
+                            inFlight.decrementAndGet();
+                        }
+                        assertThat(put.statusCode()).as("PUT %d: %s", idx, put.body()).isBetween(200, 299);
+                        acknowledged.put(idx, chunk.checksum());
+                        if (acknowledged.size() >= total / 3) {
+                            third.countDown();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            assertThat(third.await(20, TimeUnit.SECONDS)).as("a third of the parts were acknowledged").isTrue();
+            int busy = inFlight.get();
+            server.destroyForcibly();
+            assertThat(server.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            for (Future<?> worker : workers) {
+                worker.get(30, TimeUnit.SECONDS);
+            }
+            uploaders.shutdown();
+            Map<Integer, String> acked = new TreeMap<>(acknowledged);
+            System.out.printf("killed with %d PUTs in flight; %d of %d parts acknowledged; %d PUTs failed%n",
+                    busy, acked.size(), total, failedAfterKill.get());
+            assertThat(acked.size()).as("the kill came before the last part").isLessThan(total);
+
+            // On disk, before any restart: every file that looks like a stored chunk is complete and correct.
+            Path chunkDir = root.resolve(".caravan/sessions").resolve(sid).resolve("chunks");
+            Map<Integer, String> onDisk = chunksOnDisk(chunkDir, manifest);
+            assertThat(onDisk).containsAllEntriesOf(acked);
+
+            // Restart on the same inbox and port: the session is rebuilt from the chunk files.
+            startServer(root, port);
+            HttpClient after = client();
+            HttpResponse<String> status = send(after, port, "GET", "/status/" + sid, null);
+            assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+            JsonNode state = JSON.readTree(status.body());
+            Map<Integer, String> listed = new TreeMap<>();
+            state.get("chunks").fields().forEachRemaining(e -> listed.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+            List<Integer> received = new ArrayList<>();
+            state.get("received").forEach(n -> received.add(n.asInt()));
+            assertThat(received).containsExactlyElementsOf(listed.keySet());
+            assertThat(listed).as("no acknowledged chunk is lost").containsAllEntriesOf(acked);
+            long bytes = 0;
+            for (Map.Entry<Integer, String> e : listed.entrySet()) {
+                ChunkInfo expected = manifest.chunks().get(e.getKey());
+                assertThat(e.getValue()).as("chunk %d listed after the restart", e.getKey()).isEqualTo(expected.checksum());
+                bytes += expected.size();
+            }
+            assertThat(state.get("bytes").asLong()).isEqualTo(bytes);
+            assertThat(listed).isEqualTo(onDisk);
+
+            // Upload only what is missing, then finish with the manifest.
+            List<Integer> missing = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                if (!listed.containsKey(i)) {
+                    missing.add(i);
+                }
+            }
+            assertThat(missing).isNotEmpty();
+            for (int idx : missing) {
+                HttpResponse<String> put = send(after, port, "PUT", "/upload/" + sid + "/" + idx,
+                        Files.readAllBytes(PartFiles.part(prefix, idx)),
+                        "X-Chunk-Sha256", manifest.chunks().get(idx).checksum(), "Content-Type", "application/octet-stream");
+                assertThat(put.statusCode()).as("PUT %d after the restart: %s", idx, put.body()).isEqualTo(201);
+            }
+            HttpResponse<String> finish = send(after, port, "POST", "/finish/" + sid,
+                    manifest.toJson().getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json");
+            assertThat(finish.statusCode()).as(finish.body()).isEqualTo(200);
+            JsonNode result = JSON.readTree(finish.body());
+            assertThat(result.get("path").asText()).isEqualTo("tree");
+            assertThat(result.get("sha256").asText()).isEqualTo(manifest.sha256());
+
+            assertThat(TreeSnapshot.of(source).differences(TreeSnapshot.of(root.resolve("tree")))).isEmpty();
+            assertThat(root.resolve(".caravan/sessions").resolve(sid)).doesNotExist();
+        } catch (Throwable failure) {
+            if (Files.exists(serverLog)) {
+                System.err.println("---- caravan serve log ----\n" + Files.readString(serverLog));
+            }
+            throw failure;
+        }
+    }
+
+    /** The chunk files of a session by index, each checked: its bytes hash to its name and match the manifest. */
+    private static Map<Integer, String> chunksOnDisk(Path chunkDir, Manifest manifest) throws IOException {
+        Map<Integer, String> chunks = new TreeMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(chunkDir)) {
+            for (Path file : files) {
+                Matcher m = CHUNK_FILE.matcher(file.getFileName().toString());
+                if (!m.matches()) {
+                    continue; // a temp file of a write the kill interrupted: not a chunk
+                }
+                int index = Integer.parseInt(m.group(1));
+                byte[] bytes = Files.readAllBytes(file);
+                MessageDigest digest = Sha256.newDigest();
+                digest.update(bytes);
+                assertThat(Sha256.hex(digest)).as("content of %s", file.getFileName()).isEqualTo(m.group(2));
+                assertThat(m.group(2)).as("hash of chunk %d", index).isEqualTo(manifest.chunks().get(index).checksum());
+                assertThat((long) bytes.length).isEqualTo(manifest.chunks().get(index).size());
+                assertThat(chunks.put(index, m.group(2))).as("one file for chunk %d", index).isNull();
+            }
+        }
+        return chunks;
+    }
+
+    private void startServer(Path root, int port) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // C1 only and the serial GC: the receiver starts twice, and a small machine starts it faster so.
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"),
+                "io.caravan.cli.CaravanCli", "serve", "--host", "127.0.0.1", "--port", String.valueOf(port),
+                "--root", root.toString())
+                .directory(Path.of(System.getProperty("user.dir")).toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(serverLog.toFile()));
+        server = builder.start();
+        HttpClient probe = client();
+        Process started = server;
+        await("caravan serve answers /health").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(100))
+                .ignoreException(ConnectException.class)
+                .ignoreExceptionsInstanceOf(IOException.class)
+                .until(() -> {
+                    if (!started.isAlive()) {
+                        throw new IllegalStateException("caravan serve exited with " + started.exitValue()
+                                + ":\n" + Files.readString(serverLog));
+                    }
+                    return send(probe, port, "GET", "/health", null).statusCode() == 200;
+                });
+    }
+
+    private static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private static HttpResponse<String> send(HttpClient client, int port, String method, String path, byte[] body,
+                                             String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,72 @@
+package io.caravan.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.TestTrees;
+import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.BeanInject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.apache.camel.test.main.junit5.Configure;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * routes/outbox.camel.yaml and routes/ship-http.camel.yaml in process, as {@code caravan run --role sender}
+ * builds them: a file dropped into the outbox is picked up, shipped in 64 KiB chunks to a real
+ * receiver on 127.0.0.1, published in its inbox byte for byte, and moved to the outbox's {@code .sent/}.
+ */
+@CamelMainTest(propertyPlaceholderLocations = "classpath:application.properties")
+class OutboxShipsOverHttpTest {
+
+    @TempDir
+    static Path receiving;
+    @RegisterExtension
+    static final RunningReceiver RECEIVER = RunningReceiver.at(() -> receiving.resolve("inbox"));
+
+    @TempDir
+    Path tmp;
+    @BeanInject
+    CamelContext context;
+
+    @Configure
+    void configure(MainConfigurationProperties configuration) {
+        YamlRoutes.configure(configuration, Map.of(
+                "caravan.role", "sender",
+                "caravan.sender.transport", "http",
+                "caravan.sender.url", "http://127.0.0.1:" + RECEIVER.fixture().port(),
+                "caravan.sender.outbox", tmp.resolve("outbox").toString(),
+                "caravan.sender.state-dir", tmp.resolve("state").toString(),
+                "caravan.sender.file-settle-time", "300",
+                "caravan.sender.chunk-size", "64KiB"), "outbox", "ship-http");
+    }
+
+    @Test
+    void aDroppedFileIsShippedToTheReceiverAndMovedToSent(ReceiverFixture receiver) throws Exception {
+        NotifyBuilder shipped = new NotifyBuilder(context).fromRoute("outbox-pickup").wereSentTo("direct:ship-http")
+                .whenCompleted(1).create();
+        NotifyBuilder failed = new NotifyBuilder(context).fromRoute("outbox-pickup").whenFailed(1).create();
+        Path report = Files.createDirectories(tmp.resolve("staging")).resolve("report.bin");
+        TestTrees.random(report, 300_000, 3);
+        byte[] content = Files.readAllBytes(report);
+
+        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
+        Files.move(report, outbox.resolve("report.bin"), StandardCopyOption.ATOMIC_MOVE);
+
+        assertThat(shipped.matches(60, TimeUnit.SECONDS)).as("outbox-pickup completed through direct:ship-http").isTrue();
+        assertThat(failed.matches()).as("no exchange failed").isFalse();
+        assertThat(receiver.inbox().resolve("report.bin")).hasBinaryContent(content);
+        assertThat(outbox.resolve(".sent/report.bin")).hasBinaryContent(content);
+        assertThat(outbox.resolve("report.bin")).doesNotExist();
+        assertThat(outbox.resolve(".failed")).doesNotExist();
+    }
+}
