@@ -62,7 +62,7 @@ public final class CaravanMain {
 
     /**
      * The user's file, then the packaged defaults: where several locations hold a key, Camel takes it
-     * from the first one that has it (checked by UserConfigurationFallsBackToDefaultsTest).
+     * from the first one that has it (checked by UserConfigurationFallsBackToDefaultsIT).
      */
     static String placeholderLocations(Path config) {
         Path user = config != null ? userFile(config) : Path.of(PACKAGED);
