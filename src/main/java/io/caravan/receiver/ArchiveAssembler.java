@@ -3,7 +3,7 @@ package io.caravan.receiver;
 import io.caravan.CaravanException;
 import io.caravan.StorageException;
 import io.caravan.progress.ProgressListener;
-import io.caravan.session.DiskSessionStore;
+import io.caravan.session.SessionStore;
 import io.caravan.session.Session;
 import io.caravan.session.SessionListener;
 import io.caravan.session.StoredChunk;
@@ -48,7 +48,7 @@ final class ArchiveAssembler implements SessionListener {
     private static final int READ_AHEAD = 3;
 
     private final Session session;
-    private final DiskSessionStore store;
+    private final SessionStore store;
     private final Path stagingDir;
     private final Path inbox;
     private final UnpackOptions options;
@@ -64,7 +64,7 @@ final class ArchiveAssembler implements SessionListener {
     /** The chunk the extraction was reading when it failed (chunks after it cannot change a refusal). */
     private int failedAt;
 
-    ArchiveAssembler(Session session, DiskSessionStore store, Path stagingDir, Path inbox, UnpackOptions options,
+    ArchiveAssembler(Session session, SessionStore store, Path stagingDir, Path inbox, UnpackOptions options,
                      ExtractHooks contentHooks) {
         this.session = session;
         this.store = store;

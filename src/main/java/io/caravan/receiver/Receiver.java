@@ -14,6 +14,7 @@ import io.caravan.pack.PackOptions;
 import io.caravan.session.ChunkBody;
 import io.caravan.session.ChunkWrite;
 import io.caravan.session.DiskSessionStore;
+import io.caravan.session.SessionStore;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
 import io.caravan.session.SessionMeta;
@@ -54,7 +55,7 @@ public final class Receiver implements AutoCloseable {
     private static final Duration INDEXING_QUIET = Duration.ofSeconds(1);
 
     private final ReceiverConfig config;
-    private final DiskSessionStore store;
+    private final SessionStore store;
     private final DedupIndex dedup;
     private final ReceiverMetrics metrics;
     private final Map<String, ArchiveAssembler> assemblers = new ConcurrentHashMap<>();
@@ -70,7 +71,7 @@ public final class Receiver implements AutoCloseable {
         this.publisher = new Publisher(config.inbox(), versions);
         this.store = new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(), clock);
         this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.jsonl"),
-                () -> store.quietFor(INDEXING_QUIET));
+                store.activity().idleAfter(INDEXING_QUIET));
         this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());
         this.mirrors = new Mirrors(config.inbox(), versions);
         Staging.deleteTree(config.stateDir().resolve("staging"));
@@ -85,7 +86,7 @@ public final class Receiver implements AutoCloseable {
         return config;
     }
 
-    public DiskSessionStore store() {
+    public SessionStore store() {
         return store;
     }
 
