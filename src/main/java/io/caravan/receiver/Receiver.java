@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.dedup.ContentIndex;
 import io.caravan.dedup.DedupIndex;
 import io.caravan.sync.Mirrors;
 
@@ -56,7 +57,7 @@ public final class Receiver implements AutoCloseable {
 
     private final ReceiverConfig config;
     private final SessionStore store;
-    private final DedupIndex dedup;
+    private final ContentIndex dedup;
     private final ReceiverMetrics metrics;
     private final Map<String, ArchiveAssembler> assemblers = new ConcurrentHashMap<>();
     private final Mirrors mirrors;
