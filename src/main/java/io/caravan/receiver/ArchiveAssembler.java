@@ -2,34 +2,29 @@ package io.caravan.receiver;
 
 import io.caravan.CaravanException;
 import io.caravan.StorageException;
-import io.caravan.progress.ProgressListener;
-import io.caravan.session.SessionStore;
+import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
 import io.caravan.session.SessionListener;
-import io.caravan.session.StoredChunk;
+import io.caravan.session.SessionStore;
 import io.caravan.unpack.ExtractHooks;
 import io.caravan.unpack.ExtractLimitException;
 import io.caravan.unpack.SafeExtractor;
 import io.caravan.unpack.Staging;
 import io.caravan.unpack.UnpackOptions;
 import io.caravan.unpack.UnsafeEntryException;
-import io.caravan.unpack.WaitingSource;
-import io.caravan.unpack.Unpacker;
-import io.caravan.util.BulkInputStream;
-import io.caravan.util.Sha256;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Extracts an archive session while its chunks arrive: a worker thread reads the contiguous prefix
- * of stored chunks (waiting for the next one), decompresses and untars into the session's staging
- * folder. A chunk replaced after it was read restarts the extraction from chunk 0 in a fresh
- * staging folder. {@link #finish} ends the stream at the manifest's chunk count and waits.
+ * Extracts an archive session while its chunks arrive: a run on the {@link ExtractionPool} reads the
+ * contiguous prefix of stored chunks ({@link ChunkFeed}), decompresses and untars into the session's
+ * staging folder. No thread is held for a session whose run waits in the queue, and a run that waits
+ * long for a chunk while others queue gives its thread up (parks) and starts again once that chunk
+ * arrives or at finish. A chunk replaced after it was read restarts the extraction from chunk 0 in a
+ * fresh staging folder. {@link #finish} ends the stream at the manifest's chunk count and waits.
  * A failed extraction removes its staging folder at once. A failure of the storage (no space, an
  * I/O error) is passing: the next chunk stored or finish starts the extraction again. An entry or
  * limit the receiver refuses is final: {@link #throwIfRefused} answers it to every later upload.
@@ -53,98 +48,59 @@ final class ArchiveAssembler implements SessionListener {
     private final Path inbox;
     private final UnpackOptions options;
     private final ExtractHooks contentHooks;
-    private final Object monitor = new Object();
+    private final ExtractionPool pool;
+    /** Guards the state below; runs wait on it for chunks, finishes for runs. */
+    final Object monitor = new Object();
     private int generation;
     private int nextIndex;
     private Integer totalChunks;
     private boolean closed;
-    private Thread worker;
+    private ExtractionRun run;
+    /** Whether a run is using the staging folder (older runs stopping, or the current one). */
+    private boolean stagingTaken;
+    /** The chunk the current run gave its thread up waiting for; null when it did not. */
+    private Integer parkedAt;
     private Throwable failure;
     private Outcome outcome;
     /** The chunk the extraction was reading when it failed (chunks after it cannot change a refusal). */
     private int failedAt;
 
     ArchiveAssembler(Session session, SessionStore store, Path stagingDir, Path inbox, UnpackOptions options,
-                     ExtractHooks contentHooks) {
+                     ExtractHooks contentHooks, ExtractionPool pool) {
         this.session = session;
         this.store = store;
         this.stagingDir = stagingDir;
         this.inbox = inbox;
         this.options = options;
         this.contentHooks = contentHooks;
+        this.pool = pool;
     }
 
     Path stagingDir() {
         return stagingDir;
     }
 
-    /** Starts (or restarts) extraction from chunk 0 in an empty staging folder. */
-    void start() throws IOException {
-        Thread old;
-        int gen;
+    /** Starts (or restarts) extraction from chunk 0 in an empty staging folder; never waits for a thread. */
+    void start() {
         synchronized (monitor) {
-            gen = ++generation;
-            old = worker;
-            monitor.notifyAll();
-        }
-        join(old);
-        synchronized (monitor) {
-            if (gen != generation || closed) {
+            if (closed) {
                 return;
             }
-            Staging.at(stagingDir, inbox);
+            int gen = ++generation;
+            if (run != null) {
+                run.cancelIfQueued(); // a run that started stops at its next chunk: it is no longer current
+            }
             nextIndex = 0;
             failure = null;
             outcome = null;
-            worker = new Thread(() -> run(gen), "caravan-assemble-" + session.meta().id().substring(0, 8));
-            worker.setDaemon(true);
-            worker.start();
-        }
-    }
-
-    private void run(int gen) {
-        List<ReportedFile> reported = new ArrayList<>();
-        ExtractHooks hooks = new ExtractHooks() {
-            @Override
-            public boolean materialise(String sha256, long size, Path target, StoredFileCheck mayLink)
-                    throws IOException {
-                return contentHooks.materialise(sha256, size, target, mayLink);
-            }
-
-            @Override
-            public long reportFilesFrom() {
-                return contentHooks.reportFilesFrom();
-            }
-
-            @Override
-            public boolean hashReportedFiles() {
-                return contentHooks.hashReportedFiles();
-            }
-
-            @Override
-            public void extracted(String name, String sha256, long size) {
-                reported.add(new ReportedFile(name, sha256));
-            }
-        };
-        try (ChunkStream stream = new ChunkStream(gen)) {
-            SafeExtractor.Result result = new Unpacker(options, ProgressListener.NONE, hooks)
-                    .extractInto(stream, stagingDir, null);
-            synchronized (monitor) {
-                if (gen == generation) {
-                    outcome = new Outcome(result, Sha256.hex(stream.digest), reported);
-                }
-            }
-        } catch (Throwable t) {
-            synchronized (monitor) {
-                if (gen == generation) {
-                    failure = t;
-                    failedAt = nextIndex - 1;
-                }
-            }
-            freeStaging();
-        } finally {
-            synchronized (monitor) {
-                monitor.notifyAll();
+            parkedAt = null;
+            monitor.notifyAll();
+            try {
+                run = new ExtractionRun(this, gen, pool);
+            } catch (RejectedExecutionException e) {
+                run = null;
+                failure = new RequestRejectedException(503, "stopping", "the receiver is stopping and extracts no"
+                        + " more; finish session " + session.meta().id() + " again once it is back");
             }
         }
     }
@@ -152,7 +108,7 @@ final class ArchiveAssembler implements SessionListener {
     @Override
     public boolean wantsBody(Session s, int index) {
         synchronized (monitor) {
-            return !closed && index >= nextIndex && index < nextIndex + READ_AHEAD;
+            return !closed && parkedAt == null && index >= nextIndex && index < nextIndex + READ_AHEAD;
         }
     }
 
@@ -161,33 +117,29 @@ final class ArchiveAssembler implements SessionListener {
         boolean restart;
         synchronized (monitor) {
             // a chunk could be stored, so the storage works again: a failure it caused is retried
-            restart = replaced && index < nextIndex || failure instanceof StorageException;
+            restart = replaced && index < nextIndex || failure instanceof StorageException
+                    || parkedAt != null && session.chunk(parkedAt) != null;
             monitor.notifyAll();
         }
         if (restart) {
-            try {
-                start();
-            } catch (IOException e) {
-                synchronized (monitor) {
-                    failure = e;
-                }
-            }
+            start();
         }
     }
 
     /** Ends the stream after {@code total} chunks and waits for extraction to finish. */
     Outcome finish(int total) throws IOException {
-        boolean ranPastTheEnd;
+        boolean again;
         synchronized (monitor) {
             totalChunks = total;
-            // a chunk beyond the manifest's count (left from a longer version) was already read: read again, ending at total
-            ranPastTheEnd = nextIndex > total;
+            // a chunk beyond the manifest's count (left from a longer version) was already read: read again,
+            // ending at total; a parked run starts again now that every chunk is there
+            again = nextIndex > total || parkedAt != null;
             monitor.notifyAll();
         }
-        if (ranPastTheEnd) {
+        if (again) {
             start();
         }
-        awaitWorker();
+        awaitRun();
         boolean passing;
         synchronized (monitor) {
             passing = failure instanceof StorageException;
@@ -195,7 +147,7 @@ final class ArchiveAssembler implements SessionListener {
         if (passing) {
             // the storage failed earlier (a full disk): try again now, it may have room by now
             start();
-            awaitWorker();
+            awaitRun();
         }
         synchronized (monitor) {
             if (failure instanceof CaravanException e) {
@@ -219,7 +171,7 @@ final class ArchiveAssembler implements SessionListener {
      * stays (extracting the same chunks again would refuse the same entry) until a chunk it read is
      * replaced; after a storage failure the next chunk stored or finish starts it again, not this.
      */
-    void reopen() throws IOException {
+    void reopen() {
         synchronized (monitor) {
             totalChunks = null;
             if (refusal(failure) || failure instanceof StorageException) {
@@ -266,15 +218,109 @@ final class ArchiveAssembler implements SessionListener {
         return failure instanceof UnsafeEntryException || failure instanceof ExtractLimitException;
     }
 
-    private void awaitWorker() throws InterruptedIOException {
-        Thread current;
+    /** Waits until the run current now has ended (it may be superseded meanwhile). */
+    private void awaitRun() throws InterruptedIOException {
         synchronized (monitor) {
-            current = worker;
+            ExtractionRun current = run;
+            while (current != null && !current.done()) {
+                waitOnMonitor();
+            }
         }
-        join(current);
     }
 
-    private void freeStaging() {
+    @Override
+    public void closed(Session s) {
+        synchronized (monitor) {
+            closed = true;
+            generation++;
+            if (run != null) {
+                run.cancelIfQueued();
+            }
+            monitor.notifyAll();
+            try {
+                while (stagingTaken) {
+                    waitOnMonitor();
+                }
+            } catch (InterruptedIOException e) {
+                return; // the folder is hidden and removed at the next start
+            }
+        }
+        freeStaging();
+    }
+
+    private void waitOnMonitor() throws InterruptedIOException {
+        try {
+            monitor.wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for extraction");
+        }
+    }
+
+    // ---- for the run and its feed (ExtractionRun, ChunkFeed) ----
+
+    /** Waits until older runs let go of the staging folder, and takes it; false when {@code gen} is no longer current. */
+    boolean takeStaging(int gen) {
+        synchronized (monitor) {
+            try {
+                while (stagingTaken && gen == generation) {
+                    waitOnMonitor();
+                }
+            } catch (InterruptedIOException e) {
+                return false;
+            }
+            if (gen != generation || closed) {
+                return false;
+            }
+            stagingTaken = true;
+            return true;
+        }
+    }
+
+    void releaseStaging() {
+        synchronized (monitor) {
+            stagingTaken = false;
+            monitor.notifyAll();
+        }
+    }
+
+    boolean current(int gen) {
+        return gen == generation;
+    }
+
+    boolean pastTheEnd(int index) {
+        return totalChunks != null && index >= totalChunks;
+    }
+
+    void reading(int index) {
+        nextIndex = index + 1;
+    }
+
+    /** The run of {@code gen} gives its thread up waiting for chunk {@code index}. Under the monitor. */
+    void park(int gen, int index) {
+        if (gen == generation) {
+            parkedAt = index;
+        }
+    }
+
+    void succeeded(int gen, Outcome result) {
+        synchronized (monitor) {
+            if (gen == generation) {
+                outcome = result;
+            }
+        }
+    }
+
+    void failed(int gen, Throwable t) {
+        synchronized (monitor) {
+            if (gen == generation && parkedAt == null) {
+                failure = t;
+                failedAt = nextIndex - 1;
+            }
+        }
+    }
+
+    void freeStaging() {
         try {
             Staging.deleteTree(stagingDir);
         } catch (IOException e) {
@@ -282,107 +328,27 @@ final class ArchiveAssembler implements SessionListener {
         }
     }
 
-    @Override
-    public void closed(Session s) {
-        Thread current;
-        synchronized (monitor) {
-            closed = true;
-            generation++;
-            current = worker;
-            monitor.notifyAll();
-        }
-        try {
-            join(current);
-            Staging.deleteTree(stagingDir);
-        } catch (IOException e) {
-            // best effort: the folder is hidden and removed at the next start
-        }
+    Session session() {
+        return session;
     }
 
-    private static void join(Thread thread) throws InterruptedIOException {
-        if (thread == null) {
-            return;
-        }
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for extraction");
-        }
+    SessionStore store() {
+        return store;
     }
 
-    /** The session's chunks in index order as one stream; waits for missing chunks, ends at the total. */
-    private final class ChunkStream extends BulkInputStream implements WaitingSource {
-        private final int gen;
-        private boolean abandoned;
-        private final MessageDigest digest = Sha256.newDigest();
-        private InputStream current;
-        private int index;
+    ExtractionPool pool() {
+        return pool;
+    }
 
-        ChunkStream(int gen) {
-            this.gen = gen;
-        }
+    Path inbox() {
+        return inbox;
+    }
 
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            while (true) {
-                if (current == null && !openNext()) {
-                    return -1;
-                }
-                int n = current.read(b, off, len);
-                if (n > 0) {
-                    digest.update(b, off, n);
-                    return n;
-                }
-                current.close();
-                current = null;
-                index++;
-            }
-        }
+    UnpackOptions options() {
+        return options;
+    }
 
-        private boolean openNext() throws IOException {
-            StoredChunk chunk;
-            synchronized (monitor) {
-                while (true) {
-                    if (gen != generation) {
-                        throw new InterruptedIOException("extraction restarted");
-                    }
-                    if (abandoned) {
-                        throw new InterruptedIOException("extraction stopped");
-                    }
-                    if (totalChunks != null && index >= totalChunks) {
-                        return false;
-                    }
-                    chunk = session.chunk(index);
-                    if (chunk != null) {
-                        nextIndex = index + 1;
-                        break;
-                    }
-                    try {
-                        monitor.wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("interrupted while waiting for chunk " + index);
-                    }
-                }
-            }
-            current = store.open(session, chunk);
-            return true;
-        }
-
-        @Override
-        public void abandon() {
-            synchronized (monitor) {
-                abandoned = true;
-                monitor.notifyAll();
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (current != null) {
-                current.close();
-            }
-        }
+    ExtractHooks contentHooks() {
+        return contentHooks;
     }
 }
