@@ -23,15 +23,17 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
     /** How often a waiting run looks whether extractions queued up behind it. */
     private static final long RECHECK_MILLIS = 250;
 
-    private final ArchiveAssembler assembler;
+    private final ExtractionSetup setup;
+    private final ExtractionState state;
     private final int gen;
     private final MessageDigest digest = Sha256.newDigest();
     private InputStream current;
     private int index;
     private boolean abandoned;
 
-    ChunkFeed(ArchiveAssembler assembler, int gen) {
-        this.assembler = assembler;
+    ChunkFeed(ExtractionSetup setup, ExtractionState state, int gen) {
+        this.setup = setup;
+        this.state = state;
         this.gen = gen;
     }
 
@@ -59,48 +61,47 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
 
     private boolean openNext() throws IOException {
         StoredChunk chunk;
-        Object monitor = assembler.monitor;
-        synchronized (monitor) {
+        synchronized (state) {
             long waitingSince = -1;
             while (true) {
-                if (!assembler.current(gen)) {
+                if (!state.current(gen)) {
                     throw new InterruptedIOException("extraction restarted");
                 }
                 if (abandoned) {
                     throw new InterruptedIOException("extraction stopped");
                 }
-                if (assembler.pastTheEnd(index)) {
+                if (state.pastTheEnd(index)) {
                     return false;
                 }
-                chunk = assembler.session().chunk(index);
+                chunk = setup.session().chunk(index);
                 if (chunk != null) {
-                    assembler.reading(index);
+                    state.reading(index);
                     break;
                 }
                 long now = System.nanoTime();
                 if (waitingSince < 0) {
                     waitingSince = now;
-                } else if (now - waitingSince >= YIELD_AFTER_MILLIS * 1_000_000 && assembler.pool().othersWaiting()) {
-                    assembler.park(gen, index);
+                } else if (now - waitingSince >= YIELD_AFTER_MILLIS * 1_000_000 && setup.pool().othersWaiting()) {
+                    state.park(gen, index);
                     throw new InterruptedIOException("extraction parked waiting for chunk " + index);
                 }
                 try {
-                    monitor.wait(RECHECK_MILLIS);
+                    state.wait(RECHECK_MILLIS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("interrupted while waiting for chunk " + index);
                 }
             }
         }
-        current = assembler.store().open(assembler.session(), chunk);
+        current = setup.store().open(setup.session(), chunk);
         return true;
     }
 
     @Override
     public void abandon() {
-        synchronized (assembler.monitor) {
+        synchronized (state) {
             abandoned = true;
-            assembler.monitor.notifyAll();
+            state.notifyAll();
         }
     }
 

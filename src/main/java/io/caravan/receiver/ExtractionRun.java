@@ -18,27 +18,29 @@ import java.util.List;
  */
 final class ExtractionRun implements Runnable {
 
-    private final ArchiveAssembler assembler;
+    private final ExtractionSetup setup;
+    private final ExtractionState state;
     private final int gen;
     private final ExtractionPool.Queued queued;
-    /** Guarded by the assembler's monitor. */
+    /** Guarded by the state's monitor. */
     private boolean done;
 
-    /** Queues the run for generation {@code gen}; call under the assembler's monitor. */
-    ExtractionRun(ArchiveAssembler assembler, int gen, ExtractionPool pool) {
-        this.assembler = assembler;
+    /** Queues the run for generation {@code gen}; call with the state's monitor held. */
+    ExtractionRun(ExtractionSetup setup, ExtractionState state, int gen) {
+        this.setup = setup;
+        this.state = state;
         this.gen = gen;
-        this.queued = pool.submit(this);
+        this.queued = setup.pool().submit(this);
     }
 
-    /** Takes the run off the queue if it has not started: it is done at once. Under the assembler's monitor. */
+    /** Takes the run off the queue if it has not started: it is done at once. With the state's monitor held. */
     void cancelIfQueued() {
         if (queued.cancel()) {
             done = true;
         }
     }
 
-    /** Whether the run ended (or will never start). Under the assembler's monitor. */
+    /** Whether the run ended (or will never start). With the state's monitor held. */
     boolean done() {
         return done;
     }
@@ -46,29 +48,29 @@ final class ExtractionRun implements Runnable {
     @Override
     public void run() {
         try {
-            if (assembler.takeStaging(gen)) {
+            if (state.takeStaging(gen)) {
                 // while it works for a session, a pool thread is named for it (thread dumps, tests)
                 Thread thread = Thread.currentThread();
                 String poolName = thread.getName();
-                thread.setName("caravan-assemble-" + assembler.session().meta().id().substring(0, 8));
+                thread.setName("caravan-assemble-" + setup.session().meta().id().substring(0, 8));
                 try {
                     extract();
                 } finally {
                     thread.setName(poolName);
-                    assembler.releaseStaging();
+                    state.releaseStaging();
                 }
             }
         } finally {
-            synchronized (assembler.monitor) {
+            synchronized (state) {
                 done = true;
-                assembler.monitor.notifyAll();
+                state.notifyAll();
             }
         }
     }
 
     private void extract() {
         List<ArchiveAssembler.ReportedFile> reported = new ArrayList<>();
-        ExtractHooks content = assembler.contentHooks();
+        ExtractHooks content = setup.contentHooks();
         ExtractHooks hooks = new ExtractHooks() {
             @Override
             public boolean materialise(String sha256, long size, Path target, StoredFileCheck mayLink)
@@ -92,15 +94,15 @@ final class ExtractionRun implements Runnable {
             }
         };
         try {
-            Staging.at(assembler.stagingDir(), assembler.inbox());
-            try (ChunkFeed feed = new ChunkFeed(assembler, gen)) {
-                SafeExtractor.Result result = new Unpacker(assembler.options(), ProgressListener.NONE, hooks)
-                        .extractInto(feed, assembler.stagingDir(), null);
-                assembler.succeeded(gen, new ArchiveAssembler.Outcome(result, feed.sha256(), reported));
+            Staging.at(setup.stagingDir(), setup.inbox());
+            try (ChunkFeed feed = new ChunkFeed(setup, state, gen)) {
+                SafeExtractor.Result result = new Unpacker(setup.options(), ProgressListener.NONE, hooks)
+                        .extractInto(feed, setup.stagingDir(), null);
+                state.succeeded(gen, new ArchiveAssembler.Outcome(result, feed.sha256(), reported));
             }
         } catch (Throwable t) {
-            assembler.failed(gen, t);
-            assembler.freeStaging();
+            state.failed(gen, t);
+            setup.freeStaging();
         }
     }
 }
