@@ -63,11 +63,15 @@ final class IndexingQueue {
     }
 
     private void pass() {
-        boolean hashed = idle.getAsBoolean() && hashNext();
-        synchronized (this) {
-            scheduled = false;
-            if (!closed && entries.hasPending()) {
-                schedule(hashed ? 0 : BUSY_POLL_MILLIS);
+        boolean hashed = false;
+        try {
+            hashed = idle.getAsBoolean() && hashNext();
+        } finally {
+            synchronized (this) {
+                scheduled = false;
+                if (!closed && entries.hasPending()) {
+                    schedule(hashed ? 0 : BUSY_POLL_MILLIS);
+                }
             }
         }
     }

@@ -23,11 +23,13 @@ import java.util.Optional;
  *     ({@link ChunkWrite.Outcome#REPLACED}), and once the write returns the old body is never served
  *     again. A body that does not hash to the SHA-256 the sender gave is refused
  *     ({@link ChunkDigestMismatchException}) and changes nothing.</li>
- * <li><b>Concurrent writers.</b> Two writes of the same index at once both complete, and the index
- *     then holds exactly one of the two bodies, whole: the one committed last. Listeners are told of
- *     each change in commit order. Writes to different indices or sessions do not wait for each other
- *     beyond the commit step. A write racing the session's removal fails with 404 or 410, never leaves
- *     a chunk behind.</li>
+ * <li><b>Concurrent writers.</b> Two writes of the same index at once are serialised where they
+ *     commit: each is answered as if it came alone after the other (the second one IDENTICAL or
+ *     REPLACED), and the index then holds exactly one of the two bodies, whole: the one committed
+ *     last. Listeners are told of every change that is not IDENTICAL, on the writing thread, after it
+ *     committed (so two racing writes may tell them in either order; the stored chunk is the truth).
+ *     Writes to different indices or sessions do not wait for each other beyond the commit step. A
+ *     write racing the session's removal fails with 404 or 410 and leaves no chunk behind.</li>
  * <li><b>Rebuild after a restart.</b> A new store on the same storage holds every session that was
  *     open (not removed, whether expired or not) with its metadata and every acknowledged chunk, by
  *     index and SHA-256; for an index written twice, the newer body. Leftovers of interrupted writes
