@@ -12,6 +12,7 @@ import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverConfig;
 import io.caravan.receiver.ReceiverPipeline;
+import io.caravan.receiver.ReceiverThreads;
 import io.caravan.receiver.RequestLimits;
 import io.caravan.route.send.Outbox;
 import io.caravan.route.send.ParcelSplitter;
@@ -171,7 +172,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         .withMaxExpansion(settings.integer("caravan.receiver.max-expansion", 1000), ExtractPolicy.DEFAULT_EXPANSION_GRACE)
                         .withMinFreeBytes(limits.minFreeBytes()),
                 settings.duration("caravan.receiver.keep-versions", "7d"));
-        Receiver receiver = new Receiver(config, registry, Clock.systemUTC());
+        Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), ReceiverThreads.of(context,
+                settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS)));
         context.getRegistry().bind("receiver", receiver);
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
         long maxUpload = maxChunk + BODY_SLACK;

@@ -20,8 +20,9 @@ import java.util.Optional;
 /**
  * {@link ParcelCatalog} as one small JSON file per name under {@code <dir>/parcels/}, named by the
  * SHA-256 of the name (so any name is a safe file name), written under a temporary name and renamed.
- * Records of one process are serialised; listing reads every record, which suits thousands of
- * parcels, not millions (the database implementation is for those).
+ * Records of one process are serialised (receivers sharing one folder are not: they need the
+ * database implementation); records are never dropped, so they outlive any session lifetime. Listing
+ * reads every record, which suits thousands of parcels, not millions.
  */
 public final class DiskParcelCatalog implements ParcelCatalog {
 

@@ -9,15 +9,31 @@ import java.util.Optional;
  * The receiver's record of published parcels, the read side's source of truth. Contract, for every
  * implementation (disk today, a shared database for receivers that scale out):
  * <ul>
- * <li>{@link #record} is called after the publish's rename, and each call for the same name returns a
+ * <li><b>What a record holds.</b> One {@link PublishedParcel} per name (a path relative to the inbox):
+ *     its kind ({@code file} or {@code folder}), how many files and bytes the publish wrote, when it
+ *     was recorded (UTC, milliseconds), the codec it travelled with, and its generation. The bytes
+ *     themselves are not in the catalog: they are the entry in the inbox, and the read side derives
+ *     the manifest it serves (chunking, SHA-256 of each chunk) from that entry, named by an ETag that
+ *     covers the generation and the entry's identity. The sender's own manifest is not kept; the
+ *     whole-stream SHA-256 is in the finish answer, kept with the session's result for a session
+ *     lifetime ({@code SessionStore#finishedResult}), not here.</li>
+ * <li><b>When.</b> {@link #record} is called after the publish's rename, so a recorded parcel is in
+ *     the inbox when its record can be seen; a publish whose record failed is still published (the
+ *     record follows at its next publish).</li>
+ * <li><b>Republish.</b> Each call for the same name replaces the record and returns a
  *     {@code generation} strictly greater than any returned before for that name, also across
  *     restarts and across receivers sharing the catalog; a reader that saw generation N and now sees
- *     another knows the parcel was republished in between;</li>
- * <li>a recorded parcel stays listed at least until it is recorded again, even if its entry was
- *     removed meanwhile (callers check that the entry still exists before serving it);</li>
- * <li>{@link #list} is ordered by name and pages with {@code after} (the last name of the previous
- *     page), so concurrent records never make a reader skip or repeat a name that existed throughout;</li>
- * <li>a crash during {@link #record} leaves either the old record or the new one, never a torn one.</li>
+ *     another knows the parcel was republished in between (a chunk asked for with the old ETag is
+ *     answered 412, {@link RepublishedException}). Only the latest record of a name is kept.</li>
+ * <li><b>Retention.</b> A recorded parcel stays listed at least until it is recorded again, and in any
+ *     case at least a session lifetime after it was recorded, even if its entry was removed meanwhile
+ *     (callers check that the entry still exists before serving it);</li>
+ * <li><b>Listing.</b> {@link #list} is ordered by name and pages with {@code after} (the last name of
+ *     the previous page), so concurrent records never make a reader skip or repeat a name that
+ *     existed throughout;</li>
+ * <li><b>Crashes and concurrency.</b> A crash during {@link #record} leaves either the old record or the
+ *     new one, never a torn one; two records of one name at once both get distinct generations, and
+ *     the one with the greater generation is the one found afterwards.</li>
  * </ul>
  */
 public interface ParcelCatalog {

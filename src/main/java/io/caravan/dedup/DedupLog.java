@@ -3,7 +3,7 @@ package io.caravan.dedup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.caravan.dedup.DedupIndex.StoredFile;
+import io.caravan.dedup.ContentIndex.StoredFile;
 import io.caravan.util.FileIdentity;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.dedup.ContentIndex;
 import io.caravan.dedup.DedupIndex;
 import io.caravan.sync.Mirrors;
 
@@ -14,6 +15,7 @@ import io.caravan.pack.PackOptions;
 import io.caravan.session.ChunkBody;
 import io.caravan.session.ChunkWrite;
 import io.caravan.session.DiskSessionStore;
+import io.caravan.session.SessionStore;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
 import io.caravan.session.SessionMeta;
@@ -54,23 +56,30 @@ public final class Receiver implements AutoCloseable {
     private static final Duration INDEXING_QUIET = Duration.ofSeconds(1);
 
     private final ReceiverConfig config;
-    private final DiskSessionStore store;
-    private final DedupIndex dedup;
+    private final SessionStore store;
+    private final ContentIndex dedup;
     private final ReceiverMetrics metrics;
     private final Map<String, ArchiveAssembler> assemblers = new ConcurrentHashMap<>();
     private final Mirrors mirrors;
     private final Versions versions;
     private final Publisher publisher;
+    private final ReceiverThreads threads;
     private volatile ParcelCatalog catalog;
 
+    /** A receiver on plain threads of its own, which {@link #close} stops (for use without Camel). */
     public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock) throws IOException {
+        this(config, registry, clock, ReceiverThreads.plain(ReceiverThreads.DEFAULT_EXTRACT_THREADS));
+    }
+
+    public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock, ReceiverThreads threads) throws IOException {
         this.config = config;
+        this.threads = threads;
         Files.createDirectories(config.inbox());
         this.versions = new Versions(config.stateDir().resolve(Versions.FOLDER), config.keepVersions(), clock);
         this.publisher = new Publisher(config.inbox(), versions);
         this.store = new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(), clock);
         this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.jsonl"),
-                () -> store.quietFor(INDEXING_QUIET));
+                store.activity().idleAfter(INDEXING_QUIET), threads.indexing());
         this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());
         this.mirrors = new Mirrors(config.inbox(), versions);
         Staging.deleteTree(config.stateDir().resolve("staging"));
@@ -85,7 +94,7 @@ public final class Receiver implements AutoCloseable {
         return config;
     }
 
-    public DiskSessionStore store() {
+    public SessionStore store() {
         return store;
     }
 
@@ -502,7 +511,7 @@ public final class Receiver implements AutoCloseable {
     private ArchiveAssembler assembler(Session session) throws IOException {
         ArchiveAssembler assembler = new ArchiveAssembler(session, store,
                 config.stateDir().resolve("staging").resolve(session.meta().id()), config.inbox(),
-                new UnpackOptions(true, onConflict(session), config.policy()), contentHooks());
+                new UnpackOptions(true, onConflict(session), config.policy()), contentHooks(), threads.extraction());
         session.addListener(assembler);
         assemblers.put(session.meta().id(), assembler);
         assembler.start();
@@ -550,5 +559,6 @@ public final class Receiver implements AutoCloseable {
                 assembler.closed(session);
             }
         }
+        threads.close();
     }
 }

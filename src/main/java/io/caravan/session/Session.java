@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One upload session in memory: its metadata and the chunks stored on disk, by index. The chunk
- * map is only changed by the {@link DiskSessionStore} under the session's monitor; readers may
+ * map is only changed by the {@link SessionStore} under the session's monitor; readers may
  * look at it at any time.
  */
 public final class Session {

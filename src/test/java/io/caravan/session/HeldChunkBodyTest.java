@@ -35,7 +35,7 @@ class HeldChunkBodyTest {
         });
     }
 
-    private Session session(DiskSessionStore store, Set<Integer> wanted) throws Exception {
+    private Session session(SessionStore store, Set<Integer> wanted) throws Exception {
         Session session = store.create("p", "archive", "none", 1L << 20, null);
         session.addListener(new SessionListener() {
             @Override
@@ -52,7 +52,7 @@ class HeldChunkBodyTest {
 
     @Test
     void wantedBodiesAreReadFromMemoryAndOthersFromDisk() throws Exception {
-        DiskSessionStore store = new DiskSessionStore(root, Duration.ofHours(1),
+        SessionStore store = new DiskSessionStore(root, Duration.ofHours(1),
                 new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 8L << 20), Clock.systemUTC());
         Set<Integer> wanted = ConcurrentHashMap.newKeySet();
         wanted.add(0);
@@ -79,7 +79,7 @@ class HeldChunkBodyTest {
 
     @Test
     void theReadAheadBudgetAndRemovalLetBodiesGo() throws Exception {
-        DiskSessionStore store = new DiskSessionStore(root, Duration.ofHours(1),
+        SessionStore store = new DiskSessionStore(root, Duration.ofHours(1),
                 new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 250_000), Clock.systemUTC());
         Session session = session(store, Set.of(0, 1, 2));
         for (int index = 0; index < 3; index++) {
@@ -116,7 +116,7 @@ class HeldChunkBodyTest {
                 return now[0];
             }
         };
-        DiskSessionStore store = new DiskSessionStore(root, Duration.ofHours(1),
+        SessionStore store = new DiskSessionStore(root, Duration.ofHours(1),
                 new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 150_000), clock);
         Session stalled = session(store, Set.of(1)); // chunk 0 never comes: chunk 1 waits
         Session live = session(store, Set.of(0, 1));
@@ -139,7 +139,7 @@ class HeldChunkBodyTest {
 
     @Test
     void aBodyThatCannotOutliveItsRequestIsReadFromDisk() throws Exception {
-        DiskSessionStore store = new DiskSessionStore(root, Duration.ofHours(1), SessionLimits.DEFAULT, Clock.systemUTC());
+        SessionStore store = new DiskSessionStore(root, Duration.ofHours(1), SessionLimits.DEFAULT, Clock.systemUTC());
         Session session = session(store, Set.of(0));
         byte[] data = ChunkFileWriterTest.random(5000, 9);
         store.write(session, 0, ByteBuffer.wrap(data), null);

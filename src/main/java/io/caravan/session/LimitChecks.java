@@ -1,0 +1,56 @@
+package io.caravan.session;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The {@link SessionLimits} as answers a sender can act on: each check throws the refusal (400, 413,
+ * 429, 507) before anything is stored, and passes otherwise.
+ */
+final class LimitChecks {
+
+    private final SessionLimits limits;
+    private final Path storage;
+
+    /** {@code storage}: a folder on the file system whose free space is checked. */
+    LimitChecks(SessionLimits limits, Path storage) {
+        this.limits = limits;
+        this.storage = storage;
+    }
+
+    /** Whether one more session may be opened while {@code open} are. */
+    void checkNewSession(long open) throws IOException {
+        if (open >= limits.maxOpenSessions()) {
+            throw new RequestRejectedException(429, "too_many_sessions", "the receiver already has " + open
+                    + " open sessions (the limit): finish or delete some, or wait for them to expire");
+        }
+        checkFreeSpace(0);
+    }
+
+    /** Whether chunk {@code index} of {@code length} bytes may be stored in {@code session}. */
+    void checkChunk(Session session, int index, long length) throws IOException {
+        if (index < 0 || index > 99_999_999) {
+            throw RequestRejectedException.badRequest("chunk index " + index + " is out of range (0 to 99999999)");
+        }
+        if (length > limits.maxChunkSize()) {
+            throw new RequestRejectedException(413, "chunk_too_large", "chunk " + index + " is " + length
+                    + " bytes; this receiver accepts at most " + limits.maxChunkSize() + " bytes per chunk");
+        }
+        StoredChunk existing = session.chunk(index);
+        long after = session.bytes() - (existing == null ? 0 : existing.size()) + length;
+        if (after > limits.maxSessionBytes()) {
+            throw new RequestRejectedException(413, "session_too_large", "session " + session.meta().id()
+                    + " would hold " + after + " bytes; the limit is " + limits.maxSessionBytes());
+        }
+        checkFreeSpace(length);
+    }
+
+    private void checkFreeSpace(long needed) throws IOException {
+        long usable = Files.getFileStore(storage).getUsableSpace();
+        if (usable - needed < limits.minFreeBytes()) {
+            throw new RequestRejectedException(507, "insufficient_storage", "the receiver's disk has " + usable
+                    + " bytes free, below its floor of " + limits.minFreeBytes() + "; nothing was stored, retry later");
+        }
+    }
+}

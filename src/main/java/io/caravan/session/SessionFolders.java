@@ -1,0 +1,85 @@
+package io.caravan.session;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.unpack.Staging;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The on-disk layout of sessions, {@code sessions/<id>/meta.json} and
+ * {@code sessions/<id>/chunks/<index>-<sha256>.chunk}, and how it is read back after a restart: only
+ * names that a completed write gives are trusted; anything else (temporary files, a folder without
+ * metadata) is a leftover of an interrupted write and is deleted.
+ */
+final class SessionFolders {
+
+    private static final Pattern CHUNK_NAME = Pattern.compile("(\\d{8})-([0-9a-f]{64})\\.chunk");
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private SessionFolders() {
+    }
+
+    /** The file a chunk is stored in once it is complete. */
+    static Path chunkFile(Session session, int index, String sha256) {
+        return session.chunkDir().resolve(String.format("%08d-%s.chunk", index, sha256));
+    }
+
+    /** Rebuilds every session below {@code sessionsDir}: metadata and chunk file names; drops leftovers and duplicates. */
+    static void load(Path sessionsDir, Consumer<Session> loaded) throws IOException {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sessionsDir)) {
+            for (Path dir : dirs) {
+                Path meta = dir.resolve("meta.json");
+                if (!Files.isRegularFile(meta)) {
+                    Staging.deleteTree(dir);
+                    continue;
+                }
+                Session session = new Session(JSON.readValue(meta.toFile(), SessionMeta.class), dir);
+                loadChunks(session);
+                loaded.accept(session);
+            }
+        }
+    }
+
+    /** A chunk index found twice (a crash between a replacing rename and the old file's deletion) keeps the newer file. */
+    private static void loadChunks(Session session) throws IOException {
+        Files.createDirectories(session.chunkDir());
+        Map<Integer, FileTime> newest = new HashMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(session.chunkDir())) {
+            for (Path file : files) {
+                Matcher m = CHUNK_NAME.matcher(file.getFileName().toString());
+                if (!m.matches()) {
+                    Files.delete(file);
+                    continue;
+                }
+                int index = Integer.parseInt(m.group(1));
+                FileTime mtime = Files.getLastModifiedTime(file);
+                StoredChunk earlier = session.chunk(index);
+                if (earlier != null && newest.get(index).compareTo(mtime) > 0) {
+                    Files.delete(file);
+                    continue;
+                }
+                if (earlier != null) {
+                    Files.delete(earlier.file());
+                }
+                newest.put(index, mtime);
+                session.mutableChunks().put(index, new StoredChunk(index, m.group(2), Files.size(file), file));
+            }
+        }
+    }
+
+    static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.caravan.session;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The upload sessions a receiver holds and the chunks stored in them. Every implementation keeps
+ * these promises, which the protocol's answers rely on:
+ *
+ * <ul>
+ * <li><b>An acknowledged chunk survives a crash.</b> When {@link #write} returns, the chunk's bytes
+ *     and its place under its index and SHA-256 are durable: a crash of the process or the machine
+ *     right after it leaves the chunk readable with exactly those bytes after the restart. A write
+ *     that fails or is cut short leaves nothing that looks like a chunk; the chunk index holds what
+ *     it held before (nothing, or the previous body).</li>
+ * <li><b>Replace semantics.</b> A chunk index sent again with the same SHA-256 is a no-op answered
+ *     {@link ChunkWrite.Outcome#IDENTICAL}; with a different SHA-256 the new body replaces the old one
+ *     ({@link ChunkWrite.Outcome#REPLACED}), and once the write returns the old body is never served
+ *     again. A body that does not hash to the SHA-256 the sender gave is refused
+ *     ({@link ChunkDigestMismatchException}) and changes nothing.</li>
+ * <li><b>Concurrent writers.</b> Two writes of the same index at once are serialised where they
+ *     commit: each is answered as if it came alone after the other (the second one IDENTICAL or
+ *     REPLACED), and the index then holds exactly one of the two bodies, whole: the one committed
+ *     last. Listeners are told of every change that is not IDENTICAL, on the writing thread, after it
+ *     committed (so two racing writes may tell them in either order; the stored chunk is the truth).
+ *     Writes to different indices or sessions do not wait for each other beyond the commit step. A
+ *     write racing the session's removal fails with 404 or 410 and leaves no chunk behind.</li>
+ * <li><b>Rebuild after a restart.</b> A new store on the same storage holds every session that was
+ *     open (not removed, whether expired or not) with its metadata and every acknowledged chunk, by
+ *     index and SHA-256; for an index written twice, the newer body. Leftovers of interrupted writes
+ *     are dropped. Results of finished sessions ({@link #finishedResult}) and the expiry of expired
+ *     ones (410, not 404) are recovered for a session lifetime after they happened. Kept bodies and
+ *     listeners are not: they belong to the process.</li>
+ * </ul>
+ *
+ * Limits ({@link SessionLimits}) are checked before anything is stored; a refused request stores nothing.
+ */
+public interface SessionStore {
+
+    /** How long a session lives after it was created. */
+    Duration ttl();
+
+    SessionLimits limits();
+
+    /** When chunks last arrived: background work may wait for a quiet moment. */
+    UploadActivity activity();
+
+    /** The open sessions (expired ones too, until {@link #expire} removes them). */
+    Collection<Session> sessions();
+
+    /** A new raw or archive session ({@code kind}); 429 when the open-session limit is reached, 507 when the disk is full. */
+    default Session create(String name, String kind, String codec, Long chunkSize, String onConflict) throws IOException {
+        return create(name, kind, codec, chunkSize, onConflict, null);
+    }
+
+    /** A new session; {@code mode} is null, or {@link SessionMeta#APPLY} for a mirror parcel. */
+    default Session create(String name, String kind, String codec, Long chunkSize, String onConflict, String mode)
+            throws IOException {
+        return create(name, kind, codec, chunkSize, onConflict, mode, false, false);
+    }
+
+    /** A new session, durable when this returns; {@code into} and {@code force} say how its name is placed (see {@link SessionMeta}). */
+    Session create(String name, String kind, String codec, Long chunkSize, String onConflict, String mode,
+                   boolean into, boolean force) throws IOException;
+
+    /**
+     * The open session with that id.
+     *
+     * @throws SessionNotFoundException (404) when no such session is known
+     * @throws SessionExpiredException (410) when it expired, whether or not it was removed yet
+     */
+    Session get(String id);
+
+    /** The result recorded when session {@code id} was finished, for a session lifetime after it. */
+    Optional<String> finishedResult(String id);
+
+    /**
+     * Stores {@code body} as chunk {@code index} of {@code session}, checked against
+     * {@code expectedSha256} if given, with the guarantees above; a body that a listener will read
+     * next may stay in memory for it (within the read-ahead budget).
+     */
+    ChunkWrite write(Session session, int index, ChunkBody body, String expectedSha256) throws IOException;
+
+    /** The same for a body in one buffer. */
+    default ChunkWrite write(Session session, int index, ByteBuffer body, String expectedSha256) throws IOException {
+        return write(session, index, ChunkBody.of(body), expectedSha256);
+    }
+
+    /** The same for a body in several buffers, as Netty holds it. */
+    default ChunkWrite write(Session session, int index, ByteBuffer[] body, String expectedSha256) throws IOException {
+        return write(session, index, ChunkBody.of(body), expectedSha256);
+    }
+
+    /** Reads a stored chunk's bytes (from memory when its body was kept for the reader, else from storage). */
+    InputStream open(Session session, StoredChunk chunk) throws IOException;
+
+    /** Bytes of chunk bodies kept in memory for readers right now. */
+    long heldBytes();
+
+    /**
+     * Removes a session and its chunks, telling its listeners; with a {@code finishedResult} (a
+     * successful finish) that result is durable before the session is gone, so a finish is never lost
+     * between the two.
+     */
+    void remove(Session session, String finishedResult) throws IOException;
+
+    /** Removes expired sessions (they answer 410 from then on) and forgets results and expiries older than a lifetime; the ids removed. */
+    List<String> expire() throws IOException;
+}

@@ -1,0 +1,123 @@
+package io.caravan.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.caravan.util.Sha256;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The hard cases of the {@link SessionStore} contract, against the disk store: replace semantics,
+ * concurrent writers of one index, and what a new store on the same storage recovers. Another store
+ * runs the same cases by overriding {@link #open}.
+ */
+class SessionStoreContractTest {
+
+    @TempDir
+    Path root;
+
+    /** A store on the storage {@code root}; a second call is the store after a restart. */
+    SessionStore open(Path root) throws Exception {
+        return new DiskSessionStore(root, Duration.ofHours(1), new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0),
+                Clock.systemUTC());
+    }
+
+    private static String sha(byte[] data) {
+        return Sha256.of(data, 0, data.length);
+    }
+
+    private static byte[] read(SessionStore store, Session session, int index) throws Exception {
+        try (InputStream in = store.open(session, session.chunk(index))) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void aChunkSentAgainIsIdenticalOrReplacesAndTheOldBodyIsNeverServed() throws Exception {
+        SessionStore store = open(root);
+        Session session = store.create("p", "raw", null, null, null);
+        byte[] first = ChunkFileWriterTest.random(70_000, 1);
+        byte[] second = ChunkFileWriterTest.random(50_000, 2);
+        assertThat(store.write(session, 0, ByteBuffer.wrap(first), null).outcome()).isEqualTo(ChunkWrite.Outcome.CREATED);
+        assertThat(store.write(session, 0, ByteBuffer.wrap(first), sha(first)).outcome()).isEqualTo(ChunkWrite.Outcome.IDENTICAL);
+        assertThat(store.write(session, 0, ByteBuffer.wrap(second), null).outcome()).isEqualTo(ChunkWrite.Outcome.REPLACED);
+        assertThat(session.chunk(0).sha256()).isEqualTo(sha(second));
+        assertThat(read(store, session, 0)).isEqualTo(second);
+
+        assertThatThrownBy(() -> store.write(session, 0, ByteBuffer.wrap(first), sha(second)))
+                .isInstanceOf(ChunkDigestMismatchException.class);
+        assertThat(read(store, session, 0)).as("a refused body changes nothing").isEqualTo(second);
+        assertThat(open(root).get(session.id().value()).chunk(0).sha256()).as("after a restart").isEqualTo(sha(second));
+    }
+
+    @Test
+    void racingWritesOfOneIndexLeaveOneWholeBody() throws Exception {
+        SessionStore store = open(root);
+        Session session = store.create("p", "raw", null, null, null);
+        List<byte[]> bodies = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            bodies.add(ChunkFileWriterTest.random(200_000 + i, 10 + i));
+        }
+        ExecutorService writers = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 5; round++) {
+                List<Callable<ChunkWrite>> writes = new ArrayList<>();
+                for (byte[] body : bodies) {
+                    writes.add(() -> store.write(session, 3, ByteBuffer.wrap(body), sha(body)));
+                }
+                for (Future<ChunkWrite> write : writers.invokeAll(writes)) {
+                    assertThat(write.get().chunk().index()).isEqualTo(3);
+                }
+                String held = session.chunk(3).sha256();
+                assertThat(bodies.stream().map(SessionStoreContractTest::sha)).contains(held);
+                assertThat(sha(read(store, session, 3))).as("the stored bytes are the body listed").isEqualTo(held);
+            }
+        } finally {
+            writers.shutdownNow();
+        }
+        try (Stream<Path> files = Files.list(root.resolve("sessions").resolve(session.id().value()).resolve("chunks"))) {
+            assertThat(files.toList()).as("one file for the index, no leftovers").hasSize(1);
+        }
+        assertThat(open(root).get(session.id().value()).chunk(3).sha256()).isEqualTo(session.chunk(3).sha256());
+    }
+
+    @Test
+    void aNewStoreRecoversOpenSessionsAcknowledgedChunksAndFinishedResults() throws Exception {
+        SessionStore store = open(root);
+        Session open = store.create("kept", "archive", "zstd", 1L << 20, null);
+        byte[] zero = ChunkFileWriterTest.random(10_000, 3);
+        byte[] one = ChunkFileWriterTest.random(20_000, 4);
+        store.write(open, 0, ByteBuffer.wrap(zero), null);
+        store.write(open, 1, ByteBuffer.wrap(one), null);
+        Session finished = store.create("done", "raw", null, null, null);
+        store.remove(finished, "{\"path\":\"done\"}");
+        Files.writeString(open.chunkDir().resolve(".tmp-interrupted"), "half a chunk");
+
+        SessionStore restarted = open(root);
+        Session again = restarted.get(open.id().value());
+        assertThat(again.meta()).isEqualTo(open.meta());
+        assertThat(again.chunks().keySet()).containsExactly(0, 1);
+        assertThat(read(restarted, again, 0)).isEqualTo(zero);
+        assertThat(read(restarted, again, 1)).isEqualTo(one);
+        assertThat(restarted.finishedResult(finished.id().value())).contains("{\"path\":\"done\"}");
+        assertThatThrownBy(() -> restarted.get(finished.id().value())).isInstanceOf(SessionNotFoundException.class);
+        try (Stream<Path> files = Files.list(again.chunkDir())) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("the interrupted write is gone")
+                    .noneMatch(name -> name.startsWith(".tmp"));
+        }
+    }
+}
