@@ -12,11 +12,13 @@ import static io.caravan.receiver.ReceiverCalls.sessionDir;
 import static io.caravan.receiver.ReceiverCalls.startArchive;
 import static io.caravan.receiver.ReceiverCalls.status;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.receiver.ReceiverCalls.Parcel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -128,7 +130,9 @@ class ReceiverRestartTest {
         putAll(receiver, sid, parcel, range(0, 2));
         receiver.restart();
         String prefix = "caravan-assemble-" + sid.substring(0, 8);
-        assertThat(assemblerThreads()).filteredOn(t -> t.getName().equals(prefix)).hasSize(1);
+        // extraction runs on a pool: the resumed run takes a thread (named for its session) shortly after the restart
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(assemblerThreads()).filteredOn(t -> t.getName().equals(prefix)).hasSize(1));
         putAll(receiver, sid, parcel, range(2, parcel.count()));
         assertPublished(receiver, finish(receiver, sid, parcel), parcel, "threads");
     }
