@@ -54,9 +54,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the beans the routes use from {@code caravan.*} properties, for the configured role
- * ({@code caravan.role} = sender, receiver or both): the receiver and its HTTP binding, the outbox,
- * splitter and shipper, and the metrics registry.
+ * Builds the beans the routes use from {@code caravan.*} properties, only those of the role that
+ * {@link RoleSettings} decided: the receiver and its HTTP binding, the outbox, splitter and shipper,
+ * and the metrics registry.
  */
 public final class CaravanConfiguration implements CamelConfiguration {
 
@@ -72,19 +72,17 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Settings settings = new Settings(context);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         context.getRegistry().bind("metricsRegistry", registry);
-        String role = settings.text("caravan.role", "both");
-        if (!role.equals("sender")) {
+        RoleSettings roles = RoleSettings.read(settings::text);
+        if (roles.role().receives()) {
             receiver(context, settings, registry);
-            String pullFrom = settings.text("caravan.pull.from", null);
-            if (pullFrom != null) {
-                pull(context, settings, pullFrom);
+            if (roles.pull()) {
+                pull(context, settings, settings.text("caravan.pull.from", null));
             }
         }
-        if (!role.equals("receiver")) {
+        if (roles.role().sends()) {
             sender(context, settings);
-            String syncDir = settings.text("caravan.sync.dir", null);
-            if (syncDir != null) {
-                mirror(context, settings, Path.of(syncDir));
+            if (roles.sync()) {
+                mirror(context, settings, Path.of(settings.text("caravan.sync.dir", null)));
             }
         }
     }
