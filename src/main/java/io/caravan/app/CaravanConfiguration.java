@@ -89,10 +89,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
 
     /** Pull mode (routes/pull.camel.yaml): the pullPass bean fetches new parcels of a remote catalog into the inbox. */
     private static void pull(CamelContext context, Settings settings, String from) {
-        Tls.trust(settings.text("caravan.sender.tls-truststore", null), settings.text("caravan.sender.tls-truststore-password", ""));
         Path inbox = Path.of(settings.text("caravan.receiver.inbox", "data/inbox")).toAbsolutePath().normalize();
         PullPass.Settings pull = new PullPass.Settings(new CatalogClient(from, settings.text("caravan.pull.token", null),
-                Duration.ofMinutes(5)), settings.text("caravan.pull.prefix", ""), inbox, settings.integer("caravan.pull.parallel", 4),
+                Duration.ofMinutes(5), trust(settings)), settings.text("caravan.pull.prefix", ""), inbox, settings.integer("caravan.pull.parallel", 4),
                 settings.size("caravan.receiver.min-free-space", "256MiB"), new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)));
         context.getRegistry().bind("pullPass", new PullPass(pull, Clock.systemUTC()));
         LOG.info("pull: parcels under '{}' of {} into {} at cron '{}'", pull.prefix(), from, inbox,
@@ -128,7 +127,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Duration.ofMillis(400), Duration.ofMillis(settings.integer("caravan.sync.period", 5000)))
                 .with(syncRules(settings), new SyncGuards(settings.integer("caravan.sync.max-delete", -1),
                         Boolean.parseBoolean(settings.text("caravan.sync.allow-empty-source", "false")), SyncGuards.Advice.PROPERTIES),
-                        false);
+                        false).withTrust(trust(settings));
         context.getRegistry().bind("syncPass", new SyncPass(new MirrorSync(sync, new SyncConsole(System.out))));
         LOG.info("mirror: {} -> {} as '{}' every {} ms", root, sync.url(), sync.name(), settings.text("caravan.sync.period", "?"));
     }
@@ -233,8 +232,12 @@ public final class CaravanConfiguration implements CamelConfiguration {
         return stop;
     }
 
+    /** The SSL context of caravan.sender.tls-truststore for this process's HTTPS clients; null without one. */
+    private static javax.net.ssl.SSLContext trust(Settings settings) {
+        return Tls.trust(settings.text("caravan.sender.tls-truststore", null), settings.text("caravan.sender.tls-truststore-password", ""));
+    }
+
     private static void sender(CamelContext context, Settings settings) throws Exception {
-        Tls.trust(settings.text("caravan.sender.tls-truststore", null), settings.text("caravan.sender.tls-truststore-password", ""));
         String codec = settings.text("caravan.sender.codec", "zstd");
         String chunkSize = settings.text("caravan.sender.chunk-size", "8MiB");
         String level = settings.text("caravan.sender.level", null);
@@ -257,7 +260,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 parallel, settings.size("caravan.sender.dedup-min-size", "1MiB"),
                 Path.of(settings.text("caravan.sender.state-dir", "data/.sender")),
                 new Retry(settings.integer("caravan.sender.receiver-wait-attempts", 40), Duration.ofMillis(500), Duration.ofSeconds(30))
-                        .stoppedBy(stopWhenContextStops(context)));
+                        .stoppedBy(stopWhenContextStops(context)), trust(settings));
         sender.requireHeap(Runtime.getRuntime().maxMemory());
         context.getRegistry().bind("shipper", new Shipper(new ParcelSender(sender)));
         // parallel - 1 pool threads plus the splitter's own thread (caller runs) = parallel chunks in flight

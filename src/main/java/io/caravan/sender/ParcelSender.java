@@ -41,7 +41,7 @@ public final class ParcelSender {
 
     public ParcelSender(SenderSettings settings) throws IOException {
         this.settings = settings;
-        this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5));
+        this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5), settings.ssl());
         client.abortOn(settings.retry().stop());
         this.journal = new SenderJournal(settings.stateDir().resolve("journal"));
         this.cache = HashCache.in(settings.stateDir());
@@ -109,7 +109,7 @@ public final class ParcelSender {
     }
 
     private static SenderSettings withoutDedup(SenderSettings s) {
-        return new SenderSettings(s.url(), s.token(), s.pack(), s.parallel(), -1, s.stateDir(), s.retry());
+        return new SenderSettings(s.url(), s.token(), s.pack(), s.parallel(), -1, s.stateDir(), s.retry(), s.ssl());
     }
 
     private Result sendOnce(ParcelUpload upload, Path source, String name, ProgressListener listener)

@@ -62,9 +62,9 @@ public final class MirrorParcels {
         this.journal = new SenderJournal(settings.stateDir().resolve("sync-journal"));
         this.cache = HashCache.in(settings.stateDir());
         this.sender = new SenderSettings(settings.url(), settings.token(),
-                new PackOptions(Codecs.byName("zstd"), 1, 8L << 20, settings.name()), 1, -1, settings.stateDir(), RETRY);
+                new PackOptions(Codecs.byName("zstd"), 1, 8L << 20, settings.name()), 1, -1, settings.stateDir(), RETRY, settings.ssl());
         this.uncompressed = new SenderSettings(settings.url(), settings.token(),
-                new PackOptions(Codecs.byName("none"), 0, 8L << 20, settings.name()), 1, -1, settings.stateDir(), RETRY);
+                new PackOptions(Codecs.byName("none"), 0, 8L << 20, settings.name()), 1, -1, settings.stateDir(), RETRY, settings.ssl());
     }
 
     /** Chunk bytes uploaded so far. */

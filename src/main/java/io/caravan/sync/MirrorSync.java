@@ -47,7 +47,7 @@ public final class MirrorSync {
 
     public MirrorSync(SyncSettings settings, SyncConsole console) throws IOException {
         this.settings = settings;
-        this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5));
+        this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5), settings.ssl());
         this.parcels = new MirrorParcels(settings, client);
         this.console = console;
         this.changes = new MirrorChangeSender(settings.name(), client, console);
