@@ -38,8 +38,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import io.caravan.download.CatalogClient;
 import io.caravan.pull.PullPass;
@@ -47,8 +46,11 @@ import io.caravan.sender.Retry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.routepolicy.quartz.CronScheduledRoutePolicy;
 import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -259,13 +261,17 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         io.caravan.util.DataSize.parse(chunkSize), "parcel"),
                 parallel, settings.size("caravan.sender.dedup-min-size", "1MiB"),
                 Path.of(settings.text("caravan.sender.state-dir", "data/.sender")),
-                new Retry(settings.integer("caravan.sender.receiver-wait-attempts", 40), Duration.ofMillis(500), Duration.ofSeconds(30))
+                Retry.service(settings.integer("caravan.sender.retries", 6), settings.integer("caravan.sender.receiver-wait-attempts", 40))
                         .stoppedBy(stopWhenContextStops(context)), trust(settings));
         sender.requireHeap(Runtime.getRuntime().maxMemory());
-        context.getRegistry().bind("shipper", new Shipper(new ParcelSender(sender)));
-        // parallel - 1 pool threads plus the splitter's own thread (caller runs) = parallel chunks in flight
-        context.getRegistry().bind("shipPool", new ThreadPoolExecutor(Math.max(1, parallel - 1), Math.max(1, parallel - 1),
-                60, TimeUnit.SECONDS, new SynchronousQueue<>(), new ThreadPoolExecutor.CallerRunsPolicy()));
+        // parallel - 1 pool threads plus the splitter's own thread (caller runs) = parallel chunks in flight;
+        // made by Camel's ExecutorServiceManager, so it is named CaravanShip and stops with the context
+        ThreadPoolProfile profile = new ThreadPoolProfileBuilder("CaravanShip").poolSize(Math.max(1, parallel - 1))
+                .maxPoolSize(Math.max(1, parallel - 1)).keepAliveTime(60L, TimeUnit.SECONDS).maxQueueSize(0)
+                .rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
+        ExecutorService shipPool = context.getExecutorServiceManager().newThreadPool(context, "CaravanShip", profile);
+        context.getRegistry().bind("shipPool", shipPool);
+        context.getRegistry().bind("shipper", new Shipper(new ParcelSender(sender, shipPool)));
         sendingWindow(context, settings);
         LOG.info("sender: outbox {} -> {} ({} level {}, {} chunks, {} in flight)", settings.text("caravan.sender.outbox", "?"),
                 sender.url(), codec, sender.pack().level(), chunkSize, parallel);

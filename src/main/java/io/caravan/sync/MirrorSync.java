@@ -1,6 +1,7 @@
 package io.caravan.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.sender.Retry;
 import io.caravan.sender.ReceiverClient;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -109,7 +110,7 @@ public final class MirrorSync {
 
     /** Lists the mirror while the local tree is scanned, then filters, diffs and plans. */
     private SyncPlanner.Planned plan(Set<String> forced, Set<String> excluded) throws IOException {
-        CompletableFuture<JsonNode> listing = CompletableFuture.supplyAsync(() -> MirrorParcels.RETRY.call(
+        CompletableFuture<JsonNode> listing = CompletableFuture.supplyAsync(() -> Retry.MIRROR.call(
                 "listing of mirror " + settings.name(), () -> client.mirror(settings.name(), settings.checksum())));
         PathFilter filter = scanFilter();
         Map<String, SyncEntry> local = scan(filter);
