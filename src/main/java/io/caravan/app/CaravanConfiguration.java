@@ -42,7 +42,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import io.caravan.download.CatalogClient;
 import io.caravan.pull.PullPass;
-import io.caravan.sender.Retry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Ships chosen entries of the local tree as one parcel applied onto the mirror: every entry with
  * its parent folders (so the mirror's folders get their modes and mtimes), packed and uploaded
- * with verified chunks and retries through {@link ParcelUpload} and {@link ChunkShipping}, as {@code caravan send} ships. A parcel's journal key depends
- * only on its entries' paths and codec, so a parcel interrupted by a lost connection, a kill or a
- * stop is resumed from the receiver's chunks by the next pass that ships the same entries, in this
+ * with verified chunks and retries through {@link ParcelUpload} and {@link ChunkShipping}, the engine
+ * {@code caravan send} ships with. A parcel's journal key depends only on its entries' paths and
+ * codec, so a parcel interrupted by a lost connection, a kill or a stop is resumed from the receiver's chunks by the next pass that ships the same entries, in this
  * process or the next; a parcel the receiver refused is abandoned. Sessions of parcels no pass
  * ships any more are deleted on the receiver ({@link #forgetAllBut}), so they never pile up.
  */

@@ -31,20 +31,19 @@ class RoleDecisionTest {
 
     @Test
     void anUnknownRoleStopsTheStartNamingTheValueAndTheAllowedOnes() throws Exception {
-        Main main = CaravanMain.create(List.of("receiver"), properties("recevier", "http"));
-        try {
-            assertThatThrownBy(main::start).hasStackTraceContaining("caravan.role (--role) is 'recevier': use one of sender, receiver, both");
-        } finally {
-            main.stop();
-        }
+        assertStartRefused("receiver", properties("recevier", "http"), "caravan.role (--role) is 'recevier': use one of sender, receiver, both");
         assertThat(tmp.resolve("sender-state")).doesNotExist();
     }
 
     @Test
     void anUnknownTransportStopsTheStartNamingTheValueAndTheAllowedOnes() throws Exception {
-        Main main = CaravanMain.create(List.of("outbox"), properties("sender", "ftp"));
+        assertStartRefused("outbox", properties("sender", "ftp"), "caravan.sender.transport (--transport) is 'ftp': use one of http, file");
+    }
+
+    private static void assertStartRefused(String route, Map<String, String> properties, String message) {
+        Main main = CaravanMain.create(List.of(route), properties);
         try {
-            assertThatThrownBy(main::start).hasStackTraceContaining("caravan.sender.transport (--transport) is 'ftp': use one of http, file");
+            assertThatThrownBy(main::start).hasStackTraceContaining(message);
         } finally {
             main.stop();
         }
