@@ -81,7 +81,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
             }
         }
         if (roles.role().sends()) {
-            sender(context, settings);
+            sender(context, settings, roles);
             if (roles.sync()) {
                 mirror(context, settings, Path.of(settings.text("caravan.sync.dir", null)));
             }
@@ -129,7 +129,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .with(syncRules(settings), new SyncGuards(settings.integer("caravan.sync.max-delete", -1),
                         Boolean.parseBoolean(settings.text("caravan.sync.allow-empty-source", "false")), SyncGuards.Advice.PROPERTIES),
                         false).withTrust(trust(settings));
-        context.getRegistry().bind("syncPass", new SyncPass(new MirrorSync(sync, new SyncConsole(System.out))));
+        // the parcels of a pass, caravan.sync.workers at once, on a pool that is named CaravanSync and stops with the context
+        ExecutorService workers = context.getExecutorServiceManager().newFixedThreadPool(context, "CaravanSync", sync.workers());
+        context.getRegistry().bind("syncPool", workers);
+        context.getRegistry().bind("syncPass", new SyncPass(new MirrorSync(sync, new SyncConsole(System.out), workers)));
         LOG.info("mirror: {} -> {} as '{}' every {} ms", root, sync.url(), sync.name(), settings.text("caravan.sync.period", "?"));
     }
 
@@ -238,7 +241,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         return Tls.trust(settings.text("caravan.sender.tls-truststore", null), settings.text("caravan.sender.tls-truststore-password", ""));
     }
 
-    private static void sender(CamelContext context, Settings settings) throws Exception {
+    private static void sender(CamelContext context, Settings settings, RoleSettings roles) throws Exception {
         String codec = settings.text("caravan.sender.codec", "zstd");
         String chunkSize = settings.text("caravan.sender.chunk-size", "8MiB");
         String level = settings.text("caravan.sender.level", null);
@@ -254,25 +257,35 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("outbox", outbox);
 
         int parallel = settings.integer("caravan.sender.parallel", 4);
+        PackOptions pack = new PackOptions(Codecs.byName(codec), Codecs.level(Codecs.byName(codec),
+                level == null ? null : Integer.valueOf(level)), io.caravan.util.DataSize.parse(chunkSize), "parcel");
+        String target = roles.transport().equals("http") ? httpShipping(context, settings, pack, parallel)
+                : settings.text("caravan.sender.parts-dir", "?");
+        sendingWindow(context, settings);
+        LOG.info("sender: outbox {} -> {} ({} level {}, {} chunks, {} in flight)", settings.text("caravan.sender.outbox", "?"),
+                target, codec, pack.level(), chunkSize, parallel);
+    }
+
+    /**
+     * The HTTP transport's beans (ship-http.camel.yaml): the shipper over the sender's engine, and
+     * shipPool, made by Camel's ExecutorServiceManager (named CaravanShip, stopped with the context).
+     * Returns the receiver's URL.
+     */
+    private static String httpShipping(CamelContext context, Settings settings, PackOptions pack, int parallel) throws Exception {
         SenderSettings sender = new SenderSettings(settings.text("caravan.sender.url", "http://127.0.0.1:8834"),
-                settings.text("caravan.sender.token", null),
-                new PackOptions(Codecs.byName(codec), Codecs.level(Codecs.byName(codec), level == null ? null : Integer.valueOf(level)),
-                        io.caravan.util.DataSize.parse(chunkSize), "parcel"),
+                settings.text("caravan.sender.token", null), pack,
                 parallel, settings.size("caravan.sender.dedup-min-size", "1MiB"),
                 Path.of(settings.text("caravan.sender.state-dir", "data/.sender")),
                 Retry.service(settings.integer("caravan.sender.retries", 6), settings.integer("caravan.sender.receiver-wait-attempts", 40))
                         .stoppedBy(stopWhenContextStops(context)), trust(settings));
         sender.requireHeap(Runtime.getRuntime().maxMemory());
-        // parallel - 1 pool threads plus the splitter's own thread (caller runs) = parallel chunks in flight;
-        // made by Camel's ExecutorServiceManager, so it is named CaravanShip and stops with the context
+        // parallel - 1 pool threads plus the splitter's own thread (caller runs) = parallel chunks in flight
         ThreadPoolProfile profile = new ThreadPoolProfileBuilder("CaravanShip").poolSize(Math.max(1, parallel - 1))
                 .maxPoolSize(Math.max(1, parallel - 1)).keepAliveTime(60L, TimeUnit.SECONDS).maxQueueSize(0)
                 .rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
         ExecutorService shipPool = context.getExecutorServiceManager().newThreadPool(context, "CaravanShip", profile);
         context.getRegistry().bind("shipPool", shipPool);
         context.getRegistry().bind("shipper", new Shipper(new ParcelSender(sender, shipPool)));
-        sendingWindow(context, settings);
-        LOG.info("sender: outbox {} -> {} ({} level {}, {} chunks, {} in flight)", settings.text("caravan.sender.outbox", "?"),
-                sender.url(), codec, sender.pack().level(), chunkSize, parallel);
+        return sender.url();
     }
 }

@@ -66,6 +66,23 @@ class RoleDecisionTest {
     }
 
     @Test
+    void aSenderOverTheFileTransportBuildsNoHttpShipping() throws Exception {
+        Map<String, String> properties = new java.util.HashMap<>(properties("sender", "file"));
+        properties.put("caravan.sender.parts-dir", tmp.resolve("parts").toString());
+        Main main = CaravanMain.create(List.of("outbox", "ship-file"), properties);
+        try {
+            main.start();
+            CamelContext context = main.getCamelContext();
+            assertThat(context.getRegistry().lookupByName("parcelSplitter")).isNotNull();
+            assertThat(context.getRegistry().lookupByName("shipper")).isNull();
+            assertThat(context.getRegistry().lookupByName("shipPool")).isNull();
+        } finally {
+            main.stop();
+        }
+        assertThat(tmp.resolve("sender-state")).doesNotExist();
+    }
+
+    @Test
     void theRoutesFollowTheRoleAndTheTransport() {
         assertThat(new RoleSettings(Role.RECEIVER, "file", true, true).routes()).containsExactly("receiver", "parts-pickup", "pull");
         assertThat(new RoleSettings(Role.SENDER, "http", true, true).routes()).containsExactly("outbox", "ship-http", "sync");

@@ -10,7 +10,7 @@ import org.apache.camel.main.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The sender's chunk pool comes from Camel's ExecutorServiceManager: its threads are named and it stops with the context. */
+/** The sender's pools (chunks, mirror parcels) come from Camel's ExecutorServiceManager: their threads are named and they stop with the context. */
 class ShipPoolLifecycleTest {
 
     @TempDir
@@ -26,6 +26,24 @@ class ShipPoolLifecycleTest {
             main.start();
             pool = main.getCamelContext().getRegistry().lookupByNameAndType("shipPool", ExecutorService.class);
             assertThat(pool.submit(() -> Thread.currentThread().getName()).get()).contains("CaravanShip");
+        } finally {
+            main.stop();
+        }
+        assertThat(pool.isShutdown()).isTrue();
+    }
+
+    @Test
+    void theMirrorsWorkerPoolIsNamedAndShutDownWhenTheContextStops() throws Exception {
+        Main main = CaravanMain.create(List.of("sync"), Map.of("caravan.role", "sender",
+                "caravan.sender.state-dir", tmp.resolve("state").toString(),
+                "caravan.sender.outbox", tmp.resolve("outbox").toString(),
+                "caravan.sync.dir", java.nio.file.Files.createDirectories(tmp.resolve("tree")).toString(),
+                "caravan.sync.period", "3600000"));
+        ExecutorService pool;
+        try {
+            main.start();
+            pool = main.getCamelContext().getRegistry().lookupByNameAndType("syncPool", ExecutorService.class);
+            assertThat(pool.submit(() -> Thread.currentThread().getName()).get()).contains("CaravanSync");
         } finally {
             main.stop();
         }
