@@ -2,6 +2,7 @@ package io.caravan.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -18,32 +19,26 @@ class ShipPoolLifecycleTest {
 
     @Test
     void theShipPoolIsNamedAndShutDownWhenTheContextStops() throws Exception {
-        Main main = CaravanMain.create(List.of("outbox", "ship-http"), Map.of("caravan.role", "sender",
-                "caravan.sender.state-dir", tmp.resolve("state").toString(),
-                "caravan.sender.outbox", tmp.resolve("outbox").toString()));
-        ExecutorService pool;
-        try {
-            main.start();
-            pool = main.getCamelContext().getRegistry().lookupByNameAndType("shipPool", ExecutorService.class);
-            assertThat(pool.submit(() -> Thread.currentThread().getName()).get()).contains("CaravanShip");
-        } finally {
-            main.stop();
-        }
-        assertThat(pool.isShutdown()).isTrue();
+        assertNamedAndStoppedWithTheContext(List.of("outbox", "ship-http"), Map.of(), "shipPool", "CaravanShip");
     }
 
     @Test
     void theMirrorsWorkerPoolIsNamedAndShutDownWhenTheContextStops() throws Exception {
-        Main main = CaravanMain.create(List.of("sync"), Map.of("caravan.role", "sender",
-                "caravan.sender.state-dir", tmp.resolve("state").toString(),
-                "caravan.sender.outbox", tmp.resolve("outbox").toString(),
-                "caravan.sync.dir", java.nio.file.Files.createDirectories(tmp.resolve("tree")).toString(),
-                "caravan.sync.period", "3600000"));
+        assertNamedAndStoppedWithTheContext(List.of("sync"), Map.of("caravan.sync.dir",
+                Files.createDirectories(tmp.resolve("tree")).toString(), "caravan.sync.period", "3600000"), "syncPool", "CaravanSync");
+    }
+
+    private void assertNamedAndStoppedWithTheContext(List<String> routes, Map<String, String> more, String bean, String threadName)
+            throws Exception {
+        Map<String, String> properties = new java.util.HashMap<>(more);
+        properties.putAll(Map.of("caravan.role", "sender", "caravan.sender.state-dir", tmp.resolve("state").toString(),
+                "caravan.sender.outbox", tmp.resolve("outbox").toString()));
+        Main main = CaravanMain.create(routes, properties);
         ExecutorService pool;
         try {
             main.start();
-            pool = main.getCamelContext().getRegistry().lookupByNameAndType("syncPool", ExecutorService.class);
-            assertThat(pool.submit(() -> Thread.currentThread().getName()).get()).contains("CaravanSync");
+            pool = main.getCamelContext().getRegistry().lookupByNameAndType(bean, ExecutorService.class);
+            assertThat(pool.submit(() -> Thread.currentThread().getName()).get()).contains(threadName);
         } finally {
             main.stop();
         }
