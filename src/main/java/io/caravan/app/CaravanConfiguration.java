@@ -39,25 +39,26 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import io.caravan.download.CatalogClient;
 import io.caravan.pull.PullPass;
-import io.caravan.sender.Retry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.routepolicy.quartz.CronScheduledRoutePolicy;
 import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the beans the routes use from {@code caravan.*} properties, for the configured role
- * ({@code caravan.role} = sender, receiver or both): the receiver and its HTTP binding, the outbox,
- * splitter and shipper, and the metrics registry.
+ * Builds the beans the routes use from {@code caravan.*} properties, only those of the role that
+ * {@link RoleSettings} decided: the receiver and its HTTP binding, the outbox, splitter and shipper,
+ * and the metrics registry.
  */
 public final class CaravanConfiguration implements CamelConfiguration {
 
@@ -73,29 +74,26 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Settings settings = new Settings(context);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         context.getRegistry().bind("metricsRegistry", registry);
-        String role = settings.text("caravan.role", "both");
-        if (!role.equals("sender")) {
+        RoleSettings roles = RoleSettings.read(settings::text);
+        if (roles.role().receives()) {
             receiver(context, settings, registry);
-            String pullFrom = settings.text("caravan.pull.from", null);
-            if (pullFrom != null) {
-                pull(context, settings, pullFrom);
+            if (roles.pull()) {
+                pull(context, settings, settings.text("caravan.pull.from", null));
             }
         }
-        if (!role.equals("receiver")) {
-            sender(context, settings);
-            String syncDir = settings.text("caravan.sync.dir", null);
-            if (syncDir != null) {
-                mirror(context, settings, Path.of(syncDir));
+        if (roles.role().sends()) {
+            sender(context, settings, roles);
+            if (roles.sync()) {
+                mirror(context, settings, Path.of(settings.text("caravan.sync.dir", null)));
             }
         }
     }
 
     /** Pull mode (routes/pull.camel.yaml): the pullPass bean fetches new parcels of a remote catalog into the inbox. */
     private static void pull(CamelContext context, Settings settings, String from) {
-        Tls.trust(settings.text("caravan.sender.tls-truststore", null), settings.text("caravan.sender.tls-truststore-password", ""));
         Path inbox = Path.of(settings.text("caravan.receiver.inbox", "data/inbox")).toAbsolutePath().normalize();
         PullPass.Settings pull = new PullPass.Settings(new CatalogClient(from, settings.text("caravan.pull.token", null),
-                Duration.ofMinutes(5)), settings.text("caravan.pull.prefix", ""), inbox, settings.integer("caravan.pull.parallel", 4),
+                Duration.ofMinutes(5), trust(settings)), settings.text("caravan.pull.prefix", ""), inbox, settings.integer("caravan.pull.parallel", 4),
                 settings.size("caravan.receiver.min-free-space", "256MiB"), new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)));
         context.getRegistry().bind("pullPass", new PullPass(pull, Clock.systemUTC()));
         LOG.info("pull: parcels under '{}' of {} into {} at cron '{}'", pull.prefix(), from, inbox,
@@ -131,8 +129,11 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Duration.ofMillis(400), Duration.ofMillis(settings.integer("caravan.sync.period", 5000)))
                 .with(syncRules(settings), new SyncGuards(settings.integer("caravan.sync.max-delete", -1),
                         Boolean.parseBoolean(settings.text("caravan.sync.allow-empty-source", "false")), SyncGuards.Advice.PROPERTIES),
-                        false);
-        context.getRegistry().bind("syncPass", new SyncPass(new MirrorSync(sync, new SyncConsole(System.out))));
+                        false).withTrust(trust(settings));
+        // the parcels of a pass, caravan.sync.workers at once, on a pool that is named CaravanSync and stops with the context
+        ExecutorService workers = context.getExecutorServiceManager().newFixedThreadPool(context, "CaravanSync", sync.workers());
+        context.getRegistry().bind("syncPool", workers);
+        context.getRegistry().bind("syncPass", new SyncPass(new MirrorSync(sync, new SyncConsole(System.out), workers)));
         LOG.info("mirror: {} -> {} as '{}' every {} ms", root, sync.url(), sync.name(), settings.text("caravan.sync.period", "?"));
     }
 
@@ -237,8 +238,12 @@ public final class CaravanConfiguration implements CamelConfiguration {
         return stop;
     }
 
-    private static void sender(CamelContext context, Settings settings) throws Exception {
-        Tls.trust(settings.text("caravan.sender.tls-truststore", null), settings.text("caravan.sender.tls-truststore-password", ""));
+    /** The SSL context of caravan.sender.tls-truststore for this process's HTTPS clients; null without one. */
+    private static javax.net.ssl.SSLContext trust(Settings settings) {
+        return Tls.trust(settings.text("caravan.sender.tls-truststore", null), settings.text("caravan.sender.tls-truststore-password", ""));
+    }
+
+    private static void sender(CamelContext context, Settings settings, RoleSettings roles) throws Exception {
         String codec = settings.text("caravan.sender.codec", "zstd");
         String chunkSize = settings.text("caravan.sender.chunk-size", "8MiB");
         String level = settings.text("caravan.sender.level", null);
@@ -254,21 +259,35 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("outbox", outbox);
 
         int parallel = settings.integer("caravan.sender.parallel", 4);
-        SenderSettings sender = new SenderSettings(settings.text("caravan.sender.url", "http://127.0.0.1:8834"),
-                settings.text("caravan.sender.token", null),
-                new PackOptions(Codecs.byName(codec), Codecs.level(Codecs.byName(codec), level == null ? null : Integer.valueOf(level)),
-                        io.caravan.util.DataSize.parse(chunkSize), "parcel"),
-                parallel, settings.size("caravan.sender.dedup-min-size", "1MiB"),
-                Path.of(settings.text("caravan.sender.state-dir", "data/.sender")),
-                new Retry(settings.integer("caravan.sender.receiver-wait-attempts", 40), Duration.ofMillis(500), Duration.ofSeconds(30))
-                        .stoppedBy(stopWhenContextStops(context)));
-        sender.requireHeap(Runtime.getRuntime().maxMemory());
-        context.getRegistry().bind("shipper", new Shipper(new ParcelSender(sender)));
-        // parallel - 1 pool threads plus the splitter's own thread (caller runs) = parallel chunks in flight
-        context.getRegistry().bind("shipPool", new ThreadPoolExecutor(Math.max(1, parallel - 1), Math.max(1, parallel - 1),
-                60, TimeUnit.SECONDS, new SynchronousQueue<>(), new ThreadPoolExecutor.CallerRunsPolicy()));
+        PackOptions pack = new PackOptions(Codecs.byName(codec), Codecs.level(Codecs.byName(codec),
+                level == null ? null : Integer.valueOf(level)), io.caravan.util.DataSize.parse(chunkSize), "parcel");
+        String target = roles.transport().equals("http") ? httpShipping(context, settings, pack, parallel)
+                : settings.text("caravan.sender.parts-dir", "?");
         sendingWindow(context, settings);
         LOG.info("sender: outbox {} -> {} ({} level {}, {} chunks, {} in flight)", settings.text("caravan.sender.outbox", "?"),
-                sender.url(), codec, sender.pack().level(), chunkSize, parallel);
+                target, codec, pack.level(), chunkSize, parallel);
+    }
+
+    /**
+     * The HTTP transport's beans (ship-http.camel.yaml): the shipper over the sender's engine, and
+     * shipPool, made by Camel's ExecutorServiceManager (named CaravanShip, stopped with the context).
+     * Returns the receiver's URL.
+     */
+    private static String httpShipping(CamelContext context, Settings settings, PackOptions pack, int parallel) throws Exception {
+        SenderSettings sender = new SenderSettings(settings.text("caravan.sender.url", "http://127.0.0.1:8834"),
+                settings.text("caravan.sender.token", null), pack,
+                parallel, settings.size("caravan.sender.dedup-min-size", "1MiB"),
+                Path.of(settings.text("caravan.sender.state-dir", "data/.sender")),
+                Retry.service(settings.integer("caravan.sender.retries", 6), settings.integer("caravan.sender.receiver-wait-attempts", 40))
+                        .stoppedBy(stopWhenContextStops(context)), trust(settings));
+        sender.requireHeap(Runtime.getRuntime().maxMemory());
+        // parallel - 1 pool threads plus the splitter's own thread (caller runs) = parallel chunks in flight
+        ThreadPoolProfile profile = new ThreadPoolProfileBuilder("CaravanShip").poolSize(Math.max(1, parallel - 1))
+                .maxPoolSize(Math.max(1, parallel - 1)).keepAliveTime(60L, TimeUnit.SECONDS).maxQueueSize(0)
+                .rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
+        ExecutorService shipPool = context.getExecutorServiceManager().newThreadPool(context, "CaravanShip", profile);
+        context.getRegistry().bind("shipPool", shipPool);
+        context.getRegistry().bind("shipper", new Shipper(new ParcelSender(sender, shipPool)));
+        return sender.url();
     }
 }

@@ -13,9 +13,8 @@ final class ConnectionOptions {
     @Option(names = "--state-dir", paramLabel = "<dir>", description = "Resume journal and hash cache (default: ~/.caravan/sender).")
     Path stateDir;
 
-    /** Applies the trust settings (before the first HTTPS call) and returns the state folder. */
+    /** The state folder. */
     Path prepare() {
-        access.trust();
         return stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".caravan", "sender");
     }
 }

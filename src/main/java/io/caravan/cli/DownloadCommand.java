@@ -88,9 +88,8 @@ final class DownloadCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("'" + remote + "' names no parcel: add its name, e.g. " + url + "/backup/www");
             }
         }
-        access.trust();
         Path folder = local.toAbsolutePath().normalize();
-        ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(url, access.token, Duration.ofMinutes(5)),
+        ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(url, access.token, Duration.ofMinutes(5), access.trust()),
                 name, folder, stateDir != null ? stateDir : ParcelDownload.defaultStateDir(folder, name), parallel, onConflict,
                 force, allowExternalSymlinks, minFreeSpace, new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(3), io.caravan.sender.StopSignal.NONE));
         TransferStats stats = new TransferStats();

@@ -15,8 +15,8 @@ final class ReceiverAccess {
     @Option(names = "--truststore-password", paramLabel = "<password>", description = "Truststore password.")
     String truststorePassword;
 
-    /** Applies the trust settings; call before the first HTTPS request. */
-    void trust() {
-        Tls.trust(truststore, truststorePassword);
+    /** The SSL context that trusts the receiver's certificate from --truststore; null without one (the JDK's default trust). */
+    javax.net.ssl.SSLContext trust() {
+        return Tls.trust(truststore, truststorePassword);
     }
 }

@@ -1,9 +1,9 @@
 package io.caravan.cli;
 
 import io.caravan.app.CaravanMain;
+import io.caravan.app.RoleSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,31 +56,7 @@ final class RunCommand implements Callable<Integer> {
         if (insecure) {
             overrides.put("caravan.receiver.allow-anonymous", "true");
         }
-        String actualRole = CaravanMain.property("caravan.role", overrides, config, "both");
-        String actualTransport = CaravanMain.property("caravan.sender.transport", overrides, config, "http");
-        if (!List.of("sender", "receiver", "both").contains(actualRole)) {
-            throw new IllegalArgumentException("role must be sender, receiver or both, not '" + actualRole + "'");
-        }
-        if (!List.of("http", "file").contains(actualTransport)) {
-            throw new IllegalArgumentException("transport must be http or file, not '" + actualTransport + "'");
-        }
-        List<String> routes = new ArrayList<>();
-        if (!actualRole.equals("sender")) {
-            routes.add("receiver");
-            if (actualTransport.equals("file")) {
-                routes.add("parts-pickup");
-            }
-            if (!CaravanMain.property("caravan.pull.from", overrides, config, "").isEmpty()) {
-                routes.add("pull");
-            }
-        }
-        if (!actualRole.equals("receiver")) {
-            routes.add("outbox");
-            routes.add("ship-" + actualTransport);
-            if (!CaravanMain.property("caravan.sync.dir", overrides, config, "").isEmpty()) {
-                routes.add("sync");
-            }
-        }
+        List<String> routes = RoleSettings.read((key, fallback) -> CaravanMain.property(key, overrides, config, fallback)).routes();
         Interruptions.installExiting("stopping; parcels in flight stay in the outbox and resume from the chunks the"
                 + " receiver holds at the next start", Duration.ofSeconds(10));
         CaravanMain.run(routes, overrides, config);

@@ -89,7 +89,7 @@ final class SendCommand implements Callable<Integer> {
                 + ": run the same command again to continue", stop::raise, Duration.ofSeconds(3));
         SenderSettings settings = new SenderSettings(url, connection.access.token,
                 packing.toPackOptions(name), parallel,
-                noDedup ? -1 : 1L << 20, state, Retry.DEFAULT.stoppedBy(stop));
+                noDedup ? -1 : 1L << 20, state, Retry.DEFAULT.stoppedBy(stop), connection.access.trust());
         settings.requireHeap(Runtime.getRuntime().maxMemory());
         TreeScan scan = TreeScan.of(List.of(source));
         System.out.println((Files.isDirectory(source) ? "folder " : "file ") + source + " -> " + url + " as '" + name + "' ("

@@ -70,7 +70,8 @@ final class SyncCommand implements Callable<Integer> {
         SyncSettings settings = new SyncSettings(root, ReceiverClient.normalize(to), connection.access.token,
                 name != null ? name : root.getFileName().toString(),
                 SyncMode.parse(mode), checksum, workers, state, Durations.parse(settle), Durations.parse(rescan))
-                .with(safety.rules(), safety.guards(), safety.dryRun).withSafeLinks(safety.safeLinks);
+                .with(safety.rules(), safety.guards(), safety.dryRun).withSafeLinks(safety.safeLinks)
+                .withTrust(connection.access.trust());
         // one line per parcel would drown the seed's progress lines; warnings and failures still show
         org.apache.logging.log4j.core.config.Configurator.setLevel("io.caravan.sender.ParcelUpload",
                 org.apache.logging.log4j.Level.WARN);

@@ -36,8 +36,15 @@ public final class CatalogClient {
     private final String base;
     private final String token;
     private final Duration timeout;
+    private final javax.net.ssl.SSLSocketFactory ssl;
 
     public CatalogClient(String baseUrl, String token, Duration timeout) {
+        this(baseUrl, token, timeout, null);
+    }
+
+    /** A client whose HTTPS calls trust what {@code ssl} trusts (null: the JDK's default trust). */
+    public CatalogClient(String baseUrl, String token, Duration timeout, javax.net.ssl.SSLContext ssl) {
+        this.ssl = ssl == null ? null : ssl.getSocketFactory();
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         if (!base.startsWith("http://") && !base.startsWith("https://")) {
             throw new IllegalArgumentException("server URL '" + baseUrl + "' must start with http:// or https://");
@@ -158,6 +165,9 @@ public final class CatalogClient {
     private HttpURLConnection open(String path, String ifMatch) {
         try {
             HttpURLConnection connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+            if (ssl != null && connection instanceof javax.net.ssl.HttpsURLConnection https) {
+                https.setSSLSocketFactory(ssl);
+            }
             connection.setConnectTimeout(10_000);
             connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
             if (token != null) {

@@ -1,7 +1,6 @@
 package io.caravan.sender;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.caravan.pack.Chunk;
 import io.caravan.pack.PackIterator;
 import io.caravan.pack.Packer;
 import io.caravan.progress.ProgressListener;
@@ -11,9 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * Ships one file or folder as a parcel: packs it into chunks on one thread and uploads up to
  * {@code parallel} chunks at once, so memory stays at about {@code chunk-size × (parallel + 3)}.
  * The retry settings' {@link StopSignal} ends a send within moments, leaving it resumable.
- * Used by {@code caravan send}; routes compose the same pieces in YAML.
+ * The shipping engine of every command: {@code caravan send} calls it whole, the {@code ship-http}
+ * route calls its steps ({@link #open}, {@link ParcelUpload#put}, {@link ParcelUpload#finish}),
+ * {@code caravan sync} its {@link ChunkShipping}.
  */
 public final class ParcelSender {
 
@@ -38,10 +37,18 @@ public final class ParcelSender {
     private final SenderJournal journal;
     private final HashCache cache;
     private final PublishedPlaces places;
+    /** Where chunks are uploaded; null: a pool of {@code parallel} threads for each send. */
+    private final ExecutorService pool;
 
     public ParcelSender(SenderSettings settings) throws IOException {
+        this(settings, null);
+    }
+
+    /** A sender uploading chunks on {@code pool} (a service's pool, owned and stopped by its owner). */
+    public ParcelSender(SenderSettings settings, ExecutorService pool) throws IOException {
         this.settings = settings;
-        this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5));
+        this.pool = pool;
+        this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5), settings.ssl());
         client.abortOn(settings.retry().stop());
         this.journal = new SenderJournal(settings.stateDir().resolve("journal"));
         this.cache = HashCache.in(settings.stateDir());
@@ -109,7 +116,7 @@ public final class ParcelSender {
     }
 
     private static SenderSettings withoutDedup(SenderSettings s) {
-        return new SenderSettings(s.url(), s.token(), s.pack(), s.parallel(), -1, s.stateDir(), s.retry());
+        return new SenderSettings(s.url(), s.token(), s.pack(), s.parallel(), -1, s.stateDir(), s.retry(), s.ssl());
     }
 
     private Result sendOnce(ParcelUpload upload, Path source, String name, ProgressListener listener)
@@ -118,49 +125,21 @@ public final class ParcelSender {
             return new Result(name, upload.finishPublished(), 0, upload.publishedChunks(), upload.publishedChunks());
         }
         Packer packer = new Packer(settings.pack().withName(name), listener, upload.hooks());
-        ExecutorService pool = Executors.newFixedThreadPool(settings.parallel(), r -> {
+        ExecutorService own = pool != null ? null : Executors.newFixedThreadPool(settings.parallel(), r -> {
             Thread t = new Thread(r, "caravan-ship-" + name);
             t.setDaemon(true);
             return t;
         });
-        Semaphore slots = new Semaphore(settings.parallel());
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
         StopSignal stop = settings.retry().stop();
-        String what = "the upload of '" + name + "' in session " + upload.sessionId();
-        int count = 0;
         try (PackIterator chunks = new PackIterator(packer, List.of(source))) {
-            while (chunks.hasNext() && failure.get() == null) {
-                Chunk chunk = chunks.next();
-                count++;
-                acquire(slots, 1, stop, what);
-                pool.execute(() -> {
-                    try {
-                        upload.put(chunk);
-                        chunks.recycle(chunk);
-                    } catch (RuntimeException e) {
-                        failure.compareAndSet(null, e);
-                    } finally {
-                        slots.release();
-                    }
-                });
-            }
-            acquire(slots, settings.parallel(), stop, what);
-            stop.check(what);
-            if (failure.get() != null) {
-                throw failure.get();
-            }
+            int count = new ChunkShipping(own != null ? own : pool, settings.parallel(), stop).ship(upload, chunks);
             JsonNode answer = upload.finish(chunks.manifest());
             return new Result(name, answer, upload.sentBytes(), upload.skippedChunks(), count);
         } finally {
-            pool.shutdownNow();
-            pool.awaitTermination(stop.raised() ? 1 : 10, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Waits for free upload slots; a raised stop ends the wait (the requests in flight are being aborted). */
-    private static void acquire(Semaphore slots, int permits, StopSignal stop, String what) throws InterruptedException {
-        while (!slots.tryAcquire(permits, 100, TimeUnit.MILLISECONDS)) {
-            stop.check(what);
+            if (own != null) {
+                own.shutdownNow();
+                own.awaitTermination(stop.raised() ? 1 : 10, TimeUnit.SECONDS);
+            }
         }
     }
 }

@@ -196,8 +196,7 @@ public final class ParcelUpload {
         retry.run("chunk " + index + " of " + name, () -> putOnce(index, data, sha256));
     }
 
-    /** One attempt, for routes whose error handler does the retrying. */
-    public void putOnce(int index, byte[] data, String sha256) {
+    private void putOnce(int index, byte[] data, String sha256) {
         if (published != null || sha256.equals(held.get(index))) {
             skippedChunks.incrementAndGet();
             return;

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,23 +35,24 @@ public final class ReceiverClient {
     static final int TLS_FAILURE = 495;
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
-    static {
-        // idle connections kept per receiver (the JDK keeps 5): enough for --parallel and --workers up to 20
-        if (System.getProperty("http.maxConnections") == null) {
-            System.setProperty("http.maxConnections", "32");
-        }
-    }
-
     /** Renames and deletions sent in one {@code /mirror/changes} request at most; no receiver takes fewer (RequestLimits). */
     public static final int MIRROR_CHANGES_PER_REQUEST = 1000;
 
     private final URI base;
     private final String token;
     private final Duration timeout;
+    /** Trust for HTTPS receivers; null: the JDK's default. */
+    private final SSLSocketFactory ssl;
     private final Set<HttpURLConnection> inFlight = ConcurrentHashMap.newKeySet();
     private volatile StopSignal stop = StopSignal.NONE;
 
     public ReceiverClient(String baseUrl, String token, Duration timeout) {
+        this(baseUrl, token, timeout, null);
+    }
+
+    /** A client whose HTTPS calls trust what {@code ssl} trusts (null: the JDK's default trust). */
+    public ReceiverClient(String baseUrl, String token, Duration timeout, SSLContext ssl) {
+        this.ssl = ssl == null ? null : ssl.getSocketFactory();
         this.base = URI.create(normalize(baseUrl));
         if (base.getScheme() == null || !base.getScheme().startsWith("http") || base.getHost() == null) {
             throw new IllegalArgumentException("receiver URL '" + baseUrl + "' must be http://host:port or https://host:port");
@@ -218,6 +222,9 @@ public final class ReceiverClient {
         try {
             connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
             opened[0] = connection;
+            if (ssl != null && connection instanceof HttpsURLConnection https) {
+                https.setSSLSocketFactory(ssl);
+            }
             inFlight.add(connection);
             stop.check(method + " " + path);
             connection.setRequestMethod(method);

@@ -3,19 +3,26 @@ package io.caravan.sender;
 import io.caravan.pack.PackOptions;
 import io.caravan.util.DataSize;
 import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
 
 /**
  * How a sender ships: where to ({@code url}, {@code token}), how to pack, how many chunks in
  * flight, the dedup threshold ({@code -1} disables dedup), where its journal and hash cache live,
- * and the retry budget.
+ * the retry budget, and the SSL context that trusts the receiver's certificate (null: the JDK's default).
  */
 public record SenderSettings(String url, String token, PackOptions pack, int parallel, long dedupMinSize,
-                             Path stateDir, Retry retry) {
+                             Path stateDir, Retry retry, SSLContext ssl) {
 
     public SenderSettings {
         if (parallel < 1 || parallel > 64) {
             throw new IllegalArgumentException("parallel must be between 1 and 64, was " + parallel);
         }
+    }
+
+    /** Settings whose HTTPS calls use the JDK's default trust. */
+    public SenderSettings(String url, String token, PackOptions pack, int parallel, long dedupMinSize, Path stateDir,
+                          Retry retry) {
+        this(url, token, pack, parallel, dedupMinSize, stateDir, retry, null);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.caravan.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.sender.Retry;
 import io.caravan.sender.ReceiverClient;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -67,7 +68,7 @@ final class MirrorChangeSender {
     }
 
     private JsonNode call(Map<String, Object> body) {
-        return MirrorParcels.RETRY.call("changes of mirror " + name, () -> client.mirrorChanges(name, body));
+        return Retry.MIRROR.call("changes of mirror " + name, () -> client.mirrorChanges(name, body));
     }
 
     private void announce(boolean announce, String line) {

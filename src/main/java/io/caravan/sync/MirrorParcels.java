@@ -1,6 +1,5 @@
 package io.caravan.sync;
 
-import io.caravan.pack.Chunk;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.Compressibility;
 import io.caravan.pack.PackIterator;
@@ -8,6 +7,7 @@ import io.caravan.pack.PackOptions;
 import io.caravan.pack.PackSource;
 import io.caravan.pack.Packer;
 import io.caravan.progress.ProgressListener;
+import io.caravan.sender.ChunkShipping;
 import io.caravan.sender.HashCache;
 import io.caravan.sender.ParcelUpload;
 import io.caravan.sender.ReceiverClient;
@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Ships chosen entries of the local tree as one parcel applied onto the mirror: every entry with
  * its parent folders (so the mirror's folders get their modes and mtimes), packed and uploaded
- * with verified chunks and retries through {@link ParcelUpload}. A parcel's journal key depends
- * only on its entries' paths and codec, so a parcel interrupted by a lost connection, a kill or a
- * stop is resumed from the receiver's chunks by the next pass that ships the same entries, in this
+ * with verified chunks and retries through {@link ParcelUpload} and {@link ChunkShipping}, the engine
+ * {@code caravan send} ships with. A parcel's journal key depends only on its entries' paths and
+ * codec, so a parcel interrupted by a lost connection, a kill or a stop is resumed from the receiver's chunks by the next pass that ships the same entries, in this
  * process or the next; a parcel the receiver refused is abandoned. Sessions of parcels no pass
  * ships any more are deleted on the receiver ({@link #forgetAllBut}), so they never pile up.
  */
@@ -44,8 +43,8 @@ public final class MirrorParcels {
     private static final Logger LOG = LoggerFactory.getLogger(MirrorParcels.class);
     private static final String KEY_PREFIX = ".caravan-sync-parcel-";
 
-    /** Short retries: a lost receiver fails the pass quickly and the watcher re-diffs after a backoff. */
-    static final Retry RETRY = new Retry(4, Duration.ofMillis(250), Duration.ofSeconds(2));
+    /** One chunk at a time per parcel: the pass ships {@code workers} parcels at once. */
+    private static final ChunkShipping ONE_AT_A_TIME = new ChunkShipping(Runnable::run, 1, Retry.MIRROR.stop());
 
     private final SyncSettings settings;
     private final ReceiverClient client;
@@ -62,9 +61,9 @@ public final class MirrorParcels {
         this.journal = new SenderJournal(settings.stateDir().resolve("sync-journal"));
         this.cache = HashCache.in(settings.stateDir());
         this.sender = new SenderSettings(settings.url(), settings.token(),
-                new PackOptions(Codecs.byName("zstd"), 1, 8L << 20, settings.name()), 1, -1, settings.stateDir(), RETRY);
+                new PackOptions(Codecs.byName("zstd"), 1, 8L << 20, settings.name()), 1, -1, settings.stateDir(), Retry.MIRROR, settings.ssl());
         this.uncompressed = new SenderSettings(settings.url(), settings.token(),
-                new PackOptions(Codecs.byName("none"), 0, 8L << 20, settings.name()), 1, -1, settings.stateDir(), RETRY);
+                new PackOptions(Codecs.byName("none"), 0, 8L << 20, settings.name()), 1, -1, settings.stateDir(), Retry.MIRROR, settings.ssl());
     }
 
     /** Chunk bytes uploaded so far. */
@@ -84,11 +83,7 @@ public final class MirrorParcels {
         boolean done = false;
         boolean resumable = true;
         try (PackIterator chunks = PackIterator.ofSources(new Packer(parcel.pack(), listener, upload.hooks()), sources(entries))) {
-            while (chunks.hasNext()) {
-                Chunk chunk = chunks.next();
-                upload.put(chunk);
-                chunks.recycle(chunk);
-            }
+            ONE_AT_A_TIME.ship(upload, chunks);
             upload.finish(chunks.manifest());
             done = true;
             return upload.skippedChunks();
@@ -98,6 +93,9 @@ public final class MirrorParcels {
         } catch (IOException e) {
             resumable = resumable(e);
             throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("the upload of parcel '" + settings.name() + "' was interrupted");
         } finally {
             sentBytes.addAndGet(upload.sentBytes());
             if (!done && !resumable) {

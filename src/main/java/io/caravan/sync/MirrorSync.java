@@ -1,6 +1,7 @@
 package io.caravan.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.sender.Retry;
 import io.caravan.sender.ReceiverClient;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -44,10 +45,18 @@ public final class MirrorSync {
     private final SyncConsole console;
     private final MirrorChangeSender changes;
     private volatile PathFilter filter = PathFilter.NONE;
+    /** Where parcels are shipped, {@code workers} at once; null: a pool of its own for each pass. */
+    private final ExecutorService workers;
 
     public MirrorSync(SyncSettings settings, SyncConsole console) throws IOException {
+        this(settings, console, null);
+    }
+
+    /** A mirror shipping its parcels on {@code workers} (a service's pool of {@code settings.workers()} threads, stopped by its owner). */
+    public MirrorSync(SyncSettings settings, SyncConsole console, ExecutorService workers) throws IOException {
         this.settings = settings;
-        this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5));
+        this.workers = workers;
+        this.client = new ReceiverClient(settings.url(), settings.token(), java.time.Duration.ofMinutes(5), settings.ssl());
         this.parcels = new MirrorParcels(settings, client);
         this.console = console;
         this.changes = new MirrorChangeSender(settings.name(), client, console);
@@ -109,7 +118,7 @@ public final class MirrorSync {
 
     /** Lists the mirror while the local tree is scanned, then filters, diffs and plans. */
     private SyncPlanner.Planned plan(Set<String> forced, Set<String> excluded) throws IOException {
-        CompletableFuture<JsonNode> listing = CompletableFuture.supplyAsync(() -> MirrorParcels.RETRY.call(
+        CompletableFuture<JsonNode> listing = CompletableFuture.supplyAsync(() -> Retry.MIRROR.call(
                 "listing of mirror " + settings.name(), () -> client.mirror(settings.name(), settings.checksum())));
         PathFilter filter = scanFilter();
         Map<String, SyncEntry> local = scan(filter);
@@ -158,14 +167,14 @@ public final class MirrorSync {
 
     private long shipAll(List<List<SyncEntry>> batches, List<SyncEntry> along, List<String> created, Progress progress,
                          boolean verbose, List<String> failures) throws IOException {
-        ExecutorService pool = Executors.newFixedThreadPool(settings.workers(), r -> {
+        ExecutorService pool = workers != null ? workers : Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "caravan-sync-parcel");
             t.setDaemon(true);
             return t;
         });
         long failed = 0;
+        List<Future<String>> results = new ArrayList<>();
         try {
-            List<Future<String>> results = new ArrayList<>();
             for (List<SyncEntry> batch : batches) {
                 results.add(pool.submit(() -> shipWithRetry(batch, along, created, progress, verbose)));
             }
@@ -182,7 +191,11 @@ public final class MirrorSync {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IOException(e.getCause());
         } finally {
-            pool.shutdownNow();
+            if (pool == workers) {
+                results.forEach(result -> result.cancel(true));
+            } else {
+                pool.shutdownNow();
+            }
         }
         return failed;
     }

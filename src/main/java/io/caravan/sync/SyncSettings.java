@@ -3,6 +3,7 @@ package io.caravan.sync;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 
 /**
  * A mirror to keep: local {@code root}, receiver {@code url} (and {@code token}), mirror
@@ -11,11 +12,12 @@ import java.util.List;
  * often the whole tree is compared again while watching ({@code rescan}); which paths to leave out
  * ({@code rules}, before those of the root's {@code .caravanignore}), the {@code guards} every pass
  * must pass, {@code dryRun} (passes only print what they would do), and {@code safeLinks} (links that
- * point outside the tree are left out).
+ * point outside the tree are left out); {@code ssl} trusts the receiver's certificate (null: the JDK's default).
  */
 public record SyncSettings(Path root, String url, String token, String name, SyncMode mode, boolean checksum,
                            int workers, Path stateDir, Duration settle, Duration rescan,
-                           List<PathFilter.Rule> rules, SyncGuards guards, boolean dryRun, boolean safeLinks) {
+                           List<PathFilter.Rule> rules, SyncGuards guards, boolean dryRun, boolean safeLinks,
+                           SSLContext ssl) {
 
     public SyncSettings {
         if (workers < 1 || workers > 20) {
@@ -31,17 +33,23 @@ public record SyncSettings(Path root, String url, String token, String name, Syn
     /** No exclude rules, the default guards, real passes. */
     public SyncSettings(Path root, String url, String token, String name, SyncMode mode, boolean checksum,
                         int workers, Path stateDir, Duration settle, Duration rescan) {
-        this(root, url, token, name, mode, checksum, workers, stateDir, settle, rescan, List.of(), SyncGuards.DEFAULT, false, false);
+        this(root, url, token, name, mode, checksum, workers, stateDir, settle, rescan, List.of(), SyncGuards.DEFAULT, false, false, null);
     }
 
     public SyncSettings with(List<PathFilter.Rule> rules, SyncGuards guards, boolean dryRun) {
         return new SyncSettings(root, url, token, name, mode, checksum, workers, stateDir, settle, rescan, rules, guards, dryRun,
-                safeLinks);
+                safeLinks, ssl);
     }
 
     /** These settings, leaving out links that point outside the tree when {@code skip} (--safe-links). */
     public SyncSettings withSafeLinks(boolean skip) {
         return new SyncSettings(root, url, token, name, mode, checksum, workers, stateDir, settle, rescan, rules, guards, dryRun,
-                skip);
+                skip, ssl);
+    }
+
+    /** These settings, trusting the receiver's certificate through {@code context} (null: the JDK's default trust). */
+    public SyncSettings withTrust(SSLContext context) {
+        return new SyncSettings(root, url, token, name, mode, checksum, workers, stateDir, settle, rescan, rules, guards, dryRun,
+                safeLinks, context);
     }
 }

@@ -6,7 +6,6 @@ import io.caravan.pack.PackIterator;
 import io.caravan.progress.ProgressListener;
 import io.caravan.sender.ParcelSender;
 import io.caravan.sender.ParcelUpload;
-import io.caravan.sender.RetryableShipException;
 import io.caravan.sender.ShipException;
 import java.io.File;
 import java.io.IOException;
@@ -15,7 +14,7 @@ import org.apache.camel.Message;
 
 /**
  * The HTTP shipping steps of a route: {@link #open} the parcel's upload session (new or resumed),
- * {@link #put} each chunk message (a route's error handler retries it), {@link #finish} with the
+ * {@link #put} each chunk message (with the sender's retries), {@link #finish} with the
  * manifest. The upload travels between the steps as the exchange property {@code CaravanUpload}.
  */
 public final class Shipper {
@@ -34,15 +33,14 @@ public final class Shipper {
         exchange.setProperty(UPLOAD, sender.open(source.toPath(), name));
     }
 
-    /** One attempt; a failure that may pass later is thrown as {@link RetryableShipException} for redelivery. */
+    /**
+     * Uploads the chunk with the engine's retries ({@link ParcelUpload#put}, the sender's {@code Retry}):
+     * the route redelivers nothing itself, so a chunk is retried by one policy only.
+     */
     public void put(Exchange exchange) {
         Message in = exchange.getMessage();
-        try {
-            exchange.getProperty(UPLOAD, ParcelUpload.class).putOnce(in.getHeader(CaravanHeaders.CHUNK_INDEX, Integer.class),
-                    in.getBody(byte[].class), in.getHeader(CaravanHeaders.CHUNK_SHA256, String.class));
-        } catch (ShipException e) {
-            throw e.retryable() ? new RetryableShipException(e) : e;
-        }
+        exchange.getProperty(UPLOAD, ParcelUpload.class).put(in.getHeader(CaravanHeaders.CHUNK_INDEX, Integer.class),
+                in.getBody(byte[].class), in.getHeader(CaravanHeaders.CHUNK_SHA256, String.class));
     }
 
     /**

@@ -1,0 +1,60 @@
+package io.caravan.app;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The one place that reads and validates {@code caravan.role} and {@code caravan.sender.transport}
+ * and decides what a process runs: the route files {@code caravan run} loads and the beans
+ * {@link CaravanConfiguration} builds. A value that is not allowed is refused before anything is built.
+ */
+public record RoleSettings(Role role, String transport, boolean pull, boolean sync) {
+
+    /** The transports a sender ships over; each has its route file {@code ship-<transport>}. */
+    public static final Set<String> TRANSPORTS = Set.of("http", "file");
+
+    public RoleSettings {
+        if (!TRANSPORTS.contains(transport)) {
+            throw new IllegalArgumentException("caravan.sender.transport (--transport) is '" + transport
+                    + "': use one of http, file");
+        }
+    }
+
+    /** A property as configured, or the fallback when it is not set. */
+    @FunctionalInterface
+    public interface Properties {
+        String get(String key, String fallback) throws IOException;
+    }
+
+    /** Reads and validates the role, the transport and whether pull mode and mirroring are configured. */
+    public static RoleSettings read(Properties properties) throws IOException {
+        return new RoleSettings(Role.parse(properties.get("caravan.role", "both")),
+                properties.get("caravan.sender.transport", "http"),
+                !properties.get("caravan.pull.from", "").isEmpty(),
+                !properties.get("caravan.sync.dir", "").isEmpty());
+    }
+
+    /** The route files this role runs, in loading order. */
+    public List<String> routes() {
+        List<String> routes = new ArrayList<>();
+        if (role.receives()) {
+            routes.add("receiver");
+            if (transport.equals("file")) {
+                routes.add("parts-pickup");
+            }
+            if (pull) {
+                routes.add("pull");
+            }
+        }
+        if (role.sends()) {
+            routes.add("outbox");
+            routes.add("ship-" + transport);
+            if (sync) {
+                routes.add("sync");
+            }
+        }
+        return routes;
+    }
+}

@@ -1,0 +1,64 @@
+package io.caravan.sender;
+
+import io.caravan.pack.Chunk;
+import io.caravan.pack.PackIterator;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Uploads a parcel's chunks as they are packed, at most {@code parallel} at once on {@code pool},
+ * each through {@link ParcelUpload#put} (so with the upload's retries and resume). The first failure
+ * stops the packing and is thrown once the chunks in flight have ended; a raised {@link StopSignal}
+ * ends the wait at once. Shared by {@code caravan send}, {@code caravan sync} and a reference re-send
+ * of {@code caravan run}.
+ */
+public final class ChunkShipping {
+
+    private final Executor pool;
+    private final int parallel;
+    private final StopSignal stop;
+
+    public ChunkShipping(Executor pool, int parallel, StopSignal stop) {
+        this.pool = pool;
+        this.parallel = parallel;
+        this.stop = stop;
+    }
+
+    /** Uploads every chunk of {@code chunks}; returns how many there were. The caller finishes the upload. */
+    public int ship(ParcelUpload upload, PackIterator chunks) throws InterruptedException {
+        Semaphore slots = new Semaphore(parallel);
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        String what = "the upload of '" + upload.name() + "' in session " + upload.sessionId();
+        int count = 0;
+        while (chunks.hasNext() && failure.get() == null) {
+            Chunk chunk = chunks.next();
+            count++;
+            acquire(slots, 1, what);
+            pool.execute(() -> {
+                try {
+                    upload.put(chunk);
+                    chunks.recycle(chunk);
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    slots.release();
+                }
+            });
+        }
+        acquire(slots, parallel, what);
+        stop.check(what);
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return count;
+    }
+
+    /** Waits for free upload slots; a raised stop ends the wait (the requests in flight are being aborted). */
+    private void acquire(Semaphore slots, int permits, String what) throws InterruptedException {
+        while (!slots.tryAcquire(permits, 100, TimeUnit.MILLISECONDS)) {
+            stop.check(what);
+        }
+    }
+}

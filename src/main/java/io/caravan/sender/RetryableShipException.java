@@ -1,9 +1,0 @@
-package io.caravan.sender;
-
-/** A {@link ShipException} that may pass if tried again later; routes redeliver on this type only. */
-public class RetryableShipException extends ShipException {
-
-    public RetryableShipException(ShipException cause) {
-        super(cause.status(), cause.getMessage(), cause);
-    }
-}
