@@ -31,6 +31,7 @@ public final class ReceiverFixture implements AutoCloseable {
         this.inbox = inbox;
         this.port = freePort();
         this.properties = new LinkedHashMap<>(extraProperties);
+        properties.putIfAbsent("caravan.role", "receiver"); // a receiver builds no sender beans (no data/.sender here)
         properties.put("caravan.receiver.host", "127.0.0.1");
         properties.put("caravan.receiver.port", String.valueOf(port));
         properties.put("caravan.receiver.inbox", inbox.toString());
