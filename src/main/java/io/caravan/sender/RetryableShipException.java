@@ -6,4 +6,9 @@ public class RetryableShipException extends ShipException {
     public RetryableShipException(ShipException cause) {
         super(cause.status(), cause.getMessage(), cause);
     }
+
+    @Override
+    public String code() {
+        return "retryable_ship";
+    }
 }
