@@ -8,6 +8,7 @@ import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.receiver.AnonymousAccessGuard;
 import io.caravan.receiver.BearerToken;
+import io.caravan.receiver.ErrorAnswers;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverConfig;
@@ -173,12 +174,16 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.duration("caravan.receiver.keep-versions", "7d"));
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC());
         context.getRegistry().bind("receiver", receiver);
+        context.getRegistry().bind("sessions", receiver.sessions());
+        context.getRegistry().bind("publishing", receiver.publishing());
+        ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected);
+        context.getRegistry().bind("errorAnswers", errorAnswers);
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
         long maxUpload = maxChunk + BODY_SLACK;
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
         ReceiverApi receiverApi = new ReceiverApi(receiver, registry, token, requestLimits);
         context.getRegistry().bind("receiverApi", receiverApi);
-        catalog(context, settings, receiver, receiverApi);
+        catalog(context, settings, receiver, errorAnswers);
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
@@ -199,14 +204,14 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     /** The read side: publishes are recorded in the catalog, whose verbs (catalogApi) serve parcels, chunks and files. */
-    private static void catalog(CamelContext context, Settings settings, Receiver receiver, ReceiverApi errors) throws Exception {
+    private static void catalog(CamelContext context, Settings settings, Receiver receiver, ErrorAnswers errors) throws Exception {
         Path stateDir = receiver.config().stateDir().resolve("catalog");
         DiskParcelCatalog catalog = new DiskParcelCatalog(stateDir, Clock.systemUTC());
         receiver.catalog(catalog);
         ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"));
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
-        context.getRegistry().bind("catalogApi", new CatalogApi(service, settings.text("caravan.receiver.token", null), errors::error));
+        context.getRegistry().bind("catalogApi", new CatalogApi(service, settings.text("caravan.receiver.token", null), errors::answer));
     }
 
     /**
