@@ -183,7 +183,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
         ReceiverApi receiverApi = new ReceiverApi(receiver, registry, token, requestLimits);
         context.getRegistry().bind("receiverApi", receiverApi);
-        catalog(context, settings, receiver, errorAnswers);
+        catalog(context, settings, receiver);
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
@@ -204,14 +204,14 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     /** The read side: publishes are recorded in the catalog, whose verbs (catalogApi) serve parcels, chunks and files. */
-    private static void catalog(CamelContext context, Settings settings, Receiver receiver, ErrorAnswers errors) throws Exception {
+    private static void catalog(CamelContext context, Settings settings, Receiver receiver) throws Exception {
         Path stateDir = receiver.config().stateDir().resolve("catalog");
         DiskParcelCatalog catalog = new DiskParcelCatalog(stateDir, Clock.systemUTC());
         receiver.catalog(catalog);
         ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"));
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
-        context.getRegistry().bind("catalogApi", new CatalogApi(service, settings.text("caravan.receiver.token", null), errors::answer));
+        context.getRegistry().bind("catalogApi", new CatalogApi(service, settings.text("caravan.receiver.token", null)));
     }
 
     /**

@@ -52,7 +52,8 @@ class ReceiverRoutesAnswerFailuresTest {
     void everyRouteOfTheHttpApiNamesTheErrorConfiguration() throws Exception {
         try (ReceiverFixture receiver = new ReceiverFixture(tmp.resolve("inbox"))) {
             List<String> api = List.of("start-session", "store-chunk", "publish-session", "report-status", "delete-session",
-                    "check-content", "list-mirror", "change-mirror", "report-health", "report-metrics");
+                    "check-content", "list-mirror", "change-mirror", "report-health", "report-metrics",
+                    "list-parcels", "serve-manifest", "serve-chunk", "serve-zip", "serve-tar-zst", "serve-file");
             for (String id : api) {
                 assertThat(receiver.context().getRoute(id)).as(id).isNotNull();
                 assertThat(receiver.context().getRoute(id).getConfigurationId()).as(id).isEqualTo("receiver-errors");
