@@ -2,10 +2,14 @@ package io.caravan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.caravan.catalog.RepublishedException;
 import io.caravan.fs.BadNameException;
 import io.caravan.fs.UnsafePathException;
 import io.caravan.pack.ManifestException;
+import io.caravan.receiver.ErrorAnswers;
 import io.caravan.receiver.RefusedEntryException;
 import io.caravan.sender.NoReceiverException;
 import io.caravan.sender.RetryableShipException;
@@ -28,7 +32,10 @@ import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
 import java.net.BindException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,12 +44,16 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
 /**
  * The {@code error} codes of the JSON error answers are part of the HTTP API (README "HTTP API"),
  * and the sender acts on some of them: each failure type keeps its code and status whatever the
- * class is called, and every code a refusal is thrown with stays as it is.
+ * class is called, every code a refusal is thrown with stays as it is, and so do the codes of the
+ * failures that are no failure type (storage, name conflicts, the unforeseen).
  */
 class ErrorCodesTest {
 
@@ -90,6 +101,29 @@ class ErrorCodesTest {
     void everyFailureTypeKeepsItsCodeAndStatus() throws Exception {
         pinned().forEach((failure, expected) -> assertThat(failure.code() + " " + failure.httpStatus())
                 .as(failure.getClass().getName()).isEqualTo(expected));
+    }
+
+    @Test
+    void failuresOfNoFailureTypeKeepTheirCodes() throws Exception {
+        Map<Throwable, String> answers = new LinkedHashMap<>();
+        answers.put(new IllegalArgumentException("m"), "bad_request 400");
+        answers.put(new FileAlreadyExistsException("/elsewhere/x"), "name_conflict 409");
+        answers.put(new NotDirectoryException("/elsewhere/x"), "name_conflict 409");
+        answers.put(new FileSystemException("f", null, "No space left on device"), "insufficient_storage 507");
+        answers.put(new FileSystemException("f", null, "Input/output error"), "storage_unavailable 503");
+        answers.put(new OutOfMemoryError("Direct buffer memory"), "busy 503");
+        answers.put(new IllegalStateException("m"), "internal 500");
+        ErrorAnswers errors = new ErrorAnswers(Path.of("/inbox"), code -> { });
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            for (Map.Entry<Throwable, String> failure : answers.entrySet()) {
+                Exchange exchange = new DefaultExchange(context);
+                exchange.setProperty(Exchange.EXCEPTION_CAUGHT, failure.getKey());
+                errors.answer(exchange);
+                JsonNode body = new ObjectMapper().readTree(exchange.getMessage().getBody(String.class));
+                assertThat(body.path("error").asText() + " " + exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE))
+                        .as(failure.getKey().toString()).isEqualTo(failure.getValue());
+            }
+        }
     }
 
     @Test

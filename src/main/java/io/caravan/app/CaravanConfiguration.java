@@ -13,6 +13,7 @@ import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverConfig;
 import io.caravan.receiver.ReceiverPipeline;
+import io.caravan.receiver.ReceiverProbes;
 import io.caravan.receiver.RequestLimits;
 import io.caravan.route.send.Outbox;
 import io.caravan.route.send.ParcelSplitter;
@@ -181,9 +182,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
         long maxUpload = maxChunk + BODY_SLACK;
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
-        ReceiverApi receiverApi = new ReceiverApi(receiver, registry, token, requestLimits);
-        context.getRegistry().bind("receiverApi", receiverApi);
-        catalog(context, settings, receiver);
+        context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits));
+        context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token));
+        catalog(context, receiver, settings, token);
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
@@ -204,14 +205,14 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     /** The read side: publishes are recorded in the catalog, whose verbs (catalogApi) serve parcels, chunks and files. */
-    private static void catalog(CamelContext context, Settings settings, Receiver receiver) throws Exception {
+    private static void catalog(CamelContext context, Receiver receiver, Settings settings, BearerToken token) throws Exception {
         Path stateDir = receiver.config().stateDir().resolve("catalog");
         DiskParcelCatalog catalog = new DiskParcelCatalog(stateDir, Clock.systemUTC());
         receiver.catalog(catalog);
         ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"));
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
-        context.getRegistry().bind("catalogApi", new CatalogApi(service, settings.text("caravan.receiver.token", null)));
+        context.getRegistry().bind("catalogApi", new CatalogApi(service, token));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.caravan.catalog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.pack.ChunkInfo;
+import io.caravan.receiver.BearerToken;
 import io.caravan.session.RequestRejectedException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,11 +41,11 @@ public final class CatalogApi {
     private static final int ARCHIVE_BUFFER = 1 << 20;
 
     private final CatalogService service;
-    private final String token;
+    private final BearerToken token;
 
-    public CatalogApi(CatalogService service, String token) {
+    public CatalogApi(CatalogService service, BearerToken token) {
         this.service = service;
-        this.token = token == null || token.isBlank() ? null : token;
+        this.token = token;
     }
 
     @FunctionalInterface
@@ -158,18 +159,8 @@ public final class CatalogApi {
 
     /** Serves a request with the token; a failure is thrown, and answered by the routes' error configuration. */
     private void handle(Exchange exchange, Action action) throws Exception {
-        authorize(exchange);
+        token.require(exchange.getMessage().getHeader("Authorization", String.class));
         action.run();
-    }
-
-    private void authorize(Exchange exchange) {
-        if (token == null) {
-            return;
-        }
-        String header = exchange.getMessage().getHeader("Authorization", String.class);
-        if (header == null || !java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(), header.trim().getBytes())) {
-            throw new RequestRejectedException(401, "unauthorized", "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
-        }
     }
 
     /** Answers with {@code body} streamed by Netty, {@code length} bytes (unknown, -1: chunked); the returned response takes more headers. */

@@ -3,16 +3,11 @@ package io.caravan.receiver;
 import io.caravan.session.ChunkBody;
 import io.caravan.session.ChunkWrite;
 import io.caravan.session.RequestRejectedException;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -34,14 +29,12 @@ import org.apache.camel.support.service.ServiceSupport;
 public final class ReceiverApi implements CamelContextAware {
 
     private final Receiver receiver;
-    private final PrometheusMeterRegistry registry;
     private final BearerToken token;
     private final RequestLimits limits;
     private CamelContext camelContext;
 
-    public ReceiverApi(Receiver receiver, PrometheusMeterRegistry registry, BearerToken token, RequestLimits limits) {
+    public ReceiverApi(Receiver receiver, BearerToken token, RequestLimits limits) {
         this.receiver = receiver;
-        this.registry = registry;
         this.token = token;
         this.limits = limits;
     }
@@ -159,47 +152,13 @@ public final class ReceiverApi implements CamelContextAware {
         ErrorAnswers.json(exchange, 200, receiver.mirrorUpdates().change(queryParameter(exchange, "name"), body));
     }
 
-    /**
-     * {@code GET /health}: {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN"}} when the state
-     * folder is unusable (missing, not a writable folder, a link); nothing more, and no token needed.
-     */
-    public void health(Exchange exchange) {
-        boolean up = usableFolder(receiver.config().stateDir());
-        ErrorAnswers.json(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN"));
-    }
-
-    private static boolean usableFolder(Path dir) {
-        try {
-            BasicFileAttributes attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return attrs.isDirectory() && Files.isWritable(dir) && Files.isExecutable(dir);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** {@code GET /metrics}: the Prometheus text format. */
-    public void metrics(Exchange exchange) {
-        authorize(exchange);
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-        exchange.getMessage().setBody(registry.scrape());
-    }
-
     /** A request is served only with the token, and not while the receiver stops. */
     private void admit(Exchange exchange) {
-        authorize(exchange);
+        // the pipeline's RequestGate has checked the token already; checked again for requests that reach here another way
+        token.require(exchange.getMessage().getHeader("Authorization", String.class));
         if (camelContext != null && camelContext.isStopping()) {
             throw new RequestRejectedException(503, "stopping", "the receiver is stopping and"
                     + " stored nothing of this request: retry later; an upload resumes from the chunks it holds");
-        }
-    }
-
-    /** The pipeline's {@link RequestGate} has checked this already; checked again for calls that reach here another way. */
-    private void authorize(Exchange exchange) {
-        if (!token.accepts(exchange.getMessage().getHeader("Authorization", String.class))) {
-            throw new RequestRejectedException(401, "unauthorized",
-                    "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
         }
     }
 
