@@ -6,9 +6,4 @@ package io.caravan.receiver;
  */
 public record StartRequest(String name, String codec, String kind, Long chunkSize, String onConflict, String mode,
                            boolean into, boolean force) {
-
-    /** A raw session with no options. */
-    public static StartRequest raw() {
-        return new StartRequest(null, null, null, null, null, null, false, false);
-    }
 }
