@@ -21,10 +21,10 @@ import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * The HTTP side of the receiver's routes (routes/receiver.camel.yaml): reads path parameters,
- * headers and JSON bodies into typed requests for the receiver's beans, and writes their typed
- * answers as JSON with the status of the README's "HTTP API". Failures are thrown, and answered by
- * the routes' error configuration ({@link ErrorAnswers}). While the context stops, requests are
- * refused with 503 {@code stopping}. Chunk bodies are taken straight from Netty's buffer, without a copy.
+ * headers and JSON bodies into typed requests for the receiver's beans (chunk bodies straight from
+ * Netty's buffer, without a copy), and writes their typed answers as JSON with the statuses of the
+ * README's "HTTP API". It answers no failure itself: refusals (including 503 {@code stopping} while
+ * the context stops) are thrown, and answered by the routes' error configuration ({@link ErrorAnswers}).
  */
 public final class ReceiverApi implements CamelContextAware {
 
