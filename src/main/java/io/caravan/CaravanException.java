@@ -2,7 +2,8 @@ package io.caravan;
 
 /**
  * Base of the failures a user can act on. The message says what happened, to which file, entry
- * or chunk, and what to do; {@link #httpStatus()} is the status a receiver answers with.
+ * or chunk, and what to do; {@link #httpStatus()} is the status a receiver answers with and
+ * {@link #code()} the fixed {@code error} code of its JSON answer.
  */
 public class CaravanException extends RuntimeException {
 
@@ -18,10 +19,13 @@ public class CaravanException extends RuntimeException {
         return 400;
     }
 
-    /** Short machine-readable name of the failure, used as {@code error} in JSON answers. */
+    /**
+     * Short machine-readable name of the failure, used as {@code error} in JSON answers. Part of the
+     * HTTP API: each failure type names its own code, never derived from the class name, so renaming
+     * a class changes nothing on the wire; this is the code of a failure no subtype names.
+     */
     public String code() {
-        String name = getClass().getSimpleName().replace("Exception", "");
-        return name.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+        return "caravan";
     }
 
     /** Extra fields for a JSON answer (for example the missing chunks); empty by default. */

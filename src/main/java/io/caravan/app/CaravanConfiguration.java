@@ -8,10 +8,12 @@ import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.receiver.AnonymousAccessGuard;
 import io.caravan.receiver.BearerToken;
+import io.caravan.receiver.ErrorAnswers;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverConfig;
 import io.caravan.receiver.ReceiverPipeline;
+import io.caravan.receiver.ReceiverProbes;
 import io.caravan.receiver.ReceiverThreads;
 import io.caravan.receiver.RequestLimits;
 import io.caravan.route.send.Outbox;
@@ -176,12 +178,16 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), ReceiverThreads.of(context,
                 settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS)));
         context.getRegistry().bind("receiver", receiver);
+        context.getRegistry().bind("sessions", receiver.sessions());
+        context.getRegistry().bind("publishing", receiver.publishing());
+        ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected);
+        context.getRegistry().bind("errorAnswers", errorAnswers);
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
         long maxUpload = maxChunk + BODY_SLACK;
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
-        ReceiverApi receiverApi = new ReceiverApi(receiver, registry, token, requestLimits);
-        context.getRegistry().bind("receiverApi", receiverApi);
-        catalog(context, settings, receiver, receiverApi);
+        context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits));
+        context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token));
+        catalog(context, receiver, settings, token);
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
@@ -202,14 +208,14 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     /** The read side: publishes are recorded in the catalog, whose verbs (catalogApi) serve parcels, chunks and files. */
-    private static void catalog(CamelContext context, Settings settings, Receiver receiver, ReceiverApi errors) throws Exception {
+    private static void catalog(CamelContext context, Receiver receiver, Settings settings, BearerToken token) throws Exception {
         Path stateDir = receiver.config().stateDir().resolve("catalog");
         DiskParcelCatalog catalog = new DiskParcelCatalog(stateDir, Clock.systemUTC());
         receiver.catalog(catalog);
         ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"));
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
-        context.getRegistry().bind("catalogApi", new CatalogApi(service, settings.text("caravan.receiver.token", null), errors::error));
+        context.getRegistry().bind("catalogApi", new CatalogApi(service, token));
     }
 
     /**

@@ -36,4 +36,9 @@ public final class PortInUseException extends CaravanException {
         }
         return null;
     }
+
+    @Override
+    public String code() {
+        return "port_in_use";
+    }
 }

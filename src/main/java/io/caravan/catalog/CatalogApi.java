@@ -3,6 +3,7 @@ package io.caravan.catalog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.pack.ChunkInfo;
+import io.caravan.receiver.BearerToken;
 import io.caravan.session.RequestRejectedException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
@@ -32,7 +32,7 @@ import io.netty.handler.codec.http.HttpVersion;
  * Binds the read side's REST verbs to the {@link CatalogService}: query parameters in, JSON or
  * streamed bytes out. Bytes (chunks, files) are streamed from disk through Netty with their
  * {@code Content-Length}, so a response holds no more than Netty's write buffer in memory. Failures
- * are answered by {@code errors} (the receiver's JSON error answer), after the same token check.
+ * are thrown, and answered by the routes' error configuration (the receiver's JSON error answer).
  */
 public final class CatalogApi {
 
@@ -41,14 +41,11 @@ public final class CatalogApi {
     private static final int ARCHIVE_BUFFER = 1 << 20;
 
     private final CatalogService service;
-    private final String token;
-    private final Consumer<Exchange> errors;
+    private final BearerToken token;
 
-    /** {@code errors} answers a failure stored as the exchange's {@link Exchange#EXCEPTION_CAUGHT} property. */
-    public CatalogApi(CatalogService service, String token, Consumer<Exchange> errors) {
+    public CatalogApi(CatalogService service, BearerToken token) {
         this.service = service;
-        this.token = token == null || token.isBlank() ? null : token;
-        this.errors = errors;
+        this.token = token;
     }
 
     @FunctionalInterface
@@ -57,13 +54,13 @@ public final class CatalogApi {
     }
 
     /** {@code GET /parcels?prefix=&since=&limit=&after=}. */
-    public void list(Exchange exchange) {
+    public void list(Exchange exchange) throws Exception {
         handle(exchange, () -> json(exchange, 200, service.list(query(exchange, "prefix"), query(exchange, "since"),
                 query(exchange, "limit"), query(exchange, "after"))));
     }
 
     /** {@code GET /parcels/manifest?name=}: the manifest JSON with its {@code ETag}. */
-    public void manifest(Exchange exchange) {
+    public void manifest(Exchange exchange) throws Exception {
         handle(exchange, () -> {
             CatalogService.ServedManifest manifest = service.manifest(query(exchange, "name"));
             json(exchange, 200, null);
@@ -73,7 +70,7 @@ public final class CatalogApi {
     }
 
     /** {@code GET /parcels/chunks/{index}?name=} with optional {@code If-Match}: the chunk's bytes, {@code ETag} its SHA-256. */
-    public void chunk(Exchange exchange) {
+    public void chunk(Exchange exchange) throws Exception {
         handle(exchange, () -> {
             String name = query(exchange, "name");
             int index = index(exchange.getMessage().getHeader("index", String.class));
@@ -97,7 +94,7 @@ public final class CatalogApi {
     }
 
     /** {@code GET /files?path=} with optional {@code Range}: one published file, resumable ({@code curl -C -}). */
-    public void file(Exchange exchange) {
+    public void file(Exchange exchange) throws Exception {
         handle(exchange, () -> {
             Message in = exchange.getMessage();
             String path = query(exchange, "path");
@@ -122,13 +119,13 @@ public final class CatalogApi {
     }
 
     /** {@code GET /parcels/zip?name=}: the published folder or file as one zip archive, streamed as it is built. */
-    public void zip(Exchange exchange) {
+    public void zip(Exchange exchange) throws Exception {
         archive(exchange, ".zip", "application/zip",
                 (entry, out) -> new ZipTreeWriter(ProgressListener.NONE, 1).write(entry.parent(), entry.leaf(), entry.leaf(), out));
     }
 
     /** {@code GET /parcels/tar-zst?name=}: the published folder or file as one tar.zst archive, streamed as it is built. */
-    public void tarZst(Exchange exchange) {
+    public void tarZst(Exchange exchange) throws Exception {
         archive(exchange, ".tar.zst", "application/zstd", (entry, out) -> {
             try (OutputStream zstd = Codecs.byName("zstd").compressor(new io.caravan.util.NonClosingOutputStream(out), 3)) {
                 new TarTreeWriter(ProgressListener.NONE).write(
@@ -142,7 +139,7 @@ public final class CatalogApi {
         void write(CatalogService.OpenEntry entry, OutputStream out) throws IOException;
     }
 
-    private void archive(Exchange exchange, String suffix, String type, ArchiveWriter writer) {
+    private void archive(Exchange exchange, String suffix, String type, ArchiveWriter writer) throws Exception {
         handle(exchange, () -> {
             CatalogService.OpenEntry entry = service.entry(query(exchange, "name"));
             InputStream body;
@@ -160,29 +157,10 @@ public final class CatalogApi {
         });
     }
 
-
-    private void handle(Exchange exchange, Action action) {
-        try {
-            authorize(exchange);
-            action.run();
-        } catch (Exception e) {
-            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, e);
-            errors.accept(exchange);
-            exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
-            if (e instanceof RequestRejectedException r && r.httpStatus() == 416) {
-                exchange.getMessage().setHeader("Content-Range", "bytes */" + r.details().get("size"));
-            }
-        }
-    }
-
-    private void authorize(Exchange exchange) {
-        if (token == null) {
-            return;
-        }
-        String header = exchange.getMessage().getHeader("Authorization", String.class);
-        if (header == null || !java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(), header.trim().getBytes())) {
-            throw new RequestRejectedException(401, "unauthorized", "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
-        }
+    /** Serves a request with the token; a failure is thrown, and answered by the routes' error configuration. */
+    private void handle(Exchange exchange, Action action) throws Exception {
+        token.require(exchange.getMessage().getHeader("Authorization", String.class));
+        action.run();
     }
 
     /** Answers with {@code body} streamed by Netty, {@code length} bytes (unknown, -1: chunked); the returned response takes more headers. */

@@ -12,4 +12,9 @@ public class ManifestException extends CaravanException {
     public ManifestException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    @Override
+    public String code() {
+        return "manifest";
+    }
 }

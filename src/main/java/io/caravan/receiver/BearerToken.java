@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.session.RequestRejectedException;
 import io.caravan.util.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -39,6 +40,14 @@ public final class BearerToken {
         }
         byte[] given = authorization == null ? new byte[0] : authorization.trim().getBytes(StandardCharsets.ISO_8859_1);
         return MessageDigest.isEqual(expected, digest(given));
+    }
+
+    /** Refuses (401 {@code unauthorized}) a request whose {@code Authorization} header this token does not accept. */
+    public void require(String authorization) {
+        if (!accepts(authorization)) {
+            throw new RequestRejectedException(401, "unauthorized",
+                    "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
+        }
     }
 
     private static byte[] digest(byte[] bytes) {

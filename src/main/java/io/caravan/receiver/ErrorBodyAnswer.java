@@ -66,8 +66,14 @@ final class ErrorBodyAnswer extends ChannelOutboundHandlerAdapter {
         return !json && empty;
     }
 
+    /** The {@code error} code of an empty answer: fixed for those netty-http gives, the reason phrase's words for any other. */
     private static String code(HttpResponseStatus status) {
-        return status.reasonPhrase().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+        return switch (status.code()) {
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 503 -> "service_unavailable";
+            default -> status.reasonPhrase().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+        };
     }
 
     private String message(HttpResponseStatus status) {

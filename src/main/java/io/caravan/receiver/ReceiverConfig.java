@@ -1,6 +1,7 @@
 package io.caravan.receiver;
 
 import io.caravan.session.SessionLimits;
+import io.caravan.session.SessionMeta;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
 import java.nio.file.Path;
@@ -17,5 +18,10 @@ public record ReceiverConfig(Path inbox, Duration sessionTtl, SessionLimits limi
 
     public Path stateDir() {
         return inbox.resolve(".caravan");
+    }
+
+    /** What a publish of this session does with an existing entry: as the sender asked, else as configured. */
+    public OnConflict onConflict(SessionMeta session) {
+        return session.onConflict() == null ? onConflict : OnConflict.parse(session.onConflict());
     }
 }

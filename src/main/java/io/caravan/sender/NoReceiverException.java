@@ -23,4 +23,9 @@ public final class NoReceiverException extends ShipException {
         }
         return String.valueOf(cause.getMessage());
     }
+
+    @Override
+    public String code() {
+        return "no_receiver";
+    }
 }

@@ -61,4 +61,9 @@ public class ShipException extends CaravanException {
     public int httpStatus() {
         return status == 0 ? 503 : status;
     }
+
+    @Override
+    public String code() {
+        return "ship";
+    }
 }

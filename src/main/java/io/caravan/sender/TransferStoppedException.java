@@ -15,4 +15,9 @@ public final class TransferStoppedException extends ShipException {
     public boolean retryable() {
         return false;
     }
+
+    @Override
+    public String code() {
+        return "transfer_stopped";
+    }
 }

@@ -14,4 +14,9 @@ public class ChunkDigestMismatchException extends CaravanException {
     public int httpStatus() {
         return 422;
     }
+
+    @Override
+    public String code() {
+        return "chunk_digest_mismatch";
+    }
 }

@@ -13,4 +13,9 @@ public class SessionExpiredException extends CaravanException {
     public int httpStatus() {
         return 410;
     }
+
+    @Override
+    public String code() {
+        return "session_expired";
+    }
 }

@@ -13,4 +13,9 @@ public class SessionNotFoundException extends CaravanException {
     public int httpStatus() {
         return 404;
     }
+
+    @Override
+    public String code() {
+        return "session_not_found";
+    }
 }

@@ -9,4 +9,9 @@ public final class EmptySourceException extends PassRefusedException {
     public EmptySourceException(String message) {
         super(message, null);
     }
+
+    @Override
+    public String code() {
+        return "empty_source";
+    }
 }

@@ -26,4 +26,9 @@ public final class SourceUnreadableException extends PassRefusedException {
         }
         return e.toString();
     }
+
+    @Override
+    public String code() {
+        return "source_unreadable";
+    }
 }

@@ -6,4 +6,9 @@ public final class TooManyDeletesException extends PassRefusedException {
     public TooManyDeletesException(String message) {
         super(message, null);
     }
+
+    @Override
+    public String code() {
+        return "too_many_deletes";
+    }
 }

@@ -13,4 +13,9 @@ public class ChunkVerificationException extends CaravanException {
     public int httpStatus() {
         return 409;
     }
+
+    @Override
+    public String code() {
+        return "chunk_verification";
+    }
 }

@@ -6,4 +6,9 @@ public class ExpansionLimitException extends ExtractLimitException {
     public ExpansionLimitException(String message) {
         super(message);
     }
+
+    @Override
+    public String code() {
+        return "expansion_limit";
+    }
 }

@@ -13,4 +13,9 @@ public class ExtractLimitException extends CaravanException {
     public int httpStatus() {
         return 413;
     }
+
+    @Override
+    public String code() {
+        return "extract_limit";
+    }
 }

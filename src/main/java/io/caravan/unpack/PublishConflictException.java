@@ -13,4 +13,9 @@ public class PublishConflictException extends CaravanException {
     public int httpStatus() {
         return 409;
     }
+
+    @Override
+    public String code() {
+        return "publish_conflict";
+    }
 }

@@ -40,4 +40,9 @@ public class ReferenceUnavailableException extends CaravanException {
     public Map<String, Object> details() {
         return Map.of("references", List.of(sha256));
     }
+
+    @Override
+    public String code() {
+        return "reference_unavailable";
+    }
 }

@@ -26,4 +26,9 @@ public class UnsafeEntryException extends CaravanException {
     public int httpStatus() {
         return 422;
     }
+
+    @Override
+    public String code() {
+        return "unsafe_entry";
+    }
 }

@@ -8,8 +8,12 @@ import io.caravan.CraftedTar;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.Manifest;
+import io.caravan.receiver.ChunkUpload;
+import io.caravan.receiver.FinishRequest;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverConfig;
+import io.caravan.receiver.StartRequest;
+import io.caravan.session.ChunkBody;
 import io.caravan.session.SessionLimits;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
@@ -118,15 +122,16 @@ class ConfinementProperties {
                 options.put("name", step.kind().equals("raw-into") ? step.name() + "/" : step.name());
                 options.put("into", step.flag());
                 options.put("force", step.flag());
-                String sid = (String) receiver.start(JSON.writeValueAsString(options)).get("session_id");
-                receiver.upload(sid, "0", new ByteBuffer[] {ByteBuffer.wrap("evil".getBytes(StandardCharsets.UTF_8))}, null);
-                receiver.finish(sid, "");
+                String sid = receiver.sessions().start(new StartRequest((String) options.get("name"), null, null, null, null,
+                        null, (Boolean) options.get("into"), (Boolean) options.get("force"))).sessionId();
+                receiver.sessions().upload(new ChunkUpload(sid, 0, ChunkBody.of(ByteBuffer.wrap("evil".getBytes(StandardCharsets.UTF_8))), null));
+                receiver.publishing().finish(new FinishRequest(sid, null));
             }
             case "archive" -> archive(receiver, step.name(), new CraftedTar().dir(leaf(step.name()))
                     .file(leaf(step.name()) + "/sub-" + leaf(step.other())));
-            case "rename" -> receiver.mirrorChanges(first(step.name()), "{\"rename\":[{\"from\":" + JSON.writeValueAsString(rest(step.name()))
+            case "rename" -> receiver.mirrorUpdates().change(first(step.name()), "{\"rename\":[{\"from\":" + JSON.writeValueAsString(rest(step.name()))
                     + ",\"to\":" + JSON.writeValueAsString(rest(step.other())) + "}]}");
-            default -> receiver.mirrorChanges(first(step.name()), "{\"delete\":[" + JSON.writeValueAsString(rest(step.other())) + "]}");
+            default -> receiver.mirrorUpdates().change(first(step.name()), "{\"delete\":[" + JSON.writeValueAsString(rest(step.other())) + "]}");
         }
     }
 
@@ -137,11 +142,11 @@ class ConfinementProperties {
         }
         byte[] stream = compressed.toByteArray();
         String sha = Sha256.of(stream, 0, stream.length);
-        String sid = (String) receiver.start("{\"codec\":\"zstd\",\"name\":" + JSON.writeValueAsString(name) + "}").get("session_id");
-        receiver.upload(sid, "0", new ByteBuffer[] {ByteBuffer.wrap(stream)}, null);
+        String sid = receiver.sessions().start(new StartRequest(name, "zstd", null, null, null, null, false, false)).sessionId();
+        receiver.sessions().upload(new ChunkUpload(sid, 0, ChunkBody.of(ByteBuffer.wrap(stream)), null));
         Manifest manifest = new Manifest(Manifest.VERSION, Manifest.FORMAT, "x", "zstd", 1, stream.length, 1, stream.length, sha,
                 null, null, null, new ArrayList<>(List.of(new ChunkInfo(0, stream.length, sha))));
-        receiver.finish(sid, manifest.validate().toJson());
+        receiver.publishing().finish(new FinishRequest(sid, manifest.validate()));
     }
 
     private static String leaf(String name) {

@@ -1,0 +1,116 @@
+package io.caravan.receiver;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.CaravanException;
+import io.caravan.StorageException;
+import io.caravan.session.RequestRejectedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the failure of a request into the JSON error answer {@code {error, message, ...}} with the
+ * failure's status (README "HTTP API"), for the receiver's route configuration. Every failure gets
+ * an answer: a {@link CaravanException} its own code and status, anything unforeseen 500
+ * {@code internal}; a 503 asks the client to retry after a few seconds.
+ */
+public final class ErrorAnswers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorAnswers.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** What a 503 (stopping, out of buffer memory, storage failing) asks a client to wait before it tries again. */
+    private static final String RETRY_AFTER_SECONDS = "5";
+
+    private final Path inbox;
+    private final Consumer<String> rejected;
+
+    /** {@code rejected} counts each refusal by its code. */
+    public ErrorAnswers(Path inbox, Consumer<String> rejected) {
+        this.inbox = inbox.toAbsolutePath().normalize();
+        this.rejected = rejected;
+    }
+
+    /** Answers the failure the route caught ({@link Exchange#EXCEPTION_CAUGHT}). */
+    public void answer(Exchange exchange) {
+        respond(exchange, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+    }
+
+    private void respond(Exchange exchange, Throwable failure) {
+        Throwable e = failure instanceof CaravanException ? failure
+                // a full disk or an I/O error is the machine's passing trouble (507/503), not an internal fault
+                : StorageException.of(failure).map(Throwable.class::cast).orElse(failure);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        int status;
+        if (e instanceof OutOfMemoryError) {
+            // direct buffer memory is exhausted by concurrent large bodies: nothing was stored, the sender retries
+            e = new RequestRejectedException(503, "busy", "the receiver is out of buffer memory (" + e.getMessage()
+                    + "); nothing was stored, retry later");
+        }
+        if (e instanceof CaravanException ce) {
+            status = ce.httpStatus();
+            answer.put("error", ce.code());
+            answer.put("message", ce.getMessage());
+            answer.putAll(ce.details());
+        } else if (e instanceof IllegalArgumentException) {
+            status = 400;
+            answer.put("error", "bad_request");
+            answer.put("message", e.getMessage());
+        } else if (e instanceof FileAlreadyExistsException || e instanceof NotDirectoryException) {
+            // publishing under a name whose folder is a file (or the like): the name is taken, not a fault here
+            status = 409;
+            answer.put("error", "name_conflict");
+            answer.put("message", "'" + inboxRelative(((FileSystemException) e).getFile())
+                    + "' is in the way of the name asked for (a file where a folder is needed); nothing was published:"
+                    + " choose another name, or remove it");
+        } else {
+            status = 500;
+            answer.put("error", "internal");
+            answer.put("message", String.valueOf(e));
+            LOG.error("request {} {} failed", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
+                    exchange.getMessage().getHeader(Exchange.HTTP_URI), e);
+        }
+        rejected.accept(String.valueOf(answer.get("error")));
+        if (status != 500) {
+            LOG.info("rejected {} {}: {} {}", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
+                    exchange.getMessage().getHeader(Exchange.HTTP_URI), status, answer.get("message"));
+        }
+        json(exchange, status, answer);
+        if (status == 503) {
+            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        if (e instanceof RequestRejectedException r && status == 416) {
+            exchange.getMessage().setHeader("Content-Range", "bytes */" + r.details().get("size"));
+        }
+    }
+
+    /** Answers {@code status} with {@code body} as JSON, and no other header of the request. */
+    static void json(Exchange exchange, int status, Object body) {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        try {
+            out.setBody(JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            out.setBody("{\"error\":\"internal\"}");
+        }
+    }
+
+    /** A path from a file system error as the sender named it: relative to the inbox, never showing the receiver's folders. */
+    private String inboxRelative(String file) {
+        if (file != null && !Path.of(file).isAbsolute()) {
+            return file;
+        }
+        Path path = file == null ? inbox : Path.of(file).normalize();
+        return path.startsWith(inbox) ? inbox.relativize(path).toString() : String.valueOf(path.getFileName());
+    }
+}

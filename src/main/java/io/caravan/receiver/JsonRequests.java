@@ -1,0 +1,74 @@
+package io.caravan.receiver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.pack.Manifest;
+import io.caravan.session.RequestRejectedException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JSON request bodies of the HTTP API as typed requests. A body that is not JSON, or not of the
+ * shape a request needs, is refused with a 400 {@code bad_request} naming what was expected; the
+ * values themselves are checked by the bean that serves the request.
+ */
+final class JsonRequests {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonRequests() {
+    }
+
+    /** {@code POST /start}: an empty body starts a raw session. */
+    static StartRequest start(String body) {
+        JsonNode options = parse(body);
+        if (!options.isObject()) {
+            throw RequestRejectedException.badRequest("the options must be a JSON object such as {\"codec\":\"zstd\",\"name\":\"x\"}");
+        }
+        return new StartRequest(text(options, "name"), text(options, "codec"), text(options, "kind"),
+                options.has("chunk_size") ? options.get("chunk_size").asLong() : null, text(options, "on_conflict"),
+                text(options, "mode"), flag(options, "into"), flag(options, "force"));
+    }
+
+    /** {@code POST /finish/{sid}}: the manifest, validated; none for an empty body. */
+    static FinishRequest finish(String sessionId, String body) {
+        return new FinishRequest(sessionId, body == null || body.isBlank() ? null : Manifest.fromJson(body).validate());
+    }
+
+    /** Batch {@code POST /check}: a JSON list of hashes, or {@code {"hashes": [...]}}. */
+    static List<String> hashes(String body) {
+        JsonNode node = parse(body);
+        JsonNode list = node.isArray() ? node : node.path("hashes");
+        if (!list.isArray()) {
+            throw RequestRejectedException.badRequest("send a JSON list of SHA-256 hashes, or {\"hashes\": [...]}");
+        }
+        List<String> hashes = new ArrayList<>();
+        list.forEach(h -> hashes.add(h.asText()));
+        return hashes;
+    }
+
+    private static JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            return JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw RequestRejectedException.badRequest("the body is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static boolean flag(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value != null && !value.isNull() && !value.isBoolean()) {
+            throw RequestRejectedException.badRequest(field + " must be true or false, not " + value);
+        }
+        return value != null && value.asBoolean();
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+}

@@ -1,0 +1,211 @@
+package io.caravan.receiver;
+
+import io.caravan.catalog.ParcelCatalog;
+import io.caravan.dedup.ContentIndex;
+import io.caravan.pack.ChunkInfo;
+import io.caravan.pack.Manifest;
+import io.caravan.session.SessionStore;
+import io.caravan.session.RequestRejectedException;
+import io.caravan.session.Session;
+import io.caravan.sync.Mirrors;
+import io.caravan.unpack.PosixModes;
+import io.caravan.unpack.Publisher;
+import io.caravan.unpack.Staging;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /finish}: publishes a session into the inbox once every chunk is there and matches
+ * the manifest (and the whole stream its SHA-256), then records it in the content index and the
+ * catalog. A session is published at most once: a repeated finish gets the first one's answer.
+ */
+public final class ParcelPublishing {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParcelPublishing.class);
+
+    private final ReceiverConfig config;
+    private final SessionStore store;
+    private final Sessions sessions;
+    private final Assemblers assemblers;
+    private final Publisher publisher;
+    private final Mirrors mirrors;
+    private final ContentIndex dedup;
+    private final ReceiverMetrics metrics;
+    private volatile ParcelCatalog catalog;
+
+    ParcelPublishing(ReceiverConfig config, SessionStore store, Sessions sessions, Assemblers assemblers,
+                     Publisher publisher, Mirrors mirrors, ContentIndex dedup, ReceiverMetrics metrics) {
+        this.config = config;
+        this.store = store;
+        this.sessions = sessions;
+        this.assemblers = assemblers;
+        this.publisher = publisher;
+        this.mirrors = mirrors;
+        this.dedup = dedup;
+        this.metrics = metrics;
+    }
+
+    /** Records every publish from now on in {@code catalog} (the read side's list of published parcels). */
+    void catalog(ParcelCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** Verifies, assembles and publishes; a 409 {@code incomplete} lists what is missing or mismatched. */
+    public Published finish(FinishRequest request) throws IOException {
+        String sid = request.sessionId();
+        Optional<Published> done = sessions.finished(sid);
+        if (done.isPresent()) {
+            return done.get();
+        }
+        Session session = store.get(sid);
+        synchronized (session) {
+            // a concurrent finish of this session may have published it (or a delete removed it) while we waited
+            done = sessions.finished(sid);
+            if (done.isPresent()) {
+                return done.get();
+            }
+            store.get(sid);
+            Published result = session.meta().archive() ? finishArchive(session, request.manifest())
+                    : finishRaw(session, request.manifest());
+            sessions.published(session, result);
+            recordInCatalog(session, result);
+            metrics.published();
+            LOG.info("session {} finished: published {} ({} files, {} bytes)", sid, result.path(), result.files(), result.bytes());
+            return result;
+        }
+    }
+
+    private Published finishArchive(Session session, Manifest manifest) throws IOException {
+        if (manifest == null) {
+            throw RequestRejectedException.badRequest("finish of an archive session needs its manifest as the body");
+        }
+        ArchiveAssembler assembler = assemblers.get(session.meta().id());
+        assembler.throwRefusal(); // refused already: say why, not which chunks were not sent after it
+        ChunkCompleteness.check(session, manifest.chunks());
+        ArchiveAssembler.Outcome outcome;
+        try {
+            outcome = assembler.finish(manifest.totalChunks());
+        } catch (IOException | RuntimeException e) {
+            assembler.reopen();
+            throw e;
+        }
+        if (manifest.hasStreamSha256() && !outcome.streamSha256().equals(manifest.sha256())) {
+            assembler.reopen();
+            throw ChunkCompleteness.streamMismatch("whole-stream", manifest.sha256(), outcome.streamSha256());
+        }
+        if (session.meta().apply()) {
+            mirrors.apply(session.meta().name(), assembler.stagingDir());
+            dedup.forget(mirrors.path(session.meta().name()));
+            return published(mirrors.path(session.meta().name()), outcome.result().entries(), outcome.result().bytes(),
+                    outcome.streamSha256());
+        }
+        Path stagingDir = assembler.stagingDir();
+        List<String> top = topLevel(stagingDir);
+        boolean single = top.size() == 1;
+        String target = target(session, single ? top.get(0) : null);
+        String relative;
+        if (single) {
+            relative = publisher.publish(stagingDir, top.get(0), target, policy(session));
+        } else {
+            Files.setPosixFilePermissions(stagingDir, PosixModes.toPermissions(0755));
+            relative = publisher.publish(stagingDir.getParent(), stagingDir.getFileName().toString(), target, policy(session));
+        }
+        Path published = config.inbox().resolve(relative);
+        dedup.forget(published);
+        List<Map.Entry<Path, String>> hashed = new ArrayList<>();
+        List<Path> toHash = new ArrayList<>();
+        for (ArchiveAssembler.ReportedFile file : outcome.reportedFiles()) {
+            Path path = publishedPath(published, file.name(), single);
+            if (file.sha256() != null) {
+                hashed.add(Map.entry(path, file.sha256()));
+            } else {
+                toHash.add(path);
+            }
+        }
+        dedup.record(hashed);
+        dedup.recordLater(toHash);
+        return published(published, outcome.result().entries(), outcome.result().bytes(), outcome.streamSha256());
+    }
+
+    private Published finishRaw(Session session, Manifest manifest) throws IOException {
+        List<ChunkInfo> expected = manifest != null ? manifest.chunks() : ChunkCompleteness.contiguous(session);
+        ChunkCompleteness.check(session, expected);
+        Path stagingDir = config.stateDir().resolve("staging").resolve(session.meta().id());
+        String own = session.meta().name() == null || session.meta().name().endsWith("/")
+                ? session.meta().id() : Path.of(session.meta().name()).getFileName().toString();
+        try (Staging staging = Staging.at(stagingDir, config.inbox())) {
+            Path file = stagingDir.resolve(own);
+            String sha = RawConcatenation.concatenate(expected.stream().map(c -> session.chunk(c.index()).file()).toList(), file);
+            if (manifest != null && manifest.hasStreamSha256() && !sha.equals(manifest.sha256())) {
+                throw ChunkCompleteness.streamMismatch("whole-file", manifest.sha256(), sha);
+            }
+            long size = Files.size(file);
+            Path published = config.inbox().resolve(publisher.publish(stagingDir, own, target(session, own), policy(session)));
+            dedup.forget(published);
+            if (size >= config.dedupMinSize()) {
+                dedup.record(List.of(Map.entry(published, sha)));
+            }
+            return published(published, 1, size, sha);
+        }
+    }
+
+    private void recordInCatalog(Session session, Published result) {
+        ParcelCatalog target = catalog;
+        if (target == null) {
+            return;
+        }
+        try {
+            boolean folder = Files.isDirectory(config.inbox().resolve(result.path()), LinkOption.NOFOLLOW_LINKS);
+            target.record(result.path(), folder ? "folder" : "file", result.files(), result.bytes(), session.meta().codec());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("'{}' was published but could not be recorded in the catalog: {}", result.path(), e.toString());
+        }
+    }
+
+    private Published published(Path published, long files, long bytes, String sha256) {
+        return new Published(config.inbox().toAbsolutePath().normalize().relativize(published).toString(), files, bytes, sha256);
+    }
+
+    /**
+     * Where a finished parcel goes: its name; inside that folder when the name ends in '/' or, for an
+     * explicit remote name, names an existing folder; the parcel's own name (or the session id) without one.
+     */
+    private String target(Session session, String own) throws IOException {
+        String name = session.meta().name();
+        String fallback = own != null ? own : session.meta().id();
+        if (name == null) {
+            return fallback;
+        }
+        if (name.endsWith("/")) {
+            return name + fallback;
+        }
+        return session.meta().intoExistingFolder() && publisher.isFolder(name) ? name + "/" + fallback : name;
+    }
+
+    private Publisher.Policy policy(Session session) {
+        return new Publisher.Policy(config.onConflict(session.meta()), session.meta().allowTypeChange());
+    }
+
+    private static List<String> topLevel(Path stagingDir) throws IOException {
+        try (var children = Files.list(stagingDir)) {
+            return children.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** Where an archive entry ended up: under the parcel's name, whose single top-level entry was renamed to it. */
+    private static Path publishedPath(Path published, String entry, boolean single) {
+        if (!single) {
+            return published.resolve(entry);
+        }
+        int slash = entry.indexOf('/');
+        return slash < 0 ? published : published.resolve(entry.substring(slash + 1));
+    }
+}

@@ -1,0 +1,51 @@
+package io.caravan.receiver;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
+import org.apache.camel.Exchange;
+
+/**
+ * {@code GET /health} and {@code GET /metrics}, for monitoring. Health says only whether the state
+ * folder is usable, and needs no token; the metrics need the token like every other request.
+ */
+public final class ReceiverProbes {
+
+    private final Path stateDir;
+    private final PrometheusMeterRegistry registry;
+    private final BearerToken token;
+
+    public ReceiverProbes(Path stateDir, PrometheusMeterRegistry registry, BearerToken token) {
+        this.stateDir = stateDir;
+        this.registry = registry;
+        this.token = token;
+    }
+
+    /** {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN"}} when the state folder is missing, not a writable folder, or a link. */
+    public void health(Exchange exchange) {
+        boolean up = usableFolder(stateDir);
+        ErrorAnswers.json(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN"));
+    }
+
+    private static boolean usableFolder(Path dir) {
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return attrs.isDirectory() && Files.isWritable(dir) && Files.isExecutable(dir);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The meters in the Prometheus text format. */
+    public void metrics(Exchange exchange) {
+        token.require(exchange.getMessage().getHeader("Authorization", String.class));
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        exchange.getMessage().setBody(registry.scrape());
+    }
+}

@@ -1,0 +1,154 @@
+package io.caravan.receiver;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.fs.Versions;
+import io.caravan.pack.Codecs;
+import io.caravan.pack.PackOptions;
+import io.caravan.session.ChunkWrite;
+import io.caravan.session.SessionStore;
+import io.caravan.session.RequestRejectedException;
+import io.caravan.session.Session;
+import io.caravan.session.SessionMeta;
+import io.caravan.unpack.OnConflict;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The upload sessions of a receiver: start, chunk uploads, status, delete and expiry. Every chunk
+ * it acknowledges is stored in the session store (and so read by the session's assembler, for an
+ * archive) before the call returns; a session it refuses leaves nothing behind.
+ */
+public final class Sessions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
+    private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final ReceiverConfig config;
+    private final SessionStore store;
+    private final Assemblers assemblers;
+    private final Versions versions;
+    private final ReceiverMetrics metrics;
+
+    Sessions(ReceiverConfig config, SessionStore store, Assemblers assemblers, Versions versions, ReceiverMetrics metrics) {
+        this.config = config;
+        this.store = store;
+        this.assemblers = assemblers;
+        this.versions = versions;
+        this.metrics = metrics;
+    }
+
+    /** {@code POST /start}: no options start a raw session; options with a codec an archive session. */
+    public SessionStarted start(StartRequest options) throws IOException {
+        String name = ParcelNames.check(options.name());
+        String codec = options.codec() == null ? null : Codecs.byName(options.codec()).name();
+        String kind = Optional.ofNullable(options.kind()).orElse(codec != null ? SessionMeta.ARCHIVE : SessionMeta.RAW);
+        if (!kind.equals(SessionMeta.RAW) && !kind.equals(SessionMeta.ARCHIVE)) {
+            throw RequestRejectedException.badRequest("kind must be raw or archive, not '" + kind + "'");
+        }
+        Long chunkSize = options.chunkSize();
+        if (chunkSize != null && (chunkSize < 1 || chunkSize > config.limits().maxChunkSize())) {
+            throw RequestRejectedException.badRequest("chunk_size " + chunkSize + " must be between 1 and "
+                    + config.limits().maxChunkSize() + " bytes");
+        }
+        String onConflict = Optional.ofNullable(options.onConflict()).orElse(config.onConflict().name()).toLowerCase(Locale.ROOT);
+        OnConflict.parse(onConflict);
+        String mode = mode(options.mode(), kind, name);
+        Session session = store.create(name, kind, codec, chunkSize, onConflict, mode, options.into(), options.force());
+        if (session.meta().archive()) {
+            assemblers.open(session);
+        }
+        LOG.info("session {} started: {} parcel '{}'{}, expires {}", session.id(), kind,
+                name == null ? session.id() : name, codec == null ? "" : " (" + codec + ")", session.meta().expiresAt());
+        return new SessionStarted(session.id().value(), session.meta().expiresAt(),
+                chunkSize != null ? chunkSize : Math.min(PackOptions.DEFAULT_CHUNK_SIZE, config.limits().maxChunkSize()),
+                config.limits().maxChunkSize());
+    }
+
+    /** {@code mode}: absent, or {@code apply} for an archive parcel applied onto the mirror {@code name}. */
+    private static String mode(String mode, String kind, String name) {
+        if (mode == null || mode.equals("publish")) {
+            return null;
+        }
+        if (!mode.equals(SessionMeta.APPLY) || !kind.equals(SessionMeta.ARCHIVE) || name == null) {
+            throw RequestRejectedException.badRequest("mode must be publish, or apply with kind archive and the mirror's"
+                    + " name, not '" + mode + "'");
+        }
+        return mode;
+    }
+
+    /**
+     * {@code PUT /upload/{sid}/{idx}}: stores the chunk (its body may be kept for the extraction). A
+     * chunk of an archive whose extraction refused an entry is refused at once, not after the whole
+     * transfer, unless it replaces a chunk the refused extraction read.
+     */
+    public ChunkWrite upload(ChunkUpload chunk) throws IOException {
+        Session session = store.get(chunk.sessionId());
+        ArchiveAssembler assembler = assemblers.get(session.meta().id());
+        boolean refused = assembler != null && assembler.refused();
+        if (refused) {
+            assembler.throwIfRefused(chunk.index());
+        }
+        ChunkWrite write = store.write(session, chunk.index(), chunk.body(), chunk.sha256());
+        if (write.outcome() != ChunkWrite.Outcome.IDENTICAL) {
+            metrics.chunk(write.chunk().size());
+        }
+        if (refused) {
+            assembler.throwIfRefused(-1);
+        }
+        return write;
+    }
+
+    /**
+     * {@code GET /status/{sid}}: the chunks an open session holds, or, once it was published (until
+     * the cleanup removes its result, a session lifetime after the publish), the publish result, so
+     * a sender that stopped before it saw the answer need not send again.
+     */
+    public SessionStatus status(String sid) throws IOException {
+        Optional<Published> done = finished(sid);
+        if (done.isPresent()) {
+            return new SessionStatus.Finished(sid, done.get());
+        }
+        Session session = store.get(sid);
+        Map<String, String> chunks = new LinkedHashMap<>();
+        session.chunks().forEach((i, c) -> chunks.put(String.valueOf(i), c.sha256()));
+        return new SessionStatus.Open(session.id().value(), session.meta().kind(), List.copyOf(session.chunks().keySet()),
+                chunks, session.bytes(), session.meta().expiresAt());
+    }
+
+    /** What the finish of session {@code sid} published, while the store keeps its result. */
+    Optional<Published> finished(String sid) throws IOException {
+        Optional<String> done = store.finishedResult(sid);
+        return done.isEmpty() ? Optional.empty() : Optional.of(JSON.readValue(done.get(), Published.class));
+    }
+
+    /** Keeps {@code result} as what session {@code session} published, and ends the session. */
+    void published(Session session, Published result) throws IOException {
+        store.remove(session, JSON.writeValueAsString(result));
+        assemblers.remove(session.meta().id());
+    }
+
+    /** {@code DELETE /sessions/{sid}}. */
+    public void delete(String sid) throws IOException {
+        Session session = store.get(sid);
+        store.remove(session, null);
+        assemblers.remove(sid);
+        LOG.info("session {} deleted by the sender", sid);
+    }
+
+    /** Deletes expired sessions and the versions kept past their time; the Quartz cleanup route calls this. */
+    public List<String> cleanup() throws IOException {
+        versions.cleanup();
+        List<String> removed = store.expire();
+        removed.forEach(assemblers::remove);
+        LOG.info("cleanup: {} expired session{} removed{}", removed.size(), removed.size() == 1 ? "" : "s",
+                removed.isEmpty() ? "" : " " + removed);
+        return removed;
+    }
+}
