@@ -131,6 +131,7 @@ public final class CatalogService {
         entry.put("files", parcel.files());
         entry.put("bytes", parcel.bytes());
         entry.put("published_at", parcel.publishedAt());
+        entry.put("sha256", parcel.sha256());
         entry.put("etag", etag(parcel, identity));
         return entry;
     }

@@ -37,11 +37,11 @@ public final class DiskParcelCatalog implements ParcelCatalog {
     }
 
     @Override
-    public synchronized PublishedParcel record(String name, String kind, long files, long bytes, String codec)
+    public synchronized PublishedParcel record(String name, String kind, long files, long bytes, String codec, String sha256)
             throws IOException {
         long generation = find(name).map(PublishedParcel::generation).orElse(0L) + 1;
         PublishedParcel parcel = new PublishedParcel(name, kind, files, bytes,
-                Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString(), codec, generation);
+                Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString(), codec, generation, sha256);
         Path file = file(name);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.write(tmp, JSON.writeValueAsBytes(parcel));

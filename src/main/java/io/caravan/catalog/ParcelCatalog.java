@@ -11,12 +11,11 @@ import java.util.Optional;
  * <ul>
  * <li><b>What a record holds.</b> One {@link PublishedParcel} per name (a path relative to the inbox):
  *     its kind ({@code file} or {@code folder}), how many files and bytes the publish wrote, when it
- *     was recorded (UTC, milliseconds), the codec it travelled with, and its generation. The bytes
+ *     was recorded (UTC, milliseconds), the codec it travelled with, its generation and the SHA-256 the publish verified. The bytes
  *     themselves are not in the catalog: they are the entry in the inbox, and the read side derives
  *     the manifest it serves (chunking, SHA-256 of each chunk) from that entry, named by an ETag that
- *     covers the generation and the entry's identity. The sender's own manifest is not kept; the
- *     whole-stream SHA-256 is in the finish answer, kept with the session's result for a session
- *     lifetime ({@code SessionStore#finishedResult}), not here.</li>
+ *     covers the generation and the entry's identity. The sender's own manifest is not kept (the
+ *     read side's is derived deterministically from the entry).</li>
  * <li><b>When.</b> {@link #record} is called after the publish's rename, so a recorded parcel is in
  *     the inbox when its record can be seen; a publish whose record failed is still published (the
  *     record follows at its next publish).</li>
@@ -39,7 +38,7 @@ import java.util.Optional;
 public interface ParcelCatalog {
 
     /** Records a publish of {@code name} (a path relative to the inbox); returns the record with its new generation. */
-    PublishedParcel record(String name, String kind, long files, long bytes, String codec) throws IOException;
+    PublishedParcel record(String name, String kind, long files, long bytes, String codec, String sha256) throws IOException;
 
     /** The latest record of {@code name}; empty when that name was never published. */
     Optional<PublishedParcel> find(String name) throws IOException;

@@ -164,7 +164,8 @@ public final class ParcelPublishing {
         }
         try {
             boolean folder = Files.isDirectory(config.inbox().resolve(result.path()), LinkOption.NOFOLLOW_LINKS);
-            target.record(result.path(), folder ? "folder" : "file", result.files(), result.bytes(), session.meta().codec());
+            target.record(result.path(), folder ? "folder" : "file", result.files(), result.bytes(), session.meta().codec(),
+                    result.sha256());
         } catch (IOException | RuntimeException e) {
             LOG.warn("'{}' was published but could not be recorded in the catalog: {}", result.path(), e.toString());
         }

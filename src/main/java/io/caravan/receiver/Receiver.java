@@ -60,6 +60,7 @@ public final class Receiver implements AutoCloseable {
                 mirrors, dedup, metrics);
         this.mirrorUpdates = new MirrorUpdates(mirrors, dedup);
         Staging.deleteTree(config.stateDir().resolve("staging"));
+        threads.extraction().submit(new ExtractionWarmUp(config.stateDir().resolve("staging")));
         for (Session session : store.sessions()) {
             if (session.meta().archive()) {
                 assemblers.open(session);

@@ -111,4 +111,19 @@ class ReceiverRefusesEntryEarlyTest {
         error(parcel.finish(receiver, sid), 413, null);
         assertThat(inboxEntries(receiver)).doesNotContain("huge");
     }
+
+    @Test
+    void anEntryWhoseHeaderDeclaresMoreThanTheLimitIsRefusedBeforeItsBytesArrive() throws Exception {
+        CraftedParcel parcel = CraftedParcel.of(tar -> {
+            file(tar, "r/small.txt", "fits".getBytes(StandardCharsets.UTF_8));
+            file(tar, "r/declared.bin", random(4_000_000, 3));
+        }, CHUNK);
+        String sid = startArchive(receiver, "declared");
+        ok(put(receiver, sid, 0, parcel.parts().get(0)), 201);
+
+        // chunks 0 and 1 hold far less than the 200 KiB limit: only the header's declared size can refuse here
+        JsonNode refused = error(awaitRefusal(sid, parcel), 413, null);
+        assertThat(refused.get("message").asText()).contains("r/declared.bin");
+        assertThat(ints(ok(status(receiver, sid), 200).get("received"))).hasSizeLessThanOrEqualTo(2);
+    }
 }
