@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -72,7 +73,7 @@ public record Manifest(
             @JsonProperty("created_at") String createdAt,
             @JsonProperty("chunks") List<ChunkInfo> chunks) {
         List<ChunkInfo> list = chunks == null ? List.of() : chunks;
-        if (list.contains(null)) {
+        if (chunks != null && chunks.contains(null)) { // List.of() refuses contains(null)
             throw new ManifestException("the chunk list holds an empty entry");
         }
         long sum = 0;
@@ -128,6 +129,11 @@ public record Manifest(
     public static Manifest fromJson(String json) {
         try {
             return JSON.readValue(json, Manifest.class);
+        } catch (ValueInstantiationException e) {
+            if (e.getCause() instanceof ManifestException refused) {
+                throw refused; // a field the JSON holds but the manifest refuses: said in the manifest's own terms
+            }
+            throw new ManifestException("manifest is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
             throw new ManifestException("manifest is not valid JSON: " + e.getOriginalMessage(), e);
         }

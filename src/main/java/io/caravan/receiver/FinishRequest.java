@@ -2,6 +2,16 @@ package io.caravan.receiver;
 
 import io.caravan.pack.Manifest;
 
-/** {@code POST /finish/{sid}}: the session and its validated manifest (null for a raw session sent without one). */
-public record FinishRequest(String sessionId, Manifest manifest) {
+/**
+ * {@code POST /finish/{sid}}: the session and the manifest's JSON as sent (null or blank: none, as a raw
+ * session may be finished). The manifest is read and validated by {@link #manifest()} when the finish
+ * needs it, after the session was found, so a finish of an unknown or expired session is answered as
+ * such whatever its body.
+ */
+public record FinishRequest(String sessionId, String manifestJson) {
+
+    /** The validated manifest, or null when none was sent; a {@code ManifestException} when it is not valid. */
+    public Manifest manifest() {
+        return manifestJson == null || manifestJson.isBlank() ? null : Manifest.fromJson(manifestJson).validate();
+    }
 }

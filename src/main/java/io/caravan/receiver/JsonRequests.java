@@ -2,7 +2,6 @@ package io.caravan.receiver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.caravan.pack.Manifest;
 import io.caravan.session.RequestRejectedException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -31,9 +30,9 @@ final class JsonRequests {
                 text(options, "mode"), flag(options, "into"), flag(options, "force"));
     }
 
-    /** {@code POST /finish/{sid}}: the manifest, validated; none for an empty body. */
+    /** {@code POST /finish/{sid}}: the manifest as sent, read when the session was found; none for an empty body. */
     static FinishRequest finish(String sessionId, String body) {
-        return new FinishRequest(sessionId, body == null || body.isBlank() ? null : Manifest.fromJson(body).validate());
+        return new FinishRequest(sessionId, body);
     }
 
     /** Batch {@code POST /check}: a JSON list of hashes, or {@code {"hashes": [...]}}. */

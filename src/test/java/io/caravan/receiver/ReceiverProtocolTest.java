@@ -600,6 +600,24 @@ class ReceiverProtocolTest {
         void unknownSessionIs404() throws Exception {
             error(receiver.send("POST", "/finish/0123456789abcdef0123456789abcdef", null), 404, null);
         }
+
+        @Test
+        void unknownSessionIs404WhateverManifestComesWithIt() throws Exception {
+            // the session is looked up first: a sender finishing a session that expired learns that, not a manifest detail
+            error(receiver.post("/finish/0123456789abcdef0123456789abcdef", "{}"), 404, "session_not_found");
+            error(receiver.post("/finish/0123456789abcdef0123456789abcdef", "{broken"), 404, "session_not_found");
+        }
+
+        @Test
+        void anEmptyOrHoledManifestIsRefusedInTheManifestsOwnTerms(@TempDir Path dir) throws Exception {
+            String sid = startArchive(receiver, "holed");
+            JsonNode holed = error(receiver.post("/finish/" + sid, "{\"chunks\":[null]}"), 400, "manifest");
+            assertThat(holed.get("message").asText()).contains("the chunk list holds an empty entry")
+                    .doesNotContain("Cannot construct").doesNotContain("io.caravan");
+            JsonNode empty = error(receiver.post("/finish/" + sid, "{}"), 400, null);
+            assertThat(empty.get("message").asText()).contains("no archive").doesNotContain("NullPointerException")
+                    .doesNotContain("io.caravan");
+        }
     }
 
     @Nested

@@ -146,7 +146,7 @@ class ConfinementProperties {
         receiver.sessions().upload(new ChunkUpload(sid, 0, ChunkBody.of(ByteBuffer.wrap(stream)), null));
         Manifest manifest = new Manifest(Manifest.VERSION, Manifest.FORMAT, "x", "zstd", 1, stream.length, 1, stream.length, sha,
                 null, null, null, new ArrayList<>(List.of(new ChunkInfo(0, stream.length, sha))));
-        receiver.publishing().finish(new FinishRequest(sid, manifest.validate()));
+        receiver.publishing().finish(new FinishRequest(sid, manifest.validate().toJson()));
     }
 
     private static String leaf(String name) {
