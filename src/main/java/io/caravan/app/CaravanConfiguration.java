@@ -178,6 +178,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), ReceiverThreads.of(context,
                 settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS)));
         context.getRegistry().bind("receiver", receiver);
+        // stopped with the context (after its routes): ends the extraction and indexing and closes the store
+        context.addService(receiver, true, false);
         context.getRegistry().bind("sessions", receiver.sessions());
         context.getRegistry().bind("publishing", receiver.publishing());
         ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected);

@@ -15,13 +15,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.camel.Service;
 
 /**
  * The receiving end over one inbox, free of HTTP: builds its parts ({@link Sessions},
  * {@link ParcelPublishing}, {@link ContentChecks}, {@link MirrorUpdates}) over one session store and
  * content index, resumes the extraction of the archive sessions a restart found, and closes them.
  */
-public final class Receiver implements AutoCloseable {
+public final class Receiver implements Service {
 
     /** How long no chunk may have arrived before published files are hashed for the dedup index. */
     private static final Duration INDEXING_QUIET = Duration.ofSeconds(1);
@@ -30,6 +32,7 @@ public final class Receiver implements AutoCloseable {
     private final SessionStore store;
     private final ContentIndex dedup;
     private final ReceiverThreads threads;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final ReceiverMetrics metrics;
     private final Assemblers assemblers;
     private final Sessions sessions;
@@ -100,8 +103,22 @@ public final class Receiver implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         dedup.close();
         assemblers.closeAll(store.sessions());
         threads.close();
+    }
+
+    /** Nothing to start: the constructor opened the store and resumed the open archive sessions. */
+    @Override
+    public void start() {
+    }
+
+    /** Camel stops the receiver with its context (routes first): the same as {@link #close}. */
+    @Override
+    public void stop() {
+        close();
     }
 }

@@ -15,9 +15,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.component.netty.http.NettyHttpMessage;
-import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * The HTTP side of the receiver's routes (routes/receiver.camel.yaml): reads path parameters,
@@ -39,24 +37,10 @@ public final class ReceiverApi implements CamelContextAware {
         this.limits = limits;
     }
 
-    /**
-     * Called when this bean is bound: closes the receiver (ends its extraction workers) when the
-     * context stops, since Camel's registry never closes the beans bound in it. Without this a
-     * stopped receiver left its workers behind, sharing staging folders with the next one.
-     */
+    /** The context whose stopping this API answers with 503 {@code stopping}. */
     @Override
     public void setCamelContext(CamelContext context) {
         this.camelContext = context;
-        try {
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    receiver.close();
-                }
-            }, true, false);
-        } catch (Exception e) {
-            throw RuntimeCamelException.wrapRuntimeCamelException(e);
-        }
     }
 
     @Override
