@@ -148,11 +148,6 @@ public final class ConfinedDir implements AutoCloseable {
         Files.createSymbolicLink(entry(name), Path.of(target));
     }
 
-    /** A hard link {@code name} here to the file {@code existing} of {@code from} (a link is linked as a link). */
-    public void link(String name, ConfinedDir from, String existing) throws IOException {
-        Files.createLink(entry(name), from.entry(existing));
-    }
-
     /** A new file {@code name} (refused if anything is there, a dangling link included), open for writing. */
     public FileChannel create(String name, OpenOption... extra) throws IOException {
         Set<OpenOption> options = new HashSet<>(List.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,

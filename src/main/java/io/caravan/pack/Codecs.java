@@ -19,10 +19,6 @@ public final class Codecs {
     private Codecs() {
     }
 
-    public static List<Codec> all() {
-        return ALL;
-    }
-
     public static String names() {
         return ALL.stream().map(Codec::name).collect(Collectors.joining("|"));
     }

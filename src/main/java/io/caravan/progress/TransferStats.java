@@ -57,10 +57,6 @@ public final class TransferStats implements ProgressListener {
         return chunks;
     }
 
-    public long chunkBytes() {
-        return chunkBytes;
-    }
-
     public synchronized List<String> warnings() {
         return List.copyOf(warnings);
     }

@@ -38,8 +38,4 @@ public final class Sha256 {
         }
         return hex(digest);
     }
-
-    public static boolean isHex(String text) {
-        return text != null && text.length() == 64 && text.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-    }
 }
