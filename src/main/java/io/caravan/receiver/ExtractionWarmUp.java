@@ -14,6 +14,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.slf4j.Logger;
@@ -33,6 +36,7 @@ final class ExtractionWarmUp implements Runnable {
     static final String FOLDER = "warm-up";
 
     private final Path dir;
+    private final CountDownLatch done = new CountDownLatch(1);
 
     ExtractionWarmUp(Path stagingRoot) {
         this.dir = stagingRoot.resolve(FOLDER);
@@ -52,6 +56,16 @@ final class ExtractionWarmUp implements Runnable {
             } catch (IOException e) {
                 LOG.debug("could not remove {}: {}", dir, e.toString());
             }
+            done.countDown();
+        }
+    }
+
+    /** Waits up to {@code limit} for a started warm-up to have removed its folder (the receiver is closing). */
+    void awaitDone(Duration limit) {
+        try {
+            done.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

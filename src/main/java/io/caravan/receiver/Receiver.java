@@ -33,6 +33,8 @@ public final class Receiver implements Service {
     private final ContentIndex dedup;
     private final ReceiverThreads threads;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ExtractionWarmUp warmUp;
+    private final ExtractionPool.Queued warmUpQueued;
     private final ReceiverMetrics metrics;
     private final Assemblers assemblers;
     private final Sessions sessions;
@@ -63,7 +65,8 @@ public final class Receiver implements Service {
                 mirrors, dedup, metrics);
         this.mirrorUpdates = new MirrorUpdates(mirrors, dedup);
         Staging.deleteTree(config.stateDir().resolve("staging"));
-        threads.extraction().submit(new ExtractionWarmUp(config.stateDir().resolve("staging")));
+        this.warmUp = new ExtractionWarmUp(config.stateDir().resolve("staging"));
+        this.warmUpQueued = threads.extraction().submit(warmUp);
         for (Session session : store.sessions()) {
             if (session.meta().archive()) {
                 assemblers.open(session);
@@ -105,6 +108,9 @@ public final class Receiver implements Service {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (!warmUpQueued.cancel()) {
+            warmUp.awaitDone(Duration.ofSeconds(10)); // it started: let it remove its folder before the pools stop
         }
         dedup.close();
         assemblers.closeAll(store.sessions());
