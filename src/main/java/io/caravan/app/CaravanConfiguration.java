@@ -1,5 +1,6 @@
 package io.caravan.app;
 
+import io.caravan.catalog.ArchiveWriters;
 import io.caravan.catalog.CatalogApi;
 import io.caravan.catalog.CatalogService;
 import io.caravan.catalog.ChunkCache;
@@ -163,6 +164,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.size("caravan.receiver.min-free-space", "256MiB"),
                 Boolean.parseBoolean(settings.text("caravan.receiver.direct-io", "true")),
                 settings.size("caravan.receiver.read-ahead", "16MiB"));
+        int archiveThreads = settings.integer("caravan.receiver.archive-threads", ReceiverThreads.DEFAULT_ARCHIVE_THREADS);
+        ReceiverThreads threads = ReceiverThreads.of(context,
+                settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS), archiveThreads);
         ReceiverConfig config = new ReceiverConfig(
                 Path.of(settings.text("caravan.receiver.inbox", "data/inbox")).toAbsolutePath().normalize(),
                 settings.duration("caravan.receiver.session-ttl", "3d"),
@@ -173,10 +177,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         settings.size("caravan.receiver.max-parcel-bytes", "1TiB")).withDirectIo(limits.directIo())
                         .withExternalSymlinks(!Boolean.parseBoolean(settings.text("caravan.receiver.safe-links", "false")))
                         .withMaxExpansion(settings.integer("caravan.receiver.max-expansion", 1000), ExtractPolicy.DEFAULT_EXPANSION_GRACE)
-                        .withMinFreeBytes(limits.minFreeBytes()),
+                        .withMinFreeBytes(limits.minFreeBytes()).withWriteBehind(threads.writing()),
                 settings.duration("caravan.receiver.keep-versions", "7d"));
-        Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), ReceiverThreads.of(context,
-                settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS)));
+        Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), threads);
         context.getRegistry().bind("receiver", receiver);
         // stopped with the context (after its routes): ends the extraction and indexing and closes the store
         context.addService(receiver, true, false);
@@ -189,7 +192,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
         context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits));
         context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token));
-        catalog(context, receiver, settings, token);
+        catalog(context, receiver, settings, token, new ArchiveWriters(threads.archives(), archiveThreads));
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
@@ -210,14 +213,15 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     /** The read side: publishes are recorded in the catalog, whose verbs (catalogApi) serve parcels, chunks and files. */
-    private static void catalog(CamelContext context, Receiver receiver, Settings settings, BearerToken token) throws Exception {
+    private static void catalog(CamelContext context, Receiver receiver, Settings settings, BearerToken token,
+                                ArchiveWriters archiveWriters) throws Exception {
         Path stateDir = receiver.config().stateDir().resolve("catalog");
         DiskParcelCatalog catalog = new DiskParcelCatalog(stateDir, Clock.systemUTC());
         receiver.catalog(catalog);
         ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"));
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
-        context.getRegistry().bind("catalogApi", new CatalogApi(service, token));
+        context.getRegistry().bind("catalogApi", new CatalogApi(service, token, archiveWriters));
     }
 
     /**

@@ -1,45 +1,132 @@
 package io.caravan.catalog;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
 
 /**
- * An archive written by its own thread and read as a stream: at most {@code bufferSize} bytes wait
- * between the writer and the reader, whatever the archive's size. A writer failure makes the reader
- * fail (never a short archive that looks complete), and a reader that closes early (the client went
- * away) makes the writer fail, which ends its thread and releases what it held.
+ * An archive built on an {@link ArchiveWriters} thread and sent as the chunks of a 200 answer
+ * without a Netty thread ever waiting for it: at most {@code bufferSize} bytes wait between the
+ * writer and the connection, Netty takes only the bytes that are there, and the writer wakes the
+ * transfer when it has written more. A writer failure ends the answer with an error (never a short
+ * archive that looks complete), and a client that goes away makes the writer fail, which ends its
+ * work and releases what it held.
  */
-public final class ArchivePipe {
+public final class ArchivePipe extends OutboundStreamHttpResponse {
 
-    /** Writes the whole archive to {@code out}; {@code out} is closed afterwards by the pipe. */
+    /** Bytes handed to Netty at most per chunk, and written into the pipe at most per wake-up. */
+    private static final int CHUNK = 64 * 1024;
+
+    /** Writes the whole archive to {@code out}. */
     @FunctionalInterface
     public interface Writer {
         void write(OutputStream out) throws IOException;
     }
 
-    private ArchivePipe() {
+    private final PipedInputStream pipe;
+    private final Runnable wake;
+    private volatile boolean written;
+    private volatile Throwable failure;
+    private boolean lastSent;
+    private long progress;
+
+    private ArchivePipe(int bufferSize, Runnable wake) {
+        super(InputStream.nullInputStream(), new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        this.pipe = new PipedInputStream(bufferSize);
+        this.wake = wake;
     }
 
-    /** Starts {@code writer} on a daemon thread named {@code threadName}; the returned stream reads what it writes. */
-    public static InputStream start(String threadName, int bufferSize, Writer writer, AutoCloseable resource) throws IOException {
-        Reader reader = new Reader(bufferSize);
-        PipedOutputStream out = new PipedOutputStream(reader);
-        Thread thread = new Thread(() -> {
+    /**
+     * Starts {@code writer} on a thread of {@code writers} named {@code name} (503 {@code busy} when none
+     * is free) and closes {@code resource} when it ends. {@code wake} resumes the transfer that reads
+     * this answer (Netty's {@code ChunkedWriteHandler}); it is called whenever bytes or the end arrive.
+     */
+    static ArchivePipe start(ArchiveWriters writers, String name, int bufferSize, Writer writer, AutoCloseable resource,
+                             Runnable wake) throws IOException {
+        ArchivePipe answer = new ArchivePipe(bufferSize, wake);
+        OutputStream out = new BufferedOutputStream(answer.new Sink(new PipedOutputStream(answer.pipe)), CHUNK);
+        writers.run(name, () -> {
             try {
                 writer.write(out);
+                out.flush();
             } catch (Throwable t) {
-                reader.failure = t; // before the close below, so the reader sees it rather than a clean end
+                answer.failure = t; // before the end below, so the transfer sees it rather than a clean end
             } finally {
                 closeQuietly(out);
                 closeQuietly(resource);
             }
-        }, threadName);
-        thread.setDaemon(true);
-        thread.start();
-        return reader;
+        }, () -> {
+            answer.written = true;
+            wake.run();
+        });
+        return answer;
+    }
+
+    @Override
+    public HttpContent readChunk(ByteBufAllocator allocator) throws Exception {
+        if (lastSent) {
+            return null;
+        }
+        boolean ended = written; // read first: whatever was written before the end is in the pipe now
+        int available = pipe.available();
+        if (available > 0) {
+            ByteBuf chunk = allocator.buffer(Math.min(available, CHUNK));
+            try {
+                chunk.writeBytes(pipe, Math.min(available, CHUNK)); // there: the pipe does not wait
+            } catch (IOException | RuntimeException e) {
+                chunk.release();
+                throw e;
+            }
+            progress += chunk.readableBytes();
+            return new DefaultHttpContent(chunk);
+        }
+        if (!ended) {
+            return null; // nothing yet: the writer wakes the transfer when there is
+        }
+        if (failure != null) {
+            throw new IOException("the archive could not be completed: " + failure.getMessage(), failure);
+        }
+        lastSent = true;
+        return LastHttpContent.EMPTY_LAST_CONTENT;
+    }
+
+    @Override
+    public HttpContent readChunk(ChannelHandlerContext context) throws Exception {
+        return readChunk(context.alloc());
+    }
+
+    @Override
+    public boolean isEndOfInput() {
+        return lastSent;
+    }
+
+    @Override
+    public long length() {
+        return -1;
+    }
+
+    @Override
+    public long progress() {
+        return progress;
+    }
+
+    /** The transfer ended (sent, or the client went away): a writer still writing fails. */
+    @Override
+    public void close() throws IOException {
+        pipe.close();
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
@@ -52,30 +139,33 @@ public final class ArchivePipe {
         }
     }
 
-    private static final class Reader extends PipedInputStream {
-        private volatile Throwable failure;
+    /** The writer's end of the pipe: wakes the transfer after every piece, pieces small enough that the pipe always takes one. */
+    private final class Sink extends OutputStream {
+        private final PipedOutputStream sink;
 
-        Reader(int size) {
-            super(size);
+        Sink(PipedOutputStream sink) {
+            this.sink = sink;
         }
 
         @Override
-        public synchronized int read() throws IOException {
-            int b = super.read();
-            return b < 0 ? end() : b;
+        public void write(int b) throws IOException {
+            sink.write(b);
+            wake.run();
         }
 
         @Override
-        public synchronized int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            return n < 0 ? end() : n;
-        }
-
-        private int end() throws IOException {
-            if (failure != null) {
-                throw new IOException("the archive could not be completed: " + failure.getMessage(), failure);
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            for (int done = 0; done < length; ) {
+                int piece = Math.min(CHUNK, length - done);
+                sink.write(bytes, offset + done, piece);
+                wake.run();
+                done += piece;
             }
-            return -1;
+        }
+
+        @Override
+        public void close() throws IOException {
+            sink.close();
         }
     }
 }

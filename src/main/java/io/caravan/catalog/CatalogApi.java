@@ -20,18 +20,23 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.netty.NettyConstants;
 import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.stream.ChunkedWriteHandler;
 
 /**
  * Binds the read side's REST verbs to the {@link CatalogService}: query parameters in, JSON or
  * streamed bytes out. Bytes (chunks, files) are streamed from disk through Netty with their
- * {@code Content-Length}, so a response holds no more than Netty's write buffer in memory. Failures
+ * {@code Content-Length}, so a response holds no more than Netty's write buffer in memory; archives
+ * are built on the {@link ArchiveWriters} threads and sent as they are built ({@link ArchivePipe}). Failures
  * are thrown, and answered by the routes' error configuration (the receiver's JSON error answer).
  */
 public final class CatalogApi {
@@ -42,10 +47,12 @@ public final class CatalogApi {
 
     private final CatalogService service;
     private final BearerToken token;
+    private final ArchiveWriters archiveWriters;
 
-    public CatalogApi(CatalogService service, BearerToken token) {
+    public CatalogApi(CatalogService service, BearerToken token, ArchiveWriters archiveWriters) {
         this.service = service;
         this.token = token;
+        this.archiveWriters = archiveWriters;
     }
 
     @FunctionalInterface
@@ -141,15 +148,17 @@ public final class CatalogApi {
 
     private void archive(Exchange exchange, String suffix, String type, ArchiveWriter writer) throws Exception {
         handle(exchange, () -> {
+            Runnable wake = transferWaker(exchange);
             CatalogService.OpenEntry entry = service.entry(query(exchange, "name"));
-            InputStream body;
+            ArchivePipe body;
             try {
-                body = ArchivePipe.start("caravan-archive-" + entry.leaf(), ARCHIVE_BUFFER, out -> writer.write(entry, out), entry);
+                body = ArchivePipe.start(archiveWriters, "caravan-archive-" + entry.leaf(), ARCHIVE_BUFFER,
+                        out -> writer.write(entry, out), entry, wake);
             } catch (IOException | RuntimeException e) {
                 entry.close();
                 throw e;
             }
-            DefaultHttpResponse response = stream(exchange, 200, body, -1, type);
+            DefaultHttpResponse response = answer(exchange, body, -1, type);
             String file = entry.leaf() + suffix;
             response.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\""
                     + file.replaceAll("[^A-Za-z0-9._ -]", "_") + "\"; filename*=UTF-8''"
@@ -163,10 +172,33 @@ public final class CatalogApi {
         action.run();
     }
 
+    /**
+     * What wakes the transfer of this request's answer (Netty's {@code ChunkedWriteHandler}) when an
+     * archive has more bytes; nothing outside Netty.
+     */
+    private static Runnable transferWaker(Exchange exchange) {
+        ChannelHandlerContext context = exchange.getMessage()
+                .getHeader(NettyConstants.NETTY_CHANNEL_HANDLER_CONTEXT, ChannelHandlerContext.class);
+        ChunkedWriteHandler transfer = context == null ? null : context.pipeline().get(ChunkedWriteHandler.class);
+        if (transfer == null) {
+            return () -> { };
+        }
+        return () -> {
+            try {
+                transfer.resumeTransfer();
+            } catch (RejectedExecutionException stopped) {
+                // the server stopped: there is no transfer left to wake
+            }
+        };
+    }
+
     /** Answers with {@code body} streamed by Netty, {@code length} bytes (unknown, -1: chunked); the returned response takes more headers. */
     private static DefaultHttpResponse stream(Exchange exchange, int status, InputStream body, long length, String type) {
-        OutboundStreamHttpResponse response = new OutboundStreamHttpResponse(body,
-                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status)));
+        return answer(exchange, new OutboundStreamHttpResponse(body,
+                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status))), length, type);
+    }
+
+    private static DefaultHttpResponse answer(Exchange exchange, OutboundStreamHttpResponse response, long length, String type) {
         if (length < 0) {
             response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, io.netty.handler.codec.http.HttpHeaderValues.CHUNKED);
         } else {
@@ -175,7 +207,7 @@ public final class CatalogApi {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         Message out = exchange.getMessage();
         out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, response.status().code());
         out.setBody(response);
         return response;
     }

@@ -38,14 +38,8 @@ final class DownloadCommand implements Callable<Integer> {
             description = "Folder the parcel is published into, as <local>/<its last name part> (default: the current folder).")
     Path local;
 
-    @Option(names = "--to", paramLabel = "<url>", description = "Receiver URL; host:port means http://host:port (default: http://<host>:<port>).")
-    String to;
-
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Receiver host when no URL is given (default: ${DEFAULT-VALUE}).")
-    String host;
-
-    @Option(names = "--port", defaultValue = "8834", description = "Receiver port when no URL is given (default: ${DEFAULT-VALUE}).")
-    int port;
+    @Mixin
+    ReceiverAddress receiver;
 
     @Option(names = {"-p", "--parallel"}, defaultValue = "4", description = "Chunks fetched at once, 1-32 (default: ${DEFAULT-VALUE}).")
     int parallel;
@@ -78,7 +72,7 @@ final class DownloadCommand implements Callable<Integer> {
         if (parallel < 1 || parallel > 32) {
             throw new IllegalArgumentException("--parallel must be between 1 and 32, not " + parallel);
         }
-        String url = to != null ? io.caravan.sender.ReceiverClient.normalize(to) : "http://" + host + ":" + port;
+        String url = receiver.url();
         String name = remote;
         if (remote.startsWith("http://") || remote.startsWith("https://")) {
             URI uri = URI.create(remote);

@@ -2,7 +2,6 @@ package io.caravan.cli;
 
 import io.caravan.app.CaravanMain;
 import io.caravan.app.RoleSettings;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,9 +28,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--transport", paramLabel = "<transport>", description = "http or file (default: caravan.sender.transport, http).")
     String transport;
 
-    @Option(names = "--config", paramLabel = "<file>", description = "Properties file with the keys to change"
-            + " (default: ./application.properties if present); every other key keeps its packaged default.")
-    Path config;
+    @Mixin
+    ConfigFile config;
 
     @Option(names = "--insecure", description = "With a receiver role: allow listening on an address other machines can"
             + " reach without a token (caravan.receiver.allow-anonymous=true).")
@@ -56,10 +54,10 @@ final class RunCommand implements Callable<Integer> {
         if (insecure) {
             overrides.put("caravan.receiver.allow-anonymous", "true");
         }
-        List<String> routes = RoleSettings.read((key, fallback) -> CaravanMain.property(key, overrides, config, fallback)).routes();
+        List<String> routes = RoleSettings.read((key, fallback) -> CaravanMain.property(key, overrides, config.path, fallback)).routes();
         Interruptions.installExiting("stopping; parcels in flight stay in the outbox and resume from the chunks the"
                 + " receiver holds at the next start", Duration.ofSeconds(10));
-        CaravanMain.run(routes, overrides, config);
+        CaravanMain.run(routes, overrides, config.path);
         return CaravanCli.OK;
     }
 }

@@ -5,7 +5,6 @@ import io.caravan.progress.ProgressListener;
 import io.caravan.progress.ProgressListeners;
 import io.caravan.progress.TransferStats;
 import io.caravan.sender.ParcelSender;
-import io.caravan.sender.ReceiverClient;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
 import io.caravan.sender.StopSignal;
@@ -49,15 +48,8 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Allow replacing a folder by a file or a file by a folder (the old entry is kept as a version).")
     boolean force;
 
-    @Option(names = "--to", paramLabel = "<url>", description = "Receiver URL; host:port means http://host:port"
-            + " (default: http://<host>:<port>).")
-    String to;
-
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Receiver host when --to is not given (default: ${DEFAULT-VALUE}).")
-    String host;
-
-    @Option(names = "--port", defaultValue = "8834", description = "Receiver port when --to is not given (default: ${DEFAULT-VALUE}).")
-    int port;
+    @Mixin
+    ReceiverAddress receiver;
 
     @Mixin
     PackingOptions packing;
@@ -83,7 +75,7 @@ final class SendCommand implements Callable<Integer> {
         verbosity.applyToLogs();
         Path state = connection.prepare();
         String name = remoteName != null ? remoteName : source.toAbsolutePath().normalize().getFileName().toString();
-        String url = ReceiverClient.normalize(to != null ? to : host + ":" + port);
+        String url = receiver.url();
         StopSignal stop = new StopSignal();
         Interruptions interruptions = Interruptions.install("stopping; parcel '" + name + "' stays resumable on " + url
                 + ": run the same command again to continue", stop::raise, Duration.ofSeconds(3));

@@ -18,9 +18,8 @@ import picocli.CommandLine.Option;
                 + " application.properties (caravan.receiver.*); flags override them.", ""})
 final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = "--config", paramLabel = "<file>", description = "Properties file with the keys to change"
-            + " (default: ./application.properties if present); every other key keeps its packaged default.")
-    Path config;
+    @Mixin
+    ConfigFile config;
 
     @Option(names = "--host", paramLabel = "<host>", description = "Address to listen on (default: 127.0.0.1).")
     String host;
@@ -79,7 +78,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Interruptions.installExiting("stopping the receiver; uploads in flight are asked to retry later and resume"
                 + " from the chunks it holds when it is back", Duration.ofSeconds(10));
-        CaravanMain.run(List.of("receiver"), overrides, config);
+        CaravanMain.run(List.of("receiver"), overrides, config.path);
         return CaravanCli.OK;
     }
 }

@@ -13,6 +13,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -53,8 +55,17 @@ final class UnpackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        UnpackOptions options = new UnpackOptions(!noVerify, onConflict,
-                ExtractPolicy.DEFAULT.withExternalSymlinks(allowExternalSymlinks));
+        // large files have a block written while the next is read, on threads this command owns
+        ExecutorService writeBehind = Executors.newFixedThreadPool(ExtractPolicy.WRITE_BEHIND_THREADS);
+        try {
+            return unpack(ExtractPolicy.DEFAULT.withExternalSymlinks(allowExternalSymlinks).withWriteBehind(writeBehind));
+        } finally {
+            writeBehind.shutdownNow();
+        }
+    }
+
+    private int unpack(ExtractPolicy policy) throws Exception {
+        UnpackOptions options = new UnpackOptions(!noVerify, onConflict, policy);
         TransferStats stats = new TransferStats();
         ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
         Unpacker unpacker = new Unpacker(options, ProgressListeners.of(stats, progress));

@@ -106,11 +106,10 @@ public final class ParcelDownload {
         }
         listener.started("get", manifest.contentBytes() == null ? manifest.totalSize() : manifest.contentBytes(),
                 manifest.entries() == null ? -1 : manifest.entries());
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(settings.parallel(), Math.max(1, missing.size()))), r -> {
-            Thread t = new Thread(r, "caravan-get-" + leaf);
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(settings.parallel(), Math.max(1, missing.size()))),
+                daemons("caravan-get-" + leaf));
+        // large files have a block written while the next is read, on threads this download owns
+        ExecutorService writeBehind = Executors.newFixedThreadPool(ExtractPolicy.WRITE_BEHIND_THREADS, daemons("caravan-get-write-" + leaf));
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         try {
             for (ChunkInfo chunk : missing) {
@@ -118,7 +117,7 @@ public final class ParcelDownload {
             }
             boolean ok = false;
             try (Staging staging = Staging.create(settings.local())) {
-                SafeExtractor.Result extracted = extract(manifest, arrivals, staging, listener);
+                SafeExtractor.Result extracted = extract(manifest, arrivals, staging, listener, writeBehind);
                 Path published = publish(staging);
                 ok = true;
                 return new Result(published, extracted.entries(), extracted.bytes(), manifest.sha256(), manifest.totalChunks(),
@@ -128,8 +127,17 @@ public final class ParcelDownload {
             }
         } finally {
             pool.shutdownNow();
+            writeBehind.shutdownNow();
             pool.awaitTermination(30, TimeUnit.SECONDS);
         }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemons(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private void fetch(CatalogClient.RemoteManifest remote, ChunkInfo chunk, Path file, ArrivingChunks arrivals,
@@ -149,11 +157,11 @@ public final class ParcelDownload {
         }
     }
 
-    private SafeExtractor.Result extract(Manifest manifest, ArrivingChunks arrivals, Staging staging, ProgressListener listener)
-            throws IOException {
+    private SafeExtractor.Result extract(Manifest manifest, ArrivingChunks arrivals, Staging staging, ProgressListener listener,
+                                         ExecutorService writeBehind) throws IOException {
         long room = Files.getFileStore(settings.local()).getUsableSpace() - settings.minFreeSpace();
         ExtractPolicy policy = ExtractPolicy.DEFAULT.withExternalSymlinks(settings.allowExternalSymlinks())
-                .withLimits(10_000_000, Math.max(0, room));
+                .withLimits(10_000_000, Math.max(0, room)).withWriteBehind(writeBehind);
         Unpacker unpacker = new Unpacker(new UnpackOptions(true, settings.onConflict(), policy), listener);
         try (VerifyingPartsInputStream parts = new VerifyingPartsInputStream(arrivals, manifest, listener)) {
             return unpacker.extractInto(parts, staging.dir(), parts);

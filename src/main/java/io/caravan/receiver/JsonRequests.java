@@ -3,6 +3,7 @@ package io.caravan.receiver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.session.RequestRejectedException;
+import io.caravan.sync.MirrorChangeRequest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,20 @@ final class JsonRequests {
         List<String> hashes = new ArrayList<>();
         list.forEach(h -> hashes.add(h.asText()));
         return hashes;
+    }
+
+    /** {@code POST /mirror/changes}: {@code {"rename":[{"from","to","sha256"?}], "delete":[paths]}}; an empty body asks for nothing. */
+    static MirrorChangeRequest mirrorChanges(String body) {
+        JsonNode request = parse(body);
+        if (!request.isObject()) {
+            throw RequestRejectedException.badRequest("send {\"rename\":[{\"from\":..,\"to\":..}], \"delete\":[paths]}");
+        }
+        List<MirrorChangeRequest.Rename> renames = new ArrayList<>();
+        request.path("rename").forEach(r -> renames.add(new MirrorChangeRequest.Rename(text(r, "from"), text(r, "to"),
+                text(r, "sha256"))));
+        List<String> deletes = new ArrayList<>();
+        request.path("delete").forEach(d -> deletes.add(d.asText()));
+        return new MirrorChangeRequest(renames, deletes);
     }
 
     private static JsonNode parse(String body) {

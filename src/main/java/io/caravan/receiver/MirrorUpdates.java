@@ -1,9 +1,11 @@
 package io.caravan.receiver;
 
 import io.caravan.dedup.ContentIndex;
+import io.caravan.sync.MirrorChangeRequest;
+import io.caravan.sync.MirrorChangesDone;
+import io.caravan.sync.MirrorEntries;
 import io.caravan.sync.Mirrors;
 import java.io.IOException;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,15 +27,15 @@ public final class MirrorUpdates {
     }
 
     /** The mirror's entries (empty when it does not exist yet). */
-    public Map<String, Object> list(String name, boolean checksum) throws IOException {
+    public MirrorEntries list(String name, boolean checksum) throws IOException {
         return mirrors.list(name, checksum);
     }
 
-    /** Renames and deletions inside the mirror: {@code changes} as sent, parsed and checked by {@link Mirrors}. */
-    public Map<String, Object> change(String name, String changes) throws IOException {
-        Map<String, Object> answer = mirrors.changes(name, changes);
+    /** Renames and deletions inside the mirror, every path checked by {@link Mirrors} before anything changes. */
+    public MirrorChangesDone change(String name, MirrorChangeRequest changes) throws IOException {
+        MirrorChangesDone done = mirrors.changes(name, changes);
         dedup.forget(mirrors.path(name));
-        LOG.info("mirror '{}': {}", name, answer);
-        return answer;
+        LOG.info("mirror '{}': renamed {}, deleted {}, skipped {}", name, done.renamed(), done.deleted(), done.skipped());
+        return done;
     }
 }

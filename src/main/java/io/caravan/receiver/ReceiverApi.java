@@ -121,19 +121,23 @@ public final class ReceiverApi implements CamelContextAware {
         }
     }
 
-    /** {@code GET /mirror?name=&checksum=}. */
+    /** {@code GET /mirror?name=&checksum=}: the mirror's entries. */
     public void mirror(Exchange exchange) throws IOException {
         admit(exchange);
         ErrorAnswers.json(exchange, 200, receiver.mirrorUpdates().list(queryParameter(exchange, "name"),
                 "true".equalsIgnoreCase(exchange.getMessage().getHeader("checksum", String.class))));
     }
 
-    /** {@code POST /mirror/changes?name=}. */
+    /**
+     * {@code POST /mirror/changes?name=}: the renames and deletions as a {@link JsonRequests#mirrorChanges
+     * request}, counted against the limit before the body is read into one.
+     */
     public void mirrorChanges(Exchange exchange) throws IOException {
         admit(exchange);
         String body = body(exchange);
         limits.checkMirrorChanges(body);
-        ErrorAnswers.json(exchange, 200, receiver.mirrorUpdates().change(queryParameter(exchange, "name"), body));
+        ErrorAnswers.json(exchange, 200, receiver.mirrorUpdates().change(queryParameter(exchange, "name"),
+                JsonRequests.mirrorChanges(body)));
     }
 
     /** A request is served only with the token, and not while the receiver stops. */

@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.unpack.ExtractPolicy;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -9,12 +10,14 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 
 /**
- * The threads a receiver works on besides the requests': a bounded pool for archive extraction and a
- * single-thread scheduler for hashing published files into the content index. Made by Camel's
+ * The threads a receiver works on besides the requests': bounded pools for archive extraction, for
+ * writing large extracted files behind their reading, and for building the archives of downloads, and
+ * a single-thread scheduler for hashing published files into the content index. Made by Camel's
  * {@code ExecutorServiceManager} ({@link #of}), they are named and stop with the context; made plain
  * ({@link #plain}, for use without Camel), {@link #close} stops them.
  */
@@ -22,42 +25,68 @@ public final class ReceiverThreads implements AutoCloseable {
 
     /** Extraction threads when nothing else is configured. */
     public static final int DEFAULT_EXTRACT_THREADS = 8;
+    /** Archives built for downloads at once when nothing else is configured. */
+    public static final int DEFAULT_ARCHIVE_THREADS = 4;
 
     private final ExecutorService extraction;
+    private final ExecutorService writing;
+    private final ExecutorService archives;
     private final ScheduledExecutorService indexing;
     private final ExtractionPool pool;
     private final boolean owned;
 
-    private ReceiverThreads(ExecutorService extraction, ScheduledExecutorService indexing, boolean owned) {
+    private ReceiverThreads(ExecutorService extraction, ExecutorService writing, ExecutorService archives,
+                            ScheduledExecutorService indexing, boolean owned) {
         this.extraction = extraction;
+        this.writing = writing;
+        this.archives = archives;
         this.indexing = indexing;
         this.pool = new ExtractionPool(extraction);
         this.owned = owned;
     }
 
-    /** Pools of {@code context}'s executor service manager: {@code extractThreads} for extraction. */
-    public static ReceiverThreads of(CamelContext context, int extractThreads) {
-        ThreadPoolProfile profile = new ThreadPoolProfile("caravan-extract");
-        profile.setPoolSize(extractThreads);
-        profile.setMaxPoolSize(extractThreads);
-        // unbounded (Camel takes 0 or less for a hand-off queue): an extraction that cannot start yet waits
-        profile.setMaxQueueSize(Integer.MAX_VALUE);
+    /** Pools of {@code context}'s executor service manager: {@code extractThreads} for extraction, {@code archiveThreads} for archives. */
+    public static ReceiverThreads of(CamelContext context, int extractThreads, int archiveThreads) {
+        if (extractThreads < 1 || archiveThreads < 1) {
+            throw new IllegalArgumentException("caravan.receiver.extract-threads and caravan.receiver.archive-threads are "
+                    + extractThreads + " and " + archiveThreads + "; each must be at least 1");
+        }
+        ExecutorServiceManager manager = context.getExecutorServiceManager();
+        return new ReceiverThreads(bounded(manager, "caravan-extract", extractThreads),
+                bounded(manager, "caravan-write", ExtractPolicy.WRITE_BEHIND_THREADS),
+                bounded(manager, "caravan-archive", archiveThreads),
+                manager.newSingleThreadScheduledExecutor(ReceiverThreads.class, "caravan-dedup-index"), false);
+    }
+
+    /**
+     * A pool of {@code threads} named {@code name}; work that cannot start yet waits (the pools' users
+     * bound how much they give it), and once the context stops, work is refused, not dropped unseen.
+     */
+    private static ExecutorService bounded(ExecutorServiceManager manager, String name, int threads) {
+        ThreadPoolProfile profile = new ThreadPoolProfile(name);
+        profile.setPoolSize(threads);
+        profile.setMaxPoolSize(threads);
+        profile.setMaxQueueSize(Integer.MAX_VALUE); // unbounded (Camel takes 0 or less for a hand-off queue)
         profile.setKeepAliveTime(60L);
         profile.setTimeUnit(TimeUnit.SECONDS);
         profile.setAllowCoreThreadTimeOut(true);
-        profile.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort); // once stopped: refused, not dropped unseen
-        var manager = context.getExecutorServiceManager();
-        return new ReceiverThreads(manager.newThreadPool(ReceiverThreads.class, "caravan-extract", profile),
-                manager.newSingleThreadScheduledExecutor(ReceiverThreads.class, "caravan-dedup-index"), false);
+        profile.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
+        return manager.newThreadPool(ReceiverThreads.class, name, profile);
     }
 
     /** Plain pools of daemon threads, for a receiver used without Camel; {@link #close} stops them. */
     public static ReceiverThreads plain(int extractThreads) {
-        ThreadPoolExecutor extraction = new ThreadPoolExecutor(extractThreads, extractThreads, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemons("caravan-extract"));
-        extraction.allowCoreThreadTimeOut(true);
-        return new ReceiverThreads(extraction, Executors.newSingleThreadScheduledExecutor(daemons("caravan-dedup-index")),
-                true);
+        return new ReceiverThreads(plainPool("caravan-extract", extractThreads),
+                plainPool("caravan-write", ExtractPolicy.WRITE_BEHIND_THREADS),
+                plainPool("caravan-archive", DEFAULT_ARCHIVE_THREADS),
+                Executors.newSingleThreadScheduledExecutor(daemons("caravan-dedup-index")), true);
+    }
+
+    private static ExecutorService plainPool(String name, int threads) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemons(name));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     private static ThreadFactory daemons(String name) {
@@ -74,6 +103,16 @@ public final class ReceiverThreads implements AutoCloseable {
         return pool;
     }
 
+    /** Where blocks of large extracted files are written while the next is read ({@link ExtractPolicy#withWriteBehind}). */
+    public ExecutorService writing() {
+        return writing;
+    }
+
+    /** Where the archives of downloads ({@code /parcels/zip}, {@code /parcels/tar-zst}) are built. */
+    public ExecutorService archives() {
+        return archives;
+    }
+
     /** Where queued published files are hashed, one at a time. */
     public ScheduledExecutorService indexing() {
         return indexing;
@@ -84,6 +123,8 @@ public final class ReceiverThreads implements AutoCloseable {
     public void close() {
         if (owned) {
             extraction.shutdownNow();
+            writing.shutdownNow();
+            archives.shutdownNow();
             indexing.shutdownNow();
         }
     }

@@ -1,6 +1,5 @@
 package io.caravan.sync;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.UnsafePathException;
 import io.caravan.fs.Versions;
@@ -12,9 +11,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -32,44 +29,35 @@ final class MirrorChanges {
     private final Versions.Batch versions;
     private final List<String> renamed = new ArrayList<>();
     private final List<String> deleted = new ArrayList<>();
-    private final List<Map<String, String>> skipped = new ArrayList<>();
+    private final List<MirrorChangesDone.Skipped> skipped = new ArrayList<>();
 
     private MirrorChanges(ConfinedDir mirror, Versions.Batch versions) {
         this.mirror = mirror;
         this.versions = versions;
     }
 
-    static Map<String, Object> apply(ConfinedDir mirror, Versions.Batch versions, JsonNode request)
+    static MirrorChangesDone apply(ConfinedDir mirror, Versions.Batch versions, MirrorChangeRequest request)
             throws IOException {
-        List<JsonNode> renames = new ArrayList<>();
-        request.path("rename").forEach(renames::add);
-        List<String> deletes = new ArrayList<>();
-        request.path("delete").forEach(d -> deletes.add(d.asText()));
-        for (JsonNode r : renames) {
-            String from = r.path("from").asText(null);
-            String to = r.path("to").asText(null);
-            checkReachable(mirror, from);
-            checkReachable(mirror, to);
-            if (to.equals(from) || to.startsWith(from + "/")) {
-                throw MirrorPaths.unsafe(to, "a rename cannot move '" + from + "' onto or into itself");
+        List<String> deletes = new ArrayList<>(request.delete());
+        for (MirrorChangeRequest.Rename r : request.rename()) {
+            checkReachable(mirror, r.from());
+            checkReachable(mirror, r.to());
+            if (r.to().equals(r.from()) || r.to().startsWith(r.from() + "/")) {
+                throw MirrorPaths.unsafe(r.to(), "a rename cannot move '" + r.from() + "' onto or into itself");
             }
         }
         for (String d : deletes) {
             checkReachable(mirror, d);
         }
         MirrorChanges changes = new MirrorChanges(mirror, versions);
-        for (JsonNode r : renames) {
-            changes.rename(r.path("from").asText(), r.path("to").asText(), r.path("sha256").asText(null));
+        for (MirrorChangeRequest.Rename r : request.rename()) {
+            changes.rename(r.from(), r.to(), r.sha256());
         }
         deletes.sort(Comparator.comparingInt((String d) -> d.split("/").length).reversed());
         for (String d : deletes) {
             changes.delete(d);
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("renamed", changes.renamed);
-        answer.put("deleted", changes.deleted);
-        answer.put("skipped", changes.skipped);
-        return answer;
+        return new MirrorChangesDone(changes.renamed, changes.deleted, changes.skipped);
     }
 
     /** Refuses, before anything changes, a path that is malformed or whose folders include a link or a file. */
@@ -160,6 +148,6 @@ final class MirrorChanges {
     }
 
     private void skip(String path, String reason) {
-        skipped.add(Map.of("path", path, "reason", reason));
+        skipped.add(new MirrorChangesDone.Skipped(path, reason));
     }
 }

@@ -13,9 +13,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Lists a mirror entry by entry for a sender's diff: relative path, type ({@code file}, {@code dir},
@@ -28,8 +26,8 @@ final class MirrorListing {
     private MirrorListing() {
     }
 
-    static List<Map<String, Object>> list(Path mirror, boolean checksum) throws IOException {
-        List<Map<String, Object>> entries = new ArrayList<>();
+    static List<MirrorEntry> list(Path mirror, boolean checksum) throws IOException {
+        List<MirrorEntry> entries = new ArrayList<>();
         if (!Files.isDirectory(mirror, LinkOption.NOFOLLOW_LINKS)) {
             return entries;
         }
@@ -70,23 +68,15 @@ final class MirrorListing {
         return entries;
     }
 
-    private static Map<String, Object> entry(String relative, Path path, String type, boolean checksum, byte[] buffer)
+    private static MirrorEntry entry(String relative, Path path, String type, boolean checksum, byte[] buffer)
             throws IOException {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("path", relative);
-        entry.put("type", type);
         if (type.equals("link")) {
-            entry.put("target", Files.readSymbolicLink(path).toString());
-            return entry;
+            return MirrorEntry.link(relative, Files.readSymbolicLink(path).toString());
         }
         PosixFileAttributes attrs = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        entry.put("size", type.equals("file") ? attrs.size() : 0);
-        entry.put("mtime", attrs.lastModifiedTime().toMillis());
-        entry.put("mode", PosixModes.fromPermissions(attrs.permissions()));
-        if (checksum && type.equals("file")) {
-            entry.put("sha256", sha256(path, buffer));
-        }
-        return entry;
+        return new MirrorEntry(relative, type, null, type.equals("file") ? attrs.size() : 0L,
+                attrs.lastModifiedTime().toMillis(), PosixModes.fromPermissions(attrs.permissions()),
+                checksum && type.equals("file") ? sha256(path, buffer) : null);
     }
 
     static String sha256(Path file, byte[] buffer) throws IOException {

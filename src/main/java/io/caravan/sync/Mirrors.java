@@ -1,13 +1,9 @@
 package io.caravan.sync;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.Versions;
-import io.caravan.session.RequestRejectedException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,8 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Mirrors {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Path inbox;
     private final Versions versions;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
@@ -31,31 +25,17 @@ public final class Mirrors {
         this.versions = versions;
     }
 
-    /** {@code GET /mirror}: the entries of the mirror; an empty list when it does not exist yet. */
-    public Map<String, Object> list(String name, boolean checksum) throws IOException {
+    /** {@code GET /mirror}: the entries of the mirror; none when it does not exist yet. */
+    public MirrorEntries list(String name, boolean checksum) throws IOException {
         synchronized (lock(name)) {
-            List<Map<String, Object>> entries;
             try (ConfinedDir mirror = MirrorPaths.openIfExists(inbox, name)) {
-                entries = mirror == null ? List.of() : MirrorListing.list(mirror.self(), checksum);
+                return new MirrorEntries(name, mirror == null ? List.of() : MirrorListing.list(mirror.self(), checksum));
             }
-            Map<String, Object> answer = new LinkedHashMap<>();
-            answer.put("name", name);
-            answer.put("entries", entries);
-            return answer;
         }
     }
 
-    /** {@code POST /mirror/changes}: {@code {"rename":[{"from","to","sha256"?}], "delete":[paths]}}. */
-    public Map<String, Object> changes(String name, String body) throws IOException {
-        JsonNode request;
-        try {
-            request = JSON.readTree(body == null || body.isBlank() ? "{}" : body);
-        } catch (IOException e) {
-            throw RequestRejectedException.badRequest("the body is not valid JSON: " + e.getMessage());
-        }
-        if (!request.isObject()) {
-            throw RequestRejectedException.badRequest("send {\"rename\":[{\"from\":..,\"to\":..}], \"delete\":[paths]}");
-        }
+    /** {@code POST /mirror/changes}: the renames, then the deletions of {@code request} inside the mirror {@code name}. */
+    public MirrorChangesDone changes(String name, MirrorChangeRequest request) throws IOException {
         synchronized (lock(name)) {
             try (ConfinedDir mirror = MirrorPaths.open(inbox, name, true)) {
                 return MirrorChanges.apply(mirror, versions.batch(), request);

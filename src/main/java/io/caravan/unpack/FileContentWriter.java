@@ -21,9 +21,10 @@ import java.security.MessageDigest;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * CPU of everything else the extraction does) and does not push other data out of the cache. Smaller
  * files, file systems without direct I/O (tmpfs, some network mounts; found out once per
  * file system) and a moment when every pooled
- * buffer is in use take the ordinary buffered write.
+ * buffer is in use take the ordinary buffered write. While a block of a large file is written on the
+ * write-behind executor the caller gives (it owns it), the next one is read and hashed.
  */
 final class FileContentWriter {
 
@@ -46,27 +48,25 @@ final class FileContentWriter {
     private static final Set<OpenOption> DIRECT = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
             LinkOption.NOFOLLOW_LINKS, ExtendedOpenOption.DIRECT);
     private static final Set<OpenOption> REOPEN = Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-    /** Shared by all extractions of the process: bounds the direct memory they take (two per file at most). */
-    private static final AlignedBuffers POOL = new AlignedBuffers(4);
-    /** Writes one block of a file while its next block is read and hashed. */
-    private static final ExecutorService WRITER = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "caravan-write");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /**
+     * Shared by all extractions of the process: bounds the direct memory they take (two per file at most,
+     * so at most {@link ExtractPolicy#WRITE_BEHIND_THREADS} files have a block written behind at once).
+     */
+    private static final AlignedBuffers POOL = new AlignedBuffers(2 * ExtractPolicy.WRITE_BEHIND_THREADS);
     /** File systems found not to take direct I/O: their files are written through the page cache. */
     private static final Set<FileStore> NO_DIRECT = ConcurrentHashMap.newKeySet();
 
     private final byte[] buffer = new byte[256 * 1024];
     private final boolean directAllowed;
+    private final Executor writeBehind;
 
-    FileContentWriter() {
-        this(true);
-    }
-
-    /** {@code directAllowed} false: always the buffered write ({@code caravan.receiver.direct-io=false}). */
-    FileContentWriter(boolean directAllowed) {
+    /**
+     * {@code directAllowed} false: always the buffered write ({@code caravan.receiver.direct-io=false});
+     * {@code writeBehind}: where a block is written while the next is read (null: one after the other).
+     */
+    FileContentWriter(boolean directAllowed, Executor writeBehind) {
         this.directAllowed = directAllowed;
+        this.writeBehind = writeBehind;
     }
 
     /**
@@ -129,7 +129,7 @@ final class FileContentWriter {
                         MessageDigest digest, ProgressListener listener, ByteBuffer first) throws IOException {
         FileChannel channel = opened;
         boolean aligned = true;
-        ByteBuffer second = null; // with two blocks, one is written on WRITER while the other is filled
+        ByteBuffer second = null; // with two blocks, one is written on writeBehind while the other is filled
         Future<?> pending = null;
         ByteBuffer block = first;
         try {
@@ -150,13 +150,7 @@ final class FileContentWriter {
                 block.flip().limit(padded);
                 if (second != null) {
                     await(pending); // the other block's write: then only this one is in flight
-                    FileChannel out = channel;
-                    ByteBuffer data = block;
-                    long at = offset;
-                    pending = WRITER.submit(() -> {
-                        writeFully(out, data, at);
-                        return null;
-                    });
+                    pending = writeBehind(channel, block, offset);
                     block = block == first ? second : first;
                 } else if (offset > 0 || !aligned) {
                     writeFully(channel, block, offset);
@@ -164,7 +158,7 @@ final class FileContentWriter {
                     // the first block alone: it tells whether this file system takes direct writes
                     try {
                         writeFully(channel, block, offset);
-                        second = remaining > 0 ? POOL.acquire() : null;
+                        second = remaining > 0 && writeBehind != null ? POOL.acquire() : null;
                     } catch (IOException e) {
                         // opened with O_DIRECT but the writes are refused (alignment): go on through the page cache
                         channel.close();
@@ -192,6 +186,20 @@ final class FileContentWriter {
             }
             channel.close();
         }
+    }
+
+    /** The block's write, started on the write-behind executor; done here when it takes no more work (stopping). */
+    private Future<?> writeBehind(FileChannel channel, ByteBuffer block, long offset) {
+        FutureTask<Void> write = new FutureTask<>(() -> {
+            writeFully(channel, block, offset);
+            return null;
+        });
+        try {
+            writeBehind.execute(write);
+        } catch (RejectedExecutionException e) {
+            write.run();
+        }
+        return write;
     }
 
     private static void await(Future<?> write) throws IOException {

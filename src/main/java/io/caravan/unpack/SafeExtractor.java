@@ -49,7 +49,7 @@ public final class SafeExtractor {
         this.policy = policy;
         this.listener = listener;
         this.hooks = hooks;
-        this.contentWriter = new FileContentWriter(policy.directIo());
+        this.contentWriter = new FileContentWriter(policy.directIo(), policy.writeBehind());
     }
 
     /** Counts of what one extraction wrote. */

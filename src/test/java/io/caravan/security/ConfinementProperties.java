@@ -2,7 +2,6 @@ package io.caravan.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanException;
 import io.caravan.CraftedTar;
 import io.caravan.pack.ChunkInfo;
@@ -15,6 +14,7 @@ import io.caravan.receiver.ReceiverConfig;
 import io.caravan.receiver.StartRequest;
 import io.caravan.session.ChunkBody;
 import io.caravan.session.SessionLimits;
+import io.caravan.sync.MirrorChangeRequest;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
 import io.caravan.util.Sha256;
@@ -51,7 +51,6 @@ import net.jqwik.api.lifecycle.BeforeTry;
  */
 class ConfinementProperties {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> SEGMENTS = List.of("a", "b", "l1", "l2", "m");
 
     private Path tmp;
@@ -129,9 +128,9 @@ class ConfinementProperties {
             }
             case "archive" -> archive(receiver, step.name(), new CraftedTar().dir(leaf(step.name()))
                     .file(leaf(step.name()) + "/sub-" + leaf(step.other())));
-            case "rename" -> receiver.mirrorUpdates().change(first(step.name()), "{\"rename\":[{\"from\":" + JSON.writeValueAsString(rest(step.name()))
-                    + ",\"to\":" + JSON.writeValueAsString(rest(step.other())) + "}]}");
-            default -> receiver.mirrorUpdates().change(first(step.name()), "{\"delete\":[" + JSON.writeValueAsString(rest(step.other())) + "]}");
+            case "rename" -> receiver.mirrorUpdates().change(first(step.name()), new MirrorChangeRequest(
+                    List.of(new MirrorChangeRequest.Rename(rest(step.name()), rest(step.other()), null)), List.of()));
+            default -> receiver.mirrorUpdates().change(first(step.name()), new MirrorChangeRequest(List.of(), List.of(rest(step.other()))));
         }
     }
 

@@ -11,7 +11,6 @@ import io.caravan.util.TreeSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +36,7 @@ class MirrorChangesTest {
         TestTrees.write(mirror.resolve("d.txt"), "d");
         Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
 
-        Map<String, Object> answer = changes(mirror, JSON.readTree("""
+        MirrorChangesDone answer = changes(mirror, JSON.readTree("""
                 {"rename": [{"from": "a.txt", "to": "new folder/a b.txt"},
                             {"from": "folder", "to": "renamed"},
                             {"from": "locked/c.txt", "to": "c.txt"},
@@ -52,9 +51,9 @@ class MirrorChangesTest {
         assertThat(mirror.resolve("folder")).doesNotExist();
         assertThat(mirror.resolve("d.txt")).as("content differs from the sha256 asked for").exists();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(locked))).isEqualTo("r-xr-xr-x");
-        assertThat(answer.get("renamed").toString()).contains("a.txt -> new folder/a b.txt", "folder -> renamed");
-        assertThat(answer.get("deleted").toString()).contains("renamed/sub/b.txt", "renamed/sub");
-        assertThat(answer.get("skipped").toString()).contains("d.txt", "missing", "gone");
+        assertThat(answer.renamed().toString()).contains("a.txt -> new folder/a b.txt", "folder -> renamed");
+        assertThat(answer.deleted().toString()).contains("renamed/sub/b.txt", "renamed/sub");
+        assertThat(answer.skipped().toString()).contains("d.txt", "missing", "gone");
     }
 
     @Test
@@ -82,9 +81,9 @@ class MirrorChangesTest {
         assertThat(mirror.resolve("link")).doesNotExist();
     }
 
-    private static Map<String, Object> changes(Path mirror, com.fasterxml.jackson.databind.JsonNode request) throws java.io.IOException {
+    private static MirrorChangesDone changes(Path mirror, JsonNode request) throws java.io.IOException {
         try (io.caravan.fs.ConfinedDir dir = io.caravan.fs.ConfinedDir.open(mirror)) {
-            return MirrorChanges.apply(dir, io.caravan.fs.Versions.none().batch(), request);
+            return MirrorChanges.apply(dir, io.caravan.fs.Versions.none().batch(), JSON.treeToValue(request, MirrorChangeRequest.class));
         }
     }
 }
