@@ -143,7 +143,8 @@ public final class ParcelPublishing {
                 ? session.meta().id() : Path.of(session.meta().name()).getFileName().toString();
         try (Staging staging = Staging.at(stagingDir, config.inbox())) {
             Path file = stagingDir.resolve(own);
-            String sha = RawConcatenation.concatenate(expected.stream().map(c -> session.chunk(c.index()).file()).toList(), file);
+            String sha = RawConcatenation.concatenate(expected.stream().map(c -> session.chunk(c.index()).file()).toList(), file,
+                    config.durability().syncer());
             if (manifest != null && manifest.hasStreamSha256() && !sha.equals(manifest.sha256())) {
                 throw ChunkCompleteness.streamMismatch("whole-file", manifest.sha256(), sha);
             }

@@ -48,8 +48,15 @@ public final class DiskSessionStore implements SessionStore {
     private final AlignedBuffers readBuffers;
     private final ReadAheadBudget readAhead;
     private final UploadActivity activity = new UploadActivity();
+    private final Durability durability;
+    private final Syncer syncer;
 
     public DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock) throws IOException {
+        this(root, ttl, limits, clock, Durability.DEFAULT);
+    }
+
+    public DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock, Durability durability)
+            throws IOException {
         this.sessionsDir = Files.createDirectories(root.resolve("sessions"));
         this.expiredDir = Files.createDirectories(root.resolve("expired"));
         this.finishedDir = Files.createDirectories(root.resolve("finished"));
@@ -57,7 +64,9 @@ public final class DiskSessionStore implements SessionStore {
         this.limits = limits;
         this.checks = new LimitChecks(limits, sessionsDir);
         this.clock = clock;
-        this.writer = new ChunkFileWriter(new AlignedBuffers(limits.directIo() ? WRITE_BUFFERS : 0));
+        this.durability = durability;
+        this.syncer = durability.syncer();
+        this.writer = new ChunkFileWriter(new AlignedBuffers(limits.directIo() ? WRITE_BUFFERS : 0), durability);
         this.readBuffers = new AlignedBuffers(limits.directIo() ? READ_BUFFERS : 0);
         this.readAhead = new ReadAheadBudget(limits.readAheadBytes(), clock, sessions::values);
         SessionFolders.load(sessionsDir, session -> sessions.put(session.meta().id(), session));
@@ -92,8 +101,8 @@ public final class DiskSessionStore implements SessionStore {
         SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,
                 now.toString(), now.plus(ttl).toString(), mode, into ? Boolean.TRUE : null, force ? Boolean.TRUE : null);
         Path dir = Files.createDirectories(sessionsDir.resolve(id.value()).resolve("chunks")).getParent();
-        DurableFiles.writeString(dir.resolve("meta.json"), SessionFolders.JSON.writeValueAsString(meta));
-        DurableFiles.syncDir(sessionsDir);
+        DurableFiles.writeString(dir.resolve("meta.json"), SessionFolders.JSON.writeValueAsString(meta), syncer);
+        syncer.folder(sessionsDir);
         Session session = new Session(meta, dir);
         sessions.put(id.value(), session);
         return session;
@@ -174,7 +183,7 @@ public final class DiskSessionStore implements SessionStore {
                 return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
             }
             Path file = SessionFolders.chunkFile(session, index, sha);
-            DurableFiles.moveDurably(tmp, file);
+            DurableFiles.moveDurably(tmp, file, syncer);
             if (existing != null) {
                 Files.deleteIfExists(existing.file());
             }
@@ -192,7 +201,7 @@ public final class DiskSessionStore implements SessionStore {
     public void remove(Session session, String finishedResult) throws IOException {
         synchronized (session) {
             if (finishedResult != null) {
-                DurableFiles.writeString(finishedDir.resolve(session.meta().id() + ".json"), finishedResult);
+                DurableFiles.writeString(finishedDir.resolve(session.meta().id() + ".json"), finishedResult, syncer);
             }
             session.markRemoved();
             sessions.remove(session.meta().id());
@@ -227,7 +236,7 @@ public final class DiskSessionStore implements SessionStore {
         List<String> removed = new ArrayList<>();
         for (Session session : List.copyOf(sessions.values())) {
             if (session.expired(now)) {
-                DurableFiles.writeString(expiredDir.resolve(session.meta().id()), session.meta().expiresAt());
+                DurableFiles.writeString(expiredDir.resolve(session.meta().id()), session.meta().expiresAt(), syncer);
                 remove(session, null);
                 removed.add(session.meta().id());
             }
