@@ -137,6 +137,8 @@ final class ChunkFileWriter {
     }
 
     private void forceIfAsked(Path file, FileChannel channel) throws IOException {
-        durability.syncer().file(file, channel);
+        if (durability.everyChunk()) {
+            durability.syncer().file(file, channel);
+        }
     }
 }
