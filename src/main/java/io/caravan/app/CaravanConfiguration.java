@@ -25,6 +25,7 @@ import io.caravan.sender.ParcelSender;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
 import io.caravan.sender.StopSignal;
+import io.caravan.session.Durability;
 import io.caravan.session.SessionLimits;
 import io.caravan.sync.MirrorSync;
 import io.caravan.sync.PathFilter;
@@ -178,7 +179,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         .withExternalSymlinks(!Boolean.parseBoolean(settings.text("caravan.receiver.safe-links", "false")))
                         .withMaxExpansion(settings.integer("caravan.receiver.max-expansion", 1000), ExtractPolicy.DEFAULT_EXPANSION_GRACE)
                         .withMinFreeBytes(limits.minFreeBytes()).withWriteBehind(threads.writing()),
-                settings.duration("caravan.receiver.keep-versions", "7d"));
+                settings.duration("caravan.receiver.keep-versions", "7d"),
+                Durability.parse(settings.text("caravan.receiver.durability", "publish")));
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), threads);
         context.getRegistry().bind("receiver", receiver);
         // stopped with the context (after its routes): ends the extraction and indexing and closes the store

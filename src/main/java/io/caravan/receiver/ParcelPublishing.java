@@ -7,7 +7,9 @@ import io.caravan.pack.Manifest;
 import io.caravan.session.SessionStore;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
+import io.caravan.session.Syncer;
 import io.caravan.sync.Mirrors;
+import io.caravan.unpack.OnConflict;
 import io.caravan.unpack.PosixModes;
 import io.caravan.unpack.Publisher;
 import io.caravan.unpack.Staging;
@@ -101,8 +103,11 @@ public final class ParcelPublishing {
             assembler.reopen();
             throw ChunkCompleteness.streamMismatch("whole-stream", manifest.sha256(), outcome.streamSha256());
         }
+        Syncer syncer = config.durability().syncer();
         if (session.meta().apply()) {
+            syncer.tree(assembler.stagingDir());
             mirrors.apply(session.meta().name(), assembler.stagingDir());
+            syncer.tree(mirrors.path(session.meta().name())); // the apply renamed entries all over the mirror
             dedup.forget(mirrors.path(session.meta().name()));
             return published(mirrors.path(session.meta().name()), outcome.result().entries(), outcome.result().bytes(),
                     outcome.streamSha256());
@@ -112,6 +117,7 @@ public final class ParcelPublishing {
         boolean single = top.size() == 1;
         String target = target(session, single ? top.get(0) : null);
         String relative;
+        syncer.tree(stagingDir); // every extracted file and folder on disk before any of it is published
         if (single) {
             relative = publisher.publish(stagingDir, top.get(0), target, policy(session));
         } else {
@@ -119,6 +125,7 @@ public final class ParcelPublishing {
             relative = publisher.publish(stagingDir.getParent(), stagingDir.getFileName().toString(), target, policy(session));
         }
         Path published = config.inbox().resolve(relative);
+        forcePublish(session, published);
         dedup.forget(published);
         List<Map.Entry<Path, String>> hashed = new ArrayList<>();
         List<Path> toHash = new ArrayList<>();
@@ -143,17 +150,34 @@ public final class ParcelPublishing {
                 ? session.meta().id() : Path.of(session.meta().name()).getFileName().toString();
         try (Staging staging = Staging.at(stagingDir, config.inbox())) {
             Path file = stagingDir.resolve(own);
-            String sha = RawConcatenation.concatenate(expected.stream().map(c -> session.chunk(c.index()).file()).toList(), file);
+            String sha = RawConcatenation.concatenate(expected.stream().map(c -> session.chunk(c.index()).file()).toList(), file,
+                    config.durability().syncer());
             if (manifest != null && manifest.hasStreamSha256() && !sha.equals(manifest.sha256())) {
                 throw ChunkCompleteness.streamMismatch("whole-file", manifest.sha256(), sha);
             }
             long size = Files.size(file);
             Path published = config.inbox().resolve(publisher.publish(stagingDir, own, target(session, own), policy(session)));
+            forcePublish(session, published);
             dedup.forget(published);
             if (size >= config.dedupMinSize()) {
                 dedup.record(List.of(Map.entry(published, sha)));
             }
             return published(published, 1, size, sha);
+        }
+    }
+
+    /**
+     * Makes a publish's renames survive a power loss: the folders from the published entry's up to the
+     * inbox (the rename, and folders the publish created); the whole entry when a merge renamed entries
+     * into its folders.
+     */
+    private void forcePublish(Session session, Path published) throws IOException {
+        Syncer syncer = config.durability().syncer();
+        if (config.onConflict(session.meta()) == OnConflict.MERGE && Files.isDirectory(published, LinkOption.NOFOLLOW_LINKS)) {
+            syncer.tree(published);
+        }
+        for (Path dir = published.getParent(); dir != null && dir.startsWith(config.inbox()); dir = dir.getParent()) {
+            syncer.folder(dir);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.session.Syncer;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -9,13 +10,13 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.List;
 
-/** Joins chunk files in order into one file, hashing it, and fsyncs it (a raw session's finish). */
+/** Joins chunk files in order into one file, hashing it, and forces it to disk (a raw session's finish, before its publish). */
 final class RawConcatenation {
 
     private RawConcatenation() {
     }
 
-    static String concatenate(List<Path> chunks, Path target) throws IOException {
+    static String concatenate(List<Path> chunks, Path target, Syncer syncer) throws IOException {
         MessageDigest digest = Sha256.newDigest();
         byte[] buffer = new byte[1 << 20];
         try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -30,7 +31,7 @@ final class RawConcatenation {
                     }
                 }
             }
-            out.force(true);
+            syncer.file(target, out);
         }
         return Sha256.hex(digest);
     }

@@ -54,7 +54,8 @@ public final class Receiver implements Service {
         Files.createDirectories(config.inbox());
         Versions versions = new Versions(config.stateDir().resolve(Versions.FOLDER), config.keepVersions(), clock);
         Mirrors mirrors = new Mirrors(config.inbox(), versions);
-        this.store = new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(), clock);
+        this.store = new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(), clock,
+                config.durability());
         this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.jsonl"),
                 store.activity().idleAfter(INDEXING_QUIET), threads.indexing());
         this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());

@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.session.Durability;
 import io.caravan.session.SessionLimits;
 import io.caravan.session.SessionMeta;
 import io.caravan.unpack.ExtractPolicy;
@@ -11,10 +12,17 @@ import java.time.Duration;
  * Settings of a receiver. Everything it keeps lives inside {@code inbox}: published parcels at the
  * top, its own state under {@code inbox/.caravan/} (sessions, staging, dedup index), so every
  * publish is a rename on one file system. What a publish or mirror change replaces is kept in
- * {@code inbox/.caravan/versions/} for {@code keepVersions} (zero: deleted at once).
+ * {@code inbox/.caravan/versions/} for {@code keepVersions} (zero: deleted at once). {@code durability}
+ * says when what arrives is forced to disk (every chunk, or each parcel once before its publish).
  */
 public record ReceiverConfig(Path inbox, Duration sessionTtl, SessionLimits limits, long dedupMinSize,
-                             OnConflict onConflict, ExtractPolicy policy, Duration keepVersions) {
+                             OnConflict onConflict, ExtractPolicy policy, Duration keepVersions, Durability durability) {
+
+    /** Settings with the default durability ({@code publish}). */
+    public ReceiverConfig(Path inbox, Duration sessionTtl, SessionLimits limits, long dedupMinSize,
+                          OnConflict onConflict, ExtractPolicy policy, Duration keepVersions) {
+        this(inbox, sessionTtl, limits, dedupMinSize, onConflict, policy, keepVersions, Durability.DEFAULT);
+    }
 
     public Path stateDir() {
         return inbox.resolve(".caravan");

@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes one chunk body to a new file, hashing it, and makes it durable (fdatasync). Where the
+ * Writes one chunk body to a new file, hashing it, and forces it to disk (fdatasync) when the
+ * {@link Durability} asks for every chunk. Where the
  * file system allows, the body goes to disk with O_DIRECT through a small block-aligned buffer,
  * hashed piece by piece while the piece is in cache: chunk files neither pay for nor evict page
  * cache they are rarely read from (the extraction reads the body kept in memory). Without direct
@@ -32,10 +33,16 @@ final class ChunkFileWriter {
             StandardOpenOption.TRUNCATE_EXISTING);
 
     private final AlignedBuffers buffers;
+    private final Durability durability;
     private volatile boolean direct;
 
     ChunkFileWriter(AlignedBuffers buffers) {
+        this(buffers, Durability.DEFAULT);
+    }
+
+    ChunkFileWriter(AlignedBuffers buffers, Durability durability) {
         this.buffers = buffers;
+        this.durability = durability;
         this.direct = buffers.enabled();
     }
 
@@ -108,12 +115,12 @@ final class ChunkFileWriter {
             if (length % AlignedBuffers.BLOCK != 0) {
                 channel.truncate(length);
             }
-            channel.force(false);
+            forceIfAsked(file, channel);
         }
         return Sha256.hex(digest);
     }
 
-    private static String buffered(Path file, ByteBuffer[] body, long length) throws IOException {
+    private String buffered(Path file, ByteBuffer[] body, long length) throws IOException {
         MessageDigest digest = Sha256.newDigest();
         try (FileChannel channel = FileChannel.open(file, BUFFERED)) {
             ByteBuffer[] parts = new ByteBuffer[body.length];
@@ -124,8 +131,14 @@ final class ChunkFileWriter {
             for (long left = length; left > 0; ) {
                 left -= channel.write(parts);
             }
-            channel.force(false);
+            forceIfAsked(file, channel);
         }
         return Sha256.hex(digest);
+    }
+
+    private void forceIfAsked(Path file, FileChannel channel) throws IOException {
+        if (durability.everyChunk()) {
+            durability.syncer().file(file, channel);
+        }
     }
 }

@@ -19,16 +19,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link SessionStore} as folders on one disk ({@link SessionFolders}). A chunk is hashed while
- * it is written to a temporary file, fsynced and renamed under its index and hash, so a crash never
- * leaves a chunk that looks complete but is not, and the store is rebuilt exactly from the folder
- * names after a restart. Expired sessions leave a tombstone so they answer 410, not 404. Chunk files
+ * it is written to a temporary file, forced to disk if the {@link Durability} says so, and renamed under
+ * its index and hash, so a crash of the process never leaves a chunk that looks complete but is not,
+ * and the store is rebuilt from the folder names after a restart (re-hashing them after a reboot that
+ * may have torn unforced chunks, see {@link BootRecord}). Expired sessions leave a tombstone so they answer 410, not 404. Chunk files
  * bypass the page cache where the file system allows ({@link ChunkFileWriter}); a body that a
  * listener will read next stays in memory for it ({@link #open}), within the {@link ReadAheadBudget}.
  */
 public final class DiskSessionStore implements SessionStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DiskSessionStore.class);
 
     /** Aligned buffers for direct writes: as many chunk writes at once go around the page cache. */
     private static final int WRITE_BUFFERS = 8;
@@ -48,8 +53,15 @@ public final class DiskSessionStore implements SessionStore {
     private final AlignedBuffers readBuffers;
     private final ReadAheadBudget readAhead;
     private final UploadActivity activity = new UploadActivity();
+    private final Durability durability;
+    private final Syncer syncer;
 
     public DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock) throws IOException {
+        this(root, ttl, limits, clock, Durability.DEFAULT);
+    }
+
+    public DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock, Durability durability)
+            throws IOException {
         this.sessionsDir = Files.createDirectories(root.resolve("sessions"));
         this.expiredDir = Files.createDirectories(root.resolve("expired"));
         this.finishedDir = Files.createDirectories(root.resolve("finished"));
@@ -57,10 +69,33 @@ public final class DiskSessionStore implements SessionStore {
         this.limits = limits;
         this.checks = new LimitChecks(limits, sessionsDir);
         this.clock = clock;
-        this.writer = new ChunkFileWriter(new AlignedBuffers(limits.directIo() ? WRITE_BUFFERS : 0));
+        this.durability = durability;
+        this.syncer = durability.syncer();
+        this.writer = new ChunkFileWriter(new AlignedBuffers(limits.directIo() ? WRITE_BUFFERS : 0), durability);
         this.readBuffers = new AlignedBuffers(limits.directIo() ? READ_BUFFERS : 0);
         this.readAhead = new ReadAheadBudget(limits.readAheadBytes(), clock, sessions::values);
-        SessionFolders.load(sessionsDir, session -> sessions.put(session.meta().id(), session));
+        rebuild(root);
+    }
+
+    /**
+     * Loads the sessions, re-hashing their chunks if they were stored unforced in an earlier boot of the
+     * machine; forces them if this store promises more than the last one did; records this boot.
+     */
+    private void rebuild(Path root) throws IOException {
+        BootRecord previous = BootRecord.read(root);
+        String boot = syncer.bootId();
+        boolean verify = previous != null && previous.mayBeTornIn(boot);
+        SessionFolders.Rebuilt rebuilt = SessionFolders.load(sessionsDir, verify,
+                session -> sessions.put(session.meta().id(), session));
+        if (verify) {
+            LOG.info("the machine restarted since chunks were stored with durability publish: re-hashed {} stored chunks,"
+                    + " dropped {} whose bytes did not match their SHA-256 (their senders send them again)",
+                    rebuilt.hashed(), rebuilt.dropped());
+        }
+        if (durability.everyChunk() && previous != null && previous.mode() == Durability.Mode.PUBLISH) {
+            syncer.tree(sessionsDir); // chunks stored unforced by the last store, before this one promises they survive
+        }
+        new BootRecord(boot, durability.mode()).write(root, syncer);
     }
 
     @Override
@@ -92,8 +127,8 @@ public final class DiskSessionStore implements SessionStore {
         SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,
                 now.toString(), now.plus(ttl).toString(), mode, into ? Boolean.TRUE : null, force ? Boolean.TRUE : null);
         Path dir = Files.createDirectories(sessionsDir.resolve(id.value()).resolve("chunks")).getParent();
-        DurableFiles.writeString(dir.resolve("meta.json"), SessionFolders.JSON.writeValueAsString(meta));
-        DurableFiles.syncDir(sessionsDir);
+        DurableFiles.writeString(dir.resolve("meta.json"), SessionFolders.JSON.writeValueAsString(meta), syncer);
+        syncer.folder(sessionsDir);
         Session session = new Session(meta, dir);
         sessions.put(id.value(), session);
         return session;
@@ -174,7 +209,11 @@ public final class DiskSessionStore implements SessionStore {
                 return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
             }
             Path file = SessionFolders.chunkFile(session, index, sha);
-            DurableFiles.moveDurably(tmp, file);
+            if (durability.everyChunk()) {
+                DurableFiles.moveDurably(tmp, file, syncer);
+            } else {
+                DurableFiles.move(tmp, file);
+            }
             if (existing != null) {
                 Files.deleteIfExists(existing.file());
             }
@@ -192,7 +231,7 @@ public final class DiskSessionStore implements SessionStore {
     public void remove(Session session, String finishedResult) throws IOException {
         synchronized (session) {
             if (finishedResult != null) {
-                DurableFiles.writeString(finishedDir.resolve(session.meta().id() + ".json"), finishedResult);
+                DurableFiles.writeString(finishedDir.resolve(session.meta().id() + ".json"), finishedResult, syncer);
             }
             session.markRemoved();
             sessions.remove(session.meta().id());
@@ -227,7 +266,7 @@ public final class DiskSessionStore implements SessionStore {
         List<String> removed = new ArrayList<>();
         for (Session session : List.copyOf(sessions.values())) {
             if (session.expired(now)) {
-                DurableFiles.writeString(expiredDir.resolve(session.meta().id()), session.meta().expiresAt());
+                DurableFiles.writeString(expiredDir.resolve(session.meta().id()), session.meta().expiresAt(), syncer);
                 remove(session, null);
                 removed.add(session.meta().id());
             }

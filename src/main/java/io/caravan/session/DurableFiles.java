@@ -11,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
-/** Crash-safe writes: temp file, fsync, rename, fsync of the folder. */
+/** Crash-safe writes: temp file, fsync, rename, fsync of the folder (each fsync through a {@link Syncer}). */
 final class DurableFiles {
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -25,26 +25,25 @@ final class DurableFiles {
         return dir.resolve(".tmp-" + HexFormat.of().formatHex(id));
     }
 
-    static void writeString(Path file, String text) throws IOException {
+    static void writeString(Path file, String text, Syncer syncer) throws IOException {
         Path tmp = tempIn(file.getParent());
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
-            channel.force(true);
+            syncer.file(tmp, channel);
         }
-        moveDurably(tmp, file);
+        moveDurably(tmp, file, syncer);
     }
 
-    static void moveDurably(Path from, Path to) throws IOException {
+    static void moveDurably(Path from, Path to, Syncer syncer) throws IOException {
+        move(from, to);
+        syncer.folder(to.getParent());
+    }
+
+    /** The rename alone: it survives a crash of the process, and a crash of the machine only once its folder is forced. */
+    static void move(Path from, Path to) throws IOException {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDir(to.getParent());
-    }
-
-    static void syncDir(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
     }
 }

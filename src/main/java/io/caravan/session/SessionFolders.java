@@ -2,7 +2,9 @@ package io.caravan.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.unpack.Staging;
+import io.caravan.util.Sha256;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +34,18 @@ final class SessionFolders {
         return session.chunkDir().resolve(String.format("%08d-%s.chunk", index, sha256));
     }
 
-    /** Rebuilds every session below {@code sessionsDir}: metadata and chunk file names; drops leftovers and duplicates. */
-    static void load(Path sessionsDir, Consumer<Session> loaded) throws IOException {
+    /** How many chunk files a rebuild re-hashed, and how many of them it dropped because their bytes did not match. */
+    record Rebuilt(int hashed, int dropped) {
+    }
+
+    /**
+     * Rebuilds every session below {@code sessionsDir}: metadata and chunk file names; drops leftovers and
+     * duplicates. With {@code verify} every chunk file is re-hashed first and dropped unless its bytes
+     * hash to the SHA-256 in its name (after a power loss that may have torn unforced writes).
+     */
+    static Rebuilt load(Path sessionsDir, boolean verify, Consumer<Session> loaded) throws IOException {
+        int[] counts = new int[2];
+        byte[] buffer = verify ? new byte[1 << 20] : null;
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sessionsDir)) {
             for (Path dir : dirs) {
                 Path meta = dir.resolve("meta.json");
@@ -42,14 +54,15 @@ final class SessionFolders {
                     continue;
                 }
                 Session session = new Session(JSON.readValue(meta.toFile(), SessionMeta.class), dir);
-                loadChunks(session);
+                loadChunks(session, buffer, counts);
                 loaded.accept(session);
             }
         }
+        return new Rebuilt(counts[0], counts[1]);
     }
 
     /** A chunk index found twice (a crash between a replacing rename and the old file's deletion) keeps the newer file. */
-    private static void loadChunks(Session session) throws IOException {
+    private static void loadChunks(Session session, byte[] verifyBuffer, int[] counts) throws IOException {
         Files.createDirectories(session.chunkDir());
         Map<Integer, FileTime> newest = new HashMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(session.chunkDir())) {
@@ -58,6 +71,14 @@ final class SessionFolders {
                 if (!m.matches()) {
                     Files.delete(file);
                     continue;
+                }
+                if (verifyBuffer != null) {
+                    counts[0]++;
+                    if (!hashesTo(file, m.group(2), verifyBuffer)) {
+                        counts[1]++;
+                        Files.delete(file);
+                        continue;
+                    }
                 }
                 int index = Integer.parseInt(m.group(1));
                 FileTime mtime = Files.getLastModifiedTime(file);
@@ -72,6 +93,12 @@ final class SessionFolders {
                 newest.put(index, mtime);
                 session.mutableChunks().put(index, new StoredChunk(index, m.group(2), Files.size(file), file));
             }
+        }
+    }
+
+    private static boolean hashesTo(Path file, String sha256, byte[] buffer) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return Sha256.of(in, buffer).equals(sha256);
         }
     }
 

@@ -14,10 +14,14 @@ import java.util.Optional;
  *
  * <ul>
  * <li><b>An acknowledged chunk survives a crash.</b> When {@link #write} returns, the chunk's bytes
- *     and its place under its index and SHA-256 are durable: a crash of the process or the machine
- *     right after it leaves the chunk readable with exactly those bytes after the restart. A write
- *     that fails or is cut short leaves nothing that looks like a chunk; the chunk index holds what
- *     it held before (nothing, or the previous body).</li>
+ *     and its place under its index and SHA-256 survive a crash of the process: right after it, the
+ *     chunk is readable with exactly those bytes after the restart. Whether they also survive a crash
+ *     of the machine (power loss, reset) is the store's {@link Durability}: with {@code chunk} they are
+ *     forced to stable storage before the write returns and do; with {@code publish} they are not, and
+ *     after such a crash the chunk may be missing or hold its previous body, but is never reported
+ *     with bytes that do not hash to its SHA-256 (see the rebuild below). A write that fails or is cut
+ *     short leaves nothing that looks like a chunk; the chunk index holds what it held before (nothing,
+ *     or the previous body).</li>
  * <li><b>Replace semantics.</b> A chunk index sent again with the same SHA-256 is a no-op answered
  *     {@link ChunkWrite.Outcome#IDENTICAL}; with a different SHA-256 the new body replaces the old one
  *     ({@link ChunkWrite.Outcome#REPLACED}), and once the write returns the old body is never served
@@ -36,6 +40,14 @@ import java.util.Optional;
  *     are dropped. Results of finished sessions ({@link #finishedResult}) and the expiry of expired
  *     ones (410, not 404) are recovered for a session lifetime after they happened. Kept bodies and
  *     listeners are not: they belong to the process.</li>
+ * <li><b>A torn chunk is never reported.</b> The store records the machine's boot ({@link Syncer#bootId})
+ *     and its durability when it starts. A store started in the same boot trusts what it finds under a
+ *     chunk's name, because the page cache kept every acknowledged write. A store started in a later
+ *     boot (or when either boot is unknown), over chunks stored unforced ({@code publish}), first
+ *     re-hashes every stored chunk and drops those whose bytes do not hash to their SHA-256 (torn,
+ *     short, zeroed); only the others are listed, so a status after a power loss is exact and the
+ *     sender sends the dropped ones again. A store that forces every chunk, started over chunks a
+ *     store in the same boot stored unforced, forces them before it answers anything.</li>
  * </ul>
  *
  * Limits ({@link SessionLimits}) are checked before anything is stored; a refused request stores nothing.
