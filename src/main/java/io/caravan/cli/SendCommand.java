@@ -60,7 +60,7 @@ final class SendCommand implements Callable<Integer> {
     int port;
 
     @Mixin
-    PackingOptions packing;
+    PackingOptions packing = new PackingOptions("auto");
 
     @Mixin
     ConnectionOptions connection;

@@ -3,6 +3,7 @@ package io.caravan.sender;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.TestTrees;
+import io.caravan.pack.AutoCodec;
 import io.caravan.pack.Chunk;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackIterator;
@@ -83,6 +84,31 @@ class ResumeAfterPublishTest {
         assertThat(journalEntries()).isZero();
         assertThat(TreeSnapshot.of(receiver.inbox().resolve("photos")).differences(published)).isEmpty();
         assertThat(TreeSnapshot.of(source).differences(published)).isEmpty();
+    }
+
+    @Test
+    void aParcelPackedWithAdaptiveLevelsIsRecognisedAfterItsPublish() throws Exception {
+        TestTrees.write(source.resolve("log.txt"), "a line of a log that compresses well\n".repeat(40_000));
+        // a level chosen every 256 KiB: the parcel spans several segments, stored and compressed ones
+        settings = new SenderSettings(settings.url(), null, new PackOptions(new AutoCodec(2, 256 * 1024), 12, 256 * 1024,
+                "photos"), 2, 1L << 20, tmp.resolve("state"), settings.retry());
+        sendAndStopRightAfterThePublish("photos");
+        Path levels = tmp.resolve("state/levels");
+        try (Stream<Path> files = Files.list(levels)) {
+            assertThat(files.toList()).singleElement().satisfies(f -> assertThat(Files.size(f)).isGreaterThan(4));
+        }
+        TreeSnapshot published = TreeSnapshot.of(receiver.inbox().resolve("photos"));
+        long before = bytesReceived();
+
+        ParcelSender.Result result = new ParcelSender(settings).send(source, "photos", ProgressListener.NONE);
+
+        assertThat(result.sentBytes()).as("chunk bytes sent").isZero();
+        assertThat(bytesReceived() - before).as("chunk bytes the receiver took").isZero();
+        assertThat(TreeSnapshot.of(receiver.inbox().resolve("photos")).differences(published)).isEmpty();
+        assertThat(TreeSnapshot.of(source).differences(published)).isEmpty();
+        try (Stream<Path> files = Files.list(levels)) {
+            assertThat(files.toList()).as("the finished session's levels are forgotten").isEmpty();
+        }
     }
 
     @Test
