@@ -245,6 +245,19 @@ public final class ParcelUpload {
         return hooks;
     }
 
+    /** ", zstd levels 1 to 6 in 12 segments, 3 stored" for a parcel packed with auto, else empty. */
+    static String levelSummary(LevelLog log) {
+        List<Integer> levels = log.levels();
+        List<Integer> compressed = levels.stream().filter(l -> l != LevelLog.STORE).toList();
+        if (levels.isEmpty()) {
+            return "";
+        }
+        String range = compressed.isEmpty() ? "none" : compressed.stream().min(Integer::compare).get() + " to "
+                + compressed.stream().max(Integer::compare).get();
+        return ", zstd levels " + range + " in " + levels.size() + " segments, " + (levels.size() - compressed.size())
+                + " stored";
+    }
+
     /** The dedup plan of this upload: which files travel as references. */
     public DedupPlan dedup() {
         return dedup;
@@ -315,8 +328,8 @@ public final class ParcelUpload {
         }
         journal.remove(source, client.url(), name);
         forgetLevels();
-        LOG.info("parcel '{}' published as {} ({} bytes sent, {} chunks already there)", name,
-                answer.path("path").asText(), sentBytes.get(), skippedChunks.get());
+        LOG.info("parcel '{}' published as {} ({} bytes sent, {} chunks already there{})", name,
+                answer.path("path").asText(), sentBytes.get(), skippedChunks.get(), levelSummary(hooks.levels()));
         return answer;
     }
 
