@@ -1,5 +1,6 @@
 package io.caravan.cli;
 
+import io.caravan.pack.AutoCodec;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackOptions;
 import io.caravan.pack.Packer;
@@ -74,7 +75,7 @@ final class PackCommand implements Callable<Integer> {
         target.writeManifest(manifest);
         System.out.println(stats.summary("packed"));
         System.out.println("wrote " + manifest.totalChunks() + " parts and " + PartFiles.manifest(out.toAbsolutePath())
-                + " (" + options.codec().name() + " level " + options.level() + ", stream SHA-256 " + manifest.sha256() + ")");
+                + " (" + describe(options) + ", stream SHA-256 " + manifest.sha256() + ")");
         return CaravanCli.OK;
     }
 
@@ -108,5 +109,11 @@ final class PackCommand implements Callable<Integer> {
         System.out.println("wrote " + zip + " (" + writer.entries() + " entries, " + Files.size(zip) + " bytes, deflate level "
                 + level + ")");
         return CaravanCli.OK;
+    }
+
+    private static String describe(PackOptions options) {
+        return options.codec() instanceof AutoCodec
+                ? "zstd, levels adapted up to " + options.level()
+                : options.codec().name() + " level " + options.level();
     }
 }

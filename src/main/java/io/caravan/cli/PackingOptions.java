@@ -5,15 +5,21 @@ import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import picocli.CommandLine.Option;
 
-/** The packing options shared by {@code pack} and {@code send}: codec, level, chunk size. */
+/**
+ * The packing options shared by {@code pack} and {@code send}: codec, level, chunk size. The default
+ * codec is the command's: {@code auto} for {@code send}, {@code zstd} for {@code pack}, whose parts
+ * are the same for the same input.
+ */
 final class PackingOptions {
 
     @Option(names = {"-c", "--codec"}, paramLabel = "<codec>", converter = Converters.CodecName.class,
-            defaultValue = "zstd", description = "zstd|gzip|bzip2|xz|lz4|none (default: ${DEFAULT-VALUE}).")
+            description = "auto|zstd|gzip|bzip2|xz|lz4|none. auto: zstd at a level that follows the link, segments that"
+                    + " barely compress stored (default: auto for send, zstd for pack).")
     Codec codec;
 
     @Option(names = {"-l", "--level"}, paramLabel = "<n>",
-            description = "Compression level (default: the codec's; zstd 3, gzip 6, xz 6, bzip2 9, lz4 1).")
+            description = "Compression level (default: the codec's; zstd 3, gzip 6, xz 6, bzip2 9, lz4 1; with auto the"
+                    + " highest level it may pick, 9).")
     Integer level;
 
     @Option(names = {"-s", "--chunk-size"}, paramLabel = "<size>", converter = Converters.Size.class,
@@ -24,6 +30,16 @@ final class PackingOptions {
     @Option(names = "--safe-links", description = "Skip symbolic links that point outside the tree (absolute, or out"
             + " through '..'), with a warning; by default links travel as links and are never followed.")
     boolean safeLinks;
+
+    /** Options defaulting to zstd. */
+    PackingOptions() {
+        this("zstd");
+    }
+
+    /** Options defaulting to the codec {@code defaultCodec}. */
+    PackingOptions(String defaultCodec) {
+        this.codec = Codecs.byName(defaultCodec);
+    }
 
     PackOptions toPackOptions(String name) {
         return new PackOptions(codec, Codecs.level(codec, level), chunkSize, name, safeLinks);

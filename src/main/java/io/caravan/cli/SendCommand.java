@@ -52,7 +52,7 @@ final class SendCommand implements Callable<Integer> {
     ReceiverAddress receiver;
 
     @Mixin
-    PackingOptions packing;
+    PackingOptions packing = new PackingOptions("auto");
 
     @Mixin
     ConnectionOptions connection;

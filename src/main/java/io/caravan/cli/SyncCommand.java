@@ -1,5 +1,6 @@
 package io.caravan.cli;
 
+import io.caravan.pack.Codec;
 import io.caravan.sender.ReceiverClient;
 import io.caravan.sync.MirrorSync;
 import io.caravan.sync.SyncConsole;
@@ -57,6 +58,11 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--settle", defaultValue = "400ms", description = "Quiet time before a changed path is sent (default: ${DEFAULT-VALUE}).")
     String settle;
 
+    @Option(names = "--codec", paramLabel = "<codec>", converter = Converters.CodecName.class, defaultValue = "auto",
+            description = "auto (zstd at a level that follows the link, files that barely compress stored), zstd (level 1),"
+                    + " none, or gzip|bzip2|xz|lz4 at their default level (default: ${DEFAULT-VALUE}).")
+    Codec codec;
+
     @Mixin
     SyncSafetyOptions safety;
 
@@ -71,7 +77,7 @@ final class SyncCommand implements Callable<Integer> {
                 name != null ? name : root.getFileName().toString(),
                 SyncMode.parse(mode), checksum, workers, state, Durations.parse(settle), Durations.parse(rescan))
                 .with(safety.rules(), safety.guards(), safety.dryRun).withSafeLinks(safety.safeLinks)
-                .withTrust(connection.access.trust());
+                .withTrust(connection.access.trust()).withCodec(codec);
         // one line per parcel would drown the seed's progress lines; warnings and failures still show
         org.apache.logging.log4j.core.config.Configurator.setLevel("io.caravan.sender.ParcelUpload",
                 org.apache.logging.log4j.Level.WARN);

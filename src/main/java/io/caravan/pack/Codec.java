@@ -14,6 +14,14 @@ public interface Codec {
     /** Short lowercase name as used on the command line and in manifests ({@code zstd}). */
     String name();
 
+    /**
+     * The format of the stream written, as a receiver and a manifest name it: the {@link #name()},
+     * except for a policy over another codec ({@code auto} writes {@code zstd}).
+     */
+    default String streamName() {
+        return name();
+    }
+
     /** Level used when the caller gives none. */
     int defaultLevel();
 

@@ -14,7 +14,7 @@ public final class Codecs {
     public static final int SIGNATURE_LENGTH = 6;
 
     private static final List<Codec> ALL = List.of(
-            new ZstdCodec(), new GzipCodec(), new Bzip2Codec(), new XzCodec(), new Lz4Codec(), new NoneCodec());
+            new ZstdCodec(), new GzipCodec(), new Bzip2Codec(), new XzCodec(), new Lz4Codec(), new NoneCodec(), new AutoCodec());
 
     private Codecs() {
     }

@@ -32,4 +32,12 @@ public interface PackHooks {
      */
     default void hashed(Path file, FileIdentity identity, long seenMillis, String sha256) {
     }
+
+    /**
+     * Where an adaptive codec ({@code auto}) replays and records the level of each segment, so the
+     * parcel packs to the same chunks when it is packed again; by default a fresh log in memory.
+     */
+    default LevelLog levels() {
+        return LevelLog.inMemory();
+    }
 }

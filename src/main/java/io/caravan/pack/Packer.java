@@ -47,7 +47,7 @@ public final class Packer {
         try {
             // hashing and writing the chunks run on their own thread, overlapping tar and compression
             OutputStream handOff = new AsyncOutputStream(chunks, 16, 256 * 1024, "caravan-chunk-" + options.name());
-            buffered = new BufferedOutputStream(options.codec().compressor(handOff, options.level()), 256 * 1024);
+            buffered = new BufferedOutputStream(compressor(handOff), 256 * 1024);
             tar.write(sources, buffered);
             buffered.close();
             ok = true;
@@ -61,10 +61,20 @@ public final class Packer {
         } finally {
             listener.finished(ok);
         }
-        return new Manifest(Manifest.VERSION, Manifest.FORMAT, options.name(), options.codec().name(),
-                options.level(), options.chunkSize(), chunks.chunks().size(), chunks.totalSize(),
+        // an adaptive stream's levels vary from frame to frame: the manifest names none
+        Integer level = options.codec() instanceof AutoCodec ? null : options.level();
+        return new Manifest(Manifest.VERSION, Manifest.FORMAT, options.name(), options.codec().streamName(),
+                level, options.chunkSize(), chunks.chunks().size(), chunks.totalSize(),
                 chunks.totalSha256(), tar.entries(), tar.contentBytes(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), chunks.chunks());
+    }
+
+    /** The codec's compressor; an adaptive one replays and records its levels in the hooks' {@link LevelLog}. */
+    private OutputStream compressor(OutputStream out) throws IOException {
+        if (options.codec() instanceof AutoCodec auto) {
+            return auto.compressor(out, options.level(), hooks.levels());
+        }
+        return options.codec().compressor(out, options.level());
     }
 
     private static void closeQuietly(OutputStream stream) {

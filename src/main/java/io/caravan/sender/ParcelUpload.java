@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.pack.Chunk;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.ChunkTarget;
+import io.caravan.pack.LevelLog;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackHooks;
 import io.caravan.pack.Packer;
 import io.caravan.progress.ProgressListener;
+import io.caravan.util.FileIdentity;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,9 @@ public final class ParcelUpload {
     private final String sessionId;
     private final Map<Integer, String> held;
     private final DedupPlan dedup;
+    /** The dedup plan's hooks, with this session's {@link LevelLog} for an adaptive codec. */
+    private final PackHooks hooks;
+    private final Path levelsFile;
     /** The receiver's publish result when this session was already published, else null. */
     private final JsonNode published;
     /** The manifest of the stream regenerated to confirm an earlier publish, else null. */
@@ -50,7 +56,7 @@ public final class ParcelUpload {
 
     private ParcelUpload(ReceiverClient client, SenderJournal journal, Retry retry, Path source, String name,
                          String sessionId, Map<Integer, String> held, DedupPlan dedup, JsonNode published,
-                         Manifest republished) {
+                         Manifest republished, Path stateDir) throws IOException {
         this.client = client;
         this.journal = journal;
         this.retry = retry;
@@ -59,6 +65,8 @@ public final class ParcelUpload {
         this.sessionId = sessionId;
         this.held = held;
         this.dedup = dedup;
+        this.levelsFile = levelsFile(stateDir, sessionId);
+        this.hooks = withLevels(dedup, levelsFile == null ? LevelLog.inMemory() : LevelLog.in(levelsFile));
         this.published = published;
         this.republished = republished;
     }
@@ -81,15 +89,19 @@ public final class ParcelUpload {
                 ReceiverClient.SessionStatus status = retry.call("status of " + name, () -> client.status(sid));
                 if (!status.finished()) {
                     LOG.info("resuming parcel '{}' in session {}: the receiver holds {} chunks", name, sid, status.held().size());
-                    return new ParcelUpload(client, journal, retry, source, name, sid, status.held(), plan, null, null);
+                    return new ParcelUpload(client, journal, retry, source, name, sid, status.held(), plan, null, null,
+                            settings.stateDir());
                 }
-                Manifest again = regenerated(settings, source, name, plan, status.published().path("sha256").asText());
+                Manifest again = regenerated(settings, source, name, withLevels(plan, levels(settings.stateDir(), sid)),
+                        status.published().path("sha256").asText());
                 if (again != null) {
                     LOG.info("parcel '{}' was already published as {} in session {}: nothing to send", name,
                             status.published().path("path").asText(), sid);
-                    return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), plan, status.published(), again);
+                    return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), plan, status.published(), again,
+                            settings.stateDir());
                 }
                 journal.remove(source, client.url(), name);
+                forget(levelsFile(settings.stateDir(), sid));
                 LOG.info("parcel '{}' was published as {} in session {}, but its source changed since; sending it again",
                         name, status.published().path("path").asText(), sid);
             } catch (ShipException e) {
@@ -97,6 +109,7 @@ public final class ParcelUpload {
                     throw e;
                 }
                 LOG.info("session {} of parcel '{}' is gone ({}); starting a new one", sid, name, e.status());
+                forget(levelsFile(settings.stateDir(), sid));
             }
         }
         DedupPlan dedup = settings.dedupMinSize() < 0 ? DedupPlan.of(cache, Long.MAX_VALUE, List.of())
@@ -118,7 +131,7 @@ public final class ParcelUpload {
                 dedup.references()));
         LOG.info("parcel '{}': session {} started{}", name, sid,
                 dedup.references().isEmpty() ? "" : ", " + dedup.references().size() + " files sent as references");
-        return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), dedup, null, null);
+        return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), dedup, null, null, settings.stateDir());
     }
 
     /**
@@ -126,7 +139,7 @@ public final class ParcelUpload {
      * its stream is the one published with {@code publishedSha256}; null when it differs, the
      * source is gone or unreadable. Nothing goes on the wire.
      */
-    private static Manifest regenerated(SenderSettings settings, Path source, String name, DedupPlan plan,
+    private static Manifest regenerated(SenderSettings settings, Path source, String name, PackHooks plan,
                                         String publishedSha256) {
         if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
             return null;
@@ -139,6 +152,51 @@ public final class ParcelUpload {
             LOG.info("parcel '{}' cannot be packed again to compare it with its publish ({})", name, e.getMessage());
             return null;
         }
+    }
+
+    /** Where the levels an adaptive codec chose for a session are kept (null without a state folder). */
+    private static Path levelsFile(Path stateDir, String sessionId) {
+        return stateDir == null ? null : stateDir.resolve("levels").resolve(sessionId.replaceAll("[^A-Za-z0-9_.-]", "_"));
+    }
+
+    private static LevelLog levels(Path stateDir, String sessionId) throws IOException {
+        Path file = levelsFile(stateDir, sessionId);
+        return file == null ? LevelLog.inMemory() : LevelLog.in(file);
+    }
+
+    private static void forget(Path levelsFile) {
+        try {
+            if (levelsFile != null) {
+                Files.deleteIfExists(levelsFile);
+            }
+        } catch (IOException e) {
+            LOG.debug("{} not deleted: {}", levelsFile, e.getMessage());
+        }
+    }
+
+    /** {@code dedup}'s hooks, with {@code levels} as the log of an adaptive codec's levels. */
+    private static PackHooks withLevels(PackHooks dedup, LevelLog levels) {
+        return new PackHooks() {
+            @Override
+            public Optional<String> reference(Path file, FileIdentity identity) {
+                return dedup.reference(file, identity);
+            }
+
+            @Override
+            public long hashFilesFrom() {
+                return dedup.hashFilesFrom();
+            }
+
+            @Override
+            public void hashed(Path file, FileIdentity identity, long seenMillis, String sha256) {
+                dedup.hashed(file, identity, seenMillis, sha256);
+            }
+
+            @Override
+            public LevelLog levels() {
+                return levels;
+            }
+        };
     }
 
     /** Drops packed chunks: only the manifest of a regenerated stream is wanted. */
@@ -182,9 +240,32 @@ public final class ParcelUpload {
         return name;
     }
 
-    /** Hooks for packing: reference entries for stored content, hashing of large files. */
+    /** Hooks for packing: reference entries for stored content, hashing of large files, the levels of {@code auto}. */
     public PackHooks hooks() {
+        return hooks;
+    }
+
+    /** ", zstd levels 1 to 6 in 12 segments, 3 stored" for a parcel packed with auto, else empty. */
+    static String levelSummary(LevelLog log) {
+        List<Integer> levels = log.levels();
+        List<Integer> compressed = levels.stream().filter(l -> l != LevelLog.STORE).toList();
+        if (levels.isEmpty()) {
+            return "";
+        }
+        String range = compressed.isEmpty() ? "none" : compressed.stream().min(Integer::compare).get() + " to "
+                + compressed.stream().max(Integer::compare).get();
+        return ", zstd levels " + range + " in " + levels.size() + " segments, " + (levels.size() - compressed.size())
+                + " stored";
+    }
+
+    /** The dedup plan of this upload: which files travel as references. */
+    public DedupPlan dedup() {
         return dedup;
+    }
+
+    /** Deletes the record of this session's levels (the session is finished or dropped). */
+    public void forgetLevels() {
+        forget(levelsFile);
     }
 
     /** Uploads the chunk unless the receiver already holds it with the same hash; retries per the budget. */
@@ -220,6 +301,7 @@ public final class ParcelUpload {
     public JsonNode finish(Manifest manifest) throws IOException {
         if (published != null) {
             journal.remove(source, client.url(), name);
+            forgetLevels();
             if (!published.path("sha256").asText().equals(manifest.sha256())) {
                 throw new ShipException(409, "parcel '" + name + "' changed while it was read again after its publish as "
                         + published.path("path").asText() + "; send it again", null);
@@ -235,6 +317,7 @@ public final class ParcelUpload {
                 LOG.info("parcel '{}': the receiver no longer holds {} sent as references; session {} is dropped",
                         name, e.references(), sessionId);
                 journal.remove(source, client.url(), name);
+                forgetLevels();
                 try {
                     client.delete(sessionId);
                 } catch (ShipException ignored) {
@@ -244,8 +327,9 @@ public final class ParcelUpload {
             throw e;
         }
         journal.remove(source, client.url(), name);
-        LOG.info("parcel '{}' published as {} ({} bytes sent, {} chunks already there)", name,
-                answer.path("path").asText(), sentBytes.get(), skippedChunks.get());
+        forgetLevels();
+        LOG.info("parcel '{}' published as {} ({} bytes sent, {} chunks already there{})", name,
+                answer.path("path").asText(), sentBytes.get(), skippedChunks.get(), levelSummary(hooks.levels()));
         return answer;
     }
 

@@ -1,5 +1,6 @@
 package io.caravan.sync;
 
+import io.caravan.pack.Codec;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.Compressibility;
 import io.caravan.pack.PackIterator;
@@ -60,8 +61,11 @@ public final class MirrorParcels {
         this.client = client;
         this.journal = new SenderJournal(settings.stateDir().resolve("sync-journal"));
         this.cache = HashCache.in(settings.stateDir());
+        Codec codec = settings.codec();
+        // plain zstd keeps the level sync always used; auto adapts up to its highest level
+        int level = codec.name().equals("zstd") ? 1 : codec.defaultLevel();
         this.sender = new SenderSettings(settings.url(), settings.token(),
-                new PackOptions(Codecs.byName("zstd"), 1, 8L << 20, settings.name()), 1, -1, settings.stateDir(), Retry.MIRROR, settings.ssl());
+                new PackOptions(codec, level, 8L << 20, settings.name()), 1, -1, settings.stateDir(), Retry.MIRROR, settings.ssl());
         this.uncompressed = new SenderSettings(settings.url(), settings.token(),
                 new PackOptions(Codecs.byName("none"), 0, 8L << 20, settings.name()), 1, -1, settings.stateDir(), Retry.MIRROR, settings.ssl());
     }
@@ -76,7 +80,7 @@ public final class MirrorParcels {
      * returns how many chunks the receiver already held from an interrupted upload of the same parcel.
      */
     public long ship(List<SyncEntry> entries, ProgressListener listener) throws IOException {
-        SenderSettings parcel = worthCompressing(entries) ? sender : uncompressed;
+        SenderSettings parcel = sender.pack().codec().name().equals("none") || worthCompressing(entries) ? sender : uncompressed;
         Path key = settings.root().resolve(KEY_PREFIX + parcelId(entries) + "-" + parcel.pack().codec().name());
         ParcelUpload upload = ParcelUpload.open(client, journal, cache, parcel, key, settings.name(),
                 Map.of("kind", "archive", "mode", "apply"));
@@ -169,6 +173,7 @@ public final class MirrorParcels {
     private void abandon(ParcelUpload upload, Path key) {
         try {
             journal.remove(key, client.url(), settings.name());
+            upload.forgetLevels();
             client.delete(upload.sessionId());
         } catch (IOException | RuntimeException e) {
             // the receiver expires it; nothing depends on it

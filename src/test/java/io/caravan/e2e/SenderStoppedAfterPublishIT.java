@@ -50,8 +50,9 @@ class SenderStoppedAfterPublishIT {
 
         // what `caravan send photos --to url --state-dir state --no-dedup` did before it was killed: every chunk, then
         // the finish (without dedup, so sending again would cost the whole parcel, not just references)
-        SenderSettings cli = new SenderSettings(url, null, new PackOptions(Codecs.byName("zstd"),
-                Codecs.level(Codecs.byName("zstd"), null), 8L << 20, "photos"), 4, -1, state, Retry.DEFAULT);
+        // (its default codec, auto, whose levels the second send replays from the state folder)
+        SenderSettings cli = new SenderSettings(url, null, new PackOptions(Codecs.byName("auto"),
+                Codecs.level(Codecs.byName("auto"), null), 8L << 20, "photos"), 4, -1, state, Retry.DEFAULT);
         ParcelSender sender = new ParcelSender(cli);
         ParcelUpload upload = sender.open(photos, "photos");
         try (PackIterator chunks = new PackIterator(new Packer(cli.pack(), ProgressListener.NONE, upload.hooks()),

@@ -11,7 +11,6 @@ import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
 import io.caravan.route.send.ParcelSplitter;
 import io.caravan.route.send.Shipper;
-import io.caravan.sender.DedupPlan;
 import io.caravan.sender.ParcelSender;
 import io.caravan.sender.ParcelUpload;
 import io.caravan.sender.Retry;
@@ -54,7 +53,7 @@ class ShipRouteRefusedReferenceTest {
             ParcelSender sender = new ParcelSender(settings);
             sender.send(source, "first", ProgressListener.NONE);
             ParcelUpload planned = sender.open(source, "second"); // checked: both files will travel as references
-            assertThat(((DedupPlan) planned.hooks()).references()).hasSize(2);
+            assertThat(planned.dedup().references()).hasSize(2);
             InPlaceChange.flipFirstByteKeepingSizeAndMtime(receiver.inbox().resolve("first/a.raw"));
 
             Shipper shipper = new Shipper(sender);

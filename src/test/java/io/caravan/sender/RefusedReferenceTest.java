@@ -57,8 +57,7 @@ class RefusedReferenceTest {
 
         // the second send checked and chose references, then stopped; meanwhile a stored file changed in place
         ParcelUpload planned = new ParcelSender(settings).open(source, "second");
-        assertThat(planned.hooks()).isInstanceOf(DedupPlan.class);
-        assertThat(((DedupPlan) planned.hooks()).references()).hasSize(2);
+        assertThat(planned.dedup().references()).hasSize(2);
         InPlaceChange.flipFirstByteKeepingSizeAndMtime(receiver.inbox().resolve("first/a.raw"));
 
         ParcelSender.Result second = new ParcelSender(settings).send(source, "second", ProgressListener.NONE);

@@ -3,9 +3,12 @@ package io.caravan.sender;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.TestTrees;
+import io.caravan.pack.AutoCodec;
 import io.caravan.pack.Chunk;
 import io.caravan.pack.Codecs;
+import io.caravan.pack.LevelLog;
 import io.caravan.pack.PackIterator;
+import io.caravan.pack.PackHooks;
 import io.caravan.pack.PackOptions;
 import io.caravan.pack.Packer;
 import io.caravan.progress.ProgressListener;
@@ -83,6 +86,49 @@ class ResumeAfterPublishTest {
         assertThat(journalEntries()).isZero();
         assertThat(TreeSnapshot.of(receiver.inbox().resolve("photos")).differences(published)).isEmpty();
         assertThat(TreeSnapshot.of(source).differences(published)).isEmpty();
+    }
+
+    @Test
+    void aParcelPackedWithAdaptiveLevelsIsRecognisedAfterItsPublish() throws Exception {
+        TestTrees.write(source.resolve("log.txt"), "a line of a log that compresses well\n".repeat(40_000));
+        // a level chosen every 256 KiB: the parcel spans several segments, stored and compressed ones
+        settings = new SenderSettings(settings.url(), null, new PackOptions(new AutoCodec(2, 256 * 1024), 12, 256 * 1024,
+                "photos"), 2, 1L << 20, tmp.resolve("state"), settings.retry());
+        ParcelSender sender = new ParcelSender(settings);
+        ParcelUpload upload = sender.open(source, "photos");
+        // the first segments were packed at levels no fresh run starts with (a link that was slow then)
+        Path levels = tmp.resolve("state/levels").resolve(upload.sessionId());
+        Files.createDirectories(levels.getParent());
+        Files.write(levels, new byte[] {12, -5, 19, Byte.MIN_VALUE, 7, 1});
+        LevelLog earlier = LevelLog.in(levels);
+        PackHooks hooks = new PackHooks() {
+            @Override
+            public LevelLog levels() {
+                return earlier;
+            }
+        };
+        try (PackIterator chunks = new PackIterator(new Packer(settings.pack().withName("photos"), ProgressListener.NONE,
+                hooks), List.of(source))) {
+            while (chunks.hasNext()) {
+                Chunk chunk = chunks.next();
+                upload.put(chunk);
+                chunks.recycle(chunk);
+            }
+            sender.client().finish(upload.sessionId(), chunks.manifest().toJson());
+        }
+        assertThat(earlier.levels()).as("levels of every segment").hasSizeGreaterThan(8).startsWith(12, -5, 19);
+        TreeSnapshot published = TreeSnapshot.of(receiver.inbox().resolve("photos"));
+        long before = bytesReceived();
+
+        ParcelSender.Result result = new ParcelSender(settings).send(source, "photos", ProgressListener.NONE);
+
+        assertThat(result.sentBytes()).as("chunk bytes sent").isZero();
+        assertThat(bytesReceived() - before).as("chunk bytes the receiver took").isZero();
+        assertThat(TreeSnapshot.of(receiver.inbox().resolve("photos")).differences(published)).isEmpty();
+        assertThat(TreeSnapshot.of(source).differences(published)).isEmpty();
+        try (Stream<Path> files = Files.list(levels.getParent())) {
+            assertThat(files.toList()).as("the finished session's levels are forgotten").isEmpty();
+        }
     }
 
     @Test

@@ -1,0 +1,64 @@
+package io.caravan.pack;
+
+/**
+ * Picks zstd's level from measured throughputs, as {@code zstd --adapt} does: while the compressor
+ * could produce clearly more than the link takes, the link is the bound and the level goes up one
+ * step; while it produces no more than the link takes, the compressor is the bound and the level
+ * goes down one step; in between it stays. The level always lies within {@code [min, max]}.
+ */
+public final class AdaptiveLevel {
+
+    /** zstd's {@code --fast=5}: the lowest level the adaptation goes to when the compressor is the bound. */
+    public static final int FASTEST = -5;
+    /** The level a parcel starts at, zstd's default. */
+    public static final int START = 3;
+    /** The compressor could produce this much more than the link took: the link is the bound. */
+    static final double RAISE = 1.25;
+    /** The compressor produced hardly more than the link took: the compressor is the bound. */
+    static final double LOWER = 1.05;
+
+    private final int min;
+    private final int max;
+    private int level;
+
+    public AdaptiveLevel(int min, int max, int start) {
+        if (min > max) {
+            throw new IllegalArgumentException("the lowest level " + min + " is above the highest " + max);
+        }
+        this.min = min;
+        this.max = max;
+        this.level = clamp(start);
+    }
+
+    /** The level for the next stretch of input. */
+    public int level() {
+        return level;
+    }
+
+    /** Goes on from {@code at} (a level replayed from an earlier run of the same parcel). */
+    public void reset(int at) {
+        level = clamp(at);
+    }
+
+    /**
+     * One measured stretch: {@code compressedPerSecond} is the output the compressor made per second
+     * it was busy, {@code linkPerSecond} the output the link took per second of that stretch (busy
+     * plus waiting on the link). Returns the level for the next stretch.
+     */
+    public int observe(double compressedPerSecond, double linkPerSecond) {
+        if (!(compressedPerSecond > 0) || !(linkPerSecond > 0)) {
+            return level;
+        }
+        double headroom = compressedPerSecond / linkPerSecond;
+        if (headroom >= RAISE) {
+            level = clamp(level + 1);
+        } else if (headroom < LOWER) {
+            level = clamp(level - 1);
+        }
+        return level;
+    }
+
+    private int clamp(int value) {
+        return Math.max(min, Math.min(max, value));
+    }
+}

@@ -1,0 +1,241 @@
+package io.caravan.pack;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * A zstd stream whose level follows the link, segment by segment (fixed-size stretches of input).
+ * A segment whose samples barely compress is written as a frame of raw blocks, costing no
+ * compression; any other is compressed at the level {@link AdaptiveLevel} picks from how long the
+ * compressor worked and how long it waited on the stream below (the link's back-pressure). A
+ * change of level or of mode ends the frame and starts another: the output is a series of zstd
+ * frames that any zstd decoder reads as one stream. Each segment's choice is read from or recorded in
+ * a {@link LevelLog} before the segment is written, so the same input and log give the same bytes.
+ * Closing writes the last segment and closes the stream below.
+ */
+public final class AdaptiveZstdOutputStream extends OutputStream {
+
+    /** Bytes per sample for the compressibility check, three per segment. */
+    static final int SAMPLE = 16 * 1024;
+    private static final int MAX_BLOCK = 128 * 1024;
+    private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
+
+    private final TimedOutput out;
+    private final int workers;
+    private final AdaptiveLevel levels;
+    private final LevelLog log;
+    private final byte[] segment;
+    private final byte[] sampleOut = new byte[(int) Zstd.compressBound(SAMPLE)];
+    private int filled;
+    private int index;
+    private ZstdOutputStreamNoFinalizer frame;
+    private int frameLevel;
+    private boolean framed;
+    private boolean closed;
+    private long compressedBytes;
+    private long storedBytes;
+    private long windowBusy;
+    private long windowStalled;
+    private long windowOut;
+
+    public AdaptiveZstdOutputStream(OutputStream out, int workers, int segmentSize, AdaptiveLevel levels, LevelLog log) {
+        this.out = new TimedOutput(out);
+        this.workers = workers;
+        this.levels = levels;
+        this.log = log;
+        this.segment = new byte[segmentSize];
+    }
+
+    /** Input bytes that went through zstd's compressor, samples included. */
+    public long compressedBytes() {
+        return compressedBytes;
+    }
+
+    /** Input bytes written as raw blocks. */
+    public long storedBytes() {
+        return storedBytes;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            int n = Math.min(len, segment.length - filled);
+            System.arraycopy(b, off, segment, filled, n);
+            filled += n;
+            off += n;
+            len -= n;
+            if (filled == segment.length) {
+                writeSegment();
+            }
+        }
+    }
+
+    /** Segments are cut by size only, so a flush changes nothing in the stream. */
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (filled > 0) {
+                writeSegment();
+            }
+            endFrame();
+            if (!framed) {
+                openFrame(1).close(); // an empty input is still a valid zstd stream
+            }
+        } finally {
+            if (frame != null) {
+                frame.close();
+            }
+            out.target.close();
+        }
+    }
+
+    private void writeSegment() throws IOException {
+        int level = levelFor(index);
+        if (level == LevelLog.STORE) {
+            endFrame();
+            writeRawFrame(segment, filled);
+            storedBytes += filled;
+        } else {
+            if (frame == null || frameLevel != level) {
+                endFrame();
+                frame = openFrame(level);
+                frameLevel = level;
+            }
+            long stalledBefore = out.stalledNanos;
+            long outBefore = out.bytes;
+            long start = System.nanoTime();
+            frame.write(segment, 0, filled);
+            long stalled = out.stalledNanos - stalledBefore;
+            compressedBytes += filled;
+            observe(System.nanoTime() - start - stalled, stalled, out.bytes - outBefore);
+        }
+        index++;
+        filled = 0;
+    }
+
+    /** The recorded level of segment {@code i}, or the one chosen now (and recorded). */
+    private int levelFor(int i) throws IOException {
+        if (i < log.size()) {
+            int recorded = log.level(i);
+            if (recorded != LevelLog.STORE) {
+                levels.reset(recorded);
+            }
+            return recorded;
+        }
+        int level = worthCompressing() ? levels.level() : LevelLog.STORE;
+        log.record(i, level);
+        return level;
+    }
+
+    /** Samples from the start, middle and end of the segment compress by at least 5 % (zstd level 1). */
+    private boolean worthCompressing() {
+        int[] offsets = filled <= 3 * SAMPLE ? new int[] {0} : new int[] {0, filled / 2 - SAMPLE / 2, filled - SAMPLE};
+        long read = 0;
+        long packed = 0;
+        for (int offset : offsets) {
+            int length = Math.min(filled <= 3 * SAMPLE ? filled : SAMPLE, filled - offset);
+            long size = Zstd.compressByteArray(sampleOut, 0, sampleOut.length, segment, offset, length, 1);
+            if (Zstd.isError(size)) {
+                return true;
+            }
+            read += length;
+            packed += size;
+        }
+        compressedBytes += read;
+        return packed < read * Compressibility.INCOMPRESSIBLE;
+    }
+
+    /** Feeds the controller once the window holds some output (zstd's workers hand it out in jobs). */
+    private void observe(long busy, long stalled, long produced) {
+        windowBusy += Math.max(0, busy);
+        windowStalled += stalled;
+        windowOut += produced;
+        if (windowOut < segment.length / 8) {
+            return;
+        }
+        double seconds = Math.max(windowBusy, 1) / 1e9;
+        levels.observe(windowOut / seconds, windowOut / ((Math.max(windowBusy, 1) + windowStalled) / 1e9));
+        windowBusy = 0;
+        windowStalled = 0;
+        windowOut = 0;
+    }
+
+    private ZstdOutputStreamNoFinalizer openFrame(int level) throws IOException {
+        ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(out, level);
+        zstd.setChecksum(true);
+        zstd.setWorkers(workers);
+        framed = true;
+        return zstd;
+    }
+
+    private void endFrame() throws IOException {
+        if (frame != null) {
+            ZstdOutputStreamNoFinalizer ending = frame;
+            frame = null;
+            ending.close(); // ends the frame; the stream below stays open
+        }
+    }
+
+    /** A zstd frame of raw blocks (RFC 8878 §3.1.1): single segment, its size in four bytes, no checksum. */
+    private void writeRawFrame(byte[] data, int length) throws IOException {
+        byte[] header = {ZSTD_MAGIC[0], ZSTD_MAGIC[1], ZSTD_MAGIC[2], ZSTD_MAGIC[3], (byte) 0xa0,
+                (byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) (length >>> 24)};
+        out.write(header, 0, header.length);
+        int position = 0;
+        do {
+            int n = Math.min(MAX_BLOCK, length - position);
+            int block = n << 3 | (position + n == length ? 1 : 0); // block type 0: raw
+            out.write(new byte[] {(byte) block, (byte) (block >>> 8), (byte) (block >>> 16)}, 0, 3);
+            out.write(data, position, n);
+            position += n;
+        } while (position < length);
+        framed = true;
+    }
+
+    /** The stream below, timed: how long writes to it waited. Closing it leaves the stream below open. */
+    private static final class TimedOutput extends OutputStream {
+        final OutputStream target;
+        long stalledNanos;
+        long bytes;
+
+        TimedOutput(OutputStream target) {
+            this.target = target;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            long start = System.nanoTime();
+            target.write(b, off, len);
+            stalledNanos += System.nanoTime() - start;
+            bytes += len;
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.caravan.pack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The level controller, fed with throughputs as a sender measures them. */
+class AdaptiveLevelTest {
+
+    @Test
+    void raisesTheLevelWhileTheLinkIsTheBound() {
+        AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 12, 3);
+        // the compressor could make 200 MB/s, a 200 Mbit/s link takes 25 MB/s
+        for (int i = 0; i < 5; i++) {
+            levels.observe(200e6, 25e6);
+        }
+        assertThat(levels.level()).isEqualTo(8);
+        for (int i = 0; i < 20; i++) {
+            levels.observe(200e6, 25e6);
+        }
+        assertThat(levels.level()).as("never above the highest level").isEqualTo(12);
+    }
+
+    @Test
+    void lowersTheLevelWhileTheCompressorIsTheBound() {
+        AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 12, 3);
+        // loopback: the link takes all the compressor makes, the compressor never waits on it
+        for (int i = 0; i < 3; i++) {
+            levels.observe(300e6, 300e6);
+        }
+        assertThat(levels.level()).isZero();
+        for (int i = 0; i < 20; i++) {
+            levels.observe(300e6, 300e6);
+        }
+        assertThat(levels.level()).as("down to zstd --fast=5, no lower").isEqualTo(AdaptiveLevel.FASTEST);
+    }
+
+    @Test
+    void holdsTheLevelWhileBothKeepPace() {
+        AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 12, 5);
+        for (int i = 0; i < 10; i++) {
+            levels.observe(112e6, 100e6);
+        }
+        assertThat(levels.level()).isEqualTo(5);
+    }
+
+    @Test
+    void climbsUntilTheCompressorBecomesTheBoundAndStaysThere() {
+        AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 19, 3);
+        double link = 25e6;
+        for (int i = 0; i < 40; i++) {
+            double compressor = compressorSpeed(levels.level());
+            levels.observe(compressor, Math.min(link, compressor));
+        }
+        // 28 MB/s at level 11 is within 25 % of the link, 21 MB/s at level 12 falls short of it
+        assertThat(levels.level()).isEqualTo(11);
+        for (int i = 0; i < 10; i++) {
+            double compressor = compressorSpeed(levels.level());
+            assertThat(levels.observe(compressor, Math.min(link, compressor))).isEqualTo(11);
+        }
+    }
+
+    @Test
+    void measurementsWithoutOutputChangeNothing() {
+        AdaptiveLevel levels = new AdaptiveLevel(1, 12, 4);
+        levels.observe(0, 0);
+        levels.observe(Double.NaN, 10e6);
+        assertThat(levels.level()).isEqualTo(4);
+    }
+
+    @Test
+    void aReplayedLevelIsWhereTheAdaptationGoesOn() {
+        AdaptiveLevel levels = new AdaptiveLevel(1, 12, 3);
+        levels.reset(9);
+        levels.observe(200e6, 25e6);
+        assertThat(levels.level()).isEqualTo(10);
+        levels.reset(40);
+        assertThat(levels.level()).isEqualTo(12);
+    }
+
+    /** A compressor three quarters as fast at each level up: 500 MB/s at level 1. */
+    private static double compressorSpeed(int level) {
+        return 500e6 * Math.pow(0.75, level - 1);
+    }
+}
