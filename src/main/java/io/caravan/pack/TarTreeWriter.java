@@ -39,6 +39,7 @@ public final class TarTreeWriter {
     private final ProgressListener listener;
     private final PackHooks hooks;
     private final boolean safeLinks;
+    private final SourceReads reads;
     private final byte[] buffer = new byte[256 * 1024];
     private final Map<String, String> firstNameByInode = new HashMap<>();
     private long entries;
@@ -54,9 +55,15 @@ public final class TarTreeWriter {
 
     /** With {@code safeLinks}, links that point outside the source they belong to are skipped with a warning. */
     public TarTreeWriter(ProgressListener listener, PackHooks hooks, boolean safeLinks) {
+        this(listener, hooks, safeLinks, new SourceReads());
+    }
+
+    /** As above, reading every file's content through {@code reads}: once, also for its SHA-256. */
+    public TarTreeWriter(ProgressListener listener, PackHooks hooks, boolean safeLinks, SourceReads reads) {
         this.listener = listener;
         this.hooks = hooks;
         this.safeLinks = safeLinks;
+        this.reads = reads;
     }
 
     /** Writes every source as a top-level entry named after it, then the tar trailer; {@code out} stays open. */
@@ -131,6 +138,7 @@ public final class TarTreeWriter {
             file.addPaxHeader(ReferenceEntries.SHA256, reference.get());
             file.addPaxHeader(ReferenceEntries.SIZE, String.valueOf(size));
             put(tar, file, path, 0);
+            reads.referenced(path, size);
             return;
         }
         file.setSize(size);
@@ -159,7 +167,7 @@ public final class TarTreeWriter {
     /** Copies exactly {@code size} bytes: a file that grew is cut, one that shrank is padded with zeros. */
     private void copyExactly(Path path, long size, OutputStream out, MessageDigest digest) throws IOException {
         long remaining = size;
-        try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+        try (InputStream in = reads.open(path)) {
             while (remaining > 0) {
                 int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
                 if (n < 0) {

@@ -7,6 +7,7 @@ import io.caravan.pack.ChunkTarget;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackHooks;
 import io.caravan.pack.Packer;
+import io.caravan.pack.SourceReads;
 import io.caravan.progress.ProgressListener;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -72,6 +73,16 @@ public final class ParcelUpload {
     /** As {@link #open}, adding {@code extraOptions} to a new session's start options (e.g. a mirror's {@code mode}). */
     public static ParcelUpload open(ReceiverClient client, SenderJournal journal, HashCache cache, SenderSettings settings,
                                     Path source, String name, Map<String, Object> extraOptions) throws IOException {
+        return open(client, journal, cache, settings, source, name, extraOptions, new SourceReads());
+    }
+
+    /**
+     * As {@link #open}; a source packed again to compare it with a publish (see {@link #alreadyPublished()})
+     * is read through {@code reads}, the send's count of what it read.
+     */
+    public static ParcelUpload open(ReceiverClient client, SenderJournal journal, HashCache cache, SenderSettings settings,
+                                    Path source, String name, Map<String, Object> extraOptions, SourceReads reads)
+            throws IOException {
         Retry retry = settings.retry();
         var entry = journal.find(source, client.url(), name);
         if (entry.isPresent()) {
@@ -83,7 +94,7 @@ public final class ParcelUpload {
                     LOG.info("resuming parcel '{}' in session {}: the receiver holds {} chunks", name, sid, status.held().size());
                     return new ParcelUpload(client, journal, retry, source, name, sid, status.held(), plan, null, null);
                 }
-                Manifest again = regenerated(settings, source, name, plan, status.published().path("sha256").asText());
+                Manifest again = regenerated(settings, source, name, plan, status.published().path("sha256").asText(), reads);
                 if (again != null) {
                     LOG.info("parcel '{}' was already published as {} in session {}: nothing to send", name,
                             status.published().path("path").asText(), sid);
@@ -127,12 +138,12 @@ public final class ParcelUpload {
      * source is gone or unreadable. Nothing goes on the wire.
      */
     private static Manifest regenerated(SenderSettings settings, Path source, String name, DedupPlan plan,
-                                        String publishedSha256) {
+                                        String publishedSha256, SourceReads reads) {
         if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
         try {
-            Manifest manifest = new Packer(settings.pack().withName(name), ProgressListener.NONE, plan)
+            Manifest manifest = new Packer(settings.pack().withName(name), ProgressListener.NONE, plan, reads)
                     .pack(List.of(source), DISCARD);
             return manifest.sha256().equals(publishedSha256) ? manifest : null;
         } catch (IOException e) {
