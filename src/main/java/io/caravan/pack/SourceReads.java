@@ -87,10 +87,14 @@ public final class SourceReads {
     /** One line for the log, e.g. {@code read 12 MiB from 40 files, each once; 3 files (6 MiB) sent as references, not read}. */
     public String describe() {
         List<Path> again = readMoreThanOnce();
-        return "read " + DataSize.format(bytes()) + " from " + files() + " files"
+        return "read " + DataSize.format(bytes()) + " from " + filesLabel(files())
                 + (again.isEmpty() ? ", each once" : ", " + again.size() + " of them more than once")
-                + (referencedFiles() == 0 ? "" : "; " + referencedFiles() + " files (" + DataSize.format(referencedBytes())
+                + (referencedFiles() == 0 ? "" : "; " + filesLabel(referencedFiles()) + " (" + DataSize.format(referencedBytes())
                         + ") sent as references, not read");
+    }
+
+    private static String filesLabel(long count) {
+        return count + (count == 1 ? " file" : " files");
     }
 
     private static Path key(Path file) {
