@@ -143,31 +143,33 @@ public final class TarTreeWriter {
         }
         file.setSize(size);
         MessageDigest digest = size >= hooks.hashFilesFrom() ? Sha256.newDigest() : null;
-        put(tar, file, path, size, digest);
+        put(tar, file, path, identity, size, digest);
         if (digest != null) {
             hooks.hashed(path, identity, seen, Sha256.hex(digest));
         }
     }
 
     private void put(TarArchiveOutputStream tar, TarArchiveEntry entry, Path path, long size) throws IOException {
-        put(tar, entry, path, size, null);
+        put(tar, entry, path, null, size, null);
     }
 
-    private void put(TarArchiveOutputStream tar, TarArchiveEntry entry, Path path, long size, MessageDigest digest)
-            throws IOException {
+    /** Writes the entry; with {@code size} above 0, the content of the regular file {@code path} in the state {@code identity}. */
+    private void put(TarArchiveOutputStream tar, TarArchiveEntry entry, Path path, FileIdentity identity, long size,
+                     MessageDigest digest) throws IOException {
         listener.entry(entry.getName(), size);
         entries++;
         tar.putArchiveEntry(entry);
         if (size > 0) {
-            copyExactly(path, size, tar, digest);
+            copyExactly(path, identity, size, tar, digest);
         }
         tar.closeArchiveEntry();
     }
 
     /** Copies exactly {@code size} bytes: a file that grew is cut, one that shrank is padded with zeros. */
-    private void copyExactly(Path path, long size, OutputStream out, MessageDigest digest) throws IOException {
+    private void copyExactly(Path path, FileIdentity identity, long size, OutputStream out, MessageDigest digest)
+            throws IOException {
         long remaining = size;
-        try (InputStream in = reads.open(path)) {
+        try (InputStream in = reads.open(path, identity)) {
             while (remaining > 0) {
                 int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
                 if (n < 0) {
