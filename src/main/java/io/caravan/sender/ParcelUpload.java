@@ -2,7 +2,6 @@ package io.caravan.sender;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.pack.Chunk;
-import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.ChunkTarget;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackHooks;
@@ -10,7 +9,6 @@ import io.caravan.pack.Packer;
 import io.caravan.pack.SourceReads;
 import io.caravan.progress.ProgressListener;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -144,25 +142,13 @@ public final class ParcelUpload {
         }
         try {
             Manifest manifest = new Packer(settings.pack().withName(name), ProgressListener.NONE, plan, reads)
-                    .pack(List.of(source), DISCARD);
+                    .pack(List.of(source), ChunkTarget.DISCARD);
             return manifest.sha256().equals(publishedSha256) ? manifest : null;
         } catch (IOException e) {
             LOG.info("parcel '{}' cannot be packed again to compare it with its publish ({})", name, e.getMessage());
             return null;
         }
     }
-
-    /** Drops packed chunks: only the manifest of a regenerated stream is wanted. */
-    private static final ChunkTarget DISCARD = new ChunkTarget() {
-        @Override
-        public OutputStream open(int index) {
-            return OutputStream.nullOutputStream();
-        }
-
-        @Override
-        public void completed(ChunkInfo chunk) {
-        }
-    };
 
     /** Whether the receiver had published this parcel already (see {@link #finishPublished()}). */
     public boolean alreadyPublished() {

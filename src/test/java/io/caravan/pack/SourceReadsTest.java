@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.caravan.PackUnpack;
 import io.caravan.TestTrees;
 import io.caravan.progress.ProgressListener;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,7 +33,7 @@ class SourceReadsTest {
         SourceReads reads = new SourceReads();
         Packer packer = new Packer(PackUnpack.options("zstd", 64 * 1024), ProgressListener.NONE, PackHooks.NONE, reads);
 
-        packer.pack(List.of(tree), DISCARD);
+        packer.pack(List.of(tree), ChunkTarget.DISCARD);
 
         assertThat(reads.files()).isEqualTo(3000);
         assertThat(reads.bytes()).isEqualTo(bytes);
@@ -42,7 +41,7 @@ class SourceReadsTest {
         assertThat(reads.readMoreThanOnce()).isEmpty();
         assertThat(reads.describe()).endsWith("from 3000 files, each once");
 
-        packer.pack(List.of(tree), DISCARD);
+        packer.pack(List.of(tree), ChunkTarget.DISCARD);
 
         assertThat(reads.files()).isEqualTo(3000);
         assertThat(reads.bytes()).isEqualTo(2 * bytes);
@@ -50,15 +49,4 @@ class SourceReadsTest {
         assertThat(reads.readMoreThanOnce()).hasSize(100);
         assertThat(reads.describe()).endsWith("from 3000 files, 3000 of them more than once");
     }
-
-    private static final ChunkTarget DISCARD = new ChunkTarget() {
-        @Override
-        public OutputStream open(int index) {
-            return OutputStream.nullOutputStream();
-        }
-
-        @Override
-        public void completed(ChunkInfo chunk) {
-        }
-    };
 }
