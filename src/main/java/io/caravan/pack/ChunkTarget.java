@@ -10,6 +10,18 @@ import java.io.OutputStream;
  */
 public interface ChunkTarget {
 
+    /** Drops every chunk: for packing only to learn the manifest (or what was read). */
+    ChunkTarget DISCARD = new ChunkTarget() {
+        @Override
+        public OutputStream open(int index) {
+            return OutputStream.nullOutputStream();
+        }
+
+        @Override
+        public void completed(ChunkInfo chunk) {
+        }
+    };
+
     OutputStream open(int index) throws IOException;
 
     void completed(ChunkInfo chunk) throws IOException;

@@ -19,15 +19,22 @@ public final class Packer {
     private final PackOptions options;
     private final ProgressListener listener;
     private final PackHooks hooks;
+    private final SourceReads reads;
 
     public Packer(PackOptions options, ProgressListener listener) {
         this(options, listener, PackHooks.NONE);
     }
 
     public Packer(PackOptions options, ProgressListener listener, PackHooks hooks) {
+        this(options, listener, hooks, new SourceReads());
+    }
+
+    /** A packer reading source content through {@code reads} (a send's, counting every file it reads). */
+    public Packer(PackOptions options, ProgressListener listener, PackHooks hooks, SourceReads reads) {
         this.options = options;
         this.listener = listener;
         this.hooks = hooks;
+        this.reads = reads;
     }
 
     public PackOptions options() {
@@ -40,7 +47,7 @@ public final class Packer {
 
     /** Packs exactly these sources under their given names (for example chosen entries of a mirrored tree). */
     public Manifest packSources(List<PackSource> sources, ChunkTarget target) throws IOException {
-        TarTreeWriter tar = new TarTreeWriter(listener, hooks, options.safeLinks());
+        TarTreeWriter tar = new TarTreeWriter(listener, hooks, options.safeLinks(), reads);
         ChunkingOutputStream chunks = new ChunkingOutputStream(options.chunkSize(), new ReportingTarget(target));
         boolean ok = false;
         OutputStream buffered = null;

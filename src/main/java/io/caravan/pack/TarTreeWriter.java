@@ -39,6 +39,7 @@ public final class TarTreeWriter {
     private final ProgressListener listener;
     private final PackHooks hooks;
     private final boolean safeLinks;
+    private final SourceReads reads;
     private final byte[] buffer = new byte[256 * 1024];
     private final Map<String, String> firstNameByInode = new HashMap<>();
     private long entries;
@@ -54,9 +55,15 @@ public final class TarTreeWriter {
 
     /** With {@code safeLinks}, links that point outside the source they belong to are skipped with a warning. */
     public TarTreeWriter(ProgressListener listener, PackHooks hooks, boolean safeLinks) {
+        this(listener, hooks, safeLinks, new SourceReads());
+    }
+
+    /** As above, reading every file's content through {@code reads}: once, also for its SHA-256. */
+    public TarTreeWriter(ProgressListener listener, PackHooks hooks, boolean safeLinks, SourceReads reads) {
         this.listener = listener;
         this.hooks = hooks;
         this.safeLinks = safeLinks;
+        this.reads = reads;
     }
 
     /** Writes every source as a top-level entry named after it, then the tar trailer; {@code out} stays open. */
@@ -131,35 +138,38 @@ public final class TarTreeWriter {
             file.addPaxHeader(ReferenceEntries.SHA256, reference.get());
             file.addPaxHeader(ReferenceEntries.SIZE, String.valueOf(size));
             put(tar, file, path, 0);
+            reads.referenced(path, size);
             return;
         }
         file.setSize(size);
         MessageDigest digest = size >= hooks.hashFilesFrom() ? Sha256.newDigest() : null;
-        put(tar, file, path, size, digest);
+        put(tar, file, path, identity, size, digest);
         if (digest != null) {
             hooks.hashed(path, identity, seen, Sha256.hex(digest));
         }
     }
 
     private void put(TarArchiveOutputStream tar, TarArchiveEntry entry, Path path, long size) throws IOException {
-        put(tar, entry, path, size, null);
+        put(tar, entry, path, null, size, null);
     }
 
-    private void put(TarArchiveOutputStream tar, TarArchiveEntry entry, Path path, long size, MessageDigest digest)
-            throws IOException {
+    /** Writes the entry; with {@code size} above 0, the content of the regular file {@code path} in the state {@code identity}. */
+    private void put(TarArchiveOutputStream tar, TarArchiveEntry entry, Path path, FileIdentity identity, long size,
+                     MessageDigest digest) throws IOException {
         listener.entry(entry.getName(), size);
         entries++;
         tar.putArchiveEntry(entry);
         if (size > 0) {
-            copyExactly(path, size, tar, digest);
+            copyExactly(path, identity, size, tar, digest);
         }
         tar.closeArchiveEntry();
     }
 
     /** Copies exactly {@code size} bytes: a file that grew is cut, one that shrank is padded with zeros. */
-    private void copyExactly(Path path, long size, OutputStream out, MessageDigest digest) throws IOException {
+    private void copyExactly(Path path, FileIdentity identity, long size, OutputStream out, MessageDigest digest)
+            throws IOException {
         long remaining = size;
-        try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+        try (InputStream in = reads.open(path, identity)) {
             while (remaining > 0) {
                 int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
                 if (n < 0) {

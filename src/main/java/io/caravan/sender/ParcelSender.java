@@ -3,6 +3,7 @@ package io.caravan.sender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.pack.PackIterator;
 import io.caravan.pack.Packer;
+import io.caravan.pack.SourceReads;
 import io.caravan.progress.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,8 +29,8 @@ public final class ParcelSender {
     /** Sends of one parcel when the receiver refuses references: normal, with a fresh check, without dedup. */
     private static final int REFERENCE_ATTEMPTS = 3;
 
-    /** What a send did. */
-    public record Result(String name, JsonNode answer, long sentBytes, long skippedChunks, int chunks) {
+    /** What a send did; {@code reads}: what it read of its source (each file once, referenced files not at all). */
+    public record Result(String name, JsonNode answer, long sentBytes, long skippedChunks, int chunks, SourceReads reads) {
     }
 
     private final SenderSettings settings;
@@ -100,11 +101,14 @@ public final class ParcelSender {
 
     private Result sendRetryingReferences(Path source, String name, Map<String, Object> startOptions, ProgressListener listener)
             throws IOException, InterruptedException {
+        SourceReads reads = new SourceReads();
         for (int attempt = 1; ; attempt++) {
             SenderSettings current = attempt < REFERENCE_ATTEMPTS ? settings : withoutDedup(settings);
             try {
-                return sendOnce(ParcelUpload.open(client, journal, cache, current, source, name, startOptions), source, name,
-                        listener);
+                Result result = sendOnce(ParcelUpload.open(client, journal, cache, current, source, name, startOptions, reads),
+                        source, name, listener, reads);
+                LOG.info("parcel '{}': {}", name, reads.describe());
+                return result;
             } catch (ShipException e) {
                 if (!e.referenceUnavailable() || attempt >= REFERENCE_ATTEMPTS) {
                     throw e;
@@ -119,12 +123,12 @@ public final class ParcelSender {
         return new SenderSettings(s.url(), s.token(), s.pack(), s.parallel(), -1, s.stateDir(), s.retry(), s.ssl());
     }
 
-    private Result sendOnce(ParcelUpload upload, Path source, String name, ProgressListener listener)
+    private Result sendOnce(ParcelUpload upload, Path source, String name, ProgressListener listener, SourceReads reads)
             throws IOException, InterruptedException {
         if (upload.alreadyPublished()) {
-            return new Result(name, upload.finishPublished(), 0, upload.publishedChunks(), upload.publishedChunks());
+            return new Result(name, upload.finishPublished(), 0, upload.publishedChunks(), upload.publishedChunks(), reads);
         }
-        Packer packer = new Packer(settings.pack().withName(name), listener, upload.hooks());
+        Packer packer = new Packer(settings.pack().withName(name), listener, upload.hooks(), reads);
         ExecutorService own = pool != null ? null : Executors.newFixedThreadPool(settings.parallel(), r -> {
             Thread t = new Thread(r, "caravan-ship-" + name);
             t.setDaemon(true);
@@ -134,7 +138,7 @@ public final class ParcelSender {
         try (PackIterator chunks = new PackIterator(packer, List.of(source))) {
             int count = new ChunkShipping(own != null ? own : pool, settings.parallel(), stop).ship(upload, chunks);
             JsonNode answer = upload.finish(chunks.manifest());
-            return new Result(name, answer, upload.sentBytes(), upload.skippedChunks(), count);
+            return new Result(name, answer, upload.sentBytes(), upload.skippedChunks(), count, reads);
         } finally {
             if (own != null) {
                 own.shutdownNow();

@@ -2,16 +2,15 @@ package io.caravan.sender;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.pack.Chunk;
-import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.ChunkTarget;
 import io.caravan.pack.LevelLog;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackHooks;
 import io.caravan.pack.Packer;
+import io.caravan.pack.SourceReads;
 import io.caravan.progress.ProgressListener;
 import io.caravan.util.FileIdentity;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -80,6 +79,16 @@ public final class ParcelUpload {
     /** As {@link #open}, adding {@code extraOptions} to a new session's start options (e.g. a mirror's {@code mode}). */
     public static ParcelUpload open(ReceiverClient client, SenderJournal journal, HashCache cache, SenderSettings settings,
                                     Path source, String name, Map<String, Object> extraOptions) throws IOException {
+        return open(client, journal, cache, settings, source, name, extraOptions, new SourceReads());
+    }
+
+    /**
+     * As {@link #open}; a source packed again to compare it with a publish (see {@link #alreadyPublished()})
+     * is read through {@code reads}, the send's count of what it read.
+     */
+    public static ParcelUpload open(ReceiverClient client, SenderJournal journal, HashCache cache, SenderSettings settings,
+                                    Path source, String name, Map<String, Object> extraOptions, SourceReads reads)
+            throws IOException {
         Retry retry = settings.retry();
         var entry = journal.find(source, client.url(), name);
         if (entry.isPresent()) {
@@ -93,7 +102,7 @@ public final class ParcelUpload {
                             settings.stateDir());
                 }
                 Manifest again = regenerated(settings, source, name, withLevels(plan, levels(settings.stateDir(), sid)),
-                        status.published().path("sha256").asText());
+                        status.published().path("sha256").asText(), reads);
                 if (again != null) {
                     LOG.info("parcel '{}' was already published as {} in session {}: nothing to send", name,
                             status.published().path("path").asText(), sid);
@@ -140,13 +149,13 @@ public final class ParcelUpload {
      * source is gone or unreadable. Nothing goes on the wire.
      */
     private static Manifest regenerated(SenderSettings settings, Path source, String name, PackHooks plan,
-                                        String publishedSha256) {
+                                        String publishedSha256, SourceReads reads) {
         if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
         try {
-            Manifest manifest = new Packer(settings.pack().withName(name), ProgressListener.NONE, plan)
-                    .pack(List.of(source), DISCARD);
+            Manifest manifest = new Packer(settings.pack().withName(name), ProgressListener.NONE, plan, reads)
+                    .pack(List.of(source), ChunkTarget.DISCARD);
             return manifest.sha256().equals(publishedSha256) ? manifest : null;
         } catch (IOException e) {
             LOG.info("parcel '{}' cannot be packed again to compare it with its publish ({})", name, e.getMessage());
@@ -198,18 +207,6 @@ public final class ParcelUpload {
             }
         };
     }
-
-    /** Drops packed chunks: only the manifest of a regenerated stream is wanted. */
-    private static final ChunkTarget DISCARD = new ChunkTarget() {
-        @Override
-        public OutputStream open(int index) {
-            return OutputStream.nullOutputStream();
-        }
-
-        @Override
-        public void completed(ChunkInfo chunk) {
-        }
-    };
 
     /** Whether the receiver had published this parcel already (see {@link #finishPublished()}). */
     public boolean alreadyPublished() {
