@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# receive.sh — ingest throughput and memory of the receiver (`caravan serve`, DESIGN §3).
+# receive.sh — ingest throughput and memory of the receiver (`caravan serve`).
 #
 # Measures: MB/s (10^6 bytes per second) of uploading CHUNKS chunk files of 8 MiB (default 128 = 1 GiB)
 # over loopback from PARALLEL (4) concurrent uploaders into a raw session of `caravan serve`
 # (POST /start, then PUT /upload/<sid>/<idx> with X-Chunk-Sha256; the receiver hashes each chunk while
-# writing it to a temp file, fsyncs, renames, fsyncs the folder, then answers 201), against the very same
+# writing it to a temp file and renames it, then answers 201; with DURABILITY=chunk it also fsyncs the
+# file and the folder first, as every receiver did before caravan.receiver.durability), against the very same
 # uploads to a plain sink on the same machine that reads every body in full and discards it
 # (bench/peers/sink.py: Python ThreadingHTTPServer, no disk). Same client for both: one
 # `curl --upload-file` (a streaming PUT; --data-binary first reads the whole file into memory and was
@@ -139,7 +140,8 @@ wait_health "http://127.0.0.1:$sink_port" "$sink_pid" sink
 
 serve_port=$(free_port)
 rm -rf -- "$inbox"
-"$CARAVAN" serve --host 127.0.0.1 --port "$serve_port" --root "$inbox" > "$out/serve.log" 2>&1 &
+CARAVAN_RECEIVER_DURABILITY="${DURABILITY:-publish}" \
+  "$CARAVAN" serve --host 127.0.0.1 --port "$serve_port" --root "$inbox" > "$out/serve.log" 2>&1 &
 serve_pid=$!   # the launcher execs java: this is the receiver's JVM
 wait_health "http://127.0.0.1:$serve_port" "$serve_pid" serve
 serve_url=http://127.0.0.1:$serve_port
