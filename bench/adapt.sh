@@ -61,7 +61,7 @@ made_ns=() serve_pid=
 cleanup() {
   set +e
   [[ -n $serve_pid ]] && { kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; }
-  for ns in "${made_ns[@]}"; do ip netns del "$ns"; done
+  for ns in "${made_ns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
   rm -rf -- "$w"
   return 0
 }
@@ -85,18 +85,8 @@ start_serve() {
     "$CARAVAN" serve --port "$port" --root "$inbox" > "$out/serve-$1.log" 2>&1 &
     serve_pid=$! url=http://127.0.0.1:$port pre=() auth=()
   else
-    ip netns add "$tx"; made_ns+=("$tx")
-    ip netns add "$rx"; made_ns+=("$rx")
-    ip link add "$tx_if" type veth peer name "$rx_if"
-    ip link set "$tx_if" netns "$tx"
-    ip link set "$rx_if" netns "$rx"
-    ip -n "$tx" addr add "$SENDER_IP/30" dev "$tx_if"
-    ip -n "$rx" addr add "$RECEIVER_IP/30" dev "$rx_if"
-    for ns in "$tx" "$rx"; do ip -n "$ns" link set lo up; done
-    ip -n "$tx" link set "$tx_if" up
-    ip -n "$rx" link set "$rx_if" up
-    ip netns exec "$tx" tc qdisc add dev "$tx_if" root tbf rate "$RATE" burst 256kbit latency 50ms
-    ip netns exec "$rx" tc qdisc add dev "$rx_if" root tbf rate "$RATE" burst 256kbit latency 50ms
+    made_ns+=("$tx" "$rx")
+    shaped_link "$tx" "$rx" "$tx_if" "$rx_if" "$SENDER_IP" "$RECEIVER_IP" "$RATE"
     ip netns exec "$rx" "$CARAVAN" serve --host "$RECEIVER_IP" --port 8834 --root "$inbox" --token "$token" \
       > "$out/serve-$1.log" 2>&1 &
     serve_pid=$! url=http://$RECEIVER_IP:8834 pre=(ip netns exec "$tx") auth=(--token "$token")

@@ -145,3 +145,24 @@ apt_tool() {
 }
 # median seconds of 3 bare starts of the launcher (`caravan --version`): the JVM start-up within each send
 launcher_start_s() { local t0 v=(); for _ in 1 2 3; do t0=$(now); "$CARAVAN" --version > /dev/null; v+=("$(elapsed "$t0")"); done; median "${v[@]}"; }
+
+# shaped_link TX RX TX_IF RX_IF SENDER_IP RECEIVER_IP RATE: two network namespaces joined by a veth pair
+# (SENDER_IP/30 in TX, RECEIVER_IP/30 in RX), each end shaped by `tc ... tbf rate RATE` (this kernel has tbf,
+# not netem). The caller records TX and RX in made_ns before calling, so its cleanup deletes them (deleting a
+# namespace deletes its veth end).
+shaped_link() {
+  local tx=$1 rx=$2 tx_if=$3 rx_if=$4 sender_ip=$5 receiver_ip=$6 rate=$7
+  ip netns add "$tx"
+  ip netns add "$rx"
+  ip link add "$tx_if" type veth peer name "$rx_if"
+  ip link set "$tx_if" netns "$tx"
+  ip link set "$rx_if" netns "$rx"
+  ip -n "$tx" addr add "$sender_ip/30" dev "$tx_if"
+  ip -n "$rx" addr add "$receiver_ip/30" dev "$rx_if"
+  local ns
+  for ns in "$tx" "$rx"; do ip -n "$ns" link set lo up; done
+  ip -n "$tx" link set "$tx_if" up
+  ip -n "$rx" link set "$rx_if" up
+  ip netns exec "$tx" tc qdisc add dev "$tx_if" root tbf rate "$rate" burst 256kbit latency 50ms
+  ip netns exec "$rx" tc qdisc add dev "$rx_if" root tbf rate "$rate" burst 256kbit latency 50ms
+}

@@ -82,7 +82,7 @@ cleanup() {
   set +e
   for p in $serve_pid $rsyncd_pid; do kill "$p" 2>/dev/null; done
   for p in $serve_pid $rsyncd_pid; do wait "$p" 2>/dev/null; done
-  for ns in "${made_ns[@]}"; do ip netns del "$ns"; done   # deleting a namespace deletes its veth end
+  for ns in "${made_ns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done   # deleting a namespace deletes its veth end
   rm -rf -- "$w"
   return 0
 }
@@ -90,18 +90,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-ip netns add "$tx"; made_ns+=("$tx")
-ip netns add "$rx"; made_ns+=("$rx")
-ip link add "$tx_if" type veth peer name "$rx_if"
-ip link set "$tx_if" netns "$tx"
-ip link set "$rx_if" netns "$rx"
-ip -n "$tx" addr add "$SENDER_IP/30" dev "$tx_if"
-ip -n "$rx" addr add "$RECEIVER_IP/30" dev "$rx_if"
-for ns in "$tx" "$rx"; do ip -n "$ns" link set lo up; done
-ip -n "$tx" link set "$tx_if" up
-ip -n "$rx" link set "$rx_if" up
-"${in_tx[@]}" tc qdisc add dev "$tx_if" root tbf rate "$RATE" burst 256kbit latency 50ms
-"${in_rx[@]}" tc qdisc add dev "$rx_if" root tbf rate "$RATE" burst 256kbit latency 50ms
+made_ns+=("$tx" "$rx")
+shaped_link "$tx" "$rx" "$tx_if" "$rx_if" "$SENDER_IP" "$RECEIVER_IP" "$RATE"
 
 log "# link.sh $(date -u)"
 log "caravan: $CARAVAN ($("$CARAVAN" --version 2>/dev/null | head -n1), commit $(git -C "$(dirname "$CARAVAN")" rev-parse --short HEAD 2>/dev/null || echo '?'))  JAVA_OPTS=${JAVA_OPTS:-unset, the launcher default}"
