@@ -142,16 +142,28 @@ public final class ParcelPublishing {
         return published(published, outcome.result().entries(), outcome.result().bytes(), outcome.streamSha256());
     }
 
+    /**
+     * A raw session's file: when its chunks lie in order in the store's data file, that file itself
+     * (linked into staging, hashed while its chunks arrived); otherwise its chunks joined into a copy.
+     */
     private Published finishRaw(Session session, Manifest manifest) throws IOException {
         List<ChunkInfo> expected = manifest != null ? manifest.chunks() : ChunkCompleteness.contiguous(session);
         ChunkCompleteness.check(session, expected);
         Path stagingDir = config.stateDir().resolve("staging").resolve(session.meta().id());
         String own = session.meta().name() == null || session.meta().name().endsWith("/")
                 ? session.meta().id() : Path.of(session.meta().name()).getFileName().toString();
+        ArchiveAssembler hasher = assemblers.get(session.meta().id());
         try (Staging staging = Staging.at(stagingDir, config.inbox())) {
             Path file = stagingDir.resolve(own);
-            String sha = RawConcatenation.concatenate(expected.stream().map(c -> session.chunk(c.index()).file()).toList(), file,
-                    config.durability().syncer());
+            Syncer syncer = config.durability().syncer();
+            String sha;
+            if (inOrder(expected) && store.linkAssembled(session, expected.size(), file)) {
+                sha = hasher != null ? hasher.finish(expected.size()).streamSha256() : RawConcatenation.hash(file);
+                RawConcatenation.force(file, syncer);
+            } else {
+                sha = RawConcatenation.concatenate(expected.stream().map(c -> session.chunk(c.index())).toList(),
+                        chunk -> store.open(session, chunk), file, syncer);
+            }
             if (manifest != null && manifest.hasStreamSha256() && !sha.equals(manifest.sha256())) {
                 throw ChunkCompleteness.streamMismatch("whole-file", manifest.sha256(), sha);
             }
@@ -163,7 +175,22 @@ public final class ParcelPublishing {
                 dedup.record(List.of(Map.entry(published, sha)));
             }
             return published(published, 1, size, sha);
+        } catch (IOException | RuntimeException e) {
+            if (hasher != null) {
+                hasher.reopen();
+            }
+            throw e;
         }
+    }
+
+    /** Whether {@code chunks} are indices 0, 1, 2, ... in that order. */
+    private static boolean inOrder(List<ChunkInfo> chunks) {
+        for (int i = 0; i < chunks.size(); i++) {
+            if (chunks.get(i).index() != i) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

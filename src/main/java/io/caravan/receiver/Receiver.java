@@ -69,9 +69,7 @@ public final class Receiver implements Service {
         this.warmUp = new ExtractionWarmUp(config.stateDir().resolve("staging"));
         this.warmUpQueued = threads.extraction().submit(warmUp);
         for (Session session : store.sessions()) {
-            if (session.meta().archive()) {
-                assemblers.open(session);
-            }
+            assemblers.open(session);
         }
     }
 

@@ -61,9 +61,7 @@ public final class Sessions {
         OnConflict.parse(onConflict);
         String mode = mode(options.mode(), kind, name);
         Session session = store.create(name, kind, codec, chunkSize, onConflict, mode, options.into(), options.force());
-        if (session.meta().archive()) {
-            assemblers.open(session);
-        }
+        assemblers.open(session);
         LOG.info("session {} started: {} parcel '{}'{}, expires {}", session.id(), kind,
                 name == null ? session.id() : name, codec == null ? "" : " (" + codec + ")", session.meta().expiresAt());
         return new SessionStarted(session.id().value(), session.meta().expiresAt(),

@@ -31,6 +31,9 @@ final class ChunkFileWriter {
             StandardOpenOption.TRUNCATE_EXISTING, ExtendedOpenOption.DIRECT);
     private static final Set<OpenOption> BUFFERED = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING);
+    private static final Set<OpenOption> DIRECT_AT = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            ExtendedOpenOption.DIRECT);
+    private static final Set<OpenOption> BUFFERED_AT = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
 
     private final AlignedBuffers buffers;
     private final Durability durability;
@@ -48,17 +51,32 @@ final class ChunkFileWriter {
 
     /** Writes {@code body} ({@code length} bytes in all) to the new file {@code file}; answers its SHA-256. */
     String write(Path file, ByteBuffer[] body, long length) throws IOException {
-        ByteBuffer staging = direct && length > 0 ? buffers.acquire() : null;
+        return write(file, -1, body, length);
+    }
+
+    /**
+     * Writes {@code body} into {@code file} (created if missing) from {@code offset}, leaving every
+     * other byte of it as it is; answers its SHA-256. Direct where the offset is block-aligned: whole
+     * blocks go around the page cache, a last part block through it, so no padding lands beyond the body.
+     */
+    String writeAt(Path file, long offset, ByteBuffer[] body, long length) throws IOException {
+        return write(file, offset, body, length);
+    }
+
+    /** {@code offset} -1: a new file of its own. */
+    private String write(Path file, long offset, ByteBuffer[] body, long length) throws IOException {
+        boolean aligned = offset < 0 || offset % AlignedBuffers.BLOCK == 0;
+        ByteBuffer staging = direct && aligned && length > 0 ? buffers.acquire() : null;
         if (staging == null) {
-            return buffered(file, body, length);
+            return buffered(file, offset, body, length);
         }
         try {
-            String sha = direct(file, body, staging);
-            return sha != null ? sha : buffered(file, body, length);
+            String sha = direct(file, offset, body, staging);
+            return sha != null ? sha : buffered(file, offset, body, length);
         } catch (IOException e) {
             // a file system that opens with O_DIRECT but refuses the writes (alignment): if the page
             // cache path works, use it from now on; if it fails too, that failure is the real one
-            String sha = buffered(file, body, length);
+            String sha = buffered(file, offset, body, length);
             direct = false;
             LOG.warn("direct I/O failed in {} ({}); chunk files are written through the page cache from now on",
                     file.getParent(), e.getMessage());
@@ -68,11 +86,16 @@ final class ChunkFileWriter {
         }
     }
 
-    /** The body in whole blocks through {@code staging}, then the file cut to its length; null if direct I/O is unsupported. */
-    private String direct(Path file, ByteBuffer[] body, ByteBuffer staging) throws IOException {
+    /**
+     * The body in whole blocks through {@code staging}: in a file of its own the last block padded and the
+     * file cut to its length, at an offset the last part block written through the page cache; null if
+     * direct I/O is unsupported.
+     */
+    private String direct(Path file, long offset, ByteBuffer[] body, ByteBuffer staging) throws IOException {
+        boolean own = offset < 0;
         FileChannel channel;
         try {
-            channel = FileChannel.open(file, DIRECT);
+            channel = FileChannel.open(file, own ? DIRECT : DIRECT_AT);
         } catch (IOException | UnsupportedOperationException e) {
             if (!Files.exists(file) && !(e instanceof UnsupportedOperationException)) {
                 throw e; // a real failure to create the file (no space, no permission), not a missing feature
@@ -83,7 +106,8 @@ final class ChunkFileWriter {
             return null;
         }
         MessageDigest digest = Sha256.newDigest();
-        long length = 0;
+        long start = own ? 0 : offset;
+        long position = start;
         try (channel) {
             int part = 0;
             ByteBuffer source = body.length == 0 ? null : body[0].duplicate();
@@ -102,34 +126,58 @@ final class ChunkFileWriter {
                 int filled = staging.position();
                 staging.flip();
                 digest.update(staging.duplicate());
-                int padded = (int) AlignedBuffers.roundUp(filled, AlignedBuffers.BLOCK);
-                staging.limit(padded);
-                for (int i = filled; i < padded; i++) {
+                int whole = own ? (int) AlignedBuffers.roundUp(filled, AlignedBuffers.BLOCK)
+                        : filled - filled % AlignedBuffers.BLOCK;
+                staging.limit(whole);
+                for (int i = filled; i < whole; i++) {
                     staging.put(i, (byte) 0); // the last block's tail: no stale bytes reach the disk
                 }
                 while (staging.hasRemaining()) {
-                    length += channel.write(staging, length);
+                    position += channel.write(staging, position);
                 }
-                length -= padded - filled;
+                if (whole < filled) {
+                    position += writeThroughCache(file, staging.limit(filled), position);
+                }
+                position -= Math.max(0, whole - filled);
             }
-            if (length % AlignedBuffers.BLOCK != 0) {
-                channel.truncate(length);
+            if (own && position % AlignedBuffers.BLOCK != 0) {
+                channel.truncate(position);
             }
             forceIfAsked(file, channel);
         }
         return Sha256.hex(digest);
     }
 
-    private String buffered(Path file, ByteBuffer[] body, long length) throws IOException {
+    /** The rest of {@code bytes}, at {@code position} of {@code file} through the page cache; how many. */
+    private static int writeThroughCache(Path file, ByteBuffer bytes, long position) throws IOException {
+        int n = bytes.remaining();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            for (long at = position; bytes.hasRemaining(); ) {
+                at += channel.write(bytes, at);
+            }
+        }
+        return n;
+    }
+
+    private String buffered(Path file, long offset, ByteBuffer[] body, long length) throws IOException {
         MessageDigest digest = Sha256.newDigest();
-        try (FileChannel channel = FileChannel.open(file, BUFFERED)) {
+        try (FileChannel channel = FileChannel.open(file, offset < 0 ? BUFFERED : BUFFERED_AT)) {
             ByteBuffer[] parts = new ByteBuffer[body.length];
             for (int i = 0; i < body.length; i++) {
                 digest.update(body[i].duplicate());
                 parts[i] = body[i].duplicate();
             }
-            for (long left = length; left > 0; ) {
-                left -= channel.write(parts);
+            if (offset < 0) {
+                for (long left = length; left > 0; ) {
+                    left -= channel.write(parts);
+                }
+            } else {
+                long position = offset;
+                for (ByteBuffer part : parts) {
+                    while (part.hasRemaining()) {
+                        position += channel.write(part, position);
+                    }
+                }
             }
             forceIfAsked(file, channel);
         }

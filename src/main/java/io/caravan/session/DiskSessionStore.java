@@ -85,7 +85,7 @@ public final class DiskSessionStore implements SessionStore {
         BootRecord previous = BootRecord.read(root);
         String boot = syncer.bootId();
         boolean verify = previous != null && previous.mayBeTornIn(boot);
-        SessionFolders.Rebuilt rebuilt = SessionFolders.load(sessionsDir, verify,
+        SessionFolders.Rebuilt rebuilt = SessionFolders.load(sessionsDir, verify, syncer,
                 session -> sessions.put(session.meta().id(), session));
         if (verify) {
             LOG.info("the machine restarted since chunks were stored with durability publish: re-hashed {} stored chunks,"
@@ -127,9 +127,16 @@ public final class DiskSessionStore implements SessionStore {
         SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,
                 now.toString(), now.plus(ttl).toString(), mode, into ? Boolean.TRUE : null, force ? Boolean.TRUE : null);
         Path dir = Files.createDirectories(sessionsDir.resolve(id.value()).resolve("chunks")).getParent();
+        boolean positioned = !meta.archive() && chunkSize != null;
+        if (positioned) {
+            ChunkLog.rewrite(dir, List.of(), syncer); // before the metadata: a session found with both is one whose log is the truth
+        }
         DurableFiles.writeString(dir.resolve("meta.json"), SessionFolders.JSON.writeValueAsString(meta), syncer);
         syncer.folder(sessionsDir);
         Session session = new Session(meta, dir);
+        if (positioned) {
+            session.positions(new PositionedWrites(false));
+        }
         sessions.put(id.value(), session);
         return session;
     }
@@ -162,6 +169,22 @@ public final class DiskSessionStore implements SessionStore {
         long length = body.length();
         checks.checkChunk(session, index, length);
         activity.chunkArriving();
+        PositionedWrites positions = session.positions();
+        ChunkWrite result = positions != null && length > 0 && length <= session.meta().chunkSize()
+                && positions.claim(index, session.chunk(index) != null)
+                ? writeAtPosition(session, positions, index, body, expectedSha256)
+                : writeOwnFile(session, index, body, expectedSha256);
+        if (result.outcome() != ChunkWrite.Outcome.IDENTICAL) {
+            for (SessionListener listener : session.listeners()) {
+                listener.chunkStored(session, index, result.outcome() == ChunkWrite.Outcome.REPLACED);
+            }
+        }
+        return result;
+    }
+
+    /** The body into a file of its own, renamed under its index and hash. */
+    private ChunkWrite writeOwnFile(Session session, int index, ChunkBody body, String expectedSha256) throws IOException {
+        long length = body.length();
         Path tmp = DurableFiles.tempIn(session.chunkDir());
         String sha;
         try {
@@ -175,20 +198,50 @@ public final class DiskSessionStore implements SessionStore {
             Files.deleteIfExists(tmp);
             throw new ChunkDigestMismatchException(session.meta().id(), index, expectedSha256, sha);
         }
-        ChunkWrite result = commit(session, index, tmp, sha, body, length);
-        if (result.outcome() != ChunkWrite.Outcome.IDENTICAL) {
-            for (SessionListener listener : session.listeners()) {
-                listener.chunkStored(session, index, result.outcome() == ChunkWrite.Outcome.REPLACED);
+        return commit(session, index, tmp, sha, body, length);
+    }
+
+    /**
+     * The body at its position in the session's data file (claimed, so no other write shares the
+     * region), committed by a line in the chunk log: no other copy of it is ever written.
+     */
+    private ChunkWrite writeAtPosition(Session session, PositionedWrites positions, int index, ChunkBody body,
+                                       String expectedSha256) throws IOException {
+        long length = body.length();
+        long offset = index * session.meta().chunkSize();
+        try {
+            String sha;
+            try {
+                sha = writer.writeAt(SessionFolders.dataFile(session), offset, body.buffers(), length);
+            } catch (IOException e) {
+                throwIfRemoved(session);
+                throw e;
+            } finally {
+                positions.written();
             }
+            if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
+                throw new ChunkDigestMismatchException(session.meta().id(), index, expectedSha256, sha);
+            }
+            synchronized (session) {
+                throwIfRemoved(session);
+                StoredChunk existing = session.chunk(index);
+                if (existing != null && existing.sha256().equals(sha)) {
+                    return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
+                }
+                ChunkLog.append(session.dir(), new ChunkLog.Line(true, index, sha, length), durability.everyChunk(), syncer);
+                StoredChunk stored = new StoredChunk(index, sha, length, SessionFolders.dataFile(session), offset);
+                return listed(session, existing, stored, body);
+            }
+        } finally {
+            positions.release(index);
         }
-        return result;
     }
 
     /** From the body kept in memory when a listener wanted it (let go on close), else from its file. */
     @Override
     public InputStream open(Session session, StoredChunk chunk) throws IOException {
         InputStream held = readAhead.open(session, chunk);
-        return held != null ? held : DirectFileInputStream.open(chunk.file(), readBuffers);
+        return held != null ? held : DirectFileInputStream.open(chunk.file(), chunk.offset(), chunk.size(), readBuffers);
     }
 
     @Override
@@ -214,15 +267,59 @@ public final class DiskSessionStore implements SessionStore {
             } else {
                 DurableFiles.move(tmp, file);
             }
-            if (existing != null) {
-                Files.deleteIfExists(existing.file());
+            if (session.positions() != null) {
+                ChunkLog.append(session.dir(), new ChunkLog.Line(false, index, sha, length), durability.everyChunk(), syncer);
             }
-            // the body is kept before the chunk is listed, so a reader that sees the chunk finds it in memory
-            boolean wanted = session.listeners().stream().anyMatch(l -> l.wantsBody(session, index));
-            readAhead.keepOrRelease(session, index, sha, body, wanted);
-            StoredChunk stored = new StoredChunk(index, sha, length, file);
-            session.mutableChunks().put(index, stored);
-            return new ChunkWrite(stored, existing == null ? ChunkWrite.Outcome.CREATED : ChunkWrite.Outcome.REPLACED);
+            return listed(session, existing, new StoredChunk(index, sha, length, file), body);
+        }
+    }
+
+    /** Lists {@code stored} in place of {@code existing} (whose own file goes); under the session's monitor. */
+    private ChunkWrite listed(Session session, StoredChunk existing, StoredChunk stored, ChunkBody body) throws IOException {
+        if (existing != null && existing.offset() == 0 && !existing.file().equals(stored.file())
+                && !existing.file().equals(SessionFolders.dataFile(session))) {
+            Files.deleteIfExists(existing.file());
+        }
+        // the body is kept before the chunk is listed, so a reader that sees the chunk finds it in memory
+        int index = stored.index();
+        boolean wanted = session.listeners().stream().anyMatch(l -> l.wantsBody(session, index));
+        readAhead.keepOrRelease(session, index, stored.sha256(), body, wanted);
+        session.mutableChunks().put(index, stored);
+        return new ChunkWrite(stored, existing == null ? ChunkWrite.Outcome.CREATED : ChunkWrite.Outcome.REPLACED);
+    }
+
+    @Override
+    public boolean linkAssembled(Session session, int count, Path target) throws IOException {
+        PositionedWrites positions = session.positions();
+        if (positions == null || count < 1) {
+            return false;
+        }
+        synchronized (session) {
+            Path data = SessionFolders.dataFile(session);
+            long length = 0;
+            for (int i = 0; i < count; i++) {
+                StoredChunk chunk = session.chunk(i);
+                if (chunk == null || !chunk.file().equals(data)
+                        || i < count - 1 && chunk.size() != session.meta().chunkSize()) {
+                    return false;
+                }
+                length += chunk.size();
+            }
+            if (!positions.sealed()) {
+                DurableFiles.writeString(session.dir().resolve(SessionFolders.SEALED), "", syncer);
+            }
+            positions.seal();
+            if (Files.size(data) != length) {
+                return false; // bytes of chunks beyond the count: the file is more than the parcel
+            }
+            try {
+                Files.createLink(target, data);
+            } catch (IOException | UnsupportedOperationException e) {
+                LOG.info("session {}: its data file cannot be linked into staging ({}); its chunks are copied instead",
+                        session.meta().id(), e.toString());
+                return false;
+            }
+            return true;
         }
     }
 

@@ -24,7 +24,8 @@ public final class Session {
     /** Guarded by itself, not the session's monitor, which a finish holds while it waits for the reader. */
     private final Map<Integer, HeldBody> held = new HashMap<>();
     private volatile boolean removed;
-
+    /** Null unless chunks may be written at their position in the session's data file. */
+    private volatile PositionedWrites positions;
 
     Session(SessionMeta meta, Path dir) {
         this.meta = meta;
@@ -41,6 +42,15 @@ public final class Session {
 
     Path dir() {
         return dir;
+    }
+
+    /** The chunk writes at a position in the data file, or null when every chunk goes to a file of its own. */
+    PositionedWrites positions() {
+        return positions;
+    }
+
+    void positions(PositionedWrites positions) {
+        this.positions = positions;
     }
 
     Path chunkDir() {

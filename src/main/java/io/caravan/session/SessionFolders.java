@@ -9,7 +9,16 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.commons.io.input.BoundedInputStream;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -19,7 +28,10 @@ import java.util.regex.Pattern;
  * The on-disk layout of sessions, {@code sessions/<id>/meta.json} and
  * {@code sessions/<id>/chunks/<index>-<sha256>.chunk}, and how it is read back after a restart: only
  * names that a completed write gives are trusted; anything else (temporary files, a folder without
- * metadata) is a leftover of an interrupted write and is deleted.
+ * metadata) is a leftover of an interrupted write and is deleted. A raw session with a chunk size also
+ * has {@code data}, where chunks are written at their position, and {@code chunks.log} ({@link ChunkLog}),
+ * which alone says which chunks are committed and where; {@code data.sealed} marks a data file that was
+ * handed to a publish and is never written again.
  */
 final class SessionFolders {
 
@@ -27,6 +39,14 @@ final class SessionFolders {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private SessionFolders() {
+    }
+
+    static final String DATA = "data";
+    static final String SEALED = "data.sealed";
+
+    /** The file a raw session's chunks are written into at their position. */
+    static Path dataFile(Session session) {
+        return session.dir().resolve(DATA);
     }
 
     /** The file a chunk is stored in once it is complete. */
@@ -43,7 +63,7 @@ final class SessionFolders {
      * duplicates. With {@code verify} every chunk file is re-hashed first and dropped unless its bytes
      * hash to the SHA-256 in its name (after a power loss that may have torn unforced writes).
      */
-    static Rebuilt load(Path sessionsDir, boolean verify, Consumer<Session> loaded) throws IOException {
+    static Rebuilt load(Path sessionsDir, boolean verify, Syncer syncer, Consumer<Session> loaded) throws IOException {
         int[] counts = new int[2];
         byte[] buffer = verify ? new byte[1 << 20] : null;
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sessionsDir)) {
@@ -54,7 +74,11 @@ final class SessionFolders {
                     continue;
                 }
                 Session session = new Session(JSON.readValue(meta.toFile(), SessionMeta.class), dir);
-                loadChunks(session, buffer, counts);
+                if (Files.isRegularFile(ChunkLog.in(dir))) {
+                    loadLogged(session, buffer, counts, syncer);
+                } else {
+                    loadChunks(session, buffer, counts);
+                }
                 loaded.accept(session);
             }
         }
@@ -88,7 +112,7 @@ final class SessionFolders {
                     continue;
                 }
                 if (earlier != null) {
-                    Files.delete(earlier.file());
+                    Files.delete(earlier.file()); // a chunk in a file of its own: this layout has no data file
                 }
                 newest.put(index, mtime);
                 session.mutableChunks().put(index, new StoredChunk(index, m.group(2), Files.size(file), file));
@@ -99,6 +123,58 @@ final class SessionFolders {
     private static boolean hashesTo(Path file, String sha256, byte[] buffer) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return Sha256.of(in, buffer).equals(sha256);
+        }
+    }
+
+    /**
+     * A session whose log is its commit point: the last line of each index, if its bytes are there (and
+     * with {@code verifyBuffer} hash to it); chunk files no surviving line names are leftovers. The log is
+     * written again with exactly the chunks kept.
+     */
+    private static void loadLogged(Session session, byte[] verifyBuffer, int[] counts, Syncer syncer) throws IOException {
+        Files.createDirectories(session.chunkDir());
+        Path data = dataFile(session);
+        long dataSize = Files.isRegularFile(data) ? Files.size(data) : 0;
+        long chunkSize = session.meta().chunkSize();
+        Map<Integer, ChunkLog.Line> last = new TreeMap<>();
+        ChunkLog.read(session.dir()).forEach(line -> last.put(line.index(), line));
+        List<ChunkLog.Line> kept = new ArrayList<>();
+        Set<Path> files = new HashSet<>();
+        for (ChunkLog.Line line : last.values()) {
+            StoredChunk chunk = line.positioned()
+                    ? new StoredChunk(line.index(), line.sha256(), line.size(), data, line.index() * chunkSize)
+                    : new StoredChunk(line.index(), line.sha256(), line.size(), chunkFile(session, line.index(), line.sha256()));
+            boolean there = line.positioned() ? chunk.offset() + chunk.size() <= dataSize
+                    : Files.isRegularFile(chunk.file()) && Files.size(chunk.file()) == chunk.size();
+            if (there && verifyBuffer != null) {
+                counts[0]++;
+                there = hashesTo(chunk, verifyBuffer);
+                counts[1] += there ? 0 : 1;
+            }
+            if (there) {
+                kept.add(line);
+                session.mutableChunks().put(line.index(), chunk);
+                if (!line.positioned()) {
+                    files.add(chunk.file());
+                }
+            }
+        }
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(session.chunkDir())) {
+            for (Path file : all) {
+                if (!files.contains(file)) {
+                    Files.delete(file);
+                }
+            }
+        }
+        ChunkLog.rewrite(session.dir(), kept, syncer);
+        session.positions(new PositionedWrites(Files.exists(session.dir().resolve(SEALED))));
+    }
+
+    private static boolean hashesTo(StoredChunk chunk, byte[] buffer) throws IOException {
+        try (FileChannel channel = FileChannel.open(chunk.file(), StandardOpenOption.READ);
+             InputStream in = BoundedInputStream.builder().setInputStream(Channels.newInputStream(channel.position(chunk.offset())))
+                     .setMaxCount(chunk.size()).get()) {
+            return Sha256.of(in, buffer).equals(chunk.sha256());
         }
     }
 

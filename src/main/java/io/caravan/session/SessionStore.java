@@ -3,6 +3,7 @@ package io.caravan.session;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -106,6 +107,17 @@ public interface SessionStore {
     /** The same for a body in several buffers, as Netty holds it. */
     default ChunkWrite write(Session session, int index, ByteBuffer[] body, String expectedSha256) throws IOException {
         return write(session, index, ChunkBody.of(body), expectedSha256);
+    }
+
+    /**
+     * Hands a raw session's assembled file to its publish without copying it, when its first
+     * {@code count} chunks lie in order at their positions in one file that holds nothing else: links
+     * that file as {@code target} (a new name on the same file system) and answers true. From then on no
+     * chunk of the session is written into that file, whatever happens to the publish. False when the
+     * chunks are not laid out so (the caller joins them itself); the session is unchanged either way.
+     */
+    default boolean linkAssembled(Session session, int count, Path target) throws IOException {
+        return false;
     }
 
     /** Reads a stored chunk's bytes (from memory when its body was kept for the reader, else from storage). */

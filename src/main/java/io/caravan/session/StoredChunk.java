@@ -2,6 +2,15 @@ package io.caravan.session;
 
 import java.nio.file.Path;
 
-/** A chunk held by a session: verified and renamed into place under its index and hash (forced to disk first with durability {@code chunk}). */
-public record StoredChunk(int index, String sha256, long size, Path file) {
+/**
+ * A chunk held by a session, verified and committed under its index and hash: {@code size} bytes of
+ * {@code file} from {@code offset}. A chunk in its own file starts at offset 0; a chunk of a raw
+ * session written at its position in the session's data file starts at {@code index * chunkSize}.
+ */
+public record StoredChunk(int index, String sha256, long size, Path file, long offset) {
+
+    /** A chunk that is a whole file of its own. */
+    public StoredChunk(int index, String sha256, long size, Path file) {
+        this(index, sha256, size, file, 0);
+    }
 }

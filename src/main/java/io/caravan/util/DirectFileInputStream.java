@@ -4,6 +4,8 @@ import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import org.apache.commons.io.input.BoundedInputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -22,23 +24,36 @@ public final class DirectFileInputStream extends BulkInputStream {
     private final FileChannel channel;
     private final ByteBuffer block;
     private final AlignedBuffers pool;
+    /** Bytes of the range not yet read from the file. */
+    private long left;
     private boolean end;
     private boolean closed;
 
-    private DirectFileInputStream(FileChannel channel, ByteBuffer block, AlignedBuffers pool) {
+    private DirectFileInputStream(FileChannel channel, ByteBuffer block, AlignedBuffers pool, long length) {
         this.channel = channel;
         this.block = block;
         this.pool = pool;
+        this.left = length;
     }
 
     /** A stream of {@code file}'s bytes: read directly when a buffer of {@code pool} is free and the file system allows. */
     public static InputStream open(Path file, AlignedBuffers pool) throws IOException {
-        ByteBuffer block = pool.enabled() ? pool.acquire() : null;
+        return open(file, 0, Long.MAX_VALUE, pool);
+    }
+
+    /**
+     * A stream of {@code length} bytes of {@code file} from {@code offset} (fewer where the file ends
+     * first): read directly when the offset is block-aligned, a buffer of {@code pool} is free and the
+     * file system allows.
+     */
+    public static InputStream open(Path file, long offset, long length, AlignedBuffers pool) throws IOException {
+        ByteBuffer block = pool.enabled() && offset % AlignedBuffers.BLOCK == 0 ? pool.acquire() : null;
         if (block != null) {
             FileChannel channel = null;
             try {
                 channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS, ExtendedOpenOption.DIRECT);
-                DirectFileInputStream in = new DirectFileInputStream(channel, block, pool);
+                channel.position(offset);
+                DirectFileInputStream in = new DirectFileInputStream(channel, block, pool, length);
                 in.fill(); // the first read shows whether direct reads work here
                 return in;
             } catch (IOException | UnsupportedOperationException e) {
@@ -48,15 +63,22 @@ public final class DirectFileInputStream extends BulkInputStream {
                 pool.release(block); // a file system without direct I/O (or a missing file: the plain open says so)
             }
         }
-        return Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS).position(offset);
+        InputStream in = Channels.newInputStream(channel);
+        return length == Long.MAX_VALUE ? in
+                : BoundedInputStream.builder().setInputStream(in).setMaxCount(length).setPropagateClose(true).get();
     }
 
     private void fill() throws IOException {
         block.clear();
-        int n = channel.read(block);
+        int n = left <= 0 ? -1 : channel.read(block);
         block.flip();
         // a short read is the end of the file: the next offset would not be aligned
-        end = n < block.capacity();
+        end = n < block.capacity() || left <= block.limit();
+        if (block.limit() > left) {
+            block.limit((int) left);
+        }
+        left -= block.limit();
     }
 
     @Override
