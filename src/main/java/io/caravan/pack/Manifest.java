@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.caravan.fs.NameRules;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,16 @@ public record Manifest(
         @JsonProperty("entries") Long entries,
         @JsonProperty("content_bytes") Long contentBytes,
         @JsonProperty("created_at") String createdAt,
-        @JsonProperty("chunks") List<ChunkInfo> chunks) {
+        @JsonProperty("chunks") List<ChunkInfo> chunks,
+        @JsonProperty("file") FileFacts file) {
+
+    /**
+     * The file a raw parcel (one file's bytes as they are, no tar) is made of: its name (one path
+     * segment), permission bits and modification time, which a tar entry would have carried.
+     */
+    public record FileFacts(@JsonProperty("name") String name, @JsonProperty("mode") int mode,
+                            @JsonProperty("mtime") String mtime) {
+    }
 
     public static final String VERSION = "1.0";
     public static final String FORMAT = "caravan/1";
@@ -50,6 +60,14 @@ public record Manifest(
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    /** A manifest of a packed (tar) stream. */
+    public Manifest(String version, String format, String name, String codec, Integer level, long chunkSize,
+                    int totalChunks, long totalSize, String sha256, Long entries, Long contentBytes, String createdAt,
+                    List<ChunkInfo> chunks) {
+        this(version, format, name, codec, level, chunkSize, totalChunks, totalSize, sha256, entries, contentBytes,
+                createdAt, chunks, null);
+    }
 
     public Manifest {
         chunks = chunks == null ? List.of() : List.copyOf(chunks);
@@ -71,7 +89,8 @@ public record Manifest(
             @JsonProperty("entries") Long entries,
             @JsonProperty("content_bytes") Long contentBytes,
             @JsonProperty("created_at") String createdAt,
-            @JsonProperty("chunks") List<ChunkInfo> chunks) {
+            @JsonProperty("chunks") List<ChunkInfo> chunks,
+            @JsonProperty("file") FileFacts file) {
         List<ChunkInfo> list = chunks == null ? List.of() : chunks;
         if (chunks != null && chunks.contains(null)) { // List.of() refuses contains(null)
             throw new ManifestException("the chunk list holds an empty entry");
@@ -82,7 +101,7 @@ public record Manifest(
         }
         return new Manifest(version, format, name, codec, level, chunkSize == null ? 0 : chunkSize,
                 totalChunks == null ? list.size() : totalChunks, totalSize == null ? sum : totalSize,
-                sha256, entries, contentBytes, createdAt, list);
+                sha256, entries, contentBytes, createdAt, list, file);
     }
 
     /** Whether the whole-stream SHA-256 is known (the original chunker's metadata has none): readers check it only then. */
@@ -114,6 +133,21 @@ public record Manifest(
         }
         if (sha256 != null && !HEX64.matcher(sha256).matches()) {
             throw new ManifestException("sha256 '" + sha256 + "' is not a SHA-256 in hex (64 digits)");
+        }
+        if (file != null) {
+            String problem = file.name() == null ? "is missing" : file.name().contains("/") ? "must be one name, without '/'"
+                    : NameRules.segmentProblem(file.name());
+            if (problem != null) {
+                throw new ManifestException("file.name '" + NameRules.printable(String.valueOf(file.name())) + "': " + problem);
+            }
+            if (file.mode() < 0 || file.mode() > 07777) {
+                throw new ManifestException("file.mode " + file.mode() + " is not a permission mode (0 to 07777)");
+            }
+            try {
+                java.time.Instant.parse(String.valueOf(file.mtime()));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new ManifestException("file.mtime '" + file.mtime() + "' is not a UTC time such as 2024-05-06T07:08:09Z");
+            }
         }
         return this;
     }

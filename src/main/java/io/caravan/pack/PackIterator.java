@@ -27,26 +27,36 @@ public final class PackIterator implements Iterator<Chunk>, AutoCloseable {
     private volatile Manifest manifest;
     private Object pending;
 
+    /** What the packing thread runs: packs into {@code target}, answers the manifest. */
+    private interface Packing {
+        Manifest into(ChunkTarget target) throws IOException;
+    }
+
     public PackIterator(Packer packer, List<Path> sources) {
-        this(packer, () -> PackSource.of(sources));
+        this(packer.options(), target -> packer.packSources(PackSource.of(sources), target));
     }
 
     /** Iterates the chunks of exactly these sources under their given names. */
     public static PackIterator ofSources(Packer packer, List<PackSource> sources) {
-        return new PackIterator(packer, () -> sources);
+        return new PackIterator(packer.options(), target -> packer.packSources(sources, target));
     }
 
-    private PackIterator(Packer packer, java.util.function.Supplier<List<PackSource>> sources) {
-        this.parcel = packer.options().name();
-        this.producer = new Thread(() -> produce(packer, sources), "caravan-pack-" + parcel);
+    /** Iterates the chunks of one file sent as its own bytes ({@link RawFileParcel}). */
+    public static PackIterator ofRawFile(Packer packer, Path file) {
+        return new PackIterator(packer.options(), target -> packer.packRawFile(file, target));
+    }
+
+    private PackIterator(PackOptions options, Packing packing) {
+        this.parcel = options.name();
+        this.producer = new Thread(() -> produce(options, packing), "caravan-pack-" + parcel);
         producer.setDaemon(true);
         producer.start();
     }
 
-    private void produce(Packer packer, java.util.function.Supplier<List<PackSource>> sources) {
+    private void produce(PackOptions options, Packing packing) {
         Object outcome;
         try {
-            manifest = packer.packSources(sources.get(), new QueueTarget(packer.options().chunkSize()));
+            manifest = packing.into(new QueueTarget(options.chunkSize()));
             outcome = END;
         } catch (IOException e) {
             outcome = new UncheckedIOException(e.getMessage(), e);

@@ -76,6 +76,11 @@ public final class Packer {
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), chunks.chunks());
     }
 
+    /** Packs one file as its own bytes, no tar, no compression ({@link RawFileParcel}). */
+    public Manifest packRawFile(Path file, ChunkTarget target) throws IOException {
+        return RawFileParcel.pack(options, file, new ReportingTarget(target), hooks, reads, listener);
+    }
+
     /** The codec's compressor; an adaptive one replays and records its levels in the hooks' {@link LevelLog}. */
     private OutputStream compressor(OutputStream out) throws IOException {
         if (options.codec() instanceof AutoCodec auto) {
@@ -84,7 +89,7 @@ public final class Packer {
         return options.codec().compressor(out, options.level());
     }
 
-    private static void closeQuietly(OutputStream stream) {
+    static void closeQuietly(OutputStream stream) {
         if (stream == null) {
             return;
         }

@@ -168,36 +168,7 @@ public final class TarTreeWriter {
     /** Copies exactly {@code size} bytes: a file that grew is cut, one that shrank is padded with zeros. */
     private void copyExactly(Path path, FileIdentity identity, long size, OutputStream out, MessageDigest digest)
             throws IOException {
-        long remaining = size;
-        try (InputStream in = reads.open(path, identity)) {
-            while (remaining > 0) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-                if (n < 0) {
-                    break;
-                }
-                out.write(buffer, 0, n);
-                if (digest != null) {
-                    digest.update(buffer, 0, n);
-                }
-                remaining -= n;
-                contentBytes += n;
-                listener.bytes(n);
-            }
-            if (remaining == 0 && in.read() >= 0) {
-                listener.warning(path + " grew while it was read; sent its first " + size + " bytes");
-            }
-        } catch (IOException e) {
-            throw new IOException("cannot read " + path + ": " + e.getMessage(), e);
-        }
-        if (remaining > 0) {
-            listener.warning(path + " shrank while it was read; padded with " + remaining + " zero bytes");
-            java.util.Arrays.fill(buffer, (byte) 0);
-            while (remaining > 0) {
-                int n = (int) Math.min(buffer.length, remaining);
-                out.write(buffer, 0, n);
-                remaining -= n;
-            }
-        }
+        contentBytes += ExactCopy.copy(reads, listener, path, identity, size, out, digest, buffer);
     }
 
     private static TarArchiveEntry entry(String name, byte type, int mode, FileTime mtime) {

@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -150,7 +152,8 @@ public final class ParcelPublishing {
         List<ChunkInfo> expected = manifest != null ? manifest.chunks() : ChunkCompleteness.contiguous(session);
         ChunkCompleteness.check(session, expected);
         Path stagingDir = config.stateDir().resolve("staging").resolve(session.meta().id());
-        String own = session.meta().name() == null || session.meta().name().endsWith("/")
+        String own = manifest != null && manifest.file() != null ? manifest.file().name()
+                : session.meta().name() == null || session.meta().name().endsWith("/")
                 ? session.meta().id() : Path.of(session.meta().name()).getFileName().toString();
         ArchiveAssembler hasher = assemblers.get(session.meta().id());
         try (Staging staging = Staging.at(stagingDir, config.inbox())) {
@@ -166,6 +169,11 @@ public final class ParcelPublishing {
             }
             if (manifest != null && manifest.hasStreamSha256() && !sha.equals(manifest.sha256())) {
                 throw ChunkCompleteness.streamMismatch("whole-file", manifest.sha256(), sha);
+            }
+            if (manifest != null && manifest.file() != null) {
+                // as a tar entry's would be: permission bits without setuid, setgid and sticky; the time as sent
+                Files.setPosixFilePermissions(file, PosixModes.toPermissions(manifest.file().mode() & 0777));
+                Files.setLastModifiedTime(file, FileTime.from(Instant.parse(manifest.file().mtime())));
             }
             long size = Files.size(file);
             Path published = config.inbox().resolve(publisher.publish(stagingDir, own, target(session, own), policy(session)));

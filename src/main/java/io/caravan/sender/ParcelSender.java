@@ -105,7 +105,7 @@ public final class ParcelSender {
         for (int attempt = 1; ; attempt++) {
             SenderSettings current = attempt < REFERENCE_ATTEMPTS ? settings : withoutDedup(settings);
             try {
-                Result result = sendOnce(ParcelUpload.open(client, journal, cache, current, source, name, startOptions, reads),
+                Result result = sendOnce(ParcelUpload.open(client, journal, cache, current, source, name, startOptions, reads, true),
                         source, name, listener, reads);
                 LOG.info("parcel '{}': {}", name, reads.describe());
                 return result;
@@ -135,7 +135,7 @@ public final class ParcelSender {
             return t;
         });
         StopSignal stop = settings.retry().stop();
-        try (PackIterator chunks = new PackIterator(packer, List.of(source))) {
+        try (PackIterator chunks = upload.raw() ? PackIterator.ofRawFile(packer, source) : new PackIterator(packer, List.of(source))) {
             int count = new ChunkShipping(own != null ? own : pool, settings.parallel(), stop).ship(upload, chunks);
             JsonNode answer = upload.finish(chunks.manifest());
             return new Result(name, answer, upload.sentBytes(), upload.skippedChunks(), count, reads);

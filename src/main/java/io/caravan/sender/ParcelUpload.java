@@ -7,6 +7,7 @@ import io.caravan.pack.LevelLog;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackHooks;
 import io.caravan.pack.Packer;
+import io.caravan.pack.RawFileParcel;
 import io.caravan.pack.SourceReads;
 import io.caravan.progress.ProgressListener;
 import io.caravan.util.FileIdentity;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class ParcelUpload {
 
     private static final Logger LOG = LoggerFactory.getLogger(ParcelUpload.class);
+    /** The receiver's kind of session for one file sent as its own bytes. */
+    private static final String RAW_KIND = "raw";
 
     private final ReceiverClient client;
     private final SenderJournal journal;
@@ -50,12 +53,15 @@ public final class ParcelUpload {
     private final JsonNode published;
     /** The manifest of the stream regenerated to confirm an earlier publish, else null. */
     private final Manifest republished;
+    /** Whether the session is raw: the source is one file sent as its own bytes ({@link RawFileParcel}). */
+    private final boolean raw;
     private final AtomicLong sentBytes = new AtomicLong();
     private final AtomicLong skippedChunks = new AtomicLong();
 
     private ParcelUpload(ReceiverClient client, SenderJournal journal, Retry retry, Path source, String name,
                          String sessionId, Map<Integer, String> held, DedupPlan dedup, JsonNode published,
-                         Manifest republished, Path stateDir) throws IOException {
+                         Manifest republished, Path stateDir, boolean raw) throws IOException {
+        this.raw = raw;
         this.client = client;
         this.journal = journal;
         this.retry = retry;
@@ -79,35 +85,51 @@ public final class ParcelUpload {
     /** As {@link #open}, adding {@code extraOptions} to a new session's start options (e.g. a mirror's {@code mode}). */
     public static ParcelUpload open(ReceiverClient client, SenderJournal journal, HashCache cache, SenderSettings settings,
                                     Path source, String name, Map<String, Object> extraOptions) throws IOException {
-        return open(client, journal, cache, settings, source, name, extraOptions, new SourceReads());
+        return open(client, journal, cache, settings, source, name, extraOptions, new SourceReads(), false);
     }
 
     /**
      * As {@link #open}; a source packed again to compare it with a publish (see {@link #alreadyPublished()})
-     * is read through {@code reads}, the send's count of what it read.
+     * is read through {@code reads}, the send's count of what it read. With {@code rawIfItApplies}, a
+     * single file that would not be compressed and is not sent as a reference goes in a raw session
+     * ({@link #raw()}): the caller then packs it with {@link io.caravan.pack.PackIterator#ofRawFile}.
      */
     public static ParcelUpload open(ReceiverClient client, SenderJournal journal, HashCache cache, SenderSettings settings,
-                                    Path source, String name, Map<String, Object> extraOptions, SourceReads reads)
-            throws IOException {
+                                    Path source, String name, Map<String, Object> extraOptions, SourceReads reads,
+                                    boolean rawIfItApplies) throws IOException {
         Retry retry = settings.retry();
+        boolean rawSource = rawIfItApplies && !extraOptions.containsKey("mode") && RawFileParcel.applies(settings.pack(), source);
         var entry = journal.find(source, client.url(), name);
         if (entry.isPresent()) {
             String sid = entry.get().sessionId();
             DedupPlan plan = DedupPlan.of(cache, settings.dedupMinSize(), entry.get().references());
             try {
                 ReceiverClient.SessionStatus status = retry.call("status of " + name, () -> client.status(sid));
+                boolean raw = rawSource && plan.references().isEmpty();
+                if (!status.finished() && raw != RAW_KIND.equals(status.kind())) {
+                    LOG.info("parcel '{}' is now sent {}: session {} is dropped and a new one started", name,
+                            raw ? "as its own bytes" : "packed", sid);
+                    journal.remove(source, client.url(), name);
+                    forget(levelsFile(settings.stateDir(), sid));
+                    try {
+                        client.delete(sid);
+                    } catch (ShipException ignored) {
+                        // it expires on the receiver
+                    }
+                    return open(client, journal, cache, settings, source, name, extraOptions, reads, rawIfItApplies);
+                }
                 if (!status.finished()) {
                     LOG.info("resuming parcel '{}' in session {}: the receiver holds {} chunks", name, sid, status.held().size());
                     return new ParcelUpload(client, journal, retry, source, name, sid, status.held(), plan, null, null,
-                            settings.stateDir());
+                            settings.stateDir(), raw);
                 }
                 Manifest again = regenerated(settings, source, name, withLevels(plan, levels(settings.stateDir(), sid)),
-                        status.published().path("sha256").asText(), reads);
+                        status.published().path("sha256").asText(), reads, raw);
                 if (again != null) {
                     LOG.info("parcel '{}' was already published as {} in session {}: nothing to send", name,
                             status.published().path("path").asText(), sid);
                     return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), plan, status.published(), again,
-                            settings.stateDir());
+                            settings.stateDir(), raw);
                 }
                 journal.remove(source, client.url(), name);
                 forget(levelsFile(settings.stateDir(), sid));
@@ -129,18 +151,23 @@ public final class ParcelUpload {
                         throw new ShipException(0, "cannot scan " + source + ": " + e.getMessage(), e);
                     }
                 });
+        boolean raw = rawSource && dedup.references().isEmpty();
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("name", name);
-        options.put("codec", settings.pack().codec().name());
+        if (raw) {
+            options.put("kind", RAW_KIND);
+        } else {
+            options.put("codec", settings.pack().codec().name());
+        }
         options.put("chunk_size", settings.pack().chunkSize());
         options.putAll(extraOptions);
         JsonNode started = retry.call("start of " + name, () -> client.start(options));
         String sid = started.path("session_id").asText();
         journal.record(source, new SenderJournal.Entry(source.toAbsolutePath().normalize().toString(), client.url(), name, sid,
                 dedup.references()));
-        LOG.info("parcel '{}': session {} started{}", name, sid,
-                dedup.references().isEmpty() ? "" : ", " + dedup.references().size() + " files sent as references");
-        return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), dedup, null, null, settings.stateDir());
+        LOG.info("parcel '{}': session {} started{}", name, sid, raw ? ", the file sent as its own bytes"
+                : dedup.references().isEmpty() ? "" : ", " + dedup.references().size() + " files sent as references");
+        return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), dedup, null, null, settings.stateDir(), raw);
     }
 
     /**
@@ -149,13 +176,13 @@ public final class ParcelUpload {
      * source is gone or unreadable. Nothing goes on the wire.
      */
     private static Manifest regenerated(SenderSettings settings, Path source, String name, PackHooks plan,
-                                        String publishedSha256, SourceReads reads) {
+                                        String publishedSha256, SourceReads reads, boolean raw) {
         if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
         try {
-            Manifest manifest = new Packer(settings.pack().withName(name), ProgressListener.NONE, plan, reads)
-                    .pack(List.of(source), ChunkTarget.DISCARD);
+            Packer packer = new Packer(settings.pack().withName(name), ProgressListener.NONE, plan, reads);
+            Manifest manifest = raw ? packer.packRawFile(source, ChunkTarget.DISCARD) : packer.pack(List.of(source), ChunkTarget.DISCARD);
             return manifest.sha256().equals(publishedSha256) ? manifest : null;
         } catch (IOException e) {
             LOG.info("parcel '{}' cannot be packed again to compare it with its publish ({})", name, e.getMessage());
@@ -206,6 +233,11 @@ public final class ParcelUpload {
                 return levels;
             }
         };
+    }
+
+    /** Whether the source goes as one file's own bytes: pack it with {@link io.caravan.pack.PackIterator#ofRawFile}. */
+    public boolean raw() {
+        return raw;
     }
 
     /** Whether the receiver had published this parcel already (see {@link #finishPublished()}). */

@@ -92,7 +92,8 @@ public final class ReceiverClient {
      * What the receiver holds for a session: chunk index → SHA-256 while it is open, or its publish
      * result ({@code path, files, bytes, sha256}) once it was finished.
      */
-    public record SessionStatus(Map<Integer, String> held, JsonNode published) {
+    /** An open session's chunks (index to SHA-256) and kind ({@code raw} or {@code archive}), or a published one's result. */
+    public record SessionStatus(Map<Integer, String> held, JsonNode published, String kind) {
 
         public boolean finished() {
             return published != null;
@@ -103,11 +104,11 @@ public final class ReceiverClient {
     public SessionStatus status(String sid) {
         JsonNode answer = json(exchange("GET", "/status/" + sid, null, null, 200));
         if (answer.path("finished").asBoolean(false)) {
-            return new SessionStatus(Map.of(), answer);
+            return new SessionStatus(Map.of(), answer, null);
         }
         Map<Integer, String> held = new HashMap<>();
         answer.path("chunks").fields().forEachRemaining(e -> held.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
-        return new SessionStatus(held, null);
+        return new SessionStatus(held, null, answer.path("kind").asText(null));
     }
 
     /** Uploads one chunk: written straight from the array to the socket (fixed-length streaming). */

@@ -70,6 +70,34 @@ class KillNineTrialsIT {
         }
     }
 
+    @Test
+    void killingTheReceiverWhileASingleFileArrivesAsItselfNeverCorruptsIt() throws Exception {
+        Random random = new Random(1112);
+        Path inbox = dir.resolve("inbox");
+        int port = E2e.freePort();
+        CaravanProcess serve = processes.start(dir, "serve", E2e.serve(port, inbox)).awaitHttpReady(port);
+        for (int trial = 0; trial < 3; trial++) {
+            Path file = Files.createDirectories(dir.resolve("files")).resolve("video-" + trial + ".bin");
+            TestTrees.random(file, 24L << 20, 50 + trial);
+            String[] send = {"send", file.toString(), "--to", "http://127.0.0.1:" + port, "--chunk-size", "1MiB",
+                    "--state-dir", dir.resolve("state").toString(), "-q"};
+            CaravanProcess sending = processes.start(dir, "file-" + trial, send);
+            Thread.sleep(200 + random.nextInt(1000)); // a random point of the transfer: the kill is the test
+            serve.kill();
+            Path published = inbox.resolve(file.getFileName().toString());
+            if (Files.exists(published)) {
+                assertThat(Files.mismatch(file, published)).as("published whole or not at all").isEqualTo(-1L);
+            }
+            serve = processes.start(dir, "serve", E2e.serve(port, inbox)).awaitHttpReady(port);
+            if (sending.awaitExit(Duration.ofSeconds(90)) != 0) {
+                CaravanProcess again = processes.start(dir, "file-again-" + trial, send);
+                assertThat(again.awaitExit(Duration.ofSeconds(90))).as(again.log()).isZero();
+            }
+            assertThat(Files.mismatch(file, published)).isEqualTo(-1L);
+            assertThat(Files.getLastModifiedTime(published)).isEqualTo(Files.getLastModifiedTime(file));
+        }
+    }
+
     private Path tree() throws Exception {
         Path root = TestTrees.fidelityTree(dir.resolve("src"), "tree");
         for (int i = 0; i < 6; i++) {

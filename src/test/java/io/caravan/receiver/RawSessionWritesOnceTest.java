@@ -1,7 +1,11 @@
 package io.caravan.receiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.caravan.pack.ChunkInfo;
+import io.caravan.pack.Manifest;
+import io.caravan.pack.ManifestException;
 import io.caravan.session.ChunkBody;
 import io.caravan.session.SessionLimits;
 import io.caravan.unpack.ExtractPolicy;
@@ -15,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -78,6 +83,30 @@ class RawSessionWritesOnceTest {
             assertThat(Files.readAllBytes(file)).isEqualTo(whole.toByteArray());
             assertThat(published.sha256()).isEqualTo(Sha256.of(whole.toByteArray(), 0, whole.size()));
             assertThat(inode(file)).as("published without a copy").isEqualTo(written);
+        }
+    }
+
+    @Test
+    void aFileNameInTheManifestThatLeavesItsFolderIsRefusedAndNothingIsPublished() throws Exception {
+        Path inbox = tmp.resolve("inbox");
+        byte[] part = random(1000, 1);
+        String sha = Sha256.of(part, 0, part.length);
+        try (Receiver receiver = receiver(inbox)) {
+            Sessions sessions = receiver.sessions();
+            String sid = sessions.start(new StartRequest("x.bin", null, null, (long) CHUNK, null, null, false, false)).sessionId();
+            sessions.upload(new ChunkUpload(sid, 0, ChunkBody.of(ByteBuffer.wrap(part)), sha));
+            for (String name : new String[] {"../escape.bin", "a/b", "..", ".caravan"}) {
+                String manifest = new Manifest(Manifest.VERSION, Manifest.FORMAT, "x.bin", "none", null, CHUNK, 1, 1000, sha,
+                        1L, 1000L, null, List.of(new ChunkInfo(0, 1000, sha)), new Manifest.FileFacts(name, 0644,
+                        "2024-01-01T00:00:00Z")).toJson();
+
+                assertThatThrownBy(() -> receiver.publishing().finish(new FinishRequest(sid, manifest)))
+                        .as(name).isInstanceOf(ManifestException.class).hasMessageContaining("file.name");
+            }
+            try (Stream<Path> all = Files.walk(tmp)) {
+                assertThat(all.filter(p -> p.getFileName().toString().equals("escape.bin"))).isEmpty();
+            }
+            assertThat(sessions.status(sid)).as("the session is still open").isNotNull();
         }
     }
 
