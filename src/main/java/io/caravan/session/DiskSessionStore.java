@@ -129,7 +129,8 @@ public final class DiskSessionStore implements SessionStore {
         Path dir = Files.createDirectories(sessionsDir.resolve(id.value()).resolve("chunks")).getParent();
         boolean positioned = !meta.archive() && chunkSize != null;
         if (positioned) {
-            ChunkLog.rewrite(dir, List.of(), syncer); // before the metadata: a session found with both is one whose log is the truth
+            // empty, before the metadata, whose write forces the folder: a session found with both is one whose log is the truth
+            Files.createFile(ChunkLog.in(dir));
         }
         DurableFiles.writeString(dir.resolve("meta.json"), SessionFolders.JSON.writeValueAsString(meta), syncer);
         syncer.folder(sessionsDir);
@@ -170,7 +171,9 @@ public final class DiskSessionStore implements SessionStore {
         checks.checkChunk(session, index, length);
         activity.chunkArriving();
         PositionedWrites positions = session.positions();
+        // a position only inside the bytes a session may hold: a far index never makes a huge sparse file
         ChunkWrite result = positions != null && length > 0 && length <= session.meta().chunkSize()
+                && (index + 1L) * session.meta().chunkSize() <= limits.maxSessionBytes()
                 && positions.claim(index, session.chunk(index) != null)
                 ? writeAtPosition(session, positions, index, body, expectedSha256)
                 : writeOwnFile(session, index, body, expectedSha256);

@@ -179,6 +179,20 @@ class PositionedChunksTest {
     }
 
     @Test
+    void aChunkWhosePositionLiesBeyondWhatASessionMayHoldGoesToItsOwnFile() throws Exception {
+        DiskSessionStore store = new DiskSessionStore(root, Duration.ofHours(1),
+                new SessionLimits(32L << 20, 10, 10 * CHUNK, 0, true, 0), Clock.systemUTC());
+        Session session = store.create("big.bin", "raw", null, CHUNK, null);
+        byte[] body = ChunkFileWriterTest.random(1000, 4);
+
+        store.write(session, 99_999_999, ByteBuffer.wrap(body), null);
+
+        assertThat(session.chunk(99_999_999).file().getParent()).isEqualTo(session.chunkDir());
+        assertThat(Files.exists(SessionFolders.dataFile(session))).as("no sparse file of petabytes").isFalse();
+        assertThat(read(store, session, 99_999_999)).isEqualTo(body);
+    }
+
+    @Test
     void aChunkOfAnotherSizeThanTheSessionsIsStoredInItsOwnFile() throws Exception {
         DiskSessionStore store = store(root);
         Session session = store.create("big.bin", "raw", null, CHUNK, null);
