@@ -45,6 +45,11 @@ public final class LinkWaits {
         this.measuring = measuring;
     }
 
+    /** Whether waits are measured here (false for {@link #NONE}). */
+    public boolean measuring() {
+        return measuring;
+    }
+
     /** The shipping thread starts {@code wait} (or, with {@link Wait#NONE}, ends the one it was in). */
     public synchronized void now(Wait wait) {
         if (!measuring) {

@@ -51,8 +51,8 @@ public final class ChunkShipping {
         Semaphore slots = new Semaphore(parallel);
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         int count = 0;
-        // the wait for a chunk (next() looks one chunk ahead) is the link waiting for the packer
-        waits.now(LinkWaits.Wait.PACKER);
+        // the wait for a chunk (next() looks one chunk ahead) is the link waiting for the packer, but
+        // not the wait for the first one: the start of any stream, whatever bounds it later
         while (chunks.hasNext() && failure.get() == null) {
             Chunk chunk = chunks.next();
             count++;

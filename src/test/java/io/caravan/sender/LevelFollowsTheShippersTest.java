@@ -81,7 +81,7 @@ class LevelFollowsTheShippersTest {
                 return waits;
             }
         };
-        Packer packer = new Packer(new PackOptions(new AutoCodec(1, SEGMENT), 9, CHUNK, "notes"), ProgressListener.NONE, hooks);
+        Packer packer = new Packer(new PackOptions(new AutoCodec(0, SEGMENT), 9, CHUNK, "notes"), ProgressListener.NONE, hooks);
         try (PackIterator chunks = new PackIterator(packer, List.of(source))) {
             new ChunkShipping(pool, 2, StopSignal.NONE).ship("the test upload", waits, link, chunks);
             assertThat(chunks.manifest().totalChunks()).isGreaterThan(4);
