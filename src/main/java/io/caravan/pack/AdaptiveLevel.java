@@ -17,10 +17,13 @@ public final class AdaptiveLevel {
     static final double RAISE = 1.25;
     /** The compressor produced hardly more than the link took: the compressor is the bound. */
     static final double LOWER = 1.05;
-    /** Packed chunks waited for the link at least this share of the waits: the link is the bound. */
-    static final double LINK_BOUND = 2.0 / 3;
+    /**
+     * Packed chunks waited for the link at least this share of the waits: the link is the bound. Set
+     * high because uploader threads short of CPU (the compressor's doing) look like a slow link too.
+     */
+    static final double LINK_BOUND = 0.9;
     /** Packed chunks waited for the link at most this share of the waits: the compressor is the bound. */
-    static final double PACKER_BOUND = 1.0 / 3;
+    static final double PACKER_BOUND = 0.5;
 
     private final int min;
     private final int max;
