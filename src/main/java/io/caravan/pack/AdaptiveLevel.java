@@ -28,6 +28,8 @@ public final class AdaptiveLevel {
     private final int min;
     private final int max;
     private int level;
+    /** Link-bound stretches in a row, for {@link #follow}: it raises on the second. */
+    private int linkBound;
 
     public AdaptiveLevel(int min, int max, int start) {
         if (min > max) {
@@ -68,8 +70,10 @@ public final class AdaptiveLevel {
 
     /**
      * One stretch judged by who waited for whom at the uploads: {@code linkNanos} the packed chunks
-     * waited for the link, {@code packerNanos} the link waited for packed chunks. Returns the level
-     * for the next stretch; a stretch with no wait changes nothing.
+     * waited for the link, {@code packerNanos} the link waited for packed chunks. A higher level
+     * needs two link-bound stretches in a row (a burst of slow answers is not a slow link), a lower
+     * one a single stretch bound by the packer. Returns the level for the next stretch; a stretch
+     * with no wait changes nothing.
      */
     public int follow(long linkNanos, long packerNanos) {
         long waited = Math.max(0, linkNanos) + Math.max(0, packerNanos);
@@ -78,8 +82,13 @@ public final class AdaptiveLevel {
         }
         double linkShare = (double) Math.max(0, linkNanos) / waited;
         if (linkShare >= LINK_BOUND) {
-            level = clamp(level + 1);
-        } else if (linkShare <= PACKER_BOUND) {
+            if (++linkBound >= 2) {
+                level = clamp(level + 1);
+            }
+            return level;
+        }
+        linkBound = 0;
+        if (linkShare <= PACKER_BOUND) {
             level = clamp(level - 1);
         }
         return level;

@@ -22,8 +22,8 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
 
     /** Bytes per sample for the compressibility check, three per segment. */
     static final int SAMPLE = 16 * 1024;
-    /** Waits at the uploads, in nanoseconds, that a level decision needs: 25 ms. */
-    static final long EVIDENCE = 25_000_000;
+    /** Waits at the uploads, in nanoseconds, that a level decision needs: 5 ms. */
+    static final long EVIDENCE = 5_000_000;
     private static final int MAX_BLOCK = 128 * 1024;
     private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
 

@@ -51,13 +51,15 @@ public final class ChunkShipping {
         Semaphore slots = new Semaphore(parallel);
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         int count = 0;
-        // the wait for a chunk (next() looks one chunk ahead) is the link waiting for the packer, but
-        // not the wait for the first one: the start of any stream, whatever bounds it later
+        // The wait for a chunk (next() looks one chunk ahead) is the link waiting for the packer; a
+        // wait for a slot, or an upload run right here (a one-at-a-time pool), the chunk waiting for
+        // the link. Neither is noted until the first chunk is on its way: packing it is the start of
+        // any stream, whatever bounds it later.
+        int warmUp = 1;
         while (chunks.hasNext() && failure.get() == null) {
             Chunk chunk = chunks.next();
             count++;
-            // on a slot or in an upload run right here (a one-at-a-time pool), the chunk waits for the link
-            waits.now(LinkWaits.Wait.LINK);
+            waits.now(count > warmUp ? LinkWaits.Wait.LINK : LinkWaits.Wait.NONE);
             acquire(slots, 1, what);
             pool.execute(() -> {
                 try {
@@ -69,7 +71,7 @@ public final class ChunkShipping {
                     slots.release();
                 }
             });
-            waits.now(LinkWaits.Wait.PACKER);
+            waits.now(count > warmUp ? LinkWaits.Wait.PACKER : LinkWaits.Wait.NONE);
         }
         acquire(slots, parallel, what);
         stop.check(what);
