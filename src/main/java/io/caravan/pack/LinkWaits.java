@@ -32,6 +32,7 @@ public final class LinkWaits {
     public static final LinkWaits NONE = new LinkWaits(false);
 
     private final boolean measuring;
+    private volatile boolean noted;
     private Wait state = Wait.NONE;
     private long since;
     private long link;
@@ -45,9 +46,12 @@ public final class LinkWaits {
         this.measuring = measuring;
     }
 
-    /** Whether waits are measured here (false for {@link #NONE}). */
+    /**
+     * Whether a shipping notes its waits here: once it has marked anything (never for {@link #NONE},
+     * nor for chunks shipped some other way, such as a Camel route's splitter).
+     */
     public boolean measuring() {
-        return measuring;
+        return noted;
     }
 
     /** The shipping thread starts {@code wait} (or, with {@link Wait#NONE}, ends the one it was in). */
@@ -58,6 +62,7 @@ public final class LinkWaits {
         long now = System.nanoTime();
         settle(now);
         state = wait;
+        noted = true;
     }
 
     /** The waits since the last call (or since the first mark), and starts a new stretch. */

@@ -40,6 +40,7 @@ public final class ChunkShipping {
      * Returns how many chunks there were.
      */
     int ship(String what, LinkWaits waits, Consumer<Chunk> put, PackIterator chunks) throws InterruptedException {
+        waits.now(LinkWaits.Wait.NONE); // the packer's level follows these waits from now on
         try {
             return shipNoting(what, waits, put, chunks);
         } finally {
