@@ -138,11 +138,10 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
             frame.write(segment, 0, filled);
             long stalled = out.stalledNanos - stalledBefore;
             compressedBytes += filled;
-            long busy = System.nanoTime() - start - stalled;
             if (waits.measuring()) {
                 follow(waits.take());
             } else {
-                observe(busy, stalled, out.bytes - outBefore);
+                observe(System.nanoTime() - start - stalled, stalled, out.bytes - outBefore);
             }
         }
         index++;
@@ -182,8 +181,8 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
     }
 
     /**
-     * Feeds the controller the waits at the uploads once they add up to {@link #EVIDENCE}: a few
-     * chunks' hand-over on any link, not the noise of one (a thread starting, a scheduler's slice).
+     * Feeds the controller the waits at the uploads once they add up to {@link #EVIDENCE}, more than
+     * the noise of a single hand-over (a thread starting, a scheduler's time slice).
      */
     private void follow(LinkWaits.Stretch stretch) {
         windowLink += stretch.linkNanos();

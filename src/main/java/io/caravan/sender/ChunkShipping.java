@@ -54,8 +54,9 @@ public final class ChunkShipping {
         int count = 0;
         // The wait for a chunk (next() looks one chunk ahead) is the link waiting for the packer; a
         // wait for a slot, or an upload run right here (a one-at-a-time pool), the chunk waiting for
-        // the link. Neither is noted until the first chunk is on its way: packing it is the start of
-        // any stream, whatever bounds it later.
+        // the link. Neither is noted until the second chunk is in hand: waiting for the first two is
+        // the start of any stream (the packer fills its first chunk and the hand-off queue), whatever
+        // bounds it later.
         int warmUp = 1;
         while (chunks.hasNext() && failure.get() == null) {
             Chunk chunk = chunks.next();
