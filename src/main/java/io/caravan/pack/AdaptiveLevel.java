@@ -1,10 +1,11 @@
 package io.caravan.pack;
 
 /**
- * Picks zstd's level from measured throughputs, as {@code zstd --adapt} does: while the compressor
- * could produce clearly more than the link takes, the link is the bound and the level goes up one
- * step; while it produces no more than the link takes, the compressor is the bound and the level
- * goes down one step; in between it stays. The level always lies within {@code [min, max]}.
+ * Picks zstd's level from what bounds the stream, as {@code zstd --adapt} does: while the link is
+ * the bound (packed chunks wait for it, or the compressor could produce clearly more than it takes)
+ * the level goes up one step; while the compressor is the bound (the link waits for packed chunks,
+ * or takes all the compressor makes) it goes down one step; in between it stays. The level always
+ * lies within {@code [min, max]}.
  */
 public final class AdaptiveLevel {
 
@@ -16,10 +17,19 @@ public final class AdaptiveLevel {
     static final double RAISE = 1.25;
     /** The compressor produced hardly more than the link took: the compressor is the bound. */
     static final double LOWER = 1.05;
+    /**
+     * Packed chunks waited for the link at least this share of the waits: the link is the bound. Set
+     * high because uploader threads short of CPU (the compressor's doing) look like a slow link too.
+     */
+    static final double LINK_BOUND = 0.9;
+    /** Packed chunks waited for the link at most this share of the waits: the compressor is the bound. */
+    static final double PACKER_BOUND = 0.5;
 
     private final int min;
     private final int max;
     private int level;
+    /** Link-bound stretches in a row, for {@link #follow}: it raises on the second. */
+    private int linkBound;
 
     public AdaptiveLevel(int min, int max, int start) {
         if (min > max) {
@@ -53,6 +63,32 @@ public final class AdaptiveLevel {
         if (headroom >= RAISE) {
             level = clamp(level + 1);
         } else if (headroom < LOWER) {
+            level = clamp(level - 1);
+        }
+        return level;
+    }
+
+    /**
+     * One stretch judged by who waited for whom at the uploads: {@code linkNanos} the packed chunks
+     * waited for the link, {@code packerNanos} the link waited for packed chunks. A higher level
+     * needs two link-bound stretches in a row (a burst of slow answers is not a slow link), a lower
+     * one a single stretch bound by the packer. Returns the level for the next stretch; a stretch
+     * with no wait changes nothing.
+     */
+    public int follow(long linkNanos, long packerNanos) {
+        long waited = Math.max(0, linkNanos) + Math.max(0, packerNanos);
+        if (waited == 0) {
+            return level;
+        }
+        double linkShare = (double) Math.max(0, linkNanos) / waited;
+        if (linkShare >= LINK_BOUND) {
+            if (++linkBound >= 2) {
+                level = clamp(level + 1);
+            }
+            return level;
+        }
+        linkBound = 0;
+        if (linkShare <= PACKER_BOUND) {
             level = clamp(level - 1);
         }
         return level;

@@ -8,8 +8,11 @@ import java.io.OutputStream;
 /**
  * A zstd stream whose level follows the link, segment by segment (fixed-size stretches of input).
  * A segment whose samples barely compress is written as a frame of raw blocks, costing no
- * compression; any other is compressed at the level {@link AdaptiveLevel} picks from how long the
- * compressor worked and how long it waited on the stream below (the link's back-pressure). A
+ * compression; any other is compressed at the level {@link AdaptiveLevel} picks after each segment:
+ * from {@link LinkWaits}, who waited for whom at the uploads, when the stream is shipped (no wait in
+ * the segment's time, as before the first chunk, changes nothing), else from how long the compressor
+ * worked and how long it waited on the stream below (back-pressure that reaches it only once the
+ * buffers before the link are full). A
  * change of level or of mode ends the frame and starts another: the output is a series of zstd
  * frames that any zstd decoder reads as one stream. Each segment's choice is read from or recorded in
  * a {@link LevelLog} before the segment is written, so the same input and log give the same bytes.
@@ -19,6 +22,8 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
 
     /** Bytes per sample for the compressibility check, three per segment. */
     static final int SAMPLE = 16 * 1024;
+    /** Waits at the uploads, in nanoseconds, that a level decision needs: 5 ms. */
+    static final long EVIDENCE = 5_000_000;
     private static final int MAX_BLOCK = 128 * 1024;
     private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
 
@@ -26,6 +31,7 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
     private final int workers;
     private final AdaptiveLevel levels;
     private final LevelLog log;
+    private final LinkWaits waits;
     private final byte[] segment;
     private final byte[] sampleOut = new byte[(int) Zstd.compressBound(SAMPLE)];
     private int filled;
@@ -39,9 +45,18 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
     private long windowBusy;
     private long windowStalled;
     private long windowOut;
+    private long windowLink;
+    private long windowPacker;
 
     public AdaptiveZstdOutputStream(OutputStream out, int workers, int segmentSize, AdaptiveLevel levels, LevelLog log) {
+        this(out, workers, segmentSize, levels, log, LinkWaits.NONE);
+    }
+
+    /** A stream whose levels follow {@code waits}, noted by the shipping of its chunks. */
+    public AdaptiveZstdOutputStream(OutputStream out, int workers, int segmentSize, AdaptiveLevel levels, LevelLog log,
+                                    LinkWaits waits) {
         this.out = new TimedOutput(out);
+        this.waits = waits;
         this.workers = workers;
         this.levels = levels;
         this.log = log;
@@ -110,6 +125,7 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
             endFrame();
             writeRawFrame(segment, filled);
             storedBytes += filled;
+            follow(waits.take());
         } else {
             if (frame == null || frameLevel != level) {
                 endFrame();
@@ -122,7 +138,11 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
             frame.write(segment, 0, filled);
             long stalled = out.stalledNanos - stalledBefore;
             compressedBytes += filled;
-            observe(System.nanoTime() - start - stalled, stalled, out.bytes - outBefore);
+            if (waits.measuring()) {
+                follow(waits.take());
+            } else {
+                observe(System.nanoTime() - start - stalled, stalled, out.bytes - outBefore);
+            }
         }
         index++;
         filled = 0;
@@ -158,6 +178,21 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
         }
         compressedBytes += read;
         return packed < read * Compressibility.INCOMPRESSIBLE;
+    }
+
+    /**
+     * Feeds the controller the waits at the uploads once they add up to {@link #EVIDENCE}, more than
+     * the noise of a single hand-over (a thread starting, a scheduler's time slice).
+     */
+    private void follow(LinkWaits.Stretch stretch) {
+        windowLink += stretch.linkNanos();
+        windowPacker += stretch.packerNanos();
+        if (windowLink + windowPacker < EVIDENCE) {
+            return;
+        }
+        levels.follow(windowLink, windowPacker);
+        windowLink = 0;
+        windowPacker = 0;
     }
 
     /** Feeds the controller once the window holds some output (zstd's workers hand it out in jobs). */

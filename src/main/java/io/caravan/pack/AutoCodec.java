@@ -5,7 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * {@code auto}: a zstd stream whose level follows the link ({@link AdaptiveZstdOutputStream}), from
+ * {@code auto}: a zstd stream whose level follows the link ({@link AdaptiveZstdOutputStream}, fed by
+ * the shipping's {@link LinkWaits}), from
  * zstd's fast levels up to the given level, with segments that barely compress stored. The stream is
  * plain zstd: receivers and manifests know it as {@code zstd}, and any zstd decoder reads it. The
  * level given is the highest the adaptation may pick.
@@ -47,8 +48,13 @@ public final class AutoCodec implements Codec {
 
     /** Adapts up to {@code level}, replaying the levels {@code log} holds and recording the ones chosen after them. */
     public AdaptiveZstdOutputStream compressor(OutputStream out, int level, LevelLog log) {
+        return compressor(out, level, log, LinkWaits.NONE);
+    }
+
+    /** As {@link #compressor(OutputStream, int, LevelLog)}, choosing levels from the waits the shipping notes in {@code waits}. */
+    public AdaptiveZstdOutputStream compressor(OutputStream out, int level, LevelLog log, LinkWaits waits) {
         AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, level, Math.min(AdaptiveLevel.START, level));
-        return new AdaptiveZstdOutputStream(out, workers, segmentSize, levels, log);
+        return new AdaptiveZstdOutputStream(out, workers, segmentSize, levels, log, waits);
     }
 
     @Override

@@ -40,4 +40,12 @@ public interface PackHooks {
     default LevelLog levels() {
         return LevelLog.inMemory();
     }
+
+    /**
+     * Where the shipping of the packed chunks notes who waited for whom, read by an adaptive codec
+     * ({@code auto}) to choose its level; by default nothing is measured.
+     */
+    default LinkWaits linkWaits() {
+        return LinkWaits.NONE;
+    }
 }

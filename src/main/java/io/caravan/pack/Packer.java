@@ -81,10 +81,13 @@ public final class Packer {
         return RawFileParcel.pack(options, file, new ReportingTarget(target), hooks, reads, listener);
     }
 
-    /** The codec's compressor; an adaptive one replays and records its levels in the hooks' {@link LevelLog}. */
+    /**
+     * The codec's compressor; an adaptive one replays and records its levels in the hooks' {@link LevelLog}
+     * and chooses new ones from the hooks' {@link LinkWaits}.
+     */
     private OutputStream compressor(OutputStream out) throws IOException {
         if (options.codec() instanceof AutoCodec auto) {
-            return auto.compressor(out, options.level(), hooks.levels());
+            return auto.compressor(out, options.level(), hooks.levels(), hooks.linkWaits());
         }
         return options.codec().compressor(out, options.level());
     }

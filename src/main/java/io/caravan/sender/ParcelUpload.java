@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.pack.Chunk;
 import io.caravan.pack.ChunkTarget;
 import io.caravan.pack.LevelLog;
+import io.caravan.pack.LinkWaits;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackHooks;
 import io.caravan.pack.Packer;
@@ -71,7 +72,7 @@ public final class ParcelUpload {
         this.held = held;
         this.dedup = dedup;
         this.levelsFile = levelsFile(stateDir, sessionId);
-        this.hooks = withLevels(dedup, levelsFile == null ? LevelLog.inMemory() : LevelLog.in(levelsFile));
+        this.hooks = withLevels(dedup, levelsFile == null ? LevelLog.inMemory() : LevelLog.in(levelsFile), new LinkWaits());
         this.published = published;
         this.republished = republished;
     }
@@ -123,7 +124,7 @@ public final class ParcelUpload {
                     return new ParcelUpload(client, journal, retry, source, name, sid, status.held(), plan, null, null,
                             settings.stateDir(), raw);
                 }
-                Manifest again = regenerated(settings, source, name, withLevels(plan, levels(settings.stateDir(), sid)),
+                Manifest again = regenerated(settings, source, name, withLevels(plan, levels(settings.stateDir(), sid), LinkWaits.NONE),
                         status.published().path("sha256").asText(), reads, raw);
                 if (again != null) {
                     LOG.info("parcel '{}' was already published as {} in session {}: nothing to send", name,
@@ -210,8 +211,11 @@ public final class ParcelUpload {
         }
     }
 
-    /** {@code dedup}'s hooks, with {@code levels} as the log of an adaptive codec's levels. */
-    private static PackHooks withLevels(PackHooks dedup, LevelLog levels) {
+    /**
+     * {@code dedup}'s hooks, with {@code levels} as the log of an adaptive codec's levels and
+     * {@code waits} where the shipping notes the link's pace for it.
+     */
+    private static PackHooks withLevels(PackHooks dedup, LevelLog levels, LinkWaits waits) {
         return new PackHooks() {
             @Override
             public Optional<String> reference(Path file, FileIdentity identity) {
@@ -231,6 +235,11 @@ public final class ParcelUpload {
             @Override
             public LevelLog levels() {
                 return levels;
+            }
+
+            @Override
+            public LinkWaits linkWaits() {
+                return waits;
             }
         };
     }

@@ -82,4 +82,41 @@ class AdaptiveLevelTest {
     private static double compressorSpeed(int level) {
         return 500e6 * Math.pow(0.75, level - 1);
     }
+
+    @Test
+    void chunksWaitingForTheLinkRaiseTheLevel() {
+        AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 9, 3);
+        // 200 ms of a full upload slot for each 5 ms the uploads waited for the next chunk
+        levels.follow(200_000_000, 5_000_000);
+        assertThat(levels.level()).as("one stretch may be a burst of slow answers").isEqualTo(3);
+        for (int i = 0; i < 4; i++) {
+            levels.follow(200_000_000, 5_000_000);
+        }
+        assertThat(levels.level()).isEqualTo(7);
+        for (int i = 0; i < 10; i++) {
+            levels.follow(200_000_000, 5_000_000);
+        }
+        assertThat(levels.level()).isEqualTo(9);
+    }
+
+    @Test
+    void theLinkWaitingForChunksLowersTheLevel() {
+        AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 9, 3);
+        for (int i = 0; i < 3; i++) {
+            levels.follow(1_000_000, 40_000_000);
+        }
+        assertThat(levels.level()).isZero();
+        for (int i = 0; i < 20; i++) {
+            levels.follow(0, 40_000_000);
+        }
+        assertThat(levels.level()).isEqualTo(AdaptiveLevel.FASTEST);
+    }
+
+    @Test
+    void waitsOnBothSidesOrNoneHoldTheLevel() {
+        AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 9, 5);
+        levels.follow(30_000_000, 20_000_000);
+        levels.follow(0, 0);
+        assertThat(levels.level()).isEqualTo(5);
+    }
 }
