@@ -207,9 +207,14 @@ public final class CatalogService {
         }
     }
 
-    /** The codec the parcel travelled with at its fastest level (zstd 1 for raw uploads), in the configured chunk size. */
+    /**
+     * The codec the parcel travelled with at its fastest level, in the configured chunk size: a file that
+     * travelled as its own bytes (no codec) is served the same way ({@code none}, see {@link ChunkCache}),
+     * anything else uploaded raw with zstd 1.
+     */
     private PackOptions options(PublishedParcel parcel) {
-        Codec codec = Codecs.byName(parcel.codec() == null ? "zstd" : parcel.codec());
+        String travelled = parcel.codec() != null ? parcel.codec() : "file".equals(parcel.kind()) ? "none" : "zstd";
+        Codec codec = Codecs.byName(travelled);
         int level = codec.minLevel() <= 1 && codec.maxLevel() >= 1 ? 1 : codec.defaultLevel();
         return new PackOptions(codec, level, chunkSize, parcel.name());
     }

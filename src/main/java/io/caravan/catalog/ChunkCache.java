@@ -4,6 +4,7 @@ import io.caravan.pack.Manifest;
 import io.caravan.pack.PackOptions;
 import io.caravan.pack.PackSource;
 import io.caravan.pack.Packer;
+import io.caravan.pack.RawFileParcel;
 import io.caravan.pack.PartFileTarget;
 import io.caravan.pack.PartFiles;
 import io.caravan.progress.ProgressListener;
@@ -86,11 +87,13 @@ public final class ChunkCache {
         try {
             long started = System.nanoTime();
             PartFileTarget target = new PartFileTarget(tmp.resolve(PREFIX));
-            Manifest packed = new Packer(options.withName(name), ProgressListener.NONE)
-                    .packSources(List.of(new PackSource(source, name)), target);
+            Packer packer = new Packer(options.withName(name), ProgressListener.NONE);
+            // a file that travels uncompressed is served as its own bytes: the client writes it once, where it belongs
+            Manifest packed = RawFileParcel.applies(options, source) ? packer.packRawFile(source, target)
+                    : packer.packSources(List.of(new PackSource(source, name)), target);
             Manifest manifest = new Manifest(packed.version(), packed.format(), packed.name(), packed.codec(),
                     packed.level(), packed.chunkSize(), packed.totalChunks(), packed.totalSize(), packed.sha256(),
-                    packed.entries(), packed.contentBytes(), createdAt, packed.chunks());
+                    packed.entries(), packed.contentBytes(), createdAt, packed.chunks(), packed.file());
             target.writeManifest(manifest);
             Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
             LOG.info("catalog: packed '{}' into {} chunks ({} bytes) in {} ms", name, manifest.totalChunks(),

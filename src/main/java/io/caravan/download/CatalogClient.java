@@ -9,6 +9,7 @@ import io.caravan.unpack.ChunkVerificationException;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -117,40 +118,24 @@ public final class CatalogClient {
     }
 
     /**
-     * {@code GET /parcels/chunks/{i}?name=} with {@code If-Match: etag}, written as {@code target} once its
-     * size and SHA-256 match {@code chunk}; at most {@code chunk.size()} bytes are ever read.
+     * Fetches chunk {@code chunk} of {@code name} into {@code target}, checked against the manifest's
+     * size and SHA-256 as it streams; the file appears only complete and verified (written under a
+     * temporary name, forced and renamed).
      */
     public void chunk(String name, ChunkInfo chunk, String etag, Path target) {
-        String path = "/parcels/chunks/" + chunk.index() + "?name=" + encode(name);
-        String label = "chunk " + ChunkInfo.label(chunk.index()) + " of '" + name + "'";
         Path partial = target.resolveSibling(target.getFileName() + ".partial-" + Thread.currentThread().getId());
-        HttpURLConnection connection = open(path, etag);
-        try (InputStream in = body(connection, path);
-             FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     StandardOpenOption.TRUNCATE_EXISTING)) {
-            MessageDigest digest = Sha256.newDigest();
-            byte[] buffer = new byte[BLOCK];
-            long size = 0;
-            int n;
-            while ((n = in.read(buffer, 0, (int) Math.min(buffer.length, chunk.size() - size + 1))) > 0) {
-                size += n;
-                if (size > chunk.size()) {
-                    throw new ChunkVerificationException(label + " from " + base + ": more than the manifest's " + chunk.size()
-                            + " bytes; the server sends something else than it describes, nothing was published");
+        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            fetch(name, chunk, etag, (bytes, offset) -> {
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
                 }
-                digest.update(buffer, 0, n);
-                out.write(ByteBuffer.wrap(buffer, 0, n));
-            }
-            String actual = Sha256.hex(digest);
-            if (size != chunk.size() || !actual.equals(chunk.checksum())) {
-                throw new ChunkVerificationException(label + " from " + base + ": " + (size != chunk.size()
-                        ? size + " bytes, the manifest says " + chunk.size() : "SHA-256 mismatch (expected " + chunk.checksum()
-                        + ", got " + actual + ")") + "; the server sent damaged data, nothing was published");
-            }
+            });
             out.force(false);
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             deleteQuietly(partial);
-            throw unreachable(path, e);
+            throw new ShipException(0, "cannot store chunk " + ChunkInfo.label(chunk.index()) + " of '" + name + "' in "
+                    + partial + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             deleteQuietly(partial);
             throw e;
@@ -158,7 +143,74 @@ public final class CatalogClient {
         try {
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new ShipException(0, "cannot store " + label + " as " + target + ": " + e.getMessage(), e);
+            throw new ShipException(0, "cannot store chunk " + ChunkInfo.label(chunk.index()) + " of '" + name + "' as "
+                    + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fetches chunk {@code chunk} of {@code name} into {@code data} from {@code position}, checked as it
+     * streams; when this returns normally the region holds exactly the verified chunk, otherwise it may
+     * hold part of what the server sent and must not be trusted.
+     */
+    public void chunkAt(String name, ChunkInfo chunk, String etag, FileChannel data, long position) {
+        try {
+            fetch(name, chunk, etag, (bytes, offset) -> {
+                for (long at = position + offset; bytes.hasRemaining(); ) {
+                    at += data.write(bytes, at);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw new ShipException(0, "cannot store chunk " + ChunkInfo.label(chunk.index()) + " of '" + name + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Where a fetched chunk's bytes go: {@code bytes} are the chunk's bytes from {@code offset}. */
+    private interface ChunkSink {
+        void write(ByteBuffer bytes, long offset) throws IOException;
+    }
+
+    /** Streams the chunk into {@code sink}, verified; the sink's failures come out as {@link UncheckedIOException}. */
+    private void fetch(String name, ChunkInfo chunk, String etag, ChunkSink sink) {
+        String path = "/parcels/chunks/" + chunk.index() + "?name=" + encode(name);
+        String label = "chunk " + ChunkInfo.label(chunk.index()) + " of '" + name + "'";
+        HttpURLConnection connection = open(path, etag);
+        try (InputStream in = body(connection, path)) {
+            MessageDigest digest = Sha256.newDigest();
+            byte[] buffer = new byte[BLOCK];
+            long size = 0;
+            int n;
+            while ((n = readSome(in, buffer, chunk.size() - size + 1, path)) > 0) {
+                if (size + n > chunk.size()) {
+                    throw new ChunkVerificationException(label + " from " + base + ": more than the manifest's " + chunk.size()
+                            + " bytes; the server sends something else than it describes, nothing was published");
+                }
+                digest.update(buffer, 0, n);
+                try {
+                    sink.write(ByteBuffer.wrap(buffer, 0, n), size);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                size += n;
+            }
+            String actual = Sha256.hex(digest);
+            if (size != chunk.size() || !actual.equals(chunk.checksum())) {
+                throw new ChunkVerificationException(label + " from " + base + ": " + (size != chunk.size()
+                        ? size + " bytes, the manifest says " + chunk.size() : "SHA-256 mismatch (expected " + chunk.checksum()
+                        + ", got " + actual + ")") + "; the server sent damaged data, nothing was published");
+            }
+        } catch (IOException e) {
+            throw unreachable(path, e);
+        }
+    }
+
+    /** Reads up to {@code max} bytes; a failure of the connection (not of the sink) is the server unreachable. */
+    private int readSome(InputStream in, byte[] buffer, long max, String path) {
+        try {
+            return in.read(buffer, 0, (int) Math.min(buffer.length, max));
+        } catch (IOException e) {
+            throw unreachable(path, e);
         }
     }
 

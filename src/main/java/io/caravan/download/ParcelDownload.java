@@ -8,6 +8,7 @@ import io.caravan.pack.Manifest;
 import io.caravan.progress.ProgressListener;
 import io.caravan.sender.Retry;
 import io.caravan.sender.ShipException;
+import io.caravan.unpack.ChunkVerificationException;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
 import io.caravan.unpack.Publisher;
@@ -17,11 +18,15 @@ import io.caravan.unpack.UnpackOptions;
 import io.caravan.unpack.Unpacker;
 import io.caravan.unpack.UnsafeEntryException;
 import io.caravan.unpack.VerifyingPartsInputStream;
+import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +95,9 @@ public final class ParcelDownload {
     private Result fetchAndExtract(CatalogClient.RemoteManifest remote, int republished, ProgressListener listener)
             throws IOException, InterruptedException {
         Manifest manifest = remote.manifest();
+        if (manifest.file() != null) {
+            return fetchInPlace(remote, republished, listener);
+        }
         List<Path> files = new ArrayList<>();
         for (ChunkInfo chunk : manifest.chunks()) {
             files.add(settings.stateDir().resolve(chunk.checksum() + ".chunk"));
@@ -129,6 +137,83 @@ public final class ParcelDownload {
             pool.shutdownNow();
             writeBehind.shutdownNow();
             pool.awaitTermination(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A file served as its own bytes ({@link RawAssembly}): chunks fetched in parallel to their positions,
+     * hashed in order on this thread while they arrive (the whole file against the manifest's SHA-256),
+     * then the file renamed into staging and published. Each byte is written once.
+     */
+    private Result fetchInPlace(CatalogClient.RemoteManifest remote, int republished, ProgressListener listener)
+            throws IOException, InterruptedException {
+        Manifest manifest = remote.manifest();
+        try (RawAssembly assembly = RawAssembly.open(settings.stateDir(), manifest, settings.name())) {
+            Set<Integer> present = assembly.present();
+            List<ChunkInfo> missing = manifest.chunks().stream().filter(c -> !present.contains(c.index())).toList();
+            checkFreeSpace(missing.stream().mapToLong(ChunkInfo::size).sum());
+            ArrivingChunks arrivals = new ArrivingChunks(java.util.Collections.nCopies(manifest.totalChunks(), settings.stateDir()));
+            present.forEach(arrivals::arrived);
+            listener.started("get", manifest.totalSize(), 1);
+            listener.entry(leaf, manifest.totalSize());
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(settings.parallel(), Math.max(1, missing.size()))),
+                    daemons("caravan-get-" + leaf));
+            boolean ok = false;
+            try {
+                for (ChunkInfo chunk : missing) {
+                    pool.execute(() -> fetchAt(remote, chunk, assembly, arrivals));
+                }
+                MessageDigest whole = Sha256.newDigest();
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 20);
+                for (ChunkInfo chunk : manifest.chunks()) {
+                    arrivals.get(chunk.index()); // waits for it, or fails with the fetch's failure
+                    if (!assembly.digest(whole, assembly.position(chunk.index()), chunk.size(), buffer)) {
+                        throw new IOException("the downloaded file ends before chunk " + chunk.index() + " ends");
+                    }
+                    listener.bytes(chunk.size());
+                }
+                String sha = Sha256.hex(whole);
+                if (manifest.hasStreamSha256() && !sha.equals(manifest.sha256())) {
+                    throw new ChunkVerificationException("'" + settings.name() + "': the file's SHA-256 is " + sha
+                            + ", the manifest says " + manifest.sha256() + "; the server is broken, nothing was published");
+                }
+                Path file = assembly.finish();
+                Path published;
+                try (Staging staging = Staging.create(settings.local())) {
+                    try {
+                        Files.move(file, staging.dir().resolve(leaf), StandardCopyOption.ATOMIC_MOVE);
+                    } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                        // a --state-dir on another file system than <local>: one copy, with its mode and time
+                        Files.copy(file, staging.dir().resolve(leaf), StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                    published = publish(staging);
+                }
+                ok = true;
+                return new Result(published, 1, manifest.totalSize(), sha, manifest.totalChunks(), present.size(),
+                        fetchedBytes.get(), republished);
+            } finally {
+                listener.finished(ok);
+                pool.shutdownNow();
+                pool.awaitTermination(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private void fetchAt(CatalogClient.RemoteManifest remote, ChunkInfo chunk, RawAssembly assembly, ArrivingChunks arrivals) {
+        if (arrivals.failure() != null) {
+            return;
+        }
+        try {
+            settings.retry().run("chunk " + chunk.index() + " of " + settings.name(), () -> settings.client().chunkAt(
+                    settings.name(), chunk, remote.etag(), assembly.data(), assembly.position(chunk.index())));
+            assembly.fetched(chunk.index());
+            fetchedBytes.addAndGet(chunk.size());
+            arrivals.arrived(chunk.index());
+        } catch (IOException e) {
+            arrivals.failed(new CaravanException("cannot record chunk " + chunk.index() + " in " + settings.stateDir() + ": "
+                    + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            arrivals.failed(e);
         }
     }
 

@@ -55,6 +55,31 @@ class GetRoundTripTest {
     }
 
     @Test
+    void aFileSentAsItsOwnBytesComesBackAsItsOwnBytesWithItsModeAndTime() throws Exception {
+        Path file = Files.createDirectories(tmp.resolve("src-raw")).resolve("clip.bin");
+        TestTrees.random(file, 300_000, 7);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2023-03-04T05:06:07Z")));
+        CatalogTestAccess.send(receiver, file, "clips/clip.bin", "none", tmp.resolve("state"));
+        var manifest = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(url() + "/parcels/manifest?name=clips/clip.bin")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        Path local = tmp.resolve("local-raw");
+
+        CliRunner.Result get = CliRunner.run("get", "clips/clip.bin", local.toString(), "--to", url(), "-q");
+
+        assertThat(get.exitCode()).as(get.err()).isZero();
+        assertThat(manifest.body()).as("served as the file's own bytes").contains("\"file\"").contains("\"mtime\"");
+        Path got = local.resolve("clip.bin");
+        assertThat(Files.mismatch(file, got)).isEqualTo(-1L);
+        assertThat(Files.getPosixFilePermissions(got)).isEqualTo(Files.getPosixFilePermissions(file));
+        assertThat(Files.getLastModifiedTime(got)).isEqualTo(Files.getLastModifiedTime(file));
+        try (var left = Files.list(local)) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).containsExactly("clip.bin");
+        }
+    }
+
+    @Test
     void aUrlNamesTheParcelAndAnExistingFolderIsMerged() throws Exception {
         Path source = Files.createDirectories(tmp.resolve("src-merge/site"));
         TestTrees.write(source.resolve("index.html"), "<h1>new</h1>\n");

@@ -83,17 +83,71 @@ class HostileServerTest {
         assertThat(get.err()).contains("'.bashrc'");
     }
 
+    @Test
+    void aFileWhoseChunksDoNotTileItIsRefusedBeforeAnythingIsWritten() throws Exception {
+        byte[] content = new byte[3000];
+        List<ChunkInfo> chunks = List.of(new ChunkInfo(0, 1024, Sha256.of(content, 0, 1024)),
+                new ChunkInfo(1, 1976, Sha256.of(content, 1024, 1976)));
+        CliRunner.Result get = serve(new Manifest(Manifest.VERSION, Manifest.FORMAT, "evil", "none", null, 1024, 2, 3000,
+                Sha256.of(content, 0, 3000), 1L, 3000L, "2026-01-01T00:00:00Z", chunks, FACTS), List.of(content, content));
+        assertThat(get.err()).contains("does not describe one file cut into chunks").contains("chunk 1 is 1976 bytes");
+    }
+
+    @Test
+    void aFileNameThatEscapesIsRefused() throws Exception {
+        CliRunner.Result get = getFile(new byte[2000], new Manifest.FileFacts("../escaped.txt", 0644, "2026-01-01T00:00:00Z"), false);
+        assertThat(get.err()).contains("file.name '../escaped.txt'");
+    }
+
+    @Test
+    void aFileChunkThatDoesNotMatchItsHashIsRefused() throws Exception {
+        CliRunner.Result get = getFile(new byte[2000], FACTS, true);
+        assertThat(get.err()).contains("chunk 0000 of 'evil'").contains("SHA-256 mismatch");
+    }
+
+    @Test
+    void aFileLargerThanTheFreeSpaceIsRefusedBeforeItIsFetched() throws Exception {
+        long chunk = 1L << 30;
+        List<ChunkInfo> chunks = new ArrayList<>();
+        for (int i = 0; i < 1024; i++) {
+            chunks.add(new ChunkInfo(i, chunk, "ab".repeat(32)));
+        }
+        CliRunner.Result get = serve(new Manifest(Manifest.VERSION, Manifest.FORMAT, "evil", "none", null, chunk, 1024,
+                1024 * chunk, null, 1L, 1024 * chunk, "2026-01-01T00:00:00Z", chunks, FACTS), List.of());
+        assertThat(get.err()).contains("bytes are free where the chunks go");
+    }
+
+    private static final Manifest.FileFacts FACTS = new Manifest.FileFacts("evil", 0644, "2026-01-01T00:00:00Z");
+
+    /** Serves {@code content} as one file sent as its own bytes (1 KiB chunks), runs caravan get, checks the refusal. */
+    private CliRunner.Result getFile(byte[] content, Manifest.FileFacts facts, boolean corruptChunk) throws Exception {
+        List<ChunkInfo> chunks = new ArrayList<>();
+        List<byte[]> bodies = new ArrayList<>();
+        cut(content, corruptChunk, chunks, bodies);
+        return serve(new Manifest(Manifest.VERSION, Manifest.FORMAT, "evil", "none", null, 1024, chunks.size(), content.length,
+                Sha256.of(content, 0, content.length), 1L, (long) content.length, "2026-01-01T00:00:00Z", chunks, facts), bodies);
+    }
+
+    private static void cut(byte[] stream, boolean corruptChunk, List<ChunkInfo> chunks, List<byte[]> bodies) {
+        for (int offset = 0, i = 0; offset < stream.length; offset += 1024, i++) {
+            byte[] body = Arrays.copyOfRange(stream, offset, Math.min(stream.length, offset + 1024));
+            chunks.add(new ChunkInfo(i, body.length, Sha256.of(body, 0, body.length)));
+            bodies.add(corruptChunk && i == 0 ? flipped(body) : body);
+        }
+    }
+
     /** Serves {@code tar} (codec none, 1 KiB chunks) as the parcel 'evil', runs caravan get, checks the refusal. */
     private CliRunner.Result get(byte[] tar, boolean corruptChunk) throws Exception {
         List<ChunkInfo> chunks = new ArrayList<>();
         List<byte[]> bodies = new ArrayList<>();
-        for (int offset = 0, i = 0; offset < tar.length; offset += 1024, i++) {
-            byte[] body = Arrays.copyOfRange(tar, offset, Math.min(tar.length, offset + 1024));
-            chunks.add(new ChunkInfo(i, body.length, Sha256.of(body, 0, body.length)));
-            bodies.add(corruptChunk && i == 0 ? flipped(body) : body);
-        }
+        cut(tar, corruptChunk, chunks, bodies);
         Manifest manifest = new Manifest(Manifest.VERSION, Manifest.FORMAT, "evil", "none", 0, 1024, chunks.size(),
                 tar.length, Sha256.of(tar, 0, tar.length), null, null, "2026-01-01T00:00:00Z", chunks);
+        return serve(manifest, bodies);
+    }
+
+    /** Serves {@code manifest} and chunk {@code i} as {@code bodies[i]} as the parcel 'evil', runs caravan get, checks the refusal. */
+    private CliRunner.Result serve(Manifest manifest, List<byte[]> bodies) throws Exception {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/parcels/manifest", exchange -> answer(exchange, manifest.toJson().getBytes(StandardCharsets.UTF_8)));
         server.createContext("/parcels/chunks/", exchange -> {

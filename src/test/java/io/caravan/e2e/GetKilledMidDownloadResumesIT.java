@@ -66,6 +66,47 @@ class GetKilledMidDownloadResumesIT {
         }
     }
 
+    @Test
+    void aFileServedAsItsOwnBytesResumesInPlace() throws Exception {
+        Path source = Files.createDirectories(dir.resolve("src")).resolve("clip.bin");
+        TestTrees.random(source, CHUNKS * 64 * 1024 - 4096, 65);
+        try (ReceiverFixture receiver = CatalogTestAccess.receiver(dir.resolve("inbox"));
+             CatalogProxy proxy = new CatalogProxy(receiver.port())) {
+            CatalogTestAccess.send(receiver, source, "clip.bin", "none", dir.resolve("state"));
+            Path local = dir.resolve("local");
+            Path state = local.resolve(".caravan-get-clip.bin");
+            String[] get = {"get", "clip.bin", local.toString(), "--to", proxy.url(), "--parallel", "4", "--min-free-space", "0"};
+
+            proxy.holdAfter(BEFORE_KILL);
+            CaravanProcess first = processes.start(dir, "get", get);
+            await("10 chunks recorded").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> loggedChunks(state) >= BEFORE_KILL);
+            assertThat(first.isAlive()).as("the first get is held mid-transfer").isTrue();
+            first.kill();
+            assertThat(loggedChunks(state)).isEqualTo(BEFORE_KILL);
+            try (Stream<Path> files = Files.list(state)) {
+                assertThat(files.map(f -> f.getFileName().toString())).as("one file, no chunk copies")
+                        .containsExactlyInAnyOrder("data", "chunks.log", "manifest.json");
+            }
+
+            proxy.open();
+            int requestsBefore = proxy.chunkRequests();
+            CaravanProcess second = processes.start(dir, "get", get);
+            assertThat(second.awaitExit(Duration.ofSeconds(120))).as("the rerun:\n%s", second.log()).isZero();
+
+            int total = E2e.JSON.readTree(receiver.get("/parcels/manifest?name=clip.bin").body()).path("total_chunks").asInt();
+            assertThat(proxy.chunkRequests() - requestsBefore).as("chunks fetched by the rerun").isEqualTo(total - BEFORE_KILL);
+            assertThat(second.log()).contains("(" + BEFORE_KILL + " chunks already here)");
+            assertThat(Files.mismatch(source, local.resolve("clip.bin"))).isEqualTo(-1L);
+            assertThat(state).doesNotExist();
+        }
+    }
+
+    private static long loggedChunks(Path state) throws Exception {
+        Path log = state.resolve("chunks.log");
+        return Files.isRegularFile(log) ? Files.readAllLines(log).stream().filter(l -> l.matches("\\d+ [0-9a-f]{64}")).count() : 0;
+    }
+
     private static long chunkFiles(Path chunks) throws Exception {
         if (!Files.isDirectory(chunks)) {
             return 0;

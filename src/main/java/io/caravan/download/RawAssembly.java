@@ -1,0 +1,150 @@
+package io.caravan.download;
+
+import io.caravan.pack.ChunkInfo;
+import io.caravan.pack.Manifest;
+import io.caravan.unpack.ChunkVerificationException;
+import io.caravan.unpack.PosixModes;
+import io.caravan.util.Sha256;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A file parcel served as its own bytes ({@link Manifest#file()}), assembled where it will stay: each
+ * chunk is fetched straight to its position ({@code index × chunk_size}) in {@code <state>/data},
+ * verified as it streams, and recorded in {@code <state>/chunks.log} once whole. A rerun keeps every
+ * recorded chunk whose bytes still hash to the manifest's SHA-256 for its index and fetches the rest,
+ * so a kill -9 or a power loss costs only what was not yet verified on disk. Nothing here ever writes
+ * outside {@code data}, whatever the manifest says: its layout is checked first.
+ */
+final class RawAssembly implements AutoCloseable {
+
+    /** Chunks larger than this are refused: a download holds one buffer per chunk being fetched, never a chunk. */
+    static final long MAX_CHUNK_SIZE = 1L << 30;
+
+    private final Path dir;
+    private final Manifest manifest;
+    private final FileChannel data;
+
+    private RawAssembly(Path dir, Manifest manifest, FileChannel data) {
+        this.dir = dir;
+        this.manifest = manifest;
+        this.data = data;
+    }
+
+    /** Checks the manifest's layout and opens (or creates) the data file in {@code stateDir}. */
+    static RawAssembly open(Path stateDir, Manifest manifest, String parcel) throws IOException {
+        checkLayout(manifest, parcel);
+        FileChannel data = FileChannel.open(stateDir.resolve("data"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        return new RawAssembly(stateDir, manifest, data);
+    }
+
+    /** Every chunk but the last exactly {@code chunk_size}, the last at most that, in index order: else refused. */
+    static void checkLayout(Manifest manifest, String parcel) {
+        long chunkSize = manifest.chunkSize();
+        List<ChunkInfo> chunks = manifest.chunks();
+        String problem = chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE ? "chunk_size " + chunkSize + " is not between 1 and "
+                + MAX_CHUNK_SIZE : chunks.isEmpty() ? "it lists no chunks" : null;
+        for (int i = 0; problem == null && i < chunks.size(); i++) {
+            long size = chunks.get(i).size();
+            boolean last = i == chunks.size() - 1;
+            if (last ? size < 1 || size > chunkSize : size != chunkSize) {
+                problem = "chunk " + i + " is " + size + " bytes in a file cut into chunks of " + chunkSize;
+            }
+        }
+        if (problem != null) {
+            throw new ChunkVerificationException("the manifest of '" + parcel + "' does not describe one file cut into chunks: "
+                    + problem + "; the server is broken or hostile, nothing was written");
+        }
+    }
+
+    FileChannel data() {
+        return data;
+    }
+
+    /** Where chunk {@code index} starts in the data file. */
+    long position(int index) {
+        return index * manifest.chunkSize();
+    }
+
+    /** The chunks recorded by an earlier run whose bytes still hash to this manifest's SHA-256 for their index. */
+    Set<Integer> present() throws IOException {
+        Set<Integer> present = new HashSet<>();
+        Path log = dir.resolve("chunks.log");
+        if (!Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS)) {
+            return present;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+        for (String line : Files.readAllLines(log, StandardCharsets.US_ASCII)) {
+            String[] parts = line.split(" ");
+            if (parts.length != 2 || !parts[0].matches("\\d{1,9}")) {
+                continue; // a line cut short by a crash
+            }
+            int index = Integer.parseInt(parts[0]);
+            if (index < manifest.chunks().size() && !present.contains(index)
+                    && manifest.chunks().get(index).checksum().equals(parts[1]) && holds(index, buffer)) {
+                present.add(index);
+            }
+        }
+        return present;
+    }
+
+    private boolean holds(int index, ByteBuffer buffer) throws IOException {
+        ChunkInfo chunk = manifest.chunks().get(index);
+        return chunk.checksum().equals(hash(position(index), chunk.size(), buffer));
+    }
+
+    /** Records chunk {@code index} as fetched and verified at its position. */
+    synchronized void fetched(int index) throws IOException {
+        Files.writeString(dir.resolve("chunks.log"), index + " " + manifest.chunks().get(index).checksum() + "\n",
+                StandardCharsets.US_ASCII, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** The SHA-256 of {@code length} bytes of the data file from {@code from} ("" when the file ends first). */
+    String hash(long from, long length, ByteBuffer buffer) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        return digest(digest, from, length, buffer) ? Sha256.hex(digest) : "";
+    }
+
+    /** Adds {@code length} bytes of the data file from {@code from} to {@code digest}; false when the file ends first. */
+    boolean digest(MessageDigest digest, long from, long length, ByteBuffer buffer) throws IOException {
+        for (long at = from, end = from + length; at < end; ) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), end - at));
+            int n = data.read(buffer, at);
+            if (n < 0) {
+                return false;
+            }
+            buffer.flip();
+            digest.update(buffer);
+            at += n;
+        }
+        return true;
+    }
+
+    /** Cuts the file to the parcel's size, gives it the manifest's mode and time, forces it; the file. */
+    Path finish() throws IOException {
+        data.truncate(manifest.totalSize());
+        data.force(true);
+        Path file = dir.resolve("data");
+        Files.setPosixFilePermissions(file, PosixModes.toPermissions(manifest.file().mode() & 0777));
+        Files.setLastModifiedTime(file, FileTime.from(Instant.parse(manifest.file().mtime())));
+        return file;
+    }
+
+    @Override
+    public void close() throws IOException {
+        data.close();
+    }
+}
