@@ -6,6 +6,7 @@ import io.caravan.pack.Manifest;
 import io.caravan.pack.ManifestException;
 import io.caravan.sender.ShipException;
 import io.caravan.unpack.ChunkVerificationException;
+import io.caravan.util.PositionedDirectWriter;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
@@ -149,17 +150,13 @@ public final class CatalogClient {
     }
 
     /**
-     * Fetches chunk {@code chunk} of {@code name} into {@code data} from {@code position}, checked as it
-     * streams; when this returns normally the region holds exactly the verified chunk, otherwise it may
-     * hold part of what the server sent and must not be trusted.
+     * Fetches chunk {@code chunk} of {@code name} into {@code out} (the chunk's place in a file), checked
+     * as it streams; when this returns normally the place holds exactly the verified chunk once
+     * {@code out} is closed, otherwise it may hold part of what the server sent and must not be trusted.
      */
-    public void chunkAt(String name, ChunkInfo chunk, String etag, FileChannel data, long position) {
+    public void chunkAt(String name, ChunkInfo chunk, String etag, PositionedDirectWriter out) {
         try {
-            fetch(name, chunk, etag, (bytes, offset) -> {
-                for (long at = position + offset; bytes.hasRemaining(); ) {
-                    at += data.write(bytes, at);
-                }
-            });
+            fetch(name, chunk, etag, (bytes, offset) -> out.write(bytes));
         } catch (UncheckedIOException e) {
             throw new ShipException(0, "cannot store chunk " + ChunkInfo.label(chunk.index()) + " of '" + name + "': "
                     + e.getMessage(), e);

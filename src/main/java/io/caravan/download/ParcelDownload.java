@@ -18,6 +18,7 @@ import io.caravan.unpack.UnpackOptions;
 import io.caravan.unpack.Unpacker;
 import io.caravan.unpack.UnsafeEntryException;
 import io.caravan.unpack.VerifyingPartsInputStream;
+import io.caravan.util.PositionedDirectWriter;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -148,7 +149,7 @@ public final class ParcelDownload {
     private Result fetchInPlace(CatalogClient.RemoteManifest remote, int republished, ProgressListener listener)
             throws IOException, InterruptedException {
         Manifest manifest = remote.manifest();
-        try (RawAssembly assembly = RawAssembly.open(settings.stateDir(), manifest, settings.name())) {
+        try (RawAssembly assembly = RawAssembly.open(settings.stateDir(), manifest, settings.name(), settings.parallel())) {
             Set<Integer> present = assembly.present();
             List<ChunkInfo> missing = manifest.chunks().stream().filter(c -> !present.contains(c.index())).toList();
             checkFreeSpace(missing.stream().mapToLong(ChunkInfo::size).sum());
@@ -204,8 +205,14 @@ public final class ParcelDownload {
             return;
         }
         try {
-            settings.retry().run("chunk " + chunk.index() + " of " + settings.name(), () -> settings.client().chunkAt(
-                    settings.name(), chunk, remote.etag(), assembly.data(), assembly.position(chunk.index())));
+            settings.retry().run("chunk " + chunk.index() + " of " + settings.name(), () -> {
+                try (PositionedDirectWriter out = assembly.writer(chunk.index())) {
+                    settings.client().chunkAt(settings.name(), chunk, remote.etag(), out);
+                } catch (IOException e) {
+                    throw new ShipException(0, "cannot store chunk " + chunk.index() + " of '" + settings.name() + "': "
+                            + e.getMessage(), e);
+                }
+            });
             assembly.fetched(chunk.index());
             fetchedBytes.addAndGet(chunk.size());
             arrivals.arrived(chunk.index());

@@ -4,8 +4,12 @@ import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
 import io.caravan.unpack.ChunkVerificationException;
 import io.caravan.unpack.PosixModes;
+import io.caravan.util.AlignedBuffers;
+import io.caravan.util.DirectFileInputStream;
+import io.caravan.util.PositionedDirectWriter;
 import io.caravan.util.Sha256;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -36,19 +40,28 @@ final class RawAssembly implements AutoCloseable {
     private final Path dir;
     private final Manifest manifest;
     private final FileChannel data;
+    /** Chunks are written around the page cache, one aligned buffer per fetch, and read back the same way. */
+    private final AlignedBuffers writeBuffers;
+    private final AlignedBuffers readBuffers = new AlignedBuffers(2);
 
-    private RawAssembly(Path dir, Manifest manifest, FileChannel data) {
+    private RawAssembly(Path dir, Manifest manifest, FileChannel data, int parallel) {
         this.dir = dir;
         this.manifest = manifest;
         this.data = data;
+        this.writeBuffers = new AlignedBuffers(parallel);
     }
 
     /** Checks the manifest's layout and opens (or creates) the data file in {@code stateDir}. */
-    static RawAssembly open(Path stateDir, Manifest manifest, String parcel) throws IOException {
+    static RawAssembly open(Path stateDir, Manifest manifest, String parcel, int parallel) throws IOException {
         checkLayout(manifest, parcel);
         FileChannel data = FileChannel.open(stateDir.resolve("data"), StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-        return new RawAssembly(stateDir, manifest, data);
+        return new RawAssembly(stateDir, manifest, data, parallel);
+    }
+
+    /** Where chunk {@code index}'s bytes are written, as they arrive; close it to write the last of them. */
+    PositionedDirectWriter writer(int index) {
+        return new PositionedDirectWriter(dir.resolve("data"), data, position(index), writeBuffers);
     }
 
     /** Every chunk but the last exactly {@code chunk_size}, the last at most that, in index order: else refused. */
@@ -120,17 +133,15 @@ final class RawAssembly implements AutoCloseable {
 
     /** Adds {@code length} bytes of the data file from {@code from} to {@code digest}; false when the file ends first. */
     boolean digest(MessageDigest digest, long from, long length, ByteBuffer buffer) throws IOException {
-        for (long at = from, end = from + length; at < end; ) {
-            buffer.clear().limit((int) Math.min(buffer.capacity(), end - at));
-            int n = data.read(buffer, at);
-            if (n < 0) {
-                return false;
+        long read = 0;
+        try (InputStream in = DirectFileInputStream.open(dir.resolve("data"), from, length, readBuffers)) {
+            byte[] bytes = buffer.array();
+            for (int n; read < length && (n = in.read(bytes, 0, (int) Math.min(bytes.length, length - read))) > 0; ) {
+                digest.update(bytes, 0, n);
+                read += n;
             }
-            buffer.flip();
-            digest.update(buffer);
-            at += n;
         }
-        return true;
+        return read == length;
     }
 
     /** Cuts the file to the parcel's size, gives it the manifest's mode and time, forces it; the file. */
