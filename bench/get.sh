@@ -165,6 +165,11 @@ for round in $(seq 1 "$REPEATS"); do
   log "round $round: caravan corpus ${cc[-1]} s, rsync ${rc[-1]} s; caravan file ${cf[-1]} s, curl ${nf[-1]} s"
 done
 
+rm -rf "$dest"; mkdir -p "$dest"
+log "bound: JIT compilation CPU of one caravan get of the file (-XX:+CITime): $(jit_cpu_s "$CARAVAN" get bench/big.bin "$dest" \
+  --to "$url" --parallel "$PARALLEL" -q)s, of the corpus: $(rm -rf "$dest"; mkdir -p "$dest"; jit_cpu_s "$CARAVAN" get bench/corpus \
+  "$dest" --to "$url" --parallel "$PARALLEL" -q)s"
+
 mbs() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
 m_cc=$(median "${cc[@]}") m_rc=$(median "${rc[@]}") m_cf=$(median "${cf[@]}") m_nf=$(median "${nf[@]}")
 log ""

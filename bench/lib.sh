@@ -144,6 +144,12 @@ apt_tool() {
     || { echo "$1: apt-get install $3 failed; see $out/apt-$3.log" >&2; exit 1; }
 }
 # median seconds of 3 bare starts of the launcher (`caravan --version`): the JVM start-up within each send
+# jit_cpu_s CMD...: the JIT compilers' CPU seconds (HotSpot's -XX:+CITime total) in one run of CMD, a caravan
+# command line; printed as a bound beside the figures: a short-lived JVM compiles its hot code while it works,
+# on the same 2 vCPUs (the SHA-256 instructions are only used once C2 has compiled the digest's loop).
+jit_cpu_s() {
+  JAVA_TOOL_OPTIONS="-XX:+UnlockDiagnosticVMOptions -XX:+CITime" "$@" 2>&1 | sed -n 's/^ *Total compilation time *: *\([0-9.]*\) s.*/\1/p' | head -n1
+}
 launcher_start_s() { local t0 v=(); for _ in 1 2 3; do t0=$(now); "$CARAVAN" --version > /dev/null; v+=("$(elapsed "$t0")"); done; median "${v[@]}"; }
 
 # shaped_link TX RX TX_IF RX_IF SENDER_IP RECEIVER_IP RATE: two network namespaces joined by a veth pair

@@ -202,6 +202,12 @@ run_part() {  # part bytes
   done
   serve_hwm[$part]=$(hwm_kib "$serve_pid")
   tus_hwm[$part]=$(hwm_kib "$tus_pid")
+  # a bound, outside the timing: the JIT's CPU in one more caravan send of the same input
+  local src=$big; [[ $part == big ]] || src=$CORPUS_DIR
+  log "bound: JIT compilation CPU of one caravan send of this part (-XX:+CITime): $(jit_cpu_s "$CARAVAN" send "$src" "$part-jit" \
+    --to "$serve_url" --state-dir "$w/state-jit" -q)s"
+  wait_path "$inbox/$part-jit"
+  clear_outputs
 }
 declare -A tus_hwm=()
 
