@@ -1,5 +1,6 @@
 package io.caravan.app;
 
+import io.caravan.audit.JsonlAuditTrail;
 import io.caravan.catalog.ArchiveWriters;
 import io.caravan.catalog.CatalogApi;
 import io.caravan.catalog.CatalogService;
@@ -12,6 +13,7 @@ import io.caravan.receiver.BearerToken;
 import io.caravan.receiver.ErrorAnswers;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
+import io.caravan.receiver.ReceiverAudit;
 import io.caravan.receiver.ReceiverConfig;
 import io.caravan.receiver.ReceiverPipeline;
 import io.caravan.receiver.ReceiverProbes;
@@ -187,7 +189,11 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.addService(receiver, true, false);
         context.getRegistry().bind("sessions", receiver.sessions());
         context.getRegistry().bind("publishing", receiver.publishing());
-        ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected);
+        ReceiverAudit audit = new ReceiverAudit(new JsonlAuditTrail(config.stateDir(),
+                settings.size("caravan.receiver.audit.max-size", "64MiB"),
+                settings.duration("caravan.receiver.audit.keep", "30d"), Clock.systemUTC()), token);
+        context.getRegistry().bind("receiverAudit", audit);
+        ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected, audit);
         context.getRegistry().bind("errorAnswers", errorAnswers);
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
         long maxUpload = maxChunk + BODY_SLACK;
@@ -195,7 +201,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits));
         context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token));
         catalog(context, receiver, settings, token, new ArchiveWriters(threads.archives(), archiveThreads));
-        context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected));
+        context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());

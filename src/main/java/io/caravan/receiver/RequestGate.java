@@ -36,12 +36,14 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final long maxJsonBody;
     private final long maxUploadBody;
     private final Consumer<String> rejected;
+    private final ReceiverAudit audit;
     private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
     private boolean discarding;
     private boolean closeAfterDiscard;
     private long discarded;
 
-    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected) {
+    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected, ReceiverAudit audit) {
+        this.audit = audit;
         this.token = token;
         this.maxJsonBody = maxJsonBody;
         this.maxUploadBody = maxUploadBody;
@@ -78,6 +80,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             boolean complete = msg instanceof LastHttpContent;
             ReferenceCountUtil.release(msg);
             rejected.accept(refusal.status().code() == 401 ? "unauthorized" : "body_too_large");
+            if (audit != null && refusal.status().code() == 401) {
+                audit.unauthorized(ctx.channel().remoteAddress(), request.uri());
+            }
             refuse(ctx, request, refusal, complete);
         } else if (discarding && msg instanceof HttpContent content) {
             discarded += content.content().readableBytes();
