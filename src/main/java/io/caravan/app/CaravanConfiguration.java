@@ -1,6 +1,8 @@
 package io.caravan.app;
 
 import io.caravan.audit.JsonlAuditTrail;
+import io.caravan.bandwidth.BandwidthSchedule;
+import io.caravan.bandwidth.TokenBucket;
 import io.caravan.catalog.ArchiveWriters;
 import io.caravan.catalog.CatalogApi;
 import io.caravan.catalog.CatalogService;
@@ -139,8 +141,20 @@ public final class CaravanConfiguration implements CamelConfiguration {
         // the parcels of a pass, caravan.sync.workers at once, on a pool that is named CaravanSync and stops with the context
         ExecutorService workers = context.getExecutorServiceManager().newFixedThreadPool(context, "CaravanSync", sync.workers());
         context.getRegistry().bind("syncPool", workers);
-        context.getRegistry().bind("syncPass", new SyncPass(new MirrorSync(sync, new SyncConsole(System.out), workers)));
+        MirrorSync mirrorSync = new MirrorSync(sync, new SyncConsole(System.out), workers);
+        mirrorSync.limit(senderBandwidth(context, settings));
+        context.getRegistry().bind("syncPass", new SyncPass(mirrorSync));
         LOG.info("mirror: {} -> {} as '{}' every {} ms", root, sync.url(), sync.name(), settings.text("caravan.sync.period", "?"));
+    }
+
+    /** caravan.sender.bwlimit: one bucket for everything this process sends (outbox and mirror alike). */
+    private static TokenBucket senderBandwidth(CamelContext context, Settings settings) {
+        TokenBucket bucket = context.getRegistry().lookupByNameAndType("senderBandwidth", TokenBucket.class);
+        if (bucket == null) {
+            bucket = TokenBucket.of(BandwidthSchedule.parse(settings.text("caravan.sender.bwlimit", null)));
+            context.getRegistry().bind("senderBandwidth", bucket);
+        }
+        return bucket;
     }
 
     /** caravan.sync.include patterns, then caravan.sync.exclude patterns (comma-separated; the first match wins). */
@@ -307,7 +321,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
         ExecutorService shipPool = context.getExecutorServiceManager().newThreadPool(context, "CaravanShip", profile);
         context.getRegistry().bind("shipPool", shipPool);
-        context.getRegistry().bind("shipper", new Shipper(new ParcelSender(sender, shipPool)));
+        ParcelSender parcelSender = new ParcelSender(sender, shipPool);
+        parcelSender.client().limit(senderBandwidth(context, settings));
+        context.getRegistry().bind("shipper", new Shipper(parcelSender));
         return sender.url();
     }
 }

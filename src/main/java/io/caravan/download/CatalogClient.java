@@ -1,6 +1,7 @@
 package io.caravan.download;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.bandwidth.TokenBucket;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.ManifestException;
@@ -30,6 +31,8 @@ import java.time.Duration;
  */
 public final class CatalogClient {
 
+    private volatile TokenBucket bandwidth = TokenBucket.UNLIMITED;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BLOCK = 256 * 1024;
 
@@ -55,6 +58,12 @@ public final class CatalogClient {
 
     public String url() {
         return base;
+    }
+
+    /** Chunk bodies (all parallel fetches together) are read no faster than {@code limit} allows. */
+    public CatalogClient limit(TokenBucket limit) {
+        this.bandwidth = limit;
+        return this;
     }
 
     /** One entry of the remote catalog: a parcel's name and the etag of its current state. */
@@ -133,6 +142,7 @@ public final class CatalogClient {
             long size = 0;
             int n;
             while ((n = in.read(buffer, 0, (int) Math.min(buffer.length, chunk.size() - size + 1))) > 0) {
+                acquire(n);
                 size += n;
                 if (size > chunk.size()) {
                     throw new ChunkVerificationException(label + " from " + base + ": more than the manifest's " + chunk.size()
@@ -183,6 +193,15 @@ public final class CatalogClient {
     }
 
     /** The body of a 200 answer; any other status becomes a ShipException with the server's message. */
+    private void acquire(int bytes) throws java.io.InterruptedIOException {
+        try {
+            bandwidth.acquire(bytes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the bandwidth limit");
+        }
+    }
+
     private InputStream body(HttpURLConnection connection, String path) throws IOException {
         int status = connection.getResponseCode();
         if (status == 200) {
