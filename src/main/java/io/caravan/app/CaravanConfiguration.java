@@ -16,6 +16,7 @@ import io.caravan.receiver.ErrorAnswers;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverAudit;
+import io.caravan.receiver.ReceiverBandwidth;
 import io.caravan.receiver.ReceiverConfig;
 import io.caravan.receiver.ReceiverPipeline;
 import io.caravan.receiver.ReceiverProbes;
@@ -147,6 +148,17 @@ public final class CaravanConfiguration implements CamelConfiguration {
         LOG.info("mirror: {} -> {} as '{}' every {} ms", root, sync.url(), sync.name(), settings.text("caravan.sync.period", "?"));
     }
 
+    /** caravan.receiver.bwlimit: one shaper for all the receiver's connections; null without a limit. */
+    private static ReceiverBandwidth receiverBandwidth(CamelContext context, Settings settings) throws Exception {
+        BandwidthSchedule schedule = BandwidthSchedule.parse(settings.text("caravan.receiver.bwlimit", null));
+        if (!schedule.limited()) {
+            return null;
+        }
+        ReceiverBandwidth bandwidth = new ReceiverBandwidth(schedule);
+        context.addService(bandwidth, true, false);
+        return bandwidth;
+    }
+
     /** caravan.sender.bwlimit: one bucket for everything this process sends (outbox and mirror alike). */
     private static TokenBucket senderBandwidth(CamelContext context, Settings settings) {
         TokenBucket bucket = context.getRegistry().lookupByNameAndType("senderBandwidth", TokenBucket.class);
@@ -215,7 +227,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits));
         context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token));
         catalog(context, receiver, settings, token, new ArchiveWriters(threads.archives(), archiveThreads));
-        context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit));
+        context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit,
+                receiverBandwidth(context, settings)));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());

@@ -2,6 +2,7 @@ package io.caravan.receiver;
 
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -37,13 +38,16 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final long maxUploadBody;
     private final Consumer<String> rejected;
     private final ReceiverAudit audit;
+    private final ChannelHandler shaper;
     private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
     private boolean discarding;
     private boolean closeAfterDiscard;
     private long discarded;
 
-    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected, ReceiverAudit audit) {
+    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected, ReceiverAudit audit,
+                ChannelHandler shaper) {
         this.audit = audit;
+        this.shaper = shaper;
         this.token = token;
         this.maxJsonBody = maxJsonBody;
         this.maxUploadBody = maxUploadBody;
@@ -53,6 +57,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ChannelPipeline pipeline = ctx.pipeline();
+        if (shaper != null && pipeline.get("caravan-bandwidth") == null) {
+            pipeline.addFirst("caravan-bandwidth", shaper); // caravan.receiver.bwlimit, shared by all connections
+        }
         HttpObjectAggregator aggregator = pipeline.get(HttpObjectAggregator.class);
         if (aggregator != null && !(aggregator instanceof OversizedBodyAnswer)) {
             String name = pipeline.context(aggregator).name();
