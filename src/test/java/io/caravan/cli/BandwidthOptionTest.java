@@ -44,6 +44,25 @@ class BandwidthOptionTest {
     }
 
     @Test
+    void aGetWithALimitTakesAsLongAsItsBytesNeed(ReceiverFixture receiver) throws Exception {
+        Path file = Files.createDirectories(tmp.resolve("src")).resolve("fetched.bin");
+        TestTrees.random(file, 3 << 19, 22); // 1.5 MiB at 512 KiB/s: 3 s
+        InPlaceChange.settle(file);
+        String to = "http://127.0.0.1:" + receiver.port();
+        CliRunner.Result send = CliRunner.run("send", file.toString(), "--to", to, "--codec", "none",
+                "--state-dir", tmp.resolve("state").toString(), "-q");
+        assertThat(send.exitCode()).as(send.err()).isZero();
+
+        long started = System.nanoTime();
+        CliRunner.Result get = CliRunner.run("get", "fetched.bin", tmp.resolve("local").toString(), "--to", to,
+                "--bwlimit", "512KiB", "-q");
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertThat(get.exitCode()).as(get.err()).isZero();
+        assertThat(Files.size(tmp.resolve("local/fetched.bin"))).isEqualTo(3 << 19);
+        assertThat(seconds).isGreaterThan(2.6);
+    }
+
+    @Test
     void aLimitItCannotReadIsRefusedWithTheForms() throws Exception {
         Path file = Files.writeString(tmp.resolve("f.txt"), "x");
         CliRunner.Result send = CliRunner.run("send", file.toString(), "--to", "http://127.0.0.1:1", "--bwlimit", "fast",
