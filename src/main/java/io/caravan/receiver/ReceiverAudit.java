@@ -14,6 +14,8 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The receiver's routes' side of the audit trail: {@link #note} keeps, as the first step of an audited
@@ -22,6 +24,8 @@ import org.apache.camel.Message;
  * {@code GET /audit?since=&limit=} as a JSON array, oldest first. Recording never fails a request.
  */
 public final class ReceiverAudit {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiverAudit.class);
 
     /** The exchange property holding the {@link Note} of the request. */
     static final String NOTE = "caravan.audit.note";
@@ -54,8 +58,10 @@ public final class ReceiverAudit {
 
     /** After {@code sessions.start}: the session the body names started, for the name the request gave. */
     public void started(Exchange exchange) {
-        SessionStarted started = exchange.getMessage().getBody(SessionStarted.class);
-        trail.record(event(exchange, AuditEvent.SESSION_START).session(started.sessionId()).result(AuditEvent.OK));
+        safely("session start", () -> {
+            SessionStarted started = exchange.getMessage().getBody(SessionStarted.class);
+            trail.record(event(exchange, AuditEvent.SESSION_START).session(started.sessionId()).result(AuditEvent.OK));
+        });
     }
 
     /** Before {@code sessions.start}: notes the name the request asks for (for the start or rejection line). */
@@ -69,14 +75,16 @@ public final class ReceiverAudit {
 
     /** After {@code publishing.finish}: the parcel the body describes was published. */
     public void published(Exchange exchange) {
-        Published published = exchange.getMessage().getBody(Published.class);
-        trail.record(event(exchange, AuditEvent.PUBLISH).name(published.path()).bytes(published.bytes())
-                .sha256(published.sha256()).result(AuditEvent.OK));
+        safely("publish", () -> {
+            Published published = exchange.getMessage().getBody(Published.class);
+            trail.record(event(exchange, AuditEvent.PUBLISH).name(published.path()).bytes(published.bytes())
+                    .sha256(published.sha256()).result(AuditEvent.OK));
+        });
     }
 
     /** After a mirror change was applied. */
     public void mirrorChanged(Exchange exchange) {
-        trail.record(event(exchange, AuditEvent.MIRROR_CHANGE).result(AuditEvent.OK));
+        safely("mirror change", () -> trail.record(event(exchange, AuditEvent.MIRROR_CHANGE).result(AuditEvent.OK)));
     }
 
     /** After the catalog began to serve a parcel's manifest, archive or file. */
@@ -85,7 +93,7 @@ public final class ReceiverAudit {
         if (status != null && status >= 300) {
             return; // not modified: nothing was served
         }
-        trail.record(event(exchange, AuditEvent.DOWNLOAD).result(AuditEvent.OK));
+        safely("download", () -> trail.record(event(exchange, AuditEvent.DOWNLOAD).result(AuditEvent.OK)));
     }
 
     /** After the cleanup: the sessions it removed expired; old rotated audit files go too. */
@@ -103,16 +111,31 @@ public final class ReceiverAudit {
         if (status < 400 || status >= 500) {
             return;
         }
-        AuditEvent event = event(exchange, status == 401 ? AuditEvent.AUTH_FAILURE : AuditEvent.REJECTION).result(code);
-        if (event.name() == null && event.session() == null) {
-            event = event.name(path(exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class)));
-        }
-        trail.record(event);
+        safely("rejection", () -> {
+            AuditEvent event = event(exchange, status == 401 ? AuditEvent.AUTH_FAILURE : AuditEvent.REJECTION).result(code);
+            if (event.name() == null && event.session() == null) {
+                event = event.name(path(exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class)));
+            }
+            trail.record(event);
+        });
     }
 
-    /** A request refused for its token before it reached a route (called by {@link RequestGate}). */
-    void unauthorized(SocketAddress remote, String uri) {
-        trail.record(AuditEvent.of(AuditEvent.AUTH_FAILURE).client(address(remote)).name(path(uri)).result("unauthorized"));
+    /**
+     * A request refused from its headers before it reached a route (called by {@link RequestGate}):
+     * 401 is an authentication failure, anything else (413) a rejection.
+     */
+    void refused(SocketAddress remote, String uri, int status, String code) {
+        safely("refusal", () -> trail.record(AuditEvent.of(status == 401 ? AuditEvent.AUTH_FAILURE : AuditEvent.REJECTION)
+                .client(address(remote)).name(path(uri)).result(code)));
+    }
+
+    /** Runs a recording step; whatever goes wrong in it is logged, never failing the request it describes. */
+    private static void safely(String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the audit line of a {}: {}", what, e.toString());
+        }
     }
 
     /** {@code GET /audit?since=&limit=}: the events after {@code since}, oldest first, as a JSON array. */

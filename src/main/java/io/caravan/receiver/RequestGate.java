@@ -86,9 +86,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             }
             boolean complete = msg instanceof LastHttpContent;
             ReferenceCountUtil.release(msg);
-            rejected.accept(refusal.status().code() == 401 ? "unauthorized" : "body_too_large");
-            if (audit != null && refusal.status().code() == 401) {
-                audit.unauthorized(ctx.channel().remoteAddress(), request.uri());
+            String code = refusal.status().code() == 401 ? "unauthorized" : "body_too_large";
+            rejected.accept(code);
+            if (audit != null) {
+                audit.refused(ctx.channel().remoteAddress(), request.uri(), refusal.status().code(), code);
             }
             refuse(ctx, request, refusal, complete);
         } else if (discarding && msg instanceof HttpContent content) {

@@ -41,7 +41,7 @@ class ReceiverAuditTest {
     Path tmp;
     @RegisterExtension
     final RunningReceiver running = RunningReceiver.at(() -> tmp.resolve("inbox")).token("secret")
-            .property("caravan.receiver.audit.max-size", "2KiB");
+            .property("caravan.receiver.audit.max-size", "2KiB").property("caravan.receiver.max-chunk-size", "1MiB");
     ReceiverFixture receiver;
 
     @BeforeEach
@@ -76,6 +76,16 @@ class ReceiverAuditTest {
                 "X-Chunk-Sha256", "0".repeat(64), GOOD[0], GOOD[1]), 422, "chunk_digest_mismatch").get("error").asText();
         JsonNode rejection = awaitLine("rejection", sid);
         assertThat(rejection.get("result").asText()).isEqualTo(code);
+        assertThat(rejection.get("client").asText()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void aBodyRefusedFromItsHeadersLeavesARejectionLine() throws Exception {
+        String sid = startArchive(receiver, "too-large", Map.of(), GOOD);
+        error(receiver.put("/upload/" + sid + "/0", new byte[3 << 20], GOOD), 413, "body_too_large");
+        JsonNode rejection = awaitLine("rejection", null);
+        assertThat(rejection.get("result").asText()).isEqualTo("body_too_large");
+        assertThat(rejection.get("name").asText()).isEqualTo("/upload/" + sid + "/0");
         assertThat(rejection.get("client").asText()).isEqualTo("127.0.0.1");
     }
 
