@@ -29,7 +29,9 @@ import java.util.function.Consumer;
  * request is read and dropped, or the connection closed. A form-encoded content type is taken as
  * JSON (netty-http would otherwise fail on the body and close the connection without an answer).
  * When the connection opens it also puts the JSON answers into the rest of the pipeline
- * ({@link OversizedBodyAnswer}, {@link ErrorBodyAnswer}, {@link OutOfMemoryAnswer}).
+ * ({@link OversizedBodyAnswer}, {@link ErrorBodyAnswer}, {@link OutOfMemoryAnswer}), and first of all
+ * the receiver's shared traffic shaper when {@code caravan.receiver.bwlimit} is set. Each refusal is
+ * recorded in the audit trail with the client's address.
  */
 final class RequestGate extends ChannelInboundHandlerAdapter {
 
