@@ -90,6 +90,18 @@ class ReceiverAuditTest {
     }
 
     @Test
+    void aMirrorChangeLeavesALineNamingTheMirror() throws Exception {
+        Path mirror = Files.createDirectories(receiver.inbox().resolve("mirrored"));
+        Files.writeString(mirror.resolve("a.txt"), "a");
+        ok(receiver.send("POST", "/mirror/changes?name=mirrored", "{\"delete\": [\"a.txt\"]}".getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/json", GOOD[0], GOOD[1]), 200);
+        JsonNode change = awaitLine("mirror_change", null);
+        assertThat(change.get("name").asText()).isEqualTo("mirrored");
+        assertThat(change.get("client").asText()).isEqualTo("127.0.0.1");
+        assertThat(change.get("result").asText()).isEqualTo("ok");
+    }
+
+    @Test
     void aWrongTokenLeavesAnAuthenticationFailureLineWithTheClientAddress() throws Exception {
         error(receiver.send("POST", "/start", "{}".getBytes(StandardCharsets.UTF_8), "Authorization", "Bearer wrong",
                 "Content-Type", "application/json"), 401, "unauthorized");
