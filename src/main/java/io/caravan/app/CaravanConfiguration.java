@@ -1,5 +1,8 @@
 package io.caravan.app;
 
+import io.caravan.audit.JsonlAuditTrail;
+import io.caravan.bandwidth.BandwidthSchedule;
+import io.caravan.bandwidth.TokenBucket;
 import io.caravan.catalog.ArchiveWriters;
 import io.caravan.catalog.CatalogApi;
 import io.caravan.catalog.CatalogService;
@@ -12,6 +15,8 @@ import io.caravan.receiver.BearerToken;
 import io.caravan.receiver.ErrorAnswers;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
+import io.caravan.receiver.ReceiverAudit;
+import io.caravan.receiver.ReceiverBandwidth;
 import io.caravan.receiver.ReceiverConfig;
 import io.caravan.receiver.ReceiverPipeline;
 import io.caravan.receiver.ReceiverProbes;
@@ -137,8 +142,31 @@ public final class CaravanConfiguration implements CamelConfiguration {
         // the parcels of a pass, caravan.sync.workers at once, on a pool that is named CaravanSync and stops with the context
         ExecutorService workers = context.getExecutorServiceManager().newFixedThreadPool(context, "CaravanSync", sync.workers());
         context.getRegistry().bind("syncPool", workers);
-        context.getRegistry().bind("syncPass", new SyncPass(new MirrorSync(sync, new SyncConsole(System.out), workers)));
+        MirrorSync mirrorSync = new MirrorSync(sync, new SyncConsole(System.out), workers);
+        mirrorSync.limit(senderBandwidth(context, settings));
+        context.getRegistry().bind("syncPass", new SyncPass(mirrorSync));
         LOG.info("mirror: {} -> {} as '{}' every {} ms", root, sync.url(), sync.name(), settings.text("caravan.sync.period", "?"));
+    }
+
+    /** caravan.receiver.bwlimit: one shaper for all the receiver's connections; null without a limit. */
+    private static ReceiverBandwidth receiverBandwidth(CamelContext context, Settings settings) throws Exception {
+        BandwidthSchedule schedule = BandwidthSchedule.parse(settings.text("caravan.receiver.bwlimit", null));
+        if (!schedule.limited()) {
+            return null;
+        }
+        ReceiverBandwidth bandwidth = new ReceiverBandwidth(schedule);
+        context.addService(bandwidth, true, false);
+        return bandwidth;
+    }
+
+    /** caravan.sender.bwlimit: one bucket for everything this process sends (outbox and mirror alike). */
+    private static TokenBucket senderBandwidth(CamelContext context, Settings settings) {
+        TokenBucket bucket = context.getRegistry().lookupByNameAndType("senderBandwidth", TokenBucket.class);
+        if (bucket == null) {
+            bucket = TokenBucket.of(BandwidthSchedule.parse(settings.text("caravan.sender.bwlimit", null)));
+            context.getRegistry().bind("senderBandwidth", bucket);
+        }
+        return bucket;
     }
 
     /** caravan.sync.include patterns, then caravan.sync.exclude patterns (comma-separated; the first match wins). */
@@ -187,7 +215,11 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.addService(receiver, true, false);
         context.getRegistry().bind("sessions", receiver.sessions());
         context.getRegistry().bind("publishing", receiver.publishing());
-        ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected);
+        ReceiverAudit audit = new ReceiverAudit(new JsonlAuditTrail(config.stateDir(),
+                settings.size("caravan.receiver.audit.max-size", "64MiB"),
+                settings.duration("caravan.receiver.audit.keep", "30d"), Clock.systemUTC()), token);
+        context.getRegistry().bind("receiverAudit", audit);
+        ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected, audit);
         context.getRegistry().bind("errorAnswers", errorAnswers);
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
         long maxUpload = maxChunk + BODY_SLACK;
@@ -195,7 +227,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits));
         context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token));
         catalog(context, receiver, settings, token, new ArchiveWriters(threads.archives(), archiveThreads));
-        context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected));
+        context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit,
+                receiverBandwidth(context, settings)));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());
@@ -301,7 +334,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
         ExecutorService shipPool = context.getExecutorServiceManager().newThreadPool(context, "CaravanShip", profile);
         context.getRegistry().bind("shipPool", shipPool);
-        context.getRegistry().bind("shipper", new Shipper(new ParcelSender(sender, shipPool)));
+        ParcelSender parcelSender = new ParcelSender(sender, shipPool);
+        parcelSender.client().limit(senderBandwidth(context, settings));
+        context.getRegistry().bind("shipper", new Shipper(parcelSender));
         return sender.url();
     }
 }

@@ -64,6 +64,9 @@ final class DownloadCommand implements Callable<Integer> {
     @Mixin
     ReceiverAccess access;
 
+    @Mixin
+    BandwidthOption bandwidth;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
     boolean quiet;
 
@@ -83,7 +86,8 @@ final class DownloadCommand implements Callable<Integer> {
             }
         }
         Path folder = local.toAbsolutePath().normalize();
-        ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(url, access.token, Duration.ofMinutes(5), access.trust()),
+        ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(url, access.token, Duration.ofMinutes(5), access.trust())
+                .limit(bandwidth.bucket()),
                 name, folder, stateDir != null ? stateDir : ParcelDownload.defaultStateDir(folder, name), parallel, onConflict,
                 force, allowExternalSymlinks, minFreeSpace, new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(3), io.caravan.sender.StopSignal.NONE));
         TransferStats stats = new TransferStats();

@@ -57,6 +57,9 @@ final class SendCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    BandwidthOption bandwidth;
+
     @Option(names = {"-p", "--parallel"}, defaultValue = "4", description = "Chunks in flight (default: ${DEFAULT-VALUE}).")
     int parallel;
 
@@ -112,7 +115,9 @@ final class SendCommand implements Callable<Integer> {
         }
         ParcelSender.Result result;
         try {
-            result = new ParcelSender(settings).send(source, name, placement, ProgressListeners.of(stats, progress, perFile));
+            ParcelSender sender = new ParcelSender(settings);
+            sender.client().limit(bandwidth.bucket());
+            result = sender.send(source, name, placement, ProgressListeners.of(stats, progress, perFile));
         } catch (TransferStoppedException e) {
             progress.finished(false);
             printSummary(stats, scan, "interrupted (resumable)", 0, 0);

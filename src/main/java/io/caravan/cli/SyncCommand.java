@@ -37,6 +37,9 @@ final class SyncCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    BandwidthOption bandwidth;
+
     @Option(names = "--name", paramLabel = "<mirror>", description = "Mirror name on the receiver (default: the folder's name).")
     String name;
 
@@ -86,6 +89,7 @@ final class SyncCommand implements Callable<Integer> {
                 + " run the same command again to continue", java.time.Duration.ofSeconds(2));
         SyncConsole console = new SyncConsole(System.out);
         MirrorSync sync = new MirrorSync(settings, console);
+        sync.limit(bandwidth.bucket());
         if (once || safety.dryRun) {
             return sync.pass(true, Set.of(), Set.of()).ok() ? CaravanCli.OK : CaravanCli.FAILURE;
         }

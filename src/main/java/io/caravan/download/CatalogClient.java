@@ -1,6 +1,7 @@
 package io.caravan.download;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.bandwidth.TokenBucket;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.ManifestException;
@@ -32,6 +33,8 @@ import java.time.Duration;
  */
 public final class CatalogClient {
 
+    private volatile TokenBucket bandwidth = TokenBucket.UNLIMITED;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BLOCK = 256 * 1024;
 
@@ -57,6 +60,12 @@ public final class CatalogClient {
 
     public String url() {
         return base;
+    }
+
+    /** Chunk bodies (all parallel fetches together) are read no faster than {@code limit} allows. */
+    public CatalogClient limit(TokenBucket limit) {
+        this.bandwidth = limit;
+        return this;
     }
 
     /** One entry of the remote catalog: a parcel's name and the etag of its current state. */
@@ -179,6 +188,7 @@ public final class CatalogClient {
             long size = 0;
             int n;
             while ((n = readSome(in, buffer, chunk.size() - size + 1, path)) > 0) {
+                acquire(n);
                 if (size + n > chunk.size()) {
                     throw new ChunkVerificationException(label + " from " + base + ": more than the manifest's " + chunk.size()
                             + " bytes; the server sends something else than it describes, nothing was published");
@@ -232,6 +242,15 @@ public final class CatalogClient {
     }
 
     /** The body of a 200 answer; any other status becomes a ShipException with the server's message. */
+    private void acquire(int bytes) throws java.io.InterruptedIOException {
+        try {
+            bandwidth.acquire(bytes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the bandwidth limit");
+        }
+    }
+
     private InputStream body(HttpURLConnection connection, String path) throws IOException {
         int status = connection.getResponseCode();
         if (status == 200) {

@@ -32,11 +32,18 @@ public final class ErrorAnswers {
 
     private final Path inbox;
     private final Consumer<String> rejected;
+    private final ReceiverAudit audit;
 
     /** {@code rejected} counts each refusal by its code. */
     public ErrorAnswers(Path inbox, Consumer<String> rejected) {
+        this(inbox, rejected, null);
+    }
+
+    /** As above, each 4xx answer also recorded in {@code audit} (null: none). */
+    public ErrorAnswers(Path inbox, Consumer<String> rejected, ReceiverAudit audit) {
         this.inbox = inbox.toAbsolutePath().normalize();
         this.rejected = rejected;
+        this.audit = audit;
     }
 
     /** Answers the failure the route caught ({@link Exchange#EXCEPTION_CAUGHT}). */
@@ -79,6 +86,9 @@ public final class ErrorAnswers {
                     exchange.getMessage().getHeader(Exchange.HTTP_URI), e);
         }
         rejected.accept(String.valueOf(answer.get("error")));
+        if (audit != null) {
+            audit.rejected(exchange, status, String.valueOf(answer.get("error")));
+        }
         if (status != 500) {
             LOG.info("rejected {} {}: {} {}", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
                     exchange.getMessage().getHeader(Exchange.HTTP_URI), status, answer.get("message"));

@@ -17,12 +17,28 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private final long maxJsonBody;
     private final long maxUploadBody;
     private final Consumer<String> rejected;
+    private final ReceiverAudit audit;
+    private final ChannelHandler shaper;
 
     /**
      * {@code maxJsonBody}: JSON requests (POST); {@code maxUploadBody}: chunk uploads (PUT);
      * {@code rejected} is told the error code of each request the pipeline refuses (for the metrics).
      */
     public ReceiverPipeline(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected) {
+        this(token, maxJsonBody, maxUploadBody, rejected, null);
+    }
+
+    /** As above, each request refused for its token also recorded in {@code audit} (null: none). */
+    public ReceiverPipeline(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected,
+                            ReceiverAudit audit) {
+        this(token, maxJsonBody, maxUploadBody, rejected, audit, null);
+    }
+
+    /** As above, every connection's bytes also passing {@code bandwidth}'s shared limit (null: none). */
+    public ReceiverPipeline(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected,
+                            ReceiverAudit audit, ReceiverBandwidth bandwidth) {
+        this.shaper = bandwidth == null ? null : bandwidth.shaper();
+        this.audit = audit;
         this.token = token;
         this.maxJsonBody = maxJsonBody;
         this.maxUploadBody = maxUploadBody;
@@ -31,7 +47,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
 
     @Override
     public ChannelHandler newChannelHandler() {
-        return new RequestGate(token, maxJsonBody, maxUploadBody, rejected);
+        return new RequestGate(token, maxJsonBody, maxUploadBody, rejected, audit, shaper);
     }
 
     /** What the aggregator behind the gate must hold: the larger of the two limits. */

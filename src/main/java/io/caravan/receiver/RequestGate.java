@@ -2,6 +2,7 @@ package io.caravan.receiver;
 
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -28,7 +29,9 @@ import java.util.function.Consumer;
  * request is read and dropped, or the connection closed. A form-encoded content type is taken as
  * JSON (netty-http would otherwise fail on the body and close the connection without an answer).
  * When the connection opens it also puts the JSON answers into the rest of the pipeline
- * ({@link OversizedBodyAnswer}, {@link ErrorBodyAnswer}, {@link OutOfMemoryAnswer}).
+ * ({@link OversizedBodyAnswer}, {@link ErrorBodyAnswer}, {@link OutOfMemoryAnswer}), and first of all
+ * the receiver's shared traffic shaper when {@code caravan.receiver.bwlimit} is set. Each refusal is
+ * recorded in the audit trail with the client's address.
  */
 final class RequestGate extends ChannelInboundHandlerAdapter {
 
@@ -36,12 +39,17 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final long maxJsonBody;
     private final long maxUploadBody;
     private final Consumer<String> rejected;
+    private final ReceiverAudit audit;
+    private final ChannelHandler shaper;
     private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
     private boolean discarding;
     private boolean closeAfterDiscard;
     private long discarded;
 
-    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected) {
+    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected, ReceiverAudit audit,
+                ChannelHandler shaper) {
+        this.audit = audit;
+        this.shaper = shaper;
         this.token = token;
         this.maxJsonBody = maxJsonBody;
         this.maxUploadBody = maxUploadBody;
@@ -51,6 +59,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ChannelPipeline pipeline = ctx.pipeline();
+        if (shaper != null && pipeline.get("caravan-bandwidth") == null) {
+            pipeline.addFirst("caravan-bandwidth", shaper); // caravan.receiver.bwlimit, shared by all connections
+        }
         HttpObjectAggregator aggregator = pipeline.get(HttpObjectAggregator.class);
         if (aggregator != null && !(aggregator instanceof OversizedBodyAnswer)) {
             String name = pipeline.context(aggregator).name();
@@ -77,7 +88,11 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             }
             boolean complete = msg instanceof LastHttpContent;
             ReferenceCountUtil.release(msg);
-            rejected.accept(refusal.status().code() == 401 ? "unauthorized" : "body_too_large");
+            String code = refusal.status().code() == 401 ? "unauthorized" : "body_too_large";
+            rejected.accept(code);
+            if (audit != null) {
+                audit.refused(ctx.channel().remoteAddress(), request.uri(), refusal.status().code(), code);
+            }
             refuse(ctx, request, refusal, complete);
         } else if (discarding && msg instanceof HttpContent content) {
             discarded += content.content().readableBytes();

@@ -2,6 +2,7 @@ package io.caravan.sender;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.bandwidth.TokenBucket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,6 +46,9 @@ public final class ReceiverClient {
     private final SSLSocketFactory ssl;
     private final Set<HttpURLConnection> inFlight = ConcurrentHashMap.newKeySet();
     private volatile StopSignal stop = StopSignal.NONE;
+    private volatile TokenBucket bandwidth = TokenBucket.UNLIMITED;
+    /** Bytes of a request body written at once under a bandwidth limit. */
+    private static final int LIMITED_SLICE = 64 * 1024;
 
     public ReceiverClient(String baseUrl, String token, Duration timeout) {
         this(baseUrl, token, timeout, null);
@@ -109,6 +113,11 @@ public final class ReceiverClient {
         Map<Integer, String> held = new HashMap<>();
         answer.path("chunks").fields().forEachRemaining(e -> held.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
         return new SessionStatus(held, null, answer.path("kind").asText(null));
+    }
+
+    /** Request bodies (all parallel chunk uploads together) are written no faster than {@code limit} allows. */
+    public void limit(TokenBucket limit) {
+        this.bandwidth = limit;
     }
 
     /** Uploads one chunk: written straight from the array to the socket (fixed-length streaming). */
@@ -257,7 +266,7 @@ public final class ReceiverClient {
         try {
             if (body != null) {
                 try (OutputStream out = connection.getOutputStream()) {
-                    out.write(body);
+                    write(out, body);
                 }
             }
             int status = connection.getResponseCode();
@@ -282,6 +291,25 @@ public final class ReceiverClient {
             throw tlsFailure(method, path, e);
         } catch (IOException e) {
             throw unreachable(method, path, e);
+        }
+    }
+
+    /** Writes {@code body} whole, or slice by slice as the bandwidth limit allows. */
+    private void write(OutputStream out, byte[] body) throws IOException {
+        TokenBucket limit = bandwidth;
+        if (limit == TokenBucket.UNLIMITED) {
+            out.write(body);
+            return;
+        }
+        for (int from = 0; from < body.length; from += LIMITED_SLICE) {
+            int length = Math.min(LIMITED_SLICE, body.length - from);
+            try {
+                limit.acquire(length);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the bandwidth limit");
+            }
+            out.write(body, from, length);
         }
     }
 

@@ -62,6 +62,11 @@ public final class MirrorSync {
         this.changes = new MirrorChangeSender(settings.name(), client, console);
     }
 
+    /** The parcels and changes this mirror sends share {@code limit} (one bandwidth limit for the process). */
+    public void limit(io.caravan.bandwidth.TokenBucket limit) {
+        client.limit(limit);
+    }
+
     public MirrorParcels parcels() {
         return parcels;
     }

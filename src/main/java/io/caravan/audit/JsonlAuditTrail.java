@@ -1,0 +1,233 @@
+package io.caravan.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit trail as JSON lines in {@code audit.jsonl} of one folder (the inbox's {@code .caravan}).
+ * Each event is one line written by Jackson, so no field can hold a raw newline or quote and a client's
+ * name can neither end a line nor forge a field. Lines are appended under one lock, one write each. The
+ * file is rotated to {@code audit-<UTC>.jsonl} when it reaches its size limit or a new UTC day begins;
+ * rotated files older than the keep time are deleted at rotation and by {@link #cleanup}.
+ */
+public final class JsonlAuditTrail implements AuditTrail {
+
+    public static final String FILE = "audit.jsonl";
+    private static final Logger LOG = LoggerFactory.getLogger(JsonlAuditTrail.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter ROTATED = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final Path dir;
+    private final Path file;
+    private final long maxSize;
+    private final Duration keep;
+    private final Clock clock;
+    private FileChannel channel;
+    private LocalDate day;
+
+    /** A trail in {@code dir}, rotated at {@code maxSize} bytes, its rotated files kept for {@code keep}. */
+    public JsonlAuditTrail(Path dir, long maxSize, Duration keep, Clock clock) {
+        this.dir = dir;
+        this.file = dir.resolve(FILE);
+        this.maxSize = maxSize;
+        this.keep = keep;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized void record(AuditEvent event) {
+        try {
+            Instant now = clock.instant();
+            byte[] line = JSON.writeValueAsBytes(event.time() == null ? event.time(now.toString()) : event);
+            ByteBuffer buffer = ByteBuffer.allocate(line.length + 1).put(line).put((byte) '\n').flip();
+            FileChannel out = open(now);
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+            if (out.size() >= maxSize) {
+                rotate(now);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not write the audit line for {} '{}' to {}: {}", event.event(), event.name(), file, e.toString());
+            closeQuietly();
+        }
+    }
+
+    @Override
+    public List<AuditEvent> since(Instant since, int limit) {
+        int max = Math.max(1, Math.min(limit, MAX_READ));
+        Deque<AuditEvent> found = new ArrayDeque<>();
+        try {
+            for (Path part : parts(since)) {
+                if (read(part, since, max, found)) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ArrayList<>(found);
+    }
+
+    /** Deletes the rotated files older than the keep time; the receiver's cleanup calls this. */
+    public synchronized void cleanup() {
+        Instant oldest = clock.instant().minus(keep);
+        try {
+            for (Path rotated : rotated()) {
+                Instant at = rotatedAt(rotated);
+                if (at != null && at.isBefore(oldest)) {
+                    Files.deleteIfExists(rotated);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not delete old audit files in {}: {}", dir, e.toString());
+        }
+    }
+
+    /** Closes the file; the next line opens it again. */
+    public synchronized void close() {
+        closeQuietly();
+    }
+
+    private FileChannel open(Instant now) throws IOException {
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        if (channel == null) {
+            Files.createDirectories(dir);
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            day = channel.size() == 0 ? today
+                    : LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), ZoneOffset.UTC);
+        }
+        if (!today.equals(day) && channel.size() > 0) {
+            rotate(now);
+            return open(now);
+        }
+        return channel;
+    }
+
+    private void rotate(Instant now) throws IOException {
+        closeQuietly();
+        Path target = dir.resolve("audit-" + ROTATED.format(now) + ".jsonl");
+        for (int i = 1; Files.exists(target); i++) {
+            target = dir.resolve("audit-" + ROTATED.format(now.plusMillis(i)) + ".jsonl");
+        }
+        Files.move(file, target);
+        cleanup();
+    }
+
+    private void closeQuietly() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("closing {}", file, e);
+            }
+            channel = null;
+        }
+    }
+
+    /** The files that may hold events after {@code since}, oldest first; newest first when {@code since} is null. */
+    private List<Path> parts(Instant since) throws IOException {
+        List<Path> parts = new ArrayList<>();
+        for (Path rotated : rotated()) {
+            Instant at = rotatedAt(rotated);
+            if (since == null || at == null || !at.isBefore(since)) {
+                parts.add(rotated);
+            }
+        }
+        parts.add(file);
+        if (since == null) {
+            java.util.Collections.reverse(parts);
+        }
+        return parts;
+    }
+
+    /**
+     * Reads one file into {@code found}: after {@code since}, appends until {@code max} are found (true
+     * when done); without it, keeps the last {@code max} lines in front of those found in later files.
+     */
+    private static boolean read(Path part, Instant since, int max, Deque<AuditEvent> found) throws IOException {
+        Deque<AuditEvent> tail = new ArrayDeque<>();
+        try (BufferedReader reader = Files.newBufferedReader(part, StandardCharsets.UTF_8)) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                AuditEvent event = parse(line);
+                if (event == null) {
+                    continue;
+                }
+                if (since != null) {
+                    if (Instant.parse(event.time()).isAfter(since)) {
+                        found.addLast(event);
+                        if (found.size() >= max) {
+                            return true;
+                        }
+                    }
+                } else {
+                    tail.addLast(event);
+                    if (tail.size() + found.size() > max) {
+                        tail.removeFirst();
+                    }
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        while (!tail.isEmpty()) {
+            found.addFirst(tail.removeLast());
+        }
+        return since == null && found.size() >= max;
+    }
+
+    private static AuditEvent parse(String line) {
+        try {
+            AuditEvent event = JSON.readValue(line, AuditEvent.class);
+            return event.time() == null ? null : event;
+        } catch (IOException e) {
+            return null; // a line cut short by a crash
+        }
+    }
+
+    private List<Path> rotated() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> rotatedAt(p) != null).sorted().toList();
+        }
+    }
+
+    /** When a rotated file was rotated, from its name; null for any other file. */
+    private static Instant rotatedAt(Path path) {
+        String name = path.getFileName().toString();
+        if (!name.startsWith("audit-") || !name.endsWith(".jsonl")) {
+            return null;
+        }
+        try {
+            return ROTATED.parse(name.substring("audit-".length(), name.length() - ".jsonl".length()), Instant::from);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

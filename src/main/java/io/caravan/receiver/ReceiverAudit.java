@@ -1,0 +1,206 @@
+package io.caravan.receiver;
+
+import io.caravan.audit.AuditEvent;
+import io.caravan.audit.AuditTrail;
+import io.caravan.audit.JsonlAuditTrail;
+import io.caravan.session.RequestRejectedException;
+import io.netty.channel.ChannelHandlerContext;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiver's routes' side of the audit trail: {@link #note} keeps, as the first step of an audited
+ * route, who asked for what (client address, session, name, start time) before the answer replaces the
+ * request's headers; the later steps record the event from that note and the answer. It also serves
+ * {@code GET /audit?since=&limit=} as a JSON array, oldest first. Recording never fails a request.
+ */
+public final class ReceiverAudit {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiverAudit.class);
+
+    /** The exchange property holding the {@link Note} of the request. */
+    static final String NOTE = "caravan.audit.note";
+
+    private final AuditTrail trail;
+    private final BearerToken token;
+
+    public ReceiverAudit(AuditTrail trail, BearerToken token) {
+        this.trail = trail;
+        this.token = token;
+    }
+
+    public AuditTrail trail() {
+        return trail;
+    }
+
+    /** Who asked for what, noted when the request arrived. */
+    record Note(String client, String session, String name, long startNanos) {
+    }
+
+    /** First step of an audited route: notes the request's client, session and name. */
+    public void note(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String name = query(in, "name");
+        if (name == null) {
+            name = query(in, "path");
+        }
+        exchange.setProperty(NOTE, new Note(client(exchange), in.getHeader("sid", String.class), name, System.nanoTime()));
+    }
+
+    /** After {@code sessions.start}: the session the body names started, for the name the request gave. */
+    public void started(Exchange exchange) {
+        safely("session start", () -> {
+            SessionStarted started = exchange.getMessage().getBody(SessionStarted.class);
+            trail.record(event(exchange, AuditEvent.SESSION_START).session(started.sessionId()).result(AuditEvent.OK));
+        });
+    }
+
+    /** Before {@code sessions.start}: notes the name the request asks for (for the start or rejection line). */
+    public void starting(Exchange exchange) {
+        StartRequest request = exchange.getMessage().getBody(StartRequest.class);
+        Note note = exchange.getProperty(NOTE, Note.class);
+        if (request != null && note != null) {
+            exchange.setProperty(NOTE, new Note(note.client(), note.session(), request.name(), note.startNanos()));
+        }
+    }
+
+    /** After {@code publishing.finish}: the parcel the body describes was published. */
+    public void published(Exchange exchange) {
+        safely("publish", () -> {
+            Published published = exchange.getMessage().getBody(Published.class);
+            trail.record(event(exchange, AuditEvent.PUBLISH).name(published.path()).bytes(published.bytes())
+                    .sha256(published.sha256()).result(AuditEvent.OK));
+        });
+    }
+
+    /** After a mirror change was applied. */
+    public void mirrorChanged(Exchange exchange) {
+        safely("mirror change", () -> trail.record(event(exchange, AuditEvent.MIRROR_CHANGE).result(AuditEvent.OK)));
+    }
+
+    /** After the catalog began to serve a parcel's manifest, archive or file. */
+    public void downloaded(Exchange exchange) {
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (status != null && status >= 300) {
+            return; // not modified: nothing was served
+        }
+        safely("download", () -> trail.record(event(exchange, AuditEvent.DOWNLOAD).result(AuditEvent.OK)));
+    }
+
+    /** After the cleanup: the sessions it removed expired; old rotated audit files go too. */
+    public void expired(List<String> sessions) {
+        for (String sid : sessions) {
+            trail.record(AuditEvent.of(AuditEvent.EXPIRY).session(sid).result(AuditEvent.OK));
+        }
+        if (trail instanceof JsonlAuditTrail jsonl) {
+            jsonl.cleanup();
+        }
+    }
+
+    /** A request answered with a 4xx {@code status} and error {@code code} (called by {@link ErrorAnswers}). */
+    void rejected(Exchange exchange, int status, String code) {
+        if (status < 400 || status >= 500) {
+            return;
+        }
+        safely("rejection", () -> {
+            AuditEvent event = event(exchange, status == 401 ? AuditEvent.AUTH_FAILURE : AuditEvent.REJECTION).result(code);
+            if (event.name() == null && event.session() == null) {
+                event = event.name(path(exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class)));
+            }
+            trail.record(event);
+        });
+    }
+
+    /**
+     * A request refused from its headers before it reached a route (called by {@link RequestGate}):
+     * 401 is an authentication failure, anything else (413) a rejection.
+     */
+    void refused(SocketAddress remote, String uri, int status, String code) {
+        safely("refusal", () -> trail.record(AuditEvent.of(status == 401 ? AuditEvent.AUTH_FAILURE : AuditEvent.REJECTION)
+                .client(address(remote)).name(path(uri)).result(code)));
+    }
+
+    /** Runs a recording step; whatever goes wrong in it is logged, never failing the request it describes. */
+    private static void safely(String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the audit line of a {}: {}", what, e.toString());
+        }
+    }
+
+    /** {@code GET /audit?since=&limit=}: the events after {@code since}, oldest first, as a JSON array. */
+    public void query(Exchange exchange) {
+        token.require(exchange.getMessage().getHeader("Authorization", String.class));
+        String since = query(exchange.getMessage(), "since");
+        String limit = query(exchange.getMessage(), "limit");
+        Instant from;
+        int max;
+        try {
+            from = since == null || since.isBlank() ? null : Instant.parse(since);
+            max = limit == null || limit.isBlank() ? AuditTrail.MAX_READ : Integer.parseInt(limit);
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw RequestRejectedException.badRequest("since must be an ISO-8601 UTC time such as 2026-01-05T10:00:00Z"
+                    + " and limit a number, got since='" + since + "', limit='" + limit + "'");
+        }
+        ErrorAnswers.json(exchange, 200, trail.since(from, max));
+    }
+
+    private AuditEvent event(Exchange exchange, String kind) {
+        Note note = exchange.getProperty(NOTE, Note.class);
+        if (note == null) {
+            note(exchange);
+            note = exchange.getProperty(NOTE, Note.class);
+        }
+        return AuditEvent.of(kind).client(note.client()).session(note.session()).name(note.name())
+                .durationMs((System.nanoTime() - note.startNanos()) / 1_000_000);
+    }
+
+    private static String client(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Object remote = in.getHeader("CamelNettyRemoteAddress");
+        if (remote == null) {
+            ChannelHandlerContext ctx = in.getHeader("CamelNettyChannelHandlerContext", ChannelHandlerContext.class);
+            remote = ctx == null ? null : ctx.channel().remoteAddress();
+        }
+        return remote instanceof SocketAddress address ? address(address) : null;
+    }
+
+    private static String address(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress inet) {
+            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        }
+        return remote == null ? null : remote.toString();
+    }
+
+    private static String path(String uri) {
+        if (uri == null) {
+            return null;
+        }
+        String path = uri.split("\\?", 2)[0];
+        int scheme = path.indexOf("://");
+        if (scheme >= 0) {
+            int slash = path.indexOf('/', scheme + 3);
+            path = slash < 0 ? "/" : path.substring(slash);
+        }
+        return path;
+    }
+
+    private static String query(Message in, String name) {
+        String raw = in.getHeader(name, String.class);
+        try {
+            return raw == null ? null : URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return raw;
+        }
+    }
+}

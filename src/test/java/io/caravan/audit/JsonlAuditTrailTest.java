@@ -1,0 +1,118 @@
+package io.caravan.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JsonlAuditTrailTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-05T10:00:00Z"));
+
+    private Clock clock() {
+        return new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+    }
+
+    @Test
+    void aHostileNameStaysOneLineAndOneField() throws IOException {
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1 << 20, Duration.ofDays(30), clock());
+        String hostile = "evil\"\n{\"event\":\"publish\",\"result\":\"ok\"}\r\u0000\u2028x";
+        trail.record(AuditEvent.of("session_start").client("10.0.0.1").name(hostile).result("ok"));
+        trail.record(AuditEvent.of("publish").name("plain").bytes(5L).sha256("ab").result("ok"));
+
+        List<String> lines = Files.readAllLines(dir.resolve(JsonlAuditTrail.FILE), StandardCharsets.UTF_8);
+        assertThat(lines).hasSize(2);
+        JsonNode first = JSON.readTree(lines.get(0));
+        assertThat(first.get("event").asText()).isEqualTo("session_start");
+        assertThat(first.get("name").asText()).isEqualTo(hostile);
+        assertThat(first.get("time").asText()).isEqualTo("2026-01-05T10:00:00Z");
+        assertThat(JSON.readTree(lines.get(1)).get("bytes").asLong()).isEqualTo(5);
+    }
+
+    @Test
+    void rotatesBySizeAndDeletesRotatedFilesPastTheirKeep() throws IOException {
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1000, Duration.ofDays(2), clock());
+        for (int i = 0; i < 30; i++) {
+            trail.record(AuditEvent.of("download").name("parcel-" + i).result("ok"));
+            now.set(now.get().plusSeconds(1));
+        }
+        List<Path> rotated = rotated();
+        assertThat(rotated).isNotEmpty();
+        assertThat(rotated).allSatisfy(p -> assertThat(p.getFileName().toString()).matches("audit-\\d{8}T\\d{6}\\d*Z\\.jsonl"));
+        assertThat(Files.size(dir.resolve(JsonlAuditTrail.FILE))).isLessThan(1000);
+        long lines = 0;
+        for (Path p : Stream.concat(rotated.stream(), Stream.of(dir.resolve(JsonlAuditTrail.FILE))).toList()) {
+            lines += Files.readAllLines(p).size();
+        }
+        assertThat(lines).isEqualTo(30);
+
+        now.set(now.get().plus(Duration.ofDays(3)));
+        trail.cleanup();
+        assertThat(rotated()).isEmpty();
+    }
+
+    @Test
+    void rotatesWhenTheDayChanges() throws IOException {
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1 << 20, Duration.ofDays(30), clock());
+        trail.record(AuditEvent.of("publish").name("a").result("ok"));
+        now.set(now.get().plus(Duration.ofDays(1)));
+        trail.record(AuditEvent.of("publish").name("b").result("ok"));
+        assertThat(rotated()).hasSize(1);
+        assertThat(Files.readAllLines(dir.resolve(JsonlAuditTrail.FILE))).hasSize(1);
+    }
+
+    @Test
+    void readsSinceATimeNewestLastAcrossRotatedFilesWithinTheLimit() throws IOException {
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 600, Duration.ofDays(30), clock());
+        Instant start = now.get();
+        IntStream.range(0, 20).forEach(i -> {
+            trail.record(AuditEvent.of("publish").name("p" + i).result("ok"));
+            now.set(now.get().plusSeconds(1));
+        });
+        assertThat(rotated()).isNotEmpty();
+        List<AuditEvent> after = trail.since(start.plusSeconds(4), 5);
+        assertThat(after).extracting(AuditEvent::name).containsExactly("p5", "p6", "p7", "p8", "p9");
+        assertThat(trail.since(null, 3)).extracting(AuditEvent::name).containsExactly("p17", "p18", "p19");
+        assertThat(trail.since(start.minusSeconds(1), 100_000)).hasSize(20);
+    }
+
+    private List<Path> rotated() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("audit-")).sorted().toList();
+        }
+    }
+}

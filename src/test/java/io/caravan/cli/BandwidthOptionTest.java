@@ -1,0 +1,73 @@
+package io.caravan.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.CliRunner;
+import io.caravan.InPlaceChange;
+import io.caravan.TestTrees;
+import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code send}, {@code get} and {@code sync} take {@code --bwlimit}; a send with it moves its bytes no faster. */
+class BandwidthOptionTest {
+
+    @TempDir
+    Path tmp;
+    @RegisterExtension
+    final RunningReceiver running = RunningReceiver.at(() -> tmp.resolve("inbox"));
+
+    @Test
+    void sendGetAndSyncTakeTheOption() {
+        for (Object command : new Object[] {new SendCommand(), new DownloadCommand(), new SyncCommand()}) {
+            assertThat(new CommandLine(command).getCommandSpec().findOption("--bwlimit")).as(command.getClass().getSimpleName())
+                    .isNotNull();
+        }
+    }
+
+    @Test
+    void aSendWithALimitTakesAsLongAsItsBytesNeed(ReceiverFixture receiver) throws Exception {
+        Path file = Files.createDirectories(tmp.resolve("src")).resolve("limited.bin");
+        TestTrees.random(file, 3 << 19, 21); // 1.5 MiB at 512 KiB/s: 3 s
+        InPlaceChange.settle(file);
+        long started = System.nanoTime();
+        CliRunner.Result send = CliRunner.run("send", file.toString(), "--to", "http://127.0.0.1:" + receiver.port(),
+                "--codec", "none", "--chunk-size", "256KiB", "--bwlimit", "512KiB", "--state-dir", tmp.resolve("state").toString(), "-q");
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertThat(send.exitCode()).as(send.err()).isZero();
+        assertThat(seconds).isGreaterThan(2.6);
+    }
+
+    @Test
+    void aGetWithALimitTakesAsLongAsItsBytesNeed(ReceiverFixture receiver) throws Exception {
+        Path file = Files.createDirectories(tmp.resolve("src")).resolve("fetched.bin");
+        TestTrees.random(file, 3 << 19, 22); // 1.5 MiB at 512 KiB/s: 3 s
+        InPlaceChange.settle(file);
+        String to = "http://127.0.0.1:" + receiver.port();
+        CliRunner.Result send = CliRunner.run("send", file.toString(), "--to", to, "--codec", "none",
+                "--state-dir", tmp.resolve("state").toString(), "-q");
+        assertThat(send.exitCode()).as(send.err()).isZero();
+
+        long started = System.nanoTime();
+        CliRunner.Result get = CliRunner.run("get", "fetched.bin", tmp.resolve("local").toString(), "--to", to,
+                "--bwlimit", "512KiB", "-q");
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertThat(get.exitCode()).as(get.err()).isZero();
+        assertThat(Files.size(tmp.resolve("local/fetched.bin"))).isEqualTo(3 << 19);
+        assertThat(seconds).isGreaterThan(2.6);
+    }
+
+    @Test
+    void aLimitItCannotReadIsRefusedWithTheForms() throws Exception {
+        Path file = Files.writeString(tmp.resolve("f.txt"), "x");
+        CliRunner.Result send = CliRunner.run("send", file.toString(), "--to", "http://127.0.0.1:1", "--bwlimit", "fast",
+                "--state-dir", tmp.resolve("state").toString(), "-q");
+        assertThat(send.exitCode()).isNotZero();
+        assertThat(send.err()).contains("bandwidth limit 'fast'").contains("08:00,10MiB 19:00,off");
+    }
+}
