@@ -16,7 +16,8 @@ public final class ChunkingOutputStream extends OutputStream {
 
     private final long chunkSize;
     private final ChunkTarget target;
-    private final MessageDigest whole = Sha256.newDigest();
+    /** Null when the caller does not want the whole stream's SHA-256 (one pass of SHA-256 less per byte). */
+    private final MessageDigest whole;
     private final MessageDigest part = Sha256.newDigest();
     private final List<ChunkInfo> chunks = new ArrayList<>();
     private OutputStream current;
@@ -27,11 +28,17 @@ public final class ChunkingOutputStream extends OutputStream {
     private volatile boolean abandoned;
 
     public ChunkingOutputStream(long chunkSize, ChunkTarget target) {
+        this(chunkSize, target, true);
+    }
+
+    /** With {@code hashWhole} false only the chunks are hashed, and {@link #totalSha256()} is null. */
+    public ChunkingOutputStream(long chunkSize, ChunkTarget target, boolean hashWhole) {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("chunk size must be at least 1 byte, was " + chunkSize);
         }
         this.chunkSize = chunkSize;
         this.target = target;
+        this.whole = hashWhole ? Sha256.newDigest() : null;
     }
 
     @Override
@@ -52,7 +59,9 @@ public final class ChunkingOutputStream extends OutputStream {
             int n = (int) Math.min(len, chunkSize - currentSize);
             current.write(b, off, n);
             part.update(b, off, n);
-            whole.update(b, off, n);
+            if (whole != null) {
+                whole.update(b, off, n);
+            }
             currentSize += n;
             totalSize += n;
             off += n;
@@ -96,7 +105,7 @@ public final class ChunkingOutputStream extends OutputStream {
         if (current != null) {
             completeChunk();
         }
-        totalSha256 = Sha256.hex(whole);
+        totalSha256 = whole == null ? null : Sha256.hex(whole);
         target.finished(null);
     }
 

@@ -34,6 +34,13 @@ public interface PackHooks {
     }
 
     /**
+     * A file was sent as its own bytes without being hashed whole here: the receiver hashes it and
+     * answers its SHA-256, which is then {@link #hashed} for this {@code identity}, read at {@code seenMillis}.
+     */
+    default void hashedByReceiver(Path file, FileIdentity identity, long seenMillis) {
+    }
+
+    /**
      * Where an adaptive codec ({@code auto}) replays and records the level of each segment, so the
      * parcel packs to the same chunks when it is packed again; by default a fresh log in memory.
      */

@@ -41,9 +41,9 @@ public final class PackIterator implements Iterator<Chunk>, AutoCloseable {
         return new PackIterator(packer.options(), target -> packer.packSources(sources, target));
     }
 
-    /** Iterates the chunks of one file sent as its own bytes ({@link RawFileParcel}). */
+    /** Iterates the chunks of one file uploaded as its own bytes ({@link RawFileParcel}): the receiver hashes it whole. */
     public static PackIterator ofRawFile(Packer packer, Path file) {
-        return new PackIterator(packer.options(), target -> packer.packRawFile(file, target));
+        return new PackIterator(packer.options(), target -> packer.packRawFile(file, target, false));
     }
 
     private PackIterator(PackOptions options, Packing packing) {

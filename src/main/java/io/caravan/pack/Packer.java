@@ -76,9 +76,14 @@ public final class Packer {
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), chunks.chunks());
     }
 
-    /** Packs one file as its own bytes, no tar, no compression ({@link RawFileParcel}). */
+    /** Packs one file as its own bytes, no tar, no compression ({@link RawFileParcel}), hashed whole too. */
     public Manifest packRawFile(Path file, ChunkTarget target) throws IOException {
-        return RawFileParcel.pack(options, file, new ReportingTarget(target), hooks, reads, listener);
+        return packRawFile(file, target, true);
+    }
+
+    /** As {@link #packRawFile(Path, ChunkTarget)}; without {@code hashWhole} only the chunks are hashed (an upload). */
+    public Manifest packRawFile(Path file, ChunkTarget target, boolean hashWhole) throws IOException {
+        return RawFileParcel.pack(options, file, new ReportingTarget(target), hooks, reads, listener, hashWhole);
     }
 
     /**

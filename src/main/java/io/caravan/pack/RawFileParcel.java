@@ -34,16 +34,20 @@ public final class RawFileParcel {
         return options.codec() instanceof AutoCodec && !Compressibility.worthCompressing(source);
     }
 
-    /** Cuts {@code file}'s bytes into chunks for {@code target}, hashing each and the whole; the manifest. */
+    /**
+     * Cuts {@code file}'s bytes into chunks for {@code target}, hashing each, and the whole when
+     * {@code hashWhole} (else the manifest has no {@code sha256} and the hooks learn the file's hash from
+     * the receiver, {@link PackHooks#hashedByReceiver}: an upload hashes each byte once); the manifest.
+     */
     public static Manifest pack(PackOptions options, Path file, ChunkTarget target, PackHooks hooks, SourceReads reads,
-                                ProgressListener listener) throws IOException {
+                                ProgressListener listener, boolean hashWhole) throws IOException {
         Map<String, Object> attrs = Files.readAttributes(file, FileIdentity.ATTRIBUTES + ",nlink", LinkOption.NOFOLLOW_LINKS);
         long seen = System.currentTimeMillis();
         FileIdentity identity = FileIdentity.of(attrs);
         long size = (Long) attrs.get("size");
         int mode = (Integer) attrs.get("mode") & 07777;
         FileTime mtime = (FileTime) attrs.get("lastModifiedTime");
-        ChunkingOutputStream chunks = new ChunkingOutputStream(options.chunkSize(), target);
+        ChunkingOutputStream chunks = new ChunkingOutputStream(options.chunkSize(), target, hashWhole);
         boolean ok = false;
         OutputStream handOff = null;
         try {
@@ -64,7 +68,11 @@ public final class RawFileParcel {
             listener.finished(ok);
         }
         if (size >= hooks.hashFilesFrom()) {
-            hooks.hashed(file, identity, seen, chunks.totalSha256());
+            if (hashWhole) {
+                hooks.hashed(file, identity, seen, chunks.totalSha256());
+            } else {
+                hooks.hashedByReceiver(file, identity, seen);
+            }
         }
         return new Manifest(Manifest.VERSION, Manifest.FORMAT, options.name(), new NoneCodec().streamName(), null,
                 options.chunkSize(), chunks.chunks().size(), chunks.totalSize(), chunks.totalSha256(), 1L, size,

@@ -78,4 +78,24 @@ public final class DedupPlan implements PackHooks {
     public void hashed(Path file, FileIdentity identity, long seenMillis, String sha256) {
         cache.put(file, identity, seenMillis, sha256);
     }
+
+    /** A file sent as its own bytes, waiting for the receiver's SHA-256 of it. */
+    private record Pending(Path file, FileIdentity identity, long seenMillis) {
+    }
+
+    private volatile Pending pending;
+
+    @Override
+    public void hashedByReceiver(Path file, FileIdentity identity, long seenMillis) {
+        pending = new Pending(file, identity, seenMillis);
+    }
+
+    /** The receiver published the file sent as its own bytes with this SHA-256: remembered as if hashed here. */
+    public void receiverHashed(String sha256) {
+        Pending file = pending;
+        if (file != null && sha256 != null && sha256.matches("[0-9a-f]{64}")) {
+            hashed(file.file(), file.identity(), file.seenMillis(), sha256);
+            pending = null;
+        }
+    }
 }

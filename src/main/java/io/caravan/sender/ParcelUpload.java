@@ -233,6 +233,11 @@ public final class ParcelUpload {
             }
 
             @Override
+            public void hashedByReceiver(Path file, FileIdentity identity, long seenMillis) {
+                dedup.hashedByReceiver(file, identity, seenMillis);
+            }
+
+            @Override
             public LevelLog levels() {
                 return levels;
             }
@@ -366,6 +371,9 @@ public final class ParcelUpload {
         }
         journal.remove(source, client.url(), name);
         forgetLevels();
+        if (raw) {
+            dedup.receiverHashed(answer.path("sha256").asText(null)); // not hashed whole here: one SHA-256 pass per byte
+        }
         LOG.info("parcel '{}' published as {} ({} bytes sent, {} chunks already there{})", name,
                 answer.path("path").asText(), sentBytes.get(), skippedChunks.get(), levelSummary(hooks.levels()));
         return answer;

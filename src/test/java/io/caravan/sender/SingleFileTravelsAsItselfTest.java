@@ -91,6 +91,22 @@ class SingleFileTravelsAsItselfTest {
     }
 
     @Test
+    void itsNextSendIsAReferenceWithoutReadingItThoughTheSenderNeverHashedItWhole() throws Exception {
+        Path file = Files.createDirectories(tmp.resolve("src")).resolve("video.bin");
+        TestTrees.random(file, 300_000, 8);
+        InPlaceChange.settle(file);
+        ParcelSender.Result first = new ParcelSender(settings("auto")).send(file, "first.bin", ProgressListener.NONE);
+        assertThat(first.answer().path("sha256").asText()).isEqualTo(Sha256.of(Files.readAllBytes(file), 0, 300_000));
+
+        ParcelSender.Result second = new ParcelSender(settings("auto")).send(file, "second.bin", ProgressListener.NONE);
+
+        assertThat(second.reads().opens(file)).as("the receiver's hash of it was remembered").isZero();
+        assertThat(second.reads().referencedFiles()).isEqualTo(1);
+        assertThat(second.sentBytes()).isLessThan(300_000 / 50);
+        assertThat(Files.mismatch(file, receiver.inbox().resolve("second.bin"))).isEqualTo(-1L);
+    }
+
+    @Test
     void aCompressibleFileStillTravelsPacked() throws Exception {
         Path file = Files.createDirectories(tmp.resolve("src")).resolve("notes.txt");
         TestTrees.write(file, "the same line again\n".repeat(20_000));
