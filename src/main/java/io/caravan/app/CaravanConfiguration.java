@@ -215,9 +215,17 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.addService(receiver, true, false);
         context.getRegistry().bind("sessions", receiver.sessions());
         context.getRegistry().bind("publishing", receiver.publishing());
-        ReceiverAudit audit = new ReceiverAudit(new JsonlAuditTrail(config.stateDir(),
+        JsonlAuditTrail trail = new JsonlAuditTrail(config.stateDir(),
                 settings.size("caravan.receiver.audit.max-size", "64MiB"),
-                settings.duration("caravan.receiver.audit.keep", "30d"), Clock.systemUTC()), token);
+                settings.duration("caravan.receiver.audit.keep", "30d"), Clock.systemUTC());
+        // the trail holds its file open between lines: closed with the context, so the inbox's disk can be let go
+        context.addService(new org.apache.camel.support.service.ServiceSupport() {
+            @Override
+            protected void doStop() {
+                trail.close();
+            }
+        });
+        ReceiverAudit audit = new ReceiverAudit(trail, token);
         context.getRegistry().bind("receiverAudit", audit);
         ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected, audit);
         context.getRegistry().bind("errorAnswers", errorAnswers);

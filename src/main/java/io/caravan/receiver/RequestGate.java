@@ -1,6 +1,5 @@
 package io.caravan.receiver;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -69,6 +68,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             pipeline.replace(aggregator, name, new OversizedBodyAnswer(aggregator.maxContentLength()));
             pipeline.addAfter(name, "caravan-out-of-memory", new OutOfMemoryAnswer(rejected));
         }
+        if (pipeline.get(UploadGathering.class) == null) {
+            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody));
+        }
         HttpResponseEncoder encoder = pipeline.get(HttpResponseEncoder.class);
         if (encoder != null) {
             pipeline.addAfter(pipeline.context(encoder).name(), "caravan-error-bodies", errorBodies);
@@ -105,36 +107,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
                     ctx.close();
                 }
             }
-        } else if (msg instanceof HttpContent content && holdsMuchMore(content.content())) {
-            ctx.fireChannelRead(compacted(ctx, content));
         } else {
             ctx.fireChannelRead(msg);
-        }
-    }
-
-    /**
-     * Whether a piece of a body keeps alive far more memory than it holds: the decoder hands out slices
-     * of the buffer each socket read filled, and on a slow link a read fills little of it, so a body
-     * aggregated from such slices would pin many times its size (the receiver ran out of direct memory
-     * over a 200 Mbit/s link with four chunks of 8 MiB in flight).
-     */
-    static boolean holdsMuchMore(ByteBuf bytes) {
-        ByteBuf under = bytes.unwrap() != null ? bytes.unwrap() : bytes;
-        return under.capacity() >= 2L * bytes.readableBytes() + 8192;
-    }
-
-    /** The same piece in a buffer of its own size; the big one it was a slice of is let go. */
-    private static HttpContent compacted(ChannelHandlerContext ctx, HttpContent content) {
-        ByteBuf bytes = content.content();
-        ByteBuf compact = ctx.alloc().buffer(bytes.readableBytes());
-        try {
-            compact.writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
-            return content.replace(compact);
-        } catch (RuntimeException e) {
-            compact.release();
-            throw e;
-        } finally {
-            content.release();
         }
     }
 
