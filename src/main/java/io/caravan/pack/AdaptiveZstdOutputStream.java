@@ -211,9 +211,7 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
     }
 
     private ZstdOutputStreamNoFinalizer openFrame(int level) throws IOException {
-        ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(out, level);
-        zstd.setChecksum(true);
-        zstd.setWorkers(workers);
+        ZstdOutputStreamNoFinalizer zstd = ZstdCodec.frame(out, level, workers);
         framed = true;
         return zstd;
     }
