@@ -69,7 +69,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             pipeline.addAfter(name, "caravan-out-of-memory", new OutOfMemoryAnswer(rejected));
         }
         if (pipeline.get(UploadGathering.class) == null) {
-            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody));
+            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, rejected));
         }
         HttpResponseEncoder encoder = pipeline.get(HttpResponseEncoder.class);
         if (encoder != null) {

@@ -2,18 +2,23 @@ package io.caravan.receiver;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.function.Consumer;
 
 /**
  * Gathers the body of a chunk upload ({@code PUT} with a {@code Content-Length}, already admitted by
@@ -23,35 +28,45 @@ import io.netty.handler.codec.http.LastHttpContent;
  * its bytes arrive: aggregated from the decoder's pieces, which are slices of the buffer each socket
  * read filled, a body pinned many times its size on a slow link, and four chunks of 8 MiB in flight
  * over a 200 Mbit/s link exhausted the receiver's 128 MiB of direct memory. A client that asks
- * {@code Expect: 100-continue} gets its {@code 100 Continue} here. When the buffer cannot be had, the
- * request passes on as it came, and the aggregator's out-of-memory answer (503) applies.
+ * {@code Expect: 100-continue} gets its {@code 100 Continue} here, before the buffer is taken (as the
+ * aggregator answers it before it holds any of the body). When the buffer cannot be had, the upload is
+ * answered with 503 {@code busy} and the connection closed: nothing was stored, the sender retries later.
  */
 final class UploadGathering extends ChannelInboundHandlerAdapter {
 
     private final long maxUploadBody;
+    private final Consumer<String> rejected;
     private HttpRequest request;
     private ByteBuf body;
+    /** Refused for want of memory: the rest of its body is dropped until the connection closes. */
+    private boolean refused;
 
-    UploadGathering(long maxUploadBody) {
+    /** {@code rejected} is told the error code of each upload refused here (for the metrics). */
+    UploadGathering(long maxUploadBody, Consumer<String> rejected) {
         this.maxUploadBody = maxUploadBody;
+        this.rejected = rejected;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest started && !(msg instanceof FullHttpMessage) && gathers(started)) {
             long length = HttpUtil.getContentLength(started, -1L);
+            if (HttpUtil.is100ContinueExpected(started)) {
+                // first, while the memory it takes to say so is still there (as the aggregator does)
+                started.headers().remove(HttpHeaderNames.EXPECT);
+                // from the channel's end: the response encoder sits behind this handler in netty-http's pipeline
+                ctx.channel().writeAndFlush(new DefaultFullHttpResponse(started.protocolVersion(), HttpResponseStatus.CONTINUE,
+                        Unpooled.EMPTY_BUFFER));
+            }
             try {
                 body = ctx.alloc().directBuffer((int) length, (int) length);
             } catch (OutOfMemoryError e) {
-                ctx.fireChannelRead(msg); // the aggregator meets the same shortage and answers 503
+                refuse(ctx, started, e);
                 return;
             }
-            if (HttpUtil.is100ContinueExpected(started)) {
-                started.headers().remove(HttpHeaderNames.EXPECT);
-                ctx.writeAndFlush(new DefaultFullHttpResponse(started.protocolVersion(), HttpResponseStatus.CONTINUE,
-                        Unpooled.EMPTY_BUFFER));
-            }
             request = started;
+        } else if (refused && msg instanceof HttpContent piece) {
+            piece.release();
         } else if (request != null && msg instanceof HttpContent piece) {
             try {
                 ByteBuf bytes = piece.content();
@@ -70,6 +85,16 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
         } else {
             ctx.fireChannelRead(msg);
         }
+    }
+
+    private void refuse(ChannelHandlerContext ctx, HttpRequest started, OutOfMemoryError cause) {
+        refused = true;
+        ReferenceCountUtil.release(started);
+        rejected.accept("busy");
+        FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "busy",
+                "the receiver is out of buffer memory (" + cause.getMessage() + "); nothing was stored, retry later");
+        answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.channel().writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** An upload with a body of a known size within the limit (the gate refused larger ones already). */

@@ -30,7 +30,7 @@ class UploadGatheringTest {
 
     @Test
     void anUploadArrivingInSmallSlicesBecomesOneBodyOfItsOwnSize() {
-        EmbeddedChannel channel = new EmbeddedChannel(new UploadGathering(64 << 20));
+        EmbeddedChannel channel = new EmbeddedChannel(new UploadGathering(64 << 20, code -> { }));
         byte[] bytes = new byte[20_000];
         new Random(7).nextBytes(bytes);
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/upload/abc/0");
@@ -62,7 +62,7 @@ class UploadGatheringTest {
 
     @Test
     void otherRequestsPassAsTheyCame() {
-        EmbeddedChannel channel = new EmbeddedChannel(new UploadGathering(64 << 20));
+        EmbeddedChannel channel = new EmbeddedChannel(new UploadGathering(64 << 20, code -> { }));
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/start");
         request.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
         channel.writeInbound(request);
