@@ -2,6 +2,8 @@ package io.caravan.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.unpack.Staging;
+import io.caravan.util.AlignedBuffers;
+import io.caravan.util.DirectFileInputStream;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,16 +11,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.commons.io.input.BoundedInputStream;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -171,12 +169,13 @@ final class SessionFolders {
     }
 
     private static boolean hashesTo(StoredChunk chunk, byte[] buffer) throws IOException {
-        try (FileChannel channel = FileChannel.open(chunk.file(), StandardOpenOption.READ);
-             InputStream in = BoundedInputStream.builder().setInputStream(Channels.newInputStream(channel.position(chunk.offset())))
-                     .setMaxCount(chunk.size()).get()) {
+        try (InputStream in = DirectFileInputStream.open(chunk.file(), chunk.offset(), chunk.size(), NO_DIRECT_READS)) {
             return Sha256.of(in, buffer).equals(chunk.sha256());
         }
     }
+
+    /** A rebuild reads through the page cache: it runs once, before any upload. */
+    private static final AlignedBuffers NO_DIRECT_READS = new AlignedBuffers(0);
 
     static String readQuietly(Path file) {
         try {
