@@ -101,4 +101,22 @@ public final class TestTrees {
         }
         return entries;
     }
+
+    /** The contents of every kept version of {@code relative} under {@code <local>/.caravan/versions}. */
+    public static java.util.List<String> keptVersions(Path local, String relative) throws java.io.IOException {
+        Path area = local.resolve(".caravan/versions");
+        if (!Files.isDirectory(area)) {
+            return java.util.List.of();
+        }
+        try (var folders = Files.list(area)) {
+            java.util.List<String> kept = new java.util.ArrayList<>();
+            for (Path folder : folders.sorted().toList()) {
+                Path file = folder.resolve(relative);
+                if (Files.isRegularFile(file)) {
+                    kept.add(Files.readString(file));
+                }
+            }
+            return kept;
+        }
+    }
 }

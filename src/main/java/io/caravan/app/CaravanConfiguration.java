@@ -8,6 +8,7 @@ import io.caravan.catalog.CatalogApi;
 import io.caravan.catalog.CatalogService;
 import io.caravan.catalog.ChunkCache;
 import io.caravan.catalog.DiskParcelCatalog;
+import io.caravan.fs.Versions;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.receiver.AnonymousAccessGuard;
@@ -51,6 +52,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import io.caravan.download.CatalogClient;
+import io.caravan.fs.Versions;
 import io.caravan.pull.PullPass;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -103,7 +105,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Path inbox = Path.of(settings.text("caravan.receiver.inbox", "data/inbox")).toAbsolutePath().normalize();
         PullPass.Settings pull = new PullPass.Settings(new CatalogClient(from, settings.text("caravan.pull.token", null),
                 Duration.ofMinutes(5), trust(settings)), settings.text("caravan.pull.prefix", ""), inbox, settings.integer("caravan.pull.parallel", 4),
-                settings.size("caravan.receiver.min-free-space", "256MiB"), new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)));
+                settings.size("caravan.receiver.min-free-space", "256MiB"),
+                Versions.inDestination(inbox, settings.duration("caravan.receiver.keep-versions", "7d"), Clock.systemUTC()),
+                new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)));
         context.getRegistry().bind("pullPass", new PullPass(pull, Clock.systemUTC()));
         LOG.info("pull: parcels under '{}' of {} into {} at cron '{}'", pull.prefix(), from, inbox,
                 settings.text("caravan.pull.cron", "?"));

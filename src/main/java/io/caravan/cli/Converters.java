@@ -4,6 +4,8 @@ import io.caravan.pack.Codec;
 import io.caravan.pack.Codecs;
 import io.caravan.unpack.OnConflict;
 import io.caravan.util.DataSize;
+import io.caravan.util.Durations;
+import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -41,6 +43,17 @@ final class Converters {
             try {
                 return OnConflict.parse(value);
             } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Period implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new TypeConversionException(e.getMessage());
             }
         }

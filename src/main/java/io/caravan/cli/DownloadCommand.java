@@ -67,6 +67,9 @@ final class DownloadCommand implements Callable<Integer> {
     @Mixin
     BandwidthOption bandwidth;
 
+    @Mixin
+    KeepVersionsOption versions;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
     boolean quiet;
 
@@ -89,7 +92,7 @@ final class DownloadCommand implements Callable<Integer> {
         ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(url, access.token, Duration.ofMinutes(5), access.trust())
                 .limit(bandwidth.bucket()),
                 name, folder, stateDir != null ? stateDir : ParcelDownload.defaultStateDir(folder, name), parallel, onConflict,
-                force, allowExternalSymlinks, minFreeSpace, new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(3), io.caravan.sender.StopSignal.NONE));
+                force, allowExternalSymlinks, minFreeSpace, versions.in(folder), new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(3), io.caravan.sender.StopSignal.NONE));
         TransferStats stats = new TransferStats();
         ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
         ParcelDownload.Result result;

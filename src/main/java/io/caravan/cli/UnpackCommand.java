@@ -50,6 +50,9 @@ final class UnpackCommand implements Callable<Integer> {
             description = "Keep symbolic links that point outside <dir> (never written through either way).")
     boolean allowExternalSymlinks;
 
+    @picocli.CommandLine.Mixin
+    KeepVersionsOption versions;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
     boolean quiet;
 
@@ -65,7 +68,7 @@ final class UnpackCommand implements Callable<Integer> {
     }
 
     private int unpack(ExtractPolicy policy) throws Exception {
-        UnpackOptions options = new UnpackOptions(!noVerify, onConflict, policy);
+        UnpackOptions options = new UnpackOptions(!noVerify, onConflict, policy, versions.in(destination.toAbsolutePath()));
         TransferStats stats = new TransferStats();
         ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
         Unpacker unpacker = new Unpacker(options, ProgressListeners.of(stats, progress));

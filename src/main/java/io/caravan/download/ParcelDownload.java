@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * verified before it lands, named by its SHA-256), extracted while they arrive into a staging folder
  * inside {@code local} ({@link SafeExtractor}: nothing outside it, no link followed, bomb limits), the
  * whole stream checked against the manifest, then published with the conflict rules of {@code send}
- * ({@link Publisher}). A rerun fetches only the chunks the folder lacks; when the parcel was published
+ * ({@link Publisher}), what it replaces kept in the settings' {@link Versions}. A rerun fetches only the chunks the folder lacks; when the parcel was published
  * again meanwhile (412), it continues with the new manifest and keeps every chunk whose hash it holds.
  */
 public final class ParcelDownload {
@@ -48,7 +48,8 @@ public final class ParcelDownload {
 
     /** How to download: from where, which parcel, into which folder, and with which limits. */
     public record Settings(CatalogClient client, String name, Path local, Path stateDir, int parallel,
-                           OnConflict onConflict, boolean force, boolean allowExternalSymlinks, long minFreeSpace, Retry retry) {
+                           OnConflict onConflict, boolean force, boolean allowExternalSymlinks, long minFreeSpace,
+                           Versions versions, Retry retry) {
     }
 
     /** What a download did. */
@@ -277,7 +278,7 @@ public final class ParcelDownload {
             throw new UnsafeEntryException(stray, "the parcel '" + settings.name() + "' must hold exactly one top-level"
                     + " entry, '" + leaf + "'");
         }
-        Publisher publisher = new Publisher(settings.local(), Versions.none());
+        Publisher publisher = new Publisher(settings.local(), settings.versions());
         String relative = publisher.publish(staging.dir(), leaf, leaf, new Publisher.Policy(settings.onConflict(), settings.force()));
         return settings.local().resolve(relative);
     }

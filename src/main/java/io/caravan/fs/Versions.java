@@ -30,20 +30,51 @@ public final class Versions {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** Where a destination that is not a receiver's inbox keeps its versions, relative to it. */
+    public static final String IN_DESTINATION = ".caravan/" + FOLDER;
+
     private final Path area;
+    /** When set, the area is {@link #IN_DESTINATION} below this folder, reached without following a link. */
+    private final Path destination;
     private final Duration keep;
     private final Clock clock;
+    /** The folder, relative to the destination, that a publisher using these versions publishes into. */
+    private final String below;
 
     /** Versions kept in {@code area} (created when first needed) for {@code keep}. */
     public Versions(Path area, Duration keep, Clock clock) {
+        this(area, null, keep, clock, "");
+    }
+
+    private Versions(Path area, Path destination, Duration keep, Clock clock, String below) {
         this.area = area;
+        this.destination = destination;
         this.keep = keep;
         this.clock = clock;
+        this.below = below;
+    }
+
+    /**
+     * The same versions for a publisher whose destination is the folder {@code relative} below this
+     * one's: what it replaces is kept under its path from here.
+     */
+    public Versions under(String relative) {
+        return new Versions(area, destination, keep, clock, ConfinedDir.join(below, relative));
+    }
+
+    /**
+     * Versions of a local destination ({@code caravan unpack}, {@code get}): kept in
+     * {@code <destination>/.caravan/versions} for {@code keep}. The area is reached from the
+     * destination folder by folder without following a link, so a {@code .caravan} that is a link
+     * is refused and nothing is replaced.
+     */
+    public static Versions inDestination(Path destination, Duration keep, Clock clock) {
+        return new Versions(destination.resolve(IN_DESTINATION), destination, keep, clock, "");
     }
 
     /** No versions: replaced entries are deleted (for destinations that are not a receiver's inbox). */
     public static Versions none() {
-        return new Versions(null, Duration.ZERO, Clock.systemUTC());
+        return new Versions(null, null, Duration.ZERO, Clock.systemUTC(), "");
     }
 
     public boolean enabled() {
@@ -62,7 +93,7 @@ public final class Versions {
         }
         Instant cutoff = clock.instant().minus(keep);
         List<String> removed = new ArrayList<>();
-        try (ConfinedDir dir = ConfinedDir.open(area)) {
+        try (ConfinedDir dir = destination != null ? openExisting() : ConfinedDir.open(area)) {
             for (String name : dir.list()) {
                 Instant made = stampOf(name);
                 if (made != null && made.isBefore(cutoff)) {
@@ -76,6 +107,12 @@ public final class Versions {
                     keep, removed);
         }
         return removed.size();
+    }
+
+    private ConfinedDir openExisting() throws IOException {
+        try (ConfinedDir root = ConfinedDir.open(destination)) {
+            return root.openDir(IN_DESTINATION);
+        }
     }
 
     private static Instant stampOf(String name) {
@@ -100,7 +137,7 @@ public final class Versions {
                 dir.deleteTree(name);
                 return null;
             }
-            List<String> segments = ConfinedDir.segments(relative);
+            List<String> segments = ConfinedDir.segments(ConfinedDir.join(below, relative));
             String parent = String.join("/", segments.subList(0, segments.size() - 1));
             try (ConfinedDir root = areaDir(); ConfinedDir target = root.openDirs(ConfinedDir.join(folder(), parent))) {
                 String leaf = segments.get(segments.size() - 1);
@@ -108,7 +145,7 @@ public final class Versions {
                     leaf = segments.get(segments.size() - 1) + "~" + n;
                 }
                 String kept = ConfinedDir.join(ConfinedDir.join(folder(), parent), leaf);
-                LOG.info("kept the replaced '{}' as version {}/{}", relative, FOLDER, kept);
+                LOG.info("kept the replaced '{}' as version {}/{}", ConfinedDir.join(below, relative), FOLDER, kept);
                 return kept;
             }
         }
@@ -123,6 +160,11 @@ public final class Versions {
         }
 
         private ConfinedDir areaDir() throws IOException {
+            if (destination != null) {
+                try (ConfinedDir root = ConfinedDir.open(destination)) {
+                    return root.openDirs(IN_DESTINATION);
+                }
+            }
             java.nio.file.Files.createDirectories(area);
             return ConfinedDir.open(area);
         }

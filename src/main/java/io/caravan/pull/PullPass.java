@@ -28,7 +28,8 @@ public final class PullPass {
     private static final Logger LOG = LoggerFactory.getLogger(PullPass.class);
 
     /** Where to pull from and into, and how. */
-    public record Settings(CatalogClient client, String prefix, Path inbox, int parallel, long minFreeSpace, Retry retry) {
+    public record Settings(CatalogClient client, String prefix, Path inbox, int parallel, long minFreeSpace,
+                           io.caravan.fs.Versions versions, Retry retry) {
     }
 
     private final Settings settings;
@@ -83,6 +84,7 @@ public final class PullPass {
         byte[] key = name.getBytes(StandardCharsets.UTF_8);
         Path chunks = pullDir.resolve("chunks").resolve(Sha256.of(key, 0, key.length).substring(0, 32));
         new ParcelDownload(new ParcelDownload.Settings(settings.client(), name, local, chunks, settings.parallel(),
-                OnConflict.REPLACE, true, false, settings.minFreeSpace(), settings.retry())).run(ProgressListener.NONE);
+                OnConflict.REPLACE, true, false, settings.minFreeSpace(), settings.versions().under(parent), settings.retry()))
+                .run(ProgressListener.NONE);
     }
 }

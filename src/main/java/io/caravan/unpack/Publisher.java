@@ -124,7 +124,12 @@ public final class Publisher {
                          Versions.Batch batch) throws IOException {
         refuseTypeChange(staging, entry, parent, leaf, policy);
         if (staging.exchange(entry, parent, leaf)) {
-            batch.keep(staging, entry, relative);
+            try {
+                batch.keep(staging, entry, relative);
+            } catch (IOException | RuntimeException e) {
+                staging.exchange(entry, parent, leaf); // the old entry goes back: nothing replaced, nothing lost
+                throw e;
+            }
             return;
         }
         batch.keep(parent, leaf, relative);

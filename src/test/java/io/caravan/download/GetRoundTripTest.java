@@ -94,6 +94,23 @@ class GetRoundTripTest {
         assertThat(get.exitCode()).as(get.err()).isZero();
         assertThat(Files.readString(local.resolve("site/index.html"))).isEqualTo("<h1>new</h1>\n");
         assertThat(Files.readString(local.resolve("site/mine.txt"))).isEqualTo("kept\n");
+        assertThat(TestTrees.keptVersions(local, "site/index.html")).as("the replaced file is kept as a version")
+                .containsExactly("old\n");
+    }
+
+    @Test
+    void keepVersionsZeroDeletesWhatIsReplaced() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("src-nokeep/page"));
+        TestTrees.write(source.resolve("index.html"), "<h1>new</h1>\n");
+        CatalogTestAccess.send(receiver, source, "web/page", "zstd", tmp.resolve("state"));
+        Path local = tmp.resolve("local-nokeep");
+        TestTrees.write(Files.createDirectories(local.resolve("page")).resolve("index.html"), "old\n");
+
+        CliRunner.Result get = CliRunner.run("get", "web/page", local.toString(), "--to", url(), "--keep-versions", "0", "-q");
+
+        assertThat(get.exitCode()).as(get.err()).isZero();
+        assertThat(Files.readString(local.resolve("page/index.html"))).isEqualTo("<h1>new</h1>\n");
+        assertThat(local.resolve(".caravan")).doesNotExist();
     }
 
     @Test

@@ -40,6 +40,7 @@ class RepublishDuringDownloadTest {
             Path local = tmp.resolve("local");
             ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(proxy.url(), null, Duration.ofMinutes(1)),
                     "site", local, ParcelDownload.defaultStateDir(local, "site"), 1, OnConflict.MERGE, false, false, 0,
+                    io.caravan.fs.Versions.none(),
                     new Retry(2, Duration.ofMillis(100), Duration.ofMillis(100)));
 
             ParcelDownload.Result result = new ParcelDownload(settings).run(ProgressListener.NONE);

@@ -48,7 +48,8 @@ class PullPassTest {
 
             Path local = tmp.resolve("local");
             PullPass pass = new PullPass(new PullPass.Settings(new CatalogClient(proxy.url(), null, Duration.ofSeconds(30)), "feeds/",
-                    local, 1, 0, new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))), Clock.systemUTC());
+                    local, 1, 0, io.caravan.fs.Versions.none(), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))),
+                    Clock.systemUTC());
             // from the 6th chunk request on, every request is cut off (each re-arms the cut for the next one)
             CatalogProxy.Action[] cut = new CatalogProxy.Action[1];
             cut[0] = () -> {
@@ -67,5 +68,27 @@ class PullPassTest {
             assertThat(local.resolve(".caravan/pull/chunks")).isEmptyDirectory();
             assertThat(pass.run()).isZero();
         }
+    }
+
+    @Test
+    void aRepublishedParcelReplacesThePulledCopyAndKeepsItAsAVersion(ReceiverFixture remote) throws Exception {
+        Path note = Files.createDirectories(tmp.resolve("src")).resolve("note.txt");
+        SenderSettings sender = new SenderSettings("http://127.0.0.1:" + remote.port(), null,
+                new PackOptions(Codecs.byName("zstd"), 3, 64 * 1024, "feeds/note.txt"), 2, -1, tmp.resolve("sender"),
+                new Retry(2, Duration.ofMillis(100), Duration.ofMillis(200)));
+        Path local = tmp.resolve("local");
+        PullPass pass = new PullPass(new PullPass.Settings(new CatalogClient("http://127.0.0.1:" + remote.port(), null,
+                Duration.ofSeconds(30)), "feeds/", local, 1, 0, io.caravan.fs.Versions.inDestination(local, Duration.ofDays(1),
+                Clock.systemUTC()), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))), Clock.systemUTC());
+        TestTrees.write(note, "first\n");
+        new ParcelSender(sender).send(note, "feeds/note.txt", Map.of("on_conflict", "replace"), ProgressListener.NONE);
+        assertThat(pass.run()).isEqualTo(1);
+        TestTrees.write(note, "second\n");
+        new ParcelSender(sender).send(note, "feeds/note.txt", Map.of("on_conflict", "replace"), ProgressListener.NONE);
+
+        assertThat(pass.run()).isEqualTo(1);
+
+        assertThat(Files.readString(local.resolve("feeds/note.txt"))).isEqualTo("second\n");
+        assertThat(TestTrees.keptVersions(local, "feeds/note.txt")).containsExactly("first\n");
     }
 }

@@ -1,0 +1,78 @@
+package io.caravan.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.CliRunner;
+import io.caravan.TestTrees;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code caravan unpack} into a folder that already holds files of the same names replaces them as
+ * the user asked, and keeps each replaced file as a version under {@code <dir>/.caravan/versions}:
+ * nothing is destroyed unless {@code --keep-versions 0} says so.
+ */
+class UnpackKeepsReplacedFilesTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void mergeKeepsTheReplacedFileAsAVersion() throws Exception {
+        Path archive = archiveOfDocs("new\n");
+        Path dest = tmp.resolve("dest");
+        TestTrees.write(Files.createDirectories(dest.resolve("docs")).resolve("a.txt"), "mine\n");
+        TestTrees.write(dest.resolve("docs/b.txt"), "untouched\n");
+
+        CliRunner.Result unpack = CliRunner.run("unpack", archive.toString(), dest.toString(), "-q");
+
+        assertThat(unpack.exitCode()).as(unpack.err()).isZero();
+        assertThat(Files.readString(dest.resolve("docs/a.txt"))).isEqualTo("new\n");
+        assertThat(Files.readString(dest.resolve("docs/b.txt"))).isEqualTo("untouched\n");
+        assertThat(TestTrees.keptVersions(dest, "docs/a.txt")).containsExactly("mine\n");
+    }
+
+    @Test
+    void replaceKeepsTheWholeFolderAsAVersion() throws Exception {
+        Path archive = archiveOfDocs("new\n");
+        Path dest = tmp.resolve("dest");
+        TestTrees.write(Files.createDirectories(dest.resolve("docs")).resolve("a.txt"), "mine\n");
+        TestTrees.write(dest.resolve("docs/b.txt"), "only here\n");
+
+        CliRunner.Result unpack = CliRunner.run("unpack", archive.toString(), dest.toString(), "--on-conflict", "replace", "-q");
+
+        assertThat(unpack.exitCode()).as(unpack.err()).isZero();
+        assertThat(dest.resolve("docs/b.txt")).doesNotExist();
+        assertThat(TestTrees.keptVersions(dest, "docs/b.txt")).containsExactly("only here\n");
+        assertThat(TestTrees.keptVersions(dest, "docs/a.txt")).containsExactly("mine\n");
+    }
+
+    @Test
+    void aVersionsFolderThatIsALinkIsRefusedAndNothingIsReplaced() throws Exception {
+        Path archive = archiveOfDocs("new\n");
+        Path dest = tmp.resolve("dest");
+        TestTrees.write(Files.createDirectories(dest.resolve("docs")).resolve("a.txt"), "mine\n");
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.createSymbolicLink(dest.resolve(".caravan"), elsewhere);
+
+        CliRunner.Result unpack = CliRunner.run("unpack", archive.toString(), dest.toString(), "-q");
+
+        assertThat(unpack.exitCode()).isEqualTo(1);
+        assertThat(unpack.err()).contains(".caravan");
+        assertThat(Files.readString(dest.resolve("docs/a.txt"))).isEqualTo("mine\n");
+        try (var written = Files.list(elsewhere)) {
+            assertThat(written.toList()).isEmpty();
+        }
+    }
+
+    private Path archiveOfDocs(String content) throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("src/docs"));
+        TestTrees.write(source.resolve("a.txt"), content);
+        Path prefix = tmp.resolve("out/docs");
+        CliRunner.Result pack = CliRunner.run("pack", source.toString(), "--out", prefix.toString(), "-q");
+        assertThat(pack.exitCode()).as(pack.err()).isZero();
+        return prefix;
+    }
+}
