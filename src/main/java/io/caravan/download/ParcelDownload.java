@@ -75,7 +75,7 @@ public final class ParcelDownload {
     }
 
     public Result run(ProgressListener listener) throws IOException, InterruptedException {
-        Files.createDirectories(settings.stateDir());
+        createStateDir();
         for (int republished = 0; ; republished++) {
             CatalogClient.RemoteManifest remote = settings.retry().call("manifest of " + settings.name(),
                     () -> settings.client().manifest(settings.name()));
@@ -91,6 +91,24 @@ public final class ParcelDownload {
                 listener.warning("'" + settings.name() + "' was published again during the download: continuing with"
                         + " its new manifest, keeping the chunks already fetched");
             }
+        }
+    }
+
+    /**
+     * Creates the chunk folder. One inside {@code local} (the default) is reached folder by folder
+     * without following a link, so a link planted there never sends chunks elsewhere.
+     */
+    private void createStateDir() throws IOException {
+        Path local = settings.local().toAbsolutePath().normalize();
+        Path state = settings.stateDir().toAbsolutePath().normalize();
+        Files.createDirectories(local);
+        if (!state.startsWith(local) || state.equals(local)) {
+            Files.createDirectories(state);
+            return;
+        }
+        try (io.caravan.fs.ConfinedDir root = io.caravan.fs.ConfinedDir.open(local);
+             io.caravan.fs.ConfinedDir ignored = root.openDirs(local.relativize(state).toString())) {
+            // opened only to check and create it
         }
     }
 

@@ -114,6 +114,25 @@ class GetRoundTripTest {
     }
 
     @Test
+    void aChunkFolderThatIsALinkIsRefusedAndNothingIsWrittenThrough() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("src-link/linked"));
+        TestTrees.write(source.resolve("a.txt"), "content\n");
+        CatalogTestAccess.send(receiver, source, "web/linked", "zstd", tmp.resolve("state"));
+        Path local = Files.createDirectories(tmp.resolve("local-link"));
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.createSymbolicLink(local.resolve(".caravan-get-linked"), elsewhere);
+
+        CliRunner.Result get = CliRunner.run("get", "web/linked", local.toString(), "--to", url(), "-q");
+
+        assertThat(get.exitCode()).isEqualTo(1);
+        assertThat(get.err()).contains(".caravan-get-linked").contains("link");
+        try (var written = Files.list(elsewhere)) {
+            assertThat(written.toList()).isEmpty();
+        }
+        assertThat(local.resolve("linked")).doesNotExist();
+    }
+
+    @Test
     void anUnknownParcelFailsWithTheServersMessage() {
         CliRunner.Result get = CliRunner.run("down", "no/such/parcel", tmp.resolve("nothing").toString(), "--to", url(), "-q");
         assertThat(get.exitCode()).isEqualTo(1);
