@@ -4,7 +4,7 @@
 #
 # Goal: Caravan (tar -> zstd level 1 -> 8 MiB SHA-256-checked parts, and back with verification)
 # should be at least as fast as its peer: ratio = peer_time / caravan_time >= 1.0.
-#   pack    caravan pack corpus --out X --codec zstd --level 1          (default chunk 8 MiB)
+#   pack    caravan pack corpus --out X --codec zstd --level 1 --force  (default chunk 8 MiB)
 #     vs    tar -cf - corpus | zstd -1 -T0 | split -b 8M -a 4 -d - X.part && sha256sum X.part* > X.sha256
 #     and   the same with `openssl sha256 -r` (coreutils sha256sum does not use the CPU's SHA
 #           extensions: 180-320 MB/s here; openssl does: ~700 MB/s per file here, startup included)
@@ -90,7 +90,7 @@ log ""
 # ---- commands -----------------------------------------------------------------------------------
 pack_names=(caravan peer-sha256sum peer-openssl)
 pack_cmds=(
-  "'$CARAVAN' pack corpus --out pack/caravan/X --codec zstd --level 1 -q >/dev/null"
+  "'$CARAVAN' pack corpus --out pack/caravan/X --codec zstd --level 1 --force -q >/dev/null"
   "tar -cf - corpus | zstd -1 -T0 -q | split -b 8M -a 4 -d - pack/peer/X.part && (cd pack/peer && sha256sum X.part* > X.sha256)"
   "tar -cf - corpus | zstd -1 -T0 -q | split -b 8M -a 4 -d - pack/peer-openssl/X.part && (cd pack/peer-openssl && openssl sha256 -r X.part* > X.sha256)"
 )

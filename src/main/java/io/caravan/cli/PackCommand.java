@@ -38,7 +38,7 @@ final class PackCommand implements Callable<Integer> {
     List<Path> sources;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "<prefix>",
-            description = "Output prefix: parts are written as <prefix>.partNNNN.")
+            description = "Output prefix: parts are written as <prefix>.partNNNN (with --format zip: <prefix>.zip).")
     Path out;
 
     @Mixin
@@ -52,6 +52,9 @@ final class PackCommand implements Callable<Integer> {
             + " zip: one <prefix>.zip that any zip tool opens (deflate; --level 0-9, default 6; codec and chunk size"
             + " do not apply). Default: ${DEFAULT-VALUE}."})
     String format;
+
+    @Option(names = "--force", description = "Replace an existing part set (or zip) of that prefix; without it pack stops and keeps it.")
+    boolean force;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
     boolean quiet;
@@ -67,12 +70,15 @@ final class PackCommand implements Callable<Integer> {
         }
         String parcel = name != null ? name : out.getFileName().toString();
         PackOptions options = packing.toPackOptions(parcel);
+        List<Path> existing = ExistingOutput.partSet(out.toAbsolutePath());
+        ExistingOutput.refuseUnlessForced(existing, force);
         TransferStats stats = new TransferStats();
         ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
         progress.started("pack", TreeScan.of(sources).bytes(), -1);
         PartFileTarget target = new PartFileTarget(out);
         Manifest manifest = new Packer(options, ProgressListeners.of(stats, progress)).pack(sources, target);
         target.writeManifest(manifest);
+        ExistingOutput.removeStaleParts(existing, out.toAbsolutePath(), manifest.totalChunks());
         System.out.println(stats.summary("packed"));
         System.out.println("wrote " + manifest.totalChunks() + " parts and " + PartFiles.manifest(out.toAbsolutePath())
                 + " (" + describe(options) + ", stream SHA-256 " + manifest.sha256() + ")");
@@ -87,7 +93,9 @@ final class PackCommand implements Callable<Integer> {
                     "zip level " + level + " is out of range: use 0 (stored) to 9");
         }
         List<PackSource> items = PackSource.of(sources);
-        Path zip = out.toAbsolutePath().resolveSibling(out.getFileName() + ".zip");
+        Path zip = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip") ? out.toAbsolutePath()
+                : out.toAbsolutePath().resolveSibling(out.getFileName() + ".zip");
+        ExistingOutput.refuseUnlessForced(Files.exists(zip, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? List.of(zip) : List.of(), force);
         Files.createDirectories(zip.getParent());
         Path partial = zip.resolveSibling(zip.getFileName() + ".partial");
         TransferStats stats = new TransferStats();
