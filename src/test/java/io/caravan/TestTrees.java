@@ -119,4 +119,13 @@ public final class TestTrees {
             return kept;
         }
     }
+
+    /** The file's text, for use in lambdas. */
+    public static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -2,7 +2,6 @@ package io.caravan.catalog;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.caravan.pack.ChunkInfo;
 import io.caravan.receiver.BearerToken;
 import io.caravan.session.RequestRejectedException;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import io.caravan.pack.PackSource;
 import io.caravan.pack.TarTreeWriter;
 import io.caravan.pack.ZipTreeWriter;
 import io.caravan.progress.ProgressListener;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -83,12 +81,10 @@ public final class CatalogApi {
             int index = index(exchange.getMessage().getHeader("index", String.class));
             String ifMatch = exchange.getMessage().getHeader("If-Match", String.class);
             for (int attempt = 0; ; attempt++) {
-                ChunkCache.Packing packing = service.chunk(name, index, ifMatch);
-                ChunkInfo info = packing.manifest().chunks().get(index);
                 try {
-                    InputStream in = Files.newInputStream(packing.chunk(index));
-                    DefaultHttpResponse response = stream(exchange, 200, in, info.size(), "application/octet-stream");
-                    response.headers().set(HttpHeaderNames.ETAG, CatalogService.quoted(info.checksum()));
+                    CatalogService.ServedChunk chunk = service.openChunk(name, index, ifMatch);
+                    DefaultHttpResponse response = stream(exchange, 200, chunk.body(), chunk.info().size(), "application/octet-stream");
+                    response.headers().set(HttpHeaderNames.ETAG, CatalogService.quoted(chunk.info().checksum()));
                     return;
                 } catch (NoSuchFileException evicted) {
                     if (attempt > 0) {

@@ -4,14 +4,17 @@ import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.FileIdentity;
 import io.caravan.fs.NameRules;
 import io.caravan.fs.UnsafePathException;
+import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Codec;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.util.Sha256;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
@@ -164,6 +167,34 @@ public final class CatalogService {
                     + (packing.manifest().totalChunks() - 1) + ", not " + index);
         }
         return packing;
+    }
+
+    /** One chunk as served: its bytes (close it) and what the manifest says of it. */
+    public record ServedChunk(InputStream body, ChunkInfo info) {
+    }
+
+    /**
+     * Chunk {@code index} of the current packing, opened: from its part file, or, for a file served as its
+     * own bytes, the slice of the published file (opened without following a link) where it lies. A file
+     * whose size is no longer the packed one is changing: 503, and the client asks again.
+     */
+    public ServedChunk openChunk(String name, int index, String ifMatch) throws IOException {
+        ChunkCache.Packing packing = chunk(name, index, ifMatch);
+        ChunkInfo info = packing.manifest().chunks().get(index);
+        if (!packing.fromSource()) {
+            return new ServedChunk(Files.newInputStream(packing.chunk(index)), info);
+        }
+        OpenFile file = file(name, null);
+        try {
+            if (file.size() != packing.manifest().totalSize()) {
+                throw new RequestRejectedException(503, "busy", "'" + name + "' is changing while it is served; try again");
+            }
+            file.channel().position((long) index * packing.manifest().chunkSize());
+            return new ServedChunk(new RangeInputStream(file.channel(), info.size()), info);
+        } catch (IOException | RuntimeException e) {
+            file.channel().close();
+            throw e;
+        }
     }
 
     /** {@code GET /files?path=}: a published regular file, opened without following any link, at the requested range. */

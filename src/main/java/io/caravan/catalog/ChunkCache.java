@@ -1,5 +1,6 @@
 package io.caravan.catalog;
 
+import io.caravan.pack.ChunkTarget;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackOptions;
 import io.caravan.pack.PackSource;
@@ -58,11 +59,19 @@ public final class ChunkCache {
         }
     }
 
-    /** A complete packing in the cache: its manifest (as served) and its part files. */
+    /**
+     * A complete packing in the cache: its manifest (as served) and its part files; a file served as its
+     * own bytes ({@link #fromSource()}) has only its manifest here, its chunks are slices of the file.
+     */
     public record Packing(Path prefix, Manifest manifest, String manifestJson) {
 
         public Path chunk(int index) {
             return PartFiles.part(prefix, index);
+        }
+
+        /** Whether chunk {@code i} is bytes {@code i × chunk size} onwards of the published file itself. */
+        public boolean fromSource() {
+            return manifest.file() != null;
         }
     }
 
@@ -88,8 +97,9 @@ public final class ChunkCache {
             long started = System.nanoTime();
             PartFileTarget target = new PartFileTarget(tmp.resolve(PREFIX));
             Packer packer = new Packer(options.withName(name), ProgressListener.NONE);
-            // a file that travels uncompressed is served as its own bytes: the client writes it once, where it belongs
-            Manifest packed = RawFileParcel.applies(options, source) ? packer.packRawFile(source, target)
+            // a file that travels uncompressed is served as its own bytes, straight from where it is published:
+            // only its hashes are kept here, and the client writes it once, where it belongs
+            Manifest packed = RawFileParcel.applies(options, source) ? packer.packRawFile(source, ChunkTarget.DISCARD)
                     : packer.packSources(List.of(new PackSource(source, name)), target);
             Manifest manifest = new Manifest(packed.version(), packed.format(), packed.name(), packed.codec(),
                     packed.level(), packed.chunkSize(), packed.totalChunks(), packed.totalSize(), packed.sha256(),

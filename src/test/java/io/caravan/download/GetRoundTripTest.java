@@ -77,6 +77,15 @@ class GetRoundTripTest {
         try (var left = Files.list(local)) {
             assertThat(left.map(p -> p.getFileName().toString()).toList()).containsExactly("clip.bin");
         }
+        try (var cached = Files.walk(tmp.resolve("inbox/.caravan/catalog/cache"))) {
+            var packing = cached.filter(p -> p.getFileName().toString().endsWith(".manifest.json"))
+                    .filter(p -> TestTrees.read(p).contains("\"clip.bin\"")).map(Path::getParent).toList();
+            assertThat(packing).hasSize(1);
+            try (var files = Files.list(packing.get(0))) {
+                assertThat(files.map(p -> p.getFileName().toString()).toList())
+                        .as("the server serves the published file's own bytes: its cache holds no copy").containsExactly("p.manifest.json");
+            }
+        }
     }
 
     @Test
