@@ -315,6 +315,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Outbox outbox = new Outbox();
         outbox.setDir(settings.text("caravan.sender.outbox", "data/outbox"));
         outbox.setQuietPeriod(settings.text("caravan.sender.folder-quiet-period", "10s"));
+        outbox.setKeepVersions(settings.text("caravan.sender.keep-versions", "7d"));
         context.getRegistry().bind("outbox", outbox);
 
         int parallel = settings.integer("caravan.sender.parallel", 4);

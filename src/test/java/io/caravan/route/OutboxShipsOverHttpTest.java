@@ -69,4 +69,29 @@ class OutboxShipsOverHttpTest {
         assertThat(outbox.resolve("report.bin")).doesNotExist();
         assertThat(outbox.resolve(".failed")).doesNotExist();
     }
+
+    @Test
+    void aParcelSentAgainUnderTheSameNameKeepsTheEarlierSentCopyAsAVersion(ReceiverFixture receiver) throws Exception {
+        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
+        Path staging = Files.createDirectories(tmp.resolve("staging"));
+        for (String content : new String[] {"monday\n", "tuesday\n"}) {
+            NotifyBuilder shipped = new NotifyBuilder(context).fromRoute("outbox-pickup").whenCompleted(1).create();
+            TestTrees.write(staging.resolve("daily.txt"), content);
+            Path folder = Files.createDirectories(staging.resolve("daily-folder"));
+            TestTrees.write(folder.resolve("note.txt"), content);
+            Files.move(staging.resolve("daily.txt"), outbox.resolve("daily.txt"), StandardCopyOption.ATOMIC_MOVE);
+            assertThat(shipped.matches(60, TimeUnit.SECONDS)).as("the file sent (" + content.trim() + ")").isTrue();
+            NotifyBuilder folderShipped = new NotifyBuilder(context).fromRoute("outbox-pickup").whenCompleted(1).create();
+            Files.move(folder, outbox.resolve("daily-folder"), StandardCopyOption.ATOMIC_MOVE);
+            Files.createFile(outbox.resolve("daily-folder.ready"));
+            assertThat(folderShipped.matches(60, TimeUnit.SECONDS)).as("the folder sent (" + content.trim() + ")").isTrue();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> !Files.exists(outbox.resolve("daily-folder")));
+        }
+
+        assertThat(outbox.resolve(".sent/daily.txt")).hasContent("tuesday");
+        assertThat(outbox.resolve(".sent/daily-folder/note.txt")).hasContent("tuesday");
+        assertThat(TestTrees.keptVersions(outbox, ".sent/daily.txt")).containsExactly("monday\n");
+        assertThat(TestTrees.keptVersions(outbox, ".sent/daily-folder/note.txt")).containsExactly("monday\n");
+    }
 }

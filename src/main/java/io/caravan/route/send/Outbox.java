@@ -1,9 +1,10 @@
 package io.caravan.route.send;
 
 import io.caravan.CaravanHeaders;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.Versions;
 import io.caravan.sender.ShipException;
 import io.caravan.sender.TransferStoppedException;
-import io.caravan.unpack.Staging;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * also writes for folders that have been quiet long enough. Folder parcels are moved to
  * {@code .sent/} here (camel-file moves the files and markers itself). A parcel that may still go
  * through stays in the outbox, to be resumed; only a final failure moves it (and a folder's marker)
- * to {@code .failed/}, with a {@code <name>.error.txt} note beside it.
+ * to {@code .failed/}, with a {@code <name>.error.txt} note beside it. A parcel of the same name
+ * already there is never overwritten: it is kept as a version in {@code <outbox>/.caravan/versions}
+ * for {@code keepVersions} (7 days).
  */
 public final class Outbox {
 
@@ -41,9 +45,15 @@ public final class Outbox {
 
     private Path dir;
     private Duration quietPeriod = Duration.ofSeconds(10);
+    private Duration keepVersions = Duration.ofDays(7);
 
     public void setDir(String dir) {
         this.dir = Path.of(dir).toAbsolutePath().normalize();
+    }
+
+    /** How long an earlier parcel of the same name in {@code .sent/} or {@code .failed/} is kept ({@code 0}: deleted). */
+    public void setKeepVersions(String keepVersions) {
+        this.keepVersions = io.caravan.util.Durations.parse(keepVersions);
     }
 
     public void setQuietPeriod(String quietPeriod) {
@@ -69,8 +79,18 @@ public final class Outbox {
         LOG.info("parcel '{}' picked up from the outbox ({})", parcel.getFileName(), Files.isDirectory(parcel) ? "folder" : "file");
     }
 
-    /** After success: moves a folder parcel to {@code .sent/}. */
+    /**
+     * After success: keeps an earlier parcel of this name in {@code .sent/} as a version (camel-file
+     * would delete it to move the file there), and moves a folder parcel to {@code .sent/}.
+     */
     public void sent(Exchange exchange) throws IOException {
+        Path folder = exchange.getProperty("CaravanFolderParcel", Path.class);
+        if (folder == null) {
+            Path picked = exchange.getProperty(PICKED_UP, Path.class);
+            if (picked != null) {
+                keepEarlier(".sent", picked.getFileName().toString());
+            }
+        }
         moveFolder(exchange, ".sent");
     }
 
@@ -101,6 +121,7 @@ public final class Outbox {
                 StandardCharsets.UTF_8);
         Path picked = exchange.getProperty(PICKED_UP, Path.class);
         if (picked != null && Files.exists(picked, LinkOption.NOFOLLOW_LINKS)) {
+            keepEarlier(".failed", picked.getFileName().toString());
             Files.move(picked, failedDir.resolve(picked.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
         }
         moveFolder(exchange, ".failed");
@@ -126,8 +147,23 @@ public final class Outbox {
             return;
         }
         Path destination = Files.createDirectories(dir.resolve(target)).resolve(folder.getFileName().toString());
-        Staging.deleteTree(destination);
+        keepEarlier(target, folder.getFileName().toString());
         Files.move(folder, destination, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Moves {@code <area>/<name>}, when there, into the outbox's versions (or deletes it when versions are off). */
+    private void keepEarlier(String area, String name) throws IOException {
+        Path place = dir.resolve(area);
+        if (!Files.exists(place.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Versions versions = Versions.inDestination(dir, keepVersions, Clock.systemUTC());
+        try (ConfinedDir from = ConfinedDir.open(place)) {
+            String kept = versions.batch().keep(from, name, area + "/" + name);
+            LOG.info("the earlier '{}' in {} was kept as {}", name, area, kept == null ? "nothing (keep-versions 0)"
+                    : Versions.IN_DESTINATION + "/" + kept);
+        }
+        versions.cleanup();
     }
 
     /** Writes {@code X.ready} for every top-level folder whose newest entry is older than the quiet period. */
