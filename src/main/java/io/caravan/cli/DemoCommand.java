@@ -34,7 +34,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Staging.deleteTree(dir);
+        clearEarlierDemo();
         Path source = dir.resolve("source");
         SampleTree.generate(source, size, 42);
         System.out.println("generated " + source + " (" + DataSize.format(size) + " large file, Unicode names)");
@@ -60,5 +60,29 @@ final class DemoCommand implements Callable<Integer> {
         }
         System.out.println("demo OK: " + restored.resolve("source") + " is identical to " + source + ", entry by entry");
         return CaravanCli.OK;
+    }
+
+    /** What marks a folder as the demo's own: only such a folder is cleared, and only of what the demo makes. */
+    private static final String MARKER = ".caravan-demo";
+
+    /**
+     * Removes the folders an earlier demo made in {@code dir}; a folder that holds anything without the
+     * demo's marker is refused, untouched.
+     */
+    private void clearEarlierDemo() throws java.io.IOException {
+        if (java.nio.file.Files.isDirectory(dir) && !java.nio.file.Files.exists(dir.resolve(MARKER))) {
+            try (var entries = java.nio.file.Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new io.caravan.CaravanException(dir + " already holds files that caravan demo did not make:"
+                            + " choose a new or empty --dir (nothing was changed)");
+                }
+            }
+        }
+        for (String made : List.of("source", "parts", "restored")) {
+            Staging.deleteTree(dir.resolve(made));
+        }
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(dir.resolve(MARKER), "made by caravan demo: its source, parts and restored are"
+                + " replaced at each run\n");
     }
 }
