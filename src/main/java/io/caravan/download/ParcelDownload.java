@@ -102,13 +102,42 @@ public final class ParcelDownload {
         Path local = settings.local().toAbsolutePath().normalize();
         Path state = settings.stateDir().toAbsolutePath().normalize();
         Files.createDirectories(local);
+        refuseForeignStateDir(state);
         if (!state.startsWith(local) || state.equals(local)) {
             Files.createDirectories(state);
+        } else {
+            try (io.caravan.fs.ConfinedDir root = io.caravan.fs.ConfinedDir.open(local);
+                 io.caravan.fs.ConfinedDir ignored = root.openDirs(local.relativize(state).toString())) {
+                // opened only to check and create it
+            }
+        }
+        Files.writeString(state.resolve(STATE_MARKER), "chunks of a caravan get; removed once it is published\n");
+    }
+
+    /** Marks a chunk folder as this download's own: it is removed whole once the parcel is published. */
+    private static final String STATE_MARKER = ".caravan-get";
+
+    /**
+     * A chunk folder is removed whole after the publish, so it must be one that holds nothing else: new,
+     * empty, marked by an earlier download, or at a name only Caravan uses (the default
+     * {@code .caravan-get-<name>}, or inside a {@code .caravan} state folder).
+     */
+    private static void refuseForeignStateDir(Path state) throws IOException {
+        if (!Files.isDirectory(state, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.exists(state.resolve(STATE_MARKER))
+                || state.getFileName().toString().startsWith(NameRules.RESERVED_PREFIX + "-get-")) {
             return;
         }
-        try (io.caravan.fs.ConfinedDir root = io.caravan.fs.ConfinedDir.open(local);
-             io.caravan.fs.ConfinedDir ignored = root.openDirs(local.relativize(state).toString())) {
-            // opened only to check and create it
+        for (Path p = state.getParent(); p != null && p.getFileName() != null; p = p.getParent()) {
+            if (p.getFileName().toString().equals(NameRules.RESERVED_PREFIX)) {
+                return;
+            }
+        }
+        try (var entries = Files.list(state)) {
+            if (entries.findAny().isPresent()) {
+                throw new CaravanException(state + " already holds files that caravan get did not put there, and the chunk"
+                        + " folder is removed once the parcel is published: give --state-dir a new or empty folder"
+                        + " (nothing was changed)");
+            }
         }
     }
 

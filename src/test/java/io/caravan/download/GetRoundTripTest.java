@@ -142,6 +142,28 @@ class GetRoundTripTest {
     }
 
     @Test
+    void aStateDirHoldingOtherFilesIsRefusedAndNeverEmptied() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("src-state/kept"));
+        TestTrees.write(source.resolve("a.txt"), "content\n");
+        CatalogTestAccess.send(receiver, source, "web/kept", "zstd", tmp.resolve("state"));
+        Path mine = Files.createDirectories(tmp.resolve("my-folder"));
+        TestTrees.write(mine.resolve("notes.txt"), "mine\n");
+        Path local = tmp.resolve("local-state");
+
+        CliRunner.Result get = CliRunner.run("get", "web/kept", local.toString(), "--to", url(), "--state-dir", mine.toString(), "-q");
+
+        assertThat(get.exitCode()).isEqualTo(1);
+        assertThat(get.err()).contains(mine.toString()).contains("--state-dir");
+        assertThat(mine.resolve("notes.txt")).hasContent("mine");
+
+        Path fresh = tmp.resolve("fresh-state");
+        CliRunner.Result again = CliRunner.run("get", "web/kept", local.toString(), "--to", url(), "--state-dir", fresh.toString(), "-q");
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(local.resolve("kept/a.txt")).hasContent("content");
+        assertThat(fresh).doesNotExist();
+    }
+
+    @Test
     void anUnknownParcelFailsWithTheServersMessage() {
         CliRunner.Result get = CliRunner.run("down", "no/such/parcel", tmp.resolve("nothing").toString(), "--to", url(), "-q");
         assertThat(get.exitCode()).isEqualTo(1);

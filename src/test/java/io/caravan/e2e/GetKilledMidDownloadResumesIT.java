@@ -86,7 +86,7 @@ class GetKilledMidDownloadResumesIT {
             assertThat(loggedChunks(state)).isEqualTo(BEFORE_KILL);
             try (Stream<Path> files = Files.list(state)) {
                 assertThat(files.map(f -> f.getFileName().toString())).as("one file, no chunk copies")
-                        .containsExactlyInAnyOrder("data", "chunks.log", "manifest.json");
+                        .containsExactlyInAnyOrder("data", "chunks.log", "manifest.json", ".caravan-get");
             }
 
             proxy.open();
