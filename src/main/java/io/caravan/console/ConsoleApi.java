@@ -45,7 +45,9 @@ public final class ConsoleApi {
 
     /** {@code GET /console/{asset}}: a file of the allow-list; 404 for any other name. */
     public void asset(Exchange exchange) {
-        require(exchange);
+        if (!ConsoleAccess.open(method(exchange), path(exchange))) {
+            require(exchange); // the login page's own style sheet and icon need nothing
+        }
         String name = exchange.getMessage().getHeader("asset", String.class);
         ConsoleAssets.Asset asset = assets.file(name).orElseThrow(() -> new RequestRejectedException(404, "not_found",
                 "the console has no file '" + name + "'"));
@@ -81,9 +83,23 @@ public final class ConsoleApi {
 
     private boolean admitted(Exchange exchange) {
         Message in = exchange.getMessage();
-        String uri = in.getHeader(Exchange.HTTP_URI, "/", String.class);
-        return ConsoleAccess.admitted(token, in.getHeader(Exchange.HTTP_METHOD, "GET", String.class),
-                uri.split("\\?", 2)[0], in.getHeader("Authorization", String.class), in.getHeader("Cookie", String.class));
+        return ConsoleAccess.admitted(token, method(exchange), path(exchange), in.getHeader("Authorization", String.class),
+                in.getHeader("Cookie", String.class));
+    }
+
+    private static String method(Exchange exchange) {
+        return exchange.getMessage().getHeader(Exchange.HTTP_METHOD, "GET", String.class);
+    }
+
+    private static String path(Exchange exchange) {
+        String uri = exchange.getMessage().getHeader(Exchange.HTTP_URI, "/", String.class);
+        String path = uri.split("\\?", 2)[0];
+        int scheme = path.indexOf("://");
+        if (scheme >= 0) {
+            int slash = path.indexOf('/', scheme + 3);
+            path = slash < 0 ? "/" : path.substring(slash);
+        }
+        return path;
     }
 
     /** The gate admitted the request already; checked again for requests that reach here another way. */

@@ -60,6 +60,19 @@ class ConsoleLoginTest {
     }
 
     @Test
+    void theLoginPageLoadsItsStyleAndIconWithoutTheTokenAndRecordsNoFailure() throws Exception {
+        receiver.get("/");
+        HttpResponse<String> style = receiver.get("/console/console.css");
+        HttpResponse<String> icon = receiver.get("/console/icon.svg");
+
+        assertThat(style.statusCode()).isEqualTo(200);
+        assertThat(style.headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
+        assertThat(icon.statusCode()).isEqualTo(200);
+        JsonNode audit = JSON.readTree(receiver.send("GET", "/audit", null, "Authorization", "Bearer secret").body());
+        assertThat(audit.findValues("event").stream().map(JsonNode::asText)).doesNotContain("auth_failure");
+    }
+
+    @Test
     void theRightTokenSetsACookieThatOpensTheConsole() throws Exception {
         HttpResponse<String> login = login("secret");
 
