@@ -55,15 +55,20 @@
     if (empty) { empty.hidden = rows.length !== 0; }
   }
 
+  function about(s) { return s.kind === 'archive' ? '≈ ' : ''; }
+
   function progressCell(tr, s) {
-    const td = cell(tr, 'Progress', bytes(s.bytes) + (s.expected_bytes ? ' of ' + bytes(s.expected_bytes) : '')
+    // an archive's announced size counts the source's files, not the packed stream: an estimate
+    const share = s.expected_bytes ? Math.min(100, 100 * s.bytes / s.expected_bytes) : null;
+    const td = cell(tr, 'Progress', bytes(s.bytes)
+      + (s.expected_bytes ? ' of ' + about(s) + bytes(s.expected_bytes) + ' (' + share.toFixed(0) + ' %)' : '')
       + ' · ' + s.chunks + (s.chunks === 1 ? ' chunk' : ' chunks'));
     td.classList.add('progress');
     const bar = document.createElement('div');
     bar.className = 'bar';
     const fillBar = document.createElement('span');
-    if (s.expected_bytes) {
-      fillBar.style.width = Math.min(100, 100 * s.bytes / s.expected_bytes).toFixed(1) + '%';
+    if (share != null) {
+      fillBar.style.width = share.toFixed(1) + '%';
     } else {
       bar.classList.add('indeterminate');
     }
@@ -80,7 +85,7 @@
       cell(tr, 'Kind', s.mode ? s.kind + ' · ' + s.mode : s.kind);
       progressCell(tr, s);
       cell(tr, 'Speed', rate(s.bytes_per_second));
-      cell(tr, 'ETA', s.eta_seconds == null ? '–' : duration(s.eta_seconds * 1000));
+      cell(tr, 'ETA', s.eta_seconds == null ? '–' : about(s) + duration(s.eta_seconds * 1000));
       cell(tr, 'Started', when(s.started_at));
     });
     fill('history', o.transfers, function (tr, t) {

@@ -62,7 +62,8 @@ public final class Sessions {
         String onConflict = Optional.ofNullable(options.onConflict()).orElse(config.onConflict().name()).toLowerCase(Locale.ROOT);
         OnConflict.parse(onConflict);
         String mode = mode(options.mode(), kind, name);
-        Session session = store.create(name, kind, codec, chunkSize, onConflict, mode, options.into(), options.force());
+        Session session = store.create(name, kind, codec, chunkSize, onConflict, mode, options.into(), options.force(),
+                options.size());
         assemblers.open(session);
         LOG.info("session {} started: {} parcel '{}'{}, expires {}", session.id(), kind,
                 name == null ? session.id() : name, codec == null ? "" : " (" + codec + ")", session.meta().expiresAt());
@@ -126,7 +127,7 @@ public final class Sessions {
     public List<SessionProgress> progress() {
         return store.sessions().stream()
                 .map(s -> new SessionProgress(s.id().value(), s.meta().name(), s.meta().kind(), s.meta().mode(),
-                        Instant.parse(s.meta().createdAt()), s.chunks().size(), s.bytes()))
+                        Instant.parse(s.meta().createdAt()), s.chunks().size(), s.bytes(), s.meta().size()))
                 .sorted(Comparator.comparing(SessionProgress::startedAt))
                 .toList();
     }

@@ -108,6 +108,26 @@ class ConsoleOverviewTest {
     }
 
     @Test
+    void anAnnouncedSizeGivesTheProgressAndAnEta() throws Exception {
+        JsonNode started = JSON.readTree(send("POST", "/start",
+                ("{\"name\":\"sized\",\"kind\":\"raw\",\"chunk_size\":" + CHUNK + ",\"size\":" + (3 * CHUNK) + "}")
+                        .getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json").body());
+        upload(started.get("session_id").asText(), 0, random(CHUNK, 3));
+
+        JsonNode live = overview().get("sessions").get(0);
+        assertThat(live.get("expected_bytes").asLong()).isEqualTo(3 * CHUNK);
+        assertThat(live.get("eta_seconds").asLong()).isNotNegative();
+    }
+
+    @Test
+    void aSizeThatIsNotACountOfBytesIsRefused() throws Exception {
+        HttpResponse<String> answer = send("POST", "/start", "{\"name\":\"x\",\"size\":-5}".getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/json");
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(answer.body()).get("error").asText()).isEqualTo("bad_request");
+    }
+
+    @Test
     void refusalsAreListedAmongTheFailuresWithTheirReason() throws Exception {
         JsonNode started = JSON.readTree(send("POST", "/start", "{\"name\":\"bad\"}".getBytes(StandardCharsets.UTF_8),
                 "Content-Type", "application/json").body());
