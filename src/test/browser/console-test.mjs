@@ -46,6 +46,7 @@ try {
   await page.fill('#token', 'not-' + token);
   await page.click('#login-form button[type=submit]');
   await page.locator('#login-error').waitFor({ state: 'visible' });
+  await page.screenshot({ path: screenshot.replace(/\.png$/, '-login.png') });
   problems.length = 0; // the refused login's 401 is logged by the browser as a failed resource: expected
 
   step('the right token opens the console');
@@ -61,6 +62,13 @@ try {
   step(`the running transfer '${name}' appears among the live sessions`);
   const live = page.locator('#live tbody tr', { hasText: name });
   await live.first().waitFor({ state: 'visible', timeout: 60_000 });
+  step('with its progress (of the size the sender announced) and an ETA');
+  const moving = page.locator('#live tbody tr', { hasText: name }).filter({ hasText: /\([1-9][0-9]* %\)/ });
+  await moving.first().waitFor({ state: 'visible', timeout: 60_000 });
+  const eta = await moving.first().locator('td[data-label="ETA"]').innerText();
+  if (!/[0-9]/.test(eta)) {
+    throw new Error('no ETA shown for the running transfer: ' + eta);
+  }
   await page.locator('#chart canvas').first().waitFor({ state: 'attached', timeout: 10_000 });
   await page.screenshot({ path: screenshot.replace(/\.png$/, '-live.png'), fullPage: true });
 

@@ -136,10 +136,14 @@
         width: Math.max(260, el.clientWidth - 12), height: 220,
         series: [{ value: function (u, v) { return v == null ? '–' : new Date(v * 1000).toLocaleTimeString(); } }, { label: 'received', stroke: '#1f6feb', fill: 'rgba(31,111,235,0.15)', width: 2, value: function (u, v) { return rate(v); } }],
         axes: [
-          { values: function (u, vals) { return vals.map(function (v) { return new Date(v * 1000).toLocaleTimeString(); }); } },
+          { space: 80 },
           { size: 96, values: function (u, vals) { return vals.map(rate); } }
         ],
-        scales: { y: { range: function (u, min, max) { return [0, Math.max(1024, max * 1.1)]; } } }
+        scales: {
+          // the last five minutes, whatever the points so far
+          x: { time: true, range: function (u, min, max) { return [max - WINDOW_POINTS * POLL_MS / 1000, max]; } },
+          y: { range: function (u, min, max) { return [0, Math.max(1024, max * 1.1)]; } }
+        }
       }, [series.t, series.rate], el);
       window.addEventListener('resize', function () { chart.setSize({ width: Math.max(260, el.clientWidth - 12), height: 220 }); });
     } else {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (src/test/browser/console-test.mjs), against a real {@code caravan serve} with a token while a real
  * {@code caravan send --bwlimit} runs. The script logs in with a wrong token (an error is shown), then
  * the right one, watches the transfer in the live list and then in the history, and saves
- * target/console.png (and -live, -phone). Skipped only where chromium, node or the script's
+ * target/console.png (and -login, -live, -phone). Skipped only where chromium, node or the script's
  * node_modules are missing; .ci/run installs them.
  */
 class ConsoleInBrowserIT {
