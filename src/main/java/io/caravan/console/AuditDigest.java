@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.caravan.audit.AuditEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -48,8 +49,9 @@ public record AuditDigest(List<Transfer> transfers, List<Failure> failures, List
         for (AuditEvent event : events) {
             switch (event.event()) {
                 case AuditEvent.SESSION_START -> {
-                    if (event.session() != null) {
-                        starts.put(event.session(), Instant.parse(event.time()));
+                    Instant time = instant(event.time());
+                    if (event.session() != null && time != null) {
+                        starts.put(event.session(), time);
                     }
                 }
                 case AuditEvent.PUBLISH -> transfers.add(transfer(event, starts.get(event.session())));
@@ -69,10 +71,19 @@ public record AuditDigest(List<Transfer> transfers, List<Failure> failures, List
     }
 
     private static Transfer transfer(AuditEvent publish, Instant start) {
-        Long duration = start == null ? publish.durationMs()
-                : Duration.between(start, Instant.parse(publish.time())).toMillis();
+        Instant end = instant(publish.time());
+        Long duration = start == null || end == null ? publish.durationMs() : Long.valueOf(Duration.between(start, end).toMillis());
         return new Transfer(publish.time(), publish.name(), publish.session(), publish.files(), publish.bytes(),
                 publish.sha256(), duration, publish.client(), publish.result());
+    }
+
+    /** An event's time, or null for a line whose time is not one (a hand-edited file). */
+    private static Instant instant(String time) {
+        try {
+            return time == null ? null : Instant.parse(time);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static <T> List<T> newest(List<T> oldestFirst, int limit) {
