@@ -5,7 +5,8 @@
   const POLL_MS = 2000;
   const WINDOW_POINTS = 150; // five minutes of throughput at one point per poll
   const series = { t: [], rate: [] };
-  let last = null; // {time (s), bytes}
+  const SMOOTH_POINTS = 5; // the rate spans the last four polls (8 s): chunks are counted whole, when stored
+  const samples = []; // {time (s), bytes} of the last polls
   let chart = null;
 
   function bytes(n) {
@@ -121,14 +122,18 @@
 
   function plot(o) {
     const now = Date.parse(o.time) / 1000;
-    if (last && now > last.time && o.received_bytes >= last.bytes) {
-      const r = (o.received_bytes - last.bytes) / (now - last.time);
+    const first = samples.length ? samples[0] : null;
+    if (samples.length && o.received_bytes < samples[samples.length - 1].bytes) {
+      samples.length = 0; // the receiver restarted: its counter began again
+    } else if (first && now > first.time) {
+      const r = (o.received_bytes - first.bytes) / (now - first.time);
       series.t.push(now);
       series.rate.push(r);
       if (series.t.length > WINDOW_POINTS) { series.t.shift(); series.rate.shift(); }
       document.getElementById('rate').textContent = rate(r);
     }
-    last = { time: now, bytes: o.received_bytes };
+    samples.push({ time: now, bytes: o.received_bytes });
+    if (samples.length > SMOOTH_POINTS) { samples.shift(); }
     if (typeof uPlot === 'undefined') { return; }
     const el = document.getElementById('chart');
     if (!chart) {
