@@ -1,6 +1,10 @@
 package io.caravan.app;
 
 import io.caravan.audit.JsonlAuditTrail;
+import io.caravan.console.ConsoleApi;
+import io.caravan.console.ConsoleAssets;
+import io.caravan.console.ConsoleOverview;
+import io.caravan.console.Shares;
 import io.caravan.bandwidth.BandwidthSchedule;
 import io.caravan.bandwidth.TokenBucket;
 import io.caravan.catalog.ArchiveWriters;
@@ -248,6 +252,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         pickup.setKeepVersions(config.keepVersions().toSeconds() + "s");
         context.getRegistry().bind("partSetPickup", pickup);
         String keystore = settings.text("caravan.receiver.tls-keystore", null);
+        context.getRegistry().bind("consoleApi", new ConsoleApi(token, new ConsoleAssets(),
+                new ConsoleOverview(receiver, trail, Shares.NONE, Clock.systemUTC()), audit, keystore != null));
         if (keystore != null) {
             Tls.serve(context, Path.of(keystore), settings.text("caravan.receiver.tls-password", ""));
         }

@@ -7,13 +7,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
  * One line of the audit trail: when (UTC, ISO-8601), what happened ({@code event}), from which client
- * address, to which parcel or path and session, how many bytes with which SHA-256, how long it took,
+ * address, to which parcel or path and session, how many files and bytes with which SHA-256, how long it took,
  * and the result ({@code ok} or the error code answered). Fields not known are absent from the line.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-@JsonPropertyOrder({"time", "event", "client", "name", "session", "bytes", "sha256", "duration_ms", "result"})
-public record AuditEvent(String time, String event, String client, String name, String session, Long bytes,
+@JsonPropertyOrder({"time", "event", "client", "name", "session", "files", "bytes", "sha256", "duration_ms", "result"})
+public record AuditEvent(String time, String event, String client, String name, String session, Long files, Long bytes,
                          String sha256, @JsonProperty("duration_ms") Long durationMs, String result) {
 
     public static final String SESSION_START = "session_start";
@@ -27,38 +27,42 @@ public record AuditEvent(String time, String event, String client, String name, 
 
     /** An event of kind {@code event}, its other fields to be set with the {@code with} methods. */
     public static AuditEvent of(String event) {
-        return new AuditEvent(null, event, null, null, null, null, null, null, null);
+        return new AuditEvent(null, event, null, null, null, null, null, null, null, null);
     }
 
     public AuditEvent time(String value) {
-        return new AuditEvent(value, event, client, name, session, bytes, sha256, durationMs, result);
+        return new AuditEvent(value, event, client, name, session, files, bytes, sha256, durationMs, result);
     }
 
     public AuditEvent client(String value) {
-        return new AuditEvent(time, event, value, name, session, bytes, sha256, durationMs, result);
+        return new AuditEvent(time, event, value, name, session, files, bytes, sha256, durationMs, result);
     }
 
     public AuditEvent name(String value) {
-        return new AuditEvent(time, event, client, value, session, bytes, sha256, durationMs, result);
+        return new AuditEvent(time, event, client, value, session, files, bytes, sha256, durationMs, result);
     }
 
     public AuditEvent session(String value) {
-        return new AuditEvent(time, event, client, name, value, bytes, sha256, durationMs, result);
+        return new AuditEvent(time, event, client, name, value, files, bytes, sha256, durationMs, result);
+    }
+
+    public AuditEvent files(Long value) {
+        return new AuditEvent(time, event, client, name, session, value, bytes, sha256, durationMs, result);
     }
 
     public AuditEvent bytes(Long value) {
-        return new AuditEvent(time, event, client, name, session, value, sha256, durationMs, result);
+        return new AuditEvent(time, event, client, name, session, files, value, sha256, durationMs, result);
     }
 
     public AuditEvent sha256(String value) {
-        return new AuditEvent(time, event, client, name, session, bytes, value, durationMs, result);
+        return new AuditEvent(time, event, client, name, session, files, bytes, value, durationMs, result);
     }
 
     public AuditEvent durationMs(Long value) {
-        return new AuditEvent(time, event, client, name, session, bytes, sha256, value, result);
+        return new AuditEvent(time, event, client, name, session, files, bytes, sha256, value, result);
     }
 
     public AuditEvent result(String value) {
-        return new AuditEvent(time, event, client, name, session, bytes, sha256, durationMs, value);
+        return new AuditEvent(time, event, client, name, session, files, bytes, sha256, durationMs, value);
     }
 }

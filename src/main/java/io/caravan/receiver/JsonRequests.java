@@ -28,7 +28,20 @@ final class JsonRequests {
         }
         return new StartRequest(text(options, "name"), text(options, "codec"), text(options, "kind"),
                 options.has("chunk_size") ? options.get("chunk_size").asLong() : null, text(options, "on_conflict"),
-                text(options, "mode"), flag(options, "into"), flag(options, "force"));
+                text(options, "mode"), flag(options, "into"), flag(options, "force"), size(options));
+    }
+
+    /** The optional {@code size}: a whole number of bytes, at least 0. */
+    private static Long size(JsonNode options) {
+        JsonNode size = options.get("size");
+        if (size == null || size.isNull()) {
+            return null;
+        }
+        if (!size.canConvertToExactIntegral() || !size.canConvertToLong() || size.asLong() < 0) {
+            throw RequestRejectedException.badRequest("size must be the source's bytes, a whole number of at least 0, not "
+                    + size);
+        }
+        return size.asLong();
     }
 
     /** {@code POST /finish/{sid}}: the manifest as sent, read when the session was found; none for an empty body. */

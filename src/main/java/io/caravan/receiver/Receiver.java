@@ -98,6 +98,11 @@ public final class Receiver implements Service {
         publishing.catalog(catalog);
     }
 
+    /** Chunk bytes stored since this receiver started (a counter: the console's throughput is its rate). */
+    public long bytesReceived() {
+        return metrics.bytesReceived();
+    }
+
     /** Counts a refused request by its {@code error} code. */
     public void rejected(String reason) {
         metrics.rejected(reason);

@@ -77,7 +77,7 @@ public final class ReceiverAudit {
     public void published(Exchange exchange) {
         safely("publish", () -> {
             Published published = exchange.getMessage().getBody(Published.class);
-            trail.record(event(exchange, AuditEvent.PUBLISH).name(published.path()).bytes(published.bytes())
+            trail.record(event(exchange, AuditEvent.PUBLISH).name(published.path()).files(published.files()).bytes(published.bytes())
                     .sha256(published.sha256()).result(AuditEvent.OK));
         });
     }
@@ -118,6 +118,11 @@ public final class ReceiverAudit {
             }
             trail.record(event);
         });
+    }
+
+    /** A console login with a wrong token: an authentication failure of this request's client. */
+    public void loginRefused(Exchange exchange) {
+        rejected(exchange, 401, "unauthorized");
     }
 
     /**

@@ -26,6 +26,11 @@ final class ReceiverMetrics {
         bytes.increment(size);
     }
 
+    /** Chunk bytes stored since the receiver started. */
+    long bytesReceived() {
+        return (long) bytes.count();
+    }
+
     void published() {
         published.increment();
     }

@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.console.ConsoleAccess;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -23,7 +24,8 @@ import java.util.function.Consumer;
 
 /**
  * Sits between Netty's HTTP decoder and the aggregator of one connection and judges each request
- * from its headers alone: a missing or wrong bearer token (every path but {@code GET /health}) gets
+ * from its headers alone: a missing or wrong bearer token (every path but {@code GET /health} and the
+ * console's login, see {@link ConsoleAccess}; the console's login cookie stands in for it there) gets
  * 401 and a declared body over the limit gets 413, both with the JSON error body, before any body
  * byte is read, acknowledged with {@code 100 Continue} or held in memory; the body of a refused
  * request is read and dropped, or the connection closed. A form-encoded content type is taken as
@@ -115,8 +117,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     /** The answer that refuses this request from its headers, or null when it may pass. */
     private FullHttpResponse refusal(HttpRequest request) {
         String path = request.uri().split("\\?", 2)[0];
-        boolean probe = request.method().equals(HttpMethod.GET) && path.equals("/health");
-        if (!probe && !token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+        String method = request.method().name();
+        boolean open = method.equals("GET") && path.equals("/health") || ConsoleAccess.open(method, path);
+        if (!open && !ConsoleAccess.admitted(token, method, path, request.headers().get(HttpHeaderNames.AUTHORIZATION),
+                request.headers().get(HttpHeaderNames.COOKIE))) {
             FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
                     "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
             answer.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");

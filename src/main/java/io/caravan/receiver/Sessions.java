@@ -12,6 +12,8 @@ import io.caravan.session.Session;
 import io.caravan.session.SessionMeta;
 import io.caravan.unpack.OnConflict;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,7 +62,8 @@ public final class Sessions {
         String onConflict = Optional.ofNullable(options.onConflict()).orElse(config.onConflict().name()).toLowerCase(Locale.ROOT);
         OnConflict.parse(onConflict);
         String mode = mode(options.mode(), kind, name);
-        Session session = store.create(name, kind, codec, chunkSize, onConflict, mode, options.into(), options.force());
+        Session session = store.create(name, kind, codec, chunkSize, onConflict, mode, options.into(), options.force(),
+                options.size());
         assemblers.open(session);
         LOG.info("session {} started: {} parcel '{}'{}, expires {}", session.id(), kind,
                 name == null ? session.id() : name, codec == null ? "" : " (" + codec + ")", session.meta().expiresAt());
@@ -118,6 +121,15 @@ public final class Sessions {
         session.chunks().forEach((i, c) -> chunks.put(String.valueOf(i), c.sha256()));
         return new SessionStatus.Open(session.id().value(), session.meta().kind(), List.copyOf(session.chunks().keySet()),
                 chunks, session.bytes(), session.meta().expiresAt());
+    }
+
+    /** How far each open session got, oldest first (for the console's live list). */
+    public List<SessionProgress> progress() {
+        return store.sessions().stream()
+                .map(s -> new SessionProgress(s.id().value(), s.meta().name(), s.meta().kind(), s.meta().mode(),
+                        Instant.parse(s.meta().createdAt()), s.chunks().size(), s.bytes(), s.meta().size()))
+                .sorted(Comparator.comparing(SessionProgress::startedAt))
+                .toList();
     }
 
     /** What the finish of session {@code sid} published, while the store keeps its result. */

@@ -161,6 +161,10 @@ public final class ParcelUpload {
             options.put("codec", settings.pack().codec().name());
         }
         options.put("chunk_size", settings.pack().chunkSize());
+        Long size = SourceSize.of(source);
+        if (size != null) {
+            options.put("size", size); // for the receiver's console: progress and ETA
+        }
         options.putAll(extraOptions);
         JsonNode started = retry.call("start of " + name, () -> client.start(options));
         String sid = started.path("session_id").asText();

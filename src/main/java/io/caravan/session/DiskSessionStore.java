@@ -120,12 +120,12 @@ public final class DiskSessionStore implements SessionStore {
 
     @Override
     public Session create(String name, String kind, String codec, Long chunkSize, String onConflict, String mode,
-                          boolean into, boolean force) throws IOException {
+                          boolean into, boolean force, Long size) throws IOException {
         checks.checkNewSession(sessions.values().stream().filter(s -> !s.expired(clock.instant())).count());
         SessionId id = SessionId.random();
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,
-                now.toString(), now.plus(ttl).toString(), mode, into ? Boolean.TRUE : null, force ? Boolean.TRUE : null);
+                now.toString(), now.plus(ttl).toString(), mode, into ? Boolean.TRUE : null, force ? Boolean.TRUE : null, size);
         Path dir = Files.createDirectories(sessionsDir.resolve(id.value()).resolve("chunks")).getParent();
         boolean positioned = !meta.archive() && chunkSize != null;
         if (positioned) {

@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * {@code raw} (chunks are concatenated into one file) or {@code archive} (chunks form a
  * Caravan tar stream that is extracted); {@code mode} {@code apply} applies an archive onto the mirror
  * {@code name} instead of publishing it (absent otherwise). {@code into} and {@code force} say how the
- * name is placed in the inbox (see {@link #intoExistingFolder()}, {@link #allowTypeChange()}).
+ * name is placed in the inbox (see {@link #intoExistingFolder()}, {@link #allowTypeChange()}). {@code size}
+ * is the sender's count of its source's bytes, when it gave one: a hint for progress, never checked.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,7 +25,8 @@ public record SessionMeta(
         @JsonProperty("expires_at") String expiresAt,
         @JsonProperty("mode") String mode,
         @JsonProperty("into") Boolean into,
-        @JsonProperty("force") Boolean force) {
+        @JsonProperty("force") Boolean force,
+        @JsonProperty("size") Long size) {
 
     public static final String RAW = "raw";
     public static final String ARCHIVE = "archive";
@@ -33,7 +35,7 @@ public record SessionMeta(
 
     public SessionMeta(String id, String name, String kind, String codec, Long chunkSize, String onConflict,
                        String createdAt, String expiresAt) {
-        this(id, name, kind, codec, chunkSize, onConflict, createdAt, expiresAt, null, null, null);
+        this(id, name, kind, codec, chunkSize, onConflict, createdAt, expiresAt, null, null, null, null);
     }
 
     /**

@@ -77,9 +77,18 @@ public interface SessionStore {
         return create(name, kind, codec, chunkSize, onConflict, mode, false, false);
     }
 
-    /** A new session, durable when this returns; {@code into} and {@code force} say how its name is placed (see {@link SessionMeta}). */
+    /** A new session without a size hint. */
+    default Session create(String name, String kind, String codec, Long chunkSize, String onConflict, String mode,
+                           boolean into, boolean force) throws IOException {
+        return create(name, kind, codec, chunkSize, onConflict, mode, into, force, null);
+    }
+
+    /**
+     * A new session, durable when this returns; {@code into} and {@code force} say how its name is placed,
+     * {@code size} is the sender's size hint or null (see {@link SessionMeta}).
+     */
     Session create(String name, String kind, String codec, Long chunkSize, String onConflict, String mode,
-                   boolean into, boolean force) throws IOException;
+                   boolean into, boolean force, Long size) throws IOException;
 
     /**
      * The open session with that id.

@@ -1,0 +1,147 @@
+package io.caravan.console;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.receiver.BearerToken;
+import io.caravan.receiver.ReceiverAudit;
+import io.caravan.session.RequestRejectedException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * The HTTP side of the console (routes/receiver.camel.yaml, rest {@code console-api}): the page at
+ * {@code /} (the login page to a browser without the token or its cookie), the login and logout
+ * forms, the allow-listed files and the overview JSON. Every answer carries a strict
+ * Content-Security-Policy (scripts and styles only from this origin, nothing inline, no framing);
+ * refusals are thrown and answered as JSON errors by the routes' error configuration.
+ */
+public final class ConsoleApi {
+
+    static final String POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+            + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BearerToken token;
+    private final ConsoleAssets assets;
+    private final ConsoleOverview overview;
+    private final ReceiverAudit audit;
+    private final boolean secure;
+
+    /** {@code secure}: the receiver serves TLS, so the cookie is marked {@code Secure}. */
+    public ConsoleApi(BearerToken token, ConsoleAssets assets, ConsoleOverview overview, ReceiverAudit audit, boolean secure) {
+        this.token = token;
+        this.assets = assets;
+        this.overview = overview;
+        this.audit = audit;
+        this.secure = secure;
+    }
+
+    /** {@code GET /}: the console to a client with the token or its cookie, else the login page. */
+    public void page(Exchange exchange) {
+        answer(exchange, 200, admitted(exchange) ? assets.consolePage() : assets.loginPage(false));
+    }
+
+    /** {@code GET /console/{asset}}: a file of the allow-list; 404 for any other name. */
+    public void asset(Exchange exchange) {
+        if (!ConsoleAccess.open(method(exchange), path(exchange))) {
+            require(exchange); // the login page's own style sheet and icon need nothing
+        }
+        String name = exchange.getMessage().getHeader("asset", String.class);
+        ConsoleAssets.Asset asset = assets.file(name).orElseThrow(() -> new RequestRejectedException(404, "not_found",
+                "the console has no file '" + name + "'"));
+        answer(exchange, 200, asset);
+    }
+
+    /** {@code GET /console/api/overview}: live sessions, recent transfers, failures, mirrors and shares as JSON. */
+    public void overview(Exchange exchange) throws JsonProcessingException {
+        require(exchange);
+        byte[] body = JSON.writeValueAsBytes(overview.overview());
+        answer(exchange, 200, new ConsoleAssets.Asset(body, "application/json"));
+    }
+
+    /**
+     * {@code POST /console/login} with the form field {@code token}: the right token sets the login cookie
+     * and goes back to {@code /}; a wrong one shows the login page again with its error (401), recorded
+     * in the audit trail as an authentication failure.
+     */
+    public void login(Exchange exchange) {
+        String given = formField(exchange.getMessage().getBody(String.class), "token");
+        if (given != null && !given.isBlank() && token.accepts("Bearer " + given.trim())) {
+            redirect(exchange, ConsoleAccess.setCookie(given, secure));
+            return;
+        }
+        audit.loginRefused(exchange);
+        answer(exchange, 401, assets.loginPage(true));
+    }
+
+    /** {@code POST /console/logout}: clears the login cookie and goes back to {@code /}. */
+    public void logout(Exchange exchange) {
+        redirect(exchange, ConsoleAccess.clearCookie(secure));
+    }
+
+    private boolean admitted(Exchange exchange) {
+        Message in = exchange.getMessage();
+        return ConsoleAccess.admitted(token, method(exchange), path(exchange), in.getHeader("Authorization", String.class),
+                in.getHeader("Cookie", String.class));
+    }
+
+    private static String method(Exchange exchange) {
+        return exchange.getMessage().getHeader(Exchange.HTTP_METHOD, "GET", String.class);
+    }
+
+    private static String path(Exchange exchange) {
+        String uri = exchange.getMessage().getHeader(Exchange.HTTP_URI, "/", String.class);
+        String path = uri.split("\\?", 2)[0];
+        int scheme = path.indexOf("://");
+        if (scheme >= 0) {
+            int slash = path.indexOf('/', scheme + 3);
+            path = slash < 0 ? "/" : path.substring(slash);
+        }
+        return path;
+    }
+
+    /** The gate admitted the request already; checked again for requests that reach here another way. */
+    private void require(Exchange exchange) {
+        if (!admitted(exchange)) {
+            throw new RequestRejectedException(401, "unauthorized",
+                    "log in to the console at / or send 'Authorization: Bearer <token>'");
+        }
+    }
+
+    private static void answer(Exchange exchange, int status, ConsoleAssets.Asset asset) {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, asset.contentType());
+        out.setHeader("Content-Security-Policy", POLICY);
+        out.setHeader("X-Content-Type-Options", "nosniff");
+        out.setHeader("Referrer-Policy", "no-referrer");
+        out.setBody(asset.bytes());
+    }
+
+    private static void redirect(Exchange exchange, String setCookie) {
+        answer(exchange, 303, new ConsoleAssets.Asset(new byte[0], "text/plain; charset=utf-8"));
+        exchange.getMessage().setHeader("Location", "/");
+        exchange.getMessage().setHeader("Set-Cookie", setCookie);
+    }
+
+    /** A field of a form-encoded body ({@code a=1&b=2}), percent-decoded; null when absent or malformed. */
+    static String formField(String body, String name) {
+        if (body == null) {
+            return null;
+        }
+        for (String pair : body.split("&")) {
+            String[] parts = pair.split("=", 2);
+            if (parts.length == 2 && parts[0].equals(name)) {
+                try {
+                    return URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+}

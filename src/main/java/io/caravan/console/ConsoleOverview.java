@@ -1,0 +1,54 @@
+package io.caravan.console;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.caravan.audit.AuditTrail;
+import io.caravan.receiver.Receiver;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the console shows, taken from the receiver as it is now: its open sessions, the bytes it
+ * received since it started (the page plots their rate), and the latest audit events read as
+ * transfers, failures and mirrors; plus the shares. It keeps no state of its own.
+ */
+public final class ConsoleOverview {
+
+    /** How many audit events one overview reads, and how many rows each list holds at most. */
+    static final int EVENTS = AuditTrail.MAX_READ;
+    static final int ROWS = 50;
+
+    private final Receiver receiver;
+    private final AuditTrail trail;
+    private final Shares shares;
+    private final Clock clock;
+
+    public ConsoleOverview(Receiver receiver, AuditTrail trail, Shares shares, Clock clock) {
+        this.receiver = receiver;
+        this.trail = trail;
+        this.shares = shares;
+        this.clock = clock;
+    }
+
+    /** The answer of {@code GET /console/api/overview}. */
+    @JsonPropertyOrder({"time", "received_bytes", "sessions", "transfers", "failures", "mirrors", "shares"})
+    public record Overview(String time, @JsonProperty("received_bytes") long receivedBytes, List<LiveSession> sessions,
+                           List<AuditDigest.Transfer> transfers, List<AuditDigest.Failure> failures,
+                           List<AuditDigest.Mirror> mirrors, List<Shares.Share> shares) {
+    }
+
+    public Overview overview() {
+        Instant now = clock.instant();
+        List<LiveSession> live = receiver.sessions().progress().stream().map(p -> LiveSession.of(p, now)).toList();
+        AuditDigest digest = AuditDigest.of(trail.since(null, EVENTS), ROWS);
+        List<AuditDigest.Mirror> mirrors = new ArrayList<>();
+        live.stream().filter(s -> "apply".equals(s.mode()))
+                .filter(s -> digest.mirrors().stream().noneMatch(m -> m.name().equals(s.name())))
+                .forEach(s -> mirrors.add(new AuditDigest.Mirror(s.name(), s.startedAt(), 0)));
+        mirrors.addAll(digest.mirrors());
+        return new Overview(now.toString(), receiver.bytesReceived(), live, digest.transfers(), digest.failures(),
+                mirrors, shares.list());
+    }
+}
