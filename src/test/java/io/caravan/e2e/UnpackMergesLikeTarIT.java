@@ -41,13 +41,17 @@ class UnpackMergesLikeTarIT {
         assertThat(restored.resolve("sub/notes.txt")).hasContent("also mine");
         assertThat(E2e.visibleEntries(dir.resolve("restored"))).containsExactly("my_data");
         try (var hidden = Files.list(dir.resolve("restored"))) {
-            assertThat(hidden.map(p -> p.getFileName().toString())).as("no staging folder left").containsExactly("my_data");
+            assertThat(hidden.map(p -> p.getFileName().toString())).as("no staging folder left, the replaced a.txt kept")
+                    .containsExactlyInAnyOrder("my_data", ".caravan");
         }
+        assertThat(TestTrees.keptVersions(dir.resolve("restored"), "my_data/a.txt")).containsExactly("old a\n");
 
         run(0, "unpack", dir.resolve("parts/backup").toString(), dir.resolve("restored").toString(), "-q",
                 "--on-conflict", "replace");
         assertThat(restored.resolve("mine.txt")).as("replace swaps the whole tree").doesNotExist();
         assertThat(restored.resolve("a.txt")).hasContent("new a");
+        assertThat(TestTrees.keptVersions(dir.resolve("restored"), "my_data/mine.txt")).as("the tree it replaced is kept")
+                .containsExactly("added by the user\n");
     }
 
     private void run(int expectedExit, String... args) throws Exception {
