@@ -81,7 +81,12 @@ public final class CatalogClient {
                     + (after == null ? "" : "&after=" + encode(after));
             HttpURLConnection connection = open(path, null);
             try (InputStream in = body(connection, path)) {
-                com.fasterxml.jackson.databind.JsonNode page = JSON.readTree(in.readNBytes(64 << 20));
+                byte[] bytes = in.readNBytes(MAX_LISTING_PAGE_BYTES + 1);
+                if (bytes.length > MAX_LISTING_PAGE_BYTES) {
+                    throw new ShipException(502, "GET " + base + path + ": a page of the listing is larger than "
+                            + MAX_LISTING_PAGE_BYTES + " bytes: the server is broken", null);
+                }
+                com.fasterxml.jackson.databind.JsonNode page = JSON.readTree(bytes);
                 for (com.fasterxml.jackson.databind.JsonNode parcel : page.path("parcels")) {
                     String name = parcel.path("name").asText("");
                     String etag = parcel.path("etag").asText("");
@@ -103,6 +108,11 @@ public final class CatalogClient {
         return parcels;
     }
 
+    /** The largest manifest read: the receiver's default JSON body limit, which takes a 1 TiB parcel's. */
+    static final int MAX_MANIFEST_BYTES = 32 << 20;
+    /** The largest page of a listing read (1000 parcels are some hundred KiB). */
+    static final int MAX_LISTING_PAGE_BYTES = 8 << 20;
+
     /** A manifest as served: its {@code ETag} (quoted, as sent) and the validated manifest. */
     public record RemoteManifest(String etag, Manifest manifest) {
     }
@@ -112,7 +122,13 @@ public final class CatalogClient {
         String path = "/parcels/manifest?name=" + encode(name);
         HttpURLConnection connection = open(path, null);
         try {
-            String body = new String(body(connection, path).readAllBytes(), StandardCharsets.UTF_8);
+            byte[] bytes = body(connection, path).readNBytes(MAX_MANIFEST_BYTES + 1);
+            if (bytes.length > MAX_MANIFEST_BYTES) {
+                throw new ShipException(502, "the manifest of '" + name + "' from " + base + " is larger than "
+                        + MAX_MANIFEST_BYTES + " bytes (a manifest of a 1 TiB parcel is a few MiB): the server is broken;"
+                        + " nothing was fetched", null);
+            }
+            String body = new String(bytes, StandardCharsets.UTF_8);
             String etag = connection.getHeaderField("ETag");
             if (etag == null) {
                 throw new ShipException(502, "GET " + path + ": the server sent no ETag with the manifest", null);

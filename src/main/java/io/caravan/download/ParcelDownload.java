@@ -82,7 +82,7 @@ public final class ParcelDownload {
             Files.writeString(settings.stateDir().resolve("manifest.json"), remote.manifest().toJson());
             try {
                 Result result = fetchAndExtract(remote, republished, listener);
-                Staging.deleteTree(settings.stateDir());
+                removeStateFiles(settings.stateDir());
                 return result;
             } catch (ShipException e) {
                 if (e.status() != 412 || republished >= MAX_REPUBLISHED) {
@@ -112,6 +112,28 @@ public final class ParcelDownload {
             }
         }
         Files.writeString(state.resolve(STATE_MARKER), "chunks of a caravan get; removed once it is published\n");
+    }
+
+    /**
+     * Removes what this download put in its chunk folder (the marker, the manifest, chunk files and their
+     * partial writes, a file's data and chunk log), then the folder itself only if nothing else is left:
+     * a folder the user named is never emptied of anything else.
+     */
+    private static void removeStateFiles(Path state) throws IOException {
+        try (var entries = Files.list(state)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                if (name.equals(STATE_MARKER) || name.equals("manifest.json") || name.equals("data") || name.equals("chunks.log")
+                        || name.matches("[0-9a-f]{64}\\.chunk(\\.partial-\\d+)?")) {
+                    Files.deleteIfExists(entry);
+                }
+            }
+        }
+        try (var left = Files.list(state)) {
+            if (left.findAny().isEmpty()) {
+                Files.deleteIfExists(state);
+            }
+        }
     }
 
     /** Marks a chunk folder as this download's own: it is removed whole once the parcel is published. */

@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReceiverClient {
 
+    /** The most of an answer read (a session's status for a 1 TiB parcel is a few MiB). */
+    private static final int MAX_ANSWER_BYTES = 32 << 20;
+
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Status used for a failed TLS handshake (as nginx does): not retried, trying again cannot help. */
@@ -272,7 +275,9 @@ public final class ReceiverClient {
             int status = connection.getResponseCode();
             String text;
             try (InputStream answer = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
-                text = answer == null ? "" : new String(answer.readAllBytes(), StandardCharsets.UTF_8);
+                // bounded whatever the receiver sends: a status lists at most a session's chunks, an error is short
+                text = answer == null ? "" : new String(answer.readNBytes(status < 400 ? MAX_ANSWER_BYTES : 64 << 10),
+                        StandardCharsets.UTF_8);
             }
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{} {}{} ({} bytes) answered {} in {} ms", method, base, path, body == null ? 0 : body.length, status,

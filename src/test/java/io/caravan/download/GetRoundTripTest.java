@@ -164,6 +164,23 @@ class GetRoundTripTest {
     }
 
     @Test
+    void aStateDirThatIsTheLocalFolderKeepsWhatWasPublished() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("src-same/same"));
+        TestTrees.write(source.resolve("a.txt"), "content\n");
+        CatalogTestAccess.send(receiver, source, "web/same", "zstd", tmp.resolve("state"));
+        Path local = tmp.resolve("local-same");
+
+        CliRunner.Result get = CliRunner.run("get", "web/same", local.toString(), "--to", url(), "--state-dir", local.toString(), "-q");
+
+        assertThat(get.exitCode()).as(get.err()).isZero();
+        assertThat(local.resolve("same/a.txt")).hasContent("content");
+        try (var left = Files.list(local)) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).as("only the chunk folder's own files are removed")
+                    .containsExactly("same");
+        }
+    }
+
+    @Test
     void anUnknownParcelFailsWithTheServersMessage() {
         CliRunner.Result get = CliRunner.run("down", "no/such/parcel", tmp.resolve("nothing").toString(), "--to", url(), "-q");
         assertThat(get.exitCode()).isEqualTo(1);

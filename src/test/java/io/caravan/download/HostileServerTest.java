@@ -117,6 +117,33 @@ class HostileServerTest {
         assertThat(get.err()).contains("bytes are free where the chunks go");
     }
 
+    @Test
+    void anEndlessManifestIsRefusedWithoutExhaustingMemory() throws Exception {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/parcels/manifest", exchange -> {
+            exchange.getResponseHeaders().set("ETag", "\"hostile\"");
+            exchange.sendResponseHeaders(200, 0);
+            byte[] spaces = new byte[1 << 16];
+            Arrays.fill(spaces, (byte) ' ');
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write('[');
+                for (long sent = 0; sent < (1L << 34); sent += spaces.length) {
+                    out.write(spaces); // until the client hangs up
+                }
+            } catch (IOException hungUp) {
+                // expected
+            }
+        });
+        server.start();
+        Path local = Files.createDirectories(tmp.resolve("home/local"));
+
+        CliRunner.Result get = CliRunner.run("get", "evil", local.toString(), "--to",
+                "http://127.0.0.1:" + server.getAddress().getPort(), "-q");
+
+        assertThat(get.exitCode()).isEqualTo(1);
+        assertThat(get.err()).contains("manifest").contains("larger than");
+    }
+
     private static final Manifest.FileFacts FACTS = new Manifest.FileFacts("evil", 0644, "2026-01-01T00:00:00Z");
 
     /** Serves {@code content} as one file sent as its own bytes (1 KiB chunks), runs caravan get, checks the refusal. */
