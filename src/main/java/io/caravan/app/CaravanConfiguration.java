@@ -274,7 +274,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"));
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
-        context.getRegistry().bind("catalogApi", new CatalogApi(service, token, archiveWriters));
+        context.getRegistry().bind("catalogApi", new CatalogApi(service, token, archiveWriters,
+                settings.duration("caravan.catalog.stall-timeout", "30s")));
     }
 
     /**
