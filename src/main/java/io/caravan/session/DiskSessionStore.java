@@ -287,7 +287,7 @@ public final class DiskSessionStore implements SessionStore {
         int index = stored.index();
         boolean wanted = session.listeners().stream().anyMatch(l -> l.wantsBody(session, index));
         readAhead.keepOrRelease(session, index, stored.sha256(), body, wanted);
-        session.mutableChunks().put(index, stored);
+        session.list(stored);
         return new ChunkWrite(stored, existing == null ? ChunkWrite.Outcome.CREATED : ChunkWrite.Outcome.REPLACED);
     }
 

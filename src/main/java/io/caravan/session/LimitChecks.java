@@ -38,6 +38,21 @@ final class LimitChecks {
                     + " bytes; this receiver accepts at most " + limits.maxChunkSize() + " bytes per chunk");
         }
         StoredChunk existing = session.chunk(index);
+        if (length == 0 && (index != 0 || session.chunkCount() > (existing == null ? 0 : 1))) {
+            throw new RequestRejectedException(400, "empty_chunk", "chunk " + index + " of session " + session.meta().id()
+                    + " is empty: only a session's one and only chunk, index 0 (an empty file), may be empty;"
+                    + " nothing was stored: send the chunk's bytes");
+        }
+        long maxChunks = limits.maxChunks(session.meta().chunkSize());
+        if (existing == null && session.chunkCount() >= maxChunks) {
+            throw new RequestRejectedException(413, "too_many_chunks", "chunk " + index + " was not stored: session "
+                    + session.meta().id() + " already holds " + session.chunkCount() + " chunks, the most it may hold ("
+                    + (maxChunks < limits.maxChunksPerSession()
+                    ? "caravan.receiver.max-session-bytes " + limits.maxSessionBytes() + " in chunks of its chunk_size "
+                    + session.meta().chunkSize() + ", plus one"
+                    : "caravan.receiver.max-chunks-per-session")
+                    + "); send the parcel in fewer, larger chunks");
+        }
         long after = session.bytes() - (existing == null ? 0 : existing.size()) + length;
         if (after > limits.maxSessionBytes()) {
             throw new RequestRejectedException(413, "session_too_large", "session " + session.meta().id()
