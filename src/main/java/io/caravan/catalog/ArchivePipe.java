@@ -131,6 +131,9 @@ public final class ArchivePipe extends OutboundStreamHttpResponse {
         long now = System.nanoTime();
         if (!waiting) {
             waitingSince = -1; // the writer is slower than the client: nothing waits for the client
+            if (written) {
+                stopWatching(); // and never will: the writer has ended and its bytes were taken
+            }
             return;
         }
         if (waitingSince < 0) {
