@@ -3,6 +3,13 @@ package io.caravan.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.TestTrees;
+import io.caravan.pack.Codecs;
+import io.caravan.pack.PackOptions;
+import io.caravan.sender.ParcelSender;
+import io.caravan.sender.Retry;
+import io.caravan.sender.SenderSettings;
+import java.time.Duration;
+import java.util.Map;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
 import io.caravan.progress.ProgressListener;
@@ -77,6 +84,23 @@ class CatalogFollowsChangesInsideTest {
 
         assertThat(etag(receiver, "grown")).isNotEqualTo(before);
         assertThat(download(receiver, "grown").resolve("grown/d/new.txt")).hasContent("new");
+    }
+
+    @Test
+    void aMirrorApplyBelowAPublishedFolderChangesItsEtagAndItsDownload(ReceiverFixture receiver) throws Exception {
+        publishSite(receiver, "outer");
+        String before = etag(receiver, "outer");
+
+        Path update = Files.createDirectories(tmp.resolve("src-apply/payload"));
+        TestTrees.write(update.resolve("applied.txt"), "applied");
+        SenderSettings settings = new SenderSettings("http://127.0.0.1:" + receiver.port(), null,
+                new PackOptions(Codecs.byName("zstd"), 1, 64 * 1024, "outer/d"), 1, -1, tmp.resolve("state-apply"),
+                new Retry(2, Duration.ofMillis(100), Duration.ofMillis(200)));
+        // the mirror 'outer/d' lies inside the published folder 'outer'
+        new ParcelSender(settings).send(update, "outer/d", Map.of("kind", "archive", "mode", "apply"), ProgressListener.NONE);
+
+        assertThat(etag(receiver, "outer")).isNotEqualTo(before);
+        assertThat(download(receiver, "outer").resolve("outer/d/payload/applied.txt")).hasContent("applied");
     }
 
     private static void publishSite(ReceiverFixture receiver, String name) throws Exception {
