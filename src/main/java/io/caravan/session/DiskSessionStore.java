@@ -231,6 +231,7 @@ public final class DiskSessionStore implements SessionStore {
                 if (existing != null && existing.sha256().equals(sha)) {
                     return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
                 }
+                checks.checkChunkCount(session, index); // its bytes stay unlisted in the data file, inside the session's bytes
                 ChunkLog.append(session.dir(), new ChunkLog.Line(true, index, sha, length), durability.everyChunk(), syncer);
                 StoredChunk stored = new StoredChunk(index, sha, length, SessionFolders.dataFile(session), offset);
                 return listed(session, existing, stored, body);
@@ -263,6 +264,12 @@ public final class DiskSessionStore implements SessionStore {
             if (existing != null && existing.sha256().equals(sha)) {
                 Files.deleteIfExists(tmp);
                 return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
+            }
+            try {
+                checks.checkChunkCount(session, index);
+            } catch (RequestRejectedException tooMany) {
+                Files.deleteIfExists(tmp);
+                throw tooMany;
             }
             Path file = SessionFolders.chunkFile(session, index, sha);
             if (durability.everyChunk()) {

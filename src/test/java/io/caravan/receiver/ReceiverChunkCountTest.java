@@ -92,6 +92,35 @@ class ReceiverChunkCountTest {
     }
 
     @Test
+    void newChunksUploadedAtOnceNeverPassTheLimit(ReceiverFixture receiver) throws Exception {
+        for (int round = 0; round < 6; round++) {
+            boolean positioned = round % 2 == 1; // chunks at their place in one data file, or each in a file of its own
+            String sid = start(receiver, positioned ? "{\"chunk_size\": 1024}" : null);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(24);
+            try {
+                List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 24; i++) {
+                    int index = i;
+                    answers.add(pool.submit(() -> put(receiver, sid, index, new byte[] {(byte) index}).statusCode()));
+                }
+                int stored = 0;
+                for (java.util.concurrent.Future<Integer> answer : answers) {
+                    int status = answer.get();
+                    assertThat(status).isIn(201, 413);
+                    stored += status == 201 ? 1 : 0;
+                }
+                assertThat(stored).isEqualTo(8);
+                assertThat(ints(ok(status(receiver, sid), 200).get("received"))).hasSize(8);
+                if (!positioned) {
+                    assertThat(chunkFiles(receiver, sid)).isEqualTo(8);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void aDeclaredChunkSizeBoundsTheChunksToWhatTheSessionBytesNeed(ReceiverFixture receiver) throws Exception {
         // 200 KiB in chunks of 64 KiB: 4 chunks, one more for slack
         String sid = start(receiver, "{\"chunk_size\": " + 64 * KIB + "}");
