@@ -195,12 +195,19 @@ public final class CaravanConfiguration implements CamelConfiguration {
         AnonymousAccessGuard.check(settings.text("caravan.receiver.host", "127.0.0.1"), token,
                 Boolean.parseBoolean(settings.text("caravan.receiver.allow-anonymous", "false")));
         long maxChunk = settings.size("caravan.receiver.max-chunk-size", "32MiB");
+        long maxSessionBytes = settings.size("caravan.receiver.max-session-bytes", "1TiB");
+        int maxChunks = settings.integer("caravan.receiver.max-chunks-per-session",
+                (int) Math.min(Integer.MAX_VALUE, SessionLimits.defaultMaxChunks(maxSessionBytes)));
+        if (maxChunks < 1) {
+            throw new IllegalArgumentException("property caravan.receiver.max-chunks-per-session=" + maxChunks
+                    + " is not valid: a session holds at least one chunk");
+        }
         SessionLimits limits = new SessionLimits(maxChunk,
                 settings.integer("caravan.receiver.max-sessions", 256),
-                settings.size("caravan.receiver.max-session-bytes", "1TiB"),
+                maxSessionBytes,
                 settings.size("caravan.receiver.min-free-space", "256MiB"),
                 Boolean.parseBoolean(settings.text("caravan.receiver.direct-io", "true")),
-                settings.size("caravan.receiver.read-ahead", "16MiB"));
+                settings.size("caravan.receiver.read-ahead", "16MiB"), maxChunks);
         int archiveThreads = settings.integer("caravan.receiver.archive-threads", ReceiverThreads.DEFAULT_ARCHIVE_THREADS);
         ReceiverThreads threads = ReceiverThreads.of(context,
                 settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS), archiveThreads);
@@ -274,7 +281,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"));
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
-        context.getRegistry().bind("catalogApi", new CatalogApi(service, token, archiveWriters));
+        context.getRegistry().bind("catalogApi", new CatalogApi(service, token, archiveWriters,
+                settings.duration("caravan.catalog.stall-timeout", "30s")));
     }
 
     /**

@@ -15,7 +15,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An archive built on an {@link ArchiveWriters} thread and sent as the chunks of a 200 answer
@@ -23,12 +29,15 @@ import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
  * writer and the connection, Netty takes only the bytes that are there, and the writer wakes the
  * transfer when it has written more. A writer failure ends the answer with an error (never a short
  * archive that looks complete), and a client that goes away makes the writer fail, which ends its
- * work and releases what it held.
+ * work and releases what it held. A client that takes no byte for the stall timeout while bytes wait
+ * for it is treated as gone: its writer fails and its connection is closed, so idle clients never hold
+ * the archive threads.
  */
 public final class ArchivePipe extends OutboundStreamHttpResponse {
 
     /** Bytes handed to Netty at most per chunk, and written into the pipe at most per wake-up. */
     private static final int CHUNK = 64 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(ArchivePipe.class);
 
     /** Writes the whole archive to {@code out}. */
     @FunctionalInterface
@@ -40,8 +49,14 @@ public final class ArchivePipe extends OutboundStreamHttpResponse {
     private final Runnable wake;
     private volatile boolean written;
     private volatile Throwable failure;
-    private boolean lastSent;
+    private volatile boolean lastSent;
+    private volatile boolean closed;
     private long progress;
+    /** When Netty last took bytes from the pipe (System.nanoTime). */
+    private volatile long lastTaken = System.nanoTime();
+    /** Since when bytes wait in the pipe for the client (System.nanoTime), -1 while none do; the watch's own. */
+    private long waitingSince = -1;
+    private volatile ScheduledFuture<?> watch;
 
     private ArchivePipe(int bufferSize, Runnable wake) {
         super(InputStream.nullInputStream(), new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
@@ -56,6 +71,16 @@ public final class ArchivePipe extends OutboundStreamHttpResponse {
      */
     static ArchivePipe start(ArchiveWriters writers, String name, int bufferSize, Writer writer, AutoCloseable resource,
                              Runnable wake) throws IOException {
+        return start(writers, name, bufferSize, writer, resource, wake, null);
+    }
+
+    /**
+     * As {@link #start(ArchiveWriters, String, int, Writer, AutoCloseable, Runnable)}, and aborted when its
+     * client takes nothing for {@code stall}: the writer fails (its thread is free again) and
+     * {@code stall.closeConnection()} runs. Null: never aborted for that.
+     */
+    static ArchivePipe start(ArchiveWriters writers, String name, int bufferSize, Writer writer, AutoCloseable resource,
+                             Runnable wake, StallWatch stall) throws IOException {
         ArchivePipe answer = new ArchivePipe(bufferSize, wake);
         OutputStream out = new BufferedOutputStream(answer.new Sink(new PipedOutputStream(answer.pipe)), CHUNK);
         writers.run(name, () -> {
@@ -72,7 +97,65 @@ public final class ArchivePipe extends OutboundStreamHttpResponse {
             answer.written = true;
             wake.run();
         });
+        if (stall != null && !stall.timeout().isZero() && !stall.timeout().isNegative()) {
+            answer.watch(name, stall);
+        }
         return answer;
+    }
+
+    /**
+     * What aborts an archive whose client takes nothing: {@code timeout} without a byte taken while bytes
+     * wait for it, looked at on {@code timer}; {@code closeConnection} ends the client's connection.
+     */
+    public record StallWatch(Duration timeout, ScheduledExecutorService timer, Runnable closeConnection) {
+    }
+
+    private void watch(String name, StallWatch stall) {
+        long period = Math.max(20, Math.min(1000, stall.timeout().toMillis() / 4));
+        watch = stall.timer().scheduleAtFixedRate(() -> check(name, stall), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Aborts the answer when bytes have waited for the client, with none taken, for the whole stall timeout. */
+    private void check(String name, StallWatch stall) {
+        if (lastSent || closed) {
+            stopWatching();
+            return;
+        }
+        boolean waiting;
+        try {
+            waiting = pipe.available() > 0;
+        } catch (IOException pipeClosed) {
+            stopWatching();
+            return;
+        }
+        long now = System.nanoTime();
+        if (!waiting) {
+            waitingSince = -1; // the writer is slower than the client: nothing waits for the client
+            if (written) {
+                stopWatching(); // and never will: the writer has ended and its bytes were taken
+            }
+            return;
+        }
+        if (waitingSince < 0) {
+            waitingSince = now;
+        }
+        if (now - Math.max(waitingSince, lastTaken) < stall.timeout().toNanos()) {
+            return;
+        }
+        stopWatching();
+        failure = new IOException("the client took no byte of " + name + " for " + stall.timeout().toMillis()
+                + " ms (caravan.catalog.stall-timeout)");
+        LOG.warn("archive download {} aborted: its client read nothing for {} ms (caravan.catalog.stall-timeout);"
+                + " the connection is closed and the archive thread free again", name, stall.timeout().toMillis());
+        closeQuietly(pipe); // the writer's next write fails: it ends and releases its thread
+        stall.closeConnection().run();
+    }
+
+    private void stopWatching() {
+        ScheduledFuture<?> running = watch;
+        if (running != null) {
+            running.cancel(false);
+        }
     }
 
     @Override
@@ -91,6 +174,7 @@ public final class ArchivePipe extends OutboundStreamHttpResponse {
                 throw e;
             }
             progress += chunk.readableBytes();
+            lastTaken = System.nanoTime();
             return new DefaultHttpContent(chunk);
         }
         if (!ended) {
@@ -126,6 +210,8 @@ public final class ArchivePipe extends OutboundStreamHttpResponse {
     /** The transfer ended (sent, or the client went away): a writer still writing fails. */
     @Override
     public void close() throws IOException {
+        closed = true;
+        stopWatching();
         pipe.close();
     }
 

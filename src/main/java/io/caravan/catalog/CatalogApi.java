@@ -42,15 +42,24 @@ public final class CatalogApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Bytes of an archive that may wait between the thread building it and Netty sending it. */
     private static final int ARCHIVE_BUFFER = 1 << 20;
+    /** How long an archive download's client may take nothing before it is aborted, unless configured. */
+    public static final java.time.Duration DEFAULT_STALL_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final CatalogService service;
     private final BearerToken token;
     private final ArchiveWriters archiveWriters;
+    private final java.time.Duration stallTimeout;
 
     public CatalogApi(CatalogService service, BearerToken token, ArchiveWriters archiveWriters) {
+        this(service, token, archiveWriters, DEFAULT_STALL_TIMEOUT);
+    }
+
+    /** As above; an archive download whose client takes nothing for {@code stallTimeout} is aborted (zero: never). */
+    public CatalogApi(CatalogService service, BearerToken token, ArchiveWriters archiveWriters, java.time.Duration stallTimeout) {
         this.service = service;
         this.token = token;
         this.archiveWriters = archiveWriters;
+        this.stallTimeout = stallTimeout;
     }
 
     @FunctionalInterface
@@ -145,11 +154,12 @@ public final class CatalogApi {
     private void archive(Exchange exchange, String suffix, String type, ArchiveWriter writer) throws Exception {
         handle(exchange, () -> {
             Runnable wake = transferWaker(exchange);
+            ArchivePipe.StallWatch stall = stallWatch(exchange);
             CatalogService.OpenEntry entry = service.entry(query(exchange, "name"));
             ArchivePipe body;
             try {
                 body = ArchivePipe.start(archiveWriters, "caravan-archive-" + entry.leaf(), ARCHIVE_BUFFER,
-                        out -> writer.write(entry, out), entry, wake);
+                        out -> writer.write(entry, out), entry, wake, stall);
             } catch (IOException | RuntimeException e) {
                 entry.close();
                 throw e;
@@ -186,6 +196,20 @@ public final class CatalogApi {
                 // the server stopped: there is no transfer left to wake
             }
         };
+    }
+
+    /**
+     * What aborts this request's archive when its client takes nothing for the stall timeout: looked at on
+     * the connection's event loop (where its transfer runs), closing the connection; null outside Netty.
+     */
+    private ArchivePipe.StallWatch stallWatch(Exchange exchange) {
+        ChannelHandlerContext context = exchange.getMessage()
+                .getHeader(NettyConstants.NETTY_CHANNEL_HANDLER_CONTEXT, ChannelHandlerContext.class);
+        if (context == null) {
+            return null;
+        }
+        io.netty.channel.Channel channel = context.channel();
+        return new ArchivePipe.StallWatch(stallTimeout, channel.eventLoop(), channel::close);
     }
 
     /** Answers with {@code body} streamed by Netty, {@code length} bytes (unknown, -1: chunked); the returned response takes more headers. */

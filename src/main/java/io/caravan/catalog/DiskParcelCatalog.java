@@ -42,11 +42,34 @@ public final class DiskParcelCatalog implements ParcelCatalog {
         long generation = find(name).map(PublishedParcel::generation).orElse(0L) + 1;
         PublishedParcel parcel = new PublishedParcel(name, kind, files, bytes,
                 Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString(), codec, generation, sha256);
-        Path file = file(name);
+        write(parcel);
+        return parcel;
+    }
+
+    private void write(PublishedParcel parcel) throws IOException {
+        Path file = file(parcel.name());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.write(tmp, JSON.writeValueAsBytes(parcel));
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return parcel;
+    }
+
+    @Override
+    public synchronized List<PublishedParcel> changed(String path) throws IOException {
+        List<PublishedParcel> touched = new ArrayList<>();
+        for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+            find(path.substring(0, slash)).ifPresent(touched::add);
+        }
+        find(path).ifPresent(touched::add);
+        touched.addAll(list(path + "/", null, null, Integer.MAX_VALUE));
+        List<PublishedParcel> renewed = new ArrayList<>();
+        for (PublishedParcel parcel : touched) {
+            PublishedParcel next = new PublishedParcel(parcel.name(), parcel.kind(), parcel.files(), parcel.bytes(),
+                    Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString(), parcel.codec(), parcel.generation() + 1,
+                    parcel.sha256());
+            write(next);
+            renewed.add(next);
+        }
+        return renewed;
     }
 
     @Override

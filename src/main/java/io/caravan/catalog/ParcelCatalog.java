@@ -24,6 +24,10 @@ import java.util.Optional;
  *     restarts and across receivers sharing the catalog; a reader that saw generation N and now sees
  *     another knows the parcel was republished in between (a chunk asked for with the old ETag is
  *     answered 412, {@link RepublishedException}). Only the latest record of a name is kept.</li>
+ * <li><b>Changes inside.</b> {@link #changed} gives a new generation (as a republish does) to every
+ *     recorded parcel that is the changed path, holds it (an ancestor folder) or lies inside it, so the
+ *     ETag of each parcel whose content the receiver changed (a publish below a published folder, a
+ *     mirror's apply, renames and deletions) names a new state.</li>
  * <li><b>Retention.</b> A recorded parcel stays listed at least until it is recorded again, and in any
  *     case at least a session lifetime after it was recorded, even if its entry was removed meanwhile
  *     (callers check that the entry still exists before serving it);</li>
@@ -39,6 +43,13 @@ public interface ParcelCatalog {
 
     /** Records a publish of {@code name} (a path relative to the inbox); returns the record with its new generation. */
     PublishedParcel record(String name, String kind, long files, long bytes, String codec, String sha256) throws IOException;
+
+    /**
+     * Something at or below {@code path} (relative to the inbox) changed: every recorded parcel named
+     * {@code path}, a folder above it or an entry below it gets a new generation and the current time;
+     * returns those records.
+     */
+    List<PublishedParcel> changed(String path) throws IOException;
 
     /** The latest record of {@code name}; empty when that name was never published. */
     Optional<PublishedParcel> find(String name) throws IOException;

@@ -225,6 +225,7 @@ public final class ParcelPublishing {
             boolean folder = Files.isDirectory(config.inbox().resolve(result.path()), LinkOption.NOFOLLOW_LINKS);
             target.record(result.path(), folder ? "folder" : "file", result.files(), result.bytes(), session.meta().codec(),
                     result.sha256());
+            target.changed(result.path()); // the published folders it lies in, and parcels it replaced, changed too
         } catch (IOException | RuntimeException e) {
             LOG.warn("'{}' was published but could not be recorded in the catalog: {}", result.path(), e.toString());
         }

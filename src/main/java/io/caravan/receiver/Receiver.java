@@ -96,6 +96,7 @@ public final class Receiver implements Service {
     /** Records every publish from now on in {@code catalog} (the read side's list of published parcels). */
     public void catalog(ParcelCatalog catalog) {
         publishing.catalog(catalog);
+        mirrorUpdates.catalog(catalog);
     }
 
     /** Chunk bytes stored since this receiver started (a counter: the console's throughput is its rate). */

@@ -231,6 +231,7 @@ public final class DiskSessionStore implements SessionStore {
                 if (existing != null && existing.sha256().equals(sha)) {
                     return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
                 }
+                checks.checkChunkCount(session, index); // its bytes stay unlisted in the data file, inside the session's bytes
                 ChunkLog.append(session.dir(), new ChunkLog.Line(true, index, sha, length), durability.everyChunk(), syncer);
                 StoredChunk stored = new StoredChunk(index, sha, length, SessionFolders.dataFile(session), offset);
                 return listed(session, existing, stored, body);
@@ -264,6 +265,12 @@ public final class DiskSessionStore implements SessionStore {
                 Files.deleteIfExists(tmp);
                 return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
             }
+            try {
+                checks.checkChunkCount(session, index);
+            } catch (RequestRejectedException tooMany) {
+                Files.deleteIfExists(tmp);
+                throw tooMany;
+            }
             Path file = SessionFolders.chunkFile(session, index, sha);
             if (durability.everyChunk()) {
                 DurableFiles.moveDurably(tmp, file, syncer);
@@ -287,7 +294,7 @@ public final class DiskSessionStore implements SessionStore {
         int index = stored.index();
         boolean wanted = session.listeners().stream().anyMatch(l -> l.wantsBody(session, index));
         readAhead.keepOrRelease(session, index, stored.sha256(), body, wanted);
-        session.mutableChunks().put(index, stored);
+        session.list(stored);
         return new ChunkWrite(stored, existing == null ? ChunkWrite.Outcome.CREATED : ChunkWrite.Outcome.REPLACED);
     }
 

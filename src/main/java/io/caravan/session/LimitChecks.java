@@ -38,12 +38,36 @@ final class LimitChecks {
                     + " bytes; this receiver accepts at most " + limits.maxChunkSize() + " bytes per chunk");
         }
         StoredChunk existing = session.chunk(index);
+        if (length == 0 && (index != 0 || session.chunkCount() > (existing == null ? 0 : 1))) {
+            throw new RequestRejectedException(400, "empty_chunk", "chunk " + index + " of session " + session.meta().id()
+                    + " is empty: only a session's one and only chunk, index 0 (an empty file), may be empty;"
+                    + " nothing was stored: send the chunk's bytes");
+        }
+        checkChunkCount(session, index);
         long after = session.bytes() - (existing == null ? 0 : existing.size()) + length;
         if (after > limits.maxSessionBytes()) {
             throw new RequestRejectedException(413, "session_too_large", "session " + session.meta().id()
                     + " would hold " + after + " bytes; the limit is " + limits.maxSessionBytes());
         }
         checkFreeSpace(length);
+    }
+
+    /**
+     * Whether chunk {@code index} may be listed in {@code session}: a chunk it holds may be replaced, a new
+     * one only below its most chunks. Checked before the body is written and again, under the session's
+     * monitor, before it is listed (uploads of several new chunks at once are not all counted before).
+     */
+    void checkChunkCount(Session session, int index) {
+        long maxChunks = limits.maxChunks(session.meta().chunkSize());
+        if (session.chunk(index) == null && session.chunkCount() >= maxChunks) {
+            throw new RequestRejectedException(413, "too_many_chunks", "chunk " + index + " was not stored: session "
+                    + session.meta().id() + " already holds " + session.chunkCount() + " chunks, the most it may hold ("
+                    + (maxChunks < limits.maxChunksPerSession()
+                    ? "caravan.receiver.max-session-bytes " + limits.maxSessionBytes() + " in chunks of its chunk_size "
+                    + session.meta().chunkSize() + ", plus one"
+                    : "caravan.receiver.max-chunks-per-session")
+                    + "); send the parcel in fewer, larger chunks");
+        }
     }
 
     private void checkFreeSpace(long needed) throws IOException {

@@ -9,17 +9,21 @@ import java.util.NavigableMap;
 import java.util.Collections;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One upload session in memory: its metadata and the chunks stored on disk, by index. The chunk
- * map is only changed by the {@link SessionStore} under the session's monitor; readers may
- * look at it at any time.
+ * One upload session in memory: its metadata and the chunks stored on disk, by index, with their
+ * count and byte total kept as they are listed (never summed). The chunk map is only changed by the
+ * {@link SessionStore} under the session's monitor; readers may look at it at any time.
  */
 public final class Session {
 
     private final SessionMeta meta;
     private final Path dir;
     private final NavigableMap<Integer, StoredChunk> chunks = new ConcurrentSkipListMap<>();
+    /** The sizes of {@link #chunks} summed, and their count; changed only with it, in {@link #list}. */
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong count = new AtomicLong();
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     /** Guarded by itself, not the session's monitor, which a finish holds while it waits for the reader. */
     private final Map<Integer, HeldBody> held = new HashMap<>();
@@ -61,16 +65,28 @@ public final class Session {
         return Collections.unmodifiableNavigableMap(chunks);
     }
 
-    NavigableMap<Integer, StoredChunk> mutableChunks() {
-        return chunks;
+    /** Lists {@code stored} under its index, in place of the chunk listed there before (returned, or null). */
+    StoredChunk list(StoredChunk stored) {
+        StoredChunk before = chunks.put(stored.index(), stored);
+        bytes.addAndGet(stored.size() - (before == null ? 0 : before.size()));
+        if (before == null) {
+            count.incrementAndGet();
+        }
+        return before;
     }
 
     public StoredChunk chunk(int index) {
         return chunks.get(index);
     }
 
+    /** The bytes of the chunks held. */
     public long bytes() {
-        return chunks.values().stream().mapToLong(StoredChunk::size).sum();
+        return bytes.get();
+    }
+
+    /** How many chunks are held. */
+    public long chunkCount() {
+        return count.get();
     }
 
     public boolean expired(Instant now) {

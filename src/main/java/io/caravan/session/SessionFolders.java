@@ -113,7 +113,7 @@ final class SessionFolders {
                     Files.delete(earlier.file()); // a chunk in a file of its own: this layout has no data file
                 }
                 newest.put(index, mtime);
-                session.mutableChunks().put(index, new StoredChunk(index, m.group(2), Files.size(file), file));
+                session.list(new StoredChunk(index, m.group(2), Files.size(file), file));
             }
         }
     }
@@ -151,7 +151,7 @@ final class SessionFolders {
             }
             if (there) {
                 kept.add(line);
-                session.mutableChunks().put(line.index(), chunk);
+                session.list(chunk);
                 if (!line.positioned()) {
                     files.add(chunk.file());
                 }
