@@ -1,0 +1,596 @@
+package io.caravan.session.postgres;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.session.ChunkBody;
+import io.caravan.session.ChunkDigestMismatchException;
+import io.caravan.session.ChunkFiles;
+import io.caravan.session.ChunkWrite;
+import io.caravan.session.Durability;
+import io.caravan.session.Session;
+import io.caravan.session.SessionExpiredException;
+import io.caravan.session.SessionId;
+import io.caravan.session.SessionLimits;
+import io.caravan.session.SessionListener;
+import io.caravan.session.SessionMeta;
+import io.caravan.session.SessionNotFoundException;
+import io.caravan.session.SessionStore;
+import io.caravan.session.StoredChunk;
+import io.caravan.session.UploadActivity;
+import io.caravan.unpack.Staging;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * A {@link SessionStore} that receiver nodes share: sessions, one row per chunk (unique on session and
+ * index), finish results and expiries in PostgreSQL ({@link SessionDatabase}); chunk bytes in a shared
+ * folder, written to a temporary file and renamed under their index and hash ({@link ChunkFiles}) before
+ * the row that commits them. A node keeps the sessions it served in memory and brings each up to date
+ * with one query on every {@link #get}, reading only the chunk rows committed since it last looked. Writes
+ * of one index are serialised across nodes by an advisory lock, commits of one session by its row.
+ */
+public final class PostgresSessionStore implements SessionStore, Closeable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SessionDatabase db;
+    private final Duration ttl;
+    private final SessionLimits limits;
+    private final Clock clock;
+    private final ChunkFiles files;
+    private final Path tmpDir;
+    private final UploadActivity activity = new UploadActivity();
+    private final Map<String, Tracked> sessions = new ConcurrentHashMap<>();
+
+    /** A session this node holds, with the newest session version it has read and each listed chunk's version. */
+    private static final class Tracked {
+        final Session session;
+        long seen = -1;
+        final Map<Integer, Long> versions = new HashMap<>();
+
+        Tracked(Session session) {
+            this.session = session;
+        }
+    }
+
+    public PostgresSessionStore(SessionDatabase db, Path chunkDir, Duration ttl, SessionLimits limits, Clock clock,
+                                Durability durability) throws IOException {
+        this.db = db;
+        this.ttl = ttl;
+        this.limits = limits;
+        this.clock = clock;
+        this.files = new ChunkFiles(chunkDir, limits, durability, clock, this::sessions);
+        this.tmpDir = Files.createDirectories(chunkDir.resolve("tmp"));
+    }
+
+    @Override
+    public Duration ttl() {
+        return ttl;
+    }
+
+    @Override
+    public SessionLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public UploadActivity activity() {
+        return activity;
+    }
+
+    /** The sessions this node served since it started and that it has not seen removed. */
+    @Override
+    public Collection<Session> sessions() {
+        return sessions.values().stream().map(t -> t.session).collect(Collectors.toList());
+    }
+
+    @Override
+    public Session create(String name, String kind, String codec, Long chunkSize, String onConflict, String mode,
+                          boolean into, boolean force) throws IOException {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        files.checkNewSession(sql("counting open sessions", c -> {
+            try (PreparedStatement count = c.prepareStatement("SELECT count(*) FROM caravan_session WHERE expires_at >= ?")) {
+                count.setTimestamp(1, Timestamp.from(now));
+                try (ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }));
+        SessionId id = SessionId.random();
+        SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,
+                now.toString(), now.plus(ttl).toString(), mode, into ? Boolean.TRUE : null, force ? Boolean.TRUE : null);
+        Session session = files.session(meta);
+        sql("creating session " + id.value(), c -> {
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO caravan_session (id, meta, expires_at) VALUES (?, ?, ?)")) {
+                insert.setString(1, id.value());
+                insert.setString(2, JSON.writeValueAsString(meta));
+                insert.setTimestamp(3, Timestamp.from(Instant.parse(meta.expiresAt())));
+                insert.executeUpdate();
+            }
+            return null;
+        });
+        Tracked tracked = new Tracked(session);
+        tracked.seen = 0;
+        sessions.put(id.value(), tracked);
+        return session;
+    }
+
+    /** The session as the database holds it now: chunks committed by any node since this one last looked are listed. */
+    @Override
+    public Session get(String id) {
+        SessionId sid = new SessionId(id);
+        try {
+            Tracked tracked = sessions.get(sid.value());
+            if (tracked == null) {
+                tracked = load(sid.value());
+            }
+            refresh(tracked);
+            if (tracked.session.expired(clock.instant())) {
+                throw new SessionExpiredException(sid.value(), tracked.session.meta().expiresAt());
+            }
+            return tracked.session;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Tracked load(String id) throws IOException {
+        String meta = sql("reading session " + id, c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT meta FROM caravan_session WHERE id = ?")) {
+                select.setString(1, id);
+                try (ResultSet rs = select.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+        if (meta == null) {
+            throw gone(id);
+        }
+        Session session = files.session(JSON.readValue(meta, SessionMeta.class));
+        files.dropTemporaries(session); // never written there by this store: leftovers of another layout
+        Tracked tracked = sessions.putIfAbsent(id, new Tracked(session));
+        return tracked != null ? tracked : sessions.get(id);
+    }
+
+    /** Lists the chunk rows committed since the last look; a session whose row is gone was removed elsewhere. */
+    private void refresh(Tracked tracked) throws IOException {
+        String id = tracked.session.meta().id();
+        long since;
+        synchronized (tracked) {
+            since = tracked.seen;
+        }
+        List<long[]> rows = new ArrayList<>();
+        List<String> shas = new ArrayList<>();
+        long[] sessionVersion = {-1};
+        sql("reading the chunks of session " + id, c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT s.version, c.idx, c.sha256, c.size, c.version"
+                    + " FROM caravan_session s LEFT JOIN caravan_chunk c ON c.session_id = s.id AND c.version > ?"
+                    + " WHERE s.id = ? ORDER BY c.version")) {
+                select.setLong(1, since);
+                select.setString(2, id);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        sessionVersion[0] = rs.getLong(1);
+                        String sha = rs.getString(3);
+                        if (sha != null) {
+                            rows.add(new long[] {rs.getInt(2), rs.getLong(4), rs.getLong(5)});
+                            shas.add(sha);
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        if (sessionVersion[0] < 0) {
+            forget(tracked);
+            throw gone(id);
+        }
+        synchronized (tracked) {
+            for (int i = 0; i < rows.size(); i++) {
+                long[] row = rows.get(i);
+                int index = (int) row[0];
+                listIfNewer(tracked, new StoredChunk(index, shas.get(i), row[1],
+                        files.chunkFile(tracked.session, index, shas.get(i))), row[2], null);
+            }
+            tracked.seen = Math.max(tracked.seen, sessionVersion[0]);
+        }
+    }
+
+    /** Lists {@code chunk} unless this node already lists a newer commit of its index; under the tracker's monitor. */
+    private void listIfNewer(Tracked tracked, StoredChunk chunk, long version, ChunkBody body) {
+        Long listed = tracked.versions.get(chunk.index());
+        if (listed == null || listed < version) {
+            tracked.versions.put(chunk.index(), version);
+            files.list(tracked.session, chunk, body);
+        }
+    }
+
+    /** 410 for a session that expired within a lifetime, else 404. */
+    private RuntimeException gone(String id) throws IOException {
+        String expiredAt = sql("reading session " + id, c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT expires_at FROM caravan_expired WHERE session_id = ?")) {
+                select.setString(1, id);
+                try (ResultSet rs = select.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+        return expiredAt != null ? new SessionExpiredException(id, expiredAt) : new SessionNotFoundException(id);
+    }
+
+    @Override
+    public Optional<String> finishedResult(String id) {
+        String sid = new SessionId(id).value();
+        try {
+            return Optional.ofNullable(sql("reading the result of session " + sid, c -> {
+                try (PreparedStatement select = c.prepareStatement("SELECT result FROM caravan_finished WHERE session_id = ?")) {
+                    select.setString(1, sid);
+                    try (ResultSet rs = select.executeQuery()) {
+                        return rs.next() ? rs.getString(1) : null;
+                    }
+                }
+            }));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public ChunkWrite write(Session session, int index, ChunkBody body, String expectedSha256) throws IOException {
+        long length = body.length();
+        files.checkChunk(session, index, length);
+        activity.chunkArriving();
+        Path tmp = ChunkFiles.temp(tmpDir);
+        String sha;
+        try {
+            sha = files.write(tmp, body);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
+            Files.deleteIfExists(tmp);
+            throw new ChunkDigestMismatchException(session.meta().id(), index, expectedSha256, sha);
+        }
+        ChunkWrite result;
+        try {
+            result = commit(session, index, tmp, sha, length, body);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        if (result.outcome() != ChunkWrite.Outcome.IDENTICAL) {
+            for (SessionListener listener : ChunkFiles.listeners(session)) {
+                listener.chunkStored(session, index, result.outcome() == ChunkWrite.Outcome.REPLACED);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Under the advisory lock of (session, index), held across nodes until the old body's file is gone: the
+     * session's row is locked and its version raised (no row: removed), the current row read; a different
+     * hash renames the new file into place and upserts the row, whose commit acknowledges the chunk.
+     */
+    private ChunkWrite commit(Session session, int index, Path tmp, String sha, long length, ChunkBody body)
+            throws IOException {
+        String id = session.meta().id();
+        Tracked tracked = sessions.get(id);
+        String what = "storing chunk " + index + " of session " + id;
+        Path file = files.chunkFile(session, index, sha);
+        try (Connection c = db.connection()) {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(?, ?)")) {
+                lock.setInt(1, id.hashCode());
+                lock.setInt(2, index);
+                lock.execute();
+            }
+            try {
+                c.setAutoCommit(false);
+                long version;
+                try (PreparedStatement bump = c.prepareStatement(
+                        "UPDATE caravan_session SET version = version + 1 WHERE id = ? RETURNING version")) {
+                    bump.setString(1, id);
+                    try (ResultSet rs = bump.executeQuery()) {
+                        if (!rs.next()) {
+                            c.rollback();
+                            if (tracked != null) {
+                                forget(tracked);
+                            }
+                            throw gone(id);
+                        }
+                        version = rs.getLong(1);
+                    }
+                }
+                String oldSha = null;
+                long oldSize = 0;
+                long oldVersion = 0;
+                try (PreparedStatement select = c.prepareStatement(
+                        "SELECT sha256, size, version FROM caravan_chunk WHERE session_id = ? AND idx = ?")) {
+                    select.setString(1, id);
+                    select.setInt(2, index);
+                    try (ResultSet rs = select.executeQuery()) {
+                        if (rs.next()) {
+                            oldSha = rs.getString(1);
+                            oldSize = rs.getLong(2);
+                            oldVersion = rs.getLong(3);
+                        }
+                    }
+                }
+                if (sha.equals(oldSha)) {
+                    c.rollback();
+                    StoredChunk existing = new StoredChunk(index, sha, oldSize, file);
+                    if (tracked != null) {
+                        synchronized (tracked) {
+                            listIfNewer(tracked, existing, oldVersion, null);
+                        }
+                    }
+                    return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
+                }
+                try {
+                    files.moveIntoPlace(tmp, file);
+                } catch (NoSuchFileException e) {
+                    c.rollback();
+                    throw gone(id); // the session's folder went with its removal
+                }
+                try (PreparedStatement upsert = c.prepareStatement("INSERT INTO caravan_chunk (session_id, idx, sha256, size, version)"
+                        + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, idx)"
+                        + " DO UPDATE SET sha256 = EXCLUDED.sha256, size = EXCLUDED.size, version = EXCLUDED.version")) {
+                    upsert.setString(1, id);
+                    upsert.setInt(2, index);
+                    upsert.setString(3, sha);
+                    upsert.setLong(4, length);
+                    upsert.setLong(5, version);
+                    upsert.executeUpdate();
+                }
+                c.commit();
+                if (oldSha != null) {
+                    Files.deleteIfExists(files.chunkFile(session, index, oldSha));
+                }
+                StoredChunk stored = new StoredChunk(index, sha, length, file);
+                if (tracked != null) {
+                    synchronized (tracked) {
+                        listIfNewer(tracked, stored, version, body);
+                    }
+                }
+                return new ChunkWrite(stored, oldSha == null ? ChunkWrite.Outcome.CREATED : ChunkWrite.Outcome.REPLACED);
+            } finally {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                }
+                try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+                    unlock.setInt(1, id.hashCode());
+                    unlock.setInt(2, index);
+                    unlock.execute();
+                }
+            }
+        } catch (SQLException e) {
+            throw SessionDatabase.failure(what, e);
+        }
+    }
+
+    @Override
+    public InputStream open(Session session, StoredChunk chunk) throws IOException {
+        return files.open(session, chunk);
+    }
+
+    @Override
+    public long heldBytes() {
+        return files.heldBytes();
+    }
+
+    /** The session's rows go in one transaction with its result (if any): a finish is never lost between the two. */
+    @Override
+    public void remove(Session session, String finishedResult) throws IOException {
+        String id = session.meta().id();
+        sql("removing session " + id, c -> {
+            c.setAutoCommit(false);
+            try {
+                if (finishedResult != null) {
+                    try (PreparedStatement insert = c.prepareStatement("INSERT INTO caravan_finished (session_id, result, finished_at)"
+                            + " VALUES (?, ?, ?) ON CONFLICT (session_id) DO NOTHING")) {
+                        insert.setString(1, id);
+                        insert.setString(2, finishedResult);
+                        insert.setTimestamp(3, Timestamp.from(clock.instant()));
+                        insert.executeUpdate();
+                    }
+                }
+                try (PreparedStatement delete = c.prepareStatement("DELETE FROM caravan_session WHERE id = ?")) {
+                    delete.setString(1, id);
+                    delete.executeUpdate();
+                }
+                c.commit();
+            } finally {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                }
+            }
+            return null;
+        });
+        Tracked tracked = sessions.get(id);
+        if (tracked != null) {
+            forget(tracked);
+        } else {
+            files.removed(session, () -> { });
+        }
+        deleteFolder(session);
+    }
+
+    /** This node lets go of a session removed (here or on another node). */
+    private void forget(Tracked tracked) {
+        files.removed(tracked.session, () -> sessions.remove(tracked.session.meta().id(), tracked));
+    }
+
+    private void deleteFolder(Session session) throws IOException {
+        Path dir = files.sessionDir(session.meta().id());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Staging.deleteTree(dir);
+                return;
+            } catch (DirectoryNotEmptyException e) {
+                // a chunk renamed in by a write that then finds the session gone and fails with 404/410
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Removes the sessions that expired (any node's: each is removed by the node whose delete found its
+     * row), leaving a record so they answer 410; forgets results and expiries older than a lifetime, and
+     * temporary chunk files older than that (writes that died with their node).
+     */
+    @Override
+    public List<String> expire() throws IOException {
+        Instant now = clock.instant();
+        List<String> expired = sql("listing expired sessions", c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT id FROM caravan_session WHERE expires_at < ?")) {
+                select.setTimestamp(1, Timestamp.from(now));
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+            }
+            return ids;
+        });
+        List<String> removed = new ArrayList<>();
+        for (String id : expired) {
+            String expiresAt = sql("expiring session " + id, c -> {
+                c.setAutoCommit(false);
+                try {
+                    String at = null;
+                    try (PreparedStatement delete = c.prepareStatement("DELETE FROM caravan_session WHERE id = ? RETURNING meta")) {
+                        delete.setString(1, id);
+                        try (ResultSet rs = delete.executeQuery()) {
+                            if (rs.next()) {
+                                at = JSON.readValue(rs.getString(1), SessionMeta.class).expiresAt();
+                            }
+                        }
+                    }
+                    if (at != null) {
+                        try (PreparedStatement insert = c.prepareStatement("INSERT INTO caravan_expired (session_id, expires_at, expired_at)"
+                                + " VALUES (?, ?, ?) ON CONFLICT (session_id) DO NOTHING")) {
+                            insert.setString(1, id);
+                            insert.setString(2, at);
+                            insert.setTimestamp(3, Timestamp.from(now));
+                            insert.executeUpdate();
+                        }
+                    }
+                    c.commit();
+                    return at;
+                } finally {
+                    if (!c.getAutoCommit()) {
+                        c.rollback();
+                        c.setAutoCommit(true);
+                    }
+                }
+            });
+            if (expiresAt == null) {
+                continue; // another node removed it first
+            }
+            Tracked tracked = sessions.get(id);
+            if (tracked != null) {
+                forget(tracked);
+            }
+            Staging.deleteTree(files.sessionDir(id));
+            removed.add(id);
+        }
+        for (Tracked tracked : List.copyOf(sessions.values())) {
+            if (tracked.session.expired(now) && !expired.contains(tracked.session.meta().id())) {
+                forget(tracked); // removed by another node
+            }
+        }
+        Timestamp before = Timestamp.from(now.minus(ttl));
+        sql("forgetting old results", c -> {
+            try (PreparedStatement finished = c.prepareStatement("DELETE FROM caravan_finished WHERE finished_at < ?");
+                 PreparedStatement tombstones = c.prepareStatement("DELETE FROM caravan_expired WHERE expired_at < ?")) {
+                finished.setTimestamp(1, before);
+                finished.executeUpdate();
+                tombstones.setTimestamp(1, before);
+                tombstones.executeUpdate();
+            }
+            return null;
+        });
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(tmpDir)) {
+            for (Path tmp : temps) {
+                if (Files.getLastModifiedTime(tmp).toInstant().plus(ttl).isBefore(now)) {
+                    Files.deleteIfExists(tmp);
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** Whether the database answers now (for /health). */
+    public boolean databaseReachable() {
+        return db.reachable();
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+
+    /** One unit of database work on a pooled connection. */
+    private interface Work<T> {
+        T run(Connection c) throws SQLException, IOException;
+    }
+
+    private <T> T sql(String what, Work<T> work) throws IOException {
+        try (Connection c = db.connection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw SessionDatabase.failure(what, e);
+        }
+    }
+
+    /** Runs {@code action} while this node holds the cluster-wide lock of session {@code id}'s finish. */
+    public <T> T exclusively(String id, Callable<T> action) throws Exception {
+        try (Connection c = db.connection()) {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(?, ?)")) {
+                lock.setInt(1, id.hashCode());
+                lock.setInt(2, -1);
+                lock.execute();
+            }
+            try {
+                return action.call();
+            } finally {
+                try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+                    unlock.setInt(1, id.hashCode());
+                    unlock.setInt(2, -1);
+                    unlock.execute();
+                }
+            }
+        } catch (SQLException e) {
+            throw SessionDatabase.failure("locking the finish of session " + id, e);
+        }
+    }
+}
