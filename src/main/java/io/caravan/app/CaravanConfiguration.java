@@ -209,7 +209,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         .withMinFreeBytes(limits.minFreeBytes()).withWriteBehind(threads.writing()),
                 settings.duration("caravan.receiver.keep-versions", "7d"),
                 Durability.parse(settings.text("caravan.receiver.durability", "publish")));
-        Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), threads);
+        Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), threads,
+                ReceiverStores.open(settings, config, Clock.systemUTC()));
         context.getRegistry().bind("receiver", receiver);
         // stopped with the context (after its routes): ends the extraction and indexing and closes the store
         context.addService(receiver, true, false);

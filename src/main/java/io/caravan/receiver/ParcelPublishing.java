@@ -70,9 +70,14 @@ public final class ParcelPublishing {
             return done.get();
         }
         Session session = store.get(sid);
+        // one finish of a session at a time, on this node (its monitor) and on any node sharing the store
+        return store.exclusively(sid, () -> finishAlone(sid, session, request));
+    }
+
+    private Published finishAlone(String sid, Session session, FinishRequest request) throws IOException {
         synchronized (session) {
             // a concurrent finish of this session may have published it (or a delete removed it) while we waited
-            done = sessions.finished(sid);
+            Optional<Published> done = sessions.finished(sid);
             if (done.isPresent()) {
                 return done.get();
             }
@@ -92,6 +97,10 @@ public final class ParcelPublishing {
             throw RequestRejectedException.badRequest("finish of an archive session needs its manifest as the body");
         }
         ArchiveAssembler assembler = assemblers.get(session.meta().id());
+        if (assembler == null) {
+            // the session was started on another node sharing the store: extract its chunks here
+            assembler = assemblers.open(session);
+        }
         assembler.throwRefusal(); // refused already: say why, not which chunks were not sent after it
         ChunkCompleteness.check(session, manifest.chunks());
         ArchiveAssembler.Outcome outcome;

@@ -41,7 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
@@ -210,24 +209,33 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             forget(tracked);
             throw gone(id);
         }
+        Map<Integer, Boolean> changed = new java.util.TreeMap<>();
         synchronized (tracked) {
             for (int i = 0; i < rows.size(); i++) {
                 long[] row = rows.get(i);
                 int index = (int) row[0];
-                listIfNewer(tracked, new StoredChunk(index, shas.get(i), row[1],
-                        files.chunkFile(tracked.session, index, shas.get(i))), row[2], null);
+                StoredChunk before = tracked.session.chunk(index);
+                StoredChunk chunk = new StoredChunk(index, shas.get(i), row[1], files.chunkFile(tracked.session, index, shas.get(i)));
+                if (listIfNewer(tracked, chunk, row[2], null) && (before == null || !before.sha256().equals(chunk.sha256()))) {
+                    changed.put(index, before != null);
+                }
             }
             tracked.seen = Math.max(tracked.seen, sessionVersion[0]);
         }
+        // chunks another node stored: this node's listeners (an extraction) read them from the shared folder
+        changed.forEach((index, replaced) -> ChunkFiles.listeners(tracked.session)
+                .forEach(listener -> listener.chunkStored(tracked.session, index, replaced)));
     }
 
     /** Lists {@code chunk} unless this node already lists a newer commit of its index; under the tracker's monitor. */
-    private void listIfNewer(Tracked tracked, StoredChunk chunk, long version, ChunkBody body) {
+    private boolean listIfNewer(Tracked tracked, StoredChunk chunk, long version, ChunkBody body) {
         Long listed = tracked.versions.get(chunk.index());
         if (listed == null || listed < version) {
             tracked.versions.put(chunk.index(), version);
             files.list(tracked.session, chunk, body);
+            return true;
         }
+        return false;
     }
 
     /** 410 for a session that expired within a lifetime, else 404. */
@@ -572,8 +580,9 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         }
     }
 
-    /** Runs {@code action} while this node holds the cluster-wide lock of session {@code id}'s finish. */
-    public <T> T exclusively(String id, Callable<T> action) throws Exception {
+    /** Under a session-level advisory lock of the database: a finish on another node waits for this one. */
+    @Override
+    public <T> T exclusively(String id, Exclusive<T> finish) throws IOException {
         try (Connection c = db.connection()) {
             try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(?, ?)")) {
                 lock.setInt(1, id.hashCode());
@@ -581,7 +590,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
                 lock.execute();
             }
             try {
-                return action.call();
+                return finish.run();
             } finally {
                 try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
                     unlock.setInt(1, id.hashCode());
