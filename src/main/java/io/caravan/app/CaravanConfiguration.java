@@ -18,6 +18,7 @@ import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverAudit;
 import io.caravan.receiver.ReceiverBandwidth;
 import io.caravan.receiver.ReceiverConfig;
+import io.caravan.session.postgres.PostgresSessionStore;
 import io.caravan.receiver.ReceiverPipeline;
 import io.caravan.receiver.ReceiverProbes;
 import io.caravan.receiver.ReceiverThreads;
@@ -234,7 +235,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         long maxUpload = maxChunk + BODY_SLACK;
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
         context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits));
-        context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token));
+        context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token,
+                receiver.store() instanceof PostgresSessionStore shared ? shared::databaseReachable : null));
         catalog(context, receiver, settings, token, new ArchiveWriters(threads.archives(), archiveThreads));
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit,
                 receiverBandwidth(context, settings)));
