@@ -212,6 +212,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Durability.parse(settings.text("caravan.receiver.durability", "publish")));
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), threads,
                 ReceiverStores.open(settings, config, Clock.systemUTC()));
+        ReceiverStores.clusterQuartz(context, settings);
         context.getRegistry().bind("receiver", receiver);
         // stopped with the context (after its routes): ends the extraction and indexing and closes the store
         context.addService(receiver, true, false);

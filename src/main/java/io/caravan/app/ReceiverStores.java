@@ -8,7 +8,11 @@ import io.caravan.session.postgres.SessionDatabase;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.quartz.QuartzComponent;
 
 /**
  * {@code caravan.receiver.store}: where a receiver keeps its upload sessions. {@code disk} (the default)
@@ -19,6 +23,8 @@ final class ReceiverStores {
 
     static final String DISK = "disk";
     static final String POSTGRES = "postgres";
+    /** The Quartz scheduler name every node of a cluster shares (QRTZ_* rows, seeded in migration V2). */
+    static final String QUARTZ_CLUSTER = "caravan-receivers";
 
     private ReceiverStores() {
     }
@@ -45,6 +51,41 @@ final class ReceiverStores {
                         + " state folder) or " + POSTGRES + " (sessions in caravan.receiver.db.url, chunks in"
                         + " caravan.receiver.chunk-dir, shared by several receivers), not '" + kind + "'");
         }
+    }
+
+    /**
+     * With {@code store=postgres}, Quartz keeps its triggers in the same database with the clustered JDBC
+     * job store (tables and lock rows from migration V2): each firing of the cleanup cron runs on one node.
+     */
+    static void clusterQuartz(CamelContext context, Settings settings) {
+        String kind = settings.text("caravan.receiver.store", DISK).strip().toLowerCase(Locale.ROOT);
+        if (!POSTGRES.equals(kind)) {
+            return;
+        }
+        Map<String, Object> quartz = new HashMap<>();
+        quartz.put("org.quartz.scheduler.instanceName", QUARTZ_CLUSTER);
+        quartz.put("org.quartz.scheduler.instanceId", "AUTO");
+        quartz.put("org.quartz.threadPool.threadCount", "2");
+        quartz.put("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+        quartz.put("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+        quartz.put("org.quartz.jobStore.dataSource", "caravan");
+        quartz.put("org.quartz.jobStore.isClustered", "true");
+        quartz.put("org.quartz.jobStore.clusterCheckinInterval", "5000");
+        quartz.put("org.quartz.dataSource.caravan.provider", "hikaricp");
+        quartz.put("org.quartz.dataSource.caravan.driver", "org.postgresql.Driver");
+        quartz.put("org.quartz.dataSource.caravan.URL", required(settings, "caravan.receiver.db.url"));
+        quartz.put("org.quartz.dataSource.caravan.maxConnections", "3");
+        String user = settings.text("caravan.receiver.db.user", null);
+        String password = settings.text("caravan.receiver.db.password", null);
+        if (user != null) {
+            quartz.put("org.quartz.dataSource.caravan.user", user);
+        }
+        if (password != null) {
+            quartz.put("org.quartz.dataSource.caravan.password", password);
+        }
+        QuartzComponent component = context.getComponent("quartz", QuartzComponent.class);
+        component.setPrefixInstanceName(false); // one name for every node: Quartz's cluster is the nodes of one name
+        component.setProperties(quartz);
     }
 
     private static String required(Settings settings, String key) {
