@@ -1,0 +1,110 @@
+package io.caravan.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.caravan.TestTrees;
+import io.caravan.session.postgres.TestDatabase;
+import io.caravan.util.TreeSnapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two receiver processes on the PostgreSQL store (one database, one chunk folder, one inbox) behind a
+ * round-robin TCP proxy, with a sender that only knows the proxy: a parcel's chunks land on both nodes
+ * and it is published once; kill -9 of one node mid-upload is survived by the other; the Quartz cleanup
+ * fires on one node per firing.
+ */
+class ClusteredReceiversIT {
+
+    private static final long MIB = 1 << 20;
+
+    @RegisterExtension
+    final CaravanProcess.Tracker processes = new CaravanProcess.Tracker();
+
+    @TempDir
+    Path dir;
+
+    private final String url = TestDatabase.newDatabase();
+
+    private String[] node(int port, String... extra) {
+        List<String> args = new ArrayList<>(List.of("run", "--role", "receiver",
+                "-Dcaravan.receiver.port=" + port,
+                "-Dcaravan.receiver.inbox=" + dir.resolve("inbox"),
+                "-Dcaravan.receiver.store=postgres",
+                "-Dcaravan.receiver.db.url=" + url,
+                "-Dcaravan.receiver.db.user=" + TestDatabase.USER,
+                "-Dcaravan.receiver.chunk-dir=" + dir.resolve("chunks")));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    private static double chunksReceived(int port) {
+        try {
+            return E2e.metric(port, "caravan_chunks_received_total");
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void oneSendsChunksLandOnBothNodesAndAKilledNodeIsSurvived() throws Exception {
+        int a = E2e.freePort();
+        int b = E2e.freePort();
+        CaravanProcess nodeA = processes.start(dir, "node-a", node(a)).awaitHttpReady(a);
+        processes.start(dir, "node-b", node(b)).awaitHttpReady(b);
+        Path file = Files.createDirectories(dir.resolve("src")).resolve("big.bin");
+        TestTrees.random(file, 48 * MIB, 16);
+        TreeSnapshot source = TreeSnapshot.of(file);
+        try (RoundRobinProxy proxy = new RoundRobinProxy(List.of(a, b))) {
+            CaravanProcess send = processes.start(dir, "send", "send", file.toString(), "--to", proxy.url(),
+                    "--chunk-size", "1MiB", "--parallel", "4", "--bwlimit", "8MiB", "--codec", "none",
+                    "--state-dir", dir.resolve("state").toString());
+            await("chunks stored by both nodes").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> chunksReceived(a) >= 2 && chunksReceived(b) >= 2);
+            nodeA.kill(); // kill -9 mid-upload: its requests in flight fail, the sender's retries reach node b
+            int exit = send.awaitExit(Duration.ofSeconds(180));
+            assertThat(exit).as("the send, which only knew the proxy:\n%s", send.log()).isZero();
+        }
+        E2e.assertSameTree(source, dir.resolve("inbox/big.bin"));
+        assertThat(E2e.openSessions(b)).as("sessions left open").isZero();
+    }
+
+    @Test
+    void theCleanupFiresOnOneNodePerFiring() throws Exception {
+        int a = E2e.freePort();
+        int b = E2e.freePort();
+        CaravanProcess nodeA = processes.start(dir, "node-a", node(a, "-Dcaravan.receiver.cleanup-cron=* * * * * ?"))
+                .awaitHttpReady(a);
+        CaravanProcess nodeB = processes.start(dir, "node-b", node(b, "-Dcaravan.receiver.cleanup-cron=* * * * * ?"))
+                .awaitHttpReady(b);
+        await("cleanup runs after both nodes started").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> cleanups(nodeB.log()).size() + cleanups(nodeA.log()).size() >= 12);
+        Map<String, Integer> perSecond = new HashMap<>();
+        List<String> all = new ArrayList<>(cleanups(nodeA.log()));
+        all.addAll(cleanups(nodeB.log()));
+        all.forEach(second -> perSecond.merge(second, 1, Integer::sum));
+        long twice = perSecond.values().stream().filter(n -> n > 1).count();
+        assertThat(twice).as("seconds in which both nodes ran the cleanup: %s", perSecond).isLessThanOrEqualTo(1);
+    }
+
+    /** The second (HH:mm:ss) of every cleanup run in a node's log. */
+    private static List<String> cleanups(String log) {
+        List<String> seconds = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^(\\d\\d:\\d\\d:\\d\\d)\\.\\d+ .*cleanup: \\d+ expired").matcher(log);
+        while (m.find()) {
+            seconds.add(m.group(1));
+        }
+        return seconds;
+    }
+}
