@@ -8,6 +8,7 @@ import io.caravan.catalog.CatalogApi;
 import io.caravan.catalog.CatalogService;
 import io.caravan.catalog.ChunkCache;
 import io.caravan.catalog.DiskParcelCatalog;
+import io.caravan.catalog.ParcelCatalog;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.receiver.AnonymousAccessGuard;
@@ -18,6 +19,7 @@ import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverAudit;
 import io.caravan.receiver.ReceiverBandwidth;
 import io.caravan.receiver.ReceiverConfig;
+import io.caravan.session.postgres.PostgresParcelCatalog;
 import io.caravan.session.postgres.PostgresSessionStore;
 import io.caravan.receiver.ReceiverPipeline;
 import io.caravan.receiver.ReceiverProbes;
@@ -263,7 +265,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
     private static void catalog(CamelContext context, Receiver receiver, Settings settings, BearerToken token,
                                 ArchiveWriters archiveWriters) throws Exception {
         Path stateDir = receiver.config().stateDir().resolve("catalog");
-        DiskParcelCatalog catalog = new DiskParcelCatalog(stateDir, Clock.systemUTC());
+        // with the PostgreSQL store the catalog is the receivers' shared one, in the same database
+        ParcelCatalog catalog = receiver.store() instanceof PostgresSessionStore shared
+                ? new PostgresParcelCatalog(shared.database(), Clock.systemUTC())
+                : new DiskParcelCatalog(stateDir, Clock.systemUTC());
         receiver.catalog(catalog);
         ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"));
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,

@@ -15,6 +15,10 @@ import io.caravan.session.postgres.TestDatabase;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +40,15 @@ class ClusteredReceiversTest {
     @TempDir
     Path tmp;
 
+    private String url;
     private ReceiverFixture a;
     private ReceiverFixture b;
 
     @BeforeEach
     void startTwoNodes() throws Exception {
+        url = TestDatabase.newDatabase();
         Map<String, String> shared = Map.of("caravan.receiver.store", "postgres",
-                "caravan.receiver.db.url", TestDatabase.newDatabase(),
+                "caravan.receiver.db.url", url,
                 "caravan.receiver.db.user", TestDatabase.USER,
                 "caravan.receiver.chunk-dir", tmp.resolve("chunks").toString());
         a = new ReceiverFixture(tmp.resolve("inbox"), shared);
@@ -99,6 +105,24 @@ class ClusteredReceiversTest {
                 assertThat(kept.filter(Files::isRegularFile).toList()).as("no publish replaced another").isEmpty();
             }
         }
+    }
+
+    @Test
+    void aPublishIsRecordedInTheSharedCatalogAndListedByTheOtherNode() throws Exception {
+        ReceiverCalls.Parcel parcel = ReceiverCalls.smallParcel(tmp, "listed", 100_000, 11);
+        String sid = startArchive(a, "listed");
+        for (int i = 0; i < parcel.count(); i++) {
+            ok(put(a, sid, i, parcel.part(i)), 201);
+        }
+        ok(finish(a, sid, parcel), 200);
+        try (Connection c = DriverManager.getConnection(url, TestDatabase.USER, "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT generation FROM caravan_parcel WHERE name = 'listed'")) {
+            assertThat(rs.next()).as("the publish's record is a row of the shared catalog").isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(1);
+        }
+        JsonNode listed = ok(b.get("/parcels"), 200);
+        assertThat(listed.toString()).as("node b lists it").contains("\"listed\"");
     }
 
     @Test

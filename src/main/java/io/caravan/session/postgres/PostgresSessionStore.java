@@ -557,6 +557,11 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         return removed;
     }
 
+    /** The database this store keeps its sessions in (the shared catalog lives there too). */
+    public SessionDatabase database() {
+        return db;
+    }
+
     /** Whether the database answers now (for /health). */
     public boolean databaseReachable() {
         return db.reachable();
