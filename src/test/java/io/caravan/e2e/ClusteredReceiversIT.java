@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.caravan.TestTrees;
 import io.caravan.session.postgres.TestDatabase;
 import io.caravan.util.TreeSnapshot;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class ClusteredReceiversIT {
     @TempDir
     Path dir;
 
-    private final String url = TestDatabase.newDatabase();
+    private String url = TestDatabase.newDatabase();
 
     private String[] node(int port, String... extra) {
         List<String> args = new ArrayList<>(List.of("run", "--role", "receiver",
@@ -78,6 +79,49 @@ class ClusteredReceiversIT {
         }
         E2e.assertSameTree(source, dir.resolve("inbox/big.bin"));
         assertThat(E2e.openSessions(b)).as("sessions left open").isZero();
+    }
+
+    @Test
+    void aDatabaseRestartDuringASendIsRiddenOut() throws Exception {
+        int pgPort = E2e.freePort();
+        EmbeddedPostgres db = database(pgPort);
+        try {
+            url = db.getJdbcUrl("postgres", "postgres");
+            int a = E2e.freePort();
+            int b = E2e.freePort();
+            processes.start(dir, "node-a", node(a)).awaitHttpReady(a);
+            processes.start(dir, "node-b", node(b)).awaitHttpReady(b);
+            Path file = Files.createDirectories(dir.resolve("src")).resolve("during-restart.bin");
+            TestTrees.random(file, 32 * MIB, 17);
+            TreeSnapshot source = TreeSnapshot.of(file);
+            try (RoundRobinProxy proxy = new RoundRobinProxy(List.of(a, b))) {
+                CaravanProcess send = processes.start(dir, "send", "send", file.toString(), "--to", proxy.url(),
+                        "--chunk-size", "1MiB", "--parallel", "4", "--bwlimit", "6MiB", "--codec", "none",
+                        "--state-dir", dir.resolve("state").toString());
+                await("chunks stored").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> chunksReceived(a) + chunksReceived(b) >= 4);
+                db.close(); // the database goes away mid-send: the nodes answer 503, the sender retries
+                db = null;
+                await("the nodes report the database down").atMost(Duration.ofSeconds(30))
+                        .until(() -> CaravanProcess.status(a, "/health") == 503);
+                db = database(pgPort);
+                int exit = send.awaitExit(Duration.ofSeconds(240));
+                assertThat(exit).as("the send across the database restart:\n%s", send.log()).isZero();
+                assertThat(CaravanProcess.get(a, "/metrics").body() + CaravanProcess.get(b, "/metrics").body())
+                        .as("requests answered 503 database_unavailable meanwhile").contains("reason=\"database_unavailable\"");
+            }
+            E2e.assertSameTree(source, dir.resolve("inbox/during-restart.bin"));
+        } finally {
+            if (db != null) {
+                db.close();
+            }
+        }
+    }
+
+    /** A PostgreSQL of this test's own on {@code port}, its data kept across a stop and a start. */
+    private EmbeddedPostgres database(int port) throws Exception {
+        return EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pgdata")).setCleanDataDirectory(false)
+                .setPort(port).start();
     }
 
     @Test
