@@ -7,6 +7,12 @@ import io.caravan.TestTrees;
 import io.caravan.session.postgres.TestDatabase;
 import io.caravan.util.TreeSnapshot;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.caravan.util.Sha256;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +20,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -114,6 +125,58 @@ class ClusteredReceiversIT {
         } finally {
             if (db != null) {
                 db.close();
+            }
+        }
+    }
+
+    @Test
+    void finishesSentToBothNodesAtOncePublishOnceWithOneAnswer() throws Exception {
+        int a = E2e.freePort();
+        int b = E2e.freePort();
+        processes.start(dir, "node-a", node(a)).awaitHttpReady(a);
+        processes.start(dir, "node-b", node(b)).awaitHttpReady(b);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        ExecutorService finishing = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 3; round++) {
+                String name = "raw-" + round + ".bin";
+                HttpResponse<String> start = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a + "/start"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\",\"kind\":\"raw\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(start.statusCode()).as(start.body()).isEqualTo(201);
+                String sid = E2e.JSON.readTree(start.body()).get("session_id").asText();
+                ByteArrayOutputStream whole = new ByteArrayOutputStream();
+                for (int i = 0; i < 6; i++) {
+                    byte[] chunk = new byte[256 * 1024];
+                    new Random(round * 10L + i).nextBytes(chunk);
+                    whole.write(chunk);
+                    HttpResponse<String> put = http.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + (i % 2 == 0 ? a : b) + "/upload/" + sid + "/" + i))
+                            .header("X-Chunk-Sha256", Sha256.of(chunk, 0, chunk.length))
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(chunk)).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+                }
+                List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+                for (int port : List.of(a, b)) {
+                    answers.add(finishing.submit(() -> http.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/finish/" + sid))
+                            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())));
+                }
+                HttpResponse<String> first = answers.get(0).get();
+                HttpResponse<String> second = answers.get(1).get();
+                assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+                assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+                assertThat(E2e.JSON.readTree(second.body())).as("one publish, one answer").isEqualTo(E2e.JSON.readTree(first.body()));
+                assertThat(Files.readAllBytes(dir.resolve("inbox").resolve(name))).isEqualTo(whole.toByteArray());
+            }
+        } finally {
+            finishing.shutdownNow();
+        }
+        Path versions = dir.resolve("inbox/.caravan/versions");
+        if (Files.isDirectory(versions)) {
+            try (Stream<Path> kept = Files.walk(versions)) {
+                assertThat(kept.filter(Files::isRegularFile).toList()).as("no publish replaced another").isEmpty();
             }
         }
     }
