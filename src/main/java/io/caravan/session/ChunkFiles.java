@@ -46,11 +46,16 @@ public final class ChunkFiles {
         return sessionsDir.resolve(new SessionId(id).value());
     }
 
-    /** A session in memory over its folder, created with its chunk folder if missing; no chunks listed yet. */
-    public Session session(SessionMeta meta) throws IOException {
+    /** A new session's folder and chunk folder, created; no chunks listed yet. */
+    public Session create(SessionMeta meta) throws IOException {
         Path dir = sessionDir(meta.id());
         Files.createDirectories(dir.resolve("chunks"));
         return new Session(meta, dir);
+    }
+
+    /** A session in memory over the folder its creator made (which a removal may have deleted meanwhile). */
+    public Session session(SessionMeta meta) {
+        return new Session(meta, sessionDir(meta.id()));
     }
 
     /** A temporary name in {@code dir} (which must lie on the chunk folder's file system). */
@@ -83,6 +88,8 @@ public final class ChunkFiles {
             for (Path file : files) {
                 Files.deleteIfExists(file);
             }
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // removed meanwhile: nothing left over
         }
     }
 

@@ -47,13 +47,17 @@ import java.util.stream.Collectors;
  * A {@link SessionStore} that receiver nodes share: sessions, one row per chunk (unique on session and
  * index), finish results and expiries in PostgreSQL ({@link SessionDatabase}); chunk bytes in a shared
  * folder, written to a temporary file and renamed under their index and hash ({@link ChunkFiles}) before
- * the row that commits them. A node keeps the sessions it served in memory and brings each up to date
- * with one query on every {@link #get}, reading only the chunk rows committed since it last looked. Writes
+ * the row that commits them. A node keeps the sessions it works on in memory (letting go of those idle for
+ * {@link #IDLE}) and brings each up to date with one query on every {@link #get}, reading only the chunk
+ * rows committed since it last looked. Writes
  * of one index are serialised across nodes by an advisory lock, commits of one session by its row.
  */
 public final class PostgresSessionStore implements SessionStore, Closeable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a session this node holds may go unasked before it lets go of it. */
+    static final Duration IDLE = Duration.ofMinutes(5);
+    private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
     private final SessionDatabase db;
     private final Duration ttl;
@@ -63,12 +67,14 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     private final Path tmpDir;
     private final UploadActivity activity = new UploadActivity();
     private final Map<String, Tracked> sessions = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong lastSweep = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
 
     /** A session this node holds, with the newest session version it has read and each listed chunk's version. */
     private static final class Tracked {
         final Session session;
         long seen = -1;
         final Map<Integer, Long> versions = new HashMap<>();
+        volatile long usedAt = System.nanoTime();
 
         Tracked(Session session) {
             this.session = session;
@@ -100,7 +106,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         return activity;
     }
 
-    /** The sessions this node served since it started and that it has not seen removed. */
+    /** The sessions this node holds: those it was asked for within {@link #IDLE} or that something here listens to, not seen removed. */
     @Override
     public Collection<Session> sessions() {
         return sessions.values().stream().map(t -> t.session).collect(Collectors.toList());
@@ -122,7 +128,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         SessionId id = SessionId.random();
         SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,
                 now.toString(), now.plus(ttl).toString(), mode, into ? Boolean.TRUE : null, force ? Boolean.TRUE : null);
-        Session session = files.session(meta);
+        Session session = files.create(meta);
         sql("creating session " + id.value(), c -> {
             try (PreparedStatement insert = c.prepareStatement(
                     "INSERT INTO caravan_session (id, meta, expires_at) VALUES (?, ?, ?)")) {
@@ -144,10 +150,12 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     public Session get(String id) {
         SessionId sid = new SessionId(id);
         try {
+            letGoOfIdle();
             Tracked tracked = sessions.get(sid.value());
             if (tracked == null) {
                 tracked = load(sid.value());
             }
+            tracked.usedAt = System.nanoTime();
             refresh(tracked);
             if (tracked.session.expired(clock.instant())) {
                 throw new SessionExpiredException(sid.value(), tracked.session.meta().expiresAt());
@@ -155,6 +163,24 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             return tracked.session;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * At most once a minute, forgets the sessions nobody here asked for in {@link #IDLE} and that nothing here
+     * listens to (another node may have finished them): memory holds the sessions this node works on, and a
+     * session asked for again is read from the database.
+     */
+    private void letGoOfIdle() {
+        long now = System.nanoTime();
+        long last = lastSweep.get();
+        if (now - last < SWEEP_EVERY.toNanos() || !lastSweep.compareAndSet(last, now)) {
+            return;
+        }
+        for (Tracked tracked : List.copyOf(sessions.values())) {
+            if (now - tracked.usedAt > IDLE.toNanos() && ChunkFiles.listeners(tracked.session).isEmpty()) {
+                sessions.remove(tracked.session.meta().id(), tracked);
+            }
         }
     }
 
