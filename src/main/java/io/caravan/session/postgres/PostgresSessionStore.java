@@ -67,6 +67,8 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     private final Path tmpDir;
     private final UploadActivity activity = new UploadActivity();
     private final Map<String, Tracked> sessions = new ConcurrentHashMap<>();
+    /** Finishes holding a connection for their lock at once: at most half the pool. */
+    private final java.util.concurrent.Semaphore finishing;
     private final java.util.concurrent.atomic.AtomicLong lastSweep = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
 
     /** A session this node holds, with the newest session version it has read and each listed chunk's version. */
@@ -89,6 +91,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         this.clock = clock;
         this.files = new ChunkFiles(chunkDir, limits, durability, clock, this::sessions);
         this.tmpDir = Files.createDirectories(chunkDir.resolve("tmp"));
+        this.finishing = new java.util.concurrent.Semaphore(Math.max(1, db.poolSize() / 2));
     }
 
     @Override
@@ -611,9 +614,27 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         }
     }
 
-    /** Under a session-level advisory lock of the database: a finish on another node waits for this one. */
+    /**
+     * Under a session-level advisory lock of the database: a finish on another node waits for this one. The
+     * lock holds a connection for the whole finish, so at most half the pool's connections are held by
+     * finishes; more finishes at once wait here, leaving the rest for the work they and uploads do.
+     */
     @Override
     public <T> T exclusively(String id, Exclusive<T> finish) throws IOException {
+        try {
+            finishing.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting to finish session " + id);
+        }
+        try {
+            return locked(id, finish);
+        } finally {
+            finishing.release();
+        }
+    }
+
+    private <T> T locked(String id, Exclusive<T> finish) throws IOException {
         try (Connection c = db.connection()) {
             try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(?, ?)")) {
                 lock.setInt(1, id.hashCode());

@@ -51,6 +51,11 @@ public final class SessionDatabase implements AutoCloseable {
         return new SessionDatabase(pool);
     }
 
+    /** Connections the pool holds at most. */
+    int poolSize() {
+        return pool.getMaximumPoolSize();
+    }
+
     public DataSource dataSource() {
         return pool;
     }

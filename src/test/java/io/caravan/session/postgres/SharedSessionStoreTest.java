@@ -21,7 +21,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,6 +49,48 @@ class SharedSessionStoreTest {
                 Durability.DEFAULT);
         stores.add(store);
         return store;
+    }
+
+    @Test
+    void finishesAtOnceBeyondThePoolStillHaveConnectionsForTheirWork() throws Exception {
+        PostgresSessionStore store = new PostgresSessionStore(SessionDatabase.open(url, TestDatabase.USER, "", 2), chunkDir,
+                Duration.ofHours(1), new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0), Clock.systemUTC(),
+                Durability.DEFAULT);
+        stores.add(store);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(store.create("p" + i, "raw", null, null, null).id().value());
+        }
+        ExecutorService finishing = Executors.newFixedThreadPool(4);
+        CyclicBarrier inside = new CyclicBarrier(2);
+        try {
+            List<Callable<String>> finishes = new ArrayList<>();
+            for (String id : ids) {
+                // a finish reads its session and records its result while it holds its lock
+                finishes.add(() -> store.exclusively(id, () -> {
+                    meet(inside); // two finishes holding their locks at once, if the store lets them
+                    Session session = store.get(id);
+                    store.remove(session, "{}");
+                    return id;
+                }));
+            }
+            for (Future<String> finish : finishing.invokeAll(finishes)) {
+                assertThat(finish.get()).isIn(ids);
+            }
+        } finally {
+            finishing.shutdownNow();
+        }
+    }
+
+    /** Waits up to a second for another party at {@code barrier}; goes on alone after that. */
+    private static void meet(CyclicBarrier barrier) {
+        try {
+            barrier.await(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (BrokenBarrierException | TimeoutException e) {
+            barrier.reset();
+        }
     }
 
     @AfterEach
