@@ -212,6 +212,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         .withMinFreeBytes(limits.minFreeBytes()).withWriteBehind(threads.writing()),
                 settings.duration("caravan.receiver.keep-versions", "7d"),
                 Durability.parse(settings.text("caravan.receiver.durability", "publish")));
+        config = ReceiverStores.node(settings, config);
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), threads,
                 ReceiverStores.open(settings, config, Clock.systemUTC()));
         ReceiverStores.clusterQuartz(context, settings);

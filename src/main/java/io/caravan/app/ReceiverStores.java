@@ -88,6 +88,34 @@ final class ReceiverStores {
         component.setProperties(quartz);
     }
 
+    /**
+     * With {@code store=postgres}, {@code config} as node {@code caravan.receiver.node-name} (default: this
+     * host's name and the receiver's port) of receivers sharing the inbox: its staging folder is its own, so
+     * a node's start never empties what another node extracts.
+     */
+    static ReceiverConfig node(Settings settings, ReceiverConfig config) {
+        String kind = settings.text("caravan.receiver.store", DISK).strip().toLowerCase(Locale.ROOT);
+        if (!POSTGRES.equals(kind)) {
+            return config;
+        }
+        String name = settings.text("caravan.receiver.node-name", null);
+        if (name == null) {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "node";
+            }
+            name = host + "-" + settings.text("caravan.receiver.port", "8834");
+        }
+        String safe = name.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (safe.isEmpty() || safe.startsWith(".")) {
+            throw new IllegalArgumentException("caravan.receiver.node-name '" + name
+                    + "' must be letters, digits, '.', '_' or '-', not starting with '.'");
+        }
+        return config.asNode(safe);
+    }
+
     private static String required(Settings settings, String key) {
         String value = settings.text(key, null);
         if (value == null || value.isBlank()) {

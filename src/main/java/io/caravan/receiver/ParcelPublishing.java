@@ -160,7 +160,7 @@ public final class ParcelPublishing {
     private Published finishRaw(Session session, Manifest manifest) throws IOException {
         List<ChunkInfo> expected = manifest != null ? manifest.chunks() : ChunkCompleteness.contiguous(session);
         ChunkCompleteness.check(session, expected);
-        Path stagingDir = config.stateDir().resolve("staging").resolve(session.meta().id());
+        Path stagingDir = config.stagingDir().resolve(session.meta().id());
         String own = manifest != null && manifest.file() != null ? manifest.file().name()
                 : session.meta().name() == null || session.meta().name().endsWith("/")
                 ? session.meta().id() : Path.of(session.meta().name()).getFileName().toString();

@@ -71,8 +71,8 @@ public final class Receiver implements Service {
         this.publishing = new ParcelPublishing(config, store, sessions, assemblers, new Publisher(config.inbox(), versions),
                 mirrors, dedup, metrics);
         this.mirrorUpdates = new MirrorUpdates(mirrors, dedup);
-        Staging.deleteTree(config.stateDir().resolve("staging"));
-        this.warmUp = new ExtractionWarmUp(config.stateDir().resolve("staging"));
+        Staging.deleteTree(config.stagingDir());
+        this.warmUp = new ExtractionWarmUp(config.stagingDir());
         this.warmUpQueued = threads.extraction().submit(warmUp);
         for (Session session : store.sessions()) {
             assemblers.open(session);

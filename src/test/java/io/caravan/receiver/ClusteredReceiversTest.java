@@ -126,6 +126,19 @@ class ClusteredReceiversTest {
     }
 
     @Test
+    void aNodeThatRestartsLeavesTheOtherNodesExtractionAlone() throws Exception {
+        ReceiverCalls.Parcel parcel = ReceiverCalls.smallParcel(tmp, "restart", 400_000, 5);
+        String sid = startArchive(a, "restart");
+        ok(put(a, sid, 0, parcel.part(0)), 201);
+        ok(put(a, sid, 1, parcel.part(1)), 201);
+        b.restart(); // a node's start clears its own staging, not the folder node a extracts into
+        for (int i = 2; i < parcel.count(); i++) {
+            ok(put(a, sid, i, parcel.part(i)), 201);
+        }
+        assertPublished(a, finish(a, sid, parcel), parcel, "restart");
+    }
+
+    @Test
     void anUnknownStoreStopsTheStartNamingTheAllowedOnes() {
         assertThatThrownBy(() -> new ReceiverFixture(tmp.resolve("other"), Map.of("caravan.receiver.store", "mongo")).close())
                 .hasStackTraceContaining("caravan.receiver.store")
