@@ -69,6 +69,8 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     private final Map<String, Tracked> sessions = new ConcurrentHashMap<>();
     /** Finishes holding a connection for their lock at once: at most half the pool. */
     private final java.util.concurrent.Semaphore finishing;
+    private final Duration idle;
+    private final Duration sweepEvery;
     private final java.util.concurrent.atomic.AtomicLong lastSweep = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
 
     /** A session this node holds, with the newest session version it has read and each listed chunk's version. */
@@ -85,6 +87,14 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
 
     public PostgresSessionStore(SessionDatabase db, Path chunkDir, Duration ttl, SessionLimits limits, Clock clock,
                                 Durability durability) throws IOException {
+        this(db, chunkDir, ttl, limits, clock, durability, IDLE);
+    }
+
+    /** {@code idle}: how long a session may go unasked before this node looks whether it still exists (and checks each request then). */
+    public PostgresSessionStore(SessionDatabase db, Path chunkDir, Duration ttl, SessionLimits limits, Clock clock,
+                                Durability durability, Duration idle) throws IOException {
+        this.idle = idle;
+        this.sweepEvery = idle.compareTo(SWEEP_EVERY) < 0 ? idle : SWEEP_EVERY;
         this.db = db;
         this.ttl = ttl;
         this.limits = limits;
@@ -170,20 +180,46 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     }
 
     /**
-     * At most once a minute, forgets the sessions nobody here asked for in {@link #IDLE} and that nothing here
-     * listens to (another node may have finished them): memory holds the sessions this node works on, and a
-     * session asked for again is read from the database.
+     * At most once a minute, looks at the sessions nobody here asked for in {@code idle}: those nothing here
+     * listens to are let go of (a session asked for again is read from the database); those with listeners
+     * (an extraction) are kept while their row exists and otherwise forgotten, telling the listeners (another
+     * node finished, deleted or expired them). Memory holds the sessions this node works on.
      */
     private void letGoOfIdle() {
         long now = System.nanoTime();
         long last = lastSweep.get();
-        if (now - last < SWEEP_EVERY.toNanos() || !lastSweep.compareAndSet(last, now)) {
+        if (now - last < sweepEvery.toNanos() || !lastSweep.compareAndSet(last, now)) {
             return;
         }
+        List<Tracked> listened = new ArrayList<>();
         for (Tracked tracked : List.copyOf(sessions.values())) {
-            if (now - tracked.usedAt > IDLE.toNanos() && ChunkFiles.listeners(tracked.session).isEmpty()) {
-                sessions.remove(tracked.session.meta().id(), tracked);
+            if (now - tracked.usedAt >= idle.toNanos()) {
+                if (ChunkFiles.listeners(tracked.session).isEmpty()) {
+                    sessions.remove(tracked.session.meta().id(), tracked);
+                } else {
+                    listened.add(tracked);
+                }
             }
+        }
+        if (listened.isEmpty()) {
+            return;
+        }
+        try {
+            List<String> open = sql("looking for sessions removed elsewhere", c -> {
+                List<String> ids = new ArrayList<>();
+                try (PreparedStatement select = c.prepareStatement("SELECT id FROM caravan_session WHERE id = ANY (?)")) {
+                    select.setArray(1, c.createArrayOf("text", listened.stream().map(t -> t.session.meta().id()).toArray()));
+                    try (ResultSet rs = select.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getString(1));
+                        }
+                    }
+                }
+                return ids;
+            });
+            listened.stream().filter(t -> !open.contains(t.session.meta().id())).forEach(this::forget);
+        } catch (IOException | RuntimeException e) {
+            // the next sweep looks again; the request that ran this one goes on
         }
     }
 

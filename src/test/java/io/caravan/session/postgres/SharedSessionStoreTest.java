@@ -82,6 +82,34 @@ class SharedSessionStoreTest {
         }
     }
 
+    @Test
+    void aNodeLetsGoOfASessionAnotherNodeFinishedOnceItIsIdleTellingItsListeners() throws Exception {
+        PostgresSessionStore a = new PostgresSessionStore(SessionDatabase.open(url, TestDatabase.USER, "", 4), chunkDir,
+                Duration.ofHours(1), new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0), Clock.systemUTC(),
+                Durability.DEFAULT, Duration.ZERO);
+        stores.add(a);
+        PostgresSessionStore b = node();
+        Session listened = a.create("p", "archive", "zstd", null, null);
+        Session quiet = a.create("q", "raw", null, null, null);
+        List<String> closed = new ArrayList<>();
+        listened.addListener(new io.caravan.session.SessionListener() {
+            @Override
+            public void chunkStored(Session session, int index, boolean replaced) {
+            }
+
+            @Override
+            public void closed(Session session) {
+                closed.add(session.id().value());
+            }
+        });
+        b.remove(b.get(listened.id().value()), "{}");
+        b.remove(b.get(quiet.id().value()), "{}");
+        Session other = a.create("r", "raw", null, null, null);
+        a.get(other.id().value()); // a request: the node looks at what it holds idle
+        assertThat(closed).as("the listener (an extraction) is told its session went away").containsExactly(listened.id().value());
+        assertThat(a.sessions()).extracting(s -> s.id().value()).containsExactly(other.id().value());
+    }
+
     /** Waits up to a second for another party at {@code barrier}; goes on alone after that. */
     private static void meet(CyclicBarrier barrier) {
         try {
