@@ -6,6 +6,8 @@ import io.caravan.session.SessionStore;
 import io.caravan.session.postgres.PostgresSessionStore;
 import io.caravan.session.postgres.SessionDatabase;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
@@ -102,8 +104,8 @@ final class ReceiverStores {
         if (name == null) {
             String host;
             try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.net.UnknownHostException e) {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
                 host = "node";
             }
             name = host + "-" + settings.text("caravan.receiver.port", "8834");

@@ -5,6 +5,7 @@ import io.caravan.util.DirectFileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Collection;
@@ -88,7 +89,7 @@ public final class ChunkFiles {
             for (Path file : files) {
                 Files.deleteIfExists(file);
             }
-        } catch (java.nio.file.NoSuchFileException gone) {
+        } catch (NoSuchFileException gone) {
             // removed meanwhile: nothing left over
         }
     }

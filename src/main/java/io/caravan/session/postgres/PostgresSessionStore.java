@@ -20,6 +20,8 @@ import io.caravan.unpack.Staging;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -40,7 +42,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -68,10 +73,10 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     private final UploadActivity activity = new UploadActivity();
     private final Map<String, Tracked> sessions = new ConcurrentHashMap<>();
     /** Finishes holding a connection for their lock at once: at most half the pool. */
-    private final java.util.concurrent.Semaphore finishing;
+    private final Semaphore finishing;
     private final Duration idle;
     private final Duration sweepEvery;
-    private final java.util.concurrent.atomic.AtomicLong lastSweep = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+    private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
 
     /** A session this node holds, with the newest session version it has read and each listed chunk's version. */
     private static final class Tracked {
@@ -101,7 +106,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         this.clock = clock;
         this.files = new ChunkFiles(chunkDir, limits, durability, clock, this::sessions);
         this.tmpDir = Files.createDirectories(chunkDir.resolve("tmp"));
-        this.finishing = new java.util.concurrent.Semaphore(Math.max(1, db.poolSize() / 2));
+        this.finishing = new Semaphore(Math.max(1, db.poolSize() / 2));
     }
 
     @Override
@@ -175,7 +180,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             }
             return tracked.session;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -274,7 +279,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             forget(tracked);
             throw gone(id);
         }
-        Map<Integer, Boolean> changed = new java.util.TreeMap<>();
+        Map<Integer, Boolean> changed = new TreeMap<>();
         synchronized (tracked) {
             for (int i = 0; i < rows.size(); i++) {
                 long[] row = rows.get(i);
@@ -329,7 +334,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
                 }
             }));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -661,7 +666,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             finishing.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting to finish session " + id);
+            throw new InterruptedIOException("interrupted while waiting to finish session " + id);
         }
         try {
             return locked(id, finish);
