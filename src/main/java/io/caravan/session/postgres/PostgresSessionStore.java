@@ -1,6 +1,5 @@
 package io.caravan.session.postgres;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.session.ChunkBody;
 import io.caravan.session.ChunkDigestMismatchException;
 import io.caravan.session.ChunkFiles;
@@ -31,7 +30,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,12 +57,12 @@ import java.util.stream.Collectors;
  */
 public final class PostgresSessionStore implements SessionStore, Closeable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** How long a session this node holds may go unasked before it lets go of it. */
     static final Duration IDLE = Duration.ofMinutes(5);
     private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
     private final SessionDatabase db;
+    private final SessionRows rows;
     private final Duration ttl;
     private final SessionLimits limits;
     private final Clock clock;
@@ -101,6 +99,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         this.idle = idle;
         this.sweepEvery = idle.compareTo(SWEEP_EVERY) < 0 ? idle : SWEEP_EVERY;
         this.db = db;
+        this.rows = new SessionRows(db);
         this.ttl = ttl;
         this.limits = limits;
         this.clock = clock;
@@ -134,29 +133,12 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     public Session create(String name, String kind, String codec, Long chunkSize, String onConflict, String mode,
                           boolean into, boolean force) throws IOException {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        files.checkNewSession(sql("counting open sessions", c -> {
-            try (PreparedStatement count = c.prepareStatement("SELECT count(*) FROM caravan_session WHERE expires_at >= ?")) {
-                count.setTimestamp(1, Timestamp.from(now));
-                try (ResultSet rs = count.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        }));
+        files.checkNewSession(rows.countOpen(now));
         SessionId id = SessionId.random();
         SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,
                 now.toString(), now.plus(ttl).toString(), mode, into ? Boolean.TRUE : null, force ? Boolean.TRUE : null);
         Session session = files.create(meta);
-        sql("creating session " + id.value(), c -> {
-            try (PreparedStatement insert = c.prepareStatement(
-                    "INSERT INTO caravan_session (id, meta, expires_at) VALUES (?, ?, ?)")) {
-                insert.setString(1, id.value());
-                insert.setString(2, JSON.writeValueAsString(meta));
-                insert.setTimestamp(3, Timestamp.from(Instant.parse(meta.expiresAt())));
-                insert.executeUpdate();
-            }
-            return null;
-        });
+        rows.insert(meta);
         Tracked tracked = new Tracked(session);
         tracked.seen = 0;
         sessions.put(id.value(), tracked);
@@ -210,18 +192,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             return;
         }
         try {
-            List<String> open = sql("looking for sessions removed elsewhere", c -> {
-                List<String> ids = new ArrayList<>();
-                try (PreparedStatement select = c.prepareStatement("SELECT id FROM caravan_session WHERE id = ANY (?)")) {
-                    select.setArray(1, c.createArrayOf("text", listened.stream().map(t -> t.session.meta().id()).toArray()));
-                    try (ResultSet rs = select.executeQuery()) {
-                        while (rs.next()) {
-                            ids.add(rs.getString(1));
-                        }
-                    }
-                }
-                return ids;
-            });
+            List<String> open = rows.existing(listened.stream().map(t -> t.session.meta().id()).toList());
             listened.stream().filter(t -> !open.contains(t.session.meta().id())).forEach(this::forget);
         } catch (IOException | RuntimeException e) {
             // the next sweep looks again; the request that ran this one goes on
@@ -229,18 +200,11 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     }
 
     private Tracked load(String id) throws IOException {
-        String meta = sql("reading session " + id, c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT meta FROM caravan_session WHERE id = ?")) {
-                select.setString(1, id);
-                try (ResultSet rs = select.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
-            }
-        });
+        SessionMeta meta = rows.meta(id);
         if (meta == null) {
             throw gone(id);
         }
-        Session session = files.session(JSON.readValue(meta, SessionMeta.class));
+        Session session = files.session(meta);
         files.dropTemporaries(session); // never written there by this store: leftovers of another layout
         Tracked tracked = sessions.putIfAbsent(id, new Tracked(session));
         return tracked != null ? tracked : sessions.get(id);
@@ -253,44 +217,22 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         synchronized (tracked) {
             since = tracked.seen;
         }
-        List<long[]> rows = new ArrayList<>();
-        List<String> shas = new ArrayList<>();
-        long[] sessionVersion = {-1};
-        sql("reading the chunks of session " + id, c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT s.version, c.idx, c.sha256, c.size, c.version"
-                    + " FROM caravan_session s LEFT JOIN caravan_chunk c ON c.session_id = s.id AND c.version > ?"
-                    + " WHERE s.id = ? ORDER BY c.version")) {
-                select.setLong(1, since);
-                select.setString(2, id);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        sessionVersion[0] = rs.getLong(1);
-                        String sha = rs.getString(3);
-                        if (sha != null) {
-                            rows.add(new long[] {rs.getInt(2), rs.getLong(4), rs.getLong(5)});
-                            shas.add(sha);
-                        }
-                    }
-                }
-            }
-            return null;
-        });
-        if (sessionVersion[0] < 0) {
+        SessionRows.Changes changes = rows.changes(id, since);
+        if (changes.sessionVersion() < 0) {
             forget(tracked);
             throw gone(id);
         }
         Map<Integer, Boolean> changed = new TreeMap<>();
         synchronized (tracked) {
-            for (int i = 0; i < rows.size(); i++) {
-                long[] row = rows.get(i);
-                int index = (int) row[0];
-                StoredChunk before = tracked.session.chunk(index);
-                StoredChunk chunk = new StoredChunk(index, shas.get(i), row[1], files.chunkFile(tracked.session, index, shas.get(i)));
-                if (listIfNewer(tracked, chunk, row[2], null) && (before == null || !before.sha256().equals(chunk.sha256()))) {
-                    changed.put(index, before != null);
+            for (SessionRows.ChunkRow row : changes.chunks()) {
+                StoredChunk before = tracked.session.chunk(row.index());
+                StoredChunk chunk = new StoredChunk(row.index(), row.sha256(), row.size(),
+                        files.chunkFile(tracked.session, row.index(), row.sha256()));
+                if (listIfNewer(tracked, chunk, row.version(), null) && (before == null || !before.sha256().equals(chunk.sha256()))) {
+                    changed.put(row.index(), before != null);
                 }
             }
-            tracked.seen = Math.max(tracked.seen, sessionVersion[0]);
+            tracked.seen = Math.max(tracked.seen, changes.sessionVersion());
         }
         // chunks another node stored: this node's listeners (an extraction) read them from the shared folder
         changed.forEach((index, replaced) -> ChunkFiles.listeners(tracked.session)
@@ -310,14 +252,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
 
     /** 410 for a session that expired within a lifetime, else 404. */
     private RuntimeException gone(String id) throws IOException {
-        String expiredAt = sql("reading session " + id, c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT expires_at FROM caravan_expired WHERE session_id = ?")) {
-                select.setString(1, id);
-                try (ResultSet rs = select.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
-            }
-        });
+        String expiredAt = rows.expiredAt(id);
         return expiredAt != null ? new SessionExpiredException(id, expiredAt) : new SessionNotFoundException(id);
     }
 
@@ -325,14 +260,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     public Optional<String> finishedResult(String id) {
         String sid = new SessionId(id).value();
         try {
-            return Optional.ofNullable(sql("reading the result of session " + sid, c -> {
-                try (PreparedStatement select = c.prepareStatement("SELECT result FROM caravan_finished WHERE session_id = ?")) {
-                    select.setString(1, sid);
-                    try (ResultSet rs = select.executeQuery()) {
-                        return rs.next() ? rs.getString(1) : null;
-                    }
-                }
-            }));
+            return Optional.ofNullable(rows.finishedResult(sid));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -485,31 +413,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     @Override
     public void remove(Session session, String finishedResult) throws IOException {
         String id = session.meta().id();
-        sql("removing session " + id, c -> {
-            c.setAutoCommit(false);
-            try {
-                if (finishedResult != null) {
-                    try (PreparedStatement insert = c.prepareStatement("INSERT INTO caravan_finished (session_id, result, finished_at)"
-                            + " VALUES (?, ?, ?) ON CONFLICT (session_id) DO NOTHING")) {
-                        insert.setString(1, id);
-                        insert.setString(2, finishedResult);
-                        insert.setTimestamp(3, Timestamp.from(clock.instant()));
-                        insert.executeUpdate();
-                    }
-                }
-                try (PreparedStatement delete = c.prepareStatement("DELETE FROM caravan_session WHERE id = ?")) {
-                    delete.setString(1, id);
-                    delete.executeUpdate();
-                }
-                c.commit();
-            } finally {
-                if (!c.getAutoCommit()) {
-                    c.rollback();
-                    c.setAutoCommit(true);
-                }
-            }
-            return null;
-        });
+        rows.remove(id, finishedResult, clock.instant());
         Tracked tracked = sessions.get(id);
         if (tracked != null) {
             forget(tracked);
@@ -547,50 +451,10 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     @Override
     public List<String> expire() throws IOException {
         Instant now = clock.instant();
-        List<String> expired = sql("listing expired sessions", c -> {
-            List<String> ids = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT id FROM caravan_session WHERE expires_at < ?")) {
-                select.setTimestamp(1, Timestamp.from(now));
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(rs.getString(1));
-                    }
-                }
-            }
-            return ids;
-        });
+        List<String> expired = rows.expiredBefore(now);
         List<String> removed = new ArrayList<>();
         for (String id : expired) {
-            String expiresAt = sql("expiring session " + id, c -> {
-                c.setAutoCommit(false);
-                try {
-                    String at = null;
-                    try (PreparedStatement delete = c.prepareStatement("DELETE FROM caravan_session WHERE id = ? RETURNING meta")) {
-                        delete.setString(1, id);
-                        try (ResultSet rs = delete.executeQuery()) {
-                            if (rs.next()) {
-                                at = JSON.readValue(rs.getString(1), SessionMeta.class).expiresAt();
-                            }
-                        }
-                    }
-                    if (at != null) {
-                        try (PreparedStatement insert = c.prepareStatement("INSERT INTO caravan_expired (session_id, expires_at, expired_at)"
-                                + " VALUES (?, ?, ?) ON CONFLICT (session_id) DO NOTHING")) {
-                            insert.setString(1, id);
-                            insert.setString(2, at);
-                            insert.setTimestamp(3, Timestamp.from(now));
-                            insert.executeUpdate();
-                        }
-                    }
-                    c.commit();
-                    return at;
-                } finally {
-                    if (!c.getAutoCommit()) {
-                        c.rollback();
-                        c.setAutoCommit(true);
-                    }
-                }
-            });
+            String expiresAt = rows.expire(id, now);
             if (expiresAt == null) {
                 continue; // another node removed it first
             }
@@ -606,17 +470,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
                 forget(tracked); // removed by another node
             }
         }
-        Timestamp before = Timestamp.from(now.minus(ttl));
-        sql("forgetting old results", c -> {
-            try (PreparedStatement finished = c.prepareStatement("DELETE FROM caravan_finished WHERE finished_at < ?");
-                 PreparedStatement tombstones = c.prepareStatement("DELETE FROM caravan_expired WHERE expired_at < ?")) {
-                finished.setTimestamp(1, before);
-                finished.executeUpdate();
-                tombstones.setTimestamp(1, before);
-                tombstones.executeUpdate();
-            }
-            return null;
-        });
+        rows.forgetBefore(now.minus(ttl));
         try (DirectoryStream<Path> temps = Files.newDirectoryStream(tmpDir)) {
             for (Path tmp : temps) {
                 if (Files.getLastModifiedTime(tmp).toInstant().plus(ttl).isBefore(now)) {
@@ -640,19 +494,6 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     @Override
     public void close() {
         db.close();
-    }
-
-    /** One unit of database work on a pooled connection. */
-    private interface Work<T> {
-        T run(Connection c) throws SQLException, IOException;
-    }
-
-    private <T> T sql(String what, Work<T> work) throws IOException {
-        try (Connection c = db.connection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw SessionDatabase.failure(what, e);
-        }
     }
 
     /**
