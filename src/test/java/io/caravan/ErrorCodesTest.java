@@ -18,6 +18,7 @@ import io.caravan.session.ChunkDigestMismatchException;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.SessionExpiredException;
 import io.caravan.session.SessionNotFoundException;
+import io.caravan.session.postgres.DatabaseUnavailableException;
 import io.caravan.sync.EmptySourceException;
 import io.caravan.sync.SourceUnreadableException;
 import io.caravan.sync.TooManyDeletesException;
@@ -69,6 +70,7 @@ class ErrorCodesTest {
         codes.put(new RefusedEntryException(new UnsafeEntryException("e", "r")), "refused_entry 422");
         codes.put(new SessionExpiredException("s", "t"), "session_expired 410");
         codes.put(new SessionNotFoundException("s"), "session_not_found 404");
+        codes.put(new DatabaseUnavailableException("w", new java.sql.SQLException("m", "08006")), "database_unavailable 503");
         codes.put(new ChunkDigestMismatchException("s", 0, "a", "b"), "chunk_digest_mismatch 422");
         codes.put(new ChunkVerificationException("m"), "chunk_verification 409");
         codes.put(new ExtractLimitException("m"), "extract_limit 413");

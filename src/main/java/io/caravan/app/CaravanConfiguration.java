@@ -12,6 +12,7 @@ import io.caravan.catalog.CatalogApi;
 import io.caravan.catalog.CatalogService;
 import io.caravan.catalog.ChunkCache;
 import io.caravan.catalog.DiskParcelCatalog;
+import io.caravan.catalog.ParcelCatalog;
 import io.caravan.fs.Versions;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
@@ -23,6 +24,8 @@ import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverAudit;
 import io.caravan.receiver.ReceiverBandwidth;
 import io.caravan.receiver.ReceiverConfig;
+import io.caravan.session.postgres.PostgresParcelCatalog;
+import io.caravan.session.postgres.PostgresSessionStore;
 import io.caravan.receiver.ReceiverPipeline;
 import io.caravan.receiver.ReceiverProbes;
 import io.caravan.receiver.ReceiverThreads;
@@ -224,7 +227,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         .withMinFreeBytes(limits.minFreeBytes()).withWriteBehind(threads.writing()),
                 settings.duration("caravan.receiver.keep-versions", "7d"),
                 Durability.parse(settings.text("caravan.receiver.durability", "publish")));
-        Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), threads);
+        config = ReceiverStores.node(settings, config);
+        Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), threads,
+                ReceiverStores.open(settings, config, Clock.systemUTC()));
+        ReceiverStores.clusterQuartz(context, settings);
         context.getRegistry().bind("receiver", receiver);
         // stopped with the context (after its routes): ends the extraction and indexing and closes the store
         context.addService(receiver, true, false);
@@ -248,7 +254,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         long maxUpload = maxChunk + BODY_SLACK;
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
         context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits));
-        context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token));
+        context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token,
+                receiver.store() instanceof PostgresSessionStore shared ? shared::databaseReachable : null));
         catalog(context, receiver, settings, token, new ArchiveWriters(threads.archives(), archiveThreads));
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit,
                 receiverBandwidth(context, settings)));
@@ -276,7 +283,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
     private static void catalog(CamelContext context, Receiver receiver, Settings settings, BearerToken token,
                                 ArchiveWriters archiveWriters) throws Exception {
         Path stateDir = receiver.config().stateDir().resolve("catalog");
-        DiskParcelCatalog catalog = new DiskParcelCatalog(stateDir, Clock.systemUTC());
+        // with the PostgreSQL store the catalog is the receivers' shared one, in the same database
+        ParcelCatalog catalog = receiver.store() instanceof PostgresSessionStore shared
+                ? new PostgresParcelCatalog(shared.database(), Clock.systemUTC())
+                : new DiskParcelCatalog(stateDir, Clock.systemUTC());
         receiver.catalog(catalog);
         ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"));
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,

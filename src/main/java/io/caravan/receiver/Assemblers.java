@@ -31,7 +31,7 @@ final class Assemblers {
     /** Starts extracting {@code session} into its staging folder; it then reads each chunk as it is stored. */
     ArchiveAssembler open(Session session) throws IOException {
         ArchiveAssembler assembler = new ArchiveAssembler(session, store,
-                config.stateDir().resolve("staging").resolve(session.meta().id()), config.inbox(),
+                config.stagingDir().resolve(session.meta().id()), config.inbox(),
                 new UnpackOptions(true, config.onConflict(session.meta()), config.policy()), content, pool);
         session.addListener(assembler);
         bySession.put(session.meta().id(), assembler);

@@ -70,9 +70,14 @@ public final class ParcelPublishing {
             return done.get();
         }
         Session session = store.get(sid);
+        // one finish of a session at a time, on this node (its monitor) and on any node sharing the store
+        return store.exclusively(sid, () -> finishAlone(sid, session, request));
+    }
+
+    private Published finishAlone(String sid, Session session, FinishRequest request) throws IOException {
         synchronized (session) {
             // a concurrent finish of this session may have published it (or a delete removed it) while we waited
-            done = sessions.finished(sid);
+            Optional<Published> done = sessions.finished(sid);
             if (done.isPresent()) {
                 return done.get();
             }
@@ -92,6 +97,10 @@ public final class ParcelPublishing {
             throw RequestRejectedException.badRequest("finish of an archive session needs its manifest as the body");
         }
         ArchiveAssembler assembler = assemblers.get(session.meta().id());
+        if (assembler == null) {
+            // the session was started on another node sharing the store: extract its chunks here
+            assembler = assemblers.open(session);
+        }
         assembler.throwRefusal(); // refused already: say why, not which chunks were not sent after it
         ChunkCompleteness.check(session, manifest.chunks());
         ArchiveAssembler.Outcome outcome;
@@ -151,7 +160,7 @@ public final class ParcelPublishing {
     private Published finishRaw(Session session, Manifest manifest) throws IOException {
         List<ChunkInfo> expected = manifest != null ? manifest.chunks() : ChunkCompleteness.contiguous(session);
         ChunkCompleteness.check(session, expected);
-        Path stagingDir = config.stateDir().resolve("staging").resolve(session.meta().id());
+        Path stagingDir = config.stagingDir().resolve(session.meta().id());
         String own = manifest != null && manifest.file() != null ? manifest.file().name()
                 : session.meta().name() == null || session.meta().name().endsWith("/")
                 ? session.meta().id() : Path.of(session.meta().name()).getFileName().toString();
@@ -223,9 +232,10 @@ public final class ParcelPublishing {
         }
         try {
             boolean folder = Files.isDirectory(config.inbox().resolve(result.path()), LinkOption.NOFOLLOW_LINKS);
+            // the published folders it lies in, and parcels it replaced, changed too; then its own record (generation + 1)
+            target.changed(result.path());
             target.record(result.path(), folder ? "folder" : "file", result.files(), result.bytes(), session.meta().codec(),
                     result.sha256());
-            target.changed(result.path()); // the published folders it lies in, and parcels it replaced, changed too
         } catch (IOException | RuntimeException e) {
             LOG.warn("'{}' was published but could not be recorded in the catalog: {}", result.path(), e.toString());
         }

@@ -49,13 +49,19 @@ public final class Receiver implements Service {
 
     /** A receiver extracting and indexing on {@code threads} (Camel's pools when built by the application). */
     public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock, ReceiverThreads threads) throws IOException {
+        this(config, registry, clock, threads, new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(),
+                clock, config.durability()));
+    }
+
+    /** A receiver over {@code store} (the disk store in its state folder, or one shared with other nodes), which {@link #close} closes. */
+    public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock, ReceiverThreads threads, SessionStore store)
+            throws IOException {
         this.config = config;
         this.threads = threads;
         Files.createDirectories(config.inbox());
         Versions versions = new Versions(config.stateDir().resolve(Versions.FOLDER), config.keepVersions(), clock);
         Mirrors mirrors = new Mirrors(config.inbox(), versions);
-        this.store = new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(), clock,
-                config.durability());
+        this.store = store;
         this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.jsonl"),
                 store.activity().idleAfter(INDEXING_QUIET), threads.indexing());
         this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());
@@ -65,8 +71,8 @@ public final class Receiver implements Service {
         this.publishing = new ParcelPublishing(config, store, sessions, assemblers, new Publisher(config.inbox(), versions),
                 mirrors, dedup, metrics);
         this.mirrorUpdates = new MirrorUpdates(mirrors, dedup);
-        Staging.deleteTree(config.stateDir().resolve("staging"));
-        this.warmUp = new ExtractionWarmUp(config.stateDir().resolve("staging"));
+        Staging.deleteTree(config.stagingDir());
+        this.warmUp = new ExtractionWarmUp(config.stagingDir());
         this.warmUpQueued = threads.extraction().submit(warmUp);
         for (Session session : store.sessions()) {
             assemblers.open(session);
@@ -120,6 +126,17 @@ public final class Receiver implements Service {
         dedup.close();
         assemblers.closeAll(store.sessions());
         threads.close();
+        if (store instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the session store: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    public SessionStore store() {
+        return store;
     }
 
     /** Nothing to start: the constructor opened the store and resumed the open archive sessions. */

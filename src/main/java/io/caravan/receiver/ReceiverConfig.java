@@ -16,7 +16,27 @@ import java.time.Duration;
  * says when what arrives is forced to disk (every chunk, or each parcel once before its publish).
  */
 public record ReceiverConfig(Path inbox, Duration sessionTtl, SessionLimits limits, long dedupMinSize,
-                             OnConflict onConflict, ExtractPolicy policy, Duration keepVersions, Durability durability) {
+                             OnConflict onConflict, ExtractPolicy policy, Duration keepVersions, Durability durability,
+                             String node) {
+
+    /** Settings of a receiver alone on its inbox. */
+    public ReceiverConfig(Path inbox, Duration sessionTtl, SessionLimits limits, long dedupMinSize,
+                          OnConflict onConflict, ExtractPolicy policy, Duration keepVersions, Durability durability) {
+        this(inbox, sessionTtl, limits, dedupMinSize, onConflict, policy, keepVersions, durability, null);
+    }
+
+    /** The same settings for node {@code node} of receivers that share the inbox (its own staging folder). */
+    public ReceiverConfig asNode(String node) {
+        return new ReceiverConfig(inbox, sessionTtl, limits, dedupMinSize, onConflict, policy, keepVersions, durability, node);
+    }
+
+    /**
+     * Where this receiver stages what it extracts and joins before a publish, and which it empties when it
+     * starts: {@code .caravan/staging}, or {@code .caravan/staging-<node>} for a node sharing the inbox.
+     */
+    public Path stagingDir() {
+        return stateDir().resolve(node == null ? "staging" : "staging-" + node);
+    }
 
     /** Settings with the default durability ({@code publish}). */
     public ReceiverConfig(Path inbox, Duration sessionTtl, SessionLimits limits, long dedupMinSize,

@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.apache.camel.Exchange;
 
 /**
@@ -18,17 +19,33 @@ public final class ReceiverProbes {
     private final Path stateDir;
     private final PrometheusMeterRegistry registry;
     private final BearerToken token;
+    private final BooleanSupplier database;
 
     public ReceiverProbes(Path stateDir, PrometheusMeterRegistry registry, BearerToken token) {
+        this(stateDir, registry, token, null);
+    }
+
+    /** With {@code database} (null: none), whether the database that holds the sessions answers. */
+    public ReceiverProbes(Path stateDir, PrometheusMeterRegistry registry, BearerToken token, BooleanSupplier database) {
         this.stateDir = stateDir;
         this.registry = registry;
         this.token = token;
+        this.database = database;
     }
 
-    /** {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN"}} when the state folder is missing, not a writable folder, or a link. */
+    /**
+     * {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN"}} when the state folder is missing, not a writable
+     * folder, or a link; with a database, also {@code "database":"UP"} or {@code "DOWN"} (503 when down).
+     */
     public void health(Exchange exchange) {
         boolean up = usableFolder(stateDir);
-        ErrorAnswers.json(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN"));
+        if (database == null) {
+            ErrorAnswers.json(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN"));
+            return;
+        }
+        boolean reachable = database.getAsBoolean();
+        up &= reachable;
+        ErrorAnswers.json(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN", "database", reachable ? "UP" : "DOWN"));
     }
 
     private static boolean usableFolder(Path dir) {

@@ -142,6 +142,20 @@ public interface SessionStore {
      */
     void remove(Session session, String finishedResult) throws IOException;
 
+    /**
+     * Runs {@code finish} of session {@code id} while no other finish of it runs, in this process and on any
+     * other node sharing this store's storage; the default is the process alone (the caller's own lock).
+     */
+    default <T> T exclusively(String id, Exclusive<T> finish) throws IOException {
+        return finish.run();
+    }
+
+    /** Work done under {@link #exclusively}. */
+    @FunctionalInterface
+    interface Exclusive<T> {
+        T run() throws IOException;
+    }
+
     /** Removes expired sessions (they answer 410 from then on) and forgets results and expiries older than a lifetime; the ids removed. */
     List<String> expire() throws IOException;
 }

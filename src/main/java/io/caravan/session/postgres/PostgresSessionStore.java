@@ -1,0 +1,539 @@
+package io.caravan.session.postgres;
+
+import io.caravan.session.ChunkBody;
+import io.caravan.session.ChunkDigestMismatchException;
+import io.caravan.session.ChunkFiles;
+import io.caravan.session.ChunkWrite;
+import io.caravan.session.Durability;
+import io.caravan.session.Session;
+import io.caravan.session.SessionExpiredException;
+import io.caravan.session.SessionId;
+import io.caravan.session.SessionLimits;
+import io.caravan.session.SessionListener;
+import io.caravan.session.SessionMeta;
+import io.caravan.session.SessionNotFoundException;
+import io.caravan.session.SessionStore;
+import io.caravan.session.StoredChunk;
+import io.caravan.session.UploadActivity;
+import io.caravan.unpack.Staging;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * A {@link SessionStore} that receiver nodes share: sessions, one row per chunk (unique on session and
+ * index), finish results and expiries in PostgreSQL ({@link SessionDatabase}); chunk bytes in a shared
+ * folder, written to a temporary file and renamed under their index and hash ({@link ChunkFiles}) before
+ * the row that commits them. A node keeps the sessions it works on in memory (letting go of those idle for
+ * {@link #IDLE}) and brings each up to date with one query on every {@link #get}, reading only the chunk
+ * rows committed since it last looked. Writes
+ * of one index are serialised across nodes by an advisory lock, commits of one session by its row.
+ */
+public final class PostgresSessionStore implements SessionStore, Closeable {
+
+    /** How long a session this node holds may go unasked before it lets go of it. */
+    static final Duration IDLE = Duration.ofMinutes(5);
+    private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
+
+    private final SessionDatabase db;
+    private final SessionRows rows;
+    private final Duration ttl;
+    private final SessionLimits limits;
+    private final Clock clock;
+    private final ChunkFiles files;
+    private final Path tmpDir;
+    private final UploadActivity activity = new UploadActivity();
+    private final Map<String, Tracked> sessions = new ConcurrentHashMap<>();
+    /** Finishes holding a connection for their lock at once: at most half the pool. */
+    private final Semaphore finishing;
+    private final Duration idle;
+    private final Duration sweepEvery;
+    private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
+
+    /** A session this node holds, with the newest session version it has read and each listed chunk's version. */
+    private static final class Tracked {
+        final Session session;
+        long seen = -1;
+        final Map<Integer, Long> versions = new HashMap<>();
+        volatile long usedAt = System.nanoTime();
+
+        Tracked(Session session) {
+            this.session = session;
+        }
+    }
+
+    public PostgresSessionStore(SessionDatabase db, Path chunkDir, Duration ttl, SessionLimits limits, Clock clock,
+                                Durability durability) throws IOException {
+        this(db, chunkDir, ttl, limits, clock, durability, IDLE);
+    }
+
+    /** {@code idle}: how long a session may go unasked before this node looks whether it still exists (and checks each request then). */
+    public PostgresSessionStore(SessionDatabase db, Path chunkDir, Duration ttl, SessionLimits limits, Clock clock,
+                                Durability durability, Duration idle) throws IOException {
+        this.idle = idle;
+        this.sweepEvery = idle.compareTo(SWEEP_EVERY) < 0 ? idle : SWEEP_EVERY;
+        this.db = db;
+        this.rows = new SessionRows(db);
+        this.ttl = ttl;
+        this.limits = limits;
+        this.clock = clock;
+        this.files = new ChunkFiles(chunkDir, limits, durability, clock, this::sessions);
+        this.tmpDir = Files.createDirectories(chunkDir.resolve("tmp"));
+        this.finishing = new Semaphore(Math.max(1, db.poolSize() / 2));
+    }
+
+    @Override
+    public Duration ttl() {
+        return ttl;
+    }
+
+    @Override
+    public SessionLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public UploadActivity activity() {
+        return activity;
+    }
+
+    /** The sessions this node holds: those it was asked for within {@link #IDLE} or that something here listens to, not seen removed. */
+    @Override
+    public Collection<Session> sessions() {
+        return sessions.values().stream().map(t -> t.session).collect(Collectors.toList());
+    }
+
+    @Override
+    public Session create(String name, String kind, String codec, Long chunkSize, String onConflict, String mode,
+                          boolean into, boolean force, Long size) throws IOException {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        files.checkNewSession(rows.countOpen(now));
+        SessionId id = SessionId.random();
+        SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,
+                now.toString(), now.plus(ttl).toString(), mode, into ? Boolean.TRUE : null, force ? Boolean.TRUE : null, size);
+        Session session = files.create(meta);
+        rows.insert(meta);
+        Tracked tracked = new Tracked(session);
+        tracked.seen = 0;
+        sessions.put(id.value(), tracked);
+        return session;
+    }
+
+    /** The session as the database holds it now: chunks committed by any node since this one last looked are listed. */
+    @Override
+    public Session get(String id) {
+        SessionId sid = new SessionId(id);
+        try {
+            letGoOfIdle();
+            Tracked tracked = sessions.get(sid.value());
+            if (tracked == null) {
+                tracked = load(sid.value());
+            }
+            tracked.usedAt = System.nanoTime();
+            refresh(tracked);
+            if (tracked.session.expired(clock.instant())) {
+                throw new SessionExpiredException(sid.value(), tracked.session.meta().expiresAt());
+            }
+            return tracked.session;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * At most once a minute, looks at the sessions nobody here asked for in {@code idle}: those nothing here
+     * listens to are let go of (a session asked for again is read from the database); those with listeners
+     * (an extraction) are kept while their row exists and otherwise forgotten, telling the listeners (another
+     * node finished, deleted or expired them). Memory holds the sessions this node works on.
+     */
+    private void letGoOfIdle() {
+        long now = System.nanoTime();
+        long last = lastSweep.get();
+        if (now - last < sweepEvery.toNanos() || !lastSweep.compareAndSet(last, now)) {
+            return;
+        }
+        List<Tracked> listened = new ArrayList<>();
+        for (Tracked tracked : List.copyOf(sessions.values())) {
+            if (now - tracked.usedAt >= idle.toNanos()) {
+                if (ChunkFiles.listeners(tracked.session).isEmpty()) {
+                    sessions.remove(tracked.session.meta().id(), tracked);
+                } else {
+                    listened.add(tracked);
+                }
+            }
+        }
+        if (listened.isEmpty()) {
+            return;
+        }
+        try {
+            List<String> open = rows.existing(listened.stream().map(t -> t.session.meta().id()).toList());
+            listened.stream().filter(t -> !open.contains(t.session.meta().id())).forEach(this::forget);
+        } catch (IOException | RuntimeException e) {
+            // the next sweep looks again; the request that ran this one goes on
+        }
+    }
+
+    private Tracked load(String id) throws IOException {
+        SessionMeta meta = rows.meta(id);
+        if (meta == null) {
+            throw gone(id);
+        }
+        Session session = files.session(meta);
+        files.dropTemporaries(session); // never written there by this store: leftovers of another layout
+        Tracked tracked = sessions.putIfAbsent(id, new Tracked(session));
+        return tracked != null ? tracked : sessions.get(id);
+    }
+
+    /** Lists the chunk rows committed since the last look; a session whose row is gone was removed elsewhere. */
+    private void refresh(Tracked tracked) throws IOException {
+        String id = tracked.session.meta().id();
+        long since;
+        synchronized (tracked) {
+            since = tracked.seen;
+        }
+        SessionRows.Changes changes = rows.changes(id, since);
+        if (changes.sessionVersion() < 0) {
+            forget(tracked);
+            throw gone(id);
+        }
+        Map<Integer, Boolean> changed = new TreeMap<>();
+        synchronized (tracked) {
+            for (SessionRows.ChunkRow row : changes.chunks()) {
+                StoredChunk before = tracked.session.chunk(row.index());
+                StoredChunk chunk = new StoredChunk(row.index(), row.sha256(), row.size(),
+                        files.chunkFile(tracked.session, row.index(), row.sha256()));
+                if (listIfNewer(tracked, chunk, row.version(), null) && (before == null || !before.sha256().equals(chunk.sha256()))) {
+                    changed.put(row.index(), before != null);
+                }
+            }
+            tracked.seen = Math.max(tracked.seen, changes.sessionVersion());
+        }
+        // chunks another node stored: this node's listeners (an extraction) read them from the shared folder
+        changed.forEach((index, replaced) -> ChunkFiles.listeners(tracked.session)
+                .forEach(listener -> listener.chunkStored(tracked.session, index, replaced)));
+    }
+
+    /** Lists {@code chunk} unless this node already lists a newer commit of its index; under the tracker's monitor. */
+    private boolean listIfNewer(Tracked tracked, StoredChunk chunk, long version, ChunkBody body) {
+        Long listed = tracked.versions.get(chunk.index());
+        if (listed == null || listed < version) {
+            tracked.versions.put(chunk.index(), version);
+            files.list(tracked.session, chunk, body);
+            return true;
+        }
+        return false;
+    }
+
+    /** 410 for a session that expired within a lifetime, else 404. */
+    private RuntimeException gone(String id) throws IOException {
+        String expiredAt = rows.expiredAt(id);
+        return expiredAt != null ? new SessionExpiredException(id, expiredAt) : new SessionNotFoundException(id);
+    }
+
+    @Override
+    public Optional<String> finishedResult(String id) {
+        String sid = new SessionId(id).value();
+        try {
+            return Optional.ofNullable(rows.finishedResult(sid));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public ChunkWrite write(Session session, int index, ChunkBody body, String expectedSha256) throws IOException {
+        long length = body.length();
+        files.checkChunk(session, index, length);
+        activity.chunkArriving();
+        Path tmp = ChunkFiles.temp(tmpDir);
+        String sha;
+        try {
+            sha = files.write(tmp, body);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
+            Files.deleteIfExists(tmp);
+            throw new ChunkDigestMismatchException(session.meta().id(), index, expectedSha256, sha);
+        }
+        ChunkWrite result;
+        try {
+            result = commit(session, index, tmp, sha, length, body);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        if (result.outcome() != ChunkWrite.Outcome.IDENTICAL) {
+            for (SessionListener listener : ChunkFiles.listeners(session)) {
+                listener.chunkStored(session, index, result.outcome() == ChunkWrite.Outcome.REPLACED);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Under the advisory lock of (session, index), held across nodes until the old body's file is gone: the
+     * session's row is locked and its version raised (no row: removed), the current row read; a different
+     * hash renames the new file into place and upserts the row, whose commit acknowledges the chunk.
+     */
+    private ChunkWrite commit(Session session, int index, Path tmp, String sha, long length, ChunkBody body)
+            throws IOException {
+        String id = session.meta().id();
+        Tracked tracked = sessions.get(id);
+        String what = "storing chunk " + index + " of session " + id;
+        Path file = files.chunkFile(session, index, sha);
+        try (Connection c = db.connection()) {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(?, ?)")) {
+                lock.setInt(1, id.hashCode());
+                lock.setInt(2, index);
+                lock.execute();
+            }
+            try {
+                c.setAutoCommit(false);
+                long version;
+                try (PreparedStatement bump = c.prepareStatement(
+                        "UPDATE caravan_session SET version = version + 1 WHERE id = ? RETURNING version")) {
+                    bump.setString(1, id);
+                    try (ResultSet rs = bump.executeQuery()) {
+                        if (!rs.next()) {
+                            c.rollback();
+                            if (tracked != null) {
+                                forget(tracked);
+                            }
+                            throw gone(id);
+                        }
+                        version = rs.getLong(1);
+                    }
+                }
+                String oldSha = null;
+                long oldSize = 0;
+                long oldVersion = 0;
+                try (PreparedStatement select = c.prepareStatement(
+                        "SELECT sha256, size, version FROM caravan_chunk WHERE session_id = ? AND idx = ?")) {
+                    select.setString(1, id);
+                    select.setInt(2, index);
+                    try (ResultSet rs = select.executeQuery()) {
+                        if (rs.next()) {
+                            oldSha = rs.getString(1);
+                            oldSize = rs.getLong(2);
+                            oldVersion = rs.getLong(3);
+                        }
+                    }
+                }
+                if (sha.equals(oldSha)) {
+                    c.rollback();
+                    StoredChunk existing = new StoredChunk(index, sha, oldSize, file);
+                    if (tracked != null) {
+                        synchronized (tracked) {
+                            listIfNewer(tracked, existing, oldVersion, null);
+                        }
+                    }
+                    return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
+                }
+                try {
+                    files.moveIntoPlace(tmp, file);
+                } catch (NoSuchFileException e) {
+                    c.rollback();
+                    throw gone(id); // the session's folder went with its removal
+                }
+                try (PreparedStatement upsert = c.prepareStatement("INSERT INTO caravan_chunk (session_id, idx, sha256, size, version)"
+                        + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, idx)"
+                        + " DO UPDATE SET sha256 = EXCLUDED.sha256, size = EXCLUDED.size, version = EXCLUDED.version")) {
+                    upsert.setString(1, id);
+                    upsert.setInt(2, index);
+                    upsert.setString(3, sha);
+                    upsert.setLong(4, length);
+                    upsert.setLong(5, version);
+                    upsert.executeUpdate();
+                }
+                c.commit();
+                if (oldSha != null) {
+                    Files.deleteIfExists(files.chunkFile(session, index, oldSha));
+                }
+                StoredChunk stored = new StoredChunk(index, sha, length, file);
+                if (tracked != null) {
+                    synchronized (tracked) {
+                        listIfNewer(tracked, stored, version, body);
+                    }
+                }
+                return new ChunkWrite(stored, oldSha == null ? ChunkWrite.Outcome.CREATED : ChunkWrite.Outcome.REPLACED);
+            } finally {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                }
+                try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+                    unlock.setInt(1, id.hashCode());
+                    unlock.setInt(2, index);
+                    unlock.execute();
+                }
+            }
+        } catch (SQLException e) {
+            throw SessionDatabase.failure(what, e);
+        }
+    }
+
+    @Override
+    public InputStream open(Session session, StoredChunk chunk) throws IOException {
+        return files.open(session, chunk);
+    }
+
+    @Override
+    public long heldBytes() {
+        return files.heldBytes();
+    }
+
+    /** The session's rows go in one transaction with its result (if any): a finish is never lost between the two. */
+    @Override
+    public void remove(Session session, String finishedResult) throws IOException {
+        String id = session.meta().id();
+        rows.remove(id, finishedResult, clock.instant());
+        Tracked tracked = sessions.get(id);
+        if (tracked != null) {
+            forget(tracked);
+        } else {
+            files.removed(session, () -> { });
+        }
+        deleteFolder(session);
+    }
+
+    /** This node lets go of a session removed (here or on another node). */
+    private void forget(Tracked tracked) {
+        files.removed(tracked.session, () -> sessions.remove(tracked.session.meta().id(), tracked));
+    }
+
+    private void deleteFolder(Session session) throws IOException {
+        Path dir = files.sessionDir(session.meta().id());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Staging.deleteTree(dir);
+                return;
+            } catch (DirectoryNotEmptyException e) {
+                // a chunk renamed in by a write that then finds the session gone and fails with 404/410
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Removes the sessions that expired (any node's: each is removed by the node whose delete found its
+     * row), leaving a record so they answer 410; forgets results and expiries older than a lifetime, and
+     * temporary chunk files older than that (writes that died with their node).
+     */
+    @Override
+    public List<String> expire() throws IOException {
+        Instant now = clock.instant();
+        List<String> expired = rows.expiredBefore(now);
+        List<String> removed = new ArrayList<>();
+        for (String id : expired) {
+            String expiresAt = rows.expire(id, now);
+            if (expiresAt == null) {
+                continue; // another node removed it first
+            }
+            Tracked tracked = sessions.get(id);
+            if (tracked != null) {
+                forget(tracked);
+            }
+            Staging.deleteTree(files.sessionDir(id));
+            removed.add(id);
+        }
+        for (Tracked tracked : List.copyOf(sessions.values())) {
+            if (tracked.session.expired(now) && !expired.contains(tracked.session.meta().id())) {
+                forget(tracked); // removed by another node
+            }
+        }
+        rows.forgetBefore(now.minus(ttl));
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(tmpDir)) {
+            for (Path tmp : temps) {
+                if (Files.getLastModifiedTime(tmp).toInstant().plus(ttl).isBefore(now)) {
+                    Files.deleteIfExists(tmp);
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** The database this store keeps its sessions in (the shared catalog lives there too). */
+    public SessionDatabase database() {
+        return db;
+    }
+
+    /** Whether the database answers now (for /health). */
+    public boolean databaseReachable() {
+        return db.reachable();
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+
+    /**
+     * Under a session-level advisory lock of the database: a finish on another node waits for this one. The
+     * lock holds a connection for the whole finish, so at most half the pool's connections are held by
+     * finishes; more finishes at once wait here, leaving the rest for the work they and uploads do.
+     */
+    @Override
+    public <T> T exclusively(String id, Exclusive<T> finish) throws IOException {
+        try {
+            finishing.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to finish session " + id);
+        }
+        try {
+            return locked(id, finish);
+        } finally {
+            finishing.release();
+        }
+    }
+
+    private <T> T locked(String id, Exclusive<T> finish) throws IOException {
+        try (Connection c = db.connection()) {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(?, ?)")) {
+                lock.setInt(1, id.hashCode());
+                lock.setInt(2, -1);
+                lock.execute();
+            }
+            try {
+                return finish.run();
+            } finally {
+                try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+                    unlock.setInt(1, id.hashCode());
+                    unlock.setInt(2, -1);
+                    unlock.execute();
+                }
+            }
+        } catch (SQLException e) {
+            throw SessionDatabase.failure("locking the finish of session " + id, e);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.caravan.receiver;
+
+import static io.caravan.receiver.ReceiverCalls.assertPublished;
+import static io.caravan.receiver.ReceiverCalls.chunks;
+import static io.caravan.receiver.ReceiverCalls.finish;
+import static io.caravan.receiver.ReceiverCalls.ok;
+import static io.caravan.receiver.ReceiverCalls.put;
+import static io.caravan.receiver.ReceiverCalls.startArchive;
+import static io.caravan.receiver.ReceiverCalls.status;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.session.postgres.TestDatabase;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two receivers (two Camel contexts, two ports) over one PostgreSQL database, one chunk folder and one
+ * inbox: any node takes any chunk and finishes any session, and a finish sent to both at once publishes once.
+ */
+class ClusteredReceiversTest {
+
+    @TempDir
+    Path tmp;
+
+    private String url;
+    private ReceiverFixture a;
+    private ReceiverFixture b;
+
+    @BeforeEach
+    void startTwoNodes() throws Exception {
+        url = TestDatabase.newDatabase();
+        Map<String, String> shared = Map.of("caravan.receiver.store", "postgres",
+                "caravan.receiver.db.url", url,
+                "caravan.receiver.db.user", TestDatabase.USER,
+                "caravan.receiver.chunk-dir", tmp.resolve("chunks").toString());
+        a = new ReceiverFixture(tmp.resolve("inbox"), shared);
+        b = new ReceiverFixture(tmp.resolve("inbox"), shared);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void chunksAlternatingBetweenNodesAreFinishedOnEither() throws Exception {
+        ReceiverCalls.Parcel parcel = ReceiverCalls.smallParcel(tmp, "alternating", 400_000, 7);
+        assertThat(parcel.count()).isGreaterThan(3);
+        String sid = startArchive(a, "alternating");
+        for (int i = 0; i < parcel.count(); i++) {
+            ok(put(i % 2 == 0 ? a : b, sid, i, parcel.part(i)), 201);
+        }
+        ok(put(b, sid, 0, parcel.part(0)), 200); // sent again to the other node: already there
+        JsonNode onA = ok(status(a, sid), 200);
+        assertThat(chunks(onA)).as("node a lists the chunks node b stored").hasSize(parcel.count());
+        assertPublished(b, finish(b, sid, parcel), parcel, "alternating");
+        JsonNode again = ok(finish(a, sid, parcel), 200);
+        assertThat(again.get("path").asText()).as("a repeated finish on the other node").isEqualTo("alternating");
+    }
+
+    @Test
+    void aFinishSentToBothNodesAtOncePublishesOnceAndBothAnswerTheSame() throws Exception {
+        ExecutorService senders = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 3; round++) {
+                ReceiverCalls.Parcel parcel = ReceiverCalls.smallParcel(tmp, "both" + round, 300_000, round);
+                String sid = startArchive(round % 2 == 0 ? a : b, "both" + round);
+                for (int i = 0; i < parcel.count(); i++) {
+                    ok(put(i % 2 == 0 ? b : a, sid, i, parcel.part(i)), 201);
+                }
+                List<Future<HttpResponse<String>>> finishes = new ArrayList<>();
+                for (ReceiverFixture node : List.of(a, b)) {
+                    finishes.add(senders.submit(() -> finish(node, sid, parcel)));
+                }
+                JsonNode first = ok(finishes.get(0).get(), 200);
+                JsonNode second = ok(finishes.get(1).get(), 200);
+                assertThat(second).as("both nodes answer the one publish").isEqualTo(first);
+                assertThat(first.get("path").asText()).isEqualTo("both" + round);
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+        Path versions = tmp.resolve("inbox/.caravan/versions");
+        if (Files.isDirectory(versions)) {
+            try (Stream<Path> kept = Files.walk(versions)) {
+                assertThat(kept.filter(Files::isRegularFile).toList()).as("no publish replaced another").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aPublishIsRecordedInTheSharedCatalogAndListedByTheOtherNode() throws Exception {
+        ReceiverCalls.Parcel parcel = ReceiverCalls.smallParcel(tmp, "listed", 100_000, 11);
+        String sid = startArchive(a, "listed");
+        for (int i = 0; i < parcel.count(); i++) {
+            ok(put(a, sid, i, parcel.part(i)), 201);
+        }
+        ok(finish(a, sid, parcel), 200);
+        try (Connection c = DriverManager.getConnection(url, TestDatabase.USER, "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT generation FROM caravan_parcel WHERE name = 'listed'")) {
+            assertThat(rs.next()).as("the publish's record is a row of the shared catalog").isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(1);
+        }
+        JsonNode listed = ok(b.get("/parcels"), 200);
+        assertThat(listed.toString()).as("node b lists it").contains("\"listed\"");
+    }
+
+    @Test
+    void aNodeThatRestartsLeavesTheOtherNodesExtractionAlone() throws Exception {
+        ReceiverCalls.Parcel parcel = ReceiverCalls.smallParcel(tmp, "restart", 400_000, 5);
+        String sid = startArchive(a, "restart");
+        ok(put(a, sid, 0, parcel.part(0)), 201);
+        ok(put(a, sid, 1, parcel.part(1)), 201);
+        b.restart(); // a node's start clears its own staging, not the folder node a extracts into
+        for (int i = 2; i < parcel.count(); i++) {
+            ok(put(a, sid, i, parcel.part(i)), 201);
+        }
+        assertPublished(a, finish(a, sid, parcel), parcel, "restart");
+    }
+
+    @Test
+    void anUnknownStoreStopsTheStartNamingTheAllowedOnes() {
+        assertThatThrownBy(() -> new ReceiverFixture(tmp.resolve("other"), Map.of("caravan.receiver.store", "mongo")).close())
+                .hasStackTraceContaining("caravan.receiver.store")
+                .hasStackTraceContaining("'mongo'")
+                .hasStackTraceContaining("disk")
+                .hasStackTraceContaining("postgres");
+    }
+}

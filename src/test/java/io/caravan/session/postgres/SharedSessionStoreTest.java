@@ -1,0 +1,207 @@
+package io.caravan.session.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.caravan.session.ChunkWrite;
+import io.caravan.session.Durability;
+import io.caravan.session.Session;
+import io.caravan.session.SessionLimits;
+import io.caravan.session.SessionNotFoundException;
+import io.caravan.util.Sha256;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two nodes' stores over one database and one chunk folder: what one commits, the other serves; an index holds one row. */
+class SharedSessionStoreTest {
+
+    @TempDir
+    Path chunkDir;
+
+    private final String url = TestDatabase.newDatabase();
+    private final List<PostgresSessionStore> stores = new ArrayList<>();
+
+    private PostgresSessionStore node() throws Exception {
+        PostgresSessionStore store = new PostgresSessionStore(SessionDatabase.open(url, TestDatabase.USER, "", 10), chunkDir,
+                Duration.ofHours(1), new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0), Clock.systemUTC(),
+                Durability.DEFAULT);
+        stores.add(store);
+        return store;
+    }
+
+    @Test
+    void finishesAtOnceBeyondThePoolStillHaveConnectionsForTheirWork() throws Exception {
+        PostgresSessionStore store = new PostgresSessionStore(SessionDatabase.open(url, TestDatabase.USER, "", 2), chunkDir,
+                Duration.ofHours(1), new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0), Clock.systemUTC(),
+                Durability.DEFAULT);
+        stores.add(store);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(store.create("p" + i, "raw", null, null, null).id().value());
+        }
+        ExecutorService finishing = Executors.newFixedThreadPool(4);
+        CyclicBarrier inside = new CyclicBarrier(2);
+        try {
+            List<Callable<String>> finishes = new ArrayList<>();
+            for (String id : ids) {
+                // a finish reads its session and records its result while it holds its lock
+                finishes.add(() -> store.exclusively(id, () -> {
+                    meet(inside); // two finishes holding their locks at once, if the store lets them
+                    Session session = store.get(id);
+                    store.remove(session, "{}");
+                    return id;
+                }));
+            }
+            for (Future<String> finish : finishing.invokeAll(finishes)) {
+                assertThat(finish.get()).isIn(ids);
+            }
+        } finally {
+            finishing.shutdownNow();
+        }
+    }
+
+    @Test
+    void aNodeLetsGoOfASessionAnotherNodeFinishedOnceItIsIdleTellingItsListeners() throws Exception {
+        PostgresSessionStore a = new PostgresSessionStore(SessionDatabase.open(url, TestDatabase.USER, "", 4), chunkDir,
+                Duration.ofHours(1), new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0), Clock.systemUTC(),
+                Durability.DEFAULT, Duration.ZERO);
+        stores.add(a);
+        PostgresSessionStore b = node();
+        Session listened = a.create("p", "archive", "zstd", null, null);
+        Session quiet = a.create("q", "raw", null, null, null);
+        List<String> closed = new ArrayList<>();
+        listened.addListener(new io.caravan.session.SessionListener() {
+            @Override
+            public void chunkStored(Session session, int index, boolean replaced) {
+            }
+
+            @Override
+            public void closed(Session session) {
+                closed.add(session.id().value());
+            }
+        });
+        b.remove(b.get(listened.id().value()), "{}");
+        b.remove(b.get(quiet.id().value()), "{}");
+        Session other = a.create("r", "raw", null, null, null);
+        a.get(other.id().value()); // a request: the node looks at what it holds idle
+        assertThat(closed).as("the listener (an extraction) is told its session went away").containsExactly(listened.id().value());
+        assertThat(a.sessions()).extracting(s -> s.id().value()).containsExactly(other.id().value());
+    }
+
+    /** Waits up to a second for another party at {@code barrier}; goes on alone after that. */
+    private static void meet(CyclicBarrier barrier) {
+        try {
+            barrier.await(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (BrokenBarrierException | TimeoutException e) {
+            barrier.reset();
+        }
+    }
+
+    @AfterEach
+    void close() {
+        stores.forEach(PostgresSessionStore::close);
+    }
+
+    static byte[] random(int size, long seed) {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        return data;
+    }
+
+    private static String sha(byte[] data) {
+        return Sha256.of(data, 0, data.length);
+    }
+
+    @Test
+    void aChunkStoredOnOneNodeIsListedAndServedByTheOther() throws Exception {
+        PostgresSessionStore a = node();
+        PostgresSessionStore b = node();
+        Session onA = a.create("p", "raw", null, null, null);
+        byte[] zero = random(40_000, 1);
+        byte[] one = random(30_000, 2);
+        a.write(onA, 0, ByteBuffer.wrap(zero), sha(zero));
+        Session onB = b.get(onA.id().value());
+        assertThat(b.write(onB, 1, ByteBuffer.wrap(one), sha(one)).outcome()).isEqualTo(ChunkWrite.Outcome.CREATED);
+        assertThat(b.write(onB, 0, ByteBuffer.wrap(zero), sha(zero)).outcome())
+                .as("sent again to the other node").isEqualTo(ChunkWrite.Outcome.IDENTICAL);
+        Session again = a.get(onA.id().value());
+        assertThat(again.chunks().keySet()).containsExactly(0, 1);
+        try (InputStream in = a.open(again, again.chunk(1))) {
+            assertThat(in.readAllBytes()).isEqualTo(one);
+        }
+        a.remove(again, "{\"path\":\"p\"}");
+        assertThatThrownBy(() -> b.get(onA.id().value())).isInstanceOf(SessionNotFoundException.class);
+        assertThat(b.finishedResult(onA.id().value())).contains("{\"path\":\"p\"}");
+        assertThat(b.sessions()).isEmpty();
+    }
+
+    @Test
+    void oneIndexSentToBothNodesAtOnceLeavesOneRowAndOneFile() throws Exception {
+        PostgresSessionStore a = node();
+        PostgresSessionStore b = node();
+        Session onA = a.create("p", "raw", null, null, null);
+        Session onB = b.get(onA.id().value());
+        List<byte[]> bodies = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            bodies.add(random(100_000 + i, 10 + i));
+        }
+        ExecutorService senders = Executors.newFixedThreadPool(6);
+        try {
+            for (int round = 0; round < 4; round++) {
+                List<Callable<ChunkWrite>> writes = new ArrayList<>();
+                for (int i = 0; i < bodies.size(); i++) {
+                    byte[] body = bodies.get(i);
+                    PostgresSessionStore node = i % 2 == 0 ? a : b;
+                    Session session = i % 2 == 0 ? onA : onB;
+                    writes.add(() -> node.write(session, 5, ByteBuffer.wrap(body), sha(body)));
+                    writes.add(() -> node.write(session, 6, ByteBuffer.wrap(bodies.get(0)), sha(bodies.get(0))));
+                }
+                long created = 0;
+                for (Future<ChunkWrite> write : senders.invokeAll(writes)) {
+                    created += write.get().chunk().index() == 6 && write.get().outcome() == ChunkWrite.Outcome.CREATED ? 1 : 0;
+                }
+                assertThat(created).as("index 6, the same body from everyone: created once").isLessThanOrEqualTo(1);
+                String heldA = a.get(onA.id().value()).chunk(5).sha256();
+                String heldB = b.get(onA.id().value()).chunk(5).sha256();
+                assertThat(heldA).isEqualTo(heldB);
+                try (InputStream in = b.open(onB, onB.chunk(5))) {
+                    assertThat(sha(in.readAllBytes())).as("the bytes are the body listed").isEqualTo(heldB);
+                }
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+        try (Connection c = java.sql.DriverManager.getConnection(url, TestDatabase.USER, ""); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM caravan_chunk")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("one row per index").isEqualTo(2);
+        }
+        try (Stream<Path> files = Files.list(chunkDir.resolve("sessions").resolve(onA.id().value()).resolve("chunks"))) {
+            assertThat(files.toList()).as("one file per index, no leftovers").hasSize(2);
+        }
+    }
+}
