@@ -235,6 +235,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits));
         context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token));
         catalog(context, receiver, settings, token, new ArchiveWriters(threads.archives(), archiveThreads));
+        shares(context, receiver, settings, token);
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit,
                 receiverBandwidth(context, settings)));
         PartSetPickup pickup = new PartSetPickup();
@@ -265,6 +266,45 @@ public final class CaravanConfiguration implements CamelConfiguration {
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
         context.getRegistry().bind("catalogApi", new CatalogApi(service, token, archiveWriters));
+    }
+
+    /** Shared folders (caravan.shares.<name>=<dir>): watched, their change logs and trees served to followers (shareApi). */
+    private static void shares(CamelContext context, Receiver receiver, Settings settings, BearerToken token) throws Exception {
+        java.util.Map<String, Path> folders = new java.util.TreeMap<>();
+        String prefix = "caravan.shares.";
+        java.util.Properties found = new java.util.Properties();
+        found.putAll(context.getPropertiesComponent().loadProperties(key -> key.startsWith(prefix)));
+        if (context.getPropertiesComponent() instanceof org.apache.camel.component.properties.PropertiesComponent pc
+                && pc.getOverrideProperties() != null) {
+            // flags (serve --share) and the overrides of an embedding program are not among the loaded locations
+            pc.getOverrideProperties().forEach((key, value) -> {
+                if (String.valueOf(key).startsWith(prefix)) {
+                    found.put(key, value);
+                }
+            });
+        }
+        found.forEach((key, value) -> {
+            String dir = String.valueOf(value).trim();
+            if (!dir.isEmpty()) {
+                folders.put(String.valueOf(key).substring(prefix.length()), Path.of(dir).toAbsolutePath().normalize());
+            }
+        });
+        io.caravan.share.Shares shares = new io.caravan.share.Shares(folders, receiver.config().stateDir(),
+                settings.integer("caravan.share.keep", 10_000), settings.duration("caravan.share.settle", "300ms"),
+                settings.duration("caravan.share.rescan", "60s"), new SyncConsole(System.out));
+        context.getRegistry().bind("shareApi", new io.caravan.share.ShareApi(shares, token));
+        context.getRegistry().bind("shareEvents", new io.caravan.share.ShareApi(shares, token).events());
+        context.addService(new org.apache.camel.support.service.ServiceSupport() {
+            @Override
+            protected void doStart() throws Exception {
+                shares.start();
+            }
+
+            @Override
+            protected void doStop() throws Exception {
+                shares.close();
+            }
+        }, true, false);
     }
 
     /**
