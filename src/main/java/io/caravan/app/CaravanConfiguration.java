@@ -292,6 +292,18 @@ public final class CaravanConfiguration implements CamelConfiguration {
         io.caravan.share.Shares shares = new io.caravan.share.Shares(folders, receiver.config().stateDir(),
                 settings.integer("caravan.share.keep", 10_000), settings.duration("caravan.share.settle", "300ms"),
                 settings.duration("caravan.share.rescan", "60s"), new SyncConsole(System.out));
+        // parked polls are exchanges in flight: answered as soon as the context begins to stop, so it need not wait for them
+        context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.CamelContextStoppingEvent;
+            }
+
+            @Override
+            public void notify(CamelEvent event) {
+                shares.release();
+            }
+        });
         context.getRegistry().bind("shareApi", new io.caravan.share.ShareApi(shares, token));
         context.getRegistry().bind("shareEvents", new io.caravan.share.ShareApi(shares, token).events());
         context.addService(new org.apache.camel.support.service.ServiceSupport() {

@@ -195,6 +195,17 @@ public final class ShareLog {
         waiter.complete(List.of());
     }
 
+    /** Answers every waiting poll now, with no events (the server is stopping: they must not hold it up). */
+    public void release() {
+        List<CompletableFuture<List<ShareEvent>>> wake;
+        synchronized (this) {
+            wake = new ArrayList<>(waiters);
+            waiters.clear();
+            waiterCursors.clear();
+        }
+        wake.forEach(w -> w.complete(List.of()));
+    }
+
     /** Saves the tree, so the next start numbers on from it without a reset. */
     public synchronized void save() throws IOException {
         if (tree == null) {

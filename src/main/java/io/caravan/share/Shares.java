@@ -125,6 +125,11 @@ public final class Shares implements AutoCloseable {
         seen(share, follower, address, 0);
     }
 
+    /** Answers every waiting poll at once, with no events: a stopping server does not wait for their timeouts. */
+    public void release() {
+        shares.values().forEach(share -> share.log().release());
+    }
+
     public void served(long bytes) {
         bytesServed.addAndGet(bytes);
     }
