@@ -125,7 +125,8 @@ public final class ShareApi {
                 }
                 answer.whenComplete((events, failure) -> {
                     if (failure != null) {
-                        exchange.setException(failure);
+                        exchange.setException(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                                ? c.getCause() : failure);
                     } else {
                         answer(exchange, share, events);
                     }

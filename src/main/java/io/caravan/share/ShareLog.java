@@ -128,7 +128,7 @@ public final class ShareLog {
      */
     public List<ShareEvent> record(Map<String, SyncEntry> now, List<ShareEvent> changes) throws IOException {
         List<CompletableFuture<List<ShareEvent>>> wake = new ArrayList<>();
-        List<List<ShareEvent>> answers = new ArrayList<>();
+        List<Object> answers = new ArrayList<>();
         List<ShareEvent> numbered = new ArrayList<>();
         synchronized (this) {
             tree = new TreeMap<>(now);
@@ -148,7 +148,11 @@ public final class ShareLog {
             }
             for (int i = 0; i < waiters.size(); i++) {
                 wake.add(waiters.get(i));
-                answers.add(afterLocked(waiterCursors.get(i)));
+                try {
+                    answers.add(afterLocked(waiterCursors.get(i)));
+                } catch (CursorExpiredException e) {
+                    answers.add(e); // more changes came at once than the log keeps
+                }
             }
             waiters.clear();
             waiterCursors.clear();
@@ -157,7 +161,13 @@ public final class ShareLog {
             }
         }
         for (int i = 0; i < wake.size(); i++) {
-            wake.get(i).complete(answers.get(i));
+            if (answers.get(i) instanceof CursorExpiredException e) {
+                wake.get(i).completeExceptionally(e);
+            } else {
+                @SuppressWarnings("unchecked")
+                List<ShareEvent> answer = (List<ShareEvent>) answers.get(i);
+                wake.get(i).complete(answer);
+            }
         }
         return numbered;
     }
