@@ -309,7 +309,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.addService(new org.apache.camel.support.service.ServiceSupport() {
             @Override
             protected void doStart() throws Exception {
-                shares.start();
+                shares.start(io.caravan.share.Shares.addresses(settings.text("caravan.receiver.tls-keystore", null) == null ? "http" : "https",
+                        settings.text("caravan.receiver.host", "127.0.0.1"), settings.integer("caravan.receiver.port", 8834)));
             }
 
             @Override

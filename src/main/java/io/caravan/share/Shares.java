@@ -60,13 +60,37 @@ public final class Shares implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::forgetSilent, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** Scans and starts watching every share. */
-    public void start() throws IOException {
+    /** Scans and starts watching every share; prints each with the URLs followers use ({@code bases}: the server's). */
+    public void start(List<String> bases) throws IOException {
         for (Share share : shares.values()) {
             share.start();
             console.line("Sharing '" + share.name() + "': " + share.root() + " (" + share.log().listing().entries().size()
                     + " entries, change " + share.log().latest() + ")");
+            for (String base : bases) {
+                console.line("  follow it with: caravan sync --from " + base + "/shares/" + share.name() + " <dir>");
+            }
         }
+    }
+
+    /** The server's URLs: its address, or every address of this machine when it listens on all of them. */
+    public static List<String> addresses(String scheme, String host, int port) {
+        List<String> hosts = new ArrayList<>();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            try {
+                for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                    for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                        if (address instanceof java.net.Inet4Address && nic.isUp()) {
+                            hosts.add(address.getHostAddress());
+                        }
+                    }
+                }
+            } catch (java.net.SocketException e) {
+                hosts.add(host);
+            }
+        } else {
+            hosts.add(host);
+        }
+        return hosts.stream().map(h -> scheme + "://" + h + ":" + port).toList();
     }
 
     public Collection<Share> all() {
