@@ -27,7 +27,9 @@ final class FollowCommand {
         }
         Files.createDirectories(target);
         SyncConsole console = new SyncConsole(System.out);
-        String follower = host() + ":" + target;
+        // a header value is ASCII: the folder's name is percent-encoded where it is not
+        String follower = host() + ":" + java.net.URLEncoder.encode(target.toString(), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("%2F", "/").replace("+", "%20");
         ShareClient client = new ShareClient(options.from, options.connection.access.token, follower,
                 options.connection.access.trust(), why -> console.line("Refused: " + why));
         LocalMirror mirror = new LocalMirror(target, SyncMode.parse(options.mode), options.checksum, options.workers,

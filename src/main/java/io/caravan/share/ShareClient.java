@@ -61,7 +61,7 @@ public final class ShareClient {
     public ShareClient(String url, String token, String follower, SSLContext ssl, Consumer<String> refused) {
         this.share = shareUri(url);
         this.token = token;
-        this.follower = follower;
+        this.follower = follower == null ? null : follower.replaceAll("[^\\x20-\\x7e]", "?"); // a header value is ASCII
         this.refused = refused;
         HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10));
         if (ssl != null) {

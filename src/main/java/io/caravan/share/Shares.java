@@ -159,7 +159,8 @@ public final class Shares implements AutoCloseable {
     }
 
     private Follower seen(String share, String follower, String address, int polls) {
-        String host = address == null ? "?" : address.replaceFirst("^/", "");
+        // the address without its port: a client that names itself not is one follower per host, not per connection
+        String host = address == null ? "?" : address.replaceFirst("^[^/]*/", "").replaceFirst(":\\d+$", "");
         Follower who = new Follower(share, follower == null || follower.isBlank() ? host : follower, host);
         Seen seen = followers.computeIfAbsent(who, f -> {
             console.line("Follower " + f.id() + (f.id().equals(f.address()) ? "" : " (" + f.address() + ")")
