@@ -12,7 +12,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,14 +139,14 @@ public final class ShareClient {
     }
 
     /** Writes the content of the share's file {@code entry} into {@code out}. */
-    public void fetch(SyncEntry entry, FileChannel out) throws IOException {
+    public void fetch(SyncEntry entry, java.io.OutputStream out) throws IOException {
         HttpResponse<InputStream> response = send("/files?path=" + URLEncoder.encode(entry.path(), StandardCharsets.UTF_8)
                 .replace("+", "%20"), Duration.ofHours(12), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
                 throw failure(response.statusCode(), new String(in.readNBytes(4096), StandardCharsets.UTF_8), "file " + entry.path());
             }
-            io.caravan.sync.LocalMirror.copy(in, out);
+            in.transferTo(out);
         }
     }
 

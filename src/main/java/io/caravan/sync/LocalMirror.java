@@ -49,7 +49,7 @@ public final class LocalMirror {
     /** Writes the current content of the source file {@code entry} into {@code out}. */
     @FunctionalInterface
     public interface Fetcher {
-        void fetch(SyncEntry entry, FileChannel out) throws IOException;
+        void fetch(SyncEntry entry, java.io.OutputStream out) throws IOException;
     }
 
     private final Path root;
@@ -195,7 +195,7 @@ public final class LocalMirror {
             try {
                 for (SyncEntry entry : plan.send()) {
                     results.add(pool.submit(() -> {
-                        String failure = stageOne(stage, entry);
+                        String failure = stageOne(stage, entry, verbose);
                         long now = progressed.incrementAndGet();
                         if (verbose && (now * 10 / total != (now - 1) * 10 / total || now == total)) {
                             console.progress(mode, now, total);
@@ -241,15 +241,24 @@ public final class LocalMirror {
     }
 
     /** Fetches one file (or makes one link) into the staging folder; returns a failure message or null. */
-    private String stageOne(ConfinedDir stage, SyncEntry entry) {
+    private String stageOne(ConfinedDir stage, SyncEntry entry, boolean verbose) {
         try (ConfinedDir parent = stage.openDirs(parentOf(entry.path()))) {
             String leaf = leaf(entry.path());
             if (entry.type() == SyncEntry.Type.LINK) {
                 parent.symlink(leaf, entry.target());
                 return null;
             }
+            io.caravan.progress.ProgressListener progress = new LargeFileProgress(List.of(entry), console);
             try (FileChannel out = parent.create(leaf)) {
-                fetcher.fetch(entry, out);
+                java.io.OutputStream stream = new java.io.FilterOutputStream(Channels.newOutputStream(out)) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        this.out.write(b, off, len); // the channel's stream, whole buffers at once
+                        progress.bytes(len);
+                    }
+                };
+                fetcher.fetch(entry, stream);
+                stream.flush();
                 out.force(false);
             }
             long size = parent.stat(leaf).orElseThrow().size();
@@ -328,8 +337,4 @@ public final class LocalMirror {
         return b;
     }
 
-    /** Reads {@code in} into {@code out} from its current position. */
-    public static long copy(InputStream in, FileChannel out) throws IOException {
-        return in.transferTo(Channels.newOutputStream(out));
-    }
 }

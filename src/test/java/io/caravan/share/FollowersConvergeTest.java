@@ -58,7 +58,8 @@ class FollowersConvergeTest {
         List<Followers.Running> three = List.of(followers.start(url, tmp.resolve("f1")), followers.start(url, tmp.resolve("f2")),
                 followers.start(url, tmp.resolve("f3")));
         converge(three);
-        assertThat(three.get(0).output()).contains("Found 3 files to check").contains("Results: 3 synced, 0 failed, 0 skipped");
+        assertThat(three.get(0).output()).contains("Found 3 files to check").contains("Results: 3 synced, 0 failed, 0 skipped")
+                .contains("Copying big.iso: 5.7MB/5.7MB (100.0%)");
 
         Files.createDirectories(site.resolve("ünï cödé/sub dir"));
         TestTrees.write(site.resolve("ünï cödé/sub dir/file with space.txt"), "spaces and unicode");

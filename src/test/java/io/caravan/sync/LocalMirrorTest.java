@@ -47,7 +47,7 @@ class LocalMirrorTest {
         return new LocalMirror(target, SyncMode.INCREMENTAL, checksum, 3, rules, guards, dryRun, Duration.ofDays(1),
                 new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8)), (entry, channel) -> {
                     try (InputStream in = Files.newInputStream(source.resolve(entry.path()))) {
-                        LocalMirror.copy(in, channel);
+                        in.transferTo(channel);
                     }
                 });
     }
