@@ -42,6 +42,8 @@ public final class Share implements AutoCloseable {
     private final Duration rescan;
     private final Consumer<ShareEvent> onChange;
     private final Map<String, String> hashes = new ConcurrentHashMap<>();
+    /** Inodes of the files of the last scan: a pair of a deletion and a creation is a rename only for the same inode. */
+    private Map<String, Long> inodes = Map.of();
     private final Set<String> touched = new HashSet<>();
     private long firstTouch;
     private long lastTouch;
@@ -147,8 +149,9 @@ public final class Share implements AutoCloseable {
             nextRescan = System.nanoTime() + rescan.toNanos();
             try {
                 Map<String, SyncEntry> before = log.tree();
+                Map<String, Long> inodesBefore = inodes;
                 Map<String, SyncEntry> now = scan();
-                record(now, TreeChanges.between(before, now, batch));
+                record(now, TreeChanges.between(before, now, batch, inodesBefore, inodes));
             } catch (IOException | RuntimeException e) {
                 LOG.warn("share '{}': comparing {} failed ({}); trying again", name, root, e.toString());
                 synchronized (this) {
@@ -167,11 +170,21 @@ public final class Share implements AutoCloseable {
     /** The tree as followers see it: without Caravan's names, and without names they would refuse. */
     Map<String, SyncEntry> scan() throws IOException {
         Map<String, SyncEntry> entries = new TreeMap<>();
+        Map<String, Long> found = new java.util.HashMap<>();
         for (Map.Entry<String, SyncEntry> e : TreeScanner.scan(root, OWN_NAMES).entrySet()) {
             if (NameRules.problem(e.getKey()) == null) {
                 entries.put(e.getKey(), e.getValue());
+                if (e.getValue().type() == SyncEntry.Type.FILE) {
+                    try {
+                        found.put(e.getKey(), ((Number) java.nio.file.Files.getAttribute(root.resolve(e.getKey()), "unix:ino",
+                                java.nio.file.LinkOption.NOFOLLOW_LINKS)).longValue());
+                    } catch (IOException | UnsupportedOperationException gone) {
+                        // gone since the scan, or no inodes here: paired by size, mtime and mode alone
+                    }
+                }
             }
         }
+        inodes = found;
         return entries;
     }
 

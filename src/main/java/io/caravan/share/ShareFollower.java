@@ -105,6 +105,7 @@ public final class ShareFollower implements AutoCloseable {
             return;
         }
         Set<String> forced = new HashSet<>();
+        Set<String> renamed = new HashSet<>();
         TreeMap<String, SyncEntry> next = new TreeMap<>(tree);
         for (ShareEvent event : answer.events()) {
             switch (event.type()) {
@@ -115,12 +116,14 @@ public final class ShareFollower implements AutoCloseable {
                 }
                 case DELETE -> removeSubtree(next, event.path());
                 case RENAME -> {
+                    renamed.add(event.path());
                     TreeMap<String, SyncEntry> moved = new TreeMap<>(next.subMap(event.from() + "/", event.from() + "0"));
                     SyncEntry self = next.get(event.from());
                     removeSubtree(next, event.from());
                     removeSubtree(next, event.path());
                     moved.forEach((path, entry) -> {
                         String to = event.path() + path.substring(event.from().length());
+                        renamed.add(to);
                         next.put(to, new SyncEntry(to, entry.type(), entry.size(), entry.mtime(), entry.mode(), entry.target(), entry.sha256()));
                     });
                     SyncEntry now = event.entry() != null ? event.entry() : self;
@@ -140,7 +143,8 @@ public final class ShareFollower implements AutoCloseable {
                 }
             }
         }
-        MirrorSync.Outcome outcome = mirror.pass(next, forced, false, client.toString());
+        // only what the server reported as moved is moved: a file it reported as new is fetched, whatever its metadata
+        MirrorSync.Outcome outcome = mirror.pass(next, forced, renamed, false, client.toString());
         tree = next;
         save(answer.latest());
         if (!outcome.ok()) {

@@ -22,10 +22,27 @@ final class TreeChanges {
     }
 
     static List<ShareEvent> between(Map<String, SyncEntry> before, Map<String, SyncEntry> after, Set<String> touched) {
+        return between(before, after, touched, Map.of(), Map.of());
+    }
+
+    /**
+     * As {@link #between(Map, Map, Set)}; a file paired as renamed whose inode is known on both sides
+     * ({@code inodesBefore}, {@code inodesAfter}) and differs is a deletion and a creation instead.
+     */
+    static List<ShareEvent> between(Map<String, SyncEntry> before, Map<String, SyncEntry> after, Set<String> touched,
+                                    Map<String, Long> inodesBefore, Map<String, Long> inodesAfter) {
         SyncPlan plan = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null).plan(after, before, touched, Set.of());
         List<ShareEvent> events = new ArrayList<>();
+        List<ShareEvent> notMoved = new ArrayList<>();
         for (SyncPlan.Rename r : plan.renames()) {
-            events.add(new ShareEvent(0, ShareEvent.Type.RENAME, r.to(), r.from(), after.get(r.to())));
+            Long was = inodesBefore.get(r.from());
+            Long is = inodesAfter.get(r.to());
+            if (after.get(r.to()).type() == SyncEntry.Type.FILE && was != null && is != null && !was.equals(is)) {
+                events.add(new ShareEvent(0, ShareEvent.Type.DELETE, r.from(), null, null));
+                notMoved.add(new ShareEvent(0, ShareEvent.Type.CREATE, r.to(), null, after.get(r.to())));
+            } else {
+                events.add(new ShareEvent(0, ShareEvent.Type.RENAME, r.to(), r.from(), after.get(r.to())));
+            }
         }
         for (String path : plan.deletes()) {
             events.add(new ShareEvent(0, ShareEvent.Type.DELETE, path, null, null));
@@ -38,6 +55,7 @@ final class TreeChanges {
                 events.add(new ShareEvent(0, ShareEvent.Type.MODIFY, dir.path(), null, dir));
             }
         }
+        events.addAll(notMoved);
         for (SyncEntry entry : plan.send()) {
             events.add(new ShareEvent(0, before.containsKey(entry.path()) ? ShareEvent.Type.MODIFY : ShareEvent.Type.CREATE,
                     entry.path(), null, entry));

@@ -101,6 +101,16 @@ public final class LocalMirror {
      * changed). {@code verbose} prints the counts, progress and results; otherwise one line per change.
      */
     public MirrorSync.Outcome pass(Map<String, SyncEntry> source, Set<String> forced, boolean verbose, String label) throws IOException {
+        return pass(source, forced, null, verbose, label);
+    }
+
+    /**
+     * As {@link #pass(Map, Set, boolean, String)}; with {@code renamed} (not null) a file is moved on the
+     * mirror only to a path the source reported as renamed there: any other file the diff pairs by size,
+     * mtime and mode is fetched instead (the source knows it is new content).
+     */
+    public MirrorSync.Outcome pass(Map<String, SyncEntry> source, Set<String> forced, Set<String> renamed, boolean verbose,
+                                   String label) throws IOException {
         long started = System.nanoTime();
         if (verbose) {
             console.line("Starting " + SyncConsole.label(mode).toLowerCase(java.util.Locale.ROOT) + " sync"
@@ -113,6 +123,9 @@ public final class LocalMirror {
         Map<String, SyncEntry> mirror = scan(filter, source);
         SyncPlanner.Planned planned = new SyncPlanner(new TreeDiff(mode, checksum, SyncEntry::sha256), filter)
                 .plan(source, mirror, forced, Set.of());
+        if (renamed != null) {
+            planned = onlyReportedRenames(planned, renamed);
+        }
         SyncPlan plan = planned.plan();
         if (verbose) {
             console.line("Found " + plan.checked() + " files to " + (mode == SyncMode.FULL ? "sync" : "check"));
@@ -141,6 +154,32 @@ public final class LocalMirror {
             console.results(mode, outcome.synced(), outcome.failed(), outcome.skipped(), System.nanoTime() - started);
         }
         return outcome;
+    }
+
+    /** The plan with file renames to paths outside {@code renamed} turned into a deletion and a fetch. */
+    private static SyncPlanner.Planned onlyReportedRenames(SyncPlanner.Planned planned, Set<String> renamed) {
+        SyncPlan plan = planned.plan();
+        List<SyncPlan.Rename> renames = new ArrayList<>();
+        List<String> deletes = new ArrayList<>(plan.deletes());
+        List<SyncEntry> send = new ArrayList<>(plan.send());
+        List<String> created = new ArrayList<>(plan.created());
+        for (SyncPlan.Rename r : plan.renames()) {
+            SyncEntry to = planned.source().get(r.to());
+            if (renamed.contains(r.to()) || to.type() == SyncEntry.Type.DIR) {
+                renames.add(r);
+            } else {
+                deletes.add(r.from());
+                send.add(to);
+                created.add(r.to());
+            }
+        }
+        if (renames.size() == plan.renames().size()) {
+            return planned;
+        }
+        send.sort(Comparator.comparing(SyncEntry::path));
+        SyncPlan only = new SyncPlan(renames, TreeDiff.topMost(deletes), send, created, plan.dirs(), plan.checked(),
+                plan.unchanged());
+        return new SyncPlanner.Planned(only, planned.source(), planned.mirror(), planned.filtered());
     }
 
     /** Renames, then deletions, through the receiver's {@link MirrorChanges}. */

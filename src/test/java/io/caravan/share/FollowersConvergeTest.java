@@ -108,6 +108,20 @@ class FollowersConvergeTest {
     }
 
     @Test
+    void aNewFileThatLooksLikeAGoneOneIsFetchedNotMoved() throws Exception {
+        java.nio.file.attribute.FileTime when = java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_000L);
+        TestTrees.write(site.resolve("old.txt"), "AAAA");
+        Files.setLastModifiedTime(site.resolve("old.txt"), when);
+        List<Followers.Running> two = List.of(followers.start(url, tmp.resolve("f1")), followers.start(url, tmp.resolve("f2")));
+        converge(two);
+        TestTrees.write(site.resolve("new.txt"), "BBBB"); // same size, mtime and mode: other content, other inode
+        Files.setLastModifiedTime(site.resolve("new.txt"), when);
+        Files.delete(site.resolve("old.txt"));
+        converge(two);
+        assertThat(tmp.resolve("f1/new.txt")).hasContent("BBBB");
+    }
+
+    @Test
     void aFollowerThatWasOfflineCatchesUp() throws Exception {
         Followers.Running first = followers.start(url, tmp.resolve("f1"));
         converge(List.of(first));

@@ -81,6 +81,16 @@ class ShareLogTest {
                 .containsExactly("RENAME dir -> moved", "RENAME big -> big2", "DELETE gone", "CREATE new");
     }
 
+    @Test
+    void aPairWithAnotherInodeIsNotARename() {
+        Map<String, SyncEntry> before = new TreeMap<>(Map.of("a", file("a", 4)));
+        Map<String, SyncEntry> after = new TreeMap<>(Map.of("b", file("b", 4)));
+        assertThat(TreeChanges.between(before, after, java.util.Set.of(), Map.of("a", 1L), Map.of("b", 2L)))
+                .extracting(e -> e.type() + " " + e.path()).containsExactly("DELETE a", "CREATE b");
+        assertThat(TreeChanges.between(before, after, java.util.Set.of(), Map.of("a", 1L), Map.of("b", 1L)))
+                .extracting(e -> e.type() + " " + e.path()).containsExactly("RENAME b");
+    }
+
     private static ShareEvent create(String path) {
         return new ShareEvent(0, ShareEvent.Type.CREATE, path, null, file(path, 1));
     }
