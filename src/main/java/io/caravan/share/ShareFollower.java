@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * change log, long-polled from a cursor. Each batch of events is applied to the follower's copy of
  * the share's tree and the folder made equal to it by one {@link LocalMirror} pass (renames as
  * renames, changed files fetched, deletions guarded). The cursor is kept in
- * {@code .caravan-follow/cursor}; a lost connection is retried with backoff (1 s doubling up to 30
- * s) from the cursor; a cursor the server no longer holds ({@code 410}) or a reset of its log starts
+ * {@code .caravan-follow/cursor}; a lost connection, or a refusal once the share has answered
+ * (a server being restarted), is retried with backoff (1 s doubling up to 30 s) from the cursor; a cursor the server no longer holds ({@code 410}) or a reset of its log starts
  * with a whole compare again.
  */
 public final class ShareFollower implements AutoCloseable {
@@ -72,6 +72,14 @@ public final class ShareFollower implements AutoCloseable {
             } catch (ShareClient.CursorGoneException e) {
                 console.line("The share no longer holds changes after " + cursor + ": comparing the whole tree");
                 tree = null;
+            } catch (ShareClient.ShareRefusedException e) {
+                if (first) {
+                    throw e; // a wrong URL or token: the user must change it
+                }
+                // a server that answered before and refuses now is being restarted or reconfigured: keep trying
+                console.line(e.getMessage() + "; trying again in " + backoff / 1000 + " s");
+                pause(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF);
             } catch (PassRefusedException e) {
                 console.line("Pass refused: " + e.getMessage());
                 pause(backoff);
