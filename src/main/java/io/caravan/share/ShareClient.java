@@ -44,6 +44,11 @@ public final class ShareClient {
         ShareRefusedException(String message) {
             super(message);
         }
+
+        @Override
+        public String code() {
+            return "share_refused";
+        }
     }
 
     /** The events after a cursor and the cursor to ask from next. */
