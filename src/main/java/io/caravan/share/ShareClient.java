@@ -143,15 +143,53 @@ public final class ShareClient {
         return new Events(Math.max(latest, body.path("latest").asLong(latest)), events);
     }
 
-    /** Writes the content of the share's file {@code entry} into {@code out}. */
+    /**
+     * Writes the content of the share's file {@code entry} into {@code out}. A transfer cut short is
+     * continued where it stopped ({@code Range}), up to 3 times, as long as the file is the same one
+     * ({@code ETag}); a file that changed meanwhile fails the fetch (its change event follows).
+     */
     public void fetch(SyncEntry entry, java.io.OutputStream out) throws IOException {
-        HttpResponse<InputStream> response = send("/files?path=" + URLEncoder.encode(entry.path(), StandardCharsets.UTF_8)
-                .replace("+", "%20"), Duration.ofHours(12), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = response.body()) {
-            if (response.statusCode() != 200) {
-                throw failure(response.statusCode(), new String(in.readNBytes(4096), StandardCharsets.UTF_8), "file " + entry.path());
+        String path = "/files?path=" + URLEncoder.encode(entry.path(), StandardCharsets.UTF_8).replace("+", "%20");
+        long written = 0;
+        String etag = null;
+        for (int attempt = 0; ; attempt++) {
+            HttpResponse<InputStream> response;
+            try {
+                response = send(path, Duration.ofHours(12), HttpResponse.BodyHandlers.ofInputStream(),
+                        written > 0 ? "bytes=" + written + "-" : null);
+            } catch (java.io.InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+                continue;
             }
-            in.transferTo(out);
+            try (InputStream in = response.body()) {
+                if (response.statusCode() != (written > 0 ? 206 : 200)) {
+                    throw failure(response.statusCode(), new String(in.readNBytes(4096), StandardCharsets.UTF_8), "file " + entry.path());
+                }
+                String tag = response.headers().firstValue("ETag").orElse(null);
+                if (etag != null && !etag.equals(tag)) {
+                    throw new IOException(entry.path() + " changed on the server while it was fetched; fetched again at its change");
+                }
+                etag = tag;
+                byte[] buffer = new byte[1 << 16];
+                try {
+                    for (int n; (n = in.read(buffer)) >= 0; ) {
+                        out.write(buffer, 0, n);
+                        written += n;
+                    }
+                    return;
+                } catch (java.io.InterruptedIOException e) {
+                    throw e;
+                } catch (IOException cut) {
+                    if (attempt >= 3) {
+                        throw cut;
+                    }
+                    // cut short: continue from what arrived
+                }
+            }
         }
     }
 
@@ -174,7 +212,15 @@ public final class ShareClient {
     }
 
     private <T> HttpResponse<T> send(String suffix, Duration timeout, HttpResponse.BodyHandler<T> handler) throws IOException {
+        return send(suffix, timeout, handler, null);
+    }
+
+    private <T> HttpResponse<T> send(String suffix, Duration timeout, HttpResponse.BodyHandler<T> handler, String range)
+            throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(share + suffix)).timeout(timeout).GET();
+        if (range != null) {
+            request.header("Range", range);
+        }
         if (token != null && !token.isBlank()) {
             request.header("Authorization", "Bearer " + token);
         }
