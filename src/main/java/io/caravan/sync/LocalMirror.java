@@ -79,6 +79,14 @@ public final class LocalMirror {
         this.fetcher = fetcher;
         this.versions = new Versions(state().resolve(Versions.FOLDER), keepVersions, Clock.systemUTC());
         versions.cleanup();
+        // staging folders of a pass that was killed: what they hold is fetched again when it is still needed
+        try (ConfinedDir state = ConfinedDir.open(state())) {
+            for (String name : state.list()) {
+                if (name.startsWith(".caravan-staging-")) {
+                    state.deleteTree(name);
+                }
+            }
+        }
     }
 
     public Path root() {
