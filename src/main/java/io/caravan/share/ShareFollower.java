@@ -152,7 +152,7 @@ public final class ShareFollower implements AutoCloseable {
             }
         }
         // only what the server reported as moved is moved: a file it reported as new is fetched, whatever its metadata
-        MirrorSync.Outcome outcome = mirror.pass(next, forced, renamed, false, client.toString());
+        MirrorSync.Outcome outcome = mirror.forChanges().pass(next, forced, renamed, false, client.toString());
         tree = next;
         save(answer.latest());
         if (!outcome.ok()) {

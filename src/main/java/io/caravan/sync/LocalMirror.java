@@ -89,6 +89,28 @@ public final class LocalMirror {
         }
     }
 
+    private LocalMirror(LocalMirror of, SyncMode mode, boolean checksum) {
+        this.root = of.root;
+        this.mode = mode;
+        this.checksum = checksum;
+        this.workers = of.workers;
+        this.rules = of.rules;
+        this.guards = of.guards;
+        this.dryRun = of.dryRun;
+        this.console = of.console;
+        this.fetcher = of.fetcher;
+        this.versions = of.versions;
+    }
+
+    /**
+     * This mirror for the passes that apply reported changes: incremental and without a checksum
+     * compare whatever the first compare used ({@code --mode full} or {@code --checksum} would fetch or
+     * hash the whole tree at every change); the changed paths are forced instead.
+     */
+    public LocalMirror forChanges() {
+        return mode == SyncMode.INCREMENTAL && !checksum ? this : new LocalMirror(this, SyncMode.INCREMENTAL, false);
+    }
+
     public Path root() {
         return root;
     }

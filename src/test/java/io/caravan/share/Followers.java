@@ -38,12 +38,16 @@ final class Followers implements AutoCloseable {
     private final List<Running> running = new ArrayList<>();
 
     Running start(String shareUrl, Path target) throws IOException {
+        return start(shareUrl, target, SyncMode.INCREMENTAL);
+    }
+
+    Running start(String shareUrl, Path target, SyncMode mode) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SyncConsole console = new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8));
         List<String> refused = new CopyOnWriteArrayList<>();
         ShareClient client = new ShareClient(shareUrl, null, target.getFileName().toString(), null, refused::add);
         Files.createDirectories(target);
-        LocalMirror mirror = new LocalMirror(target, SyncMode.INCREMENTAL, false, 5, List.of(), SyncGuards.DEFAULT, false,
+        LocalMirror mirror = new LocalMirror(target, mode, false, 5, List.of(), SyncGuards.DEFAULT, false,
                 Duration.ofDays(1), console, client::fetch);
         ShareFollower follower = new ShareFollower(client, mirror, false, Duration.ofSeconds(25), console);
         Thread thread = new Thread(() -> {

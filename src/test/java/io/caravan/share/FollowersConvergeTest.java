@@ -122,6 +122,17 @@ class FollowersConvergeTest {
     }
 
     @Test
+    void aFullModeFollowerFetchesEverythingOnceThenOnlyWhatChanges() throws Exception {
+        Followers.Running full = followers.start(url, tmp.resolve("full"), io.caravan.sync.SyncMode.FULL);
+        converge(List.of(full));
+        assertThat(full.output()).contains("Found 3 files to sync");
+        long served = bytesServed();
+        TestTrees.write(site.resolve("index.html"), "<h1>changed</h1>");
+        converge(List.of(full));
+        assertThat(bytesServed() - served).isEqualTo(Files.size(site.resolve("index.html")));
+    }
+
+    @Test
     void aFollowerThatWasOfflineCatchesUp() throws Exception {
         Followers.Running first = followers.start(url, tmp.resolve("f1"));
         converge(List.of(first));
