@@ -120,16 +120,16 @@ class ShareEndpointsTest {
         java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
         List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
-            polls.add(HTTP.sendAsync(HttpRequest.newBuilder(server.uri("/shares/site/events?since=" + seq + "&timeout=3")).build(),
+            polls.add(HTTP.sendAsync(HttpRequest.newBuilder(server.uri("/shares/site/events?since=" + seq + "&timeout=10")).build(),
                     HttpResponse.BodyHandlers.ofString()));
         }
-        await().atMost(Duration.ofSeconds(2)).until(() -> server.get("/shares").body().contains("\"waiting\":60"));
+        await().atMost(Duration.ofSeconds(8)).until(() -> server.get("/shares").body().contains("\"waiting\":60"));
         // the server's threads (Netty workers, its executor group) stay a fixed few; the test's own HTTP client is not counted
         List<String> added = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
                 .map(Thread::getName).filter(n -> !n.startsWith("HttpClient")).toList();
         assertThat(added).hasSizeLessThan(20);
         for (CompletableFuture<HttpResponse<String>> poll : polls) {
-            HttpResponse<String> answer = poll.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            HttpResponse<String> answer = poll.get(20, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(answer.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(answer.body()).path("events").size()).isZero();
         }
