@@ -112,6 +112,13 @@ public final class Share implements AutoCloseable {
     }
 
     private void onEvent(DirectoryChangeEvent event) {
+        if (event.path() != null && event.path().startsWith(root) && !event.path().equals(root)) {
+            for (Path segment : root.relativize(event.path())) {
+                if (NameRules.reserved(segment.toString())) {
+                    return; // Caravan's own files (a receiver's state, a follower's staging) never change the share
+                }
+            }
+        }
         synchronized (this) {
             long now = System.nanoTime();
             if (touched.isEmpty()) {
