@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * renames, changed files fetched, deletions guarded). The cursor is kept in
  * {@code .caravan-follow/cursor}; a lost connection, or a refusal once the share has answered
  * (a server being restarted), is retried with backoff (1 s doubling up to 30 s) from the cursor; a cursor the server no longer holds ({@code 410}) or a reset of its log starts
- * with a whole compare again.
+ * with a whole compare again. A poll that ends without changes compares the folder with the tree it
+ * should hold, so what was changed in the folder itself is put right within one poll's wait.
  */
 public final class ShareFollower implements AutoCloseable {
 
@@ -110,6 +111,8 @@ public final class ShareFollower implements AutoCloseable {
             if (answer.latest() != cursor) {
                 save(answer.latest());
             }
+            // a quiet share: the folder is compared with the tree it should hold, which repairs local changes to it
+            mirror.forChanges().pass(tree, Set.of(), null, false, client.toString());
             return;
         }
         Set<String> forced = new HashSet<>();

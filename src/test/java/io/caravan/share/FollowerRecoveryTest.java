@@ -73,6 +73,20 @@ class FollowerRecoveryTest {
         converge(site, three);
     }
 
+    @Test
+    void whatChangesInTheFollowersFolderIsPutRight() throws Exception {
+        Path site = Files.createDirectories(tmp.resolve("site"));
+        TestTrees.write(site.resolve("a.txt"), "a");
+        TestTrees.write(site.resolve("b.txt"), "b");
+        server = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.shares.site", site.toString()));
+        Followers.Running one = followers.start(url(), tmp.resolve("f1"), io.caravan.sync.SyncMode.INCREMENTAL, Duration.ofSeconds(1));
+        converge(site, List.of(one));
+        Files.delete(one.target().resolve("a.txt"));
+        TestTrees.write(one.target().resolve("b.txt"), "changed here");
+        TestTrees.write(one.target().resolve("stray.txt"), "not on the server");
+        converge(site, List.of(one));
+    }
+
     private String url() {
         return "http://127.0.0.1:" + server.port() + "/shares/site";
     }

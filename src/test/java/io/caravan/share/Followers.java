@@ -42,6 +42,10 @@ final class Followers implements AutoCloseable {
     }
 
     Running start(String shareUrl, Path target, SyncMode mode) throws IOException {
+        return start(shareUrl, target, mode, Duration.ofSeconds(25));
+    }
+
+    Running start(String shareUrl, Path target, SyncMode mode, Duration wait) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SyncConsole console = new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8));
         List<String> refused = new CopyOnWriteArrayList<>();
@@ -49,7 +53,7 @@ final class Followers implements AutoCloseable {
         Files.createDirectories(target);
         LocalMirror mirror = new LocalMirror(target, mode, false, 5, List.of(), SyncGuards.DEFAULT, false,
                 Duration.ofDays(1), console, client::fetch);
-        ShareFollower follower = new ShareFollower(client, mirror, false, Duration.ofSeconds(25), console);
+        ShareFollower follower = new ShareFollower(client, mirror, false, wait, console);
         Thread thread = new Thread(() -> {
             try {
                 follower.run();
