@@ -89,6 +89,13 @@ class ErrorCodesTest {
         portInUse.setAccessible(true);
         codes.put((CaravanException) portInUse.newInstance("h", 1, new BindException("m")), "port_in_use 400");
         codes.put(new RequestRejectedException(429, "too_many_sessions", "m"), "too_many_sessions 429");
+        Constructor<?> cursorExpired = io.caravan.share.ShareLog.CursorExpiredException.class
+                .getDeclaredConstructor(String.class, long.class, long.class, long.class);
+        cursorExpired.setAccessible(true);
+        codes.put((CaravanException) cursorExpired.newInstance("s", 1L, 5L, 9L), "cursor_expired 410");
+        Constructor<?> shareRefused = io.caravan.share.ShareClient.ShareRefusedException.class.getDeclaredConstructor(String.class);
+        shareRefused.setAccessible(true);
+        codes.put((CaravanException) shareRefused.newInstance("m"), "share_refused 400");
         return codes;
     }
 

@@ -257,6 +257,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token,
                 receiver.store() instanceof PostgresSessionStore shared ? shared::databaseReachable : null));
         catalog(context, receiver, settings, token, new ArchiveWriters(threads.archives(), archiveThreads));
+        io.caravan.share.Shares served = shares(context, receiver, settings, token);
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit,
                 receiverBandwidth(context, settings)));
         PartSetPickup pickup = new PartSetPickup();
@@ -267,7 +268,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("partSetPickup", pickup);
         String keystore = settings.text("caravan.receiver.tls-keystore", null);
         context.getRegistry().bind("consoleApi", new ConsoleApi(token, new ConsoleAssets(),
-                new ConsoleOverview(receiver, trail, Shares.NONE, Clock.systemUTC()), audit, keystore != null));
+                new ConsoleOverview(receiver, trail, () -> served.followersByShare().entrySet().stream()
+                        .map(e -> new Shares.Share(e.getKey(), e.getValue())).toList(), Clock.systemUTC()), audit, keystore != null));
         if (keystore != null) {
             Tls.serve(context, Path.of(keystore), settings.text("caravan.receiver.tls-password", ""));
         }
@@ -293,6 +295,60 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
         context.getRegistry().bind("catalogApi", new CatalogApi(service, token, archiveWriters,
                 settings.duration("caravan.catalog.stall-timeout", "30s")));
+    }
+
+    /** Shared folders (caravan.shares.<name>=<dir>): watched, their change logs and trees served to followers (shareApi). */
+    private static io.caravan.share.Shares shares(CamelContext context, Receiver receiver, Settings settings, BearerToken token)
+            throws Exception {
+        java.util.Map<String, Path> folders = new java.util.TreeMap<>();
+        String prefix = "caravan.shares.";
+        java.util.Properties found = new java.util.Properties();
+        found.putAll(context.getPropertiesComponent().loadProperties(key -> key.startsWith(prefix)));
+        if (context.getPropertiesComponent() instanceof org.apache.camel.component.properties.PropertiesComponent pc
+                && pc.getOverrideProperties() != null) {
+            // flags (serve --share) and the overrides of an embedding program are not among the loaded locations
+            pc.getOverrideProperties().forEach((key, value) -> {
+                if (String.valueOf(key).startsWith(prefix)) {
+                    found.put(key, value);
+                }
+            });
+        }
+        found.forEach((key, value) -> {
+            String dir = String.valueOf(value).trim();
+            if (!dir.isEmpty()) {
+                folders.put(String.valueOf(key).substring(prefix.length()), Path.of(dir).toAbsolutePath().normalize());
+            }
+        });
+        io.caravan.share.Shares shares = new io.caravan.share.Shares(folders, receiver.config().stateDir(),
+                settings.integer("caravan.share.keep", 10_000), settings.duration("caravan.share.settle", "300ms"),
+                settings.duration("caravan.share.rescan", "60s"), new SyncConsole(System.out));
+        // parked polls are exchanges in flight: answered as soon as the context begins to stop, so it need not wait for them
+        context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.CamelContextStoppingEvent;
+            }
+
+            @Override
+            public void notify(CamelEvent event) {
+                shares.release();
+            }
+        });
+        context.getRegistry().bind("shareApi", new io.caravan.share.ShareApi(shares, token));
+        context.getRegistry().bind("shareEvents", new io.caravan.share.ShareApi(shares, token).events());
+        context.addService(new org.apache.camel.support.service.ServiceSupport() {
+            @Override
+            protected void doStart() throws Exception {
+                shares.start(io.caravan.share.Shares.addresses(settings.text("caravan.receiver.tls-keystore", null) == null ? "http" : "https",
+                        settings.text("caravan.receiver.host", "127.0.0.1"), settings.integer("caravan.receiver.port", 8834)));
+            }
+
+            @Override
+            protected void doStop() throws Exception {
+                shares.close();
+            }
+        }, true, false);
+        return shares;
     }
 
     /**

@@ -9,12 +9,12 @@ import java.nio.channels.FileChannel;
  * Reads {@code length} bytes of a file from its channel's current position, then ends; {@link #available()}
  * never counts past that end (Netty's chunked writer asks it to decide whether the input is over).
  */
-final class RangeInputStream extends InputStream {
+public final class RangeInputStream extends InputStream {
 
     private final FileChannel channel;
     private long left;
 
-    RangeInputStream(FileChannel channel, long length) {
+    public RangeInputStream(FileChannel channel, long length) {
         this.channel = channel;
         this.left = length;
     }

@@ -46,6 +46,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tls-password", paramLabel = "<password>", description = "Keystore password.")
     String tlsPassword;
 
+    @Option(names = "--share", paramLabel = "<name>=<dir>", description = "Share a folder with followers (caravan sync --from"
+            + " http://host:port/shares/<name> <dir>); repeatable. Same as caravan.shares.<name>=<dir>.")
+    List<String> shares;
+
     @Mixin
     Verbosity verbosity;
 
@@ -75,6 +79,17 @@ final class ServeCommand implements Callable<Integer> {
         if (tlsKeystore != null) {
             overrides.put("caravan.receiver.tls-keystore", tlsKeystore.toString());
             overrides.put("caravan.receiver.tls-password", tlsPassword == null ? "" : tlsPassword);
+        }
+        for (String share : shares == null ? List.<String>of() : shares) {
+            int eq = share.indexOf('=');
+            if (eq <= 0 || eq == share.length() - 1) {
+                throw new IllegalArgumentException("--share '" + share + "': give <name>=<dir>, e.g. --share site=/srv/site");
+            }
+            Path folder = Path.of(share.substring(eq + 1));
+            if (!java.nio.file.Files.isDirectory(folder)) {
+                throw new IllegalArgumentException("--share '" + share + "': " + folder + " is not a folder");
+            }
+            overrides.put("caravan.shares." + share.substring(0, eq), folder.toAbsolutePath().normalize().toString());
         }
         Interruptions.installExiting("stopping the receiver; uploads in flight are asked to retry later and resume"
                 + " from the chunks it holds when it is back", Duration.ofSeconds(10));

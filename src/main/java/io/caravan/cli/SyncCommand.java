@@ -21,18 +21,25 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sync", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Mirrors a folder to <inbox>/<name> on a receiver: compares the tree with the mirror, sends new and"
                 + " changed entries as parcels applied file by file, renames and deletes on the mirror, then keeps"
-                + " watching (unless --once) and ships each change once it settles.", ""},
+                + " watching (unless --once) and ships each change once it settles.",
+                "With --from, follows a folder a server shares (caravan serve --share) into <dir> instead: compares"
+                + " <dir> with the share, then applies each change the server reports (unless --once).", ""},
         footer = {"", "Examples:", "  caravan sync ./site --to http://10.0.1.100:8834 --name site --once",
                 "  caravan sync D:/source --to http://backup:8834 --mode full --workers 10",
-                "  caravan sync ./site --to http://backup:8834 --exclude '*.tmp' --exclude cache/ --max-delete 100 --dry-run"})
+                "  caravan sync ./site --to http://backup:8834 --exclude '*.tmp' --exclude cache/ --max-delete 100 --dry-run",
+                "  caravan sync --from http://10.0.1.100:8834/shares/site ./site --workers 10"})
 final class SyncCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "<dir>", description = "Folder to mirror.")
+    @Parameters(index = "0", paramLabel = "<dir>", description = "Folder to mirror (with --from: the folder that follows the share).")
     Path dir;
 
-    @Option(names = "--to", required = true, paramLabel = "<url>", description = "Receiver URL, e.g. http://host:8834"
+    @Option(names = "--to", paramLabel = "<url>", description = "Receiver URL, e.g. http://host:8834"
             + " (host:port means http://host:port).")
     String to;
+
+    @Option(names = "--from", paramLabel = "<share-url>", description = "Follow a shared folder instead:"
+            + " http://host:8834/shares/<name> (the server runs caravan serve --share <name>=<dir>).")
+    String from;
 
     @Mixin
     ConnectionOptions connection;
@@ -66,11 +73,22 @@ final class SyncCommand implements Callable<Integer> {
                     + " none, or gzip|bzip2|xz|lz4 at their default level (default: ${DEFAULT-VALUE}).")
     Codec codec;
 
+    @Option(names = "--keep-versions", defaultValue = "7d", paramLabel = "<duration>", description = "With --from: how long files"
+            + " a change replaces or deletes stay in <dir>/.caravan-follow/versions (0: deleted at once; default: ${DEFAULT-VALUE}).")
+    String keepVersions;
+
     @Mixin
     SyncSafetyOptions safety;
 
     @Override
     public Integer call() throws Exception {
+        if ((to == null) == (from == null)) {
+            throw new IllegalArgumentException(to == null ? "say where to: --to <receiver url> (push this folder) or --from"
+                    + " <share url> (follow a shared folder)" : "--to and --from exclude each other: push with --to, follow with --from");
+        }
+        if (from != null) {
+            return FollowCommand.follow(this);
+        }
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("'" + dir + "' is not a folder");
         }

@@ -3,8 +3,8 @@ package io.caravan.console;
 import java.util.List;
 
 /**
- * The shares a receiver offers and who follows each, as the console lists them. Shares are not
- * served yet: {@link #NONE} lists none, and the console shows its shares section only when a list is not empty.
+ * The shares a receiver offers ({@code caravan.shares.<name>}) and who follows each, as the console
+ * lists them; {@link #NONE} lists none, and the console shows its shares section only when a list is not empty.
  */
 public interface Shares {
 

@@ -1,0 +1,216 @@
+package io.caravan.share;
+
+import io.caravan.fs.NameRules;
+import io.caravan.sync.PathFilter;
+import io.caravan.sync.SyncEntry;
+import io.caravan.sync.TreeScanner;
+import io.methvin.watcher.DirectoryChangeEvent;
+import io.methvin.watcher.DirectoryWatcher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shared folder: watched recursively, its changes recorded in its {@link ShareLog}. File-system
+ * events only mark paths touched; once the folder has been quiet for the settle time (or a burst has
+ * lasted {@code 10 x settle}) the tree is scanned and compared with the last known one
+ * ({@link TreeChanges}), so a burst becomes one batch of events, a delete and a create of the same
+ * file one rename, and nothing a watcher dropped is lost; the same comparison runs every
+ * {@code rescan}. Caravan's own names ({@code .caravan*}) and names the {@link NameRules} refuse are
+ * never listed.
+ */
+public final class Share implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Share.class);
+    private static final PathFilter OWN_NAMES = PathFilter.of(List.of(PathFilter.Rule.exclude(".caravan"),
+            PathFilter.Rule.exclude(".caravan-*")));
+
+    private final String name;
+    private final Path root;
+    private final ShareLog log;
+    private final Duration settle;
+    private final Duration rescan;
+    private final Consumer<ShareEvent> onChange;
+    private final Map<String, String> hashes = new ConcurrentHashMap<>();
+    /** Inodes of the files of the last scan: a pair of a deletion and a creation is a rename only for the same inode. */
+    private Map<String, Long> inodes = Map.of();
+    private final Set<String> touched = new HashSet<>();
+    private long firstTouch;
+    private long lastTouch;
+    private volatile boolean running = true;
+    private DirectoryWatcher watcher;
+    private Thread loop;
+
+    public Share(String name, Path root, ShareLog log, Duration settle, Duration rescan, Consumer<ShareEvent> onChange) {
+        NameRules.check(name);
+        if (name.contains("/")) {
+            throw new IllegalArgumentException("a share name is one name without '/', not '" + name + "'");
+        }
+        this.name = name;
+        this.root = root.toAbsolutePath().normalize();
+        this.log = log;
+        this.settle = settle;
+        this.rescan = rescan;
+        this.onChange = onChange;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public ShareLog log() {
+        return log;
+    }
+
+    /** Scans the folder (recording what changed since the saved tree, or a reset), then watches it until {@link #close}. */
+    public void start() throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException("share '" + name + "': " + root + " is not a folder");
+        }
+        Map<String, SyncEntry> saved = log.tree();
+        Map<String, SyncEntry> now = scan();
+        if (saved == null) {
+            record(now, log.latest() == 0 ? List.of() : List.of(new ShareEvent(0, ShareEvent.Type.RESET, "", null, null)));
+        } else {
+            record(now, TreeChanges.between(saved, now, Set.of()));
+        }
+        watcher = DirectoryWatcher.builder().path(root).fileHashing(false).listener(this::onEvent).build();
+        watcher.watchAsync();
+        loop = new Thread(this::run, "caravan-share-" + name);
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    /** The SHA-256 of a file of the tree, computed once per size and mtime; null when it cannot be read. */
+    public String sha256(SyncEntry entry) {
+        String key = entry.path() + "\0" + entry.size() + "\0" + entry.mtime();
+        String known = hashes.get(key);
+        if (known != null) {
+            return known;
+        }
+        try {
+            String sha = TreeScanner.sha256(root.resolve(entry.path()));
+            hashes.put(key, sha);
+            return sha;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void onEvent(DirectoryChangeEvent event) {
+        if (event.path() != null && event.path().startsWith(root) && !event.path().equals(root)) {
+            for (Path segment : root.relativize(event.path())) {
+                if (NameRules.reserved(segment.toString())) {
+                    return; // Caravan's own files (a receiver's state, a follower's staging) never change the share
+                }
+            }
+        }
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (touched.isEmpty()) {
+                firstTouch = now;
+            }
+            lastTouch = now;
+            if (event.path() != null && event.path().startsWith(root) && !event.path().equals(root)) {
+                touched.add(root.relativize(event.path()).toString());
+            } else {
+                touched.add(""); // overflow: nothing in particular, compare anyway
+            }
+            notifyAll();
+        }
+    }
+
+    private void run() {
+        long nextRescan = System.nanoTime() + rescan.toNanos();
+        while (running) {
+            Set<String> batch;
+            synchronized (this) {
+                try {
+                    wait(Math.max(10, settle.toMillis() / 4));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = System.nanoTime();
+                boolean settled = !touched.isEmpty()
+                        && (now - lastTouch >= settle.toNanos() || now - firstTouch >= 10 * settle.toNanos());
+                if (!running || !settled && now < nextRescan) {
+                    continue;
+                }
+                batch = new HashSet<>(touched);
+                touched.clear();
+            }
+            nextRescan = System.nanoTime() + rescan.toNanos();
+            try {
+                Map<String, SyncEntry> before = log.tree();
+                Map<String, Long> inodesBefore = inodes;
+                Map<String, SyncEntry> now = scan();
+                record(now, TreeChanges.between(before, now, batch, inodesBefore, inodes));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("share '{}': comparing {} failed ({}); trying again", name, root, e.toString());
+                synchronized (this) {
+                    touched.addAll(batch);
+                }
+            }
+        }
+    }
+
+    private void record(Map<String, SyncEntry> now, List<ShareEvent> changes) throws IOException {
+        for (ShareEvent event : log.record(now, changes)) {
+            onChange.accept(event);
+        }
+    }
+
+    /** The tree as followers see it: without Caravan's names, and without names they would refuse. */
+    Map<String, SyncEntry> scan() throws IOException {
+        Map<String, SyncEntry> entries = new TreeMap<>();
+        Map<String, Long> found = new java.util.HashMap<>();
+        for (Map.Entry<String, SyncEntry> e : TreeScanner.scan(root, OWN_NAMES).entrySet()) {
+            if (NameRules.problem(e.getKey()) == null) {
+                entries.put(e.getKey(), e.getValue());
+                if (e.getValue().type() == SyncEntry.Type.FILE) {
+                    try {
+                        found.put(e.getKey(), ((Number) java.nio.file.Files.getAttribute(root.resolve(e.getKey()), "unix:ino",
+                                java.nio.file.LinkOption.NOFOLLOW_LINKS)).longValue());
+                    } catch (IOException | UnsupportedOperationException gone) {
+                        // gone since the scan, or no inodes here: paired by size, mtime and mode alone
+                    }
+                }
+            }
+        }
+        inodes = found;
+        return entries;
+    }
+
+    @Override
+    public void close() throws IOException {
+        running = false;
+        synchronized (this) {
+            notifyAll();
+        }
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (loop != null) {
+            try {
+                loop.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        log.save();
+    }
+}

@@ -1,0 +1,208 @@
+package io.caravan.share;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.catalog.ByteRange;
+import io.caravan.catalog.CatalogService;
+import io.caravan.receiver.BearerToken;
+import io.caravan.session.RequestRejectedException;
+import io.caravan.sync.SyncEntry;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
+import org.apache.camel.support.AsyncProcessorSupport;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * Binds the share verbs to {@link Shares}: {@code GET /shares}, {@code GET /shares/{name}/listing}
+ * (the tree at one sequence number, {@code ?checksum=true} with SHA-256s), {@code GET
+ * /shares/{name}/files?path=} (ranged, streamed by Netty, through the read side's
+ * {@link CatalogService#file}) and the long-poll {@code GET /shares/{name}/events?since=&timeout=},
+ * an {@link AsyncProcessor}: a poll with nothing to answer yet returns its thread at once and is
+ * answered when the log completes its future. Every verb requires the receiver's token.
+ */
+public final class ShareApi {
+
+    /** Longest wait a poll may ask for. */
+    static final Duration MAX_WAIT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Shares shares;
+    private final BearerToken token;
+    private final Map<String, CatalogService> files = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public ShareApi(Shares shares, BearerToken token) {
+        this.shares = shares;
+        this.token = token;
+    }
+
+    /** {@code GET /shares}. */
+    public void list(Exchange exchange) throws Exception {
+        token.require(exchange.getMessage().getHeader("Authorization", String.class));
+        json(exchange, 200, shares.describe());
+    }
+
+    /** {@code GET /shares/{name}/listing?checksum=}. */
+    public void listing(Exchange exchange) throws Exception {
+        Share share = share(exchange);
+        boolean checksum = "true".equalsIgnoreCase(query(exchange, "checksum"));
+        ShareLog.Listing listing = share.log().listing();
+        List<Map<String, Object>> entries = new ArrayList<>(listing.entries().size());
+        for (SyncEntry entry : listing.entries().values()) {
+            entries.add(ShareEvent.entryJson(entry, checksum && entry.type() == SyncEntry.Type.FILE ? share.sha256(entry) : null));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("share", share.name());
+        body.put("sequence", listing.sequence());
+        body.put("entries", entries);
+        json(exchange, 200, body);
+    }
+
+    /** {@code GET /shares/{name}/files?path=} with optional {@code Range}. */
+    public void file(Exchange exchange) throws Exception {
+        Share share = share(exchange);
+        Message in = exchange.getMessage();
+        String path = query(exchange, "path");
+        CatalogService reader = files.computeIfAbsent(share.name(), n -> new CatalogService(share.root(), null, null, 0));
+        CatalogService.OpenFile file = reader.file(path, in.getHeader("Range", String.class));
+        ByteRange range = file.range();
+        long length = range == null ? file.size() : range.length();
+        InputStream body = new Counted(new io.caravan.catalog.RangeInputStream(file.channel(), length));
+        OutboundStreamHttpResponse response = new OutboundStreamHttpResponse(body,
+                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(range == null ? 200 : 206)));
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+        response.headers().set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+        response.headers().set(HttpHeaderNames.ETAG, file.etag());
+        response.headers().set("X-Caravan-Mtime", String.valueOf(file.mtimeMillis()));
+        if (range != null) {
+            response.headers().set(HttpHeaderNames.CONTENT_RANGE, range.contentRange());
+        }
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, response.status().code());
+        out.setBody(response);
+    }
+
+    /** The long-poll, as a processor of its own (the route's {@code process} step). */
+    public AsyncProcessor events() {
+        return new AsyncProcessorSupport() {
+            @Override
+            public boolean process(Exchange exchange, AsyncCallback callback) {
+                CompletableFuture<List<ShareEvent>> answer;
+                Share share;
+                try {
+                    share = share(exchange);
+                    long since = number(query(exchange, "since"), "since", 0);
+                    long wait = Math.min(number(query(exchange, "timeout"), "timeout", 25), MAX_WAIT.toSeconds());
+                    Message in = exchange.getMessage();
+                    answer = shares.await(share, since, Duration.ofSeconds(Math.max(0, wait)),
+                            in.getHeader("X-Caravan-Follower", String.class), in.getHeader("CamelNettyRemoteAddress", String.class));
+                } catch (Exception e) {
+                    exchange.setException(e);
+                    callback.done(true);
+                    return true;
+                }
+                if (answer.isDone()) {
+                    answer(exchange, share, answer.join());
+                    callback.done(true);
+                    return true;
+                }
+                answer.whenComplete((events, failure) -> {
+                    if (failure != null) {
+                        exchange.setException(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                                ? c.getCause() : failure);
+                    } else {
+                        answer(exchange, share, events);
+                    }
+                    callback.done(false);
+                });
+                return false;
+            }
+        };
+    }
+
+    private void answer(Exchange exchange, Share share, List<ShareEvent> events) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("share", share.name());
+        body.put("latest", events.isEmpty() ? share.log().latest() : events.get(events.size() - 1).seq());
+        body.put("events", events.stream().map(ShareEvent::toJson).toList());
+        try {
+            json(exchange, 200, body);
+        } catch (JsonProcessingException e) {
+            exchange.setException(e);
+        }
+    }
+
+    private Share share(Exchange exchange) {
+        Message in = exchange.getMessage();
+        token.require(in.getHeader("Authorization", String.class));
+        Share share = shares.get(in.getHeader("name", String.class));
+        shares.touch(share.name(), in.getHeader("X-Caravan-Follower", String.class), in.getHeader("CamelNettyRemoteAddress", String.class));
+        return share;
+    }
+
+    private static long number(String text, String what, long fallback) {
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw RequestRejectedException.badRequest("?" + what + "= must be a whole number, not '" + text + "'");
+        }
+    }
+
+    private static String query(Exchange exchange, String name) {
+        String raw = exchange.getMessage().getHeader(name, String.class);
+        return raw == null || raw.isEmpty() ? null : java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void json(Exchange exchange, int status, Map<String, Object> body) throws JsonProcessingException {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(JSON.writeValueAsString(body));
+    }
+
+    /** Counts the bytes a file answer sends, for {@code bytes_served}. */
+    private final class Counted extends FilterInputStream {
+        Counted(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                shares.served(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int off, int len) throws IOException {
+            int n = super.read(buffer, off, len);
+            if (n > 0) {
+                shares.served(n);
+            }
+            return n;
+        }
+    }
+}

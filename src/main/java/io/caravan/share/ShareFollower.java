@@ -1,0 +1,216 @@
+package io.caravan.share;
+
+import io.caravan.sync.LocalMirror;
+import io.caravan.sync.MirrorSync;
+import io.caravan.sync.PassRefusedException;
+import io.caravan.sync.SyncConsole;
+import io.caravan.sync.SyncEntry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Follows one share into a local folder: a first compare against the share's listing, then its
+ * change log, long-polled from a cursor. Each batch of events is applied to the follower's copy of
+ * the share's tree and the folder made equal to it by one {@link LocalMirror} pass (renames as
+ * renames, changed files fetched, deletions guarded). The cursor is kept in
+ * {@code .caravan-follow/cursor}; a lost connection, or a refusal once the share has answered
+ * (a server being restarted), is retried with backoff (1 s doubling up to 30 s) from the cursor; a cursor the server no longer holds ({@code 410}) or a reset of its log starts
+ * with a whole compare again. A poll that ends without changes compares the folder with the tree it
+ * should hold, so what was changed in the folder itself is put right within one poll's wait.
+ */
+public final class ShareFollower implements AutoCloseable {
+
+    private static final long MAX_BACKOFF = 30_000;
+
+    private final ShareClient client;
+    private final LocalMirror mirror;
+    private final boolean checksum;
+    private final Duration wait;
+    private final SyncConsole console;
+    private volatile boolean running = true;
+    private volatile Thread thread;
+    private Map<String, SyncEntry> tree;
+    private long cursor = -1;
+
+    public ShareFollower(ShareClient client, LocalMirror mirror, boolean checksum, Duration wait, SyncConsole console) {
+        this.client = client;
+        this.mirror = mirror;
+        this.checksum = checksum;
+        this.wait = wait;
+        this.console = console;
+    }
+
+    /** The whole compare only: lists the share and makes the folder equal to it. */
+    public MirrorSync.Outcome once() throws IOException {
+        return compare(true);
+    }
+
+    /** Compares, then follows the change log until {@link #close}. */
+    public void run() throws IOException {
+        thread = Thread.currentThread();
+        long backoff = 1000;
+        boolean first = true;
+        while (running) {
+            try {
+                if (tree == null) {
+                    compare(first);
+                    if (first) {
+                        console.line("Following " + client + " into " + mirror.root() + " from change " + cursor);
+                    }
+                    first = false;
+                } else {
+                    follow();
+                }
+                backoff = 1000;
+            } catch (ShareClient.CursorGoneException e) {
+                console.line("The share no longer holds changes after " + cursor + ": comparing the whole tree");
+                tree = null;
+            } catch (ShareClient.ShareRefusedException e) {
+                if (first) {
+                    throw e; // a wrong URL or token: the user must change it
+                }
+                // a server that answered before and refuses now is being restarted or reconfigured: keep trying
+                console.line(e.getMessage() + "; trying again in " + backoff / 1000 + " s");
+                pause(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF);
+            } catch (PassRefusedException e) {
+                console.line("Pass refused: " + e.getMessage());
+                pause(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF);
+            } catch (IOException e) {
+                if (!running) {
+                    return;
+                }
+                console.line("Share " + client + " unreachable (" + e.getMessage() + "); trying again in " + backoff / 1000 + " s");
+                pause(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF);
+            }
+        }
+    }
+
+    private MirrorSync.Outcome compare(boolean verbose) throws IOException {
+        ShareLog.Listing listing = client.listing(checksum);
+        MirrorSync.Outcome outcome = mirror.pass(listing.entries(), Set.of(), verbose, client.toString());
+        tree = new TreeMap<>(listing.entries());
+        save(listing.sequence());
+        return outcome;
+    }
+
+    /** One poll: the events after the cursor applied to the tree, and one pass when any arrived. */
+    private void follow() throws IOException {
+        ShareClient.Events answer = client.events(cursor, wait);
+        if (answer.events().isEmpty()) {
+            if (answer.latest() != cursor) {
+                save(answer.latest());
+            }
+            // a quiet share: the folder is compared with the tree it should hold, which repairs local changes to it
+            mirror.forChanges().pass(tree, Set.of(), null, false, client.toString());
+            return;
+        }
+        Set<String> forced = new HashSet<>();
+        Set<String> renamed = new HashSet<>();
+        TreeMap<String, SyncEntry> next = new TreeMap<>(tree);
+        for (ShareEvent event : answer.events()) {
+            switch (event.type()) {
+                case RESET -> {
+                    console.line("The share's log was reset: comparing the whole tree");
+                    tree = null;
+                    return;
+                }
+                case DELETE -> removeSubtree(next, event.path());
+                case RENAME -> {
+                    renamed.add(event.path());
+                    TreeMap<String, SyncEntry> moved = new TreeMap<>(next.subMap(event.from() + "/", event.from() + "0"));
+                    SyncEntry self = next.get(event.from());
+                    removeSubtree(next, event.from());
+                    removeSubtree(next, event.path());
+                    moved.forEach((path, entry) -> {
+                        String to = event.path() + path.substring(event.from().length());
+                        renamed.add(to);
+                        next.put(to, new SyncEntry(to, entry.type(), entry.size(), entry.mtime(), entry.mode(), entry.target(), entry.sha256()));
+                    });
+                    SyncEntry now = event.entry() != null ? event.entry() : self;
+                    if (now != null) {
+                        next.put(event.path(), withSha(now, self));
+                    }
+                }
+                default -> {
+                    SyncEntry old = next.get(event.path());
+                    if (old != null && old.type() != event.entry().type()) {
+                        removeSubtree(next, event.path());
+                    }
+                    next.put(event.path(), event.entry());
+                    if (event.entry().type() != SyncEntry.Type.DIR) {
+                        forced.add(event.path());
+                    }
+                }
+            }
+        }
+        // only what the server reported as moved is moved: a file it reported as new is fetched, whatever its metadata
+        MirrorSync.Outcome outcome = mirror.forChanges().pass(next, forced, renamed, false, client.toString());
+        tree = next;
+        save(answer.latest());
+        if (!outcome.ok()) {
+            tree = null; // what failed is compared again with the whole tree
+        }
+    }
+
+    private static SyncEntry withSha(SyncEntry now, SyncEntry before) {
+        if (before == null || before.sha256() == null || now.sha256() != null || now.type() != SyncEntry.Type.FILE
+                || now.size() != before.size()) {
+            return now;
+        }
+        return new SyncEntry(now.path(), now.type(), now.size(), now.mtime(), now.mode(), now.target(), before.sha256());
+    }
+
+    private static void removeSubtree(TreeMap<String, SyncEntry> tree, String path) {
+        tree.remove(path);
+        tree.subMap(path + "/", path + "0").clear(); // '0' follows '/': every path below
+    }
+
+    private void save(long sequence) throws IOException {
+        cursor = sequence;
+        Path state = mirror.state();
+        Path temp = state.resolve("cursor.tmp");
+        Files.writeString(temp, client + "\n" + sequence + "\n", StandardCharsets.UTF_8);
+        Files.move(temp, state.resolve("cursor"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The change number the folder has caught up to (-1 before the first compare). */
+    public long cursor() {
+        return cursor;
+    }
+
+    private void pause(long millis) {
+        synchronized (this) {
+            try {
+                if (running) {
+                    wait(millis);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        synchronized (this) {
+            notifyAll();
+        }
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt(); // ends a poll in flight
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.caravan.share;
+
+import io.caravan.sync.SyncEntry;
+import io.caravan.sync.SyncMode;
+import io.caravan.sync.SyncPlan;
+import io.caravan.sync.TreeDiff;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The changes between two states of a shared tree, as unnumbered {@link ShareEvent}s, found by the
+ * same {@link TreeDiff} that plans a mirroring pass: renames (a file gone and one come with the
+ * same size, mtime and mode, or a folder whose whole subtree moved), deletions (top-most only),
+ * new folders, then new and changed files and links. {@code touched} paths (the watcher saw them
+ * written) count as modified even when their size and mtime second did not change.
+ */
+final class TreeChanges {
+
+    private TreeChanges() {
+    }
+
+    static List<ShareEvent> between(Map<String, SyncEntry> before, Map<String, SyncEntry> after, Set<String> touched) {
+        return between(before, after, touched, Map.of(), Map.of());
+    }
+
+    /**
+     * As {@link #between(Map, Map, Set)}; a file paired as renamed whose inode is known on both sides
+     * ({@code inodesBefore}, {@code inodesAfter}) and differs is a deletion and a creation instead.
+     */
+    static List<ShareEvent> between(Map<String, SyncEntry> before, Map<String, SyncEntry> after, Set<String> touched,
+                                    Map<String, Long> inodesBefore, Map<String, Long> inodesAfter) {
+        SyncPlan plan = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null).plan(after, before, touched, Set.of());
+        List<ShareEvent> events = new ArrayList<>();
+        List<ShareEvent> notMoved = new ArrayList<>();
+        for (SyncPlan.Rename r : plan.renames()) {
+            Long was = inodesBefore.get(r.from());
+            Long is = inodesAfter.get(r.to());
+            if (after.get(r.to()).type() == SyncEntry.Type.FILE && was != null && is != null && !was.equals(is)) {
+                events.add(new ShareEvent(0, ShareEvent.Type.DELETE, r.from(), null, null));
+                notMoved.add(new ShareEvent(0, ShareEvent.Type.CREATE, r.to(), null, after.get(r.to())));
+            } else {
+                events.add(new ShareEvent(0, ShareEvent.Type.RENAME, r.to(), r.from(), after.get(r.to())));
+            }
+        }
+        for (String path : plan.deletes()) {
+            events.add(new ShareEvent(0, ShareEvent.Type.DELETE, path, null, null));
+        }
+        for (SyncEntry dir : plan.dirs()) {
+            SyncEntry old = before.get(dir.path());
+            if (old == null && plan.renames().stream().noneMatch(r -> r.to().equals(dir.path()))) {
+                events.add(new ShareEvent(0, ShareEvent.Type.CREATE, dir.path(), null, dir));
+            } else if (old != null && (old.type() != dir.type() || old.mode() != dir.mode())) {
+                events.add(new ShareEvent(0, ShareEvent.Type.MODIFY, dir.path(), null, dir));
+            }
+        }
+        events.addAll(notMoved);
+        for (SyncEntry entry : plan.send()) {
+            events.add(new ShareEvent(0, before.containsKey(entry.path()) ? ShareEvent.Type.MODIFY : ShareEvent.Type.CREATE,
+                    entry.path(), null, entry));
+        }
+        return events;
+    }
+}

@@ -1,0 +1,409 @@
+package io.caravan.sync;
+
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.NameRules;
+import io.caravan.fs.Versions;
+import io.caravan.unpack.PosixModes;
+import io.caravan.util.Sha256;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A mirror folder on this machine, kept equal to a source tree that lives elsewhere (a share
+ * followed over HTTP): the same engine as push sync on both of its steps. The plan is
+ * {@link SyncPlanner}'s (filter, {@link TreeDiff}, renames found by size, mtime and mode), checked by
+ * the same {@link SyncGuards} and printed by the same dry run; renames and deletions are applied by
+ * {@link MirrorChanges} and new content by {@link MirrorApply}, as on a receiver: every file is
+ * fetched into a staging folder inside the mirror's state folder ({@value #STATE}), checked (size,
+ * and SHA-256 when the source gave one) and renamed into place, so a reader sees the old content or
+ * the new; what is replaced or deleted goes to {@code .caravan-follow/versions}. Every folder is opened
+ * without following links, so nothing outside the mirror is written whatever the source's names.
+ */
+public final class LocalMirror {
+
+    /** The mirror's state folder (reserved by the {@link NameRules}: never a name of the mirrored tree). */
+    public static final String STATE = ".caravan-follow";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Writes the current content of the source file {@code entry} into {@code out}. */
+    @FunctionalInterface
+    public interface Fetcher {
+        void fetch(SyncEntry entry, java.io.OutputStream out) throws IOException;
+    }
+
+    private final Path root;
+    private final SyncMode mode;
+    private final boolean checksum;
+    private final int workers;
+    private final List<PathFilter.Rule> rules;
+    private final SyncGuards guards;
+    private final boolean dryRun;
+    private final SyncConsole console;
+    private final Fetcher fetcher;
+    private final Versions versions;
+
+    public LocalMirror(Path root, SyncMode mode, boolean checksum, int workers, List<PathFilter.Rule> rules, SyncGuards guards,
+                       boolean dryRun, Duration keepVersions, SyncConsole console, Fetcher fetcher) throws IOException {
+        if (workers < 1 || workers > 20) {
+            throw new IllegalArgumentException("workers must be between 1 and 20, was " + workers);
+        }
+        this.root = root.toAbsolutePath().normalize();
+        this.mode = mode;
+        this.checksum = checksum;
+        this.workers = workers;
+        this.rules = List.copyOf(rules);
+        this.guards = guards;
+        this.dryRun = dryRun;
+        this.console = console;
+        this.fetcher = fetcher;
+        this.versions = new Versions(state().resolve(Versions.FOLDER), keepVersions, Clock.systemUTC());
+        versions.cleanup();
+        // staging folders of a pass that was killed: what they hold is fetched again when it is still needed
+        try (ConfinedDir state = ConfinedDir.open(state())) {
+            for (String name : state.list()) {
+                if (name.startsWith(".caravan-staging-")) {
+                    state.deleteTree(name);
+                }
+            }
+        }
+    }
+
+    private LocalMirror(LocalMirror of, SyncMode mode, boolean checksum) {
+        this.root = of.root;
+        this.mode = mode;
+        this.checksum = checksum;
+        this.workers = of.workers;
+        this.rules = of.rules;
+        this.guards = of.guards;
+        this.dryRun = of.dryRun;
+        this.console = of.console;
+        this.fetcher = of.fetcher;
+        this.versions = of.versions;
+    }
+
+    /**
+     * This mirror for the passes that apply reported changes: incremental and without a checksum
+     * compare whatever the first compare used ({@code --mode full} or {@code --checksum} would fetch or
+     * hash the whole tree at every change); the changed paths are forced instead.
+     */
+    public LocalMirror forChanges() {
+        return mode == SyncMode.INCREMENTAL && !checksum ? this : new LocalMirror(this, SyncMode.INCREMENTAL, false);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The state folder, created when missing; refused when something other than a folder is there. */
+    public Path state() throws IOException {
+        Path state = root.resolve(STATE);
+        if (Files.isSymbolicLink(state) || Files.exists(state, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(state, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(state + " is not a folder: move it away, Caravan keeps the mirror's state there");
+        }
+        Files.createDirectories(state);
+        return state;
+    }
+
+    /**
+     * One pass making the mirror equal {@code source} ({@code label} names it in messages).
+     * {@code forced} paths are fetched even when their size and mtime match (the source said they
+     * changed). {@code verbose} prints the counts, progress and results; otherwise one line per change.
+     */
+    public MirrorSync.Outcome pass(Map<String, SyncEntry> source, Set<String> forced, boolean verbose, String label) throws IOException {
+        return pass(source, forced, null, verbose, label);
+    }
+
+    /**
+     * As {@link #pass(Map, Set, boolean, String)}; with {@code renamed} (not null) a file is moved on the
+     * mirror only to a path the source reported as renamed there: any other file the diff pairs by size,
+     * mtime and mode is fetched instead (the source knows it is new content).
+     */
+    public MirrorSync.Outcome pass(Map<String, SyncEntry> source, Set<String> forced, Set<String> renamed, boolean verbose,
+                                   String label) throws IOException {
+        long started = System.nanoTime();
+        if (verbose) {
+            console.line("Starting " + SyncConsole.label(mode).toLowerCase(java.util.Locale.ROOT) + " sync"
+                    + (mode == SyncMode.FULL ? "" : checksum ? " (checksum compare)" : " (diff compare)")
+                    + " from " + label + " to " + root + (dryRun ? " (dry run: nothing will be changed)" : ""));
+            console.line("Scanning files...");
+        }
+        Files.createDirectories(root);
+        PathFilter filter = filter();
+        Map<String, SyncEntry> mirror = scan(filter, source);
+        SyncPlanner.Planned planned = new SyncPlanner(new TreeDiff(mode, checksum, SyncEntry::sha256), filter)
+                .plan(source, mirror, forced, Set.of());
+        if (renamed != null) {
+            planned = onlyReportedRenames(planned, renamed);
+        }
+        SyncPlan plan = planned.plan();
+        if (verbose) {
+            console.line("Found " + plan.checked() + " files to " + (mode == SyncMode.FULL ? "sync" : "check"));
+            console.line(plan.work() + " files need synchronization");
+        }
+        if (dryRun) {
+            DryRunReport.print(planned, "in " + root, console);
+            try {
+                guards.check(label, root.toString(), planned);
+                return new MirrorSync.Outcome(0, 0, plan.unchanged(), List.of());
+            } catch (PassRefusedException e) {
+                console.line("This pass would be refused: " + e.getMessage());
+                return new MirrorSync.Outcome(0, 1, plan.unchanged(), List.of(e.getMessage()));
+            }
+        }
+        guards.check(label, root.toString(), planned);
+        List<String> failures = new ArrayList<>();
+        long done;
+        try (ConfinedDir target = ConfinedDir.open(root)) {
+            done = changes(target, plan, verbose, failures);
+            done += content(target, planned, verbose, failures);
+        }
+        failures.forEach(f -> console.line("Failed: " + f));
+        MirrorSync.Outcome outcome = new MirrorSync.Outcome(done, failures.size(), plan.unchanged(), failures);
+        if (verbose) {
+            console.results(mode, outcome.synced(), outcome.failed(), outcome.skipped(), System.nanoTime() - started);
+        }
+        return outcome;
+    }
+
+    /** The plan with file renames to paths outside {@code renamed} turned into a deletion and a fetch. */
+    private static SyncPlanner.Planned onlyReportedRenames(SyncPlanner.Planned planned, Set<String> renamed) {
+        SyncPlan plan = planned.plan();
+        List<SyncPlan.Rename> renames = new ArrayList<>();
+        List<String> deletes = new ArrayList<>(plan.deletes());
+        List<SyncEntry> send = new ArrayList<>(plan.send());
+        List<String> created = new ArrayList<>(plan.created());
+        for (SyncPlan.Rename r : plan.renames()) {
+            SyncEntry to = planned.source().get(r.to());
+            if (renamed.contains(r.to()) || to.type() == SyncEntry.Type.DIR) {
+                renames.add(r);
+            } else {
+                deletes.add(r.from());
+                send.add(to);
+                created.add(r.to());
+            }
+        }
+        if (renames.size() == plan.renames().size()) {
+            return planned;
+        }
+        send.sort(Comparator.comparing(SyncEntry::path));
+        SyncPlan only = new SyncPlan(renames, TreeDiff.topMost(deletes), send, created, plan.dirs(), plan.checked(),
+                plan.unchanged());
+        return new SyncPlanner.Planned(only, planned.source(), planned.mirror(), planned.filtered());
+    }
+
+    /** Renames, then deletions, through the receiver's {@link MirrorChanges}. */
+    private long changes(ConfinedDir target, SyncPlan plan, boolean verbose, List<String> failures) throws IOException {
+        if (plan.renames().isEmpty() && plan.deletes().isEmpty()) {
+            return 0;
+        }
+        List<MirrorChangeRequest.Rename> renames = plan.renames().stream()
+                .map(r -> new MirrorChangeRequest.Rename(r.from(), r.to(), r.sha256())).toList();
+        MirrorChangesDone done = MirrorChanges.apply(target, versions.batch(), new MirrorChangeRequest(renames, plan.deletes()));
+        if (!verbose) {
+            done.renamed().forEach(r -> console.line("Renamed: " + r));
+            done.deleted().forEach(d -> console.line("Deleted: " + d));
+        }
+        done.skipped().forEach(s -> failures.add(s.path() + ": " + s.reason()));
+        return done.renamed().size() + done.deleted().size();
+    }
+
+    /**
+     * New and changed files and links, fetched on {@code workers} threads into a staging folder, and
+     * folders with their metadata; then applied in one {@link MirrorApply}.
+     */
+    private long content(ConfinedDir target, SyncPlanner.Planned planned, boolean verbose, List<String> failures) throws IOException {
+        SyncPlan plan = planned.plan();
+        if (plan.send().isEmpty() && plan.dirs().isEmpty()) {
+            return 0;
+        }
+        String name = ".caravan-staging-" + HexFormat.of().formatHex(bytes(6));
+        Path staging = state().resolve(name);
+        Files.createDirectory(staging);
+        Set<String> folders = new TreeSet<>();
+        plan.dirs().forEach(d -> folders.add(d.path()));
+        for (SyncEntry entry : plan.send()) {
+            for (String p = SyncEntry.parent(entry.path()); p != null; p = SyncEntry.parent(p)) {
+                folders.add(p);
+            }
+        }
+        List<String> created = plan.created();
+        AtomicLong placed = new AtomicLong();
+        AtomicLong progressed = new AtomicLong();
+        long total = plan.send().size();
+        try (ConfinedDir stage = ConfinedDir.open(staging)) {
+            for (String folder : folders) {
+                stage.openDirs(folder).close();
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, Math.max(1, plan.send().size())), r -> {
+                Thread t = new Thread(r, "caravan-follow-fetch");
+                t.setDaemon(true);
+                return t;
+            });
+            List<Future<String>> results = new ArrayList<>();
+            try {
+                for (SyncEntry entry : plan.send()) {
+                    results.add(pool.submit(() -> {
+                        String failure = stageOne(stage, entry, verbose);
+                        long now = progressed.incrementAndGet();
+                        if (verbose && (now * 10 / total != (now - 1) * 10 / total || now == total)) {
+                            console.progress(mode, now, total);
+                        }
+                        return failure;
+                    }));
+                }
+                for (int i = 0; i < results.size(); i++) {
+                    String failure = results.get(i).get();
+                    if (failure != null) {
+                        failures.add(failure);
+                    } else {
+                        placed.incrementAndGet();
+                        if (!verbose) {
+                            String path = plan.send().get(i).path();
+                            console.line((created.contains(path) ? "Created: " : "Modified: ") + path);
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("follow interrupted");
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IOException(e.getCause());
+            } finally {
+                pool.shutdownNow();
+            }
+            List<String> deepestFirst = new ArrayList<>(folders);
+            deepestFirst.sort(Comparator.comparingInt((String f) -> f.split("/").length).reversed());
+            for (String folder : deepestFirst) {
+                SyncEntry meta = planned.source().get(folder);
+                if (meta != null && meta.type() == SyncEntry.Type.DIR) {
+                    try (ConfinedDir parent = stage.openDir(parentOf(folder))) {
+                        parent.setPermissions(leaf(folder), PosixModes.toPermissions(meta.mode() | 0700));
+                        parent.setModified(leaf(folder), FileTime.fromMillis(meta.mtime()));
+                    }
+                }
+            }
+        }
+        MirrorApply.apply(staging, target, versions.batch());
+        restoreFolderModes(target, folders, planned.source());
+        return placed.get();
+    }
+
+    /** Fetches one file (or makes one link) into the staging folder; returns a failure message or null. */
+    private String stageOne(ConfinedDir stage, SyncEntry entry, boolean verbose) {
+        try (ConfinedDir parent = stage.openDirs(parentOf(entry.path()))) {
+            String leaf = leaf(entry.path());
+            if (entry.type() == SyncEntry.Type.LINK) {
+                parent.symlink(leaf, entry.target());
+                return null;
+            }
+            io.caravan.progress.ProgressListener progress = new LargeFileProgress(List.of(entry), console);
+            try (FileChannel out = parent.create(leaf)) {
+                java.io.OutputStream stream = new java.io.FilterOutputStream(Channels.newOutputStream(out)) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        this.out.write(b, off, len); // the channel's stream, whole buffers at once
+                        progress.bytes(len);
+                    }
+                };
+                fetcher.fetch(entry, stream);
+                stream.flush();
+                out.force(false);
+            }
+            long size = parent.stat(leaf).orElseThrow().size();
+            if (entry.sha256() != null) {
+                String sha;
+                try (InputStream in = parent.read(leaf)) {
+                    sha = Sha256.of(in, new byte[256 * 1024]);
+                }
+                if (!sha.equals(entry.sha256())) {
+                    parent.delete(leaf);
+                    return entry.path() + ": its content arrived with SHA-256 " + sha + ", not the source's " + entry.sha256()
+                            + " (it changed while it was fetched?); fetched again at the next change";
+                }
+            } else if (size != entry.size()) {
+                // the source changed since it was listed: the newer content stands, and its own change event follows
+            }
+            parent.setPermissions(leaf, PosixModes.toPermissions(entry.mode()));
+            parent.setModified(leaf, FileTime.fromMillis(entry.mtime()));
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return entry.path() + ": " + e.getMessage();
+        }
+    }
+
+    /** Read-only folders were staged writable (to fill them): their own mode is set once everything is in. */
+    private static void restoreFolderModes(ConfinedDir target, Set<String> folders, Map<String, SyncEntry> source) throws IOException {
+        List<String> deepestFirst = new ArrayList<>(folders);
+        deepestFirst.sort(Comparator.comparingInt((String f) -> f.split("/").length).reversed());
+        for (String folder : deepestFirst) {
+            SyncEntry meta = source.get(folder);
+            if (meta != null && meta.type() == SyncEntry.Type.DIR && (meta.mode() & 0700) != 0700) {
+                try (ConfinedDir parent = target.openDir(parentOf(folder))) {
+                    parent.setPermissions(leaf(folder), PosixModes.toPermissions(meta.mode()));
+                    parent.setModified(leaf(folder), FileTime.fromMillis(meta.mtime()));
+                }
+            }
+        }
+    }
+
+    /** The mirror as it is (its own state left out), with SHA-256s where a checksum compare needs them. */
+    private Map<String, SyncEntry> scan(PathFilter filter, Map<String, SyncEntry> source) throws IOException {
+        Map<String, SyncEntry> mirror = new TreeMap<>();
+        for (Map.Entry<String, SyncEntry> e : TreeScanner.scan(root, filter).entrySet()) {
+            if (NameRules.problem(e.getKey()) != null) {
+                continue; // Caravan's own (the state folder) or a name no source can have
+            }
+            SyncEntry entry = e.getValue();
+            SyncEntry theirs = source.get(e.getKey());
+            if (checksum && entry.type() == SyncEntry.Type.FILE && theirs != null && entry.sameMetadata(theirs)) {
+                entry = new SyncEntry(entry.path(), entry.type(), entry.size(), entry.mtime(), entry.mode(), null,
+                        TreeScanner.sha256(root.resolve(entry.path())));
+            }
+            mirror.put(e.getKey(), entry);
+        }
+        return mirror;
+    }
+
+    private PathFilter filter() throws IOException {
+        List<PathFilter.Rule> all = new ArrayList<>(List.of(PathFilter.Rule.exclude("/" + STATE + "/")));
+        all.addAll(rules);
+        return PathFilter.load(root, all);
+    }
+
+    private static String parentOf(String path) {
+        String parent = SyncEntry.parent(path);
+        return parent == null ? "" : parent;
+    }
+
+    private static String leaf(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+}

@@ -1,0 +1,137 @@
+package io.caravan.share;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.receiver.ReceiverFixture;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The server side of a share on a real receiver: {@code GET /shares}, the listing with the current
+ * sequence, a long-poll that is answered as soon as a change settles, {@code 410} for a cursor the
+ * log no longer holds, ranged file reads, and many parked polls that take no thread each.
+ */
+class ShareEndpointsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path tmp;
+    Path site;
+    ReceiverFixture server;
+
+    @BeforeEach
+    void start() throws Exception {
+        site = Files.createDirectories(tmp.resolve("site"));
+        Files.writeString(site.resolve("a.txt"), "hello share");
+        Files.createDirectories(site.resolve("docs"));
+        Files.writeString(site.resolve("docs/ü b.txt"), "unicode");
+        server = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.shares.site", site.toString(),
+                "caravan.share.settle", "100ms"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+    }
+
+    @Test
+    void listsSharesAndTheirTree() throws Exception {
+        HttpResponse<String> shares = server.get("/shares");
+        assertThat(shares.statusCode()).isEqualTo(200);
+        JsonNode share = JSON.readTree(shares.body()).path("shares").get(0);
+        assertThat(share.path("name").asText()).isEqualTo("site");
+        assertThat(share.has("latest")).isTrue();
+
+        HttpResponse<String> listing = server.get("/shares/site/listing");
+        assertThat(listing.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(listing.body());
+        assertThat(body.has("sequence")).isTrue();
+        List<String> paths = new ArrayList<>();
+        body.path("entries").forEach(e -> paths.add(e.path("path").asText() + ":" + e.path("type").asText() + ":" + e.path("size").asLong()));
+        assertThat(paths).containsExactlyInAnyOrder("a.txt:file:11", "docs:dir:0", "docs/ü b.txt:file:7");
+
+        HttpResponse<String> unknown = server.get("/shares/nope/listing");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(unknown.body()).path("error").asText()).isEqualTo("not_found");
+    }
+
+    @Test
+    void longPollIsAnsweredWhenAChangeSettles() throws Exception {
+        long seq = JSON.readTree(server.get("/shares/site/listing").body()).path("sequence").asLong();
+        CompletableFuture<HttpResponse<String>> poll = HTTP.sendAsync(
+                HttpRequest.newBuilder(server.uri("/shares/site/events?since=" + seq + "&timeout=20")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Files.writeString(site.resolve("new.txt"), "new");
+        HttpResponse<String> answer = poll.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(answer.statusCode()).isEqualTo(200);
+        JsonNode events = JSON.readTree(answer.body()).path("events");
+        assertThat(events.size()).isGreaterThanOrEqualTo(1);
+        assertThat(events.get(0).path("type").asText()).isEqualTo("CREATE");
+        assertThat(events.get(0).path("path").asText()).isEqualTo("new.txt");
+        assertThat(events.get(0).path("seq").asLong()).isEqualTo(seq + 1);
+
+        Files.move(site.resolve("new.txt"), site.resolve("renamed.txt"));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            JsonNode next = JSON.readTree(server.get("/shares/site/events?since=" + (seq + 1) + "&timeout=0").body());
+            assertThat(next.path("events").toString()).contains("\"RENAME\"").contains("renamed.txt");
+        });
+    }
+
+    @Test
+    void aCursorTheLogDoesNotHoldIsGone() throws Exception {
+        HttpResponse<String> future = server.get("/shares/site/events?since=999999&timeout=0");
+        assertThat(future.statusCode()).isEqualTo(410);
+        assertThat(JSON.readTree(future.body()).path("error").asText()).isEqualTo("cursor_expired");
+    }
+
+    @Test
+    void servesFilesWithRanges() throws Exception {
+        HttpResponse<String> part = server.send("GET", "/shares/site/files?path=a.txt", null, "Range", "bytes=6-");
+        assertThat(part.statusCode()).isEqualTo(206);
+        assertThat(part.body()).isEqualTo("share");
+        HttpResponse<String> unicode = server.get("/shares/site/files?path="
+                + java.net.URLEncoder.encode("docs/ü b.txt", StandardCharsets.UTF_8).replace("+", "%20"));
+        assertThat(unicode.body()).isEqualTo("unicode");
+        assertThat(server.get("/shares/site/files?path=../inbox").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void parkedPollsTakeNoThreadEach() throws Exception {
+        long seq = JSON.readTree(server.get("/shares/site/listing").body()).path("sequence").asLong();
+        server.get("/shares/site/events?since=" + seq + "&timeout=0"); // the server's threads for one request exist
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            polls.add(HTTP.sendAsync(HttpRequest.newBuilder(server.uri("/shares/site/events?since=" + seq + "&timeout=10")).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        await().atMost(Duration.ofSeconds(8)).until(() -> server.get("/shares").body().contains("\"waiting\":60"));
+        // the server's threads (Netty workers, its executor group) stay a fixed few; the test's own HTTP client is not counted
+        List<String> added = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
+                .map(Thread::getName).filter(n -> !n.startsWith("HttpClient")).toList();
+        assertThat(added).hasSizeLessThan(20);
+        for (CompletableFuture<HttpResponse<String>> poll : polls) {
+            HttpResponse<String> answer = poll.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(answer.body()).path("events").size()).isZero();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.caravan.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The follow side of the one mirroring engine, on real folders: the push sync's guards
+ * (--max-delete, an empty source), dry run and exclude rules hold; --checksum finds a change size
+ * and mtime hide; what a pass replaces is kept as a version; the state folder is never touched.
+ */
+class LocalMirrorTest {
+
+    @TempDir
+    Path tmp;
+    Path source;
+    Path target;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void trees() throws Exception {
+        source = Files.createDirectories(tmp.resolve("source"));
+        target = Files.createDirectories(tmp.resolve("target"));
+        for (String name : List.of("a.txt", "b.txt", "c.txt", "sub/d.txt", "cache.tmp")) {
+            Files.createDirectories(source.resolve(name).getParent());
+            Files.writeString(source.resolve(name), "content of " + name);
+        }
+    }
+
+    private LocalMirror mirror(boolean checksum, List<PathFilter.Rule> rules, SyncGuards guards, boolean dryRun) throws Exception {
+        return new LocalMirror(target, SyncMode.INCREMENTAL, checksum, 3, rules, guards, dryRun, Duration.ofDays(1),
+                new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8)), (entry, channel) -> {
+                    try (InputStream in = Files.newInputStream(source.resolve(entry.path()))) {
+                        in.transferTo(channel);
+                    }
+                });
+    }
+
+    private Map<String, SyncEntry> sourceTree(boolean checksum) throws Exception {
+        Map<String, SyncEntry> tree = new TreeMap<>();
+        for (SyncEntry e : TreeScanner.scan(source).values()) {
+            tree.put(e.path(), checksum && e.type() == SyncEntry.Type.FILE ? new SyncEntry(e.path(), e.type(), e.size(), e.mtime(),
+                    e.mode(), null, TreeScanner.sha256(source.resolve(e.path()))) : e);
+        }
+        return tree;
+    }
+
+    @Test
+    void mirrorsAndGuardsDeletions() throws Exception {
+        MirrorSync.Outcome first = mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), true, "src");
+        assertThat(first.synced()).isEqualTo(5);
+        assertThat(target.resolve("sub/d.txt")).hasContent("content of sub/d.txt");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Found 5 files to check").contains("Results: 5 synced, 0 failed, 0 skipped");
+
+        Files.delete(source.resolve("a.txt"));
+        Files.delete(source.resolve("b.txt"));
+        LocalMirror guarded = mirror(false, List.of(), new SyncGuards(1, false, SyncGuards.Advice.COMMAND_LINE), false);
+        assertThatThrownBy(() -> guarded.pass(sourceTree(false), Set.of(), false, "src")).isInstanceOf(TooManyDeletesException.class);
+        assertThat(target.resolve("a.txt")).exists();
+
+        try (Stream<Path> all = Files.list(source)) {
+            for (Path p : all.toList()) {
+                io.caravan.fs.ConfinedDir.open(source).deleteTree(p.getFileName().toString());
+            }
+        }
+        assertThatThrownBy(() -> mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), false, "src"))
+                .isInstanceOf(EmptySourceException.class);
+        assertThat(target.resolve("c.txt")).exists();
+    }
+
+    @Test
+    void dryRunAndExcludesChangeNothingTheyShouldNot() throws Exception {
+        mirror(false, List.of(), SyncGuards.DEFAULT, true).pass(sourceTree(false), Set.of(), true, "src");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Would create: a.txt");
+        try (Stream<Path> all = Files.list(target)) {
+            assertThat(all.map(p -> p.getFileName().toString())).containsOnly(LocalMirror.STATE);
+        }
+        Files.writeString(target.resolve("local.tmp"), "mine");
+        mirror(false, List.of(PathFilter.Rule.exclude("*.tmp")), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), false, "src");
+        assertThat(target.resolve("local.tmp")).hasContent("mine");
+        assertThat(target.resolve("cache.tmp")).doesNotExist();
+        assertThat(target.resolve("a.txt")).exists();
+    }
+
+    @Test
+    void checksumFindsAHiddenChangeAndKeepsTheReplacedFile() throws Exception {
+        mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), false, "src");
+        FileTime mtime = Files.getLastModifiedTime(target.resolve("a.txt"));
+        Files.writeString(target.resolve("a.txt"), "CONTENT OF a.txt"); // same size
+        Files.setLastModifiedTime(target.resolve("a.txt"), mtime);
+        mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), false, "src");
+        assertThat(target.resolve("a.txt")).hasContent("CONTENT OF a.txt");
+        mirror(true, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(true), Set.of(), false, "src");
+        assertThat(target.resolve("a.txt")).hasContent("content of a.txt");
+        try (Stream<Path> kept = Files.walk(target.resolve(LocalMirror.STATE).resolve("versions"))) {
+            assertThat(kept.filter(p -> p.getFileName().toString().equals("a.txt"))).hasSize(1);
+        }
+    }
+}
