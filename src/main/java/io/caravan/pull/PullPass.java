@@ -50,6 +50,12 @@ public final class PullPass {
         int fetched = 0;
         int failed = 0;
         for (CatalogClient.RemoteParcel parcel : remote) {
+            if (!parcel.name().startsWith(settings.prefix())) {
+                // the remote is asked for names under the prefix only: one it lists beside them is not followed
+                LOG.warn("pull: {} listed '{}', which is not under the prefix '{}': skipped", url,
+                        NameRules.printable(parcel.name()), settings.prefix());
+                continue;
+            }
             if (parcel.etag().equals(state.etag(parcel.name()))) {
                 continue;
             }

@@ -91,4 +91,33 @@ class PullPassTest {
         assertThat(Files.readString(local.resolve("feeds/note.txt"))).isEqualTo("second\n");
         assertThat(TestTrees.keptVersions(local, "feeds/note.txt")).containsExactly("first\n");
     }
+
+    @Test
+    void aRemoteThatListsNamesOutsideThePrefixIsNotFollowed() throws Exception {
+        java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer hostile = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        hostile.createContext("/", exchange -> {
+            asked.add(exchange.getRequestURI().toString());
+            byte[] body = ("{\"parcels\":[{\"name\":\"etc/evil\",\"etag\":\"\\\"1\\\"\"},"
+                    + "{\"name\":\"other/evil\",\"etag\":\"\\\"1\\\"\"}],\"next\":null}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(exchange.getRequestURI().getPath().equals("/parcels") ? 200 : 404, body.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        hostile.start();
+        try {
+            Path local = tmp.resolve("local");
+            PullPass pass = new PullPass(new PullPass.Settings(new CatalogClient("http://127.0.0.1:" + hostile.getAddress().getPort(),
+                    null, Duration.ofSeconds(30)), "feeds/", local, 1, 0, io.caravan.fs.Versions.none(),
+                    new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))), Clock.systemUTC());
+
+            assertThat(pass.run()).isZero();
+
+            assertThat(asked).allMatch(uri -> uri.startsWith("/parcels?"));
+        } finally {
+            hostile.stop(0);
+        }
+    }
 }
