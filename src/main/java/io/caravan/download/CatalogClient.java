@@ -83,7 +83,8 @@ public final class CatalogClient {
             try (InputStream in = body(connection, path)) {
                 byte[] bytes = in.readNBytes(MAX_LISTING_PAGE_BYTES + 1);
                 if (bytes.length > MAX_LISTING_PAGE_BYTES) {
-                    throw new ShipException(502, "GET " + base + path + ": a page of the listing is larger than "
+                    connection.disconnect();
+                    throw new ShipException(413, "GET " + base + path + ": a page of the listing is larger than "
                             + MAX_LISTING_PAGE_BYTES + " bytes: the server is broken", null);
                 }
                 com.fasterxml.jackson.databind.JsonNode page = JSON.readTree(bytes);
@@ -124,7 +125,8 @@ public final class CatalogClient {
         try {
             byte[] bytes = body(connection, path).readNBytes(MAX_MANIFEST_BYTES + 1);
             if (bytes.length > MAX_MANIFEST_BYTES) {
-                throw new ShipException(502, "the manifest of '" + name + "' from " + base + " is larger than "
+                connection.disconnect(); // the rest is not read: the connection is closed, not kept for another request
+                throw new ShipException(413, "the manifest of '" + name + "' from " + base + " is larger than "
                         + MAX_MANIFEST_BYTES + " bytes (a manifest of a 1 TiB parcel is a few MiB): the server is broken;"
                         + " nothing was fetched", null);
             }
