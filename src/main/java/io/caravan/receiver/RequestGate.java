@@ -1,6 +1,7 @@
 package io.caravan.receiver;
 
 import io.caravan.console.ConsoleAccess;
+import io.caravan.util.PercentEscapes;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -26,7 +27,8 @@ import java.util.function.Consumer;
  * Sits between Netty's HTTP decoder and the aggregator of one connection and judges each request
  * from its headers alone: a missing or wrong bearer token (every path but {@code GET /health} and the
  * console's login, see {@link ConsoleAccess}; the console's login cookie stands in for it there) gets
- * 401 and a declared body over the limit gets 413, both with the JSON error body, before any body
+ * 401, a request target whose percent-escapes are malformed ({@link PercentEscapes}) 400 and a declared
+ * body over the limit 413, all with the JSON error body, before any body
  * byte is read, acknowledged with {@code 100 Continue} or held in memory; the body of a refused
  * request is read and dropped, or the connection closed. A form-encoded content type is taken as
  * JSON (netty-http would otherwise fail on the body and close the connection without an answer).
@@ -93,7 +95,11 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             }
             boolean complete = msg instanceof LastHttpContent;
             ReferenceCountUtil.release(msg);
-            String code = refusal.status().code() == 401 ? "unauthorized" : "body_too_large";
+            String code = switch (refusal.status().code()) {
+                case 401 -> "unauthorized";
+                case 413 -> "body_too_large";
+                default -> "bad_request";
+            };
             rejected.accept(code);
             if (audit != null) {
                 audit.refused(ctx.channel().remoteAddress(), request.uri(), refusal.status().code(), code);
@@ -125,6 +131,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
                     "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
             answer.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
             return answer;
+        }
+        String escapes = PercentEscapes.problem(request.uri());
+        if (escapes != null) {
+            return NettyJsonAnswers.error(HttpResponseStatus.BAD_REQUEST, "bad_request", escapes);
         }
         long length = contentLength(request);
         boolean upload = request.method().equals(HttpMethod.PUT);

@@ -1,0 +1,64 @@
+package io.caravan.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A request line whose percent-escapes are malformed (a lone {@code %}, {@code %zz}, an escape that is
+ * not UTF-8) gets 400 {@code bad_request} with the JSON error body, on every path, never an empty reply;
+ * a connection without a request body stays usable.
+ */
+class ReceiverMalformedUrlTest {
+
+    @TempDir
+    static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox"));
+    static ReceiverFixture receiver;
+
+    @BeforeAll
+    static void startReceiver(ReceiverFixture started) {
+        receiver = started;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET /parcels?prefix=%zz", "GET /status/%zz", "GET /status/%", "GET /files/a%2", "GET /%zz",
+        "GET /mirror?name=%zz", "GET /parcels/%ff%fe/manifest", "GET /audit?since=%", "PUT /upload/%zz/0",
+        "POST /finish/%zz", "GET /shares/%zz/events?since=0", "GET /parcels/x.zip?%=1"})
+    void aMalformedEscapeIs400WithTheJsonBodyOnAUsableConnection(String requestLine) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", receiver.port())) {
+            socket.setSoTimeout(10_000);
+            String body = requestLine.startsWith("GET") ? "" : "{}";
+            write(socket, requestLine + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+            RawAnswer answer = RawAnswer.read(socket.getInputStream());
+            assertThat(answer.statusLine()).startsWith("HTTP/1.1 400");
+            JsonNode json = ReceiverCalls.JSON.readTree(answer.body());
+            assertThat(json.get("error").asText()).isEqualTo("bad_request");
+            assertThat(json.get("message").asText()).contains("percent");
+            if (!body.isEmpty()) {
+                return; // a refused request's body is read and dropped, then the connection closes (RequestGate)
+            }
+
+            write(socket, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(RawAnswer.read(socket.getInputStream()).statusLine()).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    private static void write(Socket socket, String text) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+}
