@@ -57,7 +57,7 @@ public final class ErrorAnswers {
                 : StorageException.of(failure).map(Throwable.class::cast).orElse(failure);
         Map<String, Object> answer = new LinkedHashMap<>();
         int status;
-        if (e instanceof OutOfMemoryError) {
+        if (OutOfMemoryAnswer.outOfMemory(e)) { // Camel wraps an error thrown by a bean
             // direct buffer memory is exhausted by concurrent large bodies: nothing was stored, the sender retries
             e = new RequestRejectedException(503, "busy", "the receiver is out of buffer memory (" + e.getMessage()
                     + "); nothing was stored, retry later");

@@ -51,7 +51,7 @@ public final class ReceiverApi implements CamelContextAware {
     /** {@code POST /start}: the JSON options as a {@link StartRequest}. */
     public StartRequest startRequest(Exchange exchange) {
         admit(exchange);
-        return JsonRequests.start(body(exchange));
+        return JsonRequests.start(body(exchange, RequestLimits.START_VALUES, "POST /start"));
     }
 
     /** {@code PUT /upload/{sid}/{idx}}: the chunk and its announced SHA-256 as a {@link ChunkUpload}. */
@@ -69,7 +69,8 @@ public final class ReceiverApi implements CamelContextAware {
     /** {@code POST /finish/{sid}}: the session and its manifest as a {@link FinishRequest}. */
     public FinishRequest finishRequest(Exchange exchange) {
         admit(exchange);
-        return JsonRequests.finish(exchange.getMessage().getHeader("sid", String.class), body(exchange));
+        return JsonRequests.finish(exchange.getMessage().getHeader("sid", String.class),
+                body(exchange, limits.finishValues(), "POST /finish"));
     }
 
     /** {@code GET /status/{sid}}, {@code DELETE /sessions/{sid}}: the session named in the path. */
@@ -107,7 +108,8 @@ public final class ReceiverApi implements CamelContextAware {
         String hash = exchange.getMessage().getHeader("h", String.class);
         ContentChecks checks = receiver.contentChecks();
         if (hash == null) {
-            ErrorAnswers.json(exchange, 200, checks.findAll(JsonRequests.hashes(body(exchange))));
+            ErrorAnswers.json(exchange, 200, checks.findAll(JsonRequests.hashes(
+                    body(exchange, RequestLimits.CHECK_HASHES + 2, "POST /check"))));
             return;
         }
         Optional<StoredContent> hit = checks.find(hash);
@@ -134,8 +136,9 @@ public final class ReceiverApi implements CamelContextAware {
      */
     public void mirrorChanges(Exchange exchange) throws IOException {
         admit(exchange);
-        String body = body(exchange);
-        limits.checkMirrorChanges(body);
+        String body = body(exchange, Long.MAX_VALUE, "POST /mirror/changes");
+        limits.checkMirrorChanges(body); // too many changes says more than too many values
+        RequestLimits.checkJsonValues(body, limits.mirrorChangeValues(), "POST /mirror/changes");
         ErrorAnswers.json(exchange, 200, receiver.mirrorUpdates().change(queryParameter(exchange, "name"),
                 JsonRequests.mirrorChanges(body)));
     }
@@ -181,13 +184,18 @@ public final class ReceiverApi implements CamelContextAware {
         return raw == null ? null : URLDecoder.decode(raw, StandardCharsets.UTF_8);
     }
 
-    /** A JSON request body, read as UTF-8 whatever its declared type; 413 over the JSON limit. */
-    private String body(Exchange exchange) {
+    /**
+     * A JSON request body, read as UTF-8 whatever its declared type; 413 over the JSON limit, or when it
+     * holds more than {@code maxValues} values ({@link RequestLimits#checkJsonValues}).
+     */
+    private String body(Exchange exchange, long maxValues, String endpoint) {
         byte[] bytes = exchange.getMessage().getBody(byte[].class);
         if (bytes == null) {
             return null;
         }
         limits.checkJsonBody(bytes.length);
-        return new String(bytes, StandardCharsets.UTF_8);
+        String body = new String(bytes, StandardCharsets.UTF_8);
+        RequestLimits.checkJsonValues(body, maxValues, endpoint);
+        return body;
     }
 }

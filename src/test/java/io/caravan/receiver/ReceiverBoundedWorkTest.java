@@ -191,6 +191,31 @@ class ReceiverBoundedWorkTest {
             assertThat(answer.get("message").asText()).contains("99999998");
         }
 
+        /**
+         * A body of tiny values (two or three bytes each, far under max-json-body) would become millions
+         * of objects once parsed: each endpoint takes as many values as its request can need, counted by
+         * streaming through the body before it is built (413 too_many_values).
+         */
+        @ParameterizedTest
+        @ValueSource(strings = {"/start", "/check", "/mirror/changes?name=values", "/finish"})
+        void aBodyOfMillionsOfTinyValuesIs413BeforeItIsBuilt(String endpoint) throws Exception {
+            String body = switch (endpoint) {
+                case "/start" -> "{\"name\":\"values\",\"x\":[" + "0,".repeat(5000) + "0]}";
+                case "/check" -> "[" + "{},".repeat(3_000_000) + "{}]";
+                case "/finish" -> "{\"chunks\":[" + "{},".repeat(3_000_000) + "{}]}";
+                default -> "{\"rename\":[{\"from\":\"a\",\"to\":\"b\"," + "\"x\":{},".repeat(2_000_000) + "\"y\":0}]}";
+            };
+            String path = endpoint;
+            if (endpoint.equals("/finish")) {
+                path += "/" + ok(receiver.post("/start", "{\"codec\":\"zstd\",\"name\":\"values\"}"), 201)
+                        .get("session_id").asText();
+            }
+            long t0 = System.nanoTime();
+            JsonNode answer = error(receiver.post(path, body), 413, "too_many_values");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+            assertThat(answer.get("message").asText()).contains("values").contains(endpoint.replaceAll("\\?.*", ""));
+        }
+
         @Test
         void fiveHundredThousandMirrorDeletesInOneRequestAre413() throws Exception {
             Path mirror = Files.createDirectories(receiver.inbox().resolve("many"));
