@@ -162,7 +162,11 @@ public record Manifest(
 
     public static Manifest fromJson(String json) {
         try {
-            return JSON.readValue(json, Manifest.class);
+            Manifest manifest = JSON.readValue(json, Manifest.class);
+            if (manifest == null) {
+                throw new ManifestException("the manifest is JSON null: send the parcel's manifest, a JSON object");
+            }
+            return manifest;
         } catch (ValueInstantiationException e) {
             if (e.getCause() instanceof ManifestException refused) {
                 throw refused; // a field the JSON holds but the manifest refuses: said in the manifest's own terms

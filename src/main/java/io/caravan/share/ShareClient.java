@@ -1,5 +1,7 @@
 package io.caravan.share;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanException;
@@ -7,6 +9,7 @@ import io.caravan.fs.NameRules;
 import io.caravan.sync.SyncEntry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -31,6 +34,12 @@ import javax.net.ssl.SSLContext;
 public final class ShareClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a file's transfer may go without a byte before it is taken as broken off. */
+    static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
+    /** The largest answer of changes read (a server sends at most {@link ShareLog#MAX_EVENTS_PER_ANSWER} at a time). */
+    static final int MAX_EVENTS_BYTES = 16 << 20;
+    /** The most entries of a listing taken: a share's tree is held in memory, as the follower's own is. */
+    static final int MAX_LISTING_ENTRIES = 2_000_000;
 
     /** The server answered 410: the cursor is older than its log (or from before a reset of it). */
     public static final class CursorGoneException extends IOException {
@@ -60,6 +69,7 @@ public final class ShareClient {
     private final String follower;
     private final HttpClient http;
     private final Consumer<String> refused;
+    private final SSLContext ssl;
 
     /** A client of {@code url} (a share's URL); {@code follower} names this follower to the server. */
     public ShareClient(String url, String token, String follower, SSLContext ssl, Consumer<String> refused) {
@@ -67,6 +77,7 @@ public final class ShareClient {
         this.token = token;
         this.follower = follower == null ? null : follower.replaceAll("[^\\x20-\\x7e]", "?"); // a header value is ASCII
         this.refused = refused;
+        this.ssl = ssl;
         HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10));
         if (ssl != null) {
             builder.sslContext(ssl);
@@ -100,28 +111,66 @@ public final class ShareClient {
         return share.toString();
     }
 
-    /** The share's tree and the sequence number it is at; with {@code checksum}, SHA-256s of the files. */
+    /**
+     * The share's tree and the sequence number it is at; with {@code checksum}, SHA-256s of the files.
+     * Read entry by entry as it arrives: a listing of more than {@link #MAX_LISTING_ENTRIES} entries is
+     * refused, so no server can make the follower hold more than that.
+     */
     public ShareLog.Listing listing(boolean checksum) throws IOException {
-        JsonNode body = JSON.readTree(get("/listing" + (checksum ? "?checksum=true" : ""), Duration.ofMinutes(10)));
+        String suffix = "/listing" + (checksum ? "?checksum=true" : "");
+        HttpResponse<InputStream> response = send(suffix, Duration.ofMinutes(10), HttpResponse.BodyHandlers.ofInputStream());
         Map<String, SyncEntry> entries = new TreeMap<>();
-        for (JsonNode node : body.path("entries")) {
-            SyncEntry entry;
-            try {
-                entry = SyncEntry.fromJson(node);
-            } catch (RuntimeException e) {
-                refused.accept("an entry the server listed is malformed (" + node + ")");
-                continue;
+        long sequence = 0;
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200) {
+                throw failure(response.statusCode(), new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8), suffix);
             }
-            if (acceptable(entry.path()) && (entry.type() != SyncEntry.Type.LINK || entry.target() != null)) {
-                entries.put(entry.path(), entry);
+            try (JsonParser parser = JSON.createParser(in)) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    throw new IOException(share + suffix + " is not a listing (a JSON object with entries)");
+                }
+                long count = 0;
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (field.equals("sequence")) {
+                        sequence = parser.getValueAsLong();
+                    } else if (field.equals("entries") && value == JsonToken.START_ARRAY) {
+                        while (parser.nextToken() != JsonToken.END_ARRAY) {
+                            if (++count > MAX_LISTING_ENTRIES) {
+                                throw new IOException("the listing of " + share + " holds more than " + MAX_LISTING_ENTRIES
+                                        + " entries, more than a follower takes: follow a smaller folder");
+                            }
+                            take(JSON.readTree(parser), entries);
+                        }
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IOException("the listing of " + share + " is not valid JSON: " + e.getOriginalMessage());
             }
         }
-        return new ShareLog.Listing(body.path("sequence").asLong(), entries);
+        return new ShareLog.Listing(sequence, entries);
+    }
+
+    private void take(JsonNode node, Map<String, SyncEntry> entries) {
+        SyncEntry entry;
+        try {
+            entry = SyncEntry.fromJson(node);
+        } catch (RuntimeException e) {
+            refused.accept("an entry the server listed is malformed (" + node + ")");
+            return;
+        }
+        if (acceptable(entry.path()) && (entry.type() != SyncEntry.Type.LINK || entry.target() != null)) {
+            entries.put(entry.path(), entry);
+        }
     }
 
     /** The events after {@code since}, waiting up to {@code wait} for one; {@link CursorGoneException} on 410. */
     public Events events(long since, Duration wait) throws IOException {
-        JsonNode body = JSON.readTree(get("/events?since=" + since + "&timeout=" + wait.toSeconds(), wait.plusSeconds(30)));
+        JsonNode body = JSON.readTree(get("/events?since=" + since + "&timeout=" + wait.toSeconds(), wait.plusSeconds(30),
+                MAX_EVENTS_BYTES, "changes"));
         List<ShareEvent> events = new ArrayList<>();
         long latest = since;
         for (JsonNode node : body.path("events")) {
@@ -146,17 +195,19 @@ public final class ShareClient {
     /**
      * Writes the content of the share's file {@code entry} into {@code out}. A transfer cut short is
      * continued where it stopped ({@code Range}), up to 3 times, as long as the file is the same one
-     * ({@code ETag}); a file that changed meanwhile fails the fetch (its change event follows).
+     * ({@code ETag}); a file that changed meanwhile fails the fetch (its change event follows). A server
+     * that sends more than the size it listed, or goes silent for {@link #STALL_TIMEOUT}, fails it too:
+     * nothing beyond the listed size is written.
      */
     public void fetch(SyncEntry entry, java.io.OutputStream out) throws IOException {
         String path = "/files?path=" + URLEncoder.encode(entry.path(), StandardCharsets.UTF_8).replace("+", "%20");
         long written = 0;
         String etag = null;
         for (int attempt = 0; ; attempt++) {
-            HttpResponse<InputStream> response;
+            HttpURLConnection connection = open(path, written > 0 ? "bytes=" + written + "-" : null);
+            int status;
             try {
-                response = send(path, Duration.ofHours(12), HttpResponse.BodyHandlers.ofInputStream(),
-                        written > 0 ? "bytes=" + written + "-" : null);
+                status = connection.getResponseCode();
             } catch (java.io.InterruptedIOException e) {
                 throw e;
             } catch (IOException e) {
@@ -165,23 +216,42 @@ public final class ShareClient {
                 }
                 continue;
             }
-            try (InputStream in = response.body()) {
-                if (response.statusCode() != (written > 0 ? 206 : 200)) {
-                    throw failure(response.statusCode(), new String(in.readNBytes(4096), StandardCharsets.UTF_8), "file " + entry.path());
+            if (status != (written > 0 ? 206 : 200)) {
+                String text;
+                try (InputStream error = connection.getErrorStream()) {
+                    text = error == null ? "" : new String(error.readNBytes(4096), StandardCharsets.UTF_8);
                 }
-                String tag = response.headers().firstValue("ETag").orElse(null);
-                if (etag != null && !etag.equals(tag)) {
-                    throw new IOException(entry.path() + " changed on the server while it was fetched; fetched again at its change");
-                }
-                etag = tag;
+                throw failure(status, text, "file " + entry.path());
+            }
+            String tag = connection.getHeaderField("ETag");
+            if (etag != null && !etag.equals(tag)) {
+                throw new IOException(entry.path() + " changed on the server while it was fetched; fetched again at its change");
+            }
+            etag = tag;
+            try (InputStream in = connection.getInputStream()) {
                 byte[] buffer = new byte[1 << 16];
+                long declared = connection.getContentLengthLong();
+                long from = written;
                 try {
                     for (int n; (n = in.read(buffer)) >= 0; ) {
+                        if (written + n > entry.size()) {
+                            throw new LongerThanListedException("the server sent more than the " + entry.size()
+                                    + " bytes it listed for '" + NameRules.printable(entry.path()) + "'; nothing beyond them"
+                                    + " was kept (the file changed since the listing, or the server is broken)");
+                        }
                         out.write(buffer, 0, n);
                         written += n;
                     }
+                    if (declared >= 0 && written - from < declared) {
+                        throw new IOException("the answer ended after " + (written - from) + " of " + declared + " bytes");
+                    }
                     return;
                 } catch (java.io.InterruptedIOException e) {
+                    if (!(e instanceof java.net.SocketTimeoutException) || attempt >= 3) {
+                        throw e instanceof java.net.SocketTimeoutException ? new IOException("the server sent nothing of '"
+                                + NameRules.printable(entry.path()) + "' for " + STALL_TIMEOUT.toSeconds() + " s", e) : e;
+                    }
+                } catch (LongerThanListedException e) {
                     throw e;
                 } catch (IOException cut) {
                     if (attempt >= 3) {
@@ -191,6 +261,32 @@ public final class ShareClient {
                 }
             }
         }
+    }
+
+    /** The server sent more of a file than it listed: not retried. */
+    private static final class LongerThanListedException extends IOException {
+        LongerThanListedException(String message) {
+            super(message);
+        }
+    }
+
+    private HttpURLConnection open(String suffix, String range) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) URI.create(share + suffix).toURL().openConnection();
+        if (ssl != null && connection instanceof javax.net.ssl.HttpsURLConnection https) {
+            https.setSSLSocketFactory(ssl.getSocketFactory());
+        }
+        connection.setConnectTimeout(10_000);
+        connection.setReadTimeout((int) STALL_TIMEOUT.toMillis());
+        if (range != null) {
+            connection.setRequestProperty("Range", range);
+        }
+        if (token != null && !token.isBlank()) {
+            connection.setRequestProperty("Authorization", "Bearer " + token);
+        }
+        if (follower != null) {
+            connection.setRequestProperty("X-Caravan-Follower", follower);
+        }
+        return connection;
     }
 
     private boolean acceptable(String path) {
@@ -203,12 +299,21 @@ public final class ShareClient {
         return true;
     }
 
-    private String get(String suffix, Duration timeout) throws IOException {
-        HttpResponse<String> response = send(suffix, timeout, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (response.statusCode() != 200) {
-            throw failure(response.statusCode(), response.body(), suffix);
+    /** A 200 answer's body of at most {@code max} bytes; a longer one is refused, naming {@code what} it was. */
+    private String get(String suffix, Duration timeout, int max, String what) throws IOException {
+        HttpResponse<InputStream> response = send(suffix, timeout, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+            byte[] bytes = in.readNBytes(response.statusCode() == 200 ? max + 1 : 64 * 1024);
+            String body = new String(bytes, 0, Math.min(bytes.length, max), StandardCharsets.UTF_8);
+            if (response.statusCode() != 200) {
+                throw failure(response.statusCode(), body, suffix);
+            }
+            if (bytes.length > max) {
+                throw new IOException("the " + what + " " + share + " answered hold more than " + max
+                        + " bytes, more than a follower reads: the server is broken");
+            }
+            return body;
         }
-        return response.body();
     }
 
     private <T> HttpResponse<T> send(String suffix, Duration timeout, HttpResponse.BodyHandler<T> handler) throws IOException {

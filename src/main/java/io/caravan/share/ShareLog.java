@@ -45,6 +45,9 @@ public final class ShareLog {
     public record Listing(long sequence, Map<String, SyncEntry> entries) {
     }
 
+    /** The most events one answer holds, oldest first; a follower asks again from the last one it got. */
+    public static final int MAX_EVENTS_PER_ANSWER = 1000;
+
     private final String name;
     private final Path dir;
     private final int keep;
@@ -237,12 +240,13 @@ public final class ShareLog {
             throw new CursorExpiredException(name, since, oldest, latest);
         }
         List<ShareEvent> after = new ArrayList<>();
-        for (Iterator<ShareEvent> it = events.descendingIterator(); it.hasNext(); ) {
-            ShareEvent event = it.next();
-            if (event.seq() <= since) {
-                break;
+        for (ShareEvent event : events) {
+            if (event.seq() > since) {
+                after.add(event);
+                if (after.size() == MAX_EVENTS_PER_ANSWER) {
+                    break; // the follower asks again from the last one
+                }
             }
-            after.add(0, event);
         }
         return after;
     }

@@ -56,6 +56,17 @@ class ReceiverAnswersEveryRequestTest {
         ok(post("/check", "[\"" + "0".repeat(64) + "\"]", type.equals("none") ? null : type), 200);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "[]", "7", "\"text\""})
+    void aFinishWhoseManifestIsNotAnObjectIs400(String manifest) throws Exception {
+        String sid = ok(post("/start", "{\"codec\":\"zstd\",\"name\":\"not-an-object\"}", "application/json"), 201)
+                .get("session_id").asText();
+        JsonNode answer = ReceiverCalls.JSON.readTree(post("/finish/" + sid, manifest, "application/json").body());
+        assertThat(answer.get("error").asText()).isEqualTo("manifest");
+        assertThat(answer.get("message").asText()).contains("manifest");
+        ok(receiver.get("/status/" + sid), 200); // the session is kept
+    }
+
     @Test
     void unknownPathsAndMethodsAreJsonErrors() throws Exception {
         JsonNode unknown = error(receiver.get("/nothing/here"), 404, "not_found");
