@@ -5,8 +5,9 @@ package io.caravan.fs;
  * (session name, top-level entry of a nameless parcel, part set, mirror path, archive entry): a
  * relative path of non-empty segments, none {@code .} or {@code ..}, none longer than 255 bytes,
  * at most {@value #MAX_PATH_BYTES} bytes and {@value #MAX_DEPTH} parts in all (so it can never make
- * a path the operating system refuses), no control characters, and no reserved name ({@code .caravan}, and {@code .caravan-} followed by
- * anything: the receiver's state, staging and temporary names).
+ * a path the operating system refuses), no control characters, and no reserved name
+ * ({@code .caravan}, and {@code .caravan-} followed by anything: the receiver's state, staging and
+ * temporary names).
  */
 public final class NameRules {
 

@@ -58,9 +58,6 @@ public final class SafeExtractor {
      * ({@link NameRules#lengthProblem}).
      */
     public record Result(long entries, long bytes, String longestPath, String deepestPath) {
-        public Result(long entries, long bytes) {
-            this(entries, bytes, "", "");
-        }
     }
 
     public Result extract(InputStream tarStream, Path root) throws IOException {
