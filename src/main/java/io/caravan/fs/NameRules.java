@@ -1,19 +1,31 @@
 package io.caravan.fs;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * The rules every name Caravan publishes, applies or writes must follow, however it arrives
  * (session name, top-level entry of a nameless parcel, part set, mirror path, archive entry): a
  * relative path of non-empty segments, none {@code .} or {@code ..}, none longer than 255 bytes,
- * no control characters, and no reserved name ({@code .caravan}, and {@code .caravan-} followed by
- * anything: the receiver's state, staging and temporary names).
+ * at most {@value #MAX_PATH_BYTES} bytes and {@value #MAX_DEPTH} parts in all (so it can never make
+ * a path the operating system refuses), no control characters, and no reserved name
+ * ({@code .caravan}, and {@code .caravan-} followed by anything: the receiver's state, staging and
+ * temporary names).
  */
 public final class NameRules {
 
     /** Caravan's own names: the state folder {@code .caravan} and everything starting with {@code .caravan-} (staging, temporary names). */
     public static final String RESERVED_PREFIX = ".caravan";
     public static final int MAX_SEGMENT_BYTES = 255;
+    /**
+     * UTF-8 bytes a whole relative name may have. Linux refuses paths of {@value #PATH_MAX} bytes and
+     * more; the rest is left for the destination's own path, Caravan's state folders a name also lives
+     * below ({@code .caravan/staging/<session>}, {@code .caravan/versions/<time>-<random>}) and a
+     * rename's {@code " (n)"}. So a destination (an inbox) whose absolute path is under 900 bytes can
+     * hold every name these rules accept.
+     */
+    public static final int MAX_PATH_BYTES = 3072;
+    /** Parts (folders and the last name) a relative name may have. */
+    public static final int MAX_DEPTH = 256;
+    /** Linux's {@code PATH_MAX}: a path of this many bytes or more is refused by the kernel. */
+    public static final int PATH_MAX = 4096;
 
     private NameRules() {
     }
@@ -42,7 +54,84 @@ public final class NameRules {
                 return problem;
             }
         }
+        return totalProblem(body);
+    }
+
+    /**
+     * The first length rule an already normalised relative path breaks (a part over
+     * {@value #MAX_SEGMENT_BYTES} bytes, over {@value #MAX_DEPTH} parts or {@value #MAX_PATH_BYTES}
+     * bytes in all), or null; for archive entries, whose other rules are the extraction's own.
+     */
+    public static String lengthProblem(String relative) {
+        String body = relative.endsWith("/") ? relative.substring(0, relative.length() - 1) : relative;
+        for (String segment : body.split("/", -1)) {
+            if (utf8Length(segment) > MAX_SEGMENT_BYTES) {
+                return SEGMENT_TOO_LONG;
+            }
+        }
+        return totalProblem(body);
+    }
+
+    private static final String SEGMENT_TOO_LONG = "a path part is longer than " + MAX_SEGMENT_BYTES + " bytes";
+
+    private static String totalProblem(String body) {
+        int bytes = utf8Length(body);
+        if (bytes > MAX_PATH_BYTES) {
+            return "the whole name is " + bytes + " bytes, longer than the " + MAX_PATH_BYTES
+                    + " bytes a name may have; send it under a shorter name or from a folder nearer the top";
+        }
+        int parts = 1;
+        for (int i = 0; i < body.length(); i++) {
+            if (body.charAt(i) == '/') {
+                parts++;
+            }
+        }
+        if (parts > MAX_DEPTH) {
+            return "the name has " + parts + " parts, more than the " + MAX_DEPTH + " parts (folders deep) a name may have";
+        }
         return null;
+    }
+
+    /**
+     * {@code stem + tail}, with {@code stem} shortened (never inside a character) as far as needed for
+     * the result to fit in {@value #MAX_SEGMENT_BYTES} bytes: for names made from an existing one, such
+     * as a rename's {@code "name (1).txt"} (tail {@code " (1).txt"}) or a version's {@code "name~1"}.
+     */
+    public static String fit(String stem, String tail) {
+        int room = MAX_SEGMENT_BYTES - utf8Length(tail);
+        if (room < 1) {
+            throw new IllegalArgumentException("a tail of " + utf8Length(tail) + " bytes leaves no room for a name");
+        }
+        if (utf8Length(stem) <= room) {
+            return stem + tail;
+        }
+        int used = 0;
+        int end = 0;
+        while (end < stem.length()) {
+            int codePoint = stem.codePointAt(end);
+            int size = utf8Length(codePoint);
+            if (used + size > room) {
+                break;
+            }
+            used += size;
+            end += Character.charCount(codePoint);
+        }
+        return stem.substring(0, end) + tail;
+    }
+
+    /** Bytes of {@code text} in UTF-8. */
+    public static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); ) {
+            int codePoint = text.codePointAt(i);
+            bytes += utf8Length(codePoint);
+            i += Character.charCount(codePoint);
+        }
+        return bytes;
+    }
+
+    private static int utf8Length(int codePoint) {
+        return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
     }
 
     /** The first rule one path segment breaks, or null. */
@@ -62,8 +151,8 @@ public final class NameRules {
                 return "backslashes are not allowed in names; use '/' between folders";
             }
         }
-        if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
-            return "a path part is longer than " + MAX_SEGMENT_BYTES + " bytes";
+        if (utf8Length(segment) > MAX_SEGMENT_BYTES) {
+            return SEGMENT_TOO_LONG;
         }
         if (reserved(segment)) {
             return "'.caravan' and names starting with '.caravan-' are reserved for Caravan's own state and temporary files";

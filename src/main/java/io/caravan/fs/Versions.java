@@ -142,7 +142,7 @@ public final class Versions {
             try (ConfinedDir root = areaDir(); ConfinedDir target = root.openDirs(ConfinedDir.join(folder(), parent))) {
                 String leaf = segments.get(segments.size() - 1);
                 for (int n = 1; !dir.renameNoReplace(name, target, leaf); n++) {
-                    leaf = segments.get(segments.size() - 1) + "~" + n;
+                    leaf = NameRules.fit(segments.get(segments.size() - 1), "~" + n);
                 }
                 String kept = ConfinedDir.join(ConfinedDir.join(folder(), parent), leaf);
                 LOG.info("kept the replaced '{}' as version {}/{}", ConfinedDir.join(below, relative), FOLDER, kept);

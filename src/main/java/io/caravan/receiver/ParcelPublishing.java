@@ -2,6 +2,8 @@ package io.caravan.receiver;
 
 import io.caravan.catalog.ParcelCatalog;
 import io.caravan.dedup.ContentIndex;
+import io.caravan.fs.BadNameException;
+import io.caravan.fs.NameRules;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
 import io.caravan.session.SessionStore;
@@ -12,6 +14,7 @@ import io.caravan.sync.Mirrors;
 import io.caravan.unpack.OnConflict;
 import io.caravan.unpack.PosixModes;
 import io.caravan.unpack.Publisher;
+import io.caravan.unpack.SafeExtractor;
 import io.caravan.unpack.Staging;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -116,6 +119,7 @@ public final class ParcelPublishing {
         }
         Syncer syncer = config.durability().syncer();
         if (session.meta().apply()) {
+            refuseTooLongBelow(stripSlash(session.meta().name()), outcome.result(), null);
             syncer.tree(assembler.stagingDir());
             mirrors.apply(session.meta().name(), assembler.stagingDir());
             syncer.tree(mirrors.path(session.meta().name())); // the apply renamed entries all over the mirror
@@ -127,6 +131,7 @@ public final class ParcelPublishing {
         List<String> top = topLevel(stagingDir);
         boolean single = top.size() == 1;
         String target = target(session, single ? top.get(0) : null);
+        refuseTooLongBelow(target, outcome.result(), single ? top.get(0) : null);
         String relative;
         syncer.tree(stagingDir); // every extracted file and folder on disk before any of it is published
         if (single) {
@@ -259,6 +264,30 @@ public final class ParcelPublishing {
             return name + fallback;
         }
         return session.meta().intoExistingFolder() && publisher.isFolder(name) ? name + "/" + fallback : name;
+    }
+
+    /**
+     * Refuses (400, before anything is published; the session stays and can be deleted) a name whose
+     * longest or deepest extracted entry, published below it, would break the {@link NameRules}' length
+     * rules. {@code renamedTop} is the single top-level entry that the name replaces, or null.
+     */
+    private static void refuseTooLongBelow(String target, SafeExtractor.Result extracted, String renamedTop) {
+        for (String entry : List.of(extracted.longestPath(), extracted.deepestPath())) {
+            String below = renamedTop == null ? entry
+                    : entry.startsWith(renamedTop + "/") ? entry.substring(renamedTop.length() + 1) : "";
+            if (below.isEmpty()) {
+                continue;
+            }
+            String problem = NameRules.lengthProblem(target + "/" + below);
+            if (problem != null) {
+                throw new BadNameException(target, "with the parcel's entry '" + NameRules.printable(entry) + "' below it, "
+                        + problem);
+            }
+        }
+    }
+
+    private static String stripSlash(String name) {
+        return name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
     }
 
     private Publisher.Policy policy(Session session) {

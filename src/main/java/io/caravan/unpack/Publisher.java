@@ -173,10 +173,26 @@ public final class Publisher {
         return attrs.isDirectory() ? "a folder" : attrs.isSymbolicLink() ? "a symbolic link" : "a file";
     }
 
-    private static String freeName(ConfinedDir parent, String leaf) throws IOException {
+    /** Bytes an extension may have to be kept by a rename when the name must be shortened. */
+    static final int MAX_KEPT_EXTENSION_BYTES = 32;
+
+    /**
+     * The {@code n}th name a rename tries for {@code leaf}: {@code "name (n).ext"} (the extension kept
+     * when it has at most {@value #MAX_KEPT_EXTENSION_BYTES} bytes), its stem shortened so the name fits
+     * in {@value NameRules#MAX_SEGMENT_BYTES} bytes.
+     */
+    static String renamed(String leaf, int n) {
+        String number = " (" + n + ")";
         int dot = leaf.lastIndexOf('.');
+        if (dot > 0 && NameRules.utf8Length(leaf.substring(dot)) <= MAX_KEPT_EXTENSION_BYTES) {
+            return NameRules.fit(leaf.substring(0, dot), number + leaf.substring(dot));
+        }
+        return NameRules.fit(leaf, number);
+    }
+
+    private static String freeName(ConfinedDir parent, String leaf) throws IOException {
         for (int n = 1; ; n++) {
-            String candidate = dot > 0 ? leaf.substring(0, dot) + " (" + n + ")" + leaf.substring(dot) : leaf + " (" + n + ")";
+            String candidate = renamed(leaf, n);
             if (parent.stat(candidate).isEmpty()) {
                 return candidate;
             }

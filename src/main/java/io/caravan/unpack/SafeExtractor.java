@@ -52,8 +52,12 @@ public final class SafeExtractor {
         this.contentWriter = new FileContentWriter(policy.directIo(), policy.writeBehind());
     }
 
-    /** Counts of what one extraction wrote. */
-    public record Result(long entries, long bytes) {
+    /**
+     * Counts of what one extraction wrote, and its longest and its deepest entry path (relative to the
+     * root, "" for none): what a publish below a name must check that name and path together against
+     * ({@link NameRules#lengthProblem}).
+     */
+    public record Result(long entries, long bytes, String longestPath, String deepestPath) {
     }
 
     public Result extract(InputStream tarStream, Path root) throws IOException {
@@ -64,7 +68,7 @@ public final class SafeExtractor {
             run.entry(entry, tar);
         }
         run.finish();
-        return new Result(run.entries, run.bytes);
+        return new Result(run.entries, run.bytes, run.longestPath, run.deepestPath);
     }
 
     /**
@@ -85,7 +89,7 @@ public final class SafeExtractor {
             }
         }
         run.finish();
-        return new Result(run.entries, run.bytes);
+        return new Result(run.entries, run.bytes, run.longestPath, run.deepestPath);
     }
 
     private static final int MAX_LINK_TARGET = 4096;
@@ -129,6 +133,10 @@ public final class SafeExtractor {
         private final List<Path> symlinks = new ArrayList<>();
         private long entries;
         private long bytes;
+        private String longestPath = "";
+        private int longestBytes;
+        private String deepestPath = "";
+        private int deepestParts;
 
         Run(Path root) {
             this.root = root;
@@ -145,7 +153,9 @@ public final class SafeExtractor {
             if (target.equals(root)) {
                 return;
             }
-            String top = root.relativize(target).getName(0).toString();
+            Path relative = root.relativize(target);
+            measure(name, relative);
+            String top = relative.getName(0).toString();
             if (NameRules.reserved(top)) {
                 throw new UnsafeEntryException(name, "'" + top + "' is a reserved name (Caravan's own state and temporary"
                         + " files are '.caravan' and '.caravan-*'), so it is never published");
@@ -166,6 +176,24 @@ public final class SafeExtractor {
             } else {
                 listener.warning("skipped entry '" + name + "' of tar type '" + (char) entry.getLinkFlag()
                         + "', which Caravan does not extract");
+            }
+        }
+
+        /** Refuses a path that breaks the {@link NameRules}' length rules; notes the longest and the deepest. */
+        private void measure(String name, Path relative) {
+            String path = relative.toString();
+            String problem = NameRules.lengthProblem(path);
+            if (problem != null) {
+                throw new UnsafeEntryException(name, problem);
+            }
+            int bytes = NameRules.utf8Length(path);
+            if (bytes > longestBytes) {
+                longestBytes = bytes;
+                longestPath = path;
+            }
+            if (relative.getNameCount() > deepestParts) {
+                deepestParts = relative.getNameCount();
+                deepestPath = path;
             }
         }
 

@@ -44,6 +44,16 @@ record CraftedParcel(List<byte[]> parts, Manifest manifest) {
         return cut(compressed.toByteArray(), chunkSize);
     }
 
+    /** Writes one regular file entry (mode 644) into a crafted tar stream. */
+    static void file(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name, true);
+        entry.setSize(content.length);
+        entry.setMode(0100644);
+        tar.putArchiveEntry(entry);
+        tar.write(content);
+        tar.closeArchiveEntry();
+    }
+
     /** A tar holding one file {@code name} of {@code size} zero bytes. */
     static CraftedParcel zeros(String name, long size, int chunkSize) throws IOException {
         return of(tar -> {

@@ -52,6 +52,17 @@ class HostileEntryTest {
         assertRefused(new CraftedTar().file(".caravan-staging-0011"), ".caravan-staging-0011", "reserved name");
     }
 
+    /** Names the operating system would refuse (or that could not be published under any name) are refused up front. */
+    @Test
+    void overlongNames() throws IOException {
+        String deep = "tree/" + "a/".repeat(2100) + "f";
+        assertRefused(new CraftedTar().file(deep), deep, io.caravan.fs.NameRules.MAX_PATH_BYTES + " bytes");
+        String tooDeep = "tree/" + "a/".repeat(io.caravan.fs.NameRules.MAX_DEPTH) + "f";
+        assertRefused(new CraftedTar().file(tooDeep), tooDeep, io.caravan.fs.NameRules.MAX_DEPTH + " parts");
+        String longPart = "tree/" + "x".repeat(256);
+        assertRefused(new CraftedTar().file(longPart), longPart, "longer than 255 bytes");
+    }
+
     @Test
     void dotDot() throws IOException {
         assertRefused(new CraftedTar().file("tree/ok.txt").file("tree/../../evil.txt"), "tree/../../evil.txt", "contains '..'");

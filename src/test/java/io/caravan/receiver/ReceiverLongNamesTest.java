@@ -1,0 +1,142 @@
+package io.caravan.receiver;
+
+import static io.caravan.receiver.ReceiverCalls.error;
+import static io.caravan.receiver.ReceiverCalls.inboxEntries;
+import static io.caravan.receiver.ReceiverCalls.ok;
+import static io.caravan.receiver.ReceiverCalls.put;
+import static io.caravan.receiver.ReceiverCalls.startArchive;
+import static io.caravan.receiver.ReceiverCalls.startBody;
+import static io.caravan.receiver.ReceiverCalls.status;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.fs.NameRules;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Names at and over the length limits: a rename of a 255-byte name publishes beside it under a
+ * shortened name, and a name (or a name with an entry's path below it) over
+ * {@value NameRules#MAX_PATH_BYTES} bytes is a 4xx JSON answer, never a 500, with nothing received lost.
+ */
+class ReceiverLongNamesTest {
+
+    @TempDir
+    static Path tmp;
+    @RegisterExtension
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox"));
+    static ReceiverFixture receiver;
+
+    @BeforeAll
+    static void startReceiver(ReceiverFixture started) throws Exception {
+        receiver = started;
+    }
+
+    private static int bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static void file(TarArchiveOutputStream tar, String name, String content) throws IOException {
+        CraftedParcel.file(tar, name, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static JsonNode sendRaw(String name, String content) throws Exception {
+        String start = ReceiverCalls.JSON.writeValueAsString(Map.of("name", name, "on_conflict", "rename"));
+        String sid = ok(receiver.post("/start", start), 201).get("session_id").asText();
+        ok(put(receiver, sid, 0, content.getBytes(StandardCharsets.UTF_8)), 201);
+        return ok(receiver.send("POST", "/finish/" + sid, null), 200);
+    }
+
+    @Test
+    void renamingAFileWhoseNameIs255BytesPublishesUnderAShortenedName() throws Exception {
+        String name = "r".repeat(251) + ".txt";
+        assertThat(sendRaw(name, "first").get("path").asText()).isEqualTo(name);
+
+        String renamed = sendRaw(name, "second").get("path").asText();
+
+        assertThat(bytes(renamed)).isLessThanOrEqualTo(NameRules.MAX_SEGMENT_BYTES);
+        assertThat(renamed).startsWith("rrrr").endsWith(" (1).txt");
+        assertThat(receiver.inbox().resolve(name)).hasContent("first");
+        assertThat(receiver.inbox().resolve(renamed)).hasContent("second");
+    }
+
+    @Test
+    void renamingAFolderWhoseNameIs255BytesPublishesUnderAShortenedName() throws Exception {
+        String name = "é".repeat(127) + "d"; // 255 bytes
+        CraftedParcel parcel = CraftedParcel.of(tar -> file(tar, "t/a.txt", "in the folder"), ReceiverCalls.CHUNK);
+        for (int round = 0; round < 2; round++) {
+            String sid = startArchive(receiver, name, Map.of("on_conflict", "rename"));
+            parcel.upload(receiver, sid);
+            String path = ok(parcel.finish(receiver, sid), 200).get("path").asText();
+            if (round == 0) {
+                assertThat(path).isEqualTo(name);
+            } else {
+                assertThat(bytes(path)).isLessThanOrEqualTo(NameRules.MAX_SEGMENT_BYTES);
+                assertThat(path).endsWith(" (1)");
+                assertThat(receiver.inbox().resolve(path).resolve("a.txt")).hasContent("in the folder");
+            }
+        }
+    }
+
+    @Test
+    void aNameOfThousandsOfPartsIsRefusedAtStart() throws Exception {
+        String name = "a/".repeat(2100) + "a";
+        JsonNode refused = error(receiver.post("/start", startBody(name, Map.of())), 400, "bad_request");
+        assertThat(refused.get("message").asText()).contains(NameRules.MAX_PATH_BYTES + " bytes");
+        assertThat(inboxEntries(receiver)).doesNotContain("a");
+    }
+
+    @Test
+    void anEntryPathOverTheLimitIsARefusedEntry() throws Exception {
+        String entry = "p/" + "a/".repeat(2100) + "f";
+        CraftedParcel parcel = CraftedParcel.of(tar -> file(tar, entry, "deep"), ReceiverCalls.CHUNK);
+        String sid = startArchive(receiver, "deep-entry");
+        ok(put(receiver, sid, 0, parcel.parts().get(0)), 201);
+
+        JsonNode refused = error(parcel.finish(receiver, sid), 422, null);
+        assertThat(refused.get("entry").asText()).isEqualTo(entry);
+        assertThat(refused.get("message").asText()).contains(NameRules.MAX_PATH_BYTES + " bytes");
+        assertThat(inboxEntries(receiver)).doesNotContain("deep-entry");
+    }
+
+    @Test
+    void aNameAndTheEntriesBelowItTogetherOverTheLimitAre400AndTheSessionIsKept() throws Exception {
+        String name = "nnnnnnnnn/".repeat(250) + "x"; // 2501 bytes, 251 parts
+        String entry = "p/" + "b".repeat(19).concat("/").repeat(100) + "f"; // 2003 bytes, 102 parts
+        assertThat(NameRules.problem(name)).isNull();
+        assertThat(NameRules.problem(entry)).isNull();
+        CraftedParcel parcel = CraftedParcel.of(tar -> file(tar, entry, "too deep together"), ReceiverCalls.CHUNK);
+        String sid = startArchive(receiver, name);
+        parcel.upload(receiver, sid);
+
+        JsonNode refused = error(parcel.finish(receiver, sid), 400, "bad_request");
+        assertThat(refused.get("message").asText()).contains(NameRules.MAX_PATH_BYTES + " bytes");
+        assertThat(Files.exists(receiver.inbox().resolve("nnnnnnnnn"))).isFalse();
+        // nothing received is lost: the session is still there, and a retried finish answers the same
+        ok(status(receiver, sid), 200);
+        error(parcel.finish(receiver, sid), 400, "bad_request");
+        assertThat(receiver.send("DELETE", "/sessions/" + sid, null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void aMirrorApplyWhosePathsBelowItsNameAreTooLongIs400AndChangesNothing() throws Exception {
+        String name = "mmmmmmmmm/".repeat(250) + "x";
+        String entry = "b".repeat(19).concat("/").repeat(100) + "f";
+        CraftedParcel parcel = CraftedParcel.of(tar -> file(tar, entry, "applied"), ReceiverCalls.CHUNK);
+        String sid = startArchive(receiver, name, Map.of("mode", "apply"));
+        parcel.upload(receiver, sid);
+
+        JsonNode refused = error(parcel.finish(receiver, sid), 400, "bad_request");
+        assertThat(refused.get("message").asText()).contains(NameRules.MAX_PATH_BYTES + " bytes");
+        assertThat(Files.exists(receiver.inbox().resolve("mmmmmmmmm"))).isFalse();
+        ok(status(receiver, sid), 200);
+    }
+}
