@@ -30,7 +30,8 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  * Extracts a tar stream (or a zip, entry by entry as the tar entries they describe) into a root folder that only it writes to (a staging folder). Refuses
  * absolute names, {@code ..}, writing through a symlink, links that lead outside the root, device
  * files and FIFOs; drops setuid, setgid and sticky bits. Folder modes and mtimes are applied last so
- * read-only folders can still be filled. Any refusal aborts the whole extraction.
+ * read-only folders can still be filled. Any refusal aborts the whole extraction. A tar's headers are
+ * read through a {@link TarHeaderGuard}, which refuses those declaring a body too large to hold.
  */
 public final class SafeExtractor {
 
@@ -62,13 +63,31 @@ public final class SafeExtractor {
 
     public Result extract(InputStream tarStream, Path root) throws IOException {
         Run run = new Run(root.toAbsolutePath().normalize());
-        TarArchiveInputStream tar = new TarArchiveInputStream(tarStream, "UTF-8");
+        TarHeaderGuard guard = new TarHeaderGuard(tarStream);
+        TarArchiveInputStream tar = new TarArchiveInputStream(guard, "UTF-8");
         TarArchiveEntry entry;
-        while ((entry = tar.getNextEntry()) != null) {
+        while ((entry = nextEntry(tar, guard)) != null) {
             run.entry(entry, tar);
         }
         run.finish();
         return new Result(run.entries, run.bytes, run.longestPath, run.deepestPath);
+    }
+
+    /**
+     * The next entry, its headers read under the {@link TarHeaderGuard}: what is left of the previous
+     * entry's content is skipped first, so that only headers pass while the guard judges them.
+     */
+    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, TarHeaderGuard guard) throws IOException {
+        TarArchiveEntry current = tar.getCurrentEntry();
+        if (current != null) {
+            while (tar.skip(Long.MAX_VALUE) > 0) {
+                // the reader skips at most what is left of the entry
+            }
+        }
+        guard.headersStart(current);
+        TarArchiveEntry entry = tar.getNextEntry();
+        guard.headersEnd();
+        return entry;
     }
 
     /**

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.caravan.CliRunner;
 import io.caravan.CraftedTar;
+import io.caravan.HeaderBombTar;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
 import io.caravan.util.Sha256;
@@ -69,6 +70,14 @@ class HostileServerTest {
     void aBombIsRefusedBeforeItFillsTheDisk() throws Exception {
         CliRunner.Result get = get(bomb(), false);
         assertThat(get.err()).contains("bytes, the configured limit (at entry 'evil/zeros')");
+    }
+
+    /** 60 MiB of GNU long name in a few KB of zstd: refused from the size its header declares, never read into memory. */
+    @Test
+    void aTarHeaderDeclaringAHugeNameIsRefusedBeforeItIsRead() throws Exception {
+        CliRunner.Result get = get(HeaderBombTar.zstd((byte) 'L', 60L << 20), "zstd", 3, false);
+        assertThat(get.err()).contains("refused entry '././@LongLink'").contains("GNU long-name header (type 'L'")
+                .contains("declares 62914560 bytes");
     }
 
     @Test
@@ -165,11 +174,16 @@ class HostileServerTest {
 
     /** Serves {@code tar} (codec none, 1 KiB chunks) as the parcel 'evil', runs caravan get, checks the refusal. */
     private CliRunner.Result get(byte[] tar, boolean corruptChunk) throws Exception {
+        return get(tar, "none", 0, corruptChunk);
+    }
+
+    /** Serves {@code stream} (a tar in {@code codec}, 1 KiB chunks) as the parcel 'evil', runs caravan get, checks the refusal. */
+    private CliRunner.Result get(byte[] stream, String codec, int level, boolean corruptChunk) throws Exception {
         List<ChunkInfo> chunks = new ArrayList<>();
         List<byte[]> bodies = new ArrayList<>();
-        cut(tar, corruptChunk, chunks, bodies);
-        Manifest manifest = new Manifest(Manifest.VERSION, Manifest.FORMAT, "evil", "none", 0, 1024, chunks.size(),
-                tar.length, Sha256.of(tar, 0, tar.length), null, null, "2026-01-01T00:00:00Z", chunks);
+        cut(stream, corruptChunk, chunks, bodies);
+        Manifest manifest = new Manifest(Manifest.VERSION, Manifest.FORMAT, "evil", codec, level, 1024, chunks.size(),
+                stream.length, Sha256.of(stream, 0, stream.length), null, null, "2026-01-01T00:00:00Z", chunks);
         return serve(manifest, bodies);
     }
 

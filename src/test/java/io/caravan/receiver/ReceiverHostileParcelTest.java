@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.CraftedTar;
+import io.caravan.HeaderBombTar;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Codec;
 import io.caravan.pack.Codecs;
@@ -60,7 +61,12 @@ class ReceiverHostileParcelTest {
         try (OutputStream out = zstd.compressor(compressed, zstd.defaultLevel())) {
             out.write(archive.bytes());
         }
-        byte[] stream = compressed.toByteArray();
+        return cut(compressed.toByteArray());
+    }
+
+    /** Cuts an already compressed zstd stream into 64 KiB chunks with a manifest. */
+    private static Sent cut(byte[] stream) {
+        Codec zstd = Codecs.byName("zstd");
         List<byte[]> parts = new ArrayList<>();
         List<ChunkInfo> chunks = new ArrayList<>();
         for (int off = 0, i = 0; off < stream.length; off += ReceiverCalls.CHUNK, i++) {
@@ -78,8 +84,7 @@ class ReceiverHostileParcelTest {
     }
 
     /** Starts a session named {@code name}, uploads the archive and finishes it. */
-    private static HttpResponse<String> send(String sid, CraftedTar archive) throws Exception {
-        Sent sent = pack(archive);
+    private static HttpResponse<String> send(String sid, Sent sent) throws Exception {
         for (int i = 0; i < sent.parts().size(); i++) {
             ok(put(receiver, sid, i, sent.parts().get(i)), 201);
         }
@@ -93,9 +98,13 @@ class ReceiverHostileParcelTest {
     }
 
     private static void assertRefused(String name, CraftedTar archive, int status, String code) throws Exception {
+        assertRefused(name, pack(archive), status, code);
+    }
+
+    private static JsonNode assertRefused(String name, Sent sent, int status, String code) throws Exception {
         String sid = startArchive(receiver, name);
         List<String> before = inboxEntries(receiver);
-        JsonNode answer = error(send(sid, archive), status, code);
+        JsonNode answer = error(send(sid, sent), status, code);
         assertThat(answer.get("message").asText()).isNotBlank();
         assertThat(inboxEntries(receiver)).isEqualTo(before);
         assertThat(filesNamed("evil.txt")).isEmpty();
@@ -103,6 +112,7 @@ class ReceiverHostileParcelTest {
         ok(status(receiver, sid), 200);
         assertThat(receiver.send("DELETE", "/sessions/" + sid, null).statusCode()).isEqualTo(204);
         assertThat(sessionDir(receiver, sid)).doesNotExist();
+        return answer;
     }
 
     @Test
@@ -132,6 +142,16 @@ class ReceiverHostileParcelTest {
         assertRefused("device", new CraftedTar().dir("p").special("p/evil.txt", TarConstants.LF_CHR), 422, "unsafe_entry");
     }
 
+    /** 60 MiB of GNU long name in a few KB of zstd: refused from the size its header declares, never read into memory. */
+    @Test
+    void aTarHeaderDeclaringAHugeNameIsRefusedBeforeItIsRead() throws Exception {
+        byte[] stream = HeaderBombTar.zstd((byte) 'L', 60L << 20);
+        assertThat(stream.length).isLessThan(ReceiverCalls.CHUNK);
+        JsonNode answer = assertRefused("long-name", cut(stream), 422, "unsafe_entry");
+        assertThat(answer.get("entry").asText()).isEqualTo("././@LongLink");
+        assertThat(answer.get("message").asText()).contains("GNU long-name header (type 'L'").contains("declares 62914560 bytes");
+    }
+
     @Test
     void tooManyEntriesIs413() throws Exception {
         CraftedTar archive = new CraftedTar().dir("many");
@@ -144,8 +164,8 @@ class ReceiverHostileParcelTest {
     @Test
     void setuidAndSetgidAreStripped() throws Exception {
         String sid = startArchive(receiver, "modes");
-        JsonNode answer = ok(send(sid, new CraftedTar().dir("m").file("m/suid", 0104755).file("m/sgid", 0102755)
-                .file("m/plain", 0100640)), 200);
+        JsonNode answer = ok(send(sid, pack(new CraftedTar().dir("m").file("m/suid", 0104755).file("m/sgid", 0102755)
+                .file("m/plain", 0100640))), 200);
         assertThat(answer.get("path").asText()).isEqualTo("modes");
         Path dir = receiver.inbox().resolve("modes");
         assertThat(Files.getPosixFilePermissions(dir.resolve("suid"))).contains(PosixFilePermission.OWNER_EXECUTE);
