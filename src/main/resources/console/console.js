@@ -1,5 +1,6 @@
 // The Caravan console: polls GET /console/api/overview and renders it. Every value from the receiver is
-// shown with textContent (names come from clients); nothing is ever parsed as HTML.
+// shown with textContent (names come from clients); nothing is ever parsed as HTML. A process without a
+// receiver (role sender) answers the same overview with role 'sender' and sent_bytes: its sends.
 (function () {
   'use strict';
   const POLL_MS = 2000;
@@ -77,9 +78,15 @@
     td.firstChild.appendChild(bar);
   }
 
+  // the bytes the page counts: received by a receiver, sent by a sender
+  function moved(o) { return o.role === 'sender' ? o.sent_bytes : o.received_bytes; }
+
   function render(o) {
+    if (o.role === 'sender') {
+      document.getElementById('received-label').textContent = 'Sent since start';
+    }
     document.getElementById('count-live').textContent = String(o.sessions.length);
-    document.getElementById('received').textContent = bytes(o.received_bytes);
+    document.getElementById('received').textContent = bytes(moved(o));
     document.getElementById('count-failures').textContent = String(o.failures.length);
     fill('live', o.sessions, function (tr, s) {
       cell(tr, 'Name', s.name);
@@ -101,7 +108,7 @@
       cell(tr, 'Time', when(t.time));
     });
     fill('failures', o.failures, function (tr, f) {
-      cell(tr, 'Event', f.event === 'auth_failure' ? 'authentication' : f.event);
+      cell(tr, 'Event', f.event === 'auth_failure' ? 'authentication' : f.event === 'send_failure' ? 'send' : f.event);
       cell(tr, 'Name', f.name || f.session);
       cell(tr, 'Client', f.client);
       cell(tr, 'Reason', f.result, 'bad');
@@ -123,23 +130,24 @@
   function plot(o) {
     const now = Date.parse(o.time) / 1000;
     const first = samples.length ? samples[0] : null;
-    if (samples.length && o.received_bytes < samples[samples.length - 1].bytes) {
-      samples.length = 0; // the receiver restarted: its counter began again
+    const total = moved(o);
+    if (samples.length && total < samples[samples.length - 1].bytes) {
+      samples.length = 0; // the process restarted: its counter began again
     } else if (first && now > first.time) {
-      const r = (o.received_bytes - first.bytes) / (now - first.time);
+      const r = (total - first.bytes) / (now - first.time);
       series.t.push(now);
       series.rate.push(r);
       if (series.t.length > WINDOW_POINTS) { series.t.shift(); series.rate.shift(); }
       document.getElementById('rate').textContent = rate(r);
     }
-    samples.push({ time: now, bytes: o.received_bytes });
+    samples.push({ time: now, bytes: total });
     if (samples.length > SMOOTH_POINTS) { samples.shift(); }
     if (typeof uPlot === 'undefined') { return; }
     const el = document.getElementById('chart');
     if (!chart) {
       chart = new uPlot({
         width: Math.max(260, el.clientWidth - 12), height: 220,
-        series: [{ value: function (u, v) { return v == null ? '–' : new Date(v * 1000).toLocaleTimeString(); } }, { label: 'received', stroke: '#1f6feb', fill: 'rgba(31,111,235,0.15)', width: 2, value: function (u, v) { return rate(v); } }],
+        series: [{ value: function (u, v) { return v == null ? '–' : new Date(v * 1000).toLocaleTimeString(); } }, { label: o.role === 'sender' ? 'sent' : 'received', stroke: '#1f6feb', fill: 'rgba(31,111,235,0.15)', width: 2, value: function (u, v) { return rate(v); } }],
         axes: [
           { space: 80 },
           { size: 96, values: function (u, vals) { return vals.map(rate); } }
@@ -170,7 +178,7 @@
         return response.json();
       })
       .then(function (o) { render(o); status('live · updated ' + new Date().toLocaleTimeString(), 'live'); })
-      .catch(function (e) { status('cannot reach the receiver (' + e.message + ')', 'down'); })
+      .catch(function (e) { status('cannot reach Caravan (' + e.message + ')', 'down'); })
       .finally(function () { setTimeout(poll, POLL_MS); });
   }
 

@@ -4,6 +4,7 @@ import io.caravan.audit.JsonlAuditTrail;
 import io.caravan.console.ConsoleApi;
 import io.caravan.console.ConsoleAssets;
 import io.caravan.console.ConsoleOverview;
+import io.caravan.console.SenderOverview;
 import io.caravan.console.Shares;
 import io.caravan.bandwidth.BandwidthSchedule;
 import io.caravan.bandwidth.TokenBucket;
@@ -31,10 +32,13 @@ import io.caravan.receiver.ReceiverProbes;
 import io.caravan.receiver.ReceiverThreads;
 import io.caravan.receiver.RequestLimits;
 import io.caravan.route.send.Outbox;
+import io.caravan.route.send.OutboxHistory;
+import io.caravan.route.send.SendsInFlight;
 import io.caravan.route.send.ParcelSplitter;
 import io.caravan.route.receive.PartSetPickup;
 import io.caravan.route.send.Shipper;
 import io.caravan.sender.ParcelSender;
+import io.caravan.sender.ReceiverClient;
 import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
 import io.caravan.sender.StopSignal;
@@ -58,6 +62,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import io.caravan.download.CatalogClient;
 import io.caravan.fs.Versions;
 import io.caravan.pull.PullPass;
@@ -76,7 +81,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the beans the routes use from {@code caravan.*} properties, only those of the role that
  * {@link RoleSettings} decided: the receiver and its HTTP binding, the outbox, splitter and shipper,
- * and the metrics registry.
+ * the console of a process without a receiver, and the metrics registry.
  */
 public final class CaravanConfiguration implements CamelConfiguration {
 
@@ -84,6 +89,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
     private static final long BODY_SLACK = 1L << 20;
     /** How long a stopping service waits for the parcels in flight to end before Camel shuts the routes down. */
     private static final Duration STOP_DRAIN = Duration.ofSeconds(2);
+    /** The most a request to a sender's console may carry: a login form. */
+    private static final long CONSOLE_MAX_BODY = 64 << 10;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -100,11 +107,37 @@ public final class CaravanConfiguration implements CamelConfiguration {
             }
         }
         if (roles.role().sends()) {
-            sender(context, settings, roles);
+            LongSupplier bytesSent = sender(context, settings, roles);
             if (roles.sync()) {
                 mirror(context, settings, Path.of(settings.text("caravan.sync.dir", null)));
             }
+            if (roles.ownConsole()) {
+                console(context, settings, bytesSent);
+            }
         }
+    }
+
+    /**
+     * The console of a process without a receiver (routes/console.camel.yaml): on caravan.console.host and
+     * caravan.console.port, behind caravan.console.token or else the sender's own token, checked by the
+     * receiver's gate before any body is read; refused at start without a token on an address other
+     * machines reach. It shows the outbox's sends (in flight, sent, failed) and the bytes sent.
+     */
+    private static void console(CamelContext context, Settings settings, LongSupplier bytesSent) {
+        String host = settings.text("caravan.console.host", "127.0.0.1");
+        BearerToken token = BearerToken.of(settings.text("caravan.console.token", settings.text("caravan.sender.token", null)));
+        AnonymousAccessGuard.checkConsole(host, token,
+                Boolean.parseBoolean(settings.text("caravan.console.allow-anonymous", "false")));
+        Outbox outbox = context.getRegistry().lookupByNameAndType("outbox", Outbox.class);
+        SenderOverview overview = new SenderOverview(SendsInFlight.browse(context), new OutboxHistory(outbox.dir()), bytesSent,
+                Clock.systemUTC());
+        context.getRegistry().bind("consoleApi", new ConsoleApi(token, new ConsoleAssets(), overview,
+                exchange -> LOG.warn("console: a login with a wrong token from {}",
+                        exchange.getMessage().getHeader("CamelNettyRemoteAddress")), false));
+        context.getRegistry().bind("consoleErrors", new ErrorAnswers(outbox.dir(), code -> { }));
+        context.getRegistry().bind("consolePipeline", new ReceiverPipeline(token, CONSOLE_MAX_BODY, CONSOLE_MAX_BODY, code -> { }));
+        LOG.info("console: http://{}:{}/ ({})", host, settings.text("caravan.console.port", "?"),
+                token.required() ? "behind the token" : "open to whoever reaches it: no token is set");
     }
 
     /** Pull mode (routes/pull.camel.yaml): the pullPass bean fetches new parcels of a remote catalog into the inbox. */
@@ -269,7 +302,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         String keystore = settings.text("caravan.receiver.tls-keystore", null);
         context.getRegistry().bind("consoleApi", new ConsoleApi(token, new ConsoleAssets(),
                 new ConsoleOverview(receiver, trail, () -> served.followersByShare().entrySet().stream()
-                        .map(e -> new Shares.Share(e.getKey(), e.getValue())).toList(), Clock.systemUTC()), audit, keystore != null));
+                        .map(e -> new Shares.Share(e.getKey(), e.getValue())).toList(), Clock.systemUTC()), audit::loginRefused,
+                keystore != null));
         if (keystore != null) {
             Tls.serve(context, Path.of(keystore), settings.text("caravan.receiver.tls-password", ""));
         }
@@ -382,7 +416,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         return Tls.trust(settings.text("caravan.sender.tls-truststore", null), settings.text("caravan.sender.tls-truststore-password", ""));
     }
 
-    private static void sender(CamelContext context, Settings settings, RoleSettings roles) throws Exception {
+    /** The sender's beans; returns what counts the bytes it sends (none over the file transport). */
+    private static LongSupplier sender(CamelContext context, Settings settings, RoleSettings roles) throws Exception {
         String codec = settings.text("caravan.sender.codec", "zstd");
         String chunkSize = settings.text("caravan.sender.chunk-size", "8MiB");
         String level = settings.text("caravan.sender.level", null);
@@ -401,19 +436,20 @@ public final class CaravanConfiguration implements CamelConfiguration {
         int parallel = settings.integer("caravan.sender.parallel", 4);
         PackOptions pack = new PackOptions(Codecs.byName(codec), Codecs.level(Codecs.byName(codec),
                 level == null ? null : Integer.valueOf(level)), io.caravan.util.DataSize.parse(chunkSize), "parcel");
-        String target = roles.transport().equals("http") ? httpShipping(context, settings, pack, parallel)
-                : settings.text("caravan.sender.parts-dir", "?");
+        ReceiverClient client = roles.transport().equals("http") ? httpShipping(context, settings, pack, parallel) : null;
+        String target = client != null ? client.url() : settings.text("caravan.sender.parts-dir", "?");
         sendingWindow(context, settings);
         LOG.info("sender: outbox {} -> {} ({} level {}, {} chunks, {} in flight)", settings.text("caravan.sender.outbox", "?"),
                 target, codec, pack.level(), chunkSize, parallel);
+        return client != null ? client::bytesSent : () -> 0;
     }
 
     /**
      * The HTTP transport's beans (ship-http.camel.yaml): the shipper over the sender's engine, and
      * shipPool, made by Camel's ExecutorServiceManager (named CaravanShip, stopped with the context).
-     * Returns the receiver's URL.
+     * Returns the client that talks to the receiver.
      */
-    private static String httpShipping(CamelContext context, Settings settings, PackOptions pack, int parallel) throws Exception {
+    private static ReceiverClient httpShipping(CamelContext context, Settings settings, PackOptions pack, int parallel) throws Exception {
         SenderSettings sender = new SenderSettings(settings.text("caravan.sender.url", "http://127.0.0.1:8834"),
                 settings.text("caravan.sender.token", null), pack,
                 parallel, settings.size("caravan.sender.dedup-min-size", "1MiB"),
@@ -430,6 +466,6 @@ public final class CaravanConfiguration implements CamelConfiguration {
         ParcelSender parcelSender = new ParcelSender(sender, shipPool);
         parcelSender.client().limit(senderBandwidth(context, settings));
         context.getRegistry().bind("shipper", new Shipper(parcelSender));
-        return sender.url();
+        return parcelSender.client();
     }
 }

@@ -43,20 +43,23 @@ public final class CaravanMain {
     }
 
     /**
-     * Runs Camel with these routes until the process is stopped. A receiver whose port is taken
-     * fails before anything starts, with a {@link PortInUseException} that names the port.
+     * Runs Camel with these routes until the process is stopped. A receiver (or a sender's console)
+     * whose port is taken fails before anything starts, with a {@link PortInUseException} that names the port.
      */
     public static void run(List<String> routeNames, Map<String, String> overrides, Path config) throws Exception {
-        String host = property("caravan.receiver.host", overrides, config, "127.0.0.1");
-        int port = Integer.parseInt(property("caravan.receiver.port", overrides, config, "8834"));
-        if (routeNames.contains("receiver")) {
-            PortInUseException.requireFree(host, port);
+        boolean console = !routeNames.contains("receiver") && routeNames.contains("console");
+        String prefix = console ? "caravan.console." : "caravan.receiver.";
+        String host = property(prefix + "host", overrides, config, "127.0.0.1");
+        int port = Integer.parseInt(property(prefix + "port", overrides, config, console ? "8835" : "8834"));
+        String advice = console ? PortInUseException.CONSOLE_ADVICE : PortInUseException.RECEIVER_ADVICE;
+        if (routeNames.contains("receiver") || console) {
+            PortInUseException.requireFree(host, port, advice);
         }
         try {
             create(routeNames, overrides, config).run();
         } catch (Exception e) {
             java.net.BindException bind = PortInUseException.bindFailure(e);
-            throw bind != null ? new PortInUseException(host, port, bind) : e;
+            throw bind != null ? new PortInUseException(host, port, advice, bind) : e;
         }
     }
 

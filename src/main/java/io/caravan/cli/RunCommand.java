@@ -31,8 +31,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigFile config;
 
-    @Option(names = "--insecure", description = "With a receiver role: allow listening on an address other machines can"
-            + " reach without a token (caravan.receiver.allow-anonymous=true).")
+    @Option(names = "--insecure", description = "Allow listening on an address other machines can reach without a token:"
+            + " the receiver's (caravan.receiver.allow-anonymous=true) and, with role sender, the console's"
+            + " (caravan.console.allow-anonymous=true).")
     boolean insecure;
 
     @Option(names = "-D", paramLabel = "<key=value>", description = "Set a property (overrides the properties files).")
@@ -53,6 +54,7 @@ final class RunCommand implements Callable<Integer> {
         }
         if (insecure) {
             overrides.put("caravan.receiver.allow-anonymous", "true");
+            overrides.put("caravan.console.allow-anonymous", "true");
         }
         List<String> routes = RoleSettings.read((key, fallback) -> CaravanMain.property(key, overrides, config.path, fallback)).routes();
         Interruptions.installExiting("stopping; parcels in flight stay in the outbox and resume from the chunks the"

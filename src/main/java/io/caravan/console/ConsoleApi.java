@@ -1,17 +1,18 @@
 package io.caravan.console;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.receiver.BearerToken;
-import io.caravan.receiver.ReceiverAudit;
 import io.caravan.session.RequestRejectedException;
+import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
- * The HTTP side of the console (routes/receiver.camel.yaml, rest {@code console-api}): the page at
+ * The HTTP side of the console (rest {@code console-api} of routes/receiver.camel.yaml, or of
+ * routes/console.camel.yaml in a process without a receiver): the page at
  * {@code /} (the login page to a browser without the token or its cookie), the login and logout
  * forms, the allow-listed files and the overview JSON. Every answer carries a strict
  * Content-Security-Policy (scripts and styles only from this origin, nothing inline, no framing);
@@ -25,16 +26,20 @@ public final class ConsoleApi {
 
     private final BearerToken token;
     private final ConsoleAssets assets;
-    private final ConsoleOverview overview;
-    private final ReceiverAudit audit;
+    private final OverviewSource overview;
+    private final Consumer<Exchange> loginRefused;
     private final boolean secure;
 
-    /** {@code secure}: the receiver serves TLS, so the cookie is marked {@code Secure}. */
-    public ConsoleApi(BearerToken token, ConsoleAssets assets, ConsoleOverview overview, ReceiverAudit audit, boolean secure) {
+    /**
+     * {@code loginRefused} is told of each login with a wrong token (the receiver records it in its audit
+     * trail); {@code secure}: the console is served over TLS, so the cookie is marked {@code Secure}.
+     */
+    public ConsoleApi(BearerToken token, ConsoleAssets assets, OverviewSource overview, Consumer<Exchange> loginRefused,
+                      boolean secure) {
         this.token = token;
         this.assets = assets;
         this.overview = overview;
-        this.audit = audit;
+        this.loginRefused = loginRefused;
         this.secure = secure;
     }
 
@@ -55,7 +60,7 @@ public final class ConsoleApi {
     }
 
     /** {@code GET /console/api/overview}: live sessions, recent transfers, failures, mirrors and shares as JSON. */
-    public void overview(Exchange exchange) throws JsonProcessingException {
+    public void overview(Exchange exchange) throws IOException {
         require(exchange);
         byte[] body = JSON.writeValueAsBytes(overview.overview());
         answer(exchange, 200, new ConsoleAssets.Asset(body, "application/json"));
@@ -63,8 +68,8 @@ public final class ConsoleApi {
 
     /**
      * {@code POST /console/login} with the form field {@code token}: the right token sets the login cookie
-     * and goes back to {@code /}; a wrong one shows the login page again with its error (401), recorded
-     * in the audit trail as an authentication failure.
+     * and goes back to {@code /}; a wrong one shows the login page again with its error (401), and is told
+     * to {@code loginRefused} (the receiver's audit trail records it as an authentication failure).
      */
     public void login(Exchange exchange) {
         String given = formField(exchange.getMessage().getBody(String.class), "token");
@@ -72,7 +77,7 @@ public final class ConsoleApi {
             redirect(exchange, ConsoleAccess.setCookie(given, secure));
             return;
         }
-        audit.loginRefused(exchange);
+        loginRefused.accept(exchange);
         answer(exchange, 401, assets.loginPage(true));
     }
 

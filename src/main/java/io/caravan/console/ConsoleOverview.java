@@ -14,7 +14,7 @@ import java.util.List;
  * received since it started (the page plots their rate), and the latest audit events read as
  * transfers, failures and mirrors; plus the shares. It keeps no state of its own.
  */
-public final class ConsoleOverview {
+public final class ConsoleOverview implements OverviewSource {
 
     /** How many audit events one overview reads, and how many rows each list holds at most. */
     static final int EVENTS = AuditTrail.MAX_READ;
@@ -39,6 +39,7 @@ public final class ConsoleOverview {
                            List<AuditDigest.Mirror> mirrors, List<Shares.Share> shares) {
     }
 
+    @Override
     public Overview overview() {
         Instant now = clock.instant();
         List<LiveSession> live = receiver.sessions().progress().stream().map(p -> LiveSession.of(p, now)).toList();

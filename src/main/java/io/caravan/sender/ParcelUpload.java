@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,10 @@ public final class ParcelUpload {
     private final boolean raw;
     private final AtomicLong sentBytes = new AtomicLong();
     private final AtomicLong skippedChunks = new AtomicLong();
+    private final AtomicInteger sentChunks = new AtomicInteger();
+    /** The source's bytes as {@link SourceSize} counts them, once, when first asked; null until then or when uncountable. */
+    private volatile Long sourceBytes;
+    private volatile boolean sourceCounted;
 
     private ParcelUpload(ReceiverClient client, SenderJournal journal, Retry retry, Path source, String name,
                          String sessionId, Map<Integer, String> held, DedupPlan dedup, JsonNode published,
@@ -338,6 +343,7 @@ public final class ParcelUpload {
             throw e;
         }
         sentBytes.addAndGet(data.length);
+        sentChunks.incrementAndGet();
     }
 
     /**
@@ -389,5 +395,19 @@ public final class ParcelUpload {
 
     public long skippedChunks() {
         return skippedChunks.get();
+    }
+
+    /** The chunks this upload sent so far (not those the receiver held already). */
+    public int sentChunks() {
+        return sentChunks.get();
+    }
+
+    /** The source's bytes (a folder's regular files summed), counted the first time this is asked; null when they cannot be. */
+    public Long sourceBytes() {
+        if (!sourceCounted) {
+            sourceBytes = SourceSize.of(source);
+            sourceCounted = true;
+        }
+        return sourceBytes;
     }
 }

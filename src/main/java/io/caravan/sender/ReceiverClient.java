@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -44,6 +45,7 @@ public final class ReceiverClient {
 
     private final URI base;
     private final String token;
+    private final LongAdder bytesSent = new LongAdder();
     private final Duration timeout;
     /** Trust for HTTPS receivers; null: the JDK's default. */
     private final SSLSocketFactory ssl;
@@ -126,6 +128,12 @@ public final class ReceiverClient {
     /** Uploads one chunk: written straight from the array to the socket (fixed-length streaming). */
     public void put(String sid, int index, byte[] body, String sha256) {
         exchange("PUT", "/upload/" + sid + "/" + index, body, sha256, 200, 201);
+        bytesSent.add(body.length);
+    }
+
+    /** The chunk bytes the receiver took from this client since it was made (the sender's console plots their rate). */
+    public long bytesSent() {
+        return bytesSent.sum();
     }
 
     private ShipException tlsFailure(String method, String path, Exception e) {

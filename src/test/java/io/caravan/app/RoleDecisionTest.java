@@ -85,7 +85,8 @@ class RoleDecisionTest {
     @Test
     void theRoutesFollowTheRoleAndTheTransport() {
         assertThat(new RoleSettings(Role.RECEIVER, "file", true, true).routes()).containsExactly("receiver", "parts-pickup", "pull");
-        assertThat(new RoleSettings(Role.SENDER, "http", true, true).routes()).containsExactly("outbox", "ship-http", "sync");
+        assertThat(new RoleSettings(Role.SENDER, "http", true, true).routes()).containsExactly("outbox", "ship-http", "sync", "console");
+        assertThat(new RoleSettings(Role.SENDER, "file", false, false, false).routes()).containsExactly("outbox", "ship-file");
         assertThat(new RoleSettings(Role.BOTH, "http", false, false).routes()).containsExactly("receiver", "outbox", "ship-http");
     }
 }

@@ -37,6 +37,13 @@ import org.slf4j.LoggerFactory;
 public final class Outbox {
 
     public static final String READY_SUFFIX = ".ready";
+    /** Where parcels go once sent, and once failed for good. */
+    static final String SENT = ".sent";
+    static final String FAILED = ".failed";
+    /** The note beside a failed parcel ({@code <name>.error.txt}) and its lines that {@link OutboxHistory} reads back. */
+    static final String ERROR_SUFFIX = ".error.txt";
+    static final String FAILED_AT = "failed at: ";
+    static final String REASON = "reason: ";
     /** Exchange property: the file camel-file picked up (the parcel itself, or a folder parcel's marker). */
     private static final String PICKED_UP = "CaravanPickedUp";
     /** Exchange property shared by a parcel's chunk exchanges: whether a failure was already dealt with. */
@@ -49,6 +56,11 @@ public final class Outbox {
 
     public void setDir(String dir) {
         this.dir = Path.of(dir).toAbsolutePath().normalize();
+    }
+
+    /** The outbox folder (absolute). */
+    public Path dir() {
+        return dir;
     }
 
     /** How long an earlier parcel of the same name in {@code .sent/} or {@code .failed/} is kept ({@code 0}: deleted). */
@@ -115,9 +127,9 @@ public final class Outbox {
                     + " holds", name, reason, stopping ? "at the next start" : "at the next pickup");
             return;
         }
-        Path failedDir = Files.createDirectories(dir.resolve(".failed"));
-        Files.writeString(failedDir.resolve(name + ".error.txt"), "parcel: " + name + "\nfailed at: " + Instant.now()
-                + "\nreason: " + reason + "\n\nFix the cause and move the parcel back into the outbox to send it again.\n",
+        Path failedDir = Files.createDirectories(dir.resolve(FAILED));
+        Files.writeString(failedDir.resolve(name + ERROR_SUFFIX), "parcel: " + name + "\n" + FAILED_AT + Instant.now()
+                + "\n" + REASON + reason + "\n\nFix the cause and move the parcel back into the outbox to send it again.\n",
                 StandardCharsets.UTF_8);
         Path picked = exchange.getProperty(PICKED_UP, Path.class);
         if (picked != null && Files.exists(picked, LinkOption.NOFOLLOW_LINKS)) {
