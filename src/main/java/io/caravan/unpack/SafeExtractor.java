@@ -183,7 +183,7 @@ public final class SafeExtractor {
                 throw new UnsafeEntryException(name, "device files and FIFOs are never created");
             }
             ensureParent(name, target);
-            listener.entry(name, entry.getSize());
+            listener.entry(name, entry.isSparse() ? entry.getRealSize() : entry.getSize());
             if (entry.isDirectory()) {
                 directory(name, target, entry);
             } else if (entry.isSymbolicLink()) {
@@ -233,7 +233,7 @@ public final class SafeExtractor {
                 referencedFile(name, target, entry, reference);
                 return;
             }
-            long size = entry.getSize();
+            long size = entry.isSparse() ? entry.getRealSize() : entry.getSize(); // a sparse entry stores only its data
             if (bytes + size > policy.maxBytes()) {
                 throw new ExtractLimitException("the archive holds more than " + policy.maxBytes()
                         + " bytes, the configured limit (at entry '" + name + "')");
