@@ -1,6 +1,6 @@
 package io.caravan.cli;
 
-import io.caravan.CaravanException;
+import io.caravan.fs.FileProblems;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +72,7 @@ public final class CaravanCli {
             err.println("Run 'caravan " + cli.getCommandName() + " --help' for usage.");
             return USAGE;
         }
-        String message = e instanceof CaravanException || e.getMessage() == null
-                ? String.valueOf(e.getMessage()) : e.getMessage();
+        String message = FileProblems.describe(e);
         err.println("caravan: error: " + message);
         if (System.getenv("CARAVAN_DEBUG") != null) {
             e.printStackTrace(err);
