@@ -60,8 +60,17 @@ public final class BearerToken {
         if (expected == null) {
             return true;
         }
-        byte[] given = authorization == null ? new byte[0] : authorization.trim().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] given = authorization == null ? new byte[0] : normalized(authorization).getBytes(StandardCharsets.ISO_8859_1);
         return MessageDigest.isEqual(expected, digest(given));
+    }
+
+    /** {@code Bearer <token>} whatever the case of the scheme's name and the spaces after it (RFC 9110, 11.1). */
+    private static String normalized(String authorization) {
+        String value = authorization.trim();
+        if (value.length() > 7 && value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return "Bearer " + value.substring(7).stripLeading();
+        }
+        return value;
     }
 
     /** Refuses (401 {@code unauthorized}) a request whose {@code Authorization} header this token does not accept. */

@@ -110,6 +110,16 @@ class ReceiverAuthTest {
         assertThat(sessionDir(receiver, other)).doesNotExist();
     }
 
+    /** The scheme's name is case-insensitive (RFC 9110, 11.1) and may be followed by more than one space; the token is not. */
+    @ParameterizedTest
+    @ValueSource(strings = {"bearer secret", "BEARER secret", "Bearer   secret", "bEaReR secret"})
+    void theSchemeIsMatchedWhateverItsCase(String authorization) throws Exception {
+        ok(receiver.send("POST", "/check", "[]".getBytes(StandardCharsets.UTF_8), "Authorization", authorization,
+                "Content-Type", "application/json"), 200);
+        error(receiver.send("POST", "/check", "[]".getBytes(StandardCharsets.UTF_8), "Authorization",
+                authorization.replace("secret", "SECRET"), "Content-Type", "application/json"), 401, "unauthorized");
+    }
+
     @Test
     void healthStaysOpenForProbesAndSaysNothingMore() throws Exception {
         JsonNode health = ok(receiver.get("/health"), 200);
