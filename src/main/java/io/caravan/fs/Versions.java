@@ -88,7 +88,21 @@ public final class Versions {
 
     /** Removes version folders older than the retention; returns how many. */
     public int cleanup() throws IOException {
-        if (area == null || !java.nio.file.Files.isDirectory(area)) {
+        if (destination != null && java.nio.file.Files.isDirectory(destination)) {
+            // reached without following a link: a linked .caravan is refused here, before a command changes anything
+            try (ConfinedDir root = ConfinedDir.open(destination)) {
+                String state = IN_DESTINATION.substring(0, IN_DESTINATION.indexOf('/'));
+                if (root.stat(state).isEmpty()) {
+                    return 0;
+                }
+                try (ConfinedDir folder = root.openDir(state)) {
+                    if (folder.stat(FOLDER).isEmpty()) {
+                        return 0;
+                    }
+                }
+            }
+        }
+        if (area == null || !java.nio.file.Files.isDirectory(area, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
         Instant cutoff = clock.instant().minus(keep);

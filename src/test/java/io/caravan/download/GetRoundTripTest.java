@@ -123,6 +123,28 @@ class GetRoundTripTest {
     }
 
     @Test
+    void aLinkedCaravanFolderIsRefusedBeforeAnythingIsFetched() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("src-linked-versions/kept"));
+        TestTrees.write(source.resolve("index.html"), "new\n");
+        CatalogTestAccess.send(receiver, source, "web/kept-versions", "zstd", tmp.resolve("state"));
+        Path local = Files.createDirectories(tmp.resolve("local-linked-versions"));
+        TestTrees.write(Files.createDirectories(local.resolve("kept-versions")).resolve("index.html"), "old\n");
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere-versions"));
+        Files.createSymbolicLink(local.resolve(".caravan"), elsewhere);
+
+        CliRunner.Result get = CliRunner.run("get", "web/kept-versions", local.toString(), "--to", url(), "-q");
+
+        assertThat(get.exitCode()).isEqualTo(1);
+        assertThat(get.err()).contains(".caravan").contains("link");
+        assertThat(local.resolve("kept-versions/index.html")).hasContent("old");
+        assertThat(elsewhere).isEmptyDirectory();
+        try (var left = Files.list(local)) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).as("nothing staged beside it")
+                    .containsExactlyInAnyOrder(".caravan", "kept-versions");
+        }
+    }
+
+    @Test
     void aChunkFolderThatIsALinkIsRefusedAndNothingIsWrittenThrough() throws Exception {
         Path source = Files.createDirectories(tmp.resolve("src-link/linked"));
         TestTrees.write(source.resolve("a.txt"), "content\n");
