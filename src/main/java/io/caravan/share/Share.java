@@ -51,11 +51,16 @@ public final class Share implements AutoCloseable {
     private DirectoryWatcher watcher;
     private Thread loop;
 
-    public Share(String name, Path root, ShareLog log, Duration settle, Duration rescan, Consumer<ShareEvent> onChange) {
+    /** Refuses a share name that is not one plain name (the {@link NameRules}, no '/'). */
+    public static void checkName(String name) {
         NameRules.check(name);
         if (name.contains("/")) {
             throw new IllegalArgumentException("a share name is one name without '/', not '" + name + "'");
         }
+    }
+
+    public Share(String name, Path root, ShareLog log, Duration settle, Duration rescan, Consumer<ShareEvent> onChange) {
+        checkName(name);
         this.name = name;
         this.root = root.toAbsolutePath().normalize();
         this.log = log;

@@ -54,6 +54,7 @@ public final class Shares implements AutoCloseable {
         this.console = console;
         for (Map.Entry<String, Path> folder : folders.entrySet()) {
             String name = folder.getKey();
+            Share.checkName(name); // before anything is made for it
             ShareLog log = ShareLog.open(name, stateDir.resolve("shares").resolve(name), keep);
             shares.put(name, new Share(name, folder.getValue(), log, settle, rescan, event -> printChange(name, event)));
         }
