@@ -292,7 +292,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         catalog(context, receiver, settings, token, new ArchiveWriters(threads.archives(), archiveThreads));
         io.caravan.share.Shares served = shares(context, receiver, settings, token);
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit,
-                receiverBandwidth(context, settings)));
+                receiverBandwidth(context, settings)).timeouts(settings.duration("caravan.receiver.stall-timeout", "60s"),
+                settings.duration("caravan.receiver.idle-timeout", "120s")));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());

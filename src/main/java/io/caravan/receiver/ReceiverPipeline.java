@@ -2,6 +2,7 @@ package io.caravan.receiver;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.camel.component.netty.ChannelHandlerFactory;
 
@@ -19,6 +20,13 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private final Consumer<String> rejected;
     private final ReceiverAudit audit;
     private final ChannelHandler shaper;
+    private Duration stall = DEFAULT_STALL;
+    private Duration idle = DEFAULT_IDLE;
+
+    /** How long a request may go without a byte arriving before it gets 408 ({@code caravan.receiver.stall-timeout}). */
+    public static final Duration DEFAULT_STALL = Duration.ofSeconds(60);
+    /** How long a connection may sit idle between requests before it is closed ({@code caravan.receiver.idle-timeout}). */
+    public static final Duration DEFAULT_IDLE = Duration.ofSeconds(120);
 
     /**
      * {@code maxJsonBody}: JSON requests (POST); {@code maxUploadBody}: chunk uploads (PUT);
@@ -47,7 +55,19 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
 
     @Override
     public ChannelHandler newChannelHandler() {
-        return new RequestGate(token, maxJsonBody, maxUploadBody, rejected, audit, shaper);
+        return new RequestGate(token, maxJsonBody, maxUploadBody, rejected, audit, shaper,
+                new ConnectionWatch(stall, idle, rejected));
+    }
+
+    /** Sets the {@link ConnectionWatch}'s bounds for the connections opened from now on; returns this. */
+    public ReceiverPipeline timeouts(Duration stall, Duration idle) {
+        if (stall.isZero() || stall.isNegative() || idle.isZero() || idle.isNegative()) {
+            throw new IllegalArgumentException("caravan.receiver.stall-timeout and idle-timeout must be positive, not "
+                    + stall + " and " + idle);
+        }
+        this.stall = stall;
+        this.idle = idle;
+        return this;
     }
 
     /** What the aggregator behind the gate must hold: the larger of the two limits. */

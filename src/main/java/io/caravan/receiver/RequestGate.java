@@ -34,7 +34,8 @@ import java.util.function.Consumer;
  * JSON (netty-http would otherwise fail on the body and close the connection without an answer).
  * When the connection opens it also puts the JSON answers into the rest of the pipeline
  * ({@link OversizedBodyAnswer}, {@link ErrorBodyAnswer}, {@link OutOfMemoryAnswer}), and first of all
- * the receiver's shared traffic shaper when {@code caravan.receiver.bwlimit} is set. Each refusal is
+ * the receiver's shared traffic shaper when {@code caravan.receiver.bwlimit} is set, and the
+ * connection's {@link ConnectionWatch} (408 for a request that stalls, a keep-alive timeout). Each refusal is
  * recorded in the audit trail with the client's address.
  */
 final class RequestGate extends ChannelInboundHandlerAdapter {
@@ -45,13 +46,15 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final Consumer<String> rejected;
     private final ReceiverAudit audit;
     private final ChannelHandler shaper;
+    private final ConnectionWatch watch;
     private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
     private boolean discarding;
     private boolean closeAfterDiscard;
     private long discarded;
 
     RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected, ReceiverAudit audit,
-                ChannelHandler shaper) {
+                ChannelHandler shaper, ConnectionWatch watch) {
+        this.watch = watch;
         this.audit = audit;
         this.shaper = shaper;
         this.token = token;
@@ -63,6 +66,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ChannelPipeline pipeline = ctx.pipeline();
+        if (watch != null && pipeline.get("caravan-watch") == null) {
+            pipeline.addFirst("caravan-watch", watch.rawReads());
+        }
         if (shaper != null && pipeline.get("caravan-bandwidth") == null) {
             pipeline.addFirst("caravan-bandwidth", shaper); // caravan.receiver.bwlimit, shared by all connections
         }
@@ -78,12 +84,18 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         HttpResponseEncoder encoder = pipeline.get(HttpResponseEncoder.class);
         if (encoder != null) {
             pipeline.addAfter(pipeline.context(encoder).name(), "caravan-error-bodies", errorBodies);
+            if (watch != null) {
+                pipeline.addAfter(pipeline.context(encoder).name(), "caravan-answers-watch", watch.responses());
+            }
         }
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (watch != null && msg instanceof LastHttpContent) {
+            watch.requestArrived();
+        }
         if (msg instanceof HttpRequest request) {
             discarding = false;
             errorBodies.requested(request.method(), request.uri());

@@ -1,0 +1,109 @@
+package io.caravan.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No connection holds the receiver for nothing: a request whose headers or body stop arriving gets
+ * 408 request_timeout with the JSON body after caravan.receiver.stall-timeout and its connection
+ * closes (slow-header clients cannot pile up connections); a connection idle between requests closes
+ * after caravan.receiver.idle-timeout; a request the receiver itself is working on (a long poll) is
+ * never cut.
+ */
+class ReceiverConnectionTimeoutsTest {
+
+    @TempDir
+    static Path tmp;
+    static ReceiverFixture receiver;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of(
+                "caravan.receiver.stall-timeout", "2s",
+                "caravan.receiver.idle-timeout", "3s",
+                "caravan.shares.site", shared.toString()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        receiver.close();
+    }
+
+    @Test
+    void headersThatStopArrivingGet408AndTheConnectionCloses() throws Exception {
+        try (Socket socket = socket()) {
+            write(socket, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a");
+            long t0 = System.nanoTime();
+            RawAnswer answer = RawAnswer.read(socket.getInputStream());
+            assertThat(answer.statusLine()).startsWith("HTTP/1.1 408");
+            assertThat(ReceiverCalls.JSON.readTree(answer.body()).get("error").asText()).isEqualTo("request_timeout");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(8));
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void anUploadWhoseBodyStopsGets408AndStoresNothing() throws Exception {
+        String sid = ReceiverCalls.ok(receiver.post("/start", "{\"codec\":\"zstd\",\"name\":\"stalled\"}"), 201)
+                .get("session_id").asText();
+        try (Socket socket = socket()) {
+            write(socket, "PUT /upload/" + sid + "/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n" + "x".repeat(100));
+            RawAnswer answer = RawAnswer.read(socket.getInputStream());
+            assertThat(answer.statusLine()).startsWith("HTTP/1.1 408");
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+        JsonNode status = ReceiverCalls.ok(receiver.get("/status/" + sid), 200);
+        assertThat(status.get("received")).isEmpty();
+    }
+
+    @Test
+    void aConnectionIdleBetweenRequestsIsClosed() throws Exception {
+        try (Socket socket = socket()) {
+            write(socket, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(RawAnswer.read(socket.getInputStream()).statusLine()).startsWith("HTTP/1.1 200");
+            long t0 = System.nanoTime();
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(9));
+        }
+    }
+
+    @Test
+    void aLongPollLongerThanTheStallTimeoutIsAnswered() throws Exception {
+        JsonNode share = ReceiverCalls.ok(receiver.get("/shares/site/listing"), 200);
+        long sequence = share.get("sequence").asLong();
+        try (Socket socket = socket()) {
+            write(socket, "GET /shares/site/events?since=" + sequence + "&timeout=5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            long t0 = System.nanoTime();
+            RawAnswer answer = RawAnswer.read(socket.getInputStream());
+            assertThat(answer.statusLine()).startsWith("HTTP/1.1 200");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofSeconds(4));
+        }
+    }
+
+    private static Socket socket() throws IOException {
+        Socket socket = new Socket("127.0.0.1", receiver.port());
+        socket.setSoTimeout(15_000);
+        return socket;
+    }
+
+    private static void write(Socket socket, String text) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+}
