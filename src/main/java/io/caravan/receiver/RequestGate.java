@@ -19,6 +19,8 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -110,6 +112,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             String code = switch (refusal.status().code()) {
                 case 401 -> "unauthorized";
                 case 413 -> "body_too_large";
+                case 414 -> "uri_too_long";
+                case 431 -> "headers_too_large";
                 default -> "bad_request";
             };
             rejected.accept(code);
@@ -134,6 +138,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
 
     /** The answer that refuses this request from its headers, or null when it may pass. */
     private FullHttpResponse refusal(HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            return unreadable(request.decoderResult().cause());
+        }
         String path = request.uri().split("\\?", 2)[0];
         String method = request.method().name();
         boolean open = method.equals("GET") && path.equals("/health") || ConsoleAccess.open(method, path);
@@ -160,13 +167,31 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         return null;
     }
 
+    /** The answer to a request Netty's decoder could not read (a request line or headers too long, not HTTP). */
+    private static FullHttpResponse unreadable(Throwable cause) {
+        FullHttpResponse answer;
+        if (cause instanceof TooLongHttpLineException) {
+            answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
+                    "the request line is longer than this receiver reads (4096 bytes): use shorter names");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
+                    "the request's headers are larger than this receiver reads (8192 bytes in all)");
+        } else {
+            answer = NettyJsonAnswers.error(HttpResponseStatus.BAD_REQUEST, "bad_request",
+                    "the request could not be read as HTTP/1.1 (" + cause.getMessage() + ")");
+        }
+        answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // the decoder reads nothing more
+        return answer;
+    }
+
     /**
      * Answers a refused request. A body on its way is read and dropped, then the connection closes; a
      * client waiting for {@code 100 Continue} gets the answer instead and the connection closes at once.
      */
     private void refuse(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse answer, boolean complete) {
         boolean body = !complete && (contentLength(request) > 0 || HttpUtil.isTransferEncodingChunked(request));
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && !body;
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !body
+                && !answer.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
         if (!keepAlive) {
             answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }

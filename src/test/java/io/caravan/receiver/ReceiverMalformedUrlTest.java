@@ -56,6 +56,26 @@ class ReceiverMalformedUrlTest {
         }
     }
 
+    /** A request line or headers longer than the decoder reads get 414 or 431 with the JSON body, never a 404 or a bare 400. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @ValueSource(strings = {"uri", "header", "headers"})
+    void anOversizedRequestHeadIsAnsweredWithJson(String what) throws Exception {
+        String request = switch (what) {
+            case "uri" -> "GET /status/" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            case "header" -> "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n";
+            default -> "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "X-Many: c\r\n".repeat(2_000) + "\r\n";
+        };
+        try (Socket socket = new Socket("127.0.0.1", receiver.port())) {
+            socket.setSoTimeout(10_000);
+            write(socket, request);
+            RawAnswer answer = RawAnswer.read(socket.getInputStream());
+            assertThat(answer.statusLine()).matches("HTTP/1.1 4(14|31) .*");
+            JsonNode json = ReceiverCalls.JSON.readTree(answer.body());
+            assertThat(json.get("error").asText()).isNotBlank();
+            assertThat(json.get("message").asText()).containsAnyOf("long", "large");
+        }
+    }
+
     private static void write(Socket socket, String text) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write(text.getBytes(StandardCharsets.UTF_8));
