@@ -172,7 +172,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         FullHttpResponse answer;
         if (cause instanceof TooLongHttpLineException) {
             answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
-                    "the request line is longer than this receiver reads (4096 bytes): use shorter names");
+                    "the request line is longer than this receiver reads (16384 bytes): use shorter names");
         } else if (cause instanceof TooLongHttpHeaderException) {
             answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
                     "the request's headers are larger than this receiver reads (8192 bytes in all)");

@@ -61,7 +61,7 @@ class ReceiverMalformedUrlTest {
     @ValueSource(strings = {"uri", "header", "headers"})
     void anOversizedRequestHeadIsAnsweredWithJson(String what) throws Exception {
         String request = switch (what) {
-            case "uri" -> "GET /status/" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            case "uri" -> "GET /status/" + "a".repeat(40_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
             case "header" -> "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n";
             default -> "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "X-Many: c\r\n".repeat(2_000) + "\r\n";
         };
@@ -74,6 +74,14 @@ class ReceiverMalformedUrlTest {
             assertThat(json.get("error").asText()).isNotBlank();
             assertThat(json.get("message").asText()).containsAnyOf("long", "large");
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theLongestNamePercentEncodedFitsInTheRequestLine() throws Exception {
+        // 15 parts of 200 bytes: 3014 bytes of UTF-8, near the longest name NameRules take; over 9000 characters encoded
+        String name = String.join("/", java.util.Collections.nCopies(15, "\u00e9".repeat(100)));
+        String encoded = java.net.URLEncoder.encode(name, StandardCharsets.UTF_8);
+        ReceiverCalls.error(receiver.get("/parcels/manifest?name=" + encoded), 404, "not_found");
     }
 
     private static void write(Socket socket, String text) throws IOException {
