@@ -34,8 +34,9 @@ public final class Versions {
     public static final String IN_DESTINATION = ".caravan/" + FOLDER;
 
     private final Path area;
-    /** When set, the area is {@link #IN_DESTINATION} below this folder, reached without following a link. */
+    /** When set, the area is {@code relative} below this folder, reached without following a link. */
     private final Path destination;
+    private final String relative;
     private final Duration keep;
     private final Clock clock;
     /** The folder, relative to the destination, that a publisher using these versions publishes into. */
@@ -43,12 +44,13 @@ public final class Versions {
 
     /** Versions kept in {@code area} (created when first needed) for {@code keep}. */
     public Versions(Path area, Duration keep, Clock clock) {
-        this(area, null, keep, clock, "");
+        this(area, null, null, keep, clock, "");
     }
 
-    private Versions(Path area, Path destination, Duration keep, Clock clock, String below) {
+    private Versions(Path area, Path destination, String relative, Duration keep, Clock clock, String below) {
         this.area = area;
         this.destination = destination;
+        this.relative = relative;
         this.keep = keep;
         this.clock = clock;
         this.below = below;
@@ -59,7 +61,7 @@ public final class Versions {
      * one's: what it replaces is kept under its path from here.
      */
     public Versions under(String relative) {
-        return new Versions(area, destination, keep, clock, ConfinedDir.join(below, relative));
+        return new Versions(area, destination, this.relative, keep, clock, ConfinedDir.join(below, relative));
     }
 
     /**
@@ -69,12 +71,21 @@ public final class Versions {
      * is refused and nothing is replaced.
      */
     public static Versions inDestination(Path destination, Duration keep, Clock clock) {
-        return new Versions(destination.resolve(IN_DESTINATION), destination, keep, clock, "");
+        return below(destination, IN_DESTINATION, keep, clock);
+    }
+
+    /**
+     * Versions kept in the folder {@code relative} below {@code destination} for {@code keep}, reached
+     * folder by folder without following a link: a link on the way is refused (an
+     * {@link UnsafePathException} naming it), so nothing outside {@code destination} is written or removed.
+     */
+    public static Versions below(Path destination, String relative, Duration keep, Clock clock) {
+        return new Versions(destination.resolve(relative), destination, relative, keep, clock, "");
     }
 
     /** No versions: replaced entries are deleted (for destinations that are not a receiver's inbox). */
     public static Versions none() {
-        return new Versions(null, null, Duration.ZERO, Clock.systemUTC(), "");
+        return new Versions(null, null, null, Duration.ZERO, Clock.systemUTC(), "");
     }
 
     public boolean enabled() {
@@ -88,7 +99,9 @@ public final class Versions {
 
     /** Removes version folders older than the retention; returns how many. */
     public int cleanup() throws IOException {
-        if (area == null || !java.nio.file.Files.isDirectory(area)) {
+        boolean absent = area == null || (destination != null ? !java.nio.file.Files.exists(area, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                : !java.nio.file.Files.isDirectory(area));
+        if (absent) {
             return 0;
         }
         Instant cutoff = clock.instant().minus(keep);
@@ -111,7 +124,7 @@ public final class Versions {
 
     private ConfinedDir openExisting() throws IOException {
         try (ConfinedDir root = ConfinedDir.open(destination)) {
-            return root.openDir(IN_DESTINATION);
+            return root.openDir(relative);
         }
     }
 
@@ -162,7 +175,7 @@ public final class Versions {
         private ConfinedDir areaDir() throws IOException {
             if (destination != null) {
                 try (ConfinedDir root = ConfinedDir.open(destination)) {
-                    return root.openDirs(IN_DESTINATION);
+                    return root.openDirs(relative);
                 }
             }
             java.nio.file.Files.createDirectories(area);
