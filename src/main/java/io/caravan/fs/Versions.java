@@ -34,8 +34,9 @@ public final class Versions {
     public static final String IN_DESTINATION = ".caravan/" + FOLDER;
 
     private final Path area;
-    /** When set, the area is {@link #IN_DESTINATION} below this folder, reached without following a link. */
+    /** When set, the area is {@code relative} below this folder, reached without following a link. */
     private final Path destination;
+    private final String relative;
     private final Duration keep;
     private final Clock clock;
     /** The folder, relative to the destination, that a publisher using these versions publishes into. */
@@ -43,12 +44,13 @@ public final class Versions {
 
     /** Versions kept in {@code area} (created when first needed) for {@code keep}. */
     public Versions(Path area, Duration keep, Clock clock) {
-        this(area, null, keep, clock, "");
+        this(area, null, null, keep, clock, "");
     }
 
-    private Versions(Path area, Path destination, Duration keep, Clock clock, String below) {
+    private Versions(Path area, Path destination, String relative, Duration keep, Clock clock, String below) {
         this.area = area;
         this.destination = destination;
+        this.relative = relative;
         this.keep = keep;
         this.clock = clock;
         this.below = below;
@@ -59,7 +61,7 @@ public final class Versions {
      * one's: what it replaces is kept under its path from here.
      */
     public Versions under(String relative) {
-        return new Versions(area, destination, keep, clock, ConfinedDir.join(below, relative));
+        return new Versions(area, destination, this.relative, keep, clock, ConfinedDir.join(below, relative));
     }
 
     /**
@@ -69,12 +71,21 @@ public final class Versions {
      * is refused and nothing is replaced.
      */
     public static Versions inDestination(Path destination, Duration keep, Clock clock) {
-        return new Versions(destination.resolve(IN_DESTINATION), destination, keep, clock, "");
+        return below(destination, IN_DESTINATION, keep, clock);
+    }
+
+    /**
+     * Versions kept in the folder {@code relative} below {@code destination} for {@code keep}, reached
+     * folder by folder without following a link: a link on the way is refused (an
+     * {@link UnsafePathException} naming it), so nothing outside {@code destination} is written or removed.
+     */
+    public static Versions below(Path destination, String relative, Duration keep, Clock clock) {
+        return new Versions(destination.resolve(relative), destination, relative, keep, clock, "");
     }
 
     /** No versions: replaced entries are deleted (for destinations that are not a receiver's inbox). */
     public static Versions none() {
-        return new Versions(null, null, Duration.ZERO, Clock.systemUTC(), "");
+        return new Versions(null, null, null, Duration.ZERO, Clock.systemUTC(), "");
     }
 
     public boolean enabled() {
@@ -88,21 +99,16 @@ public final class Versions {
 
     /** Removes version folders older than the retention; returns how many. */
     public int cleanup() throws IOException {
-        if (destination != null && java.nio.file.Files.isDirectory(destination)) {
-            // reached without following a link: a linked .caravan is refused here, before a command changes anything
-            try (ConfinedDir root = ConfinedDir.open(destination)) {
-                String state = IN_DESTINATION.substring(0, IN_DESTINATION.indexOf('/'));
-                if (root.stat(state).isEmpty()) {
-                    return 0;
-                }
-                try (ConfinedDir folder = root.openDir(state)) {
-                    if (folder.stat(FOLDER).isEmpty()) {
-                        return 0;
-                    }
-                }
-            }
+        if (area == null) {
+            return 0;
         }
-        if (area == null || !java.nio.file.Files.isDirectory(area, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (destination != null) {
+            // reached folder by folder without following a link: a linked .caravan (or versions) is refused
+            // here, when a command starts, before it changes anything
+            if (!java.nio.file.Files.isDirectory(destination) || !existsBelow(destination, relative)) {
+                return 0;
+            }
+        } else if (!java.nio.file.Files.isDirectory(area)) {
             return 0;
         }
         Instant cutoff = clock.instant().minus(keep);
@@ -123,9 +129,27 @@ public final class Versions {
         return removed.size();
     }
 
+    /** Whether {@code relative} exists below {@code root}; a link or a file on the way is refused. */
+    private static boolean existsBelow(Path root, String relative) throws IOException {
+        ConfinedDir dir = ConfinedDir.open(root);
+        try {
+            for (String segment : ConfinedDir.segments(relative)) {
+                if (dir.stat(segment).isEmpty()) {
+                    return false;
+                }
+                ConfinedDir next = dir.openDir(segment);
+                dir.close();
+                dir = next;
+            }
+            return true;
+        } finally {
+            dir.close();
+        }
+    }
+
     private ConfinedDir openExisting() throws IOException {
         try (ConfinedDir root = ConfinedDir.open(destination)) {
-            return root.openDir(IN_DESTINATION);
+            return root.openDir(relative);
         }
     }
 
@@ -176,7 +200,7 @@ public final class Versions {
         private ConfinedDir areaDir() throws IOException {
             if (destination != null) {
                 try (ConfinedDir root = ConfinedDir.open(destination)) {
-                    return root.openDirs(IN_DESTINATION);
+                    return root.openDirs(relative);
                 }
             }
             java.nio.file.Files.createDirectories(area);

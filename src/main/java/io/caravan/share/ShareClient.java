@@ -289,6 +289,11 @@ public final class ShareClient {
         return connection;
     }
 
+    /** Reports something of the server's that the follower refused (as the client's own refusals are). */
+    void refuse(String why) {
+        refused.accept(why);
+    }
+
     private boolean acceptable(String path) {
         String problem = NameRules.problem(path);
         if (problem != null || path.endsWith("/")) {

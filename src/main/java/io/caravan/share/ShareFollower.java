@@ -1,15 +1,19 @@
 package io.caravan.share;
 
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.FsMessages;
+import io.caravan.fs.NameRules;
+import io.caravan.fs.UnsafePathException;
 import io.caravan.sync.LocalMirror;
 import io.caravan.sync.MirrorSync;
 import io.caravan.sync.PassRefusedException;
 import io.caravan.sync.SyncConsole;
 import io.caravan.sync.SyncEntry;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -24,11 +28,15 @@ import java.util.TreeMap;
  * {@code .caravan-follow/cursor}; a lost connection, or a refusal once the share has answered
  * (a server being restarted), is retried with backoff (1 s doubling up to 30 s) from the cursor; a cursor the server no longer holds ({@code 410}) or a reset of its log starts
  * with a whole compare again. A poll that ends without changes compares the folder with the tree it
- * should hold, so what was changed in the folder itself is put right within one poll's wait.
+ * should hold, so what was changed in the folder itself is put right within one poll's wait. A change
+ * that cannot be applied as sent ({@link EventCheck}) is refused, reported as {@code Refused: ...},
+ * and the changes after it are applied. Only a rename the share reported moves content on the folder
+ * (see {@link LocalMirror#pass(Map, Set, Map, boolean, String)}).
  */
 public final class ShareFollower implements AutoCloseable {
 
     private static final long MAX_BACKOFF = 30_000;
+    private static final String CURSOR_TEMP = "cursor.tmp";
 
     private final ShareClient client;
     private final LocalMirror mirror;
@@ -81,8 +89,14 @@ public final class ShareFollower implements AutoCloseable {
                 console.line(e.getMessage() + "; trying again in " + backoff / 1000 + " s");
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
-            } catch (PassRefusedException e) {
+            } catch (PassRefusedException | UnsafePathException e) {
                 console.line("Pass refused: " + e.getMessage());
+                pause(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF);
+            } catch (FileSystemException e) {
+                // the folder, not the share: what failed is named relative to it
+                console.line("Could not change " + mirror.root() + ": " + FsMessages.reason(e) + "; trying again in "
+                        + backoff / 1000 + " s");
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
             } catch (IOException e) {
@@ -112,29 +126,42 @@ public final class ShareFollower implements AutoCloseable {
                 save(answer.latest());
             }
             // a quiet share: the folder is compared with the tree it should hold, which repairs local changes to it
-            mirror.forChanges().pass(tree, Set.of(), null, false, client.toString());
+            mirror.forChanges().pass(tree, Set.of(), false, client.toString());
             return;
         }
         Set<String> forced = new HashSet<>();
-        Set<String> renamed = new HashSet<>();
+        // what the server reported as moved (new path to old path): only those pairs are moved, anything else is fetched
+        TreeMap<String, String> renamed = new TreeMap<>();
         TreeMap<String, SyncEntry> next = new TreeMap<>(tree);
         for (ShareEvent event : answer.events()) {
+            String problem = EventCheck.problem(event, next);
+            if (problem != null) {
+                client.refuse("the server's change " + event.seq() + " (" + event.type() + " '"
+                        + NameRules.printable(String.valueOf(event.path())) + "'): " + problem);
+                continue;
+            }
             switch (event.type()) {
                 case RESET -> {
                     console.line("The share's log was reset: comparing the whole tree");
                     tree = null;
                     return;
                 }
-                case DELETE -> removeSubtree(next, event.path());
+                case DELETE -> {
+                    removeSubtree(next, event.path());
+                    removeSubtree(renamed, event.path());
+                }
                 case RENAME -> {
-                    renamed.add(event.path());
                     TreeMap<String, SyncEntry> moved = new TreeMap<>(next.subMap(event.from() + "/", event.from() + "0"));
                     SyncEntry self = next.get(event.from());
+                    TreeMap<String, String> origins = new TreeMap<>(renamed.subMap(event.from(), true, event.from() + "0", false));
                     removeSubtree(next, event.from());
                     removeSubtree(next, event.path());
+                    removeSubtree(renamed, event.from());
+                    removeSubtree(renamed, event.path());
+                    renamed.put(event.path(), origins.getOrDefault(event.from(), event.from()));
                     moved.forEach((path, entry) -> {
                         String to = event.path() + path.substring(event.from().length());
-                        renamed.add(to);
+                        renamed.put(to, origins.getOrDefault(path, path));
                         next.put(to, new SyncEntry(to, entry.type(), entry.size(), entry.mtime(), entry.mode(), entry.target(), entry.sha256()));
                     });
                     SyncEntry now = event.entry() != null ? event.entry() : self;
@@ -146,15 +173,16 @@ public final class ShareFollower implements AutoCloseable {
                     SyncEntry old = next.get(event.path());
                     if (old != null && old.type() != event.entry().type()) {
                         removeSubtree(next, event.path());
+                        removeSubtree(renamed, event.path());
                     }
                     next.put(event.path(), event.entry());
                     if (event.entry().type() != SyncEntry.Type.DIR) {
                         forced.add(event.path());
+                        renamed.remove(event.path()); // written after it moved: its content is fetched
                     }
                 }
             }
         }
-        // only what the server reported as moved is moved: a file it reported as new is fetched, whatever its metadata
         MirrorSync.Outcome outcome = mirror.forChanges().pass(next, forced, renamed, false, client.toString());
         tree = next;
         save(answer.latest());
@@ -171,17 +199,25 @@ public final class ShareFollower implements AutoCloseable {
         return new SyncEntry(now.path(), now.type(), now.size(), now.mtime(), now.mode(), now.target(), before.sha256());
     }
 
-    private static void removeSubtree(TreeMap<String, SyncEntry> tree, String path) {
+    private static void removeSubtree(TreeMap<String, ?> tree, String path) {
         tree.remove(path);
         tree.subMap(path + "/", path + "0").clear(); // '0' follows '/': every path below
     }
 
+    /** Keeps the cursor in the state folder: written to a new file (a link or file left there is removed first) and renamed over it. */
     private void save(long sequence) throws IOException {
         cursor = sequence;
-        Path state = mirror.state();
-        Path temp = state.resolve("cursor.tmp");
-        Files.writeString(temp, client + "\n" + sequence + "\n", StandardCharsets.UTF_8);
-        Files.move(temp, state.resolve("cursor"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        byte[] text = (client + "\n" + sequence + "\n").getBytes(StandardCharsets.UTF_8);
+        try (ConfinedDir state = mirror.stateDir()) {
+            if (state.stat(CURSOR_TEMP).isPresent()) {
+                state.delete(CURSOR_TEMP);
+            }
+            try (FileChannel out = state.create(CURSOR_TEMP)) {
+                out.write(ByteBuffer.wrap(text));
+                out.force(false);
+            }
+            state.rename(CURSOR_TEMP, state, "cursor");
+        }
     }
 
     /** The change number the folder has caught up to (-1 before the first compare). */

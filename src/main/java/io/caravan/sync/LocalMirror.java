@@ -1,7 +1,9 @@
 package io.caravan.sync;
 
 import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.FsMessages;
 import io.caravan.fs.NameRules;
+import io.caravan.fs.UnsafePathException;
 import io.caravan.fs.Versions;
 import io.caravan.unpack.PosixModes;
 import io.caravan.util.Sha256;
@@ -9,6 +11,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -32,13 +36,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A mirror folder on this machine, kept equal to a source tree that lives elsewhere (a share
  * followed over HTTP): the same engine as push sync on both of its steps. The plan is
- * {@link SyncPlanner}'s (filter, {@link TreeDiff}, renames found by size, mtime and mode), checked by
- * the same {@link SyncGuards} and printed by the same dry run; renames and deletions are applied by
+ * {@link SyncPlanner}'s (filter, {@link TreeDiff}), checked by the same {@link SyncGuards} and printed
+ * by the same dry run. A rename is taken only when it is the source's (a rename the source reported,
+ * or a file whose SHA-256 the source gave and the old file has): size, mtime and mode prove no
+ * content, so any other look-alike is deleted and fetched. Renames and deletions are applied by
  * {@link MirrorChanges} and new content by {@link MirrorApply}, as on a receiver: every file is
  * fetched into a staging folder inside the mirror's state folder ({@value #STATE}), checked (size,
  * and SHA-256 when the source gave one) and renamed into place, so a reader sees the old content or
  * the new; what is replaced or deleted goes to {@code .caravan-follow/versions}. Every folder is opened
- * without following links, so nothing outside the mirror is written whatever the source's names.
+ * without following links, the state folder and what is in it included, so nothing outside the mirror
+ * is written or removed whatever the source's names or the links planted in the folder.
  */
 public final class LocalMirror {
 
@@ -77,10 +84,16 @@ public final class LocalMirror {
         this.dryRun = dryRun;
         this.console = console;
         this.fetcher = fetcher;
-        this.versions = new Versions(state().resolve(Versions.FOLDER), keepVersions, Clock.systemUTC());
-        versions.cleanup();
+        // reached from the mirror without following a link: a link planted in the state folder is refused
+        this.versions = Versions.below(this.root, STATE + "/" + Versions.FOLDER, keepVersions, Clock.systemUTC());
+        state();
+        try {
+            versions.cleanup();
+        } catch (UnsafePathException e) {
+            throw new IOException(e.getMessage() + ": remove it, " + STATE + " holds only what Caravan puts there", e);
+        }
         // staging folders of a pass that was killed: what they hold is fetched again when it is still needed
-        try (ConfinedDir state = ConfinedDir.open(state())) {
+        try (ConfinedDir state = stateDir()) {
             for (String name : state.list()) {
                 if (name.startsWith(".caravan-staging-")) {
                     state.deleteTree(name);
@@ -121,8 +134,27 @@ public final class LocalMirror {
         if (Files.isSymbolicLink(state) || Files.exists(state, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(state, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(state + " is not a folder: move it away, Caravan keeps the mirror's state there");
         }
-        Files.createDirectories(state);
+        createFolder(root, "the folder to follow into");
+        createFolder(state, "the follower's state folder");
         return state;
+    }
+
+    /** The state folder, open (reached from the mirror without following a link). */
+    public ConfinedDir stateDir() throws IOException {
+        state();
+        try (ConfinedDir mirror = ConfinedDir.open(root)) {
+            return mirror.openDir(STATE);
+        }
+    }
+
+    private void createFolder(Path folder, String what) throws IOException {
+        try {
+            Files.createDirectories(folder);
+        } catch (FileSystemException e) {
+            throw new IOException("cannot create " + what + " " + folder + ": " + FsMessages.reason(e)
+                    + (e instanceof AccessDeniedException ? "; make " + folder.getParent()
+                    + " writable for this user, or follow into another folder" : ""), e);
+        }
     }
 
     /**
@@ -131,16 +163,18 @@ public final class LocalMirror {
      * changed). {@code verbose} prints the counts, progress and results; otherwise one line per change.
      */
     public MirrorSync.Outcome pass(Map<String, SyncEntry> source, Set<String> forced, boolean verbose, String label) throws IOException {
-        return pass(source, forced, null, verbose, label);
+        return pass(source, forced, Map.of(), verbose, label);
     }
 
     /**
-     * As {@link #pass(Map, Set, boolean, String)}; with {@code renamed} (not null) a file is moved on the
-     * mirror only to a path the source reported as renamed there: any other file the diff pairs by size,
-     * mtime and mode is fetched instead (the source knows it is new content).
+     * As {@link #pass(Map, Set, boolean, String)}, with the renames the source reported ({@code reported}:
+     * new path to old path). Content is put at a path only when it is the source's for that path: an
+     * entry is moved on the mirror only for a reported rename (exactly the pair it names, or what is
+     * below a renamed folder), or for a file whose SHA-256 the source gave and the old file has. Any
+     * other pairing by size, mtime and mode is a deletion and a fetch.
      */
-    public MirrorSync.Outcome pass(Map<String, SyncEntry> source, Set<String> forced, Set<String> renamed, boolean verbose,
-                                   String label) throws IOException {
+    public MirrorSync.Outcome pass(Map<String, SyncEntry> source, Set<String> forced, Map<String, String> reported,
+                                   boolean verbose, String label) throws IOException {
         long started = System.nanoTime();
         if (verbose) {
             console.line("Starting " + SyncConsole.label(mode).toLowerCase(java.util.Locale.ROOT) + " sync"
@@ -148,14 +182,12 @@ public final class LocalMirror {
                     + " from " + label + " to " + root + (dryRun ? " (dry run: nothing will be changed)" : ""));
             console.line("Scanning files...");
         }
-        Files.createDirectories(root);
+        createFolder(root, "the folder to follow into");
         PathFilter filter = filter();
         Map<String, SyncEntry> mirror = scan(filter, source);
         SyncPlanner.Planned planned = new SyncPlanner(new TreeDiff(mode, checksum, SyncEntry::sha256), filter)
-                .plan(source, mirror, forced, Set.of());
-        if (renamed != null) {
-            planned = onlyReportedRenames(planned, renamed);
-        }
+                .plan(source, mirror, forced, Set.of(), reported);
+        planned = verifiedRenames(planned, reported);
         SyncPlan plan = planned.plan();
         if (verbose) {
             console.line("Found " + plan.checked() + " files to " + (mode == SyncMode.FULL ? "sync" : "check"));
@@ -186,30 +218,53 @@ public final class LocalMirror {
         return outcome;
     }
 
-    /** The plan with file renames to paths outside {@code renamed} turned into a deletion and a fetch. */
-    private static SyncPlanner.Planned onlyReportedRenames(SyncPlanner.Planned planned, Set<String> renamed) {
+    /** The plan with every rename that is neither reported nor verified by SHA-256 turned into a deletion and a fetch. */
+    private SyncPlanner.Planned verifiedRenames(SyncPlanner.Planned planned, Map<String, String> reported) throws IOException {
         SyncPlan plan = planned.plan();
         List<SyncPlan.Rename> renames = new ArrayList<>();
         List<String> deletes = new ArrayList<>(plan.deletes());
-        List<SyncEntry> send = new ArrayList<>(plan.send());
+        TreeMap<String, SyncEntry> send = new TreeMap<>();
+        plan.send().forEach(e -> send.put(e.path(), e));
         List<String> created = new ArrayList<>(plan.created());
+        TreeMap<String, SyncEntry> dirs = new TreeMap<>();
+        plan.dirs().forEach(d -> dirs.put(d.path(), d));
+        TreeMap<String, SyncEntry> source = new TreeMap<>(planned.source());
         for (SyncPlan.Rename r : plan.renames()) {
-            SyncEntry to = planned.source().get(r.to());
-            if (renamed.contains(r.to()) || to.type() == SyncEntry.Type.DIR) {
+            if (r.from().equals(reported.get(r.to())) || r.sha256() != null && r.sha256().equals(localSha256(r.from()))) {
                 renames.add(r);
-            } else {
-                deletes.add(r.from());
-                send.add(to);
-                created.add(r.to());
+                continue;
+            }
+            deletes.add(r.from());
+            for (SyncEntry entry : source.subMap(r.to(), true, r.to() + "0", false).values()) { // '0' follows '/'
+                if (!entry.path().equals(r.to()) && !entry.path().startsWith(r.to() + "/")) {
+                    continue;
+                }
+                if (entry.type() == SyncEntry.Type.DIR) {
+                    dirs.put(entry.path(), entry);
+                } else {
+                    send.put(entry.path(), entry);
+                    created.add(entry.path());
+                }
             }
         }
         if (renames.size() == plan.renames().size()) {
             return planned;
         }
-        send.sort(Comparator.comparing(SyncEntry::path));
-        SyncPlan only = new SyncPlan(renames, TreeDiff.topMost(deletes), send, created, plan.dirs(), plan.checked(),
-                plan.unchanged());
-        return new SyncPlanner.Planned(only, planned.source(), planned.mirror(), planned.filtered());
+        long movedFiles = renames.stream().filter(r -> source.get(r.to()).type() != SyncEntry.Type.DIR).count();
+        int unchanged = (int) Math.max(0, plan.checked() - send.size() - movedFiles);
+        SyncPlan verified = new SyncPlan(renames, TreeDiff.topMost(deletes), List.copyOf(send.values()), created,
+                List.copyOf(dirs.values()), plan.checked(), unchanged);
+        return new SyncPlanner.Planned(verified, planned.source(), planned.mirror(), planned.filtered());
+    }
+
+    /** The SHA-256 of the mirror's regular file {@code path} (read without following a link), or null. */
+    private String localSha256(String path) {
+        try (ConfinedDir target = ConfinedDir.open(root); ConfinedDir parent = target.openDir(parentOf(path));
+             InputStream in = parent.read(leaf(path))) {
+            return Sha256.of(in, new byte[256 * 1024]);
+        } catch (IOException | RuntimeException e) {
+            return null; // not readable as a file: not verified, so fetched
+        }
     }
 
     /** Renames, then deletions, through the receiver's {@link MirrorChanges}. */
@@ -239,7 +294,9 @@ public final class LocalMirror {
         }
         String name = ".caravan-staging-" + HexFormat.of().formatHex(bytes(6));
         Path staging = state().resolve(name);
-        Files.createDirectory(staging);
+        try (ConfinedDir state = stateDir()) {
+            state.mkdir(name);
+        }
         Set<String> folders = new TreeSet<>();
         plan.dirs().forEach(d -> folders.add(d.path()));
         for (SyncEntry entry : plan.send()) {
@@ -348,7 +405,7 @@ public final class LocalMirror {
             parent.setModified(leaf, FileTime.fromMillis(entry.mtime()));
             return null;
         } catch (IOException | RuntimeException e) {
-            return entry.path() + ": " + e.getMessage();
+            return entry.path() + ": " + FsMessages.reason(e);
         }
     }
 
@@ -388,7 +445,7 @@ public final class LocalMirror {
     private PathFilter filter() throws IOException {
         List<PathFilter.Rule> all = new ArrayList<>(List.of(PathFilter.Rule.exclude("/" + STATE + "/")));
         all.addAll(rules);
-        return PathFilter.load(root, all);
+        return PathFilter.loadShared(root, all); // the share's own ignore file: it never fails a pass
     }
 
     private static String parentOf(String path) {

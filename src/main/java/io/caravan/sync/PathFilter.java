@@ -1,14 +1,20 @@
 package io.caravan.sync;
 
+import io.caravan.fs.FsMessages;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * rsync-style include and exclude rules over relative paths. The first rule that matches decides
@@ -16,6 +22,8 @@ import java.util.TreeMap;
  * excluded whatever the later rules say, since the folder is never entered.
  */
 public final class PathFilter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PathFilter.class);
 
     /** The ignore file honoured in a source root: one pattern per line, {@code #} comments, {@code !pattern} re-includes. */
     public static final String IGNORE_FILE = ".caravanignore";
@@ -72,14 +80,67 @@ public final class PathFilter {
         return kept.isEmpty() ? NONE : new PathFilter(List.copyOf(kept), List.copyOf(patterns));
     }
 
-    /** {@code rules}, then those of {@code root/.caravanignore} when it is a file. */
+    /** The largest ignore file read (bytes); a larger one is ignored with a warning. */
+    public static final int MAX_IGNORE_FILE = 1 << 20;
+
+    /**
+     * {@code rules}, then those of {@code root/.caravanignore} when it is a file (a tree of one's own:
+     * an ignore file over {@link #MAX_IGNORE_FILE} bytes is an {@link IOException}, one that is not
+     * UTF-8 a {@link java.nio.charset.CharacterCodingException}).
+     */
     public static PathFilter load(Path root, List<Rule> rules) throws IOException {
-        Path file = root.resolve(IGNORE_FILE);
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        byte[] bytes = ignoreFile(root);
+        if (bytes == null) {
             return of(rules);
         }
+        if (bytes.length > MAX_IGNORE_FILE) {
+            throw new IOException(root.resolve(IGNORE_FILE) + " is larger than " + MAX_IGNORE_FILE + " bytes");
+        }
+        String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        return withIgnoreFile(rules, text);
+    }
+
+    /**
+     * As {@link #load}, for a tree that came from elsewhere (a followed share): its ignore file never
+     * fails a pass. Bytes that are not UTF-8 are read as U+FFFD (with a warning); a file over
+     * {@link #MAX_IGNORE_FILE} bytes, or one that cannot be read, is ignored with a warning.
+     */
+    public static PathFilter loadShared(Path root, List<Rule> rules) {
+        byte[] bytes;
+        try {
+            bytes = ignoreFile(root);
+        } catch (IOException e) {
+            LOG.warn("{} cannot be read ({}): its rules are not used", root.resolve(IGNORE_FILE), FsMessages.reason(e));
+            return of(rules);
+        }
+        if (bytes == null) {
+            return of(rules);
+        }
+        if (bytes.length > MAX_IGNORE_FILE) {
+            LOG.warn("{} is larger than {} bytes: its rules are not used", root.resolve(IGNORE_FILE), MAX_IGNORE_FILE);
+            return of(rules);
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8); // what is not UTF-8 becomes U+FFFD
+        if (!Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes)) {
+            LOG.warn("{} is not valid UTF-8: the bytes that are not were read as U+FFFD", root.resolve(IGNORE_FILE));
+        }
+        return withIgnoreFile(rules, text);
+    }
+
+    /** The first {@link #MAX_IGNORE_FILE} + 1 bytes of the root's ignore file, or null when it is not a file. */
+    private static byte[] ignoreFile(Path root) throws IOException {
+        Path file = root.resolve(IGNORE_FILE);
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            return in.readNBytes(MAX_IGNORE_FILE + 1);
+        }
+    }
+
+    private static PathFilter withIgnoreFile(List<Rule> rules, String text) {
         List<Rule> all = new ArrayList<>(rules);
-        all.addAll(parseIgnoreFile(Files.readAllLines(file, StandardCharsets.UTF_8)));
+        all.addAll(parseIgnoreFile(text.lines().toList()));
         return of(all);
     }
 

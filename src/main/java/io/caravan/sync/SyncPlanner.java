@@ -37,6 +37,12 @@ public final class SyncPlanner {
 
     /** {@code forced} and {@code unsettled} as in {@link TreeDiff#plan}. */
     public Planned plan(Map<String, SyncEntry> source, Map<String, SyncEntry> mirror, Set<String> forced, Set<String> unsettled) {
+        return plan(source, mirror, forced, unsettled, Map.of());
+    }
+
+    /** As {@link #plan(Map, Map, Set, Set)}, with the renames the source reported (new path to old path, see {@link TreeDiff}). */
+    public Planned plan(Map<String, SyncEntry> source, Map<String, SyncEntry> mirror, Set<String> forced, Set<String> unsettled,
+                        Map<String, String> reported) {
         Map<String, SyncEntry> from = filter.retain(source);
         Map<String, SyncEntry> to = filter.retain(mirror);
         Set<String> leftAlone = new HashSet<>(unsettled);
@@ -47,7 +53,7 @@ public final class SyncPlanner {
                 }
             }
         }
-        return new Planned(diff.plan(from, to, forced, leftAlone), from, to, from.size() != source.size());
+        return new Planned(diff.plan(from, to, forced, leftAlone, reported), from, to, from.size() != source.size());
     }
 
     /** The mirror folders above an excluded entry stay, unless the source has a folder there too (then they are merged). */

@@ -17,7 +17,9 @@ import java.util.function.Function;
  * the watcher saw change) are sent even when their metadata matches; {@code excluded} paths (still
  * changing) are left alone this pass. Outside full mode, a new entry whose content is already on
  * the mirror under a path that is going away becomes a rename: a file with the same size, mtime and
- * mode, or a folder whose whole subtree matches.
+ * mode, or a folder whose whole subtree matches, and only when that pairing is the one possible (or
+ * the source reported it). Metadata is no proof of content: a side that cannot check the content
+ * (no SHA-256) must not take such a rename on trust.
  */
 public final class TreeDiff {
 
@@ -31,7 +33,20 @@ public final class TreeDiff {
         this.localSha256 = localSha256;
     }
 
+    /** A plan in which only unambiguous look-alikes become renames (see {@link #plan(Map, Map, Set, Set, Map)}). */
     public SyncPlan plan(Map<String, SyncEntry> local, Map<String, SyncEntry> remote, Set<String> forced, Set<String> excluded) {
+        return plan(local, remote, forced, excluded, Map.of());
+    }
+
+    /**
+     * Plans a pass making {@code remote} equal {@code local}. {@code reported} (new path to old path)
+     * names renames the source itself saw: each is paired first when both ends are there with the same
+     * type and metadata (a folder: the same subtree). Then a new entry is paired with a vanishing one by
+     * metadata only when no other new or vanishing entry has that metadata: a pairing that could go more
+     * than one way is no rename at all (the new entries are sent, the others deleted).
+     */
+    public SyncPlan plan(Map<String, SyncEntry> local, Map<String, SyncEntry> remote, Set<String> forced, Set<String> excluded,
+                         Map<String, String> reported) {
         TreeMap<String, SyncEntry> added = new TreeMap<>();
         List<SyncEntry> changed = new ArrayList<>();
         Set<String> dirs = new TreeSet<>();
@@ -55,7 +70,7 @@ public final class TreeDiff {
         TreeMap<String, SyncEntry> gone = new TreeMap<>();
         remote.values().stream().filter(e -> !local.containsKey(e.path()) && !excluded.contains(e.path()))
                 .forEach(e -> gone.put(e.path(), e));
-        List<SyncPlan.Rename> renames = mode == SyncMode.FULL ? List.of() : renames(added, gone, local, remote);
+        List<SyncPlan.Rename> renames = mode == SyncMode.FULL ? List.of() : renames(added, gone, local, remote, reported);
         List<String> deletes = topMost(gone.keySet());
         List<SyncEntry> send = new ArrayList<>(changed);
         List<String> created = new ArrayList<>();
@@ -79,7 +94,8 @@ public final class TreeDiff {
         });
         for (String path : touched) {
             String parent = SyncEntry.parent(path);
-            if (parent != null && local.containsKey(parent) && !excluded.contains(parent)) {
+            SyncEntry folder = parent == null ? null : local.get(parent);
+            if (folder != null && folder.type() == SyncEntry.Type.DIR && !excluded.contains(parent)) {
                 dirs.add(parent);
             }
         }
@@ -102,36 +118,57 @@ public final class TreeDiff {
 
     /** Pairs new entries with vanishing ones of the same content; removes the paired ones from both maps. */
     private List<SyncPlan.Rename> renames(TreeMap<String, SyncEntry> added, TreeMap<String, SyncEntry> gone,
-                                          Map<String, SyncEntry> local, Map<String, SyncEntry> remote) {
+                                          Map<String, SyncEntry> local, Map<String, SyncEntry> remote,
+                                          Map<String, String> reported) {
         List<SyncPlan.Rename> renames = new ArrayList<>();
-        Map<String, String> goneDirs = new HashMap<>();
-        for (String dir : topMost(gone.keySet())) {
-            if (gone.get(dir).type() == SyncEntry.Type.DIR) {
-                String signature = subtree(dir, remote);
-                if (signature != null) {
-                    goneDirs.putIfAbsent(signature, dir);
-                }
+        for (Map.Entry<String, String> pair : new TreeMap<>(reported).entrySet()) { // a folder before what is in it
+            SyncEntry now = added.get(pair.getKey());
+            SyncEntry was = gone.get(pair.getValue());
+            if (now != null && was != null && now.type() == was.type() && now.type() != SyncEntry.Type.LINK
+                    && (now.type() == SyncEntry.Type.FILE ? key(now).equals(key(was))
+                    : java.util.Objects.equals(subtree(now.path(), local), subtree(was.path(), remote)))) {
+                pair(renames, was.path(), now, added, gone);
             }
+        }
+        Map<String, List<String>> goneDirs = new HashMap<>();
+        Map<String, List<String>> addedDirs = new java.util.LinkedHashMap<>();
+        for (String dir : topMost(gone.keySet())) {
+            group(goneDirs, gone.get(dir).type() == SyncEntry.Type.DIR ? subtree(dir, remote) : null, dir);
         }
         for (String dir : topMost(added.keySet())) {
-            String from = added.get(dir).type() == SyncEntry.Type.DIR ? goneDirs.remove(subtree(dir, local)) : null;
-            if (from != null) {
-                renames.add(new SyncPlan.Rename(from, dir, null));
-                removeSubtree(added, dir);
-                removeSubtree(gone, from);
-            }
+            group(addedDirs, added.get(dir).type() == SyncEntry.Type.DIR ? subtree(dir, local) : null, dir);
         }
-        Map<String, String> goneFiles = new HashMap<>();
-        gone.values().stream().filter(e -> e.type() == SyncEntry.Type.FILE).forEach(e -> goneFiles.putIfAbsent(key(e), e.path()));
-        for (SyncEntry entry : List.copyOf(added.values())) {
-            String from = entry.type() == SyncEntry.Type.FILE ? goneFiles.remove(key(entry)) : null;
-            if (from != null) {
-                renames.add(new SyncPlan.Rename(from, entry.path(), localSha256.apply(entry)));
-                added.remove(entry.path());
-                gone.remove(from);
+        addedDirs.forEach((signature, dirs) -> {
+            List<String> from = goneDirs.get(signature);
+            if (dirs.size() == 1 && from != null && from.size() == 1) {
+                pair(renames, from.get(0), added.get(dirs.get(0)), added, gone);
             }
-        }
+        });
+        Map<String, List<String>> goneFiles = new HashMap<>();
+        Map<String, List<String>> addedFiles = new java.util.LinkedHashMap<>();
+        gone.values().forEach(e -> group(goneFiles, e.type() == SyncEntry.Type.FILE ? key(e) : null, e.path()));
+        added.values().forEach(e -> group(addedFiles, e.type() == SyncEntry.Type.FILE ? key(e) : null, e.path()));
+        addedFiles.forEach((key, files) -> {
+            List<String> from = goneFiles.get(key);
+            if (files.size() == 1 && from != null && from.size() == 1) {
+                pair(renames, from.get(0), added.get(files.get(0)), added, gone);
+            }
+        });
         return renames;
+    }
+
+    /** {@code path} listed under {@code signature} (nothing when it has none). */
+    private static void group(Map<String, List<String>> groups, String signature, String path) {
+        if (signature != null) {
+            groups.computeIfAbsent(signature, s -> new ArrayList<>()).add(path);
+        }
+    }
+
+    private void pair(List<SyncPlan.Rename> renames, String from, SyncEntry to, TreeMap<String, SyncEntry> added,
+                      TreeMap<String, SyncEntry> gone) {
+        renames.add(new SyncPlan.Rename(from, to.path(), to.type() == SyncEntry.Type.FILE ? localSha256.apply(to) : null));
+        removeSubtree(added, to.path());
+        removeSubtree(gone, from);
     }
 
     private static String key(SyncEntry e) {

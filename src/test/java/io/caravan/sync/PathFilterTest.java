@@ -3,6 +3,7 @@ package io.caravan.sync;
 import static io.caravan.sync.PathFilter.Rule.exclude;
 import static io.caravan.sync.PathFilter.Rule.include;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,6 +159,22 @@ class PathFilterTest {
         assertThat(filter.excludes("x.bak", false)).as("the command line comes first").isFalse();
         assertThat(filter.excludes("y.bak", false)).isTrue();
         assertThat(PathFilter.load(dir.resolve("missing"), List.of()).isEmpty()).as("no rules, no file").isTrue();
+    }
+
+    @Test
+    void aSharedIgnoreFileThatIsNotUtf8IsReadWithReplacementsAndAnOversizedOneIsIgnored() throws Exception {
+        Files.write(dir.resolve(PathFilter.IGNORE_FILE), new byte[] {(byte) 0xFF, (byte) 0xFE, '\n', '*', '.', 'l', 'o', 'g', '\n'});
+
+        PathFilter filter = PathFilter.loadShared(dir, List.of());
+
+        assertThat(filter.excludes("other.log", false)).isTrue();
+        assertThat(filter.excludes("a.txt", false)).isFalse();
+        assertThatThrownBy(() -> PathFilter.load(dir, List.of())).as("one's own is refused")
+                .isInstanceOf(java.nio.charset.CharacterCodingException.class);
+
+        Files.write(dir.resolve(PathFilter.IGNORE_FILE), new byte[PathFilter.MAX_IGNORE_FILE + 1]);
+        assertThat(PathFilter.loadShared(dir, List.of(exclude("*.tmp"))).rules()).as("ignored, the given rules kept")
+                .containsExactly(exclude("*.tmp"));
     }
 
     @Test

@@ -66,6 +66,37 @@ class TreeDiffTest {
         assertThat(plan.dirs()).extracting(SyncEntry::path).containsExactly("new dir");
     }
 
+    @Test
+    void lookAlikesThatCouldPairMoreThanOneWayAreNotRenames() {
+        // two files gone with one key, one come: which one it is cannot be told
+        Map<String, SyncEntry> local = tree(file("dst/a", 2, 1_000));
+        Map<String, SyncEntry> remote = tree(file("src/a", 2, 1_000), file("dst/b", 2, 1_000));
+        SyncPlan plan = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null).plan(local, remote, NONE, NONE);
+        assertThat(plan.renames()).isEmpty();
+        assertThat(plan.send()).extracting(SyncEntry::path).containsExactly("dst/a");
+
+        // one gone, two come with its key
+        SyncPlan two = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null)
+                .plan(tree(file("x", 2, 1_000), file("y", 2, 1_000)), tree(file("w", 2, 1_000)), NONE, NONE);
+        assertThat(two.renames()).isEmpty();
+
+        // two folders with the same subtree gone, one come
+        SyncPlan dirs = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null).plan(tree(dir("n", 1), file("n/f", 2, 1_000)),
+                tree(dir("o1", 1), file("o1/f", 2, 1_000), dir("o2", 1), file("o2/f", 2, 1_000)), NONE, NONE);
+        assertThat(dirs.renames()).isEmpty();
+    }
+
+    @Test
+    void reportedPairsAreRenamedFirstEvenAmongLookAlikes() {
+        Map<String, SyncEntry> local = tree(file("dst/a", 2, 1_000));
+        Map<String, SyncEntry> remote = tree(file("src/a", 2, 1_000), file("dst/b", 2, 1_000));
+        SyncPlan plan = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null)
+                .plan(local, remote, NONE, NONE, Map.of("dst/a", "src/a"));
+        assertThat(plan.renames()).containsExactly(new SyncPlan.Rename("src/a", "dst/a", null));
+        assertThat(plan.deletes()).containsExactly("dst/b");
+        assertThat(plan.send()).isEmpty();
+    }
+
     private static Map<String, SyncEntry> tree(SyncEntry... entries) {
         Map<String, SyncEntry> map = new TreeMap<>();
         List.of(entries).forEach(e -> map.put(e.path(), e));

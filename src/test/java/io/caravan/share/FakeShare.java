@@ -1,0 +1,137 @@
+package io.caravan.share;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.caravan.sync.LocalMirror;
+import io.caravan.sync.SyncConsole;
+import io.caravan.sync.SyncGuards;
+import io.caravan.sync.SyncMode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A share server for tests (a JDK {@link HttpServer}): a listing and file contents set by the test,
+ * and batches of changes answered to a follower whose cursor is before them (an empty answer after a
+ * short wait otherwise). Counts the files it serves.
+ */
+final class FakeShare implements AutoCloseable {
+
+    private final HttpServer server;
+    private volatile String listing = "{\"sequence\":0,\"entries\":[]}";
+    private final List<long[]> batchSeqs = new CopyOnWriteArrayList<>();
+    private final List<String> batches = new CopyOnWriteArrayList<>();
+    private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    final AtomicInteger served = new AtomicInteger();
+
+    FakeShare() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/shares/fake/listing", x -> answer(x, 200, listing.getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/shares/fake/events", this::events);
+        server.createContext("/shares/fake/files", x -> {
+            String path = URLDecoder.decode(x.getRequestURI().getRawQuery().substring("path=".length()), StandardCharsets.UTF_8);
+            byte[] content = files.get(path);
+            if (content == null) {
+                answer(x, 404, "{\"error\":\"not_found\"}".getBytes(StandardCharsets.UTF_8));
+            } else {
+                served.incrementAndGet();
+                answer(x, 200, content);
+            }
+        });
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/shares/fake";
+    }
+
+    /** The listing at {@code sequence}: entries given as JSON objects. */
+    void listing(long sequence, String... entries) {
+        listing = "{\"sequence\":" + sequence + ",\"entries\":[" + String.join(",", entries) + "]}";
+    }
+
+    void file(String path, String content) {
+        files.put(path, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void file(String path, byte[] content) {
+        files.put(path, content.clone());
+    }
+
+    /** A batch of changes numbered {@code first} to {@code latest}: events given as JSON objects. */
+    void changes(long first, long latest, String... events) {
+        batchSeqs.add(new long[] {first, latest});
+        batches.add("{\"latest\":" + latest + ",\"events\":[" + String.join(",", events) + "]}");
+    }
+
+    static String file(String path, int size, long mtime) {
+        return "{\"path\":\"" + path + "\",\"type\":\"file\",\"size\":" + size + ",\"mtime\":" + mtime + ",\"mode\":420}";
+    }
+
+    static String dir(String path) {
+        return "{\"path\":\"" + path + "\",\"type\":\"dir\",\"size\":0,\"mtime\":1000000,\"mode\":493}";
+    }
+
+    private void events(HttpExchange x) throws IOException {
+        String query = x.getRequestURI().getRawQuery();
+        long since = Long.parseLong(query.replaceAll(".*since=(-?\\d+).*", "$1"));
+        for (int i = 0; i < batches.size(); i++) {
+            if (batchSeqs.get(i)[0] > since) {
+                answer(x, 200, batches.get(i).getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+        }
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        answer(x, 200, ("{\"latest\":" + since + ",\"events\":[]}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void answer(HttpExchange exchange, int status, byte[] bytes) throws IOException {
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** A follower of this share into {@code target}, its console in {@code out} and refusals in {@code refused}. */
+    ShareFollower follower(Path target, boolean checksum, ByteArrayOutputStream out, List<String> refused) throws IOException {
+        SyncConsole console = new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8));
+        ShareClient client = new ShareClient(url(), null, "t", null, refused::add);
+        LocalMirror mirror = new LocalMirror(target, SyncMode.INCREMENTAL, checksum, 2, List.of(), SyncGuards.DEFAULT, false,
+                Duration.ofDays(1), console, client::fetch);
+        return new ShareFollower(client, mirror, checksum, Duration.ofSeconds(1), console);
+    }
+
+    /** {@code follower} following on a thread of its own; how its run ended, if it does, is written to {@code out}. */
+    static Thread running(ShareFollower follower, ByteArrayOutputStream out) {
+        Thread thread = new Thread(() -> {
+            try {
+                follower.run();
+            } catch (Exception e) {
+                out.writeBytes(("run ended: " + e).getBytes(StandardCharsets.UTF_8));
+            }
+        }, "test-follower");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
