@@ -1,6 +1,6 @@
 package io.caravan.cli;
 
-import io.caravan.fs.FileProblems;
+import io.caravan.fs.FsMessages;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +72,7 @@ public final class CaravanCli {
             err.println("Run 'caravan " + cli.getCommandName() + " --help' for usage.");
             return USAGE;
         }
-        String message = FileProblems.describe(e);
+        String message = FsMessages.describe(e);
         err.println("caravan: error: " + message);
         if (System.getenv("CARAVAN_DEBUG") != null) {
             e.printStackTrace(err);

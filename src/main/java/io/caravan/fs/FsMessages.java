@@ -4,8 +4,11 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 import java.util.regex.Pattern;
 
 /**
@@ -41,6 +44,29 @@ public final class FsMessages {
             return fs.getReason() != null ? scrub(fs.getReason()) : "the file system refused it";
         }
         return failure.getMessage() == null ? failure.getClass().getSimpleName() : scrub(failure.getMessage());
+    }
+
+    /**
+     * {@code failure} as a sentence naming its path(s), for a message on its own (the CLI's error line):
+     * {@code 'dest' already exists and is not a folder}, {@code 'x': permission denied}; anything but a
+     * {@link FileSystemException} (also inside an {@link java.io.UncheckedIOException}) is its message.
+     */
+    public static String describe(Throwable failure) {
+        Throwable e = failure instanceof java.io.UncheckedIOException && failure.getCause() instanceof FileSystemException cause
+                ? cause : failure;
+        if (!(e instanceof FileSystemException f)) {
+            return String.valueOf(e.getMessage());
+        }
+        String file = f.getFile() == null ? "a file" : "'" + scrub(f.getFile()) + "'";
+        String what;
+        if (e instanceof FileAlreadyExistsException && f.getFile() != null && !f.getFile().startsWith("/proc/")
+                && Files.exists(Path.of(f.getFile()), LinkOption.NOFOLLOW_LINKS)
+                && !Files.isDirectory(Path.of(f.getFile()), LinkOption.NOFOLLOW_LINKS)) {
+            what = file + " already exists and is not a folder"; // what creating a folder meets where a file is
+        } else {
+            what = file + ": " + reason(f);
+        }
+        return f.getOtherFile() == null ? what : what + " (with '" + scrub(f.getOtherFile()) + "')";
     }
 
     /** {@code text} without the descriptor paths of open folders ({@code /proc/self/fd/N/./}). */
