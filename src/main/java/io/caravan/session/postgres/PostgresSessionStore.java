@@ -57,6 +57,8 @@ import java.util.stream.Collectors;
  */
 public final class PostgresSessionStore implements SessionStore, Closeable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresSessionStore.class);
+
     /** How long a session this node holds may go unasked before it lets go of it. */
     static final Duration IDLE = Duration.ofMinutes(5);
     private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
@@ -103,7 +105,14 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         this.ttl = ttl;
         this.limits = limits;
         this.clock = clock;
-        this.files = new ChunkFiles(chunkDir, limits, durability, clock, this::sessions);
+        // a row is durable once it commits and every node trusts it: its chunk's bytes are forced first, whatever
+        // caravan.receiver.durability says (no node could tell after a power loss which unforced chunks were torn)
+        this.files = new ChunkFiles(chunkDir, limits, new Durability(Durability.Mode.CHUNK, durability.syncer()), clock,
+                this::sessions);
+        if (!durability.everyChunk()) {
+            LOG.info("the postgres store forces every chunk before its row commits (durability chunk): a row in the"
+                    + " database is durable at once, so the bytes it names must be too");
+        }
         this.tmpDir = Files.createDirectories(chunkDir.resolve("tmp"));
         this.finishing = new Semaphore(Math.max(1, db.poolSize() / 2));
     }

@@ -51,6 +51,49 @@ class SharedSessionStoreTest {
         return store;
     }
 
+    /**
+     * A chunk's row is durable the moment it commits, and every node trusts it: so its bytes are forced
+     * (file and name) before the row commits, whatever caravan.receiver.durability says, and a power loss
+     * can never leave a row for a torn chunk.
+     */
+    @Test
+    void aChunkIsForcedBeforeItsRowCommitsWhateverTheDurability() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger files = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger folders = new java.util.concurrent.atomic.AtomicInteger();
+        io.caravan.session.Syncer counting = new io.caravan.session.Syncer() {
+            @Override
+            public void file(Path file, java.nio.channels.FileChannel channel) throws java.io.IOException {
+                files.incrementAndGet();
+                channel.force(true);
+            }
+
+            @Override
+            public void folder(Path dir) {
+                folders.incrementAndGet();
+            }
+
+            @Override
+            public void tree(Path root) {
+            }
+
+            @Override
+            public String bootId() {
+                return "test";
+            }
+        };
+        PostgresSessionStore store = new PostgresSessionStore(SessionDatabase.open(url, TestDatabase.USER, "", 4), chunkDir,
+                Duration.ofHours(1), new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0), Clock.systemUTC(),
+                new Durability(Durability.Mode.PUBLISH, counting));
+        stores.add(store);
+        Session session = store.create("forced", "zstd", null, null, null);
+        byte[] body = "chunk".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        store.write(session, 0, ByteBuffer.wrap(body), sha(body));
+
+        assertThat(files.get()).as("the chunk file forced").isPositive();
+        assertThat(folders.get()).as("its name forced").isPositive();
+    }
+
     @Test
     void finishesAtOnceBeyondThePoolStillHaveConnectionsForTheirWork() throws Exception {
         PostgresSessionStore store = new PostgresSessionStore(SessionDatabase.open(url, TestDatabase.USER, "", 2), chunkDir,
