@@ -381,6 +381,12 @@ public final class ParcelUpload {
         }
         journal.remove(source, client.url(), name);
         forgetLevels();
+        String answered = answer.path("sha256").asText("");
+        if (manifest.sha256() != null && !manifest.sha256().equals(answered)) {
+            throw new ShipException(409, "the receiver answered the finish of '" + name + "' with the stream SHA-256 "
+                    + (answered.isEmpty() ? "(none)" : answered) + ", not the " + manifest.sha256() + " of what was sent:"
+                    + " it did not publish this parcel; check the receiver (is --to the right address?) and send again", null);
+        }
         if (raw) {
             dedup.receiverHashed(answer.path("sha256").asText(null)); // not hashed whole here: one SHA-256 pass per byte
         }
