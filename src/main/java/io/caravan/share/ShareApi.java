@@ -71,7 +71,8 @@ public final class ShareApi {
         Share share = share(exchange);
         boolean checksum = "true".equalsIgnoreCase(query(exchange, "checksum"));
         ShareLog.Listing listing = share.log().listing();
-        Function<SyncEntry, String> sha256 = checksum ? share::sha256 : entry -> null;
+        byte[] buffer = checksum ? new byte[64 * 1024] : null; // used by the listing's one thread only
+        Function<SyncEntry, String> sha256 = checksum ? entry -> share.sha256(entry, buffer) : entry -> null;
         listings.answer(exchange, "caravan-listing-" + share.name(), "application/json",
                 out -> ShareListing.write(out, share.name(), listing, sha256), null);
     }
