@@ -9,6 +9,7 @@ import io.caravan.console.Shares;
 import io.caravan.bandwidth.BandwidthSchedule;
 import io.caravan.bandwidth.TokenBucket;
 import io.caravan.catalog.ArchiveWriters;
+import io.caravan.catalog.StreamedAnswers;
 import io.caravan.catalog.CatalogApi;
 import io.caravan.catalog.CatalogService;
 import io.caravan.catalog.ChunkCache;
@@ -87,6 +88,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(CaravanConfiguration.class);
     private static final long BODY_SLACK = 1L << 20;
+    /** Bytes of a listing that may wait between the thread writing it and Netty sending it. */
+    private static final int LISTING_BUFFER = 256 * 1024;
     /** How long a stopping service waits for the parcels in flight to end before Camel shuts the routes down. */
     private static final Duration STOP_DRAIN = Duration.ofSeconds(2);
     /** The most a request to a sender's console may carry: a login form. */
@@ -245,8 +248,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Boolean.parseBoolean(settings.text("caravan.receiver.direct-io", "true")),
                 settings.size("caravan.receiver.read-ahead", "16MiB"), maxChunks);
         int archiveThreads = settings.integer("caravan.receiver.archive-threads", ReceiverThreads.DEFAULT_ARCHIVE_THREADS);
+        int listingThreads = settings.integer("caravan.receiver.listing-threads", ReceiverThreads.DEFAULT_LISTING_THREADS);
         ReceiverThreads threads = ReceiverThreads.of(context,
-                settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS), archiveThreads);
+                settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS), archiveThreads,
+                listingThreads);
         ReceiverConfig config = new ReceiverConfig(
                 Path.of(settings.text("caravan.receiver.inbox", "data/inbox")).toAbsolutePath().normalize(),
                 settings.duration("caravan.receiver.session-ttl", "3d"),
@@ -286,11 +291,15 @@ public final class CaravanConfiguration implements CamelConfiguration {
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
         long maxUpload = maxChunk + BODY_SLACK;
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
-        context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits));
+        // listings are written while they are sent: a bounded buffer each, at most listing-threads at once
+        StreamedAnswers listings = new StreamedAnswers(new ArchiveWriters(threads.listings(), listingThreads,
+                "writes " + listingThreads + " listing" + (listingThreads == 1 ? "" : "s"), "caravan.receiver.listing-threads"),
+                LISTING_BUFFER, settings.duration("caravan.catalog.stall-timeout", "30s"));
+        context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits, listings));
         context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token,
                 receiver.store() instanceof PostgresSessionStore shared ? shared::databaseReachable : null));
         catalog(context, receiver, settings, token, new ArchiveWriters(threads.archives(), archiveThreads));
-        io.caravan.share.Shares served = shares(context, receiver, settings, token);
+        io.caravan.share.Shares served = shares(context, receiver, settings, token, listings);
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit,
                 receiverBandwidth(context, settings)).timeouts(settings.duration("caravan.receiver.stall-timeout", "60s"),
                 settings.duration("caravan.receiver.idle-timeout", "120s")));
@@ -333,8 +342,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     /** Shared folders (caravan.shares.<name>=<dir>): watched, their change logs and trees served to followers (shareApi). */
-    private static io.caravan.share.Shares shares(CamelContext context, Receiver receiver, Settings settings, BearerToken token)
-            throws Exception {
+    private static io.caravan.share.Shares shares(CamelContext context, Receiver receiver, Settings settings, BearerToken token,
+                                                  StreamedAnswers listings) throws Exception {
         java.util.Map<String, Path> folders = new java.util.TreeMap<>();
         String prefix = "caravan.shares.";
         java.util.Properties found = new java.util.Properties();
@@ -369,8 +378,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 shares.release();
             }
         });
-        context.getRegistry().bind("shareApi", new io.caravan.share.ShareApi(shares, token));
-        context.getRegistry().bind("shareEvents", new io.caravan.share.ShareApi(shares, token).events());
+        context.getRegistry().bind("shareApi", new io.caravan.share.ShareApi(shares, token, listings));
+        context.getRegistry().bind("shareEvents", new io.caravan.share.ShareApi(shares, token, listings).events());
         context.addService(new org.apache.camel.support.service.ServiceSupport() {
             @Override
             protected void doStart() throws Exception {

@@ -6,22 +6,33 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 
 /**
- * The threads that build the archives of downloads: at most {@code threads} archives at once, each
- * on a thread named for it while it is built. One more download is refused at once with 503
- * {@code busy} (the client retries after {@code Retry-After}): it never queues, and never waits on a
- * request thread.
+ * The threads that write answers while they are sent (the archives of downloads, listings): at most
+ * {@code threads} answers at once, each on a thread named for it while it is written. One more request
+ * is refused at once with 503 {@code busy} (the client retries after {@code Retry-After}): it never
+ * queues, and never waits on a request thread.
  */
 public final class ArchiveWriters {
 
     private final Executor executor;
     private final Semaphore free;
-    private final int threads;
+    private final String work;
+    private final String setting;
 
     /** {@code threads} archives at once on {@code executor}, which has at least that many threads. */
     public ArchiveWriters(Executor executor, int threads) {
+        this(executor, threads, "builds " + threads + " archive" + (threads == 1 ? "" : "s") + " for downloads",
+                "caravan.receiver.archive-threads");
+    }
+
+    /**
+     * {@code threads} answers at once on {@code executor}; a refusal says the receiver {@code work} (e.g.
+     * "writes 4 listings") at once, as {@code setting} configures.
+     */
+    public ArchiveWriters(Executor executor, int threads, String work, String setting) {
         this.executor = executor;
         this.free = new Semaphore(threads);
-        this.threads = threads;
+        this.work = work;
+        this.setting = setting;
     }
 
     /**
@@ -53,8 +64,7 @@ public final class ArchiveWriters {
     }
 
     private RequestRejectedException busy() {
-        return new RequestRejectedException(503, "busy", "this receiver builds " + threads + " archive"
-                + (threads == 1 ? "" : "s") + " for downloads at once (caravan.receiver.archive-threads) and all are in"
-                + " progress; nothing was sent: retry later");
+        return new RequestRejectedException(503, "busy", "this receiver " + work + " at once (" + setting
+                + ") and all are in progress; nothing was sent: retry later");
     }
 }

@@ -18,17 +18,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
-import java.util.concurrent.RejectedExecutionException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.component.netty.NettyConstants;
 import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.stream.ChunkedWriteHandler;
 
 /**
  * Binds the read side's REST verbs to the {@link CatalogService}: query parameters in, JSON or
@@ -47,8 +43,7 @@ public final class CatalogApi {
 
     private final CatalogService service;
     private final BearerToken token;
-    private final ArchiveWriters archiveWriters;
-    private final java.time.Duration stallTimeout;
+    private final StreamedAnswers archives;
 
     public CatalogApi(CatalogService service, BearerToken token, ArchiveWriters archiveWriters) {
         this(service, token, archiveWriters, DEFAULT_STALL_TIMEOUT);
@@ -58,8 +53,7 @@ public final class CatalogApi {
     public CatalogApi(CatalogService service, BearerToken token, ArchiveWriters archiveWriters, java.time.Duration stallTimeout) {
         this.service = service;
         this.token = token;
-        this.archiveWriters = archiveWriters;
-        this.stallTimeout = stallTimeout;
+        this.archives = new StreamedAnswers(archiveWriters, ARCHIVE_BUFFER, stallTimeout);
     }
 
     @FunctionalInterface
@@ -153,20 +147,11 @@ public final class CatalogApi {
 
     private void archive(Exchange exchange, String suffix, String type, ArchiveWriter writer) throws Exception {
         handle(exchange, () -> {
-            Runnable wake = transferWaker(exchange);
-            ArchivePipe.StallWatch stall = stallWatch(exchange);
             CatalogService.OpenEntry entry = service.entry(query(exchange, "name"));
-            ArchivePipe body;
-            try {
-                body = ArchivePipe.start(archiveWriters, "caravan-archive-" + entry.leaf(), ARCHIVE_BUFFER,
-                        out -> writer.write(entry, out), entry, wake, stall);
-            } catch (IOException | RuntimeException e) {
-                entry.close();
-                throw e;
-            }
-            DefaultHttpResponse response = answer(exchange, body, -1, type);
+            ArchivePipe body = archives.answer(exchange, "caravan-archive-" + entry.leaf(), type,
+                    out -> writer.write(entry, out), entry);
             String file = entry.leaf() + suffix;
-            response.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\""
+            body.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\""
                     + file.replaceAll("[^A-Za-z0-9._ -]", "_") + "\"; filename*=UTF-8''"
                     + java.net.URLEncoder.encode(file, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
         });
@@ -178,47 +163,14 @@ public final class CatalogApi {
         action.run();
     }
 
-    /**
-     * What wakes the transfer of this request's answer (Netty's {@code ChunkedWriteHandler}) when an
-     * archive has more bytes; nothing outside Netty.
-     */
-    private static Runnable transferWaker(Exchange exchange) {
-        ChannelHandlerContext context = exchange.getMessage()
-                .getHeader(NettyConstants.NETTY_CHANNEL_HANDLER_CONTEXT, ChannelHandlerContext.class);
-        ChunkedWriteHandler transfer = context == null ? null : context.pipeline().get(ChunkedWriteHandler.class);
-        if (transfer == null) {
-            return () -> { };
-        }
-        return () -> {
-            try {
-                transfer.resumeTransfer();
-            } catch (RejectedExecutionException stopped) {
-                // the server stopped: there is no transfer left to wake
-            }
-        };
-    }
-
-    /**
-     * What aborts this request's archive when its client takes nothing for the stall timeout: looked at on
-     * the connection's event loop (where its transfer runs), closing the connection; null outside Netty.
-     */
-    private ArchivePipe.StallWatch stallWatch(Exchange exchange) {
-        ChannelHandlerContext context = exchange.getMessage()
-                .getHeader(NettyConstants.NETTY_CHANNEL_HANDLER_CONTEXT, ChannelHandlerContext.class);
-        if (context == null) {
-            return null;
-        }
-        io.netty.channel.Channel channel = context.channel();
-        return new ArchivePipe.StallWatch(stallTimeout, channel.eventLoop(), channel::close);
-    }
-
     /** Answers with {@code body} streamed by Netty, {@code length} bytes (unknown, -1: chunked); the returned response takes more headers. */
     private static DefaultHttpResponse stream(Exchange exchange, int status, InputStream body, long length, String type) {
         return answer(exchange, new OutboundStreamHttpResponse(body,
                 new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status))), length, type);
     }
 
-    private static DefaultHttpResponse answer(Exchange exchange, OutboundStreamHttpResponse response, long length, String type) {
+    /** Makes {@code response} the answer of {@code exchange}: {@code length} bytes (unknown, -1: chunked) of {@code type}. */
+    static DefaultHttpResponse answer(Exchange exchange, OutboundStreamHttpResponse response, long length, String type) {
         if (length < 0) {
             response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, io.netty.handler.codec.http.HttpHeaderValues.CHUNKED);
         } else {

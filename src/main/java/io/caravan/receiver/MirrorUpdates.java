@@ -4,7 +4,7 @@ import io.caravan.catalog.ParcelCatalog;
 import io.caravan.dedup.ContentIndex;
 import io.caravan.sync.MirrorChangeRequest;
 import io.caravan.sync.MirrorChangesDone;
-import io.caravan.sync.MirrorEntries;
+import io.caravan.sync.MirrorListing;
 import io.caravan.sync.Mirrors;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -34,9 +34,9 @@ public final class MirrorUpdates {
         this.catalog = catalog;
     }
 
-    /** The mirror's entries (empty when it does not exist yet). */
-    public MirrorEntries list(String name, boolean checksum) throws IOException {
-        return mirrors.list(name, checksum);
+    /** The listing of the mirror's entries (none when it does not exist yet), to be written and then closed. */
+    public MirrorListing listing(String name, boolean checksum) throws IOException {
+        return mirrors.listing(name, checksum);
     }
 
     /** Renames and deletions inside the mirror, every path checked by {@link Mirrors} before anything changes. */

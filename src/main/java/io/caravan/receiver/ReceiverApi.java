@@ -1,8 +1,10 @@
 package io.caravan.receiver;
 
+import io.caravan.catalog.StreamedAnswers;
 import io.caravan.session.ChunkBody;
 import io.caravan.session.ChunkWrite;
 import io.caravan.session.RequestRejectedException;
+import io.caravan.sync.MirrorListing;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -29,12 +31,15 @@ public final class ReceiverApi implements CamelContextAware {
     private final Receiver receiver;
     private final BearerToken token;
     private final RequestLimits limits;
+    private final StreamedAnswers listings;
     private CamelContext camelContext;
 
-    public ReceiverApi(Receiver receiver, BearerToken token, RequestLimits limits) {
+    /** The verbs of {@code receiver}; mirror listings are written by {@code listings}. */
+    public ReceiverApi(Receiver receiver, BearerToken token, RequestLimits limits, StreamedAnswers listings) {
         this.receiver = receiver;
         this.token = token;
         this.limits = limits;
+        this.listings = listings;
     }
 
     /** The context whose stopping this API answers with 503 {@code stopping}. */
@@ -123,11 +128,16 @@ public final class ReceiverApi implements CamelContextAware {
         }
     }
 
-    /** {@code GET /mirror?name=&checksum=}: the mirror's entries. */
-    public void mirror(Exchange exchange) throws IOException {
+    /**
+     * {@code GET /mirror?name=&checksum=}: the mirror's entries, written while the mirror is walked, on a
+     * listing thread (503 {@code busy} when all are writing); a bad name is refused before.
+     */
+    public void mirror(Exchange exchange) throws Exception {
         admit(exchange);
-        ErrorAnswers.json(exchange, 200, receiver.mirrorUpdates().list(queryParameter(exchange, "name"),
-                "true".equalsIgnoreCase(exchange.getMessage().getHeader("checksum", String.class))));
+        String name = queryParameter(exchange, "name");
+        MirrorListing listing = receiver.mirrorUpdates().listing(name,
+                "true".equalsIgnoreCase(exchange.getMessage().getHeader("checksum", String.class)));
+        listings.answer(exchange, "caravan-mirror-listing", "application/json", listing::write, listing);
     }
 
     /**

@@ -16,7 +16,8 @@ import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 
 /**
  * The threads a receiver works on besides the requests': bounded pools for archive extraction, for
- * writing large extracted files behind their reading, and for building the archives of downloads, and
+ * writing large extracted files behind their reading, for building the archives of downloads and for
+ * writing listings ({@code GET /mirror}, {@code GET /shares/{name}/listing}) while they are sent, and
  * a single-thread scheduler for hashing published files into the content index. Made by Camel's
  * {@code ExecutorServiceManager} ({@link #of}), they are named and stop with the context; made plain
  * ({@link #plain}, for use without Camel), {@link #close} stops them.
@@ -27,19 +28,23 @@ public final class ReceiverThreads implements AutoCloseable {
     public static final int DEFAULT_EXTRACT_THREADS = 8;
     /** Archives built for downloads at once when nothing else is configured. */
     public static final int DEFAULT_ARCHIVE_THREADS = 4;
+    /** Listings written at once when nothing else is configured. */
+    public static final int DEFAULT_LISTING_THREADS = 4;
 
     private final ExecutorService extraction;
     private final ExecutorService writing;
     private final ExecutorService archives;
+    private final ExecutorService listings;
     private final ScheduledExecutorService indexing;
     private final ExtractionPool pool;
     private final boolean owned;
 
     private ReceiverThreads(ExecutorService extraction, ExecutorService writing, ExecutorService archives,
-                            ScheduledExecutorService indexing, boolean owned) {
+                            ExecutorService listings, ScheduledExecutorService indexing, boolean owned) {
         this.extraction = extraction;
         this.writing = writing;
         this.archives = archives;
+        this.listings = listings;
         this.indexing = indexing;
         this.pool = new ExtractionPool(extraction);
         this.owned = owned;
@@ -47,14 +52,21 @@ public final class ReceiverThreads implements AutoCloseable {
 
     /** Pools of {@code context}'s executor service manager: {@code extractThreads} for extraction, {@code archiveThreads} for archives. */
     public static ReceiverThreads of(CamelContext context, int extractThreads, int archiveThreads) {
-        if (extractThreads < 1 || archiveThreads < 1) {
-            throw new IllegalArgumentException("caravan.receiver.extract-threads and caravan.receiver.archive-threads are "
-                    + extractThreads + " and " + archiveThreads + "; each must be at least 1");
+        return of(context, extractThreads, archiveThreads, DEFAULT_LISTING_THREADS);
+    }
+
+    /** As {@link #of(CamelContext, int, int)}, with {@code listingThreads} for listings. */
+    public static ReceiverThreads of(CamelContext context, int extractThreads, int archiveThreads, int listingThreads) {
+        if (extractThreads < 1 || archiveThreads < 1 || listingThreads < 1) {
+            throw new IllegalArgumentException("caravan.receiver.extract-threads, caravan.receiver.archive-threads and"
+                    + " caravan.receiver.listing-threads are " + extractThreads + ", " + archiveThreads + " and "
+                    + listingThreads + "; each must be at least 1");
         }
         ExecutorServiceManager manager = context.getExecutorServiceManager();
         return new ReceiverThreads(bounded(manager, "caravan-extract", extractThreads),
                 bounded(manager, "caravan-write", ExtractPolicy.WRITE_BEHIND_THREADS),
                 bounded(manager, "caravan-archive", archiveThreads),
+                bounded(manager, "caravan-listing", listingThreads),
                 manager.newSingleThreadScheduledExecutor(ReceiverThreads.class, "caravan-dedup-index"), false);
     }
 
@@ -79,6 +91,7 @@ public final class ReceiverThreads implements AutoCloseable {
         return new ReceiverThreads(plainPool("caravan-extract", extractThreads),
                 plainPool("caravan-write", ExtractPolicy.WRITE_BEHIND_THREADS),
                 plainPool("caravan-archive", DEFAULT_ARCHIVE_THREADS),
+                plainPool("caravan-listing", DEFAULT_LISTING_THREADS),
                 Executors.newSingleThreadScheduledExecutor(daemons("caravan-dedup-index")), true);
     }
 
@@ -113,6 +126,11 @@ public final class ReceiverThreads implements AutoCloseable {
         return archives;
     }
 
+    /** Where listings ({@code GET /mirror}, {@code GET /shares/{name}/listing}) are written while they are sent. */
+    public ExecutorService listings() {
+        return listings;
+    }
+
     /** Where queued published files are hashed, one at a time. */
     public ScheduledExecutorService indexing() {
         return indexing;
@@ -125,6 +143,7 @@ public final class ReceiverThreads implements AutoCloseable {
             extraction.shutdownNow();
             writing.shutdownNow();
             archives.shutdownNow();
+            listings.shutdownNow();
             indexing.shutdownNow();
         }
     }

@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class Share implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Share.class);
+    private static final java.util.HexFormat HEX = java.util.HexFormat.of();
     private static final PathFilter OWN_NAMES = PathFilter.of(List.of(PathFilter.Rule.exclude(".caravan"),
             PathFilter.Rule.exclude(".caravan-*")));
 
@@ -41,7 +42,12 @@ public final class Share implements AutoCloseable {
     private final Duration settle;
     private final Duration rescan;
     private final Consumer<ShareEvent> onChange;
-    private final Map<String, String> hashes = new ConcurrentHashMap<>();
+    /**
+     * SHA-256s of files of the tree (32 bytes each), by their entry: an equal entry (path, size, mtime,
+     * mode) is taken for the same content. Keyed by the tree's own entries and cut down to the tree at
+     * every scan, so they never outgrow it.
+     */
+    private volatile Map<SyncEntry, byte[]> hashes = new ConcurrentHashMap<>();
     /** Inodes of the files of the last scan: a pair of a deletion and a creation is a rename only for the same inode. */
     private Map<String, Long> inodes = Map.of();
     private final Set<String> touched = new HashSet<>();
@@ -100,20 +106,29 @@ public final class Share implements AutoCloseable {
         loop.start();
     }
 
-    /** The SHA-256 of a file of the tree, computed once per size and mtime; null when it cannot be read. */
+    /** The SHA-256 of a file of the tree, computed once per entry (size, mtime, mode); null when it cannot be read. */
     public String sha256(SyncEntry entry) {
-        String key = entry.path() + "\0" + entry.size() + "\0" + entry.mtime();
-        String known = hashes.get(key);
+        return sha256(entry, null);
+    }
+
+    /** As {@link #sha256(SyncEntry)}, reading with {@code buffer} (one caller's own; null: a new one). */
+    public String sha256(SyncEntry entry, byte[] buffer) {
+        byte[] known = hashes.get(entry);
         if (known != null) {
-            return known;
+            return HEX.formatHex(known);
         }
-        try {
-            String sha = TreeScanner.sha256(root.resolve(entry.path()));
-            hashes.put(key, sha);
+        try (java.io.InputStream in = Files.newInputStream(root.resolve(entry.path()), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            String sha = io.caravan.util.Sha256.of(in, buffer == null ? new byte[64 * 1024] : buffer);
+            hashes.put(entry, HEX.parseHex(sha));
             return sha;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** SHA-256s kept. */
+    int hashesKept() {
+        return hashes.size();
     }
 
     private void onEvent(DirectoryChangeEvent event) {
@@ -174,9 +189,27 @@ public final class Share implements AutoCloseable {
     }
 
     private void record(Map<String, SyncEntry> now, List<ShareEvent> changes) throws IOException {
-        for (ShareEvent event : log.record(now, changes)) {
+        List<ShareEvent> numbered = log.record(now, changes);
+        keepHashesOf(now);
+        for (ShareEvent event : numbered) {
             onChange.accept(event);
         }
+    }
+
+    /** Keeps the hashes of the files still in the tree {@code now}, keyed by its entries (the old ones are let go). */
+    private void keepHashesOf(Map<String, SyncEntry> now) {
+        Map<SyncEntry, byte[]> before = hashes;
+        if (before.isEmpty()) {
+            return;
+        }
+        Map<SyncEntry, byte[]> kept = new ConcurrentHashMap<>();
+        for (SyncEntry entry : now.values()) {
+            byte[] known = before.get(entry);
+            if (known != null) {
+                kept.put(entry, known);
+            }
+        }
+        hashes = kept;
     }
 
     /** The tree as followers see it: without Caravan's names, and without names they would refuse. */

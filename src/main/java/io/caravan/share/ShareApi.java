@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.catalog.ByteRange;
 import io.caravan.catalog.CatalogService;
+import io.caravan.catalog.StreamedAnswers;
 import io.caravan.receiver.BearerToken;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.SyncEntry;
@@ -12,11 +13,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
@@ -30,7 +31,8 @@ import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * Binds the share verbs to {@link Shares}: {@code GET /shares}, {@code GET /shares/{name}/listing}
- * (the tree at one sequence number, {@code ?checksum=true} with SHA-256s), {@code GET
+ * (the tree at one sequence number, {@code ?checksum=true} with SHA-256s, written while it is sent),
+ * {@code GET
  * /shares/{name}/files?path=} (ranged, streamed by Netty, through the read side's
  * {@link CatalogService#file}) and the long-poll {@code GET /shares/{name}/events?since=&timeout=},
  * an {@link AsyncProcessor}: a poll with nothing to answer yet returns its thread at once and is
@@ -44,11 +46,14 @@ public final class ShareApi {
 
     private final Shares shares;
     private final BearerToken token;
+    private final StreamedAnswers listings;
     private final Map<String, CatalogService> files = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public ShareApi(Shares shares, BearerToken token) {
+    /** The verbs of {@code shares}; listings are written by {@code listings}. */
+    public ShareApi(Shares shares, BearerToken token, StreamedAnswers listings) {
         this.shares = shares;
         this.token = token;
+        this.listings = listings;
     }
 
     /** {@code GET /shares}. */
@@ -57,20 +62,19 @@ public final class ShareApi {
         json(exchange, 200, shares.describe());
     }
 
-    /** {@code GET /shares/{name}/listing?checksum=}. */
+    /**
+     * {@code GET /shares/{name}/listing?checksum=}: the tree at one sequence number, written entry by
+     * entry while it is sent ({@link ShareListing}) on a listing thread (503 {@code busy} when all are
+     * writing); with checksums, files unchanged since they were last hashed are not read again.
+     */
     public void listing(Exchange exchange) throws Exception {
         Share share = share(exchange);
         boolean checksum = "true".equalsIgnoreCase(query(exchange, "checksum"));
         ShareLog.Listing listing = share.log().listing();
-        List<Map<String, Object>> entries = new ArrayList<>(listing.entries().size());
-        for (SyncEntry entry : listing.entries().values()) {
-            entries.add(ShareEvent.entryJson(entry, checksum && entry.type() == SyncEntry.Type.FILE ? share.sha256(entry) : null));
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("share", share.name());
-        body.put("sequence", listing.sequence());
-        body.put("entries", entries);
-        json(exchange, 200, body);
+        byte[] buffer = checksum ? new byte[64 * 1024] : null; // used by the listing's one thread only
+        Function<SyncEntry, String> sha256 = checksum ? entry -> share.sha256(entry, buffer) : entry -> null;
+        listings.answer(exchange, "caravan-listing-" + share.name(), "application/json",
+                out -> ShareListing.write(out, share.name(), listing, sha256), null);
     }
 
     /** {@code GET /shares/{name}/files?path=} with optional {@code Range}. */

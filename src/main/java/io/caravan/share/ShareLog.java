@@ -41,7 +41,7 @@ public final class ShareLog {
         }
     }
 
-    /** The tree at one sequence number. */
+    /** The tree at one sequence number (read-only). */
     public record Listing(long sequence, Map<String, SyncEntry> entries) {
     }
 
@@ -54,6 +54,7 @@ public final class ShareLog {
     private final ArrayDeque<ShareEvent> events = new ArrayDeque<>();
     private final List<CompletableFuture<List<ShareEvent>>> waiters = new ArrayList<>();
     private final List<Long> waiterCursors = new ArrayList<>();
+    /** Never changed once set: {@link #record} replaces it whole, so a {@link #listing} may read it without a copy. */
     private TreeMap<String, SyncEntry> tree;
     private long latest;
     private long lines;
@@ -104,9 +105,9 @@ public final class ShareLog {
         return name;
     }
 
-    /** The last known tree (null before the first scan of a log without a saved tree). */
+    /** The last known tree, read-only (null before the first scan of a log without a saved tree). */
     public synchronized Map<String, SyncEntry> tree() {
-        return tree;
+        return tree == null ? null : java.util.Collections.unmodifiableSortedMap(tree);
     }
 
     public synchronized long latest() {
@@ -121,8 +122,13 @@ public final class ShareLog {
         return waiters.size();
     }
 
+    /**
+     * The tree and the sequence number it is at, taken together: a read-only view of the tree, not a copy
+     * (the tree is replaced, never changed, by {@link #record}), so it stays the tree of that sequence
+     * number however long it is read, and costs nothing to take.
+     */
     public synchronized Listing listing() {
-        return new Listing(latest, tree == null ? Map.of() : new TreeMap<>(tree));
+        return new Listing(latest, tree == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(tree));
     }
 
     /**

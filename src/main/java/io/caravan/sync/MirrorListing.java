@@ -1,9 +1,12 @@
 package io.caravan.sync;
 
+import io.caravan.fs.ConfinedDir;
 import io.caravan.unpack.PosixModes;
+import io.caravan.util.ListingJson;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,26 +15,61 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Lists a mirror entry by entry for a sender's diff: relative path, type ({@code file}, {@code dir},
- * {@code link}), size, mtime in milliseconds, permission bits, link target, and with
- * {@code checksum} the SHA-256 of each file (read streaming). Links are never followed; entries that
- * vanish during the walk are left out.
+ * The answer to {@code GET /mirror}: {@code {"name", "entries": [...]}}, the mirror listed entry by
+ * entry for a sender's diff and written as it is walked, never gathered: relative path, type
+ * ({@code file}, {@code dir}, {@code link}), size, mtime in milliseconds, permission bits, link target,
+ * and with {@code checksum} the SHA-256 of each file (read streaming, just before its entry is
+ * written, so a client that goes away ends the hashing at its next write). Links are never followed;
+ * entries that vanish during the walk are left out. The walk holds the mirror's lock, as its changes
+ * do, so it never sees one half done. Closing releases the opened mirror.
  */
-final class MirrorListing {
+public final class MirrorListing implements AutoCloseable {
 
-    private MirrorListing() {
+    /** Takes the entries of a walk one by one. */
+    @FunctionalInterface
+    interface EntrySink {
+        void accept(MirrorEntry entry) throws IOException;
     }
 
-    static List<MirrorEntry> list(Path mirror, boolean checksum) throws IOException {
-        List<MirrorEntry> entries = new ArrayList<>();
-        if (!Files.isDirectory(mirror, LinkOption.NOFOLLOW_LINKS)) {
-            return entries;
+    private final String name;
+    private final ConfinedDir mirror;
+    private final boolean checksum;
+    private final Object lock;
+
+    /** The listing of {@code mirror} ({@code null}: it does not exist yet, no entries), walked under {@code lock}. */
+    MirrorListing(String name, ConfinedDir mirror, boolean checksum, Object lock) {
+        this.name = name;
+        this.mirror = mirror;
+        this.checksum = checksum;
+        this.lock = lock;
+    }
+
+    /** Writes the whole answer to {@code out} (flushed, not closed). */
+    public void write(OutputStream out) throws IOException {
+        ListingJson json = ListingJson.begin(out, java.util.Collections.singletonMap("name", name));
+        if (mirror != null) {
+            synchronized (lock) {
+                walk(mirror.self(), checksum, json::entry);
+            }
         }
-        byte[] buffer = new byte[256 * 1024];
+        json.end();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (mirror != null) {
+            mirror.close();
+        }
+    }
+
+    /** Gives every entry below {@code mirror} to {@code sink}, in the walk's order. */
+    static void walk(Path mirror, boolean checksum, EntrySink sink) throws IOException {
+        if (!Files.isDirectory(mirror, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        byte[] buffer = checksum ? new byte[256 * 1024] : null;
         Files.walkFileTree(mirror, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -58,14 +96,15 @@ final class MirrorListing {
             }
 
             private void add(Path path, String type) throws IOException {
+                MirrorEntry entry;
                 try {
-                    entries.add(entry(mirror.relativize(path).toString(), path, type, checksum, buffer));
+                    entry = entry(mirror.relativize(path).toString(), path, type, checksum, buffer);
                 } catch (NoSuchFileException e) {
-                    // removed while listing: it is simply not there
+                    return; // removed while listing: it is simply not there
                 }
+                sink.accept(entry);
             }
         });
-        return entries;
     }
 
     private static MirrorEntry entry(String relative, Path path, String type, boolean checksum, byte[] buffer)

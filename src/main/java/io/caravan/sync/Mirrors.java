@@ -4,7 +4,6 @@ import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.Versions;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,12 +24,13 @@ public final class Mirrors {
         this.versions = versions;
     }
 
-    /** {@code GET /mirror}: the entries of the mirror; none when it does not exist yet. */
-    public MirrorEntries list(String name, boolean checksum) throws IOException {
+    /**
+     * {@code GET /mirror}: the listing of the mirror {@code name} (no entries when it does not exist yet),
+     * to be written and then closed; a bad name is refused here, before anything is answered.
+     */
+    public MirrorListing listing(String name, boolean checksum) throws IOException {
         synchronized (lock(name)) {
-            try (ConfinedDir mirror = MirrorPaths.openIfExists(inbox, name)) {
-                return new MirrorEntries(name, mirror == null ? List.of() : MirrorListing.list(mirror.self(), checksum));
-            }
+            return new MirrorListing(name, MirrorPaths.openIfExists(inbox, name), checksum, lock(name));
         }
     }
 
