@@ -60,6 +60,19 @@ final class ChunkCompleteness {
         }
     }
 
+    /**
+     * Refuses as {@link #check} does when a stored chunk does not match {@code expected}: what was
+     * extracted from it (or refused in it) says nothing about the parcel the manifest describes.
+     */
+    static void checkStoredMatch(Session session, List<ChunkInfo> expected) {
+        for (ChunkInfo chunk : expected) {
+            StoredChunk stored = session.chunk(chunk.index());
+            if (stored != null && (!stored.sha256().equalsIgnoreCase(chunk.checksum()) || stored.size() != chunk.size())) {
+                check(session, expected);
+            }
+        }
+    }
+
     /** The chunks are all there, but together they do not have the SHA-256 the manifest names. */
     static RequestRejectedException streamMismatch(String what, String expected, String actual) {
         return incomplete(what + " SHA-256 mismatch (manifest " + expected + ", chunks " + actual + ")",

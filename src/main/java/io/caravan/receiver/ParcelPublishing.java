@@ -104,6 +104,7 @@ public final class ParcelPublishing {
             // the session was started on another node sharing the store: extract its chunks here
             assembler = assemblers.open(session);
         }
+        ChunkCompleteness.checkStoredMatch(session, manifest.chunks()); // a refusal in a wrong chunk is no refusal of the parcel
         assembler.throwRefusal(); // refused already: say why, not which chunks were not sent after it
         ChunkCompleteness.check(session, manifest.chunks());
         ArchiveAssembler.Outcome outcome;
