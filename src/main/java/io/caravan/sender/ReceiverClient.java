@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.bandwidth.TokenBucket;
 import java.io.IOException;
 import java.io.InputStream;
+import io.caravan.sync.SyncEntry;
+import io.caravan.util.ListingJson;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -33,6 +35,8 @@ public final class ReceiverClient {
 
     /** The most of an answer read (a session's status for a 1 TiB parcel is a few MiB). */
     private static final int MAX_ANSWER_BYTES = 32 << 20;
+    /** The most entries of a mirror's listing taken, read one by one as they arrive: the local tree is held as big. */
+    static final long MAX_MIRROR_ENTRIES = 2_000_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -177,9 +181,17 @@ public final class ReceiverClient {
     }
 
     /** {@code GET /mirror}: the entries of a mirror ({@code path, type, size, mtime, mode, target, sha256}). */
-    public JsonNode mirror(String name, boolean checksum) {
-        return json(exchange("GET", "/mirror?name=" + encode(name) + (checksum ? "&checksum=true" : ""), null, null, 200))
-                .path("entries");
+    public Map<String, SyncEntry> mirror(String name, boolean checksum) {
+        String path = "/mirror?name=" + encode(name) + (checksum ? "&checksum=true" : "");
+        return exchange("GET", path, null, null, answer -> {
+            Map<String, SyncEntry> entries = new java.util.TreeMap<>();
+            ListingJson.read(answer, MAX_MIRROR_ENTRIES, "the listing of mirror '" + name + "' from " + url(),
+                    node -> {
+                        SyncEntry entry = SyncEntry.fromJson(node);
+                        entries.put(entry.path(), entry);
+                    });
+            return entries;
+        }, 200);
     }
 
     /**
@@ -223,10 +235,24 @@ public final class ReceiverClient {
      * asynchronous HTTP client for large bodies, and does not load that client's classes and TLS
      * context at every start of a command.
      */
+    /** Reads a successful answer's body. */
+    @FunctionalInterface
+    private interface AnswerReader<T> {
+        T read(InputStream answer) throws IOException;
+    }
+
+    /** The answer's text, bounded whatever the receiver sends: a status lists at most a session's chunks. */
+    private static final AnswerReader<String> TEXT = answer -> answer == null ? ""
+            : new String(answer.readNBytes(MAX_ANSWER_BYTES), StandardCharsets.UTF_8);
+
     private String exchange(String method, String path, byte[] body, String sha256, int... ok) {
+        return exchange(method, path, body, sha256, TEXT, ok);
+    }
+
+    private <T> T exchange(String method, String path, byte[] body, String sha256, AnswerReader<T> reader, int... ok) {
         HttpURLConnection[] connection = new HttpURLConnection[1];
         try {
-            return exchange(method, path, body, sha256, connection, ok);
+            return exchange(method, path, body, sha256, connection, reader, ok);
         } catch (ShipException e) {
             stop.check(method + " " + path);
             throw e;
@@ -237,7 +263,8 @@ public final class ReceiverClient {
         }
     }
 
-    private String exchange(String method, String path, byte[] body, String sha256, HttpURLConnection[] opened, int... ok) {
+    private <T> T exchange(String method, String path, byte[] body, String sha256, HttpURLConnection[] opened,
+                           AnswerReader<T> reader, int... ok) {
         long started = System.nanoTime();
         HttpURLConnection connection;
         try {
@@ -281,20 +308,22 @@ public final class ReceiverClient {
                 }
             }
             int status = connection.getResponseCode();
-            String text;
-            try (InputStream answer = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
-                // bounded whatever the receiver sends: a status lists at most a session's chunks, an error is short
-                text = answer == null ? "" : new String(answer.readNBytes(status < 400 ? MAX_ANSWER_BYTES : 64 << 10),
-                        StandardCharsets.UTF_8);
-            }
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{} {}{} ({} bytes) answered {} in {} ms", method, base, path, body == null ? 0 : body.length, status,
                         (System.nanoTime() - started) / 1_000_000);
             }
             for (int expected : ok) {
                 if (status == expected) {
-                    return text;
+                    try (InputStream answer = connection.getInputStream()) {
+                        return reader.read(answer);
+                    } catch (ListingJson.TooManyEntriesException e) {
+                        throw new ShipException(413, method + " " + base + path + ": " + e.getMessage(), e); // not retried
+                    }
                 }
+            }
+            String text;
+            try (InputStream answer = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+                text = answer == null ? "" : new String(answer.readNBytes(64 << 10), StandardCharsets.UTF_8); // an error is short
             }
             throw refused(method, path, status, text);
         } catch (java.net.HttpRetryException e) {

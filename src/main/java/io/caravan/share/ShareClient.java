@@ -1,12 +1,11 @@
 package io.caravan.share;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanException;
 import io.caravan.fs.NameRules;
 import io.caravan.sync.SyncEntry;
+import io.caravan.util.ListingJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -125,31 +124,9 @@ public final class ShareClient {
             if (response.statusCode() != 200) {
                 throw failure(response.statusCode(), new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8), suffix);
             }
-            try (JsonParser parser = JSON.createParser(in)) {
-                if (parser.nextToken() != JsonToken.START_OBJECT) {
-                    throw new IOException(share + suffix + " is not a listing (a JSON object with entries)");
-                }
-                long count = 0;
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = parser.currentName();
-                    JsonToken value = parser.nextToken();
-                    if (field.equals("sequence")) {
-                        sequence = parser.getValueAsLong();
-                    } else if (field.equals("entries") && value == JsonToken.START_ARRAY) {
-                        while (parser.nextToken() != JsonToken.END_ARRAY) {
-                            if (++count > MAX_LISTING_ENTRIES) {
-                                throw new IOException("the listing of " + share + " holds more than " + MAX_LISTING_ENTRIES
-                                        + " entries, more than a follower takes: follow a smaller folder");
-                            }
-                            take(JSON.readTree(parser), entries);
-                        }
-                    } else {
-                        parser.skipChildren();
-                    }
-                }
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IOException("the listing of " + share + " is not valid JSON: " + e.getOriginalMessage());
-            }
+            Map<String, JsonNode> head = ListingJson.read(in, MAX_LISTING_ENTRIES, "the listing of " + share,
+                    node -> take(node, entries));
+            sequence = head.containsKey("sequence") ? head.get("sequence").asLong() : 0;
         }
         return new ShareLog.Listing(sequence, entries);
     }

@@ -123,15 +123,11 @@ public final class MirrorSync {
 
     /** Lists the mirror while the local tree is scanned, then filters, diffs and plans. */
     private SyncPlanner.Planned plan(Set<String> forced, Set<String> excluded) throws IOException {
-        CompletableFuture<JsonNode> listing = CompletableFuture.supplyAsync(() -> Retry.MIRROR.call(
+        CompletableFuture<Map<String, SyncEntry>> listing = CompletableFuture.supplyAsync(() -> Retry.MIRROR.call(
                 "listing of mirror " + settings.name(), () -> client.mirror(settings.name(), settings.checksum())));
         PathFilter filter = scanFilter();
         Map<String, SyncEntry> local = scan(filter);
-        Map<String, SyncEntry> remote = new TreeMap<>();
-        for (JsonNode node : awaitListing(listing)) {
-            SyncEntry entry = SyncEntry.fromJson(node);
-            remote.put(entry.path(), entry);
-        }
+        Map<String, SyncEntry> remote = awaitListing(listing);
         return new SyncPlanner(new TreeDiff(settings.mode(), settings.checksum(), this::sha256), filter)
                 .plan(local, remote, forced, excluded);
     }
@@ -295,7 +291,7 @@ public final class MirrorSync {
         }
     }
 
-    private static JsonNode awaitListing(CompletableFuture<JsonNode> listing) throws IOException {
+    private static <T> T awaitListing(CompletableFuture<T> listing) throws IOException {
         try {
             return listing.join();
         } catch (CompletionException e) {

@@ -1,15 +1,22 @@
 package io.caravan.util;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * A JSON listing written entry by entry: {@code {"<head field>": value, ..., "entries": [entry, ...]}},
+ * A JSON listing written, and read ({@link #read}), entry by entry: {@code {"<head field>": value, ..., "entries": [entry, ...]}},
  * each entry serialised as Jackson serialises it alone (a map, a record) and written to the stream as
  * the generator's buffer fills, so a listing of any length holds one entry in memory, never the list
  * or the text. The stream is flushed by {@link #end}, and never closed.
@@ -55,5 +62,49 @@ public final class ListingJson {
         generator.writeEndArray();
         generator.writeEndObject();
         generator.close(); // flushes; AUTO_CLOSE_TARGET is off
+    }
+
+    /** Too many entries in a listing read by {@link #read}. */
+    public static final class TooManyEntriesException extends IOException {
+        TooManyEntriesException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Reads a listing written as above from {@code in} entry by entry: each of the {@code entries} is
+     * given to {@code each} as it is parsed, never the whole list held; returns the other fields that
+     * are plain values. More than {@code maxEntries} entries is a {@link TooManyEntriesException}, naming
+     * {@code what} was read; text that is not such a listing an IOException.
+     */
+    public static Map<String, JsonNode> read(InputStream in, long maxEntries, String what,
+            Consumer<JsonNode> each) throws IOException {
+        Map<String, JsonNode> head = new LinkedHashMap<>();
+        try (JsonParser parser = JSON.createParser(in)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException(what + " is not a listing (a JSON object with entries)");
+            }
+            long count = 0;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals("entries") && value == JsonToken.START_ARRAY) {
+                    while (parser.nextToken() != JsonToken.END_ARRAY) {
+                        if (++count > maxEntries) {
+                            throw new TooManyEntriesException(what + " holds more than " + maxEntries
+                                    + " entries, more than this client takes");
+                        }
+                        each.accept(JSON.readTree(parser));
+                    }
+                } else if (value.isScalarValue()) {
+                    head.put(field, JSON.readTree(parser));
+                } else {
+                    parser.skipChildren();
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw new IOException(what + " is not valid JSON: " + e.getOriginalMessage());
+        }
+        return head;
     }
 }
