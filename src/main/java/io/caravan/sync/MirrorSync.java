@@ -71,6 +71,9 @@ public final class MirrorSync {
         return parcels;
     }
 
+    /** The entries the last scan left out because their names are not valid UTF-8. */
+    private final List<String> unreadable = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     /**
      * One pass; {@code verbose} prints the counts and progress (first pass, {@code --once}),
      * otherwise one line per change. {@code forced}/{@code excluded} as in {@link TreeDiff#plan}.
@@ -106,6 +109,11 @@ public final class MirrorSync {
         List<SyncEntry> along = batches.size() == 1 && !ParcelBatcher.DEFAULT.alone(batches.get(0)) ? plan.dirs() : List.of();
         parcels.forgetAllBut(parcelIds(batches, along, plan.dirs()));
         long failed = shipAll(batches, along, created, progress, verbose, failures);
+        for (String name : unreadable) {
+            failures.add(name + ": the name is not valid UTF-8, so it cannot be read by name; rename it (convmv -f <charset>"
+                    + " -t utf-8) and it is synced on the next pass");
+            failed++;
+        }
         if (!plan.dirs().isEmpty() && along.isEmpty()) {
             try {
                 parcels.ship(plan.dirs(), io.caravan.progress.ProgressListener.NONE);
@@ -126,10 +134,13 @@ public final class MirrorSync {
         CompletableFuture<Map<String, SyncEntry>> listing = CompletableFuture.supplyAsync(() -> Retry.MIRROR.call(
                 "listing of mirror " + settings.name(), () -> client.mirror(settings.name(), settings.checksum())));
         PathFilter filter = scanFilter();
+        unreadable.clear();
         Map<String, SyncEntry> local = scan(filter);
         Map<String, SyncEntry> remote = awaitListing(listing);
+        Set<String> leftAlone = new HashSet<>(excluded);
+        leftAlone.addAll(unreadable); // never deleted on the receiver for a name that cannot be read here
         return new SyncPlanner(new TreeDiff(settings.mode(), settings.checksum(), this::sha256), filter)
-                .plan(local, remote, forced, excluded);
+                .plan(local, remote, forced, leftAlone);
     }
 
     /** Which paths a pass leaves out: the settings' rules, then the root's .caravanignore (read at every pass). */
@@ -149,7 +160,7 @@ public final class MirrorSync {
     /** The local tree; a tree that cannot be read completely refuses the pass (a partial listing would delete what it missed). */
     private Map<String, SyncEntry> scan(PathFilter filter) throws IOException {
         try {
-            return TreeScanner.scan(settings.root(), filter);
+            return TreeScanner.scan(settings.root(), filter, unreadable::add);
         } catch (IOException e) {
             throw new SourceUnreadableException(settings.root(), settings.name(), e);
         }

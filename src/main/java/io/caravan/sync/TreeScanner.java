@@ -14,6 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Lists a local tree as {@link SyncEntry}s by relative path (sorted), without following links and
@@ -23,6 +24,8 @@ import java.util.TreeMap;
  */
 public final class TreeScanner {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TreeScanner.class);
+
     private TreeScanner() {
     }
 
@@ -31,12 +34,26 @@ public final class TreeScanner {
     }
 
     public static Map<String, SyncEntry> scan(Path root, PathFilter filter) throws IOException {
+        return scan(root, filter, name -> LOG.warn("'{}' below {} is not a valid UTF-8 name: left out (rename it to sync it)",
+                name, root));
+    }
+
+    /**
+     * As {@link #scan(Path, PathFilter)}; an entry whose name is not valid UTF-8 (its name as text, with
+     * U+FFFD for the bytes that are not, names no file: nothing can be read or sent by it) is left out
+     * and its path, as text, given to {@code unreadable}, with nothing below it.
+     */
+    public static Map<String, SyncEntry> scan(Path root, PathFilter filter, Consumer<String> unreadable) throws IOException {
         Map<String, SyncEntry> entries = new TreeMap<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                 if (!dir.equals(root)) {
                     if (filter.excludes(root.relativize(dir).toString(), true)) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    if (notUtf8(dir)) {
+                        unreadable.accept(root.relativize(dir).toString());
                         return FileVisitResult.SKIP_SUBTREE;
                     }
                     add(dir, SyncEntry.Type.DIR);
@@ -69,6 +86,10 @@ public final class TreeScanner {
 
             private void add(Path path, SyncEntry.Type type) throws IOException {
                 String relative = root.relativize(path).toString();
+                if (type != SyncEntry.Type.DIR && notUtf8(path)) {
+                    unreadable.accept(relative);
+                    return;
+                }
                 try {
                     entries.put(relative, entry(path, relative, type));
                 } catch (NoSuchFileException e) {
@@ -77,6 +98,12 @@ public final class TreeScanner {
             }
         });
         return entries;
+    }
+
+    /** The path's name as text names another file (or none): its bytes are not UTF-8. */
+    private static boolean notUtf8(Path path) {
+        String name = path.getFileName().toString();
+        return name.indexOf('\uFFFD') >= 0 && !Files.exists(path.resolveSibling(name), LinkOption.NOFOLLOW_LINKS);
     }
 
     static SyncEntry entry(Path path, String relative, SyncEntry.Type type) throws IOException {
