@@ -8,7 +8,6 @@ import io.caravan.receiver.RunningReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
@@ -40,14 +39,7 @@ class OutboxShipsOverHttpTest {
 
     @Configure
     void configure(MainConfigurationProperties configuration) {
-        YamlRoutes.configure(configuration, Map.of(
-                "caravan.role", "sender",
-                "caravan.sender.transport", "http",
-                "caravan.sender.url", "http://127.0.0.1:" + RECEIVER.fixture().port(),
-                "caravan.sender.outbox", tmp.resolve("outbox").toString(),
-                "caravan.sender.state-dir", tmp.resolve("state").toString(),
-                "caravan.sender.file-settle-time", "300",
-                "caravan.sender.chunk-size", "64KiB"), "outbox", "ship-http");
+        YamlRoutes.configure(configuration, YamlRoutes.httpSender(tmp, RECEIVER.fixture().port()), "outbox", "ship-http");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.caravan.route;
 
 import io.caravan.app.CaravanConfiguration;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -29,5 +31,25 @@ final class YamlRoutes {
         configuration.addConfiguration(CaravanConfiguration.class);
         configuration.withRoutesIncludePattern(Stream.of(routes).map(name -> "file:routes/" + name + ".camel.yaml")
                 .collect(Collectors.joining(",")));
+    }
+
+    /**
+     * The keys of {@code caravan run --role sender} shipping over HTTP to the receiver on {@code port},
+     * with its outbox and state in {@code tmp}, a settle time of 300 ms and 64 KiB chunks, then
+     * {@code more} (key, value, key, value...).
+     */
+    static Map<String, String> httpSender(Path tmp, int port, String... more) {
+        Map<String, String> keys = new HashMap<>(Map.of(
+                "caravan.role", "sender",
+                "caravan.sender.transport", "http",
+                "caravan.sender.url", "http://127.0.0.1:" + port,
+                "caravan.sender.outbox", tmp.resolve("outbox").toString(),
+                "caravan.sender.state-dir", tmp.resolve("state").toString(),
+                "caravan.sender.file-settle-time", "300",
+                "caravan.sender.chunk-size", "64KiB"));
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            keys.put(more[i], more[i + 1]);
+        }
+        return keys;
     }
 }

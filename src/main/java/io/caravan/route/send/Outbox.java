@@ -2,9 +2,11 @@ package io.caravan.route.send;
 
 import io.caravan.CaravanHeaders;
 import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.NameRules;
 import io.caravan.fs.Versions;
 import io.caravan.sender.ShipException;
 import io.caravan.sender.TransferStoppedException;
+import io.caravan.util.FileIdentity;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +14,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -19,22 +22,33 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.file.GenericFile;
+import org.apache.camel.component.file.GenericFileFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The drop folder's rules: a top-level file is a parcel once camel-file's read lock says it stopped
  * changing; a top-level folder {@code X} is a parcel once {@code X.ready} appears, which this bean
- * also writes for folders that have been quiet long enough. Folder parcels are moved to
- * {@code .sent/} here (camel-file moves the files and markers itself). A parcel that may still go
- * through stays in the outbox, to be resumed; only a final failure moves it (and a folder's marker)
- * to {@code .failed/}, with a {@code <name>.error.txt} note beside it. A parcel of the same name
- * already there is never overwritten: it is kept as a version in {@code <outbox>/.caravan/versions}
- * for {@code keepVersions} (7 days).
+ * also writes for folders that have been quiet long enough. Once sent, this bean moves the parcel
+ * (and a folder's marker) to {@code .sent/}; a file is moved only when it is still the file whose
+ * send started (same device, inode, size and modification time), else it stays to be sent again. A
+ * parcel that may still go through stays in the outbox, to be resumed; only a final failure moves it
+ * (and a folder's marker) to {@code .failed/}, with a {@code <name>.error.txt} note beside it. Nothing
+ * already in {@code .sent/} or {@code .failed/} is ever overwritten: it is kept as a version in
+ * {@code <outbox>/.caravan/versions} for {@code keepVersions} (7 days).
+ *
+ * <p>As camel-file's {@link GenericFileFilter}, it refuses the entries it cannot send
+ * ({@link OutboxRefusal}) before they are picked up, so none of them holds back the others: each is
+ * named in one warning, and moved to {@code .failed/} with a note when it can be.
  */
-public final class Outbox {
+public final class Outbox implements GenericFileFilter<File> {
 
     public static final String READY_SUFFIX = ".ready";
     /** Where parcels go once sent, and once failed for good. */
@@ -48,11 +62,15 @@ public final class Outbox {
     private static final String PICKED_UP = "CaravanPickedUp";
     /** Exchange property shared by a parcel's chunk exchanges: whether a failure was already dealt with. */
     private static final String DECIDED = "CaravanFailureDecided";
+    /** Exchange property: the {@link PickedFile} of a file parcel, as its send started. */
+    private static final String PICKED_FILE = "CaravanPickedFile";
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
     private Path dir;
     private Duration quietPeriod = Duration.ofSeconds(10);
     private Duration keepVersions = Duration.ofDays(7);
+    /** Entries already warned about that stay in the outbox (by name and reason), so each is named once. */
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     public void setDir(String dir) {
         this.dir = Path.of(dir).toAbsolutePath().normalize();
@@ -73,7 +91,7 @@ public final class Outbox {
     }
 
     /** Turns a {@code X.ready} marker into the folder parcel {@code X}; names the parcel in {@code CaravanParcel}. */
-    public void resolve(Exchange exchange) {
+    public void resolve(Exchange exchange) throws IOException {
         File file = exchange.getMessage().getBody(File.class);
         Path parcel = file.toPath();
         exchange.setProperty(PICKED_UP, parcel);
@@ -86,24 +104,51 @@ public final class Outbox {
                 exchange.setProperty("CaravanFolderParcel", folder);
             }
         }
+        if (!Files.isDirectory(parcel)) {
+            exchange.setProperty(PICKED_FILE, PickedFile.of(parcel));
+        }
         exchange.getMessage().setBody(parcel.toFile());
         exchange.getMessage().setHeader(CaravanHeaders.PARCEL, parcel.getFileName().toString());
         LOG.info("parcel '{}' picked up from the outbox ({})", parcel.getFileName(), Files.isDirectory(parcel) ? "folder" : "file");
     }
 
     /**
-     * After success: keeps an earlier parcel of this name in {@code .sent/} as a version (camel-file
-     * would delete it to move the file there), and moves a folder parcel to {@code .sent/}.
+     * After success: moves the parcel, and a folder's marker, to {@code .sent/}, keeping an earlier one of
+     * its name there as a version. A file that changed during its send (replaced, or still being
+     * written) is not moved: it stays in the outbox and is sent again.
      */
     public void sent(Exchange exchange) throws IOException {
-        Path folder = exchange.getProperty("CaravanFolderParcel", Path.class);
-        if (folder == null) {
-            Path picked = exchange.getProperty(PICKED_UP, Path.class);
-            if (picked != null) {
-                keepEarlier(".sent", picked.getFileName().toString());
+        Path picked = exchange.getProperty(PICKED_UP, Path.class);
+        PickedFile file = exchange.getProperty(PICKED_FILE, PickedFile.class);
+        if (file != null) {
+            moveIfUnchanged(file);
+            return;
+        }
+        moveFolder(exchange, SENT);
+        if (picked != null && Files.exists(picked, LinkOption.NOFOLLOW_LINKS)) {
+            moveInto(SENT, picked);
+        }
+    }
+
+    /** Moves the sent file to {@code .sent/} when it is still what was sent; checked again after the move, which takes what is there then. */
+    private void moveIfUnchanged(PickedFile file) throws IOException {
+        String name = file.path().getFileName().toString();
+        if (!file.unchanged(file.path())) {
+            LOG.warn("parcel '{}' changed during its send (replaced or written to): it stays in the outbox and is sent"
+                    + " again", NameRules.printable(name));
+            return;
+        }
+        Path moved = moveInto(SENT, file.path());
+        if (!file.sameEntry(moved)) {
+            try {
+                Files.move(moved, file.path());
+                LOG.warn("parcel '{}' was replaced as it was moved to {}: the new file stays in the outbox and is sent",
+                        NameRules.printable(name), SENT);
+            } catch (IOException e) {
+                LOG.warn("parcel '{}' was replaced as it was moved to {}, and could not be put back ({}): send {}/{}"
+                        + " again", NameRules.printable(name), SENT, e.getMessage(), SENT, NameRules.printable(name));
             }
         }
-        moveFolder(exchange, ".sent");
     }
 
     /**
@@ -127,17 +172,83 @@ public final class Outbox {
                     + " holds", name, reason, stopping ? "at the next start" : "at the next pickup");
             return;
         }
-        Path failedDir = Files.createDirectories(dir.resolve(FAILED));
-        Files.writeString(failedDir.resolve(name + ERROR_SUFFIX), "parcel: " + name + "\n" + FAILED_AT + Instant.now()
-                + "\n" + REASON + reason + "\n\nFix the cause and move the parcel back into the outbox to send it again.\n",
-                StandardCharsets.UTF_8);
+        writeNote(name, reason);
         Path picked = exchange.getProperty(PICKED_UP, Path.class);
         if (picked != null && Files.exists(picked, LinkOption.NOFOLLOW_LINKS)) {
-            keepEarlier(".failed", picked.getFileName().toString());
-            Files.move(picked, failedDir.resolve(picked.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+            moveInto(FAILED, picked);
         }
-        moveFolder(exchange, ".failed");
-        LOG.error("parcel '{}' failed and was moved to {}: {}", name, failedDir, reason);
+        moveFolder(exchange, FAILED);
+        LOG.error("parcel '{}' failed and was moved to {}: {}", name, dir.resolve(FAILED), reason);
+    }
+
+    /** The name of the note beside the failed parcel {@code name}: {@code <name>.error.txt}, shortened to fit a name's 255 bytes. */
+    static String noteName(String name) {
+        return NameRules.fit(name, ERROR_SUFFIX);
+    }
+
+    /** Writes the note of the failed parcel {@code name} into {@code .failed/}, keeping an earlier entry of its name. */
+    private void writeNote(String name, String reason) throws IOException {
+        Path failedDir = Files.createDirectories(dir.resolve(FAILED));
+        String note = noteName(name);
+        keepEarlier(FAILED, note);
+        Files.writeString(failedDir.resolve(note), "parcel: " + name + "\n" + FAILED_AT + Instant.now()
+                + "\n" + REASON + reason + "\n\nFix the cause and move the parcel back into the outbox to send it again.\n",
+                StandardCharsets.UTF_8);
+    }
+
+    /** Moves the top-level {@code entry} into {@code area} (keeping an earlier one of its name); returns where it went. */
+    private Path moveInto(String area, Path entry) throws IOException {
+        String name = entry.getFileName().toString();
+        Path destination = Files.createDirectories(dir.resolve(area)).resolve(name);
+        keepEarlier(area, name);
+        Files.move(entry, destination, StandardCopyOption.ATOMIC_MOVE);
+        return destination;
+    }
+
+    /**
+     * camel-file's filter: whether the top-level {@code file} may be picked up. One it cannot send is
+     * refused here ({@link #refuse}); folders pass (their markers are the parcels).
+     */
+    @Override
+    public boolean accept(GenericFile<File> file) {
+        if (file.isDirectory()) {
+            return true;
+        }
+        Path entry = file.getFile().toPath();
+        try {
+            OutboxRefusal refusal = OutboxRefusal.ofFile(entry);
+            if (refusal == null) {
+                return true;
+            }
+            refuse(entry, refusal);
+        } catch (NoSuchFileException gone) {
+            // gone since it was listed
+        } catch (IOException e) {
+            warnOnce(entry.getFileName().toString(), "cannot be read (" + e.getMessage() + ")");
+        }
+        return false;
+    }
+
+    /** Moves a refused entry to {@code .failed/} with a note when it can be moved, and names it in one warning. */
+    private void refuse(Path entry, OutboxRefusal refusal) {
+        String name = entry.getFileName().toString();
+        if (!refusal.movable()) {
+            warnOnce(name, refusal.reason());
+            return;
+        }
+        try {
+            writeNote(name, "it " + refusal.reason());
+            moveInto(FAILED, entry);
+            LOG.warn("'{}' in the outbox {}: moved to {}", OutboxRefusal.shown(name), refusal.reason(), dir.resolve(FAILED));
+        } catch (IOException e) {
+            warnOnce(name, refusal.reason() + ", and could not be moved to " + FAILED + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private void warnOnce(String name, String reason) {
+        if (warned.add(name + "\0" + reason)) {
+            LOG.warn("'{}' in the outbox {}", OutboxRefusal.shown(name), reason);
+        }
     }
 
     /** A failure that may pass later: the transfer was stopped on request, or the receiver may answer later. */
@@ -158,9 +269,7 @@ public final class Outbox {
         if (folder == null || !Files.isDirectory(folder)) {
             return;
         }
-        Path destination = Files.createDirectories(dir.resolve(target)).resolve(folder.getFileName().toString());
-        keepEarlier(target, folder.getFileName().toString());
-        Files.move(folder, destination, StandardCopyOption.ATOMIC_MOVE);
+        moveInto(target, folder);
     }
 
     /** Moves {@code <area>/<name>}, when there, into the outbox's versions (or deletes it when versions are off). */
@@ -187,6 +296,11 @@ public final class Outbox {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> Files.isDirectory(p)
                 && !p.getFileName().toString().startsWith("."))) {
             for (Path folder : entries) {
+                OutboxRefusal refusal = OutboxRefusal.ofFolder(folder);
+                if (refusal != null) {
+                    refuse(folder, refusal);
+                    continue;
+                }
                 Path marker = folder.resolveSibling(folder.getFileName() + READY_SUFFIX);
                 if (!Files.exists(marker) && newest(folder).isBefore(quietSince)) {
                     Files.createFile(marker);
@@ -216,5 +330,44 @@ public final class Outbox {
 
     private static Instant max(Instant a, Instant b) {
         return a.isAfter(b) ? a : b;
+    }
+
+    /**
+     * A file parcel as its send started: the entry itself (a link is sent as what it points to) and the
+     * identity of the file whose bytes are sent.
+     */
+    record PickedFile(Path path, Object entryKey, FileIdentity content) {
+
+        static PickedFile of(Path path) throws IOException {
+            return new PickedFile(path, entryKey(path), content(path));
+        }
+
+        /** Whether {@code path} still holds the entry and the content this send started with. */
+        boolean unchanged(Path now) throws IOException {
+            FileIdentity current = content(now);
+            return sameEntry(now) && content != null && current != null && content.sameContentClaims(current);
+        }
+
+        /** Whether {@code now} is the entry this send started with (a rename keeps it). */
+        boolean sameEntry(Path now) throws IOException {
+            return entryKey != null && Objects.equals(entryKey, entryKey(now));
+        }
+
+        private static Object entryKey(Path path) throws IOException {
+            try {
+                return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+        }
+
+        private static FileIdentity content(Path path) throws IOException {
+            try {
+                Optional<FileIdentity> identity = FileIdentity.ofRegularFile(path.toRealPath());
+                return identity.orElse(null);
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+        }
     }
 }

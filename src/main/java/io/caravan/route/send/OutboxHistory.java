@@ -83,7 +83,7 @@ public final class OutboxHistory {
         String name = parcel.getFileName().toString();
         String note;
         try {
-            note = Files.readString(parcel.resolveSibling(name + Outbox.ERROR_SUFFIX), StandardCharsets.UTF_8);
+            note = Files.readString(parcel.resolveSibling(Outbox.noteName(name)), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return new Failed(name, moved, null);
         }

@@ -1,0 +1,176 @@
+package io.caravan.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.caravan.TestTrees;
+import io.caravan.receiver.ReceiverFixture;
+import io.caravan.receiver.RunningReceiver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.camel.BeanInject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.apache.camel.test.main.junit5.Configure;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The outbox of {@code caravan run --role sender} with entries it cannot send as they are: a file
+ * replaced while it is sent is sent again, names that are not UTF-8, dangling links, special files and
+ * names the receiver would refuse are refused once, each with a warning, and never hold back the others;
+ * nothing written into {@code .sent/} replaces what is there.
+ */
+@CamelMainTest(propertyPlaceholderLocations = "classpath:application.properties")
+class OutboxHardEntriesTest {
+
+    @TempDir
+    static Path receiving;
+    @RegisterExtension
+    static final RunningReceiver RECEIVER = RunningReceiver.at(() -> receiving.resolve("inbox"));
+
+    @TempDir
+    Path tmp;
+    @BeanInject
+    CamelContext context;
+
+    @Configure
+    void configure(MainConfigurationProperties configuration) {
+        YamlRoutes.configure(configuration, YamlRoutes.httpSender(tmp, RECEIVER.fixture().port(),
+                "caravan.sender.folder-quiet-period", "1s", "caravan.sender.bwlimit", "256KiB"), "outbox", "ship-http");
+    }
+
+    @Test
+    void aFileReplacedDuringItsSendIsSentAgainWithItsNewContent(ReceiverFixture receiver) throws Exception {
+        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
+        Path staging = Files.createDirectories(tmp.resolve("staging"));
+        TestTrees.random(staging.resolve("old.bin"), 768 * 1024, 1); // 3 s at 256 KiB/s
+        TestTrees.random(staging.resolve("new.bin"), 100_000, 2);
+        byte[] replacement = Files.readAllBytes(staging.resolve("new.bin"));
+        NotifyBuilder started = new NotifyBuilder(context).fromRoute("outbox-pickup").whenReceived(1).create();
+
+        Files.move(staging.resolve("old.bin"), outbox.resolve("rep.bin"), StandardCopyOption.ATOMIC_MOVE);
+        assertThat(started.matches(30, TimeUnit.SECONDS)).as("the send started").isTrue();
+        Thread.sleep(1000);
+        Files.move(staging.resolve("new.bin"), outbox.resolve("rep.bin"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+
+        await("the new content delivered").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
+                .until(() -> Files.isRegularFile(receiver.inbox().resolve("rep.bin"))
+                        && Arrays.equals(Files.readAllBytes(receiver.inbox().resolve("rep.bin")), replacement)
+                        && !Files.exists(outbox.resolve("rep.bin")));
+        assertThat(outbox.resolve(".sent/rep.bin")).hasBinaryContent(replacement);
+    }
+
+    @Test
+    void aFileWrittenToDuringItsSendIsSentAgainWhole(ReceiverFixture receiver) throws Exception {
+        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
+        Path staging = Files.createDirectories(tmp.resolve("staging"));
+        TestTrees.random(staging.resolve("whole.bin"), 1024 * 1024, 3);
+        byte[] whole = Files.readAllBytes(staging.resolve("whole.bin"));
+        NotifyBuilder started = new NotifyBuilder(context).fromRoute("outbox-pickup").whenReceived(1).create();
+
+        try (var out = Files.newOutputStream(outbox.resolve("torn.bin"))) {
+            out.write(whole, 0, 512 * 1024); // 2 s at 256 KiB/s
+            out.flush();
+            assertThat(started.matches(30, TimeUnit.SECONDS)).as("the send started with half the file").isTrue();
+            Thread.sleep(500);
+            out.write(whole, 512 * 1024, whole.length - 512 * 1024);
+        }
+
+        await("the whole file delivered").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
+                .until(() -> Files.isRegularFile(receiver.inbox().resolve("torn.bin"))
+                        && Arrays.equals(Files.readAllBytes(receiver.inbox().resolve("torn.bin")), whole)
+                        && !Files.exists(outbox.resolve("torn.bin")));
+        assertThat(outbox.resolve(".sent/torn.bin")).hasBinaryContent(whole);
+    }
+
+    @Test
+    void aFolderWhoseNameIsNotUtf8IsNeitherMarkedNorSent(ReceiverFixture receiver) throws Exception {
+        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
+        shell(outbox, "mkdir \"$(printf 'fold\\351r')\" && echo x > \"$(printf 'fold\\351r')/a.txt\""
+                + " && touch -d '1 hour ago' \"$(printf 'fold\\351r')/a.txt\" \"$(printf 'fold\\351r')\"");
+
+        Thread.sleep(6000); // the folder is quiet: a marker would be written within 2 s and sent
+        dropAndAwait(outbox, "after.txt", receiver);
+
+        assertThat(rawNames(outbox)).containsExactlyInAnyOrder("fold\\351r", ".sent");
+        assertThat(names(outbox.resolve(".sent"))).containsExactly("after.txt");
+    }
+
+    @Test
+    void entriesItCannotSendAreRefusedAndHoldNothingBack(ReceiverFixture receiver) throws Exception {
+        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
+        shell(outbox, "echo x > \"$(printf 'fil\\351.txt')\" && ln -s nowhere dangling && mkfifo pipe"
+                + " && echo x > 'back\\slash.txt' && echo x > " + "l".repeat(250));
+
+        dropAndAwait(outbox, "after.txt", receiver);
+
+        Path failed = outbox.resolve(".failed");
+        await("the refused entries moved to .failed").atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(failed.resolve("back\\slash.txt"))
+                        && Files.exists(failed.resolve("dangling"), LinkOption.NOFOLLOW_LINKS));
+        assertThat(failed.resolve("back\\slash.txt.error.txt")).content().contains("backslash");
+        assertThat(failed.resolve("dangling.error.txt")).content().contains("link");
+        assertThat(outbox.resolve("pipe")).as("the FIFO is left alone").exists();
+        assertThat(names(outbox.resolve(".sent"))).doesNotContain("pipe", "dangling");
+        assertThat(rawNames(outbox)).contains("fil\\351.txt", "pipe");
+        String longName = "l".repeat(250);
+        await("the long name sent or refused").atMost(Duration.ofSeconds(20))
+                .until(() -> !Files.exists(outbox.resolve(longName)));
+        assertThat(Files.exists(outbox.resolve(".sent").resolve(longName))
+                || Files.exists(failed.resolve(longName))).as("the long name sent or in .failed").isTrue();
+    }
+
+    @Test
+    void aSentFolderKeepsAnEarlierSentFileNamedLikeItsMarker(ReceiverFixture receiver) throws Exception {
+        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
+        TestTrees.write(Files.createDirectories(outbox.resolve(".sent")).resolve("rep2.ready"), "an earlier parcel\n");
+        Path staging = Files.createDirectories(tmp.resolve("staging/rep2"));
+        TestTrees.write(staging.resolve("a.txt"), "a\n");
+        Files.move(staging, outbox.resolve("rep2"), StandardCopyOption.ATOMIC_MOVE);
+        Files.createFile(outbox.resolve("rep2.ready"));
+
+        await("the folder sent").atMost(Duration.ofSeconds(30)).until(() -> Files.isDirectory(outbox.resolve(".sent/rep2"))
+                && !Files.exists(outbox.resolve("rep2.ready")));
+        assertThat(TestTrees.keptVersions(outbox, ".sent/rep2.ready")).containsExactly("an earlier parcel\n");
+    }
+
+    private void dropAndAwait(Path outbox, String name, ReceiverFixture receiver) throws IOException {
+        Path staged = Files.createDirectories(tmp.resolve("staging")).resolve(name);
+        TestTrees.write(staged, "after\n");
+        Files.move(staged, outbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        await(name + " delivered").atMost(Duration.ofSeconds(20))
+                .until(() -> Files.exists(receiver.inbox().resolve(name)) && Files.exists(outbox.resolve(".sent").resolve(name)));
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    /** The names in {@code dir} as bytes, those outside ASCII printed as octal escapes ({@code \351}). */
+    private static List<String> rawNames(Path dir) throws Exception {
+        Process ls = new ProcessBuilder("sh", "-c", "ls -A -b").directory(dir.toFile()).start();
+        String out = new String(ls.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(ls.waitFor()).isZero();
+        return out.lines().filter(l -> !l.isEmpty()).filter(l -> !l.equals(".caravan")).toList();
+    }
+
+    private static void shell(Path dir, String script) throws Exception {
+        Process sh = new ProcessBuilder("sh", "-c", script).directory(dir.toFile()).inheritIO().start();
+        assertThat(sh.waitFor()).as(script).isZero();
+    }
+}

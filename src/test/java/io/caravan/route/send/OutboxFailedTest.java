@@ -1,0 +1,56 @@
+package io.caravan.route.send;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.CaravanHeaders;
+import io.caravan.TestTrees;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link Outbox#failed}: a final failure moves the parcel to {@code .failed/} with a note, replacing nothing there. */
+class OutboxFailedTest {
+
+    @TempDir
+    Path outbox;
+
+    @Test
+    void theNoteKeepsAnEarlierFailedParcelOfItsNameAsAVersion() throws Exception {
+        TestTrees.write(Files.createDirectories(outbox.resolve(".failed")).resolve("docs.error.txt"), "an earlier parcel\n");
+        TestTrees.write(outbox.resolve("docs"), "docs\n");
+
+        fail("docs");
+
+        assertThat(outbox.resolve(".failed/docs")).hasContent("docs");
+        assertThat(outbox.resolve(".failed/docs.error.txt")).content().contains("refused here");
+        assertThat(TestTrees.keptVersions(outbox, ".failed/docs.error.txt")).containsExactly("an earlier parcel\n");
+    }
+
+    @Test
+    void theNoteOfALongNameIsShortenedToFit() throws Exception {
+        String name = "n".repeat(250);
+        TestTrees.write(outbox.resolve(name), "long\n");
+
+        fail(name);
+
+        assertThat(outbox.resolve(".failed").resolve(name)).hasContent("long");
+        assertThat(outbox.resolve(".failed").resolve("n".repeat(245) + ".error.txt")).content().contains("refused here");
+        assertThat(new OutboxHistory(outbox).failed(5)).singleElement()
+                .satisfies(f -> assertThat(f.reason()).isEqualTo("refused here"));
+    }
+
+    private void fail(String name) throws Exception {
+        Outbox bean = new Outbox();
+        bean.setDir(outbox.toString());
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.getMessage().setBody(new File(outbox.resolve(name).toString()));
+        bean.resolve(exchange);
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("refused here"));
+        bean.failed(exchange);
+    }
+}
