@@ -30,9 +30,9 @@ final class SyncSafetyOptions {
             description = "Keep what matches even if a later --exclude matches it (repeatable).")
     List<String> includes;
 
-    @Option(names = "--max-delete", paramLabel = "<n>", defaultValue = "-1",
+    @Option(names = "--max-delete", paramLabel = "<n>",
             description = "Refuse a pass that would delete more than n entries of the mirror (default: no limit).")
-    long maxDelete;
+    Long maxDelete;
 
     @Option(names = "--allow-empty-source", description = "Mirror an empty source folder (this empties the mirror).")
     boolean allowEmptySource;
@@ -49,10 +49,10 @@ final class SyncSafetyOptions {
     }
 
     SyncGuards guards() {
-        if (maxDelete < -1) {
+        if (maxDelete != null && maxDelete < 0) {
             throw new IllegalArgumentException("--max-delete must be 0 or more, was " + maxDelete);
         }
-        return new SyncGuards(maxDelete, allowEmptySource, SyncGuards.Advice.COMMAND_LINE);
+        return new SyncGuards(maxDelete == null ? -1 : maxDelete, allowEmptySource, SyncGuards.Advice.COMMAND_LINE);
     }
 
     /** Adds each --exclude or --include to the rules as it comes, so their order on the command line is kept. */

@@ -27,6 +27,14 @@ class FollowOptionsTest {
         assertThat(both.err()).contains("--to and --from exclude each other");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"-1", "-5"})
+    void aNegativeMaxDeleteIsRefusedNotTakenAsNoLimit(String n) {
+        CliRunner.Result result = CliRunner.run("sync", tmp.toString(), "--to", "http://127.0.0.1:1", "--max-delete", n, "--once");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--max-delete must be 0 or more");
+    }
+
     @Test
     void fromMustNameAShare() {
         CliRunner.Result result = CliRunner.run("sync", "--from", "http://127.0.0.1:1/parcels", tmp.resolve("t").toString());
