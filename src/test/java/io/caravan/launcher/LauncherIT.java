@@ -55,6 +55,26 @@ class LauncherIT {
         assertThat(process.exitValue()).as(Files.readString(log)).isZero();
     }
 
+    /** Under a locale that is not UTF-8 (cron, systemd, LANG=C), names beyond ASCII still pack and unpack as they are. */
+    @Test
+    void nonAsciiNamesTravelUnderTheCLocale() throws Exception {
+        Path source = Files.createDirectories(work.resolve("src/caf\u00e9"));
+        Files.writeString(source.resolve("\u65e5\u672c.txt"), "hello");
+        Path pack = work.resolve("pack.log");
+        ProcessBuilder packing = launcher(pack, "pack", source.toString(), "--out", work.resolve("parts/p").toString());
+        packing.environment().put("LANG", "C");
+        packing.environment().remove("LC_ALL");
+        packing.environment().remove("LC_CTYPE");
+        finished(packing.start(), pack);
+        Path unpack = work.resolve("unpack.log");
+        ProcessBuilder unpacking = launcher(unpack, "unpack", work.resolve("parts/p").toString(), work.resolve("out").toString());
+        unpacking.environment().put("LANG", "C");
+        unpacking.environment().remove("LC_ALL");
+        unpacking.environment().remove("LC_CTYPE");
+        finished(unpacking.start(), unpack);
+        assertThat(work.resolve("out/caf\u00e9/\u65e5\u672c.txt")).hasContent("hello");
+    }
+
     @Test
     void theFirstShortCommandRecordsTheClassArchiveAndTheNextOnesUseIt() throws Exception {
         Files.deleteIfExists(ARCHIVE);
