@@ -61,6 +61,7 @@ final class PackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Sources.requireFilesOrFolders(sources);
         if (format.equals("zip")) {
             return zip();
         }

@@ -12,7 +12,6 @@ import io.caravan.sender.TransferStoppedException;
 import io.caravan.util.DataSize;
 import io.caravan.util.TreeScan;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -72,9 +71,7 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
-            throw new io.caravan.CaravanException("source not found: " + source);
-        }
+        Sources.requireFilesOrFolders(List.of(source));
         verbosity.applyToLogs();
         Path state = connection.prepare();
         String name = remoteName != null ? remoteName : source.toAbsolutePath().normalize().getFileName().toString();
