@@ -27,21 +27,22 @@ final class JsonRequests {
             throw RequestRejectedException.badRequest("the options must be a JSON object such as {\"codec\":\"zstd\",\"name\":\"x\"}");
         }
         return new StartRequest(text(options, "name"), text(options, "codec"), text(options, "kind"),
-                options.has("chunk_size") ? options.get("chunk_size").asLong() : null, text(options, "on_conflict"),
-                text(options, "mode"), flag(options, "into"), flag(options, "force"), size(options));
+                wholeNumber(options, "chunk_size", "the chunk size in bytes"), text(options, "on_conflict"),
+                text(options, "mode"), flag(options, "into"), flag(options, "force"),
+                wholeNumber(options, "size", "the source's bytes"));
     }
 
-    /** The optional {@code size}: a whole number of bytes, at least 0. */
-    private static Long size(JsonNode options) {
-        JsonNode size = options.get("size");
-        if (size == null || size.isNull()) {
+    /** An optional whole number of at least 0 ({@code size}, {@code chunk_size}): "abc" or 1.5 is 400, never read as 0 or 1. */
+    private static Long wholeNumber(JsonNode options, String field, String meaning) {
+        JsonNode value = options.get(field);
+        if (value == null || value.isNull()) {
             return null;
         }
-        if (!size.canConvertToExactIntegral() || !size.canConvertToLong() || size.asLong() < 0) {
-            throw RequestRejectedException.badRequest("size must be the source's bytes, a whole number of at least 0, not "
-                    + size);
+        if (!value.isNumber() || !value.canConvertToExactIntegral() || !value.canConvertToLong() || value.asLong() < 0) {
+            throw RequestRejectedException.badRequest(field + " must be " + meaning + ", a whole number of at least 0, not "
+                    + value);
         }
-        return size.asLong();
+        return value.asLong();
     }
 
     /** {@code POST /finish/{sid}}: the manifest as sent, read when the session was found; none for an empty body. */

@@ -67,6 +67,14 @@ class ReceiverAnswersEveryRequestTest {
         ok(receiver.get("/status/" + sid), 200); // the session is kept
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"\"abc\"", "1.5", "-1", "true", "[1]"})
+    void aChunkSizeThatIsNoWholeNumberIs400(String value) throws Exception {
+        JsonNode answer = error(post("/start", "{\"name\":\"sized\",\"chunk_size\":" + value + "}", "application/json"),
+                400, "bad_request");
+        assertThat(answer.get("message").asText()).contains("chunk_size");
+    }
+
     @Test
     void unknownPathsAndMethodsAreJsonErrors() throws Exception {
         JsonNode unknown = error(receiver.get("/nothing/here"), 404, "not_found");
