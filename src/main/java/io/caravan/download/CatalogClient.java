@@ -242,6 +242,7 @@ public final class CatalogClient {
     private HttpURLConnection open(String path, String ifMatch) {
         try {
             HttpURLConnection connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+            connection.setInstanceFollowRedirects(false); // only where it was told: a redirect is an answer, never followed
             if (ssl != null && connection instanceof javax.net.ssl.HttpsURLConnection https) {
                 https.setSSLSocketFactory(ssl);
             }

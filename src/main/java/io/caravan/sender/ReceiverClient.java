@@ -269,6 +269,7 @@ public final class ReceiverClient {
         HttpURLConnection connection;
         try {
             connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+            connection.setInstanceFollowRedirects(false); // only where it was told: a redirect is an answer, never followed
             opened[0] = connection;
             if (ssl != null && connection instanceof HttpsURLConnection https) {
                 https.setSSLSocketFactory(ssl);

@@ -249,6 +249,7 @@ public final class ShareClient {
 
     private HttpURLConnection open(String suffix, String range) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) URI.create(share + suffix).toURL().openConnection();
+        connection.setInstanceFollowRedirects(false); // only where it was told: a redirect is an answer, never followed
         if (ssl != null && connection instanceof javax.net.ssl.HttpsURLConnection https) {
             https.setSSLSocketFactory(ssl.getSocketFactory());
         }
