@@ -1,6 +1,7 @@
 package io.caravan.download;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.util.HttpConnections;
 import io.caravan.bandwidth.TokenBucket;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -241,16 +241,7 @@ public final class CatalogClient {
 
     private HttpURLConnection open(String path, String ifMatch) {
         try {
-            HttpURLConnection connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
-            connection.setInstanceFollowRedirects(false); // only where it was told: a redirect is an answer, never followed
-            if (ssl != null && connection instanceof javax.net.ssl.HttpsURLConnection https) {
-                https.setSSLSocketFactory(ssl);
-            }
-            connection.setConnectTimeout(10_000);
-            connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            if (token != null) {
-                connection.setRequestProperty("Authorization", "Bearer " + token);
-            }
+            HttpURLConnection connection = HttpConnections.open(base + path, ssl, timeout, token);
             if (ifMatch != null) {
                 connection.setRequestProperty("If-Match", ifMatch);
             }

@@ -181,4 +181,15 @@ public final class NameRules {
         }
         return out.toString();
     }
+
+    /**
+     * Whether the last name of {@code path} cannot be read as text: its bytes are not UTF-8, so Java
+     * shows them as U+FFFD and the name, as text, names another file or none (nothing can be read, sent
+     * or moved by it). A name that holds U+FFFD itself, written as UTF-8, is readable.
+     */
+    public static boolean unreadable(java.nio.file.Path path) {
+        String name = String.valueOf(path.getFileName());
+        return name.indexOf('\uFFFD') >= 0
+                && !java.nio.file.Files.exists(path.resolveSibling(name), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
 }

@@ -6,6 +6,7 @@ import io.caravan.bandwidth.TokenBucket;
 import java.io.IOException;
 import java.io.InputStream;
 import io.caravan.sync.SyncEntry;
+import io.caravan.util.HttpConnections;
 import io.caravan.util.ListingJson;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
@@ -42,7 +42,6 @@ public final class ReceiverClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Status used for a failed TLS handshake (as nginx does): not retried, trying again cannot help. */
     static final int TLS_FAILURE = 495;
-    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
     /** Renames and deletions sent in one {@code /mirror/changes} request at most; no receiver takes fewer (RequestLimits). */
     public static final int MIRROR_CHANGES_PER_REQUEST = 1000;
@@ -268,23 +267,14 @@ public final class ReceiverClient {
         long started = System.nanoTime();
         HttpURLConnection connection;
         try {
-            connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
-            connection.setInstanceFollowRedirects(false); // only where it was told: a redirect is an answer, never followed
+            connection = HttpConnections.open(base + path, ssl, timeout, token);
             opened[0] = connection;
-            if (ssl != null && connection instanceof HttpsURLConnection https) {
-                https.setSSLSocketFactory(ssl);
-            }
             inFlight.add(connection);
             stop.check(method + " " + path);
             connection.setRequestMethod(method);
-            connection.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
-            connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
             connection.setRequestProperty("Content-Type", method.equals("PUT") ? "application/octet-stream" : "application/json");
             if (sha256 != null) {
                 connection.setRequestProperty("X-Chunk-Sha256", sha256);
-            }
-            if (token != null) {
-                connection.setRequestProperty("Authorization", "Bearer " + token);
             }
             if (body != null) {
                 connection.setDoOutput(true);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanException;
 import io.caravan.fs.NameRules;
 import io.caravan.sync.SyncEntry;
+import io.caravan.util.HttpConnections;
 import io.caravan.util.ListingJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -248,18 +249,10 @@ public final class ShareClient {
     }
 
     private HttpURLConnection open(String suffix, String range) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) URI.create(share + suffix).toURL().openConnection();
-        connection.setInstanceFollowRedirects(false); // only where it was told: a redirect is an answer, never followed
-        if (ssl != null && connection instanceof javax.net.ssl.HttpsURLConnection https) {
-            https.setSSLSocketFactory(ssl.getSocketFactory());
-        }
-        connection.setConnectTimeout(10_000);
-        connection.setReadTimeout((int) STALL_TIMEOUT.toMillis());
+        HttpURLConnection connection = HttpConnections.open(share + suffix, ssl == null ? null : ssl.getSocketFactory(),
+                STALL_TIMEOUT, token);
         if (range != null) {
             connection.setRequestProperty("Range", range);
-        }
-        if (token != null && !token.isBlank()) {
-            connection.setRequestProperty("Authorization", "Bearer " + token);
         }
         if (follower != null) {
             connection.setRequestProperty("X-Caravan-Follower", follower);

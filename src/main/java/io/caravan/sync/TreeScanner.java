@@ -1,5 +1,6 @@
 package io.caravan.sync;
 
+import io.caravan.fs.NameRules;
 import io.caravan.unpack.PosixModes;
 import io.caravan.util.Sha256;
 import java.io.IOException;
@@ -52,7 +53,7 @@ public final class TreeScanner {
                     if (filter.excludes(root.relativize(dir).toString(), true)) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
-                    if (notUtf8(dir)) {
+                    if (NameRules.unreadable(dir)) {
                         unreadable.accept(root.relativize(dir).toString());
                         return FileVisitResult.SKIP_SUBTREE;
                     }
@@ -86,7 +87,7 @@ public final class TreeScanner {
 
             private void add(Path path, SyncEntry.Type type) throws IOException {
                 String relative = root.relativize(path).toString();
-                if (type != SyncEntry.Type.DIR && notUtf8(path)) {
+                if (type != SyncEntry.Type.DIR && NameRules.unreadable(path)) {
                     unreadable.accept(relative);
                     return;
                 }
@@ -98,12 +99,6 @@ public final class TreeScanner {
             }
         });
         return entries;
-    }
-
-    /** The path's name as text names another file (or none): its bytes are not UTF-8. */
-    private static boolean notUtf8(Path path) {
-        String name = path.getFileName().toString();
-        return name.indexOf('\uFFFD') >= 0 && !Files.exists(path.resolveSibling(name), LinkOption.NOFOLLOW_LINKS);
     }
 
     static SyncEntry entry(Path path, String relative, SyncEntry.Type type) throws IOException {

@@ -28,7 +28,7 @@ public record OutboxRefusal(String reason, boolean movable) {
      */
     public static OutboxRefusal ofFile(Path entry) throws IOException {
         String name = entry.getFileName().toString();
-        if (name.indexOf(REPLACEMENT) >= 0) {
+        if (NameRules.unreadable(entry)) {
             return notUtf8();
         }
         BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -49,7 +49,7 @@ public record OutboxRefusal(String reason, boolean movable) {
     /** The refusal of the top-level folder {@code folder} (whose parcel needs a {@code <name>.ready} marker), or null. */
     public static OutboxRefusal ofFolder(Path folder) {
         String name = folder.getFileName().toString();
-        if (name.indexOf(REPLACEMENT) >= 0) {
+        if (NameRules.unreadable(folder)) {
             return notUtf8();
         }
         OutboxRefusal refusal = ofName(name);
