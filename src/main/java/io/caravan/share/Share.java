@@ -189,8 +189,8 @@ public final class Share implements AutoCloseable {
     }
 
     private void record(Map<String, SyncEntry> now, List<ShareEvent> changes) throws IOException {
+        keepHashesOf(now); // before the log shows the new tree: whoever sees it sees only its hashes kept
         List<ShareEvent> numbered = log.record(now, changes);
-        keepHashesOf(now);
         for (ShareEvent event : numbered) {
             onChange.accept(event);
         }
