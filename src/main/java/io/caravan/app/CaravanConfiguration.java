@@ -45,6 +45,7 @@ import io.caravan.sender.SenderSettings;
 import io.caravan.sender.StopSignal;
 import io.caravan.session.Durability;
 import io.caravan.session.SessionLimits;
+import io.caravan.session.SessionStore;
 import io.caravan.sync.MirrorSync;
 import io.caravan.sync.PathFilter;
 import io.caravan.sync.SyncConsole;
@@ -266,8 +267,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.duration("caravan.receiver.keep-versions", "7d"),
                 Durability.parse(settings.text("caravan.receiver.durability", "publish")));
         config = ReceiverStores.node(settings, config);
-        Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), threads,
-                ReceiverStores.open(settings, config, Clock.systemUTC()));
+        SessionStore sessionStore = ReceiverStores.open(settings, config, Clock.systemUTC());
+        Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), threads, sessionStore,
+                ReceiverStores.contentIndex(sessionStore, config));
         ReceiverStores.clusterQuartz(context, settings);
         context.getRegistry().bind("receiver", receiver);
         // stopped with the context (after its routes): ends the extraction and indexing and closes the store

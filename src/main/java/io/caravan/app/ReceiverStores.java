@@ -1,8 +1,10 @@
 package io.caravan.app;
 
+import io.caravan.dedup.IndexStore;
 import io.caravan.receiver.ReceiverConfig;
 import io.caravan.session.DiskSessionStore;
 import io.caravan.session.SessionStore;
+import io.caravan.session.postgres.PostgresIndexStore;
 import io.caravan.session.postgres.PostgresSessionStore;
 import io.caravan.session.postgres.SessionDatabase;
 import java.io.IOException;
@@ -17,9 +19,10 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;
 
 /**
- * {@code caravan.receiver.store}: where a receiver keeps its upload sessions. {@code disk} (the default)
- * in its state folder; {@code postgres} in the database {@code caravan.receiver.db.url} with chunk bytes in
- * {@code caravan.receiver.chunk-dir}, shared by every node of a cluster. Any other value stops the start.
+ * {@code caravan.receiver.store}: where a receiver keeps its upload sessions and its content index.
+ * {@code disk} (the default) in its state folder; {@code postgres} in the database
+ * {@code caravan.receiver.db.url} with chunk bytes in {@code caravan.receiver.chunk-dir}, shared by every
+ * node of a cluster. Any other value stops the start.
  */
 final class ReceiverStores {
 
@@ -53,6 +56,17 @@ final class ReceiverStores {
                         + " state folder) or " + POSTGRES + " (sessions in caravan.receiver.db.url, chunks in"
                         + " caravan.receiver.chunk-dir, shared by several receivers), not '" + kind + "'");
         }
+    }
+
+    /**
+     * Where the receiver over {@code store} keeps its content index: in the database of a shared store (as
+     * node {@code config.node()}), else in {@code dedup.jsonl} in its state folder.
+     */
+    static IndexStore contentIndex(SessionStore store, ReceiverConfig config) {
+        if (store instanceof PostgresSessionStore shared) {
+            return new PostgresIndexStore(shared.database(), config.node(), config.inbox());
+        }
+        return IndexStore.inLog(config.stateDir().resolve("dedup.jsonl"));
     }
 
     /**

@@ -4,7 +4,6 @@ import io.caravan.unpack.ExtractHooks;
 import io.caravan.unpack.ReferenceUnavailableException;
 import io.caravan.util.FileIdentity;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,23 +16,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link ContentIndex} of one receiver's inbox: SHA-256 → published file, for every file the
- * receiver published above the dedup threshold, kept in memory ({@link IndexEntries}) and in a
- * JSON-lines log ({@link DedupLog}). Each entry holds the file's identity as it was when hashed and is
- * checked against the file before it is answered ({@link StoredFileCheck}) or materialised
- * ({@link Materialiser}).
+ * The {@link ContentIndex} of a receiver's inbox: SHA-256 → published file, for every file the
+ * receiver published above the dedup threshold, kept in an {@link IndexStore}: this receiver's own, in
+ * memory and in a JSON-lines log ({@link IndexStore#inLog}), or one that receivers sharing the inbox
+ * share. Each entry holds the file's identity as it was when hashed and is checked against the file
+ * before it is answered ({@link StoredFileCheck}) or materialised ({@link Materialiser}).
  *
  * <p>Files published from archives are hashed after their publish, not while they are extracted,
- * so a publish never waits for indexing: they wait in a queue (also in the log, so a restart keeps
- * them) that is worked through on a scheduler while no upload is running ({@link IndexingQueue}), and
- * a lookup that misses finishes the queue first, so an answer never depends on the timing.
+ * so a publish never waits for indexing: they wait in the store's queue (kept across restarts) that is
+ * worked through on a scheduler while no upload is running ({@link IndexingQueue}), and a lookup that
+ * misses finishes the queue first (and waits for files other receivers are hashing), so an answer never
+ * depends on the timing.
  */
 public final class DedupIndex implements ContentIndex {
 
     private static final Logger LOG = LoggerFactory.getLogger(DedupIndex.class);
 
     private final Path inbox;
-    private final IndexEntries entries;
+    private final IndexStore entries;
     private final StoredFileCheck check;
     private final Materialiser materialiser;
     private final IndexingQueue queue;
@@ -56,6 +56,11 @@ public final class DedupIndex implements ContentIndex {
      */
     public DedupIndex(Path inbox, Path logFile, BooleanSupplier idle, ScheduledExecutorService scheduler)
             throws IOException {
+        this(inbox, IndexStore.inLog(logFile), idle, scheduler);
+    }
+
+    /** Opens the index kept in {@code store}; {@code idle} and {@code scheduler} as above. */
+    public DedupIndex(Path inbox, IndexStore store, BooleanSupplier idle, ScheduledExecutorService scheduler) {
         this.inbox = inbox.toAbsolutePath().normalize();
         this.ownScheduler = scheduler == null ? Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "caravan-dedup-index");
@@ -63,30 +68,14 @@ public final class DedupIndex implements ContentIndex {
             thread.setPriority(Thread.MIN_PRIORITY);
             return thread;
         }) : null;
-        this.entries = new IndexEntries(new DedupLog(logFile));
+        this.entries = store;
         BooleanSupplier[] closing = new BooleanSupplier[1];
         this.check = new StoredFileCheck(this.inbox, entries, () -> closing[0].getAsBoolean());
         this.materialiser = new Materialiser(entries, check);
         this.queue = new IndexingQueue(entries, check, idle, scheduler != null ? scheduler : ownScheduler);
         closing[0] = queue::closing;
-        dropTabSeparatedIndex(logFile.resolveSibling("dedup.tsv"));
         entries.load();
         queue.wake();
-    }
-
-    /**
-     * The index of releases before the JSON-lines log: names could break its lines, so it is not
-     * read; files published before are found again once published anew.
-     */
-    private static void dropTabSeparatedIndex(Path tsv) {
-        try {
-            if (Files.deleteIfExists(tsv)) {
-                LOG.info("dedup index: the old {} was dropped (names could corrupt it); files published before are"
-                        + " sent in full once more", tsv);
-            }
-        } catch (IOException e) {
-            LOG.warn("dedup index: the old {} cannot be removed ({}); it is not used", tsv, e.getMessage());
-        }
     }
 
     /** The intact stored file with this content, if any; hashes the files still waiting first. */

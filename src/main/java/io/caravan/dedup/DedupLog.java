@@ -64,6 +64,21 @@ final class DedupLog {
         return file;
     }
 
+    /**
+     * The index of releases before the JSON-lines log: names could break its lines, so it is not
+     * read; files published before are found again once published anew.
+     */
+    static void dropTabSeparatedIndex(Path tsv) {
+        try {
+            if (Files.deleteIfExists(tsv)) {
+                LOG.info("dedup index: the old {} was dropped (names could corrupt it); files published before are"
+                        + " sent in full once more", tsv);
+            }
+        } catch (IOException e) {
+            LOG.warn("dedup index: the old {} cannot be removed ({}); it is not used", tsv, e.getMessage());
+        }
+    }
+
     /** Replays every valid line in order; skips (and logs) damaged ones; an unreadable file counts as empty. */
     Loaded load(Replay replay) {
         long applied = 0;

@@ -11,11 +11,12 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The content index in memory, written through to its {@link DedupLog}: indexed files by hash and by
- * path, and files waiting to be hashed, oldest first. Every change is made under this object's
- * monitor and logged in the same step; lookups by hash need no lock.
+ * The {@link IndexStore} of one receiver: the entries in memory, written through to its {@link DedupLog}:
+ * indexed files by hash and by path, and files waiting to be hashed, oldest first. Every change is made
+ * under this object's monitor and logged in the same step; lookups by hash need no lock. One process
+ * hashes: its {@link IndexingQueue} takes waiting files one at a time, so no other hasher holds any.
  */
-final class IndexEntries {
+final class IndexEntries implements IndexStore {
 
     /** Lines in the log beyond twice the live entries (plus this) make the next start rewrite it. */
     private static final long COMPACT_SLACK = 64;
@@ -30,7 +31,8 @@ final class IndexEntries {
     }
 
     /** Replays the log (skipping damaged lines) and rewrites it when it was damaged or mostly superseded lines. */
-    synchronized void load() {
+    @Override
+    public synchronized void load() {
         DedupLog.Loaded loaded = log.load(new DedupLog.Replay() {
             @Override
             public void indexed(StoredFile file) {
@@ -54,12 +56,13 @@ final class IndexEntries {
         }
     }
 
-    StoredFile bySha(String sha256) {
+    @Override
+    public StoredFile bySha(String sha256) {
         return bySha.get(sha256);
     }
 
-    /** Files hashed on the publish path: indexed, superseding any queued entry for their path. */
-    synchronized void indexed(List<StoredFile> files) {
+    @Override
+    public synchronized void indexed(List<StoredFile> files) {
         for (StoredFile stored : files) {
             pending.remove(stored.path());
             put(stored);
@@ -67,22 +70,23 @@ final class IndexEntries {
         log.indexed(files);
     }
 
-    synchronized void queued(List<StoredFile> files) {
+    @Override
+    public synchronized void queued(List<StoredFile> files) {
         for (StoredFile stored : files) {
             pending.put(stored.path(), stored);
         }
         log.queued(files);
     }
 
-    /** Drops every entry at or under {@code path}. */
-    synchronized void forget(String path) {
+    @Override
+    public synchronized void forget(String path) {
         if (remove(path)) {
             log.forgotten(path);
         }
     }
 
-    /** Forgets a changed entry, if it is still the one indexed for its path. */
-    synchronized void drop(StoredFile file) {
+    @Override
+    public synchronized void drop(StoredFile file) {
         bySha.remove(file.sha256(), file);
         if (byPath.get(file.path()) == file) {
             byPath.remove(file.path());
@@ -90,38 +94,55 @@ final class IndexEntries {
         }
     }
 
-    /** Notes a new identity of the same content, if the entry is still current. */
-    synchronized void replace(StoredFile old, StoredFile updated) {
+    @Override
+    public synchronized void replace(StoredFile old, StoredFile updated) {
         if (byPath.get(old.path()) == old) {
             put(updated);
             log.indexed(List.of(updated));
         }
     }
 
-    synchronized boolean hasPending() {
+    @Override
+    public synchronized boolean hasPending() {
         return !pending.isEmpty();
     }
 
-    /** The file waiting longest to be hashed, or null. */
-    synchronized StoredFile oldestPending() {
+    /** Hashes the file waiting longest; its outcome is dropped when it was published again or forgotten meanwhile. */
+    @Override
+    public boolean hashNext(Hasher hasher) {
+        StoredFile next = oldestPending();
+        if (next == null) {
+            return false;
+        }
+        Hashed outcome = hasher.hash(next);
+        if (outcome.gaveUp()) {
+            return false;
+        }
+        hashed(next, outcome.indexed());
+        return true;
+    }
+
+    /** Nothing to wait for: the only hasher is this process's, one file at a time. */
+    @Override
+    public boolean awaitOthers() {
+        return false;
+    }
+
+    private synchronized StoredFile oldestPending() {
         Iterator<StoredFile> it = pending.values().iterator();
         return it.hasNext() ? it.next() : null;
     }
 
-    /**
-     * Takes the waiting file {@code next} off the queue, indexed as {@code hashed} (null when it
-     * changed or vanished while it was hashed); false when it was published again or forgotten meanwhile.
-     */
-    synchronized boolean hashed(StoredFile next, StoredFile hashed) {
+    /** Takes {@code next} off the queue, indexed as {@code hashed} (null: it changed), if it is still the one waiting. */
+    private synchronized void hashed(StoredFile next, StoredFile hashed) {
         if (pending.get(next.path()) != next) {
-            return false;
+            return;
         }
         pending.remove(next.path());
         if (hashed != null) {
             put(hashed);
             log.indexed(List.of(hashed));
         }
-        return true;
     }
 
     private void put(StoredFile file) {

@@ -1,6 +1,7 @@
 package io.caravan.dedup;
 
 import io.caravan.dedup.ContentIndex.StoredFile;
+import io.caravan.dedup.IndexStore.Hashed;
 import io.caravan.util.FileIdentity;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -9,16 +10,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Hashes the files waiting in the {@link IndexEntries}, oldest first, one at a time: in passes on a
+ * Hashes the files waiting in the {@link IndexStore}, oldest first, one at a time: in passes on a
  * scheduler while the receiver is idle (every {@link #BUSY_POLL_MILLIS} it looks again while uploads
- * run), and on the caller's thread when a lookup must not miss. No thread waits while nothing is queued.
+ * run), and on the caller's thread when a lookup must not miss; a lookup also waits for the files other
+ * receivers sharing the store are hashing. No thread waits while nothing is queued.
  */
 final class IndexingQueue {
 
     /** How often a pass looks again whether uploads stopped. */
     static final long BUSY_POLL_MILLIS = 200;
 
-    private final IndexEntries entries;
+    private final IndexStore entries;
     private final StoredFileCheck check;
     private final BooleanSupplier idle;
     private final ScheduledExecutorService scheduler;
@@ -28,7 +30,7 @@ final class IndexingQueue {
     private boolean scheduled;
     private volatile boolean closed;
 
-    IndexingQueue(IndexEntries entries, StoredFileCheck check, BooleanSupplier idle, ScheduledExecutorService scheduler) {
+    IndexingQueue(IndexStore entries, StoredFileCheck check, BooleanSupplier idle, ScheduledExecutorService scheduler) {
         this.entries = entries;
         this.check = check;
         this.idle = idle;
@@ -46,11 +48,13 @@ final class IndexingQueue {
         }
     }
 
-    /** Hashes every waiting file now, on this thread. */
+    /** Hashes every waiting file now, on this thread, and waits for those others are hashing. */
     void drain() {
-        while (hashNext()) {
-            // the whole queue: the content may be in any of the waiting files
-        }
+        do {
+            while (hashNext()) {
+                // the whole queue: the content may be in any of the waiting files
+            }
+        } while (!closed && entries.awaitOthers());
     }
 
     private void schedule(long delayMillis) {
@@ -76,23 +80,22 @@ final class IndexingQueue {
         }
     }
 
-    /** Hashes the oldest waiting file (dropped if it changed or vanished); false when none was waiting. */
+    /** Hashes the oldest waiting file (dropped if it changed or vanished); false when none could be taken. */
     boolean hashNext() {
         synchronized (hashing) {
-            StoredFile next = entries.oldestPending();
-            if (next == null || closed) {
-                return false;
-            }
-            long seen = System.currentTimeMillis();
-            Optional<FileIdentity> before = check.identity(next);
-            String sha = next.identity().equals(before.orElse(null)) ? check.hash(check.resolved(next)) : null;
-            boolean unchanged = sha != null && next.identity().equals(check.identity(next).orElse(null));
-            if (closed) {
-                return false;
-            }
-            entries.hashed(next, unchanged ? new StoredFile(sha, next.path(), next.identity(), seen) : null);
-            return true;
+            return !closed && entries.hashNext(this::hash);
         }
+    }
+
+    private Hashed hash(StoredFile next) {
+        long seen = System.currentTimeMillis();
+        Optional<FileIdentity> before = check.identity(next);
+        String sha = next.identity().equals(before.orElse(null)) ? check.hash(check.resolved(next)) : null;
+        boolean unchanged = sha != null && next.identity().equals(check.identity(next).orElse(null));
+        if (closed) {
+            return Hashed.GAVE_UP;
+        }
+        return Hashed.as(unchanged ? new StoredFile(sha, next.path(), next.identity(), seen) : null);
     }
 
     /** Stops hashing: a hash in progress gives up and its file stays queued; waits for it. */

@@ -23,10 +23,10 @@ import java.security.MessageDigest;
  */
 final class Materialiser {
 
-    private final IndexEntries entries;
+    private final IndexStore entries;
     private final StoredFileCheck check;
 
-    Materialiser(IndexEntries entries, StoredFileCheck check) {
+    Materialiser(IndexStore entries, StoredFileCheck check) {
         this.entries = entries;
         this.check = check;
     }

@@ -15,18 +15,18 @@ import java.util.function.BooleanSupplier;
 /**
  * Checks index entries against the files on disk: an entry is answered only while its file keeps the
  * identity it was hashed with, or, where only the ctime moved, still hashes to it. An entry that
- * fails a check is dropped from the {@link IndexEntries}.
+ * fails a check is dropped from the {@link IndexStore}.
  */
 final class StoredFileCheck {
 
     private final Path inbox;
-    private final IndexEntries entries;
+    private final IndexStore entries;
     private final BooleanSupplier closing;
     /** One aligned buffer, for the background hashing; a hash while it is taken reads through the page cache. */
     private final AlignedBuffers readBuffer = new AlignedBuffers(1);
 
     /** {@code closing}: whether the index is closing, so a hash in progress gives up. */
-    StoredFileCheck(Path inbox, IndexEntries entries, BooleanSupplier closing) {
+    StoredFileCheck(Path inbox, IndexStore entries, BooleanSupplier closing) {
         this.inbox = inbox;
         this.entries = entries;
         this.closing = closing;

@@ -3,6 +3,7 @@ package io.caravan.receiver;
 import io.caravan.catalog.ParcelCatalog;
 import io.caravan.dedup.ContentIndex;
 import io.caravan.dedup.DedupIndex;
+import io.caravan.dedup.IndexStore;
 import io.caravan.fs.Versions;
 import io.caravan.session.DiskSessionStore;
 import io.caravan.session.SessionStore;
@@ -21,7 +22,7 @@ import org.apache.camel.Service;
 /**
  * The receiving end over one inbox, free of HTTP: builds its parts ({@link Sessions},
  * {@link ParcelPublishing}, {@link ContentChecks}, {@link MirrorUpdates}) over one session store and
- * content index, resumes the extraction of the archive sessions a restart found, and closes them.
+ * content index (a {@link DedupIndex} over the index store it is given), resumes the extraction of the archive sessions a restart found, and closes them.
  */
 public final class Receiver implements Service {
 
@@ -53,17 +54,26 @@ public final class Receiver implements Service {
                 clock, config.durability()));
     }
 
-    /** A receiver over {@code store} (the disk store in its state folder, or one shared with other nodes), which {@link #close} closes. */
+    /** A receiver over {@code store}, its content index in {@code dedup.jsonl} in its state folder. */
     public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock, ReceiverThreads threads, SessionStore store)
             throws IOException {
+        this(config, registry, clock, threads, store, IndexStore.inLog(config.stateDir().resolve("dedup.jsonl")));
+    }
+
+    /**
+     * A receiver over {@code store} (the disk store in its state folder, or one shared with other nodes),
+     * which {@link #close} closes, keeping its content index in {@code index} (its own, or shared with the
+     * other nodes).
+     */
+    public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock, ReceiverThreads threads, SessionStore store,
+                    IndexStore index) throws IOException {
         this.config = config;
         this.threads = threads;
         Files.createDirectories(config.inbox());
         Versions versions = new Versions(config.stateDir().resolve(Versions.FOLDER), config.keepVersions(), clock);
         Mirrors mirrors = new Mirrors(config.inbox(), versions);
         this.store = store;
-        this.dedup = new DedupIndex(config.inbox(), config.stateDir().resolve("dedup.jsonl"),
-                store.activity().idleAfter(INDEXING_QUIET), threads.indexing());
+        this.dedup = new DedupIndex(config.inbox(), index, store.activity().idleAfter(INDEXING_QUIET), threads.indexing());
         this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());
         this.contentChecks = new ContentChecks(dedup, config.dedupMinSize());
         this.assemblers = new Assemblers(config, store, contentChecks.hooks(), threads.extraction());

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two receiver processes on the PostgreSQL store (one database, one chunk folder, one inbox) behind a
  * round-robin TCP proxy, with a sender that only knows the proxy: a parcel's chunks land on both nodes
  * and it is published once; kill -9 of one node mid-upload is survived by the other; the Quartz cleanup
- * fires on one node per firing.
+ * fires on one node per firing; content published through one node is deduplicated through the other.
  */
 class ClusteredReceiversIT {
 
@@ -179,6 +179,27 @@ class ClusteredReceiversIT {
                 assertThat(kept.filter(Files::isRegularFile).toList()).as("no publish replaced another").isEmpty();
             }
         }
+    }
+
+    @Test
+    void contentPublishedThroughOneNodeIsNotSentAgainThroughTheOther() throws Exception {
+        Path photos = Files.createDirectories(dir.resolve("photos"));
+        for (int i = 1; i <= 3; i++) {
+            TestTrees.random(photos.resolve("IMG_000" + i + ".raw"), (3L << 20) / 2 + i * 1000, 700 + i);
+        }
+        TreeSnapshot source = TreeSnapshot.of(photos);
+        int a = E2e.freePort();
+        int b = E2e.freePort();
+        processes.start(dir, "node-a", node(a)).awaitHttpReady(a);
+        processes.start(dir, "node-b", node(b)).awaitHttpReady(b);
+
+        long first = E2e.chunkBytesOfSend(processes, dir, photos, "first", a);
+        long second = E2e.chunkBytesOfSend(processes, dir, photos, "second", b);
+
+        assertThat(first).isGreaterThan(4L << 20);
+        assertThat(second).as("chunk bytes node b stored for content node a published").isLessThan(first / 100);
+        E2e.assertSameTree(source, dir.resolve("inbox/first"));
+        E2e.assertSameTree(source, dir.resolve("inbox/second"));
     }
 
     private static boolean refusedForTheDatabase(int... ports) {

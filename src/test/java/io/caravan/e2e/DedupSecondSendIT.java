@@ -6,7 +6,6 @@ import io.caravan.TestTrees;
 import io.caravan.util.TreeSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +34,8 @@ class DedupSecondSendIT {
         int port = E2e.freePort();
         processes.start(dir, "serve", E2e.serve(port, dir.resolve("inbox"))).awaitHttpReady(port);
 
-        long firstBytes = send(photos, "first", port);
-        long secondBytes = send(photos, "second", port);
+        long firstBytes = E2e.chunkBytesOfSend(processes, dir, photos, "first", port);
+        long secondBytes = E2e.chunkBytesOfSend(processes, dir, photos, "second", port);
 
         System.out.printf("first send: %d chunk bytes stored, second send: %d (%.3f%%)%n",
                 firstBytes, secondBytes, 100.0 * secondBytes / firstBytes);
@@ -44,17 +43,5 @@ class DedupSecondSendIT {
         assertThat(secondBytes).as("bytes of the second send").isLessThan(firstBytes / 100);
         E2e.assertSameTree(source, dir.resolve("inbox/first"));
         E2e.assertSameTree(source, dir.resolve("inbox/second"));
-    }
-
-    /** Sends the folder; returns the chunk bytes the receiver stored for it. */
-    private long send(Path folder, String name, int port) throws Exception {
-        long before = E2e.bytesReceived(port);
-        CaravanProcess send = processes.start(dir, "send-" + name, "send", folder.toString(), name,
-                "--to", "http://127.0.0.1:" + port, "--state-dir", dir.resolve("state").toString(), "-q");
-        int exit = send.awaitExit(Duration.ofSeconds(60));
-        String output = send.log();
-        assertThat(exit).as("send as '%s':\n%s", name, output).isZero();
-        System.out.println("send as '" + name + "': " + E2e.onTheWire(output));
-        return E2e.bytesReceived(port) - before;
     }
 }

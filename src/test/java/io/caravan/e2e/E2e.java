@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -68,6 +69,22 @@ final class E2e {
 
     static long bytesReceived(int port) throws IOException {
         return (long) metric(port, "caravan_bytes_received_bytes_total");
+    }
+
+    /**
+     * Sends {@code folder} as {@code name} to the receiver on {@code port} (sender state in {@code dir/state},
+     * shared by every such send) and returns the chunk bytes that receiver stored for it.
+     */
+    static long chunkBytesOfSend(CaravanProcess.Tracker processes, Path dir, Path folder, String name, int port)
+            throws Exception {
+        long before = bytesReceived(port);
+        CaravanProcess send = processes.start(dir, "send-" + name, "send", folder.toString(), name,
+                "--to", "http://127.0.0.1:" + port, "--state-dir", dir.resolve("state").toString(), "-q");
+        int exit = send.awaitExit(Duration.ofSeconds(90));
+        String output = send.log();
+        assertThat(exit).as("send as '%s':\n%s", name, output).isZero();
+        System.out.println("send as '" + name + "': " + onTheWire(output));
+        return bytesReceived(port) - before;
     }
 
     /** {@code GET /status/<sid>} of the receiver on {@code port}. */
