@@ -66,7 +66,7 @@ final class ReceiverStores {
         if (store instanceof PostgresSessionStore shared) {
             return new PostgresIndexStore(shared.database(), config.node(), config.inbox());
         }
-        return IndexStore.inLog(config.stateDir().resolve("dedup.jsonl"));
+        return config.ownContentIndex();
     }
 
     /**

@@ -57,7 +57,7 @@ public final class Receiver implements Service {
     /** A receiver over {@code store}, its content index in {@code dedup.jsonl} in its state folder. */
     public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock, ReceiverThreads threads, SessionStore store)
             throws IOException {
-        this(config, registry, clock, threads, store, IndexStore.inLog(config.stateDir().resolve("dedup.jsonl")));
+        this(config, registry, clock, threads, store, config.ownContentIndex());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.dedup.IndexStore;
 import io.caravan.session.Durability;
 import io.caravan.session.SessionLimits;
 import io.caravan.session.SessionMeta;
@@ -46,6 +47,11 @@ public record ReceiverConfig(Path inbox, Duration sessionTtl, SessionLimits limi
 
     public Path stateDir() {
         return inbox.resolve(".caravan");
+    }
+
+    /** The content index of a receiver alone on its inbox ({@code dedup.jsonl} in its state folder). */
+    public IndexStore ownContentIndex() {
+        return IndexStore.inLog(stateDir().resolve("dedup.jsonl"));
     }
 
     /** What a publish of this session does with an existing entry: as the sender asked, else as configured. */

@@ -58,6 +58,7 @@ public final class PostgresIndexStore implements IndexStore {
     private final SessionDatabase db;
     private final String node;
     private final Path inbox;
+    private final Object awaiting = new Object();
     private volatile long downUntilNanos;
     private volatile boolean failing;
 
@@ -211,44 +212,48 @@ public final class PostgresIndexStore implements IndexStore {
         }));
     }
 
+    /** One lookup of this node waits at a time, on one connection: lookups waiting together cannot empty the pool. */
     @Override
     public boolean awaitOthers() {
-        return call("waiting for files other nodes hash", false, c -> inTransaction(c, () -> {
-            Set<Integer> held = new HashSet<>();
-            try (PreparedStatement locks = c.prepareStatement("SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory'"
-                    + " AND granted AND objsubid = 2 AND classid = ?::oid AND pid <> pg_backend_pid()"
-                    + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
-                locks.setLong(1, LOCK_CLASS);
-                try (ResultSet rs = locks.executeQuery()) {
-                    while (rs.next()) {
-                        held.add((int) rs.getLong(1));
-                    }
+        synchronized (awaiting) {
+            return call("waiting for files other nodes hash", false, c -> inTransaction(c, () -> awaitHeld(c)));
+        }
+    }
+
+    /** Waits for the lock of one waiting file another node holds; false when none is held. */
+    private boolean awaitHeld(Connection c) throws SQLException {
+        Set<Integer> held = new HashSet<>();
+        try (PreparedStatement locks = c.prepareStatement("SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory'"
+                + " AND granted AND objsubid = 2 AND classid = ?::oid AND pid <> pg_backend_pid()"
+                + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
+            locks.setLong(1, LOCK_CLASS);
+            try (ResultSet rs = locks.executeQuery()) {
+                while (rs.next()) {
+                    held.add((int) rs.getLong(1));
                 }
             }
-            if (held.isEmpty()) {
-                return false;
-            }
-            Long waitFor = null;
+        }
+        Integer waitFor = null;
+        if (!held.isEmpty()) {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT queued FROM caravan_content_queue")) {
-                while (rs.next() && waitFor == null) {
-                    if (held.contains(key(rs.getLong(1)))) {
-                        waitFor = rs.getLong(1);
-                    }
+                while (waitFor == null && rs.next()) {
+                    int key = key(rs.getLong(1));
+                    waitFor = held.contains(key) ? key : null;
                 }
             }
-            if (waitFor == null) {
-                return false;
-            }
-            try (Statement s = c.createStatement()) {
-                s.execute("SET LOCAL lock_timeout = '" + AWAIT_SECONDS + "s'");
-            }
-            try (PreparedStatement wait = c.prepareStatement("SELECT pg_advisory_xact_lock(?, ?)")) {
-                wait.setInt(1, LOCK_CLASS);
-                wait.setInt(2, key(waitFor));
-                wait.executeQuery().close();
-            }
-            return true; // the transaction's end lets go of the lock at once
-        }));
+        }
+        if (waitFor == null) {
+            return false;
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL lock_timeout = '" + AWAIT_SECONDS + "s'");
+        }
+        try (PreparedStatement wait = c.prepareStatement("SELECT pg_advisory_xact_lock(?, ?)")) {
+            wait.setInt(1, LOCK_CLASS);
+            wait.setInt(2, waitFor);
+            wait.executeQuery().close();
+        }
+        return true; // the transaction's end lets go of the lock at once
     }
 
     /** A waiting file this transaction holds the lock of, and its queue number. */
