@@ -16,19 +16,22 @@ import java.util.Optional;
  * <ul>
  * <li><b>A hit is the file as it was hashed.</b> {@link #find} answers a file only if, when it
  *     answers, the file still has the identity (device, inode, size, mtime, ctime) it had when it
- *     was hashed, is a regular file inside the inbox and is reached through real folders only. An
- *     identity that differs only where the bytes cannot have changed unseen (a ctime moved by a hard
- *     link or chmod) is settled by hashing the file again. A file that changed, went away, or is now
- *     reached through a symlink is dropped, never answered.</li>
+ *     was hashed, is a regular file inside the inbox and is reached through real folders only (for a
+ *     file another machine sharing the inbox hashed, whose device number is that machine's own: its
+ *     inode, size, mtime and ctime). An identity that differs only where the bytes cannot have changed
+ *     unseen (a ctime moved by a hard link or chmod) is settled by hashing the file again. A file that
+ *     changed, went away, or is now reached through a symlink is dropped, never answered.</li>
  * <li><b>A hit is advice, a materialisation is proof.</b> Between {@code find} and its use the file
  *     may change; {@link #materialise} therefore checks again and writes to the target only bytes
  *     that hash to the asked SHA-256 (a hard link made right after the identity was checked, or a
  *     copy hashed while it is written). When the stored file changed meanwhile, the entry is dropped
  *     and {@link ReferenceUnavailableException} tells the caller; nothing is left at the target.</li>
  * <li><b>Misses do not depend on timing.</b> Files recorded for hashing later ({@link #recordLater})
- *     are hashed before a lookup misses, so an answer is the same whether background hashing ran or not.</li>
+ *     are hashed before a lookup misses, so an answer is the same whether background hashing ran or not
+ *     (here, or on another receiver sharing the index).</li>
  * <li><b>What was forgotten stays forgotten.</b> After {@link #forget} of a path, nothing at or under it
- *     is answered until it is recorded again. Every publish that replaces or removes a path forgets it.</li>
+ *     is answered until it is recorded again (by any receiver sharing the index). Every publish that
+ *     replaces or removes a path forgets it; a file being hashed meanwhile is not indexed from its old state.</li>
  * <li><b>Durable across restarts, but only a cache.</b> Recorded, queued and forgotten files are found
  *     again after a restart; an entry lost (a damaged log line) costs a later re-send, never a wrong answer.</li>
  * </ul>

@@ -162,33 +162,61 @@ class PostgresIndexStoreTest {
         assertThat(count("SELECT count(*) FROM caravan_content WHERE node = 'node-b'")).isOne();
     }
 
+    @Test
+    void aPublishOverAFileAnotherNodeIsHashingNeitherWaitsForTheHashNorGetsTheOldFileIndexed() throws Exception {
+        Path file = published("big.bin", 300_000);
+        String sha = sha(file);
+        SlowHash nodeA = new SlowHash(file, waiting -> IndexStore.Hashed.as(
+                new StoredFile(sha, waiting.path(), waiting.identity(), System.currentTimeMillis())));
+
+        CompletableFuture.runAsync(() -> b.forget(file)).get(5, TimeUnit.SECONDS);
+        assertThat(nodeA.finish()).isTrue();
+
+        assertThat(b.find(sha)).isEmpty();
+        assertThat(count("SELECT count(*) FROM caravan_content")).isZero();
+    }
+
     /** Node a queues {@code file} and holds it while it hashes; node b looks it up meanwhile; then a ends as {@code outcome}. */
-    private Optional<StoredFile> lookupWhileAnotherNodeHashes(Path file, IndexStore.Hasher outcome)
-            throws Exception {
-        SessionDatabase db = SessionDatabase.open(url, TestDatabase.USER, "", 2);
-        opened.add(db);
-        IndexStore a = new PostgresIndexStore(db, "node-a", inbox);
-        a.queued(List.of(new StoredFile(null, inbox.relativize(file).toString(),
-                FileIdentity.ofRegularFile(file).orElseThrow(), System.currentTimeMillis())));
-        CountDownLatch hashing = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        CompletableFuture<Boolean> nodeA = CompletableFuture.supplyAsync(() -> a.hashNext(waiting -> {
-            hashing.countDown();
-            try {
-                finish.await();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            return outcome.hash(waiting);
-        }));
-        assertThat(hashing.await(10, TimeUnit.SECONDS)).isTrue();
+    private Optional<StoredFile> lookupWhileAnotherNodeHashes(Path file, IndexStore.Hasher outcome) throws Exception {
+        SlowHash nodeA = new SlowHash(file, outcome);
         String sha = sha(file);
         CompletableFuture<Optional<StoredFile>> lookup = CompletableFuture.supplyAsync(() -> b.find(sha));
         Thread.sleep(500);
         assertThat(lookup).as("answered while another node was still hashing").isNotDone();
-        finish.countDown();
-        nodeA.get(10, TimeUnit.SECONDS);
+        nodeA.finish();
         return lookup.get(20, TimeUnit.SECONDS);
+    }
+
+    /** Node a, its own store on the database: queues a file and takes it to hash, and hashes it as {@code outcome} on {@link #finish}. */
+    private final class SlowHash {
+
+        private final CountDownLatch finish = new CountDownLatch(1);
+        private final CompletableFuture<Boolean> hashed;
+
+        SlowHash(Path file, IndexStore.Hasher outcome) throws Exception {
+            SessionDatabase db = SessionDatabase.open(url, TestDatabase.USER, "", 2);
+            opened.add(db);
+            IndexStore a = new PostgresIndexStore(db, "node-a", inbox);
+            a.queued(List.of(new StoredFile(null, inbox.relativize(file).toString(),
+                    FileIdentity.ofRegularFile(file).orElseThrow(), System.currentTimeMillis())));
+            CountDownLatch hashing = new CountDownLatch(1);
+            hashed = CompletableFuture.supplyAsync(() -> a.hashNext(waiting -> {
+                hashing.countDown();
+                try {
+                    finish.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return outcome.hash(waiting);
+            }));
+            assertThat(hashing.await(10, TimeUnit.SECONDS)).as("node a took the file").isTrue();
+        }
+
+        /** Whether node a took the file off the queue (it did not when it gave up). */
+        boolean finish() throws Exception {
+            finish.countDown();
+            return hashed.get(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test
