@@ -2,19 +2,14 @@ package io.caravan.catalog;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.util.function.LongConsumer;
-import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
 
 /**
  * An answer whose body is {@code length} bytes of an open file from {@code position}, sent by Netty's
@@ -27,7 +22,7 @@ import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
  * connection closes and the client sees a body shorter than its {@code Content-Length}, never a short
  * answer that looks complete. The file is closed when the transfer ends, whichever way.
  */
-public final class FileSliceAnswer extends OutboundStreamHttpResponse {
+public final class FileSliceAnswer extends PieceAnswer {
 
     /** Bytes read and handed to Netty per piece. */
     static final int PIECE = 256 * 1024;
@@ -37,15 +32,13 @@ public final class FileSliceAnswer extends OutboundStreamHttpResponse {
     private final long length;
     private final LongConsumer sent;
     private long position;
-    private long progress;
-    private boolean lastSent;
 
     /**
      * Answers {@code status} with {@code length} bytes of {@code file} from {@code position};
      * {@code sent} is told the size of every piece handed to the connection.
      */
     public FileSliceAnswer(HttpResponseStatus status, FileChannel file, long position, long length, LongConsumer sent) {
-        super(InputStream.nullInputStream(), new DefaultHttpResponse(HttpVersion.HTTP_1_1, status));
+        super(status);
         if (position < 0 || length < 0) {
             throw new IllegalArgumentException("a slice needs a position and a length of at least 0");
         }
@@ -57,12 +50,8 @@ public final class FileSliceAnswer extends OutboundStreamHttpResponse {
     }
 
     @Override
-    public HttpContent readChunk(ByteBufAllocator allocator) throws Exception {
-        if (lastSent) {
-            return null;
-        }
+    protected HttpContent nextPiece(ByteBufAllocator allocator) throws Exception {
         if (position >= end) {
-            lastSent = true;
             return LastHttpContent.EMPTY_LAST_CONTENT;
         }
         int size = (int) Math.min(PIECE, end - position);
@@ -80,29 +69,13 @@ public final class FileSliceAnswer extends OutboundStreamHttpResponse {
             throw e;
         }
         position += size;
-        progress += size;
         sent.accept(size);
         return new DefaultHttpContent(piece);
     }
 
     @Override
-    public HttpContent readChunk(ChannelHandlerContext context) throws Exception {
-        return readChunk(context.alloc());
-    }
-
-    @Override
-    public boolean isEndOfInput() {
-        return lastSent;
-    }
-
-    @Override
     public long length() {
         return length;
-    }
-
-    @Override
-    public long progress() {
-        return progress;
     }
 
     @Override
