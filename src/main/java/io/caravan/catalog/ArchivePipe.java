@@ -2,16 +2,12 @@ package io.caravan.catalog;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -19,7 +15,6 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * for it is treated as gone: its writer fails and its connection is closed, so idle clients never hold
  * the archive threads.
  */
-public final class ArchivePipe extends OutboundStreamHttpResponse {
+public final class ArchivePipe extends PieceAnswer {
 
     /** Bytes handed to Netty at most per chunk, and written into the pipe at most per wake-up. */
     private static final int CHUNK = 64 * 1024;
@@ -49,9 +44,7 @@ public final class ArchivePipe extends OutboundStreamHttpResponse {
     private final Runnable wake;
     private volatile boolean written;
     private volatile Throwable failure;
-    private volatile boolean lastSent;
     private volatile boolean closed;
-    private long progress;
     /** When Netty last took bytes from the pipe (System.nanoTime). */
     private volatile long lastTaken = System.nanoTime();
     /** Since when bytes wait in the pipe for the client (System.nanoTime), -1 while none do; the watch's own. */
@@ -59,7 +52,7 @@ public final class ArchivePipe extends OutboundStreamHttpResponse {
     private volatile ScheduledFuture<?> watch;
 
     private ArchivePipe(int bufferSize, Runnable wake) {
-        super(InputStream.nullInputStream(), new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        super(HttpResponseStatus.OK);
         this.pipe = new PipedInputStream(bufferSize);
         this.wake = wake;
     }
@@ -117,7 +110,7 @@ public final class ArchivePipe extends OutboundStreamHttpResponse {
 
     /** Aborts the answer when bytes have waited for the client, with none taken, for the whole stall timeout. */
     private void check(String name, StallWatch stall) {
-        if (lastSent || closed) {
+        if (isEndOfInput() || closed) {
             stopWatching();
             return;
         }
@@ -159,10 +152,7 @@ public final class ArchivePipe extends OutboundStreamHttpResponse {
     }
 
     @Override
-    public HttpContent readChunk(ByteBufAllocator allocator) throws Exception {
-        if (lastSent) {
-            return null;
-        }
+    protected HttpContent nextPiece(ByteBufAllocator allocator) throws Exception {
         boolean ended = written; // read first: whatever was written before the end is in the pipe now
         int available = pipe.available();
         if (available > 0) {
@@ -173,7 +163,6 @@ public final class ArchivePipe extends OutboundStreamHttpResponse {
                 chunk.release();
                 throw e;
             }
-            progress += chunk.readableBytes();
             lastTaken = System.nanoTime();
             return new DefaultHttpContent(chunk);
         }
@@ -183,28 +172,12 @@ public final class ArchivePipe extends OutboundStreamHttpResponse {
         if (failure != null) {
             throw new IOException("the archive could not be completed: " + failure.getMessage(), failure);
         }
-        lastSent = true;
         return LastHttpContent.EMPTY_LAST_CONTENT;
-    }
-
-    @Override
-    public HttpContent readChunk(ChannelHandlerContext context) throws Exception {
-        return readChunk(context.alloc());
-    }
-
-    @Override
-    public boolean isEndOfInput() {
-        return lastSent;
     }
 
     @Override
     public long length() {
         return -1;
-    }
-
-    @Override
-    public long progress() {
-        return progress;
     }
 
     /** The transfer ended (sent, or the client went away): a writer still writing fails. */

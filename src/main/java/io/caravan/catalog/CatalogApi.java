@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.receiver.BearerToken;
 import io.caravan.session.RequestRejectedException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 import io.caravan.pack.Codecs;
@@ -24,7 +23,6 @@ import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * Binds the read side's REST verbs to the {@link CatalogService}: query parameters in, JSON or
@@ -86,7 +84,8 @@ public final class CatalogApi {
             for (int attempt = 0; ; attempt++) {
                 try {
                     CatalogService.ServedChunk chunk = service.openChunk(name, index, ifMatch);
-                    DefaultHttpResponse response = stream(exchange, 200, chunk.body(), chunk.info().size(), "application/octet-stream");
+                    DefaultHttpResponse response = answer(exchange, new FileSliceAnswer(HttpResponseStatus.OK, chunk.file(),
+                            chunk.position(), chunk.info().size(), sent -> { }), chunk.info().size(), "application/octet-stream");
                     response.headers().set(HttpHeaderNames.ETAG, CatalogService.quoted(chunk.info().checksum()));
                     return;
                 } catch (NoSuchFileException evicted) {
@@ -112,8 +111,9 @@ public final class CatalogApi {
                 file.channel().position(0);
             }
             long length = range == null ? file.size() : range.length();
-            InputStream body = new RangeInputStream(file.channel(), length);
-            DefaultHttpResponse response = stream(exchange, range == null ? 200 : 206, body, length, "application/octet-stream");
+            DefaultHttpResponse response = answer(exchange, new FileSliceAnswer(range == null ? HttpResponseStatus.OK
+                    : HttpResponseStatus.PARTIAL_CONTENT, file.channel(), file.channel().position(), length, sent -> { }),
+                    length, "application/octet-stream");
             response.headers().set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
             response.headers().set(HttpHeaderNames.ETAG, file.etag());
             response.headers().set(HttpHeaderNames.LAST_MODIFIED, DateTimeFormatter.RFC_1123_DATE_TIME
@@ -161,12 +161,6 @@ public final class CatalogApi {
     private void handle(Exchange exchange, Action action) throws Exception {
         token.require(exchange.getMessage().getHeader("Authorization", String.class));
         action.run();
-    }
-
-    /** Answers with {@code body} streamed by Netty, {@code length} bytes (unknown, -1: chunked); the returned response takes more headers. */
-    private static DefaultHttpResponse stream(Exchange exchange, int status, InputStream body, long length, String type) {
-        return answer(exchange, new OutboundStreamHttpResponse(body,
-                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status))), length, type);
     }
 
     /** Makes {@code response} the answer of {@code exchange}: {@code length} bytes (unknown, -1: chunked) of {@code type}. */

@@ -11,7 +11,6 @@ import io.caravan.pack.PackOptions;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.util.Sha256;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -169,8 +168,8 @@ public final class CatalogService {
         return packing;
     }
 
-    /** One chunk as served: its bytes (close it) and what the manifest says of it. */
-    public record ServedChunk(InputStream body, ChunkInfo info) {
+    /** One chunk as served: the file that holds it (close it), where it starts there, and what the manifest says of it. */
+    public record ServedChunk(FileChannel file, long position, ChunkInfo info) {
     }
 
     /**
@@ -182,19 +181,14 @@ public final class CatalogService {
         ChunkCache.Packing packing = chunk(name, index, ifMatch);
         ChunkInfo info = packing.manifest().chunks().get(index);
         if (!packing.fromSource()) {
-            return new ServedChunk(Files.newInputStream(packing.chunk(index)), info);
+            return new ServedChunk(FileChannel.open(packing.chunk(index), StandardOpenOption.READ), 0, info);
         }
         OpenFile file = file(name, null);
-        try {
-            if (file.size() != packing.manifest().totalSize()) {
-                throw new RequestRejectedException(503, "busy", "'" + name + "' is changing while it is served; try again");
-            }
-            file.channel().position((long) index * packing.manifest().chunkSize());
-            return new ServedChunk(new RangeInputStream(file.channel(), info.size()), info);
-        } catch (IOException | RuntimeException e) {
+        if (file.size() != packing.manifest().totalSize()) {
             file.channel().close();
-            throw e;
+            throw new RequestRejectedException(503, "busy", "'" + name + "' is changing while it is served; try again");
         }
+        return new ServedChunk(file.channel(), (long) index * packing.manifest().chunkSize(), info);
     }
 
     /** {@code GET /files?path=}: a published regular file, opened without following any link, at the requested range. */

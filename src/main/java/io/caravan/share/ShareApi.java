@@ -4,13 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.catalog.ByteRange;
 import io.caravan.catalog.CatalogService;
+import io.caravan.catalog.FileSliceAnswer;
 import io.caravan.catalog.StreamedAnswers;
 import io.caravan.receiver.BearerToken;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.SyncEntry;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -22,12 +21,9 @@ import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
 import org.apache.camel.support.AsyncProcessorSupport;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * Binds the share verbs to {@link Shares}: {@code GET /shares}, {@code GET /shares/{name}/listing}
@@ -86,9 +82,8 @@ public final class ShareApi {
         CatalogService.OpenFile file = reader.file(path, in.getHeader("Range", String.class));
         ByteRange range = file.range();
         long length = range == null ? file.size() : range.length();
-        InputStream body = new Counted(new io.caravan.catalog.RangeInputStream(file.channel(), length));
-        OutboundStreamHttpResponse response = new OutboundStreamHttpResponse(body,
-                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(range == null ? 200 : 206)));
+        FileSliceAnswer response = new FileSliceAnswer(range == null ? HttpResponseStatus.OK : HttpResponseStatus.PARTIAL_CONTENT,
+                file.channel(), file.channel().position(), length, shares::served);
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
         response.headers().set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
@@ -183,30 +178,5 @@ public final class ShareApi {
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(Exchange.CONTENT_TYPE, "application/json");
         out.setBody(JSON.writeValueAsString(body));
-    }
-
-    /** Counts the bytes a file answer sends, for {@code bytes_served}. */
-    private final class Counted extends FilterInputStream {
-        Counted(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                shares.served(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int off, int len) throws IOException {
-            int n = super.read(buffer, off, len);
-            if (n > 0) {
-                shares.served(n);
-            }
-            return n;
-        }
     }
 }
