@@ -17,24 +17,28 @@ import java.util.Set;
 
 /**
  * Decides which files travel as references: files of at least {@code minSize} whose hash the
- * sender already knows (from its {@link HashCache}) and the receiver reports as stored. The set of
- * referenced hashes is kept in the journal so a resumed upload packs exactly the same stream.
+ * sender already knows (from its {@link HashCache}: hashed here, or vouched for by this same receiver)
+ * and the receiver reports as stored. The set of referenced hashes is kept in the journal so a
+ * resumed upload packs exactly the same stream.
  */
 public final class DedupPlan implements PackHooks {
 
     private final HashCache cache;
     private final long minSize;
     private final Set<String> references;
+    /** The receiver's URL: hashes it vouched for are trusted for it alone. */
+    private final String receiver;
 
-    private DedupPlan(HashCache cache, long minSize, Set<String> references) {
+    private DedupPlan(HashCache cache, long minSize, Set<String> references, String receiver) {
         this.cache = cache;
         this.minSize = minSize;
         this.references = references;
+        this.receiver = receiver;
     }
 
-    /** A plan with a fixed set of referenced hashes (a resumed upload). */
-    public static DedupPlan of(HashCache cache, long minSize, List<String> references) {
-        return new DedupPlan(cache, minSize, new HashSet<>(references));
+    /** A plan for the receiver at {@code receiver} (URL) with a fixed set of referenced hashes (a resumed upload). */
+    public static DedupPlan of(HashCache cache, long minSize, List<String> references, String receiver) {
+        return new DedupPlan(cache, minSize, new HashSet<>(references), receiver);
     }
 
     /** Asks the receiver about every known large file under {@code source}. */
@@ -44,7 +48,7 @@ public final class DedupPlan implements PackHooks {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 if (attrs.isRegularFile() && attrs.size() >= minSize) {
-                    FileIdentity.ofRegularFile(file).flatMap(identity -> cache.get(file, identity)).ifPresent(known::add);
+                    FileIdentity.ofRegularFile(file).flatMap(identity -> cache.get(file, identity, client.url())).ifPresent(known::add);
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -54,7 +58,7 @@ public final class DedupPlan implements PackHooks {
             JsonNode found = client.check(known.subList(from, Math.min(known.size(), from + 1000)));
             found.fieldNames().forEachRemaining(stored::add);
         }
-        return new DedupPlan(cache, minSize, stored);
+        return new DedupPlan(cache, minSize, stored, client.url());
     }
 
     public List<String> references() {
@@ -66,7 +70,7 @@ public final class DedupPlan implements PackHooks {
         if (identity.size() < minSize) {
             return Optional.empty();
         }
-        return cache.get(file, identity).filter(references::contains);
+        return cache.get(file, identity, receiver).filter(references::contains);
     }
 
     @Override
@@ -90,11 +94,11 @@ public final class DedupPlan implements PackHooks {
         pending = new Pending(file, identity, seenMillis);
     }
 
-    /** The receiver published the file sent as its own bytes with this SHA-256: remembered as if hashed here. */
+    /** The receiver published the file sent as its own bytes with this SHA-256: remembered for references to that receiver. */
     public void receiverHashed(String sha256) {
         Pending file = pending;
         if (file != null && sha256 != null && sha256.matches("[0-9a-f]{64}")) {
-            hashed(file.file(), file.identity(), file.seenMillis(), sha256);
+            cache.putVouched(file.file(), file.identity(), file.seenMillis(), sha256, receiver);
             pending = null;
         }
     }

@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * and mtime put back; a hash is only kept when the file had not changed for a moment before it
  * was read ({@link FileIdentity#settledBefore}). Appended to {@code hashes.jsonl}, one JSON object
  * per line, so no file name can break it; a damaged line is skipped.
+ *
+ * <p>A hash is either taken here or <em>vouched for</em> by a receiver (a file sent as its own bytes is
+ * hashed whole by the receiver only): a vouched hash is answered only for that receiver
+ * ({@link #get(Path, FileIdentity, String)}), so a receiver that lies about it can mislead only its own
+ * references, and it never replaces a hash taken here of the same state.
  */
 public final class HashCache {
 
@@ -33,7 +38,8 @@ public final class HashCache {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
-    private record Entry(FileIdentity identity, String sha256) {
+    /** A hash of {@code identity}; {@code vouchedBy}: the receiver that gave it, null when taken here. */
+    private record Entry(FileIdentity identity, String sha256, String vouchedBy) {
     }
 
     private final Path file;
@@ -84,35 +90,69 @@ public final class HashCache {
             }
             FileIdentity identity = new FileIdentity(node.path("dev").asLong(), node.path("ino").asLong(),
                     node.path("size").asLong(), node.path("mtime_ns").asLong(), node.path("ctime_ns").asLong());
-            hashes.put(node.path("path").asText(), new Entry(identity, sha));
+            JsonNode vouched = node.path("vouched_by");
+            if (!vouched.isMissingNode() && !vouched.isTextual()) {
+                return false;
+            }
+            hashes.put(node.path("path").asText(), new Entry(identity, sha, vouched.isTextual() ? vouched.asText() : null));
             return true;
         } catch (IOException e) {
             return false;
         }
     }
 
-    /** The hash of {@code path} if it was hashed in exactly this state. */
+    /** The hash of {@code path} if it was hashed here in exactly this state. */
     public Optional<String> get(Path path, FileIdentity identity) {
+        return get(path, identity, null);
+    }
+
+    /**
+     * The hash of {@code path} in exactly this state, taken here or vouched for by {@code receiver}
+     * (its URL; null: taken here only).
+     */
+    public Optional<String> get(Path path, FileIdentity identity, String receiver) {
         Entry entry = hashes.get(key(path));
-        return entry != null && entry.identity().equals(identity) ? Optional.of(entry.sha256()) : Optional.empty();
+        if (entry == null || !entry.identity().equals(identity)
+                || entry.vouchedBy() != null && !entry.vouchedBy().equals(receiver)) {
+            return Optional.empty();
+        }
+        return Optional.of(entry.sha256());
     }
 
     /**
      * Remembers the hash of {@code path} read in the state {@code identity}, seen at {@code seenMillis}
      * (before the read); not kept when the file changed too shortly before to be sure the read saw it whole.
      */
-    public synchronized void put(Path path, FileIdentity identity, long seenMillis, String sha256) {
+    public void put(Path path, FileIdentity identity, long seenMillis, String sha256) {
+        put(path, new Entry(identity, sha256, null), seenMillis);
+    }
+
+    /**
+     * Remembers the hash {@code receiver} (its URL) gave of {@code path} in the state {@code identity},
+     * answered for that receiver only; a hash taken here of the same state is kept instead.
+     */
+    public void putVouched(Path path, FileIdentity identity, long seenMillis, String sha256, String receiver) {
+        put(path, new Entry(identity, sha256, receiver), seenMillis);
+    }
+
+    private synchronized void put(Path path, Entry entry, long seenMillis) {
+        FileIdentity identity = entry.identity();
         if (!identity.settledBefore(seenMillis)) {
             return;
         }
         String key = key(path);
-        Entry entry = new Entry(identity, sha256);
-        if (entry.equals(hashes.put(key, entry))) {
+        Entry before = hashes.get(key);
+        if (entry.equals(before)
+                || entry.vouchedBy() != null && before != null && before.vouchedBy() == null && before.identity().equals(identity)) {
             return;
         }
+        hashes.put(key, entry);
         ObjectNode line = JSON.createObjectNode().put("path", key).put("dev", identity.dev()).put("ino", identity.ino())
                 .put("size", identity.size()).put("mtime_ns", identity.mtimeNanos()).put("ctime_ns", identity.ctimeNanos())
-                .put("sha256", sha256);
+                .put("sha256", entry.sha256());
+        if (entry.vouchedBy() != null) {
+            line.put("vouched_by", entry.vouchedBy());
+        }
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             out.write((JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {

@@ -108,7 +108,7 @@ public final class ParcelUpload {
         var entry = journal.find(source, client.url(), name);
         if (entry.isPresent()) {
             String sid = entry.get().sessionId();
-            DedupPlan plan = DedupPlan.of(cache, settings.dedupMinSize(), entry.get().references());
+            DedupPlan plan = DedupPlan.of(cache, settings.dedupMinSize(), entry.get().references(), client.url());
             try {
                 ReceiverClient.SessionStatus status = retry.call("status of " + name, () -> client.status(sid));
                 boolean raw = rawSource && plan.references().isEmpty();
@@ -149,7 +149,7 @@ public final class ParcelUpload {
                 forget(levelsFile(settings.stateDir(), sid));
             }
         }
-        DedupPlan dedup = settings.dedupMinSize() < 0 ? DedupPlan.of(cache, Long.MAX_VALUE, List.of())
+        DedupPlan dedup = settings.dedupMinSize() < 0 ? DedupPlan.of(cache, Long.MAX_VALUE, List.of(), client.url())
                 : retry.call("dedup check of " + name, () -> {
                     try {
                         return DedupPlan.ask(client, cache, settings.dedupMinSize(), source);
