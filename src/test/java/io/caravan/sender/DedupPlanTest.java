@@ -24,13 +24,22 @@ class DedupPlanTest {
     @TempDir
     Path tmp;
 
+    private Path file;
+    private FileIdentity identity;
+    /** A moment the file is settled at: its hash may be kept. */
+    private long seen;
+
+    private HashCache cacheBesideAFile(int seed) throws Exception {
+        file = tmp.resolve("big.bin");
+        TestTrees.random(file, 100_000, seed);
+        identity = FileIdentity.ofRegularFile(file).orElseThrow();
+        seen = System.currentTimeMillis() + FileIdentity.SLACK_MILLIS + 1000;
+        return HashCache.in(tmp.resolve("state"));
+    }
+
     @Test
     void aHashOneReceiverGaveIsNeverUsedForReferencesToAnother() throws Exception {
-        Path file = tmp.resolve("big.bin");
-        TestTrees.random(file, 100_000, 5);
-        FileIdentity identity = FileIdentity.ofRegularFile(file).orElseThrow();
-        long seen = System.currentTimeMillis() + FileIdentity.SLACK_MILLIS + 1000;
-        HashCache cache = HashCache.in(tmp.resolve("state"));
+        HashCache cache = cacheBesideAFile(5);
 
         DedupPlan toA = DedupPlan.of(cache, 0, List.of(), A);
         toA.hashedByReceiver(file, identity, seen);
@@ -48,11 +57,7 @@ class DedupPlanTest {
 
     @Test
     void aHashTakenHereServesEveryReceiverAndIsNotReplacedByAReceiversClaim() throws Exception {
-        Path file = tmp.resolve("big.bin");
-        TestTrees.random(file, 100_000, 6);
-        FileIdentity identity = FileIdentity.ofRegularFile(file).orElseThrow();
-        long seen = System.currentTimeMillis() + FileIdentity.SLACK_MILLIS + 1000;
-        HashCache cache = HashCache.in(tmp.resolve("state"));
+        HashCache cache = cacheBesideAFile(6);
         String own = "0a".repeat(32);
         DedupPlan.of(cache, 0, List.of(), A).hashed(file, identity, seen, own);
 
