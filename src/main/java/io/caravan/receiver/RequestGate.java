@@ -50,6 +50,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final ChannelHandler shaper;
     private final ConnectionWatch watch;
     private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
+    /** The connection's response encoder, told each request's method so HEAD answers carry no body. */
+    private HeadAwareEncoder encoder;
     private boolean discarding;
     private boolean closeAfterDiscard;
     private long discarded;
@@ -84,6 +86,12 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, rejected));
         }
         HttpResponseEncoder encoder = pipeline.get(HttpResponseEncoder.class);
+        if (encoder != null && !(encoder instanceof HeadAwareEncoder)) {
+            HeadAwareEncoder headAware = new HeadAwareEncoder();
+            pipeline.replace(encoder, pipeline.context(encoder).name(), headAware);
+            encoder = headAware;
+            this.encoder = headAware;
+        }
         if (encoder != null) {
             pipeline.addAfter(pipeline.context(encoder).name(), "caravan-error-bodies", errorBodies);
             if (watch != null) {
@@ -99,6 +107,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             watch.requestArrived();
         }
         if (msg instanceof HttpRequest request) {
+            if (encoder != null) {
+                encoder.requested(request.method());
+            }
             discarding = false;
             errorBodies.requested(request.method(), request.uri());
             takeFormAsJson(request);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code GET /health} answers {@code {"status":"UP"}} and nothing more while the state folder
  * {@code <inbox>/.caravan} is usable, and 503 {@code {"status":"DOWN"}} when it is missing, replaced
- * by a file or a link; UP again once it is back.
+ * by a file or a link; UP again once it is back. {@code HEAD /health} (a load balancer's probe)
+ * answers the same status without a body.
  */
 class ReceiverHealthTest {
 
@@ -46,6 +47,43 @@ class ReceiverHealthTest {
     void upWhileTheStateFolderIsUsable() throws Exception {
         assertThat(health(200).get("status").asText()).isEqualTo("UP");
         assertThat(ok(receiver.get("/health"), 200).has("sessions")).isFalse();
+    }
+
+    @Test
+    void aLoadBalancersHeadProbeGetsTheStatusWithoutABody() throws Exception {
+        HttpResponse<String> up = receiver.send("HEAD", "/health", null);
+        assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+        assertThat(up.body()).isEmpty();
+
+        Files.move(state, aside);
+        assertThat(receiver.send("HEAD", "/health", null).statusCode()).isEqualTo(503);
+        Files.move(aside, state);
+    }
+
+    /** A body after a HEAD answer would be read as the start of the next answer on a kept-alive connection. */
+    @Test
+    void aHeadAnswerCarriesNoBodyOnTheConnection() throws Exception {
+        String[] answers = exchange("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(answers).hasSize(3);
+        assertThat(answers[0]).startsWith("HTTP/1.1 200");
+        assertThat(answers[1]).startsWith("HTTP/1.1 200");
+        assertThat(answers[2]).isEqualTo("{\"status\":\"UP\"}");
+
+        String[] refused = exchange("HEAD /status/none HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(refused).hasSize(2);
+        assertThat(refused[0]).matches("(?s)HTTP/1.1 4\\d\\d .*");
+        assertThat(refused[1]).as("no body after the head of a HEAD answer").isEmpty();
+    }
+
+    /** Sends {@code requests} on one connection and reads until the receiver closes it: the parts between blank lines. */
+    private String[] exchange(String requests) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", receiver.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(requests.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answers = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return answers.split("\r\n\r\n", -1);
+        }
     }
 
     @Test
