@@ -336,7 +336,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 ? new PostgresParcelCatalog(shared.database(), Clock.systemUTC())
                 : new DiskParcelCatalog(stateDir, Clock.systemUTC());
         receiver.catalog(catalog);
-        ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"));
+        ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"),
+                receiver.config().limits().minFreeBytes());
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
         context.getRegistry().bind("catalogApi", new CatalogApi(service, token, archiveWriters,

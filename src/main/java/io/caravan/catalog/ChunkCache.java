@@ -1,5 +1,7 @@
 package io.caravan.catalog;
 
+import io.caravan.InsufficientStorageException;
+import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.ChunkTarget;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackOptions;
@@ -11,7 +13,9 @@ import io.caravan.pack.PartFiles;
 import io.caravan.progress.ProgressListener;
 import io.caravan.unpack.Staging;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * one state of one entry (its {@code ETag}) always yields the same chunks, and an evicted packing is
  * simply packed again. A packing is written under a temporary name and renamed into place, so a
  * reader sees a complete packing or none; packing holds one chunk in memory whatever the size.
- * The cache keeps at most {@code maxBytes}, evicting the least recently used packings first.
+ * The cache keeps at most {@code maxBytes}, evicting the least recently used packings first, and never
+ * writes the disk below {@code minFreeBytes} (the receiver's {@code caravan.receiver.min-free-space}): a
+ * packing that would is stopped before its next part file, removed, and refused as insufficient storage.
  * <p>
  * Re-creating chunks on demand was chosen over keeping what the sender uploaded: the receiver writes
  * each byte once and drops the chunks at the publish (the extracted tree is the only copy), merges
@@ -47,11 +53,20 @@ public final class ChunkCache {
 
     private final Path dir;
     private final long maxBytes;
+    private final long minFreeBytes;
+    private final FileStore store;
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
 
     public ChunkCache(Path dir, long maxBytes) throws IOException {
+        this(dir, maxBytes, 0);
+    }
+
+    /** A cache in {@code dir} of at most {@code maxBytes}, which leaves at least {@code minFreeBytes} free on its disk. */
+    public ChunkCache(Path dir, long maxBytes, long minFreeBytes) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.maxBytes = maxBytes;
+        this.minFreeBytes = minFreeBytes;
+        this.store = Files.getFileStore(this.dir);
         try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, "*.tmp-*")) {
             for (Path tmp : stale) {
                 Staging.deleteTree(tmp); // a packing a crash interrupted
@@ -96,11 +111,12 @@ public final class ChunkCache {
         try {
             long started = System.nanoTime();
             PartFileTarget target = new PartFileTarget(tmp.resolve(PREFIX));
+            ChunkTarget floored = aboveTheFloor(target, name, options.chunkSize());
             Packer packer = new Packer(options.withName(name), ProgressListener.NONE);
             // a file that travels uncompressed is served as its own bytes, straight from where it is published:
             // only its hashes are kept here, and the client writes it once, where it belongs
             Manifest packed = RawFileParcel.applies(options, source) ? packer.packRawFile(source, ChunkTarget.DISCARD)
-                    : packer.packSources(List.of(new PackSource(source, name)), target);
+                    : packer.packSources(List.of(new PackSource(source, name)), floored);
             Manifest manifest = new Manifest(packed.version(), packed.format(), packed.name(), packed.codec(),
                     packed.level(), packed.chunkSize(), packed.totalChunks(), packed.totalSize(), packed.sha256(),
                     packed.entries(), packed.contentBytes(), createdAt, packed.chunks(), packed.file());
@@ -111,6 +127,33 @@ public final class ChunkCache {
         } finally {
             Staging.deleteTree(tmp);
         }
+    }
+
+    /** {@code target}, whose every part file is only begun while a whole chunk more leaves the floor free. */
+    private ChunkTarget aboveTheFloor(ChunkTarget target, String name, long chunkSize) {
+        return new ChunkTarget() {
+            @Override
+            public OutputStream open(int index) throws IOException {
+                long usable = store.getUsableSpace();
+                if (usable - chunkSize < minFreeBytes) {
+                    throw new InsufficientStorageException("only " + usable + " bytes are free where '" + name
+                            + "' is packed for downloads, below the floor of " + minFreeBytes
+                            + " (caravan.receiver.min-free-space) with a chunk more: nothing was kept; retry when there is room"
+                            + " (or lower caravan.catalog.cache-size)");
+                }
+                return target.open(index);
+            }
+
+            @Override
+            public void completed(ChunkInfo chunk) throws IOException {
+                target.completed(chunk);
+            }
+
+            @Override
+            public void finished(Throwable failure) throws IOException {
+                target.finished(failure);
+            }
+        };
     }
 
     /** Removes the least recently used packings (never {@code keep}) until the cache fits its size. */

@@ -1,6 +1,7 @@
 package io.caravan.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caravan.PackUnpack;
 import io.caravan.TestTrees;
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chunk cache keeps under its size by evicting the least recently used packing, and packing an
- * evicted entry again gives the very same manifest (so its ETag and chunk hashes stay valid).
+ * evicted entry again gives the very same manifest (so its ETag and chunk hashes stay valid); packing
+ * never takes the disk below the receiver's free-space floor.
  */
 class ChunkCacheTest {
 
@@ -34,6 +36,25 @@ class ChunkCacheTest {
         String again = cache.get("k1", one, "one", PackUnpack.options("none", 64 * 1024), "2026-01-01T00:00:00Z").manifestJson();
         assertThat(again).isEqualTo(first);
         assertThat(packings()).containsExactly("k1");
+    }
+
+    /** Packing for a download writes part files: never below the receiver's free-space floor (507, nothing kept). */
+    @Test
+    void packingStopsAtTheFreeSpaceFloorAndLeavesNothing() throws Exception {
+        Path one = Files.createDirectories(tmp.resolve("src/one"));
+        TestTrees.random(one.resolve("a.bin"), 300_000, 1);
+        TestTrees.random(one.resolve("b.bin"), 300_000, 2);
+        long floor = Files.getFileStore(tmp).getUsableSpace() + (1L << 30); // a floor this disk is always below
+        ChunkCache cache = new ChunkCache(tmp.resolve("cache"), 400_000, floor);
+
+        assertThatThrownBy(() -> cache.get("k1", one, "one", PackUnpack.options("none", 64 * 1024), "2026-01-01T00:00:00Z"))
+                .isInstanceOf(io.caravan.InsufficientStorageException.class)
+                .hasMessageContaining("'one'").hasMessageContaining("caravan.receiver.min-free-space");
+        assertThat(packings()).isEmpty();
+
+        ChunkCache roomy = new ChunkCache(tmp.resolve("cache"), 400_000, 0);
+        assertThat(roomy.get("k1", one, "one", PackUnpack.options("none", 64 * 1024), "2026-01-01T00:00:00Z")
+                .manifest().totalChunks()).isGreaterThan(1);
     }
 
     private java.util.List<String> packings() throws Exception {
