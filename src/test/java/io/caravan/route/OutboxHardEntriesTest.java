@@ -97,6 +97,39 @@ class OutboxHardEntriesTest {
     }
 
     @Test
+    void aFolderChangedDuringItsSendIsSentAgainWithTheChange(ReceiverFixture receiver) throws Exception {
+        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
+        Path album = Files.createDirectories(tmp.resolve("staging/album"));
+        TestTrees.random(album.resolve("a.bin"), 512 * 1024, 4); // 2 s at 256 KiB/s
+        Files.move(album, outbox.resolve("album"));
+        NotifyBuilder started = new NotifyBuilder(context).fromRoute("outbox-pickup").whenReceived(1).create();
+        Files.createFile(outbox.resolve("album.ready"));
+        assertThat(started.matches(30, TimeUnit.SECONDS)).as("the send of the folder started").isTrue();
+        await("the folder's first bytes at the receiver").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> receivedBytes(receiver) > 0);
+        Files.writeString(outbox.resolve("album/late.txt"), "added while the folder was being sent");
+
+        await("the folder delivered with the file added during its send").atMost(Duration.ofSeconds(40))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> Files.isRegularFile(receiver.inbox().resolve("album/late.txt"))
+                        && !Files.exists(outbox.resolve("album")));
+        assertThat(receiver.inbox().resolve("album/a.bin")).hasSameBinaryContentAs(outbox.resolve(".sent/album/a.bin"));
+        assertThat(outbox.resolve(".sent/album/late.txt")).exists();
+    }
+
+    /** Bytes of chunks the receiver holds in its sessions (its state folder's session folders). */
+    private static long receivedBytes(ReceiverFixture receiver) throws Exception {
+        Path sessions = receiver.inbox().resolve(".caravan/sessions");
+        if (!Files.isDirectory(sessions)) {
+            return 0;
+        }
+        try (var files = Files.walk(sessions)) {
+            return files.filter(Files::isRegularFile).filter(f -> f.getParent().getFileName().toString().equals("chunks"))
+                    .mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    @Test
     void aFolderWhoseNameIsNotUtf8IsNeitherMarkedNorSent(ReceiverFixture receiver) throws Exception {
         Path outbox = Files.createDirectories(tmp.resolve("outbox"));
         shell(outbox, "mkdir \"$(printf 'fold\\351r')\" && echo x > \"$(printf 'fold\\351r')/a.txt\""

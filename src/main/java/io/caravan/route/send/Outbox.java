@@ -64,6 +64,8 @@ public final class Outbox implements GenericFileFilter<File> {
     private static final String DECIDED = "CaravanFailureDecided";
     /** Exchange property: the {@link PickedFile} of a file parcel, as its send started. */
     private static final String PICKED_FILE = "CaravanPickedFile";
+    /** The fingerprint of a folder parcel as its send started ({@link FolderFingerprint}). */
+    private static final String PICKED_FOLDER = "CaravanPickedFolder";
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
     private Path dir;
@@ -102,6 +104,7 @@ public final class Outbox implements GenericFileFilter<File> {
             if (Files.isDirectory(folder)) {
                 parcel = folder;
                 exchange.setProperty("CaravanFolderParcel", folder);
+                exchange.setProperty(PICKED_FOLDER, FolderFingerprint.of(folder));
             }
         }
         if (!Files.isDirectory(parcel)) {
@@ -115,13 +118,21 @@ public final class Outbox implements GenericFileFilter<File> {
     /**
      * After success: moves the parcel, and a folder's marker, to {@code .sent/}, keeping an earlier one of
      * its name there as a version. A file that changed during its send (replaced, or still being
-     * written) is not moved: it stays in the outbox and is sent again.
+     * written), or a folder whose entries changed during it, is not moved: it stays in the outbox and is
+     * sent again.
      */
     public void sent(Exchange exchange) throws IOException {
         Path picked = exchange.getProperty(PICKED_UP, Path.class);
         PickedFile file = exchange.getProperty(PICKED_FILE, PickedFile.class);
         if (file != null) {
             moveIfUnchanged(file);
+            return;
+        }
+        Path folder = exchange.getProperty("CaravanFolderParcel", Path.class);
+        byte[] before = exchange.getProperty(PICKED_FOLDER, byte[].class);
+        if (folder != null && before != null && !java.util.Arrays.equals(before, FolderFingerprint.of(folder))) {
+            LOG.warn("folder '{}' changed during its send (an entry added, removed or written to): it stays in the"
+                    + " outbox and is sent again with its changes", NameRules.printable(folder.getFileName().toString()));
             return;
         }
         moveFolder(exchange, SENT);
