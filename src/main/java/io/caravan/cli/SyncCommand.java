@@ -56,7 +56,8 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--checksum", description = "Compare file content by SHA-256 instead of trusting size + mtime.")
     boolean checksum;
 
-    @Option(names = "--workers", defaultValue = "5", description = "Parcels in flight, 1-20 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", defaultValue = "5", description = "Parcels in flight, 1-20; their chunks take turns for half the heap, so large"
+            + " files may go fewer at a time (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--once", description = "One pass, then exit (1 if anything failed).")

@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * hash; a chunk that changed since (the source changed while paused) is sent again and replaces it.
  * A journal session the receiver reports as finished (the sender stopped after the publish, before
  * it noted it) is complete without sending anything, provided the source still packs to the
- * published stream; otherwise the parcel goes into a new session. Thread-safe for parallel
+ * published stream; otherwise the parcel goes into a new session. So does a parcel to be published
+ * with other options than its journal session was started with ({@code --force}, {@code --on-conflict}
+ * after a refused finish): a finish carries no options, so the old session is dropped and its chunks
+ * are sent again in the new one. Thread-safe for parallel
  * {@link #put} calls.
  */
 public final class ParcelUpload {
@@ -82,7 +85,10 @@ public final class ParcelUpload {
         this.republished = republished;
     }
 
-    /** Resumes the journal's session for this parcel if the receiver still has it, else starts one. */
+    /**
+     * Resumes the journal's session for this parcel if the receiver still has it and it was started
+     * with the same publish options, else starts one.
+     */
     public static ParcelUpload open(ReceiverClient client, SenderJournal journal, HashCache cache,
                                     SenderSettings settings, Path source, String name) throws IOException {
         return open(client, journal, cache, settings, source, name, Map.of());
@@ -108,6 +114,14 @@ public final class ParcelUpload {
         var entry = journal.find(source, client.url(), name);
         if (entry.isPresent()) {
             String sid = entry.get().sessionId();
+            if (!entry.get().startedWith(extraOptions)) {
+                // a finish carries no options: the receiver publishes as the session's start said
+                LOG.info("parcel '{}' is to be published with other options ({}) than session {} was started with ({}):"
+                        + " it is dropped and a new one started", name, extraOptions, sid,
+                        entry.get().options() == null ? "not recorded" : entry.get().options());
+                drop(client, journal, settings, source, name, sid);
+                return open(client, journal, cache, settings, source, name, extraOptions, reads, rawIfItApplies);
+            }
             DedupPlan plan = DedupPlan.of(cache, settings.dedupMinSize(), entry.get().references(), client.url());
             try {
                 ReceiverClient.SessionStatus status = retry.call("status of " + name, () -> client.status(sid));
@@ -115,13 +129,7 @@ public final class ParcelUpload {
                 if (!status.finished() && raw != RAW_KIND.equals(status.kind())) {
                     LOG.info("parcel '{}' is now sent {}: session {} is dropped and a new one started", name,
                             raw ? "as its own bytes" : "packed", sid);
-                    journal.remove(source, client.url(), name);
-                    forget(levelsFile(settings.stateDir(), sid));
-                    try {
-                        client.delete(sid);
-                    } catch (ShipException ignored) {
-                        // it expires on the receiver
-                    }
+                    drop(client, journal, settings, source, name, sid);
                     return open(client, journal, cache, settings, source, name, extraOptions, reads, rawIfItApplies);
                 }
                 if (!status.finished()) {
@@ -174,10 +182,22 @@ public final class ParcelUpload {
         JsonNode started = retry.call("start of " + name, () -> client.start(options));
         String sid = started.path("session_id").asText();
         journal.record(source, new SenderJournal.Entry(source.toAbsolutePath().normalize().toString(), client.url(), name, sid,
-                dedup.references()));
+                dedup.references(), extraOptions));
         LOG.info("parcel '{}': session {} started{}", name, sid, raw ? ", the file sent as its own bytes"
                 : dedup.references().isEmpty() ? "" : ", " + dedup.references().size() + " files sent as references");
         return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), dedup, null, null, settings.stateDir(), raw);
+    }
+
+    /** Forgets the journal's session {@code sid} of this parcel and deletes it on the receiver (or lets it expire there). */
+    private static void drop(ReceiverClient client, SenderJournal journal, SenderSettings settings, Path source, String name,
+                             String sid) throws IOException {
+        journal.remove(source, client.url(), name);
+        forget(levelsFile(settings.stateDir(), sid));
+        try {
+            client.delete(sid);
+        } catch (ShipException ignored) {
+            // it expires on the receiver
+        }
     }
 
     /**

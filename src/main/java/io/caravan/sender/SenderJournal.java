@@ -1,6 +1,7 @@
 package io.caravan.sender;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.util.Sha256;
 import java.io.IOException;
@@ -10,20 +11,40 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Remembers, per parcel (source path + receiver + name), the session it is being uploaded in and
- * the content hashes it sends as references, so a restarted sender resumes the same session with
- * the same chunk stream. Entries are small JSON files written by rename; removed after finish.
+ * Remembers, per parcel (source path + receiver + name), the session it is being uploaded in, the
+ * content hashes it sends as references and the publish options the session was started with, so a
+ * restarted sender resumes the same session with the same chunk stream, and only when it is to be
+ * published the same way. Entries are small JSON files written by rename; removed after finish.
  */
 public final class SenderJournal {
 
-    /** One parcel in flight. */
+    /**
+     * One parcel in flight; {@code options}: the publish options its session was started with beyond
+     * the packing (e.g. {@code on_conflict}, {@code force}, a mirror's {@code mode}), null in an entry
+     * written before they were recorded.
+     */
     public record Entry(@JsonProperty("source") String source, @JsonProperty("url") String url,
                         @JsonProperty("name") String name, @JsonProperty("session_id") String sessionId,
-                        @JsonProperty("references") List<String> references) {
+                        @JsonProperty("references") List<String> references, @JsonProperty("options") JsonNode options) {
+
+        /** An entry of a session started with {@code options}. */
+        public Entry(String source, String url, String name, String sessionId, List<String> references,
+                     Map<String, ?> options) {
+            this(source, url, name, sessionId, references, asJson(options));
+        }
+
+        /**
+         * Whether the session was started with exactly these publish options; never for an entry that
+         * did not record them (its session may have been started with any).
+         */
+        public boolean startedWith(Map<String, ?> options) {
+            return this.options != null && this.options.equals(asJson(options));
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,6 +84,15 @@ public final class SenderJournal {
             }
         }
         return entries;
+    }
+
+    /** The options as read back from the journal, so that equal options compare equal whatever their Java types. */
+    private static JsonNode asJson(Map<String, ?> options) {
+        try {
+            return JSON.readTree(JSON.writeValueAsString(options));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("publish options that are not JSON: " + options, e);
+        }
     }
 
     private Path file(Path source, String url, String name) {

@@ -8,6 +8,7 @@ import io.caravan.pack.PackOptions;
 import io.caravan.pack.PackSource;
 import io.caravan.pack.Packer;
 import io.caravan.progress.ProgressListener;
+import io.caravan.sender.ChunkMemory;
 import io.caravan.sender.ChunkShipping;
 import io.caravan.sender.HashCache;
 import io.caravan.sender.ParcelUpload;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * with verified chunks and retries through {@link ParcelUpload} and {@link ChunkShipping}, the engine
  * {@code caravan send} ships with. A parcel's journal key depends only on its entries' paths and
  * codec, so a parcel interrupted by a lost connection, a kill or a stop is resumed from the receiver's chunks by the next pass that ships the same entries, in this
- * process or the next; a parcel the receiver refused is abandoned. Sessions of parcels no pass
+ * process or the next; a parcel the receiver refused is abandoned. Before it packs, a parcel
+ * reserves what its chunks may keep in memory from a {@link ChunkMemory} shared by the process, so
+ * the workers of a pass wait for one another's memory instead of running the heap out. Sessions of parcels no pass
  * ships any more are deleted on the receiver ({@link #forgetAllBut}), so they never pile up.
  */
 public final class MirrorParcels {
@@ -52,12 +55,23 @@ public final class MirrorParcels {
     private final SenderJournal journal;
     private final HashCache cache;
     private final SenderSettings sender;
+    /** What the chunks of the parcels packed at once may keep in memory, shared with the process's other mirrors. */
+    private final ChunkMemory memory;
     /** For a large file that barely compresses (video, archives): the same parcel without zstd. */
     private final SenderSettings uncompressed;
     private final AtomicLong sentBytes = new AtomicLong();
 
     public MirrorParcels(SyncSettings settings, ReceiverClient client) throws IOException {
+        this(settings, client, ChunkMemory.HEAP, Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * Parcels whose chunks take turns for {@code memory}, a budget out of a heap of {@code maxHeap};
+     * settings with which not even one parcel fits in it are refused here, before anything is sent.
+     */
+    public MirrorParcels(SyncSettings settings, ReceiverClient client, ChunkMemory memory, long maxHeap) throws IOException {
         this.settings = settings;
+        this.memory = memory;
         this.client = client;
         this.journal = new SenderJournal(settings.stateDir().resolve("sync-journal"));
         this.cache = HashCache.in(settings.stateDir());
@@ -68,6 +82,17 @@ public final class MirrorParcels {
                 new PackOptions(codec, level, 8L << 20, settings.name()), 1, -1, settings.stateDir(), Retry.MIRROR, settings.ssl());
         this.uncompressed = new SenderSettings(settings.url(), settings.token(),
                 new PackOptions(Codecs.byName("none"), 0, 8L << 20, settings.name()), 1, -1, settings.stateDir(), Retry.MIRROR, settings.ssl());
+        sender.requireMemory(memory, settings.workers(), maxHeap);
+    }
+
+    /** The budget the parcels' chunks take turns for. */
+    public ChunkMemory memory() {
+        return memory;
+    }
+
+    /** What a parcel of one large file reserves of {@link #memory()}: the most any parcel does. */
+    public long largestReservation() {
+        return sender.chunkMemory(Long.MAX_VALUE);
     }
 
     /** Chunk bytes uploaded so far. */
@@ -81,6 +106,26 @@ public final class MirrorParcels {
      */
     public long ship(List<SyncEntry> entries, ProgressListener listener) throws IOException {
         SenderSettings parcel = sender.pack().codec().name().equals("none") || worthCompressing(entries) ? sender : uncompressed;
+        try (ChunkMemory.Reservation reserved = memory.reserve(parcel.chunkMemory(streamBound(entries)), parcel.retry().stop(),
+                "the parcel of mirror '" + settings.name() + "'")) {
+            return ship(entries, listener, parcel);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("the parcel of mirror '" + settings.name() + "' was interrupted waiting for memory");
+        }
+    }
+
+    /**
+     * At most the bytes of the chunk stream of {@code entries}: their files' bytes, and for each entry
+     * (and a folder above it) a few KiB of headers and padding; a stream compressed is shorter, one of
+     * data that does not compress hardly longer.
+     */
+    private static long streamBound(List<SyncEntry> entries) {
+        long files = entries.stream().filter(e -> e.type() == SyncEntry.Type.FILE).mapToLong(SyncEntry::size).sum();
+        return files + files / 64 + 8192L * entries.size();
+    }
+
+    private long ship(List<SyncEntry> entries, ProgressListener listener, SenderSettings parcel) throws IOException {
         Path key = settings.root().resolve(KEY_PREFIX + parcelId(entries) + "-" + parcel.pack().codec().name());
         ParcelUpload upload = ParcelUpload.open(client, journal, cache, parcel, key, settings.name(),
                 Map.of("kind", "archive", "mode", "apply"));

@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One pass of mirroring: scan the local tree while the mirror is listed, plan ({@link SyncPlanner}:
  * filter and diff), check the {@link SyncGuards} (a refused pass changes nothing), then renames and
- * deletions on the mirror, new and changed entries as parcels on {@code workers} threads, and
- * folder metadata last; a dry run only prints the plan ({@link DryRunReport}). A failed parcel is
+ * deletions on the mirror, new and changed entries as parcels on {@code workers} threads (their
+ * chunks taking turns for the heap the {@link MirrorParcels} share), and folder metadata last; a dry run only prints the plan ({@link DryRunReport}). A failed parcel is
  * reported and counted, the others go on; the next pass finds its entries different again and
  * resumes its session. A receiver that cannot be reached fails the pass with a
  * {@link io.caravan.sender.ShipException}.
@@ -103,6 +103,9 @@ public final class MirrorSync {
         Progress progress = new Progress(plan.work(), done, verbose);
         List<String> failures = new ArrayList<>();
         List<List<SyncEntry>> batches = ParcelBatcher.DEFAULT.batches(send);
+        if (verbose) {
+            memoryLine(batches);
+        }
         // a single parcel takes the folders along (the receiver sets folder mtimes after placing the files);
         // with several in parallel, folders go last on their own, after every file has landed. A large
         // file's parcel never takes them: it stays the same parcel, resumable, whatever else changed
@@ -127,6 +130,17 @@ public final class MirrorSync {
             console.results(settings.mode(), outcome.synced(), outcome.failed(), outcome.skipped(), System.nanoTime() - started);
         }
         return outcome;
+    }
+
+    /** Says how many large files are packed at once when memory allows fewer than the workers and the pass has more. */
+    private void memoryLine(List<List<SyncEntry>> batches) {
+        int atOnce = parcels.memory().atOnce(parcels.largestReservation());
+        long large = batches.stream().filter(ParcelBatcher.DEFAULT::alone).count();
+        if (atOnce < settings.workers() && large > atOnce) {
+            console.line("Memory: " + settings.workers() + " workers, large files " + atOnce + " at a time (their chunks take"
+                    + " turns for " + io.caravan.util.DataSize.format(parcels.memory().budget()) + " of the heap; JAVA_OPTS=-Xmx..."
+                    + " gives more)");
+        }
     }
 
     /** Lists the mirror while the local tree is scanned, then filters, diffs and plans. */
