@@ -35,6 +35,13 @@ public final class CatalogClient {
 
     private volatile TokenBucket bandwidth = TokenBucket.UNLIMITED;
 
+    /** The slowest answer taken, in bytes per second, averaged over {@link #RATE_WINDOW}. */
+    static final long MINIMUM_RATE = 1024;
+    /** How long the client waits for an answer's bytes before it checks the {@link #MINIMUM_RATE}. */
+    static final Duration RATE_WINDOW = Duration.ofSeconds(60);
+    private volatile long minimumRate = MINIMUM_RATE;
+    private volatile Duration rateWindow = RATE_WINDOW;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BLOCK = 256 * 1024;
 
@@ -65,6 +72,17 @@ public final class CatalogClient {
     /** Chunk bodies (all parallel fetches together) are read no faster than {@code limit} allows. */
     public CatalogClient limit(TokenBucket limit) {
         this.bandwidth = limit;
+        return this;
+    }
+
+    /**
+     * Every answer must arrive at {@code bytesPerSecond} or more, averaged over each {@code window} the
+     * client waits for it ({@link MinimumRateInputStream}); a slower one fails like a connection that
+     * broke off. Default: {@link #MINIMUM_RATE} bytes/s over {@link #RATE_WINDOW}.
+     */
+    public CatalogClient minimumRate(long bytesPerSecond, Duration window) {
+        this.minimumRate = bytesPerSecond;
+        this.rateWindow = window;
         return this;
     }
 
@@ -264,10 +282,12 @@ public final class CatalogClient {
     private InputStream body(HttpURLConnection connection, String path) throws IOException {
         int status = connection.getResponseCode();
         if (status == 200) {
-            return connection.getInputStream();
+            return new MinimumRateInputStream(connection.getInputStream(), minimumRate, rateWindow, connection::disconnect);
         }
         String text;
-        try (InputStream error = connection.getErrorStream()) {
+        InputStream errorStream = connection.getErrorStream();
+        try (InputStream error = errorStream == null ? null
+                : new MinimumRateInputStream(errorStream, minimumRate, rateWindow, connection::disconnect)) {
             text = error == null ? "" : new String(error.readNBytes(64 * 1024), StandardCharsets.UTF_8);
         }
         String message;
@@ -283,6 +303,9 @@ public final class CatalogClient {
         if (e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
                 || e instanceof java.net.NoRouteToHostException) {
             return new io.caravan.sender.NoReceiverException(base, e); // waiting cannot help: said within seconds
+        }
+        if (e instanceof MinimumRateInputStream.TooSlowException) {
+            return new ShipException(0, "GET " + base + path + ": " + e.getMessage() + "; a rerun keeps what was fetched", e);
         }
         return new ShipException(0, "GET " + base + path + ": server unreachable or the answer broke off (" + e + ")", e);
     }
