@@ -68,10 +68,41 @@ public final class ParcelDownload {
         this.leaf = segments.get(segments.size() - 1);
     }
 
-    /** Where the chunks of {@code name} wait by default: {@code <local>/.caravan-get-<last name segment>}. */
+    /** The longest name of a folder (in UTF-8 bytes) that file systems take. */
+    private static final int MAX_FOLDER_NAME_BYTES = 255;
+
+    /**
+     * Where the chunks of {@code name} wait by default: {@code <local>/.caravan-get-<last name segment>},
+     * or, when that is longer than a folder name may be, {@code .caravan-get-<start of the segment>-<hash>}
+     * with the first 16 hex digits of the whole name's SHA-256: the same name always maps to the same
+     * folder, so a rerun finds its chunks.
+     */
     public static Path defaultStateDir(Path local, String name) {
         List<String> segments = io.caravan.fs.ConfinedDir.segments(name);
-        return local.resolve(NameRules.RESERVED_PREFIX + "-get-" + segments.get(segments.size() - 1));
+        String prefix = NameRules.RESERVED_PREFIX + "-get-";
+        String folder = prefix + segments.get(segments.size() - 1);
+        if (folder.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_FOLDER_NAME_BYTES) {
+            return local.resolve(folder);
+        }
+        byte[] whole = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String hash = "-" + Sha256.of(whole, 0, whole.length).substring(0, 16);
+        return local.resolve(utf8Start(folder, MAX_FOLDER_NAME_BYTES - hash.length()) + hash);
+    }
+
+    /** The longest start of {@code text} that takes at most {@code bytes} bytes in UTF-8, never cutting a character. */
+    private static String utf8Start(String text, int bytes) {
+        int used = 0;
+        int end = 0;
+        while (end < text.length()) {
+            int c = text.codePointAt(end);
+            int size = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+            if (used + size > bytes) {
+                break;
+            }
+            used += size;
+            end += Character.charCount(c);
+        }
+        return text.substring(0, end);
     }
 
     public Result run(ProgressListener listener) throws IOException, InterruptedException {
