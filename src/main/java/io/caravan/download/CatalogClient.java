@@ -129,6 +129,12 @@ public final class CatalogClient {
 
     /** The largest manifest read: the receiver's default JSON body limit, which takes a 1 TiB parcel's. */
     static final int MAX_MANIFEST_BYTES = 32 << 20;
+    /**
+     * The most chunks a manifest may list, as the receiver's {@code max-chunks-per-session} bounds a
+     * session: 1 TiB in the default 8 MiB chunks, plus one. A download holds every chunk's entry, so this
+     * keeps it within a small heap (the launcher's 160 MiB) whatever a server sends.
+     */
+    static final int MAX_CHUNKS_PER_MANIFEST = 131_073;
     /** The largest page of a listing read (1000 parcels are some hundred KiB). */
     static final int MAX_LISTING_PAGE_BYTES = 8 << 20;
 
@@ -136,19 +142,16 @@ public final class CatalogClient {
     public record RemoteManifest(String etag, Manifest manifest) {
     }
 
-    /** {@code GET /parcels/manifest?name=}. */
-    public RemoteManifest manifest(String name) {
+    /**
+     * {@code GET /parcels/manifest?name=}: read whole (at most {@link #MAX_MANIFEST_BYTES}), refused
+     * when it lists more than {@link #MAX_CHUNKS_PER_MANIFEST} chunks before any of them is built, then
+     * kept as received in {@code keep} (null: not kept) and parsed.
+     */
+    public RemoteManifest manifest(String name, Path keep) {
         String path = "/parcels/manifest?name=" + encode(name);
         HttpURLConnection connection = open(path, null);
         try {
-            byte[] bytes = body(connection, path).readNBytes(MAX_MANIFEST_BYTES + 1);
-            if (bytes.length > MAX_MANIFEST_BYTES) {
-                connection.disconnect(); // the rest is not read: the connection is closed, not kept for another request
-                throw new ShipException(413, "the manifest of '" + name + "' from " + base + " is larger than "
-                        + MAX_MANIFEST_BYTES + " bytes (a manifest of a 1 TiB parcel is a few MiB): the server is broken;"
-                        + " nothing was fetched", null);
-            }
-            String body = new String(bytes, StandardCharsets.UTF_8);
+            String body = received(name, connection, path, keep);
             String etag = connection.getHeaderField("ETag");
             if (etag == null) {
                 throw new ShipException(502, "GET " + path + ": the server sent no ETag with the manifest", null);
@@ -161,6 +164,35 @@ public final class CatalogClient {
         } catch (IOException e) {
             throw unreachable(path, e);
         }
+    }
+
+    /** The manifest's text, its bytes checked for size and chunk count and written to {@code keep} as they came. */
+    private String received(String name, HttpURLConnection connection, String path, Path keep) throws IOException {
+        byte[] bytes = body(connection, path).readNBytes(MAX_MANIFEST_BYTES + 1);
+        if (bytes.length > MAX_MANIFEST_BYTES) {
+            connection.disconnect(); // the rest is not read: the connection is closed, not kept for another request
+            throw new ShipException(413, "the manifest of '" + name + "' from " + base + " is larger than "
+                    + MAX_MANIFEST_BYTES + " bytes (a manifest of a 1 TiB parcel is a few MiB): the server is broken;"
+                    + " nothing was fetched", null);
+        }
+        long chunks = ManifestChunks.count(bytes);
+        if (chunks > MAX_CHUNKS_PER_MANIFEST) {
+            throw new ShipException(413, "the manifest of '" + name + "' from " + base + " lists " + chunks
+                    + " chunks, more than the " + MAX_CHUNKS_PER_MANIFEST + " a download takes (1 TiB in the default"
+                    + " 8 MiB chunks): nothing was fetched; the server is broken, or the parcel must be published in"
+                    + " larger chunks (caravan.catalog.chunk-size on the server)", null);
+        }
+        if (keep != null) {
+            Path partial = keep.resolveSibling(keep.getFileName() + ".partial");
+            try {
+                Files.write(partial, bytes);
+                Files.move(partial, keep, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new io.caravan.CaravanException("cannot keep the manifest of '" + name + "' in " + keep + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /**

@@ -108,9 +108,9 @@ public final class ParcelDownload {
     public Result run(ProgressListener listener) throws IOException, InterruptedException {
         createStateDir();
         for (int republished = 0; ; republished++) {
+            // kept as received: never written again from the parsed manifest (a copy of it in memory)
             CatalogClient.RemoteManifest remote = settings.retry().call("manifest of " + settings.name(),
-                    () -> settings.client().manifest(settings.name()));
-            Files.writeString(settings.stateDir().resolve("manifest.json"), remote.manifest().toJson());
+                    () -> settings.client().manifest(settings.name(), settings.stateDir().resolve("manifest.json")));
             try {
                 Result result = fetchAndExtract(remote, republished, listener);
                 removeStateFiles(settings.stateDir());
@@ -154,7 +154,8 @@ public final class ParcelDownload {
         try (var entries = Files.list(state)) {
             for (Path entry : entries.toList()) {
                 String name = entry.getFileName().toString();
-                if (name.equals(STATE_MARKER) || name.equals("manifest.json") || name.equals("data") || name.equals("chunks.log")
+                if (name.equals(STATE_MARKER) || name.equals("manifest.json")
+                        || name.equals("manifest.json.partial") || name.equals("data") || name.equals("chunks.log")
                         || name.matches("[0-9a-f]{64}\\.chunk(\\.partial-\\d+)?")) {
                     Files.deleteIfExists(entry);
                 }
@@ -200,10 +201,17 @@ public final class ParcelDownload {
         if (manifest.file() != null) {
             return fetchInPlace(remote, republished, listener);
         }
-        List<Path> files = new ArrayList<>();
-        for (ChunkInfo chunk : manifest.chunks()) {
-            files.add(settings.stateDir().resolve(chunk.checksum() + ".chunk"));
-        }
+        List<Path> files = new java.util.AbstractList<>() { // each chunk's file, named when asked for
+            @Override
+            public Path get(int index) {
+                return settings.stateDir().resolve(manifest.chunks().get(index).checksum() + ".chunk");
+            }
+
+            @Override
+            public int size() {
+                return manifest.chunks().size();
+            }
+        };
         ArrivingChunks arrivals = new ArrivingChunks(files);
         List<ChunkInfo> missing = new ArrayList<>();
         for (ChunkInfo chunk : manifest.chunks()) {
