@@ -39,6 +39,9 @@ public final class CatalogClient {
     static final long MINIMUM_RATE = 1024;
     /** How long the client waits for an answer's bytes before it checks the {@link #MINIMUM_RATE}. */
     static final Duration RATE_WINDOW = Duration.ofSeconds(60);
+    /** The most parcels one {@link #listing} takes: a catalog that lists more is broken or needs a narrower prefix. */
+    static final int MAX_LISTED_PARCELS = 1_000_000;
+    private volatile int maxListed = MAX_LISTED_PARCELS;
     private volatile long minimumRate = MINIMUM_RATE;
     private volatile Duration rateWindow = RATE_WINDOW;
 
@@ -86,45 +89,102 @@ public final class CatalogClient {
         return this;
     }
 
+    /** A {@link #listing} ends after {@code parcels} parcels (default {@link #MAX_LISTED_PARCELS}). */
+    public CatalogClient maxListed(int parcels) {
+        this.maxListed = parcels;
+        return this;
+    }
+
     /** One entry of the remote catalog: a parcel's name and the etag of its current state. */
     public record RemoteParcel(String name, String etag) {
     }
 
-    /** {@code GET /parcels?prefix=} page after page: every parcel the server lists under {@code prefix}, ordered by name. */
-    public java.util.List<RemoteParcel> list(String prefix) {
-        java.util.List<RemoteParcel> parcels = new java.util.ArrayList<>();
-        String after = null;
-        do {
+    /**
+     * {@code GET /parcels?prefix=} page after page, each asked for only when the one before was taken
+     * ({@link Listing#nextPage}), so a listing is never held whole: every parcel the server lists under
+     * {@code prefix}, ordered by name, up to {@link #maxListed} parcels.
+     */
+    public Listing listing(String prefix) {
+        return new Listing(prefix);
+    }
+
+    /** A listing read a page at a time; see {@link #listing}. */
+    public final class Listing {
+
+        private final String prefix;
+        private String after;
+        private long listed;
+        private boolean done;
+        private String cutShort;
+
+        private Listing(String prefix) {
+            this.prefix = prefix;
+        }
+
+        /**
+         * The next page's parcels, or null once the listing ended: at its last page, after
+         * {@link #maxListed} parcels, or at a page whose {@code next} does not move forward (both said by
+         * {@link #cutShort}). A server that cannot be read fails with a {@link ShipException}.
+         */
+        public java.util.List<RemoteParcel> nextPage() {
+            if (done) {
+                return null;
+            }
             String path = "/parcels?limit=1000" + (prefix == null || prefix.isEmpty() ? "" : "&prefix=" + encode(prefix))
                     + (after == null ? "" : "&after=" + encode(after));
-            HttpURLConnection connection = open(path, null);
-            try (InputStream in = body(connection, path)) {
-                byte[] bytes = in.readNBytes(MAX_LISTING_PAGE_BYTES + 1);
-                if (bytes.length > MAX_LISTING_PAGE_BYTES) {
-                    connection.disconnect();
-                    throw new ShipException(413, "GET " + base + path + ": a page of the listing is larger than "
-                            + MAX_LISTING_PAGE_BYTES + " bytes: the server is broken", null);
+            java.util.List<RemoteParcel> parcels = new java.util.ArrayList<>();
+            com.fasterxml.jackson.databind.JsonNode page = page(path);
+            for (com.fasterxml.jackson.databind.JsonNode parcel : page.path("parcels")) {
+                String name = parcel.path("name").asText("");
+                String etag = parcel.path("etag").asText("");
+                if (name.isEmpty() || etag.isEmpty()) {
+                    throw new ShipException(502, "GET " + base + path + ": a parcel without name or etag in the listing", null);
                 }
-                com.fasterxml.jackson.databind.JsonNode page = JSON.readTree(bytes);
-                for (com.fasterxml.jackson.databind.JsonNode parcel : page.path("parcels")) {
-                    String name = parcel.path("name").asText("");
-                    String etag = parcel.path("etag").asText("");
-                    if (name.isEmpty() || etag.isEmpty()) {
-                        throw new ShipException(502, "GET " + base + path + ": a parcel without name or etag in the listing", null);
-                    }
-                    parcels.add(new RemoteParcel(name, etag));
+                if (listed == maxListed) {
+                    break;
                 }
-                com.fasterxml.jackson.databind.JsonNode next = page.path("next");
-                String nextAfter = next.isTextual() ? next.asText() : null;
-                if (nextAfter != null && after != null && nextAfter.compareTo(after) <= 0) {
-                    throw new ShipException(502, "GET " + base + path + ": the listing's next page does not move forward", null);
-                }
-                after = nextAfter;
-            } catch (IOException e) {
-                throw unreachable(path, e);
+                parcels.add(new RemoteParcel(name, etag));
+                listed++;
             }
-        } while (after != null);
-        return parcels;
+            com.fasterxml.jackson.databind.JsonNode next = page.path("next");
+            String nextAfter = next.isTextual() ? next.asText() : null;
+            if (nextAfter == null) {
+                done = true;
+            } else if (after != null && nextAfter.compareTo(after) <= 0) {
+                end("names a next page that does not move forward ('" + nextAfter + "' after '" + after + "'): the server is broken");
+            } else if (listed >= maxListed) {
+                end("lists more than " + maxListed + " parcels: the server is broken, or the prefix must be narrower");
+            }
+            after = nextAfter;
+            return parcels;
+        }
+
+        /** Why the listing ended before its last page, or null. */
+        public String cutShort() {
+            return cutShort;
+        }
+
+        private void end(String why) {
+            done = true;
+            cutShort = "the listing of " + base + (prefix == null || prefix.isEmpty() ? "" : " under '" + prefix + "'")
+                    + " " + why;
+        }
+    }
+
+    /** One page of a listing, read up to {@link #MAX_LISTING_PAGE_BYTES}. */
+    private com.fasterxml.jackson.databind.JsonNode page(String path) {
+        HttpURLConnection connection = open(path, null);
+        try (InputStream in = body(connection, path)) {
+            byte[] bytes = in.readNBytes(MAX_LISTING_PAGE_BYTES + 1);
+            if (bytes.length > MAX_LISTING_PAGE_BYTES) {
+                connection.disconnect();
+                throw new ShipException(413, "GET " + base + path + ": a page of the listing is larger than "
+                        + MAX_LISTING_PAGE_BYTES + " bytes: the server is broken", null);
+            }
+            return JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw unreachable(path, e);
+        }
     }
 
     /** The largest manifest read: the receiver's default JSON body limit, which takes a 1 TiB parcel's. */
