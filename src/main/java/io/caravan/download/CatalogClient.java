@@ -1,5 +1,7 @@
 package io.caravan.download;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.util.HttpConnections;
 import io.caravan.bandwidth.TokenBucket;
@@ -133,30 +135,71 @@ public final class CatalogClient {
             String path = "/parcels?limit=1000" + (prefix == null || prefix.isEmpty() ? "" : "&prefix=" + encode(prefix))
                     + (after == null ? "" : "&after=" + encode(after));
             java.util.List<RemoteParcel> parcels = new java.util.ArrayList<>();
-            com.fasterxml.jackson.databind.JsonNode page = page(path);
-            for (com.fasterxml.jackson.databind.JsonNode parcel : page.path("parcels")) {
-                String name = parcel.path("name").asText("");
-                String etag = parcel.path("etag").asText("");
-                if (name.isEmpty() || etag.isEmpty()) {
-                    throw new ShipException(502, "GET " + base + path + ": a parcel without name or etag in the listing", null);
+            boolean full = false;
+            String nextAfter = null;
+            // token by token: a page of tiny entries is never built as a tree
+            try (JsonParser parser = JSON.getFactory().createParser(page(path))) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    throw new ShipException(502, "GET " + base + path + ": a page of the listing is not a JSON object", null);
                 }
-                if (listed == maxListed) {
-                    break;
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (field.equals("next")) {
+                        nextAfter = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    } else if (field.equals("parcels") && value == JsonToken.START_ARRAY) {
+                        while (parser.nextToken() != JsonToken.END_ARRAY) {
+                            RemoteParcel parcel = parcel(parser, path);
+                            if (listed == maxListed) {
+                                full = true;
+                                parser.skipChildren();
+                                continue;
+                            }
+                            parcels.add(parcel);
+                            listed++;
+                        }
+                    } else {
+                        parser.skipChildren();
+                    }
                 }
-                parcels.add(new RemoteParcel(name, etag));
-                listed++;
+            } catch (IOException e) {
+                throw new ShipException(502, "GET " + base + path + ": a page of the listing is not valid JSON ("
+                        + e.getMessage() + "): the server is broken", e);
             }
-            com.fasterxml.jackson.databind.JsonNode next = page.path("next");
-            String nextAfter = next.isTextual() ? next.asText() : null;
-            if (nextAfter == null) {
-                done = true;
-            } else if (after != null && nextAfter.compareTo(after) <= 0) {
+            if (nextAfter != null && after != null && nextAfter.compareTo(after) <= 0) {
                 end("names a next page that does not move forward ('" + nextAfter + "' after '" + after + "'): the server is broken");
-            } else if (listed >= maxListed) {
+            } else if (full || nextAfter != null && listed >= maxListed) {
                 end("lists more than " + maxListed + " parcels: the server is broken, or the prefix must be narrower");
+            } else if (nextAfter == null) {
+                done = true;
             }
             after = nextAfter;
             return parcels;
+        }
+
+        /** The parcel whose object the parser is at (its name and etag; other fields are passed over). */
+        private RemoteParcel parcel(JsonParser parser, String path) throws IOException {
+            String name = "";
+            String etag = "";
+            if (parser.currentToken() == JsonToken.START_OBJECT) {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (field.equals("name") && value == JsonToken.VALUE_STRING) {
+                        name = parser.getText();
+                    } else if (field.equals("etag") && value == JsonToken.VALUE_STRING) {
+                        etag = parser.getText();
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            } else {
+                parser.skipChildren();
+            }
+            if (name.isEmpty() || etag.isEmpty()) {
+                throw new ShipException(502, "GET " + base + path + ": a parcel without name or etag in the listing", null);
+            }
+            return new RemoteParcel(name, etag);
         }
 
         /** Why the listing ended before its last page, or null. */
@@ -171,8 +214,8 @@ public final class CatalogClient {
         }
     }
 
-    /** One page of a listing, read up to {@link #MAX_LISTING_PAGE_BYTES}. */
-    private com.fasterxml.jackson.databind.JsonNode page(String path) {
+    /** The bytes of one page of a listing, at most {@link #MAX_LISTING_PAGE_BYTES}. */
+    private byte[] page(String path) {
         HttpURLConnection connection = open(path, null);
         try (InputStream in = body(connection, path)) {
             byte[] bytes = in.readNBytes(MAX_LISTING_PAGE_BYTES + 1);
@@ -181,7 +224,7 @@ public final class CatalogClient {
                 throw new ShipException(413, "GET " + base + path + ": a page of the listing is larger than "
                         + MAX_LISTING_PAGE_BYTES + " bytes: the server is broken", null);
             }
-            return JSON.readTree(bytes);
+            return bytes;
         } catch (IOException e) {
             throw unreachable(path, e);
         }
