@@ -1,5 +1,7 @@
 package io.caravan.download;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.util.HttpConnections;
 import io.caravan.bandwidth.TokenBucket;
@@ -35,6 +37,16 @@ public final class CatalogClient {
 
     private volatile TokenBucket bandwidth = TokenBucket.UNLIMITED;
 
+    /** The slowest answer taken, in bytes per second, averaged over {@link #RATE_WINDOW}. */
+    static final long MINIMUM_RATE = 1024;
+    /** How long the client waits for an answer's bytes before it checks the {@link #MINIMUM_RATE}. */
+    static final Duration RATE_WINDOW = Duration.ofSeconds(60);
+    /** The most parcels one {@link #listing} takes: a catalog that lists more is broken or needs a narrower prefix. */
+    static final int MAX_LISTED_PARCELS = 1_000_000;
+    private volatile int maxListed = MAX_LISTED_PARCELS;
+    private volatile long minimumRate = MINIMUM_RATE;
+    private volatile Duration rateWindow = RATE_WINDOW;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BLOCK = 256 * 1024;
 
@@ -68,49 +80,164 @@ public final class CatalogClient {
         return this;
     }
 
+    /**
+     * Every answer must arrive at {@code bytesPerSecond} or more, averaged over each {@code window} the
+     * client waits for it ({@link MinimumRateInputStream}); a slower one fails like a connection that
+     * broke off. Default: {@link #MINIMUM_RATE} bytes/s over {@link #RATE_WINDOW}.
+     */
+    public CatalogClient minimumRate(long bytesPerSecond, Duration window) {
+        this.minimumRate = bytesPerSecond;
+        this.rateWindow = window;
+        return this;
+    }
+
+    /** A {@link #listing} ends after {@code parcels} parcels (default {@link #MAX_LISTED_PARCELS}). */
+    public CatalogClient maxListed(int parcels) {
+        this.maxListed = parcels;
+        return this;
+    }
+
     /** One entry of the remote catalog: a parcel's name and the etag of its current state. */
     public record RemoteParcel(String name, String etag) {
     }
 
-    /** {@code GET /parcels?prefix=} page after page: every parcel the server lists under {@code prefix}, ordered by name. */
-    public java.util.List<RemoteParcel> list(String prefix) {
-        java.util.List<RemoteParcel> parcels = new java.util.ArrayList<>();
-        String after = null;
-        do {
+    /**
+     * {@code GET /parcels?prefix=} page after page, each asked for only when the one before was taken
+     * ({@link Listing#nextPage}), so a listing is never held whole: every parcel the server lists under
+     * {@code prefix}, ordered by name, up to {@link #maxListed} parcels.
+     */
+    public Listing listing(String prefix) {
+        return new Listing(prefix);
+    }
+
+    /** A listing read a page at a time; see {@link #listing}. */
+    public final class Listing {
+
+        private final String prefix;
+        private String after;
+        private long listed;
+        private boolean done;
+        private String cutShort;
+
+        private Listing(String prefix) {
+            this.prefix = prefix;
+        }
+
+        /**
+         * The next page's parcels, or null once the listing ended: at its last page, after
+         * {@link #maxListed} parcels, or at a page whose {@code next} does not move forward (both said by
+         * {@link #cutShort}). A server that cannot be read fails with a {@link ShipException}.
+         */
+        public java.util.List<RemoteParcel> nextPage() {
+            if (done) {
+                return null;
+            }
             String path = "/parcels?limit=1000" + (prefix == null || prefix.isEmpty() ? "" : "&prefix=" + encode(prefix))
                     + (after == null ? "" : "&after=" + encode(after));
-            HttpURLConnection connection = open(path, null);
-            try (InputStream in = body(connection, path)) {
-                byte[] bytes = in.readNBytes(MAX_LISTING_PAGE_BYTES + 1);
-                if (bytes.length > MAX_LISTING_PAGE_BYTES) {
-                    connection.disconnect();
-                    throw new ShipException(413, "GET " + base + path + ": a page of the listing is larger than "
-                            + MAX_LISTING_PAGE_BYTES + " bytes: the server is broken", null);
+            java.util.List<RemoteParcel> parcels = new java.util.ArrayList<>();
+            boolean full = false;
+            String nextAfter = null;
+            // token by token: a page of tiny entries is never built as a tree
+            try (JsonParser parser = JSON.getFactory().createParser(page(path))) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    throw new ShipException(502, "GET " + base + path + ": a page of the listing is not a JSON object", null);
                 }
-                com.fasterxml.jackson.databind.JsonNode page = JSON.readTree(bytes);
-                for (com.fasterxml.jackson.databind.JsonNode parcel : page.path("parcels")) {
-                    String name = parcel.path("name").asText("");
-                    String etag = parcel.path("etag").asText("");
-                    if (name.isEmpty() || etag.isEmpty()) {
-                        throw new ShipException(502, "GET " + base + path + ": a parcel without name or etag in the listing", null);
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (field.equals("next")) {
+                        nextAfter = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    } else if (field.equals("parcels") && value == JsonToken.START_ARRAY) {
+                        while (parser.nextToken() != JsonToken.END_ARRAY) {
+                            RemoteParcel parcel = parcel(parser, path);
+                            if (listed == maxListed) {
+                                full = true;
+                                parser.skipChildren();
+                                continue;
+                            }
+                            parcels.add(parcel);
+                            listed++;
+                        }
+                    } else {
+                        parser.skipChildren();
                     }
-                    parcels.add(new RemoteParcel(name, etag));
                 }
-                com.fasterxml.jackson.databind.JsonNode next = page.path("next");
-                String nextAfter = next.isTextual() ? next.asText() : null;
-                if (nextAfter != null && after != null && nextAfter.compareTo(after) <= 0) {
-                    throw new ShipException(502, "GET " + base + path + ": the listing's next page does not move forward", null);
-                }
-                after = nextAfter;
             } catch (IOException e) {
-                throw unreachable(path, e);
+                throw new ShipException(502, "GET " + base + path + ": a page of the listing is not valid JSON ("
+                        + e.getMessage() + "): the server is broken", e);
             }
-        } while (after != null);
-        return parcels;
+            if (nextAfter != null && after != null && nextAfter.compareTo(after) <= 0) {
+                end("names a next page that does not move forward ('" + nextAfter + "' after '" + after + "'): the server is broken");
+            } else if (full || nextAfter != null && listed >= maxListed) {
+                end("lists more than " + maxListed + " parcels: the server is broken, or the prefix must be narrower");
+            } else if (nextAfter == null) {
+                done = true;
+            }
+            after = nextAfter;
+            return parcels;
+        }
+
+        /** The parcel whose object the parser is at (its name and etag; other fields are passed over). */
+        private RemoteParcel parcel(JsonParser parser, String path) throws IOException {
+            String name = "";
+            String etag = "";
+            if (parser.currentToken() == JsonToken.START_OBJECT) {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (field.equals("name") && value == JsonToken.VALUE_STRING) {
+                        name = parser.getText();
+                    } else if (field.equals("etag") && value == JsonToken.VALUE_STRING) {
+                        etag = parser.getText();
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            } else {
+                parser.skipChildren();
+            }
+            if (name.isEmpty() || etag.isEmpty()) {
+                throw new ShipException(502, "GET " + base + path + ": a parcel without name or etag in the listing", null);
+            }
+            return new RemoteParcel(name, etag);
+        }
+
+        /** Why the listing ended before its last page, or null. */
+        public String cutShort() {
+            return cutShort;
+        }
+
+        private void end(String why) {
+            done = true;
+            cutShort = "the listing of " + base + (prefix == null || prefix.isEmpty() ? "" : " under '" + prefix + "'")
+                    + " " + why;
+        }
+    }
+
+    /** The bytes of one page of a listing, at most {@link #MAX_LISTING_PAGE_BYTES}. */
+    private byte[] page(String path) {
+        HttpURLConnection connection = open(path, null);
+        try (InputStream in = body(connection, path)) {
+            byte[] bytes = in.readNBytes(MAX_LISTING_PAGE_BYTES + 1);
+            if (bytes.length > MAX_LISTING_PAGE_BYTES) {
+                connection.disconnect();
+                throw new ShipException(413, "GET " + base + path + ": a page of the listing is larger than "
+                        + MAX_LISTING_PAGE_BYTES + " bytes: the server is broken", null);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw unreachable(path, e);
+        }
     }
 
     /** The largest manifest read: the receiver's default JSON body limit, which takes a 1 TiB parcel's. */
     static final int MAX_MANIFEST_BYTES = 32 << 20;
+    /**
+     * The most chunks a manifest may list, as the receiver's {@code max-chunks-per-session} bounds a
+     * session: 1 TiB in the default 8 MiB chunks, plus one. A download holds every chunk's entry, so this
+     * keeps it within a small heap (the launcher's 160 MiB) whatever a server sends.
+     */
+    static final int MAX_CHUNKS_PER_MANIFEST = 131_073;
     /** The largest page of a listing read (1000 parcels are some hundred KiB). */
     static final int MAX_LISTING_PAGE_BYTES = 8 << 20;
 
@@ -118,19 +245,16 @@ public final class CatalogClient {
     public record RemoteManifest(String etag, Manifest manifest) {
     }
 
-    /** {@code GET /parcels/manifest?name=}. */
-    public RemoteManifest manifest(String name) {
+    /**
+     * {@code GET /parcels/manifest?name=}: read whole (at most {@link #MAX_MANIFEST_BYTES}), refused
+     * when it lists more than {@link #MAX_CHUNKS_PER_MANIFEST} chunks before any of them is built, then
+     * kept as received in {@code keep} (null: not kept) and parsed.
+     */
+    public RemoteManifest manifest(String name, Path keep) {
         String path = "/parcels/manifest?name=" + encode(name);
         HttpURLConnection connection = open(path, null);
         try {
-            byte[] bytes = body(connection, path).readNBytes(MAX_MANIFEST_BYTES + 1);
-            if (bytes.length > MAX_MANIFEST_BYTES) {
-                connection.disconnect(); // the rest is not read: the connection is closed, not kept for another request
-                throw new ShipException(413, "the manifest of '" + name + "' from " + base + " is larger than "
-                        + MAX_MANIFEST_BYTES + " bytes (a manifest of a 1 TiB parcel is a few MiB): the server is broken;"
-                        + " nothing was fetched", null);
-            }
-            String body = new String(bytes, StandardCharsets.UTF_8);
+            String body = received(name, connection, path, keep);
             String etag = connection.getHeaderField("ETag");
             if (etag == null) {
                 throw new ShipException(502, "GET " + path + ": the server sent no ETag with the manifest", null);
@@ -143,6 +267,35 @@ public final class CatalogClient {
         } catch (IOException e) {
             throw unreachable(path, e);
         }
+    }
+
+    /** The manifest's text, its bytes checked for size and chunk count and written to {@code keep} as they came. */
+    private String received(String name, HttpURLConnection connection, String path, Path keep) throws IOException {
+        byte[] bytes = body(connection, path).readNBytes(MAX_MANIFEST_BYTES + 1);
+        if (bytes.length > MAX_MANIFEST_BYTES) {
+            connection.disconnect(); // the rest is not read: the connection is closed, not kept for another request
+            throw new ShipException(413, "the manifest of '" + name + "' from " + base + " is larger than "
+                    + MAX_MANIFEST_BYTES + " bytes (a manifest of a 1 TiB parcel is a few MiB): the server is broken;"
+                    + " nothing was fetched", null);
+        }
+        long chunks = ManifestChunks.count(bytes);
+        if (chunks > MAX_CHUNKS_PER_MANIFEST) {
+            throw new ShipException(413, "the manifest of '" + name + "' from " + base + " lists " + chunks
+                    + " chunks, more than the " + MAX_CHUNKS_PER_MANIFEST + " a download takes (1 TiB in the default"
+                    + " 8 MiB chunks): nothing was fetched; the server is broken, or the parcel must be published in"
+                    + " larger chunks (caravan.catalog.chunk-size on the server)", null);
+        }
+        if (keep != null) {
+            Path partial = keep.resolveSibling(keep.getFileName() + ".partial");
+            try {
+                Files.write(partial, bytes);
+                Files.move(partial, keep, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new io.caravan.CaravanException("cannot keep the manifest of '" + name + "' in " + keep + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /**
@@ -264,10 +417,12 @@ public final class CatalogClient {
     private InputStream body(HttpURLConnection connection, String path) throws IOException {
         int status = connection.getResponseCode();
         if (status == 200) {
-            return connection.getInputStream();
+            return new MinimumRateInputStream(connection.getInputStream(), minimumRate, rateWindow, connection::disconnect);
         }
         String text;
-        try (InputStream error = connection.getErrorStream()) {
+        InputStream errorStream = connection.getErrorStream();
+        try (InputStream error = errorStream == null ? null
+                : new MinimumRateInputStream(errorStream, minimumRate, rateWindow, connection::disconnect)) {
             text = error == null ? "" : new String(error.readNBytes(64 * 1024), StandardCharsets.UTF_8);
         }
         String message;
@@ -283,6 +438,9 @@ public final class CatalogClient {
         if (e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
                 || e instanceof java.net.NoRouteToHostException) {
             return new io.caravan.sender.NoReceiverException(base, e); // waiting cannot help: said within seconds
+        }
+        if (e instanceof MinimumRateInputStream.TooSlowException) {
+            return new ShipException(0, "GET " + base + path + ": " + e.getMessage() + "; a rerun keeps what was fetched", e);
         }
         return new ShipException(0, "GET " + base + path + ": server unreachable or the answer broke off (" + e + ")", e);
     }

@@ -68,18 +68,49 @@ public final class ParcelDownload {
         this.leaf = segments.get(segments.size() - 1);
     }
 
-    /** Where the chunks of {@code name} wait by default: {@code <local>/.caravan-get-<last name segment>}. */
+    /** The longest name of a folder (in UTF-8 bytes) that file systems take. */
+    private static final int MAX_FOLDER_NAME_BYTES = 255;
+
+    /**
+     * Where the chunks of {@code name} wait by default: {@code <local>/.caravan-get-<last name segment>},
+     * or, when that is longer than a folder name may be, {@code .caravan-get-<start of the segment>-<hash>}
+     * with the first 16 hex digits of the whole name's SHA-256: the same name always maps to the same
+     * folder, so a rerun finds its chunks.
+     */
     public static Path defaultStateDir(Path local, String name) {
         List<String> segments = io.caravan.fs.ConfinedDir.segments(name);
-        return local.resolve(NameRules.RESERVED_PREFIX + "-get-" + segments.get(segments.size() - 1));
+        String prefix = NameRules.RESERVED_PREFIX + "-get-";
+        String folder = prefix + segments.get(segments.size() - 1);
+        if (folder.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_FOLDER_NAME_BYTES) {
+            return local.resolve(folder);
+        }
+        byte[] whole = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String hash = "-" + Sha256.of(whole, 0, whole.length).substring(0, 16);
+        return local.resolve(utf8Start(folder, MAX_FOLDER_NAME_BYTES - hash.length()) + hash);
+    }
+
+    /** The longest start of {@code text} that takes at most {@code bytes} bytes in UTF-8, never cutting a character. */
+    private static String utf8Start(String text, int bytes) {
+        int used = 0;
+        int end = 0;
+        while (end < text.length()) {
+            int c = text.codePointAt(end);
+            int size = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+            if (used + size > bytes) {
+                break;
+            }
+            used += size;
+            end += Character.charCount(c);
+        }
+        return text.substring(0, end);
     }
 
     public Result run(ProgressListener listener) throws IOException, InterruptedException {
         createStateDir();
         for (int republished = 0; ; republished++) {
+            // kept as received: never written again from the parsed manifest (a copy of it in memory)
             CatalogClient.RemoteManifest remote = settings.retry().call("manifest of " + settings.name(),
-                    () -> settings.client().manifest(settings.name()));
-            Files.writeString(settings.stateDir().resolve("manifest.json"), remote.manifest().toJson());
+                    () -> settings.client().manifest(settings.name(), settings.stateDir().resolve("manifest.json")));
             try {
                 Result result = fetchAndExtract(remote, republished, listener);
                 removeStateFiles(settings.stateDir());
@@ -123,7 +154,8 @@ public final class ParcelDownload {
         try (var entries = Files.list(state)) {
             for (Path entry : entries.toList()) {
                 String name = entry.getFileName().toString();
-                if (name.equals(STATE_MARKER) || name.equals("manifest.json") || name.equals("data") || name.equals("chunks.log")
+                if (name.equals(STATE_MARKER) || name.equals("manifest.json")
+                        || name.equals("manifest.json.partial") || name.equals("data") || name.equals("chunks.log")
                         || name.matches("[0-9a-f]{64}\\.chunk(\\.partial-\\d+)?")) {
                     Files.deleteIfExists(entry);
                 }
@@ -169,10 +201,17 @@ public final class ParcelDownload {
         if (manifest.file() != null) {
             return fetchInPlace(remote, republished, listener);
         }
-        List<Path> files = new ArrayList<>();
-        for (ChunkInfo chunk : manifest.chunks()) {
-            files.add(settings.stateDir().resolve(chunk.checksum() + ".chunk"));
-        }
+        List<Path> files = new java.util.AbstractList<>() { // each chunk's file, named when asked for
+            @Override
+            public Path get(int index) {
+                return settings.stateDir().resolve(manifest.chunks().get(index).checksum() + ".chunk");
+            }
+
+            @Override
+            public int size() {
+                return manifest.chunks().size();
+            }
+        };
         ArrivingChunks arrivals = new ArrivingChunks(files);
         List<ChunkInfo> missing = new ArrayList<>();
         for (ChunkInfo chunk : manifest.chunks()) {

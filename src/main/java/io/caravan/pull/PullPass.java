@@ -17,7 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pull pass: lists the remote catalog under a prefix and fetches, with {@link ParcelDownload},
+ * One pull pass: lists the remote catalog under a prefix, a page at a time (at most
+ * {@link CatalogClient#maxListed} parcels a pass, a listing that does not move forward ends it, both
+ * logged), and fetches, with {@link ParcelDownload},
  * every parcel whose etag differs from the one {@link PullState} recorded, into the same name below the
  * local inbox (replacing the older state). A parcel is recorded only once it is published, so a
  * failed or interrupted fetch is tried again by the next pass, reusing the verified chunks kept in
@@ -46,32 +48,38 @@ public final class PullPass {
     public synchronized int run() throws IOException {
         PullState state = PullState.load(pullDir.resolve("state.json"));
         String url = settings.client().url();
-        List<CatalogClient.RemoteParcel> remote = settings.client().list(settings.prefix());
+        CatalogClient.Listing listing = settings.client().listing(settings.prefix());
         int fetched = 0;
         int failed = 0;
-        for (CatalogClient.RemoteParcel parcel : remote) {
-            if (!parcel.name().startsWith(settings.prefix())) {
-                // the remote is asked for names under the prefix only: one it lists beside them is not followed
-                LOG.warn("pull: {} listed '{}', which is not under the prefix '{}': skipped", url,
-                        NameRules.printable(parcel.name()), settings.prefix());
-                continue;
+        // page by page: a page's parcels are fetched before the next page is asked for
+        for (List<CatalogClient.RemoteParcel> page; (page = listing.nextPage()) != null; ) {
+            for (CatalogClient.RemoteParcel parcel : page) {
+                if (!parcel.name().startsWith(settings.prefix())) {
+                    // the remote is asked for names under the prefix only: one it lists beside them is not followed
+                    LOG.warn("pull: {} listed '{}', which is not under the prefix '{}': skipped", url,
+                            NameRules.printable(parcel.name()), settings.prefix());
+                    continue;
+                }
+                if (parcel.etag().equals(state.etag(parcel.name()))) {
+                    continue;
+                }
+                try {
+                    fetch(parcel.name());
+                    state.fetched(url, parcel.name(), parcel.etag());
+                    fetched++;
+                    LOG.info("pull: fetched '{}' from {}", NameRules.printable(parcel.name()), url);
+                } catch (RuntimeException | IOException e) {
+                    failed++;
+                    LOG.warn("pull: cannot fetch '{}' from {}: {} (tried again on the next pass)",
+                            NameRules.printable(parcel.name()), url, e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("pull interrupted while fetching '" + parcel.name() + "'", e);
+                }
             }
-            if (parcel.etag().equals(state.etag(parcel.name()))) {
-                continue;
-            }
-            try {
-                fetch(parcel.name());
-                state.fetched(url, parcel.name(), parcel.etag());
-                fetched++;
-                LOG.info("pull: fetched '{}' from {}", NameRules.printable(parcel.name()), url);
-            } catch (RuntimeException | IOException e) {
-                failed++;
-                LOG.warn("pull: cannot fetch '{}' from {}: {} (tried again on the next pass)",
-                        NameRules.printable(parcel.name()), url, e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("pull interrupted while fetching '" + parcel.name() + "'", e);
-            }
+        }
+        if (listing.cutShort() != null) {
+            LOG.warn("pull: {}; this pass ended there, the parcels listed before it were pulled", listing.cutShort());
         }
         state.passFinished(url, clock.instant(), fetched, failed);
         return fetched;
