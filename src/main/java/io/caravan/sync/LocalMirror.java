@@ -5,6 +5,7 @@ import io.caravan.fs.FsMessages;
 import io.caravan.fs.NameRules;
 import io.caravan.fs.UnsafePathException;
 import io.caravan.fs.Versions;
+import io.caravan.session.Syncer;
 import io.caravan.unpack.PosixModes;
 import io.caravan.util.Sha256;
 import java.io.IOException;
@@ -408,9 +409,28 @@ public final class LocalMirror {
                 }
             }
         }
+        forceToDisk(staging);
         MirrorApply.apply(staging, target, versions.batch());
         restoreFolderModes(target, folders, planned.source());
         return placed.get();
+    }
+
+    /**
+     * Forces everything staged to disk at once, after it is all written and before any of it is renamed
+     * into place ({@link Syncer#tree}: one commit of the file system's journal for a large batch, rather
+     * than one per file); a staging folder that cannot be forced is removed and nothing of it placed.
+     */
+    private static void forceToDisk(Path staging) throws IOException {
+        try {
+            Syncer.SYSTEM.tree(staging);
+        } catch (IOException e) {
+            try (ConfinedDir parent = ConfinedDir.open(staging.getParent())) {
+                parent.deleteTree(staging.getFileName().toString());
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
     }
 
     /** Fetches one file (or makes one link) into the staging folder; returns a failure message or null. */
@@ -431,8 +451,7 @@ public final class LocalMirror {
                     }
                 };
                 fetcher.fetch(entry, stream);
-                stream.flush();
-                out.force(false);
+                stream.flush(); // forced to disk with the whole staging folder, before anything is renamed into place
             }
             long size = parent.stat(leaf).orElseThrow().size();
             if (entry.sha256() != null) {
