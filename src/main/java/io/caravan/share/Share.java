@@ -155,25 +155,30 @@ public final class Share implements AutoCloseable {
     }
 
     private void run() {
-        long nextRescan = System.nanoTime() + rescan.toNanos();
+        long every = Math.max(rescan.toNanos(), 10_000_000L); // a rescan of zero still lets the loop sleep
+        long nextRescan = System.nanoTime() + every;
         while (running) {
             Set<String> batch;
             synchronized (this) {
-                try {
-                    wait(Math.max(10, settle.toMillis() / 4));
-                } catch (InterruptedException e) {
-                    return;
-                }
                 long now = System.nanoTime();
-                boolean settled = !touched.isEmpty()
-                        && (now - lastTouch >= settle.toNanos() || now - firstTouch >= 10 * settle.toNanos());
-                if (!running || !settled && now < nextRescan) {
+                // woken by each event; otherwise asleep until the burst settles (or has lasted too long) or the rescan is due
+                long due = touched.isEmpty() ? nextRescan
+                        : Math.min(nextRescan, Math.min(lastTouch + settle.toNanos(), firstTouch + 10 * settle.toNanos()));
+                if (running && due - now > 0) {
+                    try {
+                        wait(Math.max(1, (due - now + 999_999) / 1_000_000));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    continue;
+                }
+                if (!running) {
                     continue;
                 }
                 batch = new HashSet<>(touched);
                 touched.clear();
             }
-            nextRescan = System.nanoTime() + rescan.toNanos();
+            nextRescan = System.nanoTime() + every;
             try {
                 Map<String, SyncEntry> before = log.tree();
                 Map<String, Long> inodesBefore = inodes;

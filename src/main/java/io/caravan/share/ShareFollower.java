@@ -23,12 +23,15 @@ import java.util.TreeMap;
 /**
  * Follows one share into a local folder: a first compare against the share's listing, then its
  * change log, long-polled from a cursor. Each batch of events is applied to the follower's copy of
- * the share's tree and the folder made equal to it by one {@link LocalMirror} pass (renames as
- * renames, changed files fetched, deletions guarded). The cursor is kept in
+ * the share's tree and the folder made equal to it by one {@link LocalMirror} pass over the paths the
+ * batch names (renames as renames, changed files fetched, deletions guarded; the rest of the folder is
+ * not read). The cursor is kept in
  * {@code .caravan-follow/cursor}; a lost connection, or a refusal once the share has answered
  * (a server being restarted), is retried with backoff (1 s doubling up to 30 s) from the cursor; a cursor the server no longer holds ({@code 410}) or a reset of its log starts
- * with a whole compare again. A poll that ends without changes compares the folder with the tree it
- * should hold, so what was changed in the folder itself is put right within one poll's wait. A change
+ * with a whole compare again. A poll that ends without changes compares the whole folder with the tree
+ * it should hold, so what was changed in the folder itself is put right within one poll's wait of a
+ * quiet share, and within {@value #WHOLE_EVERY_WAITS} waits of a busy one (whose batch pass is then a
+ * whole one). A change
  * that cannot be applied as sent ({@link EventCheck}) is refused, reported as {@code Refused: ...},
  * and the changes after it are applied. Only a rename the share reported moves content on the folder
  * (see {@link LocalMirror#pass(Map, Set, Map, boolean, String)}).
@@ -37,6 +40,8 @@ public final class ShareFollower implements AutoCloseable {
 
     private static final long MAX_BACKOFF = 30_000;
     private static final String CURSOR_TEMP = "cursor.tmp";
+    /** A share that never goes quiet still has the folder compared as a whole after this many poll waits. */
+    static final int WHOLE_EVERY_WAITS = 10;
 
     private final ShareClient client;
     private final LocalMirror mirror;
@@ -47,6 +52,8 @@ public final class ShareFollower implements AutoCloseable {
     private volatile Thread thread;
     private Map<String, SyncEntry> tree;
     private long cursor = -1;
+    /** When the folder was last compared as a whole ({@link System#nanoTime}). */
+    private long lastWhole = System.nanoTime();
 
     public ShareFollower(ShareClient client, LocalMirror mirror, boolean checksum, Duration wait, SyncConsole console) {
         this.client = client;
@@ -113,6 +120,7 @@ public final class ShareFollower implements AutoCloseable {
     private MirrorSync.Outcome compare(boolean verbose) throws IOException {
         ShareLog.Listing listing = client.listing(checksum);
         MirrorSync.Outcome outcome = mirror.pass(listing.entries(), Set.of(), verbose, client.toString());
+        lastWhole = System.nanoTime();
         tree = new TreeMap<>(listing.entries());
         save(listing.sequence());
         return outcome;
@@ -127,9 +135,11 @@ public final class ShareFollower implements AutoCloseable {
             }
             // a quiet share: the folder is compared with the tree it should hold, which repairs local changes to it
             mirror.forChanges().pass(tree, Set.of(), false, client.toString());
+            lastWhole = System.nanoTime();
             return;
         }
         Set<String> forced = new HashSet<>();
+        Set<String> named = new HashSet<>(); // the paths the applied changes name: the pass looks at those alone
         // what the server reported as moved (new path to old path): only those pairs are moved, anything else is fetched
         TreeMap<String, String> renamed = new TreeMap<>();
         TreeMap<String, SyncEntry> next = new TreeMap<>(tree);
@@ -139,6 +149,10 @@ public final class ShareFollower implements AutoCloseable {
                 client.refuse("the server's change " + event.seq() + " (" + event.type() + " '"
                         + NameRules.printable(String.valueOf(event.path())) + "'): " + problem);
                 continue;
+            }
+            named.add(event.path());
+            if (event.from() != null) {
+                named.add(event.from());
             }
             switch (event.type()) {
                 case RESET -> {
@@ -183,7 +197,12 @@ public final class ShareFollower implements AutoCloseable {
                 }
             }
         }
-        MirrorSync.Outcome outcome = mirror.forChanges().pass(next, forced, renamed, false, client.toString());
+        boolean whole = System.nanoTime() - lastWhole > WHOLE_EVERY_WAITS * wait.toNanos();
+        MirrorSync.Outcome outcome = whole ? mirror.forChanges().pass(next, forced, renamed, false, client.toString())
+                : mirror.forChanges().passOver(next, named, forced, renamed, client.toString());
+        if (whole) {
+            lastWhole = System.nanoTime();
+        }
         tree = next;
         save(answer.latest());
         if (!outcome.ok()) {

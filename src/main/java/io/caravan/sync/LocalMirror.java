@@ -5,6 +5,7 @@ import io.caravan.fs.FsMessages;
 import io.caravan.fs.NameRules;
 import io.caravan.fs.UnsafePathException;
 import io.caravan.fs.Versions;
+import io.caravan.session.Syncer;
 import io.caravan.unpack.PosixModes;
 import io.caravan.util.Sha256;
 import java.io.IOException;
@@ -184,7 +185,50 @@ public final class LocalMirror {
         }
         createFolder(root, "the folder to follow into");
         PathFilter filter = filter();
-        Map<String, SyncEntry> mirror = scan(filter, source);
+        return run(source, scan(filter, source), filter, forced, reported, true, verbose, label, started);
+    }
+
+    /**
+     * A pass over {@code paths} alone (the paths a change of the source names; {@code forced} and the
+     * renames {@code reported} among them, as in {@link #pass(Map, Set, Map, boolean, String)}): the
+     * entries at those paths, what is below them and the folders above them are compared and put right;
+     * the rest of the mirror is neither read nor changed (a whole pass puts right what changed there).
+     * The guards hold as for a whole pass: the deletions counted are those below the named paths, and
+     * a source the filter leaves empty is refused as a whole pass refuses it (by making one). No
+     * counts or progress are printed; one line per change.
+     */
+    public MirrorSync.Outcome passOver(Map<String, SyncEntry> source, Set<String> paths, Set<String> forced,
+                                       Map<String, String> reported, String label) throws IOException {
+        long started = System.nanoTime();
+        createFolder(root, "the folder to follow into");
+        PathFilter filter = filter();
+        if (dryRun || source.entrySet().stream().allMatch(e -> filter.excludes(e.getKey(), e.getValue().type() == SyncEntry.Type.DIR))) {
+            return pass(source, forced, reported, false, label); // the empty source's guard weighs the whole mirror
+        }
+        Map<String, SyncEntry> named = around(source, paths);
+        return run(named, scan(filter, named, paths), filter, forced, reported, false, false, label, started);
+    }
+
+    /** The entries of {@code source} at {@code paths}, below them and above them. */
+    private static Map<String, SyncEntry> around(Map<String, SyncEntry> source, Set<String> paths) {
+        TreeMap<String, SyncEntry> tree = source instanceof TreeMap<String, SyncEntry> t ? t : new TreeMap<>(source);
+        TreeMap<String, SyncEntry> named = new TreeMap<>();
+        for (String path : TreeDiff.topMost(paths)) {
+            for (String p = path; p != null; p = SyncEntry.parent(p)) {
+                SyncEntry entry = tree.get(p);
+                if (entry != null) {
+                    named.put(p, entry);
+                }
+            }
+            named.putAll(tree.subMap(path + "/", path + "0")); // '0' follows '/': every path below
+        }
+        return named;
+    }
+
+    /** Plans the pass from {@code source} and {@code mirror} (the whole trees when {@code whole}), checks it and applies it. */
+    private MirrorSync.Outcome run(Map<String, SyncEntry> source, Map<String, SyncEntry> mirror, PathFilter filter, Set<String> forced,
+                                   Map<String, String> reported, boolean whole, boolean verbose, String label, long started)
+            throws IOException {
         SyncPlanner.Planned planned = new SyncPlanner(new TreeDiff(mode, checksum, SyncEntry::sha256), filter)
                 .plan(source, mirror, forced, Set.of(), reported);
         planned = verifiedRenames(planned, reported);
@@ -203,7 +247,11 @@ public final class LocalMirror {
                 return new MirrorSync.Outcome(0, 1, plan.unchanged(), List.of(e.getMessage()));
             }
         }
-        guards.check(label, root.toString(), planned);
+        if (whole) {
+            guards.check(label, root.toString(), planned);
+        } else {
+            guards.checkDeletions(label, root.toString(), planned);
+        }
         List<String> failures = new ArrayList<>();
         long done;
         try (ConfinedDir target = ConfinedDir.open(root)) {
@@ -361,9 +409,28 @@ public final class LocalMirror {
                 }
             }
         }
+        forceToDisk(staging);
         MirrorApply.apply(staging, target, versions.batch());
         restoreFolderModes(target, folders, planned.source());
         return placed.get();
+    }
+
+    /**
+     * Forces everything staged to disk at once, after it is all written and before any of it is renamed
+     * into place ({@link Syncer#tree}: one commit of the file system's journal for a large batch, rather
+     * than one per file); a staging folder that cannot be forced is removed and nothing of it placed.
+     */
+    private static void forceToDisk(Path staging) throws IOException {
+        try {
+            Syncer.SYSTEM.tree(staging);
+        } catch (IOException e) {
+            try (ConfinedDir parent = ConfinedDir.open(staging.getParent())) {
+                parent.deleteTree(staging.getFileName().toString());
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
     }
 
     /** Fetches one file (or makes one link) into the staging folder; returns a failure message or null. */
@@ -384,8 +451,7 @@ public final class LocalMirror {
                     }
                 };
                 fetcher.fetch(entry, stream);
-                stream.flush();
-                out.force(false);
+                stream.flush(); // forced to disk with the whole staging folder, before anything is renamed into place
             }
             long size = parent.stat(leaf).orElseThrow().size();
             if (entry.sha256() != null) {
@@ -426,8 +492,18 @@ public final class LocalMirror {
 
     /** The mirror as it is (its own state left out), with SHA-256s where a checksum compare needs them. */
     private Map<String, SyncEntry> scan(PathFilter filter, Map<String, SyncEntry> source) throws IOException {
+        return own(TreeScanner.scan(root, filter), source);
+    }
+
+    /** As {@link #scan(PathFilter, Map)}, for {@code paths} alone (see {@link TreeScanner#scan(Path, PathFilter, java.util.Collection)}). */
+    private Map<String, SyncEntry> scan(PathFilter filter, Map<String, SyncEntry> source, Set<String> paths) throws IOException {
+        return own(TreeScanner.scan(root, filter, paths), source);
+    }
+
+    /** The entries of a scan of the mirror that are the mirrored tree's, with SHA-256s where a checksum compare needs them. */
+    private Map<String, SyncEntry> own(Map<String, SyncEntry> scanned, Map<String, SyncEntry> source) throws IOException {
         Map<String, SyncEntry> mirror = new TreeMap<>();
-        for (Map.Entry<String, SyncEntry> e : TreeScanner.scan(root, filter).entrySet()) {
+        for (Map.Entry<String, SyncEntry> e : scanned.entrySet()) {
             if (NameRules.problem(e.getKey()) != null) {
                 continue; // Caravan's own (the state folder) or a name no source can have
             }

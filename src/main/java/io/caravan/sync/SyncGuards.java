@@ -35,6 +35,14 @@ public record SyncGuards(long maxDelete, boolean allowEmptySource, Advice advice
                     + " but mirror '" + mirror + "' holds " + entries(planned.mirror().size()) + ": nothing was changed; "
                     + advice.allowEmpty + " to mirror an empty folder");
         }
+        checkDeletions(source, mirror, planned);
+    }
+
+    /**
+     * The limit on deletions alone, for a pass over part of the trees (whose source being empty says
+     * nothing of the whole source): throws {@link TooManyDeletesException}.
+     */
+    public void checkDeletions(String source, String mirror, SyncPlanner.Planned planned) {
         long deleting = maxDelete < 0 ? 0 : planned.deletedEntries();
         if (deleting > maxDelete && maxDelete >= 0) {
             throw new TooManyDeletesException("this pass would delete " + entries(deleting) + " of mirror '" + mirror + "' ("

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -35,8 +37,16 @@ public final class TreeScanner {
     }
 
     public static Map<String, SyncEntry> scan(Path root, PathFilter filter) throws IOException {
-        return scan(root, filter, name -> LOG.warn("'{}' below {} is not a valid UTF-8 name: left out (rename it to sync it)",
-                name, root));
+        return scan(root, filter, unreadableWarning(root));
+    }
+
+    /** As {@link #scan(Path, PathFilter, Collection, Consumer)}, warning of names that are not valid UTF-8 as the whole scan does. */
+    public static Map<String, SyncEntry> scan(Path root, PathFilter filter, Collection<String> paths) throws IOException {
+        return scan(root, filter, paths, unreadableWarning(root));
+    }
+
+    private static Consumer<String> unreadableWarning(Path root) {
+        return name -> LOG.warn("'{}' below {} is not a valid UTF-8 name: left out (rename it to sync it)", name, root);
     }
 
     /**
@@ -45,60 +55,119 @@ public final class TreeScanner {
      * and its path, as text, given to {@code unreadable}, with nothing below it.
      */
     public static Map<String, SyncEntry> scan(Path root, PathFilter filter, Consumer<String> unreadable) throws IOException {
-        Map<String, SyncEntry> entries = new TreeMap<>();
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (!dir.equals(root)) {
-                    if (filter.excludes(root.relativize(dir).toString(), true)) {
-                        return FileVisitResult.SKIP_SUBTREE;
-                    }
-                    if (NameRules.unreadable(dir)) {
-                        unreadable.accept(root.relativize(dir).toString());
-                        return FileVisitResult.SKIP_SUBTREE;
-                    }
-                    add(dir, SyncEntry.Type.DIR);
+        Walk walk = new Walk(root, filter, unreadable);
+        Files.walkFileTree(root, walk);
+        return walk.entries;
+    }
+
+    /**
+     * As {@link #scan(Path, PathFilter, Consumer)}, for {@code paths} alone: the entry at each of them
+     * with everything below it, and the folders above it, each listed as the whole scan lists it. Nothing
+     * is looked for below an entry above a path that is not a folder (a link is never entered), that
+     * is excluded or that is missing, just as the whole scan never enters one; the rest of the tree is
+     * not read at all.
+     */
+    public static Map<String, SyncEntry> scan(Path root, PathFilter filter, Collection<String> paths, Consumer<String> unreadable)
+            throws IOException {
+        Files.readAttributes(root, BasicFileAttributes.class); // a missing root is an error, as for the whole scan
+        Walk walk = new Walk(root, filter, unreadable);
+        Map<String, Boolean> entered = new HashMap<>(); // a folder above a path: whether what is below it is looked at
+        for (String path : TreeDiff.topMost(paths)) {
+            boolean reachable = true;
+            for (int slash = path.indexOf('/'); slash >= 0 && reachable; slash = path.indexOf('/', slash + 1)) {
+                String above = path.substring(0, slash);
+                Boolean known = entered.get(above);
+                if (known == null) {
+                    known = walk.above(root.resolve(above));
+                    entered.put(above, known);
                 }
+                reachable = known;
+            }
+            if (reachable) {
+                Files.walkFileTree(root.resolve(path), walk); // a file or link is visited as itself, a folder walked
+            }
+        }
+        return walk.entries;
+    }
+
+    /** The visitor of both scans: lists what it visits into {@code entries}. */
+    private static final class Walk extends SimpleFileVisitor<Path> {
+        private final Path root;
+        private final PathFilter filter;
+        private final Consumer<String> unreadable;
+        private final Map<String, SyncEntry> entries = new TreeMap<>();
+
+        Walk(Path root, PathFilter filter, Consumer<String> unreadable) {
+            this.root = root;
+            this.filter = filter;
+            this.unreadable = unreadable;
+        }
+
+        /** Lists the entry {@code path}, a folder above what is scanned; whether what is below it is looked at. */
+        boolean above(Path path) throws IOException {
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return false;
+            }
+            if (!attrs.isDirectory()) {
+                visitFile(path, attrs); // a file or link where the source has a folder: listed, never entered
+                return false;
+            }
+            return preVisitDirectory(path, attrs) == FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+            if (!dir.equals(root)) {
+                if (filter.excludes(root.relativize(dir).toString(), true)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                if (NameRules.unreadable(dir)) {
+                    unreadable.accept(root.relativize(dir).toString());
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                add(dir, SyncEntry.Type.DIR);
+            }
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            if (filter.excludes(root.relativize(file).toString(), false)) {
                 return FileVisitResult.CONTINUE;
             }
+            if (attrs.isSymbolicLink()) {
+                if (!filter.skipsLink(root.relativize(file).toString(), Files.readSymbolicLink(file).toString())) {
+                    add(file, SyncEntry.Type.LINK);
+                }
+            } else if (attrs.isRegularFile()) {
+                add(file, SyncEntry.Type.FILE);
+            }
+            return FileVisitResult.CONTINUE;
+        }
 
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                if (filter.excludes(root.relativize(file).toString(), false)) {
-                    return FileVisitResult.CONTINUE;
-                }
-                if (attrs.isSymbolicLink()) {
-                    if (!filter.skipsLink(root.relativize(file).toString(), Files.readSymbolicLink(file).toString())) {
-                        add(file, SyncEntry.Type.LINK);
-                    }
-                } else if (attrs.isRegularFile()) {
-                    add(file, SyncEntry.Type.FILE);
-                }
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException && !file.equals(root)) {
                 return FileVisitResult.CONTINUE;
             }
+            throw e;
+        }
 
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException && !file.equals(root)) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
+        private void add(Path path, SyncEntry.Type type) throws IOException {
+            String relative = root.relativize(path).toString();
+            if (type != SyncEntry.Type.DIR && NameRules.unreadable(path)) {
+                unreadable.accept(relative);
+                return;
             }
-
-            private void add(Path path, SyncEntry.Type type) throws IOException {
-                String relative = root.relativize(path).toString();
-                if (type != SyncEntry.Type.DIR && NameRules.unreadable(path)) {
-                    unreadable.accept(relative);
-                    return;
-                }
-                try {
-                    entries.put(relative, entry(path, relative, type));
-                } catch (NoSuchFileException e) {
-                    // gone while scanning
-                }
+            try {
+                entries.put(relative, entry(path, relative, type));
+            } catch (NoSuchFileException e) {
+                // gone while scanning
             }
-        });
-        return entries;
+        }
     }
 
     static SyncEntry entry(Path path, String relative, SyncEntry.Type type) throws IOException {

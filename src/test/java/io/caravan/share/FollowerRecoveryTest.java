@@ -87,6 +87,23 @@ class FollowerRecoveryTest {
         converge(site, List.of(one));
     }
 
+    @Test
+    void aChangeIsAppliedWithoutComparingTheRestOfTheFolder() throws Exception {
+        Path site = Files.createDirectories(tmp.resolve("site"));
+        TestTrees.write(site.resolve("a.txt"), "a");
+        TestTrees.write(site.resolve("b.txt"), "b");
+        server = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.shares.site", site.toString(),
+                "caravan.share.settle", "150ms"));
+        Followers.Running one = followers.start(url(), tmp.resolve("f1")); // polls wait 25 s: no quiet poll during the test
+        converge(site, List.of(one));
+        Files.delete(one.target().resolve("b.txt"));
+        TestTrees.write(site.resolve("a.txt"), "a, changed on the server");
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(one.target().resolve("a.txt")).hasContent("a, changed on the server"));
+        // the pass of that change looked at a.txt alone: b.txt waits for the next whole compare (a quiet poll)
+        assertThat(one.target().resolve("b.txt")).doesNotExist();
+    }
+
     private String url() {
         return "http://127.0.0.1:" + server.port() + "/shares/site";
     }

@@ -32,6 +32,7 @@ class LocalMirrorTest {
     Path source;
     Path target;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    List<String> fetched = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void trees() throws Exception {
@@ -46,6 +47,7 @@ class LocalMirrorTest {
     private LocalMirror mirror(boolean checksum, List<PathFilter.Rule> rules, SyncGuards guards, boolean dryRun) throws Exception {
         return new LocalMirror(target, SyncMode.INCREMENTAL, checksum, 3, rules, guards, dryRun, Duration.ofDays(1),
                 new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8)), (entry, channel) -> {
+                    fetched.add(entry.path());
                     try (InputStream in = Files.newInputStream(source.resolve(entry.path()))) {
                         in.transferTo(channel);
                     }
@@ -110,6 +112,71 @@ class LocalMirrorTest {
         assertThat(target.resolve("a.txt")).hasContent("content of a.txt");
         try (Stream<Path> kept = Files.walk(target.resolve(LocalMirror.STATE).resolve("versions"))) {
             assertThat(kept.filter(p -> p.getFileName().toString().equals("a.txt"))).hasSize(1);
+        }
+    }
+
+    @Test
+    void aPassOverNamedPathsLooksAtNothingElse() throws Exception {
+        mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), false, "src");
+        Files.delete(target.resolve("b.txt")); // changed in the mirror itself: not named, so left for a whole pass
+        Files.writeString(target.resolve("stray.txt"), "mine");
+        Files.writeString(source.resolve("a.txt"), "new content of a.txt");
+        Files.writeString(source.resolve("sub/e.txt"), "e");
+        Files.delete(source.resolve("c.txt"));
+        fetched.clear();
+
+        mirror(false, List.of(), SyncGuards.DEFAULT, false).passOver(sourceTree(false), Set.of("a.txt", "sub/e.txt", "c.txt"),
+                Set.of("a.txt", "sub/e.txt"), Map.of(), "src");
+        assertThat(fetched).containsExactlyInAnyOrder("a.txt", "sub/e.txt");
+        assertThat(target.resolve("a.txt")).hasContent("new content of a.txt");
+        assertThat(target.resolve("sub/e.txt")).hasContent("e");
+        assertThat(target.resolve("c.txt")).doesNotExist();
+        assertThat(target.resolve("b.txt")).doesNotExist();
+        assertThat(target.resolve("stray.txt")).hasContent("mine");
+
+        mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), false, "src");
+        assertThat(target.resolve("b.txt")).hasContent("content of b.txt");
+        assertThat(target.resolve("stray.txt")).doesNotExist();
+    }
+
+    @Test
+    void aPassOverNamedPathsKeepsTheGuards() throws Exception {
+        mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), false, "src");
+        Files.delete(source.resolve("a.txt"));
+        Files.delete(source.resolve("b.txt"));
+        LocalMirror guarded = mirror(false, List.of(), new SyncGuards(1, false, SyncGuards.Advice.COMMAND_LINE), false);
+        assertThatThrownBy(() -> guarded.passOver(sourceTree(false), Set.of("a.txt", "b.txt"), Set.of(), Map.of(), "src"))
+                .isInstanceOf(TooManyDeletesException.class);
+        assertThat(target.resolve("a.txt")).exists();
+        // one deletion of a source that still holds entries is no empty source, though none of them is named
+        mirror(false, List.of(), SyncGuards.DEFAULT, false).passOver(sourceTree(false), Set.of("a.txt"), Set.of(), Map.of(), "src");
+        assertThat(target.resolve("a.txt")).doesNotExist();
+
+        try (Stream<Path> all = Files.list(source)) {
+            for (Path p : all.toList()) {
+                io.caravan.fs.ConfinedDir.open(source).deleteTree(p.getFileName().toString());
+            }
+        }
+        assertThatThrownBy(() -> mirror(false, List.of(), SyncGuards.DEFAULT, false).passOver(sourceTree(false),
+                Set.of("b.txt"), Set.of(), Map.of(), "src")).isInstanceOf(EmptySourceException.class);
+        assertThat(target.resolve("b.txt")).exists();
+    }
+
+    @Test
+    void aPassOverNamedPathsNeverLooksThroughALinkOfTheMirror() throws Exception {
+        mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), false, "src");
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.copy(source.resolve("sub/d.txt"), outside.resolve("d.txt"));
+        Files.setLastModifiedTime(outside.resolve("d.txt"), Files.getLastModifiedTime(source.resolve("sub/d.txt")));
+        io.caravan.fs.ConfinedDir.open(target).deleteTree("sub");
+        Files.createSymbolicLink(target.resolve("sub"), outside); // what lies behind it looks like the source's sub/d.txt
+
+        mirror(false, List.of(), SyncGuards.DEFAULT, false).passOver(sourceTree(false), Set.of("sub/d.txt"), Set.of(), Map.of(), "src");
+        assertThat(target.resolve("sub")).isDirectory().isNotEqualTo(outside);
+        assertThat(Files.isSymbolicLink(target.resolve("sub"))).isFalse();
+        assertThat(target.resolve("sub/d.txt")).hasContent("content of sub/d.txt");
+        try (Stream<Path> there = Files.list(outside)) {
+            assertThat(there.map(p -> p.getFileName().toString())).containsExactly("d.txt");
         }
     }
 }

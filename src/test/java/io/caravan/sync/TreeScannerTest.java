@@ -57,6 +57,29 @@ class TreeScannerTest {
     }
 
     @Test
+    void aScanOfSomePathsListsThemAsTheWholeScanDoesAndNothingElse() throws Exception {
+        Files.createDirectories(root.resolve("a/b"));
+        Files.createDirectories(root.resolve("cache"));
+        Files.createDirectories(root.resolve("other"));
+        Files.writeString(root.resolve("a/b/c.txt"), "c");
+        Files.writeString(root.resolve("a/d.txt"), "d");
+        Files.writeString(root.resolve("cache/y.txt"), "y");
+        Files.writeString(root.resolve("other/z.txt"), "z");
+        Files.writeString(root.resolve("f"), "f");
+        Files.createSymbolicLink(root.resolve("lnk"), Path.of("a"));
+        PathFilter filter = PathFilter.of(List.of(PathFilter.Rule.exclude("cache/")));
+
+        Map<String, SyncEntry> some = TreeScanner.scan(root, filter,
+                List.of("a/b", "a/b/c.txt", "lnk/d.txt", "cache/y.txt", "f/g", "missing/m", "a/gone.txt"));
+
+        Map<String, SyncEntry> whole = TreeScanner.scan(root, filter);
+        assertEquals(List.of("a", "a/b", "a/b/c.txt", "f", "lnk"), List.copyOf(some.keySet()),
+                "the paths with what is below them and the folders above; nothing through the link, the excluded folder or the file");
+        some.forEach((path, entry) -> assertEquals(whole.get(path), entry, path));
+        assertThrows(NoSuchFileException.class, () -> TreeScanner.scan(root.resolve("absent"), filter, List.of("a")));
+    }
+
+    @Test
     void safeLinksLeaveOutLinksThatPointOutsideTheTree() throws Exception {
         java.nio.file.Path sub = java.nio.file.Files.createDirectories(root.resolve("safe/sub"));
         java.nio.file.Files.createSymbolicLink(sub.resolve("abs"), java.nio.file.Path.of("/usr/bin/python3"));
