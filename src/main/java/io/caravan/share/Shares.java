@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The shares of a server, by name, with the followers that read them: a follower (named by its
- * {@code X-Caravan-Follower} header, else its address) has connected with its first request and has
+ * {@code X-Caravan-Follower} header, cut to {@link #MAX_FOLLOWER_ID} printable characters, else its
+ * address) has connected with its first request and has
  * left once it has neither a poll waiting nor asked anything for {@link #GONE_AFTER}; both are printed,
  * as is every change. Waiting polls are futures timed out by one scheduler thread, never a thread each.
  * Logs live in {@code <state>/shares/<name>/}.
@@ -29,12 +30,15 @@ public final class Shares implements AutoCloseable {
 
     /** How long a follower that is not waiting may stay silent before it counts as gone. */
     static final Duration GONE_AFTER = Duration.ofSeconds(10);
+    /** The longest follower id kept: a longer {@code X-Caravan-Follower} is cut to this many characters. */
+    static final int MAX_FOLLOWER_ID = 128;
 
     private record Follower(String share, String id, String address) {
     }
 
     private static final class Seen {
-        long last = System.nanoTime();
+        final long connected = System.nanoTime();
+        long last = connected;
         int polls;
     }
 
@@ -107,17 +111,24 @@ public final class Shares implements AutoCloseable {
         return share;
     }
 
-    /** {@code GET /shares}. */
-    /** Each share's name with its followers now (their names, and the host when it differs), in share order. */
+    /**
+     * Each share's name with its followers now (their names, and the host when it differs), the most
+     * recently connected first, in share order.
+     */
     public Map<String, List<String>> followersByShare() {
-        Map<String, List<String>> by = new LinkedHashMap<>();
-        shares.keySet().forEach(name -> by.put(name, new java.util.ArrayList<>()));
-        followers.keySet().forEach(f -> by.computeIfAbsent(f.share(), k -> new java.util.ArrayList<>())
-                .add(f.id().equals(f.address()) ? f.id() : f.id() + " (" + f.address() + ")"));
-        by.values().forEach(list -> list.sort(null));
-        return by;
+        Map<String, List<Map.Entry<Follower, Seen>>> by = new LinkedHashMap<>();
+        shares.keySet().forEach(name -> by.put(name, new ArrayList<>()));
+        followers.entrySet().forEach(f -> by.computeIfAbsent(f.getKey().share(), k -> new ArrayList<>()).add(f));
+        Map<String, List<String>> named = new LinkedHashMap<>();
+        by.forEach((share, list) -> named.put(share, list.stream()
+                .sorted(java.util.Comparator.comparingLong((Map.Entry<Follower, Seen> f) -> f.getValue().connected).reversed())
+                .map(f -> f.getKey().id().equals(f.getKey().address()) ? f.getKey().id()
+                        : f.getKey().id() + " (" + f.getKey().address() + ")")
+                .toList()));
+        return named;
     }
 
+    /** {@code GET /shares}. */
     public Map<String, Object> describe() {
         List<Map<String, Object>> list = new ArrayList<>();
         for (Share share : shares.values()) {
@@ -172,7 +183,7 @@ public final class Shares implements AutoCloseable {
     private Follower seen(String share, String follower, String address, int polls) {
         // the address without its port: a client that names itself not is one follower per host, not per connection
         String host = address == null ? "?" : address.replaceFirst("^[^/]*/", "").replaceFirst(":\\d+$", "");
-        Follower who = new Follower(share, follower == null || follower.isBlank() ? host : follower, host);
+        Follower who = new Follower(share, follower == null || follower.isBlank() ? host : followerId(follower), host);
         Seen seen = followers.computeIfAbsent(who, f -> {
             console.line("Follower " + f.id() + (f.id().equals(f.address()) ? "" : " (" + f.address() + ")")
                     + " connected to '" + share + "'");
@@ -183,6 +194,12 @@ public final class Shares implements AutoCloseable {
             seen.polls += polls;
         }
         return who;
+    }
+
+    /** A follower's id as kept and shown: printable ASCII ('?' for anything else), at most {@link #MAX_FOLLOWER_ID} characters. */
+    static String followerId(String header) {
+        String cut = header.length() > MAX_FOLLOWER_ID ? header.substring(0, MAX_FOLLOWER_ID) : header;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     private void forgetSilent() {
