@@ -55,12 +55,18 @@ public final class Shares implements AutoCloseable {
     /** The shares {@code folders} (name to folder), logs in {@code stateDir/shares}, changes printed on {@code console}. */
     public Shares(Map<String, Path> folders, Path stateDir, int keep, Duration settle, Duration rescan, SyncConsole console)
             throws IOException {
+        this(folders, stateDir, keep, settle, rescan, console, Share.defaultMaxEntries());
+    }
+
+    /** As above, each share taking at most {@code maxEntries} entries (a larger folder fails its scans, saying so). */
+    public Shares(Map<String, Path> folders, Path stateDir, int keep, Duration settle, Duration rescan, SyncConsole console,
+                  int maxEntries) throws IOException {
         this.console = console;
         for (Map.Entry<String, Path> folder : folders.entrySet()) {
             String name = folder.getKey();
             Share.checkName(name); // before anything is made for it
             ShareLog log = ShareLog.open(name, stateDir.resolve("shares").resolve(name), keep);
-            shares.put(name, new Share(name, folder.getValue(), log, settle, rescan, event -> printChange(name, event)));
+            shares.put(name, new Share(name, folder.getValue(), log, settle, rescan, maxEntries, event -> printChange(name, event)));
         }
         timer.scheduleWithFixedDelay(this::forgetSilent, 1, 1, TimeUnit.SECONDS);
     }
@@ -71,6 +77,9 @@ public final class Shares implements AutoCloseable {
             share.start();
             console.line("Sharing '" + share.name() + "': " + share.root() + " (" + share.log().listing().entries().size()
                     + " entries, change " + share.log().latest() + ")");
+            if (share.failure() != null) {
+                console.line("  FAILING: " + share.failure());
+            }
             for (String base : bases) {
                 console.line("  follow it with: caravan sync --from " + base + "/shares/" + share.name() + " <dir>");
             }
@@ -139,6 +148,9 @@ public final class Shares implements AutoCloseable {
             one.put("kept", share.log().size());
             one.put("waiting", share.log().waiting());
             one.put("followers", followers.keySet().stream().filter(f -> f.share().equals(share.name())).count());
+            if (share.failure() != null) {
+                one.put("error", share.failure());
+            }
             list.add(one);
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -147,11 +159,23 @@ public final class Shares implements AutoCloseable {
         return body;
     }
 
+    /** The shares whose last scan failed, by name, with why (none while all record their changes). */
+    public Map<String, String> failing() {
+        Map<String, String> failing = new LinkedHashMap<>();
+        shares.values().stream().filter(share -> share.failure() != null).forEach(share -> failing.put(share.name(), share.failure()));
+        return failing;
+    }
+
     /**
      * The events of {@code share} after {@code since}, as soon as there are any or after {@code timeout}
-     * (then none): a future, completed by the share's log or by the timer.
+     * (then none): a future, completed by the share's log or by the timer. A 503 {@code share_failing}
+     * answer, with the reason, while the share records no changes ({@link Share#failure}).
      */
     public CompletableFuture<List<ShareEvent>> await(Share share, long since, Duration timeout, String follower, String address) {
+        String failing = share.failure();
+        if (failing != null) {
+            throw new RequestRejectedException(503, "share_failing", failing);
+        }
         Follower who = seen(share.name(), follower, address, +1);
         CompletableFuture<List<ShareEvent>> waiter;
         try {
