@@ -168,4 +168,21 @@ class ShareEndpointsTest {
 
         assertThat(share.path("followers").get(0).asText()).startsWith("host:/dir??end");
     }
+
+    @Test
+    void aShareWhoseScanFailsSaysSoAndItsPollsAreAnswered503() throws Exception {
+        server.close();
+        server = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.shares.site", site.toString(),
+                "caravan.share.settle", "100ms", "caravan.share.rescan", "1s"));
+        Files.move(site, tmp.resolve("away")); // the shared folder is gone: its next scan fails
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> JSON.readTree(server.get("/shares").body())
+                .path("shares").get(0).has("error"));
+        HttpResponse<String> poll = server.get("/shares/site/events?since=0&timeout=1");
+
+        assertThat(poll.statusCode()).isEqualTo(503);
+        JsonNode body = JSON.readTree(poll.body());
+        assertThat(body.path("error").asText()).isEqualTo("share_failing");
+        assertThat(body.path("message").asText()).contains("share 'site'").contains("tried again");
+    }
 }
