@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * file one rename, and nothing a watcher dropped is lost; the same comparison runs every
  * {@code rescan}. Caravan's own names ({@code .caravan*}) and names the {@link NameRules} refuse are
  * never listed.
+ *
+ * <p>A scan that fails — the folder holds more than {@code maxEntries} entries, or the scan or its
+ * recording ran out of memory or failed otherwise — never ends the share: it is logged as an ERROR
+ * naming the share and what to do, the share is {@link #failure() failing} (its followers are told),
+ * and the scan is tried again at every rescan until one succeeds.
  */
 public final class Share implements AutoCloseable {
 
@@ -36,12 +41,24 @@ public final class Share implements AutoCloseable {
     private static final PathFilter OWN_NAMES = PathFilter.of(List.of(PathFilter.Rule.exclude(".caravan"),
             PathFilter.Rule.exclude(".caravan-*")));
 
+    /**
+     * Roughly what one entry of a share costs the heap at most: about 320 bytes are held per entry (the
+     * tree the log keeps, its listing, the inodes; measured on a share of 100,000 files), about three
+     * times as many while a rescan holds the new tree and compares it with the old one.
+     */
+    static final long BYTES_PER_ENTRY = 1024;
+
     private final String name;
     private final Path root;
     private final ShareLog log;
     private final Duration settle;
     private final Duration rescan;
     private final Consumer<ShareEvent> onChange;
+    private final int maxEntries;
+    /** Why the last scan failed; null while scans succeed. */
+    private volatile String failure;
+    /** Whether a scan has been recorded since {@link #start}: the first compares with the saved tree. */
+    private boolean compared;
     /**
      * SHA-256s of files of the tree (32 bytes each), by their entry: an equal entry (path, size, mtime,
      * mode) is taken for the same content. Keyed by the tree's own entries and cut down to the tree at
@@ -65,8 +82,20 @@ public final class Share implements AutoCloseable {
         }
     }
 
+    /** The most entries a share takes by default: what a fair part of the heap holds ({@link #BYTES_PER_ENTRY}). */
+    public static int defaultMaxEntries() {
+        return (int) Math.max(10_000, Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 2 / BYTES_PER_ENTRY));
+    }
+
     public Share(String name, Path root, ShareLog log, Duration settle, Duration rescan, Consumer<ShareEvent> onChange) {
+        this(name, root, log, settle, rescan, defaultMaxEntries(), onChange);
+    }
+
+    /** A share of at most {@code maxEntries} entries: a scan that finds more fails, saying so. */
+    public Share(String name, Path root, ShareLog log, Duration settle, Duration rescan, int maxEntries,
+                 Consumer<ShareEvent> onChange) {
         checkName(name);
+        this.maxEntries = maxEntries;
         this.name = name;
         this.root = root.toAbsolutePath().normalize();
         this.log = log;
@@ -87,17 +116,24 @@ public final class Share implements AutoCloseable {
         return log;
     }
 
-    /** Scans the folder (recording what changed since the saved tree, or a reset), then watches it until {@link #close}. */
+    /** Why the share records no changes now (its last scan failed), with what to do; null while it does. */
+    public String failure() {
+        return failure;
+    }
+
+    /**
+     * Scans the folder (recording what changed since the saved tree, or a reset), then watches it until
+     * {@link #close}. A first scan that fails leaves the share {@link #failure() failing}, and watched: it
+     * is tried again at every rescan.
+     */
     public void start() throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("share '" + name + "': " + root + " is not a folder");
         }
-        Map<String, SyncEntry> saved = log.tree();
-        Map<String, SyncEntry> now = scan();
-        if (saved == null) {
-            record(now, log.latest() == 0 ? List.of() : List.of(new ShareEvent(0, ShareEvent.Type.RESET, "", null, null)));
-        } else {
-            record(now, TreeChanges.between(saved, now, Set.of()));
+        try {
+            compare(Set.of());
+        } catch (IOException | RuntimeException | Error e) {
+            failed(e);
         }
         watcher = DirectoryWatcher.builder().path(root).fileHashing(false).listener(this::onEvent).build();
         watcher.watchAsync();
@@ -161,8 +197,9 @@ public final class Share implements AutoCloseable {
             Set<String> batch;
             synchronized (this) {
                 long now = System.nanoTime();
-                // woken by each event; otherwise asleep until the burst settles (or has lasted too long) or the rescan is due
-                long due = touched.isEmpty() ? nextRescan
+                // woken by each event; otherwise asleep until the burst settles (or has lasted too long) or the rescan
+                // is due; a failing share waits for the rescan whatever changes
+                long due = touched.isEmpty() || failure != null ? nextRescan
                         : Math.min(nextRescan, Math.min(lastTouch + settle.toNanos(), firstTouch + 10 * settle.toNanos()));
                 if (running && due - now > 0) {
                     try {
@@ -180,17 +217,50 @@ public final class Share implements AutoCloseable {
             }
             nextRescan = System.nanoTime() + every;
             try {
-                Map<String, SyncEntry> before = log.tree();
-                Map<String, Long> inodesBefore = inodes;
-                Map<String, SyncEntry> now = scan();
-                record(now, TreeChanges.between(before, now, batch, inodesBefore, inodes));
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("share '{}': comparing {} failed ({}); trying again", name, root, e.toString());
+                compare(batch);
+            } catch (IOException | RuntimeException | Error e) { // an OutOfMemoryError too: the share goes on
+                failed(e);
                 synchronized (this) {
                     touched.addAll(batch);
                 }
             }
         }
+    }
+
+    /** Scans the tree and records how it differs from the last one (the first time: from the saved one). */
+    private void compare(Set<String> batch) throws IOException {
+        Map<String, SyncEntry> before = log.tree();
+        Map<String, Long> inodesBefore = inodes;
+        Map<String, SyncEntry> now = scan();
+        if (!compared) {
+            record(now, before != null ? TreeChanges.between(before, now, Set.of())
+                    : log.latest() == 0 ? List.of() : List.of(new ShareEvent(0, ShareEvent.Type.RESET, "", null, null)));
+            compared = true;
+        } else {
+            record(now, TreeChanges.between(before, now, batch, inodesBefore, inodes));
+        }
+        if (failure != null) {
+            failure = null;
+            LOG.info("share '{}': {} is scanned again; its changes are recorded", name, root);
+        }
+    }
+
+    /** Notes why a scan failed, and logs it as an ERROR when the reason is new. */
+    private void failed(Throwable e) {
+        inodes = Map.of(); // let the last scan's go: memory may be what is short
+        boolean memory = false;
+        for (Throwable t = e; t != null && !memory; t = t.getCause()) {
+            memory = t instanceof OutOfMemoryError; // Camel and some libraries wrap it
+        }
+        String why = e instanceof TooManyEntriesException ? e.getMessage()
+                : memory ? "share '" + name + "': scanning " + root + " ran out of memory (" + e.getMessage() + "): give"
+                        + " Caravan a larger heap (JAVA_OPTS=-Xmx2g, say) or share a smaller folder"
+                : "share '" + name + "': scanning " + root + " failed (" + e + ")";
+        why += "; no changes are recorded until a scan succeeds (tried again every " + rescan.toSeconds() + " s)";
+        if (!why.equals(failure)) {
+            LOG.error(why);
+        }
+        failure = why;
     }
 
     private void record(Map<String, SyncEntry> now, List<ShareEvent> changes) throws IOException {
@@ -223,6 +293,11 @@ public final class Share implements AutoCloseable {
         Map<String, Long> found = new java.util.HashMap<>();
         for (Map.Entry<String, SyncEntry> e : TreeScanner.scan(root, OWN_NAMES).entrySet()) {
             if (NameRules.problem(e.getKey()) == null) {
+                if (entries.size() == maxEntries) {
+                    throw new TooManyEntriesException("share '" + name + "': " + root + " holds more than " + maxEntries
+                            + " entries, more than a share takes with a heap of " + (Runtime.getRuntime().maxMemory() >> 20)
+                            + " MiB: give Caravan a larger heap (JAVA_OPTS=-Xmx2g, say) or share a smaller folder");
+                }
                 entries.put(e.getKey(), e.getValue());
                 if (e.getValue().type() == SyncEntry.Type.FILE) {
                     try {
@@ -236,6 +311,13 @@ public final class Share implements AutoCloseable {
         }
         inodes = found;
         return entries;
+    }
+
+    /** A scan found more entries than the share takes. */
+    static final class TooManyEntriesException extends IOException {
+        TooManyEntriesException(String message) {
+            super(message);
+        }
     }
 
     @Override

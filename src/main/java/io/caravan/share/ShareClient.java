@@ -40,6 +40,17 @@ public final class ShareClient {
     static final int MAX_EVENTS_BYTES = 16 << 20;
     /** The most entries of a listing taken: a share's tree is held in memory, as the follower's own is. */
     static final int MAX_LISTING_ENTRIES = 2_000_000;
+    /**
+     * Roughly what one entry of a listing costs a follower's heap: the entry as listed, the tree it
+     * keeps of the share, its own folder's tree and the comparison of the two (a share's server holds
+     * about 320 bytes per entry of one tree).
+     */
+    static final long BYTES_PER_LISTED_ENTRY = 1024;
+
+    /** The most entries of a listing a follower takes by default: what its heap holds, at most {@link #MAX_LISTING_ENTRIES}. */
+    static int defaultMaxListingEntries() {
+        return (int) Math.min(MAX_LISTING_ENTRIES, Runtime.getRuntime().maxMemory() / BYTES_PER_LISTED_ENTRY);
+    }
 
     /** The server answered 410: the cursor is older than its log (or from before a reset of it). */
     public static final class CursorGoneException extends IOException {
@@ -48,7 +59,10 @@ public final class ShareClient {
         }
     }
 
-    /** The server refused the follower (401/403/404): retrying will not help until the user changes something. */
+    /**
+     * The server refused the follower (401/403/404), or its listing is more than the follower takes:
+     * retrying will not help until the user changes something.
+     */
     public static final class ShareRefusedException extends CaravanException {
         ShareRefusedException(String message) {
             super(message);
@@ -70,9 +84,17 @@ public final class ShareClient {
     private final HttpClient http;
     private final Consumer<String> refused;
     private final SSLContext ssl;
+    private final int maxListingEntries;
 
     /** A client of {@code url} (a share's URL); {@code follower} names this follower to the server. */
     public ShareClient(String url, String token, String follower, SSLContext ssl, Consumer<String> refused) {
+        this(url, token, follower, ssl, refused, defaultMaxListingEntries());
+    }
+
+    /** As above, taking listings of at most {@code maxListingEntries} entries. */
+    public ShareClient(String url, String token, String follower, SSLContext ssl, Consumer<String> refused,
+                       int maxListingEntries) {
+        this.maxListingEntries = maxListingEntries;
         this.share = shareUri(url);
         this.token = token;
         this.follower = follower == null ? null : follower.replaceAll("[^\\x20-\\x7e]", "?"); // a header value is ASCII
@@ -113,8 +135,10 @@ public final class ShareClient {
 
     /**
      * The share's tree and the sequence number it is at; with {@code checksum}, SHA-256s of the files.
-     * Read entry by entry as it arrives: a listing of more than {@link #MAX_LISTING_ENTRIES} entries is
-     * refused, so no server can make the follower hold more than that.
+     * Read entry by entry as it arrives: a listing of more entries than the follower takes (by default
+     * what its heap holds, {@link #defaultMaxListingEntries}) is refused, so no server can make the
+     * follower hold more than that; so is one that runs it out of memory all the same. Both are a
+     * {@link ShareRefusedException} that says what to do (a larger heap).
      */
     public ShareLog.Listing listing(boolean checksum) throws IOException {
         String suffix = "/listing" + (checksum ? "?checksum=true" : "");
@@ -125,11 +149,43 @@ public final class ShareClient {
             if (response.statusCode() != 200) {
                 throw failure(response.statusCode(), new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8), suffix);
             }
-            Map<String, JsonNode> head = ListingJson.read(in, MAX_LISTING_ENTRIES, "the listing of " + share,
+            Map<String, JsonNode> head = ListingJson.read(in, maxListingEntries, "the listing of " + share,
                     node -> take(node, entries));
             sequence = head.containsKey("sequence") ? head.get("sequence").asLong() : 0;
+        } catch (ListingJson.TooManyEntriesException e) {
+            throw new ShareRefusedException("the listing of " + share + " holds more than " + maxListingEntries + " entries, more than this"
+                    + " follower takes with a heap of " + heapMib() + " MiB: give it a larger heap (JAVA_OPTS=-Xmx2g, say),"
+                    + " or follow a smaller folder");
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            if (!outOfMemory(e)) {
+                throw e;
+            }
+            int read = entries.size();
+            entries.clear(); // let them go before anything else is asked of the heap
+            throw new ShareRefusedException("reading the listing of " + share + " ran out of memory after " + read
+                    + " entries (a heap of " + heapMib() + " MiB): give the follower a larger heap (JAVA_OPTS=-Xmx2g, say),"
+                    + " or follow a smaller folder");
         }
         return new ShareLog.Listing(sequence, entries);
+    }
+
+    /** Whether {@code failure} is, or was caused by (a stream closed on it, say), running out of memory. */
+    private static boolean outOfMemory(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return true;
+            }
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (suppressed instanceof OutOfMemoryError) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static long heapMib() {
+        return Runtime.getRuntime().maxMemory() >> 20;
     }
 
     private void take(JsonNode node, Map<String, SyncEntry> entries) {

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The shares of a server, by name, with the followers that read them: a follower (named by its
- * {@code X-Caravan-Follower} header, else its address) has connected with its first request and has
+ * {@code X-Caravan-Follower} header, cut to {@link #MAX_FOLLOWER_ID} printable characters, else its
+ * address) has connected with its first request and has
  * left once it has neither a poll waiting nor asked anything for {@link #GONE_AFTER}; both are printed,
  * as is every change. Waiting polls are futures timed out by one scheduler thread, never a thread each.
  * Logs live in {@code <state>/shares/<name>/}.
@@ -29,12 +30,15 @@ public final class Shares implements AutoCloseable {
 
     /** How long a follower that is not waiting may stay silent before it counts as gone. */
     static final Duration GONE_AFTER = Duration.ofSeconds(10);
+    /** The longest follower id kept: a longer {@code X-Caravan-Follower} is cut to this many characters. */
+    static final int MAX_FOLLOWER_ID = 128;
 
     private record Follower(String share, String id, String address) {
     }
 
     private static final class Seen {
-        long last = System.nanoTime();
+        final long connected = System.nanoTime();
+        long last = connected;
         int polls;
     }
 
@@ -51,12 +55,18 @@ public final class Shares implements AutoCloseable {
     /** The shares {@code folders} (name to folder), logs in {@code stateDir/shares}, changes printed on {@code console}. */
     public Shares(Map<String, Path> folders, Path stateDir, int keep, Duration settle, Duration rescan, SyncConsole console)
             throws IOException {
+        this(folders, stateDir, keep, settle, rescan, console, Share.defaultMaxEntries());
+    }
+
+    /** As above, each share taking at most {@code maxEntries} entries (a larger folder fails its scans, saying so). */
+    public Shares(Map<String, Path> folders, Path stateDir, int keep, Duration settle, Duration rescan, SyncConsole console,
+                  int maxEntries) throws IOException {
         this.console = console;
         for (Map.Entry<String, Path> folder : folders.entrySet()) {
             String name = folder.getKey();
             Share.checkName(name); // before anything is made for it
             ShareLog log = ShareLog.open(name, stateDir.resolve("shares").resolve(name), keep);
-            shares.put(name, new Share(name, folder.getValue(), log, settle, rescan, event -> printChange(name, event)));
+            shares.put(name, new Share(name, folder.getValue(), log, settle, rescan, maxEntries, event -> printChange(name, event)));
         }
         timer.scheduleWithFixedDelay(this::forgetSilent, 1, 1, TimeUnit.SECONDS);
     }
@@ -67,6 +77,9 @@ public final class Shares implements AutoCloseable {
             share.start();
             console.line("Sharing '" + share.name() + "': " + share.root() + " (" + share.log().listing().entries().size()
                     + " entries, change " + share.log().latest() + ")");
+            if (share.failure() != null) {
+                console.line("  FAILING: " + share.failure());
+            }
             for (String base : bases) {
                 console.line("  follow it with: caravan sync --from " + base + "/shares/" + share.name() + " <dir>");
             }
@@ -107,17 +120,24 @@ public final class Shares implements AutoCloseable {
         return share;
     }
 
-    /** {@code GET /shares}. */
-    /** Each share's name with its followers now (their names, and the host when it differs), in share order. */
+    /**
+     * Each share's name with its followers now (their names, and the host when it differs), the most
+     * recently connected first, in share order.
+     */
     public Map<String, List<String>> followersByShare() {
-        Map<String, List<String>> by = new LinkedHashMap<>();
-        shares.keySet().forEach(name -> by.put(name, new java.util.ArrayList<>()));
-        followers.keySet().forEach(f -> by.computeIfAbsent(f.share(), k -> new java.util.ArrayList<>())
-                .add(f.id().equals(f.address()) ? f.id() : f.id() + " (" + f.address() + ")"));
-        by.values().forEach(list -> list.sort(null));
-        return by;
+        Map<String, List<Map.Entry<Follower, Seen>>> by = new LinkedHashMap<>();
+        shares.keySet().forEach(name -> by.put(name, new ArrayList<>()));
+        followers.entrySet().forEach(f -> by.computeIfAbsent(f.getKey().share(), k -> new ArrayList<>()).add(f));
+        Map<String, List<String>> named = new LinkedHashMap<>();
+        by.forEach((share, list) -> named.put(share, list.stream()
+                .sorted(java.util.Comparator.comparingLong((Map.Entry<Follower, Seen> f) -> f.getValue().connected).reversed())
+                .map(f -> f.getKey().id().equals(f.getKey().address()) ? f.getKey().id()
+                        : f.getKey().id() + " (" + f.getKey().address() + ")")
+                .toList()));
+        return named;
     }
 
+    /** {@code GET /shares}. */
     public Map<String, Object> describe() {
         List<Map<String, Object>> list = new ArrayList<>();
         for (Share share : shares.values()) {
@@ -128,6 +148,9 @@ public final class Shares implements AutoCloseable {
             one.put("kept", share.log().size());
             one.put("waiting", share.log().waiting());
             one.put("followers", followers.keySet().stream().filter(f -> f.share().equals(share.name())).count());
+            if (share.failure() != null) {
+                one.put("error", share.failure());
+            }
             list.add(one);
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -136,11 +159,23 @@ public final class Shares implements AutoCloseable {
         return body;
     }
 
+    /** The shares whose last scan failed, by name, with why (none while all record their changes). */
+    public Map<String, String> failing() {
+        Map<String, String> failing = new LinkedHashMap<>();
+        shares.values().stream().filter(share -> share.failure() != null).forEach(share -> failing.put(share.name(), share.failure()));
+        return failing;
+    }
+
     /**
      * The events of {@code share} after {@code since}, as soon as there are any or after {@code timeout}
-     * (then none): a future, completed by the share's log or by the timer.
+     * (then none): a future, completed by the share's log or by the timer. A 503 {@code share_failing}
+     * answer, with the reason, while the share records no changes ({@link Share#failure}).
      */
     public CompletableFuture<List<ShareEvent>> await(Share share, long since, Duration timeout, String follower, String address) {
+        String failing = share.failure();
+        if (failing != null) {
+            throw new RequestRejectedException(503, "share_failing", failing);
+        }
         Follower who = seen(share.name(), follower, address, +1);
         CompletableFuture<List<ShareEvent>> waiter;
         try {
@@ -172,7 +207,7 @@ public final class Shares implements AutoCloseable {
     private Follower seen(String share, String follower, String address, int polls) {
         // the address without its port: a client that names itself not is one follower per host, not per connection
         String host = address == null ? "?" : address.replaceFirst("^[^/]*/", "").replaceFirst(":\\d+$", "");
-        Follower who = new Follower(share, follower == null || follower.isBlank() ? host : follower, host);
+        Follower who = new Follower(share, follower == null || follower.isBlank() ? host : followerId(follower), host);
         Seen seen = followers.computeIfAbsent(who, f -> {
             console.line("Follower " + f.id() + (f.id().equals(f.address()) ? "" : " (" + f.address() + ")")
                     + " connected to '" + share + "'");
@@ -183,6 +218,12 @@ public final class Shares implements AutoCloseable {
             seen.polls += polls;
         }
         return who;
+    }
+
+    /** A follower's id as kept and shown: printable ASCII ('?' for anything else), at most {@link #MAX_FOLLOWER_ID} characters. */
+    static String followerId(String header) {
+        String cut = header.length() > MAX_FOLLOWER_ID ? header.substring(0, MAX_FOLLOWER_ID) : header;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     private void forgetSilent() {

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The server side of a share on a real receiver: {@code GET /shares}, the listing with the current
  * sequence, a long-poll that is answered as soon as a change settles, {@code 410} for a cursor the
- * log no longer holds, ranged file reads, and many parked polls that take no thread each.
+ * log no longer holds, ranged file reads, and many parked polls that take no thread each. A follower's
+ * id is cut to {@link Shares#MAX_FOLLOWER_ID} printable characters where the server takes it, and the
+ * console's overview lists at most 50 followers of a share, the newest first, with how many there are.
  */
 class ShareEndpointsTest {
 
@@ -133,5 +135,54 @@ class ShareEndpointsTest {
             assertThat(answer.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(answer.body()).path("events").size()).isZero();
         }
+    }
+
+    @Test
+    void theOverviewListsAtMostFiftyFollowersOfAShareNewestFirst() throws Exception {
+        for (int i = 0; i < 60; i++) {
+            HttpResponse<String> poll = server.send("GET", "/shares/site/events?since=0&timeout=0", null,
+                    "X-Caravan-Follower", String.format("f%02d-", i) + "x".repeat(7000));
+            assertThat(poll.statusCode()).isEqualTo(200);
+        }
+
+        HttpResponse<String> answer = server.get("/console/api/overview");
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        JsonNode share = JSON.readTree(answer.body()).path("shares").get(0);
+        assertThat(share.path("name").asText()).isEqualTo("site");
+        assertThat(share.path("followers_total").asInt()).isEqualTo(60);
+        List<String> followers = new ArrayList<>();
+        share.path("followers").forEach(f -> followers.add(f.asText()));
+        assertThat(followers).hasSize(50);
+        assertThat(followers.get(0)).startsWith("f59-");
+        assertThat(followers.get(49)).startsWith("f10-");
+        assertThat(followers).allSatisfy(f -> assertThat(f).hasSizeLessThanOrEqualTo(Shares.MAX_FOLLOWER_ID + 20));
+        assertThat(answer.body().length()).isLessThan(20_000);
+    }
+
+    @Test
+    void aFollowerIdIsCutToPrintableCharacters() throws Exception {
+        server.send("GET", "/shares/site/events?since=0&timeout=0", null, "X-Caravan-Follower", "host:/dir\t\tend");
+
+        JsonNode share = JSON.readTree(server.get("/console/api/overview").body()).path("shares").get(0);
+
+        assertThat(share.path("followers").get(0).asText()).startsWith("host:/dir??end");
+    }
+
+    @Test
+    void aShareWhoseScanFailsSaysSoAndItsPollsAreAnswered503() throws Exception {
+        server.close();
+        server = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.shares.site", site.toString(),
+                "caravan.share.settle", "100ms", "caravan.share.rescan", "1s"));
+        Files.move(site, tmp.resolve("away")); // the shared folder is gone: its next scan fails
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> JSON.readTree(server.get("/shares").body())
+                .path("shares").get(0).has("error"));
+        HttpResponse<String> poll = server.get("/shares/site/events?since=0&timeout=1");
+
+        assertThat(poll.statusCode()).isEqualTo(503);
+        JsonNode body = JSON.readTree(poll.body());
+        assertThat(body.path("error").asText()).isEqualTo("share_failing");
+        assertThat(body.path("message").asText()).contains("share 'site'").contains("tried again");
     }
 }

@@ -1,11 +1,15 @@
 package io.caravan.route.send;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
@@ -31,6 +35,9 @@ public final class OutboxHistory {
     public record Failed(String name, Instant time, String reason) {
     }
 
+    /** How much of a note is read at most: its reason is shown, not its whole text. */
+    static final int NOTE_BYTES = 4096;
+
     private final Path outbox;
 
     public OutboxHistory(Path outbox) {
@@ -51,17 +58,25 @@ public final class OutboxHistory {
         return sent.subList(0, Math.min(limit, sent.size()));
     }
 
-    /** The newest {@code limit} parcels of {@code .failed/}, newest first, each with its note's reason. */
+    /**
+     * The newest {@code limit} parcels of {@code .failed/}, newest first, each with its note's reason. The
+     * parcels are ordered by when they were moved there; only the notes of the {@code limit} listed are read.
+     */
     public List<Failed> failed(int limit) throws IOException {
-        List<Failed> failed = new ArrayList<>();
+        List<Failed> moved = new ArrayList<>();
         for (Path parcel : parcels(outbox.resolve(Outbox.FAILED))) {
             BasicFileAttributes attrs = attributes(parcel);
             if (attrs != null) {
-                failed.add(failure(parcel, moved(parcel, attrs)));
+                moved.add(new Failed(parcel.getFileName().toString(), moved(parcel, attrs), null));
             }
         }
+        moved.sort(Comparator.comparing(Failed::time).reversed());
+        List<Failed> failed = new ArrayList<>();
+        for (Failed parcel : moved.subList(0, Math.min(limit, moved.size()))) {
+            failed.add(failure(outbox.resolve(Outbox.FAILED).resolve(parcel.name()), parcel.time()));
+        }
         failed.sort(Comparator.comparing(Failed::time).reversed());
-        return failed.subList(0, Math.min(limit, failed.size()));
+        return failed;
     }
 
     private static List<Path> parcels(Path area) throws IOException {
@@ -78,12 +93,26 @@ public final class OutboxHistory {
         return parcels;
     }
 
-    /** The parcel's note: the time and reason {@link Outbox#failed} wrote; the move's time and no reason without one. */
+    /**
+     * The parcel's note: the time and reason {@link Outbox#failed} wrote; the move's time and no reason
+     * without one. Only a regular file is read (a link is not followed, a FIFO or a device never opened:
+     * the reason says what is there instead), and only its first {@link #NOTE_BYTES} bytes.
+     */
     private static Failed failure(Path parcel, Instant moved) {
         String name = parcel.getFileName().toString();
+        Path notePath = parcel.resolveSibling(Outbox.noteName(name));
+        BasicFileAttributes attrs = attributes(notePath);
+        if (attrs == null) {
+            return new Failed(name, moved, null);
+        }
+        if (!attrs.isRegularFile()) {
+            return new Failed(name, moved, "(its note " + notePath.getFileName() + " is not a regular file but "
+                    + (attrs.isSymbolicLink() ? "a link" : attrs.isDirectory() ? "a folder" : "a special file")
+                    + ": not read)");
+        }
         String note;
-        try {
-            note = Files.readString(parcel.resolveSibling(Outbox.noteName(name)), StandardCharsets.UTF_8);
+        try (InputStream in = Channels.newInputStream(FileChannel.open(notePath, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+            note = new String(in.readNBytes(NOTE_BYTES), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return new Failed(name, moved, null);
         }
