@@ -298,10 +298,14 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 "writes " + listingThreads + " listing" + (listingThreads == 1 ? "" : "s"), "caravan.receiver.listing-threads"),
                 LISTING_BUFFER, settings.duration("caravan.catalog.stall-timeout", "30s"));
         context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits, listings));
-        context.getRegistry().bind("receiverProbes", new ReceiverProbes(config.stateDir(), registry, token,
-                receiver.store() instanceof PostgresSessionStore shared ? shared::databaseReachable : null));
+        ReceiverProbes probes = new ReceiverProbes(config.stateDir(), registry, token,
+                receiver.store() instanceof PostgresSessionStore shared ? shared::databaseReachable : null);
+        context.getRegistry().bind("receiverProbes", probes);
         catalog(context, receiver, settings, token, new ArchiveWriters(threads.archives(), archiveThreads));
         io.caravan.share.Shares served = shares(context, receiver, settings, token, listings);
+        if (!served.all().isEmpty()) {
+            probes.shares(served::failing);
+        }
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit,
                 receiverBandwidth(context, settings)).timeouts(settings.duration("caravan.receiver.stall-timeout", "60s"),
                 settings.duration("caravan.receiver.idle-timeout", "120s")));

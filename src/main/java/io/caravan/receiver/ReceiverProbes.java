@@ -20,6 +20,8 @@ public final class ReceiverProbes {
     private final PrometheusMeterRegistry registry;
     private final BearerToken token;
     private final BooleanSupplier database;
+    /** The shares whose scans fail, by name with the reason; null: no shares served. */
+    private java.util.function.Supplier<Map<String, String>> failingShares;
 
     public ReceiverProbes(Path stateDir, PrometheusMeterRegistry registry, BearerToken token) {
         this(stateDir, registry, token, null);
@@ -34,18 +36,37 @@ public final class ReceiverProbes {
     }
 
     /**
+     * Reports the shared folders too: {@code "shares":"UP"}, or {@code "DOWN"} with {@code failing_shares}
+     * (name → reason) while a share's scans fail. A failing share leaves the receiver UP (uploads still
+     * work); its followers are answered 503 {@code share_failing}. Returns this.
+     */
+    public ReceiverProbes shares(java.util.function.Supplier<Map<String, String>> failing) {
+        this.failingShares = failing;
+        return this;
+    }
+
+    /**
      * {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN"}} when the state folder is missing, not a writable
      * folder, or a link; with a database, also {@code "database":"UP"} or {@code "DOWN"} (503 when down).
      */
     public void health(Exchange exchange) {
         boolean up = usableFolder(stateDir);
-        if (database == null) {
-            ErrorAnswers.json(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN"));
-            return;
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("status", "UP");
+        if (database != null) {
+            boolean reachable = database.getAsBoolean();
+            up &= reachable;
+            body.put("database", reachable ? "UP" : "DOWN");
         }
-        boolean reachable = database.getAsBoolean();
-        up &= reachable;
-        ErrorAnswers.json(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN", "database", reachable ? "UP" : "DOWN"));
+        if (failingShares != null) {
+            Map<String, String> failing = failingShares.get();
+            body.put("shares", failing.isEmpty() ? "UP" : "DOWN");
+            if (!failing.isEmpty()) {
+                body.put("failing_shares", failing);
+            }
+        }
+        body.put("status", up ? "UP" : "DOWN");
+        ErrorAnswers.json(exchange, up ? 200 : 503, body);
     }
 
     private static boolean usableFolder(Path dir) {
