@@ -122,7 +122,9 @@
     document.getElementById('shares-section').hidden = o.shares.length === 0;
     fill('shares', o.shares, function (tr, s) {
       cell(tr, 'Share', s.name);
-      cell(tr, 'Followers', (s.followers || []).join(', '));
+      var shown = s.followers || [];
+      var more = (s.followers_total || shown.length) - shown.length;
+      cell(tr, 'Followers', shown.join(', ') + (more > 0 ? ' and ' + more + ' more' : ''));
     });
     plot(o);
   }
