@@ -36,13 +36,15 @@ class ChunkMemoryTest {
         ChunkMemory.Reservation held = memory.reserve(32 * MIB, StopSignal.NONE, "held");
         List<String> served = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> large = CompletableFuture.runAsync(() -> {
-            reserve(memory, 64 * MIB, "large").close();
-            served.add("large");
+            try (ChunkMemory.Reservation taken = reserve(memory, 64 * MIB, "large")) {
+                served.add("large"); // noted while held: the small one cannot have its turn before this
+            }
         });
         Thread.sleep(200);
         CompletableFuture<Void> small = CompletableFuture.runAsync(() -> {
-            reserve(memory, MIB, "small").close();
-            served.add("small");
+            try (ChunkMemory.Reservation taken = reserve(memory, MIB, "small")) {
+                served.add("small");
+            }
         });
 
         Thread.sleep(300);
