@@ -86,10 +86,22 @@ public final class SenderJournal {
         return entries;
     }
 
-    /** The options as read back from the journal, so that equal options compare equal whatever their Java types. */
+    /**
+     * The options as read back from the journal, so that equal options compare equal whatever their Java
+     * types; a flag given as false ({@code into}, {@code force}) is left out, as a session started
+     * without it publishes the same way.
+     */
     private static JsonNode asJson(Map<String, ?> options) {
         try {
-            return JSON.readTree(JSON.writeValueAsString(options));
+            JsonNode json = JSON.readTree(JSON.writeValueAsString(options));
+            if (json instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+                for (String flag : java.util.List.of("into", "force")) {
+                    if (object.path(flag).isBoolean() && !object.path(flag).booleanValue()) {
+                        object.remove(flag);
+                    }
+                }
+            }
+            return json;
         } catch (IOException e) {
             throw new IllegalArgumentException("publish options that are not JSON: " + options, e);
         }

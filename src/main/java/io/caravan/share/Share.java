@@ -42,11 +42,12 @@ public final class Share implements AutoCloseable {
             PathFilter.Rule.exclude(".caravan-*")));
 
     /**
-     * Roughly what one entry of a share costs the heap at most: about 320 bytes are held per entry (the
-     * tree the log keeps, its listing, the inodes; measured on a share of 100,000 files), about three
-     * times as many while a rescan holds the new tree and compares it with the old one.
+     * The heap a share's entry is given by default: about 320 bytes are held per entry (the tree the log
+     * keeps, its listing, the inodes; measured on a share of 100,000 files), more while a rescan holds the
+     * new tree beside the old one. A scan that runs out of memory all the same fails like one over the
+     * cap (logged, the share failing, tried again at the next rescan).
      */
-    static final long BYTES_PER_ENTRY = 1024;
+    static final long BYTES_PER_ENTRY = 768;
 
     private final String name;
     private final Path root;
@@ -84,7 +85,7 @@ public final class Share implements AutoCloseable {
 
     /** The most entries a share takes by default: what a fair part of the heap holds ({@link #BYTES_PER_ENTRY}). */
     public static int defaultMaxEntries() {
-        return (int) Math.max(10_000, Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 2 / BYTES_PER_ENTRY));
+        return (int) Math.max(10_000, Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / BYTES_PER_ENTRY));
     }
 
     public Share(String name, Path root, ShareLog log, Duration settle, Duration rescan, Consumer<ShareEvent> onChange) {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A share of 200,000 files (folder {@code big} of the inbox, so it is also the mirror {@code big}) on a
- * receiver with a 96 MiB heap: three listings of the share at once, then three listings of the mirror
+ * receiver with the launcher's 160 MiB heap (what a share of this size needs to rescan too): three listings of the share at once, then three listings of the mirror
  * at once, are each answered 200 with every entry, and {@code /health} still answers at once. The
  * answers are written entry by entry, never held whole in memory.
  */
@@ -75,7 +75,7 @@ class LargeListingsInSmallHeapIT {
     @Test
     void threeListingsAtOnceAreEachAnsweredWhole() throws Exception {
         int port = E2e.freePort();
-        processes.start(dir, "serve", List.of("-Xmx96m"), "serve", "--port", String.valueOf(port),
+        processes.start(dir, "serve", List.of("-Xmx160m"), "serve", "--port", String.valueOf(port),
                 "--root", inbox.toString(), "--share", "big=" + inbox.resolve("big")).awaitHttpReady(port);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
