@@ -64,6 +64,11 @@ public final class ParcelSender {
         return ParcelUpload.open(client, journal, cache, settings, source, name);
     }
 
+    /** As {@link #open(Path, String)}, a new session started with {@code startOptions} too. */
+    public ParcelUpload open(Path source, String name, Map<String, Object> startOptions) throws IOException {
+        return ParcelUpload.open(client, journal, cache, settings, source, name, startOptions);
+    }
+
     /**
      * Sends the parcel (resuming its journal session if any). A refused reference (the receiver no
      * longer holds content the parcel refers to) sends it again in a new session, after a fresh

@@ -114,17 +114,19 @@ public final class ParcelUpload {
         var entry = journal.find(source, client.url(), name);
         if (entry.isPresent()) {
             String sid = entry.get().sessionId();
-            if (!entry.get().startedWith(extraOptions)) {
-                // a finish carries no options: the receiver publishes as the session's start said
-                LOG.info("parcel '{}' is to be published with other options ({}) than session {} was started with ({}):"
-                        + " it is dropped and a new one started", name, extraOptions, sid,
-                        entry.get().options() == null ? "not recorded" : entry.get().options());
-                drop(client, journal, settings, source, name, sid);
-                return open(client, journal, cache, settings, source, name, extraOptions, reads, rawIfItApplies);
-            }
             DedupPlan plan = DedupPlan.of(cache, settings.dedupMinSize(), entry.get().references(), client.url());
             try {
                 ReceiverClient.SessionStatus status = retry.call("status of " + name, () -> client.status(sid));
+                // a session that published already is judged by what it published, whatever the options now
+                // (a name that was free then may be the published folder now, which "into" would send into)
+                if (!status.finished() && !entry.get().startedWith(extraOptions)) {
+                    // a finish carries no options: the receiver publishes as the session's start said
+                    LOG.info("parcel '{}' is to be published with other options ({}) than session {} was started with"
+                            + " ({}): it is dropped and a new one started", name, extraOptions, sid,
+                            entry.get().options() == null ? "not recorded" : entry.get().options());
+                    drop(client, journal, settings, source, name, sid);
+                    return open(client, journal, cache, settings, source, name, extraOptions, reads, rawIfItApplies);
+                }
                 boolean raw = rawSource && plan.references().isEmpty();
                 if (!status.finished() && raw != RAW_KIND.equals(status.kind())) {
                     LOG.info("parcel '{}' is now sent {}: session {} is dropped and a new one started", name,

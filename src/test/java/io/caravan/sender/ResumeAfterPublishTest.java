@@ -58,8 +58,12 @@ class ResumeAfterPublishTest {
 
     /** Uploads and finishes the parcel as a sender does, but stops before the journal learns of the publish. */
     private void sendAndStopRightAfterThePublish(String name) throws Exception {
+        sendAndStopRightAfterThePublish(name, java.util.Map.of());
+    }
+
+    private void sendAndStopRightAfterThePublish(String name, java.util.Map<String, Object> options) throws Exception {
         ParcelSender sender = new ParcelSender(settings);
-        ParcelUpload upload = sender.open(source, name);
+        ParcelUpload upload = sender.open(source, name, options);
         try (PackIterator chunks = new PackIterator(new Packer(settings.pack().withName(name), ProgressListener.NONE,
                 upload.hooks()), List.of(source))) {
             while (chunks.hasNext()) {
@@ -86,6 +90,27 @@ class ResumeAfterPublishTest {
         assertThat(journalEntries()).isZero();
         assertThat(TreeSnapshot.of(receiver.inbox().resolve("photos")).differences(published)).isEmpty();
         assertThat(TreeSnapshot.of(source).differences(published)).isEmpty();
+    }
+
+    /**
+     * {@code send photos backup}: "into backup" while backup does not exist publishes the parcel as backup.
+     * Run again after that publish, backup is now a folder there, and "into" would mean backup/photos: the
+     * finished session is what counts, so nothing is sent and nothing is published inside it.
+     */
+    @Test
+    void aParcelPublishedUnderAFreeNameIsNotSentIntoItselfWhenRunAgain() throws Exception {
+        sendAndStopRightAfterThePublish("backup", java.util.Map.of("into", true));
+        TreeSnapshot published = TreeSnapshot.of(receiver.inbox().resolve("backup"));
+        long before = bytesReceived();
+
+        ParcelSender.Result result = new ParcelSender(settings).send(source, "backup", java.util.Map.of("into", true),
+                ProgressListener.NONE);
+
+        assertThat(result.sentBytes()).as("chunk bytes sent").isZero();
+        assertThat(bytesReceived() - before).as("chunk bytes the receiver took").isZero();
+        assertThat(receiver.inbox().resolve("backup/backup")).doesNotExist();
+        assertThat(receiver.inbox().resolve("backup/photos")).doesNotExist();
+        assertThat(TreeSnapshot.of(receiver.inbox().resolve("backup")).differences(published)).isEmpty();
     }
 
     @Test
