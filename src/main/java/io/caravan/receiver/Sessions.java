@@ -62,7 +62,11 @@ public final class Sessions {
         String onConflict = Optional.ofNullable(options.onConflict()).orElse(config.onConflict().name()).toLowerCase(Locale.ROOT);
         OnConflict.parse(onConflict);
         String mode = mode(options.mode(), kind, name);
-        Session session = store.create(name, kind, codec, chunkSize, onConflict, mode, options.into(), options.force(),
+        // "into an existing folder" is decided now, once: a folder that appears under the name later (this
+        // parcel's own publish, when a crash lost the finish's answer and the finish is sent again) is replaced
+        boolean into = Boolean.TRUE.equals(options.into()) && name != null && !name.endsWith("/")
+                && new io.caravan.unpack.Publisher(config.inbox(), versions).isFolder(name);
+        Session session = store.create(name, kind, codec, chunkSize, onConflict, mode, into, options.force(),
                 options.size());
         assemblers.open(session);
         LOG.info("session {} started: {} parcel '{}'{}, expires {}", session.id(), kind,

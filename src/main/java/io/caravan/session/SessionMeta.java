@@ -39,8 +39,8 @@ public record SessionMeta(
     }
 
     /**
-     * Whether a {@code name} that names an existing folder means "into that folder" (as the sender's
-     * explicit remote name does; a name ending in {@code /} always does).
+     * Whether {@code name} means "into that folder": set when the sender gave an explicit remote name
+     * and a folder of that name existed when the session started (a name ending in {@code /} always does).
      */
     public boolean intoExistingFolder() {
         return Boolean.TRUE.equals(into);
