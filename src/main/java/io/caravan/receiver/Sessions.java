@@ -37,6 +37,8 @@ public final class Sessions {
     private final Assemblers assemblers;
     private final Versions versions;
     private final ReceiverMetrics metrics;
+    /** The inbox as publishes see it: whether a name is a folder there, reached without following links. */
+    private final io.caravan.unpack.Publisher inbox;
 
     Sessions(ReceiverConfig config, SessionStore store, Assemblers assemblers, Versions versions, ReceiverMetrics metrics) {
         this.config = config;
@@ -44,6 +46,7 @@ public final class Sessions {
         this.assemblers = assemblers;
         this.versions = versions;
         this.metrics = metrics;
+        this.inbox = new io.caravan.unpack.Publisher(config.inbox(), versions);
     }
 
     /** {@code POST /start}: no options start a raw session; options with a codec an archive session. */
@@ -65,7 +68,7 @@ public final class Sessions {
         // "into an existing folder" is decided now, once: a folder that appears under the name later (this
         // parcel's own publish, when a crash lost the finish's answer and the finish is sent again) is replaced
         boolean into = Boolean.TRUE.equals(options.into()) && name != null && !name.endsWith("/")
-                && new io.caravan.unpack.Publisher(config.inbox(), versions).isFolder(name);
+                && inbox.isFolder(name);
         Session session = store.create(name, kind, codec, chunkSize, onConflict, mode, into, options.force(),
                 options.size());
         assemblers.open(session);
