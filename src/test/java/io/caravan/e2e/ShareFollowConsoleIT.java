@@ -44,7 +44,7 @@ class ShareFollowConsoleIT {
         java.util.Map<String, String> expected = TestTrees.describe(site);
         await("change mirrored").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> mirrored(dir.resolve("f1")).equals(expected) && mirrored(dir.resolve("f2")).equals(expected));
-        assertThat(one.log()).contains("Created: new file.txt");
+        await("change reported by the follower").atMost(Duration.ofSeconds(5)).until(() -> one.log().contains("Created: new file.txt"));
         await("change printed").atMost(Duration.ofSeconds(5)).until(() -> serve.log().contains("CREATE new file.txt"));
 
         one.kill();

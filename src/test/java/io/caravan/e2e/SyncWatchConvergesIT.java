@@ -68,8 +68,10 @@ class SyncWatchConvergesIT {
         converges("rename a large file");
         long sent = SyncE2e.bytesReceived(port) - before;
         assertThat(sent).as("bytes received for a 21 MB rename").isLessThan((21L << 20) / 100);
-        assertThat(sync.log()).contains("Renamed: big.bin -> empty folder/big moved.bin", "Created: created 新.txt",
-                "Deleted: many/文件夹 2");
+        // each line is printed once the receiver has answered, which can be just after the tree changed
+        await("the sync reports each change").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(sync.log()).contains("Renamed: big.bin -> empty folder/big moved.bin",
+                        "Created: created 新.txt", "Deleted: many/文件夹 2"));
     }
 
     private void converges(String step) throws Exception {

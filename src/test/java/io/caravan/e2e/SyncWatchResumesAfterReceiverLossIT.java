@@ -70,7 +70,10 @@ class SyncWatchResumesAfterReceiverLossIT {
             System.out.printf("%d chunks held when the receiver died; %d bytes sent after it came back%n", held, sent);
             assertThat(sent).as("bytes sent after the receiver came back, %d chunks being there", held)
                     .isLessThanOrEqualTo(SIZE - held * CHUNK + MIB);
-            assertThat(sync.log()).contains("Resumed big.bin: " + held + " chunks were already on the receiver");
+            // the line is printed once the publish has been answered, which can be just after the tree appears
+            await("the sync reports the resume").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(sync.log())
+                            .contains("Resumed big.bin: " + held + " chunks were already on the receiver"));
             assertThat(E2e.openSessions(port)).as("sessions left on the receiver").isZero();
         }
     }
