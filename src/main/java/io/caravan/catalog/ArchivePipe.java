@@ -50,6 +50,9 @@ public final class ArchivePipe extends PieceAnswer {
     /** Since when bytes wait in the pipe for the client (System.nanoTime), -1 while none do; the watch's own. */
     private long waitingSince = -1;
     private volatile ScheduledFuture<?> watch;
+    /** Closes the client's connection (null outside Netty): an answer that fails after its 200 must not look unfinished forever. */
+    private volatile Runnable hangUp;
+    private volatile String name;
 
     private ArchivePipe(int bufferSize, Runnable wake) {
         super(HttpResponseStatus.OK);
@@ -75,6 +78,8 @@ public final class ArchivePipe extends PieceAnswer {
     static ArchivePipe start(ArchiveWriters writers, String name, int bufferSize, Writer writer, AutoCloseable resource,
                              Runnable wake, StallWatch stall) throws IOException {
         ArchivePipe answer = new ArchivePipe(bufferSize, wake);
+        answer.name = name;
+        answer.hangUp = stall == null ? null : stall.closeConnection();
         OutputStream out = new BufferedOutputStream(answer.new Sink(new PipedOutputStream(answer.pipe)), CHUNK);
         writers.run(name, () -> {
             try {
@@ -170,6 +175,13 @@ public final class ArchivePipe extends PieceAnswer {
             return null; // nothing yet: the writer wakes the transfer when there is
         }
         if (failure != null) {
+            // the 200 and part of the body are sent: only a closed connection tells the client it is incomplete
+            LOG.warn("{} could not be completed ({}); its connection is closed so the client sees it broken off", name,
+                    failure.toString());
+            Runnable close = hangUp;
+            if (close != null) {
+                close.run();
+            }
             throw new IOException("the archive could not be completed: " + failure.getMessage(), failure);
         }
         return LastHttpContent.EMPTY_LAST_CONTENT;

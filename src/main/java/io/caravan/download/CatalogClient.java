@@ -10,6 +10,7 @@ import io.caravan.pack.Manifest;
 import io.caravan.pack.ManifestException;
 import io.caravan.sender.ShipException;
 import io.caravan.unpack.ChunkVerificationException;
+import io.caravan.util.MinimumRateInputStream;
 import io.caravan.util.PositionedDirectWriter;
 import io.caravan.util.Sha256;
 import java.io.IOException;

@@ -30,7 +30,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * (the tree at one sequence number, {@code ?checksum=true} with SHA-256s, written while it is sent),
  * {@code GET
  * /shares/{name}/files?path=} (ranged, streamed by Netty, through the read side's
- * {@link CatalogService#file}) and the long-poll {@code GET /shares/{name}/events?since=&timeout=},
+ * {@link CatalogService#file}), {@code POST /shares/{name}/files} (several files in one answer,
+ * {@link ShareBundle}) and the long-poll {@code GET /shares/{name}/events?since=&timeout=},
  * an {@link AsyncProcessor}: a poll with nothing to answer yet returns its thread at once and is
  * answered when the log completes its future. Every verb requires the receiver's token.
  */
@@ -78,7 +79,7 @@ public final class ShareApi {
         Share share = share(exchange);
         Message in = exchange.getMessage();
         String path = query(exchange, "path");
-        CatalogService reader = files.computeIfAbsent(share.name(), n -> new CatalogService(share.root(), null, null, 0));
+        CatalogService reader = reader(share);
         CatalogService.OpenFile file = reader.file(path, in.getHeader("Range", String.class));
         ByteRange range = file.range();
         long length = range == null ? file.size() : range.length();
@@ -96,6 +97,23 @@ public final class ShareApi {
         out.removeHeaders("*");
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, response.status().code());
         out.setBody(response);
+    }
+
+    /**
+     * {@code POST /shares/{name}/files} with {@code {"paths":[...]}}: those files' content in one answer
+     * ({@link ShareBundle}), written on a listing thread while it is sent (503 {@code busy} when all are
+     * writing).
+     */
+    public void files(Exchange exchange) throws Exception {
+        Share share = share(exchange);
+        List<String> paths = ShareBundle.paths(exchange.getMessage().getBody(byte[].class));
+        CatalogService reader = reader(share);
+        listings.answer(exchange, "caravan-files-" + share.name(), ShareBundle.CONTENT_TYPE,
+                out -> ShareBundle.write(out, reader, paths, shares::served), null);
+    }
+
+    private CatalogService reader(Share share) {
+        return files.computeIfAbsent(share.name(), n -> new CatalogService(share.root(), null, null, 0));
     }
 
     /** The long-poll, as a processor of its own (the route's {@code process} step). */

@@ -87,6 +87,25 @@ class ArchiveDownloadTest {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> archiveThreads() == 0);
     }
 
+    @Test
+    void anArchiveThatFailsMidwayEndsItsConnectionAtOnce() throws Exception {
+        Path odd = Files.createDirectories(tmp.resolve("src-odd/odd"));
+        TestTrees.write(odd.resolve("a.txt"), "first");
+        CatalogFixture.send(receiver, odd, "odd", "zstd", tmp.resolve("state-odd"), null);
+        // a name that is not UTF-8, put into the published folder by another program
+        run(receiver.inbox().resolve("odd"), "sh", "-c", "echo x > \"$(printf 'z bad\\377name')\"");
+        for (String format : List.of("zip", "tar-zst")) {
+            long started = System.nanoTime();
+            Process curl = new ProcessBuilder("curl", "-sS", "-m", "20", "-o", tmp.resolve("odd." + format).toString(),
+                    url("/parcels/" + format + "?name=odd")).redirectErrorStream(true).start();
+            String output = new String(curl.getInputStream().readAllBytes());
+            assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(curl.exitValue()).as(format + ": an archive that could not be completed is never a clean end: " + output)
+                    .isNotZero().isNotEqualTo(28); // 28: curl's own time limit, the connection left hanging
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(10));
+        }
+    }
+
     private static long archiveThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.isAlive() && t.getName().startsWith("caravan-archive-")).count();

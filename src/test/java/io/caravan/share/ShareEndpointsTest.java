@@ -116,6 +116,43 @@ class ShareEndpointsTest {
     }
 
     @Test
+    void servesSeveralFilesInOneAnswerInTheOrderAsked() throws Exception {
+        Files.createSymbolicLink(site.resolve("link.txt"), site.resolve("a.txt"));
+        HttpRequest request = HttpRequest.newBuilder(server.uri("/shares/site/files")).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"paths\":[\"a.txt\",\"missing.txt\",\"docs/ü b.txt\","
+                        + "\"../inbox\",\"link.txt\",\"docs\",\"a.txt\"]}")).build();
+        HttpResponse<byte[]> answer = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(answer.body()));
+        List<String> served = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            long length = in.readLong();
+            served.add(length < 0 ? "-" : new String(in.readNBytes((int) length), StandardCharsets.UTF_8));
+        }
+        assertThat(served).as("each path's content, or -1 for what is not a regular file of the share")
+                .containsExactly("hello share", "-", "unicode", "-", "-", "-", "hello share");
+        assertThat(in.read()).as("nothing after the last").isEqualTo(-1);
+    }
+
+    @Test
+    void refusesAskingForMoreFilesThanOneAnswerServes() throws Exception {
+        StringBuilder paths = new StringBuilder("{\"paths\":[");
+        for (int i = 0; i <= ShareBundle.MAX_PATHS; i++) {
+            paths.append(i == 0 ? "" : ",").append("\"f").append(i).append('"');
+        }
+        HttpResponse<String> tooMany = server.post("/shares/site/files", paths.append("]}").toString());
+        assertThat(tooMany.statusCode()).isEqualTo(413);
+        assertThat(JSON.readTree(tooMany.body()).path("error").asText()).isEqualTo("too_many_values");
+
+        HttpResponse<String> notJson = server.post("/shares/site/files", "a.txt");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(notJson.body()).path("message").asText()).contains("{\"paths\":");
+        assertThat(server.post("/shares/site/files", "{\"paths\":[1]}").statusCode()).isEqualTo(400);
+        assertThat(server.post("/shares/nope/files", "{\"paths\":[\"a.txt\"]}").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void parkedPollsTakeNoThreadEach() throws Exception {
         long seq = JSON.readTree(server.get("/shares/site/listing").body()).path("sequence").asLong();
         server.get("/shares/site/events?since=" + seq + "&timeout=0"); // the server's threads for one request exist

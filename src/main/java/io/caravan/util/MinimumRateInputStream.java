@@ -1,4 +1,4 @@
-package io.caravan.download;
+package io.caravan.util;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -13,10 +13,10 @@ import java.time.Duration;
  * most about its size divided by the rate, plus one window. Only time inside {@code read} counts, so a
  * reader that waits for a bandwidth limit or for its disk is never taken for a slow server.
  */
-final class MinimumRateInputStream extends FilterInputStream {
+public final class MinimumRateInputStream extends FilterInputStream {
 
     /** The answer arrived more slowly than the minimum rate: taken as a connection that broke off. */
-    static final class TooSlowException extends IOException {
+    public static final class TooSlowException extends IOException {
         TooSlowException(String message) {
             super(message);
         }
@@ -29,7 +29,7 @@ final class MinimumRateInputStream extends FilterInputStream {
     private long bytesInWindow;
 
     /** {@code hangUp} runs before a read fails for being too slow (it closes the connection, which is not drained). */
-    MinimumRateInputStream(InputStream in, long bytesPerSecond, Duration window, Runnable hangUp) {
+    public MinimumRateInputStream(InputStream in, long bytesPerSecond, Duration window, Runnable hangUp) {
         super(in);
         this.hangUp = hangUp;
         this.bytesPerSecond = bytesPerSecond;

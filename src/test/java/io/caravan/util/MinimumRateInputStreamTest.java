@@ -1,4 +1,4 @@
-package io.caravan.download;
+package io.caravan.util;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,153 @@
+package io.caravan.share;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.caravan.catalog.CatalogService;
+import io.caravan.session.RequestRejectedException;
+import io.caravan.sync.SyncEntry;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongConsumer;
+
+/**
+ * Several of a share's files in one exchange ({@code POST /shares/{name}/files}), so that a follower
+ * fetching thousands of small files makes a few requests instead of one each.
+ * <p>
+ * The request is {@code {"paths":["a.txt","docs/b.txt",...]}}, at most {@link #MAX_PATHS} paths. The
+ * answer ({@value #CONTENT_TYPE}) holds, for each path in the order asked, an 8-byte big-endian length
+ * and that many bytes of the file's content; or the length {@code -1} when the path cannot be served
+ * (missing, not a regular file, a link, a name the rules refuse), which the follower then fetches on
+ * its own ({@code GET /shares/{name}/files?path=}), where the reason shows. The answer names no path:
+ * the follower takes each content for the path it asked for at that place, so nothing a server sends
+ * can name a place in the follower's folder. A file that shrinks while it is served ends the answer
+ * early (the connection is closed), and the follower fetches what it did not get on its own.
+ */
+final class ShareBundle {
+
+    /** The most paths one request may ask for. */
+    static final int MAX_PATHS = 1000;
+    /** The answer's media type. */
+    static final String CONTENT_TYPE = "application/vnd.caravan.files";
+    /** The largest file a follower asks for together with others: larger ones take a (ranged) request each. */
+    static final long MAX_FILE = 1 << 20;
+    /** The length sent for a path that is not served. */
+    static final long NOT_SERVED = -1;
+
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final String SHAPE = "send {\"paths\":[\"<path in the share>\", ...]}, at most " + MAX_PATHS + " paths";
+
+    private ShareBundle() {
+    }
+
+    /** The paths a request's JSON body asks for: 400 for another shape, 413 for more than {@link #MAX_PATHS}. */
+    static List<String> paths(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw RequestRejectedException.badRequest("the body is empty: " + SHAPE);
+        }
+        List<String> paths = new ArrayList<>();
+        try (JsonParser parser = JSON.createParser(body)) {
+            expect(parser.nextToken() == JsonToken.START_OBJECT);
+            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+                boolean isPaths = "paths".equals(parser.currentName());
+                JsonToken value = parser.nextToken();
+                if (!isPaths) {
+                    parser.skipChildren();
+                    continue;
+                }
+                expect(value == JsonToken.START_ARRAY);
+                for (JsonToken item = parser.nextToken(); item != JsonToken.END_ARRAY; item = parser.nextToken()) {
+                    expect(item == JsonToken.VALUE_STRING);
+                    if (paths.size() == MAX_PATHS) {
+                        throw new RequestRejectedException(413, "too_many_values", "one request asks for at most " + MAX_PATHS
+                                + " files; nothing was served: ask for the others in further requests");
+                    }
+                    paths.add(parser.getText());
+                }
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw RequestRejectedException.badRequest("the body is not valid JSON (" + e.getOriginalMessage() + "): " + SHAPE);
+        } catch (IOException e) {
+            throw RequestRejectedException.badRequest("the body is not valid JSON: " + SHAPE);
+        }
+        return paths;
+    }
+
+    private static void expect(boolean shape) {
+        if (!shape) {
+            throw RequestRejectedException.badRequest("the body is not of the shape this request takes: " + SHAPE);
+        }
+    }
+
+    /**
+     * Writes the answer for {@code paths}, each file opened through {@code files} (inside the share,
+     * no link followed); {@code served} is told the bytes of content sent.
+     */
+    static void write(OutputStream answer, CatalogService files, List<String> paths, LongConsumer served) throws IOException {
+        DataOutputStream out = new DataOutputStream(answer);
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        for (String path : paths) {
+            CatalogService.OpenFile file;
+            try {
+                file = files.file(path, null);
+            } catch (IOException | RuntimeException e) { // refused names included: the follower asks alone and sees why
+                out.writeLong(NOT_SERVED);
+                continue;
+            }
+            try (FileChannel channel = file.channel()) {
+                long size = file.size();
+                out.writeLong(size);
+                for (long left = size; left > 0; ) {
+                    buffer.clear().limit((int) Math.min(buffer.capacity(), left));
+                    int n = channel.read(buffer);
+                    if (n < 0) {
+                        throw new EOFException("'" + path + "' shrank while it was served: the answer ends here");
+                    }
+                    out.write(buffer.array(), 0, n);
+                    left -= n;
+                }
+                served.accept(size);
+            }
+        }
+        out.flush();
+    }
+
+    /** Takes one file's content out of an answer. */
+    @FunctionalInterface
+    interface Delivery {
+        void deliver(SyncEntry entry, byte[] content);
+    }
+
+    /**
+     * Reads an answer for {@code asked} (in the order asked), handing each file's whole content to
+     * {@code delivery}; a file not served is skipped. Each content is at most the size the entry was
+     * listed with: a longer one, or an answer cut short, ends the reading with an {@link IOException}
+     * (what was delivered before stays delivered). So at most one listed size is held at a time.
+     */
+    static void read(InputStream answer, List<SyncEntry> asked, Delivery delivery) throws IOException {
+        DataInputStream in = new DataInputStream(answer);
+        for (SyncEntry entry : asked) {
+            long length = in.readLong();
+            if (length == NOT_SERVED) {
+                continue;
+            }
+            if (length < 0 || length > entry.size() || length > MAX_FILE) {
+                throw new IOException("the server sent " + length + " bytes for a file it listed with " + entry.size()
+                        + ": the rest is fetched file by file");
+            }
+            byte[] content = in.readNBytes((int) length);
+            if (content.length < length) {
+                throw new EOFException("the answer ended inside a file's content");
+            }
+            delivery.deliver(entry, content);
+        }
+    }
+}
