@@ -34,7 +34,7 @@ final class FollowCommand {
                 options.connection.access.trust(), why -> console.line("Refused: " + why));
         LocalMirror mirror = new LocalMirror(target, SyncMode.parse(options.mode), options.checksum, options.workers,
                 options.safety.rules(), options.safety.guards(), options.safety.dryRun, Durations.parse(options.keepVersions),
-                console, client::fetch);
+                console, client);
         ShareFollower follow = new ShareFollower(client, mirror, options.checksum, Duration.ofSeconds(25), console);
         if (options.once || options.safety.dryRun) {
             return follow.once().ok() ? CaravanCli.OK : CaravanCli.FAILURE;

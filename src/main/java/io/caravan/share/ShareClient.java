@@ -31,11 +31,13 @@ import javax.net.ssl.SSLContext;
  * (reported through {@code refused}) and left out, so a hostile server can never name a place outside
  * the follower's folder.
  */
-public final class ShareClient {
+public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How long a file's transfer may go without a byte before it is taken as broken off. */
     static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
+    /** Bytes per second an answer must keep up, over every {@link #STALL_TIMEOUT}: slower is taken as broken off. */
+    static final long MINIMUM_RATE = 1024;
     /** The largest answer of changes read (a server sends at most {@link ShareLog#MAX_EVENTS_PER_ANSWER} at a time). */
     static final int MAX_EVENTS_BYTES = 16 << 20;
     /** The most entries of a listing taken: a share's tree is held in memory, as the follower's own is. */
@@ -85,6 +87,8 @@ public final class ShareClient {
     private final Consumer<String> refused;
     private final SSLContext ssl;
     private final int maxListingEntries;
+    /** False once the server answered that it takes no {@code POST /files} (an older one): files are fetched one by one. */
+    private volatile boolean bundles = true;
 
     /** A client of {@code url} (a share's URL); {@code follower} names this follower to the server. */
     public ShareClient(String url, String token, String follower, SSLContext ssl, Consumer<String> refused) {
@@ -294,6 +298,49 @@ public final class ShareClient {
                     // cut short: continue from what arrived
                 }
             }
+        }
+    }
+
+    /** Files of up to {@link ShareBundle#MAX_FILE} bytes are fetched several at a time. */
+    @Override
+    public long smallFileSize() {
+        return bundles ? ShareBundle.MAX_FILE : 0;
+    }
+
+    /**
+     * Fetches {@code entries} (each listed at most {@link #smallFileSize()} bytes) in one
+     * {@code POST /files} ({@link ShareBundle}); each content is taken for the path asked for at its
+     * place, never for a name the server sends. The answer must keep arriving at a minimum rate. What
+     * the server did not serve is left to {@link #fetch} (see {@link io.caravan.sync.LocalMirror.Fetcher#fetchSmall}).
+     */
+    @Override
+    public void fetchSmall(List<SyncEntry> entries, java.util.function.BiConsumer<SyncEntry, byte[]> delivered) throws IOException {
+        if (!bundles || entries.isEmpty()) {
+            return;
+        }
+        Map<String, Object> request = Map.of("paths", entries.stream().map(SyncEntry::path).toList());
+        byte[] body = JSON.writeValueAsBytes(request);
+        HttpURLConnection connection = open("/files", null);
+        connection.setRequestMethod("POST");
+        connection.setDoOutput(true);
+        connection.setFixedLengthStreamingMode(body.length);
+        connection.setRequestProperty("Content-Type", "application/json");
+        try (java.io.OutputStream out = connection.getOutputStream()) {
+            out.write(body);
+        }
+        int status = connection.getResponseCode();
+        if (status != 200) {
+            if (status == 404 || status == 405 || status == 501) {
+                bundles = false; // a server that serves files one by one only
+            }
+            try (InputStream error = connection.getErrorStream()) {
+                String text = error == null ? "" : new String(error.readNBytes(4096), StandardCharsets.UTF_8);
+                throw failure(status, text, "file bundle");
+            }
+        }
+        try (InputStream in = new io.caravan.util.MinimumRateInputStream(connection.getInputStream(), MINIMUM_RATE,
+                STALL_TIMEOUT, connection::disconnect)) {
+            ShareBundle.read(in, entries, delivered::accept);
         }
     }
 

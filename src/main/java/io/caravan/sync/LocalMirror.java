@@ -54,11 +54,35 @@ public final class LocalMirror {
     public static final String STATE = ".caravan-follow";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** Writes the current content of the source file {@code entry} into {@code out}. */
+    /** Fetches the current content of the source's files. */
     @FunctionalInterface
     public interface Fetcher {
+        /** Writes the current content of the source file {@code entry} into {@code out}. */
         void fetch(SyncEntry entry, java.io.OutputStream out) throws IOException;
+
+        /**
+         * Fetches several small files (each listed at most {@link #smallFileSize()} bytes) in one exchange:
+         * hands each one's whole content to {@code delivered}, in the order given, as it arrives. The
+         * files it did not deliver (the source could not serve them, or the exchange broke off: an
+         * {@link IOException} after some were delivered) are fetched one by one with {@link #fetch}.
+         * By default none are: every file is fetched on its own.
+         */
+        default void fetchSmall(List<SyncEntry> entries, java.util.function.BiConsumer<SyncEntry, byte[]> delivered)
+                throws IOException {
+        }
+
+        /** The largest file {@link #fetchSmall} takes; 0: none (the default). */
+        default long smallFileSize() {
+            return 0;
+        }
     }
+
+    /** Most files fetched in one exchange. */
+    static final int MAX_BATCH_FILES = 1000;
+    /** Fewest files worth an exchange of their own when the workers share a batch of files. */
+    static final int MIN_BATCH_FILES = 16;
+    /** Most bytes listed for the files of one exchange. */
+    static final long MAX_BATCH_BYTES = 16L << 20;
 
     private final Path root;
     private final SyncMode mode;
@@ -354,38 +378,42 @@ public final class LocalMirror {
         }
         List<String> created = plan.created();
         AtomicLong placed = new AtomicLong();
-        AtomicLong progressed = new AtomicLong();
+        AtomicLong progressedCount = new AtomicLong();
         long total = plan.send().size();
         try (ConfinedDir stage = ConfinedDir.open(staging)) {
             for (String folder : folders) {
                 stage.openDirs(folder).close();
             }
-            ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, Math.max(1, plan.send().size())), r -> {
+            List<List<SyncEntry>> units = units(plan.send());
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, Math.max(1, units.size())), r -> {
                 Thread t = new Thread(r, "caravan-follow-fetch");
                 t.setDaemon(true);
                 return t;
             });
-            List<Future<String>> results = new ArrayList<>();
-            try {
-                for (SyncEntry entry : plan.send()) {
-                    results.add(pool.submit(() -> {
-                        String failure = stageOne(stage, entry, verbose);
-                        long now = progressed.incrementAndGet();
-                        if (verbose && (now * 10 / total != (now - 1) * 10 / total || now == total)) {
-                            console.progress(mode, now, total);
-                        }
-                        return failure;
-                    }));
+            java.util.function.Consumer<Integer> progressed = done -> {
+                long now = progressedCount.addAndGet(done);
+                if (verbose && (now * 10 / total != (now - done) * 10 / total || now == total)) {
+                    console.progress(mode, now, total);
                 }
-                for (int i = 0; i < results.size(); i++) {
-                    String failure = results.get(i).get();
+            };
+            List<Future<Map<String, String>>> results = new ArrayList<>();
+            try {
+                for (List<SyncEntry> unit : units) {
+                    results.add(pool.submit(() -> unit.size() == 1 && unit.get(0).size() > fetcher.smallFileSize()
+                            ? single(stage, unit.get(0), progressed) : stageSmall(stage, unit, progressed)));
+                }
+                Map<String, String> outcome = new java.util.HashMap<>();
+                for (Future<Map<String, String>> result : results) {
+                    outcome.putAll(result.get());
+                }
+                for (SyncEntry entry : plan.send()) {
+                    String failure = outcome.get(entry.path());
                     if (failure != null) {
                         failures.add(failure);
                     } else {
                         placed.incrementAndGet();
                         if (!verbose) {
-                            String path = plan.send().get(i).path();
-                            console.line((created.contains(path) ? "Created: " : "Modified: ") + path);
+                            console.line((created.contains(entry.path()) ? "Created: " : "Modified: ") + entry.path());
                         }
                     }
                 }
@@ -433,46 +461,150 @@ public final class LocalMirror {
         }
     }
 
+    /**
+     * The files to fetch as units of work: each file larger than the fetcher's small files (and each
+     * link) alone; the small ones in batches that share them among the workers, at most
+     * {@link #MAX_BATCH_FILES} files and {@link #MAX_BATCH_BYTES} listed bytes each, and at least
+     * {@link #MIN_BATCH_FILES} when there are that many.
+     */
+    private List<List<SyncEntry>> units(List<SyncEntry> send) {
+        List<List<SyncEntry>> units = new ArrayList<>();
+        List<SyncEntry> small = new ArrayList<>();
+        for (SyncEntry entry : send) {
+            if (entry.type() == SyncEntry.Type.FILE && entry.size() <= fetcher.smallFileSize()) {
+                small.add(entry);
+            } else {
+                units.add(List.of(entry));
+            }
+        }
+        int perBatch = (int) Math.max(MIN_BATCH_FILES, Math.min(MAX_BATCH_FILES, (small.size() + workers - 1) / workers));
+        List<SyncEntry> batch = new ArrayList<>();
+        long bytes = 0;
+        for (SyncEntry entry : small) {
+            if (!batch.isEmpty() && (batch.size() == perBatch || bytes + entry.size() > MAX_BATCH_BYTES)) {
+                units.add(batch);
+                batch = new ArrayList<>();
+                bytes = 0;
+            }
+            batch.add(entry);
+            bytes += entry.size();
+        }
+        if (!batch.isEmpty()) {
+            units.add(batch);
+        }
+        return units;
+    }
+
+    /** One file (or link) fetched on its own: its path and failure message (null: staged). */
+    private Map<String, String> single(ConfinedDir stage, SyncEntry entry, java.util.function.Consumer<Integer> progressed) {
+        Map<String, String> outcome = new java.util.HashMap<>();
+        outcome.put(entry.path(), stageOne(stage, entry));
+        progressed.accept(1);
+        return outcome;
+    }
+
+    /**
+     * Small files fetched together ({@link Fetcher#fetchSmall}), those it did not deliver one by one:
+     * each path and its failure message (null: staged).
+     */
+    private Map<String, String> stageSmall(ConfinedDir stage, List<SyncEntry> batch, java.util.function.Consumer<Integer> progressed) {
+        Map<String, String> outcome = new java.util.HashMap<>();
+        try {
+            fetcher.fetchSmall(batch, (entry, content) -> {
+                if (!outcome.containsKey(entry.path())) {
+                    outcome.put(entry.path(), stage(stage, entry, out -> out.write(content)));
+                    progressed.accept(1);
+                }
+            });
+        } catch (IOException | RuntimeException broken) {
+            // what arrived before stays staged; the rest is fetched file by file below
+        }
+        for (SyncEntry entry : batch) {
+            if (!outcome.containsKey(entry.path())) {
+                outcome.put(entry.path(), stageOne(stage, entry));
+                progressed.accept(1);
+            }
+        }
+        return outcome;
+    }
+
+    /** Writes a file's content into the stream it is given. */
+    @FunctionalInterface
+    private interface Content {
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
+
     /** Fetches one file (or makes one link) into the staging folder; returns a failure message or null. */
-    private String stageOne(ConfinedDir stage, SyncEntry entry, boolean verbose) {
-        try (ConfinedDir parent = stage.openDirs(parentOf(entry.path()))) {
-            String leaf = leaf(entry.path());
-            if (entry.type() == SyncEntry.Type.LINK) {
-                parent.symlink(leaf, entry.target());
+    private String stageOne(ConfinedDir stage, SyncEntry entry) {
+        if (entry.type() == SyncEntry.Type.LINK) {
+            try (ConfinedDir parent = stage.openDirs(parentOf(entry.path()))) {
+                parent.symlink(leaf(entry.path()), entry.target());
                 return null;
+            } catch (IOException | RuntimeException e) {
+                return entry.path() + ": " + FsMessages.reason(e);
             }
-            io.caravan.progress.ProgressListener progress = new LargeFileProgress(List.of(entry), console);
-            try (FileChannel out = parent.create(leaf)) {
-                java.io.OutputStream stream = new java.io.FilterOutputStream(Channels.newOutputStream(out)) {
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        this.out.write(b, off, len); // the channel's stream, whole buffers at once
-                        progress.bytes(len);
+        }
+        io.caravan.progress.ProgressListener progress = new LargeFileProgress(List.of(entry), console);
+        return stage(stage, entry, out -> fetcher.fetch(entry, new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                this.out.write(b, off, len); // the channel's stream, whole buffers at once
+                progress.bytes(len);
+            }
+        }));
+    }
+
+    /**
+     * Writes {@code entry}'s content into the staging folder, checks it and gives it its mode and time;
+     * returns a failure message or null. A file whose content failed is removed from the staging
+     * folder, so that what is already in the mirror stays in place.
+     */
+    private String stage(ConfinedDir stage, SyncEntry entry, Content content) {
+        String leaf = leaf(entry.path());
+        try (ConfinedDir parent = stage.openDirs(parentOf(entry.path()))) {
+            String failure = null;
+            try {
+                failure = write(parent, leaf, entry, content);
+                return failure;
+            } catch (IOException | RuntimeException e) {
+                failure = entry.path() + ": " + FsMessages.reason(e);
+                return failure;
+            } finally {
+                if (failure != null) {
+                    try {
+                        parent.delete(leaf);
+                    } catch (IOException | RuntimeException gone) {
+                        // never created, or gone already
                     }
-                };
-                fetcher.fetch(entry, stream);
-                stream.flush(); // forced to disk with the whole staging folder, before anything is renamed into place
-            }
-            long size = parent.stat(leaf).orElseThrow().size();
-            if (entry.sha256() != null) {
-                String sha;
-                try (InputStream in = parent.read(leaf)) {
-                    sha = Sha256.of(in, new byte[256 * 1024]);
                 }
-                if (!sha.equals(entry.sha256())) {
-                    parent.delete(leaf);
-                    return entry.path() + ": its content arrived with SHA-256 " + sha + ", not the source's " + entry.sha256()
-                            + " (it changed while it was fetched?); fetched again at the next change";
-                }
-            } else if (size != entry.size()) {
-                // the source changed since it was listed: the newer content stands, and its own change event follows
             }
-            parent.setPermissions(leaf, PosixModes.toPermissions(entry.mode()));
-            parent.setModified(leaf, FileTime.fromMillis(entry.mtime()));
-            return null;
         } catch (IOException | RuntimeException e) {
             return entry.path() + ": " + FsMessages.reason(e);
         }
+    }
+
+    /** Writes and checks one staged file; a failure message, or null when it is ready to be placed. */
+    private static String write(ConfinedDir parent, String leaf, SyncEntry entry, Content content) throws IOException {
+        try (FileChannel out = parent.create(leaf)) {
+            java.io.OutputStream stream = Channels.newOutputStream(out);
+            content.writeTo(stream);
+            stream.flush(); // forced to disk with the whole staging folder, before anything is renamed into place
+        }
+        if (entry.sha256() != null) {
+            String sha;
+            try (InputStream in = parent.read(leaf)) {
+                sha = Sha256.of(in, new byte[256 * 1024]);
+            }
+            if (!sha.equals(entry.sha256())) {
+                return entry.path() + ": its content arrived with SHA-256 " + sha + ", not the source's " + entry.sha256()
+                        + " (it changed while it was fetched?); fetched again at the next change";
+            }
+        }
+        // without a SHA-256, a size other than the listed one is the source's newer content: it stands, and its own
+        // change event follows
+        parent.setPermissions(leaf, PosixModes.toPermissions(entry.mode()));
+        parent.setModified(leaf, FileTime.fromMillis(entry.mtime()));
+        return null;
     }
 
     /** Read-only folders were staged writable (to fill them): their own mode is set once everything is in. */

@@ -34,12 +34,17 @@ final class FakeShare implements AutoCloseable {
     private final List<String> batches = new CopyOnWriteArrayList<>();
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     final AtomicInteger served = new AtomicInteger();
+    final AtomicInteger bundles = new AtomicInteger();
 
     FakeShare() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/shares/fake/listing", x -> answer(x, 200, listing.getBytes(StandardCharsets.UTF_8)));
         server.createContext("/shares/fake/events", this::events);
         server.createContext("/shares/fake/files", x -> {
+            if ("POST".equals(x.getRequestMethod())) {
+                bundle(x);
+                return;
+            }
             String path = URLDecoder.decode(x.getRequestURI().getRawQuery().substring("path=".length()), StandardCharsets.UTF_8);
             byte[] content = files.get(path);
             if (content == null) {
@@ -50,6 +55,22 @@ final class FakeShare implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    /** {@code POST /files}: each path's content as this share holds it (whatever size it listed), -1 for none. */
+    private void bundle(HttpExchange x) throws IOException {
+        bundles.incrementAndGet();
+        com.fasterxml.jackson.databind.JsonNode asked = new com.fasterxml.jackson.databind.ObjectMapper().readTree(x.getRequestBody());
+        java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(answer);
+        for (com.fasterxml.jackson.databind.JsonNode path : asked.path("paths")) {
+            byte[] content = files.get(path.asText());
+            out.writeLong(content == null ? -1 : content.length);
+            if (content != null) {
+                out.write(content);
+            }
+        }
+        answer(x, 200, answer.toByteArray());
     }
 
     String url() {
@@ -112,7 +133,7 @@ final class FakeShare implements AutoCloseable {
         SyncConsole console = new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8));
         ShareClient client = new ShareClient(url(), null, "t", null, refused::add);
         LocalMirror mirror = new LocalMirror(target, SyncMode.INCREMENTAL, checksum, 2, List.of(), SyncGuards.DEFAULT, false,
-                Duration.ofDays(1), console, client::fetch);
+                Duration.ofDays(1), console, client);
         return new ShareFollower(client, mirror, checksum, Duration.ofSeconds(1), console);
     }
 

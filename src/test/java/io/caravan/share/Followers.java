@@ -52,7 +52,7 @@ final class Followers implements AutoCloseable {
         ShareClient client = new ShareClient(shareUrl, null, target.getFileName().toString(), null, refused::add);
         Files.createDirectories(target);
         LocalMirror mirror = new LocalMirror(target, mode, false, 5, List.of(), SyncGuards.DEFAULT, false,
-                Duration.ofDays(1), console, client::fetch);
+                Duration.ofDays(1), console, client);
         ShareFollower follower = new ShareFollower(client, mirror, false, wait, console);
         Thread thread = new Thread(() -> {
             try {

@@ -82,7 +82,7 @@ class HostileShareTest {
         ShareClient client = new ShareClient("http://127.0.0.1:" + server.getAddress().getPort() + "/shares/evil", null, "t", null,
                 refused::add);
         LocalMirror mirror = new LocalMirror(target, SyncMode.INCREMENTAL, false, 2, List.of(), SyncGuards.DEFAULT, false,
-                Duration.ofDays(1), console, client::fetch);
+                Duration.ofDays(1), console, client);
         new ShareFollower(client, mirror, false, Duration.ofSeconds(1), console).once();
 
         assertThat(refused).anyMatch(r -> r.contains("../escaped.txt")).anyMatch(r -> r.contains("/tmp/absolute.txt"))
