@@ -3,6 +3,7 @@ package io.caravan.receiver;
 import static io.caravan.receiver.ReceiverCalls.assertPublished;
 import static io.caravan.receiver.ReceiverCalls.assertSameTree;
 import static io.caravan.receiver.ReceiverCalls.error;
+import static io.caravan.receiver.ReceiverCalls.finishWith;
 import static io.caravan.receiver.ReceiverCalls.inboxEntries;
 import static io.caravan.receiver.ReceiverCalls.put;
 import static io.caravan.receiver.ReceiverCalls.putAll;
@@ -12,8 +13,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.receiver.ReceiverCalls.Parcel;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,19 +32,13 @@ class ReceiverFinishOptionsTest {
     @RegisterExtension
     final RunningReceiver running = RunningReceiver.at(() -> tmp.resolve("inbox"));
 
-    private static HttpResponse<String> finish(ReceiverFixture receiver, String sid, Parcel parcel, String query)
-            throws Exception {
-        return receiver.send("POST", "/finish/" + sid + query, parcel.manifestJson().getBytes(StandardCharsets.UTF_8),
-                "Content-Type", "application/json");
-    }
-
     private static String refusedSession(ReceiverFixture receiver, Parcel first, Parcel second, String name) throws Exception {
         String sid = startArchive(receiver, name, Map.of());
         putAll(receiver, sid, first, range(0, first.count()));
-        assertPublished(receiver, finish(receiver, sid, first, ""), first, name);
+        assertPublished(receiver, finishWith(receiver, sid, first, ""), first, name);
         String refused = startArchive(receiver, name, Map.of("on_conflict", "fail"));
         putAll(receiver, refused, second, range(0, second.count()));
-        error(finish(receiver, refused, second, ""), 409, "publish_conflict");
+        error(finishWith(receiver, refused, second, ""), 409, "publish_conflict");
         return refused;
     }
 
@@ -55,7 +48,7 @@ class ReceiverFinishOptionsTest {
         Parcel second = ReceiverCalls.smallParcel(tmp, "second", 130_000, 2);
         String sid = refusedSession(receiver, first, second, "taken");
 
-        assertPublished(receiver, finish(receiver, sid, second, "?on_conflict=rename"), second, "taken (1)");
+        assertPublished(receiver, finishWith(receiver, sid, second, "?on_conflict=rename"), second, "taken (1)");
         assertSameTree(first.source(), receiver.inbox().resolve("taken"));
     }
 
@@ -65,15 +58,15 @@ class ReceiverFinishOptionsTest {
         Parcel second = ReceiverCalls.smallParcel(tmp, "second", 130_000, 2);
         String sid = refusedSession(receiver, first, second, "checked");
 
-        JsonNode policy = error(finish(receiver, sid, second, "?on_conflict=overwrite"), 400, "bad_request");
+        JsonNode policy = error(finishWith(receiver, sid, second, "?on_conflict=overwrite"), 400, "bad_request");
         JsonNode atStart = error(receiver.post("/start", "{\"name\":\"x\",\"codec\":\"zstd\",\"on_conflict\":\"overwrite\"}"),
                 400, "bad_request");
         assertThat(policy.get("message").asText()).isEqualTo(atStart.get("message").asText());
-        JsonNode flag = error(finish(receiver, sid, second, "?force=yes"), 400, "bad_request");
+        JsonNode flag = error(finishWith(receiver, sid, second, "?force=yes"), 400, "bad_request");
         assertThat(flag.get("message").asText()).contains("force must be true or false");
 
-        error(finish(receiver, sid, second, ""), 409, "publish_conflict"); // refused options changed nothing
-        assertPublished(receiver, finish(receiver, sid, second, "?on_conflict=replace"), second, "checked");
+        error(finishWith(receiver, sid, second, ""), 409, "publish_conflict"); // refused options changed nothing
+        assertPublished(receiver, finishWith(receiver, sid, second, "?on_conflict=replace"), second, "checked");
     }
 
     @Test
@@ -82,15 +75,15 @@ class ReceiverFinishOptionsTest {
         Parcel second = ReceiverCalls.smallParcel(tmp, "second", 130_000, 2);
         String sid = startArchive(receiver, "kept", Map.of());
         putAll(receiver, sid, first, range(0, first.count()));
-        assertPublished(receiver, finish(receiver, sid, first, ""), first, "kept");
+        assertPublished(receiver, finishWith(receiver, sid, first, ""), first, "kept");
         String later = startArchive(receiver, "kept", Map.of("on_conflict", "fail"));
         putAll(receiver, later, second, range(1, second.count()));
 
-        error(finish(receiver, later, second, "?on_conflict=rename"), 409, null); // chunk 0 is missing
+        error(finishWith(receiver, later, second, "?on_conflict=rename"), 409, null); // chunk 0 is missing
         receiver.restart();
         assertThat(put(receiver, later, 0, second.parts().get(0)).statusCode()).isEqualTo(201);
 
-        assertPublished(receiver, finish(receiver, later, second, ""), second, "kept (1)");
+        assertPublished(receiver, finishWith(receiver, later, second, ""), second, "kept (1)");
     }
 
     @Test
@@ -98,10 +91,10 @@ class ReceiverFinishOptionsTest {
         Parcel first = ReceiverCalls.smallParcel(tmp, "first", 100_000, 1);
         Parcel second = ReceiverCalls.smallParcel(tmp, "second", 130_000, 2);
         String sid = refusedSession(receiver, first, second, "once");
-        JsonNode published = assertPublished(receiver, finish(receiver, sid, second, "?on_conflict=rename"), second, "once (1)");
+        JsonNode published = assertPublished(receiver, finishWith(receiver, sid, second, "?on_conflict=rename"), second, "once (1)");
 
-        JsonNode again = ReceiverCalls.ok(finish(receiver, sid, second, "?on_conflict=rename&force=true"), 200);
-        JsonNode replaced = ReceiverCalls.ok(finish(receiver, sid, second, "?on_conflict=replace"), 200);
+        JsonNode again = ReceiverCalls.ok(finishWith(receiver, sid, second, "?on_conflict=rename&force=true"), 200);
+        JsonNode replaced = ReceiverCalls.ok(finishWith(receiver, sid, second, "?on_conflict=replace"), 200);
 
         assertThat(again).isEqualTo(published);
         assertThat(replaced).isEqualTo(published);
