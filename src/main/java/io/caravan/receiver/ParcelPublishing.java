@@ -110,7 +110,7 @@ public final class ParcelPublishing {
         String onConflict = PublishOptions.checkedOnConflict(given.onConflict(), config.onConflict());
         if (!onConflict.equals(stored.onConflict()) || given.force() != stored.allowTypeChange()) {
             store.replacePublishOptions(session, onConflict, given.force());
-            LOG.info("session {}: published with on_conflict {}{} as its finish asks, not as it was started ({}{})",
+            LOG.info("session {}: its finish gives the publish options on_conflict {}{} in place of {}{}",
                     stored.id(), onConflict, given.force() ? " and force" : "", stored.onConflict(),
                     stored.allowTypeChange() ? " and force" : "");
         }
