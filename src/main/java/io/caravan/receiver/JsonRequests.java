@@ -45,9 +45,12 @@ final class JsonRequests {
         return value.asLong();
     }
 
-    /** {@code POST /finish/{sid}}: the manifest as sent, read when the session was found; none for an empty body. */
-    static FinishRequest finish(String sessionId, String body) {
-        return new FinishRequest(sessionId, body);
+    /**
+     * {@code POST /finish/{sid}}: the manifest as sent, read when the session was found (none for an empty
+     * body), and the publish options of its query, checked now.
+     */
+    static FinishRequest finish(String sessionId, String body, String onConflict, String force) {
+        return new FinishRequest(sessionId, body, PublishOptions.of(onConflict, force));
     }
 
     /** Batch {@code POST /check}: a JSON list of hashes, or {@code {"hashes": [...]}}. */

@@ -9,6 +9,7 @@ import io.caravan.pack.Manifest;
 import io.caravan.session.SessionStore;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
+import io.caravan.session.SessionMeta;
 import io.caravan.session.Syncer;
 import io.caravan.sync.Mirrors;
 import io.caravan.unpack.OnConflict;
@@ -85,6 +86,7 @@ public final class ParcelPublishing {
                 return done.get();
             }
             store.get(sid);
+            publishWith(session, request.publish());
             Published result = session.meta().archive() ? finishArchive(session, request.manifest())
                     : finishRaw(session, request.manifest());
             sessions.published(session, result);
@@ -92,6 +94,25 @@ public final class ParcelPublishing {
             metrics.published();
             LOG.info("session {} finished: published {} ({} files, {} bytes)", sid, result.path(), result.files(), result.bytes());
             return result;
+        }
+    }
+
+    /**
+     * The options a finish gives again replace the session's, kept with it before anything is published, so a
+     * crash and a repeated finish see them; without, those stored last (by the start, or a finish that gave
+     * them) hold, as the storage holds them now (another node's finish may have replaced them).
+     */
+    private void publishWith(Session session, PublishOptions given) throws IOException {
+        SessionMeta stored = store.currentMeta(session);
+        if (given == null) {
+            return;
+        }
+        String onConflict = PublishOptions.checkedOnConflict(given.onConflict(), config.onConflict());
+        if (!onConflict.equals(stored.onConflict()) || given.force() != stored.allowTypeChange()) {
+            store.replacePublishOptions(session, onConflict, given.force());
+            LOG.info("session {}: its finish gives the publish options on_conflict {}{} in place of {}{}",
+                    stored.id(), onConflict, given.force() ? " and force" : "", stored.onConflict(),
+                    stored.allowTypeChange() ? " and force" : "");
         }
     }
 

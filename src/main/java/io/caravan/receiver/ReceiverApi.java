@@ -71,11 +71,15 @@ public final class ReceiverApi implements CamelContextAware {
         return new ChunkUpload(in.getHeader("sid", String.class), index, chunkBody(exchange), sha256);
     }
 
-    /** {@code POST /finish/{sid}}: the session and its manifest as a {@link FinishRequest}. */
+    /**
+     * {@code POST /finish/{sid}?on_conflict=&force=}: the session, its manifest and the publish options it
+     * gives again as a {@link FinishRequest}.
+     */
     public FinishRequest finishRequest(Exchange exchange) {
         admit(exchange);
         return JsonRequests.finish(exchange.getMessage().getHeader("sid", String.class),
-                body(exchange, limits.finishValues(), "POST /finish"));
+                body(exchange, limits.finishValues(), "POST /finish"), queryParameter(exchange, "on_conflict"),
+                queryParameter(exchange, "force"));
     }
 
     /** {@code GET /status/{sid}}, {@code DELETE /sessions/{sid}}: the session named in the path. */

@@ -10,13 +10,11 @@ import io.caravan.session.SessionStore;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
 import io.caravan.session.SessionMeta;
-import io.caravan.unpack.OnConflict;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -62,8 +60,7 @@ public final class Sessions {
             throw RequestRejectedException.badRequest("chunk_size " + chunkSize + " must be between 1 and "
                     + config.limits().maxChunkSize() + " bytes");
         }
-        String onConflict = Optional.ofNullable(options.onConflict()).orElse(config.onConflict().name()).toLowerCase(Locale.ROOT);
-        OnConflict.parse(onConflict);
+        String onConflict = PublishOptions.checkedOnConflict(options.onConflict(), config.onConflict());
         String mode = mode(options.mode(), kind, name);
         // "into an existing folder" is decided now, once: a folder that appears under the name later (this
         // parcel's own publish, when a crash lost the finish's answer and the finish is sent again) is replaced

@@ -31,11 +31,11 @@ import org.slf4j.LoggerFactory;
  * hash; a chunk that changed since (the source changed while paused) is sent again and replaces it.
  * A journal session the receiver reports as finished (the sender stopped after the publish, before
  * it noted it) is complete without sending anything, provided the source still packs to the
- * published stream; otherwise the parcel goes into a new session. So does a parcel to be published
- * with other options than its journal session was started with ({@code --force}, {@code --on-conflict}
- * after a refused finish): a finish carries no options, so the old session is dropped and its chunks
- * are sent again in the new one. Thread-safe for parallel
- * {@link #put} calls.
+ * published stream; otherwise the parcel goes into a new session. So does a parcel started with other
+ * options than its journal session was (another place, a mirror's mode). Other publish options alone
+ * ({@code --force}, {@code --on-conflict} after a finish refused for a taken name) keep the session and
+ * its chunks: a resumed session's finish gives the publish options of this run again, which replace those
+ * it was started with. Thread-safe for parallel {@link #put} calls.
  */
 public final class ParcelUpload {
 
@@ -60,6 +60,8 @@ public final class ParcelUpload {
     private final Manifest republished;
     /** Whether the session is raw: the source is one file sent as its own bytes ({@link RawFileParcel}). */
     private final boolean raw;
+    /** The publish options the finish gives again (those of this run, for a resumed session), or none. */
+    private final Map<String, String> finishOptions;
     private final AtomicLong sentBytes = new AtomicLong();
     private final AtomicLong skippedChunks = new AtomicLong();
     private final AtomicInteger sentChunks = new AtomicInteger();
@@ -69,8 +71,10 @@ public final class ParcelUpload {
 
     private ParcelUpload(ReceiverClient client, SenderJournal journal, Retry retry, Path source, String name,
                          String sessionId, Map<Integer, String> held, DedupPlan dedup, JsonNode published,
-                         Manifest republished, Path stateDir, boolean raw) throws IOException {
+                         Manifest republished, Path stateDir, boolean raw, Map<String, String> finishOptions)
+            throws IOException {
         this.raw = raw;
+        this.finishOptions = finishOptions;
         this.client = client;
         this.journal = journal;
         this.retry = retry;
@@ -119,9 +123,9 @@ public final class ParcelUpload {
                 ReceiverClient.SessionStatus status = retry.call("status of " + name, () -> client.status(sid));
                 // a session that published already is judged by what it published, whatever the options now
                 // (a name that was free then may be the published folder now, which "into" would send into)
-                if (!status.finished() && !entry.get().startedWith(extraOptions)) {
-                    // a finish carries no options: the receiver publishes as the session's start said
-                    LOG.info("parcel '{}' is to be published with other options ({}) than session {} was started with"
+                if (!status.finished() && !entry.get().servesOptions(extraOptions)) {
+                    // its finish gives the publish options again, but not the place or a mirror's mode
+                    LOG.info("parcel '{}' is to be started with other options ({}) than session {} was"
                             + " ({}): it is dropped and a new one started", name, extraOptions, sid,
                             entry.get().options() == null ? "not recorded" : entry.get().options());
                     drop(client, journal, settings, source, name, sid);
@@ -137,7 +141,7 @@ public final class ParcelUpload {
                 if (!status.finished()) {
                     LOG.info("resuming parcel '{}' in session {}: the receiver holds {} chunks", name, sid, status.held().size());
                     return new ParcelUpload(client, journal, retry, source, name, sid, status.held(), plan, null, null,
-                            settings.stateDir(), raw);
+                            settings.stateDir(), raw, finishOptions(extraOptions));
                 }
                 Manifest again = regenerated(settings, source, name, withLevels(plan, levels(settings.stateDir(), sid), LinkWaits.NONE),
                         status.published().path("sha256").asText(), reads, raw);
@@ -145,7 +149,7 @@ public final class ParcelUpload {
                     LOG.info("parcel '{}' was already published as {} in session {}: nothing to send", name,
                             status.published().path("path").asText(), sid);
                     return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), plan, status.published(), again,
-                            settings.stateDir(), raw);
+                            settings.stateDir(), raw, Map.of());
                 }
                 journal.remove(source, client.url(), name);
                 forget(levelsFile(settings.stateDir(), sid));
@@ -187,7 +191,22 @@ public final class ParcelUpload {
                 dedup.references(), extraOptions));
         LOG.info("parcel '{}': session {} started{}", name, sid, raw ? ", the file sent as its own bytes"
                 : dedup.references().isEmpty() ? "" : ", " + dedup.references().size() + " files sent as references");
-        return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), dedup, null, null, settings.stateDir(), raw);
+        return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), dedup, null, null, settings.stateDir(), raw,
+                Map.of());
+    }
+
+    /**
+     * The publish options of {@code extraOptions} as a finish gives them again: {@code force} always (so the
+     * receiver reads them as a whole set, as its start does), {@code on_conflict} when given (else the
+     * receiver's default).
+     */
+    private static Map<String, String> finishOptions(Map<String, Object> extraOptions) {
+        Map<String, String> options = new LinkedHashMap<>();
+        if (extraOptions.get("on_conflict") != null) {
+            options.put("on_conflict", extraOptions.get("on_conflict").toString());
+        }
+        options.put("force", String.valueOf(Boolean.TRUE.equals(extraOptions.get("force"))));
+        return options;
     }
 
     /** Forgets the journal's session {@code sid} of this parcel and deletes it on the receiver (or lets it expire there). */
@@ -385,7 +404,7 @@ public final class ParcelUpload {
         }
         JsonNode answer;
         try {
-            answer = retry.call("finish of " + name, () -> client.finish(sessionId, manifest.toJson()));
+            answer = retry.call("finish of " + name, () -> client.finish(sessionId, manifest.toJson(), finishOptions));
         } catch (ShipException e) {
             if (e.referenceUnavailable()) {
                 // this session's stream names content the receiver no longer holds: it cannot finish, drop it

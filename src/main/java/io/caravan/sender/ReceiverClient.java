@@ -171,7 +171,18 @@ public final class ReceiverClient {
     }
 
     public JsonNode finish(String sid, String manifestJson) {
-        return json(exchange("POST", "/finish/" + sid, manifestJson.getBytes(StandardCharsets.UTF_8), null, 200));
+        return finish(sid, manifestJson, Map.of());
+    }
+
+    /**
+     * {@code POST /finish/{sid}} giving the publish options {@code options} again ({@code on_conflict},
+     * {@code force}) in place of those the session was started with; none: the session's hold.
+     */
+    public JsonNode finish(String sid, String manifestJson, Map<String, String> options) {
+        StringBuilder path = new StringBuilder("/finish/").append(sid);
+        options.forEach((key, value) -> path.append(path.indexOf("?") < 0 ? '?' : '&').append(encode(key)).append('=')
+                .append(encode(value)));
+        return json(exchange("POST", path.toString(), manifestJson.getBytes(StandardCharsets.UTF_8), null, 200));
     }
 
     /** Which of these hashes the receiver already stores. */

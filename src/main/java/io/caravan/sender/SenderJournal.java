@@ -17,9 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * Remembers, per parcel (source path + receiver + name), the session it is being uploaded in, the
- * content hashes it sends as references and the publish options the session was started with, so a
- * restarted sender resumes the same session with the same chunk stream, and only when it is to be
- * published the same way. Entries are small JSON files written by rename; removed after finish.
+ * content hashes it sends as references and the options the session was started with, so a restarted
+ * sender resumes the same session with the same chunk stream, and only when it is started the same way
+ * but for the publish options that its finish gives again ({@code on_conflict}, {@code force}). Entries
+ * are small JSON files written by rename; removed after finish.
  */
 public final class SenderJournal {
 
@@ -39,13 +40,17 @@ public final class SenderJournal {
         }
 
         /**
-         * Whether the session was started with exactly these publish options; never for an entry that
-         * did not record them (its session may have been started with any).
+         * Whether the session can publish the parcel with these options: it was started with the same ones but
+         * for those its finish gives again ({@link #FINISH_OPTIONS}); never for an entry that did not record
+         * them (its session may have been started with any).
          */
-        public boolean startedWith(Map<String, ?> options) {
-            return this.options != null && this.options.equals(asJson(options));
+        public boolean servesOptions(Map<String, ?> options) {
+            return this.options != null && withoutFinishOptions(this.options).equals(withoutFinishOptions(asJson(options)));
         }
     }
+
+    /** The publish options a finish gives again (the receiver's {@code POST /finish?on_conflict=&force=}). */
+    public static final List<String> FINISH_OPTIONS = List.of("on_conflict", "force");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -105,6 +110,15 @@ public final class SenderJournal {
         } catch (IOException e) {
             throw new IllegalArgumentException("publish options that are not JSON: " + options, e);
         }
+    }
+
+    private static JsonNode withoutFinishOptions(JsonNode options) {
+        if (!(options instanceof com.fasterxml.jackson.databind.node.ObjectNode object)) {
+            return options;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode rest = object.deepCopy();
+        rest.remove(FINISH_OPTIONS);
+        return rest;
     }
 
     private Path file(Path source, String url, String name) {

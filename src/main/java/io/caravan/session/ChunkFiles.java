@@ -59,6 +59,11 @@ public final class ChunkFiles {
         return new Session(meta, sessionDir(meta.id()));
     }
 
+    /** Lists {@code meta} (the same session's, with other publish options) as {@code session}'s metadata. */
+    public static void meta(Session session, SessionMeta meta) {
+        session.meta(meta);
+    }
+
     /** A temporary name in {@code dir} (which must lie on the chunk folder's file system). */
     public static Path temp(Path dir) {
         return DurableFiles.tempIn(dir);

@@ -334,6 +334,19 @@ public final class DiskSessionStore implements SessionStore {
     }
 
     /** Removes a session and its chunks (DELETE, or after a successful finish with its result). */
+    /** {@code meta.json} is written anew (temporary file, forced, renamed): a crash leaves the old or the new one. */
+    @Override
+    public void replacePublishOptions(Session session, String onConflict, boolean force) throws IOException {
+        synchronized (session) {
+            if (session.removed()) {
+                throw new SessionNotFoundException(session.meta().id());
+            }
+            SessionMeta meta = session.meta().withPublishOptions(onConflict, force);
+            DurableFiles.writeString(session.dir().resolve("meta.json"), SessionFolders.JSON.writeValueAsString(meta), syncer);
+            session.meta(meta);
+        }
+    }
+
     @Override
     public void remove(Session session, String finishedResult) throws IOException {
         synchronized (session) {

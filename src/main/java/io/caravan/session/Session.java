@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Session {
 
-    private final SessionMeta meta;
+    /** Replaced only by the store, when a finish gives other publish options. */
+    private volatile SessionMeta meta;
     private final Path dir;
     private final NavigableMap<Integer, StoredChunk> chunks = new ConcurrentSkipListMap<>();
     /** The sizes of {@link #chunks} summed, and their count; changed only with it, in {@link #list}. */
@@ -42,6 +43,14 @@ public final class Session {
 
     public SessionMeta meta() {
         return meta;
+    }
+
+    /** Lists {@code meta}, which differs from {@link #meta()} in its publish options only, as this session's. */
+    void meta(SessionMeta meta) {
+        if (!meta.id().equals(this.meta.id())) {
+            throw new IllegalArgumentException("metadata of session " + meta.id() + " given to session " + this.meta.id());
+        }
+        this.meta = meta;
     }
 
     Path dir() {

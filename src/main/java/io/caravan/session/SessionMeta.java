@@ -11,6 +11,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * {@code name} instead of publishing it (absent otherwise). {@code into} and {@code force} say how the
  * name is placed in the inbox (see {@link #intoExistingFolder()}, {@link #allowTypeChange()}). {@code size}
  * is the sender's count of its source's bytes, when it gave one: a hint for progress, never checked.
+ * {@code on_conflict} and {@code force} are the publish options of the start, or of the last finish that
+ * gave them again ({@link SessionStore#replacePublishOptions}); {@code into} is decided at the start only.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -36,6 +38,15 @@ public record SessionMeta(
     public SessionMeta(String id, String name, String kind, String codec, Long chunkSize, String onConflict,
                        String createdAt, String expiresAt) {
         this(id, name, kind, codec, chunkSize, onConflict, createdAt, expiresAt, null, null, null, null);
+    }
+
+    /**
+     * This metadata with other publish options ({@code on_conflict}, {@code force}), as a finish that gives
+     * them again replaces them; everything else as it was.
+     */
+    public SessionMeta withPublishOptions(String onConflict, boolean force) {
+        return new SessionMeta(id, name, kind, codec, chunkSize, onConflict, createdAt, expiresAt, mode, into,
+                force ? Boolean.TRUE : null, size);
     }
 
     /**

@@ -91,6 +91,25 @@ public interface SessionStore {
                    boolean into, boolean force, Long size) throws IOException;
 
     /**
+     * Replaces the publish options of open session {@code session} ({@code on_conflict} and {@code force}, see
+     * {@link SessionMeta#withPublishOptions}), as a finish that gives them again does; durable when this returns:
+     * {@code session.meta()} answers them at once, a new store on the same storage (after a crash) recovers them,
+     * and {@link #currentMeta} reads them on every node sharing the storage. Callers hold {@link #exclusively}.
+     *
+     * @throws SessionNotFoundException (404) when the session was removed
+     */
+    void replacePublishOptions(Session session, String onConflict, boolean force) throws IOException;
+
+    /**
+     * The session's metadata as its storage holds it now, listed as {@code session.meta()} from then on: where
+     * several nodes share the storage, a finish on another one may have replaced its publish options. A store
+     * that no other process shares answers {@code session.meta()}.
+     */
+    default SessionMeta currentMeta(Session session) throws IOException {
+        return session.meta();
+    }
+
+    /**
      * The open session with that id.
      *
      * @throws SessionNotFoundException (404) when no such session is known

@@ -2,9 +2,13 @@ package io.caravan.receiver;
 
 import static io.caravan.receiver.ReceiverCalls.assertPublished;
 import static io.caravan.receiver.ReceiverCalls.chunks;
+import static io.caravan.receiver.ReceiverCalls.error;
 import static io.caravan.receiver.ReceiverCalls.finish;
+import static io.caravan.receiver.ReceiverCalls.finishWith;
 import static io.caravan.receiver.ReceiverCalls.ok;
 import static io.caravan.receiver.ReceiverCalls.put;
+import static io.caravan.receiver.ReceiverCalls.putAll;
+import static io.caravan.receiver.ReceiverCalls.range;
 import static io.caravan.receiver.ReceiverCalls.startArchive;
 import static io.caravan.receiver.ReceiverCalls.status;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,6 +79,22 @@ class ClusteredReceiversTest {
         assertPublished(b, finish(b, sid, parcel), parcel, "alternating");
         JsonNode again = ok(finish(a, sid, parcel), 200);
         assertThat(again.get("path").asText()).as("a repeated finish on the other node").isEqualTo("alternating");
+    }
+
+    @Test
+    void publishOptionsAFinishGaveOnOneNodeHoldOnTheOther() throws Exception {
+        ReceiverCalls.Parcel first = ReceiverCalls.smallParcel(tmp, "first", 100_000, 1);
+        ReceiverCalls.Parcel second = ReceiverCalls.smallParcel(tmp, "second", 130_000, 2);
+        String sid = startArchive(a, "shared", Map.of());
+        putAll(a, sid, first, range(0, first.count()));
+        assertPublished(a, finish(a, sid, first), first, "shared");
+        String later = startArchive(b, "shared", Map.of("on_conflict", "fail")); // node b holds it with "fail"
+        putAll(b, later, second, range(1, second.count()));
+
+        error(finishWith(a, later, second, "?on_conflict=rename"), 409, null); // chunk 0 is missing
+        ok(put(b, later, 0, second.part(0)), 201);
+
+        assertPublished(b, finish(b, later, second), second, "shared (1)");
     }
 
     @Test

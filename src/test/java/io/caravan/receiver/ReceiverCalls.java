@@ -164,6 +164,11 @@ final class ReceiverCalls {
         return receiver.send("POST", "/finish/" + sid, parcel.manifestJson().getBytes(StandardCharsets.UTF_8), withJson(headers));
     }
 
+    /** POST /finish with the publish options of {@code query} ("?on_conflict=rename&force=true", or ""). */
+    static HttpResponse<String> finishWith(ReceiverFixture receiver, String sid, Parcel parcel, String query) throws Exception {
+        return receiver.send("POST", "/finish/" + sid + query, parcel.manifestJson().getBytes(StandardCharsets.UTF_8), withJson());
+    }
+
     static HttpResponse<String> status(ReceiverFixture receiver, String sid, String... headers) throws Exception {
         return receiver.send("GET", "/status/" + sid, null, headers);
     }

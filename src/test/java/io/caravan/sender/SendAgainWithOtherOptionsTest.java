@@ -8,6 +8,8 @@ import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A send the receiver refused at its finish (409: the name is taken) is run again with other
  * publish options ({@code --force}, another {@code --on-conflict}): the rerun publishes with the
- * options it was given, not with those the first run started its session with.
+ * options it was given, not with those the first run started its session with, and in the session of the
+ * first run: its finish gives the new options, and not a chunk is sent again.
  */
 class SendAgainWithOtherOptionsTest {
 
@@ -71,5 +74,30 @@ class SendAgainWithOtherOptionsTest {
         assertThat(renamed.exitCode()).as(renamed.err()).isZero();
         assertThat(receiver.inbox().resolve("Q")).hasContent("file");
         assertThat(receiver.inbox().resolve("Q (1)")).hasContent("other");
+    }
+
+    @Test
+    void aRerunWithForceSendsNoChunkAgain() throws Exception {
+        Path big = Files.createDirectories(tmp.resolve("d/Q"));
+        TestTrees.random(big.resolve("data.raw"), 3_000_000, 7);
+        long before = bytesReceived();
+        CliRunner.Result refused = send(big, "--chunk-size", "256K");
+        assertThat(refused.exitCode()).isNotZero();
+        long firstRun = bytesReceived() - before;
+        assertThat(firstRun).isGreaterThan(3_000_000);
+
+        CliRunner.Result forced = send(big, "--chunk-size", "256K", "--force");
+
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(bytesReceived() - before).as("chunk bytes received in both runs").isEqualTo(firstRun);
+        assertThat(receiver.inbox().resolve("Q/data.raw")).hasSameBinaryContentAs(big.resolve("data.raw"));
+        assertThat(TestTrees.keptVersions(receiver.inbox(), "Q")).containsExactly("file\n");
+    }
+
+    private long bytesReceived() throws Exception {
+        String scrape = receiver.get("/metrics").body();
+        Matcher m = Pattern.compile("(?m)^caravan_bytes_received_bytes_total (\\S+)$").matcher(scrape);
+        assertThat(m.find()).as(scrape).isTrue();
+        return (long) Double.parseDouble(m.group(1));
     }
 }

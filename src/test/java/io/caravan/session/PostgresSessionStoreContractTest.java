@@ -1,5 +1,7 @@
 package io.caravan.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.caravan.session.postgres.PostgresSessionStore;
 import io.caravan.session.postgres.SessionDatabase;
 import io.caravan.session.postgres.TestDatabase;
@@ -11,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The {@link SessionStore} contract against the PostgreSQL store on a real (embedded) PostgreSQL: the
@@ -35,5 +38,19 @@ class PostgresSessionStoreContractTest extends SessionStoreContractTest {
     @AfterEach
     void closeStores() {
         opened.forEach(PostgresSessionStore::close);
+    }
+
+    @Test
+    void publishOptionsReplacedOnOneNodeAreReadOnAnother() throws Exception {
+        SessionStore one = open(root);
+        Session session = one.create("p", "archive", "zstd", 1L << 20, "fail", null, false, false, null);
+        SessionStore two = open(root); // a second node on the same database and chunk folder, while the first runs
+        Session onTwo = two.get(session.id().value());
+        assertThat(onTwo.meta().onConflict()).isEqualTo("fail");
+
+        one.replacePublishOptions(session, "rename", true);
+
+        assertThat(two.currentMeta(onTwo)).isEqualTo(session.meta());
+        assertThat(onTwo.meta()).isEqualTo(session.meta());
     }
 }

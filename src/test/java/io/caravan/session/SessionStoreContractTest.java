@@ -120,4 +120,24 @@ class SessionStoreContractTest {
                     .noneMatch(name -> name.startsWith(".tmp"));
         }
     }
+
+    @Test
+    void replacedPublishOptionsAreDurableAndRecoveredByANewStore() throws Exception {
+        SessionStore store = open(root);
+        Session session = store.create("p", "archive", "zstd", 1L << 20, "fail", null, false, false, 42L);
+        SessionMeta started = session.meta();
+
+        store.replacePublishOptions(session, "rename", true);
+
+        assertThat(session.meta()).isEqualTo(new SessionMeta(started.id(), "p", "archive", "zstd", 1L << 20, "rename",
+                started.createdAt(), started.expiresAt(), null, null, true, 42L));
+        assertThat(store.currentMeta(session)).isEqualTo(session.meta());
+        assertThat(open(root).get(session.id().value()).meta()).as("after a restart").isEqualTo(session.meta());
+        store.replacePublishOptions(session, "replace", false);
+        assertThat(open(root).get(session.id().value()).meta().allowTypeChange()).isFalse();
+
+        store.remove(session, null);
+        assertThatThrownBy(() -> store.replacePublishOptions(session, "rename", true))
+                .isInstanceOf(SessionNotFoundException.class);
+    }
 }

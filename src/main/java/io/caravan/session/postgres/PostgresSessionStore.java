@@ -219,6 +219,27 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         return tracked != null ? tracked : sessions.get(id);
     }
 
+    /** The session's row holds the new options once it commits; every node reads them with {@link #currentMeta}. */
+    @Override
+    public void replacePublishOptions(Session session, String onConflict, boolean force) throws IOException {
+        SessionMeta meta = session.meta().withPublishOptions(onConflict, force);
+        if (!rows.updateMeta(meta)) {
+            throw gone(meta.id());
+        }
+        ChunkFiles.meta(session, meta);
+    }
+
+    @Override
+    public SessionMeta currentMeta(Session session) throws IOException {
+        String id = session.meta().id();
+        SessionMeta meta = rows.meta(id);
+        if (meta == null) {
+            throw gone(id);
+        }
+        ChunkFiles.meta(session, meta);
+        return meta;
+    }
+
     /** Lists the chunk rows committed since the last look; a session whose row is gone was removed elsewhere. */
     private void refresh(Tracked tracked) throws IOException {
         String id = tracked.session.meta().id();

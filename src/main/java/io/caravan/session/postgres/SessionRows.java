@@ -60,6 +60,17 @@ final class SessionRows {
         });
     }
 
+    /** Stores {@code meta} as its session's metadata; false when the session has no row (it was removed). */
+    boolean updateMeta(SessionMeta meta) throws IOException {
+        return sql("storing the publish options of session " + meta.id(), c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE caravan_session SET meta = ? WHERE id = ?")) {
+                update.setString(1, JSON.writeValueAsString(meta));
+                update.setString(2, meta.id());
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
     /** The metadata of session {@code id}; null when it has no row. */
     SessionMeta meta(String id) throws IOException {
         String meta = sql("reading session " + id, c -> {

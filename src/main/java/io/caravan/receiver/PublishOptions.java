@@ -1,0 +1,36 @@
+package io.caravan.receiver;
+
+import io.caravan.session.RequestRejectedException;
+import io.caravan.unpack.OnConflict;
+import java.util.Locale;
+
+/**
+ * The publish options a {@code POST /finish/{sid}?on_conflict=&force=} gives again, in place of those the
+ * session was started with (a finish refused because the name is taken is sent again with other ones, without
+ * sending the session's chunks again). Read as {@code /start} reads them: an absent {@code on_conflict} is the
+ * receiver's default, an absent {@code force} false; checked as it checks them, with the same 400 answers.
+ * Whether the name means "into that folder" is not among them: that is decided when the session starts.
+ */
+public record PublishOptions(String onConflict, boolean force) {
+
+    /** The options in a finish's query parameters (as sent, or null); null when it gives neither. */
+    static PublishOptions of(String onConflict, String force) {
+        if (onConflict == null && force == null) {
+            return null;
+        }
+        if (onConflict != null) {
+            checkedOnConflict(onConflict, OnConflict.REPLACE);
+        }
+        if (force != null && !force.equals("true") && !force.equals("false")) {
+            throw RequestRejectedException.badRequest("force must be true or false, not " + force);
+        }
+        return new PublishOptions(onConflict, "true".equals(force));
+    }
+
+    /** {@code on_conflict} as a session keeps it: {@code fallback} when none was given; 400 for an unknown policy. */
+    static String checkedOnConflict(String given, OnConflict fallback) {
+        String onConflict = (given != null ? given : fallback.name()).toLowerCase(Locale.ROOT);
+        OnConflict.parse(onConflict);
+        return onConflict;
+    }
+}
