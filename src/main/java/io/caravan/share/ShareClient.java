@@ -38,6 +38,8 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
     static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
     /** Bytes per second an answer must keep up, over every {@link #STALL_TIMEOUT}: slower is taken as broken off. */
     static final long MINIMUM_RATE = 1024;
+    /** How long a follower waits out a server that is too busy to write a bundle before asking file by file. */
+    static final Duration BUSY_PATIENCE = Duration.ofSeconds(20);
     /** The largest answer of changes read (a server sends at most {@link ShareLog#MAX_EVENTS_PER_ANSWER} at a time). */
     static final int MAX_EVENTS_BYTES = 16 << 20;
     /** The most entries of a listing taken: a share's tree is held in memory, as the follower's own is. */
@@ -318,30 +320,62 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
         if (!bundles || entries.isEmpty()) {
             return;
         }
-        Map<String, Object> request = Map.of("paths", entries.stream().map(SyncEntry::path).toList());
-        byte[] body = JSON.writeValueAsBytes(request);
-        HttpURLConnection connection = open("/files", null);
-        connection.setRequestMethod("POST");
-        connection.setDoOutput(true);
-        connection.setFixedLengthStreamingMode(body.length);
-        connection.setRequestProperty("Content-Type", "application/json");
-        try (java.io.OutputStream out = connection.getOutputStream()) {
-            out.write(body);
-        }
-        int status = connection.getResponseCode();
-        if (status != 200) {
+        byte[] body = JSON.writeValueAsBytes(Map.of("paths", entries.stream().map(SyncEntry::path).toList()));
+        long waitedUntil = System.nanoTime() + BUSY_PATIENCE.toNanos();
+        HttpURLConnection connection;
+        for (int status; ; ) {
+            connection = open("/files", null);
+            connection.setRequestMethod("POST");
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(body.length);
+            connection.setRequestProperty("Content-Type", "application/json");
+            try (java.io.OutputStream out = connection.getOutputStream()) {
+                out.write(body);
+            }
+            status = connection.getResponseCode();
+            if (status == 200) {
+                break;
+            }
             if (status == 404 || status == 405 || status == 501) {
                 bundles = false; // a server that serves files one by one only
             }
+            String text;
             try (InputStream error = connection.getErrorStream()) {
-                String text = error == null ? "" : new String(error.readNBytes(4096), StandardCharsets.UTF_8);
+                text = error == null ? "" : new String(error.readNBytes(4096), StandardCharsets.UTF_8);
+            }
+            // all the server's writers are taken: waiting a moment costs less than one request per file
+            long pause = busyPause(status, connection.getHeaderField("Retry-After"));
+            if (pause < 0 || System.nanoTime() + pause * 1_000_000 > waitedUntil) {
                 throw failure(status, text, "file bundle");
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("stopped while the server was busy");
             }
         }
         try (InputStream in = new io.caravan.util.MinimumRateInputStream(connection.getInputStream(), MINIMUM_RATE,
                 STALL_TIMEOUT, connection::disconnect)) {
             ShareBundle.read(in, entries, delivered::accept);
         }
+    }
+
+    /**
+     * How long to wait before asking again after {@code status} (milliseconds, a little jitter added so
+     * that followers told the same moment do not ask together), or -1 when it is not a busy answer.
+     */
+    static long busyPause(int status, String retryAfter) {
+        if (status != 503 && status != 429) {
+            return -1;
+        }
+        long seconds = 1;
+        try {
+            seconds = retryAfter == null ? 1 : Math.max(0, Math.min(5, Long.parseLong(retryAfter.trim())));
+        } catch (NumberFormatException e) {
+            // an HTTP date or nonsense: one second
+        }
+        return Math.max(100, seconds * 1000) + java.util.concurrent.ThreadLocalRandom.current().nextLong(250);
     }
 
     /** The server sent more of a file than it listed: not retried. */

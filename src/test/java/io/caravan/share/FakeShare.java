@@ -35,6 +35,8 @@ final class FakeShare implements AutoCloseable {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     final AtomicInteger served = new AtomicInteger();
     final AtomicInteger bundles = new AtomicInteger();
+    /** Bundle requests still to be answered 503 {@code busy} (as a server whose writers are all taken). */
+    final AtomicInteger busyBundles = new AtomicInteger();
 
     FakeShare() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -60,6 +62,12 @@ final class FakeShare implements AutoCloseable {
     /** {@code POST /files}: each path's content as this share holds it (whatever size it listed), -1 for none. */
     private void bundle(HttpExchange x) throws IOException {
         bundles.incrementAndGet();
+        if (busyBundles.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            x.getRequestBody().readAllBytes();
+            x.getResponseHeaders().set("Retry-After", "1");
+            answer(x, 503, "{\"error\":\"busy\",\"message\":\"all writers are taken\"}".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         com.fasterxml.jackson.databind.JsonNode asked = new com.fasterxml.jackson.databind.ObjectMapper().readTree(x.getRequestBody());
         java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
         java.io.DataOutputStream out = new java.io.DataOutputStream(answer);
