@@ -185,6 +185,14 @@ public final class ConfinedDir implements AutoCloseable {
     }
 
     /**
+     * Reads the regular file {@code name}, refused (never followed, never waited on) when it is a link,
+     * a pipe, a device or a folder, or has other names (hard links): for Caravan's own state files.
+     */
+    public InputStream readRegular(String name) throws IOException {
+        return Channels.newInputStream(openRegular(name, LibC.O_RDONLY, StandardOpenOption.READ));
+    }
+
+    /**
      * Opens the regular file {@code name} for appending, creating it (mode 0644 before umask) when absent;
      * a link, a pipe, a device, a folder or a file with other names (hard links) is refused as
      * {@link UnsafePathException}, never written through or waited on.
