@@ -110,15 +110,8 @@ final class DedupLog {
         return new Loaded(counts[0], counts[1]);
     }
 
-    /**
-     * The folder holding {@code file}, its last segment opened from its parent without following a
-     * link (the state folder a local user could replace by one), created when missing.
-     */
     private static ConfinedDir folder(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().normalize().getParent();
-        try (ConfinedDir parent = ConfinedDir.open(dir.getParent())) {
-            return parent.openDirs(dir.getFileName().toString());
-        }
+        return ConfinedDir.openStateFolder(file.toAbsolutePath().normalize().getParent());
     }
 
     private String name() {
@@ -128,10 +121,14 @@ final class DedupLog {
     /** Removes a link found as the log (never its target), saying so: the log is then written anew. */
     private void replaceLink(ConfinedDir dir) throws IOException {
         if (dir.stat(name()).map(PosixFileAttributes::isSymbolicLink).orElse(false)) {
-            LOG.warn("dedup index {} is a symbolic link, which Caravan never reads or writes through: the link is removed"
-                    + " (its target is left alone) and the index written anew", file);
             dir.delete(name());
+            removed("'" + name() + "' is a symbolic link, which Caravan never reads or writes through: the link is removed"
+                    + " (its target is left alone)");
         }
+    }
+
+    private void removed(String what) {
+        LOG.warn("dedup index {}: {}; the index is written anew", file, what);
     }
 
     /** Applies one line; the problem with it, or null when it was applied. */
@@ -230,8 +227,7 @@ final class DedupLog {
             for (ObjectNode line : lines) {
                 write(all, line);
             }
-            replaceLink(dir);
-            try (FileChannel out = dir.append(name())) {
+            try (FileChannel out = dir.appendOwn(name(), this::removed)) {
                 ByteBuffer bytes = ByteBuffer.wrap(all.toByteArray());
                 while (bytes.hasRemaining()) {
                     out.write(bytes); // one write for all but huge batches: lines of concurrent appends never interleave

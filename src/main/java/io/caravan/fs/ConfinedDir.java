@@ -58,6 +58,19 @@ public final class ConfinedDir implements AutoCloseable {
         }
     }
 
+    /**
+     * The folder {@code dir}, created when missing, its last segment opened from its parent without
+     * following a link: for a state folder such as {@code <inbox>/.caravan}, which whoever may write the
+     * inbox could replace by a link. The parent is trusted (a configured path).
+     */
+    public static ConfinedDir openStateFolder(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath().normalize();
+        Files.createDirectories(absolute.getParent());
+        try (ConfinedDir parent = open(absolute.getParent())) {
+            return parent.openDirs(absolute.getFileName().toString());
+        }
+    }
+
     /** The folder at {@code relative} below this one; refuses a link or a file on the way. */
     public ConfinedDir openDir(String relative) throws IOException {
         return walk(relative, false);
@@ -200,6 +213,25 @@ public final class ConfinedDir implements AutoCloseable {
     public FileChannel append(String name) throws IOException {
         return openRegular(name, LibC.O_WRONLY | LibC.O_APPEND | LibC.O_CREAT, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
+    }
+
+    /**
+     * Like {@link #append}, for a file only Caravan writes: anything else found under {@code name} (a link,
+     * a pipe, a file with other names) is first removed, itself, never its target, and its description
+     * passed to {@code removed} (to be logged); a folder there is refused.
+     */
+    public FileChannel appendOwn(String name, java.util.function.Consumer<String> removed) throws IOException {
+        try {
+            return append(name);
+        } catch (UnsafePathException notOwn) {
+            if (stat(name).map(PosixFileAttributes::isDirectory).orElse(true)) {
+                throw notOwn;
+            }
+            delete(name);
+            removed.accept(notOwn.getMessage().replace("; nothing was changed there", "") + ": removed (what it"
+                    + " pointed to or shared is left alone), and the file started anew");
+            return append(name);
+        }
     }
 
     /**
