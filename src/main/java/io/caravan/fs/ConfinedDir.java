@@ -228,8 +228,8 @@ public final class ConfinedDir implements AutoCloseable {
                 throw notOwn;
             }
             delete(name);
-            removed.accept(notOwn.getMessage().replace("; nothing was changed there", "") + ": removed (what it"
-                    + " pointed to or shared is left alone), and the file started anew");
+            removed.accept(notOwn.why() + ": removed (what it pointed to or shared is left alone), and the file"
+                    + " started anew");
             return append(name);
         }
     }

@@ -336,8 +336,8 @@ public final class ShareLog {
                 lines += numbered.size();
             } catch (UnsafePathException notOwn) {
                 // a link (or anything but Caravan's own file) put there: the log is written anew in its place
-                LOG.warn("share '{}': {}; the change log is written anew in its place (its target is left alone)",
-                        name, notOwn.getMessage());
+                LOG.warn("share '{}': {}: the change log is written anew in its place (its target is left alone)",
+                        name, notOwn.why());
                 rewrite(dir, numbered);
             }
         }
