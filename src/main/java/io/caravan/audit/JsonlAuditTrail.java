@@ -78,6 +78,10 @@ public final class JsonlAuditTrail implements AuditTrail {
             if (out.size() >= maxSize) {
                 rotate(now);
             }
+        } catch (UnsafePathException e) {
+            LOG.warn("could not write the audit line for {} '{}' to {}: {}; remove it, and Caravan creates its own folder"
+                    + " there", event.event(), event.name(), file, e.getMessage());
+            closeQuietly();
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not write the audit line for {} '{}' to {}: {}", event.event(), event.name(), file, e.toString());
             closeQuietly();
@@ -206,7 +210,7 @@ public final class JsonlAuditTrail implements AuditTrail {
         } catch (NoSuchFileException e) {
             return false;
         } catch (UnsafePathException e) {
-            LOG.warn("audit trail: {}", e.getMessage());
+            LOG.warn("audit trail: '{}' is not read ({}); remove it", e.path(), e.why());
             return false;
         }
         if (done[0]) {
