@@ -144,6 +144,16 @@ public final class ChunkCache {
         }
     }
 
+    /**
+     * Chunk {@code index} of {@code packing}, opened for reading from its part file through the open cache
+     * folder; a part file that is a link (or not a regular file) is refused, never served.
+     */
+    public java.nio.channels.FileChannel openChunk(Packing packing, int index) throws IOException {
+        try (ConfinedDir dir = folder.openDir(packing.prefix().getParent().getFileName().toString())) {
+            return dir.readChannel(packing.chunk(index).getFileName().toString());
+        }
+    }
+
     private void pack(Path done, Path source, String name, PackOptions options, String createdAt) throws IOException {
         Path tmp = dir.resolve(done.getFileName() + ".tmp-" + UUID.randomUUID());
         try {

@@ -202,7 +202,12 @@ public final class ConfinedDir implements AutoCloseable {
      * a pipe, a device or a folder, or has other names (hard links): for Caravan's own state files.
      */
     public InputStream readRegular(String name) throws IOException {
-        return Channels.newInputStream(openRegular(name, LibC.O_RDONLY, StandardOpenOption.READ));
+        return Channels.newInputStream(readChannel(name));
+    }
+
+    /** Like {@link #readRegular}, as a channel (positioned reads, transfers). */
+    public FileChannel readChannel(String name) throws IOException {
+        return openRegular(name, LibC.O_RDONLY, StandardOpenOption.READ);
     }
 
     /**

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The chunk cache ({@code <inbox>/.caravan/catalog/cache}) never packs into, serves from, or evicts
  * through a link a local user plants: a link as the cache folder is refused when the cache opens
- * (nothing deleted or written where it points), and a link as a packing is removed as a link and the
- * parcel packed anew, its target untouched.
+ * (nothing deleted or written where it points), a link as a packing is removed as a link and the
+ * parcel packed anew, its target untouched, and a link as a part file is never served.
  */
 class ChunkCacheLinksTest {
 
@@ -68,5 +68,19 @@ class ChunkCacheLinksTest {
         assertThat(Files.isDirectory(cacheDir.resolve("k1"), LinkOption.NOFOLLOW_LINKS)).isTrue();
         assertThat(packing.chunk(0).toRealPath()).startsWith(cacheDir.resolve("k1").toRealPath());
         assertThat(Files.getLastModifiedTime(victim)).isEqualTo(before);
+    }
+
+    @Test
+    void aLinkAsAPartFileIsNotServed() throws Exception {
+        ChunkCache cache = new ChunkCache(cacheDir, 1 << 30);
+        ChunkCache.Packing packing = cache.get("k1", source, "one", PackUnpack.options("none", 64 * 1024),
+                "2026-01-01T00:00:00Z");
+        Path secret = victim.resolve("secret.txt");
+        Files.writeString(secret, "not for downloads\n");
+        Path part = cacheDir.resolve("k1").resolve(packing.chunk(0).getFileName());
+        Files.delete(part);
+        Files.createSymbolicLink(part, secret);
+
+        assertThatThrownBy(() -> cache.openChunk(packing, 0).close()).hasMessageContaining("symbolic link");
     }
 }
