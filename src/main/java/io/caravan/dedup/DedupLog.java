@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.caravan.dedup.ContentIndex.StoredFile;
-import io.caravan.util.FileIdentity;
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.UnsafePathException;
 import io.caravan.util.BoundedLines;
+import io.caravan.util.FileIdentity;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * JSON encoding, so no name can break a line. Reading never fails: a line that is not valid UTF-8
  * JSON, lacks a field or names a path that is not a plain relative path inside the inbox is logged
  * and skipped. Writing never fails a publish either: the index is a cache, and an entry lost costs
- * a later re-send, never a wrong answer.
+ * a later re-send, never a wrong answer. The log is reached from its folder opened without following a
+ * link ({@link ConfinedDir#openStateFolder}): a link (or pipe, or hard link) found as the log is removed
+ * as itself and the log written anew, a link as the folder leaves the index in memory, logged.
  */
 final class DedupLog {
 
