@@ -1,16 +1,18 @@
 package io.caravan.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.UnsafePathException;
+import io.caravan.util.BoundedLines;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +24,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,13 +32,19 @@ import org.slf4j.LoggerFactory;
  * Each event is one line written by Jackson, so no field can hold a raw newline or quote and a client's
  * name can neither end a line nor forge a field. Lines are appended under one lock, one write each. The
  * file is rotated to {@code audit-<UTC>.jsonl} when it reaches its size limit or a new UTC day begins;
- * rotated files older than the keep time are deleted at rotation and by {@link #cleanup}.
+ * rotated files older than the keep time are deleted at rotation and by {@link #cleanup}. Every file is
+ * reached from the folder opened without following a link ({@link ConfinedDir}): a link as the folder is
+ * refused (the line is logged as not written), a link or anything else found as {@code audit.jsonl} is
+ * removed as itself and the trail started anew, a rotated file that is a link is not read, and a line
+ * longer than any event is skipped, never read whole.
  */
 public final class JsonlAuditTrail implements AuditTrail {
 
     public static final String FILE = "audit.jsonl";
     private static final Logger LOG = LoggerFactory.getLogger(JsonlAuditTrail.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A line longer than this is not an event Caravan wrote: names are at most 4 KiB, escaped. */
+    private static final int MAX_LINE = 64 * 1024;
     private static final DateTimeFormatter ROTATED = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
             .withZone(ZoneOffset.UTC);
 
@@ -71,6 +78,10 @@ public final class JsonlAuditTrail implements AuditTrail {
             if (out.size() >= maxSize) {
                 rotate(now);
             }
+        } catch (UnsafePathException e) {
+            LOG.warn("could not write the audit line for {} '{}' to {}: {}; remove it, and Caravan creates its own folder"
+                    + " there", event.event(), event.name(), file, e.getMessage());
+            closeQuietly();
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not write the audit line for {} '{}' to {}: {}", event.event(), event.name(), file, e.toString());
             closeQuietly();
@@ -81,12 +92,14 @@ public final class JsonlAuditTrail implements AuditTrail {
     public List<AuditEvent> since(Instant since, int limit) {
         int max = Math.max(1, Math.min(limit, MAX_READ));
         Deque<AuditEvent> found = new ArrayDeque<>();
-        try {
-            for (Path part : parts(since)) {
-                if (read(part, since, max, found)) {
+        try (ConfinedDir folder = ConfinedDir.openStateFolder(dir)) {
+            for (String part : parts(folder, since)) {
+                if (read(folder, part, since, max, found)) {
                     break;
                 }
             }
+        } catch (UnsafePathException e) {
+            LOG.warn("the audit trail in {} cannot be read: {}", dir, e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -96,14 +109,14 @@ public final class JsonlAuditTrail implements AuditTrail {
     /** Deletes the rotated files older than the keep time; the receiver's cleanup calls this. */
     public synchronized void cleanup() {
         Instant oldest = clock.instant().minus(keep);
-        try {
-            for (Path rotated : rotated()) {
+        try (ConfinedDir folder = ConfinedDir.openStateFolder(dir)) {
+            for (String rotated : rotated(folder)) {
                 Instant at = rotatedAt(rotated);
                 if (at != null && at.isBefore(oldest)) {
-                    Files.deleteIfExists(rotated);
+                    folder.delete(rotated); // a link is removed as a link
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | UnsafePathException e) {
             LOG.warn("could not delete old audit files in {}: {}", dir, e.toString());
         }
     }
@@ -116,10 +129,12 @@ public final class JsonlAuditTrail implements AuditTrail {
     private FileChannel open(Instant now) throws IOException {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         if (channel == null) {
-            Files.createDirectories(dir);
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            day = channel.size() == 0 ? today
-                    : LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), ZoneOffset.UTC);
+            try (ConfinedDir folder = ConfinedDir.openStateFolder(dir)) {
+                channel = folder.appendOwn(FILE, removed -> LOG.warn("audit trail: {}", removed));
+                day = channel.size() == 0 ? today : LocalDate.ofInstant(folder.stat(FILE)
+                        .map(PosixFileAttributes::lastModifiedTime).orElseThrow(() -> new NoSuchFileException(file.toString()))
+                        .toInstant(), ZoneOffset.UTC);
+            }
         }
         if (!today.equals(day) && channel.size() > 0) {
             rotate(now);
@@ -130,11 +145,11 @@ public final class JsonlAuditTrail implements AuditTrail {
 
     private void rotate(Instant now) throws IOException {
         closeQuietly();
-        Path target = dir.resolve("audit-" + ROTATED.format(now) + ".jsonl");
-        for (int i = 1; Files.exists(target); i++) {
-            target = dir.resolve("audit-" + ROTATED.format(now.plusMillis(i)) + ".jsonl");
+        try (ConfinedDir folder = ConfinedDir.openStateFolder(dir)) {
+            for (int i = 0; !folder.renameNoReplace(FILE, folder, "audit-" + ROTATED.format(now.plusMillis(i)) + ".jsonl"); i++) {
+                // that name is taken: the next millisecond's
+            }
         }
-        Files.move(file, target);
         cleanup();
     }
 
@@ -150,15 +165,15 @@ public final class JsonlAuditTrail implements AuditTrail {
     }
 
     /** The files that may hold events after {@code since}, oldest first; newest first when {@code since} is null. */
-    private List<Path> parts(Instant since) throws IOException {
-        List<Path> parts = new ArrayList<>();
-        for (Path rotated : rotated()) {
+    private List<String> parts(ConfinedDir folder, Instant since) throws IOException {
+        List<String> parts = new ArrayList<>();
+        for (String rotated : rotated(folder)) {
             Instant at = rotatedAt(rotated);
             if (since == null || at == null || !at.isBefore(since)) {
                 parts.add(rotated);
             }
         }
-        parts.add(file);
+        parts.add(FILE);
         if (since == null) {
             java.util.Collections.reverse(parts);
         }
@@ -168,21 +183,22 @@ public final class JsonlAuditTrail implements AuditTrail {
     /**
      * Reads one file into {@code found}: after {@code since}, appends until {@code max} are found (true
      * when done); without it, keeps the last {@code max} lines in front of those found in later files.
+     * A file that is a link (or not a regular file) is not read.
      */
-    private static boolean read(Path part, Instant since, int max, Deque<AuditEvent> found) throws IOException {
+    private static boolean read(ConfinedDir folder, String part, Instant since, int max, Deque<AuditEvent> found)
+            throws IOException {
         Deque<AuditEvent> tail = new ArrayDeque<>();
-        try (BufferedReader reader = Files.newBufferedReader(part, StandardCharsets.UTF_8)) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                AuditEvent event = parse(line);
+        boolean[] done = new boolean[1];
+        try (InputStream in = folder.readRegular(part)) {
+            BoundedLines.read(in, MAX_LINE, bytes -> {
+                AuditEvent event = bytes == null || done[0] ? null : parse(new String(bytes, StandardCharsets.UTF_8));
                 if (event == null) {
-                    continue;
+                    return;
                 }
                 if (since != null) {
                     if (Instant.parse(event.time()).isAfter(since)) {
                         found.addLast(event);
-                        if (found.size() >= max) {
-                            return true;
-                        }
+                        done[0] = found.size() >= max;
                     }
                 } else {
                     tail.addLast(event);
@@ -190,9 +206,15 @@ public final class JsonlAuditTrail implements AuditTrail {
                         tail.removeFirst();
                     }
                 }
-            }
+            });
         } catch (NoSuchFileException e) {
             return false;
+        } catch (UnsafePathException e) {
+            LOG.warn("audit trail: '{}' is not read ({}); remove it", e.path(), e.why());
+            return false;
+        }
+        if (done[0]) {
+            return true;
         }
         while (!tail.isEmpty()) {
             found.addFirst(tail.removeLast());
@@ -209,18 +231,12 @@ public final class JsonlAuditTrail implements AuditTrail {
         }
     }
 
-    private List<Path> rotated() throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> rotatedAt(p) != null).sorted().toList();
-        }
+    private static List<String> rotated(ConfinedDir folder) throws IOException {
+        return folder.list().stream().filter(name -> rotatedAt(name) != null).sorted().toList();
     }
 
     /** When a rotated file was rotated, from its name; null for any other file. */
-    private static Instant rotatedAt(Path path) {
-        String name = path.getFileName().toString();
+    private static Instant rotatedAt(String name) {
         if (!name.startsWith("audit-") || !name.endsWith(".jsonl")) {
             return null;
         }

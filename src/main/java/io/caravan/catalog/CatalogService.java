@@ -181,7 +181,7 @@ public final class CatalogService {
         ChunkCache.Packing packing = chunk(name, index, ifMatch);
         ChunkInfo info = packing.manifest().chunks().get(index);
         if (!packing.fromSource()) {
-            return new ServedChunk(FileChannel.open(packing.chunk(index), StandardOpenOption.READ), 0, info);
+            return new ServedChunk(cache.openChunk(packing, index), 0, info);
         }
         OpenFile file = file(name, null);
         if (file.size() != packing.manifest().totalSize()) {

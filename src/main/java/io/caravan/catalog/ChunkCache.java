@@ -1,6 +1,8 @@
 package io.caravan.catalog;
 
 import io.caravan.InsufficientStorageException;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.UnsafePathException;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.ChunkTarget;
 import io.caravan.pack.Manifest;
@@ -16,11 +18,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -45,12 +50,22 @@ import org.slf4j.LoggerFactory;
  * each byte once and drops the chunks at the publish (the extracted tree is the only copy), merges
  * and mirror changes alter published trees without any upload to keep, and a packing made from the
  * published tree describes exactly what a reader would get.
+ * <p>
+ * The cache folder is opened once, with the two folders above it ({@code .caravan/catalog/cache}), without
+ * following a link ({@link ConfinedDir}), and everything below is reached through that open folder: a
+ * link planted as one of them is refused when the cache opens, one planted as a packing is removed as a
+ * link and the entry packed anew, and a manifest is read with a bound.
  */
 public final class ChunkCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkCache.class);
     private static final String PREFIX = "p";
+    /** The most a manifest may hold: one of millions of entries. */
+    private static final long MAX_MANIFEST = 512L << 20;
 
+    /** The open cache folder, for the cache's lifetime: what it was when the cache opened, whatever is renamed since. */
+    private final ConfinedDir folder;
+    /** {@link #folder} as a path ({@code /proc/self/fd/N/.}): paths below it are resolved from the open folder. */
     private final Path dir;
     private final long maxBytes;
     private final long minFreeBytes;
@@ -63,14 +78,26 @@ public final class ChunkCache {
 
     /** A cache in {@code dir} of at most {@code maxBytes}, which leaves at least {@code minFreeBytes} free on its disk. */
     public ChunkCache(Path dir, long maxBytes, long minFreeBytes) throws IOException {
-        this.dir = Files.createDirectories(dir);
+        this.folder = open(dir.toAbsolutePath().normalize());
+        this.dir = folder.self();
         this.maxBytes = maxBytes;
         this.minFreeBytes = minFreeBytes;
-        this.store = Files.getFileStore(this.dir);
-        try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, "*.tmp-*")) {
-            for (Path tmp : stale) {
-                Staging.deleteTree(tmp); // a packing a crash interrupted
+        this.store = Files.getFileStore(dir);
+        for (String name : folder.list()) {
+            if (name.contains(".tmp-")) {
+                folder.deleteTree(name); // a packing a crash interrupted
             }
+        }
+    }
+
+    /** The cache folder, it and the two above it opened without following a link. */
+    private static ConfinedDir open(Path dir) throws IOException {
+        Path state = dir.getParent().getParent();
+        try (ConfinedDir top = ConfinedDir.openStateFolder(state)) {
+            return top.openDirs(dir.getParent().getFileName() + "/" + dir.getFileName());
+        } catch (UnsafePathException e) {
+            throw new IOException("the chunk cache " + dir + " cannot be opened: " + e.getMessage()
+                    + "; remove it, and Caravan creates its own folder there", e);
         }
     }
 
@@ -95,14 +122,35 @@ public final class ChunkCache {
         Object lock = locks.computeIfAbsent(key, k -> new Object());
         synchronized (lock) {
             Path done = dir.resolve(key);
-            if (!Files.isDirectory(done)) {
+            java.util.Optional<PosixFileAttributes> found = folder.stat(key);
+            if (found.isPresent() && !found.get().isDirectory()) {
+                LOG.warn("catalog: '{}' in the chunk cache is a {}, not a packing: removed as itself (what it points to is"
+                        + " left alone) and packed anew", key, found.get().isSymbolicLink() ? "symbolic link" : "file");
+                folder.deleteTree(key);
+                found = java.util.Optional.empty();
+            }
+            if (found.isEmpty()) {
                 pack(done, source, name, options, createdAt);
                 evict(key);
             }
-            Files.setLastModifiedTime(done, FileTime.fromMillis(System.currentTimeMillis()));
+            folder.setModified(key, FileTime.fromMillis(System.currentTimeMillis()));
             Path prefix = done.resolve(PREFIX);
-            String json = Files.readString(PartFiles.manifest(prefix));
+            String json;
+            try (ConfinedDir packing = folder.openDir(key)) {
+                json = new String(packing.readSmall(PartFiles.manifest(prefix).getFileName().toString(), MAX_MANIFEST),
+                        StandardCharsets.UTF_8);
+            }
             return new Packing(prefix, Manifest.fromJson(json), json);
+        }
+    }
+
+    /**
+     * Chunk {@code index} of {@code packing}, opened for reading from its part file through the open cache
+     * folder; a part file that is a link (or not a regular file) is refused, never served.
+     */
+    public java.nio.channels.FileChannel openChunk(Packing packing, int index) throws IOException {
+        try (ConfinedDir dir = folder.openDir(packing.prefix().getParent().getFileName().toString())) {
+            return dir.readChannel(packing.chunk(index).getFileName().toString());
         }
     }
 
@@ -182,6 +230,9 @@ public final class ChunkCache {
     }
 
     private static long size(Path packing) throws IOException {
+        if (!Files.isDirectory(packing, LinkOption.NOFOLLOW_LINKS)) {
+            return 0; // a link is removed as itself: what it points to is not the cache's
+        }
         try (Stream<Path> files = Files.list(packing)) {
             long sum = 0;
             for (Path file : files.toList()) {
@@ -195,7 +246,7 @@ public final class ChunkCache {
 
     private static FileTime lastUsed(Path packing) {
         try {
-            return Files.getLastModifiedTime(packing);
+            return Files.getLastModifiedTime(packing, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             return FileTime.fromMillis(0);
         }

@@ -1,14 +1,13 @@
 package io.caravan.catalog;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.UnsafePathException;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,18 +21,35 @@ import java.util.Optional;
  * SHA-256 of the name (so any name is a safe file name), written under a temporary name and renamed.
  * Records of one process are serialised (receivers sharing one folder are not: they need the
  * database implementation); records are never dropped, so they outlive any session lifetime. Listing
- * reads every record, which suits thousands of parcels, not millions.
+ * reads every record, which suits thousands of parcels, not millions. The folder is reached without
+ * following a link from the state folder's parent ({@link ConfinedDir}), and records are read and
+ * written relative to it: a link as the catalog folder is refused, a link as a record is not taken as one
+ * (the next record of that name replaces it, as a link), and a record is read with a size bound.
  */
 public final class DiskParcelCatalog implements ParcelCatalog {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DiskParcelCatalog.class);
+    /** The most a record may hold: its longest name, escaped, and a few fields. */
+    private static final long MAX_RECORD = 64 * 1024;
 
-    private final Path dir;
+    private final Path stateDir;
+    private final String folder;
     private final Clock clock;
 
-    public DiskParcelCatalog(Path catalogDir, Clock clock) throws IOException {
-        this.dir = Files.createDirectories(catalogDir.resolve("parcels"));
+    /** A catalog in {@code catalogDir/parcels}, created (and checked) at each use. */
+    public DiskParcelCatalog(Path catalogDir, Clock clock) {
+        Path absolute = catalogDir.toAbsolutePath().normalize();
+        this.stateDir = absolute.getParent();
+        this.folder = absolute.getFileName() + "/parcels";
         this.clock = clock;
+    }
+
+    /** The records' folder: the state folder opened from its parent, then the rest, without following a link. */
+    private ConfinedDir open() throws IOException {
+        try (ConfinedDir state = ConfinedDir.openStateFolder(stateDir)) {
+            return state.openDirs(folder);
+        }
     }
 
     @Override
@@ -47,10 +63,10 @@ public final class DiskParcelCatalog implements ParcelCatalog {
     }
 
     private void write(PublishedParcel parcel) throws IOException {
-        Path file = file(parcel.name());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(parcel));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        byte[] bytes = JSON.writeValueAsBytes(parcel);
+        try (ConfinedDir dir = open()) {
+            dir.replace(file(parcel.name()), out -> out.write(bytes));
+        }
     }
 
     @Override
@@ -74,23 +90,39 @@ public final class DiskParcelCatalog implements ParcelCatalog {
 
     @Override
     public Optional<PublishedParcel> find(String name) throws IOException {
+        try (ConfinedDir dir = open()) {
+            return Optional.ofNullable(read(dir, file(name)));
+        }
+    }
+
+    /** The record in {@code file}, or null when there is none, or what is there is not a record (a link, say). */
+    private static PublishedParcel read(ConfinedDir dir, String file) throws IOException {
         try {
-            return Optional.of(JSON.readValue(Files.readAllBytes(file(name)), PublishedParcel.class));
+            return JSON.readValue(dir.readSmall(file, MAX_RECORD), PublishedParcel.class);
         } catch (NoSuchFileException e) {
-            return Optional.empty();
+            return null;
+        } catch (UnsafePathException e) {
+            LOG.warn("catalog: {}; not taken as a record (the next publish of its name replaces it)", e.getMessage());
+            return null;
         }
     }
 
     @Override
     public List<PublishedParcel> list(String prefix, Instant since, String after, int limit) throws IOException {
         List<PublishedParcel> all = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
-            for (Path file : files) {
+        try (ConfinedDir dir = open()) {
+            for (String file : dir.list()) {
+                if (!file.endsWith(".json")) {
+                    continue;
+                }
                 PublishedParcel parcel;
                 try {
-                    parcel = JSON.readValue(file.toFile(), PublishedParcel.class);
+                    parcel = read(dir, file);
                 } catch (IOException damaged) {
                     continue; // not one of ours, or replaced meanwhile: the next listing reads it again
+                }
+                if (parcel == null) {
+                    continue;
                 }
                 if ((prefix == null || parcel.name().startsWith(prefix))
                         && (since == null || !Instant.parse(parcel.publishedAt()).isBefore(since))
@@ -103,8 +135,7 @@ public final class DiskParcelCatalog implements ParcelCatalog {
         return all.subList(0, Math.min(limit, all.size()));
     }
 
-    private Path file(String name) {
-        return dir.resolve(Sha256.of(name.getBytes(StandardCharsets.UTF_8), 0, name.getBytes(StandardCharsets.UTF_8).length)
-                + ".json");
+    private static String file(String name) {
+        return Sha256.of(name.getBytes(StandardCharsets.UTF_8), 0, name.getBytes(StandardCharsets.UTF_8).length) + ".json";
     }
 }

@@ -4,18 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.caravan.dedup.ContentIndex.StoredFile;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.UnsafePathException;
+import io.caravan.util.BoundedLines;
 import io.caravan.util.FileIdentity;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Collection;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -30,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * JSON encoding, so no name can break a line. Reading never fails: a line that is not valid UTF-8
  * JSON, lacks a field or names a path that is not a plain relative path inside the inbox is logged
  * and skipped. Writing never fails a publish either: the index is a cache, and an entry lost costs
- * a later re-send, never a wrong answer.
+ * a later re-send, never a wrong answer. The log is reached from its folder opened without following a
+ * link ({@link ConfinedDir#openStateFolder}): a link (or pipe, or hard link) found as the log is removed
+ * as itself and the log written anew, a link as the folder leaves the index in memory, logged.
  */
 final class DedupLog {
 
@@ -69,59 +73,64 @@ final class DedupLog {
      * read; files published before are found again once published anew.
      */
     static void dropTabSeparatedIndex(Path tsv) {
-        try {
-            if (Files.deleteIfExists(tsv)) {
+        try (ConfinedDir dir = folder(tsv)) {
+            if (dir.stat(tsv.getFileName().toString()).isPresent()) {
+                dir.delete(tsv.getFileName().toString()); // a link there is removed as a link
                 LOG.info("dedup index: the old {} was dropped (names could corrupt it); files published before are"
                         + " sent in full once more", tsv);
             }
-        } catch (IOException e) {
+        } catch (IOException | UnsafePathException e) {
             LOG.warn("dedup index: the old {} cannot be removed ({}); it is not used", tsv, e.getMessage());
         }
     }
 
     /** Replays every valid line in order; skips (and logs) damaged ones; an unreadable file counts as empty. */
     Loaded load(Replay replay) {
-        long applied = 0;
-        long skipped = 0;
-        long number = 0;
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-            boolean tooLong = false;
-            for (int b; ; ) {
-                b = in.read();
-                if (b >= 0 && b != '\n') {
-                    if (line.size() < MAX_LINE) {
-                        line.write(b);
-                    } else {
-                        tooLong = true;
-                    }
-                    continue;
-                }
-                if (line.size() > 0 || tooLong) {
-                    number++;
-                    String problem = tooLong ? "longer than " + MAX_LINE + " bytes" : apply(line.toByteArray(), replay);
+        long[] counts = new long[3]; // applied, skipped, line number
+        try (ConfinedDir dir = folder(file)) {
+            replaceLink(dir);
+            try (InputStream in = dir.readRegular(name())) {
+                BoundedLines.read(in, MAX_LINE, line -> {
+                    counts[2]++;
+                    String problem = line == null ? "longer than " + MAX_LINE + " bytes" : apply(line, replay);
                     if (problem == null) {
-                        applied++;
+                        counts[0]++;
                     } else {
-                        skipped++;
+                        counts[1]++;
                         LOG.warn("dedup index {}: line {} skipped ({}); the files it named are sent again when needed",
-                                file, number, problem);
+                                file, counts[2], problem);
                     }
-                }
-                line.reset();
-                tooLong = false;
-                if (b < 0) {
-                    break;
-                }
+                });
             }
         } catch (NoSuchFileException e) {
             return new Loaded(0, 0);
-        } catch (IOException e) {
+        } catch (IOException | UnsafePathException e) {
             LOG.warn("dedup index {} cannot be read ({}); starting with what was read ({} entries), the rest is"
-                    + " indexed again as files are published", file, e.getMessage(), applied);
-            return new Loaded(applied, skipped + 1);
+                    + " indexed again as files are published", file, e.getMessage(), counts[0]);
+            return new Loaded(counts[0], counts[1] + 1);
         }
-        return new Loaded(applied, skipped);
+        return new Loaded(counts[0], counts[1]);
+    }
+
+    private static ConfinedDir folder(Path file) throws IOException {
+        return ConfinedDir.openStateFolder(file.toAbsolutePath().normalize().getParent());
+    }
+
+    private String name() {
+        return file.getFileName().toString();
+    }
+
+    /** Removes a link found as the log (never its target), saying so: the log is then written anew. */
+    private void replaceLink(ConfinedDir dir) throws IOException {
+        if (dir.stat(name()).map(PosixFileAttributes::isSymbolicLink).orElse(false)) {
+            dir.delete(name());
+            removed("'" + name() + "' is a symbolic link, which Caravan never reads or writes through: the link is removed"
+                    + " (its target is left alone)");
+        }
+    }
+
+    private void removed(String what) {
+        LOG.warn("dedup index {}: {}; the index is written anew", file, what);
     }
 
     /** Applies one line; the problem with it, or null when it was applied. */
@@ -195,24 +204,19 @@ final class DedupLog {
 
     /** Replaces the log with exactly these entries (written aside, then renamed over it). */
     void rewrite(Collection<StoredFile> indexed, Collection<StoredFile> queued) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+        try (ConfinedDir dir = folder(file)) {
+            dir.replace(name(), out -> {
+                OutputStream buffered = new java.io.BufferedOutputStream(out, 1 << 16);
                 for (StoredFile f : indexed) {
-                    write(out, line(f, "index"));
+                    write(buffered, line(f, "index"));
                 }
                 for (StoredFile f : queued) {
-                    write(out, line(f, "queue"));
+                    write(buffered, line(f, "queue"));
                 }
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
+                buffered.flush();
+            });
+        } catch (IOException | UnsafePathException e) {
             problem("cannot be rewritten", e);
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // a leftover temp file is replaced by the next rewrite
-            }
         }
     }
 
@@ -220,18 +224,23 @@ final class DedupLog {
         if (lines.isEmpty()) {
             return;
         }
-        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        try (ConfinedDir dir = folder(file)) {
             for (ObjectNode line : lines) {
                 write(all, line);
             }
-            all.writeTo(out); // one write: lines of concurrent appends never interleave
-        } catch (IOException e) {
+            try (FileChannel out = dir.appendOwn(name(), this::removed)) {
+                ByteBuffer bytes = ByteBuffer.wrap(all.toByteArray());
+                while (bytes.hasRemaining()) {
+                    out.write(bytes); // one write for all but huge batches: lines of concurrent appends never interleave
+                }
+            }
+        } catch (IOException | UnsafePathException e) {
             problem("cannot be appended to", e);
         }
     }
 
-    private void problem(String what, IOException e) {
+    private void problem(String what, Exception e) {
         if (!warned) {
             LOG.warn("dedup index {} {} ({}); the index goes on in memory, files published meanwhile are sent again"
                     + " after a restart", file, what, e.toString());

@@ -58,6 +58,19 @@ public final class ConfinedDir implements AutoCloseable {
         }
     }
 
+    /**
+     * The folder {@code dir}, created when missing, its last segment opened from its parent without
+     * following a link: for a state folder such as {@code <inbox>/.caravan}, which whoever may write the
+     * inbox could replace by a link. The parent is trusted (a configured path).
+     */
+    public static ConfinedDir openStateFolder(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath().normalize();
+        Files.createDirectories(absolute.getParent());
+        try (ConfinedDir parent = open(absolute.getParent())) {
+            return parent.openDirs(absolute.getFileName().toString());
+        }
+    }
+
     /** The folder at {@code relative} below this one; refuses a link or a file on the way. */
     public ConfinedDir openDir(String relative) throws IOException {
         return walk(relative, false);
@@ -159,6 +172,128 @@ public final class ConfinedDir implements AutoCloseable {
     /** Reads the regular file {@code name}; a link is refused, never followed. */
     public InputStream read(String name) throws IOException {
         return Channels.newInputStream(FileChannel.open(entry(name), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /**
+     * The bytes of the regular file {@code name}, refused (never followed, never waited on) when it is a
+     * link, a pipe, a device or a folder, or has other names (hard links); refused with the size when it
+     * holds more than {@code limit} bytes, so a state file cannot make its reader take more memory than that.
+     */
+    public byte[] readSmall(String name, long limit) throws IOException {
+        try (FileChannel in = openRegular(name, LibC.O_RDONLY, StandardOpenOption.READ)) {
+            long size = in.size();
+            if (size > limit) {
+                throw new IOException("'" + join(display, name) + "' holds " + size + " bytes, larger than the "
+                        + limit + " it may");
+            }
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) size);
+            while (buffer.hasRemaining() && in.read(buffer) >= 0) {
+                // until full or the end (a file that shrank meanwhile); what grew meanwhile is not read
+            }
+            buffer.flip();
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        }
+    }
+
+    /**
+     * Reads the regular file {@code name}, refused (never followed, never waited on) when it is a link,
+     * a pipe, a device or a folder, or has other names (hard links): for Caravan's own state files.
+     */
+    public InputStream readRegular(String name) throws IOException {
+        return Channels.newInputStream(readChannel(name));
+    }
+
+    /** Like {@link #readRegular}, as a channel (positioned reads, transfers). */
+    public FileChannel readChannel(String name) throws IOException {
+        return openRegular(name, LibC.O_RDONLY, StandardOpenOption.READ);
+    }
+
+    /**
+     * Opens the regular file {@code name} for appending, creating it (mode 0644 before umask) when absent;
+     * a link, a pipe, a device, a folder or a file with other names (hard links) is refused as
+     * {@link UnsafePathException}, never written through or waited on.
+     */
+    public FileChannel append(String name) throws IOException {
+        return openRegular(name, LibC.O_WRONLY | LibC.O_APPEND | LibC.O_CREAT, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+    }
+
+    /**
+     * Like {@link #append}, for a file only Caravan writes: anything else found under {@code name} (a link,
+     * a pipe, a file with other names) is first removed, itself, never its target, and its description
+     * passed to {@code removed} (to be logged); a folder there is refused.
+     */
+    public FileChannel appendOwn(String name, java.util.function.Consumer<String> removed) throws IOException {
+        try {
+            return append(name);
+        } catch (UnsafePathException notOwn) {
+            if (stat(name).map(PosixFileAttributes::isDirectory).orElse(true)) {
+                throw notOwn;
+            }
+            delete(name);
+            removed.accept(notOwn.why() + ": removed (what it pointed to or shared is left alone), and the file"
+                    + " started anew");
+            return append(name);
+        }
+    }
+
+    /**
+     * Replaces {@code name} with a file written by {@code content}: written under {@code name.tmp} and
+     * renamed over it in one step, so a reader sees the old file or the new one, and a link found at
+     * either name is replaced as a link, its target never touched.
+     */
+    public void replace(String name, ContentWriter content) throws IOException {
+        String temp = name + ".tmp";
+        if (stat(temp).isPresent()) {
+            deleteTree(temp); // left by a crash, or planted
+        }
+        try (FileChannel out = create(temp)) {
+            content.write(Channels.newOutputStream(out));
+        }
+        rename(temp, this, name);
+    }
+
+    /** Writes the new content of a file {@link #replace} puts in place (the stream is closed for it). */
+    @FunctionalInterface
+    public interface ContentWriter {
+        void write(java.io.OutputStream out) throws IOException;
+    }
+
+    private FileChannel openRegular(String name, int flags, OpenOption... options) throws IOException {
+        String shown = join(display, name);
+        int opened;
+        try {
+            // O_NONBLOCK: a pipe planted under the name is opened (or refused) at once, not waited on
+            opened = LibC.INSTANCE.openat(fd, checked(name), flags | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0644);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == LibC.ELOOP) {
+                throw new UnsafePathException(shown, "'" + shown + "' is a symbolic link, and Caravan never reads or writes through links");
+            }
+            if (e.getErrorCode() == LibC.ENXIO) {
+                throw new UnsafePathException(shown, "'" + shown + "' is not a regular file");
+            }
+            throw failure(e, shown, name);
+        }
+        try {
+            Path self = Path.of("/proc/self/fd/" + opened);
+            PosixFileAttributes attrs = Files.readAttributes(self, PosixFileAttributes.class);
+            if (!attrs.isRegularFile()) {
+                throw new UnsafePathException(shown, "'" + shown + "' is not a regular file");
+            }
+            if (((Number) Files.getAttribute(self, "unix:nlink")).intValue() > 1) {
+                throw new UnsafePathException(shown, "'" + shown + "' has other names (hard links), so it is not Caravan's own");
+            }
+            // the same regular file again, as a channel Java can use (the descriptor above is closed below)
+            return FileChannel.open(self, options);
+        } finally {
+            try {
+                LibC.INSTANCE.close(opened);
+            } catch (LastErrorException ignored) {
+                // released either way
+            }
+        }
     }
 
     /** Renames {@code name} to {@code target} in {@code to}, atomically replacing a file or link (not a folder) there. */

@@ -22,6 +22,11 @@ interface LibC extends Library {
     int O_DIRECTORY = ARM ? 040000 : 0200000;
     int O_NOFOLLOW = ARM ? 0100000 : 0400000;
     int O_CLOEXEC = 02000000;
+    int O_RDONLY = 0;
+    int O_WRONLY = 1;
+    int O_CREAT = 0100;
+    int O_APPEND = 02000;
+    int O_NONBLOCK = 04000;
 
     int RENAME_NOREPLACE = 1;
     int RENAME_EXCHANGE = 2;
@@ -33,6 +38,7 @@ interface LibC extends Library {
     int EINVAL = 22;
     int ENOSYS = 38;
     int ELOOP = 40;
+    int ENXIO = 6;
 
     int open(String path, int flags, int mode) throws LastErrorException;
 

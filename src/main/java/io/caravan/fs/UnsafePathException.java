@@ -11,14 +11,21 @@ import java.util.Map;
 public class UnsafePathException extends CaravanException {
 
     private final String path;
+    private final String why;
 
     public UnsafePathException(String path, String why) {
         super("path '" + path + "' refused: " + why + "; nothing was changed there");
         this.path = path;
+        this.why = why;
     }
 
     public String path() {
         return path;
+    }
+
+    /** Why the path was refused, without the rest of the message (for a caller that goes on to act on it). */
+    public String why() {
+        return why;
     }
 
     @Override

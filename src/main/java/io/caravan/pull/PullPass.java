@@ -46,7 +46,23 @@ public final class PullPass {
 
     /** Runs one pass; returns how many parcels it published. A parcel that fails is logged and left for the next pass. */
     public synchronized int run() throws IOException {
-        PullState state = PullState.load(pullDir.resolve("state.json"));
+        java.nio.file.Files.createDirectories(settings.inbox());
+        try (ConfinedDir root = ConfinedDir.open(settings.inbox()); ConfinedDir own = pullFolder(root)) {
+            return run(PullState.load(own));
+        }
+    }
+
+    /** The pull folder, opened (and created) below the inbox without following a link planted on the way. */
+    private static ConfinedDir pullFolder(ConfinedDir inbox) throws IOException {
+        try {
+            return inbox.openDirs(NameRules.RESERVED_PREFIX + "/pull");
+        } catch (io.caravan.fs.UnsafePathException e) {
+            throw new IOException("pull: cannot keep its state: " + e.getMessage()
+                    + "; remove it, and Caravan creates its own folder there on the next pass", e);
+        }
+    }
+
+    private int run(PullState state) throws IOException {
         String url = settings.client().url();
         CatalogClient.Listing listing = settings.client().listing(settings.prefix());
         int fetched = 0;
@@ -91,12 +107,14 @@ public final class PullPass {
         String parent = String.join("/", segments.subList(0, segments.size() - 1));
         // the folders above the parcel are created without following any link planted in the inbox
         java.nio.file.Files.createDirectories(settings.inbox());
-        try (ConfinedDir root = ConfinedDir.open(settings.inbox()); ConfinedDir ignored = root.openDirs(parent)) {
-            // opened only to check and create them
+        byte[] key = name.getBytes(StandardCharsets.UTF_8);
+        String chunkFolder = "chunks/" + Sha256.of(key, 0, key.length).substring(0, 32);
+        try (ConfinedDir root = ConfinedDir.open(settings.inbox()); ConfinedDir ignored = root.openDirs(parent);
+             ConfinedDir own = pullFolder(root); ConfinedDir alsoIgnored = own.openDirs(chunkFolder)) {
+            // opened only to check and create them (the chunk folder too: a link planted as it is refused)
         }
         Path local = settings.inbox().toAbsolutePath().normalize().resolve(parent);
-        byte[] key = name.getBytes(StandardCharsets.UTF_8);
-        Path chunks = pullDir.resolve("chunks").resolve(Sha256.of(key, 0, key.length).substring(0, 32));
+        Path chunks = pullDir.resolve(chunkFolder);
         new ParcelDownload(new ParcelDownload.Settings(settings.client(), name, local, chunks, settings.parallel(),
                 OnConflict.REPLACE, true, false, settings.minFreeSpace(), settings.versions().under(parent), settings.retry()))
                 .run(ProgressListener.NONE);

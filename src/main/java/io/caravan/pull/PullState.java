@@ -3,44 +3,60 @@ package io.caravan.pull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.UnsafePathException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the pull has fetched, kept in {@code <inbox>/.caravan/pull/state.json}: for each remote parcel
  * name, the etag of the state that was published locally, and a summary of the last pass. Written
- * under a temporary name and renamed, so a crash leaves the old state or the new one.
+ * under a temporary name and renamed, so a crash leaves the old state or the new one. Read and written
+ * relative to the open pull folder, never through a link: a link found as the state file is not read
+ * (the pass starts from no state, and its write replaces the link, not its target), and a file larger
+ * than {@link #MAX_BYTES} is refused rather than read into memory.
  */
 public final class PullState {
 
+    /** The most a state file may hold (about 200,000 parcels with long names). */
+    static final long MAX_BYTES = 64L << 20;
+    static final String FILE = "state.json";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PullState.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path file;
+    private final ConfinedDir dir;
     private final Map<String, String> fetched = new TreeMap<>();
     private String from;
 
-    private PullState(Path file) {
-        this.file = file;
+    private PullState(ConfinedDir dir) {
+        this.dir = dir;
     }
 
-    /** The state in {@code file}, empty when there is none yet. */
-    public static PullState load(Path file) throws IOException {
-        PullState state = new PullState(file);
+    /** The state in {@code state.json} of the pull folder {@code dir} (kept open by the caller), empty when there is none yet. */
+    public static PullState load(ConfinedDir dir) throws IOException {
+        PullState state = new PullState(dir);
+        String shown = ConfinedDir.join(dir.display(), FILE);
+        if (dir.stat(FILE).map(PosixFileAttributes::isSymbolicLink).orElse(false)) {
+            LOG.warn("pull: '{}' is a symbolic link, which Caravan never reads or writes through: this pass replaces the link"
+                    + " (its target is left alone) and fetches every parcel again", shown);
+            return state;
+        }
         try {
-            JsonNode json = JSON.readTree(Files.readAllBytes(file));
+            JsonNode json = JSON.readTree(dir.readSmall(FILE, MAX_BYTES));
             state.from = json.path("from").asText(null);
             state.lastPass = json.get("last_pass");
             json.path("parcels").fields().forEachRemaining(e -> state.fetched.put(e.getKey(), e.getValue().asText()));
         } catch (NoSuchFileException none) {
             // first pass
-        } catch (IOException damaged) {
-            throw new IOException("the pull state " + file + " is damaged (" + damaged.getMessage()
+        } catch (IOException | UnsafePathException damaged) {
+            throw new IOException("the pull state '" + shown + "' is damaged (" + damaged.getMessage()
                     + "): remove it, and the next pass fetches every parcel again", damaged);
         }
         return state;
@@ -85,9 +101,7 @@ public final class PullState {
         if (lastPass != null) {
             json.set("last_pass", lastPass);
         }
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
+        dir.replace(FILE, out -> out.write(bytes));
     }
 }

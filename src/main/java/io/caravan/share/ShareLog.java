@@ -2,14 +2,20 @@ package io.caravan.share;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.UnsafePathException;
 import io.caravan.sync.SyncEntry;
+import io.caravan.util.BoundedLines;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,10 +31,18 @@ import java.util.concurrent.CompletableFuture;
  * twice as many. The tree is saved to {@code tree.jsonl} on a clean stop; a start
  * without it (a crash) records a {@link ShareEvent.Type#RESET}, after which followers compare the whole
  * tree. Sequence numbers only grow, across restarts.
+ * <p>
+ * Both files are read and written relative to the log folder, opened afresh for each operation
+ * without following a link on the way ({@link ConfinedDir}): a link found as the folder is refused, one
+ * found as either file is removed or replaced as a link (its target never touched, a warning logged),
+ * and a line longer than any Caravan writes is skipped, never read whole.
  */
 public final class ShareLog {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShareLog.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A line longer than this is damaged: the longest valid one holds two 4 KiB paths and a link target, escaped. */
+    static final int MAX_LINE = 64 * 1024;
     static final String CHANGES = "changes.jsonl";
     static final String TREE = "tree.jsonl";
 
@@ -49,7 +63,8 @@ public final class ShareLog {
     public static final int MAX_EVENTS_PER_ANSWER = 1000;
 
     private final String name;
-    private final Path dir;
+    private final Path anchor;
+    private final String folder;
     private final int keep;
     private final ArrayDeque<ShareEvent> events = new ArrayDeque<>();
     private final List<CompletableFuture<List<ShareEvent>>> waiters = new ArrayList<>();
@@ -59,46 +74,94 @@ public final class ShareLog {
     private long latest;
     private long lines;
 
-    private ShareLog(String name, Path dir, int keep) {
+    private ShareLog(String name, Path anchor, String folder, int keep) {
         this.name = name;
-        this.dir = dir;
+        this.anchor = anchor;
+        this.folder = folder;
         this.keep = keep;
     }
 
-    /** Opens (or starts) the log in {@code dir}; {@link #tree()} is the saved tree, or null when there is none. */
+    /** Opens (or starts) the log in {@code dir} itself; {@link #tree()} is the saved tree, or null when there is none. */
     public static ShareLog open(String name, Path dir, int keep) throws IOException {
+        return open(name, dir, "", keep);
+    }
+
+    /**
+     * Opens (or starts) the log in the folder {@code folder} below {@code anchor}, reached (and created)
+     * without following a link; {@link #tree()} is the saved tree, or null when there is none.
+     */
+    public static ShareLog open(String name, Path anchor, String folder, int keep) throws IOException {
         if (keep < 1) {
             throw new IllegalArgumentException("a share log keeps at least 1 change, not " + keep);
         }
-        Files.createDirectories(dir);
-        ShareLog log = new ShareLog(name, dir, keep);
-        Path changes = dir.resolve(CHANGES);
-        if (Files.exists(changes)) {
-            for (String line : Files.readAllLines(changes, StandardCharsets.UTF_8)) {
-                try {
-                    ShareEvent event = ShareEvent.fromJson(JSON.readTree(line));
-                    log.events.addLast(event);
-                    log.latest = Math.max(log.latest, event.seq());
-                    log.lines++;
-                } catch (IOException | RuntimeException torn) {
-                    // the last line of a crash: the events before it stand
-                }
-                if (log.events.size() > keep) {
-                    log.events.removeFirst();
-                }
+        ShareLog log = new ShareLog(name, anchor, folder, keep);
+        try (ConfinedDir dir = log.folder()) {
+            log.removeLink(dir, CHANGES);
+            log.removeLink(dir, TREE);
+            if (dir.stat(CHANGES).isPresent()) {
+                log.readLines(dir, CHANGES, line -> {
+                    try {
+                        ShareEvent event = ShareEvent.fromJson(JSON.readTree(line));
+                        log.events.addLast(event);
+                        log.latest = Math.max(log.latest, event.seq());
+                        log.lines++;
+                    } catch (IOException | RuntimeException torn) {
+                        // the last line of a crash: the events before it stand
+                    }
+                    if (log.events.size() > keep) {
+                        log.events.removeFirst();
+                    }
+                });
             }
-        }
-        Path saved = dir.resolve(TREE);
-        if (Files.exists(saved)) {
-            TreeMap<String, SyncEntry> entries = new TreeMap<>();
-            for (String line : Files.readAllLines(saved, StandardCharsets.UTF_8)) {
-                SyncEntry entry = SyncEntry.fromJson(JSON.readTree(line));
-                entries.put(entry.path(), entry);
+            if (dir.stat(TREE).isPresent()) {
+                TreeMap<String, SyncEntry> entries = new TreeMap<>();
+                log.readLines(dir, TREE, line -> {
+                    SyncEntry entry = SyncEntry.fromJson(JSON.readTree(line));
+                    entries.put(entry.path(), entry);
+                });
+                log.tree = entries;
+                dir.delete(TREE); // from now on only a clean stop leaves one
             }
-            log.tree = entries;
-            Files.delete(saved); // from now on only a clean stop leaves one
         }
         return log;
+    }
+
+    /** The log folder, opened (and created) below the anchor without following a link. */
+    private ConfinedDir folder() throws IOException {
+        Files.createDirectories(anchor);
+        try (ConfinedDir root = ConfinedDir.open(anchor)) {
+            return root.openDirs(folder);
+        } catch (UnsafePathException e) {
+            throw new IOException("share '" + name + "' cannot keep its change log: " + e.getMessage()
+                    + "; remove it, and Caravan creates its own folder there", e);
+        }
+    }
+
+    /** Removes a link found as one of the log's own files (never its target), saying so. */
+    private void removeLink(ConfinedDir dir, String file) throws IOException {
+        if (dir.stat(file).map(PosixFileAttributes::isSymbolicLink).orElse(false)) {
+            LOG.warn("share '{}': '{}' is a symbolic link, which Caravan never reads or writes through: the link is"
+                    + " removed (its target is left alone)", name, ConfinedDir.join(dir.display(), file));
+            dir.delete(file);
+        }
+    }
+
+    /** Passes each line of {@code file} on; skips (and logs) one longer than {@link #MAX_LINE}. */
+    private void readLines(ConfinedDir dir, String file, BoundedLines.Each each) throws IOException {
+        String shown = ConfinedDir.join(dir.display(), file);
+        try (InputStream in = dir.readRegular(file)) {
+            BoundedLines.read(in, MAX_LINE, line -> {
+                if (line == null) {
+                    LOG.warn("share '{}': a line of '{}' is longer than {} bytes, which Caravan never writes: skipped",
+                            name, shown, MAX_LINE);
+                } else {
+                    each.line(line);
+                }
+            });
+        } catch (UnsafePathException e) {
+            throw new IOException("share '" + name + "' cannot read its change log: " + e.getMessage()
+                    + "; remove it, and followers compare the whole tree once", e);
+        }
     }
 
     public String name() {
@@ -230,14 +293,16 @@ public final class ShareLog {
         if (tree == null) {
             return;
         }
-        Path temp = dir.resolve(TREE + ".tmp");
-        try (BufferedWriter out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-            for (SyncEntry entry : tree.values()) {
-                out.write(JSON.writeValueAsString(ShareEvent.entryJson(entry, null)));
-                out.write('\n');
-            }
+        try (ConfinedDir dir = folder()) {
+            dir.replace(TREE, stream -> {
+                BufferedWriter out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+                for (SyncEntry entry : tree.values()) {
+                    out.write(JSON.writeValueAsString(ShareEvent.entryJson(entry, null)));
+                    out.write('\n');
+                }
+                out.flush();
+            });
         }
-        Files.move(temp, dir.resolve(TREE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private List<ShareEvent> afterLocked(long since) {
@@ -262,19 +327,42 @@ public final class ShareLog {
         for (ShareEvent event : numbered) {
             text.append(JSON.writeValueAsString(event.toJson())).append('\n');
         }
-        Files.writeString(dir.resolve(CHANGES), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        lines += numbered.size();
+        try (ConfinedDir dir = folder()) {
+            try (FileChannel out = dir.append(CHANGES)) {
+                ByteBuffer bytes = StandardCharsets.UTF_8.encode(text.toString());
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                lines += numbered.size();
+            } catch (UnsafePathException notOwn) {
+                // a link (or anything but Caravan's own file) put there: the log is written anew in its place
+                LOG.warn("share '{}': {}: the change log is written anew in its place (its target is left alone)",
+                        name, notOwn.why());
+                rewrite(dir, numbered);
+            }
+        }
     }
 
     private void compact() throws IOException {
-        Path temp = dir.resolve(CHANGES + ".tmp");
-        try (BufferedWriter out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+        try (ConfinedDir dir = folder()) {
+            rewrite(dir, List.of());
+        }
+    }
+
+    /** Replaces the change log with the events kept, then {@code more} (not yet among them). */
+    private void rewrite(ConfinedDir dir, List<ShareEvent> more) throws IOException {
+        dir.replace(CHANGES, stream -> {
+            BufferedWriter out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
             for (ShareEvent event : events) {
                 out.write(JSON.writeValueAsString(event.toJson()));
                 out.write('\n');
             }
-        }
-        Files.move(temp, dir.resolve(CHANGES), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        lines = events.size();
+            for (ShareEvent event : more) {
+                out.write(JSON.writeValueAsString(event.toJson()));
+                out.write('\n');
+            }
+            out.flush();
+        });
+        lines = events.size() + more.size();
     }
 }

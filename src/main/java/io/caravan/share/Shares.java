@@ -65,7 +65,9 @@ public final class Shares implements AutoCloseable {
         for (Map.Entry<String, Path> folder : folders.entrySet()) {
             String name = folder.getKey();
             Share.checkName(name); // before anything is made for it
-            ShareLog log = ShareLog.open(name, stateDir.resolve("shares").resolve(name), keep);
+            // below the folder holding the state folder: a link planted as the state folder or below it is refused
+            Path state = stateDir.toAbsolutePath().normalize();
+            ShareLog log = ShareLog.open(name, state.getParent(), state.getFileName() + "/shares/" + name, keep);
             shares.put(name, new Share(name, folder.getValue(), log, settle, rescan, maxEntries, event -> printChange(name, event)));
         }
         timer.scheduleWithFixedDelay(this::forgetSilent, 1, 1, TimeUnit.SECONDS);

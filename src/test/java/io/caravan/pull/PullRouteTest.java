@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * routes/pull.camel.yaml on a one-second Quartz cron fetches the parcels of a real receiver's catalog
  * under caravan.pull.prefix into the local inbox: new ones, later ones, republished ones (new etag),
- * and after a restart nothing it already holds.
+ * and after a restart nothing it already holds; a link planted in its state changes nothing outside.
  */
 class PullRouteTest {
 
@@ -96,6 +96,45 @@ class PullRouteTest {
         assertThat(after.path("last_pass").path("failed").asInt()).isZero();
         assertThat(after.path("parcels")).isEqualTo(before.path("parcels"));
         assertThat(FileIdentity.of(local.resolve("feeds/a/one.bin"))).isEqualTo(kept);
+    }
+
+    /**
+     * A pull folder that is a planted link changes nothing where it points, and the receiver keeps running:
+     * once the link is removed the next pass pulls, and a link planted as the state file between passes is
+     * replaced, its target untouched.
+     */
+    @Test
+    void aPlantedLinkIsRefusedAndThePullGoesOnOnceItIsGone(ReceiverFixture remote) throws Exception {
+        Path note = Files.createDirectories(tmp.resolve("src")).resolve("note.txt");
+        TestTrees.write(note, "pulled\n");
+        send(remote, note, "feeds/note.txt");
+        Path local = tmp.resolve("local");
+        Path victim = Files.createDirectories(tmp.resolve("victim"));
+        String precious = "{\"important\":\"user data\"}\n";
+        Files.writeString(victim.resolve("state.json"), precious);
+        Files.createDirectories(local.resolve(".caravan"));
+        Files.createSymbolicLink(local.resolve(".caravan/pull"), victim);
+
+        Main main = pull(remote, local);
+        try {
+            Thread.sleep(3_000); // three passes
+            assertThat(Files.readString(victim.resolve("state.json"))).isEqualTo(precious);
+            try (var listed = Files.list(victim)) {
+                assertThat(listed).containsExactly(victim.resolve("state.json"));
+            }
+
+            Files.delete(local.resolve(".caravan/pull"));
+            Path state = local.resolve(".caravan/pull/state.json");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(local.resolve("feeds/note.txt"))
+                    && Files.isRegularFile(state, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+
+            Files.delete(state);
+            Files.createSymbolicLink(state, victim.resolve("state.json"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.isRegularFile(state, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+            assertThat(Files.readString(victim.resolve("state.json"))).isEqualTo(precious);
+        } finally {
+            main.stop();
+        }
     }
 
     private Main pull(ReceiverFixture remote, Path local) throws Exception {
