@@ -26,10 +26,10 @@ import java.util.function.Consumer;
  * {@code minBodyRate} bytes per second, averaged over each {@code stall} (a body dripped a byte at a
  * time takes at most about its length divided by that rate, plus one {@code stall}). A connection idle
  * between requests for {@code idle} is closed quietly, as an HTTP server's keep-alive timeout does.
- * While the receiver works on a request (a long finish, a long-polled share) nothing is timed, and the
- * head's deadline and the body's rate count only the time the receiver was reading the connection
- * (not while the shared bandwidth limit held its reads back). All of it runs on the connection's
- * event loop.
+ * While the receiver works on a request (a long finish, a long-polled share) nothing is timed, and a
+ * request's timeouts count only the time the receiver was reading the connection (not while the
+ * shared bandwidth limit, {@code caravan.receiver.bwlimit}, held its reads back). All of it runs on
+ * the connection's event loop.
  *
  * <p>Two handlers share one watch: {@link #rawReads()} sits first in the pipeline and sees every
  * byte that arrives, {@link #responses()} sits on the outbound side before the encoder and sees each
@@ -46,9 +46,11 @@ final class ConnectionWatch {
     private long requests;
     private long answers;
     private ScheduledFuture<?> check;
-    /** Time spent reading the connection: the clock of the head's deadline and of the body's rate. */
+    /** Time spent reading the connection (as of the last check): the clock of a request's timeouts. */
     private long reading;
     private long lastCheck = System.nanoTime();
+    /** When on that clock the last bytes arrived. */
+    private long lastRead;
     private long headStarted;
     private boolean headArrived;
     private long windowStarted;
@@ -101,9 +103,10 @@ final class ConnectionWatch {
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
                     lastActivity = System.nanoTime();
+                    lastRead = reading + (lastActivity - lastCheck); // reading since the last check: bytes came
                     if (answers >= requests && !partial) {
                         partial = true; // the first bytes of a request that has not arrived whole yet
-                        headStarted = reading;
+                        headStarted = lastRead;
                         startWindow(); // a head read ahead while the previous request was worked on
                     }
                     bytesInWindow += bytes.readableBytes();
@@ -128,7 +131,7 @@ final class ConnectionWatch {
     }
 
     private void startWindow() {
-        windowStarted = reading;
+        windowStarted = lastRead; // at the read that started the request, or that brought its head whole
         bytesInWindow = 0;
     }
 
@@ -141,8 +144,7 @@ final class ConnectionWatch {
             reading += now - lastCheck; // not while the bandwidth limit holds reads back
         }
         lastCheck = now;
-        long quiet = now - lastActivity;
-        if (partial && quiet > stallNanos) {
+        if (partial && reading - lastRead > stallNanos) {
             timeOut(ctx, "nothing of the request arrived for " + seconds(stallNanos) + " s: send it again"
                     + " (caravan.receiver.stall-timeout)");
         } else if (partial && !headArrived && reading - headStarted > stallNanos) {
@@ -157,7 +159,7 @@ final class ConnectionWatch {
             } else {
                 startWindow();
             }
-        } else if (!partial && answers >= requests && quiet > idleNanos) {
+        } else if (!partial && answers >= requests && now - lastActivity > idleNanos) {
             ctx.channel().close(); // keep-alive timeout
         }
     }
