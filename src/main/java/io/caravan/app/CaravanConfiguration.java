@@ -308,7 +308,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         }
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit,
                 receiverBandwidth(context, settings)).timeouts(settings.duration("caravan.receiver.stall-timeout", "60s"),
-                settings.duration("caravan.receiver.idle-timeout", "120s")));
+                settings.duration("caravan.receiver.idle-timeout", "120s"))
+                .minBodyRate(settings.size("caravan.receiver.min-body-rate", "1KiB")));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());

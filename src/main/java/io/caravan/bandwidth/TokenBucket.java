@@ -94,6 +94,19 @@ public final class TokenBucket {
         }
     }
 
+    /**
+     * How many bytes of at most {@code most} to ask for at once: a tenth of a second's worth at the
+     * current rate, at least 1 KiB. Transfers that share a low limit then each move a little at a
+     * time, rather than each waiting its turn for a large slice while its connection stays silent.
+     */
+    public int slice(int most) {
+        long current = schedule.rateAt(time.timeOfDay());
+        if (current == BandwidthSchedule.UNLIMITED) {
+            return most;
+        }
+        return (int) Math.min(most, Math.max(1024, current / 10));
+    }
+
     /** When (on the bucket's clock) the bytes reserved last may move. */
     synchronized long reservedUntil() {
         return reservedUntil;

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -19,35 +20,60 @@ import java.util.function.Consumer;
 /**
  * Bounds how long one connection may hold the receiver without doing anything: a request whose
  * bytes (headers or body) stop arriving for {@code stall} gets 408 {@code request_timeout} with the
- * JSON error body and the connection closes (a client that trickles headers cannot keep connections
- * open forever); a connection idle between requests for {@code idle} is closed quietly, as an HTTP
- * server's keep-alive timeout does. While the receiver works on a request (a long finish, a
- * long-polled share) nothing is timed. All of it runs on the connection's event loop.
+ * JSON error body and the connection closes; so does a request whose head (request line and headers)
+ * is not whole {@code stall} after its first byte, however it trickles (a client that sends a header
+ * byte now and then cannot keep connections open forever), and one whose body arrives at less than
+ * {@code minBodyRate} bytes per second, averaged over each {@code stall} (a body dripped a byte at a
+ * time takes at most about its length divided by that rate, plus one {@code stall}). A connection idle
+ * between requests for {@code idle} is closed quietly, as an HTTP server's keep-alive timeout does.
+ * While the receiver works on a request (a long finish, a long-polled share) nothing is timed, and a
+ * request's timeouts count only the time the receiver was reading the connection (not while the
+ * shared bandwidth limit, {@code caravan.receiver.bwlimit}, held its reads back). All of it runs on
+ * the connection's event loop.
  *
  * <p>Two handlers share one watch: {@link #rawReads()} sits first in the pipeline and sees every
  * byte that arrives, {@link #responses()} sits on the outbound side before the encoder and sees each
- * answer end; the {@link RequestGate} says when a request has arrived whole.
+ * answer end; the {@link RequestGate} says when a request's head and when all of it has arrived.
  */
 final class ConnectionWatch {
 
     private final long stallNanos;
     private final long idleNanos;
+    private final long minBodyRate;
     private final Consumer<String> rejected;
     private long lastActivity = System.nanoTime();
     private boolean partial;
     private long requests;
     private long answers;
     private ScheduledFuture<?> check;
+    /** Time spent reading the connection (as of the last check): the clock of a request's timeouts. */
+    private long reading;
+    private long lastCheck = System.nanoTime();
+    /** When on that clock the last bytes arrived. */
+    private long lastRead;
+    private long headStarted;
+    private boolean headArrived;
+    private long windowStarted;
+    private long bytesInWindow;
 
-    ConnectionWatch(Duration stall, Duration idle, Consumer<String> rejected) {
+    /** {@code minBodyRate}: bytes per second a request's body must average over each {@code stall}; 0 for no minimum. */
+    ConnectionWatch(Duration stall, Duration idle, long minBodyRate, Consumer<String> rejected) {
         this.stallNanos = stall.toNanos();
         this.idleNanos = idle.toNanos();
+        this.minBodyRate = minBodyRate;
         this.rejected = rejected;
+    }
+
+    /** The {@link RequestGate} saw a request's head whole: its body, if any, is timed by its rate from now. */
+    void headArrived() {
+        headArrived = true;
+        startWindow();
     }
 
     /** The {@link RequestGate} saw the last part of a request: the receiver works on it until its answer ends. */
     void requestArrived() {
         partial = false;
+        headArrived = false;
         requests++;
         lastActivity = System.nanoTime();
     }
@@ -77,9 +103,13 @@ final class ConnectionWatch {
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
                     lastActivity = System.nanoTime();
-                    if (answers >= requests) {
-                        partial = true; // bytes of a request that has not arrived whole yet
+                    lastRead = reading + (lastActivity - lastCheck); // reading since the last check: bytes came
+                    if (answers >= requests && !partial) {
+                        partial = true; // the first bytes of a request that has not arrived whole yet
+                        headStarted = lastRead;
+                        startWindow(); // a head read ahead while the previous request was worked on
                     }
+                    bytesInWindow += bytes.readableBytes();
                 }
                 ctx.fireChannelRead(msg);
             }
@@ -100,21 +130,50 @@ final class ConnectionWatch {
         };
     }
 
+    private void startWindow() {
+        windowStarted = lastRead; // at the read that started the request, or that brought its head whole
+        bytesInWindow = 0;
+    }
+
     private void check(ChannelHandlerContext ctx) {
         if (!ctx.channel().isActive()) {
             return;
         }
-        long quiet = System.nanoTime() - lastActivity;
-        if (partial && quiet > stallNanos) {
-            partial = false;
-            rejected.accept("request_timeout");
-            FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
-                    "nothing of the request arrived for " + stallNanos / 1_000_000_000 + " s: send it again"
-                            + " (caravan.receiver.stall-timeout)");
-            answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.channel().writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
-        } else if (!partial && answers >= requests && quiet > idleNanos) {
+        long now = System.nanoTime();
+        if (ctx.channel().config().isAutoRead()) {
+            reading += now - lastCheck; // not while the bandwidth limit holds reads back
+        }
+        lastCheck = now;
+        if (partial && reading - lastRead > stallNanos) {
+            timeOut(ctx, "nothing of the request arrived for " + seconds(stallNanos) + " s: send it again"
+                    + " (caravan.receiver.stall-timeout)");
+        } else if (partial && !headArrived && reading - headStarted > stallNanos) {
+            timeOut(ctx, "the request line and headers did not arrive whole within " + seconds(stallNanos)
+                    + " s of their first byte: send them at once (caravan.receiver.stall-timeout)");
+        } else if (partial && headArrived && minBodyRate > 0 && reading - windowStarted >= stallNanos) {
+            double window = (reading - windowStarted) / 1e9;
+            if (bytesInWindow < minBodyRate * window) {
+                timeOut(ctx, String.format(Locale.ROOT, "the request body arrived at %d bytes in %.0f s, less than the"
+                        + " %d bytes/s this receiver needs: send it again over a faster link"
+                        + " (caravan.receiver.min-body-rate)", bytesInWindow, window, minBodyRate));
+            } else {
+                startWindow();
+            }
+        } else if (!partial && answers >= requests && now - lastActivity > idleNanos) {
             ctx.channel().close(); // keep-alive timeout
         }
+    }
+
+    /** Answers 408 {@code request_timeout} with {@code message} and closes the connection. */
+    private void timeOut(ChannelHandlerContext ctx, String message) {
+        partial = false;
+        rejected.accept("request_timeout");
+        FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout", message);
+        answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.channel().writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static long seconds(long nanos) {
+        return nanos / 1_000_000_000;
     }
 }

@@ -22,11 +22,20 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private final ChannelHandler shaper;
     private Duration stall = DEFAULT_STALL;
     private Duration idle = DEFAULT_IDLE;
+    private long minBodyRate = DEFAULT_MIN_BODY_RATE;
 
-    /** How long a request may go without a byte arriving before it gets 408 ({@code caravan.receiver.stall-timeout}). */
+    /**
+     * How long a request may go without a byte arriving, and how long its request line and headers may
+     * take from their first byte, before it gets 408 ({@code caravan.receiver.stall-timeout}).
+     */
     public static final Duration DEFAULT_STALL = Duration.ofSeconds(60);
     /** How long a connection may sit idle between requests before it is closed ({@code caravan.receiver.idle-timeout}). */
     public static final Duration DEFAULT_IDLE = Duration.ofSeconds(120);
+    /**
+     * Bytes per second a request body must average over each stall timeout before it gets 408
+     * ({@code caravan.receiver.min-body-rate}): the rate Caravan's clients ask of the answers they read.
+     */
+    public static final long DEFAULT_MIN_BODY_RATE = 1024;
 
     /**
      * {@code maxJsonBody}: JSON requests (POST); {@code maxUploadBody}: chunk uploads (PUT);
@@ -56,7 +65,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     @Override
     public ChannelHandler newChannelHandler() {
         return new RequestGate(token, maxJsonBody, maxUploadBody, rejected, audit, shaper,
-                new ConnectionWatch(stall, idle, rejected));
+                new ConnectionWatch(stall, idle, minBodyRate, rejected));
     }
 
     /** Sets the {@link ConnectionWatch}'s bounds for the connections opened from now on; returns this. */
@@ -67,6 +76,15 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
         }
         this.stall = stall;
         this.idle = idle;
+        return this;
+    }
+
+    /** Sets the bytes per second a body must average for the connections opened from now on (0: no minimum); returns this. */
+    public ReceiverPipeline minBodyRate(long bytesPerSecond) {
+        if (bytesPerSecond < 0) {
+            throw new IllegalArgumentException("caravan.receiver.min-body-rate must be 0 or more, not " + bytesPerSecond);
+        }
+        this.minBodyRate = bytesPerSecond;
         return this;
     }
 

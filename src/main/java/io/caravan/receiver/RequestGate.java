@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  * When the connection opens it also puts the JSON answers into the rest of the pipeline
  * ({@link OversizedBodyAnswer}, {@link ErrorBodyAnswer}, {@link OutOfMemoryAnswer}), and first of all
  * the receiver's shared traffic shaper when {@code caravan.receiver.bwlimit} is set, and the
- * connection's {@link ConnectionWatch} (408 for a request that stalls, a keep-alive timeout). Each refusal is
+ * connection's {@link ConnectionWatch} (408 for a request that stalls or trickles, a keep-alive timeout). Each refusal is
  * recorded in the audit trail with the client's address.
  */
 final class RequestGate extends ChannelInboundHandlerAdapter {
@@ -103,6 +103,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (watch != null && msg instanceof HttpRequest) {
+            watch.headArrived();
+        }
         if (watch != null && msg instanceof LastHttpContent) {
             watch.requestArrived();
         }

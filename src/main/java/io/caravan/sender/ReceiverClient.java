@@ -338,15 +338,15 @@ public final class ReceiverClient {
         }
     }
 
-    /** Writes {@code body} whole, or slice by slice as the bandwidth limit allows. */
+    /** Writes {@code body} whole, or slice by slice ({@link TokenBucket#slice}) as the bandwidth limit allows. */
     private void write(OutputStream out, byte[] body) throws IOException {
         TokenBucket limit = bandwidth;
         if (limit == TokenBucket.UNLIMITED) {
             out.write(body);
             return;
         }
-        for (int from = 0; from < body.length; from += LIMITED_SLICE) {
-            int length = Math.min(LIMITED_SLICE, body.length - from);
+        for (int from = 0, length; from < body.length; from += length) {
+            length = Math.min(limit.slice(LIMITED_SLICE), body.length - from);
             try {
                 limit.acquire(length);
             } catch (InterruptedException e) {

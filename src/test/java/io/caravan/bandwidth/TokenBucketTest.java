@@ -51,6 +51,14 @@ class TokenBucketTest {
     }
 
     @Test
+    void slicesAreATenthOfASecondsWorthBetweenOneKibAndTheMost() {
+        assertThat(new TokenBucket(BandwidthSchedule.parse("64KiB"), new TestTime()).slice(64 * 1024)).isEqualTo(6553);
+        assertThat(new TokenBucket(BandwidthSchedule.parse("4KiB"), new TestTime()).slice(64 * 1024)).isEqualTo(1024);
+        assertThat(new TokenBucket(BandwidthSchedule.parse("1MiB"), new TestTime()).slice(64 * 1024)).isEqualTo(64 * 1024);
+        assertThat(TokenBucket.UNLIMITED.slice(64 * 1024)).isEqualTo(64 * 1024);
+    }
+
+    @Test
     void sharedByThreadsTheRateIsTheirSum() throws Exception {
         TestTime time = new TestTime();
         time.advance = false;

@@ -20,9 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * No connection holds the receiver for nothing: a request whose headers or body stop arriving gets
  * 408 request_timeout with the JSON body after caravan.receiver.stall-timeout and its connection
- * closes (slow-header clients cannot pile up connections); a connection idle between requests closes
- * after caravan.receiver.idle-timeout; a request the receiver itself is working on (a long poll) is
- * never cut.
+ * closes (slow-header clients cannot pile up connections); headers trickled a byte at a time, never
+ * pausing that long, get the same answer once the stall timeout has passed since their first byte; a
+ * body dripping slower than caravan.receiver.min-body-rate (1 KiB/s, averaged over each stall timeout)
+ * too, while a slow body above that rate is stored; a connection idle between requests closes after
+ * caravan.receiver.idle-timeout; a request the receiver itself is working on (a long poll) is never cut.
  */
 class ReceiverConnectionTimeoutsTest {
 
@@ -72,6 +74,45 @@ class ReceiverConnectionTimeoutsTest {
     }
 
     @Test
+    void headersTrickledFasterThanTheStallTimeoutGet408OnceItHasPassedSinceTheirFirstByte() throws Exception {
+        try (Socket socket = socket()) {
+            long t0 = System.nanoTime();
+            write(socket, "POST /check HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+            assertTimedOutWhileDripping(socket, t0, "caravan.receiver.stall-timeout");
+        }
+    }
+
+    @Test
+    void aBodyDrippedFasterThanTheStallTimeoutButBelowTheMinimumRateGets408() throws Exception {
+        String sid = ReceiverCalls.ok(receiver.post("/start", "{\"codec\":\"zstd\",\"name\":\"dripped\"}"), 201)
+                .get("session_id").asText();
+        try (Socket socket = socket()) {
+            write(socket, "PUT /upload/" + sid + "/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n");
+            long t0 = System.nanoTime();
+            assertTimedOutWhileDripping(socket, t0, "caravan.receiver.min-body-rate");
+        }
+        assertThat(ReceiverCalls.ok(receiver.get("/status/" + sid), 200).get("received")).isEmpty();
+    }
+
+    @Test
+    void aSlowUploadAboveTheMinimumRateIsStored() throws Exception {
+        String sid = ReceiverCalls.ok(receiver.post("/start", "{\"codec\":\"zstd\",\"name\":\"slow\"}"), 201)
+                .get("session_id").asText();
+        int size = 8 * 1024;
+        try (Socket socket = socket()) {
+            // 384 bytes every 250 ms: 1.5 KiB/s for about 5 s, more than two stall timeouts
+            write(socket, "PUT /upload/" + sid + "/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + size + "\r\n\r\n");
+            for (int sent = 0; sent < size; sent += 384) {
+                socket.getOutputStream().write(new byte[Math.min(384, size - sent)]);
+                socket.getOutputStream().flush();
+                Thread.sleep(250);
+            }
+            assertThat(RawAnswer.read(socket.getInputStream()).statusLine()).startsWith("HTTP/1.1 201");
+        }
+        assertThat(ReceiverCalls.ok(receiver.get("/status/" + sid), 200).get("received")).hasSize(1);
+    }
+
+    @Test
     void aConnectionIdleBetweenRequestsIsClosed() throws Exception {
         try (Socket socket = socket()) {
             write(socket, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
@@ -95,6 +136,21 @@ class ReceiverConnectionTimeoutsTest {
         }
     }
 
+    /**
+     * Drips a byte every 500 ms (a quarter of the stall timeout) for up to 12 s and expects 408
+     * request_timeout naming {@code setting}, 1 to 6 s after {@code t0}, then the connection closed.
+     */
+    private static void assertTimedOutWhileDripping(Socket socket, long t0, String setting) throws Exception {
+        try (Drip drip = new Drip(socket, Duration.ofMillis(500), Duration.ofSeconds(12))) {
+            RawAnswer answer = RawAnswer.read(socket.getInputStream());
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(6));
+            assertThat(answer.statusLine()).startsWith("HTTP/1.1 408");
+            assertThat(ReceiverCalls.JSON.readTree(answer.body()).get("error").asText()).isEqualTo("request_timeout");
+            assertThat(answer.body()).contains(setting);
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
     private static Socket socket() throws IOException {
         Socket socket = new Socket("127.0.0.1", receiver.port());
         socket.setSoTimeout(15_000);
@@ -105,5 +161,33 @@ class ReceiverConnectionTimeoutsTest {
         OutputStream out = socket.getOutputStream();
         out.write(text.getBytes(StandardCharsets.UTF_8));
         out.flush();
+    }
+
+    /** Writes a letter every {@code period} on a thread of its own, until closed, {@code most} passed or a write fails. */
+    private static final class Drip implements AutoCloseable {
+        private final Thread thread;
+
+        Drip(Socket socket, Duration period, Duration most) {
+            long end = System.nanoTime() + most.toNanos();
+            thread = new Thread(() -> {
+                try {
+                    while (System.nanoTime() < end) {
+                        Thread.sleep(period.toMillis());
+                        socket.getOutputStream().write('a');
+                        socket.getOutputStream().flush();
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the receiver closed the connection, or the test ended
+                }
+            }, "drip");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            thread.interrupt();
+            thread.join(2000);
+        }
     }
 }

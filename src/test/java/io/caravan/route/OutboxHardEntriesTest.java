@@ -3,6 +3,7 @@ package io.caravan.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.caravan.LoggedWarnings;
 import io.caravan.TestTrees;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The outbox of {@code caravan run --role sender} with entries it cannot send as they are: a file
  * replaced while it is sent is sent again, names that are not UTF-8, dangling links, special files and
  * names the receiver would refuse are refused once, each with a warning, and never hold back the others;
- * nothing written into {@code .sent/} replaces what is there.
+ * a marker without its folder is never sent itself but waits, named in one warning, until the folder
+ * appears; nothing written into {@code .sent/} replaces what is there.
  */
 @CamelMainTest(propertyPlaceholderLocations = "classpath:application.properties")
 class OutboxHardEntriesTest {
@@ -164,6 +166,32 @@ class OutboxHardEntriesTest {
                 .until(() -> !Files.exists(outbox.resolve(longName)));
         assertThat(Files.exists(outbox.resolve(".sent").resolve(longName))
                 || Files.exists(failed.resolve(longName))).as("the long name sent or in .failed").isTrue();
+    }
+
+    @Test
+    void aMarkerWithoutItsFolderIsNeverSentItselfAndWaitsForTheFolder(ReceiverFixture receiver) throws Exception {
+        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
+        try (LoggedWarnings warnings = new LoggedWarnings()) {
+            Files.createFile(outbox.resolve("photos.ready"));
+            Thread.sleep(5000); // several polls, each past the settle time
+
+            assertThat(receiver.inbox().resolve("photos.ready")).doesNotExist();
+            assertThat(outbox.resolve("photos.ready")).exists();
+            assertThat(outbox.resolve(".sent")).doesNotExist();
+            assertThat(outbox.resolve(".failed")).doesNotExist();
+            assertThat(warnings.containing("photos.ready")).as("one warning names the marker and what to do")
+                    .singleElement().asString().contains("'photos'", "waits", "delete");
+
+            Path staging = Files.createDirectories(tmp.resolve("staging/photos"));
+            TestTrees.write(staging.resolve("cat.txt"), "meow\n");
+            Files.move(staging, outbox.resolve("photos"), StandardCopyOption.ATOMIC_MOVE);
+            await("the folder sent").atMost(Duration.ofSeconds(30))
+                    .until(() -> Files.isDirectory(outbox.resolve(".sent/photos")) && !Files.exists(outbox.resolve("photos.ready")));
+            assertThat(receiver.inbox().resolve("photos/cat.txt")).hasContent("meow");
+            assertThat(receiver.inbox().resolve("photos.ready")).doesNotExist();
+            assertThat(outbox.resolve(".sent/photos.ready")).isEmptyFile();
+            assertThat(warnings.containing("photos.ready")).hasSize(1);
+        }
     }
 
     @Test

@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>As camel-file's {@link GenericFileFilter}, it refuses the entries it cannot send
  * ({@link OutboxRefusal}) before they are picked up, so none of them holds back the others: each is
- * named in one warning, and moved to {@code .failed/} with a note when it can be.
+ * named in one warning, and moved to {@code .failed/} with a note when it can be. A marker is never
+ * sent as a file: one without its folder is left where it is, named in one warning, until its folder
+ * appears.
  */
 public final class Outbox implements GenericFileFilter<File> {
 
@@ -73,6 +75,8 @@ public final class Outbox implements GenericFileFilter<File> {
     private Duration keepVersions = Duration.ofDays(7);
     /** Entries already warned about that stay in the outbox (by name and reason), so each is named once. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    /** Markers found without their folder (each named once in a warning), waiting for it. */
+    private final Set<String> waitingMarkers = ConcurrentHashMap.newKeySet();
 
     public void setDir(String dir) {
         this.dir = Path.of(dir).toAbsolutePath().normalize();
@@ -92,7 +96,10 @@ public final class Outbox implements GenericFileFilter<File> {
         this.quietPeriod = io.caravan.util.Durations.parse(quietPeriod);
     }
 
-    /** Turns a {@code X.ready} marker into the folder parcel {@code X}; names the parcel in {@code CaravanParcel}. */
+    /**
+     * Turns a {@code X.ready} marker into the folder parcel {@code X}; names the parcel in {@code CaravanParcel}.
+     * A marker whose folder is gone is not sent: the exchange stops, and the marker stays to wait for it.
+     */
     public void resolve(Exchange exchange) throws IOException {
         File file = exchange.getMessage().getBody(File.class);
         Path parcel = file.toPath();
@@ -101,11 +108,13 @@ public final class Outbox implements GenericFileFilter<File> {
         String name = parcel.getFileName().toString();
         if (name.endsWith(READY_SUFFIX)) {
             Path folder = parcel.resolveSibling(name.substring(0, name.length() - READY_SUFFIX.length()));
-            if (Files.isDirectory(folder)) {
-                parcel = folder;
-                exchange.setProperty("CaravanFolderParcel", folder);
-                exchange.setProperty(PICKED_FOLDER, FolderFingerprint.of(folder));
+            if (!Files.isDirectory(folder)) {
+                exchange.setRouteStop(true); // its folder went away since the filter saw it: the marker waits again
+                return;
             }
+            parcel = folder;
+            exchange.setProperty("CaravanFolderParcel", folder);
+            exchange.setProperty(PICKED_FOLDER, FolderFingerprint.of(folder));
         }
         if (!Files.isDirectory(parcel)) {
             exchange.setProperty(PICKED_FILE, PickedFile.of(parcel));
@@ -229,7 +238,7 @@ public final class Outbox implements GenericFileFilter<File> {
         try {
             OutboxRefusal refusal = OutboxRefusal.ofFile(entry);
             if (refusal == null) {
-                return true;
+                return !entry.getFileName().toString().endsWith(READY_SUFFIX) || markedFolderReady(entry);
             }
             refuse(entry, refusal);
         } catch (NoSuchFileException gone) {
@@ -238,6 +247,36 @@ public final class Outbox implements GenericFileFilter<File> {
             warnOnce(entry.getFileName().toString(), "cannot be read (" + e.getMessage() + ")");
         }
         return false;
+    }
+
+    /**
+     * Whether the folder of the marker {@code marker} is there to be sent. A marker is never a parcel
+     * itself: without its folder it waits, named in one warning. A folder that appears after its marker
+     * was not there when the marker was written, so it may still be arriving: it is sent once it has been
+     * quiet for the quiet period, as a folder without a marker is.
+     */
+    private boolean markedFolderReady(Path marker) throws IOException {
+        String name = marker.getFileName().toString();
+        String folderName = name.substring(0, name.length() - READY_SUFFIX.length());
+        Path folder = marker.resolveSibling(folderName);
+        if (!Files.isDirectory(folder)) {
+            if (waitingMarkers.add(name)) {
+                LOG.warn("'{}' in the outbox is a marker without its folder '{}': it is not sent, and waits for the"
+                        + " folder; move the folder '{}' into the outbox to send it, or delete the marker",
+                        OutboxRefusal.shown(name), OutboxRefusal.shown(folderName), OutboxRefusal.shown(folderName));
+            }
+            return false;
+        }
+        if (!waitingMarkers.contains(name)) {
+            return true;
+        }
+        if (newest(folder).isAfter(Instant.now().minus(quietPeriod))) {
+            return false;
+        }
+        waitingMarkers.remove(name);
+        LOG.info("folder '{}' appeared after its marker and has been quiet for {}: sent",
+                OutboxRefusal.shown(folderName), quietPeriod);
+        return true;
     }
 
     /** Moves a refused entry to {@code .failed/} with a note when it can be moved, and names it in one warning. */
