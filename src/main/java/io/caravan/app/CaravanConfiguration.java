@@ -280,12 +280,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.size("caravan.receiver.audit.max-size", "64MiB"),
                 settings.duration("caravan.receiver.audit.keep", "30d"), Clock.systemUTC());
         // the trail holds its file open between lines: closed with the context, so the inbox's disk can be let go
-        context.addService(new org.apache.camel.support.service.ServiceSupport() {
-            @Override
-            protected void doStop() {
-                trail.close();
-            }
-        });
+        closedWith(context, trail::close);
         ReceiverAudit audit = new ReceiverAudit(trail, token);
         context.getRegistry().bind("receiverAudit", audit);
         ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected, audit);
@@ -343,10 +338,21 @@ public final class CaravanConfiguration implements CamelConfiguration {
         receiver.catalog(catalog);
         ChunkCache cache = new ChunkCache(stateDir.resolve("cache"), settings.size("caravan.catalog.cache-size", "4GiB"),
                 receiver.config().limits().minFreeBytes());
+        closedWith(context, cache);
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
         context.getRegistry().bind("catalogApi", new CatalogApi(service, token, archiveWriters,
                 settings.duration("caravan.catalog.stall-timeout", "30s")));
+    }
+
+    /** Closes {@code held} (a file or folder held open) when the context stops, so that the inbox's disk can be let go. */
+    private static void closedWith(CamelContext context, AutoCloseable held) throws Exception {
+        context.addService(new org.apache.camel.support.service.ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+                held.close();
+            }
+        });
     }
 
     /** Shared folders (caravan.shares.<name>=<dir>): watched, their change logs and trees served to followers (shareApi). */

@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * link planted as one of them is refused when the cache opens, one planted as a packing is removed as a
  * link and the entry packed anew, and a manifest is read with a bound.
  */
-public final class ChunkCache {
+public final class ChunkCache implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkCache.class);
     private static final String PREFIX = "p";
@@ -250,5 +250,11 @@ public final class ChunkCache {
         } catch (IOException e) {
             return FileTime.fromMillis(0);
         }
+    }
+
+    /** Lets go of the cache folder (held open for the cache's lifetime): no packing is served after this. */
+    @Override
+    public void close() {
+        folder.close();
     }
 }
