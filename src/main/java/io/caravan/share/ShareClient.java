@@ -12,15 +12,14 @@ import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
@@ -34,8 +33,16 @@ import javax.net.ssl.SSLContext;
 public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** How long a file's transfer may go without a byte before it is taken as broken off. */
+    /**
+     * How long an answer (a file's transfer, a listing, changes once their answer started) may go
+     * without a byte before it is taken as broken off.
+     */
     static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long a listing with checksums may go without a byte: the server hashes each file before it
+     * lists it (once; it keeps the hashes), a large one for minutes.
+     */
+    static final Duration HASHING_SILENCE = Duration.ofMinutes(10);
     /** Bytes per second an answer must keep up, over every {@link #STALL_TIMEOUT}: slower is taken as broken off. */
     static final long MINIMUM_RATE = 1024;
     /** How long a follower waits out a server that is too busy to write a bundle before asking file by file. */
@@ -85,12 +92,14 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
     private final URI share;
     private final String token;
     private final String follower;
-    private final HttpClient http;
     private final Consumer<String> refused;
     private final SSLContext ssl;
     private final int maxListingEntries;
     /** False once the server answered that it takes no {@code POST /files} (an older one): files are fetched one by one. */
     private volatile boolean bundles = true;
+    private volatile Duration stall = STALL_TIMEOUT;
+    /** The listings and polls in flight, hung up by {@link #hangUp}. */
+    private final Set<HttpURLConnection> asking = ConcurrentHashMap.newKeySet();
 
     /** A client of {@code url} (a share's URL); {@code follower} names this follower to the server. */
     public ShareClient(String url, String token, String follower, SSLContext ssl, Consumer<String> refused) {
@@ -106,11 +115,15 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
         this.follower = follower == null ? null : follower.replaceAll("[^\\x20-\\x7e]", "?"); // a header value is ASCII
         this.refused = refused;
         this.ssl = ssl;
-        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10));
-        if (ssl != null) {
-            builder.sslContext(ssl);
-        }
-        this.http = builder.build();
+    }
+
+    /**
+     * How long an answer may send nothing (by default {@link #STALL_TIMEOUT}) before it is taken as
+     * broken off; over every such stretch it must also keep up {@link #MINIMUM_RATE}. Returns this client.
+     */
+    ShareClient stallTimeout(Duration timeout) {
+        this.stall = timeout;
+        return this;
     }
 
     /** Checks that {@code url} names a share ({@code http(s)://host:port/shares/<name>}); returns it without a trailing slash. */
@@ -144,19 +157,18 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
      * Read entry by entry as it arrives: a listing of more entries than the follower takes (by default
      * what its heap holds, {@link #defaultMaxListingEntries}) is refused, so no server can make the
      * follower hold more than that; so is one that runs it out of memory all the same. Both are a
-     * {@link ShareRefusedException} that says what to do (a larger heap).
+     * {@link ShareRefusedException} that says what to do (a larger heap). A listing that goes silent for
+     * the stall timeout (with checksums, {@link #HASHING_SILENCE}) or arrives more slowly than
+     * {@link #MINIMUM_RATE} fails as broken off (with checksums, at 1 byte/s over {@link #HASHING_SILENCE}).
      */
     public ShareLog.Listing listing(boolean checksum) throws IOException {
         String suffix = "/listing" + (checksum ? "?checksum=true" : "");
-        HttpResponse<InputStream> response = send(suffix, Duration.ofMinutes(10), HttpResponse.BodyHandlers.ofInputStream());
         Map<String, SyncEntry> entries = new TreeMap<>();
-        long sequence = 0;
-        try (InputStream in = response.body()) {
-            if (response.statusCode() != 200) {
-                throw failure(response.statusCode(), new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8), suffix);
-            }
-            Map<String, JsonNode> head = ListingJson.read(in, maxListingEntries, "the listing of " + share,
-                    node -> take(node, entries));
+        long sequence;
+        try {
+            Duration silence = checksum ? HASHING_SILENCE : stall;
+            Map<String, JsonNode> head = ask(suffix, silence, checksum ? 1 : MINIMUM_RATE, silence, "the listing of " + share,
+                    in -> ListingJson.read(in, maxListingEntries, "the listing of " + share, node -> take(node, entries)));
             sequence = head.containsKey("sequence") ? head.get("sequence").asLong() : 0;
         } catch (ListingJson.TooManyEntriesException e) {
             throw new ShareRefusedException("the listing of " + share + " holds more than " + maxListingEntries + " entries, more than this"
@@ -207,10 +219,15 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
         }
     }
 
-    /** The events after {@code since}, waiting up to {@code wait} for one; {@link CursorGoneException} on 410. */
+    /**
+     * The events after {@code since}, waiting up to {@code wait} for one; {@link CursorGoneException} on 410.
+     * A server that has not answered {@code wait} plus the stall timeout later, or whose answer goes
+     * silent or drips, fails the poll as broken off; {@link #hangUp} ends it at once.
+     */
     public Events events(long since, Duration wait) throws IOException {
-        JsonNode body = JSON.readTree(get("/events?since=" + since + "&timeout=" + wait.toSeconds(), wait.plusSeconds(30),
-                MAX_EVENTS_BYTES, "changes"));
+        String suffix = "/events?since=" + since + "&timeout=" + wait.toSeconds();
+        JsonNode body = ask(suffix, wait.plus(stall), MINIMUM_RATE, stall, "the changes of " + share,
+                in -> JSON.readTree(bounded(in, MAX_EVENTS_BYTES, "changes")));
         List<ShareEvent> events = new ArrayList<>();
         long latest = since;
         for (JsonNode node : body.path("events")) {
@@ -289,7 +306,7 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
                 } catch (java.io.InterruptedIOException e) {
                     if (!(e instanceof java.net.SocketTimeoutException) || attempt >= 3) {
                         throw e instanceof java.net.SocketTimeoutException ? new IOException("the server sent nothing of '"
-                                + NameRules.printable(entry.path()) + "' for " + STALL_TIMEOUT.toSeconds() + " s", e) : e;
+                                + NameRules.printable(entry.path()) + "' for " + stall.toSeconds() + " s", e) : e;
                     }
                 } catch (LongerThanListedException e) {
                     throw e;
@@ -356,7 +373,7 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
             }
         }
         try (InputStream in = new io.caravan.util.MinimumRateInputStream(connection.getInputStream(), MINIMUM_RATE,
-                STALL_TIMEOUT, connection::disconnect)) {
+                stall, connection::disconnect)) {
             ShareBundle.read(in, entries, delivered::accept);
         }
     }
@@ -386,8 +403,12 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
     }
 
     private HttpURLConnection open(String suffix, String range) throws IOException {
+        return open(suffix, range, stall);
+    }
+
+    private HttpURLConnection open(String suffix, String range, Duration readTimeout) throws IOException {
         HttpURLConnection connection = HttpConnections.open(share + suffix, ssl == null ? null : ssl.getSocketFactory(),
-                STALL_TIMEOUT, token);
+                readTimeout, token);
         if (range != null) {
             connection.setRequestProperty("Range", range);
         }
@@ -412,53 +433,74 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
         return true;
     }
 
-    /** A 200 answer's body of at most {@code max} bytes; a longer one is refused, naming {@code what} it was. */
-    private String get(String suffix, Duration timeout, int max, String what) throws IOException {
-        HttpResponse<InputStream> response = send(suffix, timeout, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = response.body()) {
-            byte[] bytes = in.readNBytes(response.statusCode() == 200 ? max + 1 : 64 * 1024);
-            String body = new String(bytes, 0, Math.min(bytes.length, max), StandardCharsets.UTF_8);
-            if (response.statusCode() != 200) {
-                throw failure(response.statusCode(), body, suffix);
-            }
-            if (bytes.length > max) {
-                throw new IOException("the " + what + " " + share + " answered hold more than " + max
-                        + " bytes, more than a follower reads: the server is broken");
-            }
-            return body;
-        }
+    /** What is made of an answer's body. */
+    @FunctionalInterface
+    private interface BodyReader<T> {
+        T read(InputStream body) throws IOException;
     }
 
-    private <T> HttpResponse<T> send(String suffix, Duration timeout, HttpResponse.BodyHandler<T> handler) throws IOException {
-        return send(suffix, timeout, handler, null);
-    }
-
-    private <T> HttpResponse<T> send(String suffix, Duration timeout, HttpResponse.BodyHandler<T> handler, String range)
+    /**
+     * {@code GET suffix}, its 200 answer's body read by {@code reader}; another answer is a
+     * {@link #failure}. The request waits at most {@code silence} for the answer and for each of its
+     * bytes; the body must keep up {@code bytesPerSecond} over every {@code window}. Either failing is
+     * an {@link IOException} naming {@code what} was asked. Until it ends, {@link #hangUp} hangs it up.
+     */
+    private <T> T ask(String suffix, Duration silence, long bytesPerSecond, Duration window, String what, BodyReader<T> reader)
             throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(share + suffix)).timeout(timeout).GET();
-        if (range != null) {
-            request.header("Range", range);
-        }
-        if (token != null && !token.isBlank()) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        if (follower != null) {
-            request.header("X-Caravan-Follower", follower);
-        }
-        // sent asynchronously and waited for: an interrupt (the follower stopping) ends the wait at once
-        java.util.concurrent.CompletableFuture<HttpResponse<T>> answer = http.sendAsync(request.build(), handler);
+        HttpURLConnection connection = open(suffix, null, silence);
+        asking.add(connection);
+        boolean whole = false;
         try {
-            return answer.get();
-        } catch (InterruptedException e) {
-            answer.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while asking " + share);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
+            if (Thread.currentThread().isInterrupted()) {
+                throw new java.io.InterruptedIOException("stopped before asking " + share);
             }
-            throw new IOException(e.getCause());
+            int status = connection.getResponseCode();
+            InputStream raw = status == 200 ? connection.getInputStream() : connection.getErrorStream();
+            try (InputStream in = new io.caravan.util.MinimumRateInputStream(raw == null ? InputStream.nullInputStream() : raw,
+                    bytesPerSecond, window, connection::disconnect)) {
+                if (status != 200) {
+                    throw failure(status, new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8), suffix);
+                }
+                T result = reader.read(in);
+                whole = true;
+                return result;
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            throw new IOException(what + ": the server sent nothing for " + silence.toSeconds() + " s; taken as a broken"
+                    + " connection", e);
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted() && !(e instanceof java.io.InterruptedIOException)) {
+                java.io.InterruptedIOException stopped = new java.io.InterruptedIOException("stopped while asking " + share);
+                stopped.initCause(e);
+                throw stopped;
+            }
+            throw e;
+        } finally {
+            asking.remove(connection);
+            if (!whole) {
+                connection.disconnect(); // not drained: nothing more of it is read
+            }
         }
+    }
+
+    /**
+     * Hangs up every listing and poll in flight: each fails at once. How a follower that stops leaves
+     * a poll the server holds (its thread interrupted first, so that one not yet sent is not sent).
+     */
+    void hangUp() {
+        for (HttpURLConnection connection : asking) {
+            connection.disconnect();
+        }
+    }
+
+    /** {@code in} whole as text, refused when longer than {@code max} bytes, naming {@code what} it was. */
+    private String bounded(InputStream in, int max, String what) throws IOException {
+        byte[] bytes = in.readNBytes(max + 1);
+        if (bytes.length > max) {
+            throw new IOException("the " + what + " " + share + " answered hold more than " + max
+                    + " bytes, more than a follower reads: the server is broken");
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private IOException failure(int status, String body, String what) {

@@ -265,7 +265,8 @@ public final class ShareFollower implements AutoCloseable {
         }
         Thread t = thread;
         if (t != null) {
-            t.interrupt(); // ends a poll in flight
+            t.interrupt();
         }
+        client.hangUp(); // ends a listing or poll in flight
     }
 }

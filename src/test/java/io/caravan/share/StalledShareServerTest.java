@@ -1,0 +1,142 @@
+package io.caravan.share;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A server that starts an answer and then sends nothing more (a hostile one, or a connection that
+ * died without a word) fails the follower's listing or poll within its stall timeout, with a message
+ * saying so, instead of holding it forever; so does one that drips a byte now and then. A follower
+ * parked in a poll the server holds still stops at once when it is closed.
+ */
+class StalledShareServerTest {
+
+    static final Duration STALL = Duration.ofSeconds(3);
+    /** Longer than any of these answers may take; the code before the stall timeout covered the body waited forever. */
+    static final Duration BOUND = Duration.ofSeconds(12);
+
+    @TempDir
+    Path tmp;
+    HttpServer server;
+    final ExecutorService threads = Executors.newCachedThreadPool();
+    final CountDownLatch release = new CountDownLatch(1);
+    final CountDownLatch polled = new CountDownLatch(1);
+
+    @BeforeEach
+    void start() throws Exception {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(threads);
+        server.createContext("/shares/silent/listing", x -> stall(x, "{\"share\":\"silent\",\"sequence\":1,\"entries\":[", 0));
+        server.createContext("/shares/silent/events", x -> stall(x, "{\"share\":\"silent\",\"latest\":2,\"events\":[", 0));
+        server.createContext("/shares/drip/listing", x -> stall(x, "{\"share\":\"drip\",\"sequence\":1,\"entries\":[", 2000));
+        server.createContext("/shares/drip/events", x -> stall(x, "{\"share\":\"drip\",\"latest\":2,\"events\":[", 2000));
+        server.createContext("/shares/held/listing", x -> answer(x, "{\"share\":\"held\",\"sequence\":1,\"entries\":[]}"));
+        server.createContext("/shares/held/events", this::hold);
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        server.stop(0);
+        threads.shutdownNow();
+    }
+
+    /** Sends {@code head}, then nothing (or, with {@code dripMillis}, one space that often) until the test ends. */
+    private void stall(HttpExchange exchange, String head, long dripMillis) throws IOException {
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(head.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            while (!release.await(dripMillis > 0 ? dripMillis : 60_000, TimeUnit.MILLISECONDS)) {
+                if (dripMillis > 0) {
+                    out.write(' ');
+                    out.flush();
+                }
+            }
+        } catch (IOException | InterruptedException gone) {
+            // the client went away: what the test wants
+        }
+    }
+
+    private static void answer(HttpExchange exchange, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** A poll held as a server holds it while nothing changes, here until the test ends. */
+    private void hold(HttpExchange exchange) throws IOException {
+        polled.countDown();
+        try {
+            release.await();
+        } catch (InterruptedException e) {
+            // the server stops
+        }
+        exchange.close();
+    }
+
+    private ShareClient client(String share) {
+        return new ShareClient("http://127.0.0.1:" + server.getAddress().getPort() + "/shares/" + share, null, "t", null, r -> { })
+                .stallTimeout(STALL);
+    }
+
+    @Test
+    void aListingThatGoesSilentFails() {
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> client("silent").listing(false))
+                .isInstanceOf(IOException.class).hasMessageContaining("listing").hasMessageContaining("sent nothing"));
+    }
+
+    @Test
+    void aPollWhoseAnswerGoesSilentFails() {
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> client("silent").events(0, Duration.ofSeconds(1)))
+                .isInstanceOf(IOException.class).hasMessageContaining("changes").hasMessageContaining("sent nothing"));
+    }
+
+    @Test
+    void aListingThatDripsFails() {
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> client("drip").listing(false))
+                .isInstanceOf(IOException.class).hasMessageContaining("bytes/s"));
+    }
+
+    @Test
+    void aPollWhoseAnswerDripsFails() {
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> client("drip").events(0, Duration.ofSeconds(1)))
+                .isInstanceOf(IOException.class).hasMessageContaining("bytes/s"));
+    }
+
+    @Test
+    void aFollowerParkedInAHeldPollStopsAtOnce() throws Exception {
+        try (Followers followers = new Followers()) {
+            Followers.Running one = followers.start("http://127.0.0.1:" + server.getAddress().getPort() + "/shares/held",
+                    tmp.resolve("mirror"));
+            assertThat(polled.await(10, TimeUnit.SECONDS)).as(one.output()).isTrue();
+            Thread.sleep(300); // parked in the poll
+            long t0 = System.nanoTime();
+            one.follower().close();
+            one.thread().join(5000);
+            assertThat(one.thread().isAlive()).as("still polling after close: " + one.output()).isFalse();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+        }
+    }
+}
