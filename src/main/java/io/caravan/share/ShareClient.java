@@ -280,6 +280,12 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
                 }
                 throw failure(status, text, "file " + entry.path());
             }
+            if (written > 0 && rangeStart(connection.getHeaderField("Content-Range")) != written) {
+                connection.disconnect();
+                throw new IOException("the server answered the resumed fetch of '" + NameRules.printable(entry.path())
+                        + "' with '" + connection.getHeaderField("Content-Range") + "' where bytes " + written
+                        + "- were asked; nothing of it was kept (the file is fetched again at its next change)");
+            }
             String tag = connection.getHeaderField("ETag");
             if (etag != null && !etag.equals(tag)) {
                 throw new IOException(entry.path() + " changed on the server while it was fetched; fetched again at its change");
@@ -318,6 +324,13 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
                 }
             }
         }
+    }
+
+    /** Where a {@code Content-Range: bytes A-B/T} answer starts ({@code A}), or -1 when it names no start. */
+    static long rangeStart(String contentRange) {
+        java.util.regex.Matcher range = contentRange == null ? null
+                : java.util.regex.Pattern.compile("bytes (\\d{1,18})-\\d{1,18}/(\\d{1,18}|\\*)").matcher(contentRange.trim());
+        return range != null && range.matches() ? Long.parseLong(range.group(1)) : -1;
     }
 
     /** Files of up to {@link ShareBundle#MAX_FILE} bytes are fetched several at a time. */
