@@ -276,7 +276,7 @@ public final class ParcelDownload {
                 MessageDigest whole = Sha256.newDigest();
                 java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 20);
                 for (ChunkInfo chunk : manifest.chunks()) {
-                    arrivals.get(chunk.index()); // waits for it, or fails with the fetch's failure
+                    awaitArrival(arrivals, chunk.index());
                     if (!assembly.digest(whole, assembly.position(chunk.index()), chunk.size(), buffer)) {
                         throw new IOException("the downloaded file ends before chunk " + chunk.index() + " ends");
                     }
@@ -306,6 +306,16 @@ public final class ParcelDownload {
                 pool.shutdownNow();
                 pool.awaitTermination(30, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /** Waits for chunk {@code index}; a fetch that failed ends the wait with its own failure. */
+    private static void awaitArrival(ArrivingChunks arrivals, int index) {
+        try {
+            arrivals.get(index);
+        } catch (RuntimeException e) {
+            RuntimeException fetchFailure = arrivals.failure();
+            throw fetchFailure != null ? fetchFailure : e;
         }
     }
 
