@@ -105,8 +105,45 @@ public final class ParcelDownload {
         return text.substring(0, end);
     }
 
+    /**
+     * Downloads and publishes the parcel. A failure that a rerun would meet again
+     * ({@link PermanentFailures}: a 4xx, a parcel the client refuses) removes the chunk folder, and so
+     * does any failure before a chunk was kept; otherwise (the network, a 5xx, the local disk, a
+     * refused token, a stop) the chunks fetched stay there for the rerun.
+     */
     public Result run(ProgressListener listener) throws IOException, InterruptedException {
         createStateDir();
+        try {
+            return fetchUntilPublished(listener);
+        } catch (RuntimeException | IOException e) {
+            removeStateAfter(e);
+            throw e;
+        }
+    }
+
+    private void removeStateAfter(Exception failure) {
+        try {
+            boolean refused = PermanentFailures.permanent(failure) && !PermanentFailures.refusedToken(failure);
+            if (refused || !holdsChunks(settings.stateDir())) {
+                removeStateFiles(settings.stateDir());
+            }
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** Whether the chunk folder holds a chunk a rerun would keep: a verified chunk file, or one recorded in a file's chunk log. */
+    private static boolean holdsChunks(Path state) throws IOException {
+        Path log = state.resolve("chunks.log");
+        if (Files.isRegularFile(log) && Files.size(log) > 0) {
+            return true;
+        }
+        try (var entries = Files.list(state)) {
+            return entries.anyMatch(p -> p.getFileName().toString().matches("[0-9a-f]{64}\\.chunk"));
+        }
+    }
+
+    private Result fetchUntilPublished(ProgressListener listener) throws IOException, InterruptedException {
         for (int republished = 0; ; republished++) {
             // kept as received: never written again from the parsed manifest (a copy of it in memory)
             CatalogClient.RemoteManifest remote = settings.retry().call("manifest of " + settings.name(),
