@@ -153,8 +153,13 @@ public final class ParcelDownload {
                 removeStateFiles(settings.stateDir());
                 return result;
             } catch (ShipException e) {
-                if (e.status() != 412 || republished >= MAX_REPUBLISHED) {
+                if (e.status() != 412) {
                     throw e;
+                }
+                if (republished >= MAX_REPUBLISHED) {
+                    throw new ShipException(412, "'" + settings.name() + "' was published again " + (republished + 1)
+                            + " times while it was downloaded: run the same command again when it changes less often (the"
+                            + " chunks fetched are kept); last: " + e.getMessage(), e);
                 }
                 listener.warning("'" + settings.name() + "' was published again during the download: continuing with"
                         + " its new manifest, keeping the chunks already fetched");

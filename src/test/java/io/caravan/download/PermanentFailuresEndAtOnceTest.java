@@ -106,6 +106,20 @@ class PermanentFailuresEndAtOnceTest {
     }
 
     @Test
+    void aParcelAnswered412AtEveryChunkEndsAfterAFewManifests() throws Exception {
+        byte[] manifest = manifest(FACTS);
+        long started = System.nanoTime();
+        CliRunner.Result get = get(exchange -> CraftedCatalog.answer(exchange, manifest),
+                exchange -> CraftedCatalog.json(exchange, 412, "{\"error\":\"republished\",\"message\":\"published again\"}"));
+
+        assertThat(get.exitCode()).isEqualTo(1);
+        assertThat(get.err()).contains("chunk 0000 of 'evil'").contains("412").contains("published again 6 times").contains("run the same command again");
+        assertThat(manifestRequests).as("the first manifest and one after each of the 5 republishes followed").hasValue(6);
+        assertThat(chunkRequests).hasValue(6);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(5));
+    }
+
+    @Test
     void aManifestAnswered503OnceIsAskedAgainAndTheParcelArrives() throws Exception {
         byte[] manifest = manifest(FACTS);
         Path local = tmp.resolve("local");
