@@ -160,7 +160,8 @@ public final class ChunkCache implements AutoCloseable {
             long started = System.nanoTime();
             PartFileTarget target = new PartFileTarget(tmp.resolve(PREFIX));
             ChunkTarget floored = aboveTheFloor(target, name, options.chunkSize());
-            Packer packer = new Packer(options.withName(name), ProgressListener.NONE);
+            LeftOutNames leftOut = new LeftOutNames();
+            Packer packer = new Packer(options.withName(name), ProgressListener.NONE, leftOut);
             // a file that travels uncompressed is served as its own bytes, straight from where it is published:
             // only its hashes are kept here, and the client writes it once, where it belongs
             Manifest packed = RawFileParcel.applies(options, source) ? packer.packRawFile(source, ChunkTarget.DISCARD)
@@ -170,6 +171,7 @@ public final class ChunkCache implements AutoCloseable {
                     packed.entries(), packed.contentBytes(), createdAt, packed.chunks(), packed.file());
             target.writeManifest(manifest);
             Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
+            leftOut.report(name);
             LOG.info("catalog: packed '{}' into {} chunks ({} bytes) in {} ms", name, manifest.totalChunks(),
                     manifest.totalSize(), (System.nanoTime() - started) / 1_000_000);
         } finally {

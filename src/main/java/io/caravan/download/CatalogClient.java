@@ -141,7 +141,7 @@ public final class CatalogClient {
             // token by token: a page of tiny entries is never built as a tree
             try (JsonParser parser = JSON.getFactory().createParser(page(path))) {
                 if (parser.nextToken() != JsonToken.START_OBJECT) {
-                    throw new ShipException(502, "GET " + base + path + ": a page of the listing is not a JSON object", null);
+                    throw new RefusedAnswerException("GET " + base + path + ": a page of the listing is not a JSON object", null);
                 }
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                     String field = parser.currentName();
@@ -164,7 +164,7 @@ public final class CatalogClient {
                     }
                 }
             } catch (IOException e) {
-                throw new ShipException(502, "GET " + base + path + ": a page of the listing is not valid JSON ("
+                throw new RefusedAnswerException("GET " + base + path + ": a page of the listing is not valid JSON ("
                         + e.getMessage() + "): the server is broken", e);
             }
             if (nextAfter != null && after != null && nextAfter.compareTo(after) <= 0) {
@@ -198,7 +198,7 @@ public final class CatalogClient {
                 parser.skipChildren();
             }
             if (name.isEmpty() || etag.isEmpty()) {
-                throw new ShipException(502, "GET " + base + path + ": a parcel without name or etag in the listing", null);
+                throw new RefusedAnswerException("GET " + base + path + ": a parcel without name or etag in the listing", null);
             }
             return new RemoteParcel(name, etag);
         }
@@ -218,7 +218,7 @@ public final class CatalogClient {
     /** The bytes of one page of a listing, at most {@link #MAX_LISTING_PAGE_BYTES}. */
     private byte[] page(String path) {
         HttpURLConnection connection = open(path, null);
-        try (InputStream in = body(connection, path)) {
+        try (InputStream in = body(connection, path, "a page of the listing")) {
             byte[] bytes = in.readNBytes(MAX_LISTING_PAGE_BYTES + 1);
             if (bytes.length > MAX_LISTING_PAGE_BYTES) {
                 connection.disconnect();
@@ -258,12 +258,14 @@ public final class CatalogClient {
             String body = received(name, connection, path, keep);
             String etag = connection.getHeaderField("ETag");
             if (etag == null) {
-                throw new ShipException(502, "GET " + path + ": the server sent no ETag with the manifest", null);
+                throw new RefusedAnswerException("the manifest of '" + name + "' from " + base + " came without the ETag that names"
+                        + " its state: the server is broken; nothing was fetched", null);
             }
             try {
                 return new RemoteManifest(etag, Manifest.fromJson(body).validate());
             } catch (ManifestException e) {
-                throw new ShipException(502, "the manifest of '" + name + "' from " + base + " is not valid: " + e.getMessage(), e);
+                throw new RefusedAnswerException("the manifest of '" + name + "' from " + base + " is not valid: " + e.getMessage()
+                        + "; the server is broken, nothing was fetched", e);
             }
         } catch (IOException e) {
             throw unreachable(path, e);
@@ -272,7 +274,7 @@ public final class CatalogClient {
 
     /** The manifest's text, its bytes checked for size and chunk count and written to {@code keep} as they came. */
     private String received(String name, HttpURLConnection connection, String path, Path keep) throws IOException {
-        byte[] bytes = body(connection, path).readNBytes(MAX_MANIFEST_BYTES + 1);
+        byte[] bytes = body(connection, path, "the manifest of '" + name + "'").readNBytes(MAX_MANIFEST_BYTES + 1);
         if (bytes.length > MAX_MANIFEST_BYTES) {
             connection.disconnect(); // the rest is not read: the connection is closed, not kept for another request
             throw new ShipException(413, "the manifest of '" + name + "' from " + base + " is larger than "
@@ -354,7 +356,7 @@ public final class CatalogClient {
         String path = "/parcels/chunks/" + chunk.index() + "?name=" + encode(name);
         String label = "chunk " + ChunkInfo.label(chunk.index()) + " of '" + name + "'";
         HttpURLConnection connection = open(path, etag);
-        try (InputStream in = body(connection, path)) {
+        try (InputStream in = body(connection, path, label)) {
             MessageDigest digest = Sha256.newDigest();
             byte[] buffer = new byte[BLOCK];
             long size = 0;
@@ -405,7 +407,6 @@ public final class CatalogClient {
         }
     }
 
-    /** The body of a 200 answer; any other status becomes a ShipException with the server's message. */
     private void acquire(int bytes) throws java.io.InterruptedIOException {
         try {
             bandwidth.acquire(bytes);
@@ -415,7 +416,12 @@ public final class CatalogClient {
         }
     }
 
-    private InputStream body(HttpURLConnection connection, String path) throws IOException {
+    /**
+     * The body of a 200 answer; any other status becomes a ShipException with {@code what} was asked
+     * (the manifest of a parcel, one of its chunks), the server's message and, when asking again cannot
+     * help ({@link ShipException#retryable()}), what to do instead.
+     */
+    private InputStream body(HttpURLConnection connection, String path, String what) throws IOException {
         int status = connection.getResponseCode();
         if (status == 200) {
             return new MinimumRateInputStream(connection.getInputStream(), minimumRate, rateWindow, connection::disconnect);
@@ -432,7 +438,19 @@ public final class CatalogClient {
         } catch (IOException notJson) {
             message = text;
         }
-        throw new ShipException(status, "GET " + base + path + " answered " + status + ": " + message, null);
+        ShipException failure = new ShipException(status, what + ": GET " + base + path + " answered " + status + ": " + message, null);
+        throw failure.retryable() || status == 412 ? failure
+                : new ShipException(status, failure.getMessage() + "; " + remedy(status), null);
+    }
+
+    /** What to do about an answer that asking again would only repeat. */
+    private static String remedy(int status) {
+        return switch (status) {
+            case 401, 403 -> "the receiver refused the token: give the one it requires with --token";
+            case 404, 410 -> "check the name (GET /parcels on the receiver lists what is published)";
+            default -> "asking again would get the same answer: check that this caravan and the receiver's are the same"
+                    + " version, and the receiver's log";
+        };
     }
 
     private ShipException unreachable(String path, IOException e) {

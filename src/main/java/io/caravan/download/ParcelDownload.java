@@ -105,8 +105,45 @@ public final class ParcelDownload {
         return text.substring(0, end);
     }
 
+    /**
+     * Downloads and publishes the parcel. A failure that a rerun would meet again
+     * ({@link PermanentFailures}: a 4xx, a parcel the client refuses) removes the chunk folder, and so
+     * does any failure before a chunk was kept; otherwise (the network, a 5xx, the local disk, a
+     * refused token, a stop) the chunks fetched stay there for the rerun.
+     */
     public Result run(ProgressListener listener) throws IOException, InterruptedException {
         createStateDir();
+        try {
+            return fetchUntilPublished(listener);
+        } catch (RuntimeException | IOException e) {
+            removeStateAfter(e);
+            throw e;
+        }
+    }
+
+    private void removeStateAfter(Exception failure) {
+        try {
+            boolean refused = PermanentFailures.permanent(failure) && !PermanentFailures.refusedToken(failure);
+            if (refused || !holdsChunks(settings.stateDir())) {
+                removeStateFiles(settings.stateDir());
+            }
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** Whether the chunk folder holds a chunk a rerun would keep: a verified chunk file, or one recorded in a file's chunk log. */
+    private static boolean holdsChunks(Path state) throws IOException {
+        Path log = state.resolve("chunks.log");
+        if (Files.isRegularFile(log) && Files.size(log) > 0) {
+            return true;
+        }
+        try (var entries = Files.list(state)) {
+            return entries.anyMatch(p -> p.getFileName().toString().matches("[0-9a-f]{64}\\.chunk"));
+        }
+    }
+
+    private Result fetchUntilPublished(ProgressListener listener) throws IOException, InterruptedException {
         for (int republished = 0; ; republished++) {
             // kept as received: never written again from the parsed manifest (a copy of it in memory)
             CatalogClient.RemoteManifest remote = settings.retry().call("manifest of " + settings.name(),
@@ -116,8 +153,13 @@ public final class ParcelDownload {
                 removeStateFiles(settings.stateDir());
                 return result;
             } catch (ShipException e) {
-                if (e.status() != 412 || republished >= MAX_REPUBLISHED) {
+                if (e.status() != 412) {
                     throw e;
+                }
+                if (republished >= MAX_REPUBLISHED) {
+                    throw new ShipException(412, "'" + settings.name() + "' was published again " + (republished + 1)
+                            + " times while it was downloaded: run the same command again when it changes less often (the"
+                            + " chunks fetched are kept); last: " + e.getMessage(), e);
                 }
                 listener.warning("'" + settings.name() + "' was published again during the download: continuing with"
                         + " its new manifest, keeping the chunks already fetched");
@@ -276,7 +318,7 @@ public final class ParcelDownload {
                 MessageDigest whole = Sha256.newDigest();
                 java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 20);
                 for (ChunkInfo chunk : manifest.chunks()) {
-                    arrivals.get(chunk.index()); // waits for it, or fails with the fetch's failure
+                    awaitArrival(arrivals, chunk.index());
                     if (!assembly.digest(whole, assembly.position(chunk.index()), chunk.size(), buffer)) {
                         throw new IOException("the downloaded file ends before chunk " + chunk.index() + " ends");
                     }
@@ -306,6 +348,16 @@ public final class ParcelDownload {
                 pool.shutdownNow();
                 pool.awaitTermination(30, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /** Waits for chunk {@code index}; a fetch that failed ends the wait with its own failure. */
+    private static void awaitArrival(ArrivingChunks arrivals, int index) {
+        try {
+            arrivals.get(index);
+        } catch (RuntimeException e) {
+            RuntimeException fetchFailure = arrivals.failure();
+            throw fetchFailure != null ? fetchFailure : e;
         }
     }
 

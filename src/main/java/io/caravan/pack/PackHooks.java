@@ -41,6 +41,16 @@ public interface PackHooks {
     }
 
     /**
+     * An entry whose name is not valid UTF-8 ({@link io.caravan.fs.NameRules#unreadable}) was met at
+     * {@code name} (its place in the archive, the bad bytes shown as U+FFFD): true leaves it out (a
+     * folder with all it holds), false (the default) fails the packing, since the entry can be neither
+     * read by that name nor named in the archive.
+     */
+    default boolean leavesOutUnreadable(String name) {
+        return false;
+    }
+
+    /**
      * Where an adaptive codec ({@code auto}) replays and records the level of each segment, so the
      * parcel packs to the same chunks when it is packed again; by default a fresh log in memory.
      */

@@ -99,7 +99,9 @@ public final class TarTreeWriter {
                     return;
                 }
                 for (String child : sortedChildren(path)) {
-                    writeTree(tar, path.resolve(child), name + "/" + child, true);
+                    if (!io.caravan.fs.NameRules.unreadable(path.resolve(child)) || !hooks.leavesOutUnreadable(name + "/" + child)) {
+                        writeTree(tar, path.resolve(child), name + "/" + child, true);
+                    }
                 }
             }
             case REGULAR -> writeFile(tar, path, name, attrs, seen, mode, mtime);

@@ -33,6 +33,16 @@ public final class CraftedCatalog implements AutoCloseable {
         }
     }
 
+    /** Answers {@code status} with the JSON {@code json}. */
+    public static void json(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
     @Override
     public void close() {
         server.stop(0);

@@ -1,12 +1,18 @@
 package io.caravan.download;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caravan.CliRunner;
+import io.caravan.fs.Versions;
+import io.caravan.progress.ProgressListener;
+import io.caravan.sender.Retry;
+import io.caravan.unpack.OnConflict;
 import io.caravan.util.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -55,21 +61,29 @@ class ManifestSizeTest {
 
     @Test
     void theManifestIsKeptAsReceived() throws Exception {
-        byte[] content = new byte[10];
-        String sha = Sha256.of(content, 0, content.length);
+        byte[] content = new byte[20];
+        String chunk = Sha256.of(content, 0, 10);
         byte[] body = ("{ \"version\" : \"1.0\", \"format\": \"caravan/1\", \"name\": \"raw\", \"codec\": \"none\", \"chunk_size\": 10,"
-                + " \"chunks\": [ {\"index\": 0, \"size\": 10, \"checksum\": \"" + sha + "\"} ], \"sha256\": \"" + sha + "\","
+                + " \"chunks\": [ {\"index\": 0, \"size\": 10, \"checksum\": \"" + chunk + "\"}, {\"index\": 1, \"size\": 10,"
+                + " \"checksum\": \"" + chunk + "\"} ], \"sha256\": \"" + Sha256.of(content, 0, 20) + "\","
                 + " \"file\": {\"name\": \"raw\", \"mode\": 420, \"mtime\": \"2026-01-01T00:00:00Z\"}, \"extra\": [1, 2, 3] }")
                 .getBytes(StandardCharsets.UTF_8);
         Path local = Files.createDirectories(tmp.resolve("local"));
         try (CraftedCatalog server = new CraftedCatalog(Map.of(
                 "/parcels/manifest", exchange -> CraftedCatalog.answer(exchange, body),
-                "/parcels/chunks/", exchange -> CraftedCatalog.answer(exchange, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})))) {
+                "/parcels/chunks/", exchange -> {
+                    if (exchange.getRequestURI().getPath().endsWith("/0")) {
+                        CraftedCatalog.answer(exchange, new byte[10]);
+                    } else {
+                        CraftedCatalog.json(exchange, 503, "{\"error\":\"busy\",\"message\":\"later\"}");
+                    }
+                }))) {
 
-            CliRunner.Result get = CliRunner.run("get", "raw", local.toString(), "--to", server.url(), "-q");
-
-            assertThat(get.exitCode()).isEqualTo(1);
-            assertThat(get.err()).contains("SHA-256 mismatch");
+            // one attempt: the download stops at the 503 of chunk 1, its chunk folder kept for the rerun
+            assertThatThrownBy(() -> new ParcelDownload(new ParcelDownload.Settings(new CatalogClient(server.url(), null,
+                    Duration.ofMinutes(1)), "raw", local, ParcelDownload.defaultStateDir(local, "raw"), 1, OnConflict.MERGE,
+                    false, false, 0, Versions.none(), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))))
+                    .run(ProgressListener.NONE)).hasMessageContaining("503");
         }
         assertThat(local.resolve(".caravan-get-raw/manifest.json")).hasBinaryContent(body);
     }
