@@ -79,11 +79,15 @@ public final class ErrorAnswers {
                     + "' is in the way of the name asked for (a file where a folder is needed); nothing was published:"
                     + " choose another name, or remove it");
         } else {
+            // the failure's text can name the receiver's own folders and classes: it goes to the log only
+            String reference = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | (1L << 60));
             status = 500;
             answer.put("error", "internal");
-            answer.put("message", String.valueOf(e));
-            LOG.error("request {} {} failed", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
-                    exchange.getMessage().getHeader(Exchange.HTTP_URI), e);
+            answer.put("message", "the receiver failed on this request (reference " + reference + " in its log);"
+                    + " what it had stored before stays stored: retry, and report the reference if it fails again");
+            answer.put("reference", reference);
+            LOG.error("request {} {} failed (reference {})", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
+                    exchange.getMessage().getHeader(Exchange.HTTP_URI), reference, e);
         }
         rejected.accept(String.valueOf(answer.get("error")));
         if (audit != null) {
