@@ -1,12 +1,14 @@
 package io.caravan.sync;
 
 import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.FreeSpaceFloor;
 import io.caravan.fs.FsMessages;
 import io.caravan.fs.NameRules;
 import io.caravan.fs.UnsafePathException;
 import io.caravan.fs.Versions;
 import io.caravan.session.Syncer;
 import io.caravan.unpack.PosixModes;
+import io.caravan.util.DataSize;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,6 +85,8 @@ public final class LocalMirror {
     static final int MIN_BATCH_FILES = 16;
     /** Most bytes listed for the files of one exchange. */
     static final long MAX_BATCH_BYTES = 16L << 20;
+    /** The free space a mirror leaves on its disk unless told otherwise (as {@code caravan get --min-free-space}). */
+    public static final long DEFAULT_MIN_FREE_SPACE = 256L << 20;
 
     private final Path root;
     private final SyncMode mode;
@@ -94,6 +98,7 @@ public final class LocalMirror {
     private final SyncConsole console;
     private final Fetcher fetcher;
     private final Versions versions;
+    private final long minFreeSpace;
 
     public LocalMirror(Path root, SyncMode mode, boolean checksum, int workers, List<PathFilter.Rule> rules, SyncGuards guards,
                        boolean dryRun, Duration keepVersions, SyncConsole console, Fetcher fetcher) throws IOException {
@@ -109,6 +114,7 @@ public final class LocalMirror {
         this.dryRun = dryRun;
         this.console = console;
         this.fetcher = fetcher;
+        this.minFreeSpace = DEFAULT_MIN_FREE_SPACE;
         // reached from the mirror without following a link: a link planted in the state folder is refused
         this.versions = Versions.below(this.root, STATE + "/" + Versions.FOLDER, keepVersions, Clock.systemUTC());
         state();
@@ -127,7 +133,10 @@ public final class LocalMirror {
         }
     }
 
-    private LocalMirror(LocalMirror of, SyncMode mode, boolean checksum) {
+    private LocalMirror(LocalMirror of, SyncMode mode, boolean checksum, long minFreeSpace) {
+        if (minFreeSpace < 0) {
+            throw new IllegalArgumentException("the free space to keep cannot be negative, was " + minFreeSpace);
+        }
         this.root = of.root;
         this.mode = mode;
         this.checksum = checksum;
@@ -138,6 +147,7 @@ public final class LocalMirror {
         this.console = of.console;
         this.fetcher = of.fetcher;
         this.versions = of.versions;
+        this.minFreeSpace = minFreeSpace;
     }
 
     /**
@@ -146,7 +156,12 @@ public final class LocalMirror {
      * hash the whole tree at every change); the changed paths are forced instead.
      */
     public LocalMirror forChanges() {
-        return mode == SyncMode.INCREMENTAL && !checksum ? this : new LocalMirror(this, SyncMode.INCREMENTAL, false);
+        return mode == SyncMode.INCREMENTAL && !checksum ? this : new LocalMirror(this, SyncMode.INCREMENTAL, false, minFreeSpace);
+    }
+
+    /** This mirror, fetching no file whose listed size would leave less than {@code bytes} free on its disk. */
+    public LocalMirror withMinFreeSpace(long bytes) {
+        return new LocalMirror(this, mode, checksum, bytes);
     }
 
     public Path root() {
@@ -377,6 +392,7 @@ public final class LocalMirror {
             }
         }
         List<String> created = plan.created();
+        FreeSpaceFloor floor = new FreeSpaceFloor(root, minFreeSpace, "--min-free-space");
         AtomicLong placed = new AtomicLong();
         AtomicLong progressedCount = new AtomicLong();
         long total = plan.send().size();
@@ -400,7 +416,7 @@ public final class LocalMirror {
             try {
                 for (List<SyncEntry> unit : units) {
                     results.add(pool.submit(() -> unit.size() == 1 && unit.get(0).size() > fetcher.smallFileSize()
-                            ? single(stage, unit.get(0), progressed) : stageSmall(stage, unit, progressed)));
+                            ? single(stage, unit.get(0), floor, progressed) : stageSmall(stage, unit, floor, progressed)));
                 }
                 Map<String, String> outcome = new java.util.HashMap<>();
                 for (Future<Map<String, String>> result : results) {
@@ -495,20 +511,69 @@ public final class LocalMirror {
         return units;
     }
 
-    /** One file (or link) fetched on its own: its path and failure message (null: staged). */
-    private Map<String, String> single(ConfinedDir stage, SyncEntry entry, java.util.function.Consumer<Integer> progressed) {
+    /** One file (or link) fetched on its own, when the floor allows: its path and failure message (null: staged). */
+    private Map<String, String> single(ConfinedDir stage, SyncEntry entry, FreeSpaceFloor floor,
+                                       java.util.function.Consumer<Integer> progressed) {
         Map<String, String> outcome = new java.util.HashMap<>();
-        outcome.put(entry.path(), stageOne(stage, entry));
+        String refused = room(floor, entry);
+        try {
+            outcome.put(entry.path(), refused != null ? refused : stageOne(stage, entry));
+        } finally {
+            if (refused == null) {
+                floor.release(entry.size());
+            }
+        }
         progressed.accept(1);
         return outcome;
+    }
+
+    /**
+     * Takes the room {@code entry}'s listed size needs on the mirror's disk above the floor: null when
+     * taken (released once it is staged or failed), else why it is not fetched. Nothing is asked of
+     * the source for a file refused, so what the mirror holds at its path stays whole.
+     */
+    private static String room(FreeSpaceFloor floor, SyncEntry entry) {
+        if (entry.type() != SyncEntry.Type.FILE) {
+            return null;
+        }
+        try {
+            String refused = floor.take("its " + DataSize.format(entry.size()), entry.size());
+            return refused == null ? null : entry.path() + ": not fetched: " + refused;
+        } catch (IOException | RuntimeException e) {
+            return entry.path() + ": not fetched: the free space of the disk could not be read: " + FsMessages.reason(e);
+        }
     }
 
     /**
      * Small files fetched together ({@link Fetcher#fetchSmall}), those it did not deliver one by one:
      * each path and its failure message (null: staged).
      */
-    private Map<String, String> stageSmall(ConfinedDir stage, List<SyncEntry> batch, java.util.function.Consumer<Integer> progressed) {
+    private Map<String, String> stageSmall(ConfinedDir stage, List<SyncEntry> files, FreeSpaceFloor floor,
+                                           java.util.function.Consumer<Integer> progressed) {
         Map<String, String> outcome = new java.util.HashMap<>();
+        List<SyncEntry> batch = new ArrayList<>();
+        for (SyncEntry entry : files) {
+            String refused = room(floor, entry);
+            if (refused == null) {
+                batch.add(entry);
+            } else {
+                outcome.put(entry.path(), refused);
+                progressed.accept(1);
+            }
+        }
+        try {
+            return fetchSmall(stage, batch, outcome, progressed);
+        } finally {
+            floor.release(batch.stream().mapToLong(SyncEntry::size).sum());
+        }
+    }
+
+    /** The files of {@code batch} fetched together, what did not arrive one by one, into {@code outcome}. */
+    private Map<String, String> fetchSmall(ConfinedDir stage, List<SyncEntry> batch, Map<String, String> outcome,
+                                           java.util.function.Consumer<Integer> progressed) {
+        if (batch.isEmpty()) {
+            return outcome;
+        }
         try {
             fetcher.fetchSmall(batch, (entry, content) -> {
                 if (!outcome.containsKey(entry.path())) {

@@ -138,10 +138,16 @@ final class FakeShare implements AutoCloseable {
 
     /** A follower of this share into {@code target}, its console in {@code out} and refusals in {@code refused}. */
     ShareFollower follower(Path target, boolean checksum, ByteArrayOutputStream out, List<String> refused) throws IOException {
+        return follower(target, checksum, out, refused, LocalMirror.DEFAULT_MIN_FREE_SPACE);
+    }
+
+    /** As {@link #follower(Path, boolean, ByteArrayOutputStream, List)}, keeping {@code minFreeSpace} bytes free on the disk. */
+    ShareFollower follower(Path target, boolean checksum, ByteArrayOutputStream out, List<String> refused, long minFreeSpace)
+            throws IOException {
         SyncConsole console = new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8));
         ShareClient client = new ShareClient(url(), null, "t", null, refused::add);
         LocalMirror mirror = new LocalMirror(target, SyncMode.INCREMENTAL, checksum, 2, List.of(), SyncGuards.DEFAULT, false,
-                Duration.ofDays(1), console, client);
+                Duration.ofDays(1), console, client).withMinFreeSpace(minFreeSpace);
         return new ShareFollower(client, mirror, checksum, Duration.ofSeconds(1), console);
     }
 
