@@ -99,6 +99,8 @@ public final class LocalMirror {
     private final Fetcher fetcher;
     private final Versions versions;
     private final long minFreeSpace;
+    /** The listing's entries already refused (path and why): each is said once, not at every pass. */
+    private final Set<String> refusedSaid;
 
     public LocalMirror(Path root, SyncMode mode, boolean checksum, int workers, List<PathFilter.Rule> rules, SyncGuards guards,
                        boolean dryRun, Duration keepVersions, SyncConsole console, Fetcher fetcher) throws IOException {
@@ -115,6 +117,7 @@ public final class LocalMirror {
         this.console = console;
         this.fetcher = fetcher;
         this.minFreeSpace = DEFAULT_MIN_FREE_SPACE;
+        this.refusedSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
         // reached from the mirror without following a link: a link planted in the state folder is refused
         this.versions = Versions.below(this.root, STATE + "/" + Versions.FOLDER, keepVersions, Clock.systemUTC());
         state();
@@ -148,6 +151,7 @@ public final class LocalMirror {
         this.fetcher = of.fetcher;
         this.versions = of.versions;
         this.minFreeSpace = minFreeSpace;
+        this.refusedSaid = of.refusedSaid;
     }
 
     /**
@@ -224,7 +228,20 @@ public final class LocalMirror {
         }
         createFolder(root, "the folder to follow into");
         PathFilter filter = filter();
-        return run(source, scan(filter, source), filter, forced, reported, true, verbose, label, started);
+        Map<String, SyncEntry> mirrorable = mirrorable(source);
+        return run(mirrorable, scan(filter, mirrorable), filter, forced, reported, true, verbose, label, started);
+    }
+
+    /**
+     * {@code source} as this mirror can hold it ({@link ListedTree#mirrorable}): what one pass applies is
+     * what the next one finds. An entry left out is said once ({@code Refused: path: why}), not at every pass.
+     */
+    private Map<String, SyncEntry> mirrorable(Map<String, SyncEntry> source) {
+        return ListedTree.mirrorable(source, (path, why) -> {
+            if (refusedSaid.add(path + "\n" + why)) {
+                console.line("Refused: " + NameRules.printable(path) + ": " + why);
+            }
+        });
     }
 
     /**
@@ -239,6 +256,7 @@ public final class LocalMirror {
     public MirrorSync.Outcome passOver(Map<String, SyncEntry> source, Set<String> paths, Set<String> forced,
                                        Map<String, String> reported, String label) throws IOException {
         long started = System.nanoTime();
+        source = mirrorable(source);
         createFolder(root, "the folder to follow into");
         PathFilter filter = filter();
         if (dryRun || source.entrySet().stream().allMatch(e -> filter.excludes(e.getKey(), e.getValue().type() == SyncEntry.Type.DIR))) {
@@ -672,15 +690,18 @@ public final class LocalMirror {
         return null;
     }
 
-    /** Read-only folders were staged writable (to fill them): their own mode is set once everything is in. */
+    /**
+     * Read-only folders were staged writable (to fill them), and a folder's sticky bit is not carried by
+     * {@link MirrorApply}: their own mode is set once everything is in.
+     */
     private static void restoreFolderModes(ConfinedDir target, Set<String> folders, Map<String, SyncEntry> source) throws IOException {
         List<String> deepestFirst = new ArrayList<>(folders);
         deepestFirst.sort(Comparator.comparingInt((String f) -> f.split("/").length).reversed());
         for (String folder : deepestFirst) {
             SyncEntry meta = source.get(folder);
-            if (meta != null && meta.type() == SyncEntry.Type.DIR && (meta.mode() & 0700) != 0700) {
+            if (meta != null && meta.type() == SyncEntry.Type.DIR && ((meta.mode() & 0700) != 0700 || (meta.mode() & 01000) != 0)) {
                 try (ConfinedDir parent = target.openDir(parentOf(folder))) {
-                    parent.setPermissions(leaf(folder), PosixModes.toPermissions(meta.mode()));
+                    parent.setMode(leaf(folder), meta.mode());
                     parent.setModified(leaf(folder), FileTime.fromMillis(meta.mtime()));
                 }
             }
