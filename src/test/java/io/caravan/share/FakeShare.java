@@ -34,6 +34,8 @@ final class FakeShare implements AutoCloseable {
     private final List<String> batches = new CopyOnWriteArrayList<>();
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     final AtomicInteger served = new AtomicInteger();
+    /** Requests for one file, answered or not. */
+    final AtomicInteger asked = new AtomicInteger();
     final AtomicInteger bundles = new AtomicInteger();
     /** Bundle requests still to be answered 503 {@code busy} (as a server whose writers are all taken). */
     final AtomicInteger busyBundles = new AtomicInteger();
@@ -47,6 +49,7 @@ final class FakeShare implements AutoCloseable {
                 bundle(x);
                 return;
             }
+            asked.incrementAndGet();
             String path = URLDecoder.decode(x.getRequestURI().getRawQuery().substring("path=".length()), StandardCharsets.UTF_8);
             byte[] content = files.get(path);
             if (content == null) {
