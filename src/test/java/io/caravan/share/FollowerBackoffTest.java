@@ -1,19 +1,21 @@
 package io.caravan.share;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A pass that fails (every fetch answered 404 here) is tried again after a pause that doubles from
- * 1 s, said once per pass, instead of at once and at every poll; once a pass succeeds the follower
- * goes on as before.
+ * 1 s, said once per pass, instead of at once and at every poll; a pass that succeeds ends the
+ * pauses, so the next failure waits 1 s again.
  */
 class FollowerBackoffTest {
 
@@ -38,6 +40,14 @@ class FollowerBackoffTest {
                     Thread.sleep(100);
                 }
                 assertThat(target.resolve("missing.txt")).as(out.toString(StandardCharsets.UTF_8)).hasContent("found");
+
+                // a pass that succeeded ends the pauses: the next failure waits 1 s again, not 4 s
+                int before = out.toString(StandardCharsets.UTF_8).length();
+                share.changes(2, 2, "{\"seq\":2,\"type\":\"CREATE\",\"path\":\"gone.txt\",\"entry\":"
+                        + FakeShare.file("gone.txt", 3, 2_000_000_000_000L) + "}");
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(out.toString(StandardCharsets.UTF_8)
+                        .substring(before)).contains("Failed: gone.txt").contains("Pass failed: 1 change could not be made; next try in "));
+                assertThat(out.toString(StandardCharsets.UTF_8).substring(before)).contains("next try in 1 s");
             } finally {
                 follower.close();
                 thread.join(10_000);
