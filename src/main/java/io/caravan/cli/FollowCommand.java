@@ -13,7 +13,7 @@ import java.time.Duration;
 
 /**
  * {@code caravan sync --from <share url> <dir>}: the follow side of {@link SyncCommand}, with its
- * options (mode, checksum, workers, excludes and guards, dry run, once) applied to the local folder.
+ * options (mode, checksum, workers, excludes and guards, dry run, once, free space to keep) applied to the local folder.
  */
 final class FollowCommand {
 
@@ -34,7 +34,7 @@ final class FollowCommand {
                 options.connection.access.trust(), why -> console.line("Refused: " + why));
         LocalMirror mirror = new LocalMirror(target, SyncMode.parse(options.mode), options.checksum, options.workers,
                 options.safety.rules(), options.safety.guards(), options.safety.dryRun, Durations.parse(options.keepVersions),
-                console, client);
+                console, client).withMinFreeSpace(options.minFreeSpace);
         ShareFollower follow = new ShareFollower(client, mirror, options.checksum, Duration.ofSeconds(25), console);
         if (options.once || options.safety.dryRun) {
             return follow.once().ok() ? CaravanCli.OK : CaravanCli.FAILURE;

@@ -78,6 +78,11 @@ final class SyncCommand implements Callable<Integer> {
             + " a change replaces or deletes stay in <dir>/.caravan-follow/versions (0: deleted at once; default: ${DEFAULT-VALUE}).")
     String keepVersions;
 
+    @Option(names = "--min-free-space", paramLabel = "<size>", converter = Converters.Size.class, defaultValue = "256MiB",
+            description = "With --from: fetch no file whose listed size would leave less free space than this on the disk of"
+                    + " <dir> (default: ${DEFAULT-VALUE}).")
+    long minFreeSpace;
+
     @Mixin
     SyncSafetyOptions safety;
 

@@ -406,6 +406,17 @@ public final class ConfinedDir implements AutoCloseable {
                 .setPermissions(permissions);
     }
 
+    /**
+     * Sets the mode bits of {@code name} ({@code 07777}: permissions, and setuid, setgid and sticky as
+     * given) without following it (a link keeps its own).
+     */
+    public void setMode(String name, int mode) throws IOException {
+        if (stat(name).map(PosixFileAttributes::isSymbolicLink).orElse(true)) {
+            return;
+        }
+        Files.setAttribute(entry(name), "unix:mode", mode & 07777, LinkOption.NOFOLLOW_LINKS);
+    }
+
     /** Sets the modification time of {@code name} itself, a link's own included. */
     public void setModified(String name, FileTime time) throws IOException {
         Files.getFileAttributeView(entry(name), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)

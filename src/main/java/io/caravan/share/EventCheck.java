@@ -1,6 +1,7 @@
 package io.caravan.share;
 
 import io.caravan.fs.NameRules;
+import io.caravan.sync.ListedTree;
 import io.caravan.sync.SyncEntry;
 import java.util.Map;
 
@@ -37,7 +38,7 @@ final class EventCheck {
                 if (event.from().equals(event.path()) || event.path().startsWith(event.from() + "/")) {
                     return "it moves '" + NameRules.printable(event.from()) + "' onto or into itself";
                 }
-                String under = belowNonFolder(event.from(), tree);
+                String under = ListedTree.belowNonFolder(event.from(), tree);
                 if (under != null) {
                     return "'" + NameRules.printable(event.from()) + "' would be below " + under;
                 }
@@ -57,19 +58,7 @@ final class EventCheck {
                 return "it is a file of negative size";
             }
         }
-        String under = belowNonFolder(event.path(), tree);
+        String under = ListedTree.belowNonFolder(event.path(), tree);
         return under == null ? null : "it would be below " + under;
-    }
-
-    /** The first folder above {@code path} that the tree holds as a file or a link (described), or null. */
-    private static String belowNonFolder(String path, Map<String, SyncEntry> tree) {
-        for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
-            SyncEntry above = tree.get(path.substring(0, slash));
-            if (above != null && above.type() != SyncEntry.Type.DIR) {
-                return "the " + above.type().name().toLowerCase(java.util.Locale.ROOT) + " '"
-                        + NameRules.printable(above.path()) + "', and nothing is ever written through one";
-            }
-        }
-        return null;
     }
 }

@@ -27,7 +27,10 @@ import java.util.TreeMap;
  * batch names (renames as renames, changed files fetched, deletions guarded; the rest of the folder is
  * not read). The cursor is kept in
  * {@code .caravan-follow/cursor}; a lost connection, or a refusal once the share has answered
- * (a server being restarted), is retried with backoff (1 s doubling up to 30 s) from the cursor; a cursor the server no longer holds ({@code 410}) or a reset of its log starts
+ * (a server being restarted), is retried with backoff (1 s doubling up to 30 s) from the cursor; a pass in
+ * which something failed (a fetch, a change on the folder) is followed by a pause that doubles from 1 s
+ * up to {@value #MAX_FAILED_PASS_BACKOFF} ms until a pass succeeds, said once per pass
+ * ({@code Pass failed: ...; next try in N s}); a cursor the server no longer holds ({@code 410}) or a reset of its log starts
  * with a whole compare again. A poll that ends without changes compares the whole folder with the tree
  * it should hold, so what was changed in the folder itself is put right within one poll's wait of a
  * quiet share, and within {@value #WHOLE_EVERY_WAITS} waits of a busy one (whose batch pass is then a
@@ -39,6 +42,8 @@ import java.util.TreeMap;
 public final class ShareFollower implements AutoCloseable {
 
     private static final long MAX_BACKOFF = 30_000;
+    /** The longest pause after a pass that failed (it doubles from 1 s up to this). */
+    static final long MAX_FAILED_PASS_BACKOFF = 60_000;
     private static final String CURSOR_TEMP = "cursor.tmp";
     /** A share that never goes quiet still has the folder compared as a whole after this many poll waits. */
     static final int WHOLE_EVERY_WAITS = 10;
@@ -72,19 +77,30 @@ public final class ShareFollower implements AutoCloseable {
     public void run() throws IOException {
         thread = Thread.currentThread();
         long backoff = 1000;
+        long failedPass = 1000;
         boolean first = true;
         while (running) {
             try {
+                MirrorSync.Outcome outcome;
                 if (tree == null) {
-                    compare(first);
+                    outcome = compare(first);
                     if (first) {
                         console.line("Following " + client + " into " + mirror.root() + " from change " + cursor);
                     }
                     first = false;
                 } else {
-                    follow();
+                    outcome = follow();
                 }
                 backoff = 1000;
+                if (outcome != null && !outcome.ok()) {
+                    // what failed fails again at once (a full disk, a server that cannot serve it): not at every poll
+                    console.line("Pass failed: " + outcome.failed() + (outcome.failed() == 1 ? " change" : " changes")
+                            + " could not be made; next try in " + failedPass / 1000 + " s");
+                    pause(failedPass);
+                    failedPass = Math.min(failedPass * 2, MAX_FAILED_PASS_BACKOFF);
+                } else if (outcome != null) {
+                    failedPass = 1000;
+                }
             } catch (ShareClient.CursorGoneException e) {
                 console.line("The share no longer holds changes after " + cursor + ": comparing the whole tree");
                 tree = null;
@@ -126,17 +142,20 @@ public final class ShareFollower implements AutoCloseable {
         return outcome;
     }
 
-    /** One poll: the events after the cursor applied to the tree, and one pass when any arrived. */
-    private void follow() throws IOException {
+    /**
+     * One poll: the events after the cursor applied to the tree, and one pass when any arrived (or a
+     * compare of the folder with the tree when none did); the pass's outcome, null when none was made.
+     */
+    private MirrorSync.Outcome follow() throws IOException {
         ShareClient.Events answer = client.events(cursor, wait);
         if (answer.events().isEmpty()) {
             if (answer.latest() != cursor) {
                 save(answer.latest());
             }
             // a quiet share: the folder is compared with the tree it should hold, which repairs local changes to it
-            mirror.forChanges().pass(tree, Set.of(), false, client.toString());
+            MirrorSync.Outcome outcome = mirror.forChanges().pass(tree, Set.of(), false, client.toString());
             lastWhole = System.nanoTime();
-            return;
+            return outcome;
         }
         Set<String> forced = new HashSet<>();
         Set<String> named = new HashSet<>(); // the paths the applied changes name: the pass looks at those alone
@@ -158,7 +177,7 @@ public final class ShareFollower implements AutoCloseable {
                 case RESET -> {
                     console.line("The share's log was reset: comparing the whole tree");
                     tree = null;
-                    return;
+                    return null;
                 }
                 case DELETE -> {
                     removeSubtree(next, event.path());
@@ -208,6 +227,7 @@ public final class ShareFollower implements AutoCloseable {
         if (!outcome.ok()) {
             tree = null; // what failed is compared again with the whole tree
         }
+        return outcome;
     }
 
     private static SyncEntry withSha(SyncEntry now, SyncEntry before) {

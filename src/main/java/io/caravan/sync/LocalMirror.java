@@ -1,12 +1,14 @@
 package io.caravan.sync;
 
 import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.FreeSpaceFloor;
 import io.caravan.fs.FsMessages;
 import io.caravan.fs.NameRules;
 import io.caravan.fs.UnsafePathException;
 import io.caravan.fs.Versions;
 import io.caravan.session.Syncer;
 import io.caravan.unpack.PosixModes;
+import io.caravan.util.DataSize;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,6 +85,8 @@ public final class LocalMirror {
     static final int MIN_BATCH_FILES = 16;
     /** Most bytes listed for the files of one exchange. */
     static final long MAX_BATCH_BYTES = 16L << 20;
+    /** The free space a mirror leaves on its disk unless told otherwise (as {@code caravan get --min-free-space}). */
+    public static final long DEFAULT_MIN_FREE_SPACE = 256L << 20;
 
     private final Path root;
     private final SyncMode mode;
@@ -94,6 +98,9 @@ public final class LocalMirror {
     private final SyncConsole console;
     private final Fetcher fetcher;
     private final Versions versions;
+    private final long minFreeSpace;
+    /** The listing's entries already refused (path and why): each is said once, not at every pass. */
+    private final Set<String> refusedSaid;
 
     public LocalMirror(Path root, SyncMode mode, boolean checksum, int workers, List<PathFilter.Rule> rules, SyncGuards guards,
                        boolean dryRun, Duration keepVersions, SyncConsole console, Fetcher fetcher) throws IOException {
@@ -109,6 +116,8 @@ public final class LocalMirror {
         this.dryRun = dryRun;
         this.console = console;
         this.fetcher = fetcher;
+        this.minFreeSpace = DEFAULT_MIN_FREE_SPACE;
+        this.refusedSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
         // reached from the mirror without following a link: a link planted in the state folder is refused
         this.versions = Versions.below(this.root, STATE + "/" + Versions.FOLDER, keepVersions, Clock.systemUTC());
         state();
@@ -127,7 +136,10 @@ public final class LocalMirror {
         }
     }
 
-    private LocalMirror(LocalMirror of, SyncMode mode, boolean checksum) {
+    private LocalMirror(LocalMirror of, SyncMode mode, boolean checksum, long minFreeSpace) {
+        if (minFreeSpace < 0) {
+            throw new IllegalArgumentException("the free space to keep cannot be negative, was " + minFreeSpace);
+        }
         this.root = of.root;
         this.mode = mode;
         this.checksum = checksum;
@@ -138,6 +150,8 @@ public final class LocalMirror {
         this.console = of.console;
         this.fetcher = of.fetcher;
         this.versions = of.versions;
+        this.minFreeSpace = minFreeSpace;
+        this.refusedSaid = of.refusedSaid;
     }
 
     /**
@@ -146,7 +160,12 @@ public final class LocalMirror {
      * hash the whole tree at every change); the changed paths are forced instead.
      */
     public LocalMirror forChanges() {
-        return mode == SyncMode.INCREMENTAL && !checksum ? this : new LocalMirror(this, SyncMode.INCREMENTAL, false);
+        return mode == SyncMode.INCREMENTAL && !checksum ? this : new LocalMirror(this, SyncMode.INCREMENTAL, false, minFreeSpace);
+    }
+
+    /** This mirror, fetching no file whose listed size would leave less than {@code bytes} free on its disk. */
+    public LocalMirror withMinFreeSpace(long bytes) {
+        return new LocalMirror(this, mode, checksum, bytes);
     }
 
     public Path root() {
@@ -209,7 +228,20 @@ public final class LocalMirror {
         }
         createFolder(root, "the folder to follow into");
         PathFilter filter = filter();
-        return run(source, scan(filter, source), filter, forced, reported, true, verbose, label, started);
+        Map<String, SyncEntry> mirrorable = mirrorable(source);
+        return run(mirrorable, scan(filter, mirrorable), filter, forced, reported, true, verbose, label, started);
+    }
+
+    /**
+     * {@code source} as this mirror can hold it ({@link ListedTree#mirrorable}): what one pass applies is
+     * what the next one finds. An entry left out is said once ({@code Refused: path: why}), not at every pass.
+     */
+    private Map<String, SyncEntry> mirrorable(Map<String, SyncEntry> source) {
+        return ListedTree.mirrorable(source, (path, why) -> {
+            if (refusedSaid.add(path + "\n" + why)) {
+                console.line("Refused: " + NameRules.printable(path) + ": " + why);
+            }
+        });
     }
 
     /**
@@ -224,6 +256,7 @@ public final class LocalMirror {
     public MirrorSync.Outcome passOver(Map<String, SyncEntry> source, Set<String> paths, Set<String> forced,
                                        Map<String, String> reported, String label) throws IOException {
         long started = System.nanoTime();
+        source = mirrorable(source);
         createFolder(root, "the folder to follow into");
         PathFilter filter = filter();
         if (dryRun || source.entrySet().stream().allMatch(e -> filter.excludes(e.getKey(), e.getValue().type() == SyncEntry.Type.DIR))) {
@@ -377,6 +410,7 @@ public final class LocalMirror {
             }
         }
         List<String> created = plan.created();
+        FreeSpaceFloor floor = new FreeSpaceFloor(root, minFreeSpace, "--min-free-space");
         AtomicLong placed = new AtomicLong();
         AtomicLong progressedCount = new AtomicLong();
         long total = plan.send().size();
@@ -400,7 +434,7 @@ public final class LocalMirror {
             try {
                 for (List<SyncEntry> unit : units) {
                     results.add(pool.submit(() -> unit.size() == 1 && unit.get(0).size() > fetcher.smallFileSize()
-                            ? single(stage, unit.get(0), progressed) : stageSmall(stage, unit, progressed)));
+                            ? single(stage, unit.get(0), floor, progressed) : stageSmall(stage, unit, floor, progressed)));
                 }
                 Map<String, String> outcome = new java.util.HashMap<>();
                 for (Future<Map<String, String>> result : results) {
@@ -495,20 +529,69 @@ public final class LocalMirror {
         return units;
     }
 
-    /** One file (or link) fetched on its own: its path and failure message (null: staged). */
-    private Map<String, String> single(ConfinedDir stage, SyncEntry entry, java.util.function.Consumer<Integer> progressed) {
+    /** One file (or link) fetched on its own, when the floor allows: its path and failure message (null: staged). */
+    private Map<String, String> single(ConfinedDir stage, SyncEntry entry, FreeSpaceFloor floor,
+                                       java.util.function.Consumer<Integer> progressed) {
         Map<String, String> outcome = new java.util.HashMap<>();
-        outcome.put(entry.path(), stageOne(stage, entry));
+        String refused = room(floor, entry);
+        try {
+            outcome.put(entry.path(), refused != null ? refused : stageOne(stage, entry));
+        } finally {
+            if (refused == null) {
+                floor.release(entry.size());
+            }
+        }
         progressed.accept(1);
         return outcome;
+    }
+
+    /**
+     * Takes the room {@code entry}'s listed size needs on the mirror's disk above the floor: null when
+     * taken (released once it is staged or failed), else why it is not fetched. Nothing is asked of
+     * the source for a file refused, so what the mirror holds at its path stays whole.
+     */
+    private static String room(FreeSpaceFloor floor, SyncEntry entry) {
+        if (entry.type() != SyncEntry.Type.FILE) {
+            return null;
+        }
+        try {
+            String refused = floor.take("its " + DataSize.format(entry.size()), entry.size());
+            return refused == null ? null : entry.path() + ": not fetched: " + refused;
+        } catch (IOException | RuntimeException e) {
+            return entry.path() + ": not fetched: the free space of the disk could not be read: " + FsMessages.reason(e);
+        }
     }
 
     /**
      * Small files fetched together ({@link Fetcher#fetchSmall}), those it did not deliver one by one:
      * each path and its failure message (null: staged).
      */
-    private Map<String, String> stageSmall(ConfinedDir stage, List<SyncEntry> batch, java.util.function.Consumer<Integer> progressed) {
+    private Map<String, String> stageSmall(ConfinedDir stage, List<SyncEntry> files, FreeSpaceFloor floor,
+                                           java.util.function.Consumer<Integer> progressed) {
         Map<String, String> outcome = new java.util.HashMap<>();
+        List<SyncEntry> batch = new ArrayList<>();
+        for (SyncEntry entry : files) {
+            String refused = room(floor, entry);
+            if (refused == null) {
+                batch.add(entry);
+            } else {
+                outcome.put(entry.path(), refused);
+                progressed.accept(1);
+            }
+        }
+        try {
+            return fetchSmall(stage, batch, outcome, progressed);
+        } finally {
+            floor.release(batch.stream().mapToLong(SyncEntry::size).sum());
+        }
+    }
+
+    /** The files of {@code batch} fetched together, what did not arrive one by one, into {@code outcome}. */
+    private Map<String, String> fetchSmall(ConfinedDir stage, List<SyncEntry> batch, Map<String, String> outcome,
+                                           java.util.function.Consumer<Integer> progressed) {
+        if (batch.isEmpty()) {
+            return outcome;
+        }
         try {
             fetcher.fetchSmall(batch, (entry, content) -> {
                 if (!outcome.containsKey(entry.path())) {
@@ -607,15 +690,18 @@ public final class LocalMirror {
         return null;
     }
 
-    /** Read-only folders were staged writable (to fill them): their own mode is set once everything is in. */
+    /**
+     * Read-only folders were staged writable (to fill them), and a folder's sticky bit is not carried by
+     * {@link MirrorApply}: their own mode is set once everything is in.
+     */
     private static void restoreFolderModes(ConfinedDir target, Set<String> folders, Map<String, SyncEntry> source) throws IOException {
         List<String> deepestFirst = new ArrayList<>(folders);
         deepestFirst.sort(Comparator.comparingInt((String f) -> f.split("/").length).reversed());
         for (String folder : deepestFirst) {
             SyncEntry meta = source.get(folder);
-            if (meta != null && meta.type() == SyncEntry.Type.DIR && (meta.mode() & 0700) != 0700) {
+            if (meta != null && meta.type() == SyncEntry.Type.DIR && ((meta.mode() & 0700) != 0700 || (meta.mode() & 01000) != 0)) {
                 try (ConfinedDir parent = target.openDir(parentOf(folder))) {
-                    parent.setPermissions(leaf(folder), PosixModes.toPermissions(meta.mode()));
+                    parent.setMode(leaf(folder), meta.mode());
                     parent.setModified(leaf(folder), FileTime.fromMillis(meta.mtime()));
                 }
             }

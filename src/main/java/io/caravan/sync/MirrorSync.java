@@ -174,7 +174,11 @@ public final class MirrorSync {
     /** The local tree; a tree that cannot be read completely refuses the pass (a partial listing would delete what it missed). */
     private Map<String, SyncEntry> scan(PathFilter filter) throws IOException {
         try {
-            return TreeScanner.scan(settings.root(), filter, unreadable::add);
+            Map<String, SyncEntry> tree = TreeScanner.scan(settings.root(), filter, unreadable::add);
+            // a parcel carries a folder's permissions, not its sticky bit: compared without it, or every pass sends the folder again
+            tree.replaceAll((path, e) -> e.type() == SyncEntry.Type.DIR && e.mode() != (e.mode() & 0777)
+                    ? new SyncEntry(e.path(), e.type(), e.size(), e.mtime(), e.mode() & 0777, e.target(), e.sha256()) : e);
+            return tree;
         } catch (IOException e) {
             throw new SourceUnreadableException(settings.root(), settings.name(), e);
         }

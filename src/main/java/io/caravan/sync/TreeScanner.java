@@ -1,7 +1,6 @@
 package io.caravan.sync;
 
 import io.caravan.fs.NameRules;
-import io.caravan.unpack.PosixModes;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,6 +23,7 @@ import java.util.function.Consumer;
  * without reading content; special files are left out, and entries that vanish during the walk are
  * simply not listed. A missing root is an error, never an empty tree (which would delete the mirror).
  * Entries a {@link PathFilter} excludes are not listed, and excluded folders are not entered.
+ * Modes are the bits a mirror keeps ({@link ListedTree#kept}): a folder's sticky bit included.
  */
 public final class TreeScanner {
 
@@ -174,9 +174,9 @@ public final class TreeScanner {
         if (type == SyncEntry.Type.LINK) {
             return new SyncEntry(relative, type, 0, 0, 0777, Files.readSymbolicLink(path).toString(), null);
         }
-        PosixFileAttributes attrs = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        return new SyncEntry(relative, type, type == SyncEntry.Type.FILE ? attrs.size() : 0,
-                attrs.lastModifiedTime().toMillis(), PosixModes.fromPermissions(attrs.permissions()), null, null);
+        Map<String, Object> attrs = Files.readAttributes(path, "unix:mode,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+        return new SyncEntry(relative, type, type == SyncEntry.Type.FILE ? (Long) attrs.get("size") : 0,
+                ((FileTime) attrs.get("lastModifiedTime")).toMillis(), ListedTree.kept(type, (Integer) attrs.get("mode")), null, null);
     }
 
     /** SHA-256 of a file's content, read streaming. */

@@ -34,6 +34,8 @@ final class FakeShare implements AutoCloseable {
     private final List<String> batches = new CopyOnWriteArrayList<>();
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     final AtomicInteger served = new AtomicInteger();
+    /** Requests for one file, answered or not. */
+    final AtomicInteger asked = new AtomicInteger();
     final AtomicInteger bundles = new AtomicInteger();
     /** Bundle requests still to be answered 503 {@code busy} (as a server whose writers are all taken). */
     final AtomicInteger busyBundles = new AtomicInteger();
@@ -47,6 +49,7 @@ final class FakeShare implements AutoCloseable {
                 bundle(x);
                 return;
             }
+            asked.incrementAndGet();
             String path = URLDecoder.decode(x.getRequestURI().getRawQuery().substring("path=".length()), StandardCharsets.UTF_8);
             byte[] content = files.get(path);
             if (content == null) {
@@ -138,10 +141,16 @@ final class FakeShare implements AutoCloseable {
 
     /** A follower of this share into {@code target}, its console in {@code out} and refusals in {@code refused}. */
     ShareFollower follower(Path target, boolean checksum, ByteArrayOutputStream out, List<String> refused) throws IOException {
+        return follower(target, checksum, out, refused, LocalMirror.DEFAULT_MIN_FREE_SPACE);
+    }
+
+    /** As {@link #follower(Path, boolean, ByteArrayOutputStream, List)}, keeping {@code minFreeSpace} bytes free on the disk. */
+    ShareFollower follower(Path target, boolean checksum, ByteArrayOutputStream out, List<String> refused, long minFreeSpace)
+            throws IOException {
         SyncConsole console = new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8));
         ShareClient client = new ShareClient(url(), null, "t", null, refused::add);
         LocalMirror mirror = new LocalMirror(target, SyncMode.INCREMENTAL, checksum, 2, List.of(), SyncGuards.DEFAULT, false,
-                Duration.ofDays(1), console, client);
+                Duration.ofDays(1), console, client).withMinFreeSpace(minFreeSpace);
         return new ShareFollower(client, mirror, checksum, Duration.ofSeconds(1), console);
     }
 

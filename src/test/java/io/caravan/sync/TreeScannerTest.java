@@ -43,6 +43,19 @@ class TreeScannerTest {
     }
 
     @Test
+    void aFolderKeepsItsStickyBitAndAFileOnlyItsPermissions() throws Exception {
+        Files.createDirectories(root.resolve("pub"));
+        Files.writeString(root.resolve("tool"), "tool");
+        Files.setAttribute(root.resolve("pub"), "unix:mode", 01777);
+        Files.setAttribute(root.resolve("tool"), "unix:mode", 05755); // setuid and sticky
+
+        Map<String, SyncEntry> entries = TreeScanner.scan(root);
+
+        assertEquals(01777, entries.get("pub").mode(), "a shared /tmp-like folder stays one on the followers");
+        assertEquals(0755, entries.get("tool").mode(), "setuid is never listed, so never applied");
+    }
+
+    @Test
     void excludedEntriesAreNotListedNorExcludedFoldersEntered() throws Exception {
         Files.createDirectories(root.resolve("cache/deep"));
         Files.createDirectories(root.resolve("src"));
