@@ -302,7 +302,12 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
                                     + " bytes it listed for '" + NameRules.printable(entry.path()) + "'; nothing beyond them"
                                     + " was kept (the file changed since the listing, or the server is broken)");
                         }
-                        out.write(buffer, 0, n);
+                        try {
+                            out.write(buffer, 0, n);
+                        } catch (IOException local) {
+                            throw new LocalWriteException("writing '" + NameRules.printable(entry.path())
+                                    + "' into the mirror failed: " + local.getMessage(), local);
+                        }
                         written += n;
                     }
                     if (declared >= 0 && written - from < declared) {
@@ -314,7 +319,7 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
                         throw e instanceof java.net.SocketTimeoutException ? new IOException("the server sent nothing of '"
                                 + NameRules.printable(entry.path()) + "' for " + stall.toSeconds() + " s", e) : e;
                     }
-                } catch (LongerThanListedException e) {
+                } catch (LongerThanListedException | LocalWriteException e) {
                     throw e;
                 } catch (IOException cut) {
                     if (attempt >= 3) {
@@ -406,6 +411,13 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
             // an HTTP date or nonsense: one second
         }
         return Math.max(100, seconds * 1000) + java.util.concurrent.ThreadLocalRandom.current().nextLong(250);
+    }
+
+    /** Writing what arrived into the mirror failed (a full disk, say): the server is not asked again. */
+    private static final class LocalWriteException extends IOException {
+        LocalWriteException(String message, IOException cause) {
+            super(message, cause);
+        }
     }
 
     /** The server sent more of a file than it listed: not retried. */
