@@ -433,7 +433,7 @@ public final class LocalMirror {
             List<Future<Map<String, String>>> results = new ArrayList<>();
             try {
                 for (List<SyncEntry> unit : units) {
-                    results.add(pool.submit(() -> unit.size() == 1 && unit.get(0).size() > fetcher.smallFileSize()
+                    results.add(pool.submit(() -> unit.size() == 1 && alone(unit.get(0))
                             ? single(stage, unit.get(0), floor, progressed) : stageSmall(stage, unit, floor, progressed)));
                 }
                 Map<String, String> outcome = new java.util.HashMap<>();
@@ -505,10 +505,10 @@ public final class LocalMirror {
         List<List<SyncEntry>> units = new ArrayList<>();
         List<SyncEntry> small = new ArrayList<>();
         for (SyncEntry entry : send) {
-            if (entry.type() == SyncEntry.Type.FILE && entry.size() <= fetcher.smallFileSize()) {
-                small.add(entry);
-            } else {
+            if (alone(entry)) {
                 units.add(List.of(entry));
+            } else {
+                small.add(entry);
             }
         }
         int perBatch = (int) Math.max(MIN_BATCH_FILES, Math.min(MAX_BATCH_FILES, (small.size() + workers - 1) / workers));
@@ -527,6 +527,11 @@ public final class LocalMirror {
             units.add(batch);
         }
         return units;
+    }
+
+    /** Whether {@code entry} is a unit of its own: a link (made here, nothing fetched) or a file too large for a batch. */
+    private boolean alone(SyncEntry entry) {
+        return entry.type() != SyncEntry.Type.FILE || entry.size() > fetcher.smallFileSize();
     }
 
     /** One file (or link) fetched on its own, when the floor allows: its path and failure message (null: staged). */

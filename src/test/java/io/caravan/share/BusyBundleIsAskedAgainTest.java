@@ -55,4 +55,20 @@ class BusyBundleIsAskedAgainTest {
         assertThat(share.bundles).as("bundle requests, busy ones included").hasValueBetween(3, 6);
         assertThat(refused).isEmpty();
     }
+
+    @Test
+    void aLinkIsMadeWithoutAskingTheServer() throws Exception {
+        share.listing(1, FakeShare.file("f.txt", 5, 2_000_000_000_000L),
+                "{\"path\":\"l\",\"type\":\"link\",\"size\":5,\"mtime\":2000000000000,\"mode\":511,\"target\":\"f.txt\"}");
+        share.file("f.txt", "hello");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<String> refused = new CopyOnWriteArrayList<>();
+        Path target = tmp.resolve("mirror");
+        share.follower(target, false, out, refused).once();
+
+        String console = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(Files.readSymbolicLink(target.resolve("l"))).as(console).hasToString("f.txt");
+        assertThat(share.bundles).as("bundle requests: the file's only").hasValue(1);
+        assertThat(share.served).as("files fetched one by one").hasValue(0);
+    }
 }
