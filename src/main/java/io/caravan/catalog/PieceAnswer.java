@@ -15,12 +15,12 @@ import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
  * subclass says what the pieces are; this class keeps the writer's bookkeeping: the end once the last
  * piece is out, and the bytes handed over.
  */
-abstract class PieceAnswer extends OutboundStreamHttpResponse {
+public abstract class PieceAnswer extends OutboundStreamHttpResponse {
 
     private volatile boolean lastSent;
     private volatile long progress;
 
-    PieceAnswer(HttpResponseStatus status) {
+    protected PieceAnswer(HttpResponseStatus status) {
         super(InputStream.nullInputStream(), new DefaultHttpResponse(HttpVersion.HTTP_1_1, status));
     }
 

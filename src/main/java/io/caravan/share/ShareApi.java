@@ -101,15 +101,16 @@ public final class ShareApi {
 
     /**
      * {@code POST /shares/{name}/files} with {@code {"paths":[...]}}: those files' content in one answer
-     * ({@link ShareBundle}), written on a listing thread while it is sent (503 {@code busy} when all are
-     * writing).
+     * ({@link ShareBundle}), read from the files piece by piece as the connection takes it ({@link BundleAnswer}).
      */
     public void files(Exchange exchange) throws Exception {
         Share share = share(exchange);
         List<String> paths = ShareBundle.paths(exchange.getMessage().getBody(byte[].class));
         CatalogService reader = reader(share);
-        listings.answer(exchange, "caravan-files-" + share.name(), ShareBundle.CONTENT_TYPE,
-                out -> ShareBundle.write(out, reader, paths, shares::served), null);
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        out.setBody(new BundleAnswer(reader, paths, shares::served));
     }
 
     private CatalogService reader(Share share) {

@@ -3,20 +3,14 @@ package io.caravan.share;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.caravan.catalog.CatalogService;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.SyncEntry;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongConsumer;
 
 /**
  * Several of a share's files in one exchange ({@code POST /shares/{name}/files}), so that a follower
@@ -85,39 +79,6 @@ final class ShareBundle {
         if (!shape) {
             throw RequestRejectedException.badRequest("the body is not of the shape this request takes: " + SHAPE);
         }
-    }
-
-    /**
-     * Writes the answer for {@code paths}, each file opened through {@code files} (inside the share,
-     * no link followed); {@code served} is told the bytes of content sent.
-     */
-    static void write(OutputStream answer, CatalogService files, List<String> paths, LongConsumer served) throws IOException {
-        DataOutputStream out = new DataOutputStream(answer);
-        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-        for (String path : paths) {
-            CatalogService.OpenFile file;
-            try {
-                file = files.file(path, null);
-            } catch (IOException | RuntimeException e) { // refused names included: the follower asks alone and sees why
-                out.writeLong(NOT_SERVED);
-                continue;
-            }
-            try (FileChannel channel = file.channel()) {
-                long size = file.size();
-                out.writeLong(size);
-                for (long left = size; left > 0; ) {
-                    buffer.clear().limit((int) Math.min(buffer.capacity(), left));
-                    int n = channel.read(buffer);
-                    if (n < 0) {
-                        throw new EOFException("'" + path + "' shrank while it was served: the answer ends here");
-                    }
-                    out.write(buffer.array(), 0, n);
-                    left -= n;
-                }
-                served.accept(size);
-            }
-        }
-        out.flush();
     }
 
     /** Takes one file's content out of an answer. */

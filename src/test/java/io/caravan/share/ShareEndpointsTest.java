@@ -1,5 +1,7 @@
 package io.caravan.share;
 
+import io.caravan.TestTrees;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -133,6 +135,38 @@ class ShareEndpointsTest {
         assertThat(served).as("each path's content, or -1 for what is not a regular file of the share")
                 .containsExactly("hello share", "-", "unicode", "-", "-", "-", "hello share");
         assertThat(in.read()).as("nothing after the last").isEqualTo(-1);
+    }
+
+    @Test
+    void bundlesTakeNoWriterThreadSoManyFollowersAreServedAtOnce() throws Exception {
+        server.close();
+        server = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.shares.site", site.toString(),
+                "caravan.receiver.listing-threads", "1"));
+        StringBuilder paths = new StringBuilder("{\"paths\":[");
+        for (int i = 0; i < 16; i++) {
+            TestTrees.random(site.resolve("m" + i + ".bin"), 1 << 20, i);
+            paths.append(i == 0 ? "" : ",").append("\"m").append(i).append(".bin\"");
+        }
+        byte[] body = paths.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        List<java.net.Socket> readers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) { // six followers asking at once and reading slowly (not at all, here)
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port());
+                readers.add(socket);
+                socket.setSoTimeout(20_000);
+                socket.getOutputStream().write(("POST /shares/site/files HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().write(body);
+                socket.getOutputStream().flush();
+                String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine();
+                assertThat(status).as("the answer to bundle request " + (i + 1)).isEqualTo("HTTP/1.1 200 OK");
+            }
+        } finally {
+            for (java.net.Socket socket : readers) {
+                socket.close();
+            }
+        }
     }
 
     @Test
