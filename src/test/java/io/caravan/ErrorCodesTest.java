@@ -79,6 +79,7 @@ class ErrorCodesTest {
         codes.put(new ReferenceUnavailableException("e", "a".repeat(64), "r"), "reference_unavailable 409");
         codes.put(new UnsafeEntryException("e", "r"), "unsafe_entry 422");
         codes.put(new ShipException(500, "m", null), "ship 500");
+        codes.put(new io.caravan.download.RefusedAnswerException("m", null), "ship 502");
         codes.put(new NoReceiverException("http://x", new IOException("m")), "no_receiver 503");
         codes.put(new TransferStoppedException("w"), "transfer_stopped 503");
         codes.put(new SourceUnreadableException(Path.of("s"), "m", new IOException("m")), "source_unreadable 400");

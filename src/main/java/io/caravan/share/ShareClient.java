@@ -280,17 +280,17 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
                 }
                 throw failure(status, text, "file " + entry.path());
             }
+            String tag = connection.getHeaderField("ETag");
+            if (etag != null && !etag.equals(tag)) {
+                throw new IOException(entry.path() + " changed on the server while it was fetched; fetched again at its change");
+            }
+            etag = tag;
             if (written > 0 && rangeStart(connection.getHeaderField("Content-Range")) != written) {
                 connection.disconnect();
                 throw new IOException("the server answered the resumed fetch of '" + NameRules.printable(entry.path())
                         + "' with '" + connection.getHeaderField("Content-Range") + "' where bytes " + written
                         + "- were asked; nothing of it was kept (the file is fetched again at its next change)");
             }
-            String tag = connection.getHeaderField("ETag");
-            if (etag != null && !etag.equals(tag)) {
-                throw new IOException(entry.path() + " changed on the server while it was fetched; fetched again at its change");
-            }
-            etag = tag;
             try (InputStream in = connection.getInputStream()) {
                 byte[] buffer = new byte[1 << 16];
                 long declared = connection.getContentLengthLong();

@@ -47,6 +47,7 @@ class FetchResumesTest {
                     throw new IOException("cut");
                 }
                 int from = Integer.parseInt(range.replace("bytes=", "").replace("-", ""));
+                exchange.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + (CONTENT.length - 1) + "/" + CONTENT.length);
                 exchange.sendResponseHeaders(206, CONTENT.length - from);
                 out.write(CONTENT, from, CONTENT.length - from);
             }
