@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * may have torn unforced chunks, see {@link BootRecord}). Expired sessions leave a tombstone so they answer 410, not 404. Chunk files
  * bypass the page cache where the file system allows ({@link ChunkFileWriter}); a body that a
  * listener will read next stays in memory for it ({@link #open}), within the {@link ReadAheadBudget}.
+ * The store's folders, and each session's folder and chunk folder ({@link SessionFolder}), are held open
+ * and every file below them is reached through them, never through a link; its own files are read as
+ * regular files within a bound, so what a local user plants there (a link, a pipe, a huge file) is
+ * refused or dropped with a warning, never followed, waited on or read whole. {@link #close} lets go of them.
  */
 public final class DiskSessionStore implements SessionStore, AutoCloseable {
 
