@@ -1,10 +1,12 @@
 package io.caravan.session;
 
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.UnsafePathException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * In which boot of the machine a store last ran and whether it forced its chunks to disk
@@ -16,13 +18,23 @@ record BootRecord(String bootId, Durability.Mode mode) {
 
     static final String FILE = "sessions.boot";
 
-    /** The record a store left under {@code root}; null if none did (a new store, or one that forced every chunk). */
-    static BootRecord read(Path root) throws IOException {
+    /** The most a record may hold: two short lines. */
+    static final long MAX_BYTES = 4096;
+
+    /**
+     * The record a store left in {@code root}; null if none did (a new store, or one that forced every chunk).
+     * Anything else there (a link, a pipe, a file too large to be a record) says nothing: it is reported to
+     * {@code unreadable}, and the worst is assumed.
+     */
+    static BootRecord read(ConfinedDir root, Consumer<String> unreadable) throws IOException {
         String text;
         try {
-            text = Files.readString(root.resolve(FILE));
+            text = new String(root.readSmall(FILE, MAX_BYTES), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return null;
+        } catch (IOException | UnsafePathException e) {
+            unreadable.accept(e.getMessage());
+            return new BootRecord(null, Durability.Mode.PUBLISH);
         }
         String bootId = null;
         Durability.Mode mode = Durability.Mode.PUBLISH; // a record that cannot be read says nothing: assume the worst
@@ -37,9 +49,9 @@ record BootRecord(String bootId, Durability.Mode mode) {
         return new BootRecord(bootId, mode);
     }
 
-    /** Writes this record under {@code root}, durably. */
-    void write(Path root, Syncer syncer) throws IOException {
-        DurableFiles.writeString(root.resolve(FILE), "boot_id " + (bootId == null ? "unknown" : bootId) + "\n"
+    /** Writes this record in {@code root}, durably (a link there is replaced, never followed). */
+    void write(ConfinedDir root, Syncer syncer) throws IOException {
+        DurableFiles.writeString(root, FILE, "boot_id " + (bootId == null ? "unknown" : bootId) + "\n"
                 + "durability " + mode.name().toLowerCase(Locale.ROOT) + "\n", syncer);
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -27,13 +28,15 @@ import org.slf4j.LoggerFactory;
 final class ChunkFileWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkFileWriter.class);
+    // never through a link: a chunk or data file is Caravan's own, in a folder reached without following one
     private static final Set<OpenOption> DIRECT = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING, ExtendedOpenOption.DIRECT);
+            StandardOpenOption.TRUNCATE_EXISTING, ExtendedOpenOption.DIRECT, LinkOption.NOFOLLOW_LINKS);
     private static final Set<OpenOption> BUFFERED = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING);
+            StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
     private static final Set<OpenOption> DIRECT_AT = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            ExtendedOpenOption.DIRECT);
-    private static final Set<OpenOption> BUFFERED_AT = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            ExtendedOpenOption.DIRECT, LinkOption.NOFOLLOW_LINKS);
+    private static final Set<OpenOption> BUFFERED_AT = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
 
     private final AlignedBuffers buffers;
     private final Durability durability;
@@ -97,7 +100,7 @@ final class ChunkFileWriter {
         try {
             channel = FileChannel.open(file, own ? DIRECT : DIRECT_AT);
         } catch (IOException | UnsupportedOperationException e) {
-            if (!Files.exists(file) && !(e instanceof UnsupportedOperationException)) {
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !(e instanceof UnsupportedOperationException)) {
                 throw e; // a real failure to create the file (no space, no permission), not a missing feature
             }
             direct = false;
@@ -151,7 +154,7 @@ final class ChunkFileWriter {
     /** The rest of {@code bytes}, at {@code position} of {@code file} through the page cache; how many. */
     private static int writeThroughCache(Path file, ByteBuffer bytes, long position) throws IOException {
         int n = bytes.remaining();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             for (long at = position; bytes.hasRemaining(); ) {
                 at += channel.write(bytes, at);
             }

@@ -2,6 +2,7 @@ package io.caravan.session;
 
 import io.caravan.util.AlignedBuffers;
 import io.caravan.util.DirectFileInputStream;
+import io.caravan.fs.ConfinedDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -19,11 +20,13 @@ import java.util.function.Supplier;
  * {@code sessions/<id>/chunks}; read back around the page cache, or from memory when a listener wanted
  * it. It also gives such a store the {@link Session} operations that only stores may use.
  */
-public final class ChunkFiles {
+public final class ChunkFiles implements AutoCloseable {
 
     private static final int WRITE_BUFFERS = 8;
     private static final int READ_BUFFERS = 2;
 
+    /** {@code sessions}, held open: a link planted or swapped in for it later is never followed. */
+    private final ConfinedDir sessions;
     private final Path sessionsDir;
     private final Durability durability;
     private final ChunkFileWriter writer;
@@ -34,7 +37,8 @@ public final class ChunkFiles {
     /** Chunk files below {@code root}/sessions; {@code sessions} are those whose kept bodies share the read-ahead budget. */
     public ChunkFiles(Path root, SessionLimits limits, Durability durability, Clock clock,
                       Supplier<Collection<Session>> sessions) throws IOException {
-        this.sessionsDir = Files.createDirectories(root.resolve("sessions"));
+        this.sessions = ConfinedDir.openStateFolder(root.resolve("sessions"));
+        this.sessionsDir = this.sessions.self();
         this.durability = durability;
         this.writer = new ChunkFileWriter(new AlignedBuffers(limits.directIo() ? WRITE_BUFFERS : 0), durability);
         this.readBuffers = new AlignedBuffers(limits.directIo() ? READ_BUFFERS : 0);
@@ -47,16 +51,33 @@ public final class ChunkFiles {
         return sessionsDir.resolve(new SessionId(id).value());
     }
 
-    /** A new session's folder and chunk folder, created; no chunks listed yet. */
+    /** A new session's folder and chunk folder, created (a link found for either is refused); no chunks listed yet. */
     public Session create(SessionMeta meta) throws IOException {
         Path dir = sessionDir(meta.id());
-        Files.createDirectories(dir.resolve("chunks"));
+        sessions.openDirs(meta.id() + "/" + SessionFolders.CHUNKS).close();
         return new Session(meta, dir);
     }
 
-    /** A session in memory over the folder its creator made (which a removal may have deleted meanwhile). */
-    public Session session(SessionMeta meta) {
-        return new Session(meta, sessionDir(meta.id()));
+    /**
+     * A session in memory over the folder its creator made (which a removal may have deleted meanwhile);
+     * a link found for the session's folder or chunk folder is refused, never followed.
+     */
+    public Session session(SessionMeta meta) throws IOException {
+        String id = new SessionId(meta.id()).value();
+        if (sessions.stat(id).isPresent()) {
+            try {
+                sessions.openDir(id + "/" + SessionFolders.CHUNKS).close();
+            } catch (NoSuchFileException removedMeanwhile) {
+                // nothing to follow
+            }
+        }
+        return new Session(meta, sessionDir(id));
+    }
+
+    /** Lets go of the sessions folder. */
+    @Override
+    public void close() {
+        sessions.close();
     }
 
     /** Lists {@code meta} (the same session's, with other publish options) as {@code session}'s metadata. */

@@ -1,10 +1,15 @@
 package io.caravan.session;
 
+import io.caravan.fs.ConfinedDir;
+import io.caravan.util.BoundedLines;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import org.apache.commons.io.input.BoundedInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -22,6 +27,8 @@ import java.util.regex.Pattern;
 final class ChunkLog {
 
     static final String NAME = "chunks.log";
+    /** The longest line a log holds ({@code F 999999999 <sha256> 999999999999999}). */
+    private static final int LONGEST = 96;
     private static final Pattern LINE = Pattern.compile("([PF]) (\\d{1,9}) ([0-9a-f]{64}) (\\d{1,15})");
 
     /** One committed chunk: at its position in the data file, or in its own file. */
@@ -42,7 +49,8 @@ final class ChunkLog {
     /** Appends {@code line}; with {@code force} it is on stable storage when this returns. */
     static void append(Path sessionDir, Line line, boolean force, Syncer syncer) throws IOException {
         Path log = in(sessionDir);
-        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+                LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer bytes = ByteBuffer.wrap(line.text().getBytes(StandardCharsets.US_ASCII));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
@@ -53,24 +61,44 @@ final class ChunkLog {
         }
     }
 
-    /** Every whole line, in order; anything else (a line cut short, garbage) is skipped. */
-    static List<Line> read(Path sessionDir) throws IOException {
+    /**
+     * Every whole line of the log in {@code sessionDir} for an index below {@code maxChunks}, in order;
+     * anything else (a line cut short, garbage, an index no session may reach) is skipped. Read a line at
+     * a time: a log that is not a regular file of its own is refused, and a huge one costs no memory.
+     */
+    static List<Line> read(ConfinedDir sessionDir, long maxChunks) throws IOException {
         List<Line> lines = new ArrayList<>();
-        String text = Files.readString(in(sessionDir), StandardCharsets.US_ASCII);
-        int end = text.lastIndexOf('\n');
-        for (String row : text.substring(0, end + 1).split("\n")) {
-            Matcher m = LINE.matcher(row);
-            if (m.matches()) {
-                lines.add(new Line(m.group(1).equals("P"), Integer.parseInt(m.group(2)), m.group(3), Long.parseLong(m.group(4))));
+        try (FileChannel log = sessionDir.readChannel(NAME)) {
+            // up to the last '\n': a line after it was cut short by a crash and is no commit
+            long size = log.size();
+            ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size, LONGEST + 1));
+            while (tail.hasRemaining() && log.read(tail, size - tail.capacity() + tail.position()) >= 0) {
+                // until the window is full
             }
+            long end = size - tail.capacity();
+            for (int i = tail.position() - 1; i >= 0; i--) {
+                if (tail.get(i) == '\n') {
+                    end += i + 1;
+                    break;
+                }
+            }
+            InputStream in = BoundedInputStream.builder().setInputStream(Channels.newInputStream(log.position(0)))
+                    .setMaxCount(Math.max(0, end)).get();
+            BoundedLines.read(in, LONGEST, row -> {
+                Matcher m = row == null ? null : LINE.matcher(new String(row, StandardCharsets.US_ASCII));
+                if (m != null && m.matches() && Integer.parseInt(m.group(2)) < maxChunks) {
+                    lines.add(new Line(m.group(1).equals("P"), Integer.parseInt(m.group(2)), m.group(3),
+                            Long.parseLong(m.group(4))));
+                }
+            });
         }
         return lines;
     }
 
     /** Replaces the log by {@code lines}, durably (a restart that dropped chunks must not find them again). */
-    static void rewrite(Path sessionDir, Collection<Line> lines, Syncer syncer) throws IOException {
+    static void rewrite(ConfinedDir sessionDir, Collection<Line> lines, Syncer syncer) throws IOException {
         StringBuilder text = new StringBuilder();
         lines.forEach(line -> text.append(line.text()));
-        DurableFiles.writeString(in(sessionDir), text.toString(), syncer);
+        DurableFiles.writeString(sessionDir, NAME, text.toString(), syncer);
     }
 }

@@ -1,14 +1,13 @@
 package io.caravan.session;
 
-import io.caravan.unpack.Staging;
+import io.caravan.fs.ConfinedDir;
 import io.caravan.util.AlignedBuffers;
 import io.caravan.util.DirectFileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,8 +29,12 @@ import org.slf4j.LoggerFactory;
  * may have torn unforced chunks, see {@link BootRecord}). Expired sessions leave a tombstone so they answer 410, not 404. Chunk files
  * bypass the page cache where the file system allows ({@link ChunkFileWriter}); a body that a
  * listener will read next stays in memory for it ({@link #open}), within the {@link ReadAheadBudget}.
+ * The store's folders, and each session's folder and chunk folder ({@link SessionFolder}), are held open
+ * and every file below them is reached through them, never through a link; its own files are read as
+ * regular files within a bound, so what a local user plants there (a link, a pipe, a huge file) is
+ * refused or dropped with a warning, never followed, waited on or read whole. {@link #close} lets go of them.
  */
-public final class DiskSessionStore implements SessionStore {
+public final class DiskSessionStore implements SessionStore, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DiskSessionStore.class);
 
@@ -40,9 +43,11 @@ public final class DiskSessionStore implements SessionStore {
     /** Aligned buffers for reading chunk files back directly (one per extraction reading from disk). */
     private static final int READ_BUFFERS = 2;
 
-    private final Path sessionsDir;
-    private final Path expiredDir;
-    private final Path finishedDir;
+    /** The state folder and the store's folders in it, held open: none of them is reached by its path again. */
+    private final ConfinedDir state;
+    private final ConfinedDir sessionsDir;
+    private final ConfinedDir expiredDir;
+    private final ConfinedDir finishedDir;
     private final Duration ttl;
     private final SessionLimits limits;
     private final LimitChecks checks;
@@ -62,40 +67,57 @@ public final class DiskSessionStore implements SessionStore {
 
     public DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock, Durability durability)
             throws IOException {
-        this.sessionsDir = Files.createDirectories(root.resolve("sessions"));
-        this.expiredDir = Files.createDirectories(root.resolve("expired"));
-        this.finishedDir = Files.createDirectories(root.resolve("finished"));
+        List<ConfinedDir> opened = new ArrayList<>();
+        try {
+            opened.add(ConfinedDir.openStateFolder(root));
+            for (String folder : List.of("sessions", "expired", "finished")) {
+                opened.add(opened.get(0).openDirs(folder));
+            }
+        } catch (IOException | RuntimeException e) {
+            opened.forEach(ConfinedDir::close);
+            throw e;
+        }
+        this.state = opened.get(0);
+        this.sessionsDir = opened.get(1);
+        this.expiredDir = opened.get(2);
+        this.finishedDir = opened.get(3);
         this.ttl = ttl;
         this.limits = limits;
-        this.checks = new LimitChecks(limits, sessionsDir);
+        this.checks = new LimitChecks(limits, sessionsDir.self());
         this.clock = clock;
         this.durability = durability;
         this.syncer = durability.syncer();
         this.writer = new ChunkFileWriter(new AlignedBuffers(limits.directIo() ? WRITE_BUFFERS : 0), durability);
         this.readBuffers = new AlignedBuffers(limits.directIo() ? READ_BUFFERS : 0);
         this.readAhead = new ReadAheadBudget(limits.readAheadBytes(), clock, sessions::values);
-        rebuild(root);
+        try {
+            rebuild();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     /**
      * Loads the sessions, re-hashing their chunks if they were stored unforced in an earlier boot of the
      * machine; forces them if this store promises more than the last one did; records this boot.
      */
-    private void rebuild(Path root) throws IOException {
-        BootRecord previous = BootRecord.read(root);
+    private void rebuild() throws IOException {
+        BootRecord previous = BootRecord.read(state, why -> LOG.warn("{}: it is written anew, and stored chunks are"
+                + " re-hashed as after a restart of the machine", why));
         String boot = syncer.bootId();
         boolean verify = previous != null && previous.mayBeTornIn(boot);
-        SessionFolders.Rebuilt rebuilt = SessionFolders.load(sessionsDir, verify, syncer,
-                session -> sessions.put(session.meta().id(), session));
+        SessionFolders.Rebuilt rebuilt = SessionFolders.load(sessionsDir, verify, syncer, limits,
+                session -> sessions.put(session.meta().id(), session), LOG::warn);
         if (verify) {
             LOG.info("the machine restarted since chunks were stored with durability publish: re-hashed {} stored chunks,"
                     + " dropped {} whose bytes did not match their SHA-256 (their senders send them again)",
                     rebuilt.hashed(), rebuilt.dropped());
         }
         if (durability.everyChunk() && previous != null && previous.mode() == Durability.Mode.PUBLISH) {
-            syncer.tree(sessionsDir); // chunks stored unforced by the last store, before this one promises they survive
+            syncer.tree(sessionsDir.self()); // chunks stored unforced by the last store, before this one promises they survive
         }
-        new BootRecord(boot, durability.mode()).write(root, syncer);
+        new BootRecord(boot, durability.mode()).write(state, syncer);
     }
 
     @Override
@@ -126,15 +148,21 @@ public final class DiskSessionStore implements SessionStore {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,
                 now.toString(), now.plus(ttl).toString(), mode, into ? Boolean.TRUE : null, force ? Boolean.TRUE : null, size);
-        Path dir = Files.createDirectories(sessionsDir.resolve(id.value()).resolve("chunks")).getParent();
+        SessionFolder folder = createFolder(id.value());
         boolean positioned = !meta.archive() && chunkSize != null;
-        if (positioned) {
-            // empty, before the metadata, whose write forces the folder: a session found with both is one whose log is the truth
-            Files.createFile(ChunkLog.in(dir));
+        try {
+            if (positioned) {
+                // empty, before the metadata, whose write forces the folder: a session found with both is one whose log is the truth
+                folder.dir().create(ChunkLog.NAME).close();
+            }
+            DurableFiles.writeString(folder.dir(), SessionFolders.META, SessionFolders.JSON.writeValueAsString(meta), syncer);
+            syncer.folder(sessionsDir.self());
+        } catch (IOException | RuntimeException e) {
+            folder.close();
+            sessionsDir.deleteTree(id.value());
+            throw e;
         }
-        DurableFiles.writeString(dir.resolve("meta.json"), SessionFolders.JSON.writeValueAsString(meta), syncer);
-        syncer.folder(sessionsDir);
-        Session session = new Session(meta, dir);
+        Session session = new Session(meta, folder);
         if (positioned) {
             session.positions(new PositionedWrites(false));
         }
@@ -142,14 +170,26 @@ public final class DiskSessionStore implements SessionStore {
         return session;
     }
 
+    /** A new session's folder and chunk folder, created and opened (never through a link). */
+    private SessionFolder createFolder(String id) throws IOException {
+        sessionsDir.mkdir(id);
+        ConfinedDir dir = sessionsDir.openDir(id);
+        try {
+            dir.mkdir(SessionFolders.CHUNKS);
+            return new SessionFolder(dir, dir.openDir(SessionFolders.CHUNKS));
+        } catch (IOException | RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
     @Override
     public Session get(String id) {
         SessionId sid = new SessionId(id);
         Session session = sessions.get(sid.value());
         if (session == null) {
-            Path tombstone = expiredDir.resolve(sid.value());
-            if (Files.exists(tombstone)) {
-                throw new SessionExpiredException(sid.value(), SessionFolders.readQuietly(tombstone));
+            if (stat(expiredDir, sid.value()).isPresent()) {
+                throw new SessionExpiredException(sid.value(), SessionFolders.readQuietly(expiredDir, sid.value()));
             }
             throw new SessionNotFoundException(sid.value());
         }
@@ -161,8 +201,18 @@ public final class DiskSessionStore implements SessionStore {
 
     @Override
     public Optional<String> finishedResult(String id) {
-        Path file = finishedDir.resolve(new SessionId(id).value() + ".json");
-        return Files.isRegularFile(file) ? Optional.of(SessionFolders.readQuietly(file)) : Optional.empty();
+        String name = new SessionId(id).value() + ".json";
+        return stat(finishedDir, name).filter(PosixFileAttributes::isRegularFile).isPresent()
+                ? Optional.of(SessionFolders.readQuietly(finishedDir, name)) : Optional.empty();
+    }
+
+    /** The entry {@code name} of {@code dir} itself (a link is not followed); empty when absent or unreadable. */
+    private static Optional<PosixFileAttributes> stat(ConfinedDir dir, String name) {
+        try {
+            return dir.stat(name);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -170,6 +220,26 @@ public final class DiskSessionStore implements SessionStore {
         long length = body.length();
         checks.checkChunk(session, index, length);
         activity.chunkArriving();
+        SessionFolder folder = enter(session);
+        try {
+            return writeEntered(session, index, body, expectedSha256, length);
+        } finally {
+            folder.leave();
+        }
+    }
+
+    /** The session's open folders, in use until {@link SessionFolder#leave}; a removed session answers 410 or 404. */
+    private SessionFolder enter(Session session) {
+        SessionFolder folder = session.folder();
+        if (!folder.enter()) {
+            throwIfRemoved(session);
+            throw new SessionNotFoundException(session.meta().id());
+        }
+        return folder;
+    }
+
+    private ChunkWrite writeEntered(Session session, int index, ChunkBody body, String expectedSha256, long length)
+            throws IOException {
         PositionedWrites positions = session.positions();
         // a position only inside the bytes a session may hold: a far index never makes a huge sparse file
         ChunkWrite result = positions != null && length > 0 && length <= session.meta().chunkSize()
@@ -245,7 +315,15 @@ public final class DiskSessionStore implements SessionStore {
     @Override
     public InputStream open(Session session, StoredChunk chunk) throws IOException {
         InputStream held = readAhead.open(session, chunk);
-        return held != null ? held : DirectFileInputStream.open(chunk.file(), chunk.offset(), chunk.size(), readBuffers);
+        if (held != null) {
+            return held;
+        }
+        SessionFolder folder = enter(session);
+        try {
+            return DirectFileInputStream.open(chunk.file(), chunk.offset(), chunk.size(), readBuffers);
+        } finally {
+            folder.leave();
+        }
     }
 
     @Override
@@ -304,6 +382,15 @@ public final class DiskSessionStore implements SessionStore {
         if (positions == null || count < 1) {
             return false;
         }
+        SessionFolder folder = enter(session);
+        try {
+            return linkEntered(session, positions, count, target);
+        } finally {
+            folder.leave();
+        }
+    }
+
+    private boolean linkEntered(Session session, PositionedWrites positions, int count, Path target) throws IOException {
         synchronized (session) {
             Path data = SessionFolders.dataFile(session);
             long length = 0;
@@ -316,10 +403,11 @@ public final class DiskSessionStore implements SessionStore {
                 length += chunk.size();
             }
             if (!positions.sealed()) {
-                DurableFiles.writeString(session.dir().resolve(SessionFolders.SEALED), "", syncer);
+                DurableFiles.writeString(session.folder().dir(), SessionFolders.SEALED, "", syncer);
             }
             positions.seal();
-            if (Files.size(data) != length) {
+            PosixFileAttributes dataAttrs = session.folder().dir().stat(SessionFolders.DATA).orElse(null);
+            if (dataAttrs == null || !dataAttrs.isRegularFile() || dataAttrs.size() != length) {
                 return false; // bytes of chunks beyond the count: the file is more than the parcel
             }
             try {
@@ -342,7 +430,8 @@ public final class DiskSessionStore implements SessionStore {
                 throw new SessionNotFoundException(session.meta().id());
             }
             SessionMeta meta = session.meta().withPublishOptions(onConflict, force);
-            DurableFiles.writeString(session.dir().resolve("meta.json"), SessionFolders.JSON.writeValueAsString(meta), syncer);
+            DurableFiles.writeString(session.folder().dir(), SessionFolders.META, SessionFolders.JSON.writeValueAsString(meta),
+                    syncer);
             session.meta(meta);
         }
     }
@@ -351,23 +440,18 @@ public final class DiskSessionStore implements SessionStore {
     public void remove(Session session, String finishedResult) throws IOException {
         synchronized (session) {
             if (finishedResult != null) {
-                DurableFiles.writeString(finishedDir.resolve(session.meta().id() + ".json"), finishedResult, syncer);
+                DurableFiles.writeString(finishedDir, session.meta().id() + ".json", finishedResult, syncer);
             }
             session.markRemoved();
             sessions.remove(session.meta().id());
         }
         readAhead.releaseAll(session);
         session.listeners().forEach(l -> l.closed(session));
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Staging.deleteTree(session.dir());
-                return;
-            } catch (DirectoryNotEmptyException e) {
-                // an upload that was writing its temp file when the session went away; it fails with 404/410
-                if (attempt == 10) {
-                    throw e;
-                }
-            }
+        // an upload writing its temp file meanwhile fails with 404/410: its folder is gone (never followed if a link)
+        try {
+            sessionsDir.deleteTree(session.meta().id());
+        } finally {
+            session.folder().close();
         }
     }
 
@@ -386,20 +470,28 @@ public final class DiskSessionStore implements SessionStore {
         List<String> removed = new ArrayList<>();
         for (Session session : List.copyOf(sessions.values())) {
             if (session.expired(now)) {
-                DurableFiles.writeString(expiredDir.resolve(session.meta().id()), session.meta().expiresAt(), syncer);
+                DurableFiles.writeString(expiredDir, session.meta().id(), session.meta().expiresAt(), syncer);
                 remove(session, null);
                 removed.add(session.meta().id());
             }
         }
-        for (Path dir : List.of(expiredDir, finishedDir)) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-                for (Path file : files) {
-                    if (Files.getLastModifiedTime(file).toInstant().plus(ttl).isBefore(now)) {
-                        Files.deleteIfExists(file);
-                    }
+        for (ConfinedDir dir : List.of(expiredDir, finishedDir)) {
+            for (String name : dir.list()) {
+                Optional<PosixFileAttributes> attrs = dir.stat(name);
+                if (attrs.isPresent() && attrs.get().lastModifiedTime().toInstant().plus(ttl).isBefore(now)) {
+                    dir.deleteTree(name); // itself: a link planted there is removed, never followed
                 }
             }
         }
         return removed;
+    }
+
+    /** Lets go of the store's folders and those of its sessions (the sessions stay on disk for the next start). */
+    @Override
+    public void close() {
+        sessions.values().forEach(session -> session.folder().close());
+        for (ConfinedDir dir : new ConfinedDir[] {finishedDir, expiredDir, sessionsDir, state}) {
+            dir.close();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.caravan.session;
 
+import io.caravan.fs.ConfinedDir;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -7,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -25,16 +25,25 @@ final class DurableFiles {
         return dir.resolve(".tmp-" + HexFormat.of().formatHex(id));
     }
 
-    static void writeString(Path file, String text, Syncer syncer) throws IOException {
-        Path tmp = tempIn(file.getParent());
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    /**
+     * Writes {@code text} as {@code name} in {@code dir}: a new temporary file (never an existing one, nor
+     * through a link), forced, renamed over {@code name} (a link there is replaced, its target untouched),
+     * and the folder forced.
+     */
+    static void writeString(ConfinedDir dir, String name, String text, Syncer syncer) throws IOException {
+        String tmp = tempIn(dir.self()).getFileName().toString();
+        try (FileChannel channel = dir.create(tmp)) {
             ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
-            syncer.file(tmp, channel);
+            syncer.file(dir.entry(tmp), channel);
+        } catch (IOException | RuntimeException e) {
+            dir.deleteTree(tmp);
+            throw e;
         }
-        moveDurably(tmp, file, syncer);
+        dir.rename(tmp, dir, name);
+        syncer.folder(dir.self());
     }
 
     static void moveDurably(Path from, Path to, Syncer syncer) throws IOException {

@@ -21,6 +21,8 @@ public final class Session {
     /** Replaced only by the store, when a finish gives other publish options. */
     private volatile SessionMeta meta;
     private final Path dir;
+    /** The open folders the paths go through, for a session of the disk store; null for chunk folders reached by path. */
+    private final SessionFolder folder;
     private final NavigableMap<Integer, StoredChunk> chunks = new ConcurrentSkipListMap<>();
     /** The sizes of {@link #chunks} summed, and their count; changed only with it, in {@link #list}. */
     private final AtomicLong bytes = new AtomicLong();
@@ -35,6 +37,19 @@ public final class Session {
     Session(SessionMeta meta, Path dir) {
         this.meta = meta;
         this.dir = dir;
+        this.folder = null;
+    }
+
+    /** A session whose folder and chunk folder are reached through {@code folder}, never by their paths again. */
+    Session(SessionMeta meta, SessionFolder folder) {
+        this.meta = meta;
+        this.dir = folder.path();
+        this.folder = folder;
+    }
+
+    /** The open folders of a session of the disk store (null otherwise). */
+    SessionFolder folder() {
+        return folder;
     }
 
     public SessionId id() {
@@ -67,7 +82,7 @@ public final class Session {
     }
 
     Path chunkDir() {
-        return dir.resolve("chunks");
+        return folder != null ? folder.chunksPath() : dir.resolve("chunks");
     }
 
     public NavigableMap<Integer, StoredChunk> chunks() {

@@ -1,16 +1,20 @@
 package io.caravan.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.caravan.unpack.Staging;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.UnsafePathException;
 import io.caravan.util.AlignedBuffers;
 import io.caravan.util.DirectFileInputStream;
 import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,6 +43,15 @@ final class SessionFolders {
     private SessionFolders() {
     }
 
+    static final String META = "meta.json";
+    static final String CHUNKS = "chunks";
+    /**
+     * The most a session's metadata may hold: what a start request of the largest JSON body a receiver
+     * takes by default ({@code caravan.receiver.max-json-body}) could put there.
+     */
+    static final long MAX_META_BYTES = 32L << 20;
+    /** The most a finished session's result or an expired session's tombstone may hold. */
+    static final long MAX_NOTE_BYTES = 32L << 20;
     static final String DATA = "data";
     static final String SEALED = "data.sealed";
 
@@ -49,7 +62,11 @@ final class SessionFolders {
 
     /** The file a chunk is stored in once it is complete. */
     static Path chunkFile(Session session, int index, String sha256) {
-        return session.chunkDir().resolve(String.format("%08d-%s.chunk", index, sha256));
+        return session.chunkDir().resolve(chunkName(index, sha256));
+    }
+
+    static String chunkName(int index, String sha256) {
+        return String.format("%08d-%s.chunk", index, sha256);
     }
 
     /** How many chunk files a rebuild re-hashed, and how many of them it dropped because their bytes did not match. */
@@ -57,69 +74,114 @@ final class SessionFolders {
     }
 
     /**
-     * Rebuilds every session below {@code sessionsDir}: metadata and chunk file names; drops leftovers and
+     * Rebuilds every session in {@code sessions}: metadata and chunk file names; drops leftovers and
      * duplicates. With {@code verify} every chunk file is re-hashed first and dropped unless its bytes
-     * hash to the SHA-256 in its name (after a power loss that may have torn unforced writes).
+     * hash to the SHA-256 in its name (after a power loss that may have torn unforced writes). A session
+     * whose own files are not what this store writes (a link, a pipe, a file too large to be its
+     * metadata, metadata that does not parse) is removed, never followed, and reported to {@code broken}.
      */
-    static Rebuilt load(Path sessionsDir, boolean verify, Syncer syncer, Consumer<Session> loaded) throws IOException {
+    static Rebuilt load(ConfinedDir sessions, boolean verify, Syncer syncer, SessionLimits limits,
+                        Consumer<Session> loaded, Consumer<String> broken) throws IOException {
         int[] counts = new int[2];
         byte[] buffer = verify ? new byte[1 << 20] : null;
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sessionsDir)) {
-            for (Path dir : dirs) {
-                Path meta = dir.resolve("meta.json");
-                if (!Files.isRegularFile(meta)) {
-                    Staging.deleteTree(dir);
-                    continue;
+        for (String name : sessions.list()) {
+            boolean folder = sessions.stat(name).map(PosixFileAttributes::isDirectory).orElse(false);
+            if (!folder) {
+                broken.accept("'sessions/" + name + "' is " + (sessions.stat(name).map(PosixFileAttributes::isSymbolicLink)
+                        .orElse(false) ? "a symbolic link" : "not a folder") + ", not a session: removed (what it"
+                        + " points to is left alone)");
+                sessions.delete(name);
+                continue;
+            }
+            SessionFolder opened = null;
+            try {
+                opened = open(sessions, name);
+                if (opened == null) {
+                    continue; // a start interrupted before its metadata was written
                 }
-                Session session = new Session(JSON.readValue(meta.toFile(), SessionMeta.class), dir);
-                if (Files.isRegularFile(ChunkLog.in(dir))) {
-                    loadLogged(session, buffer, counts, syncer);
+                Session session = new Session(meta(opened.dir(), name), opened);
+                if (opened.dir().stat(ChunkLog.NAME).isPresent()) {
+                    loadLogged(session, buffer, counts, syncer, limits);
                 } else {
                     loadChunks(session, buffer, counts);
                 }
                 loaded.accept(session);
+            } catch (IOException | UncheckedIOException | UnsafePathException e) {
+                if (opened != null) {
+                    opened.close();
+                }
+                broken.accept("session " + name + " cannot be loaded (" + e.getMessage() + "): removed, its sender"
+                        + " starts it again (nothing a link in it points to is touched)");
+                sessions.deleteTree(name);
             }
         }
         return new Rebuilt(counts[0], counts[1]);
     }
 
-    /** A chunk index found twice (a crash between a replacing rename and the old file's deletion) keeps the newer file. */
-    private static void loadChunks(Session session, byte[] verifyBuffer, int[] counts) throws IOException {
-        Files.createDirectories(session.chunkDir());
-        Map<Integer, FileTime> newest = new HashMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(session.chunkDir())) {
-            for (Path file : files) {
-                Matcher m = CHUNK_NAME.matcher(file.getFileName().toString());
-                if (!m.matches()) {
-                    Files.delete(file);
-                    continue;
-                }
-                if (verifyBuffer != null) {
-                    counts[0]++;
-                    if (!hashesTo(file, m.group(2), verifyBuffer)) {
-                        counts[1]++;
-                        Files.delete(file);
-                        continue;
-                    }
-                }
-                int index = Integer.parseInt(m.group(1));
-                FileTime mtime = Files.getLastModifiedTime(file);
-                StoredChunk earlier = session.chunk(index);
-                if (earlier != null && newest.get(index).compareTo(mtime) > 0) {
-                    Files.delete(file);
-                    continue;
-                }
-                if (earlier != null) {
-                    Files.delete(earlier.file()); // a chunk in a file of its own: this layout has no data file
-                }
-                newest.put(index, mtime);
-                session.list(new StoredChunk(index, m.group(2), Files.size(file), file));
+    /** The folders of session {@code name}, opened without following a link; null (and removed) when it has no metadata. */
+    private static SessionFolder open(ConfinedDir sessions, String name) throws IOException {
+        ConfinedDir dir = sessions.openDir(name);
+        try {
+            if (dir.stat(META).isEmpty()) {
+                dir.close();
+                sessions.deleteTree(name);
+                return null;
             }
+            return new SessionFolder(dir, dir.openDirs(CHUNKS));
+        } catch (IOException | RuntimeException e) {
+            dir.close();
+            throw e;
         }
     }
 
-    private static boolean hashesTo(Path file, String sha256, byte[] buffer) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+    /** The metadata of session {@code name}: a regular file of its own, no larger than {@link #MAX_META_BYTES}. */
+    private static SessionMeta meta(ConfinedDir dir, String name) throws IOException {
+        SessionMeta meta = JSON.readValue(dir.readSmall(META, MAX_META_BYTES), SessionMeta.class);
+        if (meta == null || !name.equals(meta.id())) {
+            throw new IOException("'sessions/" + name + "/" + META + "' is not this session's metadata");
+        }
+        return meta;
+    }
+
+    /** A chunk index found twice (a crash between a replacing rename and the old file's deletion) keeps the newer file. */
+    private static void loadChunks(Session session, byte[] verifyBuffer, int[] counts) throws IOException {
+        ConfinedDir chunks = session.folder().chunks();
+        Map<Integer, FileTime> newest = new HashMap<>();
+        for (String name : chunks.list()) {
+            Matcher m = CHUNK_NAME.matcher(name);
+            PosixFileAttributes attrs = chunks.stat(name).orElse(null);
+            if (attrs == null) {
+                continue;
+            }
+            if (!m.matches() || !attrs.isRegularFile()) {
+                chunks.deleteTree(name);
+                continue;
+            }
+            if (verifyBuffer != null) {
+                counts[0]++;
+                if (!hashesTo(chunks, name, m.group(2), verifyBuffer)) {
+                    counts[1]++;
+                    chunks.delete(name);
+                    continue;
+                }
+            }
+            int index = Integer.parseInt(m.group(1));
+            FileTime mtime = attrs.lastModifiedTime();
+            StoredChunk earlier = session.chunk(index);
+            if (earlier != null && newest.get(index).compareTo(mtime) > 0) {
+                chunks.delete(name);
+                continue;
+            }
+            if (earlier != null) {
+                Files.delete(earlier.file()); // a chunk in a file of its own: this layout has no data file
+            }
+            newest.put(index, mtime);
+            session.list(new StoredChunk(index, m.group(2), attrs.size(), chunkFile(session, index, m.group(2))));
+        }
+    }
+
+    private static boolean hashesTo(ConfinedDir dir, String name, String sha256, byte[] buffer) throws IOException {
+        try (InputStream in = Files.newInputStream(dir.entry(name), LinkOption.NOFOLLOW_LINKS)) {
             return Sha256.of(in, buffer).equals(sha256);
         }
     }
@@ -129,21 +191,28 @@ final class SessionFolders {
      * with {@code verifyBuffer} hash to it); chunk files no surviving line names are leftovers. The log is
      * written again with exactly the chunks kept.
      */
-    private static void loadLogged(Session session, byte[] verifyBuffer, int[] counts, Syncer syncer) throws IOException {
-        Files.createDirectories(session.chunkDir());
+    private static void loadLogged(Session session, byte[] verifyBuffer, int[] counts, Syncer syncer,
+                                   SessionLimits limits) throws IOException {
+        ConfinedDir dir = session.folder().dir();
+        ConfinedDir chunks = session.folder().chunks();
+        PosixFileAttributes dataAttrs = dir.stat(DATA).orElse(null);
+        if (dataAttrs != null && !dataAttrs.isRegularFile()) {
+            throw new IOException("'sessions/" + session.meta().id() + "/" + DATA + "' is not a regular file");
+        }
         Path data = dataFile(session);
-        long dataSize = Files.isRegularFile(data) ? Files.size(data) : 0;
+        long dataSize = dataAttrs != null ? dataAttrs.size() : 0;
         long chunkSize = session.meta().chunkSize();
         Map<Integer, ChunkLog.Line> last = new TreeMap<>();
-        ChunkLog.read(session.dir()).forEach(line -> last.put(line.index(), line));
+        ChunkLog.read(dir, limits.maxChunks(chunkSize)).forEach(line -> last.put(line.index(), line));
         List<ChunkLog.Line> kept = new ArrayList<>();
-        Set<Path> files = new HashSet<>();
+        Set<String> files = new HashSet<>();
         for (ChunkLog.Line line : last.values()) {
+            String name = chunkName(line.index(), line.sha256());
             StoredChunk chunk = line.positioned()
                     ? new StoredChunk(line.index(), line.sha256(), line.size(), data, line.index() * chunkSize)
                     : new StoredChunk(line.index(), line.sha256(), line.size(), chunkFile(session, line.index(), line.sha256()));
             boolean there = line.positioned() ? chunk.offset() + chunk.size() <= dataSize
-                    : Files.isRegularFile(chunk.file()) && Files.size(chunk.file()) == chunk.size();
+                    : chunks.stat(name).filter(a -> a.isRegularFile() && a.size() == chunk.size()).isPresent();
             if (there && verifyBuffer != null) {
                 counts[0]++;
                 there = hashesTo(chunk, verifyBuffer);
@@ -153,19 +222,17 @@ final class SessionFolders {
                 kept.add(line);
                 session.list(chunk);
                 if (!line.positioned()) {
-                    files.add(chunk.file());
+                    files.add(name);
                 }
             }
         }
-        try (DirectoryStream<Path> all = Files.newDirectoryStream(session.chunkDir())) {
-            for (Path file : all) {
-                if (!files.contains(file)) {
-                    Files.delete(file);
-                }
+        for (String name : chunks.list()) {
+            if (!files.contains(name)) {
+                chunks.deleteTree(name);
             }
         }
-        ChunkLog.rewrite(session.dir(), kept, syncer);
-        session.positions(new PositionedWrites(Files.exists(session.dir().resolve(SEALED))));
+        ChunkLog.rewrite(dir, kept, syncer);
+        session.positions(new PositionedWrites(dir.stat(SEALED).isPresent()));
     }
 
     private static boolean hashesTo(StoredChunk chunk, byte[] buffer) throws IOException {
@@ -177,10 +244,11 @@ final class SessionFolders {
     /** A rebuild reads through the page cache: it runs once, before any upload. */
     private static final AlignedBuffers NO_DIRECT_READS = new AlignedBuffers(0);
 
-    static String readQuietly(Path file) {
+    /** The text of {@code name} in {@code dir} (a regular file of its own, within a bound), or "?" if it cannot be read. */
+    static String readQuietly(ConfinedDir dir, String name) {
         try {
-            return Files.readString(file);
-        } catch (IOException e) {
+            return new String(dir.readSmall(name, MAX_NOTE_BYTES), StandardCharsets.UTF_8);
+        } catch (IOException | UnsafePathException e) {
             return "?";
         }
     }

@@ -48,7 +48,8 @@ public final class CountingSyncer implements Syncer {
         try (Stream<Path> all = Files.walk(root)) {
             files = all.filter(Files::isRegularFile).count();
         }
-        events.add("tree " + root + " files=" + files);
+        // a folder held open is named by the folder it is, not by its descriptor
+        events.add("tree " + (root.startsWith("/proc/self/fd") ? root.toRealPath() : root) + " files=" + files);
         Syncer.SYSTEM.tree(root);
     }
 

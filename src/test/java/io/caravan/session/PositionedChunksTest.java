@@ -118,6 +118,39 @@ class PositionedChunksTest {
     }
 
     @Test
+    void aLastLogLineCutShortIsNoCommitEvenWhenWhatIsLeftParses() throws Exception {
+        DiskSessionStore store = store(root);
+        Session session = store.create("big.bin", "raw", null, CHUNK, null);
+        byte[][] bodies = bodies(3, (int) CHUNK);
+        for (int i = 0; i < 3; i++) {
+            store.write(session, i, ByteBuffer.wrap(bodies[i]), null);
+        }
+        Path log = root.resolve("sessions").resolve(session.id().value()).resolve(ChunkLog.NAME);
+        String text = Files.readString(log);
+        Files.writeString(log, text.substring(0, text.length() - 2)); // "... 65536\n" cut to "... 6553"
+
+        DiskSessionStore restarted = store(root);
+        Session again = restarted.get(session.id().value());
+        assertThat(again.chunks().keySet()).containsExactly(0, 1);
+        assertThat(read(restarted, again, 1)).isEqualTo(bodies[1]);
+    }
+
+    @Test
+    void theDataFileOfAllChunksInOrderIsLinkedIntoStaging() throws Exception {
+        DiskSessionStore store = store(root);
+        Session session = store.create("big.bin", "raw", null, CHUNK, null);
+        byte[][] bodies = bodies(2, 100);
+        store.write(session, 0, ByteBuffer.wrap(bodies[0]), null);
+        store.write(session, 1, ByteBuffer.wrap(bodies[1]), null);
+        Path staged = Files.createDirectories(root.resolve("staging")).resolve("big.bin");
+
+        assertThat(store.linkAssembled(session, 2, staged)).isTrue();
+
+        assertThat(Files.size(staged)).isEqualTo(CHUNK + 100);
+        assertThat(Files.isSameFile(staged, root.resolve("sessions").resolve(session.id().value()).resolve("data"))).isTrue();
+    }
+
+    @Test
     void racingFirstWritesOfOneIndexLeaveOneWholeBody() throws Exception {
         DiskSessionStore store = store(root);
         Session session = store.create("big.bin", "raw", null, CHUNK, null);

@@ -1,5 +1,6 @@
 package io.caravan.session.postgres;
 
+import io.caravan.fs.ConfinedDir;
 import io.caravan.session.ChunkBody;
 import io.caravan.session.ChunkDigestMismatchException;
 import io.caravan.session.ChunkFiles;
@@ -22,10 +23,10 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -69,6 +70,8 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     private final SessionLimits limits;
     private final Clock clock;
     private final ChunkFiles files;
+    /** Where chunks are written before they are renamed in, held open: a link planted for it is never followed. */
+    private final ConfinedDir tmp;
     private final Path tmpDir;
     private final UploadActivity activity = new UploadActivity();
     private final Map<String, Tracked> sessions = new ConcurrentHashMap<>();
@@ -113,7 +116,13 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             LOG.info("the postgres store forces every chunk before its row commits (durability chunk): a row in the"
                     + " database is durable at once, so the bytes it names must be too");
         }
-        this.tmpDir = Files.createDirectories(chunkDir.resolve("tmp"));
+        try {
+            this.tmp = ConfinedDir.openStateFolder(chunkDir.resolve("tmp"));
+        } catch (IOException | RuntimeException e) {
+            files.close();
+            throw e;
+        }
+        this.tmpDir = tmp.self();
         this.finishing = new Semaphore(Math.max(1, db.poolSize() / 2));
     }
 
@@ -501,11 +510,10 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             }
         }
         rows.forgetBefore(now.minus(ttl));
-        try (DirectoryStream<Path> temps = Files.newDirectoryStream(tmpDir)) {
-            for (Path tmp : temps) {
-                if (Files.getLastModifiedTime(tmp).toInstant().plus(ttl).isBefore(now)) {
-                    Files.deleteIfExists(tmp);
-                }
+        for (String name : tmp.list()) {
+            Optional<PosixFileAttributes> attrs = tmp.stat(name);
+            if (attrs.isPresent() && attrs.get().lastModifiedTime().toInstant().plus(ttl).isBefore(now)) {
+                tmp.deleteTree(name); // itself: a link there is removed, never followed
             }
         }
         return removed;
@@ -524,6 +532,8 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     @Override
     public void close() {
         db.close();
+        files.close();
+        tmp.close();
     }
 
     /**

@@ -44,9 +44,7 @@ class SharedSessionStoreTest {
     private final List<PostgresSessionStore> stores = new ArrayList<>();
 
     private PostgresSessionStore node() throws Exception {
-        PostgresSessionStore store = new PostgresSessionStore(SessionDatabase.open(url, TestDatabase.USER, "", 10), chunkDir,
-                Duration.ofHours(1), new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0), Clock.systemUTC(),
-                Durability.DEFAULT);
+        PostgresSessionStore store = TestDatabase.node(url, chunkDir);
         stores.add(store);
         return store;
     }

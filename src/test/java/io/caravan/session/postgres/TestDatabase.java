@@ -1,11 +1,16 @@
 package io.caravan.session.postgres;
 
+import io.caravan.session.Durability;
+import io.caravan.session.SessionLimits;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -49,5 +54,11 @@ public final class TestDatabase {
             throw new IllegalStateException(e);
         }
         return server().getJdbcUrl(USER, name);
+    }
+
+    /** A node's store over the database at {@code url} and the chunk folder {@code chunkDir}, with the tests' limits. */
+    public static PostgresSessionStore node(String url, Path chunkDir) throws IOException {
+        return new PostgresSessionStore(SessionDatabase.open(url, USER, "", 10), chunkDir, Duration.ofHours(1),
+                new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0), Clock.systemUTC(), Durability.DEFAULT);
     }
 }
