@@ -107,11 +107,14 @@ public final class ParcelPublishing {
         if (given == null) {
             return;
         }
-        String onConflict = PublishOptions.checkedOnConflict(given.onConflict(), config.onConflict());
-        if (!onConflict.equals(stored.onConflict()) || given.force() != stored.allowTypeChange()) {
-            store.replacePublishOptions(session, onConflict, given.force());
+        // what the finish does not give stays as the session has it
+        String onConflict = given.onConflict() == null ? stored.onConflict()
+                : PublishOptions.checkedOnConflict(given.onConflict(), config.onConflict());
+        boolean force = given.force() == null ? stored.allowTypeChange() : given.force();
+        if (!onConflict.equals(stored.onConflict()) || force != stored.allowTypeChange()) {
+            store.replacePublishOptions(session, onConflict, force);
             LOG.info("session {}: its finish gives the publish options on_conflict {}{} in place of {}{}",
-                    stored.id(), onConflict, given.force() ? " and force" : "", stored.onConflict(),
+                    stored.id(), onConflict, force ? " and force" : "", stored.onConflict(),
                     stored.allowTypeChange() ? " and force" : "");
         }
     }

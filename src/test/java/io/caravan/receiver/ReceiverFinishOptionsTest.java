@@ -53,6 +53,17 @@ class ReceiverFinishOptionsTest {
     }
 
     @Test
+    void anOptionAFinishDoesNotGiveKeepsTheSessions(ReceiverFixture receiver) throws Exception {
+        Parcel first = ReceiverCalls.smallParcel(tmp, "first", 100_000, 1);
+        Parcel second = ReceiverCalls.smallParcel(tmp, "second", 130_000, 2);
+        String sid = refusedSession(receiver, first, second, "kept-policy");
+
+        // force alone says nothing of on_conflict: the session's "fail" still holds
+        error(finishWith(receiver, sid, second, "?force=true"), 409, "publish_conflict");
+        assertSameTree(first.source(), receiver.inbox().resolve("kept-policy"));
+    }
+
+    @Test
     void finishOptionsAreCheckedAsTheStartChecksThem(ReceiverFixture receiver) throws Exception {
         Parcel first = ReceiverCalls.smallParcel(tmp, "first", 100_000, 1);
         Parcel second = ReceiverCalls.smallParcel(tmp, "second", 130_000, 2);
