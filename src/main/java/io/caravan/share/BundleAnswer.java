@@ -24,7 +24,9 @@ import java.util.function.LongConsumer;
  * thread waits on it, so any number of followers are served at once, however slowly they read, and at
  * most one file of the answer is open at a time.
  *
- * <p>A path that cannot be served gets the length {@code -1}. A file that ends before the size it had
+ * <p>A path that cannot be served gets the length {@code -1}, and so does a file over
+ * {@link ShareBundle#MAX_FILE} or one that would take the answer past {@link ShareBundle#MAX_ANSWER} bytes
+ * (a path asked for many times counts each time): the work one request asks is bounded. A file that ends before the size it had
  * when it was opened fails the answer: the connection closes, and the follower fetches what it did not
  * get on its own. The open file is closed when the transfer ends, whichever way.
  */
@@ -41,6 +43,8 @@ final class BundleAnswer extends PieceAnswer {
     private long position;
     private long left;
     private long size;
+    /** Bytes of content this answer has taken on so far (at most {@link ShareBundle#MAX_ANSWER}). */
+    private long answered;
 
     /** Serves {@code paths} of {@code files} in the order given; {@code served} is told each file's size once it is out. */
     BundleAnswer(CatalogService files, List<String> paths, LongConsumer served) {
@@ -98,6 +102,12 @@ final class BundleAnswer extends PieceAnswer {
             piece.writeLong(ShareBundle.NOT_SERVED);
             return true;
         }
+        if (file.size() > ShareBundle.MAX_FILE || answered + file.size() > ShareBundle.MAX_ANSWER) {
+            file.channel().close(); // larger than a bundle takes, or past its total: the follower asks alone
+            piece.writeLong(ShareBundle.NOT_SERVED);
+            return true;
+        }
+        answered += file.size();
         current = file.channel();
         position = current.position();
         size = file.size();

@@ -31,8 +31,10 @@ final class ShareBundle {
     static final int MAX_PATHS = 1000;
     /** The answer's media type. */
     static final String CONTENT_TYPE = "application/vnd.caravan.files";
-    /** The largest file a follower asks for together with others: larger ones take a (ranged) request each. */
+    /** The largest file served with others: larger ones take a (ranged) request each, and get -1 here. */
     static final long MAX_FILE = 1 << 20;
+    /** The most bytes of content one answer serves: the paths after that get -1 (a follower asks at most 16 MiB). */
+    static final long MAX_ANSWER = 64L << 20;
     /** The length sent for a path that is not served. */
     static final long NOT_SERVED = -1;
 
@@ -48,16 +50,19 @@ final class ShareBundle {
             throw RequestRejectedException.badRequest("the body is empty: " + SHAPE);
         }
         List<String> paths = new ArrayList<>();
+        boolean seen = false;
         try (JsonParser parser = JSON.createParser(body)) {
             expect(parser.nextToken() == JsonToken.START_OBJECT);
-            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+            JsonToken token = parser.nextToken();
+            for (; token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
                 boolean isPaths = "paths".equals(parser.currentName());
                 JsonToken value = parser.nextToken();
                 if (!isPaths) {
                     parser.skipChildren();
                     continue;
                 }
-                expect(value == JsonToken.START_ARRAY);
+                expect(value == JsonToken.START_ARRAY && !seen);
+                seen = true;
                 for (JsonToken item = parser.nextToken(); item != JsonToken.END_ARRAY; item = parser.nextToken()) {
                     expect(item == JsonToken.VALUE_STRING);
                     if (paths.size() == MAX_PATHS) {
@@ -67,6 +72,8 @@ final class ShareBundle {
                     paths.add(parser.getText());
                 }
             }
+            // one object holding one list, and nothing after it
+            expect(token == JsonToken.END_OBJECT && seen && parser.nextToken() == null);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw RequestRejectedException.badRequest("the body is not valid JSON (" + e.getOriginalMessage() + "): " + SHAPE);
         } catch (IOException e) {

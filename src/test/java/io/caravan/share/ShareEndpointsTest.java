@@ -170,6 +170,45 @@ class ShareEndpointsTest {
     }
 
     @Test
+    void aBundleServesNoFileOverItsCapAndNoMoreBytesThanItsTotal() throws Exception {
+        TestTrees.random(site.resolve("two-mib.bin"), 2 << 20, 1);
+        TestTrees.random(site.resolve("one-mib.bin"), 1 << 20, 2);
+        int asked = 100;
+        StringBuilder paths = new StringBuilder("{\"paths\":[\"two-mib.bin\"");
+        for (int i = 0; i < asked; i++) {
+            paths.append(",\"one-mib.bin\"");
+        }
+        HttpRequest request = HttpRequest.newBuilder(server.uri("/shares/site/files")).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(paths.append("]}").toString())).build();
+        HttpResponse<java.io.InputStream> answer = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        long total = 0;
+        int served = 0;
+        try (java.io.DataInputStream in = new java.io.DataInputStream(answer.body())) {
+            assertThat(in.readLong()).as("a file larger than a bundle takes (asked alone instead)").isEqualTo(-1);
+            for (int i = 0; i < asked; i++) {
+                long length = in.readLong();
+                if (length >= 0) {
+                    in.skipNBytes(length);
+                    total += length;
+                    served++;
+                }
+            }
+            assertThat(in.read()).isEqualTo(-1);
+        }
+        assertThat(total).as("bytes one answer serves, however often a file is asked").isLessThanOrEqualTo(ShareBundle.MAX_ANSWER);
+        assertThat(served).isPositive().isLessThan(asked);
+    }
+
+    @Test
+    void aBundleRequestMustBeExactlyItsShape() throws Exception {
+        assertThat(server.post("/shares/site/files", "{\"paths\":[\"a.txt\"]} trailing").statusCode()).isEqualTo(400);
+        assertThat(server.post("/shares/site/files", "{\"paths\":[\"a.txt\"],\"paths\":[\"a.txt\"]}").statusCode()).isEqualTo(400);
+        assertThat(server.post("/shares/site/files", "{\"paths\":[\"a.txt\"]}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void refusesAskingForMoreFilesThanOneAnswerServes() throws Exception {
         StringBuilder paths = new StringBuilder("{\"paths\":[");
         for (int i = 0; i <= ShareBundle.MAX_PATHS; i++) {
