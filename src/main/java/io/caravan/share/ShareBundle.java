@@ -96,7 +96,7 @@ final class ShareBundle {
 
     /**
      * Reads an answer for {@code asked} (in the order asked), handing each file's whole content to
-     * {@code delivery}; a file not served is skipped. Each content is at most the size the entry was
+     * {@code delivery}; a file not served, or shorter than it was listed, is skipped (fetched alone, where its failure is told). Each content is at most the size the entry was
      * listed with: a longer one, or an answer cut short, ends the reading with an {@link IOException}
      * (what was delivered before stays delivered). So at most one listed size is held at a time.
      */
@@ -115,7 +115,9 @@ final class ShareBundle {
             if (content.length < length) {
                 throw new EOFException("the answer ended inside a file's content");
             }
-            delivery.deliver(entry, content);
+            if (length == entry.size()) { // a shorter one is fetched alone, where its failure is told
+                delivery.deliver(entry, content);
+            }
         }
     }
 }

@@ -313,13 +313,18 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
                     if (declared >= 0 && written - from < declared) {
                         throw new IOException("the answer ended after " + (written - from) + " of " + declared + " bytes");
                     }
+                    if (written != entry.size()) {
+                        throw new ShorterThanListedException("the server sent " + written + " bytes of '"
+                                + NameRules.printable(entry.path()) + "', which it listed with " + entry.size()
+                                + "; nothing of it was kept (the file changed since the listing, or the server is broken)");
+                    }
                     return;
                 } catch (java.io.InterruptedIOException e) {
                     if (!(e instanceof java.net.SocketTimeoutException) || attempt >= 3) {
                         throw e instanceof java.net.SocketTimeoutException ? new IOException("the server sent nothing of '"
                                 + NameRules.printable(entry.path()) + "' for " + stall.toSeconds() + " s", e) : e;
                     }
-                } catch (LongerThanListedException | LocalWriteException e) {
+                } catch (LongerThanListedException | ShorterThanListedException | LocalWriteException e) {
                     throw e;
                 } catch (IOException cut) {
                     if (attempt >= 3) {
@@ -411,6 +416,13 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
             // an HTTP date or nonsense: one second
         }
         return Math.max(100, seconds * 1000) + java.util.concurrent.ThreadLocalRandom.current().nextLong(250);
+    }
+
+    /** A complete answer held less than the file was listed with: not retried. */
+    private static final class ShorterThanListedException extends IOException {
+        ShorterThanListedException(String message) {
+            super(message);
+        }
     }
 
     /** Writing what arrived into the mirror failed (a full disk, say): the server is not asked again. */

@@ -58,4 +58,19 @@ class FailedFetchKeepsOldFileTest {
                     .as("what the failed fetches left").noneMatch(p -> p.contains(".caravan-staging-"));
         }
     }
+
+    @Test
+    void aFileShorterThanListedIsNotTakenAsSynced() throws Exception {
+        share.listing(1, FakeShare.file("doc.txt", 100, 2_000_000_000_000L), FakeShare.file("big.bin", 3_000_000, 2_000_000_000_000L));
+        share.file("doc.txt", "0123456789"); // 10 of the 100 bytes listed, asked together with others
+        share.file("big.bin", new byte[1_000_000]); // a third of what was listed, asked alone
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<String> refused = new CopyOnWriteArrayList<>();
+        share.follower(target, false, out, refused).once();
+
+        String console = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(console).contains("Failed: doc.txt").contains("Failed: big.bin");
+        assertThat(target.resolve("doc.txt")).as(console).hasContent("GOOD CONTENT");
+        assertThat(target.resolve("big.bin")).as(console).doesNotExist();
+    }
 }
