@@ -96,8 +96,8 @@ final class ShareBundle {
 
     /**
      * Reads an answer for {@code asked} (in the order asked), handing each file's whole content to
-     * {@code delivery}; a file not served, or shorter than it was listed, is skipped (fetched alone, where its failure is told). Each content is at most the size the entry was
-     * listed with: a longer one, or an answer cut short, ends the reading with an {@link IOException}
+     * {@code delivery}; a file not served, or shorter than it was listed, is skipped (fetched alone,
+     * where its failure is told). Each content is at most the size the entry was listed with: a longer one, or an answer cut short, ends the reading with an {@link IOException}
      * (what was delivered before stays delivered). So at most one listed size is held at a time.
      */
     static void read(InputStream answer, List<SyncEntry> asked, Delivery delivery) throws IOException {
