@@ -171,10 +171,38 @@ public record Manifest(
             if (e.getCause() instanceof ManifestException refused) {
                 throw refused; // a field the JSON holds but the manifest refuses: said in the manifest's own terms
             }
-            throw new ManifestException("manifest is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new ManifestException("the manifest does not have a manifest's shape" + where(e), e);
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            if (String.valueOf(e.getOriginalMessage()).startsWith("Unexpected end-of-input")) {
+                throw new ManifestException("the manifest is not valid JSON: it ends inside a value" + where(e), e);
+            }
+            throw new ManifestException("the manifest does not have a manifest's shape" + where(e)
+                    + ": send the parcel's manifest, a JSON object of its fields", e);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new ManifestException("the manifest nests deeper, or holds a longer number or text, than a manifest"
+                    + " does" + where(e), e);
         } catch (JsonProcessingException e) {
-            throw new ManifestException("manifest is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new ManifestException("the manifest is not valid JSON" + where(e), e);
         }
+    }
+
+    /**
+     * Where in the JSON a reading failed, in the manifest's terms: the field's JSON pointer when known and
+     * the line and column; never the library's own message, which names Java classes and tokens.
+     */
+    private static String where(JsonProcessingException e) {
+        StringBuilder at = new StringBuilder();
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            at.append(" at ");
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference step : mapping.getPath()) {
+                at.append('/').append(step.getFieldName() != null ? step.getFieldName() : String.valueOf(step.getIndex()));
+            }
+        }
+        if (e.getLocation() != null && e.getLocation().getLineNr() > 0) {
+            at.append(" (line ").append(e.getLocation().getLineNr()).append(", column ")
+                    .append(e.getLocation().getColumnNr()).append(')');
+        }
+        return at.toString();
     }
 
     public static Manifest read(Path file) throws IOException {
