@@ -9,6 +9,7 @@ import io.caravan.progress.ProgressListener;
 import io.caravan.sender.Retry;
 import io.caravan.sender.ShipException;
 import io.caravan.unpack.ChunkVerificationException;
+import io.caravan.unpack.ExtractLimitException;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
 import io.caravan.unpack.Publisher;
@@ -37,7 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Fetches one published parcel into {@code local}: chunks in parallel into a chunk folder (each
  * verified before it lands, named by its SHA-256), extracted while they arrive into a staging folder
- * inside {@code local} ({@link SafeExtractor}: nothing outside it, no link followed, bomb limits), the
+ * inside {@code local} ({@link SafeExtractor}: nothing outside it, no link followed, never more than the manifest
+ * declares nor more than {@code maxExpansion} bytes per compressed byte: {@link ExtractionLimits}), the
  * whole stream checked against the manifest, then published with the conflict rules of {@code send}
  * ({@link Publisher}), what it replaces kept in the settings' {@link Versions}. A rerun fetches only the chunks the folder lacks; when the parcel was published
  * again meanwhile (412), it continues with the new manifest and keeps every chunk whose hash it holds.
@@ -46,10 +48,29 @@ public final class ParcelDownload {
 
     private static final int MAX_REPUBLISHED = 5;
 
-    /** How to download: from where, which parcel, into which folder, and with which limits. */
+    /** Unpacked bytes a parcel may produce per compressed byte by default: the receiver's default. */
+    public static final long DEFAULT_MAX_EXPANSION = 1000;
+
+    /**
+     * How to download: from where, which parcel, into which folder, and with which limits
+     * ({@code maxExpansion}: unpacked bytes per compressed byte, 0 for no limit; {@link ExtractionLimits}).
+     */
     public record Settings(CatalogClient client, String name, Path local, Path stateDir, int parallel,
                            OnConflict onConflict, boolean force, boolean allowExternalSymlinks, long minFreeSpace,
-                           Versions versions, Retry retry) {
+                           Versions versions, Retry retry, long maxExpansion) {
+
+        public Settings {
+            if (maxExpansion < 0) {
+                throw new IllegalArgumentException("the expansion limit must be 0 or more (0: no limit), not " + maxExpansion);
+            }
+        }
+
+        /** Settings with the {@link #DEFAULT_MAX_EXPANSION}. */
+        public Settings(CatalogClient client, String name, Path local, Path stateDir, int parallel, OnConflict onConflict,
+                        boolean force, boolean allowExternalSymlinks, long minFreeSpace, Versions versions, Retry retry) {
+            this(client, name, local, stateDir, parallel, onConflict, force, allowExternalSymlinks, minFreeSpace, versions, retry,
+                    DEFAULT_MAX_EXPANSION);
+        }
     }
 
     /** What a download did. */
@@ -413,15 +434,19 @@ public final class ParcelDownload {
     private SafeExtractor.Result extract(Manifest manifest, ArrivingChunks arrivals, Staging staging, ProgressListener listener,
                                          ExecutorService writeBehind) throws IOException {
         long room = Files.getFileStore(settings.local()).getUsableSpace() - settings.minFreeSpace();
-        ExtractPolicy policy = ExtractPolicy.DEFAULT.withExternalSymlinks(settings.allowExternalSymlinks())
-                .withLimits(10_000_000, Math.max(0, room)).withWriteBehind(writeBehind);
-        Unpacker unpacker = new Unpacker(new UnpackOptions(true, settings.onConflict(), policy), listener);
+        ExtractionLimits limits = new ExtractionLimits(settings.name(), manifest, room, settings.maxExpansion());
+        ExtractPolicy policy = limits.policy(ExtractPolicy.DEFAULT.withExternalSymlinks(settings.allowExternalSymlinks()))
+                .withWriteBehind(writeBehind);
+        Unpacker unpacker = new Unpacker(new UnpackOptions(true, settings.onConflict(), policy), limits.listener(listener));
         try (VerifyingPartsInputStream parts = new VerifyingPartsInputStream(arrivals, manifest, listener)) {
-            return unpacker.extractInto(parts, staging.dir(), parts);
+            return unpacker.extractInto(limits.compressed(parts), staging.dir(), parts);
         } catch (RuntimeException | IOException e) {
             RuntimeException fetchFailure = arrivals.failure();
             if (fetchFailure != null) {
                 throw fetchFailure; // a failed fetch explains the extraction's end
+            }
+            if (e instanceof ExtractLimitException limit) {
+                throw limits.explain(limit);
             }
             throw e;
         }

@@ -202,12 +202,17 @@ class HostileServerTest {
                 "http://127.0.0.1:" + server.getAddress().getPort(), "-q");
 
         assertThat(get.exitCode()).as(get.err()).isEqualTo(1);
+        assertNothingLeft(tmp);
+        return get;
+    }
+
+    /** Only {@code <tmp>/home/local}, empty, exists after a refused download into it: no chunk folder, no staging. */
+    static void assertNothingLeft(Path tmp) throws IOException {
         try (Stream<Path> all = Files.walk(tmp)) {
             assertThat(all.map(tmp::relativize).map(Path::toString))
-                    .as("what exists after the refused download (its chunk folder removed)")
+                    .as("what exists after the refused download (its chunk folder and staging removed)")
                     .containsExactlyInAnyOrder("", "home", "home/local");
         }
-        return get;
     }
 
     private static void answer(HttpExchange exchange, byte[] body) throws IOException {
