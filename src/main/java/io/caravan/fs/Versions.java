@@ -42,7 +42,11 @@ public final class Versions {
     /** The folder, relative to the destination, that a publisher using these versions publishes into. */
     private final String below;
 
-    /** Versions kept in {@code area} (created when first needed) for {@code keep}. */
+    /**
+     * Versions kept in {@code area} (created when first needed) for {@code keep}. The folder above it is
+     * trusted (a configured path); {@code area} itself is opened without following a link, so a link
+     * found there is refused (an {@link UnsafePathException} naming it) and nothing is moved or removed through it.
+     */
     public Versions(Path area, Duration keep, Clock clock) {
         this(area, null, null, keep, clock, "");
     }
@@ -108,12 +112,12 @@ public final class Versions {
             if (!java.nio.file.Files.isDirectory(destination) || !existsBelow(destination, relative)) {
                 return 0;
             }
-        } else if (!java.nio.file.Files.isDirectory(area)) {
+        } else if (!java.nio.file.Files.exists(area, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
         Instant cutoff = clock.instant().minus(keep);
         List<String> removed = new ArrayList<>();
-        try (ConfinedDir dir = destination != null ? openExisting() : ConfinedDir.open(area)) {
+        try (ConfinedDir dir = destination != null ? openExisting() : ConfinedDir.openStateFolder(area)) {
             for (String name : dir.list()) {
                 Instant made = stampOf(name);
                 if (made != null && made.isBefore(cutoff)) {
@@ -203,8 +207,7 @@ public final class Versions {
                     return root.openDirs(relative);
                 }
             }
-            java.nio.file.Files.createDirectories(area);
-            return ConfinedDir.open(area);
+            return ConfinedDir.openStateFolder(area); // the area itself never followed when a link
         }
     }
 }
