@@ -30,6 +30,7 @@ import io.caravan.session.postgres.PostgresParcelCatalog;
 import io.caravan.session.postgres.PostgresSessionStore;
 import io.caravan.receiver.ReceiverPipeline;
 import io.caravan.receiver.ReceiverProbes;
+import io.caravan.receiver.ReceiverStateFolder;
 import io.caravan.receiver.ReceiverThreads;
 import io.caravan.receiver.RequestLimits;
 import io.caravan.route.send.Outbox;
@@ -267,6 +268,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.duration("caravan.receiver.keep-versions", "7d"),
                 Durability.parse(settings.text("caravan.receiver.durability", "publish")));
         config = ReceiverStores.node(settings, config);
+        // first, before the session store or anything else creates or deletes a thing in the state folder
+        ReceiverStateFolder.check(config);
         SessionStore sessionStore = ReceiverStores.open(settings, config, Clock.systemUTC());
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), threads, sessionStore,
                 ReceiverStores.contentIndex(sessionStore, config));

@@ -10,7 +10,6 @@ import io.caravan.session.SessionStore;
 import io.caravan.session.Session;
 import io.caravan.sync.Mirrors;
 import io.caravan.unpack.Publisher;
-import io.caravan.unpack.Staging;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +22,8 @@ import org.apache.camel.Service;
  * The receiving end over one inbox, free of HTTP: builds its parts ({@link Sessions},
  * {@link ParcelPublishing}, {@link ContentChecks}, {@link MirrorUpdates}) over one session store and
  * content index (a {@link DedupIndex} over the index store it is given), resumes the extraction of the archive sessions a restart found, and closes them.
+ * Before anything is created or deleted in its state folder, {@link ReceiverStateFolder} checks that folder
+ * and the ones kept in it: a link planted as one of them stops the start.
  */
 public final class Receiver implements Service {
 
@@ -50,8 +51,8 @@ public final class Receiver implements Service {
 
     /** A receiver extracting and indexing on {@code threads} (Camel's pools when built by the application). */
     public Receiver(ReceiverConfig config, MeterRegistry registry, Clock clock, ReceiverThreads threads) throws IOException {
-        this(config, registry, clock, threads, new DiskSessionStore(config.stateDir(), config.sessionTtl(), config.limits(),
-                clock, config.durability()));
+        this(config, registry, clock, threads, new DiskSessionStore(ReceiverStateFolder.checked(config), config.sessionTtl(),
+                config.limits(), clock, config.durability()));
     }
 
     /** A receiver over {@code store}, its content index in {@code dedup.jsonl} in its state folder. */
@@ -70,7 +71,8 @@ public final class Receiver implements Service {
         this.config = config;
         this.threads = threads;
         Files.createDirectories(config.inbox());
-        Versions versions = new Versions(config.stateDir().resolve(Versions.FOLDER), config.keepVersions(), clock);
+        ReceiverStateFolder.check(config);
+        Versions versions = Versions.inDestination(config.inbox(), config.keepVersions(), clock);
         Mirrors mirrors = new Mirrors(config.inbox(), versions);
         this.store = store;
         this.dedup = new DedupIndex(config.inbox(), index, store.activity().idleAfter(INDEXING_QUIET), threads.indexing());
@@ -81,7 +83,7 @@ public final class Receiver implements Service {
         this.publishing = new ParcelPublishing(config, store, sessions, assemblers, new Publisher(config.inbox(), versions),
                 mirrors, dedup, metrics);
         this.mirrorUpdates = new MirrorUpdates(mirrors, dedup);
-        Staging.deleteTree(config.stagingDir());
+        ReceiverStateFolder.emptyStaging(config);
         this.warmUp = new ExtractionWarmUp(config.stagingDir());
         this.warmUpQueued = threads.extraction().submit(warmUp);
         for (Session session : store.sessions()) {

@@ -156,9 +156,17 @@ public final class Sessions {
         LOG.info("session {} deleted by the sender", sid);
     }
 
-    /** Deletes expired sessions and the versions kept past their time; the Quartz cleanup route calls this. */
+    /**
+     * Deletes expired sessions and the versions kept past their time; the Quartz cleanup route calls this.
+     * A versions folder found to be a link (or a file) is left alone with a warning naming it, and the
+     * expired sessions are deleted all the same.
+     */
     public List<String> cleanup() throws IOException {
-        versions.cleanup();
+        try {
+            versions.cleanup();
+        } catch (io.caravan.fs.UnsafePathException e) {
+            LOG.warn("cleanup: no versions removed: {}", e.getMessage());
+        }
         List<String> removed = store.expire();
         removed.forEach(assemblers::remove);
         LOG.info("cleanup: {} expired session{} removed{}", removed.size(), removed.size() == 1 ? "" : "s",

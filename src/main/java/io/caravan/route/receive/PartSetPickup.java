@@ -56,7 +56,7 @@ public final class PartSetPickup {
         Path manifestFile = exchange.getMessage().getBody(File.class).toPath();
         Path prefix = PartFiles.prefixOf(manifestFile);
         Manifest manifest = Manifest.read(manifestFile);
-        Versions versions = new Versions(inbox.resolve(".caravan").resolve(Versions.FOLDER), keepVersions, Clock.systemUTC());
+        Versions versions = Versions.inDestination(inbox, keepVersions, Clock.systemUTC());
         UnpackResult result = new Unpacker(new UnpackOptions(true, onConflict, policy, versions), ProgressListener.NONE)
                 .unpackParts(prefix, inbox);
         for (int i = 0; i < manifest.totalChunks(); i++) {
