@@ -1,15 +1,12 @@
 package io.caravan.unpack;
 
+import io.caravan.fs.ConfinedDir;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -81,42 +78,30 @@ public final class Staging implements AutoCloseable {
     }
 
     /**
-     * Deletes a tree without following links; read-only folders are made writable first, and entries
-     * that vanish during the walk are skipped (a folder that gains one fails with DirectoryNotEmptyException).
+     * Deletes a tree without following a link anywhere in it: the folder above {@code root} is opened (a
+     * trusted path) and everything below is reached through open folders ({@link ConfinedDir#deleteTree}),
+     * so a link, as {@code root} or inside it, or swapped in for a folder meanwhile, is removed as a link and
+     * what it points to is neither changed nor deleted. Read-only folders of the tree are made writable
+     * first; entries that vanish during the walk are skipped, and a folder that gains one meanwhile is walked again.
      */
     public static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+        Path absolute = root.toAbsolutePath().normalize();
+        if (absolute.getParent() == null || !Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                Files.setPosixFilePermissions(d, PosixModes.toPermissions(0700));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE; // gone meanwhile (a writer's temp file): nothing to delete
+        for (int attempt = 1; ; attempt++) {
+            try (ConfinedDir parent = ConfinedDir.open(absolute.getParent())) {
+                parent.deleteTree(absolute.getFileName().toString());
+                return;
+            } catch (NoSuchFileException vanished) {
+                // a folder of the tree removed by someone else meanwhile: walk what is left, if anything
+                if (!Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+                    return;
                 }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null && !(e instanceof NoSuchFileException)) {
-                    throw e;
+                if (attempt == 3) {
+                    throw vanished;
                 }
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
             }
-        });
+        }
     }
 }
