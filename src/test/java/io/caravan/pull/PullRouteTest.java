@@ -99,7 +99,8 @@ class PullRouteTest {
     }
 
     /**
-     * A pull folder that is a planted link changes nothing where it points, and the receiver keeps running:
+     * A pull folder swapped for a link while the receiver runs changes nothing where it points (one there
+     * at the start stops the start: ReceiverStateFolderLinksTest), and the receiver keeps running:
      * once the link is removed the next pass pulls, and a link planted as the state file between passes is
      * replaced, its target untouched.
      */
@@ -112,11 +113,17 @@ class PullRouteTest {
         Path victim = Files.createDirectories(tmp.resolve("victim"));
         String precious = "{\"important\":\"user data\"}\n";
         Files.writeString(victim.resolve("state.json"), precious);
-        Files.createDirectories(local.resolve(".caravan"));
-        Files.createSymbolicLink(local.resolve(".caravan/pull"), victim);
-
         Main main = pull(remote, local);
         try {
+            Path state = local.resolve(".caravan/pull/state.json");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(local.resolve("feeds/note.txt"))
+                    && Files.isRegularFile(state, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+            // the pull's folder swapped for a link while the receiver runs (one there at the start stops the start)
+            io.caravan.unpack.Staging.deleteTree(local.resolve(".caravan/pull"));
+            Files.createSymbolicLink(local.resolve(".caravan/pull"), victim);
+            Path second = tmp.resolve("src/second.txt");
+            TestTrees.write(second, "pulled too\n");
+            send(remote, second, "feeds/second.txt");
             Thread.sleep(3_000); // three passes
             assertThat(Files.readString(victim.resolve("state.json"))).isEqualTo(precious);
             try (var listed = Files.list(victim)) {
@@ -124,8 +131,7 @@ class PullRouteTest {
             }
 
             Files.delete(local.resolve(".caravan/pull"));
-            Path state = local.resolve(".caravan/pull/state.json");
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(local.resolve("feeds/note.txt"))
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(local.resolve("feeds/second.txt"))
                     && Files.isRegularFile(state, java.nio.file.LinkOption.NOFOLLOW_LINKS));
 
             Files.delete(state);
