@@ -100,6 +100,9 @@ public final class ArchivePipe extends PieceAnswer {
                 chunk.release();
                 throw e;
             }
+            synchronized (pipe) {
+                pipe.notifyAll(); // a writer waiting for room: the pipe itself would let it sleep up to a second
+            }
             return new DefaultHttpContent(chunk);
         }
         if (!ended) {
