@@ -35,6 +35,8 @@ class SlowAnswerReadersTest {
     private static final long HUGE = 64L << 20;
     /** Random, so that its archive is as large: more than both sockets' buffers hold. */
     private static final int PUBLISHED = 6 << 20;
+    /** Files in the share, each with a long name, so that its listing is more than both sockets' buffers hold. */
+    private static final int LISTED = 16_000;
 
     @TempDir
     static Path tmp;
@@ -47,6 +49,11 @@ class SlowAnswerReadersTest {
         Path site = Files.createDirectories(tmp.resolve("site"));
         huge = site.resolve("huge.bin");
         sparse(huge, HUGE);
+        Path many = Files.createDirectories(site.resolve("many"));
+        String padding = "n".repeat(200);
+        for (int i = 0; i < LISTED; i++) { // a listing larger than both sockets' buffers hold
+            Files.createFile(many.resolve(padding + i));
+        }
         receiver = CatalogFixture.receiver(tmp.resolve("inbox"), Map.of("caravan.shares.site", site.toString(),
                 "caravan.catalog.stall-timeout", STALL_MILLIS + "ms", "caravan.catalog.min-rate", String.valueOf(MIN_RATE),
                 "caravan.receiver.idle-timeout", "30s"));
@@ -74,7 +81,17 @@ class SlowAnswerReadersTest {
 
     @Test
     void anArchiveReadBelowTheMinimumRateIsEndedOneReadAboveItIsServedWhole() throws Exception {
-        try (Socket bursts = request("/parcels/zip?name=big")) {
+        slowAndSteadyReaders("/parcels/zip?name=big", PUBLISHED);
+    }
+
+    @Test
+    void aListingReadBelowTheMinimumRateIsEndedOneReadAboveItIsServedWhole() throws Exception {
+        slowAndSteadyReaders("/shares/site/listing", LISTED * 200L);
+    }
+
+    /** {@code path}'s answer, more than {@code size} bytes, is ended for a trickle and served whole in bursts. */
+    private static void slowAndSteadyReaders(String path, long size) throws Exception {
+        try (Socket bursts = request(path)) {
             // about eight times the minimum, read as a slow link's client does: a burst every 1.5 s, nothing between
             long read = 0;
             long start = System.nanoTime();
@@ -82,15 +99,15 @@ class SlowAnswerReadersTest {
                 Thread.sleep(1500);
                 read += readAtRate(bursts, Long.MAX_VALUE, 100, 12 * MIN_RATE);
             }
-            assertThat(endsWithLastChunk).as("the archive ended with its last chunk").isTrue();
-            assertThat(read).as("the whole archive").isGreaterThan(PUBLISHED);
+            assertThat(endsWithLastChunk).as("the answer ended with its last chunk").isTrue();
+            assertThat(read).as("the whole answer").isGreaterThan(size);
         }
-        try (Socket trickle = request("/parcels/zip?name=big")) {
+        try (Socket trickle = request(path)) {
             long read = readAtRate(trickle, MIN_RATE / 8, 3 * STALL_MILLIS);
             read += drain(trickle); // what the connection took before it was closed, then its end
-            assertThat(endsWithLastChunk).as("the trickle got no complete archive").isFalse();
+            assertThat(endsWithLastChunk).as("the trickle got no complete answer").isFalse();
             assertThat(timedOut).as("the receiver closed the trickling connection").isFalse();
-            assertThat(read).isLessThan(PUBLISHED);
+            assertThat(read).isLessThan(size);
         }
     }
 
