@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.Iterator;
@@ -24,11 +23,14 @@ import java.util.function.LongConsumer;
  * thread waits on it, so any number of followers are served at once, however slowly they read, and at
  * most one file of the answer is open at a time.
  *
+ * <p>A file that ends before the size it had when it was opened ends the answer there, inside its
+ * content (a complete chunked answer whose last length is not met: the follower sees it cut short and
+ * fetches the rest on its own), with a warning.
+ *
  * <p>A path that cannot be served gets the length {@code -1}, and so does a file over
  * {@link ShareBundle#MAX_FILE} or one that would take the answer past {@link ShareBundle#MAX_ANSWER} bytes
- * (a path asked for many times counts each time): the work one request asks is bounded. A file that ends before the size it had
- * when it was opened fails the answer: the connection closes, and the follower fetches what it did not
- * get on its own. The open file is closed when the transfer ends, whichever way.
+ * (a path asked for many times counts each time): the work one request asks is bounded. The open file
+ * is closed when the transfer ends, whichever way.
  */
 final class BundleAnswer extends PieceAnswer {
 
@@ -45,6 +47,9 @@ final class BundleAnswer extends PieceAnswer {
     private long size;
     /** Bytes of content this answer has taken on so far (at most {@link ShareBundle#MAX_ANSWER}). */
     private long answered;
+    /** A file shrank while it was served: nothing more is sent. */
+    private boolean ended;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BundleAnswer.class);
 
     /** Serves {@code paths} of {@code files} in the order given; {@code served} is told each file's size once it is out. */
     BundleAnswer(CatalogService files, List<String> paths, LongConsumer served) {
@@ -60,7 +65,7 @@ final class BundleAnswer extends PieceAnswer {
     protected HttpContent nextPiece(ByteBufAllocator allocator) throws Exception {
         ByteBuf piece = allocator.buffer(PIECE + Long.BYTES);
         try {
-            while (piece.readableBytes() < PIECE && (current != null || open(piece))) {
+            while (!ended && piece.readableBytes() < PIECE && (current != null || open(piece))) {
                 if (current == null) {
                     continue; // not served, or empty: its length is all it takes
                 }
@@ -70,7 +75,13 @@ final class BundleAnswer extends PieceAnswer {
                 }
                 int read = piece.writeBytes(current, position, want);
                 if (read < 0) {
-                    throw new EOFException("'" + path + "' shrank while it was served: the answer ends here");
+                    // the answer ends inside this file's content: its lengths tell the follower it is cut short
+                    LOG.warn("share: '{}' shrank while a bundle served it ({} of its {} bytes sent): the answer ends there,"
+                            + " and the follower fetches what it did not get on its own", path, size - left, size);
+                    current.close();
+                    current = null;
+                    ended = true;
+                    break;
                 }
                 position += read;
                 left -= read;

@@ -23,7 +23,7 @@ import java.util.List;
  * its own ({@code GET /shares/{name}/files?path=}), where the reason shows. The answer names no path:
  * the follower takes each content for the path it asked for at that place, so nothing a server sends
  * can name a place in the follower's folder. A file that shrinks while it is served ends the answer
- * early (the connection is closed), and the follower fetches what it did not get on its own.
+ * early, inside its content, and the follower fetches what it did not get on its own.
  */
 final class ShareBundle {
 

@@ -202,6 +202,42 @@ class ShareEndpointsTest {
     }
 
     @Test
+    void aFileThatShrinksWhileABundleServesItEndsTheAnswerThere() throws Exception {
+        TestTrees.random(site.resolve("m.bin"), 1 << 20, 3);
+        StringBuilder paths = new StringBuilder("{\"paths\":[\"m.bin\"");
+        for (int i = 0; i < 29; i++) {
+            paths.append(",\"m.bin\"");
+        }
+        byte[] body = paths.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+            socket.setSoTimeout(15_000);
+            socket.getOutputStream().write(("POST /shares/site/files HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            java.io.InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[8192];
+            long read = in.read(buffer);
+            assertThat(new String(buffer, 0, 12, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+            try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(site.resolve("m.bin"),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                file.truncate(100); // the answer is far from its end: the server reads on as the client takes more
+            }
+            // read until the chunked answer's last chunk (the connection stays open for the next request):
+            // a read that times out is an answer left hanging
+            String tail = "";
+            for (int n; !tail.endsWith("\r\n0\r\n\r\n") && (n = in.read(buffer)) >= 0; ) {
+                read += n;
+                tail = (tail + new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                tail = tail.substring(Math.max(0, tail.length() - 7));
+            }
+            assertThat(tail).as("the chunked answer's last chunk").endsWith("\r\n0\r\n\r\n");
+            assertThat(read).as("the answer ended short of its 30 MiB").isLessThan(30L << 20);
+        }
+    }
+
+    @Test
     void aBundleRequestMustBeExactlyItsShape() throws Exception {
         assertThat(server.post("/shares/site/files", "{\"paths\":[\"a.txt\"]} trailing").statusCode()).isEqualTo(400);
         assertThat(server.post("/shares/site/files", "{\"paths\":[\"a.txt\"],\"paths\":[\"a.txt\"]}").statusCode()).isEqualTo(400);
