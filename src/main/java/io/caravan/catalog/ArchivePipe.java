@@ -11,6 +11,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * writer and the connection, Netty takes only the bytes that are there, and the writer wakes the
  * transfer when it has written more. A writer failure ends the answer with an error (never a short
  * archive that looks complete), and a client that goes away makes the writer fail, which ends its
- * work and releases what it held. A client that takes nothing, or too little, is ended by the connection
- * (the receiver's answer watch closes it), which ends the transfer and so the writer: idle and trickling
- * clients never hold the archive threads.
+ * work and releases what it held. A client that takes no byte for the stall timeout while bytes wait
+ * for it is treated as gone: its writer fails and its connection is closed, so idle clients never hold
+ * the archive threads.
  */
 public final class ArchivePipe extends PieceAnswer {
 
@@ -41,6 +45,11 @@ public final class ArchivePipe extends PieceAnswer {
     private volatile boolean written;
     private volatile Throwable failure;
     private volatile boolean closed;
+    /** When Netty last took bytes from the pipe (System.nanoTime). */
+    private volatile long lastTaken = System.nanoTime();
+    /** Since when bytes wait in the pipe for the client (System.nanoTime), -1 while none do; the watch's own. */
+    private long waitingSince = -1;
+    private volatile ScheduledFuture<?> watch;
     /** Closes the client's connection (null outside Netty): an answer that fails after its 200 must not look unfinished forever. */
     private volatile Runnable hangUp;
     private volatile String name;
@@ -62,14 +71,15 @@ public final class ArchivePipe extends PieceAnswer {
     }
 
     /**
-     * As {@link #start(ArchiveWriters, String, int, Writer, AutoCloseable, Runnable)}; {@code hangUp} closes
-     * the client's connection when the writer fails after the 200 (null outside Netty).
+     * As {@link #start(ArchiveWriters, String, int, Writer, AutoCloseable, Runnable)}, and aborted when its
+     * client takes nothing for {@code stall}: the writer fails (its thread is free again) and
+     * {@code stall.closeConnection()} runs. Null: never aborted for that.
      */
     static ArchivePipe start(ArchiveWriters writers, String name, int bufferSize, Writer writer, AutoCloseable resource,
-                             Runnable wake, Runnable hangUp) throws IOException {
+                             Runnable wake, StallWatch stall) throws IOException {
         ArchivePipe answer = new ArchivePipe(bufferSize, wake);
         answer.name = name;
-        answer.hangUp = hangUp;
+        answer.hangUp = stall == null ? null : stall.closeConnection();
         OutputStream out = new BufferedOutputStream(answer.new Sink(new PipedOutputStream(answer.pipe)), CHUNK);
         writers.run(name, () -> {
             try {
@@ -85,7 +95,65 @@ public final class ArchivePipe extends PieceAnswer {
             answer.written = true;
             wake.run();
         });
+        if (stall != null && !stall.timeout().isZero() && !stall.timeout().isNegative()) {
+            answer.watch(name, stall);
+        }
         return answer;
+    }
+
+    /**
+     * What aborts an archive whose client takes nothing: {@code timeout} without a byte taken while bytes
+     * wait for it, looked at on {@code timer}; {@code closeConnection} ends the client's connection.
+     */
+    public record StallWatch(Duration timeout, ScheduledExecutorService timer, Runnable closeConnection) {
+    }
+
+    private void watch(String name, StallWatch stall) {
+        long period = Math.max(20, Math.min(1000, stall.timeout().toMillis() / 4));
+        watch = stall.timer().scheduleAtFixedRate(() -> check(name, stall), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Aborts the answer when bytes have waited for the client, with none taken, for the whole stall timeout. */
+    private void check(String name, StallWatch stall) {
+        if (isEndOfInput() || closed) {
+            stopWatching();
+            return;
+        }
+        boolean waiting;
+        try {
+            waiting = pipe.available() > 0;
+        } catch (IOException pipeClosed) {
+            stopWatching();
+            return;
+        }
+        long now = System.nanoTime();
+        if (!waiting) {
+            waitingSince = -1; // the writer is slower than the client: nothing waits for the client
+            if (written) {
+                stopWatching(); // and never will: the writer has ended and its bytes were taken
+            }
+            return;
+        }
+        if (waitingSince < 0) {
+            waitingSince = now;
+        }
+        if (now - Math.max(waitingSince, lastTaken) < stall.timeout().toNanos()) {
+            return;
+        }
+        stopWatching();
+        failure = new IOException("the client took no byte of " + name + " for " + stall.timeout().toMillis()
+                + " ms (caravan.catalog.stall-timeout)");
+        LOG.warn("archive download {} aborted: its client read nothing for {} ms (caravan.catalog.stall-timeout);"
+                + " the connection is closed and the archive thread free again", name, stall.timeout().toMillis());
+        closeQuietly(pipe); // the writer's next write fails: it ends and releases its thread
+        stall.closeConnection().run();
+    }
+
+    private void stopWatching() {
+        ScheduledFuture<?> running = watch;
+        if (running != null) {
+            running.cancel(false);
+        }
     }
 
     @Override
@@ -100,9 +168,7 @@ public final class ArchivePipe extends PieceAnswer {
                 chunk.release();
                 throw e;
             }
-            synchronized (pipe) {
-                pipe.notifyAll(); // a writer waiting for room: the pipe itself would let it sleep up to a second
-            }
+            lastTaken = System.nanoTime();
             return new DefaultHttpContent(chunk);
         }
         if (!ended) {
@@ -130,6 +196,7 @@ public final class ArchivePipe extends PieceAnswer {
     @Override
     public void close() throws IOException {
         closed = true;
+        stopWatching();
         pipe.close();
     }
 

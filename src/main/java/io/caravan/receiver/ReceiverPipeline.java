@@ -23,8 +23,6 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private Duration stall = DEFAULT_STALL;
     private Duration idle = DEFAULT_IDLE;
     private long minBodyRate = DEFAULT_MIN_BODY_RATE;
-    private Duration answerStall = DEFAULT_ANSWER_STALL;
-    private long minAnswerRate = DEFAULT_MIN_ANSWER_RATE;
 
     /**
      * How long a request may go without a byte arriving, and how long its request line and headers may
@@ -38,16 +36,6 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
      * ({@code caravan.receiver.min-body-rate}): the rate Caravan's clients ask of the answers they read.
      */
     public static final long DEFAULT_MIN_BODY_RATE = 1024;
-    /**
-     * How long an answer's bytes may wait without its connection taking one before the connection is
-     * closed ({@code caravan.catalog.stall-timeout}).
-     */
-    public static final Duration DEFAULT_ANSWER_STALL = Duration.ofSeconds(30);
-    /**
-     * Bytes per second a connection must take of an answer waiting for it, averaged over each answer
-     * stall timeout, before it is closed ({@code caravan.catalog.min-rate}): far below a 64 kbit/s link.
-     */
-    public static final long DEFAULT_MIN_ANSWER_RATE = 1024;
 
     /**
      * {@code maxJsonBody}: JSON requests (POST); {@code maxUploadBody}: chunk uploads (PUT);
@@ -77,7 +65,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     @Override
     public ChannelHandler newChannelHandler() {
         return new RequestGate(token, maxJsonBody, maxUploadBody, rejected, audit, shaper,
-                new ConnectionWatch(stall, idle, minBodyRate, rejected), new AnswerWatch(answerStall, minAnswerRate));
+                new ConnectionWatch(stall, idle, minBodyRate, rejected));
     }
 
     /** Sets the {@link ConnectionWatch}'s bounds for the connections opened from now on; returns this. */
@@ -97,21 +85,6 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
             throw new IllegalArgumentException("caravan.receiver.min-body-rate must be 0 or more, not " + bytesPerSecond);
         }
         this.minBodyRate = bytesPerSecond;
-        return this;
-    }
-
-    /**
-     * Sets how long an answer may wait without its connection taking a byte, and the bytes per second
-     * its connection must take averaged over that time, for the connections opened from now on (zero
-     * {@code stall}: answers not timed; zero rate: no minimum); returns this.
-     */
-    public ReceiverPipeline answerTimeouts(Duration stall, long minBytesPerSecond) {
-        if (stall.isNegative() || minBytesPerSecond < 0) {
-            throw new IllegalArgumentException("caravan.catalog.stall-timeout and caravan.catalog.min-rate must be 0 or"
-                    + " more, not " + stall + " and " + minBytesPerSecond);
-        }
-        this.answerStall = stall;
-        this.minAnswerRate = minBytesPerSecond;
         return this;
     }
 

@@ -49,7 +49,6 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final ReceiverAudit audit;
     private final ChannelHandler shaper;
     private final ConnectionWatch watch;
-    private final AnswerWatch answers;
     private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
     /** The connection's response encoder, told each request's method so HEAD answers carry no body. */
     private HeadAwareEncoder encoder;
@@ -59,13 +58,6 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
 
     RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected, ReceiverAudit audit,
                 ChannelHandler shaper, ConnectionWatch watch) {
-        this(token, maxJsonBody, maxUploadBody, rejected, audit, shaper, watch, null);
-    }
-
-    /** As above, the connection's answers timed by {@code answers} (null: not timed). */
-    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected, ReceiverAudit audit,
-                ChannelHandler shaper, ConnectionWatch watch, AnswerWatch answers) {
-        this.answers = answers;
         this.watch = watch;
         this.audit = audit;
         this.shaper = shaper;
@@ -83,9 +75,6 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         }
         if (shaper != null && pipeline.get("caravan-bandwidth") == null) {
             pipeline.addFirst("caravan-bandwidth", shaper); // caravan.receiver.bwlimit, shared by all connections
-        }
-        if (answers != null && pipeline.get("caravan-answer-watch") == null) {
-            pipeline.addFirst("caravan-answer-watch", answers); // below TLS and the limit: sees what the socket takes
         }
         HttpObjectAggregator aggregator = pipeline.get(HttpObjectAggregator.class);
         if (aggregator != null && !(aggregator instanceof OversizedBodyAnswer)) {
@@ -116,9 +105,6 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (watch != null && msg instanceof HttpRequest) {
             watch.headArrived();
-        }
-        if (answers != null && msg instanceof HttpRequest request) {
-            answers.requested(request.method().name(), request.uri());
         }
         if (watch != null && msg instanceof LastHttpContent) {
             watch.requestArrived();
