@@ -169,6 +169,9 @@ public final class ArchivePipe extends PieceAnswer {
                 throw e;
             }
             lastTaken = System.nanoTime();
+            synchronized (pipe) {
+                pipe.notifyAll(); // a writer waiting for room: the pipe itself would let it sleep up to a second
+            }
             return new DefaultHttpContent(chunk);
         }
         if (!ended) {

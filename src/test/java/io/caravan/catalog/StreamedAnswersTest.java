@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Answers written while they are sent: one more than the writers allow is refused at once with 503
  * {@code busy} (its resource closed, nothing written), and an answer whose client has gone makes its
- * writer's next write fail, so its work ends.
+ * writer's next write fail, so its work ends. A connection that takes the bytes as they come gets
+ * them as fast as the writer writes them, not a buffer's worth at a time.
  */
 class StreamedAnswersTest {
 
@@ -75,6 +76,39 @@ class StreamedAnswersTest {
 
             assertThat(ended.await(10, TimeUnit.SECONDS)).as("the writer ended").isTrue();
             assertThat(written[0]).isLessThan(1_000_000);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aWriterFasterThanItsBufferIsNotHeldBackOnceTheBytesAreTaken() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            StreamedAnswers answers = oneAtOnce(pool);
+            int size = 4 << 20; // four thousand times the buffer
+            CountDownLatch ended = new CountDownLatch(1);
+            ArchivePipe body = answers.answer(new DefaultExchange(context), "fast", "application/json", out -> {
+                byte[] piece = new byte[8192];
+                for (int sent = 0; sent < size; sent += piece.length) {
+                    out.write(piece);
+                }
+            }, ended::countDown);
+            long start = System.nanoTime();
+            long taken = 0;
+            while (!body.isEndOfInput() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20)) {
+                io.netty.handler.codec.http.HttpContent piece = body.readChunk(io.netty.buffer.ByteBufAllocator.DEFAULT);
+                if (piece == null) {
+                    Thread.onSpinWait(); // as Netty does when woken: take what is there, nothing is waited for
+                    continue;
+                }
+                taken += piece.content().readableBytes();
+                piece.release();
+            }
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(taken).isEqualTo(size);
+            assertThat(millis).as("milliseconds for %d bytes through a 1 KiB buffer", size).isLessThan(5000);
+            assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
         } finally {
             pool.shutdownNow();
         }
