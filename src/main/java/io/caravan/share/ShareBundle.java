@@ -75,7 +75,9 @@ final class ShareBundle {
             // one object holding one list, and nothing after it
             expect(token == JsonToken.END_OBJECT && seen && parser.nextToken() == null);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw RequestRejectedException.badRequest("the body is not valid JSON (" + e.getOriginalMessage() + "): " + SHAPE);
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw RequestRejectedException.badRequest("the body is not valid JSON" + (at == null ? ""
+                    : " (at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")") + ": " + SHAPE);
         } catch (IOException e) {
             throw RequestRejectedException.badRequest("the body is not valid JSON: " + SHAPE);
         }
