@@ -2,6 +2,7 @@ package io.caravan.session;
 
 import io.caravan.fs.ConfinedDir;
 import io.caravan.util.AlignedBuffers;
+import io.caravan.util.FileDescriptors;
 import io.caravan.util.DirectFileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * may have torn unforced chunks, see {@link BootRecord}). Expired sessions leave a tombstone so they answer 410, not 404. Chunk files
  * bypass the page cache where the file system allows ({@link ChunkFileWriter}); a body that a
  * listener will read next stays in memory for it ({@link #open}), within the {@link ReadAheadBudget}.
- * The store's folders, and each session's folder and chunk folder ({@link SessionFolder}), are held open
- * and every file below them is reached through them, never through a link; its own files are read as
+ * The store's folders are held open, and each session's folder and chunk folder ({@link SessionFolder})
+ * while it is used and as long as {@link OpenSessionFolders} lets it stay open (a bounded number, however
+ * many sessions there are); every file below them is reached through them, never through a link; its own files are read as
  * regular files within a bound, so what a local user plants there (a link, a pipe, a huge file) is
  * refused or dropped with a warning, never followed, waited on or read whole. {@link #close} lets go of them.
  */
@@ -53,6 +55,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     private final LimitChecks checks;
     private final Clock clock;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final OpenSessionFolders openFolders;
     private final ChunkFileWriter writer;
     /** Chunk files were written around the page cache: read back the same way, one buffer per reader. */
     private final AlignedBuffers readBuffers;
@@ -67,6 +70,12 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
 
     public DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock, Durability durability)
             throws IOException {
+        this(root, ttl, limits, clock, durability, OpenSessionFolders.forLimit(FileDescriptors.now().max()));
+    }
+
+    DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock, Durability durability,
+                     OpenSessionFolders openFolders) throws IOException {
+        this.openFolders = openFolders;
         List<ConfinedDir> opened = new ArrayList<>();
         try {
             opened.add(ConfinedDir.openStateFolder(root));
@@ -107,7 +116,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                 + " re-hashed as after a restart of the machine", why));
         String boot = syncer.bootId();
         boolean verify = previous != null && previous.mayBeTornIn(boot);
-        SessionFolders.Rebuilt rebuilt = SessionFolders.load(sessionsDir, verify, syncer, limits,
+        SessionFolders.Rebuilt rebuilt = SessionFolders.load(sessionsDir, openFolders, verify, syncer, limits,
                 session -> sessions.put(session.meta().id(), session), LOG::warn);
         if (verify) {
             LOG.info("the machine restarted since chunks were stored with durability publish: re-hashed {} stored chunks,"
@@ -159,9 +168,11 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
             syncer.folder(sessionsDir.self());
         } catch (IOException | RuntimeException e) {
             folder.close();
+            folder.leave();
             sessionsDir.deleteTree(id.value());
             throw e;
         }
+        folder.leave();
         Session session = new Session(meta, folder);
         if (positioned) {
             session.positions(new PositionedWrites(false));
@@ -170,15 +181,23 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         return session;
     }
 
-    /** A new session's folder and chunk folder, created and opened (never through a link). */
+    /** A new session's folder and chunk folder, created and opened (never through a link), entered: the caller leaves. */
     private SessionFolder createFolder(String id) throws IOException {
         sessionsDir.mkdir(id);
-        ConfinedDir dir = sessionsDir.openDir(id);
+        ConfinedDir dir = null;
         try {
+            dir = sessionsDir.openDir(id);
             dir.mkdir(SessionFolders.CHUNKS);
-            return new SessionFolder(dir, dir.openDir(SessionFolders.CHUNKS));
+            return SessionFolder.entered(openFolders, sessionsDir, id, dir, dir.openDir(SessionFolders.CHUNKS));
         } catch (IOException | RuntimeException e) {
-            dir.close();
+            if (dir != null) {
+                dir.close();
+            }
+            try {
+                sessionsDir.deleteTree(id); // a folder without metadata, which a start would remove anyway
+            } catch (IOException | RuntimeException notNow) {
+                e.addSuppressed(notNow);
+            }
             throw e;
         }
     }
@@ -228,8 +247,11 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         }
     }
 
-    /** The session's open folders, in use until {@link SessionFolder#leave}; a removed session answers 410 or 404. */
-    private SessionFolder enter(Session session) {
+    /**
+     * The session's folders, open and in use until {@link SessionFolder#leave}; a removed session answers 410
+     * or 404, one whose folders cannot be opened again (a link in their place) fails with why.
+     */
+    private SessionFolder enter(Session session) throws IOException {
         SessionFolder folder = session.folder();
         if (!folder.enter()) {
             throwIfRemoved(session);
@@ -303,7 +325,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                 }
                 checks.checkChunkCount(session, index); // its bytes stay unlisted in the data file, inside the session's bytes
                 ChunkLog.append(session.dir(), new ChunkLog.Line(true, index, sha, length), durability.everyChunk(), syncer);
-                StoredChunk stored = new StoredChunk(index, sha, length, SessionFolders.dataFile(session), offset);
+                StoredChunk stored = new StoredChunk(index, sha, length, SessionFolders.DATA_FILE, offset);
                 return listed(session, existing, stored, body);
             }
         } finally {
@@ -320,7 +342,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         }
         SessionFolder folder = enter(session);
         try {
-            return DirectFileInputStream.open(chunk.file(), chunk.offset(), chunk.size(), readBuffers);
+            return DirectFileInputStream.open(session.fileOf(chunk.file()), chunk.offset(), chunk.size(), readBuffers);
         } finally {
             folder.leave();
         }
@@ -349,7 +371,8 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                 Files.deleteIfExists(tmp);
                 throw tooMany;
             }
-            Path file = SessionFolders.chunkFile(session, index, sha);
+            Path entry = SessionFolders.chunkEntry(index, sha);
+            Path file = session.fileOf(entry);
             if (durability.everyChunk()) {
                 DurableFiles.moveDurably(tmp, file, syncer);
             } else {
@@ -358,15 +381,15 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
             if (session.positions() != null) {
                 ChunkLog.append(session.dir(), new ChunkLog.Line(false, index, sha, length), durability.everyChunk(), syncer);
             }
-            return listed(session, existing, new StoredChunk(index, sha, length, file), body);
+            return listed(session, existing, new StoredChunk(index, sha, length, entry), body);
         }
     }
 
     /** Lists {@code stored} in place of {@code existing} (whose own file goes); under the session's monitor. */
     private ChunkWrite listed(Session session, StoredChunk existing, StoredChunk stored, ChunkBody body) throws IOException {
         if (existing != null && existing.offset() == 0 && !existing.file().equals(stored.file())
-                && !existing.file().equals(SessionFolders.dataFile(session))) {
-            Files.deleteIfExists(existing.file());
+                && !existing.file().equals(SessionFolders.DATA_FILE)) {
+            Files.deleteIfExists(session.fileOf(existing.file()));
         }
         // the body is kept before the chunk is listed, so a reader that sees the chunk finds it in memory
         int index = stored.index();
@@ -396,7 +419,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
             long length = 0;
             for (int i = 0; i < count; i++) {
                 StoredChunk chunk = session.chunk(i);
-                if (chunk == null || !chunk.file().equals(data)
+                if (chunk == null || !chunk.file().equals(SessionFolders.DATA_FILE)
                         || i < count - 1 && chunk.size() != session.meta().chunkSize()) {
                     return false;
                 }
@@ -430,8 +453,12 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                 throw new SessionNotFoundException(session.meta().id());
             }
             SessionMeta meta = session.meta().withPublishOptions(onConflict, force);
-            DurableFiles.writeString(session.folder().dir(), SessionFolders.META, SessionFolders.JSON.writeValueAsString(meta),
-                    syncer);
+            SessionFolder folder = enter(session);
+            try {
+                DurableFiles.writeString(folder.dir(), SessionFolders.META, SessionFolders.JSON.writeValueAsString(meta), syncer);
+            } finally {
+                folder.leave();
+            }
             session.meta(meta);
         }
     }

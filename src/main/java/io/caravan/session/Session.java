@@ -20,8 +20,9 @@ public final class Session {
 
     /** Replaced only by the store, when a finish gives other publish options. */
     private volatile SessionMeta meta;
+    /** The session's folder by its path; null for a session of the disk store, reached through {@link #folder}. */
     private final Path dir;
-    /** The open folders the paths go through, for a session of the disk store; null for chunk folders reached by path. */
+    /** The folders the paths go through, for a session of the disk store; null for chunk folders reached by path. */
     private final SessionFolder folder;
     private final NavigableMap<Integer, StoredChunk> chunks = new ConcurrentSkipListMap<>();
     /** The sizes of {@link #chunks} summed, and their count; changed only with it, in {@link #list}. */
@@ -43,11 +44,11 @@ public final class Session {
     /** A session whose folder and chunk folder are reached through {@code folder}, never by their paths again. */
     Session(SessionMeta meta, SessionFolder folder) {
         this.meta = meta;
-        this.dir = folder.path();
+        this.dir = null;
         this.folder = folder;
     }
 
-    /** The open folders of a session of the disk store (null otherwise). */
+    /** The folders of a session of the disk store (null otherwise); its paths are valid while an operation is in them. */
     SessionFolder folder() {
         return folder;
     }
@@ -69,7 +70,15 @@ public final class Session {
     }
 
     Path dir() {
-        return dir;
+        return folder != null ? folder.path() : dir;
+    }
+
+    /**
+     * The path of {@code file} as a {@link StoredChunk} names it: a name relative to the session folder
+     * ({@code data}, {@code chunks/<name>}) through the open folder it is in, or an absolute path as it is.
+     */
+    Path fileOf(Path file) {
+        return folder != null ? folder.resolve(file) : dir.resolve(file);
     }
 
     /** The chunk writes at a position in the data file, or null when every chunk goes to a file of its own. */

@@ -54,15 +54,22 @@ final class SessionFolders {
     static final long MAX_NOTE_BYTES = 32L << 20;
     static final String DATA = "data";
     static final String SEALED = "data.sealed";
+    /** The data file as a {@link StoredChunk} of the disk store names it. */
+    static final Path DATA_FILE = Path.of(DATA);
 
-    /** The file a raw session's chunks are written into at their position. */
+    /** The file a raw session's chunks are written into at their position (through its open folder). */
     static Path dataFile(Session session) {
-        return session.dir().resolve(DATA);
+        return session.fileOf(DATA_FILE);
     }
 
-    /** The file a chunk is stored in once it is complete. */
+    /** The file a chunk is stored in once it is complete (through its open folder). */
     static Path chunkFile(Session session, int index, String sha256) {
-        return session.chunkDir().resolve(chunkName(index, sha256));
+        return session.fileOf(chunkEntry(index, sha256));
+    }
+
+    /** A chunk's file as a {@link StoredChunk} of the disk store names it: relative to the session folder. */
+    static Path chunkEntry(int index, String sha256) {
+        return Path.of(CHUNKS, chunkName(index, sha256));
     }
 
     static String chunkName(int index, String sha256) {
@@ -79,8 +86,9 @@ final class SessionFolders {
      * hash to the SHA-256 in its name (after a power loss that may have torn unforced writes). A session
      * whose own files are not what this store writes (a link, a pipe, a file too large to be its
      * metadata, metadata that does not parse) is removed, never followed, and reported to {@code broken}.
+     * A session's folders are left to {@code bound} once it is loaded, so a start holds no more open than it.
      */
-    static Rebuilt load(ConfinedDir sessions, boolean verify, Syncer syncer, SessionLimits limits,
+    static Rebuilt load(ConfinedDir sessions, OpenSessionFolders bound, boolean verify, Syncer syncer, SessionLimits limits,
                         Consumer<Session> loaded, Consumer<String> broken) throws IOException {
         int[] counts = new int[2];
         byte[] buffer = verify ? new byte[1 << 20] : null;
@@ -95,7 +103,7 @@ final class SessionFolders {
             }
             SessionFolder opened = null;
             try {
-                opened = open(sessions, name);
+                opened = open(sessions, bound, name);
                 if (opened == null) {
                     continue; // a start interrupted before its metadata was written
                 }
@@ -105,10 +113,12 @@ final class SessionFolders {
                 } else {
                     loadChunks(session, buffer, counts);
                 }
+                opened.leave();
                 loaded.accept(session);
             } catch (IOException | UncheckedIOException | UnsafePathException e) {
                 if (opened != null) {
                     opened.close();
+                    opened.leave();
                 }
                 broken.accept("session " + name + " cannot be loaded (" + e.getMessage() + "): removed, its sender"
                         + " starts it again (nothing a link in it points to is touched)");
@@ -118,8 +128,11 @@ final class SessionFolders {
         return new Rebuilt(counts[0], counts[1]);
     }
 
-    /** The folders of session {@code name}, opened without following a link; null (and removed) when it has no metadata. */
-    private static SessionFolder open(ConfinedDir sessions, String name) throws IOException {
+    /**
+     * The folders of session {@code name}, opened without following a link and entered (the caller leaves);
+     * null (and removed) when it has no metadata.
+     */
+    private static SessionFolder open(ConfinedDir sessions, OpenSessionFolders bound, String name) throws IOException {
         ConfinedDir dir = sessions.openDir(name);
         try {
             if (dir.stat(META).isEmpty()) {
@@ -127,7 +140,8 @@ final class SessionFolders {
                 sessions.deleteTree(name);
                 return null;
             }
-            return new SessionFolder(dir, dir.openDirs(CHUNKS));
+            ConfinedDir chunks = dir.openDirs(CHUNKS);
+            return SessionFolder.entered(bound, sessions, name, dir, chunks);
         } catch (IOException | RuntimeException e) {
             dir.close();
             throw e;
@@ -173,10 +187,10 @@ final class SessionFolders {
                 continue;
             }
             if (earlier != null) {
-                Files.delete(earlier.file()); // a chunk in a file of its own: this layout has no data file
+                Files.delete(session.fileOf(earlier.file())); // a chunk in a file of its own: this layout has no data file
             }
             newest.put(index, mtime);
-            session.list(new StoredChunk(index, m.group(2), attrs.size(), chunkFile(session, index, m.group(2))));
+            session.list(new StoredChunk(index, m.group(2), attrs.size(), chunkEntry(index, m.group(2))));
         }
     }
 
@@ -199,7 +213,6 @@ final class SessionFolders {
         if (dataAttrs != null && !dataAttrs.isRegularFile()) {
             throw new IOException("'sessions/" + session.meta().id() + "/" + DATA + "' is not a regular file");
         }
-        Path data = dataFile(session);
         long dataSize = dataAttrs != null ? dataAttrs.size() : 0;
         long chunkSize = session.meta().chunkSize();
         Map<Integer, ChunkLog.Line> last = new TreeMap<>();
@@ -209,13 +222,13 @@ final class SessionFolders {
         for (ChunkLog.Line line : last.values()) {
             String name = chunkName(line.index(), line.sha256());
             StoredChunk chunk = line.positioned()
-                    ? new StoredChunk(line.index(), line.sha256(), line.size(), data, line.index() * chunkSize)
-                    : new StoredChunk(line.index(), line.sha256(), line.size(), chunkFile(session, line.index(), line.sha256()));
+                    ? new StoredChunk(line.index(), line.sha256(), line.size(), DATA_FILE, line.index() * chunkSize)
+                    : new StoredChunk(line.index(), line.sha256(), line.size(), chunkEntry(line.index(), line.sha256()));
             boolean there = line.positioned() ? chunk.offset() + chunk.size() <= dataSize
                     : chunks.stat(name).filter(a -> a.isRegularFile() && a.size() == chunk.size()).isPresent();
             if (there && verifyBuffer != null) {
                 counts[0]++;
-                there = hashesTo(chunk, verifyBuffer);
+                there = hashesTo(session.fileOf(chunk.file()), chunk, verifyBuffer);
                 counts[1] += there ? 0 : 1;
             }
             if (there) {
@@ -235,8 +248,8 @@ final class SessionFolders {
         session.positions(new PositionedWrites(dir.stat(SEALED).isPresent()));
     }
 
-    private static boolean hashesTo(StoredChunk chunk, byte[] buffer) throws IOException {
-        try (InputStream in = DirectFileInputStream.open(chunk.file(), chunk.offset(), chunk.size(), NO_DIRECT_READS)) {
+    private static boolean hashesTo(Path file, StoredChunk chunk, byte[] buffer) throws IOException {
+        try (InputStream in = DirectFileInputStream.open(file, chunk.offset(), chunk.size(), NO_DIRECT_READS)) {
             return Sha256.of(in, buffer).equals(chunk.sha256());
         }
     }

@@ -6,6 +6,9 @@ import java.nio.file.Path;
  * A chunk held by a session, verified and committed under its index and hash: {@code size} bytes of
  * {@code file} from {@code offset}. A chunk in its own file starts at offset 0; a chunk of a raw
  * session written at its position in the session's data file starts at {@code index * chunkSize}.
+ * The disk store names {@code file} relative to the session's folder ({@code chunks/<name>} or
+ * {@code data}), since the open folder it is reached through may be let go and opened again; a
+ * store that reaches its chunk folders by path names it by its absolute path.
  */
 public record StoredChunk(int index, String sha256, long size, Path file, long offset) {
 

@@ -67,7 +67,7 @@ class DurabilityTest {
 
         assertThat(syncer.events()).as("nothing forced per chunk").isEmpty();
         assertThat(read(store, session, 0)).isEqualTo(other);
-        assertThat(Files.readAllBytes(session.chunk(1).file())).isEqualTo(body);
+        assertThat(Files.readAllBytes(session.fileOf(session.chunk(1).file()))).isEqualTo(body);
     }
 
     @Test
@@ -79,7 +79,7 @@ class DurabilityTest {
 
         store.write(session, 0, ByteBuffer.wrap(body), null);
 
-        Path chunks = session.chunk(0).file().getParent();
+        Path chunks = session.fileOf(session.chunk(0).file()).getParent();
         assertThat(syncer.events()).hasSize(2);
         assertThat(syncer.events().get(0)).as("the body, under its temporary name").startsWith("file " + chunks + "/");
         assertThat(syncer.events().get(1)).as("then the rename").isEqualTo("folder " + chunks);
@@ -95,10 +95,10 @@ class DurabilityTest {
             store.write(session, i, ByteBuffer.wrap(bodies[i]), null);
         }
         // what a power loss can leave of unforced writes: a block never written, a file cut short
-        try (FileChannel torn = FileChannel.open(session.chunk(1).file(), StandardOpenOption.WRITE)) {
+        try (FileChannel torn = FileChannel.open(session.fileOf(session.chunk(1).file()), StandardOpenOption.WRITE)) {
             torn.write(ByteBuffer.allocate(4096), 8192);
         }
-        try (FileChannel shortened = FileChannel.open(session.chunk(2).file(), StandardOpenOption.WRITE)) {
+        try (FileChannel shortened = FileChannel.open(session.fileOf(session.chunk(2).file()), StandardOpenOption.WRITE)) {
             shortened.truncate(50_000);
         }
         String sid = session.id().value();
@@ -110,7 +110,7 @@ class DurabilityTest {
         Session recovered = rebooted.get(sid);
         assertThat(recovered.chunks().keySet()).as("only the chunks whose bytes match their names").containsExactly(0);
         assertThat(read(rebooted, recovered, 0)).isEqualTo(bodies[0]);
-        try (var files = Files.list(session.chunk(0).file().getParent())) {
+        try (var files = Files.list(session.fileOf(session.chunk(0).file()).getParent())) {
             assertThat(files.count()).as("the torn files are deleted").isEqualTo(1);
         }
 

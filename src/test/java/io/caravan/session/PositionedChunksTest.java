@@ -82,8 +82,8 @@ class PositionedChunksTest {
         for (byte[] body : bodies) {
             whole.writeBytes(body);
         }
-        Path data = session.chunk(0).file();
-        assertThat(session.chunks().values()).allSatisfy(c -> assertThat(c.file()).isEqualTo(data));
+        assertThat(session.chunks().values()).allSatisfy(c -> assertThat(c.file()).isEqualTo(session.chunk(0).file()));
+        Path data = session.fileOf(session.chunk(0).file());
         assertThat(session.chunk(2).offset()).isEqualTo(2 * CHUNK);
         assertThat(Files.readAllBytes(data)).as("the file is the parcel, byte for byte").isEqualTo(whole.toByteArray());
         assertThat(regularFiles(session.chunkDir())).as("no chunk file was written").isEmpty();
@@ -103,7 +103,7 @@ class PositionedChunksTest {
         assertThat(store.write(session, 1, ByteBuffer.wrap(changed), null).outcome()).isEqualTo(ChunkWrite.Outcome.REPLACED);
         assertThat(read(store, session, 1)).isEqualTo(changed);
         // what a kill -9 in the middle of a write leaves: bytes at a position no log line names
-        try (FileChannel data = FileChannel.open(session.chunk(0).file(), StandardOpenOption.WRITE)) {
+        try (FileChannel data = FileChannel.open(session.fileOf(session.chunk(0).file()), StandardOpenOption.WRITE)) {
             data.write(ByteBuffer.wrap(ChunkFileWriterTest.random(5000, 9)), 4 * CHUNK);
         }
         Files.writeString(session.dir().resolve(ChunkLog.NAME), "4 " + "ab".repeat(32),
@@ -185,7 +185,7 @@ class PositionedChunksTest {
         for (int i = 0; i < 3; i++) {
             store.write(session, i, ByteBuffer.wrap(bodies[i]), null);
         }
-        try (FileChannel torn = FileChannel.open(session.chunk(1).file(), StandardOpenOption.WRITE)) {
+        try (FileChannel torn = FileChannel.open(session.fileOf(session.chunk(1).file()), StandardOpenOption.WRITE)) {
             torn.write(ByteBuffer.allocate(4096), CHUNK + 8192); // a block the power loss kept from the disk
         }
         String sid = session.id().value();
@@ -207,7 +207,7 @@ class PositionedChunksTest {
 
         store.write(session, 0, ByteBuffer.wrap(ChunkFileWriterTest.random((int) CHUNK, 1)), null);
 
-        assertThat(syncer.events()).containsExactly("file " + session.chunk(0).file(),
+        assertThat(syncer.events()).containsExactly("file " + session.fileOf(session.chunk(0).file()),
                 "file " + session.dir().resolve(ChunkLog.NAME));
     }
 
@@ -220,7 +220,7 @@ class PositionedChunksTest {
 
         store.write(session, 99_999_999, ByteBuffer.wrap(body), null);
 
-        assertThat(session.chunk(99_999_999).file().getParent()).isEqualTo(session.chunkDir());
+        assertThat(session.fileOf(session.chunk(99_999_999).file()).getParent()).isEqualTo(session.chunkDir());
         assertThat(Files.exists(SessionFolders.dataFile(session))).as("no sparse file of petabytes").isFalse();
         assertThat(read(store, session, 99_999_999)).isEqualTo(body);
     }
@@ -235,7 +235,7 @@ class PositionedChunksTest {
         store.write(session, 0, ByteBuffer.wrap(large), null);
         store.write(session, 1, ByteBuffer.wrap(odd), null);
 
-        assertThat(session.chunk(0).file().getParent()).as("longer than the chunk size").isEqualTo(session.chunkDir());
+        assertThat(session.fileOf(session.chunk(0).file()).getParent()).as("longer than the chunk size").isEqualTo(session.chunkDir());
         assertThat(session.chunk(1).offset()).isEqualTo(CHUNK);
         assertThat(read(store, session, 0)).isEqualTo(large);
         assertThat(read(store, session, 1)).isEqualTo(odd);
