@@ -30,6 +30,9 @@ import io.caravan.session.postgres.PostgresParcelCatalog;
 import io.caravan.session.postgres.PostgresSessionStore;
 import io.caravan.receiver.ReceiverPipeline;
 import io.caravan.receiver.ReceiverProbes;
+import io.caravan.receiver.DescriptorShortage;
+import io.caravan.session.DiskSessionStore;
+import io.caravan.util.FileDescriptors;
 import io.caravan.receiver.ReceiverStateFolder;
 import io.caravan.receiver.ReceiverThreads;
 import io.caravan.receiver.RequestLimits;
@@ -273,6 +276,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         SessionStore sessionStore = ReceiverStores.open(settings, config, Clock.systemUTC());
         Receiver receiver = new Receiver(config, registry, Clock.systemUTC(), threads, sessionStore,
                 ReceiverStores.contentIndex(sessionStore, config));
+        DescriptorShortage.checkAtStart(limits.maxOpenSessions(), sessionStore instanceof DiskSessionStore disk
+                ? disk.mostIdleFolderDescriptors() : 0, FileDescriptors.now());
         ReceiverStores.clusterQuartz(context, settings);
         context.getRegistry().bind("receiver", receiver);
         // stopped with the context (after its routes): ends the extraction and indexing and closes the store

@@ -3,6 +3,7 @@ package io.caravan.receiver;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanException;
+import io.caravan.DescriptorsExhaustedException;
 import io.caravan.StorageException;
 import io.caravan.session.RequestRejectedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Turns the failure of a request into the JSON error answer {@code {error, message, ...}} with the
  * failure's status (README "HTTP API"), for the receiver's route configuration. Every failure gets
  * an answer: a {@link CaravanException} its own code and status, anything unforeseen 500
- * {@code internal}; a 503 asks the client to retry after a few seconds.
+ * {@code internal}; a 503 asks the client to retry after a few seconds. Running out of file descriptors
+ * is one of those 503s ({@code too_many_open_files}), and is logged once with what to do.
  */
 public final class ErrorAnswers {
 
@@ -33,6 +35,7 @@ public final class ErrorAnswers {
     private final Path inbox;
     private final Consumer<String> rejected;
     private final ReceiverAudit audit;
+    private final DescriptorShortage descriptors = new DescriptorShortage();
 
     /** {@code rejected} counts each refusal by its code. */
     public ErrorAnswers(Path inbox, Consumer<String> rejected) {
@@ -61,6 +64,9 @@ public final class ErrorAnswers {
             // direct buffer memory is exhausted by concurrent large bodies: nothing was stored, the sender retries
             e = new RequestRejectedException(503, "busy", "the receiver is out of buffer memory (" + e.getMessage()
                     + "); nothing was stored, retry later");
+        }
+        if (e instanceof DescriptorsExhaustedException) {
+            descriptors.ranOut();
         }
         if (e instanceof CaravanException ce) {
             status = ce.httpStatus();

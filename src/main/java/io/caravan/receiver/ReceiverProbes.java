@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.util.FileDescriptors;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +13,7 @@ import org.apache.camel.Exchange;
 
 /**
  * {@code GET /health} and {@code GET /metrics}, for monitoring. Health says only whether the state
- * folder is usable, and needs no token; the metrics need the token like every other request.
+ * folder is usable (and, when they are nearly exhausted, that file descriptors are), and needs no token; the metrics need the token like every other request.
  */
 public final class ReceiverProbes {
 
@@ -48,6 +49,8 @@ public final class ReceiverProbes {
     /**
      * {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN"}} when the state folder is missing, not a writable
      * folder, or a link; with a database, also {@code "database":"UP"} or {@code "DOWN"} (503 when down).
+     * With nearly no file descriptor left ({@link FileDescriptors#nearlyExhausted}), 503 DOWN with
+     * {@code "file_descriptors":"DOWN"}, {@code open_files} and {@code max_open_files}.
      */
     public void health(Exchange exchange) {
         boolean up = usableFolder(stateDir);
@@ -64,6 +67,13 @@ public final class ReceiverProbes {
             if (!failing.isEmpty()) {
                 body.put("failing_shares", failing);
             }
+        }
+        FileDescriptors descriptors = FileDescriptors.now();
+        if (descriptors.nearlyExhausted()) {
+            up = false;
+            body.put("file_descriptors", "DOWN");
+            body.put("open_files", descriptors.open() < 0 ? "all" : descriptors.open());
+            body.put("max_open_files", descriptors.max());
         }
         body.put("status", up ? "UP" : "DOWN");
         ErrorAnswers.json(exchange, up ? 200 : 503, body);

@@ -129,6 +129,11 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         new BootRecord(boot, durability.mode()).write(state, syncer);
     }
 
+    /** The most descriptors the store holds for session folders no request or extraction is using (two a session). */
+    public int mostIdleFolderDescriptors() {
+        return 2 * openFolders.bound();
+    }
+
     @Override
     public Duration ttl() {
         return ttl;
