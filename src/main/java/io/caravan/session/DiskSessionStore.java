@@ -2,8 +2,8 @@ package io.caravan.session;
 
 import io.caravan.fs.ConfinedDir;
 import io.caravan.util.AlignedBuffers;
-import io.caravan.util.FileDescriptors;
 import io.caravan.util.DirectFileInputStream;
+import io.caravan.util.FileDescriptors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

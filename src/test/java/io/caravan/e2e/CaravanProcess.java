@@ -46,8 +46,18 @@ final class CaravanProcess implements AutoCloseable {
 
     /** The same with more JVM options (e.g. {@code -XX:MaxDirectMemorySize=48m}). */
     static CaravanProcess start(Path workDir, String label, List<String> jvmOptions, String... args) throws IOException {
+        return start(List.of(), workDir, label, jvmOptions, args);
+    }
+
+    /**
+     * The same run by {@code wrapper}, a command that runs the rest in its place (e.g. {@code prlimit
+     * --nofile=1024:1024}, so the JVM has those limits from its start).
+     */
+    static CaravanProcess start(List<String> wrapper, Path workDir, String label, List<String> jvmOptions, String... args)
+            throws IOException {
         // C1 only and the serial collector: these JVMs live seconds; this saves about a third of their CPU time
-        List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(List.of(JAVA, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.caravan.cli.CaravanCli"));
         command.addAll(List.of(args));
@@ -165,7 +175,13 @@ final class CaravanProcess implements AutoCloseable {
         }
 
         CaravanProcess start(Path workDir, String label, List<String> jvmOptions, String... args) throws IOException {
-            CaravanProcess process = CaravanProcess.start(workDir, label, jvmOptions, args);
+            return startWithin(List.of(), workDir, label, jvmOptions, args);
+        }
+
+        /** Started by {@code wrapper} (see {@link CaravanProcess#start(List, Path, String, List, String...)}). */
+        CaravanProcess startWithin(List<String> wrapper, Path workDir, String label, List<String> jvmOptions, String... args)
+                throws IOException {
+            CaravanProcess process = CaravanProcess.start(wrapper, workDir, label, jvmOptions, args);
             started.add(process);
             return process;
         }

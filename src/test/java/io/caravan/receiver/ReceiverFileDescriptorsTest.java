@@ -11,17 +11,13 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Structure;
 import io.caravan.LoggedWarnings;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -80,44 +76,23 @@ class ReceiverFileDescriptorsTest {
         }
     }
 
-    /** An answer read off a kept-alive connection. */
-    record Answer(int status, Map<String, String> headers, String body) {
-        JsonNode json() throws IOException {
-            return JSON.readTree(body);
-        }
-    }
-
-    /** Sends one request on {@code socket} and reads its answer (a body of Content-Length bytes). */
-    private static Answer exchange(Socket socket, String method, String path, String body) throws IOException {
+    /** Sends one request on {@code socket} and reads its answer. */
+    private static RawAnswer exchange(Socket socket, String method, String path, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String head = method + " " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
                 + bytes.length + "\r\n\r\n";
         socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();
-        InputStream in = socket.getInputStream();
-        List<String> lines = new ArrayList<>();
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int b; (b = in.read()) >= 0; ) {
-            if (b == '\n') {
-                String text = line.toString(StandardCharsets.US_ASCII).strip();
-                line.reset();
-                if (text.isEmpty()) {
-                    break;
-                }
-                lines.add(text);
-            } else {
-                line.write(b);
-            }
-        }
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String header : lines.subList(1, lines.size())) {
-            int colon = header.indexOf(':');
-            headers.put(header.substring(0, colon).strip().toLowerCase(Locale.ROOT), header.substring(colon + 1).strip());
-        }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-        String answer = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-        return new Answer(Integer.parseInt(lines.get(0).split(" ")[1]), headers, answer);
+        return RawAnswer.read(socket.getInputStream());
+    }
+
+    private static int status(RawAnswer answer) {
+        return Integer.parseInt(answer.statusLine().split(" ")[1]);
+    }
+
+    private static JsonNode json(RawAnswer answer) throws IOException {
+        return JSON.readTree(answer.body());
     }
 
     /**
@@ -161,15 +136,15 @@ class ReceiverFileDescriptorsTest {
              Socket socket = new Socket("127.0.0.1", receiver.port())) {
             assertThat(warnings.containing("max-sessions")).as("the default fits the test's limit").isEmpty();
             socket.setSoTimeout(20_000);
-            assertThat(exchange(socket, "POST", "/start", start).status()).isEqualTo(201);
-            assertThat(exchange(socket, "GET", "/status/" + "0".repeat(32), "").status()).isEqualTo(404);
-            assertThat(exchange(socket, "GET", "/health", "").status()).isEqualTo(200);
+            assertThat(status(exchange(socket, "POST", "/start", start))).isEqualTo(201);
+            assertThat(status(exchange(socket, "GET", "/status/" + "0".repeat(32), ""))).isEqualTo(404);
+            assertThat(status(exchange(socket, "GET", "/health", ""))).isEqualTo(200);
 
             softLimit(Math.min(original.max, openDescriptors() + 64), original.max);
             List<FileChannel> taken = takeAllButOne();
-            Answer first;
-            Answer second;
-            Answer health;
+            RawAnswer first;
+            RawAnswer second;
+            RawAnswer health;
             try {
                 first = exchange(socket, "POST", "/start", start);
                 second = exchange(socket, "POST", "/start", start);
@@ -179,20 +154,20 @@ class ReceiverFileDescriptorsTest {
                 softLimit(original.cur, original.max);
             }
 
-            for (Answer refused : List.of(first, second)) {
-                assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+            for (RawAnswer refused : List.of(first, second)) {
+                assertThat(status(refused)).as(refused.body()).isEqualTo(503);
                 assertThat(refused.headers()).containsEntry("content-type", "application/json")
                         .containsKey("retry-after");
-                assertThat(refused.json().get("error").asText()).isEqualTo("too_many_open_files");
-                assertThat(refused.json().get("message").asText()).contains("file descriptor").contains("retry");
+                assertThat(json(refused).get("error").asText()).isEqualTo("too_many_open_files");
+                assertThat(json(refused).get("message").asText()).contains("file descriptor").contains("retry");
             }
-            assertThat(health.status()).as(health.body()).isEqualTo(503);
-            assertThat(health.json().get("status").asText()).isEqualTo("DOWN");
-            assertThat(health.json().get("file_descriptors").asText()).isEqualTo("DOWN");
+            assertThat(status(health)).as(health.body()).isEqualTo(503);
+            assertThat(json(health).get("status").asText()).isEqualTo("DOWN");
+            assertThat(json(health).get("file_descriptors").asText()).isEqualTo("DOWN");
             assertThat(warnings.containing("ulimit -n")).as("what to do, logged once").hasSize(1)
                     .allSatisfy(w -> assertThat(w).contains("caravan.receiver.max-sessions"));
 
-            assertThat(exchange(socket, "POST", "/start", start).status()).as("served again").isEqualTo(201);
+            assertThat(status(exchange(socket, "POST", "/start", start))).as("served again").isEqualTo(201);
             JsonNode up = ok(receiver.get("/health"), 200);
             assertThat(up.get("status").asText()).isEqualTo("UP");
             assertThat(up.size()).isEqualTo(1);
