@@ -70,12 +70,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
 
     public DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock, Durability durability)
             throws IOException {
-        this(root, ttl, limits, clock, durability, OpenSessionFolders.forLimit(FileDescriptors.now().max()));
-    }
-
-    DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock, Durability durability,
-                     OpenSessionFolders openFolders) throws IOException {
-        this.openFolders = openFolders;
+        this.openFolders = OpenSessionFolders.forLimit(FileDescriptors.now().max());
         List<ConfinedDir> opened = new ArrayList<>();
         try {
             opened.add(ConfinedDir.openStateFolder(root));

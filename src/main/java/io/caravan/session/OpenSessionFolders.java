@@ -41,11 +41,6 @@ final class OpenSessionFolders {
         return bound;
     }
 
-    /** How many session folders are open now (in use or idle). */
-    synchronized int open() {
-        return open;
-    }
-
     /** Called with this monitor held, before {@code folder} opens its folders: idle ones go while the bound is reached. */
     void opening() {
         letGoIdle(bound - 1);
