@@ -63,6 +63,7 @@ class ErrorCodesTest {
         codes.put(new CaravanException("m"), "caravan 400");
         codes.put(new InsufficientStorageException("m"), "insufficient_storage 507");
         codes.put(new StorageUnavailableException("m", null), "storage_unavailable 503");
+        codes.put(new io.caravan.DescriptorsExhaustedException("m", null), "too_many_open_files 503");
         codes.put(new RepublishedException("n", "a", "c"), "republished 412");
         codes.put(new BadNameException("n", "r"), "bad_request 400");
         codes.put(new UnsafePathException("p", "w"), "unsafe_path 409");
