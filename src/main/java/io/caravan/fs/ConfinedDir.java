@@ -145,12 +145,21 @@ public final class ConfinedDir implements AutoCloseable {
 
     /** The names in this folder, sorted. */
     public List<String> list() throws IOException {
-        List<String> names = new ArrayList<>();
+        return entries().stream().map(p -> p.getFileName().toString()).toList();
+    }
+
+    /**
+     * The entries of this folder through its open descriptor, sorted by name as {@link #list} sorts them: each
+     * path keeps the bytes of its name, which its text may not show (a name that is not UTF-8:
+     * {@link NameRules#unreadable}, {@link NameRules#shownBytes}).
+     */
+    public List<Path> entries() throws IOException {
+        List<Path> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(self())) {
-            stream.forEach(p -> names.add(p.getFileName().toString()));
+            stream.forEach(entries::add);
         }
-        names.sort(null);
-        return names;
+        entries.sort(java.util.Comparator.comparing(p -> p.getFileName().toString()));
+        return entries;
     }
 
     public void mkdir(String name) throws IOException {
