@@ -71,6 +71,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import io.caravan.download.CatalogClient;
 import io.caravan.fs.Versions;
+import io.caravan.download.ParcelDownload;
 import io.caravan.pull.PullPass;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -151,11 +152,16 @@ public final class CaravanConfiguration implements CamelConfiguration {
     /** Pull mode (routes/pull.camel.yaml): the pullPass bean fetches new parcels of a remote catalog into the inbox. */
     private static void pull(CamelContext context, Settings settings, String from) {
         Path inbox = Path.of(settings.text("caravan.receiver.inbox", "data/inbox")).toAbsolutePath().normalize();
+        long maxExpansion = settings.integer("caravan.pull.max-expansion", (int) ParcelDownload.DEFAULT_MAX_EXPANSION);
+        if (maxExpansion < 0) {
+            throw new IllegalArgumentException("property caravan.pull.max-expansion=" + maxExpansion
+                    + " is not valid: it must be 0 or more (0: no limit)");
+        }
         PullPass.Settings pull = new PullPass.Settings(new CatalogClient(from, settings.text("caravan.pull.token", null),
                 Duration.ofMinutes(5), trust(settings)), settings.text("caravan.pull.prefix", ""), inbox, settings.integer("caravan.pull.parallel", 4),
                 settings.size("caravan.receiver.min-free-space", "256MiB"),
                 Versions.inDestination(inbox, settings.duration("caravan.receiver.keep-versions", "7d"), Clock.systemUTC()),
-                new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)));
+                new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)), maxExpansion);
         context.getRegistry().bind("pullPass", new PullPass(pull, Clock.systemUTC()));
         LOG.info("pull: parcels under '{}' of {} into {} at cron '{}'", pull.prefix(), from, inbox,
                 settings.text("caravan.pull.cron", "?"));

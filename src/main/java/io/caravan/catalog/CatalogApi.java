@@ -126,30 +126,35 @@ public final class CatalogApi {
 
     /** {@code GET /parcels/zip?name=}: the published folder or file as one zip archive, streamed as it is built. */
     public void zip(Exchange exchange) throws Exception {
-        archive(exchange, ".zip", "application/zip",
-                (entry, out) -> new ZipTreeWriter(ProgressListener.NONE, 1).write(entry.parent(), entry.leaf(), entry.leaf(), out));
+        archive(exchange, ".zip", "application/zip", (entry, leftOut, out) ->
+                new ZipTreeWriter(ProgressListener.NONE, 1, leftOut).write(entry.parent(), entry.leaf(), entry.leaf(), out));
     }
 
     /** {@code GET /parcels/tar-zst?name=}: the published folder or file as one tar.zst archive, streamed as it is built. */
     public void tarZst(Exchange exchange) throws Exception {
-        archive(exchange, ".tar.zst", "application/zstd", (entry, out) -> {
+        archive(exchange, ".tar.zst", "application/zstd", (entry, leftOut, out) -> {
             try (OutputStream zstd = Codecs.byName("zstd").compressor(new io.caravan.util.NonClosingOutputStream(out), 3)) {
-                new TarTreeWriter(ProgressListener.NONE).write(
+                new TarTreeWriter(ProgressListener.NONE, leftOut).write(
                         List.of(new PackSource(entry.parent().entry(entry.leaf()), entry.leaf())), zstd);
             }
         });
     }
 
+    /** Writes an archive of {@code entry}, leaving out (through {@code leftOut}) what holds a name that is not UTF-8. */
     @FunctionalInterface
     private interface ArchiveWriter {
-        void write(CatalogService.OpenEntry entry, OutputStream out) throws IOException;
+        void write(CatalogService.OpenEntry entry, LeftOutNames leftOut, OutputStream out) throws IOException;
     }
 
     private void archive(Exchange exchange, String suffix, String type, ArchiveWriter writer) throws Exception {
         handle(exchange, () -> {
-            CatalogService.OpenEntry entry = service.entry(query(exchange, "name"));
-            ArchivePipe body = archives.answer(exchange, "caravan-archive-" + entry.leaf(), type,
-                    out -> writer.write(entry, out), entry);
+            String name = query(exchange, "name");
+            CatalogService.OpenEntry entry = service.entry(name);
+            ArchivePipe body = archives.answer(exchange, "caravan-archive-" + entry.leaf(), type, out -> {
+                LeftOutNames leftOut = new LeftOutNames();
+                writer.write(entry, leftOut, out);
+                leftOut.report(name);
+            }, entry);
             String file = entry.leaf() + suffix;
             body.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\""
                     + file.replaceAll("[^A-Za-z0-9._ -]", "_") + "\"; filename*=UTF-8''"

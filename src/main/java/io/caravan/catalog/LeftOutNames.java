@@ -8,10 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The packing of a published entry for downloads leaves out what holds a name that is not UTF-8 (put
- * there by another program: it can be neither read by the name Java gives it nor named in a
- * manifest), so the rest of the parcel is still served; one WARN line then names the parcel, how many
- * entries were left out and the first few.
+ * The packing of a published entry for downloads (its chunks, its zip and tar.zst archives) leaves out what
+ * holds a name that is not UTF-8 (put there by another program: it can be neither read by the name Java
+ * gives it nor named in a manifest or an archive), so the rest of the parcel is still served, a complete
+ * archive; one WARN line then names the parcel, how many entries were left out and the first few, by their
+ * place and their bytes ({@code \xNN} where not UTF-8).
  */
 final class LeftOutNames implements PackHooks {
 

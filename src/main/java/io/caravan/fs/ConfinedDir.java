@@ -145,12 +145,21 @@ public final class ConfinedDir implements AutoCloseable {
 
     /** The names in this folder, sorted. */
     public List<String> list() throws IOException {
-        List<String> names = new ArrayList<>();
+        return entries().stream().map(p -> p.getFileName().toString()).toList();
+    }
+
+    /**
+     * The entries of this folder through its open descriptor, sorted by name as {@link #list} sorts them: each
+     * path keeps the bytes of its name, which its text may not show (a name that is not UTF-8:
+     * {@link NameRules#unreadable}, {@link NameRules#shownBytes}).
+     */
+    public List<Path> entries() throws IOException {
+        List<Path> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(self())) {
-            stream.forEach(p -> names.add(p.getFileName().toString()));
+            stream.forEach(entries::add);
         }
-        names.sort(null);
-        return names;
+        entries.sort(java.util.Comparator.comparing(p -> p.getFileName().toString()));
+        return entries;
     }
 
     public void mkdir(String name) throws IOException {
@@ -211,6 +220,29 @@ public final class ConfinedDir implements AutoCloseable {
     }
 
     /**
+     * Opens the regular file {@code name} for reading, with {@code extra} options such as
+     * {@code ExtendedOpenOption.DIRECT}; refused (never followed, never waited on) when it is a link, a pipe,
+     * a device or a folder. Unlike {@link #readChannel} a file with other names is read: for chunk and data
+     * files, which a finish may link into staging.
+     */
+    public FileChannel readLinked(String name, OpenOption... extra) throws IOException {
+        Set<OpenOption> options = new HashSet<>(List.of(StandardOpenOption.READ));
+        options.addAll(List.of(extra));
+        return openRegular(name, LibC.O_RDONLY, false, options.toArray(OpenOption[]::new));
+    }
+
+    /**
+     * {@link #readLinked} of {@code file}'s last segment, from its folder opened as the anchor: for a file whose
+     * folder is trusted or reached through an open folder ({@code /proc/self/fd/N/./name}).
+     */
+    public static FileChannel readFile(Path file, OpenOption... extra) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        try (ConfinedDir folder = open(absolute.getParent())) {
+            return folder.readLinked(absolute.getFileName().toString(), extra);
+        }
+    }
+
+    /**
      * Opens the regular file {@code name} for appending, creating it (mode 0644 before umask) when absent;
      * a link, a pipe, a device, a folder or a file with other names (hard links) is refused as
      * {@link UnsafePathException}, never written through or waited on.
@@ -262,6 +294,10 @@ public final class ConfinedDir implements AutoCloseable {
     }
 
     private FileChannel openRegular(String name, int flags, OpenOption... options) throws IOException {
+        return openRegular(name, flags, true, options);
+    }
+
+    private FileChannel openRegular(String name, int flags, boolean own, OpenOption... options) throws IOException {
         String shown = join(display, name);
         int opened;
         try {
@@ -282,7 +318,7 @@ public final class ConfinedDir implements AutoCloseable {
             if (!attrs.isRegularFile()) {
                 throw new UnsafePathException(shown, "'" + shown + "' is not a regular file");
             }
-            if (((Number) Files.getAttribute(self, "unix:nlink")).intValue() > 1) {
+            if (own && ((Number) Files.getAttribute(self, "unix:nlink")).intValue() > 1) {
                 throw new UnsafePathException(shown, "'" + shown + "' has other names (hard links), so it is not Caravan's own");
             }
             // the same regular file again, as a channel Java can use (the descriptor above is closed below)

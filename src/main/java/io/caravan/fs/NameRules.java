@@ -192,4 +192,41 @@ public final class NameRules {
         return name.indexOf('\uFFFD') >= 0
                 && !java.nio.file.Files.exists(path.resolveSibling(name), java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
+
+    /**
+     * The last name of {@code path} as the bytes it holds, for a log line: what is UTF-8 as text (control
+     * characters escaped as by {@link #printable}), every other byte as {@code \xNN}. The bytes are those of a
+     * path read from a folder's listing, which keeps them (its text shows them as U+FFFD); a path made from
+     * text holds the text's bytes.
+     */
+    public static String shownBytes(java.nio.file.Path path) {
+        String raw = path.toAbsolutePath().toUri().getRawPath();
+        raw = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
+        raw = raw.substring(raw.lastIndexOf('/') + 1);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' && i + 2 < raw.length()) {
+                bytes.write(Integer.parseInt(raw.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                bytes.write(c);
+            }
+        }
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes.toByteArray());
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(in.remaining());
+        java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder();
+        StringBuilder shown = new StringBuilder();
+        while (true) {
+            java.nio.charset.CoderResult result = decoder.decode(in, out, true);
+            shown.append(printable(out.flip().toString()));
+            out.clear();
+            if (!result.isError()) {
+                return shown.toString();
+            }
+            for (int i = 0; i < result.length(); i++) {
+                shown.append(String.format("\\x%02x", in.get() & 0xff));
+            }
+        }
+    }
 }

@@ -42,7 +42,8 @@ public interface PackHooks {
 
     /**
      * An entry whose name is not valid UTF-8 ({@link io.caravan.fs.NameRules#unreadable}) was met at
-     * {@code name} (its place in the archive, the bad bytes shown as U+FFFD): true leaves it out (a
+     * {@code name} (its place in the archive, the bytes that are not UTF-8 shown as {@code \xNN}:
+     * {@link io.caravan.fs.NameRules#shownBytes}): true leaves it out (a
      * folder with all it holds), false (the default) fails the packing, since the entry can be neither
      * read by that name nor named in the archive.
      */

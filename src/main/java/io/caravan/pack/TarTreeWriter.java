@@ -98,9 +98,12 @@ public final class TarTreeWriter {
                 if (!recursive) {
                     return;
                 }
-                for (String child : sortedChildren(path)) {
-                    if (!io.caravan.fs.NameRules.unreadable(path.resolve(child)) || !hooks.leavesOutUnreadable(name + "/" + child)) {
-                        writeTree(tar, path.resolve(child), name + "/" + child, true);
+                for (Path child : sortedChildren(path)) {
+                    if (!io.caravan.fs.NameRules.unreadable(child)
+                            || !hooks.leavesOutUnreadable(name + "/" + io.caravan.fs.NameRules.shownBytes(child))) {
+                        // by its name as text, as the archive names it (a name that is not UTF-8 then fails the packing)
+                        String text = child.getFileName().toString();
+                        writeTree(tar, path.resolve(text), name + "/" + text, true);
                     }
                 }
             }
@@ -191,16 +194,15 @@ public final class TarTreeWriter {
         }
     }
 
-    private static List<String> sortedChildren(Path dir) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
-            for (Path child : children) {
-                names.add(child.getFileName().toString());
-            }
+    /** The entries of {@code dir} by name (each keeps the bytes of its name: {@link io.caravan.fs.NameRules#shownBytes}). */
+    private static List<Path> sortedChildren(Path dir) throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> listed = Files.newDirectoryStream(dir)) {
+            listed.forEach(children::add);
         } catch (IOException e) {
             throw new IOException("cannot list folder " + dir + ": " + e.getMessage(), e);
         }
-        names.sort(null);
-        return names;
+        children.sort(java.util.Comparator.comparing(child -> child.getFileName().toString()));
+        return children;
     }
 }

@@ -1,6 +1,7 @@
 package io.caravan.pack;
 
 import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.NameRules;
 import io.caravan.progress.ProgressListener;
 import io.caravan.unpack.PosixModes;
 import java.io.IOException;
@@ -29,16 +30,26 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 public final class ZipTreeWriter {
 
     private final ProgressListener listener;
+    private final PackHooks hooks;
     private final int level;
     private final byte[] buffer = new byte[256 * 1024];
     private long entries;
 
     /** {@code level} is the Deflater level, 0 to 9 (1, fastest, suits streaming). */
     public ZipTreeWriter(ProgressListener listener, int level) {
+        this(listener, level, new PackHooks() { });
+    }
+
+    /**
+     * {@code level} is the Deflater level, 0 to 9; {@code hooks} decide whether an entry whose name is not
+     * UTF-8 is left out ({@link PackHooks#leavesOutUnreadable}) or fails the archive.
+     */
+    public ZipTreeWriter(ProgressListener listener, int level, PackHooks hooks) {
         if (level < 0 || level > 9) {
             throw new IllegalArgumentException("zip level must be 0 to 9, not " + level);
         }
         this.listener = listener;
+        this.hooks = hooks;
         this.level = level;
     }
 
@@ -84,8 +95,10 @@ public final class ZipTreeWriter {
             ZipArchiveEntry entry = entry(name + "/", UnixStat.DIR_FLAG | mode, attrs);
             put(zip, entry, null, 0);
             try (ConfinedDir child = dir.openDir(leaf)) {
-                for (String each : child.list()) {
-                    writeEntry(zip, child, each, name + "/" + each);
+                for (Path each : child.entries()) {
+                    if (!NameRules.unreadable(each) || !hooks.leavesOutUnreadable(name + "/" + NameRules.shownBytes(each))) {
+                        writeEntry(zip, child, each.getFileName().toString(), name + "/" + each.getFileName());
+                    }
                 }
             }
         } else if (attrs.isRegularFile()) {

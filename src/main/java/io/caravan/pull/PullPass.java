@@ -6,6 +6,7 @@ import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;
 import io.caravan.progress.ProgressListener;
 import io.caravan.sender.Retry;
+import io.caravan.unpack.ExpansionLimitException;
 import io.caravan.unpack.OnConflict;
 import io.caravan.util.Sha256;
 import java.io.IOException;
@@ -29,9 +30,24 @@ public final class PullPass {
 
     private static final Logger LOG = LoggerFactory.getLogger(PullPass.class);
 
-    /** Where to pull from and into, and how. */
+    /**
+     * Where to pull from and into, and how; {@code maxExpansion} is {@code caravan get}'s {@code --max-expansion}
+     * (unpacked bytes per compressed byte a parcel may reach once it has unpacked 64 MiB, 0 for no limit).
+     */
     public record Settings(CatalogClient client, String prefix, Path inbox, int parallel, long minFreeSpace,
-                           io.caravan.fs.Versions versions, Retry retry) {
+                           io.caravan.fs.Versions versions, Retry retry, long maxExpansion) {
+
+        public Settings {
+            if (maxExpansion < 0) {
+                throw new IllegalArgumentException("the expansion limit must be 0 or more (0: no limit), not " + maxExpansion);
+            }
+        }
+
+        /** Settings with {@code caravan get}'s expansion limit ({@link ParcelDownload#DEFAULT_MAX_EXPANSION}). */
+        public Settings(CatalogClient client, String prefix, Path inbox, int parallel, long minFreeSpace,
+                        io.caravan.fs.Versions versions, Retry retry) {
+            this(client, prefix, inbox, parallel, minFreeSpace, versions, retry, ParcelDownload.DEFAULT_MAX_EXPANSION);
+        }
     }
 
     private final Settings settings;
@@ -84,6 +100,11 @@ public final class PullPass {
                     state.fetched(url, parcel.name(), parcel.etag());
                     fetched++;
                     LOG.info("pull: fetched '{}' from {}", NameRules.printable(parcel.name()), url);
+                } catch (ExpansionLimitException e) {
+                    failed++;
+                    LOG.warn("pull: cannot fetch '{}' from {}: it unpacks to more than {} bytes per compressed byte, the"
+                            + " limit of caravan.pull.max-expansion (0: no limit); nothing was kept, tried again on the next"
+                            + " pass ({})", NameRules.printable(parcel.name()), url, settings.maxExpansion(), e.getMessage());
                 } catch (RuntimeException | IOException e) {
                     failed++;
                     LOG.warn("pull: cannot fetch '{}' from {}: {} (tried again on the next pass)",
@@ -116,7 +137,8 @@ public final class PullPass {
         Path local = settings.inbox().toAbsolutePath().normalize().resolve(parent);
         Path chunks = pullDir.resolve(chunkFolder);
         new ParcelDownload(new ParcelDownload.Settings(settings.client(), name, local, chunks, settings.parallel(),
-                OnConflict.REPLACE, true, false, settings.minFreeSpace(), settings.versions().under(parent), settings.retry()))
+                OnConflict.REPLACE, true, false, settings.minFreeSpace(), settings.versions().under(parent), settings.retry(),
+                settings.maxExpansion()))
                 .run(ProgressListener.NONE);
     }
 }

@@ -20,9 +20,12 @@ final class Assemblers {
     private final SessionStore store;
     private final ExtractHooks content;
     private final ExtractionPool pool;
+    private final StagingFolder staging;
 
-    Assemblers(ReceiverConfig config, SessionStore store, ExtractHooks content, ExtractionPool pool) {
+    Assemblers(ReceiverConfig config, StagingFolder staging, SessionStore store, ExtractHooks content,
+               ExtractionPool pool) {
         this.config = config;
+        this.staging = staging;
         this.store = store;
         this.content = content;
         this.pool = pool;
@@ -30,8 +33,7 @@ final class Assemblers {
 
     /** Starts extracting {@code session} into its staging folder; it then reads each chunk as it is stored. */
     ArchiveAssembler open(Session session) throws IOException {
-        ArchiveAssembler assembler = new ArchiveAssembler(session, store,
-                config.stagingDir().resolve(session.meta().id()), config.inbox(),
+        ArchiveAssembler assembler = new ArchiveAssembler(session, store, staging.session(session.meta().id()), config.inbox(),
                 new UnpackOptions(true, config.onConflict(session.meta()), config.policy()), content, pool);
         session.addListener(assembler);
         bySession.put(session.meta().id(), assembler);

@@ -40,6 +40,7 @@ public final class ParcelPublishing {
     private static final Logger LOG = LoggerFactory.getLogger(ParcelPublishing.class);
 
     private final ReceiverConfig config;
+    private final StagingFolder staging;
     private final SessionStore store;
     private final Sessions sessions;
     private final Assemblers assemblers;
@@ -49,9 +50,10 @@ public final class ParcelPublishing {
     private final ReceiverMetrics metrics;
     private volatile ParcelCatalog catalog;
 
-    ParcelPublishing(ReceiverConfig config, SessionStore store, Sessions sessions, Assemblers assemblers,
-                     Publisher publisher, Mirrors mirrors, ContentIndex dedup, ReceiverMetrics metrics) {
+    ParcelPublishing(ReceiverConfig config, StagingFolder staging, SessionStore store, Sessions sessions,
+                     Assemblers assemblers, Publisher publisher, Mirrors mirrors, ContentIndex dedup, ReceiverMetrics metrics) {
         this.config = config;
+        this.staging = staging;
         this.store = store;
         this.sessions = sessions;
         this.assemblers = assemblers;
@@ -190,7 +192,7 @@ public final class ParcelPublishing {
     private Published finishRaw(Session session, Manifest manifest) throws IOException {
         List<ChunkInfo> expected = manifest != null ? manifest.chunks() : ChunkCompleteness.contiguous(session);
         ChunkCompleteness.check(session, expected);
-        Path stagingDir = config.stagingDir().resolve(session.meta().id());
+        Path stagingDir = staging.session(session.meta().id());
         String own = manifest != null && manifest.file() != null ? manifest.file().name()
                 : session.meta().name() == null || session.meta().name().endsWith("/")
                 ? session.meta().id() : Path.of(session.meta().name()).getFileName().toString();

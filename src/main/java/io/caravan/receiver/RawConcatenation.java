@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -49,14 +50,14 @@ final class RawConcatenation {
 
     /** The SHA-256 of {@code file} (when no in-order hash was kept while its chunks arrived). */
     static String hash(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             return Sha256.of(in, new byte[1 << 20]);
         }
     }
 
     /** Forces {@code file} to disk. */
     static void force(Path file, Syncer syncer) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             syncer.file(file, channel);
         }
     }

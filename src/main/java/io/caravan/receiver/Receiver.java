@@ -36,6 +36,7 @@ public final class Receiver implements Service {
     private final ReceiverThreads threads;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ExtractionWarmUp warmUp;
+    private final StagingFolder staging;
     private final ExtractionPool.Queued warmUpQueued;
     private final ReceiverMetrics metrics;
     private final Assemblers assemblers;
@@ -78,13 +79,14 @@ public final class Receiver implements Service {
         this.dedup = new DedupIndex(config.inbox(), index, store.activity().idleAfter(INDEXING_QUIET), threads.indexing());
         this.metrics = new ReceiverMetrics(registry, () -> store.sessions().size());
         this.contentChecks = new ContentChecks(dedup, config.dedupMinSize());
-        this.assemblers = new Assemblers(config, store, contentChecks.hooks(), threads.extraction());
+        this.staging = new StagingFolder(config);
+        this.assemblers = new Assemblers(config, staging, store, contentChecks.hooks(), threads.extraction());
         this.sessions = new Sessions(config, store, assemblers, versions, metrics);
-        this.publishing = new ParcelPublishing(config, store, sessions, assemblers, new Publisher(config.inbox(), versions),
+        this.publishing = new ParcelPublishing(config, staging, store, sessions, assemblers, new Publisher(config.inbox(), versions),
                 mirrors, dedup, metrics);
         this.mirrorUpdates = new MirrorUpdates(mirrors, dedup);
         ReceiverStateFolder.emptyStaging(config);
-        this.warmUp = new ExtractionWarmUp(config.stagingDir());
+        this.warmUp = new ExtractionWarmUp(staging.root());
         this.warmUpQueued = threads.extraction().submit(warmUp);
         for (Session session : store.sessions()) {
             assemblers.open(session);
@@ -138,6 +140,7 @@ public final class Receiver implements Service {
         dedup.close();
         assemblers.closeAll(store.sessions());
         threads.close();
+        staging.close();
         if (store instanceof AutoCloseable closeable) {
             try {
                 closeable.close();

@@ -68,7 +68,12 @@ public final class Sessions {
                 && inbox.isFolder(name);
         Session session = store.create(name, kind, codec, chunkSize, onConflict, mode, into, options.force(),
                 options.size());
-        assemblers.open(session);
+        try {
+            assemblers.open(session);
+        } catch (IOException | RuntimeException e) {
+            store.remove(session, null); // no staging folder for it (a link as the staging folder): no session
+            throw e;
+        }
         LOG.info("session {} started: {} parcel '{}'{}, expires {}", session.id(), kind,
                 name == null ? session.id() : name, codec == null ? "" : " (" + codec + ")", session.meta().expiresAt());
         return new SessionStarted(session.id().value(), session.meta().expiresAt(),

@@ -54,6 +54,7 @@ public final class Share implements AutoCloseable {
     private final ShareLog log;
     private final Duration settle;
     private final Duration rescan;
+    private volatile java.util.function.UnaryOperator<java.io.InputStream> hashReads = in -> in;
     private final Consumer<ShareEvent> onChange;
     private final int maxEntries;
     /** Why the last scan failed; null while scans succeed. */
@@ -150,16 +151,48 @@ public final class Share implements AutoCloseable {
 
     /** As {@link #sha256(SyncEntry)}, reading with {@code buffer} (one caller's own; null: a new one). */
     public String sha256(SyncEntry entry, byte[] buffer) {
+        return sha256(entry, buffer, () -> { });
+    }
+
+    /**
+     * As {@link #sha256(SyncEntry, byte[])}, running {@code whileHashing} after each read of the file (a listing
+     * sends its keep-alive bytes there); what {@code whileHashing} throws ends the hashing and is thrown.
+     */
+    public String sha256(SyncEntry entry, byte[] buffer, Runnable whileHashing) {
         byte[] known = hashes.get(entry);
         if (known != null) {
             return HEX.formatHex(known);
         }
-        try (java.io.InputStream in = Files.newInputStream(root.resolve(entry.path()), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        try (java.io.InputStream in = new HashReads(hashReads.apply(Files.newInputStream(root.resolve(entry.path()),
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)), whileHashing)) {
             String sha = io.caravan.util.Sha256.of(in, buffer == null ? new byte[64 * 1024] : buffer);
             hashes.put(entry, HEX.parseHex(sha));
             return sha;
         } catch (IOException | IllegalArgumentException e) {
             return null;
+        }
+    }
+
+    /** Wraps the stream each hash reads a file from: a test slows it down; the stream itself otherwise. */
+    void hashReads(java.util.function.UnaryOperator<java.io.InputStream> wrap) {
+        this.hashReads = wrap;
+    }
+
+    /** A file's bytes as a hash reads them, running an action after each read. */
+    private static final class HashReads extends java.io.FilterInputStream {
+
+        private final Runnable afterRead;
+
+        HashReads(java.io.InputStream in, Runnable afterRead) {
+            super(in);
+            this.afterRead = afterRead;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            int n = super.read(bytes, offset, length);
+            afterRead.run();
+            return n;
         }
     }
 

@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
@@ -53,6 +52,11 @@ public final class ShareApi {
         this.listings = listings;
     }
 
+    /** The shares served. */
+    Shares shares() {
+        return shares;
+    }
+
     /** {@code GET /shares}. */
     public void list(Exchange exchange) throws Exception {
         token.require(exchange.getMessage().getHeader("Authorization", String.class));
@@ -69,9 +73,10 @@ public final class ShareApi {
         boolean checksum = "true".equalsIgnoreCase(query(exchange, "checksum"));
         ShareLog.Listing listing = share.log().listing();
         byte[] buffer = checksum ? new byte[64 * 1024] : null; // used by the listing's one thread only
-        Function<SyncEntry, String> sha256 = checksum ? entry -> share.sha256(entry, buffer) : entry -> null;
+        ShareListing.Hashes hashes = checksum ? (entry, whileHashing) -> share.sha256(entry, buffer, whileHashing)
+                : (entry, whileHashing) -> null;
         listings.answer(exchange, "caravan-listing-" + share.name(), "application/json",
-                out -> ShareListing.write(out, share.name(), listing, sha256), null);
+                out -> ShareListing.write(out, share.name(), listing, hashes), null);
     }
 
     /** {@code GET /shares/{name}/files?path=} with optional {@code Range}. */

@@ -38,11 +38,6 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
      * without a byte before it is taken as broken off.
      */
     static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
-    /**
-     * How long a listing with checksums may go without a byte: the server hashes each file before it
-     * lists it (once; it keeps the hashes), a large one for minutes.
-     */
-    static final Duration HASHING_SILENCE = Duration.ofMinutes(10);
     /** Bytes per second an answer must keep up, over every {@link #STALL_TIMEOUT}: slower is taken as broken off. */
     static final long MINIMUM_RATE = 1024;
     /** How long a follower waits out a server that is too busy to write a bundle before asking file by file. */
@@ -158,16 +153,15 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
      * what its heap holds, {@link #defaultMaxListingEntries}) is refused, so no server can make the
      * follower hold more than that; so is one that runs it out of memory all the same. Both are a
      * {@link ShareRefusedException} that says what to do (a larger heap). A listing that goes silent for
-     * the stall timeout (with checksums, {@link #HASHING_SILENCE}) or arrives more slowly than
-     * {@link #MINIMUM_RATE} fails as broken off (with checksums, at 1 byte/s over {@link #HASHING_SILENCE}).
+     * the stall timeout or arrives more slowly than {@link #MINIMUM_RATE} fails as broken off, with checksums
+     * too: the server sends whitespace while it hashes a file ({@link ShareListing#KEEP_ALIVE_EVERY}).
      */
     public ShareLog.Listing listing(boolean checksum) throws IOException {
         String suffix = "/listing" + (checksum ? "?checksum=true" : "");
         Map<String, SyncEntry> entries = new TreeMap<>();
         long sequence;
         try {
-            Duration silence = checksum ? HASHING_SILENCE : stall;
-            Map<String, JsonNode> head = ask(suffix, silence, checksum ? 1 : MINIMUM_RATE, silence, "the listing of " + share,
+            Map<String, JsonNode> head = ask(suffix, stall, MINIMUM_RATE, stall, "the listing of " + share,
                     in -> ListingJson.read(in, maxListingEntries, "the listing of " + share, node -> take(node, entries)));
             sequence = head.containsKey("sequence") ? head.get("sequence").asLong() : 0;
         } catch (ListingJson.TooManyEntriesException e) {

@@ -1,23 +1,23 @@
 package io.caravan.util;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.UnsafePathException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import org.apache.commons.io.input.BoundedInputStream;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Reads a file with O_DIRECT through a block-aligned buffer borrowed from a pool: for files written
  * around the page cache (chunk files, large extracted files), which reading through the cache would
  * first copy into it, at a CPU cost that on some machines exceeds hashing the data. {@link #open}
  * answers a plain stream where direct reads are not possible (no pooled buffer free, a file system
- * without direct I/O).
+ * without direct I/O). The file is opened without following a link in its last segment and must be a
+ * regular file: a link, a pipe, a device or a folder there is refused at once, never followed or waited on.
  */
 public final class DirectFileInputStream extends BulkInputStream {
 
@@ -51,22 +51,32 @@ public final class DirectFileInputStream extends BulkInputStream {
         if (block != null) {
             FileChannel channel = null;
             try {
-                channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS, ExtendedOpenOption.DIRECT);
+                channel = ConfinedDir.readFile(file, ExtendedOpenOption.DIRECT);
                 channel.position(offset);
                 DirectFileInputStream in = new DirectFileInputStream(channel, block, pool, length);
                 in.fill(); // the first read shows whether direct reads work here
                 return in;
-            } catch (IOException | UnsupportedOperationException e) {
+            } catch (IOException | RuntimeException e) {
                 if (channel != null) {
                     channel.close();
                 }
-                pool.release(block); // a file system without direct I/O (or a missing file: the plain open says so)
+                // a file system without direct I/O (or a missing file, a link, a pipe: the plain open says so)
+                pool.release(block);
             }
         }
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS).position(offset);
+        FileChannel channel = plain(file).position(offset);
         InputStream in = Channels.newInputStream(channel);
         return length == Long.MAX_VALUE ? in
                 : BoundedInputStream.builder().setInputStream(in).setMaxCount(length).setPropagateClose(true).get();
+    }
+
+    /** {@code file} opened for plain reads; a link, pipe, device or folder there is an I/O failure like any other. */
+    private static FileChannel plain(Path file) throws IOException {
+        try {
+            return ConfinedDir.readFile(file);
+        } catch (UnsafePathException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     private void fill() throws IOException {

@@ -52,6 +52,16 @@ public final class ListingJson {
         entries++;
     }
 
+    /**
+     * Writes {@code count} spaces (whitespace, which a JSON reader skips, valid anywhere between an entry and
+     * the next) and flushes them with whatever the generator holds: keeps the answer moving while the next
+     * entry takes long to make.
+     */
+    public void keepAlive(int count) throws IOException {
+        generator.writeRaw(" ".repeat(count));
+        generator.flush();
+    }
+
     /** Entries written so far. */
     public long entries() {
         return entries;

@@ -1,6 +1,7 @@
 package io.caravan.pull;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -143,16 +144,73 @@ class PullRouteTest {
         }
     }
 
+    /**
+     * caravan.pull.max-expansion bounds what a pulled parcel may unpack to per compressed byte, as
+     * {@code caravan get --max-expansion} does: a parcel of two letters (about 8 bytes unpacked per compressed
+     * byte) is refused at 3 once 64 MiB are unpacked, nothing of it kept, and the pass goes on to the next parcel.
+     */
+    @Test
+    void aParcelThatExpandsBeyondThePullsMaxExpansionIsRefused(ReceiverFixture remote) throws Exception {
+        Path letters = Files.createDirectories(tmp.resolve("src/letters"));
+        twoLetters(letters.resolve("ab.txt"), 72L << 20);
+        send(remote, letters, "feeds/letters");
+        Path note = tmp.resolve("src/note.txt");
+        TestTrees.write(note, "pulled\n");
+        send(remote, note, "feeds/note.txt");
+        Path local = tmp.resolve("local");
+        Path state = local.resolve(".caravan/pull/state.json");
+
+        Main main = pull(remote, local, Map.of("caravan.pull.max-expansion", "3"));
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(local.resolve("feeds/letters"))
+                    || Files.exists(state) && JSON.readTree(state.toFile()).path("last_pass").path("failed").asInt() > 0);
+        } finally {
+            main.stop();
+        }
+        assertThat(local.resolve("feeds/letters")).as("refused: it expands beyond 3").doesNotExist();
+        assertThat(local.resolve("feeds/note.txt")).hasContent("pulled");
+        assertThat(JSON.readTree(state.toFile()).path("parcels").has("feeds/letters")).isFalse();
+    }
+
+    @Test
+    void aNegativeMaxExpansionStopsTheStart(ReceiverFixture remote) {
+        assertThatThrownBy(() -> pull(remote, tmp.resolve("local"), Map.of("caravan.pull.max-expansion", "-1")).stop())
+                .hasStackTraceContaining("caravan.pull.max-expansion=-1").hasStackTraceContaining("0 or more");
+    }
+
     private Main pull(ReceiverFixture remote, Path local) throws Exception {
-        Main main = CaravanMain.create(List.of("pull"), Map.of(
+        return pull(remote, local, Map.of());
+    }
+
+    private Main pull(ReceiverFixture remote, Path local, Map<String, String> more) throws Exception {
+        Map<String, String> properties = new java.util.HashMap<>(Map.of(
                 "caravan.role", "receiver",
                 "caravan.receiver.inbox", local.toString(),
                 "caravan.receiver.port", String.valueOf(ReceiverFixture.freePort()),
                 "caravan.pull.from", "http://127.0.0.1:" + remote.port(),
                 "caravan.pull.prefix", "feeds/",
                 "caravan.pull.cron", "0/1 * * * * ?"));
+        properties.putAll(more);
+        Main main = CaravanMain.create(List.of("pull"), properties);
         main.start();
         return main;
+    }
+
+    /** {@code size} bytes, each 'a' or 'b' at random: about one bit of each byte is information. */
+    private static void twoLetters(Path file, long size) throws java.io.IOException {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        byte[] block = new byte[1 << 20];
+        try (java.io.OutputStream out = Files.newOutputStream(file)) {
+            for (long written = 0; written < size; written += block.length) {
+                for (int i = 0; i < block.length; i += 64) {
+                    long bits = random.nextLong();
+                    for (int b = 0; b < 64; b++) {
+                        block[i + b] = (byte) ('a' + ((bits >>> b) & 1));
+                    }
+                }
+                out.write(block);
+            }
+        }
     }
 
     private void send(ReceiverFixture receiver, Path source, String name) throws Exception {

@@ -12,11 +12,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caravan.receiver.ReceiverCalls.Parcel;
 import io.caravan.session.postgres.TestDatabase;
+import io.caravan.unpack.Staging;
 import io.caravan.util.TreeSnapshot;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -66,6 +72,44 @@ class ReceiverStateFolderLinksTest {
             try (Stream<Path> kept = Files.list(versions)) {
                 assertThat(kept).singleElement().satisfies(batch -> assertSameTree(first.source(), batch.resolve("doc")));
             }
+        }
+        assertThat(TreeSnapshot.of(victim).differences(before)).isEmpty();
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLinkSwappedInAsTheStagingFolderWhileTheReceiverRunsReceivesNothing() throws Exception {
+        Path inbox = tmp.resolve("inbox");
+        Path victim = victim("victim");
+        TreeSnapshot before = TreeSnapshot.of(victim);
+        Parcel first = ReceiverCalls.smallParcel(tmp, "first", 100_000, 1);
+        Parcel second = ReceiverCalls.smallParcel(tmp, "second", 100_000, 2);
+        try (ReceiverFixture receiver = new ReceiverFixture(inbox); WatchService watch = victim.getFileSystem().newWatchService()) {
+            publish(receiver, first);
+            victim.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
+            Path staging = inbox.resolve(".caravan/staging");
+            Staging.deleteTree(staging);
+            Files.createSymbolicLink(staging, victim);
+
+            HttpResponse<String> start = receiver.post("/start", ReceiverCalls.startBody("other", Map.of()));
+            if (start.statusCode() == 201) { // then the parcel must arrive, all of it inside the inbox
+                String sid = ReceiverCalls.json(start).get("session_id").asText();
+                putAll(receiver, sid, second, range(0, second.count()));
+                assertPublished(receiver, finish(receiver, sid, second), second, "other");
+            } else {
+                assertThat(error(start, 409, "unsafe_path").get("message").asText())
+                        .contains(".caravan/staging").contains("symbolic link");
+            }
+            assertThat(TreeSnapshot.of(victim).differences(before)).isEmpty();
+            WatchKey changed = watch.poll();
+            assertThat(changed == null ? List.of() : changed.pollEvents().stream().map(e -> e.kind() + " " + e.context()).toList())
+                    .as("entries made or removed in the folder the link points to").isEmpty();
+            assertThat(staging).isSymbolicLink();
+
+            Files.delete(staging); // the link, not what it points to
+            String sid = startArchive(receiver, "other");
+            putAll(receiver, sid, second, range(0, second.count()));
+            assertPublished(receiver, finish(receiver, sid, second), second, "other");
         }
         assertThat(TreeSnapshot.of(victim).differences(before)).isEmpty();
     }

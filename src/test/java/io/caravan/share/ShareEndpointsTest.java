@@ -56,6 +56,55 @@ class ShareEndpointsTest {
         server.close();
     }
 
+    /**
+     * While the server hashes a file for a listing with checksums, the answer keeps moving (whitespace, which
+     * the JSON reader skips): a client reading with a 3 s timeout, and a follower with a 3 s stall timeout,
+     * each get the whole listing while a new file of the share takes about 6 s to hash.
+     */
+    @Test
+    void aChecksumListingKeepsMovingWhileAFileIsHashed() throws Exception {
+        assertThat(server.get("/shares/site/listing?checksum=true").statusCode()).isEqualTo(200); // the others hashed
+        Share share = server.context().getRegistry().lookupByNameAndType("shareApi", ShareApi.class).shares().get("site");
+        share.hashReads(ShareEndpointsTest::slowDisk);
+
+        String first = sharedFile("first.bin", 1);
+        java.net.HttpURLConnection plain = (java.net.HttpURLConnection) java.net.URI.create(
+                "http://127.0.0.1:" + server.port() + "/shares/site/listing?checksum=true").toURL().openConnection();
+        plain.setReadTimeout(3_000);
+        JsonNode listing = JSON.readTree(plain.getInputStream());
+        assertThat(listing.path("entries").findValuesAsText("sha256")).contains(first);
+
+        String second = sharedFile("second.bin", 2);
+        ShareClient follower = new ShareClient("http://127.0.0.1:" + server.port() + "/shares/site", null, "t", null, r -> { })
+                .stallTimeout(Duration.ofSeconds(3));
+        assertThat(follower.listing(true).entries().get("second.bin").sha256()).isEqualTo(second);
+    }
+
+    /** A new file of 512 KiB in the share, once the share lists it; its SHA-256. */
+    private String sharedFile(String name, long seed) throws Exception {
+        Path file = site.resolve(name);
+        TestTrees.random(file, 512 << 10, seed);
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/shares/site/listing").body().contains(name));
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return io.caravan.util.Sha256.of(in, new byte[1 << 16]);
+        }
+    }
+
+    /** {@code in} read as from a slow disk: 0.7 s a read (a hash reads 64 KiB at a time). */
+    private static java.io.InputStream slowDisk(java.io.InputStream in) {
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public int read(byte[] bytes, int offset, int length) throws java.io.IOException {
+                try {
+                    Thread.sleep(700);
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException("stopped");
+                }
+                return super.read(bytes, offset, length);
+            }
+        };
+    }
+
     @Test
     void listsSharesAndTheirTree() throws Exception {
         HttpResponse<String> shares = server.get("/shares");

@@ -41,7 +41,7 @@ class ShareListingTest {
 
         for (boolean checksum : List.of(false, true)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ShareListing.write(out, "site", listing, entry -> checksum ? "sha-of-" + entry.path() : null);
+            ShareListing.write(out, "site", listing, (entry, whileHashing) -> checksum ? "sha-of-" + entry.path() : null);
 
             List<Map<String, Object>> entries = tree.values().stream()
                     .map(e -> ShareEvent.entryJson(e, checksum && e.type() == SyncEntry.Type.FILE ? "sha-of-" + e.path() : null))
@@ -63,7 +63,7 @@ class ShareListingTest {
         log.record(Map.of("c", file("c")), List.of(create("c")));
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ShareListing.write(out, "site", listing, entry -> null);
+        ShareListing.write(out, "site", listing, (entry, whileHashing) -> null);
         var answer = JSON.readTree(out.toByteArray());
         assertThat(answer.get("sequence").asLong()).isEqualTo(2);
         assertThat(answer.get("entries").findValuesAsText("path")).containsExactly("a", "b");
@@ -97,7 +97,7 @@ class ShareListingTest {
             }
         };
 
-        assertThatThrownBy(() -> ShareListing.write(gone, "site", new ShareLog.Listing(1, tree), entry -> {
+        assertThatThrownBy(() -> ShareListing.write(gone, "site", new ShareLog.Listing(1, tree), (entry, whileHashing) -> {
             hashed.incrementAndGet();
             return "0".repeat(64);
         })).isInstanceOf(IOException.class);

@@ -108,6 +108,12 @@ class StalledShareServerTest {
     }
 
     @Test
+    void aChecksumListingThatGoesSilentFailsWithinTheStallTimeout() {
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> client("silent").listing(true))
+                .isInstanceOf(IOException.class).hasMessageContaining("listing").hasMessageContaining("sent nothing"));
+    }
+
+    @Test
     void aPollWhoseAnswerGoesSilentFails() {
         assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> client("silent").events(0, Duration.ofSeconds(1)))
                 .isInstanceOf(IOException.class).hasMessageContaining("changes").hasMessageContaining("sent nothing"));

@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -46,6 +51,26 @@ class DirectFileInputStreamTest {
 
         try (InputStream in = DirectFileInputStream.open(file, none)) {
             assertArrayEquals(data, in.readAllBytes());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void aPipeOrALinkAsTheFileIsRefusedAtOnceNeverWaitedOnOrFollowed(int buffers) throws Exception {
+        Path pipe = dir.resolve("pipe");
+        assertEquals(0, new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor());
+        Path target = Files.write(dir.resolve("target"), new byte[8192]);
+        Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+        AlignedBuffers pool = new AlignedBuffers(buffers);
+
+        for (Path file : List.of(pipe, link, Files.createDirectory(dir.resolve("folder")))) {
+            IOException refused = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> assertThrows(IOException.class, () -> DirectFileInputStream.open(file, pool).close()),
+                    file + " was waited on");
+            assertTrue(refused.getMessage().contains(file.getFileName().toString()), refused.getMessage());
+        }
+        if (buffers > 0) {
+            assertNotNull(pool.acquire(), "the buffer went back to the pool");
         }
     }
 
