@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,13 +36,13 @@ final class SendQueues {
             return UNKNOWN;
         }
         String localPort = ":" + hexPort(from.getPort());
-        String remotePort = ":" + hexPort(to.getPort());
+        List<String> remotes = listed(to);
         for (Path table : TABLES) {
             try (BufferedReader lines = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
                 lines.readLine(); // the column names
                 for (String line; (line = lines.readLine()) != null; ) {
                     String[] fields = line.trim().split("\\s+", 6);
-                    if (fields.length >= 5 && fields[1].endsWith(localPort) && fields[2].endsWith(remotePort)
+                    if (fields.length >= 5 && fields[1].endsWith(localPort) && remotes.contains(fields[2])
                             && ESTABLISHED.equals(fields[3])) {
                         int colon = fields[4].indexOf(':');
                         return colon < 0 ? UNKNOWN : Long.parseLong(fields[4].substring(0, colon), 16);
@@ -51,6 +53,32 @@ final class SendQueues {
             }
         }
         return UNKNOWN;
+    }
+
+    /**
+     * How the tables may name {@code address}: each 32-bit word of the address in the machine's byte order
+     * in hexadecimal, a colon and the port; an IPv4 address also as IPv4-mapped IPv6 (a socket of an IPv6 server).
+     */
+    static List<String> listed(InetSocketAddress address) {
+        String port = ":" + hexPort(address.getPort());
+        byte[] bytes = address.getAddress() == null ? new byte[0] : address.getAddress().getAddress();
+        if (bytes.length == 4) {
+            byte[] mapped = new byte[16];
+            mapped[10] = (byte) 0xff;
+            mapped[11] = (byte) 0xff;
+            System.arraycopy(bytes, 0, mapped, 12, 4);
+            return List.of(words(bytes) + port, words(mapped) + port);
+        }
+        return List.of(words(bytes) + port);
+    }
+
+    private static String words(byte[] address) {
+        ByteBuffer raw = ByteBuffer.wrap(address).order(ByteOrder.nativeOrder());
+        StringBuilder hex = new StringBuilder();
+        while (raw.remaining() >= Integer.BYTES) {
+            hex.append(String.format(Locale.ROOT, "%08X", raw.getInt()));
+        }
+        return hex.toString();
     }
 
     private static String hexPort(int port) {
