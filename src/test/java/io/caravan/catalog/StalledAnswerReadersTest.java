@@ -2,6 +2,7 @@ package io.caravan.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.caravan.LoggedWarnings;
 import io.caravan.TestTrees;
 import io.caravan.receiver.ReceiverFixture;
 import java.io.IOException;
@@ -74,8 +75,13 @@ class StalledAnswerReadersTest {
     }
 
     @Test
-    void aPublishedFileIsLetGo() throws Exception {
-        assertStalledClientIsCut(get("/files?path=docs/data.bin"), published, 4096);
+    void aPublishedFileIsLetGoAndTheLogSaysWhose() throws Exception {
+        try (LoggedWarnings warnings = new LoggedWarnings()) {
+            int port = assertStalledClientIsCut(get("/files?path=docs/data.bin"), published, 4096);
+            assertThat(warnings.containing("answer to 'GET /files?path=docs/data.bin' broken off: its client /127.0.0.1:"
+                    + port + " took no byte of it for 2000 ms")).singleElement().asString()
+                    .containsPattern("about \\d+ bytes of its body sent").contains("caravan.catalog.stall-timeout");
+        }
     }
 
     @Test
@@ -151,8 +157,11 @@ class StalledAnswerReadersTest {
         }
     }
 
-    /** Sends {@code request}, reads nothing, and expects the connection closed and {@code file} let go in time. */
-    private static void assertStalledClientIsCut(String request, Path file, int receiveBuffer) throws Exception {
+    /**
+     * Sends {@code request}, reads nothing, and expects the connection closed and {@code file} let go in time;
+     * returns the client's port.
+     */
+    private static int assertStalledClientIsCut(String request, Path file, int receiveBuffer) throws Exception {
         long started = System.nanoTime();
         try (Socket socket = stalledClient(request, receiveBuffer)) {
             Awaitility.await("the answer holds " + file + " open").atMost(Duration.ofSeconds(10))
@@ -162,6 +171,7 @@ class StalledAnswerReadersTest {
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not cut before the stall timeout")
                     .isGreaterThanOrEqualTo(STALL);
             assertClosed(socket);
+            return socket.getLocalPort();
         }
     }
 
