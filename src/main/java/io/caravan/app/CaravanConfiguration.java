@@ -305,7 +305,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         // listings are written while they are sent: a bounded buffer each, at most listing-threads at once
         StreamedAnswers listings = new StreamedAnswers(new ArchiveWriters(threads.listings(), listingThreads,
                 "writes " + listingThreads + " listing" + (listingThreads == 1 ? "" : "s"), "caravan.receiver.listing-threads"),
-                LISTING_BUFFER, settings.duration("caravan.catalog.stall-timeout", "30s"));
+                LISTING_BUFFER);
         context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits, listings));
         ReceiverProbes probes = new ReceiverProbes(config.stateDir(), registry, token,
                 receiver.store() instanceof PostgresSessionStore shared ? shared::databaseReachable : null);
@@ -318,7 +318,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("receiverPipeline", new ReceiverPipeline(token, maxJson, maxUpload, receiver::rejected, audit,
                 receiverBandwidth(context, settings)).timeouts(settings.duration("caravan.receiver.stall-timeout", "60s"),
                 settings.duration("caravan.receiver.idle-timeout", "120s"))
-                .minBodyRate(settings.size("caravan.receiver.min-body-rate", "1KiB")));
+                .minBodyRate(settings.size("caravan.receiver.min-body-rate", "1KiB"))
+                .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m")));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());
@@ -355,8 +356,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         closedWith(context, cache);
         CatalogService service = new CatalogService(receiver.config().inbox(), catalog, cache,
                 settings.size("caravan.catalog.chunk-size", "8MiB"));
-        context.getRegistry().bind("catalogApi", new CatalogApi(service, token, archiveWriters,
-                settings.duration("caravan.catalog.stall-timeout", "30s")));
+        context.getRegistry().bind("catalogApi", new CatalogApi(service, token, archiveWriters));
     }
 
     /** Closes {@code held} (a file or folder held open) when the context stops, so that the inbox's disk can be let go. */

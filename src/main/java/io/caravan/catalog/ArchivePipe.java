@@ -11,10 +11,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
-import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * writer and the connection, Netty takes only the bytes that are there, and the writer wakes the
  * transfer when it has written more. A writer failure ends the answer with an error (never a short
  * archive that looks complete), and a client that goes away makes the writer fail, which ends its
- * work and releases what it held. A client that takes no byte for the stall timeout while bytes wait
- * for it is treated as gone: its writer fails and its connection is closed, so idle clients never hold
- * the archive threads.
+ * work and releases what it held. A client that takes no byte for the stall timeout has its
+ * connection closed by the receiver's connection watch, which ends the transfer and closes this
+ * answer: its writer fails the same way, so idle clients never hold the archive threads.
  */
 public final class ArchivePipe extends PieceAnswer {
 
@@ -44,12 +40,6 @@ public final class ArchivePipe extends PieceAnswer {
     private final Runnable wake;
     private volatile boolean written;
     private volatile Throwable failure;
-    private volatile boolean closed;
-    /** When Netty last took bytes from the pipe (System.nanoTime). */
-    private volatile long lastTaken = System.nanoTime();
-    /** Since when bytes wait in the pipe for the client (System.nanoTime), -1 while none do; the watch's own. */
-    private long waitingSince = -1;
-    private volatile ScheduledFuture<?> watch;
     /** Closes the client's connection (null outside Netty): an answer that fails after its 200 must not look unfinished forever. */
     private volatile Runnable hangUp;
     private volatile String name;
@@ -64,22 +54,13 @@ public final class ArchivePipe extends PieceAnswer {
      * Starts {@code writer} on a thread of {@code writers} named {@code name} (503 {@code busy} when none
      * is free) and closes {@code resource} when it ends. {@code wake} resumes the transfer that reads
      * this answer (Netty's {@code ChunkedWriteHandler}); it is called whenever bytes or the end arrive.
+     * {@code hangUp} closes the client's connection when the writer fails after the 200 (null: nothing to close).
      */
     static ArchivePipe start(ArchiveWriters writers, String name, int bufferSize, Writer writer, AutoCloseable resource,
-                             Runnable wake) throws IOException {
-        return start(writers, name, bufferSize, writer, resource, wake, null);
-    }
-
-    /**
-     * As {@link #start(ArchiveWriters, String, int, Writer, AutoCloseable, Runnable)}, and aborted when its
-     * client takes nothing for {@code stall}: the writer fails (its thread is free again) and
-     * {@code stall.closeConnection()} runs. Null: never aborted for that.
-     */
-    static ArchivePipe start(ArchiveWriters writers, String name, int bufferSize, Writer writer, AutoCloseable resource,
-                             Runnable wake, StallWatch stall) throws IOException {
+                             Runnable wake, Runnable hangUp) throws IOException {
         ArchivePipe answer = new ArchivePipe(bufferSize, wake);
         answer.name = name;
-        answer.hangUp = stall == null ? null : stall.closeConnection();
+        answer.hangUp = hangUp;
         OutputStream out = new BufferedOutputStream(answer.new Sink(new PipedOutputStream(answer.pipe)), CHUNK);
         writers.run(name, () -> {
             try {
@@ -95,65 +76,7 @@ public final class ArchivePipe extends PieceAnswer {
             answer.written = true;
             wake.run();
         });
-        if (stall != null && !stall.timeout().isZero() && !stall.timeout().isNegative()) {
-            answer.watch(name, stall);
-        }
         return answer;
-    }
-
-    /**
-     * What aborts an archive whose client takes nothing: {@code timeout} without a byte taken while bytes
-     * wait for it, looked at on {@code timer}; {@code closeConnection} ends the client's connection.
-     */
-    public record StallWatch(Duration timeout, ScheduledExecutorService timer, Runnable closeConnection) {
-    }
-
-    private void watch(String name, StallWatch stall) {
-        long period = Math.max(20, Math.min(1000, stall.timeout().toMillis() / 4));
-        watch = stall.timer().scheduleAtFixedRate(() -> check(name, stall), period, period, TimeUnit.MILLISECONDS);
-    }
-
-    /** Aborts the answer when bytes have waited for the client, with none taken, for the whole stall timeout. */
-    private void check(String name, StallWatch stall) {
-        if (isEndOfInput() || closed) {
-            stopWatching();
-            return;
-        }
-        boolean waiting;
-        try {
-            waiting = pipe.available() > 0;
-        } catch (IOException pipeClosed) {
-            stopWatching();
-            return;
-        }
-        long now = System.nanoTime();
-        if (!waiting) {
-            waitingSince = -1; // the writer is slower than the client: nothing waits for the client
-            if (written) {
-                stopWatching(); // and never will: the writer has ended and its bytes were taken
-            }
-            return;
-        }
-        if (waitingSince < 0) {
-            waitingSince = now;
-        }
-        if (now - Math.max(waitingSince, lastTaken) < stall.timeout().toNanos()) {
-            return;
-        }
-        stopWatching();
-        failure = new IOException("the client took no byte of " + name + " for " + stall.timeout().toMillis()
-                + " ms (caravan.catalog.stall-timeout)");
-        LOG.warn("archive download {} aborted: its client read nothing for {} ms (caravan.catalog.stall-timeout);"
-                + " the connection is closed and the archive thread free again", name, stall.timeout().toMillis());
-        closeQuietly(pipe); // the writer's next write fails: it ends and releases its thread
-        stall.closeConnection().run();
-    }
-
-    private void stopWatching() {
-        ScheduledFuture<?> running = watch;
-        if (running != null) {
-            running.cancel(false);
-        }
     }
 
     @Override
@@ -168,7 +91,6 @@ public final class ArchivePipe extends PieceAnswer {
                 chunk.release();
                 throw e;
             }
-            lastTaken = System.nanoTime();
             synchronized (pipe) {
                 pipe.notifyAll(); // a writer waiting for room: the pipe itself would let it sleep up to a second
             }
@@ -198,8 +120,6 @@ public final class ArchivePipe extends PieceAnswer {
     /** The transfer ended (sent, or the client went away): a writer still writing fails. */
     @Override
     public void close() throws IOException {
-        closed = true;
-        stopWatching();
         pipe.close();
     }
 

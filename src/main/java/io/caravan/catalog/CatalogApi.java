@@ -36,22 +36,15 @@ public final class CatalogApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Bytes of an archive that may wait between the thread building it and Netty sending it. */
     private static final int ARCHIVE_BUFFER = 1 << 20;
-    /** How long an archive download's client may take nothing before it is aborted, unless configured. */
-    public static final java.time.Duration DEFAULT_STALL_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final CatalogService service;
     private final BearerToken token;
     private final StreamedAnswers archives;
 
     public CatalogApi(CatalogService service, BearerToken token, ArchiveWriters archiveWriters) {
-        this(service, token, archiveWriters, DEFAULT_STALL_TIMEOUT);
-    }
-
-    /** As above; an archive download whose client takes nothing for {@code stallTimeout} is aborted (zero: never). */
-    public CatalogApi(CatalogService service, BearerToken token, ArchiveWriters archiveWriters, java.time.Duration stallTimeout) {
         this.service = service;
         this.token = token;
-        this.archives = new StreamedAnswers(archiveWriters, ARCHIVE_BUFFER, stallTimeout);
+        this.archives = new StreamedAnswers(archiveWriters, ARCHIVE_BUFFER);
     }
 
     @FunctionalInterface

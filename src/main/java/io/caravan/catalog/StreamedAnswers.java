@@ -3,7 +3,6 @@ package io.caravan.catalog;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.netty.NettyConstants;
@@ -11,21 +10,20 @@ import org.apache.camel.component.netty.NettyConstants;
 /**
  * 200 answers written while they are sent ({@link ArchivePipe}): the writer runs on a thread of its
  * {@link ArchiveWriters} (503 {@code busy} when none is free), at most {@code bufferSize} bytes wait
- * between it and the connection, a client that goes away makes its next write fail (so its work ends),
- * and a client that takes nothing for the stall timeout is treated as gone. So an answer of any size
- * costs one thread and a bounded buffer, never the whole answer in memory.
+ * between it and the connection, and a client that goes away makes its next write fail (so its work
+ * ends); so does one whose connection is closed because it took nothing for the stall timeout (the
+ * receiver's connection watch). So an answer of any size costs one thread and a bounded buffer, never
+ * the whole answer in memory.
  */
 public final class StreamedAnswers {
 
     private final ArchiveWriters writers;
     private final int bufferSize;
-    private final Duration stallTimeout;
 
-    /** Answers written on {@code writers}, {@code bufferSize} bytes waiting at most; zero {@code stallTimeout}: never aborted for that. */
-    public StreamedAnswers(ArchiveWriters writers, int bufferSize, Duration stallTimeout) {
+    /** Answers written on {@code writers}, {@code bufferSize} bytes waiting at most. */
+    public StreamedAnswers(ArchiveWriters writers, int bufferSize) {
         this.writers = writers;
         this.bufferSize = bufferSize;
-        this.stallTimeout = stallTimeout;
     }
 
     /**
@@ -37,7 +35,7 @@ public final class StreamedAnswers {
                               AutoCloseable resource) throws Exception {
         ArchivePipe body;
         try {
-            body = ArchivePipe.start(writers, name, bufferSize, writer, resource, transferWaker(exchange), stallWatch(exchange));
+            body = ArchivePipe.start(writers, name, bufferSize, writer, resource, transferWaker(exchange), hangUp(exchange));
         } catch (IOException | RuntimeException e) {
             if (resource != null) {
                 resource.close();
@@ -68,17 +66,10 @@ public final class StreamedAnswers {
         };
     }
 
-    /**
-     * What aborts this request's answer when its client takes nothing for the stall timeout: looked at on
-     * the connection's event loop (where its transfer runs), closing the connection; null outside Netty.
-     */
-    private ArchivePipe.StallWatch stallWatch(Exchange exchange) {
+    /** What closes this request's connection (an answer that fails after its 200 must end there); null outside Netty. */
+    private static Runnable hangUp(Exchange exchange) {
         ChannelHandlerContext context = exchange.getMessage()
                 .getHeader(NettyConstants.NETTY_CHANNEL_HANDLER_CONTEXT, ChannelHandlerContext.class);
-        if (context == null) {
-            return null;
-        }
-        io.netty.channel.Channel channel = context.channel();
-        return new ArchivePipe.StallWatch(stallTimeout, channel.eventLoop(), channel::close);
+        return context == null ? null : context.channel()::close;
     }
 }

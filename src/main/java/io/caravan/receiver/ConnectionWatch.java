@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.time.Duration;
@@ -28,8 +29,9 @@ import java.util.function.Consumer;
  * between requests for {@code idle} is closed quietly, as an HTTP server's keep-alive timeout does.
  * While the receiver works on a request (a long finish, a long-polled share) nothing is timed, and a
  * request's timeouts count only the time the receiver was reading the connection (not while the
- * shared bandwidth limit, {@code caravan.receiver.bwlimit}, held its reads back). All of it runs on
- * the connection's event loop.
+ * shared bandwidth limit, {@code caravan.receiver.bwlimit}, held its reads back). An answer whose
+ * client stops taking it is broken off by its {@link AnswerProgress}, looked at by the same periodic
+ * check. All of it runs on the connection's event loop.
  *
  * <p>Two handlers share one watch: {@link #rawReads()} sits first in the pipeline and sees every
  * byte that arrives, {@link #responses()} sits on the outbound side before the encoder and sees each
@@ -41,10 +43,11 @@ final class ConnectionWatch {
     private final long idleNanos;
     private final long minBodyRate;
     private final Consumer<String> rejected;
+    private final AnswerProgress answers;
     private long lastActivity = System.nanoTime();
     private boolean partial;
     private long requests;
-    private long answers;
+    private long answered;
     private ScheduledFuture<?> check;
     /** Time spent reading the connection (as of the last check): the clock of a request's timeouts. */
     private long reading;
@@ -56,8 +59,12 @@ final class ConnectionWatch {
     private long windowStarted;
     private long bytesInWindow;
 
-    /** {@code minBodyRate}: bytes per second a request's body must average over each {@code stall}; 0 for no minimum. */
-    ConnectionWatch(Duration stall, Duration idle, long minBodyRate, Consumer<String> rejected) {
+    /**
+     * {@code minBodyRate}: bytes per second a request's body must average over each {@code stall}; 0 for no
+     * minimum. {@code answers}: what breaks off an answer its client stopped taking.
+     */
+    ConnectionWatch(Duration stall, Duration idle, long minBodyRate, AnswerProgress answers, Consumer<String> rejected) {
+        this.answers = answers;
         this.stallNanos = stall.toNanos();
         this.idleNanos = idle.toNanos();
         this.minBodyRate = minBodyRate;
@@ -65,7 +72,8 @@ final class ConnectionWatch {
     }
 
     /** The {@link RequestGate} saw a request's head whole: its body, if any, is timed by its rate from now. */
-    void headArrived() {
+    void headArrived(HttpRequest request) {
+        answers.requested(request);
         headArrived = true;
         startWindow();
     }
@@ -84,7 +92,11 @@ final class ConnectionWatch {
             @Override
             public void handlerAdded(ChannelHandlerContext ctx) {
                 // added when the connection opens (by the gate): timed from now
-                long period = Math.max(50, Math.min(1000, Math.min(stallNanos, idleNanos) / 4_000_000));
+                long shortest = Math.min(stallNanos, idleNanos);
+                if (answers.stallNanos() > 0) {
+                    shortest = Math.min(shortest, answers.stallNanos());
+                }
+                long period = Math.max(50, Math.min(1000, shortest / 4_000_000));
                 check = ctx.executor().scheduleAtFixedRate(() -> check(ctx), period, period, TimeUnit.MILLISECONDS);
             }
 
@@ -104,7 +116,7 @@ final class ConnectionWatch {
                 if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
                     lastActivity = System.nanoTime();
                     lastRead = reading + (lastActivity - lastCheck); // reading since the last check: bytes came
-                    if (answers >= requests && !partial) {
+                    if (answered >= requests && !partial) {
                         partial = true; // the first bytes of a request that has not arrived whole yet
                         headStarted = lastRead;
                         startWindow(); // a head read ahead while the previous request was worked on
@@ -121,8 +133,9 @@ final class ConnectionWatch {
         return new ChannelDuplexHandler() {
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                answers.written(msg);
                 if (msg instanceof LastHttpContent) {
-                    answers++;
+                    answered++;
                     lastActivity = System.nanoTime();
                 }
                 ctx.write(msg, promise);
@@ -144,6 +157,9 @@ final class ConnectionWatch {
             reading += now - lastCheck; // not while the bandwidth limit holds reads back
         }
         lastCheck = now;
+        if (answers.check(ctx.channel(), now)) {
+            return;
+        }
         if (partial && reading - lastRead > stallNanos) {
             timeOut(ctx, "nothing of the request arrived for " + seconds(stallNanos) + " s: send it again"
                     + " (caravan.receiver.stall-timeout)");
@@ -159,7 +175,7 @@ final class ConnectionWatch {
             } else {
                 startWindow();
             }
-        } else if (!partial && answers >= requests && now - lastActivity > idleNanos) {
+        } else if (!partial && answered >= requests && now - lastActivity > idleNanos) {
             ctx.channel().close(); // keep-alive timeout
         }
     }

@@ -23,6 +23,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private Duration stall = DEFAULT_STALL;
     private Duration idle = DEFAULT_IDLE;
     private long minBodyRate = DEFAULT_MIN_BODY_RATE;
+    private Duration answerStall = DEFAULT_ANSWER_STALL;
 
     /**
      * How long a request may go without a byte arriving, and how long its request line and headers may
@@ -36,6 +37,11 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
      * ({@code caravan.receiver.min-body-rate}): the rate Caravan's clients ask of the answers they read.
      */
     public static final long DEFAULT_MIN_BODY_RATE = 1024;
+    /**
+     * How long an answer's bytes may wait for a client that takes none of them before the answer is broken
+     * off and its connection closed ({@code caravan.catalog.stall-timeout}; see {@link AnswerProgress}).
+     */
+    public static final Duration DEFAULT_ANSWER_STALL = Duration.ofMinutes(5);
 
     /**
      * {@code maxJsonBody}: JSON requests (POST); {@code maxUploadBody}: chunk uploads (PUT);
@@ -65,7 +71,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     @Override
     public ChannelHandler newChannelHandler() {
         return new RequestGate(token, maxJsonBody, maxUploadBody, rejected, audit, shaper,
-                new ConnectionWatch(stall, idle, minBodyRate, rejected));
+                new ConnectionWatch(stall, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected));
     }
 
     /** Sets the {@link ConnectionWatch}'s bounds for the connections opened from now on; returns this. */
@@ -85,6 +91,18 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
             throw new IllegalArgumentException("caravan.receiver.min-body-rate must be 0 or more, not " + bytesPerSecond);
         }
         this.minBodyRate = bytesPerSecond;
+        return this;
+    }
+
+    /**
+     * Sets how long an answer's bytes may wait with none taken by its client before its connection is closed,
+     * for the connections opened from now on (zero: never); returns this.
+     */
+    public ReceiverPipeline answerStall(Duration stall) {
+        if (stall.isNegative()) {
+            throw new IllegalArgumentException("caravan.catalog.stall-timeout must be 0 or more, not " + stall);
+        }
+        this.answerStall = stall;
         return this;
     }
 

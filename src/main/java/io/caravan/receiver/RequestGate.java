@@ -103,8 +103,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (watch != null && msg instanceof HttpRequest) {
-            watch.headArrived();
+        if (watch != null && msg instanceof HttpRequest request) {
+            watch.headArrived(request);
         }
         if (watch != null && msg instanceof LastHttpContent) {
             watch.requestArrived();

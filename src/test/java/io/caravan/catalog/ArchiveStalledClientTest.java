@@ -2,6 +2,7 @@ package io.caravan.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.caravan.LoggedWarnings;
 import io.caravan.TestTrees;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
@@ -58,7 +59,7 @@ class ArchiveStalledClientTest {
     @Test
     void clientsThatNeverReadAnArchiveLoseItAfterTheStallTimeout() throws Exception {
         List<Socket> stalled = new ArrayList<>();
-        try {
+        try (LoggedWarnings warnings = new LoggedWarnings()) {
             for (int i = 0; i < THREADS; i++) {
                 Socket socket = new Socket();
                 socket.setReceiveBufferSize(4096);
@@ -76,6 +77,10 @@ class ArchiveStalledClientTest {
             assertThat(zipEntries(download("/parcels/zip?name=small"))).containsExactly("small/", "small/a.txt");
 
             for (Socket socket : stalled) {
+                // each is cut on its own clock: one read before it is cut would be progress, and served
+                Awaitility.await("the stalled download of port " + socket.getLocalPort() + " is broken off")
+                        .atMost(Duration.ofSeconds(10)).until(() -> !warnings.containing("broken off: its client /127.0.0.1:"
+                                + socket.getLocalPort() + " ").isEmpty());
                 socket.setSoTimeout(10_000);
                 assertThat(readsToTheEnd(socket)).as("the receiver closed the stalled connection").isTrue();
             }

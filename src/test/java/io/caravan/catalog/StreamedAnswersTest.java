@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caravan.session.RequestRejectedException;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,10 +22,10 @@ import org.junit.jupiter.api.Test;
  */
 class StreamedAnswersTest {
 
-    /** One answer at once on {@code pool}, 1 KiB waiting at most, never aborted for a stalled client. */
+    /** One answer at once on {@code pool}, 1 KiB waiting at most. */
     private static StreamedAnswers oneAtOnce(ExecutorService pool) {
         return new StreamedAnswers(new ArchiveWriters(pool, 1, "writes 1 listing", "caravan.receiver.listing-threads"),
-                1024, Duration.ZERO);
+                1024);
     }
 
     @Test
