@@ -99,7 +99,10 @@ class ArchiveDownloadTest {
             Process curl = new ProcessBuilder("curl", "-sS", "-m", "20", "--limit-rate", "8M", "-o",
                     tmp.resolve(name + ".archive").toString(), url("/parcels/" + format + "?name=" + name))
                     .redirectErrorStream(true).start();
-            Thread.sleep(1_000); // the archive is written up to the client's pace, inside a.bin
+            // the archive is written up to the client's pace: once its first MiB arrived it is inside a.bin
+            Path received = tmp.resolve(name + ".archive");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(10))
+                    .until(() -> Files.exists(received) && Files.size(received) >= 1 << 20);
             // listed by the archive, gone before it is reached: the archive cannot be completed
             Files.delete(receiver.inbox().resolve(name).resolve("z.txt"));
             String output = new String(curl.getInputStream().readAllBytes());
