@@ -8,6 +8,7 @@ import io.caravan.console.SenderOverview;
 import io.caravan.console.Shares;
 import io.caravan.bandwidth.BandwidthSchedule;
 import io.caravan.bandwidth.TokenBucket;
+import io.caravan.catalog.AnswerMemory;
 import io.caravan.catalog.ArchiveWriters;
 import io.caravan.catalog.StreamedAnswers;
 import io.caravan.catalog.CatalogApi;
@@ -297,6 +298,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
         closedWith(context, trail::close);
         ReceiverAudit audit = new ReceiverAudit(trail, token);
         context.getRegistry().bind("receiverAudit", audit);
+        // what answers sent piece by piece may hold at once, read or not: beyond it a new one is 503 busy
+        context.getRegistry().bind(AnswerMemory.BEAN, new AnswerMemory(
+                settings.size("caravan.receiver.answer-memory", AnswerMemory.DEFAULT)));
         ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected, audit);
         context.getRegistry().bind("errorAnswers", errorAnswers);
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");

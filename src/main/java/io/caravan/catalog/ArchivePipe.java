@@ -84,9 +84,10 @@ public final class ArchivePipe extends PieceAnswer {
         boolean ended = written; // read first: whatever was written before the end is in the pipe now
         int available = pipe.available();
         if (available > 0) {
-            ByteBuf chunk = allocator.buffer(Math.min(available, CHUNK));
+            int take = Math.min(available, pieceSize(CHUNK));
+            ByteBuf chunk = allocator.buffer(take);
             try {
-                chunk.writeBytes(pipe, Math.min(available, CHUNK)); // there: the pipe does not wait
+                chunk.writeBytes(pipe, take); // there: the pipe does not wait
             } catch (IOException | RuntimeException e) {
                 chunk.release();
                 throw e;
@@ -119,7 +120,7 @@ public final class ArchivePipe extends PieceAnswer {
 
     /** The transfer ended (sent, or the client went away): a writer still writing fails. */
     @Override
-    public void close() throws IOException {
+    protected void closeSource() throws IOException {
         pipe.close();
     }
 

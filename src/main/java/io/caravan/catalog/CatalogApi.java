@@ -19,7 +19,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.component.netty.http.OutboundStreamHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -161,8 +160,12 @@ public final class CatalogApi {
         action.run();
     }
 
-    /** Makes {@code response} the answer of {@code exchange}: {@code length} bytes (unknown, -1: chunked) of {@code type}. */
-    static DefaultHttpResponse answer(Exchange exchange, OutboundStreamHttpResponse response, long length, String type) {
+    /**
+     * Makes {@code response} the answer of {@code exchange}: {@code length} bytes (unknown, -1: chunked) of
+     * {@code type}; 503 {@code busy} (thrown, {@code response} closed) when the {@link AnswerMemory} has no room for it.
+     */
+    static DefaultHttpResponse answer(Exchange exchange, PieceAnswer response, long length, String type) throws Exception {
+        AnswerMemory.admit(exchange, response);
         if (length < 0) {
             response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, io.netty.handler.codec.http.HttpHeaderValues.CHUNKED);
         } else {

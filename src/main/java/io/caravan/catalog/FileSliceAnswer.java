@@ -13,7 +13,8 @@ import java.util.function.LongConsumer;
 
 /**
  * An answer whose body is {@code length} bytes of an open file from {@code position}, sent by Netty's
- * chunked writer in pieces of {@value #PIECE} bytes read from the file straight into the connection's
+ * chunked writer in pieces of at most {@value #PIECE} bytes (no more than the connection takes:
+ * {@link #pieceSize}) read from the file straight into the connection's
  * pooled buffers: no copy through the heap, and a thirty-second of the writes an {@code InputStream}
  * body costs (Netty reads those 8 KiB at a time). No thread waits on it: Netty takes a piece whenever
  * the connection can take more.
@@ -24,7 +25,7 @@ import java.util.function.LongConsumer;
  */
 public final class FileSliceAnswer extends PieceAnswer {
 
-    /** Bytes read and handed to Netty per piece. */
+    /** Bytes read and handed to Netty per piece at most. */
     static final int PIECE = 256 * 1024;
 
     private final FileChannel file;
@@ -54,7 +55,7 @@ public final class FileSliceAnswer extends PieceAnswer {
         if (position >= end) {
             return LastHttpContent.EMPTY_LAST_CONTENT;
         }
-        int size = (int) Math.min(PIECE, end - position);
+        int size = (int) Math.min(pieceSize(PIECE), end - position);
         ByteBuf piece = allocator.buffer(size);
         try {
             while (piece.readableBytes() < size) {
@@ -79,7 +80,7 @@ public final class FileSliceAnswer extends PieceAnswer {
     }
 
     @Override
-    public void close() throws IOException {
+    protected void closeSource() throws IOException {
         file.close();
     }
 }

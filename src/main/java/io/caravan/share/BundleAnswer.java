@@ -18,7 +18,8 @@ import java.util.function.LongConsumer;
 
 /**
  * The answer to {@code POST /shares/{name}/files} in the {@link ShareBundle} format, sent by Netty's
- * chunked writer in pieces of about {@value #PIECE} bytes: each file is opened (inside the share, no
+ * chunked writer in pieces of at most {@value #PIECE} bytes (no more than the connection takes:
+ * {@link #pieceSize}, lengths included): each file is opened (inside the share, no
  * link followed) when the answer comes to it and read straight into the connection's buffers. No
  * thread waits on it, so any number of followers are served at once, however slowly they read, and at
  * most one file of the answer is open at a time.
@@ -34,7 +35,7 @@ import java.util.function.LongConsumer;
  */
 final class BundleAnswer extends PieceAnswer {
 
-    /** Bytes gathered per piece (a piece may pass it by one length field). */
+    /** Bytes gathered per piece at most. */
     static final int PIECE = 256 * 1024;
 
     private final CatalogService files;
@@ -63,13 +64,15 @@ final class BundleAnswer extends PieceAnswer {
 
     @Override
     protected HttpContent nextPiece(ByteBufAllocator allocator) throws Exception {
-        ByteBuf piece = allocator.buffer(PIECE + Long.BYTES);
+        int most = pieceSize(PIECE);
+        ByteBuf piece = allocator.buffer(most, most);
         try {
-            while (!ended && piece.readableBytes() < PIECE && (current != null || open(piece))) {
+            while (!ended && piece.readableBytes() < most
+                    && (current != null || piece.writableBytes() >= Long.BYTES && open(piece))) {
                 if (current == null) {
                     continue; // not served, or empty: its length is all it takes
                 }
-                int want = (int) Math.min(left, PIECE - piece.readableBytes());
+                int want = (int) Math.min(left, most - piece.readableBytes());
                 if (want <= 0) {
                     break; // the length just written filled the piece
                 }
@@ -138,7 +141,7 @@ final class BundleAnswer extends PieceAnswer {
     }
 
     @Override
-    public void close() throws IOException {
+    protected void closeSource() throws IOException {
         if (current != null) {
             current.close();
             current = null;

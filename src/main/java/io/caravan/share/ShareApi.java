@@ -2,6 +2,7 @@ package io.caravan.share;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.catalog.AnswerMemory;
 import io.caravan.catalog.ByteRange;
 import io.caravan.catalog.CatalogService;
 import io.caravan.catalog.FileSliceAnswer;
@@ -88,8 +89,8 @@ public final class ShareApi {
         CatalogService.OpenFile file = reader.file(path, in.getHeader("Range", String.class));
         ByteRange range = file.range();
         long length = range == null ? file.size() : range.length();
-        FileSliceAnswer response = new FileSliceAnswer(range == null ? HttpResponseStatus.OK : HttpResponseStatus.PARTIAL_CONTENT,
-                file.channel(), file.channel().position(), length, shares::served);
+        FileSliceAnswer response = AnswerMemory.admit(exchange, new FileSliceAnswer(range == null ? HttpResponseStatus.OK
+                : HttpResponseStatus.PARTIAL_CONTENT, file.channel(), file.channel().position(), length, shares::served));
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
         response.headers().set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
@@ -112,10 +113,11 @@ public final class ShareApi {
         Share share = share(exchange);
         List<String> paths = ShareBundle.paths(exchange.getMessage().getBody(byte[].class));
         CatalogService reader = reader(share);
+        BundleAnswer answer = AnswerMemory.admit(exchange, new BundleAnswer(reader, paths, shares::served));
         Message out = exchange.getMessage();
         out.removeHeaders("*");
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        out.setBody(new BundleAnswer(reader, paths, shares::served));
+        out.setBody(answer);
     }
 
     private CatalogService reader(Share share) {

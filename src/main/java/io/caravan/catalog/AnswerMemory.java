@@ -1,0 +1,80 @@
+package io.caravan.catalog;
+
+import io.caravan.session.RequestRejectedException;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.netty.NettyConstants;
+
+/**
+ * The direct memory that the answers sent piece by piece ({@link PieceAnswer}: files, chunks, bundles,
+ * archives, listings) may hold at once, whether their clients read or not
+ * ({@code caravan.receiver.answer-memory}). Netty asks an answer for a piece only while less than its
+ * connection's write high-water mark waits to be sent, and a piece is never larger than what is left
+ * below that mark (at least {@link PieceAnswer#MIN_PIECE}): so an answer never holds more than the
+ * mark and two smallest pieces, and that is what each admitted answer reserves here until it ends.
+ * A request whose answer finds the budget taken is refused at once, 503 {@code busy} with
+ * {@code Retry-After}, before anything of it is sent: clients that never read cannot take the direct
+ * memory the event-loop threads need, so none of them ever waits for it.
+ */
+public final class AnswerMemory {
+
+    /** The name under which the receiver binds its budget in the Camel registry. */
+    public static final String BEAN = "answerMemory";
+    /** The budget unless configured: a quarter of the launcher's 128 MiB of direct memory. */
+    public static final String DEFAULT = "32MiB";
+
+    private final long limit;
+    private final AtomicLong held = new AtomicLong();
+
+    /** A budget of {@code limit} bytes (at least one answer's worth is always needed). */
+    public AnswerMemory(long limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("property caravan.receiver.answer-memory=" + limit
+                    + " is not valid: answers need some memory");
+        }
+        this.limit = limit;
+    }
+
+    /** Bytes reserved by the answers being sent now. */
+    public long held() {
+        return held.get();
+    }
+
+    /**
+     * Makes {@code answer} one of the budget of {@code exchange}'s receiver (bound in its registry as
+     * {@link #BEAN}) and sizes its pieces by its connection; without a budget or outside Netty it is
+     * returned as it is. When the budget has no room for it, {@code answer} is closed and 503 {@code busy}
+     * thrown.
+     */
+    public static <A extends PieceAnswer> A admit(Exchange exchange, A answer) throws Exception {
+        ChannelHandlerContext context = exchange.getMessage()
+                .getHeader(NettyConstants.NETTY_CHANNEL_HANDLER_CONTEXT, ChannelHandlerContext.class);
+        AnswerMemory memory = exchange.getContext().getRegistry().lookupByNameAndType(BEAN, AnswerMemory.class);
+        if (context == null || memory == null) {
+            return answer;
+        }
+        Channel channel = context.channel();
+        long need = channel.config().getWriteBufferHighWaterMark() + 2L * PieceAnswer.MIN_PIECE;
+        if (!memory.reserve(need)) {
+            answer.close();
+            throw new RequestRejectedException(503, "busy", "this receiver's answers hold all the memory they may"
+                    + " (caravan.receiver.answer-memory, " + memory.limit + " bytes) for clients that have not taken"
+                    + " them yet; retry later");
+        }
+        answer.boundTo(channel, () -> memory.held.addAndGet(-need));
+        return answer;
+    }
+
+    private boolean reserve(long bytes) {
+        for (long now = held.get(); ; now = held.get()) {
+            if (now + bytes > limit) {
+                return false;
+            }
+            if (held.compareAndSet(now, now + bytes)) {
+                return true;
+            }
+        }
+    }
+}

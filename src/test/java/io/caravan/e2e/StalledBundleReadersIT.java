@@ -1,0 +1,90 @@
+package io.caravan.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.TestTrees;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A receiver in the launcher's JVM (128 MiB of direct memory) that 700 clients ask for a bundle of 64
+ * MiB and never read from goes on answering: {@code /health} within two seconds, and a reading client's
+ * bundle is sent or refused 503 {@code busy}, never left hanging while the event-loop threads wait for
+ * direct memory that the stalled answers hold.
+ */
+class StalledBundleReadersIT {
+
+    private static final int STALLED = 700;
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    @RegisterExtension
+    final CaravanProcess.Tracker processes = new CaravanProcess.Tracker();
+    @TempDir
+    Path dir;
+    final List<Socket> stalled = new ArrayList<>();
+
+    @AfterEach
+    void closeSockets() throws Exception {
+        for (Socket socket : stalled) {
+            socket.close();
+        }
+    }
+
+    @Test
+    void stalledBundleReadersDoNotStopTheReceiver() throws Exception {
+        Path site = Files.createDirectories(dir.resolve("site"));
+        TestTrees.random(site.resolve("m1.bin"), 1 << 20, 1);
+        int port = E2e.freePort();
+        CaravanProcess serve = processes.start(dir, "serve", SyncOfLargeFilesInDefaultHeapIT.LAUNCHER_DEFAULTS, "serve",
+                "--port", String.valueOf(port), "--root", dir.resolve("inbox").toString(), "--share", "site=" + site)
+                .awaitHttpReady(port);
+        String bundle = "{\"paths\":[" + String.join(",", Collections.nCopies(64, "\"m1.bin\"")) + "]}";
+        byte[] request = ("POST /shares/site/files HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + bundle.length() + "\r\n\r\n" + bundle).getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < STALLED; i++) {
+            Socket socket = new Socket();
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            stalled.add(socket);
+            OutputStream out = socket.getOutputStream();
+            out.write(request);
+            out.flush();
+        }
+        Thread.sleep(3000); // the requests are answered by now, or the receiver is stuck
+
+        long started = System.nanoTime();
+        HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).as(serve.log()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+
+        HttpResponse<byte[]> reader = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/shares/site/files"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"paths\":[\"m1.bin\"]}")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(reader.statusCode()).as("a reading client's bundle").isIn(200, 503);
+        if (reader.statusCode() == 200) {
+            assertThat(reader.body()).hasSize(Long.BYTES + (1 << 20));
+        } else {
+            assertThat(new String(reader.body(), StandardCharsets.UTF_8)).contains("\"busy\"");
+            assertThat(reader.headers().firstValue("Retry-After")).isPresent();
+        }
+        assertThat(serve.log()).doesNotContain("OutOfMemoryError", "Cannot reserve");
+    }
+}
