@@ -60,7 +60,8 @@ public final class NameRules {
     /**
      * The first length rule an already normalised relative path breaks (a part over
      * {@value #MAX_SEGMENT_BYTES} bytes, over {@value #MAX_DEPTH} parts or {@value #MAX_PATH_BYTES}
-     * bytes in all), or null; for archive entries, whose other rules are the extraction's own.
+     * bytes in all), or null; for archive entries, whose parts the extraction checks one by one
+     * with {@link #segmentProblem} ({@code io.caravan.unpack.EntryPaths}).
      */
     public static String lengthProblem(String relative) {
         String body = relative.endsWith("/") ? relative.substring(0, relative.length() - 1) : relative;
@@ -155,7 +156,8 @@ public final class NameRules {
             return SEGMENT_TOO_LONG;
         }
         if (reserved(segment)) {
-            return "'.caravan' and names starting with '.caravan-' are reserved for Caravan's own state and temporary files";
+            return "'" + segment + "' is a reserved name ('.caravan' and names starting with '.caravan-' are Caravan's own"
+                    + " state and temporary files, at any depth)";
         }
         return null;
     }

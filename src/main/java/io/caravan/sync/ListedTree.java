@@ -67,6 +67,31 @@ public final class ListedTree {
         return tree == null ? source : tree;
     }
 
+    /**
+     * {@code tree} without the entries whose paths break the {@link NameRules} (a receiver refuses them:
+     * {@code .caravan} or {@code .caravan-*} at any depth, a control character, a backslash, a length), each
+     * top-most one given to {@code refused} with the rule it breaks (what is below it breaks it as well and
+     * goes with it). {@code tree} itself when every name is allowed.
+     */
+    public static Map<String, SyncEntry> named(Map<String, SyncEntry> tree, BiConsumer<String, String> refused) {
+        Map<String, String> broken = new TreeMap<>();
+        for (String path : tree.keySet()) {
+            String problem = NameRules.problem(path);
+            if (problem != null) {
+                broken.put(path, problem);
+            }
+        }
+        if (broken.isEmpty()) {
+            return tree;
+        }
+        for (String top : TreeDiff.topMost(broken.keySet())) {
+            refused.accept(top, broken.get(top));
+        }
+        Map<String, SyncEntry> kept = new TreeMap<>(tree);
+        kept.keySet().removeAll(broken.keySet());
+        return kept;
+    }
+
     /** The first folder above {@code path} that {@code tree} holds as a file or a link (described), or null. */
     public static String belowNonFolder(String path, Map<String, SyncEntry> tree) {
         for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {

@@ -19,7 +19,8 @@ import java.util.Set;
  * content or the new, never a mix; folders are created or merged. Whatever is replaced (an older
  * file, or an entry of another type in the way) goes to the versions area. Every folder is opened
  * without following links ({@link ConfinedDir}), so nothing outside the mirror is ever reached.
- * Folders of the parcel get their modes and mtimes last, deepest first.
+ * Folders of the parcel get their modes and mtimes last, deepest first. Every name of the parcel is
+ * checked against the {@link NameRules} before anything is applied, so a refused parcel changes nothing.
  */
 public final class MirrorApply {
 
@@ -44,6 +45,7 @@ public final class MirrorApply {
     public static Result apply(Path staging, ConfinedDir mirror, Versions.Batch versions) throws IOException {
         MirrorApply apply = new MirrorApply(mirror, versions);
         try (ConfinedDir from = ConfinedDir.open(staging)) {
+            checkNames(from, "");
             apply.merge(from, mirror, "");
         }
         for (int i = apply.dirs.size() - 1; i >= 0; i--) {
@@ -61,12 +63,31 @@ public final class MirrorApply {
         return new Result(apply.counts[0], apply.counts[1], apply.counts[2]);
     }
 
+    /**
+     * Throws {@link io.caravan.fs.BadNameException} for the first name of the staged tree that breaks
+     * the {@link NameRules}, before anything is applied: a refused parcel changes nothing.
+     */
+    private static void checkNames(ConfinedDir from, String relative) throws IOException {
+        Set<PosixFilePermission> was = from.makeWritable(); // its own mode is what the apply gives the mirror's folder
+        try {
+            for (String name : from.list()) {
+                String path = NameRules.check(ConfinedDir.join(relative, name));
+                if (from.stat(name).orElseThrow().isDirectory()) {
+                    try (ConfinedDir sub = from.openDir(name)) {
+                        checkNames(sub, path);
+                    }
+                }
+            }
+        } finally {
+            from.restore(was);
+        }
+    }
+
     private void merge(ConfinedDir from, ConfinedDir to, String relative) throws IOException {
         from.makeWritable();
         to.makeWritable();
         for (String name : from.list()) {
             String path = ConfinedDir.join(relative, name);
-            NameRules.check(path);
             PosixFileAttributes incoming = from.stat(name).orElseThrow();
             Optional<PosixFileAttributes> existing = to.stat(name);
             if (incoming.isDirectory()) {

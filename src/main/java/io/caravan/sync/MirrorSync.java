@@ -22,7 +22,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One pass of mirroring: scan the local tree while the mirror is listed, plan ({@link SyncPlanner}:
+ * One pass of mirroring: scan the local tree while the mirror is listed, leave out the names a receiver
+ * refuses on both sides ({@link ListedTree#named}: said once as {@code Refused: path: why}, not a
+ * failure; never deleted from the mirror), plan ({@link SyncPlanner}:
  * filter and diff), check the {@link SyncGuards} (a refused pass changes nothing), then renames and
  * deletions on the mirror, new and changed entries as parcels on {@code workers} threads (their
  * chunks taking turns for the heap the {@link MirrorParcels} share), and folder metadata last; a dry run only prints the plan ({@link DryRunReport}). A failed parcel is
@@ -149,12 +151,23 @@ public final class MirrorSync {
                 "listing of mirror " + settings.name(), () -> client.mirror(settings.name(), settings.checksum())));
         PathFilter filter = scanFilter();
         unreadable.clear();
-        Map<String, SyncEntry> local = scan(filter);
-        Map<String, SyncEntry> remote = awaitListing(listing);
+        Map<String, SyncEntry> local = ListedTree.named(scan(filter), this::refused);
+        // a name the rules refuse that the mirror holds (published before they were checked below the top) is left alone
+        Map<String, SyncEntry> remote = ListedTree.named(awaitListing(listing), (path, why) -> { });
         Set<String> leftAlone = new HashSet<>(excluded);
         leftAlone.addAll(unreadable); // never deleted on the receiver for a name that cannot be read here
         return new SyncPlanner(new TreeDiff(settings.mode(), settings.checksum(), this::sha256), filter)
                 .plan(local, remote, forced, leftAlone);
+    }
+
+    /** Source entries left out for their names, each said once ({@code path + "\n" + why}). */
+    private final Set<String> refusedSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Says once that the source entry {@code path} is left out: the receiver would refuse its name ({@code why}). */
+    private void refused(String path, String why) {
+        if (refusedSaid.add(path + "\n" + why)) {
+            console.line("Refused: " + io.caravan.fs.NameRules.printable(path) + ": " + why);
+        }
     }
 
     /** Which paths a pass leaves out: the settings' rules, then the root's .caravanignore (read at every pass). */

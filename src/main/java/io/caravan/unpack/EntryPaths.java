@@ -1,5 +1,6 @@
 package io.caravan.unpack;
 
+import io.caravan.fs.NameRules;
 import java.nio.file.Path;
 
 /** Maps an archive entry name onto a path inside the extraction root, refusing any way out. */
@@ -34,6 +35,12 @@ final class EntryPaths {
         return path;
     }
 
+    /**
+     * The first rule {@code name} breaks, or null: no NUL, not absolute, no {@code ..} part, and every
+     * other part follows {@link NameRules#segmentProblem} (no control character or backslash, at most
+     * 255 bytes, not {@code .caravan} nor {@code .caravan-*}), at any depth. Empty and {@code .} parts
+     * ({@code ./a}, {@code a//b}, a folder's trailing {@code /}) are skipped, as tar does: they name nothing.
+     */
     private static String problem(String name) {
         if (name.indexOf('\0') >= 0) {
             return "the name contains a NUL byte";
@@ -41,9 +48,16 @@ final class EntryPaths {
         if (name.startsWith("/")) {
             return "absolute paths are not extracted";
         }
-        for (String segment : name.split("/")) {
+        String[] segments = name.split("/");
+        for (String segment : segments) {
             if (segment.equals("..")) {
                 return "the name contains '..'";
+            }
+        }
+        for (String segment : segments) {
+            String problem = segment.isEmpty() || segment.equals(".") ? null : NameRules.segmentProblem(segment);
+            if (problem != null) {
+                return problem;
             }
         }
         return null;

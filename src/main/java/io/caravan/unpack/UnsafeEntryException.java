@@ -8,11 +8,11 @@ public class UnsafeEntryException extends CaravanException {
     private final String entry;
 
     public UnsafeEntryException(String entry, String reason) {
-        super("refused entry '" + entry + "': " + reason + "; nothing was published");
+        super("refused entry '" + io.caravan.fs.NameRules.printable(entry) + "': " + reason + "; nothing was published");
         this.entry = entry;
     }
 
-    /** The refused entry's name as it is in the archive. */
+    /** The refused entry's name as it is in the archive (the message shows it with control characters escaped). */
     public String entry() {
         return entry;
     }

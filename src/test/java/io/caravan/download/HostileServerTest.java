@@ -66,6 +66,16 @@ class HostileServerTest {
         assertThat(get.err()).contains("refused entry 'evil/etc'");
     }
 
+    /** The name rules hold below the top-level name as well: a reserved part, a control character. */
+    @Test
+    void namesBelowTheTopThatBreakTheNameRulesAreRefused() throws Exception {
+        CliRunner.Result reserved = get(new CraftedTar().dir("evil").file("evil/.caravan/versions/x").bytes(), false);
+        assertThat(reserved.err()).contains("refused entry 'evil/.caravan/versions/x'").contains("'.caravan' is a reserved name");
+        stop();
+        CliRunner.Result control = get(new CraftedTar().dir("evil").file("evil/bell\u0007").bytes(), false);
+        assertThat(control.err()).contains("refused entry 'evil/bell\\u0007'").contains("control characters");
+    }
+
     @Test
     void aBombIsRefusedBeforeItFillsTheDisk() throws Exception {
         CliRunner.Result get = get(bomb(), false);

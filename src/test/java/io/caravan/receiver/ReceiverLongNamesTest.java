@@ -15,7 +15,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Names at and over the length limits: a rename of a 255-byte name publishes beside it under a
  * shortened name, and a name (or a name with an entry's path below it) over
  * {@value NameRules#MAX_PATH_BYTES} bytes is a 4xx JSON answer, never a 500, with nothing received lost.
+ * An archive entry below the top-level name follows the same name rules as the name itself: a part
+ * with a control character, a backslash, or a reserved name ({@code .caravan}, {@code .caravan-*}) at
+ * any depth is refused with 422 naming the entry (escaped) and the rule, and nothing is published.
  */
 class ReceiverLongNamesTest {
 
@@ -138,5 +144,68 @@ class ReceiverLongNamesTest {
         assertThat(refused.get("message").asText()).contains(NameRules.MAX_PATH_BYTES + " bytes");
         assertThat(Files.exists(receiver.inbox().resolve("mmmmmmmmm"))).isFalse();
         ok(status(receiver, sid), 200);
+    }
+
+    private static JsonNode refusedEntry(String top, String entry) throws Exception {
+        CraftedParcel parcel = CraftedParcel.of(tar -> {
+            TarArchiveEntry dir = new TarArchiveEntry(top + "/", true);
+            dir.setMode(040755);
+            tar.putArchiveEntry(dir);
+            tar.closeArchiveEntry();
+            CraftedParcel.file(tar, top + "/ok.txt", "fine".getBytes(StandardCharsets.UTF_8));
+            CraftedParcel.file(tar, entry, "x".getBytes(StandardCharsets.UTF_8));
+        }, ReceiverCalls.CHUNK);
+        assertThat(parcel.count()).isEqualTo(1);
+        String sid = startArchive(receiver, top);
+        List<String> before = inboxEntries(receiver);
+        int stored = put(receiver, sid, 0, parcel.parts().get(0)).statusCode();
+        assertThat(stored).isIn(201, 422);
+        JsonNode answer = error(parcel.finish(receiver, sid), 422, null);
+        assertThat(answer.get("entry").asText()).isEqualTo(entry);
+        assertThat(inboxEntries(receiver)).isEqualTo(before);
+        try (Stream<Path> walk = Files.walk(receiver.inbox())) {
+            assertThat(walk.map(p -> p.getFileName().toString())).doesNotContain("ok.txt");
+        }
+        return answer;
+    }
+
+    @Test
+    void aControlCharacterBelowTheTopIsRefusedNamingTheEntryEscaped() throws Exception {
+        JsonNode answer = refusedEntry("nr1", "nr1/evil\nname\u001b[31m");
+        String message = answer.get("message").asText();
+        assertThat(message).contains("nr1/evil\\u000aname\\u001b[31m").contains("control characters (here U+000A)");
+        assertThat(message.chars().noneMatch(c -> c < 0x20 || c == 0x7f)).as(message).isTrue();
+    }
+
+    @Test
+    void aBackslashBelowTheTopIsRefused() throws Exception {
+        JsonNode answer = refusedEntry("nr2", "nr2/back\\slash");
+        assertThat(answer.get("message").asText()).contains("nr2/back\\slash").contains("backslashes are not allowed");
+    }
+
+    @Test
+    void reservedNamesBelowTheTopAreRefused() throws Exception {
+        assertThat(refusedEntry("nr3", "nr3/.caravan-staging-x").get("message").asText())
+                .contains("'.caravan-staging-x' is a reserved name");
+        assertThat(refusedEntry("nr4", "nr4/.caravan/versions/x").get("message").asText())
+                .contains("'.caravan' is a reserved name");
+        assertThat(refusedEntry("nr5", "nr5/deep/er/.caravan").get("message").asText())
+                .contains("'.caravan' is a reserved name");
+    }
+
+    @Test
+    void namesThatOnlyLookLikeReservedOnesArePublished() throws Exception {
+        CraftedParcel parcel = CraftedParcel.of(tar -> {
+            CraftedParcel.file(tar, "fine/.caravanignore", "x".getBytes(StandardCharsets.UTF_8));
+            CraftedParcel.file(tar, "fine/a.caravan-b", "x".getBytes(StandardCharsets.UTF_8));
+            CraftedParcel.file(tar, "./fine/./sub/x.txt", "x".getBytes(StandardCharsets.UTF_8));
+        }, ReceiverCalls.CHUNK);
+        String sid = startArchive(receiver, "fine");
+        parcel.upload(receiver, sid);
+        ok(parcel.finish(receiver, sid), 200);
+        Path fine = receiver.inbox().resolve("fine");
+        assertThat(fine.resolve(".caravanignore")).exists();
+        assertThat(fine.resolve("a.caravan-b")).exists();
+        assertThat(fine.resolve("sub/x.txt")).exists();
     }
 }

@@ -5,8 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.caravan.fs.BadNameException;
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;
+import io.caravan.CraftedTar;
+import io.caravan.progress.ProgressListener;
+import io.caravan.unpack.UnpackOptions;
+import io.caravan.unpack.Unpacker;
+import io.caravan.unpack.UnsafeEntryException;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -46,6 +55,37 @@ class NameRulesProperties {
             assertThat(segment).isNotIn(".", "..", ".caravan").doesNotStartWith(".caravan-");
             assertThat(segment.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(NameRules.MAX_SEGMENT_BYTES);
             assertThat(segment.chars().noneMatch(c -> c < 0x20 || c == 0x7f)).as(name).isTrue();
+        }
+    }
+
+    /**
+     * The same rules hold for every part of an archive entry, at any depth: an entry is refused naming
+     * its rule with no control character in the message, or everything extracted has names the rules
+     * accept (so nothing below the top is a reserved name, holds a control character or a backslash).
+     */
+    @Property(tries = 300, seed = "1102")
+    void archiveEntriesFollowTheRulesAtEveryDepth(@ForAll("hostileNames") String name) throws Exception {
+        String entry = "top/" + (name.startsWith("/") ? name.substring(1) : name) + (name.endsWith("/") ? "f" : "");
+        byte[] tar;
+        try {
+            tar = new CraftedTar().file(entry).bytes();
+        } catch (java.io.IOException unwritable) {
+            return; // a name the tar writer itself cannot hold (one it reads as a folder's)
+        }
+        Path dest = Files.createTempDirectory("caravan-entry-names");
+        try {
+            new Unpacker(UnpackOptions.DEFAULT, ProgressListener.NONE).unpackArchive(new ByteArrayInputStream(tar), dest);
+            try (Stream<Path> extracted = Files.walk(dest)) {
+                extracted.filter(p -> !p.equals(dest)).map(p -> dest.relativize(p).toString())
+                        .forEach(path -> assertThat(NameRules.problem(path)).as(NameRules.printable(path)).isNull());
+            }
+        } catch (UnsafeEntryException refused) {
+            assertThat(refused.getMessage().chars().noneMatch(c -> c < 0x20 || c == 0x7f)).as(refused.getMessage()).isTrue();
+            assertThat(refused.getMessage()).startsWith("refused entry '" + NameRules.printable(refused.entry()) + "': ");
+        } finally {
+            try (Stream<Path> walk = Files.walk(dest)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 

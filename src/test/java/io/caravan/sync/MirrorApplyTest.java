@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link MirrorApply}: an extracted parcel lands on an existing mirror entry by entry — files and
  * links replaced, folders merged with their mode and mtime, type changes in both directions, a
- * read-only folder filled, and a symbolic link in the mirror replaced by a folder, never written through.
+ * read-only folder filled, and a symbolic link in the mirror replaced by a folder, never written through;
+ * a parcel holding a name the rules refuse changes nothing.
  */
 class MirrorApplyTest {
 
@@ -81,6 +82,23 @@ class MirrorApplyTest {
         assertThat(Files.isDirectory(mirror.resolve("d"), LinkOption.NOFOLLOW_LINKS)).isTrue();
         assertThat(Files.readString(mirror.resolve("d/evil.txt"))).isEqualTo("must stay inside");
         assertThat(Files.readSymbolicLink(mirror.resolve("rel"))).isEqualTo(Path.of("d/evil.txt"));
+    }
+
+    /** A name the rules refuse anywhere in the parcel refuses the whole apply: nothing before it lands either. */
+    @Test
+    void aRefusedNameAnywhereInTheParcelChangesNothing() throws Exception {
+        Path staging = Files.createDirectories(dir.resolve("staging/sub/.caravan")).getParent().getParent();
+        for (String name : new String[] {"aaa", "sub/.caravan/z", "zzz"}) {
+            TestTrees.write(staging.resolve(name), name);
+        }
+        Path mirror = Files.createDirectories(dir.resolve("mirror"));
+        TestTrees.write(mirror.resolve("aaa"), "old");
+        io.caravan.util.TreeSnapshot before = io.caravan.util.TreeSnapshot.of(mirror);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> apply(staging, mirror))
+                .isInstanceOf(io.caravan.fs.BadNameException.class).hasMessageContaining("sub/.caravan");
+
+        assertThat(io.caravan.util.TreeSnapshot.of(mirror).differences(before)).isEmpty();
     }
 
     private static MirrorApply.Result apply(Path staging, Path mirror) throws java.io.IOException {

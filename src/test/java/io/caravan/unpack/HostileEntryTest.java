@@ -32,8 +32,9 @@ class HostileEntryTest {
     private void assertRefused(CraftedTar archive, String entry, String reason) throws IOException {
         assertThatThrownBy(() -> unpack(archive, ProgressListener.NONE))
                 .isInstanceOf(UnsafeEntryException.class)
-                .hasMessageContaining("refused entry '" + entry + "'")
-                .hasMessageContaining(reason);
+                .hasMessageContaining("refused entry '" + io.caravan.fs.NameRules.printable(entry)) // shortened past 600
+                .hasMessageContaining(reason)
+                .satisfies(e -> assertThat(((UnsafeEntryException) e).entry()).isEqualTo(entry));
         try (var stream = Files.walk(tmp)) {
             assertThat(stream.filter(p -> !p.equals(tmp) && !p.equals(dest())).toList())
                     .as("nothing written anywhere, staging removed").isEmpty();
