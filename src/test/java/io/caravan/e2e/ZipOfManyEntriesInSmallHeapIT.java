@@ -19,10 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A zip keeps every entry's record until its central directory, at its end; in a 64 MiB heap a folder
- * of 200,000 entries is refused before anything is written, with a message that says what to do
- * (another format, a larger heap), never an {@code OutOfMemoryError}: by {@code caravan pack --format zip}
- * and by a receiver's {@code GET /parcels/zip} (413 JSON, while {@code /parcels/tar-zst} of the same folder is
- * served whole).
+ * or a zip of 200,000 entries is refused before anything is written, with a message that says what to do
+ * (another format, a larger heap), never an {@code OutOfMemoryError}: by {@code caravan pack --format zip},
+ * by a receiver's {@code GET /parcels/zip} (413 JSON, while {@code /parcels/tar-zst} of the same folder is
+ * served whole) and by {@code caravan unpack} of such a zip.
  */
 class ZipOfManyEntriesInSmallHeapIT {
 
@@ -89,5 +89,26 @@ class ZipOfManyEntriesInSmallHeapIT {
         assertThat(list.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(Long.parseLong(listed)).isEqualTo(ENTRIES);
         assertThat(CaravanProcess.status(port, "/health")).isEqualTo(200);
+    }
+
+    @Test
+    void unpackOfAZipOfThatManyEntriesIsRefusedNamingTheCountAndTheHeap() throws Exception {
+        Path zip = dir.resolve("many.zip");
+        Process python = new ProcessBuilder("python3", "-c", "import zipfile,sys\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n"
+                + "    for i in range(" + (FOLDERS * FILES_PER_FOLDER) + "):\n        z.writestr('big/f%06d.txt' % i, b'')",
+                zip.toString()).redirectErrorStream(true).start();
+        assertThat(python.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(python.exitValue()).as(new String(python.getInputStream().readAllBytes())).isZero();
+        Path destination = Files.createDirectories(dir.resolve("restored"));
+
+        CaravanProcess unpack = processes.start(dir, "unpack", SMALL_HEAP, "unpack", zip.toString(), destination.toString(), "-q");
+        int exit = unpack.awaitExit(Duration.ofSeconds(60));
+        String log = unpack.log();
+        assertThat(log).doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
+        assertThat(exit).as(log).isEqualTo(1);
+        assertThat(log).contains(String.valueOf(FOLDERS * FILES_PER_FOLDER)).contains("JAVA_OPTS=-Xmx");
+        try (Stream<Path> left = Files.list(destination)) {
+            assertThat(left).isEmpty();
+        }
     }
 }
