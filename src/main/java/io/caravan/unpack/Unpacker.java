@@ -62,7 +62,7 @@ public final class Unpacker {
         ZipEntryBound bound = ZipEntryBound.ofHeapShare(ZIP_HEAP_SHARE);
         long declared = requireReadable(zip, bound);
         boolean ok = false;
-        try (ZipFile file = open(zip); Staging staging = Staging.create(destination)) {
+        try (ZipFile file = requireDeclaredEntries(zip, open(zip), declared); Staging staging = Staging.create(destination)) {
             SafeExtractor.Result result = new SafeExtractor(options.policy(), listener, hooks).extractZip(file, staging.dir());
             List<Path> published = staging.publish(options.versions(), Publisher.Policy.of(options.onConflict()));
             ok = true;
@@ -71,7 +71,7 @@ public final class Unpacker {
             throw new CaravanException("cannot unpack " + zip + ": " + e.getMessage() + " (the zip is damaged or truncated)", e);
         } catch (OutOfMemoryError e) {
             throw new CaravanException("cannot unpack " + zip + ": ran out of memory reading its central directory ("
-                    + declared + " entries by its end record) in a heap of " + ZipEntryBound.heapMib() + " MiB: give Caravan"
+                    + (declared >= 0 ? declared + " entries by its end record" : "no end record") + ") in a heap of " + ZipEntryBound.heapMib() + " MiB: give Caravan"
                     + " a larger heap (JAVA_OPTS=" + ZipEntryBound.heapFor(Math.max(declared, java.nio.file.Files.size(zip)
                     / ZIP_BYTES_PER_HEADER), ZIP_HEAP_SHARE) + "); nothing was published");
         } finally {
@@ -84,11 +84,29 @@ public final class Unpacker {
     /** The fewest bytes an entry takes in a zip, its central directory header and local header with one-byte names. */
     private static final long ZIP_BYTES_PER_HEADER = 78;
 
-    /** The entries {@code zip}'s end record declares (0 if it has none); too many for {@code bound} are refused. */
+    /**
+     * {@code file}, once its central directory is found to hold the entries its end record declares
+     * ({@code declared}, -1: no end record), counted modulo 65536 as writers without Zip64 records do;
+     * a zip that says otherwise is damaged or truncated, and is refused (closed) before anything is written.
+     */
+    private static ZipFile requireDeclaredEntries(Path zip, ZipFile file, long declared) throws IOException {
+        long found = 0;
+        for (java.util.Enumeration<?> entries = file.getEntries(); entries.hasMoreElements(); entries.nextElement()) {
+            found++;
+        }
+        if (declared >= 0 && declared != 0xffff && (found & 0xffff) != (declared & 0xffff)) {
+            file.close();
+            throw new CaravanException("cannot unpack " + zip + ": its end record declares " + declared + " entries, its central"
+                    + " directory holds " + found + " (the zip is damaged or truncated); nothing was written");
+        }
+        return file;
+    }
+
+    /** The entries {@code zip}'s end record declares (-1 if it has none); too many for {@code bound} are refused. */
     private static long requireReadable(Path zip, ZipEntryBound bound) throws IOException {
         Optional<ZipEndRecord> end = ZipEndRecord.read(zip);
         if (end.isEmpty()) {
-            return 0; // not a zip, or a damaged one: opening it says which
+            return -1; // not a zip, or a damaged one: opening it says which
         }
         long entries = end.get().entries();
         long heap = Runtime.getRuntime().maxMemory();

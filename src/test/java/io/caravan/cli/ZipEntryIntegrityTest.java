@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code caravan unpack} of a zip checks each entry against its central directory: a flipped byte
  * (a CRC-32 that is not the declared one) or content that goes on past the declared size fails the
- * unpack naming the entry, nothing is published and a file already in the destination keeps its bytes.
+ * unpack naming the entry, nothing is published and a file already in the destination keeps its bytes;
+ * so does a central directory that holds other entries than the zip's end record declares.
  */
 class ZipEntryIntegrityTest {
 
@@ -59,6 +60,22 @@ class ZipEntryIntegrityTest {
 
         assertThat(unpack.exitCode()).as(unpack.err()).isEqualTo(1);
         assertThat(unpack.err()).contains("entry 'docs/big.bin' is damaged: it holds more than the 10 bytes the zip declares");
+        assertThat(destination.resolve("docs")).doesNotExist();
+    }
+
+    @Test
+    void aZipWhoseEndRecordDeclaresOtherEntriesThanItsDirectoryHoldsFailsTheUnpack() throws Exception {
+        Path zip = python("with zipfile.ZipFile(p, 'w') as z:\n"
+                + "    for i in range(3):\n        z.writestr('docs/f%d' % i, b'x')\n"
+                + "data = bytearray(open(p, 'rb').read()); e = data.rindex(b'PK\\x05\\x06')\n"
+                + "struct.pack_into('<HH', data, e + 8, 5, 5)\n"
+                + "open(p, 'wb').write(data)");
+        Path destination = tmp.resolve("dest");
+
+        CliRunner.Result unpack = CliRunner.run("unpack", zip.toString(), destination.toString(), "-q");
+
+        assertThat(unpack.exitCode()).as(unpack.err()).isEqualTo(1);
+        assertThat(unpack.err()).contains("its end record declares 5 entries, its central directory holds 3");
         assertThat(destination.resolve("docs")).doesNotExist();
     }
 
