@@ -15,6 +15,7 @@ public final class ArchiveWriters {
 
     private final Executor executor;
     private final Semaphore free;
+    private final int threads;
     private final String work;
     private final String setting;
 
@@ -31,8 +32,14 @@ public final class ArchiveWriters {
     public ArchiveWriters(Executor executor, int threads, String work, String setting) {
         this.executor = executor;
         this.free = new Semaphore(threads);
+        this.threads = threads;
         this.work = work;
         this.setting = setting;
+    }
+
+    /** How many answers are written at once, at most. */
+    public int threads() {
+        return threads;
     }
 
     /**

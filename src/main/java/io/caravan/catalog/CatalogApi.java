@@ -10,6 +10,7 @@ import java.util.List;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackSource;
 import io.caravan.pack.TarTreeWriter;
+import io.caravan.pack.ZipEntryBound;
 import io.caravan.pack.ZipTreeWriter;
 import io.caravan.progress.ProgressListener;
 import java.nio.file.NoSuchFileException;
@@ -35,15 +36,19 @@ public final class CatalogApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Bytes of an archive that may wait between the thread building it and Netty sending it. */
     private static final int ARCHIVE_BUFFER = 1 << 20;
+    /** The zips being built at once (one per archive thread) keep their entries' records in at most 1/4 of the heap. */
+    private static final int ZIP_HEAP_SHARE = 4;
 
     private final CatalogService service;
     private final BearerToken token;
     private final StreamedAnswers archives;
+    private final ZipEntryBound zipBound;
 
     public CatalogApi(CatalogService service, BearerToken token, ArchiveWriters archiveWriters) {
         this.service = service;
         this.token = token;
         this.archives = new StreamedAnswers(archiveWriters, ARCHIVE_BUFFER);
+        this.zipBound = ZipEntryBound.ofHeapShare(ZIP_HEAP_SHARE * archiveWriters.threads());
     }
 
     @FunctionalInterface
@@ -116,15 +121,29 @@ public final class CatalogApi {
         });
     }
 
-    /** {@code GET /parcels/zip?name=}: the published folder or file as one zip archive, streamed as it is built. */
+    /**
+     * {@code GET /parcels/zip?name=}: the published folder or file as one zip archive, streamed as it is built;
+     * one of more entries than the {@link ZipEntryBound} of this receiver's heap is refused with 413 before
+     * anything is sent.
+     */
     public void zip(Exchange exchange) throws Exception {
-        archive(exchange, ".zip", "application/zip", (entry, leftOut, out) ->
-                new ZipTreeWriter(ProgressListener.NONE, 1, leftOut).write(entry.parent(), entry.leaf(), entry.leaf(), out));
+        archive(exchange, ".zip", "application/zip", this::requireZippable, (entry, leftOut, out) ->
+                new ZipTreeWriter(ProgressListener.NONE, 1, zipBound, leftOut).write(entry.parent(), entry.leaf(), entry.leaf(), out));
+    }
+
+    private void requireZippable(CatalogService.OpenEntry entry, String name) throws IOException {
+        if (zipBound.exceededBy(zipBound.count(entry.parent(), entry.leaf()))) {
+            throw new RequestRejectedException(413, "too_many_entries_for_zip", "'" + name + "' holds more than "
+                    + zipBound.maxEntries() + " entries, the most this receiver builds a zip of with its heap of "
+                    + ZipEntryBound.heapMib() + " MiB (a zip's central directory, at its end, lists every entry):"
+                    + " download it as a tar.zst (GET /parcels/tar-zst?name=), which streams any number of entries",
+                    Map.of("max_entries", zipBound.maxEntries()));
+        }
     }
 
     /** {@code GET /parcels/tar-zst?name=}: the published folder or file as one tar.zst archive, streamed as it is built. */
     public void tarZst(Exchange exchange) throws Exception {
-        archive(exchange, ".tar.zst", "application/zstd", (entry, leftOut, out) -> {
+        archive(exchange, ".tar.zst", "application/zstd", (entry, name) -> { }, (entry, leftOut, out) -> {
             try (OutputStream zstd = Codecs.byName("zstd").compressor(new io.caravan.util.NonClosingOutputStream(out), 3)) {
                 new TarTreeWriter(ProgressListener.NONE, leftOut).write(
                         List.of(new PackSource(entry.parent().entry(entry.leaf()), entry.leaf())), zstd);
@@ -138,10 +157,21 @@ public final class CatalogApi {
         void write(CatalogService.OpenEntry entry, LeftOutNames leftOut, OutputStream out) throws IOException;
     }
 
-    private void archive(Exchange exchange, String suffix, String type, ArchiveWriter writer) throws Exception {
+    @FunctionalInterface
+    private interface ArchiveCheck {
+        void check(CatalogService.OpenEntry entry, String name) throws IOException;
+    }
+
+    private void archive(Exchange exchange, String suffix, String type, ArchiveCheck check, ArchiveWriter writer) throws Exception {
         handle(exchange, () -> {
             String name = query(exchange, "name");
             CatalogService.OpenEntry entry = service.entry(name);
+            try {
+                check.check(entry, name);
+            } catch (IOException | RuntimeException e) {
+                entry.close();
+                throw e;
+            }
             ArchivePipe body = archives.answer(exchange, "caravan-archive-" + entry.leaf(), type, out -> {
                 LeftOutNames leftOut = new LeftOutNames();
                 writer.write(entry, leftOut, out);

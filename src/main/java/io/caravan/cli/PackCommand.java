@@ -16,6 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import io.caravan.pack.PackSource;
+import io.caravan.CaravanException;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.pack.ZipEntryBound;
 import io.caravan.pack.ZipTreeWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -102,11 +105,17 @@ final class PackCommand implements Callable<Integer> {
         TransferStats stats = new TransferStats();
         ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
         progress.started("pack", TreeScan.of(sources).bytes(), -1);
-        ZipTreeWriter writer = new ZipTreeWriter(ProgressListeners.of(stats, progress), level);
+        ZipEntryBound bound = ZipEntryBound.ofHeapShare(ZIP_HEAP_SHARE);
+        requireZippable(items, bound);
+        ZipTreeWriter writer = new ZipTreeWriter(ProgressListeners.of(stats, progress), level, bound);
         boolean ok = false;
         try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 20)) {
             writer.write(items, file);
             ok = true;
+        } catch (OutOfMemoryError e) {
+            throw new CaravanException("ran out of memory writing the zip after " + writer.entries() + " entries (heap "
+                    + ZipEntryBound.heapMib() + " MiB): pack in the default format (--format parts), which streams any number"
+                    + " of entries, or give Caravan a larger heap (JAVA_OPTS=" + ZipEntryBound.heapFor(writer.entries(), ZIP_HEAP_SHARE) + ")");
         } finally {
             progress.finished(ok);
             if (!ok) {
@@ -118,6 +127,27 @@ final class PackCommand implements Callable<Integer> {
         System.out.println("wrote " + zip + " (" + writer.entries() + " entries, " + Files.size(zip) + " bytes, deflate level "
                 + level + ")");
         return CaravanCli.OK;
+    }
+
+    /** A zip's writer keeps every entry's record in memory until the end: at most half the heap. */
+    private static final int ZIP_HEAP_SHARE = 2;
+
+    /** Counts the sources' entries first: more than {@code bound} are refused before anything is written. */
+    private static void requireZippable(List<PackSource> items, ZipEntryBound bound) throws java.io.IOException {
+        long entries = 0;
+        for (PackSource source : items) {
+            Path path = source.path().toAbsolutePath().normalize();
+            try (ConfinedDir parent = ConfinedDir.open(path.getParent())) {
+                entries = bound.count(parent, path.getFileName().toString(), entries);
+            }
+            if (bound.exceededBy(entries)) {
+                throw new CaravanException("cannot pack as a zip: the sources hold more than " + bound.maxEntries()
+                        + " entries, the most a zip is written with in a heap of " + ZipEntryBound.heapMib()
+                        + " MiB (a zip's central directory, at its end, lists every entry): pack them in the default format"
+                        + " (--format parts), which streams any number of entries, or give Caravan a larger heap"
+                        + " (JAVA_OPTS=" + ZipEntryBound.heapFor(entries, ZIP_HEAP_SHARE) + "); nothing was written");
+            }
+        }
     }
 
     private static String describe(PackOptions options) {

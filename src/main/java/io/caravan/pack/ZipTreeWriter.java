@@ -25,32 +25,36 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
  * or the archive passes 4 GiB, Unix modes and mtimes. Everything is read through a {@link ConfinedDir},
  * so no link is ever followed: symbolic links are stored as links (Unix mode {@code 0120000}, the
  * target as content, which {@code unzip} restores as a link), a file with several hard links is stored
- * once per name, and special files are skipped with a warning.
+ * once per name, and special files are skipped with a warning. Commons Compress keeps every entry's
+ * record until the central directory, so a writer takes at most the entries of its {@link ZipEntryBound}
+ * (callers count the tree against it first, before anything is written) and fails past them.
  */
 public final class ZipTreeWriter {
 
     private final ProgressListener listener;
     private final PackHooks hooks;
     private final int level;
+    private final ZipEntryBound bound;
     private final byte[] buffer = new byte[256 * 1024];
     private long entries;
 
-    /** {@code level} is the Deflater level, 0 to 9 (1, fastest, suits streaming). */
-    public ZipTreeWriter(ProgressListener listener, int level) {
-        this(listener, level, new PackHooks() { });
+    /** {@code level} is the Deflater level, 0 to 9 (1, fastest, suits streaming); at most {@code bound}'s entries. */
+    public ZipTreeWriter(ProgressListener listener, int level, ZipEntryBound bound) {
+        this(listener, level, bound, new PackHooks() { });
     }
 
     /**
-     * {@code level} is the Deflater level, 0 to 9; {@code hooks} decide whether an entry whose name is not
-     * UTF-8 is left out ({@link PackHooks#leavesOutUnreadable}) or fails the archive.
+     * {@code level} is the Deflater level, 0 to 9; at most {@code bound}'s entries; {@code hooks} decide whether
+     * an entry whose name is not UTF-8 is left out ({@link PackHooks#leavesOutUnreadable}) or fails the archive.
      */
-    public ZipTreeWriter(ProgressListener listener, int level, PackHooks hooks) {
+    public ZipTreeWriter(ProgressListener listener, int level, ZipEntryBound bound, PackHooks hooks) {
         if (level < 0 || level > 9) {
             throw new IllegalArgumentException("zip level must be 0 to 9, not " + level);
         }
         this.listener = listener;
         this.hooks = hooks;
         this.level = level;
+        this.bound = bound;
     }
 
     public long entries() {
@@ -127,6 +131,10 @@ public final class ZipTreeWriter {
 
     /** Writes the entry and exactly {@code size} bytes of {@code in}: a file that grew is cut, one that shrank is padded. */
     private void put(ZipArchiveOutputStream zip, ZipArchiveEntry entry, InputStream in, long size) throws IOException {
+        if (bound.exceededBy(entries + 1)) {
+            throw new java.io.IOException("more than " + bound.maxEntries() + " entries to write: the tree grew while it was"
+                    + " zipped, past the most a zip is written with in a heap of " + ZipEntryBound.heapMib() + " MiB");
+        }
         listener.entry(entry.getName(), size);
         entries++;
         zip.putArchiveEntry(entry);

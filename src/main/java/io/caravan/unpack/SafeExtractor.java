@@ -93,7 +93,9 @@ public final class SafeExtractor {
     /**
      * Extracts a zip read through its central directory, with the same rules as a tar: each zip entry
      * becomes the tar entry it describes (folder, file, or a Unix symbolic link whose target is its
-     * content) and goes through the same checks. Absolute names stay absolute, so they are refused.
+     * content) and goes through the same checks. Absolute names stay absolute, so they are refused. Each
+     * entry's content must end at its declared size and match its CRC-32 ({@link ZipEntryContent}), or
+     * the extraction fails naming it.
      */
     public Result extractZip(ZipFile zip, Path root) throws IOException {
         Run run = new Run(root.toAbsolutePath().normalize());
@@ -103,8 +105,9 @@ public final class SafeExtractor {
                 throw new UnsafeEntryException(name, "its compression (zip method " + entry.getMethod()
                         + ") or encryption is not supported: re-create the zip with deflate, without a password");
             }
-            try (InputStream content = zip.getInputStream(entry)) {
+            try (ZipEntryContent content = new ZipEntryContent(entry, zip.getInputStream(entry))) {
                 run.entry(asTar(entry, content), content);
+                content.verify();
             }
         }
         run.finish();

@@ -3,6 +3,7 @@ package io.caravan.unpack;
 import io.caravan.CaravanException;
 import io.caravan.StorageException;
 import io.caravan.pack.Codecs;
+import io.caravan.pack.ZipEntryBound;
 import io.caravan.progress.ProgressListener;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -51,19 +52,73 @@ public final class Unpacker {
         return unpack(archive, destination, null);
     }
 
-    /** Unpacks a zip file (read through its central directory) with the rules of a tar archive. */
+    /**
+     * Unpacks a zip file (read through its central directory) with the rules of a tar archive. Its central
+     * directory is read whole first, a record of every entry in memory: a zip whose end record declares more
+     * entries than the {@link ZipEntryBound} of half the heap, or a central directory larger than a quarter
+     * of it, is refused before it is read, and running out of memory while it is read is reported as such.
+     */
     public UnpackResult unpackZip(Path zip, Path destination) throws IOException {
+        ZipEntryBound bound = ZipEntryBound.ofHeapShare(ZIP_HEAP_SHARE);
+        long declared = requireReadable(zip, bound);
         boolean ok = false;
-        try (ZipFile file = open(zip); Staging staging = Staging.create(destination)) {
+        try (ZipFile file = requireDeclaredEntries(zip, open(zip), declared); Staging staging = Staging.create(destination)) {
             SafeExtractor.Result result = new SafeExtractor(options.policy(), listener, hooks).extractZip(file, staging.dir());
             List<Path> published = staging.publish(options.versions(), Publisher.Policy.of(options.onConflict()));
             ok = true;
             return new UnpackResult(published, result.entries(), result.bytes());
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
             throw new CaravanException("cannot unpack " + zip + ": " + e.getMessage() + " (the zip is damaged or truncated)", e);
+        } catch (OutOfMemoryError e) {
+            throw new CaravanException("cannot unpack " + zip + ": ran out of memory reading its central directory ("
+                    + (declared >= 0 ? declared + " entries by its end record" : "no end record") + ") in a heap of " + ZipEntryBound.heapMib() + " MiB: give Caravan"
+                    + " a larger heap (JAVA_OPTS=" + ZipEntryBound.heapFor(Math.max(declared, java.nio.file.Files.size(zip)
+                    / ZIP_BYTES_PER_HEADER), ZIP_HEAP_SHARE) + "); nothing was published");
         } finally {
             listener.finished(ok);
         }
+    }
+
+    /** A zip's central directory, read whole before its first entry, takes at most half the heap. */
+    private static final int ZIP_HEAP_SHARE = 2;
+    /** The fewest bytes an entry takes in a zip, its central directory header and local header with one-byte names. */
+    private static final long ZIP_BYTES_PER_HEADER = 78;
+
+    /**
+     * {@code file}, once its central directory is found to hold the entries its end record declares
+     * ({@code declared}, -1: no end record), counted modulo 65536 as writers without Zip64 records do;
+     * a zip that says otherwise is damaged or truncated, and is refused (closed) before anything is written.
+     */
+    private static ZipFile requireDeclaredEntries(Path zip, ZipFile file, long declared) throws IOException {
+        long found = 0;
+        for (java.util.Enumeration<?> entries = file.getEntries(); entries.hasMoreElements(); entries.nextElement()) {
+            found++;
+        }
+        if (declared >= 0 && declared != 0xffff && (found & 0xffff) != (declared & 0xffff)) {
+            file.close();
+            throw new CaravanException("cannot unpack " + zip + ": its end record declares " + declared + " entries, its central"
+                    + " directory holds " + found + " (the zip is damaged or truncated); nothing was written");
+        }
+        return file;
+    }
+
+    /** The entries {@code zip}'s end record declares (-1 if it has none); too many for {@code bound} are refused. */
+    private static long requireReadable(Path zip, ZipEntryBound bound) throws IOException {
+        Optional<ZipEndRecord> end = ZipEndRecord.read(zip);
+        if (end.isEmpty()) {
+            return -1; // not a zip, or a damaged one: opening it says which
+        }
+        long entries = end.get().entries();
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bound.exceededBy(entries) || end.get().directoryBytes() > heap / (2L * ZIP_HEAP_SHARE)) {
+            long needed = Math.max(entries, end.get().directoryBytes() / 47);
+            throw new CaravanException("cannot unpack " + zip + ": it holds " + entries + " entries in a central directory of "
+                    + (end.get().directoryBytes() >> 20) + " MiB (so says its end record), more than a zip is read with in a heap of "
+                    + ZipEntryBound.heapMib() + " MiB (at most " + bound.maxEntries() + " entries; the central directory is read"
+                    + " whole before the first entry): give Caravan a larger heap (JAVA_OPTS="
+                    + ZipEntryBound.heapFor(needed, ZIP_HEAP_SHARE) + ") or unpack it with unzip; nothing was written");
+        }
+        return entries;
     }
 
     private static ZipFile open(Path zip) throws IOException {

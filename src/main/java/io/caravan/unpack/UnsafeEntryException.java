@@ -8,7 +8,12 @@ public class UnsafeEntryException extends CaravanException {
     private final String entry;
 
     public UnsafeEntryException(String entry, String reason) {
-        super("refused entry '" + io.caravan.fs.NameRules.printable(entry) + "': " + reason + "; nothing was published");
+        this("refused entry '%s': %s; nothing was published", entry, reason);
+    }
+
+    /** For a subclass that words its own message: {@code format} takes the entry's name (shown printable), then the reason. */
+    protected UnsafeEntryException(String format, String entry, String reason) {
+        super(String.format(format, io.caravan.fs.NameRules.printable(entry), reason));
         this.entry = entry;
     }
 

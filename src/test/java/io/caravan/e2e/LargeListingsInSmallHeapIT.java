@@ -14,13 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,27 +47,12 @@ class LargeListingsInSmallHeapIT {
 
     @BeforeEach
     void bigFolder() throws IOException {
-        Path shm = Path.of("/dev/shm");
-        inbox = (Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "caravan-listing-")
-                : dir.resolve("inbox"));
-        Path big = Files.createDirectories(inbox.resolve("big"));
-        for (int d = 0; d < FOLDERS; d++) {
-            Path folder = Files.createDirectory(big.resolve(String.format("d%03d", d)));
-            for (int f = 0; f < FILES_PER_FOLDER; f++) {
-                Files.createFile(folder.resolve(String.format("file-%04d.txt", f)));
-            }
-        }
+        inbox = ManyEmptyFiles.inbox("caravan-listing-", dir.resolve("inbox"), FOLDERS, FILES_PER_FOLDER);
     }
 
     @AfterEach
     void removeBigFolder() throws IOException {
-        if (inbox != null && inbox.startsWith("/dev/shm")) {
-            try (Stream<Path> all = Files.walk(inbox)) {
-                for (Path path : all.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            }
-        }
+        ManyEmptyFiles.remove(inbox);
     }
 
     @Test

@@ -31,7 +31,7 @@ class ZipTreeWriterTest {
         Files.writeString(folder.resolve("after.txt"), "after the big one\n");
         Path zip = tmp.resolve("big.zip");
         try (ConfinedDir parent = ConfinedDir.open(tmp); OutputStream out = new BufferedOutputStream(Files.newOutputStream(zip), 1 << 20)) {
-            new ZipTreeWriter(ProgressListener.NONE, 1).write(parent, "big", "big", out);
+            new ZipTreeWriter(ProgressListener.NONE, 1, new ZipEntryBound(10)).write(parent, "big", "big", out);
         }
         Process python = new ProcessBuilder(List.of("python3", "-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]);"
                 + " assert z.getinfo('big/sparse.bin').file_size == " + BIG + ", z.getinfo('big/sparse.bin').file_size;"
