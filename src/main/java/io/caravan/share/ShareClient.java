@@ -211,7 +211,7 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
         try {
             entry = SyncEntry.fromJson(node);
         } catch (RuntimeException e) {
-            refused.accept("an entry the server listed is malformed (" + node + ")");
+            refused.accept("an entry the server listed is malformed (" + NameRules.shortened(node.toString()) + ")");
             return;
         }
         if (acceptable(entry.path()) && (entry.type() != SyncEntry.Type.LINK || entry.target() != null)) {
@@ -222,31 +222,56 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
     /**
      * The events after {@code since}, waiting up to {@code wait} for one; {@link CursorGoneException} on 410.
      * A server that has not answered {@code wait} plus the stall timeout later, or whose answer goes
-     * silent or drips, fails the poll as broken off; {@link #hangUp} ends it at once.
+     * silent or drips, fails the poll as broken off; {@link #hangUp} ends it at once. The answer is read
+     * change by change, never held whole: more than {@link #MAX_EVENTS_BYTES} bytes or
+     * {@link ShareLog#MAX_EVENTS_PER_ANSWER} changes fails the poll, a malformed change is refused
+     * (its text escaped and shortened), and running out of memory is a {@link ShareRefusedException}
+     * that says what to do (a larger heap).
      */
     public Events events(long since, Duration wait) throws IOException {
         String suffix = "/events?since=" + since + "&timeout=" + wait.toSeconds();
-        JsonNode body = ask(suffix, wait.plus(stall), MINIMUM_RATE, stall, "the changes of " + share,
-                in -> JSON.readTree(bounded(in, MAX_EVENTS_BYTES, "changes")));
+        String what = "the changes of " + share;
         List<ShareEvent> events = new ArrayList<>();
-        long latest = since;
-        for (JsonNode node : body.path("events")) {
-            ShareEvent event;
-            try {
-                event = ShareEvent.fromJson(node);
-            } catch (RuntimeException e) {
-                refused.accept("a change the server sent is malformed (" + node + ")");
-                continue;
+        long[] latest = {since};
+        Map<String, JsonNode> head;
+        try {
+            head = ask(suffix, wait.plus(stall), MINIMUM_RATE, stall, what,
+                    in -> ListingJson.read(new io.caravan.util.CappedInputStream(in, MAX_EVENTS_BYTES,
+                            () -> "the changes " + share + " answered hold more than " + MAX_EVENTS_BYTES
+                                    + " bytes, more than a follower reads: the server is broken"), "events", ShareLog.MAX_EVENTS_PER_ANSWER, what,
+                            node -> take(node, events, latest)));
+        } catch (ListingJson.TooManyEntriesException e) {
+            throw new IOException(what + " hold more than " + ShareLog.MAX_EVENTS_PER_ANSWER + " events, more than a"
+                    + " server sends at once: the server is broken");
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            if (!outOfMemory(e)) {
+                throw e;
             }
-            latest = Math.max(latest, event.seq());
-            boolean ok = event.type() == ShareEvent.Type.RESET
-                    || acceptable(event.path()) && (event.from() == null || acceptable(event.from()))
-                    && (event.entry() == null || event.entry().path().equals(event.path()));
-            if (ok) {
-                events.add(event);
-            }
+            int read = events.size();
+            events.clear(); // let them go before anything else is asked of the heap
+            throw new ShareRefusedException("reading " + what + " ran out of memory after " + read + " events (a heap of "
+                    + heapMib() + " MiB): give the follower a larger heap (JAVA_OPTS=-Xmx2g, say)");
         }
-        return new Events(Math.max(latest, body.path("latest").asLong(latest)), events);
+        JsonNode said = head.get("latest");
+        return new Events(Math.max(latest[0], said == null ? latest[0] : said.asLong(latest[0])), events);
+    }
+
+    /** Takes one change of an answer into {@code events} when it is acceptable, raising {@code latest} to its number. */
+    private void take(JsonNode node, List<ShareEvent> events, long[] latest) {
+        ShareEvent event;
+        try {
+            event = ShareEvent.fromJson(node);
+        } catch (RuntimeException e) {
+            refused.accept("a change the server sent is malformed (" + NameRules.shortened(node.toString()) + ")");
+            return;
+        }
+        latest[0] = Math.max(latest[0], event.seq());
+        boolean ok = event.type() == ShareEvent.Type.RESET
+                || acceptable(event.path()) && (event.from() == null || acceptable(event.from()))
+                && (event.entry() == null || event.entry().path().equals(event.path()));
+        if (ok) {
+            events.add(event);
+        }
     }
 
     /**
@@ -528,16 +553,6 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
         for (HttpURLConnection connection : asking) {
             connection.disconnect();
         }
-    }
-
-    /** {@code in} whole as text, refused when longer than {@code max} bytes, naming {@code what} it was. */
-    private String bounded(InputStream in, int max, String what) throws IOException {
-        byte[] bytes = in.readNBytes(max + 1);
-        if (bytes.length > max) {
-            throw new IOException("the " + what + " " + share + " answered hold more than " + max
-                    + " bytes, more than a follower reads: the server is broken");
-        }
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private IOException failure(int status, String body, String what) {
