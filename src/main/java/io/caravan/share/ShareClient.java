@@ -175,16 +175,31 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
                     + " follower takes with a heap of " + heapMib() + " MiB: give it a larger heap (JAVA_OPTS=-Xmx2g, say),"
                     + " or follow a smaller folder");
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
-            if (!outOfMemory(e)) {
-                throw e;
-            }
-            int read = entries.size();
-            entries.clear(); // let them go before anything else is asked of the heap
-            throw new ShareRefusedException("reading the listing of " + share + " ran out of memory after " + read
-                    + " entries (a heap of " + heapMib() + " MiB): give the follower a larger heap (JAVA_OPTS=-Xmx2g, say),"
-                    + " or follow a smaller folder");
+            throw outOfMemory(e, entries.values(), "the listing of " + share, "entries", ", or follow a smaller folder");
         }
         return new ShareLog.Listing(sequence, entries);
+    }
+
+    /**
+     * For a failure reading {@code what} into {@code held}: {@code failure} itself, thrown, unless it is
+     * running out of memory; then {@code held} is emptied and the refusal returned says so, how many
+     * {@code units} were read and what to do ({@code orElse} adds another way out).
+     */
+    private ShareRefusedException outOfMemory(Throwable failure, java.util.Collection<?> held, String what, String units,
+            String orElse) throws IOException {
+        if (!outOfMemory(failure)) {
+            if (failure instanceof IOException e) {
+                throw e;
+            }
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            throw (Error) failure;
+        }
+        int read = held.size();
+        held.clear(); // let them go before anything else is asked of the heap
+        return new ShareRefusedException("reading " + what + " ran out of memory after " + read + " " + units + " (a heap of "
+                + heapMib() + " MiB): give the follower a larger heap (JAVA_OPTS=-Xmx2g, say)" + orElse);
     }
 
     /** Whether {@code failure} is, or was caused by (a stream closed on it, say), running out of memory. */
@@ -244,13 +259,7 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
             throw new IOException(what + " hold more than " + ShareLog.MAX_EVENTS_PER_ANSWER + " events, more than a"
                     + " server sends at once: the server is broken");
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
-            if (!outOfMemory(e)) {
-                throw e;
-            }
-            int read = events.size();
-            events.clear(); // let them go before anything else is asked of the heap
-            throw new ShareRefusedException("reading " + what + " ran out of memory after " + read + " events (a heap of "
-                    + heapMib() + " MiB): give the follower a larger heap (JAVA_OPTS=-Xmx2g, say)");
+            throw outOfMemory(e, events, what, "events", "");
         }
         JsonNode said = head.get("latest");
         return new Events(Math.max(latest[0], said == null ? latest[0] : said.asLong(latest[0])), events);
