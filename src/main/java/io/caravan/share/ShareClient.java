@@ -229,9 +229,41 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
             refused.accept("an entry the server listed is malformed (" + NameRules.shortened(node.toString()) + ")");
             return;
         }
-        if (acceptable(entry.path()) && (entry.type() != SyncEntry.Type.LINK || entry.target() != null)) {
+        if (acceptable(entry.path()) && holdable(entry)) {
             entries.put(entry.path(), entry);
         }
+    }
+
+    /** A link without a target: refused in a change by {@link EventCheck}, which names the change. */
+    private static boolean linkWithoutTarget(SyncEntry entry) {
+        return entry.type() == SyncEntry.Type.LINK && entry.target() == null;
+    }
+
+    /**
+     * Whether a folder can hold {@code entry} as the server listed it: a link's target is neither empty
+     * nor {@value NameRules#PATH_MAX} bytes or more nor holds a NUL, a size is not negative. One that
+     * cannot is refused as {@code <path>: <why>}, control characters escaped.
+     */
+    private boolean holdable(SyncEntry entry) {
+        String why = null;
+        if (entry.type() == SyncEntry.Type.LINK) {
+            String target = entry.target();
+            int bytes = target == null ? 0 : NameRules.utf8Length(target);
+            why = target == null ? "a link without a target"
+                    : target.isEmpty() ? "a link with an empty target"
+                    : target.indexOf('\0') >= 0 ? "its link target holds a NUL character, which no link may hold"
+                    : bytes >= NameRules.PATH_MAX ? "its link target is " + bytes + " bytes, more than a link holds (under "
+                            + NameRules.PATH_MAX + ")"
+                    : null;
+        }
+        if (why == null && entry.size() < 0) {
+            why = "its size " + entry.size() + " is negative";
+        }
+        if (why != null) {
+            refused.accept(NameRules.printable(entry.path()) + ": " + why + "; left out");
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -277,7 +309,8 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
         latest[0] = Math.max(latest[0], event.seq());
         boolean ok = event.type() == ShareEvent.Type.RESET
                 || acceptable(event.path()) && (event.from() == null || acceptable(event.from()))
-                && (event.entry() == null || event.entry().path().equals(event.path()));
+                && (event.entry() == null || event.entry().path().equals(event.path())
+                        && (linkWithoutTarget(event.entry()) || holdable(event.entry())));
         if (ok) {
             events.add(event);
         }
