@@ -49,6 +49,8 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
     static final Duration BUSY_PATIENCE = Duration.ofSeconds(20);
     /** The largest answer of changes read (a server sends at most {@link ShareLog#MAX_EVENTS_PER_ANSWER} at a time). */
     static final int MAX_EVENTS_BYTES = 16 << 20;
+    /** Malformed changes of one answer said one by one; the rest are counted in one line. */
+    static final int MALFORMED_SAID = 10;
     /** The most entries of a listing taken: a share's tree is held in memory, as the follower's own is. */
     static final int MAX_LISTING_ENTRIES = 2_000_000;
     /**
@@ -280,30 +282,40 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
         String what = "the changes of " + share;
         List<ShareEvent> events = new ArrayList<>();
         long[] latest = {since};
+        int[] malformed = {0};
         Map<String, JsonNode> head;
         try {
             head = ask(suffix, wait.plus(stall), MINIMUM_RATE, stall, what,
                     in -> ListingJson.read(new io.caravan.util.CappedInputStream(in, MAX_EVENTS_BYTES,
                             () -> "the changes " + share + " answered hold more than " + MAX_EVENTS_BYTES
                                     + " bytes, more than a follower reads: the server is broken"), "events", ShareLog.MAX_EVENTS_PER_ANSWER, what,
-                            node -> take(node, events, latest)));
+                            node -> take(node, events, latest, malformed)));
         } catch (ListingJson.TooManyEntriesException e) {
             throw new IOException(what + " hold more than " + ShareLog.MAX_EVENTS_PER_ANSWER + " events, more than a"
                     + " server sends at once: the server is broken");
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
             throw outOfMemory(e, events, what, "events", "");
         }
+        if (malformed[0] > MALFORMED_SAID) {
+            refused.accept((malformed[0] - MALFORMED_SAID) + " more malformed changes in the same answer were left out");
+        }
         JsonNode said = head.get("latest");
         return new Events(Math.max(latest[0], said == null ? latest[0] : said.asLong(latest[0])), events);
     }
 
-    /** Takes one change of an answer into {@code events} when it is acceptable, raising {@code latest} to its number. */
-    private void take(JsonNode node, List<ShareEvent> events, long[] latest) {
+    /**
+     * Takes one change of an answer into {@code events} when it is acceptable, raising {@code latest} to
+     * its number; a malformed one is counted in {@code malformed}, and said when among the first
+     * {@link #MALFORMED_SAID}.
+     */
+    private void take(JsonNode node, List<ShareEvent> events, long[] latest, int[] malformed) {
         ShareEvent event;
         try {
             event = ShareEvent.fromJson(node);
         } catch (RuntimeException e) {
-            refused.accept("a change the server sent is malformed (" + NameRules.shortened(node.toString()) + ")");
+            if (++malformed[0] <= MALFORMED_SAID) {
+                refused.accept("a change the server sent is malformed (" + NameRules.shortened(node.toString()) + ")");
+            }
             return;
         }
         latest[0] = Math.max(latest[0], event.seq());

@@ -26,7 +26,7 @@ class HostileChangesTest {
 
             assertThatThrownBy(() -> client.events(0, Duration.ofSeconds(1))).isInstanceOf(java.io.IOException.class)
                     .hasMessageContaining("more than " + ShareLog.MAX_EVENTS_PER_ANSWER + " events");
-            assertThat(refused.size()).isLessThanOrEqualTo(ShareLog.MAX_EVENTS_PER_ANSWER);
+            assertThat(refused.size()).isLessThanOrEqualTo(ShareClient.MALFORMED_SAID);
         }
     }
 
@@ -46,6 +46,21 @@ class HostileChangesTest {
                 assertThat(why).contains("malformed").doesNotContain("\u0000").doesNotContain("\u001b");
                 assertThat(why.length()).isLessThan(400);
             });
+        }
+    }
+
+    @Test
+    void manyMalformedChangesAreSaidAsACountBeyondTheFirst() throws Exception {
+        try (FakeShare share = new FakeShare()) {
+            share.changes(1, 3, "{},".repeat(500) + "{\"seq\":3,\"type\":\"DELETE\",\"path\":\"gone\"}");
+            List<String> refused = new CopyOnWriteArrayList<>();
+            ShareClient client = new ShareClient(share.url(), null, "t", null, refused::add);
+
+            ShareClient.Events events = client.events(0, Duration.ofSeconds(1));
+
+            assertThat(events.events()).extracting(ShareEvent::path).containsExactly("gone");
+            assertThat(refused).hasSize(ShareClient.MALFORMED_SAID + 1)
+                    .last().asString().contains((500 - ShareClient.MALFORMED_SAID) + " more malformed changes");
         }
     }
 
