@@ -56,4 +56,41 @@ class HostileListingEntriesTest {
             }
         }
     }
+
+    @Test
+    void aServersErrorMessageReachesTheConsoleEscaped() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/shares/s/listing", x -> answer(x, 200, "{\"share\":\"s\",\"sequence\":1,\"entries\":[]}"));
+        server.createContext("/shares/s/events", x -> answer(x, 500, "{\"message\":\"boom\\u001b[31m\\u0000red\"}"));
+        server.start();
+        try {
+            Path target = Files.createDirectories(dir.resolve("target"));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            io.caravan.sync.SyncConsole console = new io.caravan.sync.SyncConsole(
+                    new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+            ShareClient client = new ShareClient("http://127.0.0.1:" + server.getAddress().getPort() + "/shares/s", null, "t",
+                    null, why -> console.line("Refused: " + why));
+            io.caravan.sync.LocalMirror mirror = new io.caravan.sync.LocalMirror(target, io.caravan.sync.SyncMode.INCREMENTAL,
+                    false, 2, List.of(), io.caravan.sync.SyncGuards.DEFAULT, false, java.time.Duration.ofDays(1), console, client);
+            ShareFollower follower = new ShareFollower(client, mirror, false, java.time.Duration.ofSeconds(1), console);
+            Thread thread = FakeShare.running(follower, out);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> out.toString(StandardCharsets.UTF_8).contains("boom"));
+            follower.close();
+            thread.join(5000);
+
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("boom").doesNotContain("\u001b").doesNotContain("\u0000");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    private static void answer(com.sun.net.httpserver.HttpExchange x, int status, String body) throws java.io.IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        x.sendResponseHeaders(status, bytes.length);
+        try (java.io.OutputStream o = x.getResponseBody()) {
+            o.write(bytes);
+        }
+    }
 }
