@@ -184,6 +184,22 @@ public final class NameRules {
         return out.toString();
     }
 
+    /** Characters of a name {@link #shortened} shows whole; a longer one keeps its start and end. */
+    public static final int SHOWN_CHARS = 200;
+
+    /**
+     * The name {@link #printable}, and when longer than {@value #SHOWN_CHARS} characters, its start and
+     * end around how many bytes it has ({@code "d/d/d/…(6001 bytes)…/d/d"}), for a message or a log line.
+     */
+    public static String shortened(String name) {
+        if (name == null || name.length() <= SHOWN_CHARS) {
+            return printable(name);
+        }
+        int half = SHOWN_CHARS / 2 - 10;
+        return printable(name.substring(0, half)) + "…(" + utf8Length(name) + " bytes)…"
+                + printable(name.substring(name.length() - half));
+    }
+
     /**
      * Whether the last name of {@code path} cannot be read as text: its bytes are not UTF-8, so Java
      * shows them as U+FFFD and the name, as text, names another file or none (nothing can be read, sent

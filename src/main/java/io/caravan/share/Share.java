@@ -59,6 +59,8 @@ public final class Share implements AutoCloseable {
     private final int maxEntries;
     /** Why the last scan failed; null while scans succeed. */
     private volatile String failure;
+    /** The entry beyond the name limits the last scan warned of, or null. */
+    private volatile String beyondLimitsWarned;
     /** Whether a scan has been recorded since {@link #start}: the first compares with the saved tree. */
     private boolean compared;
     /**
@@ -289,7 +291,9 @@ public final class Share implements AutoCloseable {
         String why = e instanceof TooManyEntriesException ? e.getMessage()
                 : memory ? "share '" + name + "': scanning " + root + " ran out of memory (" + e.getMessage() + "): give"
                         + " Caravan a larger heap (JAVA_OPTS=-Xmx2g, say) or share a smaller folder"
-                : "share '" + name + "': scanning " + root + " failed (" + e + ")";
+                : "share '" + name + "': scanning " + root + " failed (" + (e instanceof java.nio.file.FileSystemException f
+                        ? NameRules.shortened(f.getFile()) + ": " + io.caravan.fs.FsMessages.reason(f)
+                        : NameRules.shortened(String.valueOf(e))) + ")";
         why += "; no changes are recorded until a scan succeeds (tried again every " + rescan.toSeconds() + " s)";
         if (!why.equals(failure)) {
             LOG.error(why);
@@ -325,7 +329,17 @@ public final class Share implements AutoCloseable {
     Map<String, SyncEntry> scan() throws IOException {
         Map<String, SyncEntry> entries = new TreeMap<>();
         Map<String, Long> found = new java.util.HashMap<>();
-        for (Map.Entry<String, SyncEntry> e : TreeScanner.scan(root, OWN_NAMES).entrySet()) {
+        List<String> beyond = new java.util.ArrayList<>(1);
+        Map<String, SyncEntry> scanned = TreeScanner.scan(root, OWN_NAMES,
+                unreadable -> LOG.warn("share '{}': '{}' below {} is not a valid UTF-8 name: left out (rename it to share it)", name,
+                        NameRules.shortened(unreadable), root),
+                path -> {
+                    if (beyond.isEmpty()) {
+                        beyond.add(path);
+                    }
+                });
+        warnBeyondLimits(beyond.isEmpty() ? null : beyond.get(0));
+        for (Map.Entry<String, SyncEntry> e : scanned.entrySet()) {
             if (NameRules.problem(e.getKey()) == null) {
                 if (entries.size() == maxEntries) {
                     throw new TooManyEntriesException("share '" + name + "': " + root + " holds more than " + maxEntries
@@ -345,6 +359,19 @@ public final class Share implements AutoCloseable {
         }
         inodes = found;
         return entries;
+    }
+
+    /**
+     * Warns once of the first entry a scan left out for being beyond the name limits; not again while
+     * the scans find the same one.
+     */
+    private void warnBeyondLimits(String first) {
+        if (first != null && !first.equals(beyondLimitsWarned)) {
+            LOG.warn("share '{}': '{}' below {} is beyond the name limits ({}): it and everything below it, and any other"
+                    + " such entry, are left out; the rest is shared", name, NameRules.shortened(first), root,
+                    NameRules.lengthProblem(first));
+        }
+        beyondLimitsWarned = first;
     }
 
     /** A scan found more entries than the share takes. */

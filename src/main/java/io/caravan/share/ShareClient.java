@@ -44,6 +44,8 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
     static final Duration BUSY_PATIENCE = Duration.ofSeconds(20);
     /** The largest answer of changes read (a server sends at most {@link ShareLog#MAX_EVENTS_PER_ANSWER} at a time). */
     static final int MAX_EVENTS_BYTES = 16 << 20;
+    /** Malformed changes of one answer said one by one; the rest are counted in one line. */
+    static final int MALFORMED_SAID = 10;
     /** The most entries of a listing taken: a share's tree is held in memory, as the follower's own is. */
     static final int MAX_LISTING_ENTRIES = 2_000_000;
     /**
@@ -169,16 +171,31 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
                     + " follower takes with a heap of " + heapMib() + " MiB: give it a larger heap (JAVA_OPTS=-Xmx2g, say),"
                     + " or follow a smaller folder");
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
-            if (!outOfMemory(e)) {
-                throw e;
-            }
-            int read = entries.size();
-            entries.clear(); // let them go before anything else is asked of the heap
-            throw new ShareRefusedException("reading the listing of " + share + " ran out of memory after " + read
-                    + " entries (a heap of " + heapMib() + " MiB): give the follower a larger heap (JAVA_OPTS=-Xmx2g, say),"
-                    + " or follow a smaller folder");
+            throw outOfMemory(e, entries.values(), "the listing of " + share, "entries", ", or follow a smaller folder");
         }
         return new ShareLog.Listing(sequence, entries);
+    }
+
+    /**
+     * For a failure reading {@code what} into {@code held}: {@code failure} itself, thrown, unless it is
+     * running out of memory; then {@code held} is emptied and the refusal returned says so, how many
+     * {@code units} were read and what to do ({@code orElse} adds another way out).
+     */
+    private ShareRefusedException outOfMemory(Throwable failure, java.util.Collection<?> held, String what, String units,
+            String orElse) throws IOException {
+        if (!outOfMemory(failure)) {
+            if (failure instanceof IOException e) {
+                throw e;
+            }
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            throw (Error) failure;
+        }
+        int read = held.size();
+        held.clear(); // let them go before anything else is asked of the heap
+        return new ShareRefusedException("reading " + what + " ran out of memory after " + read + " " + units + " (a heap of "
+                + heapMib() + " MiB): give the follower a larger heap (JAVA_OPTS=-Xmx2g, say)" + orElse);
     }
 
     /** Whether {@code failure} is, or was caused by (a stream closed on it, say), running out of memory. */
@@ -205,42 +222,104 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
         try {
             entry = SyncEntry.fromJson(node);
         } catch (RuntimeException e) {
-            refused.accept("an entry the server listed is malformed (" + node + ")");
+            refused.accept("an entry the server listed is malformed (" + NameRules.shortened(node.toString()) + ")");
             return;
         }
-        if (acceptable(entry.path()) && (entry.type() != SyncEntry.Type.LINK || entry.target() != null)) {
+        if (acceptable(entry.path()) && holdable(entry)) {
             entries.put(entry.path(), entry);
         }
+    }
+
+    /** A link without a target: refused in a change by {@link EventCheck}, which names the change. */
+    private static boolean linkWithoutTarget(SyncEntry entry) {
+        return entry.type() == SyncEntry.Type.LINK && entry.target() == null;
+    }
+
+    /**
+     * Whether a folder can hold {@code entry} as the server listed it: a link's target is neither empty
+     * nor {@value NameRules#PATH_MAX} bytes or more nor holds a NUL, a size is not negative. One that
+     * cannot is refused as {@code <path>: <why>}, control characters escaped.
+     */
+    private boolean holdable(SyncEntry entry) {
+        String why = null;
+        if (entry.type() == SyncEntry.Type.LINK) {
+            String target = entry.target();
+            int bytes = target == null ? 0 : NameRules.utf8Length(target);
+            why = target == null ? "a link without a target"
+                    : target.isEmpty() ? "a link with an empty target"
+                    : target.indexOf('\0') >= 0 ? "its link target holds a NUL character, which no link may hold"
+                    : bytes >= NameRules.PATH_MAX ? "its link target is " + bytes + " bytes, more than a link holds (under "
+                            + NameRules.PATH_MAX + ")"
+                    : null;
+        }
+        if (why == null && entry.size() < 0) {
+            why = "its size " + entry.size() + " is negative";
+        }
+        if (why != null) {
+            refused.accept(NameRules.printable(entry.path()) + ": " + why + "; left out");
+            return false;
+        }
+        return true;
     }
 
     /**
      * The events after {@code since}, waiting up to {@code wait} for one; {@link CursorGoneException} on 410.
      * A server that has not answered {@code wait} plus the stall timeout later, or whose answer goes
-     * silent or drips, fails the poll as broken off; {@link #hangUp} ends it at once.
+     * silent or drips, fails the poll as broken off; {@link #hangUp} ends it at once. The answer is read
+     * change by change, never held whole: more than {@link #MAX_EVENTS_BYTES} bytes or
+     * {@link ShareLog#MAX_EVENTS_PER_ANSWER} changes fails the poll, a malformed change is refused
+     * (its text escaped and shortened), and running out of memory is a {@link ShareRefusedException}
+     * that says what to do (a larger heap).
      */
     public Events events(long since, Duration wait) throws IOException {
         String suffix = "/events?since=" + since + "&timeout=" + wait.toSeconds();
-        JsonNode body = ask(suffix, wait.plus(stall), MINIMUM_RATE, stall, "the changes of " + share,
-                in -> JSON.readTree(bounded(in, MAX_EVENTS_BYTES, "changes")));
+        String what = "the changes of " + share;
         List<ShareEvent> events = new ArrayList<>();
-        long latest = since;
-        for (JsonNode node : body.path("events")) {
-            ShareEvent event;
-            try {
-                event = ShareEvent.fromJson(node);
-            } catch (RuntimeException e) {
-                refused.accept("a change the server sent is malformed (" + node + ")");
-                continue;
-            }
-            latest = Math.max(latest, event.seq());
-            boolean ok = event.type() == ShareEvent.Type.RESET
-                    || acceptable(event.path()) && (event.from() == null || acceptable(event.from()))
-                    && (event.entry() == null || event.entry().path().equals(event.path()));
-            if (ok) {
-                events.add(event);
-            }
+        long[] latest = {since};
+        int[] malformed = {0};
+        Map<String, JsonNode> head;
+        try {
+            head = ask(suffix, wait.plus(stall), MINIMUM_RATE, stall, what,
+                    in -> ListingJson.read(new io.caravan.util.CappedInputStream(in, MAX_EVENTS_BYTES,
+                            () -> "the changes " + share + " answered hold more than " + MAX_EVENTS_BYTES
+                                    + " bytes, more than a follower reads: the server is broken"), "events", ShareLog.MAX_EVENTS_PER_ANSWER, what,
+                            node -> take(node, events, latest, malformed)));
+        } catch (ListingJson.TooManyEntriesException e) {
+            throw new IOException(what + " hold more than " + ShareLog.MAX_EVENTS_PER_ANSWER + " events, more than a"
+                    + " server sends at once: the server is broken");
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            throw outOfMemory(e, events, what, "events", "");
         }
-        return new Events(Math.max(latest, body.path("latest").asLong(latest)), events);
+        if (malformed[0] > MALFORMED_SAID) {
+            refused.accept((malformed[0] - MALFORMED_SAID) + " more malformed changes in the same answer were left out");
+        }
+        JsonNode said = head.get("latest");
+        return new Events(Math.max(latest[0], said == null ? latest[0] : said.asLong(latest[0])), events);
+    }
+
+    /**
+     * Takes one change of an answer into {@code events} when it is acceptable, raising {@code latest} to
+     * its number; a malformed one is counted in {@code malformed}, and said when among the first
+     * {@link #MALFORMED_SAID}.
+     */
+    private void take(JsonNode node, List<ShareEvent> events, long[] latest, int[] malformed) {
+        ShareEvent event;
+        try {
+            event = ShareEvent.fromJson(node);
+        } catch (RuntimeException e) {
+            if (++malformed[0] <= MALFORMED_SAID) {
+                refused.accept("a change the server sent is malformed (" + NameRules.shortened(node.toString()) + ")");
+            }
+            return;
+        }
+        latest[0] = Math.max(latest[0], event.seq());
+        boolean ok = event.type() == ShareEvent.Type.RESET
+                || acceptable(event.path()) && (event.from() == null || acceptable(event.from()))
+                && (event.entry() == null || event.entry().path().equals(event.path())
+                        && (linkWithoutTarget(event.entry()) || holdable(event.entry())));
+        if (ok) {
+            events.add(event);
+        }
     }
 
     /**
@@ -522,16 +601,6 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
         for (HttpURLConnection connection : asking) {
             connection.disconnect();
         }
-    }
-
-    /** {@code in} whole as text, refused when longer than {@code max} bytes, naming {@code what} it was. */
-    private String bounded(InputStream in, int max, String what) throws IOException {
-        byte[] bytes = in.readNBytes(max + 1);
-        if (bytes.length > max) {
-            throw new IOException("the " + what + " " + share + " answered hold more than " + max
-                    + " bytes, more than a follower reads: the server is broken");
-        }
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private IOException failure(int status, String body, String what) {

@@ -109,11 +109,11 @@ public final class ShareFollower implements AutoCloseable {
                     throw e; // a wrong URL or token: the user must change it
                 }
                 // a server that answered before and refuses now is being restarted or reconfigured: keep trying
-                console.line(e.getMessage() + "; trying again in " + backoff / 1000 + " s");
+                console.line(NameRules.printable(e.getMessage()) + "; trying again in " + backoff / 1000 + " s");
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
             } catch (PassRefusedException | UnsafePathException e) {
-                console.line("Pass refused: " + e.getMessage());
+                console.line("Pass refused: " + NameRules.printable(e.getMessage()));
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
             } catch (FileSystemException e) {
@@ -126,7 +126,7 @@ public final class ShareFollower implements AutoCloseable {
                 if (!running) {
                     return;
                 }
-                console.line("Share " + client + " unreachable (" + e.getMessage() + "); trying again in " + backoff / 1000 + " s");
+                console.line("Share " + client + " unreachable (" + NameRules.printable(e.getMessage()) + "); trying again in " + backoff / 1000 + " s");
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
             }

@@ -315,7 +315,7 @@ public final class LocalMirror {
             done = changes(target, plan, verbose, failures);
             done += content(target, planned, verbose, failures);
         }
-        failures.forEach(f -> console.line("Failed: " + f));
+        failures.forEach(f -> console.line("Failed: " + NameRules.printable(f)));
         MirrorSync.Outcome outcome = new MirrorSync.Outcome(done, failures.size(), plan.unchanged(), failures);
         if (verbose) {
             console.results(mode, outcome.synced(), outcome.failed(), outcome.skipped(), System.nanoTime() - started);

@@ -1,6 +1,7 @@
 package io.caravan.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.fs.NameRules;
 import io.caravan.sender.Retry;
 import io.caravan.sender.ReceiverClient;
 import java.io.IOException;
@@ -126,7 +127,7 @@ public final class MirrorSync {
                 failures.add("folders: " + e.getMessage());
             }
         }
-        failures.forEach(f -> console.line("Failed: " + f));
+        failures.forEach(f -> console.line("Failed: " + NameRules.printable(f)));
         Outcome outcome = new Outcome(progress.done.get(), failed, plan.unchanged(), failures);
         if (verbose) {
             console.results(settings.mode(), outcome.synced(), outcome.failed(), outcome.skipped(), System.nanoTime() - started);

@@ -173,17 +173,35 @@ public final class PathFilter {
         return rules;
     }
 
-    /** True when {@code path} (relative, {@code /}-separated; {@code dir} if it is a folder) or a folder above it is excluded. */
+    /**
+     * True when {@code path} (relative, {@code /}-separated; {@code dir} if it is a folder) or a folder above it is excluded.
+     * Each pattern runs once over the path, deciding the folders above it and the path together.
+     */
     public boolean excludes(String path, boolean dir) {
         if (rules.isEmpty()) {
             return false;
         }
-        for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
-            if (excludedItself(path.substring(0, slash), true)) {
+        int[] chars = path.codePoints().toArray();
+        boolean[][] matched = new boolean[patterns.size()][];
+        for (int i = 0; i < patterns.size(); i++) {
+            matched[i] = patterns.get(i).leadingMatches(chars);
+        }
+        for (int k = 0; k < chars.length; k++) {
+            if (chars[k] == '/' && firstMatch(matched, k, true) == Boolean.FALSE) {
                 return true;
             }
         }
-        return excludedItself(path, dir);
+        return firstMatch(matched, chars.length, dir) == Boolean.FALSE;
+    }
+
+    /** Whether the first rule matching the path's first {@code end} characters includes it; null when none does. */
+    private Boolean firstMatch(boolean[][] matched, int end, boolean dir) {
+        for (int i = 0; i < patterns.size(); i++) {
+            if (matched[i][end] && patterns.get(i).takes(dir)) {
+                return rules.get(i).include();
+            }
+        }
+        return null;
     }
 
     /** The entries that are not excluded (the same map when there are no rules). */
@@ -200,12 +218,4 @@ public final class PathFilter {
         return kept;
     }
 
-    private boolean excludedItself(String path, boolean dir) {
-        for (int i = 0; i < patterns.size(); i++) {
-            if (patterns.get(i).matches(path, dir)) {
-                return !rules.get(i).include();
-            }
-        }
-        return false;
-    }
 }

@@ -24,6 +24,9 @@ import java.util.function.Consumer;
  * simply not listed. A missing root is an error, never an empty tree (which would delete the mirror).
  * Entries a {@link PathFilter} excludes are not listed, and excluded folders are not entered.
  * Modes are the bits a mirror keeps ({@link ListedTree#kept}): a folder's sticky bit included.
+ * An entry whose relative name is beyond the name limits ({@link NameRules#MAX_DEPTH} parts or
+ * {@link NameRules#MAX_PATH_BYTES} bytes) is never synced or shared: it is left out, with nothing
+ * below it looked at, and one warning per scan names the first such entry, shortened.
  */
 public final class TreeScanner {
 
@@ -55,9 +58,30 @@ public final class TreeScanner {
      * and its path, as text, given to {@code unreadable}, with nothing below it.
      */
     public static Map<String, SyncEntry> scan(Path root, PathFilter filter, Consumer<String> unreadable) throws IOException {
-        Walk walk = new Walk(root, filter, unreadable);
+        return scan(root, filter, unreadable, beyondLimitsWarning(root));
+    }
+
+    /**
+     * As {@link #scan(Path, PathFilter, Consumer)}; each entry beyond the name limits, left out with
+     * everything below it, is given (its relative path) to {@code beyondLimits} instead of the warning.
+     */
+    public static Map<String, SyncEntry> scan(Path root, PathFilter filter, Consumer<String> unreadable, Consumer<String> beyondLimits)
+            throws IOException {
+        Walk walk = new Walk(root, filter, unreadable, beyondLimits);
         Files.walkFileTree(root, walk);
         return walk.entries;
+    }
+
+    /** Warns of the first entry a scan finds beyond the name limits (the scan's one warning of them). */
+    private static Consumer<String> beyondLimitsWarning(Path root) {
+        boolean[] warned = {false};
+        return path -> {
+            if (!warned[0]) {
+                warned[0] = true;
+                LOG.warn("'{}' below {} is beyond the name limits ({}): left out with everything below it, and so is"
+                        + " any other such entry", NameRules.shortened(path), root, NameRules.lengthProblem(path));
+            }
+        };
     }
 
     /**
@@ -70,7 +94,7 @@ public final class TreeScanner {
     public static Map<String, SyncEntry> scan(Path root, PathFilter filter, Collection<String> paths, Consumer<String> unreadable)
             throws IOException {
         Files.readAttributes(root, BasicFileAttributes.class); // a missing root is an error, as for the whole scan
-        Walk walk = new Walk(root, filter, unreadable);
+        Walk walk = new Walk(root, filter, unreadable, beyondLimitsWarning(root));
         Map<String, Boolean> entered = new HashMap<>(); // a folder above a path: whether what is below it is looked at
         for (String path : TreeDiff.topMost(paths)) {
             boolean reachable = true;
@@ -95,12 +119,25 @@ public final class TreeScanner {
         private final Path root;
         private final PathFilter filter;
         private final Consumer<String> unreadable;
+        private final Consumer<String> beyondLimits;
         private final Map<String, SyncEntry> entries = new TreeMap<>();
 
-        Walk(Path root, PathFilter filter, Consumer<String> unreadable) {
+        Walk(Path root, PathFilter filter, Consumer<String> unreadable, Consumer<String> beyondLimits) {
             this.root = root;
             this.filter = filter;
             this.unreadable = unreadable;
+            this.beyondLimits = beyondLimits;
+        }
+
+        /** Whether {@code path} is beyond the name limits, given to {@link #beyondLimits} when it is. */
+        private boolean beyondLimits(Path path) {
+            Path relative = root.relativize(path);
+            if (relative.getNameCount() <= NameRules.MAX_DEPTH
+                    && NameRules.utf8Length(relative.toString()) <= NameRules.MAX_PATH_BYTES) {
+                return false;
+            }
+            beyondLimits.accept(relative.toString());
+            return true;
         }
 
         /** Lists the entry {@code path}, a folder above what is scanned; whether what is below it is looked at. */
@@ -121,6 +158,9 @@ public final class TreeScanner {
         @Override
         public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
             if (!dir.equals(root)) {
+                if (beyondLimits(dir)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
                 if (filter.excludes(root.relativize(dir).toString(), true)) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
@@ -135,7 +175,7 @@ public final class TreeScanner {
 
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            if (filter.excludes(root.relativize(file).toString(), false)) {
+            if (beyondLimits(file) || filter.excludes(root.relativize(file).toString(), false)) {
                 return FileVisitResult.CONTINUE;
             }
             if (attrs.isSymbolicLink()) {

@@ -89,20 +89,26 @@ public final class ListingJson {
      */
     public static Map<String, JsonNode> read(InputStream in, long maxEntries, String what,
             Consumer<JsonNode> each) throws IOException {
+        return read(in, "entries", maxEntries, what, each);
+    }
+
+    /** As {@link #read(InputStream, long, String, Consumer)}, for a listing whose array is the field {@code array}. */
+    public static Map<String, JsonNode> read(InputStream in, String array, long maxEntries, String what,
+            Consumer<JsonNode> each) throws IOException {
         Map<String, JsonNode> head = new LinkedHashMap<>();
         try (JsonParser parser = JSON.createParser(in)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new IOException(what + " is not a listing (a JSON object with entries)");
+                throw new IOException(what + " is not a listing (a JSON object with " + array + ")");
             }
             long count = 0;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
-                if (field.equals("entries") && value == JsonToken.START_ARRAY) {
+                if (field.equals(array) && value == JsonToken.START_ARRAY) {
                     while (parser.nextToken() != JsonToken.END_ARRAY) {
                         if (++count > maxEntries) {
                             throw new TooManyEntriesException(what + " holds more than " + maxEntries
-                                    + " entries, more than this client takes");
+                                    + " " + array + ", more than this client takes");
                         }
                         each.accept(JSON.readTree(parser));
                     }
