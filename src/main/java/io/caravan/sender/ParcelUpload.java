@@ -120,7 +120,8 @@ public final class ParcelUpload {
             String sid = entry.get().sessionId();
             DedupPlan plan = DedupPlan.of(cache, settings.dedupMinSize(), entry.get().references(), client.url());
             try {
-                ReceiverClient.SessionStatus status = retry.call("status of " + name, () -> client.status(sid));
+                long maxChunks = maxChunks(source, settings.pack().chunkSize());
+                ReceiverClient.SessionStatus status = retry.call("status of " + name, () -> client.status(sid, maxChunks));
                 // a session that published already is judged by what it published, whatever the options now
                 // (a name that was free then may be the published folder now, which "into" would send into)
                 if (!status.finished() && !entry.get().servesOptions(extraOptions)) {
@@ -193,6 +194,17 @@ public final class ParcelUpload {
                 : dedup.references().isEmpty() ? "" : ", " + dedup.references().size() + " files sent as references");
         return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), dedup, null, null, settings.stateDir(), raw,
                 Map.of());
+    }
+
+    /**
+     * The most chunks a session of {@code source} in chunks of {@code chunkSize} is taken to hold, which
+     * bounds how much of its status answer is read: twice its bytes in chunks (a stream that compresses
+     * nothing and carries the tar's headers stays well below that), and at least 10,000.
+     */
+    static long maxChunks(Path source, long chunkSize) {
+        Long bytes = SourceSize.of(source);
+        long chunks = bytes == null ? 0 : bytes / Math.max(1, chunkSize) + 1;
+        return Math.max(10_000, 2 * chunks);
     }
 
     /**

@@ -33,8 +33,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReceiverClient {
 
-    /** The most of an answer read (a session's status for a 1 TiB parcel is a few MiB). */
-    private static final int MAX_ANSWER_BYTES = 32 << 20;
+    /**
+     * The most of an answer read to a start, finish, check, upload, deletion or mirror change (a few
+     * hundred bytes from a receiver; a finish's refused references and a mirror change's lists stay far
+     * below), and of a refusal's body.
+     */
+    static final int SMALL_ANSWER_BYTES = 1 << 20;
+    /** What a status answer may take per chunk of the session ({@code "123456":"<64 hex digits>",}), above {@link #SMALL_ANSWER_BYTES}. */
+    static final int STATUS_BYTES_PER_CHUNK = 96;
     /** The most entries of a mirror's listing taken, read one by one as they arrive: the local tree is held as big. */
     static final long MAX_MIRROR_ENTRIES = 2_000_000;
 
@@ -97,7 +103,7 @@ public final class ReceiverClient {
 
     /** Starts a session; returns the receiver's answer ({@code session_id}, {@code expires_at}, ...). */
     public JsonNode start(Map<String, Object> options) {
-        return json(exchange("POST", "/start", write(options), null, 201));
+        return exchange("POST", "/start", write(options), null, json(SMALL_ANSWER_BYTES), 201);
     }
 
     /**
@@ -112,9 +118,10 @@ public final class ReceiverClient {
         }
     }
 
-    /** {@code GET /status/{sid}}. */
-    public SessionStatus status(String sid) {
-        JsonNode answer = json(exchange("GET", "/status/" + sid, null, null, 200));
+    /** {@code GET /status/{sid}} of a session of at most {@code maxChunks} chunks (its answer is read no further than that). */
+    public SessionStatus status(String sid, long maxChunks) {
+        long limit = SMALL_ANSWER_BYTES + Math.max(0, maxChunks) * STATUS_BYTES_PER_CHUNK;
+        JsonNode answer = exchange("GET", "/status/" + sid, null, null, json(limit), 200);
         if (answer.path("finished").asBoolean(false)) {
             return new SessionStatus(Map.of(), answer, null);
         }
@@ -130,7 +137,7 @@ public final class ReceiverClient {
 
     /** Uploads one chunk: written straight from the array to the socket (fixed-length streaming). */
     public void put(String sid, int index, byte[] body, String sha256) {
-        exchange("PUT", "/upload/" + sid + "/" + index, body, sha256, 200, 201);
+        exchange("PUT", "/upload/" + sid + "/" + index, body, sha256, DISCARD, 200, 201);
         bytesSent.add(body.length);
     }
 
@@ -150,7 +157,7 @@ public final class ReceiverClient {
             try {
                 JsonNode answer = JSON.readTree(body);
                 if (answer != null && answer.path("message").isTextual()) {
-                    return answer.path("message").asText();
+                    return BoundedAnswer.excerpt(answer.path("message").asText());
                 }
             } catch (IOException e) {
                 // not JSON: not the receiver's own answer (a proxy, or Netty while a route is suspended)
@@ -163,7 +170,7 @@ public final class ReceiverClient {
             case 503 -> "the receiver is not taking requests right now (it is starting, stopping or busy); retry later";
             default -> null;
         };
-        String raw = body.isBlank() ? "" : body.strip().substring(0, Math.min(200, body.strip().length()));
+        String raw = BoundedAnswer.excerpt(body);
         if (meaning == null) {
             return raw.isEmpty() ? "no message" : raw;
         }
@@ -182,18 +189,18 @@ public final class ReceiverClient {
         StringBuilder path = new StringBuilder("/finish/").append(sid);
         options.forEach((key, value) -> path.append(path.indexOf("?") < 0 ? '?' : '&').append(encode(key)).append('=')
                 .append(encode(value)));
-        return json(exchange("POST", path.toString(), manifestJson.getBytes(StandardCharsets.UTF_8), null, 200));
+        return exchange("POST", path.toString(), manifestJson.getBytes(StandardCharsets.UTF_8), null, json(SMALL_ANSWER_BYTES), 200);
     }
 
     /** Which of these hashes the receiver already stores. */
     public JsonNode check(List<String> hashes) {
-        return json(exchange("POST", "/check", write(hashes), null, 200)).path("found");
+        return exchange("POST", "/check", write(hashes), null, json(SMALL_ANSWER_BYTES), 200).path("found");
     }
 
     /** {@code GET /mirror}: the entries of a mirror ({@code path, type, size, mtime, mode, target, sha256}). */
     public Map<String, SyncEntry> mirror(String name, boolean checksum) {
         String path = "/mirror?name=" + encode(name) + (checksum ? "&checksum=true" : "");
-        return exchange("GET", path, null, null, answer -> {
+        return exchange("GET", path, null, null, (answer, what) -> {
             Map<String, SyncEntry> entries = new java.util.TreeMap<>();
             ListingJson.read(answer, MAX_MIRROR_ENTRIES, "the listing of mirror '" + name + "' from " + url(),
                     node -> {
@@ -222,7 +229,8 @@ public final class ReceiverClient {
             Map<String, Object> batch = new java.util.LinkedHashMap<>();
             batch.put("rename", renames.subList(Math.min(from, renames.size()), Math.min(to, renames.size())));
             batch.put("delete", deletes.subList(Math.max(0, from - renames.size()), Math.max(0, to - renames.size())));
-            JsonNode answer = json(exchange("POST", "/mirror/changes?name=" + encode(name), write(batch), null, 200));
+            JsonNode answer = exchange("POST", "/mirror/changes?name=" + encode(name), write(batch), null,
+                    json(SMALL_ANSWER_BYTES), 200);
             for (String field : List.of("renamed", "deleted", "skipped")) {
                 answer.path(field).forEach(((com.fasterxml.jackson.databind.node.ArrayNode) merged.get(field))::add);
             }
@@ -232,7 +240,7 @@ public final class ReceiverClient {
 
     /** {@code DELETE /sessions/{sid}}: abandons a session and its chunks. */
     public void delete(String sid) {
-        exchange("DELETE", "/sessions/" + sid, null, null, 204, 404, 410);
+        exchange("DELETE", "/sessions/" + sid, null, null, DISCARD, 204, 404, 410);
     }
 
     private static String encode(String text) {
@@ -245,19 +253,22 @@ public final class ReceiverClient {
      * asynchronous HTTP client for large bodies, and does not load that client's classes and TLS
      * context at every start of a command.
      */
-    /** Reads a successful answer's body. */
+    /** Reads a successful answer's body; {@code what} names the request ("POST http://host:port/start"). */
     @FunctionalInterface
     private interface AnswerReader<T> {
-        T read(InputStream answer) throws IOException;
+        T read(InputStream answer, String what) throws IOException;
     }
 
-    /** The answer's text, bounded whatever the receiver sends: a status lists at most a session's chunks. */
-    private static final AnswerReader<String> TEXT = answer -> answer == null ? ""
-            : new String(answer.readNBytes(MAX_ANSWER_BYTES), StandardCharsets.UTF_8);
-
-    private String exchange(String method, String path, byte[] body, String sha256, int... ok) {
-        return exchange(method, path, body, sha256, TEXT, ok);
+    /** One JSON value of at most {@code limit} bytes, else an {@link UnreadableAnswerException}. */
+    private static AnswerReader<JsonNode> json(long limit) {
+        return (answer, what) -> BoundedAnswer.json(answer, limit, what);
     }
+
+    /** An answer whose content is not used, read to its end (so the connection is kept) up to {@link #SMALL_ANSWER_BYTES}. */
+    private static final AnswerReader<Void> DISCARD = (answer, what) -> {
+        BoundedAnswer.discard(answer, SMALL_ANSWER_BYTES, what);
+        return null;
+    };
 
     private <T> T exchange(String method, String path, byte[] body, String sha256, AnswerReader<T> reader, int... ok) {
         HttpURLConnection[] connection = new HttpURLConnection[1];
@@ -317,15 +328,21 @@ public final class ReceiverClient {
             for (int expected : ok) {
                 if (status == expected) {
                     try (InputStream answer = connection.getInputStream()) {
-                        return reader.read(answer);
+                        return reader.read(answer, method + " " + base + path);
                     } catch (ListingJson.TooManyEntriesException e) {
                         throw new ShipException(413, method + " " + base + path + ": " + e.getMessage(), e); // not retried
+                    } catch (UnreadableAnswerException e) {
+                        connection.disconnect(); // the rest of that answer is not read, nor the connection used again
+                        throw e;
                     }
                 }
             }
             String text;
             try (InputStream answer = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
                 text = answer == null ? "" : new String(answer.readNBytes(64 << 10), StandardCharsets.UTF_8); // an error is short
+                if (answer != null && answer.read() >= 0) {
+                    connection.disconnect(); // longer than any refusal of a receiver: the rest is not read
+                }
             }
             throw refused(method, path, status, text);
         } catch (java.net.HttpRetryException e) {
@@ -395,14 +412,6 @@ public final class ReceiverClient {
             return tlsFailure(method, path, ssl);
         }
         return new ShipException(0, method + " " + base + path + ": receiver unreachable (" + e + ")", e);
-    }
-
-    private static JsonNode json(String body) {
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            throw new ShipException(502, "the receiver's answer is not JSON: " + body, e);
-        }
     }
 
     private static byte[] write(Object value) {
