@@ -49,6 +49,17 @@ public final class ReceiverClient {
     /** Status used for a failed TLS handshake (as nginx does): not retried, trying again cannot help. */
     static final int TLS_FAILURE = 495;
 
+    /**
+     * The longest a small request (a start, a status, a check, a deletion) waits for a byte of its answer:
+     * a receiver answers them at once. Uploads and finishes keep the client's own timeout (a finish
+     * verifies and publishes, which takes long for a large parcel).
+     */
+    static final Duration SMALL_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    /** After how long, and then how often, a request still waiting for its answer is named in a warning. */
+    static final Duration STALL_NOTE = Duration.ofSeconds(30);
+    /** Names the requests still waiting for their answers; one daemon thread for all clients. */
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor STALL_WATCH = stallWatch();
+
     /** Renames and deletions sent in one {@code /mirror/changes} request at most; no receiver takes fewer (RequestLimits). */
     public static final int MIRROR_CHANGES_PER_REQUEST = 1000;
 
@@ -243,6 +254,32 @@ public final class ReceiverClient {
         exchange("DELETE", "/sessions/" + sid, null, null, DISCARD, 204, 404, 410);
     }
 
+    private static java.util.concurrent.ScheduledThreadPoolExecutor stallWatch() {
+        var watch = new java.util.concurrent.ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "caravan-answer-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        watch.setRemoveOnCancelPolicy(true);
+        return watch;
+    }
+
+    /** How long a request to {@code path} waits for a byte of its answer. */
+    private Duration readTimeout(String path) {
+        boolean small = path.equals("/start") || path.equals("/check") || path.startsWith("/status/")
+                || path.startsWith("/sessions/");
+        return small && SMALL_REQUEST_TIMEOUT.compareTo(timeout) < 0 ? SMALL_REQUEST_TIMEOUT : timeout;
+    }
+
+    /** Warns after {@link #STALL_NOTE}, and then every minute, that the request {@code what} still has no answer. */
+    private static java.util.concurrent.ScheduledFuture<?> watchForAnswer(String what) {
+        long started = System.nanoTime();
+        String attempt = Retry.currentAttempt();
+        return STALL_WATCH.scheduleAtFixedRate(() -> LOG.warn("no answer from {} for {} s, still waiting{}", what,
+                        Math.round((System.nanoTime() - started) / 1e9), attempt == null ? "" : " (" + attempt + ")"),
+                STALL_NOTE.toMillis(), 2 * STALL_NOTE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     private static String encode(String text) {
         return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
@@ -289,7 +326,7 @@ public final class ReceiverClient {
         long started = System.nanoTime();
         HttpURLConnection connection;
         try {
-            connection = HttpConnections.open(base + path, ssl, timeout, token);
+            connection = HttpConnections.open(base + path, ssl, readTimeout(path), token);
             opened[0] = connection;
             inFlight.add(connection);
             stop.check(method + " " + path);
@@ -314,13 +351,16 @@ public final class ReceiverClient {
         } catch (IOException e) {
             throw unreachable(method, path, e);
         }
+        java.util.concurrent.ScheduledFuture<?> stallNote = null;
         try {
             if (body != null) {
                 try (OutputStream out = connection.getOutputStream()) {
                     write(out, body);
                 }
             }
+            stallNote = watchForAnswer(base + path);
             int status = connection.getResponseCode();
+            stallNote.cancel(false);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{} {}{} ({} bytes) answered {} in {} ms", method, base, path, body == null ? 0 : body.length, status,
                         (System.nanoTime() - started) / 1_000_000);
@@ -352,6 +392,10 @@ public final class ReceiverClient {
             throw tlsFailure(method, path, e);
         } catch (IOException e) {
             throw unreachable(method, path, e);
+        } finally {
+            if (stallNote != null) {
+                stallNote.cancel(false);
+            }
         }
     }
 
@@ -410,6 +454,10 @@ public final class ReceiverClient {
     private ShipException unreachable(String method, String path, IOException e) {
         if (e.getCause() instanceof SSLException ssl) {
             return tlsFailure(method, path, ssl);
+        }
+        if (e instanceof java.net.SocketTimeoutException) {
+            return new ShipException(0, method + " " + base + path + ": no answer within "
+                    + readTimeout(path).toSeconds() + " s", e);
         }
         return new ShipException(0, method + " " + base + path + ": receiver unreachable (" + e + ")", e);
     }
