@@ -76,8 +76,7 @@ public record Retry(int attempts, Duration firstDelay, Duration maxDelay, Durati
                         ? (receiverWait.toNanos() - (System.nanoTime() - firstMissing)) / 1_000_000 : Long.MAX_VALUE;
                 int limit = missing ? receiverAttempts : attempts;
                 if (!e.retryable() || attempt >= limit || waitLeft <= 0) {
-                    throw attempt > 1 ? new ShipException(e.status(), e.error(), e.references(),
-                            e.getMessage() + " (after " + attempt + " attempts)", e) : e;
+                    throw attempt > 1 ? e.afterAttempts(attempt) : e;
                 }
                 if (missing) {
                     LOG.warn("{}: {}; waiting for it, next attempt in {} ms ({}/{})", what, e.getMessage(),

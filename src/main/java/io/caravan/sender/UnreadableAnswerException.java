@@ -8,7 +8,16 @@ package io.caravan.sender;
 public final class UnreadableAnswerException extends ShipException {
 
     public UnreadableAnswerException(String message) {
-        super(502, message, null);
+        this(message, null);
+    }
+
+    private UnreadableAnswerException(String message, Throwable cause) {
+        super(502, message, cause);
+    }
+
+    @Override
+    public ShipException afterAttempts(int attempts) {
+        return new UnreadableAnswerException(getMessage() + " (after " + attempts + " attempts)", this);
     }
 
     @Override
