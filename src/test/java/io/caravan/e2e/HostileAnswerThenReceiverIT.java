@@ -47,7 +47,8 @@ class HostileAnswerThenReceiverIT {
         TestTrees.write(staging.resolve("first.txt"), "answered endlessly\n");
         TestTrees.write(staging.resolve("later.txt"), "sent once a receiver answers\n");
 
-        CaravanProcess sender = processes.start(dir, "sender", LAUNCHER_HEAP, E2e.run(dir, port, "--role", "sender"));
+        CaravanProcess sender = processes.start(dir, "sender", LAUNCHER_HEAP, E2e.run(dir, port, "--role", "sender",
+                "-Dcaravan.console.enabled=false"));
         try {
             E2e.drop(staging.resolve("first.txt"), outbox);
             await("the first parcel given up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
