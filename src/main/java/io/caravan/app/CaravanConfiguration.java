@@ -474,6 +474,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         outbox.setQuietPeriod(settings.text("caravan.sender.folder-quiet-period", "10s"));
         outbox.setKeepVersions(settings.text("caravan.sender.keep-versions", "7d"));
         context.getRegistry().bind("outbox", outbox);
+        context.getRegistry().bind("outboxPoll", new io.caravan.route.send.PollSurvivesErrors());
 
         int parallel = settings.integer("caravan.sender.parallel", 4);
         PackOptions pack = new PackOptions(Codecs.byName(codec), Codecs.level(Codecs.byName(codec),

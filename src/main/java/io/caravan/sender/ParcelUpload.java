@@ -120,7 +120,8 @@ public final class ParcelUpload {
             String sid = entry.get().sessionId();
             DedupPlan plan = DedupPlan.of(cache, settings.dedupMinSize(), entry.get().references(), client.url());
             try {
-                ReceiverClient.SessionStatus status = retry.call("status of " + name, () -> client.status(sid));
+                long maxChunks = maxChunks(source, settings.pack().chunkSize());
+                ReceiverClient.SessionStatus status = retry.call("status of " + name, () -> client.status(sid, maxChunks));
                 // a session that published already is judged by what it published, whatever the options now
                 // (a name that was free then may be the published folder now, which "into" would send into)
                 if (!status.finished() && !entry.get().servesOptions(extraOptions)) {
@@ -193,6 +194,17 @@ public final class ParcelUpload {
                 : dedup.references().isEmpty() ? "" : ", " + dedup.references().size() + " files sent as references");
         return new ParcelUpload(client, journal, retry, source, name, sid, Map.of(), dedup, null, null, settings.stateDir(), raw,
                 Map.of());
+    }
+
+    /**
+     * The most chunks a session of {@code source} in chunks of {@code chunkSize} is taken to hold, which
+     * bounds how much of its status answer is read: twice its bytes in chunks (a stream that compresses
+     * nothing and carries the tar's headers stays well below that), and at least 10,000.
+     */
+    static long maxChunks(Path source, long chunkSize) {
+        Long bytes = SourceSize.of(source);
+        long chunks = bytes == null ? 0 : bytes / Math.max(1, chunkSize) + 1;
+        return Math.max(10_000, 2 * chunks);
     }
 
     /**
@@ -428,12 +440,41 @@ public final class ParcelUpload {
                     + (answered.isEmpty() ? "(none)" : answered) + ", not the " + manifest.sha256() + " of what was sent:"
                     + " it did not publish this parcel; check the receiver (is --to the right address?) and send again", null);
         }
+        String malformed = malformedFinishAnswer(answer, manifest);
+        if (malformed != null) {
+            throw new UnreadableAnswerException("the receiver answered the finish of '" + name + "' with " + malformed
+                    + ": it did not say that it published this parcel; check the receiver (is --to the right address?)"
+                    + " and send again");
+        }
         if (raw) {
             dedup.receiverHashed(answer.path("sha256").asText(null)); // not hashed whole here: one SHA-256 pass per byte
         }
         LOG.info("parcel '{}' published as {} ({} bytes sent, {} chunks already there{})", name,
                 answer.path("path").asText(), sentBytes.get(), skippedChunks.get(), levelSummary(hooks.levels()));
         return answer;
+    }
+
+    /**
+     * What is wrong with a finish answer, or null: it must name what was published, and for a raw
+     * session (whose whole-file SHA-256 only the receiver computes) give a SHA-256 of 64 hex digits and
+     * the file's size as its bytes.
+     */
+    private String malformedFinishAnswer(JsonNode answer, Manifest manifest) {
+        if (!answer.path("path").isTextual() || answer.path("path").asText().isEmpty()) {
+            return "no published name (" + BoundedAnswer.excerpt(answer.toString()) + ")";
+        }
+        if (!raw) {
+            return null;
+        }
+        String sha256 = answer.path("sha256").asText("");
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            return "the SHA-256 '" + BoundedAnswer.excerpt(sha256) + "', not 64 hex digits";
+        }
+        if (!answer.path("bytes").canConvertToLong() || answer.path("bytes").asLong() != manifest.totalSize()) {
+            return "bytes " + BoundedAnswer.excerpt(answer.path("bytes").toString()) + ", not the " + manifest.totalSize()
+                    + " of the file";
+        }
+        return null;
     }
 
     public long sentBytes() {

@@ -33,8 +33,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReceiverClient {
 
-    /** The most of an answer read (a session's status for a 1 TiB parcel is a few MiB). */
-    private static final int MAX_ANSWER_BYTES = 32 << 20;
+    /**
+     * The most of an answer read to a start, finish, check, upload, deletion or mirror change (a few
+     * hundred bytes from a receiver; a finish's refused references and a mirror change's lists stay far
+     * below), and of a refusal's body.
+     */
+    static final int SMALL_ANSWER_BYTES = 1 << 20;
+    /** What a status answer may take per chunk of the session ({@code "123456":"<64 hex digits>",}), above {@link #SMALL_ANSWER_BYTES}. */
+    static final int STATUS_BYTES_PER_CHUNK = 96;
     /** The most entries of a mirror's listing taken, read one by one as they arrive: the local tree is held as big. */
     static final long MAX_MIRROR_ENTRIES = 2_000_000;
 
@@ -42,6 +48,17 @@ public final class ReceiverClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Status used for a failed TLS handshake (as nginx does): not retried, trying again cannot help. */
     static final int TLS_FAILURE = 495;
+
+    /**
+     * The longest a small request (a start, a status, a check, a deletion) waits for a byte of its answer:
+     * a receiver answers them at once. Uploads and finishes keep the client's own timeout (a finish
+     * verifies and publishes, which takes long for a large parcel).
+     */
+    static final Duration SMALL_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    /** After how long, and then how often, a request still waiting for its answer is named in a warning. */
+    static final Duration STALL_NOTE = Duration.ofSeconds(30);
+    /** Names the requests still waiting for their answers; one daemon thread for all clients. */
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor STALL_WATCH = stallWatch();
 
     /** Renames and deletions sent in one {@code /mirror/changes} request at most; no receiver takes fewer (RequestLimits). */
     public static final int MIRROR_CHANGES_PER_REQUEST = 1000;
@@ -97,7 +114,7 @@ public final class ReceiverClient {
 
     /** Starts a session; returns the receiver's answer ({@code session_id}, {@code expires_at}, ...). */
     public JsonNode start(Map<String, Object> options) {
-        return json(exchange("POST", "/start", write(options), null, 201));
+        return exchange("POST", "/start", write(options), null, json(SMALL_ANSWER_BYTES), 201);
     }
 
     /**
@@ -112,9 +129,10 @@ public final class ReceiverClient {
         }
     }
 
-    /** {@code GET /status/{sid}}. */
-    public SessionStatus status(String sid) {
-        JsonNode answer = json(exchange("GET", "/status/" + sid, null, null, 200));
+    /** {@code GET /status/{sid}} of a session of at most {@code maxChunks} chunks (its answer is read no further than that). */
+    public SessionStatus status(String sid, long maxChunks) {
+        long limit = SMALL_ANSWER_BYTES + Math.max(0, maxChunks) * STATUS_BYTES_PER_CHUNK;
+        JsonNode answer = exchange("GET", "/status/" + sid, null, null, json(limit), 200);
         if (answer.path("finished").asBoolean(false)) {
             return new SessionStatus(Map.of(), answer, null);
         }
@@ -130,7 +148,7 @@ public final class ReceiverClient {
 
     /** Uploads one chunk: written straight from the array to the socket (fixed-length streaming). */
     public void put(String sid, int index, byte[] body, String sha256) {
-        exchange("PUT", "/upload/" + sid + "/" + index, body, sha256, 200, 201);
+        exchange("PUT", "/upload/" + sid + "/" + index, body, sha256, DISCARD, 200, 201);
         bytesSent.add(body.length);
     }
 
@@ -150,7 +168,7 @@ public final class ReceiverClient {
             try {
                 JsonNode answer = JSON.readTree(body);
                 if (answer != null && answer.path("message").isTextual()) {
-                    return answer.path("message").asText();
+                    return BoundedAnswer.excerpt(answer.path("message").asText());
                 }
             } catch (IOException e) {
                 // not JSON: not the receiver's own answer (a proxy, or Netty while a route is suspended)
@@ -163,7 +181,7 @@ public final class ReceiverClient {
             case 503 -> "the receiver is not taking requests right now (it is starting, stopping or busy); retry later";
             default -> null;
         };
-        String raw = body.isBlank() ? "" : body.strip().substring(0, Math.min(200, body.strip().length()));
+        String raw = BoundedAnswer.excerpt(body);
         if (meaning == null) {
             return raw.isEmpty() ? "no message" : raw;
         }
@@ -182,18 +200,18 @@ public final class ReceiverClient {
         StringBuilder path = new StringBuilder("/finish/").append(sid);
         options.forEach((key, value) -> path.append(path.indexOf("?") < 0 ? '?' : '&').append(encode(key)).append('=')
                 .append(encode(value)));
-        return json(exchange("POST", path.toString(), manifestJson.getBytes(StandardCharsets.UTF_8), null, 200));
+        return exchange("POST", path.toString(), manifestJson.getBytes(StandardCharsets.UTF_8), null, json(SMALL_ANSWER_BYTES), 200);
     }
 
     /** Which of these hashes the receiver already stores. */
     public JsonNode check(List<String> hashes) {
-        return json(exchange("POST", "/check", write(hashes), null, 200)).path("found");
+        return exchange("POST", "/check", write(hashes), null, json(SMALL_ANSWER_BYTES), 200).path("found");
     }
 
     /** {@code GET /mirror}: the entries of a mirror ({@code path, type, size, mtime, mode, target, sha256}). */
     public Map<String, SyncEntry> mirror(String name, boolean checksum) {
         String path = "/mirror?name=" + encode(name) + (checksum ? "&checksum=true" : "");
-        return exchange("GET", path, null, null, answer -> {
+        return exchange("GET", path, null, null, (answer, what) -> {
             Map<String, SyncEntry> entries = new java.util.TreeMap<>();
             ListingJson.read(answer, MAX_MIRROR_ENTRIES, "the listing of mirror '" + name + "' from " + url(),
                     node -> {
@@ -222,7 +240,8 @@ public final class ReceiverClient {
             Map<String, Object> batch = new java.util.LinkedHashMap<>();
             batch.put("rename", renames.subList(Math.min(from, renames.size()), Math.min(to, renames.size())));
             batch.put("delete", deletes.subList(Math.max(0, from - renames.size()), Math.max(0, to - renames.size())));
-            JsonNode answer = json(exchange("POST", "/mirror/changes?name=" + encode(name), write(batch), null, 200));
+            JsonNode answer = exchange("POST", "/mirror/changes?name=" + encode(name), write(batch), null,
+                    json(SMALL_ANSWER_BYTES), 200);
             for (String field : List.of("renamed", "deleted", "skipped")) {
                 answer.path(field).forEach(((com.fasterxml.jackson.databind.node.ArrayNode) merged.get(field))::add);
             }
@@ -232,7 +251,33 @@ public final class ReceiverClient {
 
     /** {@code DELETE /sessions/{sid}}: abandons a session and its chunks. */
     public void delete(String sid) {
-        exchange("DELETE", "/sessions/" + sid, null, null, 204, 404, 410);
+        exchange("DELETE", "/sessions/" + sid, null, null, DISCARD, 204, 404, 410);
+    }
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor stallWatch() {
+        var watch = new java.util.concurrent.ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "caravan-answer-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        watch.setRemoveOnCancelPolicy(true);
+        return watch;
+    }
+
+    /** How long a request to {@code path} waits for a byte of its answer. */
+    private Duration readTimeout(String path) {
+        boolean small = path.equals("/start") || path.equals("/check") || path.startsWith("/status/")
+                || path.startsWith("/sessions/");
+        return small && SMALL_REQUEST_TIMEOUT.compareTo(timeout) < 0 ? SMALL_REQUEST_TIMEOUT : timeout;
+    }
+
+    /** Warns after {@link #STALL_NOTE}, and then every minute, that the request {@code what} still has no answer. */
+    private static java.util.concurrent.ScheduledFuture<?> watchForAnswer(String what) {
+        long started = System.nanoTime();
+        String attempt = Retry.currentAttempt();
+        return STALL_WATCH.scheduleAtFixedRate(() -> LOG.warn("no answer from {} for {} s, still waiting{}", what,
+                        Math.round((System.nanoTime() - started) / 1e9), attempt == null ? "" : " (" + attempt + ")"),
+                STALL_NOTE.toMillis(), 2 * STALL_NOTE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private static String encode(String text) {
@@ -245,19 +290,22 @@ public final class ReceiverClient {
      * asynchronous HTTP client for large bodies, and does not load that client's classes and TLS
      * context at every start of a command.
      */
-    /** Reads a successful answer's body. */
+    /** Reads a successful answer's body; {@code what} names the request ("POST http://host:port/start"). */
     @FunctionalInterface
     private interface AnswerReader<T> {
-        T read(InputStream answer) throws IOException;
+        T read(InputStream answer, String what) throws IOException;
     }
 
-    /** The answer's text, bounded whatever the receiver sends: a status lists at most a session's chunks. */
-    private static final AnswerReader<String> TEXT = answer -> answer == null ? ""
-            : new String(answer.readNBytes(MAX_ANSWER_BYTES), StandardCharsets.UTF_8);
-
-    private String exchange(String method, String path, byte[] body, String sha256, int... ok) {
-        return exchange(method, path, body, sha256, TEXT, ok);
+    /** One JSON value of at most {@code limit} bytes, else an {@link UnreadableAnswerException}. */
+    private static AnswerReader<JsonNode> json(long limit) {
+        return (answer, what) -> BoundedAnswer.json(answer, limit, what);
     }
+
+    /** An answer whose content is not used, read to its end (so the connection is kept) up to {@link #SMALL_ANSWER_BYTES}. */
+    private static final AnswerReader<Void> DISCARD = (answer, what) -> {
+        BoundedAnswer.discard(answer, SMALL_ANSWER_BYTES, what);
+        return null;
+    };
 
     private <T> T exchange(String method, String path, byte[] body, String sha256, AnswerReader<T> reader, int... ok) {
         HttpURLConnection[] connection = new HttpURLConnection[1];
@@ -278,7 +326,7 @@ public final class ReceiverClient {
         long started = System.nanoTime();
         HttpURLConnection connection;
         try {
-            connection = HttpConnections.open(base + path, ssl, timeout, token);
+            connection = HttpConnections.open(base + path, ssl, readTimeout(path), token);
             opened[0] = connection;
             inFlight.add(connection);
             stop.check(method + " " + path);
@@ -303,13 +351,16 @@ public final class ReceiverClient {
         } catch (IOException e) {
             throw unreachable(method, path, e);
         }
+        java.util.concurrent.ScheduledFuture<?> stallNote = null;
         try {
             if (body != null) {
                 try (OutputStream out = connection.getOutputStream()) {
                     write(out, body);
                 }
             }
+            stallNote = watchForAnswer(base + path);
             int status = connection.getResponseCode();
+            stallNote.cancel(false);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{} {}{} ({} bytes) answered {} in {} ms", method, base, path, body == null ? 0 : body.length, status,
                         (System.nanoTime() - started) / 1_000_000);
@@ -317,15 +368,21 @@ public final class ReceiverClient {
             for (int expected : ok) {
                 if (status == expected) {
                     try (InputStream answer = connection.getInputStream()) {
-                        return reader.read(answer);
+                        return reader.read(answer, method + " " + base + path);
                     } catch (ListingJson.TooManyEntriesException e) {
                         throw new ShipException(413, method + " " + base + path + ": " + e.getMessage(), e); // not retried
+                    } catch (UnreadableAnswerException e) {
+                        connection.disconnect(); // the rest of that answer is not read, nor the connection used again
+                        throw e;
                     }
                 }
             }
             String text;
             try (InputStream answer = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
                 text = answer == null ? "" : new String(answer.readNBytes(64 << 10), StandardCharsets.UTF_8); // an error is short
+                if (answer != null && answer.read() >= 0) {
+                    connection.disconnect(); // longer than any refusal of a receiver: the rest is not read
+                }
             }
             throw refused(method, path, status, text);
         } catch (java.net.HttpRetryException e) {
@@ -335,6 +392,10 @@ public final class ReceiverClient {
             throw tlsFailure(method, path, e);
         } catch (IOException e) {
             throw unreachable(method, path, e);
+        } finally {
+            if (stallNote != null) {
+                stallNote.cancel(false);
+            }
         }
     }
 
@@ -394,15 +455,11 @@ public final class ReceiverClient {
         if (e.getCause() instanceof SSLException ssl) {
             return tlsFailure(method, path, ssl);
         }
-        return new ShipException(0, method + " " + base + path + ": receiver unreachable (" + e + ")", e);
-    }
-
-    private static JsonNode json(String body) {
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            throw new ShipException(502, "the receiver's answer is not JSON: " + body, e);
+        if (e instanceof java.net.SocketTimeoutException) {
+            return new ShipException(0, method + " " + base + path + ": no answer within "
+                    + readTimeout(path).toSeconds() + " s", e);
         }
+        return new ShipException(0, method + " " + base + path + ": receiver unreachable (" + e + ")", e);
     }
 
     private static byte[] write(Object value) {

@@ -17,6 +17,14 @@ public record Retry(int attempts, Duration firstDelay, Duration maxDelay, Durati
                     int receiverAttempts) {
 
     private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
+    /** The attempt the current thread makes of a call ("1/8"), for messages about it; null outside a call. */
+    private static final ThreadLocal<String> ATTEMPT = new ThreadLocal<>();
+
+    /** The attempt of the call this thread is making ("attempt 1/8"), or null outside {@link #call}. */
+    static String currentAttempt() {
+        String attempt = ATTEMPT.get();
+        return attempt == null ? null : "attempt " + attempt;
+    }
 
     /** About a minute of retries for a receiver that answers badly; three seconds for one that is not there. */
     public static final Retry DEFAULT = new Retry(8, Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(3),
@@ -54,6 +62,8 @@ public record Retry(int attempts, Duration firstDelay, Duration maxDelay, Durati
         long firstMissing = -1;
         for (int attempt = 1; ; attempt++) {
             stop.check(what);
+            String outer = ATTEMPT.get();
+            ATTEMPT.set(attempt + "/" + attempts);
             try {
                 return action.get();
             } catch (ShipException e) {
@@ -66,8 +76,7 @@ public record Retry(int attempts, Duration firstDelay, Duration maxDelay, Durati
                         ? (receiverWait.toNanos() - (System.nanoTime() - firstMissing)) / 1_000_000 : Long.MAX_VALUE;
                 int limit = missing ? receiverAttempts : attempts;
                 if (!e.retryable() || attempt >= limit || waitLeft <= 0) {
-                    throw attempt > 1 ? new ShipException(e.status(), e.error(), e.references(),
-                            e.getMessage() + " (after " + attempt + " attempts)", e) : e;
+                    throw attempt > 1 ? e.afterAttempts(attempt) : e;
                 }
                 if (missing) {
                     LOG.warn("{}: {}; waiting for it, next attempt in {} ms ({}/{})", what, e.getMessage(),
@@ -77,6 +86,8 @@ public record Retry(int attempts, Duration firstDelay, Duration maxDelay, Durati
                 }
                 sleep(Math.min(delay, waitLeft));
                 delay = Math.min(delay * 2, maxDelay.toMillis());
+            } finally {
+                ATTEMPT.set(outer);
             }
         }
     }

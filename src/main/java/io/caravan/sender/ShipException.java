@@ -47,6 +47,14 @@ public class ShipException extends CaravanException {
         return references;
     }
 
+    /**
+     * This failure as the last of {@code attempts}: the same status, error code and references (so as
+     * retryable as it is), the count added to its message.
+     */
+    public ShipException afterAttempts(int attempts) {
+        return new ShipException(status, error, references, getMessage() + " (after " + attempts + " attempts)", this);
+    }
+
     /** Connection failures, timeouts, 5xx, 429 and 507 may pass later; other 4xx will not. */
     public boolean retryable() {
         return status == 0 || status == 408 || status == 429 || status == 507 || status >= 500;

@@ -185,7 +185,8 @@ public final class Outbox implements GenericFileFilter<File> {
         }
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String name = exchange.getMessage().getHeader(CaravanHeaders.PARCEL, String.class);
-        String reason = cause == null ? "unknown failure" : cause.getMessage();
+        // one line, of bounded length, whatever the failure's message holds (a peer's answer quoted in it)
+        String reason = cause == null ? "unknown failure" : NameRules.printable(String.valueOf(cause.getMessage()));
         boolean stopping = exchange.getContext().isStopping();
         if (stopping || resumable(cause)) {
             LOG.warn("parcel '{}' stays in the outbox, resumable ({}): it is sent again {}, from the chunks the receiver"

@@ -1,0 +1,30 @@
+package io.caravan.route.send;
+
+import org.apache.camel.support.DefaultScheduledPollConsumerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbox's poll scheduler: Camel's own, except that a poll that ends with an {@link Error} (running
+ * out of heap while a parcel is sent, say) does not end the polling. Camel catches an exception of a
+ * parcel's exchange, but lets an {@code Error} out of the poll, and a scheduled task that throws is
+ * never run again: the process stayed up and sent nothing more. Here the error is logged and the next
+ * poll comes as usual; the parcel it happened to stays in the outbox, taken again at the next start
+ * (camel-file keeps it as in progress until then).
+ */
+public final class PollSurvivesErrors extends DefaultScheduledPollConsumerScheduler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollSurvivesErrors.class);
+
+    @Override
+    public void scheduleTask(Runnable task) {
+        super.scheduleTask(() -> {
+            try {
+                task.run();
+            } catch (Error e) {
+                LOG.error("a poll of the outbox ended with {}: the parcel it was sending stays in the outbox (sent again"
+                        + " at the next start), and the outbox is polled on", e.toString());
+            }
+        });
+    }
+}
