@@ -167,7 +167,7 @@ public final class NameRules {
         return segment.equals(RESERVED_PREFIX) || segment.startsWith(RESERVED_PREFIX + "-");
     }
 
-    /** The name with control characters escaped, safe for a message or a log line. */
+    /** The name with control characters (C0, DEL, C1, U+2028/U+2029) escaped, safe for a message or a log line. */
     public static String printable(String name) {
         if (name == null) {
             return "null";
@@ -175,7 +175,7 @@ public final class NameRules {
         StringBuilder out = new StringBuilder(name.length());
         for (int i = 0; i < name.length() && out.length() < 600; i++) {
             char c = name.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
                 out.append(String.format("\\u%04x", (int) c));
             } else {
                 out.append(c);

@@ -60,17 +60,9 @@ final class BoundedAnswer extends InputStream {
      */
     static String excerpt(String text) {
         String stripped = text.strip();
-        StringBuilder out = new StringBuilder();
         int shown = Math.min(stripped.length(), EXCERPT_CHARS);
-        for (int i = 0; i < shown; i++) {
-            char c = stripped.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return shown < stripped.length() ? out.append('…').toString() : out.toString();
+        String printable = io.caravan.fs.NameRules.printable(stripped.substring(0, shown));
+        return shown < stripped.length() ? printable + "…" : printable;
     }
 
     private UnreadableAnswerException notJson() {
