@@ -81,6 +81,8 @@ class ErrorCodesTest {
         codes.put(new UnsafeEntryException("e", "r"), "unsafe_entry 422");
         codes.put(new ShipException(500, "m", null), "ship 500");
         codes.put(new io.caravan.download.RefusedAnswerException("m", null), "ship 502");
+        codes.put(new io.caravan.sender.UnreadableAnswerException("m"), "unreadable_answer 502");
+        codes.put(new io.caravan.unpack.DamagedEntryException("e", "r"), "damaged_entry 422");
         codes.put(new NoReceiverException("http://x", new IOException("m")), "no_receiver 503");
         codes.put(new TransferStoppedException("w"), "transfer_stopped 503");
         codes.put(new SourceUnreadableException(Path.of("s"), "m", new IOException("m")), "source_unreadable 400");
@@ -104,7 +106,7 @@ class ErrorCodesTest {
     /** The codes refusals are thrown with ({@code new RequestRejectedException(status, "code", ...)}) in the main code. */
     private static final Set<String> REFUSALS = Set.of("bad_request", "busy", "body_too_large", "chunk_too_large",
             "empty_chunk", "incomplete", "insufficient_storage", "not_a_mirror", "not_found", "range_not_satisfiable",
-            "session_too_large", "share_failing", "stopping", "too_many_changes", "too_many_chunks", "too_many_sessions", "too_many_values",
+            "session_too_large", "share_failing", "stopping", "too_many_changes", "too_many_chunks", "too_many_entries_for_zip", "too_many_sessions", "too_many_values",
             "unauthorized");
 
     @Test
