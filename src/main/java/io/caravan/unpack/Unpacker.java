@@ -152,8 +152,7 @@ public final class Unpacker {
             if (storage.isPresent()) {
                 throw storage.get();
             }
-            throw new CaravanException("cannot unpack: " + e.getMessage()
-                    + " (the data is damaged, truncated, or not a tar archive in a supported codec)", e);
+            throw new DamagedStreamException(null, e);
         } finally {
             stop(inflated, read);
             if (decompressor != null) {
