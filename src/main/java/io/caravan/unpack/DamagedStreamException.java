@@ -15,22 +15,34 @@ public class DamagedStreamException extends CaravanException {
 
     /** The data broke off or could not be decoded in {@code entry} (null: before any entry). */
     public DamagedStreamException(String entry, Throwable cause) {
-        this(null, entry, cause);
+        this(null, entry, null, cause);
     }
 
-    private DamagedStreamException(String sessionId, String entry, Throwable cause) {
+    private DamagedStreamException(String sessionId, String entry, String place, Throwable cause) {
         super((sessionId == null ? "" : "session " + sessionId + ": ") + "the parcel's data is not a complete archive: "
                 + (entry == null
                         ? "it ends or cannot be decoded before its first entry, or it is not a tar archive in a supported codec"
                         : "it ends or cannot be decoded in entry '" + io.caravan.fs.NameRules.printable(entry) + "'")
-                + " (a chunk is missing from its manifest, or the data was cut or damaged before it was sent);"
-                + " nothing was published: send the parcel again", cause);
+                + (place == null
+                        ? " (a chunk is missing from its manifest, or the data was cut or damaged before it was sent);"
+                                + " nothing was published: send the parcel again"
+                        : ", found while reading " + place + " (the damage is there or in a part before it);"
+                                + " nothing was published: run unpack without --no-verify to learn which part is damaged,"
+                                + " and copy it again"), cause);
         this.entry = entry;
     }
 
     /** The same failure, its message naming the session whose chunks it was read from. */
     public DamagedStreamException inSession(String sessionId) {
-        return new DamagedStreamException(sessionId, entry, getCause());
+        return new DamagedStreamException(sessionId, entry, null, getCause());
+    }
+
+    /**
+     * The same failure met in part files read without verification, its message naming {@code place}
+     * (the part file and the byte in it the decoder had read up to) and how to find the damaged part.
+     */
+    public DamagedStreamException inUnverifiedParts(String place) {
+        return new DamagedStreamException(null, entry, place, getCause());
     }
 
     /** The entry the data broke off in, or null. */
