@@ -79,6 +79,7 @@ class ErrorCodesTest {
         codes.put(new PublishConflictException("m"), "publish_conflict 409");
         codes.put(new ReferenceUnavailableException("e", "a".repeat(64), "r"), "reference_unavailable 409");
         codes.put(new UnsafeEntryException("e", "r"), "unsafe_entry 422");
+        codes.put(new io.caravan.unpack.DamagedStreamException("e", new IOException("m")), "damaged_stream 422");
         codes.put(new ShipException(500, "m", null), "ship 500");
         codes.put(new io.caravan.download.RefusedAnswerException("m", null), "ship 502");
         codes.put(new io.caravan.sender.UnreadableAnswerException("m"), "unreadable_answer 502");

@@ -29,7 +29,7 @@ public final class ErrorAnswers {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorAnswers.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** What a 503 (stopping, out of buffer memory, storage failing) asks a client to wait before it tries again. */
+    /** What a 503 (stopping, out of memory, storage failing) asks a client to wait before it tries again. */
     private static final String RETRY_AFTER_SECONDS = "5";
 
     private final Path inbox;
@@ -61,9 +61,8 @@ public final class ErrorAnswers {
         Map<String, Object> answer = new LinkedHashMap<>();
         int status;
         if (OutOfMemoryAnswer.outOfMemory(e)) { // Camel wraps an error thrown by a bean
-            // direct buffer memory is exhausted by concurrent large bodies: nothing was stored, the sender retries
-            e = new RequestRejectedException(503, "busy", "the receiver is out of buffer memory (" + e.getMessage()
-                    + "); nothing was stored, retry later");
+            // direct buffer memory is exhausted by concurrent large bodies (or the heap): nothing was stored, the sender retries
+            e = new RequestRejectedException(503, "busy", OutOfMemoryAnswer.message(e));
         }
         if (e instanceof DescriptorsExhaustedException) {
             descriptors.ranOut();

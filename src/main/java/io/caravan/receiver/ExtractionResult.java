@@ -68,6 +68,9 @@ final class ExtractionResult {
 
     /** The outcome of a finished extraction, or its failure thrown; an extraction restarted meanwhile asks for a new finish. */
     ArchiveAssembler.Outcome outcomeOrThrow(String sessionId) throws IOException {
+        if (failure instanceof io.caravan.unpack.DamagedStreamException e) {
+            throw e.inSession(sessionId);
+        }
         if (failure instanceof CaravanException e) {
             throw e;
         }
@@ -75,7 +78,8 @@ final class ExtractionResult {
             throw e;
         }
         if (failure != null) {
-            throw new CaravanException("extraction failed: " + failure.getMessage(), failure);
+            // unforeseen (not the data's, not the disk's): answered 500 with a reference, its text only in the log
+            throw new IllegalStateException("extraction of session " + sessionId + " failed", failure);
         }
         if (outcome == null) {
             throw new CaravanException("extraction of session " + sessionId + " was restarted; finish again");

@@ -11,7 +11,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.function.Consumer;
 
 /**
- * Answers a request that ran the receiver out of (direct) buffer memory while Netty read or
+ * Answers a request that ran the receiver out of memory (most often direct buffer memory) while Netty read or
  * aggregated its body with 503 and the JSON error body, so the sender retries later, instead of a
  * connection closed without a word. Nothing of that request was stored; the connection closes.
  */
@@ -35,18 +35,39 @@ final class OutOfMemoryAnswer extends ChannelInboundHandlerAdapter {
             ctx.pipeline().remove(aggregator);
         }
         rejected.accept("busy");
-        FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "busy",
-                "the receiver is out of buffer memory (" + cause.getMessage() + "); nothing was stored, retry later");
+        FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "busy", message(cause));
         answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.channel().writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
     }
 
     static boolean outOfMemory(Throwable cause) {
+        return error(cause) != null;
+    }
+
+    /**
+     * The answer's message for a failure {@link #outOfMemory}: which memory ran out, in fixed words
+     * (never the text of an exception that wrapped the error, which can name the request's exchange).
+     */
+    static String message(Throwable cause) {
+        OutOfMemoryError error = error(cause);
+        String text = String.valueOf(error == null ? null : error.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        String which;
+        if (text.contains("direct") || (error != null && error.getClass().getSimpleName().contains("Direct"))) {
+            which = "out of direct buffer memory (too many large bodies at once for -XX:MaxDirectMemorySize)";
+        } else if (text.contains("heap") || text.contains("gc overhead")) {
+            which = "out of heap memory (-Xmx)";
+        } else {
+            which = "out of memory";
+        }
+        return "the receiver is " + which + "; nothing was stored, retry later";
+    }
+
+    private static OutOfMemoryError error(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof OutOfMemoryError) {
-                return true;
+            if (t instanceof OutOfMemoryError error) {
+                return error;
             }
         }
-        return false;
+        return null;
     }
 }

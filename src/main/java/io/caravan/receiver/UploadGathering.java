@@ -92,7 +92,7 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(started);
         rejected.accept("busy");
         FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "busy",
-                "the receiver is out of buffer memory (" + cause.getMessage() + "); nothing was stored, retry later");
+                OutOfMemoryAnswer.message(cause));
         answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.channel().writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
     }

@@ -66,8 +66,17 @@ public final class SafeExtractor {
         TarHeaderGuard guard = new TarHeaderGuard(tarStream);
         TarArchiveInputStream tar = new TarArchiveInputStream(guard, "UTF-8");
         TarArchiveEntry entry;
-        while ((entry = nextEntry(tar, guard)) != null) {
-            run.entry(entry, tar);
+        String current = null;
+        try {
+            while ((entry = nextEntry(tar, guard)) != null) {
+                current = entry.getName();
+                run.entry(entry, tar);
+            }
+        } catch (IOException e) {
+            if (io.caravan.StorageException.of(e).isPresent()) {
+                throw e; // the disk's trouble, not the data's
+            }
+            throw new DamagedStreamException(current, e);
         }
         run.finish();
         return new Result(run.entries, run.bytes, run.longestPath, run.deepestPath);

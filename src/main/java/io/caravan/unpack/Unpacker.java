@@ -161,11 +161,28 @@ public final class Unpacker {
         ExtractionBudget budget = new ExtractionBudget(options.policy(), root);
         // three stages at once, like cat | zstd -d | tar -x: read + verify, decompress, extract (this thread)
         PrefetchInputStream read = new PrefetchInputStream(budget.compressed(raw), 4, BLOCK, "caravan-read");
+        // how far into the stream the decoder had read when it failed: the part to name when the parts are not verified
+        long[] decoded = new long[1];
+        InputStream counted = new java.io.FilterInputStream(read) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                decoded[0] += b < 0 ? 0 : 1;
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                decoded[0] += Math.max(n, 0);
+                return n;
+            }
+        };
         PrefetchInputStream inflated = null;
         InputStream decompressor = null;
         try {
             // the decompressor is closed at the end (zstd-jni holds native memory until then), the caller's stream is not
-            BufferedInputStream buffered = new BufferedInputStream(read, 64 * 1024) {
+            BufferedInputStream buffered = new BufferedInputStream(counted, 64 * 1024) {
                 @Override
                 public void close() {
                 }
@@ -200,15 +217,18 @@ public final class Unpacker {
             if (verifier != null) {
                 verifier.drain();
             }
-            if (e instanceof CaravanException && !(e instanceof StorageException)) {
+            if (e instanceof CaravanException && !(e instanceof StorageException) && !(e instanceof DamagedStreamException)) {
                 throw e;
             }
             Optional<StorageException> storage = StorageException.of(e);
             if (storage.isPresent()) {
                 throw storage.get();
             }
-            throw new CaravanException("cannot unpack: " + e.getMessage()
-                    + " (the data is damaged, truncated, or not a tar archive in a supported codec)", e);
+            DamagedStreamException damaged = e instanceof DamagedStreamException d ? d : new DamagedStreamException(null, e);
+            if (verifier != null && !verifier.verifies()) {
+                throw damaged.inUnverifiedParts(verifier.place(Math.max(0, decoded[0] - 1)));
+            }
+            throw damaged;
         } finally {
             stop(inflated, read);
             if (decompressor != null) {

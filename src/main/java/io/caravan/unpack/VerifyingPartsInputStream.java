@@ -29,6 +29,8 @@ public final class VerifyingPartsInputStream extends BulkInputStream {
     private InputStream current;
     private int index;
     private long partSize;
+    private final java.util.ArrayList<Long> starts = new java.util.ArrayList<>();
+    private long position;
     private boolean ended;
 
     public VerifyingPartsInputStream(List<Path> parts, Manifest manifest, ProgressListener listener) {
@@ -49,6 +51,7 @@ public final class VerifyingPartsInputStream extends BulkInputStream {
                     return -1;
                 }
                 current = Files.newInputStream(parts.get(index));
+                starts.add(position);
                 partSize = 0;
             }
             int n = current.read(b, off, len);
@@ -56,6 +59,7 @@ public final class VerifyingPartsInputStream extends BulkInputStream {
                 part.update(b, off, n);
                 whole.update(b, off, n);
                 partSize += n;
+                position += n;
                 return n;
             }
             current.close();
@@ -97,6 +101,21 @@ public final class VerifyingPartsInputStream extends BulkInputStream {
             throw new ChunkVerificationException("whole-stream SHA-256 mismatch (expected " + manifest.sha256()
                     + ", got " + actual + ") although every part matched: the manifest is inconsistent");
         }
+    }
+
+    /** Whether the parts are checked against a manifest as they are read. */
+    public boolean verifies() {
+        return manifest != null;
+    }
+
+    /** Where byte {@code offset} of the stream is: the part file's name and the byte in it (of the parts read so far). */
+    public String place(long offset) {
+        int at = 0;
+        while (at + 1 < starts.size() && starts.get(at + 1) <= offset) {
+            at++;
+        }
+        long start = starts.isEmpty() ? 0 : starts.get(at);
+        return parts.get(at).getFileName() + " at byte " + (offset - start);
     }
 
     /** Reads the rest of the parts so every remaining part and the whole stream are verified. */

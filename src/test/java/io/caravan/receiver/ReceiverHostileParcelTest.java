@@ -152,6 +152,27 @@ class ReceiverHostileParcelTest {
         assertThat(answer.get("message").asText()).contains("GNU long-name header (type 'L'").contains("declares 62914560 bytes");
     }
 
+    /**
+     * A manifest that is consistent in itself but lists only the first chunks of the stream: the
+     * archive ends inside its entry, answered 422 {@code damaged_stream} naming the session and the
+     * entry in Caravan's words (no library's text), and what to do.
+     */
+    @Test
+    void aStreamCutShortIsADamagedStreamNamingTheSessionAndTheEntry() throws Exception {
+        byte[] noise = new byte[3 * ReceiverCalls.CHUNK];
+        new java.util.Random(7).nextBytes(noise);
+        CraftedParcel whole = CraftedParcel.of(tar -> CraftedParcel.file(tar, "cut/noise.bin", noise), ReceiverCalls.CHUNK);
+        assertThat(whole.count()).isGreaterThan(2);
+        Sent shortened = cut(whole.parts().get(0));
+        String sid = startArchive(receiver, "cut-short");
+        JsonNode answer = error(send(sid, shortened), 422, "damaged_stream");
+        String message = answer.get("message").asText();
+        assertThat(message).contains(sid).contains("'cut/noise.bin'").contains("send the parcel again")
+                .doesNotContainIgnoringCase("truncated tar").doesNotContainIgnoringCase("exception");
+        assertThat(answer.get("entry").asText()).isEqualTo("cut/noise.bin");
+        assertThat(filesNamed("noise.bin")).isEmpty();
+    }
+
     @Test
     void tooManyEntriesIs413() throws Exception {
         CraftedTar archive = new CraftedTar().dir("many");

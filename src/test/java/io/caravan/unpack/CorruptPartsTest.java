@@ -47,6 +47,15 @@ class CorruptPartsTest {
         return result.err();
     }
 
+    private static void flipByte(Path file, long at) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(at);
+            int b = raf.read();
+            raf.seek(at);
+            raf.write(b ^ 0x55);
+        }
+    }
+
     private Path part(int index) {
         return PartFiles.part(prefix, index);
     }
@@ -67,12 +76,7 @@ class CorruptPartsTest {
 
     @Test
     void corruptedPartIsNamed() throws IOException {
-        try (RandomAccessFile file = new RandomAccessFile(part(3).toFile(), "rw")) {
-            file.seek(12_345);
-            int b = file.read();
-            file.seek(12_345);
-            file.write(b ^ 0x55);
-        }
+        flipByte(part(3), 12_345);
         assertThat(unpackFails()).contains("part 0003: SHA-256 mismatch (expected " + manifest.chunks().get(3).checksum());
     }
 
@@ -104,6 +108,36 @@ class CorruptPartsTest {
     void brokenManifestIsExplained() throws IOException {
         Files.writeString(PartFiles.manifest(prefix), "{\"total_chunks\": 5, \"chunks\": [");
         assertThat(unpackFails()).contains("manifest is not valid JSON");
+    }
+
+    /**
+     * Without verification the damage shows only as the decoder fails: the error names the part file
+     * it was reading and the byte in it, and says how to find the damaged part, in Caravan's words.
+     */
+    @Test
+    void noVerifyNamesThePartWhereTheDataBrokeAndWhatToDo() throws IOException {
+        flipByte(part(3), 12_345);
+        assertNoVerifyErrorNamesAPart();
+    }
+
+    @Test
+    void noVerifyNamesThePartWhereAShortenedPartBrokeTheData() throws IOException {
+        try (RandomAccessFile file = new RandomAccessFile(part(2).toFile(), "rw")) {
+            file.setLength(50_000);
+        }
+        Files.delete(PartFiles.manifest(prefix)); // else the sizes it lists are checked even so
+        assertNoVerifyErrorNamesAPart();
+    }
+
+    private void assertNoVerifyErrorNamesAPart() throws IOException {
+        CliRunner.Result result = CliRunner.run("unpack", prefix.toString(), dest.toString(), "--no-verify", "-q");
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+        assertThat(result.err()).containsPattern("tree\\.part000[0-4] at byte [0-9]+")
+                .contains("without --no-verify").contains("copy it again")
+                .doesNotContain("Restored data").doesNotContain("Destination buffer").doesNotContain("Truncated");
+        try (var listing = Files.list(dest)) {
+            assertThat(listing.map(p -> p.getFileName().toString()).toList()).containsExactly("existing.txt");
+        }
     }
 
     @Test

@@ -1,0 +1,67 @@
+package io.caravan.unpack;
+
+import io.caravan.CaravanException;
+import java.util.Map;
+
+/**
+ * A parcel's data that is not a complete archive: it breaks off inside an entry (a chunk is missing
+ * from its manifest, or the data was cut or damaged before it was sent), or it is no tar archive in a
+ * supported codec at all. Nothing is published; answered 422 {@code damaged_stream} naming the
+ * entry. The decoder's own words stay in the cause, for the log.
+ */
+public class DamagedStreamException extends CaravanException {
+
+    private final String entry;
+
+    /** The data broke off or could not be decoded in {@code entry} (null: before any entry). */
+    public DamagedStreamException(String entry, Throwable cause) {
+        this(null, entry, null, cause);
+    }
+
+    private DamagedStreamException(String sessionId, String entry, String place, Throwable cause) {
+        super((sessionId == null ? "" : "session " + sessionId + ": ") + "the parcel's data is not a complete archive: "
+                + (entry == null
+                        ? "it ends or cannot be decoded before its first entry, or it is not a tar archive in a supported codec"
+                        : "it ends or cannot be decoded in entry '" + io.caravan.fs.NameRules.printable(entry) + "'")
+                + (place == null
+                        ? " (a chunk is missing from its manifest, or the data was cut or damaged before it was sent);"
+                                + " nothing was published: send the parcel again"
+                        : ", found while reading " + place + " (the damage is there or in a part before it);"
+                                + " nothing was published: run unpack without --no-verify to learn which part is damaged,"
+                                + " and copy it again"), cause);
+        this.entry = entry;
+    }
+
+    /** The same failure, its message naming the session whose chunks it was read from. */
+    public DamagedStreamException inSession(String sessionId) {
+        return new DamagedStreamException(sessionId, entry, null, getCause());
+    }
+
+    /**
+     * The same failure met in part files read without verification, its message naming {@code place}
+     * (the part file and the byte in it the decoder had read up to) and how to find the damaged part.
+     */
+    public DamagedStreamException inUnverifiedParts(String place) {
+        return new DamagedStreamException(null, entry, place, getCause());
+    }
+
+    /** The entry the data broke off in, or null. */
+    public String entry() {
+        return entry;
+    }
+
+    @Override
+    public int httpStatus() {
+        return 422;
+    }
+
+    @Override
+    public String code() {
+        return "damaged_stream";
+    }
+
+    @Override
+    public Map<String, Object> details() {
+        return entry == null ? Map.of() : Map.of("entry", entry);
+    }
+}
