@@ -19,11 +19,12 @@ final class OutputOutsideSources {
     /**
      * Refuses (as a usage error) an output file that lies inside one of the source folders.
      *
-     * @param output the file that will be written (it and its folders need not exist yet)
-     * @param option how the user named it, for the message (say {@code --out})
+     * @param written a file that will be written (it and its folders need not exist yet)
+     * @param output what the user gave for it, for the message
+     * @param option the option that gave it, for the message (say {@code --out})
      */
-    static void require(Path output, List<Path> sources, String option) {
-        Path target = realPathOf(output.toAbsolutePath().normalize());
+    static void require(Path written, Path output, List<Path> sources, String option) {
+        Path target = realPathOf(written.toAbsolutePath().normalize());
         for (Path source : sources) {
             if (!Files.isDirectory(source)) {
                 continue;

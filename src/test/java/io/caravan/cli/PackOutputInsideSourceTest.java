@@ -60,6 +60,16 @@ class PackOutputInsideSourceTest {
     }
 
     @Test
+    void aPrefixNamedLikeTheSourceWritesBesideItAndIsFine() throws Exception {
+        Path src = source();
+
+        CliRunner.Result result = CliRunner.run("pack", src.toString(), "--out", src.toString(), "-q");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(tmp.resolve("data.manifest.json")).exists();
+    }
+
+    @Test
     void unpackingIntoAFolderBelowThePartsIsFine() throws Exception {
         Path src = source();
         Path parts = tmp.resolve("parts");
