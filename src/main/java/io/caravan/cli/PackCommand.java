@@ -72,6 +72,7 @@ final class PackCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "unknown --format '" + format + "': use parts or zip");
         }
+        OutputOutsideSources.require(PartFiles.manifest(out.toAbsolutePath()), out, sources, "--out");
         String parcel = name != null ? name : out.getFileName().toString();
         PackOptions options = packing.toPackOptions(parcel);
         List<Path> existing = ExistingOutput.partSet(out.toAbsolutePath());
@@ -99,6 +100,7 @@ final class PackCommand implements Callable<Integer> {
         List<PackSource> items = PackSource.of(sources);
         Path zip = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip") ? out.toAbsolutePath()
                 : out.toAbsolutePath().resolveSibling(out.getFileName() + ".zip");
+        OutputOutsideSources.require(zip, out, sources, "--out");
         ExistingOutput.refuseUnlessForced(Files.exists(zip, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? List.of(zip) : List.of(), force);
         Files.createDirectories(zip.getParent());
         Path partial = zip.resolveSibling(zip.getFileName() + ".partial");

@@ -37,7 +37,9 @@ import java.util.TreeMap;
  * whole one). A change
  * that cannot be applied as sent ({@link EventCheck}) is refused, reported as {@code Refused: ...},
  * and the changes after it are applied. Only a rename the share reported moves content on the folder
- * (see {@link LocalMirror#pass(Map, Set, Map, boolean, String)}).
+ * (see {@link LocalMirror#pass(Map, Set, Map, boolean, String)}). A pass that runs out of memory or
+ * of stack ends the follower with a {@link PassExhaustedException} (not retried: the same pass would
+ * fail the same way); the cursor stays where the last finished pass left it.
  */
 public final class ShareFollower implements AutoCloseable {
 
@@ -70,7 +72,11 @@ public final class ShareFollower implements AutoCloseable {
 
     /** The whole compare only: lists the share and makes the folder equal to it. */
     public MirrorSync.Outcome once() throws IOException {
-        return compare(true);
+        try {
+            return compare(true);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw PassExhaustedException.of(e, client.toString(), mirror.root().toString(), cursor);
+        }
     }
 
     /** Compares, then follows the change log until {@link #close}. */
@@ -129,6 +135,9 @@ public final class ShareFollower implements AutoCloseable {
                 console.line("Share " + client + " unreachable (" + NameRules.printable(e.getMessage()) + "); trying again in " + backoff / 1000 + " s");
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
+            } catch (OutOfMemoryError | StackOverflowError e) {
+                // the same pass would run out again in a JVM that just did: stop, so that it is restarted with more
+                throw PassExhaustedException.of(e, client.toString(), mirror.root().toString(), cursor);
             }
         }
     }

@@ -455,6 +455,9 @@ public final class LocalMirror {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("follow interrupted");
             } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof Error error) {
+                    throw error; // out of memory in a fetch is the pass's, not a lost connection
+                }
                 throw new IOException(e.getCause());
             } finally {
                 pool.shutdownNow();

@@ -8,9 +8,7 @@ import io.caravan.sync.SyncConsole;
 import io.caravan.sync.SyncGuards;
 import io.caravan.sync.SyncMode;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,24 +51,12 @@ class HostileShareTest {
                  {"seq":8,"type":"RENAME","path":"../renamed-out.txt","from":"ok.txt","entry":{"path":"../renamed-out.txt","type":"file","size":2,"mtime":1000,"mode":420}},
                  {"seq":9,"type":"CREATE","path":"new.txt","entry":{"path":"new.txt","type":"file","size":2,"mtime":1000,"mode":420}}]}
                 """;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/shares/evil/listing", x -> answer(x, listing));
-        server.createContext("/shares/evil/events", x -> answer(x, events));
-        server.createContext("/shares/evil/files", x -> answer(x, "hi"));
-        server.start();
+        server = StaticShareServer.start("evil", listing, events, "hi");
     }
 
     @AfterEach
     void stop() {
         server.stop(0);
-    }
-
-    private static void answer(com.sun.net.httpserver.HttpExchange exchange, String body) throws java.io.IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(200, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     @Test
