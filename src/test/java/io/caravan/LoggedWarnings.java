@@ -17,26 +17,39 @@ import org.apache.logging.log4j.core.config.Property;
  */
 public final class LoggedWarnings implements AutoCloseable {
 
-    private final List<String> messages = new CopyOnWriteArrayList<>();
+    private record Logged(Level level, String message) {
+    }
+
+    private final List<Logged> messages = new CopyOnWriteArrayList<>();
     private final LoggerConfig root;
     private final AbstractAppender appender;
 
     public LoggedWarnings() {
+        this(Level.WARN);
+    }
+
+    /** The messages logged at {@code least} or above (say INFO, for a note that must not be a warning). */
+    public LoggedWarnings(Level least) {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         root = context.getConfiguration().getRootLogger();
         appender = new AbstractAppender("warnings-" + UUID.randomUUID(), null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
-                messages.add(event.getMessage().getFormattedMessage());
+                messages.add(new Logged(event.getLevel(), event.getMessage().getFormattedMessage()));
             }
         };
         appender.start();
-        root.addAppender(appender, Level.WARN, null);
+        root.addAppender(appender, least, null);
     }
 
     /** The messages logged so far that contain {@code text}. */
     public List<String> containing(String text) {
-        return messages.stream().filter(m -> m.contains(text)).toList();
+        return messages.stream().map(Logged::message).filter(m -> m.contains(text)).toList();
+    }
+
+    /** The levels of the messages logged so far that contain {@code text}, in order. */
+    public List<Level> levelsOf(String text) {
+        return messages.stream().filter(m -> m.message().contains(text)).map(Logged::level).toList();
     }
 
     @Override

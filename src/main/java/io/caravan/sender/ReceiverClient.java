@@ -271,11 +271,17 @@ public final class ReceiverClient {
         return small && SMALL_REQUEST_TIMEOUT.compareTo(timeout) < 0 ? SMALL_REQUEST_TIMEOUT : timeout;
     }
 
-    /** Warns after {@link #STALL_NOTE}, and then every minute, that the request {@code what} still has no answer. */
-    private static java.util.concurrent.ScheduledFuture<?> watchForAnswer(String what) {
+    /**
+     * Says after {@link #STALL_NOTE}, and then every minute, that the request to {@code path} still has no
+     * answer: in a warning, except for a finish, which verifies and publishes and legitimately takes long
+     * for a large parcel, so its wait is noted at INFO.
+     */
+    private java.util.concurrent.ScheduledFuture<?> watchForAnswer(String path) {
         long started = System.nanoTime();
         String attempt = Retry.currentAttempt();
-        return STALL_WATCH.scheduleAtFixedRate(() -> LOG.warn("no answer from {} for {} s, still waiting{}", what,
+        String what = base + path;
+        org.slf4j.event.Level level = path.startsWith("/finish/") ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN;
+        return STALL_WATCH.scheduleAtFixedRate(() -> LOG.atLevel(level).log("no answer from {} for {} s, still waiting{}", what,
                         Math.round((System.nanoTime() - started) / 1e9), attempt == null ? "" : " (" + attempt + ")"),
                 STALL_NOTE.toMillis(), 2 * STALL_NOTE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
@@ -358,7 +364,7 @@ public final class ReceiverClient {
                     write(out, body);
                 }
             }
-            stallNote = watchForAnswer(base + path);
+            stallNote = watchForAnswer(path);
             int status = connection.getResponseCode();
             stallNote.cancel(false);
             if (LOG.isDebugEnabled()) {
