@@ -24,4 +24,9 @@ public final class PassExhaustedException extends CaravanException {
                         + " and start it again";
         return new PassExhaustedException(message, error);
     }
+
+    @Override
+    public String code() {
+        return "pass_exhausted";
+    }
 }
