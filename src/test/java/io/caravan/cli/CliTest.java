@@ -31,7 +31,9 @@ class CliTest {
         CliRunner.Result badSize = CliRunner.run("pack", "x", "--out", "y", "--chunk-size", "huge");
         assertThat(badSize.exitCode()).isEqualTo(2);
         assertThat(badSize.err()).contains("'huge' is not a size");
-        CliRunner.Result badLevel = CliRunner.run("pack", tmp.toString(), "--out", tmp.resolve("o").toString(), "-c", "gzip", "-l", "42");
+        java.nio.file.Path source = tmp.resolve("src");
+        source.toFile().mkdirs();
+        CliRunner.Result badLevel = CliRunner.run("pack", source.toString(), "--out", tmp.resolve("o").toString(), "-c", "gzip", "-l", "42");
         assertThat(badLevel.exitCode()).isEqualTo(2);
         assertThat(badLevel.err()).contains("gzip level 42 is out of range");
         assertThat(CliRunner.run("pack", "--out", "y").exitCode()).isEqualTo(2);
