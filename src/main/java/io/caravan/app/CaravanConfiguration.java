@@ -475,6 +475,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         outbox.setKeepVersions(settings.text("caravan.sender.keep-versions", "7d"));
         context.getRegistry().bind("outbox", outbox);
         context.getRegistry().bind("outboxPoll", new io.caravan.route.send.PollSurvivesErrors());
+        context.getCamelContextExtension().addInterceptStrategy(new io.caravan.route.send.ErrorsAsFailures(
+                java.util.Set.of("outbox-pickup", "ship-http", "ship-file")));
 
         int parallel = settings.integer("caravan.sender.parallel", 4);
         PackOptions pack = new PackOptions(Codecs.byName(codec), Codecs.level(Codecs.byName(codec),
