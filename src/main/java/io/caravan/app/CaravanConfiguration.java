@@ -59,7 +59,9 @@ import io.caravan.sync.SyncPass;
 import io.caravan.sync.SyncSettings;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
+import io.caravan.util.DirectMemoryBudget;
 import io.caravan.util.FileDescriptors;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -298,13 +300,19 @@ public final class CaravanConfiguration implements CamelConfiguration {
         closedWith(context, trail::close);
         ReceiverAudit audit = new ReceiverAudit(trail, token);
         context.getRegistry().bind("receiverAudit", audit);
-        // what answers sent piece by piece may hold at once, read or not: beyond it a new one is 503 busy
+        long maxUpload = maxChunk + BODY_SLACK;
+        // what upload bodies and answers may hold at once, however slowly their clients send or read: beyond it 503 busy
+        DirectMemoryBudget directMemory = new DirectMemoryBudget(DirectMemoryBudget.SETTING, settings.size(
+                DirectMemoryBudget.SETTING, String.valueOf(Math.max(DirectMemoryBudget.defaultLimit(), maxUpload))));
+        Gauge.builder("caravan.direct.memory.held", directMemory, DirectMemoryBudget::held).baseUnit("bytes")
+                .description("direct memory reserved by upload bodies and answers").register(registry);
+        context.getRegistry().bind(DirectMemoryBudget.BEAN, directMemory);
+        // of it, what answers sent piece by piece may hold at once, read or not
         context.getRegistry().bind(AnswerMemory.BEAN, new AnswerMemory(
-                settings.size("caravan.receiver.answer-memory", AnswerMemory.DEFAULT)));
+                settings.size("caravan.receiver.answer-memory", AnswerMemory.DEFAULT), directMemory));
         ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected, audit);
         context.getRegistry().bind("errorAnswers", errorAnswers);
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
-        long maxUpload = maxChunk + BODY_SLACK;
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
         // listings are written while they are sent: a bounded buffer each, at most listing-threads at once
         StreamedAnswers listings = new StreamedAnswers(new ArchiveWriters(threads.listings(), listingThreads,
@@ -323,7 +331,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 receiverBandwidth(context, settings)).timeouts(settings.duration("caravan.receiver.stall-timeout", "60s"),
                 settings.duration("caravan.receiver.idle-timeout", "120s"))
                 .minBodyRate(settings.size("caravan.receiver.min-body-rate", "1KiB"))
-                .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m")));
+                .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m")).directMemory(directMemory));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());

@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.util.DirectMemoryBudget;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
 import java.time.Duration;
@@ -24,6 +25,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private Duration idle = DEFAULT_IDLE;
     private long minBodyRate = DEFAULT_MIN_BODY_RATE;
     private Duration answerStall = DEFAULT_ANSWER_STALL;
+    private DirectMemoryBudget directMemory;
 
     /**
      * How long a request may go without a byte arriving, and how long its request line and headers may
@@ -70,7 +72,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
 
     @Override
     public ChannelHandler newChannelHandler() {
-        return new RequestGate(token, maxJsonBody, maxUploadBody, rejected, audit, shaper,
+        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, rejected, audit, shaper,
                 new ConnectionWatch(stall, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected));
     }
 
@@ -103,6 +105,21 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
             throw new IllegalArgumentException("caravan.catalog.stall-timeout must be 0 or more, not " + stall);
         }
         this.answerStall = stall;
+        return this;
+    }
+
+    /**
+     * Reserves each upload body of the connections opened from now on in {@code budget} before it is read
+     * (503 {@code busy} when it has no room: see {@link UploadGathering}); without one, bodies are bounded only
+     * by the allocator. The budget must hold the largest body accepted. Returns this.
+     */
+    public ReceiverPipeline directMemory(DirectMemoryBudget budget) {
+        if (budget.limit() < maxUploadBody) {
+            throw new IllegalArgumentException("property " + DirectMemoryBudget.SETTING + "=" + budget.limit()
+                    + " is not valid: it must hold the largest upload body, " + maxUploadBody
+                    + " bytes (caravan.receiver.max-chunk-size plus 1 MiB)");
+        }
+        this.directMemory = budget;
         return this;
     }
 

@@ -1,6 +1,7 @@
 package io.caravan.receiver;
 
 import io.caravan.console.ConsoleAccess;
+import io.caravan.util.DirectMemoryBudget;
 import io.caravan.util.PercentEscapes;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -45,6 +46,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final BearerToken token;
     private final long maxJsonBody;
     private final long maxUploadBody;
+    private final DirectMemoryBudget directMemory;
     private final Consumer<String> rejected;
     private final ReceiverAudit audit;
     private final ChannelHandler shaper;
@@ -56,8 +58,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private boolean closeAfterDiscard;
     private long discarded;
 
-    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected, ReceiverAudit audit,
-                ChannelHandler shaper, ConnectionWatch watch) {
+    /** {@code directMemory}: where upload bodies are reserved ({@link UploadGathering}); null: nowhere. */
+    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, DirectMemoryBudget directMemory,
+                Consumer<String> rejected, ReceiverAudit audit, ChannelHandler shaper, ConnectionWatch watch) {
+        this.directMemory = directMemory;
         this.watch = watch;
         this.audit = audit;
         this.shaper = shaper;
@@ -83,7 +87,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             pipeline.addAfter(name, "caravan-out-of-memory", new OutOfMemoryAnswer(rejected));
         }
         if (pipeline.get(UploadGathering.class) == null) {
-            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, rejected));
+            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, directMemory, rejected));
         }
         HttpResponseEncoder encoder = pipeline.get(HttpResponseEncoder.class);
         if (encoder != null && !(encoder instanceof HeadAwareEncoder)) {
