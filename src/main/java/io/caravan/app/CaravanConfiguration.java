@@ -243,6 +243,24 @@ public final class CaravanConfiguration implements CamelConfiguration {
         return rules;
     }
 
+    /**
+     * The read-ahead ({@code caravan.receiver.read-ahead}): bodies kept for an extraction wait for the chunk
+     * before them, whose upload needs room in the same direct-memory budget. So the kept bodies may hold at
+     * most what the budget leaves beside one largest upload body, or they could keep out the very chunk that
+     * would let them go; a larger setting is lowered to that, with a warning.
+     */
+    static long readAhead(Settings settings, DirectMemoryBudget directMemory, long maxUpload) {
+        long configured = settings.size("caravan.receiver.read-ahead", "16MiB");
+        long room = Math.max(0, directMemory.limit() - maxUpload);
+        if (configured > room) {
+            LOG.warn("caravan.receiver.read-ahead lowered from {} to {} bytes: kept chunk bodies share {} with uploads,"
+                    + " and the largest upload body ({} bytes) must always fit beside them", configured, room,
+                    directMemory.named(), maxUpload);
+            return room;
+        }
+        return configured;
+    }
+
     private static void receiver(CamelContext context, Settings settings, PrometheusMeterRegistry registry) throws Exception {
         BearerToken token = BearerToken.of(settings.text("caravan.receiver.token", null));
         AnonymousAccessGuard.check(settings.text("caravan.receiver.host", "127.0.0.1"), token,
@@ -255,12 +273,16 @@ public final class CaravanConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("property caravan.receiver.max-chunks-per-session=" + maxChunks
                     + " is not valid: a session holds at least one chunk");
         }
+        long maxUpload = maxChunk + BODY_SLACK;
+        // what upload bodies and answers may hold at once, however slowly their clients send or read: beyond it 503 busy
+        DirectMemoryBudget directMemory = new DirectMemoryBudget(DirectMemoryBudget.SETTING, settings.size(
+                DirectMemoryBudget.SETTING, String.valueOf(Math.max(DirectMemoryBudget.defaultLimit(), maxUpload))));
         SessionLimits limits = new SessionLimits(maxChunk,
                 settings.integer("caravan.receiver.max-sessions", 256),
                 maxSessionBytes,
                 settings.size("caravan.receiver.min-free-space", "256MiB"),
                 Boolean.parseBoolean(settings.text("caravan.receiver.direct-io", "true")),
-                settings.size("caravan.receiver.read-ahead", "16MiB"), maxChunks);
+                readAhead(settings, directMemory, maxUpload), maxChunks);
         int archiveThreads = settings.integer("caravan.receiver.archive-threads", ReceiverThreads.DEFAULT_ARCHIVE_THREADS);
         int listingThreads = settings.integer("caravan.receiver.listing-threads", ReceiverThreads.DEFAULT_LISTING_THREADS);
         ReceiverThreads threads = ReceiverThreads.of(context,
@@ -300,10 +322,6 @@ public final class CaravanConfiguration implements CamelConfiguration {
         closedWith(context, trail::close);
         ReceiverAudit audit = new ReceiverAudit(trail, token);
         context.getRegistry().bind("receiverAudit", audit);
-        long maxUpload = maxChunk + BODY_SLACK;
-        // what upload bodies and answers may hold at once, however slowly their clients send or read: beyond it 503 busy
-        DirectMemoryBudget directMemory = new DirectMemoryBudget(DirectMemoryBudget.SETTING, settings.size(
-                DirectMemoryBudget.SETTING, String.valueOf(Math.max(DirectMemoryBudget.defaultLimit(), maxUpload))));
         Gauge.builder("caravan.direct.memory.held", directMemory, DirectMemoryBudget::held).baseUnit("bytes")
                 .description("direct memory reserved by upload bodies and answers").register(registry);
         context.getRegistry().bind(DirectMemoryBudget.BEAN, directMemory);

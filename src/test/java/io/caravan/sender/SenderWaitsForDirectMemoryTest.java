@@ -51,7 +51,7 @@ class SenderWaitsForDirectMemoryTest {
         TestTrees.random(source, 6_000_000, 5);
         ParcelSender sender = new ParcelSender(new SenderSettings("http://127.0.0.1:" + receiver.port(), null,
                 new PackOptions(Codecs.byName("zstd"), 3, 4 << 20, "x"), 2, 1L << 20, tmp.resolve("state"),
-                new Retry(12, Duration.ofMillis(200), Duration.ofMillis(500))));
+                new Retry(80, Duration.ofMillis(200), Duration.ofMillis(500))));
         String sid = sender.client().start(Map.of("name", "held")).get("session_id").asText();
 
         try (LoggedWarnings warnings = new LoggedWarnings(); Socket stalled = new Socket("127.0.0.1", receiver.port())) {
