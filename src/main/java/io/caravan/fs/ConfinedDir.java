@@ -38,6 +38,7 @@ import java.util.Set;
 public final class ConfinedDir implements AutoCloseable {
 
     private static final int WALK = LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
+    private static final Path PROC_FD = Path.of("/proc/self/fd");
 
     private final int fd;
     private final String display;
@@ -473,6 +474,14 @@ public final class ConfinedDir implements AutoCloseable {
             throw new IllegalStateException("folder '" + display + "' was closed");
         }
         return Path.of("/proc/self/fd/" + fd, ".");
+    }
+
+    /**
+     * Whether {@code path} names a folder held open ({@code /proc/self/fd/N/.} as {@link #self()} gives it, or
+     * {@code /proc/self/fd/N}): that folder is reached through its descriptor, and has no name of its own there.
+     */
+    public static boolean isHeld(Path path) {
+        return PROC_FD.equals(path.toAbsolutePath().normalize().getParent());
     }
 
     /** This folder's path relative to the anchor it was opened from, for messages ("" for the anchor). */

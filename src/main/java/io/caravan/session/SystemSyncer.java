@@ -64,16 +64,16 @@ final class SystemSyncer implements Syncer {
      */
     @Override
     public void tree(Path root) throws IOException {
-        Path absolute = root.toAbsolutePath().normalize();
-        Path parent = absolute.getParent();
-        if (parent == null) {
+        Path absolute = root.toAbsolutePath();
+        Path parent = absolute.normalize().getParent();
+        if (parent == null || ConfinedDir.isHeld(absolute)) { // a folder held open: itself, through its descriptor
             try (ConfinedDir top = ConfinedDir.open(absolute)) {
                 forceFolder(top);
             }
             return;
         }
         try (ConfinedDir above = ConfinedDir.open(parent)) {
-            String name = absolute.getFileName().toString();
+            String name = absolute.normalize().getFileName().toString();
             PosixFileAttributes attrs = above.stat(name).orElseThrow(() -> new NoSuchFileException(root.toString()));
             if (attrs.isDirectory()) {
                 try (ConfinedDir top = above.openDir(name)) {
