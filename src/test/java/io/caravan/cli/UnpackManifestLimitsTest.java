@@ -1,9 +1,9 @@
 package io.caravan.cli;
 
-import static io.caravan.CraftedParcel.manifest;
-import static io.caravan.CraftedParcel.manyFiles;
-import static io.caravan.CraftedParcel.writeParts;
-import static io.caravan.CraftedParcel.zeros;
+import static io.caravan.HandPackedParcel.manifest;
+import static io.caravan.HandPackedParcel.manyFiles;
+import static io.caravan.HandPackedParcel.writeParts;
+import static io.caravan.HandPackedParcel.zeros;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.CliRunner;

@@ -1,12 +1,12 @@
 package io.caravan.download;
 
-import static io.caravan.CraftedParcel.manifest;
-import static io.caravan.CraftedParcel.manyFiles;
-import static io.caravan.CraftedParcel.zeros;
+import static io.caravan.HandPackedParcel.manifest;
+import static io.caravan.HandPackedParcel.manyFiles;
+import static io.caravan.HandPackedParcel.zeros;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.CliRunner;
-import io.caravan.CraftedParcel;
+import io.caravan.HandPackedParcel;
 import io.caravan.pack.Manifest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +103,7 @@ class ExpansionBombTest {
                 "/parcels/chunks/", exchange -> {
                     String path = exchange.getRequestURI().getPath();
                     int index = Integer.parseInt(path.substring(path.lastIndexOf('/') + 1));
-                    CraftedCatalog.answer(exchange, CraftedParcel.chunk(stream, index));
+                    CraftedCatalog.answer(exchange, HandPackedParcel.chunk(stream, index));
                 }));
     }
 }

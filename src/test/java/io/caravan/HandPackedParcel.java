@@ -22,12 +22,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * Parcels made by hand, as a hostile or broken packer would: a tar.zst stream and a manifest whose chunk
  * and whole-stream hashes match it, declaring whatever {@code entries} and {@code content_bytes} it is given.
  */
-public final class CraftedParcel {
+public final class HandPackedParcel {
 
     /** The chunk size of every crafted parcel. */
     public static final int CHUNK = 4096;
 
-    private CraftedParcel() {
+    private HandPackedParcel() {
     }
 
     /** A zstd parcel of {@code stream} in {@link #CHUNK}-byte chunks declaring {@code entries} and {@code contentBytes}. */
