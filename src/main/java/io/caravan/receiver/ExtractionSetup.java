@@ -19,8 +19,9 @@ record ExtractionSetup(Session session, SessionStore store, SessionStagingFolder
     void freeStaging() {
         try {
             staging.remove();
-        } catch (IOException e) {
-            // what is left is removed when the extraction starts again, or at the next start of the receiver
+        } catch (IOException | IllegalStateException e) {
+            // what is left (or all of it, once the receiver closed its staging folder) is removed when the
+            // extraction starts again, or at the next start of the receiver
         }
     }
 }
