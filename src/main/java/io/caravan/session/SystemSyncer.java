@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * entry by entry; a larger one with one {@code syncfs} of its file system, which writes what is dirty
  * there and commits the journal once (one commit instead of one per file, the way PostgreSQL's
  * {@code recovery_init_sync_method=syncfs} does; it also writes other dirty files of that file system).
- * A tree is walked through open folders and never follows a link ({@link #tree}). The boot id is Linux's {@code /proc/sys/kernel/random/boot_id}.
+ * A tree is walked through open folders and never follows a link ({@link #tree}). The boot id is Linux's
+ * {@code /proc/sys/kernel/random/boot_id}.
  */
 final class SystemSyncer implements Syncer {
 
@@ -107,6 +108,7 @@ final class SystemSyncer implements Syncer {
             throw e;
         }
     }
+
     @Override
     public String bootId() {
         try {
