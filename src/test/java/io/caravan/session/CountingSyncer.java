@@ -10,8 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * The machine's {@link Syncer}, which also writes down every call in order ({@code file <path>},
- * {@code folder <path>}, {@code tree <path> files=<regular files below it at the time>}; a path through a
- * folder held open named by where it is), with a boot id of the test's choosing.
+ * {@code folder <path>}, {@code tree <path> files=<regular files below it at the time>}), with a boot
+ * id of the test's choosing.
  */
 public final class CountingSyncer implements Syncer {
 
@@ -32,7 +32,7 @@ public final class CountingSyncer implements Syncer {
 
     @Override
     public void file(Path file, FileChannel channel) throws IOException {
-        events.add("file " + named(file));
+        events.add("file " + file);
         Syncer.SYSTEM.file(file, channel);
     }
 
@@ -48,13 +48,9 @@ public final class CountingSyncer implements Syncer {
         try (Stream<Path> all = Files.walk(root)) {
             files = all.filter(Files::isRegularFile).count();
         }
-        events.add("tree " + named(root) + " files=" + files);
+        // a folder held open is named by the folder it is, not by its descriptor
+        events.add("tree " + (root.startsWith("/proc/self/fd") ? root.toRealPath() : root) + " files=" + files);
         Syncer.SYSTEM.tree(root);
-    }
-
-    /** A file or folder reached through a folder held open is named by where it is, not by the descriptor. */
-    private static Path named(Path path) throws IOException {
-        return path.startsWith("/proc/self/fd") ? path.toRealPath() : path;
     }
 
     @Override
