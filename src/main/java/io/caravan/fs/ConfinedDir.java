@@ -527,7 +527,7 @@ public final class ConfinedDir implements AutoCloseable {
             case LibC.ENOENT -> new NoSuchFileException(shown);
             case LibC.ENOTDIR -> new NotDirectoryException(shown);
             case LibC.EEXIST -> new FileAlreadyExistsException(shown);
-            case LibC.EACCES -> new java.nio.file.AccessDeniedException(shown);
+            case LibC.EACCES -> new java.nio.file.AccessDeniedException(shown, null, "permission denied");
             default -> new IOException(shown + ": " + e.getMessage() + " (" + name + ")");
         };
     }
