@@ -61,11 +61,8 @@ final class DownloadCommand implements Callable<Integer> {
             description = "Stop before the disk has less free space than this (default: ${DEFAULT-VALUE}).")
     long minFreeSpace;
 
-    @Option(names = "--max-expansion", paramLabel = "<ratio>", defaultValue = "1000",
-            description = {"Refuse a parcel that unpacks to more than this many bytes per compressed byte once it has"
-                    + " unpacked 64 MiB, as a decompression bomb (default: ${DEFAULT-VALUE}, the receiver's; 0: no limit)."
-                    + " Whatever the ratio, a parcel never unpacks to more entries or bytes than its manifest declares."})
-    long maxExpansion;
+    @Mixin
+    MaxExpansionOption maxExpansion;
 
     @Mixin
     ReceiverAccess access;
@@ -84,9 +81,7 @@ final class DownloadCommand implements Callable<Integer> {
         if (parallel < 1 || parallel > 32) {
             throw new IllegalArgumentException("--parallel must be between 1 and 32, not " + parallel);
         }
-        if (maxExpansion < 0) {
-            throw new IllegalArgumentException("--max-expansion must be 0 or more (0: no limit), not " + maxExpansion);
-        }
+        long expansion = maxExpansion.ratio();
         String url = receiver.url();
         String name = remote;
         if (remote.startsWith("http://") || remote.startsWith("https://")) {
@@ -102,7 +97,7 @@ final class DownloadCommand implements Callable<Integer> {
                 .limit(bandwidth.bucket()),
                 name, folder, stateDir != null ? stateDir : ParcelDownload.defaultStateDir(folder, name), parallel, onConflict,
                 force, allowExternalSymlinks, minFreeSpace, versions.in(folder), new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(3), io.caravan.sender.StopSignal.NONE),
-                maxExpansion);
+                expansion);
         TransferStats stats = new TransferStats();
         ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
         ParcelDownload.Result result;

@@ -9,8 +9,8 @@ import io.caravan.progress.ProgressListener;
 import io.caravan.sender.Retry;
 import io.caravan.sender.ShipException;
 import io.caravan.unpack.ChunkVerificationException;
-import io.caravan.unpack.ExtractLimitException;
 import io.caravan.unpack.ExtractPolicy;
+import io.caravan.unpack.ExtractionLimits;
 import io.caravan.unpack.OnConflict;
 import io.caravan.unpack.Publisher;
 import io.caravan.unpack.SafeExtractor;
@@ -50,6 +50,16 @@ public final class ParcelDownload {
 
     /** Unpacked bytes a parcel may produce per compressed byte by default: the receiver's default. */
     public static final long DEFAULT_MAX_EXPANSION = 1000;
+
+    /** Entries an archive may hold when its manifest does not say how many. */
+    static final long UNDECLARED_MAX_ENTRIES = 10_000_000;
+
+    /** How a parcel refused for its limits is told: the server is to blame for one beyond its manifest. */
+    private static final ExtractionLimits.Wording REFUSED = new ExtractionLimits.Wording("nothing was kept",
+            "the server sends more than its manifest describes (a decompression bomb, or a broken catalog); nothing was"
+                    + " kept. Tell the receiver's operator; no option of get lets such a parcel in",
+            "--max-expansion",
+            "If the parcel is expected, fetch it again with a larger limit (caravan get --max-expansion N, 0 for no limit)");
 
     /**
      * How to download: from where, which parcel, into which folder, and with which limits
@@ -433,20 +443,19 @@ public final class ParcelDownload {
 
     private SafeExtractor.Result extract(Manifest manifest, ArrivingChunks arrivals, Staging staging, ProgressListener listener,
                                          ExecutorService writeBehind) throws IOException {
-        long room = Files.getFileStore(settings.local()).getUsableSpace() - settings.minFreeSpace();
-        ExtractionLimits limits = new ExtractionLimits(settings.name(), manifest, room, settings.maxExpansion());
-        ExtractPolicy policy = limits.policy(ExtractPolicy.DEFAULT.withExternalSymlinks(settings.allowExternalSymlinks()))
+        long room = Math.max(0, Files.getFileStore(settings.local()).getUsableSpace() - settings.minFreeSpace());
+        ExtractPolicy base = ExtractPolicy.DEFAULT.withExternalSymlinks(settings.allowExternalSymlinks())
+                .withLimits(UNDECLARED_MAX_ENTRIES, room)
+                .withMaxExpansion(settings.maxExpansion(), ExtractPolicy.DEFAULT_EXPANSION_GRACE)
                 .withWriteBehind(writeBehind);
-        Unpacker unpacker = new Unpacker(new UnpackOptions(true, settings.onConflict(), policy), limits.listener(listener));
+        ExtractionLimits limits = new ExtractionLimits("'" + settings.name() + "'", manifest, base, REFUSED);
+        Unpacker unpacker = new Unpacker(new UnpackOptions(true, settings.onConflict(), limits.policy()), listener);
         try (VerifyingPartsInputStream parts = new VerifyingPartsInputStream(arrivals, manifest, listener)) {
-            return unpacker.extractInto(limits.compressed(parts), staging.dir(), parts);
+            return unpacker.extractWithin(limits, parts, staging.dir(), parts);
         } catch (RuntimeException | IOException e) {
             RuntimeException fetchFailure = arrivals.failure();
             if (fetchFailure != null) {
                 throw fetchFailure; // a failed fetch explains the extraction's end
-            }
-            if (e instanceof ExtractLimitException limit) {
-                throw limits.explain(limit);
             }
             throw e;
         }

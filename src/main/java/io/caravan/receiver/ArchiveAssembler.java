@@ -38,14 +38,15 @@ final class ArchiveAssembler implements SessionListener {
     private final Session session;
     private final ExtractionState state = new ExtractionState();
 
-    ArchiveAssembler(Session session, SessionStore store, Path stagingDir, Path inbox, UnpackOptions options,
+    ArchiveAssembler(Session session, SessionStore store, SessionStagingFolder staging, Path inbox, UnpackOptions options,
                      ExtractHooks contentHooks, ExtractionPool pool) {
-        this.setup = new ExtractionSetup(session, store, stagingDir, inbox, options, contentHooks, pool);
+        this.setup = new ExtractionSetup(session, store, staging, inbox, options, contentHooks, pool);
         this.session = session;
     }
 
-    Path stagingDir() {
-        return setup.stagingDir();
+    /** The session's staging folder, which holds what was extracted once {@link #finish} returned. */
+    SessionStagingFolder staging() {
+        return setup.staging();
     }
 
     /** Starts (or restarts) extraction from chunk 0 in an empty staging folder; never waits for a thread. */

@@ -1,9 +1,9 @@
 package io.caravan.receiver;
 
+import io.caravan.fs.ConfinedDir;
 import io.caravan.progress.ProgressListener;
 import io.caravan.unpack.ExtractHooks;
 import io.caravan.unpack.SafeExtractor;
-import io.caravan.unpack.Staging;
 import io.caravan.unpack.Unpacker;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -110,13 +110,11 @@ final class ExtractionRun implements Runnable {
             hashInOrder();
             return;
         }
-        try {
-            Staging.at(setup.stagingDir(), setup.inbox());
-            try (ChunkFeed feed = new ChunkFeed(setup, state, gen)) {
-                SafeExtractor.Result result = new Unpacker(setup.options(), ProgressListener.NONE, hooks)
-                        .extractInto(feed, setup.stagingDir(), null);
-                state.succeeded(gen, new ArchiveAssembler.Outcome(result, feed.sha256(), reported));
-            }
+        // the run holds its staging folder open: what it writes goes there, whatever is swapped in for its name
+        try (ConfinedDir own = setup.staging().fresh(); ChunkFeed feed = new ChunkFeed(setup, state, gen)) {
+            SafeExtractor.Result result = new Unpacker(setup.options(), ProgressListener.NONE, hooks)
+                    .extractInto(feed, own.self(), null);
+            state.succeeded(gen, new ArchiveAssembler.Outcome(result, feed.sha256(), reported));
         } catch (Throwable t) {
             state.failed(gen, t);
             setup.freeStaging();

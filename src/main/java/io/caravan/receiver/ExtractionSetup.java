@@ -3,7 +3,6 @@ package io.caravan.receiver;
 import io.caravan.session.Session;
 import io.caravan.session.SessionStore;
 import io.caravan.unpack.ExtractHooks;
-import io.caravan.unpack.Staging;
 import io.caravan.unpack.UnpackOptions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,15 +12,16 @@ import java.nio.file.Path;
  * folder it extracts into (inside the receiver's state, on the inbox's file system), the options,
  * the content store for references, and the pool it runs on.
  */
-record ExtractionSetup(Session session, SessionStore store, Path stagingDir, Path inbox, UnpackOptions options,
+record ExtractionSetup(Session session, SessionStore store, SessionStagingFolder staging, Path inbox, UnpackOptions options,
                        ExtractHooks contentHooks, ExtractionPool pool) {
 
     /** Removes the staging folder, as far as it can. */
     void freeStaging() {
         try {
-            Staging.deleteTree(stagingDir);
-        } catch (IOException e) {
-            // what is left is removed when the extraction starts again, or at the next start of the receiver
+            staging.remove();
+        } catch (IOException | IllegalStateException e) {
+            // what is left (or all of it, once the receiver closed its staging folder) is removed when the
+            // extraction starts again, or at the next start of the receiver
         }
     }
 }

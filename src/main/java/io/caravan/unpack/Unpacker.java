@@ -27,29 +27,46 @@ public final class Unpacker {
     private final UnpackOptions options;
     private final ProgressListener listener;
     private final ExtractHooks hooks;
+    private final ExtractionLimits.Wording wording;
 
     public Unpacker(UnpackOptions options, ProgressListener listener) {
         this(options, listener, ExtractHooks.NONE);
     }
 
     public Unpacker(UnpackOptions options, ProgressListener listener, ExtractHooks hooks) {
+        this(options, listener, hooks, ExtractionLimits.Wording.UNPACK);
+    }
+
+    /** With {@code wording}: how a part set or archive refused for its limits is told to whoever unpacks it. */
+    public Unpacker(UnpackOptions options, ProgressListener listener, ExtractHooks hooks, ExtractionLimits.Wording wording) {
         this.options = options;
         this.listener = listener;
         this.hooks = hooks;
+        this.wording = wording;
     }
 
-    /** Unpacks {@code <prefix>.partNNNN} checked against {@code <prefix>.manifest.json}. */
+    /**
+     * Unpacks {@code <prefix>.partNNNN} checked against {@code <prefix>.manifest.json}. When verifying, the
+     * stream may unpack to no more entries and content bytes than the manifest declares ({@link ExtractionLimits}).
+     */
     public UnpackResult unpackParts(Path prefix, Path destination) throws IOException {
         PartSet set = PartSet.open(prefix, options.verify());
         listener.started("unpack", set.totalSize(), -1);
+        ExtractionLimits limits = new ExtractionLimits(set.shown(), options.verify() ? set.manifest() : null, options.policy(),
+                wording);
         try (VerifyingPartsInputStream parts = set.openStream(options.verify(), listener)) {
-            return unpack(parts, destination, parts);
+            return unpack(parts, destination, parts, limits);
         }
     }
 
     /** Unpacks a single archive: {@code .tar}, {@code .tar.zst}, {@code .tar.gz}, …, or standard input. */
     public UnpackResult unpackArchive(InputStream archive, Path destination) throws IOException {
-        return unpack(archive, destination, null);
+        return unpackArchive(archive, "the archive", destination);
+    }
+
+    /** Like {@link #unpackArchive(InputStream, Path)}, the archive named {@code shown} when it is refused for its limits. */
+    public UnpackResult unpackArchive(InputStream archive, String shown, Path destination) throws IOException {
+        return unpack(archive, destination, null, new ExtractionLimits(shown, null, options.policy(), wording));
     }
 
     /**
@@ -138,11 +155,11 @@ public final class Unpacker {
         }
     }
 
-    private UnpackResult unpack(InputStream raw, Path destination, VerifyingPartsInputStream verifier)
+    private UnpackResult unpack(InputStream raw, Path destination, VerifyingPartsInputStream verifier, ExtractionLimits limits)
             throws IOException {
         boolean ok = false;
         try (Staging staging = Staging.create(destination)) {
-            SafeExtractor.Result result = extractInto(raw, staging.dir(), verifier);
+            SafeExtractor.Result result = extractWithin(limits, raw, staging.dir(), verifier);
             List<Path> published = staging.publish(options.versions(), Publisher.Policy.of(options.onConflict()));
             ok = true;
             return new UnpackResult(published, result.entries(), result.bytes());
@@ -158,7 +175,25 @@ public final class Unpacker {
      * I/O error) as a {@link StorageException}, never as damaged data.
      */
     public SafeExtractor.Result extractInto(InputStream raw, Path root, VerifyingPartsInputStream verifier) throws IOException {
-        ExtractionBudget budget = new ExtractionBudget(options.policy(), root);
+        return extract(raw, root, verifier, options.policy(), listener);
+    }
+
+    /**
+     * Like {@link #extractInto}, within {@code limits} (whose policy is used instead of the options'): an
+     * archive that breaks them is refused as {@link ExtractionLimits#explain} tells it.
+     */
+    public SafeExtractor.Result extractWithin(ExtractionLimits limits, InputStream raw, Path root,
+                                              VerifyingPartsInputStream verifier) throws IOException {
+        try {
+            return extract(limits.compressed(raw), root, verifier, limits.policy(), limits.listener(listener));
+        } catch (ExtractLimitException e) {
+            throw limits.explain(e);
+        }
+    }
+
+    private SafeExtractor.Result extract(InputStream raw, Path root, VerifyingPartsInputStream verifier, ExtractPolicy policy,
+                                         ProgressListener listener) throws IOException {
+        ExtractionBudget budget = new ExtractionBudget(policy, root);
         // three stages at once, like cat | zstd -d | tar -x: read + verify, decompress, extract (this thread)
         PrefetchInputStream read = new PrefetchInputStream(budget.compressed(raw), 4, BLOCK, "caravan-read");
         // how far into the stream the decoder had read when it failed: the part to name when the parts are not verified
@@ -196,7 +231,7 @@ public final class Unpacker {
             // an uncompressed tar needs no stage of its own: extraction reads the read stage directly
             inflated = decompressor == buffered ? null : new PrefetchInputStream(decompressor, 4, BLOCK, "caravan-decompress");
             InputStream tar = budget.inflated(inflated != null ? inflated : buffered);
-            SafeExtractor.Result result = new SafeExtractor(options.policy(), budget.listener(listener), budget.hooks(hooks))
+            SafeExtractor.Result result = new SafeExtractor(policy, budget.listener(listener), budget.hooks(hooks))
                     .extract(tar, root);
             tar.transferTo(OutputStream.nullOutputStream());
             stop(inflated, read);
