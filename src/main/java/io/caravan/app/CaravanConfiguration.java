@@ -60,6 +60,7 @@ import io.caravan.sync.SyncSettings;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
 import io.caravan.util.FileDescriptors;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -68,6 +69,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import io.caravan.download.CatalogClient;
@@ -292,12 +294,21 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("sessions", receiver.sessions());
         context.getRegistry().bind("publishing", receiver.publishing());
         JsonlAuditTrail trail = new JsonlAuditTrail(config.stateDir(),
-                settings.size("caravan.receiver.audit.max-size", "64MiB"),
-                settings.duration("caravan.receiver.audit.keep", "30d"), Clock.systemUTC());
+                settings.size("caravan.receiver.audit.max-size", "64MiB"), settings.size("caravan.receiver.audit.max-total", "256MiB"),
+                settings.duration("caravan.receiver.audit.keep", "30d"),
+                settings.size("caravan.receiver.min-free-space", "256MiB"), Clock.systemUTC());
+        FunctionCounter.builder("caravan.audit.dropped", trail, JsonlAuditTrail::dropped)
+                .description("audit lines not written: the disk was at caravan.receiver.min-free-space").register(registry);
         // the trail holds its file open between lines: closed with the context, so the inbox's disk can be let go
         closedWith(context, trail::close);
-        ReceiverAudit audit = new ReceiverAudit(trail, token);
+        Duration authFailureInterval = settings.duration("caravan.receiver.audit.auth-failure-interval", "1m");
+        ReceiverAudit audit = new ReceiverAudit(trail, token, authFailureInterval, Clock.systemUTC());
         context.getRegistry().bind("receiverAudit", audit);
+        // the sums of authentication failures are written when their interval ends, not at the next failure
+        ScheduledExecutorService auditTimer = context.getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(audit, "audit-auth-failures");
+        long every = Math.max(100, authFailureInterval.toMillis() / 4);
+        auditTimer.scheduleWithFixedDelay(audit::flush, every, every, TimeUnit.MILLISECONDS);
         // what answers sent piece by piece may hold at once, read or not: beyond it a new one is 503 busy
         context.getRegistry().bind(AnswerMemory.BEAN, new AnswerMemory(
                 settings.size("caravan.receiver.answer-memory", AnswerMemory.DEFAULT)));
