@@ -4,6 +4,7 @@ import io.caravan.audit.JsonlAuditTrail;
 import io.caravan.console.ConsoleApi;
 import io.caravan.console.ConsoleAssets;
 import io.caravan.console.ConsoleOverview;
+import io.caravan.console.RecentAudit;
 import io.caravan.console.SenderOverview;
 import io.caravan.console.Shares;
 import io.caravan.bandwidth.BandwidthSchedule;
@@ -95,6 +96,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CaravanConfiguration implements CamelConfiguration {
 
+    /** How much of the audit trail's end the console's windows are seeded with at start. */
+    private static final long RECENT_AUDIT_SEED = 4L << 20;
     private static final Logger LOG = LoggerFactory.getLogger(CaravanConfiguration.class);
     private static final long BODY_SLACK = 1L << 20;
     /** Bytes of a listing that may wait between the thread writing it and Netty sending it. */
@@ -301,6 +304,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .description("audit lines not written: the disk was at caravan.receiver.min-free-space").register(registry);
         // the trail holds its file open between lines: closed with the context, so the inbox's disk can be let go
         closedWith(context, trail::close);
+        // the console's windows: the trail's last few MiB at start, then each event as it is recorded
+        RecentAudit recentAudit = new RecentAudit(ConsoleOverview.ROWS);
+        trail.onRecord(recentAudit, RECENT_AUDIT_SEED);
         Duration authFailureInterval = settings.duration("caravan.receiver.audit.auth-failure-interval", "1m");
         ReceiverAudit audit = new ReceiverAudit(trail, token, authFailureInterval, Clock.systemUTC());
         context.getRegistry().bind("receiverAudit", audit);
@@ -343,7 +349,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("partSetPickup", pickup);
         String keystore = settings.text("caravan.receiver.tls-keystore", null);
         context.getRegistry().bind("consoleApi", new ConsoleApi(token, new ConsoleAssets(),
-                new ConsoleOverview(receiver, trail, () -> served.followersByShare().entrySet().stream()
+                new ConsoleOverview(receiver, recentAudit, () -> served.followersByShare().entrySet().stream()
                         .map(e -> new Shares.Share(e.getKey(), e.getValue())).toList(), Clock.systemUTC()), audit::loginRefused,
                 keystore != null));
         if (keystore != null) {

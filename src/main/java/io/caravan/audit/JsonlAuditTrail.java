@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,7 @@ public final class JsonlAuditTrail implements AuditTrail {
     private final long minFree;
     private final Clock clock;
     private final AtomicLong dropped = new AtomicLong();
+    private volatile Consumer<AuditEvent> watcher = event -> { };
     private FileChannel channel;
     private FileStore store;
     private LocalDate day;
@@ -104,7 +106,9 @@ public final class JsonlAuditTrail implements AuditTrail {
     public synchronized void record(AuditEvent event) {
         try {
             Instant now = clock.instant();
-            byte[] line = JSON.writeValueAsBytes(event.time() == null ? event.time(now.toString()) : event);
+            AuditEvent timed = event.time() == null ? event.time(now.toString()) : event;
+            watcher.accept(timed);
+            byte[] line = JSON.writeValueAsBytes(timed);
             ByteBuffer buffer = ByteBuffer.allocate(line.length + 1).put(line).put((byte) '\n').flip();
             FileChannel out = open(now);
             if (belowFloor(line.length + 1, now)) {
@@ -173,6 +177,59 @@ public final class JsonlAuditTrail implements AuditTrail {
         } catch (IOException | UnsafePathException e) {
             LOG.warn("could not delete old audit files in {}: {}", dir, e.toString());
         }
+    }
+
+    /**
+     * Gives {@code watcher} the events of the trail's last {@code seedBytes} bytes (across its files, oldest
+     * first), then each event recorded from now on, written or not, under the trail's lock: it must be quick.
+     */
+    public synchronized void onRecord(Consumer<AuditEvent> watcher, long seedBytes) {
+        tail(seedBytes).forEach(watcher);
+        this.watcher = watcher;
+    }
+
+    /** The events of the trail's last {@code bytes} bytes, its newest files first read from their ends; oldest first. */
+    public List<AuditEvent> tail(long bytes) {
+        Deque<AuditEvent> found = new ArrayDeque<>();
+        long left = bytes;
+        try (ConfinedDir folder = ConfinedDir.openStateFolder(dir)) {
+            for (String part : parts(folder, null)) {
+                if (left <= 0) {
+                    break;
+                }
+                long size = folder.stat(part).map(PosixFileAttributes::size).orElse(0L);
+                long from = Math.max(0, size - left);
+                left -= size - from;
+                List<AuditEvent> events = new ArrayList<>();
+                try (InputStream in = folder.readRegular(part)) {
+                    in.skipNBytes(from);
+                    boolean[] partial = {from > 0};
+                    BoundedLines.read(in, MAX_LINE, line -> {
+                        if (partial[0]) {
+                            partial[0] = false; // begun before the bytes asked for
+                            return;
+                        }
+                        AuditEvent event = line == null ? null : parse(new String(line, StandardCharsets.UTF_8));
+                        if (event != null) {
+                            events.add(event);
+                        }
+                    });
+                } catch (NoSuchFileException | java.io.EOFException e) {
+                    continue; // rotated or deleted meanwhile
+                } catch (UnsafePathException e) {
+                    LOG.warn("audit trail: '{}' is not read ({}); remove it", e.path(), e.why());
+                    continue;
+                }
+                for (int i = events.size() - 1; i >= 0; i--) {
+                    found.addFirst(events.get(i));
+                }
+            }
+        } catch (UnsafePathException e) {
+            LOG.warn("the audit trail in {} cannot be read: {}", dir, e.getMessage());
+        } catch (IOException e) {
+            LOG.warn("the audit trail in {} could not be read: {}", dir, e.toString());
+        }
+        return new ArrayList<>(found);
     }
 
     /** Closes the file; the next line opens it again. */

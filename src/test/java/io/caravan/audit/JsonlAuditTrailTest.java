@@ -138,6 +138,28 @@ class JsonlAuditTrailTest {
         assertThat(trail.dropped()).isEqualTo(5);
     }
 
+    @Test
+    void theTailIsTheLastEventsWithinItsBytesAcrossFilesOldestFirst() throws IOException {
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 600, Duration.ofDays(30), clock());
+        IntStream.range(0, 40).forEach(i -> {
+            trail.record(AuditEvent.of("publish").name("p" + i).result("ok"));
+            now.set(now.get().plusSeconds(1));
+        });
+        List<AuditEvent> tail = trail.tail(1000);
+        assertThat(tail).isNotEmpty().hasSizeLessThan(40);
+        assertThat(tail.get(tail.size() - 1).name()).isEqualTo("p39");
+        assertThat(tail).extracting(AuditEvent::name)
+                .containsExactlyElementsOf(IntStream.range(40 - tail.size(), 40).mapToObj(i -> "p" + i).toList());
+        assertThat(trail.tail(1 << 20)).hasSize(40);
+
+        List<AuditEvent> seen = new java.util.ArrayList<>();
+        trail.onRecord(seen::add, 1 << 20);
+        trail.record(AuditEvent.of("publish").name("after").result("ok"));
+        assertThat(seen).hasSize(41);
+        assertThat(seen.get(40).name()).isEqualTo("after");
+        assertThat(seen.get(40).time()).isNotNull();
+    }
+
     private List<Path> rotated() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith("audit-")).sorted().toList();
