@@ -302,13 +302,17 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.size("caravan.receiver.min-free-space", "256MiB"), Clock.systemUTC());
         FunctionCounter.builder("caravan.audit.dropped", trail, JsonlAuditTrail::dropped)
                 .description("audit lines not written: the disk was at caravan.receiver.min-free-space").register(registry);
-        // the trail holds its file open between lines: closed with the context, so the inbox's disk can be let go
-        closedWith(context, trail::close);
         // the console's windows: the trail's last few MiB at start, then each event as it is recorded
         RecentAudit recentAudit = new RecentAudit(ConsoleOverview.ROWS);
         trail.onRecord(recentAudit, RECENT_AUDIT_SEED);
         Duration authFailureInterval = settings.duration("caravan.receiver.audit.auth-failure-interval", "1m");
         ReceiverAudit audit = new ReceiverAudit(trail, token, authFailureInterval, Clock.systemUTC());
+        // the failures still counted are written, then the trail (which holds its file open between lines) is
+        // closed with the context, so the inbox's disk can be let go
+        closedWith(context, () -> {
+            audit.close();
+            trail.close();
+        });
         context.getRegistry().bind("receiverAudit", audit);
         // the sums of authentication failures are written when their interval ends, not at the next failure
         ScheduledExecutorService auditTimer = context.getExecutorServiceManager()

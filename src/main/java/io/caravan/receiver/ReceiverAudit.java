@@ -51,6 +51,11 @@ public final class ReceiverAudit {
         this.authFailures = new AuthFailureTally(authFailureInterval, clock);
     }
 
+    /** Writes the sums of authentication failures still counted, their interval ended or not (the receiver stops). */
+    public void close() {
+        safely("authentication failures", () -> authFailures.all().forEach(trail::record));
+    }
+
     /** Writes the sums of authentication failures whose interval has ended; a timer calls this. */
     public void flush() {
         safely("authentication failures", () -> authFailures.due().forEach(trail::record));
