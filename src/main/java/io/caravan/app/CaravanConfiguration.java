@@ -4,6 +4,7 @@ import io.caravan.audit.JsonlAuditTrail;
 import io.caravan.console.ConsoleApi;
 import io.caravan.console.ConsoleAssets;
 import io.caravan.console.ConsoleOverview;
+import io.caravan.console.RecentAudit;
 import io.caravan.console.SenderOverview;
 import io.caravan.console.Shares;
 import io.caravan.bandwidth.BandwidthSchedule;
@@ -61,6 +62,7 @@ import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
 import io.caravan.util.DirectMemoryBudget;
 import io.caravan.util.FileDescriptors;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -70,6 +72,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import io.caravan.download.CatalogClient;
@@ -95,6 +98,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CaravanConfiguration implements CamelConfiguration {
 
+    /** How much of the audit trail's end the console's windows are seeded with at start. */
+    private static final long RECENT_AUDIT_SEED = 4L << 20;
     private static final Logger LOG = LoggerFactory.getLogger(CaravanConfiguration.class);
     private static final long BODY_SLACK = 1L << 20;
     /** Bytes of a listing that may wait between the thread writing it and Netty sending it. */
@@ -316,16 +321,32 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("sessions", receiver.sessions());
         context.getRegistry().bind("publishing", receiver.publishing());
         JsonlAuditTrail trail = new JsonlAuditTrail(config.stateDir(),
-                settings.size("caravan.receiver.audit.max-size", "64MiB"),
-                settings.duration("caravan.receiver.audit.keep", "30d"), Clock.systemUTC());
-        // the trail holds its file open between lines: closed with the context, so the inbox's disk can be let go
-        closedWith(context, trail::close);
-        ReceiverAudit audit = new ReceiverAudit(trail, token);
+                settings.size("caravan.receiver.audit.max-size", "64MiB"), settings.size("caravan.receiver.audit.max-total", "256MiB"),
+                settings.duration("caravan.receiver.audit.keep", "30d"),
+                settings.size("caravan.receiver.min-free-space", "256MiB"), Clock.systemUTC());
+        FunctionCounter.builder("caravan.audit.dropped", trail, JsonlAuditTrail::dropped)
+                .description("audit lines not written: the disk was at caravan.receiver.min-free-space").register(registry);
+        // the console's windows: the trail's last few MiB at start, then each event as it is recorded
+        RecentAudit recentAudit = new RecentAudit(ConsoleOverview.ROWS);
+        trail.onRecord(recentAudit, RECENT_AUDIT_SEED);
+        Duration authFailureInterval = settings.duration("caravan.receiver.audit.auth-failure-interval", "1m");
+        ReceiverAudit audit = new ReceiverAudit(trail, token, authFailureInterval, Clock.systemUTC());
+        // the failures still counted are written, then the trail (which holds its file open between lines) is
+        // closed with the context, so the inbox's disk can be let go
+        closedWith(context, () -> {
+            audit.close();
+            trail.close();
+        });
         context.getRegistry().bind("receiverAudit", audit);
+        // the sums of authentication failures are written when their interval ends, not at the next failure
+        ScheduledExecutorService auditTimer = context.getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(audit, "audit-auth-failures");
+        long every = Math.max(100, authFailureInterval.toMillis() / 4);
+        auditTimer.scheduleWithFixedDelay(audit::flush, every, every, TimeUnit.MILLISECONDS);
         Gauge.builder("caravan.direct.memory.held", directMemory, DirectMemoryBudget::held).baseUnit("bytes")
                 .description("direct memory reserved by upload bodies and answers").register(registry);
         context.getRegistry().bind(DirectMemoryBudget.BEAN, directMemory);
-        // of it, what answers sent piece by piece may hold at once, read or not
+        // of it, what answers sent piece by piece may hold at once, read or not: beyond it a new one is 503 busy
         context.getRegistry().bind(AnswerMemory.BEAN, new AnswerMemory(
                 settings.size("caravan.receiver.answer-memory", AnswerMemory.DEFAULT), directMemory));
         ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected, audit);
@@ -358,7 +379,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("partSetPickup", pickup);
         String keystore = settings.text("caravan.receiver.tls-keystore", null);
         context.getRegistry().bind("consoleApi", new ConsoleApi(token, new ConsoleAssets(),
-                new ConsoleOverview(receiver, trail, () -> served.followersByShare().entrySet().stream()
+                new ConsoleOverview(receiver, recentAudit, () -> served.followersByShare().entrySet().stream()
                         .map(e -> new Shares.Share(e.getKey(), e.getValue())).toList(), Clock.systemUTC()), audit::loginRefused,
                 keystore != null));
         if (keystore != null) {

@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * Sits between Netty's HTTP decoder and the aggregator of one connection and judges each request
  * from its headers alone: a missing or wrong bearer token (every path but {@code GET /health} and the
  * console's login, see {@link ConsoleAccess}; the console's login cookie stands in for it there) gets
- * 401, a request target whose percent-escapes are malformed ({@link PercentEscapes}) 400 and a declared
+ * 401, a request target holding a character no URL holds as it is or a malformed percent-escape
+ * ({@link PercentEscapes}) 400 and a declared
  * body over the limit 413, all with the JSON error body, before any body
  * byte is read, acknowledged with {@code 100 Continue} or held in memory; the body of a refused
  * request is read and dropped, or the connection closed. A form-encoded content type is taken as

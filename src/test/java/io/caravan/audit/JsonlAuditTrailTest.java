@@ -110,6 +110,56 @@ class JsonlAuditTrailTest {
         assertThat(trail.since(start.minusSeconds(1), 100_000)).hasSize(20);
     }
 
+    @Test
+    void theTrailsFilesTogetherStayWithinTheirTotalOldestRotatedGoingFirst() throws IOException {
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1000, 4000, Duration.ofDays(30), 0, clock());
+        for (int i = 0; i < 300; i++) {
+            trail.record(AuditEvent.of("download").name("parcel-" + i).result("ok"));
+            now.set(now.get().plusMillis(10));
+        }
+        long total = 0;
+        for (Path p : Stream.concat(rotated().stream(), Stream.of(dir.resolve(JsonlAuditTrail.FILE))).filter(Files::exists).toList()) {
+            total += Files.size(p);
+        }
+        assertThat(total).isLessThanOrEqualTo(4000);
+        assertThat(trail.since(null, 1).get(0).name()).isEqualTo("parcel-299");
+        List<AuditEvent> kept = trail.since(Instant.EPOCH, 1000);
+        assertThat(kept).isNotEmpty();
+        assertThat(kept.get(0).name()).isNotEqualTo("parcel-0");
+    }
+
+    @Test
+    void belowTheFreeSpaceFloorNoLineIsWrittenAndEachIsCountedAsDropped() throws IOException {
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1 << 20, 1L << 30, Duration.ofDays(30), Long.MAX_VALUE / 2, clock());
+        for (int i = 0; i < 5; i++) {
+            trail.record(AuditEvent.of("auth_failure").name("/x").result("unauthorized"));
+        }
+        assertThat(dir.resolve(JsonlAuditTrail.FILE)).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyFile());
+        assertThat(trail.dropped()).isEqualTo(5);
+    }
+
+    @Test
+    void theTailIsTheLastEventsWithinItsBytesAcrossFilesOldestFirst() throws IOException {
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 600, Duration.ofDays(30), clock());
+        IntStream.range(0, 40).forEach(i -> {
+            trail.record(AuditEvent.of("publish").name("p" + i).result("ok"));
+            now.set(now.get().plusSeconds(1));
+        });
+        List<AuditEvent> tail = trail.tail(1000);
+        assertThat(tail).isNotEmpty().hasSizeLessThan(40);
+        assertThat(tail.get(tail.size() - 1).name()).isEqualTo("p39");
+        assertThat(tail).extracting(AuditEvent::name)
+                .containsExactlyElementsOf(IntStream.range(40 - tail.size(), 40).mapToObj(i -> "p" + i).toList());
+        assertThat(trail.tail(1 << 20)).hasSize(40);
+
+        List<AuditEvent> seen = new java.util.ArrayList<>();
+        trail.onRecord(seen::add, 1 << 20);
+        trail.record(AuditEvent.of("publish").name("after").result("ok"));
+        assertThat(seen).hasSize(41);
+        assertThat(seen.get(40).name()).isEqualTo("after");
+        assertThat(seen.get(40).time()).isNotNull();
+    }
+
     private List<Path> rotated() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith("audit-")).sorted().toList();
