@@ -101,6 +101,16 @@ class ReceiverLongNamesTest {
     }
 
     @Test
+    void aNameWithAnUnpairedSurrogateIsRefusedAtStart() throws Exception {
+        for (String escaped : List.of("sur\\ud800", "sur\\udc00x", "ok/\\ud83d")) {
+            JsonNode refused = error(receiver.post("/start", "{\"name\":\"" + escaped + "\"}"), 400, "bad_request");
+            assertThat(refused.get("message").asText()).as(escaped).contains("refused")
+                    .contains("unpaired UTF-16 surrogates (here U+D").contains(escaped).doesNotContain("Malformed input");
+        }
+        assertThat(ok(receiver.post("/start", "{\"name\":\"pair\\ud83d\\ude00\"}"), 201).get("session_id").asText()).isNotEmpty();
+    }
+
+    @Test
     void anEntryPathOverTheLimitIsARefusedEntry() throws Exception {
         String entry = "p/" + "a/".repeat(2100) + "f";
         CraftedParcel parcel = CraftedParcel.of(tar -> file(tar, entry, "deep"), ReceiverCalls.CHUNK);
