@@ -82,6 +82,18 @@ public final class TestTrees {
         write(newer.resolve("m"), "a file where a folder was\n");
     }
 
+    /** Writes one regular file entry (mode 644) holding {@code content} into a tar stream. */
+    public static void tarFile(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar, String name,
+                               byte[] content) throws IOException {
+        org.apache.commons.compress.archivers.tar.TarArchiveEntry entry =
+                new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, true);
+        entry.setSize(content.length);
+        entry.setMode(0100644);
+        tar.putArchiveEntry(entry);
+        tar.write(content);
+        tar.closeArchiveEntry();
+    }
+
     public static void write(Path file, String text) throws IOException {
         Files.writeString(file, text, StandardCharsets.UTF_8);
     }

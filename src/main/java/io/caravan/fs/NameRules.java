@@ -251,7 +251,15 @@ public final class NameRules {
                 bytes.write(c);
             }
         }
-        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes.toByteArray());
+        return shownBytes(bytes.toByteArray());
+    }
+
+    /**
+     * {@code name} as the bytes it holds, for a message or a log line: what is UTF-8 as text (control characters
+     * escaped as by {@link #printable}), every other byte as {@code \xNN}.
+     */
+    public static String shownBytes(byte[] name) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(name);
         java.nio.CharBuffer out = java.nio.CharBuffer.allocate(in.remaining());
         java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder();
         StringBuilder shown = new StringBuilder();

@@ -46,12 +46,7 @@ record CraftedParcel(List<byte[]> parts, Manifest manifest) {
 
     /** Writes one regular file entry (mode 644) into a crafted tar stream. */
     static void file(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
-        TarArchiveEntry entry = new TarArchiveEntry(name, true);
-        entry.setSize(content.length);
-        entry.setMode(0100644);
-        tar.putArchiveEntry(entry);
-        tar.write(content);
-        tar.closeArchiveEntry();
+        io.caravan.TestTrees.tarFile(tar, name, content);
     }
 
     /** A tar holding one file {@code name} of {@code size} zero bytes. */
