@@ -32,10 +32,15 @@ record CraftedParcel(List<byte[]> parts, Manifest manifest) {
     }
 
     static CraftedParcel of(TarWriter writer, int chunkSize) throws IOException {
+        return of(writer, chunkSize, "UTF-8");
+    }
+
+    /** Like {@link #of(TarWriter, int)}, the names in the tar headers written in {@code encoding}. */
+    static CraftedParcel of(TarWriter writer, int chunkSize, String encoding) throws IOException {
         Codec zstd = Codecs.byName("zstd");
         ByteArrayOutputStream compressed = new ByteArrayOutputStream();
         try (OutputStream z = zstd.compressor(compressed, zstd.defaultLevel());
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(z, "UTF-8")) {
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(z, encoding)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             writer.write(tar);
