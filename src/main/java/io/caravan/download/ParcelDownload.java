@@ -2,6 +2,7 @@ package io.caravan.download;
 
 import io.caravan.CaravanException;
 import io.caravan.fs.NameRules;
+import io.caravan.fs.RealPaths;
 import io.caravan.fs.Versions;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
@@ -143,6 +144,7 @@ public final class ParcelDownload {
      * refused token, a stop) the chunks fetched stay there for the rerun.
      */
     public Result run(ProgressListener listener) throws IOException, InterruptedException {
+        refuseStateDirAtTarget();
         createStateDir();
         try {
             return fetchUntilPublished(listener);
@@ -195,6 +197,25 @@ public final class ParcelDownload {
                 listener.warning("'" + settings.name() + "' was published again during the download: continuing with"
                         + " its new manifest, keeping the chunks already fetched");
             }
+        }
+    }
+
+    /**
+     * Refuses, before anything is created or fetched, a chunk folder that is, holds or lies inside
+     * {@code <local>/<leaf>}, where the parcel is published (links resolved): its bookkeeping files
+     * ({@code data}, {@code manifest.json}, chunk files) could take the parcel's name, and the clean-up
+     * after the publish, which removes them by name, would remove the parcel with them.
+     */
+    private void refuseStateDirAtTarget() {
+        Path target = settings.local().toAbsolutePath().normalize().resolve(leaf);
+        Path state = settings.stateDir().toAbsolutePath().normalize();
+        Path realTarget = RealPaths.of(target);
+        Path realState = RealPaths.of(state);
+        if (realTarget.startsWith(realState) || realState.startsWith(realTarget)) {
+            throw new IllegalArgumentException("the chunk folder (--state-dir) " + state + " holds or lies inside " + target
+                    + ", where '" + settings.name() + "' is published, and is emptied of its chunk files after the publish:"
+                    + " nothing was fetched. Give --state-dir a folder outside it, such as the default "
+                    + defaultStateDir(settings.local(), settings.name()));
         }
     }
 
