@@ -104,6 +104,9 @@ public final class CatalogClient {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CatalogClient.class);
 
+    /** How many refused entries of one listing are named in the log (the others only counted). */
+    public static final int NAMED_REFUSALS = 10;
+
     /** The longest etag a listing entry may carry (a Caravan receiver's are 32 characters). */
     public static final int MAX_ETAG_CHARS = 256;
 
@@ -144,6 +147,7 @@ public final class CatalogClient {
         private long listed;
         private boolean done;
         private String cutShort;
+        private long refused;
 
         private Listing(String prefix) {
             this.prefix = prefix;
@@ -232,17 +236,25 @@ public final class CatalogClient {
 
         /**
          * Whether an entry's name follows the name rules and its etag {@link #etagProblem}'s; one that does
-         * not is refused with a warning (its name shortened), never fetched nor remembered.
+         * not is refused, never fetched nor remembered, with a warning (its name shortened) for the first
+         * {@link #NAMED_REFUSALS} of a listing ({@link #refused} counts them all).
          */
         private boolean acceptable(RemoteParcel parcel) {
             String problem = io.caravan.fs.NameRules.problem(parcel.name());
-            String refused = problem != null ? "its name is refused: " + problem : etagProblem(parcel.etag());
-            if (refused == null) {
+            String why = problem != null ? "its name is refused: " + problem : etagProblem(parcel.etag());
+            if (why == null) {
                 return true;
             }
-            LOG.warn("pull: the listing of {} names '{}', refused: {}; it is not fetched (the server is broken or hostile)",
-                    base, io.caravan.fs.NameRules.shortened(parcel.name()), refused);
+            if (++refused <= NAMED_REFUSALS) {
+                LOG.warn("pull: the listing of {} names '{}', refused: {}; it is not fetched (the server is broken or hostile)",
+                        base, io.caravan.fs.NameRules.shortened(parcel.name()), why);
+            }
             return false;
+        }
+
+        /** How many entries of this listing were refused so far. */
+        public long refused() {
+            return refused;
         }
 
         /** Why the listing ended before its last page, or null. */

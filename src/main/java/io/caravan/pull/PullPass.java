@@ -150,6 +150,10 @@ public final class PullPass {
                 }
             }
         }
+        if (listing.refused() > CatalogClient.NAMED_REFUSALS) {
+            LOG.warn("pull: {} entries of the listing of {} were refused in all (the first {} are named above)",
+                    listing.refused(), url, CatalogClient.NAMED_REFUSALS);
+        }
         if (listing.cutShort() != null) {
             LOG.warn("pull: {}; this pass ended there, the parcels listed before it were pulled", listing.cutShort());
         }

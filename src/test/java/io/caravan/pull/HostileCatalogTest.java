@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A catalog that lists entries no real receiver lists (etags of megabytes or with control characters,
  * names the name rules refuse) gets those entries refused with a warning, never fetched nor kept in the
- * pull state, which stays small; the entries beside them are pulled. A parcel published but not recorded
+ * pull state, which stays small (the first ten of a listing named in the log, the rest counted); the
+ * entries beside them are pulled. A parcel published but not recorded
  * (its record could not be written) is not fetched and published again by the next pass.
  */
 class HostileCatalogTest {
@@ -59,6 +60,9 @@ class HostileCatalogTest {
                     }
                 }
                 parcels.addObject().put("name", "feeds/" + "n".repeat(5000)).put("etag", "1");
+                for (int i = 0; i < 25; i++) {
+                    parcels.addObject().put("name", "feeds/spaced" + i).put("etag", "a b");
+                }
             }));
             Path local = tmp.resolve("local");
             PullPass pass = pass(proxy.url(), local);
@@ -75,6 +79,9 @@ class HostileCatalogTest {
                     .allMatch(line -> line.contains("etag") && line.contains("not fetched") && line.length() < 1000);
             assertThat(warnings.containing("feeds/ctl.txt")).isNotEmpty().allMatch(line -> line.contains("etag"));
             assertThat(warnings.containing("feeds/nnnn")).isNotEmpty().allMatch(line -> line.length() < 1000);
+            // per pass: the first 10 refused entries named, then how many in all
+            assertThat(warnings.containing("refused: ")).hasSize(20);
+            assertThat(warnings.containing("28 entries of the listing")).hasSize(2);
         }
     }
 
