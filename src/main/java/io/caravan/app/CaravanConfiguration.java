@@ -22,6 +22,7 @@ import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.receiver.AnonymousAccessGuard;
 import io.caravan.receiver.BearerToken;
+import io.caravan.receiver.ConnectionLimit;
 import io.caravan.receiver.DescriptorShortage;
 import io.caravan.receiver.ErrorAnswers;
 import io.caravan.receiver.Receiver;
@@ -100,6 +101,22 @@ public final class CaravanConfiguration implements CamelConfiguration {
 
     /** How much of the audit trail's end the console's windows are seeded with at start. */
     private static final long RECENT_AUDIT_SEED = 4L << 20;
+
+    /**
+     * The bound on the receiver's connections: {@code caravan.receiver.max-connections}, by default half of the
+     * descriptors this process may open ({@link ConnectionLimit#forLimit}); said in the log at the start.
+     */
+    private static ConnectionLimit connectionLimit(Settings settings) {
+        FileDescriptors descriptors = FileDescriptors.now();
+        int derived = ConnectionLimit.forLimit(descriptors.max());
+        ConnectionLimit limit = new ConnectionLimit(settings.integer("caravan.receiver.max-connections", derived));
+        LOG.info("receiver: at most {} connections at once (caravan.receiver.max-connections; by default half of the {}"
+                + " descriptors this process may open, ulimit -n): beyond, the one waiting longest for a whole request is"
+                + " closed, or the new one answered 503 busy", limit.max(),
+                descriptors.known() ? String.valueOf(descriptors.max()) : "unknown number of");
+        return limit;
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(CaravanConfiguration.class);
     private static final long BODY_SLACK = 1L << 20;
     /** Bytes of a listing that may wait between the thread writing it and Netty sending it. */
@@ -370,7 +387,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 receiverBandwidth(context, settings)).timeouts(settings.duration("caravan.receiver.stall-timeout", "60s"),
                 settings.duration("caravan.receiver.idle-timeout", "120s"))
                 .minBodyRate(settings.size("caravan.receiver.min-body-rate", "1KiB"))
-                .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m")).directMemory(directMemory));
+                .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m")).directMemory(directMemory)
+                .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s")));
+        // the HTTP server's channel group: counts every connection as it is accepted (routes/receiver.camel.yaml)
+        context.getRegistry().bind("receiverChannels", connectionLimit(settings).channels());
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());

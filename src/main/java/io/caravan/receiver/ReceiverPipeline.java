@@ -22,6 +22,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private final ReceiverAudit audit;
     private final ChannelHandler shaper;
     private Duration stall = DEFAULT_STALL;
+    private Duration head = DEFAULT_HEAD;
     private Duration idle = DEFAULT_IDLE;
     private long minBodyRate = DEFAULT_MIN_BODY_RATE;
     private Duration answerStall = DEFAULT_ANSWER_STALL;
@@ -32,6 +33,11 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
      * take from their first byte, before it gets 408 ({@code caravan.receiver.stall-timeout}).
      */
     public static final Duration DEFAULT_STALL = Duration.ofSeconds(60);
+    /**
+     * How long a request's line and headers may take from their first byte, and a new connection to send
+     * that byte, before it gets 408 or is closed ({@code caravan.receiver.head-timeout}; at most the stall timeout).
+     */
+    public static final Duration DEFAULT_HEAD = Duration.ofSeconds(10);
     /** How long a connection may sit idle between requests before it is closed ({@code caravan.receiver.idle-timeout}). */
     public static final Duration DEFAULT_IDLE = Duration.ofSeconds(120);
     /**
@@ -73,8 +79,18 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     @Override
     public ChannelHandler newChannelHandler() {
         return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, rejected, audit, shaper,
-                new ConnectionWatch(stall, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected));
+                new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected));
     }
+
+    /** Sets how long a request head may take to arrive whole, for the connections opened from now on; returns this. */
+    public ReceiverPipeline headTimeout(Duration head) {
+        if (head.isZero() || head.isNegative()) {
+            throw new IllegalArgumentException("caravan.receiver.head-timeout must be positive, not " + head);
+        }
+        this.head = head;
+        return this;
+    }
+
 
     /** Sets the {@link ConnectionWatch}'s bounds for the connections opened from now on; returns this. */
     public ReceiverPipeline timeouts(Duration stall, Duration idle) {

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -52,6 +54,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final ReceiverAudit audit;
     private final ChannelHandler shaper;
     private final ConnectionWatch watch;
+    /** This connection's place within the {@link ConnectionLimit}, or null when the server has none. */
+    private ConnectionLimit.Slot slot;
     private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
     /** The connection's response encoder, told each request's method so HEAD answers carry no body. */
     private HeadAwareEncoder encoder;
@@ -75,6 +79,12 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ChannelPipeline pipeline = ctx.pipeline();
+        slot = ctx.channel().attr(ConnectionLimit.SLOT).get();
+        if (slot != null && slot.refused()) {
+            busy(ctx);
+            ctx.fireChannelActive();
+            return;
+        }
         if (watch != null && pipeline.get("caravan-watch") == null) {
             pipeline.addFirst("caravan-watch", watch.rawReads());
         }
@@ -102,12 +112,46 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             if (watch != null) {
                 pipeline.addAfter(pipeline.context(encoder).name(), "caravan-answers-watch", watch.responses());
             }
+            if (slot != null) {
+                pipeline.addAfter(pipeline.context(encoder).name(), "caravan-connection-answers", new ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void write(ChannelHandlerContext out, Object msg, ChannelPromise promise) {
+                        if (msg instanceof LastHttpContent) {
+                            slot.answered();
+                        }
+                        out.write(msg, promise);
+                    }
+                });
+            }
         }
         ctx.fireChannelActive();
     }
 
+    /**
+     * Answers a connection beyond the {@link ConnectionLimit} with a minimal 503 written straight to the socket
+     * (nothing of its request is read) and closes it.
+     */
+    private void busy(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(false);
+        byte[] body = ("{\"error\":\"busy\",\"message\":\"the receiver holds its most connections (caravan.receiver"
+                + ".max-connections=" + slot.max() + "), each with a request being worked on: try again shortly\"}")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        rejected.accept("busy");
+        ctx.pipeline().firstContext().writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(head, body))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (slot != null && slot.refused()) {
+            ReferenceCountUtil.release(msg); // a connection answered busy: nothing of it is read
+            return;
+        }
+        if (slot != null && msg instanceof HttpRequest) {
+            slot.headArrived();
+        }
         if (watch != null && msg instanceof HttpRequest request) {
             watch.headArrived(request);
         }

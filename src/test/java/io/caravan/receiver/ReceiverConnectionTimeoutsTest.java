@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.util.DirectMemoryBudget;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -159,15 +157,11 @@ class ReceiverConnectionTimeoutsTest {
     }
 
     private static Socket socket() throws IOException {
-        Socket socket = new Socket("127.0.0.1", receiver.port());
-        socket.setSoTimeout(15_000);
-        return socket;
+        return RawSockets.open(receiver.port());
     }
 
     private static void write(Socket socket, String text) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        RawSockets.write(socket, text);
     }
 
     /** Writes a letter every {@code period} on a thread of its own, until closed, {@code most} passed or a write fails. */
