@@ -10,6 +10,7 @@ import io.caravan.session.SessionStore;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
 import io.caravan.session.SessionMeta;
+import io.caravan.session.SessionNotFoundException;
 import io.caravan.session.Syncer;
 import io.caravan.sync.Mirrors;
 import io.caravan.unpack.OnConflict;
@@ -27,13 +28,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /finish}: publishes a session into the inbox once every chunk is there and matches
  * the manifest (and the whole stream its SHA-256), then records it in the content index and the
- * catalog. A session is published at most once: a repeated finish gets the first one's answer.
+ * catalog. A session is published at most once: a repeated finish gets the first one's answer, and so does
+ * a finish sent at the same time as that one (to this node or another sharing the store), whichever of the
+ * two looks the session up after the other published it.
  */
 public final class ParcelPublishing {
 
@@ -49,6 +53,8 @@ public final class ParcelPublishing {
     private final ContentIndex dedup;
     private final ReceiverMetrics metrics;
     private volatile ParcelCatalog catalog;
+    /** Told the session id between a finish's look for a result and its lookup of the session (nothing by default). */
+    private volatile Consumer<String> beforeLookup = sid -> { };
 
     ParcelPublishing(ReceiverConfig config, StagingFolder staging, SessionStore store, Sessions sessions,
                      Assemblers assemblers, Publisher publisher, Mirrors mirrors, ContentIndex dedup, ReceiverMetrics metrics) {
@@ -68,6 +74,15 @@ public final class ParcelPublishing {
         this.catalog = catalog;
     }
 
+    /**
+     * Has {@code pause} told the session id by every finish between its look for the session's result and
+     * its lookup of the session, on the finish's thread: a test holds a finish there to let another one
+     * publish the session first.
+     */
+    void beforeLookup(Consumer<String> pause) {
+        this.beforeLookup = pause;
+    }
+
     /** Verifies, assembles and publishes; a 409 {@code incomplete} lists what is missing or mismatched. */
     public Published finish(FinishRequest request) throws IOException {
         String sid = request.sessionId();
@@ -75,7 +90,15 @@ public final class ParcelPublishing {
         if (done.isPresent()) {
             return done.get();
         }
-        Session session = store.get(sid);
+        beforeLookup.accept(sid);
+        Session session;
+        try {
+            session = store.get(sid);
+        } catch (SessionNotFoundException gone) {
+            // another finish (on this node or on any sharing the store) published it since the look above: a
+            // store keeps the result before the session is gone, so it answers; a session never published stays 404
+            return sessions.finished(sid).orElseThrow(() -> gone);
+        }
         // one finish of a session at a time, on this node (its monitor) and on any node sharing the store
         return store.exclusively(sid, () -> finishAlone(sid, session, request));
     }
