@@ -10,7 +10,6 @@ import io.caravan.session.SessionStore;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
 import io.caravan.session.SessionMeta;
-import io.caravan.session.SessionNotFoundException;
 import io.caravan.session.Syncer;
 import io.caravan.sync.Mirrors;
 import io.caravan.unpack.OnConflict;
@@ -28,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +51,6 @@ public final class ParcelPublishing {
     private final ContentIndex dedup;
     private final ReceiverMetrics metrics;
     private volatile ParcelCatalog catalog;
-    /** Told the session id between a finish's look for a result and its lookup of the session (nothing by default). */
-    private volatile Consumer<String> beforeLookup = sid -> { };
 
     ParcelPublishing(ReceiverConfig config, StagingFolder staging, SessionStore store, Sessions sessions,
                      Assemblers assemblers, Publisher publisher, Mirrors mirrors, ContentIndex dedup, ReceiverMetrics metrics) {
@@ -74,31 +70,14 @@ public final class ParcelPublishing {
         this.catalog = catalog;
     }
 
-    /**
-     * Has {@code pause} told the session id by every finish between its look for the session's result and
-     * its lookup of the session, on the finish's thread: a test holds a finish there to let another one
-     * publish the session first.
-     */
-    void beforeLookup(Consumer<String> pause) {
-        this.beforeLookup = pause;
-    }
-
     /** Verifies, assembles and publishes; a 409 {@code incomplete} lists what is missing or mismatched. */
     public Published finish(FinishRequest request) throws IOException {
         String sid = request.sessionId();
-        Optional<Published> done = sessions.finished(sid);
-        if (done.isPresent()) {
-            return done.get();
+        Sessions.Found found = sessions.find(sid); // published (by an earlier finish, or one racing this one): its result
+        if (found.published() != null) {
+            return found.published();
         }
-        beforeLookup.accept(sid);
-        Session session;
-        try {
-            session = store.get(sid);
-        } catch (SessionNotFoundException gone) {
-            // another finish (on this node or on any sharing the store) published it since the look above: a
-            // store keeps the result before the session is gone, so it answers; a session never published stays 404
-            return sessions.finished(sid).orElseThrow(() -> gone);
-        }
+        Session session = found.open();
         // one finish of a session at a time, on this node (its monitor) and on any node sharing the store
         return store.exclusively(sid, () -> finishAlone(sid, session, request));
     }

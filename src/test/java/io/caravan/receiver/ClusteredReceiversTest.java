@@ -133,7 +133,7 @@ class ClusteredReceiversTest {
         String sid = startArchive(a, "late");
         putAll(b, sid, parcel, range(0, parcel.count())); // node b holds the session too
         ExecutorService sender = Executors.newSingleThreadExecutor();
-        try (HeldLookup onB = HeldLookup.finish(b, sid, parcel, sender)) { // b found no result yet
+        try (HeldLookup onB = HeldLookup.of(b, sid, sender, () -> finish(b, sid, parcel))) { // b found no result yet
             JsonNode onA = assertPublished(a, finish(a, sid, parcel), parcel, "late");
             // b looks the session up now: a published and removed it
             assertThat(ok(onB.answer(), 200)).as("node b answers the publish node a made").isEqualTo(onA);

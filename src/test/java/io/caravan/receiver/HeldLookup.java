@@ -3,6 +3,7 @@ package io.caravan.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -11,9 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * Holds the first finish of one session on a receiver where it has looked for the session's result and not
- * yet looked the session up, until the test releases it; every other finish passes. The test lets another
- * finish (or a delete) run in that gap; closing it lets the finish go on.
+ * Holds the first request of one session (a finish or a status) on a receiver where it has looked for the
+ * session's result and not yet looked the session up, until the test lets it go on; every other request
+ * passes. The test lets a finish (or a delete) run in that gap; closing it lets the held request go on.
  */
 final class HeldLookup implements Consumer<String>, AutoCloseable {
 
@@ -28,14 +29,14 @@ final class HeldLookup implements Consumer<String>, AutoCloseable {
     }
 
     /**
-     * Sends a finish of {@code sid} to {@code node} on {@code sender} and returns once it is held: it found no
-     * result and has not looked the session up.
+     * Sends {@code request} of session {@code sid} to {@code node} on {@code sender} and returns once it is
+     * held: it found no result and has not looked the session up.
      */
-    static HeldLookup finish(ReceiverFixture node, String sid, ReceiverCalls.Parcel parcel, ExecutorService sender)
+    static HeldLookup of(ReceiverFixture node, String sid, ExecutorService sender, Callable<HttpResponse<String>> request)
             throws InterruptedException {
         HeldLookup held = new HeldLookup(sid);
-        node.context().getRegistry().findSingleByType(Receiver.class).publishing().beforeLookup(held);
-        held.answer = sender.submit(() -> ReceiverCalls.finish(node, sid, parcel));
+        node.context().getRegistry().findSingleByType(Receiver.class).sessions().beforeLookup(held);
+        held.answer = sender.submit(request);
         assertThat(held.reached.await(1, TimeUnit.MINUTES)).as("a finish of " + sid + " reached its session lookup").isTrue();
         return held;
     }
@@ -53,13 +54,13 @@ final class HeldLookup implements Consumer<String>, AutoCloseable {
         }
     }
 
-    /** Lets the held finish look the session up; its answer. */
+    /** Lets the held request look the session up; its answer. */
     HttpResponse<String> answer() throws Exception {
         close();
         return answer.get();
     }
 
-    /** Lets the held finish go on, if it still waits. */
+    /** Lets the held request go on, if it still waits. */
     @Override
     public void close() {
         released.countDown();
