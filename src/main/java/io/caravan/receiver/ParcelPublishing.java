@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /finish}: publishes a session into the inbox once every chunk is there and matches
  * the manifest (and the whole stream its SHA-256), then records it in the content index and the
- * catalog. A session is published at most once: a repeated finish gets the first one's answer.
+ * catalog. A session is published at most once: a repeated finish gets the first one's answer, and so does
+ * a finish sent at the same time as that one (to this node or another sharing the store), whichever of the
+ * two looks the session up after the other published it.
  */
 public final class ParcelPublishing {
 
@@ -72,11 +74,11 @@ public final class ParcelPublishing {
     /** Verifies, assembles and publishes; a 409 {@code incomplete} lists what is missing or mismatched. */
     public Published finish(FinishRequest request) throws IOException {
         String sid = request.sessionId();
-        Optional<Published> done = sessions.finished(sid);
-        if (done.isPresent()) {
-            return done.get();
+        Sessions.Found found = sessions.find(sid); // published (by an earlier finish, or one racing this one): its result
+        if (found.published() != null) {
+            return found.published();
         }
-        Session session = store.get(sid);
+        Session session = found.open();
         // one finish of a session at a time, on this node (its monitor) and on any node sharing the store
         return store.exclusively(sid, () -> finishAlone(sid, session, request));
     }
