@@ -54,7 +54,8 @@ public final class SafeExtractor {
     }
 
     /**
-     * Counts of what one extraction wrote, and its longest and its deepest entry path (relative to the
+     * Counts of what one extraction wrote (content bytes: every file's whole size, a sparse one's holes
+     * and a reference entry's stored content included, linked or copied), and its longest and its deepest entry path (relative to the
      * root, "" for none): what a publish below a name must check that name and path together against
      * ({@link NameRules#lengthProblem}).
      */
@@ -277,6 +278,10 @@ public final class SafeExtractor {
             } catch (NumberFormatException e) {
                 throw new UnsafeEntryException(name, "its reference size is not a number");
             }
+            if (size > 0 && bytes + size > policy.maxBytes()) {
+                throw new ExtractLimitException("the archive holds more than " + policy.maxBytes()
+                        + " bytes, the configured limit (at entry '" + name + "')");
+            }
             makeRoom(name, target);
             int mode = permissions(name, entry.getMode());
             FileTime mtime = entry.getLastModifiedTime();
@@ -293,6 +298,7 @@ public final class SafeExtractor {
                 Files.setPosixFilePermissions(target, PosixModes.toPermissions(mode));
                 Files.setLastModifiedTime(target, mtime);
             }
+            bytes += size >= 0 ? size : Files.size(target); // linked or copied, it is the parcel's content
         }
 
         private void symlink(String name, Path target, String linkTarget) throws IOException {
