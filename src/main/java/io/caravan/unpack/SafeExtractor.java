@@ -31,7 +31,9 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  * absolute names, {@code ..}, writing through a symlink, links that lead outside the root, device
  * files and FIFOs; drops setuid, setgid and sticky bits. Folder modes and mtimes are applied last so
  * read-only folders can still be filled. Any refusal aborts the whole extraction. A tar's headers are
- * read through a {@link TarHeaderGuard}, which refuses those declaring a body too large to hold.
+ * read through a {@link TarHeaderGuard}, which refuses those declaring a body too large to hold. A tar
+ * stream that ends before its end-of-archive marker (cut short, even inside its first header, or no tar
+ * at all) is a {@link DamagedStreamException}, never an archive of fewer entries.
  */
 public final class SafeExtractor {
 
@@ -72,6 +74,9 @@ public final class SafeExtractor {
             while ((entry = nextEntry(tar, guard)) != null) {
                 current = entry.getName();
                 run.entry(entry, tar);
+            }
+            if (!guard.endedWithMarker()) {
+                throw new java.io.EOFException("the tar stream ends before its end-of-archive marker (two zero blocks)");
             }
         } catch (IOException e) {
             if (io.caravan.StorageException.of(e).isPresent()) {

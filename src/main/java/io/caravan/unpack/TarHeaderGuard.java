@@ -25,6 +25,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  *       the bound when a malformed entry (a sparse map that does not cover its size) leaves the reader
  *       reading its next header where the guard does not expect one.</li>
  * </ul>
+ * It also notes whether the stream ended with a whole end-of-archive marker, two zero blocks where a
+ * header was due ({@link #endedWithMarker}): the reader takes a stream that simply stops, even inside
+ * its first header, for the end of a complete archive.
+ * <p>
  * Other header types (Solaris ACLs {@code A}, extended attributes {@code E}, volume labels …) are
  * ordinary entries to the reader, their content streamed or skipped, never held: they pass. Outside
  * the headers the guard only counts bytes. Not thread-safe: the extracting thread alone reads it.
@@ -56,6 +60,8 @@ final class TarHeaderGuard extends FilterInputStream {
     /** Offset of the next header block while between headers, -1 once the entry's own header passed. */
     private long nextHeader = -1;
     private long globalPax;
+    /** Zero blocks judged one after the other where a header was due. */
+    private int zeroBlocks;
 
     TarHeaderGuard(InputStream tar) {
         super(tar);
@@ -71,6 +77,11 @@ final class TarHeaderGuard extends FilterInputStream {
         headerBytes = 0;
         long size = current == null || current.isDirectory() ? 0 : current.getSize();
         nextHeader = position + (size > 0 && size % BLOCK != 0 ? BLOCK - size % BLOCK : 0);
+    }
+
+    /** Whether the last headers read ended in the two zero blocks that close a tar archive. */
+    boolean endedWithMarker() {
+        return zeroBlocks >= 2;
     }
 
     /** The reader has returned the next entry (or the end): its content passes unparsed. */
@@ -156,9 +167,11 @@ final class TarHeaderGuard extends FilterInputStream {
     private void judgeHeader() {
         long at = nextHeader;
         if (allZero(header)) {
+            zeroBlocks++;
             nextHeader += BLOCK; // the end of the archive: the reader reads a second zero block
             return;
         }
+        zeroBlocks = 0;
         byte type = header[TYPE_OFFSET];
         String kind = kind(type);
         if (kind == null) {
