@@ -4,6 +4,7 @@ import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.UnsafePathException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * One session's own folder in the receiver's staging folder ({@code .caravan/staging/<sid>}), created,
@@ -25,18 +26,21 @@ final class SessionStagingFolder {
     }
 
     /**
-     * The folder made anew (whatever was there removed, a link as a link) and held open; the caller closes it.
-     * A link or file that takes its place between the removal and the creation is refused.
+     * The folder made anew (whatever was there removed, a link as a link), owner-only from its creation, and held
+     * open; the caller closes it. Whatever takes its place between the removal and the creation is removed again,
+     * and refused the third time ({@link UnsafePathException}); a link there when it is opened is refused too.
      */
     ConfinedDir fresh() throws IOException {
         for (int attempt = 1; ; attempt++) {
             staging.deleteTree(id);
             try {
-                staging.mkdir(id);
+                staging.mkdir(id, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 return staging.openDir(id);
             } catch (FileAlreadyExistsException raced) {
                 if (attempt == 3) {
-                    return staging.openDir(id); // a real folder made meanwhile is used; anything else refused
+                    String shown = ConfinedDir.join(staging.display(), id);
+                    throw new UnsafePathException(shown, "'" + shown + "' is made again by someone else each time"
+                            + " Caravan removes it to make its own");
                 }
             }
         }

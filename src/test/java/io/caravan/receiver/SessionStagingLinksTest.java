@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Each session's own folder in the receiver's staging folder ({@code .caravan/staging/<sid>}) is created,
+ * Each session's own folder in the receiver's staging folder ({@code .caravan/staging/<sid>}, owner-only) is created,
  * used and removed through the staging folder held open, never by its name alone: a link swapped in for it
  * while the session's chunks are extracted is never written through, read from or published, and the finish
  * is refused with 409 {@code unsafe_path} naming it; the session is extracted again into a real folder of its
@@ -49,6 +50,8 @@ class SessionStagingLinksTest {
                 assertThat(System.nanoTime()).as("the session's staging folder appears").isLessThan(end);
                 Thread.sleep(10);
             }
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(own, LinkOption.NOFOLLOW_LINKS)))
+                    .as("owner-only").isEqualTo("rwx------");
             Files.move(own, own.resolveSibling(sid + ".away"), StandardCopyOption.ATOMIC_MOVE);
             Files.createSymbolicLink(own, victim);
 
