@@ -47,7 +47,7 @@ public final class ExtractionLimits {
     private final Long declaredBytes;
     private final ExtractPolicy base;
     private final Wording wording;
-    private volatile BoundedInputStream compressed;
+    private volatile java.util.function.LongSupplier compressed = () -> 0;
     private volatile long announcedBytes;
     private final AtomicLong writtenBytes = new AtomicLong();
     private volatile String lastEntry = "";
@@ -82,8 +82,18 @@ public final class ExtractionLimits {
     /** The compressed stream, its bytes counted as the extraction reads them. */
     public InputStream compressed(InputStream raw) throws IOException {
         BoundedInputStream counted = BoundedInputStream.builder().setInputStream(raw).setPropagateClose(false).get();
-        compressed = counted;
+        compressed = counted::getCount;
         return counted;
+    }
+
+    /** The compressed bytes counted so far. */
+    long compressedBytes() {
+        return compressed.getAsLong();
+    }
+
+    /** Counts a whole archive file of {@code bytes} as the compressed bytes (a zip, read through its central directory). */
+    public void compressedWhole(long bytes) {
+        compressed = () -> bytes;
     }
 
     /** {@code inner}, with the entries the archive announces (names and sizes) noted on the way. */
@@ -109,7 +119,7 @@ public final class ExtractionLimits {
     public ExtractLimitException explain(ExtractLimitException limit) {
         if (limit instanceof ExpansionLimitException) {
             long ratio = base.maxExpansion();
-            long sent = Math.max(1, compressed == null ? 0 : compressed.getCount());
+            long sent = Math.max(1, compressed.getAsLong());
             return new ExpansionLimitException(subject + " was refused: its archive unpacks to more than " + ratio
                     + " bytes per compressed byte (at least " + Math.max(writtenBytes.get(), multiply(sent, ratio)) + " bytes from "
                     + sent + " compressed bytes, at entry '" + lastEntry + "'), the limit of " + wording.expansionLimit()

@@ -29,6 +29,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  * once the reader has returned the entry, refuses one whose name or link target is not UTF-8, which the
  * reader would decode with {@code ?} or U+FFFD in place of the bytes.
  * <p>
+ * It also notes whether the stream ended with a whole end-of-archive marker, two zero blocks where a
+ * header was due ({@link #endedWithMarker}): the reader takes a stream that simply stops, even inside
+ * its first header, for the end of a complete archive.
+ * <p>
  * Other header types (Solaris ACLs {@code A}, extended attributes {@code E}, volume labels …) are
  * ordinary entries to the reader, their content streamed or skipped, never held: they pass. Outside
  * the headers the guard only counts bytes. Not thread-safe: the extracting thread alone reads it.
@@ -69,6 +73,8 @@ final class TarHeaderGuard extends FilterInputStream {
     /** The body of one extended header: {@code length} bytes from {@code start} in the tar stream. */
     private record Body(byte type, long start, byte[] bytes) {
     }
+    /** Zero blocks judged one after the other where a header was due. */
+    private int zeroBlocks;
 
     TarHeaderGuard(InputStream tar) {
         super(tar);
@@ -87,6 +93,11 @@ final class TarHeaderGuard extends FilterInputStream {
         entryHeaderSeen = false;
         long size = current == null || current.isDirectory() ? 0 : current.getSize();
         nextHeader = position + (size > 0 && size % BLOCK != 0 ? BLOCK - size % BLOCK : 0);
+    }
+
+    /** Whether the last headers read ended in the two zero blocks that close a tar archive. */
+    boolean endedWithMarker() {
+        return zeroBlocks >= 2;
     }
 
     /** The reader has returned the next entry (or the end): its content passes unparsed. */
@@ -186,9 +197,11 @@ final class TarHeaderGuard extends FilterInputStream {
     private void judgeHeader() {
         long at = nextHeader;
         if (allZero(header)) {
+            zeroBlocks++;
             nextHeader += BLOCK; // the end of the archive: the reader reads a second zero block
             return;
         }
+        zeroBlocks = 0;
         byte type = header[TYPE_OFFSET];
         String kind = kind(type);
         if (kind == null) {

@@ -79,8 +79,10 @@ public final class Unpacker {
         ZipEntryBound bound = ZipEntryBound.ofHeapShare(ZIP_HEAP_SHARE);
         long declared = requireReadable(zip, bound);
         boolean ok = false;
+        ExtractionLimits limits = new ExtractionLimits("the zip " + zip, null, options.policy(), wording);
+        limits.compressedWhole(java.nio.file.Files.size(zip));
         try (ZipFile file = requireDeclaredEntries(zip, open(zip), declared); Staging staging = Staging.create(destination)) {
-            SafeExtractor.Result result = new SafeExtractor(options.policy(), listener, hooks).extractZip(file, staging.dir());
+            SafeExtractor.Result result = extractZip(limits, file, staging.dir());
             List<Path> published = staging.publish(options.versions(), Publisher.Policy.of(options.onConflict()));
             ok = true;
             return new UnpackResult(published, result.entries(), result.bytes());
@@ -93,6 +95,22 @@ public final class Unpacker {
                     / ZIP_BYTES_PER_HEADER), ZIP_HEAP_SHARE) + "); nothing was published");
         } finally {
             listener.finished(ok);
+        }
+    }
+
+    /**
+     * Extracts {@code zip} within {@code limits} and the policy's {@link ExtractionBudget}, the zip file's
+     * size counted as the compressed bytes: entries whose central directory records share one stored
+     * body are written, and counted, as often as they are listed.
+     */
+    private SafeExtractor.Result extractZip(ExtractionLimits limits, ZipFile zip, Path root) throws IOException {
+        ExtractPolicy policy = limits.policy();
+        ExtractionBudget budget = new ExtractionBudget(policy, root);
+        budget.compressedWhole(limits.compressedBytes());
+        try {
+            return new SafeExtractor(policy, budget.listener(limits.listener(listener)), budget.hooks(hooks)).extractZip(zip, root);
+        } catch (ExtractLimitException e) {
+            throw limits.explain(e);
         }
     }
 

@@ -49,6 +49,16 @@ record CraftedParcel(List<byte[]> parts, Manifest manifest) {
         return cut(compressed.toByteArray(), chunkSize);
     }
 
+    /** The parcel of a tar archive made elsewhere ({@code tar}'s bytes), compressed with zstd. */
+    static CraftedParcel ofTar(byte[] tar, int chunkSize) throws IOException {
+        Codec zstd = Codecs.byName("zstd");
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (OutputStream z = zstd.compressor(compressed, zstd.defaultLevel())) {
+            z.write(tar);
+        }
+        return cut(compressed.toByteArray(), chunkSize);
+    }
+
     /** Writes one regular file entry (mode 644) into a crafted tar stream. */
     static void file(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
         io.caravan.TestTrees.tarFile(tar, name, content);
