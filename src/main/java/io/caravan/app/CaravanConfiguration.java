@@ -79,6 +79,7 @@ import java.util.function.LongSupplier;
 import io.caravan.download.CatalogClient;
 import io.caravan.fs.Versions;
 import io.caravan.download.ParcelDownload;
+import io.caravan.pull.PullFailures;
 import io.caravan.pull.PullPass;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -188,6 +189,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Versions.inDestination(inbox, settings.duration("caravan.receiver.keep-versions", "7d"), Clock.systemUTC()),
                 new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)), maxExpansion);
         context.getRegistry().bind("pullPass", new PullPass(pull, Clock.systemUTC()));
+        context.getRegistry().bind("pullFailures", new PullFailures(from, Clock.systemUTC()));
         LOG.info("pull: parcels under '{}' of {} into {} at cron '{}'", pull.prefix(), from, inbox,
                 settings.text("caravan.pull.cron", "?"));
     }

@@ -8,9 +8,6 @@ import io.caravan.progress.TransferStats;
 import io.caravan.sender.Retry;
 import io.caravan.unpack.OnConflict;
 import io.caravan.util.DataSize;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -82,16 +79,9 @@ final class DownloadCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--parallel must be between 1 and 32, not " + parallel);
         }
         long expansion = maxExpansion.ratio();
-        String url = receiver.url();
-        String name = remote;
-        if (remote.startsWith("http://") || remote.startsWith("https://")) {
-            URI uri = URI.create(remote);
-            url = uri.getScheme() + "://" + uri.getRawAuthority();
-            name = URLDecoder.decode(uri.getRawPath().replaceFirst("^/+", ""), StandardCharsets.UTF_8);
-            if (name.isEmpty()) {
-                throw new IllegalArgumentException("'" + remote + "' names no parcel: add its name, e.g. " + url + "/backup/www");
-            }
-        }
+        RemoteParcel parcel = RemoteParcel.of(remote, receiver.url());
+        String url = parcel.url();
+        String name = parcel.name();
         Path folder = local.toAbsolutePath().normalize();
         ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(url, access.token, Duration.ofMinutes(5), access.trust())
                 .limit(bandwidth.bucket()),

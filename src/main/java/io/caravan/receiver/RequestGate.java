@@ -21,20 +21,23 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
  * Sits between Netty's HTTP decoder and the aggregator of one connection and judges each request
- * from its headers alone: a missing or wrong bearer token (every path but {@code GET /health} and the
- * console's login, see {@link ConsoleAccess}; the console's login cookie stands in for it there) gets
+ * from its headers alone: a missing or wrong bearer token (every request but the token-free ones of
+ * {@link TokenFreeRequests}: {@code GET}/{@code HEAD /health} and the console's login, see {@link ConsoleAccess};
+ * the console's login cookie stands in for it there) gets
  * 401, a request target holding a character no URL holds as it is or a malformed percent-escape
  * ({@link PercentEscapes}) 400 and a declared
- * body over the limit 413, all with the JSON error body, before any body
+ * body over the limit (for a token-free request {@value TokenFreeRequests#MAX_BODY} bytes) 413, all with the JSON error body, before any body
  * byte is read, acknowledged with {@code 100 Continue} or held in memory; the body of a refused
  * request is read and dropped, or the connection closed. A form-encoded content type is taken as
  * JSON (netty-http would otherwise fail on the body and close the connection without an answer).
@@ -96,6 +99,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             String name = pipeline.context(aggregator).name();
             pipeline.replace(aggregator, name, new OversizedBodyAnswer(aggregator.maxContentLength()));
             pipeline.addAfter(name, "caravan-out-of-memory", new OutOfMemoryAnswer(rejected));
+        }
+        if (pipeline.get(TokenFreeRequests.class) == null) {
+            pipeline.addAfter(ctx.name(), "caravan-token-free-bodies", new TokenFreeRequests(rejected, audit));
         }
         if (pipeline.get(UploadGathering.class) == null) {
             pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, directMemory, rejected));
@@ -165,6 +171,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             discarding = false;
             errorBodies.requested(request.method(), request.uri());
             takeFormAsJson(request);
+            hostOfHttp10(ctx, request);
             FullHttpResponse refusal = refusal(request);
             if (refusal == null) {
                 ctx.fireChannelRead(msg);
@@ -206,7 +213,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         }
         String path = request.uri().split("\\?", 2)[0];
         String method = request.method().name();
-        boolean open = method.equals("GET") && path.equals("/health") || ConsoleAccess.open(method, path);
+        boolean open = TokenFreeRequests.open(method, path);
         if (!open && !ConsoleAccess.admitted(token, method, path, request.headers().get(HttpHeaderNames.AUTHORIZATION),
                 request.headers().get(HttpHeaderNames.COOKIE))) {
             FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
@@ -219,6 +226,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             return NettyJsonAnswers.error(HttpResponseStatus.BAD_REQUEST, "bad_request", escapes);
         }
         long length = contentLength(request);
+        if (open && length > TokenFreeRequests.MAX_BODY) {
+            return TokenFreeRequests.tooLarge(length);
+        }
         boolean upload = request.method().equals(HttpMethod.PUT);
         long limit = upload ? maxUploadBody : maxJsonBody;
         if (length > limit) {
@@ -275,6 +285,19 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
             request.headers().set(HttpHeaderNames.CONTENT_TYPE,
                     request.method().equals(HttpMethod.PUT) ? "application/octet-stream" : "application/json");
+        }
+    }
+
+    /**
+     * HTTP/1.0 has no {@code Host} header (a load balancer's health check often sends none), and
+     * netty-http answers a request without one 400: such a request is taken as addressed to this
+     * receiver's own address. An HTTP/1.1 request without {@code Host} stays a 400, as RFC 9112 says.
+     */
+    private static void hostOfHttp10(ChannelHandlerContext ctx, HttpRequest request) {
+        if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) && !request.headers().contains(HttpHeaderNames.HOST)
+                && ctx.channel().localAddress() instanceof InetSocketAddress local) {
+            String address = local.getAddress().getHostAddress();
+            request.headers().set(HttpHeaderNames.HOST, (address.contains(":") ? "[" + address + "]" : address) + ":" + local.getPort());
         }
     }
 
