@@ -69,13 +69,6 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
                         + memory.named() + "; this body needs " + length + "): nothing was stored, retry later");
                 return;
             }
-            if (HttpUtil.is100ContinueExpected(started)) {
-                // first, while the memory it takes to say so is still there (as the aggregator does)
-                started.headers().remove(HttpHeaderNames.EXPECT);
-                // from the channel's end: the response encoder sits behind this handler in netty-http's pipeline
-                ctx.channel().writeAndFlush(new DefaultFullHttpResponse(started.protocolVersion(), HttpResponseStatus.CONTINUE,
-                        Unpooled.EMPTY_BUFFER));
-            }
             try {
                 body = memory == null ? ctx.alloc().directBuffer(length, length) : new ReservedBody(ctx.alloc(), length, memory);
             } catch (OutOfMemoryError e) {
@@ -84,6 +77,13 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
                 }
                 refuse(ctx, started, OutOfMemoryAnswer.message(e));
                 return;
+            }
+            if (HttpUtil.is100ContinueExpected(started)) {
+                // only once the body has its memory: a client told to send is never refused for memory after it
+                started.headers().remove(HttpHeaderNames.EXPECT);
+                // from the channel's end: the response encoder sits behind this handler in netty-http's pipeline
+                ctx.channel().writeAndFlush(new DefaultFullHttpResponse(started.protocolVersion(), HttpResponseStatus.CONTINUE,
+                        Unpooled.EMPTY_BUFFER));
             }
             request = started;
         } else if (refused && msg instanceof HttpContent piece) {

@@ -17,8 +17,12 @@ public final class DirectMemoryBudget {
     public static final String BEAN = "directMemory";
     /** The setting that sizes it. */
     public static final String SETTING = "caravan.receiver.direct-memory";
-    /** Direct memory left outside the budget, for Netty's socket buffers and the aligned disk-write buffers. */
-    public static final long OUTSIDE = 16L << 20;
+    /**
+     * Direct memory left outside the budget: Netty's pooled arenas for socket reads (a 4 MiB chunk or more for
+     * each of its arenas, two per core) and the aligned buffers of direct disk I/O (ten of 1 MiB). With 16 MiB
+     * the budget's last body found no real direct memory left after its client was told to send.
+     */
+    public static final long OUTSIDE = 40L << 20;
 
     private final String setting;
     private final long limit;
@@ -35,7 +39,7 @@ public final class DirectMemoryBudget {
 
     /**
      * The budget unless configured: this JVM's direct memory ({@code -XX:MaxDirectMemorySize}) less
-     * {@link #OUTSIDE}, and at least half of it (112 MiB of the launcher's 128 MiB).
+     * {@link #OUTSIDE}, and at least half of it (88 MiB of the launcher's 128 MiB).
      */
     public static long defaultLimit() {
         long max = PlatformDependent.estimateMaxDirectMemory();

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three {@code caravan send}s at their defaults (8 MiB chunks, 4 in flight) to one receiver in the
  * launcher's JVM at once fit its default direct-memory budget ({@code caravan.receiver.direct-memory}:
- * the JVM's 128 MiB less 16 MiB, room for 12 bodies of 8 MiB and the 16 MiB read-ahead): no upload is
+ * the JVM's 128 MiB less 40 MiB; they held 48 MiB at most when measured): no upload is
  * refused 503 {@code busy}, and once they are done nothing of the budget is held.
  */
 class ParallelSendsFitTheDirectMemoryIT {
