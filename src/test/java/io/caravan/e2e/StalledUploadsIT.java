@@ -43,8 +43,7 @@ class StalledUploadsIT {
     @Test
     void stalledUploadsHoldABoundedShareOfDirectMemory() throws Exception {
         int port = E2e.freePort();
-        CaravanProcess serve = processes.start(dir, "serve", SyncOfLargeFilesInDefaultHeapIT.LAUNCHER_DEFAULTS,
-                E2e.serve(port, dir.resolve("inbox"))).awaitHttpReady(port);
+        CaravanProcess serve = processes.serveAsLauncher(dir, port);
         String sid = startSession(port);
 
         for (int i = 0; i < STALLED; i++) {
@@ -95,14 +94,16 @@ class StalledUploadsIT {
         assertThat(serve.log()).doesNotContain("OutOfMemoryError", "Cannot reserve");
     }
 
-    private static String startSession(int port) throws Exception {
+    /** A new upload session on the receiver on {@code port}; its id. */
+    static String startSession(int port) throws Exception {
         HttpResponse<String> start = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/start"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(start.statusCode()).as(start.body()).isEqualTo(201);
         return E2e.JSON.readTree(start.body()).get("session_id").asText();
     }
 
-    private static void assertBusy(String retryAfter, String body) throws Exception {
+    /** A 503 answer's {@code Retry-After} and JSON body say {@code busy}, naming the direct-memory budget. */
+    static void assertBusy(String retryAfter, String body) throws Exception {
         JsonNode json = E2e.JSON.readTree(body);
         assertThat(json.path("error").asText()).isEqualTo("busy");
         assertThat(json.path("message").asText()).contains("caravan.receiver.direct-memory", "retry");
