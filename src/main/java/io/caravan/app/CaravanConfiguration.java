@@ -389,6 +389,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 receiverBandwidth(context, settings)).timeouts(settings.duration("caravan.receiver.stall-timeout", "60s"),
                 settings.duration("caravan.receiver.idle-timeout", "120s"))
                 .minBodyRate(settings.size("caravan.receiver.min-body-rate", "1KiB"))
+                .busyBodyTime(settings.duration("caravan.receiver.busy-body-time", "60s"))
                 .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m")).directMemory(directMemory)
                 .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s")));
         // the HTTP server's channel group: counts every connection as it is accepted (routes/receiver.camel.yaml)

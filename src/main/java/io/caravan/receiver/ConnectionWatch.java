@@ -25,7 +25,9 @@ import java.util.function.Consumer;
  * is not whole {@code stall} after its first byte, however it trickles (a client that sends a header
  * byte now and then cannot keep connections open forever), and one whose body arrives at less than
  * {@code minBodyRate} bytes per second, averaged over each {@code stall} (a body dripped a byte at a
- * time takes at most about its length divided by that rate, plus one {@code stall}). A connection idle
+ * time takes at most about its length divided by that rate, plus one {@code stall}); an upload body reserved in
+ * the direct-memory budget must also keep its {@link BodyPace} while the budget is pressed (408 naming
+ * {@code caravan.receiver.busy-body-time}, its memory freed for the uploads waiting). A connection idle
  * between requests for {@code idle} is closed quietly, as an HTTP server's keep-alive timeout does.
  * While the receiver works on a request (a long finish, a long-polled share) nothing is timed, and a
  * request's timeouts count only the time the receiver was reading the connection (not while the
@@ -60,22 +62,31 @@ final class ConnectionWatch {
     private boolean headArrived;
     private long windowStarted;
     private long bytesInWindow;
+    /** What a reserved upload body must keep up with (null: nothing). */
+    private final BodyPace pace;
+    /** The declared size of the upload body reserved for the request arriving; 0: none. */
+    private long reservedBody;
+    /** When on the reading clock that body was reserved, and the bytes read since. */
+    private long bodyStarted;
+    private long bodyBytes;
 
     /**
      * {@code minBodyRate}: bytes per second a request's body must average over each {@code stall}; 0 for no
      * minimum. {@code answers}: what breaks off an answer its client stopped taking.
      */
     ConnectionWatch(Duration stall, Duration idle, long minBodyRate, AnswerProgress answers, Consumer<String> rejected) {
-        this(stall, stall, idle, minBodyRate, answers, rejected);
+        this(stall, stall, idle, minBodyRate, answers, rejected, null);
     }
 
     /**
      * As above, a request's head (request line and headers) given {@code head} (at most {@code stall}) to
      * arrive whole from its first byte, and a new connection as long to bring the first byte of its first
-     * request (then closed quietly).
+     * request (then closed quietly); each upload body reserved in the direct-memory budget held to {@code pace}
+     * (null: to the minimum rate alone).
      */
     ConnectionWatch(Duration stall, Duration head, Duration idle, long minBodyRate, AnswerProgress answers,
-                    Consumer<String> rejected) {
+                    Consumer<String> rejected, BodyPace pace) {
+        this.pace = pace;
         this.answers = answers;
         this.stallNanos = stall.toNanos();
         this.headNanos = Math.min(stallNanos, head.toNanos());
@@ -91,9 +102,20 @@ final class ConnectionWatch {
         startWindow();
     }
 
+    /**
+     * The {@link UploadGathering} reserved {@code length} bytes of the direct-memory budget for the body of the
+     * request whose head just arrived: that body keeps its {@link BodyPace} from now on.
+     */
+    void bodyReserved(long length) {
+        reservedBody = length;
+        bodyStarted = lastRead;
+        bodyBytes = 0;
+    }
+
     /** The {@link RequestGate} saw the last part of a request: the receiver works on it until its answer ends. */
     void requestArrived() {
         partial = false;
+        reservedBody = 0;
         headArrived = false;
         requests++;
         lastActivity = System.nanoTime();
@@ -135,6 +157,7 @@ final class ConnectionWatch {
                         startWindow(); // a head read ahead while the previous request was worked on
                     }
                     bytesInWindow += bytes.readableBytes();
+                    bodyBytes += bytes.readableBytes();
                 }
                 ctx.fireChannelRead(msg);
             }
@@ -182,6 +205,8 @@ final class ConnectionWatch {
                     + (headNanos < stallNanos ? "head-timeout)" : "stall-timeout)"));
         } else if (!partial && requests == 0 && answered == 0 && now - opened > headNanos) {
             ctx.channel().close(); // a connection that never began a request
+        } else if (partial && reservedBody > 0 && pace != null && behind() != null) {
+            timeOut(ctx, behind());
         } else if (partial && headArrived && minBodyRate > 0 && reading - windowStarted >= stallNanos) {
             double window = (reading - windowStarted) / 1e9;
             if (bytesInWindow < minBodyRate * window) {
@@ -196,9 +221,15 @@ final class ConnectionWatch {
         }
     }
 
+    /** Why the reserved body being read falls behind its {@link BodyPace}, or null while it keeps it. */
+    private String behind() {
+        return pace.behind(reservedBody, bodyBytes, reading - bodyStarted);
+    }
+
     /** Answers 408 {@code request_timeout} with {@code message} and closes the connection. */
     private void timeOut(ChannelHandlerContext ctx, String message) {
         partial = false;
+        reservedBody = 0;
         rejected.accept("request_timeout");
         FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout", message);
         answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -27,6 +27,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private long minBodyRate = DEFAULT_MIN_BODY_RATE;
     private Duration answerStall = DEFAULT_ANSWER_STALL;
     private DirectMemoryBudget directMemory;
+    private Duration busyBodyTime = DEFAULT_BUSY_BODY_TIME;
 
     /**
      * How long a request may go without a byte arriving, and how long its request line and headers may
@@ -45,6 +46,11 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
      * ({@code caravan.receiver.min-body-rate}): the rate Caravan's clients ask of the answers they read.
      */
     public static final long DEFAULT_MIN_BODY_RATE = 1024;
+    /**
+     * Within how long an upload body must arrive whole, at its average pace, while uploads wait for the
+     * direct-memory budget ({@code caravan.receiver.busy-body-time}; see {@link BodyPace}).
+     */
+    public static final Duration DEFAULT_BUSY_BODY_TIME = Duration.ofSeconds(60);
     /**
      * How long an answer's bytes may wait for a client that takes none of them before the answer is broken
      * off and its connection closed ({@code caravan.catalog.stall-timeout}; see {@link AnswerProgress}).
@@ -79,7 +85,8 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     @Override
     public ChannelHandler newChannelHandler() {
         return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, rejected, audit, shaper,
-                new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected));
+                new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected,
+                        directMemory == null || busyBodyTime.isZero() ? null : new BodyPace(directMemory, busyBodyTime)));
     }
 
     /** Sets how long a request head may take to arrive whole, for the connections opened from now on; returns this. */
@@ -136,6 +143,18 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
                     + " bytes (caravan.receiver.max-chunk-size plus 1 MiB)");
         }
         this.directMemory = budget;
+        return this;
+    }
+
+    /**
+     * Sets within how long a reserved upload body must arrive whole, at its average pace, while uploads wait for
+     * the direct-memory budget, for the connections opened from now on (zero: no such pace); returns this.
+     */
+    public ReceiverPipeline busyBodyTime(Duration time) {
+        if (time.isNegative()) {
+            throw new IllegalArgumentException("caravan.receiver.busy-body-time must be 0 or more, not " + time);
+        }
+        this.busyBodyTime = time;
         return this;
     }
 

@@ -104,7 +104,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             pipeline.addAfter(ctx.name(), "caravan-token-free-bodies", new TokenFreeRequests(rejected, audit));
         }
         if (pipeline.get(UploadGathering.class) == null) {
-            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, directMemory, rejected));
+            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, directMemory, rejected,
+                    watch == null ? length -> { } : watch::bodyReserved));
         }
         HttpResponseEncoder encoder = pipeline.get(HttpResponseEncoder.class);
         if (encoder != null && !(encoder instanceof HeadAwareEncoder)) {

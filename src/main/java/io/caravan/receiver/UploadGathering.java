@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Gathers the body of a chunk upload ({@code PUT} with a {@code Content-Length}, already admitted by
@@ -45,6 +46,8 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
     private final long maxUploadBody;
     private final DirectMemoryBudget memory;
     private final Consumer<String> rejected;
+    /** Told the size of each body reserved, once it is. */
+    private final LongConsumer reserved;
     private HttpRequest request;
     private ByteBuf body;
     /** Refused for want of memory: the rest of its body is dropped until the connection closes. */
@@ -55,6 +58,12 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
      * {@code rejected} is told the error code of each upload refused here (for the metrics).
      */
     UploadGathering(long maxUploadBody, DirectMemoryBudget memory, Consumer<String> rejected) {
+        this(maxUploadBody, memory, rejected, length -> { });
+    }
+
+    /** As above, {@code reserved} told the size of each body once it is reserved and its buffer taken. */
+    UploadGathering(long maxUploadBody, DirectMemoryBudget memory, Consumer<String> rejected, LongConsumer reserved) {
+        this.reserved = reserved;
         this.maxUploadBody = maxUploadBody;
         this.memory = memory;
         this.rejected = rejected;
@@ -77,6 +86,9 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
                 }
                 refuse(ctx, started, OutOfMemoryAnswer.message(e));
                 return;
+            }
+            if (memory != null) {
+                reserved.accept(length);
             }
             if (HttpUtil.is100ContinueExpected(started)) {
                 // only once the body has its memory: a client told to send is never refused for memory after it

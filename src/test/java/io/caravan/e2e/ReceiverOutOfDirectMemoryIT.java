@@ -3,6 +3,7 @@ package io.caravan.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.receiver.ExpectContinueUpload;
 import io.caravan.receiver.RawAnswer;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * once, 503 {@code busy} with {@code Retry-After}, before any of their body is held; {@code /health}
  * answers within seconds, another client's small upload is stored or refused the same way (never
  * left hanging while the event-loop threads wait for direct memory the stalled bodies hold), and once
- * the stalled clients go, every byte they reserved is free again.
+ * the stalled clients go, every byte they reserved is free again. The budget alone is looked at here:
+ * {@code caravan.receiver.busy-body-time}, which cuts such bodies within seconds once uploads wait, is off.
  */
 class StalledUploadsIT {
 
@@ -42,6 +44,8 @@ class StalledUploadsIT {
 
     @Test
     void stalledUploadsHoldABoundedShareOfDirectMemory() throws Exception {
+        // the budget alone: the pace that cuts stalled bodies while uploads wait is TrickledUploadsGiveWayTest's
+        Files.writeString(dir.resolve("application.properties"), "caravan.receiver.busy-body-time = 0\n");
         int port = E2e.freePort();
         CaravanProcess serve = processes.serveAsLauncher(dir, port);
         String sid = startSession(port);

@@ -2,6 +2,7 @@ package io.caravan.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.caravan.receiver.ExpectContinueUpload;
 import io.caravan.receiver.RawAnswer;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,11 +1,10 @@
-package io.caravan.e2e;
+package io.caravan.receiver;
 
-import io.caravan.receiver.RawAnswer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -13,7 +12,7 @@ import java.util.concurrent.ExecutorService;
  * body goes only once the receiver has said {@code 100 Continue}, from another thread while the answer
  * is read (a test's client must not hide an early answer or a closed connection).
  */
-final class ExpectContinueUpload implements AutoCloseable {
+public final class ExpectContinueUpload implements AutoCloseable {
 
     private final Socket socket;
     private final RawAnswer first;
@@ -24,7 +23,7 @@ final class ExpectContinueUpload implements AutoCloseable {
     }
 
     /** Sends the head of chunk {@code index} of session {@code sid}, declaring {@code length} bytes, and reads the first answer. */
-    static ExpectContinueUpload ask(int port, String sid, int index, long length) throws IOException {
+    public static ExpectContinueUpload ask(int port, String sid, int index, long length) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
         try {
             socket.setSoTimeout(60_000);
@@ -40,11 +39,11 @@ final class ExpectContinueUpload implements AutoCloseable {
     }
 
     /** The receiver's first answer: {@code 100 Continue}, or its final answer given before the body. */
-    RawAnswer first() {
+    public RawAnswer first() {
         return first;
     }
 
-    boolean continued() {
+    public boolean continued() {
         return first.statusLine().startsWith("HTTP/1.1 100");
     }
 
@@ -52,17 +51,32 @@ final class ExpectContinueUpload implements AutoCloseable {
      * The final answer: the first one when it was not {@code 100 Continue}, else the one to {@code body}, sent by
      * {@code writers} (or on this thread when null) while the answer is read.
      */
-    RawAnswer send(byte[] body, ExecutorService writers) throws IOException {
+    public RawAnswer send(byte[] body, ExecutorService writers) throws IOException {
+        return send(body, body.length, Duration.ZERO, writers);
+    }
+
+    /**
+     * As {@link #send(byte[], ExecutorService)}, the body sent {@code piece} bytes at a time with {@code pause}
+     * after each, as a slow link brings it (the writing stops when the receiver closes the connection).
+     */
+    public RawAnswer send(byte[] body, int piece, Duration pause, ExecutorService writers) throws IOException {
         if (!continued()) {
             return first;
         }
         OutputStream out = socket.getOutputStream();
         Runnable write = () -> {
             try {
-                out.write(body);
-                out.flush();
+                for (int sent = 0; sent < body.length; sent += piece) {
+                    out.write(body, sent, Math.min(piece, body.length - sent));
+                    out.flush();
+                    if (!pause.isZero()) {
+                        Thread.sleep(pause.toMillis());
+                    }
+                }
             } catch (IOException e) {
                 // the receiver answered and closed before the whole body was sent
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         };
         if (writers == null) {
@@ -70,8 +84,7 @@ final class ExpectContinueUpload implements AutoCloseable {
         } else {
             writers.submit(write);
         }
-        InputStream in = socket.getInputStream();
-        return RawAnswer.read(in);
+        return RawAnswer.read(socket.getInputStream());
     }
 
     @Override
