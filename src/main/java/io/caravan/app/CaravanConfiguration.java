@@ -390,7 +390,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 settings.duration("caravan.receiver.idle-timeout", "120s"))
                 .minBodyRate(settings.size("caravan.receiver.min-body-rate", "1KiB"))
                 .busyBodyTime(settings.duration("caravan.receiver.busy-body-time", "60s"))
-                .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m")).directMemory(directMemory)
+                .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m"))
+                .addressShare(settings.integer("caravan.receiver.address-share", ReceiverPipeline.DEFAULT_ADDRESS_SHARE))
+                .directMemory(directMemory)
                 .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s")));
         // the HTTP server's channel group: counts every connection as it is accepted (routes/receiver.camel.yaml)
         context.getRegistry().bind("receiverChannels", connectionLimit(settings).channels());

@@ -28,6 +28,8 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private Duration answerStall = DEFAULT_ANSWER_STALL;
     private DirectMemoryBudget directMemory;
     private Duration busyBodyTime = DEFAULT_BUSY_BODY_TIME;
+    private int addressShare = DEFAULT_ADDRESS_SHARE;
+    private AddressShares shares;
 
     /**
      * How long a request may go without a byte arriving, and how long its request line and headers may
@@ -51,6 +53,11 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
      * direct-memory budget ({@code caravan.receiver.busy-body-time}; see {@link BodyPace}).
      */
     public static final Duration DEFAULT_BUSY_BODY_TIME = Duration.ofSeconds(60);
+    /**
+     * The percentage of the direct-memory budget the bodies one client address is sending may hold while uploads
+     * wait for it ({@code caravan.receiver.address-share}; see {@link AddressShares}).
+     */
+    public static final int DEFAULT_ADDRESS_SHARE = 50;
     /**
      * How long an answer's bytes may wait for a client that takes none of them before the answer is broken
      * off and its connection closed ({@code caravan.catalog.stall-timeout}; see {@link AnswerProgress}).
@@ -84,7 +91,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
 
     @Override
     public ChannelHandler newChannelHandler() {
-        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, rejected, audit, shaper,
+        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, shares, rejected, audit, shaper,
                 new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected,
                         directMemory == null || busyBodyTime.isZero() ? null : new BodyPace(directMemory, busyBodyTime)));
     }
@@ -143,6 +150,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
                     + " bytes (caravan.receiver.max-chunk-size plus 1 MiB)");
         }
         this.directMemory = budget;
+        this.shares = addressShare == 100 ? null : new AddressShares(budget, addressShare);
         return this;
     }
 
@@ -155,6 +163,20 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
             throw new IllegalArgumentException("caravan.receiver.busy-body-time must be 0 or more, not " + time);
         }
         this.busyBodyTime = time;
+        return this;
+    }
+
+    /**
+     * Sets the percentage (1 to 100, 100: no share) of the direct-memory budget the bodies one client address is
+     * sending may hold while uploads wait for it, for the connections opened from now on; set before
+     * {@link #directMemory}; returns this.
+     */
+    public ReceiverPipeline addressShare(int percent) {
+        if (percent < 1 || percent > 100) {
+            throw new IllegalArgumentException("property caravan.receiver.address-share=" + percent
+                    + " is not valid: a percentage from 1 to 100 (100: no share)");
+        }
+        this.addressShare = percent;
         return this;
     }
 

@@ -53,6 +53,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final long maxJsonBody;
     private final long maxUploadBody;
     private final DirectMemoryBudget directMemory;
+    private final AddressShares shares;
     private final Consumer<String> rejected;
     private final ReceiverAudit audit;
     private final ChannelHandler shaper;
@@ -66,10 +67,14 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private boolean closeAfterDiscard;
     private long discarded;
 
-    /** {@code directMemory}: where upload bodies are reserved ({@link UploadGathering}); null: nowhere. */
-    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, DirectMemoryBudget directMemory,
+    /**
+     * {@code directMemory}: where upload bodies are reserved ({@link UploadGathering}); null: nowhere; {@code shares}:
+     * what the bodies one client address is sending may hold of it while uploads wait (null: no share).
+     */
+    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, DirectMemoryBudget directMemory, AddressShares shares,
                 Consumer<String> rejected, ReceiverAudit audit, ChannelHandler shaper, ConnectionWatch watch) {
         this.directMemory = directMemory;
+        this.shares = shares;
         this.watch = watch;
         this.audit = audit;
         this.shaper = shaper;
@@ -104,8 +109,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             pipeline.addAfter(ctx.name(), "caravan-token-free-bodies", new TokenFreeRequests(rejected, audit));
         }
         if (pipeline.get(UploadGathering.class) == null) {
-            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, directMemory, rejected,
-                    watch == null ? length -> { } : watch::bodyReserved));
+            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, directMemory, shares,
+                    rejected, watch == null ? length -> { } : watch::bodyReserved));
         }
         HttpResponseEncoder encoder = pipeline.get(HttpResponseEncoder.class);
         if (encoder != null && !(encoder instanceof HeadAwareEncoder)) {

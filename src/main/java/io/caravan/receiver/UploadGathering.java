@@ -19,6 +19,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
@@ -37,7 +39,9 @@ import java.util.function.LongConsumer;
  * {@code busy} and {@code Retry-After}, nothing stored (the sender retries later), and its connection
  * closed (after the body a client sends without waiting for {@code 100 Continue}, dropped as it comes). So clients that declare large bodies and send them slowly, or not at all, hold at most the
  * budget, never the direct memory the event-loop threads need to answer everyone else, and each of
- * them is cut by the {@link ConnectionWatch}'s stall timeout. A client that asks
+ * them is cut by the {@link ConnectionWatch}'s stall timeout, or, while uploads wait for room, by its
+ * {@link BodyPace}; while they wait, the bodies one client address is sending hold at most its
+ * {@link AddressShares share} of the budget. A client that asks
  * {@code Expect: 100-continue} gets its {@code 100 Continue} here, once its body is admitted and before
  * the buffer is taken. When the buffer cannot be had all the same, the upload is answered the same way.
  */
@@ -48,6 +52,10 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
     private final Consumer<String> rejected;
     /** Told the size of each body reserved, once it is. */
     private final LongConsumer reserved;
+    private final AddressShares shares;
+    /** The address whose share counts the body being received, and its size; null: none counts. */
+    private InetAddress counted;
+    private long countedBytes;
     private HttpRequest request;
     private ByteBuf body;
     /** Refused for want of memory: the rest of its body is dropped until the connection closes. */
@@ -58,11 +66,16 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
      * {@code rejected} is told the error code of each upload refused here (for the metrics).
      */
     UploadGathering(long maxUploadBody, DirectMemoryBudget memory, Consumer<String> rejected) {
-        this(maxUploadBody, memory, rejected, length -> { });
+        this(maxUploadBody, memory, null, rejected, length -> { });
     }
 
-    /** As above, {@code reserved} told the size of each body once it is reserved and its buffer taken. */
-    UploadGathering(long maxUploadBody, DirectMemoryBudget memory, Consumer<String> rejected, LongConsumer reserved) {
+    /**
+     * As above, each body first admitted by its client address's {@code shares} of the budget (null: none), and
+     * {@code reserved} told the size of each body once it is reserved and its buffer taken.
+     */
+    UploadGathering(long maxUploadBody, DirectMemoryBudget memory, AddressShares shares, Consumer<String> rejected,
+                    LongConsumer reserved) {
+        this.shares = shares;
         this.reserved = reserved;
         this.maxUploadBody = maxUploadBody;
         this.memory = memory;
@@ -73,7 +86,22 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest started && !(msg instanceof FullHttpMessage) && gathers(started)) {
             int length = (int) HttpUtil.getContentLength(started, -1L);
+            InetAddress client = shares != null && ctx.channel().remoteAddress() instanceof InetSocketAddress remote
+                    ? remote.getAddress() : null;
+            if (client != null) {
+                String beyondShare = shares.admit(client, length);
+                if (beyondShare != null) {
+                    refuse(ctx, started, beyondShare);
+                    return;
+                }
+                counted = client;
+                countedBytes = length;
+            }
             if (memory != null && !memory.reserve(length)) {
+                sent();
+                if (client != null) {
+                    shares.refused(client);
+                }
                 refuse(ctx, started, "this receiver's upload bodies and answers hold all the direct memory they may ("
                         + memory.named() + "; this body needs " + length + "): nothing was stored, retry later");
                 return;
@@ -84,6 +112,7 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
                 if (memory != null) {
                     memory.release(length);
                 }
+                sent();
                 refuse(ctx, started, OutOfMemoryAnswer.message(e));
                 return;
             }
@@ -111,6 +140,7 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
                 piece.release();
             }
             if (msg instanceof LastHttpContent last) {
+                sent();
                 DefaultFullHttpRequest whole = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
                         request.uri(), body, request.headers(), last.trailingHeaders());
                 whole.setDecoderResult(request.decoderResult());
@@ -159,7 +189,16 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
         letGo();
     }
 
+    /** The body being received no longer counts in its address's share: it arrived whole, or will not. */
+    private void sent() {
+        if (counted != null) {
+            shares.sent(counted, countedBytes);
+            counted = null;
+        }
+    }
+
     private void letGo() {
+        sent();
         if (body != null) {
             body.release();
             body = null;

@@ -2,6 +2,8 @@ package io.caravan.receiver;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,8 +26,15 @@ public final class ExpectContinueUpload implements AutoCloseable {
 
     /** Sends the head of chunk {@code index} of session {@code sid}, declaring {@code length} bytes, and reads the first answer. */
     public static ExpectContinueUpload ask(int port, String sid, int index, long length) throws IOException {
-        Socket socket = new Socket("127.0.0.1", port);
+        return ask(port, sid, index, length, InetAddress.getLoopbackAddress());
+    }
+
+    /** As above, from the loopback address {@code from} (127.0.0.2 is another client of 127.0.0.1). */
+    public static ExpectContinueUpload ask(int port, String sid, int index, long length, InetAddress from) throws IOException {
+        Socket socket = new Socket();
         try {
+            socket.bind(new InetSocketAddress(from, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(60_000);
             OutputStream out = socket.getOutputStream();
             out.write(("PUT /upload/" + sid + "/" + index + " HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
