@@ -196,6 +196,7 @@ final class ConnectionWatch {
         if (answers.check(ctx.channel(), now)) {
             return;
         }
+        String behind; // why a reserved body falls behind its pace
         if (partial && reading - lastRead > stallNanos) {
             timeOut(ctx, "nothing of the request arrived for " + seconds(stallNanos) + " s: send it again"
                     + " (caravan.receiver.stall-timeout)");
@@ -205,8 +206,9 @@ final class ConnectionWatch {
                     + (headNanos < stallNanos ? "head-timeout)" : "stall-timeout)"));
         } else if (!partial && requests == 0 && answered == 0 && now - opened > headNanos) {
             ctx.channel().close(); // a connection that never began a request
-        } else if (partial && reservedBody > 0 && pace != null && behind() != null) {
-            timeOut(ctx, behind());
+        } else if (partial && reservedBody > 0 && pace != null && (behind = pace.behind(reservedBody, bodyBytes,
+                reading - bodyStarted)) != null) {
+            timeOut(ctx, behind);
         } else if (partial && headArrived && minBodyRate > 0 && reading - windowStarted >= stallNanos) {
             double window = (reading - windowStarted) / 1e9;
             if (bytesInWindow < minBodyRate * window) {
@@ -219,11 +221,6 @@ final class ConnectionWatch {
         } else if (!partial && answered >= requests && now - lastActivity > idleNanos) {
             ctx.channel().close(); // keep-alive timeout
         }
-    }
-
-    /** Why the reserved body being read falls behind its {@link BodyPace}, or null while it keeps it. */
-    private String behind() {
-        return pace.behind(reservedBody, bodyBytes, reading - bodyStarted);
     }
 
     /** Answers 408 {@code request_timeout} with {@code message} and closes the connection. */
