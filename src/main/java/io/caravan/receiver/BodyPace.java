@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * The pace an upload body reserved in the receiver's {@link DirectMemoryBudget} must keep while the budget
  * is pressed: more than half of it held, and a reservation refused within the last {@link #WAITING} (an
- * upload waits for room; senders retry within 30 s). Then a body must arrive at least at its declared length
+ * upload or an answer waits for room; senders retry within 30 s). Then a body must arrive at least at its declared length
  * divided by {@code time} ({@code caravan.receiver.busy-body-time}), averaged from its head, so that it
  * arrives whole within {@code time}; one that falls behind, judged once it has had {@link #GRACE} of reading
  * (a link's start), is cut and its memory goes to the uploads waiting. A client trickling just over
