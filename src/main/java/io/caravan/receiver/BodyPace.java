@@ -12,7 +12,7 @@ import java.util.Locale;
  * arrives whole within {@code time}; one that falls behind, judged once it has had {@link #GRACE} of reading
  * (a link's start), is cut and its memory goes to the uploads waiting. A client trickling just over
  * {@code caravan.receiver.min-body-rate} so holds its reservation for hours only while nobody else needs the
- * memory. With the default minute, a 16 MiB body needs 280 KiB/s (2.3 Mbit/s), an 8 MiB one half that.
+ * memory. With the default minute, a 16 MiB body needs 280 kB/s (2.2 Mbit/s), an 8 MiB one half that.
  */
 final class BodyPace {
 
