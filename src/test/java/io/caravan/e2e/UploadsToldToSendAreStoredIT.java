@@ -39,6 +39,8 @@ class UploadsToldToSendAreStoredIT {
 
     @Test
     void everyUploadToldToSendIsStoredAndTheOneBeyondTheBudgetIsRefusedBeforeItSends() throws Exception {
+        byte[] body = new byte[CHUNK]; // made first: the admitted bodies are sent as soon as one more is refused
+        new Random(7).nextBytes(body);
         List<ExpectContinueUpload> admitted = new ArrayList<>();
         ExecutorService writers = Executors.newCachedThreadPool();
         int port = E2e.freePort();
@@ -59,8 +61,6 @@ class UploadsToldToSendAreStoredIT {
             assertThat(refused.statusLine()).as(refused.body()).startsWith("HTTP/1.1 503");
             StalledUploadsIT.assertBusy(refused.headers().get("retry-after"), refused.body());
 
-            byte[] body = new byte[CHUNK];
-            new Random(7).nextBytes(body);
             List<Future<RawAnswer>> answers = new ArrayList<>();
             for (ExpectContinueUpload upload : admitted) {
                 answers.add(writers.submit(() -> upload.send(body, writers)));
