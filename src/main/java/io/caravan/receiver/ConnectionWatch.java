@@ -53,6 +53,8 @@ final class ConnectionWatch {
     private ScheduledFuture<?> check;
     /** Time spent reading the connection (as of the last check): the clock of a request's timeouts. */
     private long reading;
+    /** The prefix of the settings a refusal names ({@code caravan.receiver}). */
+    private final String prefix;
     private long lastCheck = System.nanoTime();
     /** When on that clock the last bytes arrived. */
     private long lastRead;
@@ -76,6 +78,13 @@ final class ConnectionWatch {
      */
     ConnectionWatch(Duration stall, Duration head, Duration idle, long minBodyRate, AnswerProgress answers,
                     Consumer<String> rejected) {
+        this(stall, head, idle, minBodyRate, answers, rejected, "caravan.receiver");
+    }
+
+    /** As above, its refusals naming the settings under {@code prefix} ({@code caravan.console} for a sender's console). */
+    ConnectionWatch(Duration stall, Duration head, Duration idle, long minBodyRate, AnswerProgress answers,
+                    Consumer<String> rejected, String prefix) {
+        this.prefix = prefix;
         this.answers = answers;
         this.stallNanos = stall.toNanos();
         this.headNanos = Math.min(stallNanos, head.toNanos());
@@ -175,10 +184,10 @@ final class ConnectionWatch {
         }
         if (partial && reading - lastRead > stallNanos) {
             timeOut(ctx, "nothing of the request arrived for " + seconds(stallNanos) + " s: send it again"
-                    + " (caravan.receiver.stall-timeout)");
+                    + " (" + prefix + ".stall-timeout)");
         } else if (partial && !headArrived && reading - headStarted > headNanos) {
             timeOut(ctx, "the request line and headers did not arrive whole within " + seconds(headNanos)
-                    + " s of their first byte: send them at once (caravan.receiver."
+                    + " s of their first byte: send them at once (" + prefix + "."
                     + (headNanos < stallNanos ? "head-timeout)" : "stall-timeout)"));
         } else if (!partial && requests == 0 && answered == 0 && now - opened > headNanos) {
             ctx.channel().close(); // a connection that never began a request
@@ -187,7 +196,7 @@ final class ConnectionWatch {
             if (bytesInWindow < minBodyRate * window) {
                 timeOut(ctx, String.format(Locale.ROOT, "the request body arrived at %d bytes in %.0f s, less than the"
                         + " %d bytes/s this receiver needs: send it again over a faster link"
-                        + " (caravan.receiver.min-body-rate)", bytesInWindow, window, minBodyRate));
+                        + " (%s.min-body-rate)", bytesInWindow, window, minBodyRate, prefix));
             } else {
                 startWindow();
             }

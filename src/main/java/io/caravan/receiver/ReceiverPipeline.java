@@ -27,6 +27,8 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private long minBodyRate = DEFAULT_MIN_BODY_RATE;
     private Duration answerStall = DEFAULT_ANSWER_STALL;
     private DirectMemoryBudget directMemory;
+    /** The prefix of the settings its bounds are set by and its refusals name. */
+    private String prefix = "caravan.receiver";
 
     /**
      * How long a request may go without a byte arriving, and how long its request line and headers may
@@ -79,13 +81,22 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     @Override
     public ChannelHandler newChannelHandler() {
         return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, rejected, audit, shaper,
-                new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected));
+                new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected, prefix));
+    }
+
+    /**
+     * Makes this the pipeline of another listener (a sender's console), whose bounds are set, and refusals
+     * named, by the settings under {@code prefix} ({@code caravan.console}); returns this.
+     */
+    public ReceiverPipeline settings(String prefix) {
+        this.prefix = prefix;
+        return this;
     }
 
     /** Sets how long a request head may take to arrive whole, for the connections opened from now on; returns this. */
     public ReceiverPipeline headTimeout(Duration head) {
         if (head.isZero() || head.isNegative()) {
-            throw new IllegalArgumentException("caravan.receiver.head-timeout must be positive, not " + head);
+            throw new IllegalArgumentException(prefix + ".head-timeout must be positive, not " + head);
         }
         this.head = head;
         return this;
@@ -95,7 +106,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     /** Sets the {@link ConnectionWatch}'s bounds for the connections opened from now on; returns this. */
     public ReceiverPipeline timeouts(Duration stall, Duration idle) {
         if (stall.isZero() || stall.isNegative() || idle.isZero() || idle.isNegative()) {
-            throw new IllegalArgumentException("caravan.receiver.stall-timeout and idle-timeout must be positive, not "
+            throw new IllegalArgumentException(prefix + ".stall-timeout and idle-timeout must be positive, not "
                     + stall + " and " + idle);
         }
         this.stall = stall;
@@ -106,7 +117,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     /** Sets the bytes per second a body must average for the connections opened from now on (0: no minimum); returns this. */
     public ReceiverPipeline minBodyRate(long bytesPerSecond) {
         if (bytesPerSecond < 0) {
-            throw new IllegalArgumentException("caravan.receiver.min-body-rate must be 0 or more, not " + bytesPerSecond);
+            throw new IllegalArgumentException(prefix + ".min-body-rate must be 0 or more, not " + bytesPerSecond);
         }
         this.minBodyRate = bytesPerSecond;
         return this;
