@@ -126,6 +126,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
     private static final Duration STOP_DRAIN = Duration.ofSeconds(2);
     /** The most a request to a sender's console may carry: a login form. */
     private static final long CONSOLE_MAX_BODY = 64 << 10;
+    /** The most connections a sender's console holds at once by default: a few browsers' worth, the descriptors kept for sending. */
+    private static final int CONSOLE_MAX_CONNECTIONS = 64;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -170,7 +172,13 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 exchange -> LOG.warn("console: a login with a wrong token from {}",
                         exchange.getMessage().getHeader("CamelNettyRemoteAddress")), false));
         context.getRegistry().bind("consoleErrors", new ErrorAnswers(outbox.dir(), code -> { }));
-        context.getRegistry().bind("consolePipeline", new ReceiverPipeline(token, CONSOLE_MAX_BODY, CONSOLE_MAX_BODY, code -> { }));
+        // bounded as the receiver's listener is, by the console's own settings (routes/console.camel.yaml)
+        context.getRegistry().bind("consolePipeline", new ReceiverPipeline(token, CONSOLE_MAX_BODY, CONSOLE_MAX_BODY, code -> { })
+                .settings("caravan.console")
+                .timeouts(settings.duration("caravan.console.stall-timeout", "60s"), settings.duration("caravan.console.idle-timeout", "120s"))
+                .headTimeout(settings.duration("caravan.console.head-timeout", "10s")));
+        context.getRegistry().bind("consoleChannels", new ConnectionLimit(settings.integer("caravan.console.max-connections",
+                CONSOLE_MAX_CONNECTIONS), "the console", "caravan.console").channels());
         LOG.info("console: http://{}:{}/ ({})", host, settings.text("caravan.console.port", "?"),
                 token.required() ? "behind the token" : "open to whoever reaches it: no token is set");
     }

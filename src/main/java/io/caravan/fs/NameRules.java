@@ -254,6 +254,16 @@ public final class NameRules {
         return shownBytes(bytes.toByteArray());
     }
 
+    /** Whether {@code bytes} are well-formed UTF-8 (a name a reader would otherwise decode leniently, to {@code ?} or U+FFFD). */
+    public static boolean utf8(byte[] bytes) {
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
     /**
      * {@code name} as the bytes it holds, for a message or a log line: what is UTF-8 as text (control characters
      * escaped as by {@link #printable}), every other byte as {@code \xNN}.

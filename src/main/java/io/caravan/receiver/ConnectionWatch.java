@@ -55,6 +55,8 @@ final class ConnectionWatch {
     private ScheduledFuture<?> check;
     /** Time spent reading the connection (as of the last check): the clock of a request's timeouts. */
     private long reading;
+    /** The prefix of the settings a refusal names ({@code caravan.receiver}). */
+    private final String prefix;
     private long lastCheck = System.nanoTime();
     /** When on that clock the last bytes arrived. */
     private long lastRead;
@@ -75,18 +77,20 @@ final class ConnectionWatch {
      * minimum. {@code answers}: what breaks off an answer its client stopped taking.
      */
     ConnectionWatch(Duration stall, Duration idle, long minBodyRate, AnswerProgress answers, Consumer<String> rejected) {
-        this(stall, stall, idle, minBodyRate, answers, rejected, null);
+        this(stall, stall, idle, minBodyRate, answers, rejected, null, "caravan.receiver");
     }
 
     /**
      * As above, a request's head (request line and headers) given {@code head} (at most {@code stall}) to
      * arrive whole from its first byte, and a new connection as long to bring the first byte of its first
      * request (then closed quietly); each upload body reserved in the direct-memory budget held to {@code pace}
-     * (null: to the minimum rate alone).
+     * (null: to the minimum rate alone); its refusals name the settings under {@code prefix}
+     * ({@code caravan.console} for a sender's console).
      */
     ConnectionWatch(Duration stall, Duration head, Duration idle, long minBodyRate, AnswerProgress answers,
-                    Consumer<String> rejected, BodyPace pace) {
+                    Consumer<String> rejected, BodyPace pace, String prefix) {
         this.pace = pace;
+        this.prefix = prefix;
         this.answers = answers;
         this.stallNanos = stall.toNanos();
         this.headNanos = Math.min(stallNanos, head.toNanos());
@@ -199,10 +203,10 @@ final class ConnectionWatch {
         String behind; // why a reserved body falls behind its pace
         if (partial && reading - lastRead > stallNanos) {
             timeOut(ctx, "nothing of the request arrived for " + seconds(stallNanos) + " s: send it again"
-                    + " (caravan.receiver.stall-timeout)");
+                    + " (" + prefix + ".stall-timeout)");
         } else if (partial && !headArrived && reading - headStarted > headNanos) {
             timeOut(ctx, "the request line and headers did not arrive whole within " + seconds(headNanos)
-                    + " s of their first byte: send them at once (caravan.receiver."
+                    + " s of their first byte: send them at once (" + prefix + "."
                     + (headNanos < stallNanos ? "head-timeout)" : "stall-timeout)"));
         } else if (!partial && requests == 0 && answered == 0 && now - opened > headNanos) {
             ctx.channel().close(); // a connection that never began a request
@@ -214,7 +218,7 @@ final class ConnectionWatch {
             if (bytesInWindow < minBodyRate * window) {
                 timeOut(ctx, String.format(Locale.ROOT, "the request body arrived at %d bytes in %.0f s, less than the"
                         + " %d bytes/s this receiver needs: send it again over a faster link"
-                        + " (caravan.receiver.min-body-rate)", bytesInWindow, window, minBodyRate));
+                        + " (%s.min-body-rate)", bytesInWindow, window, minBodyRate, prefix));
             } else {
                 startWindow();
             }

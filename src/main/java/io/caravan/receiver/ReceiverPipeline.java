@@ -30,6 +30,8 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private Duration busyBodyTime = DEFAULT_BUSY_BODY_TIME;
     private int addressShare = DEFAULT_ADDRESS_SHARE;
     private AddressShares shares;
+    /** The prefix of the settings its bounds are set by and its refusals name. */
+    private String prefix = "caravan.receiver";
 
     /**
      * How long a request may go without a byte arriving, and how long its request line and headers may
@@ -93,13 +95,23 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     public ChannelHandler newChannelHandler() {
         return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, shares, rejected, audit, shaper,
                 new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected,
-                        directMemory == null || busyBodyTime.isZero() ? null : new BodyPace(directMemory, busyBodyTime)));
+                        directMemory == null || busyBodyTime.isZero() ? null : new BodyPace(directMemory, busyBodyTime),
+                        prefix));
+    }
+
+    /**
+     * Makes this the pipeline of another listener (a sender's console), whose bounds are set, and refusals
+     * named, by the settings under {@code prefix} ({@code caravan.console}); returns this.
+     */
+    public ReceiverPipeline settings(String prefix) {
+        this.prefix = prefix;
+        return this;
     }
 
     /** Sets how long a request head may take to arrive whole, for the connections opened from now on; returns this. */
     public ReceiverPipeline headTimeout(Duration head) {
         if (head.isZero() || head.isNegative()) {
-            throw new IllegalArgumentException("caravan.receiver.head-timeout must be positive, not " + head);
+            throw new IllegalArgumentException(prefix + ".head-timeout must be positive, not " + head);
         }
         this.head = head;
         return this;
@@ -109,7 +121,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     /** Sets the {@link ConnectionWatch}'s bounds for the connections opened from now on; returns this. */
     public ReceiverPipeline timeouts(Duration stall, Duration idle) {
         if (stall.isZero() || stall.isNegative() || idle.isZero() || idle.isNegative()) {
-            throw new IllegalArgumentException("caravan.receiver.stall-timeout and idle-timeout must be positive, not "
+            throw new IllegalArgumentException(prefix + ".stall-timeout and idle-timeout must be positive, not "
                     + stall + " and " + idle);
         }
         this.stall = stall;
@@ -120,7 +132,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     /** Sets the bytes per second a body must average for the connections opened from now on (0: no minimum); returns this. */
     public ReceiverPipeline minBodyRate(long bytesPerSecond) {
         if (bytesPerSecond < 0) {
-            throw new IllegalArgumentException("caravan.receiver.min-body-rate must be 0 or more, not " + bytesPerSecond);
+            throw new IllegalArgumentException(prefix + ".min-body-rate must be 0 or more, not " + bytesPerSecond);
         }
         this.minBodyRate = bytesPerSecond;
         return this;

@@ -145,8 +145,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
      */
     private void busy(ChannelHandlerContext ctx) {
         ctx.channel().config().setAutoRead(false);
-        byte[] body = ("{\"error\":\"busy\",\"message\":\"the receiver holds its most connections (caravan.receiver"
-                + ".max-connections=" + slot.max() + "), each with a request being worked on: try again shortly\"}")
+        byte[] body = ("{\"error\":\"busy\",\"message\":\"" + slot.server() + " holds its most connections ("
+                + slot.setting() + "=" + slot.max() + "), each with a request being worked on: try again shortly\"}")
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         byte[] head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " + body.length
                 + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);

@@ -110,12 +110,14 @@ public final class SafeExtractor {
      * becomes the tar entry it describes (folder, file, or a Unix symbolic link whose target is its
      * content) and goes through the same checks. Absolute names stay absolute, so they are refused. Each
      * entry's content must end at its declared size and match its CRC-32 ({@link ZipEntryContent}), or
-     * the extraction fails naming it.
+     * the extraction fails naming it. A name or link target that is not UTF-8 is refused
+     * ({@link ZipNameBytes}).
      */
     public Result extractZip(ZipFile zip, Path root) throws IOException {
         Run run = new Run(root.toAbsolutePath().normalize());
         for (ZipArchiveEntry entry : java.util.Collections.list(zip.getEntriesInPhysicalOrder())) {
             String name = entry.getName();
+            ZipNameBytes.refuseNotUtf8(entry);
             if (!zip.canReadEntryData(entry)) {
                 throw new UnsafeEntryException(name, "its compression (zip method " + entry.getMethod()
                         + ") or encryption is not supported: re-create the zip with deflate, without a password");
@@ -141,6 +143,7 @@ public final class SafeExtractor {
                 throw new UnsafeEntryException(name, "it is a symbolic link whose target is empty or longer than "
                         + MAX_LINK_TARGET + " bytes");
             }
+            ZipNameBytes.refuseLinkNotUtf8(zip, target);
             tar = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
             tar.setLinkName(new String(target, java.nio.charset.StandardCharsets.UTF_8));
         } else if (zip.isDirectory()) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.TestTrees;
 import io.caravan.app.CaravanMain;
 import io.caravan.app.RoleSettings;
+import io.caravan.receiver.ListenerBoundChecks;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
 import java.net.URI;
@@ -196,5 +197,18 @@ class SenderConsoleTest {
 
         assertThat(get("/").body()).contains("id=\"console\"");
         assertThat(get("/console/api/overview").statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * The console's own listener is bounded as the receiver's is, by its own settings: a request head not
+     * whole within {@code caravan.console.head-timeout} gets 408 naming it, and a connection past
+     * {@code caravan.console.max-connections} closes the one waiting longest without a whole request.
+     */
+    @Test
+    void theConsolesListenerHasItsHeadTimeoutAndConnectionBound() throws Exception {
+        run(sender(Map.of("caravan.console.head-timeout", "2s", "caravan.console.max-connections", "4")));
+
+        ListenerBoundChecks.headTimesOut(port, "/", "caravan.console.head-timeout");
+        ListenerBoundChecks.pastTheBoundTheOldestWaitingIsClosed(port, "/", 4, () -> get("/").statusCode());
     }
 }

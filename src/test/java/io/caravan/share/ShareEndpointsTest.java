@@ -290,6 +290,9 @@ class ShareEndpointsTest {
     void aBundleRequestMustBeExactlyItsShape() throws Exception {
         assertThat(server.post("/shares/site/files", "{\"paths\":[\"a.txt\"]} trailing").statusCode()).isEqualTo(400);
         assertThat(server.post("/shares/site/files", "{\"paths\":[\"a.txt\"],\"paths\":[\"a.txt\"]}").statusCode()).isEqualTo(400);
+        HttpResponse<String> unknown = server.post("/shares/site/files", "{\"paths\":[\"a.txt\"],\"path\":\"b.txt\"}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(unknown.body()).path("message").asText()).startsWith("path is not a field of this request");
         assertThat(server.post("/shares/site/files", "{\"paths\":[\"a.txt\"]}").statusCode()).isEqualTo(200);
     }
 
