@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -88,6 +89,13 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             ctx.fireChannelActive();
             return;
         }
+        PacedRequestDecoder paced = pipeline.get(PacedRequestDecoder.class);
+        HttpRequestDecoder decoder = pipeline.get(HttpRequestDecoder.class);
+        if (paced == null && decoder != null) { // before any byte is read: nothing is held in netty-http's decoder
+            paced = new PacedRequestDecoder();
+            pipeline.replace(decoder, pipeline.context(decoder).name(), paced);
+            pipeline.addFirst("caravan-held-reads", paced.heldReads());
+        }
         if (watch != null && pipeline.get("caravan-watch") == null) {
             pipeline.addFirst("caravan-watch", watch.rawReads());
         }
@@ -115,6 +123,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         }
         if (encoder != null) {
             pipeline.addAfter(pipeline.context(encoder).name(), "caravan-error-bodies", errorBodies);
+            if (paced != null) {
+                pipeline.addAfter(pipeline.context(encoder).name(), "caravan-answer-ends", paced.answerEnds());
+            }
             if (watch != null) {
                 pipeline.addAfter(pipeline.context(encoder).name(), "caravan-answers-watch", watch.responses());
             }
@@ -245,10 +256,12 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         FullHttpResponse answer;
         if (cause instanceof TooLongHttpLineException) {
             answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
-                    "the request line is longer than this receiver reads (16384 bytes): use shorter names");
+                    "the request line is longer than this receiver reads (" + PacedRequestDecoder.MAX_REQUEST_LINE
+                            + " bytes): use shorter names");
         } else if (cause instanceof TooLongHttpHeaderException) {
             answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
-                    "the request's headers are larger than this receiver reads (8192 bytes in all)");
+                    "the request's headers are larger than this receiver reads (" + PacedRequestDecoder.MAX_HEADERS
+                            + " bytes in all)");
         } else {
             answer = NettyJsonAnswers.error(HttpResponseStatus.BAD_REQUEST, "bad_request",
                     "the request could not be read as HTTP/1.1 (" + cause.getMessage() + ")");
