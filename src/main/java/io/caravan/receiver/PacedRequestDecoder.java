@@ -57,6 +57,11 @@ final class PacedRequestDecoder extends HttpRequestDecoder {
         super(MAX_REQUEST_LINE, MAX_HEADERS, MAX_PIECE);
     }
 
+    /** Whether bytes of requests wait undecoded (and the connection unread) until the client takes answers. */
+    boolean holding() {
+        return holding;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         context = ctx;

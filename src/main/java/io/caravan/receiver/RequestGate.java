@@ -96,6 +96,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             pipeline.replace(decoder, pipeline.context(decoder).name(), paced);
             pipeline.addFirst("caravan-held-reads", paced.heldReads());
         }
+        if (watch != null && paced != null) {
+            watch.readsHeldBy(paced::holding);
+        }
         if (watch != null && pipeline.get("caravan-watch") == null) {
             pipeline.addFirst("caravan-watch", watch.rawReads());
         }
