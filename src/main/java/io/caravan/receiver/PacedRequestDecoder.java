@@ -17,12 +17,12 @@ import java.util.List;
 
 /**
  * The request decoder of a receiver connection, which takes one request at a time: the next request is
- * decoded only once the answer to the one before has been handed to the connection whole, and only while
- * the connection is writable (what waits in it for the client is below its write high-water mark). Until
- * then the bytes of the requests that follow wait undecoded and nothing more is read from the connection,
- * so a client that pipelines requests and never reads their answers holds, whatever it asks, one answer
- * and what the write buffer holds, not an answer per request it sent; it is read again as soon as it takes
- * its answers. Pipelining clients that read get every answer in the order of their requests, also those
+ * decoded only once the answer to the one before has left Netty's buffer whole for the kernel's queue to
+ * the client, and only while the connection is writable (below its write high-water mark). Until then the
+ * bytes of the requests that follow wait undecoded and nothing more is read from the connection, so a
+ * client that pipelines requests and never reads their answers holds, whatever it asks, one answer in the
+ * receiver (and what the kernel queues for it), not an answer per request it sent; it is read again as
+ * soon as it takes its answers. Pipelining clients that read get every answer in the order of their requests, also those
  * the {@link RequestGate} gives from a request's headers (a 401 never overtakes the answer before it).
  *
  * <p>Three parts work together: this decoder (in place of netty-http's, put there by the {@link RequestGate}),
@@ -97,7 +97,7 @@ final class PacedRequestDecoder extends HttpRequestDecoder {
         }
     }
 
-    /** An answer ended (its last part handed to the connection): the next request may be decoded. */
+    /** An answer ended (its last bytes handed to the kernel): the next request may be decoded. */
     private void answered() {
         answering = false;
         if (holding) {
@@ -137,15 +137,23 @@ final class PacedRequestDecoder extends HttpRequestDecoder {
         };
     }
 
-    /** The outbound handler to put before the encoder: the end of each answer (not of a {@code 100 Continue}). */
+    /**
+     * The outbound handler to put before the encoder: the end of each answer (not of a {@code 100 Continue}), once
+     * its last bytes have left Netty's buffer for the kernel's.
+     */
     ChannelOutboundHandlerAdapter answerEnds() {
         return new ChannelOutboundHandlerAdapter() {
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
                 boolean interim = msg instanceof HttpResponse head && head.status().codeClass() == HttpStatusClass.INFORMATIONAL;
-                ctx.write(msg, promise);
-                if (!interim && msg instanceof LastHttpContent) {
+                if (interim || !(msg instanceof LastHttpContent)) {
+                    ctx.write(msg, promise);
+                } else if (promise.isVoid()) {
+                    ctx.write(msg, promise);
                     answered();
+                } else {
+                    promise.addListener(done -> answered()); // its bytes went to the kernel (or the connection closed)
+                    ctx.write(msg, promise);
                 }
             }
         };
