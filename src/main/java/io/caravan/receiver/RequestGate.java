@@ -42,7 +42,9 @@ import java.util.function.Consumer;
  * byte is read, acknowledged with {@code 100 Continue} or held in memory; the body of a refused
  * request is read and dropped, or the connection closed. A form-encoded content type is taken as
  * JSON (netty-http would otherwise fail on the body and close the connection without an answer).
- * When the connection opens it also puts the JSON answers into the rest of the pipeline
+ * When the connection opens it puts the {@link PacedRequestDecoder} in place of netty-http's request decoder
+ * (one request at a time, the connection not read while its client leaves answers waiting), and the JSON
+ * answers into the rest of the pipeline
  * ({@link OversizedBodyAnswer}, {@link ErrorBodyAnswer}, {@link OutOfMemoryAnswer}), and first of all
  * the receiver's shared traffic shaper when {@code caravan.receiver.bwlimit} is set, and the
  * connection's {@link ConnectionWatch} (408 for a request that stalls or trickles, a keep-alive timeout). Each refusal is
