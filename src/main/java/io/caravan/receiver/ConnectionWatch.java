@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +29,9 @@ import java.util.function.Consumer;
  * time takes at most about its length divided by that rate, plus one {@code stall}); an upload body reserved in
  * the direct-memory budget must also keep its {@link BodyPace} while the budget is pressed (408 naming
  * {@code caravan.receiver.busy-body-time}, its memory freed for the uploads waiting). A connection idle
- * between requests for {@code idle} is closed quietly, as an HTTP server's keep-alive timeout does.
+ * {@code caravan.receiver.busy-body-time}, its memory freed for the uploads waiting). A connection idle
+ * between requests for {@code idle} is closed quietly, as an HTTP server's keep-alive timeout does, and so is
+ * one whose pipelined requests wait unread that long because its client takes none of its answers.
  * While the receiver works on a request (a long finish, a long-polled share) nothing is timed, and a
  * request's timeouts count only the time the receiver was reading the connection (not while the
  * shared bandwidth limit, {@code caravan.receiver.bwlimit}, held its reads back). An answer whose
@@ -71,6 +74,8 @@ final class ConnectionWatch {
     /** When on the reading clock that body was reserved, and the bytes read since. */
     private long bodyStarted;
     private long bodyBytes;
+    /** Whether requests of the connection wait unread until its client takes answers ({@link PacedRequestDecoder}). */
+    private BooleanSupplier held = () -> false;
 
     /**
      * {@code minBodyRate}: bytes per second a request's body must average over each {@code stall}; 0 for no
@@ -97,6 +102,15 @@ final class ConnectionWatch {
         this.idleNanos = idle.toNanos();
         this.minBodyRate = minBodyRate;
         this.rejected = rejected;
+    }
+
+    /**
+     * Tells the watch when the connection's requests wait unread because its client takes no answers: a
+     * connection held so, every request before answered, is closed like an idle one, whatever bytes of the
+     * next request it had sent.
+     */
+    void readsHeldBy(BooleanSupplier held) {
+        this.held = held;
     }
 
     /** The {@link RequestGate} saw a request's head whole: its body, if any, is timed by its rate from now. */
@@ -222,8 +236,8 @@ final class ConnectionWatch {
             } else {
                 startWindow();
             }
-        } else if (!partial && answered >= requests && now - lastActivity > idleNanos) {
-            ctx.channel().close(); // keep-alive timeout
+        } else if ((!partial || held.getAsBoolean()) && answered >= requests && now - lastActivity > idleNanos) {
+            ctx.channel().close(); // keep-alive timeout, or requests held unread while the client took no answer
         }
     }
 

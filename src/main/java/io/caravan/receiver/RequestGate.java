@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -41,7 +42,9 @@ import java.util.function.Consumer;
  * byte is read, acknowledged with {@code 100 Continue} or held in memory; the body of a refused
  * request is read and dropped, or the connection closed. A form-encoded content type is taken as
  * JSON (netty-http would otherwise fail on the body and close the connection without an answer).
- * When the connection opens it also puts the JSON answers into the rest of the pipeline
+ * When the connection opens it puts the {@link PacedRequestDecoder} in place of netty-http's request decoder
+ * (one request at a time, the connection not read while its client leaves answers waiting), and the JSON
+ * answers into the rest of the pipeline
  * ({@link OversizedBodyAnswer}, {@link ErrorBodyAnswer}, {@link OutOfMemoryAnswer}), and first of all
  * the receiver's shared traffic shaper when {@code caravan.receiver.bwlimit} is set, and the
  * connection's {@link ConnectionWatch} (408 for a request that stalls or trickles, a keep-alive timeout). Each refusal is
@@ -93,6 +96,16 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             ctx.fireChannelActive();
             return;
         }
+        PacedRequestDecoder paced = pipeline.get(PacedRequestDecoder.class);
+        HttpRequestDecoder decoder = pipeline.get(HttpRequestDecoder.class);
+        if (paced == null && decoder != null) { // before any byte is read: nothing is held in netty-http's decoder
+            paced = new PacedRequestDecoder();
+            pipeline.replace(decoder, pipeline.context(decoder).name(), paced);
+            pipeline.addFirst("caravan-held-reads", paced.heldReads());
+        }
+        if (watch != null && paced != null) {
+            watch.readsHeldBy(paced::holding);
+        }
         if (watch != null && pipeline.get("caravan-watch") == null) {
             pipeline.addFirst("caravan-watch", watch.rawReads());
         }
@@ -121,6 +134,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         }
         if (encoder != null) {
             pipeline.addAfter(pipeline.context(encoder).name(), "caravan-error-bodies", errorBodies);
+            if (paced != null) {
+                pipeline.addAfter(pipeline.context(encoder).name(), "caravan-answer-ends", paced.answerEnds());
+            }
             if (watch != null) {
                 pipeline.addAfter(pipeline.context(encoder).name(), "caravan-answers-watch", watch.responses());
             }
@@ -251,10 +267,12 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         FullHttpResponse answer;
         if (cause instanceof TooLongHttpLineException) {
             answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
-                    "the request line is longer than this receiver reads (16384 bytes): use shorter names");
+                    "the request line is longer than this receiver reads (" + PacedRequestDecoder.MAX_REQUEST_LINE
+                            + " bytes): use shorter names");
         } else if (cause instanceof TooLongHttpHeaderException) {
             answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
-                    "the request's headers are larger than this receiver reads (8192 bytes in all)");
+                    "the request's headers are larger than this receiver reads (" + PacedRequestDecoder.MAX_HEADERS
+                            + " bytes in all)");
         } else {
             answer = NettyJsonAnswers.error(HttpResponseStatus.BAD_REQUEST, "bad_request",
                     "the request could not be read as HTTP/1.1 (" + cause.getMessage() + ")");
