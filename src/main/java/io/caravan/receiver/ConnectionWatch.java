@@ -29,7 +29,6 @@ import java.util.function.Consumer;
  * time takes at most about its length divided by that rate, plus one {@code stall}); an upload body reserved in
  * the direct-memory budget must also keep its {@link BodyPace} while the budget is pressed (408 naming
  * {@code caravan.receiver.busy-body-time}, its memory freed for the uploads waiting). A connection idle
- * {@code caravan.receiver.busy-body-time}, its memory freed for the uploads waiting). A connection idle
  * between requests for {@code idle} is closed quietly, as an HTTP server's keep-alive timeout does, and so is
  * one whose pipelined requests wait unread that long because its client takes none of its answers.
  * While the receiver works on a request (a long finish, a long-polled share) nothing is timed, and a
