@@ -21,6 +21,7 @@ import io.caravan.fs.Versions;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.receiver.AnonymousAccessGuard;
+import io.caravan.receiver.AuthFailureLog;
 import io.caravan.receiver.BearerToken;
 import io.caravan.receiver.ConnectionLimit;
 import io.caravan.receiver.DescriptorShortage;
@@ -67,6 +68,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -168,9 +170,14 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Outbox outbox = context.getRegistry().lookupByNameAndType("outbox", Outbox.class);
         SenderOverview overview = new SenderOverview(SendsInFlight.browse(context), new OutboxHistory(outbox.dir()), bytesSent,
                 Clock.systemUTC());
+        // no audit trail here: wrong logins are logged, summed up per client address and minute
+        AuthFailureLog wrongLogins = new AuthFailureLog("console: a login with a wrong token", Duration.ofMinutes(1),
+                Clock.systemUTC());
+        context.getExecutorServiceManager().newSingleThreadScheduledExecutor(wrongLogins, "console-login-failures")
+                .scheduleWithFixedDelay(wrongLogins::flush, 15, 15, TimeUnit.SECONDS);
         context.getRegistry().bind("consoleApi", new ConsoleApi(token, new ConsoleAssets(), overview,
-                exchange -> LOG.warn("console: a login with a wrong token from {}",
-                        exchange.getMessage().getHeader("CamelNettyRemoteAddress")), false));
+                exchange -> wrongLogins.failed(exchange.getMessage().getHeader("CamelNettyRemoteAddress", SocketAddress.class)),
+                false));
         context.getRegistry().bind("consoleErrors", new ErrorAnswers(outbox.dir(), code -> { }));
         // bounded as the receiver's listener is, by the console's own settings (routes/console.camel.yaml)
         context.getRegistry().bind("consolePipeline", new ReceiverPipeline(token, CONSOLE_MAX_BODY, CONSOLE_MAX_BODY, code -> { })

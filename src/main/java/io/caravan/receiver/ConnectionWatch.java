@@ -1,23 +1,29 @@
 package io.caravan.receiver;
 
+import io.caravan.fs.NameRules;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bounds how long one connection may hold the receiver without doing anything: a request whose
@@ -37,11 +43,20 @@ import java.util.function.Consumer;
  * client stops taking it is broken off by its {@link AnswerProgress}, looked at by the same periodic
  * check. All of it runs on the connection's event loop.
  *
- * <p>Two handlers share one watch: {@link #rawReads()} sits first in the pipeline and sees every
- * byte that arrives, {@link #responses()} sits on the outbound side before the encoder and sees each
- * answer end; the {@link RequestGate} says when a request's head and when all of it has arrived.
+ * <p>A connection its client breaks off (closed or reset in the middle of a request) or that sends bytes
+ * no decoder reads is closed, counted once as {@code connection_lost} and told in one DEBUG line, never
+ * handed to netty-http, which would log each at WARN with its stack trace: so a client, with the token
+ * or without, cannot write to the receiver's log by hanging up.
+ *
+ * <p>Three handlers share one watch: {@link #rawReads()} sits first in the pipeline and sees every
+ * byte that arrives and every close the receiver asks for, {@link #responses()} sits on the outbound side
+ * before the encoder and sees each answer end, {@link #lostConnections()} sits last before netty-http's
+ * handler and takes the failures of a lost connection; the {@link RequestGate} says when a request's head
+ * and when all of it has arrived.
  */
 final class ConnectionWatch {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionWatch.class);
 
     private final long stallNanos;
     private final long headNanos;
@@ -75,6 +90,9 @@ final class ConnectionWatch {
     private long bodyBytes;
     /** Whether requests of the connection wait unread until its client takes answers ({@link PacedRequestDecoder}). */
     private BooleanSupplier held = () -> false;
+    /** The receiver closed the connection (a timeout, a refusal): what fails after is not the client's doing. */
+    private boolean closedHere;
+    private boolean lost;
 
     /**
      * {@code minBodyRate}: bytes per second a request's body must average over each {@code stall}; 0 for no
@@ -138,9 +156,18 @@ final class ConnectionWatch {
         lastActivity = System.nanoTime();
     }
 
-    /** The inbound handler to put first: every byte read is activity, and starts a request when none is being answered. */
-    ChannelInboundHandlerAdapter rawReads() {
-        return new ChannelInboundHandlerAdapter() {
+    /**
+     * The handler to put first: every byte read is activity, and starts a request when none is being answered;
+     * every close asked for by the receiver's handlers passes it.
+     */
+    ChannelDuplexHandler rawReads() {
+        return new ChannelDuplexHandler() {
+            @Override
+            public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+                closedHere = true;
+                super.close(ctx, promise);
+            }
+
             @Override
             public void handlerAdded(ChannelHandlerContext ctx) {
                 // added when the connection opens (by the gate): timed from now
@@ -179,6 +206,39 @@ final class ConnectionWatch {
                 ctx.fireChannelRead(msg);
             }
         };
+    }
+
+    /**
+     * The inbound handler to put last before netty-http's: takes a failure of the connection itself (an I/O
+     * error such as a reset, a request or upload body cut short by a close, bytes a decoder cannot read),
+     * closes the connection and counts it once as {@code connection_lost} (unless the receiver had closed it),
+     * with one DEBUG line; any other failure passes on.
+     */
+    ChannelInboundHandlerAdapter lostConnections() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                if (!connectionLevel(cause)) {
+                    ctx.fireExceptionCaught(cause);
+                    return;
+                }
+                if (!lost && !closedHere) {
+                    lost = true;
+                    rejected.accept("connection_lost");
+                }
+                LOG.debug("connection from {} lost: {}", ctx.channel().remoteAddress(), NameRules.shortened(cause.toString()));
+                ctx.channel().close();
+            }
+        };
+    }
+
+    /**
+     * Whether {@code cause} is the connection's failure rather than the receiver's: an I/O error, a message
+     * cut short by the connection's end, or a decoder's refusal of the bytes (not one of its own faults).
+     */
+    static boolean connectionLevel(Throwable cause) {
+        return cause instanceof IOException || cause instanceof PrematureChannelClosureException
+                || cause instanceof DecoderException && (cause.getCause() == null || connectionLevel(cause.getCause()));
     }
 
     /** The outbound handler to put before the encoder: the end of each answer. */
@@ -244,6 +304,7 @@ final class ConnectionWatch {
     private void timeOut(ChannelHandlerContext ctx, String message) {
         partial = false;
         reservedBody = 0;
+        closedHere = true;
         rejected.accept("request_timeout");
         FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout", message);
         answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

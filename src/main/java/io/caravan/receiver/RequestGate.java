@@ -52,6 +52,9 @@ import java.util.function.Consumer;
  */
 final class RequestGate extends ChannelInboundHandlerAdapter {
 
+    /** The name netty-http gives its own handler, the last of the pipeline (it hands requests to the routes). */
+    private static final String NETTY_HTTP_HANDLER = "handler";
+
     private final BearerToken token;
     private final long maxJsonBody;
     private final long maxUploadBody;
@@ -108,6 +111,11 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         }
         if (watch != null && pipeline.get("caravan-watch") == null) {
             pipeline.addFirst("caravan-watch", watch.rawReads());
+            if (pipeline.get(NETTY_HTTP_HANDLER) != null) {
+                pipeline.addBefore(NETTY_HTTP_HANDLER, "caravan-lost-connections", watch.lostConnections());
+            } else {
+                pipeline.addLast("caravan-lost-connections", watch.lostConnections());
+            }
         }
         if (shaper != null && pipeline.get("caravan-bandwidth") == null) {
             pipeline.addFirst("caravan-bandwidth", shaper); // caravan.receiver.bwlimit, shared by all connections

@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -178,10 +179,20 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
                 && !HttpUtil.isTransferEncodingChunked(started);
     }
 
+    /**
+     * A body still being gathered when the connection ends was cut short by its client: let go of it and say so
+     * as the aggregator does for the requests it gathers (a {@link PrematureChannelClosureException}, which the
+     * {@link ConnectionWatch} counts).
+     */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        boolean cutShort = body != null;
         letGo();
         super.channelInactive(ctx);
+        if (cutShort) {
+            ctx.fireExceptionCaught(new PrematureChannelClosureException("the connection closed before the upload body"
+                    + " arrived whole"));
+        }
     }
 
     @Override
