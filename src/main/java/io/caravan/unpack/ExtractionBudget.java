@@ -38,6 +38,19 @@ final class ExtractionBudget {
         this.store = policy.minFreeBytes() > 0 ? Files.getFileStore(root) : null;
     }
 
+    /** Starts the counts where an extraction resumed at {@code checkpoint} had them. */
+    void resumeAt(ExtractionCheckpoint checkpoint) {
+        compressed.set(checkpoint.compressed());
+        inflated = checkpoint.decoded();
+        nextCheck = inflated + CHECK_EVERY;
+        content = checkpoint.content();
+    }
+
+    /** Content bytes counted so far (on the extracting thread). */
+    long content() {
+        return content;
+    }
+
     /** Counts the compressed bytes read from {@code raw} (on whichever thread reads it). */
     InputStream compressed(InputStream raw) {
         return new FilterInputStream(raw) {

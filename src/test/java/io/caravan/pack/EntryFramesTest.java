@@ -3,10 +3,8 @@ package io.caravan.pack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.Shell;
-import io.caravan.progress.ProgressListener;
 import io.caravan.unpack.ZstdFrameDecoder;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -87,35 +85,13 @@ class EntryFramesTest {
 
     private byte[] pack(Path source, String codec, LevelLog levels) throws IOException {
         Codec chosen = codec.equals("auto") ? new AutoCodec(2, 1 << 20) : new ZstdCodec(2);
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
         PackHooks hooks = new PackHooks() {
             @Override
             public LevelLog levels() {
                 return levels;
             }
         };
-        new Packer(new PackOptions(chosen, 3, 1 << 20, "p"), ProgressListener.NONE, hooks).pack(List.of(source),
-                new ChunkTarget() {
-                    @Override
-                    public OutputStream open(int index) {
-                        return new OutputStream() {
-                            @Override
-                            public void write(int b) {
-                                all.write(b);
-                            }
-
-                            @Override
-                            public void write(byte[] b, int off, int len) {
-                                all.write(b, off, len);
-                            }
-                        };
-                    }
-
-                    @Override
-                    public void completed(ChunkInfo chunk) {
-                    }
-                });
-        return all.toByteArray();
+        return io.caravan.PackUnpack.packToBytes(source, new PackOptions(chosen, 3, 1 << 20, "p"), hooks);
     }
 
     /** Small text files, larger text and random files, a few links: ~14 MiB of tar. */
