@@ -23,8 +23,13 @@ import java.util.concurrent.RejectedExecutionException;
  * A failed extraction removes its staging folder at once. A failure of the storage (no space, an
  * I/O error) is passing: the next chunk stored or finish starts the extraction again. An entry or
  * limit the receiver refuses is final: {@link #throwIfRefused} answers it to every later upload.
+ * A session whose codec has restart points ({@link io.caravan.unpack.Resumption}) records checkpoints
+ * of its extraction beside its staging folder, at most one per chunk; after a crash its first run
+ * resumes from the last one ({@link #startOrResume}) instead of extracting every chunk again.
  */
 final class ArchiveAssembler implements SessionListener {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ArchiveAssembler.class);
 
     /** What a finished extraction produced; {@code reportedFiles} are the files the hooks asked for. */
     record Outcome(SafeExtractor.Result result, String streamSha256, List<ReportedFile> reportedFiles) {
@@ -48,12 +53,36 @@ final class ArchiveAssembler implements SessionListener {
         return setup.stagingDir();
     }
 
+    /**
+     * Starts the extraction of a session found open when the receiver started: from the checkpoint a
+     * crash left beside its staging folder (with that folder as the crash left it), when there is one
+     * and the session's codec has restart points; else from chunk 0.
+     */
+    void startOrResume() {
+        io.caravan.unpack.ExtractionCheckpoint checkpoint = null;
+        if (setup.resumableCodec() != null
+                && java.nio.file.Files.isDirectory(setup.stagingDir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                checkpoint = io.caravan.unpack.ExtractionCheckpoint.readFrom(setup.checkpointFile());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("session {}: its extraction checkpoint cannot be read ({}); it extracts from chunk 0 again",
+                        session.meta().id(), e.toString());
+            }
+        }
+        start(checkpoint);
+    }
+
     /** Starts (or restarts) extraction from chunk 0 in an empty staging folder; never waits for a thread. */
     void start() {
+        start(null);
+    }
+
+    private void start(io.caravan.unpack.ExtractionCheckpoint resumeFrom) {
         synchronized (state) {
             if (state.closed) {
                 return;
             }
+            state.resumeFrom = resumeFrom;
             int gen = ++state.generation;
             if (state.run != null) {
                 state.run.cancelIfQueued(); // a run that started stops at its next chunk: it is no longer current

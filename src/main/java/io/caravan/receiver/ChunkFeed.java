@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.security.MessageDigest;
+import java.util.Map;
 
 /**
  * A session's stored chunks in index order as one stream, for one run of its extraction: waits for a
@@ -26,9 +27,17 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
     private final ExtractionSetup setup;
     private final ExtractionState state;
     private final int gen;
+    /** How many chunk starts are remembered for {@link #chunkAt}: what the stages after the feed may read ahead. */
+    private static final int REMEMBERED = 64;
+
     private final MessageDigest digest = Sha256.newDigest();
+    /** Where each chunk read lately starts in the stream, guarded by itself (the read stage and the extraction ask). */
+    private final java.util.TreeMap<Long, Integer> starts = new java.util.TreeMap<>();
     private InputStream current;
     private int index;
+    private long position;
+    private long skipInFirst;
+    private boolean resumed;
     private boolean abandoned;
 
     ChunkFeed(ExtractionSetup setup, ExtractionState state, int gen) {
@@ -37,9 +46,39 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
         this.gen = gen;
     }
 
-    /** The SHA-256 of everything read so far. */
+    /**
+     * Starts the stream {@code compressed} bytes in, where a checkpoint lies, instead of at chunk 0; false
+     * (nothing changed) when a chunk before it is not stored, so where it lies is not known.
+     */
+    boolean startAt(long compressed) {
+        long start = 0;
+        for (int i = 0; ; i++) {
+            io.caravan.session.StoredChunk chunk = setup.session().chunk(i);
+            if (chunk == null) {
+                return false;
+            }
+            if (compressed < start + chunk.size()) {
+                index = i;
+                position = start;
+                skipInFirst = compressed - start;
+                resumed = true;
+                return true;
+            }
+            start += chunk.size();
+        }
+    }
+
+    /** The SHA-256 of everything read so far; null for a stream started at a checkpoint (its chunks are checked one by one). */
     String sha256() {
-        return Sha256.hex(digest);
+        return resumed ? null : Sha256.hex(digest);
+    }
+
+    /** The chunk that holds byte {@code offset} of the stream, among those read lately; -1 when not known. */
+    int chunkAt(long offset) {
+        synchronized (starts) {
+            Map.Entry<Long, Integer> start = starts.floorEntry(offset);
+            return start == null ? -1 : start.getValue();
+        }
     }
 
     @Override
@@ -50,7 +89,10 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
             }
             int n = current.read(b, off, len);
             if (n > 0) {
-                digest.update(b, off, n);
+                if (!resumed) {
+                    digest.update(b, off, n);
+                }
+                position += n;
                 return n;
             }
             current.close();
@@ -94,6 +136,17 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
             }
         }
         current = setup.store().open(setup.session(), chunk);
+        synchronized (starts) {
+            starts.put(position, index);
+            if (starts.size() > REMEMBERED) {
+                starts.pollFirstEntry();
+            }
+        }
+        if (skipInFirst > 0) {
+            current.skipNBytes(skipInFirst); // the checkpoint lies inside this chunk
+            position += skipInFirst;
+            skipInFirst = 0;
+        }
         return true;
     }
 

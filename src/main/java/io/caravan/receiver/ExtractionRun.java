@@ -2,6 +2,8 @@ package io.caravan.receiver;
 
 import io.caravan.progress.ProgressListener;
 import io.caravan.unpack.ExtractHooks;
+import io.caravan.unpack.ExtractionCheckpoint;
+import io.caravan.unpack.Resumption;
 import io.caravan.unpack.SafeExtractor;
 import io.caravan.unpack.Staging;
 import io.caravan.unpack.Unpacker;
@@ -17,6 +19,8 @@ import java.util.List;
  * taken off the queue before it started.
  */
 final class ExtractionRun implements Runnable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ExtractionRun.class);
 
     private final ExtractionSetup setup;
     private final ExtractionState state;
@@ -68,6 +72,70 @@ final class ExtractionRun implements Runnable {
         }
     }
 
+    /**
+     * The checkpoint this run resumes from (taken: no later run does), with the feed started there; null
+     * when it starts at chunk 0 (no checkpoint, or a chunk before it is not stored).
+     */
+    private ExtractionCheckpoint resumeFrom(ChunkFeed feed) {
+        ExtractionCheckpoint from;
+        synchronized (state) {
+            from = state.current(gen) ? state.resumeFrom : null;
+            state.resumeFrom = null;
+        }
+        if (from == null || !feed.startAt(from.compressed())) {
+            return null;
+        }
+        LOG.info("session {}: extraction resumed from its checkpoint at byte {} of the stream, after {} entries",
+                setup.session().meta().id(), from.compressed(), from.entries());
+        return from;
+    }
+
+    /** Whether {@code stream} begins in the format {@code codec}, as its first bytes say (an empty one does not). */
+    private static boolean startsAs(Peeked stream, String codec) throws IOException {
+        stream.mark(1);
+        boolean empty = stream.read() < 0;
+        stream.reset();
+        return !empty && io.caravan.pack.Codecs.detect(stream).streamName().equals(codec);
+    }
+
+    /** The feed, its first bytes looked at before it is read: a reader that gives up still lets it stop waiting. */
+    private static final class Peeked extends java.io.BufferedInputStream implements io.caravan.unpack.WaitingSource {
+        private final ChunkFeed feed;
+
+        Peeked(ChunkFeed feed) {
+            super(feed, 64 * 1024);
+            this.feed = feed;
+        }
+
+        @Override
+        public void abandon() {
+            feed.abandon();
+        }
+    }
+
+    /** Records a checkpoint at the first restart point in each chunk after the last one's (at most one a chunk). */
+    private static final class FeedCheckpoints implements Resumption.Checkpoints {
+        private final ChunkFeed feed;
+        private final java.nio.file.Path file;
+        private int lastChunk = -1;
+
+        FeedCheckpoints(ChunkFeed feed, java.nio.file.Path file) {
+            this.feed = feed;
+            this.file = file;
+        }
+
+        @Override
+        public boolean wants(long compressed) {
+            return compressed > 0 && feed.chunkAt(compressed) > lastChunk;
+        }
+
+        @Override
+        public void record(ExtractionCheckpoint checkpoint) throws IOException {
+            checkpoint.writeTo(file);
+            lastChunk = feed.chunkAt(checkpoint.compressed());
+        }
+    }
+
     /** A raw session's chunks are already where they belong: the run only hashes them in order, mostly from memory. */
     private void hashInOrder() {
         byte[] buffer = new byte[1 << 20];
@@ -110,13 +178,21 @@ final class ExtractionRun implements Runnable {
             hashInOrder();
             return;
         }
-        try {
-            Staging.at(setup.stagingDir(), setup.inbox());
-            try (ChunkFeed feed = new ChunkFeed(setup, state, gen)) {
-                SafeExtractor.Result result = new Unpacker(setup.options(), ProgressListener.NONE, hooks)
-                        .extractInto(feed, setup.stagingDir(), null);
-                state.succeeded(gen, new ArchiveAssembler.Outcome(result, feed.sha256(), reported));
+        String codec = setup.resumableCodec();
+        try (ChunkFeed feed = new ChunkFeed(setup, state, gen)) {
+            ExtractionCheckpoint from = resumeFrom(feed);
+            if (from == null) {
+                java.nio.file.Files.deleteIfExists(setup.checkpointFile()); // before the folder it speaks of changes
+                Staging.at(setup.stagingDir(), setup.inbox());
             }
+            Unpacker unpacker = new Unpacker(setup.options(), ProgressListener.NONE, hooks);
+            // the stream is read as what it is: restart points only in the format the session names
+            Peeked stream = new Peeked(feed);
+            SafeExtractor.Result result = codec != null && (from != null || startsAs(stream, codec))
+                    ? unpacker.extractResumable(stream, setup.stagingDir(),
+                            new Resumption(codec, from, setup.journalFile(), new FeedCheckpoints(feed, setup.checkpointFile())))
+                    : unpacker.extractInto(stream, setup.stagingDir(), null);
+            state.succeeded(gen, new ArchiveAssembler.Outcome(result, feed.sha256(), reported));
         } catch (Throwable t) {
             state.failed(gen, t);
             setup.freeStaging();

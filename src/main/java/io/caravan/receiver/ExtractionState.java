@@ -21,6 +21,11 @@ final class ExtractionState {
     ExtractionRun run;
     /** The chunk the current run gave its thread up waiting for; null when it did not. */
     Integer parkedAt;
+    /**
+     * The checkpoint the next run resumes from, in the staging folder as a crash left it; null: the
+     * run starts at chunk 0 in an empty staging folder. Only the first run after a restart resumes.
+     */
+    io.caravan.unpack.ExtractionCheckpoint resumeFrom;
     /** Whether a run is using the staging folder (an older one stopping, or the current one). */
     private boolean stagingTaken;
     final ExtractionResult result = new ExtractionResult();

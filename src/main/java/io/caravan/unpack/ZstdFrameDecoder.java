@@ -87,6 +87,11 @@ public final class ZstdFrameDecoder extends BulkInputStream {
         return true;
     }
 
+    @Override
+    public int available() throws IOException {
+        return frame == null ? 0 : frame.available();
+    }
+
     /** Decoded bytes handed out so far (with the base the decoder started from). */
     public long decoded() {
         synchronized (starts) {

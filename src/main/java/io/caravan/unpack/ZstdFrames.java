@@ -197,6 +197,15 @@ public final class ZstdFrames {
             }
         }
 
+        /** What can be read without waiting: a decoder reads on only while there is some. */
+        @Override
+        public int available() throws IOException {
+            if (headerAt < headerEnd) {
+                return headerEnd - headerAt;
+            }
+            return payload > 0 ? (int) Math.min(payload, in.available()) : 0;
+        }
+
         private void readBlockHeader() throws IOException {
             readFully(header, 0, 3, frameStart);
             int value = littleEndian(header, 0, 3);

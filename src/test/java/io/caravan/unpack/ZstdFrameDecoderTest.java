@@ -147,6 +147,23 @@ class ZstdFrameDecoderTest {
         assertThat(decodeAll(stream.toByteArray())).isEqualTo("xxxxx".getBytes(StandardCharsets.US_ASCII));
     }
 
+    @Test
+    void whatArrivedOfAFrameIsDecodedBeforeTheRestComes() throws Exception {
+        byte[] data = text(2_000_000, 11);
+        byte[] stream = frame(data, 3, true);
+        java.io.PipedOutputStream writer = new java.io.PipedOutputStream();
+        java.io.PipedInputStream pipe = new java.io.PipedInputStream(writer, stream.length);
+        writer.write(stream, 0, stream.length / 2); // the rest never comes while the reader reads
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (ZstdFrameDecoder decoder = new ZstdFrameDecoder(pipe)) {
+            java.util.concurrent.Future<Integer> first = reader.submit(() -> decoder.read(new byte[1 << 20], 0, 1 << 20));
+            assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS)).isPositive();
+        } finally {
+            reader.shutdownNow();
+            writer.close();
+        }
+    }
+
     private static byte[] decodeAll(byte[] stream) throws IOException {
         try (InputStream in = new ZstdFrameDecoder(new ByteArrayInputStream(stream))) {
             return in.readAllBytes();
