@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 
 /**
  * How far an extraction got, at a restart point: an entry's first header that lies where the
@@ -39,7 +42,14 @@ public record ExtractionCheckpoint(long compressed, long decoded, long entries, 
      */
     public void writeTo(Path file) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(this));
+        Files.deleteIfExists(tmp); // itself, if a link was left there: never written through
+        try (SeekableByteChannel out = Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(this));
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+        }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -48,10 +58,22 @@ public record ExtractionCheckpoint(long compressed, long decoded, long entries, 
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) > MAX_BYTES) {
-            throw new IOException(file + " is not an extraction checkpoint");
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(file + " is not an extraction checkpoint"); // a pipe is never opened
         }
-        ExtractionCheckpoint checkpoint = JSON.readValue(Files.readAllBytes(file), ExtractionCheckpoint.class);
+        byte[] bytes;
+        // opened without following a link, read within a bound: what is planted there is refused, never waited on
+        try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || in.size() > MAX_BYTES) {
+                throw new IOException(file + " is not an extraction checkpoint");
+            }
+            ByteBuffer buffer = ByteBuffer.allocate((int) in.size());
+            while (buffer.hasRemaining() && in.read(buffer) > 0) {
+                // reads the whole file
+            }
+            bytes = java.util.Arrays.copyOf(buffer.array(), buffer.position());
+        }
+        ExtractionCheckpoint checkpoint = JSON.readValue(bytes, ExtractionCheckpoint.class);
         if (checkpoint.compressed < 0 || checkpoint.decoded < 0 || checkpoint.journalLength < 0
                 || checkpoint.longestPath == null || checkpoint.deepestPath == null) {
             throw new IOException(file + " holds an extraction checkpoint out of range");

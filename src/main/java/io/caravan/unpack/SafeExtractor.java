@@ -252,9 +252,18 @@ public final class SafeExtractor {
                     : ExtractionJournal.open(resume.journal(), from == null ? 0 : from.journalLength(), this);
         }
 
+        /** A folder the journal says is real is taken as such only if it still is one (never a link put there since). */
         @Override
         public void realDir(String relative) {
-            realDirs.add(root.resolve(relative));
+            Path dir = root.resolve(relative);
+            try {
+                BasicFileAttributes attrs = attributes(dir);
+                if (attrs != null && attrs.isDirectory() && !attrs.isSymbolicLink() && dir.startsWith(root)) {
+                    realDirs.add(dir);
+                }
+            } catch (IOException e) {
+                // not known to be real: ensureParent looks at it again when an entry needs it
+            }
         }
 
         @Override
