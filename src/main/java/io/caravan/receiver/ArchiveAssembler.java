@@ -54,9 +54,10 @@ final class ArchiveAssembler implements SessionListener {
     }
 
     /**
-     * Starts the extraction of a session found open when the receiver started: from the checkpoint a
-     * crash left beside its staging folder (with that folder as the crash left it), when there is one
-     * and the session's codec has restart points; else from chunk 0.
+     * Starts the extraction of a session found open when the receiver started, or of one whose run
+     * parked: from the checkpoint a crash or the parked run left beside its staging folder (with that
+     * folder as it was left), when there is one and the session's codec has restart points; else from
+     * chunk 0.
      */
     void startOrResume() {
         io.caravan.unpack.ExtractionCheckpoint checkpoint = null;
@@ -109,29 +110,36 @@ final class ArchiveAssembler implements SessionListener {
     @Override
     public void chunkStored(Session s, int index, boolean replaced) {
         boolean restart;
+        boolean unpark;
         synchronized (state) {
             // a chunk could be stored, so the storage works again: a failure it caused is retried
-            restart = replaced && index < state.nextIndex || state.result.passing()
-                    || state.parkedAt != null && session.chunk(state.parkedAt) != null;
+            restart = replaced && index < state.nextIndex || state.result.passing();
+            unpark = !restart && state.parkedAt != null && session.chunk(state.parkedAt) != null;
             state.notifyAll();
         }
         if (restart) {
             start();
+        } else if (unpark) {
+            startOrResume(); // a parked run kept its staging folder and checkpoint: the next one goes on from there
         }
     }
 
     /** Ends the stream after {@code total} chunks and waits for extraction to finish. */
     Outcome finish(int total) throws IOException {
         boolean again;
+        boolean parked;
         synchronized (state) {
             state.totalChunks = total;
             // a chunk beyond the manifest's count (left from a longer version) was already read: read again,
             // ending at total; a parked run starts again now that every chunk is there
-            again = state.nextIndex > total || state.parkedAt != null;
+            again = state.nextIndex > total;
+            parked = !again && state.parkedAt != null;
             state.notifyAll();
         }
         if (again) {
             start();
+        } else if (parked) {
+            startOrResume();
         }
         state.awaitRun();
         boolean passing;

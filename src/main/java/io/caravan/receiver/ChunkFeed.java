@@ -15,7 +15,10 @@ import java.util.Map;
  * missing chunk, ends at the manifest's chunk count, and hashes what it reads. A run that has waited
  * {@link #YIELD_AFTER_MILLIS} for a chunk while other extractions wait for a thread gives its thread
  * up: the stream fails, the run is parked, and the extraction starts again once that chunk arrives
- * or the session is finished. So a sender that stalls never holds a thread that others need.
+ * or the session is finished (from its last checkpoint, if it has one). So a sender that stalls never
+ * holds a thread that others need. A feed may also start at a checkpoint's compressed offset
+ * ({@link #startAt}); it then hashes nothing (the chunks are checked one by one), and it remembers
+ * where the chunks it read lately start, so a checkpoint can be placed by chunk ({@link #chunkAt}).
  */
 final class ChunkFeed extends BulkInputStream implements WaitingSource {
 

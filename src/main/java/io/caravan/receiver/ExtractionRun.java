@@ -90,6 +90,13 @@ final class ExtractionRun implements Runnable {
         return from;
     }
 
+    /** Whether this run gave its thread up waiting for a chunk (rather than failing). */
+    private boolean parked() {
+        synchronized (state) {
+            return state.current(gen) && state.parkedAt != null;
+        }
+    }
+
     /** Whether {@code stream} begins in the format {@code codec}, as its first bytes say (an empty one does not). */
     private static boolean startsAs(Peeked stream, String codec) throws IOException {
         stream.mark(1);
@@ -195,7 +202,9 @@ final class ExtractionRun implements Runnable {
             state.succeeded(gen, new ArchiveAssembler.Outcome(result, feed.sha256(), reported));
         } catch (Throwable t) {
             state.failed(gen, t);
-            setup.freeStaging();
+            if (!parked() || !java.nio.file.Files.exists(setup.checkpointFile(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                setup.freeStaging();
+            } // a run that gave its thread up keeps what it extracted: the next one resumes at its checkpoint
         }
     }
 }
