@@ -111,7 +111,7 @@
       cell(tr, 'Event', f.event === 'auth_failure' ? 'authentication' : f.event === 'send_failure' ? 'send' : f.event);
       cell(tr, 'Name', f.name || f.session);
       cell(tr, 'Client', f.client);
-      cell(tr, 'Reason', f.result, 'bad');
+      cell(tr, 'Reason', f.count ? f.result + ' \u00d7' + f.count : f.result, 'bad');
       cell(tr, 'Time', when(f.time));
     });
     fill('mirrors', o.mirrors, function (tr, m) {

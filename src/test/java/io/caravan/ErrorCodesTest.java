@@ -101,10 +101,7 @@ class ErrorCodesTest {
         Constructor<?> shareRefused = io.caravan.share.ShareClient.ShareRefusedException.class.getDeclaredConstructor(String.class);
         shareRefused.setAccessible(true);
         codes.put((CaravanException) shareRefused.newInstance("m"), "share_refused 400");
-        java.lang.reflect.Method passExhausted = io.caravan.share.PassExhaustedException.class.getDeclaredMethod("of",
-                Error.class, String.class, String.class, long.class);
-        passExhausted.setAccessible(true);
-        codes.put((CaravanException) passExhausted.invoke(null, new OutOfMemoryError("m"), "s", "f", 1L), "pass_exhausted 400");
+        codes.put(io.caravan.sync.PassExhaustedException.following(new OutOfMemoryError("m"), "s", "f", 1L), "pass_exhausted 400");
         return codes;
     }
 

@@ -17,7 +17,7 @@ import org.apache.logging.log4j.core.config.Property;
  */
 public final class LoggedWarnings implements AutoCloseable {
 
-    private record Logged(Level level, String message) {
+    private record Logged(Level level, String message, boolean trace) {
     }
 
     private final List<Logged> messages = new CopyOnWriteArrayList<>();
@@ -35,7 +35,7 @@ public final class LoggedWarnings implements AutoCloseable {
         appender = new AbstractAppender("warnings-" + UUID.randomUUID(), null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
-                messages.add(new Logged(event.getLevel(), event.getMessage().getFormattedMessage()));
+                messages.add(new Logged(event.getLevel(), event.getMessage().getFormattedMessage(), event.getThrown() != null));
             }
         };
         appender.start();
@@ -50,6 +50,11 @@ public final class LoggedWarnings implements AutoCloseable {
     /** The levels of the messages logged so far that contain {@code text}, in order. */
     public List<Level> levelsOf(String text) {
         return messages.stream().filter(m -> m.message().contains(text)).map(Logged::level).toList();
+    }
+
+    /** The messages logged so far at ERROR or above, or with a stack trace, whatever their level. */
+    public List<String> errorsAndTraces() {
+        return messages.stream().filter(m -> m.trace() || m.level().isMoreSpecificThan(Level.ERROR)).map(Logged::message).toList();
     }
 
     @Override

@@ -68,6 +68,32 @@ public final class TestTrees {
         return fifo;
     }
 
+    /**
+     * Two versions of a folder {@code top}, under {@code dir/v1/top} and {@code dir/v2/top}: both hold {@code a.txt}
+     * ("OLD", "NEW"); {@code z/m} is a folder holding {@code keep.txt} in the first and a file in the second, so a
+     * merge of the second over the first meets a change of type below a file it would replace first.
+     */
+    public static void typeChangeBelowAFile(Path dir) throws IOException {
+        Path older = Files.createDirectories(dir.resolve("v1/top/z/m"));
+        write(dir.resolve("v1/top/a.txt"), "OLD\n");
+        write(older.resolve("keep.txt"), "keep\n");
+        Path newer = Files.createDirectories(dir.resolve("v2/top/z"));
+        write(dir.resolve("v2/top/a.txt"), "NEW\n");
+        write(newer.resolve("m"), "a file where a folder was\n");
+    }
+
+    /** Writes one regular file entry (mode 644) holding {@code content} into a tar stream. */
+    public static void tarFile(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar, String name,
+                               byte[] content) throws IOException {
+        org.apache.commons.compress.archivers.tar.TarArchiveEntry entry =
+                new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, true);
+        entry.setSize(content.length);
+        entry.setMode(0100644);
+        tar.putArchiveEntry(entry);
+        tar.write(content);
+        tar.closeArchiveEntry();
+    }
+
     public static void write(Path file, String text) throws IOException {
         Files.writeString(file, text, StandardCharsets.UTF_8);
     }

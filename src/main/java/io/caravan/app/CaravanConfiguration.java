@@ -4,6 +4,7 @@ import io.caravan.audit.JsonlAuditTrail;
 import io.caravan.console.ConsoleApi;
 import io.caravan.console.ConsoleAssets;
 import io.caravan.console.ConsoleOverview;
+import io.caravan.console.RecentAudit;
 import io.caravan.console.SenderOverview;
 import io.caravan.console.Shares;
 import io.caravan.bandwidth.BandwidthSchedule;
@@ -21,6 +22,7 @@ import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.receiver.AnonymousAccessGuard;
 import io.caravan.receiver.BearerToken;
+import io.caravan.receiver.ConnectionLimit;
 import io.caravan.receiver.DescriptorShortage;
 import io.caravan.receiver.ErrorAnswers;
 import io.caravan.receiver.Receiver;
@@ -59,7 +61,10 @@ import io.caravan.sync.SyncPass;
 import io.caravan.sync.SyncSettings;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
+import io.caravan.util.DirectMemoryBudget;
 import io.caravan.util.FileDescriptors;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -68,11 +73,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import io.caravan.download.CatalogClient;
 import io.caravan.fs.Versions;
 import io.caravan.download.ParcelDownload;
+import io.caravan.pull.PullFailures;
 import io.caravan.pull.PullPass;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -92,6 +99,24 @@ import org.slf4j.LoggerFactory;
  * the console of a process without a receiver, and the metrics registry.
  */
 public final class CaravanConfiguration implements CamelConfiguration {
+
+    /** How much of the audit trail's end the console's windows are seeded with at start. */
+    private static final long RECENT_AUDIT_SEED = 4L << 20;
+
+    /**
+     * The bound on the receiver's connections: {@code caravan.receiver.max-connections}, by default half of the
+     * descriptors this process may open ({@link ConnectionLimit#forLimit}); said in the log at the start.
+     */
+    private static ConnectionLimit connectionLimit(Settings settings) {
+        FileDescriptors descriptors = FileDescriptors.now();
+        int derived = ConnectionLimit.forLimit(descriptors.max());
+        ConnectionLimit limit = new ConnectionLimit(settings.integer("caravan.receiver.max-connections", derived));
+        LOG.info("receiver: at most {} connections at once (caravan.receiver.max-connections; by default half of the {}"
+                + " descriptors this process may open, ulimit -n): beyond, the one waiting longest for a whole request is"
+                + " closed, or the new one answered 503 busy", limit.max(),
+                descriptors.known() ? String.valueOf(descriptors.max()) : "unknown number of");
+        return limit;
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(CaravanConfiguration.class);
     private static final long BODY_SLACK = 1L << 20;
@@ -164,6 +189,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Versions.inDestination(inbox, settings.duration("caravan.receiver.keep-versions", "7d"), Clock.systemUTC()),
                 new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)), maxExpansion);
         context.getRegistry().bind("pullPass", new PullPass(pull, Clock.systemUTC()));
+        context.getRegistry().bind("pullFailures", new PullFailures(from, Clock.systemUTC()));
         LOG.info("pull: parcels under '{}' of {} into {} at cron '{}'", pull.prefix(), from, inbox,
                 settings.text("caravan.pull.cron", "?"));
     }
@@ -241,6 +267,24 @@ public final class CaravanConfiguration implements CamelConfiguration {
         return rules;
     }
 
+    /**
+     * The read-ahead ({@code caravan.receiver.read-ahead}): bodies kept for an extraction wait for the chunk
+     * before them, whose upload needs room in the same direct-memory budget. So the kept bodies may hold at
+     * most what the budget leaves beside one largest upload body, or they could keep out the very chunk that
+     * would let them go; a larger setting is lowered to that, with a warning.
+     */
+    static long readAhead(Settings settings, DirectMemoryBudget directMemory, long maxUpload) {
+        long configured = settings.size("caravan.receiver.read-ahead", "16MiB");
+        long room = Math.max(0, directMemory.limit() - maxUpload);
+        if (configured > room) {
+            LOG.warn("caravan.receiver.read-ahead lowered from {} to {} bytes: kept chunk bodies share {} with uploads,"
+                    + " and the largest upload body ({} bytes) must always fit beside them", configured, room,
+                    directMemory.named(), maxUpload);
+            return room;
+        }
+        return configured;
+    }
+
     private static void receiver(CamelContext context, Settings settings, PrometheusMeterRegistry registry) throws Exception {
         BearerToken token = BearerToken.of(settings.text("caravan.receiver.token", null));
         AnonymousAccessGuard.check(settings.text("caravan.receiver.host", "127.0.0.1"), token,
@@ -253,12 +297,16 @@ public final class CaravanConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("property caravan.receiver.max-chunks-per-session=" + maxChunks
                     + " is not valid: a session holds at least one chunk");
         }
+        long maxUpload = maxChunk + BODY_SLACK;
+        // what upload bodies and answers may hold at once, however slowly their clients send or read: beyond it 503 busy
+        DirectMemoryBudget directMemory = new DirectMemoryBudget(DirectMemoryBudget.SETTING, settings.size(
+                DirectMemoryBudget.SETTING, String.valueOf(Math.max(DirectMemoryBudget.defaultLimit(), maxUpload))));
         SessionLimits limits = new SessionLimits(maxChunk,
                 settings.integer("caravan.receiver.max-sessions", 256),
                 maxSessionBytes,
                 settings.size("caravan.receiver.min-free-space", "256MiB"),
                 Boolean.parseBoolean(settings.text("caravan.receiver.direct-io", "true")),
-                settings.size("caravan.receiver.read-ahead", "16MiB"), maxChunks);
+                readAhead(settings, directMemory, maxUpload), maxChunks);
         int archiveThreads = settings.integer("caravan.receiver.archive-threads", ReceiverThreads.DEFAULT_ARCHIVE_THREADS);
         int listingThreads = settings.integer("caravan.receiver.listing-threads", ReceiverThreads.DEFAULT_LISTING_THREADS);
         ReceiverThreads threads = ReceiverThreads.of(context,
@@ -292,19 +340,37 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("sessions", receiver.sessions());
         context.getRegistry().bind("publishing", receiver.publishing());
         JsonlAuditTrail trail = new JsonlAuditTrail(config.stateDir(),
-                settings.size("caravan.receiver.audit.max-size", "64MiB"),
-                settings.duration("caravan.receiver.audit.keep", "30d"), Clock.systemUTC());
-        // the trail holds its file open between lines: closed with the context, so the inbox's disk can be let go
-        closedWith(context, trail::close);
-        ReceiverAudit audit = new ReceiverAudit(trail, token);
+                settings.size("caravan.receiver.audit.max-size", "64MiB"), settings.size("caravan.receiver.audit.max-total", "256MiB"),
+                settings.duration("caravan.receiver.audit.keep", "30d"),
+                settings.size("caravan.receiver.min-free-space", "256MiB"), Clock.systemUTC());
+        FunctionCounter.builder("caravan.audit.dropped", trail, JsonlAuditTrail::dropped)
+                .description("audit lines not written: the disk was at caravan.receiver.min-free-space").register(registry);
+        // the console's windows: the trail's last few MiB at start, then each event as it is recorded
+        RecentAudit recentAudit = new RecentAudit(ConsoleOverview.ROWS);
+        trail.onRecord(recentAudit, RECENT_AUDIT_SEED);
+        Duration authFailureInterval = settings.duration("caravan.receiver.audit.auth-failure-interval", "1m");
+        ReceiverAudit audit = new ReceiverAudit(trail, token, authFailureInterval, Clock.systemUTC());
+        // the failures still counted are written, then the trail (which holds its file open between lines) is
+        // closed with the context, so the inbox's disk can be let go
+        closedWith(context, () -> {
+            audit.close();
+            trail.close();
+        });
         context.getRegistry().bind("receiverAudit", audit);
-        // what answers sent piece by piece may hold at once, read or not: beyond it a new one is 503 busy
+        // the sums of authentication failures are written when their interval ends, not at the next failure
+        ScheduledExecutorService auditTimer = context.getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(audit, "audit-auth-failures");
+        long every = Math.max(100, authFailureInterval.toMillis() / 4);
+        auditTimer.scheduleWithFixedDelay(audit::flush, every, every, TimeUnit.MILLISECONDS);
+        Gauge.builder("caravan.direct.memory.held", directMemory, DirectMemoryBudget::held).baseUnit("bytes")
+                .description("direct memory reserved by upload bodies and answers").register(registry);
+        context.getRegistry().bind(DirectMemoryBudget.BEAN, directMemory);
+        // of it, what answers sent piece by piece may hold at once, read or not: beyond it a new one is 503 busy
         context.getRegistry().bind(AnswerMemory.BEAN, new AnswerMemory(
-                settings.size("caravan.receiver.answer-memory", AnswerMemory.DEFAULT)));
+                settings.size("caravan.receiver.answer-memory", AnswerMemory.DEFAULT), directMemory));
         ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected, audit);
         context.getRegistry().bind("errorAnswers", errorAnswers);
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
-        long maxUpload = maxChunk + BODY_SLACK;
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
         // listings are written while they are sent: a bounded buffer each, at most listing-threads at once
         StreamedAnswers listings = new StreamedAnswers(new ArchiveWriters(threads.listings(), listingThreads,
@@ -323,7 +389,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 receiverBandwidth(context, settings)).timeouts(settings.duration("caravan.receiver.stall-timeout", "60s"),
                 settings.duration("caravan.receiver.idle-timeout", "120s"))
                 .minBodyRate(settings.size("caravan.receiver.min-body-rate", "1KiB"))
-                .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m")));
+                .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m")).directMemory(directMemory)
+                .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s")));
+        // the HTTP server's channel group: counts every connection as it is accepted (routes/receiver.camel.yaml)
+        context.getRegistry().bind("receiverChannels", connectionLimit(settings).channels());
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());
@@ -332,7 +401,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("partSetPickup", pickup);
         String keystore = settings.text("caravan.receiver.tls-keystore", null);
         context.getRegistry().bind("consoleApi", new ConsoleApi(token, new ConsoleAssets(),
-                new ConsoleOverview(receiver, trail, () -> served.followersByShare().entrySet().stream()
+                new ConsoleOverview(receiver, recentAudit, () -> served.followersByShare().entrySet().stream()
                         .map(e -> new Shares.Share(e.getKey(), e.getValue())).toList(), Clock.systemUTC()), audit::loginRefused,
                 keystore != null));
         if (keystore != null) {
@@ -475,6 +544,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         outbox.setKeepVersions(settings.text("caravan.sender.keep-versions", "7d"));
         context.getRegistry().bind("outbox", outbox);
         context.getRegistry().bind("outboxPoll", new io.caravan.route.send.PollSurvivesErrors());
+        context.getCamelContextExtension().addInterceptStrategy(new io.caravan.route.send.ErrorsAsFailures(
+                java.util.Set.of("outbox-pickup", "ship-http", "ship-file")));
 
         int parallel = settings.integer("caravan.sender.parallel", 4);
         PackOptions pack = new PackOptions(Codecs.byName(codec), Codecs.level(Codecs.byName(codec),

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.UnsafePathException;
 import io.caravan.util.BoundedLines;
+import io.caravan.util.DataSize;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -24,6 +27,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * Each event is one line written by Jackson, so no field can hold a raw newline or quote and a client's
  * name can neither end a line nor forge a field. Lines are appended under one lock, one write each. The
  * file is rotated to {@code audit-<UTC>.jsonl} when it reaches its size limit or a new UTC day begins;
- * rotated files older than the keep time are deleted at rotation and by {@link #cleanup}. Every file is
+ * rotated files older than the keep time are deleted at rotation and by {@link #cleanup}, and so are the
+ * oldest rotated files while all of them together would hold more than the total allows. A line that would
+ * leave the disk below its free-space floor is not written but counted ({@link #dropped}). Every file is
  * reached from the folder opened without following a link ({@link ConfinedDir}): a link as the folder is
  * refused (the line is logged as not written), a link or anything else found as {@code audit.jsonl} is
  * removed as itself and the trail started anew, a rotated file that is a link is not read, and a line
@@ -48,30 +55,65 @@ public final class JsonlAuditTrail implements AuditTrail {
     private static final DateTimeFormatter ROTATED = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /** How often, at most, the lines dropped below the free-space floor are told in the log. */
+    private static final Duration WARN_EVERY = Duration.ofMinutes(1);
+
     private final Path dir;
     private final Path file;
     private final long maxSize;
+    private final long maxTotal;
     private final Duration keep;
+    private final long minFree;
     private final Clock clock;
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile Consumer<AuditEvent> watcher = event -> { };
     private FileChannel channel;
+    private FileStore store;
     private LocalDate day;
+    private Instant warned;
+    private long droppedSinceWarning;
 
-    /** A trail in {@code dir}, rotated at {@code maxSize} bytes, its rotated files kept for {@code keep}. */
+    /** A trail in {@code dir}, rotated at {@code maxSize} bytes, its rotated files kept for {@code keep}; no total, no floor. */
     public JsonlAuditTrail(Path dir, long maxSize, Duration keep, Clock clock) {
+        this(dir, maxSize, Long.MAX_VALUE, keep, 0, clock);
+    }
+
+    /**
+     * A trail in {@code dir}, rotated at {@code maxSize} bytes; its files together hold at most {@code maxTotal}
+     * bytes (the oldest rotated ones are deleted first) and rotated files go after {@code keep}; no line is
+     * written that would leave less than {@code minFree} bytes free on the folder's disk.
+     */
+    public JsonlAuditTrail(Path dir, long maxSize, long maxTotal, Duration keep, long minFree, Clock clock) {
+        if (maxSize <= 0 || maxTotal < maxSize || minFree < 0) {
+            throw new IllegalArgumentException("the audit trail needs a positive size per file (was " + maxSize
+                    + "), a total of at least that (was " + maxTotal + ") and a free-space floor of 0 or more (was " + minFree + ")");
+        }
         this.dir = dir;
         this.file = dir.resolve(FILE);
         this.maxSize = maxSize;
+        this.maxTotal = maxTotal;
         this.keep = keep;
+        this.minFree = minFree;
         this.clock = clock;
+    }
+
+    /** How many lines were not written since the trail was made because the disk was at its free-space floor. */
+    public long dropped() {
+        return dropped.get();
     }
 
     @Override
     public synchronized void record(AuditEvent event) {
         try {
             Instant now = clock.instant();
-            byte[] line = JSON.writeValueAsBytes(event.time() == null ? event.time(now.toString()) : event);
+            AuditEvent timed = event.time() == null ? event.time(now.toString()) : event;
+            watcher.accept(timed);
+            byte[] line = JSON.writeValueAsBytes(timed);
             ByteBuffer buffer = ByteBuffer.allocate(line.length + 1).put(line).put((byte) '\n').flip();
             FileChannel out = open(now);
+            if (belowFloor(line.length + 1, now)) {
+                return;
+            }
             while (buffer.hasRemaining()) {
                 out.write(buffer);
             }
@@ -106,19 +148,88 @@ public final class JsonlAuditTrail implements AuditTrail {
         return new ArrayList<>(found);
     }
 
-    /** Deletes the rotated files older than the keep time; the receiver's cleanup calls this. */
+    /**
+     * Deletes the rotated files older than the keep time, then the oldest rotated files until the rotated
+     * ones leave room for a whole current file within the total; the receiver's cleanup and each rotation call this.
+     */
     public synchronized void cleanup() {
         Instant oldest = clock.instant().minus(keep);
         try (ConfinedDir folder = ConfinedDir.openStateFolder(dir)) {
+            List<String> kept = new ArrayList<>();
             for (String rotated : rotated(folder)) {
                 Instant at = rotatedAt(rotated);
                 if (at != null && at.isBefore(oldest)) {
                     folder.delete(rotated); // a link is removed as a link
+                } else {
+                    kept.add(rotated);
                 }
+            }
+            long[] sizes = new long[kept.size()];
+            long total = 0;
+            for (int i = 0; i < kept.size(); i++) {
+                sizes[i] = folder.stat(kept.get(i)).map(PosixFileAttributes::size).orElse(0L);
+                total += sizes[i];
+            }
+            for (int i = 0; i < kept.size() && total > maxTotal - maxSize; i++) {
+                folder.delete(kept.get(i)); // oldest first
+                total -= sizes[i];
             }
         } catch (IOException | UnsafePathException e) {
             LOG.warn("could not delete old audit files in {}: {}", dir, e.toString());
         }
+    }
+
+    /**
+     * Gives {@code watcher} the events of the trail's last {@code seedBytes} bytes (across its files, oldest
+     * first), then each event recorded from now on, written or not, under the trail's lock: it must be quick.
+     */
+    public synchronized void onRecord(Consumer<AuditEvent> watcher, long seedBytes) {
+        tail(seedBytes).forEach(watcher);
+        this.watcher = watcher;
+    }
+
+    /** The events of the trail's last {@code bytes} bytes, its newest files first read from their ends; oldest first. */
+    public List<AuditEvent> tail(long bytes) {
+        Deque<AuditEvent> found = new ArrayDeque<>();
+        long left = bytes;
+        try (ConfinedDir folder = ConfinedDir.openStateFolder(dir)) {
+            for (String part : parts(folder, null)) {
+                if (left <= 0) {
+                    break;
+                }
+                long size = folder.stat(part).map(PosixFileAttributes::size).orElse(0L);
+                long from = Math.max(0, size - left);
+                left -= size - from;
+                List<AuditEvent> events = new ArrayList<>();
+                try (InputStream in = folder.readRegular(part)) {
+                    in.skipNBytes(from);
+                    boolean[] partial = {from > 0};
+                    BoundedLines.read(in, MAX_LINE, line -> {
+                        if (partial[0]) {
+                            partial[0] = false; // begun before the bytes asked for
+                            return;
+                        }
+                        AuditEvent event = line == null ? null : parse(new String(line, StandardCharsets.UTF_8));
+                        if (event != null) {
+                            events.add(event);
+                        }
+                    });
+                } catch (NoSuchFileException | java.io.EOFException e) {
+                    continue; // rotated or deleted meanwhile
+                } catch (UnsafePathException e) {
+                    LOG.warn("audit trail: '{}' is not read ({}); remove it", e.path(), e.why());
+                    continue;
+                }
+                for (int i = events.size() - 1; i >= 0; i--) {
+                    found.addFirst(events.get(i));
+                }
+            }
+        } catch (UnsafePathException e) {
+            LOG.warn("the audit trail in {} cannot be read: {}", dir, e.getMessage());
+        } catch (IOException e) {
+            LOG.warn("the audit trail in {} could not be read: {}", dir, e.toString());
+        }
+        return new ArrayList<>(found);
     }
 
     /** Closes the file; the next line opens it again. */
@@ -141,6 +252,32 @@ public final class JsonlAuditTrail implements AuditTrail {
             return open(now);
         }
         return channel;
+    }
+
+    /**
+     * Whether writing {@code bytes} more would leave less than the floor free on the trail's disk: the line is
+     * then dropped, counted, and told in the log at most once a {@link #WARN_EVERY}.
+     */
+    private boolean belowFloor(long bytes, Instant now) throws IOException {
+        if (minFree == 0) {
+            return false;
+        }
+        if (store == null) {
+            store = Files.getFileStore(dir);
+        }
+        if (store.getUsableSpace() - bytes >= minFree) {
+            return false;
+        }
+        dropped.incrementAndGet();
+        droppedSinceWarning++;
+        if (warned == null || !now.isBefore(warned.plus(WARN_EVERY))) {
+            LOG.warn("audit trail: {} line(s) not written to {} since the last warning: the disk has less than {} free"
+                    + " (caravan.receiver.min-free-space); free space, or lower the floor (counted as caravan.audit.dropped)",
+                    droppedSinceWarning, file, DataSize.format(minFree));
+            warned = now;
+            droppedSinceWarning = 0;
+        }
+        return true;
     }
 
     private void rotate(Instant now) throws IOException {

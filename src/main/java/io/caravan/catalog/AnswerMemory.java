@@ -1,9 +1,9 @@
 package io.caravan.catalog;
 
 import io.caravan.session.RequestRejectedException;
+import io.caravan.util.DirectMemoryBudget;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.netty.NettyConstants;
 
@@ -16,7 +16,9 @@ import org.apache.camel.component.netty.NettyConstants;
  * mark and two smallest pieces, and that is what each admitted answer reserves here until it ends.
  * A request whose answer finds the budget taken is refused at once, 503 {@code busy} with
  * {@code Retry-After}, before anything of it is sent: clients that never read cannot take the direct
- * memory the event-loop threads need, so none of them ever waits for it.
+ * memory the event-loop threads need, so none of them ever waits for it. The same reservation is taken
+ * from the receiver's whole {@link DirectMemoryBudget} too, which upload bodies share: an answer
+ * is refused the same way when that has no room.
  */
 public final class AnswerMemory {
 
@@ -25,21 +27,18 @@ public final class AnswerMemory {
     /** The budget unless configured: a quarter of the launcher's 128 MiB of direct memory. */
     public static final String DEFAULT = "32MiB";
 
-    private final long limit;
-    private final AtomicLong held = new AtomicLong();
+    private final DirectMemoryBudget answers;
+    private final DirectMemoryBudget whole;
 
-    /** A budget of {@code limit} bytes (at least one answer's worth is always needed). */
-    public AnswerMemory(long limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("property caravan.receiver.answer-memory=" + limit
-                    + " is not valid: answers need some memory");
-        }
-        this.limit = limit;
+    /** At most {@code limit} bytes for answers, out of {@code whole}, the receiver's direct memory. */
+    public AnswerMemory(long limit, DirectMemoryBudget whole) {
+        this.answers = new DirectMemoryBudget("caravan.receiver.answer-memory", limit);
+        this.whole = whole;
     }
 
     /** Bytes reserved by the answers being sent now. */
     public long held() {
-        return held.get();
+        return answers.held();
     }
 
     /**
@@ -57,24 +56,21 @@ public final class AnswerMemory {
         }
         Channel channel = context.channel();
         long need = channel.config().getWriteBufferHighWaterMark() + 2L * PieceAnswer.MIN_PIECE;
-        if (!memory.reserve(need)) {
+        if (!memory.answers.reserve(need)) {
             answer.close();
             throw new RequestRejectedException(503, "busy", "this receiver's answers hold all the memory they may"
-                    + " (caravan.receiver.answer-memory, " + memory.limit + " bytes) for clients that have not taken"
-                    + " them yet; retry later");
+                    + " (" + memory.answers.named() + ") for clients that have not taken them yet; retry later");
         }
-        answer.boundTo(channel, () -> memory.held.addAndGet(-need));
+        if (!memory.whole.reserve(need)) {
+            memory.answers.release(need);
+            answer.close();
+            throw new RequestRejectedException(503, "busy", "this receiver's upload bodies and answers hold all the"
+                    + " direct memory they may (" + memory.whole.named() + "); retry later");
+        }
+        answer.boundTo(channel, () -> {
+            memory.whole.release(need);
+            memory.answers.release(need);
+        });
         return answer;
-    }
-
-    private boolean reserve(long bytes) {
-        for (long now = held.get(); ; now = held.get()) {
-            if (now + bytes > limit) {
-                return false;
-            }
-            if (held.compareAndSet(now, now + bytes)) {
-                return true;
-            }
-        }
     }
 }

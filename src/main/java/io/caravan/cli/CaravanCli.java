@@ -27,6 +27,7 @@ public final class CaravanCli {
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new CaravanCli());
+        cli.registerConverter(java.nio.file.Path.class, new Converters.NonEmptyPath()); // all commands: they are added by now
         cli.setExecutionExceptionHandler(CaravanCli::handle);
         cli.setParameterExceptionHandler(CaravanCli::usageError);
         return cli;

@@ -5,6 +5,7 @@ import io.caravan.pack.Codecs;
 import io.caravan.unpack.OnConflict;
 import io.caravan.util.DataSize;
 import io.caravan.util.Durations;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -13,6 +14,20 @@ import picocli.CommandLine.TypeConversionException;
 final class Converters {
 
     private Converters() {
+    }
+
+    /**
+     * Every path argument of every command: an empty or blank one (an unset shell variable) would be
+     * the current folder to {@link Path#of}, sent, written into or replaced without having been named.
+     */
+    static final class NonEmptyPath implements ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            if (value.isBlank()) {
+                throw new TypeConversionException("the path is empty: name the file or folder (the current folder is '.')");
+            }
+            return Path.of(value);
+        }
     }
 
     static final class Size implements ITypeConverter<Long> {

@@ -8,9 +8,6 @@ import io.caravan.progress.TransferStats;
 import io.caravan.sender.Retry;
 import io.caravan.unpack.OnConflict;
 import io.caravan.util.DataSize;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -61,11 +58,8 @@ final class DownloadCommand implements Callable<Integer> {
             description = "Stop before the disk has less free space than this (default: ${DEFAULT-VALUE}).")
     long minFreeSpace;
 
-    @Option(names = "--max-expansion", paramLabel = "<ratio>", defaultValue = "1000",
-            description = {"Refuse a parcel that unpacks to more than this many bytes per compressed byte once it has"
-                    + " unpacked 64 MiB, as a decompression bomb (default: ${DEFAULT-VALUE}, the receiver's; 0: no limit)."
-                    + " Whatever the ratio, a parcel never unpacks to more entries or bytes than its manifest declares."})
-    long maxExpansion;
+    @Mixin
+    MaxExpansionOption maxExpansion;
 
     @Mixin
     ReceiverAccess access;
@@ -84,25 +78,16 @@ final class DownloadCommand implements Callable<Integer> {
         if (parallel < 1 || parallel > 32) {
             throw new IllegalArgumentException("--parallel must be between 1 and 32, not " + parallel);
         }
-        if (maxExpansion < 0) {
-            throw new IllegalArgumentException("--max-expansion must be 0 or more (0: no limit), not " + maxExpansion);
-        }
-        String url = receiver.url();
-        String name = remote;
-        if (remote.startsWith("http://") || remote.startsWith("https://")) {
-            URI uri = URI.create(remote);
-            url = uri.getScheme() + "://" + uri.getRawAuthority();
-            name = URLDecoder.decode(uri.getRawPath().replaceFirst("^/+", ""), StandardCharsets.UTF_8);
-            if (name.isEmpty()) {
-                throw new IllegalArgumentException("'" + remote + "' names no parcel: add its name, e.g. " + url + "/backup/www");
-            }
-        }
+        long expansion = maxExpansion.ratio();
+        RemoteParcel parcel = RemoteParcel.of(remote, receiver.url());
+        String url = parcel.url();
+        String name = parcel.name();
         Path folder = local.toAbsolutePath().normalize();
         ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(url, access.token, Duration.ofMinutes(5), access.trust())
                 .limit(bandwidth.bucket()),
                 name, folder, stateDir != null ? stateDir : ParcelDownload.defaultStateDir(folder, name), parallel, onConflict,
                 force, allowExternalSymlinks, minFreeSpace, versions.in(folder), new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(3), io.caravan.sender.StopSignal.NONE),
-                maxExpansion);
+                expansion);
         TransferStats stats = new TransferStats();
         ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
         ParcelDownload.Result result;

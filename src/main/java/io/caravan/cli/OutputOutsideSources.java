@@ -1,7 +1,6 @@
 package io.caravan.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.caravan.fs.RealPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,33 +23,17 @@ final class OutputOutsideSources {
      * @param option the option that gave it, for the message (say {@code --out})
      */
     static void require(Path written, Path output, List<Path> sources, String option) {
-        Path target = realPathOf(written.toAbsolutePath().normalize());
+        Path target = RealPaths.of(written.toAbsolutePath().normalize());
         for (Path source : sources) {
             if (!Files.isDirectory(source)) {
                 continue;
             }
-            Path folder = realPathOf(source.toAbsolutePath().normalize());
+            Path folder = RealPaths.of(source.toAbsolutePath().normalize());
             if (target.startsWith(folder)) {
                 throw new IllegalArgumentException(option + " " + output + " is inside the folder being packed, " + source
                         + " (" + folder + "): the output would pack itself; nothing was written. Put " + option
                         + " outside " + source);
             }
-        }
-    }
-
-    /** The real path of the longest existing ancestor of {@code path}, with the rest of {@code path} appended. */
-    private static Path realPathOf(Path path) {
-        Path existing = path;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return path;
-        }
-        try {
-            return existing.toRealPath().resolve(existing.relativize(path));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.caravan.cli;
 import io.caravan.pack.AutoCodec;
 import io.caravan.pack.Manifest;
 import io.caravan.pack.PackOptions;
+import io.caravan.pack.PackableNames;
 import io.caravan.pack.Packer;
 import io.caravan.pack.PartFileTarget;
 import io.caravan.pack.PartFiles;
@@ -65,6 +66,7 @@ final class PackCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Sources.requireFilesOrFolders(sources);
+        PackableNames.require(sources);
         if (format.equals("zip")) {
             return zip();
         }

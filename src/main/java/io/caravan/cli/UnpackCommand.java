@@ -51,6 +51,9 @@ final class UnpackCommand implements Callable<Integer> {
     boolean allowExternalSymlinks;
 
     @picocli.CommandLine.Mixin
+    MaxExpansionOption maxExpansion;
+
+    @picocli.CommandLine.Mixin
     KeepVersionsOption versions;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
@@ -58,10 +61,12 @@ final class UnpackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long expansion = maxExpansion.ratio();
         // large files have a block written while the next is read, on threads this command owns
         ExecutorService writeBehind = Executors.newFixedThreadPool(ExtractPolicy.WRITE_BEHIND_THREADS);
         try {
-            return unpack(ExtractPolicy.DEFAULT.withExternalSymlinks(allowExternalSymlinks).withWriteBehind(writeBehind));
+            return unpack(ExtractPolicy.DEFAULT.withExternalSymlinks(allowExternalSymlinks)
+                    .withMaxExpansion(expansion, ExtractPolicy.DEFAULT_EXPANSION_GRACE).withWriteBehind(writeBehind));
         } finally {
             writeBehind.shutdownNow();
         }
@@ -75,7 +80,7 @@ final class UnpackCommand implements Callable<Integer> {
         UnpackResult result;
         if (input.equals("-")) {
             progress.started("unpack", -1, -1);
-            result = unpacker.unpackArchive(System.in, destination);
+            result = unpacker.unpackArchive(System.in, "standard input", destination);
         } else if (PartSet.exists(Path.of(input))) {
             result = unpacker.unpackParts(Path.of(input), destination);
         } else if (Files.isRegularFile(Path.of(input)) && Unpacker.looksLikeZip(Path.of(input))) {
@@ -84,7 +89,7 @@ final class UnpackCommand implements Callable<Integer> {
         } else if (Files.isRegularFile(Path.of(input))) {
             progress.started("unpack", Files.size(Path.of(input)), -1);
             try (InputStream in = Files.newInputStream(Path.of(input))) {
-                result = unpacker.unpackArchive(in, destination);
+                result = unpacker.unpackArchive(in, "the archive " + input, destination);
             }
         } else {
             throw new io.caravan.CaravanException("'" + input + "' is neither a part set (no " + input

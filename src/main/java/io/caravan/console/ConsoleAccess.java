@@ -7,7 +7,9 @@ import java.util.Set;
  * Who may see which part of the console. The login page, its style sheet and icon, and the login and
  * logout forms need nothing; every other console request needs the bearer token or the login cookie
  * ({@value #COOKIE}), and the cookie opens nothing but the console: the protocol's requests still need the
- * bearer token. The cookie is HttpOnly and SameSite=Strict, so no script and no other site can send it.
+ * bearer token. The cookie holds one login's random id ({@link ConsoleLogins}), valid until logout or
+ * {@link ConsoleLogins#LIFETIME} after the login; it is HttpOnly and SameSite=Strict, so no script and
+ * no other site can send it.
  */
 public final class ConsoleAccess {
 
@@ -59,9 +61,9 @@ public final class ConsoleAccess {
         return null;
     }
 
-    /** The {@code Set-Cookie} value that logs in with {@code token} ({@code Secure} when served over TLS). */
-    public static String setCookie(String token, boolean secure) {
-        return COOKIE + "=" + BearerToken.cookieValue(token) + "; Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+    /** The {@code Set-Cookie} value that holds the login {@code id} ({@code Secure} when served over TLS). */
+    public static String setCookie(String id, boolean secure) {
+        return COOKIE + "=" + id + "; Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
     }
 
     /** The {@code Set-Cookie} value that logs out. */

@@ -67,22 +67,23 @@ public final class ConsoleApi {
     }
 
     /**
-     * {@code POST /console/login} with the form field {@code token}: the right token sets the login cookie
+     * {@code POST /console/login} with the form field {@code token}: the right token opens a login and sets its cookie
      * and goes back to {@code /}; a wrong one shows the login page again with its error (401), and is told
      * to {@code loginRefused} (the receiver's audit trail records it as an authentication failure).
      */
     public void login(Exchange exchange) {
         String given = formField(exchange.getMessage().getBody(String.class), "token");
         if (given != null && !given.isBlank() && token.accepts("Bearer " + given.trim())) {
-            redirect(exchange, ConsoleAccess.setCookie(given, secure));
+            redirect(exchange, ConsoleAccess.setCookie(token.login(), secure));
             return;
         }
         loginRefused.accept(exchange);
         answer(exchange, 401, assets.loginPage(true));
     }
 
-    /** {@code POST /console/logout}: clears the login cookie and goes back to {@code /}. */
+    /** {@code POST /console/logout}: ends the cookie's login (it opens nothing more), clears the cookie and goes back to {@code /}. */
     public void logout(Exchange exchange) {
+        token.logout(ConsoleAccess.cookie(exchange.getMessage().getHeader("Cookie", String.class)));
         redirect(exchange, ConsoleAccess.clearCookie(secure));
     }
 

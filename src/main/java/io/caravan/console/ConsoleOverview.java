@@ -2,7 +2,6 @@ package io.caravan.console;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import io.caravan.audit.AuditTrail;
 import io.caravan.receiver.Receiver;
 import java.time.Clock;
 import java.time.Instant;
@@ -11,23 +10,23 @@ import java.util.List;
 
 /**
  * What the console shows, taken from the receiver as it is now: its open sessions, the bytes it
- * received since it started (the page plots their rate), and the latest audit events read as
- * transfers, failures and mirrors; plus the shares. It keeps no state of its own.
+ * received since it started (the page plots their rate), and the recent transfers, failures and mirrors
+ * from the audit trail's windows ({@link RecentAudit}, fed as events are recorded), so a poll costs the
+ * windows' size, never a read of the trail; plus the shares.
  */
 public final class ConsoleOverview implements OverviewSource {
 
-    /** How many audit events one overview reads, and how many rows each list holds at most. */
-    static final int EVENTS = AuditTrail.MAX_READ;
-    static final int ROWS = 50;
+    /** How many rows each list holds at most. */
+    public static final int ROWS = 50;
 
     private final Receiver receiver;
-    private final AuditTrail trail;
+    private final RecentAudit recent;
     private final Shares shares;
     private final Clock clock;
 
-    public ConsoleOverview(Receiver receiver, AuditTrail trail, Shares shares, Clock clock) {
+    public ConsoleOverview(Receiver receiver, RecentAudit recent, Shares shares, Clock clock) {
         this.receiver = receiver;
-        this.trail = trail;
+        this.recent = recent;
         this.shares = shares;
         this.clock = clock;
     }
@@ -43,7 +42,7 @@ public final class ConsoleOverview implements OverviewSource {
     public Overview overview() {
         Instant now = clock.instant();
         List<LiveSession> live = receiver.sessions().progress().stream().map(p -> LiveSession.of(p, now)).toList();
-        AuditDigest digest = AuditDigest.of(trail.since(null, EVENTS), ROWS);
+        AuditDigest digest = recent.digest();
         List<AuditDigest.Mirror> mirrors = new ArrayList<>();
         live.stream().filter(s -> "apply".equals(s.mode()))
                 .filter(s -> digest.mirrors().stream().noneMatch(m -> m.name().equals(s.name())))

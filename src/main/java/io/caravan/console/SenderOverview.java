@@ -50,7 +50,7 @@ public final class SenderOverview implements OverviewSource {
                 .map(s -> new AuditDigest.Transfer(s.time().toString(), s.name(), null, null, s.bytes(), null, null, null, "ok"))
                 .toList();
         List<AuditDigest.Failure> failed = history.failed(ConsoleOverview.ROWS).stream()
-                .map(f -> new AuditDigest.Failure(f.time().toString(), SEND_FAILURE, f.name(), null, null, f.reason()))
+                .map(f -> new AuditDigest.Failure(f.time().toString(), SEND_FAILURE, f.name(), null, null, f.reason(), null))
                 .toList();
         return new Overview(now.toString(), "sender", bytesSent.getAsLong(), live, sent, failed, List.of(), List.of());
     }

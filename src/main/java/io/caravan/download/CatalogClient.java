@@ -102,6 +102,34 @@ public final class CatalogClient {
     public record RemoteParcel(String name, String etag) {
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CatalogClient.class);
+
+    /** How many refused entries of one listing are named in the log (the others only counted). */
+    public static final int NAMED_REFUSALS = 10;
+
+    /** The longest etag a listing entry may carry (a Caravan receiver's are 32 characters). */
+    public static final int MAX_ETAG_CHARS = 256;
+
+    /**
+     * Why {@code etag} is not one a listing entry may carry, or null: it must have 1 to {@link #MAX_ETAG_CHARS}
+     * characters, each a visible ASCII character ({@code !} to {@code ~}, as the {@code ETag} header allows).
+     */
+    public static String etagProblem(String etag) {
+        if (etag == null || etag.isEmpty()) {
+            return "it has no etag";
+        }
+        if (etag.length() > MAX_ETAG_CHARS) {
+            return "its etag has " + etag.length() + " characters, more than the " + MAX_ETAG_CHARS + " an etag may have";
+        }
+        for (int i = 0; i < etag.length(); i++) {
+            char c = etag.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return "its etag holds a character other than visible ASCII (" + String.format("U+%04X", (int) c) + ")";
+            }
+        }
+        return null;
+    }
+
     /**
      * {@code GET /parcels?prefix=} page after page, each asked for only when the one before was taken
      * ({@link Listing#nextPage}), so a listing is never held whole: every parcel the server lists under
@@ -119,6 +147,7 @@ public final class CatalogClient {
         private long listed;
         private boolean done;
         private String cutShort;
+        private long refused;
 
         private Listing(String prefix) {
             this.prefix = prefix;
@@ -156,8 +185,10 @@ public final class CatalogClient {
                                 parser.skipChildren();
                                 continue;
                             }
-                            parcels.add(parcel);
                             listed++;
+                            if (acceptable(parcel)) {
+                                parcels.add(parcel);
+                            }
                         }
                     } else {
                         parser.skipChildren();
@@ -201,6 +232,29 @@ public final class CatalogClient {
                 throw new RefusedAnswerException("GET " + base + path + ": a parcel without name or etag in the listing", null);
             }
             return new RemoteParcel(name, etag);
+        }
+
+        /**
+         * Whether an entry's name follows the name rules and its etag {@link #etagProblem}'s; one that does
+         * not is refused, never fetched nor remembered, with a warning (its name shortened) for the first
+         * {@link #NAMED_REFUSALS} of a listing ({@link #refused} counts them all).
+         */
+        private boolean acceptable(RemoteParcel parcel) {
+            String problem = io.caravan.fs.NameRules.problem(parcel.name());
+            String why = problem != null ? "its name is refused: " + problem : etagProblem(parcel.etag());
+            if (why == null) {
+                return true;
+            }
+            if (++refused <= NAMED_REFUSALS) {
+                LOG.warn("pull: the listing of {} names '{}', refused: {}; it is not fetched (the server is broken or hostile)",
+                        base, io.caravan.fs.NameRules.shortened(parcel.name()), why);
+            }
+            return false;
+        }
+
+        /** How many entries of this listing were refused so far. */
+        public long refused() {
+            return refused;
         }
 
         /** Why the listing ended before its last page, or null. */

@@ -2,6 +2,7 @@ package io.caravan.download;
 
 import io.caravan.CaravanException;
 import io.caravan.fs.NameRules;
+import io.caravan.fs.RealPaths;
 import io.caravan.fs.Versions;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
@@ -9,8 +10,8 @@ import io.caravan.progress.ProgressListener;
 import io.caravan.sender.Retry;
 import io.caravan.sender.ShipException;
 import io.caravan.unpack.ChunkVerificationException;
-import io.caravan.unpack.ExtractLimitException;
 import io.caravan.unpack.ExtractPolicy;
+import io.caravan.unpack.ExtractionLimits;
 import io.caravan.unpack.OnConflict;
 import io.caravan.unpack.Publisher;
 import io.caravan.unpack.SafeExtractor;
@@ -50,6 +51,16 @@ public final class ParcelDownload {
 
     /** Unpacked bytes a parcel may produce per compressed byte by default: the receiver's default. */
     public static final long DEFAULT_MAX_EXPANSION = 1000;
+
+    /** Entries an archive may hold when its manifest does not say how many. */
+    static final long UNDECLARED_MAX_ENTRIES = 10_000_000;
+
+    /** How a parcel refused for its limits is told: the server is to blame for one beyond its manifest. */
+    private static final ExtractionLimits.Wording REFUSED = new ExtractionLimits.Wording("nothing was kept",
+            "the server sends more than its manifest describes (a decompression bomb, or a broken catalog); nothing was"
+                    + " kept. Tell the receiver's operator; no option of get lets such a parcel in",
+            "--max-expansion",
+            "If the parcel is expected, fetch it again with a larger limit (caravan get --max-expansion N, 0 for no limit)");
 
     /**
      * How to download: from where, which parcel, into which folder, and with which limits
@@ -133,6 +144,7 @@ public final class ParcelDownload {
      * refused token, a stop) the chunks fetched stay there for the rerun.
      */
     public Result run(ProgressListener listener) throws IOException, InterruptedException {
+        refuseStateDirAtTarget();
         createStateDir();
         try {
             return fetchUntilPublished(listener);
@@ -185,6 +197,25 @@ public final class ParcelDownload {
                 listener.warning("'" + settings.name() + "' was published again during the download: continuing with"
                         + " its new manifest, keeping the chunks already fetched");
             }
+        }
+    }
+
+    /**
+     * Refuses, before anything is created or fetched, a chunk folder that is, holds or lies inside
+     * {@code <local>/<leaf>}, where the parcel is published (links resolved): its bookkeeping files
+     * ({@code data}, {@code manifest.json}, chunk files) could take the parcel's name, and the clean-up
+     * after the publish, which removes them by name, would remove the parcel with them.
+     */
+    private void refuseStateDirAtTarget() {
+        Path target = settings.local().toAbsolutePath().normalize().resolve(leaf);
+        Path state = settings.stateDir().toAbsolutePath().normalize();
+        Path realTarget = RealPaths.of(target);
+        Path realState = RealPaths.of(state);
+        if (realTarget.startsWith(realState) || realState.startsWith(realTarget)) {
+            throw new IllegalArgumentException("the chunk folder (--state-dir) " + state + " holds or lies inside " + target
+                    + ", where '" + settings.name() + "' is published, and is emptied of its chunk files after the publish:"
+                    + " nothing was fetched. Give --state-dir a folder outside it, such as the default "
+                    + defaultStateDir(settings.local(), settings.name()));
         }
     }
 
@@ -433,20 +464,19 @@ public final class ParcelDownload {
 
     private SafeExtractor.Result extract(Manifest manifest, ArrivingChunks arrivals, Staging staging, ProgressListener listener,
                                          ExecutorService writeBehind) throws IOException {
-        long room = Files.getFileStore(settings.local()).getUsableSpace() - settings.minFreeSpace();
-        ExtractionLimits limits = new ExtractionLimits(settings.name(), manifest, room, settings.maxExpansion());
-        ExtractPolicy policy = limits.policy(ExtractPolicy.DEFAULT.withExternalSymlinks(settings.allowExternalSymlinks()))
+        long room = Math.max(0, Files.getFileStore(settings.local()).getUsableSpace() - settings.minFreeSpace());
+        ExtractPolicy base = ExtractPolicy.DEFAULT.withExternalSymlinks(settings.allowExternalSymlinks())
+                .withLimits(UNDECLARED_MAX_ENTRIES, room)
+                .withMaxExpansion(settings.maxExpansion(), ExtractPolicy.DEFAULT_EXPANSION_GRACE)
                 .withWriteBehind(writeBehind);
-        Unpacker unpacker = new Unpacker(new UnpackOptions(true, settings.onConflict(), policy), limits.listener(listener));
+        ExtractionLimits limits = new ExtractionLimits("'" + settings.name() + "'", manifest, base, REFUSED);
+        Unpacker unpacker = new Unpacker(new UnpackOptions(true, settings.onConflict(), limits.policy()), listener);
         try (VerifyingPartsInputStream parts = new VerifyingPartsInputStream(arrivals, manifest, listener)) {
-            return unpacker.extractInto(limits.compressed(parts), staging.dir(), parts);
+            return unpacker.extractWithin(limits, parts, staging.dir(), parts);
         } catch (RuntimeException | IOException e) {
             RuntimeException fetchFailure = arrivals.failure();
             if (fetchFailure != null) {
                 throw fetchFailure; // a failed fetch explains the extraction's end
-            }
-            if (e instanceof ExtractLimitException limit) {
-                throw limits.explain(limit);
             }
             throw e;
         }

@@ -38,6 +38,7 @@ import java.util.Set;
 public final class ConfinedDir implements AutoCloseable {
 
     private static final int WALK = LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
+    private static final Path PROC_FD = Path.of("/proc/self/fd");
 
     private final int fd;
     private final String display;
@@ -162,8 +163,9 @@ public final class ConfinedDir implements AutoCloseable {
         return entries;
     }
 
-    public void mkdir(String name) throws IOException {
-        Files.createDirectory(entry(name));
+    /** A new folder {@code name}, made with {@code attributes} (such as its permissions) at once. */
+    public void mkdir(String name, java.nio.file.attribute.FileAttribute<?>... attributes) throws IOException {
+        Files.createDirectory(entry(name), attributes);
     }
 
     public void symlink(String name, String target) throws IOException {
@@ -475,6 +477,14 @@ public final class ConfinedDir implements AutoCloseable {
         return Path.of("/proc/self/fd/" + fd, ".");
     }
 
+    /**
+     * Whether {@code path} names a folder held open ({@code /proc/self/fd/N/.} as {@link #self()} gives it, or
+     * {@code /proc/self/fd/N}): that folder is reached through its descriptor, and has no name of its own there.
+     */
+    public static boolean isHeld(Path path) {
+        return PROC_FD.equals(path.toAbsolutePath().normalize().getParent());
+    }
+
     /** This folder's path relative to the anchor it was opened from, for messages ("" for the anchor). */
     public String display() {
         return display;
@@ -518,6 +528,7 @@ public final class ConfinedDir implements AutoCloseable {
             case LibC.ENOENT -> new NoSuchFileException(shown);
             case LibC.ENOTDIR -> new NotDirectoryException(shown);
             case LibC.EEXIST -> new FileAlreadyExistsException(shown);
+            case LibC.EACCES -> new java.nio.file.AccessDeniedException(shown, null, "permission denied");
             default -> new IOException(shown + ": " + e.getMessage() + " (" + name + ")");
         };
     }

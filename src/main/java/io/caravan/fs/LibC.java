@@ -32,6 +32,7 @@ interface LibC extends Library {
     int RENAME_EXCHANGE = 2;
 
     int ENOENT = 2;
+    int EACCES = 13;
     int EEXIST = 17;
     int EXDEV = 18;
     int ENOTDIR = 20;

@@ -5,7 +5,8 @@ package io.caravan.fs;
  * (session name, top-level entry of a nameless parcel, part set, mirror path, archive entry): a
  * relative path of non-empty segments, none {@code .} or {@code ..}, none longer than 255 bytes,
  * at most {@value #MAX_PATH_BYTES} bytes and {@value #MAX_DEPTH} parts in all (so it can never make
- * a path the operating system refuses), no control characters, and no reserved name
+ * a path the operating system refuses), no control characters, nothing UTF-8 cannot hold (an unpaired
+ * UTF-16 surrogate, which JSON's {@code \ud800} escapes can carry), and no reserved name
  * ({@code .caravan}, and {@code .caravan-} followed by anything: the receiver's state, staging and
  * temporary names).
  */
@@ -151,6 +152,14 @@ public final class NameRules {
             if (c == '\\') {
                 return "backslashes are not allowed in names; use '/' between folders";
             }
+            if (Character.isSurrogate(c)) {
+                if (pairedAt(segment, i)) {
+                    i++;
+                    continue;
+                }
+                return "unpaired UTF-16 surrogates (here U+" + String.format("%04X", (int) c)
+                        + ") are not allowed in names: UTF-8 cannot hold them";
+            }
         }
         if (utf8Length(segment) > MAX_SEGMENT_BYTES) {
             return SEGMENT_TOO_LONG;
@@ -162,12 +171,21 @@ public final class NameRules {
         return null;
     }
 
+    /** Whether {@code text} has a high surrogate at {@code i} followed by a low one: one character beyond U+FFFF. */
+    private static boolean pairedAt(String text, int i) {
+        return Character.isHighSurrogate(text.charAt(i)) && i + 1 < text.length()
+                && Character.isLowSurrogate(text.charAt(i + 1));
+    }
+
     /** Whether one path segment is one of Caravan's own names ({@code .caravan}, {@code .caravan-*}). */
     public static boolean reserved(String segment) {
         return segment.equals(RESERVED_PREFIX) || segment.startsWith(RESERVED_PREFIX + "-");
     }
 
-    /** The name with control characters (C0, DEL, C1, U+2028/U+2029) escaped, safe for a message or a log line. */
+    /**
+     * The name with control characters (C0, DEL, C1, U+2028/U+2029) and unpaired surrogates escaped, safe for a
+     * message or a log line.
+     */
     public static String printable(String name) {
         if (name == null) {
             return "null";
@@ -175,7 +193,9 @@ public final class NameRules {
         StringBuilder out = new StringBuilder(name.length());
         for (int i = 0; i < name.length() && out.length() < 600; i++) {
             char c = name.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+            if (Character.isSurrogate(c) && pairedAt(name, i)) {
+                out.append(c).append(name.charAt(++i));
+            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)) {
                 out.append(String.format("\\u%04x", (int) c));
             } else {
                 out.append(c);
@@ -231,7 +251,15 @@ public final class NameRules {
                 bytes.write(c);
             }
         }
-        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes.toByteArray());
+        return shownBytes(bytes.toByteArray());
+    }
+
+    /**
+     * {@code name} as the bytes it holds, for a message or a log line: what is UTF-8 as text (control characters
+     * escaped as by {@link #printable}), every other byte as {@code \xNN}.
+     */
+    public static String shownBytes(byte[] name) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(name);
         java.nio.CharBuffer out = java.nio.CharBuffer.allocate(in.remaining());
         java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder();
         StringBuilder shown = new StringBuilder();

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.caravan.fs.NameRules;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -162,7 +163,20 @@ public record Manifest(
 
     public static Manifest fromJson(String json) {
         try {
-            Manifest manifest = JSON.readValue(json, Manifest.class);
+            return parse(() -> JSON.readValue(json, Manifest.class));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a string is never read from a device
+        }
+    }
+
+    /** Reads one manifest, streaming: what a manifest's JSON may be is told in its own terms. */
+    private interface Source {
+        Manifest read() throws IOException;
+    }
+
+    private static Manifest parse(Source source) throws IOException {
+        try {
+            Manifest manifest = source.read();
             if (manifest == null) {
                 throw new ManifestException("the manifest is JSON null: send the parcel's manifest, a JSON object");
             }
@@ -205,9 +219,25 @@ public record Manifest(
         return at.toString();
     }
 
+    /**
+     * The most bytes a manifest file is read from: twice the largest manifest {@code caravan get} fetches
+     * (its chunk records are about 120 bytes each: hundreds of thousands of chunks). A larger file is no
+     * manifest {@code caravan pack} wrote and is refused before it is read; the JSON is parsed as it is
+     * read, so whitespace or a long text takes no heap.
+     */
+    public static final long MAX_FILE_BYTES = 64L << 20;
+
+    /** Reads and validates the manifest in {@code file}, refusing one larger than {@link #MAX_FILE_BYTES}. */
     public static Manifest read(Path file) throws IOException {
-        try {
-            return fromJson(Files.readString(file, StandardCharsets.UTF_8)).validate();
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new ManifestException(file + ": it holds " + size + " bytes, larger than the " + (MAX_FILE_BYTES >> 20)
+                    + " MiB a manifest is read from (a manifest of a 1 TiB parcel in 16 MiB chunks takes about 8 MiB):"
+                    + " it is not a manifest caravan pack wrote, and it was not read; copy the parcel's manifest again");
+        }
+        try (InputStream in = org.apache.commons.io.input.BoundedInputStream.builder().setPath(file)
+                .setMaxCount(MAX_FILE_BYTES).get()) {
+            return parse(() -> JSON.readValue(in, Manifest.class)).validate();
         } catch (ManifestException e) {
             throw new ManifestException(file + ": " + e.getMessage(), e);
         }

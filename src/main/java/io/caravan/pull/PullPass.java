@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * every parcel whose etag differs from the one {@link PullState} recorded, into the same name below the
  * local inbox (replacing the older state). A parcel is recorded only once it is published, so a
  * failed or interrupted fetch is tried again by the next pass, reusing the verified chunks kept in
- * {@code <inbox>/.caravan/pull/chunks/}. Passes never overlap.
+ * {@code <inbox>/.caravan/pull/chunks/}. A parcel published whose record could not be written is
+ * remembered by this pass object (at most {@link #UNRECORDED} of them) and not fetched again while its
+ * etag stays the same; its record is tried again at each pass. A pass that runs out of memory or stack
+ * ends with one line in the log, what it published kept. Passes never overlap.
  */
 public final class PullPass {
 
@@ -50,9 +55,19 @@ public final class PullPass {
         }
     }
 
+    /** The most parcels remembered as published but not recorded (the oldest forgotten first). */
+    static final int UNRECORDED = 1000;
+
     private final Settings settings;
     private final Path pullDir;
     private final Clock clock;
+    /** Parcels published whose record could not be written, name to etag. */
+    private final Map<String, String> unrecorded = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > UNRECORDED;
+        }
+    };
 
     public PullPass(Settings settings, Clock clock) {
         this.settings = settings;
@@ -60,11 +75,20 @@ public final class PullPass {
         this.clock = clock;
     }
 
-    /** Runs one pass; returns how many parcels it published. A parcel that fails is logged and left for the next pass. */
+    /**
+     * Runs one pass; returns how many parcels it published. A parcel that fails is logged and left for the next
+     * pass; a pass that runs out of memory or stack is logged in one line and ends (returning 0).
+     */
     public synchronized int run() throws IOException {
         java.nio.file.Files.createDirectories(settings.inbox());
         try (ConfinedDir root = ConfinedDir.open(settings.inbox()); ConfinedDir own = pullFolder(root)) {
             return run(PullState.load(own));
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            LOG.error("pull: the pass from {} ran out of {} and ended there; what it published is kept, the next pass"
+                    + " goes on from there. Give the receiver a larger {} or pull narrower prefixes (caravan.pull.prefix)",
+                    settings.client().url(), e instanceof StackOverflowError ? "stack" : "memory ("
+                    + e.getMessage() + ")", e instanceof StackOverflowError ? "stack (JAVA_OPTS=-Xss16m)" : "heap (JAVA_OPTS=-Xmx2g)");
+            return 0;
         }
     }
 
@@ -93,13 +117,24 @@ public final class PullPass {
                     continue;
                 }
                 if (parcel.etag().equals(state.etag(parcel.name()))) {
+                    unrecorded.remove(parcel.name());
+                    continue;
+                }
+                if (parcel.etag().equals(unrecorded.get(parcel.name()))) {
+                    record(state, url, parcel); // published already: only its record is tried again
                     continue;
                 }
                 try {
                     fetch(parcel.name());
-                    state.fetched(url, parcel.name(), parcel.etag());
                     fetched++;
                     LOG.info("pull: fetched '{}' from {}", NameRules.printable(parcel.name()), url);
+                    String notRecorded = record(state, url, parcel);
+                    if (notRecorded != null) {
+                        unrecorded.put(parcel.name(), parcel.etag());
+                        LOG.warn("pull: cannot record '{}' as fetched in {} ({}): it is not fetched again while its etag"
+                                + " stays the same and this receiver runs, and its record is tried again at each pass",
+                                NameRules.printable(parcel.name()), pullDir, notRecorded);
+                    }
                 } catch (ExpansionLimitException e) {
                     failed++;
                     LOG.warn("pull: cannot fetch '{}' from {}: it unpacks to more than {} bytes per compressed byte, the"
@@ -115,11 +150,26 @@ public final class PullPass {
                 }
             }
         }
+        if (listing.refused() > CatalogClient.NAMED_REFUSALS) {
+            LOG.warn("pull: {} entries of the listing of {} were refused in all (the first {} are named above)",
+                    listing.refused(), url, CatalogClient.NAMED_REFUSALS);
+        }
         if (listing.cutShort() != null) {
             LOG.warn("pull: {}; this pass ended there, the parcels listed before it were pulled", listing.cutShort());
         }
         state.passFinished(url, clock.instant(), fetched, failed);
         return fetched;
+    }
+
+    /** Records {@code parcel} as fetched; returns null, or why it could not be written. */
+    private String record(PullState state, String url, CatalogClient.RemoteParcel parcel) {
+        try {
+            state.fetched(url, parcel.name(), parcel.etag());
+            unrecorded.remove(parcel.name());
+            return null;
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            return e.getMessage() == null ? e.toString() : e.getMessage();
+        }
     }
 
     private void fetch(String name) throws IOException, InterruptedException {

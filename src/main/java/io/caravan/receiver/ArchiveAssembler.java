@@ -43,14 +43,15 @@ final class ArchiveAssembler implements SessionListener {
     private final Session session;
     private final ExtractionState state = new ExtractionState();
 
-    ArchiveAssembler(Session session, SessionStore store, Path stagingDir, Path inbox, UnpackOptions options,
+    ArchiveAssembler(Session session, SessionStore store, SessionStagingFolder staging, Path inbox, UnpackOptions options,
                      ExtractHooks contentHooks, ExtractionPool pool) {
-        this.setup = new ExtractionSetup(session, store, stagingDir, inbox, options, contentHooks, pool);
+        this.setup = new ExtractionSetup(session, store, staging, inbox, options, contentHooks, pool);
         this.session = session;
     }
 
-    Path stagingDir() {
-        return setup.stagingDir();
+    /** The session's staging folder, which holds what was extracted once {@link #finish} returned. */
+    SessionStagingFolder staging() {
+        return setup.staging();
     }
 
     /**
@@ -61,10 +62,9 @@ final class ArchiveAssembler implements SessionListener {
      */
     void startOrResume() {
         io.caravan.unpack.ExtractionCheckpoint checkpoint = null;
-        if (setup.resumableCodec() != null
-                && java.nio.file.Files.isDirectory(setup.stagingDir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (setup.resumableCodec() != null) {
             try {
-                checkpoint = io.caravan.unpack.ExtractionCheckpoint.readFrom(setup.checkpointFile());
+                checkpoint = setup.staging().exists() ? io.caravan.unpack.ExtractionCheckpoint.readFrom(setup.checkpointFile()) : null;
             } catch (IOException | RuntimeException e) {
                 LOG.warn("session {}: its extraction checkpoint cannot be read ({}); it extracts from chunk 0 again",
                         session.meta().id(), e.toString());

@@ -1,51 +1,48 @@
 package io.caravan.receiver;
 
+import io.caravan.console.ConsoleLogins;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.util.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.time.Instant;
 
 /**
  * The receiver's bearer token, or none. A request's {@code Authorization} header is accepted only
  * when it is {@code Bearer <token>}; the comparison takes the same time whatever the header holds
  * (both sides are hashed first, so neither content nor length leaks through timing). The console's
- * login cookie holds a digest of the token, never the token, and is compared the same way.
+ * login cookie holds the random id of one login ({@link ConsoleLogins}), nothing derived from the token.
  */
 public final class BearerToken {
 
-    public static final BearerToken NONE = new BearerToken(null, null);
+    public static final BearerToken NONE = new BearerToken(null);
 
     private final byte[] expected;
-    private final byte[] expectedCookie;
+    private final ConsoleLogins logins = new ConsoleLogins(Instant::now);
 
-    private BearerToken(byte[] expected, byte[] expectedCookie) {
+    private BearerToken(byte[] expected) {
         this.expected = expected;
-        this.expectedCookie = expectedCookie;
     }
 
     /** The token as configured; null or blank means no token. */
     public static BearerToken of(String token) {
         return token == null || token.isBlank() ? NONE
-                : new BearerToken(digest(("Bearer " + token.trim()).getBytes(StandardCharsets.UTF_8)),
-                        digest(cookieValue(token).getBytes(StandardCharsets.US_ASCII)));
+                : new BearerToken(digest(("Bearer " + token.trim()).getBytes(StandardCharsets.UTF_8)));
     }
 
-    /**
-     * The console cookie's value for {@code token}: the hex SHA-256 of the token under a label of its
-     * own, so a stolen cookie opens the console but does not give the token the protocol asks for.
-     */
-    public static String cookieValue(String token) {
-        return HexFormat.of().formatHex(digest(("caravan-console\n" + token.trim()).getBytes(StandardCharsets.UTF_8)));
+    /** A new console login (after the token was given): the id its cookie holds ({@link ConsoleLogins}). */
+    public String login() {
+        return logins.open();
     }
 
-    /** Whether a console cookie with this value may pass (always, without a token); constant time like {@link #accepts}. */
+    /** Ends the console login whose cookie holds {@code value}: the cookie opens nothing from now on. */
+    public void logout(String value) {
+        logins.close(value);
+    }
+
+    /** Whether a console cookie with this value may pass: always without a token, else while its login is open. */
     public boolean acceptsCookie(String value) {
-        if (expectedCookie == null) {
-            return true;
-        }
-        byte[] given = value == null ? new byte[0] : value.trim().getBytes(StandardCharsets.ISO_8859_1);
-        return MessageDigest.isEqual(expectedCookie, digest(given));
+        return expected == null || logins.opens(value);
     }
 
     public boolean required() {

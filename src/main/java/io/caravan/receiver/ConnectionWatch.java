@@ -40,7 +40,9 @@ import java.util.function.Consumer;
 final class ConnectionWatch {
 
     private final long stallNanos;
+    private final long headNanos;
     private final long idleNanos;
+    private final long opened = System.nanoTime();
     private final long minBodyRate;
     private final Consumer<String> rejected;
     private final AnswerProgress answers;
@@ -64,8 +66,19 @@ final class ConnectionWatch {
      * minimum. {@code answers}: what breaks off an answer its client stopped taking.
      */
     ConnectionWatch(Duration stall, Duration idle, long minBodyRate, AnswerProgress answers, Consumer<String> rejected) {
+        this(stall, stall, idle, minBodyRate, answers, rejected);
+    }
+
+    /**
+     * As above, a request's head (request line and headers) given {@code head} (at most {@code stall}) to
+     * arrive whole from its first byte, and a new connection as long to bring the first byte of its first
+     * request (then closed quietly).
+     */
+    ConnectionWatch(Duration stall, Duration head, Duration idle, long minBodyRate, AnswerProgress answers,
+                    Consumer<String> rejected) {
         this.answers = answers;
         this.stallNanos = stall.toNanos();
+        this.headNanos = Math.min(stallNanos, head.toNanos());
         this.idleNanos = idle.toNanos();
         this.minBodyRate = minBodyRate;
         this.rejected = rejected;
@@ -92,7 +105,7 @@ final class ConnectionWatch {
             @Override
             public void handlerAdded(ChannelHandlerContext ctx) {
                 // added when the connection opens (by the gate): timed from now
-                long shortest = Math.min(stallNanos, idleNanos);
+                long shortest = Math.min(headNanos, idleNanos);
                 if (answers.stallNanos() > 0) {
                     shortest = Math.min(shortest, answers.stallNanos());
                 }
@@ -163,9 +176,12 @@ final class ConnectionWatch {
         if (partial && reading - lastRead > stallNanos) {
             timeOut(ctx, "nothing of the request arrived for " + seconds(stallNanos) + " s: send it again"
                     + " (caravan.receiver.stall-timeout)");
-        } else if (partial && !headArrived && reading - headStarted > stallNanos) {
-            timeOut(ctx, "the request line and headers did not arrive whole within " + seconds(stallNanos)
-                    + " s of their first byte: send them at once (caravan.receiver.stall-timeout)");
+        } else if (partial && !headArrived && reading - headStarted > headNanos) {
+            timeOut(ctx, "the request line and headers did not arrive whole within " + seconds(headNanos)
+                    + " s of their first byte: send them at once (caravan.receiver."
+                    + (headNanos < stallNanos ? "head-timeout)" : "stall-timeout)"));
+        } else if (!partial && requests == 0 && answered == 0 && now - opened > headNanos) {
+            ctx.channel().close(); // a connection that never began a request
         } else if (partial && headArrived && minBodyRate > 0 && reading - windowStarted >= stallNanos) {
             double window = (reading - windowStarted) / 1e9;
             if (bytesInWindow < minBodyRate * window) {

@@ -30,7 +30,7 @@ public final class ErrorAnswers {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorAnswers.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** What a 503 (stopping, out of memory, storage failing) asks a client to wait before it tries again. */
-    private static final String RETRY_AFTER_SECONDS = "5";
+    static final String RETRY_AFTER_SECONDS = "5";
 
     private final Path inbox;
     private final Consumer<String> rejected;

@@ -1,11 +1,11 @@
 package io.caravan.receiver;
 
+import io.caravan.fs.ConfinedDir;
 import io.caravan.progress.ProgressListener;
 import io.caravan.unpack.ExtractHooks;
 import io.caravan.unpack.ExtractionCheckpoint;
 import io.caravan.unpack.Resumption;
 import io.caravan.unpack.SafeExtractor;
-import io.caravan.unpack.Staging;
 import io.caravan.unpack.Unpacker;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -189,17 +189,19 @@ final class ExtractionRun implements Runnable {
         try (ChunkFeed feed = new ChunkFeed(setup, state, gen)) {
             ExtractionCheckpoint from = resumeFrom(feed);
             if (from == null) {
-                java.nio.file.Files.deleteIfExists(setup.checkpointFile()); // before the folder it speaks of changes
-                Staging.at(setup.stagingDir(), setup.inbox());
+                setup.dropCheckpoint(); // before the folder it speaks of changes
             }
-            Unpacker unpacker = new Unpacker(setup.options(), ProgressListener.NONE, hooks);
-            // the stream is read as what it is: restart points only in the format the session names
-            Peeked stream = new Peeked(feed);
-            SafeExtractor.Result result = codec != null && (from != null || startsAs(stream, codec))
-                    ? unpacker.extractResumable(stream, setup.stagingDir(),
-                            new Resumption(codec, from, setup.journalFile(), new FeedCheckpoints(feed, setup.checkpointFile())))
-                    : unpacker.extractInto(stream, setup.stagingDir(), null);
-            state.succeeded(gen, new ArchiveAssembler.Outcome(result, feed.sha256(), reported));
+            // the run holds its staging folder open: what it writes goes there, whatever is swapped in for its name
+            try (ConfinedDir own = from == null ? setup.staging().fresh() : setup.staging().open()) {
+                Unpacker unpacker = new Unpacker(setup.options(), ProgressListener.NONE, hooks);
+                // the stream is read as what it is: restart points only in the format the session names
+                Peeked stream = new Peeked(feed);
+                SafeExtractor.Result result = codec != null && (from != null || startsAs(stream, codec))
+                        ? unpacker.extractResumable(stream, own.self(),
+                                new Resumption(codec, from, setup.journalFile(), new FeedCheckpoints(feed, setup.checkpointFile())))
+                        : unpacker.extractInto(stream, own.self(), null);
+                state.succeeded(gen, new ArchiveAssembler.Outcome(result, feed.sha256(), reported));
+            }
         } catch (Throwable t) {
             state.failed(gen, t);
             if (!parked() || !java.nio.file.Files.exists(setup.checkpointFile(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

@@ -3,7 +3,6 @@ package io.caravan.receiver;
 import io.caravan.session.Session;
 import io.caravan.session.SessionStore;
 import io.caravan.unpack.ExtractHooks;
-import io.caravan.unpack.Staging;
 import io.caravan.unpack.UnpackOptions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,7 +12,7 @@ import java.nio.file.Path;
  * folder it extracts into (inside the receiver's state, on the inbox's file system), the options,
  * the content store for references, and the pool it runs on.
  */
-record ExtractionSetup(Session session, SessionStore store, Path stagingDir, Path inbox, UnpackOptions options,
+record ExtractionSetup(Session session, SessionStore store, SessionStagingFolder staging, Path inbox, UnpackOptions options,
                        ExtractHooks contentHooks, ExtractionPool pool) {
 
     private static final String CHECKPOINT = ".checkpoint";
@@ -34,12 +33,17 @@ record ExtractionSetup(Session session, SessionStore store, Path stagingDir, Pat
 
     /** Where the extraction's last checkpoint is kept: beside the staging folder, never published with it. */
     Path checkpointFile() {
-        return stagingDir.resolveSibling(stagingDir.getFileName() + CHECKPOINT);
+        return staging.beside(CHECKPOINT);
+    }
+
+    /** Removes the extraction's checkpoint, as itself; absent is fine. */
+    void dropCheckpoint() throws IOException {
+        staging.removeBeside(CHECKPOINT);
     }
 
     /** Where the extraction's journal is kept, beside the staging folder. */
     Path journalFile() {
-        return stagingDir.resolveSibling(stagingDir.getFileName() + JOURNAL);
+        return staging.beside(JOURNAL);
     }
 
     /** The names of a session's staging folder and the files beside it, in the receiver's staging folder. */
@@ -53,11 +57,12 @@ record ExtractionSetup(Session session, SessionStore store, Path stagingDir, Pat
      */
     void freeStaging() {
         try {
-            java.nio.file.Files.deleteIfExists(checkpointFile());
-            java.nio.file.Files.deleteIfExists(journalFile());
-            Staging.deleteTree(stagingDir);
-        } catch (IOException e) {
-            // what is left is removed when the extraction starts again, or at the next start of the receiver
+            staging.removeBeside(CHECKPOINT);
+            staging.removeBeside(JOURNAL);
+            staging.remove();
+        } catch (IOException | IllegalStateException e) {
+            // what is left (or all of it, once the receiver closed its staging folder) is removed when the
+            // extraction starts again, or at the next start of the receiver
         }
     }
 }

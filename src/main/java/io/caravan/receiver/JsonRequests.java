@@ -10,7 +10,9 @@ import java.util.List;
 
 /**
  * The JSON request bodies of the HTTP API as typed requests. A body that is not JSON, or not of the
- * shape a request needs, is refused with a 400 {@code bad_request} naming what was expected; the
+ * shape a request needs, is refused with a 400 {@code bad_request} naming what was expected; a field
+ * that holds a name, a path or a hash must be a JSON string (a number, a boolean or {@code null} where a
+ * path is needed is refused naming the field, never read as the path "123", "true" or "null"); the
  * values themselves are checked by the bean that serves the request.
  */
 final class JsonRequests {
@@ -61,7 +63,9 @@ final class JsonRequests {
             throw RequestRejectedException.badRequest("send a JSON list of SHA-256 hashes, or {\"hashes\": [...]}");
         }
         List<String> hashes = new ArrayList<>();
-        list.forEach(h -> hashes.add(h.asText()));
+        for (int i = 0; i < list.size(); i++) {
+            hashes.add(required(list.get(i), "hashes[" + i + "]", "a SHA-256 hash"));
+        }
         return hashes;
     }
 
@@ -71,11 +75,22 @@ final class JsonRequests {
         if (!request.isObject()) {
             throw RequestRejectedException.badRequest("send {\"rename\":[{\"from\":..,\"to\":..}], \"delete\":[paths]}");
         }
+        JsonNode renameList = list(request, "rename", "a list of {\"from\":..,\"to\":..}");
         List<MirrorChangeRequest.Rename> renames = new ArrayList<>();
-        request.path("rename").forEach(r -> renames.add(new MirrorChangeRequest.Rename(text(r, "from"), text(r, "to"),
-                text(r, "sha256"))));
+        for (int i = 0; i < renameList.size(); i++) {
+            String field = "rename[" + i + "]";
+            JsonNode rename = renameList.get(i);
+            if (!rename.isObject()) {
+                throw RequestRejectedException.badRequest(field + " must be an object {\"from\":..,\"to\":..}, not " + rename);
+            }
+            renames.add(new MirrorChangeRequest.Rename(required(rename.get("from"), field + ".from", "a path"),
+                    required(rename.get("to"), field + ".to", "a path"), text(rename, "sha256", field + ".sha256")));
+        }
+        JsonNode deleteList = list(request, "delete", "a list of paths");
         List<String> deletes = new ArrayList<>();
-        request.path("delete").forEach(d -> deletes.add(d.asText()));
+        for (int i = 0; i < deleteList.size(); i++) {
+            deletes.add(required(deleteList.get(i), "delete[" + i + "]", "a path"));
+        }
         return new MirrorChangeRequest(renames, deletes);
     }
 
@@ -98,8 +113,34 @@ final class JsonRequests {
         return value != null && value.asBoolean();
     }
 
-    private static String text(JsonNode node, String field) {
+    /** The list {@code field} of {@code node}; an empty one when absent or null. */
+    private static JsonNode list(JsonNode node, String field, String meaning) {
         JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
+        if (value == null || value.isNull()) {
+            return JSON.createArrayNode();
+        }
+        if (!value.isArray()) {
+            throw RequestRejectedException.badRequest(field + " must be " + meaning + ", not " + value);
+        }
+        return value;
+    }
+
+    /** A value that must be a JSON string ({@code name} names it in the refusal, {@code meaning} says what it holds). */
+    private static String required(JsonNode value, String name, String meaning) {
+        if (value == null || !value.isTextual()) {
+            throw RequestRejectedException.badRequest(name + " must be " + meaning + ", a JSON string, not "
+                    + (value == null ? "missing" : value.toString()));
+        }
+        return value.asText();
+    }
+
+    /** An optional JSON string: absent or null is null, anything else but a string is refused. */
+    private static String text(JsonNode node, String field) {
+        return text(node, field, field);
+    }
+
+    private static String text(JsonNode node, String field, String name) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : required(value, name, "text");
     }
 }

@@ -3,7 +3,9 @@ package io.caravan.receiver;
 import io.caravan.catalog.ParcelCatalog;
 import io.caravan.dedup.ContentIndex;
 import io.caravan.fs.BadNameException;
+import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;
+import io.caravan.fs.UnsafePathException;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
 import io.caravan.session.SessionStore;
@@ -16,7 +18,6 @@ import io.caravan.unpack.OnConflict;
 import io.caravan.unpack.PosixModes;
 import io.caravan.unpack.Publisher;
 import io.caravan.unpack.SafeExtractor;
-import io.caravan.unpack.Staging;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /finish}: publishes a session into the inbox once every chunk is there and matches
  * the manifest (and the whole stream its SHA-256), then records it in the content index and the
- * catalog. A session is published at most once: a repeated finish gets the first one's answer.
+ * catalog. A session is published at most once: a repeated finish gets the first one's answer, and so does
+ * a finish sent at the same time as that one (to this node or another sharing the store), whichever of the
+ * two looks the session up after the other published it.
  */
 public final class ParcelPublishing {
 
@@ -71,11 +74,11 @@ public final class ParcelPublishing {
     /** Verifies, assembles and publishes; a 409 {@code incomplete} lists what is missing or mismatched. */
     public Published finish(FinishRequest request) throws IOException {
         String sid = request.sessionId();
-        Optional<Published> done = sessions.finished(sid);
-        if (done.isPresent()) {
-            return done.get();
+        Sessions.Found found = sessions.find(sid); // published (by an earlier finish, or one racing this one): its result
+        if (found.published() != null) {
+            return found.published();
         }
-        Session session = store.get(sid);
+        Session session = found.open();
         // one finish of a session at a time, on this node (its monitor) and on any node sharing the store
         return store.exclusively(sid, () -> finishAlone(sid, session, request));
     }
@@ -121,6 +124,35 @@ public final class ParcelPublishing {
         }
     }
 
+    /** The session's staging folder held open; a link or a file in its place is refused, and the session extracted anew. */
+    private static ConfinedDir openStaging(ArchiveAssembler assembler) throws IOException {
+        try {
+            return assembler.staging().open();
+        } catch (UnsafePathException e) {
+            assembler.reopen();
+            throw new UnsafePathException(e.path(), "the session's staging folder " + e.why() + "; it is extracted again"
+                    + " into a folder of its own: finish again");
+        }
+    }
+
+    /** The folder a parcel of several top-level entries is published as, made in the session's staging folder. */
+    private static final String GATHERED = NameRules.RESERVED_PREFIX + "-parcel";
+
+    /**
+     * Moves the {@code top} entries of the session's staging folder {@code own} into a new folder of it (mode 0755),
+     * all through the folder held open, and names it: the parcel is then published as that one folder.
+     */
+    private static String gather(ConfinedDir own, List<String> top) throws IOException {
+        own.mkdir(GATHERED);
+        try (ConfinedDir whole = own.openDir(GATHERED)) {
+            for (String entry : top) {
+                own.rename(entry, whole, entry);
+            }
+            Files.setPosixFilePermissions(whole.self(), PosixModes.toPermissions(0755));
+        }
+        return GATHERED;
+    }
+
     private Published finishArchive(Session session, Manifest manifest) throws IOException {
         if (manifest == null) {
             throw RequestRejectedException.badRequest("finish of an archive session needs its manifest as the body");
@@ -150,27 +182,31 @@ public final class ParcelPublishing {
             throw ChunkCompleteness.streamMismatch("whole-stream", manifest.sha256(), outcome.streamSha256());
         }
         Syncer syncer = config.durability().syncer();
-        if (session.meta().apply()) {
-            refuseTooLongBelow(stripSlash(session.meta().name()), outcome.result(), null);
-            syncer.tree(assembler.stagingDir());
-            mirrors.apply(session.meta().name(), assembler.stagingDir());
-            syncer.tree(mirrors.path(session.meta().name())); // the apply renamed entries all over the mirror
-            dedup.forget(mirrors.path(session.meta().name()));
-            return published(mirrors.path(session.meta().name()), outcome.result().entries(), outcome.result().bytes(),
-                    outcome.streamSha256());
-        }
-        Path stagingDir = assembler.stagingDir();
-        List<String> top = topLevel(stagingDir);
-        boolean single = top.size() == 1;
-        String target = target(session, single ? top.get(0) : null);
-        refuseTooLongBelow(target, outcome.result(), single ? top.get(0) : null);
         String relative;
-        syncer.tree(stagingDir); // every extracted file and folder on disk before any of it is published
-        if (single) {
-            relative = publisher.publish(stagingDir, top.get(0), target, policy(session));
-        } else {
-            Files.setPosixFilePermissions(stagingDir, PosixModes.toPermissions(0755));
-            relative = publisher.publish(stagingDir.getParent(), stagingDir.getFileName().toString(), target, policy(session));
+        boolean single;
+        // held open from here to the publish: a link found in its place is refused (409 unsafe_path) and extracted anew
+        try (ConfinedDir own = openStaging(assembler)) {
+            Path stagingDir = own.self();
+            if (session.meta().apply()) {
+                refuseTooLongBelow(stripSlash(session.meta().name()), outcome.result(), null);
+                syncer.tree(stagingDir);
+                mirrors.apply(session.meta().name(), stagingDir);
+                syncer.tree(mirrors.path(session.meta().name())); // the apply renamed entries all over the mirror
+                dedup.forget(mirrors.path(session.meta().name()));
+                return published(mirrors.path(session.meta().name()), outcome.result().entries(), outcome.result().bytes(),
+                        outcome.streamSha256());
+            }
+            List<String> top = topLevel(stagingDir);
+            boolean gathered = top.equals(List.of(GATHERED)); // by an earlier finish whose publish was refused
+            single = top.size() == 1 && !gathered;
+            String target = target(session, single ? top.get(0) : null);
+            refuseTooLongBelow(target, outcome.result(), single ? top.get(0) : null);
+            syncer.tree(stagingDir); // every extracted file and folder on disk before any of it is published
+            if (single) {
+                relative = publisher.publish(stagingDir, top.get(0), target, policy(session));
+            } else {
+                relative = publisher.publish(stagingDir, gathered ? GATHERED : gather(own, top), target, policy(session));
+            }
         }
         Path published = config.inbox().resolve(relative);
         forcePublish(session, published);
@@ -197,12 +233,14 @@ public final class ParcelPublishing {
     private Published finishRaw(Session session, Manifest manifest) throws IOException {
         List<ChunkInfo> expected = manifest != null ? manifest.chunks() : ChunkCompleteness.contiguous(session);
         ChunkCompleteness.check(session, expected);
-        Path stagingDir = staging.session(session.meta().id());
+        SessionStagingFolder folder = staging.session(session.meta().id());
         String own = manifest != null && manifest.file() != null ? manifest.file().name()
                 : session.meta().name() == null || session.meta().name().endsWith("/")
                 ? session.meta().id() : Path.of(session.meta().name()).getFileName().toString();
         ArchiveAssembler hasher = assemblers.get(session.meta().id());
-        try (Staging staging = Staging.at(stagingDir, config.inbox())) {
+        // made anew and held open until the publish: the file is joined there whatever is swapped in for its name
+        try (ConfinedDir held = folder.fresh()) {
+            Path stagingDir = held.self();
             Path file = stagingDir.resolve(own);
             Syncer syncer = config.durability().syncer();
             String sha;
@@ -234,6 +272,13 @@ public final class ParcelPublishing {
                 hasher.reopen();
             }
             throw e;
+        } finally {
+            try {
+                folder.remove();
+            } catch (IOException e) {
+                LOG.warn("session {}: its staging folder was not removed ({}); it is removed at the next start",
+                        session.meta().id(), e.toString());
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.caravan.receiver;
 
 import io.caravan.audit.AuditEvent;
+import io.caravan.audit.AuditText;
 import io.caravan.audit.AuditTrail;
 import io.caravan.audit.JsonlAuditTrail;
 import io.caravan.session.RequestRejectedException;
@@ -9,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -20,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The receiver's routes' side of the audit trail: {@link #note} keeps, as the first step of an audited
  * route, who asked for what (client address, session, name, start time) before the answer replaces the
- * request's headers; the later steps record the event from that note and the answer. It also serves
+ * request's headers; the later steps record the event from that note and the answer. A refused request's
+ * line holds at most {@value AuditText#MAX} characters of what the client sent, and authentication failures
+ * are summed up per client address and interval ({@link AuthFailureTally}). It also serves
  * {@code GET /audit?since=&limit=} as a JSON array, oldest first. Recording never fails a request.
  */
 public final class ReceiverAudit {
@@ -32,10 +37,28 @@ public final class ReceiverAudit {
 
     private final AuditTrail trail;
     private final BearerToken token;
+    private final AuthFailureTally authFailures;
 
+    /** Authentication failures summed up a minute at a time (see {@link AuthFailureTally}). */
     public ReceiverAudit(AuditTrail trail, BearerToken token) {
+        this(trail, token, AuthFailureTally.DEFAULT_INTERVAL, Clock.systemUTC());
+    }
+
+    /** Authentication failures summed up each {@code authFailureInterval}: ask {@link #flush} about as often. */
+    public ReceiverAudit(AuditTrail trail, BearerToken token, Duration authFailureInterval, Clock clock) {
         this.trail = trail;
         this.token = token;
+        this.authFailures = new AuthFailureTally(authFailureInterval, clock);
+    }
+
+    /** Writes the sums of authentication failures still counted, their interval ended or not (the receiver stops). */
+    public void close() {
+        safely("authentication failures", () -> authFailures.all().forEach(trail::record));
+    }
+
+    /** Writes the sums of authentication failures whose interval has ended; a timer calls this. */
+    public void flush() {
+        safely("authentication failures", () -> authFailures.due().forEach(trail::record));
     }
 
     public AuditTrail trail() {
@@ -106,7 +129,11 @@ public final class ReceiverAudit {
         }
     }
 
-    /** A request answered with a 4xx {@code status} and error {@code code} (called by {@link ErrorAnswers}). */
+    /**
+     * A request answered with a 4xx {@code status} and error {@code code} (called by {@link ErrorAnswers}); the
+     * client-given name, path or session of the line is bounded ({@link AuditText}), and a 401 is summed up with
+     * its client's others ({@link AuthFailureTally}).
+     */
     void rejected(Exchange exchange, int status, String code) {
         if (status < 400 || status >= 500) {
             return;
@@ -116,7 +143,11 @@ public final class ReceiverAudit {
             if (event.name() == null && event.session() == null) {
                 event = event.name(path(exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class)));
             }
-            trail.record(event);
+            if (status == 401) {
+                authFailures.failed(event.client(), event.name(), code).forEach(trail::record);
+            } else {
+                trail.record(event.name(AuditText.bounded(event.name())).session(AuditText.bounded(event.session())));
+            }
         });
     }
 
@@ -130,8 +161,13 @@ public final class ReceiverAudit {
      * 401 is an authentication failure, anything else (413) a rejection.
      */
     void refused(SocketAddress remote, String uri, int status, String code) {
-        safely("refusal", () -> trail.record(AuditEvent.of(status == 401 ? AuditEvent.AUTH_FAILURE : AuditEvent.REJECTION)
-                .client(address(remote)).name(path(uri)).result(code)));
+        safely("refusal", () -> {
+            if (status == 401) {
+                authFailures.failed(address(remote), path(uri), code).forEach(trail::record);
+            } else {
+                trail.record(AuditEvent.of(AuditEvent.REJECTION).client(address(remote)).name(AuditText.bounded(path(uri))).result(code));
+            }
+        });
     }
 
     /** Runs a recording step; whatever goes wrong in it is logged, never failing the request it describes. */

@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.util.DirectMemoryBudget;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
 import java.time.Duration;
@@ -21,15 +22,22 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private final ReceiverAudit audit;
     private final ChannelHandler shaper;
     private Duration stall = DEFAULT_STALL;
+    private Duration head = DEFAULT_HEAD;
     private Duration idle = DEFAULT_IDLE;
     private long minBodyRate = DEFAULT_MIN_BODY_RATE;
     private Duration answerStall = DEFAULT_ANSWER_STALL;
+    private DirectMemoryBudget directMemory;
 
     /**
      * How long a request may go without a byte arriving, and how long its request line and headers may
      * take from their first byte, before it gets 408 ({@code caravan.receiver.stall-timeout}).
      */
     public static final Duration DEFAULT_STALL = Duration.ofSeconds(60);
+    /**
+     * How long a request's line and headers may take from their first byte, and a new connection to send
+     * that byte, before it gets 408 or is closed ({@code caravan.receiver.head-timeout}; at most the stall timeout).
+     */
+    public static final Duration DEFAULT_HEAD = Duration.ofSeconds(10);
     /** How long a connection may sit idle between requests before it is closed ({@code caravan.receiver.idle-timeout}). */
     public static final Duration DEFAULT_IDLE = Duration.ofSeconds(120);
     /**
@@ -70,9 +78,19 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
 
     @Override
     public ChannelHandler newChannelHandler() {
-        return new RequestGate(token, maxJsonBody, maxUploadBody, rejected, audit, shaper,
-                new ConnectionWatch(stall, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected));
+        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, rejected, audit, shaper,
+                new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected));
     }
+
+    /** Sets how long a request head may take to arrive whole, for the connections opened from now on; returns this. */
+    public ReceiverPipeline headTimeout(Duration head) {
+        if (head.isZero() || head.isNegative()) {
+            throw new IllegalArgumentException("caravan.receiver.head-timeout must be positive, not " + head);
+        }
+        this.head = head;
+        return this;
+    }
+
 
     /** Sets the {@link ConnectionWatch}'s bounds for the connections opened from now on; returns this. */
     public ReceiverPipeline timeouts(Duration stall, Duration idle) {
@@ -103,6 +121,21 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
             throw new IllegalArgumentException("caravan.catalog.stall-timeout must be 0 or more, not " + stall);
         }
         this.answerStall = stall;
+        return this;
+    }
+
+    /**
+     * Reserves each upload body of the connections opened from now on in {@code budget} before it is read
+     * (503 {@code busy} when it has no room: see {@link UploadGathering}); without one, bodies are bounded only
+     * by the allocator. The budget must hold the largest body accepted. Returns this.
+     */
+    public ReceiverPipeline directMemory(DirectMemoryBudget budget) {
+        if (budget.limit() < maxUploadBody) {
+            throw new IllegalArgumentException("property " + DirectMemoryBudget.SETTING + "=" + budget.limit()
+                    + " is not valid: it must hold the largest upload body, " + maxUploadBody
+                    + " bytes (caravan.receiver.max-chunk-size plus 1 MiB)");
+        }
+        this.directMemory = budget;
         return this;
     }
 

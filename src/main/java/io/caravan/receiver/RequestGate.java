@@ -1,12 +1,15 @@
 package io.caravan.receiver;
 
 import io.caravan.console.ConsoleAccess;
+import io.caravan.util.DirectMemoryBudget;
 import io.caravan.util.PercentEscapes;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -18,19 +21,23 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
  * Sits between Netty's HTTP decoder and the aggregator of one connection and judges each request
- * from its headers alone: a missing or wrong bearer token (every path but {@code GET /health} and the
- * console's login, see {@link ConsoleAccess}; the console's login cookie stands in for it there) gets
- * 401, a request target whose percent-escapes are malformed ({@link PercentEscapes}) 400 and a declared
- * body over the limit 413, all with the JSON error body, before any body
+ * from its headers alone: a missing or wrong bearer token (every request but the token-free ones of
+ * {@link TokenFreeRequests}: {@code GET}/{@code HEAD /health} and the console's login, see {@link ConsoleAccess};
+ * the console's login cookie stands in for it there) gets
+ * 401, a request target holding a character no URL holds as it is or a malformed percent-escape
+ * ({@link PercentEscapes}) 400 and a declared
+ * body over the limit (for a token-free request {@value TokenFreeRequests#MAX_BODY} bytes) 413, all with the JSON error body, before any body
  * byte is read, acknowledged with {@code 100 Continue} or held in memory; the body of a refused
  * request is read and dropped, or the connection closed. A form-encoded content type is taken as
  * JSON (netty-http would otherwise fail on the body and close the connection without an answer).
@@ -45,10 +52,13 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final BearerToken token;
     private final long maxJsonBody;
     private final long maxUploadBody;
+    private final DirectMemoryBudget directMemory;
     private final Consumer<String> rejected;
     private final ReceiverAudit audit;
     private final ChannelHandler shaper;
     private final ConnectionWatch watch;
+    /** This connection's place within the {@link ConnectionLimit}, or null when the server has none. */
+    private ConnectionLimit.Slot slot;
     private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
     /** The connection's response encoder, told each request's method so HEAD answers carry no body. */
     private HeadAwareEncoder encoder;
@@ -56,8 +66,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private boolean closeAfterDiscard;
     private long discarded;
 
-    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, Consumer<String> rejected, ReceiverAudit audit,
-                ChannelHandler shaper, ConnectionWatch watch) {
+    /** {@code directMemory}: where upload bodies are reserved ({@link UploadGathering}); null: nowhere. */
+    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, DirectMemoryBudget directMemory,
+                Consumer<String> rejected, ReceiverAudit audit, ChannelHandler shaper, ConnectionWatch watch) {
+        this.directMemory = directMemory;
         this.watch = watch;
         this.audit = audit;
         this.shaper = shaper;
@@ -70,6 +82,12 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ChannelPipeline pipeline = ctx.pipeline();
+        slot = ctx.channel().attr(ConnectionLimit.SLOT).get();
+        if (slot != null && slot.refused()) {
+            busy(ctx);
+            ctx.fireChannelActive();
+            return;
+        }
         if (watch != null && pipeline.get("caravan-watch") == null) {
             pipeline.addFirst("caravan-watch", watch.rawReads());
         }
@@ -82,8 +100,11 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             pipeline.replace(aggregator, name, new OversizedBodyAnswer(aggregator.maxContentLength()));
             pipeline.addAfter(name, "caravan-out-of-memory", new OutOfMemoryAnswer(rejected));
         }
+        if (pipeline.get(TokenFreeRequests.class) == null) {
+            pipeline.addAfter(ctx.name(), "caravan-token-free-bodies", new TokenFreeRequests(rejected, audit));
+        }
         if (pipeline.get(UploadGathering.class) == null) {
-            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, rejected));
+            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, directMemory, rejected));
         }
         HttpResponseEncoder encoder = pipeline.get(HttpResponseEncoder.class);
         if (encoder != null && !(encoder instanceof HeadAwareEncoder)) {
@@ -97,12 +118,46 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             if (watch != null) {
                 pipeline.addAfter(pipeline.context(encoder).name(), "caravan-answers-watch", watch.responses());
             }
+            if (slot != null) {
+                pipeline.addAfter(pipeline.context(encoder).name(), "caravan-connection-answers", new ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void write(ChannelHandlerContext out, Object msg, ChannelPromise promise) {
+                        if (msg instanceof LastHttpContent) {
+                            slot.answered();
+                        }
+                        out.write(msg, promise);
+                    }
+                });
+            }
         }
         ctx.fireChannelActive();
     }
 
+    /**
+     * Answers a connection beyond the {@link ConnectionLimit} with a minimal 503 written straight to the socket
+     * (nothing of its request is read) and closes it.
+     */
+    private void busy(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(false);
+        byte[] body = ("{\"error\":\"busy\",\"message\":\"the receiver holds its most connections (caravan.receiver"
+                + ".max-connections=" + slot.max() + "), each with a request being worked on: try again shortly\"}")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        rejected.accept("busy");
+        ctx.pipeline().firstContext().writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(head, body))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (slot != null && slot.refused()) {
+            ReferenceCountUtil.release(msg); // a connection answered busy: nothing of it is read
+            return;
+        }
+        if (slot != null && msg instanceof HttpRequest) {
+            slot.headArrived();
+        }
         if (watch != null && msg instanceof HttpRequest request) {
             watch.headArrived(request);
         }
@@ -116,6 +171,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             discarding = false;
             errorBodies.requested(request.method(), request.uri());
             takeFormAsJson(request);
+            hostOfHttp10(ctx, request);
             FullHttpResponse refusal = refusal(request);
             if (refusal == null) {
                 ctx.fireChannelRead(msg);
@@ -157,7 +213,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         }
         String path = request.uri().split("\\?", 2)[0];
         String method = request.method().name();
-        boolean open = method.equals("GET") && path.equals("/health") || ConsoleAccess.open(method, path);
+        boolean open = TokenFreeRequests.open(method, path);
         if (!open && !ConsoleAccess.admitted(token, method, path, request.headers().get(HttpHeaderNames.AUTHORIZATION),
                 request.headers().get(HttpHeaderNames.COOKIE))) {
             FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
@@ -170,6 +226,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             return NettyJsonAnswers.error(HttpResponseStatus.BAD_REQUEST, "bad_request", escapes);
         }
         long length = contentLength(request);
+        if (open && length > TokenFreeRequests.MAX_BODY) {
+            return TokenFreeRequests.tooLarge(length);
+        }
         boolean upload = request.method().equals(HttpMethod.PUT);
         long limit = upload ? maxUploadBody : maxJsonBody;
         if (length > limit) {
@@ -226,6 +285,19 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
             request.headers().set(HttpHeaderNames.CONTENT_TYPE,
                     request.method().equals(HttpMethod.PUT) ? "application/octet-stream" : "application/json");
+        }
+    }
+
+    /**
+     * HTTP/1.0 has no {@code Host} header (a load balancer's health check often sends none), and
+     * netty-http answers a request without one 400: such a request is taken as addressed to this
+     * receiver's own address. An HTTP/1.1 request without {@code Host} stays a 400, as RFC 9112 says.
+     */
+    private static void hostOfHttp10(ChannelHandlerContext ctx, HttpRequest request) {
+        if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) && !request.headers().contains(HttpHeaderNames.HOST)
+                && ctx.channel().localAddress() instanceof InetSocketAddress local) {
+            String address = local.getAddress().getHostAddress();
+            request.headers().set(HttpHeaderNames.HOST, (address.contains(":") ? "[" + address + "]" : address) + ":" + local.getPort());
         }
     }
 

@@ -10,6 +10,7 @@ import io.caravan.session.SessionStore;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
 import io.caravan.session.SessionMeta;
+import io.caravan.session.SessionNotFoundException;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Comparator;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,8 @@ public final class Sessions {
     private final ReceiverMetrics metrics;
     /** The inbox as publishes see it: whether a name is a folder there, reached without following links. */
     private final io.caravan.unpack.Publisher inbox;
+    /** Told the session id between a request's look for its result and its lookup of the session (nothing by default). */
+    private volatile Consumer<String> beforeLookup = sid -> { };
 
     Sessions(ReceiverConfig config, SessionStore store, Assemblers assemblers, Versions versions, ReceiverMetrics metrics) {
         this.config = config;
@@ -117,19 +121,53 @@ public final class Sessions {
 
     /**
      * {@code GET /status/{sid}}: the chunks an open session holds, or, once it was published (until
-     * the cleanup removes its result, a session lifetime after the publish), the publish result, so
-     * a sender that stopped before it saw the answer need not send again.
+     * the cleanup removes its result, a session lifetime after the publish, and while the publish removes
+     * the session), the publish result, so a sender that stopped before it saw the answer need not send again.
      */
     public SessionStatus status(String sid) throws IOException {
-        Optional<Published> done = finished(sid);
-        if (done.isPresent()) {
-            return new SessionStatus.Finished(sid, done.get());
+        Found found = find(sid);
+        if (found.published() != null) {
+            return new SessionStatus.Finished(sid, found.published());
         }
-        Session session = store.get(sid);
+        Session session = found.open();
         Map<String, String> chunks = new LinkedHashMap<>();
         session.chunks().forEach((i, c) -> chunks.put(String.valueOf(i), c.sha256()));
         return new SessionStatus.Open(session.id().value(), session.meta().kind(), List.copyOf(session.chunks().keySet()),
                 chunks, session.bytes(), session.meta().expiresAt());
+    }
+
+    /**
+     * Has {@code pause} told the session id by every finish and status between its look for the session's
+     * result and its lookup of the session, on the request's thread: a test holds one there to let a finish
+     * publish the session first.
+     */
+    void beforeLookup(Consumer<String> pause) {
+        this.beforeLookup = pause;
+    }
+
+    /** Session {@code sid} as a finish or a status finds it: published (its result) or open (the session). */
+    record Found(Published published, Session open) {
+    }
+
+    /**
+     * What became of session {@code sid}: its finish's result, or else the open session. A finish that
+     * publishes it (here or on another node sharing the store) between the two looks removes it, and the
+     * store keeps its result before it is gone: a session found gone is looked for among the results again.
+     *
+     * @throws io.caravan.session.SessionNotFoundException (404) when it is neither published nor open
+     * @throws io.caravan.session.SessionExpiredException (410) when it expired
+     */
+    Found find(String sid) throws IOException {
+        Optional<Published> done = finished(sid);
+        if (done.isPresent()) {
+            return new Found(done.get(), null);
+        }
+        beforeLookup.accept(sid);
+        try {
+            return new Found(null, store.get(sid));
+        } catch (SessionNotFoundException gone) {
+            return new Found(finished(sid).orElseThrow(() -> gone), null);
+        }
     }
 
     /** How far each open session got, oldest first (for the console's live list). */

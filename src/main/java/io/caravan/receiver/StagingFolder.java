@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * The receiver's staging folder ({@code .caravan/staging}, or {@code .caravan/staging-<node>}) held open: each
- * session's staging folder is a path through the open folder ({@code /proc/self/fd/N/./<session>}), never
- * through {@code .caravan/staging} again, so a link swapped in for the staging folder while the receiver runs
- * never redirects what is extracted or joined there.
+ * session's staging folder ({@link SessionStagingFolder}) is created, opened and removed relative to the open
+ * folder, never through {@code .caravan/staging} again, so a link swapped in for the staging folder while the
+ * receiver runs never redirects what is extracted or joined there.
  *
  * <p>Each time a session's staging folder is asked for, the staging folder is reached again from the inbox
  * without following a link: a link (or a file) found as {@code .caravan} or as the staging folder refuses the
@@ -31,9 +31,9 @@ final class StagingFolder implements AutoCloseable {
         this.config = config;
     }
 
-    /** The staging folder of session {@code id}, through the staging folder held open (not created here). */
-    Path session(String id) throws IOException {
-        return current().self().resolve(id);
+    /** The staging folder of session {@code id} in the staging folder held open now (not created here). */
+    SessionStagingFolder session(String id) throws IOException {
+        return new SessionStagingFolder(current(), id);
     }
 
     /** The staging folder itself, through its open descriptor. */

@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.util.DirectMemoryBudget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -27,46 +28,69 @@ import java.util.function.Consumer;
  * whole request through). A connection so holds one body's worth of memory per upload, however slowly
  * its bytes arrive: aggregated from the decoder's pieces, which are slices of the buffer each socket
  * read filled, a body pinned many times its size on a slow link, and four chunks of 8 MiB in flight
- * over a 200 Mbit/s link exhausted the receiver's 128 MiB of direct memory. A client that asks
- * {@code Expect: 100-continue} gets its {@code 100 Continue} here, before the buffer is taken (as the
- * aggregator answers it before it holds any of the body). When the buffer cannot be had, the upload is
- * answered with 503 {@code busy} and the connection closed: nothing was stored, the sender retries later.
+ * over a 200 Mbit/s link exhausted the receiver's 128 MiB of direct memory.
+ *
+ * <p>The declared size is reserved in the receiver's {@link DirectMemoryBudget} from the request's
+ * headers, before anything of its body is read or acknowledged, and given back when the buffer is
+ * freed ({@link ReservedBody}); an upload the budget has no room for is answered at once with 503
+ * {@code busy} and {@code Retry-After}, nothing stored (the sender retries later), and its connection
+ * closed (after the body a client sends without waiting for {@code 100 Continue}, dropped as it comes). So clients that declare large bodies and send them slowly, or not at all, hold at most the
+ * budget, never the direct memory the event-loop threads need to answer everyone else, and each of
+ * them is cut by the {@link ConnectionWatch}'s stall timeout. A client that asks
+ * {@code Expect: 100-continue} gets its {@code 100 Continue} here, once its body is admitted and before
+ * the buffer is taken. When the buffer cannot be had all the same, the upload is answered the same way.
  */
 final class UploadGathering extends ChannelInboundHandlerAdapter {
 
     private final long maxUploadBody;
+    private final DirectMemoryBudget memory;
     private final Consumer<String> rejected;
     private HttpRequest request;
     private ByteBuf body;
     /** Refused for want of memory: the rest of its body is dropped until the connection closes. */
     private boolean refused;
 
-    /** {@code rejected} is told the error code of each upload refused here (for the metrics). */
-    UploadGathering(long maxUploadBody, Consumer<String> rejected) {
+    /**
+     * {@code memory}: where each body's size is reserved (null: nowhere, the allocator alone bounds them);
+     * {@code rejected} is told the error code of each upload refused here (for the metrics).
+     */
+    UploadGathering(long maxUploadBody, DirectMemoryBudget memory, Consumer<String> rejected) {
         this.maxUploadBody = maxUploadBody;
+        this.memory = memory;
         this.rejected = rejected;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest started && !(msg instanceof FullHttpMessage) && gathers(started)) {
-            long length = HttpUtil.getContentLength(started, -1L);
+            int length = (int) HttpUtil.getContentLength(started, -1L);
+            if (memory != null && !memory.reserve(length)) {
+                refuse(ctx, started, "this receiver's upload bodies and answers hold all the direct memory they may ("
+                        + memory.named() + "; this body needs " + length + "): nothing was stored, retry later");
+                return;
+            }
+            try {
+                body = memory == null ? ctx.alloc().directBuffer(length, length) : new ReservedBody(ctx.alloc(), length, memory);
+            } catch (OutOfMemoryError e) {
+                if (memory != null) {
+                    memory.release(length);
+                }
+                refuse(ctx, started, OutOfMemoryAnswer.message(e));
+                return;
+            }
             if (HttpUtil.is100ContinueExpected(started)) {
-                // first, while the memory it takes to say so is still there (as the aggregator does)
+                // only once the body has its memory: a client told to send is never refused for memory after it
                 started.headers().remove(HttpHeaderNames.EXPECT);
                 // from the channel's end: the response encoder sits behind this handler in netty-http's pipeline
                 ctx.channel().writeAndFlush(new DefaultFullHttpResponse(started.protocolVersion(), HttpResponseStatus.CONTINUE,
                         Unpooled.EMPTY_BUFFER));
             }
-            try {
-                body = ctx.alloc().directBuffer((int) length, (int) length);
-            } catch (OutOfMemoryError e) {
-                refuse(ctx, started, e);
-                return;
-            }
             request = started;
         } else if (refused && msg instanceof HttpContent piece) {
             piece.release();
+            if (msg instanceof LastHttpContent) {
+                ctx.close();
+            }
         } else if (request != null && msg instanceof HttpContent piece) {
             try {
                 ByteBuf bytes = piece.content();
@@ -87,14 +111,22 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void refuse(ChannelHandlerContext ctx, HttpRequest started, OutOfMemoryError cause) {
+    /**
+     * Answers 503 {@code busy} with {@code message} and closes the connection: at once when the client waits
+     * for {@code 100 Continue}, else once the body it sends anyway has arrived, each piece dropped as it comes
+     * (so a client that reads the answer only after sending its body gets it, not a reset connection;
+     * the stall timeout and minimum rate still bound how long that takes).
+     */
+    private void refuse(ChannelHandlerContext ctx, HttpRequest started, String message) {
+        boolean sentAnyway = !HttpUtil.is100ContinueExpected(started);
         refused = true;
         ReferenceCountUtil.release(started);
         rejected.accept("busy");
-        FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "busy",
-                OutOfMemoryAnswer.message(cause));
+        FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "busy", message);
         answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.channel().writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        answer.headers().set(HttpHeaderNames.RETRY_AFTER, ErrorAnswers.RETRY_AFTER_SECONDS);
+        ctx.channel().writeAndFlush(answer).addListener(sentAnyway ? ChannelFutureListener.CLOSE_ON_FAILURE
+                : ChannelFutureListener.CLOSE);
     }
 
     /** An upload with a body of a known size within the limit (the gate refused larger ones already). */

@@ -20,7 +20,12 @@ public interface Syncer {
     /** Forces the entries of the folder {@code dir}: names created, renamed or removed in it. */
     void folder(Path dir) throws IOException;
 
-    /** Forces every file and folder below {@code root} (a file or a folder), and {@code root} itself. */
+    /**
+     * Forces every file and folder below {@code root} (a file or a folder), and {@code root} itself, never through a
+     * link: a link in the tree, or one swapped in for an entry while it is walked, is not followed (its name is
+     * forced with its folder), and a pipe is never opened. A folder held open ({@code /proc/self/fd/N/.}) is
+     * forced as the folder it is.
+     */
     void tree(Path root) throws IOException;
 
     /** An id of the machine's current boot, the same for every process until it restarts; null when unknown. */

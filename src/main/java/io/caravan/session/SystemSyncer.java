@@ -3,18 +3,18 @@ package io.caravan.session;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.NameRules;
+import io.caravan.fs.UnsafePathException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * entry by entry; a larger one with one {@code syncfs} of its file system, which writes what is dirty
  * there and commits the journal once (one commit instead of one per file, the way PostgreSQL's
  * {@code recovery_init_sync_method=syncfs} does; it also writes other dirty files of that file system).
- * The boot id is Linux's {@code /proc/sys/kernel/random/boot_id}.
+ * A tree is walked through open folders and never follows a link ({@link #tree}). The boot id is Linux's
+ * {@code /proc/sys/kernel/random/boot_id}.
  */
 final class SystemSyncer implements Syncer {
 
@@ -56,33 +57,55 @@ final class SystemSyncer implements Syncer {
         }
     }
 
+    /**
+     * Walks {@code root} through open folders ({@link ConfinedDir}): a folder is opened from its parent without
+     * following a link, a file opened without following one and without waiting (a FIFO is refused at once),
+     * so an entry swapped for a link while the tree is walked is skipped, never followed. An entry that
+     * vanished meanwhile is skipped too: there is nothing of it to force.
+     */
     @Override
     public void tree(Path root) throws IOException {
-        Path anchor = Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS) ? root : root.getParent();
-        try {
-            List<Path> files = new ArrayList<>();
-            List<Path> folders = new ArrayList<>();
-            if (!collect(root, files, folders, SMALL_TREE)) {
-                if (syncfs(anchor)) {
-                    return;
-                }
-                files.clear();
-                folders.clear();
-                collect(root, files, folders, Integer.MAX_VALUE);
+        Path absolute = root.toAbsolutePath();
+        Path parent = absolute.normalize().getParent();
+        if (parent == null || ConfinedDir.isHeld(absolute)) { // a folder held open: itself, through its descriptor
+            try (ConfinedDir top = ConfinedDir.open(absolute)) {
+                forceFolder(top);
             }
-            for (Path file : files) {
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return;
+        }
+        try (ConfinedDir above = ConfinedDir.open(parent)) {
+            String name = absolute.normalize().getFileName().toString();
+            PosixFileAttributes attrs = above.stat(name).orElseThrow(() -> new NoSuchFileException(root.toString()));
+            if (attrs.isDirectory()) {
+                try (ConfinedDir top = above.openDir(name)) {
+                    forceFolder(top);
+                }
+            } else if (attrs.isRegularFile()) {
+                try (FileChannel channel = above.readLinked(name)) {
                     channel.force(false);
+                } catch (AccessDeniedException e) {
+                    syncfsOr(above, e); // a file whose mode lets nobody read it: force its whole file system
                 }
             }
-            for (Path dir : folders) {
-                folder(dir);
+            // a link or a special file as the root: nothing of it is followed, so nothing to force
+        }
+    }
+
+    /** {@code top} and everything below it: entry by entry when small, else with one syncfs. */
+    private void forceFolder(ConfinedDir top) throws IOException {
+        try {
+            if (count(top, SMALL_TREE) > SMALL_TREE && syncfs(top.self())) {
+                return;
             }
+            force(top);
         } catch (AccessDeniedException e) {
-            // an entry whose mode lets nobody read it (a parcel may carry one): force its whole file system
-            if (!syncfs(anchor)) {
-                throw e;
-            }
+            syncfsOr(top, e); // an entry whose mode lets nobody read it (a parcel may carry one)
+        }
+    }
+
+    private void syncfsOr(ConfinedDir dir, AccessDeniedException e) throws IOException {
+        if (!syncfs(dir.self())) {
+            throw e;
         }
     }
 
@@ -96,33 +119,53 @@ final class SystemSyncer implements Syncer {
         }
     }
 
-    /** Regular files and folders (deepest first) below {@code root}; false when there were more than {@code limit}. */
-    private static boolean collect(Path root, List<Path> files, List<Path> folders, int limit) throws IOException {
-        final boolean[] small = {true};
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                if (attrs.isRegularFile()) {
-                    files.add(file);
-                }
-                return files.size() + folders.size() > limit ? stop(small) : FileVisitResult.CONTINUE;
+    /**
+     * The entries below {@code dir}, counted up to one more than {@code limit}; a name that is not text (not
+     * UTF-8, so not opened by name here) counts as more than the limit, for syncfs to force it.
+     */
+    private static int count(ConfinedDir dir, int limit) throws IOException {
+        int counted = 0;
+        for (Path entry : dir.entries()) {
+            if (NameRules.unreadable(entry) || ++counted > limit) {
+                return limit + 1;
             }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
+            String name = entry.getFileName().toString();
+            if (dir.stat(name).map(PosixFileAttributes::isDirectory).orElse(false)) {
+                try (ConfinedDir child = dir.openDir(name)) {
+                    counted += count(child, limit - counted);
+                } catch (UnsafePathException | NoSuchFileException changed) {
+                    // swapped for a link or removed meanwhile: nothing below it to count
                 }
-                folders.add(dir);
-                return files.size() + folders.size() > limit ? stop(small) : FileVisitResult.CONTINUE;
+                if (counted > limit) {
+                    return limit + 1;
+                }
             }
-        });
-        return small[0];
+        }
+        return counted;
     }
 
-    private static FileVisitResult stop(boolean[] small) {
-        small[0] = false;
-        return FileVisitResult.TERMINATE;
+    /** Forces every regular file and folder below {@code dir} (deepest first), then {@code dir} itself. */
+    private static void force(ConfinedDir dir) throws IOException {
+        for (Path entry : dir.entries()) {
+            String name = entry.getFileName().toString();
+            Optional<PosixFileAttributes> attrs = dir.stat(name);
+            try {
+                if (attrs.isPresent() && attrs.get().isDirectory()) {
+                    try (ConfinedDir child = dir.openDir(name)) {
+                        force(child);
+                    }
+                } else if (attrs.isPresent() && attrs.get().isRegularFile()) {
+                    try (FileChannel channel = dir.readLinked(name)) {
+                        channel.force(false);
+                    }
+                }
+            } catch (UnsafePathException | NoSuchFileException changed) {
+                // swapped for a link or a special file, or removed, meanwhile: its name is forced with the folder
+            }
+        }
+        try (FileChannel channel = FileChannel.open(dir.self(), StandardOpenOption.READ)) {
+            channel.force(true);
+        }
     }
 
     /** One syncfs of the file system holding {@code dir}; false when this system has none (then each entry is forced). */

@@ -281,8 +281,8 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
         try {
             head = ask(suffix, wait.plus(stall), MINIMUM_RATE, stall, what,
                     in -> ListingJson.read(new io.caravan.util.CappedInputStream(in, MAX_EVENTS_BYTES,
-                            () -> "the changes " + share + " answered hold more than " + MAX_EVENTS_BYTES
-                                    + " bytes, more than a follower reads: the server is broken"), "events", ShareLog.MAX_EVENTS_PER_ANSWER, what,
+                            () -> new IOException("the changes " + share + " answered hold more than " + MAX_EVENTS_BYTES
+                                    + " bytes, more than a follower reads: the server is broken")), "events", ShareLog.MAX_EVENTS_PER_ANSWER, what,
                             node -> take(node, events, latest, malformed)));
         } catch (ListingJson.TooManyEntriesException e) {
             throw new IOException(what + " hold more than " + ShareLog.MAX_EVENTS_PER_ANSWER + " events, more than a"

@@ -6,6 +6,7 @@ import io.caravan.fs.NameRules;
 import io.caravan.fs.UnsafePathException;
 import io.caravan.sync.LocalMirror;
 import io.caravan.sync.MirrorSync;
+import io.caravan.sync.PassExhaustedException;
 import io.caravan.sync.PassRefusedException;
 import io.caravan.sync.SyncConsole;
 import io.caravan.sync.SyncEntry;
@@ -75,7 +76,7 @@ public final class ShareFollower implements AutoCloseable {
         try {
             return compare(true);
         } catch (OutOfMemoryError | StackOverflowError e) {
-            throw PassExhaustedException.of(e, client.toString(), mirror.root().toString(), cursor);
+            throw PassExhaustedException.following(e, client.toString(), mirror.root().toString(), cursor);
         }
     }
 
@@ -137,7 +138,7 @@ public final class ShareFollower implements AutoCloseable {
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
             } catch (OutOfMemoryError | StackOverflowError e) {
                 // the same pass would run out again in a JVM that just did: stop, so that it is restarted with more
-                throw PassExhaustedException.of(e, client.toString(), mirror.root().toString(), cursor);
+                throw PassExhaustedException.following(e, client.toString(), mirror.root().toString(), cursor);
             }
         }
     }

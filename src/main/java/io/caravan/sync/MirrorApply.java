@@ -41,7 +41,10 @@ public final class MirrorApply {
         this.versions = versions;
     }
 
-    /** Moves everything of {@code staging} into {@code mirror} (same file system) and removes {@code staging}. */
+    /**
+     * Moves everything of {@code staging} into {@code mirror} (same file system) and removes {@code staging}; of a
+     * folder held open ({@link ConfinedDir#isHeld}) what is left in it, the folder itself being its holder's.
+     */
     public static Result apply(Path staging, ConfinedDir mirror, Versions.Batch versions) throws IOException {
         MirrorApply apply = new MirrorApply(mirror, versions);
         try (ConfinedDir from = ConfinedDir.open(staging)) {
@@ -57,8 +60,16 @@ public final class MirrorApply {
                 parent.setModified(leaf, dir.mtime());
             }
         }
-        try (ConfinedDir parent = ConfinedDir.open(staging.getParent())) {
-            parent.deleteTree(staging.getFileName().toString());
+        if (ConfinedDir.isHeld(staging)) {
+            try (ConfinedDir from = ConfinedDir.open(staging)) {
+                for (String left : from.list()) {
+                    from.deleteTree(left); // the folder itself is its holder's to remove
+                }
+            }
+        } else {
+            try (ConfinedDir parent = ConfinedDir.open(staging.getParent())) {
+                parent.deleteTree(staging.getFileName().toString());
+            }
         }
         return new Result(apply.counts[0], apply.counts[1], apply.counts[2]);
     }

@@ -79,9 +79,19 @@ public final class MirrorSync {
 
     /**
      * One pass; {@code verbose} prints the counts and progress (first pass, {@code --once}),
-     * otherwise one line per change. {@code forced}/{@code excluded} as in {@link TreeDiff#plan}.
+     * otherwise one line per change. {@code forced}/{@code excluded} as in {@link TreeDiff#plan}. A pass
+     * that runs out of memory or of stack, here or in a worker, ends with a {@link PassExhaustedException}
+     * saying what to give it: the same pass would run out again in a JVM that just did.
      */
     public Outcome pass(boolean verbose, Set<String> forced, Set<String> excluded) throws IOException {
+        try {
+            return passOnce(verbose, forced, excluded);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw PassExhaustedException.pushing(e, settings.root().toString(), settings.url(), settings.name());
+        }
+    }
+
+    private Outcome passOnce(boolean verbose, Set<String> forced, Set<String> excluded) throws IOException {
         long started = System.nanoTime();
         if (verbose) {
             console.line("Starting " + SyncConsole.label(settings.mode()).toLowerCase(java.util.Locale.ROOT) + " sync"
@@ -233,6 +243,9 @@ public final class MirrorSync {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("sync interrupted");
         } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof OutOfMemoryError || e.getCause() instanceof StackOverflowError) {
+                throw (Error) e.getCause(); // the pass's, not an I/O failure: see pass
+            }
             throw new IOException(e.getCause());
         } finally {
             if (pool == workers) {

@@ -18,7 +18,8 @@ import java.util.Set;
  * harmless), while paths still changing wait; changes to excluded paths are ignored. A periodic
  * rescan repairs anything missed; a pass that fails (receiver unreachable) or is refused by the
  * guards is retried with backoff from 1 s up to 30 s, re-diffing, so nothing changed during an
- * outage is lost.
+ * outage is lost. A pass that runs out of memory or of stack ({@link PassExhaustedException}) ends the
+ * watching instead.
  */
 public final class Watcher implements AutoCloseable {
 
@@ -67,6 +68,14 @@ public final class Watcher implements AutoCloseable {
                 first = false;
                 nextPass = System.nanoTime() + (outcome.ok() ? settings.rescan().toNanos() : backoff);
                 backoff = outcome.ok() ? 1_000_000_000L : Math.min(backoff * 2, MAX_BACKOFF);
+            } catch (PassExhaustedException e) {
+                // the same pass would run out again: watching ends, and the sync with it, saying what to give it
+                try {
+                    close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
             } catch (IOException | RuntimeException e) {
                 synchronized (this) {
                     settled.forEach(p -> dirty.putIfAbsent(p, 0L));

@@ -12,11 +12,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What one extraction may consume, checked while it writes rather than only before: content bytes
- * ({@link ExtractPolicy#maxBytes()}, counting files materialised from stored content too), unpacked
- * bytes per compressed byte read once the grace is used ({@link ExtractPolicy#maxExpansion()}: a
- * few KB of zstd that expand to a GiB of zeros are refused after the grace, not after the GiB), and
- * the free-space floor ({@link ExtractPolicy#minFreeBytes()}, looked at every {@link #CHECK_EVERY}
- * unpacked bytes and after each stored file copied in). The streams and hooks it hands out feed it.
+ * ({@link ExtractPolicy#maxBytes()}, counting files materialised from stored content too), bytes per
+ * compressed byte read once the grace is used ({@link ExtractPolicy#maxExpansion()}: a few KB of
+ * zstd that expand to a GiB of zeros are refused after the grace, not after the GiB), and the
+ * free-space floor ({@link ExtractPolicy#minFreeBytes()}, looked at every {@link #CHECK_EVERY} bytes
+ * and after each stored file copied in). Expansion and free space are judged on one count per
+ * extraction: the larger of the unpacked bytes read and the bytes written, whatever the entry kind,
+ * so a sparse entry's holes (written out as zeros), zip entries sharing one stored body and stored
+ * files copied in for reference entries all count, though none of them is read from the stream. A
+ * reference materialised as a hard link writes nothing and does not count there (it counts as content).
+ * The streams, listener and hooks it hands out feed it; an archive read whole from a file
+ * ({@link #compressedWhole}) counts that file's size as its compressed bytes.
  */
 final class ExtractionBudget {
 
@@ -28,6 +34,7 @@ final class ExtractionBudget {
     private final FileStore store;
     private final AtomicLong compressed = new AtomicLong();
     private long inflated;
+    private long written;
     private long content;
     private long nextCheck = CHECK_EVERY;
     private String entry = "";
@@ -42,13 +49,24 @@ final class ExtractionBudget {
     void resumeAt(ExtractionCheckpoint checkpoint) {
         compressed.set(checkpoint.compressed());
         inflated = checkpoint.decoded();
-        nextCheck = inflated + CHECK_EVERY;
+        written = checkpoint.written();
+        nextCheck = Math.max(inflated, written) + CHECK_EVERY;
         content = checkpoint.content();
     }
 
     /** Content bytes counted so far (on the extracting thread). */
     long content() {
         return content;
+    }
+
+    /** Bytes written so far, as the expansion and the floor count them (on the extracting thread). */
+    long written() {
+        return written;
+    }
+
+    /** Counts {@code bytes} compressed bytes at once: an archive read from a file of that size (a zip). */
+    void compressedWhole(long bytes) {
+        compressed.addAndGet(bytes);
     }
 
     /** Counts the compressed bytes read from {@code raw} (on whichever thread reads it). */
@@ -118,6 +136,7 @@ final class ExtractionBudget {
             @Override
             public void bytes(long bytes) {
                 addContent(bytes);
+                written(bytes);
                 inner.bytes(bytes);
             }
 
@@ -143,7 +162,10 @@ final class ExtractionBudget {
         };
     }
 
-    /** The extraction's hooks: a file materialised from stored content counts its size; after a copy the floor is looked at next. */
+    /**
+     * The extraction's hooks: a file materialised from stored content counts its size as content; a copy
+     * counts as written too, and the expansion and the floor are judged right after it.
+     */
     ExtractHooks hooks(ExtractHooks inner) {
         return new ExtractHooks() {
             @Override
@@ -153,7 +175,8 @@ final class ExtractionBudget {
                     addContent(size);
                 }
                 if (!linked) {
-                    nextCheck = inflated; // it was copied and took room: look at the free space at the next read
+                    nextCheck = 0; // it was copied and took room: judge now
+                    written(size >= 0 ? size : Files.size(target));
                 }
                 return linked;
             }
@@ -185,15 +208,30 @@ final class ExtractionBudget {
 
     private void unpacked(long n) throws IOException {
         inflated += n;
-        if (inflated < nextCheck) {
+        judge();
+    }
+
+    private void written(long n) {
+        written += n;
+        try {
+            judge();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Judges the expansion and the free space once {@link #CHECK_EVERY} more bytes were unpacked or written. */
+    private void judge() throws IOException {
+        long unpacked = Math.max(inflated, written);
+        if (unpacked < nextCheck) {
             return;
         }
-        nextCheck = inflated + CHECK_EVERY;
+        nextCheck = unpacked + CHECK_EVERY;
         long ratio = policy.maxExpansion();
         long sent = Math.max(1, compressed.get());
-        if (ratio > 0 && inflated > policy.expansionGrace() && inflated / ratio > sent) {
+        if (ratio > 0 && unpacked > policy.expansionGrace() && unpacked / ratio > sent) {
             throw new ExpansionLimitException("the archive unpacks to more than " + ratio + " bytes per compressed byte ("
-                    + inflated + " bytes from " + sent + ", at entry '" + entry + "'): refused as a decompression bomb;"
+                    + unpacked + " bytes from " + sent + ", at entry '" + entry + "'): refused as a decompression bomb;"
                     + " if such parcels are expected, raise caravan.receiver.max-expansion (0: no limit)");
         }
         if (store != null) {

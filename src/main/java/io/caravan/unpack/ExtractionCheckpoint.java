@@ -27,9 +27,10 @@ import java.nio.channels.SeekableByteChannel;
  * @param deepestPath   the deepest path extracted before it ("" for none)
  * @param journalLength the journal's length there
  * @param content       content bytes counted against the budget (files materialised from stored content too)
+ * @param written       bytes written, as the budget counts them against the expansion and the free-space floor
  */
 public record ExtractionCheckpoint(long compressed, long decoded, long entries, long bytes, String longestPath,
-                                   String deepestPath, long journalLength, long content) {
+                                   String deepestPath, long journalLength, long content, long written) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A checkpoint file is a few hundred bytes; a larger one is not one. */

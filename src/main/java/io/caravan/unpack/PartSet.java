@@ -88,6 +88,17 @@ public final class PartSet {
         return parts;
     }
 
+    /** The set as a message names it: its prefix, its first and last part, and its manifest when there is one. */
+    public String shown() {
+        String of = manifest != null ? ", manifest " + PartFiles.manifest(prefix).getFileName() : "";
+        if (parts.isEmpty()) {
+            return "the part set " + prefix + " (no parts" + of + ")";
+        }
+        String last = parts.size() > 1 ? " to " + parts.get(parts.size() - 1).getFileName() : "";
+        return "the part set " + prefix + " (" + parts.size() + (parts.size() == 1 ? " part, " : " parts, ") + parts.get(0) + last
+                + of + ")";
+    }
+
     public long totalSize() throws IOException {
         long total = 0;
         for (Path part : parts) {

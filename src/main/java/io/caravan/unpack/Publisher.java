@@ -15,6 +15,8 @@ import java.util.Optional;
  * without following links ({@link ConfinedDir}), every entry appears by one rename, and whatever is
  * replaced goes to {@link Versions} (never simply lost). An entry never changes type (folder versus
  * file or link) unless {@code allowTypeChange}; otherwise that conflict is refused before anything moves.
+ * Before the first move the whole staged tree is checked against the destination as the publish will treat
+ * it (every level a merge reaches, no link followed), so a refused publish changes nothing.
  */
 public final class Publisher {
 
@@ -58,6 +60,7 @@ public final class Publisher {
         String leaf = segments.get(segments.size() - 1);
         try (ConfinedDir staging = ConfinedDir.open(stagingDir); ConfinedDir root = ConfinedDir.open(destination);
              ConfinedDir parent = root.openDirs(parentPath)) {
+            refuseConflicts(staging, entry, parent, leaf, policy);
             Versions.Batch batch = versions.batch();
             return place(staging, entry, parent, leaf, policy, batch);
         }
@@ -69,7 +72,7 @@ public final class Publisher {
             List<String> names = staging.list();
             for (String name : names) {
                 NameRules.check(name);
-                refuseTypeChange(staging, name, root, name, policy);
+                refuseConflicts(staging, name, root, name, policy);
             }
             Versions.Batch batch = versions.batch();
             List<String> published = new ArrayList<>();
@@ -92,8 +95,7 @@ public final class Publisher {
                 continue; // appeared meanwhile: decide again
             }
             switch (policy.onConflict()) {
-                case FAIL -> throw new PublishConflictException("'" + relative + "' already exists (on-conflict is fail):"
-                        + " remove it there, or choose on-conflict replace, merge or rename; nothing was published");
+                case FAIL -> throw alreadyExists(relative);
                 case RENAME -> {
                     leaf = freeName(parent, leaf);
                     relative = ConfinedDir.join(parent.display(), leaf);
@@ -143,15 +145,45 @@ public final class Publisher {
     private void merge(ConfinedDir staging, String entry, ConfinedDir parent, String leaf, Policy policy,
                        Versions.Batch batch) throws IOException {
         try (ConfinedDir from = staging.openDir(entry); ConfinedDir into = parent.openDir(leaf)) {
-            for (String name : from.list()) {
-                refuseTypeChange(from, name, into, name, policy);
-            }
             from.makeWritable();
             into.makeWritable();
             for (String name : from.list()) {
                 place(from, name, into, name, policy, batch);
             }
         }
+    }
+
+    /**
+     * Walks the staged {@code entry} against {@code leaf} in the destination as {@link #place} will treat it, and
+     * throws the first conflict it would meet: an existing entry under on-conflict fail, or a change of type at any
+     * level a merge reaches. Folders are opened without following links, one level open per depth, so the walk
+     * takes one visit per staged entry and at most as many open folders as the name rules allow parts.
+     */
+    private static void refuseConflicts(ConfinedDir staging, String entry, ConfinedDir parent, String leaf, Policy policy)
+            throws IOException {
+        Optional<PosixFileAttributes> existing = parent.stat(leaf);
+        if (existing.isEmpty() || policy.onConflict() == OnConflict.RENAME) {
+            return;
+        }
+        if (policy.onConflict() == OnConflict.FAIL) {
+            throw alreadyExists(ConfinedDir.join(parent.display(), leaf));
+        }
+        Optional<PosixFileAttributes> incoming = staging.stat(entry);
+        if (policy.onConflict() == OnConflict.MERGE && existing.get().isDirectory()
+                && incoming.isPresent() && incoming.get().isDirectory()) {
+            try (ConfinedDir from = staging.openDir(entry); ConfinedDir into = parent.openDir(leaf)) {
+                for (String name : from.list()) {
+                    refuseConflicts(from, name, into, name, policy);
+                }
+            }
+            return;
+        }
+        refuseTypeChange(staging, entry, parent, leaf, policy);
+    }
+
+    private static PublishConflictException alreadyExists(String relative) {
+        return new PublishConflictException("'" + relative + "' already exists (on-conflict is fail):"
+                + " remove it there, or choose on-conflict replace, merge or rename; nothing was published");
     }
 
     private static void refuseTypeChange(ConfinedDir staging, String entry, ConfinedDir parent, String leaf, Policy policy)

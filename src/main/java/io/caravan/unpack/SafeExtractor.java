@@ -32,7 +32,9 @@ import org.apache.commons.io.input.BoundedInputStream;
  * absolute names, {@code ..}, writing through a symlink, links that lead outside the root, device
  * files and FIFOs; drops setuid, setgid and sticky bits. Folder modes and mtimes are applied last so
  * read-only folders can still be filled. Any refusal aborts the whole extraction. A tar's headers are
- * read through a {@link TarHeaderGuard}, which refuses those declaring a body too large to hold.
+ * read through a {@link TarHeaderGuard}, which refuses those declaring a body too large to hold. A tar
+ * stream that ends before its end-of-archive marker (cut short, even inside its first header, or no tar
+ * at all) is a {@link DamagedStreamException}, never an archive of fewer entries.
  */
 public final class SafeExtractor {
 
@@ -56,7 +58,8 @@ public final class SafeExtractor {
     }
 
     /**
-     * Counts of what one extraction wrote, and its longest and its deepest entry path (relative to the
+     * Counts of what one extraction wrote (content bytes: every file's whole size, a sparse one's holes
+     * and a reference entry's stored content included, linked or copied), and its longest and its deepest entry path (relative to the
      * root, "" for none): what a publish below a name must check that name and path together against
      * ({@link NameRules#lengthProblem}).
      */
@@ -120,6 +123,9 @@ public final class SafeExtractor {
                 while ((entry = nextEntry(tar, guard, counted, base, resume.starts(), run)) != null) {
                     current = entry.getName();
                     run.entry(entry, tar);
+                }
+                if (!guard.endedWithMarker()) {
+                    throw new java.io.EOFException("the tar stream ends before its end-of-archive marker (two zero blocks)");
                 }
             } catch (IOException e) {
                 if (io.caravan.StorageException.of(e).isPresent()) {
@@ -404,6 +410,10 @@ public final class SafeExtractor {
             } catch (NumberFormatException e) {
                 throw new UnsafeEntryException(name, "its reference size is not a number");
             }
+            if (size > 0 && bytes + size > policy.maxBytes()) {
+                throw new ExtractLimitException("the archive holds more than " + policy.maxBytes()
+                        + " bytes, the configured limit (at entry '" + name + "')");
+            }
             makeRoom(name, target);
             int mode = permissions(name, entry.getMode());
             FileTime mtime = entry.getLastModifiedTime();
@@ -420,6 +430,7 @@ public final class SafeExtractor {
                 Files.setPosixFilePermissions(target, PosixModes.toPermissions(mode));
                 Files.setLastModifiedTime(target, mtime);
             }
+            bytes += size >= 0 ? size : Files.size(target); // linked or copied, it is the parcel's content
         }
 
         private void symlink(String name, Path target, String linkTarget) throws IOException {

@@ -42,18 +42,6 @@ public final class Staging implements AutoCloseable {
                 PosixFilePermissions.asFileAttribute(PosixModes.toPermissions(0700))));
     }
 
-    /** A fresh, empty staging folder at {@code dir} (which must be on the destination's file system). */
-    public static Staging at(Path dir, Path destination) throws IOException {
-        deleteTree(dir);
-        Files.createDirectories(dir);
-        return new Staging(destination.toAbsolutePath().normalize(), dir);
-    }
-
-    /** The staging folder {@code dir}, already filled, for publishing into {@code destination}. */
-    public static Staging existing(Path dir, Path destination) {
-        return new Staging(destination.toAbsolutePath().normalize(), dir);
-    }
-
     public Path dir() {
         return dir;
     }

@@ -25,6 +25,14 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  *       the bound when a malformed entry (a sparse map that does not cover its size) leaves the reader
  *       reading its next header where the guard does not expect one.</li>
  * </ul>
+ * It also gathers the bytes of each entry's name and link target as they pass ({@link TarNameBytes}) and,
+ * once the reader has returned the entry, refuses one whose name or link target is not UTF-8, which the
+ * reader would decode with {@code ?} or U+FFFD in place of the bytes.
+ * <p>
+ * It also notes whether the stream ended with a whole end-of-archive marker, two zero blocks where a
+ * header was due ({@link #endedWithMarker}): the reader takes a stream that simply stops, even inside
+ * its first header, for the end of a complete archive.
+ * <p>
  * Other header types (Solaris ACLs {@code A}, extended attributes {@code E}, volume labels …) are
  * ordinary entries to the reader, their content streamed or skipped, never held: they pass. Outside
  * the headers the guard only counts bytes. Not thread-safe: the extracting thread alone reads it.
@@ -56,6 +64,17 @@ final class TarHeaderGuard extends FilterInputStream {
     /** Offset of the next header block while between headers, -1 once the entry's own header passed. */
     private long nextHeader = -1;
     private long globalPax;
+    private final TarNameBytes names = new TarNameBytes();
+    /** The bodies of the extended headers of the current entry that name it, while they pass. */
+    private final java.util.List<Body> bodies = new java.util.ArrayList<>();
+    private final byte[] entryHeader = new byte[BLOCK];
+    private boolean entryHeaderSeen;
+
+    /** The body of one extended header: {@code length} bytes from {@code start} in the tar stream. */
+    private record Body(byte type, long start, byte[] bytes) {
+    }
+    /** Zero blocks judged one after the other where a header was due. */
+    private int zeroBlocks;
 
     TarHeaderGuard(InputStream tar) {
         super(tar);
@@ -69,14 +88,29 @@ final class TarHeaderGuard extends FilterInputStream {
     void headersStart(TarArchiveEntry current) {
         inHeaders = true;
         headerBytes = 0;
+        names.clear();
+        bodies.clear();
+        entryHeaderSeen = false;
         long size = current == null || current.isDirectory() ? 0 : current.getSize();
         nextHeader = position + (size > 0 && size % BLOCK != 0 ? BLOCK - size % BLOCK : 0);
+    }
+
+    /** Whether the last headers read ended in the two zero blocks that close a tar archive. */
+    boolean endedWithMarker() {
+        return zeroBlocks >= 2;
     }
 
     /** The reader has returned the next entry (or the end): its content passes unparsed. */
     void headersEnd() {
         inHeaders = false;
         nextHeader = -1;
+        for (Body body : bodies) {
+            names.body(body.type(), body.bytes());
+        }
+        bodies.clear();
+        if (entryHeaderSeen) {
+            names.refuseNotUtf8(entryHeader, entryHeader[TYPE_OFFSET]);
+        }
     }
 
     @Override
@@ -145,6 +179,13 @@ final class TarHeaderGuard extends FilterInputStream {
             }
             judgeHeader();
         }
+        for (Body body : bodies) {
+            long from = Math.max(start, body.start());
+            long to = Math.min(position, body.start() + body.bytes().length);
+            if (from < to) {
+                System.arraycopy(b, off + (int) (from - start), body.bytes(), (int) (from - body.start()), (int) (to - from));
+            }
+        }
         if (headerBytes > MAX_HEADERS_PER_ENTRY) {
             throw new UnsafeEntryException(name(), "the tar headers of one entry take more than " + MAX_HEADERS_PER_ENTRY
                     + " bytes (at byte " + position + " of the tar stream): the archive is refused before they are read"
@@ -156,13 +197,17 @@ final class TarHeaderGuard extends FilterInputStream {
     private void judgeHeader() {
         long at = nextHeader;
         if (allZero(header)) {
+            zeroBlocks++;
             nextHeader += BLOCK; // the end of the archive: the reader reads a second zero block
             return;
         }
+        zeroBlocks = 0;
         byte type = header[TYPE_OFFSET];
         String kind = kind(type);
         if (kind == null) {
             nextHeader = -1; // the entry's own header: what follows is its content (or sparse map)
+            System.arraycopy(header, 0, entryHeader, 0, BLOCK);
+            entryHeaderSeen = true;
             return;
         }
         long size = size(header);
@@ -179,6 +224,9 @@ final class TarHeaderGuard extends FilterInputStream {
                         + MAX_GLOBAL_PAX + " bytes together (at byte " + at + " of the tar stream), more than the"
                         + " reader keeps for the entries after them");
             }
+        }
+        if (type != 'g') {
+            bodies.add(new Body(type, at + BLOCK, new byte[(int) size]));
         }
         nextHeader = at + BLOCK + (size + BLOCK - 1) / BLOCK * BLOCK;
     }

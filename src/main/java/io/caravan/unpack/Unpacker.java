@@ -27,29 +27,46 @@ public final class Unpacker {
     private final UnpackOptions options;
     private final ProgressListener listener;
     private final ExtractHooks hooks;
+    private final ExtractionLimits.Wording wording;
 
     public Unpacker(UnpackOptions options, ProgressListener listener) {
         this(options, listener, ExtractHooks.NONE);
     }
 
     public Unpacker(UnpackOptions options, ProgressListener listener, ExtractHooks hooks) {
+        this(options, listener, hooks, ExtractionLimits.Wording.UNPACK);
+    }
+
+    /** With {@code wording}: how a part set or archive refused for its limits is told to whoever unpacks it. */
+    public Unpacker(UnpackOptions options, ProgressListener listener, ExtractHooks hooks, ExtractionLimits.Wording wording) {
         this.options = options;
         this.listener = listener;
         this.hooks = hooks;
+        this.wording = wording;
     }
 
-    /** Unpacks {@code <prefix>.partNNNN} checked against {@code <prefix>.manifest.json}. */
+    /**
+     * Unpacks {@code <prefix>.partNNNN} checked against {@code <prefix>.manifest.json}. When verifying, the
+     * stream may unpack to no more entries and content bytes than the manifest declares ({@link ExtractionLimits}).
+     */
     public UnpackResult unpackParts(Path prefix, Path destination) throws IOException {
         PartSet set = PartSet.open(prefix, options.verify());
         listener.started("unpack", set.totalSize(), -1);
+        ExtractionLimits limits = new ExtractionLimits(set.shown(), options.verify() ? set.manifest() : null, options.policy(),
+                wording);
         try (VerifyingPartsInputStream parts = set.openStream(options.verify(), listener)) {
-            return unpack(parts, destination, parts);
+            return unpack(parts, destination, parts, limits);
         }
     }
 
     /** Unpacks a single archive: {@code .tar}, {@code .tar.zst}, {@code .tar.gz}, …, or standard input. */
     public UnpackResult unpackArchive(InputStream archive, Path destination) throws IOException {
-        return unpack(archive, destination, null);
+        return unpackArchive(archive, "the archive", destination);
+    }
+
+    /** Like {@link #unpackArchive(InputStream, Path)}, the archive named {@code shown} when it is refused for its limits. */
+    public UnpackResult unpackArchive(InputStream archive, String shown, Path destination) throws IOException {
+        return unpack(archive, destination, null, new ExtractionLimits(shown, null, options.policy(), wording));
     }
 
     /**
@@ -62,8 +79,10 @@ public final class Unpacker {
         ZipEntryBound bound = ZipEntryBound.ofHeapShare(ZIP_HEAP_SHARE);
         long declared = requireReadable(zip, bound);
         boolean ok = false;
+        ExtractionLimits limits = new ExtractionLimits("the zip " + zip, null, options.policy(), wording);
+        limits.compressedWhole(java.nio.file.Files.size(zip));
         try (ZipFile file = requireDeclaredEntries(zip, open(zip), declared); Staging staging = Staging.create(destination)) {
-            SafeExtractor.Result result = new SafeExtractor(options.policy(), listener, hooks).extractZip(file, staging.dir());
+            SafeExtractor.Result result = extractZip(limits, file, staging.dir());
             List<Path> published = staging.publish(options.versions(), Publisher.Policy.of(options.onConflict()));
             ok = true;
             return new UnpackResult(published, result.entries(), result.bytes());
@@ -76,6 +95,22 @@ public final class Unpacker {
                     / ZIP_BYTES_PER_HEADER), ZIP_HEAP_SHARE) + "); nothing was published");
         } finally {
             listener.finished(ok);
+        }
+    }
+
+    /**
+     * Extracts {@code zip} within {@code limits} and the policy's {@link ExtractionBudget}, the zip file's
+     * size counted as the compressed bytes: entries whose central directory records share one stored
+     * body are written, and counted, as often as they are listed.
+     */
+    private SafeExtractor.Result extractZip(ExtractionLimits limits, ZipFile zip, Path root) throws IOException {
+        ExtractPolicy policy = limits.policy();
+        ExtractionBudget budget = new ExtractionBudget(policy, root);
+        budget.compressedWhole(limits.compressedBytes());
+        try {
+            return new SafeExtractor(policy, budget.listener(limits.listener(listener)), budget.hooks(hooks)).extractZip(zip, root);
+        } catch (ExtractLimitException e) {
+            throw limits.explain(e);
         }
     }
 
@@ -138,11 +173,11 @@ public final class Unpacker {
         }
     }
 
-    private UnpackResult unpack(InputStream raw, Path destination, VerifyingPartsInputStream verifier)
+    private UnpackResult unpack(InputStream raw, Path destination, VerifyingPartsInputStream verifier, ExtractionLimits limits)
             throws IOException {
         boolean ok = false;
         try (Staging staging = Staging.create(destination)) {
-            SafeExtractor.Result result = extractInto(raw, staging.dir(), verifier);
+            SafeExtractor.Result result = extractWithin(limits, raw, staging.dir(), verifier);
             List<Path> published = staging.publish(options.versions(), Publisher.Policy.of(options.onConflict()));
             ok = true;
             return new UnpackResult(published, result.entries(), result.bytes());
@@ -158,7 +193,7 @@ public final class Unpacker {
      * I/O error) as a {@link StorageException}, never as damaged data.
      */
     public SafeExtractor.Result extractInto(InputStream raw, Path root, VerifyingPartsInputStream verifier) throws IOException {
-        return extractInto(raw, root, verifier, null);
+        return extract(raw, root, verifier, options.policy(), listener, null);
     }
 
     /**
@@ -168,12 +203,25 @@ public final class Unpacker {
      * up to the failure or crash after it.
      */
     public SafeExtractor.Result extractResumable(InputStream raw, Path root, Resumption resumption) throws IOException {
-        return extractInto(raw, root, null, resumption);
+        return extract(raw, root, null, options.policy(), listener, resumption);
     }
 
-    private SafeExtractor.Result extractInto(InputStream raw, Path root, VerifyingPartsInputStream verifier,
-                                             Resumption resumption) throws IOException {
-        ExtractionBudget budget = new ExtractionBudget(options.policy(), root);
+    /**
+     * Like {@link #extractInto}, within {@code limits} (whose policy is used instead of the options'): an
+     * archive that breaks them is refused as {@link ExtractionLimits#explain} tells it.
+     */
+    public SafeExtractor.Result extractWithin(ExtractionLimits limits, InputStream raw, Path root,
+                                              VerifyingPartsInputStream verifier) throws IOException {
+        try {
+            return extract(limits.compressed(raw), root, verifier, limits.policy(), limits.listener(listener), null);
+        } catch (ExtractLimitException e) {
+            throw limits.explain(e);
+        }
+    }
+
+    private SafeExtractor.Result extract(InputStream raw, Path root, VerifyingPartsInputStream verifier, ExtractPolicy policy,
+                                         ProgressListener listener, Resumption resumption) throws IOException {
+        ExtractionBudget budget = new ExtractionBudget(policy, root);
         ExtractionCheckpoint from = resumption == null ? null : resumption.from();
         if (from != null) {
             budget.resumeAt(from);
@@ -225,7 +273,7 @@ public final class Unpacker {
             InputStream tar = budget.inflated(inflated != null ? inflated : buffered);
             SafeExtractor.Resume resume = resumption == null ? SafeExtractor.Resume.NONE
                     : new SafeExtractor.Resume(from, resumption.journal(), checkpointing(resumption, frames, budget));
-            SafeExtractor.Result result = new SafeExtractor(options.policy(), budget.listener(listener), budget.hooks(hooks))
+            SafeExtractor.Result result = new SafeExtractor(policy, budget.listener(listener), budget.hooks(hooks))
                     .extract(tar, root, resume);
             tar.transferTo(OutputStream.nullOutputStream());
             stop(inflated, read);
@@ -285,7 +333,7 @@ public final class Unpacker {
                 SafeExtractor.Snapshot snapshot = state.take();
                 resumption.checkpoints().record(new ExtractionCheckpoint(compressed, at, snapshot.entries(),
                         snapshot.bytes(), snapshot.longestPath(), snapshot.deepestPath(), snapshot.journalLength(),
-                        budget.content()));
+                        budget.content(), budget.written()));
             }
         };
     }

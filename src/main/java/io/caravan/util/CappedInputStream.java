@@ -6,18 +6,21 @@ import java.io.InputStream;
 import java.util.function.Supplier;
 
 /**
- * A stream that reads at most {@code max} bytes of another: reading a byte beyond them is an
- * {@link IOException} with the caller's message, never a silent end, so a reader parsing as it reads
- * is refused an answer that is too long without holding it.
+ * A stream that reads at most {@code max} bytes of another: reading a byte beyond them throws the
+ * exception its owner makes, never a silent end, so a reader parsing as it reads is refused an answer
+ * that is too long without holding it. The stream below is asked for at most one byte past {@code max}.
  */
 public final class CappedInputStream extends FilterInputStream {
 
     private final long max;
-    private final Supplier<String> tooLong;
+    private final Supplier<? extends Exception> tooLong;
     private long read;
 
-    /** {@code in}, of which more than {@code max} bytes fails with {@code tooLong}'s message. */
-    public CappedInputStream(InputStream in, long max, Supplier<String> tooLong) {
+    /**
+     * {@code in}, of which more than {@code max} bytes fails with the exception {@code tooLong} makes: an
+     * {@link IOException} or an unchecked exception, thrown as it is (any other is the cause of an IOException).
+     */
+    public CappedInputStream(InputStream in, long max, Supplier<? extends Exception> tooLong) {
         super(in);
         this.max = max;
         this.tooLong = tooLong;
@@ -56,7 +59,14 @@ public final class CappedInputStream extends FilterInputStream {
     private void counted(long n) throws IOException {
         read += n;
         if (read > max) {
-            throw new IOException(tooLong.get());
+            Exception failure = tooLong.get();
+            if (failure instanceof IOException e) {
+                throw e;
+            }
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            throw new IOException(failure);
         }
     }
 }

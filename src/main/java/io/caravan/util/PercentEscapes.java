@@ -6,10 +6,13 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Strict checking of a request target's percent-escapes before anything decodes it: every {@code %}
- * starts two hexadecimal digits, and what the escapes spell is UTF-8. Decoders in the HTTP stack
- * either fail on a malformed escape (and the connection closes without an answer) or turn it into
- * U+FFFD silently; checked first, a malformed target gets a clear 400 instead.
+ * Strict checking of a request target before anything decodes it: it holds only the characters a URL
+ * may hold as they are (RFC 3986's unreserved and reserved ones but {@code #}, {@code [} and {@code ]},
+ * which have no place in a request's path or query: no space, control character, {@code | " \ ^ ` < > { }}
+ * or byte above 0x7F), every {@code %} starts two hexadecimal digits, and what the escapes spell is UTF-8.
+ * The HTTP stack's URI parsing fails on any other character and its decoders on a malformed escape
+ * (the connection then closes without an answer), or turn it into U+FFFD silently; checked first, such
+ * a target gets a clear 400 naming the problem instead.
  */
 public final class PercentEscapes {
 
@@ -28,10 +31,14 @@ public final class PercentEscapes {
                 }
                 bytes.put((byte) (hex(target.charAt(i + 1)) << 4 | hex(target.charAt(i + 2))));
                 i += 2;
-            } else if (c < 0x80) {
-                bytes.put((byte) c);
+            } else if (c >= 0x80) {
+                return "the request target holds a raw byte above 0x7F at character " + (i + 1) + ": percent-encode names"
+                        + " as UTF-8 (é is %C3%A9)";
+            } else if (!allowed(c)) {
+                return "the request target holds " + shown(c) + " at character " + (i + 1) + ", which a URL cannot hold as"
+                        + " it is: percent-encode it (" + String.format("%%%02X", (int) c) + ")";
             } else {
-                return null; // not what a client sends on a request line; left to the decoder as it was
+                bytes.put((byte) c);
             }
         }
         bytes.flip();
@@ -43,6 +50,15 @@ public final class PercentEscapes {
             return "the request target's percent-escapes do not spell UTF-8 text: encode names as UTF-8 before"
                     + " percent-encoding them";
         }
+    }
+
+    /** Whether {@code c} may stand as it is in a request target (RFC 3986: unreserved, sub-delims, ":@/?" and "%"). */
+    private static boolean allowed(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$&'()*+,;=:@/?%".indexOf(c) >= 0;
+    }
+
+    private static String shown(char c) {
+        return c > 0x20 && c < 0x7F ? "'" + c + "'" : String.format("the control character U+%04X", (int) c);
     }
 
     private static int hex(char c) {

@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.SettableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -26,30 +24,11 @@ class JsonlAuditTrailTest {
     @TempDir
     Path dir;
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-05T10:00:00Z"));
-
-    private Clock clock() {
-        return new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
-    }
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-01-05T10:00:00Z"));
 
     @Test
     void aHostileNameStaysOneLineAndOneField() throws IOException {
-        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1 << 20, Duration.ofDays(30), clock());
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1 << 20, Duration.ofDays(30), clock);
         String hostile = "evil\"\n{\"event\":\"publish\",\"result\":\"ok\"}\r\u0000\u2028x";
         trail.record(AuditEvent.of("session_start").client("10.0.0.1").name(hostile).result("ok"));
         trail.record(AuditEvent.of("publish").name("plain").bytes(5L).sha256("ab").result("ok"));
@@ -65,10 +44,10 @@ class JsonlAuditTrailTest {
 
     @Test
     void rotatesBySizeAndDeletesRotatedFilesPastTheirKeep() throws IOException {
-        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1000, Duration.ofDays(2), clock());
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1000, Duration.ofDays(2), clock);
         for (int i = 0; i < 30; i++) {
             trail.record(AuditEvent.of("download").name("parcel-" + i).result("ok"));
-            now.set(now.get().plusSeconds(1));
+            clock.advance(Duration.ofSeconds(1));
         }
         List<Path> rotated = rotated();
         assertThat(rotated).isNotEmpty();
@@ -80,16 +59,16 @@ class JsonlAuditTrailTest {
         }
         assertThat(lines).isEqualTo(30);
 
-        now.set(now.get().plus(Duration.ofDays(3)));
+        clock.advance(Duration.ofDays(3));
         trail.cleanup();
         assertThat(rotated()).isEmpty();
     }
 
     @Test
     void rotatesWhenTheDayChanges() throws IOException {
-        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1 << 20, Duration.ofDays(30), clock());
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1 << 20, Duration.ofDays(30), clock);
         trail.record(AuditEvent.of("publish").name("a").result("ok"));
-        now.set(now.get().plus(Duration.ofDays(1)));
+        clock.advance(Duration.ofDays(1));
         trail.record(AuditEvent.of("publish").name("b").result("ok"));
         assertThat(rotated()).hasSize(1);
         assertThat(Files.readAllLines(dir.resolve(JsonlAuditTrail.FILE))).hasSize(1);
@@ -97,17 +76,67 @@ class JsonlAuditTrailTest {
 
     @Test
     void readsSinceATimeNewestLastAcrossRotatedFilesWithinTheLimit() throws IOException {
-        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 600, Duration.ofDays(30), clock());
-        Instant start = now.get();
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 600, Duration.ofDays(30), clock);
+        Instant start = clock.instant();
         IntStream.range(0, 20).forEach(i -> {
             trail.record(AuditEvent.of("publish").name("p" + i).result("ok"));
-            now.set(now.get().plusSeconds(1));
+            clock.advance(Duration.ofSeconds(1));
         });
         assertThat(rotated()).isNotEmpty();
         List<AuditEvent> after = trail.since(start.plusSeconds(4), 5);
         assertThat(after).extracting(AuditEvent::name).containsExactly("p5", "p6", "p7", "p8", "p9");
         assertThat(trail.since(null, 3)).extracting(AuditEvent::name).containsExactly("p17", "p18", "p19");
         assertThat(trail.since(start.minusSeconds(1), 100_000)).hasSize(20);
+    }
+
+    @Test
+    void theTrailsFilesTogetherStayWithinTheirTotalOldestRotatedGoingFirst() throws IOException {
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1000, 4000, Duration.ofDays(30), 0, clock);
+        for (int i = 0; i < 300; i++) {
+            trail.record(AuditEvent.of("download").name("parcel-" + i).result("ok"));
+            clock.advance(Duration.ofMillis(10));
+        }
+        long total = 0;
+        for (Path p : Stream.concat(rotated().stream(), Stream.of(dir.resolve(JsonlAuditTrail.FILE))).filter(Files::exists).toList()) {
+            total += Files.size(p);
+        }
+        assertThat(total).isLessThanOrEqualTo(4000);
+        assertThat(trail.since(null, 1).get(0).name()).isEqualTo("parcel-299");
+        List<AuditEvent> kept = trail.since(Instant.EPOCH, 1000);
+        assertThat(kept).isNotEmpty();
+        assertThat(kept.get(0).name()).isNotEqualTo("parcel-0");
+    }
+
+    @Test
+    void belowTheFreeSpaceFloorNoLineIsWrittenAndEachIsCountedAsDropped() throws IOException {
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1 << 20, 1L << 30, Duration.ofDays(30), Long.MAX_VALUE / 2, clock);
+        for (int i = 0; i < 5; i++) {
+            trail.record(AuditEvent.of("auth_failure").name("/x").result("unauthorized"));
+        }
+        assertThat(dir.resolve(JsonlAuditTrail.FILE)).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyFile());
+        assertThat(trail.dropped()).isEqualTo(5);
+    }
+
+    @Test
+    void theTailIsTheLastEventsWithinItsBytesAcrossFilesOldestFirst() throws IOException {
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 600, Duration.ofDays(30), clock);
+        IntStream.range(0, 40).forEach(i -> {
+            trail.record(AuditEvent.of("publish").name("p" + i).result("ok"));
+            clock.advance(Duration.ofSeconds(1));
+        });
+        List<AuditEvent> tail = trail.tail(1000);
+        assertThat(tail).isNotEmpty().hasSizeLessThan(40);
+        assertThat(tail.get(tail.size() - 1).name()).isEqualTo("p39");
+        assertThat(tail).extracting(AuditEvent::name)
+                .containsExactlyElementsOf(IntStream.range(40 - tail.size(), 40).mapToObj(i -> "p" + i).toList());
+        assertThat(trail.tail(1 << 20)).hasSize(40);
+
+        List<AuditEvent> seen = new java.util.ArrayList<>();
+        trail.onRecord(seen::add, 1 << 20);
+        trail.record(AuditEvent.of("publish").name("after").result("ok"));
+        assertThat(seen).hasSize(41);
+        assertThat(seen.get(40).name()).isEqualTo("after");
+        assertThat(seen.get(40).time()).isNotNull();
     }
 
     private List<Path> rotated() throws IOException {

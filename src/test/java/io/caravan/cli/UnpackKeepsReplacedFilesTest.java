@@ -67,6 +67,27 @@ class UnpackKeepsReplacedFilesTest {
         }
     }
 
+    @Test
+    void aMergeRefusedDeepDownChangesNothing() throws Exception {
+        TestTrees.typeChangeBelowAFile(tmp);
+        Path dest = tmp.resolve("dest");
+        for (String version : new String[] {"v1", "v2"}) {
+            CliRunner.Result pack = CliRunner.run("pack", tmp.resolve(version + "/top").toString(),
+                    "--out", tmp.resolve("out-" + version + "/top").toString(), "-q");
+            assertThat(pack.exitCode()).as(pack.err()).isZero();
+        }
+        CliRunner.Result first = CliRunner.run("unpack", tmp.resolve("out-v1/top").toString(), dest.toString(), "-q");
+        assertThat(first.exitCode()).as(first.err()).isZero();
+
+        CliRunner.Result refused = CliRunner.run("unpack", tmp.resolve("out-v2/top").toString(), dest.toString(), "-q");
+
+        assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
+        assertThat(refused.err()).contains("'top/z/m' is a folder").contains("nothing was published");
+        assertThat(dest.resolve("top/a.txt")).as("a file sorted before the conflict").hasContent("OLD");
+        assertThat(dest.resolve("top/z/m/keep.txt")).hasContent("keep");
+        assertThat(dest.resolve(".caravan/versions")).as("nothing replaced, so nothing kept").doesNotExist();
+    }
+
     private Path archiveOfDocs(String content) throws Exception {
         Path source = Files.createDirectories(tmp.resolve("src/docs"));
         TestTrees.write(source.resolve("a.txt"), content);

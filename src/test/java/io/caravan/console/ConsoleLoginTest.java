@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * With a token set, the console at {@code /} shows only its login page to a browser without the
  * token; the right token sets an HttpOnly, SameSite=Strict cookie that opens the console (and only
  * the console); a wrong token shows the login page with an error and is audited as an authentication failure.
+ * Each login's cookie is a random id of its own that logging out revokes.
  */
 class ConsoleLoginTest {
 
@@ -143,5 +144,30 @@ class ConsoleLoginTest {
 
         assertThat(logout.statusCode()).isEqualTo(303);
         assertThat(logout.headers().firstValue("Set-Cookie").orElse("")).startsWith("caravan_console=;").contains("Max-Age=0");
+    }
+
+    @Test
+    void eachLoginHasACookieOfItsOwnThatIsNoDigestOfTheToken() throws Exception {
+        String first = cookie(login("secret"));
+        String second = cookie(login("secret"));
+
+        assertThat(first).isNotEqualTo(second);
+        String value = first.substring("caravan_console=".length());
+        byte[] label = "caravan-console\nsecret".getBytes(StandardCharsets.UTF_8);
+        assertThat(value).isNotEqualTo(io.caravan.util.Sha256.of(label, 0, label.length));
+        assertThat(value).hasSizeGreaterThanOrEqualTo(43); // 256 bits
+        assertThat(receiver.send("GET", "/console/api/overview", null, "Cookie", first).statusCode()).isEqualTo(200);
+        assertThat(receiver.send("GET", "/console/api/overview", null, "Cookie", second).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void logoutRevokesTheCookieOnTheReceiverNotOnlyInTheBrowser() throws Exception {
+        String cookie = cookie(login("secret"));
+        String other = cookie(login("secret"));
+        receiver.send("POST", "/console/logout", new byte[0], "Cookie", cookie);
+
+        assertThat(receiver.send("GET", "/console/api/overview", null, "Cookie", cookie).statusCode()).isEqualTo(401);
+        assertThat(receiver.send("GET", "/", null, "Cookie", cookie).body()).contains("id=\"login-form\"");
+        assertThat(receiver.send("GET", "/console/api/overview", null, "Cookie", other).statusCode()).isEqualTo(200);
     }
 }

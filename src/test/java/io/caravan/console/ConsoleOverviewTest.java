@@ -61,6 +61,11 @@ class ConsoleOverviewTest {
         return bytes;
     }
 
+    private String startRaw(String name) throws Exception {
+        return JSON.readTree(send("POST", "/start", ("{\"name\":" + JSON.writeValueAsString(name) + ",\"kind\":\"raw\",\"chunk_size\":"
+                + CHUNK + "}").getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json").body()).get("session_id").asText();
+    }
+
     private void upload(String sid, int index, byte[] body) throws Exception {
         assertThat(send("PUT", "/upload/" + sid + "/" + index, body, "X-Chunk-Sha256", Sha256.of(body, 0, body.length))
                 .statusCode()).isEqualTo(201);
@@ -68,10 +73,7 @@ class ConsoleOverviewTest {
 
     @Test
     void aRunningUploadIsListedLiveThenAsAFinishedTransfer() throws Exception {
-        JsonNode started = JSON.readTree(send("POST", "/start",
-                ("{\"name\":\"report <b>.bin\",\"kind\":\"raw\",\"chunk_size\":" + CHUNK + "}").getBytes(StandardCharsets.UTF_8),
-                "Content-Type", "application/json").body());
-        String sid = started.get("session_id").asText();
+        String sid = startRaw("report <b>.bin");
         byte[] first = random(CHUNK, 1);
         byte[] last = random(1000, 2);
         upload(sid, 0, first);
@@ -140,6 +142,39 @@ class ConsoleOverviewTest {
                     .contains("chunk_digest_mismatch", "unauthorized");
             assertThat(failures.findValues("event").stream().map(JsonNode::asText)).contains("rejection", "auth_failure");
         });
+    }
+
+    @Test
+    void aFloodOfRefusedRequestsLeavesTheRecentTransfersInView() throws Exception {
+        String sid = startRaw("kept in view");
+        upload(sid, 0, random(1000, 4));
+        assertThat(send("POST", "/finish/" + sid, null).statusCode()).isEqualTo(200);
+
+        // 1,100 requests refused one by one (a malformed escape, with the token): each is an audit line
+        StringBuilder requests = new StringBuilder();
+        for (int i = 0; i < 1100; i++) {
+            requests.append("GET /status/%zz").append(i).append(" HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer secret\r\n\r\n");
+        }
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", receiver.port())) {
+            socket.setSoTimeout(30_000);
+            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            Thread writer = new Thread(() -> {
+                try {
+                    socket.getOutputStream().write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            for (int i = 0; i < 1100; i++) {
+                assertThat(io.caravan.receiver.RawAnswer.read(in).statusLine()).startsWith("HTTP/1.1 400");
+            }
+            writer.join();
+        }
+
+        JsonNode overview = overview();
+        assertThat(overview.get("failures")).hasSize(50);
+        assertThat(overview.get("transfers").findValues("session").stream().map(JsonNode::asText)).contains(sid);
     }
 
     @Test

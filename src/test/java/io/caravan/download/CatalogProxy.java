@@ -30,6 +30,8 @@ public final class CatalogProxy implements AutoCloseable {
     private volatile int before = -1;
     private volatile Action action;
     private volatile Semaphore gate;
+    private volatile java.util.function.UnaryOperator<byte[]> listings = java.util.function.UnaryOperator.identity();
+    private final AtomicInteger manifestRequests = new AtomicInteger();
 
     /** Work to do before a chunk request is forwarded. */
     @FunctionalInterface
@@ -72,6 +74,16 @@ public final class CatalogProxy implements AutoCloseable {
         }
     }
 
+    /** From now on, every page of a listing ({@code GET /parcels}) is passed to the client as {@code rewrite} makes it. */
+    public void rewriteListings(java.util.function.UnaryOperator<byte[]> rewrite) {
+        this.listings = rewrite;
+    }
+
+    /** How many manifests were asked for. */
+    public int manifestRequests() {
+        return manifestRequests.get();
+    }
+
     public int chunkRequests() {
         return chunkRequests.get();
     }
@@ -83,6 +95,10 @@ public final class CatalogProxy implements AutoCloseable {
     private void relay(HttpExchange exchange) throws IOException {
         try (exchange) {
             boolean chunk = exchange.getRequestURI().getPath().startsWith("/parcels/chunks/");
+            boolean listing = exchange.getRequestURI().getPath().equals("/parcels");
+            if (exchange.getRequestURI().getPath().equals("/parcels/manifest")) {
+                manifestRequests.incrementAndGet();
+            }
             if (chunk) {
                 int n = chunkRequests.incrementAndGet();
                 if (n == before) {
@@ -105,9 +121,10 @@ public final class CatalogProxy implements AutoCloseable {
                     exchange.getResponseHeaders().put(name, values);
                 }
             });
-            exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
+            byte[] body = listing && answer.statusCode() == 200 ? listings.apply(answer.body()) : answer.body();
+            exchange.sendResponseHeaders(answer.statusCode(), body.length == 0 ? -1 : body.length);
             try (OutputStream out = exchange.getResponseBody()) {
-                out.write(answer.body());
+                out.write(body);
             }
             if (chunk && answer.statusCode() == 200) {
                 chunksAnswered.incrementAndGet();

@@ -1,27 +1,18 @@
 package io.caravan.download;
 
+import static io.caravan.HandPackedParcel.manifest;
+import static io.caravan.HandPackedParcel.manyFiles;
+import static io.caravan.HandPackedParcel.zeros;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.CliRunner;
-import io.caravan.HeaderBombTar;
-import io.caravan.pack.ChunkInfo;
-import io.caravan.pack.Codec;
-import io.caravan.pack.Codecs;
+import io.caravan.HandPackedParcel;
 import io.caravan.pack.Manifest;
-import io.caravan.util.Sha256;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,8 +96,6 @@ class ExpansionBombTest {
         return get;
     }
 
-    private static final int CHUNK = 4096;
-
     private static CraftedCatalog serving(Manifest manifest, byte[] stream) throws IOException {
         byte[] json = manifest.toJson().getBytes(StandardCharsets.UTF_8);
         return new CraftedCatalog(Map.of(
@@ -114,62 +103,7 @@ class ExpansionBombTest {
                 "/parcels/chunks/", exchange -> {
                     String path = exchange.getRequestURI().getPath();
                     int index = Integer.parseInt(path.substring(path.lastIndexOf('/') + 1));
-                    CraftedCatalog.answer(exchange, Arrays.copyOfRange(stream, index * CHUNK,
-                            Math.min(stream.length, (index + 1) * CHUNK)));
+                    CraftedCatalog.answer(exchange, HandPackedParcel.chunk(stream, index));
                 }));
-    }
-
-    /** A zstd parcel of {@code stream} in {@link #CHUNK}-byte chunks declaring {@code entries} and {@code contentBytes}. */
-    private static Manifest manifest(String name, byte[] stream, Long entries, Long contentBytes) {
-        List<ChunkInfo> chunks = new ArrayList<>();
-        for (int offset = 0, i = 0; offset < stream.length; offset += CHUNK, i++) {
-            int size = Math.min(CHUNK, stream.length - offset);
-            chunks.add(new ChunkInfo(i, size, Sha256.of(stream, offset, size)));
-        }
-        return new Manifest(Manifest.VERSION, Manifest.FORMAT, name, "zstd", 3, CHUNK, chunks.size(), stream.length,
-                Sha256.of(stream, 0, stream.length), entries, contentBytes, "2026-01-01T00:00:00Z", chunks);
-    }
-
-    /** A tar.zst of the folder {@code name} holding one file {@code zeros} of {@code size} zero bytes. */
-    private static byte[] zeros(String name, long size) throws IOException {
-        return tarZst(tar -> {
-            tar.putArchiveEntry(new TarArchiveEntry(name + "/"));
-            tar.closeArchiveEntry();
-            TarArchiveEntry zeros = new TarArchiveEntry(name + "/zeros");
-            zeros.setSize(size);
-            tar.putArchiveEntry(zeros);
-            try (InputStream in = HeaderBombTar.zeros(size)) {
-                in.transferTo(tar);
-            }
-            tar.closeArchiveEntry();
-        });
-    }
-
-    /** A tar.zst of the folder {@code name} holding {@code count} empty files. */
-    private static byte[] manyFiles(String name, int count) throws IOException {
-        return tarZst(tar -> {
-            tar.putArchiveEntry(new TarArchiveEntry(name + "/"));
-            tar.closeArchiveEntry();
-            for (int i = 0; i < count; i++) {
-                tar.putArchiveEntry(new TarArchiveEntry(name + "/f" + i));
-                tar.closeArchiveEntry();
-            }
-        });
-    }
-
-    private interface Entries {
-        void write(TarArchiveOutputStream tar) throws IOException;
-    }
-
-    private static byte[] tarZst(Entries entries) throws IOException {
-        Codec zstd = Codecs.byName("zstd");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (OutputStream z = zstd.compressor(out, 3);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(z, "UTF-8")) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            entries.write(tar);
-            tar.finish();
-        }
-        return out.toByteArray();
     }
 }

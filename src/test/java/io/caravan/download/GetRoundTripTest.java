@@ -107,6 +107,25 @@ class GetRoundTripTest {
                 .containsExactly("old\n");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"local", ".", "local/data", "local/data/chunks"})
+    void aChunkFolderHoldingOrInsideWhatIsPublishedIsRefusedBeforeAnythingIsFetched(String stateDir) throws Exception {
+        Path file = Files.createDirectories(tmp.resolve("src-statedir")).resolve("data");
+        TestTrees.random(file, 5_000, 11);
+        CatalogTestAccess.send(receiver, file, "data", "none", tmp.resolve("state"));
+        Path work = Files.createDirectories(tmp.resolve("statedir-" + stateDir.replace('/', '-').replace('.', 'p')));
+        Path local = work.resolve("local");
+
+        CliRunner.Result get = CliRunner.run("get", "data", local.toString(), "--to", url(),
+                "--state-dir", work.resolve(stateDir).toString(), "-q");
+
+        assertThat(get.exitCode()).as(get.err()).isEqualTo(2);
+        assertThat(get.err()).contains("--state-dir").contains(local.resolve("data").toString()).contains("nothing was fetched");
+        try (var left = Files.list(work)) {
+            assertThat(left.toList()).as("nothing created").isEmpty();
+        }
+    }
+
     @Test
     void keepVersionsZeroDeletesWhatIsReplaced() throws Exception {
         Path source = Files.createDirectories(tmp.resolve("src-nokeep/page"));
@@ -186,7 +205,7 @@ class GetRoundTripTest {
     }
 
     @Test
-    void aStateDirThatIsTheLocalFolderKeepsWhatWasPublished() throws Exception {
+    void aStateDirThatIsTheLocalFolderIsRefusedWhateverTheParcelIsCalled() throws Exception {
         Path source = Files.createDirectories(tmp.resolve("src-same/same"));
         TestTrees.write(source.resolve("a.txt"), "content\n");
         CatalogTestAccess.send(receiver, source, "web/same", "zstd", tmp.resolve("state"));
@@ -194,10 +213,13 @@ class GetRoundTripTest {
 
         CliRunner.Result get = CliRunner.run("get", "web/same", local.toString(), "--to", url(), "--state-dir", local.toString(), "-q");
 
-        assertThat(get.exitCode()).as(get.err()).isZero();
+        assertThat(get.exitCode()).as(get.err()).isEqualTo(2);
+        assertThat(local).doesNotExist();
+        CliRunner.Result again = CliRunner.run("get", "web/same", local.toString(), "--to", url(), "-q");
+        assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(local.resolve("same/a.txt")).hasContent("content");
         try (var left = Files.list(local)) {
-            assertThat(left.map(p -> p.getFileName().toString()).toList()).as("only the chunk folder's own files are removed")
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).as("the default chunk folder is removed")
                     .containsExactly("same");
         }
     }

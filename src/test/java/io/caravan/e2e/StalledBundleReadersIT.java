@@ -3,9 +3,6 @@ package io.caravan.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.TestTrees;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,10 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,16 +30,10 @@ class StalledBundleReadersIT {
 
     @RegisterExtension
     final CaravanProcess.Tracker processes = new CaravanProcess.Tracker();
+    @RegisterExtension
+    final OpenSockets stalled = new OpenSockets();
     @TempDir
     Path dir;
-    final List<Socket> stalled = new ArrayList<>();
-
-    @AfterEach
-    void closeSockets() throws Exception {
-        for (Socket socket : stalled) {
-            socket.close();
-        }
-    }
 
     @Test
     void stalledBundleReadersDoNotStopTheReceiver() throws Exception {
@@ -56,16 +44,10 @@ class StalledBundleReadersIT {
                 "--port", String.valueOf(port), "--root", dir.resolve("inbox").toString(), "--share", "site=" + site)
                 .awaitHttpReady(port);
         String bundle = "{\"paths\":[" + String.join(",", Collections.nCopies(64, "\"m1.bin\"")) + "]}";
-        byte[] request = ("POST /shares/site/files HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + bundle.length() + "\r\n\r\n" + bundle).getBytes(StandardCharsets.UTF_8);
+        String request = "POST /shares/site/files HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + bundle.length() + "\r\n\r\n" + bundle;
         for (int i = 0; i < STALLED; i++) {
-            Socket socket = new Socket();
-            socket.setReceiveBufferSize(4096);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            stalled.add(socket);
-            OutputStream out = socket.getOutputStream();
-            out.write(request);
-            out.flush();
+            stalled.send(port, 4096, request);
         }
         // stuck, the receiver answers nothing while the stalled clients stay connected (they do, to the end of
         // the test); a busy machine may take a few seconds over the 700 requests, so /health is asked until it

@@ -21,6 +21,16 @@ class NameRulesTest {
     }
 
     @Test
+    void aNameUtf8CannotHoldIsRefused() {
+        for (String name : new String[] {"a\ud800", "\udc00", "a/b\ud83d/c", "x\ude00\ud83d"}) {
+            assertThat(NameRules.problem(name)).as(name).contains("unpaired UTF-16 surrogates (here U+D");
+            assertThatThrownBy(() -> NameRules.check(name)).isInstanceOf(BadNameException.class).hasMessageContaining("refused");
+        }
+        assertThat(NameRules.problem("smile\ud83d\ude00")).isNull();
+        assertThat(NameRules.printable("a\ud800b\ud83d\ude00")).isEqualTo("a\\ud800b\ud83d\ude00");
+    }
+
+    @Test
     void aNameOfThousandsOfShortPartsIsRefusedForItsTotalLength() {
         String deep = "a/".repeat(2100) + "a";
         assertThat(NameRules.problem(deep)).contains(NameRules.MAX_PATH_BYTES + " bytes");

@@ -128,6 +128,22 @@ class ClusteredReceiversTest {
     }
 
     @Test
+    void aFinishThatLooksTheSessionUpAfterTheOtherNodePublishedItAnswersThatPublish() throws Exception {
+        ReceiverCalls.Parcel parcel = ReceiverCalls.smallParcel(tmp, "late", 200_000, 21);
+        String sid = startArchive(a, "late");
+        putAll(b, sid, parcel, range(0, parcel.count())); // node b holds the session too
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        try (HeldLookup onB = HeldLookup.of(b, sid, sender, () -> finish(b, sid, parcel))) { // b found no result yet
+            JsonNode onA = assertPublished(a, finish(a, sid, parcel), parcel, "late");
+            // b looks the session up now: a published and removed it
+            assertThat(ok(onB.answer(), 200)).as("node b answers the publish node a made").isEqualTo(onA);
+        } finally {
+            sender.shutdownNow();
+        }
+        error(b.post("/finish/0123456789abcdef0123456789abcdef", "{}"), 404, "session_not_found");
+    }
+
+    @Test
     void aPublishIsRecordedInTheSharedCatalogAndListedByTheOtherNode() throws Exception {
         ReceiverCalls.Parcel parcel = ReceiverCalls.smallParcel(tmp, "listed", 100_000, 11);
         String sid = startArchive(a, "listed");

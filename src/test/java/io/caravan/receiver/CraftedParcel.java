@@ -32,10 +32,15 @@ record CraftedParcel(List<byte[]> parts, Manifest manifest) {
     }
 
     static CraftedParcel of(TarWriter writer, int chunkSize) throws IOException {
+        return of(writer, chunkSize, "UTF-8");
+    }
+
+    /** Like {@link #of(TarWriter, int)}, the names in the tar headers written in {@code encoding}. */
+    static CraftedParcel of(TarWriter writer, int chunkSize, String encoding) throws IOException {
         Codec zstd = Codecs.byName("zstd");
         ByteArrayOutputStream compressed = new ByteArrayOutputStream();
         try (OutputStream z = zstd.compressor(compressed, zstd.defaultLevel());
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(z, "UTF-8")) {
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(z, encoding)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             writer.write(tar);
@@ -44,14 +49,19 @@ record CraftedParcel(List<byte[]> parts, Manifest manifest) {
         return cut(compressed.toByteArray(), chunkSize);
     }
 
+    /** The parcel of a tar archive made elsewhere ({@code tar}'s bytes), compressed with zstd. */
+    static CraftedParcel ofTar(byte[] tar, int chunkSize) throws IOException {
+        Codec zstd = Codecs.byName("zstd");
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (OutputStream z = zstd.compressor(compressed, zstd.defaultLevel())) {
+            z.write(tar);
+        }
+        return cut(compressed.toByteArray(), chunkSize);
+    }
+
     /** Writes one regular file entry (mode 644) into a crafted tar stream. */
     static void file(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
-        TarArchiveEntry entry = new TarArchiveEntry(name, true);
-        entry.setSize(content.length);
-        entry.setMode(0100644);
-        tar.putArchiveEntry(entry);
-        tar.write(content);
-        tar.closeArchiveEntry();
+        io.caravan.TestTrees.tarFile(tar, name, content);
     }
 
     /** A tar holding one file {@code name} of {@code size} zero bytes. */

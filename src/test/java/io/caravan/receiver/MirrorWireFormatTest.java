@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,6 +94,36 @@ class MirrorWireFormatTest {
                 .get("message").asText()).isEqualTo("send {\"rename\":[{\"from\":..,\"to\":..}], \"delete\":[paths]}");
         error(receiver.post("/mirror/changes?name=changed", "{\"rename\":[{\"from\":\"sub/a.txt\"}]}"), 400, null);
         assertThat(mirror.resolve("sub/a.txt")).hasContent("a");
+    }
+
+    @Test
+    void pathsThatAreNotJsonStringsAreRefusedNamingTheField() throws Exception {
+        Path mirror = Files.createDirectories(receiver.inbox().resolve("typed"));
+        for (String name : List.of("null", "123", "true", "x")) {
+            Files.writeString(mirror.resolve(name), name);
+        }
+        Map<String, String> refused = Map.of(
+                "{\"delete\":[null]}", "delete[0]",
+                "{\"delete\":[123]}", "delete[0]",
+                "{\"delete\":[\"x\", true]}", "delete[1]",
+                "{\"delete\":\"x\"}", "delete",
+                "{\"rename\":[{\"from\":null,\"to\":\"y\"}]}", "rename[0].from",
+                "{\"rename\":[{\"from\":\"x\",\"to\":123}]}", "rename[0].to",
+                "{\"rename\":[{\"from\":\"x\",\"to\":\"y\",\"sha256\":1}]}", "rename[0].sha256",
+                "{\"rename\":[\"x\"]}", "rename[0]",
+                "{\"rename\":{\"from\":\"x\",\"to\":\"y\"}}", "rename");
+        for (Map.Entry<String, String> body : refused.entrySet()) {
+            String message = error(receiver.post("/mirror/changes?name=typed", body.getKey()), 400, "bad_request")
+                    .get("message").asText();
+            assertThat(message).as(body.getKey()).startsWith(body.getValue() + " must be ");
+        }
+        try (var left = Files.list(mirror)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("null", "123", "true", "x");
+        }
+        assertThat(error(receiver.post("/start", "{\"name\":123}"), 400, "bad_request").get("message").asText())
+                .startsWith("name must be ");
+        assertThat(error(receiver.post("/check", "[\"ab\", 1]"), 400, "bad_request").get("message").asText())
+                .startsWith("hashes[1] must be ");
     }
 
     private static JsonNode entry(JsonNode listing, String path) {

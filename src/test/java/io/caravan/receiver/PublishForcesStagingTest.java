@@ -51,10 +51,10 @@ class PublishForcesStagingTest {
 
             assertThat(Files.readString(inbox.resolve("notes.txt"))).isEqualTo("hello world");
             List<String> events = syncer.events();
-            // the staging folder is reached through its open descriptor: the staged file's path ends in <sid>/notes.txt
+            // the session's staging folder is held open while the file is joined: the file is reached through it
             int file = -1;
             for (int i = 0; i < events.size() && file < 0; i++) {
-                if (events.get(i).startsWith("file ") && events.get(i).endsWith("/" + sid + "/notes.txt")) {
+                if (events.get(i).startsWith("file /proc/self/fd/") && events.get(i).endsWith("/./notes.txt")) {
                     file = i;
                 }
             }

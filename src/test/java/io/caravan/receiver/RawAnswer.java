@@ -16,6 +16,14 @@ import java.util.Map;
 public record RawAnswer(String statusLine, Map<String, String> headers, String body) {
 
     public static RawAnswer read(InputStream in) throws IOException {
+        RawAnswer head = readHead(in);
+        int length = Integer.parseInt(head.headers().getOrDefault("content-length", "0"));
+        byte[] body = in.readNBytes(length);
+        return new RawAnswer(head.statusLine(), head.headers(), new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** The status line and headers alone, as for an answer to {@code HEAD}: the body is left unread and empty here. */
+    public static RawAnswer readHead(InputStream in) throws IOException {
         String status = line(in);
         if (status == null) {
             throw new IOException("the connection closed without an answer");
@@ -25,9 +33,7 @@ public record RawAnswer(String statusLine, Map<String, String> headers, String b
             int colon = line.indexOf(':');
             headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
         }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-        byte[] body = in.readNBytes(length);
-        return new RawAnswer(status, headers, new String(body, StandardCharsets.UTF_8));
+        return new RawAnswer(status, headers, "");
     }
 
     /** A line without its CRLF, or null at the end of the stream. */

@@ -41,7 +41,8 @@ class ReceiverAuditTest {
     Path tmp;
     @RegisterExtension
     final RunningReceiver running = RunningReceiver.at(() -> tmp.resolve("inbox")).token("secret")
-            .property("caravan.receiver.audit.max-size", "2KiB").property("caravan.receiver.max-chunk-size", "1MiB");
+            .property("caravan.receiver.audit.max-size", "2KiB").property("caravan.receiver.max-chunk-size", "1MiB")
+            .property("caravan.receiver.audit.auth-failure-interval", "1s");
     ReceiverFixture receiver;
 
     @BeforeEach
@@ -141,6 +142,48 @@ class ReceiverAuditTest {
                 StandardCharsets.UTF_8) + "&limit=100", null, GOOD), 200);
         assertThat(rest.get(rest.size() - 1).get("name").asText()).isEqualTo("rotating-39");
         error(receiver.send("GET", "/audit", null), 401, "unauthorized");
+    }
+
+    @Test
+    void anUnauthenticatedFloodCostsAFewShortLinesEachSummingUpTheFailures() throws Exception {
+        int requests = 300;
+        String path = "/x" + "A".repeat(10_000);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", receiver.port())) {
+            socket.setSoTimeout(10_000);
+            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            for (int i = 0; i < requests; i++) {
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(RawAnswer.read(in).statusLine()).startsWith("HTTP/1.1 401");
+            }
+        }
+        // the first failure of the client is a line at once, the others one line with their count after the interval
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> failures().stream()
+                .mapToLong(l -> l.path("count").asLong(1)).sum() == requests);
+        List<JsonNode> failures = failures();
+        assertThat(failures.size()).isLessThanOrEqualTo(3);
+        assertThat(failures).allSatisfy(l -> {
+            assertThat(l.get("client").asText()).isEqualTo("127.0.0.1");
+            assertThat(l.get("name").asText().length()).isLessThan(300);
+            assertThat(l.get("name").asText()).startsWith("/xAAAA").contains("10002 characters");
+        });
+        long onDisk = 0;
+        for (Path file : Stream.concat(rotated().stream(), Stream.of(audit())).filter(Files::exists).toList()) {
+            onDisk += Files.size(file);
+        }
+        assertThat(onDisk).isLessThan(4096);
+    }
+
+    private List<JsonNode> failures() throws Exception {
+        List<JsonNode> all = new ArrayList<>();
+        for (Path file : Stream.concat(rotated().stream(), Stream.of(audit())).filter(Files::exists).toList()) {
+            for (String line : Files.readAllLines(file)) {
+                JsonNode node = JSON.readTree(line);
+                if (node.get("event").asText().equals("auth_failure")) {
+                    all.add(node);
+                }
+            }
+        }
+        return all;
     }
 
     private Path audit() {

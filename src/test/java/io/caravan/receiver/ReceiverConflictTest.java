@@ -15,6 +15,7 @@ import static io.caravan.receiver.ReceiverCalls.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.TestTrees;
 import io.caravan.receiver.ReceiverCalls.Parcel;
 import io.caravan.util.TreeSnapshot;
 import java.nio.file.Files;
@@ -104,6 +105,21 @@ class ReceiverConflictTest {
         assertThat(sessionDir(receiver, refused.sid())).doesNotExist();
         assertThat(receiver.inbox().resolve(".caravan/staging").resolve(refused.sid())).doesNotExist();
         assertThat(TreeSnapshot.of(receiver.inbox().resolve("guarded")).differences(existing)).isEmpty();
+    }
+
+    @Test
+    void aMergeRefusedDeepDownChangesNothing() throws Exception {
+        TestTrees.typeChangeBelowAFile(tmp.resolve("src-merge"));
+        Parcel older = ReceiverCalls.pack(tmp.resolve("src-merge/v1/top"), tmp.resolve("parts-merge-v1/p"));
+        Parcel newer = ReceiverCalls.pack(tmp.resolve("src-merge/v2/top"), tmp.resolve("parts-merge-v2/p"));
+        assertPublished(receiver, send(older, "merged", Map.of()).response(), older, "merged");
+        TreeSnapshot existing = TreeSnapshot.of(receiver.inbox().resolve("merged"));
+
+        JsonNode answer = error(send(newer, "merged", Map.of("on_conflict", "merge")).response(), 409, "publish_conflict");
+
+        assertThat(answer.get("message").asText()).contains("'merged/z/m' is a folder").contains("nothing was published");
+        assertThat(receiver.inbox().resolve("merged/a.txt")).as("a file sorted before the conflict").hasContent("OLD");
+        assertThat(TreeSnapshot.of(receiver.inbox().resolve("merged")).differences(existing)).isEmpty();
     }
 
     @Test

@@ -1,13 +1,13 @@
 package io.caravan.receiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.util.DirectMemoryBudget;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * No connection holds the receiver for nothing: a request whose headers or body stop arriving gets
  * 408 request_timeout with the JSON body after caravan.receiver.stall-timeout and its connection
- * closes (slow-header clients cannot pile up connections); headers trickled a byte at a time, never
+ * closes (slow-header clients cannot pile up connections), an upload's body giving back the direct
+ * memory reserved for it; headers trickled a byte at a time, never
  * pausing that long, get the same answer once the stall timeout has passed since their first byte; a
  * body dripping slower than caravan.receiver.min-body-rate (1 KiB/s, averaged over each stall timeout)
  * too, while a slow body above that rate is stored; a connection idle between requests closes after
@@ -63,12 +64,16 @@ class ReceiverConnectionTimeoutsTest {
     void anUploadWhoseBodyStopsGets408AndStoresNothing() throws Exception {
         String sid = ReceiverCalls.ok(receiver.post("/start", "{\"codec\":\"zstd\",\"name\":\"stalled\"}"), 201)
                 .get("session_id").asText();
+        DirectMemoryBudget memory = receiver.context().getRegistry()
+                .lookupByNameAndType(DirectMemoryBudget.BEAN, DirectMemoryBudget.class);
         try (Socket socket = socket()) {
             write(socket, "PUT /upload/" + sid + "/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n" + "x".repeat(100));
+            await("the body's size reserved").atMost(Duration.ofSeconds(1)).until(memory::held, held -> held == 1000);
             RawAnswer answer = RawAnswer.read(socket.getInputStream());
             assertThat(answer.statusLine()).startsWith("HTTP/1.1 408");
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
         }
+        await("the stalled body's reservation given back").atMost(Duration.ofSeconds(2)).until(memory::held, held -> held == 0);
         JsonNode status = ReceiverCalls.ok(receiver.get("/status/" + sid), 200);
         assertThat(status.get("received")).isEmpty();
     }
@@ -152,15 +157,11 @@ class ReceiverConnectionTimeoutsTest {
     }
 
     private static Socket socket() throws IOException {
-        Socket socket = new Socket("127.0.0.1", receiver.port());
-        socket.setSoTimeout(15_000);
-        return socket;
+        return RawSockets.open(receiver.port());
     }
 
     private static void write(Socket socket, String text) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        RawSockets.write(socket, text);
     }
 
     /** Writes a letter every {@code period} on a thread of its own, until closed, {@code most} passed or a write fails. */

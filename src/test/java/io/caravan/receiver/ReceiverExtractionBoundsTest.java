@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Extraction is bounded while it writes: a decompression bomb (a few KB of zstd expanding to 1 GiB
  * of zeros) is refused by {@code max-expansion} with a clear error, the free-space floor is kept
  * while the files are written (507, not a full disk), and a failed extraction frees its staging
- * folder at once instead of at the session's expiry. The session and its chunks are kept.
+ * folder at once instead of at the session's expiry. The session and its chunks are kept. A sparse
+ * entry's holes count as the bytes they are written as, against both bounds.
  */
 class ReceiverExtractionBoundsTest {
 
@@ -40,6 +41,22 @@ class ReceiverExtractionBoundsTest {
     static void awaitStagingFreed(ReceiverFixture receiver, String sid) {
         await("staging of " + sid + " freed after the failure").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(100)).until(() -> !Files.exists(staging(receiver, sid)));
+    }
+
+    /**
+     * Uploads a few KB of {@code tar --sparse} holding {@code holes/sparse.img} of {@code realSize} bytes and
+     * expects its finish refused with {@code status} and {@code code}, naming the entry and {@code setting}.
+     */
+    static void refusesASparseTar(ReceiverFixture receiver, long realSize, int status, String code, String setting)
+            throws Exception {
+        Path archive = io.caravan.SparseTar.write(Files.createTempDirectory(tmp, "sparse"), "holes", realSize);
+        CraftedParcel sparse = CraftedParcel.ofTar(Files.readAllBytes(archive), CHUNK);
+        String sid = startArchive(receiver, "holes");
+        sparse.upload(receiver, sid);
+
+        JsonNode answer = error(sparse.finish(receiver, sid), status, code);
+        assertThat(answer.get("message").asText()).contains("holes/sparse.img", setting);
+        assertThat(inboxEntries(receiver)).doesNotContain("holes");
     }
 
     @Nested
@@ -71,6 +88,11 @@ class ReceiverExtractionBoundsTest {
             assertThat(inboxEntries(receiver)).doesNotContain("bomb");
             ok(status(receiver, sid), 200);
             assertThat(staging(receiver, sid)).doesNotExist();
+        }
+
+        @Test
+        void aSparseTarCountsItsHolesAgainstTheExpansionLimit() throws Exception {
+            refusesASparseTar(receiver, 512L << 20, 413, "expansion_limit", "caravan.receiver.max-expansion");
         }
 
         @Test
@@ -115,6 +137,11 @@ class ReceiverExtractionBoundsTest {
             assertThat(answer.get("message").asText()).contains("caravan.receiver.min-free-space");
             assertThat(inboxEntries(receiver)).doesNotContain("big");
             ok(status(receiver, sid), 200);
+        }
+
+        @Test
+        void theFloorCountsASparseEntrysHolesAsTheyAreWritten() throws Exception {
+            refusesASparseTar(receiver, 1L << 30, 507, "insufficient_storage", "caravan.receiver.min-free-space");
         }
     }
 }

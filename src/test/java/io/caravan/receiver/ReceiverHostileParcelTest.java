@@ -170,7 +170,29 @@ class ReceiverHostileParcelTest {
         assertThat(message).contains(sid).contains("'cut/noise.bin'").contains("send the parcel again")
                 .doesNotContainIgnoringCase("truncated tar").doesNotContainIgnoringCase("exception");
         assertThat(answer.get("entry").asText()).isEqualTo("cut/noise.bin");
-        assertThat(filesNamed("noise.bin")).isEmpty();
+        // nothing of it is published; the finish let the session take more chunks, so its extraction may
+        // already have begun again in the session's own staging folder
+        assertThat(filesNamed("noise.bin")).allSatisfy(path -> assertThat(path).contains("/.caravan/staging/" + sid + "/"));
+        assertThat(receiver.inbox().resolve("cut-short")).doesNotExist();
+    }
+
+    /**
+     * Five bytes that are no tar, sent over a published folder of that name: a stream that ends before its
+     * end-of-archive marker is damaged (422), never an empty archive published over the folder.
+     */
+    @Test
+    void aFewBytesThatAreNoTarAreADamagedStreamAndTheFolderStays() throws Exception {
+        ok(send(startArchive(receiver, "tinyx"), pack(new CraftedTar().dir("tinyx").file("tinyx/kept"))), 200);
+        Codec zstd = Codecs.byName("zstd");
+        ByteArrayOutputStream hello = new ByteArrayOutputStream();
+        try (OutputStream out = zstd.compressor(hello, zstd.defaultLevel())) {
+            out.write("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        JsonNode answer = assertRefused("tinyx", cut(hello.toByteArray()), 422, "damaged_stream");
+
+        assertThat(answer.get("message").asText()).contains("not a complete archive");
+        assertThat(receiver.inbox().resolve("tinyx/kept")).hasContent("content of tinyx/kept");
     }
 
     @Test

@@ -101,6 +101,16 @@ class ReceiverLongNamesTest {
     }
 
     @Test
+    void aNameWithAnUnpairedSurrogateIsRefusedAtStart() throws Exception {
+        for (String escaped : List.of("sur\\ud800", "sur\\udc00x", "ok/\\ud83d")) {
+            JsonNode refused = error(receiver.post("/start", "{\"name\":\"" + escaped + "\"}"), 400, "bad_request");
+            assertThat(refused.get("message").asText()).as(escaped).contains("refused")
+                    .contains("unpaired UTF-16 surrogates (here U+D").contains(escaped).doesNotContain("Malformed input");
+        }
+        assertThat(ok(receiver.post("/start", "{\"name\":\"pair\\ud83d\\ude00\"}"), 201).get("session_id").asText()).isNotEmpty();
+    }
+
+    @Test
     void anEntryPathOverTheLimitIsARefusedEntry() throws Exception {
         String entry = "p/" + "a/".repeat(2100) + "f";
         CraftedParcel parcel = CraftedParcel.of(tar -> file(tar, entry, "deep"), ReceiverCalls.CHUNK);
@@ -147,6 +157,11 @@ class ReceiverLongNamesTest {
     }
 
     private static JsonNode refusedEntry(String top, String entry) throws Exception {
+        return refusedEntry(top, entry, "UTF-8", entry);
+    }
+
+    /** The entry {@code entry}, its name written in {@code encoding}, is refused as {@code shown}, and nothing published. */
+    private static JsonNode refusedEntry(String top, String entry, String encoding, String shown) throws Exception {
         CraftedParcel parcel = CraftedParcel.of(tar -> {
             TarArchiveEntry dir = new TarArchiveEntry(top + "/", true);
             dir.setMode(040755);
@@ -154,14 +169,14 @@ class ReceiverLongNamesTest {
             tar.closeArchiveEntry();
             CraftedParcel.file(tar, top + "/ok.txt", "fine".getBytes(StandardCharsets.UTF_8));
             CraftedParcel.file(tar, entry, "x".getBytes(StandardCharsets.UTF_8));
-        }, ReceiverCalls.CHUNK);
+        }, ReceiverCalls.CHUNK, encoding);
         assertThat(parcel.count()).isEqualTo(1);
         String sid = startArchive(receiver, top);
         List<String> before = inboxEntries(receiver);
         int stored = put(receiver, sid, 0, parcel.parts().get(0)).statusCode();
         assertThat(stored).isIn(201, 422);
         JsonNode answer = error(parcel.finish(receiver, sid), 422, null);
-        assertThat(answer.get("entry").asText()).isEqualTo(entry);
+        assertThat(answer.get("entry").asText()).isEqualTo(shown);
         assertThat(inboxEntries(receiver)).isEqualTo(before);
         try (Stream<Path> walk = Files.walk(receiver.inbox())) {
             assertThat(walk.map(p -> p.getFileName().toString())).doesNotContain("ok.txt");
@@ -175,6 +190,12 @@ class ReceiverLongNamesTest {
         String message = answer.get("message").asText();
         assertThat(message).contains("nr1/evil\\u000aname\\u001b[31m").contains("control characters (here U+000A)");
         assertThat(message.chars().noneMatch(c -> c < 0x20 || c == 0x7f)).as(message).isTrue();
+    }
+
+    @Test
+    void anEntryWhoseNameIsNotUtf8IsRefusedNamingItsBytes() throws Exception {
+        JsonNode answer = refusedEntry("nu1", "nu1/a\u00ffb", "ISO-8859-1", "nu1/a\\xffb");
+        assertThat(answer.get("message").asText()).contains("nu1/a\\xffb").contains("its name is not UTF-8");
     }
 
     @Test

@@ -37,6 +37,14 @@ class ReceiverMalformedUrlTest {
         "GET /mirror?name=%zz", "GET /parcels/%ff%fe/manifest", "GET /audit?since=%", "PUT /upload/%zz/0",
         "POST /finish/%zz", "GET /shares/%zz/events?since=0", "GET /parcels/x.zip?%=1"})
     void aMalformedEscapeIs400WithTheJsonBodyOnAUsableConnection(String requestLine) throws Exception {
+        badRequestOnAUsableConnection(requestLine, "percent");
+    }
+
+    /**
+     * Sends {@code requestLine} (bytes above 0x7F as UTF-8) and expects 400 {@code bad_request} whose message holds
+     * {@code saying}; without a body the connection then answers the next request.
+     */
+    private static void badRequestOnAUsableConnection(String requestLine, String saying) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", receiver.port())) {
             socket.setSoTimeout(10_000);
             String body = requestLine.startsWith("GET") ? "" : "{}";
@@ -46,13 +54,38 @@ class ReceiverMalformedUrlTest {
             assertThat(answer.statusLine()).startsWith("HTTP/1.1 400");
             JsonNode json = ReceiverCalls.JSON.readTree(answer.body());
             assertThat(json.get("error").asText()).isEqualTo("bad_request");
-            assertThat(json.get("message").asText()).contains("percent");
+            assertThat(json.get("message").asText()).contains(saying);
             if (!body.isEmpty()) {
                 return; // a refused request's body is read and dropped, then the connection closes (RequestGate)
             }
 
             write(socket, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(RawAnswer.read(socket.getInputStream()).statusLine()).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    /**
+     * A target holding a character no URL may hold as it is (java.net.URI refuses it, and the connection would
+     * close without an answer) gets 400 {@code bad_request} naming it, on every path, even {@code /health};
+     * the connection stays usable. Bytes above 0x7F are sent raw (UTF-8), as a careless client would.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"GET /health?x=a|b", "GET /files?path=a\"b", "GET /status/a\\b", "GET /status/a^b",
+        "GET /status/a`b", "GET /status/a<b>", "GET /status/a{b}", "GET /status/a\u007fb", "GET /console/x\\y",
+        "GET /parcels?prefix=[x]", "GET /status/caf\u00e9", "GET /health?x=\u00e9", "GET /status/a#b", "POST /finish/a|b"})
+    void aCharacterNoUrlHoldsIs400NamingIt(String requestLine) throws Exception {
+        badRequestOnAUsableConnection(requestLine, "percent-encode");
+    }
+
+    /** A space in the target splits the request line: 400 with the JSON body, then the connection closes. */
+    @org.junit.jupiter.api.Test
+    void aSpaceInTheTargetIs400WithTheJsonBody() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", receiver.port())) {
+            socket.setSoTimeout(10_000);
+            write(socket, "GET /status/a b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawAnswer answer = RawAnswer.read(socket.getInputStream());
+            assertThat(answer.statusLine()).startsWith("HTTP/1.1 400");
+            assertThat(ReceiverCalls.JSON.readTree(answer.body()).get("error").asText()).isEqualTo("bad_request");
         }
     }
 

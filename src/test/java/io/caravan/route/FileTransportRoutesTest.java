@@ -3,6 +3,7 @@ package io.caravan.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.caravan.HandPackedParcel;
 import io.caravan.TestTrees;
 import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.Manifest;
@@ -34,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The file transport's YAML routes in process, as {@code caravan run --transport file} builds them:
  * outbox-pickup hands a dropped folder to ship-file, which writes a part set (parts, then the
  * manifest) into the sender's parts folder; carried into the receiver's parts folder, parts-pickup
- * verifies it, publishes it in the inbox and removes it, or, when a part was damaged on the way,
- * moves its manifest to {@code .failed/} and publishes nothing.
+ * verifies it, publishes it in the inbox and removes it, or, when a part was damaged on the way or the
+ * set holds more than its manifest declares, moves its manifest to {@code .failed/} and publishes nothing.
  */
 @CamelMainTest(propertyPlaceholderLocations = "classpath:application.properties")
 class FileTransportRoutesTest {
@@ -105,14 +106,30 @@ class FileTransportRoutesTest {
             part.seek(10);
             part.write(b ^ 0xff);
         }
+
+        assertFailsOnArrival(prefix);
+    }
+
+    @Test
+    void aPartSetHoldingMoreEntriesThanItsManifestDeclaresIsMovedToFailedAndNothingIsPublished() throws Exception {
+        byte[] stream = HandPackedParcel.manyFiles("many", 200);
+        Path prefix = Files.createDirectories(tmp.resolve("outgoing")).resolve("many");
+        HandPackedParcel.writeParts(prefix, HandPackedParcel.manifest("many", stream, 3L, 100L), stream);
+
+        assertFailsOnArrival(prefix);
+    }
+
+    /** Carries the part set {@code prefix} to the receiver: parts-pickup moves its manifest to .failed and publishes nothing. */
+    private void assertFailsOnArrival(Path prefix) throws Exception {
         NotifyBuilder picked = new NotifyBuilder(context).fromRoute("parts-pickup").whenDone(1).create();
+        String name = prefix.getFileName().toString();
 
         Path incoming = carry(prefix);
 
         assertThat(picked.matches(60, TimeUnit.SECONDS)).as("parts-pickup done").isTrue();
         await("the manifest in .failed").atMost(Duration.ofSeconds(10))
-                .until(() -> Files.exists(incoming.resolve(".failed/site.manifest.json")));
-        assertThat(tmp.resolve("inbox/site")).doesNotExist();
+                .until(() -> Files.exists(incoming.resolve(".failed/" + name + ".manifest.json")));
+        assertThat(tmp.resolve("inbox").resolve(name)).doesNotExist();
     }
 
     /** A folder with a few files, spanning several 64 KiB parts. */

@@ -3,6 +3,7 @@ package io.caravan.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.CaravanHeaders;
+import io.caravan.LoggedWarnings;
 import io.caravan.TestTrees;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
@@ -22,10 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * routes/outbox.camel.yaml and ship-http.camel.yaml as {@code caravan run --role sender} builds them,
- * with a step in ship-http that throws an {@link Error} for one parcel (as running out of heap does):
- * the outbox goes on polling, so a file dropped after it reaches the real receiver and is moved to
- * {@code .sent/}. (What becomes of the parcel the error struck depends on where it struck: Camel has
- * no handler for an {@code Error}.)
+ * with steps in ship-http that throw an {@link Error} for one parcel each (as running out of heap or of
+ * stack does): one before its chunks are split off, on the outbox's poll thread, one in the upload of a
+ * chunk, on the shipping pool. Each parcel struck goes to {@code .failed/} with a note saying what
+ * happened and what to do, named in one log line; the outbox goes on polling, so a file dropped after
+ * them reaches the real receiver and is moved to {@code .sent/}.
  */
 @CamelMainTest(propertyPlaceholderLocations = "classpath:application.properties",
         advices = @AdviceRouteMapping(route = "ship-http", advice = OutboxSurvivesAnErrorTest.ErrorForOneParcel.class))
@@ -38,16 +40,26 @@ class OutboxSurvivesAnErrorTest {
 
     @TempDir
     Path tmp;
-    static volatile boolean thrown;
+    static volatile boolean outOfHeap;
+    static volatile boolean outOfStack;
 
-    /** Throws an {@link OutOfMemoryError} in ship-http for the parcel named {@code poison.txt}. */
+    /**
+     * Throws an {@link OutOfMemoryError} in ship-http for the parcel {@code poison.txt} before its split,
+     * and a {@link StackOverflowError} before the upload of each chunk of {@code deep.txt}.
+     */
     public static final class ErrorForOneParcel extends AdviceWithRouteBuilder {
         @Override
         public void configure() {
             weaveAddFirst().process(exchange -> {
                 if ("poison.txt".equals(exchange.getMessage().getHeader(CaravanHeaders.PARCEL, String.class))) {
-                    thrown = true;
+                    outOfHeap = true;
                     throw new OutOfMemoryError("Java heap space (thrown by the test)");
+                }
+            });
+            weaveByToString("Bean\\[ref:shipper method:put\\]").before().process(exchange -> {
+                if ("deep.txt".equals(exchange.getMessage().getHeader(CaravanHeaders.PARCEL, String.class))) {
+                    outOfStack = true;
+                    throw new StackOverflowError();
                 }
             });
         }
@@ -59,20 +71,43 @@ class OutboxSurvivesAnErrorTest {
     }
 
     @Test
-    void aParcelThatThrowsAnErrorDoesNotStopTheOutbox(ReceiverFixture receiver) throws Exception {
+    void aParcelStruckByAnErrorIsMovedToFailedWithANoteAndTheOutboxGoesOn(ReceiverFixture receiver) throws Exception {
         Path outbox = Files.createDirectories(tmp.resolve("outbox"));
         Path staging = Files.createDirectories(tmp.resolve("staging"));
         TestTrees.write(staging.resolve("poison.txt"), "fails\n");
-        TestTrees.write(staging.resolve("later.txt"), "sent after it\n");
+        TestTrees.random(staging.resolve("deep.txt"), 200 * 1024, 7); // several 64 KiB chunks
+        TestTrees.write(staging.resolve("later.txt"), "sent after them\n");
 
-        Files.move(staging.resolve("poison.txt"), outbox.resolve("poison.txt"), StandardCopyOption.ATOMIC_MOVE);
-        Awaitility.await("the poison parcel picked up").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> thrown);
-        Thread.sleep(1500); // past the next poll
-        Files.move(staging.resolve("later.txt"), outbox.resolve("later.txt"), StandardCopyOption.ATOMIC_MOVE);
+        try (LoggedWarnings logged = new LoggedWarnings()) {
+            Files.move(staging.resolve("poison.txt"), outbox.resolve("poison.txt"), StandardCopyOption.ATOMIC_MOVE);
+            awaitFile(outbox.resolve(".failed/poison.txt.error.txt"), "the parcel out of heap moved to .failed");
+            assertThat(outOfHeap).isTrue();
+            Files.move(staging.resolve("deep.txt"), outbox.resolve("deep.txt"), StandardCopyOption.ATOMIC_MOVE);
+            awaitFile(outbox.resolve(".failed/deep.txt.error.txt"), "the parcel out of stack moved to .failed");
+            assertThat(outOfStack).isTrue();
+            Files.move(staging.resolve("later.txt"), outbox.resolve("later.txt"), StandardCopyOption.ATOMIC_MOVE);
+            awaitFile(outbox.resolve(".sent/later.txt"), "the later file sent");
 
-        Awaitility.await("the later file sent").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> Files.exists(outbox.resolve(".sent/later.txt")));
-        assertThat(receiver.inbox().resolve("later.txt")).hasContent("sent after it");
+            assertThat(receiver.inbox().resolve("later.txt")).hasContent("sent after them");
+            assertThat(outbox.resolve(".failed/poison.txt")).hasContent("fails");
+            assertThat(outbox.resolve(".failed/deep.txt")).exists();
+            assertThat(outbox.resolve("poison.txt")).doesNotExist();
+            assertThat(outbox.resolve("deep.txt")).doesNotExist();
+            assertThat(outbox.resolve(".sent/poison.txt")).doesNotExist();
+            assertThat(outbox.resolve(".sent/deep.txt")).doesNotExist();
+            assertThat(Files.readString(outbox.resolve(".failed/poison.txt.error.txt")))
+                    .contains("ran out of memory").contains("JAVA_OPTS=-Xmx").contains("move the parcel back into the outbox");
+            assertThat(Files.readString(outbox.resolve(".failed/deep.txt.error.txt")))
+                    .contains("ran out of stack").contains("JAVA_OPTS=-Xss").contains("move the parcel back into the outbox");
+            Thread.sleep(1500); // a poll or two after them: nothing more is said about them
+            assertThat(logged.containing("poison.txt")).as("the lines naming poison.txt").hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("ran out of memory").contains(".failed").doesNotContain("\n"));
+            assertThat(logged.containing("deep.txt")).as("the lines naming deep.txt").hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("ran out of stack").doesNotContain("\n"));
+        }
+    }
+
+    private static void awaitFile(Path file, String what) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> Files.exists(file));
     }
 }

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.caravan.SettableClock;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,23 +98,7 @@ class HeldChunkBodyTest {
 
     @Test
     void bodiesWaitingForAStalledReaderGiveWayAfterTenSeconds() throws Exception {
-        Instant[] now = {Instant.parse("2026-11-22T08:00:00Z")};
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now[0];
-            }
-        };
+        SettableClock clock = new SettableClock(Instant.parse("2026-11-22T08:00:00Z"));
         SessionStore store = new DiskSessionStore(root, Duration.ofHours(1),
                 new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 150_000), clock);
         Session stalled = session(store, Set.of(1)); // chunk 0 never comes: chunk 1 waits
@@ -125,7 +108,7 @@ class HeldChunkBodyTest {
         store.write(live, 0, body(ChunkFileWriterTest.random(100_000, 2)), null);
         assertEquals(1, kept.get(), "within ten seconds the stalled session's body keeps its place");
 
-        now[0] = now[0].plusSeconds(11);
+        clock.advance(Duration.ofSeconds(11));
         store.write(live, 1, body(ChunkFileWriterTest.random(100_000, 3)), null);
         assertEquals(1, kept.get(), "then it gives way");
         try (InputStream in = store.open(live, live.chunk(1))) {

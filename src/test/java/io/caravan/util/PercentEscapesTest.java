@@ -19,4 +19,11 @@ class PercentEscapesTest {
     void malformedTargetsAreNamed(String target) {
         assertThat(PercentEscapes.problem(target)).contains("percent");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/a|b", "/a\"b", "/a\\b", "/a^b", "/a`b", "/a<b", "/a>b", "/a{b", "/a}b", "/a\u007fb", "/a\u0001b",
+        "/a b", "/a#b", "/?p=[x]", "/caf\u00c3\u00a9"})
+    void charactersNoUrlHoldsAreNamed(String target) {
+        assertThat(PercentEscapes.problem(target)).contains("percent-encode").contains("at character");
+    }
 }

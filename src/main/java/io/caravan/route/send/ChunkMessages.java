@@ -12,7 +12,10 @@ import org.apache.camel.support.DefaultMessage;
 /**
  * Turns a {@link PackIterator} into Camel messages for a streaming splitter: body = chunk bytes,
  * headers per {@link CaravanHeaders}; the last one also carries the manifest. Closing it (the
- * splitter does) stops packing if the split ends early.
+ * splitter does) stops packing if the split ends early. An {@link Error} of the packing (out of heap,
+ * out of stack) comes out as the cause of an {@link IllegalStateException}: the splitter, which takes
+ * the chunks on the shipping pool, fails the parcel's exchange with an exception, and would lose an
+ * {@code Error} with the thread that met it.
  */
 public final class ChunkMessages implements Iterator<Message>, Closeable {
 
@@ -26,12 +29,21 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
 
     @Override
     public boolean hasNext() {
-        return chunks.hasNext();
+        try {
+            return chunks.hasNext();
+        } catch (Error e) {
+            throw packingEnded(e);
+        }
     }
 
     @Override
     public Message next() {
-        Chunk chunk = chunks.next();
+        Chunk chunk;
+        try {
+            chunk = chunks.next();
+        } catch (Error e) {
+            throw packingEnded(e);
+        }
         Message message = new DefaultMessage(context);
         message.setBody(chunk.data());
         message.setHeader(CaravanHeaders.PARCEL, chunk.parcel());
@@ -44,6 +56,10 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
             message.setHeader(CaravanHeaders.MANIFEST, chunks.manifest().toJson());
         }
         return message;
+    }
+
+    private static IllegalStateException packingEnded(Error e) {
+        return new IllegalStateException("the packing of the parcel ended with " + e, e);
     }
 
     @Override

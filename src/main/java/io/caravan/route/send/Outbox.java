@@ -6,6 +6,7 @@ import io.caravan.fs.NameRules;
 import io.caravan.fs.Versions;
 import io.caravan.sender.ShipException;
 import io.caravan.sender.TransferStoppedException;
+import io.caravan.util.Exhaustion;
 import io.caravan.util.FileIdentity;
 import java.io.File;
 import java.io.IOException;
@@ -176,7 +177,10 @@ public final class Outbox implements GenericFileFilter<File> {
      * (at the next poll, or the next start when the service is stopping), resuming from the chunks the
      * receiver holds: when its transfer was stopped on request, the service is stopping, or the receiver
      * was missing or busy. A final failure (a refusal, an unreadable source) moves the parcel, and a
-     * folder's marker, to {@code .failed/} and writes the reason beside it.
+     * folder's marker, to {@code .failed/} and writes the reason beside it. So does an {@link Error}
+     * (out of heap, out of stack: {@link ErrorsAsFailures} makes it the exchange's failure): sent again
+     * by itself, the parcel would most likely strike the same error, in a process that just met it, and
+     * hold back the parcels after it; the note says what to give the process before moving it back.
      */
     public void failed(Exchange exchange) throws IOException {
         AtomicBoolean decided = exchange.getProperty(DECIDED, AtomicBoolean.class);
@@ -185,10 +189,12 @@ public final class Outbox implements GenericFileFilter<File> {
         }
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String name = exchange.getMessage().getHeader(CaravanHeaders.PARCEL, String.class);
+        Error error = Exhaustion.in(cause);
         // one line, of bounded length, whatever the failure's message holds (a peer's answer quoted in it)
-        String reason = cause == null ? "unknown failure" : NameRules.printable(String.valueOf(cause.getMessage()));
+        String reason = error != null ? errorReason(error)
+                : cause == null ? "unknown failure" : NameRules.printable(String.valueOf(cause.getMessage()));
         boolean stopping = exchange.getContext().isStopping();
-        if (stopping || resumable(cause)) {
+        if (error == null && (stopping || resumable(cause))) {
             LOG.warn("parcel '{}' stays in the outbox, resumable ({}): it is sent again {}, from the chunks the receiver"
                     + " holds", name, reason, stopping ? "at the next start" : "at the next pickup");
             return;
@@ -200,6 +206,15 @@ public final class Outbox implements GenericFileFilter<File> {
         }
         moveFolder(exchange, FAILED);
         LOG.error("parcel '{}' failed and was moved to {}: {}", name, dir.resolve(FAILED), reason);
+    }
+
+    /** Why a parcel struck by {@code error} failed, and what to do: what ran out, and what to give the process. */
+    static String errorReason(Error error) {
+        String remedy = Exhaustion.remedy(error);
+        return NameRules.printable("it " + Exhaustion.what(error) + " while it was sent" + (remedy != null
+                ? ": give caravan run " + remedy + ", then move the parcel back into the outbox"
+                : " (an error of Caravan or of its JVM): move the parcel back into the outbox to send it again, and report"
+                        + " the error if it comes again"));
     }
 
     /** The name of the note beside the failed parcel {@code name}: {@code <name>.error.txt}, shortened to fit a name's 255 bytes. */

@@ -1,0 +1,27 @@
+package io.caravan.receiver;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/** Plain sockets to a receiver on 127.0.0.1, for tests that write requests (or parts of them) byte by byte. */
+final class RawSockets {
+
+    private RawSockets() {
+    }
+
+    /** A connection to {@code port} whose reads give up after 15 s. */
+    static Socket open(int port) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(15_000);
+        return socket;
+    }
+
+    /** Writes {@code text} as UTF-8 and flushes it. */
+    static void write(Socket socket, String text) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+}

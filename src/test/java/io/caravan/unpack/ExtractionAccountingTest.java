@@ -1,0 +1,176 @@
+package io.caravan.unpack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.caravan.SparseTar;
+import io.caravan.dedup.DedupIndex;
+import io.caravan.pack.ReferenceEntries;
+import io.caravan.progress.ProgressListener;
+import io.caravan.util.Sha256;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One accounting of the bytes an extraction writes, whatever the entry kind: a sparse entry's holes
+ * (written out), a zip's entries (however many of them share one stored body) and the stored files
+ * copied in for reference entries all count against the expansion bound, and the extraction's
+ * content bytes; a reference materialised as a hard link takes no room and does not count against
+ * the expansion bound.
+ */
+class ExtractionAccountingTest {
+
+    private static final long MIB = 1L << 20;
+
+    @TempDir
+    Path tmp;
+
+    private static ExtractPolicy expansion(long ratio) {
+        return ExtractPolicy.DEFAULT.withMaxExpansion(ratio, MIB);
+    }
+
+    private Unpacker unpacker(ExtractPolicy policy, ExtractHooks hooks) {
+        return new Unpacker(new UnpackOptions(true, OnConflict.MERGE, policy), ProgressListener.NONE, hooks);
+    }
+
+    private Path sparseTar(long realSize) throws Exception {
+        return SparseTar.write(tmp, "top", realSize);
+    }
+
+    @Test
+    void aSparseEntrysHolesCountAgainstTheExpansionBound() throws Exception {
+        Path archive = sparseTar(64 * MIB);
+        Path dest = tmp.resolve("dest");
+
+        assertThatThrownBy(() -> {
+            try (InputStream in = Files.newInputStream(archive)) {
+                unpacker(expansion(1000), ExtractHooks.NONE).unpackArchive(in, "the archive sparse.tar", dest);
+            }
+        }).isInstanceOf(ExpansionLimitException.class).hasMessageContaining("top/sparse.img")
+                .hasMessageContaining("more than 1000 bytes per compressed byte");
+        assertThat(dest.resolve("top")).doesNotExist();
+    }
+
+    @Test
+    void aSparseEntryWithinTheBoundCountsItsRealSize() throws Exception {
+        Path archive = sparseTar(8 * MIB);
+        try (InputStream in = Files.newInputStream(archive)) {
+            UnpackResult result = unpacker(expansion(0), ExtractHooks.NONE).unpackArchive(in, tmp.resolve("dest"));
+            assertThat(result.bytes()).isEqualTo(8 * MIB);
+        }
+        assertThat(tmp.resolve("dest/top/sparse.img")).hasSize(8 * MIB);
+    }
+
+    /** A zip of {@code count} central directory records, each of its own name, all pointing at one body of zeros. */
+    private Path overlappingZip(int count, int bodySize) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("top/k00000"));
+            zip.write(new byte[bodySize]);
+            zip.closeEntry();
+        }
+        ByteBuffer one = ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+        int end = one.capacity() - 22;
+        assertThat(one.getInt(end)).isEqualTo(0x06054b50);
+        int directorySize = one.getInt(end + 12);
+        int directory = one.getInt(end + 16);
+        byte[] record = new byte[directorySize];
+        one.get(directory, record);
+        ByteBuffer zip = ByteBuffer.allocate(directory + count * directorySize + 22).order(ByteOrder.LITTLE_ENDIAN);
+        zip.put(out.toByteArray(), 0, directory);
+        for (int i = 0; i < count; i++) {
+            byte[] named = record.clone();
+            byte[] name = String.format("top/k%05d", i).getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(name, 0, named, 46, name.length);
+            zip.put(named);
+        }
+        zip.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) count).putShort((short) count)
+                .putInt(count * directorySize).putInt(directory).putShort((short) 0);
+        Path file = tmp.resolve("overlap.zip");
+        Files.write(file, zip.array());
+        return file;
+    }
+
+    @Test
+    void aZipWhoseEntriesShareOneBodyIsRefusedByTheExpansionBound() throws Exception {
+        Path zip = overlappingZip(40, (int) (2 * MIB));
+        assertThat(Files.size(zip)).isLessThan(16 * 1024);
+        Path dest = tmp.resolve("dest");
+
+        assertThatThrownBy(() -> unpacker(expansion(1000), ExtractHooks.NONE).unpackZip(zip, dest))
+                .isInstanceOf(ExpansionLimitException.class).hasMessageContaining("more than 1000 bytes per compressed byte")
+                .hasMessageContaining("top/k0");
+        assertThat(dest.resolve("top")).doesNotExist();
+    }
+
+    private byte[] references(String sha256, long size, int count) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8")) {
+            for (int i = 0; i < count; i++) {
+                TarArchiveEntry entry = new TarArchiveEntry("refs/c" + i);
+                entry.setSize(0);
+                entry.setMode(0100600);
+                entry.setModTime(FileTime.fromMillis(1_000_000_000L + i * 1000L)); // not the stored file's: a copy
+                entry.addPaxHeader(ReferenceEntries.SHA256, sha256);
+                entry.addPaxHeader(ReferenceEntries.SIZE, String.valueOf(size));
+                tar.putArchiveEntry(entry);
+                tar.closeArchiveEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private DedupIndex storedFile(Path inbox, byte[] content) throws Exception {
+        Path stored = Files.createDirectories(inbox).resolve("stored.bin");
+        Files.write(stored, content);
+        DedupIndex index = new DedupIndex(inbox, tmp.resolve("dedup.jsonl"));
+        index.record(List.of(Map.entry(stored, Sha256.of(content, 0, content.length))));
+        return index;
+    }
+
+    /** The receiver's way of materialising references: from the content index. */
+    private static ExtractHooks from(DedupIndex index) {
+        return new ExtractHooks() {
+            @Override
+            public boolean materialise(String sha256, long size, Path target, StoredFileCheck mayLink) throws IOException {
+                return index.materialise(sha256, size, target, mayLink);
+            }
+        };
+    }
+
+    @Test
+    void referenceEntriesCopiedInCountAgainstTheExpansionBoundAndInTheBytesWritten() throws Exception {
+        byte[] content = new byte[(int) MIB];
+        new Random(7).nextBytes(content);
+        String sha = Sha256.of(content, 0, content.length);
+        Path inbox = tmp.resolve("inbox");
+        try (DedupIndex index = storedFile(inbox, content)) {
+            byte[] few = references(sha, MIB, 3);
+            UnpackResult result = unpacker(expansion(0), from(index)).unpackArchive(new ByteArrayInputStream(few), inbox);
+            assertThat(result.bytes()).as("three copies of 1 MiB").isEqualTo(3 * MIB);
+
+            byte[] many = references(sha, MIB, 60);
+            assertThat(many.length).isLessThan(100_000);
+            assertThatThrownBy(() -> unpacker(expansion(100), from(index)).unpackArchive(new ByteArrayInputStream(many), tmp.resolve("d2")))
+                    .isInstanceOf(ExpansionLimitException.class).hasMessageContaining("refs/c");
+        }
+        assertThat(tmp.resolve("d2/refs")).doesNotExist();
+    }
+}
