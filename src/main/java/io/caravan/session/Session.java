@@ -108,6 +108,16 @@ public final class Session {
         return before;
     }
 
+    /** Lists chunk {@code index} no more (returned, or null when none was). */
+    StoredChunk unlist(int index) {
+        StoredChunk before = chunks.remove(index);
+        if (before != null) {
+            bytes.addAndGet(-before.size());
+            count.decrementAndGet();
+        }
+        return before;
+    }
+
     public StoredChunk chunk(int index) {
         return chunks.get(index);
     }
