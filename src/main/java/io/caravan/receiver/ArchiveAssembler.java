@@ -1,5 +1,7 @@
 package io.caravan.receiver;
 
+import io.caravan.session.ChunkBody;
+import io.caravan.session.ChunkWrite;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
 import io.caravan.session.SessionListener;
@@ -42,6 +44,12 @@ final class ArchiveAssembler implements SessionListener {
     private final ExtractionSetup setup;
     private final Session session;
     private final ExtractionState state = new ExtractionState();
+    /**
+     * How long an upload handed to the extraction waits for a checkpoint past its end before it is stored
+     * as a chunk file after all: about the time the next chunks take to arrive on a fast link (a checkpoint
+     * needs the extraction to reach a restart point in a later chunk).
+     */
+    static final long DIRECT_WAIT_MILLIS = 3_000;
 
     ArchiveAssembler(Session session, SessionStore store, SessionStagingFolder staging, Path inbox, UnpackOptions options,
                      ExtractHooks contentHooks, ExtractionPool pool) {
@@ -83,8 +91,7 @@ final class ArchiveAssembler implements SessionListener {
             if (state.closed) {
                 return;
             }
-            state.resumeFrom = resumeFrom;
-            int gen = ++state.generation;
+            int gen = state.nextGeneration(resumeFrom);
             if (state.run != null) {
                 state.run.cancelIfQueued(); // a run that started stops at its next chunk: it is no longer current
             }
@@ -100,6 +107,47 @@ final class ArchiveAssembler implements SessionListener {
                         + " extracts no more; finish session " + session.meta().id() + " again once it is back"), -1);
             }
         }
+    }
+
+    /**
+     * Hands chunk {@code index} to the extraction straight from its request body instead of storing it, when
+     * the store covers chunks ({@link SessionStore#coversChunks}), the chunk is whole ({@code fullChunk} bytes:
+     * a shorter one is the last, which no checkpoint follows) and the next one the extraction lacks
+     * ({@link ExtractionState#acceptsDirect}). The caller's thread (never Netty's event loop: the routes run
+     * on Camel's worker threads) waits, at most {@link #DIRECT_WAIT_MILLIS}, until a checkpoint lies past the
+     * chunk's end, then lists it as covered ({@link SessionStore#cover}) and answers it as created: its bytes
+     * are written once, as the extracted files. Null when it was not taken, or not covered in time: the caller
+     * stores the body as any chunk (its extraction has read it already and does not read it again).
+     *
+     * @throws io.caravan.session.ChunkDigestMismatchException when the body does not hash to {@code expectedSha256}
+     */
+    ChunkWrite direct(int index, ChunkBody body, String expectedSha256, long fullChunk) throws IOException {
+        long size = body.length();
+        if (!setup.store().coversChunks() || size != fullChunk || setup.resumableCodec() == null) {
+            return null;
+        }
+        synchronized (state) {
+            if (!state.acceptsDirect(index, session)) {
+                return null;
+            }
+        }
+        String sha = body.sha256();
+        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
+            throw new io.caravan.session.ChunkDigestMismatchException(session.meta().id(), index, expectedSha256, sha);
+        }
+        synchronized (state) {
+            if (!state.acceptsDirect(index, session)) {
+                return null;
+            }
+            DirectChunk chunk = new DirectChunk(index, sha, size, state.generation, body.buffers());
+            state.direct.put(index, chunk);
+            state.notifyAll();
+            // listed while the generation that covers it is current: a run from chunk 0 uncovers it after this
+            if (!state.awaitCovered(chunk, DIRECT_WAIT_MILLIS) || !setup.store().cover(session, index, sha, size)) {
+                return null;
+            }
+        }
+        return new ChunkWrite(session.chunk(index), ChunkWrite.Outcome.CREATED);
     }
 
     @Override

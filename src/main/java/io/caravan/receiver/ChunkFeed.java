@@ -51,24 +51,30 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
 
     /**
      * Starts the stream {@code compressed} bytes in, where a checkpoint lies, instead of at chunk 0; false
-     * (nothing changed) when a chunk before it is not stored, so where it lies is not known.
+     * (nothing changed) when a chunk before it is not stored, so where it lies is not known, or when it lies
+     * inside a covered chunk, whose bytes were never kept. A checkpoint right at the start of a chunk not
+     * received yet starts the stream there.
      */
     boolean startAt(long compressed) {
         long start = 0;
         for (int i = 0; ; i++) {
-            io.caravan.session.StoredChunk chunk = setup.session().chunk(i);
+            StoredChunk chunk = setup.session().chunk(i);
             if (chunk == null) {
-                return false;
+                return compressed == start && startIn(i, start, 0);
             }
             if (compressed < start + chunk.size()) {
-                index = i;
-                position = start;
-                skipInFirst = compressed - start;
-                resumed = true;
-                return true;
+                return !chunk.covered() && startIn(i, start, compressed - start);
             }
             start += chunk.size();
         }
+    }
+
+    private boolean startIn(int chunk, long start, long skip) {
+        index = chunk;
+        position = start;
+        skipInFirst = skip;
+        resumed = true;
+        return true;
     }
 
     /** The SHA-256 of everything read so far; null for a stream started at a checkpoint (its chunks are checked one by one). */
@@ -106,6 +112,7 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
 
     private boolean openNext() throws IOException {
         StoredChunk chunk;
+        InputStream direct = null;
         synchronized (state) {
             long waitingSince = -1;
             while (true) {
@@ -120,6 +127,12 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
                 }
                 chunk = setup.session().chunk(index);
                 if (chunk != null) {
+                    state.reading(index);
+                    break;
+                }
+                DirectChunk handed = state.direct.get(index);
+                if (handed != null && handed.gen == gen && !handed.opened && skipInFirst == 0) {
+                    direct = handed.open(position, state);
                     state.reading(index);
                     break;
                 }
@@ -138,7 +151,7 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
                 }
             }
         }
-        current = setup.store().open(setup.session(), chunk);
+        current = direct != null ? direct : setup.store().open(setup.session(), chunk);
         synchronized (starts) {
             starts.put(position, index);
             if (starts.size() > REMEMBERED) {

@@ -90,6 +90,19 @@ final class ExtractionRun implements Runnable {
         return from;
     }
 
+    /**
+     * Drops the session's covered chunks (a run from chunk 0 needs their bytes, which were never kept): the
+     * sender sends them again, as its status or the finish's answer tells it.
+     */
+    private void uncover() throws IOException {
+        List<Integer> dropped = setup.store().uncover(setup.session());
+        if (!dropped.isEmpty()) {
+            LOG.warn("session {}: its extraction starts again from chunk 0, and the chunks {} it had extracted from"
+                    + " their request bodies are gone: they are listed no more, and the sender sends them again",
+                    setup.session().meta().id(), dropped);
+        }
+    }
+
     /** Whether this run gave its thread up waiting for a chunk (rather than failing). */
     private boolean parked() {
         synchronized (state) {
@@ -120,15 +133,22 @@ final class ExtractionRun implements Runnable {
         }
     }
 
-    /** Records a checkpoint at the first restart point in each chunk after the last one's (at most one a chunk). */
+    /**
+     * Records a checkpoint at the first restart point in each chunk after the last one's (at most one a chunk),
+     * and tells the uploads waiting for one ({@link ExtractionState#checkpointed}).
+     */
     private static final class FeedCheckpoints implements Resumption.Checkpoints {
         private final ChunkFeed feed;
         private final java.nio.file.Path file;
+        private final ExtractionState state;
+        private final int gen;
         private int lastChunk = -1;
 
-        FeedCheckpoints(ChunkFeed feed, java.nio.file.Path file) {
+        FeedCheckpoints(ChunkFeed feed, java.nio.file.Path file, ExtractionState state, int gen) {
             this.feed = feed;
             this.file = file;
+            this.state = state;
+            this.gen = gen;
         }
 
         @Override
@@ -140,6 +160,7 @@ final class ExtractionRun implements Runnable {
         public void record(ExtractionCheckpoint checkpoint) throws IOException {
             checkpoint.writeTo(file);
             lastChunk = feed.chunkAt(checkpoint.compressed());
+            state.checkpointed(gen, checkpoint.compressed());
         }
     }
 
@@ -190,15 +211,18 @@ final class ExtractionRun implements Runnable {
             ExtractionCheckpoint from = resumeFrom(feed);
             if (from == null) {
                 setup.dropCheckpoint(); // before the folder it speaks of changes
+                uncover();
             }
             // the run holds its staging folder open: what it writes goes there, whatever is swapped in for its name
             try (ConfinedDir own = from == null ? setup.staging().fresh() : setup.staging().open()) {
                 Unpacker unpacker = new Unpacker(setup.options(), ProgressListener.NONE, hooks);
                 // the stream is read as what it is: restart points only in the format the session names
                 Peeked stream = new Peeked(feed);
-                SafeExtractor.Result result = codec != null && (from != null || startsAs(stream, codec))
-                        ? unpacker.extractResumable(stream, own.self(),
-                                new Resumption(codec, from, setup.journalFile(), new FeedCheckpoints(feed, setup.checkpointFile())))
+                boolean resumable = codec != null && (from != null || startsAs(stream, codec));
+                state.checkpointing(gen, resumable, from == null ? -1 : from.compressed());
+                SafeExtractor.Result result = resumable
+                        ? unpacker.extractResumable(stream, own.self(), new Resumption(codec, from, setup.journalFile(),
+                                new FeedCheckpoints(feed, setup.checkpointFile(), state, gen)))
                         : unpacker.extractInto(stream, own.self(), null);
                 state.succeeded(gen, new ArchiveAssembler.Outcome(result, feed.sha256(), reported));
             }

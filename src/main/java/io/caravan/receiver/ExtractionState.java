@@ -26,12 +26,94 @@ final class ExtractionState {
      * run starts at chunk 0 in an empty staging folder. Only the first run after a restart resumes.
      */
     io.caravan.unpack.ExtractionCheckpoint resumeFrom;
+    /** Chunks handed to the extraction from their request bodies, not stored, by index (see {@link DirectChunk}). */
+    final java.util.Map<Integer, DirectChunk> direct = new java.util.HashMap<>();
+    /** Where the current generation's last checkpoint lies in the stream (the one it resumed from, at first); -1: none. */
+    long checkpointed = -1;
+    /** Whether the current generation's run records checkpoints: null until it says. */
+    Boolean checkpointing;
     /** Whether a run is using the staging folder (an older one stopping, or the current one). */
     private boolean stagingTaken;
     final ExtractionResult result = new ExtractionResult();
 
     synchronized boolean wantsBody(int index) {
         return !closed && parkedAt == null && index >= nextIndex && index < nextIndex + READ_AHEAD;
+    }
+
+    /** A new generation starts, from {@code resumeFrom} (or chunk 0). With the monitor held. */
+    int nextGeneration(io.caravan.unpack.ExtractionCheckpoint resumeFrom) {
+        this.resumeFrom = resumeFrom;
+        checkpointed = -1;
+        checkpointing = null;
+        return ++generation;
+    }
+
+    /** Whether the run of {@code gen} records checkpoints; tells the uploads that wait. */
+    synchronized void checkpointing(int gen, boolean records, long from) {
+        if (gen == generation) {
+            checkpointing = records;
+            checkpointed = from;
+            notifyAll();
+        }
+    }
+
+    /** The run of {@code gen} recorded a checkpoint at {@code compressed} of the stream; tells the uploads that wait. */
+    synchronized void checkpointed(int gen, long compressed) {
+        if (gen == generation) {
+            checkpointed = Math.max(checkpointed, compressed);
+            notifyAll();
+        }
+    }
+
+    /**
+     * Whether chunk {@code index} of {@code session} may go to the extraction straight from its body: the
+     * extraction runs (or is queued), does not park and has not ended or said it records no checkpoints,
+     * and the chunk is the next one it lacks (every chunk from the one it reads to the one before is
+     * stored or handed to it already). With the monitor held.
+     */
+    boolean acceptsDirect(int index, io.caravan.session.Session session) {
+        if (closed || parkedAt != null || Boolean.FALSE.equals(checkpointing) || run == null || run.done()
+                || totalChunks != null || direct.containsKey(index)) {
+            return false;
+        }
+        int next = Math.max(0, nextIndex - 1);
+        while (next < index && (session.chunk(next) != null || direct.containsKey(next))) {
+            next++;
+        }
+        return next == index && session.chunk(index) == null;
+    }
+
+    /**
+     * Waits, at most {@code millis}, until a checkpoint of the extraction lies past the end of {@code chunk}
+     * (true: it is covered), or until that can no longer come (a new generation, a parked or ended run, no
+     * checkpoints; false); either way, once the feed has let go of its buffers, it is handed no more. With
+     * the monitor held.
+     */
+    boolean awaitCovered(DirectChunk chunk, long millis) throws InterruptedIOException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        boolean covered = false;
+        while (true) {
+            boolean live = chunk.gen == generation && !closed && parkedAt == null
+                    && !Boolean.FALSE.equals(checkpointing) && run != null && !run.done();
+            covered = live && chunk.end >= 0 && checkpointed >= chunk.end;
+            long left = deadline - System.nanoTime();
+            if (covered || !live || left <= 0) {
+                break;
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (chunk.opened) {
+            while (!chunk.done) {
+                await(); // the feed reads it whole or stops: one chunk from memory
+            }
+        }
+        direct.remove(chunk.index, chunk);
+        return covered;
     }
 
     /** Whether {@code gen} is the current generation. With the monitor held. */

@@ -288,11 +288,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
 
     /** A covered chunk sent again: identical with its hash (nothing written), else refused (its bytes are extracted). */
     private static ChunkWrite coveredAgain(Session session, StoredChunk covered, ChunkBody body, String expectedSha256) {
-        java.security.MessageDigest digest = io.caravan.util.Sha256.newDigest();
-        for (java.nio.ByteBuffer part : body.buffers()) {
-            digest.update(part.duplicate());
-        }
-        String sha = io.caravan.util.Sha256.hex(digest);
+        String sha = body.sha256();
         if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
             throw new ChunkDigestMismatchException(session.meta().id(), covered.index(), expectedSha256, sha);
         }
@@ -321,7 +317,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         }
         SessionFolder folder = enter(session);
         try {
-            synchronized (session) {
+            synchronized (session.coverLock()) {
                 throwIfRemoved(session);
                 if (session.chunk(index) != null) {
                     return false;
@@ -340,7 +336,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     public List<Integer> uncover(Session session) throws IOException {
         SessionFolder folder = enter(session);
         try {
-            synchronized (session) {
+            synchronized (session.coverLock()) {
                 List<Integer> dropped = session.chunks().values().stream().filter(StoredChunk::covered)
                         .map(StoredChunk::index).toList();
                 if (!dropped.isEmpty()) {
@@ -477,7 +473,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
 
     /** Lists {@code stored} in place of {@code existing} (whose own file goes); under the session's monitor. */
     private ChunkWrite listed(Session session, StoredChunk existing, StoredChunk stored, ChunkBody body) throws IOException {
-        if (existing != null && existing.offset() == 0 && !existing.file().equals(stored.file())
+        if (existing != null && !existing.covered() && existing.offset() == 0 && !existing.file().equals(stored.file())
                 && !existing.file().equals(SessionFolders.DATA_FILE)) {
             Files.deleteIfExists(session.fileOf(existing.file()));
         }

@@ -166,7 +166,9 @@ public interface SessionStore {
      * it was not forced). A covered chunk sent again with its SHA-256 is {@link ChunkWrite.Outcome#IDENTICAL};
      * with another it is refused (409 {@code chunk_extracted}): its bytes are extracted already. False (nothing
      * changed) when the store does not cover chunks ({@link #coversChunks}), the session is not an archive
-     * session, or the index holds a chunk already; the caller then stores the body.
+     * session, or the index holds a chunk already; the caller then stores the body. Never waits for the
+     * session's monitor (a finish holds it while it waits for the extraction), so an extraction may call it
+     * and {@link #uncover}.
      */
     default boolean cover(Session session, int index, String sha256, long size) throws IOException {
         return false;

@@ -62,6 +62,16 @@ class ReceiverCrashIT {
 
     private Process server;
     private Path serverLog;
+    /** The receiver's root folder and port, the same across its restarts. */
+    private Path root;
+    private int port;
+
+    @org.junit.jupiter.api.BeforeEach
+    void receiverPlace() throws IOException {
+        root = tmp.resolve("inbox");
+        port = ReceiverFixture.freePort();
+        serverLog = tmp.resolve("serve.log");
+    }
 
     @AfterEach
     void killServer() throws InterruptedException {
@@ -81,9 +91,6 @@ class ReceiverCrashIT {
         int total = manifest.totalChunks();
         assertThat(total).as("enough parts to kill the receiver in the middle").isGreaterThan(40);
 
-        Path root = tmp.resolve("inbox");
-        int port = ReceiverFixture.freePort();
-        serverLog = tmp.resolve("serve.log");
         try {
             String sid = startServerAndSession(root, port);
             HttpClient before = client();
@@ -215,9 +222,6 @@ class ReceiverCrashIT {
         Manifest manifest = PackUnpack.pack(source, tmp.resolve("parts/tree"), "zstd", chunkSize);
         Path prefix = tmp.resolve("parts/tree").toAbsolutePath();
         int total = manifest.totalChunks();
-        Path root = tmp.resolve("inbox");
-        int port = ReceiverFixture.freePort();
-        serverLog = tmp.resolve("serve.log");
         try {
             String sid = startServerAndSession(root, port);
             HttpClient before = client();
@@ -248,19 +252,117 @@ class ReceiverCrashIT {
             for (int idx = sent; idx < total; idx++) {
                 put(later, port, sid, manifest, prefix, idx);
             }
-            HttpResponse<String> finish = send(later, port, "POST", "/finish/" + sid,
-                    manifest.toJson().getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json");
-            assertThat(finish.statusCode()).as(finish.body()).isEqualTo(200);
-            assertThat(JSON.readTree(finish.body()).get("sha256").asText()).isEqualTo(manifest.sha256());
-            assertThat(TreeSnapshot.of(source).differences(TreeSnapshot.of(root.resolve("tree")))).isEmpty();
+            assertFinishes(later, port, sid, manifest, source, root);
             assertThat(Files.readString(serverLog)).doesNotContain("extracts from chunk 0 again");
             assertThat(checkpoint).doesNotExist();
         } catch (Throwable failure) {
-            if (Files.exists(serverLog)) {
-                System.err.println("---- caravan serve log ----\n" + Files.readString(serverLog));
-            }
+            printServerLog();
             throw failure;
         }
+    }
+
+    /**
+     * Chunks acknowledged without being written (covered by a checkpoint of their extraction, listed in
+     * {@code chunks.log}) are received after a kill -9: {@code /status} lists them, the extraction resumes
+     * from its checkpoint past them, and the parcel completes with the chunks that were missing.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void chunksAcknowledgedWithoutFilesAreReceivedAfterKillNine() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("src/tree"));
+        for (int f = 0; f < 48; f++) {
+            TestTrees.random(source.resolve("file-" + f + ".bin"), 200_000, f);
+        }
+        int chunkSize = 512 * 1024;
+        Manifest manifest = PackUnpack.pack(source, tmp.resolve("parts/tree"), "zstd", chunkSize);
+        Path prefix = tmp.resolve("parts/tree").toAbsolutePath();
+        int total = manifest.totalChunks();
+        try {
+            startServer(root, port);
+            HttpResponse<String> start = send(client(), port, "POST", "/start",
+                    ("{\"codec\":\"zstd\",\"name\":\"tree\",\"chunk_size\":" + chunkSize + "}").getBytes(StandardCharsets.UTF_8),
+                    "Content-Type", "application/json");
+            assertThat(start.statusCode()).as(start.body()).isEqualTo(201);
+            String sid = JSON.readTree(start.body()).get("session_id").asText();
+            Path log = root.resolve(".caravan/sessions").resolve(sid).resolve("chunks.log");
+
+            // in order, three in flight, until three chunks are covered; then kill -9
+            HttpClient before = client();
+            Map<Integer, String> acknowledged = new ConcurrentHashMap<>();
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService uploaders = Executors.newFixedThreadPool(UPLOADERS);
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < UPLOADERS; t++) {
+                workers.add(uploaders.submit(() -> {
+                    for (int idx; (idx = next.getAndIncrement()) < total; ) {
+                        if (Files.exists(log) && Files.readAllLines(log).size() >= 3) {
+                            return null;
+                        }
+                        try {
+                            put(before, port, sid, manifest, prefix, idx);
+                        } catch (IOException e) {
+                            return null; // the receiver is gone
+                        }
+                        acknowledged.put(idx, manifest.chunks().get(idx).checksum());
+                    }
+                    return null;
+                }));
+            }
+            await("three chunks covered").atMost(Duration.ofSeconds(30))
+                    .until(() -> Files.exists(log) && Files.readAllLines(log).size() >= 3);
+            for (Future<?> worker : workers) {
+                worker.get(30, TimeUnit.SECONDS);
+            }
+            uploaders.shutdown();
+            server.destroyForcibly();
+            assertThat(server.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            Map<Integer, String> covered = new TreeMap<>();
+            for (String line : Files.readAllLines(log)) {
+                String[] field = line.split(" ");
+                assertThat(field[0]).isEqualTo("X");
+                covered.put(Integer.parseInt(field[1]), field[2]);
+            }
+            Map<Integer, String> onDisk = chunksOnDisk(root.resolve(".caravan/sessions").resolve(sid).resolve("chunks"), manifest);
+            assertThat(onDisk.keySet()).as("a covered chunk has no file").doesNotContainAnyElementsOf(covered.keySet());
+            assertThat(acknowledged).as("covered chunks were acknowledged").containsAllEntriesOf(covered);
+
+            startServer(root, port);
+            HttpClient later = client();
+            JsonNode state = JSON.readTree(send(later, port, "GET", "/status/" + sid, null).body());
+            Map<Integer, String> listed = new TreeMap<>();
+            state.get("chunks").fields().forEachRemaining(e -> listed.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+            assertThat(listed).as("every acknowledged chunk, covered or stored").containsAllEntriesOf(acknowledged);
+            assertThat(listed).isEqualTo(new TreeMap<>(acknowledged));
+            await("the extraction resumes from its checkpoint").atMost(Duration.ofSeconds(20))
+                    .until(() -> Files.readString(serverLog).contains("extraction resumed from its checkpoint at byte"));
+            for (int idx = 0; idx < total; idx++) {
+                if (!listed.containsKey(idx)) {
+                    put(later, port, sid, manifest, prefix, idx);
+                }
+            }
+            assertFinishes(later, port, sid, manifest, source, root);
+            assertThat(Files.readString(serverLog)).doesNotContain("starts again from chunk 0");
+        } catch (Throwable failure) {
+            printServerLog();
+            throw failure;
+        }
+    }
+
+    /** Prints the server's log, for a test that failed. */
+    private void printServerLog() throws IOException {
+        if (Files.exists(serverLog)) {
+            System.err.println("---- caravan serve log ----\n" + Files.readString(serverLog));
+        }
+    }
+
+    /** Finishes session {@code sid} with {@code manifest}: 200, the stream's SHA-256, the source tree published as 'tree'. */
+    private static void assertFinishes(HttpClient client, int port, String sid, Manifest manifest, Path source, Path root)
+            throws Exception {
+        HttpResponse<String> finish = send(client, port, "POST", "/finish/" + sid,
+                manifest.toJson().getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json");
+        assertThat(finish.statusCode()).as(finish.body()).isEqualTo(200);
+        assertThat(JSON.readTree(finish.body()).get("sha256").asText()).isEqualTo(manifest.sha256());
+        assertThat(TreeSnapshot.of(source).differences(TreeSnapshot.of(root.resolve("tree")))).isEmpty();
     }
 
     private static void put(HttpClient client, int port, String sid, Manifest manifest, Path prefix, int idx)
