@@ -23,16 +23,19 @@ port=$(free_port)
 "$CARAVAN" serve --host 127.0.0.1 --port "$port" --root "$inbox" > "$w/serve.log" 2>&1 &
 serve_pid=$!
 trap 'kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; rm -rf -- "$w"' EXIT
-wait_url "http://127.0.0.1:$port/health" "$serve_pid" serve
+wait_http "http://127.0.0.1:$port/health" "$serve_pid" serve ""
 written() { awk '/^write_bytes:/ { print $2 }' "/proc/$serve_pid/io"; }
 before=$(written)
+t0=$(now)
 "$CARAVAN" send "$src" parcel --to "http://127.0.0.1:$port" --no-dedup --state-dir "$w/state" -q "$@" > "$w/send.log" 2>&1 \
   || { cat "$w/send.log" >&2; exit 1; }
+seconds=$(elapsed "$t0")
 sync
 after=$(written)
 received=$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '/^caravan_bytes_received/ { printf "%d", $2 }')
 published=$(du -sb --apparent-size "$inbox/parcel" | cut -f1)
 wrote=$((after - before))
-echo "received $received bytes of chunks; published $published bytes; the receiver wrote $wrote bytes"
+echo "received $received bytes of chunks; published $published bytes; the receiver wrote $wrote bytes; the send took $seconds s"
+grep -o '[0-9]* of [0-9]* chunks were extracted from their request bodies' "$w/serve.log" || true
 awk -v w="$wrote" -v r="$received" -v p="$published" \
   'BEGIN { printf "written per received byte: %.3f; written per published byte: %.3f\n", w / r, w / p }'

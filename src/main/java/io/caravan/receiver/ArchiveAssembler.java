@@ -199,9 +199,16 @@ final class ArchiveAssembler implements SessionListener {
             start();
             state.awaitRun();
         }
+        Outcome outcome;
         synchronized (state) {
-            return state.result.outcomeOrThrow(session.meta().id());
+            outcome = state.result.outcomeOrThrow(session.meta().id());
         }
+        long covered = session.chunks().values().stream().filter(io.caravan.session.StoredChunk::covered).count();
+        if (session.meta().archive()) {
+            LOG.info("session {}: {} of {} chunks were extracted from their request bodies and never written as chunk files",
+                    session.meta().id(), covered, total);
+        }
+        return outcome;
     }
 
     /**
