@@ -35,19 +35,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReceiverWritesOnceTest {
 
-    private static final int CHUNK = 1 << 20;
+    static final int CHUNK = 1 << 20;
 
     @TempDir
     Path tmp;
 
     /** Forty files of 250 KB of random bytes (restart points every 2 MiB of tar), packed with zstd in 1 MiB chunks. */
     private Parcel parcel() throws Exception {
+        return parcel(tmp, CHUNK);
+    }
+
+    /** The parcel of {@link #parcel()}, made in {@code tmp}, in chunks of {@code chunkSize}. */
+    static Parcel parcel(Path tmp, int chunkSize) throws Exception {
         Path source = Files.createDirectories(tmp.resolve("src/tree"));
         for (int f = 0; f < 40; f++) {
             TestTrees.random(source.resolve("file-" + f + ".bin"), 250_000, f);
         }
         Path prefix = tmp.resolve("parts/p");
-        Manifest manifest = PackUnpack.pack(source, prefix, "zstd", CHUNK);
+        Manifest manifest = PackUnpack.pack(source, prefix, "zstd", chunkSize);
         List<byte[]> parts = new ArrayList<>();
         for (ChunkInfo chunk : manifest.chunks()) {
             parts.add(Files.readAllBytes(PartFiles.part(prefix, chunk.index())));
