@@ -128,15 +128,21 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
                 chunk = setup.session().chunk(index);
                 if (chunk != null) {
                     state.reading(index);
+                    state.starvedSince = 0;
                     break;
                 }
                 DirectChunk handed = state.direct.get(index);
                 if (handed != null && handed.gen == gen && !handed.opened && skipInFirst == 0) {
                     direct = handed.open(position, state);
                     state.reading(index);
+                    state.starvedSince = 0;
                     break;
                 }
                 long now = System.nanoTime();
+                if (state.starvedSince == 0) {
+                    state.starvedSince = now;
+                    state.notifyAll(); // uploads waiting for a checkpoint learn that the extraction waits for more
+                }
                 if (waitingSince < 0) {
                     waitingSince = now;
                 } else if (now - waitingSince >= YIELD_AFTER_MILLIS * 1_000_000 && setup.pool().othersWaiting()) {

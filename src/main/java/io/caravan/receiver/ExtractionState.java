@@ -11,6 +11,12 @@ import java.io.InterruptedIOException;
  */
 final class ExtractionState {
 
+    /**
+     * How long the extraction may wait for a chunk it was not given before the uploads waiting for a checkpoint
+     * are stored as chunk files: a chunk in transit arrives sooner on a fast link.
+     */
+    static final long STARVED_MILLIS = 200;
+
     /** How many chunks past the one being read the store keeps in memory for this extraction. */
     private static final int READ_AHEAD = 3;
 
@@ -32,6 +38,11 @@ final class ExtractionState {
     long checkpointed = -1;
     /** Whether the current generation's run records checkpoints: null until it says. */
     Boolean checkpointing;
+    /**
+     * Since when ({@link System#nanoTime}) the current run's feed waits for a chunk that is neither stored nor
+     * handed to it; 0 while it reads.
+     */
+    long starvedSince;
     /** Whether a run is using the staging folder (an older one stopping, or the current one). */
     private boolean stagingTaken;
     final ExtractionResult result = new ExtractionResult();
@@ -45,6 +56,7 @@ final class ExtractionState {
         this.resumeFrom = resumeFrom;
         checkpointed = -1;
         checkpointing = null;
+        starvedSince = 0;
         return ++generation;
     }
 
@@ -96,12 +108,16 @@ final class ExtractionState {
             boolean live = chunk.gen == generation && !closed && parkedAt == null
                     && !Boolean.FALSE.equals(checkpointing) && run != null && !run.done();
             covered = live && chunk.end >= 0 && checkpointed >= chunk.end;
-            long left = deadline - System.nanoTime();
-            if (covered || !live || left <= 0) {
+            long now = System.nanoTime();
+            // the extraction read all it was given and waits for more, which a sender whose uploads all wait here
+            // holds back: no checkpoint comes, so the chunk is stored now rather than at the deadline
+            boolean starved = chunk.done && starvedSince != 0 && now - starvedSince >= STARVED_MILLIS * 1_000_000;
+            long left = deadline - now;
+            if (covered || !live || starved || left <= 0) {
                 break;
             }
             try {
-                wait(Math.max(1, left / 1_000_000));
+                wait(Math.max(1, Math.min(left / 1_000_000, STARVED_MILLIS)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;

@@ -119,6 +119,34 @@ class ReceiverWritesOnceTest {
         }
     }
 
+    /**
+     * Chunks inside one large file have no restart point: no checkpoint can cover them until the sender sends
+     * the chunks after the file, which it holds back while its uploads wait. Once the extraction has read every
+     * chunk it was given and waits for the next, the waiting uploads are stored as chunk files at once, not
+     * after the whole bounded wait.
+     */
+    @Test
+    void chunksNoCheckpointCanCoverAreStoredOnceTheExtractionWaitsForMore() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("big/tree"));
+        TestTrees.random(source.resolve("large.bin"), 16L * CHUNK, 7);
+        Path prefix = tmp.resolve("big-parts/p");
+        Manifest manifest = PackUnpack.pack(source, prefix, "zstd", CHUNK);
+        List<byte[]> parts = new ArrayList<>();
+        for (ChunkInfo chunk : manifest.chunks()) {
+            parts.add(Files.readAllBytes(PartFiles.part(prefix, chunk.index())));
+        }
+        Parcel parcel = new Parcel(source, manifest, parts);
+        try (ReceiverFixture receiver = new ReceiverFixture(tmp.resolve("inbox"))) {
+            String sid = startArchive(receiver, "large", Map.of("chunk_size", CHUNK));
+            long started = System.nanoTime();
+            sendInOrder(receiver, sid, parcel);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(millis).as("16 chunks, four in flight, none waiting out its %d ms", ArchiveAssembler.DIRECT_WAIT_MILLIS)
+                    .isLessThan(2 * ArchiveAssembler.DIRECT_WAIT_MILLIS);
+            assertPublished(receiver, finish(receiver, sid, parcel), parcel, "large");
+        }
+    }
+
     @Test
     void aCoveredChunkSentAgainIsIdenticalWithItsBodyAndRefusedWithAnother() throws Exception {
         Parcel parcel = parcel();
