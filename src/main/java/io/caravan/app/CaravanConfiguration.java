@@ -24,6 +24,7 @@ import io.caravan.receiver.AnonymousAccessGuard;
 import io.caravan.receiver.AuthFailureLog;
 import io.caravan.receiver.BearerToken;
 import io.caravan.receiver.ConnectionLimit;
+import io.caravan.receiver.ConsumerFailureLog;
 import io.caravan.receiver.DescriptorShortage;
 import io.caravan.receiver.ErrorAnswers;
 import io.caravan.receiver.Receiver;
@@ -186,6 +187,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .headTimeout(settings.duration("caravan.console.head-timeout", "10s")));
         context.getRegistry().bind("consoleChannels", new ConnectionLimit(settings.integer("caravan.console.max-connections",
                 CONSOLE_MAX_CONNECTIONS), "the console", "caravan.console").channels());
+        context.getRegistry().bind("consoleFailures", new ConsumerFailureLog(code -> { }));
         LOG.info("console: http://{}:{}/ ({})", host, settings.text("caravan.console.port", "?"),
                 token.required() ? "behind the token" : "open to whoever reaches it: no token is set");
     }
@@ -411,6 +413,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s")));
         // the HTTP server's channel group: counts every connection as it is accepted (routes/receiver.camel.yaml)
         context.getRegistry().bind("receiverChannels", connectionLimit(settings).channels());
+        context.getRegistry().bind("receiverFailures", new ConsumerFailureLog(receiver::rejected));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.logging.log4j.Level;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,11 +19,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Clients that hang up in the middle of a request's body (closing or resetting the connection) cost the
  * receiver's log nothing but a DEBUG line each, with or without the token, however many of them there are:
  * no warning, no stack trace. Each is counted ({@code caravan_rejections_total{reason="connection_lost"}}),
- * and the receiver goes on answering.
+ * and the receiver goes on answering. So do clients that send requests one after another and reset the
+ * connection without reading their answers: the answers the receiver can no longer write cost no warning.
  */
 class ReceiverClientsHangingUpTest {
 
     private static final int TIMES = 40;
+    private static final int RESETS = 200;
+    private static final int PIPELINED = 20;
 
     @TempDir
     static Path tmp;
@@ -49,6 +53,24 @@ class ReceiverClientsHangingUpTest {
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> lost(receiver) >= before + TIMES);
             Thread.sleep(300); // anything logged late would be logged by now
+            assertThat(log.errorsAndTraces()).isEmpty();
+            assertThat(log.containing("")).hasSizeLessThanOrEqualTo(2);
+        }
+        assertThat(receiver.get("/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aResetBeforeItsAnswersAreReadCostsTheLogNoWarningAndNoTrace(ReceiverFixture receiver) throws Exception {
+        String pipelined = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(PIPELINED);
+        try (LoggedWarnings log = new LoggedWarnings(Level.INFO)) {
+            for (int i = 0; i < RESETS; i++) {
+                try (Socket socket = RawSockets.open(receiver.port(), 1024)) {
+                    socket.setSoLinger(true, 0); // the close resets the connection, its answers unread
+                    RawSockets.write(socket, pipelined);
+                    Thread.sleep(2); // the receiver has begun writing answers
+                }
+            }
+            Thread.sleep(1000); // the answers still being written fail by now, and anything logged late is logged
             assertThat(log.errorsAndTraces()).isEmpty();
             assertThat(log.containing("")).hasSizeLessThanOrEqualTo(2);
         }
