@@ -103,6 +103,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         if (pipeline.get(TokenFreeRequests.class) == null) {
             pipeline.addAfter(ctx.name(), "caravan-token-free-bodies", new TokenFreeRequests(rejected, audit));
         }
+        HungUpRequests.addTo(pipeline);
         if (pipeline.get(UploadGathering.class) == null) {
             pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, directMemory, rejected));
         }
