@@ -412,7 +412,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .directMemory(directMemory)
                 .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s")));
         // the HTTP server's channel group: counts every connection as it is accepted (routes/receiver.camel.yaml)
-        context.getRegistry().bind("receiverChannels", connectionLimit(settings).channels());
+        ConnectionLimit connections = connectionLimit(settings);
+        context.getRegistry().bind("receiverConnections", connections);
+        context.getRegistry().bind("receiverChannels", connections.channels());
         context.getRegistry().bind("receiverFailures", new ConsumerFailureLog(receiver::rejected));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
@@ -487,7 +489,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
         });
         io.caravan.share.Shares shares = new io.caravan.share.Shares(folders, receiver.config().stateDir(),
                 settings.integer("caravan.share.keep", 10_000), settings.duration("caravan.share.settle", "300ms"),
-                settings.duration("caravan.share.rescan", "60s"), new SyncConsole(System.out));
+                settings.duration("caravan.share.rescan", "60s"), new SyncConsole(System.out))
+                .bounded(settings.integer("caravan.share.max-waiting", io.caravan.share.Shares.MAX_WAITING),
+                        settings.integer("caravan.share.max-followers", io.caravan.share.Shares.MAX_FOLLOWERS));
         // parked polls are exchanges in flight: answered as soon as the context begins to stop, so it need not wait for them
         context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
             @Override

@@ -87,6 +87,16 @@ public final class ConnectionLimit {
         return max;
     }
 
+    /** Connections counted within {@link #max} now. */
+    synchronized int live() {
+        return live;
+    }
+
+    /** Connections accepted and not yet closed now (those being closed, or just accepted, included). */
+    synchronized int held() {
+        return held;
+    }
+
     /** How far past {@link #max} the connections not yet closed (being closed, or just accepted) may go before accepts pause. */
     private int hardMax() {
         return max + Math.max(8, max / 4);

@@ -129,6 +129,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         if (pipeline.get(TokenFreeRequests.class) == null) {
             pipeline.addAfter(ctx.name(), "caravan-token-free-bodies", new TokenFreeRequests(rejected, audit));
         }
+        HungUpRequests.addTo(pipeline);
         if (pipeline.get(UploadGathering.class) == null) {
             pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, directMemory, shares,
                     rejected, watch == null ? length -> { } : watch::bodyReserved));

@@ -22,6 +22,9 @@ import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.AsyncProcessorSupport;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -33,10 +36,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * {@link CatalogService#file}), {@code POST /shares/{name}/files} (several files in one answer,
  * {@link ShareBundle}) and the long-poll {@code GET /shares/{name}/events?since=&timeout=},
  * an {@link AsyncProcessor}: a poll with nothing to answer yet returns its thread at once and is
- * answered when the log completes its future. Every verb requires the receiver's token.
+ * answered when the log completes its future; when its connection closes first (the client hung up),
+ * the poll is let go at once, its exchange ended, so a client that opens polls and hangs up leaves
+ * nothing behind. Every verb requires the receiver's token.
  */
 public final class ShareApi {
 
+    /** The header camel-netty puts the request's channel context in. */
+    private static final String CHANNEL_CONTEXT = "CamelNettyChannelHandlerContext";
     /** Longest wait a poll may ask for. */
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -131,13 +138,21 @@ public final class ShareApi {
             public boolean process(Exchange exchange, AsyncCallback callback) {
                 CompletableFuture<List<ShareEvent>> answer;
                 Share share;
+                Channel channel = exchange.getMessage().getHeader(CHANNEL_CONTEXT) instanceof ChannelHandlerContext context
+                        ? context.channel() : null;
+                if (channel != null && !channel.isActive()) {
+                    callback.done(true); // hung up before its turn came: nothing to answer, no follower seen
+                    return true;
+                }
+                CompletableFuture<Void> hungUp = new CompletableFuture<>();
                 try {
                     share = share(exchange);
                     long since = number(query(exchange, "since"), "since", 0);
                     long wait = Math.min(number(query(exchange, "timeout"), "timeout", 25), MAX_WAIT.toSeconds());
                     Message in = exchange.getMessage();
                     answer = shares.await(share, since, Duration.ofSeconds(Math.max(0, wait)),
-                            in.getHeader("X-Caravan-Follower", String.class), in.getHeader("CamelNettyRemoteAddress", String.class));
+                            in.getHeader("X-Caravan-Follower", String.class), in.getHeader("CamelNettyRemoteAddress", String.class),
+                            hungUp);
                 } catch (Exception e) {
                     exchange.setException(e);
                     callback.done(true);
@@ -157,6 +172,12 @@ public final class ShareApi {
                     }
                     callback.done(false);
                 });
+                if (channel != null) {
+                    // a client that hangs up frees its poll (and this exchange, with its connection's pipeline) at once
+                    ChannelFutureListener gone = closed -> hungUp.complete(null);
+                    channel.closeFuture().addListener(gone);
+                    answer.whenComplete((events, failure) -> channel.closeFuture().removeListener(gone));
+                }
                 return false;
             }
         };
