@@ -8,6 +8,7 @@ import io.caravan.catalog.CatalogService;
 import io.caravan.catalog.FileSliceAnswer;
 import io.caravan.catalog.StreamedAnswers;
 import io.caravan.receiver.BearerToken;
+import io.caravan.receiver.QueryParameters;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.SyncEntry;
 import java.io.IOException;
@@ -71,7 +72,7 @@ public final class ShareApi {
      */
     public void listing(Exchange exchange) throws Exception {
         Share share = share(exchange);
-        boolean checksum = "true".equalsIgnoreCase(query(exchange, "checksum"));
+        boolean checksum = "true".equalsIgnoreCase(QueryParameters.nonEmpty(exchange, "checksum"));
         ShareLog.Listing listing = share.log().listing();
         byte[] buffer = checksum ? new byte[64 * 1024] : null; // used by the listing's one thread only
         ShareListing.Hashes hashes = checksum ? (entry, whileHashing) -> share.sha256(entry, buffer, whileHashing)
@@ -84,7 +85,7 @@ public final class ShareApi {
     public void file(Exchange exchange) throws Exception {
         Share share = share(exchange);
         Message in = exchange.getMessage();
-        String path = query(exchange, "path");
+        String path = QueryParameters.nonEmpty(exchange, "path");
         CatalogService reader = reader(share);
         CatalogService.OpenFile file = reader.file(path, in.getHeader("Range", String.class));
         ByteRange range = file.range();
@@ -133,8 +134,8 @@ public final class ShareApi {
                 Share share;
                 try {
                     share = share(exchange);
-                    long since = number(query(exchange, "since"), "since", 0);
-                    long wait = Math.min(number(query(exchange, "timeout"), "timeout", 25), MAX_WAIT.toSeconds());
+                    long since = number(QueryParameters.nonEmpty(exchange, "since"), "since", 0);
+                    long wait = Math.min(number(QueryParameters.nonEmpty(exchange, "timeout"), "timeout", 25), MAX_WAIT.toSeconds());
                     Message in = exchange.getMessage();
                     answer = shares.await(share, since, Duration.ofSeconds(Math.max(0, wait)),
                             in.getHeader("X-Caravan-Follower", String.class), in.getHeader("CamelNettyRemoteAddress", String.class));
@@ -193,10 +194,6 @@ public final class ShareApi {
         }
     }
 
-    private static String query(Exchange exchange, String name) {
-        String raw = exchange.getMessage().getHeader(name, String.class);
-        return raw == null || raw.isEmpty() ? null : java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
-    }
 
     private static void json(Exchange exchange, int status, Map<String, Object> body) throws JsonProcessingException {
         Message out = exchange.getMessage();
