@@ -135,9 +135,9 @@ public final class ShareApi {
                 try {
                     share = share(exchange);
                     long since = number(QueryParameters.nonEmpty(exchange, "since"), "since", 0);
-                    long wait = Math.min(number(QueryParameters.nonEmpty(exchange, "timeout"), "timeout", 25), MAX_WAIT.toSeconds());
+                    long wait = Math.min(timeout(QueryParameters.nonEmpty(exchange, "timeout")), MAX_WAIT.toSeconds());
                     Message in = exchange.getMessage();
-                    answer = shares.await(share, since, Duration.ofSeconds(Math.max(0, wait)),
+                    answer = shares.await(share, since, Duration.ofSeconds(wait),
                             in.getHeader("X-Caravan-Follower", String.class), in.getHeader("CamelNettyRemoteAddress", String.class));
                 } catch (Exception e) {
                     exchange.setException(e);
@@ -181,6 +181,15 @@ public final class ShareApi {
         Share share = shares.get(in.getHeader("name", String.class));
         shares.touch(share.name(), in.getHeader("X-Caravan-Follower", String.class), in.getHeader("CamelNettyRemoteAddress", String.class));
         return share;
+    }
+
+    /** {@code ?timeout=}: seconds, 25 when absent; a negative one is refused (more than the longest wait waits that long). */
+    private static long timeout(String text) {
+        long seconds = number(text, "timeout", 25);
+        if (seconds < 0) {
+            throw RequestRejectedException.badRequest("?timeout= must be 0 to " + MAX_WAIT.toSeconds() + " seconds, not " + seconds);
+        }
+        return seconds;
     }
 
     private static long number(String text, String what, long fallback) {
