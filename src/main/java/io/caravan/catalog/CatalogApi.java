@@ -204,10 +204,7 @@ public final class CatalogApi {
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, response.status().code());
-        out.setBody(response);
+        AnswerConnection.send(exchange, response);
         return response;
     }
 

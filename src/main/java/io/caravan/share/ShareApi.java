@@ -2,6 +2,7 @@ package io.caravan.share;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.catalog.AnswerConnection;
 import io.caravan.catalog.AnswerMemory;
 import io.caravan.catalog.ByteRange;
 import io.caravan.catalog.CatalogService;
@@ -100,10 +101,7 @@ public final class ShareApi {
         if (range != null) {
             response.headers().set(HttpHeaderNames.CONTENT_RANGE, range.contentRange());
         }
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, response.status().code());
-        out.setBody(response);
+        AnswerConnection.send(exchange, response);
     }
 
     /**
@@ -115,10 +113,7 @@ public final class ShareApi {
         List<String> paths = ShareBundle.paths(exchange.getMessage().getBody(byte[].class));
         CatalogService reader = reader(share);
         BundleAnswer answer = AnswerMemory.admit(exchange, new BundleAnswer(reader, paths, shares::served));
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        out.setBody(answer);
+        AnswerConnection.send(exchange, answer);
     }
 
     private CatalogService reader(Share share) {
