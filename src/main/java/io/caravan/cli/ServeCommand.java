@@ -98,6 +98,12 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--share: the share name '" + share.substring(0, eq) + "' is given twice"
                         + " (" + overrides.get(key) + " and " + folder + "): a name shares one folder");
             }
+            String configured = CaravanMain.property(key, Map.of(), config.path, null);
+            if (configured != null && !Path.of(configured).toAbsolutePath().normalize().equals(folder.toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException("--share: the share name '" + share.substring(0, eq) + "' is given twice: "
+                        + key + " is " + configured + " in the configuration and --share names " + folder
+                        + ": a name shares one folder");
+            }
             overrides.put(key, folder.toAbsolutePath().normalize().toString());
         }
         Interruptions.installExiting("stopping the receiver; uploads in flight are asked to retry later and resume"

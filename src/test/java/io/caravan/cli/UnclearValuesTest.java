@@ -86,4 +86,15 @@ class UnclearValuesTest {
         assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
         assertThat(result.err()).contains("--share").contains("'s'").contains("twice");
     }
+
+    @Test
+    void aShareNameTheConfigurationGivesTooIsAUsageError() throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("A"));
+        Path b = Files.createDirectories(tmp.resolve("B"));
+        Path config = Files.writeString(tmp.resolve("caravan.properties"), "caravan.shares.s=" + a + "\n");
+        CliRunner.Result result = CliRunner.run("serve", "--config", config.toString(), "--port", "1",
+                "--root", tmp.resolve("inbox").toString(), "--share", "s=" + b);
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
+        assertThat(result.err()).contains("--share").contains("'s'").contains("caravan.shares.s");
+    }
 }
