@@ -2,12 +2,14 @@ package io.caravan.share;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.catalog.AnswerConnection;
 import io.caravan.catalog.AnswerMemory;
 import io.caravan.catalog.ByteRange;
 import io.caravan.catalog.CatalogService;
 import io.caravan.catalog.FileSliceAnswer;
 import io.caravan.catalog.StreamedAnswers;
 import io.caravan.receiver.BearerToken;
+import io.caravan.receiver.QueryParameters;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.SyncEntry;
 import java.io.IOException;
@@ -78,7 +80,7 @@ public final class ShareApi {
      */
     public void listing(Exchange exchange) throws Exception {
         Share share = share(exchange);
-        boolean checksum = "true".equalsIgnoreCase(query(exchange, "checksum"));
+        boolean checksum = "true".equalsIgnoreCase(QueryParameters.nonEmpty(exchange, "checksum"));
         ShareLog.Listing listing = share.log().listing();
         byte[] buffer = checksum ? new byte[64 * 1024] : null; // used by the listing's one thread only
         ShareListing.Hashes hashes = checksum ? (entry, whileHashing) -> share.sha256(entry, buffer, whileHashing)
@@ -91,7 +93,7 @@ public final class ShareApi {
     public void file(Exchange exchange) throws Exception {
         Share share = share(exchange);
         Message in = exchange.getMessage();
-        String path = query(exchange, "path");
+        String path = QueryParameters.nonEmpty(exchange, "path");
         CatalogService reader = reader(share);
         CatalogService.OpenFile file = reader.file(path, in.getHeader("Range", String.class));
         ByteRange range = file.range();
@@ -106,10 +108,7 @@ public final class ShareApi {
         if (range != null) {
             response.headers().set(HttpHeaderNames.CONTENT_RANGE, range.contentRange());
         }
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, response.status().code());
-        out.setBody(response);
+        AnswerConnection.send(exchange, response);
     }
 
     /**
@@ -121,10 +120,7 @@ public final class ShareApi {
         List<String> paths = ShareBundle.paths(exchange.getMessage().getBody(byte[].class));
         CatalogService reader = reader(share);
         BundleAnswer answer = AnswerMemory.admit(exchange, new BundleAnswer(reader, paths, shares::served));
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        out.setBody(answer);
+        AnswerConnection.send(exchange, answer);
     }
 
     private CatalogService reader(Share share) {
@@ -147,10 +143,10 @@ public final class ShareApi {
                 CompletableFuture<Void> hungUp = new CompletableFuture<>();
                 try {
                     share = share(exchange);
-                    long since = number(query(exchange, "since"), "since", 0);
-                    long wait = Math.min(number(query(exchange, "timeout"), "timeout", 25), MAX_WAIT.toSeconds());
+                    long since = number(QueryParameters.nonEmpty(exchange, "since"), "since", 0);
+                    long wait = Math.min(timeout(QueryParameters.nonEmpty(exchange, "timeout")), MAX_WAIT.toSeconds());
                     Message in = exchange.getMessage();
-                    answer = shares.await(share, since, Duration.ofSeconds(Math.max(0, wait)),
+                    answer = shares.await(share, since, Duration.ofSeconds(wait),
                             in.getHeader("X-Caravan-Follower", String.class), in.getHeader("CamelNettyRemoteAddress", String.class),
                             hungUp);
                 } catch (Exception e) {
@@ -203,6 +199,15 @@ public final class ShareApi {
         return share;
     }
 
+    /** {@code ?timeout=}: seconds, 25 when absent; a negative one is refused (more than the longest wait waits that long). */
+    private static long timeout(String text) {
+        long seconds = number(text, "timeout", 25);
+        if (seconds < 0) {
+            throw RequestRejectedException.badRequest("?timeout= must be 0 to " + MAX_WAIT.toSeconds() + " seconds, not " + seconds);
+        }
+        return seconds;
+    }
+
     private static long number(String text, String what, long fallback) {
         if (text == null) {
             return fallback;
@@ -214,10 +219,6 @@ public final class ShareApi {
         }
     }
 
-    private static String query(Exchange exchange, String name) {
-        String raw = exchange.getMessage().getHeader(name, String.class);
-        return raw == null || raw.isEmpty() ? null : java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
-    }
 
     private static void json(Exchange exchange, int status, Map<String, Object> body) throws JsonProcessingException {
         Message out = exchange.getMessage();
