@@ -15,7 +15,8 @@ import org.apache.camel.component.netty.http.NettyHttpMessage;
  * Hands an answer sent piece by piece ({@link PieceAnswer}: files, chunks, bundles, listings, archives) to
  * netty-http, which sends such an answer as it is and so leaves the request's connection rules to it
  * (RFC 9112): a request that is not keep-alive ({@code Connection: close}, or HTTP/1.0 without
- * {@code keep-alive}) gets {@code Connection: close} and its connection closed once the answer is sent;
+ * {@code keep-alive}) gets {@code Connection: close} and its connection closed once the answer is sent
+ * (a {@link PieceAnswer} closes it after its last piece: netty-http would close it once the head is sent);
  * an HTTP/1.0 request never gets {@code Transfer-Encoding}: an answer of unknown length is then sent
  * as it is and ended by closing the connection.
  */
@@ -42,7 +43,9 @@ public final class AnswerConnection {
         }
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            out.setHeader(NettyConstants.NETTY_CLOSE_CHANNEL_WHEN_COMPLETE, true);
+            if (!(response instanceof PieceAnswer piece && piece.closeConnectionAfter())) {
+                out.setHeader(NettyConstants.NETTY_CLOSE_CHANNEL_WHEN_COMPLETE, true);
+            }
         } else if (HttpVersion.HTTP_1_0.equals(request.protocolVersion())) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
