@@ -96,16 +96,9 @@ final class ConnectionWatch {
 
     /**
      * {@code minBodyRate}: bytes per second a request's body must average over each {@code stall}; 0 for no
-     * minimum. {@code answers}: what breaks off an answer its client stopped taking.
-     */
-    ConnectionWatch(Duration stall, Duration idle, long minBodyRate, AnswerProgress answers, Consumer<String> rejected) {
-        this(stall, stall, idle, minBodyRate, answers, rejected, null, "caravan.receiver");
-    }
-
-    /**
-     * As above, a request's head (request line and headers) given {@code head} (at most {@code stall}) to
-     * arrive whole from its first byte, and a new connection as long to bring the first byte of its first
-     * request (then closed quietly); each upload body reserved in the direct-memory budget held to {@code pace}
+     * minimum. {@code answers}: what breaks off an answer its client stopped taking. A request's head (request
+     * line and headers) is given {@code head} (at most {@code stall}) to arrive whole from its first byte, and a
+     * new connection as long to bring the first byte of its first request (then closed quietly); each upload body reserved in the direct-memory budget held to {@code pace}
      * (null: to the minimum rate alone); its refusals name the settings under {@code prefix}
      * ({@code caravan.console} for a sender's console).
      */
