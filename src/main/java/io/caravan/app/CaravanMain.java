@@ -22,6 +22,7 @@ import org.apache.camel.main.Main;
 public final class CaravanMain {
 
     private static final String PACKAGED = "application.properties";
+    private static final String INBOX = "caravan.receiver.inbox";
 
     private CaravanMain() {
     }
@@ -52,6 +53,9 @@ public final class CaravanMain {
         String host = property(prefix + "host", overrides, config, "127.0.0.1");
         int port = Integer.parseInt(property(prefix + "port", overrides, config, console ? "8835" : "8834"));
         String advice = console ? PortInUseException.CONSOLE_ADVICE : PortInUseException.RECEIVER_ADVICE;
+        if (routeNames.contains("receiver")) {
+            InboxFolder.check(Path.of(property(INBOX, overrides, config, "data/inbox")), origin(INBOX, overrides, config));
+        }
         if (routeNames.contains("receiver") || console) {
             PortInUseException.requireFree(host, port, advice);
         }
@@ -81,7 +85,7 @@ public final class CaravanMain {
         if (overrides.containsKey(key)) {
             return overrides.get(key);
         }
-        String env = System.getenv(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+        String env = System.getenv(environmentName(key));
         if (env != null && !env.isBlank()) {
             return env.trim();
         }
@@ -97,6 +101,36 @@ public final class CaravanMain {
         }
         String value = properties.getProperty(key);
         return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    /**
+     * Where {@link #property} takes {@code key} from, for a message: "set on the command line", "from the
+     * environment variable CARAVAN_...", "in &lt;the user's file&gt;" or "the packaged default".
+     */
+    public static String origin(String key, Map<String, String> overrides, Path config) throws IOException {
+        if (overrides.containsKey(key)) {
+            return "set on the command line";
+        }
+        String env = System.getenv(environmentName(key));
+        if (env != null && !env.isBlank()) {
+            return "from the environment variable " + environmentName(key);
+        }
+        Path user = config != null ? userFile(config) : Path.of(PACKAGED);
+        if (Files.isRegularFile(user)) {
+            Properties properties = new Properties();
+            try (InputStream in = Files.newInputStream(user)) {
+                load(properties, in);
+            }
+            String value = properties.getProperty(key);
+            if (value != null && !value.isBlank()) {
+                return "in " + user.toAbsolutePath();
+            }
+        }
+        return "the packaged default";
+    }
+
+    private static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     private static void load(Properties properties, InputStream in) throws IOException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.caravan.CliRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -96,5 +97,47 @@ class UnclearValuesTest {
                 "--root", tmp.resolve("inbox").toString(), "--share", "s=" + b);
         assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
         assertThat(result.err()).contains("--share").contains("'s'").contains("caravan.shares.s");
+    }
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "run"})
+    void anInboxInThePropertiesFileThatIsAFileIsRefusedAtStart(String command) throws Exception {
+        Path file = Files.writeString(tmp.resolve("inbox.bin"), "a");
+        CliRunner.Result result = startWithInbox(command, file.toString());
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
+        assertThat(result.err().lines().findFirst().orElse("")).contains("caravan.receiver.inbox").contains(file.toString())
+                .contains("not a folder").contains(tmp.resolve("caravan.properties").toString());
+        assertThat(result.err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "run"})
+    void anInboxInThePropertiesFileBelowAFileIsRefusedAtStart(String command) throws Exception {
+        Path file = Files.writeString(tmp.resolve("inbox.bin"), "a");
+        CliRunner.Result result = startWithInbox(command, file.resolve("inbox").toString());
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
+        assertThat(result.err().lines().findFirst().orElse("")).contains("caravan.receiver.inbox")
+                .contains(file.resolve("inbox").toString()).contains("not a folder");
+        assertThat(result.err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    /** A place no one may write, root included: a folder sysfs does not let anyone create. */
+    @Test
+    void anInboxInThePropertiesFileThatCannotBeWrittenIsRefusedAtStart() throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/sys/kernel")), "sysfs");
+        String inbox = "/sys/kernel/caravan-inbox";
+        CliRunner.Result result = startWithInbox("serve", inbox);
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
+        assertThat(result.err().lines().findFirst().orElse("")).contains("caravan.receiver.inbox").contains(inbox)
+                .contains("cannot be written");
+        assertThat(result.err()).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(Path.of(inbox)).doesNotExist();
+    }
+
+    private CliRunner.Result startWithInbox(String command, String inbox) throws Exception {
+        Path config = Files.writeString(tmp.resolve("caravan.properties"), "caravan.receiver.inbox = " + inbox + "\n");
+        String port = String.valueOf(io.caravan.receiver.ReceiverFixture.freePort());
+        return command.equals("serve")
+                ? CliRunner.run("serve", "--config", config.toString(), "--port", port)
+                : CliRunner.run("run", "--role", "receiver", "--config", config.toString(), "-Dcaravan.receiver.port=" + port);
     }
 }
