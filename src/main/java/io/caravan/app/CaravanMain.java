@@ -2,7 +2,6 @@ package io.caravan.app;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +33,11 @@ public final class CaravanMain {
 
     /** As {@link #create(List, Map)}, with the user's properties from {@code config} instead of the working folder's. */
     public static Main create(List<String> routeNames, Map<String, String> overrides, Path config) {
+        try {
+            userProperties(config); // a key given twice is refused before Camel reads the file, keeping the last
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         Main main = new Main();
         main.configure().addConfiguration(CaravanConfiguration.class);
         main.configure().withRoutesIncludePattern(routeNames.stream().map(CaravanMain::routeLocation)
@@ -89,17 +93,10 @@ public final class CaravanMain {
         if (env != null && !env.isBlank()) {
             return env.trim();
         }
-        Properties properties = new Properties();
-        try (InputStream in = CaravanMain.class.getResourceAsStream("/" + PACKAGED)) {
-            load(properties, in);
+        String value = userProperties(config).getProperty(key);
+        if (value == null) {
+            value = packagedProperties().getProperty(key);
         }
-        Path user = config != null ? userFile(config) : Path.of(PACKAGED);
-        if (Files.isRegularFile(user)) {
-            try (InputStream in = Files.newInputStream(user)) {
-                load(properties, in);
-            }
-        }
-        String value = properties.getProperty(key);
         return value == null || value.isBlank() ? fallback : value.trim();
     }
 
@@ -115,16 +112,9 @@ public final class CaravanMain {
         if (env != null && !env.isBlank()) {
             return "from the environment variable " + environmentName(key);
         }
-        Path user = config != null ? userFile(config) : Path.of(PACKAGED);
-        if (Files.isRegularFile(user)) {
-            Properties properties = new Properties();
-            try (InputStream in = Files.newInputStream(user)) {
-                load(properties, in);
-            }
-            String value = properties.getProperty(key);
-            if (value != null && !value.isBlank()) {
-                return "in " + user.toAbsolutePath();
-            }
+        String value = userProperties(config).getProperty(key);
+        if (value != null && !value.isBlank()) {
+            return "in " + (config != null ? config : Path.of(PACKAGED)).toAbsolutePath();
         }
         return "the packaged default";
     }
@@ -133,9 +123,16 @@ public final class CaravanMain {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    private static void load(Properties properties, InputStream in) throws IOException {
-        if (in != null) {
-            properties.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+    /** The user's file ({@code config}, else the working folder's if there is one), a key given twice in it refused. */
+    private static Properties userProperties(Path config) throws IOException {
+        Path user = config != null ? userFile(config) : Path.of(PACKAGED);
+        return Files.isRegularFile(user) ? PropertiesFile.load(user) : new Properties();
+    }
+
+    private static Properties packagedProperties() throws IOException {
+        try (InputStream in = CaravanMain.class.getResourceAsStream("/" + PACKAGED)) {
+            return in == null ? new Properties()
+                    : PropertiesFile.load(new String(in.readAllBytes(), StandardCharsets.UTF_8), "the packaged " + PACKAGED);
         }
     }
 

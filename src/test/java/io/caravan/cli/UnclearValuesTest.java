@@ -133,6 +133,22 @@ class UnclearValuesTest {
         assertThat(Path.of(inbox)).doesNotExist();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "run"})
+    void aShareNamedTwiceInThePropertiesFileIsAUsageError(String command) throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("A"));
+        Path b = Files.createDirectories(tmp.resolve("B"));
+        Path config = Files.writeString(tmp.resolve("caravan.properties"),
+                "caravan.shares.s = " + a + "\ncaravan.receiver.inbox = " + tmp.resolve("inbox") + "\ncaravan.shares.s = " + b + "\n");
+        String port = String.valueOf(io.caravan.receiver.ReceiverFixture.freePort());
+        CliRunner.Result result = command.equals("serve")
+                ? CliRunner.run("serve", "--config", config.toString(), "--port", port)
+                : CliRunner.run("run", "--role", "receiver", "--config", config.toString(), "-Dcaravan.receiver.port=" + port);
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
+        assertThat(result.err().lines().findFirst().orElse("")).contains(config.toString()).contains("caravan.shares.s")
+                .contains("lines 1 and 3");
+    }
+
     private CliRunner.Result startWithInbox(String command, String inbox) throws Exception {
         Path config = Files.writeString(tmp.resolve("caravan.properties"), "caravan.receiver.inbox = " + inbox + "\n");
         String port = String.valueOf(io.caravan.receiver.ReceiverFixture.freePort());
