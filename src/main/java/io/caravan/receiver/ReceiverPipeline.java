@@ -29,7 +29,9 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private DirectMemoryBudget directMemory;
     private Duration busyBodyTime = DEFAULT_BUSY_BODY_TIME;
     private int addressShare = DEFAULT_ADDRESS_SHARE;
+    /** Made from {@link #directMemory} and {@link #addressShare} by the first connection after either was set. */
     private AddressShares shares;
+    private boolean sharesMade;
     /** The prefix of the settings its bounds are set by and its refusals name. */
     private String prefix = "caravan.receiver";
 
@@ -93,7 +95,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
 
     @Override
     public ChannelHandler newChannelHandler() {
-        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, shares, rejected, audit, shaper,
+        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, shares(), rejected, audit, shaper,
                 new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected,
                         directMemory == null || busyBodyTime.isZero() ? null : new BodyPace(directMemory, busyBodyTime),
                         prefix));
@@ -161,8 +163,10 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
                     + " is not valid: it must hold the largest upload body, " + maxUploadBody
                     + " bytes (caravan.receiver.max-chunk-size plus 1 MiB)");
         }
-        this.directMemory = budget;
-        this.shares = addressShare == 100 ? null : new AddressShares(budget, addressShare);
+        synchronized (this) {
+            this.directMemory = budget;
+            this.sharesMade = false;
+        }
         return this;
     }
 
@@ -180,16 +184,31 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
 
     /**
      * Sets the percentage (1 to 100, 100: no share) of the direct-memory budget the bodies one client address is
-     * sending may hold while uploads wait for it, for the connections opened from now on; set before
-     * {@link #directMemory}; returns this.
+     * sending may hold while uploads wait for it, for the connections opened from now on (before or after
+     * {@link #directMemory}); returns this.
      */
     public ReceiverPipeline addressShare(int percent) {
         if (percent < 1 || percent > 100) {
             throw new IllegalArgumentException("property caravan.receiver.address-share=" + percent
                     + " is not valid: a percentage from 1 to 100 (100: no share)");
         }
-        this.addressShare = percent;
+        synchronized (this) {
+            this.addressShare = percent;
+            this.sharesMade = false;
+        }
         return this;
+    }
+
+    /**
+     * The one {@link AddressShares} of the connections opened from now on: made once both the budget and the
+     * share are known, whichever was set first (null: no budget, or a share of 100).
+     */
+    private synchronized AddressShares shares() {
+        if (!sharesMade) {
+            shares = directMemory == null || addressShare == 100 ? null : new AddressShares(directMemory, addressShare);
+            sharesMade = true;
+        }
+        return shares;
     }
 
     /** What the aggregator behind the gate must hold: the larger of the two limits. */
