@@ -34,30 +34,30 @@ class ReceiverPipelineTest {
 
     @Test
     void theAddressShareSetAfterTheBudgetIsTheOneApplied() {
-        DirectMemoryBudget budget = new DirectMemoryBudget(DirectMemoryBudget.SETTING, 4L * MIB);
-        ReceiverPipeline pipeline = new ReceiverPipeline(BearerToken.of(null), MIB, MIB, code -> { })
-                .directMemory(budget).addressShare(25);
-        for (int i = 0; i < 3; i++) {
-            assertThat(startUpload(pipeline, "127.0.0.1", i)).as("body %d from the first address, nobody waiting", i).isNull();
-        }
-        assertThat(startUpload(pipeline, "127.0.0.2", 3)).as("the other address's first body").isNull();
-        assertThat(startUpload(pipeline, "127.0.0.2", 4)).as("the budget full: it waits").contains("hold all the direct memory");
-        assertThat(startUpload(pipeline, "127.0.0.1", 5)).as("the first address beyond its share while another waits")
+        assertThat(nextBodyOfAnAddressHoldingThreeQuarters(25)).as("the first address beyond its share while another waits")
                 .contains("caravan.receiver.address-share=25%");
     }
 
     @Test
     void noShareSetAfterTheBudgetLimitsNoAddress() {
+        assertThat(nextBodyOfAnAddressHoldingThreeQuarters(100)).as("refused for the budget alone, no share")
+                .contains("hold all the direct memory").doesNotContain("address-share");
+    }
+
+    /**
+     * With a 4 MiB budget, then the share: one address sends three 1 MiB bodies, another one and then one more,
+     * which waits; the refusal of the first address's next body.
+     */
+    private String nextBodyOfAnAddressHoldingThreeQuarters(int share) {
         DirectMemoryBudget budget = new DirectMemoryBudget(DirectMemoryBudget.SETTING, 4L * MIB);
         ReceiverPipeline pipeline = new ReceiverPipeline(BearerToken.of(null), MIB, MIB, code -> { })
-                .directMemory(budget).addressShare(100);
+                .directMemory(budget).addressShare(share);
         for (int i = 0; i < 3; i++) {
-            assertThat(startUpload(pipeline, "127.0.0.1", i)).isNull();
+            assertThat(startUpload(pipeline, "127.0.0.1", i)).as("body %d from the first address, nobody waiting", i).isNull();
         }
-        assertThat(startUpload(pipeline, "127.0.0.2", 3)).isNull();
-        assertThat(startUpload(pipeline, "127.0.0.2", 4)).contains("hold all the direct memory");
-        assertThat(startUpload(pipeline, "127.0.0.1", 5)).as("refused for the budget alone, no share")
-                .contains("hold all the direct memory").doesNotContain("address-share");
+        assertThat(startUpload(pipeline, "127.0.0.2", 3)).as("the other address's first body").isNull();
+        assertThat(startUpload(pipeline, "127.0.0.2", 4)).as("the budget full: it waits").contains("hold all the direct memory");
+        return startUpload(pipeline, "127.0.0.1", 5);
     }
 
     /** Sends the head of a 1 MiB upload from {@code address} on a new connection; the refusal's body, or null when the body may come. */
