@@ -19,6 +19,17 @@ public final class Codecs {
     private Codecs() {
     }
 
+    /** The codecs' levels, for a message: "zstd 1-19, gzip 1-9, ..." (those that have more than one). */
+    public static String levels() {
+        return ALL.stream().filter(c -> c.minLevel() < c.maxLevel() && !c.name().equals("auto"))
+                .map(c -> c.name() + " " + c.minLevel() + "-" + c.maxLevel()).collect(Collectors.joining(", "));
+    }
+
+    /** The highest level any codec takes. */
+    public static int highestLevel() {
+        return ALL.stream().mapToInt(Codec::maxLevel).max().orElseThrow();
+    }
+
     public static String names() {
         return ALL.stream().map(Codec::name).collect(Collectors.joining("|"));
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -37,6 +38,40 @@ class UnclearValuesTest {
         assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
         assertThat(result.err()).contains(option).contains("at most").doesNotContain("For input string")
                 .doesNotContain("is not an int").doesNotContain("overflow");
+    }
+
+    /**
+     * A number beyond an option's own range, too large for its type or not, is refused (exit 2) in one line that
+     * names the option and its range, not the type's limit.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "sync|--workers|99999999999|1-20",
+        "sync|--workers|21|1-20",
+        "sync|--workers|0|1-20",
+        "send|--parallel|99999999999|1-64",
+        "send|--parallel|65|1-64",
+        "send|--parallel|0|1-64",
+        "get|--parallel|99999999999|1-32",
+        "get|--parallel|33|1-32",
+        "send|--level|99999999999|zstd 1-19",
+        "send|--chunk-size|99999999999999999999|1 GiB",
+        "send|--chunk-size|2GiB|1 GiB",
+        "sync|--max-delete|-1|at least 0",
+        "unpack|--max-expansion|-1|at least 0"})
+    void aNumberOutOfItsOptionsRangeNamesTheOptionAndItsRange(String command, String option, String value, String range)
+            throws Exception {
+        CliRunner.Result result = switch (command) {
+            case "sync" -> CliRunner.run("sync", tmp.toString(), "--to", "127.0.0.1:1", option, value);
+            case "send" -> CliRunner.run("send", file.toString(), "--to", "127.0.0.1:1", option, value);
+            case "get" -> CliRunner.run("get", "127.0.0.1:1/parcels/p", tmp.resolve("out").toString(), option, value);
+            default -> CliRunner.run("unpack", tmp.resolve("parts/p").toString(), tmp.resolve("out").toString(), option, value);
+        };
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
+        String first = result.err().lines().findFirst().orElse("");
+        assertThat(first).as(result.err()).contains(option).contains(range).contains(value)
+                .doesNotContain(String.valueOf(Integer.MAX_VALUE)).doesNotContain(String.valueOf(Long.MAX_VALUE));
+        assertThat(result.err().lines().count()).as(result.err()).isLessThanOrEqualTo(2);
     }
 
     @Test
