@@ -195,7 +195,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .headTimeout(settings.duration("caravan.console.head-timeout", "10s")));
         context.getRegistry().bind("consoleChannels", new ConnectionLimit(settings.integer("caravan.console.max-connections",
                 CONSOLE_MAX_CONNECTIONS), "the console", "caravan.console").channels());
-        context.getRegistry().bind("consoleFailures", new ConsumerFailureLog(code -> { }));
+        context.getRegistry().bind("consoleFailures", new ConsumerFailureLog());
         LOG.info("console: http://{}:{}/ ({})", host, settings.text("caravan.console.port", "?"),
                 token.required() ? "behind the token" : "open to whoever reaches it: no token is set");
     }
@@ -423,7 +423,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
         ConnectionLimit connections = connectionLimit(settings);
         context.getRegistry().bind("receiverConnections", connections);
         context.getRegistry().bind("receiverChannels", connections.channels());
-        context.getRegistry().bind("receiverFailures", new ConsumerFailureLog(receiver::rejected));
+        context.getRegistry().bind("receiverFailures", new ConsumerFailureLog());
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());
