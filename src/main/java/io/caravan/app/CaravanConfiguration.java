@@ -418,6 +418,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m"))
                 .addressShare(settings.integer("caravan.receiver.address-share", ReceiverPipeline.DEFAULT_ADDRESS_SHARE))
                 .directMemory(directMemory)
+                .sendBuffer(settings.size("caravan.receiver.send-buffer", "256KiB"))
                 .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s")));
         // the HTTP server's channel group: counts every connection as it is accepted (routes/receiver.camel.yaml)
         ConnectionLimit connections = connectionLimit(settings);
