@@ -115,7 +115,7 @@ final class FollowerRegistry {
             left(entry.getKey(), now);
             return true;
         });
-        line(now); // an interval that ended is summed now, not at the next line
+        endInterval(now); // an interval that ended is summed now, not at the next line
     }
 
     /** How many followers are kept now. */
@@ -158,6 +158,16 @@ final class FollowerRegistry {
      * before when {@code now} is past it.
      */
     private boolean line(long now) {
+        endInterval(now);
+        if (linesPrinted < LINES_PER_INTERVAL) {
+            linesPrinted++;
+            return true;
+        }
+        return false;
+    }
+
+    /** When {@code now} is past the interval of the lines printed, prints its sum (if any) and begins the next. */
+    private void endInterval(long now) {
         if (now - linesSince >= LINE_INTERVAL.toNanos()) {
             if (moreConnected > 0 || moreLeft > 0) {
                 console.line("Followers of '" + share + "': " + moreConnected + " more connected and " + moreLeft
@@ -168,10 +178,5 @@ final class FollowerRegistry {
             moreConnected = 0;
             moreLeft = 0;
         }
-        if (linesPrinted < LINES_PER_INTERVAL) {
-            linesPrinted++;
-            return true;
-        }
-        return false;
     }
 }

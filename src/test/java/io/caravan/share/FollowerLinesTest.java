@@ -33,6 +33,18 @@ class FollowerLinesTest {
     }
 
     @Test
+    void theSharesTimerLookingForSilentFollowersPrintsNothingByItself() {
+        long now = System.nanoTime();
+        for (int second = 0; second < 30; second++) { // as Shares asks, once a second
+            registry.forgetSilent(now + second * 1_000_000_000L);
+        }
+        registry.seen(new FollowerRegistry.Follower("laptop", "10.0.0.7"), false, MAX_FOLLOWERS);
+        registry.forgetSilent(System.nanoTime() + FollowerRegistry.GONE_AFTER.toNanos() + 1);
+
+        assertThat(lines()).containsExactly("Follower laptop (10.0.0.7) connected to 's1'", "Follower laptop left 's1'");
+    }
+
+    @Test
     void manyMadeUpFollowersAreSummedPerInterval() {
         long start = System.nanoTime();
         for (int i = 0; i < 5_000; i++) {
