@@ -108,16 +108,24 @@ public final class CaravanConfiguration implements CamelConfiguration {
 
     /**
      * The bound on the receiver's connections: {@code caravan.receiver.max-connections}, by default half of the
-     * descriptors this process may open ({@link ConnectionLimit#forLimit}); said in the log at the start.
+     * descriptors this process may open, lowered to what a quarter of the heap holds
+     * ({@link ConnectionLimit#forLimitAndHeap}); said in the log at the start, with the reason.
      */
     private static ConnectionLimit connectionLimit(Settings settings) {
         FileDescriptors descriptors = FileDescriptors.now();
-        int derived = ConnectionLimit.forLimit(descriptors.max());
+        long heap = Runtime.getRuntime().maxMemory();
+        int byDescriptors = ConnectionLimit.forLimit(descriptors.max());
+        int derived = ConnectionLimit.forLimitAndHeap(descriptors.max(), heap);
         ConnectionLimit limit = new ConnectionLimit(settings.integer("caravan.receiver.max-connections", derived));
-        LOG.info("receiver: at most {} connections at once (caravan.receiver.max-connections; by default half of the {}"
-                + " descriptors this process may open, ulimit -n): beyond, the one waiting longest for a whole request is"
-                + " closed, or the new one answered 503 busy", limit.max(),
-                descriptors.known() ? String.valueOf(descriptors.max()) : "unknown number of");
+        String halfOf = "half of the " + (descriptors.known() ? String.valueOf(descriptors.max()) : "unknown number of")
+                + " descriptors this process may open, ulimit -n";
+        String reason = derived < byDescriptors
+                ? "by default what a quarter of the " + (heap >> 20) + " MiB heap holds at "
+                        + (ConnectionLimit.HEAP_PER_CONNECTION >> 10) + " KiB a connection, below " + halfOf
+                        + " (" + byDescriptors + ")"
+                : "by default " + halfOf;
+        LOG.info("receiver: at most {} connections at once (caravan.receiver.max-connections; {}): beyond, the one waiting"
+                + " longest for a whole request is closed, or the new one answered 503 busy", limit.max(), reason);
         return limit;
     }
 
@@ -187,7 +195,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .headTimeout(settings.duration("caravan.console.head-timeout", "10s")));
         context.getRegistry().bind("consoleChannels", new ConnectionLimit(settings.integer("caravan.console.max-connections",
                 CONSOLE_MAX_CONNECTIONS), "the console", "caravan.console").channels());
-        context.getRegistry().bind("consoleFailures", new ConsumerFailureLog(code -> { }));
+        context.getRegistry().bind("consoleFailures", new ConsumerFailureLog());
         LOG.info("console: http://{}:{}/ ({})", host, settings.text("caravan.console.port", "?"),
                 token.required() ? "behind the token" : "open to whoever reaches it: no token is set");
     }
@@ -410,12 +418,13 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m"))
                 .addressShare(settings.integer("caravan.receiver.address-share", ReceiverPipeline.DEFAULT_ADDRESS_SHARE))
                 .directMemory(directMemory)
+                .sendBuffer(settings.size("caravan.receiver.send-buffer", "256KiB"))
                 .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s")));
         // the HTTP server's channel group: counts every connection as it is accepted (routes/receiver.camel.yaml)
         ConnectionLimit connections = connectionLimit(settings);
         context.getRegistry().bind("receiverConnections", connections);
         context.getRegistry().bind("receiverChannels", connections.channels());
-        context.getRegistry().bind("receiverFailures", new ConsumerFailureLog(receiver::rejected));
+        context.getRegistry().bind("receiverFailures", new ConsumerFailureLog());
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());

@@ -29,6 +29,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private DirectMemoryBudget directMemory;
     private Duration busyBodyTime = DEFAULT_BUSY_BODY_TIME;
     private int addressShare = DEFAULT_ADDRESS_SHARE;
+    private int sendBuffer = DEFAULT_SEND_BUFFER;
     /** Made from {@link #directMemory} and {@link #addressShare} by the first connection after either was set. */
     private AddressShares shares;
     private boolean sharesMade;
@@ -63,6 +64,13 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
      */
     public static final int DEFAULT_ADDRESS_SHARE = 50;
     /**
+     * The send buffer of each connection (SO_SNDBUF, {@code caravan.receiver.send-buffer}): the most answer bytes the
+     * kernel queues for one client (Linux counts twice this, bookkeeping included), where the system would let it
+     * grow to its {@code tcp_wmem} maximum (4 MiB) for a client that reads nothing. A 1 GiB download over loopback
+     * is no slower with it.
+     */
+    public static final int DEFAULT_SEND_BUFFER = 256 << 10;
+    /**
      * How long an answer's bytes may wait for a client that takes none of them before the answer is broken
      * off and its connection closed ({@code caravan.catalog.stall-timeout}; see {@link AnswerProgress}).
      */
@@ -95,7 +103,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
 
     @Override
     public ChannelHandler newChannelHandler() {
-        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, shares(), rejected, audit, shaper,
+        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, shares(), rejected, audit, shaper, sendBuffer,
                 new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected,
                         directMemory == null || busyBodyTime.isZero() ? null : new BodyPace(directMemory, busyBodyTime),
                         prefix));
@@ -209,6 +217,19 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
             sharesMade = true;
         }
         return shares;
+    }
+
+    /**
+     * Sets the send buffer (SO_SNDBUF) of the connections opened from now on, in bytes (0: the system's, which grows
+     * up to its {@code tcp_wmem} maximum); returns this.
+     */
+    public ReceiverPipeline sendBuffer(long bytes) {
+        if (bytes < 0 || bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("property " + prefix + ".send-buffer=" + bytes
+                    + " is not valid: 0 (the system's) or a size up to 2 GiB");
+        }
+        this.sendBuffer = (int) bytes;
+        return this;
     }
 
     /** What the aggregator behind the gate must hold: the larger of the two limits. */

@@ -64,6 +64,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final ReceiverAudit audit;
     private final ChannelHandler shaper;
     private final ConnectionWatch watch;
+    /** The connection's SO_SNDBUF (0: the system's). */
+    private final int sendBuffer;
     /** This connection's place within the {@link ConnectionLimit}, or null when the server has none. */
     private ConnectionLimit.Slot slot;
     private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
@@ -75,10 +77,12 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
 
     /**
      * {@code directMemory}: where upload bodies are reserved ({@link UploadGathering}); null: nowhere; {@code shares}:
-     * what the bodies one client address is sending may hold of it while uploads wait (null: no share).
+     * what the bodies one client address is sending may hold of it while uploads wait (null: no share);
+     * {@code sendBuffer}: the connection's SO_SNDBUF, set as it opens (0: the system's).
      */
     RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, DirectMemoryBudget directMemory, AddressShares shares,
-                Consumer<String> rejected, ReceiverAudit audit, ChannelHandler shaper, ConnectionWatch watch) {
+                Consumer<String> rejected, ReceiverAudit audit, ChannelHandler shaper, int sendBuffer, ConnectionWatch watch) {
+        this.sendBuffer = sendBuffer;
         this.directMemory = directMemory;
         this.shares = shares;
         this.watch = watch;
@@ -98,6 +102,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             busy(ctx);
             ctx.fireChannelActive();
             return;
+        }
+        if (sendBuffer > 0) { // before anything is written: the kernel queues at most this much for the client
+            ctx.channel().config().setOption(io.netty.channel.ChannelOption.SO_SNDBUF, sendBuffer);
         }
         PacedRequestDecoder paced = pipeline.get(PacedRequestDecoder.class);
         HttpRequestDecoder decoder = pipeline.get(HttpRequestDecoder.class);
