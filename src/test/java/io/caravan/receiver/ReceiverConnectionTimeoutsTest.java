@@ -159,11 +159,12 @@ class ReceiverConnectionTimeoutsTest {
         JsonNode share = ReceiverCalls.ok(receiver.get("/shares/site/listing"), 200);
         long sequence = share.get("sequence").asLong();
         try (Socket socket = socket()) {
-            write(socket, "GET /shares/site/events?since=" + sequence + "&timeout=5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            // held 4 s: longer than the 2 s stall timeout and than the 3 s idle timeout
+            write(socket, "GET /shares/site/events?since=" + sequence + "&timeout=4 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             long t0 = System.nanoTime();
             RawAnswer answer = RawAnswer.read(socket.getInputStream());
             assertThat(answer.statusLine()).startsWith("HTTP/1.1 200");
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofSeconds(4));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofSeconds(3));
         }
     }
 
