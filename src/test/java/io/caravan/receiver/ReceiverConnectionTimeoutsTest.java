@@ -106,12 +106,18 @@ class ReceiverConnectionTimeoutsTest {
                 .get("session_id").asText();
         int size = 8 * 1024;
         try (Socket socket = socket()) {
-            // 384 bytes every 250 ms: 1.5 KiB/s for about 5 s, more than two stall timeouts
+            // 384 bytes every 250 ms by the clock (a late write is caught up at once, so a loaded machine does not
+            // slow the pace): 1.5 KiB/s for about 5 s, more than two stall timeouts
             write(socket, "PUT /upload/" + sid + "/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + size + "\r\n\r\n");
-            for (int sent = 0; sent < size; sent += 384) {
+            long started = System.nanoTime();
+            for (int sent = 0, piece = 0; sent < size; sent += 384, piece++) {
+                long due = started + piece * 250_000_000L;
+                long early = due - System.nanoTime();
+                if (early > 0) {
+                    Thread.sleep(early / 1_000_000, (int) (early % 1_000_000));
+                }
                 socket.getOutputStream().write(new byte[Math.min(384, size - sent)]);
                 socket.getOutputStream().flush();
-                Thread.sleep(250);
             }
             assertThat(RawAnswer.read(socket.getInputStream()).statusLine()).startsWith("HTTP/1.1 201");
         }
