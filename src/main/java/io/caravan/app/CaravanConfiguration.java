@@ -27,6 +27,7 @@ import io.caravan.receiver.ConnectionLimit;
 import io.caravan.receiver.ConsumerFailureLog;
 import io.caravan.receiver.DescriptorShortage;
 import io.caravan.receiver.ErrorAnswers;
+import io.caravan.receiver.JsonMemory;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverAudit;
@@ -393,6 +394,11 @@ public final class CaravanConfiguration implements CamelConfiguration {
         // of it, what answers sent piece by piece may hold at once, read or not: beyond it a new one is 503 busy
         context.getRegistry().bind(AnswerMemory.BEAN, new AnswerMemory(
                 settings.size("caravan.receiver.answer-memory", AnswerMemory.DEFAULT), directMemory));
+        // what the JSON requests being worked on (bodies, their parsed form, their answers) may hold of the heap: beyond it 503 busy
+        JsonMemory jsonMemory = new JsonMemory(settings.size(JsonMemory.SETTING, String.valueOf(JsonMemory.defaultLimit())));
+        Gauge.builder("caravan.json.memory.held", jsonMemory, JsonMemory::held).baseUnit("bytes")
+                .description("heap reserved by the JSON requests being worked on").register(registry);
+        context.getRegistry().bind(JsonMemory.BEAN, jsonMemory);
         ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected, audit);
         context.getRegistry().bind("errorAnswers", errorAnswers);
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
@@ -419,6 +425,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .addressShare(settings.integer("caravan.receiver.address-share", ReceiverPipeline.DEFAULT_ADDRESS_SHARE))
                 .directMemory(directMemory)
                 .sendBuffer(settings.size("caravan.receiver.send-buffer", "256KiB"))
+                .jsonMemory(jsonMemory)
                 .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s")));
         // the HTTP server's channel group: counts every connection as it is accepted (routes/receiver.camel.yaml)
         ConnectionLimit connections = connectionLimit(settings);

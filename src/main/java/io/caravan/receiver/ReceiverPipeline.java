@@ -27,6 +27,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private long minBodyRate = DEFAULT_MIN_BODY_RATE;
     private Duration answerStall = DEFAULT_ANSWER_STALL;
     private DirectMemoryBudget directMemory;
+    private JsonMemory jsonMemory;
     private Duration busyBodyTime = DEFAULT_BUSY_BODY_TIME;
     private int addressShare = DEFAULT_ADDRESS_SHARE;
     private int sendBuffer = DEFAULT_SEND_BUFFER;
@@ -103,7 +104,8 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
 
     @Override
     public ChannelHandler newChannelHandler() {
-        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, shares(), rejected, audit, shaper, sendBuffer,
+        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, shares(), jsonMemory, rejected, audit, shaper,
+                sendBuffer,
                 new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected,
                         directMemory == null || busyBodyTime.isZero() ? null : new BodyPace(directMemory, busyBodyTime),
                         prefix));
@@ -175,6 +177,17 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
             this.directMemory = budget;
             this.sharesMade = false;
         }
+        return this;
+    }
+
+    /**
+     * Reserves the heap of each request with a body that is not an upload (every JSON request) of the connections
+     * opened from now on in {@code budget} before its body is read, until its answer has ended (503 {@code busy}
+     * when it has no room, 413 when the request could never fit: see {@link JsonBodyReservation}); without one,
+     * nothing bounds what such requests hold together. Returns this.
+     */
+    public ReceiverPipeline jsonMemory(JsonMemory budget) {
+        this.jsonMemory = budget;
         return this;
     }
 
