@@ -77,6 +77,11 @@ class SharePollChurnInSmallHeapIT {
             while (System.nanoTime() - start < CHURN_MILLIS * 1_000_000) {
                 long asked = System.nanoTime();
                 int status = CaravanProcess.status(port, "/health"); // -1 when unanswered within 10 s
+                if (status == -1 && System.nanoTime() - asked < 9_000_000_000L) {
+                    // closed unanswered: past max-connections the receiver closes the connection it has the least of
+                    // a request from, which can be a probe not read yet; a client asks again, and so does this one once
+                    status = CaravanProcess.status(port, "/health");
+                }
                 probes.add(status + " in " + (System.nanoTime() - asked) / 1_000_000 + " ms");
                 Thread.sleep(500);
             }
