@@ -8,6 +8,7 @@ import io.caravan.fs.Versions;
 import io.caravan.sync.MirrorApply;
 import io.caravan.unpack.OnConflict;
 import io.caravan.unpack.Publisher;
+import io.caravan.unpack.Staging;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +23,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A receiver killed at any point of a publish or a mirror apply loses nothing it replaces: the publish is stopped
- * right after each of its moves in turn, a receiver is then started on the same inbox (it empties its staging
- * folder), and every replaced file's old content is still found, at its place or in the versions area.
+ * A receiver (or {@code unpack}, {@code get}) killed at any point of a publish or a mirror apply loses nothing it
+ * replaces: the publish is stopped right after each of its moves in turn, a receiver is then started on the same
+ * inbox (it empties its staging folder), and every replaced file's old content is still found, at its place or in
+ * the versions area (not in a staging folder, where nobody would look for it).
  */
 class PublisherStoppedMidwayKeepsReplacedTest {
 
@@ -56,6 +58,16 @@ class PublisherStoppedMidwayKeepsReplacedTest {
             try (ConfinedDir mirror = ConfinedDir.open(inbox)) {
                 MirrorApply.apply(staged, mirror, versions(inbox).batch());
             }
+        });
+    }
+
+    @Test
+    @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anUnpackOrGetStoppedAfterAnyMoveKeepsEveryReplacedFileAsAVersion() throws Exception {
+        everyStopKeepsTheOldContent("unpack", (destination, staged) -> {
+            Staging staging = Staging.create(destination); // a killed unpack or get leaves it behind
+            Files.move(staged.resolve("site"), staging.dir().resolve("site"));
+            staging.publish(versions(destination), Publisher.Policy.of(OnConflict.MERGE));
         });
     }
 
