@@ -19,6 +19,7 @@ import io.caravan.catalog.DiskParcelCatalog;
 import io.caravan.catalog.ParcelCatalog;
 import io.caravan.fs.Versions;
 import io.caravan.pack.Codecs;
+import io.caravan.pack.DecoderMemory;
 import io.caravan.pack.PackOptions;
 import io.caravan.receiver.AnonymousAccessGuard;
 import io.caravan.receiver.AuthFailureLog;
@@ -285,6 +286,21 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     /**
+     * What one extraction's decoder may hold for its stream's dictionary or window
+     * ({@code caravan.receiver.decoder-memory}): by default half the heap shared by the extraction threads, each
+     * holding one decoder at most, and never less than {@link DecoderMemory#FLOOR}, what Caravan's own streams need.
+     */
+    static DecoderMemory decoderMemory(Settings settings, int extractThreads) {
+        String key = "caravan.receiver.decoder-memory";
+        long bytes = settings.size(key, String.valueOf(DecoderMemory.ofHeap(extractThreads).bytes()));
+        if (bytes < DecoderMemory.FLOOR) {
+            throw new IllegalArgumentException("property " + key + "=" + settings.text(key, "") + " is not valid: it must be at least "
+                    + (DecoderMemory.FLOOR >> 20) + "MiB, what an xz -6 or zstd -19 stream needs to be decoded");
+        }
+        return new DecoderMemory(bytes, key);
+    }
+
+    /**
      * The read-ahead ({@code caravan.receiver.read-ahead}): bodies kept for an extraction wait for the chunk
      * before them, whose upload needs room in the same direct-memory budget. So the kept bodies may hold at
      * most what the budget leaves beside one largest upload body, or they could keep out the very chunk that
@@ -326,9 +342,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 readAhead(settings, directMemory, maxUpload), maxChunks);
         int archiveThreads = settings.integer("caravan.receiver.archive-threads", ReceiverThreads.DEFAULT_ARCHIVE_THREADS);
         int listingThreads = settings.integer("caravan.receiver.listing-threads", ReceiverThreads.DEFAULT_LISTING_THREADS);
-        ReceiverThreads threads = ReceiverThreads.of(context,
-                settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS), archiveThreads,
-                listingThreads);
+        int extractThreads = settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS);
+        ReceiverThreads threads = ReceiverThreads.of(context, extractThreads, archiveThreads, listingThreads);
+        DecoderMemory decoderMemory = decoderMemory(settings, extractThreads);
         ReceiverConfig config = new ReceiverConfig(
                 Path.of(settings.text("caravan.receiver.inbox", "data/inbox")).toAbsolutePath().normalize(),
                 settings.duration("caravan.receiver.session-ttl", "3d"),
@@ -339,7 +355,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         settings.size("caravan.receiver.max-parcel-bytes", "1TiB")).withDirectIo(limits.directIo())
                         .withExternalSymlinks(!Boolean.parseBoolean(settings.text("caravan.receiver.safe-links", "false")))
                         .withMaxExpansion(settings.integer("caravan.receiver.max-expansion", 1000), ExtractPolicy.DEFAULT_EXPANSION_GRACE)
-                        .withMinFreeBytes(limits.minFreeBytes()).withWriteBehind(threads.writing()),
+                        .withMinFreeBytes(limits.minFreeBytes()).withWriteBehind(threads.writing())
+                        .withDecoderMemory(decoderMemory),
                 settings.duration("caravan.receiver.keep-versions", "7d"),
                 Durability.parse(settings.text("caravan.receiver.durability", "publish")));
         config = ReceiverStores.node(settings, config);

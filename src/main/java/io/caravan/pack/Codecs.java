@@ -63,9 +63,14 @@ public final class Codecs {
         throw new IllegalStateException("unreachable: the none codec matches everything");
     }
 
-    /** Decompressing view of {@code in}, whatever codec it was written with. */
+    /** Decompressing view of {@code in}, whatever codec it was written with, its decoder within half the heap. */
     public static InputStream autoDecompress(InputStream in) throws IOException {
+        return autoDecompress(in, DecoderMemory.ONE_OF_HEAP);
+    }
+
+    /** Decompressing view of {@code in}, whatever codec it was written with, its decoder within {@code memory}. */
+    public static InputStream autoDecompress(InputStream in, DecoderMemory memory) throws IOException {
         BufferedInputStream buffered = in instanceof BufferedInputStream b ? b : new BufferedInputStream(in, 64 * 1024);
-        return detect(buffered).decompressor(buffered);
+        return detect(buffered).decompressor(buffered, memory);
     }
 }
