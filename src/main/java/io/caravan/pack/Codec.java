@@ -30,6 +30,14 @@ public interface Codec {
 
     int maxLevel();
 
+    /**
+     * The heap the compressor of {@code level} needs, when it is a large part of a heap (0: a few MiB at most,
+     * or outside the heap). {@link Codecs#level} refuses a level whose compressor would not fit.
+     */
+    default long compressorHeap(int level) {
+        return 0;
+    }
+
     /** Wraps {@code out}; closing the result finishes the codec trailer and closes {@code out}. */
     OutputStream compressor(OutputStream out, int level) throws IOException;
 
