@@ -205,7 +205,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Duration.ofMinutes(5), trust(settings)), settings.text("caravan.pull.prefix", ""), inbox, settings.integer("caravan.pull.parallel", 4),
                 settings.size("caravan.receiver.min-free-space", "256MiB"),
                 Versions.inDestination(inbox, settings.duration("caravan.receiver.keep-versions", "7d"), Clock.systemUTC()),
-                new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)), maxExpansion);
+                new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)), maxExpansion,
+                decoderMemory(settings, settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS)));
         context.getRegistry().bind("pullPass", new PullPass(pull, Clock.systemUTC()));
         context.getRegistry().bind("pullFailures", new PullFailures(from, Clock.systemUTC()));
         LOG.info("pull: parcels under '{}' of {} into {} at cron '{}'", pull.prefix(), from, inbox,
