@@ -290,6 +290,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
      * What one extraction's decoder may hold for its stream's dictionary or window
      * ({@code caravan.receiver.decoder-memory}): by default half the heap shared by the extraction threads, each
      * holding one decoder at most, and never less than {@link DecoderMemory#FLOOR}, what Caravan's own streams need.
+     * A value given whose decoders (the extraction threads', the pull's and the part-set pickup's) could hold more than three
+     * quarters of the heap at once is refused: xz dictionaries are on the heap, and running out of it ends the receiver;
+     * when the floor itself is that much (a small heap, many threads), that is said in a warning.
      */
     static DecoderMemory decoderMemory(Settings settings, int extractThreads) {
         String key = "caravan.receiver.decoder-memory";
@@ -297,6 +300,19 @@ public final class CaravanConfiguration implements CamelConfiguration {
         if (bytes < DecoderMemory.FLOOR) {
             throw new IllegalArgumentException("property " + key + "=" + settings.text(key, "") + " is not valid: it must be at least "
                     + (DecoderMemory.FLOOR >> 20) + "MiB, what an xz -6 or zstd -19 stream needs to be decoded");
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        int decoders = extractThreads + 2; // and the pull's, and the part-set pickup's
+        if (bytes > heap * 3 / 4 / decoders && settings.text(key, null) == null) {
+            LOG.warn("{}: the decoders of {} extractions (caravan.receiver.extract-threads), the pull and the part-set pickup"
+                    + " could hold {} MiB at once, the least each is given, more than three quarters of the heap of {} MiB: give"
+                    + " the receiver a larger heap or fewer extract threads", key, extractThreads, bytes * decoders >> 20, heap >> 20);
+        } else if (bytes > heap * 3 / 4 / decoders) {
+            throw new IllegalArgumentException("property " + key + "=" + settings.text(key, "") + " is not valid: the decoders"
+                    + " of " + extractThreads + " extractions (caravan.receiver.extract-threads), the pull and the part-set pickup"
+                    + " could hold " + (bytes * decoders >> 20) + " MiB at once, more than three quarters of the heap of "
+                    + (heap >> 20) + " MiB: give at most " + (heap * 3 / 4 / decoders >> 20) + "MiB, fewer extract threads, or a"
+                    + " larger heap (JAVA_OPTS=-Xmx" + ((bytes * decoders * 4 / 3 >> 20) + 1) + "m)");
         }
         return new DecoderMemory(bytes, key);
     }
