@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caravan.pack.DecoderMemory;
-import java.util.Properties;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,13 +16,7 @@ class DecoderMemoryWithinTheHeapTest {
     private static final long HEAP = Runtime.getRuntime().maxMemory();
 
     private static Settings settings(String value) {
-        DefaultCamelContext context = new DefaultCamelContext();
-        Properties properties = new Properties();
-        if (value != null) {
-            properties.setProperty("caravan.receiver.decoder-memory", value);
-        }
-        context.getPropertiesComponent().setInitialProperties(properties);
-        return new Settings(context);
+        return SettingsOf.one("caravan.receiver.decoder-memory", value);
     }
 
     @Test
