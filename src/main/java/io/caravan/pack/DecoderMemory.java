@@ -28,9 +28,10 @@ public record DecoderMemory(long bytes, String setting) {
         }
     }
 
-    /** Half the heap shared by {@code decoders} decoding at once, at least {@link #FLOOR}. */
+    /** Half the heap shared by {@code decoders} decoding at once, in whole MiB, at least {@link #FLOOR}. */
     public static DecoderMemory ofHeap(int decoders) {
-        return new DecoderMemory(Math.max(FLOOR, Runtime.getRuntime().maxMemory() / 2 / Math.max(1, decoders)), null);
+        long share = Runtime.getRuntime().maxMemory() / 2 / Math.max(1, decoders);
+        return new DecoderMemory(Math.max(FLOOR, share >> 20 << 20), null);
     }
 
     /** The limit as an xz memory limit, in KiB. */

@@ -22,7 +22,7 @@ class DecoderMemoryWithinTheHeapTest {
     @Test
     void theDefaultIsHalfTheHeapOverTheExtractionThreads() {
         DecoderMemory memory = CaravanConfiguration.decoderMemory(settings(null), 8);
-        assertThat(memory.bytes()).isEqualTo(Math.max(DecoderMemory.FLOOR, HEAP / 2 / 8));
+        assertThat(memory.bytes()).isEqualTo(Math.max(DecoderMemory.FLOOR, HEAP / 2 / 8 >> 20 << 20));
         assertThat(memory.setting()).isEqualTo("caravan.receiver.decoder-memory");
     }
 
