@@ -50,8 +50,11 @@ public final class Codecs {
         return level;
     }
 
-    /** The share of the heap a compressor may take: the rest holds the chunks in flight and everything else. */
-    static final double COMPRESSOR_HEAP_SHARE = 0.6;
+    /**
+     * The share of the heap a compressor may take: the rest holds the chunks in flight and everything else. Two
+     * thirds keep xz's default level (93 MiB) within the launcher's heap (154 MiB as the JVM reports it).
+     */
+    static final double COMPRESSOR_HEAP_SHARE = 2.0 / 3;
 
     /**
      * Refuses {@code level} of {@code codec} when its compressor needs more than {@link #COMPRESSOR_HEAP_SHARE} of this

@@ -23,7 +23,7 @@ public final class XzCodec implements Codec {
     @Override public int maxLevel() { return 9; }
     @Override public String tarSuffix() { return ".tar.xz"; }
 
-    /** What XZ for Java says its encoder needs: 92 MiB at levels 5 and 6, 184, 368 and 672 MiB at 7, 8 and 9. */
+    /** What XZ for Java says its encoder needs: 93 MiB at levels 5 and 6, 184, 368 and 672 MiB at 7, 8 and 9. */
     @Override
     public long compressorHeap(int level) {
         try {
