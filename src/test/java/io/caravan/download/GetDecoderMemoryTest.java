@@ -28,9 +28,7 @@ class GetDecoderMemoryTest {
     void aDictionaryAboveTheLimitIsRefusedNamingIt() throws Exception {
         byte[] stream = WideWindowStreams.xz(new CraftedTar().dir("wide").file("wide/a.txt").bytes(), 34);
         assertThat(WideWindowStreams.xzDictionary(34)).isEqualTo(512L << 20);
-        Manifest zstd = HandPackedParcel.manifest("wide", stream, null, null);
-        Manifest xz = new Manifest(zstd.version(), zstd.format(), zstd.name(), "xz", 6, zstd.chunkSize(), zstd.totalChunks(),
-                zstd.totalSize(), zstd.sha256(), null, null, zstd.createdAt(), zstd.chunks(), null);
+        Manifest xz = HandPackedParcel.manifest("wide", "xz", stream);
         byte[] json = xz.toJson().getBytes(StandardCharsets.UTF_8);
         Path local = Files.createDirectories(tmp.resolve("home/local"));
         CliRunner.Result get;
