@@ -9,7 +9,6 @@ import io.caravan.WideWindowStreams;
 import io.caravan.download.CatalogClient;
 import io.caravan.download.CraftedCatalog;
 import io.caravan.pack.DecoderMemory;
-import io.caravan.pack.Manifest;
 import io.caravan.sender.Retry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
