@@ -245,7 +245,7 @@ public final class Unpacker {
                 throw new CaravanException("the input is empty: there is no archive to unpack");
             }
             buffered.reset();
-            decompressor = Codecs.autoDecompress(buffered);
+            decompressor = Codecs.autoDecompress(buffered, policy.decoderMemory());
             // an uncompressed tar needs no stage of its own: extraction reads the read stage directly
             inflated = decompressor == buffered ? null : new PrefetchInputStream(decompressor, 4, BLOCK, "caravan-decompress");
             InputStream tar = budget.inflated(inflated != null ? inflated : buffered);
