@@ -19,7 +19,7 @@ final class PackingOptions {
 
     @Option(names = {"-l", "--level"}, paramLabel = "<n>", converter = Converters.Level.class,
             description = "Compression level (default: the codec's; zstd 3, gzip 6, xz 6, bzip2 9, lz4 1; with auto the"
-                    + " highest level it may pick, 9). A level whose compressor needs more than two thirds of the heap is refused"
+                    + " highest level it may pick, 6). A level whose compressor needs more than two thirds of the heap is refused"
                     + " (xz 7 to 9 in the default heap).")
     Integer level;
 
