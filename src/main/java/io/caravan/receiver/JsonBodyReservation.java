@@ -47,6 +47,8 @@ final class JsonBodyReservation extends ChannelInboundHandlerAdapter {
     /** The body a request sent in chunks may bring, and what it brought so far; -1: not such a request. */
     private long allowed = -1;
     private long received;
+    /** Whether the client of the request being read keeps its connection (HTTP/1.1 without Connection: close). */
+    private boolean keepAlive;
     /** Refused: the rest of its body is dropped until the connection closes. */
     private boolean refused;
 
@@ -66,6 +68,7 @@ final class JsonBodyReservation extends ChannelInboundHandlerAdapter {
                 ctx.fireChannelRead(msg);
                 return;
             }
+            keepAlive = HttpUtil.isKeepAlive(request);
             long length = HttpUtil.getContentLength(request, -1L);
             long body = length >= 0 ? length : Math.min(maxJsonBody, memory.limit() / JsonMemory.HEAP_PER_BODY_BYTE);
             try {
@@ -89,12 +92,16 @@ final class JsonBodyReservation extends ChannelInboundHandlerAdapter {
                 && (received += piece.content().readableBytes()) > allowed) {
             admitted = null;
             letGo();
+            boolean last = msg instanceof LastHttpContent;
             piece.release();
             rejected.accept("body_too_large");
+            // the client is still sending: closing now would reset the connection under the answer before the client
+            // reads it, so a keep-alive client's rest is dropped and the connection closed after its last piece
             answer(ctx, NettyJsonAnswers.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
                     "the request body sent in chunks brought more than " + allowed + " bytes, more than this receiver"
                             + " reads of such a body (caravan.receiver.max-json-body, or what " + JsonMemory.SETTING
-                            + " takes); nothing was done"), ChannelFutureListener.CLOSE);
+                            + " takes); nothing was done"),
+                    last || !keepAlive ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
             refused = true;
         } else {
             ctx.fireChannelRead(msg);
