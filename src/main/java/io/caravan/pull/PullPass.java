@@ -29,7 +29,12 @@ import org.slf4j.LoggerFactory;
  * failed or interrupted fetch is tried again by the next pass, reusing the verified chunks kept in
  * {@code <inbox>/.caravan/pull/chunks/}. A parcel published whose record could not be written is
  * remembered by this pass object (at most {@link #UNRECORDED} of them) and not fetched again while its
- * etag stays the same; its record is tried again at each pass. A pass that runs out of memory or stack
+ * etag stays the same; its record is tried again at each pass. A parcel refused for what it is
+ * ({@link FailureKinds}: a name or link that escapes, more than its manifest declares, a stream beyond the
+ * decoder-memory or expansion limit, a chunk damaged at two passes in a row) is logged once and recorded
+ * as a {@link Refusal}: it is not fetched again while the catalog lists the same etag for it (and, for a
+ * limit, while the limits stay the same); a failure that may pass (the network, a timeout, a 5xx, the local
+ * disk) is logged and tried again at the next pass. A pass that runs out of memory or stack
  * ends with one line in the log, what it published kept. Passes never overlap.
  */
 public final class PullPass {
@@ -70,12 +75,9 @@ public final class PullPass {
     private final Path pullDir;
     private final Clock clock;
     /** Parcels published whose record could not be written, name to etag. */
-    private final Map<String, String> unrecorded = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > UNRECORDED;
-        }
-    };
+    private final Map<String, String> unrecorded = lastOf(UNRECORDED);
+    /** Parcels a chunk of which did not match its SHA-256 at the last pass that fetched them, name to etag. */
+    private final Map<String, String> damaged = lastOf(UNRECORDED);
 
     public PullPass(Settings settings, Clock clock) {
         this.settings = settings;
@@ -100,6 +102,16 @@ public final class PullPass {
         }
     }
 
+    /** A map of the {@code most} entries put last, the oldest forgotten first. */
+    private static Map<String, String> lastOf(int most) {
+        return new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                return size() > most;
+            }
+        };
+    }
+
     /** The pull folder, opened (and created) below the inbox without following a link planted on the way. */
     private static ConfinedDir pullFolder(ConfinedDir inbox) throws IOException {
         try {
@@ -115,6 +127,8 @@ public final class PullPass {
         CatalogClient.Listing listing = settings.client().listing(settings.prefix());
         int fetched = 0;
         int failed = 0;
+        int held = 0;
+        String limits = "max-expansion " + settings.maxExpansion() + ", decoder memory " + settings.decoderMemory().bytes();
         // page by page: a page's parcels are fetched before the next page is asked for
         for (List<CatalogClient.RemoteParcel> page; (page = listing.nextPage()) != null; ) {
             for (CatalogClient.RemoteParcel parcel : page) {
@@ -132,9 +146,15 @@ public final class PullPass {
                     record(state, url, parcel); // published already: only its record is tried again
                     continue;
                 }
+                Refusal refusal = state.refusal(parcel.name());
+                if (refusal != null && refusal.holds(parcel.etag(), limits)) {
+                    held++; // said when it was refused
+                    continue;
+                }
                 try {
                     fetch(parcel.name());
                     fetched++;
+                    damaged.remove(parcel.name());
                     LOG.info("pull: fetched '{}' from {}", NameRules.printable(parcel.name()), url);
                     String notRecorded = record(state, url, parcel);
                     if (notRecorded != null) {
@@ -143,15 +163,9 @@ public final class PullPass {
                                 + " stays the same and this receiver runs, and its record is tried again at each pass",
                                 NameRules.printable(parcel.name()), pullDir, notRecorded);
                     }
-                } catch (ExpansionLimitException e) {
-                    failed++;
-                    LOG.warn("pull: cannot fetch '{}' from {}: it unpacks to more than {} bytes per compressed byte, the"
-                            + " limit of caravan.pull.max-expansion (0: no limit); nothing was kept, tried again on the next"
-                            + " pass ({})", NameRules.printable(parcel.name()), url, settings.maxExpansion(), e.getMessage());
                 } catch (RuntimeException | IOException e) {
                     failed++;
-                    LOG.warn("pull: cannot fetch '{}' from {}: {} (tried again on the next pass)",
-                            NameRules.printable(parcel.name()), url, e.getMessage());
+                    held += failed(state, url, parcel, e, limits) ? 1 : 0;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("pull interrupted while fetching '" + parcel.name() + "'", e);
@@ -165,8 +179,46 @@ public final class PullPass {
         if (listing.cutShort() != null) {
             LOG.warn("pull: {}; this pass ended there, the parcels listed before it were pulled", listing.cutShort());
         }
-        state.passFinished(url, clock.instant(), fetched, failed);
+        state.passFinished(url, clock.instant(), fetched, failed, held);
         return fetched;
+    }
+
+    /**
+     * Logs the failed fetch of {@code parcel}, and records it as refused when a later pass would meet the same
+     * ({@link FailureKinds}); returns whether it was refused. A refusal is said once, with what lifts it.
+     */
+    private boolean failed(PullState state, String url, CatalogClient.RemoteParcel parcel, Exception e, String limits) {
+        String name = NameRules.printable(parcel.name());
+        String why = e instanceof ExpansionLimitException
+                ? "it unpacks to more than " + settings.maxExpansion() + " bytes per compressed byte, the limit of"
+                + " caravan.pull.max-expansion (0: no limit); nothing was kept (" + e.getMessage() + ")"
+                : String.valueOf(e.getMessage());
+        FailureKinds.Kind kind = FailureKinds.of(e);
+        if (kind == FailureKinds.Kind.MAY_PASS) {
+            damaged.remove(parcel.name()); // a damaged chunk counts twice only at two passes in a row
+            LOG.warn("pull: cannot fetch '{}' from {}: {} (tried again on the next pass)", name, url, why);
+            return false;
+        }
+        if (kind == FailureKinds.Kind.DAMAGED && !parcel.etag().equals(damaged.put(parcel.name(), parcel.etag()))) {
+            LOG.warn("pull: cannot fetch '{}' from {}: {} (tried once more on the next pass: damaged again, it is refused)",
+                    name, url, why);
+            return false;
+        }
+        damaged.remove(parcel.name());
+        boolean byLimits = kind == FailureKinds.Kind.REFUSED_BY_LIMITS;
+        String notRecorded = null;
+        try {
+            state.refused(url, parcel.name(), new Refusal(parcel.etag(), why, byLimits ? limits : null));
+        } catch (IOException | RuntimeException failure) {
+            notRecorded = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+        }
+        LOG.warn("pull: cannot fetch '{}' from {}: {}. Refused: it is not fetched again until {} publishes a new state of it"
+                        + " (its etag is {} now){}{}", name, url, why, url, parcel.etag(),
+                byLimits ? ", or caravan.pull.max-expansion or caravan.receiver.decoder-memory change"
+                        : "; ask the operator of " + url + " to publish it again as this receiver takes it",
+                notRecorded == null ? "" : "; the refusal cannot be recorded in " + pullDir + " (" + notRecorded
+                        + "), so it is tried again on the next pass");
+        return notRecorded == null;
     }
 
     /** Records {@code parcel} as fetched; returns null, or why it could not be written. */

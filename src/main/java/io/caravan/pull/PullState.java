@@ -23,15 +23,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the pull has fetched, kept in {@code <inbox>/.caravan/pull/}: for each remote parcel name, the
- * etag of the state that was published locally, and a summary of the last pass. {@code state.json}
+ * etag of the state that was published locally; for each parcel refused ({@link Refusal}), the etag of the
+ * state refused, why, and the limits it was refused under; and a summary of the last pass. {@code state.json}
  * holds them all and is written, under a temporary name and renamed, at the end of a pass; each parcel
- * fetched meanwhile is appended as one line to {@code fetched.jsonl}, which a load replays and the next
- * write of {@code state.json} removes, so recording a parcel costs the same whatever the state holds.
+ * fetched or refused meanwhile is appended as one line to {@code fetched.jsonl}, which a load replays and the
+ * next write of {@code state.json} removes, so recording a parcel costs the same whatever the state holds.
  *
  * <p>Bounded whatever a catalog lists: only entries whose name follows the name rules and whose etag
  * {@link CatalogClient#etagProblem} accepts are kept (at most 3 KiB and 256 characters), and at most
  * {@link #MAX_PARCELS} of them and {@link #MAX_HELD_BYTES} of names and etags; beyond, the parcels
- * fetched longest ago are forgotten (fetched again if a later pass still lists them). Read and written
+ * fetched longest ago are forgotten (fetched again if a later pass still lists them); at most
+ * {@link #MAX_REFUSED} refusals, their reasons cut to {@link #MAX_REASON} characters, the oldest forgotten
+ * first (fetched again, and refused again). Read and written
  * relative to the open pull folder, never through a link: a link found as the state file is not read
  * (the pass starts from no state, and its write replaces the link, not its target), and a file larger
  * than {@link #MAX_BYTES} is refused rather than read into memory.
@@ -44,6 +47,10 @@ public final class PullState {
     static final int MAX_PARCELS = 100_000;
     /** The most bytes of names and etags remembered (each entry counted with {@link #ENTRY_OVERHEAD} more). */
     static final long MAX_HELD_BYTES = 16L << 20;
+    /** The most refusals remembered. */
+    static final int MAX_REFUSED = 10_000;
+    /** The most characters of a refusal's reason kept. */
+    static final int MAX_REASON = 1000;
     static final String FILE = "state.json";
     static final String JOURNAL = "fetched.jsonl";
     private static final int ENTRY_OVERHEAD = 16;
@@ -58,6 +65,13 @@ public final class PullState {
     private final long maxHeldBytes;
     /** Name to etag, the parcel fetched longest ago first. */
     private final LinkedHashMap<String, String> fetched = new LinkedHashMap<>();
+    /** Name to the state of it refused, the one refused longest ago first. */
+    private final LinkedHashMap<String, Refusal> refused = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Refusal> eldest) {
+            return size() > MAX_REFUSED;
+        }
+    };
     private long heldBytes;
     private long journalBytes;
     private long forgotten;
@@ -93,6 +107,10 @@ public final class PullState {
                 Map.Entry<String, JsonNode> e = it.next();
                 dropped += state.remember(e.getKey(), e.getValue().asText()) ? 0 : 1;
             }
+            for (Iterator<Map.Entry<String, JsonNode>> it = json.path("refused").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                dropped += state.rememberRefusal(e.getKey(), Refusal.of(e.getValue())) ? 0 : 1;
+            }
         } catch (NoSuchFileException none) {
             // first pass
         } catch (IOException | UnsafePathException damaged) {
@@ -125,7 +143,9 @@ public final class PullState {
         for (String line : new String(lines, StandardCharsets.UTF_8).split("\n")) {
             try {
                 JsonNode entry = JSON.readTree(line);
-                if (entry != null && entry.path("name").isTextual() && entry.path("etag").isTextual()) {
+                if (entry != null && entry.path("name").isTextual() && entry.path("reason").isTextual()) {
+                    dropped += rememberRefusal(entry.get("name").asText(), Refusal.of(entry)) ? 0 : 1;
+                } else if (entry != null && entry.path("name").isTextual() && entry.path("etag").isTextual()) {
                     dropped += remember(entry.get("name").asText(), entry.get("etag").asText()) ? 0 : 1;
                 }
             } catch (IOException torn) {
@@ -138,6 +158,16 @@ public final class PullState {
     /** The etag fetched last for {@code name}, or null. */
     public String etag(String name) {
         return fetched.get(name);
+    }
+
+    /** The state of {@code name} refused last, or null: none, or it was fetched since. */
+    public Refusal refusal(String name) {
+        return refused.get(name);
+    }
+
+    /** How many refusals are remembered. */
+    int refusals() {
+        return refused.size();
     }
 
     public String from() {
@@ -165,7 +195,31 @@ public final class PullState {
             return;
         }
         from = url;
-        ObjectNode line = JSON.createObjectNode().put("name", name).put("etag", etag);
+        append(JSON.createObjectNode().put("name", name).put("etag", etag));
+    }
+
+    /**
+     * Records {@code name} as refused in the state and for the reason {@code refusal} tells, from {@code url}:
+     * remembered (its reason cut to {@link #MAX_REASON} characters), and appended to the journal. A name or etag a
+     * catalog may not list is refused with an {@link IllegalArgumentException}.
+     */
+    public void refused(String url, String name, Refusal refusal) throws IOException {
+        Refusal kept = refusal.cut();
+        if (!rememberRefusal(name, kept)) {
+            throw new IllegalArgumentException("'" + NameRules.shortened(name) + "' cannot be recorded: "
+                    + (NameRules.problem(name) != null ? NameRules.problem(name) : CatalogClient.etagProblem(kept.etag())));
+        }
+        if (from != null && !from.equals(url)) {
+            from = url;
+            write(null);
+            return;
+        }
+        from = url;
+        append(kept.toJson(JSON.createObjectNode().put("name", name)));
+    }
+
+    /** Appends {@code line} to the journal, which is folded into the state once it outgrows it. */
+    private void append(ObjectNode line) throws IOException {
         byte[] bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
         try (FileChannel out = dir.appendOwn(JOURNAL, removed -> LOG.warn("pull: {}", removed))) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -183,11 +237,17 @@ public final class PullState {
 
     /** Writes the state with the summary of a finished pass. */
     public void passFinished(String url, Instant at, int fetchedNow, int failed) throws IOException {
+        passFinished(url, at, fetchedNow, failed, 0);
+    }
+
+    /** Writes the state with the summary of a finished pass, which held back {@code refusedNow} parcels listed as refused. */
+    public void passFinished(String url, Instant at, int fetchedNow, int failed, int refusedNow) throws IOException {
         from = url;
         ObjectNode pass = JSON.createObjectNode();
         pass.put("finished_at", at.toString());
         pass.put("fetched", fetchedNow);
         pass.put("failed", failed);
+        pass.put("refused", refusedNow);
         write(pass);
         if (forgotten > 0) {
             LOG.warn("pull: the state remembers the {} parcels fetched last (at most {} parcels and {} bytes of names and"
@@ -206,6 +266,7 @@ public final class PullState {
         if (before != null) {
             heldBytes -= cost(name, before);
         }
+        refused.remove(name);
         fetched.put(name, etag);
         heldBytes += cost(name, etag);
         for (Iterator<Map.Entry<String, String>> oldest = fetched.entrySet().iterator();
@@ -215,6 +276,16 @@ public final class PullState {
             oldest.remove();
             forgotten++;
         }
+        return true;
+    }
+
+    /** Keeps {@code refusal} of {@code name} as the one refused last, the oldest forgotten past the bound; false if refused. */
+    private boolean rememberRefusal(String name, Refusal refusal) {
+        if (refusal == null || NameRules.problem(name) != null || CatalogClient.etagProblem(refusal.etag()) != null) {
+            return false;
+        }
+        refused.remove(name);
+        refused.put(name, refusal.cut());
         return true;
     }
 
@@ -235,6 +306,12 @@ public final class PullState {
                 json.writeObjectFieldStart("parcels");
                 for (Map.Entry<String, String> parcel : fetched.entrySet()) {
                     json.writeStringField(parcel.getKey(), parcel.getValue());
+                }
+                json.writeEndObject();
+                json.writeObjectFieldStart("refused");
+                for (Map.Entry<String, Refusal> parcel : refused.entrySet()) {
+                    json.writeFieldName(parcel.getKey());
+                    JSON.writeTree(json, parcel.getValue().toJson(JSON.createObjectNode()));
                 }
                 json.writeEndObject();
                 if (lastPass != null) {

@@ -131,11 +131,11 @@ public final class ExtractionLimits {
         }
         boolean bytes = announcedBytes > bytesLimit();
         if (bytes && declaredBytes != null && declaredBytes <= base.maxBytes()) {
-            return new ExtractLimitException(subject + " was refused: " + declared("") + ", but its archive holds "
+            return new ManifestBreachException(subject + " was refused: " + declared("") + ", but its archive holds "
                     + announcedBytes + " content bytes at entry '" + lastEntry + "': " + wording.beyondManifest());
         }
         if (!bytes && declaredEntries != null && declaredEntries <= base.maxEntries()) {
-            return new ExtractLimitException(subject + " was refused: " + declared("") + ", but its archive holds more than "
+            return new ManifestBreachException(subject + " was refused: " + declared("") + ", but its archive holds more than "
                     + declaredEntries + " entries (after entry '" + lastEntry + "'): " + wording.beyondManifest());
         }
         return limit;

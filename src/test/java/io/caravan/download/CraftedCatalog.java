@@ -33,6 +33,20 @@ public final class CraftedCatalog implements AutoCloseable {
         }
     }
 
+    /** A handler that answers every request 200 with {@code body}, counting the requests in {@code requests}. */
+    public static HttpHandler counted(java.util.concurrent.atomic.AtomicInteger requests, byte[] body) {
+        return exchange -> {
+            requests.incrementAndGet();
+            answer(exchange, body);
+        };
+    }
+
+    /** The index of the chunk a {@code GET /parcels/chunks/<index>} asks for. */
+    public static int chunkIndex(HttpExchange exchange) {
+        String path = exchange.getRequestURI().getPath();
+        return Integer.parseInt(path.substring(path.lastIndexOf('/') + 1));
+    }
+
     /** Answers {@code status} with the JSON {@code json}. */
     public static void json(HttpExchange exchange, int status, String json) throws IOException {
         byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);

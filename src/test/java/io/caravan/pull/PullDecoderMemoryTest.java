@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A pulled parcel whose xz header asks for a 192 MiB dictionary, more than the receiver's decoder memory (32
  * MiB here): the pass logs one warning naming the parcel, the dictionary and the limit, keeps nothing and goes
- * on; never running out of memory, never advice to give a larger heap for what no heap should hold.
+ * on; never running out of memory, never advice to give a larger heap for what no heap should hold. The next
+ * passes do not fetch it again while its etag and the limits stay the same; with other limits, it is.
  */
 class PullDecoderMemoryTest {
 
@@ -35,18 +36,15 @@ class PullDecoderMemoryTest {
                 .getBytes(StandardCharsets.UTF_8);
         byte[] listing = "{\"parcels\":[{\"name\":\"feeds/wide\",\"etag\":\"\\\"1\\\"\"}],\"next\":null}"
                 .getBytes(StandardCharsets.UTF_8);
+        java.util.concurrent.atomic.AtomicInteger manifests = new java.util.concurrent.atomic.AtomicInteger();
         try (CraftedCatalog catalog = new CraftedCatalog(Map.of(
                 "/parcels", exchange -> CraftedCatalog.answer(exchange, listing),
-                "/parcels/manifest", exchange -> CraftedCatalog.answer(exchange, manifest),
-                "/parcels/chunks/", exchange -> {
-                    String path = exchange.getRequestURI().getPath();
-                    CraftedCatalog.answer(exchange, HandPackedParcel.chunk(stream, Integer.parseInt(path.substring(path.lastIndexOf('/') + 1))));
-                }));
+                "/parcels/manifest", CraftedCatalog.counted(manifests, manifest),
+                "/parcels/chunks/", exchange -> CraftedCatalog.answer(exchange,
+                        HandPackedParcel.chunk(stream, CraftedCatalog.chunkIndex(exchange)))));
              LoggedWarnings warnings = new LoggedWarnings()) {
             Path local = tmp.resolve("local");
-            PullPass pass = new PullPass(new PullPass.Settings(new CatalogClient(catalog.url(), null, Duration.ofSeconds(30)),
-                    "feeds/", local, 1, 0, io.caravan.fs.Versions.none(), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10)),
-                    1000, new DecoderMemory(32L << 20, "caravan.receiver.decoder-memory")), Clock.systemUTC());
+            PullPass pass = pass(catalog, local, 1000);
 
             assertThat(pass.run()).isZero();
 
@@ -55,6 +53,20 @@ class PullDecoderMemoryTest {
                     && line.contains("caravan.receiver.decoder-memory"));
             assertThat(warnings.containing("out of memory")).isEmpty();
             assertThat(local.resolve("feeds/wide")).doesNotExist();
+
+            assertThat(pass.run()).isZero();
+            assertThat(pass(catalog, local, 1000).run()).isZero();
+            assertThat(manifests.get()).as("refused at this etag and these limits").isEqualTo(1);
+            assertThat(warnings.containing("feeds/wide")).hasSize(1);
+            assertThat(pass(catalog, local, 999).run()).isZero();
+            assertThat(manifests.get()).as("tried again under other limits").isEqualTo(2);
+            assertThat(warnings.containing("feeds/wide")).hasSize(2);
         }
+    }
+
+    private static PullPass pass(CraftedCatalog catalog, Path local, long maxExpansion) {
+        return new PullPass(new PullPass.Settings(new CatalogClient(catalog.url(), null, Duration.ofSeconds(30)),
+                "feeds/", local, 1, 0, io.caravan.fs.Versions.none(), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10)),
+                maxExpansion, new DecoderMemory(32L << 20, "caravan.receiver.decoder-memory")), Clock.systemUTC());
     }
 }

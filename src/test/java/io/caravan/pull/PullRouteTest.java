@@ -7,21 +7,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.TestTrees;
-import io.caravan.app.CaravanMain;
 import io.caravan.fs.FileIdentity;
-import io.caravan.pack.Codecs;
-import io.caravan.pack.PackOptions;
-import io.caravan.progress.ProgressListener;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
-import io.caravan.sender.ParcelSender;
-import io.caravan.sender.Retry;
-import io.caravan.sender.SenderSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.Test;
@@ -147,7 +139,8 @@ class PullRouteTest {
     /**
      * caravan.pull.max-expansion bounds what a pulled parcel may unpack to per compressed byte, as
      * {@code caravan get --max-expansion} does: a parcel of two letters (about 8 bytes unpacked per compressed
-     * byte) is refused at 3 once 64 MiB are unpacked, nothing of it kept, and the pass goes on to the next parcel.
+     * byte) is refused at 3 once 64 MiB are unpacked, nothing of it kept, the refusal recorded in the state, and the
+     * pass goes on to the next parcel.
      */
     @Test
     void aParcelThatExpandsBeyondThePullsMaxExpansionIsRefused(ReceiverFixture remote) throws Exception {
@@ -163,13 +156,15 @@ class PullRouteTest {
         Main main = pull(remote, local, Map.of("caravan.pull.max-expansion", "3"));
         try {
             await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(local.resolve("feeds/letters"))
-                    || Files.exists(state) && JSON.readTree(state.toFile()).path("last_pass").path("failed").asInt() > 0);
+                    || Files.exists(state) && JSON.readTree(state.toFile()).path("refused").has("feeds/letters"));
         } finally {
             main.stop();
         }
         assertThat(local.resolve("feeds/letters")).as("refused: it expands beyond 3").doesNotExist();
         assertThat(local.resolve("feeds/note.txt")).hasContent("pulled");
         assertThat(JSON.readTree(state.toFile()).path("parcels").has("feeds/letters")).isFalse();
+        assertThat(JSON.readTree(state.toFile()).path("refused").path("feeds/letters").path("reason").asText())
+                .contains("caravan.pull.max-expansion");
     }
 
     @Test
@@ -183,17 +178,7 @@ class PullRouteTest {
     }
 
     private Main pull(ReceiverFixture remote, Path local, Map<String, String> more) throws Exception {
-        Map<String, String> properties = new java.util.HashMap<>(Map.of(
-                "caravan.role", "receiver",
-                "caravan.receiver.inbox", local.toString(),
-                "caravan.receiver.port", String.valueOf(ReceiverFixture.freePort()),
-                "caravan.pull.from", "http://127.0.0.1:" + remote.port(),
-                "caravan.pull.prefix", "feeds/",
-                "caravan.pull.cron", "0/1 * * * * ?"));
-        properties.putAll(more);
-        Main main = CaravanMain.create(List.of("pull"), properties);
-        main.start();
-        return main;
+        return PullRouteFixture.start("http://127.0.0.1:" + remote.port(), local, more);
     }
 
     /** {@code size} bytes, each 'a' or 'b' at random: about one bit of each byte is information. */
@@ -214,9 +199,6 @@ class PullRouteTest {
     }
 
     private void send(ReceiverFixture receiver, Path source, String name) throws Exception {
-        SenderSettings settings = new SenderSettings("http://127.0.0.1:" + receiver.port(), null,
-                new PackOptions(Codecs.byName("zstd"), 3, 64 * 1024, name), 2, -1,
-                tmp.resolve("sender-state"), new Retry(2, Duration.ofMillis(100), Duration.ofMillis(200)));
-        new ParcelSender(settings).send(source, name, Map.of("on_conflict", "replace"), ProgressListener.NONE);
+        PullRouteFixture.send(receiver, source, name, tmp.resolve("sender-state"));
     }
 }
