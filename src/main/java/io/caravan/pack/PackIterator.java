@@ -14,17 +14,22 @@ import java.util.concurrent.BlockingQueue;
  * Packs on a background thread and hands out the chunks one by one, so a Camel splitter (or any
  * loop) can stream a parcel of any size. At most three chunks are in memory: the one being filled,
  * one queued, and the one looked at to mark the {@code last} chunk. {@link #manifest()} is
- * available once the iteration is over. Close it to stop packing early.
+ * available once the iteration is over. Close it to stop packing early: from any thread, and a
+ * {@link #hasNext()} or {@link #next()} waiting for a chunk in another thread then returns (there
+ * are no more chunks; a chunk already taken is not marked {@code last}).
  */
 public final class PackIterator implements Iterator<Chunk>, AutoCloseable {
 
     private static final Object END = new Object();
+    /** What a wait for a chunk gets once the iterator is closed. */
+    private static final Object CLOSED = new Object();
 
     private final String parcel;
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1);
     private final BlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(16);
     private final Thread producer;
     private volatile Manifest manifest;
+    private volatile boolean closed;
     private Object pending;
 
     /** What the packing thread runs: packs into {@code target}, answers the manifest. */
@@ -84,7 +89,7 @@ public final class PackIterator implements Iterator<Chunk>, AutoCloseable {
         }
         pending = null;
         fill();
-        return pending instanceof Chunk ? chunk : chunk.asLast();
+        return pending instanceof Chunk || pending == CLOSED ? chunk : chunk.asLast();
     }
 
     /** The parcel's manifest; only once {@link #hasNext()} has returned false. */
@@ -99,8 +104,15 @@ public final class PackIterator implements Iterator<Chunk>, AutoCloseable {
         if (pending != null) {
             return;
         }
+        if (closed) {
+            pending = CLOSED;
+            return;
+        }
         try {
             pending = queue.take();
+            if (pending == CLOSED) {
+                queue.offer(CLOSED); // for a wait in yet another thread
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the next chunk of " + parcel, e);
@@ -121,9 +133,13 @@ public final class PackIterator implements Iterator<Chunk>, AutoCloseable {
         spare.offer(chunk.data());
     }
 
-    /** Stops the packing thread if it is still running and waits for it. */
+    /**
+     * Stops the packing thread if it is still running and waits for it; a wait for a chunk in another
+     * thread ends, with no more chunks.
+     */
     @Override
     public void close() {
+        closed = true;
         try {
             while (producer.isAlive()) {
                 producer.interrupt();
@@ -132,6 +148,9 @@ public final class PackIterator implements Iterator<Chunk>, AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            queue.clear();
+            queue.offer(CLOSED);
         }
     }
 

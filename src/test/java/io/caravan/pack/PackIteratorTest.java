@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,5 +58,19 @@ class PackIteratorTest {
         assertThat(iterator.next().index()).isZero();
         iterator.close();
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("caravan-pack-parcel") && t.isAlive());
+    }
+
+    /** A split that ends early closes the iterator while another of its threads waits for the next chunk: that wait ends. */
+    @Test
+    void closingEndsTheWaitOfANextInAnotherThread() throws Exception {
+        Path big = tmp.resolve("big.bin");
+        TestTrees.random(big, 8_000_000, 13);
+        PackIterator iterator = new PackIterator(new Packer(PackUnpack.options("xz", 64 * 1024), ProgressListener.NONE),
+                List.of(big));
+        CompletableFuture<Void> taking = CompletableFuture.runAsync(() -> iterator.forEachRemaining(chunk -> { }));
+        Thread.sleep(300);
+        iterator.close();
+        taking.get(2, TimeUnit.SECONDS);
+        assertThat(iterator.hasNext()).isFalse();
     }
 }
