@@ -78,7 +78,7 @@ public final class CatalogApi {
     public void chunk(Exchange exchange) throws Exception {
         handle(exchange, () -> {
             String name = QueryParameters.nonEmpty(exchange, "name");
-            int index = index(exchange.getMessage().getHeader("index", String.class));
+            int index = io.caravan.session.ChunkIndex.parse(exchange.getMessage().getHeader("index", String.class));
             String ifMatch = exchange.getMessage().getHeader("If-Match", String.class);
             for (int attempt = 0; ; attempt++) {
                 try {
@@ -208,13 +208,6 @@ public final class CatalogApi {
         return response;
     }
 
-    private static int index(String text) {
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw RequestRejectedException.badRequest("chunk index '" + text + "' is not a number");
-        }
-    }
 
 
     private static void json(Exchange exchange, int status, Map<String, Object> body) throws JsonProcessingException {

@@ -63,7 +63,7 @@ public final class ReceiverApi implements CamelContextAware {
         admit(exchange);
         Message in = exchange.getMessage();
         String sha256 = in.getHeader("X-Chunk-Sha256", String.class);
-        int index = index(in.getHeader("idx", String.class));
+        int index = io.caravan.session.ChunkIndex.parse(in.getHeader("idx", String.class));
         if (sha256 != null && !sha256.matches("[0-9a-fA-F]{64}")) {
             throw RequestRejectedException.badRequest("X-Chunk-Sha256 must be 64 hex digits, got '" + sha256 + "'");
         }
@@ -183,13 +183,6 @@ public final class ReceiverApi implements CamelContextAware {
         return ChunkBody.of(ByteBuffer.wrap(bytes == null ? new byte[0] : bytes));
     }
 
-    private static int index(String idx) {
-        try {
-            return Integer.parseInt(idx);
-        } catch (NumberFormatException e) {
-            throw RequestRejectedException.badRequest("chunk index '" + idx + "' is not a number");
-        }
-    }
 
 
     /**

@@ -146,6 +146,7 @@ class CatalogApiTest {
         error(receiver.get("/parcels/manifest"), 400);
         error(receiver.get("/parcels/chunks/999?name=docs"), 404);
         error(receiver.get("/parcels/chunks/x?name=docs"), 400);
+        error(receiver.get("/parcels/chunks/00?name=docs"), 400); // chunk 0 has one name only
     }
 
     private static List<String> names(JsonNode page) {

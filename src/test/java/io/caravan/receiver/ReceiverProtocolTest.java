@@ -260,7 +260,7 @@ class ReceiverProtocolTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"abc", "-1", "1.5", "99999999999", "100000000"})
+        @ValueSource(strings = {"abc", "-1", "1.5", "99999999999", "100000000", "01", "+1", "-0", "00"})
         void badIndexIs400(String idx) throws Exception {
             String sid = startRaw(null);
             error(receiver.put("/upload/" + sid + "/" + idx, random(10, 12)), 400, "bad_request");
