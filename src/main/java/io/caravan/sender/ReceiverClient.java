@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -57,7 +55,10 @@ public final class ReceiverClient {
     static final Duration SMALL_REQUEST_TIMEOUT = Duration.ofSeconds(60);
     /** After how long, and then how often, a request still waiting for its answer is named in a warning. */
     static final Duration STALL_NOTE = Duration.ofSeconds(30);
-    /** Names the requests still waiting for their answers; one daemon thread for all clients. */
+    /**
+     * Names the requests still waiting for their answers, and repeats the disconnects of a stopped client's
+     * requests ({@link OpenRequests}); one daemon thread for all clients.
+     */
     private static final java.util.concurrent.ScheduledThreadPoolExecutor STALL_WATCH = stallWatch();
 
     /** Renames and deletions sent in one {@code /mirror/changes} request at most; no receiver takes fewer (RequestLimits). */
@@ -73,7 +74,7 @@ public final class ReceiverClient {
     private volatile Duration smallRequestTimeout = SMALL_REQUEST_TIMEOUT;
     /** Trust for HTTPS receivers; null: the JDK's default. */
     private final SSLSocketFactory ssl;
-    private final Set<HttpURLConnection> inFlight = ConcurrentHashMap.newKeySet();
+    private final OpenRequests inFlight = new OpenRequests(STALL_WATCH);
     private volatile StopSignal stop = StopSignal.NONE;
     private volatile TokenBucket bandwidth = TokenBucket.UNLIMITED;
     /** Bytes of a request body written at once under a bandwidth limit. */
@@ -118,12 +119,13 @@ public final class ReceiverClient {
     }
 
     /**
-     * Ends this client's requests when {@code signal} is raised: those in flight are aborted (their
-     * callers get a {@link TransferStoppedException}) and no new one starts.
+     * Ends this client's requests when {@code signal} is raised: those in flight are aborted within
+     * moments, whatever they were doing (connecting, writing a body, waiting for an answer: see
+     * {@link OpenRequests}), their callers getting a {@link TransferStoppedException}, and no new one starts.
      */
     public void abortOn(StopSignal signal) {
         this.stop = signal;
-        signal.onRaise(() -> inFlight.forEach(HttpURLConnection::disconnect));
+        signal.onRaise(inFlight::abort);
     }
 
     /** Starts a session; returns the receiver's answer ({@code session_id}, {@code expires_at}, ...). */
@@ -332,12 +334,13 @@ public final class ReceiverClient {
         HttpURLConnection[] connection = new HttpURLConnection[1];
         try {
             return exchange(method, path, body, sha256, connection, reader, ok);
-        } catch (ShipException e) {
+        } catch (RuntimeException e) {
+            // a request aborted by a stop fails as its connection was closed under it, in the JDK's code too
             stop.check(method + " " + path);
             throw e;
         } finally {
             if (connection[0] != null) {
-                inFlight.remove(connection[0]);
+                inFlight.leave(connection[0]);
             }
         }
     }
@@ -349,7 +352,7 @@ public final class ReceiverClient {
         try {
             connection = HttpConnections.open(base + path, ssl, readTimeout(path), token);
             opened[0] = connection;
-            inFlight.add(connection);
+            inFlight.enter(connection);
             stop.check(method + " " + path);
             connection.setRequestMethod(method);
             connection.setRequestProperty("Content-Type", method.equals("PUT") ? "application/octet-stream" : "application/json");
@@ -379,6 +382,8 @@ public final class ReceiverClient {
                     write(out, body);
                 }
             }
+            // a body's write ended by a stop may return as if it went whole: then no answer is waited for
+            stop.check(method + " " + path);
             stallNote = watchForAnswer(path);
             int status = connection.getResponseCode();
             stallNote.cancel(false);
