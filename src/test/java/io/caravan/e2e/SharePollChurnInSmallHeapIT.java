@@ -77,9 +77,10 @@ class SharePollChurnInSmallHeapIT {
             while (System.nanoTime() - start < CHURN_MILLIS * 1_000_000) {
                 long asked = System.nanoTime();
                 int status = CaravanProcess.status(port, "/health"); // -1 when unanswered within 10 s
-                if (status == -1 && System.nanoTime() - asked < 9_000_000_000L) {
+                for (int again = 0; again < 2 && status == -1 && System.nanoTime() - asked < 9_000_000_000L; again++) {
                     // closed unanswered: past max-connections the receiver closes the connection it has the least of
-                    // a request from, which can be a probe not read yet; a client asks again, and so does this one once
+                    // a request from, which can be a probe not read yet (all clients here share one address); a
+                    // health checker asks again, as a load balancer's failure threshold of 3 does, and so does this one
                     status = CaravanProcess.status(port, "/health");
                 }
                 probes.add(status + " in " + (System.nanoTime() - asked) / 1_000_000 + " ms");
