@@ -8,6 +8,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
@@ -23,15 +24,28 @@ public final class LoggedWarnings implements AutoCloseable {
     private final List<Logged> messages = new CopyOnWriteArrayList<>();
     private final LoggerConfig root;
     private final AbstractAppender appender;
+    /** The root level before this lowered it to what it captures; null: left as it was. */
+    private final Level raised;
 
     public LoggedWarnings() {
         this(Level.WARN);
     }
 
-    /** The messages logged at {@code least} or above (say INFO, for a note that must not be a warning). */
+    /**
+     * The messages logged at {@code least} or above (say INFO, for a note that must not be a warning). A root
+     * level above {@code least} (a command line test's {@code --quiet} in the same JVM sets every logger to WARN)
+     * is lowered to it while this is open, so what it captures does not depend on the tests run before.
+     */
     public LoggedWarnings(Level least) {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         root = context.getConfiguration().getRootLogger();
+        Level before = root.getLevel();
+        if (before.isMoreSpecificThan(least) && before != least) {
+            raised = before;
+            Configurator.setLevel(LogManager.ROOT_LOGGER_NAME, least);
+        } else {
+            raised = null;
+        }
         appender = new AbstractAppender("warnings-" + UUID.randomUUID(), null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
@@ -61,5 +75,8 @@ public final class LoggedWarnings implements AutoCloseable {
     public void close() {
         root.removeAppender(appender.getName());
         appender.stop();
+        if (raised != null) {
+            Configurator.setLevel(LogManager.ROOT_LOGGER_NAME, raised);
+        }
     }
 }

@@ -21,8 +21,10 @@ import io.caravan.fs.Versions;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.receiver.AnonymousAccessGuard;
+import io.caravan.receiver.AuthFailureLog;
 import io.caravan.receiver.BearerToken;
 import io.caravan.receiver.ConnectionLimit;
+import io.caravan.receiver.ConsumerFailureLog;
 import io.caravan.receiver.DescriptorShortage;
 import io.caravan.receiver.ErrorAnswers;
 import io.caravan.receiver.Receiver;
@@ -67,6 +69,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -126,6 +129,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
     private static final Duration STOP_DRAIN = Duration.ofSeconds(2);
     /** The most a request to a sender's console may carry: a login form. */
     private static final long CONSOLE_MAX_BODY = 64 << 10;
+    /** The most connections a sender's console holds at once by default: a few browsers' worth, the descriptors kept for sending. */
+    private static final int CONSOLE_MAX_CONNECTIONS = 64;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -166,11 +171,23 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Outbox outbox = context.getRegistry().lookupByNameAndType("outbox", Outbox.class);
         SenderOverview overview = new SenderOverview(SendsInFlight.browse(context), new OutboxHistory(outbox.dir()), bytesSent,
                 Clock.systemUTC());
+        // no audit trail here: wrong logins are logged, summed up per client address and minute
+        AuthFailureLog wrongLogins = new AuthFailureLog("console: a login with a wrong token", Duration.ofMinutes(1),
+                Clock.systemUTC());
+        context.getExecutorServiceManager().newSingleThreadScheduledExecutor(wrongLogins, "console-login-failures")
+                .scheduleWithFixedDelay(wrongLogins::flush, 15, 15, TimeUnit.SECONDS);
         context.getRegistry().bind("consoleApi", new ConsoleApi(token, new ConsoleAssets(), overview,
-                exchange -> LOG.warn("console: a login with a wrong token from {}",
-                        exchange.getMessage().getHeader("CamelNettyRemoteAddress")), false));
+                exchange -> wrongLogins.failed(exchange.getMessage().getHeader("CamelNettyRemoteAddress", SocketAddress.class)),
+                false));
         context.getRegistry().bind("consoleErrors", new ErrorAnswers(outbox.dir(), code -> { }));
-        context.getRegistry().bind("consolePipeline", new ReceiverPipeline(token, CONSOLE_MAX_BODY, CONSOLE_MAX_BODY, code -> { }));
+        // bounded as the receiver's listener is, by the console's own settings (routes/console.camel.yaml)
+        context.getRegistry().bind("consolePipeline", new ReceiverPipeline(token, CONSOLE_MAX_BODY, CONSOLE_MAX_BODY, code -> { })
+                .settings("caravan.console")
+                .timeouts(settings.duration("caravan.console.stall-timeout", "60s"), settings.duration("caravan.console.idle-timeout", "120s"))
+                .headTimeout(settings.duration("caravan.console.head-timeout", "10s")));
+        context.getRegistry().bind("consoleChannels", new ConnectionLimit(settings.integer("caravan.console.max-connections",
+                CONSOLE_MAX_CONNECTIONS), "the console", "caravan.console").channels());
+        context.getRegistry().bind("consoleFailures", new ConsumerFailureLog(code -> { }));
         LOG.info("console: http://{}:{}/ ({})", host, settings.text("caravan.console.port", "?"),
                 token.required() ? "behind the token" : "open to whoever reaches it: no token is set");
     }
@@ -389,10 +406,16 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 receiverBandwidth(context, settings)).timeouts(settings.duration("caravan.receiver.stall-timeout", "60s"),
                 settings.duration("caravan.receiver.idle-timeout", "120s"))
                 .minBodyRate(settings.size("caravan.receiver.min-body-rate", "1KiB"))
-                .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m")).directMemory(directMemory)
+                .busyBodyTime(settings.duration("caravan.receiver.busy-body-time", "60s"))
+                .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m"))
+                .addressShare(settings.integer("caravan.receiver.address-share", ReceiverPipeline.DEFAULT_ADDRESS_SHARE))
+                .directMemory(directMemory)
                 .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s")));
         // the HTTP server's channel group: counts every connection as it is accepted (routes/receiver.camel.yaml)
-        context.getRegistry().bind("receiverChannels", connectionLimit(settings).channels());
+        ConnectionLimit connections = connectionLimit(settings);
+        context.getRegistry().bind("receiverConnections", connections);
+        context.getRegistry().bind("receiverChannels", connections.channels());
+        context.getRegistry().bind("receiverFailures", new ConsumerFailureLog(receiver::rejected));
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());
@@ -466,7 +489,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
         });
         io.caravan.share.Shares shares = new io.caravan.share.Shares(folders, receiver.config().stateDir(),
                 settings.integer("caravan.share.keep", 10_000), settings.duration("caravan.share.settle", "300ms"),
-                settings.duration("caravan.share.rescan", "60s"), new SyncConsole(System.out));
+                settings.duration("caravan.share.rescan", "60s"), new SyncConsole(System.out))
+                .bounded(settings.integer("caravan.share.max-waiting", io.caravan.share.Shares.MAX_WAITING),
+                        settings.integer("caravan.share.max-followers", io.caravan.share.Shares.MAX_FOLLOWERS));
         // parked polls are exchanges in flight: answered as soon as the context begins to stop, so it need not wait for them
         context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
             @Override

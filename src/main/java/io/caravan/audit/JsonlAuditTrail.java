@@ -52,6 +52,12 @@ public final class JsonlAuditTrail implements AuditTrail {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A line longer than this is not an event Caravan wrote: names are at most 4 KiB, escaped. */
     private static final int MAX_LINE = 64 * 1024;
+    /**
+     * The most bytes {@link #since} without a time reads back from the trail's end: the last 1000 events take
+     * a few hundred KiB; only events near the longest possible would be fewer.
+     */
+    public static final long MAX_TAIL_BYTES = 16L << 20;
+    private static final int BACK_BLOCK = 64 * 1024;
     private static final DateTimeFormatter ROTATED = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
             .withZone(ZoneOffset.UTC);
 
@@ -130,13 +136,23 @@ public final class JsonlAuditTrail implements AuditTrail {
         }
     }
 
+    /**
+     * {@inheritDoc} Without {@code since}, the trail is read back from its end (its newest files first), only as
+     * far as the last {@code limit} events and at most {@link #MAX_TAIL_BYTES} bytes back, never a whole file.
+     */
     @Override
     public List<AuditEvent> since(Instant since, int limit) {
         int max = Math.max(1, Math.min(limit, MAX_READ));
         Deque<AuditEvent> found = new ArrayDeque<>();
         try (ConfinedDir folder = ConfinedDir.openStateFolder(dir)) {
+            long left = MAX_TAIL_BYTES;
             for (String part : parts(folder, since)) {
-                if (read(folder, part, since, max, found)) {
+                if (since == null) {
+                    left -= readBack(folder, part, max, left, found);
+                    if (found.size() >= max || left <= 0) {
+                        break;
+                    }
+                } else if (read(folder, part, since, max, found)) {
                     break;
                 }
             }
@@ -318,30 +334,18 @@ public final class JsonlAuditTrail implements AuditTrail {
     }
 
     /**
-     * Reads one file into {@code found}: after {@code since}, appends until {@code max} are found (true
-     * when done); without it, keeps the last {@code max} lines in front of those found in later files.
-     * A file that is a link (or not a regular file) is not read.
+     * Reads one file into {@code found}, appending its events after {@code since} until {@code max} are found
+     * (true when done). A file that is a link (or not a regular file) is not read.
      */
     private static boolean read(ConfinedDir folder, String part, Instant since, int max, Deque<AuditEvent> found)
             throws IOException {
-        Deque<AuditEvent> tail = new ArrayDeque<>();
         boolean[] done = new boolean[1];
         try (InputStream in = folder.readRegular(part)) {
             BoundedLines.read(in, MAX_LINE, bytes -> {
                 AuditEvent event = bytes == null || done[0] ? null : parse(new String(bytes, StandardCharsets.UTF_8));
-                if (event == null) {
-                    return;
-                }
-                if (since != null) {
-                    if (Instant.parse(event.time()).isAfter(since)) {
-                        found.addLast(event);
-                        done[0] = found.size() >= max;
-                    }
-                } else {
-                    tail.addLast(event);
-                    if (tail.size() + found.size() > max) {
-                        tail.removeFirst();
-                    }
+                if (event != null && Instant.parse(event.time()).isAfter(since)) {
+                    found.addLast(event);
+                    done[0] = found.size() >= max;
                 }
             });
         } catch (NoSuchFileException e) {
@@ -350,13 +354,78 @@ public final class JsonlAuditTrail implements AuditTrail {
             LOG.warn("audit trail: '{}' is not read ({}); remove it", e.path(), e.why());
             return false;
         }
-        if (done[0]) {
-            return true;
+        return done[0];
+    }
+
+    /**
+     * Reads one file back from its end, block by block, putting its events in front of {@code found} until
+     * that holds {@code max}, the file's start is reached or {@code budget} bytes were read; returns the bytes
+     * read. A line longer than any event, or one that is not an event (cut short by a crash), is skipped. A
+     * file that is a link (or not a regular file) is not read.
+     */
+    private static long readBack(ConfinedDir folder, String part, int max, long budget, Deque<AuditEvent> found)
+            throws IOException {
+        FileChannel in;
+        try {
+            in = folder.readChannel(part);
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (UnsafePathException e) {
+            LOG.warn("audit trail: '{}' is not read ({}); remove it", e.path(), e.why());
+            return 0;
         }
-        while (!tail.isEmpty()) {
-            found.addFirst(tail.removeLast());
+        try (in) {
+            long position = in.size();
+            long read = 0;
+            byte[] block = new byte[BACK_BLOCK];
+            byte[] after = new byte[0]; // the start of the line that follows the block, read before it
+            boolean tooLong = false;
+            while (position > 0 && read < budget && found.size() < max) {
+                int length = (int) Math.min(BACK_BLOCK, position);
+                position -= length;
+                ByteBuffer buffer = ByteBuffer.wrap(block, 0, length);
+                while (buffer.hasRemaining()) {
+                    if (in.read(buffer, position + buffer.position()) < 0) {
+                        return read; // shortened meanwhile: what was found stands
+                    }
+                }
+                read += length;
+                int end = length;
+                for (int i = length - 1; i >= 0 && found.size() < max; i--) {
+                    if (block[i] == '\n') {
+                        if (!tooLong) {
+                            addFirst(found, joined(block, i + 1, end, after));
+                        }
+                        after = new byte[0];
+                        tooLong = false;
+                        end = i;
+                    }
+                }
+                if (!tooLong && end + after.length > MAX_LINE) {
+                    tooLong = true;
+                    after = new byte[0];
+                } else if (!tooLong) {
+                    after = joined(block, 0, end, after);
+                }
+            }
+            if (position == 0 && !tooLong && found.size() < max) {
+                addFirst(found, after);
+            }
+            return read;
         }
-        return since == null && found.size() >= max;
+    }
+
+    private static byte[] joined(byte[] block, int from, int to, byte[] after) {
+        byte[] line = java.util.Arrays.copyOf(java.util.Arrays.copyOfRange(block, from, to), to - from + after.length);
+        System.arraycopy(after, 0, line, to - from, after.length);
+        return line;
+    }
+
+    private static void addFirst(Deque<AuditEvent> found, byte[] line) {
+        AuditEvent event = line.length == 0 ? null : parse(new String(line, StandardCharsets.UTF_8));
+        if (event != null) {
+            found.addFirst(event);
+        }
     }
 
     private static AuditEvent parse(String line) {

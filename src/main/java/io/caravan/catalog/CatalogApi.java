@@ -3,6 +3,7 @@ package io.caravan.catalog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.receiver.BearerToken;
+import io.caravan.receiver.QueryParameters;
 import io.caravan.session.RequestRejectedException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -58,14 +59,15 @@ public final class CatalogApi {
 
     /** {@code GET /parcels?prefix=&since=&limit=&after=}. */
     public void list(Exchange exchange) throws Exception {
-        handle(exchange, () -> json(exchange, 200, service.list(query(exchange, "prefix"), query(exchange, "since"),
-                query(exchange, "limit"), query(exchange, "after"))));
+        handle(exchange, () -> json(exchange, 200, service.list(
+                QueryParameters.nonEmpty(exchange, "prefix"), QueryParameters.nonEmpty(exchange, "since"),
+                QueryParameters.nonEmpty(exchange, "limit"), QueryParameters.nonEmpty(exchange, "after"))));
     }
 
     /** {@code GET /parcels/manifest?name=}: the manifest JSON with its {@code ETag}. */
     public void manifest(Exchange exchange) throws Exception {
         handle(exchange, () -> {
-            CatalogService.ServedManifest manifest = service.manifest(query(exchange, "name"));
+            CatalogService.ServedManifest manifest = service.manifest(QueryParameters.nonEmpty(exchange, "name"));
             json(exchange, 200, null);
             exchange.getMessage().setHeader("ETag", CatalogService.quoted(manifest.etag()));
             exchange.getMessage().setBody(manifest.json());
@@ -75,7 +77,7 @@ public final class CatalogApi {
     /** {@code GET /parcels/chunks/{index}?name=} with optional {@code If-Match}: the chunk's bytes, {@code ETag} its SHA-256. */
     public void chunk(Exchange exchange) throws Exception {
         handle(exchange, () -> {
-            String name = query(exchange, "name");
+            String name = QueryParameters.nonEmpty(exchange, "name");
             int index = index(exchange.getMessage().getHeader("index", String.class));
             String ifMatch = exchange.getMessage().getHeader("If-Match", String.class);
             for (int attempt = 0; ; attempt++) {
@@ -99,7 +101,7 @@ public final class CatalogApi {
     public void file(Exchange exchange) throws Exception {
         handle(exchange, () -> {
             Message in = exchange.getMessage();
-            String path = query(exchange, "path");
+            String path = QueryParameters.nonEmpty(exchange, "path");
             CatalogService.OpenFile file = service.file(path, in.getHeader("Range", String.class));
             String ifRange = in.getHeader("If-Range", String.class);
             ByteRange range = file.range();
@@ -164,7 +166,7 @@ public final class CatalogApi {
 
     private void archive(Exchange exchange, String suffix, String type, ArchiveCheck check, ArchiveWriter writer) throws Exception {
         handle(exchange, () -> {
-            String name = query(exchange, "name");
+            String name = QueryParameters.nonEmpty(exchange, "name");
             CatalogService.OpenEntry entry = service.entry(name);
             try {
                 check.check(entry, name);
@@ -202,10 +204,7 @@ public final class CatalogApi {
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, response.status().code());
-        out.setBody(response);
+        AnswerConnection.send(exchange, response);
         return response;
     }
 
@@ -217,11 +216,6 @@ public final class CatalogApi {
         }
     }
 
-    /** A query parameter, percent-decoded (netty-http leaves query values as sent). */
-    private static String query(Exchange exchange, String name) {
-        String raw = exchange.getMessage().getHeader(name, String.class);
-        return raw == null || raw.isEmpty() ? null : java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
-    }
 
     private static void json(Exchange exchange, int status, Map<String, Object> body) throws JsonProcessingException {
         Message out = exchange.getMessage();

@@ -197,13 +197,15 @@ public final class CatalogService {
         try (ConfinedDir root = ConfinedDir.open(inbox);
              ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
             String leaf = segments.get(segments.size() - 1);
-            PosixFileAttributes attrs = parent.stat(leaf).orElseThrow(() -> notFound(path));
+            PosixFileAttributes attrs = parent.stat(leaf).orElseThrow(() -> fileNotFound(path));
             if (!attrs.isRegularFile()) {
                 throw new RequestRejectedException(attrs.isDirectory() ? 400 : 404, attrs.isDirectory() ? "bad_request" : "not_found",
-                        "'" + path + "' is " + (attrs.isDirectory() ? "a folder: download it as a parcel (GET /parcels/manifest?name=)"
+                        "'" + path + "' is " + (attrs.isDirectory() ? "a folder: " + (catalog == null
+                        ? "only files are served here; the share's listing names them (GET /shares/<name>/listing)"
+                        : "download it as a parcel (GET /parcels/manifest?name=)")
                         : "not a regular file (links are never followed)"));
             }
-            FileIdentity identity = parent.identity(leaf).orElseThrow(() -> notFound(path));
+            FileIdentity identity = parent.identity(leaf).orElseThrow(() -> fileNotFound(path));
             FileChannel channel = FileChannel.open(parent.entry(leaf), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
             try {
                 long size = channel.size();
@@ -217,7 +219,7 @@ public final class CatalogService {
                 throw e;
             }
         } catch (NoSuchFileException | UnsafePathException e) {
-            throw notFound(path);
+            throw fileNotFound(path);
         }
     }
 
@@ -289,7 +291,7 @@ public final class CatalogService {
     private static boolean matches(String ifMatch, String etag) {
         for (String candidate : ifMatch.split(",")) {
             String tag = candidate.trim();
-            if (tag.equals("*") || tag.equals(quoted(etag)) || tag.equals(etag) || tag.equals("W/" + quoted(etag))) {
+            if (tag.equals("*") || tag.equals(quoted(etag)) || tag.equals(etag)) { // strong comparison: a weak tag never matches
                 return true;
             }
         }
@@ -306,6 +308,12 @@ public final class CatalogService {
         } catch (NumberFormatException e) {
             throw RequestRejectedException.badRequest(what + " must be a number, not '" + text + "'");
         }
+    }
+
+    /** A file {@link #file} does not find: a share (no catalog) has no parcels to point to. */
+    private RequestRejectedException fileNotFound(String path) {
+        return catalog != null ? notFound(path) : new RequestRejectedException(404, "not_found", "the share holds no file '"
+                + NameRules.printable(path) + "' (GET /shares/<name>/listing names what it holds)");
     }
 
     private static RequestRejectedException notFound(String name) {

@@ -32,6 +32,8 @@ public abstract class PieceAnswer extends OutboundStreamHttpResponse {
     /** Gives the answer's memory back (once); null when it holds none. */
     private final AtomicReference<Runnable> release = new AtomicReference<>();
     private volatile ChannelFutureListener onChannelClosed;
+    /** Whether the connection is closed once the answer's last piece is sent (a request that is not keep-alive). */
+    private volatile boolean closeAfter;
 
     protected PieceAnswer(HttpResponseStatus status) {
         super(InputStream.nullInputStream(), new DefaultHttpResponse(HttpVersion.HTTP_1_1, status));
@@ -80,6 +82,16 @@ public abstract class PieceAnswer extends OutboundStreamHttpResponse {
         }
     }
 
+    /**
+     * Has the connection closed once the last piece is sent, not when the head is (netty-http's own
+     * close-when-complete follows the head's write, and would cut off a body whose pieces come later);
+     * false when the answer is bound to no connection, so the caller must close it another way.
+     */
+    final boolean closeConnectionAfter() {
+        closeAfter = channel != null;
+        return closeAfter;
+    }
+
     /** Closes what the body is read from (Netty's writer calls {@link #close} when the transfer ends, whichever way). */
     protected abstract void closeSource() throws IOException;
 
@@ -89,6 +101,10 @@ public abstract class PieceAnswer extends OutboundStreamHttpResponse {
             closeSource();
         } finally {
             giveBack();
+            Channel bound = channel;
+            if (closeAfter && bound != null) {
+                bound.close(); // called once the last piece is written (or the transfer failed)
+            }
         }
     }
 

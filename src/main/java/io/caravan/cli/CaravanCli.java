@@ -28,6 +28,10 @@ public final class CaravanCli {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new CaravanCli());
         cli.registerConverter(java.nio.file.Path.class, new Converters.NonEmptyPath()); // all commands: they are added by now
+        cli.registerConverter(Integer.class, Converters.WholeNumber.ints());
+        cli.registerConverter(Integer.TYPE, Converters.WholeNumber.ints());
+        cli.registerConverter(Long.class, Converters.WholeNumber.longs());
+        cli.registerConverter(Long.TYPE, Converters.WholeNumber.longs());
         cli.setExecutionExceptionHandler(CaravanCli::handle);
         cli.setParameterExceptionHandler(CaravanCli::usageError);
         return cli;

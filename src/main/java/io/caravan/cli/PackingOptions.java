@@ -23,7 +23,7 @@ final class PackingOptions {
     Integer level;
 
     @Option(names = {"-s", "--chunk-size"}, paramLabel = "<size>", converter = Converters.Size.class,
-            defaultValue = "8MiB", description = "Chunk (part) size, e.g. 64KiB, 50MB, 8M (default: ${DEFAULT-VALUE}).")
+            defaultValue = "8MiB", description = "Chunk (part) size, 1 byte to 1 GiB, e.g. 64KiB, 50MB, 8M (default: ${DEFAULT-VALUE}).")
     long chunkSize;
 
     /** Checked options for a parcel of that name; a level out of the codec's range is a usage error. */

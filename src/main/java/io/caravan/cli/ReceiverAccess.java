@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 /** How a command is let into a receiver: its bearer token and the store that trusts its HTTPS certificate. */
 final class ReceiverAccess {
 
-    @Option(names = "--token", paramLabel = "<token>", description = "Bearer token the receiver requires.")
+    @Option(names = "--token", paramLabel = "<token>", converter = Converters.Token.class, description = "Bearer token the receiver requires.")
     String token;
 
     @Option(names = "--truststore", paramLabel = "<file>", description = "Trust the receiver's HTTPS certificate from this store.")

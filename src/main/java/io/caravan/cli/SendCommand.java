@@ -1,5 +1,6 @@
 package io.caravan.cli;
 
+import io.caravan.fs.NameRules;
 import io.caravan.progress.ConsoleProgress;
 import io.caravan.progress.ProgressListener;
 import io.caravan.progress.ProgressListeners;
@@ -95,7 +96,9 @@ final class SendCommand implements Callable<Integer> {
             @Override
             public void entry(String path, long size) {
                 if (verbosity.level() >= 1 && !path.endsWith("/")) {
-                    String line = String.format(Locale.ROOT, "[%d/%d] %s (%s)", ++done, scan.files(), path, DataSize.format(size));
+                    // the name's control characters escaped, as pack and sync show names
+                    String line = String.format(Locale.ROOT, "[%d/%d] %s (%s)", ++done, scan.files(),
+                            NameRules.printable(path), DataSize.format(size));
                     if (!progress.println(line)) {
                         System.out.println(line);
                     }

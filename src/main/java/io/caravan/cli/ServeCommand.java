@@ -24,7 +24,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "<host>", description = "Address to listen on (default: 127.0.0.1).")
     String host;
 
-    @Option(names = "--port", paramLabel = "<port>", description = "Port (default: 8834).")
+    @Option(names = "--port", paramLabel = "<port>", converter = Converters.Port.class, description = "Port (default: 8834).")
     Integer port;
 
     @Option(names = "--root", paramLabel = "<dir>", description = "Inbox: where parcels are published (default: data/inbox).")
@@ -33,7 +33,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--session-ttl", paramLabel = "<duration>", description = "Session lifetime, e.g. 3d, 12h (default: 3d).")
     String ttl;
 
-    @Option(names = "--token", paramLabel = "<token>", description = "Require 'Authorization: Bearer <token>'.")
+    @Option(names = "--token", paramLabel = "<token>", converter = Converters.Token.class, description = "Require 'Authorization: Bearer <token>'.")
     String token;
 
     @Option(names = "--insecure", description = "Allow listening on an address other machines can reach without a token"
@@ -65,6 +65,10 @@ final class ServeCommand implements Callable<Integer> {
             overrides.put("caravan.receiver.port", String.valueOf(port));
         }
         if (root != null) {
+            if (java.nio.file.Files.exists(root) && !java.nio.file.Files.isDirectory(root)) {
+                throw new IllegalArgumentException("--root " + root + " is not a folder: the inbox must be a folder"
+                        + " (one that does not exist yet is created)");
+            }
             overrides.put("caravan.receiver.inbox", root.toString());
         }
         if (ttl != null) {
@@ -89,7 +93,18 @@ final class ServeCommand implements Callable<Integer> {
             if (!java.nio.file.Files.isDirectory(folder)) {
                 throw new IllegalArgumentException("--share '" + share + "': " + folder + " is not a folder");
             }
-            overrides.put("caravan.shares." + share.substring(0, eq), folder.toAbsolutePath().normalize().toString());
+            String key = "caravan.shares." + share.substring(0, eq);
+            if (overrides.containsKey(key)) {
+                throw new IllegalArgumentException("--share: the share name '" + share.substring(0, eq) + "' is given twice"
+                        + " (" + overrides.get(key) + " and " + folder + "): a name shares one folder");
+            }
+            String configured = CaravanMain.property(key, Map.of(), config.path, null);
+            if (configured != null && !Path.of(configured).toAbsolutePath().normalize().equals(folder.toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException("--share: the share name '" + share.substring(0, eq) + "' is given twice: "
+                        + key + " is " + configured + " in the configuration and --share names " + folder
+                        + ": a name shares one folder");
+            }
+            overrides.put(key, folder.toAbsolutePath().normalize().toString());
         }
         Interruptions.installExiting("stopping the receiver; uploads in flight are asked to retry later and resume"
                 + " from the chunks it holds when it is back", Duration.ofSeconds(10));

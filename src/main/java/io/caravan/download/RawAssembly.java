@@ -54,8 +54,20 @@ final class RawAssembly implements AutoCloseable {
     /** Checks the manifest's layout and opens (or creates) the data file in {@code stateDir}. */
     static RawAssembly open(Path stateDir, Manifest manifest, String parcel, int parallel) throws IOException {
         checkLayout(manifest, parcel);
-        FileChannel data = FileChannel.open(stateDir.resolve("data"), StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        Path file = stateDir.resolve("data");
+        FileChannel data;
+        try {
+            data = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (java.io.IOException e) { // ELOOP, a plain IOException that names no file
+            if (Files.isSymbolicLink(file) || Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new java.io.IOException("'" + file + "' is " + (Files.isSymbolicLink(file) ? "a symbolic link" : "not a file")
+                        + ", which Caravan never makes there, so it is not written through: remove the state folder '"
+                        + stateDir + "' and run the command again (the download starts over)", e);
+            }
+            throw e;
+        }
         return new RawAssembly(stateDir, manifest, data, parallel);
     }
 

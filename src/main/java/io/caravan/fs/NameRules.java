@@ -212,10 +212,19 @@ public final class NameRules {
      * end around how many bytes it has ({@code "d/d/d/…(6001 bytes)…/d/d"}), for a message or a log line.
      */
     public static String shortened(String name) {
-        if (name == null || name.length() <= SHOWN_CHARS) {
+        return shortened(name, SHOWN_CHARS);
+    }
+
+    /**
+     * Any text {@link #printable}, and when longer than {@code shown} characters, its start and end around how
+     * many bytes it has, as {@link #shortened(String)} shows a name: for a text a client gave that goes to a log
+     * line (a request's path, an answer's message quoting what it sent).
+     */
+    public static String shortened(String name, int shown) {
+        if (name == null || name.length() <= shown) {
             return printable(name);
         }
-        int half = SHOWN_CHARS / 2 - 10;
+        int half = shown / 2 - 10;
         return printable(name.substring(0, half)) + "…(" + utf8Length(name) + " bytes)…"
                 + printable(name.substring(name.length() - half));
     }
@@ -252,6 +261,16 @@ public final class NameRules {
             }
         }
         return shownBytes(bytes.toByteArray());
+    }
+
+    /** Whether {@code bytes} are well-formed UTF-8 (a name a reader would otherwise decode leniently, to {@code ?} or U+FFFD). */
+    public static boolean utf8(byte[] bytes) {
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
     }
 
     /**

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.caravan.fs.NameRules;
+import io.caravan.util.StrictJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  * A superset of the original chunker's metadata ({@code version}, {@code total_chunks}, {@code chunks}): read
  * from JSON, a missing {@code total_size} or {@code total_chunks} is derived from the chunks, and a
  * missing whole-stream {@code sha256} stays null (readers then check every chunk but not the whole).
- * Unknown fields are ignored.
+ * Unknown fields are ignored. The fields it knows are read strictly ({@link StrictJson}): a value of another
+ * JSON type than its field's, a null where a chunk's index or size or a file's mode belongs, or a field
+ * given twice is refused naming the field, never coerced.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -58,9 +60,8 @@ public record Manifest(
     public static final String FORMAT = "caravan/1";
 
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    /** Reads strictly ({@link StrictJson}): a value of another JSON type than its field's, or a field given twice, is refused. */
+    private static final ObjectMapper JSON = StrictJson.mapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** A manifest of a packed (tar) stream. */
     public Manifest(String version, String format, String name, String codec, Integer level, long chunkSize,
@@ -186,18 +187,29 @@ public record Manifest(
                 throw refused; // a field the JSON holds but the manifest refuses: said in the manifest's own terms
             }
             throw new ManifestException("the manifest does not have a manifest's shape" + where(e), e);
-        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
-            if (String.valueOf(e.getOriginalMessage()).startsWith("Unexpected end-of-input")) {
-                throw new ManifestException("the manifest is not valid JSON: it ends inside a value" + where(e), e);
-            }
-            throw new ManifestException("the manifest does not have a manifest's shape" + where(e)
-                    + ": send the parcel's manifest, a JSON object of its fields", e);
-        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
-            throw new ManifestException("the manifest nests deeper, or holds a longer number or text, than a manifest"
-                    + " does" + where(e), e);
         } catch (JsonProcessingException e) {
-            throw new ManifestException("the manifest is not valid JSON" + where(e), e);
+            String problem = StrictJson.problem(e);
+            if (problem == null) {
+                throw notAManifest(e);
+            }
+            throw new ManifestException("the manifest's " + problem + line(e), e);
         }
+    }
+
+    /** {@code e}, a failure that is not one field's, said in the manifest's terms. */
+    private static ManifestException notAManifest(JsonProcessingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException) {
+            if (String.valueOf(e.getOriginalMessage()).startsWith("Unexpected end-of-input")) {
+                return new ManifestException("the manifest is not valid JSON: it ends inside a value" + where(e), e);
+            }
+            return new ManifestException("the manifest does not have a manifest's shape" + where(e)
+                    + ": send the parcel's manifest, a JSON object of its fields", e);
+        }
+        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+            return new ManifestException("the manifest nests deeper, or holds a longer number or text, than a manifest"
+                    + " does" + where(e), e);
+        }
+        return new ManifestException("the manifest is not valid JSON" + where(e), e);
     }
 
     /**
@@ -205,18 +217,14 @@ public record Manifest(
      * the line and column; never the library's own message, which names Java classes and tokens.
      */
     private static String where(JsonProcessingException e) {
-        StringBuilder at = new StringBuilder();
-        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            at.append(" at ");
-            for (com.fasterxml.jackson.databind.JsonMappingException.Reference step : mapping.getPath()) {
-                at.append('/').append(step.getFieldName() != null ? step.getFieldName() : String.valueOf(step.getIndex()));
-            }
-        }
-        if (e.getLocation() != null && e.getLocation().getLineNr() > 0) {
-            at.append(" (line ").append(e.getLocation().getLineNr()).append(", column ")
-                    .append(e.getLocation().getColumnNr()).append(')');
-        }
-        return at.toString();
+        boolean field = e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping && !mapping.getPath().isEmpty();
+        return (field ? " at /" + StrictJson.path((com.fasterxml.jackson.databind.JsonMappingException) e) : "") + line(e);
+    }
+
+    /** The line and column where a reading failed, if known. */
+    private static String line(JsonProcessingException e) {
+        return e.getLocation() != null && e.getLocation().getLineNr() > 0
+                ? " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")" : "";
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.fs.NameRules;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.HttpContent;
@@ -121,7 +122,7 @@ final class AnswerProgress {
         lastMessage = null;
         LOG.warn("answer to '{}' broken off: its client {} took no byte of it for {} ms (about {} bytes of its body sent,"
                         + " {} bytes waiting; caravan.catalog.stall-timeout); the connection is closed and what the"
-                        + " answer held released", answering, channel.remoteAddress(), stallNanos / 1_000_000,
+                        + " answer held released", NameRules.shortened(answering), channel.remoteAddress(), stallNanos / 1_000_000,
                 Math.max(0, bodyBytes - pending - Math.max(0, unsent)), pending + Math.max(0, unsent));
         channel.close();
         return true;

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * keep-alive connection), which is closed; only when every connection has a request being worked on is
  * the new one answered {@code 503 busy} and closed. A client that floods the receiver with connections
  * that never send a whole request thus only closes its own, while one that sends its request at once is
- * served. Shared by every connection of one pipeline; its monitor guards its state.
+ * served. Shared by every connection of one pipeline; its monitor guards its state. A sender's console,
+ * on a port of its own, is bounded the same way by its own settings ({@code caravan.console.max-connections}).
  */
 public final class ConnectionLimit {
 
@@ -52,11 +53,25 @@ public final class ConnectionLimit {
     private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
     private final AtomicLong lastAcceptFailure = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
 
+    /** What the bound is said as: the server it bounds and the prefix of its settings. */
+    private final String server;
+    private final String prefix;
+
     public ConnectionLimit(int max) {
+        this(max, "the receiver", "caravan.receiver");
+    }
+
+    /**
+     * A bound on the connections of another listener that shares the receiver's pipeline (a sender's console):
+     * {@code server} names it ("the console"), {@code prefix} its settings ({@code caravan.console}).
+     */
+    public ConnectionLimit(int max, String server, String prefix) {
         if (max < 1) {
-            throw new IllegalArgumentException("caravan.receiver.max-connections must be 1 or more, not " + max);
+            throw new IllegalArgumentException(prefix + ".max-connections must be 1 or more, not " + max);
         }
         this.max = max;
+        this.server = server;
+        this.prefix = prefix;
     }
 
     /**
@@ -70,6 +85,16 @@ public final class ConnectionLimit {
 
     public int max() {
         return max;
+    }
+
+    /** Connections counted within {@link #max} now. */
+    synchronized int live() {
+        return live;
+    }
+
+    /** Connections accepted and not yet closed now (those being closed, or just accepted, included). */
+    synchronized int held() {
+        return held;
     }
 
     /** How far past {@link #max} the connections not yet closed (being closed, or just accepted) may go before accepts pause. */
@@ -96,6 +121,16 @@ public final class ConnectionLimit {
         /** The bound it was given within. */
         int max() {
             return max;
+        }
+
+        /** The server the bound is of ("the receiver"). */
+        String server() {
+            return server;
+        }
+
+        /** The setting of the bound ({@code caravan.receiver.max-connections}). */
+        String setting() {
+            return prefix + ".max-connections";
         }
 
         /** Whether the connection is beyond the bound and must be answered 503 busy and closed. */
@@ -188,7 +223,7 @@ public final class ConnectionLimit {
      * paused for a second (not a stack trace per attempt).
      */
     public ChannelGroup channels() {
-        return new DefaultChannelGroup("caravan-receiver", GlobalEventExecutor.INSTANCE) {
+        return new DefaultChannelGroup(prefix.replace('.', '-'), GlobalEventExecutor.INSTANCE) {
             @Override
             public boolean add(Channel channel) {
                 if (channel instanceof ServerChannel && channel.pipeline().get("caravan-accept") == null) {
@@ -219,9 +254,9 @@ public final class ConnectionLimit {
             long now = System.nanoTime();
             long last = lastAcceptFailure.get();
             if (now - last >= LOG_EVERY_NANOS && lastAcceptFailure.compareAndSet(last, now)) {
-                LOG.warn("the receiver cannot accept connections ({}): accepts are paused for a second at a time until"
-                        + " some are free. Raise the descriptor limit (ulimit -n) or lower caravan.receiver.max-connections;"
-                        + " logged at most once a minute", cause.getMessage());
+                LOG.warn("{} cannot accept connections ({}): accepts are paused for a second at a time until"
+                        + " some are free. Raise the descriptor limit (ulimit -n) or lower {}.max-connections;"
+                        + " logged at most once a minute", server, cause.getMessage(), prefix);
             }
             ctx.channel().config().setAutoRead(false);
             ctx.channel().eventLoop().schedule(() -> {
@@ -247,9 +282,9 @@ public final class ConnectionLimit {
             closed = closedForRoom;
             busy = refused;
         }
-        LOG.warn("the receiver holds its most connections (caravan.receiver.max-connections={}): so far {} that waited"
+        LOG.warn("{} holds its most connections ({}.max-connections={}): so far {} that waited"
                 + " longest without a whole request were closed to make room, and {} new ones answered 503 busy because every"
                 + " connection had a request being worked on. If the clients are legitimate, raise the descriptor limit"
-                + " (ulimit -n) or caravan.receiver.max-connections; logged at most once a minute", max, closed, busy);
+                + " (ulimit -n) or {}.max-connections; logged at most once a minute", server, prefix, max, closed, busy, prefix);
     }
 }

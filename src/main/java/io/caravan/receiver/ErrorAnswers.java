@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanException;
 import io.caravan.DescriptorsExhaustedException;
 import io.caravan.StorageException;
+import io.caravan.fs.NameRules;
 import io.caravan.session.RequestRejectedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -23,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * failure's status (README "HTTP API"), for the receiver's route configuration. Every failure gets
  * an answer: a {@link CaravanException} its own code and status, anything unforeseen 500
  * {@code internal}; a 503 asks the client to retry after a few seconds. Running out of file descriptors
- * is one of those 503s ({@code too_many_open_files}), and is logged once with what to do.
+ * is one of those 503s ({@code too_many_open_files}), and is logged once with what to do. Each refusal
+ * is logged in one INFO line; what the client sent (the path, values its message quotes) shows there with
+ * its control characters escaped and cut to a bounded length, so no request can forge a line of the log
+ * or send a terminal that shows it its control sequences.
  */
 public final class ErrorAnswers {
 
@@ -31,6 +35,8 @@ public final class ErrorAnswers {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** What a 503 (stopping, out of memory, storage failing) asks a client to wait before it tries again. */
     static final String RETRY_AFTER_SECONDS = "5";
+    /** The most characters of an answer's message its log line shows (its start and end when longer). */
+    private static final int LOGGED_MESSAGE_CHARS = 1000;
 
     private final Path inbox;
     private final Consumer<String> rejected;
@@ -91,16 +97,15 @@ public final class ErrorAnswers {
             answer.put("message", "the receiver failed on this request (reference " + reference + " in its log);"
                     + " what it had stored before stays stored: retry, and report the reference if it fails again");
             answer.put("reference", reference);
-            LOG.error("request {} {} failed (reference {})", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
-                    exchange.getMessage().getHeader(Exchange.HTTP_URI), reference, e);
+            LOG.error("request {} failed (reference {})", request(exchange), reference, e);
         }
         rejected.accept(String.valueOf(answer.get("error")));
         if (audit != null) {
             audit.rejected(exchange, status, String.valueOf(answer.get("error")));
         }
         if (status != 500) {
-            LOG.info("rejected {} {}: {} {}", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
-                    exchange.getMessage().getHeader(Exchange.HTTP_URI), status, answer.get("message"));
+            LOG.info("rejected {}: {} {}", request(exchange), status,
+                    NameRules.shortened(String.valueOf(answer.get("message")), LOGGED_MESSAGE_CHARS));
         }
         json(exchange, status, answer);
         if (status == 503) {
@@ -109,6 +114,15 @@ public final class ErrorAnswers {
         if (e instanceof RequestRejectedException r && status == 416) {
             exchange.getMessage().setHeader("Content-Range", "bytes */" + r.details().get("size"));
         }
+    }
+
+    /**
+     * The request's method and path as its log line shows them: what the client sent, so with its control
+     * characters escaped and cut to a bounded length ({@link NameRules#shortened}), as is the message quoting it.
+     */
+    private static String request(Exchange exchange) {
+        return NameRules.shortened(exchange.getMessage().getHeader(Exchange.HTTP_METHOD) + " "
+                + exchange.getMessage().getHeader(Exchange.HTTP_URI));
     }
 
     /** Answers {@code status} with {@code body} as JSON, and no other header of the request. */

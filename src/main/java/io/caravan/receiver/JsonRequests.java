@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.MirrorChangeRequest;
+import io.caravan.util.StrictJson;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,11 +14,15 @@ import java.util.List;
  * shape a request needs, is refused with a 400 {@code bad_request} naming what was expected; a field
  * that holds a name, a path or a hash must be a JSON string (a number, a boolean or {@code null} where a
  * path is needed is refused naming the field, never read as the path "123", "true" or "null"); the
- * values themselves are checked by the bean that serves the request.
+ * values themselves are checked by the bean that serves the request. A key given twice, or one the request
+ * does not know (a misspelt {@code on_conflict} would otherwise be ignored and the default used), is
+ * refused naming it ({@link StrictJson}).
  */
 final class JsonRequests {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = StrictJson.mapper();
+    private static final List<String> START_KEYS = List.of("name", "codec", "kind", "chunk_size", "on_conflict", "mode",
+            "into", "force", "size");
 
     private JsonRequests() {
     }
@@ -28,6 +33,7 @@ final class JsonRequests {
         if (!options.isObject()) {
             throw RequestRejectedException.badRequest("the options must be a JSON object such as {\"codec\":\"zstd\",\"name\":\"x\"}");
         }
+        known(options, "", START_KEYS, "an option of POST /start");
         return new StartRequest(text(options, "name"), text(options, "codec"), text(options, "kind"),
                 wholeNumber(options, "chunk_size", "the chunk size in bytes"), text(options, "on_conflict"),
                 text(options, "mode"), flag(options, "into"), flag(options, "force"),
@@ -58,6 +64,9 @@ final class JsonRequests {
     /** Batch {@code POST /check}: a JSON list of hashes, or {@code {"hashes": [...]}}. */
     static List<String> hashes(String body) {
         JsonNode node = parse(body);
+        if (node.isObject()) {
+            known(node, "", List.of("hashes"), "a field of POST /check");
+        }
         JsonNode list = node.isArray() ? node : node.path("hashes");
         if (!list.isArray()) {
             throw RequestRejectedException.badRequest("send a JSON list of SHA-256 hashes, or {\"hashes\": [...]}");
@@ -75,6 +84,7 @@ final class JsonRequests {
         if (!request.isObject()) {
             throw RequestRejectedException.badRequest("send {\"rename\":[{\"from\":..,\"to\":..}], \"delete\":[paths]}");
         }
+        known(request, "", List.of("rename", "delete"), "a field of POST /mirror/changes");
         JsonNode renameList = list(request, "rename", "a list of {\"from\":..,\"to\":..}");
         List<MirrorChangeRequest.Rename> renames = new ArrayList<>();
         for (int i = 0; i < renameList.size(); i++) {
@@ -83,6 +93,7 @@ final class JsonRequests {
             if (!rename.isObject()) {
                 throw RequestRejectedException.badRequest(field + " must be an object {\"from\":..,\"to\":..}, not " + rename);
             }
+            known(rename, field + ".", List.of("from", "to", "sha256"), "a field of a rename");
             renames.add(new MirrorChangeRequest.Rename(required(rename.get("from"), field + ".from", "a path"),
                     required(rename.get("to"), field + ".to", "a path"), text(rename, "sha256", field + ".sha256")));
         }
@@ -100,8 +111,22 @@ final class JsonRequests {
         }
         try {
             return JSON.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            String problem = StrictJson.problem(e);
+            throw RequestRejectedException.badRequest(problem != null ? problem : "the body is not valid JSON: " + e.getMessage());
         } catch (IOException e) {
             throw RequestRejectedException.badRequest("the body is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    /** Refuses a key of {@code object} that is not one of {@code keys}, naming it ({@code prefix}: where the object is). */
+    private static void known(JsonNode object, String prefix, List<String> keys, String what) {
+        for (java.util.Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!keys.contains(name)) {
+                throw RequestRejectedException.badRequest(prefix + io.caravan.fs.NameRules.printable(name) + " is not " + what
+                        + " (" + String.join(", ", keys) + ")");
+            }
         }
     }
 

@@ -7,7 +7,6 @@ import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.MirrorListing;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -78,8 +77,8 @@ public final class ReceiverApi implements CamelContextAware {
     public FinishRequest finishRequest(Exchange exchange) {
         admit(exchange);
         return JsonRequests.finish(exchange.getMessage().getHeader("sid", String.class),
-                body(exchange, limits.finishValues(), "POST /finish"), queryParameter(exchange, "on_conflict"),
-                queryParameter(exchange, "force"));
+                body(exchange, limits.finishValues(), "POST /finish"), QueryParameters.value(exchange, "on_conflict"),
+                QueryParameters.value(exchange, "force"));
     }
 
     /** {@code GET /status/{sid}}, {@code DELETE /sessions/{sid}}: the session named in the path. */
@@ -138,9 +137,9 @@ public final class ReceiverApi implements CamelContextAware {
      */
     public void mirror(Exchange exchange) throws Exception {
         admit(exchange);
-        String name = queryParameter(exchange, "name");
+        String name = QueryParameters.value(exchange, "name");
         MirrorListing listing = receiver.mirrorUpdates().listing(name,
-                "true".equalsIgnoreCase(exchange.getMessage().getHeader("checksum", String.class)));
+                "true".equalsIgnoreCase(QueryParameters.value(exchange, "checksum")));
         listings.answer(exchange, "caravan-mirror-listing", "application/json", listing::write, listing);
     }
 
@@ -153,7 +152,7 @@ public final class ReceiverApi implements CamelContextAware {
         String body = body(exchange, Long.MAX_VALUE, "POST /mirror/changes");
         limits.checkMirrorChanges(body); // too many changes says more than too many values
         RequestLimits.checkJsonValues(body, limits.mirrorChangeValues(), "POST /mirror/changes");
-        ErrorAnswers.json(exchange, 200, receiver.mirrorUpdates().change(queryParameter(exchange, "name"),
+        ErrorAnswers.json(exchange, 200, receiver.mirrorUpdates().change(QueryParameters.value(exchange, "name"),
                 JsonRequests.mirrorChanges(body)));
     }
 
@@ -192,11 +191,6 @@ public final class ReceiverApi implements CamelContextAware {
         }
     }
 
-    /** A query parameter, percent-decoded (netty-http leaves query values as sent; '/' arrives as %2F). */
-    private static String queryParameter(Exchange exchange, String name) {
-        String raw = exchange.getMessage().getHeader(name, String.class);
-        return raw == null ? null : URLDecoder.decode(raw, StandardCharsets.UTF_8);
-    }
 
     /**
      * A JSON request body, read as UTF-8 whatever its declared type; 413 over the JSON limit, or when it

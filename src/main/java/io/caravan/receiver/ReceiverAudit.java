@@ -8,7 +8,6 @@ import io.caravan.session.RequestRejectedException;
 import io.netty.channel.ChannelHandlerContext;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,9 +71,9 @@ public final class ReceiverAudit {
     /** First step of an audited route: notes the request's client, session and name. */
     public void note(Exchange exchange) {
         Message in = exchange.getMessage();
-        String name = query(in, "name");
+        String name = QueryParameters.forRecord(in, "name");
         if (name == null) {
-            name = query(in, "path");
+            name = QueryParameters.forRecord(in, "path");
         }
         exchange.setProperty(NOTE, new Note(client(exchange), in.getHeader("sid", String.class), name, System.nanoTime()));
     }
@@ -182,8 +181,8 @@ public final class ReceiverAudit {
     /** {@code GET /audit?since=&limit=}: the events after {@code since}, oldest first, as a JSON array. */
     public void query(Exchange exchange) {
         token.require(exchange.getMessage().getHeader("Authorization", String.class));
-        String since = query(exchange.getMessage(), "since");
-        String limit = query(exchange.getMessage(), "limit");
+        String since = QueryParameters.value(exchange, "since");
+        String limit = QueryParameters.value(exchange, "limit");
         Instant from;
         int max;
         try {
@@ -236,12 +235,4 @@ public final class ReceiverAudit {
         return path;
     }
 
-    private static String query(Message in, String name) {
-        String raw = in.getHeader(name, String.class);
-        try {
-            return raw == null ? null : URLDecoder.decode(raw, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return raw;
-        }
-    }
 }

@@ -27,6 +27,11 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private long minBodyRate = DEFAULT_MIN_BODY_RATE;
     private Duration answerStall = DEFAULT_ANSWER_STALL;
     private DirectMemoryBudget directMemory;
+    private Duration busyBodyTime = DEFAULT_BUSY_BODY_TIME;
+    private int addressShare = DEFAULT_ADDRESS_SHARE;
+    private AddressShares shares;
+    /** The prefix of the settings its bounds are set by and its refusals name. */
+    private String prefix = "caravan.receiver";
 
     /**
      * How long a request may go without a byte arriving, and how long its request line and headers may
@@ -45,6 +50,16 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
      * ({@code caravan.receiver.min-body-rate}): the rate Caravan's clients ask of the answers they read.
      */
     public static final long DEFAULT_MIN_BODY_RATE = 1024;
+    /**
+     * Within how long an upload body must arrive whole, at its average pace, while uploads wait for the
+     * direct-memory budget ({@code caravan.receiver.busy-body-time}; see {@link BodyPace}).
+     */
+    public static final Duration DEFAULT_BUSY_BODY_TIME = Duration.ofSeconds(60);
+    /**
+     * The percentage of the direct-memory budget the bodies one client address is sending may hold while uploads
+     * wait for it ({@code caravan.receiver.address-share}; see {@link AddressShares}).
+     */
+    public static final int DEFAULT_ADDRESS_SHARE = 50;
     /**
      * How long an answer's bytes may wait for a client that takes none of them before the answer is broken
      * off and its connection closed ({@code caravan.catalog.stall-timeout}; see {@link AnswerProgress}).
@@ -78,14 +93,25 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
 
     @Override
     public ChannelHandler newChannelHandler() {
-        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, rejected, audit, shaper,
-                new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected));
+        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, shares, rejected, audit, shaper,
+                new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected,
+                        directMemory == null || busyBodyTime.isZero() ? null : new BodyPace(directMemory, busyBodyTime),
+                        prefix));
+    }
+
+    /**
+     * Makes this the pipeline of another listener (a sender's console), whose bounds are set, and refusals
+     * named, by the settings under {@code prefix} ({@code caravan.console}); returns this.
+     */
+    public ReceiverPipeline settings(String prefix) {
+        this.prefix = prefix;
+        return this;
     }
 
     /** Sets how long a request head may take to arrive whole, for the connections opened from now on; returns this. */
     public ReceiverPipeline headTimeout(Duration head) {
         if (head.isZero() || head.isNegative()) {
-            throw new IllegalArgumentException("caravan.receiver.head-timeout must be positive, not " + head);
+            throw new IllegalArgumentException(prefix + ".head-timeout must be positive, not " + head);
         }
         this.head = head;
         return this;
@@ -95,7 +121,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     /** Sets the {@link ConnectionWatch}'s bounds for the connections opened from now on; returns this. */
     public ReceiverPipeline timeouts(Duration stall, Duration idle) {
         if (stall.isZero() || stall.isNegative() || idle.isZero() || idle.isNegative()) {
-            throw new IllegalArgumentException("caravan.receiver.stall-timeout and idle-timeout must be positive, not "
+            throw new IllegalArgumentException(prefix + ".stall-timeout and idle-timeout must be positive, not "
                     + stall + " and " + idle);
         }
         this.stall = stall;
@@ -106,7 +132,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     /** Sets the bytes per second a body must average for the connections opened from now on (0: no minimum); returns this. */
     public ReceiverPipeline minBodyRate(long bytesPerSecond) {
         if (bytesPerSecond < 0) {
-            throw new IllegalArgumentException("caravan.receiver.min-body-rate must be 0 or more, not " + bytesPerSecond);
+            throw new IllegalArgumentException(prefix + ".min-body-rate must be 0 or more, not " + bytesPerSecond);
         }
         this.minBodyRate = bytesPerSecond;
         return this;
@@ -136,6 +162,33 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
                     + " bytes (caravan.receiver.max-chunk-size plus 1 MiB)");
         }
         this.directMemory = budget;
+        this.shares = addressShare == 100 ? null : new AddressShares(budget, addressShare);
+        return this;
+    }
+
+    /**
+     * Sets within how long a reserved upload body must arrive whole, at its average pace, while uploads wait for
+     * the direct-memory budget, for the connections opened from now on (zero: no such pace); returns this.
+     */
+    public ReceiverPipeline busyBodyTime(Duration time) {
+        if (time.isNegative()) {
+            throw new IllegalArgumentException("caravan.receiver.busy-body-time must be 0 or more, not " + time);
+        }
+        this.busyBodyTime = time;
+        return this;
+    }
+
+    /**
+     * Sets the percentage (1 to 100, 100: no share) of the direct-memory budget the bodies one client address is
+     * sending may hold while uploads wait for it, for the connections opened from now on; set before
+     * {@link #directMemory}; returns this.
+     */
+    public ReceiverPipeline addressShare(int percent) {
+        if (percent < 1 || percent > 100) {
+            throw new IllegalArgumentException("property caravan.receiver.address-share=" + percent
+                    + " is not valid: a percentage from 1 to 100 (100: no share)");
+        }
+        this.addressShare = percent;
         return this;
     }
 

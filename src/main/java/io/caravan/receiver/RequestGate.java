@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -41,7 +42,9 @@ import java.util.function.Consumer;
  * byte is read, acknowledged with {@code 100 Continue} or held in memory; the body of a refused
  * request is read and dropped, or the connection closed. A form-encoded content type is taken as
  * JSON (netty-http would otherwise fail on the body and close the connection without an answer).
- * When the connection opens it also puts the JSON answers into the rest of the pipeline
+ * When the connection opens it puts the {@link PacedRequestDecoder} in place of netty-http's request decoder
+ * (one request at a time, the connection not read while its client leaves answers waiting), and the JSON
+ * answers into the rest of the pipeline
  * ({@link OversizedBodyAnswer}, {@link ErrorBodyAnswer}, {@link OutOfMemoryAnswer}), and first of all
  * the receiver's shared traffic shaper when {@code caravan.receiver.bwlimit} is set, and the
  * connection's {@link ConnectionWatch} (408 for a request that stalls or trickles, a keep-alive timeout). Each refusal is
@@ -49,10 +52,14 @@ import java.util.function.Consumer;
  */
 final class RequestGate extends ChannelInboundHandlerAdapter {
 
+    /** The name netty-http gives its own handler, the last of the pipeline (it hands requests to the routes). */
+    private static final String NETTY_HTTP_HANDLER = "handler";
+
     private final BearerToken token;
     private final long maxJsonBody;
     private final long maxUploadBody;
     private final DirectMemoryBudget directMemory;
+    private final AddressShares shares;
     private final Consumer<String> rejected;
     private final ReceiverAudit audit;
     private final ChannelHandler shaper;
@@ -66,10 +73,14 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private boolean closeAfterDiscard;
     private long discarded;
 
-    /** {@code directMemory}: where upload bodies are reserved ({@link UploadGathering}); null: nowhere. */
-    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, DirectMemoryBudget directMemory,
+    /**
+     * {@code directMemory}: where upload bodies are reserved ({@link UploadGathering}); null: nowhere; {@code shares}:
+     * what the bodies one client address is sending may hold of it while uploads wait (null: no share).
+     */
+    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, DirectMemoryBudget directMemory, AddressShares shares,
                 Consumer<String> rejected, ReceiverAudit audit, ChannelHandler shaper, ConnectionWatch watch) {
         this.directMemory = directMemory;
+        this.shares = shares;
         this.watch = watch;
         this.audit = audit;
         this.shaper = shaper;
@@ -88,8 +99,23 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             ctx.fireChannelActive();
             return;
         }
+        PacedRequestDecoder paced = pipeline.get(PacedRequestDecoder.class);
+        HttpRequestDecoder decoder = pipeline.get(HttpRequestDecoder.class);
+        if (paced == null && decoder != null) { // before any byte is read: nothing is held in netty-http's decoder
+            paced = new PacedRequestDecoder();
+            pipeline.replace(decoder, pipeline.context(decoder).name(), paced);
+            pipeline.addFirst("caravan-held-reads", paced.heldReads());
+        }
+        if (watch != null && paced != null) {
+            watch.readsHeldBy(paced::holding);
+        }
         if (watch != null && pipeline.get("caravan-watch") == null) {
             pipeline.addFirst("caravan-watch", watch.rawReads());
+            if (pipeline.get(NETTY_HTTP_HANDLER) != null) {
+                pipeline.addBefore(NETTY_HTTP_HANDLER, "caravan-lost-connections", watch.lostConnections());
+            } else {
+                pipeline.addLast("caravan-lost-connections", watch.lostConnections());
+            }
         }
         if (shaper != null && pipeline.get("caravan-bandwidth") == null) {
             pipeline.addFirst("caravan-bandwidth", shaper); // caravan.receiver.bwlimit, shared by all connections
@@ -103,8 +129,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         if (pipeline.get(TokenFreeRequests.class) == null) {
             pipeline.addAfter(ctx.name(), "caravan-token-free-bodies", new TokenFreeRequests(rejected, audit));
         }
+        HungUpRequests.addTo(pipeline);
         if (pipeline.get(UploadGathering.class) == null) {
-            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, directMemory, rejected));
+            pipeline.addAfter(ctx.name(), "caravan-gather-uploads", new UploadGathering(maxUploadBody, directMemory, shares,
+                    rejected, watch == null ? length -> { } : watch::bodyReserved));
         }
         HttpResponseEncoder encoder = pipeline.get(HttpResponseEncoder.class);
         if (encoder != null && !(encoder instanceof HeadAwareEncoder)) {
@@ -115,6 +143,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         }
         if (encoder != null) {
             pipeline.addAfter(pipeline.context(encoder).name(), "caravan-error-bodies", errorBodies);
+            if (paced != null) {
+                pipeline.addAfter(pipeline.context(encoder).name(), "caravan-answer-ends", paced.answerEnds());
+            }
             if (watch != null) {
                 pipeline.addAfter(pipeline.context(encoder).name(), "caravan-answers-watch", watch.responses());
             }
@@ -139,8 +170,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
      */
     private void busy(ChannelHandlerContext ctx) {
         ctx.channel().config().setAutoRead(false);
-        byte[] body = ("{\"error\":\"busy\",\"message\":\"the receiver holds its most connections (caravan.receiver"
-                + ".max-connections=" + slot.max() + "), each with a request being worked on: try again shortly\"}")
+        byte[] body = ("{\"error\":\"busy\",\"message\":\"" + slot.server() + " holds its most connections ("
+                + slot.setting() + "=" + slot.max() + "), each with a request being worked on: try again shortly\"}")
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         byte[] head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " + body.length
                 + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -245,10 +276,12 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         FullHttpResponse answer;
         if (cause instanceof TooLongHttpLineException) {
             answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
-                    "the request line is longer than this receiver reads (16384 bytes): use shorter names");
+                    "the request line is longer than this receiver reads (" + PacedRequestDecoder.MAX_REQUEST_LINE
+                            + " bytes): use shorter names");
         } else if (cause instanceof TooLongHttpHeaderException) {
             answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
-                    "the request's headers are larger than this receiver reads (8192 bytes in all)");
+                    "the request's headers are larger than this receiver reads (" + PacedRequestDecoder.MAX_HEADERS
+                            + " bytes in all)");
         } else {
             answer = NettyJsonAnswers.error(HttpResponseStatus.BAD_REQUEST, "bad_request",
                     "the request could not be read as HTTP/1.1 (" + cause.getMessage() + ")");

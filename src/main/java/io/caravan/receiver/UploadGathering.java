@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -19,7 +20,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Gathers the body of a chunk upload ({@code PUT} with a {@code Content-Length}, already admitted by
@@ -36,7 +40,9 @@ import java.util.function.Consumer;
  * {@code busy} and {@code Retry-After}, nothing stored (the sender retries later), and its connection
  * closed (after the body a client sends without waiting for {@code 100 Continue}, dropped as it comes). So clients that declare large bodies and send them slowly, or not at all, hold at most the
  * budget, never the direct memory the event-loop threads need to answer everyone else, and each of
- * them is cut by the {@link ConnectionWatch}'s stall timeout. A client that asks
+ * them is cut by the {@link ConnectionWatch}'s stall timeout, or, while uploads wait for room, by its
+ * {@link BodyPace}; while they wait, the bodies one client address is sending hold at most its
+ * {@link AddressShares share} of the budget. A client that asks
  * {@code Expect: 100-continue} gets its {@code 100 Continue} here, once its body is admitted and before
  * the buffer is taken. When the buffer cannot be had all the same, the upload is answered the same way.
  */
@@ -45,6 +51,12 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
     private final long maxUploadBody;
     private final DirectMemoryBudget memory;
     private final Consumer<String> rejected;
+    /** Told the size of each body reserved, once it is. */
+    private final LongConsumer reserved;
+    private final AddressShares shares;
+    /** The address whose share counts the body being received, and its size; null: none counts. */
+    private InetAddress counted;
+    private long countedBytes;
     private HttpRequest request;
     private ByteBuf body;
     /** Refused for want of memory: the rest of its body is dropped until the connection closes. */
@@ -55,6 +67,17 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
      * {@code rejected} is told the error code of each upload refused here (for the metrics).
      */
     UploadGathering(long maxUploadBody, DirectMemoryBudget memory, Consumer<String> rejected) {
+        this(maxUploadBody, memory, null, rejected, length -> { });
+    }
+
+    /**
+     * As above, each body first admitted by its client address's {@code shares} of the budget (null: none), and
+     * {@code reserved} told the size of each body once it is reserved and its buffer taken.
+     */
+    UploadGathering(long maxUploadBody, DirectMemoryBudget memory, AddressShares shares, Consumer<String> rejected,
+                    LongConsumer reserved) {
+        this.shares = shares;
+        this.reserved = reserved;
         this.maxUploadBody = maxUploadBody;
         this.memory = memory;
         this.rejected = rejected;
@@ -64,7 +87,22 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest started && !(msg instanceof FullHttpMessage) && gathers(started)) {
             int length = (int) HttpUtil.getContentLength(started, -1L);
+            InetAddress client = shares != null && ctx.channel().remoteAddress() instanceof InetSocketAddress remote
+                    ? remote.getAddress() : null;
+            if (client != null) {
+                String beyondShare = shares.admit(client, length);
+                if (beyondShare != null) {
+                    refuse(ctx, started, beyondShare);
+                    return;
+                }
+                counted = client;
+                countedBytes = length;
+            }
             if (memory != null && !memory.reserve(length)) {
+                sent();
+                if (client != null) {
+                    shares.refused(client);
+                }
                 refuse(ctx, started, "this receiver's upload bodies and answers hold all the direct memory they may ("
                         + memory.named() + "; this body needs " + length + "): nothing was stored, retry later");
                 return;
@@ -75,8 +113,12 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
                 if (memory != null) {
                     memory.release(length);
                 }
+                sent();
                 refuse(ctx, started, OutOfMemoryAnswer.message(e));
                 return;
+            }
+            if (memory != null) {
+                reserved.accept(length);
             }
             if (HttpUtil.is100ContinueExpected(started)) {
                 // only once the body has its memory: a client told to send is never refused for memory after it
@@ -99,6 +141,7 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
                 piece.release();
             }
             if (msg instanceof LastHttpContent last) {
+                sent();
                 DefaultFullHttpRequest whole = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
                         request.uri(), body, request.headers(), last.trailingHeaders());
                 whole.setDecoderResult(request.decoderResult());
@@ -136,10 +179,20 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
                 && !HttpUtil.isTransferEncodingChunked(started);
     }
 
+    /**
+     * A body still being gathered when the connection ends was cut short by its client: let go of it and say so
+     * as the aggregator does for the requests it gathers (a {@link PrematureChannelClosureException}, which the
+     * {@link ConnectionWatch} counts).
+     */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        boolean cutShort = body != null;
         letGo();
         super.channelInactive(ctx);
+        if (cutShort) {
+            ctx.fireExceptionCaught(new PrematureChannelClosureException("the connection closed before the upload body"
+                    + " arrived whole"));
+        }
     }
 
     @Override
@@ -147,7 +200,16 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
         letGo();
     }
 
+    /** The body being received no longer counts in its address's share: it arrived whole, or will not. */
+    private void sent() {
+        if (counted != null) {
+            shares.sent(counted, countedBytes);
+            counted = null;
+        }
+    }
+
     private void letGo() {
+        sent();
         if (body != null) {
             body.release();
             body = null;

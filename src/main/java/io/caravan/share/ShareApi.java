@@ -2,12 +2,14 @@ package io.caravan.share;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.catalog.AnswerConnection;
 import io.caravan.catalog.AnswerMemory;
 import io.caravan.catalog.ByteRange;
 import io.caravan.catalog.CatalogService;
 import io.caravan.catalog.FileSliceAnswer;
 import io.caravan.catalog.StreamedAnswers;
 import io.caravan.receiver.BearerToken;
+import io.caravan.receiver.QueryParameters;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.SyncEntry;
 import java.io.IOException;
@@ -22,6 +24,9 @@ import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.AsyncProcessorSupport;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -33,10 +38,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * {@link CatalogService#file}), {@code POST /shares/{name}/files} (several files in one answer,
  * {@link ShareBundle}) and the long-poll {@code GET /shares/{name}/events?since=&timeout=},
  * an {@link AsyncProcessor}: a poll with nothing to answer yet returns its thread at once and is
- * answered when the log completes its future. Every verb requires the receiver's token.
+ * answered when the log completes its future; when its connection closes first (the client hung up),
+ * the poll is let go at once, its exchange ended, so a client that opens polls and hangs up leaves
+ * nothing behind. Every verb requires the receiver's token.
  */
 public final class ShareApi {
 
+    /** The header camel-netty puts the request's channel context in. */
+    private static final String CHANNEL_CONTEXT = "CamelNettyChannelHandlerContext";
     /** Longest wait a poll may ask for. */
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,7 +80,7 @@ public final class ShareApi {
      */
     public void listing(Exchange exchange) throws Exception {
         Share share = share(exchange);
-        boolean checksum = "true".equalsIgnoreCase(query(exchange, "checksum"));
+        boolean checksum = "true".equalsIgnoreCase(QueryParameters.nonEmpty(exchange, "checksum"));
         ShareLog.Listing listing = share.log().listing();
         byte[] buffer = checksum ? new byte[64 * 1024] : null; // used by the listing's one thread only
         ShareListing.Hashes hashes = checksum ? (entry, whileHashing) -> share.sha256(entry, buffer, whileHashing)
@@ -84,7 +93,7 @@ public final class ShareApi {
     public void file(Exchange exchange) throws Exception {
         Share share = share(exchange);
         Message in = exchange.getMessage();
-        String path = query(exchange, "path");
+        String path = QueryParameters.nonEmpty(exchange, "path");
         CatalogService reader = reader(share);
         CatalogService.OpenFile file = reader.file(path, in.getHeader("Range", String.class));
         ByteRange range = file.range();
@@ -99,10 +108,7 @@ public final class ShareApi {
         if (range != null) {
             response.headers().set(HttpHeaderNames.CONTENT_RANGE, range.contentRange());
         }
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, response.status().code());
-        out.setBody(response);
+        AnswerConnection.send(exchange, response);
     }
 
     /**
@@ -114,10 +120,7 @@ public final class ShareApi {
         List<String> paths = ShareBundle.paths(exchange.getMessage().getBody(byte[].class));
         CatalogService reader = reader(share);
         BundleAnswer answer = AnswerMemory.admit(exchange, new BundleAnswer(reader, paths, shares::served));
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        out.setBody(answer);
+        AnswerConnection.send(exchange, answer);
     }
 
     private CatalogService reader(Share share) {
@@ -131,13 +134,21 @@ public final class ShareApi {
             public boolean process(Exchange exchange, AsyncCallback callback) {
                 CompletableFuture<List<ShareEvent>> answer;
                 Share share;
+                Channel channel = exchange.getMessage().getHeader(CHANNEL_CONTEXT) instanceof ChannelHandlerContext context
+                        ? context.channel() : null;
+                if (channel != null && !channel.isActive()) {
+                    callback.done(true); // hung up before its turn came: nothing to answer, no follower seen
+                    return true;
+                }
+                CompletableFuture<Void> hungUp = new CompletableFuture<>();
                 try {
                     share = share(exchange);
-                    long since = number(query(exchange, "since"), "since", 0);
-                    long wait = Math.min(number(query(exchange, "timeout"), "timeout", 25), MAX_WAIT.toSeconds());
+                    long since = number(QueryParameters.nonEmpty(exchange, "since"), "since", 0);
+                    long wait = Math.min(timeout(QueryParameters.nonEmpty(exchange, "timeout")), MAX_WAIT.toSeconds());
                     Message in = exchange.getMessage();
-                    answer = shares.await(share, since, Duration.ofSeconds(Math.max(0, wait)),
-                            in.getHeader("X-Caravan-Follower", String.class), in.getHeader("CamelNettyRemoteAddress", String.class));
+                    answer = shares.await(share, since, Duration.ofSeconds(wait),
+                            in.getHeader("X-Caravan-Follower", String.class), in.getHeader("CamelNettyRemoteAddress", String.class),
+                            hungUp);
                 } catch (Exception e) {
                     exchange.setException(e);
                     callback.done(true);
@@ -157,6 +168,12 @@ public final class ShareApi {
                     }
                     callback.done(false);
                 });
+                if (channel != null) {
+                    // a client that hangs up frees its poll (and this exchange, with its connection's pipeline) at once
+                    ChannelFutureListener gone = closed -> hungUp.complete(null);
+                    channel.closeFuture().addListener(gone);
+                    answer.whenComplete((events, failure) -> channel.closeFuture().removeListener(gone));
+                }
                 return false;
             }
         };
@@ -182,6 +199,15 @@ public final class ShareApi {
         return share;
     }
 
+    /** {@code ?timeout=}: seconds, 25 when absent; a negative one is refused (more than the longest wait waits that long). */
+    private static long timeout(String text) {
+        long seconds = number(text, "timeout", 25);
+        if (seconds < 0) {
+            throw RequestRejectedException.badRequest("?timeout= must be 0 to " + MAX_WAIT.toSeconds() + " seconds, not " + seconds);
+        }
+        return seconds;
+    }
+
     private static long number(String text, String what, long fallback) {
         if (text == null) {
             return fallback;
@@ -193,10 +219,6 @@ public final class ShareApi {
         }
     }
 
-    private static String query(Exchange exchange, String name) {
-        String raw = exchange.getMessage().getHeader(name, String.class);
-        return raw == null || raw.isEmpty() ? null : java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
-    }
 
     private static void json(Exchange exchange, int status, Map<String, Object> body) throws JsonProcessingException {
         Message out = exchange.getMessage();

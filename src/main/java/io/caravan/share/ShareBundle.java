@@ -16,7 +16,8 @@ import java.util.List;
  * Several of a share's files in one exchange ({@code POST /shares/{name}/files}), so that a follower
  * fetching thousands of small files makes a few requests instead of one each.
  * <p>
- * The request is {@code {"paths":["a.txt","docs/b.txt",...]}}, at most {@link #MAX_PATHS} paths. The
+ * The request is {@code {"paths":["a.txt","docs/b.txt",...]}}, at most {@link #MAX_PATHS} paths, and
+ * nothing else (another field, or {@code paths} twice, is refused). The
  * answer ({@value #CONTENT_TYPE}) holds, for each path in the order asked, an 8-byte big-endian length
  * and that many bytes of the file's content; or the length {@code -1} when the path cannot be served
  * (missing, not a regular file, a link, a name the rules refuse), which the follower then fetches on
@@ -55,12 +56,11 @@ final class ShareBundle {
             expect(parser.nextToken() == JsonToken.START_OBJECT);
             JsonToken token = parser.nextToken();
             for (; token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
-                boolean isPaths = "paths".equals(parser.currentName());
-                JsonToken value = parser.nextToken();
-                if (!isPaths) {
-                    parser.skipChildren();
-                    continue;
+                if (!"paths".equals(parser.currentName())) {
+                    throw RequestRejectedException.badRequest(io.caravan.fs.NameRules.printable(parser.currentName())
+                            + " is not a field of this request: " + SHAPE);
                 }
+                JsonToken value = parser.nextToken();
                 expect(value == JsonToken.START_ARRAY && !seen);
                 seen = true;
                 for (JsonToken item = parser.nextToken(); item != JsonToken.END_ARRAY; item = parser.nextToken()) {

@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -67,8 +68,8 @@ public final class ShareLog {
     private final String folder;
     private final int keep;
     private final ArrayDeque<ShareEvent> events = new ArrayDeque<>();
-    private final List<CompletableFuture<List<ShareEvent>>> waiters = new ArrayList<>();
-    private final List<Long> waiterCursors = new ArrayList<>();
+    /** The polls waiting, each with the cursor it waits after, the oldest first. */
+    private final Map<CompletableFuture<List<ShareEvent>>, Long> waiters = new LinkedHashMap<>();
     /** Never changed once set: {@link #record} replaces it whole, so a {@link #listing} may read it without a copy. */
     private TreeMap<String, SyncEntry> tree;
     private long latest;
@@ -218,16 +219,15 @@ public final class ShareLog {
                     events.removeFirst();
                 }
             }
-            for (int i = 0; i < waiters.size(); i++) {
-                wake.add(waiters.get(i));
+            for (Map.Entry<CompletableFuture<List<ShareEvent>>, Long> waiter : waiters.entrySet()) {
+                wake.add(waiter.getKey());
                 try {
-                    answers.add(afterLocked(waiterCursors.get(i)));
+                    answers.add(afterLocked(waiter.getValue()));
                 } catch (CursorExpiredException e) {
                     answers.add(e); // more changes came at once than the log keeps
                 }
             }
             waiters.clear();
-            waiterCursors.clear();
             if (lines > 2L * keep) {
                 compact();
             }
@@ -251,28 +251,36 @@ public final class ShareLog {
 
     /**
      * The events after {@code since} as soon as there are any: a completed future when there are, else
-     * one the next {@link #record} completes (or the caller times out with {@link #expire}).
+     * one the next {@link #record} completes (or the caller times out, or lets go, with {@link #expire}).
      */
-    public synchronized CompletableFuture<List<ShareEvent>> await(long since) {
+    public CompletableFuture<List<ShareEvent>> await(long since) {
+        return await(since, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As above, with at most {@code maxWaiting} polls waiting: one more that would wait is answered 503
+     * {@code busy} ({@code caravan.share.max-waiting}).
+     */
+    public synchronized CompletableFuture<List<ShareEvent>> await(long since, int maxWaiting) {
         List<ShareEvent> now = afterLocked(since);
         if (!now.isEmpty()) {
             return CompletableFuture.completedFuture(now);
         }
+        if (waiters.size() >= maxWaiting) {
+            throw new io.caravan.session.RequestRejectedException(503, "busy", "share '" + name + "' has its most polls"
+                    + " waiting (caravan.share.max-waiting=" + maxWaiting + "): try again shortly");
+        }
         CompletableFuture<List<ShareEvent>> waiter = new CompletableFuture<>();
-        waiters.add(waiter);
-        waiterCursors.add(since);
+        waiters.put(waiter, since);
         return waiter;
     }
 
-    /** Answers a waiter that timed out with no events (it asks again). */
+    /** Answers a waiter with no events and forgets it: it timed out (it asks again), or its client has gone. */
     public void expire(CompletableFuture<List<ShareEvent>> waiter) {
         synchronized (this) {
-            int at = waiters.indexOf(waiter);
-            if (at < 0) {
+            if (waiters.remove(waiter) == null) {
                 return;
             }
-            waiters.remove(at);
-            waiterCursors.remove(at);
         }
         waiter.complete(List.of());
     }
@@ -281,9 +289,8 @@ public final class ShareLog {
     public void release() {
         List<CompletableFuture<List<ShareEvent>>> wake;
         synchronized (this) {
-            wake = new ArrayList<>(waiters);
+            wake = new ArrayList<>(waiters.keySet());
             waiters.clear();
-            waiterCursors.clear();
         }
         wake.forEach(w -> w.complete(List.of()));
     }

@@ -12,43 +12,37 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The shares of a server, by name, with the followers that read them: a follower (named by its
- * {@code X-Caravan-Follower} header, cut to {@link #MAX_FOLLOWER_ID} printable characters, else its
- * address) has connected with its first request and has
- * left once it has neither a poll waiting nor asked anything for {@link #GONE_AFTER}; both are printed,
- * as is every change. Waiting polls are futures timed out by one scheduler thread, never a thread each.
- * Logs live in {@code <state>/shares/<name>/}.
+ * The shares of a server, by name, with the followers that read them ({@link FollowerRegistry}, one a
+ * share: a follower is named by its {@code X-Caravan-Follower} header, cut to {@link #MAX_FOLLOWER_ID}
+ * printable characters, else its address; at most {@link #maxFollowers} a share). Waiting polls are
+ * futures timed out by one scheduler thread, never a thread each; at most {@link #maxWaiting} wait on one
+ * share, and a poll whose client hangs up is let go at once. Logs live in {@code <state>/shares/<name>/}.
  */
 public final class Shares implements AutoCloseable {
 
-    /** How long a follower that is not waiting may stay silent before it counts as gone. */
-    static final Duration GONE_AFTER = Duration.ofSeconds(10);
     /** The longest follower id kept: a longer {@code X-Caravan-Follower} is cut to this many characters. */
     static final int MAX_FOLLOWER_ID = 128;
-
-    private record Follower(String share, String id, String address) {
-    }
-
-    private static final class Seen {
-        final long connected = System.nanoTime();
-        long last = connected;
-        int polls;
-    }
+    /** The most polls waiting on one share by default ({@code caravan.share.max-waiting}). */
+    public static final int MAX_WAITING = 2_000;
+    /** The most followers one share keeps by default ({@code caravan.share.max-followers}). */
+    public static final int MAX_FOLLOWERS = 10_000;
 
     private final Map<String, Share> shares = new LinkedHashMap<>();
-    private final Map<Follower, Seen> followers = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final Map<String, FollowerRegistry> followers = new LinkedHashMap<>();
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "caravan-share-timer");
         t.setDaemon(true);
         return t;
     });
+    private volatile int maxWaiting = MAX_WAITING;
+    private volatile int maxFollowers = MAX_FOLLOWERS;
     private final SyncConsole console;
     private final AtomicLong bytesServed = new AtomicLong();
 
@@ -69,8 +63,24 @@ public final class Shares implements AutoCloseable {
             Path state = stateDir.toAbsolutePath().normalize();
             ShareLog log = ShareLog.open(name, state.getParent(), state.getFileName() + "/shares/" + name, keep);
             shares.put(name, new Share(name, folder.getValue(), log, settle, rescan, maxEntries, event -> printChange(name, event)));
+            followers.put(name, new FollowerRegistry(name, console));
         }
+        timer.setRemoveOnCancelPolicy(true); // a poll answered early leaves nothing behind in the timer's queue
         timer.scheduleWithFixedDelay(this::forgetSilent, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Bounds each share to {@code maxWaiting} polls waiting (one more is answered 503 {@code busy}) and
+     * {@code maxFollowers} followers kept ({@link FollowerRegistry}).
+     */
+    public Shares bounded(int maxWaiting, int maxFollowers) {
+        if (maxWaiting < 1 || maxFollowers < 1) {
+            throw new IllegalArgumentException("caravan.share.max-waiting and caravan.share.max-followers must be 1 or more, not "
+                    + maxWaiting + " and " + maxFollowers);
+        }
+        this.maxWaiting = maxWaiting;
+        this.maxFollowers = maxFollowers;
+        return this;
     }
 
     /** Scans and starts watching every share; prints each with the URLs followers use ({@code bases}: the server's). */
@@ -127,15 +137,8 @@ public final class Shares implements AutoCloseable {
      * recently connected first, in share order.
      */
     public Map<String, List<String>> followersByShare() {
-        Map<String, List<Map.Entry<Follower, Seen>>> by = new LinkedHashMap<>();
-        shares.keySet().forEach(name -> by.put(name, new ArrayList<>()));
-        followers.entrySet().forEach(f -> by.computeIfAbsent(f.getKey().share(), k -> new ArrayList<>()).add(f));
         Map<String, List<String>> named = new LinkedHashMap<>();
-        by.forEach((share, list) -> named.put(share, list.stream()
-                .sorted(java.util.Comparator.comparingLong((Map.Entry<Follower, Seen> f) -> f.getValue().connected).reversed())
-                .map(f -> f.getKey().id().equals(f.getKey().address()) ? f.getKey().id()
-                        : f.getKey().id() + " (" + f.getKey().address() + ")")
-                .toList()));
+        followers.forEach((share, registry) -> named.put(share, registry.shown()));
         return named;
     }
 
@@ -149,7 +152,7 @@ public final class Shares implements AutoCloseable {
             one.put("latest", share.log().latest());
             one.put("kept", share.log().size());
             one.put("waiting", share.log().waiting());
-            one.put("followers", followers.keySet().stream().filter(f -> f.share().equals(share.name())).count());
+            one.put("followers", followers.get(share.name()).size());
             if (share.failure() != null) {
                 one.put("error", share.failure());
             }
@@ -171,30 +174,46 @@ public final class Shares implements AutoCloseable {
     /**
      * The events of {@code share} after {@code since}, as soon as there are any or after {@code timeout}
      * (then none): a future, completed by the share's log or by the timer. A 503 {@code share_failing}
-     * answer, with the reason, while the share records no changes ({@link Share#failure}).
+     * answer, with the reason, while the share records no changes ({@link Share#failure}); 503 {@code busy}
+     * when {@link #maxWaiting} polls wait on it already; 429 {@code too_many_polls} when this follower has
+     * its most waiting ({@link FollowerRegistry}).
      */
     public CompletableFuture<List<ShareEvent>> await(Share share, long since, Duration timeout, String follower, String address) {
+        return await(share, since, timeout, follower, address, new CompletableFuture<>());
+    }
+
+    /**
+     * As above, the poll let go at once (answered with no events, its place freed) when {@code hungUp}
+     * completes: its client has gone.
+     */
+    public CompletableFuture<List<ShareEvent>> await(Share share, long since, Duration timeout, String follower, String address,
+                                                     CompletionStage<?> hungUp) {
         String failing = share.failure();
         if (failing != null) {
             throw new RequestRejectedException(503, "share_failing", failing);
         }
-        Follower who = seen(share.name(), follower, address, +1);
+        FollowerRegistry registry = followers.get(share.name());
+        FollowerRegistry.Follower who = follower(follower, address);
+        registry.seen(who, true, maxFollowers);
         CompletableFuture<List<ShareEvent>> waiter;
         try {
-            waiter = share.log().await(since);
+            waiter = share.log().await(since, maxWaiting);
         } catch (RuntimeException e) {
-            seen(share.name(), who.id(), address, -1);
+            registry.pollEnded(who);
             throw e;
         }
         if (!waiter.isDone()) {
-            timer.schedule(() -> share.log().expire(waiter), Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> timedOut = timer.schedule(() -> share.log().expire(waiter), Math.max(0, timeout.toMillis()),
+                    TimeUnit.MILLISECONDS);
+            waiter.whenComplete((events, failure) -> timedOut.cancel(false));
+            hungUp.thenRun(() -> share.log().expire(waiter));
         }
-        return waiter.whenComplete((events, failure) -> seen(share.name(), who.id(), address, -1));
+        return waiter.whenComplete((events, failure) -> registry.pollEnded(who));
     }
 
     /** Notes a request of a follower that is not a poll. */
     public void touch(String share, String follower, String address) {
-        seen(share, follower, address, 0);
+        followers.get(share).seen(follower(follower, address), false, maxFollowers);
     }
 
     /** Answers every waiting poll at once, with no events: a stopping server does not wait for their timeouts. */
@@ -206,20 +225,10 @@ public final class Shares implements AutoCloseable {
         bytesServed.addAndGet(bytes);
     }
 
-    private Follower seen(String share, String follower, String address, int polls) {
+    private static FollowerRegistry.Follower follower(String follower, String address) {
         // the address without its port: a client that names itself not is one follower per host, not per connection
         String host = address == null ? "?" : address.replaceFirst("^[^/]*/", "").replaceFirst(":\\d+$", "");
-        Follower who = new Follower(share, follower == null || follower.isBlank() ? host : followerId(follower), host);
-        Seen seen = followers.computeIfAbsent(who, f -> {
-            console.line("Follower " + f.id() + (f.id().equals(f.address()) ? "" : " (" + f.address() + ")")
-                    + " connected to '" + share + "'");
-            return new Seen();
-        });
-        synchronized (seen) {
-            seen.last = System.nanoTime();
-            seen.polls += polls;
-        }
-        return who;
+        return new FollowerRegistry.Follower(follower == null || follower.isBlank() ? host : followerId(follower), host);
     }
 
     /** A follower's id as kept and shown: printable ASCII ('?' for anything else), at most {@link #MAX_FOLLOWER_ID} characters. */
@@ -230,17 +239,7 @@ public final class Shares implements AutoCloseable {
 
     private void forgetSilent() {
         long now = System.nanoTime();
-        followers.entrySet().removeIf(entry -> {
-            Seen seen = entry.getValue();
-            synchronized (seen) {
-                if (seen.polls > 0 || now - seen.last < GONE_AFTER.toNanos()) {
-                    return false;
-                }
-            }
-            Follower f = entry.getKey();
-            console.line("Follower " + f.id() + " left '" + f.share() + "'");
-            return true;
-        });
+        followers.values().forEach(registry -> registry.forgetSilent(now));
     }
 
     private void printChange(String name, ShareEvent event) {

@@ -25,6 +25,8 @@ import java.util.Set;
  */
 final class MirrorChanges {
 
+    private static final String NOT_THERE = "not in the mirror";
+
     private final ConfinedDir mirror;
     private final Versions.Batch versions;
     private final List<String> renamed = new ArrayList<>();
@@ -36,6 +38,10 @@ final class MirrorChanges {
         this.versions = versions;
     }
 
+    /**
+     * Applies {@code request} to {@code mirror}; a {@code null} mirror (it does not exist) gets every path checked
+     * as an existing one would and every change skipped.
+     */
     static MirrorChangesDone apply(ConfinedDir mirror, Versions.Batch versions, MirrorChangeRequest request)
             throws IOException {
         List<String> deletes = new ArrayList<>(request.delete());
@@ -50,6 +56,11 @@ final class MirrorChanges {
             checkReachable(mirror, d);
         }
         MirrorChanges changes = new MirrorChanges(mirror, versions);
+        if (mirror == null) { // no mirror yet: nothing to rename or delete, and no folder made for nothing
+            request.rename().forEach(r -> changes.skip(r.from(), NOT_THERE));
+            deletes.forEach(d -> changes.skip(d, NOT_THERE));
+            return new MirrorChangesDone(changes.renamed, changes.deleted, changes.skipped);
+        }
         for (MirrorChangeRequest.Rename r : request.rename()) {
             changes.rename(r.from(), r.to(), r.sha256());
         }
@@ -63,6 +74,9 @@ final class MirrorChanges {
     /** Refuses, before anything changes, a path that is malformed or whose folders include a link or a file. */
     private static void checkReachable(ConfinedDir mirror, String relative) throws IOException {
         MirrorPaths.check(relative);
+        if (mirror == null) {
+            return;
+        }
         try (ConfinedDir parent = mirror.openDir(MirrorPaths.parent(relative))) {
             // reachable: every folder on the way is a real folder
         } catch (UnsafePathException e) {
@@ -77,7 +91,7 @@ final class MirrorChanges {
             String fromLeaf = MirrorPaths.leaf(from);
             Optional<PosixFileAttributes> attrs = source.stat(fromLeaf);
             if (attrs.isEmpty()) {
-                skip(from, "not in the mirror");
+                skip(from, NOT_THERE);
                 return;
             }
             if (sha256 != null && (!attrs.get().isRegularFile() || !sha256.equals(sha256(source, fromLeaf)))) {
@@ -89,7 +103,7 @@ final class MirrorChanges {
             }
             renamed.add(from + " -> " + to);
         } catch (NoSuchFileException | UnsafePathException e) {
-            skip(from, e instanceof UnsafePathException u ? u.getMessage() : "not in the mirror");
+            skip(from, e instanceof UnsafePathException u ? u.getMessage() : NOT_THERE);
         }
     }
 
@@ -126,7 +140,7 @@ final class MirrorChanges {
         try (ConfinedDir parent = mirror.openDir(MirrorPaths.parent(relative))) {
             String leaf = MirrorPaths.leaf(relative);
             if (parent.stat(leaf).isEmpty()) {
-                skip(relative, "not in the mirror");
+                skip(relative, NOT_THERE);
                 return;
             }
             Set<PosixFilePermission> before = parent.makeWritable();
@@ -137,7 +151,7 @@ final class MirrorChanges {
             }
             deleted.add(relative);
         } catch (NoSuchFileException | UnsafePathException e) {
-            skip(relative, e instanceof UnsafePathException u ? u.getMessage() : "not in the mirror");
+            skip(relative, e instanceof UnsafePathException u ? u.getMessage() : NOT_THERE);
         }
     }
 

@@ -34,10 +34,13 @@ public final class Mirrors {
         }
     }
 
-    /** {@code POST /mirror/changes}: the renames, then the deletions of {@code request} inside the mirror {@code name}. */
+    /**
+     * {@code POST /mirror/changes}: the renames, then the deletions of {@code request} inside the mirror {@code name};
+     * a mirror that does not exist is not created (every change is skipped).
+     */
     public MirrorChangesDone changes(String name, MirrorChangeRequest request) throws IOException {
         synchronized (lock(name)) {
-            try (ConfinedDir mirror = MirrorPaths.open(inbox, name, true)) {
+            try (ConfinedDir mirror = MirrorPaths.openIfExists(inbox, name)) {
                 return MirrorChanges.apply(mirror, versions.batch(), request);
             }
         }

@@ -10,8 +10,13 @@ import io.caravan.util.Exhaustion;
  */
 public final class PassExhaustedException extends CaravanException {
 
-    private PassExhaustedException(String message, Error cause) {
-        super(message, cause);
+    private final String place;
+    private final String ofWhat;
+
+    private PassExhaustedException(Error cause, String place, String kept, String ofWhat) {
+        super(said(cause, place + "; " + kept, ofWhat, "--exclude <pattern>", ", and start it again"), cause);
+        this.place = place;
+        this.ofWhat = ofWhat;
     }
 
     /**
@@ -19,22 +24,31 @@ public final class PassExhaustedException extends CaravanException {
      * of {@code share} into {@code folder}, whose last finished pass saved {@code cursor} (-1: none).
      */
     public static PassExhaustedException following(Error error, String share, String folder, long cursor) {
-        return of(error, "following " + share + " into " + folder + "; the folder holds what the passes before it made"
-                + (cursor >= 0 ? " (up to change " + cursor + ")" : ""), "of the share");
+        return new PassExhaustedException(error, "following " + share + " into " + folder, "the folder holds what the"
+                + " passes before it made" + (cursor >= 0 ? " (up to change " + cursor + ")" : ""), "of the share");
     }
 
     /** {@code error} in a pass of a push sync of {@code root} to the mirror {@code mirror} of the receiver at {@code url}. */
     public static PassExhaustedException pushing(Error error, String root, String url, String mirror) {
-        return of(error, "syncing " + root + " to " + url + " mirror '" + mirror + "'; what it sent stays on the receiver"
-                + " and the next run resumes from it", "of the folder");
+        return new PassExhaustedException(error, "syncing " + root + " to " + url + " mirror '" + mirror + "'",
+                "what it sent stays on the receiver and the next run resumes from it", "of the folder");
     }
 
-    private static PassExhaustedException of(Error error, String where, String ofWhat) {
+    /**
+     * The same, said for a pass a service runs again by itself ({@code caravan run}'s timer): what is left
+     * out is set by {@code excludeSetting} ({@code caravan.sync.exclude}), and the next pass tries again,
+     * resuming from what this one sent.
+     */
+    public String retriedByService(String excludeSetting) {
+        return said((Error) getCause(), place, ofWhat, excludeSetting, "; the next pass tries again, resuming from what"
+                + " this one sent");
+    }
+
+    private static String said(Error error, String where, String ofWhat, String exclude, String then) {
         boolean stack = error instanceof StackOverflowError;
-        String message = "the pass " + Exhaustion.what(error) + (stack ? " (a tree nested too deep)" : "") + " " + where
+        return "the pass " + Exhaustion.what(error) + (stack ? " (a tree nested too deep)" : "") + " " + where
                 + ". Give it " + Exhaustion.remedy(error) + " or leave " + (stack ? "the deep part" : "large parts " + ofWhat)
-                + " out (--exclude <pattern>), and start it again";
-        return new PassExhaustedException(message, error);
+                + " out (" + exclude + ")" + then;
     }
 
     @Override

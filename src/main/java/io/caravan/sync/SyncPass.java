@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One mirroring pass as a bean for a timer route: lists the mirror, diffs, ships and deletes. A
  * pass with failed entries throws, so the route logs it; the next pass retries them. A pass the
- * guards refuse changes nothing and is logged as a warning once, until the reason changes.
+ * guards refuse changes nothing and is logged as a warning once, until the reason changes. A pass
+ * that runs out of memory or of stack ({@link PassExhaustedException}) is one warning saying what to
+ * give it, its trace at debug only, and the service goes on: the next pass tries again.
  */
 public final class SyncPass {
 
@@ -33,6 +35,11 @@ public final class SyncPass {
                 lastRefusal = e.getMessage();
             }
             return new MirrorSync.Outcome(0, 0, 0, List.of(e.getMessage()));
+        } catch (PassExhaustedException e) {
+            String said = e.retriedByService("caravan.sync.exclude");
+            LOG.warn("mirror pass failed: {}", said);
+            LOG.debug("mirror pass: the error's trace", e);
+            return new MirrorSync.Outcome(0, 0, 0, List.of(said));
         }
         lastRefusal = null;
         if (!outcome.ok()) {

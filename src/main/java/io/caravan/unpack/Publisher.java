@@ -16,7 +16,9 @@ import java.util.Optional;
  * replaced goes to {@link Versions} (never simply lost). An entry never changes type (folder versus
  * file or link) unless {@code allowTypeChange}; otherwise that conflict is refused before anything moves.
  * Before the first move the whole staged tree is checked against the destination as the publish will treat
- * it (every level a merge reaches, no link followed), so a refused publish changes nothing.
+ * it (every level a merge reaches, no link followed), so a refused publish changes nothing; the folders a
+ * publish made on the way to its target are removed again when it fails or is refused (never one that
+ * was there before).
  */
 public final class Publisher {
 
@@ -58,11 +60,62 @@ public final class Publisher {
         List<String> segments = ConfinedDir.segments(target);
         String parentPath = String.join("/", segments.subList(0, segments.size() - 1));
         String leaf = segments.get(segments.size() - 1);
-        try (ConfinedDir staging = ConfinedDir.open(stagingDir); ConfinedDir root = ConfinedDir.open(destination);
-             ConfinedDir parent = root.openDirs(parentPath)) {
-            refuseConflicts(staging, entry, parent, leaf, policy);
-            Versions.Batch batch = versions.batch();
-            return place(staging, entry, parent, leaf, policy, batch);
+        try (ConfinedDir staging = ConfinedDir.open(stagingDir); ConfinedDir root = ConfinedDir.open(destination)) {
+            List<String> created = new ArrayList<>();
+            try (ConfinedDir parent = openCreating(root, segments.subList(0, segments.size() - 1), created)) {
+                refuseConflicts(staging, entry, parent, leaf, policy);
+                Versions.Batch batch = versions.batch();
+                return place(staging, entry, parent, leaf, policy, batch);
+            } catch (IOException | RuntimeException e) {
+                removeCreated(root, created, e);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The folder {@code segments} below {@code root}, each missing one made on the way; the relative path of
+     * each folder this call made (not one found there, nor one another process made meanwhile) is added to
+     * {@code created}, shallowest first, also when the walk then fails.
+     */
+    private static ConfinedDir openCreating(ConfinedDir root, List<String> segments, List<String> created) throws IOException {
+        ConfinedDir current = root.openDir("");
+        try {
+            for (int i = 0; i < segments.size(); i++) {
+                try {
+                    current.mkdir(segments.get(i));
+                    created.add(String.join("/", segments.subList(0, i + 1)));
+                } catch (java.nio.file.FileAlreadyExistsException there) {
+                    // found, or made meanwhile by someone else: never removed by this publish
+                }
+                ConfinedDir next = current.openDir(segments.get(i));
+                current.close();
+                current = next;
+            }
+            return current;
+        } catch (IOException | RuntimeException e) {
+            current.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Removes the folders a failed or refused publish made ({@code created}, shallowest first), deepest
+     * first, each only while it is empty: one something else was put into meanwhile stays, and so do the
+     * folders above it. What cannot be removed is added to {@code failure} as suppressed.
+     */
+    private static void removeCreated(ConfinedDir root, List<String> created, Throwable failure) {
+        for (int i = created.size() - 1; i >= 0; i--) {
+            String relative = created.get(i);
+            int slash = relative.lastIndexOf('/');
+            try (ConfinedDir parent = root.openDir(slash < 0 ? "" : relative.substring(0, slash))) {
+                parent.delete(relative.substring(slash + 1));
+            } catch (java.nio.file.DirectoryNotEmptyException kept) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                failure.addSuppressed(e);
+                return;
+            }
         }
     }
 

@@ -2,8 +2,6 @@ package io.caravan.unpack;
 
 import io.caravan.fs.NameRules;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -52,7 +50,7 @@ final class TarNameBytes {
      */
     void refuseNotUtf8(byte[] header, byte type) {
         byte[] name = paxPath != null ? paxPath : longName != null ? longName : headerName(header);
-        if (!utf8(name)) {
+        if (!NameRules.utf8(name)) {
             throw new UnsafeEntryException(NameRules.shownBytes(name), "its name is not UTF-8");
         }
         if (type != '1' && type != '2') {
@@ -60,7 +58,7 @@ final class TarNameBytes {
         }
         byte[] link = paxLink != null ? paxLink : longLink != null ? longLink
                 : untilNul(header, LINK_OFFSET, LINK_OFFSET + NAME_LENGTH);
-        if (!utf8(link)) {
+        if (!NameRules.utf8(link)) {
             throw new UnsafeEntryException(NameRules.shownBytes(name), "its link target '" + NameRules.shownBytes(link)
                     + "' is not UTF-8");
         }
@@ -115,14 +113,5 @@ final class TarNameBytes {
             end++;
         }
         return Arrays.copyOfRange(bytes, from, end);
-    }
-
-    private static boolean utf8(byte[] bytes) {
-        try {
-            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
     }
 }

@@ -20,7 +20,12 @@ public final class DataSize {
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a size: use a number with an optional unit, e.g. 8MiB, 50MB, 64K");
         }
-        long value = Long.parseLong(m.group(1));
+        long value;
+        try {
+            value = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw tooLarge(text);
+        }
         String unit = m.group(2).toLowerCase(Locale.ROOT);
         boolean binary = !m.group(3).isEmpty() || m.group(4).isEmpty();
         if (!m.group(3).isEmpty() && unit.isEmpty()) {
@@ -29,9 +34,17 @@ public final class DataSize {
         int power = unit.isEmpty() ? 0 : "kmgt".indexOf(unit) + 1;
         long base = binary ? 1024 : 1000;
         for (int i = 0; i < power; i++) {
-            value = Math.multiplyExact(value, base);
+            if (value > Long.MAX_VALUE / base) {
+                throw tooLarge(text);
+            }
+            value *= base;
         }
         return value;
+    }
+
+    private static IllegalArgumentException tooLarge(String text) {
+        return new IllegalArgumentException("'" + text + "' is too large: a size is at most 8 EiB (" + Long.MAX_VALUE
+                + " bytes), and each option takes less (see --help)");
     }
 
     /** Human form with binary units: {@code 8.0 MiB}. */

@@ -27,6 +27,8 @@ public final class DirectMemoryBudget {
     private final String setting;
     private final long limit;
     private final AtomicLong held = new AtomicLong();
+    /** When (System.nanoTime) a reservation was last refused; {@link Long#MIN_VALUE}: never. */
+    private volatile long lastRefused = Long.MIN_VALUE;
 
     /** A budget of {@code limit} bytes, configured as {@code setting} (named in messages). */
     public DirectMemoryBudget(String setting, long limit) {
@@ -50,6 +52,7 @@ public final class DirectMemoryBudget {
     public boolean reserve(long bytes) {
         for (long now = held.get(); ; now = held.get()) {
             if (now + bytes > limit) {
+                lastRefused = System.nanoTime();
                 return false;
             }
             if (held.compareAndSet(now, now + bytes)) {
@@ -61,6 +64,12 @@ public final class DirectMemoryBudget {
     /** Gives back {@code bytes} taken by {@link #reserve}. */
     public void release(long bytes) {
         held.addAndGet(-bytes);
+    }
+
+    /** Whether a reservation was refused within the last {@code nanos} (someone may be waiting for room). */
+    public boolean refusedWithin(long nanos) {
+        long refused = lastRefused;
+        return refused != Long.MIN_VALUE && System.nanoTime() - refused <= nanos;
     }
 
     /** Bytes reserved now. */

@@ -130,6 +130,14 @@ class CatalogApiTest {
         assertThat(bytes("/parcels/chunks/0?name=moving", "If-Match", fresh).statusCode()).isEqualTo(200);
     }
 
+    /** If-Match compares strongly (RFC 9110 13.1.1): a weak tag matches no chunk, even the current manifest's. */
+    @Test
+    void aWeakEtagInIfMatchIs412() throws Exception {
+        String etag = receiver.get("/parcels/manifest?name=docs").headers().firstValue("ETag").orElseThrow();
+        assertThat(bytes("/parcels/chunks/0?name=docs", "If-Match", "W/" + etag).statusCode()).isEqualTo(412);
+        assertThat(bytes("/parcels/chunks/0?name=docs", "If-Match", etag).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void unknownAndRefusedNamesGetJsonErrors() throws Exception {
         error(receiver.get("/parcels/manifest?name=nothing-here"), 404);

@@ -3,10 +3,9 @@ package io.caravan.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.CliRunner;
+import io.caravan.PythonZip;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,12 +97,6 @@ class ZipEntryIntegrityTest {
 
     /** A zip made by Python ({@code p} is its path; zipfile, struct and zlib are imported). */
     private Path python(String script) throws Exception {
-        Path zip = tmp.resolve("made.zip");
-        Process process = new ProcessBuilder(List.of("python3", "-c", "import zipfile, struct, zlib, sys\np = sys.argv[1]\n" + script,
-                zip.toString())).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        return zip;
+        return PythonZip.make(tmp.resolve("made.zip"), script);
     }
 }

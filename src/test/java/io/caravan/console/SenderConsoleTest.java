@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.LoggedWarnings;
 import io.caravan.TestTrees;
 import io.caravan.app.CaravanMain;
 import io.caravan.app.RoleSettings;
+import io.caravan.receiver.ListenerBoundChecks;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
 import java.net.URI;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.apache.camel.main.Main;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -106,6 +109,23 @@ class SenderConsoleTest {
         assertThat(get("/console/console.js").statusCode()).isEqualTo(401);
         assertThat(get("/console/api/overview", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
         assertThat(get("/", "Authorization", "Bearer secret").body()).contains("id=\"console\"");
+    }
+
+    @Test
+    void wrongLoginsFromOneAddressCostTheLogOneLineAnInterval() throws Exception {
+        run(sender(Map.of()));
+
+        try (LoggedWarnings log = new LoggedWarnings(Level.INFO)) {
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> wrong = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                                + "/console/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("token=nope" + i)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(wrong.statusCode()).isEqualTo(401);
+                assertThat(get("/console/console.js").statusCode()).isEqualTo(401);
+            }
+            assertThat(log.containing("wrong token")).hasSize(1);
+            assertThat(log.containing("rejected")).isEmpty();
+        }
     }
 
     @Test
@@ -196,5 +216,18 @@ class SenderConsoleTest {
 
         assertThat(get("/").body()).contains("id=\"console\"");
         assertThat(get("/console/api/overview").statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * The console's own listener is bounded as the receiver's is, by its own settings: a request head not
+     * whole within {@code caravan.console.head-timeout} gets 408 naming it, and a connection past
+     * {@code caravan.console.max-connections} closes the one waiting longest without a whole request.
+     */
+    @Test
+    void theConsolesListenerHasItsHeadTimeoutAndConnectionBound() throws Exception {
+        run(sender(Map.of("caravan.console.head-timeout", "2s", "caravan.console.max-connections", "4")));
+
+        ListenerBoundChecks.headTimesOut(port, "/", "caravan.console.head-timeout");
+        ListenerBoundChecks.pastTheBoundTheOldestWaitingIsClosed(port, "/", 4, () -> get("/").statusCode());
     }
 }

@@ -178,6 +178,15 @@ final class CaravanProcess implements AutoCloseable {
             return startWithin(List.of(), workDir, label, jvmOptions, args);
         }
 
+        /**
+         * {@code caravan serve} on {@code port} in a JVM sized as the launcher sizes it (128 MiB of direct memory),
+         * publishing into {@code dir/inbox}, once it answers HTTP.
+         */
+        CaravanProcess serveAsLauncher(Path dir, int port) throws IOException {
+            return start(dir, "serve", SyncOfLargeFilesInDefaultHeapIT.LAUNCHER_DEFAULTS, E2e.serve(port, dir.resolve("inbox")))
+                    .awaitHttpReady(port);
+        }
+
         /** Started by {@code wrapper} (see {@link CaravanProcess#start(List, Path, String, List, String...)}). */
         CaravanProcess startWithin(List<String> wrapper, Path workDir, String label, List<String> jvmOptions, String... args)
                 throws IOException {

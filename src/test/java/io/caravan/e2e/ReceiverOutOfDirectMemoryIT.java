@@ -3,16 +3,12 @@ package io.caravan.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.receiver.ExpectContinueUpload;
 import io.caravan.receiver.RawAnswer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,33 +75,9 @@ class ReceiverOutOfDirectMemoryIT {
         assertThat(after.statusLine()).startsWith("HTTP/1.1 201");
     }
 
-    /** PUT with {@code Expect: 100-continue}; the body goes from another thread while the answer is read. */
     private static RawAnswer upload(int port, String sid, int index, byte[] body, ExecutorService writers) throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(60_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("PUT /upload/" + sid + "/" + index + " HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
-                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            RawAnswer first = RawAnswer.read(in);
-            if (!first.statusLine().startsWith("HTTP/1.1 100")) {
-                return first;
-            }
-            Runnable send = () -> {
-                try {
-                    out.write(body);
-                    out.flush();
-                } catch (IOException e) {
-                    // the receiver answered and closed before the whole body was sent
-                }
-            };
-            if (writers == null) {
-                send.run();
-            } else {
-                writers.submit(send);
-            }
-            return RawAnswer.read(in);
+        try (ExpectContinueUpload upload = ExpectContinueUpload.ask(port, sid, index, body.length)) {
+            return upload.send(body, writers);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * once, 503 {@code busy} with {@code Retry-After}, before any of their body is held; {@code /health}
  * answers within seconds, another client's small upload is stored or refused the same way (never
  * left hanging while the event-loop threads wait for direct memory the stalled bodies hold), and once
- * the stalled clients go, every byte they reserved is free again.
+ * the stalled clients go, every byte they reserved is free again. The budget alone is looked at here:
+ * {@code caravan.receiver.busy-body-time}, which cuts such bodies within seconds once uploads wait, is off.
  */
 class StalledUploadsIT {
 
@@ -42,9 +44,10 @@ class StalledUploadsIT {
 
     @Test
     void stalledUploadsHoldABoundedShareOfDirectMemory() throws Exception {
+        // the budget alone: the pace that cuts stalled bodies while uploads wait is TrickledUploadsGiveWayTest's
+        Files.writeString(dir.resolve("application.properties"), "caravan.receiver.busy-body-time = 0\n");
         int port = E2e.freePort();
-        CaravanProcess serve = processes.start(dir, "serve", SyncOfLargeFilesInDefaultHeapIT.LAUNCHER_DEFAULTS,
-                E2e.serve(port, dir.resolve("inbox"))).awaitHttpReady(port);
+        CaravanProcess serve = processes.serveAsLauncher(dir, port);
         String sid = startSession(port);
 
         for (int i = 0; i < STALLED; i++) {
@@ -95,14 +98,16 @@ class StalledUploadsIT {
         assertThat(serve.log()).doesNotContain("OutOfMemoryError", "Cannot reserve");
     }
 
-    private static String startSession(int port) throws Exception {
+    /** A new upload session on the receiver on {@code port}; its id. */
+    static String startSession(int port) throws Exception {
         HttpResponse<String> start = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/start"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(start.statusCode()).as(start.body()).isEqualTo(201);
         return E2e.JSON.readTree(start.body()).get("session_id").asText();
     }
 
-    private static void assertBusy(String retryAfter, String body) throws Exception {
+    /** A 503 answer's {@code Retry-After} and JSON body say {@code busy}, naming the direct-memory budget. */
+    static void assertBusy(String retryAfter, String body) throws Exception {
         JsonNode json = E2e.JSON.readTree(body);
         assertThat(json.path("error").asText()).isEqualTo("busy");
         assertThat(json.path("message").asText()).contains("caravan.receiver.direct-memory", "retry");

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import org.junit.jupiter.api.Test;
 
 /** A failure that lasts is said once a minute at most, a different one at once, and the recovery once. */
@@ -18,8 +17,6 @@ class PullFailuresTest {
 
     @Test
     void aLastingFailureIsSaidOnceAMinuteAndTheRecoveryOnce() {
-        // a command line run earlier in this JVM with --quiet may have set every logger to WARN
-        Configurator.setLevel(PullFailures.class.getName(), Level.INFO);
         PullFailures failures = new PullFailures("http://remote:8834", clock);
         try (LoggedWarnings logged = new LoggedWarnings(Level.INFO)) {
             for (int pass = 0; pass < 60; pass++) { // one pass a second for a minute

@@ -2,6 +2,7 @@ package io.caravan.receiver;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
@@ -15,6 +16,18 @@ final class RawSockets {
     static Socket open(int port) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(15_000);
+        return socket;
+    }
+
+    /**
+     * A connection to {@code port} whose receive buffer is asked to be {@code receiveBuffer} bytes (before it
+     * connects, so the window it offers is small) and whose reads give up after 15 s.
+     */
+    static Socket open(int port, int receiveBuffer) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(receiveBuffer);
+        socket.setSoTimeout(15_000);
+        socket.connect(new InetSocketAddress("127.0.0.1", port));
         return socket;
     }
 

@@ -43,14 +43,7 @@ class ReceiverConnectionLimitTest {
 
     @Test
     void aHeadNotWholeWithinTheHeadTimeoutGets408() throws Exception {
-        try (Socket socket = socket()) {
-            write(socket, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a");
-            long t0 = System.nanoTime();
-            RawAnswer answer = RawAnswer.read(socket.getInputStream());
-            assertThat(answer.statusLine()).startsWith("HTTP/1.1 408");
-            assertThat(answer.body()).contains("caravan.receiver.head-timeout");
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(8));
-        }
+        ListenerBoundChecks.headTimesOut(receiver.port(), "/health", "caravan.receiver.head-timeout");
     }
 
     @Test
@@ -64,23 +57,8 @@ class ReceiverConnectionLimitTest {
 
     @Test
     void aConnectionPastTheBoundClosesTheOneWaitingLongestAndIsServed() throws Exception {
-        List<Socket> waiting = new ArrayList<>();
-        try {
-            for (int i = 0; i < 4; i++) {
-                Socket socket = socket();
-                write(socket, "GET /health HTTP/1.1\r\nX: ");
-                waiting.add(socket);
-                Thread.sleep(50);
-            }
-            assertThat(receiver.get("/health").statusCode()).isEqualTo(200);
-            long t0 = System.nanoTime();
-            assertThat(waiting.get(0).getInputStream().read()).isEqualTo(-1);
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
-        } finally {
-            for (Socket socket : waiting) {
-                socket.close();
-            }
-        }
+        ListenerBoundChecks.pastTheBoundTheOldestWaitingIsClosed(receiver.port(), "/health", 4,
+                () -> receiver.get("/health").statusCode());
     }
 
     @Test

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * pausing that long, get the same answer once the stall timeout has passed since their first byte; a
  * body dripping slower than caravan.receiver.min-body-rate (1 KiB/s, averaged over each stall timeout)
  * too, while a slow body above that rate is stored; a connection idle between requests closes after
- * caravan.receiver.idle-timeout; a request the receiver itself is working on (a long poll) is never cut.
+ * caravan.receiver.idle-timeout, and so does one whose client pipelines requests and takes none of their answers; a
+ * request the receiver itself is working on (a long poll) is never cut.
  */
 class ReceiverConnectionTimeoutsTest {
 
@@ -125,6 +126,31 @@ class ReceiverConnectionTimeoutsTest {
             long t0 = System.nanoTime();
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(9));
+        }
+    }
+
+    @Test
+    void aConnectionWhoseClientPipelinesAndTakesNoAnswerIsClosedAfterTheIdleTimeout() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", receiver.port()), 5000);
+            // far more answers (the login page) than the kernel and the receiver hold for a client that reads nothing
+            byte[] requests = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(200_000)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            java.util.concurrent.CompletableFuture<String> written = new java.util.concurrent.CompletableFuture<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    socket.getOutputStream().write(requests);
+                    written.complete("all of it taken");
+                } catch (IOException closed) {
+                    written.complete("closed by the receiver");
+                }
+            }, "pipelining-writer");
+            writer.setDaemon(true);
+            writer.start();
+            // once the answers fill what the kernel holds for the client, the receiver reads nothing more of it (the
+            // write blocks) and closes it after the idle timeout (the write fails)
+            assertThat(written.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("closed by the receiver");
         }
     }
 

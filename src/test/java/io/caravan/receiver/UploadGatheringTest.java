@@ -7,6 +7,7 @@ import io.caravan.util.DirectMemoryBudget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -118,7 +119,8 @@ class UploadGatheringTest {
         assertThat(rejected).containsExactly("busy");
         assertThat(budget.held()).as("the refused upload holds nothing").isEqualTo(20_000);
         assertThat((Object) second.readInbound()).as("nothing of the refused upload passed").isNull();
-        first.finishAndReleaseAll();
+        assertThatThrownBy(first::finishAndReleaseAll).as("the first body was cut short")
+                .isInstanceOf(PrematureChannelClosureException.class);
         second.finishAndReleaseAll();
     }
 
@@ -149,7 +151,8 @@ class UploadGatheringTest {
         assertThat(budget.held()).isEqualTo(40_000);
         channel.close(); // the stall timeout, or the client going
         assertThat(budget.held()).isZero();
-        channel.finishAndReleaseAll();
+        assertThatThrownBy(channel::finishAndReleaseAll).as("said as the aggregator says it, for the connection's watch")
+                .isInstanceOf(PrematureChannelClosureException.class);
     }
 
     @Test

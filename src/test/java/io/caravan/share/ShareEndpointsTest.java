@@ -156,6 +156,24 @@ class ShareEndpointsTest {
     }
 
     @Test
+    void aNegativeTimeoutIs400() throws Exception {
+        HttpResponse<String> answer = server.get("/shares/site/events?since=0&timeout=-5");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(400);
+        assertThat(JSON.readTree(answer.body()).path("message").asText()).contains("timeout");
+    }
+
+    /** A folder or a missing path of a share is answered about the share, never with the parcels' endpoints. */
+    @Test
+    void aShareFileThatIsNotThereOrAFolderIsAnsweredAboutTheShare() throws Exception {
+        HttpResponse<String> folder = server.get("/shares/site/files?path=docs");
+        assertThat(folder.statusCode()).as(folder.body()).isEqualTo(400);
+        assertThat(folder.body()).contains("folder").contains("listing").doesNotContain("/parcels");
+        HttpResponse<String> missing = server.get("/shares/site/files?path=nothing.txt");
+        assertThat(missing.statusCode()).as(missing.body()).isEqualTo(404);
+        assertThat(missing.body()).contains("nothing.txt").contains("listing").doesNotContain("/parcels").doesNotContain("published");
+    }
+
+    @Test
     void servesFilesWithRanges() throws Exception {
         HttpResponse<String> part = server.send("GET", "/shares/site/files?path=a.txt", null, "Range", "bytes=6-");
         assertThat(part.statusCode()).isEqualTo(206);
@@ -290,6 +308,9 @@ class ShareEndpointsTest {
     void aBundleRequestMustBeExactlyItsShape() throws Exception {
         assertThat(server.post("/shares/site/files", "{\"paths\":[\"a.txt\"]} trailing").statusCode()).isEqualTo(400);
         assertThat(server.post("/shares/site/files", "{\"paths\":[\"a.txt\"],\"paths\":[\"a.txt\"]}").statusCode()).isEqualTo(400);
+        HttpResponse<String> unknown = server.post("/shares/site/files", "{\"paths\":[\"a.txt\"],\"path\":\"b.txt\"}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(unknown.body()).path("message").asText()).startsWith("path is not a field of this request");
         assertThat(server.post("/shares/site/files", "{\"paths\":[\"a.txt\"]}").statusCode()).isEqualTo(200);
     }
 
