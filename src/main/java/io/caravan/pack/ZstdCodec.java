@@ -35,6 +35,14 @@ public final class ZstdCodec implements Codec {
     }
 
     /**
+     * The stream a parcel is packed into: frames at {@code level} that end at some of the tar stream's
+     * entry boundaries, so a receiver can resume decoding there ({@link RestartPoints}).
+     */
+    public OutputStream entryFramed(OutputStream out, int level) {
+        return new EntryFramedZstdOutputStream(out, level, workers);
+    }
+
+    /**
      * Input per zstd worker job with workers: 2 MiB, whatever the level. zstd's own choice is four
      * windows (8 MiB at levels 3 to 8, 16 MiB at 9), buffered in and out per worker, which made level 6
      * cost ~90 MiB more memory than level 1 with two workers (the sender's RSS goal is 256 MiB). The

@@ -1,5 +1,7 @@
 package io.caravan.receiver;
 
+import io.caravan.session.ChunkBody;
+import io.caravan.session.ChunkWrite;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
 import io.caravan.session.SessionListener;
@@ -23,8 +25,13 @@ import java.util.concurrent.RejectedExecutionException;
  * A failed extraction removes its staging folder at once. A failure of the storage (no space, an
  * I/O error) is passing: the next chunk stored or finish starts the extraction again. An entry or
  * limit the receiver refuses is final: {@link #throwIfRefused} answers it to every later upload.
+ * A session whose codec has restart points ({@link io.caravan.unpack.Resumption}) records checkpoints
+ * of its extraction beside its staging folder, at most one per chunk; after a crash its first run
+ * resumes from the last one ({@link #startOrResume}) instead of extracting every chunk again.
  */
 final class ArchiveAssembler implements SessionListener {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ArchiveAssembler.class);
 
     /** What a finished extraction produced; {@code reportedFiles} are the files the hooks asked for. */
     record Outcome(SafeExtractor.Result result, String streamSha256, List<ReportedFile> reportedFiles) {
@@ -37,6 +44,12 @@ final class ArchiveAssembler implements SessionListener {
     private final ExtractionSetup setup;
     private final Session session;
     private final ExtractionState state = new ExtractionState();
+    /**
+     * How long an upload handed to the extraction waits for a checkpoint past its end before it is stored
+     * as a chunk file after all: about the time the next chunks take to arrive on a fast link (a checkpoint
+     * needs the extraction to reach a restart point in a later chunk).
+     */
+    static final long DIRECT_WAIT_MILLIS = 3_000;
 
     ArchiveAssembler(Session session, SessionStore store, SessionStagingFolder staging, Path inbox, UnpackOptions options,
                      ExtractHooks contentHooks, ExtractionPool pool) {
@@ -49,13 +62,36 @@ final class ArchiveAssembler implements SessionListener {
         return setup.staging();
     }
 
+    /**
+     * Starts the extraction of a session found open when the receiver started, or of one whose run
+     * parked: from the checkpoint a crash or the parked run left beside its staging folder (with that
+     * folder as it was left), when there is one and the session's codec has restart points; else from
+     * chunk 0.
+     */
+    void startOrResume() {
+        io.caravan.unpack.ExtractionCheckpoint checkpoint = null;
+        if (setup.resumableCodec() != null) {
+            try {
+                checkpoint = setup.staging().exists() ? io.caravan.unpack.ExtractionCheckpoint.readFrom(setup.checkpointFile()) : null;
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("session {}: its extraction checkpoint cannot be read ({}); it extracts from chunk 0 again",
+                        session.meta().id(), e.toString());
+            }
+        }
+        start(checkpoint);
+    }
+
     /** Starts (or restarts) extraction from chunk 0 in an empty staging folder; never waits for a thread. */
     void start() {
+        start(null);
+    }
+
+    private void start(io.caravan.unpack.ExtractionCheckpoint resumeFrom) {
         synchronized (state) {
             if (state.closed) {
                 return;
             }
-            int gen = ++state.generation;
+            int gen = state.nextGeneration(resumeFrom);
             if (state.run != null) {
                 state.run.cancelIfQueued(); // a run that started stops at its next chunk: it is no longer current
             }
@@ -73,6 +109,47 @@ final class ArchiveAssembler implements SessionListener {
         }
     }
 
+    /**
+     * Hands chunk {@code index} to the extraction straight from its request body instead of storing it, when
+     * the store covers chunks ({@link SessionStore#coversChunks}), the chunk is whole ({@code fullChunk} bytes:
+     * a shorter one is the last, which no checkpoint follows) and the next one the extraction lacks
+     * ({@link ExtractionState#acceptsDirect}). The caller's thread (never Netty's event loop: the routes run
+     * on Camel's worker threads) waits, at most {@link #DIRECT_WAIT_MILLIS}, until a checkpoint lies past the
+     * chunk's end, then lists it as covered ({@link SessionStore#cover}) and answers it as created: its bytes
+     * are written once, as the extracted files. Null when it was not taken, or not covered in time: the caller
+     * stores the body as any chunk (its extraction has read it already and does not read it again).
+     *
+     * @throws io.caravan.session.ChunkDigestMismatchException when the body does not hash to {@code expectedSha256}
+     */
+    ChunkWrite direct(int index, ChunkBody body, String expectedSha256, long fullChunk) throws IOException {
+        long size = body.length();
+        if (!setup.store().coversChunks() || size != fullChunk || setup.resumableCodec() == null) {
+            return null;
+        }
+        synchronized (state) {
+            if (!state.acceptsDirect(index, session)) {
+                return null;
+            }
+        }
+        String sha = body.sha256();
+        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
+            throw new io.caravan.session.ChunkDigestMismatchException(session.meta().id(), index, expectedSha256, sha);
+        }
+        synchronized (state) {
+            if (!state.acceptsDirect(index, session)) {
+                return null;
+            }
+            DirectChunk chunk = new DirectChunk(index, sha, size, state.generation, body.buffers());
+            state.direct.put(index, chunk);
+            state.notifyAll();
+            // listed while the generation that covers it is current: a run from chunk 0 uncovers it after this
+            if (!state.awaitCovered(chunk, DIRECT_WAIT_MILLIS) || !setup.store().cover(session, index, sha, size)) {
+                return null;
+            }
+        }
+        return new ChunkWrite(session.chunk(index), ChunkWrite.Outcome.CREATED);
+    }
+
     @Override
     public boolean wantsBody(Session s, int index) {
         return state.wantsBody(index);
@@ -81,29 +158,36 @@ final class ArchiveAssembler implements SessionListener {
     @Override
     public void chunkStored(Session s, int index, boolean replaced) {
         boolean restart;
+        boolean unpark;
         synchronized (state) {
             // a chunk could be stored, so the storage works again: a failure it caused is retried
-            restart = replaced && index < state.nextIndex || state.result.passing()
-                    || state.parkedAt != null && session.chunk(state.parkedAt) != null;
+            restart = replaced && index < state.nextIndex || state.result.passing();
+            unpark = !restart && state.parkedAt != null && session.chunk(state.parkedAt) != null;
             state.notifyAll();
         }
         if (restart) {
             start();
+        } else if (unpark) {
+            startOrResume(); // a parked run kept its staging folder and checkpoint: the next one goes on from there
         }
     }
 
     /** Ends the stream after {@code total} chunks and waits for extraction to finish. */
     Outcome finish(int total) throws IOException {
         boolean again;
+        boolean parked;
         synchronized (state) {
             state.totalChunks = total;
             // a chunk beyond the manifest's count (left from a longer version) was already read: read again,
             // ending at total; a parked run starts again now that every chunk is there
-            again = state.nextIndex > total || state.parkedAt != null;
+            again = state.nextIndex > total;
+            parked = !again && state.parkedAt != null;
             state.notifyAll();
         }
         if (again) {
             start();
+        } else if (parked) {
+            startOrResume();
         }
         state.awaitRun();
         boolean passing;
@@ -115,9 +199,16 @@ final class ArchiveAssembler implements SessionListener {
             start();
             state.awaitRun();
         }
+        Outcome outcome;
         synchronized (state) {
-            return state.result.outcomeOrThrow(session.meta().id());
+            outcome = state.result.outcomeOrThrow(session.meta().id());
         }
+        long covered = session.chunks().values().stream().filter(io.caravan.session.StoredChunk::covered).count();
+        if (session.meta().archive()) {
+            LOG.info("session {}: {} of {} chunks were extracted from their request bodies and never written as chunk files",
+                    session.meta().id(), covered, total);
+        }
+        return outcome;
     }
 
     /**

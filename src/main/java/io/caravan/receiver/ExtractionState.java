@@ -11,6 +11,12 @@ import java.io.InterruptedIOException;
  */
 final class ExtractionState {
 
+    /**
+     * How long the extraction may wait for a chunk it was not given before the uploads waiting for a checkpoint
+     * are stored as chunk files: a chunk in transit arrives sooner on a fast link.
+     */
+    static final long STARVED_MILLIS = 200;
+
     /** How many chunks past the one being read the store keeps in memory for this extraction. */
     private static final int READ_AHEAD = 3;
 
@@ -21,12 +27,109 @@ final class ExtractionState {
     ExtractionRun run;
     /** The chunk the current run gave its thread up waiting for; null when it did not. */
     Integer parkedAt;
+    /**
+     * The checkpoint the next run resumes from, in the staging folder as a crash left it; null: the
+     * run starts at chunk 0 in an empty staging folder. Only the first run after a restart resumes.
+     */
+    io.caravan.unpack.ExtractionCheckpoint resumeFrom;
+    /** Chunks handed to the extraction from their request bodies, not stored, by index (see {@link DirectChunk}). */
+    final java.util.Map<Integer, DirectChunk> direct = new java.util.HashMap<>();
+    /** Where the current generation's last checkpoint lies in the stream (the one it resumed from, at first); -1: none. */
+    long checkpointed = -1;
+    /** Whether the current generation's run records checkpoints: null until it says. */
+    Boolean checkpointing;
+    /**
+     * Since when ({@link System#nanoTime}) the current run's feed waits for a chunk that is neither stored nor
+     * handed to it; 0 while it reads.
+     */
+    long starvedSince;
     /** Whether a run is using the staging folder (an older one stopping, or the current one). */
     private boolean stagingTaken;
     final ExtractionResult result = new ExtractionResult();
 
     synchronized boolean wantsBody(int index) {
         return !closed && parkedAt == null && index >= nextIndex && index < nextIndex + READ_AHEAD;
+    }
+
+    /** A new generation starts, from {@code resumeFrom} (or chunk 0). With the monitor held. */
+    int nextGeneration(io.caravan.unpack.ExtractionCheckpoint resumeFrom) {
+        this.resumeFrom = resumeFrom;
+        checkpointed = -1;
+        checkpointing = null;
+        starvedSince = 0;
+        return ++generation;
+    }
+
+    /** Whether the run of {@code gen} records checkpoints; tells the uploads that wait. */
+    synchronized void checkpointing(int gen, boolean records, long from) {
+        if (gen == generation) {
+            checkpointing = records;
+            checkpointed = from;
+            notifyAll();
+        }
+    }
+
+    /** The run of {@code gen} recorded a checkpoint at {@code compressed} of the stream; tells the uploads that wait. */
+    synchronized void checkpointed(int gen, long compressed) {
+        if (gen == generation) {
+            checkpointed = Math.max(checkpointed, compressed);
+            notifyAll();
+        }
+    }
+
+    /**
+     * Whether chunk {@code index} of {@code session} may go to the extraction straight from its body: the
+     * extraction runs (or is queued), does not park and has not ended or said it records no checkpoints,
+     * and the chunk is the next one it lacks (every chunk from the one it reads to the one before is
+     * stored or handed to it already). With the monitor held.
+     */
+    boolean acceptsDirect(int index, io.caravan.session.Session session) {
+        if (closed || parkedAt != null || Boolean.FALSE.equals(checkpointing) || run == null || run.done()
+                || totalChunks != null || direct.containsKey(index)) {
+            return false;
+        }
+        int next = Math.max(0, nextIndex - 1);
+        while (next < index && (session.chunk(next) != null || direct.containsKey(next))) {
+            next++;
+        }
+        return next == index && session.chunk(index) == null;
+    }
+
+    /**
+     * Waits, at most {@code millis}, until a checkpoint of the extraction lies past the end of {@code chunk}
+     * (true: it is covered), or until that can no longer come (a new generation, a parked or ended run, no
+     * checkpoints; false); either way, once the feed has let go of its buffers, it is handed no more. With
+     * the monitor held.
+     */
+    boolean awaitCovered(DirectChunk chunk, long millis) throws InterruptedIOException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        boolean covered = false;
+        while (true) {
+            boolean live = chunk.gen == generation && !closed && parkedAt == null
+                    && !Boolean.FALSE.equals(checkpointing) && run != null && !run.done();
+            covered = live && chunk.end >= 0 && checkpointed >= chunk.end;
+            long now = System.nanoTime();
+            // the extraction read all it was given and waits for more, which a sender whose uploads all wait here
+            // holds back: no checkpoint comes, so the chunk is stored now rather than at the deadline
+            boolean starved = chunk.done && starvedSince != 0 && now - starvedSince >= STARVED_MILLIS * 1_000_000;
+            long left = deadline - now;
+            if (covered || !live || starved || left <= 0) {
+                break;
+            }
+            try {
+                wait(Math.max(1, Math.min(left / 1_000_000, STARVED_MILLIS)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (chunk.opened) {
+            while (!chunk.done) {
+                await(); // the feed reads it whole or stops: one chunk from memory
+            }
+        }
+        direct.remove(chunk.index, chunk);
+        return covered;
     }
 
     /** Whether {@code gen} is the current generation. With the monitor held. */

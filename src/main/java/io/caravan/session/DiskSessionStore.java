@@ -63,6 +63,8 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     private final UploadActivity activity = new UploadActivity();
     private final Durability durability;
     private final Syncer syncer;
+    /** Whether the rebuild re-hashed the chunks because the machine restarted since they were stored unforced. */
+    private boolean rebooted;
 
     public DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock) throws IOException {
         this(root, ttl, limits, clock, Durability.DEFAULT);
@@ -111,7 +113,10 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                 + " re-hashed as after a restart of the machine", why));
         String boot = syncer.bootId();
         boolean verify = previous != null && previous.mayBeTornIn(boot);
-        SessionFolders.Rebuilt rebuilt = SessionFolders.load(sessionsDir, openFolders, verify, syncer, limits,
+        rebooted = verify;
+        // covered chunks were never forced: kept only while the page cache that holds their extraction is trusted
+        boolean keepCovered = !verify && !durability.everyChunk();
+        SessionFolders.Rebuilt rebuilt = SessionFolders.load(sessionsDir, openFolders, verify, keepCovered, syncer, limits,
                 session -> sessions.put(session.meta().id(), session), LOG::warn);
         if (verify) {
             LOG.info("the machine restarted since chunks were stored with durability publish: re-hashed {} stored chunks,"
@@ -262,6 +267,10 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
 
     private ChunkWrite writeEntered(Session session, int index, ChunkBody body, String expectedSha256, long length)
             throws IOException {
+        StoredChunk existing = session.chunk(index);
+        if (existing != null && existing.covered()) {
+            return coveredAgain(session, existing, body, expectedSha256);
+        }
         PositionedWrites positions = session.positions();
         // a position only inside the bytes a session may hold: a far index never makes a huge sparse file
         ChunkWrite result = positions != null && length > 0 && length <= session.meta().chunkSize()
@@ -275,6 +284,75 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
             }
         }
         return result;
+    }
+
+    /** A covered chunk sent again: identical with its hash (nothing written), else refused (its bytes are extracted). */
+    private static ChunkWrite coveredAgain(Session session, StoredChunk covered, ChunkBody body, String expectedSha256) {
+        String sha = body.sha256();
+        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
+            throw new ChunkDigestMismatchException(session.meta().id(), covered.index(), expectedSha256, sha);
+        }
+        if (sha.equals(covered.sha256())) {
+            return new ChunkWrite(covered, ChunkWrite.Outcome.IDENTICAL);
+        }
+        throw coveredConflict(session, covered);
+    }
+
+    private static RequestRejectedException coveredConflict(Session session, StoredChunk covered) {
+        return new RequestRejectedException(409, "chunk_extracted", "chunk " + covered.index() + " of session "
+                + session.meta().id() + " was received with SHA-256 " + covered.sha256() + " and is extracted already;"
+                + " it cannot be replaced by other content: start a new session to send other content",
+                Map.of("index", covered.index(), "sha256", covered.sha256()));
+    }
+
+    @Override
+    public boolean coversChunks() {
+        return !durability.everyChunk();
+    }
+
+    @Override
+    public boolean cover(Session session, int index, String sha256, long size) throws IOException {
+        if (!coversChunks() || !session.meta().archive()) {
+            return false;
+        }
+        SessionFolder folder = enter(session);
+        try {
+            synchronized (session.coverLock()) {
+                throwIfRemoved(session);
+                if (session.chunk(index) != null) {
+                    return false;
+                }
+                checks.checkChunkCount(session, index);
+                ChunkLog.append(session.dir(), ChunkLog.Line.covered(index, sha256, size), false, syncer);
+                session.list(StoredChunk.covered(index, sha256, size));
+                return true;
+            }
+        } finally {
+            folder.leave();
+        }
+    }
+
+    @Override
+    public List<Integer> uncover(Session session) throws IOException {
+        SessionFolder folder = enter(session);
+        try {
+            synchronized (session.coverLock()) {
+                List<Integer> dropped = session.chunks().values().stream().filter(StoredChunk::covered)
+                        .map(StoredChunk::index).toList();
+                if (!dropped.isEmpty()) {
+                    ChunkLog.rewrite(folder.dir(), List.of(), syncer); // an archive session's log holds covered chunks only
+                    dropped.forEach(session::unlist);
+                }
+                return dropped;
+            }
+        } finally {
+            folder.leave();
+        }
+    }
+
+    @Override
+    public boolean startedAfterReboot() {
+        return rebooted;
     }
 
     /** The body into a file of its own, renamed under its index and hash. */
@@ -336,6 +414,10 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     /** From the body kept in memory when a listener wanted it (let go on close), else from its file. */
     @Override
     public InputStream open(Session session, StoredChunk chunk) throws IOException {
+        if (chunk.covered()) {
+            throw new java.io.FileNotFoundException("chunk " + chunk.index() + " of session " + session.meta().id()
+                    + " was extracted from its request body and never kept as a file: its bytes are gone");
+        }
         InputStream held = readAhead.open(session, chunk);
         if (held != null) {
             return held;
@@ -365,6 +447,10 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                 Files.deleteIfExists(tmp);
                 return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
             }
+            if (existing != null && existing.covered()) {
+                Files.deleteIfExists(tmp); // covered while this body was written
+                throw coveredConflict(session, existing);
+            }
             try {
                 checks.checkChunkCount(session, index);
             } catch (RequestRejectedException tooMany) {
@@ -387,7 +473,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
 
     /** Lists {@code stored} in place of {@code existing} (whose own file goes); under the session's monitor. */
     private ChunkWrite listed(Session session, StoredChunk existing, StoredChunk stored, ChunkBody body) throws IOException {
-        if (existing != null && existing.offset() == 0 && !existing.file().equals(stored.file())
+        if (existing != null && !existing.covered() && existing.offset() == 0 && !existing.file().equals(stored.file())
                 && !existing.file().equals(SessionFolders.DATA_FILE)) {
             Files.deleteIfExists(session.fileOf(existing.file()));
         }

@@ -88,8 +88,8 @@ final class SessionFolders {
      * metadata, metadata that does not parse) is removed, never followed, and reported to {@code broken}.
      * A session's folders are left to {@code bound} once it is loaded, so a start holds no more open than it.
      */
-    static Rebuilt load(ConfinedDir sessions, OpenSessionFolders bound, boolean verify, Syncer syncer, SessionLimits limits,
-                        Consumer<Session> loaded, Consumer<String> broken) throws IOException {
+    static Rebuilt load(ConfinedDir sessions, OpenSessionFolders bound, boolean verify, boolean keepCovered, Syncer syncer,
+                        SessionLimits limits, Consumer<Session> loaded, Consumer<String> broken) throws IOException {
         int[] counts = new int[2];
         byte[] buffer = verify ? new byte[1 << 20] : null;
         for (String name : sessions.list()) {
@@ -108,10 +108,14 @@ final class SessionFolders {
                     continue; // a start interrupted before its metadata was written
                 }
                 Session session = new Session(meta(opened.dir(), name), opened);
-                if (opened.dir().stat(ChunkLog.NAME).isPresent()) {
+                boolean logged = opened.dir().stat(ChunkLog.NAME).isPresent();
+                if (logged && !session.meta().archive()) {
                     loadLogged(session, buffer, counts, syncer, limits);
                 } else {
                     loadChunks(session, buffer, counts);
+                    if (logged) {
+                        loadCovered(session, keepCovered, syncer, limits);
+                    }
                 }
                 opened.leave();
                 loaded.accept(session);
@@ -194,6 +198,27 @@ final class SessionFolders {
         }
     }
 
+    /**
+     * An archive session's covered chunks ({@code X} lines of its log), listed where no chunk file holds their
+     * index when {@code keep}, else dropped; the log is written again with exactly the chunks kept.
+     */
+    private static void loadCovered(Session session, boolean keep, Syncer syncer, SessionLimits limits) throws IOException {
+        ConfinedDir dir = session.folder().dir();
+        Map<Integer, ChunkLog.Line> last = new TreeMap<>();
+        if (keep) {
+            ChunkLog.read(dir, limits.maxChunks(null)).stream().filter(ChunkLog.Line::covered)
+                    .forEach(line -> last.put(line.index(), line));
+        }
+        List<ChunkLog.Line> kept = new ArrayList<>();
+        for (ChunkLog.Line line : last.values()) {
+            if (session.chunk(line.index()) == null) {
+                kept.add(line);
+                session.list(StoredChunk.covered(line.index(), line.sha256(), line.size()));
+            }
+        }
+        ChunkLog.rewrite(dir, kept, syncer);
+    }
+
     private static boolean hashesTo(ConfinedDir dir, String name, String sha256, byte[] buffer) throws IOException {
         try (InputStream in = Files.newInputStream(dir.entry(name), LinkOption.NOFOLLOW_LINKS)) {
             return Sha256.of(in, buffer).equals(sha256);
@@ -216,7 +241,8 @@ final class SessionFolders {
         long dataSize = dataAttrs != null ? dataAttrs.size() : 0;
         long chunkSize = session.meta().chunkSize();
         Map<Integer, ChunkLog.Line> last = new TreeMap<>();
-        ChunkLog.read(dir, limits.maxChunks(chunkSize)).forEach(line -> last.put(line.index(), line));
+        ChunkLog.read(dir, limits.maxChunks(chunkSize)).stream().filter(line -> !line.covered())
+                .forEach(line -> last.put(line.index(), line));
         List<ChunkLog.Line> kept = new ArrayList<>();
         Set<String> files = new HashSet<>();
         for (ChunkLog.Line line : last.values()) {

@@ -62,6 +62,16 @@ class ReceiverCrashIT {
 
     private Process server;
     private Path serverLog;
+    /** The receiver's root folder and port, the same across its restarts. */
+    private Path root;
+    private int port;
+
+    @org.junit.jupiter.api.BeforeEach
+    void receiverPlace() throws IOException {
+        root = tmp.resolve("inbox");
+        port = ReceiverFixture.freePort();
+        serverLog = tmp.resolve("serve.log");
+    }
 
     @AfterEach
     void killServer() throws InterruptedException {
@@ -81,17 +91,9 @@ class ReceiverCrashIT {
         int total = manifest.totalChunks();
         assertThat(total).as("enough parts to kill the receiver in the middle").isGreaterThan(40);
 
-        Path root = tmp.resolve("inbox");
-        int port = ReceiverFixture.freePort();
-        serverLog = tmp.resolve("serve.log");
         try {
-            startServer(root, port);
+            String sid = startServerAndSession(root, port);
             HttpClient before = client();
-            HttpResponse<String> start = send(before, port, "POST", "/start",
-                    "{\"codec\":\"zstd\",\"name\":\"tree\"}".getBytes(StandardCharsets.UTF_8),
-                    "Content-Type", "application/json");
-            assertThat(start.statusCode()).as(start.body()).isEqualTo(201);
-            String sid = JSON.readTree(start.body()).get("session_id").asText();
 
             // Upload from several threads; kill -9 once a third of the parts are acknowledged.
             Map<Integer, String> acknowledged = new ConcurrentHashMap<>();
@@ -199,6 +201,178 @@ class ReceiverCrashIT {
         }
     }
 
+    /**
+     * An archive extraction that passed a restart point records a checkpoint beside its staging folder;
+     * after a {@code kill -9} the restarted receiver resumes the extraction there, not from chunk 0, and
+     * the parcel still publishes exactly the source tree.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void anArchiveExtractionResumesFromItsCheckpointAfterKillNine() throws Exception {
+        Path source = TestTrees.fidelityTree(tmp.resolve("src"), "tree");
+        for (int d = 0; d < 6; d++) {
+            StringBuilder text = new StringBuilder();
+            for (int line = 0; text.length() < 1_500_000; line++) {
+                text.append("line ").append(line * 7919 % 100_003).append(" of folder ").append(d).append('\n');
+            }
+            TestTrees.write(Files.createDirectories(source.resolve("data/d" + d)).resolve("log.txt"), text.toString());
+            TestTrees.random(source.resolve("data/d" + d + "/noise.bin"), 700_000, d);
+        }
+        int chunkSize = 256 * 1024;
+        Manifest manifest = PackUnpack.pack(source, tmp.resolve("parts/tree"), "zstd", chunkSize);
+        Path prefix = tmp.resolve("parts/tree").toAbsolutePath();
+        int total = manifest.totalChunks();
+        try {
+            String sid = startServerAndSession(root, port);
+            HttpClient before = client();
+            Path checkpoint = root.resolve(".caravan/staging").resolve(sid + ".checkpoint");
+
+            // in order, until the extraction recorded a checkpoint, and a few chunks more
+            int sent = 0;
+            int after = -1;
+            while (sent < total && (after < 0 || sent < after)) {
+                put(before, port, sid, manifest, prefix, sent++);
+                if (after < 0 && Files.exists(checkpoint)) {
+                    after = Math.min(total - 1, sent + 3);
+                }
+            }
+            await("the extraction records a checkpoint").atMost(Duration.ofSeconds(20)).until(() -> Files.exists(checkpoint));
+            assertThat(sent).as("the kill comes before the last chunk").isLessThan(total);
+            server.destroyForcibly();
+            assertThat(server.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            JsonNode recorded = JSON.readTree(Files.readString(checkpoint));
+            assertThat(recorded.get("compressed").asLong()).isPositive();
+            assertThat(recorded.get("entries").asLong()).isPositive();
+
+            startServer(root, port);
+            await("the extraction resumes from its checkpoint").atMost(Duration.ofSeconds(20))
+                    .until(() -> Files.readString(serverLog).contains("extraction resumed from its checkpoint at byte "
+                            + recorded.get("compressed").asLong()));
+            HttpClient later = client();
+            for (int idx = sent; idx < total; idx++) {
+                put(later, port, sid, manifest, prefix, idx);
+            }
+            assertFinishes(later, port, sid, manifest, source, root);
+            assertThat(Files.readString(serverLog)).doesNotContain("extracts from chunk 0 again");
+            assertThat(checkpoint).doesNotExist();
+        } catch (Throwable failure) {
+            printServerLog();
+            throw failure;
+        }
+    }
+
+    /**
+     * Chunks acknowledged without being written (covered by a checkpoint of their extraction, listed in
+     * {@code chunks.log}) are received after a kill -9: {@code /status} lists them, the extraction resumes
+     * from its checkpoint past them, and the parcel completes with the chunks that were missing.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void chunksAcknowledgedWithoutFilesAreReceivedAfterKillNine() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("src/tree"));
+        for (int f = 0; f < 48; f++) {
+            TestTrees.random(source.resolve("file-" + f + ".bin"), 200_000, f);
+        }
+        int chunkSize = 512 * 1024;
+        Manifest manifest = PackUnpack.pack(source, tmp.resolve("parts/tree"), "zstd", chunkSize);
+        Path prefix = tmp.resolve("parts/tree").toAbsolutePath();
+        int total = manifest.totalChunks();
+        try {
+            startServer(root, port);
+            HttpResponse<String> start = send(client(), port, "POST", "/start",
+                    ("{\"codec\":\"zstd\",\"name\":\"tree\",\"chunk_size\":" + chunkSize + "}").getBytes(StandardCharsets.UTF_8),
+                    "Content-Type", "application/json");
+            assertThat(start.statusCode()).as(start.body()).isEqualTo(201);
+            String sid = JSON.readTree(start.body()).get("session_id").asText();
+            Path log = root.resolve(".caravan/sessions").resolve(sid).resolve("chunks.log");
+
+            // in order, three in flight, until three chunks are covered; then kill -9
+            HttpClient before = client();
+            Map<Integer, String> acknowledged = new ConcurrentHashMap<>();
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService uploaders = Executors.newFixedThreadPool(UPLOADERS);
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < UPLOADERS; t++) {
+                workers.add(uploaders.submit(() -> {
+                    for (int idx; (idx = next.getAndIncrement()) < total; ) {
+                        if (Files.exists(log) && Files.readAllLines(log).size() >= 3) {
+                            return null;
+                        }
+                        try {
+                            put(before, port, sid, manifest, prefix, idx);
+                        } catch (IOException e) {
+                            return null; // the receiver is gone
+                        }
+                        acknowledged.put(idx, manifest.chunks().get(idx).checksum());
+                    }
+                    return null;
+                }));
+            }
+            await("three chunks covered").atMost(Duration.ofSeconds(30))
+                    .until(() -> Files.exists(log) && Files.readAllLines(log).size() >= 3);
+            for (Future<?> worker : workers) {
+                worker.get(30, TimeUnit.SECONDS);
+            }
+            uploaders.shutdown();
+            server.destroyForcibly();
+            assertThat(server.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            Map<Integer, String> covered = new TreeMap<>();
+            for (String line : Files.readAllLines(log)) {
+                String[] field = line.split(" ");
+                assertThat(field[0]).isEqualTo("X");
+                covered.put(Integer.parseInt(field[1]), field[2]);
+            }
+            Map<Integer, String> onDisk = chunksOnDisk(root.resolve(".caravan/sessions").resolve(sid).resolve("chunks"), manifest);
+            assertThat(onDisk.keySet()).as("a covered chunk has no file").doesNotContainAnyElementsOf(covered.keySet());
+            assertThat(acknowledged).as("covered chunks were acknowledged").containsAllEntriesOf(covered);
+
+            startServer(root, port);
+            HttpClient later = client();
+            JsonNode state = JSON.readTree(send(later, port, "GET", "/status/" + sid, null).body());
+            Map<Integer, String> listed = new TreeMap<>();
+            state.get("chunks").fields().forEachRemaining(e -> listed.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+            assertThat(listed).as("every acknowledged chunk, covered or stored").containsAllEntriesOf(acknowledged);
+            assertThat(listed).isEqualTo(new TreeMap<>(acknowledged));
+            await("the extraction resumes from its checkpoint").atMost(Duration.ofSeconds(20))
+                    .until(() -> Files.readString(serverLog).contains("extraction resumed from its checkpoint at byte"));
+            for (int idx = 0; idx < total; idx++) {
+                if (!listed.containsKey(idx)) {
+                    put(later, port, sid, manifest, prefix, idx);
+                }
+            }
+            assertFinishes(later, port, sid, manifest, source, root);
+            assertThat(Files.readString(serverLog)).doesNotContain("starts again from chunk 0");
+        } catch (Throwable failure) {
+            printServerLog();
+            throw failure;
+        }
+    }
+
+    /** Prints the server's log, for a test that failed. */
+    private void printServerLog() throws IOException {
+        if (Files.exists(serverLog)) {
+            System.err.println("---- caravan serve log ----\n" + Files.readString(serverLog));
+        }
+    }
+
+    /** Finishes session {@code sid} with {@code manifest}: 200, the stream's SHA-256, the source tree published as 'tree'. */
+    private static void assertFinishes(HttpClient client, int port, String sid, Manifest manifest, Path source, Path root)
+            throws Exception {
+        HttpResponse<String> finish = send(client, port, "POST", "/finish/" + sid,
+                manifest.toJson().getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json");
+        assertThat(finish.statusCode()).as(finish.body()).isEqualTo(200);
+        assertThat(JSON.readTree(finish.body()).get("sha256").asText()).isEqualTo(manifest.sha256());
+        assertThat(TreeSnapshot.of(source).differences(TreeSnapshot.of(root.resolve("tree")))).isEmpty();
+    }
+
+    private static void put(HttpClient client, int port, String sid, Manifest manifest, Path prefix, int idx)
+            throws IOException, InterruptedException {
+        HttpResponse<String> put = send(client, port, "PUT", "/upload/" + sid + "/" + idx,
+                Files.readAllBytes(PartFiles.part(prefix, idx)),
+                "X-Chunk-Sha256", manifest.chunks().get(idx).checksum(), "Content-Type", "application/octet-stream");
+        assertThat(put.statusCode()).as("PUT %d: %s", idx, put.body()).isEqualTo(201);
+    }
+
     /** The chunk files of a session by index, each checked: its bytes hash to its name and match the manifest. */
     private static Map<Integer, String> chunksOnDisk(Path chunkDir, Manifest manifest) throws IOException {
         Map<Integer, String> chunks = new TreeMap<>();
@@ -219,6 +393,16 @@ class ReceiverCrashIT {
             }
         }
         return chunks;
+    }
+
+    /** Starts {@code caravan serve} and an archive session for the parcel 'tree' in it; its id. */
+    private String startServerAndSession(Path root, int port) throws IOException, InterruptedException {
+        startServer(root, port);
+        HttpResponse<String> start = send(client(), port, "POST", "/start",
+                "{\"codec\":\"zstd\",\"name\":\"tree\"}".getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/json");
+        assertThat(start.statusCode()).as(start.body()).isEqualTo(201);
+        return JSON.readTree(start.body()).get("session_id").asText();
     }
 
     private void startServer(Path root, int port) throws IOException {

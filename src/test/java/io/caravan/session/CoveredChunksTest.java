@@ -1,0 +1,139 @@
+package io.caravan.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.caravan.util.Sha256;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A chunk of an archive session that the extraction took from its request body, with a checkpoint past
+ * its end, is covered: listed under its index, SHA-256 and size ({@code X} line in {@code chunks.log}),
+ * its bytes never written as a chunk file. It counts as received after a crash of the process, is
+ * dropped after a reboot (the extraction that covers it was never forced), and is never replaced.
+ */
+class CoveredChunksTest {
+
+    @TempDir
+    Path root;
+
+    private static DiskSessionStore store(Path root, Durability.Mode mode, String boot) throws Exception {
+        return PositionedChunksTest.store(root, mode, boot);
+    }
+
+    private static long chunkFiles(Session session) throws Exception {
+        try (var files = Files.list(session.chunkDir())) {
+            return files.count();
+        }
+    }
+
+    @Test
+    void aCoveredChunkIsListedWithoutAFileAndSurvivesARestartOfTheProcess() throws Exception {
+        DiskSessionStore store = store(root, Durability.Mode.PUBLISH, "boot-1");
+        Session session = store.create("p", "archive", "zstd", null, null);
+        byte[] first = ChunkFileWriterTest.random(70_000, 1);
+        byte[] second = ChunkFileWriterTest.random(50_000, 2);
+        store.write(session, 0, ByteBuffer.wrap(first), null);
+
+        assertThat(store.cover(session, 1, Sha256.of(second, 0, second.length), second.length)).isTrue();
+
+        assertThat(session.chunk(1).covered()).isTrue();
+        assertThat(session.chunks().keySet()).containsExactly(0, 1);
+        assertThat(session.bytes()).isEqualTo(120_000);
+        assertThat(chunkFiles(session)).as("only chunk 0 has a file").isEqualTo(1);
+        assertThatThrownBy(() -> store.open(session, session.chunk(1)))
+                .hasMessageContaining("chunk 1").hasMessageContaining("extracted");
+        store.close();
+
+        DiskSessionStore restarted = store(root, Durability.Mode.PUBLISH, "boot-1");
+        Session recovered = restarted.get(session.id().value());
+        assertThat(recovered.chunks().keySet()).containsExactly(0, 1);
+        assertThat(recovered.chunk(1).covered()).isTrue();
+        assertThat(recovered.chunk(1).sha256()).isEqualTo(Sha256.of(second, 0, second.length));
+        assertThat(recovered.chunk(1).size()).isEqualTo(50_000);
+        assertThat(recovered.bytes()).isEqualTo(120_000);
+        restarted.close();
+    }
+
+    @Test
+    void aCoveredChunkSentAgainIsIdenticalWithItsHashAndRefusedWithAnother() throws Exception {
+        DiskSessionStore store = store(root, Durability.Mode.PUBLISH, "boot-1");
+        Session session = store.create("p", "archive", "zstd", null, null);
+        byte[] body = ChunkFileWriterTest.random(40_000, 3);
+        store.cover(session, 0, Sha256.of(body, 0, body.length), body.length);
+
+        ChunkWrite again = store.write(session, 0, ByteBuffer.wrap(body), null);
+        assertThat(again.outcome()).isEqualTo(ChunkWrite.Outcome.IDENTICAL);
+        assertThat(chunkFiles(session)).isZero();
+
+        byte[] other = ChunkFileWriterTest.random(40_000, 4);
+        assertThatThrownBy(() -> store.write(session, 0, ByteBuffer.wrap(other), null))
+                .isInstanceOfSatisfying(RequestRejectedException.class, e -> {
+                    assertThat(e.httpStatus()).isEqualTo(409);
+                    assertThat(e.code()).isEqualTo("chunk_extracted");
+                });
+        assertThat(session.chunk(0).sha256()).isEqualTo(Sha256.of(body, 0, body.length));
+        assertThat(chunkFiles(session)).as("nothing of the refused body is kept").isZero();
+        store.close();
+    }
+
+    @Test
+    void afterARebootCoveredChunksAreDroppedAndChunkFilesKept() throws Exception {
+        DiskSessionStore store = store(root, Durability.Mode.PUBLISH, "boot-1");
+        Session session = store.create("p", "archive", "zstd", null, null);
+        byte[] stored = ChunkFileWriterTest.random(30_000, 5);
+        store.write(session, 0, ByteBuffer.wrap(stored), null);
+        store.cover(session, 1, Sha256.of(stored, 0, 10), 10);
+        assertThat(store.startedAfterReboot()).isFalse();
+        store.close();
+
+        DiskSessionStore rebooted = store(root, Durability.Mode.PUBLISH, "boot-2");
+        assertThat(rebooted.startedAfterReboot()).isTrue();
+        Session recovered = rebooted.get(session.id().value());
+        assertThat(recovered.chunks().keySet()).as("the extraction that covered chunk 1 was not forced").containsExactly(0);
+        rebooted.close();
+
+        DiskSessionStore sameBoot = store(root, Durability.Mode.PUBLISH, "boot-2");
+        assertThat(sameBoot.get(session.id().value()).chunks().keySet()).as("dropped for good").containsExactly(0);
+        sameBoot.close();
+    }
+
+    @Test
+    void uncoveringDropsEveryCoveredChunkForGood() throws Exception {
+        DiskSessionStore store = store(root, Durability.Mode.PUBLISH, "boot-1");
+        Session session = store.create("p", "archive", "zstd", null, null);
+        byte[] stored = ChunkFileWriterTest.random(30_000, 6);
+        store.cover(session, 0, Sha256.of(stored, 0, 10), 10);
+        store.cover(session, 1, Sha256.of(stored, 0, 20), 20);
+        store.write(session, 2, ByteBuffer.wrap(stored), null);
+
+        assertThat(store.uncover(session)).containsExactly(0, 1);
+
+        assertThat(session.chunks().keySet()).containsExactly(2);
+        assertThat(session.bytes()).isEqualTo(30_000);
+        store.close();
+        DiskSessionStore restarted = store(root, Durability.Mode.PUBLISH, "boot-1");
+        assertThat(restarted.get(session.id().value()).chunks().keySet()).containsExactly(2);
+        restarted.close();
+    }
+
+    @Test
+    void onlyAnArchiveSessionOfAStoreWithDurabilityPublishCoversChunks() throws Exception {
+        DiskSessionStore publish = store(root, Durability.Mode.PUBLISH, "boot-1");
+        Session raw = publish.create("p", "raw", null, null, null);
+        assertThat(publish.cover(raw, 0, Sha256.of(new byte[1], 0, 1), 1)).isFalse();
+        assertThat(raw.chunks()).isEmpty();
+        publish.close();
+
+        DiskSessionStore chunk = store(root.resolve("other"), Durability.Mode.CHUNK, "boot-1");
+        Session archive = chunk.create("p", "archive", "zstd", null, null);
+        assertThat(chunk.coversChunks()).isFalse();
+        assertThat(chunk.cover(archive, 0, Sha256.of(new byte[1], 0, 1), 1)).isFalse();
+        assertThat(archive.chunks()).isEmpty();
+        chunk.close();
+    }
+}
