@@ -26,8 +26,28 @@ import java.util.concurrent.RejectedExecutionException;
  * I/O error) is passing: the next chunk stored or finish starts the extraction again. An entry or
  * limit the receiver refuses is final: {@link #throwIfRefused} answers it to every later upload.
  * A session whose codec has restart points ({@link io.caravan.unpack.Resumption}) records checkpoints
- * of its extraction beside its staging folder, at most one per chunk; after a crash its first run
- * resumes from the last one ({@link #startOrResume}) instead of extracting every chunk again.
+ * of its extraction beside its staging folder; after a crash its first run resumes from the last one
+ * ({@link #startOrResume}) instead of extracting every chunk again.
+ *
+ * <p>Each byte is written once ({@link #direct}): with the disk store and durability {@code publish},
+ * the next whole chunk the extraction lacks is hashed and fed to it straight from the request body.
+ * Its upload waits, never longer than {@link #DIRECT_WAIT_MILLIS}, until the extraction has taken
+ * what it can of the chunk's own bytes (the feed has read it and every stage waits for input), never
+ * for a chunk the sender has not sent. Then it is kept as the last checkpoint inside it allows:
+ * <ul>
+ * <li>a checkpoint written past its end: listed as covered ({@code X} in {@code chunks.log}),
+ *     nothing of it written;</li>
+ * <li>a checkpoint at byte {@code c} inside it (the last restart point the extraction reached
+ *     there, held in memory until now): its tail after {@code c}, at most about one compressed frame,
+ *     is written as a file of its own, then the checkpoint, then the line {@code T <index> <sha256>
+ *     <size> <c>} that lists it;</li>
+ * <li>none (inside one large file of the tar, or the extraction stopped): stored whole, as any
+ *     chunk.</li>
+ * </ul>
+ * A checkpoint on disk therefore never names bytes kept nowhere: after a kill -9 the last one
+ * written lies past every covered chunk's first {@code c} bytes, an extraction resumed there reads
+ * the tails and stored chunks after it, and a chunk it lies in that was not yet listed is sent again
+ * by the sender ({@code /status} lists exactly what is kept) and skipped into.
  */
 final class ArchiveAssembler implements SessionListener {
 
@@ -43,18 +63,18 @@ final class ArchiveAssembler implements SessionListener {
 
     private final ExtractionSetup setup;
     private final Session session;
-    private final ExtractionState state = new ExtractionState();
+    private final ExtractionState state;
     /**
-     * How long an upload handed to the extraction waits for a checkpoint past its end before it is stored
-     * as a chunk file after all: about the time the next chunks take to arrive on a fast link (a checkpoint
-     * needs the extraction to reach a restart point in a later chunk).
+     * The most an upload handed to the extraction waits for it to take the chunk's bytes before the chunk is
+     * kept as the checkpoints reached so far allow: an extraction slowed by its disk still answers in time.
      */
     static final long DIRECT_WAIT_MILLIS = 3_000;
 
     ArchiveAssembler(Session session, SessionStore store, SessionStagingFolder staging, Path inbox, UnpackOptions options,
-                     ExtractHooks contentHooks, ExtractionPool pool) {
+                     ExtractHooks contentHooks, ExtractionPool pool, long fullChunk) {
         this.setup = new ExtractionSetup(session, store, staging, inbox, options, contentHooks, pool);
         this.session = session;
+        this.state = new ExtractionState(fullChunk);
     }
 
     /** The session's staging folder, which holds what was extracted once {@link #finish} returned. */
@@ -112,12 +132,12 @@ final class ArchiveAssembler implements SessionListener {
     /**
      * Hands chunk {@code index} to the extraction straight from its request body instead of storing it, when
      * the store covers chunks ({@link SessionStore#coversChunks}), the chunk is whole ({@code fullChunk} bytes:
-     * a shorter one is the last, which no checkpoint follows) and the next one the extraction lacks
-     * ({@link ExtractionState#acceptsDirect}). The caller's thread (never Netty's event loop: the routes run
-     * on Camel's worker threads) waits, at most {@link #DIRECT_WAIT_MILLIS}, until a checkpoint lies past the
-     * chunk's end, then lists it as covered ({@link SessionStore#cover}) and answers it as created: its bytes
-     * are written once, as the extracted files. Null when it was not taken, or not covered in time: the caller
-     * stores the body as any chunk (its extraction has read it already and does not read it again).
+     * a shorter one is the last) and the next one the extraction lacks ({@link ExtractionState#acceptsDirect}).
+     * The caller's thread (never Netty's event loop: the routes run on Camel's worker threads) waits until the
+     * extraction has taken what it can of the chunk ({@link ExtractionState#awaitConsumed}), then keeps it as
+     * the class describes and answers it as created. Null when it was not taken, or no checkpoint lies inside
+     * it: the caller stores the body as any chunk (its extraction has read it already and does not read it
+     * again).
      *
      * @throws io.caravan.session.ChunkDigestMismatchException when the body does not hash to {@code expectedSha256}
      */
@@ -135,19 +155,61 @@ final class ArchiveAssembler implements SessionListener {
         if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
             throw new io.caravan.session.ChunkDigestMismatchException(session.meta().id(), index, expectedSha256, sha);
         }
+        DirectChunk chunk;
+        ExtractionState.Keep keep;
         synchronized (state) {
             if (!state.acceptsDirect(index, session)) {
                 return null;
             }
-            DirectChunk chunk = new DirectChunk(index, sha, size, state.generation, body.buffers());
+            chunk = new DirectChunk(index, sha, size, state.generation, body.buffers());
             state.direct.put(index, chunk);
             state.notifyAll();
-            // listed while the generation that covers it is current: a run from chunk 0 uncovers it after this
-            if (!state.awaitCovered(chunk, DIRECT_WAIT_MILLIS) || !setup.store().cover(session, index, sha, size)) {
-                return null;
+            keep = state.awaitConsumed(chunk, DIRECT_WAIT_MILLIS);
+            if (keep != ExtractionState.Keep.TAIL) {
+                try {
+                    // listed while the generation that covers it is current: a run from chunk 0 uncovers it after this
+                    boolean covered = keep == ExtractionState.Keep.COVERED && setup.store().cover(session, index, sha, size, size);
+                    return covered ? new ChunkWrite(session.chunk(index), ChunkWrite.Outcome.CREATED) : null;
+                } finally {
+                    state.settled(chunk);
+                }
             }
         }
-        return new ChunkWrite(session.chunk(index), ChunkWrite.Outcome.CREATED);
+        try {
+            return keepTail(chunk);
+        } finally {
+            synchronized (state) {
+                state.settled(chunk);
+            }
+        }
+    }
+
+    /**
+     * Keeps {@code chunk} covered up to the checkpoint inside it: its tail first, then the checkpoint, then the
+     * line that lists it; null (the caller stores it whole) when the extraction it was handed to stopped meanwhile.
+     */
+    private ChunkWrite keepTail(DirectChunk chunk) throws IOException {
+        io.caravan.unpack.ExtractionCheckpoint inside = chunk.inside; // settled: no longer changes
+        long coveredTo = inside.compressed() - chunk.start;
+        try {
+            setup.store().writeTail(session, chunk.index, chunk.sha256, chunk.from(coveredTo));
+            synchronized (state) {
+                if (!state.live(chunk)) {
+                    return null; // its tail stays unlisted and goes at the next start
+                }
+                state.write(chunk.gen, inside, setup.checkpointFile()); // unless one past it is written already
+                long to = state.checkpointed >= chunk.end ? chunk.size : coveredTo;
+                if (!setup.store().cover(session, chunk.index, chunk.sha256, chunk.size, to)) {
+                    return null;
+                }
+            }
+        } catch (IOException e) {
+            // stored whole instead, which answers what the storage says; an unlisted tail goes at the next start
+            LOG.debug("session {}: chunk {} is stored whole: its tail could not be kept ({})", session.meta().id(),
+                    chunk.index, e.toString());
+            return null;
+        }
+        return new ChunkWrite(session.chunk(chunk.index), ChunkWrite.Outcome.CREATED);
     }
 
     @Override

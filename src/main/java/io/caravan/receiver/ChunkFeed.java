@@ -49,23 +49,36 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
         this.gen = gen;
     }
 
+    /** How many chunks not received yet a checkpoint may lie past: more than a sender has in flight. */
+    private static final int ABSENT_AT_MOST = 64;
+
     /**
      * Starts the stream {@code compressed} bytes in, where a checkpoint lies, instead of at chunk 0; false
-     * (nothing changed) when a chunk before it is not stored, so where it lies is not known, or when it lies
-     * inside a covered chunk, whose bytes were never kept. A checkpoint right at the start of a chunk not
-     * received yet starts the stream there.
+     * (nothing changed) when it lies where the bytes were never kept: inside a covered chunk before its tail.
+     * A chunk not received yet counts as a whole one ({@link ExtractionState#fullChunk}); when the checkpoint
+     * lies in one, the stream starts there once it arrives (the sender sends it again: the session does not
+     * list it), stored, never handed from its body.
      */
     boolean startAt(long compressed) {
         long start = 0;
+        int absent = 0;
         for (int i = 0; ; i++) {
             StoredChunk chunk = setup.session().chunk(i);
-            if (chunk == null) {
-                return compressed == start && startIn(i, start, 0);
+            long size = chunk != null ? chunk.size() : state.fullChunk;
+            if (chunk == null && (++absent > ABSENT_AT_MOST || size <= 0)) {
+                return false;
             }
-            if (compressed < start + chunk.size()) {
-                return !chunk.covered() && startIn(i, start, compressed - start);
+            if (compressed < start + size) {
+                if (chunk == null) {
+                    synchronized (state) {
+                        state.resumesInside = compressed > start ? i : -1;
+                    }
+                    return startIn(i, start, compressed - start);
+                }
+                boolean kept = !chunk.covered() || chunk.hasTail() && compressed >= start + chunk.coveredTo();
+                return kept && startIn(i, start, compressed - start);
             }
-            start += chunk.size();
+            start += size;
         }
     }
 
@@ -129,6 +142,9 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
                 if (chunk != null) {
                     state.reading(index);
                     state.starvedSince = 0;
+                    if (state.resumesInside == index) {
+                        state.resumesInside = -1;
+                    }
                     break;
                 }
                 DirectChunk handed = state.direct.get(index);
@@ -157,12 +173,20 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
                 }
             }
         }
-        current = direct != null ? direct : setup.store().open(setup.session(), chunk);
         synchronized (starts) {
             starts.put(position, index);
             if (starts.size() > REMEMBERED) {
                 starts.pollFirstEntry();
             }
+        }
+        if (direct != null) {
+            current = direct;
+        } else if (chunk.hasTail() && skipInFirst >= chunk.coveredTo()) {
+            current = setup.store().openTail(setup.session(), chunk); // where a resumed stream starts: only its tail is kept
+            position += chunk.coveredTo();
+            skipInFirst -= chunk.coveredTo();
+        } else {
+            current = setup.store().open(setup.session(), chunk);
         }
         if (skipInFirst > 0) {
             current.skipNBytes(skipInFirst); // the checkpoint lies inside this chunk

@@ -134,8 +134,10 @@ final class ExtractionRun implements Runnable {
     }
 
     /**
-     * Records a checkpoint at the first restart point in each chunk after the last one's (at most one a chunk),
-     * and tells the uploads waiting for one ({@link ExtractionState#checkpointed}).
+     * Records a checkpoint at the first restart point in each stored chunk after the last one's, and holds the
+     * last one inside a chunk handed from its body, at least {@link ExtractionState#INSIDE_SPACING} after the
+     * one held before, for its upload to write once it has kept the chunk's tail ({@link DirectChunk#inside}).
+     * A checkpoint is written only past the last one written ({@link ExtractionState#write}).
      */
     private static final class FeedCheckpoints implements Resumption.Checkpoints {
         private final ChunkFeed feed;
@@ -153,14 +155,39 @@ final class ExtractionRun implements Runnable {
 
         @Override
         public boolean wants(long compressed) {
+            synchronized (state) {
+                DirectChunk handed = state.holding(gen, compressed);
+                if (handed != null) {
+                    return !handed.settled && (handed.inside == null
+                            || compressed - handed.inside.compressed() >= ExtractionState.INSIDE_SPACING);
+                }
+                if (state.direct.values().stream().anyMatch(d -> d.gen == gen && d.settled && d.start < compressed
+                        && compressed < d.end)) {
+                    return false; // its upload is keeping it: a checkpoint inside it waits for its tail no more
+                }
+            }
             return compressed > 0 && feed.chunkAt(compressed) > lastChunk;
         }
 
         @Override
         public void record(ExtractionCheckpoint checkpoint) throws IOException {
-            checkpoint.writeTo(file);
-            lastChunk = feed.chunkAt(checkpoint.compressed());
-            state.checkpointed(gen, checkpoint.compressed());
+            synchronized (state) {
+                DirectChunk handed = state.holding(gen, checkpoint.compressed());
+                if (handed != null) {
+                    if (!handed.settled) {
+                        handed.inside = checkpoint;
+                    }
+                    return;
+                }
+                if (state.write(gen, checkpoint, file)) {
+                    lastChunk = feed.chunkAt(checkpoint.compressed());
+                }
+            }
+        }
+
+        @Override
+        public void idleWhen(java.util.function.BooleanSupplier idle) {
+            state.stagesIdle(gen, idle);
         }
     }
 

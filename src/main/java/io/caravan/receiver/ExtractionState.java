@@ -12,10 +12,26 @@ import java.io.InterruptedIOException;
 final class ExtractionState {
 
     /**
-     * How long the extraction may wait for a chunk it was not given before the uploads waiting for a checkpoint
-     * are stored as chunk files: a chunk in transit arrives sooner on a fast link.
+     * How often an upload waiting for the extraction to take its chunk looks whether it has: every stage of
+     * the extraction waiting for input is seen twice this far apart before it counts (a stage that has just
+     * been handed a block may not have said so yet).
      */
-    static final long STARVED_MILLIS = 200;
+    static final long IDLE_POLL_MILLIS = 5;
+    /**
+     * The least distance between two checkpoints held inside one chunk: an uncompressed stream has a restart
+     * point at every entry, and taking the state at each would cost more than the tail it saves.
+     */
+    static final long INSIDE_SPACING = 256 * 1024;
+
+    /** How an upload handed to the extraction is kept, once the extraction has taken its bytes ({@link #awaitConsumed}). */
+    enum Keep {
+        /** A written checkpoint lies past its end: nothing of it is kept. */
+        COVERED,
+        /** A checkpoint lies inside it ({@link DirectChunk#inside}): its tail after that point is kept. */
+        TAIL,
+        /** No checkpoint covers any of it (or the extraction stopped): it is stored whole. */
+        STORED
+    }
 
     /** How many chunks past the one being read the store keeps in memory for this extraction. */
     private static final int READ_AHEAD = 3;
@@ -34,8 +50,17 @@ final class ExtractionState {
     io.caravan.unpack.ExtractionCheckpoint resumeFrom;
     /** Chunks handed to the extraction from their request bodies, not stored, by index (see {@link DirectChunk}). */
     final java.util.Map<Integer, DirectChunk> direct = new java.util.HashMap<>();
-    /** Where the current generation's last checkpoint lies in the stream (the one it resumed from, at first); -1: none. */
+    /**
+     * Where the current generation's last checkpoint written to disk lies in the stream (the one it resumed from,
+     * at first); -1: none. Only grows: a checkpoint is written only past it ({@link #write}).
+     */
     long checkpointed = -1;
+    /** The size of the session's chunks but its last: where a chunk not received lies in the stream. */
+    final long fullChunk;
+    /** The chunk a resumed feed waits for in order to skip into it: it is stored, never handed from its body. */
+    int resumesInside = -1;
+    /** Whether every stage of the current run's extraction waits for input; null until the run says how to ask. */
+    private java.util.function.BooleanSupplier stagesIdle;
     /** Whether the current generation's run records checkpoints: null until it says. */
     Boolean checkpointing;
     /**
@@ -47,6 +72,10 @@ final class ExtractionState {
     private boolean stagingTaken;
     final ExtractionResult result = new ExtractionResult();
 
+    ExtractionState(long fullChunk) {
+        this.fullChunk = fullChunk;
+    }
+
     synchronized boolean wantsBody(int index) {
         return !closed && parkedAt == null && index >= nextIndex && index < nextIndex + READ_AHEAD;
     }
@@ -57,6 +86,8 @@ final class ExtractionState {
         checkpointed = -1;
         checkpointing = null;
         starvedSince = 0;
+        stagesIdle = null;
+        resumesInside = -1;
         return ++generation;
     }
 
@@ -69,12 +100,39 @@ final class ExtractionState {
         }
     }
 
-    /** The run of {@code gen} recorded a checkpoint at {@code compressed} of the stream; tells the uploads that wait. */
-    synchronized void checkpointed(int gen, long compressed) {
+    /** How to ask whether every stage of the run of {@code gen} waits for input (see {@link #awaitConsumed}). */
+    synchronized void stagesIdle(int gen, java.util.function.BooleanSupplier idle) {
         if (gen == generation) {
-            checkpointed = Math.max(checkpointed, compressed);
-            notifyAll();
+            stagesIdle = idle;
         }
+    }
+
+    /**
+     * Writes {@code checkpoint} of the run of {@code gen} as {@code file} when it lies past the last one written
+     * (true), and tells the uploads that wait. With the monitor held, or taking it.
+     */
+    synchronized boolean write(int gen, io.caravan.unpack.ExtractionCheckpoint checkpoint, java.nio.file.Path file)
+            throws java.io.IOException {
+        if (gen != generation || checkpoint.compressed() <= checkpointed) {
+            return false;
+        }
+        checkpoint.writeTo(file);
+        checkpointed = checkpoint.compressed();
+        notifyAll();
+        return true;
+    }
+
+    /**
+     * The chunk handed from its body to the run of {@code gen}, opened by its feed and not settled, that holds byte
+     * {@code compressed} of the stream past its first; null when none does. With the monitor held.
+     */
+    DirectChunk holding(int gen, long compressed) {
+        for (DirectChunk chunk : direct.values()) {
+            if (chunk.gen == gen && chunk.opened && chunk.start < compressed && compressed < chunk.end) {
+                return chunk;
+            }
+        }
+        return null;
     }
 
     /**
@@ -85,7 +143,7 @@ final class ExtractionState {
      */
     boolean acceptsDirect(int index, io.caravan.session.Session session) {
         if (closed || parkedAt != null || Boolean.FALSE.equals(checkpointing) || run == null || run.done()
-                || totalChunks != null || direct.containsKey(index)) {
+                || totalChunks != null || direct.containsKey(index) || index == resumesInside) {
             return false;
         }
         int next = Math.max(0, nextIndex - 1);
@@ -96,28 +154,36 @@ final class ExtractionState {
     }
 
     /**
-     * Waits, at most {@code millis}, until a checkpoint of the extraction lies past the end of {@code chunk}
-     * (true: it is covered), or until that can no longer come (a new generation, a parked or ended run, no
-     * checkpoints; false); either way, once the feed has let go of its buffers, it is handed no more. With
-     * the monitor held.
+     * Waits, at most {@code millis}, until the extraction has taken what it can of {@code chunk}, and says how
+     * the chunk is kept: {@link Keep#COVERED} once a written checkpoint lies past its end; {@link Keep#TAIL} once
+     * the feed has read it whole and every stage of the extraction waits for input (nothing of the chunk is
+     * left to reach: the last checkpoint inside it is {@link DirectChunk#inside}); at the bound the same with
+     * whatever checkpoint it reached so far; {@link Keep#STORED} when no checkpoint lies inside it or the
+     * extraction can no longer take it (a new generation, a parked or ended run, no checkpoints). It never
+     * waits for a chunk the sender has not sent. Either way, once the feed has let go of its buffers, the
+     * chunk is settled: no checkpoint is held in it any more. With the monitor held.
      */
-    boolean awaitCovered(DirectChunk chunk, long millis) throws InterruptedIOException {
+    Keep awaitConsumed(DirectChunk chunk, long millis) throws InterruptedIOException {
         long deadline = System.nanoTime() + millis * 1_000_000;
-        boolean covered = false;
+        boolean idleBefore = false;
+        boolean live;
         while (true) {
-            boolean live = chunk.gen == generation && !closed && parkedAt == null
-                    && !Boolean.FALSE.equals(checkpointing) && run != null && !run.done();
-            covered = live && chunk.end >= 0 && checkpointed >= chunk.end;
-            long now = System.nanoTime();
-            // the extraction read all it was given and waits for more, which a sender whose uploads all wait here
-            // holds back: no checkpoint comes, so the chunk is stored now rather than at the deadline
-            boolean starved = chunk.done && starvedSince != 0 && now - starvedSince >= STARVED_MILLIS * 1_000_000;
-            long left = deadline - now;
-            if (covered || !live || starved || left <= 0) {
+            live = live(chunk);
+            if (!live || chunk.end >= 0 && checkpointed >= chunk.end) {
+                break;
+            }
+            // the feed waits for a chunk after this one, and every stage behind it waits for input
+            boolean idle = chunk.done && starvedSince != 0 && stagesIdle != null && stagesIdle.getAsBoolean();
+            if (idle && idleBefore) {
+                break;
+            }
+            idleBefore = idle;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
                 break;
             }
             try {
-                wait(Math.max(1, Math.min(left / 1_000_000, STARVED_MILLIS)));
+                wait(Math.max(1, Math.min(left / 1_000_000, IDLE_POLL_MILLIS)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -128,8 +194,24 @@ final class ExtractionState {
                 await(); // the feed reads it whole or stops: one chunk from memory
             }
         }
+        chunk.settled = true;
+        live = live(chunk);
+        if (live && chunk.end >= 0 && checkpointed >= chunk.end) {
+            return Keep.COVERED;
+        }
+        return live && chunk.inside != null ? Keep.TAIL : Keep.STORED;
+    }
+
+    /** Whether the extraction {@code chunk} was handed to still runs and records checkpoints. With the monitor held. */
+    boolean live(DirectChunk chunk) {
+        return chunk.gen == generation && !closed && parkedAt == null && !Boolean.FALSE.equals(checkpointing)
+                && run != null && !run.done();
+    }
+
+    /** The upload of {@code chunk} is answered: it is handed no more. With the monitor held. */
+    void settled(DirectChunk chunk) {
         direct.remove(chunk.index, chunk);
-        return covered;
+        notifyAll();
     }
 
     /** Whether {@code gen} is the current generation. With the monitor held. */

@@ -126,7 +126,12 @@ public final class Sessions {
 
     /** The size of a session's chunks but its last, as its start answered it. */
     private long fullChunk(Session session) {
-        Long chunkSize = session.meta().chunkSize();
+        return fullChunk(session.meta(), config);
+    }
+
+    /** The size of the chunks but the last of a session with {@code meta}, as its start answered it. */
+    static long fullChunk(io.caravan.session.SessionMeta meta, ReceiverConfig config) {
+        Long chunkSize = meta.chunkSize();
         return chunkSize != null ? chunkSize : Math.min(PackOptions.DEFAULT_CHUNK_SIZE, config.limits().maxChunkSize());
     }
 

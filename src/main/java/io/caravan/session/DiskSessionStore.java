@@ -311,8 +311,8 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     }
 
     @Override
-    public boolean cover(Session session, int index, String sha256, long size) throws IOException {
-        if (!coversChunks() || !session.meta().archive()) {
+    public boolean cover(Session session, int index, String sha256, long size, long coveredTo) throws IOException {
+        if (!coversChunks() || !session.meta().archive() || coveredTo <= 0 || coveredTo > size) {
             return false;
         }
         SessionFolder folder = enter(session);
@@ -322,11 +322,52 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                 if (session.chunk(index) != null) {
                     return false;
                 }
+                Path tail = SessionFolders.tailEntry(index, sha256);
+                if (coveredTo < size && Files.size(session.fileOf(tail)) != size - coveredTo) {
+                    return false; // its tail was not written whole
+                }
                 checks.checkChunkCount(session, index);
-                ChunkLog.append(session.dir(), ChunkLog.Line.covered(index, sha256, size), false, syncer);
-                session.list(StoredChunk.covered(index, sha256, size));
+                ChunkLog.append(session.dir(), ChunkLog.Line.covered(index, sha256, size, coveredTo), false, syncer);
+                session.list(coveredTo < size ? StoredChunk.coveredWithTail(index, sha256, size, coveredTo, tail)
+                        : StoredChunk.covered(index, sha256, size));
                 return true;
             }
+        } finally {
+            folder.leave();
+        }
+    }
+
+    @Override
+    public void writeTail(Session session, int index, String sha256, java.nio.ByteBuffer[] tail) throws IOException {
+        long length = 0;
+        for (java.nio.ByteBuffer part : tail) {
+            length += part.remaining();
+        }
+        SessionFolder folder = enter(session);
+        try {
+            throwIfRemoved(session);
+            Path tmp = DurableFiles.tempIn(session.chunkDir());
+            try {
+                writer.write(tmp, tail, length);
+                DurableFiles.move(tmp, session.fileOf(SessionFolders.tailEntry(index, sha256)));
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+        } finally {
+            folder.leave();
+        }
+    }
+
+    @Override
+    public InputStream openTail(Session session, StoredChunk chunk) throws IOException {
+        if (!chunk.hasTail()) {
+            throw new java.io.FileNotFoundException("chunk " + chunk.index() + " of session " + session.meta().id()
+                    + " has no tail kept");
+        }
+        SessionFolder folder = enter(session);
+        try {
+            return DirectFileInputStream.open(session.fileOf(chunk.file()), 0, chunk.size() - chunk.coveredTo(), readBuffers);
         } finally {
             folder.leave();
         }
@@ -341,7 +382,12 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                         .map(StoredChunk::index).toList();
                 if (!dropped.isEmpty()) {
                     ChunkLog.rewrite(folder.dir(), List.of(), syncer); // an archive session's log holds covered chunks only
-                    dropped.forEach(session::unlist);
+                    for (int index : dropped) {
+                        StoredChunk gone = session.unlist(index);
+                        if (gone != null && gone.hasTail()) {
+                            Files.deleteIfExists(session.fileOf(gone.file()));
+                        }
+                    }
                 }
                 return dropped;
             }

@@ -160,18 +160,35 @@ public interface SessionStore {
     /**
      * Lists chunk {@code index} of archive session {@code session} as covered: its {@code size} bytes, which
      * hashed to {@code sha256}, were taken by the session's extraction from the request body, and a checkpoint
-     * of that extraction lies past their end, so they are never needed again and never written as a chunk file
-     * ({@link StoredChunk#covered}). Durable as a stored chunk is (a crash of the process keeps it; it is
-     * dropped by a store started after a reboot, {@link #startedAfterReboot}, since the extraction that covers
-     * it was not forced). A covered chunk sent again with its SHA-256 is {@link ChunkWrite.Outcome#IDENTICAL};
-     * with another it is refused (409 {@code chunk_extracted}): its bytes are extracted already. False (nothing
+     * of that extraction lies at byte {@code coveredTo} of it or past its end ({@code coveredTo == size}), so
+     * its bytes before that point are never needed again and never written as a chunk file
+     * ({@link StoredChunk#covered}). Below {@code size}, the bytes after that point (its tail) must have been
+     * written first ({@link #writeTail}): an extraction resumed at that checkpoint reads them
+     * ({@link #openTail}). Durable as a stored chunk is (a crash of the process keeps it; it is dropped by a
+     * store started after a reboot, {@link #startedAfterReboot}, since the extraction that covers it was not
+     * forced). A covered chunk sent again with its SHA-256 is {@link ChunkWrite.Outcome#IDENTICAL}; with
+     * another it is refused (409 {@code chunk_extracted}): its bytes are extracted already. False (nothing
      * changed) when the store does not cover chunks ({@link #coversChunks}), the session is not an archive
-     * session, or the index holds a chunk already; the caller then stores the body. Never waits for the
-     * session's monitor (a finish holds it while it waits for the extraction), so an extraction may call it
-     * and {@link #uncover}.
+     * session, the index holds a chunk already, or the tail is not there whole; the caller then stores the
+     * body. Never waits for the session's monitor (a finish holds it while it waits for the extraction), so
+     * an extraction may call it and {@link #uncover}.
      */
-    default boolean cover(Session session, int index, String sha256, long size) throws IOException {
+    default boolean cover(Session session, int index, String sha256, long size, long coveredTo) throws IOException {
         return false;
+    }
+
+    /**
+     * Writes {@code tail}, the bytes of chunk {@code index} (SHA-256 {@code sha256}) after the checkpoint a
+     * later {@link #cover} names, as a file of its own: unlisted until that cover, and removed at the next
+     * start if none comes.
+     */
+    default void writeTail(Session session, int index, String sha256, java.nio.ByteBuffer[] tail) throws IOException {
+        throw new UnsupportedOperationException("this store covers no chunks");
+    }
+
+    /** The tail kept of a chunk covered up to a point ({@link StoredChunk#hasTail}). */
+    default InputStream openTail(Session session, StoredChunk chunk) throws IOException {
+        throw new java.io.FileNotFoundException("chunk " + chunk.index() + " has no tail kept");
     }
 
     /**

@@ -27,8 +27,19 @@ public record Resumption(String codec, ExtractionCheckpoint from, Path journal, 
         /** Whether to record a checkpoint at a restart point whose frame starts {@code compressed} bytes into the stream. */
         boolean wants(long compressed);
 
-        /** Records {@code checkpoint} so that a crash leaves it or the one before (written whole, renamed). */
+        /**
+         * Records {@code checkpoint}, or holds it until the bytes after it are kept: a crash leaves it or one
+         * before it (written whole, renamed).
+         */
         void record(ExtractionCheckpoint checkpoint) throws IOException;
+
+        /**
+         * Told, once the extraction's stages run, how to ask whether every one of them waits for input: the
+         * extraction has then done all it can with the bytes it was given, up to the last restart point in
+         * them. {@code idle} may be asked from any thread.
+         */
+        default void idleWhen(java.util.function.BooleanSupplier idle) {
+        }
     }
 
     /** Whether a stream of {@code codec} has restart points. */

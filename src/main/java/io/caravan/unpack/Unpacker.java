@@ -271,6 +271,10 @@ public final class Unpacker {
             // an uncompressed tar needs no stage of its own: extraction reads the read stage directly
             inflated = decompressor == buffered ? null : new PrefetchInputStream(decompressor, 4, BLOCK, "caravan-decompress");
             InputStream tar = budget.inflated(inflated != null ? inflated : buffered);
+            if (resumption != null) {
+                PrefetchInputStream inflatedStage = inflated;
+                resumption.checkpoints().idleWhen(() -> read.waitsForInput() && (inflatedStage == null || inflatedStage.waitsForInput()));
+            }
             SafeExtractor.Resume resume = resumption == null ? SafeExtractor.Resume.NONE
                     : new SafeExtractor.Resume(from, resumption.journal(), checkpointing(resumption, frames, budget));
             SafeExtractor.Result result = new SafeExtractor(policy, budget.listener(listener), budget.hooks(hooks))

@@ -29,9 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An archive session's chunks that arrive in order are extracted straight from their request bodies and
- * never written as chunk files: each is acknowledged once a checkpoint of the extraction lies past its end,
- * and listed as covered ({@code X} in the session's {@code chunks.log}), so {@code /status} lists it. A
- * covered chunk sent again with other content is refused with 409.
+ * never written as chunk files: each is acknowledged once the extraction has taken its bytes, listed as
+ * covered ({@code X} in the session's {@code chunks.log}) when a checkpoint lies past its end, or covered
+ * up to the last checkpoint inside it with only its tail after that written ({@code T}), so {@code /status}
+ * lists it. The acknowledgement never waits for a chunk the sender has not sent. A covered chunk sent
+ * again with other content is refused with 409.
  */
 class ReceiverWritesOnceTest {
 
@@ -105,8 +107,10 @@ class ReceiverWritesOnceTest {
                 files = chunkFiles.count();
             }
             assertThat(covered).as("chunks extracted from their bodies").isNotEmpty()
-                    .allSatisfy(line -> assertThat(line).matches("X \\d+ [0-9a-f]{64} " + CHUNK));
-            assertThat(files + covered.size()).as("each chunk once: a file or a covered line").isEqualTo(parcel.count());
+                    .allSatisfy(line -> assertThat(line).matches("(X \\d+ [0-9a-f]{64} " + CHUNK + ")|(T \\d+ [0-9a-f]{64} " + CHUNK + " \\d+)"));
+            long tails = covered.stream().filter(line -> line.startsWith("T ")).count();
+            assertThat(files + covered.size() - tails).as("each chunk once: a file or a covered line (and its tail)")
+                    .isEqualTo(parcel.count());
             // how many are covered depends on the timing of the uploads (a loaded machine stores more as files)
             assertThat(files).as("chunk files written").isLessThan(parcel.count());
 
@@ -166,6 +170,47 @@ class ReceiverWritesOnceTest {
             assertThat(refused.get("message").asText()).contains("chunk " + index);
 
             assertPublished(receiver, finish(receiver, sid, parcel), parcel, "again");
+        }
+    }
+
+    /**
+     * 40 files of 250 KB of random bytes in 4 MiB chunks: chunk 0 holds a restart point past 2 MiB, the next one
+     * lies in chunk 1. Chunk 0 alone, nothing after it sent, is acknowledged without waiting for chunk 1: covered
+     * up to its restart point, only its tail after it written ({@code T} line), no chunk file.
+     */
+    @Test
+    void anInOrderChunkIsAcknowledgedWithoutTheNextAndOnlyItsTailAfterItsLastCheckpointIsWritten() throws Exception {
+        int chunk = 4 << 20;
+        Parcel parcel = parcel(tmp, chunk);
+        assertThat(parcel.count()).isEqualTo(3);
+        try (ReceiverFixture receiver = new ReceiverFixture(tmp.resolve("inbox"))) {
+            String sid = startArchive(receiver, "tail", Map.of("chunk_size", chunk));
+
+            long started = System.nanoTime();
+            ok(put(receiver, sid, 0, parcel.part(0)), 201);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+
+            Path session = ReceiverCalls.sessionDir(receiver, sid);
+            List<String> log = lines(session.resolve("chunks.log"));
+            assertThat(log).as("chunk 0 covered up to its restart point").hasSize(1);
+            String[] line = log.get(0).split(" ");
+            assertThat(line[0]).isEqualTo("T");
+            assertThat(line[1]).isEqualTo("0");
+            long coveredTo = Long.parseLong(line[4]);
+            assertThat(coveredTo).as("its restart point lies past 2 MiB").isBetween(2L << 20, (long) chunk - 1);
+            List<String> names;
+            try (var files = Files.list(session.resolve("chunks"))) {
+                names = files.map(file -> file.getFileName().toString()).toList();
+            }
+            assertThat(names).as("only its tail is written").hasSize(1).allSatisfy(name -> assertThat(name).endsWith(".tail"));
+            assertThat(Files.size(session.resolve("chunks").resolve(names.get(0)))).isEqualTo(chunk - coveredTo);
+            // a loaded machine is given time; the bound for one chunk is ArchiveAssembler.DIRECT_WAIT_MILLIS
+            assertThat(millis).as("the 201 waits for no chunk the sender has not sent").isLessThan(2_000);
+            assertThat(ReceiverCalls.chunks(ok(ReceiverCalls.status(receiver, sid), 200))).containsOnlyKeys(0);
+
+            ok(put(receiver, sid, 1, parcel.part(1)), 201);
+            ok(put(receiver, sid, 2, parcel.part(2)), 201);
+            assertPublished(receiver, finish(receiver, sid, parcel), parcel, "tail");
         }
     }
 }
