@@ -191,23 +191,30 @@ final class ArchiveAssembler implements SessionListener {
     private ChunkWrite keepTail(DirectChunk chunk) throws IOException {
         io.caravan.unpack.ExtractionCheckpoint inside = chunk.inside; // settled: no longer changes
         long coveredTo = inside.compressed() - chunk.start;
+        boolean tailListed = false;
         try {
             setup.store().writeTail(session, chunk.index, chunk.sha256, chunk.from(coveredTo));
             synchronized (state) {
                 if (!state.live(chunk)) {
-                    return null; // its tail stays unlisted and goes at the next start
+                    return null;
                 }
                 state.write(chunk.gen, inside, setup.checkpointFile()); // unless one past it is written already
+                // a checkpoint past its end written meanwhile covers it whole: its tail is not needed
                 long to = state.checkpointed >= chunk.end ? chunk.size : coveredTo;
                 if (!setup.store().cover(session, chunk.index, chunk.sha256, chunk.size, to)) {
                     return null;
                 }
+                tailListed = to < chunk.size;
             }
         } catch (IOException e) {
-            // stored whole instead, which answers what the storage says; an unlisted tail goes at the next start
+            // stored whole instead, which answers what the storage says
             LOG.debug("session {}: chunk {} is stored whole: its tail could not be kept ({})", session.meta().id(),
                     chunk.index, e.toString());
             return null;
+        } finally {
+            if (!tailListed) {
+                setup.store().dropTail(session, chunk.index, chunk.sha256); // else it goes at the next start
+            }
         }
         return new ChunkWrite(session.chunk(chunk.index), ChunkWrite.Outcome.CREATED);
     }

@@ -16,7 +16,7 @@ final class ExtractionState {
      * the extraction waiting for input is seen twice this far apart before it counts (a stage that has just
      * been handed a block may not have said so yet).
      */
-    static final long IDLE_POLL_MILLIS = 5;
+    static final long IDLE_POLL_MILLIS = 1;
     /**
      * The least distance between two checkpoints held inside one chunk: an uncompressed stream has a restart
      * point at every entry, and taking the state at each would cost more than the tail it saves.

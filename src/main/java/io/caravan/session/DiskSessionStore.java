@@ -360,6 +360,25 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     }
 
     @Override
+    public void dropTail(Session session, int index, String sha256) {
+        try {
+            SessionFolder folder = enter(session);
+            try {
+                synchronized (session.coverLock()) {
+                    StoredChunk listed = session.chunk(index);
+                    if (listed == null || !listed.hasTail()) {
+                        Files.deleteIfExists(session.fileOf(SessionFolders.tailEntry(index, sha256)));
+                    }
+                }
+            } finally {
+                folder.leave();
+            }
+        } catch (IOException | RuntimeException e) {
+            // what is left goes at the next start, with every tail no line names
+        }
+    }
+
+    @Override
     public InputStream openTail(Session session, StoredChunk chunk) throws IOException {
         if (!chunk.hasTail()) {
             throw new java.io.FileNotFoundException("chunk " + chunk.index() + " of session " + session.meta().id()

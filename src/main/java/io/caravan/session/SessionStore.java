@@ -186,6 +186,10 @@ public interface SessionStore {
         throw new UnsupportedOperationException("this store covers no chunks");
     }
 
+    /** Removes the tail {@link #writeTail} wrote for chunk {@code index} when no cover lists it; absent is fine. */
+    default void dropTail(Session session, int index, String sha256) {
+    }
+
     /** The tail kept of a chunk covered up to a point ({@link StoredChunk#hasTail}). */
     default InputStream openTail(Session session, StoredChunk chunk) throws IOException {
         throw new java.io.FileNotFoundException("chunk " + chunk.index() + " has no tail kept");
