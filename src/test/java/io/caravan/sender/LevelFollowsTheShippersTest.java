@@ -65,11 +65,27 @@ class LevelFollowsTheShippersTest {
         assertThat(Collections.max(log.levels())).as("levels %s", log.levels()).isLessThanOrEqualTo(AdaptiveLevel.START);
     }
 
+    @Test
+    void aReceiverWorkingOnEachChunkAfterItArrivedIsNoSlowLink() throws Exception {
+        LinkWaits waits = new LinkWaits();
+        // the bytes pass at once; the receiver then works 40 ms on each chunk before it answers (and says so)
+        LevelLog log = ship(waits, chunk -> {
+            long worked = TimeUnit.MILLISECONDS.toNanos(40);
+            LockSupport.parkNanos(worked);
+            waits.answeredAfterWork(worked);
+        });
+
+        assertThat(Collections.max(log.levels())).as("levels %s", log.levels()).isLessThanOrEqualTo(AdaptiveLevel.START);
+    }
+
     private LevelLog ship(Consumer<Chunk> link) throws Exception {
+        return ship(new LinkWaits(), link);
+    }
+
+    private LevelLog ship(LinkWaits waits, Consumer<Chunk> link) throws Exception {
         Path source = tmp.resolve("notes.txt");
         Files.write(source, text(SIZE));
         LevelLog log = LevelLog.inMemory();
-        LinkWaits waits = new LinkWaits();
         PackHooks hooks = new PackHooks() {
             @Override
             public LevelLog levels() {
