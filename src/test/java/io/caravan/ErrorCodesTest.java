@@ -76,6 +76,7 @@ class ErrorCodesTest {
         codes.put(new ChunkVerificationException("m"), "chunk_verification 409");
         codes.put(new ExtractLimitException("m"), "extract_limit 413");
         codes.put(new ExpansionLimitException("m"), "expansion_limit 413");
+        codes.put(new io.caravan.unpack.DecoderLimitException("m"), "decoder_limit 413");
         codes.put(new PublishConflictException("m"), "publish_conflict 409");
         codes.put(new ReferenceUnavailableException("e", "a".repeat(64), "r"), "reference_unavailable 409");
         codes.put(new UnsafeEntryException("e", "r"), "unsafe_entry 422");

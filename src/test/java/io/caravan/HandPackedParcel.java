@@ -32,12 +32,21 @@ public final class HandPackedParcel {
 
     /** A zstd parcel of {@code stream} in {@link #CHUNK}-byte chunks declaring {@code entries} and {@code contentBytes}. */
     public static Manifest manifest(String name, byte[] stream, Long entries, Long contentBytes) {
+        return manifest(name, "zstd", 3, stream, entries, contentBytes);
+    }
+
+    /** A {@code codec} parcel of {@code stream} in {@link #CHUNK}-byte chunks declaring no entry count or content size. */
+    public static Manifest manifest(String name, String codec, byte[] stream) {
+        return manifest(name, codec, Codecs.byName(codec).defaultLevel(), stream, null, null);
+    }
+
+    private static Manifest manifest(String name, String codec, int level, byte[] stream, Long entries, Long contentBytes) {
         List<ChunkInfo> chunks = new ArrayList<>();
         for (int offset = 0, i = 0; offset < stream.length; offset += CHUNK, i++) {
             int size = Math.min(CHUNK, stream.length - offset);
             chunks.add(new ChunkInfo(i, size, Sha256.of(stream, offset, size)));
         }
-        return new Manifest(Manifest.VERSION, Manifest.FORMAT, name, "zstd", 3, CHUNK, chunks.size(), stream.length,
+        return new Manifest(Manifest.VERSION, Manifest.FORMAT, name, codec, level, CHUNK, chunks.size(), stream.length,
                 Sha256.of(stream, 0, stream.length), entries, contentBytes, "2026-01-01T00:00:00Z", chunks);
     }
 

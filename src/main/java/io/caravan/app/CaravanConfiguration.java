@@ -19,6 +19,7 @@ import io.caravan.catalog.DiskParcelCatalog;
 import io.caravan.catalog.ParcelCatalog;
 import io.caravan.fs.Versions;
 import io.caravan.pack.Codecs;
+import io.caravan.pack.DecoderMemory;
 import io.caravan.pack.PackOptions;
 import io.caravan.receiver.AnonymousAccessGuard;
 import io.caravan.receiver.AuthFailureLog;
@@ -27,6 +28,7 @@ import io.caravan.receiver.ConnectionLimit;
 import io.caravan.receiver.ConsumerFailureLog;
 import io.caravan.receiver.DescriptorShortage;
 import io.caravan.receiver.ErrorAnswers;
+import io.caravan.receiver.JsonMemory;
 import io.caravan.receiver.Receiver;
 import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverAudit;
@@ -108,16 +110,24 @@ public final class CaravanConfiguration implements CamelConfiguration {
 
     /**
      * The bound on the receiver's connections: {@code caravan.receiver.max-connections}, by default half of the
-     * descriptors this process may open ({@link ConnectionLimit#forLimit}); said in the log at the start.
+     * descriptors this process may open, lowered to what a quarter of the heap holds
+     * ({@link ConnectionLimit#forLimitAndHeap}); said in the log at the start, with the reason.
      */
     private static ConnectionLimit connectionLimit(Settings settings) {
         FileDescriptors descriptors = FileDescriptors.now();
-        int derived = ConnectionLimit.forLimit(descriptors.max());
+        long heap = Runtime.getRuntime().maxMemory();
+        int byDescriptors = ConnectionLimit.forLimit(descriptors.max());
+        int derived = ConnectionLimit.forLimitAndHeap(descriptors.max(), heap);
         ConnectionLimit limit = new ConnectionLimit(settings.integer("caravan.receiver.max-connections", derived));
-        LOG.info("receiver: at most {} connections at once (caravan.receiver.max-connections; by default half of the {}"
-                + " descriptors this process may open, ulimit -n): beyond, the one waiting longest for a whole request is"
-                + " closed, or the new one answered 503 busy", limit.max(),
-                descriptors.known() ? String.valueOf(descriptors.max()) : "unknown number of");
+        String halfOf = "half of the " + (descriptors.known() ? String.valueOf(descriptors.max()) : "unknown number of")
+                + " descriptors this process may open, ulimit -n";
+        String reason = derived < byDescriptors
+                ? "by default what a quarter of the " + (heap >> 20) + " MiB heap holds at "
+                        + (ConnectionLimit.HEAP_PER_CONNECTION >> 10) + " KiB a connection, below " + halfOf
+                        + " (" + byDescriptors + ")"
+                : "by default " + halfOf;
+        LOG.info("receiver: at most {} connections at once (caravan.receiver.max-connections; {}): beyond, the one waiting"
+                + " longest for a whole request is closed, or the new one answered 503 busy", limit.max(), reason);
         return limit;
     }
 
@@ -187,7 +197,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .headTimeout(settings.duration("caravan.console.head-timeout", "10s")));
         context.getRegistry().bind("consoleChannels", new ConnectionLimit(settings.integer("caravan.console.max-connections",
                 CONSOLE_MAX_CONNECTIONS), "the console", "caravan.console").channels());
-        context.getRegistry().bind("consoleFailures", new ConsumerFailureLog(code -> { }));
+        context.getRegistry().bind("consoleFailures", new ConsumerFailureLog());
         LOG.info("console: http://{}:{}/ ({})", host, settings.text("caravan.console.port", "?"),
                 token.required() ? "behind the token" : "open to whoever reaches it: no token is set");
     }
@@ -204,7 +214,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 Duration.ofMinutes(5), trust(settings)), settings.text("caravan.pull.prefix", ""), inbox, settings.integer("caravan.pull.parallel", 4),
                 settings.size("caravan.receiver.min-free-space", "256MiB"),
                 Versions.inDestination(inbox, settings.duration("caravan.receiver.keep-versions", "7d"), Clock.systemUTC()),
-                new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)), maxExpansion);
+                new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10)), maxExpansion,
+                decoderMemory(settings, settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS)));
         context.getRegistry().bind("pullPass", new PullPass(pull, Clock.systemUTC()));
         context.getRegistry().bind("pullFailures", new PullFailures(from, Clock.systemUTC()));
         LOG.info("pull: parcels under '{}' of {} into {} at cron '{}'", pull.prefix(), from, inbox,
@@ -285,6 +296,37 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     /**
+     * What one extraction's decoder may hold for its stream's dictionary or window
+     * ({@code caravan.receiver.decoder-memory}): by default half the heap shared by the extraction threads, each
+     * holding one decoder at most, and never less than {@link DecoderMemory#FLOOR}, what Caravan's own streams need.
+     * A value given whose decoders (the extraction threads', the pull's and the part-set pickup's) could hold more than three
+     * quarters of the heap at once is refused: xz dictionaries are on the heap, and running out of it ends the receiver;
+     * when the floor itself is that much (a small heap, many threads), that is said in a warning.
+     */
+    static DecoderMemory decoderMemory(Settings settings, int extractThreads) {
+        String key = "caravan.receiver.decoder-memory";
+        long bytes = settings.size(key, String.valueOf(DecoderMemory.ofHeap(extractThreads).bytes()));
+        if (bytes < DecoderMemory.FLOOR) {
+            throw new IllegalArgumentException("property " + key + "=" + settings.text(key, "") + " is not valid: it must be at least "
+                    + (DecoderMemory.FLOOR >> 20) + "MiB, what an xz -6 or zstd -19 stream needs to be decoded");
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        int decoders = extractThreads + 2; // and the pull's, and the part-set pickup's
+        if (bytes > heap * 3 / 4 / decoders && settings.text(key, null) == null) {
+            LOG.warn("{}: the decoders of {} extractions (caravan.receiver.extract-threads), the pull and the part-set pickup"
+                    + " could hold {} MiB at once, the least each is given, more than three quarters of the heap of {} MiB: give"
+                    + " the receiver a larger heap or fewer extract threads", key, extractThreads, bytes * decoders >> 20, heap >> 20);
+        } else if (bytes > heap * 3 / 4 / decoders) {
+            throw new IllegalArgumentException("property " + key + "=" + settings.text(key, "") + " is not valid: the decoders"
+                    + " of " + extractThreads + " extractions (caravan.receiver.extract-threads), the pull and the part-set pickup"
+                    + " could hold " + (bytes * decoders >> 20) + " MiB at once, more than three quarters of the heap of "
+                    + (heap >> 20) + " MiB: give at most " + (heap * 3 / 4 / decoders >> 20) + "MiB, fewer extract threads, or a"
+                    + " larger heap (JAVA_OPTS=-Xmx" + ((bytes * decoders * 4 / 3 >> 20) + 1) + "m)");
+        }
+        return new DecoderMemory(bytes, key);
+    }
+
+    /**
      * The read-ahead ({@code caravan.receiver.read-ahead}): bodies kept for an extraction wait for the chunk
      * before them, whose upload needs room in the same direct-memory budget. So the kept bodies may hold at
      * most what the budget leaves beside one largest upload body, or they could keep out the very chunk that
@@ -326,9 +368,9 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 readAhead(settings, directMemory, maxUpload), maxChunks);
         int archiveThreads = settings.integer("caravan.receiver.archive-threads", ReceiverThreads.DEFAULT_ARCHIVE_THREADS);
         int listingThreads = settings.integer("caravan.receiver.listing-threads", ReceiverThreads.DEFAULT_LISTING_THREADS);
-        ReceiverThreads threads = ReceiverThreads.of(context,
-                settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS), archiveThreads,
-                listingThreads);
+        int extractThreads = settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS);
+        ReceiverThreads threads = ReceiverThreads.of(context, extractThreads, archiveThreads, listingThreads);
+        DecoderMemory decoderMemory = decoderMemory(settings, extractThreads);
         ReceiverConfig config = new ReceiverConfig(
                 Path.of(settings.text("caravan.receiver.inbox", "data/inbox")).toAbsolutePath().normalize(),
                 settings.duration("caravan.receiver.session-ttl", "3d"),
@@ -339,7 +381,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                         settings.size("caravan.receiver.max-parcel-bytes", "1TiB")).withDirectIo(limits.directIo())
                         .withExternalSymlinks(!Boolean.parseBoolean(settings.text("caravan.receiver.safe-links", "false")))
                         .withMaxExpansion(settings.integer("caravan.receiver.max-expansion", 1000), ExtractPolicy.DEFAULT_EXPANSION_GRACE)
-                        .withMinFreeBytes(limits.minFreeBytes()).withWriteBehind(threads.writing()),
+                        .withMinFreeBytes(limits.minFreeBytes()).withWriteBehind(threads.writing())
+                        .withDecoderMemory(decoderMemory),
                 settings.duration("caravan.receiver.keep-versions", "7d"),
                 Durability.parse(settings.text("caravan.receiver.durability", "publish")));
         config = ReceiverStores.node(settings, config);
@@ -385,6 +428,11 @@ public final class CaravanConfiguration implements CamelConfiguration {
         // of it, what answers sent piece by piece may hold at once, read or not: beyond it a new one is 503 busy
         context.getRegistry().bind(AnswerMemory.BEAN, new AnswerMemory(
                 settings.size("caravan.receiver.answer-memory", AnswerMemory.DEFAULT), directMemory));
+        // what the JSON requests being worked on (bodies, their parsed form, their answers) may hold of the heap: beyond it 503 busy
+        JsonMemory jsonMemory = new JsonMemory(settings.size(JsonMemory.SETTING, String.valueOf(JsonMemory.defaultLimit())));
+        Gauge.builder("caravan.json.memory.held", jsonMemory, JsonMemory::held).baseUnit("bytes")
+                .description("heap reserved by the JSON requests being worked on").register(registry);
+        context.getRegistry().bind(JsonMemory.BEAN, jsonMemory);
         ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected, audit);
         context.getRegistry().bind("errorAnswers", errorAnswers);
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
@@ -410,12 +458,14 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .answerStall(settings.duration("caravan.catalog.stall-timeout", "5m"))
                 .addressShare(settings.integer("caravan.receiver.address-share", ReceiverPipeline.DEFAULT_ADDRESS_SHARE))
                 .directMemory(directMemory)
+                .sendBuffer(settings.size("caravan.receiver.send-buffer", "256KiB"))
+                .jsonMemory(jsonMemory)
                 .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s")));
         // the HTTP server's channel group: counts every connection as it is accepted (routes/receiver.camel.yaml)
         ConnectionLimit connections = connectionLimit(settings);
         context.getRegistry().bind("receiverConnections", connections);
         context.getRegistry().bind("receiverChannels", connections.channels());
-        context.getRegistry().bind("receiverFailures", new ConsumerFailureLog(receiver::rejected));
+        context.getRegistry().bind("receiverFailures", new ConsumerFailureLog());
         PartSetPickup pickup = new PartSetPickup();
         pickup.setInbox(config.inbox().toString());
         pickup.setOnConflict(config.onConflict().name());

@@ -2,7 +2,6 @@ package io.caravan.app;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +21,7 @@ import org.apache.camel.main.Main;
 public final class CaravanMain {
 
     private static final String PACKAGED = "application.properties";
+    private static final String INBOX = "caravan.receiver.inbox";
 
     private CaravanMain() {
     }
@@ -33,6 +33,11 @@ public final class CaravanMain {
 
     /** As {@link #create(List, Map)}, with the user's properties from {@code config} instead of the working folder's. */
     public static Main create(List<String> routeNames, Map<String, String> overrides, Path config) {
+        try {
+            userProperties(config); // a key given twice is refused before Camel reads the file, keeping the last
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         Main main = new Main();
         main.configure().addConfiguration(CaravanConfiguration.class);
         main.configure().withRoutesIncludePattern(routeNames.stream().map(CaravanMain::routeLocation)
@@ -52,6 +57,9 @@ public final class CaravanMain {
         String host = property(prefix + "host", overrides, config, "127.0.0.1");
         int port = Integer.parseInt(property(prefix + "port", overrides, config, console ? "8835" : "8834"));
         String advice = console ? PortInUseException.CONSOLE_ADVICE : PortInUseException.RECEIVER_ADVICE;
+        if (routeNames.contains("receiver")) {
+            InboxFolder.check(Path.of(property(INBOX, overrides, config, "data/inbox")), origin(INBOX, overrides, config));
+        }
         if (routeNames.contains("receiver") || console) {
             PortInUseException.requireFree(host, port, advice);
         }
@@ -81,27 +89,50 @@ public final class CaravanMain {
         if (overrides.containsKey(key)) {
             return overrides.get(key);
         }
-        String env = System.getenv(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+        String env = System.getenv(environmentName(key));
         if (env != null && !env.isBlank()) {
             return env.trim();
         }
-        Properties properties = new Properties();
-        try (InputStream in = CaravanMain.class.getResourceAsStream("/" + PACKAGED)) {
-            load(properties, in);
+        String value = userProperties(config).getProperty(key);
+        if (value == null) {
+            value = packagedProperties().getProperty(key);
         }
-        Path user = config != null ? userFile(config) : Path.of(PACKAGED);
-        if (Files.isRegularFile(user)) {
-            try (InputStream in = Files.newInputStream(user)) {
-                load(properties, in);
-            }
-        }
-        String value = properties.getProperty(key);
         return value == null || value.isBlank() ? fallback : value.trim();
     }
 
-    private static void load(Properties properties, InputStream in) throws IOException {
-        if (in != null) {
-            properties.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+    /**
+     * Where {@link #property} takes {@code key} from, for a message: "set on the command line", "from the
+     * environment variable CARAVAN_...", "in &lt;the user's file&gt;" or "the packaged default".
+     */
+    public static String origin(String key, Map<String, String> overrides, Path config) throws IOException {
+        if (overrides.containsKey(key)) {
+            return "set on the command line";
+        }
+        String env = System.getenv(environmentName(key));
+        if (env != null && !env.isBlank()) {
+            return "from the environment variable " + environmentName(key);
+        }
+        String value = userProperties(config).getProperty(key);
+        if (value != null && !value.isBlank()) {
+            return "in " + (config != null ? config : Path.of(PACKAGED)).toAbsolutePath();
+        }
+        return "the packaged default";
+    }
+
+    private static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** The user's file ({@code config}, else the working folder's if there is one), a key given twice in it refused. */
+    private static Properties userProperties(Path config) throws IOException {
+        Path user = config != null ? userFile(config) : Path.of(PACKAGED);
+        return Files.isRegularFile(user) ? PropertiesFile.load(user) : new Properties();
+    }
+
+    private static Properties packagedProperties() throws IOException {
+        try (InputStream in = CaravanMain.class.getResourceAsStream("/" + PACKAGED)) {
+            return in == null ? new Properties()
+                    : PropertiesFile.load(new String(in.readAllBytes(), StandardCharsets.UTF_8), "the packaged " + PACKAGED);
         }
     }
 

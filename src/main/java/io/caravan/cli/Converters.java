@@ -2,6 +2,7 @@ package io.caravan.cli;
 
 import io.caravan.pack.Codec;
 import io.caravan.pack.Codecs;
+import io.caravan.pack.PackOptions;
 import io.caravan.unpack.OnConflict;
 import io.caravan.util.DataSize;
 import io.caravan.util.Durations;
@@ -44,17 +45,25 @@ final class Converters {
     /**
      * Every whole-number option (registered for {@code int}, {@code long} and their boxes on the whole command
      * line): a number too large or too small for its type is named with the type's range instead of the JDK's
-     * "For input string"; each option checks its own range after.
+     * "For input string". An option with a range of its own names its converter below, and a number out of
+     * it, too large for its type or not, is refused naming that range (picocli's line names the option).
      */
-    static final class WholeNumber<T> implements ITypeConverter<T> {
+    static class WholeNumber<T> implements ITypeConverter<T> {
         private final long min;
         private final long max;
         private final java.util.function.LongFunction<T> box;
+        /** The option's range in words ("1-20"; empty: its bounds say it all); null: the type's range. */
+        private final String range;
 
         private WholeNumber(long min, long max, java.util.function.LongFunction<T> box) {
+            this(min, max, box, null);
+        }
+
+        private WholeNumber(long min, long max, java.util.function.LongFunction<T> box, String range) {
             this.min = min;
             this.max = max;
             this.box = box;
+            this.range = range;
         }
 
         static WholeNumber<Integer> ints() {
@@ -68,17 +77,77 @@ final class Converters {
         @Override
         public T convert(String value) {
             String text = value.trim();
+            String detail = range == null || range.isEmpty() ? "" : " (" + range + ")";
             if (!text.matches("[-+]?\\d+")) {
-                throw new TypeConversionException("'" + value + "' is not a whole number");
+                throw new TypeConversionException("'" + value + "' is not a whole number" + detail);
             }
             java.math.BigInteger number = new java.math.BigInteger(text);
+            String here = range == null ? "a number here is " : "";
             if (number.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
-                throw new TypeConversionException("'" + value + "' is too large: a number here is at most " + max);
+                throw new TypeConversionException("'" + value + "' is too large: " + here + "at most " + max + detail);
             }
             if (number.compareTo(java.math.BigInteger.valueOf(min)) < 0) {
-                throw new TypeConversionException("'" + value + "' is too small: a number here is at least " + min);
+                throw new TypeConversionException("'" + value + "' is too small: " + here + "at least " + min + detail);
             }
             return box.apply(number.longValue());
+        }
+    }
+
+    /** {@code sync --workers}: parcels in flight, 1-20. */
+    static final class Workers extends WholeNumber<Integer> {
+        Workers() {
+            super(1, 20, v -> (int) v, "1-20");
+        }
+    }
+
+    /** {@code send --parallel}: chunks in flight, 1-64. */
+    static final class SendParallel extends WholeNumber<Integer> {
+        SendParallel() {
+            super(1, 64, v -> (int) v, "1-64");
+        }
+    }
+
+    /** {@code get --parallel}: chunks fetched at once, 1-32. */
+    static final class GetParallel extends WholeNumber<Integer> {
+        GetParallel() {
+            super(1, 32, v -> (int) v, "1-32");
+        }
+    }
+
+    /**
+     * {@code --level}: within the widest of the codecs' ranges (and zip's 0-9), each codec's own range
+     * checked once the codec is known.
+     */
+    static final class Level extends WholeNumber<Integer> {
+        Level() {
+            super(0, Codecs.highestLevel(), v -> (int) v, "each codec its own: " + Codecs.levels() + ", zip 0-9");
+        }
+    }
+
+    /** A count or ratio that is 0 or more ({@code --max-delete}, {@code --max-expansion}). */
+    static final class NotNegative extends WholeNumber<Long> {
+        NotNegative() {
+            super(0, Long.MAX_VALUE, v -> v, "");
+        }
+    }
+
+    /** {@code --chunk-size}: a size from 1 byte to 1 GiB. */
+    static final class ChunkSize implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            long size;
+            try {
+                size = DataSize.parse(value);
+            } catch (DataSize.TooLarge e) {
+                size = Long.MAX_VALUE;
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            if (size < 1 || size > PackOptions.MAX_CHUNK_SIZE) {
+                throw new TypeConversionException("'" + value + "' is too " + (size < 1 ? "small: at least 1 byte"
+                        : "large: at most 1 GiB") + " (a chunk is 1 byte to 1 GiB)");
+            }
+            return size;
         }
     }
 

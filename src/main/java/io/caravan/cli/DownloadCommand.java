@@ -38,7 +38,7 @@ final class DownloadCommand implements Callable<Integer> {
     @Mixin
     ReceiverAddress receiver;
 
-    @Option(names = {"-p", "--parallel"}, defaultValue = "4", description = "Chunks fetched at once, 1-32 (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-p", "--parallel"}, defaultValue = "4", converter = Converters.GetParallel.class, description = "Chunks fetched at once, 1-32 (default: ${DEFAULT-VALUE}).")
     int parallel;
 
     @Option(names = "--on-conflict", paramLabel = "<policy>", converter = Converters.Conflict.class, defaultValue = "merge",
@@ -75,9 +75,6 @@ final class DownloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (parallel < 1 || parallel > 32) {
-            throw new IllegalArgumentException("--parallel must be between 1 and 32, not " + parallel);
-        }
         long expansion = maxExpansion.ratio();
         RemoteParcel parcel = RemoteParcel.of(remote, receiver.url());
         String url = parcel.url();

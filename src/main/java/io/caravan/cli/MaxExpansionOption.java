@@ -10,16 +10,14 @@ import picocli.CommandLine.Option;
 final class MaxExpansionOption {
 
     @Option(names = "--max-expansion", paramLabel = "<ratio>", defaultValue = "" + ParcelDownload.DEFAULT_MAX_EXPANSION,
+            converter = Converters.NotNegative.class,
             description = {"Refuse a parcel that unpacks to more than this many bytes per compressed byte once it has"
                     + " unpacked 64 MiB, as a decompression bomb (default: ${DEFAULT-VALUE}, the receiver's; 0: no limit)."
                     + " Whatever the ratio, a parcel never unpacks to more entries or bytes than its manifest declares."})
     long ratio;
 
-    /** The ratio given; a negative one is refused before anything is read. */
+    /** The ratio given (a negative one is refused as the command line is read). */
     long ratio() {
-        if (ratio < 0) {
-            throw new IllegalArgumentException("--max-expansion must be 0 or more (0: no limit), not " + ratio);
-        }
         return ratio;
     }
 }

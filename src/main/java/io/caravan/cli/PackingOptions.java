@@ -17,12 +17,13 @@ final class PackingOptions {
                     + " barely compress stored (default: auto for send, zstd for pack).")
     Codec codec;
 
-    @Option(names = {"-l", "--level"}, paramLabel = "<n>",
+    @Option(names = {"-l", "--level"}, paramLabel = "<n>", converter = Converters.Level.class,
             description = "Compression level (default: the codec's; zstd 3, gzip 6, xz 6, bzip2 9, lz4 1; with auto the"
-                    + " highest level it may pick, 9).")
+                    + " highest level it may pick, 6). A level whose compressor needs more than two thirds of the heap is refused"
+                    + " (xz 7 to 9 in the default heap).")
     Integer level;
 
-    @Option(names = {"-s", "--chunk-size"}, paramLabel = "<size>", converter = Converters.Size.class,
+    @Option(names = {"-s", "--chunk-size"}, paramLabel = "<size>", converter = Converters.ChunkSize.class,
             defaultValue = "8MiB", description = "Chunk (part) size, 1 byte to 1 GiB, e.g. 64KiB, 50MB, 8M (default: ${DEFAULT-VALUE}).")
     long chunkSize;
 

@@ -60,7 +60,8 @@ final class SendCommand implements Callable<Integer> {
     @Mixin
     BandwidthOption bandwidth;
 
-    @Option(names = {"-p", "--parallel"}, defaultValue = "4", description = "Chunks in flight (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-p", "--parallel"}, defaultValue = "4", converter = Converters.SendParallel.class,
+            description = "Chunks in flight, 1-64 (default: ${DEFAULT-VALUE}).")
     int parallel;
 
     @Option(names = "--no-dedup", description = "Send every file's bytes, even ones the receiver already stores.")

@@ -56,7 +56,7 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--checksum", description = "Compare file content by SHA-256 instead of trusting size + mtime.")
     boolean checksum;
 
-    @Option(names = "--workers", defaultValue = "5", description = "Parcels in flight, 1-20; their chunks take turns for half the heap, so large"
+    @Option(names = "--workers", defaultValue = "5", converter = Converters.Workers.class, description = "Parcels in flight, 1-20; their chunks take turns for half the heap, so large"
             + " files may go fewer at a time (default: ${DEFAULT-VALUE}).")
     int workers;
 

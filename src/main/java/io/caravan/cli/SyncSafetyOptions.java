@@ -30,7 +30,7 @@ final class SyncSafetyOptions {
             description = "Keep what matches even if a later --exclude matches it (repeatable).")
     List<String> includes;
 
-    @Option(names = "--max-delete", paramLabel = "<n>",
+    @Option(names = "--max-delete", paramLabel = "<n>", converter = Converters.NotNegative.class,
             description = "Refuse a pass that would delete more than n entries of the mirror (default: no limit).")
     Long maxDelete;
 
@@ -49,9 +49,6 @@ final class SyncSafetyOptions {
     }
 
     SyncGuards guards() {
-        if (maxDelete != null && maxDelete < 0) {
-            throw new IllegalArgumentException("--max-delete must be 0 or more, was " + maxDelete);
-        }
         return new SyncGuards(maxDelete == null ? -1 : maxDelete, allowEmptySource, SyncGuards.Advice.COMMAND_LINE);
     }
 

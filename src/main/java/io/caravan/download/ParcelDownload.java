@@ -10,6 +10,7 @@ import io.caravan.progress.ProgressListener;
 import io.caravan.sender.Retry;
 import io.caravan.sender.ShipException;
 import io.caravan.unpack.ChunkVerificationException;
+import io.caravan.pack.DecoderMemory;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.ExtractionLimits;
 import io.caravan.unpack.OnConflict;
@@ -64,11 +65,12 @@ public final class ParcelDownload {
 
     /**
      * How to download: from where, which parcel, into which folder, and with which limits
-     * ({@code maxExpansion}: unpacked bytes per compressed byte, 0 for no limit; {@link ExtractionLimits}).
+     * ({@code maxExpansion}: unpacked bytes per compressed byte, 0 for no limit; {@link ExtractionLimits};
+     * {@code decoderMemory}: what the stream's decoder may hold for its dictionary or window).
      */
     public record Settings(CatalogClient client, String name, Path local, Path stateDir, int parallel,
                            OnConflict onConflict, boolean force, boolean allowExternalSymlinks, long minFreeSpace,
-                           Versions versions, Retry retry, long maxExpansion) {
+                           Versions versions, Retry retry, long maxExpansion, DecoderMemory decoderMemory) {
 
         public Settings {
             if (maxExpansion < 0) {
@@ -76,7 +78,15 @@ public final class ParcelDownload {
             }
         }
 
-        /** Settings with the {@link #DEFAULT_MAX_EXPANSION}. */
+        /** Settings whose decoder may hold half the heap. */
+        public Settings(CatalogClient client, String name, Path local, Path stateDir, int parallel, OnConflict onConflict,
+                        boolean force, boolean allowExternalSymlinks, long minFreeSpace, Versions versions, Retry retry,
+                        long maxExpansion) {
+            this(client, name, local, stateDir, parallel, onConflict, force, allowExternalSymlinks, minFreeSpace, versions, retry,
+                    maxExpansion, DecoderMemory.ONE_OF_HEAP);
+        }
+
+        /** Settings with the {@link #DEFAULT_MAX_EXPANSION}, whose decoder may hold half the heap. */
         public Settings(CatalogClient client, String name, Path local, Path stateDir, int parallel, OnConflict onConflict,
                         boolean force, boolean allowExternalSymlinks, long minFreeSpace, Versions versions, Retry retry) {
             this(client, name, local, stateDir, parallel, onConflict, force, allowExternalSymlinks, minFreeSpace, versions, retry,
@@ -468,7 +478,7 @@ public final class ParcelDownload {
         ExtractPolicy base = ExtractPolicy.DEFAULT.withExternalSymlinks(settings.allowExternalSymlinks())
                 .withLimits(UNDECLARED_MAX_ENTRIES, room)
                 .withMaxExpansion(settings.maxExpansion(), ExtractPolicy.DEFAULT_EXPANSION_GRACE)
-                .withWriteBehind(writeBehind);
+                .withWriteBehind(writeBehind).withDecoderMemory(settings.decoderMemory());
         ExtractionLimits limits = new ExtractionLimits("'" + settings.name() + "'", manifest, base, REFUSED);
         Unpacker unpacker = new Unpacker(new UnpackOptions(true, settings.onConflict(), limits.policy()), listener);
         try (VerifyingPartsInputStream parts = new VerifyingPartsInputStream(arrivals, manifest, listener)) {

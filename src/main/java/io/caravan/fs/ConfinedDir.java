@@ -337,12 +337,27 @@ public final class ConfinedDir implements AutoCloseable {
     /** Renames {@code name} to {@code target} in {@code to}, atomically replacing a file or link (not a folder) there. */
     public void rename(String name, ConfinedDir to, String target) throws IOException {
         Files.move(entry(name), to.entry(target), StandardCopyOption.ATOMIC_MOVE);
+        moved();
+    }
+
+    /**
+     * Run by a thread right after each rename or exchange it makes here; unset in the product. A test sets it to stop
+     * a thread between two moves as a killed process would, to check what a restart then finds.
+     */
+    static final ThreadLocal<Runnable> AFTER_MOVE = new ThreadLocal<>();
+
+    private static void moved() {
+        Runnable after = AFTER_MOVE.get();
+        if (after != null) {
+            after.run();
+        }
     }
 
     /** Renames {@code name} to {@code target} in {@code to}; false (nothing changed) when {@code target} exists. */
     public boolean renameNoReplace(String name, ConfinedDir to, String target) throws IOException {
         try {
             LibC.INSTANCE.renameat2(fd, checked(name), to.fd, checked(target), LibC.RENAME_NOREPLACE);
+            moved();
             return true;
         } catch (LastErrorException e) {
             if (e.getErrorCode() == LibC.EEXIST) {
@@ -366,6 +381,7 @@ public final class ConfinedDir implements AutoCloseable {
     public boolean exchange(String name, ConfinedDir to, String other) throws IOException {
         try {
             LibC.INSTANCE.renameat2(fd, checked(name), to.fd, checked(other), LibC.RENAME_EXCHANGE);
+            moved();
             return true;
         } catch (LastErrorException e) {
             if (unsupported(e)) {

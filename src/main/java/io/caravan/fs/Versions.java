@@ -179,12 +179,62 @@ public final class Versions {
                 dir.deleteTree(name);
                 return null;
             }
+            return moveIn(dir, name, relative, (target, kept) -> true);
+        }
+
+        /**
+         * Puts the entry {@code name} of {@code from} in place of the existing entry {@code leaf} of {@code to}, known
+         * in the destination as {@code relative}, in one atomic exchange, and keeps the replaced entry in this batch's
+         * folder (or deletes it when versions are off). The new entry is first moved to where the version goes, then
+         * exchanged with the old one, which so never passes through a folder that is emptied at a start: whenever
+         * the process dies, the old entry is at its place or kept as a version (a death before the exchange leaves
+         * the new entry where the version would have been, and the old one in place). False when the file system
+         * cannot exchange; then nothing changed, and the caller keeps the old entry first ({@link #keep}) and
+         * renames the new one in.
+         */
+        public boolean swap(ConfinedDir from, String name, ConfinedDir to, String leaf, String relative) throws IOException {
+            if (!enabled()) {
+                if (!from.exchange(name, to, leaf)) {
+                    return false;
+                }
+                from.deleteTree(name);
+                return true;
+            }
+            return moveIn(from, name, relative, (target, kept) -> {
+                boolean exchanged;
+                try {
+                    exchanged = target.exchange(kept, to, leaf);
+                } catch (IOException | RuntimeException e) {
+                    target.renameNoReplace(kept, from, name); // the new entry goes back: nothing replaced
+                    throw e;
+                }
+                if (!exchanged) {
+                    target.renameNoReplace(kept, from, name);
+                }
+                return exchanged;
+            }) != null;
+        }
+
+        /** What is done with an entry once moved to its version's place; false undid the move. */
+        private interface Placed {
+            boolean then(ConfinedDir folder, String kept) throws IOException;
+        }
+
+        /**
+         * Moves {@code name} of {@code dir} to where the version of {@code relative} goes in this batch's folder
+         * (a free name there), runs {@code placed} on it, and returns the version's path, or null when
+         * {@code placed} undid the move.
+         */
+        private String moveIn(ConfinedDir dir, String name, String relative, Placed placed) throws IOException {
             List<String> segments = ConfinedDir.segments(ConfinedDir.join(below, relative));
             String parent = String.join("/", segments.subList(0, segments.size() - 1));
             try (ConfinedDir root = areaDir(); ConfinedDir target = root.openDirs(ConfinedDir.join(folder(), parent))) {
                 String leaf = segments.get(segments.size() - 1);
                 for (int n = 1; !dir.renameNoReplace(name, target, leaf); n++) {
                     leaf = NameRules.fit(segments.get(segments.size() - 1), "~" + n);
+                }
+                if (!placed.then(target, leaf)) {
+                    return null;
                 }
                 String kept = ConfinedDir.join(ConfinedDir.join(folder(), parent), leaf);
                 LOG.info("kept the replaced '{}' as version {}/{}", ConfinedDir.join(below, relative), FOLDER, kept);

@@ -63,8 +63,8 @@ public final class AutoCodec implements Codec {
     }
 
     @Override
-    public InputStream decompressor(InputStream in) throws IOException {
-        return zstd.decompressor(in);
+    public InputStream decompressor(InputStream in, DecoderMemory memory) throws IOException {
+        return zstd.decompressor(in, memory);
     }
 
     /** Never: an auto stream is a zstd stream, detected and read as such. */

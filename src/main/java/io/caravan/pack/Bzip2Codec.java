@@ -21,7 +21,7 @@ public final class Bzip2Codec implements Codec {
     }
 
     @Override
-    public InputStream decompressor(InputStream in) throws IOException {
+    public InputStream decompressor(InputStream in, DecoderMemory memory) throws IOException {
         return new BZip2CompressorInputStream(in, true);
     }
 

@@ -30,11 +30,28 @@ public interface Codec {
 
     int maxLevel();
 
+    /**
+     * The heap the compressor of {@code level} needs, when it is a large part of a heap (0: a few MiB at most,
+     * or outside the heap). {@link Codecs#level} refuses a level whose compressor would not fit.
+     */
+    default long compressorHeap(int level) {
+        return 0;
+    }
+
     /** Wraps {@code out}; closing the result finishes the codec trailer and closes {@code out}. */
     OutputStream compressor(OutputStream out, int level) throws IOException;
 
-    /** Wraps {@code in}, reading concatenated frames/members until the end of {@code in}. */
-    InputStream decompressor(InputStream in) throws IOException;
+    /**
+     * Wraps {@code in}, reading concatenated frames/members until the end of {@code in}, its decoder holding at
+     * most {@code memory} for what the stream's header asks (a dictionary, a window): a stream asking for more
+     * is refused with an {@link io.caravan.unpack.DecoderLimitException} before that memory is taken.
+     */
+    InputStream decompressor(InputStream in, DecoderMemory memory) throws IOException;
+
+    /** Wraps {@code in} as {@link #decompressor(InputStream, DecoderMemory)} does, within half the heap. */
+    default InputStream decompressor(InputStream in) throws IOException {
+        return decompressor(in, DecoderMemory.ONE_OF_HEAP);
+    }
 
     /** Whether the first bytes of a stream carry this codec's signature. */
     boolean matches(byte[] signature, int length);

@@ -19,6 +19,17 @@ public final class Codecs {
     private Codecs() {
     }
 
+    /** The codecs' levels, for a message: "zstd 1-19, gzip 1-9, ..." (those that have more than one). */
+    public static String levels() {
+        return ALL.stream().filter(c -> c.minLevel() < c.maxLevel() && !c.name().equals("auto"))
+                .map(c -> c.name() + " " + c.minLevel() + "-" + c.maxLevel()).collect(Collectors.joining(", "));
+    }
+
+    /** The highest level any codec takes. */
+    public static int highestLevel() {
+        return ALL.stream().mapToInt(Codec::maxLevel).max().orElseThrow();
+    }
+
     public static String names() {
         return ALL.stream().map(Codec::name).collect(Collectors.joining("|"));
     }
@@ -46,7 +57,35 @@ public final class Codecs {
             throw new IllegalArgumentException(String.format(
                     "%s level %d is out of range: use %d to %d", codec.name(), level, codec.minLevel(), codec.maxLevel()));
         }
+        requireHeapFor(codec, level);
         return level;
+    }
+
+    /**
+     * The share of the heap a compressor may take: the rest holds the chunks in flight and everything else. Two
+     * thirds keep xz's default level (93 MiB) within the launcher's heap (154 MiB as the JVM reports it).
+     */
+    static final double COMPRESSOR_HEAP_SHARE = 2.0 / 3;
+
+    /**
+     * Refuses {@code level} of {@code codec} when its compressor needs more than {@link #COMPRESSOR_HEAP_SHARE} of this
+     * process's heap, which it would run out of, naming the highest level that fits and the heap the level needs.
+     */
+    private static void requireHeapFor(Codec codec, int level) {
+        long heap = Runtime.getRuntime().maxMemory();
+        long room = (long) (heap * COMPRESSOR_HEAP_SHARE);
+        long needed = codec.compressorHeap(level);
+        if (needed <= room) {
+            return;
+        }
+        int fits = level;
+        while (fits > codec.minLevel() && codec.compressorHeap(fits) > room) {
+            fits--;
+        }
+        throw new IllegalArgumentException(String.format("%s level %d needs %d MiB of memory to compress, more than the %d MiB"
+                + " this process's heap of %d MiB leaves a compressor: use level %d or lower, or give Caravan a larger heap"
+                + " (JAVA_OPTS=-Xmx%dm)", codec.name(), level, needed >> 20, room >> 20, heap >> 20, fits,
+                (long) (needed / COMPRESSOR_HEAP_SHARE) >> 20));
     }
 
     /** The codec whose signature starts {@code in}; {@code in} must support mark/reset. */
@@ -63,9 +102,14 @@ public final class Codecs {
         throw new IllegalStateException("unreachable: the none codec matches everything");
     }
 
-    /** Decompressing view of {@code in}, whatever codec it was written with. */
+    /** Decompressing view of {@code in}, whatever codec it was written with, its decoder within half the heap. */
     public static InputStream autoDecompress(InputStream in) throws IOException {
+        return autoDecompress(in, DecoderMemory.ONE_OF_HEAP);
+    }
+
+    /** Decompressing view of {@code in}, whatever codec it was written with, its decoder within {@code memory}. */
+    public static InputStream autoDecompress(InputStream in, DecoderMemory memory) throws IOException {
         BufferedInputStream buffered = in instanceof BufferedInputStream b ? b : new BufferedInputStream(in, 64 * 1024);
-        return detect(buffered).decompressor(buffered);
+        return detect(buffered).decompressor(buffered, memory);
     }
 }

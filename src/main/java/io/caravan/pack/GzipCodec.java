@@ -27,7 +27,7 @@ public final class GzipCodec implements Codec {
     }
 
     @Override
-    public InputStream decompressor(InputStream in) throws IOException {
+    public InputStream decompressor(InputStream in, DecoderMemory memory) throws IOException {
         // GZIPInputStream reads concatenated members, as gzip -d does.
         return new GZIPInputStream(in, BUFFER);
     }

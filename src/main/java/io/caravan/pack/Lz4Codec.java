@@ -29,8 +29,9 @@ public final class Lz4Codec implements Codec {
                 LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE, LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM);
     }
 
+    /** The largest block the format allows, 4 MiB, is held compressed and decoded: within {@link DecoderMemory#FLOOR}. */
     @Override
-    public InputStream decompressor(InputStream in) throws IOException {
+    public InputStream decompressor(InputStream in, DecoderMemory memory) throws IOException {
         return new LZ4FrameInputStream(in);
     }
 

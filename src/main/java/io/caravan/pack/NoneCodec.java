@@ -25,7 +25,7 @@ public final class NoneCodec implements Codec {
     }
 
     @Override
-    public InputStream decompressor(InputStream in) {
+    public InputStream decompressor(InputStream in, DecoderMemory memory) {
         return in;
     }
 

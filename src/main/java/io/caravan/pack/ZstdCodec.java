@@ -1,5 +1,7 @@
 package io.caravan.pack;
 
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdIOException;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import java.io.IOException;
@@ -62,10 +64,38 @@ public final class ZstdCodec implements Codec {
     }
 
     @Override
-    public InputStream decompressor(InputStream in) throws IOException {
+    public InputStream decompressor(InputStream in, DecoderMemory memory) throws IOException {
+        long window = firstWindow(in);
         ZstdInputStreamNoFinalizer zstd = new ZstdInputStreamNoFinalizer(in);
         zstd.setContinuous(false);
-        return zstd;
+        int windowLog = memory.zstdWindowLog();
+        zstd.setLongMax(windowLog);
+        return new DecoderStream(zstd, e -> e instanceof ZstdIOException z && z.getErrorCode() == Zstd.errFrameParameterWindowTooLarge()
+                ? memory.refused(name(), window > memory.bytes() ? "a window of " + DecoderMemory.mib(window)
+                        : "a window above " + DecoderMemory.mib(1L << windowLog), window,
+                        "compress with a window of at most " + DecoderMemory.mib(1L << windowLog) + " (zstd --zstd=wlog=" + windowLog
+                                + " or lower, no --long; zstd's levels 1 to 19 need at most 8 MiB)")
+                : null);
+    }
+
+    /**
+     * The window the first frame of {@code in} declares, when {@code in} can be read ahead (-1: not known), to
+     * name it in a refusal; the decoder's own limit decides.
+     */
+    private static long firstWindow(InputStream in) throws IOException {
+        if (!in.markSupported()) {
+            return -1;
+        }
+        byte[] head = new byte[6];
+        in.mark(head.length);
+        int n = in.readNBytes(head, 0, head.length);
+        in.reset();
+        if (n < head.length || !Codec.startsWith(head, n, 0x28, 0xb5, 0x2f, 0xfd) || (head[4] & 0x20) != 0) {
+            return -1; // single segment: the window is the content size
+        }
+        int exponent = (head[5] & 0xff) >>> 3;
+        long base = 1L << (10 + exponent);
+        return base + base / 8 * (head[5] & 7);
     }
 
     @Override

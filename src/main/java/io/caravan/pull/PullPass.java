@@ -4,6 +4,7 @@ import io.caravan.download.CatalogClient;
 import io.caravan.download.ParcelDownload;
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;
+import io.caravan.pack.DecoderMemory;
 import io.caravan.progress.ProgressListener;
 import io.caravan.sender.Retry;
 import io.caravan.unpack.ExpansionLimitException;
@@ -37,15 +38,22 @@ public final class PullPass {
 
     /**
      * Where to pull from and into, and how; {@code maxExpansion} is {@code caravan get}'s {@code --max-expansion}
-     * (unpacked bytes per compressed byte a parcel may reach once it has unpacked 64 MiB, 0 for no limit).
+     * (unpacked bytes per compressed byte a parcel may reach once it has unpacked 64 MiB, 0 for no limit);
+     * {@code decoderMemory} what a parcel's decoder may hold for its dictionary or window (the receiver's).
      */
     public record Settings(CatalogClient client, String prefix, Path inbox, int parallel, long minFreeSpace,
-                           io.caravan.fs.Versions versions, Retry retry, long maxExpansion) {
+                           io.caravan.fs.Versions versions, Retry retry, long maxExpansion, DecoderMemory decoderMemory) {
 
         public Settings {
             if (maxExpansion < 0) {
                 throw new IllegalArgumentException("the expansion limit must be 0 or more (0: no limit), not " + maxExpansion);
             }
+        }
+
+        /** Settings whose decoder may hold half the heap. */
+        public Settings(CatalogClient client, String prefix, Path inbox, int parallel, long minFreeSpace,
+                        io.caravan.fs.Versions versions, Retry retry, long maxExpansion) {
+            this(client, prefix, inbox, parallel, minFreeSpace, versions, retry, maxExpansion, DecoderMemory.ONE_OF_HEAP);
         }
 
         /** Settings with {@code caravan get}'s expansion limit ({@link ParcelDownload#DEFAULT_MAX_EXPANSION}). */
@@ -188,7 +196,7 @@ public final class PullPass {
         Path chunks = pullDir.resolve(chunkFolder);
         new ParcelDownload(new ParcelDownload.Settings(settings.client(), name, local, chunks, settings.parallel(),
                 OnConflict.REPLACE, true, false, settings.minFreeSpace(), settings.versions().under(parent), settings.retry(),
-                settings.maxExpansion()))
+                settings.maxExpansion(), settings.decoderMemory()))
                 .run(ProgressListener.NONE);
     }
 }

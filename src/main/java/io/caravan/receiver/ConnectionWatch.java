@@ -43,14 +43,15 @@ import org.slf4j.LoggerFactory;
  * client stops taking it is broken off by its {@link AnswerProgress}, looked at by the same periodic
  * check. All of it runs on the connection's event loop.
  *
- * <p>A connection its client breaks off (closed or reset in the middle of a request) or that sends bytes
- * no decoder reads is closed, counted once as {@code connection_lost} and told in one DEBUG line, never
+ * <p>A connection its client breaks off (closed or reset in the middle of a request, or before an answer
+ * could be written to it) or that sends bytes no decoder reads is closed, counted once as
+ * {@code connection_lost} (however many of its reads and answer writes fail) and told in one DEBUG line, never
  * handed to netty-http, which would log each at WARN with its stack trace: so a client, with the token
  * or without, cannot write to the receiver's log by hanging up.
  *
  * <p>Three handlers share one watch: {@link #rawReads()} sits first in the pipeline and sees every
  * byte that arrives and every close the receiver asks for, {@link #responses()} sits on the outbound side
- * before the encoder and sees each answer end, {@link #lostConnections()} sits last before netty-http's
+ * before the encoder and sees each answer end and each answer write that fails for the connection, {@link #lostConnections()} sits last before netty-http's
  * handler and takes the failures of a lost connection; the {@link RequestGate} says when a request's head
  * and when all of it has arrived.
  */
@@ -215,10 +216,7 @@ final class ConnectionWatch {
                     ctx.fireExceptionCaught(cause);
                     return;
                 }
-                if (!lost && !closedHere) {
-                    lost = true;
-                    rejected.accept("connection_lost");
-                }
+                lost();
                 LOG.debug("connection from {} lost: {}", ctx.channel().remoteAddress(), NameRules.shortened(cause.toString()));
                 ctx.channel().close();
             }
@@ -234,7 +232,18 @@ final class ConnectionWatch {
                 || cause instanceof DecoderException && (cause.getCause() == null || connectionLevel(cause.getCause()));
     }
 
-    /** The outbound handler to put before the encoder: the end of each answer. */
+    /** Counts the connection as {@code connection_lost}, once, unless the receiver had closed it. */
+    private void lost() {
+        if (!lost && !closedHere) {
+            lost = true;
+            rejected.accept("connection_lost");
+        }
+    }
+
+    /**
+     * The outbound handler to put before the encoder: the end of each answer, and an answer write that fails for
+     * the connection (reset, or closed by its client), which counts it lost if its reads have not already.
+     */
     ChannelDuplexHandler responses() {
         return new ChannelDuplexHandler() {
             @Override
@@ -243,6 +252,13 @@ final class ConnectionWatch {
                 if (msg instanceof LastHttpContent) {
                     answered++;
                     lastActivity = System.nanoTime();
+                }
+                if (!lost && !promise.isVoid()) {
+                    promise.addListener(written -> {
+                        if (!written.isSuccess() && connectionLevel(written.cause())) {
+                            lost();
+                        }
+                    });
                 }
                 ctx.write(msg, promise);
             }

@@ -125,14 +125,18 @@ public final class ErrorAnswers {
                 + exchange.getMessage().getHeader(Exchange.HTTP_URI));
     }
 
-    /** Answers {@code status} with {@code body} as JSON, and no other header of the request. */
+    /**
+     * Answers {@code status} with {@code body} as JSON, and no other header of the request. Written as UTF-8 bytes
+     * straight away: a large answer (a {@code /check} listing every hash again) is never also held as characters
+     * and as a string on the heap.
+     */
     static void json(Exchange exchange, int status, Object body) {
         Message out = exchange.getMessage();
         out.removeHeaders("*");
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(Exchange.CONTENT_TYPE, "application/json");
         try {
-            out.setBody(JSON.writeValueAsString(body));
+            out.setBody(JSON.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
             out.setBody("{\"error\":\"internal\"}");
         }

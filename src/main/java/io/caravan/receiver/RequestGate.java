@@ -47,7 +47,8 @@ import java.util.function.Consumer;
  * answers into the rest of the pipeline
  * ({@link OversizedBodyAnswer}, {@link ErrorBodyAnswer}, {@link OutOfMemoryAnswer}), and first of all
  * the receiver's shared traffic shaper when {@code caravan.receiver.bwlimit} is set, and the
- * connection's {@link ConnectionWatch} (408 for a request that stalls or trickles, a keep-alive timeout). Each refusal is
+ * connection's {@link ConnectionWatch} (408 for a request that stalls or trickles, a keep-alive timeout), and the
+ * {@link JsonBodyReservation} of the heap of the requests with a body that is not an upload. Each refusal is
  * recorded in the audit trail with the client's address.
  */
 final class RequestGate extends ChannelInboundHandlerAdapter {
@@ -59,11 +60,14 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final long maxJsonBody;
     private final long maxUploadBody;
     private final DirectMemoryBudget directMemory;
+    private final JsonMemory jsonMemory;
     private final AddressShares shares;
     private final Consumer<String> rejected;
     private final ReceiverAudit audit;
     private final ChannelHandler shaper;
     private final ConnectionWatch watch;
+    /** The connection's SO_SNDBUF (0: the system's). */
+    private final int sendBuffer;
     /** This connection's place within the {@link ConnectionLimit}, or null when the server has none. */
     private ConnectionLimit.Slot slot;
     private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
@@ -75,11 +79,16 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
 
     /**
      * {@code directMemory}: where upload bodies are reserved ({@link UploadGathering}); null: nowhere; {@code shares}:
-     * what the bodies one client address is sending may hold of it while uploads wait (null: no share).
+     * what the bodies one client address is sending may hold of it while uploads wait (null: no share); {@code jsonMemory}:
+     * where the heap of the other requests with a body is reserved ({@link JsonBodyReservation}); null: nowhere;
+     * {@code sendBuffer}: the connection's SO_SNDBUF, set as it opens (0: the system's).
      */
     RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, DirectMemoryBudget directMemory, AddressShares shares,
-                Consumer<String> rejected, ReceiverAudit audit, ChannelHandler shaper, ConnectionWatch watch) {
+                JsonMemory jsonMemory, Consumer<String> rejected, ReceiverAudit audit, ChannelHandler shaper, int sendBuffer,
+                ConnectionWatch watch) {
+        this.sendBuffer = sendBuffer;
         this.directMemory = directMemory;
+        this.jsonMemory = jsonMemory;
         this.shares = shares;
         this.watch = watch;
         this.audit = audit;
@@ -98,6 +107,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             busy(ctx);
             ctx.fireChannelActive();
             return;
+        }
+        if (sendBuffer > 0) { // before anything is written: the kernel queues at most this much for the client
+            ctx.channel().config().setOption(io.netty.channel.ChannelOption.SO_SNDBUF, sendBuffer);
         }
         PacedRequestDecoder paced = pipeline.get(PacedRequestDecoder.class);
         HttpRequestDecoder decoder = pipeline.get(HttpRequestDecoder.class);
@@ -140,6 +152,15 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             pipeline.replace(encoder, pipeline.context(encoder).name(), headAware);
             encoder = headAware;
             this.encoder = headAware;
+        }
+        if (encoder != null && jsonMemory != null && pipeline.get(JsonBodyReservation.class) == null) {
+            JsonBodyReservation reservation = new JsonBodyReservation(jsonMemory, maxJsonBody, rejected);
+            pipeline.addAfter(ctx.name(), "caravan-json-memory", reservation);
+            pipeline.addAfter(pipeline.context(encoder).name(), "caravan-json-answer-ends", reservation.answerEnds());
+            ChannelHandlerContext camel = pipeline.context(HungUpRequests.CAMEL_HANDLER);
+            if (camel != null) {
+                pipeline.addBefore(camel.executor(), HungUpRequests.CAMEL_HANDLER, "caravan-json-work", reservation.work());
+            }
         }
         if (encoder != null) {
             pipeline.addAfter(pipeline.context(encoder).name(), "caravan-error-bodies", errorBodies);

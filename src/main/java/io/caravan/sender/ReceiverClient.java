@@ -67,6 +67,10 @@ public final class ReceiverClient {
     private final String token;
     private final LongAdder bytesSent = new LongAdder();
     private final Duration timeout;
+    /** After how long, and then every twice as long, a request still waiting is named; {@link #STALL_NOTE} unless set. */
+    private volatile Duration firstStallNote = STALL_NOTE;
+    /** The longest a small request waits for its answer; {@link #SMALL_REQUEST_TIMEOUT} unless set. */
+    private volatile Duration smallRequestTimeout = SMALL_REQUEST_TIMEOUT;
     /** Trust for HTTPS receivers; null: the JDK's default. */
     private final SSLSocketFactory ssl;
     private final Set<HttpURLConnection> inFlight = ConcurrentHashMap.newKeySet();
@@ -88,6 +92,16 @@ public final class ReceiverClient {
         }
         this.token = token == null || token.isBlank() ? null : token;
         this.timeout = timeout;
+    }
+
+    /**
+     * Sets when a request still waiting for its answer is first named ({@link #STALL_NOTE} by default) and
+     * how long a small request waits for its answer ({@link #SMALL_REQUEST_TIMEOUT} by default); returns this client.
+     */
+    ReceiverClient answerWaits(Duration stallNote, Duration smallRequestTimeout) {
+        this.firstStallNote = stallNote;
+        this.smallRequestTimeout = smallRequestTimeout;
+        return this;
     }
 
     /** A receiver address as given by a user: {@code host:port} means {@code http://host:port}; no trailing slash. */
@@ -273,22 +287,23 @@ public final class ReceiverClient {
     private Duration readTimeout(String path) {
         boolean small = path.equals("/start") || path.equals("/check") || path.startsWith("/status/")
                 || path.startsWith("/sessions/");
-        return small && SMALL_REQUEST_TIMEOUT.compareTo(timeout) < 0 ? SMALL_REQUEST_TIMEOUT : timeout;
+        return small && smallRequestTimeout.compareTo(timeout) < 0 ? smallRequestTimeout : timeout;
     }
 
     /**
-     * Says after {@link #STALL_NOTE}, and then every minute, that the request to {@code path} still has no
+     * Says after the stall note ({@link #STALL_NOTE} by default), and then every twice as long, that the request to {@code path} still has no
      * answer: in a warning, except for a finish, which verifies and publishes and legitimately takes long
      * for a large parcel, so its wait is noted at INFO.
      */
     private java.util.concurrent.ScheduledFuture<?> watchForAnswer(String path) {
+        Duration note = firstStallNote;
         long started = System.nanoTime();
         String attempt = Retry.currentAttempt();
         String what = base + path;
         org.slf4j.event.Level level = path.startsWith("/finish/") ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN;
         return STALL_WATCH.scheduleAtFixedRate(() -> LOG.atLevel(level).log("no answer from {} for {} s, still waiting{}", what,
                         Math.round((System.nanoTime() - started) / 1e9), attempt == null ? "" : " (" + attempt + ")"),
-                STALL_NOTE.toMillis(), 2 * STALL_NOTE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                note.toMillis(), 2 * note.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private static String encode(String text) {

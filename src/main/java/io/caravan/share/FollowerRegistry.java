@@ -12,7 +12,9 @@ import java.util.Map;
 /**
  * The followers of one share as they connect and leave. A follower (an id and the host it asks from)
  * has connected with its first request and has left once it has neither a poll waiting nor asked
- * anything for {@link #GONE_AFTER}; both are printed. At most {@code max} followers are kept (the bound
+ * anything for {@link #GONE_AFTER}; both are printed, the first {@link #LINES_PER_INTERVAL} lines of each
+ * {@link #LINE_INTERVAL}, the rest summed in one line when the interval ends (a client making up follower
+ * ids costs the console a bounded number of lines, as {@code receiver/AuthFailureLog} bounds wrong logins). At most {@code max} followers are kept (the bound
  * is given with each request): a new one past it takes the place of the one silent longest without a
  * poll waiting, which is said to have left; when every one has a poll waiting, the new one's request is
  * answered 503 {@code busy}. A follower that names itself has at most {@link #MAX_POLLS} polls waiting at
@@ -26,6 +28,10 @@ final class FollowerRegistry {
     static final Duration GONE_AFTER = Duration.ofSeconds(10);
     /** The most polls one follower has waiting at once (a follower polls one at a time). */
     static final int MAX_POLLS = 4;
+    /** The interval over which the console lines of followers connecting and leaving are bounded. */
+    static final Duration LINE_INTERVAL = Duration.ofMinutes(1);
+    /** The most lines of followers connecting or leaving printed one by one in an interval. */
+    static final int LINES_PER_INTERVAL = 10;
 
     /** One follower: its id as shown (its host when it names itself not) and its host. */
     record Follower(String id, String address) {
@@ -49,6 +55,11 @@ final class FollowerRegistry {
     private final SyncConsole console;
     /** In access order: the follower seen least recently first. */
     private final Map<Follower, Seen> followers = new LinkedHashMap<>(16, 0.75f, true);
+    /** When the interval of {@link #linesPrinted} began ({@link System#nanoTime}). */
+    private long linesSince = System.nanoTime();
+    private int linesPrinted;
+    private long moreConnected;
+    private long moreLeft;
 
     FollowerRegistry(String share, SyncConsole console) {
         this.share = share;
@@ -68,7 +79,11 @@ final class FollowerRegistry {
             }
             seen = new Seen();
             followers.put(who, seen);
-            console.line("Follower " + who.shown() + " connected to '" + share + "'");
+            if (line(seen.connected)) {
+                console.line("Follower " + who.shown() + " connected to '" + share + "'");
+            } else {
+                moreConnected++;
+            }
         }
         if (poll && seen.polls >= MAX_POLLS && who.named()) {
             throw new RequestRejectedException(429, "too_many_polls", "follower " + who.id() + " already has " + seen.polls
@@ -97,9 +112,10 @@ final class FollowerRegistry {
             if (seen.polls > 0 || now - seen.last < GONE_AFTER.toNanos()) {
                 return false;
             }
-            left(entry.getKey());
+            left(entry.getKey(), now);
             return true;
         });
+        endInterval(now); // an interval that ended is summed now, not at the next line
     }
 
     /** How many followers are kept now. */
@@ -122,14 +138,45 @@ final class FollowerRegistry {
             Map.Entry<Follower, Seen> entry = oldest.next();
             if (entry.getValue().polls == 0) {
                 oldest.remove();
-                left(entry.getKey());
+                left(entry.getKey(), System.nanoTime());
                 return true;
             }
         }
         return false;
     }
 
-    private void left(Follower f) {
-        console.line("Follower " + f.id() + " left '" + share + "'");
+    private void left(Follower f, long now) {
+        if (line(now)) {
+            console.line("Follower " + f.id() + " left '" + share + "'");
+        } else {
+            moreLeft++;
+        }
+    }
+
+    /**
+     * Whether a line may be printed one by one at {@code now} (counting it); first prints the sum of the interval
+     * before when {@code now} is past it.
+     */
+    private boolean line(long now) {
+        endInterval(now);
+        if (linesPrinted < LINES_PER_INTERVAL) {
+            linesPrinted++;
+            return true;
+        }
+        return false;
+    }
+
+    /** When {@code now} is past the interval of the lines printed, prints its sum (if any) and begins the next. */
+    private void endInterval(long now) {
+        if (now - linesSince >= LINE_INTERVAL.toNanos()) {
+            if (moreConnected > 0 || moreLeft > 0) {
+                console.line("Followers of '" + share + "': " + moreConnected + " more connected and " + moreLeft
+                        + " left in the last minute, not printed one by one");
+            }
+            linesSince = now;
+            linesPrinted = 0;
+            moreConnected = 0;
+            moreLeft = 0;
+        }
     }
 }

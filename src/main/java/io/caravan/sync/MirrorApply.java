@@ -130,9 +130,7 @@ public final class MirrorApply {
         if (to.stat(name).map(PosixFileAttributes::isDirectory).orElse(false)) {
             versions.keep(to, name, inInbox);
             from.rename(name, to, name);
-        } else if (from.exchange(name, to, name)) {
-            versions.keep(from, name, inInbox);
-        } else {
+        } else if (!versions.swap(from, name, to, name, inInbox)) {
             versions.keep(to, name, inInbox);
             from.rename(name, to, name);
         }

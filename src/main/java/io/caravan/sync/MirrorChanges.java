@@ -119,9 +119,7 @@ final class MirrorChanges {
             }
             String inInbox = ConfinedDir.join(target.display(), toLeaf);
             if (!source.renameNoReplace(fromLeaf, target, toLeaf)) {
-                if (source.exchange(fromLeaf, target, toLeaf)) {
-                    versions.keep(source, fromLeaf, inInbox);
-                } else {
+                if (!versions.swap(source, fromLeaf, target, toLeaf, inInbox)) {
                     versions.keep(target, toLeaf, inInbox);
                     source.rename(fromLeaf, target, toLeaf);
                 }

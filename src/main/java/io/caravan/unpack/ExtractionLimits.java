@@ -117,6 +117,9 @@ public final class ExtractionLimits {
      * totals, what arrived and what to do; the extraction's own when a bound of the base policy was reached.
      */
     public ExtractLimitException explain(ExtractLimitException limit) {
+        if (limit instanceof DecoderLimitException) {
+            return limit; // the stream's header, not its content: nothing more to tell
+        }
         if (limit instanceof ExpansionLimitException) {
             long ratio = base.maxExpansion();
             long sent = Math.max(1, compressed.getAsLong());

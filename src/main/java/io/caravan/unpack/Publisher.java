@@ -174,17 +174,15 @@ public final class Publisher {
         }
     }
 
-    /** Swaps the staged entry in, in one atomic step where the file system can, and keeps the old one as a version. */
+    /**
+     * Swaps the staged entry in, in one atomic step where the file system can, and keeps the old one as a version;
+     * the old entry is at its place or a version at every moment ({@link Versions.Batch#swap}), so a publish killed
+     * midway never loses it.
+     */
     private void replace(ConfinedDir staging, String entry, ConfinedDir parent, String leaf, String relative, Policy policy,
                          Versions.Batch batch) throws IOException {
         refuseTypeChange(staging, entry, parent, leaf, policy);
-        if (staging.exchange(entry, parent, leaf)) {
-            try {
-                batch.keep(staging, entry, relative);
-            } catch (IOException | RuntimeException e) {
-                staging.exchange(entry, parent, leaf); // the old entry goes back: nothing replaced, nothing lost
-                throw e;
-            }
+        if (batch.swap(staging, entry, parent, leaf, relative)) {
             return;
         }
         batch.keep(parent, leaf, relative);

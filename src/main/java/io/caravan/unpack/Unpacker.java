@@ -261,7 +261,7 @@ public final class Unpacker {
             buffered.reset();
             ZstdFrameDecoder frames = null;
             if (resumption == null) {
-                decompressor = Codecs.autoDecompress(buffered);
+                decompressor = Codecs.autoDecompress(buffered, policy.decoderMemory());
             } else if (resumption.codec().equals("zstd")) {
                 decompressor = frames = new ZstdFrameDecoder(buffered, from == null ? 0 : from.compressed(),
                         from == null ? 0 : from.decoded());

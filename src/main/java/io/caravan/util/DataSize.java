@@ -42,9 +42,18 @@ public final class DataSize {
         return value;
     }
 
-    private static IllegalArgumentException tooLarge(String text) {
-        return new IllegalArgumentException("'" + text + "' is too large: a size is at most 8 EiB (" + Long.MAX_VALUE
+    private static TooLarge tooLarge(String text) {
+        return new TooLarge("'" + text + "' is too large: a size is at most 8 EiB (" + Long.MAX_VALUE
                 + " bytes), and each option takes less (see --help)");
+    }
+
+    /** A well-formed size beyond 8 EiB, what a {@code long} holds. */
+    public static final class TooLarge extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String message) {
+            super(message);
+        }
     }
 
     /** Human form with binary units: {@code 8.0 MiB}. */

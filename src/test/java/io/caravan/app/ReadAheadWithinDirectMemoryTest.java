@@ -3,8 +3,6 @@ package io.caravan.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.util.DirectMemoryBudget;
-import java.util.Properties;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,13 +14,7 @@ import org.junit.jupiter.api.Test;
 class ReadAheadWithinDirectMemoryTest {
 
     private static Settings settings(String readAhead) {
-        DefaultCamelContext context = new DefaultCamelContext();
-        Properties properties = new Properties();
-        if (readAhead != null) {
-            properties.setProperty("caravan.receiver.read-ahead", readAhead);
-        }
-        context.getPropertiesComponent().setInitialProperties(properties);
-        return new Settings(context);
+        return SettingsOf.one("caravan.receiver.read-ahead", readAhead);
     }
 
     @Test

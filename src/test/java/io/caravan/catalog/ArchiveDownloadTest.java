@@ -92,7 +92,7 @@ class ArchiveDownloadTest {
         for (String format : List.of("zip", "tar-zst")) {
             String name = "gone-" + format;
             Path gone = Files.createDirectories(tmp.resolve("src-" + name).resolve(name));
-            TestTrees.random(gone.resolve("a.bin"), 32 << 20, 9); // random: the archive is as large
+            TestTrees.random(gone.resolve("a.bin"), 16 << 20, 9); // random: the archive is as large, 2 s at the client's pace
             TestTrees.write(gone.resolve("z.txt"), "last");
             CatalogFixture.send(receiver, gone, name, "zstd", tmp.resolve("state-" + name), null);
             long started = System.nanoTime();

@@ -137,7 +137,9 @@ class StalledAnswerReadersTest {
 
     @Test
     void aSlowSteadyReaderGetsTheWholeAnswer() throws Exception {
-        int length = 3 << 20;
+        // 40 reads of 256 KiB, 160 ms apart: over three stall timeouts in all, under a tenth of one between reads, and
+        // more than the kernel's buffers hold, so that the receiver's own buffer waits for the client throughout
+        int length = 10 << 20;
         try (Socket socket = stalledClient(get("/files?path=docs/data.bin", "Range: bytes=0-" + (length - 1)), 4096)) {
             socket.setSoTimeout(30_000);
             InputStream in = socket.getInputStream();
@@ -146,10 +148,10 @@ class StalledAnswerReadersTest {
             byte[] body = new byte[length];
             long started = System.nanoTime();
             for (int done = 0; done < length; ) {
-                int read = in.readNBytes(body, done, Math.min(64 * 1024, length - done));
+                int read = in.readNBytes(body, done, Math.min(256 * 1024, length - done));
                 assertThat(read).as("bytes before the end").isPositive();
                 done += read;
-                Thread.sleep(300);
+                Thread.sleep(160);
             }
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(STALL.multipliedBy(3));
             byte[] expected = Arrays.copyOf(Files.readAllBytes(published), length);

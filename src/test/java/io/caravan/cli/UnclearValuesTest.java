@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.caravan.CliRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -36,6 +38,40 @@ class UnclearValuesTest {
         assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
         assertThat(result.err()).contains(option).contains("at most").doesNotContain("For input string")
                 .doesNotContain("is not an int").doesNotContain("overflow");
+    }
+
+    /**
+     * A number beyond an option's own range, too large for its type or not, is refused (exit 2) in one line that
+     * names the option and its range, not the type's limit.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "sync|--workers|99999999999|1-20",
+        "sync|--workers|21|1-20",
+        "sync|--workers|0|1-20",
+        "send|--parallel|99999999999|1-64",
+        "send|--parallel|65|1-64",
+        "send|--parallel|0|1-64",
+        "get|--parallel|99999999999|1-32",
+        "get|--parallel|33|1-32",
+        "send|--level|99999999999|zstd 1-19",
+        "send|--chunk-size|99999999999999999999|1 GiB",
+        "send|--chunk-size|2GiB|1 GiB",
+        "sync|--max-delete|-1|at least 0",
+        "unpack|--max-expansion|-1|at least 0"})
+    void aNumberOutOfItsOptionsRangeNamesTheOptionAndItsRange(String command, String option, String value, String range)
+            throws Exception {
+        CliRunner.Result result = switch (command) {
+            case "sync" -> CliRunner.run("sync", tmp.toString(), "--to", "127.0.0.1:1", option, value);
+            case "send" -> CliRunner.run("send", file.toString(), "--to", "127.0.0.1:1", option, value);
+            case "get" -> CliRunner.run("get", "127.0.0.1:1/parcels/p", tmp.resolve("out").toString(), option, value);
+            default -> CliRunner.run("unpack", tmp.resolve("parts/p").toString(), tmp.resolve("out").toString(), option, value);
+        };
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
+        String first = result.err().lines().findFirst().orElse("");
+        assertThat(first).as(result.err()).contains(option).contains(range).contains(value)
+                .doesNotContain(String.valueOf(Integer.MAX_VALUE)).doesNotContain(String.valueOf(Long.MAX_VALUE));
+        assertThat(result.err().lines().count()).as(result.err()).isLessThanOrEqualTo(2);
     }
 
     @Test
@@ -96,5 +132,63 @@ class UnclearValuesTest {
                 "--root", tmp.resolve("inbox").toString(), "--share", "s=" + b);
         assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
         assertThat(result.err()).contains("--share").contains("'s'").contains("caravan.shares.s");
+    }
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "run"})
+    void anInboxInThePropertiesFileThatIsAFileIsRefusedAtStart(String command) throws Exception {
+        Path file = Files.writeString(tmp.resolve("inbox.bin"), "a");
+        CliRunner.Result result = startWithInbox(command, file.toString());
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
+        assertThat(result.err().lines().findFirst().orElse("")).contains("caravan.receiver.inbox").contains(file.toString())
+                .contains("not a folder").contains(tmp.resolve("caravan.properties").toString());
+        assertThat(result.err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "run"})
+    void anInboxInThePropertiesFileBelowAFileIsRefusedAtStart(String command) throws Exception {
+        Path file = Files.writeString(tmp.resolve("inbox.bin"), "a");
+        CliRunner.Result result = startWithInbox(command, file.resolve("inbox").toString());
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
+        assertThat(result.err().lines().findFirst().orElse("")).contains("caravan.receiver.inbox")
+                .contains(file.resolve("inbox").toString()).contains("not a folder");
+        assertThat(result.err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    /** A place no one may write, root included: a folder sysfs does not let anyone create. */
+    @Test
+    void anInboxInThePropertiesFileThatCannotBeWrittenIsRefusedAtStart() throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/sys/kernel")), "sysfs");
+        String inbox = "/sys/kernel/caravan-inbox";
+        CliRunner.Result result = startWithInbox("serve", inbox);
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
+        assertThat(result.err().lines().findFirst().orElse("")).contains("caravan.receiver.inbox").contains(inbox)
+                .contains("cannot be written");
+        assertThat(result.err()).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(Path.of(inbox)).doesNotExist();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "run"})
+    void aShareNamedTwiceInThePropertiesFileIsAUsageError(String command) throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("A"));
+        Path b = Files.createDirectories(tmp.resolve("B"));
+        Path config = Files.writeString(tmp.resolve("caravan.properties"),
+                "caravan.shares.s = " + a + "\ncaravan.receiver.inbox = " + tmp.resolve("inbox") + "\ncaravan.shares.s = " + b + "\n");
+        String port = String.valueOf(io.caravan.receiver.ReceiverFixture.freePort());
+        CliRunner.Result result = command.equals("serve")
+                ? CliRunner.run("serve", "--config", config.toString(), "--port", port)
+                : CliRunner.run("run", "--role", "receiver", "--config", config.toString(), "-Dcaravan.receiver.port=" + port);
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(CaravanCli.USAGE);
+        assertThat(result.err().lines().findFirst().orElse("")).contains(config.toString()).contains("caravan.shares.s")
+                .contains("lines 1 and 3");
+    }
+
+    private CliRunner.Result startWithInbox(String command, String inbox) throws Exception {
+        Path config = Files.writeString(tmp.resolve("caravan.properties"), "caravan.receiver.inbox = " + inbox + "\n");
+        String port = String.valueOf(io.caravan.receiver.ReceiverFixture.freePort());
+        return command.equals("serve")
+                ? CliRunner.run("serve", "--config", config.toString(), "--port", port)
+                : CliRunner.run("run", "--role", "receiver", "--config", config.toString(), "-Dcaravan.receiver.port=" + port);
     }
 }

@@ -61,6 +61,13 @@ class ClusteredReceiversIT {
         return args.toArray(String[]::new);
     }
 
+    /** Node a on port {@code a} and node b on {@code b}, started together, once both answer HTTP. */
+    private CaravanProcess[] bothNodes(int a, int b, String... extra) throws java.io.IOException {
+        CaravanProcess nodeA = processes.start(dir, "node-a", node(a, extra));
+        CaravanProcess nodeB = processes.start(dir, "node-b", node(b, extra));
+        return new CaravanProcess[] {nodeA.awaitHttpReady(a), nodeB.awaitHttpReady(b)};
+    }
+
     private static double chunksReceived(int port) {
         try {
             return E2e.metric(port, "caravan_chunks_received_total");
@@ -73,8 +80,7 @@ class ClusteredReceiversIT {
     void oneSendsChunksLandOnBothNodesAndAKilledNodeIsSurvived() throws Exception {
         int a = E2e.freePort();
         int b = E2e.freePort();
-        CaravanProcess nodeA = processes.start(dir, "node-a", node(a)).awaitHttpReady(a);
-        processes.start(dir, "node-b", node(b)).awaitHttpReady(b);
+        CaravanProcess nodeA = bothNodes(a, b)[0];
         Path file = Files.createDirectories(dir.resolve("src")).resolve("big.bin");
         TestTrees.random(file, 48 * MIB, 16);
         TreeSnapshot source = TreeSnapshot.of(file);
@@ -100,8 +106,7 @@ class ClusteredReceiversIT {
             url = db.getJdbcUrl("postgres", "postgres");
             int a = E2e.freePort();
             int b = E2e.freePort();
-            processes.start(dir, "node-a", node(a)).awaitHttpReady(a);
-            processes.start(dir, "node-b", node(b)).awaitHttpReady(b);
+            bothNodes(a, b);
             Path file = Files.createDirectories(dir.resolve("src")).resolve("during-restart.bin");
             TestTrees.random(file, 32 * MIB, 17);
             TreeSnapshot source = TreeSnapshot.of(file);
@@ -133,8 +138,7 @@ class ClusteredReceiversIT {
     void finishesSentToBothNodesAtOncePublishOnceWithOneAnswer() throws Exception {
         int a = E2e.freePort();
         int b = E2e.freePort();
-        processes.start(dir, "node-a", node(a)).awaitHttpReady(a);
-        processes.start(dir, "node-b", node(b)).awaitHttpReady(b);
+        bothNodes(a, b);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         ExecutorService finishing = Executors.newFixedThreadPool(2);
         try {
@@ -190,8 +194,7 @@ class ClusteredReceiversIT {
         TreeSnapshot source = TreeSnapshot.of(photos);
         int a = E2e.freePort();
         int b = E2e.freePort();
-        processes.start(dir, "node-a", node(a)).awaitHttpReady(a);
-        processes.start(dir, "node-b", node(b)).awaitHttpReady(b);
+        bothNodes(a, b);
 
         long first = E2e.chunkBytesOfSend(processes, dir, photos, "first", a);
         long second = E2e.chunkBytesOfSend(processes, dir, photos, "second", b);
@@ -225,10 +228,9 @@ class ClusteredReceiversIT {
     void theCleanupFiresOnOneNodePerFiring() throws Exception {
         int a = E2e.freePort();
         int b = E2e.freePort();
-        CaravanProcess nodeA = processes.start(dir, "node-a", node(a, "-Dcaravan.receiver.cleanup-cron=* * * * * ?"))
-                .awaitHttpReady(a);
-        CaravanProcess nodeB = processes.start(dir, "node-b", node(b, "-Dcaravan.receiver.cleanup-cron=* * * * * ?"))
-                .awaitHttpReady(b);
+        CaravanProcess[] nodes = bothNodes(a, b, "-Dcaravan.receiver.cleanup-cron=* * * * * ?");
+        CaravanProcess nodeA = nodes[0];
+        CaravanProcess nodeB = nodes[1];
         await("cleanup runs after both nodes started").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> cleanups(nodeB.log()).size() + cleanups(nodeA.log()).size() >= 12);
         Map<String, Integer> perSecond = new HashMap<>();

@@ -106,12 +106,18 @@ class ReceiverConnectionTimeoutsTest {
                 .get("session_id").asText();
         int size = 8 * 1024;
         try (Socket socket = socket()) {
-            // 384 bytes every 250 ms: 1.5 KiB/s for about 5 s, more than two stall timeouts
+            // 384 bytes every 250 ms by the clock (a late write is caught up at once, so a loaded machine does not
+            // slow the pace): 1.5 KiB/s for about 5 s, more than two stall timeouts
             write(socket, "PUT /upload/" + sid + "/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + size + "\r\n\r\n");
-            for (int sent = 0; sent < size; sent += 384) {
+            long started = System.nanoTime();
+            for (int sent = 0, piece = 0; sent < size; sent += 384, piece++) {
+                long due = started + piece * 250_000_000L;
+                long early = due - System.nanoTime();
+                if (early > 0) {
+                    Thread.sleep(early / 1_000_000, (int) (early % 1_000_000));
+                }
                 socket.getOutputStream().write(new byte[Math.min(384, size - sent)]);
                 socket.getOutputStream().flush();
-                Thread.sleep(250);
             }
             assertThat(RawAnswer.read(socket.getInputStream()).statusLine()).startsWith("HTTP/1.1 201");
         }
@@ -159,11 +165,12 @@ class ReceiverConnectionTimeoutsTest {
         JsonNode share = ReceiverCalls.ok(receiver.get("/shares/site/listing"), 200);
         long sequence = share.get("sequence").asLong();
         try (Socket socket = socket()) {
-            write(socket, "GET /shares/site/events?since=" + sequence + "&timeout=5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            // held 4 s: longer than the 2 s stall timeout and than the 3 s idle timeout
+            write(socket, "GET /shares/site/events?since=" + sequence + "&timeout=4 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             long t0 = System.nanoTime();
             RawAnswer answer = RawAnswer.read(socket.getInputStream());
             assertThat(answer.statusLine()).startsWith("HTTP/1.1 200");
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofSeconds(4));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofSeconds(3));
         }
     }
 

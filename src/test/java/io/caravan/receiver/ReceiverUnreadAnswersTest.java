@@ -92,17 +92,26 @@ class ReceiverUnreadAnswersTest {
                 sockets.add(socket);
                 writeOnItsOwn(socket, request.repeat(pipelined));
             }
-            long end = System.nanoTime() + Duration.ofSeconds(4).toNanos();
-            while (System.nanoTime() < end) {
+            // /health is probed every 200 ms for at least 2 s and until the receiver has settled: a look at /metrics a
+            // second found no exchange but the probes since the last look and that look itself
+            long least = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            long nextLook = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            int looks = 0;
+            long settled = -1;
+            for (long last = -1, probed = 0; ; ) {
                 probes.add(probeHealth());
                 Thread.sleep(200);
-            }
-            int looks = 1;
-            long settled = answered();
-            for (long last = -1; settled - last > 1; looks++) { // each look at /metrics is an exchange
-                last = settled;
-                Thread.sleep(1000);
-                settled = answered();
+                if (System.nanoTime() >= nextLook) {
+                    settled = answered();
+                    looks++;
+                    long more = settled - last - (probes.size() - probed) - 1; // less the probes since and this look
+                    if (last >= 0 && more <= 0 && System.nanoTime() >= least) {
+                        break;
+                    }
+                    last = settled;
+                    probed = probes.size();
+                    nextLook = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                }
             }
             long answers = settled - before - probes.size() - looks; // less the probes and the looks at /metrics
             assertThat(probes).as("/health from a fresh connection (ms) while %d connections pipeline %d '%s' requests"

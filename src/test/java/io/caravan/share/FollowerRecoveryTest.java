@@ -56,8 +56,8 @@ class FollowerRecoveryTest {
         TestTrees.write(site.resolve("a.txt"), "a");
         server = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.shares.site", site.toString(),
                 "caravan.share.settle", "150ms"));
-        List<Followers.Running> three = List.of(followers.start(url(), tmp.resolve("f1")), followers.start(url(), tmp.resolve("f2")),
-                followers.start(url(), tmp.resolve("f3")));
+        // polls that wait 2 s: the server's stop waits for the polls parked in it, and need not wait 25 s for them
+        List<Followers.Running> three = List.of(follower("f1"), follower("f2"), follower("f3"));
         converge(site, three);
         server.context().stop();
         TestTrees.write(site.resolve("while-down.txt"), "changed while the server was down");
@@ -102,6 +102,10 @@ class FollowerRecoveryTest {
                 .untilAsserted(() -> assertThat(one.target().resolve("a.txt")).hasContent("a, changed on the server"));
         // the pass of that change looked at a.txt alone: b.txt waits for the next whole compare (a quiet poll)
         assertThat(one.target().resolve("b.txt")).doesNotExist();
+    }
+
+    private Followers.Running follower(String name) throws java.io.IOException {
+        return followers.start(url(), tmp.resolve(name), io.caravan.sync.SyncMode.INCREMENTAL, Duration.ofSeconds(2));
     }
 
     private String url() {

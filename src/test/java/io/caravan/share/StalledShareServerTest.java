@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StalledShareServerTest {
 
-    static final Duration STALL = Duration.ofSeconds(3);
+    static final Duration STALL = Duration.ofSeconds(2);
     /** Longer than any of these answers may take; the code before the stall timeout covered the body waited forever. */
     static final Duration BOUND = Duration.ofSeconds(12);
 
@@ -46,8 +46,8 @@ class StalledShareServerTest {
         server.setExecutor(threads);
         server.createContext("/shares/silent/listing", x -> stall(x, "{\"share\":\"silent\",\"sequence\":1,\"entries\":[", 0));
         server.createContext("/shares/silent/events", x -> stall(x, "{\"share\":\"silent\",\"latest\":2,\"events\":[", 0));
-        server.createContext("/shares/drip/listing", x -> stall(x, "{\"share\":\"drip\",\"sequence\":1,\"entries\":[", 2000));
-        server.createContext("/shares/drip/events", x -> stall(x, "{\"share\":\"drip\",\"latest\":2,\"events\":[", 2000));
+        server.createContext("/shares/drip/listing", x -> stall(x, "{\"share\":\"drip\",\"sequence\":1,\"entries\":[", 1000));
+        server.createContext("/shares/drip/events", x -> stall(x, "{\"share\":\"drip\",\"latest\":2,\"events\":[", 1000));
         server.createContext("/shares/held/listing", x -> answer(x, "{\"share\":\"held\",\"sequence\":1,\"entries\":[]}"));
         server.createContext("/shares/held/events", this::hold);
         server.start();

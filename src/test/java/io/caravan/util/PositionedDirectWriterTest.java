@@ -44,10 +44,18 @@ class PositionedDirectWriterTest {
             byte[] after = Files.readAllBytes(file);
             assertThat(after).hasSize(before.length);
             assertThat(Arrays.copyOfRange(after, (int) position, (int) position + length)).isEqualTo(bytes);
-            assertThat(Arrays.copyOfRange(after, 0, (int) position)).containsOnly((byte) 7);
-            assertThat(Arrays.copyOfRange(after, (int) position + length, after.length)).containsOnly((byte) 7);
+            assertThat(Arrays.copyOfRange(after, 0, (int) position)).as("the bytes before").isEqualTo(sevens((int) position));
+            assertThat(Arrays.copyOfRange(after, (int) position + length, after.length)).as("the bytes after")
+                    .isEqualTo(sevens(after.length - (int) position - length));
             Files.write(file, before);
         }
+    }
+
+    /** {@code length} bytes of 7, what the file held before: compared whole, not byte by byte as a set. */
+    private static byte[] sevens(int length) {
+        byte[] sevens = new byte[length];
+        Arrays.fill(sevens, (byte) 7);
+        return sevens;
     }
 
     @Test
