@@ -264,7 +264,7 @@ public final class Unpacker {
                 decompressor = Codecs.autoDecompress(buffered, policy.decoderMemory());
             } else if (resumption.codec().equals("zstd")) {
                 decompressor = frames = new ZstdFrameDecoder(buffered, from == null ? 0 : from.compressed(),
-                        from == null ? 0 : from.decoded());
+                        from == null ? 0 : from.decoded(), policy.decoderMemory());
             } else {
                 decompressor = buffered;
             }

@@ -1,6 +1,7 @@
 package io.caravan.unpack;
 
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import io.caravan.pack.DecoderMemory;
+import io.caravan.pack.ZstdCodec;
 import io.caravan.util.BulkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +16,7 @@ import java.util.Deque;
  * that frame's compressed offset, with nothing of the stream before it. Each frame's checksum, when it
  * has one, is checked by its decoder. The starts of the last {@link #REMEMBERED} frames are kept (a
  * reader running behind the decoder, through a prefetch stage, still finds them); the rest are dropped.
+ * A frame asking for a window above the decoder memory it is given is refused ({@link DecoderLimitException}).
  * Safe for one thread decoding and another asking {@link #frameStartingAt}.
  */
 public final class ZstdFrameDecoder extends BulkInputStream {
@@ -28,23 +30,26 @@ public final class ZstdFrameDecoder extends BulkInputStream {
 
     private final ZstdFrames frames;
     private final long compressedBase;
+    private final DecoderMemory memory;
     private final Deque<FrameStart> starts = new ArrayDeque<>();
-    private ZstdInputStreamNoFinalizer frame;
+    private InputStream frame;
     private long decoded;
     private boolean ended;
 
-    /** Decodes {@code in} from its first byte. */
+    /** Decodes {@code in} from its first byte, each frame within half the heap. */
     public ZstdFrameDecoder(InputStream in) {
-        this(in, 0, 0);
+        this(in, 0, 0, DecoderMemory.ONE_OF_HEAP);
     }
 
     /**
      * Decodes {@code in}, which begins at a frame start {@code compressedBase} bytes into a longer
      * stream whose decoded output there was {@code decodedBase} bytes long: offsets are the longer stream's.
+     * Each frame is decoded within {@code memory}.
      */
-    public ZstdFrameDecoder(InputStream in, long compressedBase, long decodedBase) {
+    public ZstdFrameDecoder(InputStream in, long compressedBase, long decodedBase, DecoderMemory memory) {
         this.frames = new ZstdFrames(in);
         this.compressedBase = compressedBase;
+        this.memory = memory;
         this.decoded = decodedBase;
     }
 
@@ -82,8 +87,7 @@ public final class ZstdFrameDecoder extends BulkInputStream {
             }
             starts.addLast(new FrameStart(compressedBase + frames.frameStart(), decoded));
         }
-        frame = new ZstdInputStreamNoFinalizer(frames.frame());
-        frame.setContinuous(false); // a frame cut short is an error, not the end
+        frame = ZstdCodec.decoder(frames.frame(), frames.frameWindow(), memory); // a frame cut short is an error, not the end
         return true;
     }
 

@@ -78,6 +78,11 @@ public final class ZstdFrames {
         return frameStart;
     }
 
+    /** The window the current frame's header declares (its content size for a single segment frame); -1 before the first. */
+    public long frameWindow() {
+        return frame == null ? -1 : frame.window;
+    }
+
     /** Compressed bytes read so far. */
     public long position() {
         return position;
@@ -94,7 +99,7 @@ public final class ZstdFrames {
         return frame;
     }
 
-    /** Reads and checks the frame header after the magic number; answers its bytes' count (magic included) and the block limit. */
+    /** Reads and checks the frame header after the magic number; answers its bytes' count (magic included), the block limit, the checksum's bytes and the window (-1: none given). */
     private long[] readFrameHeader(long start) throws IOException {
         readFully(header, 4, 1, start);
         int descriptor = header[4] & 0xff;
@@ -140,7 +145,7 @@ public final class ZstdFrames {
         if (window > MAX_WINDOW) {
             throw damaged("the frame at byte " + start + " asks for a window of " + window + " bytes");
         }
-        return new long[] {length, Math.min(MAX_BLOCK, Math.max(window, 0)), checksum ? 4 : 0};
+        return new long[] {length, Math.min(MAX_BLOCK, Math.max(window, 0)), checksum ? 4 : 0, window};
     }
 
     /** One frame's bytes, its headers parsed as they pass. */
@@ -152,6 +157,7 @@ public final class ZstdFrames {
         private long payload;
         private final long blockLimit;
         private final long checksumBytes;
+        private final long window;
         private boolean lastBlockRead;
         private boolean done;
 
@@ -159,6 +165,7 @@ public final class ZstdFrames {
             this.headerEnd = (int) frameHeader[0];
             this.blockLimit = frameHeader[1];
             this.checksumBytes = frameHeader[2];
+            this.window = frameHeader[3];
         }
 
         @Override

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import io.caravan.Shell;
+import io.caravan.WideWindowStreams;
+import io.caravan.pack.DecoderMemory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -57,7 +59,7 @@ class ZstdFrameDecoderTest {
         byte[] first = frame(a, 3, true);
         byte[] stream = concat(first, frame(b, 6, true));
         try (ZstdFrameDecoder resumed = new ZstdFrameDecoder(
-                new ByteArrayInputStream(Arrays.copyOfRange(stream, first.length, stream.length)), first.length, a.length)) {
+                new ByteArrayInputStream(Arrays.copyOfRange(stream, first.length, stream.length)), first.length, a.length, DecoderMemory.ONE_OF_HEAP)) {
             assertThat(resumed.readAllBytes()).isEqualTo(b);
             assertThat(resumed.decoded()).isEqualTo(a.length + b.length);
         }
@@ -83,6 +85,17 @@ class ZstdFrameDecoderTest {
         assertThat(starts(all)).containsExactly(new ZstdFrameDecoder.FrameStart(0, 0),
                 new ZstdFrameDecoder.FrameStart(aSize, a.length),
                 new ZstdFrameDecoder.FrameStart(aSize + bSize, a.length + b.length));
+    }
+
+    @Test
+    void aFrameAskingForAWindowAboveItsMemoryIsRefusedNamingIt() throws IOException {
+        byte[] first = frame(text(100_000, 11), 3, true);
+        byte[] wide = WideWindowStreams.zstd(text(100_000, 12), 27); // a 128 MiB window
+        DecoderMemory floor = new DecoderMemory(DecoderMemory.FLOOR, "caravan.receiver.decoder-memory");
+        try (ZstdFrameDecoder decoder = new ZstdFrameDecoder(new ByteArrayInputStream(concat(first, wide)), 0, 0, floor)) {
+            assertThatThrownBy(decoder::readAllBytes).isInstanceOf(DecoderLimitException.class)
+                    .hasMessageContaining("zstd").hasMessageContaining("9 MiB").hasMessageContaining("caravan.receiver.decoder-memory");
+        }
     }
 
     @Test
