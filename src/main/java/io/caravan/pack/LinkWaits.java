@@ -6,7 +6,7 @@ package io.caravan.pack;
  * time the link waited for packed chunks. Between compressor and link lie buffers (the hand-off
  * queue, queued chunks), so these waits show a slow link long before the compressor's own writes
  * stall. Marked by the shipping thread, read by the compressor; a wait still going on counts up to
- * the moment it is read. Time a receiver spent on a chunk after its bytes arrived
+ * the moment it is read (once an upload has ended). Time a receiver spent on a chunk after its bytes arrived
  * ({@link #answeredAfterWork}) is not the link's: a chunk waiting for a slot over it is not counted as
  * waiting for the link.
  */
@@ -43,6 +43,10 @@ public final class LinkWaits {
     private long receiverWork;
     /** The receiver's work on the chunk of the last answer that gave it. */
     private long expectedWork;
+    /** Whether any upload has ended: before, how much of a wait is the receiver's work is not known. */
+    private boolean answered;
+    /** When an answer came during the current wait for the link (0: none yet): what follows it until the wait ends is local. */
+    private long answeredAt;
     /** What the current wait for the link has counted so far. */
     private long counted;
     private long link;
@@ -75,6 +79,7 @@ public final class LinkWaits {
         waitStarted = now;
         counted = 0;
         receiverWork = 0;
+        answeredAt = 0;
         noted = true;
     }
 
@@ -84,14 +89,24 @@ public final class LinkWaits {
      * for the receiver, not the link: the part of the current wait for the link that overlaps that
      * work is not counted. Called by the upload before it frees its slot, so the wait it ends is still
      * the current one. The next waits for the link hold back as much until their own answer tells.
+     * What follows the answer until the wait ends (the uploader handing its slot over, threads waiting
+     * for a core) is not the link's either. {@code nanos} is 0 when the answer gives no work.
      */
     public synchronized void answeredAfterWork(long nanos) {
-        if (!measuring || nanos <= 0) {
+        if (!measuring) {
+            return;
+        }
+        long now = System.nanoTime();
+        answered = true;
+        if (state == Wait.LINK) {
+            answeredAt = now;
+        }
+        if (nanos <= 0) {
             return;
         }
         expectedWork = nanos;
         if (state == Wait.LINK) {
-            receiverWork = Math.max(receiverWork, Math.min(nanos, System.nanoTime() - waitStarted));
+            receiverWork = Math.max(receiverWork, Math.min(nanos, now - waitStarted));
         }
     }
 
@@ -105,14 +120,15 @@ public final class LinkWaits {
     }
 
     /**
-     * Counts the current wait up to {@code now}. A wait for the link that goes on counts only past
-     * the receiver's work of the last answer (what the receiver may still be doing); one that ends,
-     * only past the work its own answer gave.
+     * Counts the current wait up to {@code now}, or up to the answer that came during it. A wait for the
+     * link that goes on counts only past the receiver's work of the last answer (what the receiver may
+     * still be doing), and not before the first answer (the first uploads' share of the receiver's work
+     * is not known yet); one that ends, only past the work its own answer gave.
      */
     private void settle(long now, boolean ending) {
-        if (state == Wait.LINK) {
+        if (state == Wait.LINK && (ending || answered)) {
             long held = ending ? receiverWork : Math.max(receiverWork, expectedWork);
-            long due = Math.max(0, now - waitStarted - held);
+            long due = Math.max(0, (answeredAt > 0 ? answeredAt : now) - waitStarted - held);
             if (due > counted) {
                 link += due - counted;
                 counted = due;
