@@ -281,13 +281,16 @@ final class ArchiveAssembler implements SessionListener {
     }
 
     /**
-     * Lets a failed finish be retried with more chunks: the stream is open-ended again. A refusal
+     * Lets a failed finish be retried with more chunks: the stream is open-ended again (but for a finish that
+     * dropped covered chunks, retried with them for the same count). A refusal
      * stays (extracting the same chunks again would refuse the same entry) until a chunk it read is
      * replaced; after a storage failure the next chunk stored or finish starts it again, not this.
      */
     void reopen() {
         synchronized (state) {
-            state.totalChunks = null;
+            if (!state.result.droppedCovered()) {
+                state.totalChunks = null;
+            } // else the chunks it dropped come again for the same manifest: the run ends at its count, past which it read
             if (state.result.refused() || state.result.passing()) {
                 return;
             }

@@ -92,10 +92,20 @@ final class ExtractionRun implements Runnable {
 
     /**
      * Drops the session's covered chunks (a run from chunk 0 needs their bytes, which were never kept): the
-     * sender sends them again, as its status or the finish's answer tells it.
+     * sender sends them again, as its status or the finish's answer tells it. While a finish waits for the run
+     * (it holds the session, so no chunk can come), the run ends at once with the finish's 409 {@code incomplete}
+     * naming them, instead of waiting for them.
      */
     private void uncover() throws IOException {
         List<Integer> dropped = setup.store().uncover(setup.session());
+        boolean finishing;
+        synchronized (state) {
+            finishing = state.totalChunks != null;
+        }
+        if (!dropped.isEmpty() && finishing) {
+            // a finish waits for this run, and holds the session: nobody can send them while it waits
+            throw ChunkCompleteness.dropped(setup.session().meta().id(), dropped);
+        }
         if (!dropped.isEmpty()) {
             LOG.warn("session {}: its extraction starts again from chunk 0, and the chunks {} it had extracted from"
                     + " their request bodies are gone: they are listed no more, and the sender sends them again",

@@ -18,6 +18,7 @@ import io.caravan.receiver.ReceiverCalls.Parcel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -85,6 +86,36 @@ class ReceiverWritesOnceTest {
             }
         } finally {
             uploads.shutdownNow();
+        }
+    }
+
+    /**
+     * A chunk past the manifest's count (left from a longer version of the source, or sent by anyone) after chunks
+     * extracted from their bodies: the finish reads the stream again from chunk 0, which the covered chunks are not
+     * kept for. It answers 409 {@code incomplete} naming them, at once, instead of waiting for them while it holds
+     * the session (and one of the receiver's request threads); sent again, they finish the session.
+     */
+    @Test
+    void aChunkPastTheManifestAfterCoveredChunksIsAnsweredIncompleteAtOnceNotAWaitWithoutEnd() throws Exception {
+        Parcel parcel = parcel();
+        try (ReceiverFixture receiver = new ReceiverFixture(tmp.resolve("inbox"))) {
+            String sid = startArchive(receiver, "longer", Map.of("chunk_size", CHUNK));
+            sendInOrder(receiver, sid, parcel);
+            List<String> covered = lines(ReceiverCalls.sessionDir(receiver, sid).resolve("chunks.log"));
+            assertThat(covered).as("chunks extracted from their bodies").isNotEmpty();
+            ok(put(receiver, sid, parcel.count(), new byte[100]), 201); // past the end of this version
+
+            long started = System.nanoTime();
+            JsonNode refused = error(finish(receiver, sid, parcel), 409, "incomplete");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+            assertThat(refused.get("message").asText()).contains("missing");
+
+            for (int i = 0; i < parcel.count(); i++) {
+                if (ReceiverCalls.chunks(ok(ReceiverCalls.status(receiver, sid), 200)).get(i) == null) {
+                    ok(put(receiver, sid, i, parcel.part(i)), 201);
+                }
+            }
+            assertPublished(receiver, finish(receiver, sid, parcel), parcel, "longer");
         }
     }
 
