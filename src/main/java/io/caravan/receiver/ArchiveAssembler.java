@@ -71,10 +71,10 @@ final class ArchiveAssembler implements SessionListener {
     static final long DIRECT_WAIT_MILLIS = 3_000;
 
     ArchiveAssembler(Session session, SessionStore store, SessionStagingFolder staging, Path inbox, UnpackOptions options,
-                     ExtractHooks contentHooks, ExtractionPool pool, long fullChunk) {
+                     ExtractHooks contentHooks, ExtractionPool pool) {
         this.setup = new ExtractionSetup(session, store, staging, inbox, options, contentHooks, pool);
         this.session = session;
-        this.state = new ExtractionState(fullChunk);
+        this.state = new ExtractionState();
     }
 
     /** The session's staging folder, which holds what was extracted once {@link #finish} returned. */

@@ -34,8 +34,7 @@ final class Assemblers {
     /** Starts extracting {@code session} into its staging folder; it then reads each chunk as it is stored. */
     ArchiveAssembler open(Session session) throws IOException {
         ArchiveAssembler assembler = new ArchiveAssembler(session, store, staging.session(session.meta().id()), config.inbox(),
-                new UnpackOptions(true, config.onConflict(session.meta()), config.policy()), content, pool,
-                Sessions.fullChunk(session.meta(), config));
+                new UnpackOptions(true, config.onConflict(session.meta()), config.policy()), content, pool);
         session.addListener(assembler);
         bySession.put(session.meta().id(), assembler);
         assembler.startOrResume();

@@ -49,36 +49,26 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
         this.gen = gen;
     }
 
-    /** How many chunks not received yet a checkpoint may lie past: more than a sender has in flight. */
-    private static final int ABSENT_AT_MOST = 64;
-
     /**
      * Starts the stream {@code compressed} bytes in, where a checkpoint lies, instead of at chunk 0; false
-     * (nothing changed) when it lies where the bytes were never kept: inside a covered chunk before its tail.
-     * A chunk not received yet counts as a whole one ({@link ExtractionState#fullChunk}); when the checkpoint
-     * lies in one, the stream starts there once it arrives (the sender sends it again: the session does not
-     * list it), stored, never handed from its body.
+     * (nothing changed) when a byte before it lies where the session keeps nothing it can vouch for: in a chunk
+     * it does not list (a crash between the checkpoint and the line that lists the chunk, or the lines of the
+     * chunks before it: what the sender sends again there may differ from what the extraction read, and
+     * skipping it would publish what was read before under the new chunks' hashes), or inside a covered chunk
+     * before its tail. A checkpoint at the very start of a chunk not received yet needs nothing of it.
      */
     boolean startAt(long compressed) {
         long start = 0;
-        int absent = 0;
         for (int i = 0; ; i++) {
             StoredChunk chunk = setup.session().chunk(i);
-            long size = chunk != null ? chunk.size() : state.fullChunk;
-            if (chunk == null && (++absent > ABSENT_AT_MOST || size <= 0)) {
-                return false;
+            if (chunk == null) {
+                return compressed == start && startIn(i, start, 0);
             }
-            if (compressed < start + size) {
-                if (chunk == null) {
-                    synchronized (state) {
-                        state.resumesInside = compressed > start ? i : -1;
-                    }
-                    return startIn(i, start, compressed - start);
-                }
+            if (compressed < start + chunk.size()) {
                 boolean kept = !chunk.covered() || chunk.hasTail() && compressed >= start + chunk.coveredTo();
                 return kept && startIn(i, start, compressed - start);
             }
-            start += size;
+            start += chunk.size();
         }
     }
 
@@ -142,9 +132,6 @@ final class ChunkFeed extends BulkInputStream implements WaitingSource {
                 if (chunk != null) {
                     state.reading(index);
                     state.starvedSince = 0;
-                    if (state.resumesInside == index) {
-                        state.resumesInside = -1;
-                    }
                     break;
                 }
                 DirectChunk handed = state.direct.get(index);

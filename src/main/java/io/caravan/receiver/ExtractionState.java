@@ -55,10 +55,6 @@ final class ExtractionState {
      * at first); -1: none. Only grows: a checkpoint is written only past it ({@link #write}).
      */
     long checkpointed = -1;
-    /** The size of the session's chunks but its last: where a chunk not received lies in the stream. */
-    final long fullChunk;
-    /** The chunk a resumed feed waits for in order to skip into it: it is stored, never handed from its body. */
-    int resumesInside = -1;
     /** Whether every stage of the current run's extraction waits for input; null until the run says how to ask. */
     private java.util.function.BooleanSupplier stagesIdle;
     /** Whether the current generation's run records checkpoints: null until it says. */
@@ -72,10 +68,6 @@ final class ExtractionState {
     private boolean stagingTaken;
     final ExtractionResult result = new ExtractionResult();
 
-    ExtractionState(long fullChunk) {
-        this.fullChunk = fullChunk;
-    }
-
     synchronized boolean wantsBody(int index) {
         return !closed && parkedAt == null && index >= nextIndex && index < nextIndex + READ_AHEAD;
     }
@@ -87,7 +79,6 @@ final class ExtractionState {
         checkpointing = null;
         starvedSince = 0;
         stagesIdle = null;
-        resumesInside = -1;
         return ++generation;
     }
 
@@ -143,7 +134,7 @@ final class ExtractionState {
      */
     boolean acceptsDirect(int index, io.caravan.session.Session session) {
         if (closed || parkedAt != null || Boolean.FALSE.equals(checkpointing) || run == null || run.done()
-                || totalChunks != null || direct.containsKey(index) || index == resumesInside) {
+                || totalChunks != null || direct.containsKey(index)) {
             return false;
         }
         int next = Math.max(0, nextIndex - 1);
