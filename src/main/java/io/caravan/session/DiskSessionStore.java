@@ -246,7 +246,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         activity.chunkArriving();
         SessionFolder folder = enter(session);
         try {
-            return writeEntered(session, index, body, expectedSha256, length);
+            return writeEntered(session, folder, index, body, expectedSha256, length);
         } finally {
             folder.leave();
         }
@@ -265,11 +265,19 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         return folder;
     }
 
-    private ChunkWrite writeEntered(Session session, int index, ChunkBody body, String expectedSha256, long length)
+    private ChunkWrite writeEntered(Session session, SessionFolder folder, int index, ChunkBody body, String expectedSha256, long length)
             throws IOException {
         StoredChunk existing = session.chunk(index);
+        boolean replacesCovered = false;
         if (existing != null && existing.covered()) {
-            return coveredAgain(session, existing, body, expectedSha256);
+            ChunkWrite identical = coveredAgain(session, existing, body, expectedSha256);
+            if (identical != null) {
+                return identical;
+            }
+            // other content for a chunk the extraction read from its body: it starts again from chunk 0, which needs
+            // the bytes of every covered chunk, never kept: they are dropped (the sender sends them again)
+            dropCovered(session, folder);
+            replacesCovered = true;
         }
         PositionedWrites positions = session.positions();
         // a position only inside the bytes a session may hold: a far index never makes a huge sparse file
@@ -278,6 +286,9 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                 && positions.claim(index, session.chunk(index) != null)
                 ? writeAtPosition(session, positions, index, body, expectedSha256)
                 : writeOwnFile(session, index, body, expectedSha256);
+        if (replacesCovered && result.outcome() == ChunkWrite.Outcome.CREATED) {
+            result = new ChunkWrite(result.chunk(), ChunkWrite.Outcome.REPLACED);
+        }
         if (result.outcome() != ChunkWrite.Outcome.IDENTICAL) {
             for (SessionListener listener : session.listeners()) {
                 listener.chunkStored(session, index, result.outcome() == ChunkWrite.Outcome.REPLACED);
@@ -286,16 +297,13 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         return result;
     }
 
-    /** A covered chunk sent again: identical with its hash (nothing written), else refused (its bytes are extracted). */
+    /** A covered chunk sent again: identical with its hash (nothing written); null with other content. */
     private static ChunkWrite coveredAgain(Session session, StoredChunk covered, ChunkBody body, String expectedSha256) {
         String sha = body.sha256();
         if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
             throw new ChunkDigestMismatchException(session.meta().id(), covered.index(), expectedSha256, sha);
         }
-        if (sha.equals(covered.sha256())) {
-            return new ChunkWrite(covered, ChunkWrite.Outcome.IDENTICAL);
-        }
-        throw coveredConflict(session, covered);
+        return sha.equals(covered.sha256()) ? new ChunkWrite(covered, ChunkWrite.Outcome.IDENTICAL) : null;
     }
 
     private static RequestRejectedException coveredConflict(Session session, StoredChunk covered) {
@@ -396,22 +404,27 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     public List<Integer> uncover(Session session) throws IOException {
         SessionFolder folder = enter(session);
         try {
-            synchronized (session.coverLock()) {
-                List<Integer> dropped = session.chunks().values().stream().filter(StoredChunk::covered)
-                        .map(StoredChunk::index).toList();
-                if (!dropped.isEmpty()) {
-                    ChunkLog.rewrite(folder.dir(), List.of(), syncer); // an archive session's log holds covered chunks only
-                    for (int index : dropped) {
-                        StoredChunk gone = session.unlist(index);
-                        if (gone != null && gone.hasTail()) {
-                            Files.deleteIfExists(session.fileOf(gone.file()));
-                        }
-                    }
-                }
-                return dropped;
-            }
+            return dropCovered(session, folder);
         } finally {
             folder.leave();
+        }
+    }
+
+    /** Drops every covered chunk of {@code session} (and its tail), entered; answers their indexes. */
+    private List<Integer> dropCovered(Session session, SessionFolder folder) throws IOException {
+        synchronized (session.coverLock()) {
+            List<Integer> dropped = session.chunks().values().stream().filter(StoredChunk::covered)
+                    .map(StoredChunk::index).toList();
+            if (!dropped.isEmpty()) {
+                ChunkLog.rewrite(folder.dir(), List.of(), syncer); // an archive session's log holds covered chunks only
+                for (int index : dropped) {
+                    StoredChunk gone = session.unlist(index);
+                    if (gone != null && gone.hasTail()) {
+                        Files.deleteIfExists(session.fileOf(gone.file()));
+                    }
+                }
+            }
+            return dropped;
         }
     }
 

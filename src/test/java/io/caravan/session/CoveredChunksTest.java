@@ -61,26 +61,39 @@ class CoveredChunksTest {
         restarted.close();
     }
 
+    /**
+     * A covered chunk sent again: identical with its hash; with another, it replaces it as a chunk file, and every
+     * covered chunk is dropped first (the extraction that read the old one starts again from chunk 0, which needs
+     * their bytes, never kept), also for a store opened again over the folder.
+     */
     @Test
-    void aCoveredChunkSentAgainIsIdenticalWithItsHashAndRefusedWithAnother() throws Exception {
+    void aCoveredChunkSentAgainIsIdenticalWithItsHashAndWithAnotherReplacesItDroppingTheCoveredOnes() throws Exception {
         DiskSessionStore store = store(root, Durability.Mode.PUBLISH, "boot-1");
         Session session = store.create("p", "archive", "zstd", null, null);
         byte[] body = ChunkFileWriterTest.random(40_000, 3);
+        byte[] next = ChunkFileWriterTest.random(40_000, 5);
         store.cover(session, 0, Sha256.of(body, 0, body.length), body.length, body.length);
+        store.cover(session, 1, Sha256.of(next, 0, next.length), next.length, next.length);
 
         ChunkWrite again = store.write(session, 0, ByteBuffer.wrap(body), null);
         assertThat(again.outcome()).isEqualTo(ChunkWrite.Outcome.IDENTICAL);
         assertThat(chunkFiles(session)).isZero();
 
         byte[] other = ChunkFileWriterTest.random(40_000, 4);
-        assertThatThrownBy(() -> store.write(session, 0, ByteBuffer.wrap(other), null))
-                .isInstanceOfSatisfying(RequestRejectedException.class, e -> {
-                    assertThat(e.httpStatus()).isEqualTo(409);
-                    assertThat(e.code()).isEqualTo("chunk_extracted");
-                });
-        assertThat(session.chunk(0).sha256()).isEqualTo(Sha256.of(body, 0, body.length));
-        assertThat(chunkFiles(session)).as("nothing of the refused body is kept").isZero();
+        ChunkWrite replaced = store.write(session, 0, ByteBuffer.wrap(other), null);
+        assertThat(replaced.outcome()).isEqualTo(ChunkWrite.Outcome.REPLACED);
+        assertThat(session.chunk(0).sha256()).isEqualTo(Sha256.of(other, 0, other.length));
+        assertThat(session.chunk(0).covered()).isFalse();
+        assertThat(session.chunk(1)).as("the other covered chunk, dropped").isNull();
+        assertThat(chunkFiles(session)).isEqualTo(1);
+        String id = session.meta().id();
         store.close();
+
+        DiskSessionStore reopened = store(root, Durability.Mode.PUBLISH, "boot-1");
+        Session again2 = reopened.get(id);
+        assertThat(again2.chunk(0).sha256()).isEqualTo(Sha256.of(other, 0, other.length));
+        assertThat(again2.chunk(1)).isNull();
+        reopened.close();
     }
 
     @Test
