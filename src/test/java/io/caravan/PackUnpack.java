@@ -1,7 +1,10 @@
 package io.caravan;
 
+import io.caravan.pack.ChunkInfo;
+import io.caravan.pack.ChunkTarget;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.Manifest;
+import io.caravan.pack.PackHooks;
 import io.caravan.pack.PackOptions;
 import io.caravan.pack.Packer;
 import io.caravan.pack.PartFileTarget;
@@ -9,7 +12,10 @@ import io.caravan.progress.ProgressListener;
 import io.caravan.unpack.UnpackOptions;
 import io.caravan.unpack.UnpackResult;
 import io.caravan.unpack.Unpacker;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -33,6 +39,31 @@ public final class PackUnpack {
 
     public static Manifest pack(Path source, Path prefix, String codec, long chunkSize) throws IOException {
         return pack(List.of(source), prefix, options(codec, chunkSize), ProgressListener.NONE);
+    }
+
+    /** The parcel's stream, its chunks joined in memory. */
+    public static byte[] packToBytes(Path source, PackOptions options, PackHooks hooks) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        new Packer(options, ProgressListener.NONE, hooks).pack(List.of(source), new ChunkTarget() {
+            @Override
+            public OutputStream open(int index) {
+                return new FilterOutputStream(all) {
+                    @Override
+                    public void write(byte[] b, int off, int len) {
+                        all.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+
+            @Override
+            public void completed(ChunkInfo chunk) {
+            }
+        });
+        return all.toByteArray();
     }
 
     public static UnpackResult unpack(Path prefix, Path destination) throws IOException {

@@ -16,9 +16,12 @@ import java.io.OutputStream;
  * change of level or of mode ends the frame and starts another: the output is a series of zstd
  * frames that any zstd decoder reads as one stream. Each segment's choice is read from or recorded in
  * a {@link LevelLog} before the segment is written, so the same input and log give the same bytes.
+ * Frames also end at some of the tar stream's entry boundaries it is told of ({@link RestartPoints},
+ * chosen by {@link FrameCuts}): a frame of the same level (or a stored one) starts anew there, so a
+ * reader may start decoding at an entry header; the segments and their levels stay as they were.
  * Closing writes the last segment and closes the stream below.
  */
-public final class AdaptiveZstdOutputStream extends OutputStream {
+public final class AdaptiveZstdOutputStream extends OutputStream implements RestartPoints {
 
     /** Bytes per sample for the compressibility check, three per segment. */
     static final int SAMPLE = 16 * 1024;
@@ -34,8 +37,11 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
     private final LinkWaits waits;
     private final byte[] segment;
     private final byte[] sampleOut = new byte[(int) Zstd.compressBound(SAMPLE)];
+    private final FrameCuts cuts = new FrameCuts();
     private int filled;
     private int index;
+    /** Input bytes before the current segment. */
+    private long segmentStart;
     private ZstdOutputStreamNoFinalizer frame;
     private int frameLevel;
     private boolean framed;
@@ -92,6 +98,11 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
         }
     }
 
+    @Override
+    public void entryEnds(long offset) {
+        cuts.entryEnds(offset);
+    }
+
     /** Segments are cut by size only, so a flush changes nothing in the stream. */
     @Override
     public void flush() {
@@ -120,22 +131,37 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
     }
 
     private void writeSegment() throws IOException {
+        while (cuts.next() >= 0 && cuts.next() < segmentStart) {
+            cuts.reached(); // told late, after its bytes were written: no frame ends there
+        }
         int level = levelFor(index);
         if (level == LevelLog.STORE) {
             endFrame();
-            writeRawFrame(segment, filled);
+            for (int from = 0, to; from < filled || cutAt(filled); from = to) {
+                to = nextPieceEnd();
+                if (to > from) {
+                    writeRawFrame(segment, from, to - from);
+                }
+                passCut(to);
+            }
             storedBytes += filled;
             follow(waits.take());
         } else {
-            if (frame == null || frameLevel != level) {
-                endFrame();
-                frame = openFrame(level);
-                frameLevel = level;
-            }
             long stalledBefore = out.stalledNanos;
             long outBefore = out.bytes;
             long start = System.nanoTime();
-            frame.write(segment, 0, filled);
+            for (int from = 0, to; from < filled || cutAt(filled); from = to) {
+                to = nextPieceEnd();
+                if (to > from) {
+                    if (frame == null || frameLevel != level) {
+                        endFrame();
+                        frame = openFrame(level);
+                        frameLevel = level;
+                    }
+                    frame.write(segment, from, to - from);
+                }
+                passCut(to);
+            }
             long stalled = out.stalledNanos - stalledBefore;
             compressedBytes += filled;
             if (waits.measuring()) {
@@ -144,8 +170,28 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
                 observe(System.nanoTime() - start - stalled, stalled, out.bytes - outBefore);
             }
         }
+        segmentStart += filled;
         index++;
         filled = 0;
+    }
+
+    /** Whether a chosen entry boundary lies at {@code position} of the segment. */
+    private boolean cutAt(int position) {
+        return cuts.next() == segmentStart + position;
+    }
+
+    /** Where the segment's next piece ends: at the next chosen entry boundary in it, else at its end. */
+    private int nextPieceEnd() {
+        long cut = cuts.next();
+        return cut >= segmentStart && cut - segmentStart <= filled ? (int) (cut - segmentStart) : filled;
+    }
+
+    /** Ends the frame when a chosen entry boundary lies at {@code position}, so a new frame starts at the entry after it. */
+    private void passCut(int position) throws IOException {
+        if (cutAt(position)) {
+            endFrame();
+            cuts.reached();
+        }
     }
 
     /** The recorded level of segment {@code i}, or the one chosen now (and recorded). */
@@ -225,7 +271,7 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
     }
 
     /** A zstd frame of raw blocks (RFC 8878 §3.1.1): single segment, its size in four bytes, no checksum. */
-    private void writeRawFrame(byte[] data, int length) throws IOException {
+    private void writeRawFrame(byte[] data, int offset, int length) throws IOException {
         byte[] header = {ZSTD_MAGIC[0], ZSTD_MAGIC[1], ZSTD_MAGIC[2], ZSTD_MAGIC[3], (byte) 0xa0,
                 (byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) (length >>> 24)};
         out.write(header, 0, header.length);
@@ -234,7 +280,7 @@ public final class AdaptiveZstdOutputStream extends OutputStream {
             int n = Math.min(MAX_BLOCK, length - position);
             int block = n << 3 | (position + n == length ? 1 : 0); // block type 0: raw
             out.write(new byte[] {(byte) block, (byte) (block >>> 8), (byte) (block >>> 16)}, 0, 3);
-            out.write(data, position, n);
+            out.write(data, offset + position, n);
             position += n;
         } while (position < length);
         framed = true;

@@ -6,7 +6,9 @@ package io.caravan.pack;
  * time the link waited for packed chunks. Between compressor and link lie buffers (the hand-off
  * queue, queued chunks), so these waits show a slow link long before the compressor's own writes
  * stall. Marked by the shipping thread, read by the compressor; a wait still going on counts up to
- * the moment it is read.
+ * the moment it is read (once an upload has ended). Time a receiver spent on a chunk after its bytes arrived
+ * ({@link #answeredAfterWork}) is not the link's: a chunk waiting for a slot over it is not counted as
+ * waiting for the link.
  */
 public final class LinkWaits {
 
@@ -35,6 +37,18 @@ public final class LinkWaits {
     private volatile boolean noted;
     private Wait state = Wait.NONE;
     private long since;
+    /** When the current wait began. */
+    private long waitStarted;
+    /** The receiver's work at the end of the current wait for the link, not counted as the link's. */
+    private long receiverWork;
+    /** The receiver's work on the chunk of the last answer that gave it. */
+    private long expectedWork;
+    /** Whether any upload has ended: before, how much of a wait is the receiver's work is not known. */
+    private boolean answered;
+    /** When an answer came during the current wait for the link (0: none yet): what follows it until the wait ends is local. */
+    private long answeredAt;
+    /** What the current wait for the link has counted so far. */
+    private long counted;
     private long link;
     private long packer;
 
@@ -60,23 +74,65 @@ public final class LinkWaits {
             return;
         }
         long now = System.nanoTime();
-        settle(now);
+        settle(now, true);
         state = wait;
+        waitStarted = now;
+        counted = 0;
+        receiverWork = 0;
+        answeredAt = 0;
         noted = true;
+    }
+
+    /**
+     * An upload ends whose receiver worked {@code nanos} on the chunk after its bytes had arrived (its
+     * own answer says so), ending just now. A chunk waiting for an upload slot over that time waited
+     * for the receiver, not the link: the part of the current wait for the link that overlaps that
+     * work is not counted. Called by the upload before it frees its slot, so the wait it ends is still
+     * the current one. The next waits for the link hold back as much until their own answer tells.
+     * What follows the answer until the wait ends (the uploader handing its slot over, threads waiting
+     * for a core) is not the link's either. {@code nanos} is 0 when the answer gives no work.
+     */
+    public synchronized void answeredAfterWork(long nanos) {
+        if (!measuring) {
+            return;
+        }
+        long now = System.nanoTime();
+        answered = true;
+        if (state == Wait.LINK) {
+            answeredAt = now;
+        }
+        if (nanos <= 0) {
+            return;
+        }
+        expectedWork = nanos;
+        if (state == Wait.LINK) {
+            receiverWork = Math.max(receiverWork, Math.min(nanos, now - waitStarted));
+        }
     }
 
     /** The waits since the last call (or since the first mark), and starts a new stretch. */
     public synchronized Stretch take() {
-        settle(System.nanoTime());
+        settle(System.nanoTime(), false);
         Stretch stretch = new Stretch(link, packer);
         link = 0;
         packer = 0;
         return stretch;
     }
 
-    private void settle(long now) {
-        if (state == Wait.LINK) {
-            link += now - since;
+    /**
+     * Counts the current wait up to {@code now}, or up to the answer that came during it. A wait for the
+     * link that goes on counts only past the receiver's work of the last answer (what the receiver may
+     * still be doing), and not before the first answer (the first uploads' share of the receiver's work
+     * is not known yet); one that ends, only past the work its own answer gave.
+     */
+    private void settle(long now, boolean ending) {
+        if (state == Wait.LINK && (ending || answered)) {
+            long held = ending ? receiverWork : Math.max(receiverWork, expectedWork);
+            long due = Math.max(0, (answeredAt > 0 ? answeredAt : now) - waitStarted - held);
+            if (due > counted) {
+                link += due - counted;
+                counted = due;
+            }
         } else if (state == Wait.PACKER) {
             packer += now - since;
         }

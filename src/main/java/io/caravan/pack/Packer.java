@@ -54,8 +54,9 @@ public final class Packer {
         try {
             // hashing and writing the chunks run on their own thread, overlapping tar and compression
             OutputStream handOff = new AsyncOutputStream(chunks, 16, 256 * 1024, "caravan-chunk-" + options.name());
-            buffered = new BufferedOutputStream(compressor(handOff), 256 * 1024);
-            tar.write(sources, buffered);
+            OutputStream compressor = compressor(handOff);
+            buffered = new BufferedOutputStream(compressor, 256 * 1024);
+            tar.write(sources, buffered, compressor instanceof RestartPoints restarts ? restarts : RestartPoints.NONE);
             buffered.close();
             ok = true;
         } catch (IOException | RuntimeException | Error e) {
@@ -88,11 +89,15 @@ public final class Packer {
 
     /**
      * The codec's compressor; an adaptive one replays and records its levels in the hooks' {@link LevelLog}
-     * and chooses new ones from the hooks' {@link LinkWaits}.
+     * and chooses new ones from the hooks' {@link LinkWaits}. A zstd stream, adaptive or not, ends frames at
+     * some entry boundaries ({@link RestartPoints}), where a receiver can resume its extraction.
      */
     private OutputStream compressor(OutputStream out) throws IOException {
         if (options.codec() instanceof AutoCodec auto) {
             return auto.compressor(out, options.level(), hooks.levels(), hooks.linkWaits());
+        }
+        if (options.codec() instanceof ZstdCodec zstd) {
+            return zstd.entryFramed(out, options.level());
         }
         return options.codec().compressor(out, options.level());
     }

@@ -35,6 +35,7 @@ public final class TarTreeWriter {
     private static final int DIRECTORY = 0040000;
     private static final int REGULAR = 0100000;
     private static final int SYMLINK = 0120000;
+    private static final int RECORD = 512;
 
     private final ProgressListener listener;
     private final PackHooks hooks;
@@ -42,6 +43,7 @@ public final class TarTreeWriter {
     private final SourceReads reads;
     private final byte[] buffer = new byte[256 * 1024];
     private final Map<String, String> firstNameByInode = new HashMap<>();
+    private RestartPoints restarts = RestartPoints.NONE;
     private long entries;
     private long contentBytes;
 
@@ -68,7 +70,19 @@ public final class TarTreeWriter {
 
     /** Writes every source as a top-level entry named after it, then the tar trailer; {@code out} stays open. */
     public void write(List<PackSource> sources, OutputStream out) throws IOException {
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8");
+        write(sources, out, RestartPoints.NONE);
+    }
+
+    /**
+     * As {@link #write(List, OutputStream)}, telling {@code restarts} the offset after each entry. With
+     * restarts, the tar's blocks are single records (512 bytes), so that what the tar writer has written
+     * out is exactly the stream's offset after each entry; the archive then ends after its two zero
+     * records, unpadded (every tar reader accepts it).
+     */
+    public void write(List<PackSource> sources, OutputStream out, RestartPoints restarts) throws IOException {
+        this.restarts = restarts;
+        TarArchiveOutputStream tar = restarts == RestartPoints.NONE ? new TarArchiveOutputStream(out, "UTF-8")
+                : new TarArchiveOutputStream(out, RECORD, "UTF-8");
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(true);
@@ -168,6 +182,7 @@ public final class TarTreeWriter {
             copyExactly(path, identity, size, tar, digest);
         }
         tar.closeArchiveEntry();
+        restarts.entryEnds(tar.getBytesWritten());
     }
 
     /** Copies exactly {@code size} bytes: a file that grew is cut, one that shrank is padded with zeros. */

@@ -4,6 +4,7 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdIOException;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import io.caravan.unpack.DecoderLimitException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,6 +38,14 @@ public final class ZstdCodec implements Codec {
     }
 
     /**
+     * The stream a parcel is packed into: frames at {@code level} that end at some of the tar stream's
+     * entry boundaries, so a receiver can resume decoding there ({@link RestartPoints}).
+     */
+    public OutputStream entryFramed(OutputStream out, int level) {
+        return new EntryFramedZstdOutputStream(out, level, workers);
+    }
+
+    /**
      * Input per zstd worker job with workers: 2 MiB, whatever the level. zstd's own choice is four
      * windows (8 MiB at levels 3 to 8, 16 MiB at 9), buffered in and out per worker, which made level 6
      * cost ~90 MiB more memory than level 1 with two workers (the sender's RSS goal is 256 MiB). The
@@ -57,13 +66,26 @@ public final class ZstdCodec implements Codec {
 
     @Override
     public InputStream decompressor(InputStream in, DecoderMemory memory) throws IOException {
-        long window = firstWindow(in);
+        return decoder(in, memory);
+    }
+
+    /**
+     * A decoder of the zstd frames in {@code in} that reads to the end of {@code in} and fails on a frame cut
+     * short; a frame asking for a window above {@code memory} is refused ({@link DecoderLimitException})
+     * before its window is taken.
+     */
+    public static InputStream decoder(InputStream in, DecoderMemory memory) throws IOException {
+        return decoder(in, firstWindow(in), memory);
+    }
+
+    /** As {@link #decoder(InputStream, DecoderMemory)}, for a stream whose first frame declares {@code window} (-1: not known). */
+    public static InputStream decoder(InputStream in, long window, DecoderMemory memory) throws IOException {
         ZstdInputStreamNoFinalizer zstd = new ZstdInputStreamNoFinalizer(in);
         zstd.setContinuous(false);
         int windowLog = memory.zstdWindowLog();
         zstd.setLongMax(windowLog);
         return new DecoderStream(zstd, e -> e instanceof ZstdIOException z && z.getErrorCode() == Zstd.errFrameParameterWindowTooLarge()
-                ? memory.refused(name(), window > memory.bytes() ? "a window of " + DecoderMemory.mib(window)
+                ? memory.refused("zstd", window > memory.bytes() ? "a window of " + DecoderMemory.mib(window)
                         : "a window above " + DecoderMemory.mib(1L << windowLog), window,
                         "compress with a window of at most " + DecoderMemory.mib(1L << windowLog) + " (zstd --zstd=wlog=" + windowLog
                                 + " or lower, no --long; zstd's levels 1 to 19 need at most 8 MiB)")

@@ -37,7 +37,7 @@ final class Assemblers {
                 new UnpackOptions(true, config.onConflict(session.meta()), config.policy()), content, pool);
         session.addListener(assembler);
         bySession.put(session.meta().id(), assembler);
-        assembler.start();
+        assembler.startOrResume();
         return assembler;
     }
 

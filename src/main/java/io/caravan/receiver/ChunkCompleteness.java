@@ -79,6 +79,18 @@ final class ChunkCompleteness {
                 Map.of("missing", List.of(), "mismatched", List.of()));
     }
 
+    /**
+     * The answer to a finish whose extraction had to start again from chunk 0 (a chunk past the manifest's count
+     * was read) and so dropped the chunks {@code dropped} it had extracted from their request bodies: they are
+     * missing now, and the sender sends them again.
+     */
+    static RequestRejectedException dropped(String sessionId, List<Integer> dropped) {
+        return incomplete(dropped.size() + " chunks are missing: session " + sessionId + " read a chunk past the manifest's"
+                + " count, so its extraction starts again from chunk 0, and the chunks " + dropped + " it had extracted from"
+                + " their request bodies were never kept; upload them again and finish again",
+                Map.of("missing", dropped, "mismatched", List.of()));
+    }
+
     private static RequestRejectedException incomplete(String message, Map<String, Object> details) {
         return new RequestRejectedException(409, "incomplete", message + "; nothing was published", details);
     }

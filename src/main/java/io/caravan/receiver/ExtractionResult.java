@@ -39,6 +39,15 @@ final class ExtractionResult {
         return failure instanceof StorageException;
     }
 
+    /**
+     * Whether it ended because it started again from chunk 0 while a finish waited, dropping the chunks it had
+     * extracted from their bodies ({@link ChunkCompleteness#dropped}): the sender sends them again for the same
+     * manifest.
+     */
+    boolean droppedCovered() {
+        return failure instanceof io.caravan.session.RequestRejectedException r && "incomplete".equals(r.code());
+    }
+
     /** Whether it ended with a refusal (an entry it will not extract, a limit). */
     boolean refused() {
         return failure instanceof UnsafeEntryException || failure instanceof ExtractLimitException;

@@ -172,7 +172,12 @@ public final class ParcelPublishing {
             assembler.reopen();
             throw e;
         }
-        if (manifest.hasStreamSha256() && !outcome.streamSha256().equals(manifest.sha256())) {
+        if (outcome.streamSha256() == null) {
+            // resumed from a checkpoint after a crash: the stream's hash cannot be taken up where it was, so the
+            // stream is the manifest's by its chunks, each stored under the SHA-256 it hashed to on arrival and
+            // checked against the manifest's list above
+            outcome = new ArchiveAssembler.Outcome(outcome.result(), manifest.sha256(), outcome.reportedFiles());
+        } else if (manifest.hasStreamSha256() && !outcome.streamSha256().equals(manifest.sha256())) {
             assembler.reopen();
             throw ChunkCompleteness.streamMismatch("whole-stream", manifest.sha256(), outcome.streamSha256());
         }

@@ -85,7 +85,13 @@ public final class Receiver implements Service {
         this.publishing = new ParcelPublishing(config, staging, store, sessions, assemblers, new Publisher(config.inbox(), versions),
                 mirrors, dedup, metrics);
         this.mirrorUpdates = new MirrorUpdates(mirrors, dedup);
-        ReceiverStateFolder.emptyStaging(config);
+        // what a crash of the process left of open sessions' extractions stays: each resumes from its checkpoint, if it
+        // has one; after a reboot over unforced chunks, what the extractions wrote unforced may be torn and goes too
+        java.util.Set<String> resumable = new java.util.HashSet<>();
+        if (!store.startedAfterReboot()) {
+            store.sessions().forEach(session -> resumable.addAll(ExtractionSetup.stagingNames(session.meta().id())));
+        }
+        ReceiverStateFolder.emptyStaging(config, resumable);
         this.warmUp = new ExtractionWarmUp(staging.root());
         this.warmUpQueued = threads.extraction().submit(warmUp);
         for (Session session : store.sessions()) {

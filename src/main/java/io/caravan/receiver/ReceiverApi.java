@@ -27,6 +27,9 @@ import org.apache.camel.component.netty.http.NettyHttpMessage;
  */
 public final class ReceiverApi implements CamelContextAware {
 
+    /** The exchange property holding when a chunk's body had arrived (System.nanoTime). */
+    private static final String CHUNK_ARRIVED = "CaravanChunkArrived";
+
     private final Receiver receiver;
     private final BearerToken token;
     private final RequestLimits limits;
@@ -58,8 +61,12 @@ public final class ReceiverApi implements CamelContextAware {
         return JsonRequests.start(body(exchange, RequestLimits.START_VALUES, "POST /start"));
     }
 
-    /** {@code PUT /upload/{sid}/{idx}}: the chunk and its announced SHA-256 as a {@link ChunkUpload}. */
+    /**
+     * {@code PUT /upload/{sid}/{idx}}: the chunk and its announced SHA-256 as a {@link ChunkUpload}.
+     * Its body has arrived whole: the receiver's work on it starts now ({@link #chunkStored}).
+     */
     public ChunkUpload chunkUpload(Exchange exchange) {
+        exchange.setProperty(CHUNK_ARRIVED, System.nanoTime());
         admit(exchange);
         Message in = exchange.getMessage();
         String sha256 = in.getHeader("X-Chunk-Sha256", String.class);
@@ -104,10 +111,18 @@ public final class ReceiverApi implements CamelContextAware {
         exchange.getMessage().setBody("");
     }
 
-    /** Answers a stored chunk: 201 when it is new, 200 when it was there already or replaced one. */
+    /**
+     * Answers a stored chunk: 201 when it is new, 200 when it was there already or replaced one. The
+     * answer's {@code X-Chunk-Work-Micros} gives the time from the chunk's arrival to this answer, the
+     * receiver's own work on it: a sender does not take that time for its link's.
+     */
     public void chunkStored(Exchange exchange) {
         ChunkWrite write = exchange.getMessage().getBody(ChunkWrite.class);
         ErrorAnswers.json(exchange, write.httpStatus(), ChunkStored.of(write));
+        Long arrived = exchange.getProperty(CHUNK_ARRIVED, Long.class);
+        if (arrived != null) {
+            exchange.getMessage().setHeader("X-Chunk-Work-Micros", (System.nanoTime() - arrived) / 1000);
+        }
     }
 
     /** {@code POST /check?h=}: the stored file with that content, or 404; without {@code h}, the batch form. */

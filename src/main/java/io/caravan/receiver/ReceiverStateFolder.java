@@ -57,8 +57,27 @@ public final class ReceiverStateFolder {
      * state folder opened without following a link: a link found there is removed as a link.
      */
     static void emptyStaging(ReceiverConfig config) throws IOException {
+        emptyStaging(config, java.util.Set.of());
+    }
+
+    /**
+     * The same, keeping the entries named in {@code keep} (what open sessions' extractions resume from after a
+     * crash); the rest is removed, each entry as itself (a link as a link).
+     */
+    static void emptyStaging(ReceiverConfig config, java.util.Set<String> keep) throws IOException {
         try (ConfinedDir state = open(config)) {
-            state.deleteTree(config.stagingDir().getFileName().toString());
+            String staging = config.stagingDir().getFileName().toString();
+            if (keep.isEmpty() || state.stat(staging).filter(PosixFileAttributes::isDirectory).isEmpty()) {
+                state.deleteTree(staging);
+                return;
+            }
+            try (ConfinedDir folder = state.openDirs(staging)) {
+                for (String name : folder.list()) {
+                    if (!keep.contains(name)) {
+                        folder.deleteTree(name);
+                    }
+                }
+            }
         }
     }
 

@@ -51,6 +51,24 @@ final class SessionStagingFolder {
         return staging.openDir(id);
     }
 
+    /** Whether the folder is there, as a folder (a link or a file in its place is not). */
+    boolean exists() throws IOException {
+        return staging.stat(id).filter(java.nio.file.attribute.PosixFileAttributes::isDirectory).isPresent();
+    }
+
+    /**
+     * The file {@code <id><suffix>} beside the folder (its checkpoint, its journal), reached through the held
+     * staging folder: a path valid while the receiver holds it, for calls that do not follow its last segment.
+     */
+    java.nio.file.Path beside(String suffix) {
+        return staging.entry(id + suffix);
+    }
+
+    /** Removes the file {@code <id><suffix>} beside the folder, as itself (a link as a link); absent is fine. */
+    void removeBeside(String suffix) throws IOException {
+        staging.deleteTree(id + suffix);
+    }
+
     /** Removes the folder and what it holds, never following a link; absent is fine. */
     void remove() throws IOException {
         staging.deleteTree(id);

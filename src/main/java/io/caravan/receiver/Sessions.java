@@ -81,7 +81,7 @@ public final class Sessions {
         LOG.info("session {} started: {} parcel '{}'{}, expires {}", session.id(), kind,
                 name == null ? session.id() : name, codec == null ? "" : " (" + codec + ")", session.meta().expiresAt());
         return new SessionStarted(session.id().value(), session.meta().expiresAt(),
-                chunkSize != null ? chunkSize : Math.min(PackOptions.DEFAULT_CHUNK_SIZE, config.limits().maxChunkSize()),
+                fullChunk(session),
                 config.limits().maxChunkSize());
     }
 
@@ -109,7 +109,12 @@ public final class Sessions {
         if (refused) {
             assembler.throwIfRefused(chunk.index());
         }
-        ChunkWrite write = store.write(session, chunk.index(), chunk.body(), chunk.sha256());
+        // an archive's next chunk goes straight to its extraction, unwritten, once a checkpoint lies past it
+        ChunkWrite write = assembler == null || refused ? null
+                : assembler.direct(chunk.index(), chunk.body(), chunk.sha256(), fullChunk(session));
+        if (write == null) {
+            write = store.write(session, chunk.index(), chunk.body(), chunk.sha256());
+        }
         if (write.outcome() != ChunkWrite.Outcome.IDENTICAL) {
             metrics.chunk(write.chunk().size());
         }
@@ -117,6 +122,17 @@ public final class Sessions {
             assembler.throwIfRefused(-1);
         }
         return write;
+    }
+
+    /** The size of a session's chunks but its last, as its start answered it. */
+    private long fullChunk(Session session) {
+        return fullChunk(session.meta(), config);
+    }
+
+    /** The size of the chunks but the last of a session with {@code meta}, as its start answered it. */
+    static long fullChunk(io.caravan.session.SessionMeta meta, ReceiverConfig config) {
+        Long chunkSize = meta.chunkSize();
+        return chunkSize != null ? chunkSize : Math.min(PackOptions.DEFAULT_CHUNK_SIZE, config.limits().maxChunkSize());
     }
 
     /**

@@ -28,6 +28,8 @@ public final class ParcelSender {
     private static final Logger LOG = LoggerFactory.getLogger(ParcelSender.class);
     /** Sends of one parcel when the receiver refuses references: normal, with a fresh check, without dedup. */
     private static final int REFERENCE_ATTEMPTS = 3;
+    /** Finishes answered 409 {@code incomplete} that a send goes on from, sending what the receiver lacks, before it gives up. */
+    static final int INCOMPLETE_ATTEMPTS = 3;
 
     /** What a send did; {@code reads}: what it read of its source (each file once, referenced files not at all). */
     public record Result(String name, JsonNode answer, long sentBytes, long skippedChunks, int chunks, SourceReads reads) {
@@ -107,6 +109,7 @@ public final class ParcelSender {
     private Result sendRetryingReferences(Path source, String name, Map<String, Object> startOptions, ProgressListener listener)
             throws IOException, InterruptedException {
         SourceReads reads = new SourceReads();
+        int incomplete = 0;
         for (int attempt = 1; ; attempt++) {
             SenderSettings current = attempt < REFERENCE_ATTEMPTS ? settings : withoutDedup(settings);
             try {
@@ -115,6 +118,13 @@ public final class ParcelSender {
                 LOG.info("parcel '{}': {}", name, reads.describe());
                 return result;
             } catch (ShipException e) {
+                if (e.incomplete() && ++incomplete < INCOMPLETE_ATTEMPTS) {
+                    // the receiver dropped chunks it had (its extraction started again from chunk 0 after a chunk it had
+                    // read was replaced): the session goes on with what it lacks, as a run of the same command would
+                    LOG.warn("parcel '{}': {}; sending what the receiver lacks again", name, e.getMessage());
+                    attempt--;
+                    continue;
+                }
                 if (!e.referenceUnavailable() || attempt >= REFERENCE_ATTEMPTS) {
                     throw e;
                 }

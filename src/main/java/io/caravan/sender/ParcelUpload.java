@@ -390,7 +390,8 @@ public final class ParcelUpload {
         String what = "chunk " + index + " of " + name;
         retry.stop().check(what);
         try {
-            client.put(sessionId, index, data, sha256);
+            // before the upload frees its slot: a chunk waiting for the slot waited that long for the receiver
+            hooks.linkWaits().answeredAfterWork(client.put(sessionId, index, data, sha256));
         } catch (ShipException e) {
             retry.stop().check(what);
             throw e;

@@ -162,10 +162,15 @@ public final class ReceiverClient {
         this.bandwidth = limit;
     }
 
-    /** Uploads one chunk: written straight from the array to the socket (fixed-length streaming). */
-    public void put(String sid, int index, byte[] body, String sha256) {
-        exchange("PUT", "/upload/" + sid + "/" + index, body, sha256, DISCARD, 200, 201);
+    /**
+     * Uploads one chunk: written straight from the array to the socket (fixed-length streaming).
+     * Returns the nanoseconds the receiver says it worked on the chunk after its bytes had arrived
+     * (0 when its answer does not say).
+     */
+    public long put(String sid, int index, byte[] body, String sha256) {
+        long worked = exchange("PUT", "/upload/" + sid + "/" + index, body, sha256, CHUNK_WORK, 200, 201);
         bytesSent.add(body.length);
+        return worked;
     }
 
     /** The chunk bytes the receiver took from this client since it was made (the sender's console plots their rate). */
@@ -317,6 +322,11 @@ public final class ReceiverClient {
     @FunctionalInterface
     private interface AnswerReader<T> {
         T read(InputStream answer, String what) throws IOException;
+
+        /** As {@link #read(InputStream, String)}, with the answer's headers at hand on {@code connection}. */
+        default T read(HttpURLConnection connection, InputStream answer, String what) throws IOException {
+            return read(answer, what);
+        }
     }
 
     /** One JSON value of at most {@code limit} bytes, else an {@link UnreadableAnswerException}. */
@@ -328,6 +338,29 @@ public final class ReceiverClient {
     private static final AnswerReader<Void> DISCARD = (answer, what) -> {
         BoundedAnswer.discard(answer, SMALL_ANSWER_BYTES, what);
         return null;
+    };
+
+    /**
+     * The answer to a chunk discarded; what it gives is the receiver's work on the chunk after its
+     * bytes had arrived ({@code X-Chunk-Work-Micros}), in nanoseconds, 0 when it gives none.
+     */
+    private static final AnswerReader<Long> CHUNK_WORK = new AnswerReader<>() {
+        @Override
+        public Long read(InputStream answer, String what) throws IOException {
+            DISCARD.read(answer, what);
+            return 0L;
+        }
+
+        @Override
+        public Long read(HttpURLConnection connection, InputStream answer, String what) throws IOException {
+            DISCARD.read(answer, what);
+            String micros = connection.getHeaderField("X-Chunk-Work-Micros");
+            try {
+                return micros == null ? 0L : Math.max(0, java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(Long.parseLong(micros.trim())));
+            } catch (NumberFormatException e) {
+                return 0L; // not a receiver's own answer: nothing is known of its work
+            }
+        }
     };
 
     private <T> T exchange(String method, String path, byte[] body, String sha256, AnswerReader<T> reader, int... ok) {
@@ -394,7 +427,7 @@ public final class ReceiverClient {
             for (int expected : ok) {
                 if (status == expected) {
                     try (InputStream answer = connection.getInputStream()) {
-                        return reader.read(answer, method + " " + base + path);
+                        return reader.read(connection, answer, method + " " + base + path);
                     } catch (ListingJson.TooManyEntriesException e) {
                         throw new ShipException(413, method + " " + base + path + ": " + e.getMessage(), e); // not retried
                     } catch (UnreadableAnswerException e) {

@@ -37,6 +37,11 @@ public class ShipException extends CaravanException {
         return error;
     }
 
+    /** The receiver answered a finish 409 {@code incomplete}: chunks it lacks (or holds with another hash) are named. */
+    public boolean incomplete() {
+        return status() == 409 && "incomplete".equals(error);
+    }
+
     /** The receiver refused a reference entry: the parcel must be sent again with that content. */
     public boolean referenceUnavailable() {
         return REFERENCE_UNAVAILABLE.equals(error);

@@ -18,6 +18,15 @@ public record ChunkBody(ByteBuffer[] buffers, Supplier<Runnable> keeper) {
         return new ChunkBody(buffers, null);
     }
 
+    /** The SHA-256 of the bytes (read through duplicates: the buffers are not consumed). */
+    public String sha256() {
+        java.security.MessageDigest digest = io.caravan.util.Sha256.newDigest();
+        for (ByteBuffer part : buffers) {
+            digest.update(part.duplicate());
+        }
+        return io.caravan.util.Sha256.hex(digest);
+    }
+
     public long length() {
         long length = 0;
         for (ByteBuffer part : buffers) {

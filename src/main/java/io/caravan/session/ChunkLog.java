@@ -23,19 +23,43 @@ import java.util.regex.Pattern;
  * one line per committed chunk, appended under the session's monitor, {@code P <index> <sha256> <size>}
  * for a chunk at its position, {@code F <index> <sha256> <size>} for one in a file of its own. Read
  * back, the last line of an index wins; a line cut short by a crash is no commit and is skipped.
+ * An archive session's log holds only {@code X <index> <sha256> <size>} lines, chunks the extraction
+ * took from their request bodies, covered by a checkpoint, never written as files, and
+ * {@code T <index> <sha256> <size> <coveredTo>} lines, chunks covered up to a checkpoint inside them,
+ * whose tail after it is kept in a file of its own (see {@link SessionStore#cover}).
  */
 final class ChunkLog {
 
     static final String NAME = "chunks.log";
     /** The longest line a log holds ({@code F 999999999 <sha256> 999999999999999}). */
-    private static final int LONGEST = 96;
-    private static final Pattern LINE = Pattern.compile("([PF]) (\\d{1,9}) ([0-9a-f]{64}) (\\d{1,15})");
+    private static final int LONGEST = 112;
+    private static final Pattern LINE = Pattern.compile("([PFXT]) (\\d{1,9}) ([0-9a-f]{64}) (\\d{1,15})(?: (\\d{1,15}))?");
 
-    /** One committed chunk: at its position in the data file, or in its own file. */
-    record Line(boolean positioned, int index, String sha256, long size) {
+    /**
+     * One committed chunk: at its position in the data file ({@code P}), in its own file ({@code F}), covered
+     * ({@code X}), or covered up to {@code coveredTo} with its tail in a file ({@code T}).
+     */
+    record Line(char kind, int index, String sha256, long size, long coveredTo) {
+
+        Line(boolean positioned, int index, String sha256, long size) {
+            this(positioned ? 'P' : 'F', index, sha256, size, 0);
+        }
+
+        /** A chunk the extraction took from its request body, with no file of its own but its tail's, if any. */
+        static Line covered(int index, String sha256, long size, long coveredTo) {
+            return coveredTo < size ? new Line('T', index, sha256, size, coveredTo) : new Line('X', index, sha256, size, size);
+        }
+
+        boolean positioned() {
+            return kind == 'P';
+        }
+
+        boolean covered() {
+            return kind == 'X' || kind == 'T';
+        }
 
         String text() {
-            return (positioned ? "P " : "F ") + index + " " + sha256 + " " + size + "\n";
+            return kind + " " + index + " " + sha256 + " " + size + (kind == 'T' ? " " + coveredTo : "") + "\n";
         }
     }
 
@@ -46,11 +70,16 @@ final class ChunkLog {
         return sessionDir.resolve(NAME);
     }
 
-    /** Appends {@code line}; with {@code force} it is on stable storage when this returns. */
+    /**
+     * Appends {@code line}; with {@code force} it is on stable storage when this returns. A raw session's log
+     * is made with the session; an archive session's with its first covered chunk.
+     */
     static void append(Path sessionDir, Line line, boolean force, Syncer syncer) throws IOException {
         Path log = in(sessionDir);
-        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
-                LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel channel = line.covered()
+                ? FileChannel.open(log, StandardOpenOption.WRITE, StandardOpenOption.APPEND, StandardOpenOption.CREATE,
+                        LinkOption.NOFOLLOW_LINKS)
+                : FileChannel.open(log, StandardOpenOption.WRITE, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer bytes = ByteBuffer.wrap(line.text().getBytes(StandardCharsets.US_ASCII));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
@@ -86,9 +115,13 @@ final class ChunkLog {
                     .setMaxCount(Math.max(0, end)).get();
             BoundedLines.read(in, LONGEST, row -> {
                 Matcher m = row == null ? null : LINE.matcher(new String(row, StandardCharsets.US_ASCII));
-                if (m != null && m.matches() && Integer.parseInt(m.group(2)) < maxChunks) {
-                    lines.add(new Line(m.group(1).equals("P"), Integer.parseInt(m.group(2)), m.group(3),
-                            Long.parseLong(m.group(4))));
+                char kind = m == null || !m.matches() ? 0 : m.group(1).charAt(0);
+                long bytes = kind == 0 ? 0 : Long.parseLong(m.group(4));
+                // a T line names the point inside the chunk its tail starts at; no other line names one
+                long coveredTo = kind == 'T' && m.group(5) != null ? Long.parseLong(m.group(5)) : kind == 'X' ? bytes : 0;
+                boolean whole = kind != 0 && (kind == 'T') == (m.group(5) != null) && (kind != 'T' || coveredTo > 0 && coveredTo < bytes);
+                if (whole && Integer.parseInt(m.group(2)) < maxChunks) {
+                    lines.add(new Line(kind, Integer.parseInt(m.group(2)), m.group(3), bytes, coveredTo));
                 }
             });
         }

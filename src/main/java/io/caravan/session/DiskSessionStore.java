@@ -63,6 +63,8 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     private final UploadActivity activity = new UploadActivity();
     private final Durability durability;
     private final Syncer syncer;
+    /** Whether the rebuild re-hashed the chunks because the machine restarted since they were stored unforced. */
+    private boolean rebooted;
 
     public DiskSessionStore(Path root, Duration ttl, SessionLimits limits, Clock clock) throws IOException {
         this(root, ttl, limits, clock, Durability.DEFAULT);
@@ -111,7 +113,10 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                 + " re-hashed as after a restart of the machine", why));
         String boot = syncer.bootId();
         boolean verify = previous != null && previous.mayBeTornIn(boot);
-        SessionFolders.Rebuilt rebuilt = SessionFolders.load(sessionsDir, openFolders, verify, syncer, limits,
+        rebooted = verify;
+        // covered chunks were never forced: kept only while the page cache that holds their extraction is trusted
+        boolean keepCovered = !verify && !durability.everyChunk();
+        SessionFolders.Rebuilt rebuilt = SessionFolders.load(sessionsDir, openFolders, verify, keepCovered, syncer, limits,
                 session -> sessions.put(session.meta().id(), session), LOG::warn);
         if (verify) {
             LOG.info("the machine restarted since chunks were stored with durability publish: re-hashed {} stored chunks,"
@@ -241,7 +246,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         activity.chunkArriving();
         SessionFolder folder = enter(session);
         try {
-            return writeEntered(session, index, body, expectedSha256, length);
+            return writeEntered(session, folder, index, body, expectedSha256, length);
         } finally {
             folder.leave();
         }
@@ -260,8 +265,20 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         return folder;
     }
 
-    private ChunkWrite writeEntered(Session session, int index, ChunkBody body, String expectedSha256, long length)
+    private ChunkWrite writeEntered(Session session, SessionFolder folder, int index, ChunkBody body, String expectedSha256, long length)
             throws IOException {
+        StoredChunk existing = session.chunk(index);
+        boolean replacesCovered = false;
+        if (existing != null && existing.covered()) {
+            ChunkWrite identical = coveredAgain(session, existing, body, expectedSha256);
+            if (identical != null) {
+                return identical;
+            }
+            // other content for a chunk the extraction read from its body: it starts again from chunk 0, which needs
+            // the bytes of every covered chunk, never kept: they are dropped (the sender sends them again)
+            dropCovered(session, folder);
+            replacesCovered = true;
+        }
         PositionedWrites positions = session.positions();
         // a position only inside the bytes a session may hold: a far index never makes a huge sparse file
         ChunkWrite result = positions != null && length > 0 && length <= session.meta().chunkSize()
@@ -269,12 +286,151 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                 && positions.claim(index, session.chunk(index) != null)
                 ? writeAtPosition(session, positions, index, body, expectedSha256)
                 : writeOwnFile(session, index, body, expectedSha256);
+        if (replacesCovered && result.outcome() == ChunkWrite.Outcome.CREATED) {
+            result = new ChunkWrite(result.chunk(), ChunkWrite.Outcome.REPLACED);
+        }
         if (result.outcome() != ChunkWrite.Outcome.IDENTICAL) {
             for (SessionListener listener : session.listeners()) {
                 listener.chunkStored(session, index, result.outcome() == ChunkWrite.Outcome.REPLACED);
             }
         }
         return result;
+    }
+
+    /** A covered chunk sent again: identical with its hash (nothing written); null with other content. */
+    private static ChunkWrite coveredAgain(Session session, StoredChunk covered, ChunkBody body, String expectedSha256) {
+        String sha = body.sha256();
+        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
+            throw new ChunkDigestMismatchException(session.meta().id(), covered.index(), expectedSha256, sha);
+        }
+        return sha.equals(covered.sha256()) ? new ChunkWrite(covered, ChunkWrite.Outcome.IDENTICAL) : null;
+    }
+
+    private static RequestRejectedException coveredConflict(Session session, StoredChunk covered) {
+        return new RequestRejectedException(409, "chunk_extracted", "chunk " + covered.index() + " of session "
+                + session.meta().id() + " was received with SHA-256 " + covered.sha256() + " and is extracted already;"
+                + " it cannot be replaced by other content: start a new session to send other content",
+                Map.of("index", covered.index(), "sha256", covered.sha256()));
+    }
+
+    @Override
+    public boolean coversChunks() {
+        return !durability.everyChunk();
+    }
+
+    @Override
+    public boolean cover(Session session, int index, String sha256, long size, long coveredTo) throws IOException {
+        if (!coversChunks() || !session.meta().archive() || coveredTo <= 0 || coveredTo > size) {
+            return false;
+        }
+        SessionFolder folder = enter(session);
+        try {
+            synchronized (session.coverLock()) {
+                throwIfRemoved(session);
+                if (session.chunk(index) != null) {
+                    return false;
+                }
+                Path tail = SessionFolders.tailEntry(index, sha256);
+                if (coveredTo < size && Files.size(session.fileOf(tail)) != size - coveredTo) {
+                    return false; // its tail was not written whole
+                }
+                checks.checkChunkCount(session, index);
+                ChunkLog.append(session.dir(), ChunkLog.Line.covered(index, sha256, size, coveredTo), false, syncer);
+                session.list(coveredTo < size ? StoredChunk.coveredWithTail(index, sha256, size, coveredTo, tail)
+                        : StoredChunk.covered(index, sha256, size));
+                return true;
+            }
+        } finally {
+            folder.leave();
+        }
+    }
+
+    @Override
+    public void writeTail(Session session, int index, String sha256, java.nio.ByteBuffer[] tail) throws IOException {
+        long length = 0;
+        for (java.nio.ByteBuffer part : tail) {
+            length += part.remaining();
+        }
+        SessionFolder folder = enter(session);
+        try {
+            throwIfRemoved(session);
+            Path tmp = DurableFiles.tempIn(session.chunkDir());
+            try {
+                writer.write(tmp, tail, length);
+                DurableFiles.move(tmp, session.fileOf(SessionFolders.tailEntry(index, sha256)));
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+        } finally {
+            folder.leave();
+        }
+    }
+
+    @Override
+    public void dropTail(Session session, int index, String sha256) {
+        try {
+            SessionFolder folder = enter(session);
+            try {
+                synchronized (session.coverLock()) {
+                    StoredChunk listed = session.chunk(index);
+                    if (listed == null || !listed.hasTail()) {
+                        Files.deleteIfExists(session.fileOf(SessionFolders.tailEntry(index, sha256)));
+                    }
+                }
+            } finally {
+                folder.leave();
+            }
+        } catch (IOException | RuntimeException e) {
+            // what is left goes at the next start, with every tail no line names
+        }
+    }
+
+    @Override
+    public InputStream openTail(Session session, StoredChunk chunk) throws IOException {
+        if (!chunk.hasTail()) {
+            throw new java.io.FileNotFoundException("chunk " + chunk.index() + " of session " + session.meta().id()
+                    + " has no tail kept");
+        }
+        SessionFolder folder = enter(session);
+        try {
+            return DirectFileInputStream.open(session.fileOf(chunk.file()), 0, chunk.size() - chunk.coveredTo(), readBuffers);
+        } finally {
+            folder.leave();
+        }
+    }
+
+    @Override
+    public List<Integer> uncover(Session session) throws IOException {
+        SessionFolder folder = enter(session);
+        try {
+            return dropCovered(session, folder);
+        } finally {
+            folder.leave();
+        }
+    }
+
+    /** Drops every covered chunk of {@code session} (and its tail), entered; answers their indexes. */
+    private List<Integer> dropCovered(Session session, SessionFolder folder) throws IOException {
+        synchronized (session.coverLock()) {
+            List<Integer> dropped = session.chunks().values().stream().filter(StoredChunk::covered)
+                    .map(StoredChunk::index).toList();
+            if (!dropped.isEmpty()) {
+                ChunkLog.rewrite(folder.dir(), List.of(), syncer); // an archive session's log holds covered chunks only
+                for (int index : dropped) {
+                    StoredChunk gone = session.unlist(index);
+                    if (gone != null && gone.hasTail()) {
+                        Files.deleteIfExists(session.fileOf(gone.file()));
+                    }
+                }
+            }
+            return dropped;
+        }
+    }
+
+    @Override
+    public boolean startedAfterReboot() {
+        return rebooted;
     }
 
     /** The body into a file of its own, renamed under its index and hash. */
@@ -336,6 +492,10 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     /** From the body kept in memory when a listener wanted it (let go on close), else from its file. */
     @Override
     public InputStream open(Session session, StoredChunk chunk) throws IOException {
+        if (chunk.covered()) {
+            throw new java.io.FileNotFoundException("chunk " + chunk.index() + " of session " + session.meta().id()
+                    + " was extracted from its request body and never kept as a file: its bytes are gone");
+        }
         InputStream held = readAhead.open(session, chunk);
         if (held != null) {
             return held;
@@ -365,6 +525,10 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                 Files.deleteIfExists(tmp);
                 return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
             }
+            if (existing != null && existing.covered()) {
+                Files.deleteIfExists(tmp); // covered while this body was written
+                throw coveredConflict(session, existing);
+            }
             try {
                 checks.checkChunkCount(session, index);
             } catch (RequestRejectedException tooMany) {
@@ -387,7 +551,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
 
     /** Lists {@code stored} in place of {@code existing} (whose own file goes); under the session's monitor. */
     private ChunkWrite listed(Session session, StoredChunk existing, StoredChunk stored, ChunkBody body) throws IOException {
-        if (existing != null && existing.offset() == 0 && !existing.file().equals(stored.file())
+        if (existing != null && !existing.covered() && existing.offset() == 0 && !existing.file().equals(stored.file())
                 && !existing.file().equals(SessionFolders.DATA_FILE)) {
             Files.deleteIfExists(session.fileOf(existing.file()));
         }

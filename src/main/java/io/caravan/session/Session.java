@@ -31,6 +31,11 @@ public final class Session {
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     /** Guarded by itself, not the session's monitor, which a finish holds while it waits for the reader. */
     private final Map<Integer, HeldBody> held = new HashMap<>();
+    /**
+     * Guards covered chunks ({@link SessionStore#cover}, {@link SessionStore#uncover}) instead of the session's
+     * monitor, which a finish holds while it waits for the extraction that uncovers them.
+     */
+    private final Object coverLock = new Object();
     private volatile boolean removed;
     /** Null unless chunks may be written at their position in the session's data file. */
     private volatile PositionedWrites positions;
@@ -104,6 +109,20 @@ public final class Session {
         bytes.addAndGet(stored.size() - (before == null ? 0 : before.size()));
         if (before == null) {
             count.incrementAndGet();
+        }
+        return before;
+    }
+
+    Object coverLock() {
+        return coverLock;
+    }
+
+    /** Lists chunk {@code index} no more (returned, or null when none was). */
+    StoredChunk unlist(int index) {
+        StoredChunk before = chunks.remove(index);
+        if (before != null) {
+            bytes.addAndGet(-before.size());
+            count.decrementAndGet();
         }
         return before;
     }

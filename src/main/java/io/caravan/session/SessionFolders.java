@@ -38,6 +38,8 @@ import java.util.regex.Pattern;
 final class SessionFolders {
 
     private static final Pattern CHUNK_NAME = Pattern.compile("(\\d{8})-([0-9a-f]{64})\\.chunk");
+    /** A covered chunk's tail: its bytes after the checkpoint that covers the rest ({@link StoredChunk#hasTail}). */
+    private static final Pattern TAIL_NAME = Pattern.compile("(\\d{8})-([0-9a-f]{64})\\.tail");
     static final ObjectMapper JSON = new ObjectMapper();
 
     private SessionFolders() {
@@ -76,6 +78,11 @@ final class SessionFolders {
         return String.format("%08d-%s.chunk", index, sha256);
     }
 
+    /** A covered chunk's tail file as a {@link StoredChunk} names it: relative to the session folder. */
+    static Path tailEntry(int index, String sha256) {
+        return Path.of(CHUNKS, String.format("%08d-%s.tail", index, sha256));
+    }
+
     /** How many chunk files a rebuild re-hashed, and how many of them it dropped because their bytes did not match. */
     record Rebuilt(int hashed, int dropped) {
     }
@@ -88,8 +95,8 @@ final class SessionFolders {
      * metadata, metadata that does not parse) is removed, never followed, and reported to {@code broken}.
      * A session's folders are left to {@code bound} once it is loaded, so a start holds no more open than it.
      */
-    static Rebuilt load(ConfinedDir sessions, OpenSessionFolders bound, boolean verify, Syncer syncer, SessionLimits limits,
-                        Consumer<Session> loaded, Consumer<String> broken) throws IOException {
+    static Rebuilt load(ConfinedDir sessions, OpenSessionFolders bound, boolean verify, boolean keepCovered, Syncer syncer,
+                        SessionLimits limits, Consumer<Session> loaded, Consumer<String> broken) throws IOException {
         int[] counts = new int[2];
         byte[] buffer = verify ? new byte[1 << 20] : null;
         for (String name : sessions.list()) {
@@ -108,10 +115,12 @@ final class SessionFolders {
                     continue; // a start interrupted before its metadata was written
                 }
                 Session session = new Session(meta(opened.dir(), name), opened);
-                if (opened.dir().stat(ChunkLog.NAME).isPresent()) {
+                boolean logged = opened.dir().stat(ChunkLog.NAME).isPresent();
+                if (logged && !session.meta().archive()) {
                     loadLogged(session, buffer, counts, syncer, limits);
                 } else {
                     loadChunks(session, buffer, counts);
+                    loadCovered(session, keepCovered, syncer, limits);
                 }
                 opened.leave();
                 loaded.accept(session);
@@ -164,8 +173,8 @@ final class SessionFolders {
         for (String name : chunks.list()) {
             Matcher m = CHUNK_NAME.matcher(name);
             PosixFileAttributes attrs = chunks.stat(name).orElse(null);
-            if (attrs == null) {
-                continue;
+            if (attrs == null || TAIL_NAME.matcher(name).matches() && attrs.isRegularFile()) {
+                continue; // a tail is kept when a line of the log names it (loadCovered)
             }
             if (!m.matches() || !attrs.isRegularFile()) {
                 chunks.deleteTree(name);
@@ -194,6 +203,50 @@ final class SessionFolders {
         }
     }
 
+    /**
+     * An archive session's covered chunks ({@code X} and {@code T} lines of its log), listed where no chunk file
+     * holds their index when {@code keep}, else dropped; a {@code T} line only with its tail file whole. The log
+     * is written again with exactly the chunks kept, and tail files no kept line names are removed (a crash
+     * between a tail's write and its line leaves one).
+     */
+    private static void loadCovered(Session session, boolean keep, Syncer syncer, SessionLimits limits) throws IOException {
+        ConfinedDir dir = session.folder().dir();
+        Map<Integer, ChunkLog.Line> last = new TreeMap<>();
+        if (keep && dir.stat(ChunkLog.NAME).isPresent()) {
+            ChunkLog.read(dir, limits.maxChunks(null)).stream().filter(ChunkLog.Line::covered)
+                    .forEach(line -> last.put(line.index(), line));
+        }
+        ConfinedDir chunks = session.folder().chunks();
+        List<ChunkLog.Line> kept = new ArrayList<>();
+        Set<String> tails = new HashSet<>();
+        for (ChunkLog.Line line : last.values()) {
+            if (session.chunk(line.index()) != null) {
+                continue;
+            }
+            if (line.kind() == 'T') {
+                Path tail = tailEntry(line.index(), line.sha256());
+                String name = tail.getFileName().toString();
+                PosixFileAttributes attrs = chunks.stat(name).orElse(null);
+                if (attrs == null || !attrs.isRegularFile() || attrs.size() != line.size() - line.coveredTo()) {
+                    continue;
+                }
+                tails.add(name);
+                session.list(StoredChunk.coveredWithTail(line.index(), line.sha256(), line.size(), line.coveredTo(), tail));
+            } else {
+                session.list(StoredChunk.covered(line.index(), line.sha256(), line.size()));
+            }
+            kept.add(line);
+        }
+        for (String name : chunks.list()) {
+            if (TAIL_NAME.matcher(name).matches() && !tails.contains(name)) {
+                chunks.deleteTree(name);
+            }
+        }
+        if (dir.stat(ChunkLog.NAME).isPresent()) {
+            ChunkLog.rewrite(dir, kept, syncer);
+        }
+    }
+
     private static boolean hashesTo(ConfinedDir dir, String name, String sha256, byte[] buffer) throws IOException {
         try (InputStream in = Files.newInputStream(dir.entry(name), LinkOption.NOFOLLOW_LINKS)) {
             return Sha256.of(in, buffer).equals(sha256);
@@ -216,7 +269,8 @@ final class SessionFolders {
         long dataSize = dataAttrs != null ? dataAttrs.size() : 0;
         long chunkSize = session.meta().chunkSize();
         Map<Integer, ChunkLog.Line> last = new TreeMap<>();
-        ChunkLog.read(dir, limits.maxChunks(chunkSize)).forEach(line -> last.put(line.index(), line));
+        ChunkLog.read(dir, limits.maxChunks(chunkSize)).stream().filter(line -> !line.covered())
+                .forEach(line -> last.put(line.index(), line));
         List<ChunkLog.Line> kept = new ArrayList<>();
         Set<String> files = new HashSet<>();
         for (ChunkLog.Line line : last.values()) {

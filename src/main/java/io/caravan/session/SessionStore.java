@@ -148,6 +148,69 @@ public interface SessionStore {
         return false;
     }
 
+    /**
+     * Whether this store lists covered chunks ({@link #cover} may answer true): the disk store with durability
+     * {@code publish}. With {@code chunk} a chunk's 201 promises it survives a power loss, which an extraction
+     * that is not forced at each checkpoint does not; the postgres store keeps every chunk as a file.
+     */
+    default boolean coversChunks() {
+        return false;
+    }
+
+    /**
+     * Lists chunk {@code index} of archive session {@code session} as covered: its {@code size} bytes, which
+     * hashed to {@code sha256}, were taken by the session's extraction from the request body, and a checkpoint
+     * of that extraction lies at byte {@code coveredTo} of it or past its end ({@code coveredTo == size}), so
+     * its bytes before that point are never needed again and never written as a chunk file
+     * ({@link StoredChunk#covered}). Below {@code size}, the bytes after that point (its tail) must have been
+     * written first ({@link #writeTail}): an extraction resumed at that checkpoint reads them
+     * ({@link #openTail}). Durable as a stored chunk is (a crash of the process keeps it; it is dropped by a
+     * store started after a reboot, {@link #startedAfterReboot}, since the extraction that covers it was not
+     * forced). A covered chunk sent again with its SHA-256 is {@link ChunkWrite.Outcome#IDENTICAL}; with
+     * another it is refused (409 {@code chunk_extracted}): its bytes are extracted already. False (nothing
+     * changed) when the store does not cover chunks ({@link #coversChunks}), the session is not an archive
+     * session, the index holds a chunk already, or the tail is not there whole; the caller then stores the
+     * body. Never waits for the session's monitor (a finish holds it while it waits for the extraction), so
+     * an extraction may call it and {@link #uncover}.
+     */
+    default boolean cover(Session session, int index, String sha256, long size, long coveredTo) throws IOException {
+        return false;
+    }
+
+    /**
+     * Writes {@code tail}, the bytes of chunk {@code index} (SHA-256 {@code sha256}) after the checkpoint a
+     * later {@link #cover} names, as a file of its own: unlisted until that cover, and removed at the next
+     * start if none comes.
+     */
+    default void writeTail(Session session, int index, String sha256, java.nio.ByteBuffer[] tail) throws IOException {
+        throw new UnsupportedOperationException("this store covers no chunks");
+    }
+
+    /** Removes the tail {@link #writeTail} wrote for chunk {@code index} when no cover lists it; absent is fine. */
+    default void dropTail(Session session, int index, String sha256) {
+    }
+
+    /** The tail kept of a chunk covered up to a point ({@link StoredChunk#hasTail}). */
+    default InputStream openTail(Session session, StoredChunk chunk) throws IOException {
+        throw new java.io.FileNotFoundException("chunk " + chunk.index() + " has no tail kept");
+    }
+
+    /**
+     * Drops every covered chunk of {@code session} for good (an extraction that starts from chunk 0 again needs
+     * their bytes, which are gone): they are listed no more, so the sender sends them again; their indices.
+     */
+    default List<Integer> uncover(Session session) throws IOException {
+        return List.of();
+    }
+
+    /**
+     * Whether this store started after a reboot of the machine over chunks stored unforced: what an extraction
+     * wrote unforced before it (staging folders, checkpoints) may be torn too and is not resumed from.
+     */
+    default boolean startedAfterReboot() {
+        return false;
+    }
+
     /** Reads a stored chunk's bytes (from memory when its body was kept for the reader, else from storage). */
     InputStream open(Session session, StoredChunk chunk) throws IOException;
 

@@ -45,6 +45,25 @@ final class ExtractionBudget {
         this.store = policy.minFreeBytes() > 0 ? Files.getFileStore(root) : null;
     }
 
+    /** Starts the counts where an extraction resumed at {@code checkpoint} had them. */
+    void resumeAt(ExtractionCheckpoint checkpoint) {
+        compressed.set(checkpoint.compressed());
+        inflated = checkpoint.decoded();
+        written = checkpoint.written();
+        nextCheck = Math.max(inflated, written) + CHECK_EVERY;
+        content = checkpoint.content();
+    }
+
+    /** Content bytes counted so far (on the extracting thread). */
+    long content() {
+        return content;
+    }
+
+    /** Bytes written so far, as the expansion and the floor count them (on the extracting thread). */
+    long written() {
+        return written;
+    }
+
     /** Counts {@code bytes} compressed bytes at once: an archive read from a file of that size (a zip). */
     void compressedWhole(long bytes) {
         compressed.addAndGet(bytes);

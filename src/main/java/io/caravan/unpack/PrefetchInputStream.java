@@ -30,6 +30,8 @@ final class PrefetchInputStream extends BulkInputStream {
     private final Thread reader;
     private volatile boolean stopped;
     private volatile Throwable failure;
+    /** Whether the reader waits for a block (set before it waits, cleared once it has one). */
+    private volatile boolean waiting;
     private Block current;
     private int position;
 
@@ -105,12 +107,27 @@ final class PrefetchInputStream extends BulkInputStream {
     }
 
     private Block take() throws InterruptedIOException {
+        Block ready = queue.poll();
+        if (ready != null) {
+            return ready;
+        }
+        waiting = true;
         try {
             return queue.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for data");
+        } finally {
+            waiting = false;
         }
+    }
+
+    /**
+     * Whether the reader waits for a block and none is queued: everything this stage was given has been read.
+     * A reader just handed a block may still count as waiting for a moment: ask twice, a little apart.
+     */
+    boolean waitsForInput() {
+        return waiting && queue.isEmpty();
     }
 
     private void rethrow() throws IOException {

@@ -25,6 +25,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.io.input.BoundedInputStream;
 
 /**
  * Extracts a tar stream (or a zip, entry by entry as the tar entries they describe) into a root folder that only it writes to (a staging folder). Refuses
@@ -38,6 +39,7 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
 public final class SafeExtractor {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final int RECORD = 512;
 
     private final ExtractPolicy policy;
     private final ProgressListener listener;
@@ -65,43 +67,98 @@ public final class SafeExtractor {
     }
 
     public Result extract(InputStream tarStream, Path root) throws IOException {
-        Run run = new Run(root.toAbsolutePath().normalize());
-        TarHeaderGuard guard = new TarHeaderGuard(tarStream);
-        TarArchiveInputStream tar = new TarArchiveInputStream(guard, "UTF-8");
-        TarArchiveEntry entry;
-        String current = null;
-        try {
-            while ((entry = nextEntry(tar, guard)) != null) {
-                current = entry.getName();
-                run.entry(entry, tar);
+        return extract(tarStream, root, Resume.NONE);
+    }
+
+    /**
+     * What an extraction that may be resumed needs: the checkpoint it resumes from (null: it starts at
+     * the tar stream's first byte), its {@link ExtractionJournal} (null: none is kept), and who is told
+     * where each entry's headers start ({@link EntryStarts}).
+     */
+    public record Resume(ExtractionCheckpoint from, Path journal, EntryStarts starts) {
+        public static final Resume NONE = new Resume(null, null, EntryStarts.NONE);
+    }
+
+    /** Told where each entry's headers start in the tar stream. */
+    @FunctionalInterface
+    public interface EntryStarts {
+        EntryStarts NONE = (offset, state) -> { };
+
+        /**
+         * The extraction read the headers of an entry that start at {@code offset} of the tar stream (from
+         * its first byte, not from where a resumed one started) and has not extracted it yet, every entry
+         * before it extracted and its files handed to the kernel; {@code state} takes the extraction's
+         * state there (flushing the journal).
+         */
+        void at(long offset, RunState state) throws IOException;
+    }
+
+    /** Takes an extraction's state at an entry boundary. */
+    @FunctionalInterface
+    public interface RunState {
+        Snapshot take() throws IOException;
+    }
+
+    /** An extraction's state at an entry boundary: what an {@link ExtractionCheckpoint} records of it. */
+    public record Snapshot(long entries, long bytes, String longestPath, String deepestPath, long journalLength) {
+    }
+
+    /**
+     * Extracts {@code tarStream}, which starts at the checkpoint {@code resume} names (or at the tar
+     * stream's first byte), into {@code root}, which then holds what the extraction had written up to
+     * the failure or crash after that checkpoint: the entries after it are extracted again, each
+     * replacing what is at its name as it would have (later entries replace files and links, never
+     * folders), so the tree and the result are those of an extraction that ran through.
+     */
+    public Result extract(InputStream tarStream, Path root, Resume resume) throws IOException {
+        ExtractionCheckpoint from = resume.from();
+        try (Run run = new Run(root.toAbsolutePath().normalize(), resume)) {
+            long base = from == null ? 0 : from.decoded();
+            BoundedInputStream counted = BoundedInputStream.builder().setInputStream(tarStream).get(); // counts, bounds nothing
+            TarHeaderGuard guard = new TarHeaderGuard(counted);
+            TarArchiveInputStream tar = new TarArchiveInputStream(guard, "UTF-8");
+            TarArchiveEntry entry;
+            String current = null;
+            try {
+                while ((entry = nextEntry(tar, guard, counted, base, resume.starts(), run)) != null) {
+                    current = entry.getName();
+                    run.entry(entry, tar);
+                }
+                if (!guard.endedWithMarker()) {
+                    throw new java.io.EOFException("the tar stream ends before its end-of-archive marker (two zero blocks)");
+                }
+            } catch (IOException e) {
+                if (io.caravan.StorageException.of(e).isPresent()) {
+                    throw e; // the disk's trouble, not the data's
+                }
+                throw new DamagedStreamException(current, e);
             }
-            if (!guard.endedWithMarker()) {
-                throw new java.io.EOFException("the tar stream ends before its end-of-archive marker (two zero blocks)");
-            }
-        } catch (IOException e) {
-            if (io.caravan.StorageException.of(e).isPresent()) {
-                throw e; // the disk's trouble, not the data's
-            }
-            throw new DamagedStreamException(current, e);
+            run.finish();
+            return new Result(run.entries, run.bytes, run.longestPath, run.deepestPath);
         }
-        run.finish();
-        return new Result(run.entries, run.bytes, run.longestPath, run.deepestPath);
     }
 
     /**
      * The next entry, its headers read under the {@link TarHeaderGuard}: what is left of the previous
-     * entry's content is skipped first, so that only headers pass while the guard judges them.
+     * entry's content is skipped first, so that only headers pass while the guard judges them. The
+     * reader reads whole 512-byte records and the content exactly, so the headers start at the next
+     * record after what it read: {@code starts} is told so once they are read.
      */
-    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, TarHeaderGuard guard) throws IOException {
+    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, TarHeaderGuard guard, BoundedInputStream counted,
+                                             long base, EntryStarts starts, Run run) throws IOException {
         TarArchiveEntry current = tar.getCurrentEntry();
         if (current != null) {
             while (tar.skip(Long.MAX_VALUE) > 0) {
                 // the reader skips at most what is left of the entry
             }
         }
+        long at = base + (counted.getCount() + RECORD - 1) / RECORD * RECORD;
         guard.headersStart(current);
         TarArchiveEntry entry = tar.getNextEntry();
         guard.headersEnd();
+        if (entry != null) {
+            starts.at(at, run::snapshot); // once its headers are read: a decoder then knows the frame they start
+        }
         return entry;
     }
 
@@ -165,9 +222,13 @@ public final class SafeExtractor {
     private record DirMeta(Path path, int mode, FileTime mtime) {
     }
 
-    /** State of one extraction: folders known to be real, links to re-check, metadata to apply. */
-    private final class Run {
+    /**
+     * State of one extraction: folders known to be real, links to re-check, metadata to apply; what
+     * it gains goes to its journal as well, and a resumed one starts from its checkpoint's.
+     */
+    private final class Run implements AutoCloseable, ExtractionJournal.Replay {
         private final Path root;
+        private final ExtractionJournal journal;
         private final Set<Path> realDirs = new HashSet<>();
         private final List<DirMeta> dirs = new ArrayList<>();
         private final List<Path> symlinks = new ArrayList<>();
@@ -180,7 +241,67 @@ public final class SafeExtractor {
 
         Run(Path root) {
             this.root = root;
+            this.journal = ExtractionJournal.NONE;
             realDirs.add(root);
+        }
+
+        Run(Path root, Resume resume) throws IOException {
+            this.root = root;
+            realDirs.add(root);
+            ExtractionCheckpoint from = resume.from();
+            if (from != null) {
+                entries = from.entries();
+                bytes = from.bytes();
+                longestPath = from.longestPath();
+                longestBytes = NameRules.utf8Length(longestPath);
+                deepestPath = from.deepestPath();
+                deepestParts = deepestPath.isEmpty() ? 0 : Path.of(deepestPath).getNameCount();
+            }
+            this.journal = resume.journal() == null ? ExtractionJournal.NONE
+                    : ExtractionJournal.open(resume.journal(), from == null ? 0 : from.journalLength(), this);
+        }
+
+        /** A folder the journal says is real is taken as such only if it still is one (never a link put there since). */
+        @Override
+        public void realDir(String relative) {
+            Path dir = root.resolve(relative);
+            try {
+                BasicFileAttributes attrs = attributes(dir);
+                if (attrs != null && attrs.isDirectory() && !attrs.isSymbolicLink() && dir.startsWith(root)) {
+                    realDirs.add(dir);
+                }
+            } catch (IOException e) {
+                // not known to be real: ensureParent looks at it again when an entry needs it
+            }
+        }
+
+        @Override
+        public void dirMeta(String relative, int mode, FileTime mtime) {
+            dirs.add(new DirMeta(root.resolve(relative), mode, mtime));
+        }
+
+        @Override
+        public void symlink(String relative) {
+            symlinks.add(root.resolve(relative));
+        }
+
+        @Override
+        public void reported(String name, String sha256, long size) {
+            hooks.extracted(name, sha256, size);
+        }
+
+        Snapshot snapshot() throws IOException {
+            journal.flush();
+            return new Snapshot(entries, bytes, longestPath, deepestPath, journal.length());
+        }
+
+        @Override
+        public void close() throws IOException {
+            journal.close();
+        }
+
+        private String relative(Path path) {
+            return root.relativize(path).toString();
         }
 
         void entry(TarArchiveEntry entry, InputStream content) throws IOException {
@@ -244,8 +365,12 @@ public final class SafeExtractor {
             } else if (!existing.isDirectory() || existing.isSymbolicLink()) {
                 throw new UnsafeEntryException(name, "a folder entry would replace a file or link of the same name");
             }
-            realDirs.add(target);
-            dirs.add(new DirMeta(target, permissions(name, entry.getMode()), entry.getLastModifiedTime()));
+            if (realDirs.add(target)) {
+                journal.realDir(relative(target));
+            }
+            int mode = permissions(name, entry.getMode());
+            dirs.add(new DirMeta(target, mode, entry.getLastModifiedTime()));
+            journal.dirMeta(relative(target), mode, entry.getLastModifiedTime());
         }
 
         private void file(String name, Path target, TarArchiveEntry entry, InputStream content) throws IOException {
@@ -264,7 +389,9 @@ public final class SafeExtractor {
             MessageDigest digest = report && hooks.hashReportedFiles() ? Sha256.newDigest() : null;
             contentWriter.write(target, name, size, content, digest, listener);
             if (report) {
-                hooks.extracted(name, digest == null ? null : Sha256.hex(digest), size);
+                String sha256 = digest == null ? null : Sha256.hex(digest);
+                hooks.extracted(name, sha256, size);
+                journal.reported(name, sha256, size);
             }
             bytes += size;
             Files.setPosixFilePermissions(target, PosixModes.toPermissions(permissions(name, entry.getMode())));
@@ -323,6 +450,7 @@ public final class SafeExtractor {
             makeRoom(name, target);
             Files.createSymbolicLink(target, Paths.get(linkTarget));
             symlinks.add(target);
+            journal.symlink(relative(target));
         }
 
         private void hardLink(String name, Path target, String linkName) throws IOException {
@@ -369,6 +497,7 @@ public final class SafeExtractor {
                             + "' is a file in this archive, not a folder");
                 }
                 realDirs.add(current);
+                journal.realDir(relative(current));
             }
         }
 

@@ -193,7 +193,17 @@ public final class Unpacker {
      * I/O error) as a {@link StorageException}, never as damaged data.
      */
     public SafeExtractor.Result extractInto(InputStream raw, Path root, VerifyingPartsInputStream verifier) throws IOException {
-        return extract(raw, root, verifier, options.policy(), listener);
+        return extract(raw, root, verifier, options.policy(), listener, null);
+    }
+
+    /**
+     * As {@link #extractInto(InputStream, Path, VerifyingPartsInputStream)}, recording checkpoints at
+     * restart points as {@code resumption} says, from its checkpoint on: {@code raw} then holds the
+     * stream from that checkpoint's compressed offset, and {@code root} what the extraction had written
+     * up to the failure or crash after it.
+     */
+    public SafeExtractor.Result extractResumable(InputStream raw, Path root, Resumption resumption) throws IOException {
+        return extract(raw, root, null, options.policy(), listener, resumption);
     }
 
     /**
@@ -203,15 +213,19 @@ public final class Unpacker {
     public SafeExtractor.Result extractWithin(ExtractionLimits limits, InputStream raw, Path root,
                                               VerifyingPartsInputStream verifier) throws IOException {
         try {
-            return extract(limits.compressed(raw), root, verifier, limits.policy(), limits.listener(listener));
+            return extract(limits.compressed(raw), root, verifier, limits.policy(), limits.listener(listener), null);
         } catch (ExtractLimitException e) {
             throw limits.explain(e);
         }
     }
 
     private SafeExtractor.Result extract(InputStream raw, Path root, VerifyingPartsInputStream verifier, ExtractPolicy policy,
-                                         ProgressListener listener) throws IOException {
+                                         ProgressListener listener, Resumption resumption) throws IOException {
         ExtractionBudget budget = new ExtractionBudget(policy, root);
+        ExtractionCheckpoint from = resumption == null ? null : resumption.from();
+        if (from != null) {
+            budget.resumeAt(from);
+        }
         // three stages at once, like cat | zstd -d | tar -x: read + verify, decompress, extract (this thread)
         PrefetchInputStream read = new PrefetchInputStream(budget.compressed(raw), 4, BLOCK, "caravan-read");
         // how far into the stream the decoder had read when it failed: the part to name when the parts are not verified
@@ -245,12 +259,26 @@ public final class Unpacker {
                 throw new CaravanException("the input is empty: there is no archive to unpack");
             }
             buffered.reset();
-            decompressor = Codecs.autoDecompress(buffered, policy.decoderMemory());
+            ZstdFrameDecoder frames = null;
+            if (resumption == null) {
+                decompressor = Codecs.autoDecompress(buffered, policy.decoderMemory());
+            } else if (resumption.codec().equals("zstd")) {
+                decompressor = frames = new ZstdFrameDecoder(buffered, from == null ? 0 : from.compressed(),
+                        from == null ? 0 : from.decoded(), policy.decoderMemory());
+            } else {
+                decompressor = buffered;
+            }
             // an uncompressed tar needs no stage of its own: extraction reads the read stage directly
             inflated = decompressor == buffered ? null : new PrefetchInputStream(decompressor, 4, BLOCK, "caravan-decompress");
             InputStream tar = budget.inflated(inflated != null ? inflated : buffered);
+            if (resumption != null) {
+                PrefetchInputStream inflatedStage = inflated;
+                resumption.checkpoints().idleWhen(() -> read.waitsForInput() && (inflatedStage == null || inflatedStage.waitsForInput()));
+            }
+            SafeExtractor.Resume resume = resumption == null ? SafeExtractor.Resume.NONE
+                    : new SafeExtractor.Resume(from, resumption.journal(), checkpointing(resumption, frames, budget));
             SafeExtractor.Result result = new SafeExtractor(policy, budget.listener(listener), budget.hooks(hooks))
-                    .extract(tar, root);
+                    .extract(tar, root, resume);
             tar.transferTo(OutputStream.nullOutputStream());
             stop(inflated, read);
             if (verifier != null) {
@@ -288,6 +316,30 @@ public final class Unpacker {
                 decompressor.close();
             }
         }
+    }
+
+    /**
+     * Records a checkpoint at an entry whose headers start a frame ({@code frames}; with no frames, an
+     * uncompressed stream, at any entry) when {@code resumption} wants one there.
+     */
+    private static SafeExtractor.EntryStarts checkpointing(Resumption resumption, ZstdFrameDecoder frames,
+                                                          ExtractionBudget budget) {
+        return (at, state) -> {
+            long compressed = at;
+            if (frames != null) {
+                ZstdFrameDecoder.FrameStart start = frames.frameStartingAt(at);
+                if (start == null) {
+                    return;
+                }
+                compressed = start.compressed();
+            }
+            if (resumption.checkpoints().wants(compressed)) {
+                SafeExtractor.Snapshot snapshot = state.take();
+                resumption.checkpoints().record(new ExtractionCheckpoint(compressed, at, snapshot.entries(),
+                        snapshot.bytes(), snapshot.longestPath(), snapshot.deepestPath(), snapshot.journalLength(),
+                        budget.content(), budget.written()));
+            }
+        };
     }
 
     private static void stop(PrefetchInputStream... stages) throws IOException {

@@ -30,7 +30,8 @@ class PublishForcesStagingTest {
     @TempDir
     Path tmp;
 
-    private Receiver receiver(Path inbox, Durability.Mode mode, CountingSyncer syncer) throws Exception {
+    /** A receiver on {@code inbox} without Camel, chunks up to 1 MiB, its store forcing through {@code syncer}. */
+    static Receiver receiver(Path inbox, Durability.Mode mode, CountingSyncer syncer) throws Exception {
         ReceiverConfig config = new ReceiverConfig(inbox, Duration.ofDays(1), new SessionLimits(1 << 20, 64, 1L << 30, 0, false, 0),
                 1L << 20, OnConflict.REPLACE, ExtractPolicy.DEFAULT, Duration.ofDays(1), new Durability(mode, syncer));
         return new Receiver(config, new SimpleMeterRegistry(), Clock.systemUTC());

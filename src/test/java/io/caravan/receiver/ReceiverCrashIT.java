@@ -62,6 +62,16 @@ class ReceiverCrashIT {
 
     private Process server;
     private Path serverLog;
+    /** The receiver's root folder and port, the same across its restarts. */
+    private Path root;
+    private int port;
+
+    @org.junit.jupiter.api.BeforeEach
+    void receiverPlace() throws IOException {
+        root = tmp.resolve("inbox");
+        port = ReceiverFixture.freePort();
+        serverLog = tmp.resolve("serve.log");
+    }
 
     @AfterEach
     void killServer() throws InterruptedException {
@@ -81,17 +91,9 @@ class ReceiverCrashIT {
         int total = manifest.totalChunks();
         assertThat(total).as("enough parts to kill the receiver in the middle").isGreaterThan(40);
 
-        Path root = tmp.resolve("inbox");
-        int port = ReceiverFixture.freePort();
-        serverLog = tmp.resolve("serve.log");
         try {
-            startServer(root, port);
+            String sid = startServerAndSession(root, port);
             HttpClient before = client();
-            HttpResponse<String> start = send(before, port, "POST", "/start",
-                    "{\"codec\":\"zstd\",\"name\":\"tree\"}".getBytes(StandardCharsets.UTF_8),
-                    "Content-Type", "application/json");
-            assertThat(start.statusCode()).as(start.body()).isEqualTo(201);
-            String sid = JSON.readTree(start.body()).get("session_id").asText();
 
             // Upload from several threads; kill -9 once a third of the parts are acknowledged.
             Map<Integer, String> acknowledged = new ConcurrentHashMap<>();
@@ -199,6 +201,237 @@ class ReceiverCrashIT {
         }
     }
 
+    /**
+     * An archive extraction that passed a restart point records a checkpoint beside its staging folder;
+     * after a {@code kill -9} the restarted receiver resumes the extraction there, not from chunk 0, and
+     * the parcel still publishes exactly the source tree.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void anArchiveExtractionResumesFromItsCheckpointAfterKillNine() throws Exception {
+        Path source = TestTrees.fidelityTree(tmp.resolve("src"), "tree");
+        for (int d = 0; d < 6; d++) {
+            StringBuilder text = new StringBuilder();
+            for (int line = 0; text.length() < 1_500_000; line++) {
+                text.append("line ").append(line * 7919 % 100_003).append(" of folder ").append(d).append('\n');
+            }
+            TestTrees.write(Files.createDirectories(source.resolve("data/d" + d)).resolve("log.txt"), text.toString());
+            TestTrees.random(source.resolve("data/d" + d + "/noise.bin"), 700_000, d);
+        }
+        int chunkSize = 256 * 1024;
+        Manifest manifest = PackUnpack.pack(source, tmp.resolve("parts/tree"), "zstd", chunkSize);
+        Path prefix = tmp.resolve("parts/tree").toAbsolutePath();
+        int total = manifest.totalChunks();
+        try {
+            String sid = startServerAndSession(root, port);
+            HttpClient before = client();
+            Path checkpoint = root.resolve(".caravan/staging").resolve(sid + ".checkpoint");
+
+            // in order, until the extraction recorded a checkpoint, and a few chunks more
+            int sent = 0;
+            int after = -1;
+            while (sent < total && (after < 0 || sent < after)) {
+                put(before, port, sid, manifest, prefix, sent++);
+                if (after < 0 && Files.exists(checkpoint)) {
+                    after = Math.min(total - 1, sent + 3);
+                }
+            }
+            await("the extraction records a checkpoint").atMost(Duration.ofSeconds(20)).until(() -> Files.exists(checkpoint));
+            assertThat(sent).as("the kill comes before the last chunk").isLessThan(total);
+            server.destroyForcibly();
+            assertThat(server.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            JsonNode recorded = JSON.readTree(Files.readString(checkpoint));
+            assertThat(recorded.get("compressed").asLong()).isPositive();
+            assertThat(recorded.get("entries").asLong()).isPositive();
+
+            startServer(root, port);
+            await("the extraction resumes from its checkpoint").atMost(Duration.ofSeconds(20))
+                    .until(() -> Files.readString(serverLog).contains("extraction resumed from its checkpoint at byte "
+                            + recorded.get("compressed").asLong()));
+            HttpClient later = client();
+            for (int idx = sent; idx < total; idx++) {
+                put(later, port, sid, manifest, prefix, idx);
+            }
+            assertFinishes(later, port, sid, manifest, source, root);
+            assertThat(Files.readString(serverLog)).doesNotContain("extracts from chunk 0 again");
+            assertThat(checkpoint).doesNotExist();
+        } catch (Throwable failure) {
+            printServerLog();
+            throw failure;
+        }
+    }
+
+    /**
+     * Chunks acknowledged without being written (covered by a checkpoint of their extraction, listed in
+     * {@code chunks.log}) are received after a kill -9: {@code /status} lists them, the extraction resumes
+     * from its checkpoint past them, and the parcel completes with the chunks that were missing.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void chunksAcknowledgedWithoutFilesAreReceivedAfterKillNine() throws Exception {
+        int chunkSize = 512 * 1024;
+        Path source = randomFiles();
+        Path prefix = tmp.resolve("parts/tree").toAbsolutePath();
+        Manifest manifest = PackUnpack.pack(source, prefix, "zstd", chunkSize);
+        try {
+            int total = manifest.totalChunks();
+            String sid = startServerAndSession(root, port, chunkSize);
+            Path log = root.resolve(".caravan/sessions").resolve(sid).resolve("chunks.log");
+
+            // in order, three in flight, until three chunks are covered; then kill -9
+            HttpClient before = client();
+            Map<Integer, String> acknowledged = new ConcurrentHashMap<>();
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService uploaders = Executors.newFixedThreadPool(UPLOADERS);
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < UPLOADERS; t++) {
+                workers.add(uploaders.submit(() -> {
+                    for (int idx; (idx = next.getAndIncrement()) < total; ) {
+                        if (Files.exists(log) && Files.readAllLines(log).size() >= 3) {
+                            return null;
+                        }
+                        try {
+                            put(before, port, sid, manifest, prefix, idx);
+                        } catch (IOException e) {
+                            return null; // the receiver is gone
+                        }
+                        acknowledged.put(idx, manifest.chunks().get(idx).checksum());
+                    }
+                    return null;
+                }));
+            }
+            await("three chunks covered").atMost(Duration.ofSeconds(30))
+                    .until(() -> Files.exists(log) && Files.readAllLines(log).size() >= 3);
+            for (Future<?> worker : workers) {
+                worker.get(30, TimeUnit.SECONDS);
+            }
+            uploaders.shutdown();
+            server.destroyForcibly();
+            assertThat(server.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            Map<Integer, String> covered = new TreeMap<>();
+            for (String line : Files.readAllLines(log)) {
+                String[] field = line.split(" ");
+                assertThat(field[0]).isIn("X", "T");
+                covered.put(Integer.parseInt(field[1]), field[2]);
+            }
+            Map<Integer, String> onDisk = chunksOnDisk(root.resolve(".caravan/sessions").resolve(sid).resolve("chunks"), manifest);
+            assertThat(onDisk.keySet()).as("a covered chunk has no file").doesNotContainAnyElementsOf(covered.keySet());
+            assertThat(acknowledged).as("covered chunks were acknowledged").containsAllEntriesOf(covered);
+
+            startServer(root, port);
+            HttpClient later = client();
+            Map<Integer, String> listed = listed(later, port, sid);
+            assertThat(listed).as("every acknowledged chunk, covered or stored").containsAllEntriesOf(acknowledged);
+            assertThat(listed).isEqualTo(new TreeMap<>(acknowledged));
+            await("the extraction resumes from its checkpoint").atMost(Duration.ofSeconds(20))
+                    .until(() -> Files.readString(serverLog).contains("extraction resumed from its checkpoint at byte"));
+            sendTheRestAndFinish(later, sid, listed, manifest, prefix, source);
+        } catch (Throwable failure) {
+            printServerLog();
+            throw failure;
+        }
+    }
+
+    /**
+     * A chunk acknowledged covered up to a checkpoint inside it, only its tail after that written ({@code T} in
+     * {@code chunks.log}), is received after a kill -9 that comes right after its 201: {@code /status} lists
+     * exactly the chunks acknowledged, the extraction resumes from that checkpoint, reading the tail, and the
+     * parcel publishes exactly the source tree.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aChunkAcknowledgedWithOnlyItsTailWrittenIsReceivedAfterKillNine() throws Exception {
+        int chunkSize = 1024 * 1024;
+        Path source = randomFiles();
+        Path prefix = tmp.resolve("parts/tree").toAbsolutePath();
+        Manifest manifest = PackUnpack.pack(source, prefix, "zstd", chunkSize);
+        try {
+            int total = manifest.totalChunks();
+            String sid = startServerAndSession(root, port, chunkSize);
+            Path session = root.resolve(".caravan/sessions").resolve(sid);
+            Path log = session.resolve("chunks.log");
+
+            // one at a time, in order, until the chunk just acknowledged was kept as a tail; then kill -9
+            HttpClient before = client();
+            Map<Integer, String> acknowledged = new TreeMap<>();
+            String[] tail = null;
+            for (int idx = 0; idx < total - 1 && tail == null; idx++) {
+                put(before, port, sid, manifest, prefix, idx);
+                acknowledged.put(idx, manifest.chunks().get(idx).checksum());
+                List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+                String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+                if (last.startsWith("T " + idx + " ")) {
+                    tail = last.split(" ");
+                }
+            }
+            assertThat(tail).as("a chunk kept as a tail before the last").isNotNull();
+            server.destroyForcibly();
+            assertThat(server.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            int index = Integer.parseInt(tail[1]);
+            long checkpointAt = (long) index * chunkSize + Long.parseLong(tail[4]);
+            JsonNode recorded = JSON.readTree(Files.readString(root.resolve(".caravan/staging").resolve(sid + ".checkpoint")));
+            assertThat(recorded.get("compressed").asLong()).as("the checkpoint inside chunk %d", index).isEqualTo(checkpointAt);
+            Map<Integer, String> onDisk = chunksOnDisk(session.resolve("chunks"), manifest);
+            assertThat(onDisk).as("chunk %d has no chunk file", index).doesNotContainKey(index);
+
+            startServer(root, port);
+            HttpClient later = client();
+            Map<Integer, String> listed = listed(later, port, sid);
+            assertThat(listed).as("exactly the chunks acknowledged").isEqualTo(acknowledged);
+            await("the extraction resumes from the checkpoint inside chunk " + index).atMost(Duration.ofSeconds(20))
+                    .until(() -> Files.readString(serverLog).contains("extraction resumed from its checkpoint at byte " + checkpointAt));
+            sendTheRestAndFinish(later, sid, listed, manifest, prefix, source);
+        } catch (Throwable failure) {
+            printServerLog();
+            throw failure;
+        }
+    }
+
+    /** The chunks {@code /status} lists for session {@code sid}, by index. */
+    private static Map<Integer, String> listed(HttpClient client, int port, String sid) throws Exception {
+        JsonNode state = JSON.readTree(send(client, port, "GET", "/status/" + sid, null).body());
+        Map<Integer, String> listed = new TreeMap<>();
+        state.get("chunks").fields().forEachRemaining(e -> listed.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+        return listed;
+    }
+
+    /** Sends every chunk {@code listed} lacks, finishes, and checks that no extraction started again from chunk 0. */
+    private void sendTheRestAndFinish(HttpClient client, String sid, Map<Integer, String> listed, Manifest manifest, Path prefix,
+                                      Path source) throws Exception {
+        for (int idx = 0; idx < manifest.totalChunks(); idx++) {
+            if (!listed.containsKey(idx)) {
+                put(client, port, sid, manifest, prefix, idx);
+            }
+        }
+        assertFinishes(client, port, sid, manifest, source, root);
+        assertThat(Files.readString(serverLog)).doesNotContain("starts again from chunk 0");
+    }
+
+    /** Prints the server's log, for a test that failed. */
+    private void printServerLog() throws IOException {
+        if (Files.exists(serverLog)) {
+            System.err.println("---- caravan serve log ----\n" + Files.readString(serverLog));
+        }
+    }
+
+    /** Finishes session {@code sid} with {@code manifest}: 200, the stream's SHA-256, the source tree published as 'tree'. */
+    private static void assertFinishes(HttpClient client, int port, String sid, Manifest manifest, Path source, Path root)
+            throws Exception {
+        HttpResponse<String> finish = send(client, port, "POST", "/finish/" + sid,
+                manifest.toJson().getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json");
+        assertThat(finish.statusCode()).as(finish.body()).isEqualTo(200);
+        assertThat(JSON.readTree(finish.body()).get("sha256").asText()).isEqualTo(manifest.sha256());
+        assertThat(TreeSnapshot.of(source).differences(TreeSnapshot.of(root.resolve("tree")))).isEmpty();
+    }
+
+    private static void put(HttpClient client, int port, String sid, Manifest manifest, Path prefix, int idx)
+            throws IOException, InterruptedException {
+        HttpResponse<String> put = send(client, port, "PUT", "/upload/" + sid + "/" + idx,
+                Files.readAllBytes(PartFiles.part(prefix, idx)),
+                "X-Chunk-Sha256", manifest.chunks().get(idx).checksum(), "Content-Type", "application/octet-stream");
+        assertThat(put.statusCode()).as("PUT %d: %s", idx, put.body()).isEqualTo(201);
+    }
+
     /** The chunk files of a session by index, each checked: its bytes hash to its name and match the manifest. */
     private static Map<Integer, String> chunksOnDisk(Path chunkDir, Manifest manifest) throws IOException {
         Map<Integer, String> chunks = new TreeMap<>();
@@ -219,6 +452,36 @@ class ReceiverCrashIT {
             }
         }
         return chunks;
+    }
+
+    /** 48 files of 200 KB of random bytes in {@code src/tree}: a restart point about every 2 MiB of the stream. */
+    private Path randomFiles() throws IOException {
+        // packed, they make about 9.6 MB of zstd frames
+        Path source = Files.createDirectories(tmp.resolve("src/tree"));
+        for (int f = 0; f < 48; f++) {
+            TestTrees.random(source.resolve("file-" + f + ".bin"), 200_000, f);
+        }
+        return source;
+    }
+
+    /** Starts {@code caravan serve} and an archive session for the parcel 'tree' in chunks of {@code chunkSize}; its id. */
+    private String startServerAndSession(Path root, int port, int chunkSize) throws IOException, InterruptedException {
+        startServer(root, port);
+        HttpResponse<String> start = send(client(), port, "POST", "/start",
+                ("{\"codec\":\"zstd\",\"name\":\"tree\",\"chunk_size\":" + chunkSize + "}").getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/json");
+        assertThat(start.statusCode()).as(start.body()).isEqualTo(201);
+        return JSON.readTree(start.body()).get("session_id").asText();
+    }
+
+    /** Starts {@code caravan serve} and an archive session for the parcel 'tree' in it; its id. */
+    private String startServerAndSession(Path root, int port) throws IOException, InterruptedException {
+        startServer(root, port);
+        HttpResponse<String> start = send(client(), port, "POST", "/start",
+                "{\"codec\":\"zstd\",\"name\":\"tree\"}".getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/json");
+        assertThat(start.statusCode()).as(start.body()).isEqualTo(201);
+        return JSON.readTree(start.body()).get("session_id").asText();
     }
 
     private void startServer(Path root, int port) throws IOException {

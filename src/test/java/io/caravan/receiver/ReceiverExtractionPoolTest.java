@@ -61,4 +61,44 @@ class ReceiverExtractionPoolTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> extractionThreads() == 0);
     }
+
+    /**
+     * A session that gives its thread up after a checkpoint keeps its staging folder and checkpoint, and
+     * its extraction goes on from there once its chunks arrive, publishing the tree whole.
+     */
+    @Test
+    void aParkedExtractionKeepsItsCheckpointAndGoesOnFromIt() throws Exception {
+        Path source = java.nio.file.Files.createDirectories(tmp.resolve("src-big/tree"));
+        for (int f = 0; f < 6; f++) {
+            io.caravan.TestTrees.random(source.resolve("part-" + f + ".bin"), 1_000_000, f);
+        }
+        Parcel big = ReceiverCalls.pack(source, tmp.resolve("parts-big/p"));
+        Parcel small = ReceiverCalls.fidelityParcel(tmp, "small");
+        try (ReceiverFixture receiver = new ReceiverFixture(tmp.resolve("inbox"),
+                Map.of("caravan.receiver.extract-threads", "1"))) {
+            String first = startArchive(receiver, "big");
+            Path staging = tmp.resolve("inbox/.caravan/staging");
+            Path checkpoint = staging.resolve(first + ".checkpoint");
+            int sent = 0;
+            while (!java.nio.file.Files.exists(checkpoint) && sent < big.count() - 1) {
+                putAll(receiver, first, big, List.of(sent++));
+            }
+            await("a checkpoint of the first session").atMost(Duration.ofSeconds(10))
+                    .until(() -> java.nio.file.Files.exists(checkpoint));
+            assertThat(sent).isLessThan(big.count());
+            String second = startArchive(receiver, "small");
+            putAll(receiver, second, small, List.of(0));
+            // the first waits for its next chunk while the second queues: it gives its thread up
+            await("the second session gets the thread").atMost(Duration.ofSeconds(15))
+                    .until(() -> Thread.getAllStackTraces().keySet().stream()
+                            .anyMatch(t -> t.getName().equals("caravan-assemble-" + second.substring(0, 8))));
+            assertThat(checkpoint).as("the parked session's checkpoint").exists();
+            assertThat(staging.resolve(first)).as("the parked session's staging folder").isDirectory();
+
+            putAll(receiver, first, big, range(sent, big.count()));
+            assertPublished(receiver, finish(receiver, first, big), big, "big");
+            putAll(receiver, second, small, range(1, small.count()));
+            assertPublished(receiver, finish(receiver, second, small), small, "small");
+        }
+    }
 }

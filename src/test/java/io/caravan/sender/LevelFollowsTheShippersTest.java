@@ -52,7 +52,9 @@ class LevelFollowsTheShippersTest {
 
     @Test
     void shippersSlowToTakeChunksRaiseTheLevel() throws Exception {
-        LevelLog log = ship(new SlowLink(2_000_000));
+        LinkWaits waits = new LinkWaits();
+        // long enough that the packer runs into the buffers' end well after the first answers
+        LevelLog log = ship(waits, new SlowLink(8_000_000, waits), 2 * SIZE);
 
         assertThat(Collections.max(log.levels())).as("levels %s", log.levels()).isGreaterThan(AdaptiveLevel.START);
     }
@@ -65,11 +67,32 @@ class LevelFollowsTheShippersTest {
         assertThat(Collections.max(log.levels())).as("levels %s", log.levels()).isLessThanOrEqualTo(AdaptiveLevel.START);
     }
 
-    private LevelLog ship(Consumer<Chunk> link) throws Exception {
-        Path source = tmp.resolve("notes.txt");
-        Files.write(source, text(SIZE));
-        LevelLog log = LevelLog.inMemory();
+    @Test
+    void aReceiverWorkingOnEachChunkAfterItArrivedIsNoSlowLink() throws Exception {
         LinkWaits waits = new LinkWaits();
+        // the bytes pass at once; the receiver then works ~40 ms on each chunk before it answers, and says how
+        // long it worked (measured, as the receiver's answer measures it: a loaded machine's parks overshoot)
+        LevelLog log = ship(waits, chunk -> {
+            long began = System.nanoTime();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(40));
+            waits.answeredAfterWork(System.nanoTime() - began);
+        });
+
+        assertThat(Collections.max(log.levels())).as("levels %s", log.levels()).isLessThanOrEqualTo(AdaptiveLevel.START);
+    }
+
+    private LevelLog ship(Consumer<Chunk> link) throws Exception {
+        return ship(new LinkWaits(), link);
+    }
+
+    private LevelLog ship(LinkWaits waits, Consumer<Chunk> link) throws Exception {
+        return ship(waits, link, SIZE);
+    }
+
+    private LevelLog ship(LinkWaits waits, Consumer<Chunk> link, int size) throws Exception {
+        Path source = tmp.resolve("notes.txt");
+        Files.write(source, text(size));
+        LevelLog log = LevelLog.inMemory();
         PackHooks hooks = new PackHooks() {
             @Override
             public LevelLog levels() {
@@ -100,13 +123,18 @@ class LevelFollowsTheShippersTest {
         return text.substring(0, size).getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** A link of {@code bytesPerSecond} shared by the shippers: each chunk takes its turn and its time on it. */
+    /**
+     * A link of {@code bytesPerSecond} shared by the shippers: each chunk takes its turn and its time on it,
+     * then its answer tells no work of the receiver's (as an upload tells {@link LinkWaits}).
+     */
     private static final class SlowLink implements Consumer<Chunk> {
         private final long nanosPerByte;
+        private final LinkWaits waits;
         private long free = System.nanoTime();
 
-        SlowLink(long bytesPerSecond) {
+        SlowLink(long bytesPerSecond, LinkWaits waits) {
             this.nanosPerByte = 1_000_000_000L / bytesPerSecond;
+            this.waits = waits;
         }
 
         @Override
@@ -119,6 +147,7 @@ class LevelFollowsTheShippersTest {
             for (long left = done - System.nanoTime(); left > 0; left = done - System.nanoTime()) {
                 LockSupport.parkNanos(left); // the bytes are on the wire
             }
+            waits.answeredAfterWork(0);
         }
     }
 }

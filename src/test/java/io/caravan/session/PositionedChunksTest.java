@@ -36,7 +36,8 @@ class PositionedChunksTest {
     @TempDir
     Path root;
 
-    private static DiskSessionStore store(Path root, Durability.Mode mode, String boot) throws Exception {
+    /** A disk store on {@code root} with small limits, its syncer telling {@code boot} as the machine's boot. */
+    static DiskSessionStore store(Path root, Durability.Mode mode, String boot) throws Exception {
         return new DiskSessionStore(root, Duration.ofHours(1), new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0),
                 Clock.systemUTC(), new Durability(mode, new CountingSyncer(boot)));
     }

@@ -1,0 +1,78 @@
+package io.caravan.pack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+
+/** What the waits at the uploads count as the link's, with the receiver's own work given by its answers. */
+class LinkWaitsTest {
+
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    @Test
+    void theTimeBetweenAnAnswerAndTheEndOfTheWaitItEndsIsNotTheLinks() {
+        LinkWaits waits = new LinkWaits();
+        long before = System.nanoTime();
+        waits.now(LinkWaits.Wait.LINK);
+        long started = System.nanoTime();
+        sleep(20 * MS);
+        long beforeAnswer = System.nanoTime();
+        waits.answeredAfterWork(5 * MS); // the bytes had arrived 5 ms before: the wait up to then, less 5 ms, was the link's
+        long answered = System.nanoTime();
+        sleep(40 * MS); // the uploader and the shipper wait for a core before the slot changes hands
+        waits.now(LinkWaits.Wait.PACKER);
+        assertThat(waits.take().linkNanos()).isBetween(beforeAnswer - started - 5 * MS, answered - before - 5 * MS);
+    }
+
+    @Test
+    void aWaitForTheLinkBeforeAnyAnswerCountsOnceAnAnswerTells() {
+        LinkWaits waits = new LinkWaits();
+        waits.now(LinkWaits.Wait.LINK); // the first uploads are under way: how much of their time is the receiver's is not known
+        sleep(30 * MS);
+        assertThat(waits.take().linkNanos()).isZero();
+
+        waits.answeredAfterWork(0); // an answer after no work of the receiver's: the wait was the link's
+        waits.now(LinkWaits.Wait.PACKER);
+        assertThat(waits.take().linkNanos()).isGreaterThanOrEqualTo(30 * MS);
+    }
+
+    @Test
+    void aWaitGoingOnCountsOnlyPastTheReceiversWorkOfTheLastAnswer() {
+        LinkWaits waits = new LinkWaits();
+        waits.now(LinkWaits.Wait.LINK);
+        waits.answeredAfterWork(200 * MS); // the receiver works 200 ms on a chunk after its bytes arrived
+        waits.now(LinkWaits.Wait.PACKER);
+        waits.take();
+        waits.now(LinkWaits.Wait.LINK);
+        sleep(30 * MS);
+        assertThat(waits.take().linkNanos()).isZero();
+    }
+
+    @Test
+    void aWaitEndedByAnAnswerCountsOnlyPastTheWorkItGave() {
+        LinkWaits waits = new LinkWaits();
+        waits.now(LinkWaits.Wait.LINK);
+        sleep(50 * MS);
+        waits.answeredAfterWork(40 * MS);
+        waits.now(LinkWaits.Wait.PACKER);
+        long link = waits.take().linkNanos();
+        assertThat(link).isGreaterThanOrEqualTo(10 * MS).isLessThan(45 * MS);
+    }
+
+    @Test
+    void measuringNothingCountsNothing() {
+        LinkWaits.NONE.now(LinkWaits.Wait.LINK);
+        sleep(5 * MS);
+        assertThat(LinkWaits.NONE.take().measured()).isFalse();
+        assertThat(LinkWaits.NONE.measuring()).isFalse();
+    }
+
+    private static void sleep(long nanos) {
+        long until = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = until - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
+    }
+}
