@@ -4,10 +4,12 @@ import io.caravan.CaravanHeaders;
 import io.caravan.pack.Chunk;
 import io.caravan.pack.PackIterator;
 import java.io.Closeable;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -31,6 +33,12 @@ import org.apache.camel.support.SynchronizationAdapter;
  * {@link #next()} answers {@code null}, which Camel's splitter skips: a thread of the pool told of a
  * chunk just before another thread ended the split gets none, where an exception would be set by Camel
  * on the parcel's exchange over its real failure.
+ * <p>
+ * A chunk's failure ends the messages only once a chunk being handed out has its exchange (or the thread
+ * handing it out called again, or {@link #HAND_OUT_WAIT} passed): Camel's splitter makes each chunk's
+ * exchange from its own copy of the parcel's exchange after {@link #next()} returned, and releases that copy
+ * when a failure ends the split, so a chunk caught in between met a {@code NullPointerException} that Camel
+ * set on the parcel's exchange over the chunk's real failure.
  */
 public final class ChunkMessages implements Iterator<Message>, Closeable {
 
@@ -40,6 +48,14 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
     private final AtomicBoolean ended = new AtomicBoolean();
     /** The last chunk handed out, until its exchange is watched. */
     private final AtomicReference<Message> unwatched = new AtomicReference<>();
+    /** The chunk being handed out and the thread handing it, until it has its exchange or that thread calls again. */
+    private final AtomicReference<HandOut> handingOut = new AtomicReference<>();
+
+    /** The longest a chunk's failure waits for a chunk being handed out to have its exchange. */
+    private static final Duration HAND_OUT_WAIT = Duration.ofSeconds(2);
+
+    private record HandOut(Message message, Thread thread) {
+    }
 
     public ChunkMessages(CamelContext context, PackIterator chunks) {
         this.context = context;
@@ -48,6 +64,7 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
 
     @Override
     public boolean hasNext() {
+        handedOut();
         watchLastChunk();
         if (ended.get()) {
             return false; // the splitter closes this, which stops the packing
@@ -61,6 +78,7 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
 
     @Override
     public Message next() {
+        handedOut();
         watchLastChunk();
         if (ended.get()) {
             return null;
@@ -90,8 +108,30 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
         if (chunk.last()) {
             message.setHeader(CaravanHeaders.MANIFEST, chunks.manifest().toJson());
         }
+        handingOut.set(new HandOut(message, Thread.currentThread()));
+        if (ended.get()) { // set before the hand-out was seen by the failure that ended the messages
+            handingOut.set(null);
+            return null;
+        }
         unwatched.set(message);
         return message;
+    }
+
+    /** The calling thread's chunk, if it was handing one out, is handed out: the splitter calls again once it made its exchange. */
+    private void handedOut() {
+        HandOut handing = handingOut.get();
+        if (handing != null && handing.thread() == Thread.currentThread()) {
+            handingOut.compareAndSet(handing, null);
+        }
+    }
+
+    /** Waits, up to {@link #HAND_OUT_WAIT}, until a chunk another thread is handing out has its exchange. */
+    private void awaitHandOut() {
+        long deadline = System.nanoTime() + HAND_OUT_WAIT.toNanos();
+        for (HandOut handing = handingOut.get(); handing != null && handing.thread() != Thread.currentThread()
+                && handing.message().getExchange() == null && System.nanoTime() < deadline; handing = handingOut.get()) {
+            LockSupport.parkNanos(100_000);
+        }
     }
 
     /** Watches the exchange the splitter made for the last chunk handed out, if it made it by now. */
@@ -105,6 +145,7 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
             public void onDone(Exchange exchange) {
                 if (stopsTheSplit(exchange)) {
                     ended.set(true);
+                    awaitHandOut();
                 }
             }
         });

@@ -14,15 +14,20 @@ import io.caravan.util.Exhaustion;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.Synchronization;
 import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +74,41 @@ class ChunkMessagesTest {
             long start = System.nanoTime();
             camel.getExecutorServiceManager().shutdownGraceful(pool, 5000);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the time the pool took to stop").isLessThan(Duration.ofSeconds(1));
+        }
+    }
+
+    /**
+     * Camel's splitter closes its own copy of the parcel's exchange when a chunk fails, while a thread of the
+     * pool may be between this iterator's {@code next()} and making that chunk's exchange from the copy: it
+     * then met a {@code NullPointerException}, which Camel set on the parcel's exchange over the chunk's real
+     * failure. A chunk's failure must end the messages only once a chunk being handed out has its exchange.
+     */
+    @Test
+    void aChunkFailingWhileTheNextIsHandedOutEndsTheMessagesOnlyOnceTheNextHasItsExchange() throws Exception {
+        Path source = tmp.resolve("parcel.bin");
+        TestTrees.random(source, 512 * 1024, 7);
+        PackOptions options = new PackOptions(Codecs.byName("none"), 0, 64 * 1024, "parcel.bin");
+
+        try (CamelContext camel = new DefaultCamelContext();
+                ChunkMessages messages = new ChunkMessages(camel, new PackIterator(new Packer(options, ProgressListener.NONE), List.of(source)))) {
+            Exchange first = new DefaultExchange(camel);
+            first.setIn(messages.next());
+            assertThat(messages.hasNext()).isTrue(); // the splitter asks again: the first chunk's exchange is watched
+            Message second = messages.next(); // handed out, its exchange not made yet
+
+            first.setException(new IllegalStateException("chunk 0 refused (by the test)"));
+            CompletableFuture<Long> failed = CompletableFuture.supplyAsync(() -> {
+                for (Synchronization done : first.getExchangeExtension().handoverCompletions()) {
+                    done.onFailure(first);
+                }
+                return System.nanoTime();
+            });
+            Thread.sleep(300);
+            long made = System.nanoTime();
+            new DefaultExchange(camel).setIn(second);
+
+            assertThat(failed.get(5, TimeUnit.SECONDS)).as("when the failure was taken").isGreaterThan(made);
+            assertThat(messages.hasNext()).isFalse();
         }
     }
 
