@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.caravan.catalog.RepublishedException;
+import io.caravan.download.RefusedAnswerException;
 import io.caravan.fs.BadNameException;
 import io.caravan.fs.UnsafePathException;
 import io.caravan.pack.ManifestException;
@@ -14,17 +15,25 @@ import io.caravan.receiver.RefusedEntryException;
 import io.caravan.sender.NoReceiverException;
 import io.caravan.sender.ShipException;
 import io.caravan.sender.TransferStoppedException;
+import io.caravan.sender.UnreadableAnswerException;
 import io.caravan.session.ChunkDigestMismatchException;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.SessionExpiredException;
 import io.caravan.session.SessionNotFoundException;
 import io.caravan.session.postgres.DatabaseUnavailableException;
+import io.caravan.share.ShareClient;
+import io.caravan.share.ShareLog;
 import io.caravan.sync.EmptySourceException;
+import io.caravan.sync.PassExhaustedException;
 import io.caravan.sync.SourceUnreadableException;
 import io.caravan.sync.TooManyDeletesException;
 import io.caravan.unpack.ChunkVerificationException;
+import io.caravan.unpack.DamagedEntryException;
+import io.caravan.unpack.DamagedStreamException;
+import io.caravan.unpack.DecoderLimitException;
 import io.caravan.unpack.ExpansionLimitException;
 import io.caravan.unpack.ExtractLimitException;
+import io.caravan.unpack.ManifestBreachException;
 import io.caravan.unpack.PublishConflictException;
 import io.caravan.unpack.ReferenceUnavailableException;
 import io.caravan.unpack.UnsafeEntryException;
@@ -76,16 +85,16 @@ class ErrorCodesTest {
         codes.put(new ChunkVerificationException("m"), "chunk_verification 409");
         codes.put(new ExtractLimitException("m"), "extract_limit 413");
         codes.put(new ExpansionLimitException("m"), "expansion_limit 413");
-        codes.put(new io.caravan.unpack.ManifestBreachException("m"), "extract_limit 413");
-        codes.put(new io.caravan.unpack.DecoderLimitException("m"), "decoder_limit 413");
+        codes.put(new ManifestBreachException("m"), "extract_limit 413");
+        codes.put(new DecoderLimitException("m"), "decoder_limit 413");
         codes.put(new PublishConflictException("m"), "publish_conflict 409");
         codes.put(new ReferenceUnavailableException("e", "a".repeat(64), "r"), "reference_unavailable 409");
         codes.put(new UnsafeEntryException("e", "r"), "unsafe_entry 422");
-        codes.put(new io.caravan.unpack.DamagedStreamException("e", new IOException("m")), "damaged_stream 422");
+        codes.put(new DamagedStreamException("e", new IOException("m")), "damaged_stream 422");
         codes.put(new ShipException(500, "m", null), "ship 500");
-        codes.put(new io.caravan.download.RefusedAnswerException("m", null), "ship 502");
-        codes.put(new io.caravan.sender.UnreadableAnswerException("m"), "unreadable_answer 502");
-        codes.put(new io.caravan.unpack.DamagedEntryException("e", "r"), "damaged_entry 422");
+        codes.put(new RefusedAnswerException("m", null), "ship 502");
+        codes.put(new UnreadableAnswerException("m"), "unreadable_answer 502");
+        codes.put(new DamagedEntryException("e", "r"), "damaged_entry 422");
         codes.put(new NoReceiverException("http://x", new IOException("m")), "no_receiver 503");
         codes.put(new TransferStoppedException("w"), "transfer_stopped 503");
         codes.put(new SourceUnreadableException(Path.of("s"), "m", new IOException("m")), "source_unreadable 400");
@@ -96,14 +105,14 @@ class ErrorCodesTest {
         portInUse.setAccessible(true);
         codes.put((CaravanException) portInUse.newInstance("h", 1, new BindException("m")), "port_in_use 400");
         codes.put(new RequestRejectedException(429, "too_many_sessions", "m"), "too_many_sessions 429");
-        Constructor<?> cursorExpired = io.caravan.share.ShareLog.CursorExpiredException.class
+        Constructor<?> cursorExpired = ShareLog.CursorExpiredException.class
                 .getDeclaredConstructor(String.class, long.class, long.class, long.class);
         cursorExpired.setAccessible(true);
         codes.put((CaravanException) cursorExpired.newInstance("s", 1L, 5L, 9L), "cursor_expired 410");
-        Constructor<?> shareRefused = io.caravan.share.ShareClient.ShareRefusedException.class.getDeclaredConstructor(String.class);
+        Constructor<?> shareRefused = ShareClient.ShareRefusedException.class.getDeclaredConstructor(String.class);
         shareRefused.setAccessible(true);
         codes.put((CaravanException) shareRefused.newInstance("m"), "share_refused 400");
-        codes.put(io.caravan.sync.PassExhaustedException.following(new OutOfMemoryError("m"), "s", "f", 1L), "pass_exhausted 400");
+        codes.put(PassExhaustedException.following(new OutOfMemoryError("m"), "s", "f", 1L), "pass_exhausted 400");
         return codes;
     }
 

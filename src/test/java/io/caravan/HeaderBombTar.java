@@ -1,5 +1,7 @@
 package io.caravan;
 
+import io.caravan.pack.Codec;
+import io.caravan.pack.Codecs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,7 +84,7 @@ public final class HeaderBombTar {
 
     /** The tar of {@link #stream} zstd-compressed. */
     public static byte[] zstd(byte type, long size) throws IOException {
-        io.caravan.pack.Codec zstd = io.caravan.pack.Codecs.byName("zstd");
+        Codec zstd = Codecs.byName("zstd");
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try (OutputStream z = zstd.compressor(out, zstd.defaultLevel()); InputStream in = stream(type, size, false)) {
             in.transferTo(z);

@@ -1,5 +1,6 @@
 package io.caravan;
 
+import io.caravan.util.Sha256;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -121,7 +122,7 @@ public final class TestTrees {
                     entries.put(rel, "dir");
                 } else {
                     byte[] bytes = Files.readAllBytes(p);
-                    entries.put(rel, "file:" + io.caravan.util.Sha256.of(bytes, 0, bytes.length));
+                    entries.put(rel, "file:" + Sha256.of(bytes, 0, bytes.length));
                 }
             }
         }

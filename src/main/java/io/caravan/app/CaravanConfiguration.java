@@ -34,6 +34,8 @@ import io.caravan.receiver.ReceiverApi;
 import io.caravan.receiver.ReceiverAudit;
 import io.caravan.receiver.ReceiverBandwidth;
 import io.caravan.receiver.ReceiverConfig;
+import io.caravan.route.send.ErrorsAsFailures;
+import io.caravan.route.send.PollSurvivesErrors;
 import io.caravan.session.postgres.PostgresParcelCatalog;
 import io.caravan.session.postgres.PostgresSessionStore;
 import io.caravan.receiver.ReceiverPipeline;
@@ -56,6 +58,7 @@ import io.caravan.session.DiskSessionStore;
 import io.caravan.session.Durability;
 import io.caravan.session.SessionLimits;
 import io.caravan.session.SessionStore;
+import io.caravan.share.ShareApi;
 import io.caravan.sync.MirrorSync;
 import io.caravan.sync.PathFilter;
 import io.caravan.sync.SyncConsole;
@@ -65,6 +68,7 @@ import io.caravan.sync.SyncPass;
 import io.caravan.sync.SyncSettings;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
+import io.caravan.util.DataSize;
 import io.caravan.util.DirectMemoryBudget;
 import io.caravan.util.FileDescriptors;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -554,8 +558,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 shares.release();
             }
         });
-        context.getRegistry().bind("shareApi", new io.caravan.share.ShareApi(shares, token, listings));
-        context.getRegistry().bind("shareEvents", new io.caravan.share.ShareApi(shares, token, listings).events());
+        context.getRegistry().bind("shareApi", new ShareApi(shares, token, listings));
+        context.getRegistry().bind("shareEvents", new ShareApi(shares, token, listings).events());
         context.addService(new org.apache.camel.support.service.ServiceSupport() {
             @Override
             protected void doStart() throws Exception {
@@ -618,13 +622,13 @@ public final class CaravanConfiguration implements CamelConfiguration {
         outbox.setQuietPeriod(settings.text("caravan.sender.folder-quiet-period", "10s"));
         outbox.setKeepVersions(settings.text("caravan.sender.keep-versions", "7d"));
         context.getRegistry().bind("outbox", outbox);
-        context.getRegistry().bind("outboxPoll", new io.caravan.route.send.PollSurvivesErrors());
-        context.getCamelContextExtension().addInterceptStrategy(new io.caravan.route.send.ErrorsAsFailures(
+        context.getRegistry().bind("outboxPoll", new PollSurvivesErrors());
+        context.getCamelContextExtension().addInterceptStrategy(new ErrorsAsFailures(
                 java.util.Set.of("outbox-pickup", "ship-http", "ship-file")));
 
         int parallel = settings.integer("caravan.sender.parallel", 4);
         PackOptions pack = new PackOptions(Codecs.byName(codec), Codecs.level(Codecs.byName(codec),
-                level == null ? null : Integer.valueOf(level)), io.caravan.util.DataSize.parse(chunkSize), "parcel");
+                level == null ? null : Integer.valueOf(level)), DataSize.parse(chunkSize), "parcel");
         ReceiverClient client = roles.transport().equals("http") ? httpShipping(context, settings, pack, parallel) : null;
         String target = client != null ? client.url() : settings.text("caravan.sender.parts-dir", "?");
         sendingWindow(context, settings);

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.receiver.BearerToken;
 import io.caravan.receiver.QueryParameters;
+import io.caravan.session.ChunkIndex;
 import io.caravan.session.RequestRejectedException;
+import io.caravan.util.NonClosingOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -78,7 +80,7 @@ public final class CatalogApi {
     public void chunk(Exchange exchange) throws Exception {
         handle(exchange, () -> {
             String name = QueryParameters.nonEmpty(exchange, "name");
-            int index = io.caravan.session.ChunkIndex.parse(exchange.getMessage().getHeader("index", String.class));
+            int index = ChunkIndex.parse(exchange.getMessage().getHeader("index", String.class));
             String ifMatch = exchange.getMessage().getHeader("If-Match", String.class);
             for (int attempt = 0; ; attempt++) {
                 try {
@@ -146,7 +148,7 @@ public final class CatalogApi {
     /** {@code GET /parcels/tar-zst?name=}: the published folder or file as one tar.zst archive, streamed as it is built. */
     public void tarZst(Exchange exchange) throws Exception {
         archive(exchange, ".tar.zst", "application/zstd", (entry, name) -> { }, (entry, leftOut, out) -> {
-            try (OutputStream zstd = Codecs.byName("zstd").compressor(new io.caravan.util.NonClosingOutputStream(out), 3)) {
+            try (OutputStream zstd = Codecs.byName("zstd").compressor(new NonClosingOutputStream(out), 3)) {
                 new TarTreeWriter(ProgressListener.NONE, leftOut).write(
                         List.of(new PackSource(entry.parent().entry(entry.leaf()), entry.leaf())), zstd);
             }

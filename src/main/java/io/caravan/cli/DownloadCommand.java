@@ -6,6 +6,7 @@ import io.caravan.progress.ConsoleProgress;
 import io.caravan.progress.ProgressListeners;
 import io.caravan.progress.TransferStats;
 import io.caravan.sender.Retry;
+import io.caravan.sender.StopSignal;
 import io.caravan.unpack.OnConflict;
 import io.caravan.util.DataSize;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ final class DownloadCommand implements Callable<Integer> {
         ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(url, access.token, Duration.ofMinutes(5), access.trust())
                 .limit(bandwidth.bucket()),
                 name, folder, stateDir != null ? stateDir : ParcelDownload.defaultStateDir(folder, name), parallel, onConflict,
-                force, allowExternalSymlinks, minFreeSpace, versions.in(folder), new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(3), io.caravan.sender.StopSignal.NONE),
+                force, allowExternalSymlinks, minFreeSpace, versions.in(folder), new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(3), StopSignal.NONE),
                 expansion);
         TransferStats stats = new TransferStats();
         ConsoleProgress progress = ConsoleProgress.forConsole(quiet);

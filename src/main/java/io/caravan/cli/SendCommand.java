@@ -10,6 +10,7 @@ import io.caravan.sender.Retry;
 import io.caravan.sender.SenderSettings;
 import io.caravan.sender.StopSignal;
 import io.caravan.sender.TransferStoppedException;
+import io.caravan.unpack.OnConflict;
 import io.caravan.util.DataSize;
 import io.caravan.util.TreeScan;
 import java.nio.file.Files;
@@ -109,7 +110,7 @@ final class SendCommand implements Callable<Integer> {
         java.util.Map<String, Object> placement = new java.util.LinkedHashMap<>();
         placement.put("into", remoteName != null);
         if (onConflict != null) {
-            placement.put("on_conflict", io.caravan.unpack.OnConflict.parse(onConflict).name().toLowerCase(Locale.ROOT));
+            placement.put("on_conflict", OnConflict.parse(onConflict).name().toLowerCase(Locale.ROOT));
         }
         if (force) {
             placement.put("force", true);

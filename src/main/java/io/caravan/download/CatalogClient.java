@@ -3,6 +3,8 @@ package io.caravan.download;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.fs.NameRules;
+import io.caravan.sender.NoReceiverException;
 import io.caravan.util.HttpConnections;
 import io.caravan.bandwidth.TokenBucket;
 import io.caravan.pack.ChunkInfo;
@@ -240,14 +242,14 @@ public final class CatalogClient {
          * {@link #NAMED_REFUSALS} of a listing ({@link #refused} counts them all).
          */
         private boolean acceptable(RemoteParcel parcel) {
-            String problem = io.caravan.fs.NameRules.problem(parcel.name());
+            String problem = NameRules.problem(parcel.name());
             String why = problem != null ? "its name is refused: " + problem : etagProblem(parcel.etag());
             if (why == null) {
                 return true;
             }
             if (++refused <= NAMED_REFUSALS) {
                 LOG.warn("pull: the listing of {} names '{}', refused: {}; it is not fetched (the server is broken or hostile)",
-                        base, io.caravan.fs.NameRules.shortened(parcel.name()), why);
+                        base, NameRules.shortened(parcel.name()), why);
             }
             return false;
         }
@@ -510,7 +512,7 @@ public final class CatalogClient {
     private ShipException unreachable(String path, IOException e) {
         if (e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
                 || e instanceof java.net.NoRouteToHostException) {
-            return new io.caravan.sender.NoReceiverException(base, e); // waiting cannot help: said within seconds
+            return new NoReceiverException(base, e); // waiting cannot help: said within seconds
         }
         if (e instanceof MinimumRateInputStream.TooSlowException) {
             return new ShipException(0, "GET " + base + path + ": " + e.getMessage() + "; a rerun keeps what was fetched", e);

@@ -1,6 +1,7 @@
 package io.caravan.download;
 
 import io.caravan.CaravanException;
+import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;
 import io.caravan.fs.RealPaths;
 import io.caravan.fs.Versions;
@@ -106,7 +107,7 @@ public final class ParcelDownload {
     public ParcelDownload(Settings settings) {
         this.settings = settings;
         NameRules.check(settings.name());
-        List<String> segments = io.caravan.fs.ConfinedDir.segments(settings.name());
+        List<String> segments = ConfinedDir.segments(settings.name());
         this.leaf = segments.get(segments.size() - 1);
     }
 
@@ -120,7 +121,7 @@ public final class ParcelDownload {
      * folder, so a rerun finds its chunks.
      */
     public static Path defaultStateDir(Path local, String name) {
-        List<String> segments = io.caravan.fs.ConfinedDir.segments(name);
+        List<String> segments = ConfinedDir.segments(name);
         String prefix = NameRules.RESERVED_PREFIX + "-get-";
         String folder = prefix + segments.get(segments.size() - 1);
         if (folder.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_FOLDER_NAME_BYTES) {
@@ -241,8 +242,8 @@ public final class ParcelDownload {
         if (!state.startsWith(local) || state.equals(local)) {
             Files.createDirectories(state);
         } else {
-            try (io.caravan.fs.ConfinedDir root = io.caravan.fs.ConfinedDir.open(local);
-                 io.caravan.fs.ConfinedDir ignored = root.openDirs(local.relativize(state).toString())) {
+            try (ConfinedDir root = ConfinedDir.open(local);
+                 ConfinedDir ignored = root.openDirs(local.relativize(state).toString())) {
                 // opened only to check and create it
             }
         }

@@ -1,5 +1,6 @@
 package io.caravan.pack;
 
+import io.caravan.util.Failures;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -113,6 +114,6 @@ final class AsyncOutputStream extends OutputStream {
     }
 
     private void rethrow() throws IOException {
-        io.caravan.util.Failures.rethrow(failure);
+        Failures.rethrow(failure);
     }
 }

@@ -1,5 +1,7 @@
 package io.caravan.pack;
 
+import io.caravan.fs.LinkTargets;
+import io.caravan.fs.NameRules;
 import io.caravan.progress.ProgressListener;
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,8 +115,8 @@ public final class TarTreeWriter {
                     return;
                 }
                 for (Path child : sortedChildren(path)) {
-                    if (!io.caravan.fs.NameRules.unreadable(child)
-                            || !hooks.leavesOutUnreadable(name + "/" + io.caravan.fs.NameRules.shownBytes(child))) {
+                    if (!NameRules.unreadable(child)
+                            || !hooks.leavesOutUnreadable(name + "/" + NameRules.shownBytes(child))) {
                         // by its name as text, as the archive names it (a name that is not UTF-8 then fails the packing)
                         String text = child.getFileName().toString();
                         writeTree(tar, path.resolve(text), name + "/" + text, true);
@@ -124,7 +126,7 @@ public final class TarTreeWriter {
             case REGULAR -> writeFile(tar, path, name, attrs, seen, mode, mtime);
             case SYMLINK -> {
                 String target = Files.readSymbolicLink(path).toString();
-                if (safeLinks && io.caravan.fs.LinkTargets.leavesItsTree(name, target)) {
+                if (safeLinks && LinkTargets.leavesItsTree(name, target)) {
                     listener.warning("skipped symbolic link " + path + " -> " + target + ": it points outside the tree (--safe-links)");
                     return;
                 }

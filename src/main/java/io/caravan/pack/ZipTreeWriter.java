@@ -4,6 +4,7 @@ import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;
 import io.caravan.progress.ProgressListener;
 import io.caravan.unpack.PosixModes;
+import io.caravan.util.NonClosingOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -83,7 +84,7 @@ public final class ZipTreeWriter {
     }
 
     private ZipArchiveOutputStream open(OutputStream out) {
-        ZipArchiveOutputStream zip = new ZipArchiveOutputStream(new io.caravan.util.NonClosingOutputStream(out));
+        ZipArchiveOutputStream zip = new ZipArchiveOutputStream(new NonClosingOutputStream(out));
         zip.setEncoding(StandardCharsets.UTF_8.name());
         zip.setUseLanguageEncodingFlag(true);
         zip.setUseZip64(Zip64Mode.AsNeeded);

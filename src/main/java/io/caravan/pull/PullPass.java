@@ -4,6 +4,8 @@ import io.caravan.download.CatalogClient;
 import io.caravan.download.ParcelDownload;
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;
+import io.caravan.fs.UnsafePathException;
+import io.caravan.fs.Versions;
 import io.caravan.pack.DecoderMemory;
 import io.caravan.progress.ProgressListener;
 import io.caravan.sender.Retry;
@@ -47,7 +49,7 @@ public final class PullPass {
      * {@code decoderMemory} what a parcel's decoder may hold for its dictionary or window (the receiver's).
      */
     public record Settings(CatalogClient client, String prefix, Path inbox, int parallel, long minFreeSpace,
-                           io.caravan.fs.Versions versions, Retry retry, long maxExpansion, DecoderMemory decoderMemory) {
+                           Versions versions, Retry retry, long maxExpansion, DecoderMemory decoderMemory) {
 
         public Settings {
             if (maxExpansion < 0) {
@@ -57,13 +59,13 @@ public final class PullPass {
 
         /** Settings whose decoder may hold half the heap. */
         public Settings(CatalogClient client, String prefix, Path inbox, int parallel, long minFreeSpace,
-                        io.caravan.fs.Versions versions, Retry retry, long maxExpansion) {
+                        Versions versions, Retry retry, long maxExpansion) {
             this(client, prefix, inbox, parallel, minFreeSpace, versions, retry, maxExpansion, DecoderMemory.ONE_OF_HEAP);
         }
 
         /** Settings with {@code caravan get}'s expansion limit ({@link ParcelDownload#DEFAULT_MAX_EXPANSION}). */
         public Settings(CatalogClient client, String prefix, Path inbox, int parallel, long minFreeSpace,
-                        io.caravan.fs.Versions versions, Retry retry) {
+                        Versions versions, Retry retry) {
             this(client, prefix, inbox, parallel, minFreeSpace, versions, retry, ParcelDownload.DEFAULT_MAX_EXPANSION);
         }
     }
@@ -116,7 +118,7 @@ public final class PullPass {
     private static ConfinedDir pullFolder(ConfinedDir inbox) throws IOException {
         try {
             return inbox.openDirs(NameRules.RESERVED_PREFIX + "/pull");
-        } catch (io.caravan.fs.UnsafePathException e) {
+        } catch (UnsafePathException e) {
             throw new IOException("pull: cannot keep its state: " + e.getMessage()
                     + "; remove it, and Caravan creates its own folder there on the next pass", e);
         }

@@ -1,12 +1,15 @@
 package io.caravan.receiver;
 
 import io.caravan.session.ChunkBody;
+import io.caravan.session.ChunkDigestMismatchException;
 import io.caravan.session.ChunkWrite;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
 import io.caravan.session.SessionListener;
 import io.caravan.session.SessionStore;
+import io.caravan.session.StoredChunk;
 import io.caravan.unpack.ExtractHooks;
+import io.caravan.unpack.ExtractionCheckpoint;
 import io.caravan.unpack.SafeExtractor;
 import io.caravan.unpack.UnpackOptions;
 import java.io.IOException;
@@ -89,10 +92,10 @@ final class ArchiveAssembler implements SessionListener {
      * chunk 0.
      */
     void startOrResume() {
-        io.caravan.unpack.ExtractionCheckpoint checkpoint = null;
+        ExtractionCheckpoint checkpoint = null;
         if (setup.resumableCodec() != null) {
             try {
-                checkpoint = setup.staging().exists() ? io.caravan.unpack.ExtractionCheckpoint.readFrom(setup.checkpointFile()) : null;
+                checkpoint = setup.staging().exists() ? ExtractionCheckpoint.readFrom(setup.checkpointFile()) : null;
             } catch (IOException | RuntimeException e) {
                 LOG.warn("session {}: its extraction checkpoint cannot be read ({}); it extracts from chunk 0 again",
                         session.meta().id(), e.toString());
@@ -106,7 +109,7 @@ final class ArchiveAssembler implements SessionListener {
         start(null);
     }
 
-    private void start(io.caravan.unpack.ExtractionCheckpoint resumeFrom) {
+    private void start(ExtractionCheckpoint resumeFrom) {
         synchronized (state) {
             if (state.closed) {
                 return;
@@ -153,7 +156,7 @@ final class ArchiveAssembler implements SessionListener {
         }
         String sha = body.sha256();
         if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
-            throw new io.caravan.session.ChunkDigestMismatchException(session.meta().id(), index, expectedSha256, sha);
+            throw new ChunkDigestMismatchException(session.meta().id(), index, expectedSha256, sha);
         }
         DirectChunk chunk;
         ExtractionState.Keep keep;
@@ -189,7 +192,7 @@ final class ArchiveAssembler implements SessionListener {
      * line that lists it; null (the caller stores it whole) when the extraction it was handed to stopped meanwhile.
      */
     private ChunkWrite keepTail(DirectChunk chunk) throws IOException {
-        io.caravan.unpack.ExtractionCheckpoint inside = chunk.inside; // settled: no longer changes
+        ExtractionCheckpoint inside = chunk.inside; // settled: no longer changes
         long coveredTo = inside.compressed() - chunk.start;
         boolean tailListed = false;
         try {
@@ -272,7 +275,7 @@ final class ArchiveAssembler implements SessionListener {
         synchronized (state) {
             outcome = state.result.outcomeOrThrow(session.meta().id());
         }
-        long covered = session.chunks().values().stream().filter(io.caravan.session.StoredChunk::covered).count();
+        long covered = session.chunks().values().stream().filter(StoredChunk::covered).count();
         if (session.meta().archive()) {
             LOG.info("session {}: {} of {} chunks were extracted from their request bodies and never written as chunk files",
                     session.meta().id(), covered, total);

@@ -1,5 +1,6 @@
 package io.caravan.receiver;
 
+import io.caravan.unpack.ExtractionCheckpoint;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 
@@ -25,7 +26,7 @@ final class DirectChunk {
     /** Where it ends in the session's stream, once the feed opened it; -1 before. */
     long end = -1;
     /** The last checkpoint the extraction reached inside it (past its first byte), held until the upload keeps its tail. */
-    io.caravan.unpack.ExtractionCheckpoint inside;
+    ExtractionCheckpoint inside;
     /** Whether the upload has decided how the chunk is kept: checkpoints reached inside it later are not held. */
     boolean settled;
     /** Whether the feed opened it. */

@@ -2,6 +2,8 @@ package io.caravan.receiver;
 
 import io.caravan.CaravanException;
 import io.caravan.StorageException;
+import io.caravan.session.RequestRejectedException;
+import io.caravan.unpack.DamagedStreamException;
 import io.caravan.unpack.ExtractLimitException;
 import io.caravan.unpack.UnsafeEntryException;
 import java.io.IOException;
@@ -45,7 +47,7 @@ final class ExtractionResult {
      * manifest.
      */
     boolean droppedCovered() {
-        return failure instanceof io.caravan.session.RequestRejectedException r && "incomplete".equals(r.code());
+        return failure instanceof RequestRejectedException r && "incomplete".equals(r.code());
     }
 
     /** Whether it ended with a refusal (an entry it will not extract, a limit). */
@@ -77,7 +79,7 @@ final class ExtractionResult {
 
     /** The outcome of a finished extraction, or its failure thrown; an extraction restarted meanwhile asks for a new finish. */
     ArchiveAssembler.Outcome outcomeOrThrow(String sessionId) throws IOException {
-        if (failure instanceof io.caravan.unpack.DamagedStreamException e) {
+        if (failure instanceof DamagedStreamException e) {
             throw e.inSession(sessionId);
         }
         if (failure instanceof CaravanException e) {

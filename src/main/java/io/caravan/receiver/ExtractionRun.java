@@ -1,12 +1,14 @@
 package io.caravan.receiver;
 
 import io.caravan.fs.ConfinedDir;
+import io.caravan.pack.Codecs;
 import io.caravan.progress.ProgressListener;
 import io.caravan.unpack.ExtractHooks;
 import io.caravan.unpack.ExtractionCheckpoint;
 import io.caravan.unpack.Resumption;
 import io.caravan.unpack.SafeExtractor;
 import io.caravan.unpack.Unpacker;
+import io.caravan.unpack.WaitingSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,11 +127,11 @@ final class ExtractionRun implements Runnable {
         stream.mark(1);
         boolean empty = stream.read() < 0;
         stream.reset();
-        return !empty && io.caravan.pack.Codecs.detect(stream).streamName().equals(codec);
+        return !empty && Codecs.detect(stream).streamName().equals(codec);
     }
 
     /** The feed, its first bytes looked at before it is read: a reader that gives up still lets it stop waiting. */
-    private static final class Peeked extends java.io.BufferedInputStream implements io.caravan.unpack.WaitingSource {
+    private static final class Peeked extends java.io.BufferedInputStream implements WaitingSource {
         private final ChunkFeed feed;
 
         Peeked(ChunkFeed feed) {

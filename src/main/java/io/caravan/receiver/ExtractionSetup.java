@@ -1,8 +1,10 @@
 package io.caravan.receiver;
 
+import io.caravan.pack.Codecs;
 import io.caravan.session.Session;
 import io.caravan.session.SessionStore;
 import io.caravan.unpack.ExtractHooks;
+import io.caravan.unpack.Resumption;
 import io.caravan.unpack.UnpackOptions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,8 +29,8 @@ record ExtractionSetup(Session session, SessionStore store, SessionStagingFolder
         if (codec == null) {
             return null;
         }
-        String stream = io.caravan.pack.Codecs.byName(codec).streamName();
-        return io.caravan.unpack.Resumption.supports(stream) ? stream : null;
+        String stream = Codecs.byName(codec).streamName();
+        return Resumption.supports(stream) ? stream : null;
     }
 
     /** Where the extraction's last checkpoint is kept: beside the staging folder, never published with it. */

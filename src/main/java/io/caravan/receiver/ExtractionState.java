@@ -1,5 +1,7 @@
 package io.caravan.receiver;
 
+import io.caravan.session.Session;
+import io.caravan.unpack.ExtractionCheckpoint;
 import java.io.InterruptedIOException;
 
 /**
@@ -47,7 +49,7 @@ final class ExtractionState {
      * The checkpoint the next run resumes from, in the staging folder as a crash left it; null: the
      * run starts at chunk 0 in an empty staging folder. Only the first run after a restart resumes.
      */
-    io.caravan.unpack.ExtractionCheckpoint resumeFrom;
+    ExtractionCheckpoint resumeFrom;
     /** Chunks handed to the extraction from their request bodies, not stored, by index (see {@link DirectChunk}). */
     final java.util.Map<Integer, DirectChunk> direct = new java.util.HashMap<>();
     /**
@@ -73,7 +75,7 @@ final class ExtractionState {
     }
 
     /** A new generation starts, from {@code resumeFrom} (or chunk 0). With the monitor held. */
-    int nextGeneration(io.caravan.unpack.ExtractionCheckpoint resumeFrom) {
+    int nextGeneration(ExtractionCheckpoint resumeFrom) {
         this.resumeFrom = resumeFrom;
         checkpointed = -1;
         checkpointing = null;
@@ -102,7 +104,7 @@ final class ExtractionState {
      * Writes {@code checkpoint} of the run of {@code gen} as {@code file} when it lies past the last one written
      * (true), and tells the uploads that wait. With the monitor held, or taking it.
      */
-    synchronized boolean write(int gen, io.caravan.unpack.ExtractionCheckpoint checkpoint, java.nio.file.Path file)
+    synchronized boolean write(int gen, ExtractionCheckpoint checkpoint, java.nio.file.Path file)
             throws java.io.IOException {
         if (gen != generation || checkpoint.compressed() <= checkpointed) {
             return false;
@@ -132,7 +134,7 @@ final class ExtractionState {
      * and the chunk is the next one it lacks (every chunk from the one it reads to the one before is
      * stored or handed to it already). With the monitor held.
      */
-    boolean acceptsDirect(int index, io.caravan.session.Session session) {
+    boolean acceptsDirect(int index, Session session) {
         if (closed || parkedAt != null || Boolean.FALSE.equals(checkpointing) || run == null || run.done()
                 || totalChunks != null || direct.containsKey(index)) {
             return false;

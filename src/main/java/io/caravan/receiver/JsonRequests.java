@@ -2,6 +2,7 @@ package io.caravan.receiver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.fs.NameRules;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.MirrorChangeRequest;
 import io.caravan.util.StrictJson;
@@ -124,7 +125,7 @@ final class JsonRequests {
         for (java.util.Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!keys.contains(name)) {
-                throw RequestRejectedException.badRequest(prefix + io.caravan.fs.NameRules.printable(name) + " is not " + what
+                throw RequestRejectedException.badRequest(prefix + NameRules.printable(name) + " is not " + what
                         + " (" + String.join(", ", keys) + ")");
             }
         }

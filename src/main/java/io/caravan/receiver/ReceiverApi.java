@@ -2,6 +2,7 @@ package io.caravan.receiver;
 
 import io.caravan.catalog.StreamedAnswers;
 import io.caravan.session.ChunkBody;
+import io.caravan.session.ChunkIndex;
 import io.caravan.session.ChunkWrite;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.MirrorListing;
@@ -70,7 +71,7 @@ public final class ReceiverApi implements CamelContextAware {
         admit(exchange);
         Message in = exchange.getMessage();
         String sha256 = in.getHeader("X-Chunk-Sha256", String.class);
-        int index = io.caravan.session.ChunkIndex.parse(in.getHeader("idx", String.class));
+        int index = ChunkIndex.parse(in.getHeader("idx", String.class));
         if (sha256 != null && !sha256.matches("[0-9a-fA-F]{64}")) {
             throw RequestRejectedException.badRequest("X-Chunk-Sha256 must be 64 hex digits, got '" + sha256 + "'");
         }

@@ -2,6 +2,7 @@ package io.caravan.receiver;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.fs.UnsafePathException;
 import io.caravan.fs.Versions;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
@@ -11,6 +12,7 @@ import io.caravan.session.RequestRejectedException;
 import io.caravan.session.Session;
 import io.caravan.session.SessionMeta;
 import io.caravan.session.SessionNotFoundException;
+import io.caravan.unpack.Publisher;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Comparator;
@@ -38,7 +40,7 @@ public final class Sessions {
     private final Versions versions;
     private final ReceiverMetrics metrics;
     /** The inbox as publishes see it: whether a name is a folder there, reached without following links. */
-    private final io.caravan.unpack.Publisher inbox;
+    private final Publisher inbox;
     /** Told the session id between a request's look for its result and its lookup of the session (nothing by default). */
     private volatile Consumer<String> beforeLookup = sid -> { };
 
@@ -48,7 +50,7 @@ public final class Sessions {
         this.assemblers = assemblers;
         this.versions = versions;
         this.metrics = metrics;
-        this.inbox = new io.caravan.unpack.Publisher(config.inbox(), versions);
+        this.inbox = new Publisher(config.inbox(), versions);
     }
 
     /** {@code POST /start}: no options start a raw session; options with a codec an archive session. */
@@ -130,7 +132,7 @@ public final class Sessions {
     }
 
     /** The size of the chunks but the last of a session with {@code meta}, as its start answered it. */
-    static long fullChunk(io.caravan.session.SessionMeta meta, ReceiverConfig config) {
+    static long fullChunk(SessionMeta meta, ReceiverConfig config) {
         Long chunkSize = meta.chunkSize();
         return chunkSize != null ? chunkSize : Math.min(PackOptions.DEFAULT_CHUNK_SIZE, config.limits().maxChunkSize());
     }
@@ -223,7 +225,7 @@ public final class Sessions {
     public List<String> cleanup() throws IOException {
         try {
             versions.cleanup();
-        } catch (io.caravan.fs.UnsafePathException e) {
+        } catch (UnsafePathException e) {
             LOG.warn("cleanup: no versions removed: {}", e.getMessage());
         }
         List<String> removed = store.expire();

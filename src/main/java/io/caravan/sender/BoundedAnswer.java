@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.fs.NameRules;
 import io.caravan.util.CappedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -64,7 +65,7 @@ final class BoundedAnswer extends FilterInputStream {
     static String excerpt(String text) {
         String stripped = text.strip();
         int shown = Math.min(stripped.length(), EXCERPT_CHARS);
-        String printable = io.caravan.fs.NameRules.printable(stripped.substring(0, shown));
+        String printable = NameRules.printable(stripped.substring(0, shown));
         return shown < stripped.length() ? printable + "…" : printable;
     }
 

@@ -1,5 +1,6 @@
 package io.caravan.session;
 
+import io.caravan.util.Sha256;
 import java.nio.ByteBuffer;
 import java.util.function.Supplier;
 
@@ -20,11 +21,11 @@ public record ChunkBody(ByteBuffer[] buffers, Supplier<Runnable> keeper) {
 
     /** The SHA-256 of the bytes (read through duplicates: the buffers are not consumed). */
     public String sha256() {
-        java.security.MessageDigest digest = io.caravan.util.Sha256.newDigest();
+        java.security.MessageDigest digest = Sha256.newDigest();
         for (ByteBuffer part : buffers) {
             digest.update(part.duplicate());
         }
-        return io.caravan.util.Sha256.hex(digest);
+        return Sha256.hex(digest);
     }
 
     public long length() {

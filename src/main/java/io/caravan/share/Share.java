@@ -1,9 +1,11 @@
 package io.caravan.share;
 
+import io.caravan.fs.FsMessages;
 import io.caravan.fs.NameRules;
 import io.caravan.sync.PathFilter;
 import io.caravan.sync.SyncEntry;
 import io.caravan.sync.TreeScanner;
+import io.caravan.util.Sha256;
 import io.methvin.watcher.DirectoryChangeEvent;
 import io.methvin.watcher.DirectoryWatcher;
 import java.io.IOException;
@@ -167,7 +169,7 @@ public final class Share implements AutoCloseable {
         }
         try (java.io.InputStream in = new HashReads(hashReads.apply(Files.newInputStream(root.resolve(entry.path()),
                 java.nio.file.LinkOption.NOFOLLOW_LINKS)), whileHashing)) {
-            String sha = io.caravan.util.Sha256.of(in, buffer == null ? new byte[64 * 1024] : buffer);
+            String sha = Sha256.of(in, buffer == null ? new byte[64 * 1024] : buffer);
             hashes.put(entry, HEX.parseHex(sha));
             return sha;
         } catch (IOException | IllegalArgumentException e) {
@@ -292,7 +294,7 @@ public final class Share implements AutoCloseable {
                 : memory ? "share '" + name + "': scanning " + root + " ran out of memory (" + e.getMessage() + "): give"
                         + " Caravan a larger heap (JAVA_OPTS=-Xmx2g, say) or share a smaller folder"
                 : "share '" + name + "': scanning " + root + " failed (" + (e instanceof java.nio.file.FileSystemException f
-                        ? NameRules.shortened(f.getFile()) + ": " + io.caravan.fs.FsMessages.reason(f)
+                        ? NameRules.shortened(f.getFile()) + ": " + FsMessages.reason(f)
                         : NameRules.shortened(String.valueOf(e))) + ")";
         why += "; no changes are recorded until a scan succeeds (tried again every " + rescan.toSeconds() + " s)";
         if (!why.equals(failure)) {

@@ -3,6 +3,7 @@ package io.caravan.share;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.caravan.fs.NameRules;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.SyncEntry;
 import java.io.DataInputStream;
@@ -57,7 +58,7 @@ final class ShareBundle {
             JsonToken token = parser.nextToken();
             for (; token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
                 if (!"paths".equals(parser.currentName())) {
-                    throw RequestRejectedException.badRequest(io.caravan.fs.NameRules.printable(parser.currentName())
+                    throw RequestRejectedException.badRequest(NameRules.printable(parser.currentName())
                             + " is not a field of this request: " + SHAPE);
                 }
                 JsonToken value = parser.nextToken();

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanException;
 import io.caravan.fs.NameRules;
+import io.caravan.sync.LocalMirror;
 import io.caravan.sync.SyncEntry;
+import io.caravan.util.CappedInputStream;
 import io.caravan.util.HttpConnections;
 import io.caravan.util.ListingJson;
+import io.caravan.util.MinimumRateInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -30,7 +33,7 @@ import javax.net.ssl.SSLContext;
  * (reported through {@code refused}) and left out, so a hostile server can never name a place outside
  * the follower's folder.
  */
-public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
+public final class ShareClient implements LocalMirror.Fetcher {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
@@ -280,7 +283,7 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
         Map<String, JsonNode> head;
         try {
             head = ask(suffix, wait.plus(stall), MINIMUM_RATE, stall, what,
-                    in -> ListingJson.read(new io.caravan.util.CappedInputStream(in, MAX_EVENTS_BYTES,
+                    in -> ListingJson.read(new CappedInputStream(in, MAX_EVENTS_BYTES,
                             () -> new IOException("the changes " + share + " answered hold more than " + MAX_EVENTS_BYTES
                                     + " bytes, more than a follower reads: the server is broken")), "events", ShareLog.MAX_EVENTS_PER_ANSWER, what,
                             node -> take(node, events, latest, malformed)));
@@ -468,7 +471,7 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
                 throw new java.io.InterruptedIOException("stopped while the server was busy");
             }
         }
-        try (InputStream in = new io.caravan.util.MinimumRateInputStream(connection.getInputStream(), MINIMUM_RATE,
+        try (InputStream in = new MinimumRateInputStream(connection.getInputStream(), MINIMUM_RATE,
                 stall, connection::disconnect)) {
             ShareBundle.read(in, entries, delivered::accept);
         }
@@ -566,7 +569,7 @@ public final class ShareClient implements io.caravan.sync.LocalMirror.Fetcher {
             }
             int status = connection.getResponseCode();
             InputStream raw = status == 200 ? connection.getInputStream() : connection.getErrorStream();
-            try (InputStream in = new io.caravan.util.MinimumRateInputStream(raw == null ? InputStream.nullInputStream() : raw,
+            try (InputStream in = new MinimumRateInputStream(raw == null ? InputStream.nullInputStream() : raw,
                     bytesPerSecond, window, connection::disconnect)) {
                 if (status != 200) {
                     throw failure(status, new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8), suffix);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.UnsafePathException;
+import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.SyncEntry;
 import io.caravan.util.BoundedLines;
 import java.io.BufferedWriter;
@@ -48,7 +49,7 @@ public final class ShareLog {
     static final String TREE = "tree.jsonl";
 
     /** A cursor the log cannot answer: older than the oldest event kept, or newer than the newest. */
-    public static final class CursorExpiredException extends io.caravan.session.RequestRejectedException {
+    public static final class CursorExpiredException extends RequestRejectedException {
         CursorExpiredException(String share, long since, long oldest, long latest) {
             super(410, "cursor_expired", "share '" + share + "' keeps changes " + oldest + " to " + latest + ", not those after "
                     + since + ": compare the whole tree (GET /shares/" + share + "/listing) and follow from its sequence",
@@ -267,7 +268,7 @@ public final class ShareLog {
             return CompletableFuture.completedFuture(now);
         }
         if (waiters.size() >= maxWaiting) {
-            throw new io.caravan.session.RequestRejectedException(503, "busy", "share '" + name + "' has its most polls"
+            throw new RequestRejectedException(503, "busy", "share '" + name + "' has its most polls"
                     + " waiting (caravan.share.max-waiting=" + maxWaiting + "): try again shortly");
         }
         CompletableFuture<List<ShareEvent>> waiter = new CompletableFuture<>();

@@ -2,6 +2,7 @@ package io.caravan.share;
 
 import io.caravan.session.RequestRejectedException;
 import io.caravan.sync.SyncConsole;
+import io.caravan.sync.SyncEntry;
 import io.caravan.util.DataSize;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -248,7 +249,7 @@ public final class Shares implements AutoCloseable {
             case RENAME -> "RENAME " + event.from() + " -> " + share;
             case RESET -> "RESET (the last tree was not saved: followers compare the whole tree)";
             case DELETE -> "DELETE " + share;
-            default -> event.type() + " " + share + (event.entry() != null && event.entry().type() == io.caravan.sync.SyncEntry.Type.DIR
+            default -> event.type() + " " + share + (event.entry() != null && event.entry().type() == SyncEntry.Type.DIR
                     ? "/" : event.entry() != null ? " (" + DataSize.format(event.entry().size()) + ")" : "");
         };
         console.line("[" + name + "] #" + event.seq() + " " + line);

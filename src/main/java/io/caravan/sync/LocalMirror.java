@@ -6,6 +6,7 @@ import io.caravan.fs.FsMessages;
 import io.caravan.fs.NameRules;
 import io.caravan.fs.UnsafePathException;
 import io.caravan.fs.Versions;
+import io.caravan.progress.ProgressListener;
 import io.caravan.session.Syncer;
 import io.caravan.unpack.PosixModes;
 import io.caravan.util.DataSize;
@@ -635,7 +636,7 @@ public final class LocalMirror {
                 return entry.path() + ": " + FsMessages.reason(e);
             }
         }
-        io.caravan.progress.ProgressListener progress = new LargeFileProgress(List.of(entry), console);
+        ProgressListener progress = new LargeFileProgress(List.of(entry), console);
         return stage(stage, entry, out -> fetcher.fetch(entry, new java.io.FilterOutputStream(out) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {

@@ -1,5 +1,6 @@
 package io.caravan.sync;
 
+import io.caravan.fs.UnsafePathException;
 import io.caravan.receiver.ParcelNames;
 
 import io.caravan.fs.ConfinedDir;
@@ -29,7 +30,7 @@ final class MirrorPaths {
         ParcelNames.check(name);
         try (ConfinedDir root = ConfinedDir.open(inbox)) {
             return create ? root.openDirs(name) : root.openDir(name);
-        } catch (io.caravan.fs.UnsafePathException e) {
+        } catch (UnsafePathException e) {
             throw new RequestRejectedException(409, "not_a_mirror", "'" + name + "' is not a folder in the inbox: " + e.getMessage());
         }
     }

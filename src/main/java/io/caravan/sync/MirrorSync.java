@@ -1,9 +1,12 @@
 package io.caravan.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.bandwidth.TokenBucket;
 import io.caravan.fs.NameRules;
+import io.caravan.progress.ProgressListener;
 import io.caravan.sender.Retry;
 import io.caravan.sender.ReceiverClient;
+import io.caravan.util.DataSize;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -66,7 +69,7 @@ public final class MirrorSync {
     }
 
     /** The parcels and changes this mirror sends share {@code limit} (one bandwidth limit for the process). */
-    public void limit(io.caravan.bandwidth.TokenBucket limit) {
+    public void limit(TokenBucket limit) {
         client.limit(limit);
     }
 
@@ -132,7 +135,7 @@ public final class MirrorSync {
         }
         if (!plan.dirs().isEmpty() && along.isEmpty()) {
             try {
-                parcels.ship(plan.dirs(), io.caravan.progress.ProgressListener.NONE);
+                parcels.ship(plan.dirs(), ProgressListener.NONE);
             } catch (IOException e) {
                 failures.add("folders: " + e.getMessage());
             }
@@ -151,7 +154,7 @@ public final class MirrorSync {
         long large = batches.stream().filter(ParcelBatcher.DEFAULT::alone).count();
         if (atOnce < settings.workers() && large > atOnce) {
             console.line("Memory: " + settings.workers() + " workers, large files " + atOnce + " at a time (their chunks take"
-                    + " turns for " + io.caravan.util.DataSize.format(parcels.memory().budget()) + " of the heap; JAVA_OPTS=-Xmx..."
+                    + " turns for " + DataSize.format(parcels.memory().budget()) + " of the heap; JAVA_OPTS=-Xmx..."
                     + " gives more)");
         }
     }
@@ -177,7 +180,7 @@ public final class MirrorSync {
     /** Says once that the source entry {@code path} is left out: the receiver would refuse its name ({@code why}). */
     private void refused(String path, String why) {
         if (refusedSaid.add(path + "\n" + why)) {
-            console.line("Refused: " + io.caravan.fs.NameRules.printable(path) + ": " + why);
+            console.line("Refused: " + NameRules.printable(path) + ": " + why);
         }
     }
 
@@ -275,7 +278,7 @@ public final class MirrorSync {
                 if (still.size() == batch.size() && stillAlong.size() == along.size() || still.isEmpty()) {
                     return describe(batch) + ": " + first.getMessage();
                 }
-                parcels.ship(with(still, stillAlong), io.caravan.progress.ProgressListener.NONE);
+                parcels.ship(with(still, stillAlong), ProgressListener.NONE);
             } catch (IOException | UncheckedIOException second) {
                 return describe(batch) + ": " + second.getMessage();
             }

@@ -1,6 +1,7 @@
 package io.caravan.sync;
 
 import io.caravan.fs.FsMessages;
+import io.caravan.fs.LinkTargets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -63,7 +64,7 @@ public final class PathFilter {
 
     /** Whether the link at {@code relative} (to {@code target}) is left out: --safe-links and it points outside the tree. */
     public boolean skipsLink(String relative, String target) {
-        return safeLinks && io.caravan.fs.LinkTargets.leavesItsTree("root/" + relative, target);
+        return safeLinks && LinkTargets.leavesItsTree("root/" + relative, target);
     }
 
     /** The rules in order; patterns that can match nothing (empty, only slashes) are dropped. */

@@ -1,6 +1,7 @@
 package io.caravan.unpack;
 
 import io.caravan.CaravanException;
+import io.caravan.fs.NameRules;
 import java.util.Map;
 
 /**
@@ -22,7 +23,7 @@ public class DamagedStreamException extends CaravanException {
         super((sessionId == null ? "" : "session " + sessionId + ": ") + "the parcel's data is not a complete archive: "
                 + (entry == null
                         ? "it ends or cannot be decoded before its first entry, or it is not a tar archive in a supported codec"
-                        : "it ends or cannot be decoded in entry '" + io.caravan.fs.NameRules.printable(entry) + "'")
+                        : "it ends or cannot be decoded in entry '" + NameRules.printable(entry) + "'")
                 + (place == null
                         ? " (a chunk is missing from its manifest, or the data was cut or damaged before it was sent);"
                                 + " nothing was published: send the parcel again"

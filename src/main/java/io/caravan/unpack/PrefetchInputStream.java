@@ -1,6 +1,7 @@
 package io.caravan.unpack;
 
 import io.caravan.util.BulkInputStream;
+import io.caravan.util.Failures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -131,7 +132,7 @@ final class PrefetchInputStream extends BulkInputStream {
     }
 
     private void rethrow() throws IOException {
-        io.caravan.util.Failures.rethrow(failure);
+        Failures.rethrow(failure);
     }
 
     /** What the source threw, if anything (also when the reader has not reached that point yet). */

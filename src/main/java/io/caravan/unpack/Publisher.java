@@ -2,6 +2,7 @@ package io.caravan.unpack;
 
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;
+import io.caravan.fs.UnsafePathException;
 import io.caravan.fs.Versions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ public final class Publisher {
         try (ConfinedDir root = ConfinedDir.open(destination);
              ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
             return parent.stat(segments.get(segments.size() - 1)).map(PosixFileAttributes::isDirectory).orElse(false);
-        } catch (java.nio.file.NoSuchFileException | io.caravan.fs.UnsafePathException e) {
+        } catch (java.nio.file.NoSuchFileException | UnsafePathException e) {
             return false;
         }
     }

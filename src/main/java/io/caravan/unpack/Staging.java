@@ -1,6 +1,7 @@
 package io.caravan.unpack;
 
 import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.Versions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -47,7 +48,7 @@ public final class Staging implements AutoCloseable {
     }
 
     /** Publishes every top-level entry into the destination under its own name, and removes the staging folder. */
-    public List<Path> publish(io.caravan.fs.Versions versions, Publisher.Policy policy) throws IOException {
+    public List<Path> publish(Versions versions, Publisher.Policy policy) throws IOException {
         List<Path> published = new ArrayList<>();
         for (String name : new Publisher(destination, versions).publishAll(dir, policy)) {
             published.add(destination.resolve(name));

@@ -1,6 +1,7 @@
 package io.caravan.unpack;
 
 import io.caravan.CaravanException;
+import io.caravan.fs.NameRules;
 
 /** An archive entry Caravan refuses to extract: it would escape the destination or is a device. */
 public class UnsafeEntryException extends CaravanException {
@@ -13,7 +14,7 @@ public class UnsafeEntryException extends CaravanException {
 
     /** For a subclass that words its own message: {@code format} takes the entry's name (shown printable), then the reason. */
     protected UnsafeEntryException(String format, String entry, String reason) {
-        super(String.format(format, io.caravan.fs.NameRules.printable(entry), reason));
+        super(String.format(format, NameRules.printable(entry), reason));
         this.entry = entry;
     }
 

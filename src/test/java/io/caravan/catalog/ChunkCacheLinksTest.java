@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caravan.PackUnpack;
 import io.caravan.TestTrees;
+import io.caravan.pack.PartFiles;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class ChunkCacheLinksTest {
         ChunkCache cache = new ChunkCache(cacheDir, 1 << 30);
         String fresh = cache.get("k0", source, "one", PackUnpack.options("none", 64 * 1024), "2026-01-01T00:00:00Z")
                 .manifestJson();
-        Files.writeString(victim.resolve("p" + io.caravan.pack.PartFiles.MANIFEST_SUFFIX), fresh);
+        Files.writeString(victim.resolve("p" + PartFiles.MANIFEST_SUFFIX), fresh);
         FileTime before = FileTime.fromMillis(1_700_000_000_000L);
         Files.setLastModifiedTime(victim, before);
         Files.createSymbolicLink(cacheDir.resolve("k1"), victim);

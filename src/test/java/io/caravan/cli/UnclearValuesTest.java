@@ -3,6 +3,7 @@ package io.caravan.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.CliRunner;
+import io.caravan.receiver.ReceiverFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -175,7 +176,7 @@ class UnclearValuesTest {
         Path b = Files.createDirectories(tmp.resolve("B"));
         Path config = Files.writeString(tmp.resolve("caravan.properties"),
                 "caravan.shares.s = " + a + "\ncaravan.receiver.inbox = " + tmp.resolve("inbox") + "\ncaravan.shares.s = " + b + "\n");
-        String port = String.valueOf(io.caravan.receiver.ReceiverFixture.freePort());
+        String port = String.valueOf(ReceiverFixture.freePort());
         CliRunner.Result result = command.equals("serve")
                 ? CliRunner.run("serve", "--config", config.toString(), "--port", port)
                 : CliRunner.run("run", "--role", "receiver", "--config", config.toString(), "-Dcaravan.receiver.port=" + port);
@@ -186,7 +187,7 @@ class UnclearValuesTest {
 
     private CliRunner.Result startWithInbox(String command, String inbox) throws Exception {
         Path config = Files.writeString(tmp.resolve("caravan.properties"), "caravan.receiver.inbox = " + inbox + "\n");
-        String port = String.valueOf(io.caravan.receiver.ReceiverFixture.freePort());
+        String port = String.valueOf(ReceiverFixture.freePort());
         return command.equals("serve")
                 ? CliRunner.run("serve", "--config", config.toString(), "--port", port)
                 : CliRunner.run("run", "--role", "receiver", "--config", config.toString(), "-Dcaravan.receiver.port=" + port);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
+import io.caravan.util.Sha256;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -154,7 +155,7 @@ class ConsoleLoginTest {
         assertThat(first).isNotEqualTo(second);
         String value = first.substring("caravan_console=".length());
         byte[] label = "caravan-console\nsecret".getBytes(StandardCharsets.UTF_8);
-        assertThat(value).isNotEqualTo(io.caravan.util.Sha256.of(label, 0, label.length));
+        assertThat(value).isNotEqualTo(Sha256.of(label, 0, label.length));
         assertThat(value).hasSizeGreaterThanOrEqualTo(43); // 256 bits
         assertThat(receiver.send("GET", "/console/api/overview", null, "Cookie", first).statusCode()).isEqualTo(200);
         assertThat(receiver.send("GET", "/console/api/overview", null, "Cookie", second).statusCode()).isEqualTo(200);

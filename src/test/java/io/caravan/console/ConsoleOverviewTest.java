@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.receiver.RawAnswer;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
 import io.caravan.util.Sha256;
@@ -167,7 +168,7 @@ class ConsoleOverviewTest {
             });
             writer.start();
             for (int i = 0; i < 1100; i++) {
-                assertThat(io.caravan.receiver.RawAnswer.read(in).statusLine()).startsWith("HTTP/1.1 400");
+                assertThat(RawAnswer.read(in).statusLine()).startsWith("HTTP/1.1 400");
             }
             writer.join();
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.TestTrees;
 import io.caravan.catalog.CatalogTestAccess;
+import io.caravan.fs.Versions;
 import io.caravan.progress.ProgressListener;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.sender.Retry;
@@ -40,7 +41,7 @@ class RepublishDuringDownloadTest {
             Path local = tmp.resolve("local");
             ParcelDownload.Settings settings = new ParcelDownload.Settings(new CatalogClient(proxy.url(), null, Duration.ofMinutes(1)),
                     "site", local, ParcelDownload.defaultStateDir(local, "site"), 1, OnConflict.MERGE, false, false, 0,
-                    io.caravan.fs.Versions.none(),
+                    Versions.none(),
                     new Retry(2, Duration.ofMillis(100), Duration.ofMillis(100)));
 
             ParcelDownload.Result result = new ParcelDownload(settings).run(ProgressListener.NONE);

@@ -3,6 +3,7 @@ package io.caravan.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.TestTrees;
+import io.caravan.unpack.Staging;
 import io.caravan.util.TreeSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class SyncOnceMirrorsTreeIT {
         TestTrees.write(source.resolve("new file.txt"), "new\n");
         TestTrees.write(source.resolve("plain.txt"), "changed, and longer than before\n");
         Files.delete(source.resolve("random.bin"));
-        io.caravan.unpack.Staging.deleteTree(source.resolve("many/文件夹 3"));
+        Staging.deleteTree(source.resolve("many/文件夹 3"));
         Files.move(source.resolve("many/文件夹 4"), source.resolve("many/renamed folder"));
         Files.delete(source.resolve("empty.txt"));
         Files.createDirectories(source.resolve("empty.txt/now a folder"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.PackUnpack;
 import io.caravan.TestTrees;
+import io.caravan.progress.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +38,9 @@ class DeterminismTest {
     void zstdOutputDoesNotDependOnTheNumberOfWorkers(String ignored) throws IOException {
         Path source = TestTrees.fidelityTree(tmp.resolve("src"), "tree");
         Manifest many = PackUnpack.pack(java.util.List.of(source), tmp.resolve("many/tree"),
-                new PackOptions(new ZstdCodec(4), 3, 50_000, "p"), io.caravan.progress.ProgressListener.NONE);
+                new PackOptions(new ZstdCodec(4), 3, 50_000, "p"), ProgressListener.NONE);
         Manifest one = PackUnpack.pack(java.util.List.of(source), tmp.resolve("one/tree"),
-                new PackOptions(new ZstdCodec(1), 3, 50_000, "p"), io.caravan.progress.ProgressListener.NONE);
+                new PackOptions(new ZstdCodec(1), 3, 50_000, "p"), ProgressListener.NONE);
         assertThat(one.sha256()).isEqualTo(many.sha256());
     }
 }

@@ -9,6 +9,7 @@ import io.caravan.LoggedWarnings;
 import io.caravan.TestTrees;
 import io.caravan.download.CatalogClient;
 import io.caravan.download.CatalogProxy;
+import io.caravan.fs.Versions;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.progress.ProgressListener;
@@ -93,7 +94,7 @@ class HostileCatalogTest {
             // while the parcel is fetched, its record's file becomes a folder: the record cannot be written
             proxy.beforeChunkRequest(1, () -> Files.createDirectories(local.resolve(".caravan/pull/fetched.jsonl/x")));
             PullPass pass = new PullPass(new PullPass.Settings(new CatalogClient(proxy.url(), null, Duration.ofSeconds(30)),
-                    "feeds/", local, 1, 0, io.caravan.fs.Versions.inDestination(local, Duration.ofDays(1), Clock.systemUTC()),
+                    "feeds/", local, 1, 0, Versions.inDestination(local, Duration.ofDays(1), Clock.systemUTC()),
                     new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))), Clock.systemUTC());
 
             assertThat(pass.run()).isEqualTo(1);
@@ -109,7 +110,7 @@ class HostileCatalogTest {
 
     private PullPass pass(String url, Path local) {
         return new PullPass(new PullPass.Settings(new CatalogClient(url, null, Duration.ofSeconds(30)), "feeds/", local, 1, 0,
-                io.caravan.fs.Versions.none(), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))), Clock.systemUTC());
+                Versions.none(), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))), Clock.systemUTC());
     }
 
     private static byte[] edit(byte[] page, java.util.function.Consumer<ArrayNode> change) {

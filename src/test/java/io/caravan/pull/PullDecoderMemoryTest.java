@@ -8,6 +8,7 @@ import io.caravan.LoggedWarnings;
 import io.caravan.WideWindowStreams;
 import io.caravan.download.CatalogClient;
 import io.caravan.download.CraftedCatalog;
+import io.caravan.fs.Versions;
 import io.caravan.pack.DecoderMemory;
 import io.caravan.sender.Retry;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +67,7 @@ class PullDecoderMemoryTest {
 
     private static PullPass pass(CraftedCatalog catalog, Path local, long maxExpansion) {
         return new PullPass(new PullPass.Settings(new CatalogClient(catalog.url(), null, Duration.ofSeconds(30)),
-                "feeds/", local, 1, 0, io.caravan.fs.Versions.none(), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10)),
+                "feeds/", local, 1, 0, Versions.none(), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10)),
                 maxExpansion, new DecoderMemory(32L << 20, "caravan.receiver.decoder-memory")), Clock.systemUTC());
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.TestTrees;
 import io.caravan.download.CatalogClient;
 import io.caravan.download.CatalogProxy;
+import io.caravan.fs.Versions;
 import io.caravan.pack.Codecs;
 import io.caravan.pack.PackOptions;
 import io.caravan.progress.ProgressListener;
@@ -48,7 +49,7 @@ class PullPassTest {
 
             Path local = tmp.resolve("local");
             PullPass pass = new PullPass(new PullPass.Settings(new CatalogClient(proxy.url(), null, Duration.ofSeconds(30)), "feeds/",
-                    local, 1, 0, io.caravan.fs.Versions.none(), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))),
+                    local, 1, 0, Versions.none(), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))),
                     Clock.systemUTC());
             // from the 6th chunk request on, every request is cut off (each re-arms the cut for the next one)
             CatalogProxy.Action[] cut = new CatalogProxy.Action[1];
@@ -78,7 +79,7 @@ class PullPassTest {
                 new Retry(2, Duration.ofMillis(100), Duration.ofMillis(200)));
         Path local = tmp.resolve("local");
         PullPass pass = new PullPass(new PullPass.Settings(new CatalogClient("http://127.0.0.1:" + remote.port(), null,
-                Duration.ofSeconds(30)), "feeds/", local, 1, 0, io.caravan.fs.Versions.inDestination(local, Duration.ofDays(1),
+                Duration.ofSeconds(30)), "feeds/", local, 1, 0, Versions.inDestination(local, Duration.ofDays(1),
                 Clock.systemUTC()), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))), Clock.systemUTC());
         TestTrees.write(note, "first\n");
         new ParcelSender(sender).send(note, "feeds/note.txt", Map.of("on_conflict", "replace"), ProgressListener.NONE);
@@ -110,7 +111,7 @@ class PullPassTest {
         try {
             Path local = tmp.resolve("local");
             PullPass pass = new PullPass(new PullPass.Settings(new CatalogClient("http://127.0.0.1:" + hostile.getAddress().getPort(),
-                    null, Duration.ofSeconds(30)), "feeds/", local, 1, 0, io.caravan.fs.Versions.none(),
+                    null, Duration.ofSeconds(30)), "feeds/", local, 1, 0, Versions.none(),
                     new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))), Clock.systemUTC());
 
             assertThat(pass.run()).isZero();

@@ -13,6 +13,7 @@ import io.caravan.download.CatalogProxy;
 import io.caravan.download.CraftedCatalog;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
+import io.caravan.unpack.Staging;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,7 +156,7 @@ class PullRefusedParcelTest {
         }
         if (Files.exists(local.resolve("feeds"))) {
             try (var left = Files.walk(local.resolve("feeds"))) {
-                assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(io.caravan.unpack.Staging.PREFIX));
+                assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(Staging.PREFIX));
             }
         }
     }

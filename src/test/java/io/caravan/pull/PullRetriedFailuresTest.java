@@ -6,6 +6,7 @@ import io.caravan.HandPackedParcel;
 import io.caravan.LoggedWarnings;
 import io.caravan.download.CatalogClient;
 import io.caravan.download.CraftedCatalog;
+import io.caravan.fs.Versions;
 import io.caravan.sender.Retry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ class PullRetriedFailuresTest {
 
     private PullPass pass(CraftedCatalog catalog) {
         return new PullPass(new PullPass.Settings(new CatalogClient(catalog.url(), null, Duration.ofSeconds(30)), "feeds/",
-                tmp.resolve("local"), 1, 0, io.caravan.fs.Versions.none(), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))),
+                tmp.resolve("local"), 1, 0, Versions.none(), new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))),
                 Clock.systemUTC());
     }
 }

@@ -10,6 +10,7 @@ import io.caravan.TestTrees;
 import io.caravan.fs.FileIdentity;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
+import io.caravan.unpack.Staging;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,7 +113,7 @@ class PullRouteTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(local.resolve("feeds/note.txt"))
                     && Files.isRegularFile(state, java.nio.file.LinkOption.NOFOLLOW_LINKS));
             // the pull's folder swapped for a link while the receiver runs (one there at the start stops the start)
-            io.caravan.unpack.Staging.deleteTree(local.resolve(".caravan/pull"));
+            Staging.deleteTree(local.resolve(".caravan/pull"));
             Files.createSymbolicLink(local.resolve(".caravan/pull"), victim);
             Path second = tmp.resolve("src/second.txt");
             TestTrees.write(second, "pulled too\n");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.caravan.download.CatalogClient;
+import io.caravan.fs.Versions;
 import io.caravan.sender.Retry;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
@@ -51,7 +52,7 @@ class PullStateLinksTest {
         victim = Files.createDirectories(tmp.resolve("victim"));
         Files.writeString(victim.resolve("state.json"), "{\"important\":\"user data\"}\n");
         pass = new PullPass(new PullPass.Settings(new CatalogClient("http://127.0.0.1:" + catalog.getAddress().getPort(),
-                null, Duration.ofSeconds(30)), "feeds/", inbox, 1, 0, io.caravan.fs.Versions.none(),
+                null, Duration.ofSeconds(30)), "feeds/", inbox, 1, 0, Versions.none(),
                 new Retry(1, Duration.ofMillis(10), Duration.ofMillis(10))), Clock.systemUTC());
     }
 

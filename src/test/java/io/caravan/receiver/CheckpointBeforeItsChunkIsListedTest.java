@@ -3,10 +3,14 @@ package io.caravan.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.LoggedWarnings;
+import io.caravan.pack.ChunkInfo;
+import io.caravan.pack.Manifest;
+import io.caravan.pack.PartFiles;
 import io.caravan.receiver.ReceiverCalls.Parcel;
 import io.caravan.session.ChunkBody;
 import io.caravan.session.CountingSyncer;
 import io.caravan.session.Durability;
+import io.caravan.session.RequestRejectedException;
 import io.caravan.util.TreeSnapshot;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -111,7 +115,7 @@ class CheckpointBeforeItsChunkIsListedTest {
                 }
                 try {
                     published = receiver.publishing().finish(new FinishRequest(sid, changed.manifestJson()));
-                } catch (io.caravan.session.RequestRejectedException incomplete) {
+                } catch (RequestRejectedException incomplete) {
                     assertThat(incomplete.code()).isEqualTo("incomplete");
                 }
             }
@@ -145,10 +149,10 @@ class CheckpointBeforeItsChunkIsListedTest {
                 Files.setLastModifiedTime(changed, modified); // overwritten in place, its time kept: only its bytes differ
                 Files.setLastModifiedTime(copy, Files.getLastModifiedTime(parcel.source()));
                 Path prefix = tmp.resolve("changed-" + at + "-parts/p");
-                io.caravan.pack.Manifest manifest = io.caravan.PackUnpack.pack(copy, prefix, "zstd", ReceiverWritesOnceTest.CHUNK);
+                Manifest manifest = io.caravan.PackUnpack.pack(copy, prefix, "zstd", ReceiverWritesOnceTest.CHUNK);
                 List<byte[]> parts = new java.util.ArrayList<>();
-                for (io.caravan.pack.ChunkInfo chunk : manifest.chunks()) {
-                    parts.add(Files.readAllBytes(io.caravan.pack.PartFiles.part(prefix, chunk.index())));
+                for (ChunkInfo chunk : manifest.chunks()) {
+                    parts.add(Files.readAllBytes(PartFiles.part(prefix, chunk.index())));
                 }
                 int first = 0;
                 while (first < parts.size() && java.util.Arrays.equals(parts.get(first), parcel.part(first))) {

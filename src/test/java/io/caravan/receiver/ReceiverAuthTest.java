@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.receiver.ReceiverCalls.Parcel;
+import io.caravan.sender.ReceiverClient;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -177,10 +178,10 @@ class ReceiverAuthTest {
         String token = "sécret-ключ";
         try (ReceiverFixture utf8 = new ReceiverFixture(tmp.resolve("utf8-inbox"), Map.of("caravan.receiver.token", token))) {
             String url = "http://127.0.0.1:" + utf8.port();
-            JsonNode started = new io.caravan.sender.ReceiverClient(url, token, java.time.Duration.ofSeconds(10))
+            JsonNode started = new ReceiverClient(url, token, java.time.Duration.ofSeconds(10))
                     .start(Map.of("name", "utf8"));
             assertThat(started.get("session_id").asText()).matches("[0-9a-f]{32}");
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new io.caravan.sender.ReceiverClient(url, "sécret-ключ!",
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ReceiverClient(url, "sécret-ключ!",
                     java.time.Duration.ofSeconds(10)).start(Map.of("name", "x"))).hasMessageContaining("401");
         }
     }

@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.receiver.ReceiverCalls.Parcel;
+import io.caravan.util.Sha256;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -199,7 +200,7 @@ class ReceiverConcurrentUploadTest {
             assertThat(left).hasSize(1);
             assertThat(left.get(0).getFileName().toString()).isEqualTo(String.format("%08d-%s.chunk", 0, sha));
             byte[] stored = Files.readAllBytes(left.get(0));
-            assertThat(io.caravan.util.Sha256.of(stored, 0, stored.length)).isEqualTo(sha);
+            assertThat(Sha256.of(stored, 0, stored.length)).isEqualTo(sha);
             assertThat(status.get("bytes").asLong()).isEqualTo(stored.length);
         }
     }

@@ -3,6 +3,8 @@ package io.caravan.sender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.caravan.pack.Codecs;
+import io.caravan.pack.PackOptions;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -86,7 +88,7 @@ class ChunkMemoryTest {
     @Test
     void aSmallParcelReservesLittleAndALargeOneItsChunksInFlight() {
         SenderSettings sync = new SenderSettings("http://127.0.0.1:1", null,
-                new io.caravan.pack.PackOptions(io.caravan.pack.Codecs.byName("none"), 0, 8 * MIB, "m"), 1, -1, null, Retry.MIRROR);
+                new PackOptions(Codecs.byName("none"), 0, 8 * MIB, "m"), 1, -1, null, Retry.MIRROR);
         assertThat(sync.chunkMemory(10_000)).isEqualTo(2 * MIB);
         assertThat(sync.chunkMemory(30_000_000)).isEqualTo(4 * 8 * MIB);
         assertThat(sync.chunkMemory(Long.MAX_VALUE)).isEqualTo(4 * 8 * MIB);

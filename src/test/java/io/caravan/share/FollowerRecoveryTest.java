@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.caravan.TestTrees;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.sync.SyncMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,7 +80,7 @@ class FollowerRecoveryTest {
         TestTrees.write(site.resolve("a.txt"), "a");
         TestTrees.write(site.resolve("b.txt"), "b");
         server = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.shares.site", site.toString()));
-        Followers.Running one = followers.start(url(), tmp.resolve("f1"), io.caravan.sync.SyncMode.INCREMENTAL, Duration.ofSeconds(1));
+        Followers.Running one = followers.start(url(), tmp.resolve("f1"), SyncMode.INCREMENTAL, Duration.ofSeconds(1));
         converge(site, List.of(one));
         Files.delete(one.target().resolve("a.txt"));
         TestTrees.write(one.target().resolve("b.txt"), "changed here");
@@ -105,7 +106,7 @@ class FollowerRecoveryTest {
     }
 
     private Followers.Running follower(String name) throws java.io.IOException {
-        return followers.start(url(), tmp.resolve(name), io.caravan.sync.SyncMode.INCREMENTAL, Duration.ofSeconds(2));
+        return followers.start(url(), tmp.resolve(name), SyncMode.INCREMENTAL, Duration.ofSeconds(2));
     }
 
     private String url() {

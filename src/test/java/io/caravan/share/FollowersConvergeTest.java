@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.TestTrees;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.sync.SyncMode;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,7 +124,7 @@ class FollowersConvergeTest {
 
     @Test
     void aFullModeFollowerFetchesEverythingOnceThenOnlyWhatChanges() throws Exception {
-        Followers.Running full = followers.start(url, tmp.resolve("full"), io.caravan.sync.SyncMode.FULL);
+        Followers.Running full = followers.start(url, tmp.resolve("full"), SyncMode.FULL);
         converge(List.of(full));
         assertThat(full.output()).contains("Found 3 files to sync");
         long served = bytesServed();

@@ -3,6 +3,10 @@ package io.caravan.share;
 import static io.caravan.share.FakeShare.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.caravan.sync.LocalMirror;
+import io.caravan.sync.SyncConsole;
+import io.caravan.sync.SyncGuards;
+import io.caravan.sync.SyncMode;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,12 +71,12 @@ class HostileListingEntriesTest {
         try {
             Path target = Files.createDirectories(dir.resolve("target"));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            io.caravan.sync.SyncConsole console = new io.caravan.sync.SyncConsole(
+            SyncConsole console = new SyncConsole(
                     new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
             ShareClient client = new ShareClient("http://127.0.0.1:" + server.getAddress().getPort() + "/shares/s", null, "t",
                     null, why -> console.line("Refused: " + why));
-            io.caravan.sync.LocalMirror mirror = new io.caravan.sync.LocalMirror(target, io.caravan.sync.SyncMode.INCREMENTAL,
-                    false, 2, List.of(), io.caravan.sync.SyncGuards.DEFAULT, false, java.time.Duration.ofDays(1), console, client);
+            LocalMirror mirror = new LocalMirror(target, SyncMode.INCREMENTAL,
+                    false, 2, List.of(), SyncGuards.DEFAULT, false, java.time.Duration.ofDays(1), console, client);
             ShareFollower follower = new ShareFollower(client, mirror, false, java.time.Duration.ofSeconds(1), console);
             Thread thread = FakeShare.running(follower, out);
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.caravan.fs.NameRules;
+import io.caravan.sync.SyncEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +44,7 @@ class ShareDeepFolderTest {
 
             assertThat(share.failure()).isNull();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
-            Map<String, io.caravan.sync.SyncEntry> listed = share.log().listing().entries();
+            Map<String, SyncEntry> listed = share.log().listing().entries();
             assertThat(listed).containsKey("a");
             assertThat(listed.keySet()).allSatisfy(path -> assertThat(NameRules.problem(path)).isNull());
             assertThat(listed.keySet()).anySatisfy(path -> assertThat(path.split("/")).hasSize(NameRules.MAX_DEPTH));

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.receiver.ReceiverFixture;
+import io.caravan.util.Sha256;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -89,7 +90,7 @@ class ShareEndpointsTest {
         TestTrees.random(file, 320 << 10, seed);
         await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/shares/site/listing").body().contains(name));
         try (java.io.InputStream in = Files.newInputStream(file)) {
-            return io.caravan.util.Sha256.of(in, new byte[1 << 16]);
+            return Sha256.of(in, new byte[1 << 16]);
         }
     }
 

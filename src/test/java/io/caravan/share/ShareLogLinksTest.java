@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.caravan.sync.SyncConsole;
+import io.caravan.sync.SyncEntry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +104,7 @@ class ShareLogLinksTest {
     void aLogLineLongerThanAnyCaravanWritesIsSkippedNotReadWhole() throws Exception {
         ShareLog first = ShareLog.open("site", logDir, 10);
         first.record(Map.of(), List.of(new ShareEvent(0, ShareEvent.Type.CREATE, "a.txt", null,
-                new io.caravan.sync.SyncEntry("a.txt", io.caravan.sync.SyncEntry.Type.FILE, 1, 1_700_000_000_000L, 0644, null, null))));
+                new SyncEntry("a.txt", SyncEntry.Type.FILE, 1, 1_700_000_000_000L, 0644, null, null))));
         // appended by another program: far longer than any line Caravan writes, and no line end
         Files.writeString(logDir.resolve(ShareLog.CHANGES), "x".repeat(ShareLog.MAX_LINE * 4),
                 java.nio.file.StandardOpenOption.APPEND);

@@ -3,6 +3,7 @@ package io.caravan.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.caravan.fs.ConfinedDir;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -78,7 +79,7 @@ class LocalMirrorTest {
 
         try (Stream<Path> all = Files.list(source)) {
             for (Path p : all.toList()) {
-                io.caravan.fs.ConfinedDir.open(source).deleteTree(p.getFileName().toString());
+                ConfinedDir.open(source).deleteTree(p.getFileName().toString());
             }
         }
         assertThatThrownBy(() -> mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), false, "src"))
@@ -154,7 +155,7 @@ class LocalMirrorTest {
 
         try (Stream<Path> all = Files.list(source)) {
             for (Path p : all.toList()) {
-                io.caravan.fs.ConfinedDir.open(source).deleteTree(p.getFileName().toString());
+                ConfinedDir.open(source).deleteTree(p.getFileName().toString());
             }
         }
         assertThatThrownBy(() -> mirror(false, List.of(), SyncGuards.DEFAULT, false).passOver(sourceTree(false),
@@ -168,7 +169,7 @@ class LocalMirrorTest {
         Path outside = Files.createDirectories(tmp.resolve("outside"));
         Files.copy(source.resolve("sub/d.txt"), outside.resolve("d.txt"));
         Files.setLastModifiedTime(outside.resolve("d.txt"), Files.getLastModifiedTime(source.resolve("sub/d.txt")));
-        io.caravan.fs.ConfinedDir.open(target).deleteTree("sub");
+        ConfinedDir.open(target).deleteTree("sub");
         Files.createSymbolicLink(target.resolve("sub"), outside); // what lies behind it looks like the source's sub/d.txt
 
         mirror(false, List.of(), SyncGuards.DEFAULT, false).passOver(sourceTree(false), Set.of("sub/d.txt"), Set.of(), Map.of(), "src");

@@ -3,6 +3,10 @@ package io.caravan.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.TestTrees;
+import io.caravan.fs.BadNameException;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.Versions;
+import io.caravan.util.TreeSnapshot;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -93,18 +97,18 @@ class MirrorApplyTest {
         }
         Path mirror = Files.createDirectories(dir.resolve("mirror"));
         TestTrees.write(mirror.resolve("aaa"), "old");
-        io.caravan.util.TreeSnapshot before = io.caravan.util.TreeSnapshot.of(mirror);
+        TreeSnapshot before = TreeSnapshot.of(mirror);
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> apply(staging, mirror))
-                .isInstanceOf(io.caravan.fs.BadNameException.class).hasMessageContaining("sub/.caravan");
+                .isInstanceOf(BadNameException.class).hasMessageContaining("sub/.caravan");
 
-        assertThat(io.caravan.util.TreeSnapshot.of(mirror).differences(before)).isEmpty();
+        assertThat(TreeSnapshot.of(mirror).differences(before)).isEmpty();
     }
 
     private static MirrorApply.Result apply(Path staging, Path mirror) throws java.io.IOException {
         java.nio.file.Files.createDirectories(mirror);
-        try (io.caravan.fs.ConfinedDir dir = io.caravan.fs.ConfinedDir.open(mirror)) {
-            return MirrorApply.apply(staging, dir, io.caravan.fs.Versions.none().batch());
+        try (ConfinedDir dir = ConfinedDir.open(mirror)) {
+            return MirrorApply.apply(staging, dir, Versions.none().batch());
         }
     }
 }

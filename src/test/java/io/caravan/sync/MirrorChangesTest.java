@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.TestTrees;
+import io.caravan.fs.ConfinedDir;
+import io.caravan.fs.Versions;
 import io.caravan.session.RequestRejectedException;
 import io.caravan.util.TreeSnapshot;
 import java.nio.file.Files;
@@ -82,8 +84,8 @@ class MirrorChangesTest {
     }
 
     private static MirrorChangesDone changes(Path mirror, JsonNode request) throws java.io.IOException {
-        try (io.caravan.fs.ConfinedDir dir = io.caravan.fs.ConfinedDir.open(mirror)) {
-            return MirrorChanges.apply(dir, io.caravan.fs.Versions.none().batch(), JSON.treeToValue(request, MirrorChangeRequest.class));
+        try (ConfinedDir dir = ConfinedDir.open(mirror)) {
+            return MirrorChanges.apply(dir, Versions.none().batch(), JSON.treeToValue(request, MirrorChangeRequest.class));
         }
     }
 }

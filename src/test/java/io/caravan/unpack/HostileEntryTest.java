@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caravan.CraftedTar;
+import io.caravan.fs.NameRules;
 import io.caravan.progress.ProgressListener;
 import io.caravan.progress.TransferStats;
 import java.io.ByteArrayInputStream;
@@ -32,7 +33,7 @@ class HostileEntryTest {
     private void assertRefused(CraftedTar archive, String entry, String reason) throws IOException {
         assertThatThrownBy(() -> unpack(archive, ProgressListener.NONE))
                 .isInstanceOf(UnsafeEntryException.class)
-                .hasMessageContaining("refused entry '" + io.caravan.fs.NameRules.printable(entry)) // shortened past 600
+                .hasMessageContaining("refused entry '" + NameRules.printable(entry)) // shortened past 600
                 .hasMessageContaining(reason)
                 .satisfies(e -> assertThat(((UnsafeEntryException) e).entry()).isEqualTo(entry));
         try (var stream = Files.walk(tmp)) {
@@ -57,9 +58,9 @@ class HostileEntryTest {
     @Test
     void overlongNames() throws IOException {
         String deep = "tree/" + "a/".repeat(2100) + "f";
-        assertRefused(new CraftedTar().file(deep), deep, io.caravan.fs.NameRules.MAX_PATH_BYTES + " bytes");
-        String tooDeep = "tree/" + "a/".repeat(io.caravan.fs.NameRules.MAX_DEPTH) + "f";
-        assertRefused(new CraftedTar().file(tooDeep), tooDeep, io.caravan.fs.NameRules.MAX_DEPTH + " parts");
+        assertRefused(new CraftedTar().file(deep), deep, NameRules.MAX_PATH_BYTES + " bytes");
+        String tooDeep = "tree/" + "a/".repeat(NameRules.MAX_DEPTH) + "f";
+        assertRefused(new CraftedTar().file(tooDeep), tooDeep, NameRules.MAX_DEPTH + " parts");
         String longPart = "tree/" + "x".repeat(256);
         assertRefused(new CraftedTar().file(longPart), longPart, "longer than 255 bytes");
     }

@@ -2,6 +2,7 @@ package io.caravan.route.send;
 
 import io.caravan.CaravanHeaders;
 import io.caravan.pack.Chunk;
+import io.caravan.pack.ChunkInfo;
 import io.caravan.pack.PackIterator;
 import java.io.Closeable;
 import java.time.Duration;
@@ -104,7 +105,7 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
         message.setHeader(CaravanHeaders.CHUNK_SHA256, chunk.sha256());
         message.setHeader(CaravanHeaders.CHUNK_SIZE, chunk.size());
         message.setHeader(CaravanHeaders.LAST_CHUNK, chunk.last());
-        message.setHeader(CaravanHeaders.PART_FILE_NAME, chunk.parcel() + ".part" + io.caravan.pack.ChunkInfo.label(chunk.index()));
+        message.setHeader(CaravanHeaders.PART_FILE_NAME, chunk.parcel() + ".part" + ChunkInfo.label(chunk.index()));
         if (chunk.last()) {
             message.setHeader(CaravanHeaders.MANIFEST, chunks.manifest().toJson());
         }

@@ -6,6 +6,7 @@ import io.caravan.fs.NameRules;
 import io.caravan.fs.Versions;
 import io.caravan.sender.ShipException;
 import io.caravan.sender.TransferStoppedException;
+import io.caravan.util.Durations;
 import io.caravan.util.Exhaustion;
 import io.caravan.util.FileIdentity;
 import java.io.File;
@@ -90,11 +91,11 @@ public final class Outbox implements GenericFileFilter<File> {
 
     /** How long an earlier parcel of the same name in {@code .sent/} or {@code .failed/} is kept ({@code 0}: deleted). */
     public void setKeepVersions(String keepVersions) {
-        this.keepVersions = io.caravan.util.Durations.parse(keepVersions);
+        this.keepVersions = Durations.parse(keepVersions);
     }
 
     public void setQuietPeriod(String quietPeriod) {
-        this.quietPeriod = io.caravan.util.Durations.parse(quietPeriod);
+        this.quietPeriod = Durations.parse(quietPeriod);
     }
 
     /**

@@ -7,7 +7,9 @@ import io.caravan.session.ChunkWrite;
 import io.caravan.session.Durability;
 import io.caravan.session.Session;
 import io.caravan.session.SessionLimits;
+import io.caravan.session.SessionListener;
 import io.caravan.session.SessionNotFoundException;
+import io.caravan.session.Syncer;
 import io.caravan.util.Sha256;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -58,7 +60,7 @@ class SharedSessionStoreTest {
     void aChunkIsForcedBeforeItsRowCommitsWhateverTheDurability() throws Exception {
         java.util.concurrent.atomic.AtomicInteger files = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger folders = new java.util.concurrent.atomic.AtomicInteger();
-        io.caravan.session.Syncer counting = new io.caravan.session.Syncer() {
+        Syncer counting = new Syncer() {
             @Override
             public void file(Path file, java.nio.channels.FileChannel channel) throws java.io.IOException {
                 files.incrementAndGet();
@@ -133,7 +135,7 @@ class SharedSessionStoreTest {
         Session listened = a.create("p", "archive", "zstd", null, null);
         Session quiet = a.create("q", "raw", null, null, null);
         List<String> closed = new ArrayList<>();
-        listened.addListener(new io.caravan.session.SessionListener() {
+        listened.addListener(new SessionListener() {
             @Override
             public void chunkStored(Session session, int index, boolean replaced) {
             }
