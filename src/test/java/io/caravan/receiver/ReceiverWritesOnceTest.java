@@ -94,7 +94,8 @@ class ReceiverWritesOnceTest {
      * A chunk past the manifest's count (left from a longer version of the source, or sent by anyone) after chunks
      * extracted from their bodies: the finish reads the stream again from chunk 0, which the covered chunks are not
      * kept for. It answers 409 {@code incomplete} naming them, at once, instead of waiting for them while it holds
-     * the session (and one of the receiver's request threads); sent again, they finish the session.
+     * the session (and one of the receiver's request threads); sent again, they finish the session. A finish that
+     * comes before the extraction read that chunk ends the stream at the manifest's count and publishes.
      */
     @Test
     void aChunkPastTheManifestAfterCoveredChunksIsAnsweredIncompleteAtOnceNotAWaitWithoutEnd() throws Exception {
@@ -105,10 +106,16 @@ class ReceiverWritesOnceTest {
             List<String> covered = lines(ReceiverCalls.sessionDir(receiver, sid).resolve("chunks.log"));
             assertThat(covered).as("chunks extracted from their bodies").isNotEmpty();
             ok(put(receiver, sid, parcel.count(), new byte[100]), 201); // past the end of this version
+            Thread.sleep(500); // the extraction reads it meanwhile, as it reads every chunk that follows the last it read
 
             long started = System.nanoTime();
-            JsonNode refused = error(finish(receiver, sid, parcel), 409, "incomplete");
+            HttpResponse<String> first = finish(receiver, sid, parcel);
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+            if (first.statusCode() == 200) { // a loaded machine: the finish came before the extraction read it
+                assertPublished(receiver, first, parcel, "longer");
+                return;
+            }
+            JsonNode refused = error(first, 409, "incomplete");
             assertThat(refused.get("message").asText()).contains("missing");
 
             for (int i = 0; i < parcel.count(); i++) {
