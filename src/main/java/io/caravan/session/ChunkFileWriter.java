@@ -54,7 +54,12 @@ final class ChunkFileWriter {
 
     /** Writes {@code body} ({@code length} bytes in all) to the new file {@code file}; answers its SHA-256. */
     String write(Path file, ByteBuffer[] body, long length) throws IOException {
-        return write(file, -1, body, length);
+        return write(file, -1, body, length, null);
+    }
+
+    /** Writes {@code body} to the new file {@code file}; answers its SHA-256, hashing it only if it was not hashed before. */
+    String write(Path file, ChunkBody body) throws IOException {
+        return write(file, -1, body.buffers(), body.length(), body.knownSha256());
     }
 
     /**
@@ -62,24 +67,24 @@ final class ChunkFileWriter {
      * other byte of it as it is; answers its SHA-256. Direct where the offset is block-aligned: whole
      * blocks go around the page cache, a last part block through it, so no padding lands beyond the body.
      */
-    String writeAt(Path file, long offset, ByteBuffer[] body, long length) throws IOException {
-        return write(file, offset, body, length);
+    String writeAt(Path file, long offset, ChunkBody body) throws IOException {
+        return write(file, offset, body.buffers(), body.length(), body.knownSha256());
     }
 
-    /** {@code offset} -1: a new file of its own. */
-    private String write(Path file, long offset, ByteBuffer[] body, long length) throws IOException {
+    /** {@code offset} -1: a new file of its own; {@code known} the body's SHA-256 when hashed before, else null. */
+    private String write(Path file, long offset, ByteBuffer[] body, long length, String known) throws IOException {
         boolean aligned = offset < 0 || offset % AlignedBuffers.BLOCK == 0;
         ByteBuffer staging = direct && aligned && length > 0 ? buffers.acquire() : null;
         if (staging == null) {
-            return buffered(file, offset, body, length);
+            return buffered(file, offset, body, length, known);
         }
         try {
-            String sha = direct(file, offset, body, staging);
-            return sha != null ? sha : buffered(file, offset, body, length);
+            String sha = direct(file, offset, body, staging, known);
+            return sha != null ? sha : buffered(file, offset, body, length, known);
         } catch (IOException e) {
             // a file system that opens with O_DIRECT but refuses the writes (alignment): if the page
             // cache path works, use it from now on; if it fails too, that failure is the real one
-            String sha = buffered(file, offset, body, length);
+            String sha = buffered(file, offset, body, length, known);
             direct = false;
             LOG.warn("direct I/O failed in {} ({}); chunk files are written through the page cache from now on",
                     file.getParent(), e.getMessage());
@@ -94,7 +99,7 @@ final class ChunkFileWriter {
      * file cut to its length, at an offset the last part block written through the page cache; null if
      * direct I/O is unsupported.
      */
-    private String direct(Path file, long offset, ByteBuffer[] body, ByteBuffer staging) throws IOException {
+    private String direct(Path file, long offset, ByteBuffer[] body, ByteBuffer staging, String known) throws IOException {
         boolean own = offset < 0;
         FileChannel channel;
         try {
@@ -108,7 +113,7 @@ final class ChunkFileWriter {
                     file.getParent(), e.getMessage());
             return null;
         }
-        MessageDigest digest = Sha256.newDigest();
+        MessageDigest digest = known == null ? Sha256.newDigest() : null;
         long start = own ? 0 : offset;
         long position = start;
         try (channel) {
@@ -128,7 +133,9 @@ final class ChunkFileWriter {
                 }
                 int filled = staging.position();
                 staging.flip();
-                digest.update(staging.duplicate());
+                if (digest != null) {
+                    digest.update(staging.duplicate());
+                }
                 int whole = own ? (int) AlignedBuffers.roundUp(filled, AlignedBuffers.BLOCK)
                         : filled - filled % AlignedBuffers.BLOCK;
                 staging.limit(whole);
@@ -148,7 +155,7 @@ final class ChunkFileWriter {
             }
             forceIfAsked(file, channel);
         }
-        return Sha256.hex(digest);
+        return digest == null ? known : Sha256.hex(digest);
     }
 
     /** The rest of {@code bytes}, at {@code position} of {@code file} through the page cache; how many. */
@@ -162,12 +169,14 @@ final class ChunkFileWriter {
         return n;
     }
 
-    private String buffered(Path file, long offset, ByteBuffer[] body, long length) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
+    private String buffered(Path file, long offset, ByteBuffer[] body, long length, String known) throws IOException {
+        MessageDigest digest = known == null ? Sha256.newDigest() : null;
         try (FileChannel channel = FileChannel.open(file, offset < 0 ? BUFFERED : BUFFERED_AT)) {
             ByteBuffer[] parts = new ByteBuffer[body.length];
             for (int i = 0; i < body.length; i++) {
-                digest.update(body[i].duplicate());
+                if (digest != null) {
+                    digest.update(body[i].duplicate());
+                }
                 parts[i] = body[i].duplicate();
             }
             if (offset < 0) {
@@ -184,7 +193,7 @@ final class ChunkFileWriter {
             }
             forceIfAsked(file, channel);
         }
-        return Sha256.hex(digest);
+        return digest == null ? known : Sha256.hex(digest);
     }
 
     private void forceIfAsked(Path file, FileChannel channel) throws IOException {

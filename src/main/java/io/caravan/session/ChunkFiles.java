@@ -92,7 +92,7 @@ public final class ChunkFiles implements AutoCloseable {
 
     /** Writes {@code body} to the new file {@code tmp}, forced as the durability asks; its SHA-256. */
     public String write(Path tmp, ChunkBody body) throws IOException {
-        return writer.write(tmp, body.buffers(), body.length());
+        return writer.write(tmp, body);
     }
 
     /** The file chunk {@code index} with hash {@code sha256} of {@code session} is stored in. */

@@ -439,7 +439,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         Path tmp = DurableFiles.tempIn(session.chunkDir());
         String sha;
         try {
-            sha = writer.write(tmp, body.buffers(), length);
+            sha = writer.write(tmp, body);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throwIfRemoved(session);
@@ -463,7 +463,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         try {
             String sha;
             try {
-                sha = writer.writeAt(SessionFolders.dataFile(session), offset, body.buffers(), length);
+                sha = writer.writeAt(SessionFolders.dataFile(session), offset, body);
             } catch (IOException e) {
                 throwIfRemoved(session);
                 throw e;

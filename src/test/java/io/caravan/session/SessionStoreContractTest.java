@@ -64,6 +64,24 @@ class SessionStoreContractTest {
         assertThat(open(root).get(session.id().value()).chunk(0).sha256()).as("after a restart").isEqualTo(sha(second));
     }
 
+    /**
+     * A body's bytes are hashed once: the store takes the digest the body already answered (a receiver hashes an
+     * archive's chunk before offering it to the extraction, which may leave it to be stored whole) and does not
+     * read the bytes again for it. The bytes are changed behind the body here to show that they are not.
+     */
+    @Test
+    void aBodyHashedBeforeItIsWrittenIsNotHashedAgain() throws Exception {
+        SessionStore store = open(root);
+        Session session = store.create("p", "raw", null, null, null);
+        byte[] data = ChunkFileWriterTest.random(300_000, 3);
+        ChunkBody body = ChunkBody.of(ByteBuffer.wrap(data));
+        String hashed = body.sha256();
+        data[0] ^= 1;
+
+        assertThat(store.write(session, 0, body, hashed).outcome()).isEqualTo(ChunkWrite.Outcome.CREATED);
+        assertThat(session.chunk(0).sha256()).isEqualTo(hashed);
+    }
+
     @Test
     void racingWritesOfOneIndexLeaveOneWholeBody() throws Exception {
         SessionStore store = open(root);
