@@ -475,14 +475,17 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
             }
             synchronized (session) {
                 throwIfRemoved(session);
-                StoredChunk existing = session.chunk(index);
-                if (existing != null && existing.sha256().equals(sha)) {
-                    return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
+                boolean wanted = wanted(session, index);
+                synchronized (session.coverLock()) {
+                    StoredChunk existing = session.chunk(index);
+                    if (existing != null && existing.sha256().equals(sha)) {
+                        return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
+                    }
+                    checks.checkChunkCount(session, index); // its bytes stay unlisted in the data file, inside the session's bytes
+                    ChunkLog.append(session.dir(), new ChunkLog.Line(true, index, sha, length), durability.everyChunk(), syncer);
+                    StoredChunk stored = new StoredChunk(index, sha, length, SessionFolders.DATA_FILE, offset);
+                    return listed(session, existing, stored, body, wanted);
                 }
-                checks.checkChunkCount(session, index); // its bytes stay unlisted in the data file, inside the session's bytes
-                ChunkLog.append(session.dir(), new ChunkLog.Line(true, index, sha, length), durability.everyChunk(), syncer);
-                StoredChunk stored = new StoredChunk(index, sha, length, SessionFolders.DATA_FILE, offset);
-                return listed(session, existing, stored, body);
             }
         } finally {
             positions.release(index);
@@ -520,45 +523,58 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
                 Files.deleteIfExists(tmp);
                 throwIfRemoved(session);
             }
-            StoredChunk existing = session.chunk(index);
-            if (existing != null && existing.sha256().equals(sha)) {
-                Files.deleteIfExists(tmp);
-                return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
+            boolean wanted = wanted(session, index);
+            synchronized (session.coverLock()) { // a cover of the index is listed before this looks, or finds this listed
+                StoredChunk existing = session.chunk(index);
+                if (existing != null && existing.sha256().equals(sha)) {
+                    Files.deleteIfExists(tmp);
+                    return new ChunkWrite(existing, ChunkWrite.Outcome.IDENTICAL);
+                }
+                if (existing != null && existing.covered()) {
+                    Files.deleteIfExists(tmp); // covered while this body was written
+                    throw coveredConflict(session, existing);
+                }
+                try {
+                    checks.checkChunkCount(session, index);
+                } catch (RequestRejectedException tooMany) {
+                    Files.deleteIfExists(tmp);
+                    throw tooMany;
+                }
+                Path entry = SessionFolders.chunkEntry(index, sha);
+                Path file = session.fileOf(entry);
+                if (durability.everyChunk()) {
+                    DurableFiles.moveDurably(tmp, file, syncer);
+                } else {
+                    DurableFiles.move(tmp, file);
+                }
+                if (session.positions() != null) {
+                    ChunkLog.append(session.dir(), new ChunkLog.Line(false, index, sha, length), durability.everyChunk(), syncer);
+                }
+                return listed(session, existing, new StoredChunk(index, sha, length, entry), body, wanted);
             }
-            if (existing != null && existing.covered()) {
-                Files.deleteIfExists(tmp); // covered while this body was written
-                throw coveredConflict(session, existing);
-            }
-            try {
-                checks.checkChunkCount(session, index);
-            } catch (RequestRejectedException tooMany) {
-                Files.deleteIfExists(tmp);
-                throw tooMany;
-            }
-            Path entry = SessionFolders.chunkEntry(index, sha);
-            Path file = session.fileOf(entry);
-            if (durability.everyChunk()) {
-                DurableFiles.moveDurably(tmp, file, syncer);
-            } else {
-                DurableFiles.move(tmp, file);
-            }
-            if (session.positions() != null) {
-                ChunkLog.append(session.dir(), new ChunkLog.Line(false, index, sha, length), durability.everyChunk(), syncer);
-            }
-            return listed(session, existing, new StoredChunk(index, sha, length, entry), body);
         }
     }
 
-    /** Lists {@code stored} in place of {@code existing} (whose own file goes); under the session's monitor. */
-    private ChunkWrite listed(Session session, StoredChunk existing, StoredChunk stored, ChunkBody body) throws IOException {
+    /**
+     * Whether a listener (the session's extraction) wants chunk {@code index}'s body kept in memory; asked before
+     * the cover lock is taken, which an extraction holding its own state takes to cover a chunk.
+     */
+    private static boolean wanted(Session session, int index) {
+        return session.listeners().stream().anyMatch(l -> l.wantsBody(session, index));
+    }
+
+    /**
+     * Lists {@code stored} in place of {@code existing} (whose own file goes), keeping the body if {@code wanted};
+     * under the session's monitor and its cover lock.
+     */
+    private ChunkWrite listed(Session session, StoredChunk existing, StoredChunk stored, ChunkBody body, boolean wanted)
+            throws IOException {
         if (existing != null && !existing.covered() && existing.offset() == 0 && !existing.file().equals(stored.file())
                 && !existing.file().equals(SessionFolders.DATA_FILE)) {
             Files.deleteIfExists(session.fileOf(existing.file()));
         }
         // the body is kept before the chunk is listed, so a reader that sees the chunk finds it in memory
-        int index = stored.index();
-        boolean wanted = session.listeners().stream().anyMatch(l -> l.wantsBody(session, index));
-        readAhead.keepOrRelease(session, index, stored.sha256(), body, wanted);
+        readAhead.keepOrRelease(session, stored.index(), stored.sha256(), body, wanted);
         session.list(stored);
         return new ChunkWrite(stored, existing == null ? ChunkWrite.Outcome.CREATED : ChunkWrite.Outcome.REPLACED);
     }

@@ -33,7 +33,10 @@ public final class Session {
     private final Map<Integer, HeldBody> held = new HashMap<>();
     /**
      * Guards covered chunks ({@link SessionStore#cover}, {@link SessionStore#uncover}) instead of the session's
-     * monitor, which a finish holds while it waits for the extraction that uncovers them.
+     * monitor, which a finish holds while it waits for the extraction that uncovers them; a stored body's look at
+     * what its index holds and its listing are made under it too, so a cover and a stored body of one index never
+     * both list it. Taken after the session's monitor, never before it, and nothing waits for an extraction's
+     * state while holding it (an extraction holds its state while it covers a chunk).
      */
     private final Object coverLock = new Object();
     private volatile boolean removed;

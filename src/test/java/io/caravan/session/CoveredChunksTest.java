@@ -8,6 +8,10 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +34,47 @@ class CoveredChunksTest {
     private static long chunkFiles(Session session) throws Exception {
         try (var files = Files.list(session.chunkDir())) {
             return files.count();
+        }
+    }
+
+    /**
+     * The extraction covering a chunk it took from one request body while another body of the same index is
+     * stored (two uploads of one chunk at once, one of them other content): one of them lists the chunk and the
+     * other finds it listed, never both. Both were answered 201 created, the listing named the stored body while
+     * the log and the extraction had the other one's bytes, and a finish published a tree the source never held.
+     */
+    @Test
+    void aCoverAndAStoredBodyOfOneIndexAtOnceNeverBothListIt() throws Exception {
+        DiskSessionStore store = store(root, Durability.Mode.PUBLISH, "boot-1");
+        Session session = store.create("p", "archive", "zstd", null, null);
+        byte[] extracted = ChunkFileWriterTest.random(70_000, 1);
+        byte[] other = ChunkFileWriterTest.random(70_000, 2);
+        String extractedSha = Sha256.of(extracted, 0, extracted.length);
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            for (int index = 0; index < 300; index++) {
+                int i = index;
+                CyclicBarrier together = new CyclicBarrier(2);
+                Future<Boolean> covered = two.submit(() -> {
+                    together.await();
+                    return store.cover(session, i, extractedSha, extracted.length, extracted.length);
+                });
+                Future<ChunkWrite.Outcome> stored = two.submit(() -> {
+                    together.await();
+                    try {
+                        return store.write(session, i, ByteBuffer.wrap(other), null).outcome();
+                    } catch (RequestRejectedException extractedMeanwhile) {
+                        return null;
+                    }
+                });
+                boolean coveredIt = covered.get();
+                ChunkWrite.Outcome storedIt = stored.get();
+                assertThat(coveredIt && storedIt == ChunkWrite.Outcome.CREATED).as("chunk %d listed by both", i).isFalse();
+                assertThat(session.chunk(i).sha256()).as("chunk %d", i)
+                        .isEqualTo(coveredIt && storedIt == null ? extractedSha : Sha256.of(other, 0, other.length));
+            }
+        } finally {
+            two.shutdownNow();
         }
     }
 
