@@ -54,6 +54,8 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class ArchiveAssembler implements SessionListener {
 
+    /** Why a run starts from chunk 0 again after the storage failed (a full disk). */
+    private static final String STORAGE_AGAIN = "the storage failed earlier and is tried again";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ArchiveAssembler.class);
 
     /** What a finished extraction produced; {@code reportedFiles} are the files the hooks asked for. */
@@ -101,20 +103,23 @@ final class ArchiveAssembler implements SessionListener {
                         session.meta().id(), e.toString());
             }
         }
-        start(checkpoint);
+        start(checkpoint, "no checkpoint of it was left to resume from");
     }
 
-    /** Starts (or restarts) extraction from chunk 0 in an empty staging folder; never waits for a thread. */
-    void start() {
-        start(null);
+    /**
+     * Starts (or restarts) extraction from chunk 0 in an empty staging folder; never waits for a thread.
+     * {@code why} ("chunk 3, which it had read, was replaced") is given in the messages about what that drops.
+     */
+    void start(String why) {
+        start(null, why);
     }
 
-    private void start(ExtractionCheckpoint resumeFrom) {
+    private void start(ExtractionCheckpoint resumeFrom, String why) {
         synchronized (state) {
             if (state.closed) {
                 return;
             }
-            int gen = state.nextGeneration(resumeFrom);
+            int gen = state.nextGeneration(resumeFrom, why);
             if (state.run != null) {
                 state.run.cancelIfQueued(); // a run that started stops at its next chunk: it is no longer current
             }
@@ -229,16 +234,17 @@ final class ArchiveAssembler implements SessionListener {
 
     @Override
     public void chunkStored(Session s, int index, boolean replaced) {
-        boolean restart;
+        String restart;
         boolean unpark;
         synchronized (state) {
             // a chunk could be stored, so the storage works again: a failure it caused is retried
-            restart = replaced && index < state.nextIndex || state.result.passing();
-            unpark = !restart && state.parkedAt != null && session.chunk(state.parkedAt) != null;
+            restart = replaced && index < state.nextIndex ? "chunk " + index + ", which it had read, was replaced"
+                    : state.result.passing() ? STORAGE_AGAIN : null;
+            unpark = restart == null && state.parkedAt != null && session.chunk(state.parkedAt) != null;
             state.notifyAll();
         }
-        if (restart) {
-            start();
+        if (restart != null) {
+            start(restart);
         } else if (unpark) {
             startOrResume(); // a parked run kept its staging folder and checkpoint: the next one goes on from there
         }
@@ -257,7 +263,7 @@ final class ArchiveAssembler implements SessionListener {
             state.notifyAll();
         }
         if (again) {
-            start();
+            start("it had read a chunk past the manifest's count, left from a longer version");
         } else if (parked) {
             startOrResume();
         }
@@ -268,7 +274,7 @@ final class ArchiveAssembler implements SessionListener {
         }
         if (passing) {
             // the storage failed earlier (a full disk): try again now, it may have room by now
-            start();
+            start(STORAGE_AGAIN);
             state.awaitRun();
         }
         Outcome outcome;
@@ -298,7 +304,7 @@ final class ArchiveAssembler implements SessionListener {
                 return;
             }
         }
-        start();
+        start("a finish that failed is tried again");
     }
 
     /** Whether the extraction ended with a refusal (an entry it will not extract, a limit). */

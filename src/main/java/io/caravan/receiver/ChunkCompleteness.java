@@ -84,10 +84,14 @@ final class ChunkCompleteness {
      * was read) and so dropped the chunks {@code dropped} it had extracted from their request bodies: they are
      * missing now, and the sender sends them again.
      */
-    static RequestRejectedException dropped(String sessionId, List<Integer> dropped) {
-        return incomplete(dropped.size() + " chunks are missing: session " + sessionId + " read a chunk past the manifest's"
-                + " count, so its extraction starts again from chunk 0, and the chunks " + dropped + " it had extracted from"
-                + " their request bodies were never kept; upload them again and finish again",
+    /**
+     * The chunks {@code dropped}, extracted from their request bodies and never kept, are needed again: the
+     * extraction starts again from chunk 0 because {@code why} (null: no reason known).
+     */
+    static RequestRejectedException dropped(String sessionId, List<Integer> dropped, String why) {
+        return incomplete(dropped.size() + " chunks are missing: the extraction of session " + sessionId
+                + " starts again from chunk 0" + (why == null ? "" : " (" + why + ")") + ", and the chunks " + dropped
+                + " it had extracted from their request bodies were never kept; upload them again and finish again",
                 Map.of("missing", dropped, "mismatched", List.of()));
     }
 

@@ -84,7 +84,13 @@ final class ExtractionRun implements Runnable {
             from = state.current(gen) ? state.resumeFrom : null;
             state.resumeFrom = null;
         }
-        if (from == null || !feed.startAt(from.compressed())) {
+        if (from == null) {
+            return null;
+        }
+        if (!feed.startAt(from.compressed())) {
+            synchronized (state) {
+                state.fromChunkZero = "a chunk before its checkpoint, or the one it lies in, is not listed";
+            }
             return null;
         }
         LOG.info("session {}: extraction resumed from its checkpoint at byte {} of the stream, after {} entries",
@@ -101,12 +107,14 @@ final class ExtractionRun implements Runnable {
     private void uncover() throws IOException {
         List<Integer> dropped = setup.store().uncover(setup.session());
         boolean finishing;
+        String why;
         synchronized (state) {
             finishing = state.totalChunks != null;
+            why = state.fromChunkZero;
         }
         if (!dropped.isEmpty() && finishing) {
             // a finish waits for this run, and holds the session: nobody can send them while it waits
-            throw ChunkCompleteness.dropped(setup.session().meta().id(), dropped);
+            throw ChunkCompleteness.dropped(setup.session().meta().id(), dropped, why);
         }
         if (!dropped.isEmpty()) {
             LOG.warn("session {}: its extraction starts again from chunk 0, and the chunks {} it had extracted from"

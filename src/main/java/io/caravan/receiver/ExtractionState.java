@@ -50,6 +50,8 @@ final class ExtractionState {
      * run starts at chunk 0 in an empty staging folder. Only the first run after a restart resumes.
      */
     ExtractionCheckpoint resumeFrom;
+    /** Why the current generation reads from chunk 0 when it does, for the messages that name what it drops. */
+    String fromChunkZero;
     /** Chunks handed to the extraction from their request bodies, not stored, by index (see {@link DirectChunk}). */
     final java.util.Map<Integer, DirectChunk> direct = new java.util.HashMap<>();
     /**
@@ -74,9 +76,10 @@ final class ExtractionState {
         return !closed && parkedAt == null && index >= nextIndex && index < nextIndex + READ_AHEAD;
     }
 
-    /** A new generation starts, from {@code resumeFrom} (or chunk 0). With the monitor held. */
-    int nextGeneration(ExtractionCheckpoint resumeFrom) {
+    /** A new generation starts, from {@code resumeFrom} (or chunk 0, {@code why}). With the monitor held. */
+    int nextGeneration(ExtractionCheckpoint resumeFrom, String why) {
         this.resumeFrom = resumeFrom;
+        this.fromChunkZero = why;
         checkpointed = -1;
         checkpointing = null;
         starvedSince = 0;

@@ -127,6 +127,40 @@ class ReceiverWritesOnceTest {
         }
     }
 
+    /**
+     * A chunk the extraction read, replaced (other content, then its own again), starts the extraction again
+     * from chunk 0, which drops the chunks it had extracted from their bodies. A finish that waits for that run
+     * says so: the 409 names the replaced chunk as the reason, not a chunk past the manifest's count that was
+     * never sent (the only reason the message gave). Sent again, the chunks it names finish the session.
+     */
+    @Test
+    void aFinishAfterAReplacedChunkNamesTheReplacementAsWhyChunksAreMissing() throws Exception {
+        Parcel parcel = parcel();
+        try (ReceiverFixture receiver = new ReceiverFixture(tmp.resolve("inbox"))) {
+            for (int trial = 0; trial < 4; trial++) {
+                String name = "replaced-" + trial;
+                String sid = startArchive(receiver, name, Map.of("chunk_size", CHUNK));
+                sendInOrder(receiver, sid, parcel);
+                ok(put(receiver, sid, 3, new byte[parcel.part(3).length]), 201);
+                ok(put(receiver, sid, 3, parcel.part(3)), 201);
+
+                HttpResponse<String> answer = finish(receiver, sid, parcel);
+                for (int round = 0; answer.statusCode() == 409 && round < 4; round++) {
+                    JsonNode incomplete = error(answer, 409, "incomplete");
+                    assertThat(incomplete.get("message").asText()).doesNotContain("past the manifest");
+                    if (incomplete.get("message").asText().contains("starts again from chunk 0")) {
+                        assertThat(incomplete.get("message").asText()).contains("chunk 3").contains("replaced");
+                    }
+                    for (JsonNode missing : incomplete.get("missing")) {
+                        ok(put(receiver, sid, missing.asInt(), parcel.part(missing.asInt())), 201);
+                    }
+                    answer = finish(receiver, sid, parcel);
+                }
+                assertPublished(receiver, answer, parcel, name);
+            }
+        }
+    }
+
     private static List<String> lines(Path file) throws Exception {
         return Files.exists(file) ? Files.readAllLines(file) : List.of();
     }
