@@ -75,6 +75,7 @@ class CoveredChunksTest {
             }
         } finally {
             two.shutdownNow();
+            store.close();
         }
     }
 
