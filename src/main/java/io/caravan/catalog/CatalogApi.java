@@ -9,9 +9,7 @@ import io.caravan.session.RequestRejectedException;
 import io.caravan.util.NonClosingOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.List;
 import io.caravan.pack.Codecs;
-import io.caravan.pack.PackSource;
 import io.caravan.pack.TarTreeWriter;
 import io.caravan.pack.ZipEntryBound;
 import io.caravan.pack.ZipTreeWriter;
@@ -149,8 +147,7 @@ public final class CatalogApi {
     public void tarZst(Exchange exchange) throws Exception {
         archive(exchange, ".tar.zst", "application/zstd", (entry, name) -> { }, (entry, leftOut, out) -> {
             try (OutputStream zstd = Codecs.byName("zstd").compressor(new NonClosingOutputStream(out), 3)) {
-                new TarTreeWriter(ProgressListener.NONE, leftOut).write(
-                        List.of(new PackSource(entry.parent().entry(entry.leaf()), entry.leaf())), zstd);
+                new TarTreeWriter(ProgressListener.NONE, leftOut).write(entry.parent(), entry.leaf(), entry.leaf(), zstd);
             }
         });
     }

@@ -1,5 +1,6 @@
 package io.caravan.pack;
 
+import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.LinkTargets;
 import io.caravan.fs.NameRules;
 import io.caravan.progress.ProgressListener;
@@ -83,16 +84,54 @@ public final class TarTreeWriter {
      */
     public void write(List<PackSource> sources, OutputStream out, RestartPoints restarts) throws IOException {
         this.restarts = restarts;
-        TarArchiveOutputStream tar = restarts == RestartPoints.NONE ? new TarArchiveOutputStream(out, "UTF-8")
-                : new TarArchiveOutputStream(out, RECORD, "UTF-8");
-        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        tar.setAddPaxHeadersForNonAsciiNames(true);
+        TarArchiveOutputStream tar = open(out, restarts);
         for (PackSource source : sources) {
             writeTree(tar, source.path(), source.name(), source.recursive());
         }
         tar.finish();
         tar.flush();
+    }
+
+    /**
+     * Writes {@code leaf} of {@code parent} as the top-level entry {@code name}, then the tar trailer; {@code out}
+     * stays open. Every folder is read through its own open descriptor, opened without following a link, and
+     * each entry by its name in it: a folder swapped for a link while the tree is written (by a republish, or
+     * by anyone who may write there) is never read through, as a walk by paths would (only a path's last
+     * segment is read without following a link). For trees Caravan serves, such as a published folder.
+     */
+    public void write(ConfinedDir parent, String leaf, String name, OutputStream out) throws IOException {
+        this.restarts = RestartPoints.NONE;
+        TarArchiveOutputStream tar = open(out, restarts);
+        writeConfined(tar, parent, leaf, name);
+        tar.finish();
+        tar.flush();
+    }
+
+    private static TarArchiveOutputStream open(OutputStream out, RestartPoints restarts) {
+        TarArchiveOutputStream tar = restarts == RestartPoints.NONE ? new TarArchiveOutputStream(out, "UTF-8")
+                : new TarArchiveOutputStream(out, RECORD, "UTF-8");
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        tar.setAddPaxHeadersForNonAsciiNames(true);
+        return tar;
+    }
+
+    /** {@code leaf} of {@code dir} as {@code name}: itself by its name in {@code dir}, a folder's entries through the folder opened. */
+    private void writeConfined(TarArchiveOutputStream tar, ConfinedDir dir, String leaf, String name) throws IOException {
+        Path path = dir.entry(leaf);
+        boolean folder = ((Integer) readAttributes(path).get("mode") & TYPE_MASK) == DIRECTORY;
+        writeTree(tar, path, name, false);
+        if (!folder) {
+            return;
+        }
+        try (ConfinedDir child = dir.openDir(leaf)) { // a link swapped in since is refused, never followed
+            for (Path each : child.entries()) {
+                if (!NameRules.unreadable(each) || !hooks.leavesOutUnreadable(name + "/" + NameRules.shownBytes(each))) {
+                    String text = each.getFileName().toString();
+                    writeConfined(tar, child, text, name + "/" + text);
+                }
+            }
+        }
     }
 
     public long entries() {
