@@ -163,6 +163,15 @@ public final class ConfinedDir implements AutoCloseable {
         return entries;
     }
 
+    /**
+     * The entries of this folder through its open descriptor, in the order the file system lists them, read as
+     * they are iterated (the caller closes the stream): for folders of any size, where {@link #entries} and
+     * {@link #list} hold every name at once to sort them.
+     */
+    public DirectoryStream<Path> stream() throws IOException {
+        return Files.newDirectoryStream(self());
+    }
+
     /** A new folder {@code name}, made with {@code attributes} (such as its permissions) at once. */
     public void mkdir(String name, java.nio.file.attribute.FileAttribute<?>... attributes) throws IOException {
         Files.createDirectory(entry(name), attributes);

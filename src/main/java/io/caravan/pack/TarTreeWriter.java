@@ -97,7 +97,9 @@ public final class TarTreeWriter {
      * stays open. Every folder is read through its own open descriptor, opened without following a link, and
      * each entry by its name in it: a folder swapped for a link while the tree is written (by a republish, or
      * by anyone who may write there) is never read through, as a walk by paths would (only a path's last
-     * segment is read without following a link). For trees Caravan serves, such as a published folder.
+     * segment is read without following a link). A folder's entries go in the order the file system lists them,
+     * read as they are written, so a folder of any size holds no memory (the other writes sort them, for parts
+     * that are the same for the same input). For trees Caravan serves, such as a published folder.
      */
     public void write(ConfinedDir parent, String leaf, String name, OutputStream out) throws IOException {
         this.restarts = RestartPoints.NONE;
@@ -124,8 +126,9 @@ public final class TarTreeWriter {
         if (!folder) {
             return;
         }
-        try (ConfinedDir child = dir.openDir(leaf)) { // a link swapped in since is refused, never followed
-            for (Path each : child.entries()) {
+        // a link swapped in since is refused, never followed; the entries as listed, none held (a folder of any size)
+        try (ConfinedDir child = dir.openDir(leaf); DirectoryStream<Path> entries = child.stream()) {
+            for (Path each : entries) {
                 if (!NameRules.unreadable(each) || !hooks.leavesOutUnreadable(name + "/" + NameRules.shownBytes(each))) {
                     String text = each.getFileName().toString();
                     writeConfined(tar, child, text, name + "/" + text);

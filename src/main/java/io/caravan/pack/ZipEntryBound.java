@@ -2,6 +2,8 @@ package io.caravan.pack;
 
 import io.caravan.fs.ConfinedDir;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Optional;
 
@@ -67,9 +69,9 @@ public final class ZipEntryBound {
         }
         long counted = before + 1;
         if (attrs.get().isDirectory() && counted <= maxEntries) {
-            try (ConfinedDir folder = parent.openDir(leaf)) {
-                for (String name : folder.list()) {
-                    counted = count(folder, name, counted);
+            try (ConfinedDir folder = parent.openDir(leaf); DirectoryStream<Path> entries = folder.stream()) {
+                for (Path entry : entries) { // as listed, none held: a folder of any size costs at most the bound's looks
+                    counted = count(folder, entry.getFileName().toString(), counted);
                     if (counted > maxEntries) {
                         break;
                     }
