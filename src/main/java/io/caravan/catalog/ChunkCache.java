@@ -165,7 +165,7 @@ public final class ChunkCache implements AutoCloseable {
             // a file that travels uncompressed is served as its own bytes, straight from where it is published:
             // only its hashes are kept here, and the client writes it once, where it belongs
             Manifest packed = RawFileParcel.applies(options, source) ? packer.packRawFile(source, ChunkTarget.DISCARD)
-                    : packer.packSources(List.of(new PackSource(source, name)), floored);
+                    : packer.packSources(List.of(PackSource.confined(source, name)), floored);
             Manifest manifest = new Manifest(packed.version(), packed.format(), packed.name(), packed.codec(),
                     packed.level(), packed.chunkSize(), packed.totalChunks(), packed.totalSize(), packed.sha256(),
                     packed.entries(), packed.contentBytes(), createdAt, packed.chunks(), packed.file());

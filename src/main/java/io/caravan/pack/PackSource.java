@@ -12,12 +12,24 @@ import java.util.Set;
 /**
  * A file or folder to pack and the name it gets in the archive (by default its own file name). A
  * folder is packed with everything below it unless {@code recursive} is false (then only the
- * folder entry itself: mirroring sends chosen entries of a tree by their relative paths).
+ * folder entry itself: mirroring sends chosen entries of a tree by their relative paths). A
+ * {@code confined} source's folders are read through their open descriptors, never through a link
+ * swapped in for one while it is packed ({@link TarTreeWriter#write(io.caravan.fs.ConfinedDir, String, String, java.io.OutputStream)}):
+ * for trees Caravan serves, such as a published folder packed into the chunks a client downloads.
  */
-public record PackSource(Path path, String name, boolean recursive) {
+public record PackSource(Path path, String name, boolean recursive, boolean confined) {
+
+    public PackSource(Path path, String name, boolean recursive) {
+        this(path, name, recursive, false);
+    }
 
     public PackSource(Path path, String name) {
         this(path, name, true);
+    }
+
+    /** {@code path} (whose folder is trusted, or reached through an open folder) as {@code name}, confined. */
+    public static PackSource confined(Path path, String name) {
+        return new PackSource(path, name, true, true);
     }
 
     /** One entry of a tree, named by its path relative to {@code root}, without what is below it. */

@@ -86,7 +86,13 @@ public final class TarTreeWriter {
         this.restarts = restarts;
         TarArchiveOutputStream tar = open(out, restarts);
         for (PackSource source : sources) {
-            writeTree(tar, source.path(), source.name(), source.recursive());
+            if (source.confined() && source.recursive()) {
+                try (ConfinedDir parent = ConfinedDir.open(source.path().getParent())) {
+                    writeConfined(tar, parent, source.path().getFileName().toString(), source.name(), true);
+                }
+            } else {
+                writeTree(tar, source.path(), source.name(), source.recursive());
+            }
         }
         tar.finish();
         tar.flush();
@@ -104,7 +110,7 @@ public final class TarTreeWriter {
     public void write(ConfinedDir parent, String leaf, String name, OutputStream out) throws IOException {
         this.restarts = RestartPoints.NONE;
         TarArchiveOutputStream tar = open(out, restarts);
-        writeConfined(tar, parent, leaf, name);
+        writeConfined(tar, parent, leaf, name, false);
         tar.finish();
         tar.flush();
     }
@@ -118,8 +124,13 @@ public final class TarTreeWriter {
         return tar;
     }
 
-    /** {@code leaf} of {@code dir} as {@code name}: itself by its name in {@code dir}, a folder's entries through the folder opened. */
-    private void writeConfined(TarArchiveOutputStream tar, ConfinedDir dir, String leaf, String name) throws IOException {
+    /**
+     * {@code leaf} of {@code dir} as {@code name}: itself by its name in {@code dir}, a folder's entries through the
+     * folder opened; {@code sorted} by name (the same parts for the same tree; each folder's listing is held to sort
+     * it), else as the file system lists them.
+     */
+    private void writeConfined(TarArchiveOutputStream tar, ConfinedDir dir, String leaf, String name, boolean sorted)
+            throws IOException {
         Path path = dir.entry(leaf);
         boolean folder = ((Integer) readAttributes(path).get("mode") & TYPE_MASK) == DIRECTORY;
         writeTree(tar, path, name, false);
@@ -127,11 +138,11 @@ public final class TarTreeWriter {
             return;
         }
         // a link swapped in since is refused, never followed; the entries as listed, none held (a folder of any size)
-        try (ConfinedDir child = dir.openDir(leaf); DirectoryStream<Path> entries = child.stream()) {
-            for (Path each : entries) {
+        try (ConfinedDir child = dir.openDir(leaf); DirectoryStream<Path> listed = sorted ? null : child.stream()) {
+            for (Path each : sorted ? child.entries() : listed) {
                 if (!NameRules.unreadable(each) || !hooks.leavesOutUnreadable(name + "/" + NameRules.shownBytes(each))) {
                     String text = each.getFileName().toString();
-                    writeConfined(tar, child, text, name + "/" + text);
+                    writeConfined(tar, child, text, name + "/" + text, sorted);
                 }
             }
         }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -31,6 +32,21 @@ class TarTreeWriterConfinedTest {
 
     @Test
     void aFolderSwappedForALinkWhileItIsWrittenIsNeverReadThrough() throws Exception {
+        assertNeverReadThrough((writer, root, tar) -> writer.write(root, "pz", "pz", tar));
+    }
+
+    /** The same for a confined source packed into chunks, as a receiver packs a published folder for downloads. */
+    @Test
+    void aConfinedSourceSwappedForALinkWhileItIsPackedIsNeverReadThrough() throws Exception {
+        assertNeverReadThrough((writer, root, tar) -> writer.write(List.of(PackSource.confined(root.entry("pz"), "pz")), tar));
+    }
+
+    @FunctionalInterface
+    private interface Write {
+        void write(TarTreeWriter writer, ConfinedDir root, ByteArrayOutputStream tar) throws IOException;
+    }
+
+    private void assertNeverReadThrough(Write write) throws Exception {
         Path outside = Files.createDirectories(tmp.resolve("outside"));
         Files.writeString(outside.resolve("secret.txt"), "OUTSIDE THE INBOX");
         Path inbox = Files.createDirectories(tmp.resolve("inbox"));
@@ -53,7 +69,7 @@ class TarTreeWriterConfinedTest {
 
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         try (ConfinedDir root = ConfinedDir.open(inbox)) {
-            new TarTreeWriter(swapAtTheSecret).write(root, "pz", "pz", tar);
+            write.write(new TarTreeWriter(swapAtTheSecret), root, tar);
         }
 
         Map<String, String> files = new HashMap<>();
