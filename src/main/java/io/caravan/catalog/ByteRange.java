@@ -24,15 +24,15 @@ public record ByteRange(long start, long length, long total) {
             String first = spec.substring(0, dash).trim();
             String last = spec.substring(dash + 1).trim();
             if (first.isEmpty()) {
-                long suffix = Long.parseLong(last);
+                long suffix = position(last);
                 if (suffix <= 0 || total == 0) {
                     throw unsatisfiable(header, total);
                 }
                 long length = Math.min(suffix, total);
                 return new ByteRange(total - length, length, total);
             }
-            long start = Long.parseLong(first);
-            long end = last.isEmpty() ? total - 1 : Math.min(Long.parseLong(last), total - 1);
+            long start = position(first);
+            long end = last.isEmpty() ? total - 1 : Math.min(position(last), total - 1);
             if (start >= total || end < start) {
                 throw unsatisfiable(header, total);
             }
@@ -40,6 +40,14 @@ public record ByteRange(long start, long length, long total) {
         } catch (NumberFormatException e) {
             return null; // not a range we understand: the whole file
         }
+    }
+
+    /** A position as RFC 9110 writes it, digits only ({@code Long.parseLong} also takes a sign). */
+    private static long position(String digits) {
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new NumberFormatException("not a byte position: " + digits);
+        }
+        return Long.parseLong(digits);
     }
 
     /** The {@code Content-Range} value of this range. */
