@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.archivers.zip.UnixStat;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.io.input.BoundedInputStream;
@@ -189,6 +190,8 @@ public final class SafeExtractor {
     }
 
     private static final int MAX_LINK_TARGET = 4096;
+    /** The file types of a Unix mode (its {@code S_IFMT} bits) that are neither a file, a folder nor a link: FIFO, devices, socket. */
+    private static final java.util.Set<Integer> SPECIAL_TYPES = java.util.Set.of(0010000, 0020000, 0060000, 0140000);
 
     private static TarArchiveEntry asTar(ZipArchiveEntry zip, InputStream content) throws IOException {
         String name = zip.getName();
@@ -206,6 +209,9 @@ public final class SafeExtractor {
         } else if (zip.isDirectory()) {
             tar = new TarArchiveEntry(name, TarConstants.LF_DIR, true);
             mode = (mode & 0777) == 0 ? 0755 : mode;
+        } else if (SPECIAL_TYPES.contains(mode & UnixStat.FILE_TYPE_FLAG)) {
+            // a FIFO, device or socket by its Unix mode: refused as a tar's, never made an empty regular file
+            throw new UnsafeEntryException(name, "device files, FIFOs and sockets are never created");
         } else {
             if (zip.getSize() < 0) {
                 throw new UnsafeEntryException(name, "its size is not recorded in the zip's central directory");

@@ -83,6 +83,11 @@ class ZipArchiveCliTest {
             {"z.writestr('/tmp/caravan-absolute-evil', 'x')", "caravan-absolute-evil"},
             {"i = zipfile.ZipInfo('docs/out'); i.create_system = 3; i.external_attr = (0o120777 << 16);"
                     + " z.writestr(i, '/etc')", "docs/out"},
+            // a Unix mode that says FIFO, device or socket: refused as a tar's are, never made an empty file
+            {"i = zipfile.ZipInfo('top/fifo'); i.create_system = 3; i.external_attr = (0o010644 << 16); z.writestr(i, '')", "top/fifo"},
+            {"i = zipfile.ZipInfo('top/chardev'); i.create_system = 3; i.external_attr = (0o020644 << 16); z.writestr(i, '')", "top/chardev"},
+            {"i = zipfile.ZipInfo('top/blockdev'); i.create_system = 3; i.external_attr = (0o060644 << 16); z.writestr(i, '')", "top/blockdev"},
+            {"i = zipfile.ZipInfo('top/socket'); i.create_system = 3; i.external_attr = (0o140644 << 16); z.writestr(i, '')", "top/socket"},
         };
         for (String[] hostile : cases) {
             Path zip = python(hostile[0]);
