@@ -32,9 +32,12 @@ public record PackSource(Path path, String name, boolean recursive, boolean conf
         return new PackSource(path, name, true, true);
     }
 
-    /** One entry of a tree, named by its path relative to {@code root}, without what is below it. */
+    /**
+     * One entry of a tree, named by its path relative to {@code root}, without what is below it; confined: the
+     * folders on that path are opened one by one without following a link when it is packed.
+     */
     public static PackSource entry(Path root, String relativePath) {
-        return new PackSource(root.resolve(relativePath).toAbsolutePath().normalize(), relativePath, false);
+        return new PackSource(root.resolve(relativePath).toAbsolutePath().normalize(), relativePath, false, true);
     }
 
     /** Checks that every source exists and that no two share a top-level name. */

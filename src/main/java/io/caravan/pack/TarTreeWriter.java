@@ -90,6 +90,8 @@ public final class TarTreeWriter {
                 try (ConfinedDir parent = ConfinedDir.open(source.path().getParent())) {
                     writeConfined(tar, parent, source.path().getFileName().toString(), source.name(), true);
                 }
+            } else if (source.confined()) {
+                writeEntryOfTree(tar, source);
             } else {
                 writeTree(tar, source.path(), source.name(), source.recursive());
             }
@@ -148,6 +150,25 @@ public final class TarTreeWriter {
         }
     }
 
+    /**
+     * One entry of a tree ({@link PackSource#entry}), its name the path below the tree's root: the folders on that
+     * path are opened one by one without following a link, and the entry is read by its name in the last of them
+     * (a folder swapped for a link while the tree is packed is refused, never read through), while the hooks and
+     * messages see its path in the tree.
+     */
+    private void writeEntryOfTree(TarArchiveOutputStream tar, PackSource source) throws IOException {
+        List<String> segments = ConfinedDir.segments(source.name());
+        Path root = source.path();
+        for (int i = 0; i < segments.size(); i++) {
+            root = root.getParent();
+        }
+        String leaf = segments.get(segments.size() - 1);
+        try (ConfinedDir top = ConfinedDir.open(root);
+             ConfinedDir parent = top.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
+            writeTree(tar, parent.entry(leaf), source.path(), source.name(), false);
+        }
+    }
+
     public long entries() {
         return entries;
     }
@@ -157,6 +178,11 @@ public final class TarTreeWriter {
     }
 
     private void writeTree(TarArchiveOutputStream tar, Path path, String name, boolean recursive) throws IOException {
+        writeTree(tar, path, path, name, recursive);
+    }
+
+    /** {@code path} read as {@code name}; {@code key} the path the hooks know it by and messages name (the same unless confined). */
+    private void writeTree(TarArchiveOutputStream tar, Path path, Path key, String name, boolean recursive) throws IOException {
         long seen = System.currentTimeMillis();
         Map<String, Object> attrs = readAttributes(path);
         int mode = (Integer) attrs.get("mode");
@@ -176,23 +202,23 @@ public final class TarTreeWriter {
                     }
                 }
             }
-            case REGULAR -> writeFile(tar, path, name, attrs, seen, mode, mtime);
+            case REGULAR -> writeFile(tar, path, key, name, attrs, seen, mode, mtime);
             case SYMLINK -> {
                 String target = Files.readSymbolicLink(path).toString();
                 if (safeLinks && LinkTargets.leavesItsTree(name, target)) {
-                    listener.warning("skipped symbolic link " + path + " -> " + target + ": it points outside the tree (--safe-links)");
+                    listener.warning("skipped symbolic link " + key + " -> " + target + ": it points outside the tree (--safe-links)");
                     return;
                 }
                 TarArchiveEntry link = entry(name, TarConstants.LF_SYMLINK, mode, mtime);
                 link.setLinkName(target);
                 put(tar, link, path, 0);
             }
-            default -> listener.warning("skipped special file " + path + " (" + SpecialFiles.describe(mode)
+            default -> listener.warning("skipped special file " + key + " (" + SpecialFiles.describe(mode)
                     + "): only files, folders and links are transferred");
         }
     }
 
-    private void writeFile(TarArchiveOutputStream tar, Path path, String name, Map<String, Object> attrs, long seen,
+    private void writeFile(TarArchiveOutputStream tar, Path path, Path key, String name, Map<String, Object> attrs, long seen,
                            int mode, FileTime mtime) throws IOException {
         if ((Integer) attrs.get("nlink") > 1) {
             String inode = attrs.get("dev") + ":" + attrs.get("ino");
@@ -207,19 +233,19 @@ public final class TarTreeWriter {
         long size = (Long) attrs.get("size");
         TarArchiveEntry file = entry(name, TarConstants.LF_NORMAL, mode, mtime);
         FileIdentity identity = FileIdentity.of(attrs);
-        Optional<String> reference = hooks.reference(path, identity);
+        Optional<String> reference = hooks.reference(key, identity);
         if (reference.isPresent()) {
             file.addPaxHeader(ReferenceEntries.SHA256, reference.get());
             file.addPaxHeader(ReferenceEntries.SIZE, String.valueOf(size));
             put(tar, file, path, 0);
-            reads.referenced(path, size);
+            reads.referenced(key, size);
             return;
         }
         file.setSize(size);
         MessageDigest digest = size >= hooks.hashFilesFrom() ? Sha256.newDigest() : null;
         put(tar, file, path, identity, size, digest);
         if (digest != null) {
-            hooks.hashed(path, identity, seen, Sha256.hex(digest));
+            hooks.hashed(key, identity, seen, Sha256.hex(digest));
         }
     }
 

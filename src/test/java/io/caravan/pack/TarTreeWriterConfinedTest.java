@@ -41,6 +41,14 @@ class TarTreeWriterConfinedTest {
         assertNeverReadThrough((writer, root, tar) -> writer.write(List.of(PackSource.confined(root.entry("pz"), "pz")), tar));
     }
 
+    /** The same for the single entries of a tree a push sync packs by their paths in it ({@link PackSource#entry}). */
+    @Test
+    void entriesOfATreeWhoseFolderIsSwappedForALinkAreNeverReadThrough() throws Exception {
+        assertNeverReadThrough((writer, root, tar) -> writer.write(List.of(PackSource.entry(tmp.resolve("inbox"), "pz"),
+                PackSource.entry(tmp.resolve("inbox"), "pz/z"), PackSource.entry(tmp.resolve("inbox"), "pz/z/a.bin"),
+                PackSource.entry(tmp.resolve("inbox"), "pz/z/secret.txt")), tar));
+    }
+
     @FunctionalInterface
     private interface Write {
         void write(TarTreeWriter writer, ConfinedDir root, ByteArrayOutputStream tar) throws IOException;
