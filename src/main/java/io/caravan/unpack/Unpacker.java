@@ -77,11 +77,12 @@ public final class Unpacker {
      */
     public UnpackResult unpackZip(Path zip, Path destination) throws IOException {
         ZipEntryBound bound = ZipEntryBound.ofHeapShare(ZIP_HEAP_SHARE);
-        long declared = requireReadable(zip, bound);
+        ZipEndRecord end = requireReadable(zip, bound);
+        long declared = end == null ? -1 : end.entries();
         boolean ok = false;
         ExtractionLimits limits = new ExtractionLimits("the zip " + zip, null, options.policy(), wording);
         limits.compressedWhole(java.nio.file.Files.size(zip));
-        try (ZipFile file = requireDeclaredEntries(zip, open(zip), declared); Staging staging = Staging.create(destination)) {
+        try (ZipFile file = requireDeclaredEntries(zip, open(zip), end); Staging staging = Staging.create(destination)) {
             SafeExtractor.Result result = extractZip(limits, file, staging.dir());
             List<Path> published = staging.publish(options.versions(), Publisher.Policy.of(options.onConflict()));
             ok = true;
@@ -124,12 +125,16 @@ public final class Unpacker {
      * ({@code declared}, -1: no end record), counted modulo 65536 as writers without Zip64 records do;
      * a zip that says otherwise is damaged or truncated, and is refused (closed) before anything is written.
      */
-    private static ZipFile requireDeclaredEntries(Path zip, ZipFile file, long declared) throws IOException {
+    private static ZipFile requireDeclaredEntries(Path zip, ZipFile file, ZipEndRecord end) throws IOException {
         long found = 0;
         for (java.util.Enumeration<?> entries = file.getEntries(); entries.hasMoreElements(); entries.nextElement()) {
             found++;
         }
-        if (declared >= 0 && declared != 0xffff && (found & 0xffff) != (declared & 0xffff)) {
+        long declared = end == null ? -1 : end.entries();
+        // a Zip64 count is exact; a classic one is the count's low 16 bits, 0xFFFF standing for "see the Zip64 record"
+        boolean differ = end != null && (end.zip64() ? found != declared
+                : declared != 0xffff && (found & 0xffff) != (declared & 0xffff));
+        if (differ) {
             file.close();
             throw new CaravanException("cannot unpack " + zip + ": its end record declares " + declared + " entries, its central"
                     + " directory holds " + found + " (the zip is damaged or truncated); nothing was written");
@@ -137,11 +142,11 @@ public final class Unpacker {
         return file;
     }
 
-    /** The entries {@code zip}'s end record declares (-1 if it has none); too many for {@code bound} are refused. */
-    private static long requireReadable(Path zip, ZipEntryBound bound) throws IOException {
+    /** What {@code zip}'s end record declares (null if it has none); too many entries for {@code bound} are refused. */
+    private static ZipEndRecord requireReadable(Path zip, ZipEntryBound bound) throws IOException {
         Optional<ZipEndRecord> end = ZipEndRecord.read(zip);
         if (end.isEmpty()) {
-            return -1; // not a zip, or a damaged one: opening it says which
+            return null; // not a zip, or a damaged one: opening it says which
         }
         long entries = end.get().entries();
         long heap = Runtime.getRuntime().maxMemory();
@@ -153,7 +158,7 @@ public final class Unpacker {
                     + " whole before the first entry): give Caravan a larger heap (JAVA_OPTS="
                     + ZipEntryBound.heapFor(needed, ZIP_HEAP_SHARE) + ") or unpack it with unzip; nothing was written");
         }
-        return entries;
+        return end.get();
     }
 
     private static ZipFile open(Path zip) throws IOException {

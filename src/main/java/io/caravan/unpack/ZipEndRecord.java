@@ -9,11 +9,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
- * What a zip's end of central directory record (and its Zip64 record, when it has one) says: how many
- * entries the zip holds and how large its central directory is. Read from the last bytes of the file,
+ * What a zip's end of central directory record (or its Zip64 record, when the classic one points to it
+ * with its 0xFFFF or 0xFFFFFFFF marks) says: how many entries the zip holds and how large its central
+ * directory is; {@code zip64} when the Zip64 record said it (its count is then exact). Read from the last bytes of the file,
  * before the central directory itself, so a zip too large for the heap can be refused without reading it.
  */
-public record ZipEndRecord(long entries, long directoryBytes) {
+public record ZipEndRecord(long entries, long directoryBytes, boolean zip64) {
 
     private static final int END = 0x06054b50;
     private static final int ZIP64_LOCATOR = 0x07064b50;
@@ -48,14 +49,16 @@ public record ZipEndRecord(long entries, long directoryBytes) {
                 ByteBuffer record = ByteBuffer.allocate(56).order(ByteOrder.LITTLE_ENDIAN);
                 if (zip64 >= 0 && zip64 + 56 <= position) {
                     readFully(channel, record, zip64);
-                    if (record.getInt(0) == ZIP64_END) {
-                        entries = Math.max(entries, record.getLong(32));
-                        directory = Math.max(directory, record.getLong(40));
+                    if (record.getInt(0) == ZIP64_END) { // its counts stand for the classic record's marks
+                        long zip64Entries = record.getLong(32);
+                        long zip64Directory = record.getLong(40);
+                        return new ZipEndRecord(zip64Entries < 0 ? Long.MAX_VALUE : zip64Entries,
+                                zip64Directory < 0 ? Long.MAX_VALUE : zip64Directory, true);
                     }
                 }
             }
         }
-        return new ZipEndRecord(entries < 0 ? Long.MAX_VALUE : entries, directory < 0 ? Long.MAX_VALUE : directory);
+        return new ZipEndRecord(entries, directory, false);
     }
 
     private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {

@@ -104,6 +104,34 @@ class ZipArchiveCliTest {
         }
     }
 
+    /**
+     * A zip whose classic end record says 0xFFFF entries (the mark that its Zip64 record counts them) while that
+     * Zip64 record declares 10 and the central directory holds 3 is refused as any zip whose records disagree:
+     * the larger of the two counts was taken and 0xFFFF skipped the comparison, so it was unpacked.
+     */
+    @Test
+    void aZip64EndRecordThatDisagreesWithTheCentralDirectoryIsRefused() throws Exception {
+        Path zip = tmp.resolve("lie.zip");
+        run(tmp, "python3", "-c", String.join("\n",
+                "import zipfile, struct, sys",
+                "zipfile.ZIP_FILECOUNT_LIMIT = 1",
+                "with zipfile.ZipFile(sys.argv[1], 'w') as z:",
+                "    for i in range(3): z.writestr('top/f%d' % i, 'x')",
+                "b = bytearray(open(sys.argv[1], 'rb').read())",
+                "i = b.rfind(b'PK\\x06\\x06'); struct.pack_into('<QQ', b, i + 24, 10, 10)",
+                "j = b.rfind(b'PK\\x05\\x06'); struct.pack_into('<HH', b, j + 8, 0xffff, 0xffff)",
+                "open(sys.argv[1], 'wb').write(b)"), zip.toString());
+        Path out = Files.createDirectories(tmp.resolve("out"));
+
+        CliRunner.Result unpack = CliRunner.run("unpack", zip.toString(), out.toString(), "-q");
+
+        assertThat(unpack.exitCode()).as(unpack.err()).isEqualTo(1);
+        assertThat(unpack.err()).contains("declares 10 entries").contains("holds 3");
+        try (Stream<Path> left = Files.list(out)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
     /** A zip written by Python's zipfile with {@code statements} ({@code z} is the open ZipFile). */
     private Path python(String statements) throws Exception {
         Path zip = tmp.resolve("made.zip");
