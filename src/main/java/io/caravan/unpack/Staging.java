@@ -23,6 +23,21 @@ public final class Staging implements AutoCloseable {
 
     public static final String PREFIX = ".caravan-staging-";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** This host's name as staging folders hold it (letters, digits, '.' and '-'; "localhost" when it has none). */
+    static final String HOST = hostName();
+    /** Who fills a staging folder: this host and process. */
+    private static final String OWNER = HOST + "." + ProcessHandle.current().pid();
+
+    private static String hostName() {
+        String name;
+        try {
+            name = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException | RuntimeException e) {
+            name = "";
+        }
+        name = name.replaceAll("[^A-Za-z0-9.-]", "_");
+        return name.isEmpty() ? "localhost" : name.substring(0, Math.min(64, name.length()));
+    }
 
     private final Path destination;
     private final Path dir;
@@ -33,14 +48,43 @@ public final class Staging implements AutoCloseable {
         this.dir = dir;
     }
 
+    /**
+     * A new staging folder in {@code destination}, named {@code .caravan-staging-<host>.<pid>-<random>} after this
+     * process; the staging folders there of processes of this host that are gone (stopped mid-way by a signal or
+     * kill -9, their partial data hidden in the destination) are removed first, without following a link. Those
+     * of other hosts (a shared file system) are left alone: whether their process runs cannot be seen from here.
+     */
     public static Staging create(Path destination) throws IOException {
         Path dest = destination.toAbsolutePath().normalize();
         Files.createDirectories(dest);
+        removeLeftByGoneProcesses(dest);
         byte[] id = new byte[8];
         RANDOM.nextBytes(id);
         // owner-only until published, so nobody else can plant links in it while it is filled
-        return new Staging(dest, Files.createDirectory(dest.resolve(PREFIX + HexFormat.of().formatHex(id)),
+        return new Staging(dest, Files.createDirectory(dest.resolve(PREFIX + OWNER + "-" + HexFormat.of().formatHex(id)),
                 PosixFilePermissions.asFileAttribute(PosixModes.toPermissions(0700))));
+    }
+
+    /** Removes the staging folders in {@code dest} named after a process that no longer runs. */
+    private static void removeLeftByGoneProcesses(Path dest) throws IOException {
+        List<Path> left = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dest, PREFIX + "*")) {
+            for (Path entry : entries) {
+                String rest = entry.getFileName().toString().substring(PREFIX.length());
+                int dash = rest.lastIndexOf('-');
+                int dot = dash < 0 ? -1 : rest.lastIndexOf('.', dash);
+                if (dot > 0 && rest.substring(0, dot).equals(HOST)) {
+                    String pid = rest.substring(dot + 1, dash);
+                    if (!pid.isEmpty() && pid.length() < 10 && pid.chars().allMatch(c -> c >= '0' && c <= '9')
+                            && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                        left.add(entry);
+                    }
+                }
+            }
+        }
+        for (Path entry : left) {
+            deleteTree(entry);
+        }
     }
 
     public Path dir() {
