@@ -118,7 +118,7 @@ public final class ConfinedDir implements AutoCloseable {
                 if (e.getErrorCode() == LibC.ELOOP || e.getErrorCode() == LibC.ENOTDIR) {
                     boolean link = stat(segment).map(PosixFileAttributes::isSymbolicLink).orElse(false);
                     throw new UnsafePathException(shown, link
-                            ? "'" + shown + "' is a symbolic link, and Caravan never writes through links"
+                            ? "'" + shown + "' is a symbolic link, and Caravan never reads or writes through links"
                             : "'" + shown + "' is a file, not a folder");
                 }
                 throw failure(e, shown, segment);
