@@ -165,7 +165,15 @@ public final class TarTreeWriter {
         String leaf = segments.get(segments.size() - 1);
         try (ConfinedDir top = ConfinedDir.open(root);
              ConfinedDir parent = top.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
-            writeTree(tar, parent.entry(leaf), source.path(), source.name(), false);
+            Path entry = parent.entry(leaf);
+            Optional<FileIdentity> before = FileIdentity.ofRegularFile(entry);
+            writeTree(tar, entry, source.path(), source.name(), false);
+            // a copy read while the file changed may mix old and new bytes under the size and whole-second mtime the
+            // file ends with, which an incremental pass then takes for up to date: fail it, to be sent again
+            if (before.isPresent() && !before.equals(FileIdentity.ofRegularFile(entry))) {
+                throw new IOException("'" + source.path() + "' changed while it was read (its copy could mix old and new"
+                        + " bytes); it is sent again once it stays the same");
+            }
         }
     }
 

@@ -49,6 +49,36 @@ class TarTreeWriterConfinedTest {
                 PackSource.entry(tmp.resolve("inbox"), "pz/z/secret.txt")), tar));
     }
 
+    /**
+     * A file of a tree's entries rewritten in place while it is read fails the packing, naming it: its copy could
+     * mix old and new bytes under the size and whole-second mtime of the file as it ends, so a push sync published
+     * a torn copy that every later incremental pass took for up to date. Failed, the pass sends it again.
+     */
+    @Test
+    void aFileOfATreeRewrittenWhileItIsReadFailsThePacking() throws Exception {
+        Path tree = Files.createDirectories(tmp.resolve("tree/d"));
+        Path file = tree.resolve("big.bin");
+        Files.write(file, new byte[200_000]);
+        ProgressListener rewriteWhileRead = new ProgressListener() {
+            @Override
+            public void entry(String path, long size) {
+                if (path.equals("d/big.bin")) {
+                    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                            java.nio.file.StandardOpenOption.WRITE)) {
+                        channel.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), 150_000);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+
+        Path root = tmp.resolve("tree");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TarTreeWriter(rewriteWhileRead).write(
+                        List.of(PackSource.entry(root, "d"), PackSource.entry(root, "d/big.bin")), new ByteArrayOutputStream()))
+                .isInstanceOf(IOException.class).hasMessageContaining("big.bin").hasMessageContaining("changed while it was read");
+    }
+
     @FunctionalInterface
     private interface Write {
         void write(TarTreeWriter writer, ConfinedDir root, ByteArrayOutputStream tar) throws IOException;
