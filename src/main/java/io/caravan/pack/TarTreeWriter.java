@@ -133,10 +133,8 @@ public final class TarTreeWriter {
      */
     private void writeConfined(TarArchiveOutputStream tar, ConfinedDir dir, String leaf, String name, boolean sorted)
             throws IOException {
-        Path path = dir.entry(leaf);
-        boolean folder = ((Integer) readAttributes(path).get("mode") & TYPE_MASK) == DIRECTORY;
-        writeTree(tar, path, name, false);
-        if (!folder) {
+        Map<String, Object> attrs = writeTree(tar, dir.entry(leaf), name, false);
+        if (((Integer) attrs.get("mode") & TYPE_MASK) != DIRECTORY) {
             return;
         }
         // a link swapped in since is refused, never followed; the entries as listed, none held (a folder of any size)
@@ -166,11 +164,11 @@ public final class TarTreeWriter {
         try (ConfinedDir top = ConfinedDir.open(root);
              ConfinedDir parent = top.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
             Path entry = parent.entry(leaf);
-            Optional<FileIdentity> before = FileIdentity.ofRegularFile(entry);
-            writeTree(tar, entry, source.path(), source.name(), false);
+            Map<String, Object> attrs = writeTree(tar, entry, source.path(), source.name(), false);
             // a copy read while the file changed may mix old and new bytes under the size and whole-second mtime the
             // file ends with, which an incremental pass then takes for up to date: fail it, to be sent again
-            if (before.isPresent() && !before.equals(FileIdentity.ofRegularFile(entry))) {
+            if (((Integer) attrs.get("mode") & TYPE_MASK) == REGULAR
+                    && !Optional.of(FileIdentity.of(attrs)).equals(FileIdentity.ofRegularFile(entry))) {
                 throw new IOException("'" + source.path() + "' changed while it was read (its copy could mix old and new"
                         + " bytes); it is sent again once it stays the same");
             }
@@ -185,12 +183,17 @@ public final class TarTreeWriter {
         return contentBytes;
     }
 
-    private void writeTree(TarArchiveOutputStream tar, Path path, String name, boolean recursive) throws IOException {
-        writeTree(tar, path, path, name, recursive);
+    /** {@code path} as {@code name}; the attributes it was written with. */
+    private Map<String, Object> writeTree(TarArchiveOutputStream tar, Path path, String name, boolean recursive) throws IOException {
+        return writeTree(tar, path, path, name, recursive);
     }
 
-    /** {@code path} read as {@code name}; {@code key} the path the hooks know it by and messages name (the same unless confined). */
-    private void writeTree(TarArchiveOutputStream tar, Path path, Path key, String name, boolean recursive) throws IOException {
+    /**
+     * {@code path} read as {@code name}; {@code key} the path the hooks know it by and messages name (the same unless
+     * confined). Answers the attributes it was written with, read before its content.
+     */
+    private Map<String, Object> writeTree(TarArchiveOutputStream tar, Path path, Path key, String name, boolean recursive)
+            throws IOException {
         long seen = System.currentTimeMillis();
         Map<String, Object> attrs = readAttributes(path);
         int mode = (Integer) attrs.get("mode");
@@ -199,7 +202,7 @@ public final class TarTreeWriter {
             case DIRECTORY -> {
                 put(tar, entry(name + "/", TarConstants.LF_DIR, mode, mtime), path, 0);
                 if (!recursive) {
-                    return;
+                    return attrs;
                 }
                 for (Path child : sortedChildren(path)) {
                     if (!NameRules.unreadable(child)
@@ -215,7 +218,7 @@ public final class TarTreeWriter {
                 String target = Files.readSymbolicLink(path).toString();
                 if (safeLinks && LinkTargets.leavesItsTree(name, target)) {
                     listener.warning("skipped symbolic link " + key + " -> " + target + ": it points outside the tree (--safe-links)");
-                    return;
+                    return attrs;
                 }
                 TarArchiveEntry link = entry(name, TarConstants.LF_SYMLINK, mode, mtime);
                 link.setLinkName(target);
@@ -224,6 +227,7 @@ public final class TarTreeWriter {
             default -> listener.warning("skipped special file " + key + " (" + SpecialFiles.describe(mode)
                     + "): only files, folders and links are transferred");
         }
+        return attrs;
     }
 
     private void writeFile(TarArchiveOutputStream tar, Path path, Path key, String name, Map<String, Object> attrs, long seen,
