@@ -9,16 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * The checks of a listener's bounds ({@link ConnectionLimit}, the head timeout of {@link ConnectionWatch})
  * that the receiver's and a sender's console's tests share, over raw sockets to 127.0.0.1.
  */
 public final class ListenerBoundChecks {
-
-    /** The head timeout the listeners under these checks are started with. */
-    private static final Duration HEAD_TIMEOUT = Duration.ofSeconds(2);
 
     private ListenerBoundChecks() {
     }
@@ -36,27 +32,36 @@ public final class ListenerBoundChecks {
     }
 
     /**
-     * With {@code max} connections waiting for a whole request of {@code path}, {@code served} (a request
-     * that must get 200) closes the one that waited longest at once. The listener's head timeout is taken
-     * to be 2 s: when the machine is so loaded that {@code served} is answered after it, the oldest may get
-     * its 408 first, rightly; the check is then made again, up to three times, and a 408 before that
-     * deadline, or any other answer, fails it.
+     * With {@code max} connections waiting for a whole request of {@code path}, a request of {@code path} on a
+     * new connection (sent whole at once, {@code Connection: close}) closes the one that waited longest at once
+     * and gets 200. The served request always comes on a connection of its own, never on a kept-alive one an
+     * HTTP client may hold from earlier requests, so exactly one connection goes past the bound.
+     * {@code headTimeout} is the listener's: when the machine is so loaded that the served request is accepted
+     * after the oldest's head deadline, the oldest may get its 408 first, rightly; the check is then made again,
+     * up to three times, and a 408 before that deadline, or any other answer, fails it.
      */
-    public static void pastTheBoundTheOldestWaitingIsClosed(int port, String path, int max, Callable<Integer> served)
+    public static void pastTheBoundTheOldestWaitingIsClosed(int port, String path, int max, Duration headTimeout)
             throws Exception {
+        List<String> late = new ArrayList<>();
         for (int attempt = 1; ; attempt++) {
-            if (oldestClosedWhenServed(port, path, max, served)) {
+            String seen = oldestClosedWhenServed(port, path, max, headTimeout);
+            if (seen == null) {
                 return;
             }
+            late.add(seen);
             if (attempt == 3) {
-                throw new AssertionError("three times the request past the bound was answered after the oldest connection's"
-                        + " head deadline of " + HEAD_TIMEOUT + "; the eviction could not be seen");
+                throw new AssertionError("three times the oldest connection got its 408 after its head deadline of "
+                        + headTimeout + " instead of being closed for the request past the bound; the eviction could not"
+                        + " be seen (" + String.join("; ", late) + ")");
             }
         }
     }
 
-    /** One try of {@link #pastTheBoundTheOldestWaitingIsClosed}: false when the oldest's head deadline passed first. */
-    private static boolean oldestClosedWhenServed(int port, String path, int max, Callable<Integer> served) throws Exception {
+    /**
+     * One try of {@link #pastTheBoundTheOldestWaitingIsClosed}: null when the oldest was closed for the request
+     * past the bound, else what was seen when its head deadline passed first.
+     */
+    private static String oldestClosedWhenServed(int port, String path, int max, Duration headTimeout) throws Exception {
         List<Socket> waiting = new ArrayList<>();
         try {
             long firstWritten = 0;
@@ -69,18 +74,25 @@ public final class ListenerBoundChecks {
                 waiting.add(socket);
                 Thread.sleep(50);
             }
-            assertThat(served.call()).isEqualTo(200);
+            long served0 = System.nanoTime();
+            try (Socket served = RawSockets.open(port)) {
+                RawSockets.write(served, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+                assertThat(RawAnswer.read(served.getInputStream()).statusLine()).startsWith("HTTP/1.1 200");
+            }
+            Duration servedIn = Duration.ofNanos(System.nanoTime() - served0);
             long t0 = System.nanoTime();
             InputStream oldest = waiting.get(0).getInputStream();
             int first = oldest.read();
-            if (first == 'H' && Duration.ofNanos(System.nanoTime() - firstWritten).compareTo(HEAD_TIMEOUT) >= 0) {
+            Duration sinceFirst = Duration.ofNanos(System.nanoTime() - firstWritten);
+            if (first == 'H' && sinceFirst.compareTo(headTimeout) >= 0) {
                 String rest = new String(oldest.readNBytes(12), StandardCharsets.ISO_8859_1);
                 assertThat("H" + rest).startsWith("HTTP/1.1 408");
-                return false;
+                return "served in " + servedIn.toMillis() + " ms, the 408 read " + sinceFirst.toMillis() + " ms after the oldest's head";
             }
-            assertThat(first).isEqualTo(-1);
+            assertThat(first).as("the oldest connection, %d ms after its head began, the request past the bound"
+                    + " served in %d ms", sinceFirst.toMillis(), servedIn.toMillis()).isEqualTo(-1);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
-            return true;
+            return null;
         } finally {
             for (Socket socket : waiting) {
                 socket.close();
