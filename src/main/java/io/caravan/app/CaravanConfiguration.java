@@ -43,6 +43,7 @@ import io.caravan.receiver.ReceiverProbes;
 import io.caravan.receiver.ReceiverStateFolder;
 import io.caravan.receiver.ReceiverThreads;
 import io.caravan.receiver.RequestLimits;
+import io.caravan.receiver.WrongTokenLimit;
 import io.caravan.route.send.Outbox;
 import io.caravan.route.send.OutboxHistory;
 import io.caravan.route.send.SendsInFlight;
@@ -349,7 +350,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
     }
 
     private static void receiver(CamelContext context, Settings settings, PrometheusMeterRegistry registry) throws Exception {
-        BearerToken token = BearerToken.of(settings.text("caravan.receiver.token", null));
+        BearerToken token = BearerToken.of(settings.text("caravan.receiver.token", null),
+                settings.integer("caravan.receiver.wrong-token-burst", WrongTokenLimit.BURST));
         AnonymousAccessGuard.check(settings.text("caravan.receiver.host", "127.0.0.1"), token,
                 Boolean.parseBoolean(settings.text("caravan.receiver.allow-anonymous", "false")));
         long maxChunk = settings.size("caravan.receiver.max-chunk-size", "32MiB");

@@ -2,10 +2,13 @@ package io.caravan.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.receiver.BearerToken;
+import io.caravan.receiver.WrongTokenLimit;
 import io.caravan.session.RequestRejectedException;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -69,14 +72,26 @@ public final class ConsoleApi {
     /**
      * {@code POST /console/login} with the form field {@code token}: the right token opens a login and sets its cookie
      * and goes back to {@code /}; a wrong one shows the login page again with its error (401), and is told
-     * to {@code loginRefused} (the receiver's audit trail records it as an authentication failure).
+     * to {@code loginRefused} (the receiver's audit trail records it as an authentication failure). A client address
+     * past its {@link WrongTokenLimit} gets 429 with the login page saying when to try again, its token not compared.
      */
     public void login(Exchange exchange) {
+        SocketAddress remote = exchange.getMessage().getHeader("CamelNettyRemoteAddress", SocketAddress.class);
+        Duration wait = token.required() ? token.wrongTokens().refusedFor(remote) : Duration.ZERO;
+        if (!wait.isZero()) { // the form's token is not compared: guessing goes no faster
+            long seconds = WrongTokenLimit.seconds(wait);
+            loginRefused.accept(exchange);
+            answer(exchange, 429, assets.loginPageSaying("Too many wrong tokens came from this address. Try again in "
+                    + seconds + " s."));
+            exchange.getMessage().setHeader("Retry-After", seconds);
+            return;
+        }
         String given = formField(exchange.getMessage().getBody(String.class), "token");
         if (given != null && !given.isBlank() && token.accepts("Bearer " + given.trim())) {
             redirect(exchange, ConsoleAccess.setCookie(token.login(), secure));
             return;
         }
+        token.wrongTokens().wrong(remote);
         loginRefused.accept(exchange);
         answer(exchange, 401, assets.loginPage(true));
     }

@@ -63,6 +63,15 @@ public final class ConsoleAssets {
         return new Asset(html.getBytes(StandardCharsets.UTF_8), page.contentType());
     }
 
+    /** The login page showing {@code error} (plain text of our own, no markup) in place of the wrong-token one. */
+    public Asset loginPageSaying(String error) {
+        Asset page = pages.get("login");
+        String html = new String(page.bytes(), StandardCharsets.UTF_8).replaceFirst(
+                "id=\"login-error\" class=\"error\" hidden>[^<]*<", java.util.regex.Matcher.quoteReplacement(
+                        "id=\"login-error\" class=\"error\">" + error.replace("&", "&amp;").replace("<", "&lt;") + "<"));
+        return new Asset(html.getBytes(StandardCharsets.UTF_8), page.contentType());
+    }
+
     private static String uplotVersion() {
         Properties properties = new Properties();
         try (InputStream in = resource("META-INF/maven/org.webjars.npm/uplot/pom.properties")) {

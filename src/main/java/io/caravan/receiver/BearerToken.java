@@ -12,22 +12,30 @@ import java.time.Instant;
  * when it is {@code Bearer <token>}; the comparison takes the same time whatever the header holds
  * (both sides are hashed first, so neither content nor length leaks through timing). The console's
  * login cookie holds the random id of one login ({@link ConsoleLogins}), nothing derived from the token.
+ * Wrong tokens are slowed per client address by its {@link WrongTokenLimit}, which those who check requests ask.
  */
 public final class BearerToken {
 
-    public static final BearerToken NONE = new BearerToken(null);
+    public static final BearerToken NONE = new BearerToken(null, WrongTokenLimit.BURST);
 
     private final byte[] expected;
     private final ConsoleLogins logins = new ConsoleLogins(Instant::now);
+    private final WrongTokenLimit wrongTokens;
 
-    private BearerToken(byte[] expected) {
+    private BearerToken(byte[] expected, int wrongTokenBurst) {
         this.expected = expected;
+        this.wrongTokens = new WrongTokenLimit(wrongTokenBurst);
     }
 
-    /** The token as configured; null or blank means no token. */
+    /** The token as configured; null or blank means no token. Wrong ones are slowed at the default burst. */
     public static BearerToken of(String token) {
+        return of(token, WrongTokenLimit.BURST);
+    }
+
+    /** The token as configured (null or blank: none), each client address allowed {@code wrongTokenBurst} wrong ones at once. */
+    public static BearerToken of(String token, int wrongTokenBurst) {
         return token == null || token.isBlank() ? NONE
-                : new BearerToken(digest(("Bearer " + token.trim()).getBytes(StandardCharsets.UTF_8)));
+                : new BearerToken(digest(("Bearer " + token.trim()).getBytes(StandardCharsets.UTF_8)), wrongTokenBurst);
     }
 
     /** A new console login (after the token was given): the id its cookie holds ({@link ConsoleLogins}). */
@@ -43,6 +51,11 @@ public final class BearerToken {
     /** Whether a console cookie with this value may pass: always without a token, else while its login is open. */
     public boolean acceptsCookie(String value) {
         return expected == null || logins.opens(value);
+    }
+
+    /** The wrong tokens each client address may still send ({@link WrongTokenLimit}); asked only when a token is required. */
+    public WrongTokenLimit wrongTokens() {
+        return wrongTokens;
     }
 
     public boolean required() {

@@ -142,7 +142,7 @@ public final class ReceiverAudit {
             if (event.name() == null && event.session() == null) {
                 event = event.name(path(exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class)));
             }
-            if (status == 401) {
+            if (status == 401 || WrongTokenLimit.CODE.equals(code)) {
                 authFailures.failed(event.client(), event.name(), code).forEach(trail::record);
             } else {
                 trail.record(event.name(AuditText.bounded(event.name())).session(AuditText.bounded(event.session())));
@@ -157,11 +157,11 @@ public final class ReceiverAudit {
 
     /**
      * A request refused from its headers before it reached a route (called by {@link RequestGate}):
-     * 401 is an authentication failure, anything else (413) a rejection.
+     * 401 and 429 {@code too_many_wrong_tokens} are authentication failures, anything else (413) a rejection.
      */
     void refused(SocketAddress remote, String uri, int status, String code) {
         safely("refusal", () -> {
-            if (status == 401) {
+            if (status == 401 || WrongTokenLimit.CODE.equals(code)) {
                 authFailures.failed(address(remote), path(uri), code).forEach(trail::record);
             } else {
                 trail.record(AuditEvent.of(AuditEvent.REJECTION).client(address(remote)).name(AuditText.bounded(path(uri))).result(code));

@@ -28,6 +28,8 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -224,7 +226,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             errorBodies.requested(request.method(), request.uri());
             takeFormAsJson(request);
             hostOfHttp10(ctx, request);
-            FullHttpResponse refusal = refusal(request);
+            FullHttpResponse refusal = refusal(request, ctx.channel().remoteAddress());
             if (refusal == null) {
                 ctx.fireChannelRead(msg);
                 return;
@@ -233,6 +235,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             String code = switch (refusal.status().code()) {
                 case 401 -> "unauthorized";
+                case 429 -> WrongTokenLimit.CODE;
                 case 413 -> "body_too_large";
                 case 414 -> "uri_too_long";
                 case 431 -> "headers_too_large";
@@ -258,16 +261,26 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The answer that refuses this request from its headers, or null when it may pass. */
-    private FullHttpResponse refusal(HttpRequest request) {
+    /**
+     * The answer that refuses this request from its headers, or null when it may pass. A request that needs the
+     * token from a client address past its {@link WrongTokenLimit} is refused before its token is compared.
+     */
+    private FullHttpResponse refusal(HttpRequest request, SocketAddress remote) {
         if (request.decoderResult().isFailure()) {
             return unreadable(request.decoderResult().cause());
         }
         String path = request.uri().split("\\?", 2)[0];
         String method = request.method().name();
         boolean open = TokenFreeRequests.open(method, path);
+        if (!open && token.required()) {
+            Duration wait = token.wrongTokens().refusedFor(remote);
+            if (!wait.isZero()) {
+                return slowed(token.wrongTokens(), remote, wait);
+            }
+        }
         if (!open && !ConsoleAccess.admitted(token, method, path, request.headers().get(HttpHeaderNames.AUTHORIZATION),
                 request.headers().get(HttpHeaderNames.COOKIE))) {
+            token.wrongTokens().wrong(remote);
             FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
                     "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
             answer.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
@@ -290,6 +303,15 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
                                     : "caravan.receiver.max-json-body)"));
         }
         return null;
+    }
+
+    /** 429 to a client address past its {@link WrongTokenLimit}, with when to try again. */
+    private static FullHttpResponse slowed(WrongTokenLimit limit, SocketAddress remote, Duration wait) {
+        long seconds = WrongTokenLimit.seconds(wait);
+        FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.TOO_MANY_REQUESTS, WrongTokenLimit.CODE,
+                limit.message(remote, seconds));
+        answer.headers().set(HttpHeaderNames.RETRY_AFTER, seconds);
+        return answer;
     }
 
     /** The answer to a request Netty's decoder could not read (a request line or headers too long, not HTTP). */

@@ -13,6 +13,7 @@ import io.caravan.app.RoleSettings;
 import io.caravan.receiver.ListenerBoundChecks;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
+import io.caravan.receiver.WrongTokenLimit;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -116,7 +117,7 @@ class SenderConsoleTest {
         run(sender(Map.of()));
 
         try (LoggedWarnings log = new LoggedWarnings(Level.INFO)) {
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < WrongTokenLimit.BURST / 2; i++) { // two failures a turn, within the burst (none slowed)
                 HttpResponse<String> wrong = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                                 + "/console/login")).header("Content-Type", "application/x-www-form-urlencoded")
                         .POST(HttpRequest.BodyPublishers.ofString("token=nope" + i)).build(), HttpResponse.BodyHandlers.ofString());
@@ -126,6 +127,32 @@ class SenderConsoleTest {
             assertThat(log.containing("wrong token")).hasSize(1);
             assertThat(log.containing("rejected")).isEmpty();
         }
+    }
+
+    /**
+     * Logins with a wrong token from one address are slowed as the receiver slows wrong bearer tokens: past
+     * {@link WrongTokenLimit#BURST}, 429 with the login page saying when to try again, the right token
+     * among them included (it is not compared), and the console's API refuses the address as well.
+     */
+    @Test
+    void loginsPastTheBurstOfWrongTokensGet429WhateverTheirToken() throws Exception {
+        run(sender(Map.of()));
+
+        for (int i = 0; i < WrongTokenLimit.BURST; i++) {
+            assertThat(login("nope" + i).statusCode()).isEqualTo(401);
+        }
+        HttpResponse<String> slowed = login("secret");
+        assertThat(slowed.statusCode()).isEqualTo(429);
+        assertThat(slowed.body()).contains("Too many wrong tokens came from this address. Try again in");
+        assertThat(slowed.headers().firstValue("Retry-After")).isPresent();
+        assertThat(slowed.headers().firstValue("Set-Cookie")).isEmpty();
+        assertThat(get("/console/api/overview", "Authorization", "Bearer secret").statusCode()).isEqualTo(429);
+    }
+
+    private HttpResponse<String> login(String token) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/console/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + token)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

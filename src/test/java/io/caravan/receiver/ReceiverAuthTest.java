@@ -43,7 +43,8 @@ class ReceiverAuthTest {
     @TempDir
     static Path tmp;
     @RegisterExtension
-    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox")).token("secret");
+    static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox")).token("secret")
+            .property("caravan.receiver.wrong-token-burst", "1000"); // every refusal here is a 401, none slowed (WrongTokenThrottleTest)
     static ReceiverFixture receiver;
     static Parcel parcel;
 

@@ -1,0 +1,84 @@
+package io.caravan.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The wrong tokens one client address may send: {@link WrongTokenLimit#BURST} at once, then one each
+ * {@link WrongTokenLimit#EVERY}; past that its requests are refused for the time until it may try again,
+ * whatever they hold, while other addresses are not touched. An IPv6 client is its /64.
+ */
+class WrongTokenLimitTest {
+
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final WrongTokenLimit limit = new WrongTokenLimit(WrongTokenLimit.BURST, nanos::get, 100);
+
+    private static InetAddress address(String text) throws Exception {
+        return InetAddress.getByName(text);
+    }
+
+    private void fail(InetAddress client, int times) {
+        for (int i = 0; i < times; i++) {
+            assertThat(limit.refusedFor(client)).as("wrong token %d", i + 1).isZero();
+            limit.wrong(client);
+        }
+    }
+
+    @Test
+    void anAddressPastItsBurstIsRefusedUntilOneMoreTryIsDue() throws Exception {
+        InetAddress client = address("10.0.0.1");
+        fail(client, WrongTokenLimit.BURST);
+
+        Duration wait = limit.refusedFor(client);
+        assertThat(wait).isPositive().isLessThanOrEqualTo(WrongTokenLimit.EVERY);
+        nanos.addAndGet(WrongTokenLimit.EVERY.toNanos() - 1);
+        assertThat(limit.refusedFor(client)).isPositive();
+        nanos.addAndGet(1);
+        assertThat(limit.refusedFor(client)).isZero();
+        limit.wrong(client);
+        assertThat(limit.refusedFor(client)).isEqualTo(WrongTokenLimit.EVERY);
+    }
+
+    @Test
+    void otherAddressesAreNotTouched() throws Exception {
+        fail(address("10.0.0.1"), WrongTokenLimit.BURST);
+        assertThat(limit.refusedFor(address("10.0.0.1"))).isPositive();
+        assertThat(limit.refusedFor(address("10.0.0.2"))).isZero();
+        assertThat(limit.refusedFor(address("::1"))).isZero();
+    }
+
+    @Test
+    void anIpv6ClientIsItsSlash64() throws Exception {
+        for (int i = 0; i < WrongTokenLimit.BURST; i++) {
+            InetAddress client = address("2001:db8:1:2::" + Integer.toHexString(i + 1));
+            assertThat(limit.refusedFor(client)).isZero();
+            limit.wrong(client);
+        }
+        assertThat(limit.refusedFor(address("2001:db8:1:2:ffff::9"))).isPositive();
+        assertThat(limit.refusedFor(address("2001:db8:1:3::1"))).isZero();
+    }
+
+    @Test
+    void aFullBudgetAgainIsForgottenAndTheAddressesKeptAreBounded() throws Exception {
+        fail(address("10.0.0.1"), 3);
+        nanos.addAndGet(WrongTokenLimit.EVERY.toNanos() * WrongTokenLimit.BURST);
+        for (int i = 0; i < 300; i++) {
+            limit.wrong(address("10.1." + (i / 250) + "." + (i % 250)));
+        }
+        assertThat(limit.kept()).isLessThanOrEqualTo(100);
+    }
+
+    @Test
+    void whenMoreAddressesFailThanAreKeptTheNewestAreStillCounted() throws Exception {
+        for (int i = 0; i < 150; i++) {
+            limit.wrong(address("10.2." + (i / 250) + "." + (i % 250)));
+        }
+        InetAddress last = address("10.9.9.9");
+        fail(last, WrongTokenLimit.BURST);
+        assertThat(limit.refusedFor(last)).isPositive();
+    }
+}
