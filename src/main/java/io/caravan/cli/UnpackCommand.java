@@ -46,6 +46,10 @@ final class UnpackCommand implements Callable<Integer> {
             + " the whole top-level entry), rename ('name (1)') or fail (default: ${DEFAULT-VALUE})."})
     OnConflict onConflict;
 
+    @Option(names = "--force", description = "Allow an entry to take the place of one of another type (a folder by a file"
+            + " or a file by a folder); the replaced one is kept as a version.")
+    boolean force;
+
     @Option(names = "--allow-external-symlinks",
             description = "Keep symbolic links that point outside <dir> (never written through either way).")
     boolean allowExternalSymlinks;
@@ -73,7 +77,7 @@ final class UnpackCommand implements Callable<Integer> {
     }
 
     private int unpack(ExtractPolicy policy) throws Exception {
-        UnpackOptions options = new UnpackOptions(!noVerify, onConflict, policy, versions.in(destination.toAbsolutePath()));
+        UnpackOptions options = new UnpackOptions(!noVerify, onConflict, policy, versions.in(destination.toAbsolutePath()), force);
         TransferStats stats = new TransferStats();
         ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
         Unpacker unpacker = new Unpacker(options, ProgressListeners.of(stats, progress));

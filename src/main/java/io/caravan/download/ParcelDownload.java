@@ -49,6 +49,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ParcelDownload {
 
+    /** What a refused change of type tells the user of {@code caravan get} to do. */
+    static final String TYPE_CHANGE_ADVICE = "Download into another folder (<local>), or allow the change of type (--force;"
+            + " the replaced entry is kept as a version)";
+
     private static final int MAX_REPUBLISHED = 5;
 
     /** Unpacked bytes a parcel may produce per compressed byte by default: the receiver's default. */
@@ -505,7 +509,7 @@ public final class ParcelDownload {
                     + " entry, '" + leaf + "'");
         }
         Publisher publisher = new Publisher(settings.local(), settings.versions());
-        String relative = publisher.publish(staging.dir(), leaf, leaf, new Publisher.Policy(settings.onConflict(), settings.force()));
+        String relative = publisher.publish(staging.dir(), leaf, leaf, new Publisher.Policy(settings.onConflict(), settings.force(), TYPE_CHANGE_ADVICE));
         return settings.local().resolve(relative);
     }
 

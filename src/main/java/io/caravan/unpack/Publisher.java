@@ -31,8 +31,20 @@ public final class Publisher {
         this.versions = versions;
     }
 
-    /** How a publish treats an existing entry of the same name. */
-    public record Policy(OnConflict onConflict, boolean allowTypeChange) {
+    /**
+     * How a publish treats an existing entry of the same name, and what a refused change of type (a folder
+     * by a file or the reverse, without {@code allowTypeChange}) tells the user to do instead.
+     */
+    public record Policy(OnConflict onConflict, boolean allowTypeChange, String typeChangeAdvice) {
+
+        /** What a refused change of type tells a sender (the receiver's publish, and a download's). */
+        public static final String SEND_ADVICE = "Send into the folder with a name ending in '/', choose another name,"
+                + " or allow the change of type (--force)";
+
+        public Policy(OnConflict onConflict, boolean allowTypeChange) {
+            this(onConflict, allowTypeChange, SEND_ADVICE);
+        }
+
         public static Policy of(OnConflict onConflict) {
             return new Policy(onConflict, false);
         }
@@ -248,8 +260,7 @@ public final class Publisher {
         if (existing.isPresent() && incoming.isPresent() && existing.get().isDirectory() != incoming.get().isDirectory()) {
             String relative = ConfinedDir.join(parent.display(), leaf);
             throw new PublishConflictException("'" + relative + "' is " + kind(existing.get()) + " and would be replaced by "
-                    + kind(incoming.get()) + "; nothing was published. Send into the folder with a name ending in '/',"
-                    + " choose another name, or allow the change of type (--force)");
+                    + kind(incoming.get()) + "; nothing was published. " + policy.typeChangeAdvice());
         }
     }
 

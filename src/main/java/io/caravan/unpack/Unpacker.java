@@ -84,7 +84,7 @@ public final class Unpacker {
         limits.compressedWhole(java.nio.file.Files.size(zip));
         try (ZipFile file = requireDeclaredEntries(zip, open(zip), end); Staging staging = Staging.create(destination)) {
             SafeExtractor.Result result = extractZip(limits, file, staging.dir());
-            List<Path> published = staging.publish(options.versions(), Publisher.Policy.of(options.onConflict()));
+            List<Path> published = staging.publish(options.versions(), options.publishPolicy());
             ok = true;
             return new UnpackResult(published, result.entries(), result.bytes());
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
@@ -183,7 +183,7 @@ public final class Unpacker {
         boolean ok = false;
         try (Staging staging = Staging.create(destination)) {
             SafeExtractor.Result result = extractWithin(limits, raw, staging.dir(), verifier);
-            List<Path> published = staging.publish(options.versions(), Publisher.Policy.of(options.onConflict()));
+            List<Path> published = staging.publish(options.versions(), options.publishPolicy());
             ok = true;
             return new UnpackResult(published, result.entries(), result.bytes());
         } finally {

@@ -69,23 +69,43 @@ class UnpackKeepsReplacedFilesTest {
 
     @Test
     void aMergeRefusedDeepDownChangesNothing() throws Exception {
-        TestTrees.typeChangeBelowAFile(tmp);
+        packTypeChangeBelowAFile();
         Path dest = tmp.resolve("dest");
-        for (String version : new String[] {"v1", "v2"}) {
-            CliRunner.Result pack = CliRunner.run("pack", tmp.resolve(version + "/top").toString(),
-                    "--out", tmp.resolve("out-" + version + "/top").toString(), "-q");
-            assertThat(pack.exitCode()).as(pack.err()).isZero();
-        }
         CliRunner.Result first = CliRunner.run("unpack", tmp.resolve("out-v1/top").toString(), dest.toString(), "-q");
         assertThat(first.exitCode()).as(first.err()).isZero();
 
         CliRunner.Result refused = CliRunner.run("unpack", tmp.resolve("out-v2/top").toString(), dest.toString(), "-q");
 
         assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
-        assertThat(refused.err()).contains("'top/z/m' is a folder").contains("nothing was published");
+        assertThat(refused.err()).contains("'top/z/m' is a folder").contains("nothing was published")
+                .contains("Unpack into another folder", "--force").doesNotContain("Send into");
         assertThat(dest.resolve("top/a.txt")).as("a file sorted before the conflict").hasContent("OLD");
         assertThat(dest.resolve("top/z/m/keep.txt")).hasContent("keep");
         assertThat(dest.resolve(".caravan/versions")).as("nothing replaced, so nothing kept").doesNotExist();
+    }
+
+    /** {@code --force} lets a file of the archive take a folder's place; the folder is kept as a version. */
+    @Test
+    void forceReplacesAFolderByAFileAndKeepsTheFolderAsAVersion() throws Exception {
+        packTypeChangeBelowAFile();
+        Path dest = tmp.resolve("dest");
+        assertThat(CliRunner.run("unpack", tmp.resolve("out-v1/top").toString(), dest.toString(), "-q").exitCode()).isZero();
+
+        CliRunner.Result forced = CliRunner.run("unpack", tmp.resolve("out-v2/top").toString(), dest.toString(), "--force", "-q");
+
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(dest.resolve("top/z/m")).isRegularFile().hasContent("a file where a folder was");
+        assertThat(TestTrees.keptVersions(dest, "top/z/m/keep.txt")).containsExactly("keep\n");
+    }
+
+    /** {@link TestTrees#typeChangeBelowAFile} packed: out-v1/top and out-v2/top. */
+    private void packTypeChangeBelowAFile() throws Exception {
+        TestTrees.typeChangeBelowAFile(tmp);
+        for (String version : new String[] {"v1", "v2"}) {
+            CliRunner.Result pack = CliRunner.run("pack", tmp.resolve(version + "/top").toString(),
+                    "--out", tmp.resolve("out-" + version + "/top").toString(), "-q");
+            assertThat(pack.exitCode()).as(pack.err()).isZero();
+        }
     }
 
     private Path archiveOfDocs(String content) throws Exception {
