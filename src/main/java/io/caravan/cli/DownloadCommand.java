@@ -71,11 +71,12 @@ final class DownloadCommand implements Callable<Integer> {
     @Mixin
     KeepVersionsOption versions;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
-    boolean quiet;
+    @picocli.CommandLine.Mixin
+    Verbosity verbosity;
 
     @Override
     public Integer call() throws Exception {
+        verbosity.applyToLogs();
         long expansion = maxExpansion.ratio();
         RemoteParcel parcel = RemoteParcel.of(remote, receiver.url());
         String url = parcel.url();
@@ -87,7 +88,7 @@ final class DownloadCommand implements Callable<Integer> {
                 force, allowExternalSymlinks, minFreeSpace, versions.in(folder), new Retry(6, Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(3), StopSignal.NONE),
                 expansion);
         TransferStats stats = new TransferStats();
-        ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
+        ConsoleProgress progress = ConsoleProgress.forConsole(verbosity.quiet());
         ParcelDownload.Result result;
         try {
             result = new ParcelDownload(settings).run(ProgressListeners.of(stats, progress));

@@ -60,11 +60,12 @@ final class PackCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing part set (or zip) of that prefix; without it pack stops and keeps it.")
     boolean force;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
-    boolean quiet;
+    @picocli.CommandLine.Mixin
+    Verbosity verbosity;
 
     @Override
     public Integer call() throws Exception {
+        verbosity.applyToLogs();
         Sources.requireFilesOrFolders(sources);
         PackableNames.require(sources);
         if (format.equals("zip")) {
@@ -80,7 +81,7 @@ final class PackCommand implements Callable<Integer> {
         List<Path> existing = ExistingOutput.partSet(out.toAbsolutePath());
         ExistingOutput.refuseUnlessForced(existing, force);
         TransferStats stats = new TransferStats();
-        ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
+        ConsoleProgress progress = ConsoleProgress.forConsole(verbosity.quiet());
         progress.started("pack", TreeScan.of(sources).bytes(), -1);
         PartFileTarget target = new PartFileTarget(out);
         Manifest manifest = new Packer(options, ProgressListeners.of(stats, progress)).pack(sources, target);
@@ -107,7 +108,7 @@ final class PackCommand implements Callable<Integer> {
         Files.createDirectories(zip.getParent());
         Path partial = zip.resolveSibling(zip.getFileName() + ".partial");
         TransferStats stats = new TransferStats();
-        ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
+        ConsoleProgress progress = ConsoleProgress.forConsole(verbosity.quiet());
         progress.started("pack", TreeScan.of(sources).bytes(), -1);
         ZipEntryBound bound = ZipEntryBound.ofHeapShare(ZIP_HEAP_SHARE);
         requireZippable(items, bound);

@@ -60,11 +60,12 @@ final class UnpackCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KeepVersionsOption versions;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress output; only the summary.")
-    boolean quiet;
+    @picocli.CommandLine.Mixin
+    Verbosity verbosity;
 
     @Override
     public Integer call() throws Exception {
+        verbosity.applyToLogs();
         long expansion = maxExpansion.ratio();
         // large files have a block written while the next is read, on threads this command owns
         ExecutorService writeBehind = Executors.newFixedThreadPool(ExtractPolicy.WRITE_BEHIND_THREADS);
@@ -79,7 +80,7 @@ final class UnpackCommand implements Callable<Integer> {
     private int unpack(ExtractPolicy policy) throws Exception {
         UnpackOptions options = new UnpackOptions(!noVerify, onConflict, policy, versions.in(destination.toAbsolutePath()), force);
         TransferStats stats = new TransferStats();
-        ConsoleProgress progress = ConsoleProgress.forConsole(quiet);
+        ConsoleProgress progress = ConsoleProgress.forConsole(verbosity.quiet());
         Unpacker unpacker = new Unpacker(options, ProgressListeners.of(stats, progress));
         UnpackResult result;
         if (input.equals("-")) {
