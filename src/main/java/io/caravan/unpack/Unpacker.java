@@ -142,7 +142,10 @@ public final class Unpacker {
         return file;
     }
 
-    /** What {@code zip}'s end record declares (null if it has none); too many entries for {@code bound} are refused. */
+    /**
+     * What {@code zip}'s end record declares (null if it has none); too many entries for {@code bound}, or a central
+     * directory larger than the record declares (counted header by header before a zip reader reads it whole), are refused.
+     */
     private static ZipEndRecord requireReadable(Path zip, ZipEntryBound bound) throws IOException {
         Optional<ZipEndRecord> end = ZipEndRecord.read(zip);
         if (end.isEmpty()) {
@@ -157,6 +160,11 @@ public final class Unpacker {
                     + ZipEntryBound.heapMib() + " MiB (at most " + bound.maxEntries() + " entries; the central directory is read"
                     + " whole before the first entry): give Caravan a larger heap (JAVA_OPTS="
                     + ZipEntryBound.heapFor(needed, ZIP_HEAP_SHARE) + ") or unpack it with unzip; nothing was written");
+        }
+        Optional<String> problem = end.get().directoryProblem(zip, bound.maxEntries());
+        if (problem.isPresent()) {
+            throw new CaravanException("cannot unpack " + zip + ": " + problem.get() + " (the zip is damaged, or made to be"
+                    + " read into the heap whole); nothing was written");
         }
         return end.get();
     }

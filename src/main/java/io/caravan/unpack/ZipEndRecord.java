@@ -11,10 +11,11 @@ import java.util.Optional;
 /**
  * What a zip's end of central directory record (or its Zip64 record, when the classic one points to it
  * with its 0xFFFF or 0xFFFFFFFF marks) says: how many entries the zip holds and how large its central
- * directory is; {@code zip64} when the Zip64 record said it (its count is then exact). Read from the last bytes of the file,
+ * directory is, and where it starts ({@code directoryOffset}, as zip readers take it); {@code zip64} when the Zip64 record
+ * said it (its count is then exact). Read from the last bytes of the file,
  * before the central directory itself, so a zip too large for the heap can be refused without reading it.
  */
-public record ZipEndRecord(long entries, long directoryBytes, boolean zip64) {
+public record ZipEndRecord(long entries, long directoryBytes, boolean zip64, long directoryOffset) {
 
     private static final int END = 0x06054b50;
     private static final int ZIP64_LOCATOR = 0x07064b50;
@@ -41,6 +42,7 @@ public record ZipEndRecord(long entries, long directoryBytes, boolean zip64) {
     private static ZipEndRecord of(FileChannel channel, ByteBuffer buffer, int at, long position) throws IOException {
         long entries = Short.toUnsignedLong(buffer.getShort(at + 10));
         long directory = Integer.toUnsignedLong(buffer.getInt(at + 12));
+        long offset = Integer.toUnsignedLong(buffer.getInt(at + 16));
         if (position >= 20 && (entries == 0xffff || directory == 0xffffffffL)) {
             ByteBuffer locator = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
             readFully(channel, locator, position - 20);
@@ -52,13 +54,52 @@ public record ZipEndRecord(long entries, long directoryBytes, boolean zip64) {
                     if (record.getInt(0) == ZIP64_END) { // its counts stand for the classic record's marks
                         long zip64Entries = record.getLong(32);
                         long zip64Directory = record.getLong(40);
+                        long zip64Offset = record.getLong(48);
                         return new ZipEndRecord(zip64Entries < 0 ? Long.MAX_VALUE : zip64Entries,
-                                zip64Directory < 0 ? Long.MAX_VALUE : zip64Directory, true);
+                                zip64Directory < 0 ? Long.MAX_VALUE : zip64Directory, true, zip64Offset < 0 ? Long.MAX_VALUE : zip64Offset);
                     }
                 }
             }
         }
-        return new ZipEndRecord(entries, directory, false);
+        return new ZipEndRecord(entries, directory, false, offset);
+    }
+
+    /** The signature of a central directory header. */
+    private static final int DIRECTORY_HEADER = 0x02014b50;
+    /** A central directory header's fixed part, before its name, extra field and comment. */
+    private static final int DIRECTORY_HEADER_SIZE = 46;
+
+    /**
+     * What is wrong with {@code zip}'s central directory as this record places it, read header by header
+     * (nothing of it kept): it runs past {@link #directoryBytes} (a zip reader reads headers for as long as they
+     * come, so the size the heap bound was checked against would not bound it), or it holds more than
+     * {@code maxEntries} headers; empty when neither. Headers that do not start at {@link #directoryOffset} are
+     * left to the zip reader to judge.
+     */
+    public Optional<String> directoryProblem(Path zip, long maxEntries) throws IOException {
+        try (FileChannel channel = FileChannel.open(zip, StandardOpenOption.READ);
+             java.io.InputStream in = new java.io.BufferedInputStream(
+                     java.nio.channels.Channels.newInputStream(channel.position(Math.min(directoryOffset, channel.size()))), 1 << 16)) {
+            ByteBuffer header = ByteBuffer.allocate(DIRECTORY_HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            long bytes = 0;
+            long headers = 0;
+            while (in.readNBytes(header.array(), 0, DIRECTORY_HEADER_SIZE) == DIRECTORY_HEADER_SIZE
+                    && header.getInt(0) == DIRECTORY_HEADER) {
+                if (bytes >= directoryBytes) {
+                    return Optional.of("its central directory runs past the " + directoryBytes + " bytes its end record declares");
+                }
+                if (++headers > maxEntries) {
+                    return Optional.of("its central directory holds more than " + maxEntries + " entries");
+                }
+                long variable = Short.toUnsignedLong(header.getShort(28)) + Short.toUnsignedLong(header.getShort(30))
+                        + Short.toUnsignedLong(header.getShort(32));
+                in.skipNBytes(Math.min(variable, channel.size()));
+                bytes += DIRECTORY_HEADER_SIZE + variable;
+            }
+            return Optional.empty();
+        } catch (java.io.EOFException e) {
+            return Optional.empty(); // a header cut short: the zip reader says the zip is damaged
+        }
     }
 
     private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
