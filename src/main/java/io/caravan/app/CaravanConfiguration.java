@@ -200,8 +200,10 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .settings("caravan.console")
                 .timeouts(settings.duration("caravan.console.stall-timeout", "60s"), settings.duration("caravan.console.idle-timeout", "120s"))
                 .headTimeout(settings.duration("caravan.console.head-timeout", "10s")));
-        context.getRegistry().bind("consoleChannels", new ConnectionLimit(settings.integer("caravan.console.max-connections",
-                CONSOLE_MAX_CONNECTIONS), "the console", "caravan.console").channels());
+        ConnectionLimit consoleConnections = new ConnectionLimit(settings.integer("caravan.console.max-connections",
+                CONSOLE_MAX_CONNECTIONS), "the console", "caravan.console");
+        context.getRegistry().bind("consoleConnections", consoleConnections);
+        context.getRegistry().bind("consoleChannels", consoleConnections.channels());
         context.getRegistry().bind("consoleFailures", new ConsumerFailureLog());
         LOG.info("console: http://{}:{}/ ({})", host, settings.text("caravan.console.port", "?"),
                 token.required() ? "behind the token" : "open to whoever reaches it: no token is set");

@@ -111,8 +111,8 @@ public final class ConnectionLimit {
         return max;
     }
 
-    /** Connections counted within {@link #max} now. */
-    synchronized int live() {
+    /** Connections counted within {@link #max} now (accepted, not closed to make room nor refused, not yet closed). */
+    public synchronized int live() {
         return live;
     }
 

@@ -10,6 +10,7 @@ import io.caravan.LoggedWarnings;
 import io.caravan.TestTrees;
 import io.caravan.app.CaravanMain;
 import io.caravan.app.RoleSettings;
+import io.caravan.receiver.ConnectionLimit;
 import io.caravan.receiver.ListenerBoundChecks;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
@@ -255,6 +256,7 @@ class SenderConsoleTest {
         run(sender(Map.of("caravan.console.head-timeout", "2s", "caravan.console.max-connections", "4")));
 
         ListenerBoundChecks.headTimesOut(port, "/", "caravan.console.head-timeout");
-        ListenerBoundChecks.pastTheBoundTheOldestWaitingIsClosed(port, "/", 4, Duration.ofSeconds(2));
+        ListenerBoundChecks.pastTheBoundTheOldestWaitingIsClosed(port, "/", 4, Duration.ofSeconds(2),
+                main.getCamelContext().getRegistry().lookupByNameAndType("consoleConnections", ConnectionLimit.class));
     }
 }

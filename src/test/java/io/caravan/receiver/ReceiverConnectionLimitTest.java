@@ -63,7 +63,8 @@ class ReceiverConnectionLimitTest {
     void aConnectionPastTheBoundClosesTheOneWaitingLongestAndIsServed() throws Exception {
         try (ReceiverFixture own = new ReceiverFixture(tmp.resolve("own-inbox"), Map.of("caravan.receiver.head-timeout",
                 "30s", "caravan.receiver.max-connections", "4"))) {
-            ListenerBoundChecks.pastTheBoundTheOldestWaitingIsClosed(own.port(), "/health", 4, Duration.ofSeconds(30));
+            ListenerBoundChecks.pastTheBoundTheOldestWaitingIsClosed(own.port(), "/health", 4, Duration.ofSeconds(30),
+                    own.context().getRegistry().lookupByNameAndType("receiverConnections", ConnectionLimit.class));
         }
     }
 
