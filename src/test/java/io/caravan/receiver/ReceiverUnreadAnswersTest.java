@@ -53,7 +53,9 @@ class ReceiverUnreadAnswersTest {
 
     @BeforeAll
     static void start() throws Exception {
-        receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.receiver.token", TOKEN));
+        // thousands of refusals for their token from one address: none slowed here (WrongTokenThrottleTest)
+        receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.receiver.token", TOKEN,
+                "caravan.receiver.wrong-token-burst", "1000000"));
         EventNotifierSupport counter = new EventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
