@@ -125,9 +125,22 @@ public final class WrongTokenLimit {
         return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 
-    /** An IPv4 address whole, an IPv6 one by its first 64 bits. */
+    /** An IPv4 address whole (also written as an IPv4-mapped IPv6 one), an IPv6 one by its first 64 bits. */
     private static String key(InetAddress client) {
         byte[] bytes = client.getAddress();
+        if (bytes.length == 16 && ipv4Mapped(bytes)) {
+            return HexFormat.of().formatHex(bytes, 12, 16);
+        }
         return HexFormat.of().formatHex(bytes, 0, Math.min(bytes.length, 8));
+    }
+
+    /** Whether an IPv6 address is {@code ::ffff:a.b.c.d}, an IPv4 client of a dual-stack listener. */
+    private static boolean ipv4Mapped(byte[] bytes) {
+        for (int i = 0; i < 10; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
     }
 }

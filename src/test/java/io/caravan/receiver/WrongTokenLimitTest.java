@@ -62,6 +62,24 @@ class WrongTokenLimitTest {
         assertThat(limit.refusedFor(address("2001:db8:1:3::1"))).isZero();
     }
 
+    /** IPv4 clients of a dual-stack listener, seen as ::ffff:a.b.c.d, are each their own address, as plain IPv4 ones. */
+    @Test
+    void ipv4MappedAddressesAreTheirIpv4Address() throws Exception {
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        mapped[12] = 10;
+        mapped[15] = 1;
+        InetAddress first = java.net.Inet6Address.getByAddress(null, mapped, -1);
+        for (int i = 0; i < WrongTokenLimit.BURST; i++) {
+            limit.wrong(first);
+        }
+        assertThat(limit.refusedFor(first)).isPositive();
+        assertThat(limit.refusedFor(address("10.0.0.1"))).as("the same client written as IPv4").isPositive();
+        mapped[15] = 2;
+        assertThat(limit.refusedFor(java.net.Inet6Address.getByAddress(null, mapped, -1))).as("another IPv4 client").isZero();
+    }
+
     @Test
     void aFullBudgetAgainIsForgottenAndTheAddressesKeptAreBounded() throws Exception {
         fail(address("10.0.0.1"), 3);
