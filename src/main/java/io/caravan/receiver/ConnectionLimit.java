@@ -116,6 +116,11 @@ public final class ConnectionLimit {
         return live;
     }
 
+    /** Connections counted now that have no request being worked on (the ones a new connection may close). */
+    synchronized int waiting() {
+        return waiting.size();
+    }
+
     /** Connections accepted and not yet closed now (those being closed, or just accepted, included). */
     synchronized int held() {
         return held;

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,7 +80,9 @@ class ReceiverConnectionLimitTest {
                 write(socket, "GET /shares/site/events?since=" + sequence + "&timeout=5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
                 polls.add(socket);
             }
-            Thread.sleep(500);
+            // every poll counted with its request being worked on (a loaded machine accepts some time after connect)
+            ConnectionLimit limit = receiver.context().getRegistry().lookupByNameAndType("receiverConnections", ConnectionLimit.class);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> limit.live() == 4 && limit.waiting() == 0);
             try (Socket late = socket()) {
                 write(late, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
                 RawAnswer answer = RawAnswer.read(late.getInputStream());
