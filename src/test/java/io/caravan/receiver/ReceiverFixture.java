@@ -53,9 +53,36 @@ public final class ReceiverFixture implements AutoCloseable {
         start();
     }
 
+    /**
+     * A port free now on every address, for a server a test starts later. It is taken below the system's range
+     * of ephemeral ports ({@code net.ipv4.ip_local_port_range}, 32768-60999 by default), from which every client
+     * connection of this machine takes its own port: a port from that range, free when it was picked, was at
+     * times taken by some test's client connection before the server bound it ("in use by another program").
+     */
     public static int freePort() throws IOException {
+        int below = ephemeralPortsFrom();
+        for (int attempt = 0; attempt < 200 && below > 10_001; attempt++) {
+            int port = 10_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(below - 10_000);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(false);
+                socket.bind(new java.net.InetSocketAddress(port));
+                return port;
+            } catch (java.net.BindException taken) {
+                // another one
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** The lowest ephemeral port of this machine (32768 when it cannot be read). */
+    private static int ephemeralPortsFrom() {
+        try {
+            String range = java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 

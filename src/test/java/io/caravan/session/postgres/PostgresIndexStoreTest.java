@@ -313,10 +313,7 @@ class PostgresIndexStoreTest {
     @Test
     void whileTheDatabaseIsDownLookupsMissWithoutWaitingEachAndHitAgainOnceItIsBack() throws Exception {
         Path pgdata = inbox.resolveSibling(inbox.getFileName() + "-pgdata");
-        int port;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = io.caravan.receiver.ReceiverFixture.freePort();
         EmbeddedPostgres server = EmbeddedPostgres.builder().setDataDirectory(pgdata).setCleanDataDirectory(false)
                 .setPort(port).start();
         SessionDatabase db = SessionDatabase.open(server.getJdbcUrl(TestDatabase.USER, "postgres"), TestDatabase.USER, "", 2);
