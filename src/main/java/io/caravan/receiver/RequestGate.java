@@ -75,6 +75,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final ErrorBodyAnswer errorBodies = new ErrorBodyAnswer();
     /** The connection's response encoder, told each request's method so HEAD answers carry no body. */
     private HeadAwareEncoder encoder;
+    /** Whether this connection has sent a request with the right token: it is served while its address is slowed. */
+    private boolean tokenProven;
     private boolean discarding;
     private boolean closeAfterDiscard;
     private long discarded;
@@ -263,7 +265,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
 
     /**
      * The answer that refuses this request from its headers, or null when it may pass. A request that needs the
-     * token from a client address past its {@link WrongTokenLimit} is refused before its token is compared.
+     * token from a client address past its {@link WrongTokenLimit} is refused before its token is compared, unless
+     * its connection has sent the right token before (a client sharing its address with one that guesses, behind a
+     * NAT or a proxy, keeps the connections it has).
      */
     private FullHttpResponse refusal(HttpRequest request, SocketAddress remote) {
         if (request.decoderResult().isFailure()) {
@@ -272,7 +276,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         String path = request.uri().split("\\?", 2)[0];
         String method = request.method().name();
         boolean open = TokenFreeRequests.open(method, path);
-        if (!open && token.required()) {
+        if (!open && token.required() && !tokenProven) {
             Duration wait = token.wrongTokens().refusedFor(remote);
             if (!wait.isZero()) {
                 return slowed(token.wrongTokens(), remote, wait);
@@ -285,6 +289,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
                     "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
             answer.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
             return answer;
+        }
+        if (!open && token.required()) {
+            tokenProven = true;
         }
         String escapes = PercentEscapes.problem(request.uri());
         if (escapes != null) {

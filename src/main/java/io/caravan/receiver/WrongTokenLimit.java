@@ -15,11 +15,16 @@ import java.util.function.LongSupplier;
  * that is {@link #refusedFor refused} until its next try is due, whatever its requests hold: a refused
  * request's token is never compared, so a right guess among refused ones tells nothing, and a client that
  * keeps failing learns nothing faster than one try each {@link #EVERY}. Requests with the right token cost
- * nothing, and other addresses are not touched. An IPv6 client counts as its /64 (the block one machine is
- * usually given), so changing addresses within it does not give new tries.
+ * nothing, and addresses that never sent a wrong one are not touched. An IPv6 client counts as its /64 (the block one
+ * machine is usually given), so changing addresses within it does not give new tries.
  * <p>
- * Memory is bounded: at most {@code maxAddresses} addresses are kept, the one whose last failure is oldest
- * dropped first (a client using more addresses than that at once gets that many more tries, no more).
+ * Wrong tokens from many addresses are bounded too: all addresses together may send ten times the burst at once,
+ * then one each {@link #ALL_EVERY}; past that, every address that has sent a wrong token (of those kept) is refused
+ * until the next try is due, so a client with many addresses gets one try from each new one and then no more than
+ * that shared pace. Clients that never sent a wrong token are served all along.
+ * <p>
+ * Memory is bounded: at most {@code maxAddresses} addresses are kept, the one that failed or asked longest ago
+ * dropped first; a dropped address is new again (one more try from it).
  * Safe from any thread.
  */
 public final class WrongTokenLimit {
@@ -28,16 +33,23 @@ public final class WrongTokenLimit {
     public static final int BURST = 30;
     /** How often one more wrong token is allowed once the {@link #BURST} is used. */
     public static final Duration EVERY = Duration.ofSeconds(2);
+    /** How often one more wrong token is allowed from all addresses together once ten times the burst is used. */
+    public static final Duration ALL_EVERY = Duration.ofMillis(100);
     /** The {@code error} of the JSON answer (429) to a request refused by the limit. */
     public static final String CODE = "too_many_wrong_tokens";
     /** The addresses kept by default. */
     static final int MAX_ADDRESSES = 10_000;
 
     private static final long EVERY_NANOS = EVERY.toNanos();
+    private static final long ALL_EVERY_NANOS = ALL_EVERY.toNanos();
 
     private final int burst;
     /** How far ahead of now an address's whole budget may lie before it is refused. */
     private final long slackNanos;
+    /** How far ahead of now the budget of all addresses together may lie before those that failed are refused. */
+    private final long allSlackNanos;
+    /** The time the budget of all addresses together is whole again. */
+    private long allWholeAt = Long.MIN_VALUE;
     private final LongSupplier nanos;
     /** Per address: the time (of {@link #nanos}) its budget is whole again; the address failing longest ago first. */
     private final Map<String, Long> wholeAt;
@@ -57,6 +69,7 @@ public final class WrongTokenLimit {
         }
         this.burst = burst;
         this.slackNanos = (burst - 1) * EVERY_NANOS;
+        this.allSlackNanos = (10L * burst - 1) * ALL_EVERY_NANOS;
         this.nanos = nanos;
         this.wholeAt = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -73,12 +86,9 @@ public final class WrongTokenLimit {
             return Duration.ZERO;
         }
         long now = nanos.getAsLong();
-        long ahead = whole - now;
-        if (ahead <= 0) {
-            wholeAt.remove(key(client));
-            return Duration.ZERO;
-        }
-        return Duration.ofNanos(Math.max(0, ahead - slackNanos));
+        long own = whole - now - slackNanos;
+        long all = allWholeAt == Long.MIN_VALUE ? 0 : allWholeAt - now - allSlackNanos;
+        return Duration.ofNanos(Math.max(0, Math.max(own, all)));
     }
 
     /** The client at {@code client} sent a wrong token (or none where one is needed). */
@@ -87,6 +97,13 @@ public final class WrongTokenLimit {
         long now = nanos.getAsLong();
         Long whole = wholeAt.remove(key); // put again: the newest
         wholeAt.put(key, Math.max(whole == null ? now : whole, now) + EVERY_NANOS);
+        allWholeAt = Math.max(allWholeAt, now) + ALL_EVERY_NANOS;
+    }
+
+    /** Whether {@code client} is refused for its own wrong tokens, not only for those of all addresses together. */
+    private synchronized boolean slowedItself(InetAddress client) {
+        Long whole = wholeAt.get(key(client));
+        return whole != null && whole - nanos.getAsLong() - slackNanos > 0;
     }
 
     /** {@link #refusedFor} of a connection's remote address; zero when it is not an IP address. */
@@ -111,9 +128,15 @@ public final class WrongTokenLimit {
     /** What a client refused for {@code seconds} is told. */
     public String message(SocketAddress remote, long seconds) {
         InetAddress client = address(remote);
-        return "too many wrong tokens came from " + (client == null ? "this client" : client.getHostAddress())
-                + ": its requests are refused for the next " + seconds + " s, whatever token they hold (an address may send "
-                + burst + " wrong tokens at once, then one each " + EVERY.toSeconds() + " s); check the token this client sends";
+        String who = client == null ? "this client" : client.getHostAddress();
+        if (client == null || slowedItself(client)) {
+            return "too many wrong tokens came from " + who + ": its requests are refused for the next " + seconds
+                    + " s, whatever token they hold (an address may send " + burst + " wrong tokens at once, then one each "
+                    + EVERY.toSeconds() + " s); check the token this client sends";
+        }
+        return "too many wrong tokens came from many addresses: those that sent one, " + who + " among them, are refused"
+                + " for the next " + seconds + " s, whatever token their requests hold (all together may send " + 10L * burst
+                + " at once, then ten a second); check the token this client sends";
     }
 
     /** How many addresses are kept now. */

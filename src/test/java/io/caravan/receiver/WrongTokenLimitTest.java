@@ -80,6 +80,28 @@ class WrongTokenLimitTest {
         assertThat(limit.refusedFor(java.net.Inet6Address.getByAddress(null, mapped, -1))).as("another IPv4 client").isZero();
     }
 
+    /**
+     * Wrong tokens from many addresses, one each (a client with many addresses): past ten times the burst all
+     * together, every address that sent one is refused until one more try of all is due; an address that never
+     * sent a wrong token is served.
+     */
+    @Test
+    void wrongTokensFromManyAddressesSlowEveryAddressThatSentOne() throws Exception {
+        WrongTokenLimit many = new WrongTokenLimit(WrongTokenLimit.BURST, nanos::get, 1000);
+        int all = 10 * WrongTokenLimit.BURST;
+        for (int i = 0; i < all; i++) {
+            InetAddress client = address("10.3." + (i / 250) + "." + (i % 250));
+            assertThat(many.refusedFor(client)).as("address %d", i).isZero();
+            many.wrong(client);
+        }
+        InetAddress first = address("10.3.0.0");
+        assertThat(many.refusedFor(first)).isPositive().isLessThanOrEqualTo(WrongTokenLimit.ALL_EVERY);
+        assertThat(many.refusedFor(address("10.9.9.9"))).as("an address that never sent a wrong token").isZero();
+        assertThat(many.message(new java.net.InetSocketAddress(first, 1), 1)).contains("many addresses", "10.3.0.0");
+        nanos.addAndGet(WrongTokenLimit.ALL_EVERY.toNanos());
+        assertThat(many.refusedFor(first)).isZero();
+    }
+
     @Test
     void aFullBudgetAgainIsForgottenAndTheAddressesKeptAreBounded() throws Exception {
         fail(address("10.0.0.1"), 3);

@@ -57,7 +57,34 @@ class WrongTokenThrottleTest {
 
         Thread.sleep(retryAfter * 1000 + 100);
         assertThat(ok(receiver.send("GET", "/audit", null, GOOD), 200).isArray()).isTrue();
+        // the connection that sent the right token is served (401 for a wrong one); a new one is slowed again
         error(guess(-1), 401, "unauthorized");
-        error(guess(-2), 429, "too_many_wrong_tokens");
+        try (java.net.Socket fresh = RawSockets.open(receiver.port())) {
+            RawSockets.write(fresh, "GET /audit HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer guess-2\r\n\r\n");
+            assertThat(RawAnswer.read(fresh.getInputStream()).statusLine()).startsWith("HTTP/1.1 429");
+        }
+    }
+
+    /**
+     * A connection that has sent the right token keeps being served while its address is slowed by others on
+     * it (a neighbour behind the same NAT or proxy guessing): only requests on connections that never proved
+     * the token are refused before their token is compared.
+     */
+    @Test
+    void aConnectionThatSentTheRightTokenIsServedWhileItsAddressIsSlowed() throws Exception {
+        try (java.net.Socket proven = RawSockets.open(receiver.port())) {
+            String audit = "GET /audit?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer secret\r\n\r\n";
+            RawSockets.write(proven, audit);
+            assertThat(RawAnswer.read(proven.getInputStream()).statusLine()).startsWith("HTTP/1.1 200");
+            for (int i = 0; i <= WrongTokenLimit.BURST; i++) {
+                guess(i);
+            }
+            error(receiver.send("GET", "/audit", null, GOOD), 429, "too_many_wrong_tokens");
+
+            RawSockets.write(proven, audit);
+            assertThat(RawAnswer.read(proven.getInputStream()).statusLine()).startsWith("HTTP/1.1 200");
+            RawSockets.write(proven, audit.replace("Bearer secret", "Bearer guess"));
+            assertThat(RawAnswer.read(proven.getInputStream()).statusLine()).startsWith("HTTP/1.1 401");
+        }
     }
 }
