@@ -26,8 +26,11 @@ final class Verbosity {
         return level() < 0;
     }
 
-    /** Sets the log levels of this process for the chosen level. */
+    /** Sets the log levels of this process for the chosen level; {@code -q} with {@code -v} is refused. */
     void applyToLogs() {
+        if (quiet && verbose.length > 0) {
+            throw new IllegalArgumentException("-q (--quiet) and -v (--verbose) exclude each other: give one of them");
+        }
         int level = level();
         if (level < 0) {
             Configurator.setAllLevels(LogManager.ROOT_LOGGER_NAME, Level.WARN);

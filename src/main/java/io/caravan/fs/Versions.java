@@ -236,7 +236,7 @@ public final class Versions {
                 if (!placed.then(target, leaf)) {
                     return null;
                 }
-                String kept = ConfinedDir.join(ConfinedDir.join(folder(), parent), leaf);
+                String kept = ConfinedDir.join(folder(), ConfinedDir.join(parent, leaf));
                 LOG.info("kept the replaced '{}' as version {}/{}", ConfinedDir.join(below, relative), FOLDER, kept);
                 return kept;
             }

@@ -43,6 +43,30 @@ class UnpackQuietTest {
         }
     }
 
+    /** The line about a replaced top-level file names its version's path as it is (no '//'). */
+    @Test
+    void theKeptVersionOfATopLevelFileIsNamedAsItIs() throws Exception {
+        Path file = tmp.resolve("src/top.txt");
+        TestTrees.write(Files.createDirectories(file.getParent()).resolve("top.txt"), "new\n");
+        assertThat(CliRunner.run("pack", file.toString(), "--out", tmp.resolve("out/top").toString(), "-q").exitCode()).isZero();
+        Path dest = Files.createDirectories(tmp.resolve("dest"));
+        TestTrees.write(dest.resolve("top.txt"), "mine\n");
+        try (LoggedWarnings logged = new LoggedWarnings(Level.INFO)) {
+            CliRunner.Result unpack = CliRunner.run("unpack", tmp.resolve("out/top").toString(), dest.toString());
+            assertThat(unpack.exitCode()).as(unpack.err()).isZero();
+            assertThat(logged.containing("kept the replaced 'top.txt'")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).doesNotContain("//"));
+        }
+    }
+
+    @Test
+    void quietAndVerboseTogetherAreRefused() throws Exception {
+        CliRunner.Result both = CliRunner.run("unpack", tmp.resolve("none").toString(), tmp.resolve("dest").toString(), "-q", "-v");
+
+        assertThat(both.exitCode()).isNotZero();
+        assertThat(both.err()).contains("-q (--quiet) and -v (--verbose) exclude each other");
+    }
+
     /** Packs a folder docs with a.txt and unpacks it into {@code dest} over a different a.txt. */
     private void unpackTwice(Path dest, String verbosity) throws Exception {
         Path source = Files.createDirectories(tmp.resolve("src/docs"));
