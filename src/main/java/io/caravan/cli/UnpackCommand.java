@@ -11,6 +11,7 @@ import io.caravan.unpack.UnpackResult;
 import io.caravan.unpack.Unpacker;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -69,11 +70,38 @@ final class UnpackCommand implements Callable<Integer> {
         long expansion = maxExpansion.ratio();
         // large files have a block written while the next is read, on threads this command owns
         ExecutorService writeBehind = Executors.newFixedThreadPool(ExtractPolicy.WRITE_BEHIND_THREADS);
+        Path made = firstMissing(destination.toAbsolutePath().normalize());
+        boolean ok = false;
         try {
-            return unpack(ExtractPolicy.DEFAULT.withExternalSymlinks(allowExternalSymlinks)
+            int code = unpack(ExtractPolicy.DEFAULT.withExternalSymlinks(allowExternalSymlinks)
                     .withMaxExpansion(expansion, ExtractPolicy.DEFAULT_EXPANSION_GRACE).withWriteBehind(writeBehind));
+            ok = true;
+            return code;
         } finally {
             writeBehind.shutdownNow();
+            if (!ok && made != null) {
+                removeEmptyFolders(destination.toAbsolutePath().normalize(), made);
+            }
+        }
+    }
+
+    /** The outermost folder of {@code dir} that does not exist yet (the one an unpack would make first), or null. */
+    private static Path firstMissing(Path dir) {
+        Path missing = null;
+        for (Path p = dir; p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+            missing = p;
+        }
+        return missing;
+    }
+
+    /** After a refused unpack: the empty folders it made, from {@code dir} up to {@code made}, are removed. */
+    private static void removeEmptyFolders(Path dir, Path made) {
+        for (Path p = dir; p != null && p.startsWith(made); p = p.getParent()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (java.io.IOException notEmptyOrGone) {
+                return; // something is in it: it stays as it is
+            }
         }
     }
 

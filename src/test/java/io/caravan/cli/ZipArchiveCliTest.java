@@ -156,6 +156,18 @@ class ZipArchiveCliTest {
         }
     }
 
+    /** A refused unpack into a folder that did not exist leaves no trace: the folders it made are removed. */
+    @Test
+    void aRefusedUnpackIntoANewFolderLeavesNoFolderBehind() throws Exception {
+        Path zip = python("z.writestr('ok.txt', 'x'); z.writestr('../evil', 'x')");
+        Path out = tmp.resolve("new/dest");
+
+        CliRunner.Result unpack = CliRunner.run("unpack", zip.toString(), out.toString(), "-q");
+
+        assertThat(unpack.exitCode()).as(unpack.err()).isEqualTo(1);
+        assertThat(tmp.resolve("new")).doesNotExist();
+    }
+
     /** A zip written by Python's zipfile with {@code statements} ({@code z} is the open ZipFile). */
     private Path python(String statements) throws Exception {
         Path zip = tmp.resolve("made.zip");
