@@ -85,6 +85,15 @@ final class UnpackCommand implements Callable<Integer> {
         }
     }
 
+    /** An unpack of a local archive ({@code shown}), its failure to read one said as such (not as a parcel's). */
+    private static UnpackResult local(String shown, java.util.concurrent.Callable<UnpackResult> unpack) throws Exception {
+        try {
+            return unpack.call();
+        } catch (io.caravan.unpack.DamagedStreamException e) {
+            throw e.inLocalArchive(shown);
+        }
+    }
+
     /** The outermost folder of {@code dir} that does not exist yet (the one an unpack would make first), or null. */
     private static Path firstMissing(Path dir) {
         Path missing = null;
@@ -113,7 +122,7 @@ final class UnpackCommand implements Callable<Integer> {
         UnpackResult result;
         if (input.equals("-")) {
             progress.started("unpack", -1, -1);
-            result = unpacker.unpackArchive(System.in, "standard input", destination);
+            result = local("standard input", () -> unpacker.unpackArchive(System.in, "standard input", destination));
         } else if (PartSet.exists(Path.of(input))) {
             result = unpacker.unpackParts(Path.of(input), destination);
         } else if (Files.isRegularFile(Path.of(input)) && Unpacker.looksLikeZip(Path.of(input))) {
@@ -122,7 +131,7 @@ final class UnpackCommand implements Callable<Integer> {
         } else if (Files.isRegularFile(Path.of(input))) {
             progress.started("unpack", Files.size(Path.of(input)), -1);
             try (InputStream in = Files.newInputStream(Path.of(input))) {
-                result = unpacker.unpackArchive(in, "the archive " + input, destination);
+                result = local("the archive " + input, () -> unpacker.unpackArchive(in, "the archive " + input, destination));
             }
         } else {
             throw new io.caravan.CaravanException("'" + input + "' is neither a part set (no " + input

@@ -33,6 +33,25 @@ public class DamagedStreamException extends CaravanException {
         this.entry = entry;
     }
 
+    /** Its own message, for a local archive file or standard input. */
+    private DamagedStreamException(String message, String entry, Throwable cause) {
+        super(message, cause);
+        this.entry = entry;
+    }
+
+    /**
+     * The same failure met in a local file or standard input ({@code shown}, as "the archive x.tar"), its message
+     * saying what the input is not and what to do, with no parcel, chunk or sender in it.
+     */
+    public DamagedStreamException inLocalArchive(String shown) {
+        return new DamagedStreamException(shown + " is not a complete archive Caravan reads: " + (entry == null
+                ? "it ends or cannot be decoded before its first entry; it is not a tar archive (plain, zstd, gzip, bzip2,"
+                        + " xz or lz4), a part set, nor a zip that starts as one (a zip with bytes before it, such as a"
+                        + " self-extracting one, is read by unzip)"
+                : "it ends or cannot be decoded in entry '" + NameRules.printable(entry) + "' (it was cut or damaged)")
+                + "; nothing was published", entry, getCause());
+    }
+
     /** The same failure, its message naming the session whose chunks it was read from. */
     public DamagedStreamException inSession(String sessionId) {
         return new DamagedStreamException(sessionId, entry, null, getCause());

@@ -168,6 +168,22 @@ class ZipArchiveCliTest {
         assertThat(tmp.resolve("new")).doesNotExist();
     }
 
+    /**
+     * A local file that is neither a tar archive nor a zip that starts as one (here a zip with bytes before it,
+     * as self-extracting ones have) is refused with what it is not and what to do, not with a sender's advice.
+     */
+    @Test
+    void aFileThatIsNoArchiveCaravanReadsIsRefusedWithLocalAdvice() throws Exception {
+        Path zip = python("z.writestr('ok.txt', 'x')");
+        Path prefixed = tmp.resolve("sfx.zip");
+        Files.write(prefixed, "#!/bin/sh\nexit 0\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Files.write(prefixed, Files.readAllBytes(zip), java.nio.file.StandardOpenOption.APPEND);
+
+        assertRefused(prefixed, "sfx.zip", "self-extracting", "unzip");
+        assertThat(CliRunner.run("unpack", prefixed.toString(), tmp.resolve("out").toString(), "-q").err())
+                .doesNotContain("send the parcel again").doesNotContain("chunk is missing");
+    }
+
     /** A zip written by Python's zipfile with {@code statements} ({@code z} is the open ZipFile). */
     private Path python(String statements) throws Exception {
         Path zip = tmp.resolve("made.zip");
