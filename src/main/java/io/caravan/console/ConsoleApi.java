@@ -77,7 +77,8 @@ public final class ConsoleApi {
      */
     public void login(Exchange exchange) {
         SocketAddress remote = exchange.getMessage().getHeader("CamelNettyRemoteAddress", SocketAddress.class);
-        Duration wait = token.required() ? token.wrongTokens().refusedFor(remote) : Duration.ZERO;
+        // counted before the token is compared, given back when it is right: logins at once cannot pass the limit together
+        Duration wait = token.required() ? token.wrongTokens().attempt(remote) : Duration.ZERO;
         if (!wait.isZero()) { // the form's token is not compared: guessing goes no faster
             long seconds = WrongTokenLimit.seconds(wait);
             loginRefused.accept(exchange);
@@ -88,10 +89,12 @@ public final class ConsoleApi {
         }
         String given = formField(exchange.getMessage().getBody(String.class), "token");
         if (given != null && !given.isBlank() && token.accepts("Bearer " + given.trim())) {
+            if (token.required()) {
+                token.wrongTokens().right(remote);
+            }
             redirect(exchange, ConsoleAccess.setCookie(token.login(), secure));
             return;
         }
-        token.wrongTokens().wrong(remote);
         loginRefused.accept(exchange);
         answer(exchange, 401, assets.loginPage(true));
     }

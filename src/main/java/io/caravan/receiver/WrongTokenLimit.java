@@ -100,6 +100,33 @@ public final class WrongTokenLimit {
         allWholeAt = Math.max(allWholeAt, now) + ALL_EVERY_NANOS;
     }
 
+    /**
+     * For a check whose token is compared later than asked (a console login): zero when the client at {@code remote}
+     * may try, its try then counted as a wrong token at once, so that tries made at the same time cannot pass the
+     * limit together; {@link #right} gives it back when the token was right. Else how long it is refused.
+     */
+    public synchronized Duration attempt(SocketAddress remote) {
+        InetAddress client = address(remote);
+        if (client == null) {
+            return Duration.ZERO;
+        }
+        Duration wait = refusedFor(client);
+        if (wait.isZero()) {
+            wrong(client);
+        }
+        return wait;
+    }
+
+    /** The try {@link #attempt} counted for the client at {@code remote} had the right token: it is given back. */
+    public synchronized void right(SocketAddress remote) {
+        InetAddress client = address(remote);
+        Long whole = client == null ? null : wholeAt.get(key(client));
+        if (whole != null) {
+            wholeAt.put(key(client), whole - EVERY_NANOS);
+            allWholeAt -= ALL_EVERY_NANOS;
+        }
+    }
+
     /** Whether {@code client} is refused for its own wrong tokens, not only for those of all addresses together. */
     private synchronized boolean slowedItself(InetAddress client) {
         Long whole = wholeAt.get(key(client));

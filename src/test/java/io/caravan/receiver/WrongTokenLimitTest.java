@@ -102,6 +102,32 @@ class WrongTokenLimitTest {
         assertThat(many.refusedFor(first)).isZero();
     }
 
+    /** Tries made at the same time are counted before their tokens are compared: exactly the burst passes. */
+    @Test
+    void triesAtTheSameTimeCannotPassTheBurstTogether() throws Exception {
+        java.net.InetSocketAddress client = new java.net.InetSocketAddress(address("10.4.0.1"), 1);
+        java.util.concurrent.atomic.AtomicInteger passed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> tries = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                tries.add(pool.submit(() -> {
+                    if (limit.attempt(client).isZero()) {
+                        passed.incrementAndGet();
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> done : tries) {
+                done.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(passed.get()).isEqualTo(WrongTokenLimit.BURST);
+        limit.right(client);
+        assertThat(limit.attempt(client)).as("a right token's try given back").isZero();
+    }
+
     @Test
     void aFullBudgetAgainIsForgottenAndTheAddressesKeptAreBounded() throws Exception {
         fail(address("10.0.0.1"), 3);
