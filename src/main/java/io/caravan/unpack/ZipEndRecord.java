@@ -85,16 +85,17 @@ public record ZipEndRecord(long entries, long directoryBytes, boolean zip64, lon
             long headers = 0;
             while (in.readNBytes(header.array(), 0, DIRECTORY_HEADER_SIZE) == DIRECTORY_HEADER_SIZE
                     && header.getInt(0) == DIRECTORY_HEADER) {
-                if (bytes >= directoryBytes) {
-                    return Optional.of("its central directory runs past the " + directoryBytes + " bytes its end record declares");
-                }
                 if (++headers > maxEntries) {
                     return Optional.of("its central directory holds more than " + maxEntries + " entries");
                 }
                 long variable = Short.toUnsignedLong(header.getShort(28)) + Short.toUnsignedLong(header.getShort(30))
                         + Short.toUnsignedLong(header.getShort(32));
-                in.skipNBytes(Math.min(variable, channel.size()));
                 bytes += DIRECTORY_HEADER_SIZE + variable;
+                if (bytes > directoryBytes) {
+                    return Optional.of("its central directory runs past the " + directoryBytes + " bytes its end record"
+                            + " declares (header " + headers + " ends at byte " + bytes + " of it)");
+                }
+                in.skipNBytes(variable);
             }
             return Optional.empty();
         } catch (java.io.EOFException e) {

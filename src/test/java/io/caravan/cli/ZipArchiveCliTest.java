@@ -112,15 +112,9 @@ class ZipArchiveCliTest {
     @Test
     void aZip64EndRecordThatDisagreesWithTheCentralDirectoryIsRefused() throws Exception {
         Path zip = tmp.resolve("lie.zip");
-        run(tmp, "python3", "-c", String.join("\n",
-                "import zipfile, struct, sys",
-                "zipfile.ZIP_FILECOUNT_LIMIT = 1",
-                "with zipfile.ZipFile(sys.argv[1], 'w') as z:",
-                "    for i in range(3): z.writestr('top/f%d' % i, 'x')",
-                "b = bytearray(open(sys.argv[1], 'rb').read())",
+        patched(zip, "zipfile.ZIP_FILECOUNT_LIMIT = 1", "    for i in range(3): z.writestr('top/f%d' % i, 'x')",
                 "i = b.rfind(b'PK\\x06\\x06'); struct.pack_into('<QQ', b, i + 24, 10, 10)",
-                "j = b.rfind(b'PK\\x05\\x06'); struct.pack_into('<HH', b, j + 8, 0xffff, 0xffff)",
-                "open(sys.argv[1], 'wb').write(b)"), zip.toString());
+                "j = b.rfind(b'PK\\x05\\x06'); struct.pack_into('<HH', b, j + 8, 0xffff, 0xffff)");
         assertRefused(zip, "declares 10 entries", "holds 3");
     }
 
@@ -132,15 +126,32 @@ class ZipArchiveCliTest {
     @Test
     void aCentralDirectoryLargerThanItsEndRecordDeclaresIsRefusedBeforeItIsRead() throws Exception {
         Path zip = tmp.resolve("long.zip");
-        run(tmp, "python3", "-c", String.join("\n",
-                "import zipfile, struct, sys",
-                "with zipfile.ZipFile(sys.argv[1], 'w') as z:",
-                "    for i in range(3):",
-                "        info = zipfile.ZipInfo('top/f%d' % i); info.comment = b'c' * 1000; z.writestr(info, 'x')",
-                "b = bytearray(open(sys.argv[1], 'rb').read())",
-                "j = b.rfind(b'PK\\x05\\x06'); struct.pack_into('<HHI', b, j + 8, 0xffff, 0xffff, 54)",
-                "open(sys.argv[1], 'wb').write(b)"), zip.toString());
+        patched(zip, "", "    for i in range(3):\n"
+                        + "        info = zipfile.ZipInfo('top/f%d' % i); info.comment = b'c' * 1000; z.writestr(info, 'x')",
+                "j = b.rfind(b'PK\\x05\\x06'); struct.pack_into('<HHI', b, j + 8, 0xffff, 0xffff, 54)");
         assertRefused(zip, "central directory runs past the 54 bytes its end record declares");
+    }
+
+    /** A central directory one byte longer than declared (its last header runs past the size) is refused the same way. */
+    @Test
+    void aCentralDirectoryOneByteLongerThanDeclaredIsRefused() throws Exception {
+        Path zip = tmp.resolve("short.zip");
+        patched(zip, "", "    for i in range(2): z.writestr('top/f%d' % i, 'x')",
+                "j = b.rfind(b'PK\\x05\\x06'); size = struct.unpack_from('<I', b, j + 12)[0]",
+                "struct.pack_into('<I', b, j + 12, size - 1)");
+        assertRefused(zip, "central directory runs past the", "header 2 ends at byte");
+    }
+
+    /**
+     * Writes {@code zip} with Python's zipfile ({@code setup} before it is opened as {@code z}, {@code writes} inside),
+     * then changes its bytes (held in {@code b}) with the statements of {@code patch}.
+     */
+    private void patched(Path zip, String setup, String writes, String... patch) throws Exception {
+        List<String> script = new java.util.ArrayList<>(List.of("import zipfile, struct, sys", setup,
+                "with zipfile.ZipFile(sys.argv[1], 'w') as z:", writes, "b = bytearray(open(sys.argv[1], 'rb').read())"));
+        script.addAll(List.of(patch));
+        script.add("open(sys.argv[1], 'wb').write(b)");
+        run(tmp, "python3", "-c", String.join("\n", script), zip.toString());
     }
 
     /** {@code caravan unpack} of {@code zip} exits 1 saying each of {@code said}, and writes nothing. */
