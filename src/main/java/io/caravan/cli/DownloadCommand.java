@@ -91,7 +91,7 @@ final class DownloadCommand implements Callable<Integer> {
         ConsoleProgress progress = ConsoleProgress.forConsole(verbosity.quiet());
         ParcelDownload.Result result;
         try {
-            result = new ParcelDownload(settings).run(ProgressListeners.of(stats, progress));
+            result = new ParcelDownload(settings).run(ProgressListeners.of(stats, progress, EntryLines.of(verbosity, progress)));
         } catch (RuntimeException e) {
             printSummary(stats, false, 0, 0, 0);
             throw e;

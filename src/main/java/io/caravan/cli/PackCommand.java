@@ -84,7 +84,7 @@ final class PackCommand implements Callable<Integer> {
         ConsoleProgress progress = ConsoleProgress.forConsole(verbosity.quiet());
         progress.started("pack", TreeScan.of(sources).bytes(), -1);
         PartFileTarget target = new PartFileTarget(out);
-        Manifest manifest = new Packer(options, ProgressListeners.of(stats, progress)).pack(sources, target);
+        Manifest manifest = new Packer(options, ProgressListeners.of(stats, progress, EntryLines.of(verbosity, progress))).pack(sources, target);
         target.writeManifest(manifest);
         ExistingOutput.removeStaleParts(existing, out.toAbsolutePath(), manifest.totalChunks());
         System.out.println(stats.summary("packed"));
@@ -112,7 +112,7 @@ final class PackCommand implements Callable<Integer> {
         progress.started("pack", TreeScan.of(sources).bytes(), -1);
         ZipEntryBound bound = ZipEntryBound.ofHeapShare(ZIP_HEAP_SHARE);
         requireZippable(items, bound);
-        ZipTreeWriter writer = new ZipTreeWriter(ProgressListeners.of(stats, progress), level, bound);
+        ZipTreeWriter writer = new ZipTreeWriter(ProgressListeners.of(stats, progress, EntryLines.of(verbosity, progress)), level, bound);
         boolean ok = false;
         try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 20)) {
             writer.write(items, file);

@@ -118,7 +118,7 @@ final class UnpackCommand implements Callable<Integer> {
         UnpackOptions options = new UnpackOptions(!noVerify, onConflict, policy, versions.in(destination.toAbsolutePath()), force);
         TransferStats stats = new TransferStats();
         ConsoleProgress progress = ConsoleProgress.forConsole(verbosity.quiet());
-        Unpacker unpacker = new Unpacker(options, ProgressListeners.of(stats, progress));
+        Unpacker unpacker = new Unpacker(options, ProgressListeners.of(stats, progress, EntryLines.of(verbosity, progress)));
         UnpackResult result;
         if (input.equals("-")) {
             progress.started("unpack", -1, -1);
