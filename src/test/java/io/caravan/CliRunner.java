@@ -11,6 +11,10 @@ public final class CliRunner {
     public record Result(int exitCode, String err) {
     }
 
+    /** A run's exit code, standard output and standard error. */
+    public record Printed(int exitCode, String out, String err) {
+    }
+
     private CliRunner() {
     }
 
@@ -20,5 +24,18 @@ public final class CliRunner {
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(args);
         return new Result(code, err.toString());
+    }
+
+    /** Like {@link #run}, standard output captured too (this process's {@code System.out}, given back after). */
+    public static synchronized Printed printed(String... args) {
+        java.io.PrintStream before = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Result result = run(args);
+            return new Printed(result.exitCode(), out.toString(java.nio.charset.StandardCharsets.UTF_8), result.err());
+        } finally {
+            System.setOut(before);
+        }
     }
 }

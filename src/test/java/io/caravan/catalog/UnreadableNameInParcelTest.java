@@ -54,6 +54,15 @@ class UnreadableNameInParcelTest {
         assertThat(manifest.body()).doesNotContain(tmp.toString()).doesNotContain("/proc/self/fd");
     }
 
+    /** {@code get -v} names each file it fetches, as {@code pack -v} and {@code unpack -v} do. */
+    @Test
+    void verboseGetNamesEachFile() throws Exception {
+        CliRunner.Printed get = CliRunner.printed("get", "odd", tmp.resolve("verbose").toString(), "--to",
+                "http://127.0.0.1:" + receiver.port(), "-v");
+        assertThat(get.exitCode()).as(get.err()).isZero();
+        assertThat(get.out()).contains("odd/a.txt (5 B)", "odd/sub/b.txt (6 B)");
+    }
+
     @Test
     void getBringsTheRestOfTheParcel() throws Exception {
         Path local = tmp.resolve("local");

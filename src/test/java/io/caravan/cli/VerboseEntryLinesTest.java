@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.CliRunner;
 import io.caravan.TestTrees;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -37,16 +34,9 @@ class VerboseEntryLinesTest {
     }
 
     /** What the command printed on standard output (it exits 0). */
-    private static String stdout(String... args) {
-        PrintStream before = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            CliRunner.Result result = CliRunner.run(args);
-            assertThat(result.exitCode()).as(result.err()).isZero();
-        } finally {
-            System.setOut(before);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+    static String stdout(String... args) {
+        CliRunner.Printed printed = CliRunner.printed(args);
+        assertThat(printed.exitCode()).as(printed.err()).isZero();
+        return printed.out();
     }
 }
