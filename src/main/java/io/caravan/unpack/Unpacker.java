@@ -131,9 +131,9 @@ public final class Unpacker {
             found++;
         }
         long declared = end == null ? -1 : end.entries();
-        // a Zip64 count is exact; a classic one is the count's low 16 bits, 0xFFFF standing for "see the Zip64 record"
-        boolean differ = end != null && (end.zip64() ? found != declared
-                : declared != 0xffff && (found & 0xffff) != (declared & 0xffff));
+        // a Zip64 count is exact; a classic one is the count's low 16 bits (0xFFFF stands for "see the Zip64 record"
+        // only when there is one: end.zip64() then, and its count is the one compared)
+        boolean differ = end != null && (end.zip64() ? found != declared : (found & 0xffff) != (declared & 0xffff));
         if (differ) {
             file.close();
             throw new CaravanException("cannot unpack " + zip + ": its end record declares " + declared + " entries, its central"

@@ -119,6 +119,18 @@ class ZipArchiveCliTest {
     }
 
     /**
+     * A classic end record that says 65,535 entries with no Zip64 record after it means 65,535 (modulo 65,536), not
+     * "see the Zip64 record": a zip holding one entry and saying so is refused as any whose count disagrees.
+     */
+    @Test
+    void aCountOf65535WithoutAZip64RecordIsCompared() throws Exception {
+        Path zip = tmp.resolve("claims.zip");
+        patched(zip, "", "    z.writestr('top/one', 'x')",
+                "j = b.rfind(b'PK\\x05\\x06'); struct.pack_into('<HH', b, j + 8, 0xffff, 0xffff)");
+        assertRefused(zip, "declares 65535 entries", "holds 1");
+    }
+
+    /**
      * A central directory that runs past the size its end record declares is refused before it is read: that
      * size is what the heap bound is checked against, and a zip reader reads headers for as long as they come
      * (2,400 headers with 64 KB comments behind a record declaring a few bytes were read whole, into the heap).
