@@ -26,12 +26,12 @@ final class FollowCommand {
             throw new IllegalArgumentException("'" + options.dir + "' is not a folder");
         }
         Files.createDirectories(target);
-        SyncConsole console = new SyncConsole(System.out);
+        SyncConsole console = new SyncConsole(System.out, options.verbosity.quiet());
         // a header value is ASCII: the folder's name is percent-encoded where it is not
         String follower = host() + ":" + java.net.URLEncoder.encode(target.toString(), java.nio.charset.StandardCharsets.UTF_8)
                 .replace("%2F", "/").replace("+", "%20");
         ShareClient client = new ShareClient(options.from, options.connection.access.token, follower,
-                options.connection.access.trust(), why -> console.line("Refused: " + why));
+                options.connection.access.trust(), why -> console.notice("Refused: " + why));
         LocalMirror mirror = new LocalMirror(target, SyncMode.parse(options.mode), options.checksum, options.workers,
                 options.safety.rules(), options.safety.guards(), options.safety.dryRun, Durations.parse(options.keepVersions),
                 console, client).withMinFreeSpace(options.minFreeSpace);

@@ -86,8 +86,12 @@ final class SyncCommand implements Callable<Integer> {
     @Mixin
     SyncSafetyOptions safety;
 
+    @Mixin
+    Verbosity verbosity;
+
     @Override
     public Integer call() throws Exception {
+        verbosity.applyToLogs();
         if ((to == null) == (from == null)) {
             throw new IllegalArgumentException(to == null ? "say where to: --to <receiver url> (push this folder) or --from"
                     + " <share url> (follow a shared folder)" : "--to and --from exclude each other: push with --to, follow with --from");
@@ -111,7 +115,7 @@ final class SyncCommand implements Callable<Integer> {
         // a sync's parcels are resumed from the receiver's sessions: nothing may abandon them on the way out
         Interruptions.installHalting("stopping the sync of " + root + "; the parcels in flight stay on the receiver:"
                 + " run the same command again to continue", java.time.Duration.ofSeconds(2));
-        SyncConsole console = new SyncConsole(System.out);
+        SyncConsole console = new SyncConsole(System.out, verbosity.quiet());
         MirrorSync sync = new MirrorSync(settings, console);
         sync.limit(bandwidth.bucket());
         if (once || safety.dryRun) {

@@ -101,7 +101,7 @@ public final class ShareFollower implements AutoCloseable {
                 backoff = 1000;
                 if (outcome != null && !outcome.ok()) {
                     // what failed fails again at once (a full disk, a server that cannot serve it): not at every poll
-                    console.line("Pass failed: " + outcome.failed() + (outcome.failed() == 1 ? " change" : " changes")
+                    console.notice("Pass failed: " + outcome.failed() + (outcome.failed() == 1 ? " change" : " changes")
                             + " could not be made; next try in " + failedPass / 1000 + " s");
                     pause(failedPass);
                     failedPass = Math.min(failedPass * 2, MAX_FAILED_PASS_BACKOFF);
@@ -116,16 +116,16 @@ public final class ShareFollower implements AutoCloseable {
                     throw e; // a wrong URL or token: the user must change it
                 }
                 // a server that answered before and refuses now is being restarted or reconfigured: keep trying
-                console.line(NameRules.printable(e.getMessage()) + "; trying again in " + backoff / 1000 + " s");
+                console.notice(NameRules.printable(e.getMessage()) + "; trying again in " + backoff / 1000 + " s");
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
             } catch (PassRefusedException | UnsafePathException e) {
-                console.line("Pass refused: " + NameRules.printable(e.getMessage()));
+                console.notice("Pass refused: " + NameRules.printable(e.getMessage()));
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
             } catch (FileSystemException e) {
                 // the folder, not the share: what failed is named relative to it
-                console.line("Could not change " + mirror.root() + ": " + FsMessages.reason(e) + "; trying again in "
+                console.notice("Could not change " + mirror.root() + ": " + FsMessages.reason(e) + "; trying again in "
                         + backoff / 1000 + " s");
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
@@ -133,7 +133,7 @@ public final class ShareFollower implements AutoCloseable {
                 if (!running) {
                     return;
                 }
-                console.line("Share " + client + " unreachable (" + NameRules.printable(e.getMessage()) + "); trying again in " + backoff / 1000 + " s");
+                console.notice("Share " + client + " unreachable (" + NameRules.printable(e.getMessage()) + "); trying again in " + backoff / 1000 + " s");
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
             } catch (OutOfMemoryError | StackOverflowError e) {

@@ -19,11 +19,11 @@ final class DryRunReport {
     static void print(SyncPlanner.Planned planned, String target, SyncConsole console) {
         SyncPlan plan = planned.plan();
         Map<String, SyncEntry> mirror = planned.mirror();
-        plan.renames().forEach(r -> console.line("Would rename: " + r.from() + " -> " + r.to()));
+        plan.renames().forEach(r -> console.notice("Would rename: " + r.from() + " -> " + r.to()));
         for (String path : plan.deletes()) {
             long entries = planned.entriesAt(path);
             boolean folder = mirror.get(path) != null && mirror.get(path).type() == SyncEntry.Type.DIR;
-            console.line("Would delete: " + path + (folder ? "/" : "") + (entries > 1 ? " (" + entries + " entries)" : ""));
+            console.notice("Would delete: " + path + (folder ? "/" : "") + (entries > 1 ? " (" + entries + " entries)" : ""));
         }
         Map<String, String> lines = new TreeMap<>();
         int created = 0;
@@ -45,7 +45,7 @@ final class DryRunReport {
         }
         lines.values().forEach(console::line);
         long deleted = planned.deletedEntries();
-        console.line("Dry run: " + created + " to create, " + changed + " to change, " + plan.renames().size() + " to rename, "
+        console.notice("Dry run: " + created + " to create, " + changed + " to change, " + plan.renames().size() + " to rename, "
                 + plan.deletes().size() + " to delete" + (deleted != plan.deletes().size() ? " (" + deleted + " entries)" : "")
                 + "; nothing was changed " + target);
     }

@@ -240,7 +240,7 @@ public final class LocalMirror {
     private Map<String, SyncEntry> mirrorable(Map<String, SyncEntry> source) {
         return ListedTree.mirrorable(source, (path, why) -> {
             if (refusedSaid.add(path + "\n" + why)) {
-                console.line("Refused: " + NameRules.printable(path) + ": " + why);
+                console.notice("Refused: " + NameRules.printable(path) + ": " + why);
             }
         });
     }
@@ -301,7 +301,7 @@ public final class LocalMirror {
                 guards.check(label, root.toString(), planned);
                 return new MirrorSync.Outcome(0, 0, plan.unchanged(), List.of());
             } catch (PassRefusedException e) {
-                console.line("This pass would be refused: " + e.getMessage());
+                console.notice("This pass would be refused: " + e.getMessage());
                 return new MirrorSync.Outcome(0, 1, plan.unchanged(), List.of(e.getMessage()));
             }
         }
@@ -316,7 +316,7 @@ public final class LocalMirror {
             done = changes(target, plan, verbose, failures);
             done += content(target, planned, verbose, failures);
         }
-        failures.forEach(f -> console.line("Failed: " + NameRules.printable(f)));
+        failures.forEach(f -> console.notice("Failed: " + NameRules.printable(f)));
         MirrorSync.Outcome outcome = new MirrorSync.Outcome(done, failures.size(), plan.unchanged(), failures);
         if (verbose) {
             console.results(mode, outcome.synced(), outcome.failed(), outcome.skipped(), System.nanoTime() - started);

@@ -140,7 +140,7 @@ public final class MirrorSync {
                 failures.add("folders: " + e.getMessage());
             }
         }
-        failures.forEach(f -> console.line("Failed: " + NameRules.printable(f)));
+        failures.forEach(f -> console.notice("Failed: " + NameRules.printable(f)));
         Outcome outcome = new Outcome(progress.done.get(), failed, plan.unchanged(), failures);
         if (verbose) {
             console.results(settings.mode(), outcome.synced(), outcome.failed(), outcome.skipped(), System.nanoTime() - started);
@@ -180,7 +180,7 @@ public final class MirrorSync {
     /** Says once that the source entry {@code path} is left out: the receiver would refuse its name ({@code why}). */
     private void refused(String path, String why) {
         if (refusedSaid.add(path + "\n" + why)) {
-            console.line("Refused: " + NameRules.printable(path) + ": " + why);
+            console.notice("Refused: " + NameRules.printable(path) + ": " + why);
         }
     }
 
@@ -217,7 +217,7 @@ public final class MirrorSync {
             settings.guards().check(settings.root().toString(), settings.name(), planned);
             return new Outcome(0, 0, planned.plan().unchanged(), List.of());
         } catch (PassRefusedException e) {
-            console.line("This pass would be refused: " + e.getMessage());
+            console.notice("This pass would be refused: " + e.getMessage());
             return new Outcome(0, 1, planned.plan().unchanged(), List.of(e.getMessage()));
         }
     }

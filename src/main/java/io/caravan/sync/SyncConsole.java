@@ -7,17 +7,37 @@ import java.util.Locale;
 /**
  * The console lines of a sync, in the shape users of the original mirroring tool know: scan counts, {@code Incremental sync: k/M
  * (x%)} progress, {@code Copying big.iso: 125.3MB/512.0MB (24.5%)} for large files, one line per
- * change while watching, and {@code Results: a synced, b failed, c skipped}. Thread-safe.
+ * change while watching, and {@code Results: a synced, b failed, c skipped}; with {@code -q} only the results and
+ * what failed or was refused. Thread-safe.
  */
 public final class SyncConsole {
 
     private final PrintStream out;
+    private final boolean quiet;
 
     public SyncConsole(PrintStream out) {
-        this.out = out;
+        this(out, false);
     }
 
-    public synchronized void line(String text) {
+    /** Lines on {@code out}; {@code quiet} ({@code -q}): only {@link #notice}s and the {@link #results}. */
+    public SyncConsole(PrintStream out, boolean quiet) {
+        this.out = out;
+        this.quiet = quiet;
+    }
+
+    /** A line of what is being done (start, scan counts, each change, progress): not shown with {@code -q}. */
+    public void line(String text) {
+        if (!quiet) {
+            print(text);
+        }
+    }
+
+    /** A line shown even with {@code -q}: what failed or was refused, and what a dry run would do. */
+    public void notice(String text) {
+        print(text);
+    }
+
+    private synchronized void print(String text) {
         out.println(text);
         out.flush();
     }
@@ -32,7 +52,7 @@ public final class SyncConsole {
 
     public void results(SyncMode mode, long synced, long failed, long skipped, long elapsedNanos) {
         line(String.format(Locale.ROOT, "%s sync completed in %.2f seconds", label(mode), elapsedNanos / 1e9));
-        line(String.format(Locale.ROOT, "Results: %d synced, %d failed, %d skipped", synced, failed, skipped));
+        notice(String.format(Locale.ROOT, "Results: %d synced, %d failed, %d skipped", synced, failed, skipped));
     }
 
     static String label(SyncMode mode) {

@@ -80,7 +80,7 @@ public final class Watcher implements AutoCloseable {
                 synchronized (this) {
                     settled.forEach(p -> dirty.putIfAbsent(p, 0L));
                 }
-                console.line("Sync pass failed (" + e.getMessage() + "); comparing again in " + backoff / 1_000_000_000L + " s");
+                console.notice("Sync pass failed (" + e.getMessage() + "); comparing again in " + backoff / 1_000_000_000L + " s");
                 nextPass = System.nanoTime() + backoff;
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
             }
