@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Which commands the real launcher starts with {@code -XX:+ExitOnOutOfMemoryError}: every long-running
  * process that runs a receiver ({@code serve}, {@code run} whose role is receiver or both, however the
- * role is given), and no other. The JVM's own flag listing ({@code -XX:+PrintFlagsFinal}, printed before
- * the command's help) says what the JVM was given.
+ * role is given), and no other; and that JAVA_OPTS adds to the launcher's JVM defaults. The JVM's own flag listing
+ * ({@code -XX:+PrintFlagsFinal}, printed before the command's help) says what the JVM was given.
  */
 class ExitOnOutOfMemoryIT {
 
@@ -28,6 +28,14 @@ class ExitOnOutOfMemoryIT {
     Path work;
 
     private boolean exitsOnOutOfMemory(Map<String, String> environment, String... args) throws Exception {
+        String output = flags(environment, args);
+        Matcher flag = FLAG.matcher(output);
+        assertThat(flag.find()).as(output).isTrue();
+        return Boolean.parseBoolean(flag.group(1));
+    }
+
+    /** What the launcher printed for {@code args} and {@code --help} (the JVM's flags first), with {@code environment}. */
+    private String flags(Map<String, String> environment, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(args));
         command.add("--help");
@@ -42,9 +50,34 @@ class ExitOnOutOfMemoryIT {
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("ended in time").isTrue();
         String output = Files.readString(log);
         assertThat(process.exitValue()).as(output).isZero();
-        Matcher flag = FLAG.matcher(output);
-        assertThat(flag.find()).as(output).isTrue();
-        return Boolean.parseBoolean(flag.group(1));
+        return output;
+    }
+
+    /** The value the JVM took for {@code name} ({@code -XX:+PrintFlagsFinal}). */
+    private static String flag(String output, String name) {
+        Matcher value = Pattern.compile("\\s" + name + "\\s+=\\s+(\\S+)").matcher(output);
+        assertThat(value.find()).as(name + " in " + output).isTrue();
+        return value.group(1);
+    }
+
+    /**
+     * JAVA_OPTS adds to the launcher's bounded-memory defaults instead of replacing them: the heap the messages tell
+     * users to give ({@code JAVA_OPTS=-Xmx512m}) kept the serial collector and the 128 MiB of direct memory; a
+     * collector of one's own replaces the serial one, and a heap below the default initial size still starts.
+     */
+    @Test
+    void javaOptsAddToTheLaunchersDefaults() throws Exception {
+        String heap = flags(Map.of("JAVA_OPTS", "-Xmx200m -XX:+PrintFlagsFinal"), "pack");
+        assertThat(flag(heap, "MaxHeapSize")).isEqualTo(String.valueOf(200L << 20));
+        assertThat(flag(heap, "UseSerialGC")).isEqualTo("true");
+        assertThat(flag(heap, "MaxDirectMemorySize")).isEqualTo(String.valueOf(128L << 20));
+
+        String g1 = flags(Map.of("JAVA_OPTS", "-XX:+UseG1GC -XX:+PrintFlagsFinal"), "pack");
+        assertThat(flag(g1, "UseG1GC")).isEqualTo("true");
+        assertThat(flag(g1, "UseSerialGC")).isEqualTo("false");
+
+        String small = flags(Map.of("JAVA_OPTS", "-Xmx16m -XX:+PrintFlagsFinal"), "pack");
+        assertThat(flag(small, "MaxHeapSize")).isEqualTo(String.valueOf(16L << 20));
     }
 
     private boolean exitsOnOutOfMemory(String... args) throws Exception {
