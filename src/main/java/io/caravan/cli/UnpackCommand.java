@@ -3,12 +3,14 @@ package io.caravan.cli;
 import io.caravan.progress.ConsoleProgress;
 import io.caravan.progress.ProgressListeners;
 import io.caravan.progress.TransferStats;
+import io.caravan.unpack.DamagedStreamException;
 import io.caravan.unpack.ExtractPolicy;
 import io.caravan.unpack.OnConflict;
 import io.caravan.unpack.PartSet;
 import io.caravan.unpack.UnpackOptions;
 import io.caravan.unpack.UnpackResult;
 import io.caravan.unpack.Unpacker;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -86,10 +88,10 @@ final class UnpackCommand implements Callable<Integer> {
     }
 
     /** An unpack of a local archive ({@code shown}), its failure to read one said as such (not as a parcel's). */
-    private static UnpackResult local(String shown, java.util.concurrent.Callable<UnpackResult> unpack) throws Exception {
+    private static UnpackResult local(String shown, Callable<UnpackResult> unpack) throws Exception {
         try {
             return unpack.call();
-        } catch (io.caravan.unpack.DamagedStreamException e) {
+        } catch (DamagedStreamException e) {
             throw e.inLocalArchive(shown);
         }
     }
@@ -103,13 +105,20 @@ final class UnpackCommand implements Callable<Integer> {
         return missing;
     }
 
-    /** After a refused unpack: the empty folders it made, from {@code dir} up to {@code made}, are removed. */
+    /**
+     * After a refused unpack: the empty folders it made, from {@code dir} up to {@code made}, are removed; none
+     * reached through a link (one put in their place meanwhile), and none that holds anything.
+     */
     private static void removeEmptyFolders(Path dir, Path made) {
+        Path above = made.getParent();
         for (Path p = dir; p != null && p.startsWith(made); p = p.getParent()) {
             try {
+                if (above == null || !p.toRealPath().equals(above.toRealPath().resolve(above.relativize(p)))) {
+                    return;
+                }
                 Files.deleteIfExists(p);
-            } catch (java.io.IOException notEmptyOrGone) {
-                return; // something is in it: it stays as it is
+            } catch (IOException notEmptyOrGone) {
+                return; // something is in it, or it is not there: it stays as it is
             }
         }
     }

@@ -138,11 +138,11 @@ public final class ReceiverAudit {
             return;
         }
         safely("rejection", () -> {
-            AuditEvent event = event(exchange, status == 401 ? AuditEvent.AUTH_FAILURE : AuditEvent.REJECTION).result(code);
+            AuditEvent event = event(exchange, authFailure(status, code) ? AuditEvent.AUTH_FAILURE : AuditEvent.REJECTION).result(code);
             if (event.name() == null && event.session() == null) {
                 event = event.name(path(exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class)));
             }
-            if (status == 401 || WrongTokenLimit.CODE.equals(code)) {
+            if (authFailure(status, code)) {
                 authFailures.failed(event.client(), event.name(), code).forEach(trail::record);
             } else {
                 trail.record(event.name(AuditText.bounded(event.name())).session(AuditText.bounded(event.session())));
@@ -161,12 +161,17 @@ public final class ReceiverAudit {
      */
     void refused(SocketAddress remote, String uri, int status, String code) {
         safely("refusal", () -> {
-            if (status == 401 || WrongTokenLimit.CODE.equals(code)) {
+            if (authFailure(status, code)) {
                 authFailures.failed(address(remote), path(uri), code).forEach(trail::record);
             } else {
                 trail.record(AuditEvent.of(AuditEvent.REJECTION).client(address(remote)).name(AuditText.bounded(path(uri))).result(code));
             }
         });
+    }
+
+    /** Whether a refusal is an authentication failure: 401, or 429 for an address sending wrong tokens. */
+    private static boolean authFailure(int status, String code) {
+        return status == 401 || WrongTokenLimit.CODE.equals(code);
     }
 
     /** Runs a recording step; whatever goes wrong in it is logged, never failing the request it describes. */

@@ -37,7 +37,7 @@ public final class Publisher {
      */
     public record Policy(OnConflict onConflict, boolean allowTypeChange, String typeChangeAdvice) {
 
-        /** What a refused change of type tells a sender (the receiver's publish, and a download's). */
+        /** What a refused change of type tells a sender (the receiver's publish). */
         public static final String SEND_ADVICE = "Send into the folder with a name ending in '/', choose another name,"
                 + " or allow the change of type (--force)";
 
