@@ -117,7 +117,7 @@ public final class ConnectionLimit {
     }
 
     /** Connections counted now that have no request being worked on (the ones a new connection may close). */
-    synchronized int waiting() {
+    public synchronized int waiting() {
         return waiting.size();
     }
 
