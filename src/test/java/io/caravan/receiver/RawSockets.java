@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-/** Plain sockets to a receiver on 127.0.0.1, for tests that write requests (or parts of them) byte by byte. */
+/** Plain sockets to a receiver on 127.0.0.1 (or another loopback address), for tests that write requests (or parts of them) byte by byte. */
 final class RawSockets {
 
     private RawSockets() {
@@ -14,7 +14,12 @@ final class RawSockets {
 
     /** A connection to {@code port} whose reads give up after 15 s. */
     static Socket open(int port) throws IOException {
-        Socket socket = new Socket("127.0.0.1", port);
+        return open("127.0.0.1", port);
+    }
+
+    /** A connection to {@code port} on {@code host} whose reads give up after 15 s. */
+    static Socket open(String host, int port) throws IOException {
+        Socket socket = new Socket(host, port);
         socket.setSoTimeout(15_000);
         return socket;
     }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,13 +59,16 @@ class ReceiverConnectionLimitTest {
 
     /**
      * On a receiver of its own, whose head timeout (30 s) a loaded machine cannot outrun, and which no other
-     * test's connections (a share poll's, a client's kept alive) crowd.
+     * test's connections (a share poll's, a client's kept alive) crowd: it listens on a loopback address of its
+     * own, where no client of another test (in this JVM or the other test JVM) can reach it by a port it used before.
      */
     @Test
     void aConnectionPastTheBoundClosesTheOneWaitingLongestAndIsServed() throws Exception {
+        String host = "127." + ThreadLocalRandom.current().nextInt(1, 255) + "." + ThreadLocalRandom.current().nextInt(256)
+                + "." + ThreadLocalRandom.current().nextInt(1, 255);
         try (ReceiverFixture own = new ReceiverFixture(tmp.resolve("own-inbox"), Map.of("caravan.receiver.head-timeout",
-                "30s", "caravan.receiver.max-connections", "4"))) {
-            ListenerBoundChecks.pastTheBoundTheOldestWaitingIsClosed(own.port(), "/health", 4, Duration.ofSeconds(30),
+                "30s", "caravan.receiver.max-connections", "4", "caravan.receiver.host", host))) {
+            ListenerBoundChecks.pastTheBoundTheOldestWaitingIsClosed(host, own.port(), "/health", 4, Duration.ofSeconds(30),
                     own.context().getRegistry().lookupByNameAndType("receiverConnections", ConnectionLimit.class));
         }
     }

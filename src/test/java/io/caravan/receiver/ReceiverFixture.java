@@ -15,14 +15,16 @@ import java.util.Map;
 import org.apache.camel.main.Main;
 
 /**
- * A real receiver for tests: Camel main with routes/receiver.camel.yaml on 127.0.0.1 and a free
- * port, publishing into a temporary inbox, and a real HTTP client to talk to it.
+ * A real receiver for tests: Camel main with routes/receiver.camel.yaml on 127.0.0.1 (or the loopback
+ * address {@code caravan.receiver.host} names) and a free port, publishing into a temporary inbox, and a real HTTP client to talk to it.
  */
 public final class ReceiverFixture implements AutoCloseable {
 
     private final Path inbox;
     private final Map<String, String> properties;
     private final int port;
+    /** The loopback address it listens on: 127.0.0.1 unless {@code caravan.receiver.host} names another. */
+    private final String host;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private Main main;
@@ -32,7 +34,8 @@ public final class ReceiverFixture implements AutoCloseable {
         this.port = freePort();
         this.properties = new LinkedHashMap<>(extraProperties);
         properties.putIfAbsent("caravan.role", "receiver"); // a receiver builds no sender beans (no data/.sender here)
-        properties.put("caravan.receiver.host", "127.0.0.1");
+        properties.putIfAbsent("caravan.receiver.host", "127.0.0.1");
+        this.host = properties.get("caravan.receiver.host");
         properties.put("caravan.receiver.port", String.valueOf(port));
         properties.put("caravan.receiver.inbox", inbox.toString());
         start();
@@ -100,7 +103,7 @@ public final class ReceiverFixture implements AutoCloseable {
     }
 
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create("http://" + host + ":" + port + path);
     }
 
     public HttpResponse<String> send(String method, String path, byte[] body, String... headers) throws Exception {
