@@ -10,7 +10,8 @@
 #      `curl -o DEST/big.bin` of that file from nginx. Goal: caravan >= 0.8 x curl's MB/s.
 # Every timed run starts with an empty destination and a `sync`; the order of the tools alternates each
 # round; REPEATS (3) rounds; medians and ratios (peer time / caravan time) are printed. The copies of the
-# first round are compared with the source (diff -r / cmp) outside the timing.
+# first round are compared with the source (diff -r / cmp) outside the timing. The single file's bound is printed
+# beside it: the receiver serving the file's chunks to native clients, plus a `caravan get` of a one-byte parcel.
 #
 # Environment: CARAVAN (launcher, default ../caravan beside this script), BENCH_DIR (work dir, default
 # /tmp/caravan-bench-get; never inside the repository), SIZE_MIB (1024, >= 64), FILE_MIB (1024),
@@ -169,6 +170,27 @@ rm -rf "$dest"; mkdir -p "$dest"
 log "bound: JIT compilation CPU of one caravan get of the file (-XX:+CITime): $(jit_cpu_s "$CARAVAN" get bench/big.bin "$dest" \
   --to "$url" --parallel "$PARALLEL" -q)s, of the corpus: $(rm -rf "$dest"; mkdir -p "$dest"; jit_cpu_s "$CARAVAN" get bench/corpus \
   "$dest" --to "$url" --parallel "$PARALLEL" -q)s"
+
+# What the single file's ratio is bounded by, whatever the client does: the receiver serving every chunk of the file
+# to PARALLEL native clients (curl into /dev/null), and a `caravan get` of a one-byte parcel (JVM start, manifest,
+# publish). Their sum is the fastest a `caravan get` of the file could be from this receiver on this machine.
+chunks=$(curl -fsS "$url/parcels/manifest?name=bench/big.bin" | sed -n 's/^ *"total_chunks" *: *\([0-9]*\).*/\1/p')
+served_times=()
+for _ in 1 2 3; do
+  t0=$(now)
+  seq 0 $(( chunks - 1 )) | xargs -P "$PARALLEL" -I{} curl -fsS -o /dev/null "$url/parcels/chunks/{}?name=bench/big.bin"
+  served_times+=("$(elapsed "$t0")")
+done
+printf 'x' > "$BENCH_DIR/one-byte"
+"$CARAVAN" send "$BENCH_DIR/one-byte" bench/one-byte --to "$url" --state-dir "$BENCH_DIR/sender" -q >> "$out/send.log"
+caravan_one_byte() { "$CARAVAN" get bench/one-byte "$dest" --to "$url" -q; }
+start_times=()
+for _ in 1 2 3; do start_times+=("$(timed caravan_one_byte)"); done
+m_served=$(median "${served_times[@]}") m_start=$(median "${start_times[@]}")
+floor=$(awk -v a="$m_served" -v b="$m_start" 'BEGIN { printf "%.3f", a + b }')
+log "bound: the receiver serves the file's $chunks chunks to $PARALLEL curl processes (into /dev/null) in $m_served s" \
+  "(${served_times[*]}); a caravan get of a one-byte parcel takes $m_start s (${start_times[*]}); so a caravan get of" \
+  "the file takes at least $floor s here, a ratio of at most $(div "$(median "${nf[@]}")" "$floor") against curl+nginx"
 
 mbs() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
 m_cc=$(median "${cc[@]}") m_rc=$(median "${rc[@]}") m_cf=$(median "${cf[@]}") m_nf=$(median "${nf[@]}")
