@@ -147,9 +147,18 @@ public final class Unpacker {
      * directory larger than the record declares (counted header by header before a zip reader reads it whole), are refused.
      */
     private static ZipEndRecord requireReadable(Path zip, ZipEntryBound bound) throws IOException {
-        Optional<ZipEndRecord> end = ZipEndRecord.read(zip);
+        Optional<ZipEndRecord> end;
+        try {
+            end = ZipEndRecord.read(zip);
+        } catch (java.util.zip.ZipException e) {
+            throw damaged(zip, e.getMessage());
+        }
         if (end.isEmpty()) {
             return null; // not a zip, or a damaged one: opening it says which
+        }
+        Optional<String> placement = end.get().placementProblem();
+        if (placement.isPresent()) {
+            throw damaged(zip, placement.get());
         }
         long entries = end.get().entries();
         long heap = Runtime.getRuntime().maxMemory();
@@ -172,9 +181,18 @@ public final class Unpacker {
     private static ZipFile open(Path zip) throws IOException {
         try {
             return ZipFile.builder().setPath(zip).setCharset(java.nio.charset.StandardCharsets.UTF_8).get();
-        } catch (java.util.zip.ZipException | java.io.EOFException e) {
-            throw new CaravanException("cannot unpack " + zip + ": " + e.getMessage() + " (it is not a zip, or it is damaged)", e);
+        } catch (java.nio.file.FileSystemException e) {
+            throw e; // the file could not be read (its name says which): not the zip's fault
+        } catch (IOException e) {
+            // Commons Compress says little more than "Error reading Zip content from <file>" for most damage
+            throw new CaravanException("cannot unpack " + zip + ": it is not a zip that can be read (" + e.getMessage()
+                    + "): the zip is damaged or truncated; `unzip -t` on it may say more; nothing was written", e);
         }
+    }
+
+    /** The refusal of a zip found damaged before it is read, for {@code problem}. */
+    private static CaravanException damaged(Path zip, String problem) {
+        return new CaravanException("cannot unpack " + zip + ": " + problem + ": the zip is damaged or truncated; nothing was written");
     }
 
     /** Whether {@code file} starts like a zip (a local file header, or the end record of an empty zip). */

@@ -12,10 +12,11 @@ import java.util.Optional;
  * What a zip's end of central directory record (or its Zip64 record, when the classic one points to it
  * with its 0xFFFF or 0xFFFFFFFF marks) says: how many entries the zip holds and how large its central
  * directory is, and where it starts ({@code directoryOffset}, as zip readers take it); {@code zip64} when the Zip64 record
- * said it (its count is then exact). Read from the last bytes of the file,
- * before the central directory itself, so a zip too large for the heap can be refused without reading it.
+ * said it (its count is then exact); {@code recordAt}, where the record that says so starts, before which the central
+ * directory must end. Read from the last bytes of the file, before the central directory itself, so a zip too large
+ * for the heap can be refused without reading it, and a damaged one said to be so with what is wrong.
  */
-public record ZipEndRecord(long entries, long directoryBytes, boolean zip64, long directoryOffset) {
+public record ZipEndRecord(long entries, long directoryBytes, boolean zip64, long directoryOffset, long recordAt) {
 
     private static final int END = 0x06054b50;
     private static final int ZIP64_LOCATOR = 0x07064b50;
@@ -23,7 +24,11 @@ public record ZipEndRecord(long entries, long directoryBytes, boolean zip64, lon
     private static final int END_SIZE = 22;
     private static final int MAX_COMMENT = 0xffff;
 
-    /** The record of {@code zip}, or empty when none is found (not a zip, or a damaged one: its reader says which). */
+    /**
+     * The record of {@code zip}, or empty when none is found (not a zip, or a damaged one: its reader says which).
+     *
+     * @throws java.util.zip.ZipException when the end record points to a Zip64 end record that is not where it says
+     */
     public static Optional<ZipEndRecord> read(Path zip) throws IOException {
         try (FileChannel channel = FileChannel.open(zip, StandardOpenOption.READ)) {
             long size = channel.size();
@@ -43,25 +48,43 @@ public record ZipEndRecord(long entries, long directoryBytes, boolean zip64, lon
         long entries = Short.toUnsignedLong(buffer.getShort(at + 10));
         long directory = Integer.toUnsignedLong(buffer.getInt(at + 12));
         long offset = Integer.toUnsignedLong(buffer.getInt(at + 16));
-        if (position >= 20 && (entries == 0xffff || directory == 0xffffffffL)) {
+        if (position >= 20) {
+            // a Zip64 locator before the record is read as zip readers read it, with the classic record's 0xFFFF
+            // marks or without them (writers may add the Zip64 records to a zip that does not need them)
             ByteBuffer locator = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
             readFully(channel, locator, position - 20);
             if (locator.getInt(0) == ZIP64_LOCATOR) {
                 long zip64 = locator.getLong(8);
                 ByteBuffer record = ByteBuffer.allocate(56).order(ByteOrder.LITTLE_ENDIAN);
-                if (zip64 >= 0 && zip64 + 56 <= position) {
+                if (zip64 >= 0 && zip64 + 56 <= position - 20) {
                     readFully(channel, record, zip64);
-                    if (record.getInt(0) == ZIP64_END) { // its counts stand for the classic record's marks
-                        long zip64Entries = record.getLong(32);
-                        long zip64Directory = record.getLong(40);
-                        long zip64Offset = record.getLong(48);
-                        return new ZipEndRecord(zip64Entries < 0 ? Long.MAX_VALUE : zip64Entries,
-                                zip64Directory < 0 ? Long.MAX_VALUE : zip64Directory, true, zip64Offset < 0 ? Long.MAX_VALUE : zip64Offset);
-                    }
                 }
+                if (zip64 < 0 || zip64 + 56 > position - 20 || record.getInt(0) != ZIP64_END) {
+                    throw new java.util.zip.ZipException("its Zip64 end record locator points at byte " + Long.toUnsignedString(zip64)
+                            + ", where no Zip64 end record is (the " + (position - 20) + " bytes before the locator hold none there)");
+                }
+                // its counts stand for the classic record's marks
+                long zip64Entries = record.getLong(32);
+                long zip64Directory = record.getLong(40);
+                long zip64Offset = record.getLong(48);
+                return new ZipEndRecord(zip64Entries < 0 ? Long.MAX_VALUE : zip64Entries,
+                        zip64Directory < 0 ? Long.MAX_VALUE : zip64Directory, true, zip64Offset < 0 ? Long.MAX_VALUE : zip64Offset, zip64);
             }
         }
-        return new ZipEndRecord(entries, directory, false, offset);
+        return new ZipEndRecord(entries, directory, false, offset, position);
+    }
+
+    /**
+     * What is wrong with where this record places the central directory: anywhere but wholly before the record
+     * itself (a damaged zip, or a record that is no zip's, such as one inside a comment); empty when nothing is.
+     */
+    public Optional<String> placementProblem() {
+        if (directoryOffset <= recordAt && directoryBytes <= recordAt - directoryOffset) {
+            return Optional.empty();
+        }
+        return Optional.of("its end record places its central directory of " + Long.toUnsignedString(directoryBytes)
+                + " bytes at byte " + Long.toUnsignedString(directoryOffset) + ", which is not within the " + recordAt
+                + " bytes before the record");
     }
 
     /** The signature of a central directory header. */

@@ -155,6 +155,39 @@ class ZipArchiveCliTest {
     }
 
     /**
+     * An end record that places the central directory past the end of the file is a damaged zip, and is said to be
+     * one with where it points: Commons Compress only said "Error reading Zip content".
+     */
+    @Test
+    void aCentralDirectoryPlacedPastTheEndOfTheFileIsSaidToBeSo() throws Exception {
+        Path zip = tmp.resolve("far.zip");
+        patched(zip, "", "    z.writestr('top/one', 'x')",
+                "j = b.rfind(b'PK\\x05\\x06'); struct.pack_into('<I', b, j + 16, 10_000_000)");
+        assertRefused(zip, "its end record places its central directory", "at byte 10000000", "the zip is damaged");
+    }
+
+    /** A Zip64 locator that points where no Zip64 end record is is said to be so, not "Error reading Zip content". */
+    @Test
+    void aZip64LocatorPointingAtNoRecordIsSaidToBeSo() throws Exception {
+        Path zip = tmp.resolve("locator.zip");
+        patched(zip, "zipfile.ZIP_FILECOUNT_LIMIT = 1", "    for i in range(3): z.writestr('top/f%d' % i, 'x')",
+                "k = b.rfind(b'PK\\x06\\x07'); struct.pack_into('<Q', b, k + 8, 7)");
+        assertRefused(zip, "its Zip64 end record locator points at byte 7", "the zip is damaged");
+    }
+
+    /**
+     * An end record found inside the zip's comment (the last one in the file, as zip readers look for it) whose
+     * central directory is larger than the file is a damaged zip, not one that needs a larger heap.
+     */
+    @Test
+    void anEndRecordInsideTheCommentIsADamagedZipNotAHeapProblem() throws Exception {
+        Path zip = tmp.resolve("comment.zip");
+        patched(zip, "", "    z.writestr('top/one', 'x'); z.comment = b'PK\\x05\\x06' + b'\\xff' * 200");
+        assertRefused(zip, "the zip is damaged");
+        assertThat(CliRunner.run("unpack", zip.toString(), tmp.resolve("out2").toString(), "-q").err()).doesNotContain("heap");
+    }
+
+    /**
      * Writes {@code zip} with Python's zipfile ({@code setup} before it is opened as {@code z}, {@code writes} inside),
      * then changes its bytes (held in {@code b}) with the statements of {@code patch}.
      */

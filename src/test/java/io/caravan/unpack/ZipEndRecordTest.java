@@ -19,7 +19,8 @@ class ZipEndRecordTest {
     void aSmallZipWithACommentDeclaresItsEntries() throws Exception {
         Path zip = python("z.comment = b'x' * 1000\n    for i in range(3):\n        z.writestr('f%d' % i, b'data')");
         long directory = 3 * (46 + 2);
-        assertThat(ZipEndRecord.read(zip)).contains(new ZipEndRecord(3, directory, false, Files.size(zip) - 22 - 1000 - directory));
+        assertThat(ZipEndRecord.read(zip)).contains(new ZipEndRecord(3, directory, false, Files.size(zip) - 22 - 1000 - directory,
+                Files.size(zip) - 22 - 1000));
     }
 
     @Test
@@ -27,7 +28,7 @@ class ZipEndRecordTest {
         Path zip = python("for i in range(70000):\n        z.writestr('f%06d' % i, b'')");
         long directory = 70_000L * (46 + 7);
         assertThat(ZipEndRecord.read(zip)).contains(new ZipEndRecord(70_000, directory, true,
-                Files.size(zip) - 22 - 20 - 56 - directory)); // the end record, Zip64 locator and Zip64 record after it
+                Files.size(zip) - 22 - 20 - 56 - directory, Files.size(zip) - 22 - 20 - 56)); // the end record, Zip64 locator and Zip64 record after it
     }
 
     @Test
