@@ -441,7 +441,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         Gauge.builder("caravan.json.memory.held", jsonMemory, JsonMemory::held).baseUnit("bytes")
                 .description("heap reserved by the JSON requests being worked on").register(registry);
         context.getRegistry().bind(JsonMemory.BEAN, jsonMemory);
-        ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected, audit);
+        ErrorAnswers errorAnswers = new ErrorAnswers(config.inbox(), receiver::rejected, audit)
+                .removedFolder(receiver.store()::removedFolder);
         context.getRegistry().bind("errorAnswers", errorAnswers);
         long maxJson = settings.size("caravan.receiver.max-json-body", "32MiB");
         RequestLimits requestLimits = new RequestLimits(maxJson, settings.integer("caravan.receiver.max-mirror-changes", 10_000));
@@ -451,7 +452,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 LISTING_BUFFER);
         context.getRegistry().bind("receiverApi", new ReceiverApi(receiver, token, requestLimits, listings));
         ReceiverProbes probes = new ReceiverProbes(config.stateDir(), registry, token,
-                receiver.store() instanceof PostgresSessionStore shared ? shared::databaseReachable : null);
+                receiver.store() instanceof PostgresSessionStore shared ? shared::databaseReachable : null)
+                .removedFolder(receiver.store()::removedFolder);
         context.getRegistry().bind("receiverProbes", probes);
         catalog(context, receiver, settings, token, new ArchiveWriters(threads.archives(), archiveThreads));
         io.caravan.share.Shares served = shares(context, receiver, settings, token, listings);

@@ -510,6 +510,22 @@ public final class ConfinedDir implements AutoCloseable {
         return PROC_FD.equals(path.toAbsolutePath().normalize().getParent());
     }
 
+    /**
+     * Whether the folder held open has been removed from the file system (its link count is 0, as after an
+     * {@code rm -rf} of it or of a folder above it): nothing written through it can be found by its path again,
+     * even when a folder of the same name has been made since. False when that cannot be told.
+     */
+    public boolean removed() {
+        if (closed) {
+            return false;
+        }
+        try {
+            return ((Number) Files.getAttribute(PROC_FD.resolve(String.valueOf(fd)), "unix:nlink")).longValue() == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** This folder's path relative to the anchor it was opened from, for messages ("" for the anchor). */
     public String display() {
         return display;

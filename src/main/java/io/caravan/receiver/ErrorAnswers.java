@@ -42,6 +42,8 @@ public final class ErrorAnswers {
     private final Consumer<String> rejected;
     private final ReceiverAudit audit;
     private final DescriptorShortage descriptors = new DescriptorShortage();
+    /** A folder of the session store removed while the receiver ran, or empty; null: not asked. */
+    private java.util.function.Supplier<java.util.Optional<Path>> removedFolder;
 
     /** {@code rejected} counts each refusal by its code. */
     public ErrorAnswers(Path inbox, Consumer<String> rejected) {
@@ -53,6 +55,17 @@ public final class ErrorAnswers {
         this.inbox = inbox.toAbsolutePath().normalize();
         this.rejected = rejected;
         this.audit = audit;
+    }
+
+    /**
+     * Has every request that fails on the receiver's side (5xx) answered 503 {@code state_folder_removed} while
+     * {@code removed} names a folder the session store holds open that was removed from the file system
+     * ({@link io.caravan.session.SessionStore#removedFolder}): its failures then all come from that, and only a
+     * restart makes the folders again. Returns this.
+     */
+    public ErrorAnswers removedFolder(java.util.function.Supplier<java.util.Optional<Path>> removed) {
+        this.removedFolder = removed;
+        return this;
     }
 
     /** Answers the failure the route caught ({@link Exchange#EXCEPTION_CAUGHT}). */
@@ -72,6 +85,15 @@ public final class ErrorAnswers {
         }
         if (e instanceof DescriptorsExhaustedException) {
             descriptors.ranOut();
+        }
+        if (!(e instanceof CaravanException refused && refused.httpStatus() < 500) && removedFolder != null) {
+            java.util.Optional<Path> removed = removedFolder.get();
+            if (removed.isPresent()) {
+                e = new RequestRejectedException(503, "state_folder_removed", "the receiver's folder '" + removed.get()
+                        + "' was removed while the receiver ran (by a cleanup job, or by hand): what it held is gone and"
+                        + " nothing can be stored until the receiver is restarted, which makes its folders again; senders"
+                        + " then send again what was lost");
+            }
         }
         if (e instanceof CaravanException ce) {
             status = ce.httpStatus();

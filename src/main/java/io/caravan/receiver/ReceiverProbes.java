@@ -21,6 +21,8 @@ public final class ReceiverProbes {
     private final PrometheusMeterRegistry registry;
     private final BearerToken token;
     private final BooleanSupplier database;
+    /** A folder of the session store removed while the receiver ran, or empty; null: not asked. */
+    private java.util.function.Supplier<java.util.Optional<Path>> removedFolder;
     /** The shares whose scans fail, by name with the reason; null: no shares served. */
     private java.util.function.Supplier<Map<String, String>> failingShares;
 
@@ -47,8 +49,18 @@ public final class ReceiverProbes {
     }
 
     /**
+     * Reports {@code "state_folder":"removed"} (503 DOWN) while {@code removed} names a folder the session store
+     * holds open that was removed from the file system ({@link io.caravan.session.SessionStore#removedFolder}):
+     * a folder of the same name made since is not the one the receiver writes to. Returns this.
+     */
+    public ReceiverProbes removedFolder(java.util.function.Supplier<java.util.Optional<Path>> removed) {
+        this.removedFolder = removed;
+        return this;
+    }
+
+    /**
      * {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN"}} when the state folder is missing, not a writable
-     * folder, or a link; with a database, also {@code "database":"UP"} or {@code "DOWN"} (503 when down).
+     * folder, or a link, or was removed while the receiver ran ({@code "state_folder":"removed"}); with a database, also {@code "database":"UP"} or {@code "DOWN"} (503 when down).
      * With nearly no file descriptor left ({@link FileDescriptors#nearlyExhausted}), 503 DOWN with
      * {@code "file_descriptors":"DOWN"}, {@code open_files} and {@code max_open_files}.
      */
@@ -56,6 +68,10 @@ public final class ReceiverProbes {
         boolean up = usableFolder(stateDir);
         Map<String, Object> body = new java.util.LinkedHashMap<>();
         body.put("status", "UP");
+        if (removedFolder != null && removedFolder.get().isPresent()) {
+            up = false;
+            body.put("state_folder", "removed");
+        }
         if (database != null) {
             boolean reachable = database.getAsBoolean();
             up &= reachable;

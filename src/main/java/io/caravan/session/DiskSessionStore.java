@@ -46,6 +46,8 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     private static final int READ_BUFFERS = 2;
 
     /** The state folder and the store's folders in it, held open: none of them is reached by its path again. */
+    /** The state folder as configured, for messages. */
+    private final Path root;
     private final ConfinedDir state;
     private final ConfinedDir sessionsDir;
     private final ConfinedDir expiredDir;
@@ -83,6 +85,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
             opened.forEach(ConfinedDir::close);
             throw e;
         }
+        this.root = root;
         this.state = opened.get(0);
         this.sessionsDir = opened.get(1);
         this.expiredDir = opened.get(2);
@@ -137,6 +140,20 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     @Override
     public Duration ttl() {
         return ttl;
+    }
+
+    @Override
+    public Optional<Path> removedFolder() {
+        if (state.removed()) {
+            return Optional.of(root);
+        }
+        for (ConfinedDir dir : List.of(sessionsDir, expiredDir, finishedDir)) {
+            if (dir.removed()) {
+                // shown from the state folder's parent, the anchor it was opened from
+                return Optional.of(root.toAbsolutePath().normalize().resolveSibling(dir.display()));
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

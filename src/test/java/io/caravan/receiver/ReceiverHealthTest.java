@@ -102,4 +102,29 @@ class ReceiverHealthTest {
         Files.move(aside, state);
         assertThat(health(200).get("status").asText()).isEqualTo("UP");
     }
+
+    /**
+     * A state folder removed while the receiver runs (a cleanup job's {@code rm -rf} of the inbox, which something
+     * then makes again) is not the one the receiver holds open: health says so (503 DOWN, {@code "state_folder":
+     * "removed"}) and a new session is answered 503 {@code state_folder_removed} saying to restart the receiver,
+     * where it answered 500 internal for every start, and health said UP, until someone read the log.
+     */
+    @Test
+    void aStateFolderRemovedWhileTheReceiverRunsIsSaidSo() throws Exception {
+        try (io.caravan.fs.ConfinedDir inbox = io.caravan.fs.ConfinedDir.open(receiver.inbox())) {
+            inbox.deleteTree(".caravan");
+        }
+        Files.createDirectories(state.resolve("sessions"));
+
+        HttpResponse<String> answer = receiver.get("/health");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+        JsonNode body = ReceiverCalls.json(answer);
+        assertThat(body.get("status").asText()).isEqualTo("DOWN");
+        assertThat(body.get("state_folder").asText()).isEqualTo("removed");
+
+        HttpResponse<String> start = receiver.send("POST", "/start", ReceiverCalls.startBody("after", java.util.Map.of())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "Content-Type", "application/json");
+        JsonNode refused = ReceiverCalls.error(start, 503, "state_folder_removed");
+        assertThat(refused.get("message").asText()).contains(".caravan", "was removed while the receiver ran", "restart");
+    }
 }

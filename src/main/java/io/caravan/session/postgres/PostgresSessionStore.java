@@ -73,6 +73,8 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     /** Where chunks are written before they are renamed in, held open: a link planted for it is never followed. */
     private final ConfinedDir tmp;
     private final Path tmpDir;
+    /** The temporary folder as configured, for messages. */
+    private final Path tmpConfigured;
     private final UploadActivity activity = new UploadActivity();
     private final Map<String, Tracked> sessions = new ConcurrentHashMap<>();
     /** Finishes holding a connection for their lock at once: at most half the pool. */
@@ -118,6 +120,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         }
         try {
             this.tmp = ConfinedDir.openStateFolder(chunkDir.resolve("tmp"));
+            this.tmpConfigured = chunkDir.resolve("tmp");
         } catch (IOException | RuntimeException e) {
             files.close();
             throw e;
@@ -129,6 +132,11 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     @Override
     public Duration ttl() {
         return ttl;
+    }
+
+    @Override
+    public java.util.Optional<Path> removedFolder() {
+        return tmp.removed() ? java.util.Optional.of(tmpConfigured) : java.util.Optional.empty();
     }
 
     @Override
