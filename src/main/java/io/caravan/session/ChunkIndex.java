@@ -1,5 +1,6 @@
 package io.caravan.session;
 
+import io.caravan.fs.NameRules;
 import java.util.regex.Pattern;
 
 /**
@@ -9,6 +10,8 @@ import java.util.regex.Pattern;
 public final class ChunkIndex {
 
     private static final Pattern CANONICAL = Pattern.compile("0|[1-9][0-9]{0,9}");
+    /** A number written that way with too many digits for an index. */
+    private static final Pattern LARGE = Pattern.compile("[1-9][0-9]{9,}");
 
     private ChunkIndex() {
     }
@@ -25,6 +28,10 @@ public final class ChunkIndex {
             if (value <= Integer.MAX_VALUE) {
                 return (int) value;
             }
+        }
+        if (text != null && LARGE.matcher(text).matches()) {
+            throw RequestRejectedException.badRequest("chunk index '" + NameRules.shortened(text, 40)
+                    + "' is larger than any chunk index (at most " + Integer.MAX_VALUE + ")");
         }
         throw RequestRejectedException.badRequest("chunk index '" + text + "' is not a number written as 0, 1, 2, ..."
                 + " (no sign, no leading zeros)");
