@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * The cache folder is opened once, with the two folders above it ({@code .caravan/catalog/cache}), without
  * following a link ({@link ConfinedDir}), and everything below is reached through that open folder: a
  * link planted as one of them is refused when the cache opens, one planted as a packing is removed as a
- * link and the entry packed anew, and a manifest is read with a bound.
+ * link and the entry packed anew, and a manifest is read with a bound. A cache folder removed while the
+ * receiver runs is opened (made) again at the next packing.
  */
 public final class ChunkCache implements AutoCloseable {
 
@@ -63,10 +64,19 @@ public final class ChunkCache implements AutoCloseable {
     /** The most a manifest may hold: one of millions of entries. */
     private static final long MAX_MANIFEST = 512L << 20;
 
-    /** The open cache folder, for the cache's lifetime: what it was when the cache opened, whatever is renamed since. */
-    private final ConfinedDir folder;
-    /** {@link #folder} as a path ({@code /proc/self/fd/N/.}): paths below it are resolved from the open folder. */
-    private final Path dir;
+    /**
+     * The open cache folder: what it was when the cache opened, whatever is renamed since, until it is found
+     * removed (then made again, {@link #held()}); {@code dir} is it as a path ({@code /proc/self/fd/N/.}),
+     * from which paths below it are resolved.
+     */
+    private record Held(ConfinedDir folder, Path dir) {
+    }
+
+    private volatile Held held;
+    /** The cache folder as configured, to make it again when it is removed. */
+    private final Path configured;
+    /** Folders held before they were found removed: packings read through them may be in flight; closed with the cache. */
+    private final List<ConfinedDir> retired = new ArrayList<>();
     private final long maxBytes;
     private final long minFreeBytes;
     private final FileStore store;
@@ -78,8 +88,9 @@ public final class ChunkCache implements AutoCloseable {
 
     /** A cache in {@code dir} of at most {@code maxBytes}, which leaves at least {@code minFreeBytes} free on its disk. */
     public ChunkCache(Path dir, long maxBytes, long minFreeBytes) throws IOException {
-        this.folder = open(dir.toAbsolutePath().normalize());
-        this.dir = folder.self();
+        this.configured = dir.toAbsolutePath().normalize();
+        ConfinedDir folder = open(configured);
+        this.held = new Held(folder, folder.self());
         this.maxBytes = maxBytes;
         this.minFreeBytes = minFreeBytes;
         this.store = Files.getFileStore(dir);
@@ -87,6 +98,27 @@ public final class ChunkCache implements AutoCloseable {
             if (name.contains(".tmp-")) {
                 folder.deleteTree(name); // a packing a crash interrupted
             }
+        }
+    }
+
+    /**
+     * The cache folder held now; one removed while the receiver runs (a cleanup job's {@code rm -rf} of the
+     * state folder) is made again and held instead: the cache holds only what the inbox gives again.
+     */
+    private Held held() throws IOException {
+        Held now = held;
+        if (!now.folder().removed()) {
+            return now;
+        }
+        synchronized (this) {
+            if (held.folder().removed()) {
+                ConfinedDir folder = open(configured);
+                retired.add(held.folder());
+                held = new Held(folder, folder.self());
+                LOG.warn("catalog: the chunk cache {} was removed while the receiver ran: made again; parcels are packed"
+                        + " anew as they are asked for", configured);
+            }
+            return held;
         }
     }
 
@@ -121,7 +153,9 @@ public final class ChunkCache implements AutoCloseable {
     public Packing get(String key, Path source, String name, PackOptions options, String createdAt) throws IOException {
         Object lock = locks.computeIfAbsent(key, k -> new Object());
         synchronized (lock) {
-            Path done = dir.resolve(key);
+            Held now = held();
+            ConfinedDir folder = now.folder();
+            Path done = now.dir().resolve(key);
             java.util.Optional<PosixFileAttributes> found = folder.stat(key);
             if (found.isPresent() && !found.get().isDirectory()) {
                 LOG.warn("catalog: '{}' in the chunk cache is a {}, not a packing: removed as itself (what it points to is"
@@ -131,7 +165,7 @@ public final class ChunkCache implements AutoCloseable {
             }
             if (found.isEmpty()) {
                 pack(done, source, name, options, createdAt);
-                evict(key);
+                evict(now.dir(), key);
             }
             folder.setModified(key, FileTime.fromMillis(System.currentTimeMillis()));
             Path prefix = done.resolve(PREFIX);
@@ -149,13 +183,13 @@ public final class ChunkCache implements AutoCloseable {
      * folder; a part file that is a link (or not a regular file) is refused, never served.
      */
     public java.nio.channels.FileChannel openChunk(Packing packing, int index) throws IOException {
-        try (ConfinedDir dir = folder.openDir(packing.prefix().getParent().getFileName().toString())) {
+        try (ConfinedDir dir = held().folder().openDir(packing.prefix().getParent().getFileName().toString())) {
             return dir.readChannel(packing.chunk(index).getFileName().toString());
         }
     }
 
     private void pack(Path done, Path source, String name, PackOptions options, String createdAt) throws IOException {
-        Path tmp = dir.resolve(done.getFileName() + ".tmp-" + UUID.randomUUID());
+        Path tmp = done.resolveSibling(done.getFileName() + ".tmp-" + UUID.randomUUID());
         try {
             long started = System.nanoTime();
             PartFileTarget target = new PartFileTarget(tmp.resolve(PREFIX));
@@ -206,8 +240,8 @@ public final class ChunkCache implements AutoCloseable {
         };
     }
 
-    /** Removes the least recently used packings (never {@code keep}) until the cache fits its size. */
-    private void evict(String keep) throws IOException {
+    /** Removes the least recently used packings in {@code dir} (never {@code keep}) until the cache fits its size. */
+    private void evict(Path dir, String keep) throws IOException {
         List<Path> packings = new ArrayList<>();
         long total = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> !p.getFileName().toString().contains(".tmp-"))) {
@@ -257,6 +291,9 @@ public final class ChunkCache implements AutoCloseable {
     /** Lets go of the cache folder (held open for the cache's lifetime): no packing is served after this. */
     @Override
     public void close() {
-        folder.close();
+        held.folder().close();
+        synchronized (this) {
+            retired.forEach(ConfinedDir::close);
+        }
     }
 }

@@ -57,6 +57,30 @@ class ChunkCacheTest {
                 .manifest().totalChunks()).isGreaterThan(1);
     }
 
+    /**
+     * A cache folder removed while the receiver runs (a cleanup job's {@code rm -rf}) is made again at the next
+     * packing: the cache holds nothing another copy of the inbox cannot give again. Before, every packing failed
+     * in the removed folder, and a parcel's manifest was answered 404 as if nothing were published under its name.
+     */
+    @Test
+    void aCacheFolderRemovedWhileInUseIsMadeAgain() throws Exception {
+        Path one = Files.createDirectories(tmp.resolve("src/one"));
+        TestTrees.random(one.resolve("a.bin"), 100_000, 1);
+        ChunkCache cache = new ChunkCache(tmp.resolve("cache"), 400_000);
+        String first = cache.get("k1", one, "one", PackUnpack.options("none", 64 * 1024), "2026-01-01T00:00:00Z").manifestJson();
+
+        try (io.caravan.fs.ConfinedDir parent = io.caravan.fs.ConfinedDir.open(tmp)) {
+            parent.deleteTree("cache");
+        }
+
+        ChunkCache.Packing again = cache.get("k1", one, "one", PackUnpack.options("none", 64 * 1024), "2026-01-01T00:00:00Z");
+        assertThat(again.manifestJson()).isEqualTo(first);
+        assertThat(packings()).containsExactly("k1");
+        try (java.nio.channels.FileChannel chunk = cache.openChunk(again, 0)) {
+            assertThat(chunk.size()).isEqualTo(64 * 1024);
+        }
+    }
+
     private java.util.List<String> packings() throws Exception {
         try (Stream<Path> entries = Files.list(tmp.resolve("cache"))) {
             return entries.map(p -> p.getFileName().toString()).sorted().toList();
