@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * reached from the folder opened without following a link ({@link ConfinedDir}): a link as the folder is
  * refused (the line is logged as not written), a link or anything else found as {@code audit.jsonl} is
  * removed as itself and the trail started anew, a rotated file that is a link is not read, and a line
- * longer than any event is skipped, never read whole.
+ * longer than any event is skipped, never read whole. The file is held open between lines; one removed or
+ * moved away meanwhile (or its whole folder removed) is made again at the next line, which is written there.
  */
 public final class JsonlAuditTrail implements AuditTrail {
 
@@ -74,6 +75,8 @@ public final class JsonlAuditTrail implements AuditTrail {
     private final AtomicLong dropped = new AtomicLong();
     private volatile Consumer<AuditEvent> watcher = event -> { };
     private FileChannel channel;
+    /** The identity (device and inode) of the file {@code channel} writes, to see it removed or moved away. */
+    private Object channelKey;
     private FileStore store;
     private LocalDate day;
     private Instant warned;
@@ -255,12 +258,16 @@ public final class JsonlAuditTrail implements AuditTrail {
 
     private FileChannel open(Instant now) throws IOException {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        if (channel != null && !stillAtItsPath()) {
+            LOG.warn("audit trail: {} was removed or moved away while it was written: made again", file);
+            closeQuietly();
+        }
         if (channel == null) {
             try (ConfinedDir folder = ConfinedDir.openStateFolder(dir)) {
                 channel = folder.appendOwn(FILE, removed -> LOG.warn("audit trail: {}", removed));
-                day = channel.size() == 0 ? today : LocalDate.ofInstant(folder.stat(FILE)
-                        .map(PosixFileAttributes::lastModifiedTime).orElseThrow(() -> new NoSuchFileException(file.toString()))
-                        .toInstant(), ZoneOffset.UTC);
+                PosixFileAttributes opened = folder.stat(FILE).orElseThrow(() -> new NoSuchFileException(file.toString()));
+                channelKey = opened.fileKey();
+                day = channel.size() == 0 ? today : LocalDate.ofInstant(opened.lastModifiedTime().toInstant(), ZoneOffset.UTC);
             }
         }
         if (!today.equals(day) && channel.size() > 0) {
@@ -268,6 +275,20 @@ public final class JsonlAuditTrail implements AuditTrail {
             return open(now);
         }
         return channel;
+    }
+
+    /**
+     * Whether the file at the trail's path is still the one held open: one removed, or moved away (by hand, a
+     * log rotation of its own, an {@code rm -rf} of the state folder), would take every later line out of sight.
+     */
+    private boolean stillAtItsPath() {
+        try {
+            Object key = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+            return key == null || key.equals(channelKey);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

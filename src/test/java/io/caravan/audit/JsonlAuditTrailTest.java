@@ -64,6 +64,29 @@ class JsonlAuditTrailTest {
         assertThat(rotated()).isEmpty();
     }
 
+    /**
+     * A trail file removed while the trail holds it open (by hand, a log rotation that moves it away, an
+     * {@code rm -rf} of the state folder) is made again at the next line: before, every later line went into
+     * the removed file, and the audit trail silently lost them.
+     */
+    @Test
+    void aTrailFileRemovedWhileHeldOpenIsMadeAgainAtTheNextLine() throws IOException {
+        Path state = dir.resolve("state");
+        JsonlAuditTrail trail = new JsonlAuditTrail(state, 1 << 20, Duration.ofDays(30), clock);
+        trail.record(AuditEvent.of("publish").name("before").result("ok"));
+
+        Files.move(state.resolve(JsonlAuditTrail.FILE), dir.resolve("moved.jsonl"));
+        trail.record(AuditEvent.of("publish").name("after-move").result("ok"));
+        assertThat(Files.readString(state.resolve(JsonlAuditTrail.FILE))).contains("after-move").doesNotContain("before");
+
+        try (io.caravan.fs.ConfinedDir parent = io.caravan.fs.ConfinedDir.open(dir)) {
+            parent.deleteTree("state");
+        }
+        trail.record(AuditEvent.of("publish").name("after-removal").result("ok"));
+        assertThat(Files.readString(state.resolve(JsonlAuditTrail.FILE))).contains("after-removal");
+        trail.close();
+    }
+
     @Test
     void rotatesWhenTheDayChanges() throws IOException {
         JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1 << 20, Duration.ofDays(30), clock);
