@@ -478,7 +478,8 @@ public final class CatalogClient {
      * help ({@link ShipException#retryable()}), what to do instead.
      */
     private InputStream body(HttpURLConnection connection, String path, String what) throws IOException {
-        int status = connection.getResponseCode();
+        // the read timeout is the silence a server may keep while it works (it packs a parcel before its manifest)
+        int status = HttpConnections.status(connection, timeout.plus(rateWindow));
         if (status == 200) {
             return new MinimumRateInputStream(connection.getInputStream(), minimumRate, rateWindow, connection::disconnect);
         }

@@ -340,7 +340,7 @@ public final class ShareClient implements LocalMirror.Fetcher {
             HttpURLConnection connection = open(path, written > 0 ? "bytes=" + written + "-" : null);
             int status;
             try {
-                status = connection.getResponseCode();
+                status = HttpConnections.status(connection, stall.plus(stall));
             } catch (java.io.InterruptedIOException e) {
                 throw e;
             } catch (IOException e) {
@@ -367,7 +367,9 @@ public final class ShareClient implements LocalMirror.Fetcher {
                         + "' with '" + connection.getHeaderField("Content-Range") + "' where bytes " + written
                         + "- were asked; nothing of it was kept (the file is fetched again at its next change)");
             }
-            try (InputStream in = connection.getInputStream()) {
+            // a file that drips (a byte now and then, never silent for the stall timeout) fails as broken off
+            try (InputStream in = new MinimumRateInputStream(connection.getInputStream(), MINIMUM_RATE, stall,
+                    connection::disconnect)) {
                 byte[] buffer = new byte[1 << 16];
                 long declared = connection.getContentLengthLong();
                 long from = written;
@@ -448,7 +450,7 @@ public final class ShareClient implements LocalMirror.Fetcher {
             try (java.io.OutputStream out = connection.getOutputStream()) {
                 out.write(body);
             }
-            status = connection.getResponseCode();
+            status = HttpConnections.status(connection, stall.plus(stall));
             if (status == 200) {
                 break;
             }
@@ -567,7 +569,7 @@ public final class ShareClient implements LocalMirror.Fetcher {
             if (Thread.currentThread().isInterrupted()) {
                 throw new java.io.InterruptedIOException("stopped before asking " + share);
             }
-            int status = connection.getResponseCode();
+            int status = HttpConnections.status(connection, silence.plus(window));
             InputStream raw = status == 200 ? connection.getInputStream() : connection.getErrorStream();
             try (InputStream in = new MinimumRateInputStream(raw == null ? InputStream.nullInputStream() : raw,
                     bytesPerSecond, window, connection::disconnect)) {

@@ -81,6 +81,29 @@ class DrippingServerTest {
     }
 
     /**
+     * A server that drips the head of its answer (a header line every 100 ms, never the blank line that ends
+     * it) fails the request once the read timeout and the rate window have passed, as a broken connection:
+     * before, the client waited for the head for as long as the server went on (the per-read timeout never fired).
+     */
+    @Test
+    void aDrippingHeadFailsByItsDeadline() throws Exception {
+        dripHead = true;
+        serve(path -> null);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> download("slow", Duration.ofSeconds(2)))
+                .isInstanceOf(ShipException.class)
+                .hasMessageContaining("/parcels/manifest?name=slow")
+                .hasMessageContaining("head of its answer")
+                .hasMessageContaining("(after 2 attempts)");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+        assertThat(requests.get()).isEqualTo(2);
+    }
+
+    /** Whether the server drips its answer's head rather than its body. */
+    private volatile boolean dripHead;
+
+    /**
      * Answers each request with the body {@code answers} gives for its path, or, when it gives null,
      * announces 100000 bytes and sends one every 100 ms, each flushed, until the client hangs up.
      */
@@ -112,6 +135,15 @@ class DrippingServerTest {
             requests.incrementAndGet();
             byte[] body = answers.apply(path);
             OutputStream out = socket.getOutputStream();
+            if (dripHead) {
+                out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                for (int i = 0; i < 100_000; i++) {
+                    out.write("X-Slow: a\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    Thread.sleep(100);
+                }
+                return;
+            }
             out.write(("HTTP/1.1 200 OK\r\nETag: \"slow\"\r\nConnection: close\r\nContent-Length: "
                     + (body == null ? 100_000 : body.length) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             if (body != null) {
@@ -129,8 +161,12 @@ class DrippingServerTest {
     }
 
     private void download(String name) throws Exception {
+        download(name, Duration.ofMinutes(5));
+    }
+
+    private void download(String name, Duration readTimeout) throws Exception {
         CatalogClient client = new CatalogClient("http://127.0.0.1:" + server.getLocalPort(), null,
-                Duration.ofMinutes(5)).minimumRate(100, Duration.ofSeconds(2));
+                readTimeout).minimumRate(100, Duration.ofSeconds(2));
         Path local = tmp.resolve("local");
         new ParcelDownload(new ParcelDownload.Settings(client, name, local, ParcelDownload.defaultStateDir(local, name), 1,
                 OnConflict.MERGE, false, false, 0, Versions.none(),

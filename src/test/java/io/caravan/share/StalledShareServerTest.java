@@ -48,6 +48,7 @@ class StalledShareServerTest {
         server.createContext("/shares/silent/events", x -> stall(x, "{\"share\":\"silent\",\"latest\":2,\"events\":[", 0));
         server.createContext("/shares/drip/listing", x -> stall(x, "{\"share\":\"drip\",\"sequence\":1,\"entries\":[", 1000));
         server.createContext("/shares/drip/events", x -> stall(x, "{\"share\":\"drip\",\"latest\":2,\"events\":[", 1000));
+        server.createContext("/shares/drip/files", this::dripFile);
         server.createContext("/shares/held/listing", x -> answer(x, "{\"share\":\"held\",\"sequence\":1,\"entries\":[]}"));
         server.createContext("/shares/held/events", this::hold);
         server.start();
@@ -76,6 +77,26 @@ class StalledShareServerTest {
             // the client went away: what the test wants
         }
     }
+
+    /** Announces {@link #BIG} bytes of a file (or its rest), then sends one byte every 100 ms until the client hangs up. */
+    private void dripFile(HttpExchange exchange) throws IOException {
+        String range = exchange.getRequestHeaders().getFirst("Range"); // a resumed fetch: bytes=N-
+        long from = range == null ? 0 : Long.parseLong(range.replaceAll("[^0-9]", ""));
+        if (range != null) {
+            exchange.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + (BIG - 1) + "/" + BIG);
+        }
+        exchange.sendResponseHeaders(range == null ? 200 : 206, BIG - from);
+        try (OutputStream out = exchange.getResponseBody()) {
+            while (!release.await(100, TimeUnit.MILLISECONDS)) {
+                out.write('x');
+                out.flush();
+            }
+        } catch (IOException | InterruptedException gone) {
+            // the client went away: what the test wants
+        }
+    }
+
+    static final long BIG = 2 << 20;
 
     private static void answer(HttpExchange exchange, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -129,6 +150,44 @@ class StalledShareServerTest {
     void aPollWhoseAnswerDripsFails() {
         assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> client("drip").events(0, Duration.ofSeconds(1)))
                 .isInstanceOf(IOException.class).hasMessageContaining("bytes/s"));
+    }
+
+    /**
+     * A file larger than a bundle is fetched alone; one that drips fails as broken off (tried again from where it
+     * stopped, three times) instead of taking its size at a byte a tenth of a second: it had no rate to keep.
+     */
+    @Test
+    void aFileThatDripsFails() {
+        io.caravan.sync.SyncEntry big = new io.caravan.sync.SyncEntry("big.bin", io.caravan.sync.SyncEntry.Type.FILE, BIG,
+                0, 0644, null, null);
+        assertTimeoutPreemptively(BOUND.multipliedBy(2), () -> assertThatThrownBy(() -> client("drip").fetch(big,
+                OutputStream.nullOutputStream())).isInstanceOf(IOException.class).hasMessageContaining("bytes/s"));
+    }
+
+    /**
+     * A server that drips the head of its answer (a header line every 100 ms, never the blank line that ends it)
+     * fails the listing by the head's deadline: the read timeout never fired, so it held the follower for good.
+     */
+    @Test
+    void aListingWhoseHeadDripsFails() throws Exception {
+        try (java.net.ServerSocket raw = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            threads.execute(() -> {
+                try (java.net.Socket socket = raw.accept(); OutputStream out = socket.getOutputStream()) {
+                    socket.getInputStream().read(new byte[8192]);
+                    out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    while (!release.await(100, TimeUnit.MILLISECONDS)) {
+                        out.write("X-Slow: a\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                    }
+                } catch (IOException | InterruptedException gone) {
+                    // the client went away
+                }
+            });
+            ShareClient client = new ShareClient("http://127.0.0.1:" + raw.getLocalPort() + "/shares/slow", null, "t", null,
+                    r -> { }).stallTimeout(STALL);
+            assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> client.listing(false))
+                    .isInstanceOf(IOException.class).hasMessageContaining("head of its answer"));
+        }
     }
 
     @Test
