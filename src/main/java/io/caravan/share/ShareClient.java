@@ -7,6 +7,7 @@ import io.caravan.fs.NameRules;
 import io.caravan.sync.LocalMirror;
 import io.caravan.sync.SyncEntry;
 import io.caravan.util.CappedInputStream;
+import io.caravan.util.GrowingCapInputStream;
 import io.caravan.util.HttpConnections;
 import io.caravan.util.ListingJson;
 import io.caravan.util.MinimumRateInputStream;
@@ -47,6 +48,15 @@ public final class ShareClient implements LocalMirror.Fetcher {
     static final Duration BUSY_PATIENCE = Duration.ofSeconds(20);
     /** The largest answer of changes read (a server sends at most {@link ShareLog#MAX_EVENTS_PER_ANSWER} at a time). */
     static final int MAX_EVENTS_BYTES = 16 << 20;
+    /**
+     * A listing may hold {@link #LISTING_BASE_BYTES}, plus {@link #MAX_ENTRY_BYTES} per entry (a path and a link
+     * target of 4,096 bytes each, every byte escaped as {@code \\uXXXX}, and the other fields), plus
+     * {@link #KEEP_ALIVE_BYTES_PER_SECOND} for each second it takes (16 times the whitespace a server sends
+     * while it hashes, {@link ShareListing#KEEP_ALIVE_EVERY}): no more.
+     */
+    static final long LISTING_BASE_BYTES = 1 << 20;
+    static final long MAX_ENTRY_BYTES = 64 << 10;
+    static final long KEEP_ALIVE_BYTES_PER_SECOND = 64 << 10;
     /** Malformed changes of one answer said one by one; the rest are counted in one line. */
     static final int MALFORMED_SAID = 10;
     /** The most entries of a listing taken: a share's tree is held in memory, as the follower's own is. */
@@ -166,8 +176,15 @@ public final class ShareClient implements LocalMirror.Fetcher {
         Map<String, SyncEntry> entries = new TreeMap<>();
         long sequence;
         try {
-            Map<String, JsonNode> head = ask(suffix, stall, MINIMUM_RATE, stall, "the listing of " + share,
-                    in -> ListingJson.read(in, maxListingEntries, "the listing of " + share, node -> take(node, entries)));
+            Map<String, JsonNode> head = ask(suffix, stall, MINIMUM_RATE, stall, "the listing of " + share, in -> {
+                GrowingCapInputStream capped = new GrowingCapInputStream(in, LISTING_BASE_BYTES, MAX_ENTRY_BYTES,
+                        KEEP_ALIVE_BYTES_PER_SECOND, read -> new IOException("the listing of " + share + " ran to " + read
+                        + " bytes, more than its entries and the server's keep-alive whitespace take: the server is broken"));
+                return ListingJson.read(capped, maxListingEntries, "the listing of " + share, node -> {
+                    capped.item();
+                    take(node, entries);
+                });
+            });
             sequence = head.containsKey("sequence") ? head.get("sequence").asLong() : 0;
         } catch (ListingJson.TooManyEntriesException e) {
             throw new ShareRefusedException("the listing of " + share + " holds more than " + maxListingEntries + " entries, more than this"

@@ -1,6 +1,5 @@
 package io.caravan.util;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Supplier;
@@ -10,7 +9,7 @@ import java.util.function.Supplier;
  * exception its owner makes, never a silent end, so a reader parsing as it reads is refused an answer
  * that is too long without holding it. The stream below is asked for at most one byte past {@code max}.
  */
-public final class CappedInputStream extends FilterInputStream {
+public final class CappedInputStream extends CountedInputStream {
 
     private final long max;
     private final Supplier<? extends Exception> tooLong;
@@ -27,36 +26,12 @@ public final class CappedInputStream extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        int b = super.read();
-        if (b >= 0) {
-            counted(1);
-        }
-        return b;
+    protected long room(long asked) {
+        return Math.min(asked, max - read + 1);
     }
 
     @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-        int n = super.read(buffer, offset, (int) Math.min(length, max - read + 1));
-        if (n > 0) {
-            counted(n);
-        }
-        return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        long skipped = super.skip(Math.min(n, max - read + 1));
-        counted(skipped);
-        return skipped;
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
-    }
-
-    private void counted(long n) throws IOException {
+    protected void counted(long n) throws IOException {
         read += n;
         if (read > max) {
             Exception failure = tooLong.get();

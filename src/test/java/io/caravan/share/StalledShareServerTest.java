@@ -49,6 +49,7 @@ class StalledShareServerTest {
         server.createContext("/shares/drip/listing", x -> stall(x, "{\"share\":\"drip\",\"sequence\":1,\"entries\":[", 1000));
         server.createContext("/shares/drip/events", x -> stall(x, "{\"share\":\"drip\",\"latest\":2,\"events\":[", 1000));
         server.createContext("/shares/drip/files", this::dripFile);
+        server.createContext("/shares/blank/listing", this::endlessBlanks);
         server.createContext("/shares/held/listing", x -> answer(x, "{\"share\":\"held\",\"sequence\":1,\"entries\":[]}"));
         server.createContext("/shares/held/events", this::hold);
         server.start();
@@ -97,6 +98,20 @@ class StalledShareServerTest {
     }
 
     static final long BIG = 2 << 20;
+
+    /** A listing's start, then whitespace (which JSON skips) as fast as the client takes it, until it hangs up. */
+    private void endlessBlanks(HttpExchange exchange) throws IOException {
+        exchange.sendResponseHeaders(200, 0);
+        byte[] blanks = " ".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write("{\"share\":\"blank\",\"sequence\":1,\"entries\":[".getBytes(StandardCharsets.UTF_8));
+            while (release.getCount() > 0) {
+                out.write(blanks);
+            }
+        } catch (IOException gone) {
+            // the client went away: what the test wants
+        }
+    }
 
     private static void answer(HttpExchange exchange, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -188,6 +203,18 @@ class StalledShareServerTest {
             assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> client.listing(false))
                     .isInstanceOf(IOException.class).hasMessageContaining("head of its answer"));
         }
+    }
+
+    /**
+     * A listing is read up to the bytes its most entries may take (and the whitespace a server hashing files
+     * sends meanwhile): one of endless whitespace at full speed is refused, where it kept a core busy for good.
+     */
+    @Test
+    void aListingOfEndlessWhitespaceIsRefused() {
+        ShareClient client = new ShareClient("http://127.0.0.1:" + server.getAddress().getPort() + "/shares/blank", null, "t",
+                null, r -> { }, 100).stallTimeout(STALL);
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> client.listing(false))
+                .isInstanceOf(IOException.class).hasMessageContaining("bytes"));
     }
 
     @Test
