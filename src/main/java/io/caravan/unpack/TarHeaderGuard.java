@@ -70,6 +70,13 @@ final class TarHeaderGuard extends FilterInputStream {
     private final byte[] entryHeader = new byte[BLOCK];
     private boolean entryHeaderSeen;
 
+    /** A block where a header was due that is none: the data is not (or no longer) a tar stream. */
+    static final class NotATarHeaderException extends IOException {
+        NotATarHeaderException(String message) {
+            super(message);
+        }
+    }
+
     /** The body of one extended header: {@code length} bytes from {@code start} in the tar stream. */
     private record Body(byte type, long start, byte[] bytes) {
     }
@@ -162,7 +169,7 @@ final class TarHeaderGuard extends FilterInputStream {
         throw new IOException("mark/reset not supported");
     }
 
-    private void passed(byte[] b, int off, int n) {
+    private void passed(byte[] b, int off, int n) throws NotATarHeaderException {
         long start = position;
         position += n;
         if (!inHeaders) {
@@ -194,7 +201,7 @@ final class TarHeaderGuard extends FilterInputStream {
     }
 
     /** Judges the header block at {@code nextHeader} and moves {@code nextHeader} past it (and its body). */
-    private void judgeHeader() {
+    private void judgeHeader() throws NotATarHeaderException {
         long at = nextHeader;
         if (allZero(header)) {
             zeroBlocks++;
@@ -204,6 +211,13 @@ final class TarHeaderGuard extends FilterInputStream {
         zeroBlocks = 0;
         byte type = header[TYPE_OFFSET];
         String kind = kind(type);
+        if (kind != null && !checksumHolds(header)) {
+            // no tar header (its checksum is not its bytes' sum), so its type byte says nothing (a self-extracting
+            // zip's stub, random data): refused as data that is no tar, before the reader (which does not look at
+            // the checksum there) reads the body the block would declare
+            throw new NotATarHeaderException("the block at byte " + at + " of the tar stream is no tar header (its"
+                    + " checksum does not hold)");
+        }
         if (kind == null) {
             nextHeader = -1; // the entry's own header: what follows is its content (or sparse map)
             System.arraycopy(header, 0, entryHeader, 0, BLOCK);
@@ -229,6 +243,40 @@ final class TarHeaderGuard extends FilterInputStream {
             bodies.add(new Body(type, at + BLOCK, new byte[(int) size]));
         }
         nextHeader = at + BLOCK + (size + BLOCK - 1) / BLOCK * BLOCK;
+    }
+
+    private static final int CHECKSUM_OFFSET = 148;
+    private static final int CHECKSUM_LENGTH = 8;
+
+    /**
+     * Whether the block's checksum field (octal) is the sum of its bytes with that field taken as spaces, as
+     * tar readers check it: unsigned, or signed as some old writers summed.
+     */
+    static boolean checksumHolds(byte[] block) {
+        long stored = 0;
+        int i = CHECKSUM_OFFSET;
+        int end = CHECKSUM_OFFSET + CHECKSUM_LENGTH;
+        while (i < end && (block[i] == ' ' || block[i] == 0)) {
+            i++;
+        }
+        int digits = 0;
+        for (; i < end && block[i] != ' ' && block[i] != 0; i++, digits++) {
+            if (block[i] < '0' || block[i] > '7') {
+                return false;
+            }
+            stored = (stored << 3) | (block[i] - '0');
+        }
+        if (digits == 0) {
+            return false;
+        }
+        long unsigned = 0;
+        long signed = 0;
+        for (int k = 0; k < BLOCK; k++) {
+            byte b = k >= CHECKSUM_OFFSET && k < end ? (byte) ' ' : block[k];
+            unsigned += b & 0xff;
+            signed += b;
+        }
+        return stored == unsigned || stored == signed;
     }
 
     /** The headers the tar reader reads whole into memory, described for a message; null for the others. */

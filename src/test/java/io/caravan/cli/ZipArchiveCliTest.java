@@ -240,6 +240,30 @@ class ZipArchiveCliTest {
                 .doesNotContain("send the parcel again").doesNotContain("chunk is missing");
     }
 
+    /**
+     * Whatever a self-extracting stub's bytes are, it gets the same advice: one whose byte 156 (a tar header's type)
+     * reads 'K', 'L', 'x', 'X' or 'g' was taken for a tar header of that type, without its checksum being looked
+     * at, and refused naming a binary "entry" (about 2 % of random stubs).
+     */
+    @Test
+    void aStubWhoseBytesLookLikeATarHeaderTypeGetsTheSameAdvice() throws Exception {
+        Path zip = python("z.writestr('ok.txt', 'x')");
+        for (char type : new char[] {'K', 'L', 'x', 'X', 'g'}) {
+            byte[] stub = new byte[4096];
+            new java.util.Random(type).nextBytes(stub);
+            stub[156] = (byte) type;
+            stub[0] = 'M'; // not a compressor's magic number
+            Path prefixed = tmp.resolve("sfx-" + (int) type + ".zip");
+            Files.write(prefixed, stub);
+            Files.write(prefixed, Files.readAllBytes(zip), java.nio.file.StandardOpenOption.APPEND);
+
+            CliRunner.Result unpack = CliRunner.run("unpack", prefixed.toString(), tmp.resolve("out").toString(), "-q");
+            assertThat(unpack.exitCode()).as(unpack.err()).isEqualTo(1);
+            assertThat(unpack.err()).as("stub with '%s' at byte 156", type).contains("self-extracting", "unzip")
+                    .doesNotContain("refused entry");
+        }
+    }
+
     /** A zip written by Python's zipfile with {@code statements} ({@code z} is the open ZipFile). */
     private Path python(String statements) throws Exception {
         Path zip = tmp.resolve("made.zip");
