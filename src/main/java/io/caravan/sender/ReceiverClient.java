@@ -418,7 +418,9 @@ public final class ReceiverClient {
             // a body's write ended by a stop may return as if it went whole: then no answer is waited for
             stop.check(method + " " + path);
             stallNote = watchForAnswer(path);
-            int status = connection.getResponseCode();
+            // a receiver answers once its work is done, silent meanwhile for at most the read timeout: twice that
+            // bounds one that drips its head (a line now and then, never silent long enough for the timeout)
+            int status = HttpConnections.status(connection, readTimeout(path).multipliedBy(2));
             stallNote.cancel(false);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{} {}{} ({} bytes) answered {} in {} ms", method, base, path, body == null ? 0 : body.length, status,
