@@ -251,7 +251,38 @@ public final class CatalogService {
             throw RequestRejectedException.badRequest("name the parcel: ?name=<its path in the inbox>");
         }
         NameRules.check(name);
-        return catalog.find(name).orElseThrow(() -> notFound(name));
+        Optional<PublishedParcel> recorded = catalog.find(name);
+        if (recorded.isPresent()) {
+            return recorded.get();
+        }
+        return unrecorded(name).orElseThrow(() -> notFound(name));
+    }
+
+    /**
+     * A parcel whose record was lost (the catalog folder removed by hand or by a cleanup job) but which the
+     * inbox still holds: what is there under {@code name}, a file or a folder reached without following a link,
+     * stands for it, unless a parcel recorded above it holds it (a path inside a parcel is not one). Its facts
+     * (files, bytes, hash, codec) are not known: it is served as a parcel uploaded raw, published when it was
+     * last changed.
+     */
+    private Optional<PublishedParcel> unrecorded(String name) throws IOException {
+        List<String> segments = segments(name);
+        for (int i = 1; i < segments.size(); i++) {
+            if (catalog.find(String.join("/", segments.subList(0, i))).isPresent()) {
+                return Optional.empty();
+            }
+        }
+        try (ConfinedDir root = ConfinedDir.open(inbox);
+             ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
+            Optional<PosixFileAttributes> attrs = parent.stat(segments.get(segments.size() - 1));
+            if (attrs.isEmpty() || !(attrs.get().isDirectory() || attrs.get().isRegularFile())) {
+                return Optional.empty();
+            }
+            return Optional.of(new PublishedParcel(name, attrs.get().isDirectory() ? PublishedParcel.FOLDER : PublishedParcel.FILE,
+                    0, 0, attrs.get().lastModifiedTime().toInstant().toString(), null, 0, null));
+        } catch (NoSuchFileException | UnsafePathException e) {
+            return Optional.empty();
+        }
     }
 
     private String currentEtag(PublishedParcel parcel) throws IOException {
