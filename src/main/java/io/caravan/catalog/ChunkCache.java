@@ -112,7 +112,15 @@ public final class ChunkCache implements AutoCloseable {
         }
         synchronized (this) {
             if (held.folder().removed()) {
-                ConfinedDir folder = open(configured);
+                ConfinedDir folder;
+                try {
+                    folder = open(configured);
+                } catch (IOException e) {
+                    if (e.getCause() instanceof UnsafePathException unsafe) {
+                        throw unsafe; // a link (or a file) put in its place: refused as one (409), never written through
+                    }
+                    throw e;
+                }
                 retired.add(held.folder());
                 held = new Held(folder, folder.self());
                 LOG.warn("catalog: the chunk cache {} was removed while the receiver ran: made again; parcels are packed"

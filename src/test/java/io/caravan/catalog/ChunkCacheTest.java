@@ -81,6 +81,26 @@ class ChunkCacheTest {
         }
     }
 
+    /** A cache folder replaced by a link while in use is refused as one (409 unsafe_path), nothing written through it. */
+    @Test
+    void aCacheFolderReplacedByALinkIsRefusedAsOne() throws Exception {
+        Path one = Files.createDirectories(tmp.resolve("src/one"));
+        TestTrees.random(one.resolve("a.bin"), 100_000, 1);
+        ChunkCache cache = new ChunkCache(tmp.resolve("cache"), 400_000);
+        cache.get("k1", one, "one", PackUnpack.options("none", 64 * 1024), "2026-01-01T00:00:00Z");
+        try (io.caravan.fs.ConfinedDir parent = io.caravan.fs.ConfinedDir.open(tmp)) {
+            parent.deleteTree("cache");
+        }
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.createSymbolicLink(tmp.resolve("cache"), elsewhere);
+
+        assertThatThrownBy(() -> cache.get("k2", one, "one", PackUnpack.options("none", 64 * 1024), "2026-01-01T00:00:00Z"))
+                .isInstanceOf(io.caravan.fs.UnsafePathException.class).hasMessageContaining("link");
+        try (Stream<Path> written = Files.list(elsewhere)) {
+            assertThat(written).isEmpty();
+        }
+    }
+
     private java.util.List<String> packings() throws Exception {
         try (Stream<Path> entries = Files.list(tmp.resolve("cache"))) {
             return entries.map(p -> p.getFileName().toString()).sorted().toList();
