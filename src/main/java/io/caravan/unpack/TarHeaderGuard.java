@@ -211,10 +211,11 @@ final class TarHeaderGuard extends FilterInputStream {
         zeroBlocks = 0;
         byte type = header[TYPE_OFFSET];
         String kind = kind(type);
-        if (kind != null && !checksumHolds(header)) {
-            // no tar header (its checksum is not its bytes' sum), so its type byte says nothing (a self-extracting
-            // zip's stub, random data): refused as data that is no tar, before the reader (which does not look at
-            // the checksum there) reads the body the block would declare
+        if (!checksumHolds(header)) {
+            // no tar header (its checksum is not its bytes' sum), so nothing it says can be taken: not its type (a
+            // self-extracting zip's stub, random data), nor its name (one bit flipped in it), which the reader, not
+            // looking at the checksum, would take: refused as data that is no tar (GNU tar refuses it too), before
+            // the reader reads the body the block would declare
             throw new NotATarHeaderException("the block at byte " + at + " of the tar stream is no tar header (its"
                     + " checksum does not hold)");
         }

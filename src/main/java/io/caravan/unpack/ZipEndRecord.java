@@ -56,10 +56,11 @@ public record ZipEndRecord(long entries, long directoryBytes, boolean zip64, lon
             if (locator.getInt(0) == ZIP64_LOCATOR) {
                 long zip64 = locator.getLong(8);
                 ByteBuffer record = ByteBuffer.allocate(56).order(ByteOrder.LITTLE_ENDIAN);
-                if (zip64 >= 0 && zip64 + 56 <= position - 20) {
+                boolean within = zip64 >= 0 && zip64 <= position - 20 - 56; // no sum: a locator may say 2^63 - 1
+                if (within) {
                     readFully(channel, record, zip64);
                 }
-                if (zip64 < 0 || zip64 + 56 > position - 20 || record.getInt(0) != ZIP64_END) {
+                if (!within || record.getInt(0) != ZIP64_END) {
                     throw new java.util.zip.ZipException("its Zip64 end record locator points at byte " + Long.toUnsignedString(zip64)
                             + ", where no Zip64 end record is (the " + (position - 20) + " bytes before the locator hold none there)");
                 }

@@ -173,6 +173,33 @@ class ZipArchiveCliTest {
         patched(zip, "zipfile.ZIP_FILECOUNT_LIMIT = 1", "    for i in range(3): z.writestr('top/f%d' % i, 'x')",
                 "k = b.rfind(b'PK\\x06\\x07'); struct.pack_into('<Q', b, k + 8, 7)");
         assertRefused(zip, "its Zip64 end record locator points at byte 7", "the zip is damaged");
+
+        Path far = tmp.resolve("locator-far.zip");
+        patched(far, "zipfile.ZIP_FILECOUNT_LIMIT = 1", "    for i in range(3): z.writestr('top/f%d' % i, 'x')",
+                "k = b.rfind(b'PK\\x06\\x07'); struct.pack_into('<Q', b, k + 8, 0x7fffffffffffffff)");
+        assertRefused(far, "its Zip64 end record locator points at byte 9223372036854775807", "the zip is damaged");
+    }
+
+    /**
+     * A tar whose first header's checksum does not hold is no tar (GNU tar refuses it): one bit flipped in a name
+     * published the entry under the flipped name, with no warning.
+     */
+    @Test
+    void aTarHeaderWhoseChecksumDoesNotHoldIsRefused() throws Exception {
+        Path tar = tmp.resolve("flipped.tar");
+        run(tmp, "python3", "-c", "import tarfile, io, sys\n"
+                + "with tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT) as t:\n"
+                + "    info = tarfile.TarInfo('report.txt'); info.size = 3; t.addfile(info, io.BytesIO(b'abc'))\n"
+                + "b = bytearray(open(sys.argv[1], 'rb').read()); b[0] ^= 1; open(sys.argv[1], 'wb').write(b)", tar.toString());
+        Path out = Files.createDirectories(tmp.resolve("out"));
+
+        CliRunner.Result unpack = CliRunner.run("unpack", tar.toString(), out.toString(), "-q");
+
+        assertThat(unpack.exitCode()).as(unpack.err()).isEqualTo(1);
+        assertThat(unpack.err()).contains("not a complete archive");
+        try (Stream<Path> left = Files.list(out)) {
+            assertThat(left).isEmpty();
+        }
     }
 
     /**
