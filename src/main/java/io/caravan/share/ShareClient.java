@@ -59,6 +59,8 @@ public final class ShareClient implements LocalMirror.Fetcher {
     static final long KEEP_ALIVE_BYTES_PER_SECOND = 64 << 10;
     /** Malformed changes of one answer said one by one; the rest are counted in one line. */
     static final int MALFORMED_SAID = 10;
+    /** The refused entries of one answer said one by one; the rest are counted in one line. */
+    static final int REFUSALS_SAID = 20;
     /** The most entries of a listing taken: a share's tree is held in memory, as the follower's own is. */
     static final int MAX_LISTING_ENTRIES = 2_000_000;
     /**
@@ -174,6 +176,7 @@ public final class ShareClient implements LocalMirror.Fetcher {
     public ShareLog.Listing listing(boolean checksum) throws IOException {
         String suffix = "/listing" + (checksum ? "?checksum=true" : "");
         Map<String, SyncEntry> entries = new TreeMap<>();
+        AnswerRefusals say = new AnswerRefusals();
         long sequence;
         try {
             Map<String, JsonNode> head = ask(suffix, stall, MINIMUM_RATE, stall, "the listing of " + share, in -> {
@@ -182,7 +185,7 @@ public final class ShareClient implements LocalMirror.Fetcher {
                         + " bytes, more than its entries and the server's keep-alive whitespace take: the server is broken"));
                 return ListingJson.read(capped, maxListingEntries, "the listing of " + share, node -> {
                     capped.item();
-                    take(node, entries);
+                    take(node, entries, say);
                 });
             });
             sequence = head.containsKey("sequence") ? head.get("sequence").asLong() : 0;
@@ -192,6 +195,8 @@ public final class ShareClient implements LocalMirror.Fetcher {
                     + " or follow a smaller folder");
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
             throw outOfMemory(e, entries.values(), "the listing of " + share, "entries", ", or follow a smaller folder");
+        } finally {
+            say.end("the listing of " + share);
         }
         return new ShareLog.Listing(sequence, entries);
     }
@@ -237,16 +242,34 @@ public final class ShareClient implements LocalMirror.Fetcher {
         return Runtime.getRuntime().maxMemory() >> 20;
     }
 
-    private void take(JsonNode node, Map<String, SyncEntry> entries) {
+    private void take(JsonNode node, Map<String, SyncEntry> entries, Consumer<String> say) {
         SyncEntry entry;
         try {
             entry = SyncEntry.fromJson(node);
         } catch (RuntimeException e) {
-            refused.accept("an entry the server listed is malformed (" + NameRules.shortened(node.toString()) + ")");
+            say.accept("an entry the server listed is malformed (" + NameRules.shortened(node.toString()) + ")");
             return;
         }
-        if (acceptable(entry.path()) && holdable(entry)) {
+        if (acceptable(entry.path(), say) && holdable(entry, say)) {
             entries.put(entry.path(), entry);
+        }
+    }
+
+    /** Says the first {@link #REFUSALS_SAID} refusals of one answer, then, at its end, how many more there were. */
+    private final class AnswerRefusals implements Consumer<String> {
+        private long count;
+
+        @Override
+        public void accept(String why) {
+            if (++count <= REFUSALS_SAID) {
+                refused.accept(why);
+            }
+        }
+
+        void end(String what) {
+            if (count > REFUSALS_SAID) {
+                refused.accept((count - REFUSALS_SAID) + " more entries of " + what + " were refused and left out");
+            }
         }
     }
 
@@ -260,7 +283,7 @@ public final class ShareClient implements LocalMirror.Fetcher {
      * nor {@value NameRules#PATH_MAX} bytes or more nor holds a NUL, a size is not negative. One that
      * cannot is refused as {@code <path>: <why>}, control characters escaped.
      */
-    private boolean holdable(SyncEntry entry) {
+    private boolean holdable(SyncEntry entry, Consumer<String> say) {
         String why = null;
         if (entry.type() == SyncEntry.Type.LINK) {
             String target = entry.target();
@@ -276,7 +299,7 @@ public final class ShareClient implements LocalMirror.Fetcher {
             why = "its size " + entry.size() + " is negative";
         }
         if (why != null) {
-            refused.accept(NameRules.printable(entry.path()) + ": " + why + "; left out");
+            say.accept(NameRules.printable(entry.path()) + ": " + why + "; left out");
             return false;
         }
         return true;
@@ -334,9 +357,9 @@ public final class ShareClient implements LocalMirror.Fetcher {
         }
         latest[0] = Math.max(latest[0], event.seq());
         boolean ok = event.type() == ShareEvent.Type.RESET
-                || acceptable(event.path()) && (event.from() == null || acceptable(event.from()))
+                || acceptable(event.path(), refused) && (event.from() == null || acceptable(event.from(), refused))
                 && (event.entry() == null || event.entry().path().equals(event.path())
-                        && (linkWithoutTarget(event.entry()) || holdable(event.entry())));
+                        && (linkWithoutTarget(event.entry()) || holdable(event.entry(), refused)));
         if (ok) {
             events.add(event);
         }
@@ -555,10 +578,10 @@ public final class ShareClient implements LocalMirror.Fetcher {
         refused.accept(why);
     }
 
-    private boolean acceptable(String path) {
+    private boolean acceptable(String path, Consumer<String> say) {
         String problem = NameRules.problem(path);
         if (problem != null || path.endsWith("/")) {
-            refused.accept("refused the server's path '" + NameRules.printable(path) + "': "
+            say.accept("refused the server's path '" + NameRules.printable(path) + "': "
                     + (problem != null ? problem : "a path must name an entry"));
             return false;
         }

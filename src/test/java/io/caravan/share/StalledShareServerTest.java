@@ -50,6 +50,10 @@ class StalledShareServerTest {
         server.createContext("/shares/drip/events", x -> stall(x, "{\"share\":\"drip\",\"latest\":2,\"events\":[", 1000));
         server.createContext("/shares/drip/files", this::dripFile);
         server.createContext("/shares/blank/listing", this::endlessBlanks);
+        server.createContext("/shares/refused/listing", x -> answer(x, "{\"share\":\"refused\",\"sequence\":1,\"entries\":["
+                + java.util.stream.IntStream.range(0, 500).mapToObj(i -> "{\"path\":\"../x" + i
+                        + "\",\"type\":\"file\",\"size\":1,\"mtime\":0,\"mode\":420}").collect(java.util.stream.Collectors.joining(","))
+                + ",{\"path\":\"ok\",\"type\":\"file\",\"size\":1,\"mtime\":0,\"mode\":420}]}"));
         server.createContext("/shares/held/listing", x -> answer(x, "{\"share\":\"held\",\"sequence\":1,\"entries\":[]}"));
         server.createContext("/shares/held/events", this::hold);
         server.start();
@@ -215,6 +219,23 @@ class StalledShareServerTest {
                 null, r -> { }, 100).stallTimeout(STALL);
         assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> client.listing(false))
                 .isInstanceOf(IOException.class).hasMessageContaining("bytes"));
+    }
+
+    /**
+     * A listing of many entries the follower refuses says the first of them and how many more there were: 500
+     * refused names printed 500 lines (a hostile server's endless listing, 158,000 lines and 107 MB of output).
+     */
+    @Test
+    void aListingOfManyRefusedEntriesSaysTheFirstAndCountsTheRest() throws Exception {
+        java.util.List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ShareClient client = new ShareClient("http://127.0.0.1:" + server.getAddress().getPort() + "/shares/refused", null, "t",
+                null, said::add).stallTimeout(STALL);
+
+        ShareLog.Listing listing = client.listing(false);
+
+        assertThat(listing.entries()).containsOnlyKeys("ok");
+        assertThat(said).hasSizeLessThanOrEqualTo(ShareClient.REFUSALS_SAID + 1);
+        assertThat(said.get(said.size() - 1)).contains((500 - ShareClient.REFUSALS_SAID) + " more");
     }
 
     @Test
