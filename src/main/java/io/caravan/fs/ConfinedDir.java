@@ -526,6 +526,25 @@ public final class ConfinedDir implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code path} (its last segment not followed) is this held folder still: false when the folder
+     * was moved away or removed and something else (or nothing) is there now. False when that cannot be told.
+     */
+    public boolean at(Path path) {
+        if (closed) {
+            return false;
+        }
+        try {
+            Object held = Files.readAttributes(PROC_FD.resolve(String.valueOf(fd)), java.nio.file.attribute.BasicFileAttributes.class)
+                    .fileKey();
+            Object there = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+            return held != null && held.equals(there);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** This folder's path relative to the anchor it was opened from, for messages ("" for the anchor). */
     public String display() {
         return display;

@@ -90,7 +90,7 @@ public final class ErrorAnswers {
             java.util.Optional<Path> removed = removedFolder.get();
             if (removed.isPresent()) {
                 e = new RequestRejectedException(503, "state_folder_removed", "the receiver's folder '" + removed.get()
-                        + "' was removed while the receiver ran (by a cleanup job, or by hand): what it held is gone and"
+                        + "' was removed (or moved away) while the receiver ran, by a cleanup job or by hand: what it held is not there and"
                         + " nothing can be stored until the receiver is restarted, which makes its folders again; senders"
                         + " then send again what was lost");
             }

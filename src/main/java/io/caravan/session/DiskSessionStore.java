@@ -144,7 +144,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
 
     @Override
     public Optional<Path> removedFolder() {
-        if (state.removed()) {
+        if (state.removed() || !state.at(root)) { // removed, or moved away (another folder made in its place, or none)
             return Optional.of(root);
         }
         for (ConfinedDir dir : List.of(sessionsDir, expiredDir, finishedDir)) {

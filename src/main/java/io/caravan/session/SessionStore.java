@@ -60,7 +60,7 @@ public interface SessionStore {
 
     /**
      * A folder this store holds open and keeps its sessions in that was removed from the file system while it
-     * ran (its path as configured), or empty when none was. Once one was, what it held is gone and nothing can be
+     * ran, or moved away from its place (its path as configured), or empty when none was. Once one was, what it held is gone and nothing can be
      * stored in it: the receiver says so to every request that fails and in its health, until it is restarted.
      */
     default Optional<Path> removedFolder() {

@@ -39,7 +39,11 @@ class ReceiverHealthTest {
         HttpResponse<String> answer = receiver.get("/health");
         JsonNode body = ReceiverCalls.json(answer);
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(status);
-        assertThat(body.size()).as(answer.body()).isEqualTo(1);
+        // DOWN because the held state folder is not at its place (moved away, a file or a link there) also says so
+        java.util.Set<String> fields = new java.util.TreeSet<>();
+        body.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).as(answer.body()).isSubsetOf(status == 200 ? java.util.Set.of("status")
+                : java.util.Set.of("status", "state_folder"));
         return body;
     }
 
@@ -125,6 +129,27 @@ class ReceiverHealthTest {
         HttpResponse<String> start = receiver.send("POST", "/start", ReceiverCalls.startBody("after", java.util.Map.of())
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8), "Content-Type", "application/json");
         JsonNode refused = ReceiverCalls.error(start, 503, "state_folder_removed");
-        assertThat(refused.get("message").asText()).contains(".caravan", "was removed while the receiver ran", "restart");
+        assertThat(refused.get("message").asText()).contains(".caravan", "was removed (or moved away) while the receiver ran", "restart");
+    }
+
+    /**
+     * A state folder moved away while the receiver runs, another made in its place, is not the one the receiver
+     * writes to either: before, sessions went on in the moved folder while parcels were published by path, and
+     * health said UP.
+     */
+    @Test
+    void aStateFolderMovedAwayAndMadeAgainIsSaidToBeGone() throws Exception {
+        Files.move(state, aside);
+        Files.createDirectories(state.resolve("sessions"));
+
+        HttpResponse<String> answer = receiver.get("/health");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+        assertThat(ReceiverCalls.json(answer).get("state_folder").asText()).isEqualTo("removed");
+
+        try (io.caravan.fs.ConfinedDir inbox = io.caravan.fs.ConfinedDir.open(receiver.inbox())) {
+            inbox.deleteTree(".caravan");
+        }
+        Files.move(aside, state);
+        assertThat(health(200).get("status").asText()).as("its own folder back in place").isEqualTo("UP");
     }
 }
