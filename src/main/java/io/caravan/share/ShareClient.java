@@ -51,12 +51,14 @@ public final class ShareClient implements LocalMirror.Fetcher {
     /**
      * A listing may hold {@link #LISTING_BASE_BYTES}, plus {@link #MAX_ENTRY_BYTES} per entry (a path and a link
      * target of 4,096 bytes each, every byte escaped as {@code \\uXXXX}, and the other fields), plus
-     * {@link #KEEP_ALIVE_BYTES_PER_SECOND} for each second it takes (16 times the whitespace a server sends
-     * while it hashes, {@link ShareListing#KEEP_ALIVE_EVERY}): no more.
+     * {@link #KEEP_ALIVE_BYTES_PER_SECOND} for each second it takes (4 times the whitespace a server sends
+     * while it hashes, {@link ShareListing#KEEP_ALIVE_EVERY}): no more. A server that pads its listing at a
+     * higher pace has it refused within seconds; one that keeps under it holds a follower no longer than a
+     * server hashing a very large folder may.
      */
-    static final long LISTING_BASE_BYTES = 1 << 20;
+    static final long LISTING_BASE_BYTES = 256 << 10;
     static final long MAX_ENTRY_BYTES = 64 << 10;
-    static final long KEEP_ALIVE_BYTES_PER_SECOND = 64 << 10;
+    static final long KEEP_ALIVE_BYTES_PER_SECOND = 4L * ShareListing.KEEP_ALIVE_BYTES;
     /** Malformed changes of one answer said one by one; the rest are counted in one line. */
     static final int MALFORMED_SAID = 10;
     /** The refused entries of one answer said one by one; the rest are counted in one line. */

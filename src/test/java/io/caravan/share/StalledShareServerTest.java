@@ -50,6 +50,7 @@ class StalledShareServerTest {
         server.createContext("/shares/drip/events", x -> stall(x, "{\"share\":\"drip\",\"latest\":2,\"events\":[", 1000));
         server.createContext("/shares/drip/files", this::dripFile);
         server.createContext("/shares/blank/listing", this::endlessBlanks);
+        server.createContext("/shares/paced/listing", this::pacedBlanks);
         server.createContext("/shares/refused/listing", x -> answer(x, "{\"share\":\"refused\",\"sequence\":1,\"entries\":["
                 + java.util.stream.IntStream.range(0, 500).mapToObj(i -> "{\"path\":\"../x" + i
                         + "\",\"type\":\"file\",\"size\":1,\"mtime\":0,\"mode\":420}").collect(java.util.stream.Collectors.joining(","))
@@ -102,6 +103,21 @@ class StalledShareServerTest {
     }
 
     static final long BIG = 2 << 20;
+
+    /** A listing's start, then 48 KiB of whitespace a second (12 times a hashing server's keep-alive), for good. */
+    private void pacedBlanks(HttpExchange exchange) throws IOException {
+        exchange.sendResponseHeaders(200, 0);
+        byte[] blanks = " ".repeat(12 * 1024).getBytes(StandardCharsets.US_ASCII);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write("{\"share\":\"paced\",\"sequence\":1,\"entries\":[".getBytes(StandardCharsets.UTF_8));
+            while (!release.await(250, TimeUnit.MILLISECONDS)) {
+                out.write(blanks);
+                out.flush();
+            }
+        } catch (IOException | InterruptedException gone) {
+            // the client went away: what the test wants
+        }
+    }
 
     /** A listing's start, then whitespace (which JSON skips) as fast as the client takes it, until it hangs up. */
     private void endlessBlanks(HttpExchange exchange) throws IOException {
@@ -236,6 +252,19 @@ class StalledShareServerTest {
         assertThat(listing.entries()).containsOnlyKeys("ok");
         assertThat(said).hasSizeLessThanOrEqualTo(ShareClient.REFUSALS_SAID + 1);
         assertThat(said.get(said.size() - 1)).contains((500 - ShareClient.REFUSALS_SAID) + " more");
+    }
+
+    /**
+     * Whitespace sent at a pace above the minimum rate but far above a hashing server's keep-alive (4 KiB a
+     * second) ends the listing too, once it passes what the time allows: at 64 KiB a second allowed, 60 KiB a
+     * second held a follower for good.
+     */
+    @Test
+    void aListingOfPacedWhitespaceIsRefused() {
+        ShareClient client = new ShareClient("http://127.0.0.1:" + server.getAddress().getPort() + "/shares/paced", null, "t",
+                null, r -> { }, 100).stallTimeout(STALL);
+        assertTimeoutPreemptively(Duration.ofSeconds(150), () -> assertThatThrownBy(() -> client.listing(false))
+                .isInstanceOf(IOException.class).hasMessageContaining("keep-alive whitespace"));
     }
 
     @Test
