@@ -61,7 +61,11 @@ public final class HttpConnections {
         AtomicBoolean late = new AtomicBoolean();
         ScheduledFuture<?> cut = DEADLINES.schedule(() -> {
             late.set(true);
-            connection.disconnect();
+            // on a thread of its own: closing a TLS connection writes to it, which a server that reads nothing can
+            // hold, and this one thread cuts every client's late heads
+            Thread hangUp = new Thread(connection::disconnect, "caravan-answer-head-cut");
+            hangUp.setDaemon(true);
+            hangUp.start();
         }, deadline.toMillis(), TimeUnit.MILLISECONDS);
         try {
             int status = connection.getResponseCode();
