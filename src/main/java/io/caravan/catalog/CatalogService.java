@@ -77,18 +77,25 @@ public final class CatalogService {
         if (name == null || name.isBlank()) {
             throw RequestRejectedException.badRequest("name the parcel: ?name=<its path in the inbox>");
         }
-        List<String> segments = segments(name);
+        return found(segments(name)).orElseThrow(() -> notFound(name));
+    }
+
+    /**
+     * The file or folder at {@code segments} in the inbox, its folder held open, reached without following a
+     * link; empty when there is none (or something else, or a link, is there).
+     */
+    private Optional<OpenEntry> found(List<String> segments) throws IOException {
         try (ConfinedDir root = ConfinedDir.open(inbox)) {
             ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)));
             String leaf = segments.get(segments.size() - 1);
             Optional<PosixFileAttributes> attrs = parent.stat(leaf);
             if (attrs.isEmpty() || !(attrs.get().isDirectory() || attrs.get().isRegularFile())) {
                 parent.close();
-                throw notFound(name);
+                return Optional.empty();
             }
-            return new OpenEntry(parent, leaf);
+            return Optional.of(new OpenEntry(parent, leaf));
         } catch (NoSuchFileException | UnsafePathException e) {
-            throw notFound(name);
+            return Optional.empty();
         }
     }
 
@@ -272,16 +279,14 @@ public final class CatalogService {
                 return Optional.empty();
             }
         }
-        try (ConfinedDir root = ConfinedDir.open(inbox);
-             ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
-            Optional<PosixFileAttributes> attrs = parent.stat(segments.get(segments.size() - 1));
-            if (attrs.isEmpty() || !(attrs.get().isDirectory() || attrs.get().isRegularFile())) {
-                return Optional.empty();
-            }
-            return Optional.of(new PublishedParcel(name, attrs.get().isDirectory() ? PublishedParcel.FOLDER : PublishedParcel.FILE,
-                    0, 0, attrs.get().lastModifiedTime().toInstant().toString(), null, 0, null));
-        } catch (NoSuchFileException | UnsafePathException e) {
+        Optional<OpenEntry> there = found(segments);
+        if (there.isEmpty()) {
             return Optional.empty();
+        }
+        try (OpenEntry entry = there.get()) {
+            Optional<PosixFileAttributes> attrs = entry.parent().stat(entry.leaf());
+            return attrs.map(a -> new PublishedParcel(name, a.isDirectory() ? PublishedParcel.FOLDER : PublishedParcel.FILE,
+                    0, 0, a.lastModifiedTime().toInstant().toString(), null, 0, null));
         }
     }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarUtils;
 
 /**
  * Stands between a tar stream and the tar reader, which holds the whole body of some headers in
@@ -211,7 +212,7 @@ final class TarHeaderGuard extends FilterInputStream {
         zeroBlocks = 0;
         byte type = header[TYPE_OFFSET];
         String kind = kind(type);
-        if (!checksumHolds(header)) {
+        if (!TarUtils.verifyCheckSum(header)) { // unsigned or signed sum, as tar readers check it
             // no tar header (its checksum is not its bytes' sum), so nothing it says can be taken: not its type (a
             // self-extracting zip's stub, random data), nor its name (one bit flipped in it), which the reader, not
             // looking at the checksum, would take: refused as data that is no tar (GNU tar refuses it too), before
@@ -244,40 +245,6 @@ final class TarHeaderGuard extends FilterInputStream {
             bodies.add(new Body(type, at + BLOCK, new byte[(int) size]));
         }
         nextHeader = at + BLOCK + (size + BLOCK - 1) / BLOCK * BLOCK;
-    }
-
-    private static final int CHECKSUM_OFFSET = 148;
-    private static final int CHECKSUM_LENGTH = 8;
-
-    /**
-     * Whether the block's checksum field (octal) is the sum of its bytes with that field taken as spaces, as
-     * tar readers check it: unsigned, or signed as some old writers summed.
-     */
-    static boolean checksumHolds(byte[] block) {
-        long stored = 0;
-        int i = CHECKSUM_OFFSET;
-        int end = CHECKSUM_OFFSET + CHECKSUM_LENGTH;
-        while (i < end && (block[i] == ' ' || block[i] == 0)) {
-            i++;
-        }
-        int digits = 0;
-        for (; i < end && block[i] != ' ' && block[i] != 0; i++, digits++) {
-            if (block[i] < '0' || block[i] > '7') {
-                return false;
-            }
-            stored = (stored << 3) | (block[i] - '0');
-        }
-        if (digits == 0) {
-            return false;
-        }
-        long unsigned = 0;
-        long signed = 0;
-        for (int k = 0; k < BLOCK; k++) {
-            byte b = k >= CHECKSUM_OFFSET && k < end ? (byte) ' ' : block[k];
-            unsigned += b & 0xff;
-            signed += b;
-        }
-        return stored == unsigned || stored == signed;
     }
 
     /** The headers the tar reader reads whole into memory, described for a message; null for the others. */
