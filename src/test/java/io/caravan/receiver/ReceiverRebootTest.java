@@ -56,16 +56,26 @@ class ReceiverRebootTest {
         }
     }
 
+    /**
+     * A chunk is covered only when the extraction takes it within its upload's wait ({@link
+     * ArchiveAssembler#DIRECT_WAIT_MILLIS}): on a machine short of CPU every chunk of an attempt may be stored
+     * whole instead, which tests nothing here, so the scenario is tried again with a fresh inbox, up to three times.
+     */
     @Test
     void afterARebootCoveredChunksAreSentAgainAndTheParcelPublishesWhole() throws Exception {
-        List<Integer> covered = rebootAndFinish((long) ReceiverWritesOnceTest.CHUNK, ReceiverWritesOnceTest.CHUNK);
-        assertThat(covered).as("chunks acknowledged without a chunk file before the reboot").isNotEmpty();
+        List<Integer> covered = List.of();
+        for (int attempt = 1; attempt <= 3 && covered.isEmpty(); attempt++) {
+            covered = rebootAndFinish(Files.createDirectories(tmp.resolve("attempt-" + attempt)),
+                    (long) ReceiverWritesOnceTest.CHUNK, ReceiverWritesOnceTest.CHUNK);
+        }
+        assertThat(covered).as("chunks acknowledged without a chunk file before the reboot, in any of 3 attempts")
+                .isNotEmpty();
     }
 
     @Test
     void afterARebootNoExtractionResumesFromItsCheckpoint() throws Exception {
         // chunks of 1 MiB announced (the limit), of 512 KiB sent: every chunk is stored as a file
-        List<Integer> covered = rebootAndFinish(null, ReceiverWritesOnceTest.CHUNK / 2);
+        List<Integer> covered = rebootAndFinish(tmp, null, ReceiverWritesOnceTest.CHUNK / 2);
         assertThat(covered).isEmpty();
     }
 
@@ -73,9 +83,9 @@ class ReceiverRebootTest {
      * Sends all parts but the last to a receiver with durability publish, leaves its staging folder and checkpoint
      * as a power loss could (a file of its own added to the staging folder), starts a receiver in another boot,
      * sends what its status lacks and finishes: the parcel publishes exactly its source, the covered chunks
-     * listed no more. Returns the covered chunks.
+     * listed no more. Returns the covered chunks. Works in {@code tmp}.
      */
-    private List<Integer> rebootAndFinish(Long announced, int chunkSize) throws Exception {
+    private static List<Integer> rebootAndFinish(Path tmp, Long announced, int chunkSize) throws Exception {
         Parcel parcel = ReceiverWritesOnceTest.parcel(tmp, chunkSize);
         Path inbox = tmp.resolve("inbox");
         Path staging = inbox.resolve(".caravan/staging");
