@@ -4,8 +4,11 @@ package io.caravan.pack;
  * Picks zstd's level from what bounds the stream, as {@code zstd --adapt} does: while the link is
  * the bound (packed chunks wait for it, or the compressor could produce clearly more than it takes)
  * the level goes up one step; while the compressor is the bound (the link waits for packed chunks,
- * or takes all the compressor makes) it goes down one step; in between it stays. The level always
- * lies within {@code [min, max]}.
+ * or takes all the compressor makes) it goes down one step; in between it stays. Packed chunks that
+ * wait for uploads whose bodies the wire brings clearly faster than the compressor makes them wait for
+ * the receiver, not the link: compressing harder would not make it answer sooner (on loopback or a
+ * fast LAN it takes cores from it), so the level goes down one step to {@link #LIGHT} and no further.
+ * The level always lies within {@code [min, max]}.
  */
 public final class AdaptiveLevel {
 
@@ -13,6 +16,11 @@ public final class AdaptiveLevel {
     public static final int FASTEST = -5;
     /** The level a parcel starts at, zstd's default. */
     public static final int START = 3;
+    /**
+     * The level a stream bound by its receiver goes down to: zstd's fastest regular level. The fast
+     * levels would save the sender CPU it does not need and give the receiver more bytes to hash and write.
+     */
+    public static final int LIGHT = 1;
     /** The compressor could produce this much more than the link took: the link is the bound. */
     static final double RAISE = 1.25;
     /** The compressor produced hardly more than the link took: the compressor is the bound. */
@@ -76,12 +84,30 @@ public final class AdaptiveLevel {
      * with no wait changes nothing.
      */
     public int follow(long linkNanos, long packerNanos) {
+        return follow(linkNanos, packerNanos, Double.NaN, Double.NaN);
+    }
+
+    /**
+     * As {@link #follow(long, long)}, knowing also the rate the wire brought request bodies at while any was
+     * on it ({@code wirePerSecond}, {@link LinkWaits#bodyArrived}) and the compressor's output per second it was busy
+     * ({@code packedPerSecond}); NaN when not measured. A stretch whose chunks waited for the link while
+     * the wire brought bodies at least {@link #RAISE} times as fast as the compressor made them is bound by the
+     * receiver: the level goes down one step if it is above {@link #LIGHT}, and never up.
+     */
+    public int follow(long linkNanos, long packerNanos, double wirePerSecond, double packedPerSecond) {
         long waited = Math.max(0, linkNanos) + Math.max(0, packerNanos);
         if (waited == 0) {
             return level;
         }
         double linkShare = (double) Math.max(0, linkNanos) / waited;
         if (linkShare >= LINK_BOUND) {
+            if (wirePerSecond >= packedPerSecond * RAISE) {
+                linkBound = 0;
+                if (level > LIGHT) {
+                    level = clamp(level - 1);
+                }
+                return level;
+            }
             if (++linkBound >= 2) {
                 level = clamp(level + 1);
             }

@@ -53,6 +53,11 @@ public final class AdaptiveZstdOutputStream extends OutputStream implements Rest
     private long windowOut;
     private long windowLink;
     private long windowPacker;
+    private long windowWireBytes;
+    private long windowWireNanos;
+    /** Compressor output and busy time over the current window of waits, for {@link #follow}. */
+    private long windowPacked;
+    private long windowPackedNanos;
 
     public AdaptiveZstdOutputStream(OutputStream out, int workers, int segmentSize, AdaptiveLevel levels, LevelLog log) {
         this(out, workers, segmentSize, levels, log, LinkWaits.NONE);
@@ -165,6 +170,8 @@ public final class AdaptiveZstdOutputStream extends OutputStream implements Rest
             long stalled = out.stalledNanos - stalledBefore;
             compressedBytes += filled;
             if (waits.measuring()) {
+                windowPacked += out.bytes - outBefore;
+                windowPackedNanos += Math.max(0, System.nanoTime() - start - stalled);
                 follow(waits.take());
             } else {
                 observe(System.nanoTime() - start - stalled, stalled, out.bytes - outBefore);
@@ -233,12 +240,21 @@ public final class AdaptiveZstdOutputStream extends OutputStream implements Rest
     private void follow(LinkWaits.Stretch stretch) {
         windowLink += stretch.linkNanos();
         windowPacker += stretch.packerNanos();
+        windowWireBytes += stretch.wireBytes();
+        windowWireNanos += stretch.wireNanos();
         if (windowLink + windowPacker < EVIDENCE) {
             return;
         }
-        levels.follow(windowLink, windowPacker);
+        // the wire's rate and the compressor's, when both were measured (not over stored segments alone)
+        double wire = windowWireBytes > 0 && windowWireNanos > 0 ? windowWireBytes / (windowWireNanos / 1e9) : Double.NaN;
+        double packed = windowPacked > 0 && windowPackedNanos > 0 ? windowPacked / (windowPackedNanos / 1e9) : Double.NaN;
+        levels.follow(windowLink, windowPacker, wire, packed);
         windowLink = 0;
         windowPacker = 0;
+        windowWireBytes = 0;
+        windowWireNanos = 0;
+        windowPacked = 0;
+        windowPackedNanos = 0;
     }
 
     /** Feeds the controller once the window holds some output (zstd's workers hand it out in jobs). */

@@ -8,7 +8,10 @@ package io.caravan.pack;
  * stall. Marked by the shipping thread, read by the compressor; a wait still going on counts up to
  * the moment it is read (once an upload has ended). Time a receiver spent on a chunk after its bytes arrived
  * ({@link #answeredAfterWork}) is not the link's: a chunk waiting for a slot over it is not counted as
- * waiting for the link.
+ * waiting for the link. The answers also say how long each body took from its head to its last byte at
+ * the receiver ({@link #bodyArrived}): bytes over the time any body was on the wire is the rate the wire
+ * brought them at, which tells a slow link (bodies take long to arrive) from a receiver slow to answer
+ * bodies that arrived at once (one short of CPU, on loopback or a fast LAN).
  */
 public final class LinkWaits {
 
@@ -22,8 +25,16 @@ public final class LinkWaits {
         NONE
     }
 
-    /** Waits measured over one stretch, in nanoseconds. */
-    public record Stretch(long linkNanos, long packerNanos) {
+    /**
+     * Waits measured over one stretch, in nanoseconds, and the request body bytes answered in it over the
+     * time any of those bodies was on the wire ({@code wireNanos}).
+     */
+    public record Stretch(long linkNanos, long packerNanos, long wireBytes, long wireNanos) {
+        /** Waits alone, no body noted. */
+        public Stretch(long linkNanos, long packerNanos) {
+            this(linkNanos, packerNanos, 0, 0);
+        }
+
         /** Whether anything was measured. */
         public boolean measured() {
             return linkNanos + packerNanos > 0;
@@ -51,6 +62,13 @@ public final class LinkWaits {
     private long counted;
     private long link;
     private long packer;
+    /** The bodies on the wire at overlapping times, not yet counted ({@link #bodyArrived}); none: runEnd MIN_VALUE. */
+    private long runStart;
+    private long runEnd = Long.MIN_VALUE;
+    /** Up to when the wire's time was counted. */
+    private long countedUntil = Long.MIN_VALUE;
+    private long wireBytes;
+    private long wireNanos;
 
     public LinkWaits() {
         this(true);
@@ -110,12 +128,50 @@ public final class LinkWaits {
         }
     }
 
+    /**
+     * An upload's answer, come just now, says its body of {@code bytes} took {@code bodyNanos} from its head to
+     * its last byte at the receiver, and the receiver worked {@code workNanos} after that: the wire was busy
+     * with it over that stretch of time, placed back from now. Overlapping stretches of parallel uploads count
+     * once; a body not timed ({@code bodyNanos} 0: a receiver that does not say) counts nothing.
+     */
+    public synchronized void bodyArrived(long bytes, long bodyNanos, long workNanos) {
+        if (!measuring || bodyNanos <= 0 || bytes <= 0) {
+            return;
+        }
+        long end = System.nanoTime() - Math.max(0, workNanos);
+        long start = Math.max(end - bodyNanos, countedUntil);
+        wireBytes += bytes;
+        if (end <= start) {
+            return;
+        }
+        if (runEnd == Long.MIN_VALUE || start > runEnd) {
+            closeRun();
+            runStart = start;
+            runEnd = end;
+        } else {
+            runStart = Math.min(runStart, start);
+            runEnd = Math.max(runEnd, end);
+        }
+    }
+
+    /** Counts the run of overlapping bodies so far as the wire's time. */
+    private void closeRun() {
+        if (runEnd != Long.MIN_VALUE) {
+            wireNanos += runEnd - runStart;
+            countedUntil = Math.max(countedUntil, runEnd);
+            runEnd = Long.MIN_VALUE;
+        }
+    }
+
     /** The waits since the last call (or since the first mark), and starts a new stretch. */
     public synchronized Stretch take() {
         settle(System.nanoTime(), false);
-        Stretch stretch = new Stretch(link, packer);
+        closeRun();
+        Stretch stretch = new Stretch(link, packer, wireBytes, wireNanos);
         link = 0;
         packer = 0;
+        wireBytes = 0;
+        wireNanos = 0;
         return stretch;
     }
 

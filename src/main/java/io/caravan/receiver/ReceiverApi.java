@@ -28,7 +28,7 @@ import org.apache.camel.component.netty.http.NettyHttpMessage;
  */
 public final class ReceiverApi implements CamelContextAware {
 
-    /** The exchange property holding when a chunk's body had arrived (System.nanoTime). */
+    /** The exchange property holding when a chunk's head and last byte had arrived ({@link RequestArrival}). */
     private static final String CHUNK_ARRIVED = "CaravanChunkArrived";
 
     private final Receiver receiver;
@@ -67,7 +67,8 @@ public final class ReceiverApi implements CamelContextAware {
      * Its body has arrived whole: the receiver's work on it starts now ({@link #chunkStored}).
      */
     public ChunkUpload chunkUpload(Exchange exchange) {
-        exchange.setProperty(CHUNK_ARRIVED, System.nanoTime());
+        RequestArrival arrival = RequestArrival.of(exchange);
+        exchange.setProperty(CHUNK_ARRIVED, arrival != null ? arrival : new RequestArrival(System.nanoTime(), System.nanoTime()));
         admit(exchange);
         Message in = exchange.getMessage();
         String sha256 = in.getHeader("X-Chunk-Sha256", String.class);
@@ -114,15 +115,18 @@ public final class ReceiverApi implements CamelContextAware {
 
     /**
      * Answers a stored chunk: 201 when it is new, 200 when it was there already or replaced one. The
-     * answer's {@code X-Chunk-Work-Micros} gives the time from the chunk's arrival to this answer, the
-     * receiver's own work on it: a sender does not take that time for its link's.
+     * answer's {@code X-Chunk-Work-Micros} gives the time from the chunk's last byte to this answer, the
+     * receiver's own work on it (waiting for a thread included): a sender does not take that time for its
+     * link's; {@code X-Chunk-Body-Micros}, the time from its head to its last byte, tells the sender how fast
+     * the wire brought the body ({@link RequestArrival}).
      */
     public void chunkStored(Exchange exchange) {
         ChunkWrite write = exchange.getMessage().getBody(ChunkWrite.class);
         ErrorAnswers.json(exchange, write.httpStatus(), ChunkStored.of(write));
-        Long arrived = exchange.getProperty(CHUNK_ARRIVED, Long.class);
+        RequestArrival arrived = exchange.getProperty(CHUNK_ARRIVED, RequestArrival.class);
         if (arrived != null) {
-            exchange.getMessage().setHeader("X-Chunk-Work-Micros", (System.nanoTime() - arrived) / 1000);
+            exchange.getMessage().setHeader("X-Chunk-Work-Micros", (System.nanoTime() - arrived.lastNanos()) / 1000);
+            exchange.getMessage().setHeader("X-Chunk-Body-Micros", arrived.bodyNanos() / 1000);
         }
     }
 

@@ -57,6 +57,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
 
     /** The name netty-http gives its own handler, the last of the pipeline (it hands requests to the routes). */
     private static final String NETTY_HTTP_HANDLER = "handler";
+    /** When the head of the request arriving was decoded ({@link RequestArrival}). */
+    private long headNanos;
 
     private final BearerToken token;
     private final long maxJsonBody;
@@ -219,6 +221,13 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         }
         if (watch != null && msg instanceof LastHttpContent) {
             watch.requestArrived();
+        }
+        if (msg instanceof HttpRequest) {
+            headNanos = System.nanoTime();
+            ctx.channel().attr(RequestArrival.KEY).set(null);
+        }
+        if (msg instanceof LastHttpContent) {
+            ctx.channel().attr(RequestArrival.KEY).set(new RequestArrival(headNanos, System.nanoTime()));
         }
         if (msg instanceof HttpRequest request) {
             if (encoder != null) {

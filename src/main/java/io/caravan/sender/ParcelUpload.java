@@ -391,7 +391,9 @@ public final class ParcelUpload {
         retry.stop().check(what);
         try {
             // before the upload frees its slot: a chunk waiting for the slot waited that long for the receiver
-            hooks.linkWaits().answeredAfterWork(client.put(sessionId, index, data, sha256));
+            ReceiverClient.ChunkAnswer answer = client.put(sessionId, index, data, sha256);
+            hooks.linkWaits().bodyArrived(data.length, answer.bodyNanos(), answer.workNanos());
+            hooks.linkWaits().answeredAfterWork(answer.workNanos());
         } catch (ShipException e) {
             retry.stop().check(what);
             throw e;

@@ -162,15 +162,20 @@ public final class ReceiverClient {
         this.bandwidth = limit;
     }
 
+    /** What a receiver's answer to a chunk says of it: its work after the last byte, its body's time on the wire (0: not said). */
+    public record ChunkAnswer(long workNanos, long bodyNanos) {
+        static final ChunkAnswer UNSAID = new ChunkAnswer(0, 0);
+    }
+
     /**
      * Uploads one chunk: written straight from the array to the socket (fixed-length streaming).
-     * Returns the nanoseconds the receiver says it worked on the chunk after its bytes had arrived
-     * (0 when its answer does not say).
+     * Returns what the receiver's answer says of its work on the chunk after its last byte had arrived
+     * ({@code X-Chunk-Work-Micros}) and of the time from its head to its last byte ({@code X-Chunk-Body-Micros}).
      */
-    public long put(String sid, int index, byte[] body, String sha256) {
-        long worked = exchange("PUT", "/upload/" + sid + "/" + index, body, sha256, CHUNK_WORK, 200, 201);
+    public ChunkAnswer put(String sid, int index, byte[] body, String sha256) {
+        ChunkAnswer answer = exchange("PUT", "/upload/" + sid + "/" + index, body, sha256, CHUNK_WORK, 200, 201);
         bytesSent.add(body.length);
-        return worked;
+        return answer;
     }
 
     /** The chunk bytes the receiver took from this client since it was made (the sender's console plots their rate). */
@@ -340,25 +345,27 @@ public final class ReceiverClient {
         return null;
     };
 
-    /**
-     * The answer to a chunk discarded; what it gives is the receiver's work on the chunk after its
-     * bytes had arrived ({@code X-Chunk-Work-Micros}), in nanoseconds, 0 when it gives none.
-     */
-    private static final AnswerReader<Long> CHUNK_WORK = new AnswerReader<>() {
+    /** The answer to a chunk discarded; what it gives is what its headers say of the receiver's work ({@link ChunkAnswer}). */
+    private static final AnswerReader<ChunkAnswer> CHUNK_WORK = new AnswerReader<>() {
         @Override
-        public Long read(InputStream answer, String what) throws IOException {
+        public ChunkAnswer read(InputStream answer, String what) throws IOException {
             DISCARD.read(answer, what);
-            return 0L;
+            return ChunkAnswer.UNSAID;
         }
 
         @Override
-        public Long read(HttpURLConnection connection, InputStream answer, String what) throws IOException {
+        public ChunkAnswer read(HttpURLConnection connection, InputStream answer, String what) throws IOException {
             DISCARD.read(answer, what);
-            String micros = connection.getHeaderField("X-Chunk-Work-Micros");
+            return new ChunkAnswer(micros(connection, "X-Chunk-Work-Micros"), micros(connection, "X-Chunk-Body-Micros"));
+        }
+
+        /** A header's microseconds in nanoseconds; 0 when absent or not a number (not a receiver's own answer). */
+        private static long micros(HttpURLConnection connection, String header) {
+            String micros = connection.getHeaderField(header);
             try {
                 return micros == null ? 0L : Math.max(0, java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(Long.parseLong(micros.trim())));
             } catch (NumberFormatException e) {
-                return 0L; // not a receiver's own answer: nothing is known of its work
+                return 0L;
             }
         }
     };

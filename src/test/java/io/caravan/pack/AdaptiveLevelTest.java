@@ -119,4 +119,30 @@ class AdaptiveLevelTest {
         levels.follow(0, 0);
         assertThat(levels.level()).isEqualTo(5);
     }
+
+    @Test
+    void chunksWaitingForAReceiverWhoseWireTakesBodiesAtOnceLowerTheLevelToTheLightOne() {
+        AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 9, 5);
+        // the uploads wait, but the wire took their bodies at 2 GB/s while the compressor made 150 MB/s
+        for (int i = 0; i < 10; i++) {
+            levels.follow(200_000_000, 5_000_000, 2e9, 150e6);
+        }
+        assertThat(levels.level()).isEqualTo(AdaptiveLevel.LIGHT);
+        levels.follow(1_000_000, 40_000_000, 2e9, 150e6);
+        assertThat(levels.level()).as("the compressor the bound: lower still").isEqualTo(AdaptiveLevel.LIGHT - 1);
+    }
+
+    @Test
+    void chunksWaitingForAWireSlowerThanTheCompressorRaiseTheLevel() {
+        AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 9, 3);
+        // 25 MB/s on the wire (200 Mbit/s), 150 MB/s out of the compressor
+        for (int i = 0; i < 4; i++) {
+            levels.follow(200_000_000, 5_000_000, 25e6, 150e6);
+        }
+        assertThat(levels.level()).as("the first stretch may be a burst of slow answers").isEqualTo(6);
+        // the wire not measured (chunks shipped some other way): as before
+        levels.follow(200_000_000, 5_000_000, Double.NaN, 150e6);
+        levels.follow(200_000_000, 5_000_000, Double.NaN, 150e6);
+        assertThat(levels.level()).isEqualTo(8);
+    }
 }

@@ -12,6 +12,28 @@ class LinkWaitsTest {
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
     @Test
+    void theWiresTimeIsTheTimeAnyBodyWasOnTheWireAndItsBytesTheBodiesAnswered() {
+        LinkWaits waits = new LinkWaits();
+        waits.bodyArrived(1000, 20 * MS, 5 * MS);
+        waits.bodyArrived(3000, 30 * MS, 0); // the wire busy with both over 30 ms: counted once
+        sleep(10 * MS);
+        waits.bodyArrived(2000, 5 * MS, 0); // 5 ms more, after a pause
+        LinkWaits.Stretch stretch = waits.take();
+        assertThat(stretch.wireBytes()).isEqualTo(6000);
+        assertThat(stretch.wireNanos()).isBetween(35 * MS, 40 * MS);
+        assertThat(waits.take().wireNanos()).isZero();
+    }
+
+    @Test
+    void aBodyNotTimedOrPackingWithNoLinkCountsNothing() {
+        LinkWaits waits = new LinkWaits();
+        waits.bodyArrived(5000, 0, 0); // a receiver that does not say
+        assertThat(waits.take().wireBytes()).isZero();
+        LinkWaits.NONE.bodyArrived(5000, 10 * MS, 0);
+        assertThat(LinkWaits.NONE.take().wireBytes()).as("nothing measured for packing with no link").isZero();
+    }
+
+    @Test
     void theTimeBetweenAnAnswerAndTheEndOfTheWaitItEndsIsNotTheLinks() {
         LinkWaits waits = new LinkWaits();
         long before = System.nanoTime();

@@ -40,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --codec auto} against a real receiver: through a proxy on 127.0.0.1 that passes request
  * bodies at 4 MB/s, so the receiver answers chunks slowly, the levels recorded for the session rise
  * above the start level; straight over loopback they go down to fast levels and stay at or below the
- * start for nearly all of the stream. Either way the levels are
+ * start for nearly all of the stream; through a proxy that passes bodies at once but holds every answer
+ * (a receiver short of CPU, on loopback or a fast LAN) they never rise above the start and end at a light
+ * level, since compressing harder would not make the receiver faster. Either way the levels are
  * recorded in the session's level file as they are chosen (what a resumed send replays), and the
  * published tree equals the source.
  */
@@ -79,7 +81,7 @@ class AutoLevelOverARealLinkTest {
 
     @Test
     void aReceiverSlowToTakeChunksRaisesTheLevel() throws Exception {
-        proxy = new SlowProxy(receiver.port(), 4_000_000);
+        proxy = new SlowProxy(receiver.port(), 4_000_000, 0);
 
         List<Integer> levels = send("http://127.0.0.1:" + proxy.port());
 
@@ -95,6 +97,17 @@ class AutoLevelOverARealLinkTest {
         long atOrBelow = levels.stream().filter(level -> level <= AdaptiveLevel.START).count();
         assertThat(atOrBelow).as("segments at or below the start level of %s", levels).isGreaterThanOrEqualTo(levels.size() * 9L / 10);
         assertThat(Collections.min(levels)).as("levels %s", levels).isLessThanOrEqualTo(0);
+    }
+
+    @Test
+    void aReceiverSlowToAnswerChunksWhoseBytesItTakesAtOnceNeverRaisesTheLevel() throws Exception {
+        proxy = new SlowProxy(receiver.port(), 0, 150);
+
+        List<Integer> levels = send("http://127.0.0.1:" + proxy.port());
+
+        assertThat(Collections.max(levels)).as("levels %s", levels).isLessThanOrEqualTo(AdaptiveLevel.START);
+        assertThat(levels.subList(levels.size() / 2, levels.size())).as("the second half of %s", levels)
+                .allMatch(level -> level >= AdaptiveLevel.LIGHT && level < AdaptiveLevel.START);
     }
 
     /** Sends the source as {@code caravan send} does; returns the levels the session recorded. */
@@ -130,19 +143,22 @@ class AutoLevelOverARealLinkTest {
 
     /**
      * A TCP proxy on 127.0.0.1 in front of the receiver: what clients send passes at
-     * {@code bytesPerSecond} over all connections together (a slow uplink), answers pass at once.
+     * {@code bytesPerSecond} over all connections together (a slow uplink; 0: at once), answers pass
+     * {@code answerDelayMillis} after they came (a receiver slow to answer).
      */
     private static final class SlowProxy implements AutoCloseable {
         private final ServerSocket server;
         private final int target;
         private final long nanosPerByte;
+        private final long answerDelayMillis;
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
         private long free = System.nanoTime();
 
-        SlowProxy(int target, long bytesPerSecond) throws IOException {
+        SlowProxy(int target, long bytesPerSecond, long answerDelayMillis) throws IOException {
             this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             this.target = target;
-            this.nanosPerByte = 1_000_000_000L / bytesPerSecond;
+            this.nanosPerByte = bytesPerSecond == 0 ? 0 : 1_000_000_000L / bytesPerSecond;
+            this.answerDelayMillis = answerDelayMillis;
             Thread acceptor = new Thread(this::accept, "slow-proxy");
             acceptor.setDaemon(true);
             acceptor.start();
@@ -175,6 +191,8 @@ class AutoLevelOverARealLinkTest {
                     for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                         if (slow) {
                             onTheWire(n);
+                        } else if (answerDelayMillis > 0) {
+                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(answerDelayMillis));
                         }
                         out.write(buffer, 0, n);
                         out.flush();

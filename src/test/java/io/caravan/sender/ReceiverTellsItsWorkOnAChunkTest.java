@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real receiver's answer to a chunk says how long it worked on the chunk after its bytes had
- * arrived: some time, and no more than the whole request took. The sender's level for {@code auto}
- * does not count that time as the link's.
+ * arrived: some time, and no more than the whole request took; and how long the body took from its
+ * head to its last byte, within what is left. The sender's level for {@code auto} does not count the
+ * work as the link's, and judges the wire by the body's time.
  */
 class ReceiverTellsItsWorkOnAChunkTest {
 
@@ -33,9 +34,11 @@ class ReceiverTellsItsWorkOnAChunkTest {
         new Random(3).nextBytes(chunk);
 
         long started = System.nanoTime();
-        long worked = client.put(sid, 0, chunk, Sha256.of(chunk, 0, chunk.length));
+        ReceiverClient.ChunkAnswer answer = client.put(sid, 0, chunk, Sha256.of(chunk, 0, chunk.length));
         long took = System.nanoTime() - started;
 
-        assertThat(worked).isPositive().isLessThanOrEqualTo(took);
+        assertThat(answer.workNanos()).isPositive().isLessThanOrEqualTo(took);
+        assertThat(answer.bodyNanos()).as("its body's time from head to last byte").isPositive()
+                .isLessThanOrEqualTo(took - answer.workNanos());
     }
 }
