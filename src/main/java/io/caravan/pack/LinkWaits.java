@@ -41,6 +41,9 @@ public final class LinkWaits {
         }
     }
 
+    /** The longest body or work time an answer is believed to give: an hour, longer than any request may take. */
+    private static final long BELIEVABLE = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
+
     /** Measures nothing: for packing with no link behind it (a file, a comparison). */
     public static final LinkWaits NONE = new LinkWaits(false);
 
@@ -135,8 +138,8 @@ public final class LinkWaits {
      * once; a body not timed ({@code bodyNanos} 0: a receiver that does not say) counts nothing.
      */
     public synchronized void bodyArrived(long bytes, long bodyNanos, long workNanos) {
-        if (!measuring || bodyNanos <= 0 || bytes <= 0) {
-            return;
+        if (!measuring || bodyNanos <= 0 || bytes <= 0 || bodyNanos > BELIEVABLE || workNanos > BELIEVABLE) {
+            return; // times past any request's: not a receiver's own measure
         }
         long end = System.nanoTime() - Math.max(0, workNanos);
         long start = Math.max(end - bodyNanos, countedUntil);

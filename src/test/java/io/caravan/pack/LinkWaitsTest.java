@@ -28,7 +28,11 @@ class LinkWaitsTest {
     void aBodyNotTimedOrPackingWithNoLinkCountsNothing() {
         LinkWaits waits = new LinkWaits();
         waits.bodyArrived(5000, 0, 0); // a receiver that does not say
-        assertThat(waits.take().wireBytes()).isZero();
+        waits.bodyArrived(5000, Long.MAX_VALUE, 0); // nor one whose times are past any request's
+        waits.bodyArrived(5000, 10 * MS, Long.MAX_VALUE);
+        LinkWaits.Stretch none = waits.take();
+        assertThat(none.wireBytes()).isZero();
+        assertThat(none.wireNanos()).isZero();
         LinkWaits.NONE.bodyArrived(5000, 10 * MS, 0);
         assertThat(LinkWaits.NONE.take().wireBytes()).as("nothing measured for packing with no link").isZero();
     }
