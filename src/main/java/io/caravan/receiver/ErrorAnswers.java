@@ -89,10 +89,10 @@ public final class ErrorAnswers {
         if (!(e instanceof CaravanException refused && refused.httpStatus() < 500) && removedFolder != null) {
             java.util.Optional<Path> removed = removedFolder.get();
             if (removed.isPresent()) {
-                e = new RequestRejectedException(503, "state_folder_removed", "the receiver's folder '" + removed.get()
-                        + "' was removed (or moved away) while the receiver ran, by a cleanup job or by hand: what it held is not there and"
-                        + " nothing can be stored until the receiver is restarted, which makes its folders again; senders"
-                        + " then send again what was lost");
+                e = new RequestRejectedException(503, "state_folder_removed", "restart the receiver: its folder '"
+                        + removed.get() + "' was removed or moved away while it ran (by a cleanup job or by hand), and"
+                        + " nothing can be stored until a restart makes its folders again; senders then send again what"
+                        + " was lost");
             }
         }
         if (e instanceof CaravanException ce) {
