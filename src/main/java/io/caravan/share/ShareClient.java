@@ -387,7 +387,7 @@ public final class ShareClient implements LocalMirror.Fetcher {
                 throw e;
             } catch (IOException e) {
                 if (attempt >= 3) {
-                    throw e;
+                    throw unreachable(e);
                 }
                 continue;
             }
@@ -575,6 +575,33 @@ public final class ShareClient implements LocalMirror.Fetcher {
         return connection;
     }
 
+    /**
+     * {@code e} as the follower says it: when no server answers at the share's address at all (the connection
+     * refused, the host unknown or unreachable), a {@link ShareUnreachableException} naming the share and what to check,
+     * with {@code e} as its cause; any other failure as it is.
+     */
+    private IOException unreachable(IOException e) {
+        String why;
+        if (e instanceof java.net.ConnectException) {
+            why = e.getMessage() == null ? "connection refused" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+        } else if (e instanceof java.net.UnknownHostException) {
+            why = "unknown host " + e.getMessage();
+        } else if (e instanceof java.net.NoRouteToHostException) {
+            why = "no route to host";
+        } else {
+            return e;
+        }
+        return new ShareUnreachableException("no share server at " + share + " — is `caravan serve --share` running there? ("
+                + why + ")", e);
+    }
+
+    /** No server answers at the share's address at all; the message names it and what to check. */
+    public static final class ShareUnreachableException extends IOException {
+        ShareUnreachableException(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
     /** Reports something of the server's that the follower refused (as the client's own refusals are). */
     void refuse(String why) {
         refused.accept(why);
@@ -631,7 +658,7 @@ public final class ShareClient implements LocalMirror.Fetcher {
                 stopped.initCause(e);
                 throw stopped;
             }
-            throw e;
+            throw unreachable(e);
         } finally {
             asking.remove(connection);
             if (!whole) {

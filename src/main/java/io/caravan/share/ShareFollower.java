@@ -129,6 +129,14 @@ public final class ShareFollower implements AutoCloseable {
                         + backoff / 1000 + " s");
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
+            } catch (ShareClient.ShareUnreachableException e) {
+                if (!running) {
+                    return;
+                }
+                String said = NameRules.printable(e.getMessage());
+                console.notice(Character.toUpperCase(said.charAt(0)) + said.substring(1) + "; trying again in " + backoff / 1000 + " s");
+                pause(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF);
             } catch (IOException e) {
                 if (!running) {
                     return;
