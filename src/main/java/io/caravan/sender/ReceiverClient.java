@@ -188,20 +188,27 @@ public final class ReceiverClient {
                 + "); if the receiver's certificate is self-signed, trust it with --truststore", e);
     }
 
-    /** The receiver's own message from its JSON answer, else what the status means when there is no body. */
+    /** What a sender's user does about a refused token, said after the receiver's own words. */
+    private static final String GIVE_THE_TOKEN = "give the receiver's token with --token (caravan.sender.token)";
+
+    /**
+     * The receiver's own message from its JSON answer (for a 401 with what the sender's user does about it),
+     * else what the status means when there is no body.
+     */
     private static String message(int status, String body) {
         if (!body.isBlank()) {
             try {
                 JsonNode answer = JSON.readTree(body);
                 if (answer != null && answer.path("message").isTextual()) {
-                    return BoundedAnswer.excerpt(answer.path("message").asText());
+                    String said = BoundedAnswer.excerpt(answer.path("message").asText());
+                    return status == 401 ? said + "; " + GIVE_THE_TOKEN : said;
                 }
             } catch (IOException e) {
                 // not JSON: not the receiver's own answer (a proxy, or Netty while a route is suspended)
             }
         }
         String meaning = switch (status) {
-            case 401 -> "missing or wrong bearer token: give the receiver's token with --token (caravan.sender.token)";
+            case 401 -> "missing or wrong bearer token: " + GIVE_THE_TOKEN;
             case 404 -> "nothing answers at this path now: the receiver is starting or stopping (or this is not a Caravan"
                     + " receiver)";
             case 503 -> "the receiver is not taking requests right now (it is starting, stopping or busy); retry later";

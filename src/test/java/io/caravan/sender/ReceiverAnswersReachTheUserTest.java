@@ -54,7 +54,8 @@ class ReceiverAnswersReachTheUserTest {
         ShipException refused = catchThrowableOfType(ShipException.class,
                 () -> client(null).start(Map.of("name", "x", "codec", "none", "chunk_size", 1 << 20)));
         assertThat(refused.status()).isEqualTo(401);
-        assertThat(refused.getMessage()).contains("missing or wrong bearer token");
+        // the receiver's own words, and what a user of the sender does about them
+        assertThat(refused.getMessage()).contains("missing or wrong bearer token").contains("--token");
     }
 
     @Test
