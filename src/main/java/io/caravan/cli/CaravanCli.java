@@ -1,6 +1,7 @@
 package io.caravan.cli;
 
 import io.caravan.fs.FsMessages;
+import io.caravan.fs.NameRules;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -73,11 +74,12 @@ public final class CaravanCli {
     private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
         if (e instanceof IllegalArgumentException) {
-            err.println("caravan: " + e.getMessage());
+            err.println("caravan: " + NameRules.printable(e.getMessage(), Integer.MAX_VALUE));
             err.println("Run 'caravan " + cli.getCommandName() + " --help' for usage.");
             return USAGE;
         }
-        String message = FsMessages.describe(e);
+        // a file's name, or a peer's words, may hold any character: none reaches the terminal as a control
+        String message = NameRules.printable(FsMessages.describe(e), Integer.MAX_VALUE);
         err.println("caravan: error: " + message);
         if (System.getenv("CARAVAN_DEBUG") != null) {
             e.printStackTrace(err);

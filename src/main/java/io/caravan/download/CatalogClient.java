@@ -495,6 +495,7 @@ public final class CatalogClient {
         } catch (IOException notJson) {
             message = text;
         }
+        message = io.caravan.util.PeerText.excerpt(message);
         ShipException failure = new ShipException(status, what + ": GET " + base + path + " answered " + status + ": " + message, null);
         throw failure.retryable() || status == 412 ? failure
                 : new ShipException(status, failure.getMessage() + "; " + remedy(status), null);

@@ -187,11 +187,17 @@ public final class NameRules {
      * message or a log line.
      */
     public static String printable(String name) {
+        return printable(name, 600);
+    }
+
+    /** {@code text} escaped as {@link #printable(String)} does, at most about {@code maxChars} characters of it. */
+    public static String printable(String text, int maxChars) {
+        String name = text;
         if (name == null) {
             return "null";
         }
-        StringBuilder out = new StringBuilder(name.length());
-        for (int i = 0; i < name.length() && out.length() < 600; i++) {
+        StringBuilder out = new StringBuilder(Math.min(name.length(), maxChars));
+        for (int i = 0; i < name.length() && out.length() < maxChars; i++) {
             char c = name.charAt(i);
             if (Character.isSurrogate(c) && pairedAt(name, i)) {
                 out.append(c).append(name.charAt(++i));

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.caravan.fs.NameRules;
 import io.caravan.util.CappedInputStream;
+import io.caravan.util.PeerText;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +23,7 @@ import java.nio.charset.StandardCharsets;
 final class BoundedAnswer extends FilterInputStream {
 
     /** The most characters of an answer quoted in a message. */
-    static final int EXCERPT_CHARS = 200;
+    static final int EXCERPT_CHARS = PeerText.EXCERPT_CHARS;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final long limit;
@@ -58,15 +58,9 @@ final class BoundedAnswer extends FilterInputStream {
         }
     }
 
-    /**
-     * At most {@link #EXCERPT_CHARS} characters of {@code text}, stripped, control characters (and
-     * U+2028/U+2029) escaped as {@code \\uXXXX}, "…" appended when cut: safe for a message or a log line.
-     */
+    /** {@code text} as {@link PeerText#excerpt} gives it: safe for a message or a log line. */
     static String excerpt(String text) {
-        String stripped = text.strip();
-        int shown = Math.min(stripped.length(), EXCERPT_CHARS);
-        String printable = NameRules.printable(stripped.substring(0, shown));
-        return shown < stripped.length() ? printable + "…" : printable;
+        return PeerText.excerpt(text);
     }
 
     /** This answer read through the cap of {@code limit} bytes, past which it is refused as too long. */

@@ -684,6 +684,7 @@ public final class ShareClient implements LocalMirror.Fetcher {
         } catch (IOException | RuntimeException e) {
             message = body;
         }
+        message = io.caravan.util.PeerText.excerpt(message);
         if (status == 410) {
             return new CursorGoneException(message);
         }

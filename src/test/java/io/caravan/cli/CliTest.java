@@ -50,6 +50,16 @@ class CliTest {
     }
 
     @Test
+    void aFailureNamingAFileWithControlCharactersPrintsThemEscaped() {
+        // a name that would clear the user's screen and forge a line of output if printed as it is
+        CliRunner.Result missing = CliRunner.run("pack", tmp.resolve("nope\u001b[2J\rcaravan: done").toString(), "--out",
+                tmp.resolve("o").toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("source not found").contains("nope\\u001b[2J\\u000dcaravan: done");
+        assertThat(missing.err().chars().filter(c -> Character.isISOControl(c) && c != '\n')).isEmpty();
+    }
+
+    @Test
     void failuresExitOneAndNameTheFile() {
         CliRunner.Result missing = CliRunner.run("pack", tmp.resolve("nope").toString(), "--out", tmp.resolve("o").toString());
         assertThat(missing.exitCode()).isEqualTo(1);
