@@ -5,9 +5,10 @@ package io.caravan.pack;
  * the bound (packed chunks wait for it, or the compressor could produce clearly more than it takes)
  * the level goes up one step; while the compressor is the bound (the link waits for packed chunks,
  * or takes all the compressor makes) it goes down one step; in between it stays. Packed chunks that
- * wait for uploads whose bodies the wire brings clearly faster than the compressor makes them wait for
- * the receiver, not the link: compressing harder would not make it answer sooner (on loopback or a
- * fast LAN it takes cores from it), so the level goes down one step to {@link #LIGHT} and no further.
+ * wait for uploads while the wire is idle most of the time (the bodies passed quickly, the answers come
+ * late) wait for the receiver, not the link: compressing harder would not make it answer sooner (on
+ * loopback or a fast LAN it takes cores from it), so the level goes down one step to {@link #LIGHT} and
+ * no further.
  * The level always lies within {@code [min, max]}.
  */
 public final class AdaptiveLevel {
@@ -30,6 +31,13 @@ public final class AdaptiveLevel {
      * high because uploader threads short of CPU (the compressor's doing) look like a slow link too.
      */
     static final double LINK_BOUND = 0.9;
+    /**
+     * The wire brought bodies for less than this share of a stretch whose chunks waited for the link: the
+     * uploads waited for the receiver's answers, not for the wire.
+     */
+    static final double WIRE_BOUND = 0.5;
+    /** The machine's CPU was busy at least this share of a stretch: the CPU is the bound, not the link. */
+    static final double CPU_BOUND = 0.9;
     /** Packed chunks waited for the link at most this share of the waits: the compressor is the bound. */
     static final double PACKER_BOUND = 0.5;
 
@@ -88,24 +96,30 @@ public final class AdaptiveLevel {
     }
 
     /**
-     * As {@link #follow(long, long)}, knowing also the rate the wire brought request bodies at while any was
-     * on it ({@code wirePerSecond}, {@link LinkWaits#bodyArrived}) and the compressor's output per second it was busy
-     * ({@code packedPerSecond}); NaN when not measured. A stretch whose chunks waited for the link while
-     * the wire brought bodies at least {@link #RAISE} times as fast as the compressor made them is bound by the
-     * receiver: the level goes down one step if it is above {@link #LIGHT}, and never up.
+     * As {@link #follow(long, long)}, knowing also the share of the stretch the wire was busy bringing request
+     * bodies ({@code wireBusy}, 0 to 1, {@link LinkWaits#bodyArrived}; NaN when no body was timed). A stretch
+     * whose chunks waited for the link while the wire was busy less than {@link #WIRE_BOUND} of it is bound by
+     * the receiver (the uploads wait for its answers, not for their bytes to pass): the level goes down one step
+     * if it is above {@link #LIGHT}, and never up. {@code cpuBusy} is the share of the machine's CPU that was
+     * busy (0 to 1, NaN when not known): a link-bound stretch while it was {@link #CPU_BOUND} or more raises
+     * nothing, since the CPU is the bound already.
      */
-    public int follow(long linkNanos, long packerNanos, double wirePerSecond, double packedPerSecond) {
+    public int follow(long linkNanos, long packerNanos, double wireBusy, double cpuBusy) {
         long waited = Math.max(0, linkNanos) + Math.max(0, packerNanos);
         if (waited == 0) {
             return level;
         }
         double linkShare = (double) Math.max(0, linkNanos) / waited;
         if (linkShare >= LINK_BOUND) {
-            if (wirePerSecond >= packedPerSecond * RAISE) {
+            if (wireBusy < WIRE_BOUND) {
                 linkBound = 0;
                 if (level > LIGHT) {
                     level = clamp(level - 1);
                 }
+                return level;
+            }
+            if (cpuBusy >= CPU_BOUND) {
+                linkBound = 0; // no CPU to spare for a higher level
                 return level;
             }
             if (++linkBound >= 2) {

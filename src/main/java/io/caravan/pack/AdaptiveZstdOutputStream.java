@@ -35,6 +35,7 @@ public final class AdaptiveZstdOutputStream extends OutputStream implements Rest
     private final AdaptiveLevel levels;
     private final LevelLog log;
     private final LinkWaits waits;
+    private final CpuLoad cpu;
     private final byte[] segment;
     private final byte[] sampleOut = new byte[(int) Zstd.compressBound(SAMPLE)];
     private final FrameCuts cuts = new FrameCuts();
@@ -55,9 +56,7 @@ public final class AdaptiveZstdOutputStream extends OutputStream implements Rest
     private long windowPacker;
     private long windowWireBytes;
     private long windowWireNanos;
-    /** Compressor output and busy time over the current window of waits, for {@link #follow}. */
-    private long windowPacked;
-    private long windowPackedNanos;
+    private long windowElapsed;
 
     public AdaptiveZstdOutputStream(OutputStream out, int workers, int segmentSize, AdaptiveLevel levels, LevelLog log) {
         this(out, workers, segmentSize, levels, log, LinkWaits.NONE);
@@ -66,6 +65,13 @@ public final class AdaptiveZstdOutputStream extends OutputStream implements Rest
     /** A stream whose levels follow {@code waits}, noted by the shipping of its chunks. */
     public AdaptiveZstdOutputStream(OutputStream out, int workers, int segmentSize, AdaptiveLevel levels, LevelLog log,
                                     LinkWaits waits) {
+        this(out, workers, segmentSize, levels, log, waits, CpuLoad.UNKNOWN);
+    }
+
+    /** As the constructor before, raising the level for a slow link only while {@code cpu} has some to spare. */
+    public AdaptiveZstdOutputStream(OutputStream out, int workers, int segmentSize, AdaptiveLevel levels, LevelLog log,
+                                    LinkWaits waits, CpuLoad cpu) {
+        this.cpu = cpu;
         this.out = new TimedOutput(out);
         this.waits = waits;
         this.workers = workers;
@@ -170,8 +176,6 @@ public final class AdaptiveZstdOutputStream extends OutputStream implements Rest
             long stalled = out.stalledNanos - stalledBefore;
             compressedBytes += filled;
             if (waits.measuring()) {
-                windowPacked += out.bytes - outBefore;
-                windowPackedNanos += Math.max(0, System.nanoTime() - start - stalled);
                 follow(waits.take());
             } else {
                 observe(System.nanoTime() - start - stalled, stalled, out.bytes - outBefore);
@@ -242,19 +246,19 @@ public final class AdaptiveZstdOutputStream extends OutputStream implements Rest
         windowPacker += stretch.packerNanos();
         windowWireBytes += stretch.wireBytes();
         windowWireNanos += stretch.wireNanos();
+        windowElapsed += stretch.elapsedNanos();
         if (windowLink + windowPacker < EVIDENCE) {
             return;
         }
-        // the wire's rate and the compressor's, when both were measured (not over stored segments alone)
-        double wire = windowWireBytes > 0 && windowWireNanos > 0 ? windowWireBytes / (windowWireNanos / 1e9) : Double.NaN;
-        double packed = windowPacked > 0 && windowPackedNanos > 0 ? windowPacked / (windowPackedNanos / 1e9) : Double.NaN;
-        levels.follow(windowLink, windowPacker, wire, packed);
+        // the share of the window the wire was busy with bodies, when any body was timed
+        double wireBusy = windowWireBytes > 0 && windowElapsed > 0 ? Math.min(1.0, (double) windowWireNanos / windowElapsed)
+                : Double.NaN;
+        levels.follow(windowLink, windowPacker, wireBusy, cpu.busy());
         windowLink = 0;
         windowPacker = 0;
         windowWireBytes = 0;
         windowWireNanos = 0;
-        windowPacked = 0;
-        windowPackedNanos = 0;
+        windowElapsed = 0;
     }
 
     /** Feeds the controller once the window holds some output (zstd's workers hand it out in jobs). */

@@ -19,6 +19,7 @@ public final class AutoCodec implements Codec {
     private final ZstdCodec zstd = new ZstdCodec();
     private final int workers;
     private final int segmentSize;
+    private final CpuLoad cpu;
 
     public AutoCodec() {
         this(Math.max(1, Runtime.getRuntime().availableProcessors()), SEGMENT);
@@ -26,11 +27,17 @@ public final class AutoCodec implements Codec {
 
     /** Compresses with {@code workers} zstd threads, choosing a level every {@code segmentSize} input bytes. */
     public AutoCodec(int workers, int segmentSize) {
+        this(workers, segmentSize, CpuLoad.system());
+    }
+
+    /** As {@link #AutoCodec(int, int)}, judging whether there is CPU to spare for a higher level by {@code cpu}. */
+    public AutoCodec(int workers, int segmentSize, CpuLoad cpu) {
         if (segmentSize < 1) {
             throw new IllegalArgumentException("segment size must be positive, was " + segmentSize);
         }
         this.workers = workers;
         this.segmentSize = segmentSize;
+        this.cpu = cpu;
     }
 
     @Override public String name() { return "auto"; }
@@ -59,7 +66,7 @@ public final class AutoCodec implements Codec {
     /** As {@link #compressor(OutputStream, int, LevelLog)}, choosing levels from the waits the shipping notes in {@code waits}. */
     public AdaptiveZstdOutputStream compressor(OutputStream out, int level, LevelLog log, LinkWaits waits) {
         AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, level, Math.min(AdaptiveLevel.START, level));
-        return new AdaptiveZstdOutputStream(out, workers, segmentSize, levels, log, waits);
+        return new AdaptiveZstdOutputStream(out, workers, segmentSize, levels, log, waits, cpu);
     }
 
     @Override

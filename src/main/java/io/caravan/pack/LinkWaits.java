@@ -26,13 +26,13 @@ public final class LinkWaits {
     }
 
     /**
-     * Waits measured over one stretch, in nanoseconds, and the request body bytes answered in it over the
-     * time any of those bodies was on the wire ({@code wireNanos}).
+     * Waits measured over one stretch, in nanoseconds, the request body bytes answered in it over the time
+     * any of those bodies was on the wire ({@code wireNanos}), and how long the stretch was.
      */
-    public record Stretch(long linkNanos, long packerNanos, long wireBytes, long wireNanos) {
+    public record Stretch(long linkNanos, long packerNanos, long wireBytes, long wireNanos, long elapsedNanos) {
         /** Waits alone, no body noted. */
         public Stretch(long linkNanos, long packerNanos) {
-            this(linkNanos, packerNanos, 0, 0);
+            this(linkNanos, packerNanos, 0, 0, 0);
         }
 
         /** Whether anything was measured. */
@@ -72,6 +72,8 @@ public final class LinkWaits {
     private long countedUntil = Long.MIN_VALUE;
     private long wireBytes;
     private long wireNanos;
+    /** When the last stretch was taken (MIN_VALUE: none yet). */
+    private long tookAt = Long.MIN_VALUE;
 
     public LinkWaits() {
         this(true);
@@ -170,7 +172,9 @@ public final class LinkWaits {
     public synchronized Stretch take() {
         settle(System.nanoTime(), false);
         closeRun();
-        Stretch stretch = new Stretch(link, packer, wireBytes, wireNanos);
+        long now = System.nanoTime();
+        Stretch stretch = new Stretch(link, packer, wireBytes, wireNanos, tookAt == Long.MIN_VALUE ? 0 : now - tookAt);
+        tookAt = now;
         link = 0;
         packer = 0;
         wireBytes = 0;

@@ -121,28 +121,41 @@ class AdaptiveLevelTest {
     }
 
     @Test
-    void chunksWaitingForAReceiverWhoseWireTakesBodiesAtOnceLowerTheLevelToTheLightOne() {
+    void chunksWaitingForAReceiverWhileTheWireIsMostlyIdleLowerTheLevelToTheLightOne() {
         AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 9, 5);
-        // the uploads wait, but the wire took their bodies at 2 GB/s while the compressor made 150 MB/s
+        // the uploads wait, but their bodies kept the wire busy a tenth of the time: the answers came late
         for (int i = 0; i < 10; i++) {
-            levels.follow(200_000_000, 5_000_000, 2e9, 150e6);
+            levels.follow(200_000_000, 5_000_000, 0.1, 0.3);
         }
         assertThat(levels.level()).isEqualTo(AdaptiveLevel.LIGHT);
-        levels.follow(1_000_000, 40_000_000, 2e9, 150e6);
+        levels.follow(1_000_000, 40_000_000, 0.1, 0.3);
         assertThat(levels.level()).as("the compressor the bound: lower still").isEqualTo(AdaptiveLevel.LIGHT - 1);
+        levels.follow(200_000_000, 5_000_000, 0.1, 0.3);
+        levels.follow(200_000_000, 5_000_000, 0.1, 0.3);
+        assertThat(levels.level()).as("below the light level: held, not raised").isEqualTo(AdaptiveLevel.LIGHT - 1);
     }
 
     @Test
-    void chunksWaitingForAWireSlowerThanTheCompressorRaiseTheLevel() {
+    void chunksWaitingForABusyWireRaiseTheLevel() {
         AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 9, 3);
-        // 25 MB/s on the wire (200 Mbit/s), 150 MB/s out of the compressor
         for (int i = 0; i < 4; i++) {
-            levels.follow(200_000_000, 5_000_000, 25e6, 150e6);
+            levels.follow(200_000_000, 5_000_000, 0.95, 0.3);
         }
         assertThat(levels.level()).as("the first stretch may be a burst of slow answers").isEqualTo(6);
-        // the wire not measured (chunks shipped some other way): as before
-        levels.follow(200_000_000, 5_000_000, Double.NaN, 150e6);
-        levels.follow(200_000_000, 5_000_000, Double.NaN, 150e6);
+        // no body timed (chunks shipped some other way, or a receiver that does not say): as before
+        levels.follow(200_000_000, 5_000_000, Double.NaN, Double.NaN);
+        levels.follow(200_000_000, 5_000_000, Double.NaN, Double.NaN);
         assertThat(levels.level()).isEqualTo(8);
+    }
+
+    @Test
+    void chunksWaitingForABusyWireWhileTheCpuHasNoneToSpareHoldTheLevel() {
+        AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 9, 3);
+        for (int i = 0; i < 6; i++) {
+            levels.follow(200_000_000, 5_000_000, 0.95, 0.97);
+        }
+        assertThat(levels.level()).as("the CPU is the bound already").isEqualTo(3);
+        levels.follow(1_000_000, 40_000_000, 0.95, 0.97);
+        assertThat(levels.level()).as("the compressor the bound: lower").isEqualTo(2);
     }
 }

@@ -21,7 +21,12 @@ class LinkWaitsTest {
         LinkWaits.Stretch stretch = waits.take();
         assertThat(stretch.wireBytes()).isEqualTo(6000);
         assertThat(stretch.wireNanos()).isBetween(35 * MS, 40 * MS);
-        assertThat(waits.take().wireNanos()).isZero();
+        long taken = System.nanoTime();
+        sleep(20 * MS);
+        LinkWaits.Stretch next = waits.take();
+        assertThat(next.wireNanos()).isZero();
+        assertThat(next.elapsedNanos()).as("the time since the last stretch was taken")
+                .isBetween(20 * MS, System.nanoTime() - taken);
     }
 
     @Test

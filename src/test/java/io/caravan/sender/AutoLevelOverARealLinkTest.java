@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.pack.AdaptiveLevel;
 import io.caravan.pack.AutoCodec;
+import io.caravan.pack.CpuLoad;
 import io.caravan.pack.LevelLog;
 import io.caravan.pack.PackIterator;
 import io.caravan.pack.PackOptions;
@@ -41,8 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * bodies at 4 MB/s, so the receiver answers chunks slowly, the levels recorded for the session rise
  * above the start level; straight over loopback they go down to fast levels and stay at or below the
  * start for nearly all of the stream; through a proxy that passes bodies at once but holds every answer
- * (a receiver short of CPU, on loopback or a fast LAN) they never rise above the start and end at a light
- * level, since compressing harder would not make the receiver faster. Either way the levels are
+ * (a receiver short of CPU, on loopback or a fast LAN) they never rise above the start and end at or below
+ * the light level, since compressing harder would not make the receiver faster. Either way the levels are
  * recorded in the session's level file as they are chosen (what a resumed send replays), and the
  * published tree equals the source.
  */
@@ -83,14 +84,15 @@ class AutoLevelOverARealLinkTest {
     void aReceiverSlowToTakeChunksRaisesTheLevel() throws Exception {
         proxy = new SlowProxy(receiver.port(), 4_000_000, 0);
 
-        List<Integer> levels = send("http://127.0.0.1:" + proxy.port());
+        // a sender with CPU to spare, as one on a slow uplink has (not a test machine busy with other tests)
+        List<Integer> levels = send("http://127.0.0.1:" + proxy.port(), () -> 0.3);
 
         assertThat(Collections.max(levels)).as("levels %s", levels).isGreaterThan(AdaptiveLevel.START);
     }
 
     @Test
     void aReceiverOnLoopbackKeepsTheLevelAtOrBelowTheStart() throws Exception {
-        List<Integer> levels = send("http://127.0.0.1:" + receiver.port());
+        List<Integer> levels = send("http://127.0.0.1:" + receiver.port(), CpuLoad.system());
 
         // the receiver runs in this JVM on the same cores: once the compressor is down at its fast
         // levels it may become the bound for a moment, and the level rises until it no longer is
@@ -103,16 +105,19 @@ class AutoLevelOverARealLinkTest {
     void aReceiverSlowToAnswerChunksWhoseBytesItTakesAtOnceNeverRaisesTheLevel() throws Exception {
         proxy = new SlowProxy(receiver.port(), 0, 150);
 
-        List<Integer> levels = send("http://127.0.0.1:" + proxy.port());
+        List<Integer> levels = send("http://127.0.0.1:" + proxy.port(), CpuLoad.system());
 
+        // the first segments are packed at the start level before any answer came; after, the level stays at or
+        // below the light one nearly all the time (the compressor may be the bound for a while: lower still)
         assertThat(Collections.max(levels)).as("levels %s", levels).isLessThanOrEqualTo(AdaptiveLevel.START);
-        assertThat(levels.subList(levels.size() / 2, levels.size())).as("the second half of %s", levels)
-                .allMatch(level -> level >= AdaptiveLevel.LIGHT && level < AdaptiveLevel.START);
+        List<Integer> secondHalf = levels.subList(levels.size() / 2, levels.size());
+        assertThat(secondHalf.stream().filter(level -> level <= AdaptiveLevel.LIGHT).count()).as("the second half of %s", levels)
+                .isGreaterThanOrEqualTo(secondHalf.size() * 3L / 4);
     }
 
-    /** Sends the source as {@code caravan send} does; returns the levels the session recorded. */
-    private List<Integer> send(String url) throws Exception {
-        SenderSettings settings = new SenderSettings(url, null, new PackOptions(new AutoCodec(0, SEGMENT), 9, CHUNK, "notes"),
+    /** Sends the source as {@code caravan send} does, judging the CPU by {@code cpu}; returns the levels the session recorded. */
+    private List<Integer> send(String url, CpuLoad cpu) throws Exception {
+        SenderSettings settings = new SenderSettings(url, null, new PackOptions(new AutoCodec(0, SEGMENT, cpu), 9, CHUNK, "notes"),
                 2, -1, tmp.resolve("state"), new Retry(2, Duration.ofMillis(100), Duration.ofMillis(200)));
         ParcelUpload upload = new ParcelSender(settings).open(source, "notes");
         List<Integer> levels;
