@@ -5,7 +5,9 @@ import java.util.Locale;
 
 /**
  * Refuses a mirroring pass that would most likely destroy data by mistake, before it changes
- * anything: an empty source while the mirror holds entries (an unmounted disk, a wrong folder),
+ * anything: an empty source while the mirror holds entries (an unmounted disk, a wrong folder; a
+ * source of empty folders alone, such as an empty file system's {@code lost+found}, while the mirror
+ * holds files or links),
  * unless {@code allowEmptySource}; more deletions than {@code maxDelete} (-1: no limit). The
  * messages say how to allow it in the words of the front end ({@link Advice}).
  */
@@ -30,12 +32,24 @@ public record SyncGuards(long maxDelete, boolean allowEmptySource, Advice advice
 
     /** Throws {@link EmptySourceException} or {@link TooManyDeletesException} when the pass must not run. */
     public void check(String source, String mirror, SyncPlanner.Planned planned) {
-        if (planned.source().isEmpty() && !planned.mirror().isEmpty() && !allowEmptySource) {
-            throw new EmptySourceException("source " + source + " is empty" + (planned.filtered() ? " (after the exclude rules)" : "")
-                    + " but mirror '" + mirror + "' holds " + entries(planned.mirror().size()) + ": nothing was changed; "
-                    + advice.allowEmpty + " to mirror an empty folder");
+        if (!allowEmptySource && !planned.mirror().isEmpty()) {
+            long folders = planned.source().size();
+            // an empty file system mounted there holds its empty lost+found: folders alone are no content
+            boolean empty = folders == 0 || !holdsContent(planned.source()) && holdsContent(planned.mirror());
+            if (empty) {
+                String what = folders == 0 ? "is empty" : "holds no file or link (only " + folders + " empty folder"
+                        + (folders == 1 ? ")" : "s)");
+                throw new EmptySourceException("source " + source + " " + what + (planned.filtered() ? " (after the exclude rules)" : "")
+                        + " but mirror '" + mirror + "' holds " + entries(planned.mirror().size()) + ": nothing was changed; "
+                        + advice.allowEmpty + " to mirror an empty folder");
+            }
         }
         checkDeletions(source, mirror, planned);
+    }
+
+    /** Whether {@code tree} holds a file or a link, not only folders. */
+    private static boolean holdsContent(java.util.Map<String, SyncEntry> tree) {
+        return tree.values().stream().anyMatch(entry -> entry.type() != SyncEntry.Type.DIR);
     }
 
     /**

@@ -38,6 +38,21 @@ class SyncGuardsTest {
     }
 
     @Test
+    void aSourceOfEmptyFoldersAloneCountsAsEmptyWhileTheMirrorHoldsFiles() {
+        // an empty file system mounted where the source was: nothing but its empty lost+found
+        SyncPlanner.Planned planned = plan(tree(dir("lost+found", 1_000)), MIRROR, PathFilter.NONE);
+
+        assertThatThrownBy(() -> SyncGuards.DEFAULT.check("/data/x", "m", planned)).isInstanceOf(EmptySourceException.class)
+                .hasMessage("source /data/x holds no file or link (only 1 empty folder) but mirror 'm' holds 4 entries:"
+                        + " nothing was changed; pass --allow-empty-source to mirror an empty folder");
+        assertThatCode(() -> new SyncGuards(-1, true, SyncGuards.Advice.COMMAND_LINE).check("/data/x", "m", planned))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> SyncGuards.DEFAULT.check("/data/x", "m", plan(tree(dir("lost+found", 1_000)),
+                tree(dir("old", 1_000)), PathFilter.NONE))).as("a mirror of folders alone: nothing of value to lose")
+                .doesNotThrowAnyException();
+    }
+
+    @Test
     void aSourceThatOnlyHoldsExcludedEntriesCountsAsEmpty() {
         SyncPlanner.Planned planned = plan(tree(file("a.tmp", 1, 1_000)), MIRROR, PathFilter.of(List.of(exclude("*.tmp"))));
 
