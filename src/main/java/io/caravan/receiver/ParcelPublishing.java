@@ -43,6 +43,8 @@ public final class ParcelPublishing {
     private static final Logger LOG = LoggerFactory.getLogger(ParcelPublishing.class);
 
     private final ReceiverConfig config;
+    /** A name's publish and its catalog record, one finish at a time. */
+    private final NameLocks names = new NameLocks();
     private final StagingFolder staging;
     private final SessionStore store;
     private final Sessions sessions;
@@ -92,13 +94,17 @@ public final class ParcelPublishing {
             }
             store.get(sid);
             publishWith(session, request.publish());
-            Published result = session.meta().archive() ? finishArchive(session, request.manifest())
-                    : finishRaw(session, request.manifest());
-            sessions.published(session, result);
-            recordInCatalog(session, result);
-            metrics.published();
-            LOG.info("session {} finished: published {} ({} files, {} bytes)", sid, result.path(), result.files(), result.bytes());
-            return result;
+            // the name's lock is taken right before the swap into place and let go once the catalog recorded it
+            try (NameLocks.Hold name = names.hold()) {
+                Published result = session.meta().archive() ? finishArchive(session, request.manifest(), name)
+                        : finishRaw(session, request.manifest(), name);
+                sessions.published(session, result);
+                recordInCatalog(session, result);
+                metrics.published();
+                LOG.info("session {} finished: published {} ({} files, {} bytes)", sid, result.path(), result.files(),
+                        result.bytes());
+                return result;
+            }
         }
     }
 
@@ -153,7 +159,7 @@ public final class ParcelPublishing {
         return GATHERED;
     }
 
-    private Published finishArchive(Session session, Manifest manifest) throws IOException {
+    private Published finishArchive(Session session, Manifest manifest, NameLocks.Hold name) throws IOException {
         if (manifest == null) {
             throw RequestRejectedException.badRequest("finish of an archive session needs its manifest as the body");
         }
@@ -202,6 +208,7 @@ public final class ParcelPublishing {
             String target = target(session, single ? top.get(0) : null);
             refuseTooLongBelow(target, outcome.result(), single ? top.get(0) : null);
             syncer.tree(stagingDir); // every extracted file and folder on disk before any of it is published
+            name.take(target);
             if (single) {
                 relative = publisher.publish(stagingDir, top.get(0), target, policy(session));
             } else {
@@ -230,7 +237,7 @@ public final class ParcelPublishing {
      * A raw session's file: when its chunks lie in order in the store's data file, that file itself
      * (linked into staging, hashed while its chunks arrived); otherwise its chunks joined into a copy.
      */
-    private Published finishRaw(Session session, Manifest manifest) throws IOException {
+    private Published finishRaw(Session session, Manifest manifest, NameLocks.Hold name) throws IOException {
         List<ChunkInfo> expected = manifest != null ? manifest.chunks() : ChunkCompleteness.contiguous(session);
         ChunkCompleteness.check(session, expected);
         SessionStagingFolder folder = staging.session(session.meta().id());
@@ -260,7 +267,9 @@ public final class ParcelPublishing {
                 Files.setLastModifiedTime(file, FileTime.from(Instant.parse(manifest.file().mtime())));
             }
             long size = Files.size(file);
-            Path published = config.inbox().resolve(publisher.publish(stagingDir, own, target(session, own), policy(session)));
+            String target = target(session, own);
+            name.take(target);
+            Path published = config.inbox().resolve(publisher.publish(stagingDir, own, target, policy(session)));
             forcePublish(session, published);
             dedup.forget(published);
             if (size >= config.dedupMinSize()) {

@@ -44,6 +44,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -79,6 +80,11 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     private final Map<String, Tracked> sessions = new ConcurrentHashMap<>();
     /** Finishes holding a connection for their lock at once: at most half the pool. */
     private final Semaphore finishing;
+    /** The longest a finish waits for its session's lock and a finishing slot by default: then it is answered busy. */
+    public static final Duration FINISH_WAIT = Duration.ofSeconds(30);
+    /** How often a waiting finish tries the session's lock again. */
+    private static final long LOCK_POLL_MILLIS = 50;
+    private volatile Duration finishWait = FINISH_WAIT;
     private final Duration idle;
     private final Duration sweepEvery;
     private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
@@ -551,25 +557,60 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
      */
     @Override
     public <T> T exclusively(String id, Exclusive<T> finish) throws IOException {
+        long deadline = System.nanoTime() + finishWait.toNanos();
         try {
-            finishing.acquire();
+            if (!finishing.tryAcquire(finishWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw busy(id);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting to finish session " + id);
         }
         try {
-            return locked(id, finish);
+            return locked(id, finish, deadline);
         } finally {
             finishing.release();
         }
     }
 
-    private <T> T locked(String id, Exclusive<T> finish) throws IOException {
+    /**
+     * How long a finish waits for the session's lock (another finish of it, on this node or another) and for the
+     * pool's share of finishes before it is answered 503 busy: a node whose finish stops going on (a long pause,
+     * a frozen VM, a partition that keeps its database connection) holds no other node's request threads for good.
+     * Default {@link #FINISH_WAIT}.
+     */
+    public PostgresSessionStore finishWait(Duration wait) {
+        this.finishWait = wait;
+        return this;
+    }
+
+    private io.caravan.session.RequestRejectedException busy(String id) {
+        return new io.caravan.session.RequestRejectedException(503, "busy", "session " + id + " is being finished by"
+                + " another request (on this node or another) that has not ended within " + finishWait.toSeconds()
+                + " s; ask again: a finish answers the session's result once that one has ended");
+    }
+
+    private <T> T locked(String id, Exclusive<T> finish, long deadline) throws IOException {
         try (Connection c = db.connection()) {
-            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(?, ?)")) {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
                 lock.setInt(1, id.hashCode());
                 lock.setInt(2, -1);
-                lock.execute();
+                while (true) {
+                    try (ResultSet rs = lock.executeQuery()) {
+                        if (rs.next() && rs.getBoolean(1)) {
+                            break;
+                        }
+                    }
+                    if (System.nanoTime() >= deadline) {
+                        throw busy(id);
+                    }
+                    try {
+                        Thread.sleep(LOCK_POLL_MILLIS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted while waiting to finish session " + id);
+                    }
+                }
             }
             try {
                 return finish.run();

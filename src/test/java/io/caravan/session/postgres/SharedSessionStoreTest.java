@@ -1,6 +1,7 @@
 package io.caravan.session.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caravan.session.ChunkWrite;
@@ -122,6 +123,53 @@ class SharedSessionStoreTest {
             }
         } finally {
             finishing.shutdownNow();
+        }
+    }
+
+    /**
+     * A node whose finish holds a session's lock and does not go on (a long GC pause, a frozen VM, a partition that
+     * keeps its database connection) never holds the other node's requests for good: a finish there waits at most
+     * the finish wait for the lock, then answers 503 busy (the sender asks again), and so do finishes queued behind
+     * it for the pool's share of finishes; the other node goes on serving.
+     */
+    @Test
+    void aFinishWaitingForAnotherNodesLockIsAnsweredBusyAfterTheFinishWait() throws Exception {
+        PostgresSessionStore a = node();
+        PostgresSessionStore b = node().finishWait(Duration.ofSeconds(1));
+        String id = a.create("frozen", "raw", null, null, null).id().value();
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch thaw = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            Future<String> frozen = pool.submit(() -> a.exclusively(id, () -> {
+                holding.countDown();
+                try {
+                    thaw.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return "a";
+            }));
+            assertThat(holding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            List<Callable<String>> retries = new ArrayList<>();
+            for (int i = 0; i < 3; i++) { // more than the pool's share of finishes at once (2 of 4 connections)
+                retries.add(() -> b.exclusively(id, () -> "b"));
+            }
+            long started = System.nanoTime();
+            for (Future<String> retry : pool.invokeAll(retries, 20, java.util.concurrent.TimeUnit.SECONDS)) {
+                assertThat(catchThrowable(retry::get)).as("a finish on the other node").isNotNull()
+                        .hasCauseInstanceOf(io.caravan.session.RequestRejectedException.class)
+                        .hasMessageContaining("is being finished").hasMessageContaining("ask again");
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+            Session other = b.create("other", "raw", null, null, null);
+            assertThat(b.get(other.id().value())).as("the other node goes on serving").isNotNull();
+            thaw.countDown();
+            assertThat(frozen.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("a");
+            assertThat(b.exclusively(id, () -> "b")).as("once the lock is free").isEqualTo("b");
+        } finally {
+            thaw.countDown();
+            pool.shutdownNow();
         }
     }
 
