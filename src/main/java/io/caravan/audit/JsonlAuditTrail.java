@@ -50,7 +50,12 @@ public final class JsonlAuditTrail implements AuditTrail {
 
     public static final String FILE = "audit.jsonl";
     private static final Logger LOG = LoggerFactory.getLogger(JsonlAuditTrail.class);
+    /** Writes each event as one line that no line reader splits and no terminal acts on ({@link io.caravan.util.LineSafeEscapes}). */
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        JSON.getFactory().setCharacterEscapes(new io.caravan.util.LineSafeEscapes());
+    }
     /** A line longer than this is not an event Caravan wrote: names are at most 4 KiB, escaped. */
     private static final int MAX_LINE = 64 * 1024;
     /**

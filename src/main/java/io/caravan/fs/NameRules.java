@@ -183,8 +183,8 @@ public final class NameRules {
     }
 
     /**
-     * The name with control characters (C0, DEL, C1, U+2028/U+2029) and unpaired surrogates escaped, safe for a
-     * message or a log line.
+     * The name with control characters (C0, DEL, C1, U+2028/U+2029), bidirectional controls and unpaired surrogates
+     * escaped, safe for a message or a log line.
      */
     public static String printable(String name) {
         return printable(name, 600);
@@ -201,13 +201,18 @@ public final class NameRules {
             char c = name.charAt(i);
             if (Character.isSurrogate(c) && pairedAt(name, i)) {
                 out.append(c).append(name.charAt(++i));
-            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)) {
+            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c) || bidi(c)) {
                 out.append(String.format("\\u%04x", (int) c));
             } else {
                 out.append(c);
             }
         }
         return out.toString();
+    }
+
+    /** Whether {@code c} is a bidirectional control: shown, it reverses or reorders the text around it. */
+    private static boolean bidi(char c) {
+        return c == '\u061c' || c == '\u200e' || c == '\u200f' || c >= '\u202a' && c <= '\u202e' || c >= '\u2066' && c <= '\u2069';
     }
 
     /** Characters of a name {@link #shortened} shows whole; a longer one keeps its start and end. */

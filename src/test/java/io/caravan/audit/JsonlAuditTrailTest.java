@@ -43,6 +43,21 @@ class JsonlAuditTrailTest {
     }
 
     @Test
+    void nameCharactersThatBreakOrDriveALineReaderAreEscapedInTheFile() throws IOException {
+        JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1 << 20, Duration.ofDays(30), clock);
+        // C1 controls (CSI, NEL), the line and paragraph separators, bidirectional overrides; plain Unicode kept
+        String hostile = "csi\u009b31m nel\u0085 ls\u2028ps\u2029 invoice\u202Efdp.exe \u2066iso\u2069 caf\u00e9 \u65e5\u672c";
+        trail.record(AuditEvent.of("publish").name(hostile).result("ok"));
+
+        String text = Files.readString(dir.resolve(JsonlAuditTrail.FILE), StandardCharsets.UTF_8);
+        assertThat(text.lines().toList()).as("what splitlines() and terminals see").hasSize(1);
+        assertThat(text.chars().filter(c -> c != '\n' && (Character.isISOControl(c) || c == 0x2028 || c == 0x2029
+                || c >= 0x202A && c <= 0x202E || c >= 0x2066 && c <= 0x2069))).isEmpty();
+        assertThat(text).contains("\\u009b31m", "\\u202e", "caf\u00e9 \u65e5\u672c");
+        assertThat(JSON.readTree(text.strip()).get("name").asText()).as("the same name, read back").isEqualTo(hostile);
+    }
+
+    @Test
     void rotatesBySizeAndDeletesRotatedFilesPastTheirKeep() throws IOException {
         JsonlAuditTrail trail = new JsonlAuditTrail(dir, 1000, Duration.ofDays(2), clock);
         for (int i = 0; i < 30; i++) {
