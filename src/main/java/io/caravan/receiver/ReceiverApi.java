@@ -209,13 +209,32 @@ public final class ReceiverApi implements CamelContextAware {
      * A JSON request body, read as UTF-8 whatever its declared type; 413 over the JSON limit, or when it
      * holds more than {@code maxValues} values ({@link RequestLimits#checkJsonValues}).
      */
+    /**
+     * {@code bytes} read as UTF-8, strictly: a body that is not UTF-8 is refused with 400, never read with U+FFFD in
+     * place of its bytes (two names that differ only there would become one file).
+     */
+    private static String utf8(byte[] bytes, String endpoint) {
+        java.nio.charset.CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult result = strict.decode(in, out, true);
+        if (result.isError()) {
+            throw RequestRejectedException.badRequest("the body of " + endpoint + " is not UTF-8 (a byte sequence no UTF-8"
+                    + " text holds at byte offset " + in.position() + "): send JSON encoded as UTF-8");
+        }
+        strict.flush(out);
+        return out.flip().toString();
+    }
+
     private String body(Exchange exchange, long maxValues, String endpoint) {
         byte[] bytes = exchange.getMessage().getBody(byte[].class);
         if (bytes == null) {
             return null;
         }
         limits.checkJsonBody(bytes.length);
-        String body = new String(bytes, StandardCharsets.UTF_8);
+        String body = utf8(bytes, endpoint);
         RequestLimits.checkJsonValues(body, maxValues, endpoint);
         return body;
     }

@@ -100,6 +100,25 @@ class ReceiverLongNamesTest {
         assertThat(inboxEntries(receiver)).doesNotContain("a");
     }
 
+    /**
+     * A body that is not UTF-8 (a byte no UTF-8 holds, an overlong encoding, an encoded surrogate) is refused, never
+     * read with U+FFFD in place of its bytes: two names that differ only there would become one file.
+     */
+    @Test
+    void aJsonBodyThatIsNotUtf8IsRefused() throws Exception {
+        for (byte[] bad : List.of(new byte[] {(byte) 0xff}, new byte[] {(byte) 0xc0, (byte) 0xaf},
+                new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80})) {
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            body.writeBytes("{\"codec\":\"none\",\"name\":\"twin".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            body.writeBytes(bad);
+            body.writeBytes(".txt\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            JsonNode refused = error(receiver.send("POST", "/start", body.toByteArray(), "Content-Type", "application/json"),
+                    400, "bad_request");
+            assertThat(refused.get("message").asText()).contains("POST /start").contains("not UTF-8").contains("at byte offset 28");
+        }
+        assertThat(inboxEntries(receiver)).noneMatch(entry -> entry.startsWith("twin"));
+    }
+
     @Test
     void aNameWithAnUnpairedSurrogateIsRefusedAtStart() throws Exception {
         for (String escaped : List.of("sur\\ud800", "sur\\udc00x", "ok/\\ud83d")) {
