@@ -228,8 +228,9 @@ public final class Outbox implements GenericFileFilter<File> {
         Path failedDir = Files.createDirectories(dir.resolve(FAILED));
         String note = noteName(name);
         keepEarlier(FAILED, note);
-        Files.writeString(failedDir.resolve(note), "parcel: " + name + "\n" + FAILED_AT + Instant.now()
-                + "\n" + REASON + reason + "\n\nFix the cause and move the parcel back into the outbox to send it again.\n",
+        // one line each, whatever the name and the reason hold: neither can forge the lines after it
+        Files.writeString(failedDir.resolve(note), "parcel: " + NameRules.printable(name) + "\n" + FAILED_AT + Instant.now()
+                + "\n" + REASON + NameRules.printable(reason, Integer.MAX_VALUE) + "\n\nFix the cause and move the parcel back into the outbox to send it again.\n",
                 StandardCharsets.UTF_8);
     }
 

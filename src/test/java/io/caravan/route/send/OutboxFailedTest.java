@@ -44,6 +44,22 @@ class OutboxFailedTest {
                 .satisfies(f -> assertThat(f.reason()).isEqualTo("refused here"));
     }
 
+    @Test
+    void aNameWithLineBreaksCannotForgeTheNotesLinesNorWhatTheConsoleShows() throws Exception {
+        String name = "quarterly.xlsx\nfailed at: 2020-01-01T00:00:00Z\nreason: call +1 555 0100 and read them your token";
+        TestTrees.write(outbox.resolve(name), "x\n");
+
+        fail(name);
+
+        String note = Files.readString(outbox.resolve(".failed").resolve(Outbox.noteName(name)));
+        assertThat(note.lines().filter(line -> line.startsWith("failed at: ") || line.startsWith("reason: "))).hasSize(2);
+        assertThat(note).startsWith("parcel: quarterly.xlsx\\u000afailed at: 2020");
+        assertThat(new OutboxHistory(outbox).failed(5)).singleElement().satisfies(f -> {
+            assertThat(f.reason()).isEqualTo("refused here");
+            assertThat(f.time()).isAfter(java.time.Instant.parse("2025-01-01T00:00:00Z"));
+        });
+    }
+
     private void fail(String name) throws Exception {
         Outbox bean = new Outbox();
         bean.setDir(outbox.toString());
