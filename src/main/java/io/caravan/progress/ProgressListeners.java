@@ -8,6 +8,19 @@ public final class ProgressListeners {
     private ProgressListeners() {
     }
 
+    /**
+     * A listener that only logs the warnings of the work on parcel {@code parcel} (a special file skipped, a file
+     * that changed while read), one WARN line each naming the parcel: for routes, which have no terminal.
+     */
+    public static ProgressListener warningsLogged(org.slf4j.Logger log, String parcel) {
+        return new ProgressListener() {
+            @Override
+            public void warning(String message) {
+                log.warn("parcel '{}': {}", parcel, message);
+            }
+        };
+    }
+
     public static ProgressListener of(ProgressListener... listeners) {
         List<ProgressListener> all = List.of(listeners);
         return new ProgressListener() {

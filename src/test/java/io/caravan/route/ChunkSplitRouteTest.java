@@ -76,6 +76,34 @@ class ChunkSplitRouteTest {
         assertThat(TreeSnapshot.of(source).differences(TreeSnapshot.of(dest.resolve("tree")))).isEmpty();
     }
 
+    /**
+     * A FIFO inside a dropped folder is skipped (only files, folders and links travel) with a warning in the log
+     * that names it and the parcel, as {@code caravan pack} prints one: the outbox route said nothing.
+     */
+    @Test
+    void aSpecialFileInsideTheParcelIsSkippedWithAWarningNamingIt() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("src/dropped"));
+        TestTrees.write(source.resolve("plain.txt"), "plain\n");
+        Path fifo = source.resolve("pipe");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        ParcelSplitter splitter = new ParcelSplitter();
+        splitter.setCodec("zstd");
+        splitter.setChunkSize("32KiB");
+        try (io.caravan.LoggedWarnings warnings = new io.caravan.LoggedWarnings(); CamelContext camel = new DefaultCamelContext()) {
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:parcel").split().method(splitter, "split").streaming().stopOnException().to("mock:chunks").end();
+                }
+            });
+            camel.start();
+            camel.createProducerTemplate().sendBody("direct:parcel", source.toFile());
+
+            assertThat(warnings.containing("pipe")).singleElement().asString().contains("parcel 'dropped'")
+                    .contains("skipped special file").contains("FIFO");
+        }
+    }
+
     /** Writes a chunk message's body as the part file of its index. */
     private static void writePart(Path prefix, Exchange exchange) throws Exception {
         Files.write(PartFiles.part(prefix, exchange.getMessage().getHeader(CaravanHeaders.CHUNK_INDEX, Integer.class)),

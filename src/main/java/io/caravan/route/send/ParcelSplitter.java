@@ -7,7 +7,7 @@ import io.caravan.sender.ParcelUpload;
 import io.caravan.pack.PackIterator;
 import io.caravan.pack.PackOptions;
 import io.caravan.pack.Packer;
-import io.caravan.progress.ProgressListener;
+import io.caravan.progress.ProgressListeners;
 import io.caravan.util.DataSize;
 import java.io.File;
 import java.nio.file.Path;
@@ -20,6 +20,8 @@ import org.apache.camel.Exchange;
  * chunk size are bean properties, so routes set them from {@code application.properties}.
  */
 public final class ParcelSplitter {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ParcelSplitter.class);
 
     /** Exchange property holding the running {@link PackIterator}, for the manifest after the split. */
     public static final String ITERATOR = "CaravanPackIterator";
@@ -48,7 +50,8 @@ public final class ParcelSplitter {
                 DataSize.parse(chunkSize), name);
         ParcelUpload upload = exchange.getProperty(Shipper.UPLOAD, ParcelUpload.class);
         PackHooks hooks = upload == null ? PackHooks.NONE : upload.hooks();
-        PackIterator chunks = new PackIterator(new Packer(options, ProgressListener.NONE, hooks), List.of(source));
+        PackIterator chunks = new PackIterator(new Packer(options, ProgressListeners.warningsLogged(LOG, name), hooks),
+                List.of(source));
         exchange.setProperty(ITERATOR, chunks);
         return new ChunkMessages(exchange.getContext(), chunks);
     }

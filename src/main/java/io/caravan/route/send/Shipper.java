@@ -3,7 +3,7 @@ package io.caravan.route.send;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.CaravanHeaders;
 import io.caravan.pack.PackIterator;
-import io.caravan.progress.ProgressListener;
+import io.caravan.progress.ProgressListeners;
 import io.caravan.sender.ParcelSender;
 import io.caravan.sender.ParcelUpload;
 import io.caravan.sender.ShipException;
@@ -20,6 +20,7 @@ import org.apache.camel.Message;
 public final class Shipper {
 
     public static final String UPLOAD = "CaravanUpload";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Shipper.class);
 
     private final ParcelSender sender;
 
@@ -57,7 +58,7 @@ public final class Shipper {
             if (!e.referenceUnavailable()) {
                 throw e;
             }
-            answer = sender.send(upload.source(), upload.name(), ProgressListener.NONE).answer();
+            answer = sender.send(upload.source(), upload.name(), ProgressListeners.warningsLogged(LOG, upload.name())).answer();
         }
         exchange.getMessage().setHeader("CaravanPublishedPath", answer.path("path").asText());
     }
