@@ -410,10 +410,14 @@ public final class Outbox implements GenericFileFilter<File> {
             return new PickedFile(path, entryKey(path), content(path));
         }
 
-        /** Whether {@code path} still holds the entry and the content this send started with. */
+        /**
+         * Whether {@code path} still holds the entry and the content this send started with: the same file with the
+         * same size, mtime and ctime (a rewrite in place whose mtime was put back moves the ctime; a chmod or a hard
+         * link made meanwhile does too, and the parcel is then sent again, which costs a send, never a wrong one).
+         */
         boolean unchanged(Path now) throws IOException {
             FileIdentity current = content(now);
-            return sameEntry(now) && content != null && current != null && content.sameContentClaims(current);
+            return sameEntry(now) && content != null && current != null && content.equals(current);
         }
 
         /** Whether {@code now} is the entry this send started with (a rename keeps it). */
