@@ -95,23 +95,29 @@ public final class AdaptiveLevel {
         return follow(linkNanos, packerNanos, Double.NaN, Double.NaN);
     }
 
-    /**
-     * As {@link #follow(long, long)}, knowing also the share of the stretch the wire was busy bringing request
-     * bodies ({@code wireBusy}, 0 to 1, {@link LinkWaits#bodyArrived}; NaN when no body was timed). A stretch
-     * whose chunks waited for the link while the wire was busy less than {@link #WIRE_BOUND} of it is bound by
-     * the receiver (the uploads wait for its answers, not for their bytes to pass): the level goes down one step
-     * if it is above {@link #LIGHT}, and never up. {@code cpuBusy} is the share of the machine's CPU that was
-     * busy (0 to 1, NaN when not known): a link-bound stretch while it was {@link #CPU_BOUND} or more raises
-     * nothing, since the CPU is the bound already.
-     */
+    /** As {@link #follow(long, long, double, double, double)}, the wire's rate against the compressor's not known. */
     public int follow(long linkNanos, long packerNanos, double wireBusy, double cpuBusy) {
+        return follow(linkNanos, packerNanos, wireBusy, Double.NaN, cpuBusy);
+    }
+
+    /**
+     * As {@link #follow(long, long)}, knowing also how the wire did while chunks waited for the link (each NaN when
+     * not measured): {@code wireBusy}, the share of the stretch it was busy bringing request bodies (0 to 1,
+     * {@link LinkWaits#bodyArrived}), and {@code wireOverPacked}, the rate it brought them at over the compressor's
+     * output per second it was busy. A link-bound stretch whose wire was busy less than {@link #WIRE_BOUND} of it, or
+     * brought bodies at least {@link #RAISE} times as fast as the compressor makes them, is bound by the receiver
+     * (the uploads wait for its answers, not for their bytes to pass): the level goes down one step if it is above
+     * {@link #LIGHT}, and never up. {@code cpuBusy} is the share of the machine's CPU that was busy (0 to 1): a
+     * link-bound stretch while it was {@link #CPU_BOUND} or more raises nothing, since the CPU is the bound already.
+     */
+    public int follow(long linkNanos, long packerNanos, double wireBusy, double wireOverPacked, double cpuBusy) {
         long waited = Math.max(0, linkNanos) + Math.max(0, packerNanos);
         if (waited == 0) {
             return level;
         }
         double linkShare = (double) Math.max(0, linkNanos) / waited;
         if (linkShare >= LINK_BOUND) {
-            if (wireBusy < WIRE_BOUND) {
+            if (wireBusy < WIRE_BOUND || wireOverPacked >= RAISE) {
                 linkBound = 0;
                 if (level > LIGHT) {
                     level = clamp(level - 1);

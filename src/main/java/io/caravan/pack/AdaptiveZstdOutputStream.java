@@ -57,6 +57,9 @@ public final class AdaptiveZstdOutputStream extends OutputStream implements Rest
     private long windowWireBytes;
     private long windowWireNanos;
     private long windowElapsed;
+    /** Compressor output and busy time over the current window of waits, for {@link #follow}. */
+    private long windowPacked;
+    private long windowPackedNanos;
 
     public AdaptiveZstdOutputStream(OutputStream out, int workers, int segmentSize, AdaptiveLevel levels, LevelLog log) {
         this(out, workers, segmentSize, levels, log, LinkWaits.NONE);
@@ -176,6 +179,8 @@ public final class AdaptiveZstdOutputStream extends OutputStream implements Rest
             long stalled = out.stalledNanos - stalledBefore;
             compressedBytes += filled;
             if (waits.measuring()) {
+                windowPacked += out.bytes - outBefore;
+                windowPackedNanos += Math.max(0, System.nanoTime() - start - stalled);
                 follow(waits.take());
             } else {
                 observe(System.nanoTime() - start - stalled, stalled, out.bytes - outBefore);
@@ -253,12 +258,17 @@ public final class AdaptiveZstdOutputStream extends OutputStream implements Rest
         // the share of the window the wire was busy with bodies, when any body was timed
         double wireBusy = windowWireBytes > 0 && windowElapsed > 0 ? Math.min(1.0, (double) windowWireNanos / windowElapsed)
                 : Double.NaN;
-        levels.follow(windowLink, windowPacker, wireBusy, cpu.busy());
+        // the wire's rate over the compressor's, when both were measured (not over stored segments alone)
+        double wireOverPacked = windowWireBytes > 0 && windowWireNanos > 0 && windowPacked > 0 && windowPackedNanos > 0
+                ? (windowWireBytes / (double) windowWireNanos) / (windowPacked / (double) windowPackedNanos) : Double.NaN;
+        levels.follow(windowLink, windowPacker, wireBusy, wireOverPacked, cpu.busy());
         windowLink = 0;
         windowPacker = 0;
         windowWireBytes = 0;
         windowWireNanos = 0;
         windowElapsed = 0;
+        windowPacked = 0;
+        windowPackedNanos = 0;
     }
 
     /** Feeds the controller once the window holds some output (zstd's workers hand it out in jobs). */

@@ -158,4 +158,18 @@ class AdaptiveLevelTest {
         levels.follow(1_000_000, 40_000_000, 0.95, 0.97);
         assertThat(levels.level()).as("the compressor the bound: lower").isEqualTo(2);
     }
+
+    @Test
+    void chunksWaitingForAReceiverWhoseWireBringsBodiesFarFasterThanTheyArePackedLowerTheLevel() {
+        AdaptiveLevel levels = new AdaptiveLevel(AdaptiveLevel.FASTEST, 9, 4);
+        // on loopback the wire is busy most of the time (bodies of several uploads overlap) but brings them at
+        // ten times the compressor's output: the receiver is the bound
+        for (int i = 0; i < 5; i++) {
+            levels.follow(200_000_000, 5_000_000, 0.9, 10.0, 0.95);
+        }
+        assertThat(levels.level()).isEqualTo(AdaptiveLevel.LIGHT);
+        levels.follow(200_000_000, 5_000_000, 0.9, 0.5, 0.3);
+        levels.follow(200_000_000, 5_000_000, 0.9, 0.5, 0.3);
+        assertThat(levels.level()).as("a wire slower than the compressor, CPU to spare: up").isEqualTo(AdaptiveLevel.LIGHT + 1);
+    }
 }
