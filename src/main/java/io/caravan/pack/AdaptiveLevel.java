@@ -5,11 +5,12 @@ package io.caravan.pack;
  * the bound (packed chunks wait for it, or the compressor could produce clearly more than it takes)
  * the level goes up one step; while the compressor is the bound (the link waits for packed chunks,
  * or takes all the compressor makes) it goes down one step; in between it stays. Packed chunks that
- * wait for uploads while the wire is idle most of the time (the bodies passed quickly, the answers come
- * late) wait for the receiver, not the link: compressing harder would not make it answer sooner (on
- * loopback or a fast LAN it takes cores from it), so the level goes down one step to {@link #LIGHT} and
- * no further.
- * The level always lies within {@code [min, max]}.
+ * wait for uploads while the wire is idle most of the time, or brings the bodies much faster than the
+ * compressor makes them (the bodies pass quickly, the answers come late), wait for the receiver, not the
+ * link: compressing harder would not make it answer sooner (on loopback or a fast LAN it takes cores from
+ * it), so the level goes down one step to {@link #LIGHT} and no further. Nor does it go up while the
+ * machine's CPU has none to spare: the CPU is the bound already. The level always lies within
+ * {@code [min, max]}.
  */
 public final class AdaptiveLevel {
 
