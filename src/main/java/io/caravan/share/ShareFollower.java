@@ -129,19 +129,16 @@ public final class ShareFollower implements AutoCloseable {
                         + backoff / 1000 + " s");
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
-            } catch (ShareClient.ShareUnreachableException e) {
-                if (!running) {
-                    return;
-                }
-                String said = NameRules.printable(e.getMessage());
-                console.notice(Character.toUpperCase(said.charAt(0)) + said.substring(1) + "; trying again in " + backoff / 1000 + " s");
-                pause(backoff);
-                backoff = Math.min(backoff * 2, MAX_BACKOFF);
             } catch (IOException e) {
                 if (!running) {
                     return;
                 }
-                console.notice("Share " + client + " unreachable (" + NameRules.printable(e.getMessage()) + "); trying again in " + backoff / 1000 + " s");
+                String said = NameRules.printable(e.getMessage());
+                // an unreachable share's message names it and what to check already
+                String what = e instanceof ShareClient.ShareUnreachableException
+                        ? Character.toUpperCase(said.charAt(0)) + said.substring(1)
+                        : "Share " + client + " unreachable (" + said + ")";
+                console.notice(what + "; trying again in " + backoff / 1000 + " s");
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF);
             } catch (OutOfMemoryError | StackOverflowError e) {
