@@ -1,4 +1,5 @@
-// Drives a real chromium through the Caravan console: the login (a wrong token, then the right one), a
+// Drives a real chromium through the Caravan console: the login (a wrong token, then the right one), a logout
+// form posted from a page of another site (refused), a
 // running transfer in the live list, then the same transfer in the history; saves screenshots.
 // Run by src/test/java/io/caravan/e2e/ConsoleInBrowserIT.java with these environment variables:
 //   CONSOLE_URL   the receiver's base URL (http://127.0.0.1:<port>)
@@ -58,6 +59,20 @@ try {
   if (!cookie || !cookie.httpOnly || cookie.sameSite !== 'Strict' || cookie.value.includes(token)) {
     throw new Error('the login cookie is not HttpOnly and SameSite=Strict, or holds the token: ' + JSON.stringify(cookie));
   }
+
+  step('a logout form posted from a page of another site is refused, and the login holds');
+  const elsewhere = await context.newPage();
+  await elsewhere.route('http://elsewhere.test/**', (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<form id="f" method="post" action="${url}/console/logout"></form>`
+      + '<script>document.getElementById("f").submit()</script>',
+  }));
+  await elsewhere.goto('http://elsewhere.test/');
+  await elsewhere.locator('#login-error', { hasText: 'another site' }).waitFor({ state: 'visible' });
+  await elsewhere.close();
+  problems.length = 0; // the refused form's 403 is logged by the browser as a failed resource: expected
+  await page.goto(url + '/');
+  await page.locator('#console').waitFor({ state: 'visible' });
 
   step(`the running transfer '${name}' appears among the live sessions`);
   const live = page.locator('#live tbody tr', { hasText: name });

@@ -39,6 +39,29 @@ public final class ConsoleAccess {
         return (method.equals("GET") || method.equals("HEAD")) && (path.equals("/") || path.startsWith(PREFIX));
     }
 
+    /**
+     * Whether a browser says a form came from a page of another site (a cross-site request forgery of the login or
+     * logout form): the browser's {@code Sec-Fetch-Site} when it sends one (only {@code same-origin} and
+     * {@code none}, an address typed by hand, pass; this holds behind a proxy that rewrites {@code Host}), else its
+     * {@code Origin}, which must name the {@code Host} the request was sent to ({@code null}, a sandboxed or
+     * privacy-sensitive page, does not). A request with neither header comes from no browser, or from one too old to
+     * say, and passes: the cookie is SameSite=Strict besides.
+     */
+    public static boolean fromAnotherSite(String fetchSite, String origin, String host) {
+        if (fetchSite != null) {
+            return !(fetchSite.equalsIgnoreCase("same-origin") || fetchSite.equalsIgnoreCase("none"));
+        }
+        if (origin == null) {
+            return false;
+        }
+        try {
+            String authority = java.net.URI.create(origin.trim()).getRawAuthority();
+            return authority == null || host == null || !authority.equalsIgnoreCase(host.trim());
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+    }
+
     /** Whether a request for {@code path} with these headers is admitted: the bearer token, or the cookie where it opens. */
     public static boolean admitted(BearerToken token, String method, String path, String authorization, String cookies) {
         if (token.accepts(authorization)) {

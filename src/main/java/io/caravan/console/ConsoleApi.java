@@ -76,6 +76,9 @@ public final class ConsoleApi {
      * past its {@link WrongTokenLimit} gets 429 with the login page saying when to try again, its token not compared.
      */
     public void login(Exchange exchange) {
+        if (refusedFromAnotherSite(exchange)) {
+            return;
+        }
         SocketAddress remote = exchange.getMessage().getHeader("CamelNettyRemoteAddress", SocketAddress.class);
         // counted before the token is compared, given back when it is right: logins at once cannot pass the limit together
         Duration wait = token.required() ? token.wrongTokens().attempt(remote) : Duration.ZERO;
@@ -99,10 +102,25 @@ public final class ConsoleApi {
         answer(exchange, 401, assets.loginPage(true));
     }
 
-    /** {@code POST /console/logout}: ends the cookie's login (it opens nothing more), clears the cookie and goes back to {@code /}. */
+    /** {@code POST /console/logout} (403 from a page of another site, as for the login): ends the cookie's login (it opens nothing more), clears the cookie and goes back to {@code /}. */
     public void logout(Exchange exchange) {
+        if (refusedFromAnotherSite(exchange)) {
+            return;
+        }
         token.logout(ConsoleAccess.cookie(exchange.getMessage().getHeader("Cookie", String.class)));
         redirect(exchange, ConsoleAccess.clearCookie(secure));
+    }
+
+    /** A form posted from a page of another site ({@link ConsoleAccess#fromAnotherSite}) gets 403 and the login page saying so. */
+    private boolean refusedFromAnotherSite(Exchange exchange) {
+        Message in = exchange.getMessage();
+        if (!ConsoleAccess.fromAnotherSite(in.getHeader("Sec-Fetch-Site", String.class), in.getHeader("Origin", String.class),
+                in.getHeader("Host", String.class))) {
+            return false;
+        }
+        answer(exchange, 403, assets.loginPageSaying("This form was sent from a page of another site, so it was refused."
+                + " Open the console at / and log in or out there."));
+        return true;
     }
 
     private boolean admitted(Exchange exchange) {

@@ -171,4 +171,42 @@ class ConsoleLoginTest {
         assertThat(receiver.send("GET", "/", null, "Cookie", cookie).body()).contains("id=\"login-form\"");
         assertThat(receiver.send("GET", "/console/api/overview", null, "Cookie", other).statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void aLoginFormPostedFromAnotherSiteIsRefusedAndSetsNoCookie() throws Exception {
+        for (String[] header : new String[][] {{"Origin", "http://evil.example"}, {"Origin", "null"},
+                {"Sec-Fetch-Site", "cross-site"}, {"Sec-Fetch-Site", "same-site"}}) {
+            HttpResponse<String> login = receiver.send("POST", "/console/login",
+                    "token=secret".getBytes(StandardCharsets.UTF_8), "Content-Type", "application/x-www-form-urlencoded",
+                    header[0], header[1]);
+
+            assertThat(login.statusCode()).as(header[0] + ": " + header[1]).isEqualTo(403);
+            assertThat(login.headers().firstValue("Set-Cookie")).isEmpty();
+            assertThat(login.body()).contains("id=\"login-error\" class=\"error\">").contains("another site");
+        }
+    }
+
+    @Test
+    void aLogoutPostedFromAnotherSiteKeepsTheLogin() throws Exception {
+        String cookie = cookie(login("secret"));
+        HttpResponse<String> logout = receiver.send("POST", "/console/logout", new byte[0], "Cookie", cookie,
+                "Origin", "http://evil.example", "Sec-Fetch-Site", "cross-site");
+
+        assertThat(logout.statusCode()).isEqualTo(403);
+        assertThat(logout.headers().firstValue("Set-Cookie")).isEmpty();
+        assertThat(receiver.send("GET", "/console/api/overview", null, "Cookie", cookie).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aFormPostedFromTheConsolesOwnPageIsAccepted() throws Exception {
+        String origin = "http://127.0.0.1:" + receiver.port();
+        HttpResponse<String> login = receiver.send("POST", "/console/login", "token=secret".getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/x-www-form-urlencoded", "Origin", origin, "Sec-Fetch-Site", "same-origin");
+        assertThat(login.statusCode()).isEqualTo(303);
+
+        HttpResponse<String> logout = receiver.send("POST", "/console/logout", new byte[0], "Cookie", cookie(login),
+                "Origin", origin);
+        assertThat(logout.statusCode()).isEqualTo(303);
+        assertThat(receiver.send("GET", "/console/api/overview", null, "Cookie", cookie(login)).statusCode()).isEqualTo(401);
+    }
 }
