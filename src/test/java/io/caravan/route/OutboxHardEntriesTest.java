@@ -119,6 +119,34 @@ class OutboxHardEntriesTest {
         assertThat(outbox.resolve(".sent/album/late.txt")).exists();
     }
 
+    @Test
+    void aFolderReplacedByAFileOfItsNameDuringItsSendIsNotSentTwiceAtOnce(ReceiverFixture receiver) throws Exception {
+        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
+        Path swap = Files.createDirectories(tmp.resolve("staging/swap"));
+        TestTrees.random(swap.resolve("a.bin"), 768 * 1024, 5); // 3 s at 256 KiB/s
+        TestTrees.write(tmp.resolve("staging/swap-file"), "the file that took the folder's place\n");
+        Files.move(swap, outbox.resolve("swap"));
+        NotifyBuilder started = new NotifyBuilder(context).fromRoute("outbox-pickup").whenReceived(1).create();
+        Files.createFile(outbox.resolve("swap.ready"));
+        assertThat(started.matches(30, TimeUnit.SECONDS)).as("the send of the folder started").isTrue();
+        await("the folder's first bytes at the receiver").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> receivedBytes(receiver) > 0);
+
+        Files.move(outbox.resolve("swap"), tmp.resolve("staging/swap-folder"), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp.resolve("staging/swap-file"), outbox.resolve("swap"), StandardCopyOption.ATOMIC_MOVE);
+
+        await("both sends ended").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
+                .until(() -> !Files.exists(outbox.resolve("swap.ready")) && !Files.exists(outbox.resolve("swap"))
+                        && context.getInflightRepository().size() == 0);
+        assertThat(receiver.inbox().resolve("swap/a.bin")).as("the folder published whole")
+                .hasSameBinaryContentAs(tmp.resolve("staging/swap-folder/a.bin"));
+        assertThat(outbox.resolve(".sent/swap.ready")).exists();
+        // then the file of its name: a folder is not replaced by a file unless asked (409), and the note says so
+        assertThat(outbox.resolve(".failed/swap")).hasContent("the file that took the folder's place");
+        assertThat(outbox.resolve(".failed/swap.error.txt")).content().contains("is a folder and would be replaced by a file")
+                .doesNotContain("404");
+    }
+
     /** Bytes of chunks the receiver holds in its sessions (its state folder's session folders). */
     private static long receivedBytes(ReceiverFixture receiver) throws Exception {
         Path sessions = receiver.inbox().resolve(".caravan/sessions");

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +80,12 @@ public final class Outbox implements GenericFileFilter<File> {
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     /** Markers found without their folder (each named once in a warning), waiting for it. */
     private final Set<String> waitingMarkers = ConcurrentHashMap.newKeySet();
+    /**
+     * The names of the parcels being sent now. camel-file's in-progress guard is keyed by the entry it picked up,
+     * and a folder parcel is picked up through its marker: a file that takes the folder's name during its send
+     * would be a second send of one parcel name at once, each dropping the other's session at the receiver.
+     */
+    private final Set<String> sending = ConcurrentHashMap.newKeySet();
 
     public void setDir(String dir) {
         this.dir = Path.of(dir).toAbsolutePath().normalize();
@@ -100,7 +107,9 @@ public final class Outbox implements GenericFileFilter<File> {
 
     /**
      * Turns a {@code X.ready} marker into the folder parcel {@code X}; names the parcel in {@code CaravanParcel}.
-     * A marker whose folder is gone is not sent: the exchange stops, and the marker stays to wait for it.
+     * A marker whose folder is gone is not sent: the exchange stops, and the marker stays to wait for it. One
+     * parcel of a name is sent at a time: an entry whose parcel name is being sent stops here too, and is
+     * picked up again once that send has ended.
      */
     public void resolve(Exchange exchange) throws IOException {
         File file = exchange.getMessage().getBody(File.class);
@@ -115,10 +124,22 @@ public final class Outbox implements GenericFileFilter<File> {
                 return;
             }
             parcel = folder;
-            exchange.setProperty("CaravanFolderParcel", folder);
-            exchange.setProperty(PICKED_FOLDER, FolderFingerprint.of(folder));
         }
-        if (!Files.isDirectory(parcel)) {
+        String parcelName = parcel.getFileName().toString();
+        if (!sending.add(parcelName)) {
+            exchange.setRouteStop(true); // picked up in the same poll as the entry whose send holds the name
+            return;
+        }
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                sending.remove(parcelName);
+            }
+        });
+        if (Files.isDirectory(parcel)) {
+            exchange.setProperty("CaravanFolderParcel", parcel);
+            exchange.setProperty(PICKED_FOLDER, FolderFingerprint.of(parcel));
+        } else {
             exchange.setProperty(PICKED_FILE, PickedFile.of(parcel));
         }
         exchange.getMessage().setBody(parcel.toFile());
@@ -141,7 +162,11 @@ public final class Outbox implements GenericFileFilter<File> {
         }
         Path folder = exchange.getProperty("CaravanFolderParcel", Path.class);
         byte[] before = exchange.getProperty(PICKED_FOLDER, byte[].class);
-        if (folder != null && before != null && !java.util.Arrays.equals(before, FolderFingerprint.of(folder))) {
+        if (folder != null && !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+            LOG.warn("folder '{}' was sent, and left the outbox during its send: its marker goes to {}",
+                    NameRules.printable(folder.getFileName().toString()), SENT);
+            folder = null;
+        } else if (folder != null && before != null && !java.util.Arrays.equals(before, FolderFingerprint.of(folder))) {
             LOG.warn("folder '{}' changed during its send (an entry added, removed or written to): it stays in the"
                     + " outbox and is sent again with its changes", NameRules.printable(folder.getFileName().toString()));
             return;
@@ -181,7 +206,8 @@ public final class Outbox implements GenericFileFilter<File> {
      * folder's marker, to {@code .failed/} and writes the reason beside it. So does an {@link Error}
      * (out of heap, out of stack: {@link ErrorsAsFailures} makes it the exchange's failure): sent again
      * by itself, the parcel would most likely strike the same error, in a process that just met it, and
-     * hold back the parcels after it; the note says what to give the process before moving it back.
+     * hold back the parcels after it; the note says what to give the process before moving it back. A file
+     * replaced during its send is not moved: what took its place was never sent.
      */
     public void failed(Exchange exchange) throws IOException {
         AtomicBoolean decided = exchange.getProperty(DECIDED, AtomicBoolean.class);
@@ -202,7 +228,11 @@ public final class Outbox implements GenericFileFilter<File> {
         }
         writeNote(name, reason);
         Path picked = exchange.getProperty(PICKED_UP, Path.class);
-        if (picked != null && Files.exists(picked, LinkOption.NOFOLLOW_LINKS)) {
+        PickedFile file = exchange.getProperty(PICKED_FILE, PickedFile.class);
+        if (file != null && Files.exists(picked, LinkOption.NOFOLLOW_LINKS) && !file.sameEntry(picked)) {
+            LOG.warn("parcel '{}' was replaced during its send: what took its place stays in the outbox and is sent",
+                    NameRules.printable(name));
+        } else if (picked != null && Files.exists(picked, LinkOption.NOFOLLOW_LINKS)) {
             moveInto(FAILED, picked);
         }
         moveFolder(exchange, FAILED);
@@ -253,6 +283,9 @@ public final class Outbox implements GenericFileFilter<File> {
             return true;
         }
         Path entry = file.getFile().toPath();
+        if (sending.contains(parcelName(entry.getFileName().toString()))) {
+            return false; // picked up once the send of its name has ended
+        }
         try {
             OutboxRefusal refusal = OutboxRefusal.ofFile(entry);
             if (refusal == null) {
@@ -265,6 +298,11 @@ public final class Outbox implements GenericFileFilter<File> {
             warnOnce(entry.getFileName().toString(), "cannot be read (" + e.getMessage() + ")");
         }
         return false;
+    }
+
+    /** The name of the parcel that the top-level entry {@code name} sends: a marker's folder, else the entry itself. */
+    private static String parcelName(String name) {
+        return name.endsWith(READY_SUFFIX) ? name.substring(0, name.length() - READY_SUFFIX.length()) : name;
     }
 
     /**
@@ -427,7 +465,9 @@ public final class Outbox implements GenericFileFilter<File> {
 
         private static Object entryKey(Path path) throws IOException {
             try {
-                return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+                // with its kind: a folder made where the file was deleted may get the file's inode number again
+                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                return attributes.fileKey() == null ? null : java.util.List.of(attributes.fileKey(), attributes.isDirectory());
             } catch (NoSuchFileException e) {
                 return null;
             }

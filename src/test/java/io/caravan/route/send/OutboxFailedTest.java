@@ -60,6 +60,25 @@ class OutboxFailedTest {
         });
     }
 
+    @Test
+    void aFileReplacedByAFolderDuringItsSendLeavesTheFolderWhereItIs() throws Exception {
+        TestTrees.write(outbox.resolve("docs"), "docs\n");
+        Outbox bean = new Outbox();
+        bean.setDir(outbox.toString());
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.getMessage().setBody(new File(outbox.resolve("docs").toString()));
+        bean.resolve(exchange);
+        Files.delete(outbox.resolve("docs"));
+        TestTrees.write(Files.createDirectories(outbox.resolve("docs")).resolve("new.txt"), "dropped during the send\n");
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("refused here"));
+
+        bean.failed(exchange);
+
+        assertThat(outbox.resolve("docs/new.txt")).as("the folder that took the file's place, not sent yet").exists();
+        assertThat(outbox.resolve(".failed/docs")).doesNotExist();
+        assertThat(outbox.resolve(".failed/docs.error.txt")).content().contains("refused here");
+    }
+
     private void fail(String name) throws Exception {
         Outbox bean = new Outbox();
         bean.setDir(outbox.toString());
