@@ -100,15 +100,7 @@ class OutboxHardEntriesTest {
 
     @Test
     void aFolderChangedDuringItsSendIsSentAgainWithTheChange(ReceiverFixture receiver) throws Exception {
-        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
-        Path album = Files.createDirectories(tmp.resolve("staging/album"));
-        TestTrees.random(album.resolve("a.bin"), 512 * 1024, 4); // 2 s at 256 KiB/s
-        Files.move(album, outbox.resolve("album"));
-        NotifyBuilder started = new NotifyBuilder(context).fromRoute("outbox-pickup").whenReceived(1).create();
-        Files.createFile(outbox.resolve("album.ready"));
-        assertThat(started.matches(30, TimeUnit.SECONDS)).as("the send of the folder started").isTrue();
-        await("the folder's first bytes at the receiver").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> receivedBytes(receiver) > 0);
+        Path outbox = folderBeingSent("album", 512 * 1024, 4, receiver); // 2 s at 256 KiB/s
         Files.writeString(outbox.resolve("album/late.txt"), "added while the folder was being sent");
 
         await("the folder delivered with the file added during its send").atMost(Duration.ofSeconds(40))
@@ -121,16 +113,8 @@ class OutboxHardEntriesTest {
 
     @Test
     void aFolderReplacedByAFileOfItsNameDuringItsSendIsNotSentTwiceAtOnce(ReceiverFixture receiver) throws Exception {
-        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
-        Path swap = Files.createDirectories(tmp.resolve("staging/swap"));
-        TestTrees.random(swap.resolve("a.bin"), 768 * 1024, 5); // 3 s at 256 KiB/s
+        Path outbox = folderBeingSent("swap", 768 * 1024, 5, receiver); // 3 s at 256 KiB/s
         TestTrees.write(tmp.resolve("staging/swap-file"), "the file that took the folder's place\n");
-        Files.move(swap, outbox.resolve("swap"));
-        NotifyBuilder started = new NotifyBuilder(context).fromRoute("outbox-pickup").whenReceived(1).create();
-        Files.createFile(outbox.resolve("swap.ready"));
-        assertThat(started.matches(30, TimeUnit.SECONDS)).as("the send of the folder started").isTrue();
-        await("the folder's first bytes at the receiver").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> receivedBytes(receiver) > 0);
 
         Files.move(outbox.resolve("swap"), tmp.resolve("staging/swap-folder"), StandardCopyOption.ATOMIC_MOVE);
         Files.move(tmp.resolve("staging/swap-file"), outbox.resolve("swap"), StandardCopyOption.ATOMIC_MOVE);
@@ -145,6 +129,20 @@ class OutboxHardEntriesTest {
         assertThat(outbox.resolve(".failed/swap")).hasContent("the file that took the folder's place");
         assertThat(outbox.resolve(".failed/swap.error.txt")).content().contains("is a folder and would be replaced by a file")
                 .doesNotContain("404");
+    }
+
+    /** Drops the folder {@code name} holding {@code a.bin} of {@code size} random bytes, with its marker; returns the outbox once the receiver holds its first bytes. */
+    private Path folderBeingSent(String name, int size, long seed, ReceiverFixture receiver) throws Exception {
+        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
+        Path folder = Files.createDirectories(tmp.resolve("staging").resolve(name));
+        TestTrees.random(folder.resolve("a.bin"), size, seed);
+        Files.move(folder, outbox.resolve(name));
+        NotifyBuilder started = new NotifyBuilder(context).fromRoute("outbox-pickup").whenReceived(1).create();
+        Files.createFile(outbox.resolve(name + ".ready"));
+        assertThat(started.matches(30, TimeUnit.SECONDS)).as("the send of the folder started").isTrue();
+        await("the folder's first bytes at the receiver").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> receivedBytes(receiver) > 0);
+        return outbox;
     }
 
     /** Bytes of chunks the receiver holds in its sessions (its state folder's session folders). */
