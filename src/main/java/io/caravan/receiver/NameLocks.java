@@ -1,12 +1,15 @@
 package io.caravan.receiver;
 
+import io.caravan.session.SessionStore;
+import java.io.IOException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Locks by a parcel's published name, striped: two finishes that publish the same name take the same lock,
  * so each one's swap into place and its catalog record happen together, and the catalog describes whichever
  * publish landed last. Different names may share a stripe (they then wait for each other, nothing more).
- * Within one process; nodes sharing an inbox are not ordered by it.
+ * Within one process; a hold takes the store's lock of the name too ({@link SessionStore.NameLock}), which orders
+ * the nodes sharing an inbox.
  */
 final class NameLocks {
 
@@ -19,23 +22,35 @@ final class NameLocks {
         }
     }
 
-    /** A hold for one finish: {@link #take} before its publish, {@link #release} once it is recorded. */
-    Hold hold() {
-        return new Hold();
+    /**
+     * A hold for one finish: {@link Hold#take} before its publish, {@link Hold#close} once it is recorded;
+     * {@code shared} is the store's lock of the name, held until the finish's work under the store's lock ends.
+     */
+    Hold hold(SessionStore.NameLock shared) {
+        return new Hold(shared);
     }
 
     /** The name lock one finish holds from its publish to its record, if it took one. */
     final class Hold implements AutoCloseable {
+        private final SessionStore.NameLock shared;
         private ReentrantLock held;
 
-        /** Waits for the lock of {@code name} and holds it until {@link #close}; at most one name per hold. */
-        void take(String name) {
+        private Hold(SessionStore.NameLock shared) {
+            this.shared = shared;
+        }
+
+        /**
+         * Waits for the lock of {@code name} in this process, then for the store's, and holds the first until
+         * {@link #close}; at most one name per hold.
+         */
+        void take(String name) throws IOException {
             if (held != null) {
                 throw new IllegalStateException("a finish publishes one name");
             }
             ReentrantLock lock = stripes[Math.floorMod(name.hashCode(), STRIPES)];
             lock.lock();
             held = lock;
+            shared.take(name);
         }
 
         /** Lets go of the lock taken, if any. */

@@ -82,10 +82,11 @@ public final class ParcelPublishing {
         }
         Session session = found.open();
         // one finish of a session at a time, on this node (its monitor) and on any node sharing the store
-        return store.exclusively(sid, () -> finishAlone(sid, session, request));
+        return store.exclusively(sid, shared -> finishAlone(sid, session, request, shared));
     }
 
-    private Published finishAlone(String sid, Session session, FinishRequest request) throws IOException {
+    private Published finishAlone(String sid, Session session, FinishRequest request, SessionStore.NameLock shared)
+            throws IOException {
         synchronized (session) {
             // a concurrent finish of this session may have published it (or a delete removed it) while we waited
             Optional<Published> done = sessions.finished(sid);
@@ -95,7 +96,7 @@ public final class ParcelPublishing {
             store.get(sid);
             publishWith(session, request.publish());
             // the name's lock is taken right before the swap into place and let go once the catalog recorded it
-            try (NameLocks.Hold name = names.hold()) {
+            try (NameLocks.Hold name = names.hold(shared)) {
                 Published result = session.meta().archive() ? finishArchive(session, request.manifest(), name)
                         : finishRaw(session, request.manifest(), name);
                 sessions.published(session, result);

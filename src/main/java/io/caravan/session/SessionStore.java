@@ -235,16 +235,34 @@ public interface SessionStore {
 
     /**
      * Runs {@code finish} of session {@code id} while no other finish of it runs, in this process and on any
-     * other node sharing this store's storage; the default is the process alone (the caller's own lock).
+     * other node sharing this store's storage; the default is the process alone (the caller's own lock). The
+     * finish is given the store's {@link NameLock}: a name it takes is held until {@code finish} returns, against
+     * finishes on the other nodes sharing the storage; the default's orders nothing (the process alone, whose
+     * caller orders its own finishes).
      */
     default <T> T exclusively(String id, Exclusive<T> finish) throws IOException {
-        return finish.run();
+        return finish.run(name -> { });
     }
 
     /** Work done under {@link #exclusively}. */
     @FunctionalInterface
     interface Exclusive<T> {
-        T run() throws IOException;
+        T run(NameLock names) throws IOException;
+    }
+
+    /**
+     * The lock of a published name across the nodes sharing a store, given to a finish by {@link #exclusively}.
+     * A finish takes the name it publishes right before it swaps it into place, and holds it until its work ends
+     * (its catalog record): two finishes publishing one name on two nodes then swap and record in the same order.
+     */
+    @FunctionalInterface
+    interface NameLock {
+        /**
+         * Waits for the lock of {@code name} and holds it until the finish's work ends; a finish takes at most one.
+         *
+         * @throws IOException a {@link RequestRejectedException} (503 busy) when another finish held it too long
+         */
+        void take(String name) throws IOException;
     }
 
     /** Removes expired sessions (they answer 410 from then on) and forgets results and expiries older than a lifetime; the ids removed. */

@@ -161,6 +161,37 @@ class ClusteredReceiversTest {
         assertThat(listed.toString()).as("node b lists it").contains("\"listed\"");
     }
 
+    /** As {@link SameNamePublishesRecordTheOneInPlaceTest}, with the two finishes on two nodes: the name's lock is the cluster's. */
+    @Test
+    void twoNodesPublishingOneNameAtOnceRecordTheOneInPlace() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 20; round++) {
+                String name = "race-" + round;
+                ReceiverCalls.Parcel small = ReceiverCalls.smallParcel(tmp, name + "-a", 10_000 + round, round);
+                ReceiverCalls.Parcel large = ReceiverCalls.smallParcel(tmp, name + "-b", 200_000 + round, 1000 + round);
+                String first = startArchive(a, name);
+                String second = startArchive(b, name);
+                putAll(a, first, small, range(0, small.count()));
+                putAll(b, second, large, range(0, large.count()));
+                Future<HttpResponse<String>> onA = pool.submit(() -> finish(a, first, small));
+                Future<HttpResponse<String>> onB = pool.submit(() -> finish(b, second, large));
+                assertThat(List.of(onA.get().statusCode(), onB.get().statusCode())).containsOnly(200);
+
+                Path published = a.inbox().resolve(name);
+                ReceiverCalls.Parcel inPlace = io.caravan.util.TreeSnapshot.of(small.source())
+                        .differences(io.caravan.util.TreeSnapshot.of(published)).isEmpty() ? small : large;
+                for (ReceiverFixture node : List.of(a, b)) {
+                    JsonNode listed = ReceiverCalls.json(node.get("/parcels?prefix=" + name)).get("parcels").get(0);
+                    assertThat(listed.get("sha256").asText()).as("round %d: the catalog of what the inbox holds", round)
+                            .isEqualTo(inPlace.manifest().sha256());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aNodeThatRestartsLeavesTheOtherNodesExtractionAlone() throws Exception {
         ReceiverCalls.Parcel parcel = ReceiverCalls.smallParcel(tmp, "restart", 400_000, 5);

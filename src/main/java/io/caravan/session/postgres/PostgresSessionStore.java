@@ -85,6 +85,12 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     /** How often a waiting finish tries the session's lock again. */
     private static final long LOCK_POLL_MILLIS = 50;
     private volatile Duration finishWait = FINISH_WAIT;
+    /**
+     * The second key of the advisory locks of a session's finish and of a published name (the first is the session
+     * id's or the name's hash); a chunk's lock has the chunk's index, never negative, as its second key.
+     */
+    private static final int SESSION_LOCK = -1;
+    private static final int NAME_LOCK = -2;
     private final Duration idle;
     private final Duration sweepEvery;
     private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
@@ -592,37 +598,72 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
 
     private <T> T locked(String id, Exclusive<T> finish, long deadline) throws IOException {
         try (Connection c = db.connection()) {
-            try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
-                lock.setInt(1, id.hashCode());
-                lock.setInt(2, -1);
-                while (true) {
-                    try (ResultSet rs = lock.executeQuery()) {
-                        if (rs.next() && rs.getBoolean(1)) {
-                            break;
-                        }
-                    }
-                    if (System.nanoTime() >= deadline) {
-                        throw busy(id);
+            if (!advisoryLock(c, id.hashCode(), SESSION_LOCK, deadline, id)) {
+                throw busy(id);
+            }
+            Integer[] name = {null};
+            try {
+                // on the finish's own connection: a finish waiting for a name holds no second connection of the pool
+                return finish.run(published -> {
+                    if (name[0] != null) {
+                        throw new IllegalStateException("a finish publishes one name");
                     }
                     try {
-                        Thread.sleep(LOCK_POLL_MILLIS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("interrupted while waiting to finish session " + id);
+                        if (!advisoryLock(c, published.hashCode(), NAME_LOCK, System.nanoTime() + finishWait.toNanos(), id)) {
+                            throw nameBusy(published);
+                        }
+                    } catch (SQLException e) {
+                        throw SessionDatabase.failure("locking the name '" + published + "' of session " + id, e);
                     }
-                }
-            }
-            try {
-                return finish.run();
+                    name[0] = published.hashCode();
+                });
             } finally {
-                try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
-                    unlock.setInt(1, id.hashCode());
-                    unlock.setInt(2, -1);
-                    unlock.execute();
+                if (name[0] != null) {
+                    advisoryUnlock(c, name[0], NAME_LOCK);
                 }
+                advisoryUnlock(c, id.hashCode(), SESSION_LOCK);
             }
         } catch (SQLException e) {
             throw SessionDatabase.failure("locking the finish of session " + id, e);
+        }
+    }
+
+    private io.caravan.session.RequestRejectedException nameBusy(String name) {
+        return new io.caravan.session.RequestRejectedException(503, "busy", "another finish publishing '"
+                + io.caravan.fs.NameRules.printable(name) + "' (on this node or another) has not ended within "
+                + finishWait.toSeconds() + " s; ask again: this finish then publishes after it");
+    }
+
+    /** Takes the session-level advisory lock ({@code key}, {@code space}) on {@code c}, polling until {@code deadline}; whether it got it. */
+    private static boolean advisoryLock(Connection c, int key, int space, long deadline, String id)
+            throws SQLException, IOException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+            lock.setInt(1, key);
+            lock.setInt(2, space);
+            while (true) {
+                try (ResultSet rs = lock.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        return true;
+                    }
+                }
+                if (System.nanoTime() >= deadline) {
+                    return false;
+                }
+                try {
+                    Thread.sleep(LOCK_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting to finish session " + id);
+                }
+            }
+        }
+    }
+
+    private static void advisoryUnlock(Connection c, int key, int space) throws SQLException {
+        try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+            unlock.setInt(1, key);
+            unlock.setInt(2, space);
+            unlock.execute();
         }
     }
 }

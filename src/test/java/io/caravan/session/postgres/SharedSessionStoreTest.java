@@ -111,7 +111,7 @@ class SharedSessionStoreTest {
             List<Callable<String>> finishes = new ArrayList<>();
             for (String id : ids) {
                 // a finish reads its session and records its result while it holds its lock
-                finishes.add(() -> store.exclusively(id, () -> {
+                finishes.add(() -> store.exclusively(id, names -> {
                     meet(inside); // two finishes holding their locks at once, if the store lets them
                     Session session = store.get(id);
                     store.remove(session, "{}");
@@ -127,6 +127,49 @@ class SharedSessionStoreTest {
     }
 
     /**
+     * Two finishes of two sessions on two nodes that publish one name: the second waits for the first's name lock until
+     * the first's work ends (so their swaps and catalog records land in one order), and a first that does not go on
+     * holds it at most the finish wait: then 503 busy.
+     */
+    @Test
+    void aNameTakenByAFinishOnOneNodeWaitsAFinishOnTheOtherUntilTheFirstEnds() throws Exception {
+        PostgresSessionStore a = node();
+        PostgresSessionStore b = node().finishWait(Duration.ofSeconds(1));
+        String first = a.create("one", "raw", null, null, null).id().value();
+        String second = b.create("one", "raw", null, null, null).id().value();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<String> holder = holdingFinish(pool, a, first, "report", release);
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> b.exclusively(second, names -> {
+                names.take("report");
+                return "b";
+            })).isInstanceOf(io.caravan.session.RequestRejectedException.class)
+                    .hasMessageContaining("'report'").hasMessageContaining("ask again");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(10));
+            String other = b.exclusively(second, names -> {
+                names.take("other");
+                return "b";
+            });
+            assertThat(other).as("another name is free").isEqualTo("b");
+
+            Future<String> waiting = pool.submit(() -> b.exclusively(second, names -> {
+                names.take("report");
+                return "b";
+            }));
+            Thread.sleep(300);
+            assertThat(waiting).as("waits while the first holds the name").isNotDone();
+            release.countDown();
+            assertThat(holder.get(10, TimeUnit.SECONDS)).isEqualTo("a");
+            assertThat(waiting.get(10, TimeUnit.SECONDS)).as("once the first's work ended").isEqualTo("b");
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * A node whose finish holds a session's lock and does not go on (a long GC pause, a frozen VM, a partition that
      * keeps its database connection) never holds the other node's requests for good: a finish there waits at most
      * the finish wait for the lock, then answers 503 busy (the sender asks again), and so do finishes queued behind
@@ -137,23 +180,13 @@ class SharedSessionStoreTest {
         PostgresSessionStore a = node();
         PostgresSessionStore b = node().finishWait(Duration.ofSeconds(1));
         String id = a.create("frozen", "raw", null, null, null).id().value();
-        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch thaw = new java.util.concurrent.CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            Future<String> frozen = pool.submit(() -> a.exclusively(id, () -> {
-                holding.countDown();
-                try {
-                    thaw.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return "a";
-            }));
-            assertThat(holding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            Future<String> frozen = holdingFinish(pool, a, id, null, thaw);
             List<Callable<String>> retries = new ArrayList<>();
             for (int i = 0; i < 3; i++) { // more than the pool's share of finishes at once (2 of 4 connections)
-                retries.add(() -> b.exclusively(id, () -> "b"));
+                retries.add(() -> b.exclusively(id, names -> "b"));
             }
             long started = System.nanoTime();
             for (Future<String> retry : pool.invokeAll(retries, 20, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -166,7 +199,8 @@ class SharedSessionStoreTest {
             assertThat(b.get(other.id().value())).as("the other node goes on serving").isNotNull();
             thaw.countDown();
             assertThat(frozen.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("a");
-            assertThat(b.exclusively(id, () -> "b")).as("once the lock is free").isEqualTo("b");
+            String free = b.exclusively(id, names -> "b");
+            assertThat(free).as("once the lock is free").isEqualTo("b");
         } finally {
             thaw.countDown();
             pool.shutdownNow();
@@ -202,6 +236,29 @@ class SharedSessionStoreTest {
     }
 
     /** Waits up to a second for another party at {@code barrier}; goes on alone after that. */
+    /**
+     * A finish of {@code id} on {@code store} that takes {@code name} (when given) and goes on only once {@code release}
+     * opens, answering "a"; returned once it holds its locks.
+     */
+    private static Future<String> holdingFinish(ExecutorService pool, PostgresSessionStore store, String id, String name,
+                                                java.util.concurrent.CountDownLatch release) throws InterruptedException {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        Future<String> finish = pool.submit(() -> store.exclusively(id, names -> {
+            if (name != null) {
+                names.take(name);
+            }
+            holding.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "a";
+        }));
+        assertThat(holding.await(10, TimeUnit.SECONDS)).as("the finish holds its locks").isTrue();
+        return finish;
+    }
+
     private static void meet(CyclicBarrier barrier) {
         try {
             barrier.await(1, TimeUnit.SECONDS);
