@@ -21,7 +21,11 @@ import java.util.Optional;
  * SHA-256 of the name (so any name is a safe file name), written under a temporary name and renamed.
  * Records of one process are serialised (receivers sharing one folder are not: they need the
  * database implementation); records are never dropped, so they outlive any session lifetime. Listing
- * reads every record, which suits thousands of parcels, not millions. The folder is reached without
+ * reads every record, which suits thousands of parcels, not millions. A publish reads only the records it
+ * changes: each folder above a recorded name is noted in {@code <dir>/nested/} (an empty file named by the
+ * SHA-256 of the folder's name), and {@link #changed} lists the records below a name only when it is noted
+ * there; a catalog without the notes (an earlier release's) is noted once, at its first use, which its
+ * {@code nested/.complete} then says. The folder is reached without
  * following a link from the state folder's parent ({@link ConfinedDir}), and records are read and
  * written relative to it: a link as the catalog folder is refused, a link as a record is not taken as one
  * (the next record of that name replaces it, as a link), and a record is read with a size bound.
@@ -33,28 +37,82 @@ public final class DiskParcelCatalog implements ParcelCatalog {
     /** The most a record may hold: its longest name, escaped, and a few fields. */
     private static final long MAX_RECORD = 64 * 1024;
 
+    /** The note that every recorded name's folders are noted in {@link #nested}. */
+    private static final String COMPLETE = ".complete";
+
     private final Path stateDir;
     private final String folder;
+    /** The notes of the folders that hold recorded names. */
+    private final String nested;
     private final Clock clock;
+    /** Whether {@link #nested} was found complete (or made so) by this catalog. */
+    private boolean nestingNoted;
 
     /** A catalog in {@code catalogDir/parcels}, created (and checked) at each use. */
     public DiskParcelCatalog(Path catalogDir, Clock clock) {
         Path absolute = catalogDir.toAbsolutePath().normalize();
         this.stateDir = absolute.getParent();
         this.folder = absolute.getFileName() + "/parcels";
+        this.nested = absolute.getFileName() + "/nested";
         this.clock = clock;
     }
 
     /** The records' folder: the state folder opened from its parent, then the rest, without following a link. */
     private ConfinedDir open() throws IOException {
+        return open(folder);
+    }
+
+    private ConfinedDir open(String relative) throws IOException {
         try (ConfinedDir state = ConfinedDir.openStateFolder(stateDir)) {
-            return state.openDirs(folder);
+            return state.openDirs(relative);
         }
+    }
+
+    /** Notes every folder above {@code name} as holding a recorded name, before its record is written. */
+    private void noteFolders(String name) throws IOException {
+        if (name.indexOf('/') < 0) {
+            return;
+        }
+        try (ConfinedDir notes = open(nested)) {
+            for (int slash = name.indexOf('/'); slash > 0; slash = name.indexOf('/', slash + 1)) {
+                String note = hash(name.substring(0, slash));
+                if (notes.stat(note).isEmpty()) {
+                    notes.replace(note, out -> { });
+                }
+            }
+        }
+    }
+
+    /** Whether records below the folder {@code name} may exist (it was noted); notes an earlier catalog's names first. */
+    private boolean holdsRecords(String name) throws IOException {
+        if (!nestingNoted) {
+            noteEarlierRecords();
+        }
+        try (ConfinedDir notes = open(nested)) {
+            return notes.stat(hash(name)).isPresent();
+        }
+    }
+
+    /** Notes the folders of every record written before the notes were kept, once per catalog folder. */
+    private void noteEarlierRecords() throws IOException {
+        try (ConfinedDir notes = open(nested)) {
+            if (notes.stat(COMPLETE).isEmpty()) {
+                for (PublishedParcel parcel : list(null, null, null, Integer.MAX_VALUE)) {
+                    noteFolders(parcel.name());
+                }
+                notes.replace(COMPLETE, out -> { });
+            }
+        }
+        nestingNoted = true;
     }
 
     @Override
     public synchronized PublishedParcel record(String name, String kind, long files, long bytes, String codec, String sha256)
             throws IOException {
+        if (!nestingNoted) {
+            noteEarlierRecords();
+        }
+        noteFolders(name);
         long generation = find(name).map(PublishedParcel::generation).orElse(0L) + 1;
         PublishedParcel parcel = new PublishedParcel(name, kind, files, bytes,
                 Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString(), codec, generation, sha256);
@@ -76,7 +134,9 @@ public final class DiskParcelCatalog implements ParcelCatalog {
             find(path.substring(0, slash)).ifPresent(touched::add);
         }
         find(path).ifPresent(touched::add);
-        touched.addAll(list(path + "/", null, null, Integer.MAX_VALUE));
+        if (holdsRecords(path)) {
+            touched.addAll(list(path + "/", null, null, Integer.MAX_VALUE));
+        }
         List<PublishedParcel> renewed = new ArrayList<>();
         for (PublishedParcel parcel : touched) {
             PublishedParcel next = new PublishedParcel(parcel.name(), parcel.kind(), parcel.files(), parcel.bytes(),
@@ -136,6 +196,11 @@ public final class DiskParcelCatalog implements ParcelCatalog {
     }
 
     private static String file(String name) {
-        return Sha256.of(name.getBytes(StandardCharsets.UTF_8), 0, name.getBytes(StandardCharsets.UTF_8).length) + ".json";
+        return hash(name) + ".json";
+    }
+
+    private static String hash(String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        return Sha256.of(bytes, 0, bytes.length);
     }
 }
