@@ -36,6 +36,10 @@ import java.util.Optional;
 public final class CatalogService {
 
     public static final int MAX_PAGE = 1000;
+    /** Records read from the catalog at once for a page, whatever its limit. */
+    private static final int WINDOW = MAX_PAGE;
+    /** The most records a page passes over (their entries gone from the inbox) before it ends short. */
+    static final int CHECKED_PER_PAGE = 4 * WINDOW;
 
     private final java.nio.file.Path inbox;
     private final ParcelCatalog catalog;
@@ -99,7 +103,11 @@ public final class CatalogService {
         }
     }
 
-    /** {@code GET /parcels}: a page of parcels whose entries still exist, and the cursor of the next page. */
+    /**
+     * {@code GET /parcels}: a page of parcels whose entries still exist, and the cursor of the next page. A page reads
+     * the catalog a bounded number of times ({@link #CHECKED_PER_PAGE} records at most): past that many records whose
+     * entries left the inbox it ends short, even empty, with {@code next} where it stopped.
+     */
     public Map<String, Object> list(String prefix, String since, String limit, String after) throws IOException {
         int max = limit == null ? 100 : parseInt("limit", limit);
         if (max < 1 || max > MAX_PAGE) {
@@ -116,20 +124,28 @@ public final class CatalogService {
         List<Map<String, Object>> parcels = new ArrayList<>();
         String cursor = after;
         boolean more = true;
-        while (parcels.size() < max && more) {
-            List<PublishedParcel> batch = catalog.list(prefix == null ? "" : prefix, from, cursor, max - parcels.size());
-            more = batch.size() == max - parcels.size();
-            for (PublishedParcel parcel : batch) {
+        int checked = 0;
+        // records whose entry left the inbox are passed over a window at a time, at most CHECKED_PER_PAGE of them:
+        // a page then ends short, its next cursor where it stopped
+        while (parcels.size() < max && more && checked < CHECKED_PER_PAGE) {
+            List<PublishedParcel> window = catalog.list(prefix == null ? "" : prefix, from, cursor, WINDOW + 1);
+            int usable = Math.min(window.size(), WINDOW);
+            more = window.size() > WINDOW;
+            int taken = 0;
+            for (; taken < usable && parcels.size() < max; taken++) {
+                PublishedParcel parcel = window.get(taken);
                 cursor = parcel.name();
+                checked++;
                 Optional<FileIdentity> identity = identity(parcel.name());
                 if (identity.isPresent()) {
                     parcels.add(describe(parcel, identity.get()));
                 }
             }
+            more |= taken < usable;
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("parcels", parcels);
-        answer.put("next", more && !catalog.list(prefix == null ? "" : prefix, from, cursor, 1).isEmpty() ? cursor : null);
+        answer.put("next", more ? cursor : null);
         return answer;
     }
 

@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -169,7 +168,8 @@ public final class DiskParcelCatalog implements ParcelCatalog {
 
     @Override
     public List<PublishedParcel> list(String prefix, Instant since, String after, int limit) throws IOException {
-        List<PublishedParcel> all = new ArrayList<>();
+        // the first `limit` by name only: a listing holds a page, not the catalog
+        java.util.TreeMap<String, PublishedParcel> first = new java.util.TreeMap<>();
         try (ConfinedDir dir = open()) {
             for (String file : dir.list()) {
                 if (!file.endsWith(".json")) {
@@ -187,12 +187,14 @@ public final class DiskParcelCatalog implements ParcelCatalog {
                 if ((prefix == null || parcel.name().startsWith(prefix))
                         && (since == null || !Instant.parse(parcel.publishedAt()).isBefore(since))
                         && (after == null || parcel.name().compareTo(after) > 0)) {
-                    all.add(parcel);
+                    first.put(parcel.name(), parcel);
+                    if (first.size() > limit) {
+                        first.pollLastEntry();
+                    }
                 }
             }
         }
-        all.sort(Comparator.comparing(PublishedParcel::name));
-        return all.subList(0, Math.min(limit, all.size()));
+        return new ArrayList<>(first.values());
     }
 
     private static String file(String name) {
