@@ -93,4 +93,22 @@ class PostgresParcelCatalogTest {
         assertThat(early.list("", t0.plusSeconds(1), null, 10)).extracting(PublishedParcel::name).containsExactly("b/3");
         assertThat(early.list("a%", null, null, 10)).as("a prefix is text, not a pattern").isEmpty();
     }
+
+    /** As the disk catalog's: the name, the folders above it and the records below it, not a name that only starts like it. */
+    @Test
+    void aChangeRenewsTheNameTheFoldersAboveAndTheRecordsBelowOnly() throws Exception {
+        ParcelCatalog catalog = node(Clock.systemUTC());
+        for (String name : new String[] {"site", "site/docs", "site/docs/a.txt", "site/docs/\u00e9t\u00e9/b", "site/docs0",
+                "site/docs-x", "site/doc", "sited", "other/b"}) {
+            catalog.record(name, PublishedParcel.FILE, 1, 1, "zstd", "ab");
+        }
+
+        assertThat(catalog.changed("site/docs").stream().map(PublishedParcel::name))
+                .containsExactlyInAnyOrder("site", "site/docs", "site/docs/a.txt", "site/docs/\u00e9t\u00e9/b");
+        assertThat(catalog.changed("other").stream().map(PublishedParcel::name)).containsExactly("other/b");
+        assertThat(catalog.changed("sited").stream().map(PublishedParcel::name)).containsExactly("sited");
+        assertThat(catalog.find("site/docs0").orElseThrow().generation()).isEqualTo(1);
+        assertThat(catalog.find("site/docs/a.txt").orElseThrow().generation()).isEqualTo(2);
+        assertThat(catalog.find("site").orElseThrow().generation()).isEqualTo(2);
+    }
 }
