@@ -58,8 +58,9 @@ final class JsonRequests {
      * {@code POST /finish/{sid}}: the manifest as sent, read when the session was found (none for an empty
      * body), and the publish options of its query, checked now.
      */
-    static FinishRequest finish(String sessionId, String body, String onConflict, String force) {
-        return new FinishRequest(sessionId, body, PublishOptions.of(onConflict, force));
+    static FinishRequest finish(String sessionId, String body, String onConflict, String force,
+                                java.util.function.BooleanSupplier asked) {
+        return new FinishRequest(sessionId, body, PublishOptions.of(onConflict, force), asked);
     }
 
     /** Batch {@code POST /check}: a JSON list of hashes, or {@code {"hashes": [...]}}. */

@@ -82,7 +82,7 @@ public final class ParcelPublishing {
         }
         Session session = found.open();
         // one finish of a session at a time, on this node (its monitor) and on any node sharing the store
-        return store.exclusively(sid, shared -> finishAlone(sid, session, request, shared));
+        return store.exclusively(sid, request.asked(), shared -> finishAlone(sid, session, request, shared));
     }
 
     private Published finishAlone(String sid, Session session, FinishRequest request, SessionStore.NameLock shared)

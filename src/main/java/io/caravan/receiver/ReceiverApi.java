@@ -81,13 +81,16 @@ public final class ReceiverApi implements CamelContextAware {
 
     /**
      * {@code POST /finish/{sid}?on_conflict=&force=}: the session, its manifest and the publish options it
-     * gives again as a {@link FinishRequest}.
+     * gives again as a {@link FinishRequest}, which asks the request's connection whether its client still waits.
      */
     public FinishRequest finishRequest(Exchange exchange) {
         admit(exchange);
+        io.netty.channel.ChannelHandlerContext connection = exchange.getMessage().getHeader(
+                org.apache.camel.component.netty.NettyConstants.NETTY_CHANNEL_HANDLER_CONTEXT,
+                io.netty.channel.ChannelHandlerContext.class);
         return JsonRequests.finish(exchange.getMessage().getHeader("sid", String.class),
                 body(exchange, limits.finishValues(), "POST /finish"), QueryParameters.value(exchange, "on_conflict"),
-                QueryParameters.value(exchange, "force"));
+                QueryParameters.value(exchange, "force"), () -> connection == null || connection.channel().isActive());
     }
 
     /** {@code GET /status/{sid}}, {@code DELETE /sessions/{sid}}: the session named in the path. */

@@ -241,6 +241,16 @@ public interface SessionStore {
      * caller orders its own finishes).
      */
     default <T> T exclusively(String id, Exclusive<T> finish) throws IOException {
+        return exclusively(id, () -> true, finish);
+    }
+
+    /**
+     * {@link #exclusively(String, Exclusive)} for a finish whose client may hang up: while {@code asked} is true the
+     * finish waits for its locks; once it is false (the client's connection closed) a store that waits for another
+     * node stops waiting and throws a {@link RequestRejectedException} ({@code client_gone}), running nothing.
+     */
+    default <T> T exclusively(String id, java.util.function.BooleanSupplier asked, Exclusive<T> finish)
+            throws IOException {
         return finish.run(name -> { });
     }
 

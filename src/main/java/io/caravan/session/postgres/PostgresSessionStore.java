@@ -44,6 +44,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -562,20 +563,31 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
      * finishes; more finishes at once wait here, leaving the rest for the work they and uploads do.
      */
     @Override
-    public <T> T exclusively(String id, Exclusive<T> finish) throws IOException {
+    public <T> T exclusively(String id, BooleanSupplier asked, Exclusive<T> finish) throws IOException {
         long deadline = System.nanoTime() + finishWait.toNanos();
         try {
-            if (!finishing.tryAcquire(finishWait.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw busy(id);
+            while (!finishing.tryAcquire(LOCK_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                stillWaiting(id, asked, deadline);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting to finish session " + id);
         }
         try {
-            return locked(id, finish, deadline);
+            return locked(id, asked, finish, deadline);
         } finally {
             finishing.release();
+        }
+    }
+
+    /** Throws when a finish waiting for a lock should wait no more: its client hung up, or the finish wait is over. */
+    private void stillWaiting(String id, BooleanSupplier asked, long deadline) {
+        if (!asked.getAsBoolean()) {
+            throw new io.caravan.session.RequestRejectedException(503, "client_gone", "the client of the finish of session "
+                    + id + " hung up while it waited for another finish; nothing was done (ask again)");
+        }
+        if (System.nanoTime() >= deadline) {
+            throw busy(id);
         }
     }
 
@@ -596,9 +608,12 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
                 + " s; ask again: a finish answers the session's result once that one has ended");
     }
 
-    private <T> T locked(String id, Exclusive<T> finish, long deadline) throws IOException {
+    private <T> T locked(String id, BooleanSupplier asked, Exclusive<T> finish, long deadline) throws IOException {
         try (Connection c = db.connection()) {
-            if (!advisoryLock(c, id.hashCode(), SESSION_LOCK, deadline, id)) {
+            if (!advisoryLock(c, id.hashCode(), SESSION_LOCK, () -> {
+                stillWaiting(id, asked, deadline);
+                return true;
+            }, id)) {
                 throw busy(id);
             }
             Integer[] name = {null};
@@ -609,7 +624,11 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
                         throw new IllegalStateException("a finish publishes one name");
                     }
                     try {
-                        if (!advisoryLock(c, published.hashCode(), NAME_LOCK, System.nanoTime() + finishWait.toNanos(), id)) {
+                        long nameDeadline = System.nanoTime() + finishWait.toNanos();
+                        if (!advisoryLock(c, published.hashCode(), NAME_LOCK, () -> {
+                            stillWaiting(id, asked, Long.MAX_VALUE);
+                            return System.nanoTime() < nameDeadline;
+                        }, id)) {
                             throw nameBusy(published);
                         }
                     } catch (SQLException e) {
@@ -634,8 +653,11 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
                 + finishWait.toSeconds() + " s; ask again: this finish then publishes after it");
     }
 
-    /** Takes the session-level advisory lock ({@code key}, {@code space}) on {@code c}, polling until {@code deadline}; whether it got it. */
-    private static boolean advisoryLock(Connection c, int key, int space, long deadline, String id)
+    /**
+     * Takes the session-level advisory lock ({@code key}, {@code space}) on {@code c}, polling while {@code waiting}
+     * says to go on (it may throw instead); whether it got it.
+     */
+    private static boolean advisoryLock(Connection c, int key, int space, BooleanSupplier waiting, String id)
             throws SQLException, IOException {
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
             lock.setInt(1, key);
@@ -646,7 +668,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
                         return true;
                     }
                 }
-                if (System.nanoTime() >= deadline) {
+                if (!waiting.getAsBoolean()) {
                     return false;
                 }
                 try {

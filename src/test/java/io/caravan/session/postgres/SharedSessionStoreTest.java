@@ -170,6 +170,35 @@ class SharedSessionStoreTest {
     }
 
     /**
+     * A finish waiting for a lock (the session's, or a name's) whose client hung up stops waiting at once: nobody
+     * reads its answer, and its request thread is wanted for others (a sender asks again on a new connection).
+     */
+    @Test
+    void aFinishWhoseClientHungUpStopsWaitingForTheLock() throws Exception {
+        PostgresSessionStore a = node();
+        PostgresSessionStore b = node(); // the default finish wait, 30 s
+        String id = a.create("held", "raw", null, null, null).id().value();
+        String other = b.create("held", "raw", null, null, null).id().value();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            holdingFinish(pool, a, id, "held", release);
+            for (String waiting : List.of(id, other)) { // the session's lock, then the name's
+                long hungUpAt = System.nanoTime() + Duration.ofMillis(300).toNanos();
+                long started = System.nanoTime();
+                assertThatThrownBy(() -> b.exclusively(waiting, () -> System.nanoTime() < hungUpAt, names -> {
+                    names.take("held");
+                    return "b";
+                })).isInstanceOf(io.caravan.session.RequestRejectedException.class).hasMessageContaining("hung up");
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as(waiting).isLessThan(Duration.ofSeconds(5));
+            }
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * A node whose finish holds a session's lock and does not go on (a long GC pause, a frozen VM, a partition that
      * keeps its database connection) never holds the other node's requests for good: a finish there waits at most
      * the finish wait for the lock, then answers 503 busy (the sender asks again), and so do finishes queued behind
