@@ -118,6 +118,17 @@ public final class CaravanConfiguration implements CamelConfiguration {
      * descriptors this process may open, lowered to what a quarter of the heap holds
      * ({@link ConnectionLimit#forLimitAndHeap}); said in the log at the start, with the reason.
      */
+    /**
+     * The names a receiver without a token answers to besides IP addresses and localhost: those of
+     * {@code caravan.receiver.allowed-hosts}, and the name it is bound to when that is a name.
+     */
+    private static java.util.Set<String> allowedHosts(Settings settings) {
+        java.util.Set<String> names = new java.util.HashSet<>(io.caravan.receiver.BrowserRequests.names(
+                settings.text("caravan.receiver.allowed-hosts", "")));
+        names.add(settings.text("caravan.receiver.host", "127.0.0.1"));
+        return names;
+    }
+
     private static ConnectionLimit connectionLimit(Settings settings) {
         FileDescriptors descriptors = FileDescriptors.now();
         long heap = Runtime.getRuntime().maxMemory();
@@ -470,7 +481,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 .directMemory(directMemory)
                 .sendBuffer(settings.size("caravan.receiver.send-buffer", "256KiB"))
                 .jsonMemory(jsonMemory)
-                .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s")));
+                .headTimeout(settings.duration("caravan.receiver.head-timeout", "10s"))
+                .allowedHosts(allowedHosts(settings)));
         // the HTTP server's channel group: counts every connection as it is accepted (routes/receiver.camel.yaml)
         ConnectionLimit connections = connectionLimit(settings);
         context.getRegistry().bind("receiverConnections", connections);

@@ -36,6 +36,7 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
     private boolean sharesMade;
     /** The prefix of the settings its bounds are set by and its refusals name. */
     private String prefix = "caravan.receiver";
+    private java.util.Set<String> allowedHosts = java.util.Set.of();
 
     /**
      * How long a request may go without a byte arriving, and how long its request line and headers may
@@ -104,7 +105,8 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
 
     @Override
     public ChannelHandler newChannelHandler() {
-        return new RequestGate(token, maxJsonBody, maxUploadBody, directMemory, shares(), jsonMemory, rejected, audit, shaper,
+        return new RequestGate(token, new BrowserRequests(!token.required(), allowedHosts), maxJsonBody, maxUploadBody,
+                directMemory, shares(), jsonMemory, rejected, audit, shaper,
                 sendBuffer,
                 new ConnectionWatch(stall, head, idle, minBodyRate, new AnswerProgress(answerStall.toNanos()), rejected,
                         directMemory == null || busyBodyTime.isZero() ? null : new BodyPace(directMemory, busyBodyTime),
@@ -117,6 +119,15 @@ public final class ReceiverPipeline extends ChannelHandlerAdapter implements Cha
      */
     public ReceiverPipeline settings(String prefix) {
         this.prefix = prefix;
+        return this;
+    }
+
+    /**
+     * The names besides IP addresses and {@code localhost} that a receiver without a token answers to
+     * ({@link BrowserRequests}; {@code caravan.receiver.allowed-hosts}); returns this.
+     */
+    public ReceiverPipeline allowedHosts(java.util.Set<String> names) {
+        this.allowedHosts = java.util.Set.copyOf(names);
         return this;
     }
 

@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  * {@link TokenFreeRequests}: {@code GET}/{@code HEAD /health} and the console's login, see {@link ConsoleAccess};
  * the console's login cookie stands in for it there) gets
  * 401, a request target holding a character no URL holds as it is or a malformed percent-escape
- * ({@link PercentEscapes}) 400 and a declared
+ * ({@link PercentEscapes}) 400, a request a web page may not make ({@link BrowserRequests}) 403, and a declared
  * body over the limit (for a token-free request {@value TokenFreeRequests#MAX_BODY} bytes) 413, all with the JSON error body, before any body
  * byte is read, acknowledged with {@code 100 Continue} or held in memory; the body of a refused
  * request is read and dropped, or the connection closed. A form-encoded content type is taken as
@@ -61,6 +61,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private long headNanos;
 
     private final BearerToken token;
+    private final BrowserRequests browsers;
     private final long maxJsonBody;
     private final long maxUploadBody;
     private final DirectMemoryBudget directMemory;
@@ -89,9 +90,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
      * where the heap of the other requests with a body is reserved ({@link JsonBodyReservation}); null: nowhere;
      * {@code sendBuffer}: the connection's SO_SNDBUF, set as it opens (0: the system's).
      */
-    RequestGate(BearerToken token, long maxJsonBody, long maxUploadBody, DirectMemoryBudget directMemory, AddressShares shares,
-                JsonMemory jsonMemory, Consumer<String> rejected, ReceiverAudit audit, ChannelHandler shaper, int sendBuffer,
-                ConnectionWatch watch) {
+    RequestGate(BearerToken token, BrowserRequests browsers, long maxJsonBody, long maxUploadBody, DirectMemoryBudget directMemory,
+                AddressShares shares, JsonMemory jsonMemory, Consumer<String> rejected, ReceiverAudit audit, ChannelHandler shaper,
+                int sendBuffer, ConnectionWatch watch) {
+        this.browsers = browsers;
         this.sendBuffer = sendBuffer;
         this.directMemory = directMemory;
         this.jsonMemory = jsonMemory;
@@ -246,6 +248,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             String code = switch (refusal.status().code()) {
                 case 401 -> "unauthorized";
+                case 403 -> refusal.content().toString(java.nio.charset.StandardCharsets.UTF_8).contains("host_not_allowed")
+                        ? "host_not_allowed" : "cross_site";
                 case 429 -> WrongTokenLimit.CODE;
                 case 413 -> "body_too_large";
                 case 414 -> "uri_too_long";
@@ -301,6 +305,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         }
         if (!open && token.required()) {
             tokenProven = true;
+        }
+        FullHttpResponse fromBrowser = browsers.refusal(request, method, path);
+        if (fromBrowser != null) {
+            return fromBrowser;
         }
         String escapes = PercentEscapes.problem(request.uri());
         if (escapes != null) {

@@ -154,7 +154,7 @@ class ConsoleOverviewTest {
         // 1,100 requests refused one by one (a malformed escape, with the token): each is an audit line
         StringBuilder requests = new StringBuilder();
         for (int i = 0; i < 1100; i++) {
-            requests.append("GET /status/%zz").append(i).append(" HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer secret\r\n\r\n");
+            requests.append("GET /status/%zz").append(i).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer secret\r\n\r\n");
         }
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", receiver.port())) {
             socket.setSoTimeout(30_000);

@@ -57,7 +57,7 @@ class ConnectionLostCountedOnceTest {
         List<Socket> polls = new ArrayList<>();
         for (int i = 0; i < POLLS; i++) {
             Socket socket = RawSockets.open(receiver.port());
-            RawSockets.write(socket, "GET /shares/s1/events?since=" + sequence + "&timeout=30 HTTP/1.1\r\nHost: x\r\n"
+            RawSockets.write(socket, "GET /shares/s1/events?since=" + sequence + "&timeout=30 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Authorization: Bearer secret\r\nX-Caravan-Follower: f" + i + "\r\n\r\n");
             polls.add(socket);
         }

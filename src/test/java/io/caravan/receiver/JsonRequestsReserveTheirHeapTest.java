@@ -50,7 +50,7 @@ class JsonRequestsReserveTheirHeapTest {
     void aRequestTheBudgetHasNoRoomForIsToldToComeBack() throws Exception {
         byte[] check = hashes(2900); // 194 KB: 777 KB of heap
         try (Socket slow = RawSockets.open(receiver.port())) {
-            RawSockets.write(slow, "POST /check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            RawSockets.write(slow, "POST /check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
                     + check.length + "\r\n\r\n[\"");
             await().atMost(Duration.ofSeconds(5)).until(() -> held() == 4.0 * check.length);
 
@@ -96,7 +96,7 @@ class JsonRequestsReserveTheirHeapTest {
     /** POSTs {@code body} to /check in chunks of 16 KiB on a connection of its own; its answer. */
     private RawAnswer chunked(byte[] body) throws Exception {
         try (Socket socket = RawSockets.open(receiver.port())) {
-            RawSockets.write(socket, "POST /check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            RawSockets.write(socket, "POST /check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                     + "Transfer-Encoding: chunked\r\n\r\n");
             try {
                 for (int at = 0; at < body.length; at += 16384) {

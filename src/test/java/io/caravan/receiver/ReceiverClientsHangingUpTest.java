@@ -34,11 +34,11 @@ class ReceiverClientsHangingUpTest {
     static final RunningReceiver RUNNING = RunningReceiver.at(() -> tmp.resolve("inbox")).token("secret");
     @ParameterizedTest
     @ValueSource(strings = {
-            "POST /console/login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\ntok",
-            "POST /console/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10\r\ntoken=",
-            "POST /start HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret\r\nContent-Type: application/json\r\n"
+            "POST /console/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\ntok",
+            "POST /console/login HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\ntoken=",
+            "POST /start HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer secret\r\nContent-Type: application/json\r\n"
                     + "Content-Length: 100\r\n\r\n{\"na",
-            "PUT /chunks/nope/0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret\r\nContent-Length: 1000\r\n\r\nabc"})
+            "PUT /chunks/nope/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer secret\r\nContent-Length: 1000\r\n\r\nabc"})
     void aBodyCutShortCostsTheLogNoWarningAndNoTrace(String started, ReceiverFixture receiver) throws Exception {
         double before = lost(receiver);
         try (LoggedWarnings log = new LoggedWarnings(Level.INFO)) {
@@ -61,7 +61,7 @@ class ReceiverClientsHangingUpTest {
 
     @Test
     void aResetBeforeItsAnswersAreReadCostsTheLogNoWarningAndNoTrace(ReceiverFixture receiver) throws Exception {
-        String pipelined = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(PIPELINED);
+        String pipelined = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(PIPELINED);
         try (LoggedWarnings log = new LoggedWarnings(Level.INFO)) {
             for (int i = 0; i < RESETS; i++) {
                 try (Socket socket = RawSockets.open(receiver.port(), 1024)) {

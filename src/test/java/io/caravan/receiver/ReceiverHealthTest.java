@@ -67,14 +67,14 @@ class ReceiverHealthTest {
     /** A body after a HEAD answer would be read as the start of the next answer on a kept-alive connection. */
     @Test
     void aHeadAnswerCarriesNoBodyOnTheConnection() throws Exception {
-        String[] answers = exchange("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n"
-                + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String[] answers = exchange("HEAD /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                + "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         assertThat(answers).hasSize(3);
         assertThat(answers[0]).startsWith("HTTP/1.1 200");
         assertThat(answers[1]).startsWith("HTTP/1.1 200");
         assertThat(answers[2]).isEqualTo("{\"status\":\"UP\"}");
 
-        String[] refused = exchange("HEAD /status/none HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String[] refused = exchange("HEAD /status/none HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         assertThat(refused).hasSize(2);
         assertThat(refused[0]).matches("(?s)HTTP/1.1 4\\d\\d .*");
         assertThat(refused[1]).as("no body after the head of a HEAD answer").isEmpty();

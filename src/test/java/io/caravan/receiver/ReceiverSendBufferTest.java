@@ -43,7 +43,7 @@ class ReceiverSendBufferTest {
         try (ReceiverFixture receiver = new ReceiverFixture(inbox, settings); Socket socket = new Socket()) {
             socket.setReceiveBufferSize(32 << 10);
             socket.connect(new InetSocketAddress("127.0.0.1", receiver.port()));
-            socket.getOutputStream().write("GET /files?path=big.bin HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write("GET /files?path=big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             long most = 0;
             for (int i = 0; i < 20; i++) {
                 Thread.sleep(100);

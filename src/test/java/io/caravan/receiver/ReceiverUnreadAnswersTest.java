@@ -155,11 +155,11 @@ class ReceiverUnreadAnswersTest {
 
     private static String request(String kind) {
         return switch (kind) {
-            case "login" -> "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-            case "health" -> "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
-            case "head" -> "HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n";
-            case "unauthorized" -> "GET /status/0123456789abcdef0123456789abcdef HTTP/1.1\r\nHost: x\r\n\r\n";
-            case "authenticated" -> "GET /status/0123456789abcdef0123456789abcdef HTTP/1.1\r\nHost: x\r\n"
+            case "login" -> "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            case "health" -> "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            case "head" -> "HEAD /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            case "unauthorized" -> "GET /status/0123456789abcdef0123456789abcdef HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            case "authenticated" -> "GET /status/0123456789abcdef0123456789abcdef HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Authorization: Bearer " + TOKEN + "\r\n\r\n";
             default -> throw new IllegalArgumentException(kind);
         };
@@ -200,7 +200,7 @@ class ReceiverUnreadAnswersTest {
         long t0 = System.nanoTime();
         try (Socket socket = RawSockets.open(receiver.port())) {
             socket.setSoTimeout(5000);
-            RawSockets.write(socket, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawSockets.write(socket, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             RawAnswer answer = RawAnswer.read(new BufferedInputStream(socket.getInputStream()));
             return answer.statusLine().startsWith("HTTP/1.1 200") ? (System.nanoTime() - t0) / 1_000_000 : Long.MAX_VALUE;
         } catch (IOException e) {

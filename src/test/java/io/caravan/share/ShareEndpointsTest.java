@@ -225,7 +225,7 @@ class ShareEndpointsTest {
                 java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port());
                 readers.add(socket);
                 socket.setSoTimeout(20_000);
-                socket.getOutputStream().write(("POST /shares/site/files HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                socket.getOutputStream().write(("POST /shares/site/files HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                         + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().write(body);
                 socket.getOutputStream().flush();
@@ -284,7 +284,7 @@ class ShareEndpointsTest {
             socket.setReceiveBufferSize(16 * 1024);
             socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
             socket.setSoTimeout(15_000);
-            socket.getOutputStream().write(("POST /shares/site/files HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            socket.getOutputStream().write(("POST /shares/site/files HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().write(body);
             java.io.InputStream in = socket.getInputStream();
