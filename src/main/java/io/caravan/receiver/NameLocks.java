@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Locks by a parcel's published name, striped: two finishes that publish the same name take the same lock,
  * so each one's swap into place and its catalog record happen together, and the catalog describes whichever
  * publish landed last. Different names may share a stripe (they then wait for each other, nothing more).
- * Within one process; a hold takes the store's lock of the name too ({@link SessionStore.NameLock}), which orders
+ * Within one process; a hold takes the store's lock of the name first ({@link SessionStore.NameLock}), which orders
  * the nodes sharing an inbox.
  */
 final class NameLocks {
@@ -40,17 +40,19 @@ final class NameLocks {
         }
 
         /**
-         * Waits for the lock of {@code name} in this process, then for the store's, and holds the first until
-         * {@link #close}; at most one name per hold.
+         * Waits for the store's lock of {@code name} (bounded, and given up when the finish's client hangs up), then
+         * for its lock in this process, and holds the latter until {@link #close}; at most one name per hold. In
+         * that order, a finish holding a stripe waits for nothing more: a finish whose name shares its stripe waits
+         * for one swap into place and one catalog record at most, never for another node's finish.
          */
         void take(String name) throws IOException {
             if (held != null) {
                 throw new IllegalStateException("a finish publishes one name");
             }
+            shared.take(name);
             ReentrantLock lock = stripes[Math.floorMod(name.hashCode(), STRIPES)];
             lock.lock();
             held = lock;
-            shared.take(name);
         }
 
         /** Lets go of the lock taken, if any. */
