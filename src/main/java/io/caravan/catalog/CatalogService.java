@@ -14,9 +14,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -229,7 +227,12 @@ public final class CatalogService {
                         : "not a regular file (links are never followed)"));
             }
             FileIdentity identity = parent.identity(leaf).orElseThrow(() -> fileNotFound(path));
-            FileChannel channel = FileChannel.open(parent.entry(leaf), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            FileChannel channel;
+            try {
+                channel = parent.readLinked(leaf); // never waits on a pipe swapped in since the check above
+            } catch (UnsafePathException e) {
+                throw new RequestRejectedException(404, "not_found", "'" + path + "' is not a regular file (links are never followed)");
+            }
             try {
                 long size = channel.size();
                 ByteRange range = ByteRange.parse(rangeHeader, size);

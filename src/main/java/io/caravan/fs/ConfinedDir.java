@@ -51,9 +51,14 @@ public final class ConfinedDir implements AutoCloseable {
 
     /** Opens {@code dir} itself (a trusted, configured path; links in it are followed) as the anchor. */
     public static ConfinedDir open(Path dir) throws IOException {
+        return open(dir, "");
+    }
+
+    /** {@link #open(Path)}, its entries named {@code display/<name>} in what it throws. */
+    private static ConfinedDir open(Path dir, String display) throws IOException {
         try {
             return new ConfinedDir(LibC.INSTANCE.open(dir.toAbsolutePath().toString(),
-                    LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0), "");
+                    LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0), display);
         } catch (LastErrorException e) {
             throw failure(e, dir.toString(), dir.toString());
         }
@@ -189,9 +194,13 @@ public final class ConfinedDir implements AutoCloseable {
         return FileChannel.open(entry(name), options);
     }
 
-    /** Reads the regular file {@code name}; a link is refused, never followed. */
+    /**
+     * Reads the regular file {@code name} (one with other names too); refused, never followed and never waited on,
+     * when it is a link, a pipe, a device or a folder (a pipe swapped in for a file between a check and this open
+     * would hold the reading thread until some process wrote to it).
+     */
     public InputStream read(String name) throws IOException {
-        return Channels.newInputStream(FileChannel.open(entry(name), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+        return Channels.newInputStream(readLinked(name));
     }
 
     /**
@@ -248,7 +257,7 @@ public final class ConfinedDir implements AutoCloseable {
      */
     public static FileChannel readFile(Path file, OpenOption... extra) throws IOException {
         Path absolute = file.toAbsolutePath();
-        try (ConfinedDir folder = open(absolute.getParent())) {
+        try (ConfinedDir folder = open(absolute.getParent(), absolute.getParent().toString())) {
             return folder.readLinked(absolute.getFileName().toString(), extra);
         }
     }

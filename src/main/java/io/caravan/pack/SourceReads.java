@@ -5,8 +5,6 @@ import io.caravan.util.FileIdentity;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +41,13 @@ public final class SourceReads {
      * every byte read through the stream is counted.
      */
     public InputStream open(Path file, FileIdentity identity) throws IOException {
-        InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+        // never follows a final link, never waits on a pipe swapped in for the file since it was listed
+        InputStream in;
+        try {
+            in = java.nio.channels.Channels.newInputStream(io.caravan.fs.ConfinedDir.readFile(file));
+        } catch (io.caravan.fs.UnsafePathException e) {
+            throw new IOException(file + " is no regular file now (" + e.why() + "): it is not read", e);
+        }
         noteOpen(file, key(identity));
         return new FilterInputStream(in) {
             @Override
