@@ -71,6 +71,8 @@ public final class Outbox implements GenericFileFilter<File> {
     private static final String PICKED_FILE = "CaravanPickedFile";
     /** The fingerprint of a folder parcel as its send started ({@link FolderFingerprint}). */
     private static final String PICKED_FOLDER = "CaravanPickedFolder";
+    /** The folder parcel's own entry as its send started (another folder may take its name meanwhile). */
+    private static final String PICKED_FOLDER_ENTRY = "CaravanPickedFolderEntry";
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
     private Path dir;
@@ -139,6 +141,7 @@ public final class Outbox implements GenericFileFilter<File> {
         if (Files.isDirectory(parcel)) {
             exchange.setProperty("CaravanFolderParcel", parcel);
             exchange.setProperty(PICKED_FOLDER, FolderFingerprint.of(parcel));
+            exchange.setProperty(PICKED_FOLDER_ENTRY, PickedFile.entryKey(parcel));
         } else {
             exchange.setProperty(PICKED_FILE, PickedFile.of(parcel));
         }
@@ -165,7 +168,6 @@ public final class Outbox implements GenericFileFilter<File> {
         if (folder != null && !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
             LOG.warn("folder '{}' was sent, and left the outbox during its send: its marker goes to {}",
                     NameRules.printable(folder.getFileName().toString()), SENT);
-            folder = null;
         } else if (folder != null && before != null && !java.util.Arrays.equals(before, FolderFingerprint.of(folder))) {
             LOG.warn("folder '{}' changed during its send (an entry added, removed or written to): it stays in the"
                     + " outbox and is sent again with its changes", NameRules.printable(folder.getFileName().toString()));
@@ -207,7 +209,7 @@ public final class Outbox implements GenericFileFilter<File> {
      * (out of heap, out of stack: {@link ErrorsAsFailures} makes it the exchange's failure): sent again
      * by itself, the parcel would most likely strike the same error, in a process that just met it, and
      * hold back the parcels after it; the note says what to give the process before moving it back. A file
-     * replaced during its send is not moved: what took its place was never sent.
+     * or folder replaced during its send is not moved: what took its place was never sent.
      */
     public void failed(Exchange exchange) throws IOException {
         AtomicBoolean decided = exchange.getProperty(DECIDED, AtomicBoolean.class);
@@ -370,9 +372,16 @@ public final class Outbox implements GenericFileFilter<File> {
         return false;
     }
 
+    /** Moves the folder parcel into {@code target} when it is still the folder whose send started (not a link, nor another folder). */
     private void moveFolder(Exchange exchange, String target) throws IOException {
         Path folder = exchange.getProperty("CaravanFolderParcel", Path.class);
-        if (folder == null || !Files.isDirectory(folder)) {
+        if (folder == null || !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Object entry = exchange.getProperty(PICKED_FOLDER_ENTRY);
+        if (entry == null || !entry.equals(PickedFile.entryKey(folder))) {
+            LOG.warn("folder '{}' was replaced during its send: what took its place stays in the outbox and is sent",
+                    NameRules.printable(folder.getFileName().toString()));
             return;
         }
         moveInto(target, folder);

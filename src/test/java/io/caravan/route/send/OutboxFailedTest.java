@@ -79,6 +79,26 @@ class OutboxFailedTest {
         assertThat(outbox.resolve(".failed/docs.error.txt")).content().contains("refused here");
     }
 
+    @Test
+    void aFolderReplacedByAnotherDuringItsSendLeavesTheNewFolderWhereItIs() throws Exception {
+        TestTrees.write(Files.createDirectories(outbox.resolve("album")).resolve("a.txt"), "sent\n");
+        Files.createFile(outbox.resolve("album.ready"));
+        Outbox bean = new Outbox();
+        bean.setDir(outbox.toString());
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.getMessage().setBody(new File(outbox.resolve("album.ready").toString()));
+        bean.resolve(exchange);
+        Files.move(outbox.resolve("album"), outbox.resolve("album-old"));
+        TestTrees.write(Files.createDirectories(outbox.resolve("album")).resolve("b.txt"), "dropped during the send\n");
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("refused here"));
+
+        bean.failed(exchange);
+
+        assertThat(outbox.resolve("album/b.txt")).as("the folder that took its place, not sent yet").exists();
+        assertThat(outbox.resolve(".failed/album")).doesNotExist();
+        assertThat(outbox.resolve(".failed/album.error.txt")).content().contains("refused here");
+    }
+
     private void fail(String name) throws Exception {
         Outbox bean = new Outbox();
         bean.setDir(outbox.toString());
