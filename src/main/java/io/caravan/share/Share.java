@@ -167,9 +167,10 @@ public final class Share implements AutoCloseable {
         if (known != null) {
             return HEX.formatHex(known);
         }
-        try (java.io.InputStream in = new HashReads(hashReads.apply(Files.newInputStream(root.resolve(entry.path()),
-                java.nio.file.LinkOption.NOFOLLOW_LINKS)), whileHashing)) {
-            String sha = Sha256.of(in, buffer == null ? new byte[64 * 1024] : buffer);
+        try {
+            // confined: a link or pipe swapped in for a folder or file of the share is refused, never hashed
+            String sha = io.caravan.sync.TreeScanner.sha256(root, entry.path(), buffer == null ? new byte[64 * 1024] : buffer,
+                    in -> new HashReads(hashReads.apply(in), whileHashing));
             hashes.put(entry, HEX.parseHex(sha));
             return sha;
         } catch (IOException | IllegalArgumentException e) {

@@ -738,7 +738,7 @@ public final class LocalMirror {
             SyncEntry theirs = source.get(e.getKey());
             if (checksum && entry.type() == SyncEntry.Type.FILE && theirs != null && entry.sameMetadata(theirs)) {
                 entry = new SyncEntry(entry.path(), entry.type(), entry.size(), entry.mtime(), entry.mode(), null,
-                        TreeScanner.sha256(root.resolve(entry.path())));
+                        TreeScanner.sha256(root, entry.path()));
             }
             mirror.put(e.getKey(), entry);
         }

@@ -321,7 +321,7 @@ public final class MirrorSync {
 
     private String sha256(SyncEntry entry) {
         try {
-            return TreeScanner.sha256(settings.root().resolve(entry.path()));
+            return TreeScanner.sha256(settings.root(), entry.path());
         } catch (IOException e) {
             return null; // unreadable or gone: treated as different
         }

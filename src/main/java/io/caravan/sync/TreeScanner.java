@@ -1,5 +1,6 @@
 package io.caravan.sync;
 
+import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;
 import io.caravan.util.Sha256;
 import java.io.IOException;
@@ -220,9 +221,25 @@ public final class TreeScanner {
     }
 
     /** SHA-256 of a file's content, read streaming. */
-    public static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            return Sha256.of(in, new byte[256 * 1024]);
+    public static String sha256(Path root, String relative) throws IOException {
+        return sha256(root, relative, new byte[256 * 1024], in -> in);
+    }
+
+    /**
+     * The SHA-256 of the regular file {@code relative} below {@code root}, reached without following a link on the
+     * way or at the end and opened without waiting on a pipe (a local user's link or pipe swapped in for a folder or
+     * a file is refused, never hashed: the hash of a file outside the tree would tell its content to whoever asked);
+     * {@code wrap} wraps the stream the bytes are read from.
+     */
+    public static String sha256(Path root, String relative, byte[] buffer,
+                                java.util.function.UnaryOperator<InputStream> wrap) throws IOException {
+        int slash = relative.lastIndexOf('/');
+        try (ConfinedDir top = ConfinedDir.open(root);
+             ConfinedDir parent = top.openDir(slash < 0 ? "" : relative.substring(0, slash));
+             InputStream in = wrap.apply(parent.read(relative.substring(slash + 1)))) {
+            return Sha256.of(in, buffer);
+        } catch (io.caravan.fs.UnsafePathException e) {
+            throw new IOException(relative + " is not hashed: " + e.why(), e);
         }
     }
 }

@@ -45,4 +45,26 @@ class ShareHashesTest {
             assertThat(share.hashesKept()).isEqualTo(1);
         }
     }
+
+    /**
+     * A folder of the share swapped for a link to a folder outside it, after the scan listed its file: the checksum
+     * listing hashes nothing through the link (it sent the SHA-256 of /etc/passwd to a follower so, before).
+     */
+    @Test
+    void aFolderSwappedForALinkIsNotHashedThrough() throws Exception {
+        Path site = Files.createDirectories(dir.resolve("site"));
+        Files.writeString(Files.createDirectories(site.resolve("d")).resolve("passwd"), "in the share");
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.writeString(outside.resolve("passwd"), "a secret outside the share");
+        try (Share share = new Share("site", site, ShareLog.open("site", dir.resolve("log"), 100), Duration.ofMinutes(10),
+                Duration.ofMinutes(10), e -> { })) {
+            share.start();
+            SyncEntry listed = share.log().listing().entries().get("d/passwd");
+            assertThat(listed).isNotNull();
+            Files.move(site.resolve("d"), dir.resolve("d.real"));
+            Files.createSymbolicLink(site.resolve("d"), outside);
+
+            assertThat(share.sha256(listed)).as("no hash read through the link").isNull();
+        }
+    }
 }

@@ -59,7 +59,7 @@ class LocalMirrorTest {
         Map<String, SyncEntry> tree = new TreeMap<>();
         for (SyncEntry e : TreeScanner.scan(source).values()) {
             tree.put(e.path(), checksum && e.type() == SyncEntry.Type.FILE ? new SyncEntry(e.path(), e.type(), e.size(), e.mtime(),
-                    e.mode(), null, TreeScanner.sha256(source.resolve(e.path()))) : e);
+                    e.mode(), null, TreeScanner.sha256(source, e.path())) : e);
         }
         return tree;
     }
