@@ -24,7 +24,7 @@ import java.util.Optional;
  * changes: each folder above a recorded name is noted in {@code <dir>/nested/} (an empty file named by the
  * SHA-256 of the folder's name), and {@link #changed} lists the records below a name only when it is noted
  * there; a catalog without the notes (an earlier release's) is noted once, at its first use, which its
- * {@code nested/.complete} then says. The folder is reached without
+ * {@code parcels/nested.complete} then says. The folder is reached without
  * following a link from the state folder's parent ({@link ConfinedDir}), and records are read and
  * written relative to it: a link as the catalog folder is refused, a link as a record is not taken as one
  * (the next record of that name replaces it, as a link), and a record is read with a size bound.
@@ -36,8 +36,8 @@ public final class DiskParcelCatalog implements ParcelCatalog {
     /** The most a record may hold: its longest name, escaped, and a few fields. */
     private static final long MAX_RECORD = 64 * 1024;
 
-    /** The note that every recorded name's folders are noted in {@link #nested}. */
-    private static final String COMPLETE = ".complete";
+    /** The note, among the records, that every recorded name's folders are noted in {@link #nested}. */
+    private static final String COMPLETE = "nested.complete";
 
     private final Path stateDir;
     private final String folder;
@@ -92,14 +92,26 @@ public final class DiskParcelCatalog implements ParcelCatalog {
         }
     }
 
-    /** Notes the folders of every record written before the notes were kept, once per catalog folder. */
+    /**
+     * Notes the folders of every record written before the notes were kept, once per records folder (its
+     * {@value #COMPLETE} says so, kept among the records: a records folder put back from elsewhere is noted again).
+     * A record that cannot be read fails it, to be tried again at the next publish: none is passed over.
+     */
     private void noteEarlierRecords() throws IOException {
-        try (ConfinedDir notes = open(nested)) {
-            if (notes.stat(COMPLETE).isEmpty()) {
-                for (PublishedParcel parcel : list(null, null, null, Integer.MAX_VALUE)) {
-                    noteFolders(parcel.name());
+        try (ConfinedDir records = open()) {
+            if (records.stat(COMPLETE).isEmpty()) {
+                for (String file : records.list()) {
+                    PublishedParcel parcel;
+                    try {
+                        parcel = file.endsWith(".json") ? read(records, file) : null;
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException damaged) {
+                        continue; // no record a listing takes either: no name to note
+                    }
+                    if (parcel != null) {
+                        noteFolders(parcel.name());
+                    }
                 }
-                notes.replace(COMPLETE, out -> { });
+                records.replace(COMPLETE, out -> { });
             }
         }
         nestingNoted = true;

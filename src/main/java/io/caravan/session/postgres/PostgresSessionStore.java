@@ -637,10 +637,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
                     name[0] = published.hashCode();
                 });
             } finally {
-                if (name[0] != null) {
-                    advisoryUnlock(c, name[0], NAME_LOCK);
-                }
-                advisoryUnlock(c, id.hashCode(), SESSION_LOCK);
+                unlockOrDrop(c, name[0], id);
             }
         } catch (SQLException e) {
             throw SessionDatabase.failure("locking the finish of session " + id, e);
@@ -677,6 +674,28 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("interrupted while waiting to finish session " + id);
                 }
+            }
+        }
+    }
+
+    /**
+     * Lets go of the finish's locks on {@code c}; when that fails, {@code c} is dropped instead of going back to the
+     * pool still holding a lock (the database lets go of a closed connection's locks), and nothing is thrown over
+     * the finish's own outcome.
+     */
+    private static void unlockOrDrop(Connection c, Integer name, String id) {
+        try {
+            if (name != null) {
+                advisoryUnlock(c, name, NAME_LOCK);
+            }
+            advisoryUnlock(c, id.hashCode(), SESSION_LOCK);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("the locks of the finish of session {} could not be let go ({}): its database connection is closed"
+                    + " instead, which lets go of them", id, e.toString());
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException | RuntimeException ignored) {
+                // the connection is broken either way: the pool drops it
             }
         }
     }
