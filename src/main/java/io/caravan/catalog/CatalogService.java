@@ -36,7 +36,7 @@ public final class CatalogService {
     public static final int MAX_PAGE = 1000;
     /** Records read from the catalog at once for a page, whatever its limit. */
     private static final int WINDOW = MAX_PAGE;
-    /** The most records a page passes over (their entries gone from the inbox) before it ends short. */
+    /** The most records a page looks at (listed or passed over, their entries gone from the inbox) before it ends short. */
     static final int CHECKED_PER_PAGE = 4 * WINDOW;
 
     private final java.nio.file.Path inbox;
@@ -103,8 +103,8 @@ public final class CatalogService {
 
     /**
      * {@code GET /parcels}: a page of parcels whose entries still exist, and the cursor of the next page. A page reads
-     * the catalog a bounded number of times ({@link #CHECKED_PER_PAGE} records at most): past that many records whose
-     * entries left the inbox it ends short, even empty, with {@code next} where it stopped.
+     * the catalog a bounded number of times and looks at {@link #CHECKED_PER_PAGE} records at most: past them it ends
+     * short, even empty when their entries left the inbox, with {@code next} where it stopped.
      */
     public Map<String, Object> list(String prefix, String since, String limit, String after) throws IOException {
         int max = limit == null ? 100 : parseInt("limit", limit);

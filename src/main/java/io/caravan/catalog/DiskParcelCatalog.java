@@ -181,7 +181,7 @@ public final class DiskParcelCatalog implements ParcelCatalog {
     @Override
     public List<PublishedParcel> list(String prefix, Instant since, String after, int limit) throws IOException {
         // the first `limit` by name only: a listing holds a page, not the catalog
-        java.util.TreeMap<String, PublishedParcel> first = new java.util.TreeMap<>();
+        java.util.TreeMap<String, PublishedParcel> first = new java.util.TreeMap<>(io.caravan.util.CodePointOrder.NAMES);
         try (ConfinedDir dir = open()) {
             for (String file : dir.list()) {
                 if (!file.endsWith(".json")) {
@@ -198,7 +198,7 @@ public final class DiskParcelCatalog implements ParcelCatalog {
                 }
                 if ((prefix == null || parcel.name().startsWith(prefix))
                         && (since == null || !Instant.parse(parcel.publishedAt()).isBefore(since))
-                        && (after == null || parcel.name().compareTo(after) > 0)) {
+                        && (after == null || io.caravan.util.CodePointOrder.compare(parcel.name(), after) > 0)) {
                     first.put(parcel.name(), parcel);
                     if (first.size() > limit) {
                         first.pollLastEntry();

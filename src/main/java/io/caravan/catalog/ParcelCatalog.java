@@ -31,7 +31,8 @@ import java.util.Optional;
  * <li><b>Retention.</b> A recorded parcel stays listed at least until it is recorded again, and in any
  *     case at least a session lifetime after it was recorded, even if its entry was removed meanwhile
  *     (callers check that the entry still exists before serving it);</li>
- * <li><b>Listing.</b> {@link #list} is ordered by name and pages with {@code after} (the last name of
+ * <li><b>Listing.</b> {@link #list} is ordered by name, code point by code point ({@link io.caravan.util.CodePointOrder}: the
+ *     names' UTF-8 bytes), and pages with {@code after} (the last name of
  *     the previous page), so concurrent records never make a reader skip or repeat a name that
  *     existed throughout;</li>
  * <li><b>Crashes and concurrency.</b> A crash during {@link #record} leaves either the old record or the

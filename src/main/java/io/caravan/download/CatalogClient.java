@@ -200,7 +200,7 @@ public final class CatalogClient {
                 throw new RefusedAnswerException("GET " + base + path + ": a page of the listing is not valid JSON ("
                         + e.getMessage() + "): the server is broken", e);
             }
-            if (nextAfter != null && after != null && nextAfter.compareTo(after) <= 0) {
+            if (nextAfter != null && after != null && io.caravan.util.CodePointOrder.compare(nextAfter, after) <= 0) {
                 end("names a next page that does not move forward ('" + nextAfter + "' after '" + after + "'): the server is broken");
             } else if (full || nextAfter != null && listed >= maxListed) {
                 end("lists more than " + maxListed + " parcels: the server is broken, or the prefix must be narrower");

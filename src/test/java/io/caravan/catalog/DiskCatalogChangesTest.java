@@ -81,4 +81,19 @@ class DiskCatalogChangesTest {
         assertThat(reopened.changed("site").stream().map(PublishedParcel::name)).containsExactly("site/docs/a.txt");
         assertThat(reopened.find("site/docs/a.txt").orElseThrow().generation()).as("renewed").isEqualTo(2L);
     }
+
+    /** The listing's order and its cursor are the names' code points (their UTF-8 bytes), as the PostgreSQL catalog's. */
+    @Test
+    void theListingIsInTheOrderOfTheNamesBytes() throws Exception {
+        DiskParcelCatalog catalog = new DiskParcelCatalog(catalogDir(), CLOCK);
+        String fullWidth = "\uff21\uff22\uff23.txt"; // U+FF21: bytes EF BC A1
+        String emoji = "\ud83d\ude00x"; // U+1F600: bytes F0 9F 98 80
+        for (String name : new String[] {emoji, fullWidth, "a"}) {
+            catalog.record(name, "file", 1, 1, "zstd", "ab");
+        }
+
+        assertThat(catalog.list("", null, null, 10).stream().map(PublishedParcel::name)).containsExactly("a", fullWidth, emoji);
+        assertThat(catalog.list("", null, fullWidth, 10).stream().map(PublishedParcel::name)).containsExactly(emoji);
+        assertThat(catalog.list("", null, null, 2).stream().map(PublishedParcel::name)).containsExactly("a", fullWidth);
+    }
 }

@@ -137,6 +137,11 @@ public final class Outbox implements GenericFileFilter<File> {
             public void onDone(Exchange done) {
                 sending.remove(parcelName);
             }
+
+            @Override
+            public boolean allowHandover() {
+                return false; // the name is the picked-up exchange's, whatever copies a step makes of it
+            }
         });
         if (Files.isDirectory(parcel)) {
             exchange.setProperty("CaravanFolderParcel", parcel);
