@@ -210,7 +210,8 @@ public final class CaravanConfiguration implements CamelConfiguration {
         context.getRegistry().bind("consolePipeline", new ReceiverPipeline(token, CONSOLE_MAX_BODY, CONSOLE_MAX_BODY, code -> { })
                 .settings("caravan.console")
                 .timeouts(settings.duration("caravan.console.stall-timeout", "60s"), settings.duration("caravan.console.idle-timeout", "120s"))
-                .headTimeout(settings.duration("caravan.console.head-timeout", "10s")));
+                .headTimeout(settings.duration("caravan.console.head-timeout", "10s"))
+                .allowedHosts(java.util.Set.of(host)));
         ConnectionLimit consoleConnections = new ConnectionLimit(settings.integer("caravan.console.max-connections",
                 CONSOLE_MAX_CONNECTIONS), "the console", "caravan.console");
         context.getRegistry().bind("consoleConnections", consoleConnections);
