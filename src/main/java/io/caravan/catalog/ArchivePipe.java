@@ -51,18 +51,18 @@ public final class ArchivePipe extends PieceAnswer {
     }
 
     /**
-     * Starts {@code writer} on a thread of {@code writers} named {@code name} (503 {@code busy} when none
-     * is free) and closes {@code resource} when it ends. {@code wake} resumes the transfer that reads
+     * Starts {@code writer} for {@code client} (null: not known) on a thread of {@code writers} named {@code name}
+     * (503 {@code busy} when none is free, or the client's address has its share) and closes {@code resource} when it ends. {@code wake} resumes the transfer that reads
      * this answer (Netty's {@code ChunkedWriteHandler}); it is called whenever bytes or the end arrive.
      * {@code hangUp} closes the client's connection when the writer fails after the 200 (null: nothing to close).
      */
-    static ArchivePipe start(ArchiveWriters writers, String name, int bufferSize, Writer writer, AutoCloseable resource,
-                             Runnable wake, Runnable hangUp) throws IOException {
+    static ArchivePipe start(ArchiveWriters writers, String name, java.net.InetAddress client, int bufferSize, Writer writer,
+                             AutoCloseable resource, Runnable wake, Runnable hangUp) throws IOException {
         ArchivePipe answer = new ArchivePipe(bufferSize, wake);
         answer.name = name;
         answer.hangUp = hangUp;
         OutputStream out = new BufferedOutputStream(answer.new Sink(new PipedOutputStream(answer.pipe)), CHUNK);
-        writers.run(name, () -> {
+        writers.run(name, client, () -> {
             try {
                 writer.write(out);
                 out.flush();

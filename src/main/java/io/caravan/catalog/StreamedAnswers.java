@@ -35,7 +35,10 @@ public final class StreamedAnswers {
                               AutoCloseable resource) throws Exception {
         ArchivePipe body;
         try {
-            body = ArchivePipe.start(writers, name, bufferSize, writer, resource, transferWaker(exchange), hangUp(exchange));
+            java.net.SocketAddress remote = exchange.getMessage().getHeader(NettyConstants.NETTY_REMOTE_ADDRESS,
+                    java.net.SocketAddress.class);
+            body = ArchivePipe.start(writers, name, remote instanceof java.net.InetSocketAddress socket ? socket.getAddress()
+                    : null, bufferSize, writer, resource, transferWaker(exchange), hangUp(exchange));
         } catch (IOException | RuntimeException e) {
             if (resource != null) {
                 resource.close();

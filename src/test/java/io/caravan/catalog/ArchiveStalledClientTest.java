@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An archive download whose client reads nothing for {@code caravan.catalog.stall-timeout} is
  * aborted: its writer thread is free again and its connection is closed, so clients that ask for a
- * big archive and never read it cannot keep every other archive download answered 503 {@code busy}.
+ * big archive and never read it cannot keep every other archive download answered 503 {@code busy}. The stalled
+ * clients come from two addresses: one address takes half the threads at most ({@link ArchiveThreadsPerAddressTest}).
  */
 class ArchiveStalledClientTest {
 
@@ -63,6 +64,7 @@ class ArchiveStalledClientTest {
             for (int i = 0; i < THREADS; i++) {
                 Socket socket = new Socket();
                 socket.setReceiveBufferSize(4096);
+                socket.bind(new InetSocketAddress("127.0.0." + (i + 1), 0)); // one address takes half the threads at most
                 socket.connect(new InetSocketAddress("127.0.0.1", receiver.port()), 5000);
                 socket.getOutputStream().write("GET /parcels/zip?name=bigdir HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
                         .getBytes(StandardCharsets.US_ASCII));
@@ -79,8 +81,8 @@ class ArchiveStalledClientTest {
             for (Socket socket : stalled) {
                 // each is cut on its own clock: one read before it is cut would be progress, and served
                 Awaitility.await("the stalled download of port " + socket.getLocalPort() + " is broken off")
-                        .atMost(Duration.ofSeconds(10)).until(() -> !warnings.containing("broken off: its client /127.0.0.1:"
-                                + socket.getLocalPort() + " ").isEmpty());
+                        .atMost(Duration.ofSeconds(10)).until(() -> !warnings.containing("broken off: its client /" + socket.getLocalAddress().getHostAddress()
+                                + ":" + socket.getLocalPort() + " ").isEmpty());
                 socket.setSoTimeout(10_000);
                 assertThat(readsToTheEnd(socket)).as("the receiver closed the stalled connection").isTrue();
             }
