@@ -40,6 +40,12 @@ public final class SessionDatabase implements AutoCloseable {
         config.setValidationTimeout(Math.min(CONNECTION_WAIT.toMillis(), 2_000));
         config.addDataSourceProperty("connectTimeout", "3");
         config.addDataSourceProperty("socketTimeout", "120");
+        // the server probes each connection's client after 30 s of silence and drops it after 3 unanswered probes
+        // 10 s apart: a node cut off from the database lets go of its advisory locks (a finish's session and name)
+        // within about a minute, not after the system's two hours
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.setConnectionInitSql("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10;"
+                + " SET tcp_keepalives_count = 3");
         HikariDataSource pool = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
