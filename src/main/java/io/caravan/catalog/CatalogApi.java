@@ -147,7 +147,7 @@ public final class CatalogApi {
     public void tarZst(Exchange exchange) throws Exception {
         archive(exchange, ".tar.zst", "application/zstd", (entry, name) -> { }, (entry, leftOut, out) -> {
             try (OutputStream zstd = Codecs.byName("zstd").compressor(new NonClosingOutputStream(out), 3)) {
-                new TarTreeWriter(ProgressListener.NONE, leftOut).write(entry.parent(), entry.leaf(), entry.leaf(), zstd);
+                new TarTreeWriter(ProgressListener.NONE, leftOut, false, io.caravan.pack.SourceReads.confined()).write(entry.parent(), entry.leaf(), entry.leaf(), zstd);
             }
         });
     }

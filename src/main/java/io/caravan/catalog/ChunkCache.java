@@ -9,6 +9,7 @@ import io.caravan.pack.Manifest;
 import io.caravan.pack.PackOptions;
 import io.caravan.pack.PackSource;
 import io.caravan.pack.Packer;
+import io.caravan.pack.SourceReads;
 import io.caravan.pack.RawFileParcel;
 import io.caravan.pack.PartFileTarget;
 import io.caravan.pack.PartFiles;
@@ -203,7 +204,7 @@ public final class ChunkCache implements AutoCloseable {
             PartFileTarget target = new PartFileTarget(tmp.resolve(PREFIX));
             ChunkTarget floored = aboveTheFloor(target, name, options.chunkSize());
             LeftOutNames leftOut = new LeftOutNames();
-            Packer packer = new Packer(options.withName(name), ProgressListener.NONE, leftOut);
+            Packer packer = new Packer(options.withName(name), ProgressListener.NONE, leftOut, SourceReads.confined());
             // a file that travels uncompressed is served as its own bytes, straight from where it is published:
             // only its hashes are kept here, and the client writes it once, where it belongs
             Manifest packed = RawFileParcel.applies(options, source) ? packer.packRawFile(source, ChunkTarget.DISCARD)

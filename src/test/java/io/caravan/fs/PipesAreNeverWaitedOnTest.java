@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The opens that serve files (a published file or share file and its bundles, the entries of a zip download, a
- * mirror's checksum listing, packing a parcel or a download's tar) never wait on a pipe: one swapped in for a file
+ * mirror's checksum listing, a receiver's packing of a download's chunks or tar) never wait on a pipe: one swapped in for a file
  * between the check of its type and the open (a local user's race) is refused at once. Before, the open itself
  * blocked until some process wrote to the pipe, holding a request thread, or one of Netty's event loops for a
  * share's bundle, for good.
@@ -48,7 +48,7 @@ class PipesAreNeverWaitedOnTest {
     void aSourceReadRefusesAPipeNamingItsPath() {
         FileIdentity identity = new FileIdentity(1, 2, 3, 4, 5);
         assertTimeoutPreemptively(Duration.ofSeconds(5), () ->
-                assertThatThrownBy(() -> new SourceReads().open(fifo, identity).close())
+                assertThatThrownBy(() -> SourceReads.confined().open(fifo, identity).close())
                         .isInstanceOf(java.io.IOException.class).hasMessageContaining(fifo.toString())
                         .hasMessageContaining("not a regular file"));
     }
