@@ -42,16 +42,12 @@ class ArchiveDownloadThreadsTest {
     @BeforeAll
     static void publish(ReceiverFixture started) throws Exception {
         receiver = started;
-        Path small = Files.createDirectories(tmp.resolve("src-small/small"));
-        TestTrees.write(small.resolve("a.txt"), "a");
-        CatalogFixture.send(receiver, small, "small", "zstd", tmp.resolve("state-small"), null);
+        CatalogFixture.publishSmall(receiver, tmp);
     }
 
     @Test
     void aDownloadBeyondTheArchiveThreadsIsAnsweredBusyAtOnce() throws Exception {
-        Path big = Files.createDirectories(tmp.resolve("src-big/big"));
-        TestTrees.random(big.resolve("random.bin"), 48 << 20, 3);
-        CatalogFixture.send(receiver, big, "big", "none", tmp.resolve("state-big"), null);
+        CatalogFixture.publishRandom(receiver, tmp, "big", 48 << 20, 3);
         try (Socket socket = new Socket("127.0.0.1", receiver.port())) {
             // the one archive thread builds 'big' for a client that reads no more than its start
             socket.getOutputStream().write("GET /parcels/tar-zst?name=big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"

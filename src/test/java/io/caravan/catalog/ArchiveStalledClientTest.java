@@ -3,7 +3,6 @@ package io.caravan.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.LoggedWarnings;
-import io.caravan.TestTrees;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,12 +47,8 @@ class ArchiveStalledClientTest {
     @BeforeAll
     static void publish(ReceiverFixture started) throws Exception {
         receiver = started;
-        Path small = Files.createDirectories(tmp.resolve("src-small/small"));
-        TestTrees.write(small.resolve("a.txt"), "a");
-        CatalogFixture.send(receiver, small, "small", "zstd", tmp.resolve("state-small"), null);
-        Path big = Files.createDirectories(tmp.resolve("src-big/bigdir"));
-        TestTrees.random(big.resolve("random.bin"), 32 << 20, 5); // more than the pipe and both sockets' buffers hold
-        CatalogFixture.send(receiver, big, "bigdir", "none", tmp.resolve("state-big"), null);
+        CatalogFixture.publishSmall(receiver, tmp);
+        CatalogFixture.publishRandom(receiver, tmp, "bigdir", 32 << 20, 5); // more than the pipe and both sockets' buffers hold
     }
 
     @Test

@@ -2,14 +2,12 @@ package io.caravan.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caravan.TestTrees;
 import io.caravan.receiver.ReceiverFixture;
 import io.caravan.receiver.RunningReceiver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,12 +32,8 @@ class ArchiveThreadsPerAddressTest {
     @BeforeAll
     static void publish(ReceiverFixture started) throws Exception {
         receiver = started;
-        Path small = Files.createDirectories(tmp.resolve("src-small/small"));
-        TestTrees.write(small.resolve("a.txt"), "a");
-        CatalogFixture.send(receiver, small, "small", "zstd", tmp.resolve("state-small"), null);
-        Path big = Files.createDirectories(tmp.resolve("src-big/big"));
-        TestTrees.random(big.resolve("random.bin"), 48 << 20, 3);
-        CatalogFixture.send(receiver, big, "big", "none", tmp.resolve("state-big"), null);
+        CatalogFixture.publishSmall(receiver, tmp);
+        CatalogFixture.publishRandom(receiver, tmp, "big", 48 << 20, 3);
     }
 
     @Test

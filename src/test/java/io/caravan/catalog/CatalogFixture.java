@@ -49,6 +49,20 @@ final class CatalogFixture {
                 .answer();
     }
 
+    /** Publishes the folder {@code small} holding {@code a.txt} ("a"), sent from below {@code tmp}. */
+    static void publishSmall(ReceiverFixture receiver, Path tmp) throws Exception {
+        Path small = java.nio.file.Files.createDirectories(tmp.resolve("src-small/small"));
+        io.caravan.TestTrees.write(small.resolve("a.txt"), "a");
+        send(receiver, small, "small", "zstd", tmp.resolve("state-small"), null);
+    }
+
+    /** Publishes the folder {@code name} holding {@code random.bin} of {@code size} random bytes, stored as sent (codec none). */
+    static void publishRandom(ReceiverFixture receiver, Path tmp, String name, int size, long seed) throws Exception {
+        Path folder = java.nio.file.Files.createDirectories(tmp.resolve("src-" + name).resolve(name));
+        io.caravan.TestTrees.random(folder.resolve("random.bin"), size, seed);
+        send(receiver, folder, name, "none", tmp.resolve("state-" + name), null);
+    }
+
     static JsonNode json(HttpResponse<String> response) throws IOException {
         return JSON.readTree(response.body());
     }

@@ -63,11 +63,8 @@ class OutboxFailedTest {
     @Test
     void aFileReplacedByAFolderDuringItsSendLeavesTheFolderWhereItIs() throws Exception {
         TestTrees.write(outbox.resolve("docs"), "docs\n");
-        Outbox bean = new Outbox();
-        bean.setDir(outbox.toString());
-        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        exchange.getMessage().setBody(new File(outbox.resolve("docs").toString()));
-        bean.resolve(exchange);
+        Outbox bean = bean();
+        Exchange exchange = resolved(bean, "docs");
         Files.delete(outbox.resolve("docs"));
         TestTrees.write(Files.createDirectories(outbox.resolve("docs")).resolve("new.txt"), "dropped during the send\n");
         exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("refused here"));
@@ -83,11 +80,8 @@ class OutboxFailedTest {
     void aFolderReplacedByAnotherDuringItsSendLeavesTheNewFolderWhereItIs() throws Exception {
         TestTrees.write(Files.createDirectories(outbox.resolve("album")).resolve("a.txt"), "sent\n");
         Files.createFile(outbox.resolve("album.ready"));
-        Outbox bean = new Outbox();
-        bean.setDir(outbox.toString());
-        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        exchange.getMessage().setBody(new File(outbox.resolve("album.ready").toString()));
-        bean.resolve(exchange);
+        Outbox bean = bean();
+        Exchange exchange = resolved(bean, "album.ready");
         Files.move(outbox.resolve("album"), outbox.resolve("album-old"));
         TestTrees.write(Files.createDirectories(outbox.resolve("album")).resolve("b.txt"), "dropped during the send\n");
         exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("refused here"));
@@ -99,12 +93,23 @@ class OutboxFailedTest {
         assertThat(outbox.resolve(".failed/album.error.txt")).content().contains("refused here");
     }
 
-    private void fail(String name) throws Exception {
+    private Outbox bean() {
         Outbox bean = new Outbox();
         bean.setDir(outbox.toString());
+        return bean;
+    }
+
+    /** The exchange of the entry {@code picked} of the outbox, as {@code bean} resolved it when its send started. */
+    private Exchange resolved(Outbox bean, String picked) throws Exception {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        exchange.getMessage().setBody(new File(outbox.resolve(name).toString()));
+        exchange.getMessage().setBody(new File(outbox.resolve(picked).toString()));
         bean.resolve(exchange);
+        return exchange;
+    }
+
+    private void fail(String name) throws Exception {
+        Outbox bean = bean();
+        Exchange exchange = resolved(bean, name);
         exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("refused here"));
         bean.failed(exchange);
     }
