@@ -1,7 +1,6 @@
 package io.caravan.receiver;
 
 import io.caravan.console.ConsoleAccess;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -55,15 +54,15 @@ public final class BrowserRequests {
     }
 
     /** The refusal of {@code request} for {@code path} (without its query), or null when it may pass. */
-    FullHttpResponse refusal(HttpRequest request, String method, String path) {
+    GateRefusal refusal(HttpRequest request, String method, String path) {
         String host = request.headers().get(HttpHeaderNames.HOST);
         if (!SAFE.contains(method) && !ConsoleAccess.open(method, path) && ConsoleAccess.fromAnotherSite(
                 request.headers().get("Sec-Fetch-Site"), request.headers().get(HttpHeaderNames.ORIGIN), host)) {
-            return NettyJsonAnswers.error(HttpResponseStatus.FORBIDDEN, "cross_site", "the browser says this request"
+            return GateRefusal.of(HttpResponseStatus.FORBIDDEN, "cross_site", "the browser says this request"
                     + " comes from a page of another site; a page may not change anything on this receiver");
         }
         if (tokenless && host != null && !path.equals("/health") && !allowed(host)) {
-            return NettyJsonAnswers.error(HttpResponseStatus.FORBIDDEN, "host_not_allowed", "this receiver has no token,"
+            return GateRefusal.of(HttpResponseStatus.FORBIDDEN, "host_not_allowed", "this receiver has no token,"
                     + " so it answers only requests addressed to an IP address or localhost, not to the name in this"
                     + " request's Host: add the name to caravan.receiver.allowed-hosts, or set a token");
         }

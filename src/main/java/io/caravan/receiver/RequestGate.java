@@ -239,28 +239,18 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             errorBodies.requested(request.method(), request.uri());
             takeFormAsJson(request);
             hostOfHttp10(ctx, request);
-            FullHttpResponse refusal = refusal(request, ctx.channel().remoteAddress());
+            GateRefusal refusal = refusal(request, ctx.channel().remoteAddress());
             if (refusal == null) {
                 ctx.fireChannelRead(msg);
                 return;
             }
             boolean complete = msg instanceof LastHttpContent;
             ReferenceCountUtil.release(msg);
-            String code = switch (refusal.status().code()) {
-                case 401 -> "unauthorized";
-                case 403 -> refusal.content().toString(java.nio.charset.StandardCharsets.UTF_8).contains("host_not_allowed")
-                        ? "host_not_allowed" : "cross_site";
-                case 429 -> WrongTokenLimit.CODE;
-                case 413 -> "body_too_large";
-                case 414 -> "uri_too_long";
-                case 431 -> "headers_too_large";
-                default -> "bad_request";
-            };
-            rejected.accept(code);
+            rejected.accept(refusal.code());
             if (audit != null) {
-                audit.refused(ctx.channel().remoteAddress(), request.uri(), refusal.status().code(), code);
+                audit.refused(ctx.channel().remoteAddress(), request.uri(), refusal.answer().status().code(), refusal.code());
             }
-            refuse(ctx, request, refusal, complete);
+            refuse(ctx, request, refusal.answer(), complete);
         } else if (discarding && msg instanceof HttpContent content) {
             discarded += content.content().readableBytes();
             boolean last = msg instanceof LastHttpContent;
@@ -282,7 +272,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
      * its connection has sent the right token before (a client sharing its address with one that guesses, behind a
      * NAT or a proxy, keeps the connections it has).
      */
-    private FullHttpResponse refusal(HttpRequest request, SocketAddress remote) {
+    private GateRefusal refusal(HttpRequest request, SocketAddress remote) {
         if (request.decoderResult().isFailure()) {
             return unreadable(request.decoderResult().cause());
         }
@@ -298,30 +288,30 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         if (!open && !ConsoleAccess.admitted(token, method, path, request.headers().get(HttpHeaderNames.AUTHORIZATION),
                 request.headers().get(HttpHeaderNames.COOKIE))) {
             token.wrongTokens().wrong(remote);
-            FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
+            GateRefusal refusal = GateRefusal.of(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
                     "missing or wrong bearer token: send 'Authorization: Bearer <token>'");
-            answer.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-            return answer;
+            refusal.answer().headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            return refusal;
         }
         if (!open && token.required()) {
             tokenProven = true;
         }
-        FullHttpResponse fromBrowser = browsers.refusal(request, method, path);
+        GateRefusal fromBrowser = browsers.refusal(request, method, path);
         if (fromBrowser != null) {
             return fromBrowser;
         }
         String escapes = PercentEscapes.problem(request.uri());
         if (escapes != null) {
-            return NettyJsonAnswers.error(HttpResponseStatus.BAD_REQUEST, "bad_request", escapes);
+            return GateRefusal.of(HttpResponseStatus.BAD_REQUEST, "bad_request", escapes);
         }
         long length = contentLength(request);
         if (open && length > TokenFreeRequests.MAX_BODY) {
-            return TokenFreeRequests.tooLarge(length);
+            return new GateRefusal("body_too_large", TokenFreeRequests.tooLarge(length));
         }
         boolean upload = request.method().equals(HttpMethod.PUT);
         long limit = upload ? maxUploadBody : maxJsonBody;
         if (length > limit) {
-            return NettyJsonAnswers.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+            return GateRefusal.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
                     "the request body is " + length + " bytes, larger than this receiver accepts (" + limit + " bytes: "
                             + (upload ? "caravan.receiver.max-chunk-size plus 1 MiB); send smaller chunks"
                                     : "caravan.receiver.max-json-body)"));
@@ -330,31 +320,31 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     }
 
     /** 429 to a client address past its {@link WrongTokenLimit}, with when to try again. */
-    private static FullHttpResponse slowed(WrongTokenLimit limit, SocketAddress remote, Duration wait) {
+    private static GateRefusal slowed(WrongTokenLimit limit, SocketAddress remote, Duration wait) {
         long seconds = WrongTokenLimit.seconds(wait);
-        FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.TOO_MANY_REQUESTS, WrongTokenLimit.CODE,
+        GateRefusal refusal = GateRefusal.of(HttpResponseStatus.TOO_MANY_REQUESTS, WrongTokenLimit.CODE,
                 limit.message(remote, seconds));
-        answer.headers().set(HttpHeaderNames.RETRY_AFTER, seconds);
-        return answer;
+        refusal.answer().headers().set(HttpHeaderNames.RETRY_AFTER, seconds);
+        return refusal;
     }
 
     /** The answer to a request Netty's decoder could not read (a request line or headers too long, not HTTP). */
-    private static FullHttpResponse unreadable(Throwable cause) {
-        FullHttpResponse answer;
+    private static GateRefusal unreadable(Throwable cause) {
+        GateRefusal refusal;
         if (cause instanceof TooLongHttpLineException) {
-            answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
+            refusal = GateRefusal.of(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
                     "the request line is longer than this receiver reads (" + PacedRequestDecoder.MAX_REQUEST_LINE
                             + " bytes): use shorter names");
         } else if (cause instanceof TooLongHttpHeaderException) {
-            answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
+            refusal = GateRefusal.of(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
                     "the request's headers are larger than this receiver reads (" + PacedRequestDecoder.MAX_HEADERS
                             + " bytes in all)");
         } else {
-            answer = NettyJsonAnswers.error(HttpResponseStatus.BAD_REQUEST, "bad_request",
+            refusal = GateRefusal.of(HttpResponseStatus.BAD_REQUEST, "bad_request",
                     "the request could not be read as HTTP/1.1 (" + cause.getMessage() + ")");
         }
-        answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // the decoder reads nothing more
-        return answer;
+        refusal.answer().headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // the decoder reads nothing more
+        return refusal;
     }
 
     /**
