@@ -194,9 +194,27 @@ public final class ShareApi {
     private Share share(Exchange exchange) {
         Message in = exchange.getMessage();
         token.require(in.getHeader("Authorization", String.class));
-        Share share = shares.get(in.getHeader("name", String.class));
+        Share share = shares.get(sentName(in.getHeader(Exchange.HTTP_PATH, String.class), in.getHeader("name", String.class)));
         shares.touch(share.name(), in.getHeader("X-Caravan-Follower", String.class), in.getHeader("CamelNettyRemoteAddress", String.class));
         return share;
+    }
+
+    /**
+     * The share's name as the request sent it: its path's segment after {@code /shares/}, unescaped. The route's
+     * {@code {name}} is cut at an escaped slash ({@code /shares/site%2fx/listing} gives {@code site}); the segment
+     * names no share then ({@code site/x}). {@code path}: the request's path as sent (netty-http's {@code CamelHttpPath};
+     * its {@code CamelHttpUri} is unescaped); {@code routed} when it is not at hand.
+     */
+    private static String sentName(String path, String routed) {
+        if (path == null || !path.startsWith("/shares/")) {
+            return routed;
+        }
+        String segment = path.substring("/shares/".length()).split("[/?]", 2)[0];
+        try {
+            return java.net.URLDecoder.decode(segment.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return segment;
+        }
     }
 
     /** {@code ?timeout=}: seconds, 25 when absent; a negative one is refused (more than the longest wait waits that long). */

@@ -159,6 +159,18 @@ class ShareEndpointsTest {
         assertThat(JSON.readTree(future.body()).path("error").asText()).isEqualTo("cursor_expired");
     }
 
+    /** A share's name is one path segment as sent: an escaped slash in it names no share, never the part before it. */
+    @Test
+    void aShareNameWithAnEscapedSlashNamesNoShare() throws Exception {
+        for (String path : new String[] {"/shares/site%2fx/listing", "/shares/site%2F..%2F../listing",
+                "/shares/site%2fdocs/files?path=a.txt", "/shares/site%2f/events?since=0&timeout=0"}) {
+            HttpResponse<String> answer = server.get(path);
+            assertThat(answer.statusCode()).as(path + ": " + answer.body()).isEqualTo(404);
+            assertThat(JSON.readTree(answer.body()).path("message").asText()).as(path).contains("no share named 'site/");
+        }
+        assertThat(server.get("/shares/s%69te/listing").statusCode()).as("an escaped letter").isEqualTo(200);
+    }
+
     @Test
     void aNegativeTimeoutIs400() throws Exception {
         HttpResponse<String> answer = server.get("/shares/site/events?since=0&timeout=-5");
