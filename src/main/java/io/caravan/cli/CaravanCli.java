@@ -2,6 +2,7 @@ package io.caravan.cli;
 
 import io.caravan.fs.FsMessages;
 import io.caravan.fs.NameRules;
+import io.caravan.util.Exhaustion;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,15 @@ public final class CaravanCli {
     public static final int INTERRUPTED = 130;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int exit;
+        try {
+            exit = commandLine().execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // one line, not a stack trace: what ran out and what to give the JVM (what was being written is cleaned up)
+            System.err.println("caravan: error: " + Exhaustion.what(e) + "; give it " + Exhaustion.remedy(e));
+            exit = FAILURE;
+        }
+        System.exit(exit);
     }
 
     /** The configured command line, also used by tests to run commands in-process. */

@@ -37,9 +37,9 @@ public class ExtractionJournal implements AutoCloseable {
     public interface Replay {
         void realDir(String relative);
 
-        void dirMeta(String relative, int mode, FileTime mtime);
+        void dirMeta(String relative, int mode, FileTime mtime) throws IOException;
 
-        void symlink(String relative);
+        void symlink(String relative) throws IOException;
 
         void reported(String name, String sha256, long size);
     }

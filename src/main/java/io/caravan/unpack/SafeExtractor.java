@@ -4,8 +4,12 @@ import io.caravan.fs.NameRules;
 import io.caravan.pack.ReferenceEntries;
 import io.caravan.progress.ProgressListener;
 import io.caravan.util.Sha256;
+import io.caravan.util.SpilledList;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -15,9 +19,8 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -41,17 +44,34 @@ public final class SafeExtractor {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final int RECORD = 512;
+    /** How many links, and how many folders, an extraction holds in memory: beyond, they are spilled to a file. */
+    static final int HELD = 16_384;
+    /** The most folders an extraction remembers as real (checked on disk again when forgotten). */
+    static final int KNOWN_DIRS = 16_384;
 
     private final ExtractPolicy policy;
     private final ProgressListener listener;
     private final ExtractHooks hooks;
     private final FileContentWriter contentWriter;
+    /** The most links, and the most folders, one extraction holds in memory until its end (the rest are spilled). */
+    private final int held;
+    private final Path spillDir;
 
     public SafeExtractor(ExtractPolicy policy, ProgressListener listener) {
         this(policy, listener, ExtractHooks.NONE);
     }
 
     public SafeExtractor(ExtractPolicy policy, ProgressListener listener, ExtractHooks hooks) {
+        this(policy, listener, hooks, HELD, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * As above, holding at most {@code held} links and {@code held} folders in memory, the rest spilled to a file in
+     * {@code spillDir} (by default the system's folder for temporary files).
+     */
+    SafeExtractor(ExtractPolicy policy, ProgressListener listener, ExtractHooks hooks, int held, Path spillDir) {
+        this.held = held;
+        this.spillDir = spillDir;
         this.policy = policy;
         this.listener = listener;
         this.hooks = hooks;
@@ -225,19 +245,39 @@ public final class SafeExtractor {
         return tar;
     }
 
-    private record DirMeta(Path path, int mode, FileTime mtime) {
+    /** A folder's mode and mtime, applied when the extraction ends; {@code relative} to the root. */
+    private record DirMeta(String relative, int mode, FileTime mtime) {
     }
+
+    private static final SpilledList.Codec<DirMeta> DIR_META = new SpilledList.Codec<>() {
+        @Override
+        public void write(DataOutput out, DirMeta dir) throws IOException {
+            out.writeUTF(dir.relative());
+            out.writeInt(dir.mode());
+            Instant at = dir.mtime().toInstant();
+            out.writeLong(at.getEpochSecond());
+            out.writeInt(at.getNano());
+        }
+
+        @Override
+        public DirMeta read(DataInput in) throws IOException {
+            return new DirMeta(in.readUTF(), in.readInt(), FileTime.from(Instant.ofEpochSecond(in.readLong(), in.readInt())));
+        }
+    };
 
     /**
      * State of one extraction: folders known to be real, links to re-check, metadata to apply; what
-     * it gains goes to its journal as well, and a resumed one starts from its checkpoint's.
+     * it gains goes to its journal as well, and a resumed one starts from its checkpoint's. Its memory is
+     * bounded whatever the archive holds: the folders known to be real are a cache of at most
+     * {@link #KNOWN_DIRS} (one not in it is looked at on disk again), and the links and folders it must come
+     * back to at the end are {@link SpilledList}s holding at most {@link #held} of each in memory.
      */
     private final class Run implements AutoCloseable, ExtractionJournal.Replay {
         private final Path root;
         private final ExtractionJournal journal;
         private final Set<Path> realDirs = new HashSet<>();
-        private final List<DirMeta> dirs = new ArrayList<>();
-        private final List<Path> symlinks = new ArrayList<>();
+        private final SpilledList<DirMeta> dirs = new SpilledList<>(spillDir, held, DIR_META);
+        private final SpilledList<String> symlinks = new SpilledList<>(spillDir, held, SpilledList.STRINGS);
         private long entries;
         private long bytes;
         private String longestPath = "";
@@ -263,8 +303,14 @@ public final class SafeExtractor {
                 deepestPath = from.deepestPath();
                 deepestParts = deepestPath.isEmpty() ? 0 : Path.of(deepestPath).getNameCount();
             }
-            this.journal = resume.journal() == null ? ExtractionJournal.NONE
-                    : ExtractionJournal.open(resume.journal(), from == null ? 0 : from.journalLength(), this);
+            try {
+                this.journal = resume.journal() == null ? ExtractionJournal.NONE
+                        : ExtractionJournal.open(resume.journal(), from == null ? 0 : from.journalLength(), this);
+            } catch (IOException | RuntimeException e) {
+                try (dirs; symlinks) {
+                    throw e;
+                }
+            }
         }
 
         /** A folder the journal says is real is taken as such only if it still is one (never a link put there since). */
@@ -274,7 +320,7 @@ public final class SafeExtractor {
             try {
                 BasicFileAttributes attrs = attributes(dir);
                 if (attrs != null && attrs.isDirectory() && !attrs.isSymbolicLink() && dir.startsWith(root)) {
-                    realDirs.add(dir);
+                    known(dir);
                 }
             } catch (IOException e) {
                 // not known to be real: ensureParent looks at it again when an entry needs it
@@ -282,13 +328,22 @@ public final class SafeExtractor {
         }
 
         @Override
-        public void dirMeta(String relative, int mode, FileTime mtime) {
-            dirs.add(new DirMeta(root.resolve(relative), mode, mtime));
+        public void dirMeta(String relative, int mode, FileTime mtime) throws IOException {
+            dirs.add(new DirMeta(relative, mode, mtime));
         }
 
         @Override
-        public void symlink(String relative) {
-            symlinks.add(root.resolve(relative));
+        public void symlink(String relative) throws IOException {
+            symlinks.add(relative);
+        }
+
+        /** Notes {@code dir} as a real folder inside the root; the notes are a cache of at most {@link #KNOWN_DIRS}. */
+        private boolean known(Path dir) {
+            if (realDirs.size() >= KNOWN_DIRS && !realDirs.contains(dir)) {
+                realDirs.clear();
+                realDirs.add(root);
+            }
+            return realDirs.add(dir);
         }
 
         @Override
@@ -303,7 +358,9 @@ public final class SafeExtractor {
 
         @Override
         public void close() throws IOException {
-            journal.close();
+            try (journal; dirs; symlinks) {
+                // each closed, the spill files deleted
+            }
         }
 
         private String relative(Path path) {
@@ -371,11 +428,11 @@ public final class SafeExtractor {
             } else if (!existing.isDirectory() || existing.isSymbolicLink()) {
                 throw new UnsafeEntryException(name, "a folder entry would replace a file or link of the same name");
             }
-            if (realDirs.add(target)) {
+            if (known(target)) {
                 journal.realDir(relative(target));
             }
             int mode = permissions(name, entry.getMode());
-            dirs.add(new DirMeta(target, mode, entry.getLastModifiedTime()));
+            dirs.add(new DirMeta(relative(target), mode, entry.getLastModifiedTime()));
             journal.dirMeta(relative(target), mode, entry.getLastModifiedTime());
         }
 
@@ -455,13 +512,13 @@ public final class SafeExtractor {
             }
             makeRoom(name, target);
             Files.createSymbolicLink(target, Paths.get(linkTarget));
-            symlinks.add(target);
+            symlinks.add(relative(target));
             journal.symlink(relative(target));
         }
 
         private void hardLink(String name, Path target, String linkName) throws IOException {
             Path existing = EntryPaths.resolveLinkTarget(root, name, linkName);
-            BasicFileAttributes attrs = realDirs.contains(existing.getParent()) ? attributes(existing) : null;
+            BasicFileAttributes attrs = realFolder(existing.getParent()) ? attributes(existing) : null;
             if (attrs == null || !attrs.isRegularFile()) {
                 throw new UnsafeEntryException(name, "it is a hard link to '" + linkName
                         + "', which is not a file extracted earlier from this archive");
@@ -478,6 +535,26 @@ public final class SafeExtractor {
         private Path parcelRoot(Path entry) {
             Path relative = root.relativize(entry);
             return relative.getNameCount() > 1 ? root.resolve(relative.getName(0)) : root;
+        }
+
+        /** Whether {@code dir} is a real folder inside the root: every folder from the root down to it is one, no link. */
+        private boolean realFolder(Path dir) throws IOException {
+            if (realDirs.contains(dir)) {
+                return true;
+            }
+            if (!dir.startsWith(root)) {
+                return false;
+            }
+            Path current = root;
+            for (Path segment : root.relativize(dir)) {
+                current = current.resolve(segment);
+                BasicFileAttributes attrs = attributes(current);
+                if (attrs == null || attrs.isSymbolicLink() || !attrs.isDirectory()) {
+                    return false;
+                }
+            }
+            known(dir);
+            return true;
         }
 
         /** Makes sure every folder above {@code target} is a real folder inside the root, creating missing ones. */
@@ -502,8 +579,9 @@ public final class SafeExtractor {
                     throw new UnsafeEntryException(name, "'" + EntryPaths.display(root, current)
                             + "' is a file in this archive, not a folder");
                 }
-                realDirs.add(current);
-                journal.realDir(relative(current));
+                if (known(current)) {
+                    journal.realDir(relative(current));
+                }
             }
         }
 
@@ -528,20 +606,35 @@ public final class SafeExtractor {
 
         /** Re-checks links against the finished tree, then applies folder modes and mtimes deepest first. */
         void finish() throws IOException {
-            if (!policy.allowExternalSymlinks()) {
-                for (Path link : symlinks) {
-                    Path resolved = resolvedOrNull(link);
-                    if (resolved != null && !resolved.startsWith(parcelRoot(link).toRealPath())) {
-                        throw new UnsafeEntryException(EntryPaths.display(root, link),
-                                "through other links in the archive it points outside the destination");
-                    }
+            try {
+                if (!policy.allowExternalSymlinks()) {
+                    symlinks.forEach(relative -> recheck(root.resolve(relative)));
                 }
+                dirs.forEachReversed(dir -> {
+                    Path path = root.resolve(dir.relative());
+                    try {
+                        Files.setPosixFilePermissions(path, PosixModes.toPermissions(dir.mode()));
+                        Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                                .setTimes(dir.mtime(), null, null);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
             }
-            for (int i = dirs.size() - 1; i >= 0; i--) {
-                DirMeta dir = dirs.get(i);
-                Files.setPosixFilePermissions(dir.path(), PosixModes.toPermissions(dir.mode()));
-                Files.getFileAttributeView(dir.path(), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                        .setTimes(dir.mtime(), null, null);
+        }
+
+        /** Refuses {@code link} when, through other links of the archive, it now points outside its parcel. */
+        private void recheck(Path link) {
+            Path resolved = resolvedOrNull(link);
+            try {
+                if (resolved != null && !resolved.startsWith(parcelRoot(link).toRealPath())) {
+                    throw new UnsafeEntryException(EntryPaths.display(root, link),
+                            "through other links in the archive it points outside the destination");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }
@@ -562,3 +655,4 @@ public final class SafeExtractor {
         }
     }
 }
+
