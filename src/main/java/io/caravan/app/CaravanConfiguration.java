@@ -371,10 +371,16 @@ public final class CaravanConfiguration implements CamelConfiguration {
         long maxChunk = settings.size("caravan.receiver.max-chunk-size", "32MiB");
         long maxSessionBytes = settings.size("caravan.receiver.max-session-bytes", "1TiB");
         int maxChunks = settings.integer("caravan.receiver.max-chunks-per-session",
-                (int) Math.min(Integer.MAX_VALUE, SessionLimits.defaultMaxChunks(maxSessionBytes)));
+                (int) Math.min(Integer.MAX_VALUE, SessionLimits.defaultMaxChunks(maxSessionBytes, Runtime.getRuntime().maxMemory())));
         if (maxChunks < 1) {
             throw new IllegalArgumentException("property caravan.receiver.max-chunks-per-session=" + maxChunks
                     + " is not valid: a session holds at least one chunk");
+        }
+        int maxListed = settings.integer("caravan.receiver.max-listed-chunks",
+                (int) Math.min(Integer.MAX_VALUE, SessionLimits.defaultMaxListedChunks(Runtime.getRuntime().maxMemory())));
+        if (maxListed < 1) {
+            throw new IllegalArgumentException("property caravan.receiver.max-listed-chunks=" + maxListed
+                    + " is not valid: open sessions list at least one chunk");
         }
         long maxUpload = maxChunk + BODY_SLACK;
         // what upload bodies and answers may hold at once, however slowly their clients send or read: beyond it 503 busy
@@ -385,7 +391,7 @@ public final class CaravanConfiguration implements CamelConfiguration {
                 maxSessionBytes,
                 settings.size("caravan.receiver.min-free-space", "256MiB"),
                 Boolean.parseBoolean(settings.text("caravan.receiver.direct-io", "true")),
-                readAhead(settings, directMemory, maxUpload), maxChunks);
+                readAhead(settings, directMemory, maxUpload), maxChunks, maxListed);
         int archiveThreads = settings.integer("caravan.receiver.archive-threads", ReceiverThreads.DEFAULT_ARCHIVE_THREADS);
         int listingThreads = settings.integer("caravan.receiver.listing-threads", ReceiverThreads.DEFAULT_LISTING_THREADS);
         int extractThreads = settings.integer("caravan.receiver.extract-threads", ReceiverThreads.DEFAULT_EXTRACT_THREADS);

@@ -43,7 +43,7 @@ public final class ChunkFiles implements AutoCloseable {
         this.writer = new ChunkFileWriter(new AlignedBuffers(limits.directIo() ? WRITE_BUFFERS : 0), durability);
         this.readBuffers = new AlignedBuffers(limits.directIo() ? READ_BUFFERS : 0);
         this.readAhead = new ReadAheadBudget(limits.readAheadBytes(), clock, sessions);
-        this.checks = new LimitChecks(limits, sessionsDir);
+        this.checks = new LimitChecks(limits, sessionsDir, sessions);
     }
 
     /** A session's folder (whether or not it exists). */

@@ -93,10 +93,12 @@ final class ChunkLog {
     /**
      * Every whole line of the log in {@code sessionDir} for an index below {@code maxChunks}, in order;
      * anything else (a line cut short, garbage, an index no session may reach) is skipped. Read a line at
-     * a time: a log that is not a regular file of its own is refused, and a huge one costs no memory.
+     * a time: a log that is not a regular file of its own is refused, and one of more than twice {@code maxChunks}
+     * lines is read no further (an {@link IOException}: the session cannot be loaded), so a huge one costs no memory.
      */
     static List<Line> read(ConfinedDir sessionDir, long maxChunks) throws IOException {
         List<Line> lines = new ArrayList<>();
+        long maxLines = 2 * maxChunks; // a chunk sent again adds a line; a log of more would fill the heap as it is read
         try (FileChannel log = sessionDir.readChannel(NAME)) {
             // up to the last '\n': a line after it was cut short by a crash and is no commit
             long size = log.size();
@@ -121,6 +123,10 @@ final class ChunkLog {
                 long coveredTo = kind == 'T' && m.group(5) != null ? Long.parseLong(m.group(5)) : kind == 'X' ? bytes : 0;
                 boolean whole = kind != 0 && (kind == 'T') == (m.group(5) != null) && (kind != 'T' || coveredTo > 0 && coveredTo < bytes);
                 if (whole && Integer.parseInt(m.group(2)) < maxChunks) {
+                    if (lines.size() >= maxLines) {
+                        throw new IOException("its chunk log holds more than " + maxLines
+                                + " lines, more than a session listing at most " + maxChunks + " chunks writes");
+                    }
                     lines.add(new Line(kind, Integer.parseInt(m.group(2)), m.group(3), bytes, coveredTo));
                 }
             });

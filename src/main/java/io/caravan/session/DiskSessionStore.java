@@ -92,7 +92,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         this.finishedDir = opened.get(3);
         this.ttl = ttl;
         this.limits = limits;
-        this.checks = new LimitChecks(limits, sessionsDir.self());
+        this.checks = new LimitChecks(limits, sessionsDir.self(), sessions::values);
         this.clock = clock;
         this.durability = durability;
         this.syncer = durability.syncer();

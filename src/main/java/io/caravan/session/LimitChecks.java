@@ -12,11 +12,16 @@ final class LimitChecks {
 
     private final SessionLimits limits;
     private final Path storage;
+    private final java.util.function.Supplier<? extends java.util.Collection<Session>> open;
 
-    /** {@code storage}: a folder on the file system whose free space is checked. */
-    LimitChecks(SessionLimits limits, Path storage) {
+    /**
+     * {@code storage}: a folder on the file system whose free space is checked; {@code open}: the sessions this
+     * process lists chunks of, counted against {@link SessionLimits#maxListedChunks}.
+     */
+    LimitChecks(SessionLimits limits, Path storage, java.util.function.Supplier<? extends java.util.Collection<Session>> open) {
         this.limits = limits;
         this.storage = storage;
+        this.open = open;
     }
 
     /** Whether one more session may be opened while {@code open} are. */
@@ -67,6 +72,18 @@ final class LimitChecks {
                     + session.meta().chunkSize() + ", plus one"
                     : "caravan.receiver.max-chunks-per-session")
                     + "); send the parcel in fewer, larger chunks");
+        }
+        if (session.chunk(index) == null) {
+            long listed = 0;
+            for (Session each : open.get()) {
+                listed += each.chunkCount();
+            }
+            if (listed >= limits.maxListedChunks()) {
+                throw new RequestRejectedException(503, "busy", "chunk " + index + " of session " + session.meta().id()
+                        + " was not stored: the open sessions list " + listed + " chunks, the most this receiver holds in"
+                        + " memory (caravan.receiver.max-listed-chunks " + limits.maxListedChunks() + "); retry once"
+                        + " sessions are finished or deleted, and send parcels in fewer, larger chunks");
+            }
         }
     }
 
