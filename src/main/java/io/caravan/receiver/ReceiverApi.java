@@ -104,6 +104,18 @@ public final class ReceiverApi implements CamelContextAware {
         ErrorAnswers.json(exchange, 200, exchange.getMessage().getBody());
     }
 
+    /**
+     * Answers {@code GET /status/{sid}} 200 with the body: a {@link SessionStatus.Listed} written while it is sent on a
+     * listing thread (503 {@code busy} when all are writing), any other as JSON made whole.
+     */
+    public void status(Exchange exchange) throws Exception {
+        if (exchange.getMessage().getBody() instanceof SessionStatus.Listed listed) {
+            listings.answer(exchange, "caravan-status", "application/json", listed::write, null);
+        } else {
+            ok(exchange);
+        }
+    }
+
     /** Answers 201 with the body as JSON. */
     public void created(Exchange exchange) {
         ErrorAnswers.json(exchange, 201, exchange.getMessage().getBody());

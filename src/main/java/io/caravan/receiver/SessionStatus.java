@@ -20,6 +20,38 @@ public sealed interface SessionStatus {
         }
     }
 
+    /**
+     * An open session of many chunks, in the shape of {@link Open}, written from the session's chunks while it is
+     * sent ({@link #write}) instead of made whole on the heap: a session may hold a hundred thousand chunks and more.
+     * Chunks stored meanwhile may be in {@code chunks} and not yet in {@code received}, which is listed first.
+     */
+    record Listed(io.caravan.session.Session session) implements SessionStatus {
+
+        private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+
+        public void write(java.io.OutputStream out) throws java.io.IOException {
+            try (com.fasterxml.jackson.core.JsonGenerator json = JSON.createGenerator(out)) {
+                json.writeStartObject();
+                json.writeStringField("session_id", session.id().value());
+                json.writeStringField("kind", session.meta().kind());
+                json.writeBooleanField("finished", false);
+                json.writeArrayFieldStart("received");
+                for (Integer index : session.chunks().keySet()) {
+                    json.writeNumber(index);
+                }
+                json.writeEndArray();
+                json.writeObjectFieldStart("chunks");
+                for (io.caravan.session.StoredChunk chunk : session.chunks().values()) {
+                    json.writeStringField(String.valueOf(chunk.index()), chunk.sha256());
+                }
+                json.writeEndObject();
+                json.writeNumberField("bytes", session.bytes());
+                json.writeStringField("expires_at", session.meta().expiresAt());
+                json.writeEndObject();
+            }
+        }
+    }
+
     /** A published session (until the cleanup removes its result): what its finish answered. */
     @JsonPropertyOrder({"session_id", "finished"})
     record Finished(@JsonProperty("session_id") String sessionId, @JsonUnwrapped Published result) implements SessionStatus {

@@ -137,10 +137,15 @@ public final class Sessions {
         return chunkSize != null ? chunkSize : Math.min(PackOptions.DEFAULT_CHUNK_SIZE, config.limits().maxChunkSize());
     }
 
+    /** The most chunks of an open session whose status is made whole before it is answered; more are written as sent. */
+    public static final int LISTED_STATUS_FROM = 1_000;
+
     /**
      * {@code GET /status/{sid}}: the chunks an open session holds, or, once it was published (until
      * the cleanup removes its result, a session lifetime after the publish, and while the publish removes
      * the session), the publish result, so a sender that stopped before it saw the answer need not send again.
+     * An open session of more than {@link #LISTED_STATUS_FROM} chunks is a {@link SessionStatus.Listed}, written
+     * while it is sent.
      */
     public SessionStatus status(String sid) throws IOException {
         Found found = find(sid);
@@ -148,6 +153,9 @@ public final class Sessions {
             return new SessionStatus.Finished(sid, found.published());
         }
         Session session = found.open();
+        if (session.chunkCount() > LISTED_STATUS_FROM) {
+            return new SessionStatus.Listed(session);
+        }
         Map<String, String> chunks = new LinkedHashMap<>();
         session.chunks().forEach((i, c) -> chunks.put(String.valueOf(i), c.sha256()));
         return new SessionStatus.Open(session.id().value(), session.meta().kind(), List.copyOf(session.chunks().keySet()),
