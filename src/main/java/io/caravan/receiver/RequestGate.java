@@ -39,8 +39,7 @@ import java.util.function.Consumer;
  * {@link TokenFreeRequests}: {@code GET}/{@code HEAD /health} and the console's login, see {@link ConsoleAccess};
  * the console's login cookie stands in for it there) gets
  * 401, a request target holding a character no URL holds as it is or a malformed percent-escape
- * ({@link PercentEscapes}) 400, a request a web page may not make ({@link BrowserRequests}) 403, an upload in
- * chunked transfer coding (no declared length to reserve its memory by) 411, and a declared
+ * ({@link PercentEscapes}) 400, a request a web page may not make ({@link BrowserRequests}) 403, and a declared
  * body over the limit (for a token-free request {@value TokenFreeRequests#MAX_BODY} bytes) 413, all with the JSON error body, before any body
  * byte is read, acknowledged with {@code 100 Continue} or held in memory; the body of a refused
  * request is read and dropped, or the connection closed. A form-encoded content type is taken as
@@ -310,12 +309,6 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             return new GateRefusal("body_too_large", TokenFreeRequests.tooLarge(length));
         }
         boolean upload = request.method().equals(HttpMethod.PUT);
-        if (upload && length < 0 && HttpUtil.isTransferEncodingChunked(request)) {
-            // a body of no declared length could not be reserved in the direct-memory budget before it is read
-            return GateRefusal.of(HttpResponseStatus.LENGTH_REQUIRED, "length_required", "an upload's body must declare"
-                    + " its length (Content-Length), not come in chunked transfer coding: nothing was stored; send the"
-                    + " chunk again with its length");
-        }
         long limit = upload ? maxUploadBody : maxJsonBody;
         if (length > limit) {
             return GateRefusal.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",

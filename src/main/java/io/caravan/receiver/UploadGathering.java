@@ -86,7 +86,9 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest started && !(msg instanceof FullHttpMessage) && gathers(started)) {
-            int length = (int) HttpUtil.getContentLength(started, -1L);
+            long declared = HttpUtil.getContentLength(started, -1L);
+            // a body in chunked transfer coding declares no length: it takes the most an upload may be
+            int length = (int) (declared >= 0 ? declared : Math.min(maxUploadBody, Integer.MAX_VALUE));
             InetAddress client = shares != null && ctx.channel().remoteAddress() instanceof InetSocketAddress remote
                     ? remote.getAddress() : null;
             if (client != null) {
@@ -134,11 +136,19 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         } else if (request != null && msg instanceof HttpContent piece) {
+            boolean over;
             try {
                 ByteBuf bytes = piece.content();
-                body.writeBytes(bytes, bytes.readerIndex(), Math.min(bytes.readableBytes(), body.writableBytes()));
+                over = bytes.readableBytes() > body.writableBytes(); // only a chunked body can bring more than it took
+                if (!over) {
+                    body.writeBytes(bytes);
+                }
             } finally {
                 piece.release();
+            }
+            if (over) {
+                tooLarge(ctx, msg instanceof LastHttpContent);
+                return;
             }
             if (msg instanceof LastHttpContent last) {
                 sent();
@@ -172,11 +182,34 @@ final class UploadGathering extends ChannelInboundHandlerAdapter {
                 : ChannelFutureListener.CLOSE);
     }
 
-    /** An upload with a body of a known size within the limit (the gate refused larger ones already). */
+    /**
+     * An upload with a body of a known size within the limit (the gate refused larger ones already), or one in
+     * chunked transfer coding, which reserves the most an upload may be.
+     */
     private boolean gathers(HttpRequest started) {
+        if (!started.method().equals(HttpMethod.PUT)) {
+            return false;
+        }
         long length = HttpUtil.getContentLength(started, -1L);
-        return started.method().equals(HttpMethod.PUT) && length > 0 && length <= Math.min(maxUploadBody, Integer.MAX_VALUE)
-                && !HttpUtil.isTransferEncodingChunked(started);
+        if (HttpUtil.isTransferEncodingChunked(started)) {
+            return length < 0;
+        }
+        return length > 0 && length <= Math.min(maxUploadBody, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A body in chunked transfer coding brought more than an upload may be: 413 {@code body_too_large}, nothing
+     * stored, its buffer let go; the rest is dropped as it comes and the connection closes after it.
+     */
+    private void tooLarge(ChannelHandlerContext ctx, boolean last) {
+        letGo();
+        refused = true;
+        rejected.accept("body_too_large");
+        FullHttpResponse answer = NettyJsonAnswers.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                "the upload's body (in chunked transfer coding) is larger than this receiver accepts (" + maxUploadBody
+                        + " bytes: caravan.receiver.max-chunk-size plus 1 MiB); nothing was stored: send smaller chunks");
+        answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.channel().writeAndFlush(answer).addListener(last ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     /**
