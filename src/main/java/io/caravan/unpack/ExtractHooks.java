@@ -45,4 +45,11 @@ public interface ExtractHooks {
     /** A file of the archive, named as in the archive, was extracted; its content hash, or null when not hashed. */
     default void extracted(String name, String sha256, long size) {
     }
+
+    /**
+     * The extraction created a folder (one of the archive's, or one above an entry): it takes a block of the disk
+     * although it has no content, which the extraction's budget counts as written.
+     */
+    default void folderCreated() throws IOException {
+    }
 }

@@ -425,6 +425,7 @@ public final class SafeExtractor {
             BasicFileAttributes existing = attributes(target);
             if (existing == null) {
                 Files.createDirectory(target);
+                hooks.folderCreated();
             } else if (!existing.isDirectory() || existing.isSymbolicLink()) {
                 throw new UnsafeEntryException(name, "a folder entry would replace a file or link of the same name");
             }
@@ -572,6 +573,7 @@ public final class SafeExtractor {
                 BasicFileAttributes attrs = attributes(current);
                 if (attrs == null) {
                     Files.createDirectory(current);
+                    hooks.folderCreated();
                 } else if (attrs.isSymbolicLink()) {
                     throw new UnsafeEntryException(name, "it would be written through the symbolic link '"
                             + EntryPaths.display(root, current) + "'");

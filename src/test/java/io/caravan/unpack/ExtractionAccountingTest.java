@@ -68,6 +68,27 @@ class ExtractionAccountingTest {
         assertThat(dest.resolve("top")).doesNotExist();
     }
 
+    /** 5,000 empty folders take 20 MB of disk (a block each) from 9 KB of zstd: more than 1000 bytes per compressed byte. */
+    @Test
+    void createdFoldersCountTheBlockEachTakesAgainstTheExpansionBound() throws Exception {
+        java.io.ByteArrayOutputStream zst = new java.io.ByteArrayOutputStream();
+        try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
+                     new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                             new com.github.luben.zstd.ZstdOutputStream(zst, 19))) {
+            for (int i = 0; i < 5000; i++) {
+                tar.putArchiveEntry(new org.apache.commons.compress.archivers.tar.TarArchiveEntry(
+                        String.format("top/d%05d/", i)));
+                tar.closeArchiveEntry();
+            }
+        }
+        Path dest = tmp.resolve("dest");
+
+        assertThatThrownBy(() -> unpacker(expansion(1000), ExtractHooks.NONE)
+                .unpackArchive(new java.io.ByteArrayInputStream(zst.toByteArray()), "the archive folders.tar.zst", dest))
+                .isInstanceOf(ExpansionLimitException.class).hasMessageContaining("more than 1000 bytes per compressed byte");
+        assertThat(dest.resolve("top")).doesNotExist();
+    }
+
     @Test
     void aSparseEntryWithinTheBoundCountsItsRealSize() throws Exception {
         Path archive = sparseTar(8 * MIB);
