@@ -88,6 +88,18 @@ final class ArchiveAssembler implements SessionListener {
     }
 
     /**
+     * Called once the extraction is finished and before its staging folder is published (moved into the inbox,
+     * merged there, or applied to a mirror): drops the extraction's checkpoint, durably. A crash in the middle of
+     * the publish then makes the run after the restart extract from chunk 0 into a fresh folder, whose publish
+     * completes the one cut short, instead of resuming at the end of a folder already half moved out (which
+     * answered a finish with "damaged stream" for whole chunks and left a merge half done).
+     */
+    void publishing(io.caravan.session.Syncer syncer) throws IOException {
+        setup.dropCheckpoint();
+        syncer.folder(setup.checkpointFile().getParent());
+    }
+
+    /**
      * Starts the extraction of a session found open when the receiver started, or of one whose run
      * parked: from the checkpoint a crash or the parked run left beside its staging folder (with that
      * folder as it was left), when there is one and the session's codec has restart points; else from

@@ -197,6 +197,7 @@ public final class ParcelPublishing {
             if (session.meta().apply()) {
                 refuseTooLongBelow(stripSlash(session.meta().name()), outcome.result(), null);
                 syncer.tree(stagingDir);
+                assembler.publishing(syncer);
                 mirrors.apply(session.meta().name(), stagingDir);
                 syncer.tree(mirrors.path(session.meta().name())); // the apply renamed entries all over the mirror
                 dedup.forget(mirrors.path(session.meta().name()));
@@ -210,6 +211,7 @@ public final class ParcelPublishing {
             refuseTooLongBelow(target, outcome.result(), single ? top.get(0) : null);
             syncer.tree(stagingDir); // every extracted file and folder on disk before any of it is published
             name.take(target);
+            assembler.publishing(syncer); // from here a crash extracts anew and publishes again
             if (single) {
                 relative = publisher.publish(stagingDir, top.get(0), target, policy(session));
             } else {

@@ -262,6 +262,103 @@ class ReceiverCrashIT {
     }
 
     /**
+     * A receiver killed while it merges a parcel (a plain tar, as {@code --codec none} sends) into a folder already in the
+     * inbox (half of the files moved in) is
+     * asked to finish the parcel again after its restart: the merge is completed, every file the parcel's own. Before,
+     * the restart resumed the extraction from its checkpoint at the end of a staging folder half moved out, and the
+     * finish answered 422 {@code damaged_stream} for chunks that were whole, leaving the folder half old, half new.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aMergeKilledWhileItPublishesIsCompletedByTheNextFinish() throws Exception {
+        List<Path> watched = new ArrayList<>();
+        Path[] versions = new Path[2];
+        for (int v = 1; v <= 2; v++) {
+            Path tree = tmp.resolve("v" + v + "/tree");
+            for (int d = 0; d < 20; d++) {
+                Path folder = Files.createDirectories(tree.resolve("d" + d));
+                for (int f = 0; f < 1000; f++) {
+                    Files.writeString(folder.resolve("f" + f + ".txt"), "v" + v + " of d" + d + "/f" + f + "\n");
+                }
+                if (v == 1) {
+                    for (int f = 0; f < 1000; f += 50) {
+                        watched.add(root.resolve("tree/d" + d + "/f" + f + ".txt"));
+                    }
+                }
+            }
+            versions[v - 1] = tree;
+        }
+        int chunk = 4 << 20; // a few chunks, each extracted as it arrives (kept as no file of its own)
+        Manifest first = PackUnpack.pack(versions[0], tmp.resolve("parts1/tree"), "none", chunk);
+        Manifest second = PackUnpack.pack(versions[1], tmp.resolve("parts2/tree"), "none", chunk);
+        Path prefix2 = tmp.resolve("parts2/tree").toAbsolutePath();
+        try {
+            startServer(root, port);
+            HttpClient before = client();
+            String sid = JSON.readTree(send(before, port, "POST", "/start", ("{\"codec\":\"none\",\"name\":\"tree\",\"chunk_size\":"
+                    + chunk + "}").getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json").body()).get("session_id").asText();
+            for (int idx = 0; idx < first.totalChunks(); idx++) {
+                put(before, port, sid, first, tmp.resolve("parts1/tree").toAbsolutePath(), idx);
+            }
+            assertFinishes(before, port, sid, first, versions[0], root);
+
+            String merge = JSON.readTree(send(before, port, "POST", "/start", ("{\"codec\":\"none\",\"name\":\"tree\",\"chunk_size\":"
+                    + chunk + "}").getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json").body()).get("session_id").asText();
+            for (int idx = 0; idx < second.totalChunks(); idx++) {
+                put(before, port, merge, second, prefix2, idx);
+            }
+            ExecutorService finishing = Executors.newSingleThreadExecutor();
+            try {
+                finishing.submit(() -> send(before, port, "POST", "/finish/" + merge + "?on_conflict=merge",
+                        second.toJson().getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json"));
+                await("the merge moves its first file in").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
+                        .until(() -> watched.stream().anyMatch(ReceiverCrashIT::ofTheSecond));
+                Thread.sleep(800); // well inside the merge of 20,000 files
+                server.destroyForcibly();
+                assertThat(server.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                finishing.shutdownNow();
+            }
+            long moved = watched.stream().filter(ReceiverCrashIT::ofTheSecond).count();
+            assertThat(moved).as("killed in the middle of the merge").isBetween(1L, watched.size() - 1L);
+
+            startServer(root, port);
+            HttpClient later = client();
+            HttpResponse<String> finish = null;
+            for (int round = 0; round < 4; round++) {
+                JsonNode status = JSON.readTree(send(later, port, "GET", "/status/" + merge, null).body());
+                for (int idx = 0; idx < second.totalChunks(); idx++) {
+                    if (!status.path("chunks").has(String.valueOf(idx))) {
+                        put(later, port, merge, second, prefix2, idx);
+                    }
+                }
+                finish = send(later, port, "POST", "/finish/" + merge + "?on_conflict=merge",
+                        second.toJson().getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json");
+                if (finish.statusCode() != 409) {
+                    break;
+                }
+            }
+            assertThat(finish.statusCode()).as(finish.body()).isEqualTo(200);
+            for (int d = 0; d < 20; d++) {
+                for (int f = 0; f < 1000; f++) {
+                    assertThat(root.resolve("tree/d" + d + "/f" + f + ".txt")).hasContent("v2 of d" + d + "/f" + f);
+                }
+            }
+        } catch (Throwable failure) {
+            printServerLog();
+            throw failure;
+        }
+    }
+
+    private static boolean ofTheSecond(Path file) {
+        try {
+            return Files.readString(file).startsWith("v2");
+        } catch (IOException e) {
+            return false; // being moved
+        }
+    }
+
+    /**
      * Chunks acknowledged without being written (covered by a checkpoint of their extraction, listed in
      * {@code chunks.log}) are received after a kill -9: {@code /status} lists them, the extraction resumes
      * from its checkpoint past them, and the parcel completes with the chunks that were missing.
