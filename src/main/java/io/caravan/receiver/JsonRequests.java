@@ -115,7 +115,7 @@ final class JsonRequests {
             return JSON.readTree(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             String problem = StrictJson.problem(e);
-            throw RequestRejectedException.badRequest(problem != null ? problem : "the body is not valid JSON: " + e.getMessage());
+            throw RequestRejectedException.badRequest(problem != null ? problem : "the body is not valid JSON: " + StrictJson.words(e));
         } catch (IOException e) {
             throw RequestRejectedException.badRequest("the body is not valid JSON: " + e.getMessage());
         }

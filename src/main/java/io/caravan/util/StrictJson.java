@@ -65,6 +65,17 @@ public final class StrictJson {
         return path(mismatch) + " must be " + expected(mismatch.getTargetType()) + ", not " + found(parser);
     }
 
+    /**
+     * The parser's complaint in words for whoever sent the JSON, with where it stopped: its own message without the
+     * names of its classes and settings ({@code "exceeds the maximum allowed (1000, from
+     * `StreamReadConstraints.getMaxNestingDepth()`)"} becomes {@code "exceeds the maximum allowed (1000)"}).
+     */
+    public static String words(JsonProcessingException e) {
+        String said = String.valueOf(e.getOriginalMessage()).replaceAll(",? ?from `[^`]*`", "").replace('`', '\'');
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? said : said + " (at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    }
+
     /** The field's path from the top of the document: {@code chunks/0/size}. */
     public static String path(JsonMappingException e) {
         StringBuilder path = new StringBuilder();

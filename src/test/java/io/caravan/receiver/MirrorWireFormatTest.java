@@ -89,7 +89,11 @@ class MirrorWireFormatTest {
         assertThat(ok(receiver.post("/mirror/changes?name=changed", ""), 200).toString())
                 .isEqualTo("{\"renamed\":[],\"deleted\":[],\"skipped\":[]}");
         assertThat(error(receiver.post("/mirror/changes?name=changed", "{not json"), 400, "bad_request")
-                .get("message").asText()).startsWith("the body is not valid JSON: ");
+                .get("message").asText()).startsWith("the body is not valid JSON: ").contains("(at line 1, column ");
+        // the parser's words, never the names of its classes and settings
+        assertThat(error(receiver.post("/mirror/changes?name=changed", "[".repeat(1100)), 400, "bad_request")
+                .get("message").asText()).startsWith("the body is not valid JSON: ").contains("nesting depth")
+                .doesNotContain("StreamReadConstraints").doesNotContain("`");
         assertThat(error(receiver.post("/mirror/changes?name=changed", "[\"b.txt\"]"), 400, "bad_request")
                 .get("message").asText()).isEqualTo("send {\"rename\":[{\"from\":..,\"to\":..}], \"delete\":[paths]}");
         error(receiver.post("/mirror/changes?name=changed", "{\"rename\":[{\"from\":\"sub/a.txt\"}]}"), 400, null);
