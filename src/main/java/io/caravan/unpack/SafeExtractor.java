@@ -501,6 +501,9 @@ public final class SafeExtractor {
         }
 
         private void symlink(String name, Path target, String linkTarget) throws IOException {
+            if (linkTarget.indexOf('\0') >= 0) { // whatever the policy: no path holds one, so no link can be made
+                throw new UnsafeEntryException(name, "it is a symbolic link whose target contains a NUL byte");
+            }
             if (!policy.allowExternalSymlinks()) {
                 if (linkTarget.startsWith("/")) {
                     throw new UnsafeEntryException(name, "it is a symbolic link to the absolute path '" + linkTarget

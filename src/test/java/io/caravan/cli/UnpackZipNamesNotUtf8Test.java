@@ -53,6 +53,16 @@ class UnpackZipNamesNotUtf8Test {
         assertThat(err).contains("top/link").contains("its link target 't\\xffx' is not UTF-8");
     }
 
+    /** A NUL byte is UTF-8 but in no path: the entry is refused by name (it was a usage error, exit 2, naming none). */
+    @Test
+    void aSymbolicLinkWhoseTargetHoldsANulIsRefusedNamingIt() throws Exception {
+        String err = refused("with zipfile.ZipFile(p, 'w') as z:\n"
+                + "    i = zipfile.ZipInfo('top/link'); i.create_system = 3; i.external_attr = (0o120777 << 16)\n"
+                + "    z.writestr(i, b'a\\x00b')");
+
+        assertThat(err).contains("top/link").contains("NUL").doesNotContain("--help");
+    }
+
     @Test
     void utf8NamesMarkedOrNotAreUnpacked() throws Exception {
         // the second name is UTF-8 without the flag, as some tools write it
