@@ -192,21 +192,22 @@ public final class SafeExtractor {
      * ({@link ZipNameBytes}).
      */
     public Result extractZip(ZipFile zip, Path root) throws IOException {
-        Run run = new Run(root.toAbsolutePath().normalize());
-        for (ZipArchiveEntry entry : java.util.Collections.list(zip.getEntriesInPhysicalOrder())) {
-            String name = entry.getName();
-            ZipNameBytes.refuseNotUtf8(entry);
-            if (!zip.canReadEntryData(entry)) {
-                throw new UnsafeEntryException(name, "its compression (zip method " + entry.getMethod()
-                        + ") or encryption is not supported: re-create the zip with deflate, without a password");
+        try (Run run = new Run(root.toAbsolutePath().normalize())) { // closed: its spill files go with it
+            for (ZipArchiveEntry entry : java.util.Collections.list(zip.getEntriesInPhysicalOrder())) {
+                String name = entry.getName();
+                ZipNameBytes.refuseNotUtf8(entry);
+                if (!zip.canReadEntryData(entry)) {
+                    throw new UnsafeEntryException(name, "its compression (zip method " + entry.getMethod()
+                            + ") or encryption is not supported: re-create the zip with deflate, without a password");
+                }
+                try (ZipEntryContent content = new ZipEntryContent(entry, zip.getInputStream(entry))) {
+                    run.entry(asTar(entry, content), content);
+                    content.verify();
+                }
             }
-            try (ZipEntryContent content = new ZipEntryContent(entry, zip.getInputStream(entry))) {
-                run.entry(asTar(entry, content), content);
-                content.verify();
-            }
+            run.finish();
+            return new Result(run.entries, run.bytes, run.longestPath, run.deepestPath);
         }
-        run.finish();
-        return new Result(run.entries, run.bytes, run.longestPath, run.deepestPath);
     }
 
     private static final int MAX_LINK_TARGET = 4096;

@@ -86,6 +86,33 @@ class SpilledExtractionTest {
         }
     }
 
+    @Test
+    void aZipsFoldersPastTheBlockAreSpilledAndTheSpillFileIsGoneAfterwards() throws Exception {
+        Path zip = tmp.resolve("folders.zip");
+        try (org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream out =
+                     new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(zip.toFile())) {
+            for (int d = 0; d < 30; d++) {
+                org.apache.commons.compress.archivers.zip.ZipArchiveEntry entry =
+                        new org.apache.commons.compress.archivers.zip.ZipArchiveEntry("p/d" + d + "/");
+                entry.setUnixMode(040700);
+                out.putArchiveEntry(entry);
+                out.closeArchiveEntry();
+            }
+        }
+        Path spill = Files.createDirectories(tmp.resolve("spill"));
+        Path root = Files.createDirectories(tmp.resolve("root"));
+
+        try (org.apache.commons.compress.archivers.zip.ZipFile file =
+                     org.apache.commons.compress.archivers.zip.ZipFile.builder().setPath(zip).get()) {
+            new SafeExtractor(ExtractPolicy.DEFAULT, ProgressListener.NONE, ExtractHooks.NONE, 4, spill).extractZip(file, root);
+        }
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("p/d29")))).isEqualTo("rwx------");
+        try (var left = Files.list(spill)) {
+            assertThat(left.toList()).as("spill files left").isEmpty();
+        }
+    }
+
     private static void dir(TarArchiveOutputStream tar, String name, int mode, long mtime) throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name, TarConstants.LF_DIR);
         entry.setMode(mode);
