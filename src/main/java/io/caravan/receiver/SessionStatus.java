@@ -3,6 +3,12 @@ package io.caravan.receiver;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.caravan.session.Session;
+import io.caravan.session.StoredChunk;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -25,12 +31,12 @@ public sealed interface SessionStatus {
      * sent ({@link #write}) instead of made whole on the heap: a session may hold a hundred thousand chunks and more.
      * Chunks stored meanwhile may be in {@code chunks} and not yet in {@code received}, which is listed first.
      */
-    record Listed(io.caravan.session.Session session) implements SessionStatus {
+    record Listed(Session session) implements SessionStatus {
 
-        private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+        private static final JsonFactory JSON = new JsonFactory();
 
-        public void write(java.io.OutputStream out) throws java.io.IOException {
-            try (com.fasterxml.jackson.core.JsonGenerator json = JSON.createGenerator(out)) {
+        public void write(OutputStream out) throws IOException {
+            try (JsonGenerator json = JSON.createGenerator(out)) {
                 json.writeStartObject();
                 json.writeStringField("session_id", session.id().value());
                 json.writeStringField("kind", session.meta().kind());
@@ -41,7 +47,7 @@ public sealed interface SessionStatus {
                 }
                 json.writeEndArray();
                 json.writeObjectFieldStart("chunks");
-                for (io.caravan.session.StoredChunk chunk : session.chunks().values()) {
+                for (StoredChunk chunk : session.chunks().values()) {
                     json.writeStringField(String.valueOf(chunk.index()), chunk.sha256());
                 }
                 json.writeEndObject();

@@ -3,6 +3,8 @@ package io.caravan.session;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.function.Supplier;
 
 /**
  * The {@link SessionLimits} as answers a sender can act on: each check throws the refusal (400, 413,
@@ -12,13 +14,13 @@ final class LimitChecks {
 
     private final SessionLimits limits;
     private final Path storage;
-    private final java.util.function.Supplier<? extends java.util.Collection<Session>> open;
+    private final Supplier<? extends Collection<Session>> open;
 
     /**
      * {@code storage}: a folder on the file system whose free space is checked; {@code open}: the sessions this
      * process lists chunks of, counted against {@link SessionLimits#maxListedChunks}.
      */
-    LimitChecks(SessionLimits limits, Path storage, java.util.function.Supplier<? extends java.util.Collection<Session>> open) {
+    LimitChecks(SessionLimits limits, Path storage, Supplier<? extends Collection<Session>> open) {
         this.limits = limits;
         this.storage = storage;
         this.open = open;
@@ -63,8 +65,11 @@ final class LimitChecks {
      * monitor, before it is listed (uploads of several new chunks at once are not all counted before).
      */
     void checkChunkCount(Session session, int index) {
+        if (session.chunk(index) != null) {
+            return; // a chunk it holds may be replaced
+        }
         long maxChunks = limits.maxChunks(session.meta().chunkSize());
-        if (session.chunk(index) == null && session.chunkCount() >= maxChunks) {
+        if (session.chunkCount() >= maxChunks) {
             throw new RequestRejectedException(413, "too_many_chunks", "chunk " + index + " was not stored: session "
                     + session.meta().id() + " already holds " + session.chunkCount() + " chunks, the most it may hold ("
                     + (maxChunks < limits.maxChunksPerSession()
@@ -73,17 +78,15 @@ final class LimitChecks {
                     : "caravan.receiver.max-chunks-per-session")
                     + "); send the parcel in fewer, larger chunks");
         }
-        if (session.chunk(index) == null) {
-            long listed = 0;
-            for (Session each : open.get()) {
-                listed += each.chunkCount();
-            }
-            if (listed >= limits.maxListedChunks()) {
-                throw new RequestRejectedException(503, "busy", "chunk " + index + " of session " + session.meta().id()
-                        + " was not stored: the open sessions list " + listed + " chunks, the most this receiver holds in"
-                        + " memory (caravan.receiver.max-listed-chunks " + limits.maxListedChunks() + "); retry once"
-                        + " sessions are finished or deleted, and send parcels in fewer, larger chunks");
-            }
+        long listed = 0;
+        for (Session each : open.get()) {
+            listed += each.chunkCount();
+        }
+        if (listed >= limits.maxListedChunks()) {
+            throw new RequestRejectedException(503, "busy", "chunk " + index + " of session " + session.meta().id()
+                    + " was not stored: the open sessions list " + listed + " chunks, the most this receiver holds in"
+                    + " memory (caravan.receiver.max-listed-chunks " + limits.maxListedChunks() + "); retry once"
+                    + " sessions are finished or deleted, and send parcels in fewer, larger chunks");
         }
     }
 

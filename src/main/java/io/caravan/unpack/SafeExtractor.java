@@ -9,7 +9,6 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -612,35 +611,23 @@ public final class SafeExtractor {
 
         /** Re-checks links against the finished tree, then applies folder modes and mtimes deepest first. */
         void finish() throws IOException {
-            try {
-                if (!policy.allowExternalSymlinks()) {
-                    symlinks.forEach(relative -> recheck(root.resolve(relative)));
-                }
-                dirs.forEachReversed(dir -> {
-                    Path path = root.resolve(dir.relative());
-                    try {
-                        Files.setPosixFilePermissions(path, PosixModes.toPermissions(dir.mode()));
-                        Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                                .setTimes(dir.mtime(), null, null);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
+            if (!policy.allowExternalSymlinks()) {
+                symlinks.forEach(relative -> recheck(root.resolve(relative)));
             }
+            dirs.forEachReversed(dir -> {
+                Path path = root.resolve(dir.relative());
+                Files.setPosixFilePermissions(path, PosixModes.toPermissions(dir.mode()));
+                Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(dir.mtime(), null, null);
+            });
         }
 
         /** Refuses {@code link} when, through other links of the archive, it now points outside its parcel. */
-        private void recheck(Path link) {
+        private void recheck(Path link) throws IOException {
             Path resolved = resolvedOrNull(link);
-            try {
-                if (resolved != null && !resolved.startsWith(parcelRoot(link).toRealPath())) {
-                    throw new UnsafeEntryException(EntryPaths.display(root, link),
-                            "through other links in the archive it points outside the destination");
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            if (resolved != null && !resolved.startsWith(parcelRoot(link).toRealPath())) {
+                throw new UnsafeEntryException(EntryPaths.display(root, link),
+                        "through other links in the archive it points outside the destination");
             }
         }
     }

@@ -7,7 +7,6 @@ import java.io.DataInputStream;
 import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -16,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * A list that is only appended to and then walked, forwards or backwards, holding at most {@code block} of its
@@ -26,9 +24,15 @@ import java.util.function.Consumer;
  * million links would otherwise hold a million paths on the heap.
  *
  * <p>Not thread-safe. Items are written and read by the given {@link Codec}; an item written is read back
- * equal. A walk reads the file as it goes (an I/O failure is thrown as {@link UncheckedIOException}).
+ * equal. A walk reads the file as it goes.
  */
 public final class SpilledList<T> implements AutoCloseable {
+
+    /** What a walk does with each item; it may fail as reading the spill file may. */
+    @FunctionalInterface
+    public interface Each<T> {
+        void accept(T item) throws IOException;
+    }
 
     /** How an item is written to the spill file and read back. */
     public interface Codec<T> {
@@ -90,15 +94,19 @@ public final class SpilledList<T> implements AutoCloseable {
     }
 
     /** Every item in the order added. */
-    public void forEach(Consumer<? super T> action) {
+    public void forEach(Each<? super T> action) throws IOException {
         for (int b = 0; b < blocks; b++) {
-            readBlock(b).forEach(action);
+            for (T item : readBlock(b)) {
+                action.accept(item);
+            }
         }
-        tail.forEach(action);
+        for (T item : tail) {
+            action.accept(item);
+        }
     }
 
     /** Every item, the last added first. */
-    public void forEachReversed(Consumer<? super T> action) {
+    public void forEachReversed(Each<? super T> action) throws IOException {
         for (int i = tail.size() - 1; i >= 0; i--) {
             action.accept(tail.get(i));
         }
@@ -129,18 +137,14 @@ public final class SpilledList<T> implements AutoCloseable {
         tail.clear();
     }
 
-    private List<T> readBlock(int b) {
-        try {
-            channel.position(starts[b]);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 64 * 1024));
-            List<T> items = new ArrayList<>(block);
-            for (int i = 0; i < block; i++) {
-                items.add(codec.read(in));
-            }
-            return items;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private List<T> readBlock(int b) throws IOException {
+        channel.position(starts[b]);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 64 * 1024));
+        List<T> items = new ArrayList<>(block);
+        for (int i = 0; i < block; i++) {
+            items.add(codec.read(in));
         }
+        return items;
     }
 
     /** Deletes the spill file, if one was made. */
