@@ -47,7 +47,7 @@ public final class Packer {
 
     /** Packs exactly these sources under their given names (for example chosen entries of a mirrored tree). */
     public Manifest packSources(List<PackSource> sources, ChunkTarget target) throws IOException {
-        TarTreeWriter tar = new TarTreeWriter(listener, hooks, options.safeLinks(), reads);
+        TarTreeWriter tar = new TarTreeWriter(listener, hooks, options.safeLinks(), reads, options.exactTimes());
         ChunkingOutputStream chunks = new ChunkingOutputStream(options.chunkSize(), new ReportingTarget(target));
         boolean ok = false;
         OutputStream buffered = null;

@@ -27,7 +27,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Writes files and folders as a POSIX (PAX) tar stream that is the same for the same tree: entries
- * sorted by name within each folder, mtimes in whole seconds, no owner names or access times.
+ * sorted by name within each folder, mtimes in whole seconds (or milliseconds, for mirrors), no owner names or access times.
  * Symlinks are stored as links (never followed), a file with several hard links once, and special
  * files are skipped with a warning that names them.
  */
@@ -44,6 +44,7 @@ public final class TarTreeWriter {
     private final PackHooks hooks;
     private final boolean safeLinks;
     private final SourceReads reads;
+    private final TimeUnit timeUnit;
     private final byte[] buffer = new byte[256 * 1024];
     private final Map<String, String> firstNameByInode = new HashMap<>();
     private RestartPoints restarts = RestartPoints.NONE;
@@ -65,10 +66,19 @@ public final class TarTreeWriter {
 
     /** As above, reading every file's content through {@code reads}: once, also for its SHA-256. */
     public TarTreeWriter(ProgressListener listener, PackHooks hooks, boolean safeLinks, SourceReads reads) {
+        this(listener, hooks, safeLinks, reads, false);
+    }
+
+    /**
+     * As above; with {@code exactTimes}, mtimes are kept to the millisecond (in a PAX record when the
+     * millisecond is not 0, as GNU tar's posix format does) instead of whole seconds.
+     */
+    public TarTreeWriter(ProgressListener listener, PackHooks hooks, boolean safeLinks, SourceReads reads, boolean exactTimes) {
         this.listener = listener;
         this.hooks = hooks;
         this.safeLinks = safeLinks;
         this.reads = reads;
+        this.timeUnit = exactTimes ? TimeUnit.MILLISECONDS : TimeUnit.SECONDS;
     }
 
     /** Writes every source as a top-level entry named after it, then the tar trailer; {@code out} stays open. */
@@ -284,10 +294,10 @@ public final class TarTreeWriter {
         contentBytes += ExactCopy.copy(reads, listener, path, identity, size, out, digest, buffer);
     }
 
-    private static TarArchiveEntry entry(String name, byte type, int mode, FileTime mtime) {
+    private TarArchiveEntry entry(String name, byte type, int mode, FileTime mtime) {
         TarArchiveEntry entry = new TarArchiveEntry(name, type);
         entry.setMode(mode);
-        entry.setModTime(FileTime.from(mtime.to(TimeUnit.SECONDS), TimeUnit.SECONDS));
+        entry.setModTime(FileTime.from(mtime.to(timeUnit), timeUnit));
         entry.setUserName("");
         entry.setGroupName("");
         entry.setIds(0, 0);

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * One entry of a mirrored tree, on either side: path relative to the root ({@code /}-separated),
  * type, size (files), mtime in milliseconds, permission bits, link target (links) and SHA-256 when
- * known (else null). Trees are compared at whole seconds, the precision tar keeps.
+ * known (else null). Mtimes are compared to the millisecond where both sides keep milliseconds, and
+ * at whole seconds where either side keeps whole seconds only (a file system with no finer times, or
+ * a mirror written before mirrors kept milliseconds), so that such a side is not sent again at every
+ * pass.
  */
 public record SyncEntry(String path, Type type, long size, long mtime, int mode, String target, String sha256) {
 
@@ -16,15 +19,24 @@ public record SyncEntry(String path, Type type, long size, long mtime, int mode,
         return Math.floorDiv(mtime, 1000);
     }
 
-    /** Type, size, mtime (seconds), mode and link target equal: the same entry for an incremental diff. */
+    /**
+     * The same mtime: the same millisecond, or the same second when either side's mtime is a whole second
+     * (that side keeps no finer time).
+     */
+    public boolean sameMtime(SyncEntry other) {
+        return mtime == other.mtime || mtimeSeconds() == other.mtimeSeconds()
+                && (Math.floorMod(mtime, 1000) == 0 || Math.floorMod(other.mtime, 1000) == 0);
+    }
+
+    /** Type, size, mtime ({@link #sameMtime}), mode and link target equal: the same entry for an incremental diff. */
     public boolean sameMetadata(SyncEntry other) {
         if (type != other.type) {
             return false;
         }
         return switch (type) {
             case LINK -> target.equals(other.target);
-            case DIR -> mode == other.mode && mtimeSeconds() == other.mtimeSeconds();
-            case FILE -> size == other.size && mode == other.mode && mtimeSeconds() == other.mtimeSeconds();
+            case DIR -> mode == other.mode && sameMtime(other);
+            case FILE -> size == other.size && mode == other.mode && sameMtime(other);
         };
     }
 

@@ -12,7 +12,7 @@ import java.util.function.Function;
 
 /**
  * Compares a local tree with its mirror and plans a pass ({@link SyncPlan}). {@code incremental}
- * sends entries whose type, size, mtime (seconds), mode or link target differ; {@code checksum}
+ * sends entries whose type, size, mtime ({@link SyncEntry#sameMtime}), mode or link target differ; {@code checksum}
  * also compares file content by SHA-256; {@code full} sends everything. {@code forced} paths (files
  * the watcher saw change) are sent even when their metadata matches; {@code excluded} paths (still
  * changing) are left alone this pass. Outside full mode, a new entry whose content is already on

@@ -2,11 +2,7 @@ package io.caravan.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caravan.CliRunner;
 import io.caravan.receiver.ReceiverFixture;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -47,16 +43,6 @@ class StickyFolderPushTest {
     }
 
     private String once(ReceiverFixture receiver) {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream out = System.out;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            CliRunner.Result sync = CliRunner.run("sync", tmp.resolve("tree").toString(), "--to", "http://127.0.0.1:" + receiver.port(),
-                    "--name", "st", "--once", "--state-dir", tmp.resolve("state").toString());
-            assertThat(sync.exitCode()).as(printed.toString(StandardCharsets.UTF_8) + sync.err()).isZero();
-        } finally {
-            System.setOut(out);
-        }
-        return printed.toString(StandardCharsets.UTF_8);
+        return PushPass.once(tmp, receiver, "st");
     }
 }

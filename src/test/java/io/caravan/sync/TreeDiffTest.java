@@ -9,7 +9,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link TreeDiff}: incremental compares type, size, mtime (whole seconds), mode and link target;
+ * {@link TreeDiff}: incremental compares type, size, mtime (to the millisecond where both sides keep
+ * it, else whole seconds), mode and link target;
  * checksum compares content; full sends everything; moved files and folders become renames;
  * deletions are top-most only; parents of changed entries get their metadata re-sent.
  */
@@ -20,14 +21,15 @@ class TreeDiffTest {
     @Test
     void incrementalSendsWhatDiffersAndDeletesTopMost() {
         Map<String, SyncEntry> local = tree(dir("d", 5_000), file("d/same", 10, 7_000), file("d/bigger", 11, 7_000),
-                file("d/newer", 10, 9_000), file("d/sub-second", 10, 7_999), file("new", 1, 1_000), link("l", "d/same"));
+                file("d/newer", 10, 9_000), file("d/sub-second", 10, 7_999), file("d/same-second", 10, 7_900), file("new", 1, 1_000),
+                link("l", "d/same"));
         Map<String, SyncEntry> remote = tree(dir("d", 5_000), file("d/same", 10, 7_000), file("d/bigger", 10, 7_000),
-                file("d/newer", 10, 8_000), file("d/sub-second", 10, 7_000), link("l", "elsewhere"),
+                file("d/newer", 10, 8_000), file("d/sub-second", 10, 7_000), file("d/same-second", 10, 7_100), link("l", "elsewhere"),
                 dir("gone", 1), file("gone/a", 1, 1), file("gone/b", 2, 1));
 
         SyncPlan plan = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null).plan(local, remote, NONE, NONE);
 
-        assertThat(plan.send()).extracting(SyncEntry::path).containsExactly("d/bigger", "d/newer", "l", "new");
+        assertThat(plan.send()).extracting(SyncEntry::path).containsExactly("d/bigger", "d/newer", "d/same-second", "l", "new");
         assertThat(plan.created()).containsExactly("new");
         assertThat(plan.deletes()).containsExactly("gone");
         assertThat(plan.dirs()).extracting(SyncEntry::path).containsExactly("d");
