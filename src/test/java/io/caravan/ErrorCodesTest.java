@@ -118,7 +118,7 @@ class ErrorCodesTest {
 
     /** The codes refusals are thrown with ({@code new RequestRejectedException(status, "code", ...)}) in the main code. */
     private static final Set<String> REFUSALS = Set.of("bad_request", "busy", "body_too_large", "chunk_extracted", "chunk_too_large", "client_gone",
-            "empty_chunk", "incomplete", "insufficient_storage", "not_a_mirror", "not_found", "range_not_satisfiable",
+            "empty_chunk", "incomplete", "insufficient_storage", "not_a_mirror", "not_found", "published", "range_not_satisfiable",
             "session_too_large", "share_failing", "state_folder_removed", "stopping", "too_many_changes", "too_many_chunks", "too_many_entries_for_zip", "too_many_polls", "too_many_sessions", "too_many_values",
             "unauthorized");
 

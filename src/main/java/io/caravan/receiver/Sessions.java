@@ -217,12 +217,38 @@ public final class Sessions {
         assemblers.remove(session.meta().id());
     }
 
-    /** {@code DELETE /sessions/{sid}}. */
+    /**
+     * {@code DELETE /sessions/{sid}}: removes an open session and its chunks. It waits for a finish of the
+     * session that is running (here or on another node sharing the store), and a session that a finish
+     * published is refused with 409 {@code published} naming what it published: one of the two wins, never
+     * both.
+     *
+     * @throws io.caravan.session.SessionNotFoundException (404) when it is neither published nor open
+     */
     public void delete(String sid) throws IOException {
-        Session session = store.get(sid);
-        store.remove(session, null);
-        assemblers.remove(sid);
+        Found found = find(sid);
+        if (found.published() != null) {
+            throw publishedAlready(sid, found.published());
+        }
+        Session session = found.open();
+        store.exclusively(sid, names -> {
+            synchronized (session) { // as a finish holds it while it publishes
+                Optional<Published> done = finished(sid);
+                if (done.isPresent()) {
+                    throw publishedAlready(sid, done.get());
+                }
+                store.remove(store.get(sid), null);
+                assemblers.remove(sid);
+                return null;
+            }
+        });
         LOG.info("session {} deleted by the sender", sid);
+    }
+
+    private static RequestRejectedException publishedAlready(String sid, Published published) {
+        return new RequestRejectedException(409, "published", "session " + sid + " was published as '" + published.path()
+                + "' by its finish; nothing was deleted (a published parcel is replaced by a new send, or removed from the inbox)",
+                Map.of("path", published.path()));
     }
 
     /**

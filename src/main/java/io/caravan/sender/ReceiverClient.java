@@ -282,9 +282,9 @@ public final class ReceiverClient {
         return merged;
     }
 
-    /** {@code DELETE /sessions/{sid}}: abandons a session and its chunks. */
+    /** {@code DELETE /sessions/{sid}}: abandons a session and its chunks (one a finish published stays published: 409). */
     public void delete(String sid) {
-        exchange("DELETE", "/sessions/" + sid, null, null, DISCARD, 204, 404, 410);
+        exchange("DELETE", "/sessions/" + sid, null, null, DISCARD, 204, 404, 409, 410);
     }
 
     private static java.util.concurrent.ScheduledThreadPoolExecutor stallWatch() {

@@ -76,6 +76,30 @@ class ConcurrentFinishTest {
         }
     }
 
+    @Test
+    void aDeleteOfAPublishedSessionIsRefusedNamingWhatItPublished() throws Exception {
+        ReceiverCalls.Parcel parcel = ReceiverCalls.smallParcel(tmp, "kept", 100_000, 6);
+        String sid = uploaded("kept", parcel);
+        assertPublished(receiver, finish(receiver, sid, parcel), parcel, "kept");
+
+        JsonNode refused = error(receiver.send("DELETE", "/sessions/" + sid, null), 409, "published");
+
+        assertThat(refused.get("message").asText()).contains(sid).contains("'kept'");
+        assertThat(refused.get("path").asText()).isEqualTo("kept");
+        assertThat(receiver.inbox().resolve("kept")).isDirectory();
+    }
+
+    @Test
+    void aDeleteThatLooksTheSessionUpAfterAFinishPublishedItIsRefused() throws Exception {
+        ReceiverCalls.Parcel parcel = ReceiverCalls.smallParcel(tmp, "raced", 100_000, 7);
+        String sid = uploaded("raced", parcel);
+        try (HeldLookup delete = HeldLookup.of(receiver, sid, sender, () -> receiver.send("DELETE", "/sessions/" + sid, null))) {
+            assertPublished(receiver, finish(receiver, sid, parcel), parcel, "raced");
+            error(delete.answer(), 409, "published");
+        }
+        assertThat(ok(status(receiver, sid), 200).get("finished").asBoolean()).isTrue();
+    }
+
     /** A new archive session named {@code name} holding every chunk of {@code parcel}; its id. */
     private String uploaded(String name, ReceiverCalls.Parcel parcel) throws Exception {
         String sid = startArchive(receiver, name);
