@@ -6,6 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
@@ -55,6 +57,19 @@ final class PacedRequestDecoder extends HttpRequestDecoder {
 
     PacedRequestDecoder() {
         super(MAX_REQUEST_LINE, MAX_HEADERS, MAX_PIECE);
+    }
+
+    /**
+     * A request with both a {@code Content-Length} and chunked transfer coding is read as chunked (Netty drops the
+     * length) and marked unreadable, so the {@link RequestGate} refuses it with 400 and closes the connection:
+     * two readers of such a request (a proxy before the receiver, and the receiver) may disagree on where its
+     * body ends, which is how requests are smuggled (RFC 9112, section 6.1).
+     */
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+        super.handleTransferEncodingChunkedWithContentLength(message);
+        message.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(
+                "it has both Content-Length and Transfer-Encoding: chunked; send one of them")));
     }
 
     /** Whether bytes of requests wait undecoded (and the connection unread) until the client takes answers. */

@@ -96,6 +96,29 @@ class ChunkedUploadBodiesTest {
         await("the reservation given back").atMost(Duration.ofSeconds(10)).until(() -> held(receiver) == 0);
     }
 
+    @Test
+    void aBodyWithBothALengthAndChunkedCodingIs400AndTheConnectionCloses(ReceiverFixture receiver) throws Exception {
+        String sid = start(receiver);
+        String answer;
+        int after;
+        try (Socket socket = new Socket("127.0.0.1", receiver.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            // read by its length, the body is "0\r\n\r\n" and a second request follows; read as chunked, it is empty
+            out.write(("PUT /upload/" + sid + "/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
+                    + "Transfer-Encoding: chunked\r\nContent-Type: application/octet-stream\r\n\r\n0\r\n\r\n"
+                    + "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            answer = answer(in);
+            after = in.read();
+        }
+        assertThat(answer).startsWith("HTTP/1.1 400").contains("bad_request").contains("Content-Length").contains("Transfer-Encoding")
+                .containsIgnoringCase("connection: close");
+        assertThat(after).as("the connection is closed after the answer, nothing more is read from it").isEqualTo(-1);
+        assertThat(ints(ok(status(receiver, sid), 200).get("received"))).isEmpty();
+    }
+
     /** The answer's head and its JSON body. */
     private static String answer(InputStream in) throws IOException {
         StringBuilder read = new StringBuilder();
