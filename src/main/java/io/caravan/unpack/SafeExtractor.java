@@ -174,7 +174,15 @@ public final class SafeExtractor {
         }
         long at = base + (counted.getCount() + RECORD - 1) / RECORD * RECORD;
         guard.headersStart(current);
-        TarArchiveEntry entry = tar.getNextEntry();
+        TarArchiveEntry entry;
+        try {
+            entry = tar.getNextEntry();
+        } catch (IOException e) {
+            if (LargeSparseEntryException.isCause(e)) {
+                throw new LargeSparseEntryException(current == null ? null : current.getName());
+            }
+            throw e;
+        }
         guard.headersEnd();
         if (entry != null) {
             starts.at(at, run::snapshot); // once its headers are read: a decoder then knows the frame they start

@@ -68,6 +68,21 @@ class ExtractionAccountingTest {
         assertThat(dest.resolve("top")).doesNotExist();
     }
 
+    /** The tar reader reads a PAX sparse map's sizes as int: such a file of 2 GiB or more is refused saying so, not as "no tar". */
+    @Test
+    void aPaxSparseFileOf2GiBOrMoreIsRefusedSayingWhy() throws Exception {
+        Path archive = SparseTar.write(tmp, "top", 3L << 30, "--format=pax");
+        Path dest = tmp.resolve("dest");
+
+        assertThatThrownBy(() -> {
+            try (InputStream in = Files.newInputStream(archive)) {
+                unpacker(ExtractPolicy.DEFAULT, ExtractHooks.NONE).unpackArchive(in, "the archive sparse.tar", dest);
+            }
+        }).isInstanceOf(UnsafeEntryException.class).hasMessageContaining("after 'top/'")
+                .hasMessageContaining("sparse file of 2 GiB or more").hasMessageContaining("GNU tar");
+        assertThat(dest.resolve("top")).doesNotExist();
+    }
+
     /** 5,000 empty folders take 20 MB of disk (a block each) from 9 KB of zstd: more than 1000 bytes per compressed byte. */
     @Test
     void createdFoldersCountTheBlockEachTakesAgainstTheExpansionBound() throws Exception {
