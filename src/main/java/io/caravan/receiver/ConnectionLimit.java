@@ -283,9 +283,11 @@ public final class ConnectionLimit {
             long now = System.nanoTime();
             long last = lastAcceptFailure.get();
             if (now - last >= LOG_EVERY_NANOS && lastAcceptFailure.compareAndSet(last, now)) {
-                LOG.warn("{} cannot accept connections ({}): accepts are paused for a second at a time until"
-                        + " some are free. Raise the descriptor limit (ulimit -n) or lower {}.max-connections;"
-                        + " logged at most once a minute", server, cause.getMessage(), prefix);
+                io.caravan.util.FileDescriptors descriptors = io.caravan.util.FileDescriptors.now();
+                LOG.warn("{} cannot accept connections ({}; {} of {} descriptors open, {} connections held): accepts are"
+                        + " paused for a second at a time until some are free. Raise the descriptor limit (ulimit -n) or"
+                        + " lower {}.max-connections; logged at most once a minute", server, cause.getMessage(),
+                        descriptors.open() < 0 ? "all" : descriptors.open(), descriptors.max(), held(), prefix);
             }
             ctx.channel().config().setAutoRead(false);
             ctx.channel().eventLoop().schedule(() -> {
