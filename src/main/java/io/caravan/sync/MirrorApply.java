@@ -2,6 +2,7 @@ package io.caravan.sync;
 
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;
+import io.caravan.fs.SameFile;
 import io.caravan.fs.Versions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -121,10 +122,14 @@ public final class MirrorApply {
         }
     }
 
-    /** Renames the file or link over its target; the replaced entry is kept as a version. */
+    /** Renames the file or link over its target; the replaced entry is kept as a version (the very same file stays). */
     private void place(ConfinedDir from, String name, ConfinedDir to, Optional<PosixFileAttributes> existing, String inInbox)
             throws IOException {
         if (existing.isEmpty() && from.renameNoReplace(name, to, name)) {
+            return;
+        }
+        if (SameFile.same(from, name, to, name)) { // the mirror has this very file: nothing to replace, no version
+            from.delete(name);
             return;
         }
         if (to.stat(name).map(PosixFileAttributes::isDirectory).orElse(false)) {

@@ -2,6 +2,7 @@ package io.caravan.unpack;
 
 import io.caravan.fs.ConfinedDir;
 import io.caravan.fs.NameRules;
+import io.caravan.fs.SameFile;
 import io.caravan.fs.UnsafePathException;
 import io.caravan.fs.Versions;
 import java.io.IOException;
@@ -188,12 +189,17 @@ public final class Publisher {
     }
 
     /**
-     * Swaps the staged entry in, in one atomic step where the file system can, and keeps the old one as a version;
+     * Swaps the staged entry in, in one atomic step where the file system can, and keeps the old one as a version
+     * (the very same file, {@link SameFile}, is left in place instead);
      * the old entry is at its place or a version at every moment ({@link Versions.Batch#swap}), so a publish killed
      * midway never loses it.
      */
     private void replace(ConfinedDir staging, String entry, ConfinedDir parent, String leaf, String relative, Policy policy,
                          Versions.Batch batch) throws IOException {
+        if (SameFile.same(staging, entry, parent, leaf)) { // nothing would be replaced: no version of it to keep
+            staging.delete(entry);
+            return;
+        }
         refuseTypeChange(staging, entry, parent, leaf, policy);
         if (batch.swap(staging, entry, parent, leaf, relative)) {
             return;

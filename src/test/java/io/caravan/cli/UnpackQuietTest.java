@@ -67,7 +67,7 @@ class UnpackQuietTest {
         assertThat(both.err()).contains("-q (--quiet) and -v (--verbose) exclude each other");
     }
 
-    /** Packs a folder docs with a.txt and unpacks it into {@code dest} over a different a.txt. */
+    /** Packs a folder docs with a.txt, unpacks it into {@code dest} over a different a.txt, and changes that one again. */
     private void unpackTwice(Path dest, String verbosity) throws Exception {
         Path source = Files.createDirectories(tmp.resolve("src/docs"));
         TestTrees.write(source.resolve("a.txt"), "new\n");
@@ -75,5 +75,7 @@ class UnpackQuietTest {
         TestTrees.write(Files.createDirectories(dest.resolve("docs")).resolve("a.txt"), "mine\n");
         CliRunner.Result first = CliRunner.run("unpack", tmp.resolve("out/docs").toString(), dest.toString(), verbosity);
         assertThat(first.exitCode()).as(first.err()).isZero();
+        // changed again, so the next unpack replaces it too (the very same file would be left in place, no version kept)
+        TestTrees.write(dest.resolve("docs/a.txt"), "mine again\n");
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,6 +104,30 @@ class MirrorApplyTest {
                 .isInstanceOf(BadNameException.class).hasMessageContaining("sub/.caravan");
 
         assertThat(TreeSnapshot.of(mirror).differences(before)).isEmpty();
+    }
+
+    /** A pass that sends a file the mirror has the very same of (a full pass, a pass redone) keeps no copy of it. */
+    @Test
+    void theSameFileAppliedAgainKeepsNoVersionAndAnotherOneIsKept() throws Exception {
+        Path mirror = Files.createDirectories(dir.resolve("mirror"));
+        Path staging = Files.createDirectories(dir.resolve("staging"));
+        for (Path side : List.of(mirror, staging)) {
+            TestTrees.write(side.resolve("same.txt"), "same");
+            TestTrees.write(side.resolve("changed.txt"), side == mirror ? "old" : "new");
+            Files.setLastModifiedTime(side.resolve("same.txt"), MTIME);
+            Files.setLastModifiedTime(side.resolve("changed.txt"), MTIME);
+        }
+        Versions versions = Versions.inDestination(mirror, java.time.Duration.ofDays(1), java.time.Clock.systemUTC());
+
+        try (ConfinedDir into = ConfinedDir.open(mirror)) {
+            MirrorApply.apply(staging, into, versions.batch());
+        }
+
+        assertThat(mirror.resolve("same.txt")).hasContent("same");
+        assertThat(mirror.resolve("changed.txt")).hasContent("new");
+        try (java.util.stream.Stream<Path> kept = Files.walk(mirror.resolve(Versions.IN_DESTINATION))) {
+            assertThat(kept.filter(Files::isRegularFile).map(p -> p.getFileName().toString())).containsExactly("changed.txt");
+        }
     }
 
     private static MirrorApply.Result apply(Path staging, Path mirror) throws java.io.IOException {
