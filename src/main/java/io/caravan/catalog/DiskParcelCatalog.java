@@ -20,7 +20,8 @@ import java.util.Optional;
  * SHA-256 of the name (so any name is a safe file name), written under a temporary name and renamed.
  * Records of one process are serialised (receivers sharing one folder are not: they need the
  * database implementation); records are never dropped, so they outlive any session lifetime. Listing
- * reads every record, which suits thousands of parcels, not millions. A publish reads only the records it
+ * reads every record (walking the folder, holding one name and a page of records), which suits thousands of
+ * parcels, not millions. A publish reads only the records it
  * changes: each folder above a recorded name is noted in {@code <dir>/nested/} (an empty file named by the
  * SHA-256 of the folder's name), and {@link #changed} lists the records below a name only when it is noted
  * there; a catalog without the notes (an earlier release's) is noted once, at its first use, which its
@@ -100,17 +101,17 @@ public final class DiskParcelCatalog implements ParcelCatalog {
     private void noteEarlierRecords() throws IOException {
         try (ConfinedDir records = open()) {
             if (records.stat(COMPLETE).isEmpty()) {
-                for (String file : records.list()) {
+                eachName(records, file -> {
                     PublishedParcel parcel;
                     try {
                         parcel = file.endsWith(".json") ? read(records, file) : null;
                     } catch (com.fasterxml.jackson.core.JsonProcessingException damaged) {
-                        continue; // no record a listing takes either: no name to note
+                        return; // no record a listing takes either: no name to note
                     }
                     if (parcel != null) {
                         noteFolders(parcel.name());
                     }
-                }
+                });
                 records.replace(COMPLETE, out -> { });
             }
         }
@@ -183,20 +184,17 @@ public final class DiskParcelCatalog implements ParcelCatalog {
         // the first `limit` by name only: a listing holds a page, not the catalog
         java.util.TreeMap<String, PublishedParcel> first = new java.util.TreeMap<>(io.caravan.util.CodePointOrder.NAMES);
         try (ConfinedDir dir = open()) {
-            for (String file : dir.list()) {
+            eachName(dir, file -> {
                 if (!file.endsWith(".json")) {
-                    continue;
+                    return;
                 }
                 PublishedParcel parcel;
                 try {
                     parcel = read(dir, file);
                 } catch (IOException damaged) {
-                    continue; // not one of ours, or replaced meanwhile: the next listing reads it again
+                    return; // not one of ours, or replaced meanwhile: the next listing reads it again
                 }
-                if (parcel == null) {
-                    continue;
-                }
-                if ((prefix == null || parcel.name().startsWith(prefix))
+                if (parcel != null && (prefix == null || parcel.name().startsWith(prefix))
                         && (since == null || !Instant.parse(parcel.publishedAt()).isBefore(since))
                         && (after == null || io.caravan.util.CodePointOrder.compare(parcel.name(), after) > 0)) {
                     first.put(parcel.name(), parcel);
@@ -204,9 +202,26 @@ public final class DiskParcelCatalog implements ParcelCatalog {
                         first.pollLastEntry();
                     }
                 }
-            }
+            });
         }
         return new ArrayList<>(first.values());
+    }
+
+    /** What is done with each name of the records folder; it may fail as I/O does. */
+    private interface NameAction {
+        void on(String name) throws IOException;
+    }
+
+    /**
+     * Gives {@code action} each name in {@code dir}, read from its open descriptor as they come: a catalog of
+     * millions of records is walked holding one name at a time, never a list of them all.
+     */
+    private static void eachName(ConfinedDir dir, NameAction action) throws IOException {
+        try (java.nio.file.DirectoryStream<Path> names = dir.stream()) {
+            for (Path name : names) {
+                action.on(name.getFileName().toString());
+            }
+        }
     }
 
     private static String file(String name) {
