@@ -496,8 +496,8 @@ public final class SafeExtractor {
             try {
                 linked = hooks.materialise(sha256, size, target, stored ->
                         PosixModes.toPermissions(mode).equals(Files.getPosixFilePermissions(stored, LinkOption.NOFOLLOW_LINKS))
-                                && Files.getLastModifiedTime(stored, LinkOption.NOFOLLOW_LINKS).toMillis() / 1000
-                                == mtime.toMillis() / 1000);
+                                // to the millisecond: a mirror's entries keep it, and a link gives the stored file's own mtime
+                                && Files.getLastModifiedTime(stored, LinkOption.NOFOLLOW_LINKS).toMillis() == mtime.toMillis());
             } catch (ReferenceUnavailableException e) {
                 throw new ReferenceUnavailableException(name, sha256, e.reason());
             }

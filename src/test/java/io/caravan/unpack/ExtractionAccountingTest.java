@@ -191,6 +191,41 @@ class ExtractionAccountingTest {
         };
     }
 
+    /** A stored file whose mtime differs from a reference's by less than a second is copied, not linked: the entry keeps its own mtime. */
+    @Test
+    void aReferenceIsLinkedOnlyToAStoredFileOfTheSameMillisecond() throws Exception {
+        byte[] content = "stored content\n".getBytes(StandardCharsets.UTF_8);
+        String sha = Sha256.of(content, 0, content.length);
+        Path inbox = tmp.resolve("inbox");
+        FileTime entryTime = FileTime.fromMillis(1_700_000_000_100L);
+        Path stored = Files.createDirectories(inbox).resolve("stored.bin");
+        Files.write(stored, content);
+        Files.setPosixFilePermissions(stored, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setLastModifiedTime(stored, FileTime.fromMillis(1_700_000_000_500L)); // the same second, not the same millisecond
+        try (DedupIndex index = new DedupIndex(inbox, tmp.resolve("dedup.jsonl"))) {
+            index.record(List.of(Map.entry(stored, sha)));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8")) {
+                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX); // the millisecond in a PAX record
+                TarArchiveEntry entry = new TarArchiveEntry("refs/same-second");
+                entry.setSize(0);
+                entry.setMode(0100600);
+                entry.setModTime(entryTime);
+                entry.addPaxHeader(ReferenceEntries.SHA256, sha);
+                entry.addPaxHeader(ReferenceEntries.SIZE, String.valueOf(content.length));
+                tar.putArchiveEntry(entry);
+                tar.closeArchiveEntry();
+            }
+
+            unpacker(expansion(0), from(index)).unpackArchive(new ByteArrayInputStream(out.toByteArray()), inbox);
+
+            Path unpacked = inbox.resolve("refs/same-second");
+            assertThat(unpacked).hasBinaryContent(content);
+            assertThat(Files.getLastModifiedTime(unpacked)).isEqualTo(entryTime);
+            assertThat(Files.getLastModifiedTime(stored)).isEqualTo(FileTime.fromMillis(1_700_000_000_500L));
+        }
+    }
+
     @Test
     void referenceEntriesCopiedInCountAgainstTheExpansionBoundAndInTheBytesWritten() throws Exception {
         byte[] content = new byte[(int) MIB];
