@@ -90,6 +90,9 @@ class ErrorCodesTest {
         codes.put(new PublishConflictException("m"), "publish_conflict 409");
         codes.put(new ReferenceUnavailableException("e", "a".repeat(64), "r"), "reference_unavailable 409");
         codes.put(new UnsafeEntryException("e", "r"), "unsafe_entry 422");
+        Constructor<?> largeSparse = io.caravan.unpack.LargeSparseEntryException.class.getDeclaredConstructor(String.class);
+        largeSparse.setAccessible(true);
+        codes.put((CaravanException) largeSparse.newInstance("e"), "unsafe_entry 422");
         codes.put(new DamagedStreamException("e", new IOException("m")), "damaged_stream 422");
         codes.put(new ShipException(500, "m", null), "ship 500");
         codes.put(new RefusedAnswerException("m", null), "ship 502");
