@@ -81,7 +81,7 @@ public final class MirrorParcels {
         this.sender = new SenderSettings(settings.url(), settings.token(),
                 new PackOptions(codec, level, 8L << 20, settings.name()).withExactTimes(true), 1, -1, settings.stateDir(), Retry.MIRROR, settings.ssl());
         this.uncompressed = new SenderSettings(settings.url(), settings.token(),
-                new PackOptions(Codecs.byName("none"), 0, 8L << 20, settings.name()), 1, -1, settings.stateDir(), Retry.MIRROR, settings.ssl());
+                new PackOptions(Codecs.byName("none"), 0, 8L << 20, settings.name()).withExactTimes(true), 1, -1, settings.stateDir(), Retry.MIRROR, settings.ssl());
         sender.requireMemory(memory, settings.workers(), maxHeap);
     }
 

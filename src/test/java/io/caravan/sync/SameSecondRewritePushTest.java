@@ -46,6 +46,25 @@ class SameSecondRewritePushTest {
         }
     }
 
+    /** A large incompressible file travels alone, uncompressed: it keeps its millisecond too. */
+    @Test
+    void aLargeIncompressibleFileRewrittenWithinTheSecondIsSent() throws Exception {
+        Path file = Files.createDirectories(tmp.resolve("tree")).resolve("big.bin");
+        io.caravan.TestTrees.random(file, 20 << 20, 1);
+        Files.setLastModifiedTime(file, FileTime.from(SECOND.plusMillis(100)));
+        try (ReceiverFixture receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of())) {
+            once(receiver);
+            Path mirrored = receiver.inbox().resolve("m/big.bin");
+            assertThat(Files.getLastModifiedTime(mirrored).toInstant()).isEqualTo(SECOND.plusMillis(100));
+
+            io.caravan.TestTrees.random(file, 20 << 20, 2);
+            Files.setLastModifiedTime(file, FileTime.from(SECOND.plusMillis(700)));
+            String second = once(receiver);
+
+            assertThat(mirrored).as(second).hasSameBinaryContentAs(file);
+        }
+    }
+
     private String once(ReceiverFixture receiver) {
         return PushPass.once(tmp, receiver, "m");
     }
