@@ -276,6 +276,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         if (request.decoderResult().isFailure()) {
             return unreadable(request.decoderResult().cause());
         }
+        if (request.headers().getAll(HttpHeaderNames.HOST).size() > 1) { // which one is meant? RFC 9112, 3.2: neither
+            return GateRefusal.of(HttpResponseStatus.BAD_REQUEST, "bad_request", "the request has more than one Host header;"
+                    + " send one");
+        }
         String path = request.uri().split("\\?", 2)[0];
         String method = request.method().name();
         boolean open = TokenFreeRequests.open(method, path);

@@ -79,6 +79,18 @@ class BrowserRequestsTest {
                 .startsWith("HTTP/1.1 200");
     }
 
+    /** Two Host headers are refused (RFC 9112, 3.2), whichever comes first: the receiver never picks one. */
+    @Test
+    void aRequestWithTwoHostsIs400() throws Exception {
+        receiver = new ReceiverFixture(tmp.resolve("inbox"));
+
+        for (String hosts : new String[] {"Host: 127.0.0.1\r\nHost: evil.example", "Host: evil.example\r\nHost: 127.0.0.1",
+                "Host: 127.0.0.1\r\nHost: 127.0.0.1"}) {
+            assertThat(raw("GET /parcels HTTP/1.1\r\n" + hosts + "\r\n\r\n")).as(hosts).startsWith("HTTP/1.1 400")
+                    .contains("bad_request").contains("Host");
+        }
+    }
+
     @Test
     void namesGivenInAllowedHostsAndAnyNameWithATokenAreAnswered() throws Exception {
         receiver = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.receiver.allowed-hosts", "files.example.com, backup"));
