@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The changes between two states of a shared tree, as unnumbered {@link ShareEvent}s, found by the
  * same {@link TreeDiff} that plans a mirroring pass: renames (a file gone and one come with the
- * same size, mtime and mode, or a folder whose whole subtree moved), deletions (top-most only),
+ * same size, mtime and mode, also each file of a folder whose whole subtree moved, and only with the same
+ * inode and millisecond: a look-alike is no rename), deletions (top-most only),
  * new folders, then new and changed files and links. {@code touched} paths (the watcher saw them
  * written) count as modified even when their size and mtime second did not change.
  */
@@ -26,18 +27,21 @@ final class TreeChanges {
     }
 
     /**
-     * As {@link #between(Map, Map, Set)}; a file paired as renamed whose inode is known on both sides
-     * ({@code inodesBefore}, {@code inodesAfter}) and differs is a deletion and a creation instead.
+     * As {@link #between(Map, Map, Set)}; a file paired as renamed is a rename only when its inode is known on both
+     * sides ({@code inodesBefore}, {@code inodesAfter}) and the same, and so is its mtime to the millisecond: else it
+     * is a deletion and a creation (a folder rebuilt with fixed mtimes looks moved, and is not).
      */
     static List<ShareEvent> between(Map<String, SyncEntry> before, Map<String, SyncEntry> after, Set<String> touched,
                                     Map<String, Long> inodesBefore, Map<String, Long> inodesAfter) {
-        SyncPlan plan = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null).plan(after, before, touched, Set.of());
+        // a moved folder is paired file by file, each proved by its inode below
+        SyncPlan plan = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null, true).plan(after, before, touched, Set.of());
         List<ShareEvent> events = new ArrayList<>();
         List<ShareEvent> notMoved = new ArrayList<>();
         for (SyncPlan.Rename r : plan.renames()) {
             Long was = inodesBefore.get(r.from());
             Long is = inodesAfter.get(r.to());
-            if (after.get(r.to()).type() == SyncEntry.Type.FILE && was != null && is != null && !was.equals(is)) {
+            // the same inode and the same mtime to the millisecond, or no rename: followers apply it without the content
+            if (was == null || !was.equals(is) || before.get(r.from()).mtime() != after.get(r.to()).mtime()) {
                 events.add(new ShareEvent(0, ShareEvent.Type.DELETE, r.from(), null, null));
                 notMoved.add(new ShareEvent(0, ShareEvent.Type.CREATE, r.to(), null, after.get(r.to())));
             } else {

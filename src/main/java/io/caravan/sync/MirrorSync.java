@@ -170,7 +170,7 @@ public final class MirrorSync {
         Map<String, SyncEntry> remote = ListedTree.named(awaitListing(listing), (path, why) -> { });
         Set<String> leftAlone = new HashSet<>(excluded);
         leftAlone.addAll(unreadable); // never deleted on the receiver for a name that cannot be read here
-        return new SyncPlanner(new TreeDiff(settings.mode(), settings.checksum(), this::sha256), filter)
+        return new SyncPlanner(new TreeDiff(settings.mode(), settings.checksum(), this::sha256, true), filter)
                 .plan(local, remote, forced, leftAlone);
     }
 

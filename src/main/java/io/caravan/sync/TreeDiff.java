@@ -26,11 +26,24 @@ public final class TreeDiff {
     private final SyncMode mode;
     private final boolean checksum;
     private final Function<SyncEntry, String> localSha256;
+    private final boolean filesProveFolders;
 
     public TreeDiff(SyncMode mode, boolean checksum, Function<SyncEntry, String> localSha256) {
+        this(mode, checksum, localSha256, false);
+    }
+
+    /**
+     * With {@code filesProveFolders}, a folder that moved is planned as a rename of each file below it, each with
+     * its SHA-256 (which the side applying it checks before it moves anything: a rename whose content differs is
+     * refused, and that file is sent), its folders and links created anew and the old folder deleted after: two
+     * folders with the same names, sizes, modes and mtimes (a release rebuilt with fixed mtimes) are no proof of
+     * the same content. Without, a folder is paired whole (for sides that prove it otherwise, such as by inode).
+     */
+    public TreeDiff(SyncMode mode, boolean checksum, Function<SyncEntry, String> localSha256, boolean filesProveFolders) {
         this.mode = mode;
         this.checksum = checksum;
         this.localSha256 = localSha256;
+        this.filesProveFolders = filesProveFolders;
     }
 
     /** A plan in which only unambiguous look-alikes become renames (see {@link #plan(Map, Map, Set, Set, Map)}). */
@@ -166,6 +179,19 @@ public final class TreeDiff {
 
     private void pair(List<SyncPlan.Rename> renames, String from, SyncEntry to, TreeMap<String, SyncEntry> added,
                       TreeMap<String, SyncEntry> gone) {
+        if (filesProveFolders && to.type() == SyncEntry.Type.DIR) {
+            // each file moves on its own, proved by its SHA-256; folders and links below are made anew, the old folder deleted
+            String prefix = to.path() + "/";
+            List<SyncEntry> files = added.subMap(prefix, to.path() + "0").values().stream()
+                    .filter(e -> e.type() == SyncEntry.Type.FILE).toList();
+            for (SyncEntry file : files) {
+                String source = from + "/" + file.path().substring(prefix.length());
+                renames.add(new SyncPlan.Rename(source, file.path(), localSha256.apply(file)));
+                added.remove(file.path());
+                gone.remove(source); // moved away: the old folder, deleted after the renames, no longer holds it
+            }
+            return;
+        }
         renames.add(new SyncPlan.Rename(from, to.path(), to.type() == SyncEntry.Type.FILE ? localSha256.apply(to) : null));
         removeSubtree(added, to.path());
         removeSubtree(gone, from);

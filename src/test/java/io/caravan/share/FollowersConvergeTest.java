@@ -90,7 +90,7 @@ class FollowersConvergeTest {
         converge(three);
         for (Followers.Running one : three) {
             assertThat(one.refused()).isEmpty();
-            assertThat(one.output()).contains("Renamed: img/logo.png -> img/logo-2.png").contains("Renamed: ünï cödé -> moved folder");
+            assertThat(one.output()).contains("Renamed: img/logo.png -> img/logo-2.png").contains("Renamed: ünï cödé/sub dir/file with space.txt -> moved folder/sub dir/file with space.txt");
         }
     }
 

@@ -76,9 +76,33 @@ class ShareLogTest {
         Map<String, SyncEntry> after = new TreeMap<>(Map.of(
                 "moved", dir("moved"), "moved/x", file("moved/x", 5), "big2", file("big2", 1000),
                 "new", file("new", 3)));
-        List<ShareEvent> events = TreeChanges.between(before, after, java.util.Set.of());
+        List<ShareEvent> events = TreeChanges.between(before, after, java.util.Set.of(), Map.of("dir/x", 1L, "big", 2L),
+                Map.of("moved/x", 1L, "big2", 2L));
         assertThat(events).extracting(e -> e.type() + " " + (e.from() == null ? "" : e.from() + " -> ") + e.path())
-                .containsExactly("RENAME dir -> moved", "RENAME big -> big2", "DELETE gone", "CREATE new");
+                .containsExactly("RENAME dir/x -> moved/x", "RENAME big -> big2", "DELETE dir", "DELETE gone", "CREATE moved",
+                        "CREATE new");
+    }
+
+    /**
+     * A folder rebuilt with the same names, sizes, modes and mtimes (new inodes), a file that took a freed inode but
+     * another millisecond, and look-alikes whose inodes are not known are no renames: followers would move their old
+     * bytes to the new name and never fetch the new ones.
+     */
+    @Test
+    void lookAlikesNotProvedByInodeAndMillisecondAreDeletionsAndCreations() {
+        Map<String, SyncEntry> before = new TreeMap<>(Map.of("release-1", dir("release-1"), "release-1/app.js", file("release-1/app.js", 5),
+                "a", file("a", 4)));
+        SyncEntry reused = new SyncEntry("b", SyncEntry.Type.FILE, 4, 1_700_000_000_001L, 0644, null, null);
+        Map<String, SyncEntry> after = new TreeMap<>(Map.of("release-2", dir("release-2"), "release-2/app.js", file("release-2/app.js", 5),
+                "b", reused));
+
+        assertThat(TreeChanges.between(before, after, java.util.Set.of(), Map.of("release-1/app.js", 1L, "a", 2L),
+                Map.of("release-2/app.js", 3L, "b", 2L)))
+                .extracting(e -> e.type() + " " + e.path())
+                .containsExactly("DELETE release-1/app.js", "DELETE a", "DELETE release-1", "CREATE release-2",
+                        "CREATE release-2/app.js", "CREATE b");
+        assertThat(TreeChanges.between(before, after, java.util.Set.of())).extracting(ShareEvent::type)
+                .doesNotContain(ShareEvent.Type.RENAME);
     }
 
     @Test
