@@ -162,7 +162,7 @@ final class RawAssembly implements AutoCloseable {
         data.force(true);
         Path file = dir.resolve("data");
         Files.setPosixFilePermissions(file, PosixModes.toPermissions(manifest.file().mode() & 0777));
-        Files.setLastModifiedTime(file, FileTime.from(Instant.parse(manifest.file().mtime())));
+        io.caravan.fs.FileTimes.setModified(file, FileTime.from(Instant.parse(manifest.file().mtime())));
         return file;
     }
 

@@ -16,7 +16,6 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -519,8 +518,7 @@ public final class ConfinedDir implements AutoCloseable {
 
     /** Sets the modification time of {@code name} itself, a link's own included. */
     public void setModified(String name, FileTime time) throws IOException {
-        Files.getFileAttributeView(entry(name), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setTimes(time, null, null);
+        FileTimes.set(fd, name, time, join(display, name)); // exactly, whatever the time (FileTimes)
     }
 
     /**
@@ -620,7 +618,7 @@ public final class ConfinedDir implements AutoCloseable {
         return parent.isEmpty() ? name : parent + "/" + name;
     }
 
-    private static IOException failure(LastErrorException e, String shown, String name) {
+    static IOException failure(LastErrorException e, String shown, String name) {
         return switch (e.getErrorCode()) {
             case LibC.ENOENT -> new NoSuchFileException(shown);
             case LibC.ENOTDIR -> new NotDirectoryException(shown);

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * The few Linux system calls Java does not offer: {@code openat} (to walk a path one segment at a
- * time without following links) and {@code renameat2} (to exchange two entries atomically, or
- * rename without replacing). Everything else goes through {@code /proc/self/fd/<fd>/<name>}, which
+ * time without following links), {@code renameat2} (to exchange two entries atomically, or
+ * rename without replacing) and {@code utimensat} (times the JDK cannot set, {@link FileTimes}). Everything else goes through {@code /proc/self/fd/<fd>/<name>}, which
  * the kernel resolves from the open directory itself, not from its path.
  */
 interface LibC extends Library {
@@ -48,4 +48,7 @@ interface LibC extends Library {
     int renameat2(int olddirfd, String oldpath, int newdirfd, String newpath, int flags) throws LastErrorException;
 
     int close(int fd) throws LastErrorException;
+
+    /** {@code times}: access then modification time, each as seconds and nanoseconds (a {@code struct timespec}). */
+    int utimensat(int dirfd, String path, long[] times, int flags) throws LastErrorException;
 }

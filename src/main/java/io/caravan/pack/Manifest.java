@@ -60,9 +60,9 @@ public record Manifest(
     public static final String FORMAT = "caravan/1";
 
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
-    /** The times every file system Caravan writes to keeps (ext4 from 1901-12-14, nanoseconds in a long to 2262-04-11). */
+    /** The times ext4 keeps (1901-12-13 to 2446-05-10), in whole days. */
     private static final java.time.Instant EARLIEST_MTIME = java.time.Instant.parse("1902-01-01T00:00:00Z");
-    private static final java.time.Instant LATEST_MTIME = java.time.Instant.parse("2262-04-11T00:00:00Z");
+    private static final java.time.Instant LATEST_MTIME = java.time.Instant.parse("2446-05-10T00:00:00Z");
     /** Reads strictly ({@link StrictJson}): a value of another JSON type than its field's, or a field given twice, is refused. */
     private static final ObjectMapper JSON = StrictJson.mapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -156,7 +156,7 @@ public record Manifest(
             }
             if (mtime.isBefore(EARLIEST_MTIME) || !mtime.isBefore(LATEST_MTIME)) {
                 throw new ManifestException("file.mtime '" + file.mtime() + "' is outside the times a file keeps exactly"
-                        + " (1902-01-01 to 2262-04-10): it would be stored as another time");
+                        + " (1902-01-01 to 2446-05-09): it would be stored as another time");
             }
         }
         return this;

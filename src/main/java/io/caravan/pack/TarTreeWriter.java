@@ -20,7 +20,6 @@ import java.util.Optional;
 import io.caravan.util.FileIdentity;
 import io.caravan.util.Sha256;
 import java.security.MessageDigest;
-import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -44,7 +43,8 @@ public final class TarTreeWriter {
     private final PackHooks hooks;
     private final boolean safeLinks;
     private final SourceReads reads;
-    private final TimeUnit timeUnit;
+    /** The precision mtimes are kept in: floored to it (a time before 1970 included, as tar and the JDK's Instant floor). */
+    private final java.time.temporal.ChronoUnit timePrecision;
     private final byte[] buffer = new byte[256 * 1024];
     private final Map<String, String> firstNameByInode = new HashMap<>();
     private RestartPoints restarts = RestartPoints.NONE;
@@ -78,7 +78,7 @@ public final class TarTreeWriter {
         this.hooks = hooks;
         this.safeLinks = safeLinks;
         this.reads = reads;
-        this.timeUnit = exactTimes ? TimeUnit.MILLISECONDS : TimeUnit.SECONDS;
+        this.timePrecision = exactTimes ? java.time.temporal.ChronoUnit.MILLIS : java.time.temporal.ChronoUnit.SECONDS;
     }
 
     /** Writes every source as a top-level entry named after it, then the tar trailer; {@code out} stays open. */
@@ -297,7 +297,7 @@ public final class TarTreeWriter {
     private TarArchiveEntry entry(String name, byte type, int mode, FileTime mtime) {
         TarArchiveEntry entry = new TarArchiveEntry(name, type);
         entry.setMode(mode);
-        entry.setModTime(FileTime.from(mtime.to(timeUnit), timeUnit));
+        entry.setModTime(FileTime.from(mtime.toInstant().truncatedTo(timePrecision)));
         entry.setUserName("");
         entry.setGroupName("");
         entry.setIds(0, 0);

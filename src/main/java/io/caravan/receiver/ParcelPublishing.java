@@ -267,7 +267,7 @@ public final class ParcelPublishing {
             if (manifest != null && manifest.file() != null) {
                 // as a tar entry's would be: permission bits without setuid, setgid and sticky; the time as sent
                 Files.setPosixFilePermissions(file, PosixModes.toPermissions(manifest.file().mode() & 0777));
-                Files.setLastModifiedTime(file, FileTime.from(Instant.parse(manifest.file().mtime())));
+                io.caravan.fs.FileTimes.setModified(file, FileTime.from(Instant.parse(manifest.file().mtime())));
             }
             long size = Files.size(file);
             String target = target(session, own);

@@ -1,5 +1,6 @@
 package io.caravan.unpack;
 
+import io.caravan.fs.FileTimes;
 import io.caravan.fs.NameRules;
 import io.caravan.pack.ReferenceEntries;
 import io.caravan.progress.ProgressListener;
@@ -14,7 +15,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
@@ -467,7 +467,7 @@ public final class SafeExtractor {
             }
             bytes += size;
             Files.setPosixFilePermissions(target, PosixModes.toPermissions(permissions(name, entry.getMode())));
-            Files.setLastModifiedTime(target, entry.getLastModifiedTime());
+            FileTimes.setModified(target, entry.getLastModifiedTime());
         }
 
         /**
@@ -503,7 +503,7 @@ public final class SafeExtractor {
             }
             if (!linked) {
                 Files.setPosixFilePermissions(target, PosixModes.toPermissions(mode));
-                Files.setLastModifiedTime(target, mtime);
+                FileTimes.setModified(target, mtime);
             }
             bytes += size >= 0 ? size : Files.size(target); // linked or copied, it is the parcel's content
         }
@@ -625,8 +625,7 @@ public final class SafeExtractor {
             dirs.forEachReversed(dir -> {
                 Path path = root.resolve(dir.relative());
                 Files.setPosixFilePermissions(path, PosixModes.toPermissions(dir.mode()));
-                Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                        .setTimes(dir.mtime(), null, null);
+                FileTimes.setModified(path, dir.mtime());
             });
         }
 
