@@ -276,7 +276,7 @@ public final class Share implements AutoCloseable {
                     : log.latest() == 0 ? List.of() : List.of(new ShareEvent(0, ShareEvent.Type.RESET, "", null, null)));
             compared = true;
         } else {
-            record(now, TreeChanges.between(before, now, batch, inodesBefore, inodes));
+            record(now, TreeChanges.between(before, now, batch, inodesBefore, inodes, this::sha256));
         }
         if (failure != null) {
             failure = null;

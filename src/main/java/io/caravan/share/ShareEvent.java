@@ -31,7 +31,7 @@ public record ShareEvent(long seq, Type type, String path, String from, SyncEntr
             json.put("from", from);
         }
         if (entry != null) {
-            json.put("entry", entryJson(entry, null));
+            json.put("entry", entryJson(entry, entry.sha256())); // a rename's: the bytes a follower must have to move its file
         }
         return json;
     }

@@ -33,6 +33,17 @@ final class TreeChanges {
      */
     static List<ShareEvent> between(Map<String, SyncEntry> before, Map<String, SyncEntry> after, Set<String> touched,
                                     Map<String, Long> inodesBefore, Map<String, Long> inodesAfter) {
+        return between(before, after, touched, inodesBefore, inodesAfter, entry -> null);
+    }
+
+    /**
+     * As {@link #between(Map, Map, Set, Map, Map)}, each rename carrying its file's SHA-256 ({@code sha256}, null when
+     * it cannot be read, and then it is a deletion and a creation): a follower moves its old file only when it has
+     * those bytes, as an inode can be handed to a new file the moment the old one is deleted.
+     */
+    static List<ShareEvent> between(Map<String, SyncEntry> before, Map<String, SyncEntry> after, Set<String> touched,
+                                    Map<String, Long> inodesBefore, Map<String, Long> inodesAfter,
+                                    java.util.function.Function<SyncEntry, String> sha256) {
         // a moved folder is paired file by file, each proved by its inode below
         SyncPlan plan = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null, true).plan(after, before, touched, Set.of());
         List<ShareEvent> events = new ArrayList<>();
@@ -41,11 +52,14 @@ final class TreeChanges {
             Long was = inodesBefore.get(r.from());
             Long is = inodesAfter.get(r.to());
             // the same inode and the same mtime to the millisecond, or no rename: followers apply it without the content
-            if (was == null || !was.equals(is) || before.get(r.from()).mtime() != after.get(r.to()).mtime()) {
+            SyncEntry now = after.get(r.to());
+            String sha = was == null || !was.equals(is) || before.get(r.from()).mtime() != now.mtime() ? null : sha256.apply(now);
+            if (sha == null) {
                 events.add(new ShareEvent(0, ShareEvent.Type.DELETE, r.from(), null, null));
-                notMoved.add(new ShareEvent(0, ShareEvent.Type.CREATE, r.to(), null, after.get(r.to())));
+                notMoved.add(new ShareEvent(0, ShareEvent.Type.CREATE, r.to(), null, now));
             } else {
-                events.add(new ShareEvent(0, ShareEvent.Type.RENAME, r.to(), r.from(), after.get(r.to())));
+                events.add(new ShareEvent(0, ShareEvent.Type.RENAME, r.to(), r.from(),
+                        new SyncEntry(now.path(), now.type(), now.size(), now.mtime(), now.mode(), now.target(), sha)));
             }
         }
         for (String path : plan.deletes()) {

@@ -41,8 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A mirror folder on this machine, kept equal to a source tree that lives elsewhere (a share
  * followed over HTTP): the same engine as push sync on both of its steps. The plan is
  * {@link SyncPlanner}'s (filter, {@link TreeDiff}), checked by the same {@link SyncGuards} and printed
- * by the same dry run. A rename is taken only when it is the source's (a rename the source reported,
- * or a file whose SHA-256 the source gave and the old file has): size, mtime and mode prove no
+ * by the same dry run. A file is moved only when the source gave its SHA-256 and the old file has it (a rename
+ * the source reports carries it), a folder only when the source reported its move: size, mtime and mode prove no
  * content, so any other look-alike is deleted and fetched. Renames and deletions are applied by
  * {@link MirrorChanges} and new content by {@link MirrorApply}, as on a receiver: every file is
  * fetched into a staging folder inside the mirror's state folder ({@value #STATE}), checked (size,
@@ -324,7 +324,7 @@ public final class LocalMirror {
         return outcome;
     }
 
-    /** The plan with every rename that is neither reported nor verified by SHA-256 turned into a deletion and a fetch. */
+    /** The plan with every rename not verified by SHA-256 (a folder's: not reported) turned into a deletion and a fetch. */
     private SyncPlanner.Planned verifiedRenames(SyncPlanner.Planned planned, Map<String, String> reported) throws IOException {
         SyncPlan plan = planned.plan();
         List<SyncPlan.Rename> renames = new ArrayList<>();
@@ -336,7 +336,9 @@ public final class LocalMirror {
         plan.dirs().forEach(d -> dirs.put(d.path(), d));
         TreeMap<String, SyncEntry> source = new TreeMap<>(planned.source());
         for (SyncPlan.Rename r : plan.renames()) {
-            if (r.from().equals(reported.get(r.to())) || r.sha256() != null && r.sha256().equals(localSha256(r.from()))) {
+            // a file moves only onto bytes it is known to have: the source's SHA-256 (a reported rename carries it), not metadata
+            boolean folder = source.get(r.to()) != null && source.get(r.to()).type() == SyncEntry.Type.DIR;
+            if (folder && r.from().equals(reported.get(r.to())) || r.sha256() != null && r.sha256().equals(localSha256(r.from()))) {
                 renames.add(r);
                 continue;
             }

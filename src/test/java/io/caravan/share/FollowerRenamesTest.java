@@ -80,12 +80,13 @@ class FollowerRenamesTest {
 
     @Test
     void aReportedRenameMovesExactlyThePairItNames() throws Exception {
-        // DELETE dst, then RENAME src -> dst: dst/a is src/a, never the deleted dst/b
+        // on the server: rm -r dst; mv src dst. It reports the file's rename with its SHA-256: dst/a is src/a, never dst/b
         ShareFollower follower = share.follower(target, false, out, refused);
         follower.once();
-        share.changes(2, 3, "{\"seq\":2,\"type\":\"DELETE\",\"path\":\"dst\"}",
-                "{\"seq\":3,\"type\":\"RENAME\",\"path\":\"dst\",\"from\":\"src\",\"entry\":" + dir("dst") + "}");
-        share.listing(3, dir("dst"), file("dst/a", 2, T));
+        share.changes(2, 4, "{\"seq\":2,\"type\":\"RENAME\",\"path\":\"dst/a\",\"from\":\"src/a\",\"entry\":"
+                        + withSha(file("dst/a", 2, T), "aa") + "}",
+                "{\"seq\":3,\"type\":\"DELETE\",\"path\":\"dst/b\"}", "{\"seq\":4,\"type\":\"DELETE\",\"path\":\"src\"}");
+        share.listing(4, dir("dst"), file("dst/a", 2, T));
         share.file("dst/a", "aa");
         int served = share.served.get();
         Thread thread = FakeShare.running(follower, out);
@@ -96,6 +97,25 @@ class FollowerRenamesTest {
             });
             assertThat(target.resolve("dst/a")).hasContent("aa");
             assertThat(share.served.get()).as("moved, not fetched").isEqualTo(served);
+        } finally {
+            follower.close();
+            thread.join(5000);
+        }
+    }
+
+    /** A rename whose SHA-256 is not the follower's old file's (a new file on a freed inode) moves nothing: it is fetched. */
+    @Test
+    void aReportedRenameWhoseBytesTheOldFileHasNotIsFetched() throws Exception {
+        ShareFollower follower = share.follower(target, false, out, refused);
+        follower.once();
+        share.changes(2, 2, "{\"seq\":2,\"type\":\"RENAME\",\"path\":\"src/b\",\"from\":\"src/a\",\"entry\":"
+                + withSha(file("src/b", 2, T), "BB") + "}");
+        share.listing(2, dir("dst"), file("dst/b", 2, T), dir("src"), file("src/b", 2, T));
+        share.file("src/b", "BB");
+        Thread thread = FakeShare.running(follower, out);
+        try {
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(target.resolve("src/b")).hasContent("BB"));
+            assertThat(target.resolve("src/a")).doesNotExist();
         } finally {
             follower.close();
             thread.join(5000);

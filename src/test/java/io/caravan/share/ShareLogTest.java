@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ShareLogTest {
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     @TempDir
     Path dir;
 
@@ -77,7 +79,7 @@ class ShareLogTest {
                 "moved", dir("moved"), "moved/x", file("moved/x", 5), "big2", file("big2", 1000),
                 "new", file("new", 3)));
         List<ShareEvent> events = TreeChanges.between(before, after, java.util.Set.of(), Map.of("dir/x", 1L, "big", 2L),
-                Map.of("moved/x", 1L, "big2", 2L));
+                Map.of("moved/x", 1L, "big2", 2L), e -> "sha of " + e.path());
         assertThat(events).extracting(e -> e.type() + " " + (e.from() == null ? "" : e.from() + " -> ") + e.path())
                 .containsExactly("RENAME dir/x -> moved/x", "RENAME big -> big2", "DELETE dir", "DELETE gone", "CREATE moved",
                         "CREATE new");
@@ -97,7 +99,7 @@ class ShareLogTest {
                 "b", reused));
 
         assertThat(TreeChanges.between(before, after, java.util.Set.of(), Map.of("release-1/app.js", 1L, "a", 2L),
-                Map.of("release-2/app.js", 3L, "b", 2L)))
+                Map.of("release-2/app.js", 3L, "b", 2L), e -> "sha of " + e.path()))
                 .extracting(e -> e.type() + " " + e.path())
                 .containsExactly("DELETE release-1/app.js", "DELETE a", "DELETE release-1", "CREATE release-2",
                         "CREATE release-2/app.js", "CREATE b");
@@ -111,8 +113,14 @@ class ShareLogTest {
         Map<String, SyncEntry> after = new TreeMap<>(Map.of("b", file("b", 4)));
         assertThat(TreeChanges.between(before, after, java.util.Set.of(), Map.of("a", 1L), Map.of("b", 2L)))
                 .extracting(e -> e.type() + " " + e.path()).containsExactly("DELETE a", "CREATE b");
-        assertThat(TreeChanges.between(before, after, java.util.Set.of(), Map.of("a", 1L), Map.of("b", 1L)))
-                .extracting(e -> e.type() + " " + e.path()).containsExactly("RENAME b");
+        assertThat(TreeChanges.between(before, after, java.util.Set.of(), Map.of("a", 1L), Map.of("b", 1L), e -> "sha of b"))
+                .extracting(e -> e.type() + " " + e.path() + " " + e.entry().sha256()).containsExactly("RENAME b sha of b");
+        ShareEvent renamed = TreeChanges.between(before, after, java.util.Set.of(), Map.of("a", 1L), Map.of("b", 1L), e -> "sha of b").get(0);
+        assertThat(ShareEvent.fromJson(JSON.valueToTree(renamed.toJson())).entry().sha256()).as("the SHA-256 travels with the event")
+                .isEqualTo("sha of b");
+        assertThat(TreeChanges.between(before, after, java.util.Set.of(), Map.of("a", 1L), Map.of("b", 1L), e -> null))
+                .as("a file that cannot be hashed moves no follower's file").extracting(e -> e.type() + " " + e.path())
+                .containsExactly("DELETE a", "CREATE b");
     }
 
     private static ShareEvent create(String path) {
