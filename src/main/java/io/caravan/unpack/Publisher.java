@@ -291,8 +291,26 @@ public final class Publisher {
         return NameRules.fit(leaf, number);
     }
 
+    /** A name as {@link #renamed} makes it: a stem, {@code " (N)"}, and what followed (an extension, or nothing). */
+    private static final java.util.regex.Pattern NUMBERED = java.util.regex.Pattern.compile("(.*) \\(([1-9][0-9]{0,8})\\)(\\.[^.]*)?");
+
+    /**
+     * The first free name made from {@code leaf}: {@code name (1).ext}, {@code name (2).ext}, ... A leaf that is itself
+     * such a numbered copy (a send again to the place it published, {@code rn (1).txt}) goes on from its number
+     * ({@code rn (2).txt}), never nesting numbers ({@code rn (1) (1).txt}).
+     */
     private static String freeName(ConfinedDir parent, String leaf) throws IOException {
-        for (int n = 1; ; n++) {
+        int first = 1;
+        java.util.regex.Matcher numbered = NUMBERED.matcher(leaf);
+        if (numbered.matches()) {
+            String stem = numbered.group(1) + (numbered.group(3) == null ? "" : numbered.group(3));
+            int number = Integer.parseInt(numbered.group(2));
+            if (!numbered.group(1).isEmpty() && renamed(stem, number).equals(leaf)) {
+                leaf = stem;
+                first = number + 1;
+            }
+        }
+        for (int n = first; ; n++) {
             String candidate = renamed(leaf, n);
             if (parent.stat(candidate).isEmpty()) {
                 return candidate;

@@ -77,4 +77,24 @@ class PublisherFreeNameTest {
         assertThat(inbox.resolve(second)).isDirectory();
         assertThat(inbox.resolve(folder)).isDirectory();
     }
+
+    /** A name that is already a numbered copy goes on counting from its number: 'rn (2).txt', not 'rn (1) (1).txt'. */
+    @Test
+    void aNumberedNameThatIsTakenGetsTheNextNumber() throws Exception {
+        Path inbox = Files.createDirectory(tmp.resolve("inbox"));
+        for (String name : new String[] {"rn.txt", "rn (1).txt", "keep (3)", "report (1) final.txt"}) {
+            Files.writeString(inbox.resolve(name), "old");
+        }
+        Path staging = Files.createDirectory(tmp.resolve("staging"));
+        for (String name : new String[] {"a", "b", "c"}) {
+            Files.writeString(staging.resolve(name), "new " + name);
+        }
+        Publisher publisher = new Publisher(inbox, Versions.none());
+        Publisher.Policy rename = Publisher.Policy.of(OnConflict.RENAME);
+
+        assertThat(publisher.publish(staging, "a", "rn (1).txt", rename)).isEqualTo("rn (2).txt");
+        assertThat(publisher.publish(staging, "b", "keep (3)", rename)).isEqualTo("keep (4)");
+        assertThat(publisher.publish(staging, "c", "report (1) final.txt", rename)).isEqualTo("report (1) final (1).txt");
+        assertThat(inbox.resolve("rn (1).txt")).hasContent("old");
+    }
 }
