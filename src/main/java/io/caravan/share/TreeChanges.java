@@ -48,6 +48,13 @@ final class TreeChanges {
         SyncPlan plan = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null, true).plan(after, before, touched, Set.of());
         List<ShareEvent> events = new ArrayList<>();
         List<ShareEvent> notMoved = new ArrayList<>();
+        Set<String> early = new java.util.HashSet<>();
+        for (SyncEntry dir : plan.dirs()) { // new folders first (parents first): files are renamed into them next
+            if (before.get(dir.path()) == null && noAncestorChangesType(dir.path(), before)) {
+                events.add(new ShareEvent(0, ShareEvent.Type.CREATE, dir.path(), null, dir));
+                early.add(dir.path());
+            }
+        }
         for (SyncPlan.Rename r : plan.renames()) {
             Long was = inodesBefore.get(r.from());
             Long is = inodesAfter.get(r.to());
@@ -67,7 +74,7 @@ final class TreeChanges {
         }
         for (SyncEntry dir : plan.dirs()) {
             SyncEntry old = before.get(dir.path());
-            if (old == null && plan.renames().stream().noneMatch(r -> r.to().equals(dir.path()))) {
+            if (old == null && !early.contains(dir.path())) { // below a file that became a folder: after that change
                 events.add(new ShareEvent(0, ShareEvent.Type.CREATE, dir.path(), null, dir));
             } else if (old != null && (old.type() != dir.type() || old.mode() != dir.mode())) {
                 events.add(new ShareEvent(0, ShareEvent.Type.MODIFY, dir.path(), null, dir));
@@ -79,5 +86,16 @@ final class TreeChanges {
                     entry.path(), null, entry));
         }
         return events;
+    }
+
+    /** Whether every folder above {@code path} that existed before was a folder then too (none is a file become a folder). */
+    private static boolean noAncestorChangesType(String path, Map<String, SyncEntry> before) {
+        for (String p = SyncEntry.parent(path); p != null; p = SyncEntry.parent(p)) {
+            SyncEntry was = before.get(p);
+            if (was != null && was.type() != SyncEntry.Type.DIR) {
+                return false;
+            }
+        }
+        return true;
     }
 }
