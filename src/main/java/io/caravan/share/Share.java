@@ -66,9 +66,11 @@ public final class Share implements AutoCloseable {
     /** Whether a scan has been recorded since {@link #start}: the first compares with the saved tree. */
     private boolean compared;
     /**
-     * SHA-256s of files of the tree (32 bytes each), by their entry: an equal entry (path, size, mtime,
-     * mode) is taken for the same content. Keyed by the tree's own entries and cut down to the tree at
-     * every scan, so they never outgrow it.
+     * SHA-256s of files of the tree, by their entry, each with the inode and ctime the file had when it was
+     * read (48 bytes each): a hash is served again only while the entry (path, size, mtime, mode) and the
+     * file's inode and ctime are the same. A file rewritten in place with its size and mtime put back has a
+     * new ctime, which no one can set, so it is hashed again. Keyed by the tree's own entries and cut down to
+     * the tree at every scan, so they never outgrow it.
      */
     private volatile Map<SyncEntry, byte[]> hashes = new ConcurrentHashMap<>();
     /** Inodes of the files of the last scan: a pair of a deletion and a creation is a rename only for the same inode. */
@@ -163,17 +165,35 @@ public final class Share implements AutoCloseable {
      * sends its keep-alive bytes there); what {@code whileHashing} throws ends the hashing and is thrown.
      */
     public String sha256(SyncEntry entry, byte[] buffer, Runnable whileHashing) {
+        byte[] identity = identity(entry);
         byte[] known = hashes.get(entry);
-        if (known != null) {
-            return HEX.formatHex(known);
+        if (known != null && identity != null && java.util.Arrays.equals(known, 32, 48, identity, 0, 16)) {
+            return HEX.formatHex(known, 0, 32);
         }
         try {
             // confined: a link or pipe swapped in for a folder or file of the share is refused, never hashed
             String sha = io.caravan.sync.TreeScanner.sha256(root, entry.path(), buffer == null ? new byte[64 * 1024] : buffer,
                     in -> new HashReads(hashReads.apply(in), whileHashing));
-            hashes.put(entry, HEX.parseHex(sha));
+            if (identity != null) { // taken before the read: a write meanwhile changes the ctime, so it is read again
+                byte[] kept = java.util.Arrays.copyOf(HEX.parseHex(sha), 48);
+                System.arraycopy(identity, 0, kept, 32, 16);
+                hashes.put(entry, kept);
+            }
             return sha;
         } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The file's inode and ctime (in nanoseconds), 16 bytes; null when they cannot be read. */
+    private byte[] identity(SyncEntry entry) {
+        try {
+            Map<String, Object> attrs = java.nio.file.Files.readAttributes(root.resolve(entry.path()), "unix:ino,ctime",
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return java.nio.ByteBuffer.allocate(16).putLong(((Number) attrs.get("ino")).longValue())
+                    .putLong(((java.nio.file.attribute.FileTime) attrs.get("ctime")).to(java.util.concurrent.TimeUnit.NANOSECONDS))
+                    .array();
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }
