@@ -114,7 +114,8 @@ public final class MirrorListing implements AutoCloseable {
         }
         PosixFileAttributes attrs = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         return new MirrorEntry(relative, type, null, type.equals("file") ? attrs.size() : 0L,
-                attrs.lastModifiedTime().toMillis(), PosixModes.fromPermissions(attrs.permissions()),
+                attrs.lastModifiedTime().toInstant().toEpochMilli(), // floored, as the source lists it
+                PosixModes.fromPermissions(attrs.permissions()),
                 checksum && type.equals("file") ? sha256(path, buffer) : null);
     }
 

@@ -217,7 +217,8 @@ public final class TreeScanner {
         }
         Map<String, Object> attrs = Files.readAttributes(path, "unix:mode,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
         return new SyncEntry(relative, type, type == SyncEntry.Type.FILE ? (Long) attrs.get("size") : 0,
-                ((FileTime) attrs.get("lastModifiedTime")).toMillis(), ListedTree.kept(type, (Integer) attrs.get("mode")), null, null);
+                ((FileTime) attrs.get("lastModifiedTime")).toInstant().toEpochMilli(), // floored, also before 1970
+                ListedTree.kept(type, (Integer) attrs.get("mode")), null, null);
     }
 
     /** SHA-256 of a file's content, read streaming. */

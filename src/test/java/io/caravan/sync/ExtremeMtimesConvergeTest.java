@@ -23,6 +23,8 @@ class ExtremeMtimesConvergeTest {
     private static final Instant BEFORE_1970 = Instant.parse("1960-01-01T00:00:00.500Z");
     private static final Instant JUST_BEFORE_1970 = Instant.parse("1969-12-31T23:59:59.500Z");
     private static final Instant AFTER_2262 = Instant.parse("2400-01-01T00:00:00.250Z");
+    /** Within the last millisecond before 1970: listed as -1 ms (floored), not 0 (truncated toward zero). */
+    private static final Instant LAST_MILLISECOND_BEFORE_1970 = Instant.parse("1969-12-31T23:59:59.999999500Z");
 
     @TempDir
     Path tmp;
@@ -38,6 +40,8 @@ class ExtremeMtimesConvergeTest {
         FileTimes.setModified(folder.resolve("old.txt"), FileTime.from(BEFORE_1970));
         FileTimes.setModified(tree.resolve("late.txt"), FileTime.from(JUST_BEFORE_1970));
         FileTimes.setModified(tree.resolve("future.txt"), FileTime.from(AFTER_2262));
+        Files.writeString(tree.resolve("edge.txt"), "edge");
+        FileTimes.setModified(tree.resolve("edge.txt"), FileTime.from(LAST_MILLISECOND_BEFORE_1970));
         FileTimes.setModified(folder, FileTime.from(BEFORE_1970));
         assertThat(Files.getLastModifiedTime(tree.resolve("future.txt")).toInstant()).isEqualTo(AFTER_2262);
         assertThat(Files.getLastModifiedTime(folder).toInstant()).isEqualTo(BEFORE_1970);
@@ -49,6 +53,8 @@ class ExtremeMtimesConvergeTest {
             assertThat(Files.getLastModifiedTime(mirror.resolve("late.txt")).toInstant()).isEqualTo(JUST_BEFORE_1970);
             assertThat(Files.getLastModifiedTime(mirror.resolve("future.txt")).toInstant()).isEqualTo(AFTER_2262);
             assertThat(Files.getLastModifiedTime(mirror.resolve("d")).toInstant()).isEqualTo(BEFORE_1970);
+            assertThat(Files.getLastModifiedTime(mirror.resolve("edge.txt")).toInstant()).as("to the millisecond, floored")
+                    .isEqualTo(Instant.parse("1969-12-31T23:59:59.999Z"));
             assertThat(PushPass.once(tmp, receiver, "m")).contains("0 synced");
         }
     }
