@@ -276,9 +276,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         if (request.decoderResult().isFailure()) {
             return unreadable(request.decoderResult().cause());
         }
-        if (request.headers().getAll(HttpHeaderNames.HOST).size() > 1) { // which one is meant? RFC 9112, 3.2: neither
-            return GateRefusal.of(HttpResponseStatus.BAD_REQUEST, "bad_request", "the request has more than one Host header;"
-                    + " send one");
+        java.util.List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1 || hosts.size() == 1 && hosts.get(0).indexOf(',') >= 0) { // which is meant? RFC 9112, 3.2: neither
+            return GateRefusal.of(HttpResponseStatus.BAD_REQUEST, "bad_request", "the request has more than one Host;"
+                    + " send one Host header with one name");
         }
         String path = request.uri().split("\\?", 2)[0];
         String method = request.method().name();

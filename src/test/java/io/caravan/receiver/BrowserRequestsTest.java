@@ -85,7 +85,7 @@ class BrowserRequestsTest {
         receiver = new ReceiverFixture(tmp.resolve("inbox"));
 
         for (String hosts : new String[] {"Host: 127.0.0.1\r\nHost: evil.example", "Host: evil.example\r\nHost: 127.0.0.1",
-                "Host: 127.0.0.1\r\nHost: 127.0.0.1"}) {
+                "Host: 127.0.0.1\r\nHost: 127.0.0.1", "Host: 127.0.0.1, evil.example"}) {
             assertThat(raw("GET /parcels HTTP/1.1\r\n" + hosts + "\r\n\r\n")).as(hosts).startsWith("HTTP/1.1 400")
                     .contains("bad_request").contains("Host");
         }
