@@ -207,19 +207,14 @@ public final class DiskParcelCatalog implements ParcelCatalog {
         return new ArrayList<>(first.values());
     }
 
-    /** What is done with each name of the records folder; it may fail as I/O does. */
-    private interface NameAction {
-        void on(String name) throws IOException;
-    }
-
     /**
      * Gives {@code action} each name in {@code dir}, read from its open descriptor as they come: a catalog of
      * millions of records is walked holding one name at a time, never a list of them all.
      */
-    private static void eachName(ConfinedDir dir, NameAction action) throws IOException {
+    private static void eachName(ConfinedDir dir, io.caravan.util.SpilledList.Each<String> action) throws IOException {
         try (java.nio.file.DirectoryStream<Path> names = dir.stream()) {
             for (Path name : names) {
-                action.on(name.getFileName().toString());
+                action.accept(name.getFileName().toString());
             }
         }
     }

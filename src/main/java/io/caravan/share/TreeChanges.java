@@ -23,23 +23,15 @@ final class TreeChanges {
     }
 
     static List<ShareEvent> between(Map<String, SyncEntry> before, Map<String, SyncEntry> after, Set<String> touched) {
-        return between(before, after, touched, Map.of(), Map.of());
+        return between(before, after, touched, Map.of(), Map.of(), entry -> null);
     }
 
     /**
      * As {@link #between(Map, Map, Set)}; a file paired as renamed is a rename only when its inode is known on both
-     * sides ({@code inodesBefore}, {@code inodesAfter}) and the same, and so is its mtime to the millisecond: else it
-     * is a deletion and a creation (a folder rebuilt with fixed mtimes looks moved, and is not).
-     */
-    static List<ShareEvent> between(Map<String, SyncEntry> before, Map<String, SyncEntry> after, Set<String> touched,
-                                    Map<String, Long> inodesBefore, Map<String, Long> inodesAfter) {
-        return between(before, after, touched, inodesBefore, inodesAfter, entry -> null);
-    }
-
-    /**
-     * As {@link #between(Map, Map, Set, Map, Map)}, each rename carrying its file's SHA-256 ({@code sha256}, null when
-     * it cannot be read, and then it is a deletion and a creation): a follower moves its old file only when it has
-     * those bytes, as an inode can be handed to a new file the moment the old one is deleted.
+     * sides ({@code inodesBefore}, {@code inodesAfter}) and the same, and so is its mtime to the millisecond (a folder
+     * rebuilt with fixed mtimes looks moved, and is not), and it carries its file's SHA-256 ({@code sha256}; null when
+     * it cannot be read): a follower moves its old file only when it has those bytes, as an inode can be handed to a
+     * new file the moment the old one is deleted. Anything else is a deletion and a creation.
      */
     static List<ShareEvent> between(Map<String, SyncEntry> before, Map<String, SyncEntry> after, Set<String> touched,
                                     Map<String, Long> inodesBefore, Map<String, Long> inodesAfter,

@@ -112,7 +112,7 @@ class ShareLogTest {
     void aPairWithAnotherInodeIsNotARename() {
         Map<String, SyncEntry> before = new TreeMap<>(Map.of("a", file("a", 4)));
         Map<String, SyncEntry> after = new TreeMap<>(Map.of("b", file("b", 4)));
-        assertThat(TreeChanges.between(before, after, java.util.Set.of(), Map.of("a", 1L), Map.of("b", 2L)))
+        assertThat(TreeChanges.between(before, after, java.util.Set.of(), Map.of("a", 1L), Map.of("b", 2L), e -> "sha of b"))
                 .extracting(e -> e.type() + " " + e.path()).containsExactly("DELETE a", "CREATE b");
         assertThat(TreeChanges.between(before, after, java.util.Set.of(), Map.of("a", 1L), Map.of("b", 1L), e -> "sha of b"))
                 .extracting(e -> e.type() + " " + e.path() + " " + e.entry().sha256()).containsExactly("RENAME b sha of b");
