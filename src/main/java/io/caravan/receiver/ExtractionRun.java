@@ -274,10 +274,11 @@ final class ExtractionRun implements Runnable {
                 state.succeeded(gen, new ArchiveAssembler.Outcome(result, feed.sha256(), reported));
             }
         } catch (Throwable t) {
-            state.failed(gen, t);
+            // what it extracted is removed before the failure is told: a finish answered 422 finds no staging left
             if (!parked() || !java.nio.file.Files.exists(setup.checkpointFile(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 setup.freeStaging();
             } // a run that gave its thread up keeps what it extracted: the next one resumes at its checkpoint
+            state.failed(gen, t);
         }
     }
 }
