@@ -30,7 +30,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--root", paramLabel = "<dir>", description = "Inbox: where parcels are published (default: data/inbox).")
     Path root;
 
-    @Option(names = "--session-ttl", paramLabel = "<duration>", description = "Session lifetime, e.g. 3d, 12h (default: 3d).")
+    @Option(names = "--session-ttl", paramLabel = "<duration>", description = "Session lifetime, renewed as chunks arrive (a session lives at least half of it after its last chunk), e.g. 3d, 12h (default: 3d).")
     String ttl;
 
     @Option(names = "--token", paramLabel = "<token>", converter = Converters.Token.class, description = "Require 'Authorization: Bearer <token>'.")

@@ -263,9 +263,27 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         activity.chunkArriving();
         SessionFolder folder = enter(session);
         try {
-            return writeEntered(session, folder, index, body, expectedSha256, length);
+            ChunkWrite written = writeEntered(session, folder, index, body, expectedSha256, length);
+            renewIfDue(session, folder);
+            return written;
         } finally {
             folder.leave();
+        }
+    }
+
+    /** Renews the session's lifetime if the chunk just stored is due to ({@link Session#renewal}): its metadata, durable, then in memory. */
+    private void renewIfDue(Session session, SessionFolder folder) throws IOException {
+        Instant now = clock.instant();
+        if (session.renewal(now, ttl).isEmpty()) {
+            return;
+        }
+        synchronized (session) { // as the expiry and other changes of the metadata
+            Optional<SessionMeta> renewed = session.renewal(now, ttl);
+            if (session.removed() || renewed.isEmpty()) {
+                return;
+            }
+            DurableFiles.writeString(folder.dir(), SessionFolders.META, SessionFolders.JSON.writeValueAsString(renewed.get()), syncer);
+            session.meta(renewed.get());
         }
     }
 
@@ -687,13 +705,19 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         }
     }
 
-    /** Deletes expired sessions (leaving tombstones) and tombstones and results older than a lifetime. */
+    /** Deletes expired sessions (leaving tombstones; after a finish running on one, which may publish it) and tombstones and results older than a lifetime. */
     @Override
     public List<String> expire() throws IOException {
         Instant now = clock.instant();
         List<String> removed = new ArrayList<>();
         for (Session session : List.copyOf(sessions.values())) {
-            if (session.expired(now)) {
+            if (!session.expired(now)) {
+                continue;
+            }
+            synchronized (session) { // a renewal or a finish running now goes first
+                if (session.removed() || !session.expired(now)) {
+                    continue;
+                }
                 DurableFiles.writeString(expiredDir, session.meta().id(), session.meta().expiresAt(), syncer);
                 remove(session, null);
                 removed.add(session.meta().id());

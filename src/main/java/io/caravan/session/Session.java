@@ -1,11 +1,14 @@
 package io.caravan.session;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.Collections;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -146,6 +149,20 @@ public final class Session {
 
     public boolean expired(Instant now) {
         return Instant.parse(meta.expiresAt()).isBefore(now);
+    }
+
+    /**
+     * The metadata this session takes when a chunk arrives at {@code now}, if that renews its lifetime: a session
+     * lives {@code ttl} after the last renewal, and a chunk renews it once half of that has passed (so a store
+     * writes the renewal at most once per half lifetime, however many chunks come). Empty when none is due, or
+     * when the session expired already (an expiry is never undone).
+     */
+    public Optional<SessionMeta> renewal(Instant now, Duration ttl) {
+        Instant expiresAt = Instant.parse(meta.expiresAt());
+        if (expiresAt.isBefore(now) || now.isBefore(expiresAt.minus(ttl.dividedBy(2)))) {
+            return Optional.empty();
+        }
+        return Optional.of(meta.withExpiresAt(now.truncatedTo(ChronoUnit.SECONDS).plus(ttl).toString()));
     }
 
     /** Whether the store removed this session (deleted, finished or expired); set under its monitor. */

@@ -49,6 +49,11 @@ public record SessionMeta(
                 force ? Boolean.TRUE : null, size);
     }
 
+    /** This metadata expiring at {@code expiresAt} instead (a renewal, see {@link Session#renewal}); everything else as it was. */
+    public SessionMeta withExpiresAt(String expiresAt) {
+        return new SessionMeta(id, name, kind, codec, chunkSize, onConflict, createdAt, expiresAt, mode, into, force, size);
+    }
+
     /**
      * Whether {@code name} means "into that folder": set when the sender gave an explicit remote name
      * and a folder of that name existed when the session started (a name ending in {@code /} always does).

@@ -41,6 +41,11 @@ import java.util.Optional;
  *     are dropped. Results of finished sessions ({@link #finishedResult}) and the expiry of expired
  *     ones (410, not 404) are recovered for a session lifetime after they happened. Kept bodies and
  *     listeners are not: they belong to the process.</li>
+ * <li><b>A session that receives chunks does not expire.</b> It expires {@link #ttl} after its start or its
+ *     last renewal; a chunk stored once half of that passed renews it ({@link Session#renewal}), durably (a new
+ *     store, and every node sharing the storage, see the new {@code expires_at}). So a sender still sending is
+ *     never expired under it, and the renewal costs one write per half lifetime. {@link #expire} removes a
+ *     session only while it is expired as the storage holds it; on this node, after a finish running on it.</li>
  * <li><b>A torn chunk is never reported.</b> The store records the machine's boot ({@link Syncer#bootId})
  *     and its durability when it starts. A store started in the same boot trusts what it finds under a
  *     chunk's name, because the page cache kept every acknowledged write. A store started in a later
@@ -55,7 +60,7 @@ import java.util.Optional;
  */
 public interface SessionStore {
 
-    /** How long a session lives after it was created. */
+    /** How long a session lives after it was created or last renewed (see the promises above). */
     Duration ttl();
 
     /**

@@ -2,12 +2,14 @@ package io.caravan.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.caravan.SettableClock;
 import io.caravan.session.postgres.PostgresSessionStore;
 import io.caravan.session.postgres.SessionDatabase;
 import io.caravan.session.postgres.TestDatabase;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,10 +28,10 @@ class PostgresSessionStoreContractTest extends SessionStoreContractTest {
     private final List<PostgresSessionStore> opened = new ArrayList<>();
 
     @Override
-    SessionStore open(Path root) throws Exception {
+    SessionStore open(Path root, Clock clock) throws Exception {
         String url = databases.computeIfAbsent(root, r -> TestDatabase.newDatabase());
         PostgresSessionStore store = new PostgresSessionStore(SessionDatabase.open(url, TestDatabase.USER, "", 10), root,
-                Duration.ofHours(1), new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0), Clock.systemUTC(),
+                TTL, new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0), clock,
                 Durability.DEFAULT);
         opened.add(store);
         return store;
@@ -52,5 +54,24 @@ class PostgresSessionStoreContractTest extends SessionStoreContractTest {
 
         assertThat(two.currentMeta(onTwo)).isEqualTo(session.meta());
         assertThat(onTwo.meta()).isEqualTo(session.meta());
+    }
+
+    /** A session renewed by a chunk stored on one node is not expired by another that looked at it before. */
+    @Test
+    void aRenewalOnOneNodeHoldsOnAnother() throws Exception {
+        SettableClock clock = new SettableClock(START);
+        SessionStore one = open(root, clock);
+        SessionStore two = open(root, clock);
+        Session session = one.create("slow", "archive", "zstd", 1L << 20, null);
+        String sid = session.id().value();
+        two.get(sid); // the second node holds it, with its first expiry
+
+        clock.advance(Duration.ofMinutes(40));
+        one.write(session, 0, ByteBuffer.wrap(ChunkFileWriterTest.random(1_000, 1)), null);
+        clock.advance(Duration.ofMinutes(30));
+
+        assertThat(two.expire()).isEmpty();
+        assertThat(two.get(sid).meta().expiresAt()).isEqualTo(START.plus(Duration.ofMinutes(40)).plus(TTL).toString());
+        assertThat(one.get(sid).chunks().keySet()).containsExactly(0);
     }
 }

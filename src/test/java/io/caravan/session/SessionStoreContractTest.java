@@ -3,6 +3,7 @@ package io.caravan.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.caravan.SettableClock;
 import io.caravan.util.Sha256;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,9 +34,16 @@ class SessionStoreContractTest {
 
     /** A store on the storage {@code root}; a second call is the store after a restart. */
     SessionStore open(Path root) throws Exception {
-        return new DiskSessionStore(root, Duration.ofHours(1), new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0),
-                Clock.systemUTC());
+        return open(root, Clock.systemUTC());
     }
+
+    /** The same with a clock of the test's, sessions living {@link #TTL}. */
+    SessionStore open(Path root, Clock clock) throws Exception {
+        return new DiskSessionStore(root, TTL, new SessionLimits(32L << 20, 10, 1L << 40, 0, true, 0), clock);
+    }
+
+    static final Duration TTL = Duration.ofHours(1);
+    static final Instant START = Instant.parse("2026-12-05T10:00:00Z");
 
     private static String sha(byte[] data) {
         return Sha256.of(data, 0, data.length);
@@ -157,5 +166,43 @@ class SessionStoreContractTest {
         store.remove(session, null);
         assertThatThrownBy(() -> store.replacePublishOptions(session, "rename", true))
                 .isInstanceOf(SessionNotFoundException.class);
+    }
+
+    /**
+     * A session lives a lifetime after the last chunk it received, not after its start: a slow upload that is
+     * still sending is never expired under it. The lifetime is renewed by a chunk that comes once half of it
+     * has passed since the last renewal (so storing it costs one write per half lifetime), and the renewal is
+     * durable: a new store sees it.
+     */
+    @Test
+    void aSessionStillReceivingChunksOutlivesItsFirstExpiry() throws Exception {
+        SettableClock clock = new SettableClock(START);
+        SessionStore store = open(root, clock);
+        Session session = store.create("slow", "archive", "zstd", 1L << 20, null);
+        String sid = session.id().value();
+        assertThat(session.meta().expiresAt()).isEqualTo(START.plus(TTL).toString());
+
+        clock.advance(Duration.ofMinutes(10));
+        store.write(session, 0, ByteBuffer.wrap(ChunkFileWriterTest.random(1_000, 1)), null);
+        assertThat(store.get(sid).meta().expiresAt()).as("within half a lifetime: not renewed")
+                .isEqualTo(START.plus(TTL).toString());
+
+        clock.advance(Duration.ofMinutes(30));
+        store.write(session, 1, ByteBuffer.wrap(ChunkFileWriterTest.random(1_000, 2)), null);
+        String renewed = START.plus(Duration.ofMinutes(40)).plus(TTL).toString();
+        assertThat(store.get(sid).meta().expiresAt()).as("renewed by a chunk after half a lifetime").isEqualTo(renewed);
+
+        clock.advance(Duration.ofMinutes(50)); // past the first expiry, within the renewed one
+        assertThat(store.expire()).isEmpty();
+        assertThat(store.get(sid).chunks().keySet()).containsExactly(0, 1);
+        SessionStore restarted = open(root, clock);
+        assertThat(restarted.get(sid).meta().expiresAt()).as("after a restart").isEqualTo(renewed);
+        assertThat(restarted.expire()).isEmpty();
+
+        clock.advance(Duration.ofMinutes(11)); // a lifetime after the last renewal
+        assertThat(store.expire()).containsExactly(sid);
+        assertThatThrownBy(() -> store.get(sid)).isInstanceOf(SessionExpiredException.class);
+        assertThatThrownBy(() -> store.write(session, 2, ByteBuffer.wrap(new byte[] {1}), null))
+                .isInstanceOf(RuntimeException.class);
     }
 }

@@ -282,6 +282,9 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             forget(tracked);
             throw gone(id);
         }
+        if (!changes.expiresAt().equals(tracked.session.meta().expiresAt())) { // renewed by a chunk stored on a node
+            ChunkFiles.meta(tracked.session, tracked.session.meta().withExpiresAt(changes.expiresAt()));
+        }
         Map<Integer, Boolean> changed = new TreeMap<>();
         synchronized (tracked) {
             for (SessionRows.ChunkRow row : changes.chunks()) {
@@ -348,6 +351,10 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             result = commit(session, index, tmp, sha, length, body);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+        Optional<SessionMeta> renewed = session.renewal(clock.instant(), ttl);
+        if (renewed.isPresent() && rows.renew(session.meta().id(), Instant.parse(renewed.get().expiresAt()))) {
+            ChunkFiles.meta(session, renewed.get());
         }
         if (result.outcome() != ChunkWrite.Outcome.IDENTICAL) {
             for (SessionListener listener : ChunkFiles.listeners(session)) {
@@ -514,21 +521,22 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         List<String> expired = rows.expiredBefore(now);
         List<String> removed = new ArrayList<>();
         for (String id : expired) {
-            String expiresAt = rows.expire(id, now);
-            if (expiresAt == null) {
-                continue; // another node removed it first
-            }
             Tracked tracked = sessions.get(id);
+            String expiresAt = tracked == null ? rows.expire(id, now) : expireAfterFinish(tracked.session, now);
+            if (expiresAt == null) {
+                continue; // another node removed or renewed it first
+            }
             if (tracked != null) {
                 forget(tracked);
             }
             Staging.deleteTree(files.sessionDir(id));
             removed.add(id);
         }
-        for (Tracked tracked : List.copyOf(sessions.values())) {
-            if (tracked.session.expired(now) && !expired.contains(tracked.session.meta().id())) {
-                forget(tracked); // removed by another node
-            }
+        List<Tracked> stale = sessions.values().stream()
+                .filter(t -> t.session.expired(now) && !expired.contains(t.session.meta().id())).toList();
+        if (!stale.isEmpty()) { // removed by another node, or renewed there since this one looked
+            List<String> open = rows.existing(stale.stream().map(t -> t.session.meta().id()).toList());
+            stale.stream().filter(t -> !open.contains(t.session.meta().id())).forEach(this::forget);
         }
         rows.forgetBefore(now.minus(ttl));
         for (String name : tmp.list()) {
@@ -538,6 +546,13 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             }
         }
         return removed;
+    }
+
+    /** Expires a session this node holds once a finish running on it here ends (it holds the session's monitor). */
+    private String expireAfterFinish(Session session, Instant now) throws IOException {
+        synchronized (session) {
+            return rows.expire(session.meta().id(), now);
+        }
     }
 
     /** The database this store keeps its sessions in (the shared catalog lives there too). */

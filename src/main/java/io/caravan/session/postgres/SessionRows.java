@@ -25,8 +25,8 @@ final class SessionRows {
     record ChunkRow(int index, String sha256, long size, long version) {
     }
 
-    /** A session's version now (-1: its row is gone) and its chunk rows committed after the version asked about. */
-    record Changes(long sessionVersion, List<ChunkRow> chunks) {
+    /** A session's version now (-1: its row is gone), its expiry, and its chunk rows committed after the version asked about. */
+    record Changes(long sessionVersion, String expiresAt, List<ChunkRow> chunks) {
     }
 
     private final SessionDatabase db;
@@ -71,25 +71,40 @@ final class SessionRows {
         });
     }
 
-    /** The metadata of session {@code id}; null when it has no row. */
+    /**
+     * The metadata of session {@code id}; null when it has no row. Its {@code expires_at} is the row's column,
+     * which renewals move ({@link #renew}); the JSON keeps the one of the start.
+     */
     SessionMeta meta(String id) throws IOException {
-        String meta = sql("reading session " + id, c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT meta FROM caravan_session WHERE id = ?")) {
+        return sql("reading session " + id, c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT meta, expires_at FROM caravan_session WHERE id = ?")) {
                 select.setString(1, id);
                 try (ResultSet rs = select.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
+                    return rs.next() ? JSON.readValue(rs.getString(1), SessionMeta.class).withExpiresAt(instant(rs, 2)) : null;
                 }
             }
         });
-        return meta == null ? null : JSON.readValue(meta, SessionMeta.class);
     }
 
-    /** In one query: whether the session still exists, and its chunk rows committed after {@code since}, oldest first. */
+    /** Moves the expiry of session {@code id} to {@code expiresAt} if that is later; false when it has no row. */
+    boolean renew(String id, Instant expiresAt) throws IOException {
+        return sql("renewing session " + id, c -> {
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE caravan_session SET expires_at = GREATEST(expires_at, ?) WHERE id = ?")) {
+                update.setTimestamp(1, Timestamp.from(expiresAt));
+                update.setString(2, id);
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** In one query: whether the session still exists (and its expiry), and its chunk rows committed after {@code since}, oldest first. */
     Changes changes(String id, long since) throws IOException {
         return sql("reading the chunks of session " + id, c -> {
             long version = -1;
+            String expiresAt = null;
             List<ChunkRow> rows = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT s.version, c.idx, c.sha256, c.size, c.version"
+            try (PreparedStatement select = c.prepareStatement("SELECT s.version, s.expires_at, c.idx, c.sha256, c.size, c.version"
                     + " FROM caravan_session s LEFT JOIN caravan_chunk c ON c.session_id = s.id AND c.version > ?"
                     + " WHERE s.id = ? ORDER BY c.version")) {
                 select.setLong(1, since);
@@ -97,14 +112,20 @@ final class SessionRows {
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         version = rs.getLong(1);
-                        if (rs.getString(3) != null) {
-                            rows.add(new ChunkRow(rs.getInt(2), rs.getString(3), rs.getLong(4), rs.getLong(5)));
+                        expiresAt = instant(rs, 2);
+                        if (rs.getString(4) != null) {
+                            rows.add(new ChunkRow(rs.getInt(3), rs.getString(4), rs.getLong(5), rs.getLong(6)));
                         }
                     }
                 }
             }
-            return new Changes(version, rows);
+            return new Changes(version, expiresAt, rows);
         });
+    }
+
+    /** A timestamp column as the ISO instant a {@link SessionMeta} holds. */
+    private static String instant(ResultSet rs, int column) throws SQLException {
+        return rs.getTimestamp(column).toInstant().toString();
     }
 
     /** Of {@code ids}, those whose session row still exists. */
@@ -169,15 +190,20 @@ final class SessionRows {
         });
     }
 
-    /** Deletes an expired session's rows and records its expiry, in one transaction; its expiry time, or null if another node did it first. */
+    /**
+     * Deletes an expired session's rows and records its expiry, in one transaction; its expiry time, or null if
+     * another node did it first or renewed it meanwhile (it is no longer expired at {@code now}).
+     */
     String expire(String id, Instant now) throws IOException {
         return transaction("expiring session " + id, c -> {
             String at = null;
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM caravan_session WHERE id = ? RETURNING meta")) {
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM caravan_session WHERE id = ? AND expires_at < ? RETURNING expires_at")) {
                 delete.setString(1, id);
+                delete.setTimestamp(2, Timestamp.from(now));
                 try (ResultSet rs = delete.executeQuery()) {
                     if (rs.next()) {
-                        at = JSON.readValue(rs.getString(1), SessionMeta.class).expiresAt();
+                        at = instant(rs, 1);
                     }
                 }
             }
