@@ -58,6 +58,13 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
     private record HandOut(Message message, Thread thread) {
     }
 
+    /** A chunk's exchange that failed with an exception, and the thread that ended it: the splitter takes the failure there. */
+    private record Failure(Exchange exchange, Thread thread) {
+    }
+
+    /** The chunk failure that ended the messages, until another thread was told of it (once), or this was closed. */
+    private final AtomicReference<Failure> untold = new AtomicReference<>();
+
     public ChunkMessages(CamelContext context, PackIterator chunks) {
         this.context = context;
         this.chunks = chunks;
@@ -68,6 +75,7 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
         handedOut();
         watchLastChunk();
         if (ended.get()) {
+            tellFailure();
             return false; // the splitter closes this, which stops the packing
         }
         try {
@@ -135,6 +143,24 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
         }
     }
 
+    /**
+     * Throws the failure of the chunk that ended the messages to a thread other than the one that ended that
+     * chunk, once: the splitter takes a chunk's failure on the thread that ended it, after the chunk's exchange is
+     * done (which is when the messages end), and a thread of the pool told in between that no chunk is left would
+     * end the split as one that went well. A failure thrown here fails it with this failure as the cause; on the
+     * failing thread (after the splitter took it) the messages simply end.
+     */
+    private void tellFailure() {
+        Failure failure = untold.get();
+        if (failure == null || failure.thread() == Thread.currentThread() || !untold.compareAndSet(failure, null)) {
+            return;
+        }
+        Exchange failed = failure.exchange();
+        throw new IllegalStateException("chunk " + failed.getMessage().getHeader(CaravanHeaders.CHUNK_INDEX) + " of parcel "
+                + failed.getMessage().getHeader(CaravanHeaders.PARCEL) + " failed: " + failed.getException().getMessage(),
+                failed.getException());
+    }
+
     /** Watches the exchange the splitter made for the last chunk handed out, if it made it by now. */
     private void watchLastChunk() {
         Message last = unwatched.get();
@@ -145,6 +171,9 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
             @Override
             public void onDone(Exchange exchange) {
                 if (stopsTheSplit(exchange)) {
+                    if (exchange.getException() != null) {
+                        untold.compareAndSet(null, new Failure(exchange, Thread.currentThread()));
+                    }
                     ended.set(true);
                     awaitHandOut();
                 }
@@ -167,6 +196,7 @@ public final class ChunkMessages implements Iterator<Message>, Closeable {
 
     @Override
     public void close() {
+        untold.set(null); // the split ended: its failure, if any, was taken
         ended.set(true);
         chunks.close();
     }

@@ -1,6 +1,7 @@
 package io.caravan.route.send;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.caravan.CaravanHeaders;
@@ -108,7 +109,44 @@ class ChunkMessagesTest {
             new DefaultExchange(camel).setIn(second);
 
             assertThat(failed.get(5, TimeUnit.SECONDS)).as("when the failure was taken").isGreaterThan(made);
+            assertThatThrownBy(messages::hasNext).as("another thread asking for more").hasRootCauseMessage("chunk 0 refused (by the test)");
             assertThat(messages.hasNext()).isFalse();
+        }
+    }
+
+    /**
+     * Camel's splitter takes a chunk's failure (to fail the parcel's exchange with it) on the thread that ended the
+     * chunk, after the chunk's exchange is done, which is when these messages end. A thread of the pool asking for
+     * the next chunk in between was told there was none, and ended the split as one that went well, without the
+     * failure (the finish that followed answered 409 incomplete, not why the chunk failed). Another thread asking
+     * then gets the failure; the thread that ended the chunk, and any after, are told there is no next chunk.
+     */
+    @Test
+    void aThreadAskingForMoreAfterAChunkFailedGetsTheFailure() throws Exception {
+        Path source = tmp.resolve("parcel.bin");
+        TestTrees.random(source, 512 * 1024, 7);
+        PackOptions options = new PackOptions(Codecs.byName("none"), 0, 64 * 1024, "parcel.bin");
+
+        try (CamelContext camel = new DefaultCamelContext();
+                ChunkMessages messages = new ChunkMessages(camel, new PackIterator(new Packer(options, ProgressListener.NONE), List.of(source)))) {
+            Exchange first = new DefaultExchange(camel);
+            first.setIn(messages.next());
+            assertThat(messages.hasNext()).isTrue(); // the first chunk's exchange is watched
+            new DefaultExchange(camel).setIn(messages.next());
+
+            first.setException(new IllegalStateException("chunk 0 refused (by the test)"));
+            boolean moreOnTheFailingThread = CompletableFuture.supplyAsync(() -> {
+                for (Synchronization done : first.getExchangeExtension().handoverCompletions()) {
+                    done.onFailure(first);
+                }
+                return messages.hasNext();
+            }).get(5, TimeUnit.SECONDS);
+
+            assertThat(moreOnTheFailingThread).isFalse();
+            assertThatThrownBy(messages::hasNext).hasRootCauseMessage("chunk 0 refused (by the test)")
+                    .hasMessageContaining("chunk 0");
+            assertThat(messages.hasNext()).as("asked again").isFalse();
+            assertThat(messages.next()).isNull();
         }
     }
 
