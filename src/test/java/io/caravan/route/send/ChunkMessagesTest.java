@@ -86,12 +86,7 @@ class ChunkMessagesTest {
      */
     @Test
     void aChunkFailingWhileTheNextIsHandedOutEndsTheMessagesOnlyOnceTheNextHasItsExchange() throws Exception {
-        Path source = tmp.resolve("parcel.bin");
-        TestTrees.random(source, 512 * 1024, 7);
-        PackOptions options = new PackOptions(Codecs.byName("none"), 0, 64 * 1024, "parcel.bin");
-
-        try (CamelContext camel = new DefaultCamelContext();
-                ChunkMessages messages = new ChunkMessages(camel, new PackIterator(new Packer(options, ProgressListener.NONE), List.of(source)))) {
+        try (CamelContext camel = new DefaultCamelContext(); ChunkMessages messages = eightChunks(camel)) {
             Exchange first = new DefaultExchange(camel);
             first.setIn(messages.next());
             assertThat(messages.hasNext()).isTrue(); // the splitter asks again: the first chunk's exchange is watched
@@ -123,12 +118,7 @@ class ChunkMessagesTest {
      */
     @Test
     void aThreadAskingForMoreAfterAChunkFailedGetsTheFailure() throws Exception {
-        Path source = tmp.resolve("parcel.bin");
-        TestTrees.random(source, 512 * 1024, 7);
-        PackOptions options = new PackOptions(Codecs.byName("none"), 0, 64 * 1024, "parcel.bin");
-
-        try (CamelContext camel = new DefaultCamelContext();
-                ChunkMessages messages = new ChunkMessages(camel, new PackIterator(new Packer(options, ProgressListener.NONE), List.of(source)))) {
+        try (CamelContext camel = new DefaultCamelContext(); ChunkMessages messages = eightChunks(camel)) {
             Exchange first = new DefaultExchange(camel);
             first.setIn(messages.next());
             assertThat(messages.hasNext()).isTrue(); // the first chunk's exchange is watched
@@ -169,6 +159,14 @@ class ChunkMessagesTest {
             assertThat(Exhaustion.in(ended.getException())).isInstanceOf(OutOfMemoryError.class)
                     .hasMessageContaining("thrown by the test");
         }
+    }
+
+    /** The messages of a 512 KiB parcel in eight chunks, stored uncompressed. */
+    private ChunkMessages eightChunks(CamelContext camel) throws Exception {
+        Path source = tmp.resolve("parcel.bin");
+        TestTrees.random(source, 512 * 1024, 7);
+        PackOptions options = new PackOptions(Codecs.byName("none"), 0, 64 * 1024, "parcel.bin");
+        return new ChunkMessages(camel, new PackIterator(new Packer(options, ProgressListener.NONE), List.of(source)));
     }
 
     /** A pool as shipPool is made: three threads, none queued, the caller running what they cannot take. */
