@@ -165,9 +165,67 @@ public final class TreeDiff {
             List<String> from = goneFiles.get(key);
             if (files.size() == 1 && from != null && from.size() == 1) {
                 pair(renames, from.get(0), added.get(files.get(0)), added, gone);
+            } else if (from != null && filesProveFolders) {
+                pairByNames(renames, files, from, added, gone);
             }
         });
         return renames;
+    }
+
+    /** The most look-alikes of one name a new file is compared with; beyond, it is sent. */
+    private static final int MOST_CANDIDATES = 64;
+
+    /**
+     * Look-alikes ({@code files} come, {@code from} gone, all of one size, mtime and mode) paired by the names they
+     * keep: a new file with the gone one of the same name that shares the longest tail of its path, then the same
+     * depth, when one has that alone (a folder moved while some of its files changed: {@code new/sub/x} is
+     * {@code old/sub/x}). Only where the side applying the plan proves each rename by its SHA-256: a wrong pairing
+     * is then refused there and the file sent, never taken for the same content.
+     */
+    private void pairByNames(List<SyncPlan.Rename> renames, List<String> files, List<String> from,
+                             TreeMap<String, SyncEntry> added, TreeMap<String, SyncEntry> gone) {
+        Map<String, List<String>> goneByName = new HashMap<>();
+        from.forEach(path -> goneByName.computeIfAbsent(name(path), n -> new ArrayList<>()).add(path));
+        for (String path : files) {
+            List<String> candidates = goneByName.getOrDefault(name(path), List.of());
+            if (candidates.size() > MOST_CANDIDATES) {
+                continue;
+            }
+            String best = null;
+            long bestScore = -1;
+            boolean tie = false;
+            for (String candidate : candidates) {
+                if (!gone.containsKey(candidate)) {
+                    continue; // paired already
+                }
+                long score = likeness(path, candidate);
+                if (score > bestScore) {
+                    best = candidate;
+                    bestScore = score;
+                    tie = false;
+                } else if (score == bestScore) {
+                    tie = true;
+                }
+            }
+            if (best != null && !tie) {
+                pair(renames, best, added.get(path), added, gone);
+            }
+        }
+    }
+
+    private static String name(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /** How alike two paths are: the parts their tails share, then whether they are as deep. */
+    private static long likeness(String a, String b) {
+        String[] x = a.split("/");
+        String[] y = b.split("/");
+        int shared = 0;
+        while (shared < Math.min(x.length, y.length) && x[x.length - 1 - shared].equals(y[y.length - 1 - shared])) {
+            shared++;
+        }
+        return 2L * shared + (x.length == y.length ? 1 : 0);
     }
 
     /** {@code path} listed under {@code signature} (nothing when it has none). */

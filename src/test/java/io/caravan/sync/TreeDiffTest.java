@@ -88,6 +88,37 @@ class TreeDiffTest {
         assertThat(dirs.renames()).isEmpty();
     }
 
+    /**
+     * A folder moved while one of its files changed is no whole-folder match; its files share a size and an mtime
+     * (a build's output), so no file matches one way only either. Where the side applying the plan proves each
+     * rename by its SHA-256, the look-alikes are paired by the names they keep below the folders (the longest
+     * shared tail of their paths, when one candidate has it alone): the unchanged files are renamed, the changed
+     * one sent. Without that proof, none is paired.
+     */
+    @Test
+    void aFolderMovedWithOneChangedFileRenamesTheRestWhenEveryRenameIsProved() {
+        Map<String, SyncEntry> local = new TreeMap<>(tree(dir("new", 2_000), dir("new/sub", 2_000)));
+        Map<String, SyncEntry> remote = new TreeMap<>(tree(dir("old", 1_000), dir("old/sub", 1_000)));
+        for (int i = 0; i < 20; i++) {
+            for (String folder : List.of("", "sub/")) {
+                local.putAll(tree(file("new/" + folder + "f" + i, 100, 5_000)));
+                remote.putAll(tree(file("old/" + folder + "f" + i, 100, 5_000)));
+            }
+        }
+        local.putAll(tree(file("new/sub/f7", 101, 6_000))); // changed while it moved
+
+        SyncPlan proved = new TreeDiff(SyncMode.INCREMENTAL, false, e -> "sha-" + e.path(), true).plan(local, remote, NONE, NONE);
+        assertThat(proved.renames()).hasSize(39).contains(new SyncPlan.Rename("old/sub/f3", "new/sub/f3", "sha-new/sub/f3"),
+                new SyncPlan.Rename("old/f7", "new/f7", "sha-new/f7"));
+        assertThat(proved.renames()).allMatch(r -> r.from().substring(4).equals(r.to().substring(4)));
+        assertThat(proved.send()).extracting(SyncEntry::path).containsExactly("new/sub/f7");
+        assertThat(proved.deletes()).containsExactly("old");
+
+        SyncPlan unproved = new TreeDiff(SyncMode.INCREMENTAL, false, e -> null).plan(local, remote, NONE, NONE);
+        assertThat(unproved.renames()).isEmpty();
+        assertThat(unproved.send()).hasSize(40);
+    }
+
     @Test
     void reportedPairsAreRenamedFirstEvenAmongLookAlikes() {
         Map<String, SyncEntry> local = tree(file("dst/a", 2, 1_000));
