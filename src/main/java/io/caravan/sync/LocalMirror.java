@@ -633,6 +633,7 @@ public final class LocalMirror {
         if (entry.type() == SyncEntry.Type.LINK) {
             try (ConfinedDir parent = stage.openDirs(parentOf(entry.path()))) {
                 parent.symlink(leaf(entry.path()), entry.target());
+                parent.setModified(leaf(entry.path()), java.nio.file.attribute.FileTime.fromMillis(entry.mtime())); // the link's own
                 return null;
             } catch (IOException | RuntimeException e) {
                 return entry.path() + ": " + FsMessages.reason(e);

@@ -212,8 +212,9 @@ public final class TreeScanner {
     }
 
     static SyncEntry entry(Path path, String relative, SyncEntry.Type type) throws IOException {
-        if (type == SyncEntry.Type.LINK) {
-            return new SyncEntry(relative, type, 0, 0, 0777, Files.readSymbolicLink(path).toString(), null);
+        if (type == SyncEntry.Type.LINK) { // with its own mtime, which a mirror gives the link it makes (never compared)
+            long mtime = Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toInstant().toEpochMilli();
+            return new SyncEntry(relative, type, 0, mtime, 0777, Files.readSymbolicLink(path).toString(), null);
         }
         Map<String, Object> attrs = Files.readAttributes(path, "unix:mode,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
         return new SyncEntry(relative, type, type == SyncEntry.Type.FILE ? (Long) attrs.get("size") : 0,

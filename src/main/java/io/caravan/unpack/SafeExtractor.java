@@ -400,7 +400,7 @@ public final class SafeExtractor {
             if (entry.isDirectory()) {
                 directory(name, target, entry);
             } else if (entry.isSymbolicLink()) {
-                symlink(name, target, entry.getLinkName());
+                symlink(name, target, entry.getLinkName(), entry.getLastModifiedTime());
             } else if (entry.isLink()) {
                 hardLink(name, target, entry.getLinkName());
             } else if (entry.isFile()) {
@@ -508,7 +508,7 @@ public final class SafeExtractor {
             bytes += size >= 0 ? size : Files.size(target); // linked or copied, it is the parcel's content
         }
 
-        private void symlink(String name, Path target, String linkTarget) throws IOException {
+        private void symlink(String name, Path target, String linkTarget, FileTime mtime) throws IOException {
             if (linkTarget.indexOf('\0') >= 0) { // whatever the policy: no path holds one, so no link can be made
                 throw new UnsafeEntryException(name, "it is a symbolic link whose target contains a NUL byte");
             }
@@ -524,6 +524,7 @@ public final class SafeExtractor {
             }
             makeRoom(name, target);
             Files.createSymbolicLink(target, Paths.get(linkTarget));
+            FileTimes.setModified(target, mtime); // the link's own, as GNU tar keeps it
             symlinks.add(relative(target));
             journal.symlink(relative(target));
         }

@@ -64,6 +64,19 @@ class LocalMirrorTest {
         return tree;
     }
 
+    /** A link is made with its own mtime, to the millisecond, as its other entries are. */
+    @Test
+    void aLinkKeepsItsOwnTime() throws Exception {
+        Files.createSymbolicLink(source.resolve("sub/link"), Path.of("d.txt"));
+        FileTime time = FileTime.from(java.time.Instant.parse("2001-02-03T04:05:06.789Z"));
+        io.caravan.fs.FileTimes.setModified(source.resolve("sub/link"), time);
+
+        mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), true, "src");
+
+        assertThat(Files.readSymbolicLink(target.resolve("sub/link"))).isEqualTo(Path.of("d.txt"));
+        assertThat(Files.getLastModifiedTime(target.resolve("sub/link"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isEqualTo(time);
+    }
+
     @Test
     void mirrorsAndGuardsDeletions() throws Exception {
         MirrorSync.Outcome first = mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), true, "src");

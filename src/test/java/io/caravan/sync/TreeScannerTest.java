@@ -27,6 +27,7 @@ class TreeScannerTest {
         Files.setPosixFilePermissions(root.resolve("top.txt"), PosixFilePermissions.fromString("rwxr-x---"));
         Files.setLastModifiedTime(root.resolve("top.txt"), FileTime.fromMillis(1_700_000_000_000L));
         Files.createSymbolicLink(root.resolve("a/link"), Path.of("b/c/deep file ü.txt"));
+        io.caravan.fs.FileTimes.setModified(root.resolve("a/link"), FileTime.fromMillis(1_600_000_000_123L));
         Files.createSymbolicLink(root.resolve("dangling"), Path.of("nowhere"));
         new ProcessBuilder("mkfifo", root.resolve("a/fifo").toString()).start().waitFor();
 
@@ -38,7 +39,7 @@ class TreeScannerTest {
         assertEquals(new SyncEntry("top.txt", SyncEntry.Type.FILE, 3, 1_700_000_000_000L, 0750, null, null), top);
         assertEquals(12, entries.get("a/b/c/deep file ü.txt").size());
         assertEquals(SyncEntry.Type.DIR, entries.get("empty").type());
-        assertEquals(new SyncEntry("a/link", SyncEntry.Type.LINK, 0, 0, 0777, "b/c/deep file ü.txt", null), entries.get("a/link"));
+        assertEquals(new SyncEntry("a/link", SyncEntry.Type.LINK, 0, 1_600_000_000_123L, 0777, "b/c/deep file ü.txt", null), entries.get("a/link"));
         assertEquals("nowhere", entries.get("dangling").target());
     }
 
