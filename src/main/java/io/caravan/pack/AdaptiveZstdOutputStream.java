@@ -37,7 +37,8 @@ public final class AdaptiveZstdOutputStream extends OutputStream implements Rest
     private final LinkWaits waits;
     private final CpuLoad cpu;
     private final byte[] segment;
-    private final byte[] sampleOut = new byte[(int) Zstd.compressBound(SAMPLE)];
+    /** Room for the largest sample: a short last segment, up to three samples long, is sampled whole. */
+    private final byte[] sampleOut = new byte[(int) Zstd.compressBound(3 * SAMPLE)];
     private final FrameCuts cuts = new FrameCuts();
     private int filled;
     private int index;

@@ -41,6 +41,26 @@ class AdaptiveZstdOutputStreamTest {
         assertThat(decode(packed.toByteArray())).isEqualTo(random);
     }
 
+    /**
+     * A last segment of up to three samples is sampled whole: incompressible, between one and three samples long (a
+     * folder holding one 30 KiB JPEG), it did not fit the buffer the sample is compressed into, and zstd-jni threw
+     * "Destination buffer is too small", failing the packing. Every such size is stored now.
+     */
+    @Test
+    void aShortIncompressibleTailOfAnySizeIsStored() throws IOException {
+        for (int size : new int[] {1, 10_000, AdaptiveZstdOutputStream.SAMPLE, 20_000, 30_000, 45_000,
+                3 * AdaptiveZstdOutputStream.SAMPLE, 3 * AdaptiveZstdOutputStream.SAMPLE + 1, 60_000}) {
+            byte[] data = random(SEGMENT + size, size);
+            ByteArrayOutputStream packed = new ByteArrayOutputStream();
+            AdaptiveZstdOutputStream out = AUTO.compressor(packed, 12, LevelLog.inMemory());
+            out.write(data);
+            out.close();
+
+            assertThat(out.storedBytes()).as("stored of %d", data.length).isEqualTo(data.length);
+            assertThat(decode(packed.toByteArray())).isEqualTo(data);
+        }
+    }
+
     @Test
     void framesAtDifferentLevelsAndStoredOnesReadAsOneStream() throws Exception {
         byte[] data = mixed(6 * SEGMENT + 999);
