@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * and after each stored file copied in). Expansion and free space are judged on one count per
  * extraction: the larger of the unpacked bytes read and the bytes written, whatever the entry kind,
  * so a sparse entry's holes (written out as zeros), zip entries sharing one stored body and stored
- * files copied in for reference entries all count, though none of them is read from the stream. A
- * reference materialised as a hard link writes nothing and does not count there (it counts as content); a
- * created folder counts the block it takes ({@link #FOLDER_BYTES}).
+ * files copied in again for reference entries all count, though none of them is read from the stream. The
+ * first copy of each stored content is the receiver's own (a parcel sent again is references) and is judged
+ * against the floor only; a reference materialised as a hard link writes nothing and does not count there
+ * (both count as content); a created folder counts the block it takes ({@link #FOLDER_BYTES}).
  * The streams, listener and hooks it hands out feed it; an archive read whole from a file
  * ({@link #compressedWhole}) counts that file's size as its compressed bytes.
  */
@@ -34,6 +35,9 @@ final class ExtractionBudget {
      */
     static final long FOLDER_BYTES = 4096;
 
+    /** The most first copies remembered (64 bytes each): beyond, every copy counts as written. */
+    static final int MOST_FIRST_COPIES = 100_000;
+
     /** Unpacked bytes between two looks at the free space. */
     static final long CHECK_EVERY = 4L << 20;
 
@@ -41,6 +45,12 @@ final class ExtractionBudget {
     private final Path root;
     private final FileStore store;
     private final AtomicLong compressed = new AtomicLong();
+    /**
+     * The stored contents copied in once so far (by SHA-256): a first copy is this receiver's own verified content
+     * (a parcel sent again travels as references), not bytes expanded from the stream, and is judged against the
+     * floor only; a copy of the same content again counts as written, against the expansion bound too.
+     */
+    private final java.util.Set<String> firstCopies = new java.util.HashSet<>();
     private long inflated;
     private long written;
     private long content;
@@ -183,8 +193,13 @@ final class ExtractionBudget {
                     addContent(size);
                 }
                 if (!linked) {
-                    nextCheck = 0; // it was copied and took room: judge now
-                    written(size >= 0 ? size : Files.size(target));
+                    long copy = size >= 0 ? size : Files.size(target);
+                    if (firstCopies.size() < MOST_FIRST_COPIES && firstCopies.add(sha256)) {
+                        copied(); // this receiver's own content, copied once: only the floor is judged
+                    } else {
+                        nextCheck = 0; // the same content copied again: expanded from the stream, judged now
+                        written(copy);
+                    }
                 }
                 return linked;
             }
@@ -220,6 +235,13 @@ final class ExtractionBudget {
         }
     }
 
+    /** Judges the free space right after a stored file was copied in, which took room. */
+    private void copied() throws IOException {
+        if (store != null) {
+            floor();
+        }
+    }
+
     private void unpacked(long n) throws IOException {
         inflated += n;
         judge();
@@ -249,13 +271,17 @@ final class ExtractionBudget {
                     + " if such parcels are expected, raise caravan.receiver.max-expansion (0: no limit)");
         }
         if (store != null) {
-            long usable = store.getUsableSpace();
-            if (usable < policy.minFreeBytes()) {
-                throw new InsufficientStorageException("only " + usable + " bytes are free where " + root.getFileName()
-                        + " is extracted, below the floor of " + policy.minFreeBytes()
-                        + " (caravan.receiver.min-free-space), at entry '" + entry
-                        + "': the extraction stopped and what it wrote was removed; retry when there is room");
-            }
+            floor();
+        }
+    }
+
+    private void floor() throws IOException {
+        long usable = store.getUsableSpace();
+        if (usable < policy.minFreeBytes()) {
+            throw new InsufficientStorageException("only " + usable + " bytes are free where " + root.getFileName()
+                    + " is extracted, below the floor of " + policy.minFreeBytes()
+                    + " (caravan.receiver.min-free-space), at entry '" + entry
+                    + "': the extraction stopped and what it wrote was removed; retry when there is room");
         }
     }
 }

@@ -496,8 +496,7 @@ public final class SafeExtractor {
             try {
                 linked = hooks.materialise(sha256, size, target, stored ->
                         PosixModes.toPermissions(mode).equals(Files.getPosixFilePermissions(stored, LinkOption.NOFOLLOW_LINKS))
-                                // to the millisecond: a mirror's entries keep it, and a link gives the stored file's own mtime
-                                && Files.getLastModifiedTime(stored, LinkOption.NOFOLLOW_LINKS).toMillis() == mtime.toMillis());
+                                && sameTime(Files.getLastModifiedTime(stored, LinkOption.NOFOLLOW_LINKS), mtime));
             } catch (ReferenceUnavailableException e) {
                 throw new ReferenceUnavailableException(name, sha256, e.reason());
             }
@@ -506,6 +505,18 @@ public final class SafeExtractor {
                 FileTimes.setModified(target, mtime);
             }
             bytes += size >= 0 ? size : Files.size(target); // linked or copied, it is the parcel's content
+        }
+
+        /**
+         * Whether a stored file's mtime is the one a reference entry asks for, as a hard link gives the stored file's own:
+         * the same millisecond (a mirror's entries keep it), or the same second when the entry holds a whole second (a
+         * plain send keeps no finer time: the published file then holds the stored one's finer time within it).
+         */
+        private static boolean sameTime(FileTime stored, FileTime asked) {
+            long storedMillis = stored.toInstant().toEpochMilli();
+            long askedMillis = asked.toInstant().toEpochMilli();
+            return storedMillis == askedMillis || Math.floorMod(askedMillis, 1000) == 0
+                    && Math.floorDiv(storedMillis, 1000) == Math.floorDiv(askedMillis, 1000);
         }
 
         private void symlink(String name, Path target, String linkTarget, FileTime mtime) throws IOException {

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * One accounting of the bytes an extraction writes, whatever the entry kind: a sparse entry's holes
  * (written out), a zip's entries (however many of them share one stored body) and the stored files
- * copied in for reference entries all count against the expansion bound, and the extraction's
- * content bytes; a reference materialised as a hard link takes no room and does not count against
- * the expansion bound.
+ * copied in again for reference entries all count against the expansion bound, and the extraction's
+ * content bytes; a reference materialised as a hard link takes no room, and the first copy of a stored
+ * content is the receiver's own: neither counts against the expansion bound.
  */
 class ExtractionAccountingTest {
 
@@ -224,6 +224,79 @@ class ExtractionAccountingTest {
             assertThat(Files.getLastModifiedTime(unpacked)).isEqualTo(entryTime);
             assertThat(Files.getLastModifiedTime(stored)).isEqualTo(FileTime.fromMillis(1_700_000_000_500L));
         }
+    }
+
+    /**
+     * A parcel sent again travels as references to what the receiver stores; those copied in (not hard-linked) are the
+     * receiver's own verified content, each copied once, not bytes expanded from the stream: 48 files of 1 MiB
+     * referenced in a few KB are no decompression bomb (the same file referenced 48 times over is one, below). A
+     * 100 MiB file sent a second time was refused as "104857600 bytes from 212".
+     */
+    @Test
+    void referencesToDistinctStoredFilesCopiedInAreNoBomb() throws Exception {
+        Path inbox = Files.createDirectories(tmp.resolve("inbox"));
+        List<Map.Entry<Path, String>> stored = new java.util.ArrayList<>();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8")) {
+            for (int i = 0; i < 48; i++) {
+                byte[] content = new byte[(int) MIB];
+                new Random(i).nextBytes(content);
+                Path file = inbox.resolve("stored-" + i + ".bin");
+                Files.write(file, content);
+                String sha = Sha256.of(content, 0, content.length);
+                stored.add(Map.entry(file, sha));
+                tar.putArchiveEntry(reference("again/f" + i, sha, MIB, 1_000_000_000L));
+                tar.closeArchiveEntry();
+            }
+        }
+        try (DedupIndex index = new DedupIndex(inbox, tmp.resolve("dedup.jsonl"))) {
+            index.record(stored);
+            UnpackResult result = unpacker(expansion(100), from(index)).unpackArchive(new ByteArrayInputStream(out.toByteArray()), inbox);
+            assertThat(out.size()).isLessThan(100_000);
+            assertThat(result.bytes()).isEqualTo(48 * MIB);
+            assertThat(inbox.resolve("again/f47")).hasSameBinaryContentAs(inbox.resolve("stored-47.bin"));
+        }
+    }
+
+    /**
+     * A reference of whole seconds (a plain send keeps no finer time) is linked to a stored file of the same second: the
+     * published file then holds the stored one's finer time, within the second the parcel gives. Before, only the
+     * same millisecond was linked, so a file published with its milliseconds (a single file's raw upload) was copied
+     * at every later send of it.
+     */
+    @Test
+    void aReferenceOfWholeSecondsIsLinkedToAStoredFileOfThatSecond() throws Exception {
+        byte[] content = "stored content\n".getBytes(StandardCharsets.UTF_8);
+        String sha = Sha256.of(content, 0, content.length);
+        Path inbox = tmp.resolve("inbox");
+        Path stored = Files.createDirectories(inbox).resolve("stored.bin");
+        Files.write(stored, content);
+        Files.setPosixFilePermissions(stored, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setLastModifiedTime(stored, FileTime.fromMillis(1_700_000_000_500L));
+        try (DedupIndex index = new DedupIndex(inbox, tmp.resolve("dedup.jsonl"))) {
+            index.record(List.of(Map.entry(stored, sha)));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8")) {
+                tar.putArchiveEntry(reference("refs/whole-second", sha, content.length, 1_700_000_000_000L));
+                tar.closeArchiveEntry();
+            }
+
+            unpacker(expansion(0), from(index)).unpackArchive(new ByteArrayInputStream(out.toByteArray()), inbox);
+
+            Path unpacked = inbox.resolve("refs/whole-second");
+            assertThat(Files.isSameFile(unpacked, stored)).as("linked").isTrue();
+            assertThat(Files.getLastModifiedTime(unpacked)).isEqualTo(FileTime.fromMillis(1_700_000_000_500L));
+        }
+    }
+
+    private static TarArchiveEntry reference(String name, String sha256, long size, long mtimeMillis) {
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setSize(0);
+        entry.setMode(0100600);
+        entry.setModTime(FileTime.fromMillis(mtimeMillis));
+        entry.addPaxHeader(ReferenceEntries.SHA256, sha256);
+        entry.addPaxHeader(ReferenceEntries.SIZE, String.valueOf(size));
+        return entry;
     }
 
     @Test
