@@ -198,6 +198,36 @@ class OutboxHardEntriesTest {
                 || Files.exists(failed.resolve(longName))).as("the long name sent or in .failed").isTrue();
     }
 
+    /**
+     * A symbolic link at the top of the outbox is refused, never followed: a drop folder others may write to would
+     * otherwise send whatever this process can read. A link to a folder was taken for a folder, marked ready, sent
+     * (as a link to the sender's own path, none of the folder's content) and, never moved, sent again every few
+     * seconds with a version kept on both sides each time; a link to a file was published as that link.
+     */
+    @Test
+    void linksAtTheTopAreRefusedOnceAndNeverFollowed(ReceiverFixture receiver) throws Exception {
+        Path outbox = Files.createDirectories(tmp.resolve("outbox"));
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere/folder"));
+        TestTrees.write(elsewhere.resolve("secret.txt"), "not for the receiver\n");
+        TestTrees.write(tmp.resolve("elsewhere/file.txt"), "nor this\n");
+        Files.createSymbolicLink(outbox.resolve("linkdir"), elsewhere);
+        Files.createSymbolicLink(outbox.resolve("linkfile.txt"), tmp.resolve("elsewhere/file.txt"));
+
+        dropAndAwait(outbox, "after.txt", receiver);
+        Path failed = outbox.resolve(".failed");
+        await("both links moved to .failed").atMost(Duration.ofSeconds(20))
+                .until(() -> Files.isSymbolicLink(failed.resolve("linkdir")) && Files.isSymbolicLink(failed.resolve("linkfile.txt")));
+        Thread.sleep(3000); // the folder timer and the poll run again
+
+        assertThat(failed.resolve("linkdir.error.txt")).content().contains("symbolic link", "not follow");
+        assertThat(failed.resolve("linkfile.txt.error.txt")).content().contains("symbolic link", "itself");
+        assertThat(receiver.inbox().resolve("linkdir")).doesNotExist();
+        assertThat(receiver.inbox().resolve("linkfile.txt")).doesNotExist();
+        assertThat(outbox.resolve("linkdir.ready")).doesNotExist();
+        assertThat(names(outbox.resolve(".sent"))).containsExactly("after.txt");
+        assertThat(elsewhere.resolve("secret.txt")).hasContent("not for the receiver");
+    }
+
     @Test
     void aMarkerWithoutItsFolderIsNeverSentItselfAndWaitsForTheFolder(ReceiverFixture receiver) throws Exception {
         Path outbox = Files.createDirectories(tmp.resolve("outbox"));

@@ -322,7 +322,7 @@ public final class Outbox implements GenericFileFilter<File> {
         String name = marker.getFileName().toString();
         String folderName = name.substring(0, name.length() - READY_SUFFIX.length());
         Path folder = marker.resolveSibling(folderName);
-        if (!Files.isDirectory(folder)) {
+        if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) { // a link to a folder is no folder to send
             if (waitingMarkers.add(name)) {
                 LOG.warn("'{}' in the outbox is a marker without its folder '{}': it is not sent, and waits for the"
                         + " folder; move the folder '{}' into the outbox to send it, or delete the marker",
@@ -340,6 +340,18 @@ public final class Outbox implements GenericFileFilter<File> {
         LOG.info("folder '{}' appeared after its marker and has been quiet for {}: sent",
                 OutboxRefusal.shown(folderName), quietPeriod);
         return true;
+    }
+
+    /** Refuses the top-level link {@code link} ({@link OutboxRefusal#ofFile}), unless it went meanwhile. */
+    private void refuseIfThere(Path link) throws IOException {
+        try {
+            OutboxRefusal refusal = OutboxRefusal.ofFile(link);
+            if (refusal != null) {
+                refuse(link, refusal);
+            }
+        } catch (NoSuchFileException gone) {
+            // gone since it was listed
+        }
     }
 
     /** Moves a refused entry to {@code .failed/} with a note when it can be moved, and names it in one warning. */
@@ -416,6 +428,10 @@ public final class Outbox implements GenericFileFilter<File> {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> Files.isDirectory(p)
                 && !p.getFileName().toString().startsWith("."))) {
             for (Path folder : entries) {
+                if (Files.isSymbolicLink(folder)) { // a link to a folder: refused as every link at the top is, never followed
+                    refuseIfThere(folder);
+                    continue;
+                }
                 OutboxRefusal refusal = OutboxRefusal.ofFolder(folder);
                 if (refusal != null) {
                     refuse(folder, refusal);
@@ -453,7 +469,7 @@ public final class Outbox implements GenericFileFilter<File> {
     }
 
     /**
-     * A file parcel as its send started: the entry itself (a link is sent as what it points to) and the
+     * A file parcel as its send started: the entry itself (never a link: those are refused) and the
      * identity of the file whose bytes are sent.
      */
     record PickedFile(Path path, Object entryKey, FileIdentity content) {

@@ -24,7 +24,7 @@ public record OutboxRefusal(String reason, boolean movable) {
 
     /**
      * The refusal of the top-level file (or link, or special file) {@code entry}, or null when it can be
-     * sent. Throws {@link NoSuchFileException} when it is gone.
+     * sent: a symbolic link, to anything, is refused, never followed. Throws {@link NoSuchFileException} when it is gone.
      */
     public static OutboxRefusal ofFile(Path entry) throws IOException {
         String name = entry.getFileName().toString();
@@ -33,11 +33,13 @@ public record OutboxRefusal(String reason, boolean movable) {
         }
         BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (attrs.isSymbolicLink()) {
+            String target = NameRules.printable(String.valueOf(Files.readSymbolicLink(entry)));
             if (!Files.exists(entry)) {
-                return new OutboxRefusal("is a link to nothing (" + NameRules.printable(String.valueOf(
-                        Files.readSymbolicLink(entry))) + "): there is nothing to send", true);
+                return new OutboxRefusal("is a link to nothing (" + target + "): there is nothing to send", true);
             }
-            attrs = Files.readAttributes(entry, BasicFileAttributes.class);
+            return new OutboxRefusal("is a symbolic link (to " + target + "), and the outbox does not follow links (one"
+                    + " dropped by anyone who may write here would send whatever this process can read): put the file"
+                    + " or folder itself into the outbox (moved, copied or hard-linked)", true);
         }
         if (attrs.isOther()) {
             return new OutboxRefusal("is a special file (a FIFO, socket or device), not a file or folder:"
