@@ -1,5 +1,6 @@
 package io.caravan.cli;
 
+import io.caravan.bandwidth.TokenBucket;
 import io.caravan.fs.NameRules;
 import io.caravan.progress.ConsoleProgress;
 import io.caravan.progress.ProgressListener;
@@ -74,7 +75,11 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long started = System.nanoTime();
         Sources.requireFilesOrFolders(List.of(source));
+        // values read before anything is walked or sent: one it cannot take is a usage error at once
+        TokenBucket bucket = bandwidth.bucket();
+        String conflict = onConflict == null ? null : OnConflict.parse(onConflict).name().toLowerCase(Locale.ROOT);
         verbosity.applyToLogs();
         Path state = connection.prepare();
         String name = remoteName != null ? remoteName : source.toAbsolutePath().normalize().getFileName().toString();
@@ -109,36 +114,37 @@ final class SendCommand implements Callable<Integer> {
         };
         java.util.Map<String, Object> placement = new java.util.LinkedHashMap<>();
         placement.put("into", remoteName != null);
-        if (onConflict != null) {
-            placement.put("on_conflict", OnConflict.parse(onConflict).name().toLowerCase(Locale.ROOT));
+        if (conflict != null) {
+            placement.put("on_conflict", conflict);
         }
         if (force) {
             placement.put("force", true);
         }
         ParcelSender.Result result;
+        ParcelSender sender = new ParcelSender(settings);
+        sender.client().limit(bucket);
         try {
-            ParcelSender sender = new ParcelSender(settings);
-            sender.client().limit(bandwidth.bucket());
             result = sender.send(source, name, placement, ProgressListeners.of(stats, progress, perFile));
         } catch (TransferStoppedException e) {
             progress.finished(false);
-            printSummary(stats, scan, "interrupted (resumable)", 0, 0);
+            printSummary(stats, scan, "interrupted (resumable)", sender.client().bytesSent(), 0, started);
             System.err.println("caravan: interrupted: " + e.getMessage() + "; run the same command again to continue");
             return interruptions.exitStatus();
         } catch (Exception e) {
             progress.finished(false);
-            printSummary(stats, scan, "failed", 0, 0);
+            printSummary(stats, scan, "failed", sender.client().bytesSent(), 0, started);
             throw e;
         }
         System.out.println("published '" + name + "' at " + result.answer().path("path").asText() + " on " + url
                 + " (stream SHA-256 " + result.answer().path("sha256").asText() + ")");
-        printSummary(stats, scan, "succeeded", result.sentBytes(), result.skippedChunks());
+        printSummary(stats, scan, "succeeded", result.sentBytes(), result.skippedChunks(), started);
         return CaravanCli.OK;
     }
 
     /** Seed 004's summary; {@code outcome} is what became of the files: succeeded, failed or interrupted. */
-    private static void printSummary(TransferStats stats, TreeScan scan, String outcome, long sent, long skipped) {
-        long elapsed = stats.elapsedNanos();
+    /** The closing summary; elapsed and speed over the command's own time since {@code started} (not the packing's). */
+    private static void printSummary(TransferStats stats, TreeScan scan, String outcome, long sent, long skipped, long started) {
+        long elapsed = System.nanoTime() - started;
         boolean ok = outcome.equals("succeeded");
         System.out.printf(Locale.ROOT, "  total files: %d%n  succeeded: %d%n  %s: %d%n  total size: %s%n"
                         + "  on the wire: %s (%d chunks already on the receiver)%n  average speed: %s%n  elapsed: %.1f s%n",

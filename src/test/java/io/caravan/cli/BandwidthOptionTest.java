@@ -69,5 +69,13 @@ class BandwidthOptionTest {
                 "--state-dir", tmp.resolve("state").toString(), "-q");
         assertThat(send.exitCode()).isNotZero();
         assertThat(send.err()).contains("bandwidth limit 'fast'").contains("08:00,10MiB 19:00,off");
+
+        // at once, as a usage error: not after walking the source and printing a transfer summary
+        Files.writeString(Files.createDirectories(tmp.resolve("folder")).resolve("a.txt"), "a");
+        CliRunner.Printed folder = CliRunner.printed("send", tmp.resolve("folder").toString(), "--to", "http://127.0.0.1:1",
+                "--bwlimit", "fast", "--state-dir", tmp.resolve("state").toString());
+        assertThat(folder.exitCode()).isEqualTo(2);
+        assertThat(folder.out()).doesNotContain("total files", "folder ");
+        assertThat(folder.err()).contains("bandwidth limit 'fast'");
     }
 }
