@@ -18,6 +18,10 @@ public final class TransferStats implements ProgressListener {
     private volatile long chunkBytes;
     private volatile long endNanos;
     private final List<String> warnings = new ArrayList<>();
+    private long warningCount;
+
+    /** The most warnings whose text is kept: a hostile archive may give one for each of millions of entries. */
+    public static final int KEPT_WARNINGS = 1000;
 
     @Override
     public void entry(String path, long size) {
@@ -37,7 +41,10 @@ public final class TransferStats implements ProgressListener {
 
     @Override
     public synchronized void warning(String message) {
-        warnings.add(message);
+        warningCount++;
+        if (warnings.size() < KEPT_WARNINGS) {
+            warnings.add(message);
+        }
     }
 
     @Override
@@ -57,8 +64,14 @@ public final class TransferStats implements ProgressListener {
         return chunks;
     }
 
+    /** The first {@link #KEPT_WARNINGS} warnings' text (each was told to the listeners that print it as it came). */
     public synchronized List<String> warnings() {
         return List.copyOf(warnings);
+    }
+
+    /** How many warnings there were in all. */
+    public synchronized long warningCount() {
+        return warningCount;
     }
 
     public long elapsedNanos() {
@@ -75,6 +88,6 @@ public final class TransferStats implements ProgressListener {
         }
         return String.format(Locale.ROOT, "%s %d entries: %s of content%s, %s, %.2f s, %d warning%s",
                 verb, files, DataSize.format(contentBytes), stream, DataSize.rate(contentBytes, elapsed),
-                elapsed / 1e9, warnings.size(), warnings.size() == 1 ? "" : "s");
+                elapsed / 1e9, warningCount(), warningCount() == 1 ? "" : "s");
     }
 }

@@ -282,6 +282,8 @@ public final class SafeExtractor {
      */
     private final class Run implements AutoCloseable, ExtractionJournal.Replay {
         private final Path root;
+        /** Whether this run extracts into a folder only it wrote (no resumed run): an entry found there came earlier in the archive. */
+        private final boolean fresh;
         private final ExtractionJournal journal;
         private final Set<Path> realDirs = new HashSet<>();
         private final SpilledList<DirMeta> dirs = new SpilledList<>(spillDir, held, DIR_META);
@@ -296,6 +298,7 @@ public final class SafeExtractor {
         Run(Path root) {
             this.root = root;
             this.journal = ExtractionJournal.NONE;
+            this.fresh = true;
             realDirs.add(root);
         }
 
@@ -303,6 +306,7 @@ public final class SafeExtractor {
             this.root = root;
             realDirs.add(root);
             ExtractionCheckpoint from = resume.from();
+            this.fresh = from == null && resume.journal() == null;
             if (from != null) {
                 entries = from.entries();
                 bytes = from.bytes();
@@ -618,6 +622,10 @@ public final class SafeExtractor {
             }
             if (attrs.isDirectory()) {
                 throw new UnsafeEntryException(name, "it would replace a folder of the same name");
+            }
+            if (fresh) { // a resumed run extracts again what it may have written before it stopped
+                listener.warning("entry '" + NameRules.printable(name) + "' is in the archive more than once: the later"
+                        + " one is kept, as tar -x keeps it");
             }
             Files.delete(target);
         }

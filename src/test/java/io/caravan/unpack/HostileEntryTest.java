@@ -130,6 +130,16 @@ class HostileEntryTest {
         assertThat(stats.warnings()).hasSize(2).allMatch(w -> w.contains("setuid/setgid bits removed"));
     }
 
+    /** A name the archive holds twice: the later entry is kept, as tar -x keeps it, and a warning says so. */
+    @Test
+    void aNameGivenTwiceKeepsTheLaterEntryAndSaysSo() throws IOException {
+        TransferStats stats = new TransferStats();
+        unpack(new CraftedTar().file("twice.txt", 0100600).file("other.txt").file("twice.txt", 0100644), stats);
+        assertThat(dest().resolve("twice.txt")).hasContent("content of twice.txt");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dest().resolve("twice.txt")))).isEqualTo("rw-r--r--");
+        assertThat(stats.warnings()).singleElement().asString().contains("'twice.txt'", "more than once", "later");
+    }
+
     @Test
     void entryLimitStopsABomb() throws IOException {
         CraftedTar archive = new CraftedTar();
