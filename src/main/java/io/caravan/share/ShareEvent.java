@@ -49,6 +49,7 @@ public record ShareEvent(long seq, Type type, String path, String from, SyncEntr
         json.put("type", entry.type().name().toLowerCase(Locale.ROOT));
         if (entry.type() == SyncEntry.Type.LINK) {
             json.put("target", entry.target());
+            json.put("mtime", entry.mtime()); // its own, which a follower gives the link it makes
             return json;
         }
         json.put("size", entry.size());

@@ -633,7 +633,9 @@ public final class LocalMirror {
         if (entry.type() == SyncEntry.Type.LINK) {
             try (ConfinedDir parent = stage.openDirs(parentOf(entry.path()))) {
                 parent.symlink(leaf(entry.path()), entry.target());
-                parent.setModified(leaf(entry.path()), java.nio.file.attribute.FileTime.fromMillis(entry.mtime())); // the link's own
+                if (entry.mtime() != 0) { // the link's own; a server that lists none (an earlier release) gives 0
+                    parent.setModified(leaf(entry.path()), java.nio.file.attribute.FileTime.fromMillis(entry.mtime()));
+                }
                 return null;
             } catch (IOException | RuntimeException e) {
                 return entry.path() + ": " + FsMessages.reason(e);

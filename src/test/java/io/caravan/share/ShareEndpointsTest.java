@@ -109,6 +109,21 @@ class ShareEndpointsTest {
         };
     }
 
+    /** A link is listed with its own mtime (to the millisecond), which a follower gives the link it makes. */
+    @Test
+    void aLinkIsListedWithItsOwnTime() throws Exception {
+        Files.createSymbolicLink(site.resolve("link.txt"), java.nio.file.Path.of("a.txt"));
+        io.caravan.fs.FileTimes.setModified(site.resolve("link.txt"), java.nio.file.attribute.FileTime.fromMillis(981_173_106_789L));
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/shares/site/listing").body().contains("link.txt"));
+
+        JsonNode link = null;
+        for (JsonNode entry : JSON.readTree(server.get("/shares/site/listing").body()).path("entries")) {
+            link = entry.path("path").asText().equals("link.txt") ? entry : link;
+        }
+        assertThat(link.path("target").asText()).isEqualTo("a.txt");
+        assertThat(link.path("mtime").asLong()).isEqualTo(981_173_106_789L);
+    }
+
     @Test
     void listsSharesAndTheirTree() throws Exception {
         HttpResponse<String> shares = server.get("/shares");
