@@ -43,6 +43,27 @@ class BandwidthOptionTest {
         assertThat(seconds).isGreaterThan(2.6);
     }
 
+    /**
+     * A send that fails after its upload (here: its finish refused, the name taken and --on-conflict fail) sums up
+     * the command's own time: its packing had ended long before, and its time was given as the send's ("elapsed:
+     * 0.4 s, 111.5 MB/s" for a send of 42 s).
+     */
+    @Test
+    void aFailedSendGivesItsOwnElapsedTime(ReceiverFixture receiver) throws Exception {
+        Path file = Files.createDirectories(tmp.resolve("src")).resolve("taken.bin");
+        TestTrees.random(file, 3 << 19, 23); // 1.5 MiB at 512 KiB/s: 3 s, packed well before in 256 KiB chunks
+        InPlaceChange.settle(file);
+        Files.writeString(receiver.inbox().resolve("taken.bin"), "already here");
+        CliRunner.Printed send = CliRunner.printed("send", file.toString(), "--to", "http://127.0.0.1:" + receiver.port(),
+                "--codec", "zstd", "--chunk-size", "256KiB", "--bwlimit", "512KiB", "--on-conflict", "fail",
+                "--state-dir", tmp.resolve("state").toString());
+        assertThat(send.exitCode()).isNotZero();
+        java.util.regex.Matcher elapsed = java.util.regex.Pattern.compile("elapsed: ([0-9.]+) s").matcher(send.out());
+        assertThat(elapsed.find()).as(send.out()).isTrue();
+        assertThat(Double.parseDouble(elapsed.group(1))).isGreaterThan(2.4);
+        assertThat(send.out()).doesNotContain("on the wire: 0 B");
+    }
+
     @Test
     void aGetWithALimitTakesAsLongAsItsBytesNeed(ReceiverFixture receiver) throws Exception {
         Path file = Files.createDirectories(tmp.resolve("src")).resolve("fetched.bin");
