@@ -44,11 +44,33 @@ public final class CatalogService {
     private final ChunkCache cache;
     private final long chunkSize;
 
+    /** Whether the root itself must not be a link (a share's folder): opened from its parent without following one. */
+    private final boolean rootItself;
+
     public CatalogService(java.nio.file.Path inbox, ParcelCatalog catalog, ChunkCache cache, long chunkSize) {
+        this(inbox, catalog, cache, chunkSize, false);
+    }
+
+    private CatalogService(java.nio.file.Path inbox, ParcelCatalog catalog, ChunkCache cache, long chunkSize, boolean rootItself) {
         this.inbox = inbox.toAbsolutePath().normalize();
         this.catalog = catalog;
         this.cache = cache;
         this.chunkSize = chunkSize;
+        this.rootItself = rootItself;
+    }
+
+    /**
+     * The files of a shared folder, served as published files are, the folder itself opened without following a
+     * link: one swapped for a link to another folder while the server runs serves nothing (the share's scan,
+     * which never enters a link, then lists nothing of it either).
+     */
+    public static CatalogService ofFolder(java.nio.file.Path folder) {
+        return new CatalogService(folder, null, null, 0, true);
+    }
+
+    /** The root, held open for one request (every entry below it is reached from it, never through a link). */
+    private ConfinedDir openRoot() throws IOException {
+        return rootItself ? ConfinedDir.openItself(inbox) : ConfinedDir.open(inbox);
     }
 
     public ParcelCatalog catalog() {
@@ -87,7 +109,7 @@ public final class CatalogService {
      * link; empty when there is none (or something else, or a link, is there).
      */
     private Optional<OpenEntry> found(List<String> segments) throws IOException {
-        try (ConfinedDir root = ConfinedDir.open(inbox)) {
+        try (ConfinedDir root = openRoot()) {
             ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)));
             String leaf = segments.get(segments.size() - 1);
             Optional<PosixFileAttributes> attrs = parent.stat(leaf);
@@ -215,7 +237,7 @@ public final class CatalogService {
     /** {@code GET /files?path=}: a published regular file, opened without following any link, at the requested range. */
     public OpenFile file(String path, String rangeHeader) throws IOException {
         List<String> segments = segments(path);
-        try (ConfinedDir root = ConfinedDir.open(inbox);
+        try (ConfinedDir root = openRoot();
              ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
             String leaf = segments.get(segments.size() - 1);
             PosixFileAttributes attrs = parent.stat(leaf).orElseThrow(() -> fileNotFound(path));
@@ -251,7 +273,7 @@ public final class CatalogService {
 
     private ChunkCache.Packing pack(PublishedParcel parcel, String etag) throws IOException {
         List<String> segments = segments(parcel.name());
-        try (ConfinedDir root = ConfinedDir.open(inbox);
+        try (ConfinedDir root = openRoot();
              ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
             String leaf = segments.get(segments.size() - 1);
             return cache.get(etag, parent.entry(leaf), leaf, options(parcel), parcel.publishedAt());
@@ -323,7 +345,7 @@ public final class CatalogService {
 
     private Optional<FileIdentity> identity(String name) throws IOException {
         List<String> segments = segments(name);
-        try (ConfinedDir root = ConfinedDir.open(inbox);
+        try (ConfinedDir root = openRoot();
              ConfinedDir parent = root.openDir(String.join("/", segments.subList(0, segments.size() - 1)))) {
             return parent.identity(segments.get(segments.size() - 1));
         } catch (NoSuchFileException | UnsafePathException e) {

@@ -64,6 +64,21 @@ public final class ConfinedDir implements AutoCloseable {
     }
 
     /**
+     * The folder {@code dir} itself, its last segment opened from its parent without following a link: a folder
+     * that was replaced by a link since it was configured (a share) is refused, never followed. The parent is
+     * trusted (a configured path).
+     */
+    public static ConfinedDir openItself(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath().normalize();
+        if (absolute.getParent() == null) {
+            return open(absolute);
+        }
+        try (ConfinedDir parent = open(absolute.getParent())) {
+            return parent.openDir(absolute.getFileName().toString());
+        }
+    }
+
+    /**
      * The folder {@code dir}, created when missing, its last segment opened from its parent without
      * following a link: for a state folder such as {@code <inbox>/.caravan}, which whoever may write the
      * inbox could replace by a link. The parent is trusted (a configured path).

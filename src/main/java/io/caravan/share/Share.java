@@ -105,11 +105,20 @@ public final class Share implements AutoCloseable {
         checkName(name);
         this.maxEntries = maxEntries;
         this.name = name;
-        this.root = root.toAbsolutePath().normalize();
+        this.root = realFolder(root.toAbsolutePath().normalize());
         this.log = log;
         this.settle = settle;
         this.rescan = rescan;
         this.onChange = onChange;
+    }
+
+    /** The folder a configured path names, links along it resolved once here (a share then never follows one). */
+    private static Path realFolder(Path configured) {
+        try {
+            return configured.toRealPath();
+        } catch (IOException e) {
+            return configured; // missing: start says so
+        }
     }
 
     public String name() {
@@ -350,6 +359,11 @@ public final class Share implements AutoCloseable {
 
     /** The tree as followers see it: without Caravan's names, and without names they would refuse. */
     Map<String, SyncEntry> scan() throws IOException {
+        if (!Files.isDirectory(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // else a scan, which never enters a link, lists nothing
+            throw new IOException("share '" + name + "': " + root + (Files.isSymbolicLink(root)
+                    ? " is a symbolic link now, which a share never follows" : " is no folder now")
+                    + ": nothing of it is shared; put the shared folder itself back at " + root);
+        }
         Map<String, SyncEntry> entries = new TreeMap<>();
         Map<String, Long> found = new java.util.HashMap<>();
         List<String> beyond = new java.util.ArrayList<>(1);

@@ -80,6 +80,9 @@ public final class ShareApi {
      */
     public void listing(Exchange exchange) throws Exception {
         Share share = share(exchange);
+        if (share.failure() != null) { // what it lists is what it held before: its files may be served no more
+            throw new RequestRejectedException(503, "share_failing", share.failure());
+        }
         boolean checksum = "true".equalsIgnoreCase(QueryParameters.nonEmpty(exchange, "checksum"));
         ShareLog.Listing listing = share.log().listing();
         byte[] buffer = checksum ? new byte[64 * 1024] : null; // used by the listing's one thread only
@@ -124,7 +127,7 @@ public final class ShareApi {
     }
 
     private CatalogService reader(Share share) {
-        return files.computeIfAbsent(share.name(), n -> new CatalogService(share.root(), null, null, 0));
+        return files.computeIfAbsent(share.name(), n -> CatalogService.ofFolder(share.root()));
     }
 
     /** The long-poll, as a processor of its own (the route's {@code process} step). */

@@ -109,6 +109,31 @@ class ShareEndpointsTest {
         };
     }
 
+    /**
+     * The shared folder replaced by a link to another folder while the server runs: nothing of that folder is served,
+     * whatever path is asked, and the share says it is failing (its listing answers 503 saying why) instead of
+     * listing nothing, which a follower allowed an empty source would take for "delete everything". Before, the file
+     * endpoints resolved paths through the link and served the other folder's files, while the listing was empty.
+     */
+    @Test
+    void aSharedFolderSwappedForALinkServesNothingThroughItAndSaysSo() throws Exception {
+        server.close();
+        server = new ReceiverFixture(tmp.resolve("inbox"), Map.of("caravan.shares.site", site.toString(),
+                "caravan.share.settle", "100ms", "caravan.share.rescan", "1s"));
+        Path other = Files.createDirectories(tmp.resolve("other"));
+        Files.writeString(other.resolve("secret.txt"), "OTHER SECRET");
+        Files.move(site, tmp.resolve("site-away"));
+        Files.createSymbolicLink(site, other);
+
+        assertThat(server.get("/shares/site/files?path=secret.txt").body()).doesNotContain("OTHER SECRET");
+        HttpRequest bundle = HttpRequest.newBuilder(server.uri("/shares/site/files")).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"paths\":[\"secret.txt\"]}")).build();
+        assertThat(new String(HTTP.send(bundle, HttpResponse.BodyHandlers.ofByteArray()).body(), StandardCharsets.ISO_8859_1))
+                .doesNotContain("OTHER SECRET");
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/shares/site/listing").statusCode() == 503);
+        assertThat(server.get("/shares/site/listing").body()).contains("share_failing", "symbolic link");
+    }
+
     /** A link is listed with its own mtime (to the millisecond), which a follower gives the link it makes. */
     @Test
     void aLinkIsListedWithItsOwnTime() throws Exception {
