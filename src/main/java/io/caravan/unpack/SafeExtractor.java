@@ -508,7 +508,12 @@ public final class SafeExtractor {
                 Files.setPosixFilePermissions(target, PosixModes.toPermissions(mode));
                 FileTimes.setModified(target, mtime);
             }
-            bytes += size >= 0 ? size : Files.size(target); // linked or copied, it is the parcel's content
+            long content = size >= 0 ? size : Files.size(target);
+            if (content >= hooks.reportFilesFrom()) { // its bytes hash to the reference (checked above): stored again, under its new name
+                hooks.extracted(name, sha256, content);
+                journal.reported(name, sha256, content);
+            }
+            bytes += content; // linked or copied, it is the parcel's content
         }
 
         /**

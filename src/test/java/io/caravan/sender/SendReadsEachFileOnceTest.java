@@ -102,6 +102,22 @@ class SendReadsEachFileOnceTest {
         assertThat(TreeSnapshot.of(source).differences(TreeSnapshot.of(receiver.inbox().resolve("second")))).isEmpty();
     }
 
+    /**
+     * Every send after the first travels as references, however many times the same folder is sent under the same
+     * name: a publish of references dropped the replaced files from the receiver's index and indexed only the files
+     * it extracted, so every other send went in full.
+     */
+    @Test
+    void everySendAfterTheFirstTravelsAsReferences() throws Exception {
+        InPlaceChange.settle(large.toArray(Path[]::new));
+        new ParcelSender(settings).send(source, "again", ProgressListener.NONE);
+        for (int send = 2; send <= 4; send++) {
+            ParcelSender.Result next = new ParcelSender(settings).send(source, "again", ProgressListener.NONE);
+            assertThat(next.reads().referencedFiles()).as("files sent as references by send %d", send).isEqualTo(3);
+        }
+        assertThat(TreeSnapshot.of(source).differences(TreeSnapshot.of(receiver.inbox().resolve("again")))).isEmpty();
+    }
+
     private static List<Path> concat(List<Path> a, List<Path> b) {
         return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
     }
