@@ -1,5 +1,6 @@
 package io.caravan.cli;
 
+import io.caravan.bandwidth.TokenBucket;
 import io.caravan.share.ShareClient;
 import io.caravan.share.ShareFollower;
 import io.caravan.sync.LocalMirror;
@@ -21,6 +22,7 @@ final class FollowCommand {
     }
 
     static int follow(SyncCommand options) throws Exception {
+        TokenBucket bandwidth = options.bandwidth.bucket(); // a limit it cannot read is a usage error at once
         Path target = options.dir.toAbsolutePath().normalize();
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new IllegalArgumentException("'" + options.dir + "' is not a folder");
@@ -31,7 +33,7 @@ final class FollowCommand {
         String follower = host() + ":" + java.net.URLEncoder.encode(target.toString(), java.nio.charset.StandardCharsets.UTF_8)
                 .replace("%2F", "/").replace("+", "%20");
         ShareClient client = new ShareClient(options.from, options.connection.access.token, follower,
-                options.connection.access.trust(), why -> console.notice("Refused: " + why));
+                options.connection.access.trust(), why -> console.notice("Refused: " + why)).limit(bandwidth);
         LocalMirror mirror = new LocalMirror(target, SyncMode.parse(options.mode), options.checksum, options.workers,
                 options.safety.rules(), options.safety.guards(), options.safety.dryRun, Durations.parse(options.keepVersions),
                 console, client).withMinFreeSpace(options.minFreeSpace);

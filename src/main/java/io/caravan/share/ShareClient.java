@@ -3,6 +3,8 @@ package io.caravan.share;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanException;
+import io.caravan.bandwidth.LimitedInputStream;
+import io.caravan.bandwidth.TokenBucket;
 import io.caravan.fs.NameRules;
 import io.caravan.sync.LocalMirror;
 import io.caravan.sync.SyncEntry;
@@ -121,6 +123,8 @@ public final class ShareClient implements LocalMirror.Fetcher {
     }
 
     /** As above, taking listings of at most {@code maxListingEntries} entries. */
+    private volatile TokenBucket bandwidth = TokenBucket.UNLIMITED;
+
     public ShareClient(String url, String token, String follower, SSLContext ssl, Consumer<String> refused,
                        int maxListingEntries) {
         this.maxListingEntries = maxListingEntries;
@@ -129,6 +133,16 @@ public final class ShareClient implements LocalMirror.Fetcher {
         this.follower = follower == null ? null : follower.replaceAll("[^\\x20-\\x7e]", "?"); // a header value is ASCII
         this.refused = refused;
         this.ssl = ssl;
+    }
+
+    /** File bodies (every fetch of this client together) are read no faster than {@code limit} allows. Returns this client. */
+    public ShareClient limit(TokenBucket limit) {
+        this.bandwidth = limit;
+        return this;
+    }
+
+    private InputStream limited(InputStream body) {
+        return bandwidth == TokenBucket.UNLIMITED ? body : new LimitedInputStream(body, bandwidth);
     }
 
     /**
@@ -410,7 +424,7 @@ public final class ShareClient implements LocalMirror.Fetcher {
                         + "- were asked; nothing of it was kept (the file is fetched again at its next change)");
             }
             // a file that drips (a byte now and then, never silent for the stall timeout) fails as broken off
-            try (InputStream in = new MinimumRateInputStream(connection.getInputStream(), MINIMUM_RATE, stall,
+            try (InputStream in = new MinimumRateInputStream(limited(connection.getInputStream()), MINIMUM_RATE, stall,
                     connection::disconnect)) {
                 byte[] buffer = new byte[1 << 16];
                 long declared = connection.getContentLengthLong();
@@ -515,7 +529,7 @@ public final class ShareClient implements LocalMirror.Fetcher {
                 throw new java.io.InterruptedIOException("stopped while the server was busy");
             }
         }
-        try (InputStream in = new MinimumRateInputStream(connection.getInputStream(), MINIMUM_RATE,
+        try (InputStream in = new MinimumRateInputStream(limited(connection.getInputStream()), MINIMUM_RATE,
                 stall, connection::disconnect)) {
             ShareBundle.read(in, entries, delivered::accept);
         }

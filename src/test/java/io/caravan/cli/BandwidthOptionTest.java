@@ -83,6 +83,26 @@ class BandwidthOptionTest {
         assertThat(seconds).isGreaterThan(2.6);
     }
 
+    /** A follower (sync --from) reads the share's files no faster than its --bwlimit (it took the option and ignored it). */
+    @Test
+    void aFollowerWithALimitTakesAsLongAsItsBytesNeed() throws Exception {
+        Path site = Files.createDirectories(tmp.resolve("site"));
+        TestTrees.random(site.resolve("shared.bin"), 3 << 19, 24); // 1.5 MiB at 512 KiB/s: 3 s
+        try (ReceiverFixture server = new ReceiverFixture(tmp.resolve("inbox2"), java.util.Map.of("caravan.shares.site", site.toString()))) {
+            long started = System.nanoTime();
+            CliRunner.Result follow = CliRunner.run("sync", "--from", "http://127.0.0.1:" + server.port() + "/shares/site",
+                    tmp.resolve("copy").toString(), "--once", "--bwlimit", "512KiB", "-q");
+            double seconds = (System.nanoTime() - started) / 1e9;
+            assertThat(follow.exitCode()).as(follow.err()).isZero();
+            assertThat(tmp.resolve("copy/shared.bin")).hasSameBinaryContentAs(site.resolve("shared.bin"));
+            assertThat(seconds).isGreaterThan(2.6);
+        }
+        CliRunner.Result bogus = CliRunner.run("sync", "--from", "http://127.0.0.1:1/shares/site", tmp.resolve("copy2").toString(),
+                "--once", "--bwlimit", "bogus", "-q");
+        assertThat(bogus.exitCode()).isEqualTo(2);
+        assertThat(bogus.err()).contains("bandwidth limit 'bogus'");
+    }
+
     @Test
     void aLimitItCannotReadIsRefusedWithTheForms() throws Exception {
         Path file = Files.writeString(tmp.resolve("f.txt"), "x");
