@@ -76,7 +76,10 @@ public final class ReceiverApi implements CamelContextAware {
         if (sha256 != null && !sha256.matches("[0-9a-fA-F]{64}")) {
             throw RequestRejectedException.badRequest("X-Chunk-Sha256 must be 64 hex digits, got '" + sha256 + "'");
         }
-        return new ChunkUpload(in.getHeader("sid", String.class), index, chunkBody(exchange), sha256);
+        // when its head came, on the wall clock: the session must have been open then, however long the body took
+        java.time.Instant headAt = arrival == null ? null
+                : java.time.Instant.now().minusNanos(Math.max(0, System.nanoTime() - arrival.headNanos()));
+        return new ChunkUpload(in.getHeader("sid", String.class), index, chunkBody(exchange), sha256, headAt);
     }
 
     /**

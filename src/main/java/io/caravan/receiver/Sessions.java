@@ -105,7 +105,7 @@ public final class Sessions {
      * transfer, unless it replaces a chunk the refused extraction read.
      */
     public ChunkWrite upload(ChunkUpload chunk) throws IOException {
-        Session session = store.get(chunk.sessionId());
+        Session session = chunk.headAt() == null ? store.get(chunk.sessionId()) : store.get(chunk.sessionId(), chunk.headAt());
         ArchiveAssembler assembler = assemblers.get(session.meta().id());
         boolean refused = assembler != null && assembler.refused();
         if (refused) {

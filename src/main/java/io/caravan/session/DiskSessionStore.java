@@ -226,6 +226,11 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
 
     @Override
     public Session get(String id) {
+        return get(id, clock.instant());
+    }
+
+    @Override
+    public Session get(String id, Instant asOf) {
         SessionId sid = new SessionId(id);
         Session session = sessions.get(sid.value());
         if (session == null) {
@@ -234,7 +239,7 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
             }
             throw new SessionNotFoundException(sid.value());
         }
-        if (session.expired(clock.instant())) {
+        if (session.expired(asOf)) {
             throw new SessionExpiredException(sid.value(), session.meta().expiresAt());
         }
         return session;

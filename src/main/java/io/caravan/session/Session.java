@@ -154,12 +154,14 @@ public final class Session {
     /**
      * The metadata this session takes when a chunk arrives at {@code now}, if that renews its lifetime: a session
      * lives {@code ttl} after the last renewal, and a chunk renews it once half of that has passed (so a store
-     * writes the renewal at most once per half lifetime, however many chunks come). Empty when none is due, or
-     * when the session expired already (an expiry is never undone).
+     * writes the renewal at most once per half lifetime, however many chunks come). Empty when none is due. A
+     * session that expired while a chunk's body was on the wire is renewed by it too: only a chunk whose head came
+     * before the expiry reaches a store ({@link SessionStore#get(String, Instant)}), and a removed session is never
+     * renewed (the stores check).
      */
     public Optional<SessionMeta> renewal(Instant now, Duration ttl) {
         Instant expiresAt = Instant.parse(meta.expiresAt());
-        if (expiresAt.isBefore(now) || now.isBefore(expiresAt.minus(ttl.dividedBy(2)))) {
+        if (now.isBefore(expiresAt.minus(ttl.dividedBy(2)))) {
             return Optional.empty();
         }
         return Optional.of(meta.withExpiresAt(now.truncatedTo(ChronoUnit.SECONDS).plus(ttl).toString()));

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -130,6 +131,15 @@ public interface SessionStore {
      * @throws SessionExpiredException (410) when it expired, whether or not it was removed yet
      */
     Session get(String id);
+
+    /**
+     * The session with that id as it was open at {@code asOf}: for a chunk whose request head came then, whose body
+     * may have taken past the session's expiry (its write then renews it). Not for new requests: {@link #get(String)}.
+     *
+     * @throws SessionNotFoundException (404) when no such session is known (or it was removed since)
+     * @throws SessionExpiredException (410) when it had expired by {@code asOf}
+     */
+    Session get(String id, Instant asOf);
 
     /** The result recorded when session {@code id} was finished, for a session lifetime after it. */
     Optional<String> finishedResult(String id);

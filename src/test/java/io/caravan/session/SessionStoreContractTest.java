@@ -205,4 +205,26 @@ class SessionStoreContractTest {
         assertThatThrownBy(() -> store.write(session, 2, ByteBuffer.wrap(new byte[] {1}), null))
                 .isInstanceOf(RuntimeException.class);
     }
+
+    /**
+     * A chunk whose request head came while the session was open is taken even if the session expired while its body
+     * was on the wire (one chunk slower than the lifetime: a short TTL, a slow link, a large chunk), and renews it. It
+     * was refused with 410 at its last byte, and so was every try again.
+     */
+    @Test
+    void aChunkThatStartedBeforeTheExpiryIsTakenAndRenewsTheSession() throws Exception {
+        SettableClock clock = new SettableClock(START);
+        SessionStore store = open(root, clock);
+        String sid = store.create("slow", "archive", "zstd", 1L << 20, null).id().value();
+        clock.advance(Duration.ofMinutes(50));
+        Instant head = clock.instant();
+        clock.advance(Duration.ofMinutes(20)); // the body took 20 minutes: the session expired on the way
+
+        assertThatThrownBy(() -> store.get(sid)).as("a request starting now").isInstanceOf(SessionExpiredException.class);
+        Session session = store.get(sid, head);
+        store.write(session, 0, ByteBuffer.wrap(ChunkFileWriterTest.random(1_000, 1)), null);
+
+        assertThat(store.get(sid).meta().expiresAt()).isEqualTo(START.plus(Duration.ofMinutes(70)).plus(TTL).toString());
+        assertThat(store.expire()).isEmpty();
+    }
 }

@@ -187,6 +187,11 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
     /** The session as the database holds it now: chunks committed by any node since this one last looked are listed. */
     @Override
     public Session get(String id) {
+        return get(id, clock.instant());
+    }
+
+    @Override
+    public Session get(String id, Instant asOf) {
         SessionId sid = new SessionId(id);
         try {
             letGoOfIdle();
@@ -196,7 +201,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             }
             tracked.usedAt = System.nanoTime();
             refresh(tracked);
-            if (tracked.session.expired(clock.instant())) {
+            if (tracked.session.expired(asOf)) {
                 throw new SessionExpiredException(sid.value(), tracked.session.meta().expiresAt());
             }
             return tracked.session;
