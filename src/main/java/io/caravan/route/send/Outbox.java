@@ -127,6 +127,12 @@ public final class Outbox implements GenericFileFilter<File> {
             }
             parcel = folder;
         }
+        if (Files.isSymbolicLink(parcel)) { // renamed over what the filter let pass: refused as the filter refuses links
+            OutboxRefusal refusal = OutboxRefusal.ofFile(parcel);
+            exchange.getMessage().setHeader(CaravanHeaders.PARCEL, parcel.getFileName().toString()); // its note's name
+            throw new IllegalStateException("'" + OutboxRefusal.shown(parcel.getFileName().toString()) + "' "
+                    + (refusal == null ? "is a symbolic link now" : refusal.reason()));
+        }
         String parcelName = parcel.getFileName().toString();
         if (!sending.add(parcelName)) {
             exchange.setRouteStop(true); // picked up in the same poll as the entry whose send holds the name

@@ -93,6 +93,28 @@ class OutboxFailedTest {
         assertThat(outbox.resolve(".failed/album.error.txt")).content().contains("refused here");
     }
 
+    /**
+     * A link renamed over a dropped file after the filter let the file pass (while its read lock waited for it to
+     * settle) is refused when its send starts, as the filter refuses links: it was packed and published as a link,
+     * and moved to {@code .sent/}.
+     */
+    @Test
+    void aLinkSwappedInAfterThePickupIsRefusedWhenItsSendStarts() throws Exception {
+        Path secret = Files.createDirectories(outbox.resolveSibling("elsewhere")).resolve("s.txt");
+        TestTrees.write(secret, "secret\n");
+        Files.createSymbolicLink(outbox.resolve("f.txt"), secret);
+        Outbox bean = bean();
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.getMessage().setBody(new File(outbox.resolve("f.txt").toString()));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bean.resolve(exchange)).hasMessageContaining("symbolic link");
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("it is a symbolic link"));
+        bean.failed(exchange);
+
+        assertThat(Files.isSymbolicLink(outbox.resolve(".failed/f.txt"))).isTrue();
+        assertThat(secret).hasContent("secret");
+    }
+
     private Outbox bean() {
         Outbox bean = new Outbox();
         bean.setDir(outbox.toString());
