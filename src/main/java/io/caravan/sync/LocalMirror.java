@@ -80,6 +80,10 @@ public final class LocalMirror {
         }
     }
 
+    /** Most files a pass fetches before it puts them in place (a step, {@link #content}). */
+    static final int PLACE_EVERY_FILES = 2000;
+    /** Most listed bytes a pass fetches before it puts them in place (a larger file is a step of its own). */
+    static final long PLACE_EVERY_BYTES = 256L << 20;
     /** Most files fetched in one exchange. */
     static final int MAX_BATCH_FILES = 1000;
     /** Fewest files worth an exchange of their own when the workers share a batch of files. */
@@ -392,12 +396,42 @@ public final class LocalMirror {
     }
 
     /**
-     * New and changed files and links, fetched on {@code workers} threads into a staging folder, and
-     * folders with their metadata; then applied in one {@link MirrorApply}.
+     * New and changed files and links, fetched on {@code workers} threads and put in place in steps of at most
+     * {@link #PLACE_EVERY_FILES} files and {@link #PLACE_EVERY_BYTES} listed bytes ({@link #step}), the first with
+     * the folders the plan makes or changes: a pass stopped in its middle keeps every step it finished.
      */
     private long content(ConfinedDir target, SyncPlanner.Planned planned, boolean verbose, List<String> failures) throws IOException {
         SyncPlan plan = planned.plan();
         if (plan.send().isEmpty() && plan.dirs().isEmpty()) {
+            return 0;
+        }
+        AtomicLong progressedCount = new AtomicLong();
+        long placed = 0;
+        List<SyncEntry> step = new ArrayList<>();
+        long bytes = 0;
+        boolean first = true;
+        for (SyncEntry entry : plan.send()) {
+            if (!step.isEmpty() && (step.size() == PLACE_EVERY_FILES || bytes + entry.size() > PLACE_EVERY_BYTES)) {
+                placed += step(target, planned, step, first ? plan.dirs() : List.of(), progressedCount, verbose, failures);
+                first = false;
+                step = new ArrayList<>();
+                bytes = 0;
+            }
+            step.add(entry);
+            bytes += Math.max(0, entry.size());
+        }
+        return placed + step(target, planned, step, first ? plan.dirs() : List.of(), progressedCount, verbose, failures);
+    }
+
+    /**
+     * One step of {@link #content}: the files and links of {@code send}, fetched on {@code workers} threads into a
+     * staging folder, with the folders above them and {@code dirs} given their metadata; forced to disk, then applied
+     * in one {@link MirrorApply}.
+     */
+    private long step(ConfinedDir target, SyncPlanner.Planned planned, List<SyncEntry> send, List<SyncEntry> dirs,
+                      AtomicLong progressedCount, boolean verbose, List<String> failures) throws IOException {
+        SyncPlan plan = planned.plan();
+        if (send.isEmpty() && dirs.isEmpty()) {
             return 0;
         }
         String name = ".caravan-staging-" + HexFormat.of().formatHex(bytes(6));
@@ -406,8 +440,8 @@ public final class LocalMirror {
             state.mkdir(name);
         }
         Set<String> folders = new TreeSet<>();
-        plan.dirs().forEach(d -> folders.add(d.path()));
-        for (SyncEntry entry : plan.send()) {
+        dirs.forEach(d -> folders.add(d.path()));
+        for (SyncEntry entry : send) {
             for (String p = SyncEntry.parent(entry.path()); p != null; p = SyncEntry.parent(p)) {
                 folders.add(p);
             }
@@ -415,13 +449,12 @@ public final class LocalMirror {
         List<String> created = plan.created();
         FreeSpaceFloor floor = new FreeSpaceFloor(root, minFreeSpace, "--min-free-space");
         AtomicLong placed = new AtomicLong();
-        AtomicLong progressedCount = new AtomicLong();
         long total = plan.send().size();
         try (ConfinedDir stage = ConfinedDir.open(staging)) {
             for (String folder : folders) {
                 stage.openDirs(folder).close();
             }
-            List<List<SyncEntry>> units = units(plan.send());
+            List<List<SyncEntry>> units = units(send);
             ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, Math.max(1, units.size())), r -> {
                 Thread t = new Thread(r, "caravan-follow-fetch");
                 t.setDaemon(true);
@@ -443,7 +476,7 @@ public final class LocalMirror {
                 for (Future<Map<String, String>> result : results) {
                     outcome.putAll(result.get());
                 }
-                for (SyncEntry entry : plan.send()) {
+                for (SyncEntry entry : send) {
                     String failure = outcome.get(entry.path());
                     if (failure != null) {
                         failures.add(failure);

@@ -64,6 +64,37 @@ class LocalMirrorTest {
         return tree;
     }
 
+    /**
+     * A long first pass places what it fetched in bounded steps: a follower stopped in its middle (killed, out of
+     * memory) keeps the files of every step it finished, where it kept none (one step for the whole pass, whose
+     * staging the next start removes: a share's first follow interrupted again and again started over each time).
+     */
+    @Test
+    void aPassStoppedInItsMiddleKeepsWhatItPlacedBefore() throws Exception {
+        int files = LocalMirror.PLACE_EVERY_FILES + 500;
+        for (int i = 0; i < files; i++) {
+            Files.writeString(Files.createDirectories(source.resolve("many/d" + i % 10)).resolve("f" + i + ".txt"), "f" + i);
+        }
+        java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
+        LocalMirror mirror = new LocalMirror(target, SyncMode.INCREMENTAL, false, 1, List.of(), SyncGuards.DEFAULT, false,
+                Duration.ofDays(1), new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8)), (entry, channel) -> {
+                    if (fetches.incrementAndGet() > LocalMirror.PLACE_EVERY_FILES + 100) {
+                        throw new OutOfMemoryError("the follower stops here (thrown by the test)");
+                    }
+                    try (InputStream in = Files.newInputStream(source.resolve(entry.path()))) {
+                        in.transferTo(channel);
+                    }
+                });
+
+        assertThatThrownBy(() -> mirror.pass(sourceTree(false), Set.of(), true, "src")).isInstanceOf(OutOfMemoryError.class);
+
+        long placed;
+        try (Stream<Path> all = Files.walk(target)) {
+            placed = all.filter(p -> !target.relativize(p).toString().startsWith(LocalMirror.STATE)).filter(Files::isRegularFile).count();
+        }
+        assertThat(placed).as("files placed before the stop").isGreaterThanOrEqualTo(LocalMirror.PLACE_EVERY_FILES);
+    }
+
     /** A link is made with its own mtime, to the millisecond, as its other entries are. */
     @Test
     void aLinkKeepsItsOwnTime() throws Exception {
