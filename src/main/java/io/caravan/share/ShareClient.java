@@ -706,6 +706,9 @@ public final class ShareClient implements LocalMirror.Fetcher {
             throw new ShareRefusedException(share + " answered " + status + " for " + what + ": " + message
                     + (status == 401 ? " (give the server's token with --token)" : ""));
         }
+        if (status == 404) { // a file deleted since the listing: not the follower's failure
+            return new io.caravan.sync.LocalMirror.SourceFileGoneException(share + " answered 404 for " + what + ": " + message);
+        }
         return new IOException(share + " answered " + status + " for " + what + ": " + message);
     }
 }

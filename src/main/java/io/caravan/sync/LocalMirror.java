@@ -57,10 +57,26 @@ public final class LocalMirror {
     public static final String STATE = ".caravan-follow";
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /**
+     * The source no longer holds a file it listed (deleted since): no failure of the pass, the file is not placed and
+     * its deletion comes with the next change or compare.
+     */
+    public static final class SourceFileGoneException extends IOException {
+        public SourceFileGoneException(String message) {
+            super(message);
+        }
+    }
+
+    /** What {@link #stage} answers for a file the source no longer has ({@link SourceFileGoneException}). */
+    private static final String GONE = new String("gone from the source");
+
     /** Fetches the current content of the source's files. */
     @FunctionalInterface
     public interface Fetcher {
-        /** Writes the current content of the source file {@code entry} into {@code out}. */
+        /**
+         * Writes the current content of the source file {@code entry} into {@code out}; a
+         * {@link SourceFileGoneException} when the source no longer holds it.
+         */
         void fetch(SyncEntry entry, java.io.OutputStream out) throws IOException;
 
         /**
@@ -478,7 +494,9 @@ public final class LocalMirror {
                 }
                 for (SyncEntry entry : send) {
                     String failure = outcome.get(entry.path());
-                    if (failure != null) {
+                    if (failure == GONE) { // identity: only stage() answers it
+                        console.line("Gone before its fetch: " + entry.path());
+                    } else if (failure != null) {
                         failures.add(failure);
                     } else {
                         placed.incrementAndGet();
@@ -695,6 +713,9 @@ public final class LocalMirror {
             String failure = null;
             try {
                 failure = write(parent, leaf, entry, content);
+                return failure;
+            } catch (SourceFileGoneException e) {
+                failure = GONE;
                 return failure;
             } catch (IOException | RuntimeException e) {
                 failure = entry.path() + ": " + FsMessages.reason(e);

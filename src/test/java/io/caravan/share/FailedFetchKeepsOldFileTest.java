@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A file whose fetch fails (the server answers 404, or sends more than it listed, asked together
+ * A file whose fetch fails (the server answers 500, or sends more than it listed, asked together
  * with others or alone) is never put in
  * place: the follower's old file stays as it was, byte for byte, and nothing of the failed fetch is
  * left in the state folder. The failure is reported and the file is fetched again at its next change.
@@ -44,6 +44,7 @@ class FailedFetchKeepsOldFileTest {
     void aFileTheServerCannotServeLeavesTheOldOneInPlace() throws Exception {
         share.listing(1, FakeShare.file("doc.txt", 100, 2_000_000_000_000L), FakeShare.file("other.txt", 10, 2_000_000_000_000L));
         share.file("other.txt", "0123456789ABCDEFGHIJ"); // more than the 10 bytes listed
+        share.broken.add("doc.txt"); // listed, and answered 500
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<String> refused = new CopyOnWriteArrayList<>();
         share.follower(target, false, out, refused).once();

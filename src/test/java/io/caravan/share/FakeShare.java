@@ -33,6 +33,8 @@ final class FakeShare implements AutoCloseable {
     private final List<long[]> batchSeqs = new CopyOnWriteArrayList<>();
     private final List<String> batches = new CopyOnWriteArrayList<>();
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    /** Paths answered 500 (a server that lists them and cannot read them); a path it holds no file of is 404. */
+    final java.util.Set<String> broken = ConcurrentHashMap.newKeySet();
     final AtomicInteger served = new AtomicInteger();
     /** Requests for one file, answered or not. */
     final AtomicInteger asked = new AtomicInteger();
@@ -52,7 +54,9 @@ final class FakeShare implements AutoCloseable {
             asked.incrementAndGet();
             String path = URLDecoder.decode(x.getRequestURI().getRawQuery().substring("path=".length()), StandardCharsets.UTF_8);
             byte[] content = files.get(path);
-            if (content == null) {
+            if (broken.contains(path)) {
+                answer(x, 500, "{\"error\":\"internal\",\"message\":\"cannot read it (by the test)\"}".getBytes(StandardCharsets.UTF_8));
+            } else if (content == null) {
                 answer(x, 404, "{\"error\":\"not_found\"}".getBytes(StandardCharsets.UTF_8));
             } else {
                 served.incrementAndGet();

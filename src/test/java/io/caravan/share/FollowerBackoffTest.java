@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A pass that fails (every fetch answered 404 here) is tried again after a pause that doubles from
+ * A pass that fails (every fetch answered 500 here) is tried again after a pause that doubles from
  * 1 s, said once per pass, instead of at once and at every poll; a pass that succeeds ends the
  * pauses, so the next failure waits 1 s again.
  */
@@ -23,6 +23,8 @@ class FollowerBackoffTest {
     void aFailingPassIsTriedAgainAfterAPauseThatDoubles(@TempDir Path target) throws Exception {
         try (FakeShare share = new FakeShare()) {
             share.listing(1, FakeShare.file("missing.txt", 5, 2_000_000_000_000L));
+            share.broken.add("missing.txt");
+            share.broken.add("gone.txt");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ShareFollower follower = share.follower(target, false, out, new CopyOnWriteArrayList<>());
             Thread thread = FakeShare.running(follower, out);
@@ -35,6 +37,7 @@ class FollowerBackoffTest {
                         .contains("Pass failed: 1 change could not be made; next try in 2 s");
 
                 share.file("missing.txt", "found");
+                share.broken.remove("missing.txt");
                 long until = System.nanoTime() + 15_000_000_000L;
                 while (!Files.exists(target.resolve("missing.txt")) && System.nanoTime() < until) {
                     Thread.sleep(100);

@@ -95,6 +95,32 @@ class LocalMirrorTest {
         assertThat(placed).as("files placed before the stop").isGreaterThanOrEqualTo(LocalMirror.PLACE_EVERY_FILES);
     }
 
+    /**
+     * A file the source no longer has when it is fetched (deleted since the listing: an editor's swap file, a build's
+     * scratch file) is no failure of the pass: it is not placed, and the pass goes on as one that went well (its
+     * deletion comes with the next change or compare). As a failure it put a watching follower into its backoff, up
+     * to a minute, holding back every later change while such files kept coming and going.
+     */
+    @Test
+    void aFileGoneFromTheSourceBeforeItsFetchIsNoFailure() throws Exception {
+        LocalMirror mirror = new LocalMirror(target, SyncMode.INCREMENTAL, false, 3, List.of(), SyncGuards.DEFAULT, false,
+                Duration.ofDays(1), new SyncConsole(new PrintStream(out, true, StandardCharsets.UTF_8)), (entry, channel) -> {
+                    if (entry.path().equals("cache.tmp")) {
+                        throw new LocalMirror.SourceFileGoneException("the share holds no file 'cache.tmp'");
+                    }
+                    try (InputStream in = Files.newInputStream(source.resolve(entry.path()))) {
+                        in.transferTo(channel);
+                    }
+                });
+
+        MirrorSync.Outcome outcome = mirror.pass(sourceTree(false), Set.of(), true, "src");
+
+        assertThat(outcome.ok()).as(outcome.failures().toString()).isTrue();
+        assertThat(outcome.failed()).isZero();
+        assertThat(target.resolve("cache.tmp")).doesNotExist();
+        assertThat(target.resolve("sub/d.txt")).hasContent("content of sub/d.txt");
+    }
+
     /** A link is made with its own mtime, to the millisecond, as its other entries are. */
     @Test
     void aLinkKeepsItsOwnTime() throws Exception {
