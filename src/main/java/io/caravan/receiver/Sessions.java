@@ -116,6 +116,8 @@ public final class Sessions {
                 : assembler.direct(chunk.index(), chunk.body(), chunk.sha256(), fullChunk(session));
         if (write == null) {
             write = store.write(session, chunk.index(), chunk.body(), chunk.sha256());
+        } else {
+            store.renew(session); // taken from its request body, not written: it renews the session all the same
         }
         if (write.outcome() != ChunkWrite.Outcome.IDENTICAL) {
             metrics.chunk(write.chunk().size());

@@ -276,6 +276,22 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
         }
     }
 
+    @Override
+    public void renew(Session session) throws IOException {
+        if (session.renewal(clock.instant(), ttl).isEmpty()) {
+            return;
+        }
+        SessionFolder folder = session.folder();
+        if (!folder.enter()) {
+            return; // removed
+        }
+        try {
+            renewIfDue(session, folder);
+        } finally {
+            folder.leave();
+        }
+    }
+
     /** Renews the session's lifetime if the chunk just stored is due to ({@link Session#renewal}): its metadata, durable, then in memory. */
     private void renewIfDue(Session session, SessionFolder folder) throws IOException {
         Instant now = clock.instant();

@@ -151,6 +151,13 @@ public interface SessionStore {
      */
     ChunkWrite write(Session session, int index, ChunkBody body, String expectedSha256) throws IOException;
 
+    /**
+     * Renews the session's lifetime if a chunk arriving now is due to ({@link Session#renewal}), durably, as
+     * {@link #write} does: for a chunk taken without a write (extracted from its request body). A removed
+     * session is left as it is.
+     */
+    void renew(Session session) throws IOException;
+
     /** The same for a body in one buffer. */
     default ChunkWrite write(Session session, int index, ByteBuffer body, String expectedSha256) throws IOException {
         return write(session, index, ChunkBody.of(body), expectedSha256);

@@ -227,4 +227,22 @@ class SessionStoreContractTest {
         assertThat(store.get(sid).meta().expiresAt()).isEqualTo(START.plus(Duration.ofMinutes(70)).plus(TTL).toString());
         assertThat(store.expire()).isEmpty();
     }
+
+    /** A chunk taken without {@link SessionStore#write} (extracted from its request body) renews the session as well. */
+    @Test
+    void aChunkTakenWithoutAWriteRenewsTheSessionToo() throws Exception {
+        SettableClock clock = new SettableClock(START);
+        SessionStore store = open(root, clock);
+        Session session = store.create("direct", "archive", "zstd", 1L << 20, null);
+        clock.advance(Duration.ofMinutes(10));
+        store.renew(session);
+        assertThat(session.meta().expiresAt()).as("within half a lifetime").isEqualTo(START.plus(TTL).toString());
+
+        clock.advance(Duration.ofMinutes(30));
+        store.renew(session);
+
+        String renewed = START.plus(Duration.ofMinutes(40)).plus(TTL).toString();
+        assertThat(store.get(session.id().value()).meta().expiresAt()).isEqualTo(renewed);
+        assertThat(open(root, clock).get(session.id().value()).meta().expiresAt()).as("after a restart").isEqualTo(renewed);
+    }
 }

@@ -357,10 +357,7 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        Optional<SessionMeta> renewed = session.renewal(clock.instant(), ttl);
-        if (renewed.isPresent() && rows.renew(session.meta().id(), Instant.parse(renewed.get().expiresAt()))) {
-            ChunkFiles.meta(session, renewed.get());
-        }
+        renew(session);
         if (result.outcome() != ChunkWrite.Outcome.IDENTICAL) {
             for (SessionListener listener : ChunkFiles.listeners(session)) {
                 listener.chunkStored(session, index, result.outcome() == ChunkWrite.Outcome.REPLACED);
@@ -468,6 +465,15 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
             }
         } catch (SQLException e) {
             throw SessionDatabase.failure(what, e);
+        }
+    }
+
+    /** The row's {@code expires_at} moves (the truth every node reads), then this node's metadata. */
+    @Override
+    public void renew(Session session) throws IOException {
+        Optional<SessionMeta> renewed = session.renewal(clock.instant(), ttl);
+        if (renewed.isPresent() && rows.renew(session.meta().id(), Instant.parse(renewed.get().expiresAt()))) {
+            ChunkFiles.meta(session, renewed.get());
         }
     }
 
