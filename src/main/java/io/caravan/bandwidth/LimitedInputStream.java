@@ -31,7 +31,10 @@ public final class LimitedInputStream extends FilterInputStream {
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
-        int n = super.read(buffer, offset, bucket.slice(Math.max(1, length)));
+        if (length == 0) {
+            return 0;
+        }
+        int n = super.read(buffer, offset, bucket.slice(length));
         if (n > 0) {
             take(n);
         }
