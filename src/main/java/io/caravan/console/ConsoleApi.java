@@ -91,7 +91,8 @@ public final class ConsoleApi {
             return;
         }
         String given = formField(exchange.getMessage().getBody(String.class), "token");
-        if (given != null && !given.isBlank() && token.accepts("Bearer " + given.trim())) {
+        String typed = given == null ? null : BearerToken.withoutAround(given, " \t\r\n"); // a copy and paste's, never a control character
+        if (typed != null && !typed.isEmpty() && token.accepts("Bearer " + typed)) {
             if (token.required()) {
                 token.wrongTokens().right(remote);
             }

@@ -74,13 +74,29 @@ public final class BearerToken {
         return MessageDigest.isEqual(expected, digest(given));
     }
 
-    /** {@code Bearer <token>} whatever the case of the scheme's name and the spaces after it (RFC 9110, 11.1). */
+    /**
+     * {@code Bearer <token>} whatever the case of the scheme's name and the spaces after it (RFC 9110, 11.1); only
+     * spaces and tabs around it are cut (a header's optional white space), never a control character.
+     */
     private static String normalized(String authorization) {
-        String value = authorization.trim();
+        String value = withoutAround(authorization, " \t");
         if (value.length() > 7 && value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return "Bearer " + value.substring(7).stripLeading();
+            return "Bearer " + withoutAround(value.substring(7), " \t");
         }
         return value;
+    }
+
+    /** {@code text} without the characters of {@code cut} around it. */
+    public static String withoutAround(String text, String cut) {
+        int from = 0;
+        int to = text.length();
+        while (from < to && cut.indexOf(text.charAt(from)) >= 0) {
+            from++;
+        }
+        while (to > from && cut.indexOf(text.charAt(to - 1)) >= 0) {
+            to--;
+        }
+        return text.substring(from, to);
     }
 
     /** Refuses (401 {@code unauthorized}) a request whose {@code Authorization} header this token does not accept. */

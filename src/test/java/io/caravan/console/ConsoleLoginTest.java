@@ -116,6 +116,17 @@ class ConsoleLoginTest {
         assertThat(receiver.send("GET", "/", null, "Cookie", "caravan_console=secret").body()).contains("id=\"login-form\"");
     }
 
+    /**
+     * The token typed into the form is compared as it is, but for white space around it (a copy and paste): control
+     * characters around it make another token (they were cut off with the white space, as String.trim does).
+     */
+    @Test
+    void controlCharactersAroundTheTokenAreNoWhiteSpace() throws Exception {
+        assertThat(login("%00%01secret%1F").statusCode()).isEqualTo(401);
+        assertThat(login("%0Bsecret").statusCode()).isEqualTo(401);
+        assertThat(login("%20%09secret%0D%0A").statusCode()).as("white space around it").isEqualTo(303);
+    }
+
     @Test
     void aWrongTokenShowsTheLoginErrorAndIsAudited() throws Exception {
         HttpResponse<String> login = login("guess");
