@@ -41,6 +41,8 @@ public final class Versions {
     private final Clock clock;
     /** The folder, relative to the destination, that a publisher using these versions publishes into. */
     private final String below;
+    /** Whether each version kept is said in the debug log only ({@link #quietly}). */
+    private final boolean quiet;
 
     /**
      * Versions kept in {@code area} (created when first needed) for {@code keep}. The folder above it is
@@ -48,16 +50,22 @@ public final class Versions {
      * found there is refused (an {@link UnsafePathException} naming it) and nothing is moved or removed through it.
      */
     public Versions(Path area, Duration keep, Clock clock) {
-        this(area, null, null, keep, clock, "");
+        this(area, null, null, keep, clock, "", false);
     }
 
-    private Versions(Path area, Path destination, String relative, Duration keep, Clock clock, String below) {
+    private Versions(Path area, Path destination, String relative, Duration keep, Clock clock, String below, boolean quiet) {
         this.area = area;
         this.destination = destination;
         this.relative = relative;
         this.keep = keep;
         this.clock = clock;
         this.below = below;
+        this.quiet = quiet;
+    }
+
+    /** The same versions, each one kept said in the debug log only: for a follower, whose console says one line per change. */
+    public Versions quietly() {
+        return new Versions(area, destination, relative, keep, clock, below, true);
     }
 
     /**
@@ -65,7 +73,7 @@ public final class Versions {
      * one's: what it replaces is kept under its path from here.
      */
     public Versions under(String relative) {
-        return new Versions(area, destination, this.relative, keep, clock, ConfinedDir.join(below, relative));
+        return new Versions(area, destination, this.relative, keep, clock, ConfinedDir.join(below, relative), quiet);
     }
 
     /**
@@ -84,12 +92,12 @@ public final class Versions {
      * {@link UnsafePathException} naming it), so nothing outside {@code destination} is written or removed.
      */
     public static Versions below(Path destination, String relative, Duration keep, Clock clock) {
-        return new Versions(destination.resolve(relative), destination, relative, keep, clock, "");
+        return new Versions(destination.resolve(relative), destination, relative, keep, clock, "", false);
     }
 
     /** No versions: replaced entries are deleted (for destinations that are not a receiver's inbox). */
     public static Versions none() {
-        return new Versions(null, null, null, Duration.ZERO, Clock.systemUTC(), "");
+        return new Versions(null, null, null, Duration.ZERO, Clock.systemUTC(), "", false);
     }
 
     public boolean enabled() {
@@ -237,7 +245,11 @@ public final class Versions {
                     return null;
                 }
                 String kept = ConfinedDir.join(folder(), ConfinedDir.join(parent, leaf));
-                LOG.info("kept the replaced '{}' as version {}/{}", ConfinedDir.join(below, relative), FOLDER, kept);
+                if (quiet) {
+                    LOG.debug("kept the replaced '{}' as version {}/{}", ConfinedDir.join(below, relative), FOLDER, kept);
+                } else {
+                    LOG.info("kept the replaced '{}' as version {}/{}", ConfinedDir.join(below, relative), FOLDER, kept);
+                }
                 return kept;
             }
         }

@@ -140,7 +140,8 @@ public final class LocalMirror {
         this.minFreeSpace = DEFAULT_MIN_FREE_SPACE;
         this.refusedSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
         // reached from the mirror without following a link: a link planted in the state folder is refused
-        this.versions = Versions.below(this.root, STATE + "/" + Versions.FOLDER, keepVersions, Clock.systemUTC());
+        // the console says one line per change: each kept version in the debug log only
+        this.versions = Versions.below(this.root, STATE + "/" + Versions.FOLDER, keepVersions, Clock.systemUTC()).quietly();
         state();
         try {
             versions.cleanup();

@@ -121,6 +121,25 @@ class LocalMirrorTest {
         assertThat(target.resolve("sub/d.txt")).hasContent("content of sub/d.txt");
     }
 
+    /**
+     * A follower's console says one line per change: the version it keeps of each file it replaces is said in the
+     * debug log only (one INFO line per kept version came beside each change, 3,528 of them in one run).
+     */
+    @Test
+    void aReplacedFileIsOneLineNotTwo() throws Exception {
+        mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), true, "src");
+        Files.writeString(source.resolve("a.txt"), "new content of a.txt, longer");
+        try (io.caravan.LoggedWarnings logged = new io.caravan.LoggedWarnings(org.apache.logging.log4j.Level.INFO)) {
+            mirror(false, List.of(), SyncGuards.DEFAULT, false).pass(sourceTree(false), Set.of(), false, "src");
+            assertThat(logged.containing("kept the replaced")).isEmpty();
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Modified: a.txt");
+        assertThat(target.resolve("a.txt")).hasContent("new content of a.txt, longer");
+        try (Stream<Path> kept = Files.walk(target.resolve(LocalMirror.STATE + "/versions"))) {
+            assertThat(kept.filter(Files::isRegularFile)).as("the old a.txt, kept").hasSize(1);
+        }
+    }
+
     /** A link is made with its own mtime, to the millisecond, as its other entries are. */
     @Test
     void aLinkKeepsItsOwnTime() throws Exception {
