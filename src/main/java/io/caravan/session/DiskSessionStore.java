@@ -63,6 +63,8 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     private final AlignedBuffers readBuffers;
     private final ReadAheadBudget readAhead;
     private final UploadActivity activity = new UploadActivity();
+    /** Sessions being created now, each counted against the open-session limit until it is listed (its monitor guards it). */
+    private final long[] starting = new long[1];
     private final Durability durability;
     private final Syncer syncer;
     /** Whether the rebuild re-hashed the chunks because the machine restarted since they were stored unforced. */
@@ -174,7 +176,22 @@ public final class DiskSessionStore implements SessionStore, AutoCloseable {
     @Override
     public Session create(String name, String kind, String codec, Long chunkSize, String onConflict, String mode,
                           boolean into, boolean force, Long size) throws IOException {
-        checks.checkNewSession(sessions.values().stream().filter(s -> !s.expired(clock.instant())).count());
+        synchronized (starting) { // the check and the place it takes, as one step: starts at once never pass the limit
+            checks.checkNewSession(sessions.values().stream().filter(s -> !s.expired(clock.instant())).count() + starting[0]);
+            starting[0]++;
+        }
+        try {
+            return createChecked(name, kind, codec, chunkSize, onConflict, mode, into, force, size);
+        } finally {
+            synchronized (starting) {
+                starting[0]--;
+            }
+        }
+    }
+
+    /** {@link #create} once its place under the open-session limit is taken. */
+    private Session createChecked(String name, String kind, String codec, Long chunkSize, String onConflict, String mode,
+                                  boolean into, boolean force, Long size) throws IOException {
         SessionId id = SessionId.random();
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,

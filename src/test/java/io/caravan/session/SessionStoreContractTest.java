@@ -245,4 +245,39 @@ class SessionStoreContractTest {
         assertThat(store.get(session.id().value()).meta().expiresAt()).isEqualTo(renewed);
         assertThat(open(root, clock).get(session.id().value()).meta().expiresAt()).as("after a restart").isEqualTo(renewed);
     }
+
+    /**
+     * Sessions started at once never pass the open-session limit (10 here): the check and the create were two steps,
+     * so starts racing each other all passed the check (259 of 256 were seen under a flood).
+     */
+    @Test
+    void sessionsStartedAtOnceStayWithinTheLimit() throws Exception {
+        SessionStore store = open(root);
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Future<Boolean>> starts = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                int n = i;
+                starts.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        store.create("p" + n, "raw", null, null, null);
+                        return true;
+                    } catch (RequestRejectedException refused) {
+                        return false;
+                    }
+                }));
+            }
+            go.countDown();
+            int started = 0;
+            for (Future<Boolean> start : starts) {
+                started += start.get() ? 1 : 0;
+            }
+            assertThat(started).as("sessions started").isLessThanOrEqualTo(10).isPositive();
+            assertThat(store.sessions()).hasSizeLessThanOrEqualTo(10);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

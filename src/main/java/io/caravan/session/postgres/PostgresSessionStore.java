@@ -177,7 +177,11 @@ public final class PostgresSessionStore implements SessionStore, Closeable {
         SessionMeta meta = new SessionMeta(id.value(), name, kind, codec, chunkSize, onConflict,
                 now.toString(), now.plus(ttl).toString(), mode, into ? Boolean.TRUE : null, force ? Boolean.TRUE : null, size);
         Session session = files.create(meta);
-        rows.insert(meta);
+        long open = rows.insertBelow(meta, limits.maxOpenSessions(), now);
+        if (open >= 0) { // other starts took the last places meanwhile, on this node or another
+            deleteFolder(session);
+            files.checkNewSession(open);
+        }
         Tracked tracked = new Tracked(session);
         tracked.seen = 0;
         sessions.put(id.value(), tracked);

@@ -48,17 +48,40 @@ final class SessionRows {
         });
     }
 
-    void insert(SessionMeta meta) throws IOException {
-        sql("creating session " + meta.id(), c -> {
+    /**
+     * Inserts {@code meta} unless {@code most} sessions that expire at {@code now} or later exist already: the count and
+     * the insert under one transaction-wide lock, so starts at once on any node never pass the limit. Answers -1 when
+     * inserted, else the count that refused it.
+     */
+    long insertBelow(SessionMeta meta, int most, Instant now) throws IOException {
+        return transaction("creating session " + meta.id(), c -> {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                lock.setLong(1, START_LOCK);
+                lock.execute();
+            }
+            long open;
+            try (PreparedStatement count = c.prepareStatement("SELECT count(*) FROM caravan_session WHERE expires_at >= ?")) {
+                count.setTimestamp(1, Timestamp.from(now));
+                try (ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    open = rs.getLong(1);
+                }
+            }
+            if (open >= most) {
+                return open;
+            }
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO caravan_session (id, meta, expires_at) VALUES (?, ?, ?)")) {
                 insert.setString(1, meta.id());
                 insert.setString(2, JSON.writeValueAsString(meta));
                 insert.setTimestamp(3, Timestamp.from(Instant.parse(meta.expiresAt())));
                 insert.executeUpdate();
             }
-            return null;
+            return -1L;
         });
     }
+
+    /** The advisory lock the session starts of every node take in turn ({@link #insertBelow}). */
+    private static final long START_LOCK = 0x63617261_76616e01L;
 
     /** Stores {@code meta} as its session's metadata; false when the session has no row (it was removed). */
     boolean updateMeta(SessionMeta meta) throws IOException {
